@@ -1,0 +1,126 @@
+// MSBuild inline task (RoslynCodeTaskFactory): marks one ELF version requirement as weak, so the
+// dynamic loader no longer refuses the library when the system lacks that symbol version.
+// Does nothing when the system libstdc++ already provides the version.
+using System;
+using System.IO;
+using System.Text;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+public class SsmWeakenElfVersionNeed : Task
+{
+    [Required] public ITaskItem[] Files { get; set; }
+    [Required] public string VersionName { get; set; }
+
+    const uint ShtGnuVerneed = 0x6ffffffe;
+    const ushort VerFlgWeak = 0x2;
+
+    public override bool Execute()
+    {
+        if (SystemProvides(VersionName))
+        {
+            Log.LogMessage(MessageImportance.Low, "System libstdc++ provides " + VersionName + "; no patch needed.");
+            return true;
+        }
+        foreach (var item in Files)
+        {
+            try
+            {
+                var path = item.ItemSpec;
+                var bytes = File.ReadAllBytes(path);
+                switch (Weaken(bytes, VersionName))
+                {
+                    case 1:
+                        File.WriteAllBytes(path, bytes);
+                        Log.LogMessage(MessageImportance.Normal, "Marked " + VersionName + " as weak in " + path);
+                        break;
+                    case 0:
+                        Log.LogMessage(MessageImportance.Low, path + ": " + VersionName + " already weak.");
+                        break;
+                    default:
+                        Log.LogMessage(MessageImportance.Low, path + ": no " + VersionName + " requirement.");
+                        break;
+                }
+            }
+            catch (Exception e)
+            {
+                Log.LogWarning("Could not patch " + item.ItemSpec + ": " + e.Message);
+            }
+        }
+        return !Log.HasLoggedErrors;
+    }
+
+    static bool SystemProvides(string version)
+    {
+        string[] candidates =
+        {
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
+            "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
+        };
+        var needle = Encoding.ASCII.GetBytes(version + "\0");
+        foreach (var c in candidates)
+        {
+            if (!File.Exists(c)) continue;
+            var data = File.ReadAllBytes(c);
+            return IndexOf(data, needle) >= 0;
+        }
+        return false; // unknown layout: patching is harmless, so patch
+    }
+
+    static int IndexOf(byte[] hay, byte[] needle)
+    {
+        for (int i = 0; i <= hay.Length - needle.Length; i++)
+        {
+            int j = 0;
+            while (j < needle.Length && hay[i + j] == needle[j]) j++;
+            if (j == needle.Length) return i;
+        }
+        return -1;
+    }
+
+    // Returns 1 when patched, 0 when already weak, -1 when the requirement is absent.
+    static int Weaken(byte[] b, string version)
+    {
+        if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F' || b[4] != 2 || b[5] != 1)
+            throw new InvalidDataException("not a little-endian 64-bit ELF file");
+        ulong shoff = BitConverter.ToUInt64(b, 0x28);
+        int shentsize = BitConverter.ToUInt16(b, 0x3a);
+        int shnum = BitConverter.ToUInt16(b, 0x3c);
+        for (int s = 0; s < shnum; s++)
+        {
+            int sh = (int)shoff + s * shentsize;
+            if (BitConverter.ToUInt32(b, sh + 4) != ShtGnuVerneed) continue;
+            int offset = (int)BitConverter.ToUInt64(b, sh + 0x18);
+            int link = (int)BitConverter.ToUInt32(b, sh + 0x28);
+            int strtab = (int)BitConverter.ToUInt64(b, (int)shoff + link * shentsize + 0x18);
+            int vn = offset;
+            while (true)
+            {
+                int cnt = BitConverter.ToUInt16(b, vn + 2);
+                int aux = vn + (int)BitConverter.ToUInt32(b, vn + 8);
+                for (int a = 0; a < cnt; a++)
+                {
+                    int name = strtab + (int)BitConverter.ToUInt32(b, aux + 8);
+                    int end = name;
+                    while (b[end] != 0) end++;
+                    if (Encoding.ASCII.GetString(b, name, end - name) == version)
+                    {
+                        ushort flags = BitConverter.ToUInt16(b, aux + 4);
+                        if ((flags & VerFlgWeak) != 0) return 0;
+                        flags |= VerFlgWeak;
+                        b[aux + 4] = (byte)(flags & 0xff);
+                        b[aux + 5] = (byte)(flags >> 8);
+                        return 1;
+                    }
+                    uint nextAux = BitConverter.ToUInt32(b, aux + 12);
+                    if (nextAux == 0) break;
+                    aux += (int)nextAux;
+                }
+                uint next = BitConverter.ToUInt32(b, vn + 12);
+                if (next == 0) break;
+                vn += (int)next;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,50 @@
+namespace SSM.Core.Data;
+
+/// <summary>
+/// The files of an MVTec-layout dataset (paths only, so large sets can be streamed); see <see cref="MvtecFolder.Load"/>.
+/// </summary>
+public sealed class MvtecDataset
+{
+    internal MvtecDataset(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<MvtecTestItem> testItems, int? channels)
+    {
+        Root = root; TrainPaths = trainPaths; TestItems = testItems; Channels = channels;
+    }
+
+    /// <summary>The dataset folder, as a full path.</summary>
+    public string Root { get; }
+    /// <summary>Defect-free training images, sorted by file name (ordinal).</summary>
+    public IReadOnlyList<string> TrainPaths { get; }
+    /// <summary>Test images, by category (ordinal) then file name (ordinal); empty when there is no test folder.</summary>
+    public IReadOnlyList<MvtecTestItem> TestItems { get; }
+    /// <summary>Channel count images are loaded with: 1, 3, or null for each file's own.</summary>
+    public int? Channels { get; }
+
+    /// <summary>Distinct test categories in <see cref="TestItems"/> order.</summary>
+    public IReadOnlyList<string> Categories => [.. TestItems.Select(t => t.Category).Distinct()];
+
+    /// <summary>Decodes the training images one at a time.</summary>
+    public IEnumerable<FloatImage> LoadTrain()
+    {
+        foreach (string path in TrainPaths) yield return ImageFile.Load(path, Channels);
+    }
+
+    /// <summary>Decodes every test image with its mask, one at a time.</summary>
+    public IEnumerable<LabeledImage> LoadTest()
+    {
+        foreach (MvtecTestItem item in TestItems) yield return LoadTest(item);
+    }
+
+    /// <summary>Decodes one test image and its mask.</summary>
+    /// <exception cref="InvalidDataException">The mask's size differs from the image's, or a file cannot be decoded.</exception>
+    public LabeledImage LoadTest(MvtecTestItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        FloatImage image = ImageFile.Load(item.Path, Channels);
+        FloatImage? mask = item.MaskPath is null ? null : ImageFile.LoadMask(item.MaskPath);
+        if (mask is not null && (mask.Height != image.Height || mask.Width != image.Width))
+            throw new InvalidDataException(
+                $"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}.");
+        string name = $"{item.Category}/{Path.GetFileNameWithoutExtension(item.Path)}";
+        return new LabeledImage(name, image, mask, item.Category);
+    }
+}

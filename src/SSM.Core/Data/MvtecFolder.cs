@@ -1,0 +1,90 @@
+namespace SSM.Core.Data;
+
+/// <summary>
+/// Finds the files of a dataset in the MVTec AD layout:
+/// <c>train/good/*</c> (required), <c>test/&lt;category&gt;/*</c> (optional) and
+/// <c>ground_truth/&lt;category&gt;/&lt;stem&gt;_mask.png</c> for every defective test image.
+/// A folder without <c>train/</c> is read as a plain folder of good training images.
+/// </summary>
+public static class MvtecFolder
+{
+    /// <summary>File extensions read as images (compared case-insensitively).</summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    /// <summary>
+    /// Lists the dataset's files; nothing is decoded. Files are sorted by name (ordinal) so runs are reproducible.
+    /// </summary>
+    /// <param name="root">The dataset (category) folder, e.g. ".../mvtec/carpet", or a plain folder of good images.</param>
+    /// <param name="channels">Channel count for later loading: 1, 3, or null for each file's own.</param>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> or its train/good folder is missing.</exception>
+    /// <exception cref="InvalidDataException">No training images, or a defective test image without its mask.</exception>
+    public static MvtecDataset Load(string root, int? channels = null)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        if (channels is not (null or 1 or 3))
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be null (as in the files), 1 or 3.");
+        string fullRoot = Path.GetFullPath(root);
+        if (!Directory.Exists(fullRoot))
+            throw new DirectoryNotFoundException($"Dataset folder '{fullRoot}' does not exist.");
+
+        string trainFolder = Path.Combine(fullRoot, "train");
+        if (!Directory.Exists(trainFolder))
+        {
+            IReadOnlyList<string> plain = ImagesIn(fullRoot);
+            if (plain.Count == 0)
+                throw new InvalidDataException(
+                    $"'{fullRoot}' has neither a train/good folder (MVTec layout) nor image files ({string.Join(" ", ImageExtensions)}).");
+            return new MvtecDataset(fullRoot, plain, [], channels);
+        }
+
+        string goodFolder = Path.Combine(trainFolder, LabeledImage.GoodCategory);
+        if (!Directory.Exists(goodFolder))
+            throw new DirectoryNotFoundException($"MVTec layout expects defect-free training images in '{goodFolder}', which does not exist.");
+        IReadOnlyList<string> train = ImagesIn(goodFolder);
+        if (train.Count == 0)
+            throw new InvalidDataException($"Training folder '{goodFolder}' holds no image files ({string.Join(" ", ImageExtensions)}).");
+
+        return new MvtecDataset(fullRoot, train, TestItems(fullRoot), channels);
+    }
+
+    private static List<MvtecTestItem> TestItems(string root)
+    {
+        var items = new List<MvtecTestItem>();
+        string testFolder = Path.Combine(root, "test");
+        if (!Directory.Exists(testFolder)) return items;
+        string[] categories = Directory.GetDirectories(testFolder);
+        Array.Sort(categories, StringComparer.Ordinal);
+        foreach (string categoryFolder in categories)
+        {
+            string category = Path.GetFileName(categoryFolder);
+            bool good = category == LabeledImage.GoodCategory;
+            foreach (string image in ImagesIn(categoryFolder))
+                items.Add(new MvtecTestItem(image, category, good ? null : MaskOf(root, category, image)));
+        }
+        return items;
+    }
+
+    private static string MaskOf(string root, string category, string imagePath)
+    {
+        string stem = Path.GetFileNameWithoutExtension(imagePath);
+        string folder = Path.Combine(root, "ground_truth", category);
+        string expected = Path.Combine(folder, stem + "_mask.png");
+        if (File.Exists(expected)) return expected;
+        // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension).
+        if (Directory.Exists(folder))
+            foreach (string candidate in ImagesIn(folder))
+                if (string.Equals(Path.GetFileNameWithoutExtension(candidate), stem + "_mask", StringComparison.Ordinal))
+                    return candidate;
+        throw new InvalidDataException($"Defective test image '{imagePath}' has no ground-truth mask; expected '{expected}'.");
+    }
+
+    private static IReadOnlyList<string> ImagesIn(string folder)
+    {
+        string[] files = [.. Directory.EnumerateFiles(folder).Where(IsImage)];
+        Array.Sort(files, (a, b) => string.CompareOrdinal(Path.GetFileName(a), Path.GetFileName(b)));
+        return files;
+    }
+
+    private static bool IsImage(string path) =>
+        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,37 @@
+namespace SSM.Core.Data;
+
+/// <summary>What <see cref="SyntheticDataset.Generate"/> produces. The defaults make a small gray woven-fabric set.</summary>
+public sealed record SyntheticDatasetOptions
+{
+    /// <summary>Side of the square images in pixels; textures and defects scale with it. Default 64, at least 16.</summary>
+    public int ImageSize { get; init; } = 64;
+    /// <summary>1 (grayscale) or 3 (RGB). Default 1.</summary>
+    public int Channels { get; init; } = 1;
+    /// <summary>Number of defect-free training images. Default 60.</summary>
+    public int TrainCount { get; init; } = 60;
+    /// <summary>Number of defect-free test images. Default 20.</summary>
+    public int TestGoodCount { get; init; } = 20;
+    /// <summary>Number of test images per defect kind. Default 8.</summary>
+    public int TestDefectCount { get; init; } = 8;
+    /// <summary>The texture family of every image. Default <see cref="TextureKind.Woven"/>.</summary>
+    public TextureKind Texture { get; init; } = TextureKind.Woven;
+    /// <summary>Seed of every random choice; equal options give bit-identical datasets. Default 0.</summary>
+    public int Seed { get; init; }
+    /// <summary>Defect kinds in the test set, in this order. Default: all of <see cref="DefectKind"/>.</summary>
+    public IReadOnlyList<DefectKind> DefectKinds { get; init; } = Enum.GetValues<DefectKind>();
+
+    internal void Validate()
+    {
+        if (ImageSize < 16) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "Synthetic images need at least 16x16 pixels.");
+        if (Channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be 1 or 3.");
+        if (TrainCount < 0) throw new ArgumentOutOfRangeException(nameof(TrainCount), TrainCount, "Counts cannot be negative.");
+        if (TestGoodCount < 0) throw new ArgumentOutOfRangeException(nameof(TestGoodCount), TestGoodCount, "Counts cannot be negative.");
+        if (TestDefectCount < 0) throw new ArgumentOutOfRangeException(nameof(TestDefectCount), TestDefectCount, "Counts cannot be negative.");
+        if (!Enum.IsDefined(Texture)) throw new ArgumentOutOfRangeException(nameof(Texture), Texture, "Unknown texture kind.");
+        ArgumentNullException.ThrowIfNull(DefectKinds);
+        foreach (DefectKind kind in DefectKinds)
+            if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(DefectKinds), kind, "Unknown defect kind.");
+        if (DefectKinds.Distinct().Count() != DefectKinds.Count)
+            throw new ArgumentException("Each defect kind may be listed once, since it names a test folder.", nameof(DefectKinds));
+    }
+}

@@ -1,0 +1,49 @@
+namespace SSM.Core.Evaluation;
+
+/// <summary>
+/// Confusion matrix of a binary anomaly decision, anomalous being the positive class.
+/// The derived rates are 0 when their denominator is 0 (e.g. precision with nothing predicted anomalous),
+/// which keeps reports free of NaN.
+/// </summary>
+public readonly record struct ConfusionCounts(long TruePositives, long FalsePositives, long TrueNegatives, long FalseNegatives)
+{
+    /// <summary>All samples.</summary>
+    public long Total => TruePositives + FalsePositives + TrueNegatives + FalseNegatives;
+
+    /// <summary>TP / (TP + FP).</summary>
+    public double Precision => Ratio(TruePositives, TruePositives + FalsePositives);
+
+    /// <summary>TP / (TP + FN), the true-positive rate.</summary>
+    public double Recall => Ratio(TruePositives, TruePositives + FalseNegatives);
+
+    /// <summary>2TP / (2TP + FP + FN), the harmonic mean of precision and recall.</summary>
+    public double F1 => Ratio(2 * TruePositives, 2 * TruePositives + FalsePositives + FalseNegatives);
+
+    /// <summary>(TP + TN) / total.</summary>
+    public double Accuracy => Ratio(TruePositives + TrueNegatives, Total);
+
+    /// <summary>FP / (FP + TN).</summary>
+    public double FalsePositiveRate => Ratio(FalsePositives, FalsePositives + TrueNegatives);
+
+    /// <summary>
+    /// Counts the decisions "anomalous when score &gt;= <paramref name="threshold"/>", the same
+    /// convention as <see cref="F1Max"/> and <see cref="Roc"/>, so a threshold they return reproduces their counts.
+    /// A NaN score is never &gt;= anything and so counts as predicted normal.
+    /// </summary>
+    /// <exception cref="ArgumentException">Lengths differ or the threshold is NaN.</exception>
+    public static ConfusionCounts At(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, float threshold)
+    {
+        RankedScores.RequireSameLength(scores.Length, labels.Length);
+        if (float.IsNaN(threshold)) throw new ArgumentException("The threshold is NaN.", nameof(threshold));
+        long tp = 0, fp = 0, tn = 0, fn = 0;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            bool predicted = scores[i] >= threshold;
+            if (labels[i]) { if (predicted) tp++; else fn++; }
+            else { if (predicted) fp++; else tn++; }
+        }
+        return new ConfusionCounts(tp, fp, tn, fn);
+    }
+
+    private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;
+}

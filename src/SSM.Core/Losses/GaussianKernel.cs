@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace SSM.Core.Losses;
+
+/// <summary>Normalised Gaussian kernels for SSIM windows and anomaly-map smoothing.</summary>
+public static class GaussianKernel
+{
+    /// <summary>1-D kernel of <paramref name="size"/> taps summing to 1: [size].</summary>
+    public static Tensor OneD(int size, double sigma, Device? device = null)
+    {
+        if (size < 1 || size % 2 == 0) throw new ArgumentOutOfRangeException(nameof(size), size, "Kernel size must be odd and positive.");
+        if (sigma <= 0) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be positive.");
+        var taps = new float[size];
+        double sum = 0;
+        for (int i = 0; i < size; i++)
+        {
+            double d = i - size / 2;
+            taps[i] = (float)Math.Exp(-d * d / (2 * sigma * sigma));
+            sum += taps[i];
+        }
+        for (int i = 0; i < size; i++) taps[i] = (float)(taps[i] / sum);
+        return tensor(taps, device: device);
+    }
+
+    /// <summary>2-D kernel [1, 1, size, size] summing to 1.</summary>
+    public static Tensor TwoD(int size, double sigma, Device? device = null)
+    {
+        using var k = OneD(size, sigma, device);
+        return k.outer(k).view(1, 1, size, size);
+    }
+
+    /// <summary>The odd kernel size that covers +-4 sigma (as scipy / kornia do for smoothing).</summary>
+    public static int SizeFor(double sigma) => 2 * (int)Math.Ceiling(4 * sigma) + 1;
+}

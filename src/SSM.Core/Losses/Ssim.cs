@@ -1,0 +1,45 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Losses;
+
+/// <summary>
+/// Structural similarity with an 11 x 11 Gaussian window (sigma 1.5), C1 = 0.01^2, C2 = 0.03^2, zero
+/// padding so the map keeps the image size, averaged over channels and pixels (paper, section 4).
+/// </summary>
+public static class Ssim
+{
+    private const double C1 = 0.01 * 0.01;
+    private const double C2 = 0.03 * 0.03;
+
+    /// <summary>Mean SSIM of each image pair: [B].</summary>
+    public static Tensor PerImage(Tensor x, Tensor y, int windowSize = 11, double sigma = 1.5)
+    {
+        using var scope = NewDisposeScope();
+        return Map(x, y, windowSize, sigma).mean([1, 2, 3]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean SSIM over the batch: a scalar.</summary>
+    public static Tensor Mean(Tensor x, Tensor y) => Map(x, y).mean();
+
+    /// <summary>The SSIM map [B, C, H, W].</summary>
+    public static Tensor Map(Tensor x, Tensor y, int windowSize = 11, double sigma = 1.5)
+    {
+        using var scope = NewDisposeScope();
+        long channels = x.shape[1];
+        var window = GaussianKernel.TwoD(windowSize, sigma, x.device).expand(channels, 1, windowSize, windowSize);
+        int pad = windowSize / 2;
+        Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, padding: [pad, pad], groups: channels);
+        var muX = Blur(x);
+        var muY = Blur(y);
+        var muX2 = muX.square();
+        var muY2 = muY.square();
+        var muXY = muX.mul(muY);
+        var sigmaX2 = Blur(x.square()).sub(muX2);
+        var sigmaY2 = Blur(y.square()).sub(muY2);
+        var sigmaXY = Blur(x.mul(y)).sub(muXY);
+        var numerator = muXY.mul(2).add(C1).mul(sigmaXY.mul(2).add(C2));
+        var denominator = muX2.add(muY2).add(C1).mul(sigmaX2.add(sigmaY2).add(C2));
+        return numerator.div(denominator).MoveToOuterDisposeScope();
+    }
+}

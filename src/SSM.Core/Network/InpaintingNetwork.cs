@@ -1,0 +1,83 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SSM.Core.Network;
+
+/// <summary>
+/// The mask-aware inpainting U-Net (paper, section 3). Input: the masked image (hidden pixels 0) and
+/// its mask; output: C restored channels and one predicted-mask channel, all through tanh.
+/// </summary>
+public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
+{
+    private readonly ConvBlock stem;
+    private readonly ModuleList<DownBlock> encoder = new();
+    private readonly MaskBlock bottleneckMask;
+    private readonly ModuleList<UpBlock> decoder = new();
+    private readonly ModuleList<MaskBlock> decoderMasks = new();
+    private readonly Module<Tensor, Tensor> head;
+
+    /// <summary>Builds the network with fresh weights.</summary>
+    /// <param name="options">Shape of the network.</param>
+    /// <param name="initialisation">Draws the initial weights; null uses torch's process-wide generator,
+    /// which other threads may be drawing from too (so only a generator makes the weights reproducible).</param>
+    public InpaintingNetwork(InpaintingNetworkOptions options, Generator? initialisation = null) : base(nameof(InpaintingNetwork))
+    {
+        options.Validate();
+        Options = options;
+        var widths = options.LevelWidths();
+        stem = new ConvBlock(options.InputChannels, widths[0]);
+        for (int i = 1; i < widths.Length; i++) encoder.Add(new DownBlock(widths[i - 1], widths[i]));
+        bottleneckMask = new MaskBlock(widths[^1]);
+        for (int i = widths.Length - 1; i > 0; i--)
+        {
+            decoder.Add(new UpBlock(widths[i], widths[i - 1]));
+            decoderMasks.Add(new MaskBlock(widths[i - 1]));
+        }
+        head = Sequential(Conv2d(widths[0], options.InputChannels + 1, 3, padding: 1), Tanh());
+        RegisterComponents();
+        if (initialisation is not null) ResetConvolutions(initialisation);
+    }
+
+    /// <summary>
+    /// Redraws every convolution as torch does by default (kaiming-uniform with a = sqrt(5), i.e.
+    /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases), from the given generator.
+    /// Batch norms keep their deterministic start (weight 1, bias 0).
+    /// </summary>
+    private void ResetConvolutions(Generator generator)
+    {
+        using var noGrad = no_grad();
+        foreach (var module in modules())
+        {
+            if (module is not Conv2d conv) continue;
+            var w = conv.weight!;
+            double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2] * w.shape[3]);
+            w.uniform_(-bound, bound, generator);
+            conv.bias?.uniform_(-bound, bound, generator);
+        }
+    }
+
+    /// <summary>The settings the network was built with.</summary>
+    public InpaintingNetworkOptions Options { get; }
+
+    /// <param name="maskedImage">[B, C, S, S] image with hidden pixels set to 0.</param>
+    /// <param name="mask">[B, 1, S, S], 1 = visible, 0 = hidden.</param>
+    /// <returns>[B, C + 1, S, S]: restored image, then the predicted mask.</returns>
+    public override Tensor forward(Tensor maskedImage, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var skips = new List<Tensor> { stem.forward(maskedImage) };
+        foreach (var down in encoder) skips.Add(down.forward(skips[^1]));
+        var x = bottleneckMask.forward(skips[^1], mask);
+        for (int i = 0; i < decoder.Count; i++)
+        {
+            x = decoder[i].forward(x, skips[skips.Count - 2 - i]);
+            x = decoderMasks[i].forward(x, mask);
+        }
+        return head.forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Number of trainable parameters.</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

@@ -1,0 +1,35 @@
+namespace SSM.Core.Network;
+
+/// <summary>Shape of the inpainting U-Net (paper, section 3).</summary>
+public sealed record InpaintingNetworkOptions
+{
+    /// <summary>Image channels C: 1 (grayscale) or 3 (RGB). Default 1.</summary>
+    public int InputChannels { get; init; } = 1;
+
+    /// <summary>Width of the first encoder level; level i has BaseWidth * 2^min(i, 3) channels. Default 16.</summary>
+    public int BaseWidth { get; init; } = 16;
+
+    /// <summary>Number of encoder levels (the image is halved Depth - 1 times). Default 4.</summary>
+    public int Depth { get; init; } = 4;
+
+    /// <summary>A CPU-friendly network: widths 16-32-64-128, about 0.9 M parameters. The default.</summary>
+    public static InpaintingNetworkOptions Compact(int channels = 1) => new() { InputChannels = channels };
+
+    /// <summary>The authors' network: widths 64-128-256-512-512, five levels, about 33 M parameters.</summary>
+    public static InpaintingNetworkOptions Authors(int channels = 3) => new() { InputChannels = channels, BaseWidth = 64, Depth = 5 };
+
+    /// <summary>Channel count of every encoder level, e.g. 64,128,256,512,512 for the authors' preset.</summary>
+    public int[] LevelWidths() =>
+        Enumerable.Range(0, Depth).Select(i => BaseWidth * (1 << Math.Min(i, 3))).ToArray();
+
+    /// <summary>The smallest image side the network accepts (and sides must be multiples of it).</summary>
+    public int SizeMultiple => 1 << (Depth - 1);
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        if (InputChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(InputChannels), InputChannels, "Input channels must be 1 (grayscale) or 3 (RGB).");
+        if (BaseWidth < 1 || BaseWidth > 1024) throw new ArgumentOutOfRangeException(nameof(BaseWidth), BaseWidth, "Base width must be between 1 and 1024.");
+        if (Depth < 2 || Depth > 8) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, "Depth must be between 2 and 8.");
+    }
+}

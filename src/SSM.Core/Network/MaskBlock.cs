@@ -1,0 +1,34 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SSM.Core.Network;
+
+/// <summary>
+/// Injects the mask into a decoder stage so the decoder always knows which pixels it must invent:
+/// y = x + m * conv3x3(ReLU(BN(conv3x3(concat(BN(x), m))))), with m resized (nearest) to the stage.
+/// </summary>
+internal sealed class MaskBlock : Module<Tensor, Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> norm;
+    private readonly Module<Tensor, Tensor> body;
+
+    public MaskBlock(long channels) : base(nameof(MaskBlock))
+    {
+        norm = BatchNorm2d(channels);
+        body = Sequential(
+            Conv2d(channels + 1, channels, 3, padding: 1, bias: false), BatchNorm2d(channels), ReLU(),
+            Conv2d(channels, channels, 3, padding: 1));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x, Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var m = mask.shape[^1] == x.shape[^1]
+            ? mask
+            : functional.interpolate(mask, size: [x.shape[^2], x.shape[^1]], mode: InterpolationMode.Nearest);
+        var update = body.forward(cat([norm.forward(x), m], 1));
+        return x.add(m.mul(update)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,101 @@
+using SSM.Core.Data;
+using SSM.Core.Network;
+using SSM.Core.Scoring;
+using static TorchSharp.torch;
+
+namespace SSM.Core;
+
+/// <summary>Score and anomaly map of one image.</summary>
+/// <param name="Score">Image score: the maximum of the smoothed anomaly map.</param>
+/// <param name="Map">Anomaly map, S x S row-major, higher = more anomalous.</param>
+public sealed record ImageScore(float Score, float[] Map);
+
+/// <summary>
+/// A trained SSM model: the inpainting network, its settings and its calibration. Scoring is
+/// thread-safe; <see cref="Save"/> writes a self-checking file that <see cref="Load"/> reads back.
+/// </summary>
+public sealed class SsmModel : IDisposable
+{
+    private AnomalyScorer? scorer;
+    private readonly object scorerLock = new();
+
+    internal SsmModel(InpaintingNetwork network, SsmOptions options, Calibration? calibration)
+    {
+        Network = network;
+        Options = options;
+        Calibration = calibration;
+    }
+
+    /// <summary>The inpainting network (evaluation mode after training).</summary>
+    public InpaintingNetwork Network { get; }
+
+    /// <summary>The settings the model was trained with.</summary>
+    public SsmOptions Options { get; }
+
+    /// <summary>Calibration from held-out normal images; null only while training.</summary>
+    public Calibration? Calibration { get; internal set; }
+
+    /// <summary>The device the network lives on.</summary>
+    public Device Device => Network.parameters().First().device;
+
+    /// <summary>A scorer with an explicit refinement threshold (null = one round, no refinement).</summary>
+    public AnomalyScorer CreateScorer(float? refinementThreshold) => new(Network, Options, refinementThreshold);
+
+    /// <summary>The scorer with the calibrated threshold (created once, shared).</summary>
+    public AnomalyScorer Scorer
+    {
+        get
+        {
+            lock (scorerLock)
+                return scorer ??= CreateScorer(Calibration?.RefinementThreshold);
+        }
+    }
+
+    /// <summary>Scores images of any size (resized to S x S); batched internally.</summary>
+    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8)
+    {
+        var results = new List<ImageScore>(images.Count);
+        int s = Options.ImageSize;
+        for (int start = 0; start < images.Count; start += batchSize)
+        {
+            var cache = new ImageCache(s, Options.Network.InputChannels);
+            int count = Math.Min(batchSize, images.Count - start);
+            for (int i = 0; i < count; i++) cache.Add(images[start + i], $"#{start + i}");
+            using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
+            using var scored = Scorer.Score(batch);
+            using var maps = scored.Maps.cpu();
+            using var scores = scored.Scores.cpu();
+            var flat = maps.data<float>().ToArray();
+            var values = scores.data<float>().ToArray();
+            for (int i = 0; i < count; i++)
+                results.Add(new ImageScore(values[i], flat.AsSpan(i * s * s, s * s).ToArray()));
+        }
+        return results;
+    }
+
+    /// <summary>Writes the model (settings, calibration, weights) with a format version and a SHA-256 over it all.</summary>
+    public void Save(Stream stream) => SsmModelFile.Write(this, stream);
+
+    /// <summary>Saves to a file.</summary>
+    public void Save(string path)
+    {
+        using var file = File.Create(path);
+        Save(file);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save(Stream)"/>; throws <see cref="InvalidDataException"/> for anything else.</summary>
+    public static SsmModel Load(Stream stream, Device? device = null) => SsmModelFile.Read(stream, device);
+
+    /// <summary>Loads from a file.</summary>
+    public static SsmModel Load(string path, Device? device = null)
+    {
+        using var file = File.OpenRead(path);
+        return Load(file, device);
+    }
+
+    public void Dispose()
+    {
+        scorer?.Dispose();
+        Network.Dispose();
+    }
+}

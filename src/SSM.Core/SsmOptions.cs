@@ -1,0 +1,158 @@
+using SSM.Core.Losses;
+using SSM.Core.Network;
+
+namespace SSM.Core;
+
+/// <summary>Every setting of an SSM model; the defaults are the ones chosen for a 2-core CPU.</summary>
+public sealed record SsmOptions
+{
+    /// <summary>Side S of the square images the network sees; inputs are resized to S x S. Default 64.
+    /// Must be a multiple of 2^(Depth-1).</summary>
+    public int ImageSize { get; init; } = 64;
+
+    /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
+    public InpaintingNetworkOptions Network { get; init; } = new();
+
+    /// <summary>Complementary masks used in training and scoring.</summary>
+    public MaskingOptions Masking { get; init; } = new();
+
+    /// <summary>Training schedule and loss.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Anomaly map, image score and progressive refinement.</summary>
+    public ScoringOptions Scoring { get; init; } = new();
+
+    /// <summary>Throws with the setting's name when a value is out of range.</summary>
+    public void Validate()
+    {
+        Network.Validate();
+        if (ImageSize < Network.SizeMultiple || ImageSize % Network.SizeMultiple != 0)
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
+                $"Image size must be a positive multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}.");
+        if (ImageSize > 1024) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "Image size must be at most 1024.");
+        Masking.Validate(ImageSize);
+        Training.Validate();
+        Scoring.Validate(ImageSize);
+    }
+}
+
+/// <summary>Complementary grid masks (paper, section 2).</summary>
+public sealed record MaskingOptions
+{
+    /// <summary>Cell sizes k in pixels. Null (default): S/64, S/32, S/16 as the authors (2, 4, 8 px at S = 128), at least 1 px.</summary>
+    public int[]? CellSizes { get; init; }
+
+    /// <summary>Number n of complementary masks per cell size. Default 3.</summary>
+    public int Groups { get; init; } = 3;
+
+    /// <summary>The cell sizes in effect for images of side <paramref name="imageSize"/>.</summary>
+    public int[] ResolveCellSizes(int imageSize) =>
+        CellSizes ?? new[] { imageSize / 64, imageSize / 32, imageSize / 16 }.Select(k => Math.Max(1, k)).Distinct().ToArray();
+
+    internal void Validate(int imageSize)
+    {
+        if (Groups < 2 || Groups > 16) throw new ArgumentOutOfRangeException(nameof(Groups), Groups, "Groups must be between 2 and 16.");
+        var sizes = ResolveCellSizes(imageSize);
+        if (sizes.Length == 0) throw new ArgumentException("At least one cell size is needed.", nameof(CellSizes));
+        foreach (var k in sizes)
+            if (k < 1 || k > imageSize / 2)
+                throw new ArgumentOutOfRangeException(nameof(CellSizes), k, $"Cell sizes must be between 1 and half the image size ({imageSize / 2}).");
+    }
+}
+
+/// <summary>Training schedule (paper, section 4).</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Passes over the training images. Default 40.</summary>
+    public int Epochs { get; init; } = 40;
+
+    /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first. Default: none.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Images per step (each runs n times, once per mask). Default 8.</summary>
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Adam learning rate. Default 1e-3 (the authors' 1e-4 needs far more epochs than a CPU affords).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Adam weight decay. Default 1e-5 (as the authors).</summary>
+    public double WeightDecay { get; init; } = 1e-5;
+
+    /// <summary>The learning rate is multiplied by 0.1 at these fractions of the epochs (the authors: 15, 30, 45 of 50). Default 0.3, 0.6, 0.9.</summary>
+    public double[] DecayAt { get; init; } = [0.3, 0.6, 0.9];
+
+    /// <summary>Loss term weights. Default 1 for all, as the authors.</summary>
+    public SsmLossWeights LossWeights { get; init; } = new();
+
+    /// <summary>Share of the normal images held out to calibrate thresholds (at least 2 images are held out). Default 0.1.</summary>
+    public double HoldoutFraction { get; init; } = 0.1;
+
+    /// <summary>Random horizontal and vertical flips of normal images (for textures and symmetric parts). Default true.</summary>
+    public bool Flip { get; init; } = true;
+
+    /// <summary>Seed for weights, masks, shuffling and augmentation. Default 0.</summary>
+    public int Seed { get; init; }
+
+    internal void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), t, "The time budget must be positive.");
+        if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
+        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be positive.");
+        if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be non-negative.");
+        if (!(HoldoutFraction > 0 && HoldoutFraction < 0.9)) throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "Holdout fraction must be in (0, 0.9).");
+    }
+}
+
+/// <summary>How the maps of the different cell sizes are combined (paper, section 6).</summary>
+public enum CellWeighting
+{
+    /// <summary>Plain mean of the cell sizes' maps.</summary>
+    Equal,
+    /// <summary>The authors' weights 1 / (S/k)^2, which favour the largest cells.</summary>
+    LargeCells,
+}
+
+/// <summary>Anomaly map, image score and progressive refinement (paper, sections 6 and 7).</summary>
+public sealed record ScoringOptions
+{
+    /// <summary>How the cell sizes' maps are combined. Default <see cref="CellWeighting.Equal"/>.</summary>
+    public CellWeighting CellWeighting { get; init; } = CellWeighting.Equal;
+
+    /// <summary>Sigma of the Gaussian that smooths the map, in pixels at S. Null (default): 7 * S / 128, as the authors at S = 128.</summary>
+    public double? SmoothingSigma { get; init; }
+
+    /// <summary>Rounds R of scoring; rounds after the first uncover cells judged normal. 1 turns refinement off. Default 2 (as the authors).</summary>
+    public int RefinementRounds { get; init; } = 2;
+
+    /// <summary>Side of the cells judged normal or suspicious, in pixels. Null (default): S/16 (8 px at S = 128, as the authors).</summary>
+    public int? RefinementCellSize { get; init; }
+
+    /// <summary>A cell is normal when at least this share of its pixels scores below the threshold. Default 0.8 (as the authors).</summary>
+    public double NormalShare { get; init; } = 0.8;
+
+    /// <summary>The normal/suspicious pixel threshold is this quantile of first-round pixel scores on held-out normal images. Default 0.99.</summary>
+    public double RefinementQuantile { get; init; } = 0.99;
+
+    /// <summary>Seed of the scoring masks, so a given image always gets the same score. Default 1234.</summary>
+    public int MaskSeed { get; init; } = 1234;
+
+    /// <summary>Most masked images per forward pass (bounds memory). Default 64.</summary>
+    public int MaxForwardBatch { get; init; } = 64;
+
+    /// <summary>The smoothing sigma in effect at image side <paramref name="imageSize"/>.</summary>
+    public double ResolveSigma(int imageSize) => SmoothingSigma ?? 7.0 * imageSize / 128;
+
+    /// <summary>The refinement cell size in effect at image side <paramref name="imageSize"/>.</summary>
+    public int ResolveRefinementCellSize(int imageSize) => RefinementCellSize ?? Math.Max(1, imageSize / 16);
+
+    internal void Validate(int imageSize)
+    {
+        if (ResolveSigma(imageSize) is var s && !(s >= 0)) throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be non-negative (0 turns smoothing off).");
+        if (RefinementRounds < 1 || RefinementRounds > 10) throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, "Refinement rounds must be between 1 and 10.");
+        if (ResolveRefinementCellSize(imageSize) is var c && (c < 1 || c > imageSize)) throw new ArgumentOutOfRangeException(nameof(RefinementCellSize), c, "Refinement cell size must be between 1 and the image size.");
+        if (!(NormalShare > 0 && NormalShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NormalShare), NormalShare, "Normal share must be in (0, 1].");
+        if (!(RefinementQuantile > 0 && RefinementQuantile < 1)) throw new ArgumentOutOfRangeException(nameof(RefinementQuantile), RefinementQuantile, "Refinement quantile must be in (0, 1).");
+        if (MaxForwardBatch < 1) throw new ArgumentOutOfRangeException(nameof(MaxForwardBatch), MaxForwardBatch, "Max forward batch must be at least 1.");
+    }
+}

@@ -1,0 +1,15 @@
+using SSM.Core.Losses;
+
+namespace SSM.Core.Training;
+
+/// <summary>Reported after every epoch.</summary>
+/// <param name="Epoch">Epochs finished (1-based).</param>
+/// <param name="PlannedEpochs">Epochs the run expects to finish (fewer than asked when the time budget binds).</param>
+/// <param name="Loss">Mean loss terms over the epoch.</param>
+/// <param name="LearningRate">Learning rate used in the epoch.</param>
+/// <param name="Elapsed">Time since training started.</param>
+/// <param name="Remaining">Estimated time to the last planned epoch.</param>
+public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts Loss, double LearningRate, TimeSpan Elapsed, TimeSpan Remaining);
+
+/// <summary>Reported while the model is calibrated on held-out normal images after training.</summary>
+public sealed record CalibrationProgress(int ImagesScored, int TotalImages);

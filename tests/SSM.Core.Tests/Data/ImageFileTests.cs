@@ -1,0 +1,169 @@
+using SkiaSharp;
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests.Data;
+
+public class ImageFileTests
+{
+    private const float Quantum = 1f / 255f;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Save_then_Load_round_trips_within_one_level(int channels)
+    {
+        using var temp = new TempFolder();
+        FloatImage image = Gradient(channels, 13, 17);
+        string path = temp.File("image.png");
+
+        ImageFile.Save(image, path);
+        FloatImage loaded = ImageFile.Load(path);
+
+        Assert.Equal((channels, 13, 17), (loaded.Channels, loaded.Height, loaded.Width));
+        AssertClose(image, loaded, Quantum);
+    }
+
+    [Fact]
+    public void Save_creates_missing_parent_folders()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("a", "b", "image.png");
+        ImageFile.Save(Gradient(1, 4, 4), path);
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void Rgb_file_with_equal_channels_loads_as_grayscale()
+    {
+        using var temp = new TempFolder();
+        FloatImage gray = Gradient(1, 8, 8);
+        var rgb = new FloatImage(3, 8, 8, [.. gray.Pixels, .. gray.Pixels, .. gray.Pixels]);
+        string path = temp.File("gray-as-rgb.png");
+        ImageFile.Save(rgb, path);
+
+        FloatImage loaded = ImageFile.Load(path);
+
+        Assert.Equal(1, loaded.Channels);
+        AssertClose(gray, loaded, Quantum);
+    }
+
+    [Fact]
+    public void Colour_file_loads_as_rgb_and_can_be_forced_to_luminance()
+    {
+        using var temp = new TempFolder();
+        var image = new FloatImage(3, 1, 2, [1f, 0f, 0f, 1f, 0f, 0f]); // red, green
+        string path = temp.File("colour.png");
+        ImageFile.Save(image, path);
+
+        Assert.Equal(3, ImageFile.Load(path).Channels);
+        FloatImage gray = ImageFile.Load(path, channels: 1);
+        Assert.Equal(1, gray.Channels);
+        Assert.Equal(0.299f, gray[0, 0, 0], 1e-5f);
+        Assert.Equal(0.587f, gray[0, 0, 1], 1e-5f);
+    }
+
+    [Fact]
+    public void Grayscale_file_can_be_forced_to_three_equal_channels()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("gray.png");
+        ImageFile.Save(Gradient(1, 5, 6), path);
+
+        FloatImage rgb = ImageFile.Load(path, channels: 3);
+
+        Assert.Equal(3, rgb.Channels);
+        for (int y = 0; y < 5; y++)
+            for (int x = 0; x < 6; x++)
+            {
+                Assert.Equal(rgb[0, y, x], rgb[1, y, x]);
+                Assert.Equal(rgb[0, y, x], rgb[2, y, x]);
+            }
+    }
+
+    [Fact]
+    public void Jpeg_files_are_decoded()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("flat.JPG");
+        var info = new SKImageInfo(16, 16, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using (var bitmap = new SKBitmap(info))
+        {
+            bitmap.Erase(new SKColor(200, 100, 50));
+            using SKData data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95);
+            File.WriteAllBytes(path, data.ToArray());
+        }
+
+        FloatImage loaded = ImageFile.Load(path);
+
+        Assert.Equal(3, loaded.Channels);
+        Assert.Equal(200 / 255f, loaded[0, 8, 8], 0.03f);
+        Assert.Equal(100 / 255f, loaded[1, 8, 8], 0.03f);
+        Assert.Equal(50 / 255f, loaded[2, 8, 8], 0.03f);
+    }
+
+    [Fact]
+    public void Not_an_image_throws_InvalidDataException_naming_the_path()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("notes.png");
+        File.WriteAllText(path, "this is not a PNG");
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Truncated_image_throws_InvalidDataException_naming_the_path()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("truncated.png");
+        var noise = new FloatImage(3, 64, 64);
+        var rng = new Random(3);
+        for (int i = 0; i < noise.Pixels.Length; i++) noise.Pixels[i] = rng.NextSingle();
+        ImageFile.Save(noise, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Missing_file_throws_FileNotFoundException()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("missing.png");
+        var error = Assert.Throws<FileNotFoundException>(() => ImageFile.Load(path));
+        Assert.Equal(path, error.FileName);
+    }
+
+    [Fact]
+    public void LoadMask_thresholds_to_zero_and_one()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("mask.png");
+        ImageFile.Save(new FloatImage(1, 1, 4, [0f, 0.4f, 0.6f, 1f]), path);
+
+        FloatImage mask = ImageFile.LoadMask(path);
+
+        Assert.Equal([0f, 0f, 1f, 1f], mask.Pixels);
+    }
+
+    internal static FloatImage Gradient(int channels, int height, int width)
+    {
+        var image = new FloatImage(channels, height, width);
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                    image[c, y, x] = ((x * 7 + y * 13 + c * 50) % 256) / 255f;
+        return image;
+    }
+
+    internal static void AssertClose(FloatImage expected, FloatImage actual, float tolerance)
+    {
+        Assert.Equal((expected.Channels, expected.Height, expected.Width), (actual.Channels, actual.Height, actual.Width));
+        for (int i = 0; i < expected.Pixels.Length; i++)
+            Assert.True(MathF.Abs(expected.Pixels[i] - actual.Pixels[i]) <= tolerance,
+                $"Pixel {i}: expected {expected.Pixels[i]}, got {actual.Pixels[i]}.");
+    }
+}

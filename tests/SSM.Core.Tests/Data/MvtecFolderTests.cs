@@ -1,0 +1,126 @@
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests.Data;
+
+public class MvtecFolderTests
+{
+    private static SyntheticDataset Small(int channels = 1) => SyntheticDataset.Generate(new SyntheticDatasetOptions
+    {
+        ImageSize = 24, Channels = channels, TrainCount = 4, TestGoodCount = 2, TestDefectCount = 2, Seed = 3,
+    });
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void WriteMvtec_then_Load_round_trips(int channels)
+    {
+        using var temp = new TempFolder();
+        SyntheticDataset dataset = Small(channels);
+        dataset.WriteMvtec(temp.Path);
+
+        MvtecDataset loaded = MvtecFolder.Load(temp.Path);
+
+        Assert.Equal(4, loaded.TrainPaths.Count);
+        Assert.EndsWith(Path.Combine("train", "good", "000.png"), loaded.TrainPaths[0]);
+        Assert.Equal(2 + 4 * 2, loaded.TestItems.Count);
+        Assert.Equal(["colour_change", "good", "hole", "scratch", "spot"], loaded.Categories);
+        Assert.All(loaded.TestItems, item =>
+        {
+            Assert.Equal(item.Category != "good", item.MaskPath is not null);
+            if (item.MaskPath is not null) Assert.True(File.Exists(item.MaskPath));
+        });
+
+        FloatImage[] train = [.. loaded.LoadTrain()];
+        for (int i = 0; i < train.Length; i++) ImageFileTests.AssertClose(dataset.Train[i], train[i], 1f / 255f);
+
+        var expectedByName = dataset.Test.ToDictionary(t => t.Name);
+        foreach (LabeledImage actual in loaded.LoadTest())
+        {
+            LabeledImage expected = expectedByName[actual.Name];
+            Assert.Equal(expected.Category, actual.Category);
+            Assert.Equal(expected.IsAnomalous, actual.IsAnomalous);
+            ImageFileTests.AssertClose(expected.Image, actual.Image, 1f / 255f);
+            Assert.Equal(expected.Mask?.Pixels, actual.Mask?.Pixels);
+        }
+    }
+
+    [Fact]
+    public void Missing_mask_throws_naming_the_image_and_the_expected_mask()
+    {
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        string mask = temp.File("ground_truth", "hole", "001_mask.png");
+        File.Delete(mask);
+
+        var error = Assert.Throws<InvalidDataException>(() => MvtecFolder.Load(temp.Path));
+
+        Assert.Contains(temp.File("test", "hole", "001.png"), error.Message);
+        Assert.Contains(mask, error.Message);
+    }
+
+    [Fact]
+    public void Missing_root_or_train_good_throws_naming_the_path()
+    {
+        using var temp = new TempFolder();
+        string missing = temp.File("nowhere");
+        Assert.Contains(missing, Assert.Throws<DirectoryNotFoundException>(() => MvtecFolder.Load(missing)).Message);
+
+        Directory.CreateDirectory(temp.File("train", "bad"));
+        Assert.Contains(temp.File("train", "good"), Assert.Throws<DirectoryNotFoundException>(() => MvtecFolder.Load(temp.Path)).Message);
+    }
+
+    [Fact]
+    public void Empty_train_good_throws_naming_the_path()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("train", "good"));
+        File.WriteAllText(temp.File("train", "good", "readme.txt"), "not an image");
+
+        var error = Assert.Throws<InvalidDataException>(() => MvtecFolder.Load(temp.Path));
+        Assert.Contains(temp.File("train", "good"), error.Message);
+    }
+
+    [Fact]
+    public void Plain_folder_is_read_as_training_images_sorted_ordinally_with_any_case_of_extension()
+    {
+        using var temp = new TempFolder();
+        FloatImage image = ImageFileTests.Gradient(1, 8, 8);
+        foreach (string name in new[] { "b.PNG", "a.png", "B.bmp.png", "c.Jpeg.png" })
+            ImageFile.Save(image, temp.File(name));
+        File.Move(temp.File("c.Jpeg.png"), temp.File("c.JPEG")); // a PNG under a .JPEG name still decodes
+        File.WriteAllText(temp.File("notes.txt"), "ignored");
+
+        MvtecDataset loaded = MvtecFolder.Load(temp.Path);
+
+        Assert.Equal(["B.bmp.png", "a.png", "b.PNG", "c.JPEG"], loaded.TrainPaths.Select(Path.GetFileName));
+        Assert.Empty(loaded.TestItems);
+        Assert.Equal(4, loaded.LoadTrain().Count());
+    }
+
+    [Fact]
+    public void Channels_are_applied_when_loading()
+    {
+        using var temp = new TempFolder();
+        Small(channels: 1).WriteMvtec(temp.Path);
+
+        MvtecDataset loaded = MvtecFolder.Load(temp.Path, channels: 3);
+
+        Assert.All(loaded.LoadTrain(), image => Assert.Equal(3, image.Channels));
+        Assert.All(loaded.LoadTest(), item => Assert.Equal(1, item.Mask?.Channels ?? 1));
+    }
+
+    [Fact]
+    public void Mask_of_another_size_throws_naming_both_files()
+    {
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        string mask = temp.File("ground_truth", "spot", "000_mask.png");
+        ImageFile.Save(new FloatImage(1, 10, 10), mask);
+        MvtecDataset loaded = MvtecFolder.Load(temp.Path);
+        MvtecTestItem item = loaded.TestItems.Single(t => t.MaskPath == mask);
+
+        var error = Assert.Throws<InvalidDataException>(() => loaded.LoadTest(item));
+        Assert.Contains(mask, error.Message);
+        Assert.Contains(item.Path, error.Message);
+    }
+}

@@ -1,0 +1,68 @@
+using SSM.Core.Losses;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Tests.Losses;
+
+public class MsGmsTests
+{
+    [Fact]
+    public void IdenticalImagesHaveZeroLossAndZeroMap()
+    {
+        using var x = rand(2, 3, 32, 32);
+        Assert.Equal(0.0, MsGms.Loss(x, x).item<float>(), 6);
+        using var map = MsGms.Map(x, x);
+        Assert.Equal(new long[] { 2, 1, 32, 32 }, map.shape);
+        Assert.True(map.abs().max().item<float>() < 1e-6f);
+    }
+
+    [Fact]
+    public void StepEdgeAgainstFlatImageMatchesHandValue()
+    {
+        // Left half 0, right half 1. Next to the edge (inner rows) Prewitt/3 gives |g| = 1 in the image,
+        // 0 in the flat restoration, so GMS = (2 * 1 * 1e-6 + c) / (1 + 1e-12 + c) with g_R = sqrt(eps) = 1e-6.
+        var v = new float[64];
+        for (int y = 0; y < 8; y++) for (int x = 4; x < 8; x++) v[y * 8 + x] = 1f;
+        using var image = tensor(v, [1, 1, 8, 8]);
+        using var flat = full(1, 1, 8, 8, 0.5f);
+        using var gms = MsGms.Gms(image, flat);
+        double expected = (2 * 1e-6 + MsGms.C) / (1 + 1e-12 + MsGms.C);
+        for (int y = 1; y < 7; y++)
+        {
+            Assert.Equal(expected, gms[0, 0, y, 3].item<float>(), 5);
+            Assert.Equal(expected, gms[0, 0, y, 4].item<float>(), 5);
+            Assert.Equal(1.0, gms[0, 0, y, 1].item<float>(), 5); // flat in both
+        }
+    }
+
+    [Fact]
+    public void MedianRemovesASinglePixelSpike()
+    {
+        var v = new float[25];
+        v[12] = 1f;
+        using var image = tensor(v, [1, 1, 5, 5]);
+        using var median = MsGms.Median3x3(image);
+        Assert.Equal(0f, median.abs().max().item<float>());
+    }
+
+    [Fact]
+    public void ColourImagesAreComparedOnTheirChannelMean()
+    {
+        using var rgb = rand(1, 3, 16, 16);
+        using var gray = rgb.mean([1], keepdim: true);
+        using var other = rand(1, 1, 16, 16);
+        using var a = MsGms.Map(rgb, other.expand(1, 3, 16, 16));
+        using var b = MsGms.Map(gray, other);
+        Assert.True(a.allclose(b, atol: 1e-6));
+    }
+
+    [Fact]
+    public void LossIsDifferentiable()
+    {
+        using var x = rand(1, 1, 16, 16);
+        using var y = rand(1, 1, 16, 16).requires_grad_(true);
+        using var loss = MsGms.Loss(x, y);
+        loss.backward();
+        Assert.NotNull(y.grad);
+        Assert.True(y.grad!.abs().sum().item<float>() > 0);
+    }
+}

@@ -1,0 +1,66 @@
+namespace SSM.Core.Tests.Training;
+
+public class SsmModelFileTests : IClassFixture<TinyModelFixture>
+{
+    private readonly TinyModelFixture fixture;
+
+    public SsmModelFileTests(TinyModelFixture fixture) => this.fixture = fixture;
+
+    private byte[] Saved()
+    {
+        using var stream = new MemoryStream();
+        fixture.Model.Save(stream);
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void SaveThenLoadGivesIdenticalScoresMapsAndSettings()
+    {
+        using var loaded = SsmModel.Load(new MemoryStream(Saved()));
+        var probe = fixture.Data.Test.Take(4).Select(t => t.Image).ToList();
+        var before = fixture.Model.Score(probe);
+        var after = loaded.Score(probe);
+        for (int i = 0; i < probe.Count; i++)
+        {
+            Assert.Equal(before[i].Score, after[i].Score);
+            Assert.Equal(before[i].Map, after[i].Map);
+        }
+        Assert.Equal(fixture.Model.Options.ImageSize, loaded.Options.ImageSize);
+        Assert.Equal(fixture.Model.Options.Network, loaded.Options.Network);
+        Assert.Equal(fixture.Model.Calibration!.RefinementThreshold, loaded.Calibration!.RefinementThreshold);
+        Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
+    }
+
+    [Fact]
+    public void TruncatedFileIsRefused()
+    {
+        var bytes = Saved();
+        var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(new MemoryStream(bytes[..(bytes.Length / 2)])));
+        Assert.Contains("integrity", e.Message);
+    }
+
+    [Fact]
+    public void FlippedBitIsRefused()
+    {
+        var bytes = Saved();
+        bytes[bytes.Length / 2] ^= 0x10;
+        var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(new MemoryStream(bytes)));
+        Assert.Contains("integrity", e.Message);
+    }
+
+    [Fact]
+    public void NewerFormatIsRefusedWithAClearMessage()
+    {
+        var bytes = Saved();
+        BitConverter.GetBytes(99).CopyTo(bytes, 8);
+        var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(new MemoryStream(bytes)));
+        Assert.Contains("format version 99", e.Message);
+    }
+
+    [Fact]
+    public void ForeignFileIsRefused()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(new MemoryStream("PK\u0003\u0004 not a model"u8.ToArray())));
+        Assert.Contains("not an SSM model", e.Message);
+    }
+}

@@ -1,0 +1,133 @@
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+using SSM.Core.Network;
+using SSM.Core.Training;
+
+namespace SSM.Core.Tests.Training;
+
+public class SsmTrainerTests : IClassFixture<TinyModelFixture>
+{
+    private readonly TinyModelFixture fixture;
+
+    public SsmTrainerTests(TinyModelFixture fixture) => this.fixture = fixture;
+
+    [Fact]
+    public void TinyModelLearnsToDetectSyntheticDefects()
+    {
+        var test = fixture.Data.Test;
+        var scores = fixture.Model.Score(test.Select(t => t.Image).ToList());
+        double auroc = Roc.Auroc(scores.Select(s => s.Score).ToArray(), test.Select(t => t.IsAnomalous).ToArray());
+        Assert.True(auroc >= 0.9, $"image AUROC {auroc:F3} < 0.9");
+        var masks = test.Select(t => t.Mask?.Pixels.Select(v => v > 0.5f).ToArray() ?? new bool[32 * 32]).ToList();
+        double pixel = PixelMetrics.Auroc(scores.Select(s => s.Map).ToList(), masks);
+        Assert.True(pixel >= 0.8, $"pixel AUROC {pixel:F3} < 0.8");
+    }
+
+    [Fact]
+    public void ReportsEveryEpochWithFallingLoss()
+    {
+        var p = fixture.Progress;
+        Assert.Equal(Enumerable.Range(1, 20), p.Select(x => x.Epoch));
+        Assert.All(p, x => Assert.Equal(20, x.PlannedEpochs));
+        Assert.True(p[^1].Loss.Total < p[0].Loss.Total * 0.8, $"loss {p[0].Loss.Total} -> {p[^1].Loss.Total}");
+        Assert.True(p[^1].LearningRate < p[0].LearningRate);
+    }
+
+    [Fact]
+    public void CalibratesOnTheHeldOutShare()
+    {
+        var c = fixture.Model.Calibration!;
+        Assert.Equal(4, c.NormalImageScores.Length);      // 10 % of 40
+        Assert.True(c.RefinementThreshold > 0);
+        Assert.Equal(c.NormalImageScores.OrderBy(v => v), c.NormalImageScores);
+    }
+
+    [Fact]
+    public void SameSeedGivesTheSameModelAndScores()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { ImageSize = 16 };
+        using var a = SsmTrainer.Train(images, options);
+        using var b = SsmTrainer.Train(images, options);
+        using var c = SsmTrainer.Train(images, options with { Training = options.Training with { Seed = 4 } });
+        var wa = a.Network.parameters().Select(p => p.data<float>().ToArray()).SelectMany(x => x).ToArray();
+        var wb = b.Network.parameters().Select(p => p.data<float>().ToArray()).SelectMany(x => x).ToArray();
+        var wc = c.Network.parameters().Select(p => p.data<float>().ToArray()).SelectMany(x => x).ToArray();
+        Assert.Equal(wa, wb);
+        Assert.NotEqual(wa, wc);
+        var probe = fixture.Data.Test.Take(3).Select(t => t.Image).ToList();
+        Assert.Equal(a.Score(probe).Select(s => s.Score), b.Score(probe).Select(s => s.Score));
+    }
+
+    [Fact]
+    public void TimeBudgetStopsTrainingEarly()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 100_000) with { ImageSize = 16 };
+        options = options with { Training = options.Training with { TimeBudget = TimeSpan.FromSeconds(2) } };
+        var reports = new List<TrainingProgress>();
+        using var model = SsmTrainer.Train(images, options, new SyncProgress<TrainingProgress>(reports.Add));
+        Assert.NotEmpty(reports);
+        Assert.True(reports[^1].Epoch < 100_000);
+        Assert.True(reports[^1].PlannedEpochs < 100_000); // the schedule was stretched over what the budget affords
+    }
+
+    [Fact]
+    public void CancellationStopsTraining()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        using var cts = new CancellationTokenSource();
+        var options = TinyModelFixture.TinyOptions(epochs: 100_000) with { ImageSize = 16 };
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            SsmTrainer.Train(images, options, new SyncProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+    }
+
+    [Fact]
+    public void RejectsTooFewImages()
+    {
+        var e = Assert.Throws<ArgumentException>(() => SsmTrainer.Train(fixture.Data.Train.Take(3), TinyModelFixture.TinyOptions()));
+        Assert.Contains("at least 4", e.Message);
+    }
+
+    [Fact]
+    public void RejectsMixedChannelCountsNamingTheImage()
+    {
+        var images = fixture.Data.Train.Take(5).Append(new FloatImage(3, 32, 32)).ToList();
+        var e = Assert.Throws<ArgumentException>(() => SsmTrainer.Train(images, TinyModelFixture.TinyOptions()));
+        Assert.Contains("#5", e.Message);
+        Assert.Contains("3 channel", e.Message);
+    }
+
+    [Fact]
+    public void RejectsNonFinitePixels()
+    {
+        var bad = new FloatImage(1, 32, 32);
+        bad.Pixels[7] = float.NaN;
+        var e = Assert.Throws<ArgumentException>(() => SsmTrainer.Train(fixture.Data.Train.Take(5).Prepend(bad), TinyModelFixture.TinyOptions()));
+        Assert.Contains("#0", e.Message);
+    }
+
+    [Fact]
+    public void RejectsImageSizeTheNetworkCannotTake()
+    {
+        var options = TinyModelFixture.TinyOptions() with { ImageSize = 30 };
+        Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(fixture.Data.Train, options));
+    }
+
+    [Fact]
+    public void ColourImagesTrainAndScore()
+    {
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 16, Channels = 3, TrainCount = 6, TestGoodCount = 1, TestDefectCount = 1 });
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16, Network = new InpaintingNetworkOptions { InputChannels = 3, BaseWidth = 4, Depth = 3 } };
+        using var model = SsmTrainer.Train(data.Train, options);
+        var scores = model.Score(data.Test.Select(t => t.Image).ToList());
+        Assert.All(scores, s => Assert.Equal(16 * 16, s.Map.Length));
+        Assert.All(scores, s => Assert.True(float.IsFinite(s.Score)));
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the report before the next epoch.</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

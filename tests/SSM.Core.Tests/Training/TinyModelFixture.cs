@@ -1,0 +1,31 @@
+using SSM.Core.Data;
+using SSM.Core.Network;
+using SSM.Core.Training;
+
+namespace SSM.Core.Tests.Training;
+
+/// <summary>One tiny model trained for seconds through the real training code, shared by a test class.</summary>
+public sealed class TinyModelFixture : IDisposable
+{
+    public static SsmOptions TinyOptions(int epochs = 20, int seed = 0) => new()
+    {
+        ImageSize = 32,
+        Network = new InpaintingNetworkOptions { BaseWidth = 8, Depth = 3 },
+        Training = new TrainingOptions { Epochs = epochs, Seed = seed },
+    };
+
+    public TinyModelFixture()
+    {
+        Data = SyntheticDataset.Generate(new SyntheticDatasetOptions
+        {
+            ImageSize = 32, TrainCount = 40, TestGoodCount = 16, TestDefectCount = 4, Seed = 1,
+        });
+        Model = SsmTrainer.Train(Data.Train, TinyOptions(), new Progress<TrainingProgress>(p => Progress.Add(p)));
+    }
+
+    public SyntheticDataset Data { get; }
+    public SsmModel Model { get; }
+    public List<TrainingProgress> Progress { get; } = new();
+
+    public void Dispose() => Model.Dispose();
+}
