@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using SSM.Core.IO;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
 using TorchSharp;
@@ -9,94 +8,78 @@ using static TorchSharp.torch;
 namespace SSM.Core;
 
 /// <summary>
-/// The model file: "SSMMODEL", format version (int32), settings and calibration as JSON, the weights
-/// in TorchSharp's tensor format (names, shapes and raw values: nothing in it is executed), then a
-/// SHA-256 of everything before it. Damaged, foreign or newer files are refused before anything is
-/// built from them.
+/// The model file (a <see cref="SignedFile"/>): settings and calibration as JSON, then the weights in
+/// TorchSharp's tensor format (names, shapes and raw values: nothing in it is executed).
 /// </summary>
 internal static class SsmModelFile
 {
-    private static readonly byte[] Magic = "SSMMODEL"u8.ToArray();
+    private static ReadOnlySpan<byte> Signature => "SSMMODEL"u8;
     public const int FormatVersion = 1;
-    private const int HashLength = 32;
-    private const long MaxSection = 2L << 30;
+    private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     public static void Write(SsmModel model, Stream stream)
     {
-        using var body = new MemoryStream();
-        using (var writer = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration), Json);
-            writer.Write((long)header.Length);
-            writer.Write(header);
-            using var weights = new MemoryStream();
-            using (var weightWriter = new BinaryWriter(weights, Encoding.UTF8, leaveOpen: true))
-            {
-                // TorchSharp copies device tensors to the CPU as it writes, so a GPU-trained model loads anywhere.
-                model.Network.save(weightWriter);
-            }
-            writer.Write(weights.Length);
-            writer.Write(weights.GetBuffer(), 0, (int)weights.Length);
-        }
-        var hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        stream.Write(body.GetBuffer(), 0, (int)body.Length);
-        stream.Write(hash);
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration));
+        SignedFile.Write(stream, Signature, FormatVersion, header, Weights.Save(model.Network));
     }
 
     public static SsmModel Read(Stream stream, Device? device)
     {
-        byte[] all;
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            all = copy.ToArray();
-        }
-        if (all.Length < Magic.Length + 4 || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidDataException("This is not an SSM model file (its signature is missing).");
-        int version = BitConverter.ToInt32(all, Magic.Length);
-        if (version > FormatVersion)
-            throw new InvalidDataException($"This SSM model file has format version {version}, written by a newer SSM.MLNet; this version reads format {FormatVersion} and older. Update the SSM.MLNet package.");
-        if (version < 1)
-            throw new InvalidDataException($"This SSM model file has an invalid format version {version}.");
-        if (all.Length < Magic.Length + 4 + HashLength)
-            throw new InvalidDataException("The SSM model file is truncated.");
-        var body = all.AsSpan(0, all.Length - HashLength);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(all.AsSpan(all.Length - HashLength)))
-            throw new InvalidDataException("The SSM model file is damaged or truncated: its integrity check (SHA-256 over settings and weights) failed.");
-
-        using var reader = new BinaryReader(new MemoryStream(all, 0, body.Length, writable: false));
-        reader.ReadBytes(Magic.Length + 4);
-        var header = JsonSerializer.Deserialize<Header>(ReadSection(reader), Json)
-            ?? throw new InvalidDataException("The SSM model file has no settings.");
-        header.Options.Validate();
-        var weights = ReadSection(reader);
-        var network = new InpaintingNetwork(header.Options.Network);
-        try
-        {
-            using var weightReader = new BinaryReader(new MemoryStream(weights, writable: false));
-            network.load(weightReader, strict: true);
-        }
-        catch (Exception e) when (e is not InvalidDataException)
-        {
-            network.Dispose();
-            throw new InvalidDataException("The SSM model file's weights do not match its network settings.", e);
-        }
-        network.eval();
+        var (_, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
+        var header = Json.Parse<Header>(sections[0], Kind);
+        Json.Validate(header.Options, Kind);
+        var network = Weights.Load(header.Options, sections[1], Kind);
         if (device is not null) network.to(device);
         return new SsmModel(network, header.Options, header.Calibration);
     }
+}
 
-    private static byte[] ReadSection(BinaryReader reader)
+/// <summary>Network weights to and from bytes, checked against the settings they claim to fit.</summary>
+internal static class Weights
+{
+    public static byte[] Save(InpaintingNetwork network)
     {
-        long length = reader.ReadInt64();
-        if (length < 0 || length > MaxSection || length > reader.BaseStream.Length - reader.BaseStream.Position)
-            throw new InvalidDataException("The SSM model file is malformed (a section length is out of range).");
-        return reader.ReadBytes((int)length);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+            // TorchSharp copies device tensors to the CPU as it writes, so a GPU-trained model loads anywhere.
+            network.save(writer);
+        return buffer.ToArray();
+    }
+
+    public static InpaintingNetwork Load(SsmOptions options, byte[] weights, string kind)
+    {
+        var network = new InpaintingNetwork(options.Network);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(weights, writable: false));
+            network.load(reader, strict: true);
+        }
+        catch (Exception e)
+        {
+            network.Dispose();
+            throw new InvalidDataException($"The {kind}'s weights do not match its network settings.", e);
+        }
+        network.eval();
+        return network;
+    }
+}
+
+/// <summary>JSON headers, with settings validated before anything is built from them.</summary>
+internal static class Json
+{
+    public static T Parse<T>(byte[] utf8, string kind)
+    {
+        T? value;
+        try { value = JsonSerializer.Deserialize<T>(utf8); }
+        catch (JsonException e) { throw new InvalidDataException($"The {kind}'s settings are unreadable.", e); }
+        return value ?? throw new InvalidDataException($"The {kind} has no settings.");
+    }
+
+    public static void Validate(SsmOptions options, string kind)
+    {
+        try { options.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"The {kind}'s settings are invalid: {e.Message}", e); }
     }
 }

@@ -93,6 +93,13 @@ public sealed record TrainingOptions
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default 0.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Folder for training checkpoints. When it holds a checkpoint of the same settings and images,
+    /// training resumes from it. Default: none (no checkpoints).</summary>
+    public string? CheckpointFolder { get; init; }
+
+    /// <summary>Epochs between checkpoints (the last epoch is always saved). Default 5.</summary>
+    public int CheckpointEvery { get; init; } = 5;
+
     internal void Validate()
     {
         if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
@@ -100,6 +107,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
         if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be positive.");
         if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be non-negative.");
+        if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "Checkpoint interval must be at least 1 epoch.");
         if (!(HoldoutFraction > 0 && HoldoutFraction < 0.9)) throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "Holdout fraction must be in (0, 0.9).");
     }
 }

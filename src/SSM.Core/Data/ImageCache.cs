@@ -38,6 +38,16 @@ public sealed class ImageCache
         images.Add(bytes);
     }
 
+    /// <summary>SHA-256 over the cached pixels, so a checkpoint can tell whether it was trained on these images.</summary>
+    public byte[] Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(BitConverter.GetBytes(ImageSize));
+        hash.AppendData(BitConverter.GetBytes(Channels));
+        foreach (var image in images) hash.AppendData(image);
+        return hash.GetHashAndReset();
+    }
+
     /// <summary>A cache over some of these images (shared, not copied).</summary>
     public ImageCache Subset(IEnumerable<int> indices)
     {

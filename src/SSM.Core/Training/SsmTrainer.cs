@@ -3,8 +3,8 @@ using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
-using SSM.Core.Scoring;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SSM.Core.Training;
@@ -15,6 +15,9 @@ namespace SSM.Core.Training;
 /// </summary>
 public static class SsmTrainer
 {
+    /// <summary>Fewest normal images training accepts (2 are held out for calibration).</summary>
+    public const int MinimumImages = 4;
+
     /// <summary>Trains and calibrates a model.</summary>
     /// <param name="normalImages">Normal images of any size; all with the network's channel count.</param>
     /// <param name="options">Settings; validated first.</param>
@@ -42,27 +45,24 @@ public static class SsmTrainer
         options.Validate();
         if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels)
             throw new ArgumentException("The image cache does not match the model's image size and channels.", nameof(images));
-        const int minimum = 4;
-        if (images.Count < minimum)
-            throw new ArgumentException($"Training needs at least {minimum} normal images (some are held out for calibration); got {images.Count}.", nameof(images));
+        if (images.Count < MinimumImages)
+            throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.Count}.", nameof(images));
 
         device ??= CPU;
         var t = options.Training;
-        var rng = new Random(t.Seed);
-        var order = Enumerable.Range(0, images.Count).OrderBy(_ => rng.Next()).ToArray();
+        var split = new Random(t.Seed);
+        var order = Enumerable.Range(0, images.Count).OrderBy(_ => split.Next()).ToArray();
         int heldOutCount = Math.Clamp((int)Math.Round(images.Count * t.HoldoutFraction), 2, images.Count - 2);
-        var heldOut = order[..heldOutCount];
-        var train = order[heldOutCount..];
 
         // A private generator, not torch.manual_seed: the global one is shared with every other thread.
-        using var initialisation = new Generator((ulong)t.Seed);
+        using var initialisation = new Generator((ulong)(uint)t.Seed);
         var network = new InpaintingNetwork(options.Network, initialisation);
         network.to(device);
         var model = new SsmModel(network, options, calibration: null);
         try
         {
-            RunEpochs(network, images, train, options, rng, progress, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), progress: null);
+            RunEpochs(network, images, order[heldOutCount..], options, progress, device, cancellation);
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(order[..heldOutCount]), progress: null);
             return model;
         }
         catch
@@ -73,51 +73,75 @@ public static class SsmTrainer
     }
 
     private static void RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
-        Random rng, IProgress<TrainingProgress>? progress, Device device, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, Device device, CancellationToken cancellation)
     {
         var t = options.Training;
-        var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
-        using var maskGenerator = new Generator((ulong)t.Seed + 1);
         using var optimizer = optim.Adam(network.parameters(), t.LearningRate, weight_decay: t.WeightDecay);
         var schedule = new StepSchedule(t.LearningRate, t.DecayAt, t.Epochs);
+        string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
+        int first = 0;
+        var before = TimeSpan.Zero;   // training time of the run this one resumes
+        if (t.CheckpointFolder is not null && TrainingCheckpoint.TryResume(t.CheckpointFolder, fingerprint!, network, optimizer) is { } resumed)
+        {
+            first = resumed.EpochsDone;
+            schedule.PlannedEpochs = resumed.PlannedEpochs;
+            before = TimeSpan.FromSeconds(resumed.ElapsedSeconds);
+        }
         var clock = Stopwatch.StartNew();
+        TimeSpan Elapsed() => before + clock.Elapsed;
         network.train();
-        for (int epoch = 0; epoch < schedule.PlannedEpochs; epoch++)
+        for (int epoch = first; epoch < schedule.PlannedEpochs; epoch++)
         {
             double rate = schedule.RateAt(epoch);
             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
-            var shuffled = train.OrderBy(_ => rng.Next()).ToArray();
-            var sum = new SsmLossParts();
-            int steps = 0;
-            foreach (var batch in shuffled.Chunk(t.BatchSize))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                if (t.TimeBudget is { } stepLimit && clock.Elapsed > stepLimit) break;
-                int k = cellSizes[rng.Next(cellSizes.Length)];
-                var flipH = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
-                var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
-                using var scope = NewDisposeScope();
-                var x = images.Batch(batch, flipH, flipV).to(device);
-                var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
-                var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
-                var outputs = network.forward(maskedImages, maskInputs);
-                var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
-                var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
-                optimizer.zero_grad();
-                terms.Total.backward();
-                optimizer.step();
-                sum += terms.ToParts();
-                steps++;
-            }
-            var elapsed = clock.Elapsed;
+            var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation);
+            var elapsed = Elapsed();
             if (epoch == 0 && t.TimeBudget is { } budget)
                 // Stretch the learning-rate schedule over the epochs the budget affords.
                 schedule.PlannedEpochs = Math.Clamp((int)(budget / elapsed), 1, t.Epochs);
-            var perEpoch = elapsed / (epoch + 1);
-            progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, sum / Math.Max(steps, 1), rate,
-                elapsed, perEpoch * (schedule.PlannedEpochs - epoch - 1)));
-            if (t.TimeBudget is { } limit && elapsed + perEpoch > limit) break;
+            bool last = epoch + 1 >= schedule.PlannedEpochs;
+            var perEpoch = clock.Elapsed / (epoch + 1 - first);
+            if (t.TimeBudget is { } limit && elapsed + perEpoch > limit) last = true;
+            if (t.CheckpointFolder is not null && (last || (epoch + 1) % t.CheckpointEvery == 0))
+                TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds), network, optimizer);
+            progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,
+                last ? TimeSpan.Zero : perEpoch * (schedule.PlannedEpochs - epoch - 1)));
+            if (last) break;
         }
         network.eval();
+    }
+
+    /// <summary>One pass over the training images; randomness comes from (seed, epoch) alone.</summary>
+    private static SsmLossParts RunEpoch(InpaintingNetwork network, Adam optimizer, ImageCache images, int[] train,
+        SsmOptions options, int epoch, Device device, Func<bool> outOfTime, CancellationToken cancellation)
+    {
+        var t = options.Training;
+        int epochSeed = unchecked(t.Seed * 1_000_003 + epoch * 7_919 + 17);
+        var rng = new Random(epochSeed);
+        using var maskGenerator = new Generator((ulong)(uint)epochSeed);
+        var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
+        var sum = new SsmLossParts();
+        int steps = 0;
+        foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            if (outOfTime()) break;
+            int k = cellSizes[rng.Next(cellSizes.Length)];
+            var flipH = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
+            var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
+            using var scope = NewDisposeScope();
+            var x = images.Batch(batch, flipH, flipV).to(device);
+            var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
+            var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
+            var outputs = network.forward(maskedImages, maskInputs);
+            var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
+            var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
+            optimizer.zero_grad();
+            terms.Total.backward();
+            optimizer.step();
+            sum += terms.ToParts();
+            steps++;
+        }
+        return sum / Math.Max(steps, 1);
     }
 }

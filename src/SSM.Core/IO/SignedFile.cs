@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+
+namespace SSM.Core.IO;
+
+/// <summary>
+/// The container of model and checkpoint files: an 8-byte signature, a format version (int32),
+/// length-prefixed sections, then a SHA-256 of everything before it. Damaged, truncated, foreign or
+/// newer files are refused before any section is interpreted.
+/// </summary>
+internal static class SignedFile
+{
+    private const int HashLength = 32;
+    private const long MaxSection = 2L << 30;
+
+    public static void Write(Stream stream, ReadOnlySpan<byte> signature, int version, params byte[][] sections)
+    {
+        using var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(signature);
+            writer.Write(version);
+            foreach (var section in sections)
+            {
+                writer.Write((long)section.Length);
+                writer.Write(section);
+            }
+        }
+        var span = body.GetBuffer().AsSpan(0, (int)body.Length);
+        stream.Write(span);
+        stream.Write(SHA256.HashData(span));
+    }
+
+    /// <summary>Reads and checks a file; returns its version and sections.</summary>
+    /// <param name="kind">How the file is named in messages, e.g. "SSM model file".</param>
+    public static (int Version, byte[][] Sections) Read(Stream stream, ReadOnlySpan<byte> signature, int maxVersion, int sectionCount, string kind)
+    {
+        byte[] all;
+        using (var copy = new MemoryStream())
+        {
+            stream.CopyTo(copy);
+            all = copy.ToArray();
+        }
+        int head = signature.Length + 4;
+        if (all.Length < signature.Length || !all.AsSpan(0, signature.Length).SequenceEqual(signature))
+            throw new InvalidDataException($"This is not an {kind} (its signature is missing).");
+        if (all.Length < head + HashLength)
+            throw new InvalidDataException($"The {kind} is truncated.");
+        int version = BitConverter.ToInt32(all, signature.Length);
+        if (version > maxVersion)
+            throw new InvalidDataException($"This {kind} has format version {version}, written by a newer SSM.MLNet; this version reads format {maxVersion} and older. Update the SSM.MLNet package.");
+        if (version < 1)
+            throw new InvalidDataException($"This {kind} has an invalid format version {version}.");
+        int bodyLength = all.Length - HashLength;
+        if (!SHA256.HashData(all.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(all.AsSpan(bodyLength)))
+            throw new InvalidDataException($"The {kind} is damaged or truncated: its integrity check (SHA-256 over settings and weights) failed.");
+
+        var sections = new byte[sectionCount][];
+        int position = head;
+        for (int i = 0; i < sectionCount; i++)
+        {
+            if (position + 8 > bodyLength) throw new InvalidDataException($"The {kind} is malformed (section {i} is missing).");
+            long length = BitConverter.ToInt64(all, position);
+            position += 8;
+            if (length < 0 || length > MaxSection || length > bodyLength - position)
+                throw new InvalidDataException($"The {kind} is malformed (section {i} has an impossible length).");
+            sections[i] = all.AsSpan(position, (int)length).ToArray();
+            position += (int)length;
+        }
+        return (version, sections);
+    }
+}

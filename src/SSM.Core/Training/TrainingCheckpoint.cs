@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using SSM.Core.Data;
+using SSM.Core.IO;
+using SSM.Core.Network;
+using TorchSharp.Modules;
+
+namespace SSM.Core.Training;
+
+/// <summary>
+/// A training checkpoint (a <see cref="SignedFile"/>): progress, network weights and Adam's state.
+/// Randomness is drawn per epoch from the seed, so weights + optimizer state after epoch e are all
+/// a resumed run needs to continue exactly as an uninterrupted one would.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    public const string FileName = "ssm-training.checkpoint";
+    private static ReadOnlySpan<byte> Signature => "SSMCKPT1"u8;
+    private const int FormatVersion = 1;
+    private const string Kind = "SSM training checkpoint";
+
+    /// <summary>What a checkpoint records besides tensors.</summary>
+    /// <param name="Fingerprint">Hash of the settings and training images it belongs to.</param>
+    /// <param name="EpochsDone">Epochs completed.</param>
+    /// <param name="PlannedEpochs">Epochs the learning-rate schedule is stretched over.</param>
+    /// <param name="ElapsedSeconds">Training time spent so far (counts against the time budget).</param>
+    public sealed record Progress(string Fingerprint, int EpochsDone, int PlannedEpochs, double ElapsedSeconds);
+
+    /// <summary>Identifies a training run: every setting that shapes the weights, and the images.</summary>
+    public static string Fingerprint(SsmOptions options, ImageCache images)
+    {
+        var shaping = options with { Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 } };
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(shaping));
+        hash.AppendData(images.Fingerprint());
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
+    /// <summary>Writes atomically: a run killed while writing keeps the previous checkpoint.</summary>
+    public static void Save(string folder, Progress progress, InpaintingNetwork network, Adam optimizer)
+    {
+        Directory.CreateDirectory(folder);
+        using var optimizerState = new MemoryStream();
+        using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
+            optimizer.save_state_dict(writer);
+        string path = Path.Combine(folder, FileName), temporary = path + ".tmp";
+        using (var file = File.Create(temporary))
+        {
+            SignedFile.Write(file, Signature, FormatVersion,
+                JsonSerializer.SerializeToUtf8Bytes(progress), Weights.Save(network), optimizerState.ToArray());
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
+    /// Throws when the checkpoint belongs to other settings or images.
+    /// </summary>
+    public static Progress? TryResume(string folder, string fingerprint, InpaintingNetwork network, Adam optimizer)
+    {
+        string path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) return null;
+        byte[][] sections;
+        using (var file = File.OpenRead(path))
+            (_, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+        var progress = Json.Parse<Progress>(sections[0], Kind);
+        if (progress.Fingerprint != fingerprint)
+            throw new InvalidOperationException(
+                $"The checkpoint '{path}' belongs to a training run with other settings or images. Delete it, or choose another checkpoint folder.");
+        using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
+            network.load(reader, strict: true);
+        using (var reader = new BinaryReader(new MemoryStream(sections[2], writable: false)))
+            optimizer.load_state_dict(reader);
+        return progress;
+    }
+}

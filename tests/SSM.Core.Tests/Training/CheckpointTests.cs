@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using SSM.Core.Training;
+
+namespace SSM.Core.Tests.Training;
+
+public class CheckpointTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "ssm-ckpt-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
+    private static float[] Weights(SsmModel model) =>
+        model.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+
+    private static SsmModel Uninterrupted(int epochs)
+    {
+        var (images, options) = CheckpointScenario.Create(epochs, checkpointFolder: null);
+        return SsmTrainer.Train(images, options);
+    }
+
+    [Fact]
+    public void CancelledRunResumesToTheSameModelAsAnUninterruptedOne()
+    {
+        var (images, options) = CheckpointScenario.Create(5, folder);
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => SsmTrainer.Train(images, options,
+            new SyncProgress(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+        Assert.True(File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)));
+
+        var epochsSeen = new List<int>();
+        using var resumed = SsmTrainer.Train(images, options, new SyncProgress(p => epochsSeen.Add(p.Epoch)));
+        Assert.Equal(new[] { 3, 4, 5 }, epochsSeen);
+        using var straight = Uninterrupted(5);
+        Assert.Equal(Weights(straight), Weights(resumed));
+    }
+
+    [Fact]
+    public void KilledTrainingProcessResumesFromItsLastCheckpoint()
+    {
+        const int epochs = 40;
+        var child = Path.Combine(AppContext.BaseDirectory, "TrainingChild.dll");
+        using (var process = Process.Start(new ProcessStartInfo("dotnet", [child, folder, epochs.ToString()])
+               { RedirectStandardOutput = true, UseShellExecute = false })!)
+        {
+            string? line;
+            while ((line = process.StandardOutput.ReadLine()) is not null && line != "epoch 2") { }
+            Assert.Equal("epoch 2", line);
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        var epochsSeen = new List<int>();
+        var (images, options) = CheckpointScenario.Create(epochs, folder);
+        using var resumed = SsmTrainer.Train(images, options, new SyncProgress(p => epochsSeen.Add(p.Epoch)));
+        Assert.True(epochsSeen[0] > 2, "resumed after the killed run's checkpoints");
+        Assert.True(epochsSeen[0] <= epochs, "the kill came before the end of training");
+        Assert.Equal(epochs, epochsSeen[^1]);
+        using var straight = Uninterrupted(epochs);
+        Assert.Equal(Weights(straight), Weights(resumed));
+    }
+
+    [Fact]
+    public void CheckpointOfOtherSettingsIsRefused()
+    {
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using (SsmTrainer.Train(images, options)) { }
+        var other = options with { Training = options.Training with { Seed = 10 } };
+        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
+        Assert.Contains("other settings or images", e.Message);
+    }
+
+    [Fact]
+    public void DamagedCheckpointIsRefused()
+    {
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using (SsmTrainer.Train(images, options)) { }
+        var path = Path.Combine(folder, TrainingCheckpoint.FileName);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
+        var e = Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options));
+        Assert.Contains("integrity", e.Message);
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
