@@ -1,0 +1,106 @@
+namespace SSM.MLNet;
+
+/// <summary>How the transformer's <c>Score</c> column relates to the engine's raw image score.</summary>
+public enum SsmScoreNormalization
+{
+    /// <summary>
+    /// Default. Score = (raw − mean) / std of the raw scores of the held-out normal images, so 0 is a typical
+    /// normal image and 3 is three standard deviations above normal; comparable across models.
+    /// </summary>
+    ZScore,
+
+    /// <summary>The raw image score of the engine (maximum of the smoothed anomaly map), unscaled.</summary>
+    Raw,
+}
+
+/// <summary>
+/// Every setting of <see cref="SsmCatalog.DetectAnomaliesSsm(Microsoft.ML.TransformsCatalog, SsmAnomalyDetectionOptions)"/>.
+/// The defaults train the engine's compact network at 64 × 64 in grayscale for 40 epochs, which suits a 2-core CPU.
+/// </summary>
+public sealed class SsmAnomalyDetectionOptions
+{
+    /// <summary>
+    /// Input column. Default "Image". Either an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size,
+    /// or a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>
+    /// values in planar CHW order (the layout of <c>ExtractPixels</c> with <c>interleavePixelColors: false</c>; channel order R, G, B).
+    /// </summary>
+    public string InputColumnName { get; set; } = "Image";
+
+    /// <summary>Output column of the image score (<see cref="float"/>, higher = more anomalous). Default "Score".</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output column of the decision Score ≥ <see cref="Threshold"/> (<see cref="bool"/>, true = anomalous). Default "PredictedLabel".</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>
+    /// Output column of the anomaly map: a known-size vector of <see cref="ImageSize"/>² <see cref="float"/> values, row-major
+    /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; raw engine units
+    /// (not normalised), higher = more anomalous. Default "AnomalyMap". Null or empty: no map column.
+    /// </summary>
+    public string? AnomalyMapColumnName { get; set; } = "AnomalyMap";
+
+    /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1).</summary>
+    public int ImageSize { get; set; } = 64;
+
+    /// <summary>
+    /// Colour channels of the model: 1 (default) converts images to grayscale by BT.601 luminance (0.299 R + 0.587 G + 0.114 B),
+    /// 3 keeps R, G, B. For a vector input column this is also the number of channels in the vector.
+    /// </summary>
+    public int Channels { get; set; } = 1;
+
+    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64).</summary>
+    public int BaseWidth { get; set; } = 16;
+
+    /// <summary>Levels of the U-Net. Default 4 (the paper uses 5).</summary>
+    public int Depth { get; set; } = 4;
+
+    /// <summary>Passes over the training images. Default 40.</summary>
+    public int Epochs { get; set; } = 40;
+
+    /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit).</summary>
+    public TimeSpan? TrainingTime { get; set; }
+
+    /// <summary>Images per training step. Default 8.</summary>
+    public int BatchSize { get; set; } = 8;
+
+    /// <summary>Adam learning rate. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images).</summary>
+    public double HoldoutFraction { get; set; } = 0.1;
+
+    /// <summary>Random horizontal/vertical flips during training. Default true; turn off for parts with a fixed orientation.</summary>
+    public bool Flip { get; set; } = true;
+
+    /// <summary>Scoring rounds of progressive refinement (1 = off). Default 2, as the paper. Each round costs a full set of network passes.</summary>
+    public int RefinementRounds { get; set; } = 2;
+
+    /// <summary>Seed for weights, masks, shuffling and augmentation. Default null: the MLContext's seed if it has one, else 0.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>How the Score column is scaled. Default <see cref="SsmScoreNormalization.ZScore"/>.</summary>
+    public SsmScoreNormalization Normalization { get; set; } = SsmScoreNormalization.ZScore;
+
+    /// <summary>
+    /// Decision threshold on the Score column (in the units of <see cref="Normalization"/>). Default null: 3 standard deviations
+    /// above the mean held-out normal score, i.e. 3.0 with <see cref="SsmScoreNormalization.ZScore"/> and mean + 3 std with
+    /// <see cref="SsmScoreNormalization.Raw"/>. Change it after training with <see cref="SsmAnomalyTransformer.WithThreshold"/>.
+    /// </summary>
+    public float? Threshold { get; set; }
+
+    /// <summary>Width of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
+    public int? VectorWidth { get; set; }
+
+    /// <summary>Height of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
+    public int? VectorHeight { get; set; }
+
+    /// <summary>Multiplies vector input values to bring them into [0, 1]. Default 1 (values already in [0, 1]); use 1/255f for values in [0, 255].</summary>
+    public float VectorScale { get; set; } = 1f;
+
+    /// <summary>
+    /// Torch device: null (default) follows the MLContext as Microsoft.ML.TorchSharp does — CPU, or CUDA when
+    /// <c>MLContext.GpuDeviceId</c> is set (falling back to CPU only if <c>MLContext.FallbackToCpu</c> is true).
+    /// Otherwise a TorchSharp device string such as "cpu" or "cuda:0".
+    /// </summary>
+    public string? Device { get; set; }
+}

@@ -1,0 +1,129 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.Core.Network;
+using SSM.Core.Training;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// Trains an SSM anomaly detector on normal (defect-free) images. Made by
+/// <see cref="SsmCatalog.DetectAnomaliesSsm(TransformsCatalog, SsmAnomalyDetectionOptions)"/>.
+/// <see cref="Fit"/> reads every row of the input column, trains the inpainting network, calibrates the score
+/// normalisation and threshold on held-out normal images, and reports progress through the MLContext's <c>Log</c> event.
+/// </summary>
+public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
+{
+    private readonly IHost host;
+    private readonly IHostEnvironment env;
+
+    internal SsmAnomalyEstimator(IHostEnvironment env, SsmAnomalyDetectionOptions options)
+    {
+        this.env = Contracts.CheckRef(env, nameof(env));
+        host = env.Register(nameof(SsmAnomalyEstimator));
+        host.CheckValue(options, nameof(options));
+        host.CheckNonEmpty(options.InputColumnName, nameof(options.InputColumnName));
+        host.CheckNonEmpty(options.ScoreColumnName, nameof(options.ScoreColumnName));
+        host.CheckNonEmpty(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
+        Options = options;
+        EngineOptions = ToEngineOptions(options, null);
+        EngineOptions.Validate();
+    }
+
+    /// <summary>The settings (the instance given at construction; later changes to it are not seen by Fit's validation).</summary>
+    public SsmAnomalyDetectionOptions Options { get; }
+
+    /// <summary>The engine settings Fit trains with (the seed is resolved at Fit).</summary>
+    public SsmOptions EngineOptions { get; }
+
+    private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
+    {
+        ImageSize = o.ImageSize,
+        Network = new InpaintingNetworkOptions { InputChannels = o.Channels, BaseWidth = o.BaseWidth, Depth = o.Depth },
+        Training = new TrainingOptions
+        {
+            Epochs = o.Epochs,
+            TimeBudget = o.TrainingTime,
+            BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate,
+            HoldoutFraction = o.HoldoutFraction,
+            Flip = o.Flip,
+            Seed = o.Seed ?? contextSeed ?? 0,
+        },
+        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds },
+    };
+
+    /// <summary>
+    /// Checks the input column (an image, or a vector of Single) and returns the input schema plus the Score (Single),
+    /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        host.CheckValue(inputSchema, nameof(inputSchema));
+        SsmInput.CheckShape(host, inputSchema, Options.InputColumnName);
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        columns[Options.ScoreColumnName] = new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
+        columns[Options.PredictedLabelColumnName] = new SchemaShape.Column(Options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
+        if (!string.IsNullOrEmpty(Options.AnomalyMapColumnName))
+            columns[Options.AnomalyMapColumnName] = new SchemaShape.Column(Options.AnomalyMapColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        return new SchemaShape(columns.Values);
+    }
+
+    /// <summary>
+    /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates.
+    /// Progress (epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages from source "SsmAnomalyEstimator".
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column.</exception>
+    /// <exception cref="InvalidOperationException">An image could not be read (the message names the row), or too few rows.</exception>
+    public SsmAnomalyTransformer Fit(IDataView input)
+    {
+        host.CheckValue(input, nameof(input));
+        var ssmInput = SsmInput.FromSchema(host, input.Schema, Options);
+        int col = ssmInput.CheckColumn(host, input.Schema);
+        int? contextSeed = (env as IHostEnvironmentInternal)?.Seed;
+        var options = ToEngineOptions(Options, contextSeed);
+        options.Validate();
+        var device = SsmDevice.Resolve(env, Options.Device);
+
+        using var ch = host.Start("Training SSM");
+        var images = new List<FloatImage>();
+        using (var cursor = input.GetRowCursor(new[] { input.Schema[col] }))
+        {
+            var read = ssmInput.MakeReader(cursor, col);
+            while (cursor.MoveNext()) images.Add(read());
+        }
+        if (images.Count < 4)
+            throw new InvalidOperationException($"SSM needs at least 4 normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
+        ch.Info("SSM: training on {0} images at {1}x{1}, {2} channel(s), network width {3} depth {4}, up to {5} epochs{6}, device {7}.",
+            images.Count, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
+            options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
+
+        var progress = new SyncProgress<TrainingProgress>(p => ch.Info(
+            "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7:mm\\:ss} remaining {8:mm\\:ss}",
+            p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate, p.Elapsed, p.Remaining));
+        var model = SsmTrainer.Train(images, options, progress, device);
+        try
+        {
+            var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
+            ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}, std {2:G4}, refinement threshold {3:G4}.",
+                calibration.NormalImageScores.Length, calibration.NormalMean, calibration.NormalStd, calibration.RefinementThreshold);
+            var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
+                Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold);
+            ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.Normalization);
+            return transformer;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,295 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.Core.Scoring;
+using SSM.MLNet;
+
+[assembly: LoadableClass(typeof(SsmAnomalyTransformer), null, typeof(SignatureLoadModel),
+    SsmAnomalyTransformer.UserName, SsmAnomalyTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(SsmAnomalyTransformer), null, typeof(SignatureLoadRowMapper),
+    SsmAnomalyTransformer.UserName, SsmAnomalyTransformer.LoaderSignature)]
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// A trained SSM anomaly detector as an ML.NET transformer: adds a Score (<see cref="float"/>), a PredictedLabel
+/// (<see cref="bool"/>) and an AnomalyMap (vector of S² <see cref="float"/>) column. Rows are scored lazily, one at a time,
+/// as a cursor reaches them. Saved and loaded with <c>mlContext.Model.Save</c> / <c>mlContext.Model.Load</c>; the
+/// network weights travel inside the model zip and are read once per load.
+/// Dispose it (or the chain holding it) to free the network's native memory early.
+/// </summary>
+public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
+{
+    internal const string UserName = "SSM Anomaly Detection";
+    internal const string LoaderSignature = "SsmAnomalyXf";
+    internal const string WeightsEntryName = "SsmModel.bin";
+
+    private readonly SharedModel shared;
+    private readonly SsmInput input;
+    private bool disposed;
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "SSM-ANOM",
+        verWrittenCur: 0x00010001, // initial
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(SsmAnomalyTransformer).Assembly.FullName);
+
+    internal SsmAnomalyTransformer(IHostEnvironment env, SsmModel model, SsmInput input, string scoreColumnName,
+        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold)
+        : this(env, new SharedModel(model), input, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, normalization, threshold)
+    {
+    }
+
+    private SsmAnomalyTransformer(IHostEnvironment env, SharedModel shared, SsmInput input, string scoreColumnName,
+        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold)
+        : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SsmAnomalyTransformer)))
+    {
+        Host.CheckNonEmpty(scoreColumnName, nameof(scoreColumnName));
+        Host.CheckNonEmpty(predictedLabelColumnName, nameof(predictedLabelColumnName));
+        this.shared = shared.AddRef();
+        this.input = input;
+        ScoreColumnName = scoreColumnName;
+        PredictedLabelColumnName = predictedLabelColumnName;
+        AnomalyMapColumnName = string.IsNullOrEmpty(anomalyMapColumnName) ? null : anomalyMapColumnName;
+        Normalization = normalization;
+        Threshold = threshold ?? DefaultThreshold(Calibration, normalization);
+        if (!float.IsFinite(Threshold)) throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number.");
+    }
+
+    /// <summary>The trained engine model: its <see cref="SsmModel.Options"/> (image size, network widths, training and scoring settings) and <see cref="SsmModel.Calibration"/>. Shared, do not dispose.</summary>
+    public SsmModel Model => shared.Model;
+
+    /// <summary>Calibration from held-out normal images (raw engine scores): the basis of normalisation and the default threshold.</summary>
+    public Calibration Calibration => shared.Model.Calibration ?? throw new InvalidOperationException("The model has no calibration.");
+
+    /// <summary>Side S of the square images the network sees; the anomaly map has S × S values.</summary>
+    public int ImageSize => Model.Options.ImageSize;
+
+    /// <summary>Colour channels of the model (1 = grayscale by luminance, 3 = RGB).</summary>
+    public int Channels => Model.Options.Network.InputChannels;
+
+    /// <summary>The input column's name.</summary>
+    public string InputColumnName => input.ColumnName;
+
+    /// <summary>Whether the model reads an image column or a float vector column.</summary>
+    public SsmInputKind InputKind => input.Kind;
+
+    /// <summary>Output column of the score.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>Output column of the decision Score ≥ Threshold.</summary>
+    public string PredictedLabelColumnName { get; }
+
+    /// <summary>Output column of the anomaly map, or null when the map is not output.</summary>
+    public string? AnomalyMapColumnName { get; }
+
+    /// <summary>How the Score column is scaled from the engine's raw score.</summary>
+    public SsmScoreNormalization Normalization { get; }
+
+    /// <summary>Decision threshold on the Score column: PredictedLabel = Score ≥ Threshold.</summary>
+    public float Threshold { get; }
+
+    /// <summary>
+    /// A transformer identical to this one but with another decision threshold (in Score units). No retraining: the
+    /// network is shared (it stays alive until every transformer using it is disposed). Saving the result saves the new threshold.
+    /// </summary>
+    public SsmAnomalyTransformer WithThreshold(float threshold) =>
+        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold);
+
+    /// <summary>The threshold used when none is given: 3 standard deviations above the mean held-out normal score.</summary>
+    public static float DefaultThreshold(Calibration calibration, SsmScoreNormalization normalization) =>
+        normalization == SsmScoreNormalization.ZScore ? 3f : calibration.NormalMean + 3f * calibration.NormalStd;
+
+    /// <summary>Converts a raw engine score to Score-column units.</summary>
+    public float Normalize(float rawScore) => Normalization == SsmScoreNormalization.ZScore
+        ? (rawScore - Calibration.NormalMean) / Calibration.NormalStd
+        : rawScore;
+
+    /// <summary>Disposes this transformer's hold on the network; the network is freed when the last transformer sharing it is disposed.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        shared.Release();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed) throw new ObjectDisposedException(nameof(SsmAnomalyTransformer));
+    }
+
+    /// <summary>Scores images already converted to engine form (used by Fit's logging and by tests).</summary>
+    internal (float Score, float[] Map) ScoreOne(FloatImage image)
+    {
+        ThrowIfDisposed();
+        var result = Model.Score([image], batchSize: 1)[0];
+        return (Normalize(result.Score), result.Map);
+    }
+
+    /// <summary>Makes the row mapper ML.NET uses for Transform, GetOutputSchema and PredictionEngine.</summary>
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+
+    /// <summary>Writes the settings and the engine model (as the binary stream "SsmModel.bin") into the model zip.</summary>
+    protected override void SaveModel(ModelSaveContext ctx)
+    {
+        Host.CheckValue(ctx, nameof(ctx));
+        ThrowIfDisposed();
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        // *** Binary format ***
+        // string: input column, score column, predicted label column; string or null: anomaly map column
+        // int: input kind; int: channels, vector height, vector width; float: vector scale
+        // int: normalisation; float: threshold
+        // binary stream "SsmModel.bin": the engine model (SsmModel.Save: magic, version, settings, weights, SHA-256)
+        ctx.SaveNonEmptyString(input.ColumnName);
+        ctx.SaveNonEmptyString(ScoreColumnName);
+        ctx.SaveNonEmptyString(PredictedLabelColumnName);
+        ctx.SaveStringOrNull(AnomalyMapColumnName);
+        ctx.Writer.Write((int)input.Kind);
+        ctx.Writer.Write(input.Channels);
+        ctx.Writer.Write(input.VectorHeight);
+        ctx.Writer.Write(input.VectorWidth);
+        ctx.Writer.Write(input.VectorScale);
+        ctx.Writer.Write((int)Normalization);
+        ctx.Writer.Write(Threshold);
+        ctx.SaveBinaryStream(WeightsEntryName, w =>
+        {
+            w.Flush();
+            Model.Save(w.BaseStream);
+        });
+    }
+
+    // Called by ML.NET's ComponentCatalog for SignatureLoadModel (mlContext.Model.Load).
+    private static SsmAnomalyTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        string inputColumn = ctx.LoadNonEmptyString();
+        string scoreColumn = ctx.LoadNonEmptyString();
+        string predictedColumn = ctx.LoadNonEmptyString();
+        string? mapColumn = ctx.LoadStringOrNull();
+        var kind = (SsmInputKind)ctx.Reader.ReadInt32();
+        int channels = ctx.Reader.ReadInt32();
+        int vectorHeight = ctx.Reader.ReadInt32();
+        int vectorWidth = ctx.Reader.ReadInt32();
+        float vectorScale = ctx.Reader.ReadSingle();
+        var normalization = (SsmScoreNormalization)ctx.Reader.ReadInt32();
+        float threshold = ctx.Reader.ReadSingle();
+        env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");
+        env.CheckDecode(Enum.IsDefined(normalization), "Unknown score normalisation.");
+
+        var device = SsmDevice.Resolve(env, null);
+        SsmModel? model = null;
+        if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
+            throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
+        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale);
+        return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold);
+    }
+
+    // Called by ML.NET for SignatureLoadRowMapper.
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
+
+    /// <summary>The engine model with a reference count, so transformers made by <see cref="WithThreshold"/> share one network.</summary>
+    private sealed class SharedModel(SsmModel model)
+    {
+        private int references;
+        public SsmModel Model { get; } = model;
+
+        public SharedModel AddRef()
+        {
+            Interlocked.Increment(ref references);
+            return this;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref references) == 0) Model.Dispose();
+        }
+    }
+
+    /// <summary>Maps rows: scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
+    private sealed class Mapper : MapperBase
+    {
+        private readonly SsmAnomalyTransformer parent;
+        private readonly int inputColumn;
+
+        public Mapper(SsmAnomalyTransformer parent, DataViewSchema inputSchema)
+            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
+        {
+            this.parent = parent;
+            inputColumn = parent.input.CheckColumn(Host, inputSchema);
+        }
+
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
+        {
+            var columns = new List<DataViewSchema.DetachedColumn>
+            {
+                new(parent.ScoreColumnName, NumberDataViewType.Single),
+                new(parent.PredictedLabelColumnName, BooleanDataViewType.Instance),
+            };
+            if (parent.AnomalyMapColumnName is { } map)
+                columns.Add(new(map, new VectorDataViewType(NumberDataViewType.Single, parent.ImageSize * parent.ImageSize)));
+            return columns.ToArray();
+        }
+
+        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
+        {
+            int n = parent.AnomalyMapColumnName is null ? 2 : 3;
+            bool any = Enumerable.Range(0, n).Any(activeOutput);
+            return col => any && col == inputColumn;
+        }
+
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
+        {
+            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn));
+            int n = OutputColumns.Value.Length;
+            var getters = new Delegate[n];
+            for (int i = 0; i < n; i++)
+            {
+                if (!activeOutput(i)) continue;
+                getters[i] = i switch
+                {
+                    0 => (ValueGetter<float>)((ref float value) => value = cache.Get().Score),
+                    1 => (ValueGetter<bool>)((ref bool value) => value = cache.Get().Score >= parent.Threshold),
+                    _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+                    {
+                        var map = cache.Get().Map;
+                        var editor = VBufferEditor.Create(ref value, map.Length);
+                        map.AsSpan().CopyTo(editor.Values);
+                        value = editor.Commit();
+                    }),
+                };
+            }
+            disposer = null!;
+            return getters;
+        }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
+            => throw new NotSupportedException("CreateGetters makes all getters together.");
+
+        protected override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
+    }
+
+    /// <summary>The score of the row a cursor is on, computed at most once per row.</summary>
+    private sealed class RowCache(SsmAnomalyTransformer parent, DataViewRow row, Func<FloatImage> read)
+    {
+        private long position = -1;
+        private (float Score, float[] Map) result;
+
+        public (float Score, float[] Map) Get()
+        {
+            if (position != row.Position)
+            {
+                result = parent.ScoreOne(read());
+                position = row.Position;
+            }
+            return result;
+        }
+    }
+}

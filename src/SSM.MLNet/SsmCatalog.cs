@@ -1,0 +1,67 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace SSM.MLNet;
+
+/// <summary>ML.NET catalog extensions for SSM image anomaly detection.</summary>
+public static class SsmCatalog
+{
+    /// <summary>
+    /// An estimator that learns what normal images look like and scores new ones: adds Score (<see cref="float"/>,
+    /// z-score against held-out normal images), PredictedLabel (<see cref="bool"/>, Score ≥ 3) and AnomalyMap
+    /// (<paramref name="imageSize"/>² <see cref="float"/> values, row-major). Train it on normal images only.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
+    /// <param name="inputColumnName">Image column (<c>MLImage</c>, any size, e.g. from <c>LoadImages</c>). Default "Image".</param>
+    /// <param name="scoreColumnName">Output score column. Default "Score".</param>
+    /// <param name="predictedLabelColumnName">Output decision column. Default "PredictedLabel".</param>
+    /// <param name="anomalyMapColumnName">Output anomaly map column; null for none. Default "AnomalyMap".</param>
+    /// <param name="imageSize">Side S the images are resized to. Default 64.</param>
+    /// <param name="channels">1 (grayscale, default) or 3 (RGB).</param>
+    /// <param name="epochs">Training epochs. Default 40.</param>
+    /// <param name="trainingTime">Optional time limit for training; null for none.</param>
+    public static SsmAnomalyEstimator DetectAnomaliesSsm(this TransformsCatalog catalog,
+        string inputColumnName = "Image", string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel",
+        string? anomalyMapColumnName = "AnomalyMap", int imageSize = 64, int channels = 1, int epochs = 40, TimeSpan? trainingTime = null)
+        => DetectAnomaliesSsm(catalog, new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = inputColumnName,
+            ScoreColumnName = scoreColumnName,
+            PredictedLabelColumnName = predictedLabelColumnName,
+            AnomalyMapColumnName = anomalyMapColumnName,
+            ImageSize = imageSize,
+            Channels = channels,
+            Epochs = epochs,
+            TrainingTime = trainingTime,
+        });
+
+    /// <summary>An SSM anomaly detection estimator with every setting given by <paramref name="options"/>.</summary>
+    /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
+    /// <param name="options">The settings; see <see cref="SsmAnomalyDetectionOptions"/> for the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    public static SsmAnomalyEstimator DetectAnomaliesSsm(this TransformsCatalog catalog, SsmAnomalyDetectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new SsmAnomalyEstimator(CatalogUtils.GetEnvironment(catalog), options);
+    }
+
+    /// <summary>
+    /// Image- and pixel-level metrics of scored data; see <see cref="SsmEvaluator.Evaluate"/>.
+    /// </summary>
+    /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
+    /// <param name="data">Output of the SSM transformer with a label column.</param>
+    /// <param name="labelColumnName">Ground truth: Boolean, or Single (&gt; 0 = anomalous). Default "Label".</param>
+    /// <param name="scoreColumnName">Score column. Default "Score".</param>
+    /// <param name="predictedLabelColumnName">Decision column for the confusion counts; null to skip. Default "PredictedLabel".</param>
+    /// <param name="anomalyMapColumnName">Anomaly map column for pixel metrics; null to skip. Default null.</param>
+    /// <param name="groundTruthMaskColumnName">Ground-truth mask column (image, or vector of map size) for pixel metrics; null to skip. Default null.</param>
+    public static SsmMetrics EvaluateSsm(this AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName = "Label",
+        string scoreColumnName = "Score", string? predictedLabelColumnName = "PredictedLabel",
+        string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return SsmEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName);
+    }
+}

@@ -1,0 +1,168 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms.Image;
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// Computes <see cref="SsmMetrics"/> from scored data with SSM.Core.Evaluation. Unlike
+/// <c>mlContext.AnomalyDetection.Evaluate</c> (which needs a Single label and reports AUC and detection rate at a false
+/// positive count), it accepts Boolean labels and adds F1-max, the confusion counts at the model's threshold and pixel metrics.
+/// </summary>
+public static class SsmEvaluator
+{
+    /// <summary>Evaluates scored data.</summary>
+    /// <param name="data">Rows with a label, a score and optionally a predicted label, an anomaly map and a ground-truth mask.</param>
+    /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), or Single (&gt; 0 = anomalous, NaN not allowed).</param>
+    /// <param name="scoreColumnName">Single score, higher = more anomalous.</param>
+    /// <param name="predictedLabelColumnName">Boolean decision column for <see cref="SsmMetrics.Confusion"/>; null to skip.</param>
+    /// <param name="anomalyMapColumnName">Known-size vector of Single (S × S row-major) for pixel metrics; null to skip.</param>
+    /// <param name="groundTruthMaskColumnName">
+    /// Ground-truth masks for pixel metrics: an image column (white = defect; resized to S × S, nearest/area then &gt; 0.5) or a
+    /// vector of Single of the map's length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A missing mask (empty image
+    /// path cannot be used: give good images an all-black mask or an all-zero vector) means no defect pixels.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
+    /// <exception cref="ArgumentException">Only one class present (AUROC undefined).</exception>
+    public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
+        string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var schema = data.Schema;
+        var label = Column(schema, labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
+        var score = Column(schema, scoreColumnName, t => t == NumberDataViewType.Single, "Single");
+        var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
+            : Column(schema, predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
+        bool pixels = anomalyMapColumnName is not null || groundTruthMaskColumnName is not null;
+        if (pixels && (anomalyMapColumnName is null || groundTruthMaskColumnName is null))
+            throw new ArgumentException("Pixel metrics need both an anomaly map column and a ground-truth mask column.");
+        DataViewSchema.Column? map = null, mask = null;
+        int mapSide = 0;
+        if (pixels)
+        {
+            map = Column(schema, anomalyMapColumnName!, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
+            int length = ((VectorDataViewType)map.Value.Type).Size;
+            mapSide = (int)Math.Round(Math.Sqrt(length));
+            if (mapSide * mapSide != length)
+                throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
+            mask = Column(schema, groundTruthMaskColumnName!, t => t is ImageDataViewType
+                || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
+                $"Image or vector of Single of size {length}");
+        }
+
+        var scores = new List<float>();
+        var labels = new List<bool>();
+        var decisions = new List<bool>();
+        var maps = new List<float[]>();
+        var masks = new List<bool[]>();
+        var active = new List<DataViewSchema.Column> { label, score };
+        if (predicted is { } p) active.Add(p);
+        if (map is { } m) active.Add(m);
+        if (mask is { } k) active.Add(k);
+        using (var cursor = data.GetRowCursor(active))
+        {
+            Func<bool> getLabel;
+            if (label.Type == BooleanDataViewType.Instance)
+            {
+                var g = cursor.GetGetter<bool>(label);
+                getLabel = () => { bool v = false; g(ref v); return v; };
+            }
+            else
+            {
+                var g = cursor.GetGetter<float>(label);
+                getLabel = () =>
+                {
+                    float v = 0; g(ref v);
+                    if (float.IsNaN(v)) throw new InvalidOperationException($"Label column '{labelColumnName}' is NaN at row {cursor.Position}.");
+                    return v > 0;
+                };
+            }
+            var getScore = cursor.GetGetter<float>(score);
+            var getPredicted = predicted is { } pc ? cursor.GetGetter<bool>(pc) : null;
+            var getMap = map is { } mc ? cursor.GetGetter<VBuffer<float>>(mc) : null;
+            Func<bool[]>? getMask = null;
+            if (mask is { } kc)
+            {
+                if (kc.Type is ImageDataViewType)
+                {
+                    var g = cursor.GetGetter<MLImage>(kc);
+                    MLImage image = null!;
+                    getMask = () =>
+                    {
+                        g(ref image);
+                        if (image is null) throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has no image at row {cursor.Position}.");
+                        var gray = SsmInput.FromMLImage(image, 1);
+                        var resized = gray.Height == mapSide && gray.Width == mapSide ? gray : ImageResize.ResizeMask(gray, mapSide, mapSide);
+                        return resized.Pixels.Select(v => v > 0.5f).ToArray();
+                    };
+                }
+                else
+                {
+                    var g = cursor.GetGetter<VBuffer<float>>(kc);
+                    VBuffer<float> buffer = default;
+                    getMask = () =>
+                    {
+                        g(ref buffer);
+                        if (buffer.Length != mapSide * mapSide)
+                            throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has {buffer.Length} values at row {cursor.Position}; expected {mapSide * mapSide}.");
+                        return buffer.DenseValues().Select(v => v > 0.5f).ToArray();
+                    };
+                }
+            }
+            VBuffer<float> mapBuffer = default;
+            while (cursor.MoveNext())
+            {
+                labels.Add(getLabel());
+                float s = 0; getScore(ref s); scores.Add(s);
+                if (getPredicted is not null) { bool d = false; getPredicted(ref d); decisions.Add(d); }
+                if (getMap is not null)
+                {
+                    getMap(ref mapBuffer);
+                    maps.Add(mapBuffer.DenseValues().ToArray());
+                    masks.Add(getMask!());
+                }
+            }
+        }
+
+        var scoreArray = scores.ToArray();
+        var labelArray = labels.ToArray();
+        var (f1, f1Threshold) = F1Max.Compute(scoreArray, labelArray);
+        ConfusionCounts? confusion = null;
+        if (predicted is not null)
+        {
+            long tp = 0, fp = 0, tn = 0, fn = 0;
+            for (int i = 0; i < labelArray.Length; i++)
+            {
+                if (labelArray[i]) { if (decisions[i]) tp++; else fn++; }
+                else { if (decisions[i]) fp++; else tn++; }
+            }
+            confusion = new ConfusionCounts(tp, fp, tn, fn);
+        }
+        var metrics = new SsmMetrics
+        {
+            ImageCount = labelArray.Length,
+            AnomalousCount = labelArray.Count(l => l),
+            ImageAuroc = Roc.Auroc(scoreArray, labelArray),
+            ImageF1Max = f1,
+            ImageF1Threshold = f1Threshold,
+            Confusion = confusion,
+        };
+        if (pixels)
+        {
+            var pixel = PixelMetrics.Evaluate(maps, masks, mapSide, mapSide);
+            metrics = metrics with { PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, Aupro = pixel.Aupro };
+        }
+        return metrics;
+    }
+
+    private static DataViewSchema.Column Column(DataViewSchema schema, string name, Func<DataViewType, bool> accept, string expected)
+    {
+        var column = schema.GetColumnOrNull(name)
+            ?? throw new ArgumentOutOfRangeException(nameof(name), $"Could not find column '{name}'.");
+        if (!accept(column.Type))
+            throw new ArgumentOutOfRangeException(nameof(name), $"Schema mismatch for column '{name}': expected {expected}, got {column.Type}.");
+        return column;
+    }
+}

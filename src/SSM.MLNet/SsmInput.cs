@@ -1,0 +1,150 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms.Image;
+using SSM.Core.Data;
+
+namespace SSM.MLNet;
+
+/// <summary>The kind of input column a model reads.</summary>
+public enum SsmInputKind
+{
+    /// <summary>An image column (<see cref="MLImage"/>), any size; converted to the model's channels and resized.</summary>
+    Image = 0,
+    /// <summary>A vector of <see cref="float"/> in planar CHW layout with declared channels, height and width.</summary>
+    Vector = 1,
+}
+
+/// <summary>How the input column is read and turned into engine images (internal helper; saved with the model).</summary>
+internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale)
+{
+    internal const string ExpectedType = "Image or known-size vector of Single";
+
+    internal int VectorLength => Channels * VectorHeight * VectorWidth;
+
+    /// <summary>Decides the input kind from the training schema.</summary>
+    internal static SsmInput FromSchema(IExceptionContext ectx, DataViewSchema schema, SsmAnomalyDetectionOptions options)
+    {
+        if (!schema.TryGetColumnIndex(options.InputColumnName, out int col))
+            throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName);
+        var type = schema[col].Type;
+        if (type is ImageDataViewType)
+            return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
+        if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
+        {
+            if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
+                throw new InvalidOperationException(
+                    $"Input column '{options.InputColumnName}' is a vector of Single: set {nameof(SsmAnomalyDetectionOptions.VectorWidth)} and " +
+                    $"{nameof(SsmAnomalyDetectionOptions.VectorHeight)} (and {nameof(SsmAnomalyDetectionOptions.Channels)}) in the options.");
+            var input = new SsmInput(options.InputColumnName, SsmInputKind.Vector, options.Channels, h, w, options.VectorScale);
+            input.CheckColumn(ectx, schema);
+            return input;
+        }
+        throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName, ExpectedType, type.ToString());
+    }
+
+    /// <summary>Checks a schema shape (estimator, before fitting): image or vector of Single.</summary>
+    internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
+    {
+        if (!shape.TryFindColumn(columnName, out var column))
+            throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName);
+        bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType)
+            || (column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.Single);
+        if (!ok)
+            throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName, ExpectedType, column.GetTypeString());
+    }
+
+    /// <summary>Checks a schema against this input (transformer); returns the column index.</summary>
+    internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
+    {
+        if (!schema.TryGetColumnIndex(ColumnName, out int col))
+            throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName);
+        var type = schema[col].Type;
+        if (Kind == SsmInputKind.Image)
+        {
+            if (type is not ImageDataViewType)
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Image", type.ToString());
+        }
+        else
+        {
+            string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW)";
+            if (type is not VectorDataViewType vec || vec.ItemType != NumberDataViewType.Single || (vec.Size != 0 && vec.Size != VectorLength))
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, expected, type.ToString());
+        }
+        return col;
+    }
+
+    /// <summary>A reader of the current row's input as an engine image.</summary>
+    internal Func<FloatImage> MakeReader(DataViewRow row, int col)
+    {
+        if (Kind == SsmInputKind.Image)
+        {
+            var getter = row.GetGetter<MLImage>(row.Schema[col]);
+            MLImage image = null!;
+            return () =>
+            {
+                try { getter(ref image); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException($"Could not read the image in column '{ColumnName}' at row {row.Position}: {e.Message}", e);
+                }
+                if (image is null || image.Width < 1 || image.Height < 1)
+                    throw new InvalidOperationException($"The image in column '{ColumnName}' at row {row.Position} is missing or empty (a path that could not be read?).");
+                return FromMLImage(image, Channels);
+            };
+        }
+        else
+        {
+            var getter = row.GetGetter<VBuffer<float>>(row.Schema[col]);
+            VBuffer<float> buffer = default;
+            return () =>
+            {
+                getter(ref buffer);
+                if (buffer.Length != VectorLength)
+                    throw new InvalidOperationException(
+                        $"The vector in column '{ColumnName}' at row {row.Position} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
+                var pixels = new float[VectorLength];
+                buffer.CopyTo(pixels);
+                if (VectorScale != 1f)
+                    for (int i = 0; i < pixels.Length; i++) pixels[i] *= VectorScale;
+                for (int i = 0; i < pixels.Length; i++) pixels[i] = Math.Clamp(pixels[i], 0f, 1f);
+                return new FloatImage(Channels, VectorHeight, VectorWidth, pixels);
+            };
+        }
+    }
+
+    /// <summary>
+    /// Converts an <see cref="MLImage"/> (Bgra32 or Rgba32, 8 bits per channel, alpha ignored) to planar floats in [0, 1]:
+    /// R, G, B for 3 channels, BT.601 luminance for 1.
+    /// </summary>
+    internal static FloatImage FromMLImage(MLImage image, int channels)
+    {
+        int w = image.Width, h = image.Height;
+        var format = image.PixelFormat;
+        if (format is not (MLPixelFormat.Bgra32 or MLPixelFormat.Rgba32))
+            throw new InvalidOperationException($"Unsupported pixel format {format}; expected Bgra32 or Rgba32.");
+        var bytes = image.Pixels;
+        int stride = bytes.Length / h;
+        if (stride < 4 * w) throw new InvalidOperationException($"Image pixel data is too short: {bytes.Length} bytes for {w}x{h}.");
+        int ri = format == MLPixelFormat.Rgba32 ? 0 : 2, bi = 2 - ri;
+        var pixels = new float[channels * h * w];
+        int plane = h * w;
+        const float inv = 1f / 255f;
+        for (int y = 0; y < h; y++)
+        {
+            var line = bytes.Slice(y * stride, 4 * w);
+            for (int x = 0; x < w; x++)
+            {
+                float r = line[4 * x + ri] * inv, g = line[4 * x + 1] * inv, b = line[4 * x + bi] * inv;
+                int o = y * w + x;
+                if (channels == 1)
+                    pixels[o] = Math.Clamp(0.299f * r + 0.587f * g + 0.114f * b, 0f, 1f);
+                else
+                {
+                    pixels[o] = r; pixels[plane + o] = g; pixels[2 * plane + o] = b;
+                }
+            }
+        }
+        return new FloatImage(channels, h, w, pixels);
+    }
+}

@@ -1,0 +1,34 @@
+using SSM.Core.Evaluation;
+
+namespace SSM.MLNet;
+
+/// <summary>Image- and pixel-level metrics of an SSM model on labelled images (see <see cref="SsmEvaluator"/>).</summary>
+public sealed record SsmMetrics
+{
+    /// <summary>Number of images evaluated.</summary>
+    public int ImageCount { get; init; }
+
+    /// <summary>Number of anomalous images among them.</summary>
+    public int AnomalousCount { get; init; }
+
+    /// <summary>Area under the image-level ROC curve of the Score column (ties count one half).</summary>
+    public double ImageAuroc { get; init; }
+
+    /// <summary>Best image-level F1 over all thresholds on the Score column.</summary>
+    public double ImageF1Max { get; init; }
+
+    /// <summary>The Score threshold (anomalous when Score ≥ it) that reaches <see cref="ImageF1Max"/>.</summary>
+    public float ImageF1Threshold { get; init; }
+
+    /// <summary>Confusion counts of the PredictedLabel column (the model's own threshold); null when no predicted label column was given.</summary>
+    public ConfusionCounts? Confusion { get; init; }
+
+    /// <summary>Area under the pixel-level ROC curve over all anomaly maps; null without map and mask columns.</summary>
+    public double? PixelAuroc { get; init; }
+
+    /// <summary>Best pixel-level F1; null without map and mask columns.</summary>
+    public double? PixelF1Max { get; init; }
+
+    /// <summary>Area under the per-region-overlap curve up to 30% false-positive rate, normalised to [0, 1]; null without map and mask columns.</summary>
+    public double? Aupro { get; init; }
+}

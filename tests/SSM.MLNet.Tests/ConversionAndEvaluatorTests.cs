@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class ConversionAndEvaluatorTests
+{
+    [Theory]
+    [InlineData(MLPixelFormat.Rgba32)]
+    [InlineData(MLPixelFormat.Bgra32)]
+    public void MLImage_pixels_become_planar_RGB_or_luminance(MLPixelFormat format)
+    {
+        // pixel 0 red, pixel 1 blue (alpha 255), in the byte order of the format
+        byte[] bytes = format == MLPixelFormat.Rgba32
+            ? [255, 0, 0, 255, 0, 0, 255, 255]
+            : [0, 0, 255, 255, 255, 0, 0, 255];
+        using var image = MLImage.CreateFromPixels(2, 1, format, bytes);
+        var rgb = SsmInput.FromMLImage(image, 3);
+        Assert.Equal([1f, 0f, 0f, 0f, 0f, 1f], rgb.Pixels);
+        var gray = SsmInput.FromMLImage(image, 1);
+        Assert.Equal(0.299f, gray.Pixels[0], 4);
+        Assert.Equal(0.114f, gray.Pixels[1], 4);
+    }
+
+    private sealed class Row
+    {
+        public bool Label { get; set; }
+        public float LabelSingle { get; set; }
+        public float Score { get; set; }
+        public bool PredictedLabel { get; set; }
+        [VectorType(4)] public float[] AnomalyMap { get; set; } = new float[4];
+        [VectorType(4)] public float[] Mask { get; set; } = new float[4];
+    }
+
+    private static IDataView HandMade(MLContext context) => context.Data.LoadFromEnumerable(new[]
+    {
+        new Row { Label = false, LabelSingle = 0, Score = 0.10f, PredictedLabel = false, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f], Mask = [0, 0, 0, 0] },
+        new Row { Label = false, LabelSingle = 0, Score = 0.40f, PredictedLabel = true,  AnomalyMap = [0.3f, 0.2f, 0.1f, 0.2f], Mask = [0, 0, 0, 0] },
+        new Row { Label = true,  LabelSingle = 1, Score = 0.35f, PredictedLabel = false, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [1, 0, 0, 255] },
+        new Row { Label = true,  LabelSingle = 1, Score = 0.80f, PredictedLabel = true,  AnomalyMap = [0.1f, 0.7f, 0.6f, 0.2f], Mask = [0, 1, 1, 0] },
+    });
+
+    [Fact]
+    public void Evaluator_matches_hand_computed_values()
+    {
+        var context = new MLContext();
+        var m = context.AnomalyDetection.EvaluateSsm(HandMade(context), anomalyMapColumnName: "AnomalyMap", groundTruthMaskColumnName: "Mask");
+        Assert.Equal(4, m.ImageCount);
+        Assert.Equal(2, m.AnomalousCount);
+        Assert.Equal(0.75, m.ImageAuroc, 12);          // 3 of 4 (anomalous, normal) pairs ordered right
+        Assert.Equal(0.8, m.ImageF1Max, 6);            // threshold 0.35: TP 2, FP 1
+        Assert.Equal(0.35f, m.ImageF1Threshold);
+        Assert.Equal(new SSM.Core.Evaluation.ConfusionCounts(1, 1, 1, 1), m.Confusion);
+        Assert.Equal(1.0, m.PixelAuroc!.Value, 12);    // every defect pixel (>= 0.6) above every normal pixel (<= 0.3)
+        Assert.Equal(1.0, m.PixelF1Max!.Value, 12);
+        Assert.InRange(m.Aupro!.Value, 0.99, 1.0);
+    }
+
+    [Fact]
+    public void Evaluator_accepts_a_Single_label_and_no_predicted_label()
+    {
+        var context = new MLContext();
+        var m = SsmEvaluator.Evaluate(HandMade(context), labelColumnName: "LabelSingle", predictedLabelColumnName: null);
+        Assert.Equal(0.75, m.ImageAuroc, 12);
+        Assert.Null(m.Confusion);
+        Assert.Null(m.PixelAuroc);
+    }
+
+    [Fact]
+    public void Evaluator_rejects_a_wrong_label_type_by_name()
+    {
+        var context = new MLContext();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), labelColumnName: "AnomalyMap"));
+        Assert.Contains("'AnomalyMap'", e.Message);
+        Assert.Contains("Boolean or Single", e.Message);
+    }
+}

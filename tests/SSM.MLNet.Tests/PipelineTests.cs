@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.Core.Evaluation;
+using Xunit.Abstractions;
+
+namespace SSM.MLNet.Tests;
+
+[Collection(TrainedModelCollection.Name)]
+public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper output)
+{
+    [Fact]
+    public void Fit_then_Transform_scores_test_images_and_separates_defects()
+    {
+        output.WriteLine($"Fit took {fx.FitTime.TotalSeconds:F1} s");
+        var rows = Scored.Read(fx.Model.Transform(fx.TestData));
+        Assert.Equal(fx.Test.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(32 * 32, r.Map.Length));
+        Assert.All(rows, r => Assert.True(float.IsFinite(r.Score)));
+        Assert.All(rows, r => Assert.Equal(r.Score >= fx.Ssm.Threshold, r.Predicted));
+        double auroc = Roc.Auroc(rows.Select(r => r.Score).ToArray(), fx.Test.Select(t => t.Label).ToArray());
+        output.WriteLine($"Image AUROC {auroc:F3}");
+        Assert.True(auroc > 0.75, $"AUROC {auroc}");
+    }
+
+    [Fact]
+    public void Output_schema_has_the_three_columns_with_documented_types()
+    {
+        var schema = fx.Model.GetOutputSchema(fx.TestData.Schema);
+        Assert.Equal(NumberDataViewType.Single, schema["Score"].Type);
+        Assert.Equal(BooleanDataViewType.Instance, schema["PredictedLabel"].Type);
+        var map = Assert.IsType<VectorDataViewType>(schema["AnomalyMap"].Type);
+        Assert.Equal(NumberDataViewType.Single, map.ItemType);
+        Assert.Equal(32 * 32, map.Size);
+    }
+
+    [Fact]
+    public void Fit_reports_progress_through_the_MLContext_log()
+    {
+        Assert.Contains(fx.Log, m => m.Contains("SSM: epoch 1/"));
+        Assert.Contains(fx.Log, m => m.Contains("SSM: calibrated on"));
+    }
+
+    [Fact]
+    public void Model_settings_and_calibration_are_readable()
+    {
+        Assert.Equal(32, fx.Ssm.ImageSize);
+        Assert.Equal(1, fx.Ssm.Channels);
+        Assert.Equal(8, fx.Ssm.Model.Options.Network.BaseWidth);
+        Assert.Equal(SsmScoreNormalization.ZScore, fx.Ssm.Normalization);
+        Assert.Equal(3f, fx.Ssm.Threshold);
+        Assert.True(fx.Ssm.Calibration.NormalImageScores.Length >= 2);
+        Assert.Equal(SsmInputKind.Image, fx.Ssm.InputKind);
+        Assert.Equal("Image", fx.Ssm.InputColumnName);
+    }
+
+    [Fact]
+    public void WithThreshold_changes_decisions_without_retraining()
+    {
+        var scores = Scored.Read(fx.Model.Transform(fx.TestData)).Select(r => r.Score).ToArray();
+        float median = scores.Order().ElementAt(scores.Length / 2);
+        using var moved = fx.Ssm.WithThreshold(median);
+        Assert.Same(fx.Ssm.Model, moved.Model);
+        Assert.Equal(median, moved.Threshold);
+        var rows = Scored.Read(moved.Transform(fx.Context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Fit(fx.TestData).Transform(fx.TestData)));
+        Assert.Equal(scores, rows.Select(r => r.Score).ToArray());
+        Assert.All(rows, r => Assert.Equal(r.Score >= median, r.Predicted));
+        Assert.Contains(rows, r => r.Predicted);
+        Assert.Contains(rows, r => !r.Predicted);
+    }
+
+    [Fact]
+    public void Save_and_Load_in_process_round_trips_identically_and_returns_our_transformer()
+    {
+        string zip = Path.Combine(fx.Folder, "inprocess.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        using (var archive = ZipFile.OpenRead(zip))
+            Assert.Contains(archive.Entries, e => e.FullName.EndsWith("SsmModel.bin"));
+
+        var context = new MLContext();
+        var loaded = context.Model.Load(zip, out var inputSchema);
+        Assert.NotNull(inputSchema.GetColumnOrNull(nameof(ImageRow.ImagePath)));
+        var chain = Assert.IsType<TransformerChain<ITransformer>>(loaded);
+        var ssm = Assert.Single(chain.OfType<SsmAnomalyTransformer>());
+        Assert.Equal(fx.Ssm.Threshold, ssm.Threshold);
+        Assert.Equal(fx.Ssm.Calibration.NormalImageScores, ssm.Calibration.NormalImageScores);
+
+        var before = Scored.Read(fx.Model.Transform(fx.TestData));
+        var sw = Stopwatch.StartNew();
+        var after = Scored.Read(loaded.Transform(context.Data.LoadFromEnumerable(fx.Test)));
+        double loadedMs = sw.Elapsed.TotalMilliseconds / after.Count;
+        sw.Restart();
+        _ = Scored.Read(fx.Model.Transform(fx.TestData));
+        double originalMs = sw.Elapsed.TotalMilliseconds / after.Count;
+        output.WriteLine($"Per-row scoring: original {originalMs:F1} ms, loaded {loadedMs:F1} ms ({after.Count} rows)");
+        Assert.Equal(before.Count, after.Count);
+        for (int i = 0; i < before.Count; i++)
+        {
+            Assert.Equal(before[i].Score, after[i].Score);
+            Assert.Equal(before[i].Predicted, after[i].Predicted);
+            Assert.Equal(before[i].Map, after[i].Map);
+        }
+        ssm.Dispose();
+    }
+
+    [Fact]
+    public void Transformer_rejects_a_schema_without_an_image_column()
+    {
+        var data = fx.Context.Data.LoadFromEnumerable(new[] { new ImageRow() });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fx.Ssm.GetOutputSchema(data.Schema));
+        Assert.Contains("'Image'", e.Message);
+        var text = fx.Context.Transforms.CopyColumns("Image", nameof(ImageRow.ImagePath)).Fit(data).Transform(data);
+        e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fx.Ssm.Transform(text));
+        Assert.Contains("Schema mismatch for input column 'Image'", e.Message);
+        Assert.Contains("String", e.Message);
+    }
+
+    [Fact]
+    public void Save_with_a_changed_threshold_keeps_it()
+    {
+        using var moved = fx.Ssm.WithThreshold(1.25f);
+        string zip = Path.Combine(fx.Folder, "threshold.zip");
+        var images = fx.Context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Fit(fx.TestData);
+        fx.Context.Model.Save(images.Append(moved), fx.TestData.Schema, zip);
+        var loaded = (TransformerChain<ITransformer>)fx.Context.Model.Load(zip, out _);
+        using var ssm = loaded.OfType<SsmAnomalyTransformer>().Single();
+        Assert.Equal(1.25f, ssm.Threshold);
+    }
+
+    [Fact]
+    public async Task Load_in_a_fresh_process_gives_identical_scores_and_maps()
+    {
+        string zip = Path.Combine(fx.Folder, "fresh.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        var images = fx.Test.Select(t => t.ImagePath).ToArray();
+
+        string dll = FindGettingStarted();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("score");
+        start.ArgumentList.Add(zip);
+        foreach (var image in images) start.ArgumentList.Add(image);
+        using var process = Process.Start(start)!;
+        var stdoutTask = process.StandardOutput.ReadToEndAsync();
+        var stderrTask = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        string stdout = await stdoutTask, stderr = await stderrTask;
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {stderr}\n{stdout}");
+
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(images.Length, lines.Length);
+        var expected = Scored.Read(fx.Model.Transform(fx.TestData));
+        for (int i = 0; i < images.Length; i++)
+        {
+            var parts = lines[i].Trim().Split('\t');
+            Assert.Equal(images[i], parts[0]);
+            Assert.Equal(expected[i].Score, float.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected[i].Predicted, bool.Parse(parts[2]));
+            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected[i].Map.AsSpan()).ToArray();
+            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)), parts[3]);
+        }
+    }
+
+    [Fact]
+    public void PredictionEngine_matches_Transform()
+    {
+        var expected = Scored.Read(fx.Model.Transform(fx.TestData));
+        // ML.NET's PredictionEngine disposes the transformer it was made from unless told otherwise.
+        using var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
+        for (int i = 0; i < 4; i++)
+        {
+            var p = engine.Predict(fx.Test[i]);
+            Assert.Equal(expected[i].Score, p.Score);
+            Assert.Equal(expected[i].Predicted, p.PredictedLabel);
+            Assert.Equal(expected[i].Map, p.AnomalyMap);
+        }
+    }
+
+    [Fact]
+    public void EvaluateSsm_gives_image_and_pixel_metrics()
+    {
+        var scored = fx.Model.Transform(fx.TestData);
+        var masks = fx.Context.Transforms.LoadImages("Mask", "", nameof(ImageRow.MaskPath)).Fit(scored).Transform(scored);
+        var metrics = fx.Context.AnomalyDetection.EvaluateSsm(masks, labelColumnName: nameof(ImageRow.Label),
+            anomalyMapColumnName: "AnomalyMap", groundTruthMaskColumnName: "Mask");
+        output.WriteLine(metrics.ToString());
+        Assert.Equal(fx.Test.Count, metrics.ImageCount);
+        var rows = Scored.Read(scored);
+        Assert.Equal(Roc.Auroc(rows.Select(r => r.Score).ToArray(), fx.Test.Select(t => t.Label).ToArray()), metrics.ImageAuroc, 12);
+        Assert.NotNull(metrics.Confusion);
+        Assert.Equal(fx.Test.Count, metrics.Confusion!.Value.Total);
+        Assert.Equal(rows.Count(r => r.Predicted && true), metrics.Confusion.Value.TruePositives + metrics.Confusion.Value.FalsePositives);
+        Assert.InRange(metrics.PixelAuroc!.Value, 0.5, 1.0);
+        Assert.InRange(metrics.Aupro!.Value, 0.0, 1.0);
+
+        var single = fx.Context.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.LabelSingle));
+        Assert.Equal(metrics.ImageAuroc, single.ImageAuroc, 12);
+    }
+
+    [Fact]
+    public void MLNet_AnomalyDetection_Evaluate_works_with_a_Single_label()
+    {
+        var scored = fx.Model.Transform(fx.TestData);
+        var metrics = fx.Context.AnomalyDetection.Evaluate(scored, labelColumnName: nameof(ImageRow.LabelSingle), falsePositiveCount: 2);
+        var ours = fx.Context.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.Label));
+        output.WriteLine($"ML.NET AUC {metrics.AreaUnderRocCurve:F4}, ours {ours.ImageAuroc:F4}");
+        Assert.Equal(ours.ImageAuroc, metrics.AreaUnderRocCurve, 6);
+    }
+
+    private static string FindGettingStarted()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        string configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0/
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) dir = dir.Parent;
+        Assert.NotNull(dir);
+        string dll = Path.Combine(dir!.FullName, "examples", "GettingStarted", "bin", configuration, "net10.0", "GettingStarted.dll");
+        Assert.True(File.Exists(dll), $"{dll} not built");
+        return dll;
+    }
+}

@@ -1,0 +1,136 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class SchemaTests
+{
+    private sealed class TextRow { public string Image { get; set; } = ""; }
+    private sealed class PathRow { public string ImagePath { get; set; } = ""; }
+    private sealed class VectorRow { [VectorType(16)] public float[] Image { get; set; } = new float[16]; }
+
+    private static readonly MLContext Context = new(seed: 1);
+
+    // SchemaShape.Create is internal in ML.NET; estimator chains call it themselves.
+    private static SchemaShape Shape(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
+            .Invoke(null, [schema])!;
+
+    private static bool Find(SchemaShape shape, string name, out SchemaShape.Column column)
+    {
+        column = shape.FirstOrDefault(c => c.Name == name);
+        return column.Name == name;
+    }
+
+    [Fact]
+    public void Wrong_input_type_fails_at_Fit_naming_column_and_expected_type()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x" } });
+        var estimator = Context.Transforms.DetectAnomaliesSsm(imageSize: 32);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("Schema mismatch for input column 'Image'", e.Message);
+        Assert.Contains("expected Image or known-size vector of Single", e.Message);
+        Assert.Contains("String", e.Message);
+    }
+
+    [Fact]
+    public void Wrong_input_type_fails_at_GetOutputSchema()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x" } });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+            Context.Transforms.DetectAnomaliesSsm().GetOutputSchema(Shape(data.Schema)));
+        Assert.Contains("'Image'", e.Message);
+        Assert.Contains("expected Image or known-size vector of Single", e.Message);
+        Assert.Contains("String", e.Message);
+    }
+
+    [Fact]
+    public void Missing_input_column_is_named()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow() });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+            Context.Transforms.DetectAnomaliesSsm(inputColumnName: "Picture").GetOutputSchema(Shape(data.Schema)));
+        Assert.Contains("'Picture'", e.Message);
+    }
+
+    [Fact]
+    public void Output_schema_is_known_without_fitting()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new PathRow() });
+        var pipeline = Context.Transforms.LoadImages("Image", "", nameof(PathRow.ImagePath))
+            .Append(Context.Transforms.DetectAnomaliesSsm(scoreColumnName: "S", predictedLabelColumnName: "P", anomalyMapColumnName: "M"));
+        var shape = pipeline.GetOutputSchema(Shape(data.Schema));
+        Assert.True(Find(shape, "S", out var s));
+        Assert.Equal(NumberDataViewType.Single, s.ItemType);
+        Assert.Equal(SchemaShape.Column.VectorKind.Scalar, s.Kind);
+        Assert.True(Find(shape, "P", out var p));
+        Assert.Equal(BooleanDataViewType.Instance, p.ItemType);
+        Assert.True(Find(shape, "M", out var m));
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, m.Kind);
+        Assert.Equal(NumberDataViewType.Single, m.ItemType);
+    }
+
+    [Fact]
+    public void Vector_input_without_declared_size_fails_clearly()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new VectorRow() });
+        var e = Assert.Throws<InvalidOperationException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).Fit(data));
+        Assert.Contains("VectorWidth", e.Message);
+    }
+
+    [Fact]
+    public void Vector_input_of_the_wrong_size_fails_at_Fit()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new VectorRow() });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            ImageSize = 32, VectorWidth = 8, VectorHeight = 8, Channels = 1,
+        }).Fit(data));
+        Assert.Contains("'Image'", e.Message);
+        Assert.Contains("64", e.Message);
+    }
+
+    [Fact]
+    public void Invalid_settings_fail_when_the_estimator_is_made()
+    {
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 30));
+        Assert.Contains("ImageSize", e.Message);
+    }
+
+    [Fact]
+    public void An_unreadable_image_fails_naming_its_row()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "ssm-mlnet-bad-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var rows = new List<PathRow>();
+            for (int i = 0; i < 6; i++)
+            {
+                string path = Path.Combine(folder, $"{i}.png");
+                if (i == 4) File.WriteAllText(path, "not an image");
+                else ImageFile.Save(new FloatImage(1, 16, 16), path);
+                rows.Add(new PathRow { ImagePath = path });
+            }
+            var pipeline = Context.Transforms.LoadImages("Image", "", nameof(PathRow.ImagePath))
+                .Append(Context.Transforms.DetectAnomaliesSsm(imageSize: 16, epochs: 1));
+            var e = Assert.ThrowsAny<Exception>(() => pipeline.Fit(Context.Data.LoadFromEnumerable(rows)));
+            Assert.Contains("row 4", e.Message);
+            Assert.Contains("'Image'", e.Message);
+        }
+        finally { Directory.Delete(folder, true); }
+    }
+
+    [Fact]
+    public void GpuDeviceId_without_CUDA_and_without_fallback_fails_clearly()
+    {
+        var context = new MLContext { GpuDeviceId = 0, FallbackToCpu = false };
+        var data = context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => new VectorRow()));
+        var e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            ImageSize = 4, Depth = 2, BaseWidth = 4, VectorWidth = 4, VectorHeight = 4, Channels = 1, Epochs = 1,
+        }).Fit(data));
+        Assert.Contains("FallbackToCpu", e.Message);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+/// <summary>A colour model fed by a float vector column (CHW), trained on a context that asks for a GPU with CPU fallback.</summary>
+public sealed class VectorColourTests
+{
+    private const int Size = 16;
+
+    private sealed class VectorRow
+    {
+        [VectorType(3 * Size * Size)] public float[] Pixels { get; set; } = [];
+    }
+
+    private sealed class VectorPrediction
+    {
+        public float Score { get; set; }
+        public bool PredictedLabel { get; set; }
+        [VectorType(Size * Size)] public float[] AnomalyMap { get; set; } = [];
+    }
+
+    [Fact]
+    public void Colour_vector_input_trains_scores_and_round_trips()
+    {
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, Channels = 3, TrainCount = 8, TestGoodCount = 2, TestDefectCount = 1, Seed = 9 });
+        var context = new MLContext(seed: 2) { GpuDeviceId = 0, FallbackToCpu = true };
+        // values in [0, 255], declared with VectorScale
+        var train = context.Data.LoadFromEnumerable(data.Train.Select(i => new VectorRow { Pixels = i.Pixels.Select(v => v * 255f).ToArray() }));
+        var estimator = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = "Pixels", ImageSize = Size, Channels = 3, BaseWidth = 4, Depth = 2, Epochs = 1, RefinementRounds = 1,
+            VectorWidth = Size, VectorHeight = Size, VectorScale = 1 / 255f, Normalization = SsmScoreNormalization.Raw,
+        });
+        using var model = estimator.Fit(train);
+        Assert.Equal(SsmInputKind.Vector, model.InputKind);
+        Assert.Equal(3, model.Channels);
+        Assert.Equal(model.Calibration.NormalMean + 3 * model.Calibration.NormalStd, model.Threshold, 5);
+
+        var test = context.Data.LoadFromEnumerable(data.Test.Select(t => new VectorRow { Pixels = t.Image.Pixels.Select(v => v * 255f).ToArray() }));
+        var rows = Scored.Read(model.Transform(test));
+        Assert.Equal(data.Test.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(Size * Size, r.Map.Length));
+        // Raw normalisation: Score is the engine's own image score
+        var engine = model.Model.Score(data.Test.Select(t => t.Image).ToList());
+        for (int i = 0; i < rows.Count; i++) Assert.Equal(engine[i].Score, rows[i].Score, 5);
+
+        string zip = Path.Combine(Path.GetTempPath(), $"ssm-vector-{Guid.NewGuid():N}.zip");
+        try
+        {
+            context.Model.Save(model, train.Schema, zip);
+            using var loaded = Assert.IsType<SsmAnomalyTransformer>(new MLContext().Model.Load(zip, out _));
+            Assert.Equal(SsmInputKind.Vector, loaded.InputKind);
+            var again = Scored.Read(loaded.Transform(test));
+            Assert.Equal(rows.Select(r => r.Score), again.Select(r => r.Score));
+            using var pe = context.Model.CreatePredictionEngine<VectorRow, VectorPrediction>(loaded);
+            Assert.Equal(rows[0].Score, pe.Predict(new VectorRow { Pixels = data.Test[0].Image.Pixels.Select(v => v * 255f).ToArray() }).Score);
+        }
+        finally { File.Delete(zip); }
+    }
+}
