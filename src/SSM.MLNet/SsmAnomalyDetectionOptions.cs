@@ -19,6 +19,9 @@ public enum SsmScoreNormalization
 /// </summary>
 public sealed class SsmAnomalyDetectionOptions
 {
+    // Defaults are the engine's, written once in SSM.Core.SsmOptions.
+    private static readonly SSM.Core.SsmOptions Engine = new();
+
     /// <summary>
     /// Input column. Default "Image". Either an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size,
     /// or a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>
@@ -40,40 +43,40 @@ public sealed class SsmAnomalyDetectionOptions
     public string? AnomalyMapColumnName { get; set; } = "AnomalyMap";
 
     /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1).</summary>
-    public int ImageSize { get; set; } = 64;
+    public int ImageSize { get; set; } = Engine.ImageSize;
 
     /// <summary>
     /// Colour channels of the model: 1 (default) converts images to grayscale by BT.601 luminance (0.299 R + 0.587 G + 0.114 B),
     /// 3 keeps R, G, B. For a vector input column this is also the number of channels in the vector.
     /// </summary>
-    public int Channels { get; set; } = 1;
+    public int Channels { get; set; } = Engine.Network.InputChannels;
 
     /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64).</summary>
-    public int BaseWidth { get; set; } = 16;
+    public int BaseWidth { get; set; } = Engine.Network.BaseWidth;
 
     /// <summary>Levels of the U-Net. Default 4 (the paper uses 5).</summary>
-    public int Depth { get; set; } = 4;
+    public int Depth { get; set; } = Engine.Network.Depth;
 
     /// <summary>Passes over the training images. Default 40.</summary>
-    public int Epochs { get; set; } = 40;
+    public int Epochs { get; set; } = Engine.Training.Epochs;
 
     /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit).</summary>
     public TimeSpan? TrainingTime { get; set; }
 
     /// <summary>Images per training step. Default 8.</summary>
-    public int BatchSize { get; set; } = 8;
+    public int BatchSize { get; set; } = Engine.Training.BatchSize;
 
     /// <summary>Adam learning rate. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = Engine.Training.LearningRate;
 
     /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images).</summary>
-    public double HoldoutFraction { get; set; } = 0.1;
+    public double HoldoutFraction { get; set; } = Engine.Training.HoldoutFraction;
 
     /// <summary>Random horizontal/vertical flips during training. Default true; turn off for parts with a fixed orientation.</summary>
-    public bool Flip { get; set; } = true;
+    public bool Flip { get; set; } = Engine.Training.Flip;
 
-    /// <summary>Scoring rounds of progressive refinement (1 = off). Default 2, as the paper. Each round costs a full set of network passes.</summary>
-    public int RefinementRounds { get; set; } = 2;
+    /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>
+    public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;
 
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default null: the MLContext's seed if it has one, else 0.</summary>
     public int? Seed { get; set; }
@@ -87,6 +90,23 @@ public sealed class SsmAnomalyDetectionOptions
     /// <see cref="SsmScoreNormalization.Raw"/>. Change it after training with <see cref="SsmAnomalyTransformer.WithThreshold"/>.
     /// </summary>
     public float? Threshold { get; set; }
+
+    /// <summary>
+    /// Folder for training checkpoints, written every <see cref="CheckpointEvery"/> epochs. When it already holds a
+    /// checkpoint of the same settings and images, Fit resumes from it (e.g. after a crash or <c>MLContext.CancelExecution</c>).
+    /// Default null: no checkpoints.
+    /// </summary>
+    public string? CheckpointFolder { get; set; }
+
+    /// <summary>
+    /// Cancels a running Fit between training steps (Fit then throws <see cref="OperationCanceledException"/>; with a
+    /// <see cref="CheckpointFolder"/>, the next Fit resumes). ML.NET 5 keeps <c>MLContext.CancelExecution</c> internal, so this
+    /// is the public way; an environment cancelled through ML.NET's internals is honoured too. Default: none.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
+
+    /// <summary>Epochs between checkpoints. Default 5.</summary>
+    public int CheckpointEvery { get; set; } = Engine.Training.CheckpointEvery;
 
     /// <summary>Width of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
     public int? VectorWidth { get; set; }

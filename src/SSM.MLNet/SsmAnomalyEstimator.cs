@@ -51,6 +51,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             HoldoutFraction = o.HoldoutFraction,
             Flip = o.Flip,
             Seed = o.Seed ?? contextSeed ?? 0,
+            CheckpointFolder = o.CheckpointFolder,
+            CheckpointEvery = o.CheckpointEvery,
         },
         Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds },
     };
@@ -89,14 +91,20 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var device = SsmDevice.Resolve(env, Options.Device);
 
         using var ch = host.Start("Training SSM");
-        var images = new List<FloatImage>();
+        // Rows are resized to S x S and kept as bytes as they stream in: memory grows with S^2, not with the file sizes.
+        var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
         using (var cursor = input.GetRowCursor(new[] { input.Schema[col] }))
         {
             var read = ssmInput.MakeReader(cursor, col);
-            while (cursor.MoveNext()) images.Add(read());
+            while (cursor.MoveNext())
+            {
+                host.CheckAlive();
+                Options.Cancellation.ThrowIfCancellationRequested();
+                images.Add(read(), $"at row {cursor.Position} of column '{Options.InputColumnName}'");
+            }
         }
-        if (images.Count < 4)
-            throw new InvalidOperationException($"SSM needs at least 4 normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
+        if (images.Count < SsmTrainer.MinimumImages)
+            throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
         ch.Info("SSM: training on {0} images at {1}x{1}, {2} channel(s), network width {3} depth {4}, up to {5} epochs{6}, device {7}.",
             images.Count, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
@@ -104,7 +112,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var progress = new SyncProgress<TrainingProgress>(p => ch.Info(
             "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7:mm\\:ss} remaining {8:mm\\:ss}",
             p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate, p.Elapsed, p.Remaining));
-        var model = SsmTrainer.Train(images, options, progress, device);
+        // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
+        using var watch = new Timer(_ => { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }, null, 100, 100);
+        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token);
         try
         {
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");

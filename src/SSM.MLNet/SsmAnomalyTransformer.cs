@@ -286,7 +286,12 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         {
             if (position != row.Position)
             {
-                result = parent.ScoreOne(read());
+                var image = read();
+                try { result = parent.ScoreOne(image); }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"Cannot score the image in column '{parent.InputColumnName}' at row {row.Position}: {e.Message}", e);
+                }
                 position = row.Position;
             }
             return result;

@@ -105,9 +105,18 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                         $"The vector in column '{ColumnName}' at row {row.Position} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
                 var pixels = new float[VectorLength];
                 buffer.CopyTo(pixels);
-                if (VectorScale != 1f)
-                    for (int i = 0; i < pixels.Length; i++) pixels[i] *= VectorScale;
-                for (int i = 0; i < pixels.Length; i++) pixels[i] = Math.Clamp(pixels[i], 0f, 1f);
+                for (int i = 0; i < pixels.Length; i++)
+                {
+                    float v = pixels[i] * VectorScale;
+                    if (!float.IsFinite(v))
+                        throw new InvalidOperationException($"The vector in column '{ColumnName}' at row {row.Position} has a NaN or infinite value at index {i}.");
+                    // A little slack for rounding; anything further out means the scale is wrong, not a bright pixel.
+                    if (v < -1e-3f || v > 1.001f)
+                        throw new InvalidOperationException(
+                            $"The vector in column '{ColumnName}' at row {row.Position} has the value {pixels[i]} at index {i}, outside [0, 1] after scaling by {VectorScale}. " +
+                            $"Set {nameof(SsmAnomalyDetectionOptions.VectorScale)} (e.g. 1/255f for 0..255 pixels).");
+                    pixels[i] = Math.Clamp(v, 0f, 1f);
+                }
                 return new FloatImage(Channels, VectorHeight, VectorWidth, pixels);
             };
         }

@@ -18,6 +18,9 @@ public sealed class ImageCache
         Channels = channels;
     }
 
+    /// <summary>Smallest width and height accepted: smaller images carry no texture to learn or judge.</summary>
+    public const int MinimumSide = 8;
+
     public int ImageSize { get; }
     public int Channels { get; }
     public int Count => images.Count;
@@ -27,6 +30,8 @@ public sealed class ImageCache
     /// <param name="name">How the image is named in error messages (a path or a row number).</param>
     public void Add(FloatImage image, string name)
     {
+        if (image.Width < MinimumSide || image.Height < MinimumSide)
+            throw new ArgumentException($"Image {name} is {image.Width}x{image.Height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
         if (image.Channels != Channels)
             throw new ArgumentException($"Image {name} has {image.Channels} channel(s); this model expects {Channels}.");
         foreach (var v in image.Pixels)

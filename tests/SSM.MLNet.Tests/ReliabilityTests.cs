@@ -1,0 +1,149 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+/// <summary>Bad input, damaged models, concurrency and interruption at the ML.NET surface.</summary>
+[Collection(TrainedModelCollection.Name)]
+public sealed class ReliabilityTests(TrainedModelFixture fx)
+{
+    private sealed class VectorRow
+    {
+        [VectorType(1 * 16 * 16)]
+        public float[] Pixels { get; set; } = new float[256];
+    }
+
+    private static SsmAnomalyDetectionOptions VectorOptions() => new()
+    {
+        InputColumnName = nameof(VectorRow.Pixels), VectorWidth = 16, VectorHeight = 16, ImageSize = 16, BaseWidth = 4, Depth = 3, Epochs = 1,
+    };
+
+    private string TempFile(string name) => Path.Combine(fx.Folder, Guid.NewGuid().ToString("N")[..8] + "-" + name);
+
+    private float ScoreOf(string path)
+    {
+        var data = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable([new ImageRow { ImagePath = path }]));
+        return Scored.Read(data)[0].Score;
+    }
+
+    [Fact]
+    public void Fit_on_an_empty_IDataView_says_how_many_images_are_needed()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => fx.Pipeline.Fit(fx.Context.Data.LoadFromEnumerable(new List<ImageRow>())));
+        Assert.Contains("at least 4", e.Message);
+        Assert.Contains("'Image'", e.Message);
+    }
+
+    [Fact]
+    public void A_1x1_image_fails_naming_its_row_and_size()
+    {
+        string path = TempFile("tiny.png");
+        ImageFile.Save(new FloatImage(1, 1, 1), path);
+        var e = Assert.Throws<InvalidOperationException>(() => ScoreOf(path));
+        Assert.Contains("row 0", e.Message);
+        Assert.Contains("1x1", e.Message);
+    }
+
+    [Fact]
+    public void A_NaN_pixel_fails_at_Fit_naming_the_row()
+    {
+        var rows = Enumerable.Range(0, 6).Select(_ => new VectorRow()).ToList();
+        rows[3].Pixels[10] = float.NaN;
+        var context = new MLContext(seed: 1);
+        var e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
+        Assert.Contains("row 3", e.Message);
+        Assert.Contains("NaN", e.Message);
+    }
+
+    [Fact]
+    public void Pixel_values_outside_0_1_point_to_VectorScale()
+    {
+        var rows = Enumerable.Range(0, 6).Select(_ => new VectorRow { Pixels = Enumerable.Repeat(200f, 256).ToArray() }).ToList();
+        var context = new MLContext(seed: 1);
+        var e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
+        Assert.Contains("VectorScale", e.Message);
+        Assert.Contains("row 0", e.Message);
+    }
+
+    [Fact]
+    public void A_model_zip_with_damaged_weights_is_refused_with_a_clear_message()
+    {
+        string zip = TempFile("damaged.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Update))
+        {
+            var entry = archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin"));
+            byte[] bytes;
+            using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); bytes = m.ToArray(); }
+            bytes[bytes.Length / 2] ^= 0x01;
+            string name = entry.FullName;
+            entry.Delete();
+            using var w = archive.CreateEntry(name).Open();
+            w.Write(bytes);
+        }
+        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
+        var all = string.Join(" | ", Flatten(e).Select(x => x.Message));
+        Assert.Contains("integrity", all);
+    }
+
+    [Fact]
+    public void A_truncated_model_zip_is_refused()
+    {
+        string zip = TempFile("truncated.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        var bytes = File.ReadAllBytes(zip);
+        File.WriteAllBytes(zip, bytes[..(bytes.Length / 2)]);
+        Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
+    }
+
+    [Fact]
+    public void Eight_threads_with_Transform_and_PredictionEngines_get_exactly_the_sequential_scores()
+    {
+        var rows = fx.Test.Take(16).ToList();
+        var sequential = Scored.Read(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(rows)));
+        var results = new float[8][];
+        using var start = new Barrier(8);
+        var threads = Enumerable.Range(0, 8).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            if (t % 2 == 0)
+                results[t] = Scored.Read(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(rows))).Select(r => r.Score).ToArray();
+            else
+            {
+                var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model,
+                    new PredictionEngineOptions { OwnsTransformer = false });
+                results[t] = rows.Select(r => engine.Predict(r).Score).ToArray();
+            }
+        })).ToList();
+        threads.ForEach(x => x.Start());
+        threads.ForEach(x => x.Join());
+        var expected = sequential.Select(r => r.Score).ToArray();
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
+    public void Cancelling_stops_Fit_and_leaves_a_checkpoint_to_resume_from()
+    {
+        var context = new MLContext(seed: 2);
+        using var cts = new CancellationTokenSource();
+        string folder = TempFile("checkpoints");
+        var options = TrainedModelFixture.Options();
+        options.Epochs = 1000;
+        options.CheckpointFolder = folder;
+        options.CheckpointEvery = 1;
+        options.Cancellation = cts.Token;
+        int epochs = 0;
+        context.Log += (_, e) => { if (e.Message.Contains("SSM: epoch") && ++epochs == 2) cts.Cancel(); };
+        var pipeline = context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Append(context.Transforms.DetectAnomaliesSsm(options));
+        Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        Assert.True(epochs < 1000);
+        Assert.True(File.Exists(Path.Combine(folder, "ssm-training.checkpoint")));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
+    }
+}
