@@ -12,7 +12,7 @@ public sealed record ImageScore(float Score, float[] Map);
 
 /// <summary>
 /// A trained SSM model: the inpainting network, its settings and its calibration. Scoring is
-/// thread-safe; <see cref="Save"/> writes a self-checking file that <see cref="Load"/> reads back.
+/// thread-safe; <see cref="Save(Stream)"/> writes a self-checking file that <see cref="Load(Stream, Device?)"/> reads back.
 /// </summary>
 public sealed class SsmModel : IDisposable
 {

@@ -30,8 +30,7 @@ internal static class SignedFile
         stream.Write(SHA256.HashData(span));
     }
 
-    /// <summary>Reads and checks a file; returns its version and sections.</summary>
-    /// <param name="kind">How the file is named in messages, e.g. "SSM model file".</param>
+    /// <summary>Reads and checks a file; returns its version and sections. <c>kind</c> names the file in messages, e.g. "SSM model file".</summary>
     public static (int Version, byte[][] Sections) Read(Stream stream, ReadOnlySpan<byte> signature, int maxVersion, int sectionCount, string kind)
     {
         byte[] all;

@@ -1,0 +1,48 @@
+// SSM on a real dataset folder in MVTec layout (train/good, test/<class>, ground_truth/<class>/<name>_mask.png):
+//
+//   dotnet run -c Release --project examples/RealFolder [-- <folder>] [--size 64 --epochs 30 --minutes 5 --output <folder>]
+//
+// Without a folder argument it uses ../shared/datasets/mtd relative to the repository root (Magnetic Tile Defects) when present.
+string? folder = args.Length > 0 && !args[0].StartsWith("--") ? args[0] : DefaultFolder();
+if (folder is null)
+{
+    Console.Error.WriteLine("No dataset folder given, and the default ../shared/datasets/mtd (next to the repository) is not present.");
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project examples/RealFolder -- <folder in MVTec layout>");
+    return 2;
+}
+if (!Directory.Exists(folder))
+{
+    Console.Error.WriteLine($"Dataset folder '{Path.GetFullPath(folder)}' does not exist.");
+    return 2;
+}
+if (!Directory.Exists(Path.Combine(folder, "train", "good")))
+{
+    Console.Error.WriteLine($"'{Path.GetFullPath(folder)}' is not in MVTec layout: expected train/good, test/<class> and ground_truth/<class>.");
+    return 2;
+}
+int size = Arg("--size", 64), epochs = Arg("--epochs", 30), seed = Arg("--seed", 0);
+double minutes = Arg("--minutes", 5);
+string output = ArgS("--output", Path.Combine(Path.GetTempPath(), "ssm-realfolder"));
+try
+{
+    return Demo.Run(folder, output, new DemoSettings(size, BaseWidth: 16, Depth: 4, epochs, minutes, seed));
+}
+catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException or FileNotFoundException)
+{
+    Console.Error.WriteLine("error: " + ex.Message);
+    return 1;
+}
+
+static string? DefaultFolder()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln")))
+        {
+            string mtd = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "datasets", "mtd"));
+            return Directory.Exists(mtd) ? mtd : null;
+        }
+    return null;
+}
+
+int Arg(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+string ArgS(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

@@ -1,0 +1,35 @@
+using Microsoft.ML;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Cli.Report;
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Commands;
+
+/// <summary><c>ssm evaluate</c>: scores a labelled test set; writes model.zip (a copy, with any new threshold), metrics.json, report.html.</summary>
+public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSettings>
+{
+    public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
+    {
+        var mlContext = new MLContext(settings.Seed);
+        var model = ModelRunner.Load(mlContext, settings.Model);
+        var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
+        using var staging = new OutputStaging(settings.Output);
+        var ssm = ModelRunner.SsmOf(model);
+        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data)!;
+        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+        new MetricsFile { Command = "evaluate", Dataset = data.Root, Threshold = ssm.Threshold }
+            .With(evaluation).Write(staging.PathOf("metrics.json"));
+        List<(string, string)> rows =
+        [
+            ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
+            ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"), .. TestSetRun.Rows(evaluation),
+        ];
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, []);
+        string folder = staging.Commit();
+        Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+        (model as IDisposable)?.Dispose();
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace SSM.Cli.Commands;
+
+/// <summary>Options of <c>ssm evaluate</c>.</summary>
+public sealed class EvaluateSettings : CommonSettings
+{
+    [CommandArgument(0, "<MODEL>")]
+    [Description("model.zip written by ssm train.")]
+    public string Model { get; set; } = "";
+
+    [CommandArgument(1, "<DATA>")]
+    [Description("Dataset folder in MVTec layout with a test/ folder.")]
+    public string Data { get; set; } = "";
+
+    [CommandOption("--threshold <SCORE>")]
+    [Description("Decision threshold on the score (default: the model's own).")]
+    public float? Threshold { get; set; }
+}

@@ -1,0 +1,28 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Cli.Running;
+using SSM.Core.Data;
+
+namespace SSM.Cli.Commands;
+
+/// <summary><c>ssm generate</c>: writes the built-in synthetic dataset in MVTec layout.</summary>
+public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSettings>
+{
+    public override int Execute(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
+    {
+        using var staging = new OutputStaging(settings.Output);
+        var options = new SyntheticDatasetOptions
+        {
+            ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
+            TestDefectCount = settings.TestDefect, Texture = settings.Texture, Seed = settings.Seed,
+        };
+        SyntheticDataset.Generate(options).WriteMvtec(staging.Folder);
+        string folder = staging.Commit();
+        Summary.Show(console, "generated", [
+            ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
+            ("test defects", settings.TestDefect.ToString()), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
+            ("texture", settings.Texture.ToString()),
+        ]);
+        return 0;
+    }
+}

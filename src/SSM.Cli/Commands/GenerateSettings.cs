@@ -1,0 +1,44 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Core.Data;
+
+namespace SSM.Cli.Commands;
+
+/// <summary>Options of <c>ssm generate</c>.</summary>
+public sealed class GenerateSettings : CommonSettings
+{
+    [CommandOption("--image-size <PIXELS>")]
+    [Description("Side of the generated images.")]
+    [DefaultValue(64)]
+    public int ImageSize { get; set; } = 64;
+
+    [CommandOption("--train-count <N>")]
+    [Description("Defect-free training images.")]
+    [DefaultValue(60)]
+    public int TrainCount { get; set; } = 60;
+
+    [CommandOption("--test-good <N>")]
+    [Description("Defect-free test images.")]
+    [DefaultValue(20)]
+    public int TestGood { get; set; } = 20;
+
+    [CommandOption("--test-defect <N>")]
+    [Description("Defective test images (with masks).")]
+    [DefaultValue(8)]
+    public int TestDefect { get; set; } = 8;
+
+    [CommandOption("--texture <KIND>")]
+    [Description("Texture of the generated images.")]
+    [DefaultValue(TextureKind.Woven)]
+    public TextureKind Texture { get; set; } = TextureKind.Woven;
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (ImageSize < 8) return ValidationResult.Error("--image-size must be at least 8.");
+        if (TrainCount < 1 || TestGood < 0 || TestDefect < 0) return ValidationResult.Error("Counts must be positive (test counts may be 0).");
+        return ValidationResult.Success();
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Cli.Report;
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Commands;
+
+/// <summary><c>ssm predict</c>: scores an image or a folder; writes &lt;name&gt;_heatmap.png overlays and predictions.csv.</summary>
+public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettings>
+{
+    public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
+    {
+        var mlContext = new MLContext(settings.Seed);
+        var model = ModelRunner.Load(mlContext, settings.Model);
+        var images = DatasetInput.ImagesOf(settings.Input);
+        if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
+        var ssm = ModelRunner.SsmOf(model);
+        using var staging = new OutputStaging(settings.Output);
+        var scored = ModelRunner.Score(mlContext, model, images);
+        float raw = TestSetRun.RawThreshold(ssm);
+        float low = scored.SelectMany(s => s.Map).DefaultIfEmpty(0).Min();
+        float high = Math.Max(raw, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());
+        var csv = new StringBuilder("path,score,label\n");
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var s in scored)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")}\n");
+            string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
+            for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
+            var (_, overlay) = ImagePanel.Draw(s.Path, s.Map, s.Side, low, high, raw, null);
+            File.WriteAllBytes(staging.PathOf(name + ".png"), Convert.FromBase64String(overlay[(overlay.IndexOf(',') + 1)..]));
+        }
+        File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
+        string folder = staging.Commit();
+        int anomalous = scored.Count(s => s.Predicted);
+        Summary.Show(console, "predict", [
+            ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
+            ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
+            ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", folder),
+        ]);
+        (model as IDisposable)?.Dispose();
+        return 0;
+    }
+
+    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

@@ -1,0 +1,20 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace SSM.Cli.Commands;
+
+/// <summary>Options of <c>ssm predict</c>.</summary>
+public sealed class PredictSettings : CommonSettings
+{
+    [CommandArgument(0, "<MODEL>")]
+    [Description("model.zip written by ssm train.")]
+    public string Model { get; set; } = "";
+
+    [CommandArgument(1, "<INPUT>")]
+    [Description("An image file or a folder of images (not recursive).")]
+    public string Input { get; set; } = "";
+
+    [CommandOption("--threshold <SCORE>")]
+    [Description("Decision threshold on the score (default: the model's own).")]
+    public float? Threshold { get; set; }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Cli.Report;
+using SSM.Cli.Running;
+using SSM.MLNet;
+
+namespace SSM.Cli.Commands;
+
+/// <summary><c>ssm train</c>: trains through ML.NET and writes model.zip, metrics.json, report.html and ConsumeModel.cs.</summary>
+public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
+{
+    public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
+    {
+        var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
+        if (data.TestItems.Count > 0) DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        using var staging = new OutputStaging(settings.Output);
+        var options = new SsmAnomalyDetectionOptions
+        {
+            ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
+            Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
+            TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
+        };
+        var mlContext = new MLContext(settings.Seed);
+        console.WriteLine($"Training on {data.TrainPaths.Count} images from {data.Root}");
+        var clock = Stopwatch.StartNew();
+        var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,
+            () => ModelRunner.Train(mlContext, data.TrainPaths, options));
+        double seconds = clock.Elapsed.TotalSeconds;
+        using var _ = model as IDisposable;
+        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+        var ssm = ModelRunner.SsmOf(model);
+
+        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data);
+        var settingsRows = new Dictionary<string, string>
+        {
+            ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
+            ["epochs"] = settings.Epochs.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
+            ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
+        };
+        new MetricsFile
+        {
+            Command = "train", Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
+            EpochsRun = epochs.Count > 0 ? epochs[^1].Epoch : null, FinalLoss = epochs.Count > 0 ? epochs[^1].Loss : null,
+            TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
+        }.With(evaluation).Write(staging.PathOf("metrics.json"));
+
+        List<(string, string)> rows =
+        [
+            ("dataset", data.Root), ("training images", data.TrainPaths.Count.ToString()),
+            ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {settings.Epochs}" : "?"),
+            ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
+            ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"),
+            .. TestSetRun.Rows(evaluation),
+        ];
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs);
+        ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"));
+        string folder = staging.Commit();
+        Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+        return 0;
+    }
+}

@@ -1,0 +1,3 @@
+using SSM.Cli;
+
+return CliApp.Run(args);

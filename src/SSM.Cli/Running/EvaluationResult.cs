@@ -1,0 +1,73 @@
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+
+namespace SSM.Cli.Running;
+
+/// <summary>One test image with its label, score, map and (for defects) its ground-truth mask at map resolution.</summary>
+public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask, int Side, string? MaskPath);
+
+/// <summary>Image- and pixel-level results on a labelled test set, with the curves the report draws.</summary>
+public sealed class EvaluationResult
+{
+    public required IReadOnlyList<EvaluatedImage> Images { get; init; }
+    public required float Threshold { get; init; }
+    /// <summary>Threshold on the raw anomaly map used to draw predicted-defect contours.</summary>
+    public required float PixelThreshold { get; init; }
+    public double? ImageAuroc { get; init; }
+    public double? ImageF1Max { get; init; }
+    public float? ImageF1Threshold { get; init; }
+    public ConfusionCounts Confusion { get; init; }
+    public PixelEvaluation? Pixel { get; init; }
+    public RocCurve? ImageRoc { get; init; }
+    public RocCurve? PixelRoc { get; init; }
+
+    /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
+    /// <param name="fallbackPixelThreshold">Map threshold when no pixel F1 threshold can be computed (e.g. no defects).</param>
+    public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold, float fallbackPixelThreshold)
+    {
+        var images = new List<EvaluatedImage>(items.Count);
+        for (int i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var s = scored[i];
+            bool[]? mask = null;
+            if (item.MaskPath is not null)
+            {
+                var small = ImageResize.ResizeMask(ImageFile.LoadMask(item.MaskPath), s.Side, s.Side);
+                mask = [.. small.Pixels.Select(v => v > 0.5f)];
+            }
+            images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.Side, item.MaskPath));
+        }
+
+        float[] scores = [.. images.Select(x => x.Score)];
+        bool[] labels = [.. images.Select(x => x.IsAnomalous)];
+        bool bothClasses = labels.Contains(true) && labels.Contains(false);
+        double? auroc = null, f1 = null; float? f1Threshold = null;
+        RocCurve? imageRoc = null, pixelRoc = null;
+        PixelEvaluation? pixel = null;
+        if (bothClasses)
+        {
+            auroc = Roc.Auroc(scores, labels);
+            (double f, float t) = F1Max.Compute(scores, labels);
+            f1 = f; f1Threshold = t;
+            imageRoc = Roc.Curve(scores, labels);
+        }
+        float pixelThreshold = fallbackPixelThreshold;
+        var maps = images.Select(x => x.Map).ToList();
+        var masks = images.Select(x => x.Mask ?? new bool[x.Map.Length]).ToList();
+        if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)) && images.Count > 0)
+        {
+            int side = images[0].Side;
+            pixel = PixelMetrics.Evaluate(maps, masks, side, side);
+            pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
+            pixelThreshold = pixel.Value.F1Threshold;
+        }
+        return new EvaluationResult
+        {
+            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold,
+            ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
+            Confusion = ConfusionCounts.At(scores, labels, threshold),
+            Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,
+        };
+    }
+}

@@ -1,0 +1,15 @@
+namespace SSM.Cli.Running;
+
+/// <summary>The input row of every saved model: the image file's path (column "ImagePath").</summary>
+public sealed class ImageRow
+{
+    public string ImagePath { get; set; } = "";
+}
+
+/// <summary>One scored image.</summary>
+/// <param name="Path">The image file.</param>
+/// <param name="Score">The model's score (z-score units by default).</param>
+/// <param name="Predicted">Score ≥ threshold.</param>
+/// <param name="Map">Anomaly map, <c>Side × Side</c> row-major, raw engine units.</param>
+/// <param name="Side">Side of the map.</param>
+public sealed record ScoredImage(string Path, float Score, bool Predicted, float[] Map, int Side);

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SSM.Cli.Running;
+
+/// <summary>The content of metrics.json.</summary>
+public sealed record MetricsFile
+{
+    public string Command { get; init; } = "";
+    public string Model { get; init; } = "model.zip";
+    public string? Dataset { get; init; }
+    public float Threshold { get; init; }
+    public int TrainImages { get; init; }
+    public int? EpochsRun { get; init; }
+    public double? FinalLoss { get; init; }
+    public double? TrainingSeconds { get; init; }
+    public Dictionary<string, string> Settings { get; init; } = [];
+    public int TestImages { get; init; }
+    public int TestAnomalous { get; init; }
+    public double? ImageAuroc { get; init; }
+    public double? ImageF1Max { get; init; }
+    public float? ImageF1Threshold { get; init; }
+    public long? TruePositives { get; init; }
+    public long? FalsePositives { get; init; }
+    public long? TrueNegatives { get; init; }
+    public long? FalseNegatives { get; init; }
+    public double? PixelAuroc { get; init; }
+    public double? PixelF1Max { get; init; }
+    public double? Aupro { get; init; }
+    public List<ImageScore> Images { get; init; } = [];
+
+    public sealed record ImageScore(string Path, string Category, float Score, bool Predicted);
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Fills the test-set fields from an evaluation.</summary>
+    public MetricsFile With(EvaluationResult? e) => e is null ? this : this with
+    {
+        TestImages = e.Images.Count,
+        TestAnomalous = e.Images.Count(i => i.IsAnomalous),
+        ImageAuroc = e.ImageAuroc, ImageF1Max = e.ImageF1Max, ImageF1Threshold = e.ImageF1Threshold,
+        TruePositives = e.Confusion.TruePositives, FalsePositives = e.Confusion.FalsePositives,
+        TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
+        PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, Aupro = e.Pixel?.Aupro,
+        Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
+    };
+
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+
+    public static MetricsFile Read(string path) => JsonSerializer.Deserialize<MetricsFile>(File.ReadAllText(path), Json)!;
+}

@@ -1,0 +1,41 @@
+using Microsoft.ML;
+using Spectre.Console;
+using SSM.Core.Data;
+
+namespace SSM.Cli.Running;
+
+/// <summary>Scores a dataset's test images with a model and computes the metrics (shared by train and evaluate).</summary>
+public static class TestSetRun
+{
+    public static EvaluationResult? Evaluate(IAnsiConsole console, MLContext mlContext, ITransformer model, MvtecDataset data)
+    {
+        if (data.TestItems.Count == 0) return null;
+        var ssm = ModelRunner.SsmOf(model);
+        console.WriteLine($"Scoring {data.TestItems.Count} test images...");
+        var scored = ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)]);
+        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, RawThreshold(ssm));
+    }
+
+    /// <summary>The model's threshold in raw map units (pixels above it would alone make the image anomalous).</summary>
+    public static float RawThreshold(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
+            ? ssm.Calibration.NormalMean + ssm.Threshold * ssm.Calibration.NormalStd
+            : ssm.Threshold;
+
+    /// <summary>Summary rows for a test-set evaluation.</summary>
+    public static IEnumerable<(string, string)> Rows(EvaluationResult? e)
+    {
+        if (e is null) { yield return ("test set", "none"); yield break; }
+        string F(double? v) => Commands.Summary.F(v);
+        yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
+        yield return ("image AUROC", F(e.ImageAuroc));
+        yield return ("image F1-max", $"{F(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}");
+        yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
+        if (e.Pixel is { } p)
+        {
+            yield return ("pixel AUROC", F(p.Auroc));
+            yield return ("pixel F1-max", F(p.F1Max));
+            yield return ("AUPRO (FPR ≤ 0.3)", F(p.Aupro));
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.ML;
+using Spectre.Console;
+
+namespace SSM.Cli.Running;
+
+/// <summary>
+/// Shows training progress: a live Spectre progress bar with ETA and the current losses on an interactive terminal, one plain
+/// line per epoch when the output is redirected (CI, tests, pipes).
+/// </summary>
+public static class TrainingProgressView
+{
+    /// <summary>Runs <paramref name="train"/> while listening to the MLContext's log; returns its result and the epochs seen.</summary>
+    public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, MLContext mlContext, int plannedEpochs, Func<T> train)
+    {
+        var epochs = new List<EpochReport>();
+        bool interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && console == AnsiConsole.Console;
+        if (!interactive)
+        {
+            void Plain(object? _, LoggingEventArgs e)
+            {
+                if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
+                var epoch = EpochReport.TryParse(e.RawMessage);
+                if (epoch is null)
+                {
+                    if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal)) console.WriteLine(e.RawMessage);
+                    return;
+                }
+                epochs.Add(epoch);
+                console.WriteLine($"epoch {epoch.Epoch}/{epoch.Planned} loss {epoch.Loss:F4} (mse {epoch.Mse:F3} gms {epoch.MsGms:F3} ssim {epoch.Ssim:F3}) " +
+                                  $"{epoch.Elapsed:mm\\:ss} ETA {epoch.Remaining:mm\\:ss}");
+            }
+            mlContext.Log += Plain;
+            try { return (train(), epochs); }
+            finally { mlContext.Log -= Plain; }
+        }
+
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("training", maxValue: plannedEpochs);
+                void Live(object? _, LoggingEventArgs e)
+                {
+                    if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
+                    var epoch = EpochReport.TryParse(e.RawMessage);
+                    if (epoch is null) return;
+                    epochs.Add(epoch);
+                    task.MaxValue = epoch.Planned;
+                    task.Value = epoch.Epoch;
+                    task.Description = $"epoch {epoch.Epoch}/{epoch.Planned} loss {epoch.Loss:F4} " +
+                                       $"[grey]mse {epoch.Mse:F3} gms {epoch.MsGms:F3} ssim {epoch.Ssim:F3}[/]";
+                }
+                mlContext.Log += Live;
+                try { result = train(); }
+                finally { mlContext.Log -= Live; }
+                task.Description = epochs.Count > 0 ? $"trained {epochs[^1].Epoch} epochs, loss {epochs[^1].Loss:F4}" : "trained";
+                task.Value = task.MaxValue;
+                task.StopTask();
+            });
+        return (result, epochs);
+    }
+}

@@ -1,0 +1,130 @@
+namespace SSM.Cli.Tests;
+
+/// <summary>Bad input: one clear message, a non-zero exit code, no stack trace, and nothing left behind.</summary>
+[Collection("cli")]
+public sealed class BadInputTests(TrainedModelFixture fx)
+{
+    private static void AssertFails((int Code, string Output) run, string expected, string? output = null)
+    {
+        Assert.True(run.Code != 0, "exit code 0: " + run.Output);
+        Assert.Contains("error:", run.Output);
+        Assert.Contains(expected, run.Output.Replace("\n", " ").Replace("  ", " "));
+        Assert.False(Cli.HasStackTrace(run.Output), run.Output);
+        if (output is not null)
+        {
+            Assert.False(Directory.Exists(output), "output folder was created by a failed run");
+            string parent = Path.GetDirectoryName(output)!;
+            Assert.Empty(Directory.GetDirectories(parent, $".{Path.GetFileName(output)}.tmp-*"));
+        }
+    }
+
+    private static string Copy(string from, string to, int count)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from).Order().Take(count)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+        return to;
+    }
+
+    private string Good => Path.Combine(fx.Data, "train", "good");
+
+    [Fact]
+    public void MissingFolder()
+    {
+        string root = Cli.TempFolder("missing");
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", Path.Combine(root, "nope"), "-o", output), "does not exist", output);
+    }
+
+    [Fact]
+    public void EmptyTrainingSet()
+    {
+        string root = Cli.TempFolder("empty");
+        Directory.CreateDirectory(Path.Combine(root, "data", "train", "good"));
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", Path.Combine(root, "data"), "-o", output), "holds no image files", output);
+    }
+
+    [Fact]
+    public void TooFewImages()
+    {
+        string root = Cli.TempFolder("few");
+        Copy(Good, Path.Combine(root, "data"), 2);
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", Path.Combine(root, "data"), "-o", output), "at least 4", output);
+    }
+
+    [Fact]
+    public void NonImageFilesOnly()
+    {
+        string root = Cli.TempFolder("nonimage");
+        Directory.CreateDirectory(Path.Combine(root, "data"));
+        File.WriteAllText(Path.Combine(root, "data", "readme.txt"), "hello");
+        File.WriteAllText(Path.Combine(root, "data", "table.csv"), "a,b");
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", Path.Combine(root, "data"), "-o", output), "image files", output);
+    }
+
+    [Fact]
+    public void CorruptImage()
+    {
+        string root = Cli.TempFolder("corrupt");
+        string data = Copy(Good, Path.Combine(root, "data"), 6);
+        File.WriteAllText(Path.Combine(data, "zz-broken.png"), "this is not a png");
+        byte[] truncated = File.ReadAllBytes(Directory.GetFiles(data, "*.png").Order().First());
+        File.WriteAllBytes(Path.Combine(data, "zz-truncated.png"), truncated[..(truncated.Length / 2)]);
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", data, "-o", output), "zz-broken.png", output);
+        File.Delete(Path.Combine(data, "zz-broken.png"));
+        AssertFails(Cli.Run("train", data, "-o", output), "zz-truncated.png", output);
+    }
+
+    [Fact]
+    public void DefectWithoutMask()
+    {
+        string root = Cli.TempFolder("nomask");
+        string data = Path.Combine(root, "data");
+        Copy(Good, Path.Combine(data, "train", "good"), 6);
+        Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 2);
+        string defects = Directory.GetDirectories(Path.Combine(fx.Data, "test")).First(d => !d.EndsWith("good"));
+        Copy(defects, Path.Combine(data, "test", Path.GetFileName(defects)), 1);
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", data, "-o", output), "has no ground-truth mask", output);
+        AssertFails(Cli.Run("evaluate", fx.Model, data, "-o", output), "has no ground-truth mask", output);
+    }
+
+    [Fact]
+    public void MissingOrForeignModel()
+    {
+        string root = Cli.TempFolder("model");
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("predict", Path.Combine(root, "none.zip"), Good, "-o", output), "does not exist", output);
+        File.WriteAllText(Path.Combine(root, "bad.zip"), "not a zip");
+        AssertFails(Cli.Run("predict", Path.Combine(root, "bad.zip"), Good, "-o", output), "is not a model written by ssm train", output);
+        AssertFails(Cli.Run("predict", fx.Model, Path.Combine(root, "nothing-here"), "-o", output), "does not exist", output);
+    }
+
+    [Fact]
+    public void BadOptions()
+    {
+        string root = Cli.TempFolder("options");
+        string output = Path.Combine(root, "out");
+        AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu or cuda", output);
+        AssertFails(Cli.Run("train", Good, "--image-size", "30", "-o", output), "--image-size", output);
+        AssertFails(Cli.Run("train", Good, "--epochs", "many", "-o", output), "many", output);
+        AssertFails(Cli.Run("frobnicate"), "frobnicate");
+    }
+
+    [Fact]
+    public void CudaWithoutGpu_FailsCleanly_AndLeavesNothing_ThenANormalRunWorks()
+    {
+        string root = Cli.TempFolder("cuda");
+        string data = Copy(Good, Path.Combine(root, "data"), 6);
+        string output = Path.Combine(root, "out");
+        var run = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "--device", "cuda", "-o", output]);
+        if (run.Code == 0) return; // a machine with CUDA: nothing to check
+        AssertFails(run, "CUDA", output);
+        // The failed run left nothing that trips the next one.
+        var ok = Cli.Run("train", data, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "-o", output);
+        Assert.True(ok.Code == 0, ok.Output);
+    }
+}

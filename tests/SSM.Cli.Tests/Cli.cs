@@ -1,0 +1,36 @@
+using Spectre.Console;
+using SSM.Cli;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>Runs the CLI in-process through its entry point with a captured, non-interactive console.</summary>
+public static class Cli
+{
+    public static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 160;
+        int code = CliApp.Run(args, console);
+        return (code, writer.ToString());
+    }
+
+    /// <summary>Every temp folder of this test run; deleted when the shared fixture is disposed.</summary>
+    public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "ssm-cli-tests", Environment.ProcessId.ToString());
+
+    public static string TempFolder(string name)
+    {
+        string folder = Path.Combine(TempRoot, $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>True when the text looks like a .NET stack trace.</summary>
+    public static bool HasStackTrace(string text) => text.Contains("   at ", StringComparison.Ordinal) || text.Contains("--- End of", StringComparison.Ordinal);
+}

@@ -1,0 +1,50 @@
+namespace SSM.Cli.Tests;
+
+[Collection("cli")]
+public sealed class ConsumeModelTests(TrainedModelFixture fx)
+{
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Repository root not found.");
+    }
+
+    [Fact]
+    public void ConsumeModel_CompilesInAConsoleProject_AndScoresAnImage()
+    {
+        string root = RepoRoot();
+        // Inside the repository (under this test's bin folder) so the project gets Directory.Build.props/targets,
+        // which carry the target framework and the TorchSharp native fix.
+        string project = Path.Combine(AppContext.BaseDirectory, "consume-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(project);
+        try
+        {
+            string mlnet = Path.Combine(root, "src", "SSM.MLNet", "SSM.MLNet.csproj");
+            File.WriteAllText(Path.Combine(project, "Consume.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><OutputType>Exe</OutputType><IsPackable>false</IsPackable></PropertyGroup>
+                  <ItemGroup><ProjectReference Include="{mlnet}" /></ItemGroup>
+                </Project>
+                """);
+            File.Copy(Path.Combine(fx.Run, "ConsumeModel.cs"), Path.Combine(project, "ConsumeModel.cs"));
+            File.WriteAllText(Path.Combine(project, "Program.cs"), """
+                SsmModel.ConsumeModel.ModelPath = args[0];
+                var result = SsmModel.ConsumeModel.Predict(args[1]);
+                Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+                """);
+            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
+            var (code, output) = ProcessRunner.Run("dotnet", ["build", project, "-c", configuration, "-nologo", "-v", "q", "-o", Path.Combine(project, "out")],
+                TimeSpan.FromMinutes(4));
+            Assert.True(code == 0, output);
+            string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, output);
+            Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
+        }
+        finally
+        {
+            try { Directory.Delete(project, recursive: true); } catch (IOException) { }
+        }
+    }
+}

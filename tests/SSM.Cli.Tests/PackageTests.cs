@@ -1,0 +1,41 @@
+namespace SSM.Cli.Tests;
+
+/// <summary>The tool package: pack (from the existing build), install into a temp tool path, run `ssm train` on a tiny set.</summary>
+[Collection("cli")]
+public sealed class PackageTests(TrainedModelFixture fx)
+{
+    [Fact]
+    public void ToolPackage_InstallsAndTrains()
+    {
+        string repo = ConsumeModelTests.RepoRoot();
+        string root = Cli.TempFolder("pack");
+        try
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
+            string feed = Path.Combine(root, "feed");
+            var (code, output) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", "SSM.Cli", "SSM.Cli.csproj"), "-c", configuration,
+                "--no-build", "-nologo", "-o", feed], TimeSpan.FromMinutes(3));
+            Assert.True(code == 0, output);
+            Assert.True(File.Exists(Path.Combine(feed, "SSM.MLNet.Cli.1.0.0.nupkg")), output);
+
+            // A private package cache, so a stale copy of the same version in ~/.nuget/packages is never used.
+            string tools = Path.Combine(root, "tools");
+            (code, output) = ProcessRunner.Run("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--ignore-failed-sources",
+                "SSM.MLNet.Cli"], TimeSpan.FromMinutes(3), environment: new() { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") });
+            Assert.True(code == 0, output);
+
+            string data = Path.Combine(root, "data");
+            (code, output) = ProcessRunner.Run(Path.Combine(tools, "ssm"), ["generate", "--image-size", "16", "--train-count", "8",
+                "--test-good", "2", "--test-defect", "1", "-o", data], TimeSpan.FromMinutes(1));
+            Assert.True(code == 0, output);
+            (code, output) = ProcessRunner.Run(Path.Combine(tools, "ssm"), ["train", data, "--image-size", "16", "--width", "4", "--depth", "2",
+                "--epochs", "1", "-o", Path.Combine(root, "run")], TimeSpan.FromMinutes(3));
+            Assert.True(code == 0, output);
+            Assert.True(File.Exists(Path.Combine(root, "run", "model.zip")), output);
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
+}

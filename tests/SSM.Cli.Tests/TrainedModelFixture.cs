@@ -1,0 +1,33 @@
+namespace SSM.Cli.Tests;
+
+/// <summary>One generated dataset and one tiny model trained through `ssm train`, shared by every test.</summary>
+public sealed class TrainedModelFixture : IDisposable
+{
+    public static readonly string[] TinyTraining = ["--image-size", "32", "--width", "8", "--depth", "3", "--epochs", "5"];
+
+    public TrainedModelFixture()
+    {
+        Root = Cli.TempFolder("fixture");
+        Data = Path.Combine(Root, "data");
+        (GenerateCode, GenerateOutput) = Cli.Run("generate", "--image-size", "32", "--train-count", "24", "--test-good", "6", "--test-defect", "2", "--seed", "3", "-o", Data);
+        Run = Path.Combine(Root, "run");
+        (TrainCode, TrainOutput) = Cli.Run(["train", Data, .. TinyTraining, "--seed", "1", "-o", Run]);
+    }
+
+    public string Root { get; }
+    public string Data { get; }
+    public string Run { get; }
+    public int GenerateCode { get; }
+    public string GenerateOutput { get; }
+    public int TrainCode { get; }
+    public string TrainOutput { get; }
+    public string Model => Path.Combine(Run, "model.zip");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Cli.TempRoot, recursive: true); } catch (IOException) { }
+    }
+}
+
+[CollectionDefinition("cli")]
+public sealed class CliCollection : ICollectionFixture<TrainedModelFixture>;
