@@ -38,4 +38,62 @@ public sealed class PackageTests(TrainedModelFixture fx)
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>
+    /// The library as users install it: SSM.MLNet (and SSM.Core) packed into a local feed, a console project outside
+    /// the repository (so none of our build files apply) references the package, builds, and scores an image with a
+    /// model the command line trained. Loading libtorch there proves the native fix travels in the package.
+    /// </summary>
+    [Fact]
+    public void LibraryPackage_BuildsAFreshConsoleProjectThatScoresAnImage()
+    {
+        string repo = ConsumeModelTests.RepoRoot();
+        string root = Cli.TempFolder("libpack");
+        try
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
+            string feed = Path.Combine(root, "feed");
+            foreach (var project in new[] { "SSM.Core", "SSM.MLNet" })
+            {
+                var (packCode, packOutput) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", project, project + ".csproj"), "-c", configuration,
+                    "--no-build", "-nologo", "-o", feed], TimeSpan.FromMinutes(3));
+                Assert.True(packCode == 0, packOutput);
+            }
+
+            string app = Path.Combine(root, "app");
+            Directory.CreateDirectory(app);
+            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <!-- The local feed beside the machine's configured NuGet sources. -->
+                    <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <Nullable>enable</Nullable>
+                    <NoWarn>NU1603</NoWarn>
+                  </PropertyGroup>
+                  <ItemGroup><PackageReference Include="SSM.MLNet" Version="1.0.0" /></ItemGroup>
+                </Project>
+                """);
+            File.Copy(Path.Combine(fx.Run, "ConsumeModel.cs"), Path.Combine(app, "ConsumeModel.cs"));
+            File.WriteAllText(Path.Combine(app, "Program.cs"), """
+                SsmModel.ConsumeModel.ModelPath = args[0];
+                var result = SsmModel.ConsumeModel.Predict(args[1]);
+                Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+                """);
+            var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") };
+            var (code, output) = ProcessRunner.Run("dotnet", ["build", app, "-nologo", "-v", "q", "-o", Path.Combine(app, "out")],
+                TimeSpan.FromMinutes(6), environment: environment);
+            Assert.True(code == 0, output);
+            string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(app, "out", "App.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, output);
+            Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        }
+    }
 }
