@@ -1,0 +1,34 @@
+using SSM.Core.Scoring;
+
+namespace SSM.Core.Tests.Scoring;
+
+public class AnomalyMapResizeTests
+{
+    [Fact]
+    public void MapIsBroughtBackToTheOriginalSizeKeepingWhereTheAnomalyIs()
+    {
+        // 4x4 map, hot top-left quadrant; the original image was 40 wide and 20 high.
+        var map = new float[16];
+        map[0] = map[1] = map[4] = map[5] = 1f;
+        var resized = AnomalyMapResize.ToImageSize(map, 4, 20, 40);
+        Assert.Equal(20 * 40, resized.Length);
+        Assert.Equal(1f, resized[2 * 40 + 2], 5);          // inside the hot quadrant
+        Assert.Equal(0f, resized[17 * 40 + 37], 5);        // far corner stays cold
+        Assert.True(resized[2 * 40 + 2] > resized[2 * 40 + 30]);
+    }
+
+    [Fact]
+    public void ShrinkingAveragesAndSameSizeCopies()
+    {
+        var map = Enumerable.Range(0, 16).Select(i => i / 16f).ToArray();   // maps are 1 - GMS, in [0, 1]
+        var same = AnomalyMapResize.ToImageSize(map, 4, 4, 4);
+        Assert.Equal(map, same);
+        Assert.NotSame(map, same);
+        var half = AnomalyMapResize.ToImageSize(map, 4, 2, 2);
+        Assert.Equal((0 + 1 + 4 + 5) / 64f, half[0], 5);
+    }
+
+    [Fact]
+    public void WrongLengthIsRejected() =>
+        Assert.Throws<ArgumentException>(() => AnomalyMapResize.ToImageSize(new float[10], 4, 8, 8));
+}
