@@ -68,20 +68,21 @@ public sealed class AnomalyScorer : IDisposable
         using var scope = NewDisposeScope();
         network.eval();
         var x = images.to(scoringMasks[0].device);
+        var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor? normal = null;
-        Tensor map = RoundMap(x, normal);
+        Tensor map = RoundMap(x, imageGradients, normal);
         int refineCell = options.Scoring.ResolveRefinementCellSize(options.ImageSize);
         for (int r = 1; r < rounds; r++)
         {
             normal = RefinedMasks.NormalPixels(map, refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
-            map = RoundMap(x, normal);
+            map = RoundMap(x, imageGradients, normal);
         }
         var scores = map.amax([1, 2, 3]);
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 
     /// <summary>One round: the smoothed, weighted mean over cell sizes of the MS-GMS maps.</summary>
-    private Tensor RoundMap(Tensor images, Tensor? normalPixels)
+    private Tensor RoundMap(Tensor images, Tensor[] imageGradients, Tensor? normalPixels)
     {
         using var scope = NewDisposeScope();
         // Masks per cell size, [n, B or 1, 1, S, S]; refined masks differ per image.
@@ -95,7 +96,7 @@ public sealed class AnomalyScorer : IDisposable
         for (int k = 0; k < masks.Length; k++)
         {
             var (restoration, _) = MaskedRestoration.Assemble(images, outputs.narrow(0, k * per, per), masks[k]);
-            combined = combined.add(MsGms.Map(images, restoration).mul(cellWeights[k]));
+            combined = combined.add(MsGms.Map(imageGradients, restoration).mul(cellWeights[k]));
         }
         return smoothing.Apply(combined).MoveToOuterDisposeScope();
     }

@@ -66,3 +66,19 @@ public class MsGmsTests
         Assert.True(y.grad!.abs().sum().item<float>() > 0);
     }
 }
+
+public class MedianTests
+{
+    [Fact]
+    public void SortingNetworkMedianEqualsTheFifthOfNineNeighbours()
+    {
+        using var gen = new TorchSharp.torch.Generator(4);
+        // Rounded values give many ties, the hard case for a sorting network.
+        using var x = rand(new long[] { 2, 1, 13, 17 }, generator: gen).mul(8).round();
+        using var median = MsGms.Median3x3(x);
+        using var padded = nn.functional.pad(x, [1, 1, 1, 1], TorchSharp.PaddingModes.Replicate);
+        using var patches = nn.functional.unfold(padded, 3);
+        var (reference, _) = patches.kthvalue(5, 1);
+        Assert.True(median.reshape(2, -1).eq(reference).all().item<bool>());
+    }
+}
