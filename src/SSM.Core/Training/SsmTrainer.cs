@@ -99,9 +99,10 @@ public static class SsmTrainer
             if (epoch == 0 && t.TimeBudget is { } budget)
                 // Stretch the learning-rate schedule over the epochs the budget affords.
                 schedule.PlannedEpochs = Math.Clamp((int)(budget / elapsed), 1, t.Epochs);
-            bool last = epoch + 1 >= schedule.PlannedEpochs;
+            // With a budget, training runs until it is spent (the last epoch may be partial), not until one
+            // more whole epoch would no longer fit: under load that rule left much of the budget unused.
+            bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
-            if (t.TimeBudget is { } limit && elapsed + perEpoch > limit) last = true;
             if (t.CheckpointFolder is not null && (last || (epoch + 1) % t.CheckpointEvery == 0))
                 TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds), network, optimizer);
             progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,

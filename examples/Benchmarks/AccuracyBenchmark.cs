@@ -1,0 +1,386 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+using SSM.Core.Network;
+using SSM.Core.Scoring;
+using SSM.Core.Training;
+
+namespace SSM.Benchmarks;
+
+/// <summary>
+/// `accuracy`: trains SSM on the normal training images of an MVTec-layout dataset under a time budget,
+/// scores the test split and prints one markdown table, optionally with baselines and scoring ablations.
+/// </summary>
+internal static class AccuracyBenchmark
+{
+    private const int PcaSide = 64;
+
+    private sealed record Row(string Method, double ImageAuroc, double? PixelAuroc, double? Aupro, double ImageF1,
+        string TrainingTime, double MsPerImage, double PeakMb);
+
+    private sealed record Evaluation(double ImageAuroc, PixelEvaluation Pixel, double ImageF1, double MsPerImage);
+
+    private sealed class TestSet
+    {
+        public required ImageCache Images { get; init; }
+        public List<bool> Labels { get; } = new();
+        public List<bool[]> Masks { get; } = new();
+        public List<float[]> PcaPixels { get; } = new();
+    }
+
+    public static int Run(Arguments a)
+    {
+        string? dataArg = a.String("data");
+        double budgetMinutes = a.Double("budget-minutes") ?? 10;
+        int size = a.Int("size") ?? new SsmOptions().ImageSize;
+        int? width = a.Int("width"), depth = a.Int("depth"), epochs = a.Int("epochs"), rounds = a.Int("rounds"), batch = a.Int("batch");
+        string? weighting = a.String("cell-weighting");
+        double? sigma = a.Double("sigma"), learningRate = a.Double("lr");
+        int seed = a.Int("seed") ?? 0;
+        bool baselines = a.Flag("baselines"), ablations = a.Flag("ablations"), forceSynthetic = a.Flag("synthetic");
+        int? authorsTestLimit = a.Int("authors-test-limit");
+        double? authorsHoldout = a.Double("authors-holdout");
+        bool roundsAblation = !a.Flag("no-rounds-ablation");
+        int pcaRank = a.Int("pca-rank") ?? 20;
+        string? outPath = a.String("out");
+        a.RejectUnknown();
+
+        // ---- Settings: the library defaults, overridden only where asked.
+        var defaults = new SsmOptions();
+        var network = InpaintingNetworkOptions.Compact(1);
+        if (width is { } w) network = network with { BaseWidth = w };
+        if (depth is { } d) network = network with { Depth = d };
+        var options = defaults with
+        {
+            ImageSize = size,
+            Network = network,
+            Training = defaults.Training with
+            {
+                Epochs = epochs ?? defaults.Training.Epochs,
+                TimeBudget = TimeSpan.FromMinutes(budgetMinutes),
+                BatchSize = batch ?? defaults.Training.BatchSize,
+                LearningRate = learningRate ?? defaults.Training.LearningRate,
+                Seed = seed,
+            },
+            Scoring = defaults.Scoring with
+            {
+                RefinementRounds = rounds ?? defaults.Scoring.RefinementRounds,
+                CellWeighting = weighting is null ? defaults.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, ignoreCase: true),
+                SmoothingSigma = sigma ?? defaults.Scoring.SmoothingSigma,
+            },
+        };
+        options.Validate();
+
+        // ---- Data.
+        string? temporary = null;
+        string root, dataNote;
+        if (dataArg is not null)
+        {
+            root = Path.GetFullPath(dataArg);
+            dataNote = $"dataset: {root} (--data)";
+        }
+        else
+        {
+            string? repo = Repository.Root();
+            string? mtd = repo is null ? null : Path.GetFullPath(Path.Combine(repo, "..", "shared", "datasets", "mtd"));
+            if (!forceSynthetic && mtd is not null && Directory.Exists(mtd))
+            {
+                root = mtd;
+                dataNote = $"dataset: MTD (magnetic tile defects) at {mtd} (found relative to the repository root)";
+            }
+            else
+            {
+                temporary = Path.Combine(Path.GetTempPath(), $"ssm-benchmark-synthetic-{Environment.ProcessId}");
+                SyntheticDataset.Generate(new SyntheticDatasetOptions
+                {
+                    ImageSize = 128, TrainCount = 80, TestGoodCount = 24, TestDefectCount = 8, Seed = seed,
+                }).WriteMvtec(temporary);
+                root = temporary;
+                dataNote = $"dataset: SYNTHETIC ({(forceSynthetic ? "--synthetic" : "no --data given and ../shared/datasets/mtd not found")}): generated woven texture, 128 px, seed {seed}, written to {temporary}";
+            }
+        }
+        Console.WriteLine(dataNote);
+
+        try
+        {
+            return Run(root, dataNote, options, baselines, ablations, roundsAblation, authorsTestLimit, authorsHoldout, pcaRank, outPath);
+        }
+        finally
+        {
+            if (temporary is not null) Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    private static int Run(string root, string dataNote, SsmOptions options, bool baselines, bool ablations, bool roundsAblation,
+        int? authorsTestLimit, double? authorsHoldout, int pcaRank, string? outPath)
+    {
+        using var memory = new MemorySampler();
+        string loadAtStart = LoadAverage();
+        int size = options.ImageSize;
+        var dataset = MvtecFolder.Load(root, channels: 1);
+        if (dataset.TestItems.Count == 0) throw new InvalidDataException($"'{root}' has no test split to evaluate.");
+
+        // ---- Load: decode each file once, keep it only as 8-bit at S (and as 64 x 64 floats for the PCA baseline).
+        var clock = Stopwatch.StartNew();
+        var train = new ImageCache(size, 1);
+        var pcaTrain = new List<float[]>();
+        int index = 0;
+        foreach (var image in dataset.LoadTrain())
+        {
+            train.Add(image, dataset.TrainPaths[index++]);
+            if (baselines) pcaTrain.Add(ImageResize.Resize(image, PcaSide, PcaSide).Pixels);
+        }
+        var test = new TestSet { Images = new ImageCache(size, 1) };
+        foreach (var item in dataset.TestItems)
+        {
+            var labeled = dataset.LoadTest(item);
+            test.Images.Add(labeled.Image, labeled.Name);
+            test.Labels.Add(labeled.IsAnomalous);
+            test.Masks.Add(labeled.Mask is null
+                ? new bool[size * size]
+                : ImageResize.ResizeMask(labeled.Mask, size, size).Pixels.Select(v => v > 0.5f).ToArray());
+            if (baselines) test.PcaPixels.Add(ImageResize.Resize(labeled.Image, PcaSide, PcaSide).Pixels);
+        }
+        int defective = test.Labels.Count(l => l);
+        Console.WriteLine($"Loaded {train.Count} normal training images and {test.Labels.Count} test images ({defective} defective) at {size}x{size} in {clock.Elapsed.TotalSeconds:F1} s.");
+
+        var rows = new List<Row>();
+        var notes = new List<string>();
+
+        // ---- (a) ML.NET RandomizedPca on raw pixels.
+        if (baselines)
+        {
+            memory.StartPhase();
+            rows.Add(RandomizedPca(pcaTrain, test, pcaRank, options.Training.Seed, memory));
+            notes.Add($"RandomizedPca: ML.NET `AnomalyDetection.Trainers.RandomizedPca(rank: {pcaRank}, ensureZeroMean: true)` on raw gray pixels resized to {PcaSide}x{PcaSide}, trained on all {pcaTrain.Count} normal images; score = its normalised reconstruction error; no anomaly map, so pixel columns are n/a.");
+            pcaTrain.Clear();
+        }
+
+        // ---- SSM with the chosen settings.
+        int rounds = options.Scoring.RefinementRounds;
+        var heldOut = HeldOut(train, options.Training);
+        var subset = authorsTestLimit is { } limit && limit < test.Labels.Count ? Subset(test.Labels.Count, limit) : null;
+        Evaluation? compactOnSubset = null;
+        string ssmName = Describe(options);
+        {
+            memory.StartPhase();
+            var sw = Stopwatch.StartNew();
+            using var model = SsmTrainer.Train(train, options, new ConsoleProgress(ssmName));
+            var trainTime = sw.Elapsed;
+            double trainPeak = memory.PhasePeakMb;
+            Console.WriteLine($"{ssmName}: trained and calibrated in {trainTime.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters); refinement threshold {model.Calibration!.RefinementThreshold:G4}.");
+            string trained = Format.Duration(trainTime);
+
+            memory.StartPhase();
+            using var scorer = model.CreateScorer(model.Calibration.RefinementThreshold);
+            var main = Evaluate(scorer, rounds, test, size);
+            rows.Add(ToRow($"{ssmName}, {RoundsName(rounds)}", main, trained, Math.Max(trainPeak, memory.PhasePeakMb)));
+
+            // (c) Refinement on vs off from the same trained model.
+            if (roundsAblation)
+            {
+                int otherRounds = rounds == 1 ? 2 : 1;
+                memory.StartPhase();
+                var other = Evaluate(scorer, otherRounds, test, size);
+                rows.Add(ToRow($"{ssmName}, {RoundsName(otherRounds)} (same model)", other, "(same model)", memory.PhasePeakMb));
+            }
+
+            if (ablations)
+            {
+                // Scoring-only ablations on the same network; refinement thresholds recalibrated on the held-out normals.
+                var flipped = options.Scoring.CellWeighting == CellWeighting.Equal ? CellWeighting.LargeCells : CellWeighting.Equal;
+                var variants = new List<(string Name, ScoringOptions Scoring)>
+                {
+                    ($"cell weighting {flipped}", options.Scoring with { CellWeighting = flipped }),
+                    ($"smoothing sigma {options.Scoring.ResolveSigma(size) * 2:G3}", options.Scoring with { SmoothingSigma = options.Scoring.ResolveSigma(size) * 2 }),
+                };
+                foreach (var (name, scoring) in variants)
+                {
+                    memory.StartPhase();
+                    var variantOptions = options with { Scoring = scoring };
+                    float threshold = CalibrateThreshold(model.Network, variantOptions, heldOut);
+                    using var variant = new AnomalyScorer(model.Network, variantOptions, threshold);
+                    foreach (int r in new[] { 1, rounds }.Distinct())
+                        rows.Add(ToRow($"{ssmName}, {name}, {RoundsName(r)} (same model)", Evaluate(variant, r, test, size), "(same model)", memory.PhasePeakMb));
+                }
+                notes.Add("Ablation rows marked (same model) rescore the network trained for the first SSM row; for changed scoring settings the refinement threshold is recalibrated (same quantile) on the trainer's held-out normal images (the trainer's split, reproduced from the seed).");
+            }
+            if (baselines && subset is not null) compactOnSubset = Evaluate(scorer, rounds, test, size, subset);
+        }
+
+        // ---- (b) SSM with the authors' widths at the same budget.
+        if (baselines)
+        {
+            var authorsOptions = options with { Network = InpaintingNetworkOptions.Authors(1) };
+            if (authorsHoldout is { } h)
+            {
+                authorsOptions = authorsOptions with { Training = authorsOptions.Training with { HoldoutFraction = h } };
+                notes.Add($"The authors'-widths model holds out {h:P0} of the normal images for calibration (--authors-holdout) instead of {options.Training.HoldoutFraction:P0}: its calibration (3 scoring rounds per held-out image) would otherwise take longer than its training.");
+            }
+            string authorsName = Describe(authorsOptions);
+            memory.StartPhase();
+            var sw = Stopwatch.StartNew();
+            using var model = SsmTrainer.Train(train, authorsOptions, new ConsoleProgress(authorsName));
+            var trainTime = sw.Elapsed;
+            double trainPeak = memory.PhasePeakMb;
+            Console.WriteLine($"{authorsName}: trained and calibrated in {trainTime.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters).");
+            memory.StartPhase();
+            using var scorer = model.CreateScorer(model.Calibration!.RefinementThreshold);
+            var result = Evaluate(scorer, rounds, test, size, subset);
+            string suffix = subset is null ? "" : $" [test subset of {subset.Length}]";
+            rows.Add(ToRow($"{authorsName}, {RoundsName(rounds)}{suffix}", result, Format.Duration(trainTime), Math.Max(trainPeak, memory.PhasePeakMb)));
+            if (compactOnSubset is not null)
+            {
+                rows.Add(ToRow($"{ssmName}, {RoundsName(rounds)} [same test subset of {subset!.Length}]", compactOnSubset, "(first SSM row)", double.NaN));
+                notes.Add($"[test subset]: scoring the authors' network on all test images does not fit the time available, so it is scored on every {(double)test.Labels.Count / subset.Length:F1}-th test image ({subset.Length} images, {subset.Count(i => test.Labels[i])} defective; the test list is sorted by category, so every category is represented); the compact model is shown on the same subset for comparison.");
+            }
+        }
+
+        // ---- Report.
+        var table = new MarkdownTable("method", "image AUROC", "pixel AUROC", "AUPRO", "F1-max (image)", "training time", "inference ms/image", "peak memory (MB)");
+        foreach (var r in rows)
+            table.Add(r.Method, Format.F3(r.ImageAuroc), r.PixelAuroc is { } p ? Format.F3(p) : "n/a", r.Aupro is { } pro ? Format.F3(pro) : "n/a",
+                Format.F3(r.ImageF1), r.TrainingTime, Format.F1(r.MsPerImage), double.IsNaN(r.PeakMb) ? "-" : Format.F0(r.PeakMb));
+        notes.Insert(0, dataNote + $"; {train.Count} normal training images, {test.Labels.Count} test images ({defective} defective).");
+        notes.Add($"SSM settings: {Settings(options)}. Training time = wall-clock of SsmTrainer.Train (training under the {options.Training.TimeBudget!.Value.TotalMinutes:G3}-min budget + calibration on held-out normals), on the CPU ({Environment.ProcessorCount} logical cores, TorchSharp/libtorch CPU).");
+        notes.Add($"Pixel metrics at the model resolution {size}x{size}: ground-truth masks resized with ImageResize.ResizeMask (nearest); AUPRO integrated to FPR 0.3. F1-max (image) is the best image-level F1 over all thresholds.");
+        notes.Add("Inference ms/image: wall-clock of scoring the test split in batches of 8 already resized into the 8-bit cache (excludes JPEG decoding and resizing), divided by the number of images.");
+        notes.Add($"Peak memory: maximum of Process.WorkingSet64 (resident set, incl. native libtorch memory) sampled every 100 ms during that row's training + scoring (scoring only for rows of the same model); process-wide, so it includes the cached train/test images. Process.PeakWorkingSet64 at the end: {MemorySampler.ProcessPeakMb():F0} MB.");
+        notes.Add($"Machine load (1/5/15-min load average of /proc/loadavg) at start: {loadAtStart}; at end: {LoadAverage()}. The machine may be shared, and a time budget buys fewer steps when it is.");
+
+        var report = new StringBuilder();
+        report.AppendLine(table.ToString());
+        foreach (var n in notes) report.AppendLine("- " + n);
+        Console.WriteLine();
+        Console.WriteLine(report.ToString());
+        if (outPath is not null)
+        {
+            File.WriteAllText(outPath, report.ToString());
+            Console.WriteLine($"Written to {Path.GetFullPath(outPath)}.");
+        }
+        return 0;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    private static string RoundsName(int rounds) => rounds == 1 ? "1 round (no refinement)" : $"{rounds} rounds (refinement)";
+
+    private static string Describe(SsmOptions o)
+    {
+        var widths = o.Network.LevelWidths();
+        return $"SSM {widths[0]}..{widths[^1]} x{o.Network.Depth} @{o.ImageSize}";
+    }
+
+    private static string Settings(SsmOptions o) =>
+        $"S = {o.ImageSize}, widths {string.Join("-", o.Network.LevelWidths())}, cell sizes {string.Join("/", o.Masking.ResolveCellSizes(o.ImageSize))} px, n = {o.Masking.Groups}, " +
+        $"batch {o.Training.BatchSize}, lr {o.Training.LearningRate:G3}, max epochs {o.Training.Epochs}, flips {o.Training.Flip}, seed {o.Training.Seed}, " +
+        $"cell weighting {o.Scoring.CellWeighting}, sigma {o.Scoring.ResolveSigma(o.ImageSize):G3} px, refinement quantile {o.Scoring.RefinementQuantile}";
+
+    private static Row ToRow(string name, Evaluation e, string trainingTime, double peakMb) =>
+        new(name, e.ImageAuroc, e.Pixel.Auroc, e.Pixel.Aupro, e.ImageF1, trainingTime, e.MsPerImage, peakMb);
+
+    /// <summary>Scores the test images (or a subset) in batches of 8 and computes every metric.</summary>
+    private static Evaluation Evaluate(AnomalyScorer scorer, int rounds, TestSet test, int size, int[]? subset = null)
+    {
+        var indices = subset ?? Enumerable.Range(0, test.Labels.Count).ToArray();
+        var scores = new float[indices.Length];
+        var maps = new float[indices.Length][];
+        int plane = size * size, done = 0;
+        var sw = Stopwatch.StartNew();
+        foreach (var chunk in indices.Chunk(8))
+        {
+            using var batch = test.Images.Batch(chunk);
+            using var scored = scorer.Score(batch, rounds);
+            var mapData = scored.Maps.data<float>().ToArray();
+            var scoreData = scored.Scores.data<float>().ToArray();
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                scores[done + i] = scoreData[i];
+                maps[done + i] = mapData.AsSpan(i * plane, plane).ToArray();
+            }
+            done += chunk.Length;
+        }
+        double ms = sw.Elapsed.TotalMilliseconds / indices.Length;
+        var labels = indices.Select(i => test.Labels[i]).ToArray();
+        var masks = indices.Select(i => test.Masks[i]).ToList();
+        var pixel = PixelMetrics.Evaluate(maps, masks, size, size);
+        return new Evaluation(Roc.Auroc(scores, labels), pixel, F1Max.Compute(scores, labels).F1, ms);
+    }
+
+    /// <summary>Every k-th index, about <paramref name="limit"/> of them.</summary>
+    private static int[] Subset(int count, int limit)
+    {
+        double step = (double)count / limit;
+        return Enumerable.Range(0, limit).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
+    }
+
+    /// <summary>The trainer's held-out normal images, reproduced from its seed (same shuffle, same count).</summary>
+    private static ImageCache HeldOut(ImageCache images, TrainingOptions t)
+    {
+        var rng = new Random(t.Seed);
+        var order = Enumerable.Range(0, images.Count).OrderBy(_ => rng.Next()).ToArray();
+        int heldOutCount = Math.Clamp((int)Math.Round(images.Count * t.HoldoutFraction), 2, images.Count - 2);
+        return images.Subset(order[..heldOutCount]);
+    }
+
+    /// <summary>The refinement threshold for other scoring settings: the same quantile of first-round pixel scores on the held-out normals.</summary>
+    private static float CalibrateThreshold(InpaintingNetwork network, SsmOptions options, ImageCache heldOut)
+    {
+        using var firstRound = new AnomalyScorer(network, options, refinementThreshold: null);
+        var pixels = new List<float>();
+        foreach (var chunk in Enumerable.Range(0, heldOut.Count).Chunk(8))
+        {
+            using var images = heldOut.Batch(chunk);
+            using var scored = firstRound.Score(images, 1);
+            pixels.AddRange(scored.Maps.data<float>().ToArray());
+        }
+        pixels.Sort();
+        double pos = options.Scoring.RefinementQuantile * (pixels.Count - 1);
+        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, pixels.Count - 1);
+        return (float)(pixels[lo] + (pos - lo) * (pixels[hi] - pixels[lo]));
+    }
+
+    // ---- ML.NET baseline.
+
+    private sealed class PixelRow
+    {
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class PcaScore
+    {
+        public float Score { get; set; }
+    }
+
+    private static Row RandomizedPca(List<float[]> train, TestSet test, int rank, int seed, MemorySampler memory)
+    {
+        var ml = new MLContext(seed);
+        var schema = SchemaDefinition.Create(typeof(PixelRow));
+        schema[nameof(PixelRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, PcaSide * PcaSide);
+        var trainView = ml.Data.LoadFromEnumerable(train.Select(p => new PixelRow { Features = p }), schema);
+        var trainer = ml.AnomalyDetection.Trainers.RandomizedPca(featureColumnName: nameof(PixelRow.Features), rank: rank, ensureZeroMean: true, seed: seed);
+        var sw = Stopwatch.StartNew();
+        var model = trainer.Fit(trainView);
+        var trainTime = sw.Elapsed;
+        var testView = ml.Data.LoadFromEnumerable(test.PcaPixels.Select(p => new PixelRow { Features = p }), schema);
+        sw.Restart();
+        var scores = ml.Data.CreateEnumerable<PcaScore>(model.Transform(testView), reuseRowObject: false).Select(s => s.Score).ToArray();
+        double ms = sw.Elapsed.TotalMilliseconds / scores.Length;
+        var labels = test.Labels.ToArray();
+        Console.WriteLine($"RandomizedPca: trained in {trainTime.TotalSeconds:F1} s.");
+        return new Row($"ML.NET RandomizedPca (rank {rank}, raw {PcaSide}x{PcaSide} pixels)", Roc.Auroc(scores, labels), null, null,
+            F1Max.Compute(scores, labels).F1, Format.Duration(trainTime), ms, memory.PhasePeakMb);
+    }
+
+    /// <summary>Prints one line per epoch, synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class ConsoleProgress(string name) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name}: epoch {p.Epoch}/{p.PlannedEpochs}  loss {p.Loss.Total:F4} (mse {p.Loss.Mse:F4}, ms-gms {p.Loss.MsGms:F4}, 1-ssim {p.Loss.Ssim:F4}, mask {p.Loss.Mask:F4})  lr {p.LearningRate:G2}  {p.Elapsed.TotalSeconds:F0} s"));
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace SSM.Benchmarks;
+
+/// <summary>--name value and --flag arguments.</summary>
+internal sealed class Arguments
+{
+    private readonly Dictionary<string, string?> values = new(StringComparer.Ordinal);
+    private readonly HashSet<string> used = new(StringComparer.Ordinal);
+
+    public static Arguments Parse(string[] args)
+    {
+        var a = new Arguments();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unexpected argument '{args[i]}'.");
+            string name = args[i][2..];
+            string? value = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : null;
+            a.values[name] = value;
+        }
+        return a;
+    }
+
+    public bool Flag(string name) { used.Add(name); return values.ContainsKey(name); }
+
+    public string? String(string name) { used.Add(name); return values.TryGetValue(name, out var v) ? v ?? throw new ArgumentException($"--{name} needs a value.") : null; }
+
+    public int? Int(string name) => String(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
+
+    public double? Double(string name) => String(name) is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : null;
+
+    /// <summary>Throws for options no command asked about (typos).</summary>
+    public void RejectUnknown()
+    {
+        var unknown = values.Keys.Where(k => !used.Contains(k)).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}.");
+    }
+}
+
+internal static class Repository
+{
+    /// <summary>The folder holding SSM.MLNet.sln, searched upwards from the working directory and then from the executable.</summary>
+    public static string? Root()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
+        return null;
+    }
+}
+
+/// <summary>
+/// Samples the process working set (Process.WorkingSet64, i.e. resident memory incl. native libtorch
+/// allocations) every 100 ms on a background thread; <see cref="StartPhase"/> resets the phase maximum.
+/// </summary>
+internal sealed class MemorySampler : IDisposable
+{
+    private readonly Thread thread;
+    private volatile bool stop;
+    private long phasePeak;
+
+    public MemorySampler()
+    {
+        thread = new Thread(Loop) { IsBackground = true, Name = "memory sampler" };
+        thread.Start();
+    }
+
+    private static long Current()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.WorkingSet64;
+    }
+
+    private void Loop()
+    {
+        while (!stop)
+        {
+            long now = Current();
+            long seen;
+            do seen = Interlocked.Read(ref phasePeak);
+            while (now > seen && Interlocked.CompareExchange(ref phasePeak, now, seen) != seen);
+            Thread.Sleep(100);
+        }
+    }
+
+    public void StartPhase() => Interlocked.Exchange(ref phasePeak, Current());
+
+    public double PhasePeakMb => Math.Max(Interlocked.Read(ref phasePeak), Current()) / (1024.0 * 1024.0);
+
+    public static double ProcessPeakMb()
+    {
+        using var p = Process.GetCurrentProcess();
+        return p.PeakWorkingSet64 / (1024.0 * 1024.0);
+    }
+
+    public void Dispose()
+    {
+        stop = true;
+        thread.Join();
+    }
+}
+
+/// <summary>A markdown table, columns padded for reading in a terminal.</summary>
+internal sealed class MarkdownTable(params string[] headers)
+{
+    private readonly List<string[]> rows = new();
+
+    public void Add(params string[] cells) => rows.Add(cells);
+
+    public override string ToString()
+    {
+        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine("| " + string.Join(" | ", headers.Select((h, i) => h.PadRight(widths[i]))) + " |");
+        sb.AppendLine("|" + string.Join("|", widths.Select(w => new string('-', w + 2))) + "|");
+        foreach (var r in rows) sb.AppendLine("| " + string.Join(" | ", r.Select((c, i) => c.PadRight(widths[i]))) + " |");
+        return sb.ToString();
+    }
+}
+
+internal static class Format
+{
+    public static string F3(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+    public static string F1(double v) => v.ToString("F1", CultureInfo.InvariantCulture);
+    public static string F0(double v) => v.ToString("F0", CultureInfo.InvariantCulture);
+    public static string Duration(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min" : $"{t.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s";
+}

@@ -1,0 +1,32 @@
+// SSM benchmarks: accuracy on an MVTec-layout dataset (with baselines), raw speed, and micro-benchmarks.
+//   dotnet run -c Release --project examples/Benchmarks -- accuracy [--data <folder>] [--budget-minutes M] [--size S] [--width W]
+//        [--depth D] [--epochs E] [--rounds R] [--cell-weighting Equal|LargeCells] [--sigma X] [--lr X] [--batch B] [--seed N]
+//        [--baselines] [--ablations] [--synthetic] [--authors-test-limit N] [--authors-holdout F] [--no-rounds-ablation] [--pca-rank K] [--out results.md]
+//   dotnet run -c Release --project examples/Benchmarks -- speed [--size S] [--batch B] [--bf16-train-seconds T]
+//   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
+using SSM.Benchmarks;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory [options]  (see examples/Benchmarks/README.md)");
+    return args.Length == 0 ? 1 : 0;
+}
+var rest = args[1..];
+try
+{
+    switch (args[0])
+    {
+        case "accuracy": return AccuracyBenchmark.Run(Arguments.Parse(rest));
+        case "speed": return SpeedBenchmark.Run(Arguments.Parse(rest));
+        case "micro": return MicroBenchmarks.Run(rest);
+        case "memory": return MemoryBenchmark.Run(rest);
+        default:
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro or memory.");
+            return 1;
+    }
+}
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

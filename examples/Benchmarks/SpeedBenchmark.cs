@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+using SSM.Core.Losses;
+using SSM.Core.Masks;
+using SSM.Core.Network;
+using SSM.Core.Scoring;
+using SSM.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SSM.Benchmarks;
+
+/// <summary>
+/// `speed`: the practical CPU peak (a float32 matmul), then a training step, a no-grad forward pass and
+/// a scoring call of the compact and the authors' networks, with analytic FLOP counts; optionally
+/// bfloat16 scoring against float32.
+/// </summary>
+internal static class SpeedBenchmark
+{
+    public static int Run(Arguments a)
+    {
+        int size = a.Int("size") ?? new SsmOptions().ImageSize;
+        int batch = a.Int("batch") ?? new TrainingOptions().BatchSize;
+        double minSeconds = a.Double("min-seconds") ?? 5;
+        int bf16Seconds = a.Int("bf16-train-seconds") ?? 60;
+        bool skipAuthors = a.Flag("no-authors");
+        a.RejectUnknown();
+
+        Console.WriteLine($"torch threads: {get_num_threads()} (interop {get_num_interop_threads()}), {Environment.ProcessorCount} logical cores");
+        var table = new MarkdownTable("what", "shape", "ms / call", "GFLOP / call", "GFLOP/s", "% of matmul peak");
+
+        // ---- Practical peak: float32 matmul 1024 x 1024.
+        const int n = 1024;
+        using var ma = rand(n, n);
+        using var mb = rand(n, n);
+        Console.WriteLine($"load average at start: {LoadAverage()}");
+        double matmulMs = Time(() => { using var c = ma.matmul(mb); }, minSeconds);
+        double matmulGflop = 2.0 * n * n * n / 1e9;
+        double peak = matmulGflop / (matmulMs / 1000);
+        table.Add("matmul float32", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMs), Format.F3(matmulGflop), Format.F1(peak), "100");
+
+        var presets = new List<(string Name, InpaintingNetworkOptions Network)> { ("compact (default)", InpaintingNetworkOptions.Compact(1)) };
+        if (!skipAuthors) presets.Add(("authors' widths", InpaintingNetworkOptions.Authors(1)));
+        var options = new SsmOptions { ImageSize = size };
+        int groups = options.Masking.Groups;
+        var cellSizes = options.Masking.ResolveCellSizes(size);
+        foreach (var (name, netOptions) in presets)
+        {
+            var o = options with { Network = netOptions };
+            o.Validate();
+            using var generator = new Generator(0);
+            using var network = new InpaintingNetwork(netOptions, generator);
+            double forwardGflop = ForwardFlops(netOptions, size, network) / 1e9;
+            string widths = string.Join("-", netOptions.LevelWidths());
+            Console.WriteLine($"{name}: widths {widths}, {network.ParameterCount():N0} parameters, {forwardGflop:F3} GFLOP per {size}x{size} forward pass (convolutions only)");
+            using var images = rand(batch, 1, size, size);
+
+            // Training step: forward + backward + Adam on n x B masked images.
+            using (var optimizer = optim.Adam(network.parameters(), 1e-3, weight_decay: 1e-5))
+            {
+                network.train();
+                using var maskGenerator = new Generator(1);
+                double stepMs = Time(() =>
+                {
+                    using var scope = NewDisposeScope();
+                    var masks = ComplementaryMasks.Generate(size, cellSizes[^1], groups, maskGenerator).unsqueeze(1);
+                    var (maskedImages, maskInputs) = MaskedRestoration.Inputs(images, masks);
+                    var outputs = network.forward(maskedImages, maskInputs);
+                    var (restoration, predicted) = MaskedRestoration.Assemble(images, outputs, masks);
+                    var terms = SsmLoss.Compute(images, restoration, predicted, masks, new SsmLossWeights());
+                    optimizer.zero_grad();
+                    terms.Total.backward();
+                    optimizer.step();
+                }, minSeconds);
+                double gflop = 3 * forwardGflop * groups * batch;
+                table.Add($"{name}: training step", $"{groups}x{batch} @ {size}", Format.F1(stepMs), Format.F3(gflop), Format.F1(gflop / (stepMs / 1000)), Format.F1(100 * gflop / (stepMs / 1000) / peak));
+            }
+            network.eval();
+
+            // Forward pass only, no_grad, n x B images.
+            using (var masked = rand(groups * batch, 1, size, size))
+            using (var maskInput = ones(groups * batch, 1, size, size))
+            {
+                double fwdMs = Time(() => { using var g = no_grad(); using var y = network.forward(masked, maskInput); }, minSeconds);
+                double gflop = forwardGflop * groups * batch;
+                table.Add($"{name}: forward (no_grad)", $"{groups * batch} @ {size}", Format.F1(fwdMs), Format.F3(gflop), Format.F1(gflop / (fwdMs / 1000)), Format.F1(100 * gflop / (fwdMs / 1000) / peak));
+            }
+
+            // One scoring call of a batch: |K| x n masked passes per image, one round.
+            using (var scorer = new AnomalyScorer(network, o, refinementThreshold: null))
+            {
+                double scoreMs = Time(() => { using var r = scorer.Score(images, 1); }, minSeconds);
+                double gflop = forwardGflop * cellSizes.Length * groups * batch;
+                table.Add($"{name}: scoring call, 1 round", $"{batch} images, {cellSizes.Length}x{groups} passes", Format.F1(scoreMs), Format.F3(gflop), Format.F1(gflop / (scoreMs / 1000)), Format.F1(100 * gflop / (scoreMs / 1000) / peak));
+            }
+        }
+        // The machine may be shared: measure the peak again at the end and keep the better of the two.
+        double matmulMsEnd = Time(() => { using var c = ma.matmul(mb); }, minSeconds);
+        table.Add("matmul float32 (again, at the end)", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMsEnd), Format.F3(matmulGflop), Format.F1(matmulGflop / (matmulMsEnd / 1000)),
+            Format.F1(100 * (matmulGflop / (matmulMsEnd / 1000)) / peak));
+        Console.WriteLine($"load average at end: {LoadAverage()}");
+        Console.WriteLine();
+        Console.WriteLine(table);
+        Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift.");
+        Console.WriteLine($"- FLOPs counted analytically: sum over the network's Conv2d layers of 2*Cin*Cout*k^2*Hout*Wout per image (batch norm, activations, upsampling, MS-GMS, smoothing and the loss not counted; training step counted as 3x forward). Times are the mean of repeated calls after one warm-up, for at least {minSeconds:G3} s per row.");
+
+        if (bf16Seconds > 0) Bf16(size, bf16Seconds, minSeconds);
+        return 0;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>Mean wall-clock milliseconds per call after one warm-up call; at least 3 calls and <paramref name="minSeconds"/>.</summary>
+    private static double Time(Action action, double minSeconds)
+    {
+        action();
+        var sw = Stopwatch.StartNew();
+        int calls = 0;
+        while (calls < 3 || sw.Elapsed.TotalSeconds < minSeconds)
+        {
+            action();
+            calls++;
+        }
+        return sw.Elapsed.TotalMilliseconds / calls;
+    }
+
+    /// <summary>
+    /// Forward FLOPs per image of the inpainting U-Net, from its structure (see InpaintingNetwork):
+    /// checked against the network by comparing the summed Cin*Cout*k^2 with the Conv2d weights' sizes.
+    /// </summary>
+    public static double ForwardFlops(InpaintingNetworkOptions o, int size, InpaintingNetwork? check = null)
+    {
+        var w = o.LevelWidths();
+        int c = o.InputChannels;
+        var convs = new List<(long Cin, long Cout, int K, int Out)>();
+        void Block(long cin, long cout, int res) { convs.Add((cin, cout, 3, res)); convs.Add((cout, cout, 3, res)); }
+        void Mask(long ch, int res) { convs.Add((ch + 1, ch, 3, res)); convs.Add((ch, ch, 3, res)); }
+        int Res(int level) => size >> level;
+        Block(c, w[0], Res(0));                                           // stem
+        for (int i = 1; i < w.Length; i++)
+        {
+            convs.Add((w[i - 1], w[i - 1], 4, Res(i)));                  // strided 4x4 down
+            Block(w[i - 1], w[i], Res(i));
+        }
+        Mask(w[^1], Res(w.Length - 1));                                  // bottleneck mask block
+        for (int i = w.Length - 1; i > 0; i--)
+        {
+            convs.Add((w[i], w[i - 1], 1, Res(i - 1)));                  // 1x1 after upsampling
+            Block(2 * w[i - 1], w[i - 1], Res(i - 1));
+            Mask(w[i - 1], Res(i - 1));
+        }
+        convs.Add((w[0], c + 1, 3, Res(0)));                             // head
+        if (check is not null)
+        {
+            long counted = convs.Sum(v => v.Cin * v.Cout * v.K * v.K);
+            long actual = check.modules().OfType<TorchSharp.Modules.Conv2d>().Sum(m => m.weight!.numel());
+            if (counted != actual)
+                throw new InvalidOperationException($"The FLOP model does not match the network: {counted} vs {actual} convolution weights; update SpeedBenchmark.ForwardFlops.");
+        }
+        return convs.Sum(v => 2.0 * v.Cin * v.Cout * v.K * v.K * v.Out * v.Out);
+    }
+
+    // ---- bfloat16 scoring vs float32 on a briefly trained compact model.
+
+    private static void Bf16(int size, int trainSeconds, double minSeconds)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"bfloat16 scoring: training a compact model on a synthetic set for {trainSeconds} s...");
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 60, TestGoodCount = 20, TestDefectCount = 8 });
+        var options = new SsmOptions { ImageSize = size, Training = new TrainingOptions { TimeBudget = TimeSpan.FromSeconds(trainSeconds) } };
+        using var model = SsmTrainer.Train(data.Train, options);
+        var cache = new ImageCache(size, 1);
+        foreach (var t in data.Test) cache.Add(t.Image, t.Name);
+        var labels = data.Test.Select(t => t.IsAnomalous).ToArray();
+
+        using var copy = new InpaintingNetwork(model.Network.Options);
+        copy.load_state_dict(model.Network.state_dict());
+        copy.to(ScalarType.BFloat16);
+        copy.eval();
+        model.Network.eval();
+
+        using var generator = new Generator((ulong)options.Scoring.MaskSeed);
+        var masks = options.Masking.ResolveCellSizes(size).Select(k => ComplementaryMasks.Generate(size, k, options.Masking.Groups, generator).unsqueeze(1)).ToArray();
+        using var smoothing = new MapSmoothing(options.Scoring.ResolveSigma(size));
+
+        float[] ScoreAll(InpaintingNetwork net, ScalarType dtype)
+        {
+            var result = new List<float>();
+            foreach (var chunk in Enumerable.Range(0, cache.Count).Chunk(8))
+            {
+                using var x = cache.Batch(chunk);
+                using var s = OneRound(net, x, masks, smoothing, dtype);
+                result.AddRange(s.data<float>().ToArray());
+            }
+            return result.ToArray();
+        }
+
+        var table = new MarkdownTable("network dtype", "ms / batch of 8 (1 round)", "image AUROC (synthetic test)", "max |score - float32 score|", "max relative");
+        float[] f32 = ScoreAll(model.Network, ScalarType.Float32);
+        using var batch = cache.Batch(Enumerable.Range(0, 8).ToArray());
+        double f32Ms = Time(() => { using var s = OneRound(model.Network, batch, masks, smoothing, ScalarType.Float32); }, minSeconds);
+        table.Add("float32", Format.F1(f32Ms), Format.F3(Roc.Auroc(f32, labels)), "0", "0");
+        try
+        {
+            float[] bf = ScoreAll(copy, ScalarType.BFloat16);
+            double bfMs = Time(() => { using var s = OneRound(copy, batch, masks, smoothing, ScalarType.BFloat16); }, minSeconds);
+            double maxAbs = f32.Zip(bf, (p, q) => Math.Abs(p - q)).Max();
+            double maxRel = f32.Zip(bf, (p, q) => Math.Abs(p - q) / Math.Max(Math.Abs(p), 1e-12)).Max();
+            table.Add("bfloat16 (weights and activations; MS-GMS in float32)", Format.F1(bfMs), Format.F3(Roc.Auroc(bf, labels)), maxAbs.ToString("G3"), maxRel.ToString("G3"));
+        }
+        catch (Exception e)
+        {
+            table.Add("bfloat16", "failed: " + e.Message.Split('\n')[0], "", "", "");
+        }
+        foreach (var m in masks) m.Dispose();
+        Console.WriteLine();
+        Console.WriteLine(table);
+        Console.WriteLine($"- Same masks (scoring seed), one round, equal cell weights, scores = max of the smoothed MS-GMS map; {labels.Length} synthetic test images ({labels.Count(l => l)} defective), model trained {trainSeconds} s.");
+    }
+
+    /// <summary>One scoring round with the network run in <paramref name="dtype"/>; assembly, MS-GMS and smoothing in float32.</summary>
+    private static Tensor OneRound(InpaintingNetwork net, Tensor images, Tensor[] masks, MapSmoothing smoothing, ScalarType dtype)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        Tensor combined = zeros_like(images);
+        foreach (var m in masks)
+        {
+            var (maskedImages, maskInputs) = MaskedRestoration.Inputs(images, m);
+            var outputs = net.forward(maskedImages.to(dtype), maskInputs.to(dtype)).to(ScalarType.Float32);
+            var (restoration, _) = MaskedRestoration.Assemble(images, outputs, m);
+            combined = combined.add(MsGms.Map(images, restoration).div(masks.Length));
+        }
+        return smoothing.Apply(combined).amax([1, 2, 3]).MoveToOuterDisposeScope();
+    }
+}
