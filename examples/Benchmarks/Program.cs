@@ -3,6 +3,8 @@
 //        [--depth D] [--epochs E] [--rounds R] [--cell-weighting Equal|LargeCells] [--sigma X] [--lr X] [--batch B] [--seed N]
 //        [--baselines] [--ablations] [--synthetic] [--authors-test-limit N] [--authors-holdout F] [--no-rounds-ablation] [--pca-rank K] [--out results.md]
 //   dotnet run -c Release --project examples/Benchmarks -- speed [--size S] [--batch B] [--bf16-train-seconds T]
+//   dotnet run -c Release --project examples/Benchmarks -- refinement [--size 32] [--epochs 20] [--seeds 2]
+//   dotnet run -c Release --project examples/Benchmarks -- memory [100 1000]
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
 using SSM.Benchmarks;
 
@@ -20,8 +22,9 @@ try
         case "speed": return SpeedBenchmark.Run(Arguments.Parse(rest));
         case "micro": return MicroBenchmarks.Run(rest);
         case "memory": return MemoryBenchmark.Run(rest);
+        case "refinement": return RefinementAblation.Run(Arguments.Parse(rest));
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro or memory.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory or refinement.");
             return 1;
     }
 }

@@ -109,7 +109,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             images.Count, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
 
-        var progress = new SyncProgress<TrainingProgress>(p => ch.Info(
+        var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
             "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7:mm\\:ss} remaining {8:mm\\:ss}",
             p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate, p.Elapsed, p.Remaining));
         // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
@@ -131,10 +131,5 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             model.Dispose();
             throw;
         }
-    }
-
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

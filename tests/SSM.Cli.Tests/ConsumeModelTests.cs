@@ -10,6 +10,21 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
         throw new InvalidOperationException("Repository root not found.");
     }
 
+    /// <summary>Puts the generated ConsumeModel.cs and a Program.cs that scores args[1] with the model args[0] into a project folder.</summary>
+    internal static void WriteConsumer(string trainOutput, string project)
+    {
+        File.Copy(Path.Combine(trainOutput, "ConsumeModel.cs"), Path.Combine(project, "ConsumeModel.cs"));
+        File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            SsmModel.ConsumeModel.ModelPath = args[0];
+            var result = SsmModel.ConsumeModel.Predict(args[1]);
+            Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+            """);
+    }
+
+    /// <summary>The consumer's output: a score, a decision and a 32 x 32 map.</summary>
+    internal static void AssertScored(string output) =>
+        Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
+
     [Fact]
     public void ConsumeModel_CompilesInAConsoleProject_AndScoresAnImage()
     {
@@ -27,12 +42,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
                   <ItemGroup><ProjectReference Include="{mlnet}" /></ItemGroup>
                 </Project>
                 """);
-            File.Copy(Path.Combine(fx.Run, "ConsumeModel.cs"), Path.Combine(project, "ConsumeModel.cs"));
-            File.WriteAllText(Path.Combine(project, "Program.cs"), """
-                SsmModel.ConsumeModel.ModelPath = args[0];
-                var result = SsmModel.ConsumeModel.Predict(args[1]);
-                Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
-                """);
+            WriteConsumer(fx.Run, project);
             string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
             var (code, output) = ProcessRunner.Run("dotnet", ["build", project, "-c", configuration, "-nologo", "-v", "q", "-o", Path.Combine(project, "out")],
                 TimeSpan.FromMinutes(4));
@@ -40,7 +50,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
-            Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
+            AssertScored(output);
         }
         finally
         {

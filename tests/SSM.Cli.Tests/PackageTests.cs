@@ -76,12 +76,7 @@ public sealed class PackageTests(TrainedModelFixture fx)
                   <ItemGroup><PackageReference Include="SSM.MLNet" Version="1.0.0" /></ItemGroup>
                 </Project>
                 """);
-            File.Copy(Path.Combine(fx.Run, "ConsumeModel.cs"), Path.Combine(app, "ConsumeModel.cs"));
-            File.WriteAllText(Path.Combine(app, "Program.cs"), """
-                SsmModel.ConsumeModel.ModelPath = args[0];
-                var result = SsmModel.ConsumeModel.Predict(args[1]);
-                Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
-                """);
+            ConsumeModelTests.WriteConsumer(fx.Run, app);
             var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") };
             var (code, output) = ProcessRunner.Run("dotnet", ["build", app, "-nologo", "-v", "q", "-o", Path.Combine(app, "out")],
                 TimeSpan.FromMinutes(6), environment: environment);
@@ -89,7 +84,7 @@ public sealed class PackageTests(TrainedModelFixture fx)
             string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(app, "out", "App.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
-            Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
+            ConsumeModelTests.AssertScored(output);
         }
         finally
         {

@@ -5,11 +5,6 @@ using SSM.Core.Training;
 var folder = args[0];
 int epochs = int.Parse(args[1]);
 var (images, options) = CheckpointScenario.Create(epochs, folder);
-var report = new SynchronousProgress(p => Console.WriteLine($"epoch {p.Epoch}"));
+var report = new SynchronousProgress<TrainingProgress>(p => Console.WriteLine($"epoch {p.Epoch}"));
 using var model = SsmTrainer.Train(images, options, report);
 Console.WriteLine("done");
-
-internal sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress value) => report(value);
-}

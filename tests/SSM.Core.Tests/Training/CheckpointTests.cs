@@ -27,11 +27,11 @@ public class CheckpointTests : IDisposable
         var (images, options) = CheckpointScenario.Create(5, folder);
         using var cts = new CancellationTokenSource();
         Assert.ThrowsAny<OperationCanceledException>(() => SsmTrainer.Train(images, options,
-            new SyncProgress(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+            new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
         Assert.True(File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)));
 
         var epochsSeen = new List<int>();
-        using var resumed = SsmTrainer.Train(images, options, new SyncProgress(p => epochsSeen.Add(p.Epoch)));
+        using var resumed = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => epochsSeen.Add(p.Epoch)));
         Assert.Equal(new[] { 3, 4, 5 }, epochsSeen);
         using var straight = Uninterrupted(5);
         Assert.Equal(Weights(straight), Weights(resumed));
@@ -53,7 +53,7 @@ public class CheckpointTests : IDisposable
         }
         var epochsSeen = new List<int>();
         var (images, options) = CheckpointScenario.Create(epochs, folder);
-        using var resumed = SsmTrainer.Train(images, options, new SyncProgress(p => epochsSeen.Add(p.Epoch)));
+        using var resumed = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => epochsSeen.Add(p.Epoch)));
         Assert.True(epochsSeen[0] > 2, "resumed after the killed run's checkpoints");
         Assert.True(epochsSeen[0] <= epochs, "the kill came before the end of training");
         Assert.Equal(epochs, epochsSeen[^1]);
@@ -81,10 +81,5 @@ public class CheckpointTests : IDisposable
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
         var e = Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options));
         Assert.Contains("integrity", e.Message);
-    }
-
-    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

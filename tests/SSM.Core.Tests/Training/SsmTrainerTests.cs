@@ -66,7 +66,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var options = TinyModelFixture.TinyOptions(epochs: 100_000) with { ImageSize = 16 };
         options = options with { Training = options.Training with { TimeBudget = TimeSpan.FromSeconds(2) } };
         var reports = new List<TrainingProgress>();
-        using var model = SsmTrainer.Train(images, options, new SyncProgress<TrainingProgress>(reports.Add));
+        using var model = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(reports.Add));
         Assert.NotEmpty(reports);
         Assert.True(reports[^1].Epoch < 100_000);
         Assert.True(reports[^1].PlannedEpochs < 100_000); // the schedule was stretched over what the budget affords
@@ -79,7 +79,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         using var cts = new CancellationTokenSource();
         var options = TinyModelFixture.TinyOptions(epochs: 100_000) with { ImageSize = 16 };
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            SsmTrainer.Train(images, options, new SyncProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+            SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
     }
 
     [Fact]
@@ -123,11 +123,5 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var scores = model.Score(data.Test.Select(t => t.Image).ToList());
         Assert.All(scores, s => Assert.Equal(16 * 16, s.Map.Length));
         Assert.All(scores, s => Assert.True(float.IsFinite(s.Score)));
-    }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests need the report before the next epoch.</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
