@@ -47,6 +47,23 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void A_10000x10000_image_is_scored_at_the_model_size()
+    {
+        // A flat gray image with one dark square: PNG keeps it small on disk; decoded it is 10^8 pixels.
+        string path = TempFile("huge.png");
+        var huge = new FloatImage(1, 10_000, 10_000);
+        Array.Fill(huge.Pixels, 0.5f);
+        for (int y = 4000; y < 5000; y++) Array.Fill(huge.Pixels, 0.1f, y * 10_000 + 4000, 1000);
+        ImageFile.Save(huge, path);
+        huge = null;
+        GC.Collect();
+        var data = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable([new ImageRow { ImagePath = path }]));
+        var row = Assert.Single(Scored.Read(data));
+        Assert.True(float.IsFinite(row.Score));
+        Assert.Equal(TrainedModelFixture.Size * TrainedModelFixture.Size, row.Map.Length);
+    }
+
+    [Fact]
     public void A_NaN_pixel_fails_at_Fit_naming_the_row()
     {
         var rows = Enumerable.Range(0, 6).Select(_ => new VectorRow()).ToList();
