@@ -33,34 +33,37 @@ public sealed record Calibration
     }
 
     /// <summary>
-    /// Computes the calibration: first-round maps give the refinement threshold, then all rounds
-    /// give the normal image scores.
+    /// Computes the calibration: first-round maps give the refinement threshold; the normal image scores come
+    /// from the same pass when refinement is off, else from a second pass with all rounds.
     /// </summary>
     public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8)
     {
         var indices = Enumerable.Range(0, heldOut.Count).ToArray();
-        float threshold;
+        bool refining = model.Options.Scoring.RefinementRounds > 1;
+        int total = refining ? 2 * heldOut.Count : heldOut.Count;
+        var pixels = new List<float>();
+        var scores = new List<float>();
         using (var firstRound = model.CreateScorer(refinementThreshold: null))
-        {
-            var pixels = new List<float>();
             foreach (var chunk in indices.Chunk(batchSize))
             {
                 using var images = heldOut.Batch(chunk);
                 using var scored = firstRound.Score(images, rounds: 1);
                 pixels.AddRange(scored.Maps.data<float>().ToArray());
-                progress?.Report(new CalibrationProgress(Math.Min(chunk[^1] + 1, heldOut.Count), 2 * heldOut.Count));
+                scores.AddRange(scored.Scores.data<float>().ToArray());
+                progress?.Report(new CalibrationProgress(chunk[^1] + 1, total));
             }
-            threshold = Quantile(pixels, model.Options.Scoring.RefinementQuantile);
-        }
-        var scores = new List<float>();
-        using (var scorer = model.CreateScorer(threshold))
+        float threshold = Quantile(pixels, model.Options.Scoring.RefinementQuantile);
+        if (refining)
         {
+            // The final scores come from all rounds, which need the threshold just found.
+            scores.Clear();
+            using var scorer = model.CreateScorer(threshold);
             foreach (var chunk in indices.Chunk(batchSize))
             {
                 using var images = heldOut.Batch(chunk);
                 using var scored = scorer.Score(images);
                 scores.AddRange(scored.Scores.data<float>().ToArray());
-                progress?.Report(new CalibrationProgress(heldOut.Count + chunk[^1] + 1, 2 * heldOut.Count));
+                progress?.Report(new CalibrationProgress(heldOut.Count + chunk[^1] + 1, total));
             }
         }
         scores.Sort();
