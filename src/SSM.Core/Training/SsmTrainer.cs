@@ -90,19 +90,22 @@ public static class SsmTrainer
         var clock = Stopwatch.StartNew();
         TimeSpan Elapsed() => before + clock.Elapsed;
         network.train();
+        double rate = double.MaxValue;
         for (int epoch = first; epoch < schedule.PlannedEpochs; epoch++)
         {
-            double rate = schedule.RateAt(epoch);
+            // Never back up: a re-planned (longer) schedule must not raise a rate that has already decayed.
+            rate = Math.Min(rate, schedule.RateAt(epoch));
             foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
             var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation);
             var elapsed = Elapsed();
-            if (epoch == 0 && t.TimeBudget is { } budget)
-                // Stretch the learning-rate schedule over the epochs the budget affords.
-                schedule.PlannedEpochs = Math.Clamp((int)(budget / elapsed), 1, t.Epochs);
+            var perEpoch = clock.Elapsed / (epoch + 1 - first);
+            if (t.TimeBudget is { } budget)
+                // Stretch the learning-rate schedule over the epochs the budget affords, re-planned after every
+                // epoch from the mean epoch time so far: one slow epoch (a busy machine) does not fix the plan.
+                schedule.PlannedEpochs = Math.Clamp(epoch + 1 + (int)((budget - elapsed) / perEpoch), epoch + 1, t.Epochs);
             // With a budget, training runs until it is spent (the last epoch may be partial), not until one
             // more whole epoch would no longer fit: under load that rule left much of the budget unused.
             bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);
-            var perEpoch = clock.Elapsed / (epoch + 1 - first);
             if (t.CheckpointFolder is not null && (last || (epoch + 1) % t.CheckpointEvery == 0))
                 TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds), network, optimizer);
             progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,

@@ -20,7 +20,7 @@ public sealed class TinyModelFixture : IDisposable
         {
             ImageSize = 32, TrainCount = 40, TestGoodCount = 16, TestDefectCount = 4, Seed = 1,
         });
-        Model = SsmTrainer.Train(Data.Train, TinyOptions(), new Progress<TrainingProgress>(p => Progress.Add(p)));
+        Model = SsmTrainer.Train(Data.Train, TinyOptions(), new SynchronousProgress<TrainingProgress>(Progress.Add));
     }
 
     public SyntheticDataset Data { get; }
