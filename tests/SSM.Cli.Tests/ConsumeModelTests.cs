@@ -10,6 +10,9 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
         throw new InvalidOperationException("Repository root not found.");
     }
 
+    /// <summary>The configuration these tests were built in, so child builds and packs reuse that build.</summary>
+    internal static string Configuration => AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
+
     /// <summary>Puts the generated ConsumeModel.cs and a Program.cs that scores args[1] with the model args[0] into a project folder.</summary>
     internal static void WriteConsumer(string trainOutput, string project)
     {
@@ -43,8 +46,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
                 </Project>
                 """);
             WriteConsumer(fx.Run, project);
-            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
-            var (code, output) = ProcessRunner.Run("dotnet", ["build", project, "-c", configuration, "-nologo", "-v", "q", "-o", Path.Combine(project, "out")],
+            var (code, output) = ProcessRunner.Run("dotnet", ["build", project, "-c", Configuration, "-nologo", "-v", "q", "-o", Path.Combine(project, "out")],
                 TimeSpan.FromMinutes(4));
             Assert.True(code == 0, output);
             string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];

@@ -11,9 +11,8 @@ public sealed class PackageTests(TrainedModelFixture fx)
         string root = Cli.TempFolder("pack");
         try
         {
-            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
             string feed = Path.Combine(root, "feed");
-            var (code, output) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", "SSM.Cli", "SSM.Cli.csproj"), "-c", configuration,
+            var (code, output) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", "SSM.Cli", "SSM.Cli.csproj"), "-c", ConsumeModelTests.Configuration,
                 "--no-build", "-nologo", "-o", feed], TimeSpan.FromMinutes(3));
             Assert.True(code == 0, output);
             Assert.True(File.Exists(Path.Combine(feed, "SSM.MLNet.Cli.1.0.0.nupkg")), output);
@@ -51,11 +50,10 @@ public sealed class PackageTests(TrainedModelFixture fx)
         string root = Cli.TempFolder("libpack");
         try
         {
-            string configuration = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
             string feed = Path.Combine(root, "feed");
             foreach (var project in new[] { "SSM.Core", "SSM.MLNet" })
             {
-                var (packCode, packOutput) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", project, project + ".csproj"), "-c", configuration,
+                var (packCode, packOutput) = ProcessRunner.Run("dotnet", ["pack", Path.Combine(repo, "src", project, project + ".csproj"), "-c", ConsumeModelTests.Configuration,
                     "--no-build", "-nologo", "-o", feed], TimeSpan.FromMinutes(3));
                 Assert.True(packCode == 0, packOutput);
             }
