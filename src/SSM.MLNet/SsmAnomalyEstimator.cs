@@ -27,6 +27,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         host.CheckNonEmpty(options.InputColumnName, nameof(options.InputColumnName));
         host.CheckNonEmpty(options.ScoreColumnName, nameof(options.ScoreColumnName));
         host.CheckNonEmpty(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
+        SsmAnomalyTransformer.CheckScoringBatchSize(host, options.ScoringBatchSize);
         Options = options;
         EngineOptions = ToEngineOptions(options, null);
         EngineOptions.Validate();
@@ -100,7 +101,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             {
                 host.CheckAlive();
                 Options.Cancellation.ThrowIfCancellationRequested();
-                images.Add(read(), $"at row {cursor.Position} of column '{Options.InputColumnName}'");
+                images.Add(read(cursor.Position), $"at row {cursor.Position} of column '{Options.InputColumnName}'");
             }
         }
         if (images.Count < SsmTrainer.MinimumImages)
@@ -122,7 +123,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}, std {2:G4}, refinement threshold {3:G4}.",
                 calibration.NormalImageScores.Length, calibration.NormalMean, calibration.NormalStd, calibration.RefinementThreshold);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
-                Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold);
+                Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold, Options.ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.Normalization);
             return transformer;
         }

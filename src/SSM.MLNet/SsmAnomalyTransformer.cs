@@ -15,16 +15,29 @@ namespace SSM.MLNet;
 
 /// <summary>
 /// A trained SSM anomaly detector as an ML.NET transformer: adds a Score (<see cref="float"/>), a PredictedLabel
-/// (<see cref="bool"/>) and an AnomalyMap (vector of S² <see cref="float"/>) column. Rows are scored lazily, one at a time,
-/// as a cursor reaches them. Saved and loaded with <c>mlContext.Model.Save</c> / <c>mlContext.Model.Load</c>; the
+/// (<see cref="bool"/>) and an AnomalyMap (vector of S² <see cref="float"/>) column. <see cref="Transform"/> is lazy and
+/// streams: its cursors read up to <see cref="ScoringBatchSize"/> rows ahead and score them in one engine call, never the
+/// whole input; a PredictionEngine scores one row at a time. Saved and loaded with <c>mlContext.Model.Save</c> / <c>mlContext.Model.Load</c>; the
 /// network weights travel inside the model zip and are read once per load.
 /// Dispose it (or the chain holding it) to free the network's native memory early.
 /// </summary>
-public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
+// ITransformer is listed again on purpose: RowToRowTransformerBase.Transform is not virtual, so this class re-implements
+// the interface to route ITransformer.Transform (TransformerChain, mlContext.Model.Load results) to its own batching view;
+// every other ITransformer member keeps the base class's implementation.
+public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransformer, IDisposable
 {
     internal const string UserName = "SSM Anomaly Detection";
     internal const string LoaderSignature = "SsmAnomalyXf";
     internal const string WeightsEntryName = "SsmModel.bin";
+
+    /// <summary>Rows scored per engine call by <see cref="Transform"/> when a model does not say otherwise (also for models saved before the setting existed).</summary>
+    public const int DefaultScoringBatchSize = 8;
+
+    /// <summary>Largest accepted <see cref="ScoringBatchSize"/>: every read-ahead row is held in memory, and the engine's gain ends long before.</summary>
+    public const int MaxScoringBatchSize = 1024;
+
+    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size.
+    private const uint VersionScoringBatchSize = 0x00010002;
 
     private readonly SharedModel shared;
     private readonly SsmInput input;
@@ -32,24 +45,29 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SSM-ANOM",
-        verWrittenCur: 0x00010001, // initial
-        verReadableCur: 0x00010001,
+        verWrittenCur: VersionScoringBatchSize,
+        verReadableCur: VersionScoringBatchSize,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SsmAnomalyTransformer).Assembly.FullName);
 
     internal SsmAnomalyTransformer(IHostEnvironment env, SsmModel model, SsmInput input, string scoreColumnName,
-        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold)
-        : this(env, new SharedModel(model), input, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, normalization, threshold)
+        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold,
+        int scoringBatchSize)
+        : this(env, new SharedModel(model), input, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, normalization, threshold,
+            scoringBatchSize)
     {
     }
 
     private SsmAnomalyTransformer(IHostEnvironment env, SharedModel shared, SsmInput input, string scoreColumnName,
-        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold)
+        string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold,
+        int scoringBatchSize)
         : base(Contracts.CheckRef(env, nameof(env)).Register(nameof(SsmAnomalyTransformer)))
     {
         Host.CheckNonEmpty(scoreColumnName, nameof(scoreColumnName));
         Host.CheckNonEmpty(predictedLabelColumnName, nameof(predictedLabelColumnName));
+        CheckScoringBatchSize(Host, scoringBatchSize);
+        ScoringBatchSize = scoringBatchSize;
         this.shared = shared.AddRef();
         this.input = input;
         ScoreColumnName = scoreColumnName;
@@ -75,6 +93,15 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
     /// <summary>The input column's name.</summary>
     public string InputColumnName => input.ColumnName;
 
+    /// <summary>How the input column is read (kind, channels, vector shape).</summary>
+    internal SsmInput Input => input;
+
+    /// <summary>
+    /// Rows <see cref="Transform"/>'s cursors read ahead and score in one engine call (default
+    /// <see cref="DefaultScoringBatchSize"/>; 1 = row at a time). Saved with the model; change it with <see cref="WithScoringBatchSize"/>.
+    /// </summary>
+    public int ScoringBatchSize { get; }
+
     /// <summary>Whether the model reads an image column or a float vector column.</summary>
     public SsmInputKind InputKind => input.Kind;
 
@@ -98,7 +125,39 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
     /// network is shared (it stays alive until every transformer using it is disposed). Saving the result saves the new threshold.
     /// </summary>
     public SsmAnomalyTransformer WithThreshold(float threshold) =>
-        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold);
+        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold, ScoringBatchSize);
+
+    /// <summary>
+    /// A transformer identical to this one but whose <see cref="Transform"/> scores <paramref name="scoringBatchSize"/> rows per
+    /// engine call (1 to <see cref="MaxScoringBatchSize"/>). The network is shared, as with <see cref="WithThreshold"/>.
+    /// </summary>
+    public SsmAnomalyTransformer WithScoringBatchSize(int scoringBatchSize) =>
+        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, scoringBatchSize);
+
+    internal static void CheckScoringBatchSize(IExceptionContext ectx, int scoringBatchSize)
+    {
+        if (scoringBatchSize < 1 || scoringBatchSize > MaxScoringBatchSize)
+            throw ectx.ExceptParam(nameof(SsmAnomalyDetectionOptions.ScoringBatchSize),
+                $"{nameof(SsmAnomalyDetectionOptions.ScoringBatchSize)} must be between 1 and {MaxScoringBatchSize}; got {scoringBatchSize}.");
+    }
+
+    /// <summary>
+    /// Adds the Score, PredictedLabel and AnomalyMap columns to <paramref name="input"/>, lazily: a cursor reads up to
+    /// <see cref="ScoringBatchSize"/> rows ahead of its consumer (only when one of these columns is asked for), scores them
+    /// in one engine call and serves them row by row; input columns pass through unchanged. An error in one row (an
+    /// unreadable image, a bad vector) is thrown when that row's output is read, naming the column and the row.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has the wrong type.</exception>
+    public new IDataView Transform(IDataView input)
+    {
+        Host.CheckValue(input, nameof(input));
+        ThrowIfDisposed();
+        // The mapper checks the input column and gives the added columns, so the schema is exactly the row-at-a-time path's.
+        var mapper = MakeRowMapper(input.Schema);
+        return new SsmScoredDataView(Host, this, input, this.input.CheckColumn(Host, input.Schema), mapper.GetOutputColumns());
+    }
+
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
     /// <summary>The threshold used when none is given: 3 standard deviations above the mean held-out normal score.</summary>
     public static float DefaultThreshold(Calibration calibration, SsmScoreNormalization normalization) =>
@@ -117,7 +176,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         shared.Release();
     }
 
-    private void ThrowIfDisposed()
+    internal void ThrowIfDisposed()
     {
         if (disposed) throw new ObjectDisposedException(nameof(SsmAnomalyTransformer));
     }
@@ -144,6 +203,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         // string: input column, score column, predicted label column; string or null: anomaly map column
         // int: input kind; int: channels, vector height, vector width; float: vector scale
         // int: normalisation; float: threshold
+        // int: scoring batch size (since 0x00010002; older models read as DefaultScoringBatchSize)
         // binary stream "SsmModel.bin": the engine model (SsmModel.Save: magic, version, settings, weights, SHA-256)
         ctx.SaveNonEmptyString(input.ColumnName);
         ctx.SaveNonEmptyString(ScoreColumnName);
@@ -156,6 +216,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         ctx.Writer.Write(input.VectorScale);
         ctx.Writer.Write((int)Normalization);
         ctx.Writer.Write(Threshold);
+        ctx.Writer.Write(ScoringBatchSize);
         ctx.SaveBinaryStream(WeightsEntryName, w =>
         {
             w.Flush();
@@ -180,6 +241,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         float vectorScale = ctx.Reader.ReadSingle();
         var normalization = (SsmScoreNormalization)ctx.Reader.ReadInt32();
         float threshold = ctx.Reader.ReadSingle();
+        int scoringBatchSize = ctx.Header.ModelVerWritten >= VersionScoringBatchSize ? ctx.Reader.ReadInt32() : DefaultScoringBatchSize;
+        env.CheckDecode(scoringBatchSize >= 1 && scoringBatchSize <= MaxScoringBatchSize, "Scoring batch size out of range.");
         env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");
         env.CheckDecode(Enum.IsDefined(normalization), "Unknown score normalisation.");
 
@@ -188,7 +251,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
             throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
         var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale);
-        return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold);
+        return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize);
     }
 
     // Called by ML.NET for SignatureLoadRowMapper.
@@ -213,7 +276,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         }
     }
 
-    /// <summary>Maps rows: scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
+    /// <summary>Maps rows (GetOutputSchema, PredictionEngine): scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
     private sealed class Mapper : MapperBase
     {
         private readonly SsmAnomalyTransformer parent;
@@ -277,7 +340,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
     }
 
     /// <summary>The score of the row a cursor is on, computed at most once per row.</summary>
-    private sealed class RowCache(SsmAnomalyTransformer parent, DataViewRow row, Func<FloatImage> read)
+    private sealed class RowCache(SsmAnomalyTransformer parent, DataViewRow row, Func<long, FloatImage> read)
     {
         private long position = -1;
         private (float Score, float[] Map) result;
@@ -286,7 +349,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, IDisposable
         {
             if (position != row.Position)
             {
-                var image = read();
+                var image = read(row.Position);
                 try { result = parent.ScoreOne(image); }
                 catch (ArgumentException e)
                 {

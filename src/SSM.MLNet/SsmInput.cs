@@ -74,46 +74,59 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         return col;
     }
 
-    /// <summary>A reader of the current row's input as an engine image.</summary>
-    internal Func<FloatImage> MakeReader(DataViewRow row, int col)
+    /// <summary>
+    /// A reader of the current row's input as an engine image; its argument is the row number used in error messages.
+    /// </summary>
+    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col) => Kind switch
+    {
+        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col])),
+        _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col])),
+    };
+
+    /// <summary>
+    /// A reader of the input value a getter gives (<see cref="ValueGetter{MLImage}"/> for images,
+    /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors) as an engine image; its argument is the row number used
+    /// in error messages.
+    /// </summary>
+    internal Func<long, FloatImage> MakeReader(Delegate getter)
     {
         if (Kind == SsmInputKind.Image)
         {
-            var getter = row.GetGetter<MLImage>(row.Schema[col]);
+            var get = (ValueGetter<MLImage>)getter;
             MLImage image = null!;
-            return () =>
+            return row =>
             {
-                try { getter(ref image); }
+                try { get(ref image); }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw new InvalidOperationException($"Could not read the image in column '{ColumnName}' at row {row.Position}: {e.Message}", e);
+                    throw new InvalidOperationException($"Could not read the image in column '{ColumnName}' at row {row}: {e.Message}", e);
                 }
                 if (image is null || image.Width < 1 || image.Height < 1)
-                    throw new InvalidOperationException($"The image in column '{ColumnName}' at row {row.Position} is missing or empty (a path that could not be read?).");
+                    throw new InvalidOperationException($"The image in column '{ColumnName}' at row {row} is missing or empty (a path that could not be read?).");
                 return FromMLImage(image, Channels);
             };
         }
         else
         {
-            var getter = row.GetGetter<VBuffer<float>>(row.Schema[col]);
+            var get = (ValueGetter<VBuffer<float>>)getter;
             VBuffer<float> buffer = default;
-            return () =>
+            return row =>
             {
-                getter(ref buffer);
+                get(ref buffer);
                 if (buffer.Length != VectorLength)
                     throw new InvalidOperationException(
-                        $"The vector in column '{ColumnName}' at row {row.Position} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
+                        $"The vector in column '{ColumnName}' at row {row} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
                 var pixels = new float[VectorLength];
                 buffer.CopyTo(pixels);
                 for (int i = 0; i < pixels.Length; i++)
                 {
                     float v = pixels[i] * VectorScale;
                     if (!float.IsFinite(v))
-                        throw new InvalidOperationException($"The vector in column '{ColumnName}' at row {row.Position} has a NaN or infinite value at index {i}.");
+                        throw new InvalidOperationException($"The vector in column '{ColumnName}' at row {row} has a NaN or infinite value at index {i}.");
                     // A little slack for rounding; anything further out means the scale is wrong, not a bright pixel.
                     if (v < -1e-3f || v > 1.001f)
                         throw new InvalidOperationException(
-                            $"The vector in column '{ColumnName}' at row {row.Position} has the value {pixels[i]} at index {i}, outside [0, 1] after scaling by {VectorScale}. " +
+                            $"The vector in column '{ColumnName}' at row {row} has the value {pixels[i]} at index {i}, outside [0, 1] after scaling by {VectorScale}. " +
                             $"Set {nameof(SsmAnomalyDetectionOptions.VectorScale)} (e.g. 1/255f for 0..255 pixels).");
                     pixels[i] = Math.Clamp(v, 0f, 1f);
                 }

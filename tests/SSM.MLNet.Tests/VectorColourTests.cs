@@ -55,7 +55,8 @@ public sealed class VectorColourTests
             var again = Scored.Read(loaded.Transform(test));
             Assert.Equal(rows.Select(r => r.Score), again.Select(r => r.Score));
             using var pe = context.Model.CreatePredictionEngine<VectorRow, VectorPrediction>(loaded);
-            Assert.Equal(rows[0].Score, pe.Predict(new VectorRow { Pixels = data.Test[0].Image.Pixels.Select(v => v * 255f).ToArray() }).Score);
+            // Transform scored the rows as one batch, the engine scores one: equal up to float rounding.
+            Close.Score(loaded, pe.Predict(new VectorRow { Pixels = data.Test[0].Image.Pixels.Select(v => v * 255f).ToArray() }).Score, rows[0].Score);
         }
         finally { File.Delete(zip); }
     }

@@ -1,0 +1,433 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using SSM.Core.Data;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// What <see cref="SsmAnomalyTransformer.Transform"/> returns: the input rows with Score, PredictedLabel and AnomalyMap
+/// added (the schema of the row-at-a-time mapper, so <c>GetOutputSchema</c> and <c>Transform(...).Schema</c> agree).
+/// Lazy and streaming: each cursor reads at most <see cref="SsmAnomalyTransformer.ScoringBatchSize"/> rows ahead of its
+/// consumer, keeps the values of the requested input columns of those rows, scores their images in one engine call,
+/// then serves the rows one by one. Nothing is read or scored before a cursor moves, no more than one batch is held, and
+/// a cursor that asks for none of the added columns never scores (it only passes the input columns through).
+/// </summary>
+internal sealed class SsmScoredDataView : IDataView
+{
+    private readonly IHost host;
+    private readonly SsmAnomalyTransformer parent;
+    private readonly IDataView source;
+    private readonly ColumnBindings bindings;
+    private readonly int inputColumn;
+
+    /// <param name="host">The transformer's host.</param>
+    /// <param name="parent">The transformer (model, threshold, input reading, batch size).</param>
+    /// <param name="source">The input data.</param>
+    /// <param name="inputColumn">Index of the (checked) input column in <paramref name="source"/>'s schema.</param>
+    /// <param name="addedColumns">The row mapper's output columns: Score, PredictedLabel and optionally AnomalyMap.</param>
+    public SsmScoredDataView(IHost host, SsmAnomalyTransformer parent, IDataView source, int inputColumn, DataViewSchema.DetachedColumn[] addedColumns)
+    {
+        this.host = host;
+        this.parent = parent;
+        this.source = source;
+        this.inputColumn = inputColumn;
+        // The same bindings RowToRowMapperTransform uses: input columns keep their indices (a shadowed one is hidden).
+        bindings = new ColumnBindings(source.Schema, addedColumns);
+    }
+
+    public bool CanShuffle => source.CanShuffle;
+
+    public DataViewSchema Schema => bindings.Schema;
+
+    public long? GetRowCount() => source.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        host.CheckValue(columnsNeeded, nameof(columnsNeeded));
+        host.CheckValueOrNull(rand);
+        var active = new bool[Schema.Count];
+        foreach (var column in columnsNeeded)
+        {
+            if (column.Index < 0 || column.Index >= active.Length || Schema[column.Index].Name != column.Name)
+                throw host.ExceptParam(nameof(columnsNeeded), $"Column '{column.Name}' (index {column.Index}) is not a column of this data view.");
+            active[column.Index] = true;
+        }
+        bool scoring = bindings.AddedColumnIndices.Any(i => active[i]);
+        var passthrough = new bool[source.Schema.Count];
+        for (int i = 0; i < active.Length; i++)
+        {
+            if (!active[i]) continue;
+            int index = bindings.MapColumnIndex(out bool isSource, i);
+            if (isSource) passthrough[index] = true;
+        }
+        var upstreamColumns = source.Schema.Where(c => passthrough[c.Index] || (scoring && c.Index == inputColumn));
+        var upstream = source.GetRowCursor(upstreamColumns, rand);
+        try
+        {
+            return new Cursor(this, upstream, active, passthrough, scoring);
+        }
+        catch
+        {
+            upstream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One cursor: batching needs the rows of a batch in one place, so there is no parallel split.</summary>
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+    {
+        host.CheckParam(n >= 0, nameof(n), "The number of cursors must be non-negative.");
+        return [GetRowCursor(columnsNeeded, rand)];
+    }
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly SsmScoredDataView view;
+        private readonly DataViewRowCursor upstream;
+        private readonly bool[] active;
+        private readonly int batchSize;
+        private readonly Delegate?[] getters;
+        private readonly ColumnCache[] caches;
+        private readonly ValueGetter<DataViewRowId> upstreamId;
+
+        // Per row of the current batch.
+        private readonly DataViewRowId[] ids;
+        private readonly long[] batches;
+        private readonly FloatImage?[] images;
+        private readonly Exception?[] errors;
+        private readonly float[] scores;
+        private readonly float[][] maps;
+
+        private readonly Func<long, FloatImage>? read; // null when no added column is active: nothing is scored
+        private int count;         // rows in the current batch
+        private int index = -1;    // the current row within the batch
+        private int fillSlot;      // the row being read into the batch
+        private long position = -1;
+        private bool upstreamDone;
+        private bool done;
+        private ExceptionDispatchInfo? upstreamError; // upstream MoveNext failed after some rows of a batch were read
+        private bool disposed;
+
+        public Cursor(SsmScoredDataView view, DataViewRowCursor upstream, bool[] active, bool[] passthrough, bool scoring)
+        {
+            this.view = view;
+            this.upstream = upstream;
+            this.active = active;
+            batchSize = scoring ? view.parent.ScoringBatchSize : 1;
+            upstreamId = upstream.GetIdGetter();
+            ids = new DataViewRowId[batchSize];
+            batches = new long[batchSize];
+
+            var sourceSchema = view.source.Schema;
+            var byColumn = new ColumnCache?[sourceSchema.Count];
+            for (int c = 0; c < byColumn.Length; c++)
+                if (passthrough[c]) byColumn[c] = ColumnCache.Create(upstream, sourceSchema[c], batchSize);
+            caches = byColumn.OfType<ColumnCache>().ToArray();
+
+            images = scoring ? new FloatImage?[batchSize] : [];
+            errors = scoring ? new Exception?[batchSize] : [];
+            scores = scoring ? new float[batchSize] : [];
+            maps = scoring ? new float[batchSize][] : [];
+            if (scoring)
+            {
+                var input = view.parent.Input;
+                // A requested input column is read once, from the batch's copy; otherwise straight from upstream, so an
+                // upstream that recycles its buffers (LoadImages disposes the previous image) keeps a single one alive.
+                read = byColumn[view.inputColumn] is { } inputCache
+                    ? input.MakeReader(inputCache.MakeGetter(() => fillSlot))
+                    : input.MakeReader(upstream, view.inputColumn);
+            }
+
+            getters = new Delegate?[active.Length];
+            for (int col = 0; col < active.Length; col++)
+            {
+                if (!active[col]) continue;
+                int index = view.bindings.MapColumnIndex(out bool isSource, col);
+                getters[col] = isSource ? byColumn[index]!.MakeGetter(CurrentSlot) : MakeOutputGetter(index);
+            }
+        }
+
+        public override DataViewSchema Schema => view.Schema;
+
+        public override long Position => position;
+
+        public override long Batch => !done && index >= 0 && index < count ? batches[index] : 0;
+
+        public override bool IsColumnActive(DataViewSchema.Column column)
+        {
+            view.host.Check(column.Index >= 0 && column.Index < active.Length, "Column index out of range.");
+            return active[column.Index];
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (!IsColumnActive(column))
+                throw view.host.Except($"Column '{column.Name}' is not active in this cursor: ask for it when making the cursor.");
+            if (getters[column.Index] is ValueGetter<TValue> getter) return getter;
+            throw view.host.Except($"Invalid TValue in GetGetter: '{typeof(TValue)}', expected type: '{Schema[column.Index].Type.RawType}'.");
+        }
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId value) => value = ids[CurrentSlot()];
+
+        public override bool MoveNext()
+        {
+            if (done) return false;
+            index++;
+            if (index >= count)
+            {
+                if (upstreamError is { } error)
+                {
+                    End();
+                    error.Throw();
+                }
+                count = 0;
+                if (!upstreamDone) Fill();
+                if (count == 0)
+                {
+                    End();
+                    return false;
+                }
+                index = 0;
+            }
+            position++;
+            return true;
+        }
+
+        /// <summary>Reads up to a batch of rows ahead and scores their images in one engine call.</summary>
+        private void Fill()
+        {
+            view.host.CheckAlive();
+            count = 0;
+            while (count < batchSize)
+            {
+                bool moved;
+                try { moved = upstream.MoveNext(); }
+                catch (Exception e) when (count > 0 && e is not OperationCanceledException)
+                {
+                    // Deliver the rows already read first; the failure surfaces when the consumer moves past them.
+                    upstreamError = ExceptionDispatchInfo.Capture(e);
+                    upstreamDone = true;
+                    break;
+                }
+                if (!moved)
+                {
+                    upstreamDone = true;
+                    break;
+                }
+                int slot = fillSlot = count++;
+                upstreamId(ref ids[slot]);
+                batches[slot] = upstream.Batch;
+                foreach (var cache in caches) cache.Fetch(slot);
+                if (read is not null) ReadImage(slot);
+            }
+            if (read is not null && count > 0) Score();
+        }
+
+        private void ReadImage(int slot)
+        {
+            images[slot] = null;
+            errors[slot] = null;
+            maps[slot] = null!;
+            try
+            {
+                var image = read!(position + 1 + slot);
+                // Resized to the model size now, as the engine would (it skips images already S x S), so a batch holds
+                // S x S images, not full-size ones. Too-small images are left to the engine's check and its message.
+                int s = view.parent.ImageSize;
+                if ((image.Width != s || image.Height != s) && image.Width >= ImageCache.MinimumSide && image.Height >= ImageCache.MinimumSide)
+                    image = ImageResize.Resize(image, s, s);
+                images[slot] = image;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                errors[slot] = e;
+            }
+        }
+
+        private void Score()
+        {
+            view.parent.ThrowIfDisposed();
+            var model = view.parent.Model;
+            var rows = Enumerable.Range(0, count).Where(i => errors[i] is null).ToList();
+            if (rows.Count == 0) return;
+            try
+            {
+                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count);
+                for (int k = 0; k < rows.Count; k++) Keep(rows[k], results[k]);
+            }
+            catch (ArgumentException)
+            {
+                // The engine refused an image (too small, NaN after conversion, ...): score one at a time so only that
+                // row fails, with the row-at-a-time path's message.
+                foreach (int i in rows)
+                {
+                    try { Keep(i, model.Score([images[i]!], batchSize: 1)[0]); }
+                    catch (ArgumentException e)
+                    {
+                        errors[i] = new InvalidOperationException(
+                            $"Cannot score the image in column '{view.parent.InputColumnName}' at row {position + 1 + i}: {e.Message}", e);
+                    }
+                }
+            }
+            for (int i = 0; i < count; i++) images[i] = null;
+        }
+
+        private void Keep(int slot, SSM.Core.ImageScore result)
+        {
+            scores[slot] = view.parent.Normalize(result.Score);
+            maps[slot] = result.Map;
+        }
+
+        /// <summary>The current row's index in the batch; throws when the cursor is not on a row.</summary>
+        private int CurrentSlot()
+        {
+            if (done || index < 0 || index >= count) throw view.host.Except(RowCursorUtils.FetchValueStateError);
+            return index;
+        }
+
+        /// <summary>The current row's index in the batch, after rethrowing that row's reading or scoring error.</summary>
+        private int ScoredSlot()
+        {
+            int slot = CurrentSlot();
+            if (errors[slot] is { } error) ExceptionDispatchInfo.Throw(error);
+            return slot;
+        }
+
+        private Delegate MakeOutputGetter(int added) => added switch
+        {
+            0 => (ValueGetter<float>)((ref float value) => value = scores[ScoredSlot()]),
+            1 => (ValueGetter<bool>)((ref bool value) => value = scores[ScoredSlot()] >= view.parent.Threshold),
+            _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+            {
+                var map = maps[ScoredSlot()];
+                var editor = VBufferEditor.Create(ref value, map.Length);
+                map.AsSpan().CopyTo(editor.Values);
+                value = editor.Commit();
+            }),
+        };
+
+        private void End()
+        {
+            done = true;
+            position = -1;
+            count = 0;
+            index = -1;
+            upstream.Dispose();
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposed) return;
+            disposed = true;
+            if (disposing)
+            {
+                done = true;
+                position = -1;
+                upstream.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>The values of one input column for the rows of a batch (or the error reading one of them).</summary>
+    private abstract class ColumnCache
+    {
+        /// <summary>Reads the upstream cursor's current value into <paramref name="slot"/>; a failure is kept for that row.</summary>
+        public abstract void Fetch(int slot);
+
+        /// <summary>A getter of the value in the slot <paramref name="slot"/> names (rethrowing that row's read error).</summary>
+        public abstract Delegate MakeGetter(Func<int> slot);
+
+        public static ColumnCache Create(DataViewRowCursor upstream, DataViewSchema.Column column, int size)
+        {
+            var raw = column.Type.RawType;
+            var method = raw.IsGenericType && raw.GetGenericTypeDefinition() == typeof(VBuffer<>)
+                ? typeof(ColumnCache).GetMethod(nameof(CreateVector), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(raw.GetGenericArguments()[0])
+                : typeof(ColumnCache).GetMethod(nameof(CreateScalar), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(raw);
+            try
+            {
+                return (ColumnCache)method.Invoke(null, [upstream, column, size])!;
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+        }
+
+        private static ColumnCache CreateScalar<T>(DataViewRowCursor upstream, DataViewSchema.Column column, int size) =>
+            new ScalarCache<T>(upstream.GetGetter<T>(column), size);
+
+        private static ColumnCache CreateVector<T>(DataViewRowCursor upstream, DataViewSchema.Column column, int size) =>
+            new VectorCache<T>(upstream.GetGetter<VBuffer<T>>(column), size);
+
+        protected static ReadOnlyMemory<char> Detach(ReadOnlyMemory<char> text) => text.Length == 0 ? default : text.ToString().AsMemory();
+    }
+
+    private sealed class ScalarCache<T>(ValueGetter<T> get, int size) : ColumnCache
+    {
+        private readonly T[] values = new T[size];
+        private readonly Exception?[] errors = new Exception?[size];
+
+        public override void Fetch(int slot)
+        {
+            errors[slot] = null;
+            // A fresh destination every row: an upstream that recycles the object it is given (LoadImages disposes the
+            // previous image) never touches a value already handed to the consumer.
+            T value = default!;
+            try { get(ref value); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                errors[slot] = e;
+            }
+            // Text may point into a buffer the upstream reuses: keep a copy.
+            if (typeof(T) == typeof(ReadOnlyMemory<char>)) value = (T)(object)Detach((ReadOnlyMemory<char>)(object)value!);
+            values[slot] = value;
+        }
+
+        public override Delegate MakeGetter(Func<int> slot) => (ValueGetter<T>)((ref T value) =>
+        {
+            int s = slot();
+            if (errors[s] is { } error) ExceptionDispatchInfo.Throw(error);
+            value = values[s];
+        });
+    }
+
+    private sealed class VectorCache<T>(ValueGetter<VBuffer<T>> get, int size) : ColumnCache
+    {
+        private readonly VBuffer<T>[] values = new VBuffer<T>[size];
+        private readonly Exception?[] errors = new Exception?[size];
+        private VBuffer<T> scratch;
+
+        public override void Fetch(int slot)
+        {
+            errors[slot] = null;
+            try
+            {
+                get(ref scratch);
+                // A deep copy: the upstream may hand out its own buffers and overwrite them on the next row.
+                scratch.CopyTo(ref values[slot]);
+                if (typeof(T) == typeof(ReadOnlyMemory<char>))
+                {
+                    var editor = VBufferEditor.CreateFromBuffer(ref values[slot]);
+                    for (int i = 0; i < editor.Values.Length; i++)
+                        editor.Values[i] = (T)(object)Detach((ReadOnlyMemory<char>)(object)editor.Values[i]!);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                errors[slot] = e;
+            }
+        }
+
+        public override Delegate MakeGetter(Func<int> slot) => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
+        {
+            int s = slot();
+            if (errors[s] is { } error) ExceptionDispatchInfo.Throw(error);
+            values[s].CopyTo(ref value);
+        });
+    }
+}
