@@ -15,9 +15,9 @@ internal sealed class MaskBlock : Module<Tensor, Tensor, Tensor>
 
     public MaskBlock(long channels) : base(nameof(MaskBlock))
     {
-        norm = BatchNorm2d(channels);
+        norm = new BatchNorm2d(channels);
         body = Sequential(
-            Conv2d(channels + 1, channels, 3, padding: 1, bias: false), BatchNorm2d(channels), ReLU(),
+            Conv2d(channels + 1, channels, 3, padding: 1, bias: false), new BatchNorm2d(channels), ReLU(),
             Conv2d(channels, channels, 3, padding: 1));
         RegisterComponents();
     }
