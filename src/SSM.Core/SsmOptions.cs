@@ -1,3 +1,4 @@
+using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Network;
 
@@ -9,6 +10,9 @@ public sealed record SsmOptions
     /// <summary>Side S of the square images the network sees; inputs are resized to S x S. Default 64.
     /// Must be a multiple of 2^(Depth-1).</summary>
     public int ImageSize { get; init; } = 64;
+
+    /// <summary>How each image's intensities are normalised before the network sees it. Default <see cref="InputNormalization.None"/>.</summary>
+    public InputNormalization Normalization { get; init; } = InputNormalization.None;
 
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
     public InpaintingNetworkOptions Network { get; init; } = new();
@@ -25,6 +29,7 @@ public sealed record SsmOptions
     /// <summary>Throws with the setting's name when a value is out of range.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Normalization)) throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, "Unknown input normalisation.");
         Network.Validate();
         if (ImageSize < Network.SizeMultiple || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,

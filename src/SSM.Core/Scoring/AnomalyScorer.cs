@@ -1,3 +1,4 @@
+using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
@@ -67,7 +68,7 @@ public sealed class AnomalyScorer : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         network.eval();
-        var x = images.to(scoringMasks[0].device);
+        var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options.Normalization);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor? normal = null;
         Tensor map = RoundMap(x, imageGradients, normal);

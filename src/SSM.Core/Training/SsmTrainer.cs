@@ -134,7 +134,7 @@ public static class SsmTrainer
             var flipH = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
             var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
             using var scope = NewDisposeScope();
-            var x = images.Batch(batch, flipH, flipV).to(device);
+            var x = InputNormalizer.Apply(images.Batch(batch, flipH, flipV).to(device), options.Normalization);
             var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
             var outputs = network.forward(maskedImages, maskInputs);

@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace SSM.Core.Data;
+
+/// <summary>How each image's intensities are mapped before the network sees it (in training and in scoring alike).</summary>
+public enum InputNormalization
+{
+    /// <summary>Pixel values in [0, 1] as loaded.</summary>
+    None = 0,
+
+    /// <summary>
+    /// Each image is standardised by its own mean and standard deviation and mapped so that mean ± 4 standard deviations
+    /// span [0, 1] (values beyond are clipped). Removes lighting and exposure differences between images, and stretches
+    /// dark, low-contrast images so that MS-GMS (whose constant c is tuned for full-range images) sees their texture.
+    /// </summary>
+    PerImage = 1,
+}
+
+/// <summary>Applies an <see cref="InputNormalization"/> to a batch [B, C, S, S].</summary>
+public static class InputNormalizer
+{
+    /// <summary>Standard deviations on either side of the mean that map to 0 and 1.</summary>
+    public const float Spread = 4f;
+
+    /// <summary>The normalised batch (the input itself for <see cref="InputNormalization.None"/>).</summary>
+    public static Tensor Apply(Tensor images, InputNormalization mode)
+    {
+        if (mode == InputNormalization.None) return images;
+        using var scope = NewDisposeScope();
+        long[] dims = [1, 2, 3];
+        var mean = images.mean(dims, keepdim: true);
+        // A flat image has no contrast to stretch: a floor of one grey level keeps it flat instead of amplifying noise.
+        var std = images.std(dims, keepdim: true).clamp_min(1f / 255f);
+        return images.sub(mean).div(std.mul(2 * Spread)).add(0.5).clamp(0, 1).MoveToOuterDisposeScope();
+    }
+}
