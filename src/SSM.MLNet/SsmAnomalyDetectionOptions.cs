@@ -23,9 +23,11 @@ public sealed class SsmAnomalyDetectionOptions
     private static readonly SSM.Core.SsmOptions Engine = new();
 
     /// <summary>
-    /// Input column. Default "Image". Either an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size,
-    /// or a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>
-    /// values in planar CHW order (the layout of <c>ExtractPixels</c> with <c>interleavePixelColors: false</c>; channel order R, G, B).
+    /// Input column. Default "Image". One of: an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size;
+    /// a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>
+    /// values in planar CHW order (the layout of <c>ExtractPixels</c> with <c>interleavePixelColors: false</c>; channel order R, G, B);
+    /// or a text column of image file paths (PNG, JPEG, BMP; relative to <see cref="ImageFolder"/>), which the model reads
+    /// itself, strictly: a truncated or corrupt file fails with its path, where <c>LoadImages</c> would decode part of it.
     /// </summary>
     public string InputColumnName { get; set; } = "Image";
 
@@ -119,6 +121,13 @@ public sealed class SsmAnomalyDetectionOptions
     /// <see cref="SsmAnomalyTransformer.WithScoringBatchSize"/>.
     /// </summary>
     public int ScoringBatchSize { get; set; } = SsmAnomalyTransformer.DefaultScoringBatchSize;
+
+    /// <summary>
+    /// For a text input column of image file paths: the folder relative paths are combined with (as <c>LoadImages</c>'
+    /// <c>imageFolder</c>). Default null: paths are used as given (relative ones against the current directory). Ignored
+    /// for image and vector input. Saved with the model.
+    /// </summary>
+    public string? ImageFolder { get; set; }
 
     /// <summary>Width of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
     public int? VectorWidth { get; set; }

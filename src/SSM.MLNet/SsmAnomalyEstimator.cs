@@ -59,7 +59,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     };
 
     /// <summary>
-    /// Checks the input column (an image, or a vector of Single) and returns the input schema plus the Score (Single),
+    /// Checks the input column (an image, a vector of Single, or text: image file paths) and returns the input schema plus the Score (Single),
     /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>

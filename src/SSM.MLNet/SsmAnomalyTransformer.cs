@@ -36,8 +36,9 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Largest accepted <see cref="ScoringBatchSize"/>: every read-ahead row is held in memory, and the engine's gain ends long before.</summary>
     public const int MaxScoringBatchSize = 1024;
 
-    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size.
+    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size; 0x00010003 adds the image folder (path input).
     private const uint VersionScoringBatchSize = 0x00010002;
+    private const uint VersionImageFolder = 0x00010003;
 
     private readonly SharedModel shared;
     private readonly SsmInput input;
@@ -45,8 +46,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SSM-ANOM",
-        verWrittenCur: VersionScoringBatchSize,
-        verReadableCur: VersionScoringBatchSize,
+        verWrittenCur: VersionImageFolder,
+        verReadableCur: VersionImageFolder,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SsmAnomalyTransformer).Assembly.FullName);
@@ -102,8 +103,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// </summary>
     public int ScoringBatchSize { get; }
 
-    /// <summary>Whether the model reads an image column or a float vector column.</summary>
+    /// <summary>Whether the model reads an image column, a float vector column or a text column of image file paths.</summary>
     public SsmInputKind InputKind => input.Kind;
+
+    /// <summary>For <see cref="SsmInputKind.Path"/> input: the folder relative paths are resolved against (null: as given).</summary>
+    public string? ImageFolder => input.ImageFolder;
 
     /// <summary>Output column of the score.</summary>
     public string ScoreColumnName { get; }
@@ -204,6 +208,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         // int: input kind; int: channels, vector height, vector width; float: vector scale
         // int: normalisation; float: threshold
         // int: scoring batch size (since 0x00010002; older models read as DefaultScoringBatchSize)
+        // string or null: image folder of path input (since 0x00010003; older models have none)
         // binary stream "SsmModel.bin": the engine model (SsmModel.Save: magic, version, settings, weights, SHA-256)
         ctx.SaveNonEmptyString(input.ColumnName);
         ctx.SaveNonEmptyString(ScoreColumnName);
@@ -217,6 +222,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ctx.Writer.Write((int)Normalization);
         ctx.Writer.Write(Threshold);
         ctx.Writer.Write(ScoringBatchSize);
+        ctx.SaveStringOrNull(input.ImageFolder);
         ctx.SaveBinaryStream(WeightsEntryName, w =>
         {
             w.Flush();
@@ -242,6 +248,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         var normalization = (SsmScoreNormalization)ctx.Reader.ReadInt32();
         float threshold = ctx.Reader.ReadSingle();
         int scoringBatchSize = ctx.Header.ModelVerWritten >= VersionScoringBatchSize ? ctx.Reader.ReadInt32() : DefaultScoringBatchSize;
+        string? imageFolder = ctx.Header.ModelVerWritten >= VersionImageFolder ? ctx.LoadStringOrNull() : null;
         env.CheckDecode(scoringBatchSize >= 1 && scoringBatchSize <= MaxScoringBatchSize, "Scoring batch size out of range.");
         env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");
         env.CheckDecode(Enum.IsDefined(normalization), "Unknown score normalisation.");
@@ -250,7 +257,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         SsmModel? model = null;
         if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
             throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
-        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale);
+        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder);
         return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize);
     }
 

@@ -13,7 +13,13 @@ public static class SsmCatalog
     /// (<paramref name="imageSize"/>² <see cref="float"/> values, row-major). Train it on normal images only.
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
-    /// <param name="inputColumnName">Image column (<c>MLImage</c>, any size, e.g. from <c>LoadImages</c>). Default "Image".</param>
+    /// <param name="inputColumnName">
+    /// Input column. Default "Image". An image column (<c>MLImage</c>, any size, e.g. from <c>LoadImages</c>), or a text column
+    /// of image file paths that the model reads itself, strictly (a truncated or corrupt file fails naming its path, where
+    /// <c>LoadImages</c> decodes part of it); relative paths are used as given here, set
+    /// <see cref="SsmAnomalyDetectionOptions.ImageFolder"/> through the options overload to resolve them against a folder.
+    /// A float vector column needs the options overload (its width and height).
+    /// </param>
     /// <param name="scoreColumnName">Output score column. Default "Score".</param>
     /// <param name="predictedLabelColumnName">Output decision column. Default "PredictedLabel".</param>
     /// <param name="anomalyMapColumnName">Output anomaly map column; null for none. Default "AnomalyMap".</param>
@@ -36,10 +42,21 @@ public static class SsmCatalog
             TrainingTime = trainingTime,
         });
 
-    /// <summary>An SSM anomaly detection estimator with every setting given by <paramref name="options"/>.</summary>
+    /// <summary>
+    /// An SSM anomaly detection estimator with every setting given by <paramref name="options"/>. The input column
+    /// (<see cref="SsmAnomalyDetectionOptions.InputColumnName"/>) may be an image column, a known-size vector of Single
+    /// (<see cref="SsmAnomalyDetectionOptions.VectorWidth"/>, <see cref="SsmAnomalyDetectionOptions.VectorHeight"/>), or a text
+    /// column of image file paths (relative to <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>), read strictly.
+    /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
     /// <param name="options">The settings; see <see cref="SsmAnomalyDetectionOptions"/> for the defaults.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    /// <example>
+    /// <code>
+    /// var estimator = mlContext.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+    ///     { InputColumnName = "ImagePath", ImageFolder = "images" });   // paths read strictly, no LoadImages
+    /// </code>
+    /// </example>
     public static SsmAnomalyEstimator DetectAnomaliesSsm(this TransformsCatalog catalog, SsmAnomalyDetectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);

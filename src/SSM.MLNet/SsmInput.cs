@@ -13,12 +13,22 @@ public enum SsmInputKind
     Image = 0,
     /// <summary>A vector of <see cref="float"/> in planar CHW layout with declared channels, height and width.</summary>
     Vector = 1,
+    /// <summary>
+    /// A text column of image file paths (relative ones resolved against <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>),
+    /// read strictly with <see cref="ImageFile.Load"/>: a truncated or corrupt file fails, naming the path, column and row.
+    /// </summary>
+    Path = 2,
 }
 
-/// <summary>How the input column is read and turned into engine images (internal helper; saved with the model).</summary>
-internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale)
+/// <summary>
+/// How the input column is read and turned into engine images (internal helper; saved with the model). Vector shape and
+/// scale apply to <see cref="SsmInputKind.Vector"/> only; <c>ImageFolder</c> (the folder relative paths are resolved
+/// against; null or empty: as given) to <see cref="SsmInputKind.Path"/> only.
+/// </summary>
+internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale,
+    string? ImageFolder = null)
 {
-    internal const string ExpectedType = "Image or known-size vector of Single";
+    internal const string ExpectedType = "Image, known-size vector of Single, or Text path";
 
     internal int VectorLength => Channels * VectorHeight * VectorWidth;
 
@@ -30,6 +40,9 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         var type = schema[col].Type;
         if (type is ImageDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
+        if (type is TextDataViewType)
+            return new SsmInput(options.InputColumnName, SsmInputKind.Path, options.Channels, 0, 0, 1f,
+                string.IsNullOrEmpty(options.ImageFolder) ? null : options.ImageFolder);
         if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
         {
             if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
@@ -43,12 +56,12 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName, ExpectedType, type.ToString());
     }
 
-    /// <summary>Checks a schema shape (estimator, before fitting): image or vector of Single.</summary>
+    /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, or text (paths).</summary>
     internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
     {
         if (!shape.TryFindColumn(columnName, out var column))
             throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName);
-        bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType)
+        bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType or TextDataViewType)
             || (column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.Single);
         if (!ok)
             throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName, ExpectedType, column.GetTypeString());
@@ -65,6 +78,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
             if (type is not ImageDataViewType)
                 throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Image", type.ToString());
         }
+        else if (Kind == SsmInputKind.Path)
+        {
+            if (type is not TextDataViewType)
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Text (image file path)", type.ToString());
+        }
         else
         {
             string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW)";
@@ -80,16 +98,30 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal Func<long, FloatImage> MakeReader(DataViewRow row, int col) => Kind switch
     {
         SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col])),
+        SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col])),
         _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col])),
     };
 
     /// <summary>
     /// A reader of the input value a getter gives (<see cref="ValueGetter{MLImage}"/> for images,
-    /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors) as an engine image; its argument is the row number used
-    /// in error messages.
+    /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors, of <see cref="ReadOnlyMemory{T}"/> of char for paths) as an
+    /// engine image; its argument is the row number used in error messages.
     /// </summary>
     internal Func<long, FloatImage> MakeReader(Delegate getter)
     {
+        if (Kind == SsmInputKind.Path)
+        {
+            var get = (ValueGetter<ReadOnlyMemory<char>>)getter;
+            ReadOnlyMemory<char> text = default;
+            return row =>
+            {
+                get(ref text);
+                string path = text.ToString();
+                if (string.IsNullOrWhiteSpace(path))
+                    throw new InvalidOperationException($"The image path in column '{ColumnName}' at row {row} is empty.");
+                return LoadFile(ResolvePath(path), row);
+            };
+        }
         if (Kind == SsmInputKind.Image)
         {
             var get = (ValueGetter<MLImage>)getter;
@@ -132,6 +164,26 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 }
                 return new FloatImage(Channels, VectorHeight, VectorWidth, pixels);
             };
+        }
+    }
+
+    /// <summary>A path from the input column, resolved as LoadImages does: combined with <see cref="ImageFolder"/> when one is set.</summary>
+    internal string ResolvePath(string path) => string.IsNullOrEmpty(ImageFolder) ? path : System.IO.Path.Combine(ImageFolder, path);
+
+    /// <summary>
+    /// Reads an image file strictly (<see cref="ImageFile.Load"/>: a truncated or corrupt file is refused, never partly
+    /// decoded) in the model's channels; any failure names the file, the column and the row.
+    /// </summary>
+    private FloatImage LoadFile(string path, long row)
+    {
+        try
+        {
+            return ImageFile.Load(path, Channels);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            string reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
+            throw new InvalidOperationException($"Could not read the image file '{path}' in column '{ColumnName}' at row {row}: {reason}", e);
         }
     }
 

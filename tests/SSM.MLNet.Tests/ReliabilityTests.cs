@@ -47,6 +47,15 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Known_gap_LoadImages_decodes_truncated_files_partially_and_they_get_a_score()
+    {
+        // The gap the README documents: LoadImages (SkiaSharp) fills the missing part and raises nothing. A text path
+        // column read by the model itself refuses these files (PathInputTests).
+        Assert.True(float.IsFinite(ScoreOf(BrokenFiles.TruncatedPng(TempFile("truncated.png")))));
+        Assert.True(float.IsFinite(ScoreOf(BrokenFiles.TruncatedJpeg(TempFile("truncated.jpg")))));
+    }
+
+    [Fact]
     public void A_10000x10000_image_is_scored_at_the_model_size()
     {
         // A flat gray image with one dark square: PNG keeps it small on disk; decoded it is 10^8 pixels.

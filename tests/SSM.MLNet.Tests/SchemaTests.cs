@@ -7,6 +7,7 @@ namespace SSM.MLNet.Tests;
 public sealed class SchemaTests
 {
     private sealed class TextRow { public string Image { get; set; } = ""; }
+    private sealed class BoolRow { public bool Image { get; set; } }
     private sealed class PathRow { public string ImagePath { get; set; } = ""; }
     private sealed class VectorRow { [VectorType(16)] public float[] Image { get; set; } = new float[16]; }
 
@@ -26,23 +27,31 @@ public sealed class SchemaTests
     [Fact]
     public void Wrong_input_type_fails_at_Fit_naming_column_and_expected_type()
     {
-        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x" } });
+        var data = Context.Data.LoadFromEnumerable(new[] { new BoolRow { Image = true } });
         var estimator = Context.Transforms.DetectAnomaliesSsm(imageSize: 32);
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
         Assert.Contains("Schema mismatch for input column 'Image'", e.Message);
-        Assert.Contains("expected Image or known-size vector of Single", e.Message);
-        Assert.Contains("String", e.Message);
+        Assert.Contains("expected Image, known-size vector of Single, or Text path", e.Message);
+        Assert.Contains("Boolean", e.Message);
     }
 
     [Fact]
     public void Wrong_input_type_fails_at_GetOutputSchema()
     {
-        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x" } });
+        var data = Context.Data.LoadFromEnumerable(new[] { new BoolRow { Image = true } });
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             Context.Transforms.DetectAnomaliesSsm().GetOutputSchema(Shape(data.Schema)));
         Assert.Contains("'Image'", e.Message);
-        Assert.Contains("expected Image or known-size vector of Single", e.Message);
-        Assert.Contains("String", e.Message);
+        Assert.Contains("expected Image, known-size vector of Single, or Text path", e.Message);
+        Assert.Contains("Boolean", e.Message);
+    }
+
+    [Fact]
+    public void A_text_column_is_accepted_as_image_paths_without_fitting()
+    {
+        var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x.png" } });
+        var shape = Context.Transforms.DetectAnomaliesSsm(imageSize: 32).GetOutputSchema(Shape(data.Schema));
+        Assert.True(Find(shape, "Score", out _));
     }
 
     [Fact]

@@ -1,0 +1,233 @@
+using System.IO.Compression;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SkiaSharp;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class PathRow
+{
+    public string ImagePath { get; set; } = "";
+}
+
+public sealed class PathPrediction
+{
+    public float Score { get; set; }
+    public bool PredictedLabel { get; set; }
+    [VectorType(PathModelFixture.Size * PathModelFixture.Size)]
+    public float[] AnomalyMap { get; set; } = [];
+}
+
+/// <summary>A tiny model trained from a text column of image paths relative to <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>.</summary>
+public sealed class PathModelFixture : IDisposable
+{
+    public const int Size = 16;
+
+    public PathModelFixture()
+    {
+        Folder = Path.Combine(Path.GetTempPath(), "ssm-mlnet-paths-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 10, TestGoodCount = 4, TestDefectCount = 3, Seed = 7 });
+        data.WriteMvtec(Folder);
+        Train = Relative("train");
+        Test = Relative("test");
+        Context = new MLContext(seed: 3);
+        Model = Context.Transforms.DetectAnomaliesSsm(Options(Folder)).Fit(Context.Data.LoadFromEnumerable(Rows(Train)));
+    }
+
+    public static SsmAnomalyDetectionOptions Options(string folder) => new()
+    {
+        InputColumnName = nameof(PathRow.ImagePath), ImageFolder = folder, ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 2,
+    };
+
+    private List<string> Relative(string under) =>
+        Directory.GetFiles(Path.Combine(Folder, under), "*.png", SearchOption.AllDirectories).Order()
+            .Select(p => Path.GetRelativePath(Folder, p)).ToList();
+
+    public static List<PathRow> Rows(IEnumerable<string> paths) => paths.Select(p => new PathRow { ImagePath = p }).ToList();
+
+    public string Folder { get; }
+    public List<string> Train { get; }
+    public List<string> Test { get; }
+    public MLContext Context { get; }
+    public SsmAnomalyTransformer Model { get; }
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Damaged image files, made as SSM.Core.Tests' and the command line's truncation tests make them.</summary>
+internal static class BrokenFiles
+{
+    /// <summary>A PNG of noise (incompressible, so half the file is about half the pixels) cut in half.</summary>
+    public static string TruncatedPng(string path)
+    {
+        var noise = new FloatImage(3, 64, 64);
+        var random = new Random(3);
+        for (int i = 0; i < noise.Pixels.Length; i++) noise.Pixels[i] = random.NextSingle();
+        ImageFile.Save(noise, path);
+        CutInHalf(path);
+        return path;
+    }
+
+    /// <summary>A JPEG of noise cut in half (ImageFile only writes PNG, so SkiaSharp encodes it).</summary>
+    public static string TruncatedJpeg(string path)
+    {
+        using var bitmap = new SKBitmap(64, 64, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        var random = new Random(4);
+        for (int y = 0; y < 64; y++)
+            for (int x = 0; x < 64; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, data.ToArray());
+        CutInHalf(path);
+        return path;
+    }
+
+    private static void CutInHalf(string path)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+    }
+}
+
+/// <summary>The third input kind: a text column of image file paths, read strictly by the model.</summary>
+public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathModelFixture>
+{
+    private IDataView Data(IEnumerable<string> paths) => fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(paths));
+
+    private static string Message(Exception e) => string.Join(" | ", Flatten(e).Select(x => x.Message));
+
+    private static IEnumerable<Exception> Flatten(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
+    }
+
+    [Fact]
+    public void Fit_and_Transform_read_the_files_of_a_text_path_column()
+    {
+        Assert.Equal(SsmInputKind.Path, fx.Model.InputKind);
+        Assert.Equal(fx.Folder, fx.Model.ImageFolder);
+        Assert.Equal(nameof(PathRow.ImagePath), fx.Model.InputColumnName);
+
+        var scored = fx.Model.Transform(Data(fx.Test));
+        var rows = Scored.Read(scored);
+        Assert.Equal(fx.Test.Count, rows.Count);
+        // The files as ImageFile.Load reads them, scored in the same single batch: the same bits.
+        var images = fx.Test.Select(p => ImageFile.Load(Path.Combine(fx.Folder, p), channels: 1)).ToList();
+        var engine = fx.Model.Model.Score(images, batchSize: images.Count);
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal(fx.Model.Normalize(engine[i].Score), rows[i].Score);
+            Assert.Equal(engine[i].Map, rows[i].Map);
+        }
+
+        // The path column passes through; a PredictionEngine reads the files too.
+        using (var cursor = scored.GetRowCursor([scored.Schema[nameof(PathRow.ImagePath)]]))
+        {
+            var path = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema[nameof(PathRow.ImagePath)]);
+            ReadOnlyMemory<char> p = default;
+            for (int i = 0; cursor.MoveNext(); i++)
+            {
+                path(ref p);
+                Assert.Equal(fx.Test[i], p.ToString());
+            }
+        }
+        using var pe = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
+        for (int i = 0; i < 3; i++) Close.Score(fx.Model, pe.Predict(new PathRow { ImagePath = fx.Test[i] }).Score, rows[i].Score);
+    }
+
+    [Fact]
+    public void Truncated_PNG_and_JPEG_files_fail_naming_the_path_column_and_row()
+    {
+        string png = BrokenFiles.TruncatedPng(Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-truncated.png"));
+        string jpeg = BrokenFiles.TruncatedJpeg(Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-truncated.jpg"));
+        var paths = new List<string> { fx.Test[0], Path.GetRelativePath(fx.Folder, png), fx.Test[1], jpeg }; // relative and absolute
+        var scored = fx.Model.Transform(Data(paths));
+        using var cursor = scored.GetRowCursor(scored.Schema);
+        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
+        float s = 0;
+        for (int i = 0; i < paths.Count; i++)
+        {
+            Assert.True(cursor.MoveNext());
+            if (i is 0 or 2)
+            {
+                score(ref s);
+                Assert.True(float.IsFinite(s));
+                continue;
+            }
+            var e = Assert.Throws<InvalidOperationException>(() => score(ref s));
+            Assert.Contains(i == 1 ? png : jpeg, e.Message);
+            Assert.Contains($"column 'ImagePath' at row {i}", e.Message);
+            Assert.Contains("corrupt or truncated", e.Message);
+        }
+
+        // One row at a time (PredictionEngine) and at Fit: the same refusal.
+        using var pe = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
+        Assert.Contains(jpeg, Message(Assert.ThrowsAny<Exception>(() => pe.Predict(new PathRow { ImagePath = jpeg }))));
+        var train = fx.Train.Take(5).Append(png).ToList();
+        var fit = Assert.Throws<InvalidOperationException>(() =>
+            fx.Context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(fx.Folder)).Fit(Data(train)));
+        Assert.Contains(png, fit.Message);
+        Assert.Contains("row 5", fit.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_or_an_empty_path_fails_naming_it()
+    {
+        string missing = Path.Combine(fx.Folder, "no-such-folder", "missing.png");
+        var scored = fx.Model.Transform(Data([fx.Test[0], "no-such-folder/missing.png", ""]));
+        var e = Assert.Throws<InvalidOperationException>(() => Scored.Read(scored));
+        Assert.Contains(missing, e.Message);
+        Assert.Contains("does not exist", e.Message);
+        Assert.Contains("row 1", e.Message);
+
+        using var cursor = scored.GetRowCursor(scored.Schema);
+        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
+        float s = 0;
+        cursor.MoveNext(); score(ref s);
+        cursor.MoveNext();
+        cursor.MoveNext();
+        e = Assert.Throws<InvalidOperationException>(() => score(ref s));
+        Assert.Contains("empty", e.Message);
+        Assert.Contains("row 2", e.Message);
+    }
+
+    [Fact]
+    public void A_path_input_model_round_trips_through_save_and_load()
+    {
+        string zip = Path.Combine(fx.Folder, Guid.NewGuid().ToString("N")[..8] + "-paths.zip");
+        fx.Context.Model.Save(fx.Model, Data(fx.Train).Schema, zip);
+        using (var archive = ZipFile.OpenRead(zip))
+            Assert.Contains(archive.Entries, e => e.FullName.EndsWith("SsmModel.bin"));
+
+        var context = new MLContext();
+        using var loaded = Assert.IsType<SsmAnomalyTransformer>(context.Model.Load(zip, out var schema));
+        Assert.Equal(SsmInputKind.Path, loaded.InputKind);
+        Assert.Equal(fx.Folder, loaded.ImageFolder);
+        Assert.Equal(TextDataViewType.Instance, schema[nameof(PathRow.ImagePath)].Type);
+
+        var before = Scored.Read(fx.Model.Transform(Data(fx.Test)));
+        var after = Scored.Read(loaded.Transform(context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test))));
+        Assert.Equal(before.Select(r => r.Score), after.Select(r => r.Score));
+        Assert.Equal(before.Select(r => r.Predicted), after.Select(r => r.Predicted));
+        for (int i = 0; i < before.Count; i++) Assert.Equal(before[i].Map, after[i].Map);
+
+        using var pe = context.Model.CreatePredictionEngine<PathRow, PathPrediction>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
+        Close.Score(loaded, pe.Predict(new PathRow { ImagePath = fx.Test[0] }).Score, after[0].Score);
+    }
+
+    [Fact]
+    public void A_path_model_refuses_an_image_column_by_name()
+    {
+        // LoadImages' output takes the name of the path column: a path model then sees an image.
+        var images = fx.Context.Transforms.LoadImages(nameof(PathRow.ImagePath), fx.Folder, nameof(PathRow.ImagePath)).Fit(Data(fx.Test)).Transform(Data(fx.Test));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => fx.Model.Transform(images));
+        Assert.Contains("'ImagePath'", e.Message);
+        Assert.Contains("Text (image file path)", e.Message);
+    }
+}
