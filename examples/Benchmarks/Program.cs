@@ -23,6 +23,7 @@ try
         case "micro": return MicroBenchmarks.Run(rest);
         case "memory": return MemoryBenchmark.Run(rest);
         case "refinement": return RefinementAblation.Run(Arguments.Parse(rest));
+        case "explore": return Explore.Run(Arguments.Parse(rest));
         default:
             Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory or refinement.");
             return 1;

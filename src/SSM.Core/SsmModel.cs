@@ -38,8 +38,10 @@ public sealed class SsmModel : IDisposable
     /// <summary>The device the network lives on.</summary>
     public Device Device => Network.parameters().First().device;
 
-    /// <summary>A scorer with an explicit refinement threshold (null = one round, no refinement).</summary>
-    public AnomalyScorer CreateScorer(float? refinementThreshold) => new(Network, Options, refinementThreshold);
+    /// <summary>A scorer with an explicit refinement threshold (null = one round, no refinement); its maps are standardised
+    /// when the model has map statistics.</summary>
+    public AnomalyScorer CreateScorer(float? refinementThreshold) =>
+        new(Network, Options, refinementThreshold, Options.Scoring.StandardizeMaps ? Calibration?.MapStatistics : null);
 
     /// <summary>The scorer with the calibrated threshold (created once, shared).</summary>
     public AnomalyScorer Scorer

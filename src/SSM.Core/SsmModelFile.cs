@@ -14,7 +14,8 @@ namespace SSM.Core;
 internal static class SsmModelFile
 {
     private static ReadOnlySpan<byte> Signature => "SSMMODEL"u8;
-    public const int FormatVersion = 1;
+    /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).</summary>
+    public const int FormatVersion = 2;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -27,13 +28,27 @@ internal static class SsmModelFile
 
     public static SsmModel Read(Stream stream, Device? device)
     {
-        var (_, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
+        var (version, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
         var header = Json.Parse<Header>(sections[0], Kind);
-        Json.Validate(header.Options, Kind);
-        var network = Weights.Load(header.Options, sections[1], Kind);
+        var options = version == 1 ? FormatOneSettings(header.Options) : header.Options;
+        Json.Validate(options, Kind);
+        var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
-        return new SsmModel(network, header.Options, header.Calibration);
+        return new SsmModel(network, options, header.Calibration);
     }
+
+    /// <summary>A format-1 file has no entries for the settings added in format 2: it was trained and calibrated with
+    /// what were then the only behaviours, not with today's defaults.</summary>
+    private static SsmOptions FormatOneSettings(SsmOptions o) => o with
+    {
+        Normalization = Data.InputNormalization.None,
+        Scoring = o.Scoring with
+        {
+            Error = RestorationError.MsGms,
+            StandardizeMaps = false,
+            SmoothingSigma = o.Scoring.SmoothingSigma ?? 7.0 * o.ImageSize / 128,
+        },
+    };
 }
 
 /// <summary>Network weights to and from bytes, checked against the settings they claim to fit.</summary>

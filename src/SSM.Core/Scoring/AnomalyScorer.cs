@@ -31,15 +31,18 @@ public sealed class AnomalyScorer : IDisposable
     private readonly int[] cellSizes;
     private readonly float[] cellWeights;
     private readonly Tensor[] scoringMasks;   // per cell size [n, 1, S, S], fixed by the mask seed
+    private readonly (Tensor Mean, Tensor Scale)? standardTensors;
 
     /// <param name="network">A trained network; switched to evaluation mode.</param>
     /// <param name="options">Settings of the model.</param>
     /// <param name="refinementThreshold">Normal/suspicious pixel threshold; null (before calibration) scores one round only.</param>
-    public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold)
+    /// <param name="standardization">Per-pixel normal statistics applied to the final map; null gives raw maps.</param>
+    public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold, NormalMapStatistics? standardization = null)
     {
         this.network = network;
         this.options = options;
         RefinementThreshold = refinementThreshold;
+        Standardization = standardization;
         int s = options.ImageSize;
         smoothing = new MapSmoothing(options.Scoring.ResolveSigma(s));
         cellSizes = options.Masking.ResolveCellSizes(s);
@@ -47,6 +50,7 @@ public sealed class AnomalyScorer : IDisposable
         float total = cellWeights.Sum();
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
         var device = network.parameters().First().device;
+        if (standardization is not null) standardTensors = standardization.ToTensors(s, options.Scoring.ErrorKinds, device);
         using var generator = new Generator((ulong)options.Scoring.MaskSeed);
         scoringMasks = cellSizes.Select(k =>
         {
@@ -58,11 +62,28 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>The pixel threshold used by refinement, or null when refinement is off.</summary>
     public float? RefinementThreshold { get; }
 
+    /// <summary>The statistics that standardise the final maps, or null for raw maps.</summary>
+    public NormalMapStatistics? Standardization { get; }
+
     /// <summary>Scores a batch [B, C, S, S] of images in [0, 1] with all refinement rounds.</summary>
     public ScoredBatch Score(Tensor images) => Score(images, RefinementThreshold is null ? 1 : options.Scoring.RefinementRounds);
 
     /// <summary>Scores a batch with an explicit number of rounds (1 = no refinement), e.g. for calibration or ablation.</summary>
     public ScoredBatch Score(Tensor images, int rounds)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var raw = RawMaps(images, rounds);
+        var map = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale).mean([1], keepdim: true) : Collapse(raw);
+        var scores = map.amax([1, 2, 3]);
+        return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The final round's smoothed maps before standardisation, [B, K, S, S] with one channel per restoration error
+    /// (<see cref="ScoringOptions.ErrorKinds"/>): what calibration learns the normal statistics from.
+    /// </summary>
+    public Tensor RawMaps(Tensor images, int rounds)
     {
         if (rounds > 1 && RefinementThreshold is null) throw new InvalidOperationException("Refinement needs a calibrated threshold.");
         using var noGrad = no_grad();
@@ -70,19 +91,20 @@ public sealed class AnomalyScorer : IDisposable
         network.eval();
         var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options.Normalization);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
-        Tensor? normal = null;
-        Tensor map = RoundMap(x, imageGradients, normal);
+        Tensor map = RoundMap(x, imageGradients, null);
         int refineCell = options.Scoring.ResolveRefinementCellSize(options.ImageSize);
         for (int r = 1; r < rounds; r++)
         {
-            normal = RefinedMasks.NormalPixels(map, refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
+            var normal = RefinedMasks.NormalPixels(Collapse(map), refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
             map = RoundMap(x, imageGradients, normal);
         }
-        var scores = map.amax([1, 2, 3]);
-        return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
+        return map.MoveToOuterDisposeScope();
     }
 
-    /// <summary>One round: the smoothed, weighted mean over cell sizes of the MS-GMS maps.</summary>
+    /// <summary>Raw maps [B, K, S, S] to one map [B, 1, S, S]: the mean over the restoration errors.</summary>
+    public static Tensor Collapse(Tensor rawMaps) => rawMaps.shape[1] == 1 ? rawMaps.alias() : rawMaps.mean([1], keepdim: true);
+
+    /// <summary>One round: per restoration error, the smoothed, weighted mean over cell sizes of the error maps.</summary>
     private Tensor RoundMap(Tensor images, Tensor[] imageGradients, Tensor? normalPixels)
     {
         using var scope = NewDisposeScope();
@@ -93,13 +115,18 @@ public sealed class AnomalyScorer : IDisposable
         var inputs = masks.Select(m => MaskedRestoration.Inputs(images, m)).ToArray();
         var outputs = ForwardChunked(cat(inputs.Select(i => i.MaskedImages).ToArray(), 0), cat(inputs.Select(i => i.Masks).ToArray(), 0));
         long per = inputs[0].MaskedImages.shape[0];
-        Tensor combined = zeros_like(images[.., ..1]);
+        var error = options.Scoring.Error;
+        Tensor combined = zeros(images.shape[0], options.Scoring.ErrorKinds, images.shape[2], images.shape[3], device: images.device);
         for (int k = 0; k < masks.Length; k++)
         {
             var (restoration, _) = MaskedRestoration.Assemble(images, outputs.narrow(0, k * per, per), masks[k]);
-            combined = combined.add(MsGms.Map(imageGradients, restoration).mul(cellWeights[k]));
+            var maps = new List<Tensor>(2);
+            if (error is RestorationError.MsGms or RestorationError.Both) maps.Add(MsGms.Map(imageGradients, restoration));
+            if (error is RestorationError.SquaredError or RestorationError.Both) maps.Add(restoration.sub(images).square().mean([1], keepdim: true));
+            combined = combined.add(cat(maps, 1).mul(cellWeights[k]));
         }
-        return smoothing.Apply(combined).MoveToOuterDisposeScope();
+        long b = combined.shape[0], kinds = combined.shape[1], s = combined.shape[2];
+        return smoothing.Apply(combined.reshape(b * kinds, 1, s, s)).reshape(b, kinds, s, s).MoveToOuterDisposeScope();
     }
 
     private Tensor ForwardChunked(Tensor maskedImages, Tensor masks)
@@ -119,6 +146,8 @@ public sealed class AnomalyScorer : IDisposable
     public void Dispose()
     {
         smoothing.Dispose();
+        standardTensors?.Mean.Dispose();
+        standardTensors?.Scale.Dispose();
         foreach (var m in scoringMasks) m.Dispose();
     }
 }

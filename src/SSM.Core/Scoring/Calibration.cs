@@ -14,6 +14,10 @@ public sealed record Calibration
     /// <summary>Normal/suspicious pixel threshold of refinement (a high quantile of first-round normal pixel scores).</summary>
     public float RefinementThreshold { get; init; }
 
+    /// <summary>Per-pixel statistics of the held-out normal maps, when <see cref="ScoringOptions.StandardizeMaps"/> is on
+    /// (and at least 3 images were held out); null otherwise.</summary>
+    public NormalMapStatistics? MapStatistics { get; init; }
+
     /// <summary>Final image scores of the held-out normal images, ascending.</summary>
     public float[] NormalImageScores { get; init; } = [];
 
@@ -33,41 +37,63 @@ public sealed record Calibration
     }
 
     /// <summary>
-    /// Computes the calibration: first-round maps give the refinement threshold; the normal image scores come
-    /// from the same pass when refinement is off, else from a second pass with all rounds.
+    /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
+    /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores.
     /// </summary>
     public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8)
     {
-        var indices = Enumerable.Range(0, heldOut.Count).ToArray();
-        bool refining = model.Options.Scoring.RefinementRounds > 1;
+        var scoring = model.Options.Scoring;
+        int kinds = scoring.ErrorKinds;
+        bool refining = scoring.RefinementRounds > 1;
+        bool standardizing = scoring.StandardizeMaps && heldOut.Count >= 3;
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
-        var scores = new List<float>();
-        using (var firstRound = model.CreateScorer(refinementThreshold: null))
-            foreach (var chunk in indices.Chunk(batchSize))
-            {
-                using var images = heldOut.Batch(chunk);
-                using var scored = firstRound.Score(images, rounds: 1);
-                pixels.AddRange(scored.Maps.data<float>().ToArray());
-                scores.AddRange(scored.Scores.data<float>().ToArray());
-                progress?.Report(new CalibrationProgress(chunk[^1] + 1, total));
-            }
-        float threshold = Quantile(pixels, model.Options.Scoring.RefinementQuantile);
-        if (refining)
+        var firstRound = RawMaps(model, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)));
+        float threshold = Quantile(pixels, scoring.RefinementQuantile);
+        // The final maps come from all rounds, which need the threshold just found.
+        var final = refining
+            ? RawMaps(model, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
+            : firstRound;
+        var statistics = standardizing ? NormalMapStatistics.Compute(final, kinds) : null;
+        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final, kinds) : [.. final.Select(m => CollapsedMax(m, kinds))];
+        Array.Sort(scores);
+        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores };
+    }
+
+    /// <summary>Raw maps (K x S x S per image) of every image; optionally collects the values of their collapsed maps.</summary>
+    private static List<float[]> RawMaps(SsmModel model, float? threshold, ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
+    {
+        var maps = new List<float[]>();
+        int length = model.Options.Scoring.ErrorKinds * model.Options.ImageSize * model.Options.ImageSize;
+        using var scorer = new AnomalyScorer(model.Network, model.Options, threshold);
+        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
-            // The final scores come from all rounds, which need the threshold just found.
-            scores.Clear();
-            using var scorer = model.CreateScorer(threshold);
-            foreach (var chunk in indices.Chunk(batchSize))
+            using var batch = images.Batch(chunk);
+            using var raw = scorer.RawMaps(batch, threshold is null ? 1 : model.Options.Scoring.RefinementRounds);
+            if (pixels is not null)
             {
-                using var images = heldOut.Batch(chunk);
-                using var scored = scorer.Score(images);
-                scores.AddRange(scored.Scores.data<float>().ToArray());
-                progress?.Report(new CalibrationProgress(heldOut.Count + chunk[^1] + 1, total));
+                using var collapsed = AnomalyScorer.Collapse(raw);
+                pixels.AddRange(collapsed.data<float>().ToArray());
             }
+            var values = raw.data<float>().ToArray();
+            for (int i = 0; i < chunk.Length; i++) maps.Add(values.AsSpan(i * length, length).ToArray());
+            done(chunk[^1] + 1);
         }
-        scores.Sort();
-        return new Calibration { RefinementThreshold = threshold, NormalImageScores = scores.ToArray() };
+        return maps;
+    }
+
+    /// <summary>The image score without standardisation: the maximum of the mean over the K planes.</summary>
+    private static float CollapsedMax(float[] map, int kinds)
+    {
+        int plane = map.Length / kinds;
+        float max = float.NegativeInfinity;
+        for (int p = 0; p < plane; p++)
+        {
+            float sum = 0;
+            for (int k = 0; k < kinds; k++) sum += map[k * plane + p];
+            max = Math.Max(max, sum / kinds);
+        }
+        return max;
     }
 
     /// <summary>Linear-interpolated quantile (as numpy's default).</summary>

@@ -34,6 +34,41 @@ public class AnomalyScorerTests : IDisposable
     }
 
     [Fact]
+    public void BothErrorsGiveOneRawPlaneEachAndTheirMeanAsTheMap()
+    {
+        using var images = rand(2, 1, 16, 16);
+        var planes = new List<Tensor>();
+        foreach (var error in new[] { RestorationError.MsGms, RestorationError.SquaredError })
+        {
+            using var single = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Error = error } }, null);
+            planes.Add(single.RawMaps(images, 1));
+        }
+        using var both = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Error = RestorationError.Both } }, null);
+        using var raw = both.RawMaps(images, 1);
+        Assert.Equal(new long[] { 2, 2, 16, 16 }, raw.shape);
+        Assert.True(raw.narrow(1, 0, 1).allclose(planes[0], atol: 1e-6) && raw.narrow(1, 1, 1).allclose(planes[1], atol: 1e-6));
+        using var scored = both.Score(images, 1);
+        Assert.True(scored.Maps.allclose(planes[0].add(planes[1]).div(2), atol: 1e-6));
+        planes.ForEach(p => p.Dispose());
+    }
+
+    [Fact]
+    public void StandardisedMapsSubtractTheNormalMeanAndDivideByTheScale()
+    {
+        var options = Options with { Scoring = Options.Scoring with { Error = RestorationError.Both } };
+        using var images = rand(4, 1, 16, 16);
+        using var rawScorer = new AnomalyScorer(network, options, null);
+        using var raw = rawScorer.RawMaps(images, 1);
+        var values = raw.data<float>().ToArray();
+        var maps = Enumerable.Range(0, 4).Select(i => values.AsSpan(i * 512, 512).ToArray()).ToList();
+        var statistics = NormalMapStatistics.Compute(maps, kinds: 2);
+        using var standardized = new AnomalyScorer(network, options, null, statistics);
+        using var scored = standardized.Score(images, 1);
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(statistics.MaxStandardized(maps[i]), scored.Scores[i].item<float>(), 4);
+    }
+
+    [Fact]
     public void AnImageScoresTheSameAloneAndInABatch()
     {
         using var scorer = new AnomalyScorer(network, Options, refinementThreshold: 0.05f);

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.Core.Evaluation;
+using SSM.Core.Network;
+using SSM.Core.Scoring;
+using SSM.Core.Training;
+
+namespace SSM.Benchmarks;
+
+/// <summary>`explore`: one model, many ways to form the image score, AUROC per defect category (scratch tool for the MTD sweep).</summary>
+internal static class Explore
+{
+    public static int Run(Arguments a)
+    {
+        string root = a.String("data") ?? Path.GetFullPath(Path.Combine(Repository.Root()!, "..", "shared", "datasets", "mtd"));
+        int size = a.Int("size") ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
+        int? width = a.Int("width");
+        string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");
+        double? sigma = a.Double("sigma"), lr = a.Double("lr");
+        a.RejectUnknown();
+        var d = new SsmOptions();
+        var net = InpaintingNetworkOptions.Compact(1);
+        if (width is { } w) net = net with { BaseWidth = w };
+        var options = d with
+        {
+            ImageSize = size, Network = net,
+            Normalization = norm is null ? d.Normalization : Enum.Parse<InputNormalization>(norm, true),
+            Masking = d.Masking with { CellSizes = cells?.Split(',').Select(int.Parse).ToArray() },
+            Training = d.Training with { Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate },
+            Scoring = d.Scoring with { SmoothingSigma = sigma },
+        };
+        options.Validate();
+        var ds = MvtecFolder.Load(root, channels: 1);
+        var train = new ImageCache(size, 1);
+        int idx = 0;
+        foreach (var img in ds.LoadTrain()) train.Add(img, ds.TrainPaths[idx++]);
+        var test = new ImageCache(size, 1);
+        var cats = new List<string>();
+        var masks = new List<bool[]>();
+        foreach (var item in ds.TestItems)
+        {
+            var l = ds.LoadTest(item);
+            test.Add(l.Image, l.Name);
+            cats.Add(item.Category);
+            masks.Add(l.Mask is null ? new bool[size * size] : ImageResize.ResizeMask(l.Mask, size, size).Pixels.Select(v => v > 0.5f).ToArray());
+        }
+        var sw = Stopwatch.StartNew();
+        SsmModel model;
+        if (modelPath is not null && File.Exists(modelPath)) model = SsmModel.Load(modelPath);
+        else
+        {
+            model = SsmTrainer.Train(train, options, new SynchronousProgress<TrainingProgress>(p =>
+                Console.WriteLine($"  epoch {p.Epoch}/{p.PlannedEpochs} loss {p.Loss.Total:F4} gms {p.Loss.MsGms:F4} {p.Elapsed.TotalSeconds:F0}s")));
+            if (modelPath is not null) model.Save(modelPath);
+        }
+        Console.WriteLine($"model ready in {sw.Elapsed.TotalSeconds:F0} s");
+        var rng = new Random(model.Options.Training.Seed);
+        var order = Enumerable.Range(0, train.Count).OrderBy(_ => rng.Next()).ToArray();
+        int ho = Math.Clamp((int)Math.Round(train.Count * model.Options.Training.HoldoutFraction), 2, train.Count - 2);
+        // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
+        var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
+            Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true) } };
+        var heldMaps = Maps(model, scoring, train.Subset(order[..ho]));
+        var testMaps = Maps(model, scoring, test);
+        int plane = size * size;
+        var mu = new float[plane]; var sd = new float[plane];
+        for (int p = 0; p < plane; p++)
+        {
+            double m = heldMaps.Average(x => x[p]);
+            mu[p] = (float)m;
+            sd[p] = (float)Math.Sqrt(heldMaps.Sum(x => (x[p] - m) * (x[p] - m)) / (heldMaps.Count - 1));
+        }
+        float sdFloor = sd.Average() * 0.1f;
+        int margin = Math.Max(1, size / 16);
+        var zMaps = testMaps.Select(m => m.Select((v, p) => (v - mu[p]) / (sd[p] + sdFloor)).ToArray()).ToList();
+        var dMaps = testMaps.Select(m => m.Select((v, p) => v - mu[p]).ToArray()).ToList();
+        // The other restoration error, standardised the same way, averaged with this one.
+        var otherOptions = scoring with { Scoring = scoring.Scoring with { Error = scoring.Scoring.Error == RestorationError.MsGms ? RestorationError.SquaredError : RestorationError.MsGms } };
+        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, train.Subset(order[..ho])), 1);
+        var ownStats = NormalMapStatistics.Compute(heldMaps, 1);
+        var bothMaps = Maps(model, otherOptions, test).Select((m, i) => m.Select((v, p) =>
+            0.5f * ((v - otherStats.Mean[p]) / otherStats.Scale[p] + (testMaps[i][p] - ownStats.Mean[p]) / ownStats.Scale[p])).ToArray()).ToList();
+        var variants = new (string, Func<int, float>)[]
+        {
+            ("max", i => testMaps[i].Max()),
+            ("mean", i => testMaps[i].Average()),
+            ("top1%", i => TopMean(testMaps[i], 0.01)),
+            ("crop-max", i => CropMax(testMaps[i], size, margin)),
+            ("d-max", i => dMaps[i].Max()),
+            ("z-max", i => zMaps[i].Max()),
+            ("z-top1%", i => TopMean(zMaps[i], 0.01)),
+            ("both-z-max", i => bothMaps[i].Max()),
+        };
+        if (dump is not null)
+        {
+            Directory.CreateDirectory(dump);
+            foreach (var c in cats.Distinct())
+                foreach (int i in Enumerable.Range(0, cats.Count).Where(i => cats[i] == c).Take(4))
+                {
+                    using var one = test.Batch([i]);
+                    using var shown = InputNormalizer.Apply(one, model.Options.Normalization);
+                    Write(Path.Combine(dump, $"{c}{i}_a.raw"), shown.data<float>().ToArray());
+                    Write(Path.Combine(dump, $"{c}{i}_b.raw"), testMaps[i]);
+                    Write(Path.Combine(dump, $"{c}{i}_c.raw"), zMaps[i]);
+                    Write(Path.Combine(dump, $"{c}{i}_d.raw"), masks[i].Select(m => m ? 1f : 0f).ToArray());
+                }
+        }
+        var categories = cats.Distinct().Where(c => c != "good").ToList();
+        Console.WriteLine($"| score | all | {string.Join(" | ", categories)} |");
+        foreach (var (name, f) in variants)
+        {
+            var s = Enumerable.Range(0, cats.Count).Select(f).ToArray();
+            string Auc(Func<string, bool> keep)
+            {
+                var ix = Enumerable.Range(0, cats.Count).Where(i => keep(cats[i])).ToArray();
+                return Roc.Auroc(ix.Select(i => s[i]).ToArray(), ix.Select(i => cats[i] != "good").ToArray()).ToString("F3");
+            }
+            Console.WriteLine($"| {name} | {Auc(_ => true)} | {string.Join(" | ", categories.Select(c => Auc(x => x == "good" || x == c)))} |");
+        }
+        foreach (var (name, maps) in new[] { ("map", testMaps), ("d-map", dMaps), ("z-map", zMaps), ("both-z-map", bothMaps) })
+        {
+            var px = PixelMetrics.Evaluate(maps, masks, size, size);
+            Console.WriteLine($"pixel {name}: AUROC {px.Auroc:F3} AUPRO {px.Aupro:F3}");
+        }
+        return 0;
+    }
+
+    private static void Write(string path, float[] values)
+    {
+        var bytes = new byte[values.Length * 4];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    private static float TopMean(float[] m, double share)
+    {
+        int k = Math.Max(1, (int)(m.Length * share));
+        return m.OrderByDescending(v => v).Take(k).Average();
+    }
+
+    private static float CropMax(float[] m, int s, int margin)
+    {
+        float best = float.MinValue;
+        for (int y = margin; y < s - margin; y++)
+            for (int x = margin; x < s - margin; x++) best = Math.Max(best, m[y * s + x]);
+        return best;
+    }
+
+    private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images)
+    {
+        var result = new List<float[]>();
+        int plane = model.Options.ImageSize * model.Options.ImageSize;
+        using var scorer = new AnomalyScorer(model.Network, options, null);
+        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
+        {
+            using var batch = images.Batch(chunk);
+            using var scored = scorer.Score(batch, 1);
+            var data = scored.Maps.data<float>().ToArray();
+            for (int i = 0; i < chunk.Length; i++) result.Add(data.AsSpan(i * plane, plane).ToArray());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,119 @@
+using static TorchSharp.torch;
+
+namespace SSM.Core.Scoring;
+
+/// <summary>
+/// Per-pixel mean and scale of the raw anomaly maps of held-out normal images, one plane per restoration error
+/// (<see cref="ScoringOptions.ErrorKinds"/>). Standardising a map with them, (map - mean) / scale averaged over the
+/// planes, removes the errors the network makes at the same place on every normal image (borders, edges of the part,
+/// fixed structures), which would otherwise dominate the image score, and puts different errors on one scale.
+/// </summary>
+public sealed record NormalMapStatistics
+{
+    /// <summary>
+    /// Weight, in images, of the plane-wide mean and variance that every pixel's own are shrunk towards:
+    /// pixel estimate = (n * own + <see cref="PriorImages"/> * plane-wide) / (n + <see cref="PriorImages"/>). With few
+    /// held-out images (4 in a 40-image set) the statistics are mostly plane-wide, which only puts the restoration errors
+    /// on one scale; with many (76 on MTD) they are mostly per pixel. It also keeps pixels that happen to vary little on
+    /// the held-out images from blowing up.
+    /// </summary>
+    public const int PriorImages = 8;
+
+    /// <summary>Number of planes K (restoration errors).</summary>
+    public int Kinds { get; init; } = 1;
+
+    /// <summary>Per-pixel mean of the normal maps, shrunk towards the plane mean (<see cref="PriorImages"/>), K x S x S (plane-major, then row-major).</summary>
+    public float[] Mean { get; init; } = [];
+
+    /// <summary>Per-pixel standard deviation (shrunk like the mean), K x S x S.</summary>
+    public float[] Scale { get; init; } = [];
+
+    /// <summary>Statistics of a set of raw maps (at least 2), each K x S x S.</summary>
+    public static NormalMapStatistics Compute(IReadOnlyList<float[]> maps, int kinds)
+    {
+        var (sum, squares) = Sums(maps);
+        return FromSums(sum, squares, maps.Count, kinds, without: null);
+    }
+
+    /// <summary>
+    /// The image score (maximum of the standardised map) of every given normal map, each standardised with statistics
+    /// of the others (leave one out): with statistics that include the image itself its score would be biased low.
+    /// </summary>
+    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds)
+    {
+        if (maps.Count < 3) throw new ArgumentException("Leave-one-out statistics need at least 3 maps.", nameof(maps));
+        var (sum, squares) = Sums(maps);
+        return [.. maps.Select(m => FromSums(sum, squares, maps.Count, kinds, without: m).MaxStandardized(m))];
+    }
+
+    /// <summary>The maximum over pixels of the plane-mean of (map - mean) / scale.</summary>
+    public float MaxStandardized(float[] map)
+    {
+        int plane = map.Length / Kinds;
+        float max = float.NegativeInfinity;
+        for (int p = 0; p < plane; p++)
+        {
+            float z = 0;
+            for (int k = 0; k < Kinds; k++) z += (map[k * plane + p] - Mean[k * plane + p]) / Scale[k * plane + p];
+            max = Math.Max(max, z / Kinds);
+        }
+        return max;
+    }
+
+    /// <summary>Mean and scale as [1, K, S, S] tensors on a device, for standardising batches of raw maps.</summary>
+    public (Tensor Mean, Tensor Scale) ToTensors(int side, int kinds, Device device)
+    {
+        if (Kinds != kinds || Mean.Length != kinds * side * side || Scale.Length != Mean.Length)
+            throw new InvalidDataException($"The map statistics hold {Kinds} plane(s) of {Mean.Length / Math.Max(Kinds, 1)} pixels; the model's maps have {kinds} of {side * side}.");
+        return (tensor(Mean, [1, kinds, side, side]).to(device), tensor(Scale, [1, kinds, side, side]).to(device));
+    }
+
+    private static (double[] Sum, double[] Squares) Sums(IReadOnlyList<float[]> maps)
+    {
+        if (maps.Count < 2) throw new ArgumentException("Map statistics need at least 2 maps.", nameof(maps));
+        int length = maps[0].Length;
+        var sum = new double[length];
+        var squares = new double[length];
+        foreach (var m in maps)
+        {
+            if (m.Length != length) throw new ArgumentException("All maps must have the same size.", nameof(maps));
+            for (int p = 0; p < length; p++) { sum[p] += m[p]; squares[p] += (double)m[p] * m[p]; }
+        }
+        return (sum, squares);
+    }
+
+    /// <summary>Statistics from per-pixel sums over n maps, optionally with one of those maps taken out.</summary>
+    private static NormalMapStatistics FromSums(double[] sum, double[] squares, int n, int kinds, float[]? without)
+    {
+        if (without is not null) n--;
+        int length = sum.Length, plane = length / kinds;
+        var mean = new double[length];
+        var variance = new double[length];
+        for (int p = 0; p < length; p++)
+        {
+            double s = sum[p], q = squares[p];
+            if (without is not null) { s -= without[p]; q -= (double)without[p] * without[p]; }
+            mean[p] = s / n;
+            variance[p] = Math.Max(0, (q - n * mean[p] * mean[p]) / (n - 1));
+        }
+        var shrunkMean = new float[length];
+        var scale = new float[length];
+        double own = (double)n / (n + PriorImages), prior = 1 - own;
+        for (int k = 0; k < kinds; k++)
+        {
+            var planeMean = mean.AsSpan(k * plane, plane);
+            var planeVariance = variance.AsSpan(k * plane, plane);
+            double wideMean = 0, wideVariance = 0;
+            for (int p = 0; p < plane; p++) { wideMean += planeMean[p]; wideVariance += planeVariance[p]; }
+            wideMean /= plane;
+            wideVariance /= plane;
+            for (int p = 0; p < plane; p++)
+            {
+                shrunkMean[k * plane + p] = (float)(own * planeMean[p] + prior * wideMean);
+                // The 1e-24 keeps a set of identical maps (e.g. flat synthetic images) finite.
+                scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * wideVariance + 1e-24);
+            }
+        }
+        return new NormalMapStatistics { Kinds = kinds, Mean = shrunkMean, Scale = scale };
+    }
+}
