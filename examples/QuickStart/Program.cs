@@ -11,7 +11,10 @@ if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
 Console.WriteLine($"Generating a synthetic dataset at {size} px in {data}...");
 SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 60, TestGoodCount = 20, TestDefectCount = 4, Seed = seed })
     .WriteMvtec(data);
-return Demo.Run(data, output, new DemoSettings(size, BaseWidth: 8, Depth: 3, epochs, TimeBudgetMinutes: null, seed));
+// The generated images all have the same lighting, so per-image normalisation (the default, for real photos) only
+// costs accuracy here: image AUROC 0.863 with it, see README "Main command".
+return Demo.Run(data, output, new DemoSettings(size, BaseWidth: 8, Depth: 3, epochs, TimeBudgetMinutes: null, seed,
+    InputNormalization: SSM.Core.Data.InputNormalization.None));
 
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 string ArgS(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

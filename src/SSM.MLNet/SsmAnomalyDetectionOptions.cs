@@ -77,6 +77,20 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Random horizontal/vertical flips during training. Default true; turn off for parts with a fixed orientation.</summary>
     public bool Flip { get; set; } = Engine.Training.Flip;
 
+    /// <summary>How each image's intensities are normalised before the network sees it (training and scoring alike).
+    /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/>, which removes lighting and exposure
+    /// differences; use <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is
+    /// fixed (e.g. synthetic images).</summary>
+    public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
+
+    /// <summary>How a restoration is compared with its image. Default: the engine's, <see cref="SSM.Core.RestorationError.Both"/>
+    /// (MS-GMS for structure plus squared error for spots on low-contrast surfaces).</summary>
+    public SSM.Core.RestorationError RestorationError { get; set; } = Engine.Scoring.Error;
+
+    /// <summary>Standardise each pixel of the anomaly map by its normal mean and spread (learnt from the held-out images).
+    /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>
+    public bool StandardizeMaps { get; set; } = Engine.Scoring.StandardizeMaps;
+
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>
     public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;
 

@@ -42,6 +42,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
     {
         ImageSize = o.ImageSize,
+        Normalization = o.InputNormalization,
         Network = new InpaintingNetworkOptions { InputChannels = o.Channels, BaseWidth = o.BaseWidth, Depth = o.Depth },
         Training = new TrainingOptions
         {
@@ -55,7 +56,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             CheckpointFolder = o.CheckpointFolder,
             CheckpointEvery = o.CheckpointEvery,
         },
-        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds },
+        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, StandardizeMaps = o.StandardizeMaps },
     };
 
     /// <summary>
