@@ -126,10 +126,10 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Rows the transformer's <c>Transform</c> reads ahead and scores in one engine call (1 to
-    /// <see cref="SsmAnomalyTransformer.MaxScoringBatchSize"/>; 1 = row at a time). Default 8. The gain depends on the image
+    /// <see cref="SsmAnomalyTransformer.MaxScoringBatchSize"/>; 1 = row at a time). Default 4. The gain depends on the image
     /// size and on libtorch's threads: measured on a 2-core CPU under load with one libtorch thread, 8 rows per call scored
     /// 1.1–1.25× faster per image than 1 row at <see cref="ImageSize"/> 32 (4 rows: 1.35×), but 1.4× slower at 64, where
-    /// a batch's activations no longer fit the cache (4 rows: about as fast as 1). Each read-ahead row is held in memory
+    /// a batch's activations no longer fit the cache (4 rows: about as fast as 1), hence 4. Each read-ahead row is held in memory
     /// (resized to <see cref="ImageSize"/>²). Scores agree with row-at-a-time scoring up to float rounding (libtorch picks
     /// kernels per batch size). A PredictionEngine always scores one row. Saved with the model; change it later with
     /// <see cref="SsmAnomalyTransformer.WithScoringBatchSize"/>.

@@ -31,7 +31,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     internal const string WeightsEntryName = "SsmModel.bin";
 
     /// <summary>Rows scored per engine call by <see cref="Transform"/> when a model does not say otherwise (also for models saved before the setting existed).</summary>
-    public const int DefaultScoringBatchSize = 8;
+    public const int DefaultScoringBatchSize = 4;
 
     /// <summary>Largest accepted <see cref="ScoringBatchSize"/>: every read-ahead row is held in memory, and the engine's gain ends long before.</summary>
     public const int MaxScoringBatchSize = 1024;

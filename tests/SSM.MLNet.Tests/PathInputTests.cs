@@ -117,9 +117,9 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         var scored = fx.Model.Transform(Data(fx.Test));
         var rows = Scored.Read(scored);
         Assert.Equal(fx.Test.Count, rows.Count);
-        // The files as ImageFile.Load reads them, scored in the same single batch: the same bits.
+        // The files as ImageFile.Load reads them, scored in the same batches as Transform's: the same bits.
         var images = fx.Test.Select(p => ImageFile.Load(Path.Combine(fx.Folder, p), channels: 1)).ToList();
-        var engine = fx.Model.Model.Score(images, batchSize: images.Count);
+        var engine = fx.Model.Model.Score(images, batchSize: fx.Model.ScoringBatchSize);
         for (int i = 0; i < rows.Count; i++)
         {
             Assert.Equal(fx.Model.Normalize(engine[i].Score), rows[i].Score);
