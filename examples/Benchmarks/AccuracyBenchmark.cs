@@ -163,7 +163,6 @@ internal static class AccuracyBenchmark
 
         // ---- SSM with the chosen settings.
         int rounds = options.Scoring.RefinementRounds;
-        var heldOut = HeldOut(train, options.Training);
         var subset = authorsTestLimit is { } limit && limit < test.Labels.Count ? Subset(test.Labels.Count, limit) : null;
         Evaluation? compactOnSubset = null;
         string ssmName = Describe(options);
@@ -306,32 +305,6 @@ internal static class AccuracyBenchmark
     {
         double step = (double)count / limit;
         return Enumerable.Range(0, limit).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
-    }
-
-    /// <summary>The trainer's held-out normal images, reproduced from its seed (same shuffle, same count).</summary>
-    private static ImageCache HeldOut(ImageCache images, TrainingOptions t)
-    {
-        var rng = new Random(t.Seed);
-        var order = Enumerable.Range(0, images.Count).OrderBy(_ => rng.Next()).ToArray();
-        int heldOutCount = Math.Clamp((int)Math.Round(images.Count * t.HoldoutFraction), 2, images.Count - 2);
-        return images.Subset(order[..heldOutCount]);
-    }
-
-    /// <summary>The refinement threshold for other scoring settings: the same quantile of first-round pixel scores on the held-out normals.</summary>
-    private static float CalibrateThreshold(InpaintingNetwork network, SsmOptions options, ImageCache heldOut)
-    {
-        using var firstRound = new AnomalyScorer(network, options, refinementThreshold: null);
-        var pixels = new List<float>();
-        foreach (var chunk in Enumerable.Range(0, heldOut.Count).Chunk(8))
-        {
-            using var images = heldOut.Batch(chunk);
-            using var scored = firstRound.Score(images, 1);
-            pixels.AddRange(scored.Maps.data<float>().ToArray());
-        }
-        pixels.Sort();
-        double pos = options.Scoring.RefinementQuantile * (pixels.Count - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, pixels.Count - 1);
-        return (float)(pixels[lo] + (pos - lo) * (pixels[hi] - pixels[lo]));
     }
 
     // ---- ML.NET baseline.

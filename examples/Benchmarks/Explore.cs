@@ -8,7 +8,13 @@ using SSM.Core.Training;
 
 namespace SSM.Benchmarks;
 
-/// <summary>`explore`: one model, many ways to form the image score, AUROC per defect category (scratch tool for the MTD sweep).</summary>
+/// <summary>
+/// `explore`: one model (trained, or loaded with --model), many ways to form the image score from its raw maps, with
+/// image AUROC per defect category and pixel metrics. Rows: max / mean / top 1 % / max without a border of S/16 of the
+/// raw map; d- = minus the per-pixel mean of the held-out normal maps; z- = standardised by their per-pixel statistics;
+/// both-z = this restoration error and the other (MS-GMS or squared error), each standardised, averaged. The statistics
+/// come from the trainer's held-out images (reproduced from the seed). How the defaults in SsmOptions were chosen.
+/// </summary>
 internal static class Explore
 {
     public static int Run(Arguments a)

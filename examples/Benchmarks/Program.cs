@@ -5,12 +5,14 @@
 //   dotnet run -c Release --project examples/Benchmarks -- speed [--size S] [--batch B] [--bf16-train-seconds T]
 //   dotnet run -c Release --project examples/Benchmarks -- refinement [--size 32] [--epochs 20] [--seeds 2]
 //   dotnet run -c Release --project examples/Benchmarks -- memory [100 1000]
+//   dotnet run -c Release --project examples/Benchmarks -- explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
+//        [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--sigma X] [--dump <folder>]
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
 using SSM.Benchmarks;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore [options]  (see examples/Benchmarks/README.md)");
     return args.Length == 0 ? 1 : 0;
 }
 var rest = args[1..];
@@ -25,7 +27,7 @@ try
         case "refinement": return RefinementAblation.Run(Arguments.Parse(rest));
         case "explore": return Explore.Run(Arguments.Parse(rest));
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory or refinement.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement or explore.");
             return 1;
     }
 }
