@@ -39,8 +39,9 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Output column of the anomaly map: a known-size vector of <see cref="ImageSize"/>² <see cref="float"/> values, row-major
-    /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; raw engine units
-    /// (not normalised), higher = more anomalous. Default "AnomalyMap". Null or empty: no map column.
+    /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; engine units: with
+    /// <see cref="StandardizeMaps"/> (default) standard deviations from the normal mean of each pixel, else the raw
+    /// restoration error; higher = more anomalous; the raw image score is the map's maximum. Default "AnomalyMap". Null or empty: no map column.
     /// </summary>
     public string? AnomalyMapColumnName { get; set; } = "AnomalyMap";
 
