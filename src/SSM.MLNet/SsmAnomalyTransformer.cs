@@ -283,6 +283,27 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         }
     }
 
+    /// <summary>
+    /// The getter of added column <paramref name="added"/> (0 Score, 1 PredictedLabel, 2 AnomalyMap) over the current row's
+    /// result: shared by the row-at-a-time mapper and the batching cursor.
+    /// </summary>
+    internal Delegate MakeOutputGetter(int added, Func<(float Score, float[] Map)> current) => added switch
+    {
+        0 => (ValueGetter<float>)((ref float value) => value = current().Score),
+        1 => (ValueGetter<bool>)((ref bool value) => value = current().Score >= Threshold),
+        _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+        {
+            var map = current().Map;
+            var editor = VBufferEditor.Create(ref value, map.Length);
+            map.AsSpan().CopyTo(editor.Values);
+            value = editor.Commit();
+        }),
+    };
+
+    /// <summary>The error for an image the engine refused, naming the input column and the row.</summary>
+    internal InvalidOperationException CannotScore(long row, ArgumentException e) =>
+        new($"Cannot score the image in column '{InputColumnName}' at row {row}: {e.Message}", e);
+
     /// <summary>Maps rows (GetOutputSchema, PredictionEngine): scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
     private sealed class Mapper : MapperBase
     {
@@ -323,18 +344,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             for (int i = 0; i < n; i++)
             {
                 if (!activeOutput(i)) continue;
-                getters[i] = i switch
-                {
-                    0 => (ValueGetter<float>)((ref float value) => value = cache.Get().Score),
-                    1 => (ValueGetter<bool>)((ref bool value) => value = cache.Get().Score >= parent.Threshold),
-                    _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-                    {
-                        var map = cache.Get().Map;
-                        var editor = VBufferEditor.Create(ref value, map.Length);
-                        map.AsSpan().CopyTo(editor.Values);
-                        value = editor.Commit();
-                    }),
-                };
+                getters[i] = parent.MakeOutputGetter(i, cache.Get);
             }
             disposer = null!;
             return getters;
@@ -360,7 +370,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
                 try { result = parent.ScoreOne(image); }
                 catch (ArgumentException e)
                 {
-                    throw new InvalidOperationException($"Cannot score the image in column '{parent.InputColumnName}' at row {row.Position}: {e.Message}", e);
+                    throw parent.CannotScore(row.Position, e);
                 }
                 position = row.Position;
             }

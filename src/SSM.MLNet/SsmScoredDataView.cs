@@ -267,8 +267,7 @@ internal sealed class SsmScoredDataView : IDataView
                     try { Keep(i, model.Score([images[i]!], batchSize: 1)[0]); }
                     catch (ArgumentException e)
                     {
-                        errors[i] = new InvalidOperationException(
-                            $"Cannot score the image in column '{view.parent.InputColumnName}' at row {position + 1 + i}: {e.Message}", e);
+                        errors[i] = view.parent.CannotScore(position + 1 + i, e);
                     }
                 }
             }
@@ -296,18 +295,11 @@ internal sealed class SsmScoredDataView : IDataView
             return slot;
         }
 
-        private Delegate MakeOutputGetter(int added) => added switch
+        private Delegate MakeOutputGetter(int added) => view.parent.MakeOutputGetter(added, () =>
         {
-            0 => (ValueGetter<float>)((ref float value) => value = scores[ScoredSlot()]),
-            1 => (ValueGetter<bool>)((ref bool value) => value = scores[ScoredSlot()] >= view.parent.Threshold),
-            _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-            {
-                var map = maps[ScoredSlot()];
-                var editor = VBufferEditor.Create(ref value, map.Length);
-                map.AsSpan().CopyTo(editor.Values);
-                value = editor.Commit();
-            }),
-        };
+            int slot = ScoredSlot();
+            return (scores[slot], maps[slot]);
+        });
 
         private void End()
         {
