@@ -61,13 +61,11 @@ internal static class Explore
             if (modelPath is not null) model.Save(modelPath);
         }
         Console.WriteLine($"model ready in {sw.Elapsed.TotalSeconds:F0} s");
-        var rng = new Random(model.Options.Training.Seed);
-        var order = Enumerable.Range(0, train.Count).OrderBy(_ => rng.Next()).ToArray();
-        int ho = Math.Clamp((int)Math.Round(train.Count * model.Options.Training.HoldoutFraction), 2, train.Count - 2);
+        var heldOut = train.Subset(SsmTrainer.Split(train.Count, model.Options.Training).HeldOut);
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true) } };
-        var heldMaps = Maps(model, scoring, train.Subset(order[..ho]));
+        var heldMaps = Maps(model, scoring, heldOut);
         var testMaps = Maps(model, scoring, test);
         int plane = size * size;
         var mu = new float[plane]; var sd = new float[plane];
@@ -83,7 +81,7 @@ internal static class Explore
         var dMaps = testMaps.Select(m => m.Select((v, p) => v - mu[p]).ToArray()).ToList();
         // The other restoration error, standardised the same way, averaged with this one.
         var otherOptions = scoring with { Scoring = scoring.Scoring with { Error = scoring.Scoring.Error == RestorationError.MsGms ? RestorationError.SquaredError : RestorationError.MsGms } };
-        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, train.Subset(order[..ho])), 1);
+        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, heldOut), 1);
         var ownStats = NormalMapStatistics.Compute(heldMaps, 1);
         var bothMaps = Maps(model, otherOptions, test).Select((m, i) => m.Select((v, p) =>
             0.5f * ((v - otherStats.Mean[p]) / otherStats.Scale[p] + (testMaps[i][p] - ownStats.Mean[p]) / ownStats.Scale[p])).ToArray()).ToList();

@@ -50,9 +50,7 @@ public static class SsmTrainer
 
         device ??= CPU;
         var t = options.Training;
-        var split = new Random(t.Seed);
-        var order = Enumerable.Range(0, images.Count).OrderBy(_ => split.Next()).ToArray();
-        int heldOutCount = Math.Clamp((int)Math.Round(images.Count * t.HoldoutFraction), 2, images.Count - 2);
+        var (heldOut, train) = Split(images.Count, t);
 
         // A private generator, not torch.manual_seed: the global one is shared with every other thread.
         using var initialisation = new Generator((ulong)(uint)t.Seed);
@@ -61,8 +59,8 @@ public static class SsmTrainer
         var model = new SsmModel(network, options, calibration: null);
         try
         {
-            RunEpochs(network, images, order[heldOutCount..], options, progress, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(order[..heldOutCount]), progress: null);
+            RunEpochs(network, images, train, options, progress, device, cancellation);
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), progress: null);
             return model;
         }
         catch
@@ -70,6 +68,18 @@ public static class SsmTrainer
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Which of <paramref name="count"/> images training holds out for calibration and which it trains on: a shuffle by
+    /// the seed, <see cref="TrainingOptions.HoldoutFraction"/> of them (at least 2 each way) held out.
+    /// </summary>
+    public static (int[] HeldOut, int[] Train) Split(int count, TrainingOptions t)
+    {
+        var random = new Random(t.Seed);
+        var order = Enumerable.Range(0, count).OrderBy(_ => random.Next()).ToArray();
+        int heldOutCount = Math.Clamp((int)Math.Round(count * t.HoldoutFraction), 2, count - 2);
+        return (order[..heldOutCount], order[heldOutCount..]);
     }
 
     private static void RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
