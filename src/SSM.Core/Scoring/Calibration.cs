@@ -54,46 +54,36 @@ public sealed record Calibration
         var final = refining
             ? RawMaps(model, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
             : firstRound;
-        var statistics = standardizing ? NormalMapStatistics.Compute(final, kinds) : null;
-        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final, kinds) : [.. final.Select(m => CollapsedMax(m, kinds))];
+        var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
+        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds) : final.Scores;
         Array.Sort(scores);
         return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores };
     }
 
-    /// <summary>Raw maps (K x S x S per image) of every image; optionally collects the values of their collapsed maps.</summary>
-    private static List<float[]> RawMaps(SsmModel model, float? threshold, ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
+    /// <summary>
+    /// Raw maps (K x S x S per image) of every image and the scores of their unstandardised maps (the scorer's own
+    /// collapse and maximum); optionally collects the values of the collapsed maps.
+    /// </summary>
+    private static (List<float[]> Maps, float[] Scores) RawMaps(SsmModel model, float? threshold, ImageCache images, int batchSize,
+        List<float>? pixels, Action<int> done)
     {
         var maps = new List<float[]>();
+        var scores = new List<float>();
         int length = model.Options.Scoring.ErrorKinds * model.Options.ImageSize * model.Options.ImageSize;
         using var scorer = new AnomalyScorer(model.Network, model.Options, threshold);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
             using var batch = images.Batch(chunk);
             using var raw = scorer.RawMaps(batch, threshold is null ? 1 : model.Options.Scoring.RefinementRounds);
-            if (pixels is not null)
-            {
-                using var collapsed = AnomalyScorer.Collapse(raw);
-                pixels.AddRange(collapsed.data<float>().ToArray());
-            }
+            using var collapsed = AnomalyScorer.Collapse(raw);
+            using var maxima = collapsed.amax([1, 2, 3]);
+            pixels?.AddRange(collapsed.data<float>().ToArray());
+            scores.AddRange(maxima.data<float>().ToArray());
             var values = raw.data<float>().ToArray();
             for (int i = 0; i < chunk.Length; i++) maps.Add(values.AsSpan(i * length, length).ToArray());
             done(chunk[^1] + 1);
         }
-        return maps;
-    }
-
-    /// <summary>The image score without standardisation: the maximum of the mean over the K planes.</summary>
-    private static float CollapsedMax(float[] map, int kinds)
-    {
-        int plane = map.Length / kinds;
-        float max = float.NegativeInfinity;
-        for (int p = 0; p < plane; p++)
-        {
-            float sum = 0;
-            for (int k = 0; k < kinds; k++) sum += map[k * plane + p];
-            max = Math.Max(max, sum / kinds);
-        }
-        return max;
+        return (maps, scores.ToArray());
     }
 
     /// <summary>Linear-interpolated quantile (as numpy's default).</summary>
