@@ -65,17 +65,49 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void CorruptImage()
+    public void CorruptAndTruncatedTrainingImages_AreAllNamedInOneRun_BeforeAnyEpoch()
     {
         string root = Cli.TempFolder("corrupt");
         string data = Copy(Good, Path.Combine(root, "data"), 6);
-        File.WriteAllText(Path.Combine(data, "zz-broken.png"), "this is not a png");
-        byte[] truncated = File.ReadAllBytes(Directory.GetFiles(data, "*.png").Order().First());
-        File.WriteAllBytes(Path.Combine(data, "zz-truncated.png"), truncated[..(truncated.Length / 2)]);
+        File.WriteAllText(Path.Combine(data, "a-broken.png"), "this is not a png");
+        Cli.WriteTruncated(Directory.GetFiles(data, "*.png").Order().Last(), Path.Combine(data, "zz-truncated.png"));
         string output = Path.Combine(root, "out");
-        AssertFails(Cli.Run("train", data, "-o", output), "zz-broken.png", output);
-        File.Delete(Path.Combine(data, "zz-broken.png"));
-        AssertFails(Cli.Run("train", data, "-o", output), "zz-truncated.png", output);
+        var run = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "-o", output]);
+        AssertFails(run, "a-broken.png", output);
+        AssertFails(run, "zz-truncated.png");
+        AssertFails(run, "2 of 8 training images cannot be read");
+        Assert.Contains("truncated", run.Output);
+        Assert.DoesNotContain("epoch 1/", run.Output);
+    }
+
+    [Fact]
+    public void TruncatedTestImage_FailsTrainBeforeTraining_AndEvaluate_NamingTheFile()
+    {
+        string root = Cli.TempFolder("trunc-test");
+        string data = Path.Combine(root, "data");
+        Copy(Good, Path.Combine(data, "train", "good"), 6);
+        string testGood = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 2);
+        Cli.WriteTruncated(Directory.GetFiles(testGood).Order().First(), Path.Combine(testGood, "zz-truncated.png"));
+        string output = Path.Combine(root, "out");
+        var train = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "-o", output]);
+        AssertFails(train, "zz-truncated.png", output);
+        Assert.DoesNotContain("epoch 1/", train.Output);    // found before the training, not after it
+        // evaluate: the model reads the file itself (strictly) and the command names it.
+        AssertFails(Cli.Run("evaluate", fx.Model, data, "-o", output), "zz-truncated.png", output);
+    }
+
+    [Fact]
+    public void TruncatedImage_FailsPredict_NamingTheFile()
+    {
+        string root = Cli.TempFolder("trunc-predict");
+        string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 3);
+        Cli.WriteTruncated(Directory.GetFiles(input).Order().First(), Path.Combine(input, "b-truncated.png"));
+        string output = Path.Combine(root, "out");
+        var run = Cli.Run("predict", fx.Model, input, "-o", output);
+        AssertFails(run, "b-truncated.png", output);
+        AssertFails(run, "corrupt or truncated");
+        // A single truncated file, too.
+        AssertFails(Cli.Run("predict", fx.Model, Path.Combine(input, "b-truncated.png"), "-o", output), "b-truncated.png", output);
     }
 
     [Fact]
@@ -111,6 +143,12 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu or cuda", output);
         AssertFails(Cli.Run("train", Good, "--image-size", "30", "-o", output), "--image-size", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "many", "-o", output), "many", output);
+        AssertFails(Cli.Run("train", Good, "--normalization", "bright", "-o", output), "--normalization must be None or PerImage (any case; got 'bright')", output);
+        AssertFails(Cli.Run("train", Good, "--normalization", "1", "-o", output), "--normalization must be", output);   // no enum numbers
+        AssertFails(Cli.Run("train", Good, "--error", "L1", "-o", output), "--error must be MsGms, SquaredError or Both (any case; got 'L1')", output);
+        AssertFails(Cli.Run("train", Good, "--rounds", "0", "-o", output), "--rounds must be between 1 and 10 (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "--rounds", "11", "-o", output), "--rounds must be between 1 and 10", output);
+        AssertFails(Cli.Run("train", Good, "--raw-maps", "yes", "-o", output), "yes", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
     }
 

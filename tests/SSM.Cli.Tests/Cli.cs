@@ -31,6 +31,14 @@ public static class Cli
         return folder;
     }
 
+    /// <summary>Writes the first half of <paramref name="source"/>'s bytes to <paramref name="destination"/>: a truncated image file.</summary>
+    public static string WriteTruncated(string source, string destination)
+    {
+        byte[] bytes = File.ReadAllBytes(source);
+        File.WriteAllBytes(destination, bytes[..(bytes.Length / 2)]);
+        return destination;
+    }
+
     /// <summary>True when the text looks like a .NET stack trace.</summary>
     public static bool HasStackTrace(string text) => text.Contains("   at ", StringComparison.Ordinal) || text.Contains("--- End of", StringComparison.Ordinal);
 }

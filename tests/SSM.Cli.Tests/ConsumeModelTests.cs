@@ -29,6 +29,17 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
         Assert.Matches(@"score=-?[\d.E+-]+ anomalous=(True|False) map=1024", output);
 
     [Fact]
+    public void ConsumeModel_FeedsThePathColumnTheModelReads()
+    {
+        string code = File.ReadAllText(Path.Combine(fx.Run, "ConsumeModel.cs"));
+        using var model = (IDisposable)new Microsoft.ML.MLContext().Model.Load(fx.Model, out _);
+        var ssm = SSM.Cli.Running.ModelRunner.SsmOf((Microsoft.ML.ITransformer)model);
+        Assert.Equal(SSM.MLNet.SsmInputKind.Path, ssm.InputKind);
+        Assert.Contains($"public string {ssm.InputColumnName} {{ get; set; }}", code);
+        Assert.DoesNotContain("LoadImages(", code);
+    }
+
+    [Fact]
     public void ConsumeModel_CompilesInAConsoleProject_AndScoresAnImage()
     {
         string root = RepoRoot();
@@ -53,6 +64,14 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
             AssertScored(output);
+
+            // The model reads the path itself, strictly: a truncated file fails, named, instead of getting a score.
+            string truncated = Cli.WriteTruncated(image, Path.Combine(project, "zz-truncated.png"));
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, truncated], TimeSpan.FromMinutes(2));
+            Assert.True(code != 0, output);
+            Assert.Contains("zz-truncated.png", output);
+            Assert.Contains("InvalidOperationException", output);
+            Assert.DoesNotContain("score=", output);
         }
         finally
         {

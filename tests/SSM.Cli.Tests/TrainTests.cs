@@ -1,5 +1,8 @@
 using Microsoft.ML;
+using SSM.Cli.Commands;
 using SSM.Cli.Running;
+using SSM.Core;
+using SSM.Core.Data;
 using SSM.MLNet;
 
 namespace SSM.Cli.Tests;
@@ -29,6 +32,78 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(8, ssm.Model.Options.Network.BaseWidth);
         // No staging folder left next to the output.
         Assert.Empty(Directory.GetDirectories(fx.Root, ".run.tmp-*"));
+    }
+
+    [Fact]
+    public void Train_ModelReadsThePathColumnItself_WithTheLibraryDefaults()
+    {
+        Assert.True(fx.TrainCode == 0, fx.TrainOutput);
+        using var model = (IDisposable)new MLContext().Model.Load(fx.Model, out var schema);
+        var ssm = ModelRunner.SsmOf((ITransformer)model);
+        // Path input: no LoadImages step; the model reads the files named by the ImagePath text column.
+        Assert.Equal(SsmInputKind.Path, ssm.InputKind);
+        Assert.Equal(nameof(ImageRow.ImagePath), ssm.InputColumnName);
+        Assert.Null(ssm.ImageFolder);
+        Assert.Equal(Microsoft.ML.Data.TextDataViewType.Instance, schema[nameof(ImageRow.ImagePath)].Type);
+        // Without the switches, the CLI trains with the library's defaults.
+        var defaults = new SsmAnomalyDetectionOptions();
+        var options = ssm.Model.Options;
+        Assert.Equal(defaults.InputNormalization, options.Normalization);
+        Assert.Equal(defaults.RestorationError, options.Scoring.Error);
+        Assert.Equal(defaults.StandardizeMaps, options.Scoring.StandardizeMaps);
+        Assert.Equal(defaults.RefinementRounds, options.Scoring.RefinementRounds);
+        var settings = new TrainSettings();
+        Assert.Equal(defaults.InputNormalization, settings.InputNormalization);
+        Assert.Equal(defaults.RestorationError, settings.RestorationError);
+        Assert.Equal(defaults.StandardizeMaps, !settings.RawMaps);
+        Assert.Equal(defaults.RefinementRounds, settings.Rounds);
+    }
+
+    [Fact]
+    public void Train_EngineSwitches_ReachTheSavedModel()
+    {
+        string root = Cli.TempFolder("switches");
+        // 30 images: 3 held out, the fewest with which maps are standardised, so --raw-maps makes a visible difference.
+        var generate = Cli.Run("generate", "--image-size", "16", "--train-count", "30", "--test-good", "0", "--test-defect", "0", "-o", Path.Combine(root, "data"));
+        Assert.True(generate.Code == 0, generate.Output);
+        string images = Path.Combine(root, "data", "train", "good");
+        string[] tiny = ["--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1"];
+
+        var (code, text) = Cli.Run(["train", images, .. tiny, "-o", Path.Combine(root, "default")]);
+        Assert.True(code == 0, text);
+        using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "default", "model.zip"), out _))
+            Assert.NotNull(ModelRunner.SsmOf((ITransformer)model).Calibration.MapStatistics);   // standardised maps by default
+
+        // Lower and mixed case on purpose: the values are case-insensitive.
+        (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--raw-maps", "--rounds", "2",
+            "-o", Path.Combine(root, "switched")]);
+        Assert.True(code == 0, text);
+        using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "switched", "model.zip"), out _))
+        {
+            var ssm = ModelRunner.SsmOf((ITransformer)model);
+            var options = ssm.Model.Options;
+            Assert.Equal(InputNormalization.None, options.Normalization);
+            Assert.Equal(RestorationError.MsGms, options.Scoring.Error);
+            Assert.False(options.Scoring.StandardizeMaps);
+            Assert.Equal(2, options.Scoring.RefinementRounds);
+            Assert.Null(ssm.Calibration.MapStatistics);                                        // behaviour: raw maps
+        }
+        var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
+        Assert.Equal("None", settings["normalization"]);
+        Assert.Equal("MsGms", settings["error"]);
+        Assert.Equal("false", settings["standardizeMaps"]);
+        Assert.Equal("2", settings["rounds"]);
+        Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
+    }
+
+    [Fact]
+    public void TrainHelp_ListsTheEngineSwitches_WithDefaults()
+    {
+        var (code, text) = Cli.Run("train", "--help");
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds" }) Assert.Contains(option, text);
+        Assert.Contains("PerImage", text);
+        Assert.Contains("SquaredError", text);
     }
 
     [Fact]

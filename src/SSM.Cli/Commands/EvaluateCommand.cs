@@ -14,6 +14,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
         var mlContext = new MLContext(settings.Seed);
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);

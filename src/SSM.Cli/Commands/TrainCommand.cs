@@ -14,13 +14,17 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
         var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
-        if (data.TestItems.Count > 0) DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        // Training images are read by the model itself, once, before the first epoch; test images are checked now because
+        // they are scored only after the training.
+        DatasetInput.CheckTestSet(data, decodeImages: true);
         using var staging = new OutputStaging(settings.Output);
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
             Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
+            InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
+            StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds,
         };
         var mlContext = new MLContext(settings.Seed);
         console.WriteLine($"Training on {data.TrainPaths.Count} images from {data.Root}");
@@ -38,6 +42,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
             ["epochs"] = settings.Epochs.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
+            ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
+            ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
         };
         new MetricsFile
         {
@@ -55,7 +61,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs);
-        ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"));
+        ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         string folder = staging.Commit();
         Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
         return 0;

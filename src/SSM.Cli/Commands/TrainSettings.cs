@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SSM.Core;
+using SSM.Core.Data;
 
 namespace SSM.Cli.Commands;
 
@@ -40,6 +42,64 @@ public sealed class TrainSettings : CommonSettings
     [DefaultValue(1)]
     public int Channels { get; set; } = 1;
 
+    [CommandOption("--normalization <MODE>")]
+    [Description("PerImage or None (any case). How each image's brightness is normalised, in training and scoring alike. PerImage " +
+                 "(default) standardises every image by its own mean and spread, removing lighting and exposure differences. None keeps " +
+                 "the pixel values: use it when the lighting is constant (e.g. images from ssm generate, where it scores clearly better) " +
+                 "or when brightness itself can be the defect.")]
+    [DefaultValue("PerImage")]
+    public string Normalization { get; set; } = "PerImage";
+
+    [CommandOption("--error <KIND>")]
+    [Description("MsGms, SquaredError or Both (any case). How a restoration is compared with its image. Both (default) averages " +
+                 "MsGms (structure: scratches, cracks, edges; the paper's map) and SquaredError (intensity: spots, stains, holes on " +
+                 "low-contrast surfaces). Choose one alone only when all your defects are of that kind.")]
+    [DefaultValue("Both")]
+    public string Error { get; set; } = "Both";
+
+    [CommandOption("--raw-maps")]
+    [Description("Do not standardise the anomaly map. Default: each map pixel is standardised by its mean and spread over the " +
+                 "held-out normal images, so maps and scores are in standard deviations and busy regions of normal images stop " +
+                 "looking anomalous. Raw maps weigh every pixel alike: on MTD they gave worse image decisions but slightly better " +
+                 "localisation; try it when localisation matters more.")]
+    public bool RawMaps { get; set; }
+
+    [CommandOption("--rounds <R>")]
+    [Description("Scoring rounds of progressive refinement, 1 to 10. 1 (default) = off. Later rounds hide only the cells judged " +
+                 "suspicious; each round costs a full set of network passes. Measured: helped image decisions on striped textures, " +
+                 "lowered localisation everywhere.")]
+    [DefaultValue(1)]
+    public int Rounds { get; set; } = 1;
+
+    /// <summary>Highest <see cref="Rounds"/> the engine accepts.</summary>
+    public const int MaxRounds = 10;
+
+    /// <summary><see cref="Normalization"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
+    public InputNormalization InputNormalization => ParseName<InputNormalization>(Normalization)
+        ?? throw new InvalidOperationException($"--normalization was not validated: '{Normalization}'.");
+
+    /// <summary><see cref="Error"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
+    public RestorationError RestorationError => ParseName<RestorationError>(Error)
+        ?? throw new InvalidOperationException($"--error was not validated: '{Error}'.");
+
+    /// <summary>
+    /// The enum member whose name equals <paramref name="value"/> ignoring case; null for anything else (numbers and
+    /// comma lists, which <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/> would accept, included).
+    /// </summary>
+    internal static T? ParseName<T>(string? value) where T : struct, Enum
+    {
+        string? name = Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, value?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return name is null ? null : Enum.Parse<T>(name);
+    }
+
+    /// <summary>"--switch must be A, B or C (any case; got 'x')."</summary>
+    private static ValidationResult Choice<T>(string option, string? value) where T : struct, Enum
+    {
+        string[] names = Enum.GetNames<T>();
+        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+        return ValidationResult.Error($"{option} must be {list} (any case; got '{value}').");
+    }
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();
@@ -52,6 +112,9 @@ public sealed class TrainSettings : CommonSettings
         if (Epochs < 1) return ValidationResult.Error("--epochs must be positive.");
         if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
         if (Channels is not (1 or 3)) return ValidationResult.Error("--channels must be 1 or 3.");
+        if (ParseName<InputNormalization>(Normalization) is null) return Choice<InputNormalization>("--normalization", Normalization);
+        if (ParseName<RestorationError>(Error) is null) return Choice<RestorationError>("--error", Error);
+        if (Rounds is < 1 or > MaxRounds) return ValidationResult.Error($"--rounds must be between 1 and {MaxRounds} (got {Rounds}).");
         return ValidationResult.Success();
     }
 }

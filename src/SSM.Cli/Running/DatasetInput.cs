@@ -1,15 +1,23 @@
+using SkiaSharp;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Running;
 
-/// <summary>Opens a dataset folder and checks every file up front, so bad input fails with one clear message before training.</summary>
+/// <summary>
+/// Opens a dataset folder or an input of images and checks what the model will not: layout, counts, masks. Images are not
+/// decoded here, except test images before a training (see <see cref="CheckTestSet"/>): models read their files themselves,
+/// once and strictly, and on a failure <see cref="FindUnusable"/> lists every bad file at once.
+/// </summary>
 public static class DatasetInput
 {
     /// <summary>Minimum training images (the engine holds some out for calibration).</summary>
     public const int MinTrainImages = 4;
 
-    /// <summary>Lists an MVTec-layout folder (or a plain folder of good images) and decodes every image and mask once.</summary>
-    /// <exception cref="CliException">Missing folder, no/too few images, unreadable image, defect without mask, mask of another size.</exception>
+    /// <summary>Most bad files named in one message.</summary>
+    public const int MaxListed = 20;
+
+    /// <summary>Lists an MVTec-layout folder (or a plain folder of good images); nothing is decoded.</summary>
+    /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed, defect without mask.</exception>
     public static MvtecDataset Open(string folder, bool needTrain, bool needTest)
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
@@ -26,47 +34,106 @@ public static class DatasetInput
             throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {MinTrainImages} defect-free images are needed.");
         if (needTest && data.TestItems.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
-        if (needTrain) foreach (string path in data.TrainPaths) CheckImage(path);
-        if (needTest)
-        {
-            foreach (var item in data.TestItems)
-            {
-                try { data.LoadTest(item); }
-                catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException)
-                {
-                    throw new CliException($"Cannot use test image '{item.Path}': {ex.Message}", ex);
-                }
-            }
-        }
         return data;
     }
 
-    /// <summary>Image files of a folder (sorted), or the file itself.</summary>
+    /// <summary>
+    /// Checks the test set (nothing when there is none) and lists every problem in one message: each mask is decoded and
+    /// compared with its image's size. With <paramref name="decodeImages"/> the test images are decoded too; <c>ssm train</c>
+    /// asks for it on purpose, although the model reads them again: they are scored only after the training, and a bad
+    /// file found then would throw the whole training away. <c>ssm evaluate</c> does not: its model reads each image once,
+    /// and only the image sizes are read here (from the file headers).
+    /// </summary>
+    /// <exception cref="CliException">Unreadable masks or (with <paramref name="decodeImages"/>) images, masks of another size.</exception>
+    public static void CheckTestSet(MvtecDataset data, bool decodeImages)
+    {
+        var problems = new List<string>();
+        foreach (var item in data.TestItems)
+        {
+            if (!decodeImages && item.MaskPath is null) continue;
+            try
+            {
+                if (decodeImages)
+                {
+                    data.LoadTest(item);     // image and mask, sizes compared
+                    continue;
+                }
+                var mask = ImageFile.LoadMask(item.MaskPath!);
+                var (width, height) = HeaderSize(item.Path);
+                if (mask.Width != width || mask.Height != height)
+                    throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {width}x{height}.");
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                problems.Add(Describe(ex, item.Path, item.MaskPath));
+            }
+        }
+        if (problems.Count > 0)
+            throw new CliException(List($"{problems.Count} of {data.TestItems.Count} test images cannot be used", problems));
+    }
+
+    /// <summary>Image files of a folder (sorted), or the file itself; nothing is decoded (the model reads them).</summary>
     public static IReadOnlyList<string> ImagesOf(string input)
     {
         string full = Path.GetFullPath(input);
-        if (File.Exists(full))
-        {
-            CheckImage(full);
-            return [full];
-        }
+        if (File.Exists(full)) return [full];
         if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.");
         string[] files = [.. Directory.EnumerateFiles(full)
             .Where(p => MvtecFolder.ImageExtensions.Contains(Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal)];
         if (files.Length == 0)
             throw new CliException($"'{full}' holds no image files ({string.Join(" ", MvtecFolder.ImageExtensions)}).");
-        foreach (string f in files) CheckImage(f);
         return files;
     }
 
-    /// <summary>Decodes the file once; a corrupt or non-image file becomes a <see cref="CliException"/> naming it.</summary>
-    public static void CheckImage(string path)
+    /// <summary>
+    /// After a model failed on its input (<paramref name="failure"/>): decodes <paramref name="paths"/> from index
+    /// <paramref name="from"/> on, as the model does, and returns a <see cref="CliException"/> listing every file that cannot be
+    /// used (unreadable, corrupt, truncated, smaller than 8x8), or null when every file is fine (the failure was something else).
+    /// <paramref name="what"/> names the files in the message ("training images").
+    /// Runs only on that failure path, so a good input is decoded once, by the model.
+    /// </summary>
+    public static CliException? FindUnusable(IReadOnlyList<string> paths, Exception failure, int from = 0, string what = "images")
     {
-        try { ImageFile.Load(path); }
-        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or IOException)
+        var problems = new List<string>();
+        for (int i = Math.Max(0, from); i < paths.Count; i++)
         {
-            throw new CliException($"Cannot read image '{path}': {ex.Message}", ex);
+            try
+            {
+                var image = ImageFile.Load(paths[i], channels: 1);
+                if (image.Width < SSM.Core.Data.ImageCache.MinimumSide || image.Height < SSM.Core.Data.ImageCache.MinimumSide)
+                    problems.Add($"'{paths[i]}' is {image.Width}x{image.Height} pixels; images must be at least " +
+                                 $"{SSM.Core.Data.ImageCache.MinimumSide}x{SSM.Core.Data.ImageCache.MinimumSide}.");
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                problems.Add(Describe(ex, paths[i]));
+            }
         }
+        return problems.Count == 0 ? null
+            : new CliException(List($"{problems.Count} of {paths.Count} {what} cannot be read", problems), failure);
+    }
+
+    /// <summary>An image's width and height from its header, without decoding the pixels.</summary>
+    private static (int Width, int Height) HeaderSize(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        using var codec = SKCodec.Create(path)
+            ?? throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>The exception's message, prefixed with the file when it does not name it already.</summary>
+    private static string Describe(Exception ex, string path, string? otherPath = null) =>
+        ex.Message.Contains(path, StringComparison.Ordinal) || (otherPath is not null && ex.Message.Contains(otherPath, StringComparison.Ordinal))
+            ? ex.Message
+            : $"'{path}': {ex.Message}";
+
+    /// <summary>"headline:" and one indented line per problem (at most <see cref="MaxListed"/>).</summary>
+    private static string List(string headline, List<string> problems)
+    {
+        var lines = problems.Take(MaxListed).Select(p => "  " + p).ToList();
+        if (problems.Count > MaxListed) lines.Add($"  ... and {problems.Count - MaxListed} more");
+        return headline + ":" + Environment.NewLine + string.Join(Environment.NewLine, lines);
     }
 }

@@ -1,6 +1,6 @@
 namespace SSM.Cli.Running;
 
-/// <summary>The input row of every saved model: the image file's path (column "ImagePath").</summary>
+/// <summary>The input row of every saved model: the image file's path (text column "ImagePath"), which the model reads itself.</summary>
 public sealed class ImageRow
 {
     public string ImagePath { get; set; } = "";

@@ -4,15 +4,26 @@ using SSM.MLNet;
 
 namespace SSM.Cli.Running;
 
-/// <summary>Trains, saves, loads and scores through the ML.NET API (LoadImages → DetectAnomaliesSsm), as a user would.</summary>
+/// <summary>
+/// Trains, saves, loads and scores through the ML.NET API, as a user would. Models read the text column
+/// <see cref="ImageRow.ImagePath"/> themselves (path input, no <c>LoadImages</c> step): every file is decoded once, strictly
+/// (<c>ImageFile.Load</c>), so a truncated or corrupt file fails instead of being scored from a partial decode.
+/// </summary>
 public static class ModelRunner
 {
-    /// <summary>The pipeline every model is trained with; its input is an <see cref="ImageRow"/>.</summary>
-    public static IEstimator<ITransformer> Pipeline(MLContext mlContext, SsmAnomalyDetectionOptions options) =>
-        mlContext.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImageRow.ImagePath))
-            .Append(mlContext.Transforms.DetectAnomaliesSsm(options));
+    /// <summary>
+    /// The pipeline every model is trained with: <c>DetectAnomaliesSsm</c> alone, reading the image files named by the text column
+    /// <see cref="ImageRow.ImagePath"/> (full paths, so no image folder). Sets those two fields of <paramref name="options"/>.
+    /// </summary>
+    public static IEstimator<ITransformer> Pipeline(MLContext mlContext, SsmAnomalyDetectionOptions options)
+    {
+        options.InputColumnName = nameof(ImageRow.ImagePath);
+        options.ImageFolder = null;
+        return mlContext.Transforms.DetectAnomaliesSsm(options);
+    }
 
-    /// <summary>Trains on the given defect-free images.</summary>
+    /// <summary>Trains on the given defect-free images (full paths).</summary>
+    /// <exception cref="CliException">No CUDA device, or image files that cannot be used (all of them listed).</exception>
     public static ITransformer Train(MLContext mlContext, IReadOnlyList<string> trainPaths, SsmAnomalyDetectionOptions options)
     {
         var data = mlContext.Data.LoadFromEnumerable(trainPaths.Select(p => new ImageRow { ImagePath = p }));
@@ -23,6 +34,12 @@ public static class ModelRunner
         catch (InvalidOperationException ex) when (ex.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Fit reads every file before the first epoch and stops at the first bad one (naming its row); list all of them.
+            if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
+            throw;
         }
     }
 
@@ -65,24 +82,37 @@ public static class ModelRunner
         return new TransformerChain<ITransformer>(chain.Select(x => x is SsmAnomalyTransformer s ? s.WithThreshold(threshold) : x).ToArray());
     }
 
-    /// <summary>Scores images: score, decision and anomaly map of each, in input order.</summary>
+    /// <summary>
+    /// Scores images (full paths): score, decision and anomaly map of each, in input order. Works with models that read the
+    /// path column themselves and with older ones that start with <c>LoadImages</c> on the same column.
+    /// </summary>
+    /// <exception cref="CliException">Image files that cannot be used (all of them listed).</exception>
     public static List<ScoredImage> Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<int>? progress = null)
     {
         var ssm = SsmOf(model);
         int side = ssm.ImageSize;
         var scored = model.Transform(mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p })));
         var schema = scored.Schema;
-        using var cursor = scored.GetRowCursor(schema);
-        var score = cursor.GetGetter<float>(schema[ssm.ScoreColumnName]);
-        var predicted = cursor.GetGetter<bool>(schema[ssm.PredictedLabelColumnName]);
-        var map = cursor.GetGetter<VBuffer<float>>(schema[ssm.AnomalyMapColumnName ?? "AnomalyMap"]);
         var results = new List<ScoredImage>(paths.Count);
-        float s = 0; bool p = false; VBuffer<float> m = default;
-        while (cursor.MoveNext())
+        try
         {
-            score(ref s); predicted(ref p); map(ref m);
-            results.Add(new ScoredImage(paths[results.Count], s, p, m.DenseValues().ToArray(), side));
-            progress?.Invoke(results.Count);
+            using var cursor = scored.GetRowCursor(schema);
+            var score = cursor.GetGetter<float>(schema[ssm.ScoreColumnName]);
+            var predicted = cursor.GetGetter<bool>(schema[ssm.PredictedLabelColumnName]);
+            var map = cursor.GetGetter<VBuffer<float>>(schema[ssm.AnomalyMapColumnName ?? "AnomalyMap"]);
+            float s = 0; bool p = false; VBuffer<float> m = default;
+            while (cursor.MoveNext())
+            {
+                score(ref s); predicted(ref p); map(ref m);
+                results.Add(new ScoredImage(paths[results.Count], s, p, m.DenseValues().ToArray(), side));
+                progress?.Invoke(results.Count);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // The model stops at the first file it cannot read (naming its row); list every bad one from there on at once.
+            if (DatasetInput.FindUnusable(paths, ex, from: results.Count) is { } unusable) throw unusable;
+            throw;
         }
         return results;
     }
