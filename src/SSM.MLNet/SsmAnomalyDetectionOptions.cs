@@ -92,6 +92,10 @@ public sealed class SsmAnomalyDetectionOptions
     /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>
     public bool StandardizeMaps { get; set; } = Engine.Scoring.StandardizeMaps;
 
+    /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.ScoringPrecision.Float32"/>;
+    /// <see cref="SSM.Core.ScoringPrecision.BFloat16"/> is faster on processors with native bfloat16 (AVX-512 BF16, AMX).</summary>
+    public SSM.Core.ScoringPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
+
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>
     public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;
 

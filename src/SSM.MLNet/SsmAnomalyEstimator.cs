@@ -56,7 +56,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             CheckpointFolder = o.CheckpointFolder,
             CheckpointEvery = o.CheckpointEvery,
         },
-        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, StandardizeMaps = o.StandardizeMaps },
+        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, StandardizeMaps = o.StandardizeMaps,
+            Precision = o.ScoringPrecision },
     };
 
     /// <summary>

@@ -76,7 +76,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
 
         // Lower and mixed case on purpose: the values are case-insensitive.
         (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--raw-maps", "--rounds", "2",
-            "-o", Path.Combine(root, "switched")]);
+            "--precision", "bfloat16", "-o", Path.Combine(root, "switched")]);
         Assert.True(code == 0, text);
         using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "switched", "model.zip"), out _))
         {
@@ -86,6 +86,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.Equal(RestorationError.MsGms, options.Scoring.Error);
             Assert.False(options.Scoring.StandardizeMaps);
             Assert.Equal(2, options.Scoring.RefinementRounds);
+            Assert.Equal(ScoringPrecision.BFloat16, options.Scoring.Precision);
             Assert.Null(ssm.Calibration.MapStatistics);                                        // behaviour: raw maps
         }
         var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
@@ -93,6 +94,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal("MsGms", settings["error"]);
         Assert.Equal("false", settings["standardizeMaps"]);
         Assert.Equal("2", settings["rounds"]);
+        Assert.Equal("BFloat16", settings["precision"]);
         Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
     }
 
@@ -101,7 +103,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     {
         var (code, text) = Cli.Run("train", "--help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds" }) Assert.Contains(option, text);
+        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds", "--precision" }) Assert.Contains(option, text);
         Assert.Contains("PerImage", text);
         Assert.Contains("SquaredError", text);
     }

@@ -413,6 +413,7 @@ public sealed class BatchedVectorTests
         Assert.Equal(SSM.Core.Data.InputNormalization.None, options.Normalization);
         Assert.Equal(SSM.Core.RestorationError.MsGms, options.Scoring.Error);
         Assert.False(options.Scoring.StandardizeMaps);
+        Assert.Equal(SSM.Core.ScoringPrecision.Float32, options.Scoring.Precision);
         Assert.Equal(7.0 * options.ImageSize / 128, options.Scoring.ResolveSigma(options.ImageSize), 9);
 
         var random = new Random(5);

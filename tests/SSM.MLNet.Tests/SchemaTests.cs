@@ -25,6 +25,22 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void Scoring_settings_reach_the_engine_options()
+    {
+        var estimator = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            ImageSize = 32, InputNormalization = InputNormalization.None, RestorationError = SSM.Core.RestorationError.SquaredError,
+            StandardizeMaps = false, ScoringPrecision = SSM.Core.ScoringPrecision.BFloat16, RefinementRounds = 2,
+        });
+        var engine = estimator.EngineOptions;
+        Assert.Equal(InputNormalization.None, engine.Normalization);
+        Assert.Equal(SSM.Core.RestorationError.SquaredError, engine.Scoring.Error);
+        Assert.False(engine.Scoring.StandardizeMaps);
+        Assert.Equal(SSM.Core.ScoringPrecision.BFloat16, engine.Scoring.Precision);
+        Assert.Equal(2, engine.Scoring.RefinementRounds);
+    }
+
+    [Fact]
     public void Wrong_input_type_fails_at_Fit_naming_column_and_expected_type()
     {
         var data = Context.Data.LoadFromEnumerable(new[] { new BoolRow { Image = true } });

@@ -71,6 +71,13 @@ public sealed class TrainSettings : CommonSettings
     [DefaultValue(1)]
     public int Rounds { get; set; } = 1;
 
+    [CommandOption("--precision <FORMAT>")]
+    [Description("Float32 or BFloat16 (any case). Number format of the network when scoring. Float32 (default) everywhere; " +
+                 "BFloat16 scores faster on processors with native bfloat16 (AVX-512 BF16, AMX) with scores within about 1e-3, " +
+                 "and slower elsewhere.")]
+    [DefaultValue("Float32")]
+    public string Precision { get; set; } = "Float32";
+
     /// <summary>Highest <see cref="Rounds"/> the engine accepts.</summary>
     public const int MaxRounds = 10;
 
@@ -81,6 +88,10 @@ public sealed class TrainSettings : CommonSettings
     /// <summary><see cref="Error"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
     public RestorationError RestorationError => ParseName<RestorationError>(Error)
         ?? throw new InvalidOperationException($"--error was not validated: '{Error}'.");
+
+    /// <summary><see cref="Precision"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
+    public ScoringPrecision ScoringPrecision => ParseName<ScoringPrecision>(Precision)
+        ?? throw new InvalidOperationException($"--precision was not validated: '{Precision}'.");
 
     /// <summary>
     /// The enum member whose name equals <paramref name="value"/> ignoring case; null for anything else (numbers and
@@ -114,6 +125,7 @@ public sealed class TrainSettings : CommonSettings
         if (Channels is not (1 or 3)) return ValidationResult.Error("--channels must be 1 or 3.");
         if (ParseName<InputNormalization>(Normalization) is null) return Choice<InputNormalization>("--normalization", Normalization);
         if (ParseName<RestorationError>(Error) is null) return Choice<RestorationError>("--error", Error);
+        if (ParseName<ScoringPrecision>(Precision) is null) return Choice<ScoringPrecision>("--precision", Precision);
         if (Rounds is < 1 or > MaxRounds) return ValidationResult.Error($"--rounds must be between 1 and {MaxRounds} (got {Rounds}).");
         return ValidationResult.Success();
     }

@@ -26,6 +26,7 @@ public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 public sealed class AnomalyScorer : IDisposable
 {
     private readonly InpaintingNetwork network;
+    private readonly InpaintingNetwork? lowPrecision;  // a bfloat16 copy of the network, when ScoringOptions.Precision asks for it
     private readonly SsmOptions options;
     private readonly MapSmoothing smoothing;
     private readonly int[] cellSizes;
@@ -50,6 +51,13 @@ public sealed class AnomalyScorer : IDisposable
         float total = cellWeights.Sum();
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
         var device = network.parameters().First().device;
+        if (options.Scoring.Precision == ScoringPrecision.BFloat16)
+        {
+            lowPrecision = new InpaintingNetwork(network.Options);
+            lowPrecision.load_state_dict(network.state_dict());
+            lowPrecision.to(device).to(ScalarType.BFloat16);
+            lowPrecision.eval();
+        }
         if (standardization is not null) standardTensors = standardization.ToTensors(s, options.Scoring.ErrorKinds, device);
         using var generator = new Generator((ulong)options.Scoring.MaskSeed);
         scoringMasks = cellSizes.Select(k =>
@@ -89,6 +97,7 @@ public sealed class AnomalyScorer : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         network.eval();
+        lowPrecision?.eval();
         var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options.Normalization);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor map = RoundMap(x, imageGradients, null);
@@ -133,18 +142,28 @@ public sealed class AnomalyScorer : IDisposable
     {
         long total = maskedImages.shape[0];
         int chunk = options.Scoring.MaxForwardBatch;
-        if (total <= chunk) return network.forward(maskedImages, masks);
+        if (total <= chunk) return Forward(maskedImages, masks);
         var parts = new List<Tensor>();
         for (long start = 0; start < total; start += chunk)
         {
             long len = Math.Min(chunk, total - start);
-            parts.Add(network.forward(maskedImages.narrow(0, start, len), masks.narrow(0, start, len)));
+            parts.Add(Forward(maskedImages.narrow(0, start, len), masks.narrow(0, start, len)));
         }
         return cat(parts, 0);
     }
 
+    private Tensor Forward(Tensor maskedImages, Tensor masks)
+    {
+        if (lowPrecision is null) return network.forward(maskedImages, masks);
+        using var x = maskedImages.to(ScalarType.BFloat16);
+        using var m = masks.to(ScalarType.BFloat16);
+        using var y = lowPrecision.forward(x, m);
+        return y.to(ScalarType.Float32);
+    }
+
     public void Dispose()
     {
+        lowPrecision?.Dispose();
         smoothing.Dispose();
         standardTensors?.Mean.Dispose();
         standardTensors?.Scale.Dispose();

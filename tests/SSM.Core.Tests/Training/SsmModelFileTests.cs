@@ -27,6 +27,7 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         }
         Assert.Equal(fixture.Model.Options.ImageSize, loaded.Options.ImageSize);
         Assert.Equal(fixture.Model.Options.Network, loaded.Options.Network);
+        Assert.Equal(fixture.Model.Options.Scoring, loaded.Options.Scoring);
         Assert.Equal(fixture.Model.Calibration!.RefinementThreshold, loaded.Calibration!.RefinementThreshold);
         Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
     }
