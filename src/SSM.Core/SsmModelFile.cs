@@ -14,8 +14,9 @@ namespace SSM.Core;
 internal static class SsmModelFile
 {
     private static ReadOnlySpan<byte> Signature => "SSMMODEL"u8;
-    /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).</summary>
-    public const int FormatVersion = 2;
+    /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).
+    /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.</summary>
+    public const int FormatVersion = 3;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -30,12 +31,23 @@ internal static class SsmModelFile
     {
         var (version, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
         var header = Json.Parse<Header>(sections[0], Kind);
-        var options = version == 1 ? FormatOneSettings(header.Options) : header.Options;
+        var options = version switch
+        {
+            1 => FormatOneSettings(FormatTwoSettings(header.Options)),
+            2 => FormatTwoSettings(header.Options),
+            _ => header.Options,
+        };
         Json.Validate(options, Kind);
         var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
         return new SsmModel(network, options, header.Calibration);
     }
+
+    /// <summary>A file before format 3 that left the cell sizes to the default was trained with the default of its time.</summary>
+    private static SsmOptions FormatTwoSettings(SsmOptions o) => o.Masking.CellSizes is not null ? o : o with
+    {
+        Masking = o.Masking with { CellSizes = new[] { o.ImageSize / 64, o.ImageSize / 32, o.ImageSize / 16 }.Select(k => Math.Max(1, k)).Distinct().ToArray() },
+    };
 
     /// <summary>A format-1 file has no entries for the settings added in format 2: it was trained and calibrated with
     /// what were then the only behaviours, not with today's defaults.</summary>

@@ -45,7 +45,11 @@ public sealed record SsmOptions
 /// <summary>Complementary grid masks (paper, section 2).</summary>
 public sealed record MaskingOptions
 {
-    /// <summary>Cell sizes k in pixels. Null (default): S/64, S/32, S/16 as the authors (2, 4, 8 px at S = 128), at least 1 px.</summary>
+    /// <summary>
+    /// Cell sizes k in pixels. Null (default): S/16, S/8, S/4 (4, 8, 16 px at S = 64), at least 1 px. The authors use S/64, S/32,
+    /// S/16; on MTD the larger cells gave pixel AUROC 0.665 vs 0.619 and image AUROC 0.747 vs 0.734 (mean of two seeds):
+    /// a cell must be larger than a defect for the network to have to restore it from normal surroundings.
+    /// </summary>
     public int[]? CellSizes { get; init; }
 
     /// <summary>Number n of complementary masks per cell size. Default 3.</summary>
@@ -53,7 +57,7 @@ public sealed record MaskingOptions
 
     /// <summary>The cell sizes in effect for images of side <paramref name="imageSize"/>.</summary>
     public int[] ResolveCellSizes(int imageSize) =>
-        CellSizes ?? new[] { imageSize / 64, imageSize / 32, imageSize / 16 }.Select(k => Math.Max(1, k)).Distinct().ToArray();
+        CellSizes ?? new[] { imageSize / 16, imageSize / 8, imageSize / 4 }.Select(k => Math.Max(1, k)).Distinct().ToArray();
 
     internal void Validate(int imageSize)
     {

@@ -29,7 +29,12 @@ internal static class TrainingCheckpoint
     /// <summary>Identifies a training run: every setting that shapes the weights, and the images.</summary>
     public static string Fingerprint(SsmOptions options, ImageCache images)
     {
-        var shaping = options with { Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 } };
+        // Cell sizes resolved, so a checkpoint written when the defaults were different does not match.
+        var shaping = options with
+        {
+            Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
+            Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 },
+        };
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(shaping));
         hash.AppendData(images.Fingerprint());
