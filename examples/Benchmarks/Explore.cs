@@ -24,6 +24,9 @@ internal static class Explore
         int? width = a.Int("width");
         string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");
         double? sigma = a.Double("sigma"), lr = a.Double("lr");
+        string? precision = a.String("precision");
+        string? knn = a.String("knn"); // encoder levels for nearest-neighbour maps, e.g. "1,2"
+        int knnGrid = a.Int("knn-grid") ?? 16;
         a.RejectUnknown();
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
@@ -64,9 +67,12 @@ internal static class Explore
         var heldOut = train.Subset(SsmTrainer.Split(train.Count, model.Options.Training).HeldOut);
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
-            Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true) } };
+            Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
+            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<ScoringPrecision>(precision, true) } };
         var heldMaps = Maps(model, scoring, heldOut);
+        var scoringTime = Stopwatch.StartNew();
         var testMaps = Maps(model, scoring, test);
+        Console.WriteLine($"test maps ({scoring.Scoring.Error}, {scoring.Scoring.Precision}): {scoringTime.Elapsed.TotalMilliseconds / test.Count:F1} ms per image");
         int plane = size * size;
         var mu = new float[plane]; var sd = new float[plane];
         for (int p = 0; p < plane; p++)
@@ -85,6 +91,32 @@ internal static class Explore
         var ownStats = NormalMapStatistics.Compute(heldMaps, 1);
         var bothMaps = Maps(model, otherOptions, test).Select((m, i) => m.Select((v, p) =>
             0.5f * ((v - otherStats.Mean[p]) / otherStats.Scale[p] + (testMaps[i][p] - ownStats.Mean[p]) / ownStats.Scale[p])).ToArray()).ToList();
+        var knnRows = new List<(string Name, List<float[]> Maps)>();
+        if (knn is not null)
+        {
+            var split = SsmTrainer.Split(train.Count, model.Options.Training);
+            var trainOnly = train.Subset(split.Train);
+            if (knn != "pix")
+            {
+                var levels = knn.Split(',').Select(int.Parse).ToArray();
+                using var bank = FeatureKnn.EncoderPatches(model, trainOnly, levels, knnGrid);
+                using var held = FeatureKnn.EncoderPatches(model, heldOut, levels, knnGrid);
+                using var queries = FeatureKnn.EncoderPatches(model, test, levels, knnGrid);
+                AddKnn($"knn-enc{knn.Replace(",", "")}", FeatureKnn.Maps(bank, held, size), FeatureKnn.Maps(bank, queries, size));
+            }
+            using (var bank = FeatureKnn.PixelPatches(trainOnly, model.Options.Normalization, knnGrid))
+            using (var held = FeatureKnn.PixelPatches(heldOut, model.Options.Normalization, knnGrid))
+            using (var queries = FeatureKnn.PixelPatches(test, model.Options.Normalization, knnGrid))
+                AddKnn("knn-pix", FeatureKnn.Maps(bank, held, size), FeatureKnn.Maps(bank, queries, size));
+            void AddKnn(string name, List<float[]> heldKnn, List<float[]> testKnn)
+            {
+                var st = NormalMapStatistics.Compute(heldKnn, 1);
+                knnRows.Add((name, testKnn));
+                knnRows.Add(("z-" + name, testKnn.Select(m => m.Select((v, p) => (v - st.Mean[p]) / st.Scale[p]).ToArray()).ToList()));
+                // With SSM's both-z maps: two standardised views of the same image, averaged.
+                knnRows.Add(("both-z+" + name, knnRows[^1].Maps.Select((m, i) => m.Select((v, p) => 0.5f * (v + bothMaps[i][p])).ToArray()).ToList()));
+            }
+        }
         var variants = new (string, Func<int, float>)[]
         {
             ("max", i => testMaps[i].Max()),
@@ -95,7 +127,7 @@ internal static class Explore
             ("z-max", i => zMaps[i].Max()),
             ("z-top1%", i => TopMean(zMaps[i], 0.01)),
             ("both-z-max", i => bothMaps[i].Max()),
-        };
+        }.Concat(knnRows.Select(r => (r.Name + "-max", (Func<int, float>)(i => r.Maps[i].Max())))).ToArray();
         if (dump is not null)
         {
             Directory.CreateDirectory(dump);
@@ -122,7 +154,7 @@ internal static class Explore
             }
             Console.WriteLine($"| {name} | {Auc(_ => true)} | {string.Join(" | ", categories.Select(c => Auc(x => x == "good" || x == c)))} |");
         }
-        foreach (var (name, maps) in new[] { ("map", testMaps), ("d-map", dMaps), ("z-map", zMaps), ("both-z-map", bothMaps) })
+        foreach (var (name, maps) in new[] { ("map", testMaps), ("d-map", dMaps), ("z-map", zMaps), ("both-z-map", bothMaps) }.Concat(knnRows))
         {
             var px = PixelMetrics.Evaluate(maps, masks, size, size);
             Console.WriteLine($"pixel {name}: AUROC {px.Auroc:F3} AUPRO {px.Aupro:F3}");

@@ -78,6 +78,16 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
         return head.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The encoder's feature maps of an image seen whole (no cell hidden), finest level first:
+    /// [B, w_l, S / 2^l, S / 2^l] for level l.</summary>
+    public Tensor[] EncoderFeatures(Tensor image)
+    {
+        var features = new Tensor[encoder.Count + 1];
+        features[0] = stem.forward(image);
+        for (int i = 0; i < encoder.Count; i++) features[i + 1] = encoder[i].forward(features[i]);
+        return features;
+    }
+
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }
