@@ -7,12 +7,15 @@
 //   dotnet run -c Release --project examples/Benchmarks -- memory [100 1000]
 //   dotnet run -c Release --project examples/Benchmarks -- explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
 //        [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--sigma X] [--dump <folder>]
+//   dotnet run -c Release --project examples/Benchmarks -- pretrained-knn [--data <folder>] [--size 224] [--bank 20000] [--sampler random|coreset]
+//        [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
+//        [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] (default: the copies of the NuGet package in the output folder)
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
 using SSM.Benchmarks;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn [options]  (see examples/Benchmarks/README.md)");
     return args.Length == 0 ? 1 : 0;
 }
 var rest = args[1..];
@@ -26,8 +29,9 @@ try
         case "memory": return MemoryBenchmark.Run(rest);
         case "refinement": return RefinementAblation.Run(Arguments.Parse(rest));
         case "explore": return Explore.Run(Arguments.Parse(rest));
+        case "pretrained-knn": return PretrainedKnn.Run(Arguments.Parse(rest));
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement or explore.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore or pretrained-knn.");
             return 1;
     }
 }
