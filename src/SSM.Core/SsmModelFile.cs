@@ -46,7 +46,7 @@ internal static class SsmModelFile
     /// <summary>A file before format 3 that left the cell sizes to the default was trained with the default of its time.</summary>
     private static SsmOptions FormatTwoSettings(SsmOptions o) => o.Masking.CellSizes is not null ? o : o with
     {
-        Masking = o.Masking with { CellSizes = new[] { o.ImageSize / 64, o.ImageSize / 32, o.ImageSize / 16 }.Select(k => Math.Max(1, k)).Distinct().ToArray() },
+        Masking = o.Masking with { CellSizes = MaskingOptions.AuthorsCellSizes(o.ImageSize) },
     };
 
     /// <summary>A format-1 file has no entries for the settings added in format 2: it was trained and calibrated with

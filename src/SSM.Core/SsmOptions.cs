@@ -56,8 +56,12 @@ public sealed record MaskingOptions
     public int Groups { get; init; } = 3;
 
     /// <summary>The cell sizes in effect for images of side <paramref name="imageSize"/>.</summary>
-    public int[] ResolveCellSizes(int imageSize) =>
-        CellSizes ?? new[] { imageSize / 16, imageSize / 8, imageSize / 4 }.Select(k => Math.Max(1, k)).Distinct().ToArray();
+    public int[] ResolveCellSizes(int imageSize) => CellSizes ?? Fractions(imageSize, 16, 8, 4);
+
+    /// <summary>The authors' cell sizes S/64, S/32, S/16 (at least 1 px), for small defects; the default before model file format 3.</summary>
+    public static int[] AuthorsCellSizes(int imageSize) => Fractions(imageSize, 64, 32, 16);
+
+    private static int[] Fractions(int imageSize, params int[] divisors) => divisors.Select(d => Math.Max(1, imageSize / d)).Distinct().ToArray();
 
     internal void Validate(int imageSize)
     {
