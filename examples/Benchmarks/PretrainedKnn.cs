@@ -110,59 +110,17 @@ internal static class PretrainedKnn
         var extractTime = clock.Elapsed;
         Console.WriteLine($"Features of {train.Count} training images ({patches:N0} patches x {extractor.Dimension}) in {extractTime.TotalSeconds:F1} s.");
         clock.Restart();
-        Tensor bank;
-        string bankNote;
-        if (bankCap == 0 || bankCap >= patches)
-        {
-            bank = all.alias();
-            bankNote = $"all {patches:N0} training patches";
-        }
-        else if (sampler == "random")
-        {
-            using var generator = new Generator((ulong)seed);
-            using var order = randperm(patches, generator: generator);
-            using var pick = order.narrow(0, 0, bankCap);
-            bank = all.index_select(0, pick);
-            bankNote = $"{bankCap:N0} of {patches:N0} training patches drawn at random (seed {seed})";
-        }
-        else
-        {
-            long pool = Math.Min(patches, coresetPool ?? patches);
-            bank = GreedyCoreset(all, bankCap, pool, projection, seed);
-            bankNote = $"greedy coreset of {bankCap:N0} patches (distances in a {projection}-d Gaussian random projection) from " +
-                (pool < patches ? $"a random pool of {pool:N0} of the {patches:N0} training patches" : $"all {patches:N0} training patches") + $", seed {seed}";
-        }
+        var (bank, bankNote) = BuildBank(all, bankCap, sampler, coresetPool, projection, seed);
         var bankTime = clock.Elapsed;
         var fitTime = extractTime + bankTime;
         Console.WriteLine($"Memory bank: {bankNote}, built in {bankTime.TotalSeconds:F1} s.");
 
         // ---- Inference: nearest bank vector per test patch, map at S x S, smoothed; score = max.
-        var maps = new List<float[]>();
-        var scores = new List<float>();
-        using var smoothing = new MapSmoothing(sigma);
-        using var bankSquares = bank.square().sum(1);
-        var featureClock = new Stopwatch();
         clock.Restart();
-        foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(batch))
-        {
-            using var scope = NewDisposeScope();
-            featureClock.Start();
-            using var images = test.Batch(chunk);
-            var f = extractor.Patches(images);
-            featureClock.Stop();
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                var d = NearestDistance(f[i], bank, bankSquares).view(1, 1, grid, grid);
-                var up = nn.functional.interpolate(d, size: [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-                var map = smoothing.Apply(up);
-                var values = map.data<float>().ToArray();
-                maps.Add(values);
-                scores.Add(values.Max());
-            }
-        }
+        var (maps, scores, featureTime) = ScoreTest(extractor, test, bank, grid, size, sigma, batch);
         var inferTime = clock.Elapsed;
         double msPerImage = inferTime.TotalMilliseconds / test.Count;
-        double featureMs = featureClock.Elapsed.TotalMilliseconds / test.Count;
+        double featureMs = featureTime.TotalMilliseconds / test.Count;
         double peakMb = memory.PhasePeakMb;
         bank.Dispose();
 
@@ -214,6 +172,53 @@ internal static class PretrainedKnn
             Console.WriteLine($"Written to {Path.GetFullPath(outPath)}.");
         }
         return 0;
+    }
+
+    /// <summary>The memory bank: every training patch, a random subset, or a greedy coreset; and a line saying which.</summary>
+    private static (Tensor Bank, string Note) BuildBank(Tensor all, int cap, string sampler, int? coresetPool, int projection, int seed)
+    {
+        long patches = all.shape[0];
+        if (cap == 0 || cap >= patches) return (all.alias(), $"all {patches:N0} training patches");
+        if (sampler == "random")
+        {
+            using var generator = new Generator((ulong)seed);
+            using var order = randperm(patches, generator: generator);
+            using var pick = order.narrow(0, 0, cap);
+            return (all.index_select(0, pick), $"{cap:N0} of {patches:N0} training patches drawn at random (seed {seed})");
+        }
+        long pool = Math.Min(patches, coresetPool ?? patches);
+        return (GreedyCoreset(all, cap, pool, projection, seed),
+            $"greedy coreset of {cap:N0} patches (distances in a {projection}-d Gaussian random projection) from " +
+            (pool < patches ? $"a random pool of {pool:N0} of the {patches:N0} training patches" : $"all {patches:N0} training patches") + $", seed {seed}");
+    }
+
+    /// <summary>Per test image: nearest-bank-vector distance per patch, upsampled to size x size and smoothed; score = its max.
+    /// Also the time spent in feature extraction.</summary>
+    private static (List<float[]> Maps, List<float> Scores, TimeSpan FeatureTime) ScoreTest(ResNetPatchFeatures extractor, ImageCache test,
+        Tensor bank, int grid, int size, double sigma, int batch)
+    {
+        var maps = new List<float[]>();
+        var scores = new List<float>();
+        using var smoothing = new MapSmoothing(sigma);
+        using var bankSquares = bank.square().sum(1);
+        var featureClock = new Stopwatch();
+        foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(batch))
+        {
+            using var scope = NewDisposeScope();
+            featureClock.Start();
+            using var images = test.Batch(chunk);
+            var f = extractor.Patches(images);
+            featureClock.Stop();
+            for (int i = 0; i < chunk.Length; i++)
+            {
+                var d = NearestDistance(f[i], bank, bankSquares).view(1, 1, grid, grid);
+                var up = nn.functional.interpolate(d, size: [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
+                var values = smoothing.Apply(up).data<float>().ToArray();
+                maps.Add(values);
+                scores.Add(values.Max());
+            }
+        }
+        return (maps, scores, featureClock.Elapsed);
     }
 
     /// <summary>Distances of each query row to its nearest bank row: ||q||^2 - 2 q.b + ||b||^2, minimised, then the root.</summary>
