@@ -86,8 +86,7 @@ internal static class AccuracyBenchmark
         }
         else
         {
-            string? repo = Repository.Root();
-            string? mtd = repo is null ? null : Path.GetFullPath(Path.Combine(repo, "..", "shared", "datasets", "mtd"));
+            string? mtd = Repository.MtdFolder();
             if (!forceSynthetic && mtd is not null && Directory.Exists(mtd))
             {
                 root = mtd;
@@ -120,7 +119,7 @@ internal static class AccuracyBenchmark
         int? authorsTestLimit, double? authorsHoldout, int pcaRank, string? outPath)
     {
         using var memory = new MemorySampler();
-        string loadAtStart = LoadAverage();
+        string loadAtStart = Machine.LoadAverage();
         int size = options.ImageSize;
         var dataset = MvtecFolder.Load(root, channels: 1);
         if (dataset.TestItems.Count == 0) throw new InvalidDataException($"'{root}' has no test split to evaluate.");
@@ -238,22 +237,14 @@ internal static class AccuracyBenchmark
         notes.Add($"Pixel metrics at the model resolution {size}x{size}: ground-truth masks resized with ImageResize.ResizeMask (nearest); AUPRO integrated to FPR 0.3. F1-max (image) is the best image-level F1 over all thresholds.");
         notes.Add("Inference ms/image: wall-clock of scoring the test split in batches of 8 already resized into the 8-bit cache (excludes JPEG decoding and resizing), divided by the number of images.");
         notes.Add($"Peak memory: maximum of Process.WorkingSet64 (resident set, incl. native libtorch memory) sampled every 100 ms during that row's training + scoring (scoring only for rows of the same model); process-wide, so it includes the cached train/test images. Process.PeakWorkingSet64 at the end: {MemorySampler.ProcessPeakMb():F0} MB.");
-        notes.Add($"Machine load (1/5/15-min load average of /proc/loadavg) at start: {loadAtStart}; at end: {LoadAverage()}. The machine may be shared, and a time budget buys fewer steps when it is.");
+        notes.Add($"Machine load (1/5/15-min load average of /proc/loadavg) at start: {loadAtStart}; at end: {Machine.LoadAverage()}. The machine may be shared, and a time budget buys fewer steps when it is.");
 
         var report = new StringBuilder();
         report.AppendLine(table.ToString());
         foreach (var n in notes) report.AppendLine("- " + n);
-        Console.WriteLine();
-        Console.WriteLine(report.ToString());
-        if (outPath is not null)
-        {
-            File.WriteAllText(outPath, report.ToString());
-            Console.WriteLine($"Written to {Path.GetFullPath(outPath)}.");
-        }
+        Report.Emit(report.ToString(), outPath);
         return 0;
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static string RoundsName(int rounds) => rounds == 1 ? "1 round (no refinement)" : $"{rounds} rounds (refinement)";
 

@@ -49,6 +49,29 @@ internal static class Repository
                 if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
         return null;
     }
+
+    /// <summary>The MTD dataset beside the project (../shared/datasets/mtd from the repository root), or null when the
+    /// repository is not found; whether the folder exists is the caller's question.</summary>
+    public static string? MtdFolder() => Root() is { } root ? Path.GetFullPath(Path.Combine(root, "..", "shared", "datasets", "mtd")) : null;
+}
+
+internal static class Machine
+{
+    /// <summary>The 1/5/15-minute load averages (Linux), or "n/a".</summary>
+    public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+}
+
+internal static class Report
+{
+    /// <summary>Prints a finished report and, with --out, writes it to that file too.</summary>
+    public static void Emit(string report, string? outPath)
+    {
+        Console.WriteLine();
+        Console.WriteLine(report);
+        if (outPath is null) return;
+        File.WriteAllText(outPath, report);
+        Console.WriteLine($"Written to {Path.GetFullPath(outPath)}.");
+    }
 }
 
 /// <summary>

@@ -19,7 +19,7 @@ internal static class Explore
 {
     public static int Run(Arguments a)
     {
-        string root = a.String("data") ?? Path.GetFullPath(Path.Combine(Repository.Root()!, "..", "shared", "datasets", "mtd"));
+        string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
         int size = a.Int("size") ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
         int? width = a.Int("width");
         string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");

@@ -45,8 +45,7 @@ internal static class PretrainedKnn
 
         string root = dataArg is not null
             ? Path.GetFullPath(dataArg)
-            : Path.GetFullPath(Path.Combine(Repository.Root() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory."),
-                "..", "shared", "datasets", "mtd"));
+            : Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
         string models = Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
         string modelPath = modelArg ?? Path.Combine(models, "ResNet18Onnx", "ResNet18.onnx");
         string meanPath = meanArg ?? Path.Combine(models, "ResNetPrepOnnx", "ResNetPreprocess.onnx");
@@ -55,7 +54,7 @@ internal static class PretrainedKnn
 
         var header = new StringBuilder();
         header.AppendLine($"command: SSM.Benchmarks {string.Join(" ", Environment.GetCommandLineArgs().Skip(1))}");
-        header.AppendLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "(unset)"}; threads used (libtorch and ONNX Runtime intra-op): {threads}; {Environment.ProcessorCount} logical cores; load average at start {LoadAverage()}");
+        header.AppendLine($"date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "(unset)"}; threads used (libtorch and ONNX Runtime intra-op): {threads}; {Environment.ProcessorCount} logical cores; load average at start {Machine.LoadAverage()}");
         header.AppendLine($"dataset: {root}");
         Console.Write(header);
 
@@ -163,14 +162,8 @@ internal static class PretrainedKnn
         report.AppendLine($"- Anomaly map: Euclidean distance to the nearest bank vector per patch, upsampled bilinearly to {size}x{size}, Gaussian-smoothed (sigma {sigma:G3} px, reflected borders); image score = max of the map. Pixel metrics: map area-averaged to the evaluation size, masks resized with ImageResize.ResizeMask (nearest), AUPRO to FPR 0.3 (as `accuracy`/`explore`).");
         report.AppendLine($"- Fitting time = feature extraction of the training images ({Format.Duration(extractTime)}) + bank building ({Format.Duration(bankTime)}). Inference ms/image = feature extraction ({featureMs:F1} ms) + nearest-neighbour search, upsampling and smoothing, over the test split in batches of {batch} (decoding and resizing excluded).");
         report.AppendLine($"- Peak memory: maximum of Process.WorkingSet64 sampled every 100 ms over the whole run (incl. the cached images, the {patches:N0}-patch feature tensor and ONNX Runtime); Process.PeakWorkingSet64 at the end: {MemorySampler.ProcessPeakMb():F0} MB.");
-        report.AppendLine($"- Load average at the end: {LoadAverage()}.");
-        Console.WriteLine();
-        Console.WriteLine(report.ToString());
-        if (outPath is not null)
-        {
-            File.WriteAllText(outPath, report.ToString());
-            Console.WriteLine($"Written to {Path.GetFullPath(outPath)}.");
-        }
+        report.AppendLine($"- Load average at the end: {Machine.LoadAverage()}.");
+        Report.Emit(report.ToString(), outPath);
         return 0;
     }
 
@@ -282,7 +275,6 @@ internal static class PretrainedKnn
         return Enumerable.Range(0, l).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>
     /// The package's ResNet18 (ONNX, opset 8) cut after layer3: the graph's outputs are replaced by the ends of the

@@ -35,7 +35,7 @@ internal static class SpeedBenchmark
         const int n = 1024;
         using var ma = rand(n, n);
         using var mb = rand(n, n);
-        Console.WriteLine($"load average at start: {LoadAverage()}");
+        Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
         double matmulMs = Time(() => { using var c = ma.matmul(mb); }, minSeconds);
         double matmulGflop = 2.0 * n * n * n / 1e9;
         double peak = matmulGflop / (matmulMs / 1000);
@@ -100,7 +100,7 @@ internal static class SpeedBenchmark
         double matmulMsEnd = Time(() => { using var c = ma.matmul(mb); }, minSeconds);
         table.Add("matmul float32 (again, at the end)", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMsEnd), Format.F3(matmulGflop), Format.F1(matmulGflop / (matmulMsEnd / 1000)),
             Format.F1(100 * (matmulGflop / (matmulMsEnd / 1000)) / peak));
-        Console.WriteLine($"load average at end: {LoadAverage()}");
+        Console.WriteLine($"load average at end: {Machine.LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine(table);
         Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift.");
@@ -110,7 +110,6 @@ internal static class SpeedBenchmark
         return 0;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Mean wall-clock milliseconds per call after one warm-up call; at least 3 calls and <paramref name="minSeconds"/>.</summary>
     private static double Time(Action action, double minSeconds)
