@@ -15,34 +15,33 @@ internal static class FeatureKnn
     {
         using var noGrad = no_grad();
         model.Network.eval();
-        var parts = new List<Tensor>();
-        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
+        return PerChunk(images, 16, batch =>
         {
-            using var scope = NewDisposeScope();
-            using var batch = images.Batch(chunk);
-            var x = InputNormalizer.Apply(batch, model.Options.Normalization);
-            var features = model.Network.EncoderFeatures(x);
+            var features = model.Network.EncoderFeatures(InputNormalizer.Apply(batch, model.Options.Normalization));
             var joined = cat(levels.Select(l => nn.functional.interpolate(nn.functional.avg_pool2d(features[l], 3, 1, 1),
                 size: [grid, grid], mode: InterpolationMode.Bilinear, align_corners: false)).ToArray(), 1);
-            parts.Add(joined.permute(0, 2, 3, 1).reshape(chunk.Length, grid * grid, -1).MoveToOuterDisposeScope());
-        }
-        var all = cat(parts.ToArray(), 0);
-        foreach (var p in parts) p.Dispose();
-        return all;
+            return joined.permute(0, 2, 3, 1).reshape(batch.shape[0], grid * grid, -1);
+        });
     }
 
     /// <summary>Raw (normalised) pixel patches of side 2*S/grid with stride S/grid: [N, grid^2, patch^2 * C].</summary>
     public static Tensor PixelPatches(ImageCache images, InputNormalization normalization, int grid)
     {
         int stride = images.ImageSize / grid, patch = 2 * stride;
+        return PerChunk(images, 32, batch =>
+            nn.functional.unfold(InputNormalizer.Apply(batch, normalization), patch, stride: stride, padding: stride / 2) // [b, patch^2 C, grid^2]
+                .permute(0, 2, 1).contiguous());
+    }
+
+    /// <summary>Runs <paramref name="patches"/> over the images in chunks and concatenates the results along the first dimension.</summary>
+    private static Tensor PerChunk(ImageCache images, int chunkSize, Func<Tensor, Tensor> patches)
+    {
         var parts = new List<Tensor>();
-        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(32))
+        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(chunkSize))
         {
             using var scope = NewDisposeScope();
             using var batch = images.Batch(chunk);
-            var x = InputNormalizer.Apply(batch, normalization);
-            var u = nn.functional.unfold(x, patch, stride: stride, padding: stride / 2); // [b, patch^2 C, grid^2]
-            parts.Add(u.permute(0, 2, 1).contiguous().MoveToOuterDisposeScope());
+            parts.Add(patches(batch).MoveToOuterDisposeScope());
         }
         var all = cat(parts.ToArray(), 0);
         foreach (var p in parts) p.Dispose();
