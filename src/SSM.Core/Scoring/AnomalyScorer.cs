@@ -97,7 +97,6 @@ public sealed class AnomalyScorer : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         network.eval();
-        lowPrecision?.eval();
         var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options.Normalization);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor map = RoundMap(x, imageGradients, null);
