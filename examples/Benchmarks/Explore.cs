@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using static TorchSharp.torch;
 using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
@@ -24,10 +25,14 @@ internal static class Explore
         int? width = a.Int("width");
         string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");
         double? sigma = a.Double("sigma"), lr = a.Double("lr");
-        string? precision = a.String("precision");
+        string? precision = a.String("precision"), weighting = a.String("cell-weighting");
         string? knn = a.String("knn"); // encoder levels for nearest-neighbour maps, e.g. "1,2"
         int knnGrid = a.Int("knn-grid") ?? 16;
+        bool rotate = a.Flag("rotate"), noFlip = a.Flag("no-flip");
+        int tta = a.Int("tta") ?? 1;
+        string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
         a.RejectUnknown();
+        Tta = tta;
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
         if (width is { } w) net = net with { BaseWidth = w };
@@ -36,7 +41,7 @@ internal static class Explore
             ImageSize = size, Network = net,
             Normalization = norm is null ? d.Normalization : Enum.Parse<InputNormalization>(norm, true),
             Masking = d.Masking with { CellSizes = cells?.Split(',').Select(int.Parse).ToArray() },
-            Training = d.Training with { Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate },
+            Training = d.Training with { Rotate = rotate, Flip = !noFlip, Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate },
             Scoring = d.Scoring with { SmoothingSigma = sigma },
         };
         options.Validate();
@@ -68,7 +73,39 @@ internal static class Explore
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
-            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<ScoringPrecision>(precision, true) } };
+            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<ScoringPrecision>(precision, true),
+            CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
+        if (refine is not null)
+        {
+            int side2 = size * size;
+            var defects = cats.Distinct().Where(c => c != "good").ToList();
+            Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", defects)} | pixel AUROC | AUPRO |");
+            var settings = new List<(int Rounds, double Quantile)> { (1, scoring.Scoring.RefinementQuantile) };
+            settings.AddRange(refine.Split(',').Select(q => (2, double.Parse(q, System.Globalization.CultureInfo.InvariantCulture))));
+            foreach (var (rounds, quantile) in settings)
+            {
+                var o = scoring with { Scoring = scoring.Scoring with { RefinementRounds = rounds, RefinementQuantile = quantile } };
+                var calibration = Calibration.Compute(model.Network, o, heldOut, progress: null);
+                using var scorer = new AnomalyScorer(model.Network, o, calibration.RefinementThreshold, o.Scoring.StandardizeMaps ? calibration.MapStatistics : null);
+                var (libMaps, libScores) = (new List<float[]>(), new List<float>());
+                foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(16))
+                {
+                    using var batch = test.Batch(chunk);
+                    using var scored = scorer.Score(batch, rounds);
+                    var data = scored.Maps.data<float>().ToArray();
+                    for (int i = 0; i < chunk.Length; i++) libMaps.Add(data.AsSpan(i * side2, side2).ToArray());
+                    libScores.AddRange(scored.Scores.data<float>().ToArray());
+                }
+                string Auc(Func<string, bool> keep)
+                {
+                    var ix = Enumerable.Range(0, cats.Count).Where(i => keep(cats[i])).ToArray();
+                    return Roc.Auroc(ix.Select(i => libScores[i]).ToArray(), ix.Select(i => cats[i] != "good").ToArray()).ToString("F3");
+                }
+                var px = PixelMetrics.Evaluate(libMaps, masks, size, size);
+                Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {Auc(_ => true)} | {string.Join(" | ", defects.Select(c => Auc(x => x == "good" || x == c)))} | {px.Auroc:F3} | {px.Aupro:F3} |");
+            }
+            return 0;
+        }
         var heldMaps = Maps(model, scoring, heldOut);
         var scoringTime = Stopwatch.StartNew();
         var testMaps = Maps(model, scoring, test);
@@ -162,6 +199,31 @@ internal static class Explore
         return 0;
     }
 
+    // Test-time augmentation: each image scored as is and flipped; the maps flipped back and averaged.
+    private static List<float[]> TtaMaps(SsmModel model, SsmOptions options, ImageCache images)
+    {
+        var result = new List<float[]>();
+        int s = model.Options.ImageSize, plane = s * s;
+        long[][] flips = Tta >= 4 ? [[], [3], [2], [2, 3]] : [[], [3]];
+        using var scorer = new AnomalyScorer(model.Network, options, null);
+        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = images.Batch(chunk);
+            Tensor? sum = null;
+            foreach (var f in flips)
+            {
+                var input = f.Length == 0 ? batch : batch.flip(f);
+                using var scored = scorer.Score(input, 1);
+                var m = f.Length == 0 ? scored.Maps.clone() : scored.Maps.flip(f);
+                sum = sum is null ? m : sum.add_(m);
+            }
+            var data = sum!.div_(flips.Length).contiguous().data<float>().ToArray();
+            for (int i = 0; i < chunk.Length; i++) result.Add(data.AsSpan(i * plane, plane).ToArray());
+        }
+        return result;
+    }
+
     private static void Write(string path, float[] values)
     {
         var bytes = new byte[values.Length * 4];
@@ -183,8 +245,11 @@ internal static class Explore
         return best;
     }
 
+    private static int Tta = 1;
+
     private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images)
     {
+        if (Tta > 1) return TtaMaps(model, options, images);
         var result = new List<float[]>();
         int plane = model.Options.ImageSize * model.Options.ImageSize;
         using var scorer = new AnomalyScorer(model.Network, options, null);

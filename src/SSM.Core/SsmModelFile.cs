@@ -15,8 +15,9 @@ internal static class SsmModelFile
 {
     private static ReadOnlySpan<byte> Signature => "SSMMODEL"u8;
     /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).
-    /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.</summary>
-    public const int FormatVersion = 3;
+    /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.
+    /// 4: the default scoring precision changed from Float32 to Auto.</summary>
+    public const int FormatVersion = 4;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -33,8 +34,9 @@ internal static class SsmModelFile
         var header = Json.Parse<Header>(sections[0], Kind);
         var options = version switch
         {
-            1 => FormatOneSettings(FormatTwoSettings(header.Options)),
-            2 => FormatTwoSettings(header.Options),
+            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(header.Options))),
+            2 => FormatTwoSettings(FormatThreeSettings(header.Options)),
+            3 => FormatThreeSettings(header.Options),
             _ => header.Options,
         };
         Json.Validate(options, Kind);
@@ -42,6 +44,12 @@ internal static class SsmModelFile
         if (device is not null) network.to(device);
         return new SsmModel(network, options, header.Calibration);
     }
+
+    /// <summary>Auto did not exist before format 4: a file that reads as Auto had no precision entry and scored in float32.</summary>
+    private static SsmOptions FormatThreeSettings(SsmOptions o) => o.Scoring.Precision != ScoringPrecision.Auto ? o : o with
+    {
+        Scoring = o.Scoring with { Precision = ScoringPrecision.Float32 },
+    };
 
     /// <summary>A file before format 3 that left the cell sizes to the default was trained with the default of its time.</summary>
     private static SsmOptions FormatTwoSettings(SsmOptions o) => o.Masking.CellSizes is not null ? o : o with

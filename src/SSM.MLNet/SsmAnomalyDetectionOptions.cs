@@ -78,6 +78,10 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Random horizontal/vertical flips during training. Default true; turn off for parts with a fixed orientation.</summary>
     public bool Flip { get; set; } = Engine.Training.Flip;
 
+    /// <summary>Random quarter turns during training (with <see cref="Flip"/>: all eight symmetries of the square), for
+    /// textures without a direction. Default false (on MTD, whose tiles have a direction, it cost accuracy).</summary>
+    public bool Rotate { get; set; } = Engine.Training.Rotate;
+
     /// <summary>How each image's intensities are normalised before the network sees it (training and scoring alike).
     /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/>, which removes lighting and exposure
     /// differences; use <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is
@@ -92,8 +96,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>
     public bool StandardizeMaps { get; set; } = Engine.Scoring.StandardizeMaps;
 
-    /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.ScoringPrecision.Float32"/>;
-    /// <see cref="SSM.Core.ScoringPrecision.BFloat16"/> is faster on processors with native bfloat16 (AVX-512 BF16, AMX).</summary>
+    /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.ScoringPrecision.Auto"/>
+    /// (bfloat16 on CPUs with native bfloat16, AVX-512 BF16 or AMX, where it is faster; float32 elsewhere).</summary>
     public SSM.Core.ScoringPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
 
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>

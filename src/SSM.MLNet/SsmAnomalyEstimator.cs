@@ -52,6 +52,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             LearningRate = o.LearningRate,
             HoldoutFraction = o.HoldoutFraction,
             Flip = o.Flip,
+            Rotate = o.Rotate,
             Seed = o.Seed ?? contextSeed ?? 0,
             CheckpointFolder = o.CheckpointFolder,
             CheckpointEvery = o.CheckpointEvery,

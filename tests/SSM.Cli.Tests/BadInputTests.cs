@@ -149,7 +149,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--rounds", "0", "-o", output), "--rounds must be between 1 and 10 (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--rounds", "11", "-o", output), "--rounds must be between 1 and 10", output);
         AssertFails(Cli.Run("train", Good, "--raw-maps", "yes", "-o", output), "yes", output);
-        AssertFails(Cli.Run("train", Good, "--precision", "half", "-o", output), "--precision must be Float32 or BFloat16 (any case; got 'half')", output);
+        AssertFails(Cli.Run("train", Good, "--precision", "half", "-o", output), "--precision must be Float32, BFloat16 or Auto (any case; got 'half')", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
     }
 

@@ -25,12 +25,13 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void Scoring_settings_reach_the_engine_options()
+    public void Scoring_and_augmentation_settings_reach_the_engine_options()
     {
         var estimator = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
             ImageSize = 32, InputNormalization = InputNormalization.None, RestorationError = SSM.Core.RestorationError.SquaredError,
             StandardizeMaps = false, ScoringPrecision = SSM.Core.ScoringPrecision.BFloat16, RefinementRounds = 2,
+            Flip = false, Rotate = true,
         });
         var engine = estimator.EngineOptions;
         Assert.Equal(InputNormalization.None, engine.Normalization);
@@ -38,6 +39,8 @@ public sealed class SchemaTests
         Assert.False(engine.Scoring.StandardizeMaps);
         Assert.Equal(SSM.Core.ScoringPrecision.BFloat16, engine.Scoring.Precision);
         Assert.Equal(2, engine.Scoring.RefinementRounds);
+        Assert.False(engine.Training.Flip);
+        Assert.True(engine.Training.Rotate);
     }
 
     [Fact]

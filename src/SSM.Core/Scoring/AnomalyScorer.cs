@@ -51,7 +51,8 @@ public sealed class AnomalyScorer : IDisposable
         float total = cellWeights.Sum();
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
         var device = network.parameters().First().device;
-        if (options.Scoring.Precision == ScoringPrecision.BFloat16)
+        Precision = NativeBFloat16.Resolve(options.Scoring.Precision, device);
+        if (Precision == ScoringPrecision.BFloat16)
         {
             lowPrecision = new InpaintingNetwork(network.Options);
             lowPrecision.load_state_dict(network.state_dict());
@@ -66,6 +67,9 @@ public sealed class AnomalyScorer : IDisposable
             return m.to(device);
         }).ToArray();
     }
+
+    /// <summary>The number format the network runs in: <see cref="ScoringOptions.Precision"/> with Auto resolved for this device.</summary>
+    public ScoringPrecision Precision { get; }
 
     /// <summary>The pixel threshold used by refinement, or null when refinement is off.</summary>
     public float? RefinementThreshold { get; }

@@ -1,4 +1,5 @@
 using SSM.Core.Data;
+using SSM.Core.Network;
 using SSM.Core.Training;
 using static TorchSharp.torch;
 
@@ -40,19 +41,28 @@ public sealed record Calibration
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
     /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores.
     /// </summary>
-    public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8)
+    public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8) =>
+        Compute(model.Network, model.Options, heldOut, progress, batchSize);
+
+    /// <summary>
+    /// The calibration of a trained network under other scoring settings (<paramref name="options"/>' <see cref="ScoringOptions"/>:
+    /// rounds, restoration error, smoothing, precision), e.g. to compare them on one network; the network must match
+    /// <paramref name="options"/>' image size and shape. <paramref name="heldOut"/> should be the trainer's held-out images
+    /// (<see cref="Training.SsmTrainer.Split"/>): the network has not seen them.
+    /// </summary>
+    public static Calibration Compute(InpaintingNetwork network, SsmOptions options, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8)
     {
-        var scoring = model.Options.Scoring;
+        var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
         bool refining = scoring.RefinementRounds > 1;
         bool standardizing = scoring.StandardizeMaps && heldOut.Count >= 3;
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
-        var firstRound = RawMaps(model, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)));
+        var firstRound = RawMaps(network, options, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)));
         float threshold = Quantile(pixels, scoring.RefinementQuantile);
         // The final maps come from all rounds, which need the threshold just found.
         var final = refining
-            ? RawMaps(model, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
+            ? RawMaps(network, options, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds) : final.Scores;
@@ -64,17 +74,17 @@ public sealed record Calibration
     /// Raw maps (K x S x S per image) of every image and the scores of their unstandardised maps (the scorer's own
     /// collapse and maximum); optionally collects the values of the collapsed maps.
     /// </summary>
-    private static (List<float[]> Maps, float[] Scores) RawMaps(SsmModel model, float? threshold, ImageCache images, int batchSize,
-        List<float>? pixels, Action<int> done)
+    private static (List<float[]> Maps, float[] Scores) RawMaps(InpaintingNetwork network, SsmOptions options, float? threshold,
+        ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
     {
         var maps = new List<float[]>();
         var scores = new List<float>();
-        int length = model.Options.Scoring.ErrorKinds * model.Options.ImageSize * model.Options.ImageSize;
-        using var scorer = new AnomalyScorer(model.Network, model.Options, threshold);
+        int length = options.Scoring.ErrorKinds * options.ImageSize * options.ImageSize;
+        using var scorer = new AnomalyScorer(network, options, threshold);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
             using var batch = images.Batch(chunk);
-            using var raw = scorer.RawMaps(batch, threshold is null ? 1 : model.Options.Scoring.RefinementRounds);
+            using var raw = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
             using var collapsed = AnomalyScorer.Collapse(raw);
             using var maxima = collapsed.amax([1, 2, 3]);
             pixels?.AddRange(collapsed.data<float>().ToArray());

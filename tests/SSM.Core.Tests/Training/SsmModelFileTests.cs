@@ -1,3 +1,6 @@
+using System.Text.Json;
+using SSM.Core.IO;
+
 namespace SSM.Core.Tests.Training;
 
 public class SsmModelFileTests : IClassFixture<TinyModelFixture>
@@ -30,6 +33,22 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal(fixture.Model.Options.Scoring, loaded.Options.Scoring);
         Assert.Equal(fixture.Model.Calibration!.RefinementThreshold, loaded.Calibration!.RefinementThreshold);
         Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
+    }
+
+    [Fact]
+    public void AFormatThreeFileScoresInFloat32ThoughTodaysDefaultIsAuto()
+    {
+        // Format 3 had no Auto: a file without a precision entry deserialises to today's default, Auto, and must mean Float32.
+        var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { Precision = ScoringPrecision.Auto } };
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, 3, header, Weights.Save(fixture.Model.Network));
+        stream.Position = 0;
+        using var loaded = SsmModel.Load(stream);
+        Assert.Equal(ScoringPrecision.Float32, loaded.Options.Scoring.Precision);
+
+        using var current = SsmModel.Load(new MemoryStream(Saved()));
+        Assert.Equal(fixture.Model.Options.Scoring.Precision, current.Options.Scoring.Precision);
     }
 
     [Fact]

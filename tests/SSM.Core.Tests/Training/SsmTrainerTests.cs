@@ -1,6 +1,7 @@
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Network;
+using SSM.Core.Scoring;
 using SSM.Core.Training;
 
 namespace SSM.Core.Tests.Training;
@@ -40,6 +41,26 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Equal(4, c.NormalImageScores.Length);      // 10 % of 40
         Assert.True(c.RefinementThreshold > 0);
         Assert.Equal(c.NormalImageScores.OrderBy(v => v), c.NormalImageScores);
+    }
+
+    [Fact]
+    public void CalibratingUnderOtherScoringSettingsReproducesTrainingsOwnAndFollowsTheRounds()
+    {
+        var model = fixture.Model;
+        var images = new ImageCache(model.Options.ImageSize, 1);
+        foreach (var (image, i) in fixture.Data.Train.Select((x, i) => (x, i))) images.Add(image, $"train {i}");
+        var heldOut = images.Subset(SsmTrainer.Split(images.Count, model.Options.Training).HeldOut);
+
+        var same = Calibration.Compute(model.Network, model.Options, heldOut, progress: null);
+        Assert.Equal(model.Calibration!.RefinementThreshold, same.RefinementThreshold);
+        Assert.Equal(model.Calibration.NormalImageScores, same.NormalImageScores);
+        Assert.Equal(model.Calibration.MapStatistics!.Mean, same.MapStatistics!.Mean);
+
+        // Two rounds: the same first-round threshold, but statistics of the refined maps, not of the first round's.
+        var twoRounds = model.Options with { Scoring = model.Options.Scoring with { RefinementRounds = 2 } };
+        var refined = Calibration.Compute(model.Network, twoRounds, heldOut, progress: null);
+        Assert.Equal(same.RefinementThreshold, refined.RefinementThreshold);
+        Assert.NotEqual(same.MapStatistics.Mean, refined.MapStatistics!.Mean);
     }
 
     [Fact]

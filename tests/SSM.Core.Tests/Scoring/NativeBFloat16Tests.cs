@@ -1,0 +1,29 @@
+using SSM.Core.Scoring;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Tests.Scoring;
+
+public class NativeBFloat16Tests
+{
+    private const string Zen4 = "processor\t: 0\nmodel name\t: AMD EPYC 9R14\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16 avx512_vnni\n\n";
+    private const string SapphireRapids = "flags\t\t: fpu avx512f amx_bf16 amx_tile\n";
+    private const string Skylake = "processor\t: 0\nmodel name\t: bf16-free avx512_bf16 lookalike in the name\nflags\t\t: fpu avx2 avx512f avx512bw\n";
+
+    [Theory]
+    [InlineData(Zen4, true)]
+    [InlineData(SapphireRapids, true)]
+    [InlineData(Skylake, false)]
+    [InlineData("", false)]
+    public void OnlyTheFlagsLinesCount(string cpuInfo, bool expected) =>
+        Assert.Equal(expected, NativeBFloat16.CpuInfoHasBFloat16(cpuInfo));
+
+    [Theory]
+    [InlineData(ScoringPrecision.Float32)]
+    [InlineData(ScoringPrecision.BFloat16)]
+    public void AnExplicitPrecisionIsKept(ScoringPrecision precision) =>
+        Assert.Equal(precision, NativeBFloat16.Resolve(precision, CPU));
+
+    [Fact]
+    public void AutoFollowsTheCpu() =>
+        Assert.Equal(NativeBFloat16.OnCpu ? ScoringPrecision.BFloat16 : ScoringPrecision.Float32, NativeBFloat16.Resolve(ScoringPrecision.Auto, CPU));
+}
