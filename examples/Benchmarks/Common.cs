@@ -150,3 +150,23 @@ internal static class Format
     public static string F0(double v) => v.ToString("F0", CultureInfo.InvariantCulture);
     public static string Duration(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min" : $"{t.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s";
 }
+
+/// <summary>Pixel metrics of each defect category on its own: that category's images with the good ones.</summary>
+internal static class PerCategory
+{
+    /// <summary>Per defect category (in order of first appearance): pixel AUROC and the share of its images' pixels marked defective.</summary>
+    public static List<(string Category, double PixelAuroc, double DefectShare)> Pixels(IReadOnlyList<float[]> maps,
+        IReadOnlyList<bool[]> masks, IReadOnlyList<string> categories, string goodCategory)
+    {
+        var result = new List<(string, double, double)>();
+        foreach (string c in categories.Distinct().Where(c => c != goodCategory))
+        {
+            var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == goodCategory || categories[i] == c).ToArray();
+            double auroc = SSM.Core.Evaluation.PixelMetrics.Auroc(ix.Select(i => maps[i]).ToList(), ix.Select(i => masks[i]).ToList());
+            var own = ix.Where(i => categories[i] == c).ToArray();
+            double share = own.Average(i => masks[i].Count(m => m) / (double)masks[i].Length);
+            result.Add((c, auroc, share));
+        }
+        return result;
+    }
+}

@@ -102,6 +102,8 @@ internal static class Explore
                     return Roc.Auroc(ix.Select(i => libScores[i]).ToArray(), ix.Select(i => cats[i] != "good").ToArray()).ToString("F3");
                 }
                 var px = PixelMetrics.Evaluate(libMaps, masks, size, size);
+                var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
+                Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
                 Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {Auc(_ => true)} | {string.Join(" | ", defects.Select(c => Auc(x => x == "good" || x == c)))} | {px.Auroc:F3} | {px.Aupro:F3} |");
             }
             return 0;

@@ -148,6 +148,10 @@ internal static class PretrainedKnn
             Format.Duration(fitTime), Format.F1(msPerImage), Format.F0(peakMb));
         var categoryTable = new MarkdownTable(["image AUROC per category (vs good)", .. perCategory.Select(p => p.Category)]);
         categoryTable.Add(["", .. perCategory.Select(p => Format.F3(p.Auroc))]);
+        var pixelsAt64 = size == PixelSide ? maps : maps.Select(m => Downsample(m, size, PixelSide)).ToList();
+        var perCategoryPixels = PerCategory.Pixels(pixelsAt64, masks[PixelSide], categories, LabeledImage.GoodCategory);
+        categoryTable.Add([$"pixel AUROC per category ({PixelSide}x{PixelSide}, vs good)", .. perCategoryPixels.Select(p => Format.F3(p.PixelAuroc))]);
+        categoryTable.Add(["share of the category's pixels marked defective", .. perCategoryPixels.Select(p => Format.F3(p.DefectShare))]);
 
         var report = new StringBuilder();
         report.Append(header);
