@@ -101,13 +101,14 @@ public sealed record TrainingOptions
     /// <summary>Share of the normal images held out to calibrate thresholds (at least 2 images are held out). Default 0.1.</summary>
     public double HoldoutFraction { get; init; } = 0.1;
 
-    /// <summary>Random horizontal and vertical flips of normal images (for textures and symmetric parts). Default true.</summary>
-    public bool Flip { get; init; } = true;
+    /// <summary>Random horizontal and vertical flips of normal images, for textures and symmetric parts. Default false: a
+    /// flipped normal image teaches the network that a part mounted the wrong way round is normal, and on MTD flips cost
+    /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; README, "Accuracy on MTD").</summary>
+    public bool Flip { get; init; }
 
     /// <summary>Random quarter turns of normal images (a transpose of half of them; with <see cref="Flip"/>, all eight
-    /// symmetries of the square), for textures without a direction. Default false: on MTD it lowered image AUROC from
-    /// 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; README, "Accuracy on MTD"), as the tiles'
-    /// textures have a direction that defects break.</summary>
+    /// symmetries of the square), for textures without a direction. Default false: on MTD (with flips) it lowered image
+    /// AUROC from 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; README, "Accuracy on MTD").</summary>
     public bool Rotate { get; init; }
 
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default 0.</summary>
@@ -196,8 +197,9 @@ public sealed record ScoringOptions
 
     /// <summary>
     /// Rounds R of scoring; rounds after the first uncover cells judged normal (progressive refinement). Default 1
-    /// (refinement off): measured on our synthetic sets, R = 2 lowered image AUROC (README, "Refinement"); the
-    /// threshold it needs is calibrated anyway, so R = 2 can be switched on for a trained model.
+    /// (refinement off): on MTD, R = 2 calibrated for its own maps lowered image AUROC from 0.738 to 0.715 / 0.688 / 0.579
+    /// and pixel AUROC from 0.673 to 0.626 / 0.553 / 0.505 at threshold quantiles 0.9 / 0.99 / 0.999, and it lowered
+    /// pixel AUROC on every synthetic texture (README, "Progressive refinement"). It doubles scoring time.
     /// </summary>
     public int RefinementRounds { get; init; } = 1;
 

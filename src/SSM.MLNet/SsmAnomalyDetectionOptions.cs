@@ -75,7 +75,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images).</summary>
     public double HoldoutFraction { get; set; } = Engine.Training.HoldoutFraction;
 
-    /// <summary>Random horizontal/vertical flips during training. Default true; turn off for parts with a fixed orientation.</summary>
+    /// <summary>Random horizontal/vertical flips during training, for textures and symmetric parts. Default: the engine's,
+    /// false (a flipped part would count as normal; on MTD flips cost accuracy).</summary>
     public bool Flip { get; set; } = Engine.Training.Flip;
 
     /// <summary>Random quarter turns during training (with <see cref="Flip"/>: all eight symmetries of the square), for

@@ -31,7 +31,7 @@ public sealed class SchemaTests
         {
             ImageSize = 32, InputNormalization = InputNormalization.None, RestorationError = SSM.Core.RestorationError.SquaredError,
             StandardizeMaps = false, ScoringPrecision = SSM.Core.ScoringPrecision.BFloat16, RefinementRounds = 2,
-            Flip = false, Rotate = true,
+            Flip = true, Rotate = true,
         });
         var engine = estimator.EngineOptions;
         Assert.Equal(InputNormalization.None, engine.Normalization);
@@ -39,7 +39,7 @@ public sealed class SchemaTests
         Assert.False(engine.Scoring.StandardizeMaps);
         Assert.Equal(SSM.Core.ScoringPrecision.BFloat16, engine.Scoring.Precision);
         Assert.Equal(2, engine.Scoring.RefinementRounds);
-        Assert.False(engine.Training.Flip);
+        Assert.True(engine.Training.Flip);
         Assert.True(engine.Training.Rotate);
     }
 
