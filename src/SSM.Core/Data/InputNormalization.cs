@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Data;
 
@@ -30,7 +31,7 @@ public static class InputNormalizer
         long[] dims = [1, 2, 3];
         var mean = images.mean(dims, keepdim: true);
         // A flat image has no contrast to stretch: a floor of one grey level keeps it flat instead of amplifying noise.
-        var std = images.std(dims, keepdim: true).clamp_min(1f / 255f);
-        return images.sub(mean).div(std.mul(2 * Spread)).add(0.5).clamp(0, 1).MoveToOuterDisposeScope();
+        var std = images.std(dims, keepdim: true).clamp_min(Scalars.Real(1f / 255f));
+        return images.sub(mean).div(std.mul(Scalars.Real(2 * Spread))).add(Scalars.Real(0.5), Scalars.One).clamp(Scalars.Integer(0), Scalars.Integer(1)).MoveToOuterDisposeScope();
     }
 }

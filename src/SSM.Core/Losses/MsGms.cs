@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Losses;
 
@@ -24,8 +25,8 @@ public static class MsGms
         var gI = GradientPyramid(image);
         var gR = GradientPyramid(restoration);
         Tensor total = zeros(1, device: image.device);
-        for (int s = 0; s < Scales; s++) total = total.add(Similarity(gI[s], gR[s]).neg().add(1).mean());
-        return total.div(Scales).squeeze().MoveToOuterDisposeScope();
+        for (int s = 0; s < Scales; s++) total = total.add(Similarity(gI[s], gR[s]).neg().add(Scalars.Integer(1)).mean(), Scalars.One);
+        return total.div(Scalars.Integer(Scales)).squeeze().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -49,12 +50,12 @@ public static class MsGms
         Tensor sum = zeros(restoration.shape[0], 1, h, w, device: restoration.device);
         for (int s = 0; s < Scales; s++)
         {
-            var dissimilarity = Similarity(imageGradients[s], gR[s]).neg().add(1);
+            var dissimilarity = Similarity(imageGradients[s], gR[s]).neg().add(Scalars.Integer(1), Scalars.One);
             if (s > 0)
                 dissimilarity = nn.functional.interpolate(dissimilarity, size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            sum = sum.add(dissimilarity);
+            sum = sum.add(dissimilarity, Scalars.One);
         }
-        return sum.div(Scales).MoveToOuterDisposeScope();
+        return sum.div(Scalars.Integer(Scales)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Gradient magnitudes of the channel mean at each of the <see cref="Scales"/> scales (average-pooled by 2 between them).</summary>
@@ -74,7 +75,8 @@ public static class MsGms
     private static Tensor Similarity(Tensor gI, Tensor gR)
     {
         using var scope = NewDisposeScope();
-        return gI.mul(gR).mul(2).add(C).div(gI.square().add(gR.square()).add(C)).MoveToOuterDisposeScope();
+        var c = Scalars.Real(C);
+        return gI.mul(gR).mul(Scalars.Integer(2)).add(c, Scalars.One).div(gI.pow(Scalars.Integer(2)).add(gR.pow(Scalars.Integer(2)), Scalars.One).add(c, Scalars.One)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Channel mean [B, 1, H, W].</summary>
@@ -87,7 +89,7 @@ public static class MsGms
         var smoothed = Median3x3(gray);
         var kernels = PrewittKernels(gray.device, gray.dtype);
         var g = nn.functional.conv2d(smoothed, kernels, padding: [1, 1]);   // [B, 2, H, W]
-        return g.square().sum(1, keepdim: true).add(1e-12).sqrt().MoveToOuterDisposeScope();
+        return g.pow(Scalars.Integer(2)).sum(1, keepdim: true).add(Scalars.Real(1e-12), Scalars.One).sqrt().MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Losses;
 
@@ -32,14 +33,17 @@ public static class Ssim
         Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, padding: [pad, pad], groups: channels);
         var muX = Blur(x);
         var muY = Blur(y);
-        var muX2 = muX.square();
-        var muY2 = muY.square();
+        var two = Scalars.Integer(2);
+        var c1 = Scalars.Real(C1);
+        var c2 = Scalars.Real(C2);
+        var muX2 = muX.pow(two);
+        var muY2 = muY.pow(two);
         var muXY = muX.mul(muY);
-        var sigmaX2 = Blur(x.square()).sub(muX2);
-        var sigmaY2 = Blur(y.square()).sub(muY2);
+        var sigmaX2 = Blur(x.pow(two)).sub(muX2);
+        var sigmaY2 = Blur(y.pow(two)).sub(muY2);
         var sigmaXY = Blur(x.mul(y)).sub(muXY);
-        var numerator = muXY.mul(2).add(C1).mul(sigmaXY.mul(2).add(C2));
-        var denominator = muX2.add(muY2).add(C1).mul(sigmaX2.add(sigmaY2).add(C2));
+        var numerator = muXY.mul(two).add(c1, Scalars.One).mul(sigmaXY.mul(two).add(c2, Scalars.One));
+        var denominator = muX2.add(muY2, Scalars.One).add(c1, Scalars.One).mul(sigmaX2.add(sigmaY2, Scalars.One).add(c2, Scalars.One));
         return numerator.div(denominator).MoveToOuterDisposeScope();
     }
 }

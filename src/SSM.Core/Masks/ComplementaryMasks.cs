@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Masks;
 
@@ -22,7 +23,7 @@ public static class ComplementaryMasks
     {
         using var scope = NewDisposeScope();
         var hiddenGroup = CellGroups(imageSize, cellSize, groups, generator);          // [gh, gw]
-        var groupIds = arange(groups, dtype: ScalarType.Int64).view(groups, 1, 1);    // [n, 1, 1]
+        var groupIds = arange(Scalars.Integer(0), Scalars.Integer(groups), Scalars.One, dtype: ScalarType.Int64).view(groups, 1, 1);    // [n, 1, 1]
         var cellMasks = hiddenGroup.unsqueeze(0).ne(groupIds).to(ScalarType.Float32); // [n, gh, gw]
         return ExpandCells(cellMasks, cellSize, imageSize).unsqueeze(1).MoveToOuterDisposeScope();
     }
@@ -42,7 +43,7 @@ public static class ComplementaryMasks
         using var scope = NewDisposeScope();
         var order = randperm(cells, generator: generator);
         // Cell order[j] belongs to chunk floor(j * n / cells).
-        var chunk = arange(cells, dtype: ScalarType.Int64).mul(groups).div(cells, rounding_mode: RoundingMode.floor);
+        var chunk = arange(Scalars.Integer(0), Scalars.Integer(cells), Scalars.One, dtype: ScalarType.Int64).mul(Scalars.Integer(groups)).div(Scalars.Integer(cells), rounding_mode: RoundingMode.floor);
         var group = zeros(cells, dtype: ScalarType.Int64).index_put_(chunk, order);
         return group.view(side, side).MoveToOuterDisposeScope();
     }

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Masks;
 
@@ -35,10 +36,10 @@ public static class RefinedMasks
     {
         using var scope = NewDisposeScope();
         long size = anomalyMap.shape[^1];
-        var below = anomalyMap.lt(threshold).to(ScalarType.Float32);
+        var below = anomalyMap.lt(Scalars.Real(threshold)).to(ScalarType.Float32);
         // ceil_mode pools the cropped border cells over the pixels they actually have.
         var share = nn.functional.avg_pool2d(below, cellSize, stride: cellSize, ceil_mode: true, count_include_pad: false);
-        var normalCells = share.ge(normalShare - 1e-6).to(ScalarType.Float32);
+        var normalCells = share.ge(Scalars.Real(normalShare - 1e-6)).to(ScalarType.Float32);
         return ComplementaryMasks.ExpandCells(normalCells, cellSize, (int)size).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Network;
 
@@ -29,6 +30,6 @@ internal sealed class MaskBlock : Module<Tensor, Tensor, Tensor>
             ? mask
             : functional.interpolate(mask, size: [x.shape[^2], x.shape[^1]], mode: InterpolationMode.Nearest);
         var update = body.forward(cat([norm.forward(x), m], 1));
-        return x.add(m.mul(update)).MoveToOuterDisposeScope();
+        return x.add(m.mul(update), Scalars.One).MoveToOuterDisposeScope();
     }
 }

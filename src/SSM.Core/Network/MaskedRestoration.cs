@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Core.Network;
 
@@ -37,10 +38,10 @@ public static class MaskedRestoration
         var perMask = outputs.view(n, b, c + 1, images.shape[2], images.shape[3]);
         var restored = perMask[.., .., ..(int)c];
         var predicted = perMask[.., .., (int)c..];
-        var hidden = masks.neg().add(1);
+        var hidden = masks.neg().add(Scalars.Integer(1), Scalars.One);
         var restoration = restored.mul(hidden).sum(dim: 0);
         var visibleEverywhere = masks.prod(dim: 0);                       // [B or 1, 1, S, S]
-        restoration = restoration.add(images.mul(visibleEverywhere));
+        restoration = restoration.add(images.mul(visibleEverywhere), Scalars.One);
         return (restoration.MoveToOuterDisposeScope(), predicted.MoveToOuterDisposeScope());
     }
 }

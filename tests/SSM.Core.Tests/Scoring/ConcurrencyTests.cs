@@ -29,6 +29,44 @@ public class ConcurrencyTests : IClassFixture<TinyModelFixture>
         }
     }
 
+    /// <summary>
+    /// TorchSharp 0.107 hands a temporary Scalar's handle to native code without keeping the Scalar alive, so a garbage
+    /// collection started by another thread during the call can finalise it and free the value mid-call ("Unknown scalar
+    /// type", or a silently wrong value). Our code passes only scalars it keeps alive; here another thread collects
+    /// continuously while the scorer and the loss run, and every result must match the undisturbed one.
+    /// </summary>
+    [Fact]
+    public void ScoringAndTheLossSurviveGarbageCollectionsOnAnotherThread()
+    {
+        var images = fixture.Data.Test.Select(t => t.Image).Take(4).ToList();
+        var expected = fixture.Model.Score(images);
+        using var x = TorchSharp.torch.rand(2, 1, 32, 32);
+        using var y = TorchSharp.torch.rand(2, 1, 32, 32);
+        using var expectedLoss = SSM.Core.Losses.MsGms.Loss(x, y);
+        using var expectedSsim = SSM.Core.Losses.Ssim.Mean(x, y);
+        bool stop = false;
+        var collector = new Thread(() => { while (!Volatile.Read(ref stop)) { GC.Collect(); GC.WaitForPendingFinalizers(); } });
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(4))
+            {
+                var scores = fixture.Model.Score(images);
+                for (int i = 0; i < images.Count; i++) Assert.Equal(expected[i].Map, scores[i].Map);
+                using var loss = SSM.Core.Losses.MsGms.Loss(x, y);
+                using var ssim = SSM.Core.Losses.Ssim.Mean(x, y);
+                Assert.Equal(expectedLoss.item<float>(), loss.item<float>());
+                Assert.Equal(expectedSsim.item<float>(), ssim.item<float>());
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref stop, true);
+            collector.Join();
+        }
+    }
+
     /// <summary>libtorch may pick other convolution kernels for other batch sizes: agreement, not bit-equality.</summary>
     [Fact]
     public void BatchedAndSingleScoringAgree()
