@@ -4,7 +4,6 @@ using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SSM.Core.Training;
@@ -86,7 +85,7 @@ public static class SsmTrainer
         IProgress<TrainingProgress>? progress, Device device, CancellationToken cancellation)
     {
         var t = options.Training;
-        using var optimizer = optim.Adam(network.parameters(), t.LearningRate, weight_decay: t.WeightDecay);
+        using var optimizer = new Adam(network.parameters(), t.LearningRate, t.WeightDecay);
         var schedule = new StepSchedule(t.LearningRate, t.DecayAt, t.Epochs);
         string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
         int first = 0;
@@ -105,7 +104,7 @@ public static class SsmTrainer
         {
             // Never back up: a re-planned (longer) schedule must not raise a rate that has already decayed.
             rate = Math.Min(rate, schedule.RateAt(epoch));
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+            optimizer.LearningRate = rate;
             var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation);
             var elapsed = Elapsed();
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
@@ -152,9 +151,9 @@ public static class SsmTrainer
             var outputs = network.forward(maskedImages, maskInputs);
             var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
             var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             terms.Total.backward();
-            optimizer.step();
+            optimizer.Step();
             sum += terms.ToParts();
             steps++;
         }

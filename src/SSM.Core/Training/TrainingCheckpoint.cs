@@ -3,7 +3,6 @@ using System.Text.Json;
 using SSM.Core.Data;
 using SSM.Core.IO;
 using SSM.Core.Network;
-using TorchSharp.Modules;
 
 namespace SSM.Core.Training;
 
@@ -16,7 +15,8 @@ internal static class TrainingCheckpoint
 {
     public const string FileName = "ssm-training.checkpoint";
     private static ReadOnlySpan<byte> Signature => "SSMCKPT1"u8;
-    private const int FormatVersion = 1;
+    /// <summary>2: the optimizer state is our <see cref="Adam"/>'s, no longer TorchSharp's.</summary>
+    private const int FormatVersion = 2;
     private const string Kind = "SSM training checkpoint";
 
     /// <summary>What a checkpoint records besides tensors.</summary>
@@ -47,7 +47,7 @@ internal static class TrainingCheckpoint
         Directory.CreateDirectory(folder);
         using var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true))
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
         string path = Path.Combine(folder, FileName), temporary = path + ".tmp";
         using (var file = File.Create(temporary))
         {
@@ -67,8 +67,12 @@ internal static class TrainingCheckpoint
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
         byte[][] sections;
+        int version;
         using (var file = File.OpenRead(path))
-            (_, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+            (version, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+        if (version < FormatVersion)
+            throw new InvalidOperationException(
+                $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
         var progress = Json.Parse<Progress>(sections[0], Kind);
         if (progress.Fingerprint != fingerprint)
             throw new InvalidOperationException(
@@ -76,7 +80,7 @@ internal static class TrainingCheckpoint
         using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
             network.load(reader, strict: true);
         using (var reader = new BinaryReader(new MemoryStream(sections[2], writable: false)))
-            optimizer.load_state_dict(reader);
+            optimizer.Load(reader);
         return progress;
     }
 }

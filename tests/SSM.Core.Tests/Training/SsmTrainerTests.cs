@@ -63,6 +63,25 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEqual(same.MapStatistics.Mean, refined.MapStatistics!.Mean);
     }
 
+    /// <summary>Training steps under continuous garbage collection on another thread (see <c>Torch.Scalars</c>):
+    /// no failure, and the same weights as undisturbed.</summary>
+    [Fact]
+    public void TrainingSurvivesGarbageCollectionsOnAnotherThread()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { ImageSize = 16 };
+        using var undisturbed = SsmTrainer.Train(images, options);
+        var expected = Weights(undisturbed);
+        GcPressure.Repeat(TimeSpan.FromSeconds(3), () =>
+        {
+            using var model = SsmTrainer.Train(images, options);
+            Assert.Equal(expected, Weights(model));
+        });
+    }
+
+    private static float[] Weights(SsmModel model) =>
+        model.Network.parameters().Select(p => p.data<float>().ToArray()).SelectMany(x => x).ToArray();
+
     [Fact]
     public void SameSeedGivesTheSameModelAndScores()
     {
