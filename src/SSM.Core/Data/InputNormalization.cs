@@ -32,6 +32,6 @@ public static class InputNormalizer
         var mean = images.mean(dims, keepdim: true);
         // A flat image has no contrast to stretch: a floor of one grey level keeps it flat instead of amplifying noise.
         var std = images.std(dims, keepdim: true).clamp_min(Scalars.Real(1f / 255f));
-        return images.sub(mean).div(std.mul(Scalars.Real(2 * Spread))).add(Scalars.Real(0.5), Scalars.One).clamp(Scalars.Integer(0), Scalars.Integer(1)).MoveToOuterDisposeScope();
+        return images.sub(mean).div(std.Times(2 * Spread)).Plus(0.5).clamp(Scalars.Integer(0), Scalars.Integer(1)).MoveToOuterDisposeScope();
     }
 }

@@ -25,8 +25,8 @@ public static class MsGms
         var gI = GradientPyramid(image);
         var gR = GradientPyramid(restoration);
         Tensor total = zeros(1, device: image.device);
-        for (int s = 0; s < Scales; s++) total = total.add(Similarity(gI[s], gR[s]).neg().add(Scalars.Integer(1)).mean(), Scalars.One);
-        return total.div(Scalars.Integer(Scales)).squeeze().MoveToOuterDisposeScope();
+        for (int s = 0; s < Scales; s++) total = total.Plus(Similarity(gI[s], gR[s]).OneMinus().mean());
+        return total.Over(Scales).squeeze().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -50,12 +50,12 @@ public static class MsGms
         Tensor sum = zeros(restoration.shape[0], 1, h, w, device: restoration.device);
         for (int s = 0; s < Scales; s++)
         {
-            var dissimilarity = Similarity(imageGradients[s], gR[s]).neg().add(Scalars.Integer(1), Scalars.One);
+            var dissimilarity = Similarity(imageGradients[s], gR[s]).OneMinus();
             if (s > 0)
                 dissimilarity = nn.functional.interpolate(dissimilarity, size: [h, w], mode: InterpolationMode.Bilinear, align_corners: false);
-            sum = sum.add(dissimilarity, Scalars.One);
+            sum = sum.Plus(dissimilarity);
         }
-        return sum.div(Scalars.Integer(Scales)).MoveToOuterDisposeScope();
+        return sum.Over(Scales).MoveToOuterDisposeScope();
     }
 
     /// <summary>Gradient magnitudes of the channel mean at each of the <see cref="Scales"/> scales (average-pooled by 2 between them).</summary>
@@ -75,8 +75,7 @@ public static class MsGms
     private static Tensor Similarity(Tensor gI, Tensor gR)
     {
         using var scope = NewDisposeScope();
-        var c = Scalars.Real(C);
-        return gI.mul(gR).mul(Scalars.Integer(2)).add(c, Scalars.One).div(gI.pow(Scalars.Integer(2)).add(gR.pow(Scalars.Integer(2)), Scalars.One).add(c, Scalars.One)).MoveToOuterDisposeScope();
+        return gI.mul(gR).Times(2).Plus(C).div(gI.Squared().Plus(gR.Squared()).Plus(C)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Channel mean [B, 1, H, W].</summary>
@@ -89,7 +88,7 @@ public static class MsGms
         var smoothed = Median3x3(gray);
         var kernels = PrewittKernels(gray.device, gray.dtype);
         var g = nn.functional.conv2d(smoothed, kernels, padding: [1, 1]);   // [B, 2, H, W]
-        return g.pow(Scalars.Integer(2)).sum(1, keepdim: true).add(Scalars.Real(1e-12), Scalars.One).sqrt().MoveToOuterDisposeScope();
+        return g.Squared().sum(1, keepdim: true).Plus(1e-12).sqrt().MoveToOuterDisposeScope();
     }
 
     /// <summary>

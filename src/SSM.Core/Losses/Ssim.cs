@@ -33,17 +33,14 @@ public static class Ssim
         Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, padding: [pad, pad], groups: channels);
         var muX = Blur(x);
         var muY = Blur(y);
-        var two = Scalars.Integer(2);
-        var c1 = Scalars.Real(C1);
-        var c2 = Scalars.Real(C2);
-        var muX2 = muX.pow(two);
-        var muY2 = muY.pow(two);
+        var muX2 = muX.Squared();
+        var muY2 = muY.Squared();
         var muXY = muX.mul(muY);
-        var sigmaX2 = Blur(x.pow(two)).sub(muX2);
-        var sigmaY2 = Blur(y.pow(two)).sub(muY2);
+        var sigmaX2 = Blur(x.Squared()).sub(muX2);
+        var sigmaY2 = Blur(y.Squared()).sub(muY2);
         var sigmaXY = Blur(x.mul(y)).sub(muXY);
-        var numerator = muXY.mul(two).add(c1, Scalars.One).mul(sigmaXY.mul(two).add(c2, Scalars.One));
-        var denominator = muX2.add(muY2, Scalars.One).add(c1, Scalars.One).mul(sigmaX2.add(sigmaY2, Scalars.One).add(c2, Scalars.One));
+        var numerator = muXY.Times(2).Plus(C1).mul(sigmaXY.Times(2).Plus(C2));
+        var denominator = muX2.Plus(muY2).Plus(C1).mul(sigmaX2.Plus(sigmaY2).Plus(C2));
         return numerator.div(denominator).MoveToOuterDisposeScope();
     }
 }

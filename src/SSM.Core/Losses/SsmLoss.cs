@@ -50,10 +50,10 @@ public static class SsmLoss
     {
         var mse = nn.functional.mse_loss(restoration, image);
         var gms = MsGms.Loss(image, restoration);
-        var ssim = Ssim.Mean(image, restoration).neg().add(Scalars.Integer(1), Scalars.One);
+        var ssim = Ssim.Mean(image, restoration).OneMinus();
         // Sum over the n masks of each mask's mean squared error.
-        var mask = predictedMasks.sub(masks).pow(Scalars.Integer(2)).mean([1, 2, 3, 4]).sum();
-        var total = mse.mul(Scalars.Real(weights.Mse)).add(gms.mul(Scalars.Real(weights.MsGms)), Scalars.One).add(ssim.mul(Scalars.Real(weights.Ssim)), Scalars.One).add(mask.mul(Scalars.Real(weights.Mask)), Scalars.One);
+        var mask = predictedMasks.sub(masks).Squared().mean([1, 2, 3, 4]).sum();
+        var total = mse.Times(weights.Mse).Plus(gms.Times(weights.MsGms)).Plus(ssim.Times(weights.Ssim)).Plus(mask.Times(weights.Mask));
         return new SsmLossTerms(total, mse, gms, ssim, mask);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class BatchNorm2d(long features) : BatchNorm(features, 1e-5, 0.1
     public override Tensor forward(Tensor input)
     {
         ValidateInputDimensions(input);
-        if (training) num_batches_tracked?.add_(Scalars.Integer(1), Scalars.Integer(1));   // null only without running statistics, which we never build
+        if (training) num_batches_tracked?.add_(Scalars.One, Scalars.One);   // null only without running statistics, which we never build
         return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, momentum ?? 0.1, eps);
     }
 

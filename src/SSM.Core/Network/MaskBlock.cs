@@ -30,6 +30,6 @@ internal sealed class MaskBlock : Module<Tensor, Tensor, Tensor>
             ? mask
             : functional.interpolate(mask, size: [x.shape[^2], x.shape[^1]], mode: InterpolationMode.Nearest);
         var update = body.forward(cat([norm.forward(x), m], 1));
-        return x.add(m.mul(update), Scalars.One).MoveToOuterDisposeScope();
+        return x.Plus(m.mul(update)).MoveToOuterDisposeScope();
     }
 }

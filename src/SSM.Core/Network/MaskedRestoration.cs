@@ -38,10 +38,10 @@ public static class MaskedRestoration
         var perMask = outputs.view(n, b, c + 1, images.shape[2], images.shape[3]);
         var restored = perMask[.., .., ..(int)c];
         var predicted = perMask[.., .., (int)c..];
-        var hidden = masks.neg().add(Scalars.Integer(1), Scalars.One);
+        var hidden = masks.OneMinus();
         var restoration = restored.mul(hidden).sum(dim: 0);
         var visibleEverywhere = masks.prod(dim: 0);                       // [B or 1, 1, S, S]
-        restoration = restoration.add(images.mul(visibleEverywhere), Scalars.One);
+        restoration = restoration.Plus(images.mul(visibleEverywhere));
         return (restoration.MoveToOuterDisposeScope(), predicted.MoveToOuterDisposeScope());
     }
 }

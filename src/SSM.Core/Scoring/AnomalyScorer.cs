@@ -135,8 +135,8 @@ public sealed class AnomalyScorer : IDisposable
             var (restoration, _) = MaskedRestoration.Assemble(images, outputs.narrow(0, k * per, per), masks[k]);
             var maps = new List<Tensor>(2);
             if (error is RestorationError.MsGms or RestorationError.Both) maps.Add(MsGms.Map(imageGradients, restoration));
-            if (error is RestorationError.SquaredError or RestorationError.Both) maps.Add(restoration.sub(images).pow(Scalars.Integer(2)).mean([1], keepdim: true));
-            combined = combined.add(cat(maps, 1).mul(Scalars.Real(cellWeights[k])), Scalars.One);
+            if (error is RestorationError.SquaredError or RestorationError.Both) maps.Add(restoration.sub(images).Squared().mean([1], keepdim: true));
+            combined = combined.Plus(cat(maps, 1).Times(cellWeights[k]));
         }
         long b = combined.shape[0], kinds = combined.shape[1], s = combined.shape[2];
         return smoothing.Apply(combined.reshape(b * kinds, 1, s, s)).reshape(b, kinds, s, s).MoveToOuterDisposeScope();

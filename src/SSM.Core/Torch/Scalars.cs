@@ -26,3 +26,25 @@ internal static class Scalars
     /// <summary>An integer scalar (for integer tensors, which a real scalar would promote to floating point).</summary>
     public static Scalar Integer(long value) => integers.GetOrAdd(value, v => v.ToScalar());
 }
+
+/// <summary>The arithmetic the losses and maps need, with kept scalars (<see cref="Scalars"/>), reading like the formulas.</summary>
+internal static class KeptScalarArithmetic
+{
+    /// <summary>a + b (TorchSharp's one-argument add would make a temporary alpha).</summary>
+    public static torch.Tensor Plus(this torch.Tensor a, torch.Tensor b) => a.add(b, Scalars.One);
+
+    /// <summary>a + c.</summary>
+    public static torch.Tensor Plus(this torch.Tensor a, double c) => a.add(Scalars.Real(c), Scalars.One);
+
+    /// <summary>a · c.</summary>
+    public static torch.Tensor Times(this torch.Tensor a, double c) => a.mul(Scalars.Real(c));
+
+    /// <summary>a / c.</summary>
+    public static torch.Tensor Over(this torch.Tensor a, double c) => a.div(Scalars.Real(c));
+
+    /// <summary>a² (TorchSharp's square() is pow with a temporary 2).</summary>
+    public static torch.Tensor Squared(this torch.Tensor a) => a.pow(Scalars.Integer(2));
+
+    /// <summary>1 - a.</summary>
+    public static torch.Tensor OneMinus(this torch.Tensor a) => a.neg().add(Scalars.One, Scalars.One);
+}
