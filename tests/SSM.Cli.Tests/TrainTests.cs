@@ -52,11 +52,15 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(defaults.RestorationError, options.Scoring.Error);
         Assert.Equal(defaults.StandardizeMaps, options.Scoring.StandardizeMaps);
         Assert.Equal(defaults.RefinementRounds, options.Scoring.RefinementRounds);
+        Assert.Equal(defaults.Flip, options.Training.Flip);
+        Assert.Equal(defaults.ScoringPrecision, options.Scoring.Precision);
         var settings = new TrainSettings();
         Assert.Equal(defaults.InputNormalization, settings.InputNormalization);
         Assert.Equal(defaults.RestorationError, settings.RestorationError);
         Assert.Equal(defaults.StandardizeMaps, !settings.RawMaps);
         Assert.Equal(defaults.RefinementRounds, settings.Rounds);
+        Assert.Equal(defaults.Flip, settings.Flip);
+        Assert.Equal(defaults.ScoringPrecision, settings.ScoringPrecision);
     }
 
     [Fact]
@@ -76,7 +80,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
 
         // Lower and mixed case on purpose: the values are case-insensitive.
         (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--raw-maps", "--rounds", "2",
-            "--precision", "bfloat16", "-o", Path.Combine(root, "switched")]);
+            "--precision", "bfloat16", "--flip", "-o", Path.Combine(root, "switched")]);
         Assert.True(code == 0, text);
         using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "switched", "model.zip"), out _))
         {
@@ -87,6 +91,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.False(options.Scoring.StandardizeMaps);
             Assert.Equal(2, options.Scoring.RefinementRounds);
             Assert.Equal(ScoringPrecision.BFloat16, options.Scoring.Precision);
+            Assert.True(options.Training.Flip);
             Assert.Null(ssm.Calibration.MapStatistics);                                        // behaviour: raw maps
         }
         var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
@@ -95,6 +100,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal("false", settings["standardizeMaps"]);
         Assert.Equal("2", settings["rounds"]);
         Assert.Equal("BFloat16", settings["precision"]);
+        Assert.Equal("true", settings["flip"]);
         Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
     }
 

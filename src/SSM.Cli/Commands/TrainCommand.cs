@@ -25,6 +25,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, ScoringPrecision = settings.ScoringPrecision,
+            Flip = settings.Flip,
         };
         var mlContext = new MLContext(settings.Seed);
         console.WriteLine($"Training on {data.TrainPaths.Count} images from {data.Root}");
@@ -44,7 +45,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
             ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
-            ["precision"] = options.ScoringPrecision.ToString(),
+            ["precision"] = options.ScoringPrecision.ToString(), ["flip"] = options.Flip ? "true" : "false",
         };
         new MetricsFile
         {

@@ -57,6 +57,12 @@ public sealed class TrainSettings : CommonSettings
     [DefaultValue("Both")]
     public string Error { get; set; } = "Both";
 
+    [CommandOption("--flip")]
+    [Description("Flip the normal images at random (horizontally and vertically) while training, for textures and symmetric " +
+                 "parts. Default off: a flipped normal image makes a part mounted the wrong way round look normal, and on MTD " +
+                 "flips cost image AUROC.")]
+    public bool Flip { get; set; }
+
     [CommandOption("--raw-maps")]
     [Description("Do not standardise the anomaly map. Default: each map pixel is standardised by its mean and spread over the " +
                  "held-out normal images, so maps and scores are in standard deviations and busy regions of normal images stop " +
