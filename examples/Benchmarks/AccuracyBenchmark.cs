@@ -266,7 +266,8 @@ internal static class AccuracyBenchmark
         $"S = {o.ImageSize}, widths {string.Join("-", o.Network.LevelWidths())}, cell sizes {string.Join("/", o.Masking.ResolveCellSizes(o.ImageSize))} px, n = {o.Masking.Groups}, " +
         $"batch {o.Training.BatchSize}, lr {o.Training.LearningRate:G3}, max epochs {o.Training.Epochs}, flips {o.Training.Flip}, seed {o.Training.Seed}, " +
         $"normalisation {o.Normalization}, restoration error {o.Scoring.Error}, maps standardised {o.Scoring.StandardizeMaps}, " +
-        $"cell weighting {o.Scoring.CellWeighting}, sigma {o.Scoring.ResolveSigma(o.ImageSize):G3} px, refinement quantile {o.Scoring.RefinementQuantile}";
+        $"cell weighting {o.Scoring.CellWeighting}, sigma {o.Scoring.ResolveSigma(o.ImageSize):G3} px, refinement quantile {o.Scoring.RefinementQuantile}, " +
+        $"scoring precision {o.Scoring.Precision} ({NativeBFloat16.Resolve(o.Scoring.Precision, TorchSharp.torch.CPU)} on this CPU)";
 
     private static Row ToRow(string name, Evaluation e, string trainingTime, double peakMb) =>
         new(name, e.ImageAuroc, e.Pixel.Auroc, e.Pixel.Aupro, e.ImageF1, trainingTime, e.MsPerImage, peakMb);
