@@ -32,7 +32,6 @@ internal static class Explore
         int tta = a.Int("tta") ?? 1;
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
         a.RejectUnknown();
-        Tta = tta;
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
         if (width is { } w) net = net with { BaseWidth = w };
@@ -108,9 +107,9 @@ internal static class Explore
             }
             return 0;
         }
-        var heldMaps = Maps(model, scoring, heldOut);
+        var heldMaps = Maps(model, scoring, heldOut, tta);
         var scoringTime = Stopwatch.StartNew();
-        var testMaps = Maps(model, scoring, test);
+        var testMaps = Maps(model, scoring, test, tta);
         Console.WriteLine($"test maps ({scoring.Scoring.Error}, {scoring.Scoring.Precision}): {scoringTime.Elapsed.TotalMilliseconds / test.Count:F1} ms per image");
         int plane = size * size;
         var mu = new float[plane]; var sd = new float[plane];
@@ -126,9 +125,9 @@ internal static class Explore
         var dMaps = testMaps.Select(m => m.Select((v, p) => v - mu[p]).ToArray()).ToList();
         // The other restoration error, standardised the same way, averaged with this one.
         var otherOptions = scoring with { Scoring = scoring.Scoring with { Error = scoring.Scoring.Error == RestorationError.MsGms ? RestorationError.SquaredError : RestorationError.MsGms } };
-        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, heldOut), 1);
+        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, heldOut, tta), 1);
         var ownStats = NormalMapStatistics.Compute(heldMaps, 1);
-        var bothMaps = Maps(model, otherOptions, test).Select((m, i) => m.Select((v, p) =>
+        var bothMaps = Maps(model, otherOptions, test, tta).Select((m, i) => m.Select((v, p) =>
             0.5f * ((v - otherStats.Mean[p]) / otherStats.Scale[p] + (testMaps[i][p] - ownStats.Mean[p]) / ownStats.Scale[p])).ToArray()).ToList();
         var knnRows = new List<(string Name, List<float[]> Maps)>();
         if (knn is not null)
@@ -202,11 +201,11 @@ internal static class Explore
     }
 
     // Test-time augmentation: each image scored as is and flipped; the maps flipped back and averaged.
-    private static List<float[]> TtaMaps(SsmModel model, SsmOptions options, ImageCache images)
+    private static List<float[]> TtaMaps(SsmModel model, SsmOptions options, ImageCache images, int tta)
     {
         var result = new List<float[]>();
         int s = model.Options.ImageSize, plane = s * s;
-        long[][] flips = Tta >= 4 ? [[], [3], [2], [2, 3]] : [[], [3]];
+        long[][] flips = tta >= 4 ? [[], [3], [2], [2, 3]] : [[], [3]];
         using var scorer = new AnomalyScorer(model.Network, options, null);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
         {
@@ -247,11 +246,9 @@ internal static class Explore
         return best;
     }
 
-    private static int Tta = 1;
-
-    private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images)
+    private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images, int tta = 1)
     {
-        if (Tta > 1) return TtaMaps(model, options, images);
+        if (tta > 1) return TtaMaps(model, options, images, tta);
         var result = new List<float[]>();
         int plane = model.Options.ImageSize * model.Options.ImageSize;
         using var scorer = new AnomalyScorer(model.Network, options, null);

@@ -53,8 +53,8 @@ internal sealed class Adam : IDisposable
         for (int i = 0; i < parameters.Length; i++)
         {
             var p = parameters[i];
+            using var scope = NewDisposeScope();   // also takes the wrapper of p.grad (the gradient itself stays)
             if (p.grad is not { } grad) continue;
-            using var scope = NewDisposeScope();
             var g = weightDecay == 0 ? grad : grad.add(p, Scalars.Real(weightDecay));
             firstMoments[i].mul_(Scalars.Real(Beta1)).add_(g, Scalars.Real(1 - Beta1));
             secondMoments[i].mul_(Scalars.Real(Beta2)).addcmul_(g, g, Scalars.Real(1 - Beta2));
