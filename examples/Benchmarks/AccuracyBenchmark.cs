@@ -190,8 +190,7 @@ internal static class AccuracyBenchmark
                 var otherOptions = options with { Scoring = options.Scoring with { RefinementRounds = otherRounds } };
                 var heldOut = train.Subset(SsmTrainer.Split(train.Count, options.Training).HeldOut);
                 var otherCalibration = Calibration.Compute(model.Network, otherOptions, heldOut, progress: null);
-                using var otherScorer = new AnomalyScorer(model.Network, otherOptions, otherCalibration.RefinementThreshold,
-                    otherOptions.Scoring.StandardizeMaps ? otherCalibration.MapStatistics : null);
+                using var otherScorer = otherCalibration.CreateScorer(model.Network, otherOptions, otherCalibration.RefinementThreshold);
                 var other = Evaluate(otherScorer, otherRounds, test, size);
                 rows.Add(ToRow($"{ssmName}, {RoundsName(otherRounds)} (same model)", other, "(same model)", memory.PhasePeakMb));
             }

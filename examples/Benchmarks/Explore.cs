@@ -85,7 +85,7 @@ internal static class Explore
             {
                 var o = scoring with { Scoring = scoring.Scoring with { RefinementRounds = rounds, RefinementQuantile = quantile } };
                 var calibration = Calibration.Compute(model.Network, o, heldOut, progress: null);
-                using var scorer = new AnomalyScorer(model.Network, o, calibration.RefinementThreshold, o.Scoring.StandardizeMaps ? calibration.MapStatistics : null);
+                using var scorer = calibration.CreateScorer(model.Network, o, calibration.RefinementThreshold);
                 var (libMaps, libScores) = (new List<float[]>(), new List<float>());
                 foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(16))
                 {

@@ -40,8 +40,9 @@ public sealed class SsmModel : IDisposable
 
     /// <summary>A scorer with an explicit refinement threshold (null = one round, no refinement); its maps are standardised
     /// when the model has map statistics.</summary>
-    public AnomalyScorer CreateScorer(float? refinementThreshold) =>
-        new(Network, Options, refinementThreshold, Options.Scoring.StandardizeMaps ? Calibration?.MapStatistics : null);
+    public AnomalyScorer CreateScorer(float? refinementThreshold) => Calibration is { } calibration
+        ? calibration.CreateScorer(Network, Options, refinementThreshold)
+        : new(Network, Options, refinementThreshold);
 
     /// <summary>The scorer with the calibrated threshold (created once, shared).</summary>
     public AnomalyScorer Scorer

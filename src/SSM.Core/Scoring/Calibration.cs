@@ -37,6 +37,11 @@ public sealed record Calibration
         }
     }
 
+    /// <summary>A scorer of <paramref name="network"/> under <paramref name="options"/> with this calibration: the given
+    /// refinement threshold, and the map statistics when the options standardise maps.</summary>
+    public AnomalyScorer CreateScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold) =>
+        new(network, options, refinementThreshold, options.Scoring.StandardizeMaps ? MapStatistics : null);
+
     /// <summary>
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
     /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores.
