@@ -151,9 +151,17 @@ internal static class Format
     public static string Duration(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min" : $"{t.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s";
 }
 
-/// <summary>Pixel metrics of each defect category on its own: that category's images with the good ones.</summary>
+/// <summary>Metrics of each defect category on its own: that category's images with the good ones.</summary>
 internal static class PerCategory
 {
+    /// <summary>Per defect category (in order of first appearance): image AUROC of <paramref name="scores"/> against the good images.</summary>
+    public static List<(string Category, double Auroc)> ImageAurocs(IReadOnlyList<float> scores, IReadOnlyList<string> categories, string goodCategory) =>
+        categories.Distinct().Where(c => c != goodCategory).Select(c =>
+        {
+            var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == goodCategory || categories[i] == c).ToArray();
+            return (c, SSM.Core.Evaluation.Roc.Auroc(ix.Select(i => scores[i]).ToArray(), ix.Select(i => categories[i] != goodCategory).ToArray()));
+        }).ToList();
+
     /// <summary>Per defect category (in order of first appearance): pixel AUROC and the share of its images' pixels marked defective.</summary>
     public static List<(string Category, double PixelAuroc, double DefectShare)> Pixels(IReadOnlyList<float[]> maps,
         IReadOnlyList<bool[]> masks, IReadOnlyList<string> categories, string goodCategory)

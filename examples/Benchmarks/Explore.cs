@@ -76,9 +76,7 @@ internal static class Explore
             CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
         if (refine is not null)
         {
-            int side2 = size * size;
-            var defects = cats.Distinct().Where(c => c != "good").ToList();
-            Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", defects)} | pixel AUROC | AUPRO |");
+            Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", Defects(cats))} | pixel AUROC | AUPRO |");
             var settings = new List<(int Rounds, double Quantile)> { (1, scoring.Scoring.RefinementQuantile) };
             settings.AddRange(refine.Split(',').Select(q => (2, double.Parse(q, System.Globalization.CultureInfo.InvariantCulture))));
             foreach (var (rounds, quantile) in settings)
@@ -86,24 +84,11 @@ internal static class Explore
                 var o = scoring with { Scoring = scoring.Scoring with { RefinementRounds = rounds, RefinementQuantile = quantile } };
                 var calibration = Calibration.Compute(model.Network, o, heldOut, progress: null);
                 using var scorer = calibration.CreateScorer(model.Network, o, calibration.RefinementThreshold);
-                var (libMaps, libScores) = (new List<float[]>(), new List<float>());
-                foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(16))
-                {
-                    using var batch = test.Batch(chunk);
-                    using var scored = scorer.Score(batch, rounds);
-                    var data = scored.Maps.data<float>().ToArray();
-                    for (int i = 0; i < chunk.Length; i++) libMaps.Add(data.AsSpan(i * side2, side2).ToArray());
-                    libScores.AddRange(scored.Scores.data<float>().ToArray());
-                }
-                string Auc(Func<string, bool> keep)
-                {
-                    var ix = Enumerable.Range(0, cats.Count).Where(i => keep(cats[i])).ToArray();
-                    return Roc.Auroc(ix.Select(i => libScores[i]).ToArray(), ix.Select(i => cats[i] != "good").ToArray()).ToString("F3");
-                }
+                var (libMaps, libScores) = Score(scorer, test, rounds);
                 var px = PixelMetrics.Evaluate(libMaps, masks, size, size);
                 var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
                 Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
-                Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {Auc(_ => true)} | {string.Join(" | ", defects.Select(c => Auc(x => x == "good" || x == c)))} | {px.Auroc:F3} | {px.Aupro:F3} |");
+                Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {AurocCells(libScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
             }
             return 0;
         }
@@ -180,18 +165,9 @@ internal static class Explore
                     Write(Path.Combine(dump, $"{c}{i}_d.raw"), masks[i].Select(m => m ? 1f : 0f).ToArray());
                 }
         }
-        var categories = cats.Distinct().Where(c => c != "good").ToList();
-        Console.WriteLine($"| score | all | {string.Join(" | ", categories)} |");
+        Console.WriteLine($"| score | all | {string.Join(" | ", Defects(cats))} |");
         foreach (var (name, f) in variants)
-        {
-            var s = Enumerable.Range(0, cats.Count).Select(f).ToArray();
-            string Auc(Func<string, bool> keep)
-            {
-                var ix = Enumerable.Range(0, cats.Count).Where(i => keep(cats[i])).ToArray();
-                return Roc.Auroc(ix.Select(i => s[i]).ToArray(), ix.Select(i => cats[i] != "good").ToArray()).ToString("F3");
-            }
-            Console.WriteLine($"| {name} | {Auc(_ => true)} | {string.Join(" | ", categories.Select(c => Auc(x => x == "good" || x == c)))} |");
-        }
+            Console.WriteLine($"| {name} | {AurocCells(Enumerable.Range(0, cats.Count).Select(f).ToArray(), cats)} |");
         foreach (var (name, maps) in new[] { ("map", testMaps), ("d-map", dMaps), ("z-map", zMaps), ("both-z-map", bothMaps) }.Concat(knnRows))
         {
             var px = PixelMetrics.Evaluate(maps, masks, size, size);
@@ -200,13 +176,23 @@ internal static class Explore
         return 0;
     }
 
-    // Test-time augmentation: each image scored as is and flipped; the maps flipped back and averaged.
-    private static List<float[]> TtaMaps(SsmModel model, SsmOptions options, ImageCache images, int tta)
+    private static IEnumerable<string> Defects(List<string> categories) => categories.Distinct().Where(c => c != "good");
+
+    /// <summary>"overall | per defect category" image AUROC cells of a table row.</summary>
+    private static string AurocCells(IReadOnlyList<float> scores, List<string> categories) =>
+        $"{Roc.Auroc(scores.ToArray(), categories.Select(c => c != "good").ToArray()):F3} | " +
+        string.Join(" | ", PerCategory.ImageAurocs(scores, categories, "good").Select(p => p.Auroc.ToString("F3")));
+
+    /// <summary>
+    /// Maps and image scores (map maxima) of every image. Test-time augmentation (<paramref name="tta"/> 2: and its
+    /// horizontal flip; 4: and its three flips): the maps of the flipped copies are flipped back and averaged.
+    /// </summary>
+    private static (List<float[]> Maps, List<float> Scores) Score(AnomalyScorer scorer, ImageCache images, int rounds = 1, int tta = 1)
     {
-        var result = new List<float[]>();
-        int s = model.Options.ImageSize, plane = s * s;
-        long[][] flips = tta >= 4 ? [[], [3], [2], [2, 3]] : [[], [3]];
-        using var scorer = new AnomalyScorer(model.Network, options, null);
+        var maps = new List<float[]>();
+        var scores = new List<float>();
+        int plane = images.ImageSize * images.ImageSize;
+        long[][] flips = tta >= 4 ? [[], [3], [2], [2, 3]] : tta >= 2 ? [[], [3]] : [[]];
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
         {
             using var scope = NewDisposeScope();
@@ -215,14 +201,16 @@ internal static class Explore
             foreach (var f in flips)
             {
                 var input = f.Length == 0 ? batch : batch.flip(f);
-                using var scored = scorer.Score(input, 1);
+                using var scored = scorer.Score(input, rounds);
                 var m = f.Length == 0 ? scored.Maps.clone() : scored.Maps.flip(f);
                 sum = sum is null ? m : sum.add_(m);
             }
-            var data = sum!.div_(flips.Length).contiguous().data<float>().ToArray();
-            for (int i = 0; i < chunk.Length; i++) result.Add(data.AsSpan(i * plane, plane).ToArray());
+            var mean = sum!.div_(flips.Length).contiguous();
+            var data = mean.data<float>().ToArray();
+            for (int i = 0; i < chunk.Length; i++) maps.Add(data.AsSpan(i * plane, plane).ToArray());
+            scores.AddRange(mean.amax([1, 2, 3]).data<float>().ToArray());
         }
-        return result;
+        return (maps, scores);
     }
 
     private static void Write(string path, float[] values)
@@ -248,17 +236,7 @@ internal static class Explore
 
     private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images, int tta = 1)
     {
-        if (tta > 1) return TtaMaps(model, options, images, tta);
-        var result = new List<float[]>();
-        int plane = model.Options.ImageSize * model.Options.ImageSize;
         using var scorer = new AnomalyScorer(model.Network, options, null);
-        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
-        {
-            using var batch = images.Batch(chunk);
-            using var scored = scorer.Score(batch, 1);
-            var data = scored.Maps.data<float>().ToArray();
-            for (int i = 0; i < chunk.Length; i++) result.Add(data.AsSpan(i * plane, plane).ToArray());
-        }
-        return result;
+        return Score(scorer, images, tta: tta).Maps;
     }
 }

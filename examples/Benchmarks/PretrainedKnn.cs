@@ -134,12 +134,7 @@ internal static class PretrainedKnn
             var resized = s == size ? maps : maps.Select(m => Downsample(m, size, s)).ToList();
             pixel[s] = PixelMetrics.Evaluate(resized, masks[s], s, s);
         }
-        var defects = categories.Distinct().Where(c => c != LabeledImage.GoodCategory).ToList();
-        var perCategory = defects.Select(c =>
-        {
-            var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == LabeledImage.GoodCategory || categories[i] == c).ToArray();
-            return (Category: c, Auroc: Roc.Auroc(ix.Select(i => scoreArray[i]).ToArray(), ix.Select(i => labelArray[i]).ToArray()));
-        }).ToList();
+        var perCategory = PerCategory.ImageAurocs(scoreArray, categories, LabeledImage.GoodCategory);
 
         string method = $"ResNet18 (ImageNet) layer2+layer3 kNN @{size}, bank {(bankCap == 0 || bankCap >= patches ? "all" : $"{bankCap / 1000.0:0.#}k {sampler}")}";
         var table = new MarkdownTable("method", "image AUROC", $"pixel AUROC ({PixelSide}x{PixelSide})", $"AUPRO ({PixelSide}x{PixelSide})", "F1-max (image)",
