@@ -6,6 +6,7 @@ using SSM.Core.Evaluation;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
 using SSM.Core.Training;
+using SSM.Core.Torch;
 
 namespace SSM.Benchmarks;
 
@@ -30,6 +31,7 @@ internal static class Explore
         int knnGrid = a.Int("knn-grid") ?? 16;
         bool rotate = a.Flag("rotate"), noFlip = a.Flag("no-flip");
         int tta = a.Int("tta") ?? 1;
+        int draws = a.Int("mask-draws") ?? 1; // maps averaged over this many mask seeds
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
         a.RejectUnknown();
         var d = new SsmOptions();
@@ -92,9 +94,9 @@ internal static class Explore
             }
             return 0;
         }
-        var heldMaps = Maps(model, scoring, heldOut, tta);
+        var heldMaps = Maps(model, scoring, heldOut, tta, draws);
         var scoringTime = Stopwatch.StartNew();
-        var testMaps = Maps(model, scoring, test, tta);
+        var testMaps = Maps(model, scoring, test, tta, draws);
         Console.WriteLine($"test maps ({scoring.Scoring.Error}, {scoring.Scoring.Precision}): {scoringTime.Elapsed.TotalMilliseconds / test.Count:F1} ms per image");
         int plane = size * size;
         var mu = new float[plane]; var sd = new float[plane];
@@ -110,9 +112,9 @@ internal static class Explore
         var dMaps = testMaps.Select(m => m.Select((v, p) => v - mu[p]).ToArray()).ToList();
         // The other restoration error, standardised the same way, averaged with this one.
         var otherOptions = scoring with { Scoring = scoring.Scoring with { Error = scoring.Scoring.Error == RestorationError.MsGms ? RestorationError.SquaredError : RestorationError.MsGms } };
-        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, heldOut, tta), 1);
+        var otherStats = NormalMapStatistics.Compute(Maps(model, otherOptions, heldOut, tta, draws), 1);
         var ownStats = NormalMapStatistics.Compute(heldMaps, 1);
-        var bothMaps = Maps(model, otherOptions, test, tta).Select((m, i) => m.Select((v, p) =>
+        var bothMaps = Maps(model, otherOptions, test, tta, draws).Select((m, i) => m.Select((v, p) =>
             0.5f * ((v - otherStats.Mean[p]) / otherStats.Scale[p] + (testMaps[i][p] - ownStats.Mean[p]) / ownStats.Scale[p])).ToArray()).ToList();
         var knnRows = new List<(string Name, List<float[]> Maps)>();
         if (knn is not null)
@@ -203,9 +205,9 @@ internal static class Explore
                 var input = f.Length == 0 ? batch : batch.flip(f);
                 using var scored = scorer.Score(input, rounds);
                 var m = f.Length == 0 ? scored.Maps.clone() : scored.Maps.flip(f);
-                sum = sum is null ? m : sum.add_(m);
+                sum = sum is null ? m : sum.add_(m, Scalars.One);
             }
-            var mean = sum!.div_(flips.Length).contiguous();
+            var mean = sum!.div_(Scalars.Real(flips.Length)).contiguous();
             var data = mean.data<float>().ToArray();
             for (int i = 0; i < chunk.Length; i++) maps.Add(data.AsSpan(i * plane, plane).ToArray());
             scores.AddRange(mean.amax([1, 2, 3]).data<float>().ToArray());
@@ -234,9 +236,18 @@ internal static class Explore
         return best;
     }
 
-    private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images, int tta = 1)
+    /// <summary>Raw maps; with several mask draws, the maps of scorers with consecutive mask seeds averaged.</summary>
+    private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images, int tta = 1, int draws = 1)
     {
-        using var scorer = new AnomalyScorer(model.Network, options, null);
-        return Score(scorer, images, tta: tta).Maps;
+        List<float[]>? sum = null;
+        for (int j = 0; j < draws; j++)
+        {
+            var o = options with { Scoring = options.Scoring with { MaskSeed = options.Scoring.MaskSeed + j } };
+            using var scorer = new AnomalyScorer(model.Network, o, null);
+            var maps = Score(scorer, images, tta: tta).Maps;
+            if (sum is null) sum = maps;
+            else for (int i = 0; i < maps.Count; i++) for (int p = 0; p < maps[i].Length; p++) sum[i][p] += maps[i][p];
+        }
+        return sum!.Select(m => m.Select(v => v / draws).ToArray()).ToList();
     }
 }

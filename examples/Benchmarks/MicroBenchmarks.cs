@@ -9,6 +9,7 @@ using SSM.Core.Masks;
 using SSM.Core.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Benchmarks;
 
@@ -43,7 +44,7 @@ public class HotPaths
     {
         generator = new Generator(0);
         images = rand(Batch, 1, Size, Size, generator: generator);
-        restorations = images.add(randn(Batch, 1, Size, Size, generator: generator).mul(0.05)).clamp(0, 1);
+        restorations = images.Plus(randn(Batch, 1, Size, Size, generator: generator).Times(0.05)).clamp(Scalars.Real(0), Scalars.Real(1));
         maps = rand(Batch, 1, Size, Size, generator: generator);
         smoothing = new MapSmoothing(7.0 * Size / 128);
         var rng = new Random(0);

@@ -8,6 +8,7 @@ using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Benchmarks;
 
@@ -192,7 +193,7 @@ internal static class PretrainedKnn
         var maps = new List<float[]>();
         var scores = new List<float>();
         using var smoothing = new MapSmoothing(sigma);
-        using var bankSquares = bank.square().sum(1);
+        using var bankSquares = bank.Squared().sum(1);
         var featureClock = new Stopwatch();
         foreach (var chunk in Enumerable.Range(0, test.Count).Chunk(batch))
         {
@@ -217,8 +218,8 @@ internal static class PretrainedKnn
     private static Tensor NearestDistance(Tensor queries, Tensor bank, Tensor bankSquares)
     {
         using var scope = NewDisposeScope();
-        var d2 = queries.mm(bank.t()).mul_(-2).add_(bankSquares.unsqueeze(0)).add_(queries.square().sum(1, keepdim: true));
-        return d2.amin(1).clamp_min_(0).sqrt_().MoveToOuterDisposeScope();
+        var d2 = queries.mm(bank.t()).mul_(Scalars.Real(-2)).add_(bankSquares.unsqueeze(0), Scalars.One).add_(queries.Squared().sum(1, keepdim: true), Scalars.One);
+        return d2.amin(1).clamp_min_(Scalars.Real(0)).sqrt_().MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -229,11 +230,11 @@ internal static class PretrainedKnn
     {
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed);
-        var candidates = pool < all.shape[0] ? randperm(all.shape[0], generator: generator).narrow(0, 0, pool) : arange(all.shape[0]);
+        var candidates = pool < all.shape[0] ? randperm(all.shape[0], generator: generator).narrow(0, 0, pool) : arange(Scalars.Integer(0), Scalars.Integer(all.shape[0]), Scalars.One, dtype: ScalarType.Int64);
         var source = pool < all.shape[0] ? all.index_select(0, candidates) : all;
-        var projection = randn([all.shape[1], dim], generator: generator).div_(Math.Sqrt(dim));
+        var projection = randn([all.shape[1], dim], generator: generator).div_(Scalars.Real(Math.Sqrt(dim)));
         var z = source.mm(projection);
-        var squares = z.square().sum(1);
+        var squares = z.Squared().sum(1);
         var chosen = new long[count];
         chosen[0] = randint(0, z.shape[0], [1], generator: generator).item<long>();
         var nearest = DistanceTo(z, squares, chosen[0]);
@@ -254,8 +255,8 @@ internal static class PretrainedKnn
         static Tensor DistanceTo(Tensor z, Tensor squares, long index)
         {
             using var c = z[index];
-            using var cc = c.square().sum();
-            return z.mv(c).mul_(-2).add_(squares).add_(cc); // in place on the new product
+            using var cc = c.Squared().sum();
+            return z.mv(c).mul_(Scalars.Real(-2)).add_(squares, Scalars.One).add_(cc, Scalars.One); // in place on the new product
         }
     }
 
@@ -400,7 +401,7 @@ internal static class PretrainedKnn
         {
             using var scope = NewDisposeScope();
             long b = gray.shape[0];
-            var x = gray.mul(255f).expand(-1, 3, -1, -1).sub(mean).contiguous();
+            var x = gray.Times(255).expand(-1, 3, -1, -1).sub(mean).contiguous();
             float[] data = x.data<float>().ToArray();
             using var input = OrtValue.CreateTensorValueFromMemory(data, [b, 3, size, size]);
             using var outputs = session.Run(runOptions, [InputName], [input], [Layer2, Layer3]);

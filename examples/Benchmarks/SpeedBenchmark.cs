@@ -9,6 +9,7 @@ using SSM.Core.Scoring;
 using SSM.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SSM.Core.Torch;
 
 namespace SSM.Benchmarks;
 
@@ -230,7 +231,7 @@ internal static class SpeedBenchmark
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(images, m);
             var outputs = net.forward(maskedImages.to(dtype), maskInputs.to(dtype)).to(ScalarType.Float32);
             var (restoration, _) = MaskedRestoration.Assemble(images, outputs, m);
-            combined = combined.add(MsGms.Map(images, restoration).div(masks.Length));
+            combined = combined.Plus(MsGms.Map(images, restoration).Over(masks.Length));
         }
         return smoothing.Apply(combined).amax([1, 2, 3]).MoveToOuterDisposeScope();
     }
