@@ -17,6 +17,13 @@ public class NativeBFloat16Tests
     public void OnlyTheFlagsLinesCount(string cpuInfo, bool expected) =>
         Assert.Equal(expected, NativeBFloat16.CpuInfoHasBFloat16(cpuInfo));
 
+    [Fact]
+    public void TheProcessorAgreesWithTheLinuxKernelsFlags()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/cpuinfo")) return;   // the kernel's flags exist on Linux only
+        Assert.Equal(NativeBFloat16.CpuInfoHasBFloat16(File.ReadAllText("/proc/cpuinfo")), NativeBFloat16.OnCpu);
+    }
+
     [Theory]
     [InlineData(ScoringPrecision.Float32)]
     [InlineData(ScoringPrecision.BFloat16)]
