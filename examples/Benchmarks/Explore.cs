@@ -31,6 +31,7 @@ internal static class Explore
         int knnGrid = a.Int("knn-grid") ?? 16;
         bool rotate = a.Flag("rotate"), noFlip = a.Flag("no-flip");
         int tta = a.Int("tta") ?? 1;
+        string? decayAt = a.String("decay-at"); // fractions of the epochs where the learning rate drops 10x, e.g. "0.6,0.9"
         int? groups = a.Int("groups"); // n, the complementary masks per cell size
         int draws = a.Int("mask-draws") ?? 1; // maps averaged over this many mask seeds
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
@@ -43,7 +44,8 @@ internal static class Explore
             ImageSize = size, Network = net,
             Normalization = norm is null ? d.Normalization : Enum.Parse<InputNormalization>(norm, true),
             Masking = d.Masking with { CellSizes = cells?.Split(',').Select(int.Parse).ToArray(), Groups = groups ?? d.Masking.Groups },
-            Training = d.Training with { Rotate = rotate, Flip = !noFlip, Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate },
+            Training = d.Training with { Rotate = rotate, Flip = !noFlip, Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate,
+                DecayAt = decayAt?.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray() ?? d.Training.DecayAt },
             Scoring = d.Scoring with { SmoothingSigma = sigma },
         };
         options.Validate();
