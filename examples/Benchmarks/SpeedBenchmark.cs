@@ -41,6 +41,14 @@ internal static class SpeedBenchmark
         double matmulGflop = 2.0 * n * n * n / 1e9;
         double peak = matmulGflop / (matmulMs / 1000);
         table.Add("matmul float32", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMs), Format.F3(matmulGflop), Format.F1(peak), "100");
+        // The peak of the scoring rows that run in bfloat16 (ScoringPrecision.Auto on CPUs with native bfloat16).
+        using (var ha = ma.to(ScalarType.BFloat16))
+        using (var hb = mb.to(ScalarType.BFloat16))
+        {
+            double bf16Ms = Time(() => { using var c = ha.matmul(hb); }, minSeconds);
+            table.Add("matmul bfloat16", $"{n}x{n} @ {n}x{n}", Format.F1(bf16Ms), Format.F3(matmulGflop), Format.F1(matmulGflop / (bf16Ms / 1000)),
+                Format.F1(100 * matmulGflop / (bf16Ms / 1000) / peak));
+        }
 
         var presets = new List<(string Name, InpaintingNetworkOptions Network)> { ("compact (default)", InpaintingNetworkOptions.Compact(1)) };
         if (!skipAuthors) presets.Add(("authors' widths", InpaintingNetworkOptions.Authors(1)));
@@ -59,7 +67,7 @@ internal static class SpeedBenchmark
             using var images = rand(batch, 1, size, size);
 
             // Training step: forward + backward + Adam on n x B masked images.
-            using (var optimizer = optim.Adam(network.parameters(), 1e-3, weight_decay: 1e-5))
+            using (var optimizer = new Adam(network.parameters(), 1e-3, 1e-5))   // the trainer's own Adam
             {
                 network.train();
                 using var maskGenerator = new Generator(1);
@@ -71,9 +79,9 @@ internal static class SpeedBenchmark
                     var outputs = network.forward(maskedImages, maskInputs);
                     var (restoration, predicted) = MaskedRestoration.Assemble(images, outputs, masks);
                     var terms = SsmLoss.Compute(images, restoration, predicted, masks, new SsmLossWeights());
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     terms.Total.backward();
-                    optimizer.step();
+                    optimizer.Step();
                 }, minSeconds);
                 double gflop = 3 * forwardGflop * groups * batch;
                 table.Add($"{name}: training step", $"{groups}x{batch} @ {size}", Format.F1(stepMs), Format.F3(gflop), Format.F1(gflop / (stepMs / 1000)), Format.F1(100 * gflop / (stepMs / 1000) / peak));
@@ -94,7 +102,7 @@ internal static class SpeedBenchmark
             {
                 double scoreMs = Time(() => { using var r = scorer.Score(images, 1); }, minSeconds);
                 double gflop = forwardGflop * cellSizes.Length * groups * batch;
-                table.Add($"{name}: scoring call, 1 round", $"{batch} images, {cellSizes.Length}x{groups} passes", Format.F1(scoreMs), Format.F3(gflop), Format.F1(gflop / (scoreMs / 1000)), Format.F1(100 * gflop / (scoreMs / 1000) / peak));
+                table.Add($"{name}: scoring call, 1 round, {scorer.Precision}", $"{batch} images, {cellSizes.Length}x{groups} passes", Format.F1(scoreMs), Format.F3(gflop), Format.F1(gflop / (scoreMs / 1000)), Format.F1(100 * gflop / (scoreMs / 1000) / peak));
             }
         }
         // The machine may be shared: measure the peak again at the end and keep the better of the two.
@@ -104,7 +112,7 @@ internal static class SpeedBenchmark
         Console.WriteLine($"load average at end: {Machine.LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine(table);
-        Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift.");
+        Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift. Rows in bfloat16 (the scoring call when ScoringPrecision.Auto picks it) are also given as a share of the float32 peak; the bfloat16 matmul row is their own peak.");
         Console.WriteLine($"- FLOPs counted analytically: sum over the network's Conv2d layers of 2*Cin*Cout*k^2*Hout*Wout per image (batch norm, activations, upsampling, MS-GMS, smoothing and the loss not counted; training step counted as 3x forward). Times are the mean of repeated calls after one warm-up, for at least {minSeconds:G3} s per row.");
 
         if (bf16Seconds > 0) Bf16(size, bf16Seconds, minSeconds);
