@@ -154,6 +154,18 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(fixture.Data.Train, options));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.5)]
+    [InlineData(double.NaN)]
+    public void RejectsDecayPointsOutsideTheRun(double fraction)
+    {
+        var options = TinyModelFixture.TinyOptions();
+        options = options with { Training = options.Training with { DecayAt = [0.5, fraction] } };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.Equal("DecayAt", e.ParamName);
+    }
+
     [Fact]
     public void ColourImagesTrainAndScore()
     {
