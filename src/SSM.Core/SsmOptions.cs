@@ -95,7 +95,7 @@ public sealed record TrainingOptions
     /// <summary>The learning rate is multiplied by 0.1 at these fractions of the epochs (the authors: 15, 30, 45 of 50). Default
     /// 0.6, 0.9: on MTD (10 epochs, two seeds) the authors' 0.3, 0.6, 0.9 left 70 % of a CPU-sized run at 1e-4 or less, and
     /// decaying later raised pixel AUROC (0.668 / 0.677 to 0.681 / 0.685) and AUPRO (0.515 / 0.517 to 0.548 / 0.531) with
-    /// image AUROC unchanged (0.770 / 0.750 to 0.771 / 0.742; README, "Accuracy on MTD").</summary>
+    /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; README, "Accuracy on MTD").</summary>
     public double[] DecayAt { get; init; } = [0.6, 0.9];
 
     /// <summary>Loss term weights. Default 1 for all, as the authors.</summary>
