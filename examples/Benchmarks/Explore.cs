@@ -30,11 +30,11 @@ internal static class Explore
         string? knn = a.String("knn"); // encoder levels for nearest-neighbour maps, e.g. "1,2"
         int knnGrid = a.Int("knn-grid") ?? 16;
         bool rotate = a.Flag("rotate"), noFlip = a.Flag("no-flip");
-        int tta = a.Int("tta") ?? 1;
+        int tta = a.Int("tta") ?? 1; // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
         string? decayAt = a.String("decay-at"); // fractions of the epochs where the learning rate drops 10x, e.g. "0.6,0.9"
         int? groups = a.Int("groups"); // n, the complementary masks per cell size
         int draws = a.Int("mask-draws") ?? 1; // maps averaged over this many mask seeds
-        string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated // 1 = as is; 2 = + horizontal flip; 4 = + vertical and both flips (maps averaged)
+        string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated
         a.RejectUnknown();
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
