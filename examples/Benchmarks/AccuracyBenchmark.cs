@@ -25,14 +25,6 @@ internal static class AccuracyBenchmark
 
     private sealed record Evaluation(double ImageAuroc, PixelEvaluation Pixel, double ImageF1, double MsPerImage);
 
-    private sealed class TestSet
-    {
-        public required ImageCache Images { get; init; }
-        public List<bool> Labels { get; } = new();
-        public List<bool[]> Masks { get; } = new();
-        public List<float[]> PcaPixels { get; } = new();
-    }
-
     public static int Run(Arguments a)
     {
         string? dataArg = a.String("data");
@@ -121,32 +113,15 @@ internal static class AccuracyBenchmark
         using var memory = new MemorySampler();
         string loadAtStart = Machine.LoadAverage();
         int size = options.ImageSize;
-        var dataset = MvtecFolder.Load(root, channels: 1);
-        if (dataset.TestItems.Count == 0) throw new InvalidDataException($"'{root}' has no test split to evaluate.");
-
         // ---- Load: decode each file once, keep it only as 8-bit at S (and as 64 x 64 floats for the PCA baseline).
-        var clock = Stopwatch.StartNew();
-        var train = new ImageCache(size, 1);
         var pcaTrain = new List<float[]>();
-        int index = 0;
-        foreach (var image in dataset.LoadTrain())
-        {
-            train.Add(image, dataset.TrainPaths[index++]);
-            if (baselines) pcaTrain.Add(ImageResize.Resize(image, PcaSide, PcaSide).Pixels);
-        }
-        var test = new TestSet { Images = new ImageCache(size, 1) };
-        foreach (var item in dataset.TestItems)
-        {
-            var labeled = dataset.LoadTest(item);
-            test.Images.Add(labeled.Image, labeled.Name);
-            test.Labels.Add(labeled.IsAnomalous);
-            test.Masks.Add(labeled.Mask is null
-                ? new bool[size * size]
-                : ImageResize.ResizeMask(labeled.Mask, size, size).Pixels.Select(v => v > 0.5f).ToArray());
-            if (baselines) test.PcaPixels.Add(ImageResize.Resize(labeled.Image, PcaSide, PcaSide).Pixels);
-        }
-        int defective = test.Labels.Count(l => l);
-        Console.WriteLine($"Loaded {train.Count} normal training images and {test.Labels.Count} test images ({defective} defective) at {size}x{size} in {clock.Elapsed.TotalSeconds:F1} s.");
+        var pcaTest = new List<float[]>();
+        var data = DecodedSplits.Load(MvtecFolder.Load(root, channels: 1), size, [size],
+            onTrain: baselines ? image => pcaTrain.Add(ImageResize.Resize(image, PcaSide, PcaSide).Pixels) : null,
+            onTest: baselines ? labeled => pcaTest.Add(ImageResize.Resize(labeled.Image, PcaSide, PcaSide).Pixels) : null);
+        var train = data.Train;
+        int defective = data.Defective;
+        Console.WriteLine($"Loaded {train.Count} normal training images and {data.Labels.Count} test images ({defective} defective) at {size}x{size} in {data.LoadTime.TotalSeconds:F1} s.");
 
         var rows = new List<Row>();
         var notes = new List<string>();
@@ -155,14 +130,15 @@ internal static class AccuracyBenchmark
         if (baselines)
         {
             memory.StartPhase();
-            rows.Add(RandomizedPca(pcaTrain, test, pcaRank, options.Training.Seed, memory));
+            rows.Add(RandomizedPca(pcaTrain, pcaTest, data.Labels, pcaRank, options.Training.Seed, memory));
             notes.Add($"RandomizedPca: ML.NET `AnomalyDetection.Trainers.RandomizedPca(rank: {pcaRank}, ensureZeroMean: true)` on raw gray pixels resized to {PcaSide}x{PcaSide}, trained on all {pcaTrain.Count} normal images; score = its normalised reconstruction error; no anomaly map, so pixel columns are n/a.");
             pcaTrain.Clear();
+            pcaTest.Clear();
         }
 
         // ---- SSM with the chosen settings.
         int rounds = options.Scoring.RefinementRounds;
-        var subset = authorsTestLimit is { } limit && limit < test.Labels.Count ? Subset(test.Labels.Count, limit) : null;
+        var subset = authorsTestLimit is { } limit && limit < data.Labels.Count ? Indices.Every(data.Labels.Count, limit) : null;
         Evaluation? compactOnSubset = null;
         string ssmName = Describe(options);
         {
@@ -176,7 +152,7 @@ internal static class AccuracyBenchmark
 
             memory.StartPhase();
             using var scorer = model.CreateScorer(model.Calibration.RefinementThreshold);
-            var main = Evaluate(scorer, rounds, test, size);
+            var main = Evaluate(scorer, rounds, data, size);
             rows.Add(ToRow($"{ssmName}, {RoundsName(rounds)}", main, trained, Math.Max(trainPeak, memory.PhasePeakMb)));
 
             // (c) Refinement on vs off from the same trained model.
@@ -191,7 +167,7 @@ internal static class AccuracyBenchmark
                 var heldOut = train.Subset(SsmTrainer.Split(train.Count, options.Training).HeldOut);
                 var otherCalibration = Calibration.Compute(model.Network, otherOptions, heldOut, progress: null);
                 using var otherScorer = otherCalibration.CreateScorer(model.Network, otherOptions, otherCalibration.RefinementThreshold);
-                var other = Evaluate(otherScorer, otherRounds, test, size);
+                var other = Evaluate(otherScorer, otherRounds, data, size);
                 rows.Add(ToRow($"{ssmName}, {RoundsName(otherRounds)} (same model)", other, "(same model)", memory.PhasePeakMb));
             }
 
@@ -200,10 +176,10 @@ internal static class AccuracyBenchmark
                 // Scoring-only ablation on the same network: the raw maps, without the per-pixel normal statistics.
                 memory.StartPhase();
                 using var raw = new AnomalyScorer(model.Network, options, model.Calibration.RefinementThreshold, standardization: null);
-                rows.Add(ToRow($"{ssmName}, maps not standardised, {RoundsName(rounds)} (same model)", Evaluate(raw, rounds, test, size), "(same model)", memory.PhasePeakMb));
+                rows.Add(ToRow($"{ssmName}, maps not standardised, {RoundsName(rounds)} (same model)", Evaluate(raw, rounds, data, size), "(same model)", memory.PhasePeakMb));
                 notes.Add("Ablation rows marked (same model) rescore the network trained for the first SSM row (the other number of rounds recalibrated on the same held-out images). Other scoring choices (restoration error, smoothing, score formation) and AUROC per defect category: the `explore` command.");
             }
-            if (baselines && subset is not null) compactOnSubset = Evaluate(scorer, rounds, test, size, subset);
+            if (baselines && subset is not null) compactOnSubset = Evaluate(scorer, rounds, data, size, subset);
         }
 
         // ---- (b) SSM with the authors' widths at the same budget.
@@ -224,13 +200,13 @@ internal static class AccuracyBenchmark
             Console.WriteLine($"{authorsName}: trained and calibrated in {trainTime.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters).");
             memory.StartPhase();
             using var scorer = model.CreateScorer(model.Calibration!.RefinementThreshold);
-            var result = Evaluate(scorer, rounds, test, size, subset);
+            var result = Evaluate(scorer, rounds, data, size, subset);
             string suffix = subset is null ? "" : $" [test subset of {subset.Length}]";
             rows.Add(ToRow($"{authorsName}, {RoundsName(rounds)}{suffix}", result, Format.Duration(trainTime), Math.Max(trainPeak, memory.PhasePeakMb)));
             if (compactOnSubset is not null)
             {
                 rows.Add(ToRow($"{ssmName}, {RoundsName(rounds)} [same test subset of {subset!.Length}]", compactOnSubset, "(first SSM row)", double.NaN));
-                notes.Add($"[test subset]: scoring the authors' network on all test images does not fit the time available, so it is scored on every {(double)test.Labels.Count / subset.Length:F1}-th test image ({subset.Length} images, {subset.Count(i => test.Labels[i])} defective; the test list is sorted by category, so every category is represented); the compact model is shown on the same subset for comparison.");
+                notes.Add($"[test subset]: scoring the authors' network on all test images does not fit the time available, so it is scored on every {(double)data.Labels.Count / subset.Length:F1}-th test image ({subset.Length} images, {subset.Count(i => data.Labels[i])} defective; the test list is sorted by category, so every category is represented); the compact model is shown on the same subset for comparison.");
             }
         }
 
@@ -239,7 +215,7 @@ internal static class AccuracyBenchmark
         foreach (var r in rows)
             table.Add(r.Method, Format.F3(r.ImageAuroc), r.PixelAuroc is { } p ? Format.F3(p) : "n/a", r.Aupro is { } pro ? Format.F3(pro) : "n/a",
                 Format.F3(r.ImageF1), r.TrainingTime, Format.F1(r.MsPerImage), double.IsNaN(r.PeakMb) ? "-" : Format.F0(r.PeakMb));
-        notes.Insert(0, dataNote + $"; {train.Count} normal training images, {test.Labels.Count} test images ({defective} defective).");
+        notes.Insert(0, dataNote + $"; {train.Count} normal training images, {data.Labels.Count} test images ({defective} defective).");
         notes.Add($"SSM settings: {Settings(options)}. Training time = wall-clock of SsmTrainer.Train (training under the {options.Training.TimeBudget!.Value.TotalMinutes:G3}-min budget + calibration on held-out normals), on the CPU ({Environment.ProcessorCount} logical cores, TorchSharp/libtorch CPU).");
         notes.Add($"Pixel metrics at the model resolution {size}x{size}: ground-truth masks resized with ImageResize.ResizeMask (nearest); AUPRO integrated to FPR 0.3. F1-max (image) is the best image-level F1 over all thresholds.");
         notes.Add("Inference ms/image: wall-clock of scoring the test split in batches of 8 already resized into the 8-bit cache (excludes JPEG decoding and resizing), divided by the number of images.");
@@ -272,38 +248,16 @@ internal static class AccuracyBenchmark
         new(name, e.ImageAuroc, e.Pixel.Auroc, e.Pixel.Aupro, e.ImageF1, trainingTime, e.MsPerImage, peakMb);
 
     /// <summary>Scores the test images (or a subset) in batches of 8 and computes every metric.</summary>
-    private static Evaluation Evaluate(AnomalyScorer scorer, int rounds, TestSet test, int size, int[]? subset = null)
+    private static Evaluation Evaluate(AnomalyScorer scorer, int rounds, DecodedSplits data, int size, int[]? subset = null)
     {
-        var indices = subset ?? Enumerable.Range(0, test.Labels.Count).ToArray();
-        var scores = new float[indices.Length];
-        var maps = new float[indices.Length][];
-        int plane = size * size, done = 0;
+        var indices = subset ?? Enumerable.Range(0, data.Labels.Count).ToArray();
         var sw = Stopwatch.StartNew();
-        foreach (var chunk in indices.Chunk(8))
-        {
-            using var batch = test.Images.Batch(chunk);
-            using var scored = scorer.Score(batch, rounds);
-            var mapData = scored.Maps.data<float>().ToArray();
-            var scoreData = scored.Scores.data<float>().ToArray();
-            for (int i = 0; i < chunk.Length; i++)
-            {
-                scores[done + i] = scoreData[i];
-                maps[done + i] = mapData.AsSpan(i * plane, plane).ToArray();
-            }
-            done += chunk.Length;
-        }
+        var (maps, scores) = BatchScoring.Score(scorer, data.Test, indices, rounds);
         double ms = sw.Elapsed.TotalMilliseconds / indices.Length;
-        var labels = indices.Select(i => test.Labels[i]).ToArray();
-        var masks = indices.Select(i => test.Masks[i]).ToList();
+        var labels = indices.Select(i => data.Labels[i]).ToArray();
+        var masks = indices.Select(i => data.Masks[size][i]).ToList();
         var pixel = PixelMetrics.Evaluate(maps, masks, size, size);
         return new Evaluation(Roc.Auroc(scores, labels), pixel, F1Max.Compute(scores, labels).F1, ms);
-    }
-
-    /// <summary>Every k-th index, about <paramref name="limit"/> of them.</summary>
-    private static int[] Subset(int count, int limit)
-    {
-        double step = (double)count / limit;
-        return Enumerable.Range(0, limit).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
     }
 
     // ---- ML.NET baseline.
@@ -318,7 +272,7 @@ internal static class AccuracyBenchmark
         public float Score { get; set; }
     }
 
-    private static Row RandomizedPca(List<float[]> train, TestSet test, int rank, int seed, MemorySampler memory)
+    private static Row RandomizedPca(List<float[]> train, List<float[]> test, IReadOnlyList<bool> testLabels, int rank, int seed, MemorySampler memory)
     {
         var ml = new MLContext(seed);
         var schema = SchemaDefinition.Create(typeof(PixelRow));
@@ -328,11 +282,11 @@ internal static class AccuracyBenchmark
         var sw = Stopwatch.StartNew();
         var model = trainer.Fit(trainView);
         var trainTime = sw.Elapsed;
-        var testView = ml.Data.LoadFromEnumerable(test.PcaPixels.Select(p => new PixelRow { Features = p }), schema);
+        var testView = ml.Data.LoadFromEnumerable(test.Select(p => new PixelRow { Features = p }), schema);
         sw.Restart();
         var scores = ml.Data.CreateEnumerable<PcaScore>(model.Transform(testView), reuseRowObject: false).Select(s => s.Score).ToArray();
         double ms = sw.Elapsed.TotalMilliseconds / scores.Length;
-        var labels = test.Labels.ToArray();
+        var labels = testLabels.ToArray();
         Console.WriteLine($"RandomizedPca: trained in {trainTime.TotalSeconds:F1} s.");
         return new Row($"ML.NET RandomizedPca (rank {rank}, raw {PcaSide}x{PcaSide} pixels)", Roc.Auroc(scores, labels), null, null,
             F1Max.Compute(scores, labels).F1, Format.Duration(trainTime), ms, memory.PhasePeakMb);

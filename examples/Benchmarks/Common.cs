@@ -55,6 +55,18 @@ internal static class Repository
     public static string? MtdFolder() => Root() is { } root ? Path.GetFullPath(Path.Combine(root, "..", "shared", "datasets", "mtd")) : null;
 }
 
+internal static class Indices
+{
+    /// <summary>Every k-th of <paramref name="count"/> indices, about <paramref name="limit"/> of them (all without a limit);
+    /// lists sorted by category keep every category.</summary>
+    public static int[] Every(int count, int? limit)
+    {
+        if (limit is not { } l || l >= count) return Enumerable.Range(0, count).ToArray();
+        double step = (double)count / l;
+        return Enumerable.Range(0, l).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
+    }
+}
+
 internal static class Machine
 {
     /// <summary>The 1/5/15-minute load averages (Linux), or "n/a".</summary>

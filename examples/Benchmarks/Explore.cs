@@ -49,20 +49,8 @@ internal static class Explore
             Scoring = d.Scoring with { SmoothingSigma = sigma },
         };
         options.Validate();
-        var ds = MvtecFolder.Load(root, channels: 1);
-        var train = new ImageCache(size, 1);
-        int idx = 0;
-        foreach (var img in ds.LoadTrain()) train.Add(img, ds.TrainPaths[idx++]);
-        var test = new ImageCache(size, 1);
-        var cats = new List<string>();
-        var masks = new List<bool[]>();
-        foreach (var item in ds.TestItems)
-        {
-            var l = ds.LoadTest(item);
-            test.Add(l.Image, l.Name);
-            cats.Add(item.Category);
-            masks.Add(l.Mask is null ? new bool[size * size] : ImageResize.ResizeMask(l.Mask, size, size).Pixels.Select(v => v > 0.5f).ToArray());
-        }
+        var data = DecodedSplits.Load(MvtecFolder.Load(root, channels: 1), size, [size]);
+        var (train, test, cats, masks) = (data.Train, data.Test, data.Categories, data.Masks[size]);
         var sw = Stopwatch.StartNew();
         SsmModel model;
         if (modelPath is not null && File.Exists(modelPath)) model = SsmModel.Load(modelPath);
@@ -89,7 +77,7 @@ internal static class Explore
                 var o = scoring with { Scoring = scoring.Scoring with { RefinementRounds = rounds, RefinementQuantile = quantile } };
                 var calibration = Calibration.Compute(model.Network, o, heldOut, progress: null);
                 using var scorer = calibration.CreateScorer(model.Network, o, calibration.RefinementThreshold);
-                var (libMaps, libScores) = Score(scorer, test, rounds);
+                var (libMaps, libScores) = BatchScoring.Score(scorer, test, rounds: rounds, batchSize: 16);
                 var px = PixelMetrics.Evaluate(libMaps, masks, size, size);
                 var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
                 Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
@@ -188,36 +176,6 @@ internal static class Explore
         $"{Roc.Auroc(scores.ToArray(), categories.Select(c => c != "good").ToArray()):F3} | " +
         string.Join(" | ", PerCategory.ImageAurocs(scores, categories, "good").Select(p => p.Auroc.ToString("F3")));
 
-    /// <summary>
-    /// Maps and image scores (map maxima) of every image. Test-time augmentation (<paramref name="tta"/> 2: and its
-    /// horizontal flip; 4: and its three flips): the maps of the flipped copies are flipped back and averaged.
-    /// </summary>
-    private static (List<float[]> Maps, List<float> Scores) Score(AnomalyScorer scorer, ImageCache images, int rounds = 1, int tta = 1)
-    {
-        var maps = new List<float[]>();
-        var scores = new List<float>();
-        int plane = images.ImageSize * images.ImageSize;
-        long[][] flips = tta >= 4 ? [[], [3], [2], [2, 3]] : tta >= 2 ? [[], [3]] : [[]];
-        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(16))
-        {
-            using var scope = NewDisposeScope();
-            using var batch = images.Batch(chunk);
-            Tensor? sum = null;
-            foreach (var f in flips)
-            {
-                var input = f.Length == 0 ? batch : batch.flip(f);
-                using var scored = scorer.Score(input, rounds);
-                var m = f.Length == 0 ? scored.Maps.clone() : scored.Maps.flip(f);
-                sum = sum is null ? m : sum.add_(m, Scalars.One);
-            }
-            var mean = sum!.div_(Scalars.Real(flips.Length)).contiguous();
-            var data = mean.data<float>().ToArray();
-            for (int i = 0; i < chunk.Length; i++) maps.Add(data.AsSpan(i * plane, plane).ToArray());
-            scores.AddRange(mean.amax([1, 2, 3]).data<float>().ToArray());
-        }
-        return (maps, scores);
-    }
-
     private static void Write(string path, float[] values)
     {
         var bytes = new byte[values.Length * 4];
@@ -242,15 +200,16 @@ internal static class Explore
     /// <summary>Raw maps; with several mask draws, the maps of scorers with consecutive mask seeds averaged.</summary>
     private static List<float[]> Maps(SsmModel model, SsmOptions options, ImageCache images, int tta = 1, int draws = 1)
     {
-        List<float[]>? sum = null;
+        float[][]? sum = null;
         for (int j = 0; j < draws; j++)
         {
             var o = options with { Scoring = options.Scoring with { MaskSeed = options.Scoring.MaskSeed + j } };
             using var scorer = new AnomalyScorer(model.Network, o, null);
-            var maps = Score(scorer, images, tta: tta).Maps;
+            var maps = BatchScoring.Score(scorer, images, tta: tta, batchSize: 16).Maps;
             if (sum is null) sum = maps;
-            else for (int i = 0; i < maps.Count; i++) for (int p = 0; p < maps[i].Length; p++) sum[i][p] += maps[i][p];
+            else for (int i = 0; i < maps.Length; i++) for (int p = 0; p < maps[i].Length; p++) sum[i][p] += maps[i][p];
         }
-        return sum!.Select(m => m.Select(v => v / draws).ToArray()).ToList();
+        if (draws > 1) foreach (var m in sum!) for (int p = 0; p < m.Length; p++) m[p] /= draws;
+        return [.. sum!];
     }
 }

@@ -65,36 +65,17 @@ internal static class PretrainedKnn
 
         // ---- Data: decoded once, resized to S x S (area filter) and kept as 8-bit; masks at every evaluation size.
         var dataset = MvtecFolder.Load(root, channels: 1);
-        if (dataset.TestItems.Count == 0) throw new InvalidDataException($"'{root}' has no test split to evaluate.");
         int grid = size / 8;
         int[] evalSides = new[] { PixelSide, grid, size }.Distinct().ToArray();
-        var clock = Stopwatch.StartNew();
-        var trainIndices = Every(dataset.TrainPaths.Count, trainLimit);
-        var train = new ImageCache(size, 1);
-        foreach (int i in trainIndices) train.Add(ImageFile.Load(dataset.TrainPaths[i], 1), dataset.TrainPaths[i]);
-        var test = new ImageCache(size, 1);
-        var labels = new List<bool>();
-        var categories = new List<string>();
-        var masks = evalSides.ToDictionary(s => s, _ => new List<bool[]>());
-        foreach (int i in Every(dataset.TestItems.Count, testLimit))
-        {
-            var item = dataset.TestItems[i];
-            var l = dataset.LoadTest(item);
-            test.Add(l.Image, l.Name);
-            labels.Add(l.IsAnomalous);
-            categories.Add(item.Category);
-            foreach (int s in evalSides)
-                masks[s].Add(l.Mask is null ? new bool[s * s] : ImageResize.ResizeMask(l.Mask, s, s).Pixels.Select(v => v > 0.5f).ToArray());
-        }
-        var loadTime = clock.Elapsed;
-        int defective = labels.Count(x => x);
+        var data = DecodedSplits.Load(dataset, size, evalSides, Indices.Every(dataset.TrainPaths.Count, trainLimit), Indices.Every(dataset.TestItems.Count, testLimit));
+        var (train, test, loadTime, defective) = (data.Train, data.Test, data.LoadTime, data.Defective);
         Console.WriteLine($"Loaded {train.Count} normal training images and {test.Count} test images ({defective} defective) at {size}x{size} in {loadTime.TotalSeconds:F1} s.");
 
         using var extractor = new ResNetPatchFeatures(modelPath, meanPath, size, threads);
         Console.WriteLine($"ResNet18: input '{extractor.InputName}', layer2 = '{extractor.Layer2}' ({extractor.Layer2Channels} ch, {grid}x{grid}), layer3 = '{extractor.Layer3}' ({extractor.Layer3Channels} ch, {size / 16}x{size / 16}); {extractor.KeptNodes} of {extractor.TotalNodes} graph nodes kept.");
 
         // ---- Fit: features of every training patch, then the memory bank.
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         long patches = (long)train.Count * grid * grid;
         using var all = empty(patches, extractor.Dimension);
         long filled = 0;
@@ -125,7 +106,7 @@ internal static class PretrainedKnn
         bank.Dispose();
 
         // ---- Metrics.
-        var labelArray = labels.ToArray();
+        var labelArray = data.Labels.ToArray();
         var scoreArray = scores.ToArray();
         double imageAuroc = Roc.Auroc(scoreArray, labelArray);
         double f1 = F1Max.Compute(scoreArray, labelArray).F1;
@@ -133,9 +114,9 @@ internal static class PretrainedKnn
         foreach (int s in evalSides)
         {
             var resized = s == size ? maps : maps.Select(m => Downsample(m, size, s)).ToList();
-            pixel[s] = PixelMetrics.Evaluate(resized, masks[s], s, s);
+            pixel[s] = PixelMetrics.Evaluate(resized, data.Masks[s], s, s);
         }
-        var perCategory = PerCategory.ImageAurocs(scoreArray, categories, LabeledImage.GoodCategory);
+        var perCategory = PerCategory.ImageAurocs(scoreArray, data.Categories, LabeledImage.GoodCategory);
 
         string method = $"ResNet18 (ImageNet) layer2+layer3 kNN @{size}, bank {(bankCap == 0 || bankCap >= patches ? "all" : $"{bankCap / 1000.0:0.#}k {sampler}")}";
         var table = new MarkdownTable("method", "image AUROC", $"pixel AUROC ({PixelSide}x{PixelSide})", $"AUPRO ({PixelSide}x{PixelSide})", "F1-max (image)",
@@ -145,7 +126,7 @@ internal static class PretrainedKnn
         var categoryTable = new MarkdownTable(["image AUROC per category (vs good)", .. perCategory.Select(p => p.Category)]);
         categoryTable.Add(["", .. perCategory.Select(p => Format.F3(p.Auroc))]);
         var pixelsAt64 = size == PixelSide ? maps : maps.Select(m => Downsample(m, size, PixelSide)).ToList();
-        var perCategoryPixels = PerCategory.Pixels(pixelsAt64, masks[PixelSide], categories, LabeledImage.GoodCategory);
+        var perCategoryPixels = PerCategory.Pixels(pixelsAt64, data.Masks[PixelSide], data.Categories, LabeledImage.GoodCategory);
         categoryTable.Add([$"pixel AUROC per category ({PixelSide}x{PixelSide}, vs good)", .. perCategoryPixels.Select(p => Format.F3(p.PixelAuroc))]);
         categoryTable.Add(["share of the category's pixels marked defective", .. perCategoryPixels.Select(p => Format.F3(p.DefectShare))]);
 
@@ -266,15 +247,6 @@ internal static class PretrainedKnn
         var t = tensor(map, [1, 1, from, from]);
         return nn.functional.interpolate(t, size: [to, to], mode: InterpolationMode.Area).data<float>().ToArray();
     }
-
-    /// <summary>Every k-th of <paramref name="count"/> indices, about <paramref name="limit"/> of them (all without a limit).</summary>
-    private static int[] Every(int count, int? limit)
-    {
-        if (limit is not { } l || l >= count) return Enumerable.Range(0, count).ToArray();
-        double step = (double)count / l;
-        return Enumerable.Range(0, l).Select(i => (int)Math.Floor(i * step)).Distinct().ToArray();
-    }
-
 
     /// <summary>
     /// The package's ResNet18 (ONNX, opset 8) cut after layer3: the graph's outputs are replaced by the ends of the
