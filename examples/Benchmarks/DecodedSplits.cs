@@ -5,8 +5,8 @@ namespace SSM.Benchmarks;
 
 /// <summary>
 /// An MVTec-layout folder decoded once, gray: the training images and the test split kept as 8-bit at S x S, with each
-/// test image's label, defect category and ground-truth mask at every evaluation side. Each benchmark keeps only this,
-/// so the dataset is decoded once per run and the pixel metrics of every method see the same masks.
+/// test image's label, defect category and ground-truth mask at every evaluation side. The benchmarks load through
+/// this, so a dataset is decoded once per run and every method's pixel metrics see the same masks.
 /// </summary>
 internal sealed class DecodedSplits
 {
