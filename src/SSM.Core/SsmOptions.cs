@@ -77,8 +77,11 @@ public sealed record MaskingOptions
 /// <summary>Training schedule (paper, section 4).</summary>
 public sealed record TrainingOptions
 {
-    /// <summary>Passes over the training images. Default 40.</summary>
-    public int Epochs { get; init; } = 40;
+    /// <summary>
+    /// Passes over the training images. Default 50: on MTD (761 images, 64 px) with both cores of a 2-core CPU that is
+    /// 29-31 minutes, and epochs were what limited accuracy there (image AUROC 0.80 after 40, 0.818 after 50, 0.88 after 80).
+    /// </summary>
+    public int Epochs { get; init; } = 50;
 
     /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first. Default: none.</summary>
     public TimeSpan? TimeBudget { get; init; }

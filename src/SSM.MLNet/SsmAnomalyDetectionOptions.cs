@@ -15,7 +15,7 @@ public enum SsmScoreNormalization
 
 /// <summary>
 /// Every setting of <see cref="SsmCatalog.DetectAnomaliesSsm(Microsoft.ML.TransformsCatalog, SsmAnomalyDetectionOptions)"/>.
-/// The defaults train the engine's compact network at 64 × 64 in grayscale for 40 epochs, which suits a 2-core CPU.
+/// The defaults train the engine's compact network at 64 × 64 in grayscale for 50 epochs, about 30 minutes for 761 images on a 2-core CPU.
 /// </summary>
 public sealed class SsmAnomalyDetectionOptions
 {
@@ -60,7 +60,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Levels of the U-Net. Default 4 (the paper uses 5).</summary>
     public int Depth { get; set; } = Engine.Network.Depth;
 
-    /// <summary>Passes over the training images. Default 40.</summary>
+    /// <summary>Passes over the training images. Default 50.</summary>
     public int Epochs { get; set; } = Engine.Training.Epochs;
 
     /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit).</summary>

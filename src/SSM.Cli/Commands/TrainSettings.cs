@@ -30,8 +30,8 @@ public sealed class TrainSettings : CommonSettings
 
     [CommandOption("--epochs <N>")]
     [Description("Passes over the training images.")]
-    [DefaultValue(40)]
-    public int Epochs { get; set; } = 40;
+    [DefaultValue(50)]
+    public int Epochs { get; set; } = 50;
 
     [CommandOption("--time-budget <MINUTES>")]
     [Description("Stop training after this many minutes even if the epochs are not done.")]
