@@ -79,7 +79,7 @@ public sealed record TrainingOptions
 {
     /// <summary>
     /// Passes over the training images. Default 50: on MTD (761 images, 64 px) with both cores of a 2-core CPU that is
-    /// 29-31 minutes, and epochs were what limited accuracy there (image AUROC 0.80 after 40, 0.818 after 50, 0.88 after 80).
+    /// 29.5 minutes, and epochs were what limited accuracy there (image AUROC 0.80 after 40, 0.818 after 50, 0.88 after 80).
     /// </summary>
     public int Epochs { get; init; } = 50;
 

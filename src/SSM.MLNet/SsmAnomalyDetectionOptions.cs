@@ -15,7 +15,7 @@ public enum SsmScoreNormalization
 
 /// <summary>
 /// Every setting of <see cref="SsmCatalog.DetectAnomaliesSsm(Microsoft.ML.TransformsCatalog, SsmAnomalyDetectionOptions)"/>.
-/// The defaults train the engine's compact network at 64 × 64 in grayscale for 50 epochs, about 30 minutes for 761 images on a 2-core CPU.
+/// The defaults train the engine's compact network at 64 × 64 in grayscale for 50 epochs, 29.5 minutes for 761 images on a 2-core CPU.
 /// </summary>
 public sealed class SsmAnomalyDetectionOptions
 {
