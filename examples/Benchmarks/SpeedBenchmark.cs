@@ -193,19 +193,13 @@ internal static class SpeedBenchmark
             try
             {
                 using var scorer = new AnomalyScorer(model.Network, o, refinementThreshold: null);
-                var scores = new List<float>();
-                foreach (var chunk in Enumerable.Range(0, cache.Count).Chunk(8))
-                {
-                    using var x = cache.Batch(chunk);
-                    using var scored = scorer.Score(x, 1);
-                    scores.AddRange(scored.Scores.data<float>().ToArray());
-                }
+                var scores = BatchScoring.Score(scorer, cache).Scores;
                 double ms = Time(() => { using var r = scorer.Score(batch, 1); }, minSeconds);
-                f32 ??= scores.ToArray();
+                f32 ??= scores;
                 double maxAbs = f32.Zip(scores, (p, q) => Math.Abs(p - q)).Max();
                 double maxRel = f32.Zip(scores, (p, q) => Math.Abs(p - q) / Math.Max(Math.Abs(p), 1e-12)).Max();
                 table.Add(precision == ScoringPrecision.Float32 ? "float32" : "bfloat16 (the network; MS-GMS and smoothing in float32)",
-                    Format.F1(ms), Format.F3(Roc.Auroc(scores.ToArray(), labels)), maxAbs.ToString("G3"), maxRel.ToString("G3"));
+                    Format.F1(ms), Format.F3(Roc.Auroc(scores, labels)), maxAbs.ToString("G3"), maxRel.ToString("G3"));
             }
             catch (Exception e) when (precision == ScoringPrecision.BFloat16)
             {
