@@ -1,0 +1,52 @@
+using System.ComponentModel;
+using System.Reflection;
+using SSM.Cli.Commands;
+using SSM.Core;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>
+/// `ssm train` states its defaults as literals (Spectre.Console reads them from [DefaultValue]); they must stay the
+/// engine's, so that a default chosen by measurement in SsmOptions reaches the command line too.
+/// </summary>
+public sealed class TrainDefaultsTests
+{
+    private static object? Declared(string property) =>
+        typeof(TrainSettings).GetProperty(property)!.GetCustomAttribute<DefaultValueAttribute>()?.Value;
+
+    public static TheoryData<string, object> EngineDefaults()
+    {
+        var engine = new SsmOptions();
+        return new TheoryData<string, object>
+        {
+            { nameof(TrainSettings.ImageSize), engine.ImageSize },
+            { nameof(TrainSettings.Width), engine.Network.BaseWidth },
+            { nameof(TrainSettings.Depth), engine.Network.Depth },
+            { nameof(TrainSettings.Epochs), engine.Training.Epochs },
+            { nameof(TrainSettings.Channels), engine.Network.InputChannels },
+            { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
+            { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },
+            { nameof(TrainSettings.Rounds), engine.Scoring.RefinementRounds },
+            { nameof(TrainSettings.Precision), engine.Scoring.Precision.ToString() },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineDefaults))]
+    public void TrainDefaults_AreTheEngines(string property, object engineDefault)
+    {
+        var settings = new TrainSettings();
+        if (Declared(property) is { } declared) Assert.Equal(engineDefault, declared);
+        Assert.Equal(engineDefault, typeof(TrainSettings).GetProperty(property)!.GetValue(settings));
+    }
+
+    [Fact]
+    public void TrainFlagsAndSeed_DefaultToTheEngines()
+    {
+        var engine = new SsmOptions();
+        var settings = new TrainSettings();
+        Assert.Equal(engine.Training.Flip, settings.Flip);
+        Assert.Equal(engine.Training.Seed, settings.Seed);
+        Assert.Equal(engine.Scoring.StandardizeMaps, !settings.RawMaps);
+    }
+}
