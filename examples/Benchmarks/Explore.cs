@@ -65,7 +65,7 @@ internal static class Explore
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
-            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<ScoringPrecision>(precision, true),
+            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),
             CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
         if (refine is not null)
         {

@@ -41,7 +41,7 @@ internal static class SpeedBenchmark
         double matmulGflop = 2.0 * n * n * n / 1e9;
         double peak = matmulGflop / (matmulMs / 1000);
         table.Add("matmul float32", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMs), Format.F3(matmulGflop), Format.F1(peak), "100");
-        // The peak of the scoring rows that run in bfloat16 (ScoringPrecision.Auto on CPUs with native bfloat16).
+        // The peak of the scoring rows that run in bfloat16 (NetworkPrecision.Auto on CPUs with native bfloat16).
         using (var ha = ma.to(ScalarType.BFloat16))
         using (var hb = mb.to(ScalarType.BFloat16))
         {
@@ -66,17 +66,20 @@ internal static class SpeedBenchmark
             Console.WriteLine($"{name}: widths {widths}, {network.ParameterCount():N0} parameters, {forwardGflop:F3} GFLOP per {size}x{size} forward pass (convolutions only)");
             using var images = rand(batch, 1, size, size);
 
-            // Training step: forward + backward + Adam on n x B masked images.
-            using (var optimizer = new Adam(network.parameters(), 1e-3, 1e-5))   // the trainer's own Adam
+            // Training step: forward + backward + Adam on n x B masked images, in each training precision (mixed: the
+            // network's passes in the format, weights, gradients, Adam and the loss in float32, as SsmTrainer does).
+            foreach (var precision in new[] { NetworkPrecision.Float32, NetworkPrecision.BFloat16 })
             {
+                using var optimizer = new Adam(network.parameters(), 1e-3, 1e-5);   // the trainer's own Adam
                 network.train();
+                var format = precision == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
                 using var maskGenerator = new Generator(1);
                 double stepMs = Time(() =>
                 {
                     using var scope = NewDisposeScope();
                     var masks = ComplementaryMasks.Generate(size, cellSizes[^1], groups, maskGenerator).unsqueeze(1);
                     var (maskedImages, maskInputs) = MaskedRestoration.Inputs(images, masks);
-                    var outputs = network.forward(maskedImages, maskInputs);
+                    var outputs = network.forward(maskedImages.to(format), maskInputs.to(format)).to(ScalarType.Float32);
                     var (restoration, predicted) = MaskedRestoration.Assemble(images, outputs, masks);
                     var terms = SsmLoss.Compute(images, restoration, predicted, masks, new SsmLossWeights());
                     optimizer.ZeroGrad();
@@ -84,7 +87,7 @@ internal static class SpeedBenchmark
                     optimizer.Step();
                 }, minSeconds);
                 double gflop = 3 * forwardGflop * groups * batch;
-                table.Add($"{name}: training step", $"{groups}x{batch} @ {size}", Format.F1(stepMs), Format.F3(gflop), Format.F1(gflop / (stepMs / 1000)), Format.F1(100 * gflop / (stepMs / 1000) / peak));
+                table.Add($"{name}: training step, {precision}", $"{groups}x{batch} @ {size}", Format.F1(stepMs), Format.F3(gflop), Format.F1(gflop / (stepMs / 1000)), Format.F1(100 * gflop / (stepMs / 1000) / peak));
             }
             network.eval();
 
@@ -112,7 +115,7 @@ internal static class SpeedBenchmark
         Console.WriteLine($"load average at end: {Machine.LoadAverage()}");
         Console.WriteLine();
         Console.WriteLine(table);
-        Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift. Rows in bfloat16 (the scoring call when ScoringPrecision.Auto picks it) are also given as a share of the float32 peak; the bfloat16 matmul row is their own peak.");
+        Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift. Rows in bfloat16 (the BFloat16 training steps; the scoring call when NetworkPrecision.Auto picks it) are also given as a share of the float32 peak; the bfloat16 matmul row is their own peak.");
         Console.WriteLine($"- FLOPs counted analytically: sum over the network's Conv2d layers of 2*Cin*Cout*k^2*Hout*Wout per image (batch norm, activations, upsampling, MS-GMS, smoothing and the loss not counted; training step counted as 3x forward). Times are the mean of repeated calls after one warm-up, for at least {minSeconds:G3} s per row.");
 
         if (bf16Seconds > 0) Bf16(size, bf16Seconds, minSeconds);
@@ -163,7 +166,7 @@ internal static class SpeedBenchmark
         if (check is not null)
         {
             long counted = convs.Sum(v => v.Cin * v.Cout * v.K * v.K);
-            long actual = check.modules().OfType<TorchSharp.Modules.Conv2d>().Sum(m => m.weight!.numel());
+            long actual = check.modules().OfType<SSM.Core.Network.Conv>().Sum(m => m.Weight.numel());
             if (counted != actual)
                 throw new InvalidOperationException($"The FLOP model does not match the network: {counted} vs {actual} convolution weights; update SpeedBenchmark.ForwardFlops.");
         }
@@ -186,7 +189,7 @@ internal static class SpeedBenchmark
         var table = new MarkdownTable("network dtype", "ms / batch of 8 (1 round)", "image AUROC (synthetic test)", "max |score - float32 score|", "max relative");
         using var batch = cache.Batch(Enumerable.Range(0, 8).ToArray());
         float[]? f32 = null;
-        foreach (var precision in new[] { ScoringPrecision.Float32, ScoringPrecision.BFloat16 })
+        foreach (var precision in new[] { NetworkPrecision.Float32, NetworkPrecision.BFloat16 })
         {
             // The library's scoring, MS-GMS maps only and not standardised, so the precision is the only difference.
             var o = options with { Scoring = options.Scoring with { Error = RestorationError.MsGms, Precision = precision } };
@@ -198,10 +201,10 @@ internal static class SpeedBenchmark
                 f32 ??= scores;
                 double maxAbs = f32.Zip(scores, (p, q) => Math.Abs(p - q)).Max();
                 double maxRel = f32.Zip(scores, (p, q) => Math.Abs(p - q) / Math.Max(Math.Abs(p), 1e-12)).Max();
-                table.Add(precision == ScoringPrecision.Float32 ? "float32" : "bfloat16 (the network; MS-GMS and smoothing in float32)",
+                table.Add(precision == NetworkPrecision.Float32 ? "float32" : "bfloat16 (the network; MS-GMS and smoothing in float32)",
                     Format.F1(ms), Format.F3(Roc.Auroc(scores, labels)), maxAbs.ToString("G3"), maxRel.ToString("G3"));
             }
-            catch (Exception e) when (precision == ScoringPrecision.BFloat16)
+            catch (Exception e) when (precision == NetworkPrecision.BFloat16)
             {
                 table.Add("bfloat16", "failed: " + e.Message.Split('\n')[0], "", "", "");
             }

@@ -16,8 +16,9 @@ internal static class SsmModelFile
     private static ReadOnlySpan<byte> Signature => "SSMMODEL"u8;
     /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).
     /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.
-    /// 4: the default scoring precision changed from Float32 to Auto.</summary>
-    public const int FormatVersion = 4;
+    /// 4: the default scoring precision changed from Float32 to Auto.
+    /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.</summary>
+    public const int FormatVersion = 5;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -34,9 +35,10 @@ internal static class SsmModelFile
         var header = Json.Parse<Header>(sections[0], Kind);
         var options = version switch
         {
-            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(header.Options))),
-            2 => FormatTwoSettings(FormatThreeSettings(header.Options)),
-            3 => FormatThreeSettings(header.Options),
+            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(FormatFourSettings(header.Options)))),
+            2 => FormatTwoSettings(FormatThreeSettings(FormatFourSettings(header.Options))),
+            3 => FormatThreeSettings(FormatFourSettings(header.Options)),
+            4 => FormatFourSettings(header.Options),
             _ => header.Options,
         };
         Json.Validate(options, Kind);
@@ -45,10 +47,16 @@ internal static class SsmModelFile
         return new SsmModel(network, options, header.Calibration);
     }
 
-    /// <summary>Auto did not exist before format 4: a file that reads as Auto had no precision entry and scored in float32.</summary>
-    private static SsmOptions FormatThreeSettings(SsmOptions o) => o.Scoring.Precision != ScoringPrecision.Auto ? o : o with
+    /// <summary>Before format 5 every model was trained in float32 (the file had no training precision entry).</summary>
+    private static SsmOptions FormatFourSettings(SsmOptions o) => o with
     {
-        Scoring = o.Scoring with { Precision = ScoringPrecision.Float32 },
+        Training = o.Training with { Precision = NetworkPrecision.Float32 },
+    };
+
+    /// <summary>Auto did not exist before format 4: a file that reads as Auto had no precision entry and scored in float32.</summary>
+    private static SsmOptions FormatThreeSettings(SsmOptions o) => o.Scoring.Precision != NetworkPrecision.Auto ? o : o with
+    {
+        Scoring = o.Scoring with { Precision = NetworkPrecision.Float32 },
     };
 
     /// <summary>A file before format 3 that left the cell sizes to the default was trained with the default of its time.</summary>

@@ -60,7 +60,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Levels of the U-Net. Default 4 (the paper uses 5).</summary>
     public int Depth { get; set; } = Engine.Network.Depth;
 
-    /// <summary>Passes over the training images. Default 50.</summary>
+    /// <summary>Passes over the training images. Default 70.</summary>
     public int Epochs { get; set; } = Engine.Training.Epochs;
 
     /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit).</summary>
@@ -97,9 +97,14 @@ public sealed class SsmAnomalyDetectionOptions
     /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>
     public bool StandardizeMaps { get; set; } = Engine.Scoring.StandardizeMaps;
 
-    /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.ScoringPrecision.Auto"/>
+    /// <summary>Number format of the network's passes in training (weights, gradients and the loss stay float32). Default: the
+    /// engine's, <see cref="SSM.Core.NetworkPrecision.Auto"/> (bfloat16 on CPUs with native bfloat16, where an epoch is about
+    /// 1.5x faster; float32 elsewhere).</summary>
+    public SSM.Core.NetworkPrecision TrainingPrecision { get; set; } = Engine.Training.Precision;
+
+    /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.NetworkPrecision.Auto"/>
     /// (bfloat16 on CPUs with native bfloat16, AVX-512 BF16 or AMX, where it is faster; float32 elsewhere).</summary>
-    public SSM.Core.ScoringPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
+    public SSM.Core.NetworkPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
 
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>
     public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;

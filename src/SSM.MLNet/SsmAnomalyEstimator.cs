@@ -56,6 +56,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             Seed = o.Seed ?? contextSeed ?? 0,
             CheckpointFolder = o.CheckpointFolder,
             CheckpointEvery = o.CheckpointEvery,
+            Precision = o.TrainingPrecision,
         },
         Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, StandardizeMaps = o.StandardizeMaps,
             Precision = o.ScoringPrecision },

@@ -143,6 +143,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu or cuda", output);
         AssertFails(Cli.Run("train", Good, "--image-size", "30", "-o", output), "--image-size", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "many", "-o", output), "many", output);
+        AssertFails(Cli.Run("train", Good, "--learning-rate", "0", "-o", output), "--learning-rate must be a positive number (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "--batch-size", "0", "-o", output), "--batch-size must be positive (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--normalization", "bright", "-o", output), "--normalization must be None or PerImage (any case; got 'bright')", output);
         AssertFails(Cli.Run("train", Good, "--normalization", "1", "-o", output), "--normalization must be", output);   // no enum numbers
         AssertFails(Cli.Run("train", Good, "--error", "L1", "-o", output), "--error must be MsGms, SquaredError or Both (any case; got 'L1')", output);

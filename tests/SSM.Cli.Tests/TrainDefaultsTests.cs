@@ -23,6 +23,8 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.Width), engine.Network.BaseWidth },
             { nameof(TrainSettings.Depth), engine.Network.Depth },
             { nameof(TrainSettings.Epochs), engine.Training.Epochs },
+            { nameof(TrainSettings.LearningRate), engine.Training.LearningRate },
+            { nameof(TrainSettings.BatchSize), engine.Training.BatchSize },
             { nameof(TrainSettings.Channels), engine.Network.InputChannels },
             { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
             { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },
@@ -48,5 +50,7 @@ public sealed class TrainDefaultsTests
         Assert.Equal(engine.Training.Flip, settings.Flip);
         Assert.Equal(engine.Training.Seed, settings.Seed);
         Assert.Equal(engine.Scoring.StandardizeMaps, !settings.RawMaps);
+        // One --precision sets both; the engine's two defaults must agree for it to have one default.
+        Assert.Equal(engine.Training.Precision.ToString(), settings.Precision);
     }
 }

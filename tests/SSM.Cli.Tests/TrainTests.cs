@@ -54,13 +54,15 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(defaults.RefinementRounds, options.Scoring.RefinementRounds);
         Assert.Equal(defaults.Flip, options.Training.Flip);
         Assert.Equal(defaults.ScoringPrecision, options.Scoring.Precision);
+        Assert.Equal(defaults.TrainingPrecision, options.Training.Precision);
         var settings = new TrainSettings();
         Assert.Equal(defaults.InputNormalization, settings.InputNormalization);
         Assert.Equal(defaults.RestorationError, settings.RestorationError);
         Assert.Equal(defaults.StandardizeMaps, !settings.RawMaps);
         Assert.Equal(defaults.RefinementRounds, settings.Rounds);
         Assert.Equal(defaults.Flip, settings.Flip);
-        Assert.Equal(defaults.ScoringPrecision, settings.ScoringPrecision);
+        Assert.Equal(defaults.ScoringPrecision, settings.NetworkPrecision);
+        Assert.Equal(defaults.TrainingPrecision, settings.NetworkPrecision);
     }
 
     [Fact]
@@ -80,7 +82,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
 
         // Lower and mixed case on purpose: the values are case-insensitive.
         (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--raw-maps", "--rounds", "2",
-            "--precision", "bfloat16", "--flip", "-o", Path.Combine(root, "switched")]);
+            "--precision", "bfloat16", "--flip", "--learning-rate", "0.002", "--batch-size", "4", "-o", Path.Combine(root, "switched")]);
         Assert.True(code == 0, text);
         using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "switched", "model.zip"), out _))
         {
@@ -90,8 +92,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.Equal(RestorationError.MsGms, options.Scoring.Error);
             Assert.False(options.Scoring.StandardizeMaps);
             Assert.Equal(2, options.Scoring.RefinementRounds);
-            Assert.Equal(ScoringPrecision.BFloat16, options.Scoring.Precision);
+            Assert.Equal(NetworkPrecision.BFloat16, options.Scoring.Precision);
+            Assert.Equal(NetworkPrecision.BFloat16, options.Training.Precision);
             Assert.True(options.Training.Flip);
+            Assert.Equal(0.002, options.Training.LearningRate);
+            Assert.Equal(4, options.Training.BatchSize);
             Assert.Null(ssm.Calibration.MapStatistics);                                        // behaviour: raw maps
         }
         var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
@@ -101,6 +106,8 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal("2", settings["rounds"]);
         Assert.Equal("BFloat16", settings["precision"]);
         Assert.Equal("true", settings["flip"]);
+        Assert.Equal("0.002", settings["learningRate"]);
+        Assert.Equal("4", settings["batchSize"]);
         Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
     }
 
@@ -109,7 +116,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     {
         var (code, text) = Cli.Run("train", "--help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds", "--precision" }) Assert.Contains(option, text);
+        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds", "--precision", "--learning-rate", "--batch-size" }) Assert.Contains(option, text);
         Assert.Contains("PerImage", text);
         Assert.Contains("SquaredError", text);
     }

@@ -413,7 +413,7 @@ public sealed class BatchedVectorTests
         Assert.Equal(SSM.Core.Data.InputNormalization.None, options.Normalization);
         Assert.Equal(SSM.Core.RestorationError.MsGms, options.Scoring.Error);
         Assert.False(options.Scoring.StandardizeMaps);
-        Assert.Equal(SSM.Core.ScoringPrecision.Float32, options.Scoring.Precision);
+        Assert.Equal(SSM.Core.NetworkPrecision.Float32, options.Scoring.Precision);
         Assert.Equal(new[] { 1 }, options.Masking.CellSizes);   // S/64, S/32, S/16 at 16 px, not today's S/16, S/8, S/4
         Assert.Equal(7.0 * options.ImageSize / 128, options.Scoring.ResolveSigma(options.ImageSize), 9);
 

@@ -30,14 +30,16 @@ public sealed class SchemaTests
         var estimator = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
             ImageSize = 32, InputNormalization = InputNormalization.None, RestorationError = SSM.Core.RestorationError.SquaredError,
-            StandardizeMaps = false, ScoringPrecision = SSM.Core.ScoringPrecision.BFloat16, RefinementRounds = 2,
+            StandardizeMaps = false, ScoringPrecision = SSM.Core.NetworkPrecision.BFloat16, RefinementRounds = 2,
+            TrainingPrecision = SSM.Core.NetworkPrecision.Float32,
             Flip = true, Rotate = true,
         });
         var engine = estimator.EngineOptions;
         Assert.Equal(InputNormalization.None, engine.Normalization);
         Assert.Equal(SSM.Core.RestorationError.SquaredError, engine.Scoring.Error);
         Assert.False(engine.Scoring.StandardizeMaps);
-        Assert.Equal(SSM.Core.ScoringPrecision.BFloat16, engine.Scoring.Precision);
+        Assert.Equal(SSM.Core.NetworkPrecision.BFloat16, engine.Scoring.Precision);
+        Assert.Equal(SSM.Core.NetworkPrecision.Float32, engine.Training.Precision);
         Assert.Equal(2, engine.Scoring.RefinementRounds);
         Assert.True(engine.Training.Flip);
         Assert.True(engine.Training.Rotate);

@@ -21,10 +21,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
+            LearningRate = settings.LearningRate, BatchSize = settings.BatchSize,
             Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
-            StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, ScoringPrecision = settings.ScoringPrecision,
+            StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip,
         };
         var mlContext = new MLContext(settings.Seed);
@@ -41,7 +42,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         var settingsRows = new Dictionary<string, string>
         {
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
-            ["epochs"] = settings.Epochs.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
+            ["epochs"] = settings.Epochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["batchSize"] = settings.BatchSize.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
             ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),

@@ -12,8 +12,8 @@ internal sealed class ConvBlock : Module<Tensor, Tensor>
     public ConvBlock(long inChannels, long outChannels) : base(nameof(ConvBlock))
     {
         body = Sequential(
-            Conv2d(inChannels, outChannels, 3, padding: 1, bias: false), new BatchNorm2d(outChannels), ReLU(),
-            Conv2d(outChannels, outChannels, 3, padding: 1, bias: false), new BatchNorm2d(outChannels), ReLU());
+            new Conv(inChannels, outChannels, 3, padding: 1, bias: false), new BatchNorm2d(outChannels), ReLU(),
+            new Conv(outChannels, outChannels, 3, padding: 1, bias: false), new BatchNorm2d(outChannels), ReLU());
         RegisterComponents();
     }
 
@@ -28,7 +28,7 @@ internal sealed class DownBlock : Module<Tensor, Tensor>
 
     public DownBlock(long inChannels, long outChannels) : base(nameof(DownBlock))
     {
-        down = Sequential(Conv2d(inChannels, inChannels, 4, stride: 2, padding: 1, bias: false), new BatchNorm2d(inChannels), ReLU());
+        down = Sequential(new Conv(inChannels, inChannels, 4, stride: 2, padding: 1, bias: false), new BatchNorm2d(inChannels), ReLU());
         conv = new ConvBlock(inChannels, outChannels);
         RegisterComponents();
     }
@@ -44,7 +44,7 @@ internal sealed class UpBlock : Module<Tensor, Tensor, Tensor>
 
     public UpBlock(long inChannels, long outChannels) : base(nameof(UpBlock))
     {
-        reduce = Conv2d(inChannels, outChannels, 1);
+        reduce = new Conv(inChannels, outChannels, 1);
         conv = new ConvBlock(2 * outChannels, outChannels);
         RegisterComponents();
     }

@@ -35,27 +35,15 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
             decoder.Add(new UpBlock(widths[i], widths[i - 1]));
             decoderMasks.Add(new MaskBlock(widths[i - 1]));
         }
-        head = Sequential(Conv2d(widths[0], options.InputChannels + 1, 3, padding: 1), Tanh());
+        head = Sequential(new Conv(widths[0], options.InputChannels + 1, 3, padding: 1), Tanh());
         RegisterComponents();
         if (initialisation is not null) ResetConvolutions(initialisation);
     }
 
-    /// <summary>
-    /// Redraws every convolution as torch does by default (kaiming-uniform with a = sqrt(5), i.e.
-    /// U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases), from the given generator.
-    /// Batch norms keep their deterministic start (weight 1, bias 0).
-    /// </summary>
+    /// <summary>Redraws every convolution from the given generator (batch norms keep their deterministic start: weight 1, bias 0).</summary>
     private void ResetConvolutions(Generator generator)
     {
-        using var noGrad = no_grad();
-        foreach (var module in modules())
-        {
-            if (module is not Conv2d conv) continue;
-            var w = conv.weight!;
-            double bound = 1.0 / Math.Sqrt(w.shape[1] * w.shape[2] * w.shape[3]);
-            w.uniform_(-bound, bound, generator);
-            conv.bias?.uniform_(-bound, bound, generator);
-        }
+        foreach (var conv in modules().OfType<Conv>()) conv.Reset(generator);
     }
 
     /// <summary>The settings the network was built with.</summary>

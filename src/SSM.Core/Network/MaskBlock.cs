@@ -18,8 +18,8 @@ internal sealed class MaskBlock : Module<Tensor, Tensor, Tensor>
     {
         norm = new BatchNorm2d(channels);
         body = Sequential(
-            Conv2d(channels + 1, channels, 3, padding: 1, bias: false), new BatchNorm2d(channels), ReLU(),
-            Conv2d(channels, channels, 3, padding: 1));
+            new Conv(channels + 1, channels, 3, padding: 1, bias: false), new BatchNorm2d(channels), ReLU(),
+            new Conv(channels, channels, 3, padding: 1));
         RegisterComponents();
     }
 

@@ -27,7 +27,7 @@ public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 public sealed class AnomalyScorer : IDisposable
 {
     private readonly InpaintingNetwork network;
-    private readonly InpaintingNetwork? lowPrecision;  // a bfloat16 copy of the network, when ScoringOptions.Precision asks for it
+    private readonly ScalarType format;   // the network's number format (ScoringOptions.Precision resolved)
     private readonly SsmOptions options;
     private readonly MapSmoothing smoothing;
     private readonly int[] cellSizes;
@@ -53,13 +53,7 @@ public sealed class AnomalyScorer : IDisposable
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
         var device = network.parameters().First().device;
         Precision = NativeBFloat16.Resolve(options.Scoring.Precision, device);
-        if (Precision == ScoringPrecision.BFloat16)
-        {
-            lowPrecision = new InpaintingNetwork(network.Options);
-            lowPrecision.load_state_dict(network.state_dict());
-            lowPrecision.to(device).to(ScalarType.BFloat16);
-            lowPrecision.eval();
-        }
+        format = Precision == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         if (standardization is not null) standardTensors = standardization.ToTensors(s, options.Scoring.ErrorKinds, device);
         using var generator = new Generator((ulong)options.Scoring.MaskSeed);
         scoringMasks = cellSizes.Select(k =>
@@ -70,7 +64,7 @@ public sealed class AnomalyScorer : IDisposable
     }
 
     /// <summary>The number format the network runs in: <see cref="ScoringOptions.Precision"/> with Auto resolved for this device.</summary>
-    public ScoringPrecision Precision { get; }
+    public NetworkPrecision Precision { get; }
 
     /// <summary>The pixel threshold used by refinement, or null when refinement is off.</summary>
     public float? RefinementThreshold { get; }
@@ -156,18 +150,18 @@ public sealed class AnomalyScorer : IDisposable
         return cat(parts, 0);
     }
 
+    /// <summary>The network in <see cref="Precision"/> (its weights stay float32 and are cast per call); the maps are float32.</summary>
     private Tensor Forward(Tensor maskedImages, Tensor masks)
     {
-        if (lowPrecision is null) return network.forward(maskedImages, masks);
-        using var x = maskedImages.to(ScalarType.BFloat16);
-        using var m = masks.to(ScalarType.BFloat16);
-        using var y = lowPrecision.forward(x, m);
+        if (format == ScalarType.Float32) return network.forward(maskedImages, masks);
+        using var x = maskedImages.to(format);
+        using var m = masks.to(format);
+        using var y = network.forward(x, m);
         return y.to(ScalarType.Float32);
     }
 
     public void Dispose()
     {
-        lowPrecision?.Dispose();
         smoothing.Dispose();
         standardTensors?.Mean.Dispose();
         standardTensors?.Scale.Dispose();

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace SSM.Core.Scoring;
 
 /// <summary>
-/// Whether this machine computes bfloat16 natively, which decides <see cref="ScoringPrecision.Auto"/>. Without native
+/// Whether this machine computes bfloat16 natively, which decides <see cref="NetworkPrecision.Auto"/>. Without native
 /// support libtorch emulates bfloat16 and scoring gets slower, not faster; GPUs are left in float32.
 /// </summary>
 public static class NativeBFloat16
@@ -17,9 +17,9 @@ public static class NativeBFloat16
     public static bool OnCpu => cpu.Value;
 
     /// <summary>The precision the network runs in on <paramref name="device"/>: Auto resolved, the others as given.</summary>
-    public static ScoringPrecision Resolve(ScoringPrecision requested, Device device) => requested switch
+    public static NetworkPrecision Resolve(NetworkPrecision requested, Device device) => requested switch
     {
-        ScoringPrecision.Auto => device.type == DeviceType.CPU && OnCpu ? ScoringPrecision.BFloat16 : ScoringPrecision.Float32,
+        NetworkPrecision.Auto => device.type == DeviceType.CPU && OnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32,
         _ => requested,
     };
 

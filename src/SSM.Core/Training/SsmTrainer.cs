@@ -3,6 +3,7 @@ using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
+using SSM.Core.Scoring;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,6 +134,7 @@ public static class SsmTrainer
         var rng = new Random(epochSeed);
         using var maskGenerator = new Generator((ulong)(uint)epochSeed);
         var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
+        var format = NativeBFloat16.Resolve(t.Precision, device) == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         var sum = new SsmLossParts();
         int steps = 0;
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
@@ -148,7 +150,8 @@ public static class SsmTrainer
             x = QuarterTurns.Apply(x, turn);
             var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
-            var outputs = network.forward(maskedImages, maskInputs);
+            // The network runs in the chosen format; the restoration and the loss are always computed in float32.
+            var outputs = network.forward(maskedImages.to(format), maskInputs.to(format)).to(ScalarType.Float32);
             var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
             var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
             optimizer.ZeroGrad();

@@ -93,12 +93,12 @@ public class AnomalyScorerTests : IDisposable
     public void BFloat16ScoringStaysCloseToFloat32AndLeavesTheNetworkInFloat32()
     {
         using var images = rand(3, 1, 16, 16);
-        using var full = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = ScoringPrecision.Float32 } }, refinementThreshold: null);
-        using var low = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = ScoringPrecision.BFloat16 } }, refinementThreshold: null);
+        using var full = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = NetworkPrecision.Float32 } }, refinementThreshold: null);
+        using var low = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = NetworkPrecision.BFloat16 } }, refinementThreshold: null);
         using var a = full.Score(images);
         using var b = low.Score(images);
-        Assert.Equal(ScoringPrecision.Float32, full.Precision);
-        Assert.Equal(ScoringPrecision.BFloat16, low.Precision);
+        Assert.Equal(NetworkPrecision.Float32, full.Precision);
+        Assert.Equal(NetworkPrecision.BFloat16, low.Precision);
         Assert.Equal(ScalarType.Float32, b.Maps.dtype);
         Assert.False(a.Maps.equal(b.Maps).all().item<bool>(), "bfloat16 scoring gave float32's bits: the low-precision network was not used.");
         Assert.True(a.Maps.allclose(b.Maps, rtol: 0.05, atol: 0.01), $"max difference {a.Maps.sub(b.Maps).abs().max().item<float>()}");
@@ -108,8 +108,8 @@ public class AnomalyScorerTests : IDisposable
     [Fact]
     public void AutoPrecisionIsBFloat16ExactlyWhenTheCpuComputesItNatively()
     {
-        using var scorer = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = ScoringPrecision.Auto } }, refinementThreshold: null);
-        Assert.Equal(NativeBFloat16.OnCpu ? ScoringPrecision.BFloat16 : ScoringPrecision.Float32, scorer.Precision);
+        using var scorer = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Precision = NetworkPrecision.Auto } }, refinementThreshold: null);
+        Assert.Equal(NativeBFloat16.OnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, scorer.Precision);
     }
 
     [Fact]

@@ -25,12 +25,12 @@ public class NativeBFloat16Tests
     }
 
     [Theory]
-    [InlineData(ScoringPrecision.Float32)]
-    [InlineData(ScoringPrecision.BFloat16)]
-    public void AnExplicitPrecisionIsKept(ScoringPrecision precision) =>
+    [InlineData(NetworkPrecision.Float32)]
+    [InlineData(NetworkPrecision.BFloat16)]
+    public void AnExplicitPrecisionIsKept(NetworkPrecision precision) =>
         Assert.Equal(precision, NativeBFloat16.Resolve(precision, CPU));
 
     [Fact]
     public void AutoFollowsTheCpu() =>
-        Assert.Equal(NativeBFloat16.OnCpu ? ScoringPrecision.BFloat16 : ScoringPrecision.Float32, NativeBFloat16.Resolve(ScoringPrecision.Auto, CPU));
+        Assert.Equal(NativeBFloat16.OnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU));
 }

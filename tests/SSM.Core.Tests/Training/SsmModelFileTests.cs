@@ -39,16 +39,33 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     public void AFormatThreeFileScoresInFloat32ThoughTodaysDefaultIsAuto()
     {
         // Format 3 had no Auto: a file without a precision entry deserialises to today's default, Auto, and must mean Float32.
-        var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { Precision = ScoringPrecision.Auto } };
+        var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { Precision = NetworkPrecision.Auto } };
         var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
         using var stream = new MemoryStream();
         SignedFile.Write(stream, "SSMMODEL"u8, 3, header, Weights.Save(fixture.Model.Network));
         stream.Position = 0;
         using var loaded = SsmModel.Load(stream);
-        Assert.Equal(ScoringPrecision.Float32, loaded.Options.Scoring.Precision);
+        Assert.Equal(NetworkPrecision.Float32, loaded.Options.Scoring.Precision);
 
         using var current = SsmModel.Load(new MemoryStream(Saved()));
         Assert.Equal(fixture.Model.Options.Scoring.Precision, current.Options.Scoring.Precision);
+    }
+
+    [Fact]
+    public void AFormatFourFileRecordsFloat32TrainingThoughTodaysDefaultIsAuto()
+    {
+        // Format 4 had no training precision: its models were trained in float32, whatever today's default says.
+        var options = fixture.Model.Options with { Training = fixture.Model.Options.Training with { Precision = NetworkPrecision.Auto } };
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, 4, header, Weights.Save(fixture.Model.Network));
+        stream.Position = 0;
+        using var loaded = SsmModel.Load(stream);
+        Assert.Equal(NetworkPrecision.Float32, loaded.Options.Training.Precision);
+        Assert.Equal(options.Scoring.Precision, loaded.Options.Scoring.Precision);
+
+        using var current = SsmModel.Load(new MemoryStream(Saved()));
+        Assert.Equal(fixture.Model.Options.Training.Precision, current.Options.Training.Precision);
     }
 
     [Fact]

@@ -24,6 +24,32 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.True(pixel >= 0.8, $"pixel AUROC {pixel:F3} < 0.8");
     }
 
+    /// <summary>The fixture trains in the default precision (Auto: bfloat16 on CPUs with native bfloat16, float32
+    /// elsewhere); the other format must learn the same defects, and leave the weights float32.</summary>
+    [Fact]
+    public void TheOtherTrainingPrecisionLearnsToo()
+    {
+        var options = TinyModelFixture.TinyOptions();
+        var other = NativeBFloat16.Resolve(options.Training.Precision, TorchSharp.torch.CPU) == NetworkPrecision.BFloat16
+            ? NetworkPrecision.Float32 : NetworkPrecision.BFloat16;
+        using var model = SsmTrainer.Train(fixture.Data.Train, options with { Training = options.Training with { Precision = other } });
+        Assert.All(model.Network.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        Assert.NotEqual(Weights(fixture.Model), Weights(model));
+        var test = fixture.Data.Test;
+        var scores = model.Score(test.Select(t => t.Image).ToList());
+        double auroc = Roc.Auroc(scores.Select(s => s.Score).ToArray(), test.Select(t => t.IsAnomalous).ToArray());
+        Assert.True(auroc >= 0.9, $"image AUROC {auroc:F3} < 0.9 in {other}");
+    }
+
+    [Fact]
+    public void RejectsUnknownTrainingPrecision()
+    {
+        var options = TinyModelFixture.TinyOptions();
+        options = options with { Training = options.Training with { Precision = (NetworkPrecision)7 } };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.Equal("Precision", e.ParamName);
+    }
+
     [Fact]
     public void ReportsEveryEpochWithFallingLoss()
     {

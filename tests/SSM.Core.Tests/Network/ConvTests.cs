@@ -1,0 +1,53 @@
+using SSM.Core.Network;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Tests.Network;
+
+public class ConvTests
+{
+    /// <summary>Model files written before <see cref="Conv"/> replaced torch.nn.Conv2d must still load by name.</summary>
+    [Fact]
+    public void ParametersHaveTorchConv2dNames()
+    {
+        using var withBias = new Conv(2, 3, 3, padding: 1);
+        using var torchConv = nn.Conv2d(2, 3, 3, padding: 1);
+        Assert.Equal(torchConv.named_parameters().Select(p => p.name), withBias.named_parameters().Select(p => p.name));
+        using var noBias = new Conv(2, 3, 3, padding: 1, bias: false);
+        Assert.Equal(["weight"], noBias.named_parameters().Select(p => p.name));
+    }
+
+    [Fact]
+    public void Float32InputGivesTorchConv2dOutput()
+    {
+        using var conv = new Conv(2, 3, 4, stride: 2, padding: 1);
+        using var torchConv = nn.Conv2d(2, 3, 4, stride: 2, padding: 1);
+        torchConv.load_state_dict(conv.state_dict());
+        using var x = rand(2, 2, 8, 8);
+        using var expected = torchConv.forward(x);
+        using var actual = conv.forward(x);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(actual.equal(expected).all().item<bool>());
+    }
+
+    /// <summary>Mixed precision: a bfloat16 input runs in bfloat16, and the gradient reaches the float32 weights close to
+    /// the float32 gradient.</summary>
+    [Fact]
+    public void BFloat16InputRunsInBFloat16WithFloat32Gradients()
+    {
+        using var conv = new Conv(4, 8, 3, padding: 1);
+        using var x = randn(2, 4, 8, 8);
+        using (var y = conv.forward(x)) y.sum().backward();
+        using var float32Gradient = conv.parameters().First().grad!.clone();
+        foreach (var p in conv.parameters()) p.grad!.zero_();
+
+        using var low = x.to(ScalarType.BFloat16);
+        using var lowOutput = conv.forward(low);
+        Assert.Equal(ScalarType.BFloat16, lowOutput.dtype);
+        using (var total = lowOutput.to(ScalarType.Float32).sum()) total.backward();
+        var gradient = conv.parameters().First().grad!;
+        Assert.Equal(ScalarType.Float32, gradient.dtype);
+        double relative = (gradient - float32Gradient).abs().max().item<float>() / float32Gradient.abs().max().item<float>();
+        Assert.True(relative < 0.02, $"bfloat16 gradient off by {relative:P1} of the largest");
+    }
+}
