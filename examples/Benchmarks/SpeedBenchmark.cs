@@ -72,7 +72,7 @@ internal static class SpeedBenchmark
             {
                 using var optimizer = new Adam(network.parameters(), 1e-3, 1e-5);   // the trainer's own Adam
                 network.train();
-                var format = precision == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+                var format = NativeBFloat16.Format(precision, CPU);
                 using var maskGenerator = new Generator(1);
                 double stepMs = Time(() =>
                 {

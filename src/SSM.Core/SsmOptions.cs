@@ -87,8 +87,9 @@ public sealed record TrainingOptions
     /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first. Default: none.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
-    /// <summary>Images per step (each runs n times, once per mask). Default 8.</summary>
-    public int BatchSize { get; init; } = 8;
+    /// <summary>Images per step (each runs n times, once per mask). Default 4: on MTD (70 epochs, the same time per epoch)
+    /// it gave image AUROC 0.876 against 0.854 with 8, pixel AUROC 0.742 against 0.736 (one seed; README, "Accuracy on MTD").</summary>
+    public int BatchSize { get; init; } = 4;
 
     /// <summary>Adam learning rate. Default 1e-3 (the authors' 1e-4 needs far more epochs than a CPU affords).</summary>
     public double LearningRate { get; init; } = 1e-3;

@@ -40,8 +40,8 @@ public sealed class TrainSettings : CommonSettings
 
     [CommandOption("--batch-size <N>")]
     [Description("Training images per step (each runs once per mask).")]
-    [DefaultValue(8)]
-    public int BatchSize { get; set; } = 8;
+    [DefaultValue(4)]
+    public int BatchSize { get; set; } = 4;
 
     [CommandOption("--time-budget <MINUTES>")]
     [Description("Stop training after this many minutes even if the epochs are not done.")]

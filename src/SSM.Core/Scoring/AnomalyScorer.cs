@@ -53,7 +53,7 @@ public sealed class AnomalyScorer : IDisposable
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
         var device = network.parameters().First().device;
         Precision = NativeBFloat16.Resolve(options.Scoring.Precision, device);
-        format = Precision == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        format = NativeBFloat16.Format(options.Scoring.Precision, device);
         if (standardization is not null) standardTensors = standardization.ToTensors(s, options.Scoring.ErrorKinds, device);
         using var generator = new Generator((ulong)options.Scoring.MaskSeed);
         scoringMasks = cellSizes.Select(k =>

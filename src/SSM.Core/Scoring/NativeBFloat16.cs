@@ -23,6 +23,10 @@ public static class NativeBFloat16
         _ => requested,
     };
 
+    /// <summary>The tensor type the network runs in on <paramref name="device"/> for <paramref name="requested"/>.</summary>
+    public static ScalarType Format(NetworkPrecision requested, Device device) =>
+        Resolve(requested, device) == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+
     private static bool CpuIdHasBFloat16()
     {
         if (!X86Base.IsSupported || X86Base.CpuId(0, 0).Eax < 7) return false;

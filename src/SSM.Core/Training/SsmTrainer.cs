@@ -134,7 +134,7 @@ public static class SsmTrainer
         var rng = new Random(epochSeed);
         using var maskGenerator = new Generator((ulong)(uint)epochSeed);
         var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
-        var format = NativeBFloat16.Resolve(t.Precision, device) == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        var format = NativeBFloat16.Format(t.Precision, device);
         var sum = new SsmLossParts();
         int steps = 0;
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))

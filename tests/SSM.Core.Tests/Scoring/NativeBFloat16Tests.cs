@@ -33,4 +33,14 @@ public class NativeBFloat16Tests
     [Fact]
     public void AutoFollowsTheCpu() =>
         Assert.Equal(NativeBFloat16.OnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU));
+
+    [Theory]
+    [InlineData(NetworkPrecision.Float32, ScalarType.Float32)]
+    [InlineData(NetworkPrecision.BFloat16, ScalarType.BFloat16)]
+    public void TheFormatIsTheTensorTypeOfThePrecision(NetworkPrecision precision, ScalarType expected) =>
+        Assert.Equal(expected, NativeBFloat16.Format(precision, CPU));
+
+    [Fact]
+    public void AutosFormatFollowsTheCpu() =>
+        Assert.Equal(NativeBFloat16.OnCpu ? ScalarType.BFloat16 : ScalarType.Float32, NativeBFloat16.Format(NetworkPrecision.Auto, CPU));
 }
