@@ -35,16 +35,22 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
     }
 
+    /// <summary>The fixture's model written with <paramref name="options"/> in an older file format, then loaded.</summary>
+    private SsmModel LoadAsFormat(SsmOptions options, int version)
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, version, header, Weights.Save(fixture.Model.Network));
+        stream.Position = 0;
+        return SsmModel.Load(stream);
+    }
+
     [Fact]
     public void AFormatThreeFileScoresInFloat32ThoughTodaysDefaultIsAuto()
     {
         // Format 3 had no Auto: a file without a precision entry deserialises to today's default, Auto, and must mean Float32.
         var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { Precision = NetworkPrecision.Auto } };
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
-        using var stream = new MemoryStream();
-        SignedFile.Write(stream, "SSMMODEL"u8, 3, header, Weights.Save(fixture.Model.Network));
-        stream.Position = 0;
-        using var loaded = SsmModel.Load(stream);
+        using var loaded = LoadAsFormat(options, 3);
         Assert.Equal(NetworkPrecision.Float32, loaded.Options.Scoring.Precision);
 
         using var current = SsmModel.Load(new MemoryStream(Saved()));
@@ -56,11 +62,7 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     {
         // Format 4 had no training precision: its models were trained in float32, whatever today's default says.
         var options = fixture.Model.Options with { Training = fixture.Model.Options.Training with { Precision = NetworkPrecision.Auto } };
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
-        using var stream = new MemoryStream();
-        SignedFile.Write(stream, "SSMMODEL"u8, 4, header, Weights.Save(fixture.Model.Network));
-        stream.Position = 0;
-        using var loaded = SsmModel.Load(stream);
+        using var loaded = LoadAsFormat(options, 4);
         Assert.Equal(NetworkPrecision.Float32, loaded.Options.Training.Precision);
         Assert.Equal(options.Scoring.Precision, loaded.Options.Scoring.Precision);
 
