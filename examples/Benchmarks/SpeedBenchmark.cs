@@ -79,7 +79,7 @@ internal static class SpeedBenchmark
                     using var scope = NewDisposeScope();
                     var masks = ComplementaryMasks.Generate(size, cellSizes[^1], groups, maskGenerator).unsqueeze(1);
                     var (maskedImages, maskInputs) = MaskedRestoration.Inputs(images, masks);
-                    var outputs = network.forward(maskedImages.to(format), maskInputs.to(format)).to(ScalarType.Float32);
+                    var outputs = network.ForwardIn(format, maskedImages, maskInputs);
                     var (restoration, predicted) = MaskedRestoration.Assemble(images, outputs, masks);
                     var terms = SsmLoss.Compute(images, restoration, predicted, masks, new SsmLossWeights());
                     optimizer.ZeroGrad();

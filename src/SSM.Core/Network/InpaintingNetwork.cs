@@ -66,6 +66,19 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
         return head.forward(x).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <see cref="forward"/> in the number format <paramref name="format"/> (mixed precision: the inputs are cast to it, the
+    /// float32 weights are cast per convolution) with the output back in float32, for the restoration and the loss.
+    /// </summary>
+    public Tensor ForwardIn(ScalarType format, Tensor maskedImage, Tensor mask)
+    {
+        if (format == ScalarType.Float32) return forward(maskedImage, mask);
+        using var x = maskedImage.to(format);
+        using var m = mask.to(format);
+        using var y = forward(x, m);
+        return y.to(ScalarType.Float32);
+    }
+
     /// <summary>The encoder's feature maps of an image seen whole (no cell hidden), finest level first:
     /// [B, w_l, S / 2^l, S / 2^l] for level l.</summary>
     public Tensor[] EncoderFeatures(Tensor image)

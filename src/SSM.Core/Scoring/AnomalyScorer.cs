@@ -140,24 +140,14 @@ public sealed class AnomalyScorer : IDisposable
     {
         long total = maskedImages.shape[0];
         int chunk = options.Scoring.MaxForwardBatch;
-        if (total <= chunk) return Forward(maskedImages, masks);
+        if (total <= chunk) return network.ForwardIn(format, maskedImages, masks);
         var parts = new List<Tensor>();
         for (long start = 0; start < total; start += chunk)
         {
             long len = Math.Min(chunk, total - start);
-            parts.Add(Forward(maskedImages.narrow(0, start, len), masks.narrow(0, start, len)));
+            parts.Add(network.ForwardIn(format, maskedImages.narrow(0, start, len), masks.narrow(0, start, len)));
         }
         return cat(parts, 0);
-    }
-
-    /// <summary>The network in <see cref="Precision"/> (its weights stay float32 and are cast per call); the maps are float32.</summary>
-    private Tensor Forward(Tensor maskedImages, Tensor masks)
-    {
-        if (format == ScalarType.Float32) return network.forward(maskedImages, masks);
-        using var x = maskedImages.to(format);
-        using var m = masks.to(format);
-        using var y = network.forward(x, m);
-        return y.to(ScalarType.Float32);
     }
 
     public void Dispose()

@@ -150,8 +150,7 @@ public static class SsmTrainer
             x = QuarterTurns.Apply(x, turn);
             var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
-            // The network runs in the chosen format; the restoration and the loss are always computed in float32.
-            var outputs = network.forward(maskedImages.to(format), maskInputs.to(format)).to(ScalarType.Float32);
+            var outputs = network.ForwardIn(format, maskedImages, maskInputs);
             var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
             var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
             optimizer.ZeroGrad();
