@@ -34,7 +34,11 @@ internal static class Explore
         string? decayAt = a.String("decay-at"); // fractions of the epochs where the learning rate drops 10x, e.g. "0.6,0.9"
         int? groups = a.Int("groups"); // n, the complementary masks per cell size
         int draws = a.Int("mask-draws") ?? 1; // maps averaged over this many mask seeds
-        string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated
+        bool mix = a.Flag("mix"); // with --refine and --error MsGms: MS-GMS and squared-error standardised maps mixed at several weights
+        string? scoreCells = a.String("score-cells"); // cell sizes of the scoring masks of a loaded model, e.g. "8,16"
+        int? scoreGroups = a.Int("score-groups"); // n of the scoring masks of a loaded model
+        bool spread = a.Flag("spread"); // with --refine: the image score spread over its map at several weights (pixel metrics)
+        string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated ("none": R = 1 only)
         a.RejectUnknown();
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
@@ -63,7 +67,10 @@ internal static class Explore
         Console.WriteLine($"model ready in {sw.Elapsed.TotalSeconds:F0} s");
         var heldOut = train.Subset(SsmTrainer.Split(train.Count, model.Options.Training).HeldOut);
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
-        var scoring = model.Options with { Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
+        var scoring = model.Options with { Masking = model.Options.Masking with {
+                CellSizes = scoreCells?.Split(',').Select(int.Parse).ToArray() ?? model.Options.Masking.CellSizes,
+                Groups = scoreGroups ?? model.Options.Masking.Groups },
+            Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
             Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),
             CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
@@ -71,7 +78,7 @@ internal static class Explore
         {
             Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", Defects(cats))} | pixel AUROC | AUPRO |");
             var settings = new List<(int Rounds, double Quantile)> { (1, scoring.Scoring.RefinementQuantile) };
-            settings.AddRange(refine.Split(',').Select(q => (2, double.Parse(q, System.Globalization.CultureInfo.InvariantCulture))));
+            settings.AddRange(refine.Split(',').Where(q => q != "none").Select(q => (2, double.Parse(q, System.Globalization.CultureInfo.InvariantCulture))));
             foreach (var (rounds, quantile) in settings)
             {
                 var o = scoring with { Scoring = scoring.Scoring with { RefinementRounds = rounds, RefinementQuantile = quantile } };
@@ -82,6 +89,8 @@ internal static class Explore
                 var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
                 Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
                 Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {AurocCells(libScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
+                if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
+                if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
             }
             return 0;
         }
@@ -172,6 +181,39 @@ internal static class Explore
             Console.WriteLine($"pixel {name}: AUROC {px.Auroc:F3} AUPRO {px.Aupro:F3}");
         }
         return 0;
+    }
+
+    /// <summary>Rows of standardised MS-GMS maps mixed with standardised squared-error maps at several weights: how much of
+    /// each restoration error the image score and the pixel metrics want.</summary>
+    private static void PrintMixes(SsmModel model, SsmOptions msGms, ImageCache heldOut, ImageCache test, float[][] msGmsMaps,
+        List<bool[]> masks, List<string> cats, int rounds)
+    {
+        int size = msGms.ImageSize;
+        var squared = msGms with { Scoring = msGms.Scoring with { Error = RestorationError.SquaredError } };
+        var calibration = Calibration.Compute(model.Network, squared, heldOut, progress: null);
+        using var scorer = calibration.CreateScorer(model.Network, squared, calibration.RefinementThreshold);
+        var (squaredMaps, _) = BatchScoring.Score(scorer, test, rounds: rounds, batchSize: 16);
+        foreach (var w in new[] { 0.6f, 0.7f, 0.8f, 0.9f })
+        {
+            var mixed = msGmsMaps.Select((m, i) => m.Select((v, p) => w * v + (1 - w) * squaredMaps[i][p]).ToArray()).ToList();
+            var px = PixelMetrics.Evaluate(mixed, masks, size, size);
+            Console.WriteLine($"| {w} MS-GMS + {1 - w:0.0} squared error | {AurocCells(mixed.Select(m => m.Max()).ToArray(), cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
+        }
+    }
+
+    /// <summary>Pixel metrics of maps with a share of the image score added to every pixel: how much of the pooled pixel
+    /// AUROC is lost to image-level evidence (defects such as MTD's "uneven" that cover most of an image).</summary>
+    private static void PrintScoreSpread(float[][] maps, float[] scores, List<bool[]> masks, List<string> cats)
+    {
+        int size = (int)Math.Sqrt(maps[0].Length);
+        foreach (var w in new[] { 0.25f, 0.5f, 0.75f })
+        {
+            var spread = maps.Select((m, i) => m.Select(v => (1 - w) * v + w * scores[i]).ToArray()).ToList();
+            var px = PixelMetrics.Evaluate(spread, masks, size, size);
+            var perCategory = PerCategory.Pixels(spread, masks, cats, "good");
+            Console.WriteLine($"  {1 - w:0.00} map + {w:0.00} image score: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
+                string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
+        }
     }
 
     private static IEnumerable<string> Defects(List<string> categories) => categories.Distinct().Where(c => c != "good");

@@ -9,7 +9,7 @@ using SSM.MLNet;
 
 /// <summary>Settings of a demo run.</summary>
 public sealed record DemoSettings(int ImageSize, int BaseWidth, int Depth, int Epochs, double? TimeBudgetMinutes, int Seed, int RefinementRounds = 1,
-    InputNormalization InputNormalization = InputNormalization.PerImage);
+    InputNormalization InputNormalization = InputNormalization.PerImage, SSM.Core.RestorationError? Error = null);
 
 public static class Demo
 {
@@ -32,6 +32,7 @@ public static class Demo
                 ImageSize = s.ImageSize, BaseWidth = s.BaseWidth, Depth = s.Depth, Epochs = s.Epochs,
                 RefinementRounds = s.RefinementRounds,   // 1 = no progressive refinement: half the scoring time
                 InputNormalization = s.InputNormalization,
+                RestorationError = s.Error ?? new SsmAnomalyDetectionOptions().RestorationError,
                 TrainingTime = s.TimeBudgetMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
             }));
         var train = mlContext.Data.LoadFromEnumerable(data.TrainPaths.Select(p => new ImageRow { ImagePath = p }));

@@ -17,8 +17,9 @@ internal static class SsmModelFile
     /// <summary>2: input normalisation, restoration error and map statistics (their defaults changed with it).
     /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.
     /// 4: the default scoring precision changed from Float32 to Auto.
-    /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.</summary>
-    public const int FormatVersion = 5;
+    /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.
+    /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.</summary>
+    public const int FormatVersion = 6;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -35,10 +36,11 @@ internal static class SsmModelFile
         var header = Json.Parse<Header>(sections[0], Kind);
         var options = version switch
         {
-            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(FormatFourSettings(header.Options)))),
-            2 => FormatTwoSettings(FormatThreeSettings(FormatFourSettings(header.Options))),
-            3 => FormatThreeSettings(FormatFourSettings(header.Options)),
-            4 => FormatFourSettings(header.Options),
+            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options))))),
+            2 => FormatTwoSettings(FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options)))),
+            3 => FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options))),
+            4 => FormatFourSettings(FormatFiveSettings(header.Options)),
+            5 => FormatFiveSettings(header.Options),
             _ => header.Options,
         };
         Json.Validate(options, Kind);
@@ -46,6 +48,12 @@ internal static class SsmModelFile
         if (device is not null) network.to(device);
         return new SsmModel(network, options, header.Calibration);
     }
+
+    /// <summary>Before format 6 a model scored with as many masks per cell size as it trained with (and was calibrated so).</summary>
+    private static SsmOptions FormatFiveSettings(SsmOptions o) => o with
+    {
+        Masking = o.Masking with { ScoringGroups = o.Masking.Groups },
+    };
 
     /// <summary>Before format 5 every model was trained in float32 (the file had no training precision entry).</summary>
     private static SsmOptions FormatFourSettings(SsmOptions o) => o with

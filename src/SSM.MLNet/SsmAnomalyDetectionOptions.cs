@@ -90,8 +90,9 @@ public sealed class SsmAnomalyDetectionOptions
     /// fixed (e.g. synthetic images).</summary>
     public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
 
-    /// <summary>How a restoration is compared with its image. Default: the engine's, <see cref="SSM.Core.RestorationError.Both"/>
-    /// (MS-GMS for structure plus squared error for spots on low-contrast surfaces).</summary>
+    /// <summary>How a restoration is compared with its image. Default: the engine's, <see cref="SSM.Core.RestorationError.MsGms"/>
+    /// (the paper's multi-scale gradient similarity; <see cref="SSM.Core.RestorationError.Both"/> adds squared error, for spots on
+    /// low-contrast surfaces, at a cost in image AUROC on MTD).</summary>
     public SSM.Core.RestorationError RestorationError { get; set; } = Engine.Scoring.Error;
 
     /// <summary>Standardise each pixel of the anomaly map by its normal mean and spread (learnt from the held-out images).

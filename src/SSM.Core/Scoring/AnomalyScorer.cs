@@ -58,7 +58,7 @@ public sealed class AnomalyScorer : IDisposable
         using var generator = new Generator((ulong)options.Scoring.MaskSeed);
         scoringMasks = cellSizes.Select(k =>
         {
-            using var m = ComplementaryMasks.Generate(s, k, options.Masking.Groups, generator);
+            using var m = ComplementaryMasks.Generate(s, k, options.Masking.ScoringGroups, generator);
             return m.to(device);
         }).ToArray();
     }

@@ -34,6 +34,33 @@ public class AnomalyScorerTests : IDisposable
     }
 
     [Fact]
+    public void ScoringMasksFollowScoringGroupsNotTheTrainingGroups()
+    {
+        using var images = rand(2, 1, 16, 16);
+        Tensor Raw(int groups, int scoringGroups)
+        {
+            var o = Options with { Masking = Options.Masking with { Groups = groups, ScoringGroups = scoringGroups } };
+            using var scorer = new AnomalyScorer(network, o, null);
+            return scorer.RawMaps(images, 1);
+        }
+        using var threeOfThree = Raw(3, 3);
+        using var threeOfFive = Raw(5, 3);
+        using var sixOfThree = Raw(3, 6);
+        Assert.True(threeOfThree.allclose(threeOfFive, rtol: 0, atol: 0));
+        Assert.False(threeOfThree.allclose(sixOfThree));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    public void RejectsScoringGroupsOutOfRange(int groups)
+    {
+        var options = Options with { Masking = Options.Masking with { ScoringGroups = groups } };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.Equal("ScoringGroups", e.ParamName);
+    }
+
+    [Fact]
     public void BothErrorsGiveOneRawPlaneEachAndTheirMeanAsTheMap()
     {
         using var images = rand(2, 1, 16, 16);

@@ -71,6 +71,19 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void AFormatFiveFileScoresWithItsTrainingMasksThoughTodaysDefaultIsSix()
+    {
+        // Format 5 had no scoring-mask count: its models scored (and were calibrated) with the training masks' n.
+        var options = fixture.Model.Options with { Masking = fixture.Model.Options.Masking with { Groups = 4, ScoringGroups = 6 } };
+        using var loaded = LoadAsFormat(options, 5);
+        Assert.Equal(4, loaded.Options.Masking.ScoringGroups);
+        Assert.Equal(options.Training.Precision, loaded.Options.Training.Precision);
+
+        using var current = SsmModel.Load(new MemoryStream(Saved()));
+        Assert.Equal(fixture.Model.Options.Masking.ScoringGroups, current.Options.Masking.ScoringGroups);
+    }
+
+    [Fact]
     public void TruncatedFileIsRefused()
     {
         var bytes = Saved();
