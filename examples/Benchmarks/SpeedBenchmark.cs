@@ -100,12 +100,13 @@ internal static class SpeedBenchmark
                 table.Add($"{name}: forward (no_grad)", $"{groups * batch} @ {size}", Format.F1(fwdMs), Format.F3(gflop), Format.F1(gflop / (fwdMs / 1000)), Format.F1(100 * gflop / (fwdMs / 1000) / peak));
             }
 
-            // One scoring call of a batch: |K| x n masked passes per image, one round.
+            // One scoring call of a batch: |K| x n masked passes per image (n of the scoring masks), one round.
             using (var scorer = new AnomalyScorer(network, o, refinementThreshold: null))
             {
                 double scoreMs = Time(() => { using var r = scorer.Score(images, 1); }, minSeconds);
-                double gflop = forwardGflop * cellSizes.Length * groups * batch;
-                table.Add($"{name}: scoring call, 1 round, {scorer.Precision}", $"{batch} images, {cellSizes.Length}x{groups} passes", Format.F1(scoreMs), Format.F3(gflop), Format.F1(gflop / (scoreMs / 1000)), Format.F1(100 * gflop / (scoreMs / 1000) / peak));
+                int scoringGroups = o.Masking.ScoringGroups;
+                double gflop = forwardGflop * cellSizes.Length * scoringGroups * batch;
+                table.Add($"{name}: scoring call, 1 round, {scorer.Precision}", $"{batch} images, {cellSizes.Length}x{scoringGroups} passes", Format.F1(scoreMs), Format.F3(gflop), Format.F1(gflop / (scoreMs / 1000)), Format.F1(100 * gflop / (scoreMs / 1000) / peak));
             }
         }
         // The machine may be shared: measure the peak again at the end and keep the better of the two.
