@@ -69,7 +69,7 @@ internal static class Explore
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Masking = model.Options.Masking with {
                 CellSizes = scoreCells?.Split(',').Select(int.Parse).ToArray() ?? model.Options.Masking.CellSizes,
-                Groups = scoreGroups ?? model.Options.Masking.Groups },
+                ScoringGroups = scoreGroups ?? model.Options.Masking.ScoringGroups },
             Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
             Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),
