@@ -34,20 +34,19 @@ internal static class SsmModelFile
     {
         var (version, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
         var header = Json.Parse<Header>(sections[0], Kind);
-        var options = version switch
-        {
-            1 => FormatOneSettings(FormatTwoSettings(FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options))))),
-            2 => FormatTwoSettings(FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options)))),
-            3 => FormatThreeSettings(FormatFourSettings(FormatFiveSettings(header.Options))),
-            4 => FormatFourSettings(FormatFiveSettings(header.Options)),
-            5 => FormatFiveSettings(header.Options),
-            _ => header.Options,
-        };
+        var options = header.Options;
+        // Newest step first, down to the file's own format: what the same nested calls did, written once.
+        for (int v = FormatVersion - 1; v >= version; v--) options = SettingsOfFormat[v - 1](options);
         Json.Validate(options, Kind);
         var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
         return new SsmModel(network, options, header.Calibration);
     }
+
+    /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it
+    /// (one entry per format before <see cref="FormatVersion"/>).</summary>
+    private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
+        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings];
 
     /// <summary>Before format 6 a model scored with as many masks per cell size as it trained with (and was calibrated so).</summary>
     private static SsmOptions FormatFiveSettings(SsmOptions o) => o with
