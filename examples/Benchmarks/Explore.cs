@@ -25,6 +25,7 @@ internal static class Explore
         int size = a.Int("size") ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
         int? width = a.Int("width");
         string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");
+        string? scoreError = a.String("score-error"); // the image score's restoration error for a loaded model
         double? sigma = a.Double("sigma"), lr = a.Double("lr");
         string? precision = a.String("precision"), weighting = a.String("cell-weighting");
         string? knn = a.String("knn"); // encoder levels for nearest-neighbour maps, e.g. "1,2"
@@ -37,6 +38,7 @@ internal static class Explore
         bool mix = a.Flag("mix"); // with --refine and --error MsGms: MS-GMS and squared-error standardised maps mixed at several weights
         string? scoreCells = a.String("score-cells"); // cell sizes of the scoring masks of a loaded model, e.g. "8,16"
         int? scoreGroups = a.Int("score-groups"); // n of the scoring masks of a loaded model
+        bool coarse = a.Flag("coarse"); // with --refine: a heavily smoothed copy of the map added to it at several widths and weights
         bool spread = a.Flag("spread"); // with --refine: the image score spread over its map at several weights (pixel metrics)
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated ("none": R = 1 only)
         a.RejectUnknown();
@@ -72,8 +74,11 @@ internal static class Explore
                 ScoringGroups = scoreGroups ?? model.Options.Masking.ScoringGroups },
             Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
+            ImageScoreError = scoreError is null ? model.Options.Scoring.ImageScoreError : Enum.Parse<RestorationError>(scoreError, true),
             Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),
             CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
+        if (tta > 1 && scoring.Scoring.Error != scoring.Scoring.ImageScoreError)
+            throw new ArgumentException("--tta averages maps, so it needs the image score to be the map's maximum: give --score-error the same value as --error.");
         if (refine is not null)
         {
             Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", Defects(cats))} | pixel AUROC | AUPRO |");
@@ -91,6 +96,7 @@ internal static class Explore
                 Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {AurocCells(libScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
                 if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
+                if (coarse) PrintCoarse(libMaps, masks, cats);
             }
             return 0;
         }
@@ -193,7 +199,7 @@ internal static class Explore
         var calibration = Calibration.Compute(model.Network, squared, heldOut, progress: null);
         using var scorer = calibration.CreateScorer(model.Network, squared, calibration.RefinementThreshold);
         var (squaredMaps, _) = BatchScoring.Score(scorer, test, rounds: rounds, batchSize: 16);
-        foreach (var w in new[] { 0.6f, 0.7f, 0.8f, 0.9f })
+        foreach (var w in new[] { 0.5f, 0.6f, 0.7f, 0.8f, 0.9f })
         {
             var mixed = msGmsMaps.Select((m, i) => m.Select((v, p) => w * v + (1 - w) * squaredMaps[i][p]).ToArray()).ToList();
             var px = PixelMetrics.Evaluate(mixed, masks, size, size);
@@ -213,6 +219,28 @@ internal static class Explore
             var perCategory = PerCategory.Pixels(spread, masks, cats, "good");
             Console.WriteLine($"  {1 - w:0.00} map + {w:0.00} image score: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
                 string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
+        }
+    }
+
+    /// <summary>Pixel metrics of maps plus a heavily smoothed copy of themselves: evidence spread over its neighbourhood
+    /// (large defects such as "uneven" light up only where the finish changes).</summary>
+    private static void PrintCoarse(float[][] maps, List<bool[]> masks, List<string> cats)
+    {
+        int size = (int)Math.Sqrt(maps[0].Length);
+        foreach (var sigma in new[] { size / 16.0, size / 8.0, size / 4.0 })
+        {
+            using var smoothing = new MapSmoothing(sigma);
+            using var stacked = TorchSharp.torch.tensor(maps.SelectMany(m => m).ToArray()).reshape(maps.Length, 1, size, size);
+            using var smooth = smoothing.Apply(stacked);
+            var coarseMaps = smooth.data<float>().ToArray().Chunk(size * size).ToArray();
+            foreach (var w in new[] { 0.5f, 1f, 2f })
+            {
+                var lifted = maps.Select((m, i) => m.Select((v, p) => v + w * coarseMaps[i][p]).ToArray()).ToList();
+                var px = PixelMetrics.Evaluate(lifted, masks, size, size);
+                var perCategory = PerCategory.Pixels(lifted, masks, cats, "good");
+                Console.WriteLine($"  map + {w} x smoothed (sigma {sigma}): pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
+                    string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
+            }
         }
     }
 

@@ -9,7 +9,8 @@ using SSM.MLNet;
 
 /// <summary>Settings of a demo run.</summary>
 public sealed record DemoSettings(int ImageSize, int BaseWidth, int Depth, int Epochs, double? TimeBudgetMinutes, int Seed, int RefinementRounds = 1,
-    InputNormalization InputNormalization = InputNormalization.PerImage, SSM.Core.RestorationError? Error = null);
+    InputNormalization InputNormalization = InputNormalization.PerImage, SSM.Core.RestorationError? Error = null,
+    SSM.Core.RestorationError? ScoreError = null);
 
 public static class Demo
 {
@@ -33,6 +34,7 @@ public static class Demo
                 RefinementRounds = s.RefinementRounds,   // 1 = no progressive refinement: half the scoring time
                 InputNormalization = s.InputNormalization,
                 RestorationError = s.Error ?? new SsmAnomalyDetectionOptions().RestorationError,
+                ImageScoreError = s.ScoreError ?? new SsmAnomalyDetectionOptions().ImageScoreError,
                 TrainingTime = s.TimeBudgetMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
             }));
         var train = mlContext.Data.LoadFromEnumerable(data.TrainPaths.Select(p => new ImageRow { ImagePath = p }));

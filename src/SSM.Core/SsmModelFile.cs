@@ -18,8 +18,9 @@ internal static class SsmModelFile
     /// 3: the default cell sizes changed from S/64, S/32, S/16 to S/16, S/8, S/4.
     /// 4: the default scoring precision changed from Float32 to Auto.
     /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.
-    /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.</summary>
-    public const int FormatVersion = 6;
+    /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.
+    /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.</summary>
+    public const int FormatVersion = 7;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -46,7 +47,13 @@ internal static class SsmModelFile
     /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
-        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings];
+        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings];
+
+    /// <summary>Before format 7 the image score was the maximum of the anomaly map (and calibrated so).</summary>
+    private static SsmOptions FormatSixSettings(SsmOptions o) => o with
+    {
+        Scoring = o.Scoring with { ImageScoreError = o.Scoring.Error },
+    };
 
     /// <summary>Before format 6 a model scored with as many masks per cell size as it trained with (and was calibrated so).</summary>
     private static SsmOptions FormatFiveSettings(SsmOptions o) => o with
@@ -80,6 +87,7 @@ internal static class SsmModelFile
         Scoring = o.Scoring with
         {
             Error = RestorationError.MsGms,
+            ImageScoreError = RestorationError.MsGms,   // set here too: the format-6 step ran first, on the default Error
             StandardizeMaps = false,
             SmoothingSigma = o.Scoring.SmoothingSigma ?? 7.0 * o.ImageSize / 128,
         },

@@ -90,10 +90,15 @@ public sealed class SsmAnomalyDetectionOptions
     /// fixed (e.g. synthetic images).</summary>
     public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
 
-    /// <summary>How a restoration is compared with its image. Default: the engine's, <see cref="SSM.Core.RestorationError.MsGms"/>
-    /// (the paper's multi-scale gradient similarity; <see cref="SSM.Core.RestorationError.Both"/> adds squared error, for spots on
-    /// low-contrast surfaces, at a cost in image AUROC on MTD).</summary>
+    /// <summary>How a restoration is compared with its image to give the AnomalyMap column. Default: the engine's,
+    /// <see cref="SSM.Core.RestorationError.Both"/> (the paper's multi-scale gradient similarity and squared error, each
+    /// standardised, averaged: gradients mark the rim of a dark or bright region, squared error all of it).</summary>
     public SSM.Core.RestorationError RestorationError { get; set; } = Engine.Scoring.Error;
+
+    /// <summary>The restoration error whose map's maximum is the Score column. Default: the engine's,
+    /// <see cref="SSM.Core.RestorationError.MsGms"/> (the paper's score; on MTD it decided images better than the maximum of
+    /// both errors). Set <see cref="SSM.Core.RestorationError.Both"/> for intensity defects on constant lighting (generated images).</summary>
+    public SSM.Core.RestorationError ImageScoreError { get; set; } = Engine.Scoring.ImageScoreError;
 
     /// <summary>Standardise each pixel of the anomaly map by its normal mean and spread (learnt from the held-out images).
     /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>

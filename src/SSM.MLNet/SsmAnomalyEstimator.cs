@@ -58,7 +58,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             CheckpointEvery = o.CheckpointEvery,
             Precision = o.TrainingPrecision,
         },
-        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, StandardizeMaps = o.StandardizeMaps,
+        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, ImageScoreError = o.ImageScoreError, StandardizeMaps = o.StandardizeMaps,
             Precision = o.ScoringPrecision },
     };
 

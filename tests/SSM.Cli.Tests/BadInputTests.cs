@@ -148,6 +148,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--normalization", "bright", "-o", output), "--normalization must be None or PerImage (any case; got 'bright')", output);
         AssertFails(Cli.Run("train", Good, "--normalization", "1", "-o", output), "--normalization must be", output);   // no enum numbers
         AssertFails(Cli.Run("train", Good, "--error", "L1", "-o", output), "--error must be MsGms, SquaredError or Both (any case; got 'L1')", output);
+        AssertFails(Cli.Run("train", Good, "--score-error", "mse", "-o", output), "--score-error must be MsGms, SquaredError or Both (any case; got 'mse')", output);
         AssertFails(Cli.Run("train", Good, "--rounds", "0", "-o", output), "--rounds must be between 1 and 10 (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--rounds", "11", "-o", output), "--rounds must be between 1 and 10", output);
         AssertFails(Cli.Run("train", Good, "--raw-maps", "yes", "-o", output), "yes", output);

@@ -28,6 +28,7 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.Channels), engine.Network.InputChannels },
             { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
             { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },
+            { nameof(TrainSettings.ScoreError), engine.Scoring.ImageScoreError.ToString() },
             { nameof(TrainSettings.Rounds), engine.Scoring.RefinementRounds },
             { nameof(TrainSettings.Precision), engine.Scoring.Precision.ToString() },
         };

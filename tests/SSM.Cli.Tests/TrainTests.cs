@@ -50,6 +50,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var options = ssm.Model.Options;
         Assert.Equal(defaults.InputNormalization, options.Normalization);
         Assert.Equal(defaults.RestorationError, options.Scoring.Error);
+        Assert.Equal(defaults.ImageScoreError, options.Scoring.ImageScoreError);
         Assert.Equal(defaults.StandardizeMaps, options.Scoring.StandardizeMaps);
         Assert.Equal(defaults.RefinementRounds, options.Scoring.RefinementRounds);
         Assert.Equal(defaults.Flip, options.Training.Flip);
@@ -58,6 +59,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var settings = new TrainSettings();
         Assert.Equal(defaults.InputNormalization, settings.InputNormalization);
         Assert.Equal(defaults.RestorationError, settings.RestorationError);
+        Assert.Equal(defaults.ImageScoreError, settings.ImageScoreError);
         Assert.Equal(defaults.StandardizeMaps, !settings.RawMaps);
         Assert.Equal(defaults.RefinementRounds, settings.Rounds);
         Assert.Equal(defaults.Flip, settings.Flip);
@@ -81,7 +83,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.NotNull(ModelRunner.SsmOf((ITransformer)model).Calibration.MapStatistics);   // standardised maps by default
 
         // Lower and mixed case on purpose: the values are case-insensitive.
-        (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--raw-maps", "--rounds", "2",
+        (code, text) = Cli.Run(["train", images, .. tiny, "--normalization", "none", "--error", "msGMS", "--score-error", "sQuarederror", "--raw-maps", "--rounds", "2",
             "--precision", "bfloat16", "--flip", "--learning-rate", "0.002", "--batch-size", "4", "-o", Path.Combine(root, "switched")]);
         Assert.True(code == 0, text);
         using (var model = (IDisposable)new MLContext().Model.Load(Path.Combine(root, "switched", "model.zip"), out _))
@@ -90,6 +92,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
             var options = ssm.Model.Options;
             Assert.Equal(InputNormalization.None, options.Normalization);
             Assert.Equal(RestorationError.MsGms, options.Scoring.Error);
+            Assert.Equal(RestorationError.SquaredError, options.Scoring.ImageScoreError);
             Assert.False(options.Scoring.StandardizeMaps);
             Assert.Equal(2, options.Scoring.RefinementRounds);
             Assert.Equal(NetworkPrecision.BFloat16, options.Scoring.Precision);
@@ -102,6 +105,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
         Assert.Equal("None", settings["normalization"]);
         Assert.Equal("MsGms", settings["error"]);
+        Assert.Equal("SquaredError", settings["scoreError"]);
         Assert.Equal("false", settings["standardizeMaps"]);
         Assert.Equal("2", settings["rounds"]);
         Assert.Equal("BFloat16", settings["precision"]);
@@ -116,7 +120,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     {
         var (code, text) = Cli.Run("train", "--help");
         Assert.Equal(0, code);
-        foreach (string option in new[] { "--normalization", "--error", "--raw-maps", "--rounds", "--precision", "--learning-rate", "--batch-size" }) Assert.Contains(option, text);
+        foreach (string option in new[] { "--normalization", "--error", "--score-error", "--raw-maps", "--rounds", "--precision", "--learning-rate", "--batch-size" }) Assert.Contains(option, text);
         Assert.Contains("PerImage", text);
         Assert.Contains("SquaredError", text);
     }

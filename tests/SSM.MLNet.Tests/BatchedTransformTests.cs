@@ -412,6 +412,8 @@ public sealed class BatchedVectorTests
         var options = model.Model.Options;
         Assert.Equal(SSM.Core.Data.InputNormalization.None, options.Normalization);
         Assert.Equal(SSM.Core.RestorationError.MsGms, options.Scoring.Error);
+        Assert.Equal(SSM.Core.RestorationError.MsGms, options.Scoring.ImageScoreError);
+        Assert.Equal(1, options.Scoring.ErrorKinds);
         Assert.False(options.Scoring.StandardizeMaps);
         Assert.Equal(SSM.Core.NetworkPrecision.Float32, options.Scoring.Precision);
         Assert.Equal(new[] { 1 }, options.Masking.CellSizes);   // S/64, S/32, S/16 at 16 px, not today's S/16, S/8, S/4

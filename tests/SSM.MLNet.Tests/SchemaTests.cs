@@ -30,13 +30,14 @@ public sealed class SchemaTests
         var estimator = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
             ImageSize = 32, InputNormalization = InputNormalization.None, RestorationError = SSM.Core.RestorationError.SquaredError,
-            StandardizeMaps = false, ScoringPrecision = SSM.Core.NetworkPrecision.BFloat16, RefinementRounds = 2,
+            ImageScoreError = SSM.Core.RestorationError.Both, StandardizeMaps = false, ScoringPrecision = SSM.Core.NetworkPrecision.BFloat16, RefinementRounds = 2,
             TrainingPrecision = SSM.Core.NetworkPrecision.Float32,
             Flip = true, Rotate = true,
         });
         var engine = estimator.EngineOptions;
         Assert.Equal(InputNormalization.None, engine.Normalization);
         Assert.Equal(SSM.Core.RestorationError.SquaredError, engine.Scoring.Error);
+        Assert.Equal(SSM.Core.RestorationError.Both, engine.Scoring.ImageScoreError);
         Assert.False(engine.Scoring.StandardizeMaps);
         Assert.Equal(SSM.Core.NetworkPrecision.BFloat16, engine.Scoring.Precision);
         Assert.Equal(SSM.Core.NetworkPrecision.Float32, engine.Training.Precision);

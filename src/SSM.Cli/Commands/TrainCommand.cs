@@ -25,6 +25,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
+            ImageScoreError = settings.ImageScoreError,
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip,
         };
@@ -46,6 +47,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ["batchSize"] = settings.BatchSize.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
+            ["scoreError"] = options.ImageScoreError.ToString(),
             ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
             ["precision"] = options.ScoringPrecision.ToString(), ["flip"] = options.Flip ? "true" : "false",
         };

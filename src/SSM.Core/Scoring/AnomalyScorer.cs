@@ -20,8 +20,9 @@ public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 
 /// <summary>
 /// Inference (paper, sections 6 and 7): for every cell size, n complementary masks and one
-/// restoration; the MS-GMS maps of all cell sizes combined and smoothed; the image score is the map's
-/// maximum. Rounds after the first hide only the cells judged suspicious. All masked passes of all
+/// restoration; the error maps (MS-GMS, squared error) of all cell sizes combined, smoothed and standardised; the
+/// anomaly map averages <see cref="ScoringOptions.Error"/>'s, the image score is the maximum of
+/// <see cref="ScoringOptions.ImageScoreError"/>'s. Rounds after the first hide only the cells judged suspicious. All masked passes of all
 /// images of a batch run in as few forward passes as <see cref="ScoringOptions.MaxForwardBatch"/> allows.
 /// </summary>
 public sealed class AnomalyScorer : IDisposable
@@ -34,6 +35,7 @@ public sealed class AnomalyScorer : IDisposable
     private readonly float[] cellWeights;
     private readonly Tensor[] scoringMasks;   // per cell size [n, 1, S, S], fixed by the mask seed
     private readonly (Tensor Mean, Tensor Scale)? standardTensors;
+    private readonly (int Start, int Count) mapPlanes, scorePlanes;   // of the raw maps: the anomaly map's errors, the image score's
 
     /// <param name="network">A trained network; switched to evaluation mode.</param>
     /// <param name="options">Settings of the model.</param>
@@ -48,6 +50,8 @@ public sealed class AnomalyScorer : IDisposable
         int s = options.ImageSize;
         smoothing = new MapSmoothing(options.Scoring.ResolveSigma(s));
         cellSizes = options.Masking.ResolveCellSizes(s);
+        mapPlanes = options.Scoring.PlanesOf(options.Scoring.Error);
+        scorePlanes = options.Scoring.PlanesOf(options.Scoring.ImageScoreError);
         cellWeights = cellSizes.Select(k => options.Scoring.CellWeighting == CellWeighting.Equal ? 1f : (float)k * k / ((float)s * s)).ToArray();
         float total = cellWeights.Sum();
         for (int i = 0; i < cellWeights.Length; i++) cellWeights[i] /= total;
@@ -81,8 +85,9 @@ public sealed class AnomalyScorer : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var raw = RawMaps(images, rounds);
-        var map = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale).mean([1], keepdim: true) : Collapse(raw);
-        var scores = map.amax([1, 2, 3]);
+        var standardized = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale) : raw;
+        var map = Planes(standardized, mapPlanes);
+        var scores = Planes(standardized, scorePlanes).amax([1, 2, 3]);
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 
@@ -102,14 +107,16 @@ public sealed class AnomalyScorer : IDisposable
         int refineCell = options.Scoring.ResolveRefinementCellSize(options.ImageSize);
         for (int r = 1; r < rounds; r++)
         {
-            var normal = RefinedMasks.NormalPixels(Collapse(map), refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
+            var normal = RefinedMasks.NormalPixels(Planes(map, mapPlanes), refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
             map = RoundMap(x, imageGradients, normal);
         }
         return map.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Raw maps [B, K, S, S] to one map [B, 1, S, S]: the mean over the restoration errors.</summary>
-    public static Tensor Collapse(Tensor rawMaps) => rawMaps.shape[1] == 1 ? rawMaps.alias() : rawMaps.mean([1], keepdim: true);
+    /// <summary>Maps [B, K, S, S] to one map [B, 1, S, S]: the mean over the planes (first, count) of
+    /// <see cref="ScoringOptions.PlanesOf"/>.</summary>
+    public static Tensor Planes(Tensor maps, (int Start, int Count) planes) =>
+        maps.shape[1] == 1 ? maps.alias() : maps.narrow(1, planes.Start, planes.Count).mean([1], keepdim: true);
 
     /// <summary>One round: per restoration error, the smoothed, weighted mean over cell sizes of the error maps.</summary>
     private Tensor RoundMap(Tensor images, Tensor[] imageGradients, Tensor? normalPixels)
@@ -122,7 +129,7 @@ public sealed class AnomalyScorer : IDisposable
         var inputs = masks.Select(m => MaskedRestoration.Inputs(images, m)).ToArray();
         var outputs = ForwardChunked(cat(inputs.Select(i => i.MaskedImages).ToArray(), 0), cat(inputs.Select(i => i.Masks).ToArray(), 0));
         long per = inputs[0].MaskedImages.shape[0];
-        var error = options.Scoring.Error;
+        var error = options.Scoring.ComputedErrors;
         Tensor combined = zeros(images.shape[0], options.Scoring.ErrorKinds, images.shape[2], images.shape[3], device: images.device);
         for (int k = 0; k < masks.Length; k++)
         {

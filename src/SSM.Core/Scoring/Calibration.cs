@@ -70,14 +70,14 @@ public sealed record Calibration
             ? RawMaps(network, options, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
-        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds) : final.Scores;
+        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError)) : final.Scores;
         Array.Sort(scores);
         return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores };
     }
 
     /// <summary>
-    /// Raw maps (K x S x S per image) of every image and the scores of their unstandardised maps (the scorer's own
-    /// collapse and maximum); optionally collects the values of the collapsed maps.
+    /// Raw maps (K x S x S per image) of every image and the scores of their unstandardised maps (the maximum of the
+    /// image score's planes, as the scorer); optionally collects the values of the unstandardised anomaly maps.
     /// </summary>
     private static (List<float[]> Maps, float[] Scores) RawMaps(InpaintingNetwork network, SsmOptions options, float? threshold,
         ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
@@ -90,9 +90,10 @@ public sealed record Calibration
         {
             using var batch = images.Batch(chunk);
             using var raw = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
-            using var collapsed = AnomalyScorer.Collapse(raw);
-            using var maxima = collapsed.amax([1, 2, 3]);
-            pixels?.AddRange(collapsed.data<float>().ToArray());
+            using var map = AnomalyScorer.Planes(raw, options.Scoring.PlanesOf(options.Scoring.Error));
+            using var scoreMap = AnomalyScorer.Planes(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
+            using var maxima = scoreMap.amax([1, 2, 3]);
+            pixels?.AddRange(map.data<float>().ToArray());
             scores.AddRange(maxima.data<float>().ToArray());
             var values = raw.data<float>().ToArray();
             for (int i = 0; i < chunk.Length; i++) maps.Add(values.AsSpan(i * length, length).ToArray());

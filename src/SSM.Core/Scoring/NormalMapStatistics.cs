@@ -36,26 +36,29 @@ public sealed record NormalMapStatistics
     }
 
     /// <summary>
-    /// The image score (maximum of the standardised map) of every given normal map, each standardised with statistics
-    /// of the others (leave one out): with statistics that include the image itself its score would be biased low.
+    /// The image score (maximum of the standardised map's <paramref name="planes"/>, all when null) of every given normal map,
+    /// each standardised with statistics of the others (leave one out): with statistics that include the image itself its
+    /// score would be biased low.
     /// </summary>
-    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds)
+    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds, (int Start, int Count)? planes = null)
     {
         if (maps.Count < 3) throw new ArgumentException("Leave-one-out statistics need at least 3 maps.", nameof(maps));
         var (sum, squares) = Sums(maps);
-        return [.. maps.Select(m => FromSums(sum, squares, maps.Count, kinds, without: m).MaxStandardized(m))];
+        return [.. maps.Select(m => FromSums(sum, squares, maps.Count, kinds, without: m).MaxStandardized(m, planes))];
     }
 
-    /// <summary>The maximum over pixels of the plane-mean of (map - mean) / scale.</summary>
-    public float MaxStandardized(float[] map)
+    /// <summary>The maximum over pixels of the mean of (map - mean) / scale over the <paramref name="planes"/> (first, count;
+    /// all when null).</summary>
+    public float MaxStandardized(float[] map, (int Start, int Count)? planes = null)
     {
         int plane = map.Length / Kinds;
+        var (first, count) = planes ?? (0, Kinds);
         float max = float.NegativeInfinity;
         for (int p = 0; p < plane; p++)
         {
             float z = 0;
-            for (int k = 0; k < Kinds; k++) z += (map[k * plane + p] - Mean[k * plane + p]) / Scale[k * plane + p];
-            max = Math.Max(max, z / Kinds);
+            for (int k = first; k < first + count; k++) z += (map[k * plane + p] - Mean[k * plane + p]) / Scale[k * plane + p];
+            max = Math.Max(max, z / count);
         }
         return max;
     }

@@ -24,9 +24,10 @@ public class AnomalyScorerTests : IDisposable
     public void Dispose() => network.Dispose();
 
     [Fact]
-    public void ScoreIsTheMaximumOfTheMap()
+    public void ScoreIsTheMaximumOfTheMapWhenBothUseOneError()
     {
-        using var scorer = new AnomalyScorer(network, Options, refinementThreshold: null);
+        var options = Options with { Scoring = Options.Scoring with { Error = RestorationError.Both, ImageScoreError = RestorationError.Both } };
+        using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
         using var images = rand(3, 1, 16, 16);
         using var scored = scorer.Score(images);
         Assert.Equal(new long[] { 3, 1, 16, 16 }, scored.Maps.shape);
@@ -67,7 +68,7 @@ public class AnomalyScorerTests : IDisposable
         var planes = new List<Tensor>();
         foreach (var error in new[] { RestorationError.MsGms, RestorationError.SquaredError })
         {
-            using var single = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Error = error } }, null);
+            using var single = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Error = error, ImageScoreError = error } }, null);
             planes.Add(single.RawMaps(images, 1));
         }
         using var both = new AnomalyScorer(network, Options with { Scoring = Options.Scoring with { Error = RestorationError.Both } }, null);
@@ -82,7 +83,7 @@ public class AnomalyScorerTests : IDisposable
     [Fact]
     public void StandardisedMapsSubtractTheNormalMeanAndDivideByTheScale()
     {
-        var options = Options with { Scoring = Options.Scoring with { Error = RestorationError.Both } };
+        var options = Options with { Scoring = Options.Scoring with { Error = RestorationError.Both, ImageScoreError = RestorationError.Both } };
         using var images = rand(4, 1, 16, 16);
         using var rawScorer = new AnomalyScorer(network, options, null);
         using var raw = rawScorer.RawMaps(images, 1);
@@ -93,6 +94,49 @@ public class AnomalyScorerTests : IDisposable
         using var scored = standardized.Score(images, 1);
         for (int i = 0; i < 4; i++)
             Assert.Equal(statistics.MaxStandardized(maps[i]), scored.Scores[i].item<float>(), 4);
+    }
+
+    [Fact]
+    public void TheMapFollowsErrorAndTheScoreFollowsImageScoreError()
+    {
+        using var images = rand(4, 1, 16, 16);
+        SsmOptions With(RestorationError map, RestorationError score) =>
+            Options with { Scoring = Options.Scoring with { Error = map, ImageScoreError = score } };
+        List<float[]> RawOf(SsmOptions o)
+        {
+            using var scorer = new AnomalyScorer(network, o, null);
+            using var raw = scorer.RawMaps(images, 1);
+            return [.. raw.data<float>().ToArray().Chunk((int)(raw.numel() / 4))];
+        }
+        ScoredBatch Scored(SsmOptions o, NormalMapStatistics? statistics)
+        {
+            using var scorer = new AnomalyScorer(network, o, null, statistics);
+            return scorer.Score(images, 1);
+        }
+
+        // Standardised: the map of a Both model, the score of an MS-GMS model (plane statistics are per plane).
+        var split = With(RestorationError.Both, RestorationError.MsGms);
+        var statistics = NormalMapStatistics.Compute(RawOf(split), kinds: 2);
+        var msGmsStatistics = NormalMapStatistics.Compute(RawOf(With(RestorationError.MsGms, RestorationError.MsGms)), kinds: 1);
+        using (var a = Scored(split, statistics))
+        using (var map = Scored(With(RestorationError.Both, RestorationError.Both), statistics))
+        using (var score = Scored(With(RestorationError.MsGms, RestorationError.MsGms), msGmsStatistics))
+        {
+            Assert.True(a.Maps.allclose(map.Maps, rtol: 0, atol: 0));
+            Assert.True(a.Scores.allclose(score.Scores, rtol: 1e-5, atol: 1e-6));
+            Assert.False(a.Scores.allclose(map.Scores));
+        }
+
+        // Raw maps, errors that do not overlap: both are computed, each used for its own purpose.
+        var crossed = With(RestorationError.SquaredError, RestorationError.MsGms);
+        Assert.Equal(2, crossed.Scoring.ErrorKinds);
+        using (var c = Scored(crossed, null))
+        using (var squared = Scored(With(RestorationError.SquaredError, RestorationError.SquaredError), null))
+        using (var msGms = Scored(With(RestorationError.MsGms, RestorationError.MsGms), null))
+        {
+            Assert.True(c.Maps.allclose(squared.Maps, atol: 1e-7));
+            Assert.True(c.Scores.allclose(msGms.Scores, atol: 1e-7));
+        }
     }
 
     [Fact]

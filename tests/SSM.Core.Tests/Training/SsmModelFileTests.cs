@@ -84,6 +84,19 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void AFormatSixFileScoresTheMaximumOfItsMap()
+    {
+        // Format 6 had no image-score error: the score was the maximum of the map, calibrated so.
+        var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { Error = RestorationError.Both, ImageScoreError = RestorationError.MsGms } };
+        using var loaded = LoadAsFormat(options, 6);
+        Assert.Equal(RestorationError.Both, loaded.Options.Scoring.ImageScoreError);
+        Assert.Equal(options.Masking.ScoringGroups, loaded.Options.Masking.ScoringGroups);
+
+        using var current = SsmModel.Load(new MemoryStream(Saved()));
+        Assert.Equal(fixture.Model.Options.Scoring.ImageScoreError, current.Options.Scoring.ImageScoreError);
+    }
+
+    [Fact]
     public void TruncatedFileIsRefused()
     {
         var bytes = Saved();

@@ -89,6 +89,25 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEqual(same.MapStatistics.Mean, refined.MapStatistics!.Mean);
     }
 
+    [Fact]
+    public void CalibrationScoresFollowTheImageScoreErrorAndItsThresholdTheMap()
+    {
+        var model = fixture.Model;
+        var images = new ImageCache(model.Options.ImageSize, 1);
+        foreach (var (image, i) in fixture.Data.Train.Select((x, i) => (x, i))) images.Add(image, $"train {i}");
+        var heldOut = images.Subset(SsmTrainer.Split(images.Count, model.Options.Training).HeldOut);
+        Calibration Of(RestorationError map, RestorationError score) => Calibration.Compute(model.Network,
+            model.Options with { Scoring = model.Options.Scoring with { Error = map, ImageScoreError = score } }, heldOut, progress: null);
+
+        var split = Of(RestorationError.Both, RestorationError.MsGms);
+        var msGms = Of(RestorationError.MsGms, RestorationError.MsGms);
+        var both = Of(RestorationError.Both, RestorationError.Both);
+        Assert.Equal(msGms.NormalImageScores, split.NormalImageScores, (a, b) => Math.Abs(a - b) < 1e-4);
+        Assert.NotEqual(both.NormalImageScores, split.NormalImageScores);
+        Assert.Equal(both.RefinementThreshold, split.RefinementThreshold);   // refinement reads the map
+        Assert.Equal(both.MapStatistics!.Mean, split.MapStatistics!.Mean);
+    }
+
     /// <summary>Training steps under continuous garbage collection on another thread (see <c>Torch.Scalars</c>):
     /// no failure, and the same weights as undisturbed.</summary>
     [Fact]
