@@ -99,7 +99,15 @@ internal static class Explore
                 if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
                 if (coarse) PrintCoarse(libMaps, masks, cats);
-                if (diagnose) PrintPixelNegatives(libMaps, masks, cats);
+                if (diagnose)
+                {
+                    PrintPixelNegatives(libMaps, masks, cats);
+                    // Flagged images (score at 3 sd) whose map shows a pixel above the score threshold / above the map threshold.
+                    float scoreThreshold = calibration.NormalMean + 3 * calibration.NormalStd, mapThreshold = calibration.MapThreshold(scoreThreshold);
+                    var flagged = Enumerable.Range(0, cats.Count).Where(i => libScores[i] >= scoreThreshold).ToList();
+                    Console.WriteLine($"  at 3 sd: {flagged.Count} images flagged; a map pixel above the score threshold {scoreThreshold:F2} in " +
+                        $"{flagged.Count(i => libMaps[i].Max() >= scoreThreshold)}, above the map threshold {mapThreshold:F2} in {flagged.Count(i => libMaps[i].Max() >= mapThreshold)}");
+                }
                 if (center) PrintCentered(libMaps, masks, cats);
             }
             return 0;

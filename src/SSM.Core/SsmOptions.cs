@@ -209,7 +209,7 @@ public sealed record ScoringOptions
 
     /// <summary>The restoration error whose (standardised) map's maximum is the image score; computed beside
     /// <see cref="Error"/> when it differs. Default <see cref="RestorationError.MsGms"/>, the paper's score: on MTD, with networks
-    /// trained for 70 epochs (two seeds), image AUROC 0.909 / 0.904 against 0.888 / 0.876 for the maximum of the
+    /// trained for 70 epochs (two seeds), image AUROC 0.909 / 0.904 against 0.888 / 0.881 for the maximum of the
     /// <see cref="RestorationError.Both"/> map (squared error helps a network that still restores coarsely: after 10 epochs
     /// Both had led, 0.748 against 0.692). Generated images with intensity defects on constant lighting want Both (the quick start).</summary>
     public RestorationError ImageScoreError { get; init; } = RestorationError.MsGms;

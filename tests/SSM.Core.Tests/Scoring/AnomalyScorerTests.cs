@@ -62,6 +62,14 @@ public class AnomalyScorerTests : IDisposable
     }
 
     [Fact]
+    public void RejectsAnUnknownImageScoreError()
+    {
+        var options = Options with { Scoring = Options.Scoring with { ImageScoreError = (RestorationError)7 } };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => options.Validate());
+        Assert.Equal("ImageScoreError", e.ParamName);
+    }
+
+    [Fact]
     public void BothErrorsGiveOneRawPlaneEachAndTheirMeanAsTheMap()
     {
         using var images = rand(2, 1, 16, 16);
