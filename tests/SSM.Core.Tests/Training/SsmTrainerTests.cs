@@ -69,13 +69,19 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Equal(c.NormalImageScores.OrderBy(v => v), c.NormalImageScores);
     }
 
+    /// <summary>The fixture's training images the trainer held out for calibration.</summary>
+    private ImageCache HeldOut()
+    {
+        var images = new ImageCache(fixture.Model.Options.ImageSize, 1);
+        foreach (var (image, i) in fixture.Data.Train.Select((x, i) => (x, i))) images.Add(image, $"train {i}");
+        return images.Subset(SsmTrainer.Split(images.Count, fixture.Model.Options.Training).HeldOut);
+    }
+
     [Fact]
     public void CalibratingUnderOtherScoringSettingsReproducesTrainingsOwnAndFollowsTheRounds()
     {
         var model = fixture.Model;
-        var images = new ImageCache(model.Options.ImageSize, 1);
-        foreach (var (image, i) in fixture.Data.Train.Select((x, i) => (x, i))) images.Add(image, $"train {i}");
-        var heldOut = images.Subset(SsmTrainer.Split(images.Count, model.Options.Training).HeldOut);
+        var heldOut = HeldOut();
 
         var same = Calibration.Compute(model.Network, model.Options, heldOut, progress: null);
         Assert.Equal(model.Calibration!.RefinementThreshold, same.RefinementThreshold);
@@ -93,9 +99,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     public void CalibrationScoresFollowTheImageScoreErrorAndItsThresholdTheMap()
     {
         var model = fixture.Model;
-        var images = new ImageCache(model.Options.ImageSize, 1);
-        foreach (var (image, i) in fixture.Data.Train.Select((x, i) => (x, i))) images.Add(image, $"train {i}");
-        var heldOut = images.Subset(SsmTrainer.Split(images.Count, model.Options.Training).HeldOut);
+        var heldOut = HeldOut();
         Calibration Of(RestorationError map, RestorationError score) => Calibration.Compute(model.Network,
             model.Options with { Scoring = model.Options.Scoring with { Error = map, ImageScoreError = score } }, heldOut, progress: null);
 
