@@ -20,9 +20,9 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         var ssm = ModelRunner.SsmOf(model);
         using var staging = new OutputStaging(settings.Output);
         var scored = ModelRunner.Score(mlContext, model, images);
-        float pixelThreshold = TestSetRun.MapThreshold(ssm);
+        float raw = TestSetRun.RawThreshold(ssm);
         float low = scored.SelectMany(s => s.Map).DefaultIfEmpty(0).Min();
-        float high = Math.Max(pixelThreshold, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());
+        float high = Math.Max(raw, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());
         var csv = new StringBuilder("path,score,label\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var s in scored)
@@ -30,7 +30,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")}\n");
             string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
             for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
-            var (_, overlay) = ImagePanel.Draw(s.Path, s.Map, s.Side, low, high, pixelThreshold, null);
+            var (_, overlay) = ImagePanel.Draw(s.Path, s.Map, s.Side, low, high, raw, null);
             File.WriteAllBytes(staging.PathOf(name + ".png"), Convert.FromBase64String(overlay[(overlay.IndexOf(',') + 1)..]));
         }
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());

@@ -13,15 +13,16 @@ public static class TestSetRun
         var ssm = ModelRunner.SsmOf(model);
         console.WriteLine($"Scoring {data.TestItems.Count} test images...");
         var scored = ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)]);
-        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, MapThreshold(ssm));
+        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, RawThreshold(ssm));
     }
 
-    /// <summary>The model's threshold in anomaly-map units: pixels above it lie as far above normal as an image score at the
-    /// threshold (with one restoration error for map and score, the raw score threshold itself).</summary>
-    public static float MapThreshold(SSM.MLNet.SsmAnomalyTransformer ssm) =>
-        ssm.Calibration.MapThreshold(ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
+    /// <summary>The model's threshold in raw map units (standard deviations with standardised maps): with one restoration error for
+    /// map and score, pixels above it would alone make the image anomalous; with the default split (map from both, score from
+    /// MS-GMS) it marks the map on the score's scale.</summary>
+    public static float RawThreshold(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
             ? ssm.Calibration.NormalMean + ssm.Threshold * ssm.Calibration.NormalStd
-            : ssm.Threshold);
+            : ssm.Threshold;
 
     /// <summary>Summary rows for a test-set evaluation.</summary>
     public static IEnumerable<(string, string)> Rows(EvaluationResult? e)

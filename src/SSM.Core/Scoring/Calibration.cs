@@ -23,34 +23,18 @@ public sealed record Calibration
     public float[] NormalImageScores { get; init; } = [];
 
     /// <summary>Mean of <see cref="NormalImageScores"/>.</summary>
-    public float NormalMean => Mean(NormalImageScores);
+    public float NormalMean => NormalImageScores.Length == 0 ? 0 : NormalImageScores.Average();
 
     /// <summary>Standard deviation of <see cref="NormalImageScores"/>, never below a small floor so z-scores stay finite.</summary>
-    public float NormalStd => Std(NormalImageScores);
-
-    /// <summary>Maxima of the held-out normal anomaly maps, ascending (standardised like <see cref="NormalImageScores"/>): the
-    /// same values when map and score use one restoration error (<see cref="ScoringOptions.ImageScoreError"/>). Empty in
-    /// models saved before they were recorded, whose image score was their map's maximum.</summary>
-    public float[] NormalMapMaxima { get; init; } = [];
-
-    /// <summary>
-    /// The anomaly-map value that lies as many normal standard deviations above the normal map maxima as
-    /// <paramref name="rawScore"/> lies above the normal image scores: the pixel threshold that matches an image threshold
-    /// when map and score come from different restoration errors. The score itself when they do not (or are not recorded).
-    /// </summary>
-    public float MapThreshold(float rawScore) =>
-        NormalMapMaxima.Length == 0 || NormalMapMaxima.AsSpan().SequenceEqual(NormalImageScores)
-            ? rawScore
-            : Mean(NormalMapMaxima) + (rawScore - NormalMean) / NormalStd * Std(NormalMapMaxima);
-
-    private static float Mean(float[] values) => values.Length == 0 ? 0 : values.Average();
-
-    private static float Std(float[] values)
+    public float NormalStd
     {
-        if (values.Length < 2) return 1e-6f;
-        double mean = Mean(values);
-        double variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1);
-        return (float)Math.Max(Math.Sqrt(variance), 1e-6);
+        get
+        {
+            if (NormalImageScores.Length < 2) return 1e-6f;
+            double mean = NormalMean;
+            double variance = NormalImageScores.Sum(v => (v - mean) * (v - mean)) / (NormalImageScores.Length - 1);
+            return (float)Math.Max(Math.Sqrt(variance), 1e-6);
+        }
     }
 
     /// <summary>A scorer of <paramref name="network"/> under <paramref name="options"/> with this calibration: the given
@@ -87,22 +71,19 @@ public sealed record Calibration
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError)) : final.Scores;
-        var mapMaxima = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.Error)) : final.MapMaxima;
         Array.Sort(scores);
-        Array.Sort(mapMaxima);
-        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores, NormalMapMaxima = mapMaxima };
+        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores };
     }
 
     /// <summary>
-    /// Raw maps (K x S x S per image) of every image, the scores of their unstandardised maps (the maximum of the image
-    /// score's planes, as the scorer) and their anomaly maps' maxima; optionally collects the values of the anomaly maps.
+    /// Raw maps (K x S x S per image) of every image and the scores of their unstandardised maps (the maximum of the
+    /// image score's planes, as the scorer); optionally collects the values of the unstandardised anomaly maps.
     /// </summary>
-    private static (List<float[]> Maps, float[] Scores, float[] MapMaxima) RawMaps(InpaintingNetwork network, SsmOptions options, float? threshold,
+    private static (List<float[]> Maps, float[] Scores) RawMaps(InpaintingNetwork network, SsmOptions options, float? threshold,
         ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
     {
         var maps = new List<float[]>();
         var scores = new List<float>();
-        var mapMaxima = new List<float>();
         int length = options.Scoring.ErrorKinds * options.ImageSize * options.ImageSize;
         using var scorer = new AnomalyScorer(network, options, threshold);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
@@ -112,15 +93,13 @@ public sealed record Calibration
             using var map = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.Error));
             using var scoreMap = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
             using var maxima = scoreMap.amax([1, 2, 3]);
-            using var ownMaxima = map.amax([1, 2, 3]);
             pixels?.AddRange(map.data<float>().ToArray());
             scores.AddRange(maxima.data<float>().ToArray());
-            mapMaxima.AddRange(ownMaxima.data<float>().ToArray());
             var values = raw.data<float>().ToArray();
             for (int i = 0; i < chunk.Length; i++) maps.Add(values.AsSpan(i * length, length).ToArray());
             done(chunk[^1] + 1);
         }
-        return (maps, scores.ToArray(), mapMaxima.ToArray());
+        return (maps, scores.ToArray());
     }
 
     /// <summary>Linear-interpolated quantile (as numpy's default).</summary>

@@ -110,14 +110,6 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEqual(both.NormalImageScores, split.NormalImageScores);
         Assert.Equal(both.RefinementThreshold, split.RefinementThreshold);   // refinement reads the map
         Assert.Equal(both.MapStatistics!.Mean, split.MapStatistics!.Mean);
-
-        // The map's own normal maxima give its pixel threshold: as many normal deviations above them as the score's.
-        Assert.Equal(both.NormalImageScores, split.NormalMapMaxima, (a, b) => Math.Abs(a - b) < 1e-4);
-        Assert.Equal(msGms.NormalImageScores, msGms.NormalMapMaxima);
-        float threeSd = split.NormalMean + 3 * split.NormalStd;
-        Assert.Equal(both.NormalMean + 3 * both.NormalStd, split.MapThreshold(threeSd), 3);
-        Assert.Equal(threeSd, msGms.MapThreshold(threeSd));
-        Assert.Equal(7f, new Calibration { NormalImageScores = [1, 2, 4] }.MapThreshold(7f));   // saved before map maxima
     }
 
     /// <summary>Training steps under continuous garbage collection on another thread (see <c>Torch.Scalars</c>):
