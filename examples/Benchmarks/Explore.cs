@@ -38,6 +38,8 @@ internal static class Explore
         bool mix = a.Flag("mix"); // with --refine and --error MsGms: MS-GMS and squared-error standardised maps mixed at several weights
         string? scoreCells = a.String("score-cells"); // cell sizes of the scoring masks of a loaded model, e.g. "8,16"
         int? scoreGroups = a.Int("score-groups"); // n of the scoring masks of a loaded model
+        bool sizeCorrect = a.Flag("size-correct"); // with --refine: map level and score regressed on the log of the tile's area (held-out normals), taken away
+        string? levelsFile = a.String("levels"); // with --refine: a CSV of every test image's path, category and the mean of its normal map pixels
         bool diagnose = a.Flag("pixel-negatives"); // with --refine: pooled pixel AUROC against the normal pixels of good images only, and of defective images only
         bool center = a.Flag("center"); // with --refine: each map minus a low quantile of its own values (the tile's own level)
         bool coarse = a.Flag("coarse"); // with --refine: a heavily smoothed copy of the map added to it at several widths and weights
@@ -99,6 +101,10 @@ internal static class Explore
                 if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
                 if (coarse) PrintCoarse(libMaps, masks, cats);
+                if (sizeCorrect) PrintSizeCorrected(root, model, scorer, heldOut, train.Count, libMaps, libScores, masks, cats);
+                if (levelsFile is not null)
+                    File.WriteAllLines(levelsFile, ["path,category,normal_mean,map_max", .. MvtecFolder.Load(root, channels: 1).TestItems.Select((t, i) =>
+                        FormattableString.Invariant($"{t.Path},{cats[i]},{libMaps[i].Where((_, p) => !masks[i][p]).DefaultIfEmpty(0).Average():F4},{libMaps[i].Max():F4}"))]);
                 if (diagnose)
                 {
                     PrintPixelNegatives(libMaps, masks, cats);
@@ -296,6 +302,36 @@ internal static class Explore
                 Console.WriteLine($"  map - {w} x its {q:P0} quantile: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
                     string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
             }
+        }
+    }
+
+    /// <summary>Metrics after taking away what the tile's size predicts: on MTD the map of a small tile (more enlarged to S x S)
+    /// sits higher everywhere. Level and score are regressed on log(width x height) over the held-out normals.</summary>
+    private static void PrintSizeCorrected(string root, SsmModel model, AnomalyScorer scorer, ImageCache heldOut, int trainCount,
+        float[][] maps, float[] scores, List<bool[]> masks, List<string> cats)
+    {
+        var dataset = MvtecFolder.Load(root, channels: 1);
+        static double LogArea(string path) { var im = ImageFile.Load(path, 1); return Math.Log((double)im.Width * im.Height); }
+        var heldArea = SsmTrainer.Split(trainCount, model.Options.Training).HeldOut.Select(i => LogArea(dataset.TrainPaths[i])).ToArray();
+        var testArea = dataset.TestItems.Select(t => LogArea(t.Path)).ToArray();
+        var (heldMaps, heldScores) = BatchScoring.Score(scorer, heldOut, batchSize: 16);
+        (double A, double B) Fit(double[] x, double[] y)
+        {
+            double mx = x.Average(), my = y.Average();
+            double b = x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / x.Sum(v => (v - mx) * (v - mx));
+            return (my - b * mx, b);
+        }
+        var level = Fit(heldArea, heldMaps.Select(m => (double)m.Average()).ToArray());
+        var score = Fit(heldArea, heldScores.Select(v => (double)v).ToArray());
+        Console.WriteLine($"  held-out normals: map level = {level.A:F2} + {level.B:F2} log(area), score = {score.A:F2} + {score.B:F2} log(area)");
+        int size = (int)Math.Sqrt(maps[0].Length);
+        foreach (var (name, w) in new[] { ("level", 1.0), ("half the level", 0.5) })
+        {
+            var corrected = maps.Select((m, i) => m.Select(v => (float)(v - w * (level.A + level.B * testArea[i]))).ToArray()).ToList();
+            var correctedScores = scores.Select((v, i) => (float)(v - w * (score.A + score.B * testArea[i]))).ToArray();
+            var px = PixelMetrics.Evaluate(corrected, masks, size, size);
+            Console.WriteLine($"| minus {name} the size predicts | {AurocCells(correctedScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
+            Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", PerCategory.Pixels(corrected, masks, cats, "good").Select(p => $"{p.Category} {p.PixelAuroc:F3}"))}");
         }
     }
 
