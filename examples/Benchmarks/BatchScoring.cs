@@ -30,7 +30,7 @@ internal static class BatchScoring
             foreach (var f in flips)
             {
                 var input = f.Length == 0 ? batch : batch.flip(f);
-                using var scored = scorer.Score(input, rounds);
+                using var scored = scorer.Score(input, rounds, [.. chunk.Select(images.LogArea)]);
                 scores1 ??= scored.Scores.clone();
                 var m = f.Length == 0 ? scored.Maps.clone() : scored.Maps.flip(f);
                 sum = sum is null ? m : sum.add_(m, Scalars.One);

@@ -38,6 +38,7 @@ internal static class Explore
         bool mix = a.Flag("mix"); // with --refine and --error MsGms: MS-GMS and squared-error standardised maps mixed at several weights
         string? scoreCells = a.String("score-cells"); // cell sizes of the scoring masks of a loaded model, e.g. "8,16"
         int? scoreGroups = a.Int("score-groups"); // n of the scoring masks of a loaded model
+        string? sizeCorrection = a.String("size-correction"); // on|off: the library's size correction for a loaded model (files before it: off)
         bool sizeCorrect = a.Flag("size-correct"); // with --refine: map level and score regressed on the log of the tile's area (held-out normals), taken away
         string? levelsFile = a.String("levels"); // with --refine: a CSV of every test image's path, category and the mean of its normal map pixels
         bool diagnose = a.Flag("pixel-negatives"); // with --refine: pooled pixel AUROC against the normal pixels of good images only, and of defective images only
@@ -77,6 +78,7 @@ internal static class Explore
                 CellSizes = scoreCells?.Split(',').Select(int.Parse).ToArray() ?? model.Options.Masking.CellSizes,
                 ScoringGroups = scoreGroups ?? model.Options.Masking.ScoringGroups },
             Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
+            SizeCorrection = sizeCorrection is null ? model.Options.Scoring.SizeCorrection : sizeCorrection == "on",
             Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
             ImageScoreError = scoreError is null ? model.Options.Scoring.ImageScoreError : Enum.Parse<RestorationError>(scoreError, true),
             Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),

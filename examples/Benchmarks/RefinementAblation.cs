@@ -35,7 +35,7 @@ internal static class RefinementAblation
                 {
                     using var scorer = model.CreateScorer(model.Calibration!.RefinementThreshold);
                     using var batch = cache.Batch(Enumerable.Range(0, cache.Count).ToArray());
-                    using var scored = scorer.Score(batch, rounds);
+                    using var scored = scorer.Score(batch, rounds, [.. Enumerable.Range(0, cache.Count).Select(cache.LogArea)]);
                     var scores = scored.Scores.data<float>().ToArray();
                     var maps = scored.Maps.data<float>().ToArray();
                     int plane = size * size;

@@ -65,7 +65,7 @@ public sealed class SsmModel : IDisposable
             int count = Math.Min(batchSize, images.Count - start);
             for (int i = 0; i < count; i++) cache.Add(images[start + i], $"#{start + i}");
             using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
-            using var scored = Scorer.Score(batch);
+            using var scored = Scorer.Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
             using var maps = scored.Maps.cpu();
             using var scores = scored.Scores.cpu();
             var flat = maps.data<float>().ToArray();

@@ -19,8 +19,9 @@ internal static class SsmModelFile
     /// 4: the default scoring precision changed from Float32 to Auto.
     /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.
     /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.
-    /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.</summary>
-    public const int FormatVersion = 7;
+    /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.
+    /// 8: size correction is recorded (default on); earlier models had none.</summary>
+    public const int FormatVersion = 8;
     private const string Kind = "SSM model file";
 
     private sealed record Header(SsmOptions Options, Calibration? Calibration);
@@ -47,7 +48,13 @@ internal static class SsmModelFile
     /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
-        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings];
+        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings];
+
+    /// <summary>Before format 8 no model corrected its scores for the images' original size (nor calibrated so).</summary>
+    private static SsmOptions FormatSevenSettings(SsmOptions o) => o with
+    {
+        Scoring = o.Scoring with { SizeCorrection = false },
+    };
 
     /// <summary>Before format 7 the image score was the maximum of the anomaly map (and calibrated so).</summary>
     private static SsmOptions FormatSixSettings(SsmOptions o) => o with

@@ -237,6 +237,13 @@ public sealed record ScoringOptions
     /// </summary>
     public bool StandardizeMaps { get; init; } = true;
 
+    /// <summary>
+    /// Take away the map level and image score that an image's original size predicts (<see cref="Scoring.SizeEffect"/>,
+    /// fitted on the held-out normal images when their sizes vary; nothing changes for images of one size). Default true:
+    /// on MTD image AUROC 0.924 / 0.922 against 0.909 / 0.904 and AUPRO 0.594 / 0.583 against 0.556 / 0.543 (two seeds).
+    /// </summary>
+    public bool SizeCorrection { get; init; } = true;
+
     /// <summary>How the cell sizes' maps are combined. Default <see cref="CellWeighting.Equal"/>.</summary>
     public CellWeighting CellWeighting { get; init; } = CellWeighting.Equal;
 

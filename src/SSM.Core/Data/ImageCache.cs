@@ -9,6 +9,7 @@ namespace SSM.Core.Data;
 public sealed class ImageCache
 {
     private readonly List<byte[]> images = new();
+    private readonly List<double> logAreas = new();   // log(width x height) of each image before resizing
 
     /// <param name="imageSize">Side S the images are resized to.</param>
     /// <param name="channels">Channels every image must have.</param>
@@ -41,7 +42,12 @@ public sealed class ImageCache
         var bytes = new byte[resized.Pixels.Length];
         for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(resized.Pixels[i] * 255f), 0, 255);
         images.Add(bytes);
+        logAreas.Add(Math.Log((double)image.Width * image.Height));
     }
+
+    /// <summary>log(width x height) of the image at <paramref name="index"/> as it was given, before resizing to S x S:
+    /// how much it was enlarged or shrunk (<see cref="Scoring.SizeEffect"/>).</summary>
+    public double LogArea(int index) => logAreas[index];
 
     /// <summary>SHA-256 over the cached pixels, so a checkpoint can tell whether it was trained on these images.</summary>
     public byte[] Fingerprint()
@@ -57,7 +63,11 @@ public sealed class ImageCache
     public ImageCache Subset(IEnumerable<int> indices)
     {
         var subset = new ImageCache(ImageSize, Channels);
-        subset.images.AddRange(indices.Select(i => images[i]));
+        foreach (int i in indices)
+        {
+            subset.images.Add(images[i]);
+            subset.logAreas.Add(logAreas[i]);
+        }
         return subset;
     }
 

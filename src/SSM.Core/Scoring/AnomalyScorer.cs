@@ -41,8 +41,11 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="options">Settings of the model.</param>
     /// <param name="refinementThreshold">Normal/suspicious pixel threshold; null (before calibration) scores one round only.</param>
     /// <param name="standardization">Per-pixel normal statistics applied to the final map; null gives raw maps.</param>
-    public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold, NormalMapStatistics? standardization = null)
+    /// <param name="sizeEffect">Normal level and score by original image size, taken away when given; null leaves them.</param>
+    public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold, NormalMapStatistics? standardization = null,
+        SizeEffect? sizeEffect = null)
     {
+        SizeEffect = sizeEffect;
         this.network = network;
         this.options = options;
         RefinementThreshold = refinementThreshold;
@@ -76,18 +79,32 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>The statistics that standardise the final maps, or null for raw maps.</summary>
     public NormalMapStatistics? Standardization { get; }
 
+    /// <summary>The size correction applied to maps and scores, or null for none.</summary>
+    public SizeEffect? SizeEffect { get; }
+
     /// <summary>Scores a batch [B, C, S, S] of images in [0, 1] with all refinement rounds.</summary>
-    public ScoredBatch Score(Tensor images) => Score(images, RefinementThreshold is null ? 1 : options.Scoring.RefinementRounds);
+    /// <param name="logAreas">Each image's log(width x height) before it was resized (<see cref="ImageCache.LogArea"/>);
+    /// required when the scorer has a <see cref="SizeEffect"/>.</param>
+    public ScoredBatch Score(Tensor images, IReadOnlyList<double>? logAreas = null) =>
+        Score(images, RefinementThreshold is null ? 1 : options.Scoring.RefinementRounds, logAreas);
 
     /// <summary>Scores a batch with an explicit number of rounds (1 = no refinement), e.g. for calibration or ablation.</summary>
-    public ScoredBatch Score(Tensor images, int rounds)
+    public ScoredBatch Score(Tensor images, int rounds, IReadOnlyList<double>? logAreas = null)
     {
+        if (SizeEffect is not null && (logAreas is null || logAreas.Count != images.shape[0]))
+            throw new ArgumentException($"This model corrects its scores for the images' original size: give the log area of each of the {images.shape[0]} images.", nameof(logAreas));
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var raw = RawMaps(images, rounds);
         var standardized = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale) : raw;
         var map = MeanOf(standardized, mapPlanes);
         var scores = MeanOf(standardized, scorePlanes).amax([1, 2, 3]);
+        if (SizeEffect is { } size)
+        {
+            var expected = logAreas!.Select(a => (Level: size.Level(a), Score: size.Score(a))).ToArray();
+            map = map.sub(tensor(expected.Select(e => e.Level).ToArray(), [expected.Length, 1, 1, 1]).to(map.device));
+            scores = scores.sub(tensor(expected.Select(e => e.Score).ToArray()).to(scores.device));
+        }
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 

@@ -19,7 +19,11 @@ public sealed record Calibration
     /// (and at least 3 images were held out); null otherwise.</summary>
     public NormalMapStatistics? MapStatistics { get; init; }
 
-    /// <summary>Final image scores of the held-out normal images, ascending.</summary>
+    /// <summary>Normal map level and score by original image size, when <see cref="ScoringOptions.SizeCorrection"/> is on and the
+    /// held-out images' sizes vary; null otherwise.</summary>
+    public SizeEffect? SizeEffect { get; init; }
+
+    /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending.</summary>
     public float[] NormalImageScores { get; init; } = [];
 
     /// <summary>Mean of <see cref="NormalImageScores"/>.</summary>
@@ -40,7 +44,8 @@ public sealed record Calibration
     /// <summary>A scorer of <paramref name="network"/> under <paramref name="options"/> with this calibration: the given
     /// refinement threshold, and the map statistics when the options standardise maps.</summary>
     public AnomalyScorer CreateScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold) =>
-        new(network, options, refinementThreshold, options.Scoring.StandardizeMaps ? MapStatistics : null);
+        new(network, options, refinementThreshold, options.Scoring.StandardizeMaps ? MapStatistics : null,
+            options.Scoring.SizeCorrection ? SizeEffect : null);
 
     /// <summary>
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
@@ -71,8 +76,20 @@ public sealed record Calibration
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError)) : final.Scores;
+        var sizeEffect = scoring.SizeCorrection ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
+        if (sizeEffect is not null)
+            for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         Array.Sort(scores);
-        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, NormalImageScores = scores };
+        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, SizeEffect = sizeEffect, NormalImageScores = scores };
+    }
+
+    /// <summary>Map level (mean of the final map) and score of each held-out image against its original size.</summary>
+    private static SizeEffect? FitSizeEffect(List<float[]> maps, float[] scores, ImageCache heldOut, NormalMapStatistics? statistics, ScoringOptions scoring)
+    {
+        var planes = scoring.PlanesOf(scoring.Error);
+        var levels = maps.Select(m => statistics?.MeanStandardized(m, planes)
+            ?? m.AsSpan(planes.Start * m.Length / scoring.ErrorKinds, planes.Count * m.Length / scoring.ErrorKinds).ToArray().Average()).ToArray();
+        return SizeEffect.Fit([.. Enumerable.Range(0, heldOut.Count).Select(heldOut.LogArea)], levels, scores);
     }
 
     /// <summary>

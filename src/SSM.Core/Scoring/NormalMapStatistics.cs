@@ -63,6 +63,16 @@ public sealed record NormalMapStatistics
         return max;
     }
 
+    /// <summary>The mean over pixels of the mean of (map - mean) / scale over the <paramref name="planes"/>: the map's level.</summary>
+    public float MeanStandardized(float[] map, (int Start, int Count) planes)
+    {
+        int plane = map.Length / Kinds;
+        double sum = 0;
+        for (int k = planes.Start; k < planes.Start + planes.Count; k++)
+            for (int p = 0; p < plane; p++) sum += (map[k * plane + p] - Mean[k * plane + p]) / Scale[k * plane + p];
+        return (float)(sum / (plane * planes.Count));
+    }
+
     /// <summary>Mean and scale as [1, K, S, S] tensors on a device, for standardising batches of raw maps.</summary>
     public (Tensor Mean, Tensor Scale) ToTensors(int side, int kinds, Device device)
     {

@@ -97,6 +97,24 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void AFormatSevenFileHasNoSizeCorrectionAndASizeEffectSurvivesSaving()
+    {
+        // Format 7 had no size correction: its scores were calibrated without one.
+        var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { SizeCorrection = true } };
+        using (var loaded = LoadAsFormat(options, 7))
+            Assert.False(loaded.Options.Scoring.SizeCorrection);
+
+        var calibration = fixture.Model.Calibration! with { SizeEffect = new SSM.Core.Scoring.SizeEffect(1.5f, -0.25f, 3f, -0.5f) };
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, Calibration = calibration });
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, SsmModelFile.FormatVersion, header, Weights.Save(fixture.Model.Network));
+        stream.Position = 0;
+        using var current = SsmModel.Load(stream);
+        Assert.True(current.Options.Scoring.SizeCorrection);
+        Assert.Equal(calibration.SizeEffect, current.Calibration!.SizeEffect);
+    }
+
+    [Fact]
     public void TruncatedFileIsRefused()
     {
         var bytes = Saved();

@@ -1,0 +1,82 @@
+using SSM.Core.Data;
+using SSM.Core.Network;
+using SSM.Core.Scoring;
+using SSM.Core.Tests.Training;
+using SSM.Core.Training;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Tests.Scoring;
+
+public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void FitRecoversStraightLinesAndNeedsSizesThatVary()
+    {
+        double[] logAreas = [6, 7, 8, 9];
+        var effect = SizeEffect.Fit(logAreas, [.. logAreas.Select(a => (float)(2 - 0.5 * a))], [.. logAreas.Select(a => (float)(10 + a))]);
+        Assert.NotNull(effect);
+        Assert.Equal(-0.5f, effect.LevelSlope, 4);
+        Assert.Equal(2f, effect.LevelIntercept, 3);
+        Assert.Equal(1f, effect.ScoreSlope, 4);
+        Assert.Equal(17.5f, effect.Score(7.5), 3);
+        Assert.Null(SizeEffect.Fit([7, 7, 7, 7], [1, 2, 3, 4], [1, 2, 3, 4]));   // one size: nothing to learn
+        Assert.Null(SizeEffect.Fit([6, 8], [1, 2], [1, 2]));
+    }
+
+    [Fact]
+    public void TheCacheKeepsEachImagesOriginalSizeThroughSubsets()
+    {
+        var cache = new ImageCache(16, 1);
+        cache.Add(new FloatImage(1, 16, 16), "a");
+        cache.Add(new FloatImage(1, 40, 20), "b");
+        Assert.Equal(Math.Log(256), cache.LogArea(0), 9);
+        Assert.Equal(Math.Log(800), cache.LogArea(1), 9);
+        Assert.Equal(Math.Log(800), cache.Subset([1]).LogArea(0), 9);
+    }
+
+    [Fact]
+    public void TheScorerTakesAwayTheLevelAndScoreTheSizePredicts()
+    {
+        var options = new SsmOptions { ImageSize = 16, Network = new InpaintingNetworkOptions { BaseWidth = 4, Depth = 3 } };
+        manual_seed(3);
+        using var network = new InpaintingNetwork(options.Network);
+        using var images = rand(2, 1, 16, 16);
+        var effect = new SizeEffect(1f, 0.5f, 2f, -0.25f);
+        double[] logAreas = [5, 9];
+        using var plain = new AnomalyScorer(network, options, null);
+        using var corrected = new AnomalyScorer(network, options, null, sizeEffect: effect);
+        using var a = plain.Score(images);
+        using var b = corrected.Score(images, logAreas);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(a.Maps[i].sub(effect.Level(logAreas[i])).allclose(b.Maps[i], atol: 1e-5));
+            Assert.Equal(a.Scores[i].item<float>() - effect.Score(logAreas[i]), b.Scores[i].item<float>(), 4);
+        }
+        var e = Assert.Throws<ArgumentException>(() => corrected.Score(images));
+        Assert.Contains("original size", e.Message);
+    }
+
+    [Fact]
+    public void CalibrationFitsTheEffectOnHeldOutImagesOfVaryingSize()
+    {
+        var model = fixture.Model;
+        // The held-out normals at three sizes: the same content, enlarged 1x, 1.5x and 2x before the cache resizes it back.
+        var heldOut = new ImageCache(model.Options.ImageSize, 1);
+        var sides = new[] { 32, 48, 64 };
+        foreach (var (image, i) in fixture.Data.Train.Take(12).Select((x, i) => (x, i)))
+            heldOut.Add(ImageResize.Resize(image, sides[i % 3], sides[i % 3]), $"held-out {i}");
+        SsmOptions With(bool correct) => model.Options with { Scoring = model.Options.Scoring with { SizeCorrection = correct } };
+
+        var off = Calibration.Compute(model.Network, With(false), heldOut, progress: null);
+        var on = Calibration.Compute(model.Network, With(true), heldOut, progress: null);
+        Assert.Null(off.SizeEffect);
+        var effect = Assert.IsType<SizeEffect>(on.SizeEffect);
+        // The normal scores are the uncorrected ones minus what each image's size predicts; the map statistics do not change.
+        Assert.Equal(on.MapStatistics!.Mean, off.MapStatistics!.Mean);
+        var expected = Enumerable.Range(0, heldOut.Count).Select(i => effect.Score(heldOut.LogArea(i))).ToArray();
+        Assert.Equal(off.NormalImageScores.Sum() - expected.Sum(), on.NormalImageScores.Sum(), 2);
+
+        // One size: no effect, whatever the setting.
+        Assert.Null(Calibration.Compute(model.Network, With(true), heldOut.Subset([0, 3, 6, 9]), progress: null).SizeEffect);
+    }
+}
