@@ -97,6 +97,7 @@ internal sealed class SsmScoredDataView : IDataView
         private readonly DataViewRowId[] ids;
         private readonly long[] batches;
         private readonly FloatImage?[] images;
+        private readonly double[] logAreas;   // each image's log(width x height) before the early resize (size correction)
         private readonly Exception?[] errors;
         private readonly float[] scores;
         private readonly float[][] maps;
@@ -128,6 +129,7 @@ internal sealed class SsmScoredDataView : IDataView
             caches = byColumn.OfType<ColumnCache>().ToArray();
 
             images = scoring ? new FloatImage?[batchSize] : [];
+            logAreas = scoring ? new double[batchSize] : [];
             errors = scoring ? new Exception?[batchSize] : [];
             scores = scoring ? new float[batchSize] : [];
             maps = scoring ? new float[batchSize][] : [];
@@ -235,8 +237,10 @@ internal sealed class SsmScoredDataView : IDataView
             {
                 var image = read!(position + 1 + slot);
                 // Resized to the model size now, as the engine would (it skips images already S x S), so a batch holds
-                // S x S images, not full-size ones. Too-small images are left to the engine's check and its message.
+                // S x S images, not full-size ones; their original size goes along for the size correction. Too-small
+                // images are left to the engine's check and its message.
                 int s = view.parent.ImageSize;
+                logAreas[slot] = Math.Log((double)image.Width * image.Height);
                 if ((image.Width != s || image.Height != s) && image.Width >= ImageCache.MinimumSide && image.Height >= ImageCache.MinimumSide)
                     image = ImageResize.Resize(image, s, s);
                 images[slot] = image;
@@ -255,7 +259,7 @@ internal sealed class SsmScoredDataView : IDataView
             if (rows.Count == 0) return;
             try
             {
-                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count);
+                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count, logAreas: rows.Select(i => logAreas[i]).ToList());
                 for (int k = 0; k < rows.Count; k++) Keep(rows[k], results[k]);
             }
             catch (ArgumentException)
@@ -264,7 +268,7 @@ internal sealed class SsmScoredDataView : IDataView
                 // row fails, with the row-at-a-time path's message.
                 foreach (int i in rows)
                 {
-                    try { Keep(i, model.Score([images[i]!], batchSize: 1)[0]); }
+                    try { Keep(i, model.Score([images[i]!], batchSize: 1, logAreas: [logAreas[i]])[0]); }
                     catch (ArgumentException e)
                     {
                         errors[i] = view.parent.CannotScore(position + 1 + i, e);

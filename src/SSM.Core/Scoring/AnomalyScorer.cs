@@ -82,7 +82,8 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>The size correction applied to maps and scores, or null for none.</summary>
     public SizeEffect? SizeEffect { get; }
 
-    /// <summary>Scores a batch [B, C, S, S] of images in [0, 1] with all refinement rounds.</summary>
+    /// <summary>Scores a batch of images with all refinement rounds.</summary>
+    /// <param name="images">[B, C, S, S], values in [0, 1].</param>
     /// <param name="logAreas">Each image's log(width x height) before it was resized (<see cref="ImageCache.LogArea"/>);
     /// required when the scorer has a <see cref="SizeEffect"/>.</param>
     public ScoredBatch Score(Tensor images, IReadOnlyList<double>? logAreas = null) =>

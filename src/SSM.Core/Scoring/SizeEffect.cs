@@ -4,8 +4,8 @@ namespace SSM.Core.Scoring;
 /// How the normal level of a map and the normal image score change with the size an image had before it was resized to
 /// S x S: straight lines in log(width x height), fitted on the held-out normal images. An enlarged small crop looks
 /// coarser to the network everywhere; on MTD (crops of 103-632 px) the map level of the normal test tiles fell with their
-/// area (correlation -0.68), and taking the fitted level and score away raised image AUROC from 0.909 / 0.904 to 0.924 /
-/// 0.922 and AUPRO from 0.556 / 0.543 to 0.594 / 0.583 (two seeds).
+/// area (correlation -0.68), and taking the fitted level and score away raised image AUROC from 0.909 / 0.904 to 0.928 /
+/// 0.921 and AUPRO from 0.556 / 0.543 to 0.594 / 0.583 (two seeds).
 /// </summary>
 public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float ScoreIntercept, float ScoreSlope)
 {

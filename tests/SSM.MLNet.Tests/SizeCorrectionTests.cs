@@ -1,0 +1,46 @@
+using Microsoft.ML;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+/// <summary>A model trained on images of several sizes corrects for size, and every scoring path gives it the original size.</summary>
+public sealed class SizeCorrectionTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "ssm-mlnet-sizes-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void Batched_Transform_and_PredictionEngine_agree_on_images_of_several_sizes()
+    {
+        const int size = PathModelFixture.Size;
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 30, TestGoodCount = 6, TestDefectCount = 3, Seed = 11 });
+        Directory.CreateDirectory(folder);
+        int[] sides = [16, 24, 40];
+        List<string> Write(IEnumerable<FloatImage> images, string prefix) => images.Select((image, i) =>
+        {
+            string name = $"{prefix}{i}.png";
+            ImageFile.Save(ImageResize.Resize(image, sides[i % 3], sides[i % 3]), Path.Combine(folder, name));
+            return name;
+        }).ToList();
+        var train = Write(data.Train, "train");
+        var test = Write(data.Test.Select(t => t.Image), "test");
+
+        var context = new MLContext(seed: 3);
+        using var model = context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(folder))
+            .Fit(context.Data.LoadFromEnumerable(PathModelFixture.Rows(train)));
+        Assert.NotNull(model.Calibration.SizeEffect);   // the held-out images came at three sizes
+
+        using var engine = context.Model.CreatePredictionEngine<PathRow, PathPrediction>(model);
+        var one = test.Select(p => engine.Predict(new PathRow { ImagePath = p }).Score).ToList();
+        var batched = context.Data.CreateEnumerable<PathPrediction>(model.Transform(context.Data.LoadFromEnumerable(PathModelFixture.Rows(test))),
+            reuseRowObject: false).Select(p => p.Score).ToList();
+        for (int i = 0; i < test.Count; i++) Assert.Equal(one[i], batched[i], 3);
+
+        // The correction is what the size predicts: the same picture at another size scores differently.
+        Assert.NotEqual(model.Calibration.SizeEffect!.Score(Math.Log(16 * 16)), model.Calibration.SizeEffect.Score(Math.Log(40 * 40)));
+    }
+}
