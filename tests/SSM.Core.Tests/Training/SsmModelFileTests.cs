@@ -35,10 +35,11 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
     }
 
-    /// <summary>The fixture's model written with <paramref name="options"/> in an older file format, then loaded.</summary>
-    private SsmModel LoadAsFormat(SsmOptions options, int version)
+    /// <summary>The fixture's network written with <paramref name="options"/> (and its calibration, or <paramref name="calibration"/>)
+    /// in a given file format, then loaded.</summary>
+    private SsmModel LoadAsFormat(SsmOptions options, int version, SSM.Core.Scoring.Calibration? calibration = null)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, fixture.Model.Calibration });
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, Calibration = calibration ?? fixture.Model.Calibration });
         using var stream = new MemoryStream();
         SignedFile.Write(stream, "SSMMODEL"u8, version, header, Weights.Save(fixture.Model.Network));
         stream.Position = 0;
@@ -97,7 +98,7 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
-    public void AFormatSevenFileHasNoSizeCorrectionAndASizeEffectSurvivesSaving()
+    public void AFormatSevenFileHasNoSizeCorrectionAndACurrentFilesSizeEffectIsReadBack()
     {
         // Format 7 had no size correction: its scores were calibrated without one.
         var options = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { SizeCorrection = true } };
@@ -105,11 +106,7 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
             Assert.False(loaded.Options.Scoring.SizeCorrection);
 
         var calibration = fixture.Model.Calibration! with { SizeEffect = new SSM.Core.Scoring.SizeEffect(1.5f, -0.25f, 3f, -0.5f) };
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { Options = options, Calibration = calibration });
-        using var stream = new MemoryStream();
-        SignedFile.Write(stream, "SSMMODEL"u8, SsmModelFile.FormatVersion, header, Weights.Save(fixture.Model.Network));
-        stream.Position = 0;
-        using var current = SsmModel.Load(stream);
+        using var current = LoadAsFormat(options, SsmModelFile.FormatVersion, calibration);
         Assert.True(current.Options.Scoring.SizeCorrection);
         Assert.Equal(calibration.SizeEffect, current.Calibration!.SizeEffect);
     }
