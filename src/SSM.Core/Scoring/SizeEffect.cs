@@ -7,7 +7,15 @@ namespace SSM.Core.Scoring;
 /// area (correlation -0.68), and taking the fitted level and score away raised image AUROC from 0.909 / 0.904 to 0.928 /
 /// 0.921 and AUPRO from 0.556 / 0.543 to 0.594 / 0.583 (two seeds).
 /// </summary>
-public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float ScoreIntercept, float ScoreSlope)
+/// <param name="LevelIntercept">Normal map level at log area 0 (standard deviations with standardised maps).</param>
+/// <param name="LevelSlope">Change of the normal map level per unit of log area.</param>
+/// <param name="ScoreIntercept">Normal image score at log area 0.</param>
+/// <param name="ScoreSlope">Change of the normal image score per unit of log area.</param>
+/// <param name="MinLogArea">Smallest held-out log area: sizes outside the fitted range are corrected as its nearest end
+/// (null in fits made before the range was kept: no clamping).</param>
+/// <param name="MaxLogArea">Largest held-out log area.</param>
+public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float ScoreIntercept, float ScoreSlope,
+    double? MinLogArea = null, double? MaxLogArea = null)
 {
     /// <summary>Held-out sizes must spread at least this much (standard deviation of log area) for a fit: images of one
     /// size (a fixed camera, vector inputs) have no size effect to learn.</summary>
@@ -29,12 +37,15 @@ public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float Sc
         }
         var (levelIntercept, levelSlope) = Line(levels);
         var (scoreIntercept, scoreSlope) = Line(scores);
-        return new SizeEffect(levelIntercept, levelSlope, scoreIntercept, scoreSlope);
+        return new SizeEffect(levelIntercept, levelSlope, scoreIntercept, scoreSlope, logAreas.Min(), logAreas.Max());
     }
 
     /// <summary>The normal map level expected of an image of this log area.</summary>
-    public float Level(double logArea) => (float)(LevelIntercept + LevelSlope * logArea);
+    public float Level(double logArea) => (float)(LevelIntercept + LevelSlope * Clamp(logArea));
 
     /// <summary>The normal image score expected of an image of this log area.</summary>
-    public float Score(double logArea) => (float)(ScoreIntercept + ScoreSlope * logArea);
+    public float Score(double logArea) => (float)(ScoreIntercept + ScoreSlope * Clamp(logArea));
+
+    // A line is trusted only over the sizes it was fitted on: a far smaller or larger image is not extrapolated to.
+    private double Clamp(double logArea) => Math.Clamp(logArea, MinLogArea ?? double.NegativeInfinity, MaxLogArea ?? double.PositiveInfinity);
 }

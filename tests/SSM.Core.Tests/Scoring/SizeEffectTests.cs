@@ -19,6 +19,9 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
         Assert.Equal(2f, effect.LevelIntercept, 3);
         Assert.Equal(1f, effect.ScoreSlope, 4);
         Assert.Equal(17.5f, effect.Score(7.5), 3);
+        // Outside the fitted sizes the nearest end holds: no extrapolation.
+        Assert.Equal(effect.Score(6), effect.Score(2), 5);
+        Assert.Equal(effect.Level(9), effect.Level(12), 5);
         Assert.Null(SizeEffect.Fit([7, 7, 7, 7], [1, 2, 3, 4], [1, 2, 3, 4]));   // one size: nothing to learn
         Assert.Null(SizeEffect.Fit([6, 8], [1, 2], [1, 2]));
     }

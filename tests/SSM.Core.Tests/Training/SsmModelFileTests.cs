@@ -105,7 +105,7 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         using (var loaded = LoadAsFormat(options, 7))
             Assert.False(loaded.Options.Scoring.SizeCorrection);
 
-        var calibration = fixture.Model.Calibration! with { SizeEffect = new SSM.Core.Scoring.SizeEffect(1.5f, -0.25f, 3f, -0.5f) };
+        var calibration = fixture.Model.Calibration! with { SizeEffect = new SSM.Core.Scoring.SizeEffect(1.5f, -0.25f, 3f, -0.5f, 9.5, 12.25) };
         using var current = LoadAsFormat(options, SsmModelFile.FormatVersion, calibration);
         Assert.True(current.Options.Scoring.SizeCorrection);
         Assert.Equal(calibration.SizeEffect, current.Calibration!.SizeEffect);
