@@ -240,7 +240,7 @@ internal sealed class SsmScoredDataView : IDataView
                 // S x S images, not full-size ones; their original size goes along for the size correction. Too-small
                 // images are left to the engine's check and its message.
                 int s = view.parent.ImageSize;
-                logAreas[slot] = Math.Log((double)image.Width * image.Height);
+                logAreas[slot] = image.LogArea;
                 if ((image.Width != s || image.Height != s) && image.Width >= ImageCache.MinimumSide && image.Height >= ImageCache.MinimumSide)
                     image = ImageResize.Resize(image, s, s);
                 images[slot] = image;

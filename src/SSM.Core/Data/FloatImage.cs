@@ -23,6 +23,11 @@ public sealed class FloatImage
     public int Channels { get; }
     public int Height { get; }
     public int Width { get; }
+
+    /// <summary>log(width x height): what the size correction (<see cref="Scoring.SizeEffect"/>) knows of an image's size,
+    /// taken before anything resizes it.</summary>
+    public double LogArea => Math.Log((double)Width * Height);
+
     /// <summary>CHW values in [0, 1].</summary>
     public float[] Pixels { get; }
 

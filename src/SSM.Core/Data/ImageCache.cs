@@ -42,7 +42,7 @@ public sealed class ImageCache
         var bytes = new byte[resized.Pixels.Length];
         for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(resized.Pixels[i] * 255f), 0, 255);
         images.Add(bytes);
-        logAreas.Add(Math.Log((double)image.Width * image.Height));
+        logAreas.Add(image.LogArea);
     }
 
     /// <summary>log(width x height) of the image at <paramref name="index"/> as it was given, before resizing to S x S:
