@@ -103,7 +103,7 @@ internal static class Explore
                 if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
                 if (coarse) PrintCoarse(libMaps, masks, cats);
-                if (sizeCorrect) PrintSizeCorrected(root, model, scorer, heldOut, train.Count, libMaps, libScores, masks, cats);
+                if (sizeCorrect) PrintSizeCorrected(scorer, heldOut, test, libMaps, libScores, masks, cats);
                 if (levelsFile is not null)
                     File.WriteAllLines(levelsFile, ["path,category,normal_mean,map_max", .. MvtecFolder.Load(root, channels: 1).TestItems.Select((t, i) =>
                         FormattableString.Invariant($"{t.Path},{cats[i]},{libMaps[i].Where((_, p) => !masks[i][p]).DefaultIfEmpty(0).Average():F4},{libMaps[i].Max():F4}"))]);
@@ -309,28 +309,20 @@ internal static class Explore
 
     /// <summary>Metrics after taking away what the tile's size predicts: on MTD the map of a small tile (more enlarged to S x S)
     /// sits higher everywhere. Level and score are regressed on log(width x height) over the held-out normals.</summary>
-    private static void PrintSizeCorrected(string root, SsmModel model, AnomalyScorer scorer, ImageCache heldOut, int trainCount,
+    private static void PrintSizeCorrected(AnomalyScorer scorer, ImageCache heldOut, ImageCache test,
         float[][] maps, float[] scores, List<bool[]> masks, List<string> cats)
     {
-        var dataset = MvtecFolder.Load(root, channels: 1);
-        static double LogArea(string path) { var im = ImageFile.Load(path, 1); return Math.Log((double)im.Width * im.Height); }
-        var heldArea = SsmTrainer.Split(trainCount, model.Options.Training).HeldOut.Select(i => LogArea(dataset.TrainPaths[i])).ToArray();
-        var testArea = dataset.TestItems.Select(t => LogArea(t.Path)).ToArray();
         var (heldMaps, heldScores) = BatchScoring.Score(scorer, heldOut, batchSize: 16);
-        (double A, double B) Fit(double[] x, double[] y)
-        {
-            double mx = x.Average(), my = y.Average();
-            double b = x.Zip(y).Sum(p => (p.First - mx) * (p.Second - my)) / x.Sum(v => (v - mx) * (v - mx));
-            return (my - b * mx, b);
-        }
-        var level = Fit(heldArea, heldMaps.Select(m => (double)m.Average()).ToArray());
-        var score = Fit(heldArea, heldScores.Select(v => (double)v).ToArray());
-        Console.WriteLine($"  held-out normals: map level = {level.A:F2} + {level.B:F2} log(area), score = {score.A:F2} + {score.B:F2} log(area)");
+        // The library's fit, without its clamp to the held-out sizes (this post-hoc analysis came before it).
+        var fit = SizeEffect.Fit([.. Enumerable.Range(0, heldOut.Count).Select(heldOut.LogArea)], [.. heldMaps.Select(m => m.Average())], heldScores)
+            ?? throw new InvalidOperationException("The held-out images have one size: there is no size effect to fit.");
+        fit = fit with { MinLogArea = null, MaxLogArea = null };
+        Console.WriteLine($"  held-out normals: map level = {fit.LevelIntercept:F2} + {fit.LevelSlope:F2} log(area), score = {fit.ScoreIntercept:F2} + {fit.ScoreSlope:F2} log(area)");
         int size = (int)Math.Sqrt(maps[0].Length);
         foreach (var (name, w) in new[] { ("level", 1.0), ("half the level", 0.5) })
         {
-            var corrected = maps.Select((m, i) => m.Select(v => (float)(v - w * (level.A + level.B * testArea[i]))).ToArray()).ToList();
-            var correctedScores = scores.Select((v, i) => (float)(v - w * (score.A + score.B * testArea[i]))).ToArray();
+            var corrected = maps.Select((m, i) => m.Select(v => (float)(v - w * fit.Level(test.LogArea(i)))).ToArray()).ToList();
+            var correctedScores = scores.Select((v, i) => (float)(v - w * fit.Score(test.LogArea(i)))).ToArray();
             var px = PixelMetrics.Evaluate(corrected, masks, size, size);
             Console.WriteLine($"| minus {name} the size predicts | {AurocCells(correctedScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
             Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", PerCategory.Pixels(corrected, masks, cats, "good").Select(p => $"{p.Category} {p.PixelAuroc:F3}"))}");
