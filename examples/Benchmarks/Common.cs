@@ -189,4 +189,18 @@ internal static class PerCategory
         }
         return result;
     }
+
+    /// <summary>Per defect category: pixel AUROC of its defective pixels against the normal pixels of its own images only,
+    /// i.e. localisation inside a tile with no help from how anomalous the whole tile looks.</summary>
+    public static List<(string Category, double Auroc)> WithinImages(IReadOnlyList<float[]> maps, IReadOnlyList<bool[]> masks,
+        IReadOnlyList<string> categories, string goodCategory) =>
+        categories.Distinct().Where(c => c != goodCategory).Select(c =>
+        {
+            var own = Enumerable.Range(0, categories.Count).Where(i => categories[i] == c).ToArray();
+            var positives = own.SelectMany(i => maps[i].Where((_, p) => masks[i][p])).ToArray();
+            var negatives = own.SelectMany(i => maps[i].Where((_, p) => !masks[i][p])).ToArray();
+            var labels = new bool[positives.Length + negatives.Length];
+            Array.Fill(labels, true, 0, positives.Length);
+            return (c, SSM.Core.Evaluation.Roc.Auroc([.. positives, .. negatives], labels));
+        }).ToList();
 }

@@ -267,23 +267,14 @@ internal static class Explore
     /// those of the defective images around their defects: which of them the pooled figure loses to.</summary>
     private static void PrintPixelNegatives(float[][] maps, List<bool[]> masks, List<string> cats)
     {
-        var positives = maps.SelectMany((m, i) => m.Where((_, p) => masks[i][p])).ToArray();
-        foreach (var (name, take) in new (string, Func<int, bool>)[] { ("good images", i => cats[i] == "good"), ("defective images", i => cats[i] != "good") })
-        {
-            var negatives = maps.SelectMany((m, i) => take(i) ? m.Where((_, p) => !masks[i][p]) : []).ToArray();
-            var labels = new bool[positives.Length + negatives.Length];
-            Array.Fill(labels, true, 0, positives.Length);
-            double auroc = Roc.Auroc([.. positives, .. negatives], labels);
-            Console.WriteLine($"  defective pixels against the normal pixels of {name} ({negatives.Length}): pixel AUROC {auroc:F3}");
-        }
-        foreach (var c in Defects(cats))
+        foreach (var line in PixelNegatives.Lines(maps, masks, cats, "good")) Console.WriteLine("  " + line);
+        var within = PerCategory.WithinImages(maps, masks, cats, "good");
+        foreach (var (c, auroc) in within)
         {
             var own = Enumerable.Range(0, cats.Count).Where(i => cats[i] == c).ToList();
             var pos = own.SelectMany(i => maps[i].Where((_, p) => masks[i][p])).ToArray();
             var neg = own.SelectMany(i => maps[i].Where((_, p) => !masks[i][p])).ToArray();
-            var labels = new bool[pos.Length + neg.Length];
-            Array.Fill(labels, true, 0, pos.Length);
-            Console.WriteLine($"  {c}: {pos.Length} defective pixels; within its own images pixel AUROC {Roc.Auroc([.. pos, .. neg], labels):F3}; " +
+            Console.WriteLine($"  {c}: {pos.Length} defective pixels; within its own images pixel AUROC {auroc:F3}; " +
                 $"its normal pixels' mean {neg.Average():F2} (good images {maps.Where((_, i) => cats[i] == "good").SelectMany(m => m).Average():F2}), defective {pos.Average():F2}");
         }
     }

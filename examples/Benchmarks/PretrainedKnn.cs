@@ -129,12 +129,16 @@ internal static class PretrainedKnn
         var perCategoryPixels = PerCategory.Pixels(pixelsAt64, data.Masks[PixelSide], data.Categories, LabeledImage.GoodCategory);
         categoryTable.Add([$"pixel AUROC per category ({PixelSide}x{PixelSide}, vs good)", .. perCategoryPixels.Select(p => Format.F3(p.PixelAuroc))]);
         categoryTable.Add(["share of the category's pixels marked defective", .. perCategoryPixels.Select(p => Format.F3(p.DefectShare))]);
+        var withinImages = PerCategory.WithinImages(pixelsAt64, data.Masks[PixelSide], data.Categories, LabeledImage.GoodCategory);
+        categoryTable.Add([$"pixel AUROC inside the category's own images ({PixelSide}x{PixelSide})", .. withinImages.Select(p => Format.F3(p.Auroc))]);
 
         var report = new StringBuilder();
         report.Append(header);
         report.AppendLine();
         report.AppendLine(table.ToString());
         report.AppendLine(categoryTable.ToString());
+        foreach (var line in PixelNegatives.Lines(pixelsAt64, data.Masks[PixelSide], data.Categories, LabeledImage.GoodCategory))
+            report.AppendLine($"- At {PixelSide}x{PixelSide}, {line}.");
         foreach (int s in evalSides.Where(s => s != PixelSide))
             report.AppendLine($"- Pixel metrics at {s}x{s}{(s == grid ? " (the layer2 feature grid)" : s == size ? " (the input size)" : "")}: pixel AUROC {Format.F3(pixel[s].Auroc)}, AUPRO {Format.F3(pixel[s].Aupro)}.");
         report.AppendLine($"- Data: {train.Count} normal training images, {test.Count} test images ({defective} defective); gray, resized to {size}x{size} (area filter, aspect ratio not kept), replicated to 3 channels; decoding and resizing took {loadTime.TotalSeconds:F1} s and are in no column.");
