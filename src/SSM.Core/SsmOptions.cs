@@ -12,7 +12,7 @@ public sealed record SsmOptions
     public int ImageSize { get; init; } = 64;
 
     /// <summary>How each image's intensities are normalised before the network sees it. Default <see cref="InputNormalization.PerImage"/>
-    /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; README, "Accuracy on MTD").</summary>
+    /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; examples/Benchmarks/README.md).</summary>
     public InputNormalization Normalization { get; init; } = InputNormalization.PerImage;
 
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
@@ -98,7 +98,7 @@ public sealed record TrainingOptions
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Images per step (each runs n times, once per mask). Default 4: on MTD (70 epochs, the same time per epoch)
-    /// it gave image AUROC 0.876 against 0.854 with 8, pixel AUROC 0.742 against 0.736 (one seed; README, "Accuracy on MTD").</summary>
+    /// it gave image AUROC 0.876 against 0.854 with 8, pixel AUROC 0.742 against 0.736 (one seed; examples/Benchmarks/README.md).</summary>
     public int BatchSize { get; init; } = 4;
 
     /// <summary>Adam learning rate. Default 1e-3 (the authors' 1e-4 needs far more epochs than a CPU affords).</summary>
@@ -110,7 +110,7 @@ public sealed record TrainingOptions
     /// <summary>The learning rate is multiplied by 0.1 at these fractions of the epochs (the authors: 15, 30, 45 of 50). Default
     /// 0.6, 0.9: on MTD (10 epochs, two seeds) the authors' 0.3, 0.6, 0.9 left 70 % of a CPU-sized run at 1e-4 or less, and
     /// decaying later raised pixel AUROC (0.668 / 0.677 to 0.681 / 0.685) and AUPRO (0.515 / 0.517 to 0.548 / 0.531) with
-    /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; README, "Accuracy on MTD").</summary>
+    /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; examples/Benchmarks/README.md).</summary>
     public double[] DecayAt { get; init; } = [0.6, 0.9];
 
     /// <summary>Loss term weights. Default 1 for all, as the authors.</summary>
@@ -121,12 +121,12 @@ public sealed record TrainingOptions
 
     /// <summary>Random horizontal and vertical flips of normal images, for textures and symmetric parts. Default false: a
     /// flipped normal image teaches the network that a part mounted the wrong way round is normal, and on MTD flips cost
-    /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; README, "Accuracy on MTD").</summary>
+    /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; examples/Benchmarks/README.md).</summary>
     public bool Flip { get; init; }
 
     /// <summary>Random quarter turns of normal images (a transpose of half of them; with <see cref="Flip"/>, all eight
     /// symmetries of the square), for textures without a direction. Default false: on MTD (with flips) it lowered image
-    /// AUROC from 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; README, "Accuracy on MTD").</summary>
+    /// AUROC from 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; examples/Benchmarks/README.md).</summary>
     public bool Rotate { get; init; }
 
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default 0.</summary>
