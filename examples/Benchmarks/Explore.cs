@@ -100,22 +100,22 @@ internal static class Explore
                 var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
                 Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
                 Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {AurocCells(libScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
-                if (mix && o.Scoring.Error == RestorationError.MsGms) PrintMixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
-                if (spread) PrintScoreSpread(libMaps, libScores, masks, cats);
-                if (coarse) PrintCoarse(libMaps, masks, cats);
-                if (sizeCorrect) PrintSizeCorrected(scorer, heldOut, test, libMaps, libScores, masks, cats);
+                if (mix && o.Scoring.Error == RestorationError.MsGms) MapVariants.Mixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
+                if (spread) MapVariants.ScoreSpread(libMaps, libScores, masks, cats);
+                if (coarse) MapVariants.Coarse(libMaps, masks, cats);
+                if (sizeCorrect) MapVariants.SizeCorrected(scorer, heldOut, test, libMaps, libScores, masks, cats);
                 if (levelsFile is not null)
                     File.WriteAllLines(levelsFile, ["path,category,normal_mean,map_max", .. MvtecFolder.Load(root, channels: 1).TestItems.Select((t, i) =>
                         FormattableString.Invariant($"{t.Path},{cats[i]},{libMaps[i].Where((_, p) => !masks[i][p]).DefaultIfEmpty(0).Average():F4},{libMaps[i].Max():F4}"))]);
                 if (diagnose)
                 {
-                    PrintPixelNegatives(libMaps, masks, cats);
+                    MapVariants.WherePixelAurocIsLost(libMaps, masks, cats);
                     // With map and score from different errors, a flagged image's map need not reach the score threshold.
                     float threshold = calibration.NormalMean + 3 * calibration.NormalStd;
                     var flagged = Enumerable.Range(0, cats.Count).Where(i => libScores[i] >= threshold).ToList();
                     Console.WriteLine($"  at 3 sd: {flagged.Count} images flagged; a map pixel above the threshold {threshold:F2} in {flagged.Count(i => libMaps[i].Max() >= threshold)}");
                 }
-                if (center) PrintCentered(libMaps, masks, cats);
+                if (center) MapVariants.Centered(libMaps, masks, cats);
             }
             return 0;
         }
@@ -208,122 +208,10 @@ internal static class Explore
         return 0;
     }
 
-    /// <summary>Rows of standardised MS-GMS maps mixed with standardised squared-error maps at several weights: how much of
-    /// each restoration error the image score and the pixel metrics want.</summary>
-    private static void PrintMixes(SsmModel model, SsmOptions msGms, ImageCache heldOut, ImageCache test, float[][] msGmsMaps,
-        List<bool[]> masks, List<string> cats, int rounds)
-    {
-        int size = msGms.ImageSize;
-        var squared = msGms with { Scoring = msGms.Scoring with { Error = RestorationError.SquaredError } };
-        var calibration = Calibration.Compute(model.Network, squared, heldOut, progress: null);
-        using var scorer = calibration.CreateScorer(model.Network, squared, calibration.RefinementThreshold);
-        var (squaredMaps, _) = BatchScoring.Score(scorer, test, rounds: rounds, batchSize: 16);
-        foreach (var w in new[] { 0.5f, 0.6f, 0.7f, 0.8f, 0.9f })
-        {
-            var mixed = msGmsMaps.Select((m, i) => m.Select((v, p) => w * v + (1 - w) * squaredMaps[i][p]).ToArray()).ToList();
-            var px = PixelMetrics.Evaluate(mixed, masks, size, size);
-            Console.WriteLine($"| {w} MS-GMS + {1 - w:0.0} squared error | {AurocCells(mixed.Select(m => m.Max()).ToArray(), cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
-        }
-    }
-
-    /// <summary>Pixel metrics of maps with a share of the image score added to every pixel: how much of the pooled pixel
-    /// AUROC is lost to image-level evidence (defects such as MTD's "uneven" that cover most of an image).</summary>
-    private static void PrintScoreSpread(float[][] maps, float[] scores, List<bool[]> masks, List<string> cats)
-    {
-        int size = (int)Math.Sqrt(maps[0].Length);
-        foreach (var w in new[] { 0.25f, 0.5f, 0.75f })
-        {
-            var spread = maps.Select((m, i) => m.Select(v => (1 - w) * v + w * scores[i]).ToArray()).ToList();
-            var px = PixelMetrics.Evaluate(spread, masks, size, size);
-            var perCategory = PerCategory.Pixels(spread, masks, cats, "good");
-            Console.WriteLine($"  {1 - w:0.00} map + {w:0.00} image score: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
-                string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
-        }
-    }
-
-    /// <summary>Pixel metrics of maps plus a heavily smoothed copy of themselves: evidence spread over its neighbourhood
-    /// (large defects such as "uneven" light up only where the finish changes).</summary>
-    private static void PrintCoarse(float[][] maps, List<bool[]> masks, List<string> cats)
-    {
-        int size = (int)Math.Sqrt(maps[0].Length);
-        foreach (var sigma in new[] { size / 16.0, size / 8.0, size / 4.0 })
-        {
-            using var smoothing = new MapSmoothing(sigma);
-            using var stacked = TorchSharp.torch.tensor(maps.SelectMany(m => m).ToArray()).reshape(maps.Length, 1, size, size);
-            using var smooth = smoothing.Apply(stacked);
-            var coarseMaps = smooth.data<float>().ToArray().Chunk(size * size).ToArray();
-            foreach (var w in new[] { 0.5f, 1f, 2f })
-            {
-                var lifted = maps.Select((m, i) => m.Select((v, p) => v + w * coarseMaps[i][p]).ToArray()).ToList();
-                var px = PixelMetrics.Evaluate(lifted, masks, size, size);
-                var perCategory = PerCategory.Pixels(lifted, masks, cats, "good");
-                Console.WriteLine($"  map + {w} x smoothed (sigma {sigma}): pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
-                    string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
-            }
-        }
-    }
-
-    /// <summary>Pooled pixel AUROC of every defective pixel against two sets of normal pixels: those of the good images, and
-    /// those of the defective images around their defects: which of them the pooled figure loses to.</summary>
-    private static void PrintPixelNegatives(float[][] maps, List<bool[]> masks, List<string> cats)
-    {
-        foreach (var line in PixelNegatives.Lines(maps, masks, cats, "good")) Console.WriteLine("  " + line);
-        var within = PerCategory.WithinImages(maps, masks, cats, "good");
-        foreach (var (c, auroc) in within)
-        {
-            var own = Enumerable.Range(0, cats.Count).Where(i => cats[i] == c).ToList();
-            var pos = own.SelectMany(i => maps[i].Where((_, p) => masks[i][p])).ToArray();
-            var neg = own.SelectMany(i => maps[i].Where((_, p) => !masks[i][p])).ToArray();
-            Console.WriteLine($"  {c}: {pos.Length} defective pixels; within its own images pixel AUROC {auroc:F3}; " +
-                $"its normal pixels' mean {neg.Average():F2} (good images {maps.Where((_, i) => cats[i] == "good").SelectMany(m => m).Average():F2}), defective {pos.Average():F2}");
-        }
-    }
-
-    /// <summary>Pixel metrics of maps from which each image's own level (a quantile of its map) is taken away, in part or whole:
-    /// the normal pixels of MTD's defective tiles sit about one standard deviation above those of its good tiles.</summary>
-    private static void PrintCentered(float[][] maps, List<bool[]> masks, List<string> cats)
-    {
-        int size = (int)Math.Sqrt(maps[0].Length);
-        foreach (var q in new[] { 0.1, 0.25, 0.5 })
-        {
-            var level = maps.Select(m => { var sorted = m.Order().ToArray(); return sorted[(int)(q * (sorted.Length - 1))]; }).ToArray();
-            foreach (var w in new[] { 0.5f, 1f })
-            {
-                var centered = maps.Select((m, i) => m.Select(v => v - w * level[i]).ToArray()).ToList();
-                var px = PixelMetrics.Evaluate(centered, masks, size, size);
-                var perCategory = PerCategory.Pixels(centered, masks, cats, "good");
-                Console.WriteLine($"  map - {w} x its {q:P0} quantile: pixel AUROC {px.Auroc:F3}, AUPRO {px.Aupro:F3}; " +
-                    string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
-            }
-        }
-    }
-
-    /// <summary>Metrics after taking away what the tile's size predicts: on MTD the map of a small tile (more enlarged to S x S)
-    /// sits higher everywhere. Level and score are regressed on log(width x height) over the held-out normals.</summary>
-    private static void PrintSizeCorrected(AnomalyScorer scorer, ImageCache heldOut, ImageCache test,
-        float[][] maps, float[] scores, List<bool[]> masks, List<string> cats)
-    {
-        var (heldMaps, heldScores) = BatchScoring.Score(scorer, heldOut, batchSize: 16);
-        // The library's fit, without its clamp to the held-out sizes (this post-hoc analysis came before it).
-        var fit = SizeEffect.Fit([.. Enumerable.Range(0, heldOut.Count).Select(heldOut.LogArea)], [.. heldMaps.Select(m => m.Average())], heldScores)
-            ?? throw new InvalidOperationException("The held-out images have one size: there is no size effect to fit.");
-        fit = fit with { MinLogArea = null, MaxLogArea = null };
-        Console.WriteLine($"  held-out normals: map level = {fit.LevelIntercept:F2} + {fit.LevelSlope:F2} log(area), score = {fit.ScoreIntercept:F2} + {fit.ScoreSlope:F2} log(area)");
-        int size = (int)Math.Sqrt(maps[0].Length);
-        foreach (var (name, w) in new[] { ("level", 1.0), ("half the level", 0.5) })
-        {
-            var corrected = maps.Select((m, i) => m.Select(v => (float)(v - w * fit.Level(test.LogArea(i)))).ToArray()).ToList();
-            var correctedScores = scores.Select((v, i) => (float)(v - w * fit.Score(test.LogArea(i)))).ToArray();
-            var px = PixelMetrics.Evaluate(corrected, masks, size, size);
-            Console.WriteLine($"| minus {name} the size predicts | {AurocCells(correctedScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
-            Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", PerCategory.Pixels(corrected, masks, cats, "good").Select(p => $"{p.Category} {p.PixelAuroc:F3}"))}");
-        }
-    }
-
-    private static IEnumerable<string> Defects(List<string> categories) => categories.Distinct().Where(c => c != "good");
+    internal static IEnumerable<string> Defects(List<string> categories) => categories.Distinct().Where(c => c != "good");
 
     /// <summary>"overall | per defect category" image AUROC cells of a table row.</summary>
-    private static string AurocCells(IReadOnlyList<float> scores, List<string> categories) =>
+    internal static string AurocCells(IReadOnlyList<float> scores, List<string> categories) =>
         $"{Roc.Auroc(scores.ToArray(), categories.Select(c => c != "good").ToArray()):F3} | " +
         string.Join(" | ", PerCategory.ImageAurocs(scores, categories, "good").Select(p => p.Auroc.ToString("F3")));
 
