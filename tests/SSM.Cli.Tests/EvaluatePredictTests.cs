@@ -22,6 +22,30 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Evaluate_ReportsEveryTestCategory_ConsistentWithTheImages()
+    {
+        string output = Path.Combine(fx.Root, "eval-categories");
+        var (code, text) = Cli.Run("evaluate", fx.Model, fx.Data, "-o", output);
+        Assert.True(code == 0, text);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        var folders = Directory.GetDirectories(Path.Combine(fx.Data, "test")).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(folders, metrics.Categories.Select(c => c.Category).Order().ToArray());
+        Assert.Equal("good", metrics.Categories[0].Category);
+        Assert.Equal(metrics.FalsePositives, metrics.Categories[0].Flagged);
+        Assert.Equal(metrics.TruePositives, metrics.Categories.Skip(1).Sum(c => c.Flagged));
+        var good = metrics.Images.Where(i => i.Category == "good").Select(i => i.Score).ToArray();
+        foreach (var c in metrics.Categories.Skip(1))
+        {
+            var own = metrics.Images.Where(i => i.Category == c.Category).Select(i => i.Score).ToArray();
+            Assert.Equal(own.Length, c.Images);
+            double expected = SSM.Core.Evaluation.Roc.Auroc([.. own, .. good], [.. own.Select(_ => true), .. good.Select(_ => false)]);
+            Assert.Equal(expected, c.ImageAuroc!.Value, 1e-12);
+            Assert.Contains($"{c.Category} images", text);
+        }
+        Assert.Contains("By category", File.ReadAllText(Path.Combine(output, "report.html")));
+    }
+
+    [Fact]
     public void Predict_Folder_WritesCsvAndHeatmaps()
     {
         string input = Path.Combine(fx.Data, "test", "good");

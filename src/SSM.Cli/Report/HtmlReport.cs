@@ -86,6 +86,14 @@ public static class HtmlReport
                  $"<span style=\"background:#286edc\"></span>normal<span style=\"background:#dc3228\"></span>defective; " +
                  $"dashed line: threshold {F(e.Threshold)}.</figcaption></figure>\n");
 
+        if (e.Categories.Count > 0)
+        {
+            s.Append("<h3>By category</h3><table><tr><th>category</th><th>images</th><th>flagged at the threshold</th><th>image AUROC against the good images</th></tr>\n");
+            foreach (var c in e.Categories)
+                s.Append($"<tr><td>{E(c.Category)}</td><td>{c.Images}</td><td>{c.Flagged}</td><td>{F(c.ImageAuroc)}</td></tr>\n");
+            s.Append("</table>\n");
+        }
+
         var ordered = e.Images
             .OrderByDescending(i => i.IsAnomalous ? e.Threshold - i.Score : i.Score - e.Threshold)
             .Take(MaxPanels).ToList();

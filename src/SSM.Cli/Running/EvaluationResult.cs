@@ -6,6 +6,12 @@ namespace SSM.Cli.Running;
 /// <summary>One test image with its label, score, map and (for defects) its ground-truth mask at map resolution.</summary>
 public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask, int Side, string? MaskPath);
 
+/// <summary>
+/// One test category (a test sub-folder): its images, how many the model flags at its threshold (for "good": false
+/// alarms), and, for a defect category, image AUROC against the good images (null without good images).
+/// </summary>
+public sealed record CategoryResult(string Category, int Images, int Flagged, double? ImageAuroc);
+
 /// <summary>Image- and pixel-level results on a labelled test set, with the curves the report draws.</summary>
 public sealed class EvaluationResult
 {
@@ -20,6 +26,8 @@ public sealed class EvaluationResult
     public PixelEvaluation? Pixel { get; init; }
     public RocCurve? ImageRoc { get; init; }
     public RocCurve? PixelRoc { get; init; }
+    /// <summary>Per test category, "good" first, then the defect categories in the order their images come.</summary>
+    public IReadOnlyList<CategoryResult> Categories { get; init; } = [];
 
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
     /// <param name="fallbackPixelThreshold">Map threshold when no pixel F1 threshold can be computed (e.g. no defects).</param>
@@ -68,6 +76,20 @@ public sealed class EvaluationResult
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             Confusion = ConfusionCounts.At(scores, labels, threshold),
             Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,
+            Categories = ByCategory(images),
         };
+    }
+
+    /// <summary>Which kinds of defect the model finds: each defect category's images ranked against the good ones alone.</summary>
+    public static IReadOnlyList<CategoryResult> ByCategory(IReadOnlyList<EvaluatedImage> images)
+    {
+        float[] good = [.. images.Where(i => !i.IsAnomalous).Select(i => i.Score)];
+        return [.. images.Select(i => i.Category).Distinct().OrderBy(c => c != LabeledImage.GoodCategory).Select(c =>
+        {
+            var own = images.Where(i => i.Category == c).ToList();
+            double? auroc = c == LabeledImage.GoodCategory || good.Length == 0 ? null
+                : Roc.Auroc([.. own.Select(i => i.Score), .. good], [.. own.Select(_ => true), .. good.Select(_ => false)]);
+            return new CategoryResult(c, own.Count, own.Count(i => i.Predicted), auroc);
+        })];
     }
 }

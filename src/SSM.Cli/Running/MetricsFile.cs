@@ -27,6 +27,8 @@ public sealed record MetricsFile
     public double? PixelAuroc { get; init; }
     public double? PixelF1Max { get; init; }
     public double? Aupro { get; init; }
+    /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images.</summary>
+    public List<CategoryResult> Categories { get; init; } = [];
     public List<ImageScore> Images { get; init; } = [];
 
     public sealed record ImageScore(string Path, string Category, float Score, bool Predicted);
@@ -48,6 +50,7 @@ public sealed record MetricsFile
         TruePositives = e.Confusion.TruePositives, FalsePositives = e.Confusion.FalsePositives,
         TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
         PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, Aupro = e.Pixel?.Aupro,
+        Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
     };
 

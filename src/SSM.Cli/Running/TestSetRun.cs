@@ -39,5 +39,9 @@ public static class TestSetRun
             yield return ("pixel F1-max", F(p.F1Max));
             yield return ("AUPRO (FPR ≤ 0.3)", F(p.Aupro));
         }
+        foreach (var c in e.Categories)
+            yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory
+                ? $"{c.Flagged} of {c.Images} flagged (false alarms)"
+                : $"{c.Flagged} of {c.Images} found{(c.ImageAuroc is { } a ? $", image AUROC {F(a)}" : "")}");
     }
 }

@@ -1,0 +1,37 @@
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Tests;
+
+public sealed class CategoryResultTests
+{
+    private static EvaluatedImage Image(string category, float score, float threshold = 1f) =>
+        new($"{category}/{score}.png", category, category != "good", score, score >= threshold, [score], null, 1, null);
+
+    [Fact]
+    public void ByCategory_RanksEachDefectCategoryAgainstTheGoodImagesAlone_GoodFirst()
+    {
+        EvaluatedImage[] images =
+        [
+            Image("scratch", 3f), Image("scratch", 2f),
+            Image("good", 0.1f), Image("good", 0.5f), Image("good", 1.2f),
+            Image("stain", 0.2f), Image("stain", 0.8f), Image("stain", 4f),
+        ];
+        var categories = EvaluationResult.ByCategory(images);
+
+        Assert.Equal(["good", "scratch", "stain"], categories.Select(c => c.Category));
+        Assert.Equal(new CategoryResult("good", 3, 1, null), categories[0]);
+        Assert.Equal(new CategoryResult("scratch", 2, 2, 1.0), categories[1]);   // both above every good image
+        var stain = categories[2];
+        Assert.Equal((3, 1), (stain.Images, stain.Flagged));
+        // 0.2 beats 0.1; 0.8 beats 0.1 and 0.5; 4 beats all three: 6 of 9 pairs.
+        Assert.Equal(6.0 / 9, stain.ImageAuroc!.Value, 1e-12);
+    }
+
+    [Fact]
+    public void ByCategory_WithoutGoodImages_HasNoAuroc()
+    {
+        var categories = EvaluationResult.ByCategory([Image("scratch", 3f), Image("scratch", 0.5f)]);
+        var only = Assert.Single(categories);
+        Assert.Equal(new CategoryResult("scratch", 2, 1, null), only);
+    }
+}
