@@ -166,9 +166,14 @@ internal static class Format
 /// <summary>Metrics of each defect category on its own: that category's images with the good ones.</summary>
 internal static class PerCategory
 {
+    /// <summary>The defect categories (every category but <paramref name="goodCategory"/>) in order of first appearance:
+    /// the columns of every per-category row.</summary>
+    public static IEnumerable<string> Defects(IReadOnlyList<string> categories, string goodCategory) =>
+        categories.Distinct().Where(c => c != goodCategory);
+
     /// <summary>Per defect category (in order of first appearance): image AUROC of <paramref name="scores"/> against the good images.</summary>
     public static List<(string Category, double Auroc)> ImageAurocs(IReadOnlyList<float> scores, IReadOnlyList<string> categories, string goodCategory) =>
-        categories.Distinct().Where(c => c != goodCategory).Select(c =>
+        Defects(categories, goodCategory).Select(c =>
         {
             var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == goodCategory || categories[i] == c).ToArray();
             return (c, SSM.Core.Evaluation.Roc.Auroc(ix.Select(i => scores[i]).ToArray(), ix.Select(i => categories[i] != goodCategory).ToArray()));
@@ -179,7 +184,7 @@ internal static class PerCategory
         IReadOnlyList<bool[]> masks, IReadOnlyList<string> categories, string goodCategory)
     {
         var result = new List<(string, double, double)>();
-        foreach (string c in categories.Distinct().Where(c => c != goodCategory))
+        foreach (string c in Defects(categories, goodCategory))
         {
             var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == goodCategory || categories[i] == c).ToArray();
             double auroc = SSM.Core.Evaluation.PixelMetrics.Auroc(ix.Select(i => maps[i]).ToList(), ix.Select(i => masks[i]).ToList());
@@ -194,7 +199,7 @@ internal static class PerCategory
     /// i.e. localisation inside a tile with no help from how anomalous the whole tile looks.</summary>
     public static List<(string Category, double Auroc)> WithinImages(IReadOnlyList<float[]> maps, IReadOnlyList<bool[]> masks,
         IReadOnlyList<string> categories, string goodCategory) =>
-        categories.Distinct().Where(c => c != goodCategory).Select(c =>
+        Defects(categories, goodCategory).Select(c =>
         {
             var own = Enumerable.Range(0, categories.Count).Where(i => categories[i] == c).ToArray();
             var positives = own.SelectMany(i => maps[i].Where((_, p) => masks[i][p])).ToArray();

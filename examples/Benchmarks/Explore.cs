@@ -87,7 +87,7 @@ internal static class Explore
             throw new ArgumentException("--tta averages maps, so it needs the image score to be the map's maximum: give --score-error the same value as --error.");
         if (refine is not null)
         {
-            Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", Defects(cats))} | pixel AUROC | AUPRO |");
+            Console.WriteLine($"| library scoring | image AUROC | {string.Join(" | ", PerCategory.Defects(cats, "good"))} | pixel AUROC | AUPRO |");
             var settings = new List<(int Rounds, double Quantile)> { (1, scoring.Scoring.RefinementQuantile) };
             settings.AddRange(refine.Split(',').Where(q => q != "none").Select(q => (2, double.Parse(q, System.Globalization.CultureInfo.InvariantCulture))));
             foreach (var (rounds, quantile) in settings)
@@ -197,7 +197,7 @@ internal static class Explore
                     Write(Path.Combine(dump, $"{c}{i}_d.raw"), masks[i].Select(m => m ? 1f : 0f).ToArray());
                 }
         }
-        Console.WriteLine($"| score | all | {string.Join(" | ", Defects(cats))} |");
+        Console.WriteLine($"| score | all | {string.Join(" | ", PerCategory.Defects(cats, "good"))} |");
         foreach (var (name, f) in variants)
             Console.WriteLine($"| {name} | {AurocCells(Enumerable.Range(0, cats.Count).Select(f).ToArray(), cats)} |");
         foreach (var (name, maps) in new[] { ("map", testMaps), ("d-map", dMaps), ("z-map", zMaps), ("both-z-map", bothMaps), ("either-z-map", eitherMaps) }.Concat(knnRows))
@@ -207,8 +207,6 @@ internal static class Explore
         }
         return 0;
     }
-
-    internal static IEnumerable<string> Defects(List<string> categories) => categories.Distinct().Where(c => c != "good");
 
     /// <summary>"overall | per defect category" image AUROC cells of a table row.</summary>
     internal static string AurocCells(IReadOnlyList<float> scores, List<string> categories) =>

@@ -25,7 +25,7 @@ internal static class Visibility
         {
             var data = DecodedSplits.Load(dataset, s, [s], trainIndices: []);
             var (cats, masks) = (data.Categories, data.Masks[s]);
-            var defects = cats.Distinct().Where(c => c != LabeledImage.GoodCategory).ToList();
+            var defects = PerCategory.Defects(cats, LabeledImage.GoodCategory).ToList();
             Console.WriteLine($"| S = {s} | {string.Join(" | ", defects)} |");
             foreach (var (name, maps) in Measurements(data.Test, s))
             {
