@@ -45,6 +45,7 @@ internal static class Explore
         bool center = a.Flag("center"); // with --refine: each map minus a low quantile of its own values (the tile's own level)
         bool coarse = a.Flag("coarse"); // with --refine: a heavily smoothed copy of the map added to it at several widths and weights
         bool spread = a.Flag("spread"); // with --refine: the image score spread over its map at several weights (pixel metrics)
+        string? saveScores = a.String("save-scores"); // with --refine: each row's scores, maps and masks to this file, for `compare` (rows after the first: "-R2-q<quantile>" added to the name)
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated ("none": R = 1 only)
         a.RejectUnknown();
         var d = new SsmOptions();
@@ -100,6 +101,11 @@ internal static class Explore
                 var perCategory = PerCategory.Pixels(libMaps, masks, cats, "good");
                 Console.WriteLine($"  pixel AUROC per category: {string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3} ({p.DefectShare:P0} of pixels)"))}");
                 Console.WriteLine($"| R = {rounds}{(rounds > 1 ? $", quantile {quantile}" : "")} | {AurocCells(libScores, cats)} | {px.Auroc:F3} | {px.Aupro:F3} |");
+                if (saveScores is not null)
+                {
+                    string path = rounds == 1 ? saveScores : Path.ChangeExtension(saveScores, null) + FormattableString.Invariant($"-R2-q{quantile}") + Path.GetExtension(saveScores);
+                    new ScoredTestSet(size, [.. cats], libScores, libMaps, [.. masks]).Save(path);
+                }
                 if (mix && o.Scoring.Error == RestorationError.MsGms) MapVariants.Mixes(model, o, heldOut, test, libMaps, masks, cats, rounds);
                 if (spread) MapVariants.ScoreSpread(libMaps, libScores, masks, cats);
                 if (coarse) MapVariants.Coarse(libMaps, masks, cats);

@@ -38,6 +38,7 @@ internal static class PretrainedKnn
         int batch = a.Int("batch") ?? 8;
         int threads = a.Int("threads") ?? (int.TryParse(Environment.GetEnvironmentVariable("OMP_NUM_THREADS"), out int omp) && omp > 0 ? omp : 1);
         string? modelArg = a.String("model"), meanArg = a.String("mean-model"), outPath = a.String("out");
+        string? saveScores = a.String("save-scores"); // scores, maps at 64 x 64 and masks, for `compare`
         int? trainLimit = a.Int("train-limit"), testLimit = a.Int("test-limit");
         a.RejectUnknown();
         if (size % 16 != 0 || size < 64) throw new ArgumentException($"--size must be a multiple of 16 and at least 64 (got {size}).");
@@ -131,6 +132,7 @@ internal static class PretrainedKnn
         categoryTable.Add(["share of the category's pixels marked defective", .. perCategoryPixels.Select(p => Format.F3(p.DefectShare))]);
         var withinImages = PerCategory.WithinImages(pixelsAt64, data.Masks[PixelSide], data.Categories, LabeledImage.GoodCategory);
         categoryTable.Add([$"pixel AUROC inside the category's own images ({PixelSide}x{PixelSide})", .. withinImages.Select(p => Format.F3(p.Auroc))]);
+        if (saveScores is not null) new ScoredTestSet(PixelSide, [.. data.Categories], scoreArray, [.. pixelsAt64], [.. data.Masks[PixelSide]]).Save(saveScores);
 
         var report = new StringBuilder();
         report.Append(header);

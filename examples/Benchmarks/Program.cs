@@ -10,14 +10,15 @@
 //        [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)
 //   dotnet run -c Release --project examples/Benchmarks -- pretrained-knn [--data <folder>] [--size 224] [--bank 20000] [--sampler random|coreset]
 //        [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
-//        [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] (default: the copies of the NuGet package in the output folder)
+//        [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
 //   dotnet run -c Release --project examples/Benchmarks -- visibility [--data <folder>] [--sizes 64,256]
+//   dotnet run -c Release --project examples/Benchmarks -- compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
 using SSM.Benchmarks;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare [options]  (see examples/Benchmarks/README.md)");
     return args.Length == 0 ? 1 : 0;
 }
 var rest = args[1..];
@@ -33,8 +34,9 @@ try
         case "explore": return Explore.Run(Arguments.Parse(rest));
         case "pretrained-knn": return PretrainedKnn.Run(Arguments.Parse(rest));
         case "visibility": return Visibility.Run(Arguments.Parse(rest));
+        case "compare": return Compare.Run(rest);
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn or visibility.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility or compare.");
             return 1;
     }
 }

@@ -1,0 +1,116 @@
+using SSM.Core.Evaluation;
+
+namespace SSM.Benchmarks;
+
+/// <summary>
+/// Image AUROC, pixel AUROC and AUPRO of one scored test set with each image counted w[i] times, as a bootstrap
+/// resample counts it. Pixels are sorted once; each resample is then one linear sweep instead of a sort of 2.4 M
+/// pixels. With every weight 1 the figures are the library's (<see cref="Roc"/>, <see cref="Pro"/>): ties count one
+/// half for AUROC and enter the PRO curve together.
+/// </summary>
+internal sealed class ResampledMetrics
+{
+    private readonly float[] imageScores, pixelScores;
+    private readonly int[] imageOrder, pixelImage, pixelRegion, regionImage, regionSize, normalPixels, defectPixels;
+    private readonly bool[] imageIsDefective;
+
+    public ResampledMetrics(ScoredTestSet set, string goodCategory)
+    {
+        imageIsDefective = set.Categories.Select(c => c != goodCategory).ToArray();
+        imageScores = set.Scores;
+        imageOrder = Enumerable.Range(0, set.Count).OrderBy(i => set.Scores[i]).ToArray();
+
+        int plane = set.Size * set.Size;
+        var scores = new float[set.Count * plane];
+        var regions = new int[scores.Length];
+        var images = new int[scores.Length];
+        var sizes = new List<int>();
+        var owners = new List<int>();
+        var stack = new int[plane];
+        (normalPixels, defectPixels) = (new int[set.Count], new int[set.Count]);
+        for (int i = 0; i < set.Count; i++)
+        {
+            set.Maps[i].CopyTo(scores, i * plane);
+            Array.Fill(images, i, i * plane, plane);
+            int found = ConnectedComponents.Label(set.Masks[i], set.Size, set.Size, regions.AsSpan(i * plane, plane), sizes, stack);
+            owners.AddRange(Enumerable.Repeat(i, found));
+            defectPixels[i] = set.Masks[i].Count(m => m);
+            normalPixels[i] = plane - defectPixels[i];
+        }
+        var order = Enumerable.Range(0, scores.Length).ToArray();
+        Array.Sort((float[])scores.Clone(), order);
+        pixelScores = order.Select(k => scores[k]).ToArray();
+        pixelImage = order.Select(k => images[k]).ToArray();
+        pixelRegion = order.Select(k => regions[k]).ToArray();
+        (regionImage, regionSize) = (owners.ToArray(), sizes.ToArray());
+    }
+
+    public double ImageAuroc(int[] w)
+    {
+        double below = 0, pairs = 0, positives = 0, negatives = 0;
+        for (int k = 0; k < imageOrder.Length;)
+        {
+            float t = imageScores[imageOrder[k]];
+            double pos = 0, neg = 0;
+            for (; k < imageOrder.Length && imageScores[imageOrder[k]] == t; k++)
+            {
+                int i = imageOrder[k];
+                if (imageIsDefective[i]) pos += w[i]; else neg += w[i];
+            }
+            pairs += pos * (below + 0.5 * neg);
+            below += neg;
+            (positives, negatives) = (positives + pos, negatives + neg);
+        }
+        return pairs / (positives * negatives);
+    }
+
+    public double PixelAuroc(int[] w)
+    {
+        double below = 0, pairs = 0;
+        for (int k = 0; k < pixelScores.Length;)
+        {
+            float t = pixelScores[k];
+            double pos = 0, neg = 0;
+            for (; k < pixelScores.Length && pixelScores[k] == t; k++)
+                if (pixelRegion[k] >= 0) pos += w[pixelImage[k]]; else neg += w[pixelImage[k]];
+            pairs += pos * (below + 0.5 * neg);
+            below += neg;
+        }
+        return pairs / (Weighted(defectPixels, w) * Weighted(normalPixels, w));
+    }
+
+    /// <summary>Area under the PRO curve up to <paramref name="maxFpr"/>, normalised: <see cref="Pro"/>'s sweep with
+    /// each region and each normal pixel counted as often as its image.</summary>
+    public double Aupro(int[] w, double maxFpr = Pro.DefaultMaxFpr)
+    {
+        double regions = 0;
+        for (int r = 0; r < regionImage.Length; r++) regions += w[regionImage[r]];
+        double negatives = Weighted(normalPixels, w);
+        double overlapSum = 0, falsePositives = 0, area = 0, prevFpr = 0, prevPro = 0;
+        for (int k = pixelScores.Length - 1; k >= 0;)
+        {
+            float t = pixelScores[k];
+            for (; k >= 0 && pixelScores[k] == t; k--)
+            {
+                int r = pixelRegion[k], weight = w[pixelImage[k]];
+                if (r < 0) falsePositives += weight; else overlapSum += (double)weight / regionSize[r];
+            }
+            double fpr = falsePositives / negatives, pro = overlapSum / regions;
+            if (fpr >= maxFpr)
+            {
+                double proAtLimit = prevPro + (pro - prevPro) * ((maxFpr - prevFpr) / (fpr - prevFpr));
+                return (area + (maxFpr - prevFpr) * (prevPro + proAtLimit) / 2) / maxFpr;
+            }
+            area += (fpr - prevFpr) * (prevPro + pro) / 2;
+            (prevFpr, prevPro) = (fpr, pro);
+        }
+        throw new InvalidOperationException("The PRO curve ended before reaching the integration limit.");
+    }
+
+    private static double Weighted(int[] counts, int[] w)
+    {
+        double sum = 0;
+        for (int i = 0; i < counts.Length; i++) sum += (double)counts[i] * w[i];
+        return sum;
+    }
+}
