@@ -25,6 +25,8 @@ public static class CliApp
             config.SetApplicationName("ssm");
             config.ConfigureConsole(console);
             config.SetApplicationCulture(CultureInfo.InvariantCulture);
+            // A mistyped option (--epoch for --epochs) must stop the command, not leave a 30-minute training on its defaults.
+            config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) =>
             {
                 ErrorReporter.Write(console, ex);

@@ -27,6 +27,31 @@ public sealed class BadInputTests(TrainedModelFixture fx)
 
     private string Good => Path.Combine(fx.Data, "train", "good");
 
+    [Theory]
+    [InlineData("train", "--epoch", "3")]             // --epochs mistyped: would otherwise train 70 epochs on the defaults
+    [InlineData("train", "--score-errors", "Both")]
+    [InlineData("evaluate", "--treshold", "2")]
+    [InlineData("predict", "--bogus")]
+    public void MistypedOption_StopsTheCommand_BeforeAnyWork(string command, string option, string? value = null)
+    {
+        string root = Cli.TempFolder("typo");
+        string output = Path.Combine(root, "out");
+        string[] inputs = command == "train" ? [fx.Data] : [fx.Model, fx.Data];
+        var run = Cli.Run([command, .. inputs, option, .. value is null ? Array.Empty<string>() : [value], "-o", output]);
+        AssertFails(run, $"Unknown option '{option[2..]}'", output);
+        Assert.Equal(2, run.Code);
+    }
+
+    [Fact]
+    public void ExtraArgument_StopsTheCommand()
+    {
+        string root = Cli.TempFolder("extra");
+        string output = Path.Combine(root, "out");
+        var run = Cli.Run("train", fx.Data, "second-folder", "-o", output);
+        AssertFails(run, "second-folder", output);
+        Assert.Equal(2, run.Code);
+    }
+
     [Fact]
     public void MissingFolder()
     {
