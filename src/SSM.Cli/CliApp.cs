@@ -10,15 +10,24 @@ public static class CliApp
 {
     /// <summary>Runs one command; returns its exit code (0 = success). Errors print one message, never a stack trace.</summary>
     /// <param name="args">Command-line arguments, e.g. <c>["train", "data/", "--epochs", "20"]</c>.</param>
-    /// <param name="console">Where to write; null = the terminal (progress bars when interactive, plain lines otherwise).</param>
-    public static int Run(string[] args, IAnsiConsole? console = null)
+    /// <param name="console">Where to write, errors included; null = the terminal (progress bars when interactive, plain lines
+    /// otherwise), with errors on standard error, and Ctrl+C / SIGTERM stopping the command cleanly.</param>
+    /// <param name="cancellation">Stops the command: training stops at the next batch, nothing is written, exit code 130.</param>
+    public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default)
     {
+        IAnsiConsole errors;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        using var signals = console is null ? StopSignals.Register(stop) : null;
         if (console is null)
         {
             console = AnsiConsole.Console;
             // Redirected output (CI logs, pipes) has no terminal width: do not wrap messages and tables at 80 columns.
             if (Console.IsOutputRedirected) console.Profile.Width = 200;
+            // Scripts tell errors from results by stream: errors go to standard error.
+            errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            if (Console.IsErrorRedirected) errors.Profile.Width = 200;
         }
+        else errors = console;
         var app = new CommandApp();
         app.Configure(config =>
         {
@@ -29,13 +38,13 @@ public static class CliApp
             config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) =>
             {
-                ErrorReporter.Write(console, ex);
+                ErrorReporter.Write(errors, ex, args);
                 return ErrorReporter.ExitCode(ex);
             });
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train on defect-free images (MVTec layout or a plain folder); writes model.zip, metrics.json, report.html, ConsumeModel.cs.")
                 .WithExample("train", "data/mvtec/carpet", "--epochs", "40", "--output", "runs/carpet")
-                .WithExample("train", "data/synthetic", "--normalization", "None", "--output", "runs/synthetic");
+                .WithExample("train", "data/synthetic", "--normalization", "None", "--score-error", "Both", "--output", "runs/synthetic");
             config.AddCommand<EvaluateCommand>("evaluate")
                 .WithDescription("Score a labelled test set (MVTec layout) with a trained model; writes metrics.json and report.html.")
                 .WithExample("evaluate", "runs/carpet/model.zip", "data/mvtec/carpet");
@@ -46,6 +55,6 @@ public static class CliApp
                 .WithDescription("Write the built-in synthetic dataset (textures with defects) in MVTec layout.")
                 .WithExample("generate", "--output", "data/synthetic");
         });
-        return app.Run(args);
+        return app.Run(args, stop.Token);
     }
 }

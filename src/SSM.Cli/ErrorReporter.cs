@@ -9,17 +9,38 @@ public sealed class CliException(string message, Exception? inner = null) : Exce
 /// <summary>Turns any exception into one readable line (no stack trace) and an exit code.</summary>
 internal static class ErrorReporter
 {
-    public static int ExitCode(Exception ex) => ex is CommandParseException or CommandRuntimeException ? 2 : 1;
+    /// <summary>Exit code of a command stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 
-    public static void Write(IAnsiConsole console, Exception ex)
+    public static int ExitCode(Exception ex) => ex switch
+    {
+        OperationCanceledException => Cancelled,
+        CommandParseException or CommandRuntimeException => 2,
+        _ => 1,
+    };
+
+    public static void Write(IAnsiConsole console, Exception ex, IReadOnlyList<string>? args = null)
     {
         string message = ex switch
         {
+            OperationCanceledException => "stopped before it finished; nothing was written.",
+            CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
             CliException or CommandParseException or CommandRuntimeException => ex.Message,
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
             _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
         };
         console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+    }
+
+    /// <summary>Spectre says "Failed to convert 'abc' to Int32." without the option; name it from the arguments.</summary>
+    private static string? ConversionFailure(string message, IReadOnlyList<string>? args)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to convert '(.*)' to (\S+)\.$");
+        if (!match.Success) return null;
+        string value = match.Groups[1].Value;
+        string expected = match.Groups[2].Value is "Int32" or "Int64" ? "a whole number" : "a number";
+        int at = args is null ? -1 : Enumerable.Range(1, Math.Max(0, args.Count - 1)).FirstOrDefault(i => args[i] == value && args[i - 1].StartsWith('-'), -1);
+        return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
     }
 
     private static Exception Innermost(Exception ex)

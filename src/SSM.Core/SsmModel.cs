@@ -93,7 +93,11 @@ public sealed class SsmModel : IDisposable
     }
 
     /// <summary>Reads a model written by <see cref="Save(Stream)"/>; throws <see cref="InvalidDataException"/> for anything else.</summary>
-    public static SsmModel Load(Stream stream, Device? device = null) => SsmModelFile.Read(stream, device);
+    public static SsmModel Load(Stream stream, Device? device = null)
+    {
+        Torch.TorchNative.EnsureLoaded();
+        return SsmModelFile.Read(stream, device);
+    }
 
     /// <summary>Loads from a file.</summary>
     public static SsmModel Load(string path, Device? device = null)

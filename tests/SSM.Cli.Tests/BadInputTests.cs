@@ -43,6 +43,22 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Cancelled_StopsBeforeWriting_WithExitCode130()
+    {
+        string root = Cli.TempFolder("cancel");
+        string output = Path.Combine(root, "out");
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        var run = Cli.Run(["train", fx.Data, .. TrainedModelFixture.TinyTraining, "-o", output], stop.Token);
+        AssertFails(run, "stopped before it finished; nothing was written", output);
+        Assert.Equal(130, run.Code);
+        Assert.DoesNotContain("epoch 1/", run.Output);
+        var evaluate = Cli.Run(["evaluate", fx.Model, fx.Data, "-o", output], stop.Token);
+        AssertFails(evaluate, "nothing was written", output);
+        Assert.Equal(130, evaluate.Code);
+    }
+
+    [Fact]
     public void ExtraArgument_StopsTheCommand()
     {
         string root = Cli.TempFolder("extra");
@@ -165,7 +181,15 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     {
         string root = Cli.TempFolder("options");
         string output = Path.Combine(root, "out");
-        AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu or cuda", output);
+        AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu, cuda or cuda:N (got 'tpu')", output);
+        AssertFails(Cli.Run("train", Good, "--device", "cuda:x", "-o", output), "--device must be cpu, cuda or cuda:N", output);
+        AssertFails(Cli.Run("generate", "--device", "cuda", "-o", output), "Unknown option 'device'", output);   // nothing to run there
+        AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 6 (got 20)", output);
+        AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
+        AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);
+        AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output), "--threshold must be a finite number (got NaN)", output);
+        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "1e40", "-o", output), "--threshold must be a finite number", output);
+        Assert.Equal(2, Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output).Code);
         AssertFails(Cli.Run("train", Good, "--image-size", "30", "-o", output), "--image-size", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "many", "-o", output), "many", output);
         AssertFails(Cli.Run("train", Good, "--learning-rate", "0", "-o", output), "--learning-rate must be a positive number (got 0)", output);
@@ -190,6 +214,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var run = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "--device", "cuda", "-o", output]);
         if (run.Code == 0) return; // a machine with CUDA: nothing to check
         AssertFails(run, "CUDA", output);
+        // evaluate and predict run the loaded model on --device too, and say so instead of calling the model foreign.
+        var evaluate = Cli.Run("evaluate", fx.Model, fx.Data, "--device", "cuda:1", "-o", output);
+        AssertFails(evaluate, "CUDA", output);
+        Assert.DoesNotContain("not a model", evaluate.Output);
+        AssertFails(Cli.Run("predict", fx.Model, data, "--device", "cuda", "-o", output), "CUDA", output);
         // The failed run left nothing that trips the next one.
         var ok = Cli.Run("train", data, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "-o", output);
         Assert.True(ok.Code == 0, ok.Output);

@@ -6,7 +6,9 @@ namespace SSM.Cli.Tests;
 /// <summary>Runs the CLI in-process through its entry point with a captured, non-interactive console.</summary>
 public static class Cli
 {
-    public static (int Code, string Output) Run(params string[] args)
+    public static (int Code, string Output) Run(params string[] args) => Run(args, CancellationToken.None);
+
+    public static (int Code, string Output) Run(string[] args, CancellationToken cancellation)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -17,7 +19,7 @@ public static class Cli
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 160;
-        int code = CliApp.Run(args, console);
+        int code = CliApp.Run(args, console, cancellation);
         return (code, writer.ToString());
     }
 

@@ -54,12 +54,29 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(code == 0, text);
         var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv"));
         int images = Directory.GetFiles(input, "*.png").Length;
-        Assert.Equal("path,score,label", lines[0]);
+        Assert.Equal("path,score,label,heatmap", lines[0]);
         Assert.Equal(images, lines.Length - 1);
-        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous)$", l));
+        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),[^,]+_heatmap\d*\.png$", l));
+        Assert.All(lines.Skip(1), l => Assert.True(File.Exists(Path.Combine(output, l.Split(',')[^1])), l));
         Assert.Equal(images, Directory.GetFiles(output, "*_heatmap.png").Length);
         var heat = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output, "*_heatmap.png")[0]);
         Assert.Equal(160, heat.Width);
+    }
+
+    [Fact]
+    public void Predict_SameBaseName_GetsNumberedHeatmaps_NamedInTheCsv()
+    {
+        string input = Path.Combine(fx.Root, "same-name");
+        Directory.CreateDirectory(input);
+        string source = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        File.Copy(source, Path.Combine(input, "a.png"));
+        File.Copy(source, Path.Combine(input, "a.PNG"));
+        string output = Path.Combine(fx.Root, "predict-same-name");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", output);
+        Assert.True(code == 0, text);
+        var heatmaps = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')[^1]).Order().ToArray();
+        Assert.Equal(["a_heatmap.png", "a_heatmap2.png"], heatmaps);
+        Assert.All(heatmaps, h => Assert.True(File.Exists(Path.Combine(output, h))));
     }
 
     [Fact]

@@ -17,11 +17,49 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void BadInput_AsAProcess_ExitsNonZero_WithoutStackTrace()
+    public void BadInput_AsAProcess_ExitsNonZero_WithoutStackTrace_OnStandardError()
     {
-        var (code, text) = ProcessRunner.Run("dotnet", [Ssm, "train", Path.Combine(fx.Root, "no-such-folder")], TimeSpan.FromMinutes(1));
+        var (code, stdout, stderr) = ProcessRunner.RunStreams("dotnet", [Ssm, "train", Path.Combine(fx.Root, "no-such-folder")], TimeSpan.FromMinutes(1));
         Assert.Equal(1, code);
-        Assert.Contains("does not exist", text);
+        Assert.Contains("does not exist", stderr);
+        Assert.DoesNotContain("does not exist", stdout);   // scripts read results from stdout and errors from stderr
+        Assert.False(Cli.HasStackTrace(stdout + stderr), stdout + stderr);
+    }
+
+    [Fact]
+    public void CtrlC_DuringTraining_StopsCleanly_AndLeavesNothing()
+    {
+        string root = Path.Combine(fx.Root, "sigint");
+        string output = Path.Combine(root, "out");
+        Directory.CreateDirectory(root);
+        var info = ProcessRunner.StartInfo("dotnet", [Ssm, "train", fx.Data, "--image-size", "32", "--width", "8", "--depth", "3", "--epochs", "500", "-o", output]);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var firstEpoch = new TaskCompletionSource();
+        var stdout = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (stdout) stdout.AppendLine(e.Data);
+            if (e.Data?.StartsWith("epoch 1/", StringComparison.Ordinal) == true) firstEpoch.TrySetResult();
+        };
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.BeginOutputReadLine();
+        try
+        {
+            Assert.True(firstEpoch.Task.Wait(TimeSpan.FromMinutes(2)), "no epoch within 2 minutes: " + stdout);
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "still running a minute after SIGINT");
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        process.WaitForExit();
+        string text = stdout + stderr.Result;
+        Assert.Equal(130, process.ExitCode);
+        Assert.Contains("nothing was written", stderr.Result);
         Assert.False(Cli.HasStackTrace(text), text);
+        Assert.DoesNotContain("epoch 500/", text);
+        Assert.False(Directory.Exists(output));
+        Assert.Empty(Directory.GetDirectories(root, ".out.tmp-*"));
     }
 }

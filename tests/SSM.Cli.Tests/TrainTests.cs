@@ -17,6 +17,18 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(24, Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Length);
         Assert.True(Directory.Exists(Path.Combine(fx.Data, "ground_truth")));
         Assert.Contains("generated", fx.GenerateOutput);
+        Assert.Contains("test defects", fx.GenerateOutput);
+        Assert.Matches(@"8 \(2 of each of 4 kinds\)", fx.GenerateOutput);   // --test-defect counts per kind
+    }
+
+    [Fact]
+    public void Train_SaysHowManyImagesTrainTheNetwork_AndHowManyCalibrate()
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(fx.TrainOutput, @"24 images \((\d+) to train the network, (\d+) held out to calibrate the scores\)");
+        Assert.True(match.Success, fx.TrainOutput);
+        int held = int.Parse(match.Groups[2].Value);
+        Assert.Equal(24, int.Parse(match.Groups[1].Value) + held);
+        Assert.Equal(SSM.Core.Training.SsmTrainer.Split(24, new SsmOptions().Training).HeldOut.Length, held);
     }
 
     [Fact]

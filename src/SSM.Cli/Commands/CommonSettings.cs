@@ -17,19 +17,47 @@ public class CommonSettings : CommandSettings
     [DefaultValue(0)]
     public int Seed { get; set; }
 
+    public override ValidationResult Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>Options of the commands that run a model (train, evaluate, predict).</summary>
+public class ModelSettings : CommonSettings
+{
     [CommandOption("--device <DEVICE>")]
-    [Description("cpu or cuda.")]
+    [Description("cpu, cuda or cuda:N (the GPU to use; needs a CUDA build: -p:TorchBackend=cuda-linux or cuda-windows).")]
     [DefaultValue("cpu")]
     public string Device { get; set; } = "cpu";
 
     public override ValidationResult Validate()
     {
-        if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
-            return ValidationResult.Error($"--device must be cpu or cuda (got '{Device}').");
-        if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (Device is not ("cpu" or "cuda") && !(Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(Device[5..], out int gpu) && gpu >= 0))
+            return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
         return ValidationResult.Success();
     }
 
     /// <summary>The TorchSharp device string.</summary>
     public string TorchDevice => Device == "cuda" ? "cuda:0" : Device;
+
+    /// <summary>An MLContext whose loaded models run on <see cref="Device"/> (ML.NET's GpuDeviceId, without falling back to the CPU).</summary>
+    /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available.</exception>
+    public Microsoft.ML.MLContext CreateContext()
+    {
+        var mlContext = new Microsoft.ML.MLContext(Seed);
+        if (TorchDevice.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            SSM.Core.Torch.TorchNative.EnsureLoaded();
+            if (!TorchSharp.torch.cuda.is_available())
+                throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
+                                       "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
+            mlContext.GpuDeviceId = int.Parse(TorchDevice[5..], System.Globalization.CultureInfo.InvariantCulture);
+            mlContext.FallbackToCpu = false;
+        }
+        return mlContext;
+    }
 }

@@ -11,7 +11,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
 {
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
-        var mlContext = new MLContext(settings.Seed);
+        var mlContext = settings.CreateContext();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
@@ -28,6 +28,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
             ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"), .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, []);
+        cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
         (model as IDisposable)?.Dispose();

@@ -20,7 +20,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         string folder = staging.Commit();
         Summary.Show(console, "generated", [
             ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
-            ("test defects", settings.TestDefect.ToString()), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
+            ("test defects", $"{settings.TestDefect * options.DefectKinds.Count} ({settings.TestDefect} of each of {options.DefectKinds.Count} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
             ("texture", settings.Texture.ToString()),
             // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
             // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).

@@ -24,7 +24,7 @@ public sealed class GenerateSettings : CommonSettings
     public int TestGood { get; set; } = 20;
 
     [CommandOption("--test-defect <N>")]
-    [Description("Defective test images (with masks).")]
+    [Description("Defective test images per defect kind (with masks), for each of the defect kinds: scratch, spot, hole, colour change.")]
     [DefaultValue(8)]
     public int TestDefect { get; set; } = 8;
 

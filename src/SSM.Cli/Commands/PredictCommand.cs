@@ -13,7 +13,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
 {
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
-        var mlContext = new MLContext(settings.Seed);
+        var mlContext = settings.CreateContext();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var images = DatasetInput.ImagesOf(settings.Input);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
@@ -23,17 +23,20 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         float raw = TestSetRun.RawThreshold(ssm);
         float low = scored.SelectMany(s => s.Map).DefaultIfEmpty(0).Min();
         float high = Math.Max(raw, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());
-        var csv = new StringBuilder("path,score,label\n");
+        // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
+        var csv = new StringBuilder("path,score,label,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var s in scored)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")}\n");
+            cancellationToken.ThrowIfCancellationRequested();
             string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
             for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
+            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(name + ".png")}\n");
             var (_, overlay) = ImagePanel.Draw(s.Path, s.Map, s.Side, low, high, raw, null);
             File.WriteAllBytes(staging.PathOf(name + ".png"), Convert.FromBase64String(overlay[(overlay.IndexOf(',') + 1)..]));
         }
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
+        cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         int anomalous = scored.Count(s => s.Predicted);
         Summary.Show(console, "predict", [

@@ -1,10 +1,11 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SSM.Cli.Commands;
 
 /// <summary>Options of <c>ssm predict</c>.</summary>
-public sealed class PredictSettings : CommonSettings
+public sealed class PredictSettings : ModelSettings
 {
     [CommandArgument(0, "<MODEL>")]
     [Description("model.zip written by ssm train.")]
@@ -17,4 +18,12 @@ public sealed class PredictSettings : CommonSettings
     [CommandOption("--threshold <SCORE>")]
     [Description("Decision threshold on the score (default: the model's own).")]
     public float? Threshold { get; set; }
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
+        return ValidationResult.Success();
+    }
 }

@@ -27,10 +27,11 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
             ImageScoreError = settings.ImageScoreError,
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
-            Flip = settings.Flip,
+            Flip = settings.Flip, Cancellation = cancellationToken,
         };
         var mlContext = new MLContext(settings.Seed);
-        console.WriteLine($"Training on {data.TrainPaths.Count} images from {data.Root}");
+        string trainImages = TrainingImages(data.TrainPaths.Count, options);
+        console.WriteLine($"Training on {trainImages} from {data.Root}");
         var clock = Stopwatch.StartNew();
         var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));
@@ -60,7 +61,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
 
         List<(string, string)> rows =
         [
-            ("dataset", data.Root), ("training images", data.TrainPaths.Count.ToString()),
+            ("dataset", data.Root), ("training images", trainImages),
             ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {settings.Epochs}" : "?"),
             ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
             ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"),
@@ -68,8 +69,16 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs);
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
+        cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
         return 0;
+    }
+
+    /// <summary>"60 images (54 to train the network, 6 held out to calibrate the scores)": the engine's own split.</summary>
+    private static string TrainingImages(int count, SsmAnomalyDetectionOptions options)
+    {
+        int heldOut = SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
+        return $"{count} images ({count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
     }
 }

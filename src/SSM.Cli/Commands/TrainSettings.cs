@@ -7,14 +7,14 @@ using SSM.Core.Data;
 namespace SSM.Cli.Commands;
 
 /// <summary>Options of <c>ssm train</c>.</summary>
-public sealed class TrainSettings : CommonSettings
+public sealed class TrainSettings : ModelSettings
 {
     [CommandArgument(0, "<DATA>")]
     [Description("Dataset folder in MVTec layout (train/good, test/<class>, ground_truth/<class>) or a plain folder of good images.")]
     public string Data { get; set; } = "";
 
     [CommandOption("--image-size <PIXELS>")]
-    [Description("Side the images are resized to (a multiple of 8).")]
+    [Description("Side the images are resized to: a multiple of 2^(depth-1), i.e. of 8 at the default depth 4.")]
     [DefaultValue(64)]
     public int ImageSize { get; set; } = 64;
 
@@ -142,11 +142,11 @@ public sealed class TrainSettings : CommonSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
+        if (Depth is < 2 or > 6) return ValidationResult.Error($"--depth must be between 2 and 6 (got {Depth}).");
         int multiple = 1 << Math.Max(0, Depth - 1);
         if (ImageSize < 8 || ImageSize % multiple != 0)
             return ValidationResult.Error($"--image-size must be at least 8 and a multiple of {multiple} for --depth {Depth} (got {ImageSize}).");
         if (Width < 1) return ValidationResult.Error("--width must be positive.");
-        if (Depth is < 2 or > 6) return ValidationResult.Error("--depth must be between 2 and 6.");
         if (Epochs < 1) return ValidationResult.Error("--epochs must be positive.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");

@@ -1,3 +1,4 @@
+using SSM.Core.Torch;
 using System.Diagnostics;
 using SSM.Core.Data;
 using SSM.Core.Losses;
@@ -47,6 +48,7 @@ public static class SsmTrainer
             throw new ArgumentException("The image cache does not match the model's image size and channels.", nameof(images));
         if (images.Count < MinimumImages)
             throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.Count}.", nameof(images));
+        TorchNative.EnsureLoaded();
 
         device ??= CPU;
         var t = options.Training;

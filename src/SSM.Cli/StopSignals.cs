@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace SSM.Cli;
+
+/// <summary>
+/// Ctrl+C and SIGTERM ask the running command to stop instead of killing the process, so it can delete its half-written
+/// output (<see cref="Running.OutputStaging"/>) and say so. A second signal ends the process at once.
+/// </summary>
+internal sealed class StopSignals : IDisposable
+{
+    private readonly PosixSignalRegistration[] registrations;
+
+    private StopSignals(CancellationTokenSource stop)
+    {
+        registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, context =>
+        {
+            if (stop.IsCancellationRequested) return;   // the second signal: the default action (terminate)
+            context.Cancel = true;
+            Console.Error.WriteLine("Stopping (press Ctrl+C again to quit at once)...");
+            stop.Cancel();
+        }))];
+    }
+
+    public static StopSignals Register(CancellationTokenSource stop) => new(stop);
+
+    public void Dispose()
+    {
+        foreach (var r in registrations) r.Dispose();
+    }
+}
