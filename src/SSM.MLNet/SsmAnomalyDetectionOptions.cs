@@ -1,6 +1,10 @@
 namespace SSM.MLNet;
 
-/// <summary>How the transformer's <c>Score</c> column relates to the engine's raw image score.</summary>
+/// <summary>
+/// How the transformer's <c>Score</c> column is scaled from the engine's raw image score, after scoring. Not to be confused
+/// with <see cref="SsmAnomalyDetectionOptions.InputNormalization"/>, which normalises the pixels of each input image before
+/// the network sees it.
+/// </summary>
 public enum SsmScoreNormalization
 {
     /// <summary>
@@ -20,8 +24,31 @@ public enum SsmScoreNormalization
 /// </summary>
 public sealed class SsmAnomalyDetectionOptions
 {
-    // Defaults are the engine's, written once in SSM.Core.SsmOptions.
+    // Defaults are the engine's, written once in SSM.Core.SsmOptions. The ones the simple overload of DetectAnomaliesSsm
+    // also takes are constants here, because an optional parameter's default must be a constant; a test checks that they
+    // still equal the engine's.
     private static readonly SSM.Core.SsmOptions Engine = new();
+
+    /// <summary>Default of <see cref="InputColumnName"/> and of the simple overload's <c>inputColumnName</c>.</summary>
+    public const string DefaultInputColumnName = "Image";
+
+    /// <summary>Default of <see cref="ScoreColumnName"/> and of the simple overload's <c>scoreColumnName</c>.</summary>
+    public const string DefaultScoreColumnName = "Score";
+
+    /// <summary>Default of <see cref="PredictedLabelColumnName"/> and of the simple overload's <c>predictedLabelColumnName</c>.</summary>
+    public const string DefaultPredictedLabelColumnName = "PredictedLabel";
+
+    /// <summary>Default of <see cref="AnomalyMapColumnName"/> and of the simple overload's <c>anomalyMapColumnName</c>.</summary>
+    public const string DefaultAnomalyMapColumnName = "AnomalyMap";
+
+    /// <summary>Default of <see cref="ImageSize"/> and of the simple overload's <c>imageSize</c> (the engine's).</summary>
+    public const int DefaultImageSize = 64;
+
+    /// <summary>Default of <see cref="Channels"/> and of the simple overload's <c>channels</c> (the engine's): grayscale.</summary>
+    public const int DefaultChannels = 1;
+
+    /// <summary>Default of <see cref="Epochs"/> and of the simple overload's <c>epochs</c> (the engine's).</summary>
+    public const int DefaultEpochs = 70;
 
     /// <summary>
     /// Input column. Default "Image". One of: an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size;
@@ -30,13 +57,13 @@ public sealed class SsmAnomalyDetectionOptions
     /// or a text column of image file paths (PNG, JPEG, BMP; relative to <see cref="ImageFolder"/>), which the model reads
     /// itself, strictly: a truncated or corrupt file fails with its path, where <c>LoadImages</c> would decode part of it.
     /// </summary>
-    public string InputColumnName { get; set; } = "Image";
+    public string InputColumnName { get; set; } = DefaultInputColumnName;
 
     /// <summary>Output column of the image score (<see cref="float"/>, higher = more anomalous). Default "Score".</summary>
-    public string ScoreColumnName { get; set; } = "Score";
+    public string ScoreColumnName { get; set; } = DefaultScoreColumnName;
 
     /// <summary>Output column of the decision Score ≥ <see cref="Threshold"/> (<see cref="bool"/>, true = anomalous). Default "PredictedLabel".</summary>
-    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+    public string PredictedLabelColumnName { get; set; } = DefaultPredictedLabelColumnName;
 
     /// <summary>
     /// Output column of the anomaly map: a known-size vector of <see cref="ImageSize"/>² <see cref="float"/> values, row-major
@@ -44,36 +71,36 @@ public sealed class SsmAnomalyDetectionOptions
     /// <see cref="StandardizeMaps"/> (default) standard deviations from the normal mean of each pixel, else the raw
     /// restoration error; higher = more anomalous; the raw image score is the map's maximum. Default "AnomalyMap". Null or empty: no map column.
     /// </summary>
-    public string? AnomalyMapColumnName { get; set; } = "AnomalyMap";
+    public string? AnomalyMapColumnName { get; set; } = DefaultAnomalyMapColumnName;
 
     /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1).</summary>
-    public int ImageSize { get; set; } = Engine.ImageSize;
+    public int ImageSize { get; set; } = DefaultImageSize;
 
     /// <summary>
     /// Colour channels of the model: 1 (default) converts images to grayscale by BT.601 luminance (0.299 R + 0.587 G + 0.114 B),
     /// 3 keeps R, G, B. For a vector input column this is also the number of channels in the vector.
     /// </summary>
-    public int Channels { get; set; } = Engine.Network.InputChannels;
+    public int Channels { get; set; } = DefaultChannels;
 
-    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64).</summary>
+    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64). 1 to 1024.</summary>
     public int BaseWidth { get; set; } = Engine.Network.BaseWidth;
 
-    /// <summary>Levels of the U-Net. Default 4 (the paper uses 5).</summary>
+    /// <summary>Levels of the U-Net. Default 4 (the paper uses 5). 2 to 8.</summary>
     public int Depth { get; set; } = Engine.Network.Depth;
 
-    /// <summary>Passes over the training images. Default 70.</summary>
-    public int Epochs { get; set; } = Engine.Training.Epochs;
+    /// <summary>Passes over the training images. Default 70 (<see cref="DefaultEpochs"/>). At least 1.</summary>
+    public int Epochs { get; set; } = DefaultEpochs;
 
-    /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit).</summary>
+    /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit); otherwise positive.</summary>
     public TimeSpan? TrainingTime { get; set; }
 
-    /// <summary>Images per training step. Default 4.</summary>
+    /// <summary>Images per training step. Default 4. At least 1.</summary>
     public int BatchSize { get; set; } = Engine.Training.BatchSize;
 
-    /// <summary>Adam learning rate. Default 1e-3.</summary>
+    /// <summary>Adam learning rate. Default 1e-3. Positive.</summary>
     public double LearningRate { get; set; } = Engine.Training.LearningRate;
 
-    /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images).</summary>
+    /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images). Greater than 0, less than 0.9.</summary>
     public double HoldoutFraction { get; set; } = Engine.Training.HoldoutFraction;
 
     /// <summary>Random horizontal/vertical flips during training, for textures and symmetric parts. Default: the engine's,
@@ -84,10 +111,12 @@ public sealed class SsmAnomalyDetectionOptions
     /// textures without a direction. Default false (on MTD, whose tiles have a direction, it cost accuracy).</summary>
     public bool Rotate { get; set; } = Engine.Training.Rotate;
 
-    /// <summary>How each image's intensities are normalised before the network sees it (training and scoring alike).
-    /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/>, which removes lighting and exposure
-    /// differences; use <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is
-    /// fixed (e.g. synthetic images).</summary>
+    /// <summary>How the pixels of each input image are normalised before the network sees it (training and scoring alike).
+    /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/> (each image standardised by its own mean
+    /// and standard deviation), which removes lighting and exposure differences; use
+    /// <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is fixed (e.g. synthetic
+    /// images). It changes what the network learns, so it is part of the trained model. Not to be confused with
+    /// <see cref="Normalization"/>, which scales the output Score column.</summary>
     public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
 
     /// <summary>How a restoration is compared with its image to give the AnomalyMap column. Default: the engine's,
@@ -113,19 +142,22 @@ public sealed class SsmAnomalyDetectionOptions
     /// (bfloat16 on CPUs with native bfloat16, AVX-512 BF16 or AMX, where it is faster; float32 elsewhere).</summary>
     public SSM.Core.NetworkPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
 
-    /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes.</summary>
+    /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes. 1 to 10.</summary>
     public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;
 
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default null: the MLContext's seed if it has one, else 0.</summary>
     public int? Seed { get; set; }
 
-    /// <summary>How the Score column is scaled. Default <see cref="SsmScoreNormalization.ZScore"/>.</summary>
+    /// <summary>How the output Score column is scaled from the engine's raw image score: <see cref="SsmScoreNormalization.ZScore"/>
+    /// (default; standard deviations above the held-out normal images' mean) or <see cref="SsmScoreNormalization.Raw"/>. It
+    /// applies after scoring and changes neither the network nor the anomaly map. Not to be confused with
+    /// <see cref="InputNormalization"/>, which normalises the pixels of each input image.</summary>
     public SsmScoreNormalization Normalization { get; set; } = SsmScoreNormalization.ZScore;
 
     /// <summary>
     /// Decision threshold on the Score column (in the units of <see cref="Normalization"/>). Default null: 3 standard deviations
     /// above the mean held-out normal score, i.e. 3.0 with <see cref="SsmScoreNormalization.ZScore"/> and mean + 3 std with
-    /// <see cref="SsmScoreNormalization.Raw"/>. Change it after training with <see cref="SsmAnomalyTransformer.WithThreshold"/>.
+    /// <see cref="SsmScoreNormalization.Raw"/>. Otherwise a finite number. Change it after training with <see cref="SsmAnomalyTransformer.WithThreshold"/>.
     /// </summary>
     public float? Threshold { get; set; }
 
@@ -143,7 +175,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public CancellationToken Cancellation { get; set; }
 
-    /// <summary>Epochs between checkpoints. Default 5.</summary>
+    /// <summary>Epochs between checkpoints. Default 5. At least 1.</summary>
     public int CheckpointEvery { get; set; } = Engine.Training.CheckpointEvery;
 
     /// <summary>
@@ -165,19 +197,19 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public string? ImageFolder { get; set; }
 
-    /// <summary>Width of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
+    /// <summary>Width of a vector input column, in pixels (positive). Required for vector input, ignored for image input.</summary>
     public int? VectorWidth { get; set; }
 
-    /// <summary>Height of a vector input column, in pixels. Required for vector input, ignored for image input.</summary>
+    /// <summary>Height of a vector input column, in pixels (positive). Required for vector input, ignored for image input.</summary>
     public int? VectorHeight { get; set; }
 
-    /// <summary>Multiplies vector input values to bring them into [0, 1]. Default 1 (values already in [0, 1]); use 1/255f for values in [0, 255].</summary>
+    /// <summary>Multiplies vector input values to bring them into [0, 1] (a positive number). Default 1 (values already in [0, 1]); use 1/255f for values in [0, 255].</summary>
     public float VectorScale { get; set; } = 1f;
 
     /// <summary>
-    /// Torch device: null (default) follows the MLContext as Microsoft.ML.TorchSharp does — CPU, or CUDA when
+    /// Torch device for Fit: null or empty (default) follows the MLContext as Microsoft.ML.TorchSharp does — CPU, or CUDA when
     /// <c>MLContext.GpuDeviceId</c> is set (falling back to CPU only if <c>MLContext.FallbackToCpu</c> is true).
-    /// Otherwise a TorchSharp device string such as "cpu" or "cuda:0".
+    /// Otherwise "cpu", "cuda" (the current CUDA device) or "cuda:N" (CUDA device N, from 0), in any letter case.
     /// </summary>
     public string? Device { get; set; }
 }

@@ -24,19 +24,72 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         this.env = Contracts.CheckRef(env, nameof(env));
         host = env.Register(nameof(SsmAnomalyEstimator));
         host.CheckValue(options, nameof(options));
-        host.CheckNonEmpty(options.InputColumnName, nameof(options.InputColumnName));
-        host.CheckNonEmpty(options.ScoreColumnName, nameof(options.ScoreColumnName));
-        host.CheckNonEmpty(options.PredictedLabelColumnName, nameof(options.PredictedLabelColumnName));
-        SsmAnomalyTransformer.CheckScoringBatchSize(host, options.ScoringBatchSize);
+        CheckOptions(host, options);
         Options = options;
         EngineOptions = ToEngineOptions(options, null);
+        // CheckOptions mirrors the engine's ranges for every option here; this backstop catches a range the engine changes later.
         EngineOptions.Validate();
     }
 
-    /// <summary>The settings (the instance given at construction; later changes to it are not seen by Fit's validation).</summary>
+    /// <summary>
+    /// Checks every option up front, as ML.NET's estimators do, so that a bad value fails before any data is read and the
+    /// message names the option as the user set it (not the engine setting it becomes), the value and what is allowed.
+    /// </summary>
+    private static void CheckOptions(IExceptionContext ectx, SsmAnomalyDetectionOptions o)
+    {
+        Check(ectx, !string.IsNullOrEmpty(o.InputColumnName), nameof(o.InputColumnName), o.InputColumnName, "a column name");
+        Check(ectx, !string.IsNullOrEmpty(o.ScoreColumnName), nameof(o.ScoreColumnName), o.ScoreColumnName, "a column name");
+        Check(ectx, !string.IsNullOrEmpty(o.PredictedLabelColumnName), nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName, "a column name");
+        Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
+        Check(ectx, o.BaseWidth is >= 1 and <= 1024, nameof(o.BaseWidth), o.BaseWidth, "between 1 and 1024");
+        Check(ectx, o.Depth is >= 2 and <= 8, nameof(o.Depth), o.Depth, "between 2 and 8");
+        int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple;
+        Check(ectx, o.ImageSize >= multiple && o.ImageSize <= 1024 && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
+            $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {multiple} to 1024");
+        Check(ectx, o.Epochs >= 1, nameof(o.Epochs), o.Epochs, "at least 1");
+        Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
+        Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");
+        Check(ectx, double.IsFinite(o.LearningRate) && o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "a positive number");
+        Check(ectx, o.HoldoutFraction is > 0 and < 0.9, nameof(o.HoldoutFraction), o.HoldoutFraction, "greater than 0 and less than 0.9");
+        CheckEnum(ectx, o.InputNormalization, nameof(o.InputNormalization));
+        CheckEnum(ectx, o.RestorationError, nameof(o.RestorationError));
+        CheckEnum(ectx, o.ImageScoreError, nameof(o.ImageScoreError));
+        CheckEnum(ectx, o.TrainingPrecision, nameof(o.TrainingPrecision));
+        CheckEnum(ectx, o.ScoringPrecision, nameof(o.ScoringPrecision));
+        CheckEnum(ectx, o.Normalization, nameof(o.Normalization));
+        Check(ectx, o.RefinementRounds is >= 1 and <= 10, nameof(o.RefinementRounds), o.RefinementRounds, "between 1 and 10");
+        Check(ectx, o.Threshold is null || float.IsFinite(o.Threshold.Value), nameof(o.Threshold), o.Threshold, "a finite number, or null for the default");
+        Check(ectx, o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "at least 1");
+        Check(ectx, o.ScoringBatchSize is >= 1 and <= SsmAnomalyTransformer.MaxScoringBatchSize, nameof(o.ScoringBatchSize), o.ScoringBatchSize,
+            $"between 1 and {SsmAnomalyTransformer.MaxScoringBatchSize}");
+        Check(ectx, o.VectorWidth is null or >= 1, nameof(o.VectorWidth), o.VectorWidth, "a positive number of pixels, or null for image input");
+        Check(ectx, o.VectorHeight is null or >= 1, nameof(o.VectorHeight), o.VectorHeight, "a positive number of pixels, or null for image input");
+        Check(ectx, float.IsFinite(o.VectorScale) && o.VectorScale > 0, nameof(o.VectorScale), o.VectorScale, "a positive number");
+        Check(ectx, SsmDevice.IsValid(o.Device), nameof(o.Device), o.Device, SsmDevice.AcceptedForms);
+    }
+
+    private static void Check(IExceptionContext ectx, bool valid, string option, object? value, string allowed)
+    {
+        if (!valid)
+            throw ectx.ExceptUserArg(option, $"{nameof(SsmAnomalyDetectionOptions)}.{option} must be {allowed}; got {Show(value)}.");
+    }
+
+    private static void CheckEnum<T>(IExceptionContext ectx, T value, string option) where T : struct, Enum =>
+        Check(ectx, Enum.IsDefined(value), option, value, "one of " + string.Join(", ", Enum.GetNames<T>()));
+
+    private static string Show(object? value) => value switch
+    {
+        null => "null",
+        string s => $"'{s}'",
+        // An undefined enum value prints as its number, which is what the user cast.
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "null",
+    };
+
+    /// <summary>The settings: the instance given at construction, which Fit reads (and checks again) when it runs.</summary>
     public SsmAnomalyDetectionOptions Options { get; }
 
-    /// <summary>The engine settings Fit trains with (the seed is resolved at Fit).</summary>
+    /// <summary>The engine settings <see cref="Options"/> gave at construction; Fit makes them again from Options, with the seed resolved.</summary>
     public SsmOptions EngineOptions { get; }
 
     private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
@@ -83,11 +136,12 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates.
     /// Progress (epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages from source "SsmAnomalyEstimator".
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column, or an option changed since construction to a value out of range.</exception>
     /// <exception cref="InvalidOperationException">An image could not be read (the message names the row), or too few rows.</exception>
     public SsmAnomalyTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));
+        CheckOptions(host, Options);
         var ssmInput = SsmInput.FromSchema(host, input.Schema, Options);
         int col = ssmInput.CheckColumn(host, input.Schema);
         int? contextSeed = (env as IHostEnvironmentInternal)?.Seed;

@@ -11,10 +11,11 @@ public static class SsmCatalog
     /// An estimator that learns what normal images look like and scores new ones: adds Score (<see cref="float"/>,
     /// z-score against held-out normal images), PredictedLabel (<see cref="bool"/>, Score ≥ 3) and AnomalyMap
     /// (<paramref name="imageSize"/>² <see cref="float"/> values, row-major). Train it on normal images only.
+    /// Every default, including those of the settings this overload does not take, is that of <see cref="SsmAnomalyDetectionOptions"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
     /// <param name="inputColumnName">
-    /// Input column. Default "Image". An image column (<c>MLImage</c>, any size, e.g. from <c>LoadImages</c>), or a text column
+    /// Input column. Default "Image" (<see cref="SsmAnomalyDetectionOptions.DefaultInputColumnName"/>). An image column (<c>MLImage</c>, any size, e.g. from <c>LoadImages</c>), or a text column
     /// of image file paths that the model reads itself, strictly (a truncated or corrupt file fails naming its path, where
     /// <c>LoadImages</c> decodes part of it); relative paths are used as given here, set
     /// <see cref="SsmAnomalyDetectionOptions.ImageFolder"/> through the options overload to resolve them against a folder.
@@ -23,13 +24,18 @@ public static class SsmCatalog
     /// <param name="scoreColumnName">Output score column. Default "Score".</param>
     /// <param name="predictedLabelColumnName">Output decision column. Default "PredictedLabel".</param>
     /// <param name="anomalyMapColumnName">Output anomaly map column; null for none. Default "AnomalyMap".</param>
-    /// <param name="imageSize">Side S the images are resized to. Default 64.</param>
-    /// <param name="channels">1 (grayscale, default) or 3 (RGB).</param>
-    /// <param name="epochs">Training epochs. Default 40.</param>
-    /// <param name="trainingTime">Optional time limit for training; null for none.</param>
+    /// <param name="imageSize">Side S the images are resized to. Default 64 (<see cref="SsmAnomalyDetectionOptions.DefaultImageSize"/>).</param>
+    /// <param name="channels">1 (grayscale, default: <see cref="SsmAnomalyDetectionOptions.DefaultChannels"/>) or 3 (RGB).</param>
+    /// <param name="epochs">Training epochs. Default 70 (<see cref="SsmAnomalyDetectionOptions.DefaultEpochs"/>).</param>
+    /// <param name="trainingTime">Optional time limit for training; null (default) for none.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names the option, the value and what is allowed).</exception>
     public static SsmAnomalyEstimator DetectAnomaliesSsm(this TransformsCatalog catalog,
-        string inputColumnName = "Image", string scoreColumnName = "Score", string predictedLabelColumnName = "PredictedLabel",
-        string? anomalyMapColumnName = "AnomalyMap", int imageSize = 64, int channels = 1, int epochs = 40, TimeSpan? trainingTime = null)
+        string inputColumnName = SsmAnomalyDetectionOptions.DefaultInputColumnName,
+        string scoreColumnName = SsmAnomalyDetectionOptions.DefaultScoreColumnName,
+        string predictedLabelColumnName = SsmAnomalyDetectionOptions.DefaultPredictedLabelColumnName,
+        string? anomalyMapColumnName = SsmAnomalyDetectionOptions.DefaultAnomalyMapColumnName,
+        int imageSize = SsmAnomalyDetectionOptions.DefaultImageSize, int channels = SsmAnomalyDetectionOptions.DefaultChannels,
+        int epochs = SsmAnomalyDetectionOptions.DefaultEpochs, TimeSpan? trainingTime = null)
         => DetectAnomaliesSsm(catalog, new SsmAnomalyDetectionOptions
         {
             InputColumnName = inputColumnName,
@@ -50,7 +56,7 @@ public static class SsmCatalog
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
     /// <param name="options">The settings; see <see cref="SsmAnomalyDetectionOptions"/> for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names the option, the value and what is allowed).</exception>
     /// <example>
     /// <code>
     /// var estimator = mlContext.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions

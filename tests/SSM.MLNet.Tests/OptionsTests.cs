@@ -1,0 +1,123 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.ML;
+using SSM.Core;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class OptionsTests
+{
+    private static readonly MLContext Context = new(seed: 1);
+
+    [Fact]
+    public void The_simple_overload_without_arguments_has_the_options_defaults()
+    {
+        var simple = Context.Transforms.DetectAnomaliesSsm().Options;
+        var defaults = new SsmAnomalyDetectionOptions();
+        var properties = typeof(SsmAnomalyDetectionOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        // Every parameter of the simple overload is among the compared properties.
+        var parameters = typeof(SsmCatalog).GetMethods().Single(m => m.Name == nameof(SsmCatalog.DetectAnomaliesSsm)
+            && m.GetParameters()[1].ParameterType != typeof(SsmAnomalyDetectionOptions)).GetParameters().Skip(1).ToList();
+        Assert.Equal(8, parameters.Count);
+        Assert.All(parameters, p => Assert.Contains(properties, q => string.Equals(q.Name, p.Name, StringComparison.OrdinalIgnoreCase)));
+        foreach (var property in properties)
+        {
+            object? expected = property.GetValue(defaults), actual = property.GetValue(simple);
+            Assert.True(Equals(expected, actual), $"{property.Name}: {expected} in SsmAnomalyDetectionOptions, {actual} from the simple overload.");
+        }
+        Assert.Equal(70, simple.Epochs);
+    }
+
+    [Fact]
+    public void The_options_defaults_are_the_engine_defaults()
+    {
+        // The constants the simple overload needs copy engine defaults; the rest of the options read them from the engine.
+        string engine = JsonSerializer.Serialize(new SsmOptions());
+        string ours = JsonSerializer.Serialize(Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions()).EngineOptions);
+        Assert.Contains("\"Epochs\":70", engine);
+        Assert.Equal(engine, ours);
+    }
+
+    public static TheoryData<string, Action<SsmAnomalyDetectionOptions>, string, string> BadOptions => new()
+    {
+        { "Channels", o => o.Channels = 2, "got 2", "1 (grayscale) or 3 (RGB)" },
+        { "TrainingTime", o => o.TrainingTime = TimeSpan.FromMinutes(-1), "got -00:01:00", "positive, or null for no limit" },
+        { "TrainingTime", o => o.TrainingTime = TimeSpan.Zero, "got 00:00:00", "positive" },
+        { "Device", o => o.Device = "foo", "got 'foo'", "\"cpu\", \"cuda\" or \"cuda:N\"" },
+        { "Device", o => o.Device = "cuda:-1", "got 'cuda:-1'", "\"cuda:N\"" },
+        { "Device", o => o.Device = "mps", "got 'mps'", "\"cuda:N\"" },
+        { "ImageSize", o => o.ImageSize = 30, "got 30", "a multiple of 8 (2^(Depth-1) for Depth 4)" },
+        { "ImageSize", o => o.ImageSize = 2048, "got 2048", "to 1024" },
+        { "BaseWidth", o => o.BaseWidth = 0, "got 0", "between 1 and 1024" },
+        { "Depth", o => o.Depth = 9, "got 9", "between 2 and 8" },
+        { "Epochs", o => o.Epochs = 0, "got 0", "at least 1" },
+        { "BatchSize", o => o.BatchSize = 0, "got 0", "at least 1" },
+        { "LearningRate", o => o.LearningRate = double.NaN, "got NaN", "a positive number" },
+        { "HoldoutFraction", o => o.HoldoutFraction = 0.95, "got 0.95", "less than 0.9" },
+        { "InputNormalization", o => o.InputNormalization = (SSM.Core.Data.InputNormalization)7, "got 7", "one of None, PerImage" },
+        { "RestorationError", o => o.RestorationError = (RestorationError)9, "got 9", "one of MsGms, SquaredError, Both" },
+        { "ScoringPrecision", o => o.ScoringPrecision = (NetworkPrecision)5, "got 5", "one of Float32, BFloat16, Auto" },
+        { "Normalization", o => o.Normalization = (SsmScoreNormalization)3, "got 3", "one of ZScore, Raw" },
+        { "RefinementRounds", o => o.RefinementRounds = 11, "got 11", "between 1 and 10" },
+        { "Threshold", o => o.Threshold = float.PositiveInfinity, "got Infinity", "a finite number" },
+        { "CheckpointEvery", o => o.CheckpointEvery = 0, "got 0", "at least 1" },
+        { "ScoringBatchSize", o => o.ScoringBatchSize = 0, "got 0", "between 1 and 1024" },
+        { "VectorWidth", o => o.VectorWidth = 0, "got 0", "a positive number of pixels" },
+        { "VectorScale", o => o.VectorScale = -1f, "got -1", "a positive number" },
+        { "InputColumnName", o => o.InputColumnName = "", "got ''", "a column name" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadOptions))]
+    public void A_bad_option_fails_at_construction_naming_the_option_the_value_and_what_is_allowed(
+        string option, Action<SsmAnomalyDetectionOptions> set, string got, string allowed)
+    {
+        var options = new SsmAnomalyDetectionOptions();
+        set(options);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(options));
+        Assert.Equal(option, e.ParamName);
+        Assert.Contains($"SsmAnomalyDetectionOptions.{option} must be ", e.Message);
+        Assert.Contains(allowed, e.Message);
+        Assert.Contains(got + ".", e.Message);
+    }
+
+    [Fact]
+    public void Engine_parameter_names_do_not_leak_into_messages()
+    {
+        // The engine calls these InputChannels and TimeBudget; a user of these options never sees those names.
+        var channels = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(channels: 2));
+        Assert.Contains("SsmAnomalyDetectionOptions.Channels", channels.Message);
+        Assert.DoesNotContain("InputChannels", channels.Message);
+        var time = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(trainingTime: TimeSpan.FromSeconds(-5)));
+        Assert.Contains("SsmAnomalyDetectionOptions.TrainingTime", time.Message);
+        Assert.DoesNotContain("TimeBudget", time.Message);
+        var device = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { Device = "foo" }));
+        Assert.DoesNotContain("FOO", device.Message);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("cpu")]
+    [InlineData("CPU")]
+    [InlineData("cuda")]
+    [InlineData("cuda:0")]
+    [InlineData("cuda:12")]
+    public void Accepted_device_strings_pass_the_check(string? device)
+    {
+        // Construction checks the form only; whether CUDA is there is Fit's concern.
+        var estimator = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { Device = device });
+        Assert.Equal(device, estimator.Options.Device);
+    }
+
+    [Fact]
+    public void Fit_checks_options_changed_after_construction_before_reading_data()
+    {
+        var options = new SsmAnomalyDetectionOptions { InputColumnName = nameof(ImageRow.ImagePath) };
+        var estimator = Context.Transforms.DetectAnomaliesSsm(options);
+        options.Device = "gpu";
+        var data = Context.Data.LoadFromEnumerable(new List<ImageRow>());
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
+        Assert.Contains("SsmAnomalyDetectionOptions.Device", e.Message);
+    }
+}
