@@ -78,8 +78,20 @@ public static class SsmCatalog
     /// <param name="labelColumnName">Ground truth: Boolean, or Single (&gt; 0 = anomalous). Default "Label".</param>
     /// <param name="scoreColumnName">Score column. Default "Score".</param>
     /// <param name="predictedLabelColumnName">Decision column for the confusion counts; null to skip. Default "PredictedLabel".</param>
-    /// <param name="anomalyMapColumnName">Anomaly map column for pixel metrics; null to skip. Default null.</param>
-    /// <param name="groundTruthMaskColumnName">Ground-truth mask column (image, or vector of map size) for pixel metrics; null to skip. Default null.</param>
+    /// <param name="anomalyMapColumnName">Anomaly map column for pixel metrics. Default null: "AnomalyMap" (the transformer's default) when a mask column is given.</param>
+    /// <param name="groundTruthMaskColumnName">
+    /// Ground-truth mask column (image, e.g. from <c>LoadImages</c>, or vector of the map's size), which turns pixel metrics on;
+    /// null (default) to skip them. Rows labelled normal may have no mask (empty path or empty vector): all their pixels count
+    /// as normal. See <see cref="SsmEvaluator.Evaluate"/>.
+    /// </param>
+    /// <example>
+    /// <code>
+    /// // Good images have an empty MaskPath; LoadImages gives them no image, which counts as an all-normal mask.
+    /// var withMasks = mlContext.Transforms.LoadImages("Mask", imageFolder: "", inputColumnName: "MaskPath").Fit(scored).Transform(scored);
+    /// var metrics = mlContext.AnomalyDetection.EvaluateSsm(withMasks, labelColumnName: "Label", groundTruthMaskColumnName: "Mask");
+    /// Console.WriteLine($"pixel AUROC {metrics.PixelAuroc:F3}, AUPRO {metrics.Aupro:F3}");
+    /// </code>
+    /// </example>
     public static SsmMetrics EvaluateSsm(this AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName = "Label",
         string scoreColumnName = "Score", string? predictedLabelColumnName = "PredictedLabel",
         string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null)

@@ -18,14 +18,21 @@ public static class SsmEvaluator
     /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), or Single (&gt; 0 = anomalous, NaN not allowed).</param>
     /// <param name="scoreColumnName">Single score, higher = more anomalous.</param>
     /// <param name="predictedLabelColumnName">Boolean decision column for <see cref="SsmMetrics.Confusion"/>; null to skip.</param>
-    /// <param name="anomalyMapColumnName">Known-size vector of Single (S × S row-major) for pixel metrics; null to skip.</param>
+    /// <param name="anomalyMapColumnName">
+    /// Known-size vector of Single (S × S row-major) for pixel metrics. Default null: "AnomalyMap"
+    /// (<see cref="SsmAnomalyDetectionOptions.DefaultAnomalyMapColumnName"/>, the transformer's default) when
+    /// <paramref name="groundTruthMaskColumnName"/> is given, else no pixel metrics.
+    /// </param>
     /// <param name="groundTruthMaskColumnName">
-    /// Ground-truth masks for pixel metrics: an image column (white = defect; resized to S × S, nearest/area then &gt; 0.5) or a
-    /// vector of Single of the map's length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A missing mask (empty image
-    /// path cannot be used: give good images an all-black mask or an all-zero vector) means no defect pixels.
+    /// Ground-truth masks, which turn pixel metrics on; null (default) to skip them. An image column, e.g. from
+    /// <c>LoadImages</c> (white = defect; resized to S × S, nearest/area, then &gt; 0.5), or a vector of Single of the map's
+    /// length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A row whose label is normal may have no mask (the null image
+    /// <c>LoadImages</c> gives for an empty path, or an empty vector): all its pixels count as normal. A row whose label is
+    /// anomalous must have one.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
-    /// <exception cref="ArgumentException">Only one class present (AUROC undefined).</exception>
+    /// <exception cref="ArgumentException">Only one class present (AUROC undefined), or an anomaly map column without a mask column.</exception>
+    /// <exception cref="InvalidOperationException">An anomalous row has no mask, or a mask vector has the wrong length (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null)
     {
@@ -35,9 +42,18 @@ public static class SsmEvaluator
         var score = Column(schema, scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
-        bool pixels = anomalyMapColumnName is not null || groundTruthMaskColumnName is not null;
-        if (pixels && (anomalyMapColumnName is null || groundTruthMaskColumnName is null))
-            throw new ArgumentException("Pixel metrics need both an anomaly map column and a ground-truth mask column.");
+        // A mask is what asks for pixel metrics; the map is then almost always the transformer's default column.
+        if (groundTruthMaskColumnName is not null && anomalyMapColumnName is null)
+        {
+            anomalyMapColumnName = SsmAnomalyDetectionOptions.DefaultAnomalyMapColumnName;
+            if (schema.GetColumnOrNull(anomalyMapColumnName) is null)
+                throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Could not find column '{anomalyMapColumnName}', the default anomaly map " +
+                    "column, which pixel metrics need with the mask column: pass anomalyMapColumnName if the transformer's map column has another name.");
+        }
+        bool pixels = anomalyMapColumnName is not null;
+        if (pixels && groundTruthMaskColumnName is null)
+            throw new ArgumentException($"Pixel metrics need a ground-truth mask column as well as the anomaly map column '{anomalyMapColumnName}': " +
+                "pass groundTruthMaskColumnName, or leave anomalyMapColumnName null for image metrics only.", nameof(groundTruthMaskColumnName));
         DataViewSchema.Column? map = null, mask = null;
         int mapSide = 0;
         if (pixels)
@@ -82,17 +98,23 @@ public static class SsmEvaluator
             var getScore = cursor.GetGetter<float>(score);
             var getPredicted = predicted is { } pc ? cursor.GetGetter<bool>(pc) : null;
             var getMap = map is { } mc ? cursor.GetGetter<VBuffer<float>>(mc) : null;
-            Func<bool[]>? getMask = null;
+            // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).
+            // An anomalous image without one would silently count as all normal, so it fails.
+            bool[] NoMask(bool anomalous) => anomalous
+                ? throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has no mask at row {cursor.Position}, whose label is anomalous. " +
+                    "Give every anomalous image its ground-truth mask; only normal images may have none (an empty path, or an empty vector).")
+                : new bool[mapSide * mapSide];
+            Func<bool, bool[]>? getMask = null;
             if (mask is { } kc)
             {
                 if (kc.Type is ImageDataViewType)
                 {
                     var g = cursor.GetGetter<MLImage>(kc);
                     MLImage image = null!;
-                    getMask = () =>
+                    getMask = anomalous =>
                     {
                         g(ref image);
-                        if (image is null) throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has no image at row {cursor.Position}.");
+                        if (image is null) return NoMask(anomalous);
                         var gray = SsmInput.FromMLImage(image, 1);
                         var resized = gray.Height == mapSide && gray.Width == mapSide ? gray : ImageResize.ResizeMask(gray, mapSide, mapSide);
                         return resized.Pixels.Select(v => v > 0.5f).ToArray();
@@ -102,9 +124,10 @@ public static class SsmEvaluator
                 {
                     var g = cursor.GetGetter<VBuffer<float>>(kc);
                     VBuffer<float> buffer = default;
-                    getMask = () =>
+                    getMask = anomalous =>
                     {
                         g(ref buffer);
+                        if (buffer.Length == 0) return NoMask(anomalous);
                         if (buffer.Length != mapSide * mapSide)
                             throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has {buffer.Length} values at row {cursor.Position}; expected {mapSide * mapSide}.");
                         return buffer.DenseValues().Select(v => v > 0.5f).ToArray();
@@ -114,14 +137,15 @@ public static class SsmEvaluator
             VBuffer<float> mapBuffer = default;
             while (cursor.MoveNext())
             {
-                labels.Add(getLabel());
+                bool anomalous = getLabel();
+                labels.Add(anomalous);
                 float s = 0; getScore(ref s); scores.Add(s);
                 if (getPredicted is not null) { bool d = false; getPredicted(ref d); decisions.Add(d); }
                 if (getMap is not null)
                 {
                     getMap(ref mapBuffer);
                     maps.Add(mapBuffer.DenseValues().ToArray());
-                    masks.Add(getMask!());
+                    masks.Add(getMask!(anomalous));
                 }
             }
         }

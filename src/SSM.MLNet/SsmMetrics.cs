@@ -23,12 +23,12 @@ public sealed record SsmMetrics
     /// <summary>Confusion counts of the PredictedLabel column (the model's own threshold); null when no predicted label column was given.</summary>
     public ConfusionCounts? Confusion { get; init; }
 
-    /// <summary>Area under the pixel-level ROC curve over all anomaly maps; null without map and mask columns.</summary>
+    /// <summary>Area under the pixel-level ROC curve over all anomaly maps; null without a ground-truth mask column.</summary>
     public double? PixelAuroc { get; init; }
 
-    /// <summary>Best pixel-level F1; null without map and mask columns.</summary>
+    /// <summary>Best pixel-level F1; null without a ground-truth mask column.</summary>
     public double? PixelF1Max { get; init; }
 
-    /// <summary>Area under the per-region-overlap curve up to 30% false-positive rate, normalised to [0, 1]; null without map and mask columns.</summary>
+    /// <summary>Area under the per-region-overlap curve up to 30% false-positive rate, normalised to [0, 1]; null without a ground-truth mask column.</summary>
     public double? Aupro { get; init; }
 }

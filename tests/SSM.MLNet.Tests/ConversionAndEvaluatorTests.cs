@@ -67,6 +67,74 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void A_mask_column_alone_gives_pixel_metrics_on_the_default_map_column()
+    {
+        var context = new MLContext();
+        var explicitMap = context.AnomalyDetection.EvaluateSsm(HandMade(context), anomalyMapColumnName: "AnomalyMap", groundTruthMaskColumnName: "Mask");
+        var defaultMap = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask");
+        Assert.NotNull(defaultMap.PixelAuroc);
+        Assert.Equal(explicitMap, defaultMap);
+    }
+
+    [Fact]
+    public void A_mask_column_without_the_default_map_column_says_to_name_the_map()
+    {
+        var context = new MLContext();
+        var renamed = context.Transforms.CopyColumns("Map", "AnomalyMap").Fit(HandMade(context)).Transform(HandMade(context));
+        var dropped = context.Transforms.DropColumns("AnomalyMap").Fit(renamed).Transform(renamed);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => context.AnomalyDetection.EvaluateSsm(dropped, groundTruthMaskColumnName: "Mask"));
+        Assert.Contains("'AnomalyMap'", e.Message);
+        Assert.Contains("anomalyMapColumnName", e.Message);
+        Assert.NotNull(context.AnomalyDetection.EvaluateSsm(dropped, anomalyMapColumnName: "Map", groundTruthMaskColumnName: "Mask").PixelAuroc);
+    }
+
+    [Fact]
+    public void A_map_column_without_a_mask_column_says_what_is_missing()
+    {
+        var context = new MLContext();
+        var e = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), anomalyMapColumnName: "AnomalyMap"));
+        Assert.Equal("groundTruthMaskColumnName", e.ParamName);
+    }
+
+    private sealed class VariableMaskRow
+    {
+        public bool Label { get; set; }
+        public float Score { get; set; }
+        [VectorType(4)] public float[] AnomalyMap { get; set; } = new float[4];
+        public float[] Mask { get; set; } = [];
+    }
+
+    private static IDataView WithoutNormalMasks(MLContext context, bool dropAnomalousMask = false) => context.Data.LoadFromEnumerable(new[]
+    {
+        new VariableMaskRow { Label = false, Score = 0.10f, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f] },
+        new VariableMaskRow { Label = false, Score = 0.40f, AnomalyMap = [0.3f, 0.2f, 0.1f, 0.2f] },
+        new VariableMaskRow { Label = true,  Score = 0.35f, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [1, 0, 0, 255] },
+        new VariableMaskRow { Label = true,  Score = 0.80f, AnomalyMap = [0.1f, 0.7f, 0.6f, 0.2f], Mask = dropAnomalousMask ? [] : [0, 1, 1, 0] },
+    });
+
+    [Fact]
+    public void A_normal_row_without_a_mask_counts_as_all_normal_pixels()
+    {
+        var context = new MLContext();
+        var withMasks = SsmEvaluator.Evaluate(HandMade(context), predictedLabelColumnName: null, groundTruthMaskColumnName: "Mask");
+        var withoutNormalMasks = SsmEvaluator.Evaluate(WithoutNormalMasks(context), predictedLabelColumnName: null, groundTruthMaskColumnName: "Mask");
+        Assert.NotNull(withoutNormalMasks.PixelAuroc);
+        Assert.Equal(withMasks, withoutNormalMasks);
+    }
+
+    [Fact]
+    public void An_anomalous_row_without_a_mask_fails_saying_what_to_do()
+    {
+        var context = new MLContext();
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            SsmEvaluator.Evaluate(WithoutNormalMasks(context, dropAnomalousMask: true), predictedLabelColumnName: null, groundTruthMaskColumnName: "Mask"));
+        Assert.Contains("'Mask'", e.Message);
+        Assert.Contains("row 3", e.Message);
+        Assert.Contains("anomalous", e.Message);
+        Assert.Contains("only normal images may have none", e.Message);
+    }
+
+    [Fact]
     public void Evaluator_rejects_a_wrong_label_type_by_name()
     {
         var context = new MLContext();

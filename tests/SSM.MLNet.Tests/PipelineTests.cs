@@ -212,6 +212,31 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void EvaluateSsm_with_LoadImages_masks_takes_an_empty_mask_path_of_a_good_image_as_all_normal()
+    {
+        // MVTec AD has no masks for good images; the fixture gives them an all-black file, which must score the same as none.
+        var noGoodMasks = fx.Test.Select(t => new ImageRow { ImagePath = t.ImagePath, Label = t.Label, MaskPath = t.Label ? t.MaskPath : "" }).ToList();
+        Assert.Contains(noGoodMasks, t => t.MaskPath == "");
+        MLContext context = fx.Context;
+        SsmMetrics Evaluate(List<ImageRow> rows)
+        {
+            var scored = fx.Model.Transform(context.Data.LoadFromEnumerable(rows));
+            var masks = context.Transforms.LoadImages("Mask", "", nameof(ImageRow.MaskPath)).Fit(scored).Transform(scored);
+            return context.AnomalyDetection.EvaluateSsm(masks, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: "Mask");
+        }
+        var black = Evaluate(fx.Test);
+        var none = Evaluate(noGoodMasks);
+        Assert.NotNull(none.PixelAuroc);
+        Assert.Equal(black, none);
+
+        int anomalous = fx.Test.FindIndex(t => t.Label);
+        noGoodMasks[anomalous].MaskPath = "";
+        var e = Assert.Throws<InvalidOperationException>(() => Evaluate(noGoodMasks));
+        Assert.Contains($"row {anomalous}", e.Message);
+        Assert.Contains("anomalous", e.Message);
+    }
+
+    [Fact]
     public void MLNet_AnomalyDetection_Evaluate_works_with_a_Single_label()
     {
         var scored = fx.Model.Transform(fx.TestData);
