@@ -27,7 +27,7 @@ internal static class Compare
         var sets = files.Select(ScoredTestSet.Load).ToArray();
         for (int f = 1; f < sets.Length; f++) sets[0].RequireSameImages(sets[f], files[f]);
         if (!sets[0].Categories.Contains(good)) throw new ArgumentException($"No test image has the category '{good}' (--good).");
-        var metrics = sets.Select(s => new ResampledMetrics(s, good)).ToArray();
+        var metrics = sets.Select(s => new ResampledMetrics(s.Scores, [.. s.Categories.Select(c => c != good)], s.Maps, s.Masks, s.Size, s.Size)).ToArray();
 
         // Unit weights must reproduce the library's figures exactly, or the sweeps are wrong.
         var ones = Enumerable.Repeat(1, sets[0].Count).ToArray();
@@ -41,7 +41,7 @@ internal static class Compare
                 throw new InvalidOperationException($"{files[f]}: the resampling sweep gives {string.Join(", ", point[f])} with unit weights, the library {image}, {px.Auroc}, {px.Aupro}.");
         }
 
-        var draws = StratifiedDraws(sets[0].Categories, replicates, seed);
+        var draws = Bootstrap.StratifiedDraws(sets[0].Categories, replicates, seed);
         var values = new double[replicates][][];
         Parallel.For(0, replicates, b => values[b] = metrics.Select(m => Evaluate(m, draws[b])).ToArray());
 
@@ -68,32 +68,10 @@ internal static class Compare
 
     private static double[] Evaluate(ResampledMetrics m, int[] w) => [m.ImageAuroc(w), m.PixelAuroc(w), m.Aupro(w)];
 
-    /// <summary>Per draw, how often each image is taken: every category redrawn to its own count, with replacement.</summary>
-    private static int[][] StratifiedDraws(string[] categories, int replicates, int seed)
-    {
-        var random = new Random(seed);
-        var groups = categories.Select((c, i) => (c, i)).GroupBy(x => x.c).Select(g => g.Select(x => x.i).ToArray()).ToArray();
-        var draws = new int[replicates][];
-        for (int b = 0; b < replicates; b++)
-        {
-            draws[b] = new int[categories.Length];
-            foreach (var g in groups)
-                for (int k = 0; k < g.Length; k++) draws[b][g[random.Next(g.Length)]]++;
-        }
-        return draws;
-    }
-
     private static string Interval(double point, IEnumerable<double> draws, bool signed = false)
     {
         var sorted = draws.OrderBy(x => x).ToArray();
         string f(double x) => (signed && x >= 0 ? "+" : "") + x.ToString("F3", CultureInfo.InvariantCulture);
-        return $"{f(point)} [{f(Percentile(sorted, 0.025))}, {f(Percentile(sorted, 0.975))}]";
-    }
-
-    private static double Percentile(double[] sorted, double q)
-    {
-        double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+        return $"{f(point)} [{f(Bootstrap.Percentile(sorted, 0.025))}, {f(Bootstrap.Percentile(sorted, 0.975))}]";
     }
 }

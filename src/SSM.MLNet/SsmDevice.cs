@@ -28,6 +28,8 @@ internal static class SsmDevice
     /// </summary>
     internal static Device Resolve(IHostEnvironment env, string? explicitDevice)
     {
+        // Fit and Load reach libtorch here first: a library that will not load is explained, not blamed on a missing package.
+        SSM.Core.Torch.TorchNative.EnsureLoaded();
         if (!string.IsNullOrWhiteSpace(explicitDevice))
         {
             var device = new Device(explicitDevice);

@@ -149,6 +149,15 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.InRange(metrics.PixelAuroc!.Value, 0, 1);
         Assert.NotNull(metrics.Aupro);
         Assert.Equal(metrics.TestImages, metrics.Images.Count);
+        // Bootstrap intervals hold their figure; the summary and the report show them.
+        foreach (var (value, interval) in new[] { (metrics.ImageAuroc, metrics.ImageAurocInterval), (metrics.PixelAuroc, metrics.PixelAurocInterval), (metrics.Aupro, metrics.AuproInterval) })
+        {
+            Assert.NotNull(interval);
+            Assert.InRange(value!.Value, interval[0], interval[1]);
+        }
+        Assert.True(metrics.ImageAurocInterval![1] - metrics.ImageAurocInterval[0] > 0 || metrics.ImageAuroc == 1, "8 defective test images leave room");
+        Assert.Contains($"95 % interval {metrics.ImageAurocInterval[0]:F3}-{metrics.ImageAurocInterval[1]:F3}", fx.TrainOutput);
+        Assert.Contains("95 % interval", File.ReadAllText(Path.Combine(fx.Run, "report.html")));
     }
 
     [Fact]

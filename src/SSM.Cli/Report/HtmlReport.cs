@@ -76,10 +76,10 @@ public static class HtmlReport
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
             s.Append($"<figure><img alt=\"image ROC\" src=\"{RocChart.Draw(e.ImageRoc, new SkiaSharp.SKColor(40, 110, 220))}\">" +
-                     $"<figcaption>Image-level ROC (x: false-positive rate, y: true-positive rate). AUROC {F(e.ImageAuroc)}.</figcaption></figure>\n");
+                     $"<figcaption>Image-level ROC (x: false-positive rate, y: true-positive rate). AUROC {E(Running.TestSetRun.WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc))}.</figcaption></figure>\n");
         if (e.PixelRoc is not null)
             s.Append($"<figure><img alt=\"pixel ROC\" src=\"{RocChart.Draw(e.PixelRoc, new SkiaSharp.SKColor(220, 50, 40))}\">" +
-                     $"<figcaption>Pixel-level ROC. AUROC {F(e.Pixel?.Auroc)}, AUPRO {F(e.Pixel?.Aupro)}.</figcaption></figure>\n");
+                     $"<figcaption>Pixel-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.Pixel?.Auroc, e.Intervals?.PixelAuroc))}, AUPRO {E(Running.TestSetRun.WithInterval(e.Pixel?.Aupro, e.Intervals?.Aupro))}.</figcaption></figure>\n");
         var (hist, lo, hi) = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
         s.Append($"<figure><img alt=\"score histogram\" src=\"{hist}\"><figcaption class=\"legend\">Image scores from {F(lo)} to {F(hi)}:" +

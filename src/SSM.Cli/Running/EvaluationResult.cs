@@ -28,6 +28,9 @@ public sealed class EvaluationResult
     public RocCurve? PixelRoc { get; init; }
     /// <summary>Per test category, "good" first, then the defect categories in the order their images come.</summary>
     public IReadOnlyList<CategoryResult> Categories { get; init; } = [];
+    /// <summary>95 % bootstrap intervals over the test images (each category redrawn to its own count): how far the
+    /// metrics could move with another test set of the same make-up. Null with one class only.</summary>
+    public BootstrapIntervals? Intervals { get; init; }
 
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
     /// <param name="fallbackPixelThreshold">Map threshold when no pixel F1 threshold can be computed (e.g. no defects).</param>
@@ -70,13 +73,18 @@ public sealed class EvaluationResult
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
             pixelThreshold = pixel.Value.F1Threshold;
         }
+        // Seed 0: the same test set always gets the same intervals.
+        var intervals = bothClasses
+            ? Bootstrap.Intervals(scores, labels, [.. images.Select(x => x.Category)], pixel is null ? null : maps, pixel is null ? null : masks,
+                images[0].Side, images[0].Side)
+            : null;
         return new EvaluationResult
         {
             Images = images, Threshold = threshold, PixelThreshold = pixelThreshold,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             Confusion = ConfusionCounts.At(scores, labels, threshold),
             Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,
-            Categories = ByCategory(images),
+            Categories = ByCategory(images), Intervals = intervals,
         };
     }
 

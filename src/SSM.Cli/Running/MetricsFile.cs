@@ -27,6 +27,10 @@ public sealed record MetricsFile
     public double? PixelAuroc { get; init; }
     public double? PixelF1Max { get; init; }
     public double? Aupro { get; init; }
+    /// <summary>95 % bootstrap intervals of the metrics over the test images, [low, high] (see <see cref="EvaluationResult.Intervals"/>).</summary>
+    public double[]? ImageAurocInterval { get; init; }
+    public double[]? PixelAurocInterval { get; init; }
+    public double[]? AuproInterval { get; init; }
     /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images.</summary>
     public List<CategoryResult> Categories { get; init; } = [];
     public List<ImageScore> Images { get; init; } = [];
@@ -50,9 +54,12 @@ public sealed record MetricsFile
         TruePositives = e.Confusion.TruePositives, FalsePositives = e.Confusion.FalsePositives,
         TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
         PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, Aupro = e.Pixel?.Aupro,
+        ImageAurocInterval = Pair(e.Intervals?.ImageAuroc), PixelAurocInterval = Pair(e.Intervals?.PixelAuroc), AuproInterval = Pair(e.Intervals?.Aupro),
         Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
     };
+
+    private static double[]? Pair(SSM.Core.Evaluation.ConfidenceInterval? i) => i is { } v ? [v.Low, v.High] : null;
 
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

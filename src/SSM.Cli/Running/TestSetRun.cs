@@ -24,20 +24,24 @@ public static class TestSetRun
             ? ssm.Calibration.NormalMean + ssm.Threshold * ssm.Calibration.NormalStd
             : ssm.Threshold;
 
+    /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
+    public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
+        Commands.Summary.F(value) + (interval is { } i ? $" ({i})" : "");
+
     /// <summary>Summary rows for a test-set evaluation.</summary>
     public static IEnumerable<(string, string)> Rows(EvaluationResult? e)
     {
         if (e is null) { yield return ("test set", "none"); yield break; }
         string F(double? v) => Commands.Summary.F(v);
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
-        yield return ("image AUROC", F(e.ImageAuroc));
+        yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
         yield return ("image F1-max", $"{F(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}");
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         if (e.Pixel is { } p)
         {
-            yield return ("pixel AUROC", F(p.Auroc));
+            yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));
             yield return ("pixel F1-max", F(p.F1Max));
-            yield return ("AUPRO (FPR ≤ 0.3)", F(p.Aupro));
+            yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         foreach (var c in e.Categories)
             yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory

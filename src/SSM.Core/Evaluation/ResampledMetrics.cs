@@ -1,49 +1,58 @@
-using SSM.Core.Evaluation;
-
-namespace SSM.Benchmarks;
+namespace SSM.Core.Evaluation;
 
 /// <summary>
 /// Image AUROC, pixel AUROC and AUPRO of one scored test set with each image counted w[i] times, as a bootstrap
-/// resample counts it. Pixels are sorted once; each resample is then one linear sweep instead of a sort of 2.4 M
-/// pixels. With every weight 1 the figures are the library's (<see cref="Roc"/>, <see cref="Pro"/>): ties count one
+/// resample counts it. Pixels are sorted once; each resample is then one linear sweep instead of a sort of millions of
+/// pixels. With every weight 1 the figures are exactly <see cref="Roc"/>'s and <see cref="Pro"/>'s: ties count one
 /// half for AUROC and enter the PRO curve together.
 /// </summary>
 internal sealed class ResampledMetrics
 {
-    private readonly float[] imageScores, pixelScores;
-    private readonly int[] imageOrder, pixelImage, pixelRegion, regionImage, regionSize, normalPixels, defectPixels;
+    private readonly float[] imageScores, pixelScores = [];
+    private readonly int[] imageOrder, pixelImage = [], pixelRegion = [], regionImage = [], regionSize = [], normalPixels = [], defectPixels = [];
     private readonly bool[] imageIsDefective;
 
-    public ResampledMetrics(ScoredTestSet set, string goodCategory)
+    /// <param name="scores">Image scores.</param>
+    /// <param name="labels">True for a defective image.</param>
+    /// <param name="maps">Anomaly maps (height x width, row-major), or null for image metrics only.</param>
+    /// <param name="masks">Ground truth of the maps (all false for a good image).</param>
+    public ResampledMetrics(float[] scores, bool[] labels, IReadOnlyList<float[]>? maps = null, IReadOnlyList<bool[]>? masks = null, int height = 0, int width = 0)
     {
-        imageIsDefective = set.Categories.Select(c => c != goodCategory).ToArray();
-        imageScores = set.Scores;
-        imageOrder = Enumerable.Range(0, set.Count).OrderBy(i => set.Scores[i]).ToArray();
+        imageIsDefective = labels;
+        imageScores = scores;
+        imageOrder = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
+        if (maps is null || masks is null) return;
+        HasPixels = true;
 
-        int plane = set.Size * set.Size;
-        var scores = new float[set.Count * plane];
-        var regions = new int[scores.Length];
-        var images = new int[scores.Length];
+        int count = maps.Count, plane = height * width;
+        var values = new float[count * plane];
+        var regions = new int[values.Length];
+        var images = new int[values.Length];
         var sizes = new List<int>();
         var owners = new List<int>();
         var stack = new int[plane];
-        (normalPixels, defectPixels) = (new int[set.Count], new int[set.Count]);
-        for (int i = 0; i < set.Count; i++)
+        (normalPixels, defectPixels) = (new int[count], new int[count]);
+        for (int i = 0; i < count; i++)
         {
-            set.Maps[i].CopyTo(scores, i * plane);
+            if (maps[i].Length != plane || masks[i].Length != plane)
+                throw new ArgumentException($"Map or mask {i} does not have {height} x {width} pixels.", nameof(maps));
+            maps[i].CopyTo(values, i * plane);
             Array.Fill(images, i, i * plane, plane);
-            int found = ConnectedComponents.Label(set.Masks[i], set.Size, set.Size, regions.AsSpan(i * plane, plane), sizes, stack);
+            int found = ConnectedComponents.Label(masks[i], height, width, regions.AsSpan(i * plane, plane), sizes, stack);
             owners.AddRange(Enumerable.Repeat(i, found));
-            defectPixels[i] = set.Masks[i].Count(m => m);
+            defectPixels[i] = masks[i].Count(m => m);
             normalPixels[i] = plane - defectPixels[i];
         }
-        var order = Enumerable.Range(0, scores.Length).ToArray();
-        Array.Sort((float[])scores.Clone(), order);
-        pixelScores = order.Select(k => scores[k]).ToArray();
+        var order = Enumerable.Range(0, values.Length).ToArray();
+        Array.Sort((float[])values.Clone(), order);
+        pixelScores = order.Select(k => values[k]).ToArray();
         pixelImage = order.Select(k => images[k]).ToArray();
         pixelRegion = order.Select(k => regions[k]).ToArray();
         (regionImage, regionSize) = (owners.ToArray(), sizes.ToArray());
     }
+
+    /// <summary>Whether maps were given (pixel AUROC and AUPRO can be asked for).</summary>
+    public bool HasPixels { get; }
 
     public double ImageAuroc(int[] w)
     {

@@ -1,0 +1,108 @@
+using SSM.Core.Evaluation;
+
+namespace SSM.Core.Tests.Evaluation;
+
+public class BootstrapTests
+{
+    private const int Side = 8;
+
+    /// <summary>Images with quantised scores (many ties), defective ones scoring higher on average, each defect a blob.</summary>
+    private static (float[] Scores, bool[] Labels, List<float[]> Maps, List<bool[]> Masks) TestSet(int good, int defective, int seed, float separation = 1f)
+    {
+        var random = new Random(seed);
+        float Q(double v) => MathF.Round((float)v * 4) / 4;   // ties inside and across images
+        var (scores, labels, maps, masks) = (new List<float>(), new List<bool>(), new List<float[]>(), new List<bool[]>());
+        for (int i = 0; i < good + defective; i++)
+        {
+            bool bad = i >= good;
+            var mask = new bool[Side * Side];
+            if (bad)
+            {
+                int x = random.Next(Side - 2), y = random.Next(Side - 2), w = 1 + random.Next(3);
+                for (int dy = 0; dy < w && y + dy < Side; dy++) for (int dx = 0; dx < w && x + dx < Side; dx++) mask[(y + dy) * Side + x + dx] = true;
+                if (random.Next(3) == 0) mask[Side * Side - 1] = true;   // a second region in some images
+            }
+            var map = new float[Side * Side];
+            for (int p = 0; p < map.Length; p++) map[p] = Q(random.NextDouble() * 2 + (mask[p] ? separation : 0));
+            scores.Add(Q(random.NextDouble() * 2 + (bad ? separation : 0)));
+            labels.Add(bad); maps.Add(map); masks.Add(mask);
+        }
+        return ([.. scores], [.. labels], maps, masks);
+    }
+
+    [Fact]
+    public void UnitWeights_GiveExactlyTheLibrarysMetrics()
+    {
+        var (scores, labels, maps, masks) = TestSet(15, 12, seed: 1);
+        var m = new ResampledMetrics(scores, labels, maps, masks, Side, Side);
+        var ones = Enumerable.Repeat(1, scores.Length).ToArray();
+        Assert.Equal(Roc.Auroc(scores, labels), m.ImageAuroc(ones), 12);
+        Assert.Equal(PixelMetrics.Auroc(maps, masks), m.PixelAuroc(ones), 12);
+        Assert.Equal(Pro.Aupro(maps, masks, Side, Side), m.Aupro(ones), 12);
+    }
+
+    [Fact]
+    public void Weights_CountAnImageAsOftenAsItsCopies()
+    {
+        var (scores, labels, maps, masks) = TestSet(10, 9, seed: 2);
+        var weights = new[] { 0, 2, 1, 3, 0, 1, 1, 2, 0, 1, 2, 0, 1, 3, 1, 0, 2, 1, 1 };
+        var copies = Enumerable.Range(0, scores.Length).SelectMany(i => Enumerable.Repeat(i, weights[i])).ToArray();
+        var m = new ResampledMetrics(scores, labels, maps, masks, Side, Side);
+        Assert.Equal(Roc.Auroc([.. copies.Select(i => scores[i])], [.. copies.Select(i => labels[i])]), m.ImageAuroc(weights), 12);
+        var copiedMaps = copies.Select(i => maps[i]).ToList();
+        var copiedMasks = copies.Select(i => masks[i]).ToList();
+        Assert.Equal(PixelMetrics.Auroc(copiedMaps, copiedMasks), m.PixelAuroc(weights), 12);
+        Assert.Equal(Pro.Aupro(copiedMaps, copiedMasks, Side, Side), m.Aupro(weights), 12);
+    }
+
+    [Fact]
+    public void StratifiedDraws_KeepEveryStratumsCount_AndFollowTheSeed()
+    {
+        string[] strata = ["good", "good", "good", "crack", "crack", "hole"];
+        var draws = Bootstrap.StratifiedDraws(strata, 200, seed: 5);
+        foreach (var w in draws)
+        {
+            Assert.Equal(3, w[0] + w[1] + w[2]);
+            Assert.Equal(2, w[3] + w[4]);
+            Assert.Equal(1, w[5]);
+        }
+        Assert.Contains(draws, w => w[0] != 1 || w[1] != 1);   // not the identity draw every time
+        Assert.Equal(draws.Select(w => string.Join(",", w)), Bootstrap.StratifiedDraws(strata, 200, seed: 5).Select(w => string.Join(",", w)));
+    }
+
+    [Fact]
+    public void Intervals_HoldThePointFigure_NarrowWithMoreImages_AndRepeatWithTheSeed()
+    {
+        var (scores, labels, maps, masks) = TestSet(20, 20, seed: 3);
+        var small = Bootstrap.Intervals(scores, labels, maps: maps, masks: masks, height: Side, width: Side, draws: 400);
+        double auroc = Roc.Auroc(scores, labels);
+        Assert.InRange(auroc, small.ImageAuroc.Low, small.ImageAuroc.High);
+        Assert.InRange(PixelMetrics.Auroc(maps, masks), small.PixelAuroc!.Value.Low, small.PixelAuroc.Value.High);
+        Assert.InRange(Pro.Aupro(maps, masks, Side, Side), small.Aupro!.Value.Low, small.Aupro.Value.High);
+        Assert.True(small.ImageAuroc.High - small.ImageAuroc.Low > 0.02, small.ImageAuroc.ToString());
+
+        var (s2, l2, _, _) = TestSet(400, 400, seed: 4);
+        var large = Bootstrap.Intervals(s2, l2, draws: 400);
+        Assert.Null(large.PixelAuroc);
+        Assert.True(large.ImageAuroc.High - large.ImageAuroc.Low < (small.ImageAuroc.High - small.ImageAuroc.Low) / 2,
+            $"{large.ImageAuroc} against {small.ImageAuroc}");
+        Assert.Equal(small, Bootstrap.Intervals(scores, labels, maps: maps, masks: masks, height: Side, width: Side, draws: 400));
+    }
+
+    [Fact]
+    public void PerfectSeparation_HasNoSpread()
+    {
+        var i = Bootstrap.Intervals([0.1f, 0.2f, 0.3f, 0.8f, 0.9f], [false, false, false, true, true], draws: 200);
+        Assert.Equal((1.0, 1.0), (i.ImageAuroc.Low, i.ImageAuroc.High));
+        Assert.Equal("95 % interval 1.000-1.000", i.ImageAuroc.ToString());
+    }
+
+    [Fact]
+    public void BadInput_IsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false, false]));
+        Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false, true], draws: 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false, true], level: 1));
+    }
+}
