@@ -32,6 +32,9 @@ public sealed class EvaluationResult
     /// metrics could move with another test set of the same make-up. Null with one class only.</summary>
     public BootstrapIntervals? Intervals { get; init; }
 
+    /// <summary>Test sets with more map pixels than this (about 6000 images at 64 x 64) get no pixel-metric intervals.</summary>
+    public const long MaxIntervalPixels = 25_000_000;
+
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
     /// <param name="fallbackPixelThreshold">Map threshold when no pixel F1 threshold can be computed (e.g. no defects).</param>
     public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold, float fallbackPixelThreshold)
@@ -73,9 +76,11 @@ public sealed class EvaluationResult
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
             pixelThreshold = pixel.Value.F1Threshold;
         }
-        // Seed 0: the same test set always gets the same intervals.
+        // Seed 0: the same test set always gets the same intervals. Pixel intervals hold 16 bytes per map pixel while they
+        // are computed, so very large test sets (over MaxIntervalPixels) get image intervals only.
+        bool pixelIntervals = pixel is not null && maps.Sum(m => (long)m.Length) <= MaxIntervalPixels;
         var intervals = bothClasses
-            ? Bootstrap.Intervals(scores, labels, [.. images.Select(x => x.Category)], pixel is null ? null : maps, pixel is null ? null : masks,
+            ? Bootstrap.Intervals(scores, labels, [.. images.Select(x => x.Category)], pixelIntervals ? maps : null, pixelIntervals ? masks : null,
                 images[0].Side, images[0].Side)
             : null;
         return new EvaluationResult
