@@ -27,7 +27,7 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void CtrlC_DuringTraining_StopsCleanly_AndLeavesNothing()
+    public async Task CtrlC_DuringTraining_StopsCleanly_AndLeavesNothing()
     {
         string root = Path.Combine(fx.Root, "sigint");
         string output = Path.Combine(root, "out");
@@ -45,18 +45,20 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
         process.BeginOutputReadLine();
         try
         {
-            Assert.True(firstEpoch.Task.Wait(TimeSpan.FromMinutes(2)), "no epoch within 2 minutes: " + stdout);
-            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()])) kill.WaitForExit();
-            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "still running a minute after SIGINT");
+            await firstEpoch.Task.WaitAsync(TimeSpan.FromMinutes(2));   // TimeoutException: no epoch within 2 minutes
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString()])!) await kill.WaitForExitAsync();
+            using var oneMinute = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await process.WaitForExitAsync(oneMinute.Token);   // cancelled: still running a minute after SIGINT
         }
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
-        process.WaitForExit();
-        string text = stdout + stderr.Result;
+        await process.WaitForExitAsync();
+        string errors = await stderr;
+        string text = stdout + errors;
         Assert.Equal(130, process.ExitCode);
-        Assert.Contains("nothing was written", stderr.Result);
+        Assert.Contains("nothing was written", errors);
         Assert.False(Cli.HasStackTrace(text), text);
         Assert.DoesNotContain("epoch 500/", text);
         Assert.False(Directory.Exists(output));

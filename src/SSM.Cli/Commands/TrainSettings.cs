@@ -24,7 +24,7 @@ public sealed class TrainSettings : ModelSettings
     public int Width { get; set; } = 16;
 
     [CommandOption("--depth <LEVELS>")]
-    [Description("Levels of the network.")]
+    [Description("Levels of the network, 2 to 8.")]
     [DefaultValue(4)]
     public int Depth { get; set; } = 4;
 
@@ -142,7 +142,7 @@ public sealed class TrainSettings : ModelSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (Depth is < 2 or > 6) return ValidationResult.Error($"--depth must be between 2 and 6 (got {Depth}).");
+        if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
         int multiple = 1 << Math.Max(0, Depth - 1);
         if (ImageSize < 8 || ImageSize % multiple != 0)
             return ValidationResult.Error($"--image-size must be at least 8 and a multiple of {multiple} for --depth {Depth} (got {ImageSize}).");
