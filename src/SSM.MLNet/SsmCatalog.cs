@@ -84,6 +84,8 @@ public static class SsmCatalog
     /// null (default) to skip them. Rows labelled normal may have no mask (empty path or empty vector): all their pixels count
     /// as normal. See <see cref="SsmEvaluator.Evaluate"/>.
     /// </param>
+    /// <param name="intervals">Also compute 95 % bootstrap intervals (<see cref="SsmMetrics.Intervals"/>): how sure the figures are
+    /// for a test set of this size.</param>
     /// <example>
     /// <code>
     /// // Good images have an empty MaskPath; LoadImages gives them no image, which counts as an all-normal mask.
@@ -94,9 +96,9 @@ public static class SsmCatalog
     /// </example>
     public static SsmMetrics EvaluateSsm(this AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName = "Label",
         string scoreColumnName = "Score", string? predictedLabelColumnName = "PredictedLabel",
-        string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null)
+        string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null, bool intervals = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return SsmEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName);
+        return SsmEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName, intervals);
     }
 }

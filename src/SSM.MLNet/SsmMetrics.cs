@@ -31,4 +31,11 @@ public sealed record SsmMetrics
 
     /// <summary>Area under the per-region-overlap curve up to 30% false-positive rate, normalised to [0, 1]; null without a ground-truth mask column.</summary>
     public double? Aupro { get; init; }
+
+    /// <summary>
+    /// 95 % bootstrap intervals of <see cref="ImageAuroc"/> and, with masks, <see cref="PixelAuroc"/> and <see cref="Aupro"/>:
+    /// how far another test set with the same numbers of normal and anomalous images could move them (1000 draws, seed 0).
+    /// Null unless asked for (<c>intervals: true</c>).
+    /// </summary>
+    public BootstrapIntervals? Intervals { get; init; }
 }

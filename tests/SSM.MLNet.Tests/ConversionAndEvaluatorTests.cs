@@ -57,6 +57,20 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void Intervals_are_computed_when_asked_and_hold_the_figures()
+    {
+        var context = new MLContext();
+        Assert.Null(context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask").Intervals);
+        var m = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true);
+        var i = m.Intervals!;
+        Assert.InRange(m.ImageAuroc, i.ImageAuroc.Low, i.ImageAuroc.High);
+        Assert.True(i.ImageAuroc.High - i.ImageAuroc.Low >= 0.5, i.ImageAuroc.ToString());   // 4 images: nearly anything
+        Assert.Equal((1.0, 1.0), (i.PixelAuroc!.Value.Low, i.PixelAuroc.Value.High));       // every draw separates the pixels
+        Assert.NotNull(i.Aupro);
+        Assert.Null(SsmEvaluator.Evaluate(HandMade(context), intervals: true).Intervals!.PixelAuroc);   // no masks: image interval only
+    }
+
+    [Fact]
     public void Evaluator_accepts_a_Single_label_and_no_predicted_label()
     {
         var context = new MLContext();
