@@ -80,6 +80,20 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Predict_ManyImages_ReportsProgressEveryTenth()
+    {
+        string input = Path.Combine(fx.Root, "many");
+        Directory.CreateDirectory(input);
+        string source = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        for (int i = 0; i < 100; i++) File.Copy(source, Path.Combine(input, $"img{i:D3}.png"));
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-many"));
+        Assert.True(code == 0, text);
+        Assert.Contains("Scoring 100 images...", text);
+        var lines = text.Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
+        Assert.Equal(Enumerable.Range(1, 10).Select(k => $"scored {10 * k} of 100"), lines);
+    }
+
+    [Fact]
     public void Predict_SingleImage()
     {
         string image = Directory.GetFiles(Path.Combine(fx.Data, "test")).Concat(Directory.GetDirectories(Path.Combine(fx.Data, "test"))

@@ -18,7 +18,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
-        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data)!;
+        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         new MetricsFile { Command = "evaluate", Dataset = data.Root, Threshold = ssm.Threshold }
             .With(evaluation).Write(staging.PathOf("metrics.json"));

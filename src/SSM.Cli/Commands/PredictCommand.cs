@@ -19,7 +19,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         using var staging = new OutputStaging(settings.Output);
-        var scored = ModelRunner.Score(mlContext, model, images);
+        var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress));
         float raw = TestSetRun.RawThreshold(ssm);
         float low = scored.SelectMany(s => s.Map).DefaultIfEmpty(0).Min();
         float high = Math.Max(raw, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());

@@ -40,7 +40,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         var ssm = ModelRunner.SsmOf(model);
 
-        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data);
+        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
         var settingsRows = new Dictionary<string, string>
         {
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),

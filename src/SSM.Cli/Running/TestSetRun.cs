@@ -7,12 +7,13 @@ namespace SSM.Cli.Running;
 /// <summary>Scores a dataset's test images with a model and computes the metrics (shared by train and evaluate).</summary>
 public static class TestSetRun
 {
-    public static EvaluationResult? Evaluate(IAnsiConsole console, MLContext mlContext, ITransformer model, MvtecDataset data)
+    public static EvaluationResult? Evaluate(IAnsiConsole console, MLContext mlContext, ITransformer model, MvtecDataset data,
+        CancellationToken cancellation = default)
     {
         if (data.TestItems.Count == 0) return null;
         var ssm = ModelRunner.SsmOf(model);
-        console.WriteLine($"Scoring {data.TestItems.Count} test images...");
-        var scored = ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)]);
+        var scored = ScoringProgressView.Run(console, "test images", data.TestItems.Count, cancellation,
+            progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
         return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, RawThreshold(ssm));
     }
 
