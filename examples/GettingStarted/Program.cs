@@ -10,11 +10,21 @@ using Microsoft.ML.Data;
 using SSM.Core.Data;
 using SSM.MLNet;
 
-if (args.Length >= 2 && args[0] == "score")
-    return Score(args[1], args[2..]);
+if (args.Length > 0 && args[0] == "score")
+{
+    if (args.Length >= 2) return Score(args[1], args[2..]);
+    Console.Error.WriteLine("usage: score <model.zip> <image.png>...");
+    return 2;
+}
+if (args.Length > 0)
+{
+    Console.Error.WriteLine($"Unknown argument '{args[0]}'. Run without arguments for the demo, or: score <model.zip> <image.png>...");
+    return 2;
+}
 
 var mlContext = new MLContext(seed: 1);
-mlContext.Log += (_, e) => { if (e.Source.Contains("Ssm")) Console.WriteLine($"  [{e.Kind}] {e.Message}"); };
+// The engine's own lines ("SSM: epoch 3/20 ..."), without ML.NET's channel bookkeeping.
+mlContext.Log += (_, e) => { if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal)) Console.WriteLine($"  {e.RawMessage}"); };
 
 // 1. Data: 40 normal training images and a labelled test set, as PNG files in MVTec layout.
 string folder = Path.Combine(Path.GetTempPath(), "ssm-getting-started");

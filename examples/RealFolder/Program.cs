@@ -21,7 +21,7 @@ if (!Directory.Exists(Path.Combine(folder, "train", "good")))
     return 2;
 }
 int size = Arg("--size", 64), epochs = Arg("--epochs", 30), seed = Arg("--seed", 0);
-double minutes = Arg("--minutes", 5);
+double minutes = Number("--minutes", 5);
 string output = ArgS("--output", Path.Combine(Path.GetTempPath(), "ssm-realfolder"));
 try
 {
@@ -44,5 +44,8 @@ static string? DefaultFolder()
     return null;
 }
 
-int Arg(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+int Arg(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length
+    ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+double Number(string name, double fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length
+    ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 string ArgS(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

@@ -25,7 +25,7 @@ public static class CliApp
             if (Console.IsOutputRedirected) console.Profile.Width = 200;
             // Scripts tell errors from results by stream: errors go to standard error.
             errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-            if (Console.IsErrorRedirected) errors.Profile.Width = 200;
+            if (Console.IsErrorRedirected) errors.Profile.Width = 4000;   // one line per message in logs, however long
         }
         else errors = console;
         var app = new CommandApp();

@@ -40,6 +40,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, !string.IsNullOrEmpty(o.InputColumnName), nameof(o.InputColumnName), o.InputColumnName, "a column name");
         Check(ectx, !string.IsNullOrEmpty(o.ScoreColumnName), nameof(o.ScoreColumnName), o.ScoreColumnName, "a column name");
         Check(ectx, !string.IsNullOrEmpty(o.PredictedLabelColumnName), nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName, "a column name");
+        // Two outputs of one name: the later hides the earlier, and Score or PredictedLabel would vanish from the output.
+        Check(ectx, o.PredictedLabelColumnName != o.ScoreColumnName, nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName,
+            $"a name other than ScoreColumnName ('{o.ScoreColumnName}')");
+        Check(ectx, o.AnomalyMapColumnName is null || o.AnomalyMapColumnName != o.ScoreColumnName && o.AnomalyMapColumnName != o.PredictedLabelColumnName,
+            nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName, $"null or a name other than ScoreColumnName ('{o.ScoreColumnName}') and PredictedLabelColumnName ('{o.PredictedLabelColumnName}')");
         Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
         Check(ectx, o.BaseWidth is >= 1 and <= 1024, nameof(o.BaseWidth), o.BaseWidth, "between 1 and 1024");
         Check(ectx, o.Depth is >= 2 and <= 8, nameof(o.Depth), o.Depth, "between 2 and 8");

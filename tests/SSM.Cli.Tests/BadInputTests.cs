@@ -184,6 +184,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--device", "tpu", "-o", output), "--device must be cpu, cuda or cuda:N (got 'tpu')", output);
         AssertFails(Cli.Run("train", Good, "--device", "cuda:x", "-o", output), "--device must be cpu, cuda or cuda:N", output);
         AssertFails(Cli.Run("generate", "--device", "cuda", "-o", output), "Unknown option 'device'", output);   // nothing to run there
+        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--seed", "5", "-o", output), "Unknown option 'seed'", output);   // scoring draws nothing at random
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);
@@ -213,7 +214,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string output = Path.Combine(root, "out");
         var run = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "--device", "cuda", "-o", output]);
         if (run.Code == 0) return; // a machine with CUDA: nothing to check
-        AssertFails(run, "CUDA", output);
+        AssertFails(run, "--device cuda was asked for, but CUDA is not available", output);
+        Assert.DoesNotContain("Training on", run.Output);   // refused before any work
         // evaluate and predict run the loaded model on --device too, and say so instead of calling the model foreign.
         var evaluate = Cli.Run("evaluate", fx.Model, fx.Data, "--device", "cuda:1", "-o", output);
         AssertFails(evaluate, "CUDA", output);

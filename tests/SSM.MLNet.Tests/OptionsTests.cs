@@ -65,6 +65,8 @@ public sealed class OptionsTests
         { "VectorWidth", o => o.VectorWidth = 0, "got 0", "a positive number of pixels" },
         { "VectorScale", o => o.VectorScale = -1f, "got -1", "a positive number" },
         { "InputColumnName", o => o.InputColumnName = "", "got ''", "a column name" },
+        { "AnomalyMapColumnName", o => o.AnomalyMapColumnName = "Score", "got 'Score'", "a name other than ScoreColumnName ('Score')" },
+        { "PredictedLabelColumnName", o => o.PredictedLabelColumnName = "Score", "got 'Score'", "a name other than ScoreColumnName ('Score')" },
     };
 
     [Theory]

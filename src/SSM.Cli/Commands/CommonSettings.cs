@@ -12,11 +12,6 @@ public class CommonSettings : CommandSettings
     [DefaultValue("ssm-output")]
     public string Output { get; set; } = "ssm-output";
 
-    [CommandOption("--seed <SEED>")]
-    [Description("Random seed.")]
-    [DefaultValue(0)]
-    public int Seed { get; set; }
-
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");
@@ -44,17 +39,25 @@ public class ModelSettings : CommonSettings
     /// <summary>The TorchSharp device string.</summary>
     public string TorchDevice => Device == "cuda" ? "cuda:0" : Device;
 
+    /// <summary>True for a CUDA device, after checking it is there: a command fails before any work, in the option's words.</summary>
+    /// <exception cref="CliException">CUDA is not available.</exception>
+    public bool RequireDevice()
+    {
+        if (!TorchDevice.StartsWith("cuda:", StringComparison.Ordinal)) return false;
+        SSM.Core.Torch.TorchNative.EnsureLoaded();
+        if (!TorchSharp.torch.cuda.is_available())
+            throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
+                                   "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
+        return true;
+    }
+
     /// <summary>An MLContext whose loaded models run on <see cref="Device"/> (ML.NET's GpuDeviceId, without falling back to the CPU).</summary>
     /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available.</exception>
     public Microsoft.ML.MLContext CreateContext()
     {
-        var mlContext = new Microsoft.ML.MLContext(Seed);
-        if (TorchDevice.StartsWith("cuda:", StringComparison.Ordinal))
+        var mlContext = new Microsoft.ML.MLContext(seed: 0);   // scoring draws nothing at random: its masks are the model's
+        if (RequireDevice())
         {
-            SSM.Core.Torch.TorchNative.EnsureLoaded();
-            if (!TorchSharp.torch.cuda.is_available())
-                throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
-                                       "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
             mlContext.GpuDeviceId = int.Parse(TorchDevice[5..], System.Globalization.CultureInfo.InvariantCulture);
             mlContext.FallbackToCpu = false;
         }

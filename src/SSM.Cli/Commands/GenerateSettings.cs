@@ -8,6 +8,11 @@ namespace SSM.Cli.Commands;
 /// <summary>Options of <c>ssm generate</c>.</summary>
 public sealed class GenerateSettings : CommonSettings
 {
+    [CommandOption("--seed <SEED>")]
+    [Description("Random seed of the generated images.")]
+    [DefaultValue(0)]
+    public int Seed { get; set; }
+
     [CommandOption("--image-size <PIXELS>")]
     [Description("Side of the generated images.")]
     [DefaultValue(64)]

@@ -13,6 +13,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
 {
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
+        settings.RequireDevice();
         var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.

@@ -9,6 +9,11 @@ namespace SSM.Cli.Commands;
 /// <summary>Options of <c>ssm train</c>.</summary>
 public sealed class TrainSettings : ModelSettings
 {
+    [CommandOption("--seed <SEED>")]
+    [Description("Random seed of the weights, the held-out split and the training masks: the same seed gives the same model on the same machine.")]
+    [DefaultValue(0)]
+    public int Seed { get; set; }
+
     [CommandArgument(0, "<DATA>")]
     [Description("Dataset folder in MVTec layout (train/good, test/<class>, ground_truth/<class>) or a plain folder of good images.")]
     public string Data { get; set; } = "";

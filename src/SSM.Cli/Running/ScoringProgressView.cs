@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace SSM.Cli.Running;
 
 /// <summary>
-/// Shows scoring progress: a live bar on an interactive terminal, a line at every tenth of the images otherwise (only for
+/// Shows scoring progress: a live bar on an interactive terminal, a line at every tenth of the images and at the last one otherwise (only for
 /// 100 images or more: smaller sets score in seconds). Stops between images when the command is cancelled.
 /// </summary>
 public static class ScoringProgressView
@@ -19,7 +19,7 @@ public static class ScoringProgressView
             return score(done =>
             {
                 cancellation.ThrowIfCancellationRequested();
-                if (count < 100 || done < next) return;
+                if (count < 100 || done < next && done < count) return;
                 console.WriteLine($"  scored {done} of {count}");
                 next += step;
             });

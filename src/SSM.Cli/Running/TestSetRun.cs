@@ -27,7 +27,11 @@ public static class TestSetRun
 
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
-        Commands.Summary.F(value) + (interval is { } i ? $" ({i})" : "");
+        Metric(value) + (interval is { } i ? $" ({i})" : "");
+
+    /// <summary>A metric in [0, 1] with three decimals, as its interval: "0.840", not "0.84".</summary>
+    public static string Metric(double? value) =>
+        value is { } v && double.IsFinite(v) ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>Summary rows for a test-set evaluation.</summary>
     public static IEnumerable<(string, string)> Rows(EvaluationResult? e)
@@ -36,17 +40,17 @@ public static class TestSetRun
         string F(double? v) => Commands.Summary.F(v);
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
-        yield return ("image F1-max", $"{F(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}");
+        yield return ("image F1-max", $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}");
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         if (e.Pixel is { } p)
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));
-            yield return ("pixel F1-max", F(p.F1Max));
+            yield return ("pixel F1-max", Metric(p.F1Max));
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         foreach (var c in e.Categories)
             yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory
                 ? $"{c.Flagged} of {c.Images} flagged (false alarms)"
-                : $"{c.Flagged} of {c.Images} found{(c.ImageAuroc is { } a ? $", image AUROC {F(a)}" : "")}");
+                : $"{c.Flagged} of {c.Images} found{(c.ImageAuroc is { } a ? $", image AUROC {Metric(a)}" : "")}");
     }
 }

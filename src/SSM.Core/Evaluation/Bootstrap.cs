@@ -26,6 +26,8 @@ public static class Bootstrap
     /// <param name="strata">Each image's stratum (its test category), or null for two: good and defective.</param>
     /// <param name="maps">Anomaly maps (<paramref name="height"/> x <paramref name="width"/>, row-major), or null.</param>
     /// <param name="masks">Ground truth for <paramref name="maps"/>, all false for a good image.</param>
+    /// <param name="height">Rows of every map and mask.</param>
+    /// <param name="width">Columns of every map and mask.</param>
     /// <param name="draws">Bootstrap draws (at least 100).</param>
     /// <param name="seed">Seed of the draws: the same seed gives the same intervals.</param>
     /// <param name="level">Share of the draws inside the interval, in (0, 1).</param>

@@ -16,6 +16,8 @@ internal sealed class ResampledMetrics
     /// <param name="labels">True for a defective image.</param>
     /// <param name="maps">Anomaly maps (height x width, row-major), or null for image metrics only.</param>
     /// <param name="masks">Ground truth of the maps (all false for a good image).</param>
+    /// <param name="height">Rows of every map and mask.</param>
+    /// <param name="width">Columns of every map and mask.</param>
     public ResampledMetrics(float[] scores, bool[] labels, IReadOnlyList<float[]>? maps = null, IReadOnlyList<bool[]>? masks = null, int height = 0, int width = 0)
     {
         imageIsDefective = labels;
