@@ -185,6 +185,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--device", "cuda:x", "-o", output), "--device must be cpu, cuda or cuda:N", output);
         AssertFails(Cli.Run("generate", "--device", "cuda", "-o", output), "Unknown option 'device'", output);   // nothing to run there
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--seed", "5", "-o", output), "Unknown option 'seed'", output);   // scoring draws nothing at random
+        AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect>", output);
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);

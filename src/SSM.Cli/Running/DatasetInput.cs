@@ -25,6 +25,9 @@ public static class DatasetInput
         if (File.Exists(full)) throw new CliException($"'{full}' is a file; give the dataset folder.");
         if (!Directory.Exists(full)) throw new CliException($"Dataset folder '{full}' does not exist.");
         MvtecDataset data;
+        // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.
+        if (needTest && !needTrain && !Directory.Exists(Path.Combine(full, "test")))
+            throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout).");
         try { data = MvtecFolder.Load(full); }
         catch (Exception ex) when (ex is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
