@@ -43,7 +43,8 @@ internal static class ErrorReporter
         return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
     }
 
-    private static Exception Innermost(Exception ex)
+    /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>
+    internal static Exception Innermost(Exception ex)
     {
         while (ex.InnerException is not null && ex is System.Reflection.TargetInvocationException or AggregateException) ex = ex.InnerException;
         return ex;

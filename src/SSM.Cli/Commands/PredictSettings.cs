@@ -1,29 +1,12 @@
 using System.ComponentModel;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SSM.Cli.Commands;
 
 /// <summary>Options of <c>ssm predict</c>.</summary>
-public sealed class PredictSettings : ModelSettings
+public sealed class PredictSettings : SavedModelSettings
 {
-    [CommandArgument(0, "<MODEL>")]
-    [Description("model.zip written by ssm train.")]
-    public string Model { get; set; } = "";
-
     [CommandArgument(1, "<INPUT>")]
     [Description("An image file or a folder of images (not recursive).")]
     public string Input { get; set; } = "";
-
-    [CommandOption("--threshold <SCORE>")]
-    [Description("Decision threshold on the score (default: the model's own).")]
-    public float? Threshold { get; set; }
-
-    public override ValidationResult Validate()
-    {
-        var common = base.Validate();
-        if (!common.Successful) return common;
-        if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
-        return ValidationResult.Success();
-    }
 }

@@ -59,21 +59,14 @@ public static class ModelRunner
             return model;
         }
         catch (CliException) { throw; }
-        catch (Exception ex) when (Innermost(ex) is InvalidOperationException cuda && cuda.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (ErrorReporter.Innermost(ex) is InvalidOperationException cuda && cuda.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
         {
             throw new CliException(cuda.Message, ex);   // --device asked for a GPU this build or machine does not have
         }
         catch (Exception ex)
         {
-            throw new CliException($"'{full}' is not a model written by ssm train: {Innermost(ex).Message}", ex);
+            throw new CliException($"'{full}' is not a model written by ssm train: {ErrorReporter.Innermost(ex).Message}", ex);
         }
-    }
-
-    /// <summary>ML.NET's loader calls constructors by reflection: the cause is inside its TargetInvocationException.</summary>
-    private static Exception Innermost(Exception ex)
-    {
-        while (ex is System.Reflection.TargetInvocationException { InnerException: { } inner }) ex = inner;
-        return ex;
     }
 
     /// <summary>The SSM transformer inside a model.</summary>

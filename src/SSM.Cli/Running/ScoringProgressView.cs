@@ -11,8 +11,7 @@ public static class ScoringProgressView
     public static List<ScoredImage> Run(IAnsiConsole console, string what, int count, CancellationToken cancellation,
         Func<Action<int>, List<ScoredImage>> score)
     {
-        bool interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && console == AnsiConsole.Console;
-        if (!interactive)
+        if (!TrainingProgressView.IsLive(console))
         {
             console.WriteLine($"Scoring {count} {what}...");
             int step = Math.Max(1, (count + 9) / 10), next = step;
@@ -25,10 +24,7 @@ public static class ScoringProgressView
             });
         }
         List<ScoredImage> result = [];
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
+        TrainingProgressView.Bar(console).Start(ctx =>
             {
                 var task = ctx.AddTask($"scoring {count} {what}", maxValue: count);
                 result = score(done =>

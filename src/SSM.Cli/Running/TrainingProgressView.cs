@@ -13,8 +13,7 @@ public static class TrainingProgressView
     public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, MLContext mlContext, int plannedEpochs, Func<T> train)
     {
         var epochs = new List<EpochReport>();
-        bool interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && console == AnsiConsole.Console;
-        if (!interactive)
+        if (!IsLive(console))
         {
             void Plain(object? _, LoggingEventArgs e)
             {
@@ -35,10 +34,7 @@ public static class TrainingProgressView
         }
 
         T result = default!;
-        console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx =>
+        Bar(console).Start(ctx =>
             {
                 var task = ctx.AddTask("training", maxValue: plannedEpochs);
                 void Live(object? _, LoggingEventArgs e)
@@ -61,4 +57,13 @@ public static class TrainingProgressView
             });
         return (result, epochs);
     }
+
+    /// <summary>Whether a live bar can be drawn: the terminal itself, interactive, not redirected (CI, tests, pipes).</summary>
+    internal static bool IsLive(IAnsiConsole console) =>
+        console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && console == AnsiConsole.Console;
+
+    /// <summary>The progress display of training and scoring: description, bar, percentage, time left.</summary>
+    internal static Progress Bar(IAnsiConsole console) => console.Progress()
+        .AutoClear(false)
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn());
 }

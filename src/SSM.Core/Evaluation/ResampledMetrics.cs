@@ -8,9 +8,10 @@ namespace SSM.Core.Evaluation;
 /// </summary>
 internal sealed class ResampledMetrics
 {
+    // Images and pixels alike: scores ascending, the image each belongs to, and a region index (-1 = normal; for an
+    // image, 0 = defective), so one weighted sweep serves both AUROCs.
     private readonly float[] imageScores, pixelScores = [];
-    private readonly int[] imageOrder, pixelImage = [], pixelRegion = [], regionImage = [], regionSize = [], normalPixels = [], defectPixels = [];
-    private readonly bool[] imageIsDefective;
+    private readonly int[] imageOwner, imageRegion, pixelImage = [], pixelRegion = [], regionImage = [], regionSize = [], normalPixels = [];
 
     /// <param name="scores">Image scores.</param>
     /// <param name="labels">True for a defective image.</param>
@@ -20,9 +21,9 @@ internal sealed class ResampledMetrics
     /// <param name="width">Columns of every map and mask.</param>
     public ResampledMetrics(float[] scores, bool[] labels, IReadOnlyList<float[]>? maps = null, IReadOnlyList<bool[]>? masks = null, int height = 0, int width = 0)
     {
-        imageIsDefective = labels;
-        imageScores = scores;
-        imageOrder = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
+        imageOwner = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
+        imageScores = [.. imageOwner.Select(i => scores[i])];
+        imageRegion = [.. imageOwner.Select(i => labels[i] ? 0 : -1)];
         if (maps is null || masks is null) return;
         HasPixels = true;
 
@@ -33,7 +34,7 @@ internal sealed class ResampledMetrics
         var sizes = new List<int>();
         var owners = new List<int>();
         var stack = new int[plane];
-        (normalPixels, defectPixels) = (new int[count], new int[count]);
+        normalPixels = new int[count];
         for (int i = 0; i < count; i++)
         {
             if (maps[i].Length != plane || masks[i].Length != plane)
@@ -41,8 +42,7 @@ internal sealed class ResampledMetrics
             maps[i].CopyTo(values, i * plane);
             int found = ConnectedComponents.Label(masks[i], height, width, regions.AsSpan(i * plane, plane), sizes, stack);
             owners.AddRange(Enumerable.Repeat(i, found));
-            defectPixels[i] = masks[i].Count(m => m);
-            normalPixels[i] = plane - defectPixels[i];
+            normalPixels[i] = plane - masks[i].Count(m => m);
         }
         var order = new int[values.Length];
         for (int k = 0; k < order.Length; k++) order[k] = k;
@@ -61,38 +61,26 @@ internal sealed class ResampledMetrics
     /// <summary>Whether maps were given (pixel AUROC and AUPRO can be asked for).</summary>
     public bool HasPixels { get; }
 
-    public double ImageAuroc(int[] w)
-    {
-        double below = 0, pairs = 0, positives = 0, negatives = 0;
-        for (int k = 0; k < imageOrder.Length;)
-        {
-            float t = imageScores[imageOrder[k]];
-            double pos = 0, neg = 0;
-            for (; k < imageOrder.Length && imageScores[imageOrder[k]] == t; k++)
-            {
-                int i = imageOrder[k];
-                if (imageIsDefective[i]) pos += w[i]; else neg += w[i];
-            }
-            pairs += pos * (below + 0.5 * neg);
-            below += neg;
-            (positives, negatives) = (positives + pos, negatives + neg);
-        }
-        return pairs / (positives * negatives);
-    }
+    public double ImageAuroc(int[] w) => Auroc(imageScores, imageOwner, imageRegion, w);
 
-    public double PixelAuroc(int[] w)
+    public double PixelAuroc(int[] w) => Auroc(pixelScores, pixelImage, pixelRegion, w);
+
+    /// <summary>AUROC of items sorted by score, item k counted w[owner[k]] times and positive when region[k] >= 0; a tied
+    /// (positive, negative) pair counts one half, as in <see cref="Roc"/>.</summary>
+    private static double Auroc(float[] sorted, int[] owner, int[] region, int[] w)
     {
-        double below = 0, pairs = 0;
-        for (int k = 0; k < pixelScores.Length;)
+        double below = 0, pairs = 0, positives = 0;
+        for (int k = 0; k < sorted.Length;)
         {
-            float t = pixelScores[k];
+            float t = sorted[k];
             double pos = 0, neg = 0;
-            for (; k < pixelScores.Length && pixelScores[k] == t; k++)
-                if (pixelRegion[k] >= 0) pos += w[pixelImage[k]]; else neg += w[pixelImage[k]];
+            for (; k < sorted.Length && sorted[k] == t; k++)
+                if (region[k] >= 0) pos += w[owner[k]]; else neg += w[owner[k]];
             pairs += pos * (below + 0.5 * neg);
             below += neg;
+            positives += pos;
         }
-        return pairs / (Weighted(defectPixels, w) * Weighted(normalPixels, w));
+        return pairs / (positives * below);   // below: by now every negative
     }
 
     /// <summary>Area under the PRO curve up to <paramref name="maxFpr"/>, normalised: <see cref="Pro"/>'s sweep with
