@@ -20,11 +20,18 @@ internal static class Compare
         var a = Arguments.Parse(args[files.Length..]);
         int replicates = a.Int("bootstrap") ?? 1000, seed = a.Int("seed") ?? 0;
         string good = a.String("good") ?? "good";
+        var without = (a.String("without") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         a.RejectUnknown();
         if (files.Length == 0) throw new ArgumentException("Give one or more files written by `explore --save-scores`.");
         if (replicates < 100) throw new ArgumentException("--bootstrap needs at least 100 replicates for a 95 % interval.");
 
         var sets = files.Select(ScoredTestSet.Load).ToArray();
+        foreach (var c in without)
+        {
+            if (c == good) throw new ArgumentException($"--without cannot leave out the normal category '{good}'.");
+            if (!sets[0].Categories.Contains(c)) throw new ArgumentException($"No test image has the category '{c}' (--without).");
+        }
+        sets = [.. sets.Select(s => s.Without(without))];
         for (int f = 1; f < sets.Length; f++) sets[0].RequireSameImages(sets[f], files[f]);
         if (!sets[0].Categories.Contains(good)) throw new ArgumentException($"No test image has the category '{good}' (--good).");
         var metrics = sets.Select(s => new ResampledMetrics(s.Scores, [.. s.Categories.Select(c => c != good)], s.Maps, s.Masks, s.Size, s.Size)).ToArray();

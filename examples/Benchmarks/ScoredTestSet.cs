@@ -43,6 +43,14 @@ internal sealed record ScoredTestSet(int Size, string[] Categories, float[] Scor
         return new ScoredTestSet(size, categories, scores, maps, masks);
     }
 
+    /// <summary>The same scoring without the images of the given categories (to see a figure with a category left out).</summary>
+    public ScoredTestSet Without(IReadOnlyCollection<string> categories)
+    {
+        var keep = Enumerable.Range(0, Count).Where(i => !categories.Contains(Categories[i])).ToArray();
+        return new ScoredTestSet(Size, [.. keep.Select(i => Categories[i])], [.. keep.Select(i => Scores[i])],
+            [.. keep.Select(i => Maps[i])], [.. keep.Select(i => Masks[i])]);
+    }
+
     /// <summary>Throws unless <paramref name="other"/> scored the same images: same size, categories and masks, in order.</summary>
     public void RequireSameImages(ScoredTestSet other, string name)
     {
