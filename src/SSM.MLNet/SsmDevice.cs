@@ -1,4 +1,5 @@
 using Microsoft.ML.Runtime;
+using SSM.Core.Torch;
 using static TorchSharp.torch;
 
 namespace SSM.MLNet;
@@ -7,20 +8,10 @@ namespace SSM.MLNet;
 internal static class SsmDevice
 {
     /// <summary>The device strings <see cref="SsmAnomalyDetectionOptions.Device"/> accepts, for messages.</summary>
-    internal const string AcceptedForms = "\"cpu\", \"cuda\" or \"cuda:N\" (N a CUDA device number from 0), or null to follow the MLContext";
+    internal const string AcceptedForms = DeviceName.AcceptedForms + ", or null to follow the MLContext";
 
-    /// <summary>
-    /// Whether <paramref name="device"/> is null, blank or one of <see cref="AcceptedForms"/> (any letter case). TorchSharp's
-    /// own parser also takes device types this library has no backend for and fails on the rest without naming the option.
-    /// </summary>
-    internal static bool IsValid(string? device)
-    {
-        if (string.IsNullOrWhiteSpace(device)) return true;
-        if (device.Equals("cpu", StringComparison.OrdinalIgnoreCase) || device.Equals("cuda", StringComparison.OrdinalIgnoreCase)) return true;
-        // NumberStyles.None: digits only, no sign or spaces.
-        return device.StartsWith("cuda:", StringComparison.OrdinalIgnoreCase)
-            && int.TryParse(device.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
-    }
+    /// <summary>Whether <paramref name="device"/> is null, blank or one of <see cref="AcceptedForms"/> (any letter case).</summary>
+    internal static bool IsValid(string? device) => string.IsNullOrWhiteSpace(device) || DeviceName.TryParse(device, out _);
 
     /// <summary>
     /// An explicit device string wins; otherwise CPU unless <c>MLContext.GpuDeviceId</c> is set, in which case CUDA
@@ -29,10 +20,11 @@ internal static class SsmDevice
     internal static Device Resolve(IHostEnvironment env, string? explicitDevice)
     {
         // Fit and Load reach libtorch here first: a library that will not load is explained, not blamed on a missing package.
-        SSM.Core.Torch.TorchNative.EnsureLoaded();
+        TorchNative.EnsureLoaded();
         if (!string.IsNullOrWhiteSpace(explicitDevice))
         {
-            var device = new Device(explicitDevice);
+            // Built from the parsed name, so the device is the one the option check accepted.
+            var device = new Device(DeviceName.Canonical(explicitDevice));
             if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
                 throw new InvalidOperationException(
                     $"{nameof(SsmAnomalyDetectionOptions)}.{nameof(SsmAnomalyDetectionOptions.Device)} is '{explicitDevice}', but CUDA is not available " +

@@ -164,4 +164,20 @@ public sealed class SchemaTests
         }).Fit(data));
         Assert.Contains("FallbackToCpu", e.Message);
     }
+
+    [Theory]
+    [InlineData("CPU")]
+    [InlineData("Cpu")]
+    public void Device_names_in_any_case_reach_the_device(string device)
+    {
+        // The option is checked in any letter case, and the device follows the check.
+        Assert.Equal(TorchSharp.DeviceType.CPU, SsmDevice.Resolve(new MLContext(), device).type);
+    }
+
+    [Fact]
+    public void A_CUDA_device_in_capitals_without_CUDA_fails_on_availability_not_on_the_name()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => SsmDevice.Resolve(new MLContext(), "CUDA:1"));
+        Assert.Contains("CUDA is not available", e.Message);
+    }
 }

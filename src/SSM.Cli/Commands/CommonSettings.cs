@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SSM.Core.Torch;
 
 namespace SSM.Cli.Commands;
 
@@ -23,7 +24,7 @@ public class CommonSettings : CommandSettings
 public class ModelSettings : CommonSettings
 {
     [CommandOption("--device <DEVICE>")]
-    [Description("cpu, cuda or cuda:N (the GPU to use; needs a CUDA build: -p:TorchBackend=cuda-linux or cuda-windows).")]
+    [Description("cpu, cuda or cuda:N, any letter case (the GPU to use; needs a CUDA build: -p:TorchBackend=cuda-linux or cuda-windows).")]
     [DefaultValue("cpu")]
     public string Device { get; set; } = "cpu";
 
@@ -31,20 +32,20 @@ public class ModelSettings : CommonSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (Device is not ("cpu" or "cuda") && !(Device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(Device[5..], out int gpu) && gpu >= 0))
+        if (!DeviceName.TryParse(Device, out _))
             return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
         return ValidationResult.Success();
     }
 
-    /// <summary>The TorchSharp device string.</summary>
-    public string TorchDevice => Device == "cuda" ? "cuda:0" : Device;
+    /// <summary>The TorchSharp device string: "cpu" or "cuda:N".</summary>
+    public string TorchDevice => DeviceName.Canonical(Device);
 
     /// <summary>True for a CUDA device, after checking it is there: a command fails before any work, in the option's words.</summary>
     /// <exception cref="CliException">CUDA is not available.</exception>
     public bool RequireDevice()
     {
         if (!TorchDevice.StartsWith("cuda:", StringComparison.Ordinal)) return false;
-        SSM.Core.Torch.TorchNative.EnsureLoaded();
+        TorchNative.EnsureLoaded();
         if (!TorchSharp.torch.cuda.is_available())
             throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
                                    "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
