@@ -174,8 +174,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
 
         var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
-            "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7:mm\\:ss} remaining {8:mm\\:ss}",
-            p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate, p.Elapsed, p.Remaining));
+            "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
+            p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
+            TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining)));
         // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
         using var watch = new Timer(_ => { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }, null, 100, 100);

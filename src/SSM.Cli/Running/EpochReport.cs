@@ -6,17 +6,20 @@ namespace SSM.Cli.Running;
 /// <summary>One training epoch, parsed from the estimator's progress message on <c>MLContext.Log</c>.</summary>
 public sealed partial record EpochReport(int Epoch, int Planned, double Loss, double Mse, double MsGms, double Ssim, TimeSpan Elapsed, TimeSpan Remaining)
 {
-    [GeneratedRegex(@"epoch (\d+)/(\d+) loss ([-\d.,eE+]+) \(mse ([-\d.,eE+]+), ms-gms ([-\d.,eE+]+), ssim ([-\d.,eE+]+)\).*elapsed (\d+):(\d+) remaining (\d+):(\d+)")]
+    [GeneratedRegex(@"epoch (\d+)/(\d+) loss ([-\d.,eE+]+) \(mse ([-\d.,eE+]+), ms-gms ([-\d.,eE+]+), ssim ([-\d.,eE+]+)\).*elapsed (?:(\d+):)?(\d+):(\d+) remaining (?:(\d+):)?(\d+):(\d+)")]
     private static partial Regex Pattern();
 
-    /// <summary>Parses "SSM: epoch 3/20 loss 0.1234 (mse ..., ms-gms ..., ssim ...) lr ... elapsed 00:04 remaining 00:21"; null otherwise.</summary>
+    /// <summary>
+    /// Parses "SSM: epoch 3/20 loss 0.1234 (mse ..., ms-gms ..., ssim ...) lr ... elapsed 00:04 remaining 1:00:21" (times as
+    /// <see cref="SSM.Core.Training.TrainingProgress.Clock"/> writes them); null otherwise.
+    /// </summary>
     public static EpochReport? TryParse(string message)
     {
         var m = Pattern().Match(message);
         if (!m.Success) return null;
         double D(int i) => double.Parse(m.Groups[i].Value.Replace(',', '.'), CultureInfo.InvariantCulture);
-        int I(int i) => int.Parse(m.Groups[i].Value, CultureInfo.InvariantCulture);
-        return new EpochReport(I(1), I(2), D(3), D(4), D(5), D(6),
-            TimeSpan.FromSeconds(I(7) * 60 + I(8)), TimeSpan.FromSeconds(I(9) * 60 + I(10)));
+        int I(int i) => m.Groups[i].Success ? int.Parse(m.Groups[i].Value, CultureInfo.InvariantCulture) : 0;
+        TimeSpan Clock(int i) => new(I(i), I(i + 1), I(i + 2));
+        return new EpochReport(I(1), I(2), D(3), D(4), D(5), D(6), Clock(7), Clock(10));
     }
 }

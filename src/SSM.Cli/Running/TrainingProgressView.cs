@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Spectre.Console;
+using SSM.Core.Training;
 
 namespace SSM.Cli.Running;
 
@@ -26,7 +27,7 @@ public static class TrainingProgressView
                 }
                 epochs.Add(epoch);
                 console.WriteLine($"epoch {epoch.Epoch}/{epoch.Planned} loss {epoch.Loss:F4} (mse {epoch.Mse:F3} gms {epoch.MsGms:F3} ssim {epoch.Ssim:F3}) " +
-                                  $"{epoch.Elapsed:mm\\:ss} ETA {epoch.Remaining:mm\\:ss}");
+                                  $"{TrainingProgress.Clock(epoch.Elapsed)} ETA {TrainingProgress.Clock(epoch.Remaining)}");
             }
             mlContext.Log += Plain;
             try { return (train(), epochs); }

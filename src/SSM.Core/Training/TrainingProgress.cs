@@ -9,7 +9,13 @@ namespace SSM.Core.Training;
 /// <param name="LearningRate">Learning rate used in the epoch.</param>
 /// <param name="Elapsed">Time since training started.</param>
 /// <param name="Remaining">Estimated time to the last planned epoch.</param>
-public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts Loss, double LearningRate, TimeSpan Elapsed, TimeSpan Remaining);
+public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts Loss, double LearningRate, TimeSpan Elapsed, TimeSpan Remaining)
+{
+    /// <summary>"mm:ss" under an hour, "h:mm:ss" from an hour on: runs on slow or busy machines take hours.</summary>
+    public static string Clock(TimeSpan t) => t >= TimeSpan.FromHours(1)
+        ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}"
+        : $"{t.Minutes:00}:{t.Seconds:00}";
+}
 
 /// <summary>Reported while the model is calibrated on held-out normal images after training.</summary>
 public sealed record CalibrationProgress(int ImagesScored, int TotalImages);
