@@ -20,13 +20,27 @@ public static class ImageFile
     /// </param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image (corrupt, truncated, other format).</exception>
-    /// <remarks>Alpha is ignored: the colour channels are returned unpremultiplied.</remarks>
+    /// <remarks>
+    /// Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs (scanners, medical exports) keep
+    /// their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels. Other
+    /// files are 8-bit.
+    /// </remarks>
     public static FloatImage Load(string path, int? channels = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (null or 1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be null (as in the file), 1 or 3.");
-        byte[] rgba = DecodeRgba(path, out int width, out int height);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of
+        // looking like an undecodable file.
+        byte[] file = File.ReadAllBytes(path);
+        if (Png16.IsSixteenBit(file))
+        {
+            var (samples, stride, w, h) = Png16.Read(file, path);
+            int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
+            return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
+        }
+        byte[] rgba = DecodeRgba(file, path, out int width, out int height);
         int outChannels = channels ?? (IsGray(rgba) ? 1 : 3);
         return outChannels == 1 ? ToGray(rgba, height, width) : ToRgb(rgba, height, width);
     }
@@ -84,12 +98,9 @@ public static class ImageFile
         data.SaveTo(file);
     }
 
-    private static byte[] DecodeRgba(string path, out int width, out int height)
+    private static byte[] DecodeRgba(byte[] file, string path, out int width, out int height)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of
-        // looking like an undecodable file.
-        using SKData encoded = SKData.CreateCopy(File.ReadAllBytes(path));
+        using SKData encoded = SKData.CreateCopy(file);
         using SKCodec? codec = SKCodec.Create(encoded);
         if (codec is null)
             throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
@@ -139,6 +150,38 @@ public static class ImageFile
             pixels[plane + i] = rgba[j + 1] / 255f;
             pixels[2 * plane + i] = rgba[j + 2] / 255f;
         }
+        return new FloatImage(3, height, width, pixels);
+    }
+
+    // The 16-bit path: the same conversions on interleaved samples in [0, 1], `stride` per pixel (gray, gray + alpha,
+    // RGB, RGBA); the 8-bit ones above stay on bytes, exact and small.
+    private static bool IsGray(float[] samples, int stride)
+    {
+        if (stride < 3) return true;
+        for (int i = 0; i < samples.Length; i += stride)
+            if (samples[i] != samples[i + 1] || samples[i] != samples[i + 2]) return false;
+        return true;
+    }
+
+    private static FloatImage ToGray(float[] samples, int stride, int height, int width)
+    {
+        var pixels = new float[height * width];
+        for (int i = 0, j = 0; i < pixels.Length; i++, j += stride)
+        {
+            if (stride < 3) { pixels[i] = samples[j]; continue; }
+            float r = samples[j], g = samples[j + 1], b = samples[j + 2];
+            pixels[i] = r == g && g == b ? r : Math.Clamp(RedWeight * r + GreenWeight * g + BlueWeight * b, 0f, 1f);
+        }
+        return new FloatImage(1, height, width, pixels);
+    }
+
+    private static FloatImage ToRgb(float[] samples, int stride, int height, int width)
+    {
+        int plane = height * width;
+        var pixels = new float[3 * plane];
+        for (int i = 0, j = 0; i < plane; i++, j += stride)
+            for (int c = 0; c < 3; c++)
+                pixels[c * plane + i] = samples[j + (stride < 3 ? 0 : c)];
         return new FloatImage(3, height, width, pixels);
     }
 

@@ -1,0 +1,106 @@
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>Scans exported as 16-bit PNG and narrow-range pixel vectors keep their levels through loading and training.</summary>
+public class SixteenBitTests
+{
+    [Fact]
+    public void A_12_bit_scan_in_a_16_bit_png_keeps_its_levels()
+    {
+        using var temp = new TempFolder();
+        const int w = 64, h = 64;
+        var samples = new ushort[w * h];
+        for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)i;   // 0 .. 4095: a CT's 12-bit range
+        string path = temp.File("ct.png");
+        Png16Writer.Write(path, w, h, 1, samples);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal((1, h, w), (image.Channels, image.Height, image.Width));
+        for (int i = 0; i < samples.Length; i++) Assert.Equal(samples[i] / 65535f, image.Pixels[i]);
+        Assert.Equal(4096, image.Pixels.Distinct().Count());   // an 8-bit decode leaves 16
+    }
+
+    [Fact]
+    public void A_16_bit_rgb_png_loads_as_colour_and_a_narrow_window_keeps_its_texture()
+    {
+        using var temp = new TempFolder();
+        const int w = 16, h = 8;
+        var samples = new ushort[w * h * 3];
+        for (int p = 0; p < w * h; p++)
+        {
+            samples[3 * p] = (ushort)(30000 + 8 * (p % 25));   // 200 levels wide: one or two 8-bit levels
+            samples[3 * p + 1] = 1000;
+            samples[3 * p + 2] = 60000;
+        }
+        string path = temp.File("rgb16.png");
+        Png16Writer.Write(path, w, h, 3, samples);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal(3, image.Channels);
+        var red = image.Pixels[..(w * h)];
+        Assert.Equal(25, red.Distinct().Count());   // 8-bit would give 1 or 2
+        for (int p = 0; p < w * h; p++)
+        {
+            Assert.Equal(samples[3 * p] / 65535f, red[p]);
+            Assert.Equal(1000 / 65535f, image.Pixels[w * h + p]);
+        }
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(4, false)]
+    [InlineData(2, true)]
+    [InlineData(4, true)]
+    public void Alpha_is_ignored_and_interlaced_files_read_the_same(int channels, bool interlaced)
+    {
+        using var temp = new TempFolder();
+        const int w = 13, h = 7;   // odd sides: every Adam7 pass has a partial block
+        var random = new Random(5);
+        var samples = new ushort[w * h * channels];
+        for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)random.Next(65536);
+        string path = temp.File("image.png");
+        Png16Writer.Write(path, w, h, channels, samples, interlaced);
+
+        FloatImage image = ImageFile.Load(path);
+
+        int colours = channels - 1;   // the last sample is alpha
+        Assert.Equal(colours == 1 ? 1 : 3, image.Channels);
+        for (int p = 0; p < w * h; p++)
+            for (int c = 0; c < image.Channels; c++)
+                Assert.Equal(samples[p * channels + c] / 65535f, image.Pixels[c * w * h + p]);
+    }
+
+    [Fact]
+    public void A_truncated_16_bit_png_is_refused_naming_the_file()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("cut.png");
+        Png16Writer.Write(path, 32, 32, 1, [.. Enumerable.Range(0, 1024).Select(i => (ushort)(i * 61))]);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        var e = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains("cut.png", e.Message);
+        Assert.Contains("corrupt or truncated", e.Message);
+    }
+
+    [Fact]
+    public void The_training_cache_returns_8_bit_levels_exactly_and_keeps_16_bit_detail()
+    {
+        var cache = new ImageCache(8, 1);
+        var eightBit = Enumerable.Range(0, 64).Select(i => (float)(i * 4) / 255f).ToArray();
+        var narrow = Enumerable.Range(0, 64).Select(i => 0.4578f + i * 0.00005f).ToArray();   // 0.003 wide: one 8-bit level
+        cache.Add(new FloatImage(1, 8, 8, eightBit), "8-bit");
+        cache.Add(new FloatImage(1, 8, 8, narrow), "narrow");
+
+        using var batch = cache.Batch([0, 1]);
+        var values = batch.data<float>().ToArray();
+
+        for (int i = 0; i < 64; i++) Assert.Equal(i * 4 * (1f / 255f), values[i]);   // what the 8-bit cache gave, bit for bit
+        for (int i = 0; i < 64; i++) Assert.True(Math.Abs(values[64 + i] - narrow[i]) <= 0.5f / 65535f + 1e-7f);
+        Assert.Equal(64, values[64..].Distinct().Count());
+    }
+}
