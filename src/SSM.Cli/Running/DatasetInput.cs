@@ -75,19 +75,26 @@ public static class DatasetInput
             throw new CliException(List($"{problems.Count} of {data.TestItems.Count} test images cannot be used", problems));
     }
 
-    /// <summary>Image files of a folder (sorted), or the file itself; nothing is decoded (the model reads them).</summary>
-    public static IReadOnlyList<string> ImagesOf(string input)
+    /// <summary>
+    /// Image files of a folder (sorted), or the file itself, and what the folder holds that is not read
+    /// (<see cref="MvtecFolder.ListImages"/>); nothing is decoded (the model reads them).
+    /// </summary>
+    public static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ImagesOf(string input)
     {
         string full = Path.GetFullPath(input);
-        if (File.Exists(full)) return [full];
+        if (File.Exists(full)) return ([full], []);
         if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.");
-        string[] files = [.. Directory.EnumerateFiles(full)
-            .Where(p => MvtecFolder.ImageExtensions.Contains(Path.GetExtension(p), StringComparer.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal)];
-        if (files.Length == 0)
-            throw new CliException($"'{full}' holds no image files ({string.Join(" ", MvtecFolder.ImageExtensions)}).");
-        return files;
+        var listing = MvtecFolder.ListImages(full);
+        if (listing.Images.Count == 0)
+            throw new CliException($"'{full}' holds no image files ({string.Join(" ", MvtecFolder.ImageExtensions)})" +
+                (listing.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {MvtecFolder.Describe(listing.Skipped)}." : "."));
+        return listing;
     }
+
+    /// <summary>The warning a command prints when folders it reads hold entries it does not read; null when there are none.</summary>
+    public static string? SkippedWarning(IReadOnlyList<string> skipped) => skipped.Count == 0 ? null :
+        $"Not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; " +
+        "hidden files and subfolders are not read).";
 
     /// <summary>
     /// After a model failed on its input (<paramref name="failure"/>): decodes <paramref name="paths"/> from index

@@ -5,9 +5,10 @@ namespace SSM.Core.Data;
 /// </summary>
 public sealed class MvtecDataset
 {
-    internal MvtecDataset(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<MvtecTestItem> testItems, int? channels)
+    internal MvtecDataset(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<MvtecTestItem> testItems, int? channels,
+        IReadOnlyList<string> skipped)
     {
-        Root = root; TrainPaths = trainPaths; TestItems = testItems; Channels = channels;
+        Root = root; TrainPaths = trainPaths; TestItems = testItems; Channels = channels; Skipped = skipped;
     }
 
     /// <summary>The dataset folder, as a full path.</summary>
@@ -16,6 +17,12 @@ public sealed class MvtecDataset
     public IReadOnlyList<string> TrainPaths { get; }
     /// <summary>Test images, by category (ordinal) then file name (ordinal); empty when there is no test folder.</summary>
     public IReadOnlyList<MvtecTestItem> TestItems { get; }
+    /// <summary>
+    /// What the image folders hold that is not read: files of other formats, hidden files and subfolders (full paths,
+    /// subfolders ending in a separator), so a caller can say so. Operating-system bookkeeping (Thumbs.db, .DS_Store,
+    /// desktop.ini) is left out.
+    /// </summary>
+    public IReadOnlyList<string> Skipped { get; }
     /// <summary>Channel count images are loaded with: 1, 3, or null for each file's own.</summary>
     public int? Channels { get; }
 

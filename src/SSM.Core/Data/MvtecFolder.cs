@@ -9,7 +9,10 @@ namespace SSM.Core.Data;
 public static class MvtecFolder
 {
     /// <summary>File extensions read as images (compared case-insensitively).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp"];
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
+
+    // Files the operating system leaves in folders: never images, never worth a word.
+    private static readonly string[] Bookkeeping = ["Thumbs.db", "desktop.ini", ".DS_Store"];
 
     /// <summary>
     /// Lists the dataset's files; nothing is decoded. Files are sorted by name (ordinal) so runs are reproducible.
@@ -30,24 +33,57 @@ public static class MvtecFolder
         string trainFolder = Path.Combine(fullRoot, "train");
         if (!Directory.Exists(trainFolder))
         {
-            IReadOnlyList<string> plain = ImagesIn(fullRoot);
-            if (plain.Count == 0)
+            var plain = ListImages(fullRoot);
+            if (plain.Images.Count == 0)
                 throw new InvalidDataException(
-                    $"'{fullRoot}' has neither a train/good folder (MVTec layout) nor image files ({string.Join(" ", ImageExtensions)}).");
-            return new MvtecDataset(fullRoot, plain, [], channels);
+                    $"'{fullRoot}' has neither a train/good folder (MVTec layout) nor image files ({string.Join(" ", ImageExtensions)})" +
+                    (plain.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {Describe(plain.Skipped)}." : "."));
+            return new MvtecDataset(fullRoot, plain.Images, [], channels, plain.Skipped);
         }
 
         string goodFolder = Path.Combine(trainFolder, LabeledImage.GoodCategory);
         if (!Directory.Exists(goodFolder))
             throw new DirectoryNotFoundException($"MVTec layout expects defect-free training images in '{goodFolder}', which does not exist.");
-        IReadOnlyList<string> train = ImagesIn(goodFolder);
-        if (train.Count == 0)
-            throw new InvalidDataException($"Training folder '{goodFolder}' holds no image files ({string.Join(" ", ImageExtensions)}).");
+        var train = ListImages(goodFolder);
+        if (train.Images.Count == 0)
+            throw new InvalidDataException($"Training folder '{goodFolder}' holds no image files ({string.Join(" ", ImageExtensions)})" +
+                (train.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {Describe(train.Skipped)}." : "."));
 
-        return new MvtecDataset(fullRoot, train, TestItems(fullRoot), channels);
+        var skipped = new List<string>(train.Skipped);
+        var test = TestItems(fullRoot, skipped);
+        return new MvtecDataset(fullRoot, train.Images, test, channels, skipped);
     }
 
-    private static List<MvtecTestItem> TestItems(string root)
+    /// <summary>
+    /// The images of one folder, sorted by file name (ordinal), and what it holds that is not read: files of other
+    /// formats, hidden files (a name starting with a dot, such as macOS's "._name.png" companions) and subfolders
+    /// (ending in a separator). Subfolders are not searched: a dataset's folders are its categories.
+    /// </summary>
+    public static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ListImages(string folder)
+    {
+        var images = new List<string>();
+        var skipped = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(folder))
+        {
+            string name = Path.GetFileName(file);
+            if (Bookkeeping.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
+            (IsImage(file) && !name.StartsWith('.') ? images : skipped).Add(file);
+        }
+        skipped.AddRange(Directory.EnumerateDirectories(folder).Select(d => d + Path.DirectorySeparatorChar));
+        images.Sort((a, b) => string.CompareOrdinal(Path.GetFileName(a), Path.GetFileName(b)));
+        skipped.Sort(StringComparer.Ordinal);
+        return (images, skipped);
+    }
+
+    /// <summary>"3 other entries: a.tif, sub/, ._b.png": what a folder holds besides images, for messages.</summary>
+    public static string Describe(IReadOnlyList<string> skipped, int listed = 5)
+    {
+        var names = skipped.Take(listed).Select(p => p.EndsWith(Path.DirectorySeparatorChar) ? Path.GetFileName(p.TrimEnd(Path.DirectorySeparatorChar)) + "/" : Path.GetFileName(p));
+        string more = skipped.Count > listed ? $", and {skipped.Count - listed} more" : "";
+        return $"{skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")}: {string.Join(", ", names)}{more}";
+    }
+
+    private static List<MvtecTestItem> TestItems(string root, List<string> skipped)
     {
         var items = new List<MvtecTestItem>();
         string testFolder = Path.Combine(root, "test");
@@ -58,7 +94,9 @@ public static class MvtecFolder
         {
             string category = Path.GetFileName(categoryFolder);
             bool good = category == LabeledImage.GoodCategory;
-            foreach (string image in ImagesIn(categoryFolder))
+            var listing = ListImages(categoryFolder);
+            skipped.AddRange(listing.Skipped);
+            foreach (string image in listing.Images)
                 items.Add(new MvtecTestItem(image, category, good ? null : MaskOf(root, category, image)));
         }
         return items;
@@ -72,17 +110,10 @@ public static class MvtecFolder
         if (File.Exists(expected)) return expected;
         // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension).
         if (Directory.Exists(folder))
-            foreach (string candidate in ImagesIn(folder))
+            foreach (string candidate in ListImages(folder).Images)
                 if (string.Equals(Path.GetFileNameWithoutExtension(candidate), stem + "_mask", StringComparison.Ordinal))
                     return candidate;
         throw new InvalidDataException($"Defective test image '{imagePath}' has no ground-truth mask; expected '{expected}'.");
-    }
-
-    private static IReadOnlyList<string> ImagesIn(string folder)
-    {
-        string[] files = [.. Directory.EnumerateFiles(folder).Where(IsImage)];
-        Array.Sort(files, (a, b) => string.CompareOrdinal(Path.GetFileName(a), Path.GetFileName(b)));
-        return files;
     }
 
     private static bool IsImage(string path) =>

@@ -123,4 +123,43 @@ public class MvtecFolderTests
         Assert.Contains(mask, error.Message);
         Assert.Contains(item.Path, error.Message);
     }
+
+    [Fact]
+    public void Folders_say_what_they_hold_besides_images_and_read_webp()
+    {
+        using var temp = new TempFolder();
+        SyntheticDataset dataset = Small();
+        dataset.WriteMvtec(temp.Path);
+        string good = Path.Combine(temp.Path, "train", "good");
+        var image = dataset.Train[0];
+        using (var sk = SkiaSharp.SKImage.FromPixelCopy(new SkiaSharp.SKImageInfo(image.Width, image.Height, SkiaSharp.SKColorType.Gray8),
+                   image.Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray()))
+        using (var webp = sk.Encode(SkiaSharp.SKEncodedImageFormat.Webp, 100))
+            File.WriteAllBytes(Path.Combine(good, "zz.WEBP"), webp.ToArray());
+        File.WriteAllText(Path.Combine(good, "scan.tif"), "not read");
+        File.Copy(Path.Combine(good, "000.png"), Path.Combine(good, "._000.png"));   // a macOS companion file
+        File.WriteAllText(Path.Combine(good, "Thumbs.db"), "");
+        File.WriteAllText(Path.Combine(good, ".DS_Store"), "");
+        Directory.CreateDirectory(Path.Combine(good, "2024-01"));
+        File.WriteAllText(Path.Combine(temp.Path, "test", "hole", "notes.txt"), "");
+
+        MvtecDataset loaded = MvtecFolder.Load(temp.Path);
+
+        Assert.Equal(5, loaded.TrainPaths.Count);
+        Assert.EndsWith("zz.WEBP", loaded.TrainPaths[^1]);
+        Assert.Equal(1, ImageFile.Load(loaded.TrainPaths[^1]).Channels);
+        Assert.Equal([Path.Combine(good, "._000.png"), Path.Combine(good, "2024-01") + Path.DirectorySeparatorChar,
+            Path.Combine(good, "scan.tif"), Path.Combine(temp.Path, "test", "hole", "notes.txt")], loaded.Skipped);
+        Assert.Equal("4 other entries: ._000.png, 2024-01/, scan.tif, notes.txt", MvtecFolder.Describe(loaded.Skipped));
+        Assert.Equal("4 other entries: ._000.png, 2024-01/, and 2 more", MvtecFolder.Describe(loaded.Skipped, listed: 2));
+    }
+
+    [Fact]
+    public void A_folder_with_only_subfolders_says_they_are_not_searched()
+    {
+        using var temp = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "monday"));
+        var e = Assert.Throws<InvalidDataException>(() => MvtecFolder.Load(temp.Path));
+        Assert.Contains("subfolders are not searched, and it holds 1 other entry: monday/", e.Message);
+    }
 }
