@@ -64,7 +64,7 @@ public static class Demo
             .. TestSetRun.Rows(evaluation),
         ];
         string report = Path.Combine(outputFolder, "report.html");
-        HtmlReport.Write(report, "SSM quick start", rows, evaluation, []);
+        HtmlReport.Write(report, "SSM quick start", rows, evaluation, [], HeatScale.Of(ssm));
         Console.WriteLine();
         foreach (var (k, v) in rows) Console.WriteLine($"  {k,-20} {v}");
         Console.WriteLine();

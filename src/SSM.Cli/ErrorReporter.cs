@@ -4,7 +4,12 @@ using Spectre.Console.Cli;
 namespace SSM.Cli;
 
 /// <summary>A failure the user can fix (bad input, missing files): reported as one message, exit code 1.</summary>
-public sealed class CliException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class CliException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>1, or 2 for a command line that cannot work whatever the files hold (options that contradict each other),
+    /// as Spectre's own usage errors.</summary>
+    public int ExitCode { get; init; } = 1;
+}
 
 /// <summary>Turns any exception into one readable line (no stack trace) and an exit code.</summary>
 internal static class ErrorReporter
@@ -16,6 +21,7 @@ internal static class ErrorReporter
     {
         OperationCanceledException => Cancelled,
         CommandParseException or CommandRuntimeException => 2,
+        CliException cli => cli.ExitCode,
         _ => 1,
     };
 

@@ -141,7 +141,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     public void TruncatedImage_FailsPredict_NamingTheFile()
     {
         string root = Cli.TempFolder("trunc-predict");
-        string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 3);
+        string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 4);   // enough to train on, too
         Cli.WriteTruncated(Directory.GetFiles(input).Order().First(), Path.Combine(input, "b-truncated.png"));
         string output = Path.Combine(root, "out");
         var run = Cli.Run("predict", fx.Model, input, "-o", output);
@@ -204,7 +204,46 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--rounds", "11", "-o", output), "--rounds must be between 1 and 10", output);
         AssertFails(Cli.Run("train", Good, "--raw-maps", "yes", "-o", output), "yes", output);
         AssertFails(Cli.Run("train", Good, "--precision", "half", "-o", output), "--precision must be Float32, BFloat16 or Auto (any case; got 'half')", output);
+        AssertFails(Cli.Run("train", Good, "--holdout", "0", "-o", output), "--holdout must be more than 0 and less than 0.9 (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "--holdout", "0.9", "-o", output), "--holdout must be more than 0 and less than 0.9 (got 0.9)", output);
+        AssertFails(Cli.Run("train", Good, "--holdout", "10", "-o", output), "--holdout must be", output);   // a percentage by mistake
+        AssertFails(Cli.Run("train", Good, "--holdout", "half", "-o", output), "--holdout expects a number (got 'half')", output);
+        Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
+    }
+
+    [Fact]
+    public void OutputFolder_ThatIsAnInputFolder_IsRefused()
+    {
+        string root = Cli.TempFolder("same-folder");
+        string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 4);   // enough to train on, too
+        // Another spelling of the same folder: compared as full, normalised paths.
+        var predict = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", "."));
+        AssertFails(predict, $"--output '{input}' is the input folder: the heat maps (*_heatmap.png) would be scored as images");
+        Assert.Equal(2, predict.Code);
+        Assert.Equal(4, Directory.GetFiles(input).Length);    // nothing written among the inputs
+        Assert.Empty(Directory.GetDirectories(root, ".input.tmp-*"));
+
+        string data = Path.Combine(root, "data");
+        Copy(Good, Path.Combine(data, "train", "good"), 6);
+        Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 2);
+        foreach (string folder in new[] { Path.Combine(data, "train", "good"), Path.Combine(data, "test", "good") + Path.DirectorySeparatorChar })
+        {
+            var train = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "-o", folder]);
+            AssertFails(train, "is a folder ssm train reads images from");
+            Assert.Equal(2, train.Code);
+            Assert.DoesNotContain("epoch 1/", train.Output);
+        }
+        var evaluate = Cli.Run("evaluate", fx.Model, data, "-o", Path.Combine(data, "test", "good"));
+        AssertFails(evaluate, "is a folder ssm evaluate reads images from");
+        Assert.Equal(2, evaluate.Code);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(data, "test", "good")).Length);
+        // A plain folder of good images is the folder train reads.
+        var plain = Cli.Run(["train", input, .. TrainedModelFixture.TinyTraining, "-o", input]);
+        AssertFails(plain, "is a folder ssm train reads images from");
+        // The dataset's root is not refused: evaluate reads no images there.
+        var besides = Cli.Run("evaluate", fx.Model, data, "-o", data);
+        Assert.True(besides.Code == 0, besides.Output);
     }
 
     [Fact]

@@ -60,7 +60,43 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.All(lines.Skip(1), l => Assert.True(File.Exists(Path.Combine(output, l.Split(',')[^1])), l));
         Assert.Equal(images, Directory.GetFiles(output, "*_heatmap.png").Length);
         var heat = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output, "*_heatmap.png")[0]);
-        Assert.Equal(160, heat.Width);
+        Assert.Equal((32, 32), (heat.Width, heat.Height));   // the image's own size (under 512)
+    }
+
+    [Fact]
+    public void Predict_NonSquareImages_GetHeatmapsOfTheirShape_CappedAt512()
+    {
+        string input = Path.Combine(fx.Root, "non-square");
+        Directory.CreateDirectory(input);
+        var source = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First());
+        SSM.Core.Data.ImageFile.Save(SSM.Core.Data.ImageResize.Resize(source, 128, 320), Path.Combine(input, "wide.png"));
+        SSM.Core.Data.ImageFile.Save(SSM.Core.Data.ImageResize.Resize(source, 1500, 600), Path.Combine(input, "tall.png"));
+        string output = Path.Combine(fx.Root, "predict-non-square");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", output);
+        Assert.True(code == 0, text);
+        var wide = SSM.Core.Data.ImageFile.Load(Path.Combine(output, "wide_heatmap.png"));
+        Assert.Equal((320, 128), (wide.Width, wide.Height));
+        var tall = SSM.Core.Data.ImageFile.Load(Path.Combine(output, "tall_heatmap.png"));
+        Assert.Equal((205, 512), (tall.Width, tall.Height));   // 600 x 1500 reduced to 512 high: 204.8 wide
+    }
+
+    [Fact]
+    public void Predict_HeatmapColours_DoNotDependOnTheOtherImagesOfTheRun()
+    {
+        string alone = Path.Combine(fx.Root, "colours-alone"), together = Path.Combine(fx.Root, "colours-together");
+        Directory.CreateDirectory(alone);
+        Directory.CreateDirectory(together);
+        string good = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        string defect = Directory.GetDirectories(Path.Combine(fx.Data, "test")).Where(d => !d.EndsWith("good")).SelectMany(Directory.GetFiles).Order().First();
+        File.Copy(good, Path.Combine(alone, "a.png"));
+        File.Copy(good, Path.Combine(together, "a.png"));
+        File.Copy(defect, Path.Combine(together, "b.png"));   // a defect stretches a run-wide colour range the most
+        var one = Cli.Run("predict", fx.Model, alone, "-o", Path.Combine(fx.Root, "colours-alone-out"));
+        Assert.True(one.Code == 0, one.Output);
+        var two = Cli.Run("predict", fx.Model, together, "-o", Path.Combine(fx.Root, "colours-together-out"));
+        Assert.True(two.Code == 0, two.Output);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(fx.Root, "colours-alone-out", "a_heatmap.png")),
+                     File.ReadAllBytes(Path.Combine(fx.Root, "colours-together-out", "a_heatmap.png")));
     }
 
     [Fact]

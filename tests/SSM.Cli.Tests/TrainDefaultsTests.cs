@@ -25,6 +25,7 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.Epochs), engine.Training.Epochs },
             { nameof(TrainSettings.LearningRate), engine.Training.LearningRate },
             { nameof(TrainSettings.BatchSize), engine.Training.BatchSize },
+            { nameof(TrainSettings.Holdout), engine.Training.HoldoutFraction },
             { nameof(TrainSettings.Channels), engine.Network.InputChannels },
             { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
             { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },

@@ -32,6 +32,30 @@ public sealed class TrainTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Train_FewHeldOutImages_Warns_AndRecordsTheHoldout()
+    {
+        // 24 images at the default 0.1: 2 held out, the engine's minimum.
+        Assert.Contains("warning: only 2 held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
+                        "add normal images or raise --holdout", fx.TrainOutput);
+        Assert.Contains("not standardised", fx.TrainOutput);   // fewer than 3: the engine keeps raw maps
+        Assert.Equal("0.1", MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings["holdout"]);
+    }
+
+    [Fact]
+    public void Train_Holdout_SetsTheCalibrationSplit()
+    {
+        string output = Path.Combine(Cli.TempFolder("holdout"), "run");
+        var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
+            "--epochs", "1", "--holdout", "0.5", "-o", output);
+        Assert.True(code == 0, text);
+        Assert.Contains("24 images (12 to train the network, 12 held out to calibrate the scores)", text);
+        Assert.DoesNotContain("warning:", text);   // 12 held out: enough
+        Assert.Equal("0.5", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["holdout"]);
+        using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
+        Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Length);
+    }
+
+    [Fact]
     public void Train_WritesEveryOutput_AndModelLoadsWithMLContext()
     {
         Assert.True(fx.TrainCode == 0, fx.TrainOutput);

@@ -37,6 +37,30 @@ public class ModelSettings : CommonSettings
         return ValidationResult.Success();
     }
 
+    /// <summary>
+    /// Refuses an output folder that holds images the command reads (the folders of <paramref name="inputFiles"/>): outputs
+    /// written among the inputs (predict's heat maps above all) would be read as inputs by the next run on that folder.
+    /// Folders are compared as full, normalised paths (ignoring letter case where the file system usually does).
+    /// </summary>
+    /// <param name="command">"ssm train", for the message.</param>
+    /// <exception cref="CliException">Exit code 2: the output is one of those folders.</exception>
+    public void RefuseOutputAmong(IEnumerable<string> inputFiles, string command)
+    {
+        string output = FullFolder(Output);
+        if (inputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))).OfType<string>().Any(f => SameFolder(f, output)))
+            throw new CliException($"--output '{output}' is a folder {command} reads images from; its outputs would be mixed with " +
+                                   "the input and read by the next run on it. Give another --output folder.") { ExitCode = 2 };
+    }
+
+    /// <summary>The full path of a folder without a trailing separator.</summary>
+    internal static string FullFolder(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+
+    /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), letter case
+    /// ignored on Windows and macOS, whose file systems ignore it by default.</summary>
+    internal static bool SameFolder(string a, string b) =>
+        string.Equals(FullFolder(a), FullFolder(b),
+            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
     /// <summary>The TorchSharp device string: "cpu" or "cuda:N".</summary>
     public string TorchDevice => DeviceName.Canonical(Device);
 

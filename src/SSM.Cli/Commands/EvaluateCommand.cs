@@ -14,6 +14,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
         var mlContext = settings.CreateContext();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
@@ -27,7 +28,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
             ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"), .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, []);
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, [], HeatScale.Of(ssm));
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);

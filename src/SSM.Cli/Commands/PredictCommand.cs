@@ -21,8 +21,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         using var staging = new OutputStaging(settings.Output);
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress));
         float raw = TestSetRun.RawThreshold(ssm);
-        float low = scored.SelectMany(s => s.Map).DefaultIfEmpty(0).Min();
-        float high = Math.Max(raw, scored.SelectMany(s => s.Map).DefaultIfEmpty(1).Max());
+        var colours = HeatScale.Of(ssm);   // the model's, not the run's: an image's overlay does not depend on the others
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
         var csv = new StringBuilder("path,score,label,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -32,8 +31,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
             string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
             for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(name + ".png")}\n");
-            var (_, overlay) = ImagePanel.Draw(s.Path, s.Map, s.Side, low, high, raw, null);
-            File.WriteAllBytes(staging.PathOf(name + ".png"), Convert.FromBase64String(overlay[(overlay.IndexOf(',') + 1)..]));
+            File.WriteAllBytes(staging.PathOf(name + ".png"), ImagePanel.HeatMapFile(s.Path, s.Map, s.Side, colours, raw));
         }
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();

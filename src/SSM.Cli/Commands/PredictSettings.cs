@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SSM.Cli.Commands;
@@ -9,4 +10,15 @@ public sealed class PredictSettings : SavedModelSettings
     [CommandArgument(1, "<INPUT>")]
     [Description("An image file or a folder of images (not recursive).")]
     public string Input { get; set; } = "";
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        // The heat maps are PNG files: written into the input folder, the next run on it would score them as images.
+        if (!string.IsNullOrWhiteSpace(Input) && Directory.Exists(Input) && SameFolder(Input, Output))
+            return ValidationResult.Error($"--output '{FullFolder(Output)}' is the input folder: the heat maps (*_heatmap.png) " +
+                                          "would be scored as images by the next run on it. Give another --output folder.");
+        return ValidationResult.Success();
+    }
 }

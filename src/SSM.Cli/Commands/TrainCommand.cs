@@ -15,6 +15,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         settings.RequireDevice();
         var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
+        settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
         DatasetInput.CheckTestSet(data, decodeImages: true);
@@ -22,7 +23,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
-            LearningRate = settings.LearningRate, BatchSize = settings.BatchSize,
+            LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
             Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
@@ -31,8 +32,10 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
         var mlContext = new MLContext(settings.Seed);
-        string trainImages = TrainingImages(data.TrainPaths.Count, options);
+        int heldOut = HeldOut(data.TrainPaths.Count, options);
+        string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         console.WriteLine($"Training on {trainImages} from {data.Root}");
+        if (CalibrationWarning(heldOut, options) is { } warning) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         var clock = Stopwatch.StartNew();
         var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));
@@ -46,7 +49,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         {
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
             ["epochs"] = settings.Epochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["batchSize"] = settings.BatchSize.ToString(), ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
+            ["batchSize"] = settings.BatchSize.ToString(), ["holdout"] = settings.Holdout.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
             ["scoreError"] = options.ImageScoreError.ToString(),
@@ -68,7 +72,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"),
             .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs);
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
@@ -76,10 +80,22 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         return 0;
     }
 
-    /// <summary>"60 images (54 to train the network, 6 held out to calibrate the scores)": the engine's own split.</summary>
-    private static string TrainingImages(int count, SsmAnomalyDetectionOptions options)
+    /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
+    /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
+    /// 10, half at 3.</summary>
+    public const int MinCalibrationImages = 10;
+
+    /// <summary>How many of <paramref name="count"/> training images the engine holds out to calibrate (its own split).</summary>
+    private static int HeldOut(int count, SsmAnomalyDetectionOptions options) =>
+        SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
+
+    /// <summary>The warning a small calibration set deserves, or null: the run would otherwise look as sure as any other.</summary>
+    internal static string? CalibrationWarning(int heldOut, SsmAnomalyDetectionOptions options)
     {
-        int heldOut = SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
-        return $"{count} images ({count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
+        if (heldOut >= MinCalibrationImages) return null;
+        string warning = $"only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: add normal images or raise --holdout";
+        // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
+        if (heldOut < 3 && options.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
+        return warning + ".";
     }
 }

@@ -52,6 +52,13 @@ public sealed class TrainSettings : ModelSettings
     [Description("Stop training after this many minutes even if the epochs are not done.")]
     public double? TimeBudget { get; set; }
 
+    [CommandOption("--holdout <FRACTION>")]
+    [Description("Share of the normal images held out of training to calibrate the score threshold (and standardise the " +
+                 "maps), more than 0 and less than 0.9; at least 2 images are held out. With fewer than 10 held-out images " +
+                 "the threshold's false-alarm rate is a rough guess: raise it on small sets.")]
+    [DefaultValue(0.1)]
+    public double Holdout { get; set; } = 0.1;
+
     [CommandOption("--channels <N>")]
     [Description("1 = grayscale (every image is converted), 3 = colour.")]
     [DefaultValue(1)]
@@ -106,6 +113,9 @@ public sealed class TrainSettings : ModelSettings
     [DefaultValue("Auto")]
     public string Precision { get; set; } = "Auto";
 
+    /// <summary>The engine's bounds of <see cref="Holdout"/>, both excluded.</summary>
+    public const double MinHoldout = 0, MaxHoldout = 0.9;
+
     /// <summary>Highest <see cref="Rounds"/> the engine accepts.</summary>
     public const int MaxRounds = 10;
 
@@ -157,6 +167,8 @@ public sealed class TrainSettings : ModelSettings
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
         if (Channels is not (1 or 3)) return ValidationResult.Error("--channels must be 1 or 3.");
+        if (!(Holdout > MinHoldout && Holdout < MaxHoldout))   // the engine's range (TrainingOptions.Validate)
+            return ValidationResult.Error($"--holdout must be more than {MinHoldout} and less than {MaxHoldout} (got {Holdout}).");
         if (ParseName<InputNormalization>(Normalization) is null) return Choice<InputNormalization>("--normalization", Normalization);
         if (ParseName<RestorationError>(Error) is null) return Choice<RestorationError>("--error", Error);
         if (ParseName<RestorationError>(ScoreError) is null) return Choice<RestorationError>("--score-error", ScoreError);

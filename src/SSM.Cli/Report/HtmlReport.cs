@@ -19,8 +19,9 @@ public static class HtmlReport
     /// <param name="summary">Key/value rows of the summary table.</param>
     /// <param name="evaluation">Test-set results; null when there is no labelled test set.</param>
     /// <param name="epochs">Training epochs (loss curve); empty for evaluate.</param>
+    /// <param name="colours">The model's heat-map colour scale (<see cref="HeatScale.Of"/>).</param>
     public static void Write(string path, string title, IReadOnlyList<(string Key, string Value)> summary, EvaluationResult? evaluation,
-        IReadOnlyList<EpochReport> epochs)
+        IReadOnlyList<EpochReport> epochs, HeatScale colours)
     {
         var html = new StringBuilder();
         html.Append($$"""
@@ -42,7 +43,7 @@ public static class HtmlReport
         if (evaluation is null)
             html.Append("<p>No labelled test set (test/ folder): run <code>ssm evaluate model.zip &lt;dataset&gt;</code> for metrics and panels.</p>\n");
         else
-            html.Append(EvaluationSection(evaluation));
+            html.Append(EvaluationSection(evaluation, colours));
 
         html.Append("""
             <script>
@@ -50,7 +51,7 @@ public static class HtmlReport
               function check(){
                 var imgs=Array.prototype.slice.call(document.images);
                 var ok=imgs.filter(function(i){return i.complete&&i.naturalWidth>0;}).length;
-                if(ok===imgs.length){document.body.setAttribute('data-images-loaded',String(ok));document.title='loaded:'+document.title;return;}
+                if(ok===imgs.length){document.body.setAttribute('data-images-loaded',String(ok));return;}
                 if(imgs.some(function(i){return i.complete&&i.naturalWidth===0;})){document.body.setAttribute('data-images-loaded','broken');return;}
                 setTimeout(check,20);
               }
@@ -71,7 +72,7 @@ public static class HtmlReport
                $"(epoch 1 → {epochs[^1].Epoch}, loss {F(min)} … {F(max)}; last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
-    private static string EvaluationSection(EvaluationResult e)
+    private static string EvaluationSection(EvaluationResult e, HeatScale colours)
     {
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
@@ -97,15 +98,13 @@ public static class HtmlReport
         var ordered = e.Images
             .OrderByDescending(i => i.IsAnomalous ? e.Threshold - i.Score : i.Score - e.Threshold)
             .Take(MaxPanels).ToList();
-        var values = ordered.SelectMany(i => i.Map).Order().ToArray();
-        float low = values.Length > 0 ? values[(int)(0.01 * (values.Length - 1))] : 0;
-        float high = values.Length > 0 ? Math.Max(values[(int)(0.999 * (values.Length - 1))], e.PixelThreshold) : 1;
         s.Append($"<h2>Images (worst misses first, {ordered.Count} of {e.Images.Count})</h2>\n" +
-                 "<p class=\"legend\">Each panel: the image, and the heat map overlaid (blue → red), the predicted-defect contour (white, map ≥ " +
+                 "<p class=\"legend\">Each panel: the image, and the heat map overlaid in the model's fixed colours (dark blue at " +
+                 $"{F(colours.Low)}, green at its normal limit {F(colours.Limit)}, red from {F(colours.High)}), the predicted-defect contour (white, map ≥ " +
                  $"{F(e.PixelThreshold)}) and the ground-truth contour (green).</p>\n");
         foreach (var image in ordered)
         {
-            var (plain, overlay) = ImagePanel.Draw(image.Path, image.Map, image.Side, low, high, e.PixelThreshold, image.MaskPath);
+            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +
