@@ -64,6 +64,23 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Predict_SaysWhatTheFolderHoldsBesidesImages_AndReadsTheImages()
+    {
+        string input = Path.Combine(fx.Root, "predict-mixed-in");
+        Directory.CreateDirectory(Path.Combine(input, "2024-01"));
+        var goods = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        File.Copy(goods[0], Path.Combine(input, "a.png"), overwrite: true);
+        File.Copy(goods[0], Path.Combine(input, "._a.png"), overwrite: true);   // a macOS companion: not an image
+        File.WriteAllText(Path.Combine(input, "scan.tif"), "");
+        File.WriteAllText(Path.Combine(input, "Thumbs.db"), "");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-mixed-out"));
+        Assert.True(code == 0, text);
+        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.tif", text);
+        Assert.DoesNotContain("Thumbs.db", text);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(fx.Root, "predict-mixed-out", "predictions.csv")).Length);
+    }
+
+    [Fact]
     public void Predict_NonSquareImages_GetHeatmapsOfTheirShape_CappedAt512()
     {
         string input = Path.Combine(fx.Root, "non-square");

@@ -14,6 +14,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
         var mlContext = settings.CreateContext();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
+        DatasetInput.WarnSkipped(console, data.Skipped);
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);

@@ -15,7 +15,8 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
     {
         var mlContext = settings.CreateContext();
         var model = ModelRunner.Load(mlContext, settings.Model);
-        var images = DatasetInput.ImagesOf(settings.Input);
+        var (images, skipped) = DatasetInput.ImagesOf(settings.Input);
+        DatasetInput.WarnSkipped(console, skipped);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         using var staging = new OutputStaging(settings.Output);

@@ -15,6 +15,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
     {
         settings.RequireDevice();
         var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
+        DatasetInput.WarnSkipped(console, data.Skipped);
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Spectre.Console;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Running;
@@ -91,10 +92,14 @@ public static class DatasetInput
         return listing;
     }
 
-    /// <summary>The warning a command prints when folders it reads hold entries it does not read; null when there are none.</summary>
-    public static string? SkippedWarning(IReadOnlyList<string> skipped) => skipped.Count == 0 ? null :
-        $"Not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; " +
-        "hidden files and subfolders are not read).";
+    /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
+    public static void WarnSkipped(IAnsiConsole console, IReadOnlyList<string> skipped)
+    {
+        if (skipped.Count == 0) return;
+        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; " +
+                      "hidden files and subfolders are not read).";
+        console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(text)}");
+    }
 
     /// <summary>
     /// After a model failed on its input (<paramref name="failure"/>): decodes <paramref name="paths"/> from index
