@@ -27,7 +27,7 @@ public sealed class ImagePanelTests
     {
         // Standardised maps are in standard deviations: a resize must not clamp them to [0, 1] (the image resizer does).
         float[] map = [.. Enumerable.Repeat(6f, 8 * 8)];
-        float[] resized = ImagePanel.MapAt(map, 8, 20, 50);
+        float[] resized = SSM.Core.Scoring.AnomalyMapResize.ToImageSize(map, 8, 20, 50);   // what the panels draw with
         Assert.Equal(20 * 50, resized.Length);
         Assert.All(resized, v => Assert.Equal(6f, v, 1e-4f));
         var scale = new HeatScale(0, 4);   // red from 8: 6 is three quarters up the scale

@@ -1,5 +1,6 @@
 using SkiaSharp;
 using SSM.Core.Data;
+using SSM.Core.Scoring;
 
 namespace SSM.Cli.Report;
 
@@ -31,7 +32,7 @@ public static class ImagePanel
         bool[]? truth = maskPath is null ? null
             : [.. ImageResize.ResizeMask(ImageFile.LoadMask(maskPath), height, width).Pixels.Select(v => v > 0.5f)];
         using var plain = Plain(image);
-        using var overlay = Overlay(image, MapAt(map, side, height, width), colours, pixelThreshold, truth);
+        using var overlay = Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, truth);
         return (Png.DataUri(plain), Png.DataUri(overlay));
     }
 
@@ -41,7 +42,7 @@ public static class ImagePanel
         var image = ImageFile.Load(imagePath, channels: 3);
         var (width, height) = Fit(image.Width, image.Height, Math.Min(MaxFileSide, Math.Max(image.Width, image.Height)));
         image = ImageResize.Resize(image, height, width);
-        using var overlay = Overlay(image, MapAt(map, side, height, width), colours, pixelThreshold, null);
+        using var overlay = Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, null);
         return Png.Encode(overlay);
     }
 
@@ -50,17 +51,6 @@ public static class ImagePanel
     {
         double scale = (double)longest / Math.Max(width, height);
         return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-    }
-
-    /// <summary>
-    /// The map resampled to <paramref name="height"/> × <paramref name="width"/>, in map units. ImageResize keeps pixels in
-    /// [0, 1] (it clamps), while maps are unbounded (standard deviations), so the map goes through that range and back.
-    /// </summary>
-    internal static float[] MapAt(float[] map, int side, int height, int width)
-    {
-        float low = map.Min(), span = Math.Max(1e-30f, map.Max() - low);
-        var unit = new FloatImage(1, side, side, [.. map.Select(v => (v - low) / span)]);
-        return [.. ImageResize.Resize(unit, height, width).Pixels.Select(u => low + u * span)];
     }
 
     private static SKBitmap Plain(FloatImage image)

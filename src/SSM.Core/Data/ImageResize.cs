@@ -11,7 +11,15 @@ public static class ImageResize
     /// so one may shrink (box filter over the covered source area) while the other grows (bilinear).
     /// Returns a copy when the size is unchanged.
     /// </summary>
-    public static FloatImage Resize(FloatImage src, int height, int width)
+    public static FloatImage Resize(FloatImage src, int height, int width) => Resample(src, height, width, clampToUnit: true);
+
+    /// <summary>
+    /// <see cref="Resize"/> for values in any range, such as anomaly maps in standard deviations: the same filters without
+    /// the clamp to [0, 1] that keeps an image's values valid.
+    /// </summary>
+    internal static FloatImage ResizeUnbounded(FloatImage src, int height, int width) => Resample(src, height, width, clampToUnit: false);
+
+    private static FloatImage Resample(FloatImage src, int height, int width, bool clampToUnit)
     {
         ArgumentNullException.ThrowIfNull(src);
         CheckSize(height, width);
@@ -40,7 +48,8 @@ public static class ImageResize
                     for (int x = 0; x < outRow.Length; x++) outRow[x] += rowWeight * row[x];
                 }
                 // Weights are convex, so only float rounding can leave [0, 1]; clamp keeps the FloatImage contract.
-                foreach (ref float v in outRow) v = Math.Clamp(v, 0f, 1f);
+                if (clampToUnit)
+                    foreach (ref float v in outRow) v = Math.Clamp(v, 0f, 1f);
             }
         }
         return dst;

@@ -29,6 +29,17 @@ public class AnomalyMapResizeTests
     }
 
     [Fact]
+    public void StandardisedValuesKeepTheirRange()
+    {
+        // Maps in standard deviations: 6 and -2 must survive enlarging and shrinking, where an image's values are clamped.
+        var map = Enumerable.Range(0, 16).Select(i => i < 8 ? 6f : -2f).ToArray();
+        var large = AnomalyMapResize.ToImageSize(map, 4, 40, 40);
+        Assert.Equal(6f, large[0], 5);
+        Assert.Equal(-2f, large[^1], 5);
+        Assert.Equal(2f, AnomalyMapResize.ToImageSize(map, 4, 1, 1)[0], 5);
+    }
+
+    [Fact]
     public void WrongLengthIsRejected() =>
         Assert.Throws<ArgumentException>(() => AnomalyMapResize.ToImageSize(new float[10], 4, 8, 8));
 }
