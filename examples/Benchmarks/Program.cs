@@ -13,12 +13,13 @@
 //        [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
 //   dotnet run -c Release --project examples/Benchmarks -- visibility [--data <folder>] [--sizes 64,256]
 //   dotnet run -c Release --project examples/Benchmarks -- compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
+//   dotnet run -c Release --project examples/Benchmarks -- contention [--images 24] [--epochs 2]
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
 using SSM.Benchmarks;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare|contention [options]  (see examples/Benchmarks/README.md)");
     return args.Length == 0 ? 1 : 0;
 }
 var rest = args[1..];
@@ -35,8 +36,9 @@ try
         case "pretrained-knn": return PretrainedKnn.Run(Arguments.Parse(rest));
         case "visibility": return Visibility.Run(Arguments.Parse(rest));
         case "compare": return Compare.Run(rest);
+        case "contention": return Contention.Run(rest);
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility or compare.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, compare or contention.");
             return 1;
     }
 }

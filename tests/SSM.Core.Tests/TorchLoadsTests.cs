@@ -33,4 +33,19 @@ public class TorchLoadsTests
             TorchNative.Explain("Unable to load shared library 'x' or one of its dependencies.\nlibtorch_cpu.so: cannot open shared object file"));
         Assert.Contains("libtorch-cpu-linux-x64", TorchNative.Explain(null));
     }
+
+    [Fact]
+    public void Threads_AreSetForAStretch_ThenGivenBack()
+    {
+        TorchNative.EnsureLoaded();
+        int before = torch.get_num_threads();
+        using (TorchThreads.Use(1)) Assert.Equal(1, torch.get_num_threads());
+        Assert.Equal(before, torch.get_num_threads());
+        using (TorchThreads.Use(null)) Assert.Equal(before, torch.get_num_threads());
+        var twice = TorchThreads.Use(1);
+        twice.Dispose();
+        twice.Dispose();   // a second dispose restores nothing more
+        Assert.Equal(before, torch.get_num_threads());
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchThreads.Use(0));
+    }
 }

@@ -28,14 +28,24 @@ public class ModelSettings : CommonSettings
     [DefaultValue("cpu")]
     public string Device { get; set; } = "cpu";
 
+    [CommandOption("--threads <N>")]
+    [Description("CPU threads the network computes with (default: all cores, the fastest for one command alone). When several " +
+                 "ssm commands or other libtorch programs run at once on one machine, give each 1 (or cores / programs): " +
+                 "with all cores each, their threads spin waiting for each other and each runs several times slower.")]
+    public int? Threads { get; set; }
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
         if (!DeviceName.TryParse(Device, out _))
             return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
+        if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1 (got {Threads}).");
         return ValidationResult.Success();
     }
+
+    /// <summary>Applies <see cref="Threads"/> until disposed (the tests run commands in their own process, which keeps its count).</summary>
+    public IDisposable UseThreads() => TorchThreads.Use(Threads);
 
     /// <summary>
     /// Refuses an output folder that holds images the command reads (the folders of <paramref name="inputFiles"/>): outputs

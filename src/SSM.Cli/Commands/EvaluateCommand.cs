@@ -12,6 +12,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
         var mlContext = settings.CreateContext();
+        using var threads = settings.UseThreads();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(console, data.Skipped);

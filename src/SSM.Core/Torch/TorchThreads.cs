@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace SSM.Core.Torch;
+
+/// <summary>
+/// The number of CPU threads libtorch computes with, set for a stretch of work and then given back. libtorch's setting is
+/// process-wide, and its default (every core) is the fastest for one process alone. Several processes computing at once
+/// on the same cores are another matter: libtorch's OpenMP threads spin while they wait for each other, and two processes
+/// of two threads on two cores slowed each other 4-8x in the contention benchmark (examples/Benchmarks, "contention");
+/// one thread each kept them at the speed of one process sharing the machine.
+/// </summary>
+public static class TorchThreads
+{
+    /// <summary>Sets libtorch's CPU threads to <paramref name="threads"/> until the result is disposed (then the previous
+    /// count comes back); null changes nothing.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
+    public static IDisposable Use(int? threads)
+    {
+        if (threads is not { } count) return Restore.Nothing;
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1, nameof(threads));
+        TorchNative.EnsureLoaded();
+        int previous = get_num_threads();
+        set_num_threads(count);
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(int? previous) : IDisposable
+    {
+        public static readonly Restore Nothing = new(null);
+        private int? previous = previous;
+
+        public void Dispose()
+        {
+            if (previous is { } count) set_num_threads(count);
+            previous = null;
+        }
+    }
+}
