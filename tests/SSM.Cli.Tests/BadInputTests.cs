@@ -149,6 +149,23 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(run, "corrupt or truncated");
         // A single truncated file, too.
         AssertFails(Cli.Run("predict", fx.Model, Path.Combine(input, "b-truncated.png"), "-o", output), "b-truncated.png", output);
+
+        // --keep-going scores the others and lists the bad ones, none dropped silently; scoring resumes after a bad file.
+        File.Copy(Directory.GetFiles(input).Order().First(), Path.Combine(input, "c-good.png"));
+        File.WriteAllText(Path.Combine(input, "zz-not-an-image.png"), "hello");
+        var kept = Cli.Run("predict", fx.Model, input, "--keep-going", "-o", output);
+        Assert.True(kept.Code == 0, kept.Output);
+        Assert.Contains("2 of 7 images cannot be read", kept.Output.Replace("\n", " "));
+        var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(7, rows.Count);
+        Assert.Equal(["b-truncated.png", "zz-not-an-image.png"], rows.Where(r => r[2] == "unreadable").Select(r => Path.GetFileName(r[0])).Order());
+        Assert.All(rows.Where(r => r[2] != "unreadable"), r => Assert.True(File.Exists(Path.Combine(output, r[3])), r[3]));
+        Assert.Equal(5, rows.Count(r => r[2] != "unreadable"));
+        Assert.Contains(rows, r => r[0].EndsWith("c-good.png", StringComparison.Ordinal) && r[2] != "unreadable");
+        // Nothing readable at all is still an error.
+        string bad = Directory.CreateDirectory(Path.Combine(root, "bad")).FullName;
+        File.WriteAllText(Path.Combine(bad, "x.png"), "hello");
+        AssertFails(Cli.Run("predict", fx.Model, bad, "--keep-going", "-o", Path.Combine(root, "out2")), "1 of 1 images cannot be read", Path.Combine(root, "out2"));
     }
 
     [Fact]
@@ -187,6 +204,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--seed", "5", "-o", output), "Unknown option 'seed'", output);   // scoring draws nothing at random
         AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect>", output);
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
+        AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
+        AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output), "--threshold must be a finite number (got NaN)", output);
@@ -262,7 +281,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.DoesNotContain("not a model", evaluate.Output);
         AssertFails(Cli.Run("predict", fx.Model, data, "--device", "CUDA", "-o", output), "--device CUDA was asked for, but CUDA is not available", output);
         // The failed run left nothing that trips the next one; device names take any letter case, as in the ML.NET options.
-        var ok = Cli.Run("train", data, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "--device", "CPU", "-o", output);
+        // --threads sets libtorch's threads for the command only: the tests' own process keeps its count.
+        int threads = TorchSharp.torch.get_num_threads();
+        var ok = Cli.Run("train", data, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "--device", "CPU", "--threads", "1", "-o", output);
         Assert.True(ok.Code == 0, ok.Output);
+        Assert.Equal(threads, TorchSharp.torch.get_num_threads());
     }
 }

@@ -34,4 +34,19 @@ public sealed class CategoryResultTests
         var only = Assert.Single(categories);
         Assert.Equal(new CategoryResult("scratch", 2, 1, null), only);
     }
+
+    [Fact]
+    public void ImageF1Max_ThatFlagsEveryImage_IsSaid()
+    {
+        // Scores that rank the classes backwards: the best F1 (2 x 3 / (3 + 6) = 0.667) comes from flagging all six.
+        EvaluatedImage[] backwards = [Image("good", 3f), Image("good", 2f), Image("good", 1.5f), Image("scratch", 0.1f), Image("scratch", 0.2f), Image("scratch", 0.3f)];
+        var (f1, at) = SSM.Core.Evaluation.F1Max.Compute([.. backwards.Select(i => i.Score)], [.. backwards.Select(i => i.IsAnomalous)]);
+        Assert.Equal((2.0 / 3, 0.1f), (f1, at));
+        var flagsAll = new EvaluationResult { Images = backwards, Threshold = 1f, PixelThreshold = 1f, ImageF1Max = f1, ImageF1Threshold = at };
+        Assert.True(flagsAll.ImageF1FlagsAll);
+        Assert.Contains(TestSetRun.Rows(flagsAll), r => r.Item1 == "image F1-max" && r.Item2.Contains("flags every image"));
+        var separating = new EvaluationResult { Images = backwards, Threshold = 1f, PixelThreshold = 1f, ImageF1Max = 0.8, ImageF1Threshold = 0.2f };
+        Assert.False(separating.ImageF1FlagsAll);
+        Assert.DoesNotContain(TestSetRun.Rows(separating), r => r.Item2.Contains("flags every image"));
+    }
 }

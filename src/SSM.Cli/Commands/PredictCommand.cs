@@ -14,13 +14,21 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
         var mlContext = settings.CreateContext();
+        using var threads = settings.UseThreads();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var (images, skipped) = DatasetInput.ImagesOf(settings.Input);
         DatasetInput.WarnSkipped(console, skipped);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         using var staging = new OutputStaging(settings.Output);
-        var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress));
+        List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
+        var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable));
+        if (unusable is { Count: > 0 })
+        {
+            if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, images.Count);
+            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(DatasetInput.UnusableError(unusable, images.Count).Message)}" +
+                                "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
+        }
         float raw = TestSetRun.RawThreshold(ssm);
         var colours = HeatScale.Of(ssm);   // the model's, not the run's: an image's overlay does not depend on the others
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
@@ -34,18 +42,23 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(name + ".png")}\n");
             File.WriteAllBytes(staging.PathOf(name + ".png"), ImagePanel.HeatMapFile(s.Path, s.Map, s.Side, colours, raw));
         }
+        foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,\n");
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         int anomalous = scored.Count(s => s.Predicted);
         Summary.Show(console, "predict", [
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
+            .. Unreadable(unusable),
             ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
             ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", folder),
         ]);
         (model as IDisposable)?.Dispose();
         return 0;
     }
+
+    private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
+        unusable is { Count: > 0 } ? [("unreadable", unusable.Count.ToString())] : [];
 
     private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

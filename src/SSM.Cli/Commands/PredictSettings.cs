@@ -11,6 +11,11 @@ public sealed class PredictSettings : SavedModelSettings
     [Description("An image file or a folder of images (not recursive).")]
     public string Input { get; set; } = "";
 
+    [CommandOption("--keep-going")]
+    [Description("Score every image that can be read when some cannot: those are named in a warning and listed in " +
+                 "predictions.csv with the label 'unreadable'. Default: stop and list them, writing nothing.")]
+    public bool KeepGoing { get; set; }
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();

@@ -108,26 +108,33 @@ public static class DatasetInput
     /// <paramref name="what"/> names the files in the message ("training images").
     /// Runs only on that failure path, so a good input is decoded once, by the model.
     /// </summary>
-    public static CliException? FindUnusable(IReadOnlyList<string> paths, Exception failure, int from = 0, string what = "images")
+    public static CliException? FindUnusable(IReadOnlyList<string> paths, Exception failure, int from = 0, string what = "images") =>
+        Unusable(paths, from) is { Count: > 0 } problems ? UnusableError(problems, paths.Count, failure, what) : null;
+
+    /// <summary>The files of <paramref name="paths"/> from index <paramref name="from"/> on that cannot be used, each with why.</summary>
+    public static List<UnusableFile> Unusable(IReadOnlyList<string> paths, int from = 0)
     {
-        var problems = new List<string>();
+        var problems = new List<UnusableFile>();
         for (int i = Math.Max(0, from); i < paths.Count; i++)
         {
             try
             {
                 var image = ImageFile.Load(paths[i], channels: 1);
                 if (image.Width < SSM.Core.Data.ImageCache.MinimumSide || image.Height < SSM.Core.Data.ImageCache.MinimumSide)
-                    problems.Add($"'{paths[i]}' is {image.Width}x{image.Height} pixels; images must be at least " +
-                                 $"{SSM.Core.Data.ImageCache.MinimumSide}x{SSM.Core.Data.ImageCache.MinimumSide}.");
+                    problems.Add(new(paths[i], $"'{paths[i]}' is {image.Width}x{image.Height} pixels; images must be at least " +
+                                               $"{SSM.Core.Data.ImageCache.MinimumSide}x{SSM.Core.Data.ImageCache.MinimumSide}."));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
-                problems.Add(Describe(ex, paths[i]));
+                problems.Add(new(paths[i], Describe(ex, paths[i])));
             }
         }
-        return problems.Count == 0 ? null
-            : new CliException(List($"{problems.Count} of {paths.Count} {what} cannot be read", problems), failure);
+        return problems;
     }
+
+    /// <summary>The error that lists <paramref name="problems"/> among <paramref name="total"/> files.</summary>
+    public static CliException UnusableError(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images") =>
+        new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]), failure);
 
     /// <summary>An image's width and height from its header, without decoding the pixels.</summary>
     private static (int Width, int Height) HeaderSize(string path)
@@ -152,3 +159,6 @@ public static class DatasetInput
         return headline + ":" + Environment.NewLine + string.Join(Environment.NewLine, lines);
     }
 }
+
+/// <summary>An input file a model cannot use, and why (a sentence that names the file).</summary>
+public sealed record UnusableFile(string Path, string Problem);

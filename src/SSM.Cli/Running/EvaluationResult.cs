@@ -22,6 +22,9 @@ public sealed class EvaluationResult
     public double? ImageAuroc { get; init; }
     public double? ImageF1Max { get; init; }
     public float? ImageF1Threshold { get; init; }
+    /// <summary>True when the image F1-max is reached only by flagging every test image: the scores then separate the
+    /// classes no better, for F1, than calling everything defective (F1 = 2p / (1 + p) for a defect share p).</summary>
+    public bool ImageF1FlagsAll => ImageF1Threshold is { } t && Images.Count > 0 && t <= Images.Min(i => i.Score);
     public ConfusionCounts Confusion { get; init; }
     public PixelEvaluation? Pixel { get; init; }
     public RocCurve? ImageRoc { get; init; }

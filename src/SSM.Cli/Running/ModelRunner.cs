@@ -88,36 +88,57 @@ public static class ModelRunner
 
     /// <summary>
     /// Scores images (full paths): score, decision and anomaly map of each, in input order. Works with models that read the
-    /// path column themselves and with older ones that start with <c>LoadImages</c> on the same column.
+    /// path column themselves and with older ones that start with <c>LoadImages</c> on the same column. A file the model
+    /// cannot read stops the scoring with an error listing every such file from there on; with <paramref name="unusable"/>
+    /// given, those files are added to it instead and the others are scored (the results then leave them out).
     /// </summary>
-    /// <exception cref="CliException">Image files that cannot be used (all of them listed).</exception>
-    public static List<ScoredImage> Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<int>? progress = null)
+    /// <exception cref="CliException">Image files that cannot be used (all of them listed), without <paramref name="unusable"/>.</exception>
+    /// <param name="progress">Called with the number of files done (scored or found unusable).</param>
+    public static List<ScoredImage> Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<int>? progress = null,
+        List<UnusableFile>? unusable = null)
+    {
+        var results = new List<ScoredImage>(paths.Count);
+        IReadOnlyList<string> remaining = paths;
+        int skipped = 0;
+        while (true)
+        {
+            int before = results.Count;
+            try
+            {
+                ScoreInto(mlContext, model, remaining, results, done => progress?.Invoke(before + skipped + done));
+                return results;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // The model stops at the first file it cannot read (naming its row); find every bad one from there on at once.
+                int scored = results.Count - before;
+                var bad = DatasetInput.Unusable(remaining, from: scored);
+                if (bad.Count == 0) throw;
+                if (unusable is null) throw DatasetInput.UnusableError(bad, paths.Count, ex);
+                unusable.AddRange(bad);
+                skipped += bad.Count;
+                var badPaths = bad.Select(b => b.Path).ToHashSet(StringComparer.Ordinal);
+                remaining = [.. remaining.Skip(scored).Where(p => !badPaths.Contains(p))];
+            }
+        }
+    }
+
+    private static void ScoreInto(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, List<ScoredImage> results, Action<int> progress)
     {
         var ssm = SsmOf(model);
         int side = ssm.ImageSize;
         var scored = model.Transform(mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p })));
         var schema = scored.Schema;
-        var results = new List<ScoredImage>(paths.Count);
-        try
+        using var cursor = scored.GetRowCursor(schema);
+        var score = cursor.GetGetter<float>(schema[ssm.ScoreColumnName]);
+        var predicted = cursor.GetGetter<bool>(schema[ssm.PredictedLabelColumnName]);
+        var map = cursor.GetGetter<VBuffer<float>>(schema[ssm.AnomalyMapColumnName ?? "AnomalyMap"]);
+        float s = 0; bool p = false; VBuffer<float> m = default;
+        for (int done = 0; cursor.MoveNext(); done++)
         {
-            using var cursor = scored.GetRowCursor(schema);
-            var score = cursor.GetGetter<float>(schema[ssm.ScoreColumnName]);
-            var predicted = cursor.GetGetter<bool>(schema[ssm.PredictedLabelColumnName]);
-            var map = cursor.GetGetter<VBuffer<float>>(schema[ssm.AnomalyMapColumnName ?? "AnomalyMap"]);
-            float s = 0; bool p = false; VBuffer<float> m = default;
-            while (cursor.MoveNext())
-            {
-                score(ref s); predicted(ref p); map(ref m);
-                results.Add(new ScoredImage(paths[results.Count], s, p, m.DenseValues().ToArray(), side));
-                progress?.Invoke(results.Count);
-            }
+            score(ref s); predicted(ref p); map(ref m);
+            results.Add(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side));
+            progress(done + 1);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            // The model stops at the first file it cannot read (naming its row); list every bad one from there on at once.
-            if (DatasetInput.FindUnusable(paths, ex, from: results.Count) is { } unusable) throw unusable;
-            throw;
-        }
-        return results;
     }
 }

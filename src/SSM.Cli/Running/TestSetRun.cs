@@ -40,7 +40,8 @@ public static class TestSetRun
         string F(double? v) => Commands.Summary.F(v);
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
-        yield return ("image F1-max", $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}");
+        yield return ("image F1-max", $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" +
+                                      (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)" : ""));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         if (e.Pixel is { } p)
         {
