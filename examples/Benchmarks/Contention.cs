@@ -28,7 +28,7 @@ internal static class Contention
         string model = Path.Combine(Path.GetTempPath(), $"ssm-contention-{Environment.ProcessId}.bin");
         try
         {
-            Console.WriteLine($"load average at start: {LoadAverage()}");
+            Console.WriteLine($"load average at start: {Machine.LoadAverage()}");
             // The weights do not matter for speed; the network, the image size and the scoring masks are the defaults'.
             var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 24, TestGoodCount = 0, TestDefectCount = 0 });
             using (var trained = SsmTrainer.Train(data.Train, new SsmOptions { ImageSize = Size, Training = new TrainingOptions { Epochs = 1 } }))
@@ -59,7 +59,7 @@ internal static class Contention
                               $"(3 cell sizes x 6 masks). Training: {epochs} epochs of 24 synthetic images, batches of 4, then the calibration. " +
                               "Each program is its own process; \"two at once\" starts both together and gives each one's time. Two threads " +
                               "in one program: each scores half the images on its own; the time given is per image of each thread.");
-            Console.WriteLine($"load average at end: {LoadAverage()}");
+            Console.WriteLine($"load average at end: {Machine.LoadAverage()}");
             return 0;
         }
         finally
@@ -124,6 +124,4 @@ internal static class Contention
         Console.WriteLine((watch.Elapsed.TotalMilliseconds / count * callers).ToString("R", CultureInfo.InvariantCulture));
         return 0;
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -26,7 +26,7 @@ internal static class SpeedBenchmark
         int batch = a.Int("batch") ?? new TrainingOptions().BatchSize;
         double minSeconds = a.Double("min-seconds") ?? 5;
         int bf16Seconds = a.Int("bf16-train-seconds") ?? 60;
-        bool skipAuthors = a.Flag("no-authors");
+        bool skipAuthors = a.Flag("no-authors"), levels = a.Flag("levels");
         a.RejectUnknown();
 
         Console.WriteLine($"torch threads: {get_num_threads()} (interop {get_num_interop_threads()}), {Environment.ProcessorCount} logical cores");
@@ -119,6 +119,7 @@ internal static class SpeedBenchmark
         Console.WriteLine("- % of matmul peak is relative to the first matmul row. The machine is shared: when other processes load the CPU, rows measured at different moments see different shares of it (a row above 100 % means the peak itself was measured under heavier contention); compare the two matmul rows to judge the drift. Rows in bfloat16 (the BFloat16 training steps; the scoring call when NetworkPrecision.Auto picks it) are also given as a share of the float32 peak; the bfloat16 matmul row is their own peak.");
         Console.WriteLine($"- FLOPs counted analytically: sum over the network's Conv2d layers of 2*Cin*Cout*k^2*Hout*Wout per image (batch norm, activations, upsampling, MS-GMS, smoothing and the loss not counted; training step counted as 3x forward). Times are the mean of repeated calls after one warm-up, for at least {minSeconds:G3} s per row.");
 
+        if (levels) Levels(size, new SsmOptions().Masking.Groups * batch, peak, minSeconds);
         if (bf16Seconds > 0) Bf16(size, bf16Seconds, minSeconds);
         return 0;
     }
@@ -172,6 +173,55 @@ internal static class SpeedBenchmark
                 throw new InvalidOperationException($"The FLOP model does not match the network: {counted} vs {actual} convolution weights; update SpeedBenchmark.ForwardFlops.");
         }
         return convs.Sum(v => 2.0 * v.Cin * v.Cout * v.K * v.K * v.Out * v.Out);
+    }
+
+    // ---- Where a training step's network time goes: each block of the compact network alone, forward + backward.
+
+    private static void Levels(int size, int batch, double peak, double minSeconds)
+    {
+        var w = InpaintingNetworkOptions.Compact(1).LevelWidths();
+        var table = new MarkdownTable("block (float32)", "output", "ms fwd+bwd", "GFLOP fwd", "GFLOP/s (fwd+bwd = 3x fwd)", "% of matmul peak");
+        double totalMs = 0, totalGflop = 0;
+        double ConvGflop(long cin, long cout, int k, int res) => 2.0 * cin * cout * k * k * res * res * batch / 1e9;
+        void Row(string name, int res, long channels, nn.Module module, Func<Tensor> forward, double gflop)
+        {
+            double ms = Time(() =>
+            {
+                using var scope = NewDisposeScope();
+                forward().mean().backward();
+                foreach (var p in module.parameters()) p.grad?.zero_();
+            }, minSeconds);
+            totalMs += ms; totalGflop += gflop;
+            table.Add(name, $"{channels} x {res}x{res}", Format.F1(ms), Format.F3(gflop), Format.F0(3 * gflop / (ms / 1000)), Format.F0(100 * 3 * gflop / (ms / 1000) / peak));
+        }
+        Tensor Input(long channels, int res) => rand(batch, channels, res, res).requires_grad_(true);
+        using var mask = ones(batch, 1, size, size);
+        using (var stem = new ConvBlock(1, w[0])) { using var x = Input(1, size); Row("stem", size, w[0], stem, () => stem.forward(x), ConvGflop(1, w[0], 3, size) + ConvGflop(w[0], w[0], 3, size)); }
+        for (int i = 1; i < w.Length; i++)
+        {
+            int res = size >> i;
+            using var down = new DownBlock(w[i - 1], w[i]);
+            using var x = Input(w[i - 1], res * 2);
+            Row($"down {i}", res, w[i], down, () => down.forward(x), ConvGflop(w[i - 1], w[i - 1], 4, res) + ConvGflop(w[i - 1], w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+        }
+        for (int i = w.Length - 1; i >= 0; i--)
+        {
+            int res = size >> i;
+            if (i < w.Length - 1)
+            {
+                using var up = new UpBlock(w[i + 1], w[i]);
+                using var x = Input(w[i + 1], res / 2);
+                using var skip = rand(batch, w[i], res, res);
+                Row($"up {i + 1}", res, w[i], up, () => up.forward(x, skip), ConvGflop(w[i + 1], w[i], 1, res) + ConvGflop(2 * w[i], w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+            }
+            using var block = new MaskBlock(w[i]);
+            using var y = Input(w[i], res);
+            Row(i == w.Length - 1 ? "bottleneck mask" : $"mask {i}", res, w[i], block, () => block.forward(y, mask), ConvGflop(w[i] + 1, w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Each block of the compact network alone, float32, {batch} images (n masks x the batch), forward + mean + backward:");
+        Console.WriteLine(table);
+        Console.WriteLine($"- Sum {totalMs:F1} ms for {totalGflop:F3} GFLOP forward: {3 * totalGflop / (totalMs / 1000):F0} GFLOP/s over the network (the head convolution left out).");
     }
 
     // ---- bfloat16 scoring vs float32 on a briefly trained compact model.
