@@ -44,7 +44,8 @@ public class ModelSettings : CommonSettings
         return ValidationResult.Success();
     }
 
-    /// <summary>Applies <see cref="Threads"/> until disposed (the tests run commands in their own process, which keeps its count).</summary>
+    /// <summary>Applies <see cref="Threads"/> until disposed, so a command run in-process (the tests, the examples) leaves the
+    /// caller's count as it found it.</summary>
     public IDisposable UseThreads() => TorchThreads.Use(Threads);
 
     /// <summary>
