@@ -71,6 +71,17 @@ internal static class Machine
 {
     /// <summary>The 1/5/15-minute load averages (Linux), or "n/a".</summary>
     public static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>How to start this benchmark program again with <paramref name="args"/> (standard output redirected): measurements
+    /// whose peaks or process-wide settings must not mix run in a child of their own. Under `dotnet run` the host is
+    /// dotnet, which needs the assembly first.</summary>
+    public static ProcessStartInfo Self(params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(Machine).Assembly.Location);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        return start;
+    }
 }
 
 internal static class Report

@@ -41,7 +41,7 @@ internal static class Contention
                 ("1 thread each (ssm --threads 1)", null, 1),
             };
             var table = new MarkdownTable("setting", "scoring alone, ms / image", "two at once, ms / image (each)", "two at once, images / s (both)",
-                $"training alone, s", "two at once, s (each)");
+                "training alone, s", "two at once, s (each)");
             foreach (var (name, policy, threads) in settings)
             {
                 var scoreAlone = Measure(1, "score", model, images, policy, threads, callers: 1);
@@ -73,11 +73,8 @@ internal static class Contention
     {
         var children = Enumerable.Range(0, copies).Select(_ =>
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(Contention).Assembly.Location);
-            foreach (var arg in new[] { "contention", "--worker", task, model, count.ToString(CultureInfo.InvariantCulture),
-                         (threads ?? 0).ToString(CultureInfo.InvariantCulture), callers.ToString(CultureInfo.InvariantCulture) })
-                start.ArgumentList.Add(arg);
+            var start = Machine.Self("contention", "--worker", task, model, count.ToString(CultureInfo.InvariantCulture),
+                (threads ?? 0).ToString(CultureInfo.InvariantCulture), callers.ToString(CultureInfo.InvariantCulture));
             if (waitPolicy is not null) start.Environment["OMP_WAIT_POLICY"] = waitPolicy;
             return Process.Start(start)!;
         }).ToList();

@@ -21,10 +21,7 @@ internal static class MemoryBenchmark
         Console.WriteLine("|---:|---:|---:|---:|");
         foreach (int n in counts)
         {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") start.ArgumentList.Add(typeof(MemoryBenchmark).Assembly.Location);
-            foreach (var a in new[] { "memory", "--one", n.ToString() }) start.ArgumentList.Add(a);
-            using var child = Process.Start(start)!;
+            using var child = Process.Start(Machine.Self("memory", "--one", n.ToString()))!;
             string line = child.StandardOutput.ReadToEnd().Trim().Split('\n').Last();
             child.WaitForExit();
             Console.WriteLine(child.ExitCode == 0 ? line : $"| {n} | failed (exit {child.ExitCode}) | | |");

@@ -6,7 +6,7 @@ namespace SSM.Core.Torch;
 /// The number of CPU threads libtorch computes with, set for a stretch of work and then given back. libtorch's setting is
 /// process-wide, and its default (every core) is the fastest for one process alone. Several processes computing at once
 /// on the same cores are another matter: libtorch's OpenMP threads spin while they wait for each other, and two processes
-/// of two threads on two cores slowed each other 4-8x in the contention benchmark (examples/Benchmarks, "contention");
+/// of two threads on two cores slowed each other 8-12x in the contention benchmark (examples/Benchmarks, "contention");
 /// one thread each kept them at the speed of one process sharing the machine.
 /// </summary>
 public static class TorchThreads
