@@ -29,6 +29,25 @@ public static class GaussianKernel
         return k.outer(k).view(1, 1, size, size);
     }
 
+    /// <summary>
+    /// The 1-D kernel applied with zero padding to <paramref name="length"/> samples, as a matrix [length, length]: row i
+    /// holds the taps centred on sample i, cut off at the ends. Symmetric, so blurring the rows and columns of images
+    /// [..., H, W] is <c>band(H).matmul(x).matmul(band(W))</c>. Two small matrix products instead of a convolution:
+    /// libtorch's CPU backward of a one-channel 11 x 11 convolution took 5 ms for a batch that these take 0.3 ms.
+    /// </summary>
+    public static Tensor Band(int length, int size, double sigma, Device? device = null)
+    {
+        if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, "Length must be positive.");
+        using var taps = OneD(size, sigma);
+        var k = taps.data<float>().ToArray();
+        var band = new float[length * length];
+        int half = size / 2;
+        for (int i = 0; i < length; i++)
+            for (int j = Math.Max(0, i - half); j <= Math.Min(length - 1, i + half); j++)
+                band[i * length + j] = k[j - i + half];
+        return tensor(band, [length, length], device: device);
+    }
+
     /// <summary>The odd kernel size that covers +-4 sigma (as scipy / kornia do for smoothing).</summary>
     public static int SizeFor(double sigma) => 2 * (int)Math.Ceiling(4 * sigma) + 1;
 }

@@ -92,19 +92,38 @@ public static class MsGms
     }
 
     /// <summary>
-    /// 3x3 median with replicated borders, as a 19-exchange sorting network of elementwise min/max over the nine
-    /// shifted neighbours (Paeth's opt_med9). Vectorised and differentiable; unfold + kthvalue gave the same values
-    /// several times slower and with 9x the memory.
+    /// 3x3 median with replicated borders. The value comes from a 19-exchange sorting network of elementwise min/max
+    /// over the nine shifted neighbours (Paeth's opt_med9), computed without autograd; the result then gathers that
+    /// neighbour, so the gradient goes to the pixel that is the median (the first of equal ones). Differentiating
+    /// through the network's 38 min/max instead cost 8 ms of backward per loss at 4 x 64 x 64, against 0.3 ms forward.
     /// </summary>
     internal static Tensor Median3x3(Tensor gray)
     {
         using var scope = NewDisposeScope();
         long h = gray.shape[2], w = gray.shape[3];
         var padded = nn.functional.pad(gray, [1, 1, 1, 1], PaddingModes.Replicate);
-        var p = new Tensor[9];
+        var neighbours = new Tensor[9];
         for (int dy = 0; dy < 3; dy++)
             for (int dx = 0; dx < 3; dx++)
-                p[dy * 3 + dx] = padded.narrow(2, dy, h).narrow(3, dx, w);
+                neighbours[dy * 3 + dx] = padded.narrow(2, dy, h).narrow(3, dx, w);
+        if (!gray.requires_grad || !is_grad_enabled())
+            return SortingNetworkMedian(neighbours).MoveToOuterDisposeScope();
+        var stacked = stack(neighbours);                                            // [9, B, C, H, W]
+        Tensor which;
+        using (no_grad())
+        {
+            var median = SortingNetworkMedian(neighbours.Select(n => n.detach()).ToArray());
+            // The first neighbour equal to the median, filled from the last down (argmax over the stacked dimension
+            // took 2.5 ms here, these nine fills 0.1 ms).
+            which = zeros([1, .. gray.shape], ScalarType.Int64, gray.device);
+            for (int k = neighbours.Length - 1; k >= 0; k--)
+                which.masked_fill_(neighbours[k].detach().eq(median).unsqueeze(0), Scalars.Integer(k));
+        }
+        return stacked.gather(0, which).squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    private static Tensor SortingNetworkMedian(Tensor[] p)
+    {
         void Sort(int a, int b)
         {
             var low = p[a].minimum(p[b]);
@@ -118,7 +137,7 @@ public static class MsGms
         Sort(3, 6); Sort(1, 4); Sort(2, 5);
         Sort(4, 7); Sort(4, 2); Sort(6, 4);
         Sort(4, 2);
-        return p[4].MoveToOuterDisposeScope();
+        return p[4];
     }
 
     private static Tensor PrewittKernels(Device device, ScalarType dtype)

@@ -27,18 +27,18 @@ public static class Ssim
     public static Tensor Map(Tensor x, Tensor y, int windowSize = 11, double sigma = 1.5)
     {
         using var scope = NewDisposeScope();
-        long channels = x.shape[1];
-        var window = GaussianKernel.TwoD(windowSize, sigma, x.device).expand(channels, 1, windowSize, windowSize);
-        int pad = windowSize / 2;
-        Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, padding: [pad, pad], groups: channels);
-        var muX = Blur(x);
-        var muY = Blur(y);
+        // The window is separable: blur rows and columns as products with band matrices, the five local statistics
+        // in one batch (see GaussianKernel.Band for why not a convolution).
+        var rows = GaussianKernel.Band((int)x.shape[2], windowSize, sigma, x.device);
+        var columns = GaussianKernel.Band((int)x.shape[3], windowSize, sigma, x.device);
+        var blurred = rows.matmul(stack([x, y, x.Squared(), y.Squared(), x.mul(y)])).matmul(columns);
+        var (muX, muY) = (blurred[0], blurred[1]);
         var muX2 = muX.Squared();
         var muY2 = muY.Squared();
         var muXY = muX.mul(muY);
-        var sigmaX2 = Blur(x.Squared()).sub(muX2);
-        var sigmaY2 = Blur(y.Squared()).sub(muY2);
-        var sigmaXY = Blur(x.mul(y)).sub(muXY);
+        var sigmaX2 = blurred[2].sub(muX2);
+        var sigmaY2 = blurred[3].sub(muY2);
+        var sigmaXY = blurred[4].sub(muXY);
         var numerator = muXY.Times(2).Plus(C1).mul(sigmaXY.Times(2).Plus(C2));
         var denominator = muX2.Plus(muY2).Plus(C1).mul(sigmaX2.Plus(sigmaY2).Plus(C2));
         return numerator.div(denominator).MoveToOuterDisposeScope();

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using SSM.Core.Torch;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -55,6 +56,10 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor maskedImage, Tensor mask)
     {
         using var scope = NewDisposeScope();
+        // Channels-last from the entry on: every layer keeps the layout, and at full resolution it made a training
+        // step 1.3x faster (see ChannelsLast). The output goes back to the default layout for its readers.
+        maskedImage = ChannelsLast.Of(maskedImage);
+        mask = ChannelsLast.Of(mask);
         var skips = new List<Tensor> { stem.forward(maskedImage) };
         foreach (var down in encoder) skips.Add(down.forward(skips[^1]));
         var x = bottleneckMask.forward(skips[^1], mask);
@@ -63,7 +68,7 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
             x = decoder[i].forward(x, skips[skips.Count - 2 - i]);
             x = decoderMasks[i].forward(x, mask);
         }
-        return head.forward(x).MoveToOuterDisposeScope();
+        return head.forward(x).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -81,4 +81,32 @@ public class MedianTests
         var (reference, _) = patches.kthvalue(5, 1);
         Assert.True(median.reshape(2, -1).eq(reference).all().item<bool>());
     }
+
+    [Fact]
+    public void WithGradientsTheValuesAreTheSameAndEachPixelsGradientGoesToOneNeighbour()
+    {
+        using var gen = new TorchSharp.torch.Generator(5);
+        using var x0 = rand(new long[] { 2, 1, 9, 11 }, generator: gen).mul(4).round();   // ties again
+        using var x = x0.detach().requires_grad_(true);
+        using var withGrad = MsGms.Median3x3(x);
+        using var without = MsGms.Median3x3(x0);
+        Assert.True(withGrad.eq(without).all().item<bool>());
+        withGrad.sum().backward();
+        // d(sum of medians)/dx counts how often each pixel was picked; every output pixel picks exactly one.
+        Assert.Equal(2 * 9 * 11, x.grad!.sum().item<float>());
+        Assert.True(x.grad!.eq(x.grad!.round()).all().item<bool>());
+    }
+
+    [Fact]
+    public void GradientGoesToThePixelThatIsTheMedian()
+    {
+        // Distinct values: at the centre of a 3x3 image (replicated borders do not reach it) the median is 5, at (0, 2).
+        using var x = tensor(new float[] { 1, 9, 5, 2, 8, 3, 7, 4, 6 }, [1, 1, 3, 3]).requires_grad_(true);
+        using var median = MsGms.Median3x3(x);
+        Assert.Equal(5f, median[0, 0, 1, 1].item<float>());
+        median[0, 0, 1, 1].backward();
+        var expected = new float[9];
+        expected[2] = 1;
+        Assert.Equal(expected, x.grad!.reshape(-1).data<float>().ToArray());
+    }
 }

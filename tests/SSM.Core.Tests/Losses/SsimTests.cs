@@ -34,4 +34,34 @@ public class SsimTests
         Assert.Equal(xy, yx, 5);
         Assert.True(xy < 0.5f);
     }
+
+    [Theory]
+    [InlineData(16, 16)]
+    [InlineData(7, 12)]   // sides below the 11-pixel window
+    public void BandMatrixBlurEqualsTheZeroPaddedConvolution(int h, int w)
+    {
+        // The SSIM map from the definition: an 11 x 11 Gaussian convolution with zero padding.
+        using var x = rand(2, 3, h, w);
+        using var y = rand(2, 3, h, w);
+        using var window = GaussianKernel.TwoD(11, 1.5).expand(3, 1, 11, 11);
+        Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, padding: [5, 5], groups: 3);
+        using var muX = Blur(x);
+        using var muY = Blur(y);
+        using var vX = Blur(x * x) - muX * muX;
+        using var vY = Blur(y * y) - muY * muY;
+        using var cXY = Blur(x * y) - muX * muY;
+        double c1 = 1e-4, c2 = 9e-4;
+        using var expected = (2 * muX * muY + c1) * (2 * cXY + c2) / ((muX * muX + muY * muY + c1) * (vX + vY + c2));
+        using var map = Ssim.Map(x, y);
+        Assert.True(map.allclose(expected, rtol: 1e-4, atol: 1e-5));
+    }
+
+    [Fact]
+    public void BandRowsHoldTheCentredTapsCutAtTheEnds()
+    {
+        using var band = GaussianKernel.Band(4, 3, 1.0);
+        using var taps = GaussianKernel.OneD(3, 1.0);
+        float a = taps[0].item<float>(), b = taps[1].item<float>();
+        Assert.Equal(new[] { b, a, 0, 0, a, b, a, 0, 0, a, b, a, 0, 0, a, b }, band.reshape(-1).data<float>().ToArray());
+    }
 }
