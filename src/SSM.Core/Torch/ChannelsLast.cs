@@ -17,7 +17,9 @@ internal static class ChannelsLast
     {
         if (x.ndim != 4) throw new ArgumentException($"Expected a 4-D tensor [B, C, H, W]; got {x.ndim}-D.", nameof(x));
         long c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        // contiguous() returns a view unchanged when it already is (a batch slice of one channel), and as_strided
+        // counts from the storage's start, so the view's offset must be passed on.
         using var nhwc = x.permute(0, 2, 3, 1).contiguous();
-        return nhwc.as_strided(x.shape, [h * w * c, 1, w * c, c]);
+        return nhwc.as_strided(x.shape, [h * w * c, 1, w * c, c], nhwc.storage_offset());
     }
 }

@@ -25,6 +25,35 @@ public class ChannelsLastTests
         Assert.True(x.eq(y).all().item<bool>());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void KeepsTheValuesOfAViewIntoALargerTensor(int channels)
+    {
+        // A batch slice starts past the storage's start; a one-channel slice is already contiguous and is not copied.
+        using var whole = rand(5, channels, 4, 6);
+        using var slice = whole.narrow(0, 2, 2);
+        using var y = ChannelsLast.Of(slice);
+        Assert.True(IsChannelsLast(y));
+        Assert.True(slice.eq(y).all().item<bool>());
+    }
+
+    [Fact]
+    public void TheNetworkGivesTheSameOutputInEitherLayoutAlsoForASliceOfABatch()
+    {
+        using var network = new InpaintingNetwork(new InpaintingNetworkOptions { InputChannels = 1, BaseWidth = 4, Depth = 3 }, new Generator(2));
+        network.eval();
+        using var images = rand(6, 1, 16, 16);
+        using var masks = rand(6, 1, 16, 16).gt(0.5).to(ScalarType.Float32);
+        using var image = images.narrow(0, 3, 2);
+        using var mask = masks.narrow(0, 3, 2);
+        using var noGrad = no_grad();
+        using var channelsLast = network.forward(image, mask);
+        network.ChannelsLastLayout = false;
+        using var plain = network.forward(image, mask);
+        Assert.True(channelsLast.allclose(plain, rtol: 1e-4, atol: 1e-5));
+    }
+
     [Fact]
     public void TheLayoutCarriesThroughTheNetworksLayers()
     {
