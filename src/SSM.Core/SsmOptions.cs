@@ -192,9 +192,10 @@ public enum NetworkPrecision
     /// batch-norm parameters, gradients, masks, the restoration error, the loss, smoothing and statistics. Worth it only on
     /// processors with native bfloat16 (AVX-512 BF16, AMX, recent GPUs); elsewhere it emulates and is slower.</summary>
     BFloat16 = 1,
-    /// <summary><see cref="BFloat16"/> where the processor computes it natively (<see cref="Scoring.NativeBFloat16"/>: a CPU
-    /// with AVX-512 BF16 or AMX-BF16), <see cref="Float32"/> elsewhere, GPUs included. Chosen when training or the scorer
-    /// starts, so a machine always makes the same choice.</summary>
+    /// <summary><see cref="BFloat16"/> where the processor computes it natively and faster than float32
+    /// (<see cref="Scoring.NativeBFloat16"/>: a CPU with AMX-BF16, or an AMD CPU with AVX-512 BF16), <see cref="Float32"/>
+    /// elsewhere, GPUs included. Chosen from the processor's identity when training or the scorer starts, so a machine
+    /// always makes the same choice.</summary>
     Auto = 2,
 }
 

@@ -30,9 +30,22 @@ public class NativeBFloat16Tests
     public void AnExplicitPrecisionIsKept(NetworkPrecision precision) =>
         Assert.Equal(precision, NativeBFloat16.Resolve(precision, CPU));
 
+    [Theory]
+    [InlineData(false, true, "AuthenticAMD", true)]    // the EPYC measured here: bfloat16 1.6x (training), 2.4x (scoring)
+    [InlineData(false, true, "GenuineIntel", false)]   // the Xeon measured here, AMX hidden: 0.9x, 0.7x
+    [InlineData(true, true, "GenuineIntel", true)]
+    [InlineData(true, false, "GenuineIntel", true)]
+    [InlineData(false, false, "AuthenticAMD", false)]
+    public void BFloat16IsExpectedFasterWithAmxOrOnAmd(bool amx, bool avx512, string vendor, bool expected) =>
+        Assert.Equal(expected, NativeBFloat16.Faster(amx, avx512, vendor));
+
+    [Fact]
+    public void FasterImpliesNative() =>
+        Assert.True(!NativeBFloat16.FasterOnCpu || NativeBFloat16.OnCpu);
+
     [Fact]
     public void AutoFollowsTheCpu() =>
-        Assert.Equal(NativeBFloat16.OnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU));
+        Assert.Equal(NativeBFloat16.FasterOnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU));
 
     [Theory]
     [InlineData(NetworkPrecision.Float32, ScalarType.Float32)]
@@ -42,5 +55,5 @@ public class NativeBFloat16Tests
 
     [Fact]
     public void AutosFormatFollowsTheCpu() =>
-        Assert.Equal(NativeBFloat16.OnCpu ? ScalarType.BFloat16 : ScalarType.Float32, NativeBFloat16.Format(NetworkPrecision.Auto, CPU));
+        Assert.Equal(NativeBFloat16.FasterOnCpu ? ScalarType.BFloat16 : ScalarType.Float32, NativeBFloat16.Format(NetworkPrecision.Auto, CPU));
 }
