@@ -135,7 +135,7 @@ public sealed record TrainingOptions
     /// <summary>
     /// Number format of the network's forward and backward passes in training. Weights, gradients, the optimizer, batch-norm
     /// statistics and the loss stay float32 whatever the choice (mixed precision). Default <see cref="NetworkPrecision.Auto"/>:
-    /// bfloat16 on CPUs that compute it natively, float32 elsewhere.
+    /// bfloat16 where the CPU computes it faster than float32 (AMX-BF16, or AVX-512 BF16 on AMD), float32 elsewhere.
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;
 
@@ -277,8 +277,8 @@ public sealed record ScoringOptions
 
     /// <summary>
     /// Number format of the network when scoring (the calibration made at training uses it too). Default
-    /// <see cref="NetworkPrecision.Auto"/>: bfloat16 on CPUs that compute it natively, float32 elsewhere. On this project's
-    /// AVX-512 BF16 CPU, bfloat16 scored MTD 2x faster with the same image and pixel AUROC to the third decimal, and the
+    /// <see cref="NetworkPrecision.Auto"/>: bfloat16 where the CPU computes it faster than float32 (AMX-BF16, or AVX-512
+    /// BF16 on AMD), float32 elsewhere. On this project's first machine, an AMD EPYC with AVX-512 BF16, bfloat16 scored MTD 2x faster with the same image and pixel AUROC to the third decimal, and the
     /// generated images 1.5x faster with image scores within about 1e-3 of float32 (README, "Speed").
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;

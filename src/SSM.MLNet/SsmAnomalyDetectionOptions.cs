@@ -134,12 +134,12 @@ public sealed class SsmAnomalyDetectionOptions
     public bool StandardizeMaps { get; set; } = Engine.Scoring.StandardizeMaps;
 
     /// <summary>Number format of the network's passes in training (weights, gradients and the loss stay float32). Default: the
-    /// engine's, <see cref="SSM.Core.NetworkPrecision.Auto"/> (bfloat16 on CPUs with native bfloat16, where an epoch is about
-    /// 1.5x faster; float32 elsewhere).</summary>
+    /// engine's, <see cref="SSM.Core.NetworkPrecision.Auto"/> (bfloat16 where the CPU computes it faster than float32: AMX-BF16, or
+    /// AVX-512 BF16 on AMD, where an epoch was 1.6x faster; float32 elsewhere).</summary>
     public SSM.Core.NetworkPrecision TrainingPrecision { get; set; } = Engine.Training.Precision;
 
     /// <summary>Number format of the network when scoring. Default: the engine's, <see cref="SSM.Core.NetworkPrecision.Auto"/>
-    /// (bfloat16 on CPUs with native bfloat16, AVX-512 BF16 or AMX, where it is faster; float32 elsewhere).</summary>
+    /// (bfloat16 where the CPU computes it faster than float32: AMX-BF16, or AVX-512 BF16 on AMD; float32 elsewhere).</summary>
     public SSM.Core.NetworkPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
 
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes. 1 to 10.</summary>

@@ -11,8 +11,9 @@ namespace SSM.Core.Torch;
 /// </summary>
 internal static class ChannelsLast
 {
-    /// <summary>A channels-last copy of a 4-D tensor. One channel is laid out like the default, but its strides are set
-    /// explicitly: libtorch reads the layout from the strides and treats an ambiguous one as the default.</summary>
+    /// <summary>The values of a 4-D tensor, channels-last (a copy, or a view when the memory already has that order, as
+    /// for one channel). The strides are set explicitly: libtorch reads the layout from them, and with one channel the
+    /// default strides are ambiguous and read as the default layout.</summary>
     public static Tensor Of(Tensor x)
     {
         if (x.ndim != 4) throw new ArgumentException($"Expected a 4-D tensor [B, C, H, W]; got {x.ndim}-D.", nameof(x));

@@ -24,7 +24,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.True(pixel >= 0.8, $"pixel AUROC {pixel:F3} < 0.8");
     }
 
-    /// <summary>The fixture trains in the default precision (Auto: bfloat16 on CPUs with native bfloat16, float32
+    /// <summary>The fixture trains in the default precision (Auto: bfloat16 where the CPU computes it faster, float32
     /// elsewhere); the other format must learn the same defects, and leave the weights float32.</summary>
     [Fact]
     public void TheOtherTrainingPrecisionLearnsToo()
