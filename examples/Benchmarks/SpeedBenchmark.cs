@@ -6,10 +6,10 @@ using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
+using SSM.Core.Torch;
 using SSM.Core.Training;
 using TorchSharp;
 using static TorchSharp.torch;
-using SSM.Core.Torch;
 
 namespace SSM.Benchmarks;
 
@@ -194,8 +194,9 @@ internal static class SpeedBenchmark
             totalMs += ms; totalGflop += gflop;
             table.Add(name, $"{channels} x {res}x{res}", Format.F1(ms), Format.F3(gflop), Format.F0(3 * gflop / (ms / 1000)), Format.F0(100 * 3 * gflop / (ms / 1000) / peak));
         }
-        Tensor Input(long channels, int res) => rand(batch, channels, res, res).requires_grad_(true);
-        using var mask = ones(batch, 1, size, size);
+        // Channels-last, as the network runs them.
+        Tensor Input(long channels, int res) => ChannelsLast.Of(rand(batch, channels, res, res)).requires_grad_(true);
+        using var mask = ChannelsLast.Of(ones(batch, 1, size, size));
         using (var stem = new ConvBlock(1, w[0])) { using var x = Input(1, size); Row("stem", size, w[0], stem, () => stem.forward(x), ConvGflop(1, w[0], 3, size) + ConvGflop(w[0], w[0], 3, size)); }
         for (int i = 1; i < w.Length; i++)
         {
@@ -211,7 +212,7 @@ internal static class SpeedBenchmark
             {
                 using var up = new UpBlock(w[i + 1], w[i]);
                 using var x = Input(w[i + 1], res / 2);
-                using var skip = rand(batch, w[i], res, res);
+                using var skip = ChannelsLast.Of(rand(batch, w[i], res, res));
                 Row($"up {i + 1}", res, w[i], up, () => up.forward(x, skip), ConvGflop(w[i + 1], w[i], 1, res) + ConvGflop(2 * w[i], w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
             }
             using var block = new MaskBlock(w[i]);
@@ -219,7 +220,7 @@ internal static class SpeedBenchmark
             Row(i == w.Length - 1 ? "bottleneck mask" : $"mask {i}", res, w[i], block, () => block.forward(y, mask), ConvGflop(w[i] + 1, w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
         }
         Console.WriteLine();
-        Console.WriteLine($"Each block of the compact network alone, float32, {batch} images (n masks x the batch), forward + mean + backward:");
+        Console.WriteLine($"Each block of the compact network alone, float32 and channels-last, {batch} images (n masks x the batch), forward + mean + backward:");
         Console.WriteLine(table);
         Console.WriteLine($"- Sum {totalMs:F1} ms for {totalGflop:F3} GFLOP forward: {3 * totalGflop / (totalMs / 1000):F0} GFLOP/s over the network (the head convolution left out).");
     }
