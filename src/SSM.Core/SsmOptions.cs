@@ -88,8 +88,9 @@ public sealed record MaskingOptions
 public sealed record TrainingOptions
 {
     /// <summary>
-    /// Passes over the training images. Default 70: on MTD (761 images, 64 px) with both cores of a 2-core AVX-512 BF16 CPU
-    /// (bfloat16 training, <see cref="Precision"/>) that is about 29 minutes, and epochs were what limited accuracy there
+    /// Passes over the training images. Default 70: on MTD (761 images, 64 px) with both cores of a 2-core AMD EPYC
+    /// (bfloat16 training, <see cref="Precision"/>) that is about 29 minutes, on a 2-core Intel Xeon (float32) about 32, and
+    /// epochs were what limited accuracy there
     /// (image AUROC 0.80 after 40 float32 epochs, 0.818 after 50, 0.88 after 80; 0.870 after 80 in bfloat16).
     /// </summary>
     public int Epochs { get; init; } = 70;
