@@ -41,7 +41,7 @@ internal static class SpeedBenchmark
         double matmulGflop = 2.0 * n * n * n / 1e9;
         double peak = matmulGflop / (matmulMs / 1000);
         table.Add("matmul float32", $"{n}x{n} @ {n}x{n}", Format.F1(matmulMs), Format.F3(matmulGflop), Format.F1(peak), "100");
-        // The peak of the scoring rows that run in bfloat16 (NetworkPrecision.Auto where bfloat16 is the faster).
+        // The peak of the scoring rows that run in bfloat16 (NetworkPrecision.Auto where bfloat16 is faster).
         using (var ha = ma.to(ScalarType.BFloat16))
         using (var hb = mb.to(ScalarType.BFloat16))
         {
