@@ -6,7 +6,9 @@ namespace SSM.Core.Losses;
 public static class GaussianKernel
 {
     /// <summary>1-D kernel of <paramref name="size"/> taps summing to 1: [size].</summary>
-    public static Tensor OneD(int size, double sigma, Device? device = null)
+    public static Tensor OneD(int size, double sigma, Device? device = null) => tensor(Taps(size, sigma), device: device);
+
+    private static float[] Taps(int size, double sigma)
     {
         if (size < 1 || size % 2 == 0) throw new ArgumentOutOfRangeException(nameof(size), size, "Kernel size must be odd and positive.");
         if (sigma <= 0) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "Sigma must be positive.");
@@ -19,7 +21,7 @@ public static class GaussianKernel
             sum += taps[i];
         }
         for (int i = 0; i < size; i++) taps[i] = (float)(taps[i] / sum);
-        return tensor(taps, device: device);
+        return taps;
     }
 
     /// <summary>2-D kernel [1, 1, size, size] summing to 1.</summary>
@@ -39,8 +41,7 @@ public static class GaussianKernel
     public static Tensor Band(int length, int size, double sigma, Device? device = null)
     {
         if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, "Length must be positive.");
-        using var taps = OneD(size, sigma);
-        var k = taps.data<float>().ToArray();
+        var k = Taps(size, sigma);
         var band = new float[length * length];
         int half = size / 2;
         for (int i = 0; i < length; i++)
