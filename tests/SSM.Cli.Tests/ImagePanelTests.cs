@@ -15,7 +15,7 @@ public sealed class ImagePanelTests
         string folder = Cli.TempFolder("panel");
         string path = Path.Combine(folder, "wide.png");
         ImageFile.Save(new FloatImage(1, 128, 320, [.. Enumerable.Repeat(0.5f, 128 * 320)]), path);
-        var (image, overlay) = ImagePanel.Panel(path, new float[16 * 16], 16, new HeatScale(0, 1), 0.5f, null);
+        var (image, overlay) = ImagePanel.Panel(path, new float[16 * 16], 16, new HeatScale(1), 0.5f, null);
         using var plain = Decode(image);
         using var heat = Decode(overlay);
         Assert.Equal((160, 64), (plain.Width, plain.Height));   // 320 x 128 reduced to 160 wide
@@ -30,7 +30,7 @@ public sealed class ImagePanelTests
         float[] resized = SSM.Core.Scoring.AnomalyMapResize.ToImageSize(map, 8, 20, 50);   // what the panels draw with
         Assert.Equal(20 * 50, resized.Length);
         Assert.All(resized, v => Assert.Equal(6f, v, 1e-4f));
-        var scale = new HeatScale(0, 4);   // red from 8: 6 is three quarters up the scale
+        var scale = new HeatScale(4);   // red from 8: 6 is three quarters up the scale
         Assert.Equal(0.75f, scale.Fraction(6f), 1e-6f);
         Assert.Equal(8f, scale.High);
     }

@@ -1,60 +1,69 @@
-using SkiaSharp;
+using System.Globalization;
+using System.Net;
+using System.Text;
 
 namespace SSM.Cli.Report;
 
-/// <summary>A plot area with axes in [0,1]×[0,1] data coordinates; labels are written in the HTML around the picture.</summary>
-public sealed class Chart : IDisposable
+/// <summary>
+/// A chart drawn as inline SVG: a plot area with a grid, ticks and labelled axes, and the lines and bars added in data
+/// units. SVG rather than a bitmap because the browser sets the text: a report written on a server without fonts still has
+/// readable axes, and it stays sharp when zoomed.
+/// </summary>
+public sealed class Chart(Axis x, Axis y, string label)
 {
-    public const int Width = 360, Height = 280, Margin = 24;
+    public const int Width = 360, Height = 280;
+    private const int Left = 52, Right = Width - 14, Top = 12, Bottom = Height - 42;
 
-    public Chart()
-    {
-        Bitmap = new SKBitmap(Width, Height);
-        Canvas = new SKCanvas(Bitmap);
-        Canvas.Clear(SKColors.White);
-        using var axis = new SKPaint { Color = SKColors.Black, StrokeWidth = 1.5f, IsAntialias = true, Style = SKPaintStyle.Stroke };
-        using var grid = new SKPaint { Color = new SKColor(225, 225, 225), StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        for (int i = 1; i <= 4; i++)
-        {
-            float v = i / 4f;
-            Canvas.DrawLine(X(v), Y(0), X(v), Y(1), grid);
-            Canvas.DrawLine(X(0), Y(v), X(1), Y(v), grid);
-        }
-        Canvas.DrawRect(SKRect.Create(X(0), Y(1), X(1) - X(0), Y(0) - Y(1)), axis);
-    }
+    private readonly StringBuilder _data = new();
 
-    public SKBitmap Bitmap { get; }
-    public SKCanvas Canvas { get; }
-
-    public static float X(double v) => (float)(Margin + v * (Width - 2 * Margin));
-    public static float Y(double v) => (float)(Height - Margin - v * (Height - 2 * Margin));
-
-    public void Polyline(IReadOnlyList<(double X, double Y)> points, SKColor color, float width = 2, bool dashed = false)
+    /// <summary>A line through <paramref name="points"/> (data units), clamped to the plot area.</summary>
+    public void Line(IReadOnlyList<(double X, double Y)> points, string colour, double width = 2, bool dashed = false)
     {
         if (points.Count < 2) return;
-        using var paint = new SKPaint { Color = color, StrokeWidth = width, IsAntialias = true, Style = SKPaintStyle.Stroke };
-        if (dashed) paint.PathEffect = SKPathEffect.CreateDash([6, 4], 0);
-        using var path = new SKPath();
-        path.MoveTo(X(points[0].X), Y(points[0].Y));
-        for (int i = 1; i < points.Count; i++) path.LineTo(X(points[i].X), Y(points[i].Y));
-        Canvas.DrawPath(path, paint);
+        _data.Append("<polyline fill=\"none\" stroke=\"").Append(colour).Append("\" stroke-width=\"").Append(N(width)).Append('"');
+        if (dashed) _data.Append(" stroke-dasharray=\"6 4\"");
+        _data.Append(" points=\"");
+        foreach (var (px, py) in points) _data.Append(N(PlotX(px))).Append(',').Append(N(PlotY(py))).Append(' ');
+        _data.Length--;
+        _data.Append("\"/>\n");
     }
 
-    public void Bar(double x0, double x1, double height, SKColor color)
+    /// <summary>A bar from <paramref name="x0"/> to <paramref name="x1"/>, rising from the bottom of the y axis to <paramref name="top"/>.</summary>
+    public void Bar(double x0, double x1, double top, string colour, double opacity = 1)
     {
-        using var paint = new SKPaint { Color = color, Style = SKPaintStyle.Fill };
-        Canvas.DrawRect(SKRect.Create(X(x0), Y(height), X(x1) - X(x0), Y(0) - Y(height)), paint);
+        double left = PlotX(x0), right = PlotX(x1), upper = PlotY(top);
+        _data.Append($"<rect x=\"{N(left)}\" y=\"{N(upper)}\" width=\"{N(right - left)}\" height=\"{N(Bottom - upper)}\" fill=\"{colour}\"");
+        if (opacity < 1) _data.Append($" fill-opacity=\"{N(opacity)}\"");
+        _data.Append("/>\n");
     }
 
-    public string DataUri()
+    /// <summary>The whole chart: one &lt;svg&gt; element, its <paramref name="label"/> read out by screen readers.</summary>
+    public string ToSvg()
     {
-        Canvas.Flush();
-        return Png.DataUri(Bitmap);
+        var svg = new StringBuilder();
+        svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" " +
+                   $"role=\"img\" aria-label=\"{WebUtility.HtmlEncode(label)}\" font-family=\"system-ui,sans-serif\" font-size=\"11\" fill=\"#333\">\n");
+        svg.Append($"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        foreach (double t in x.Ticks)
+        {
+            double px = PlotX(t);
+            svg.Append($"<line x1=\"{N(px)}\" y1=\"{Top}\" x2=\"{N(px)}\" y2=\"{Bottom + 4}\" stroke=\"#e1e1e1\"/>");
+            svg.Append($"<text x=\"{N(px)}\" y=\"{Bottom + 16}\" text-anchor=\"middle\">{x.Label(t)}</text>\n");
+        }
+        foreach (double t in y.Ticks)
+        {
+            double py = PlotY(t);
+            svg.Append($"<line x1=\"{Left - 4}\" y1=\"{N(py)}\" x2=\"{Right}\" y2=\"{N(py)}\" stroke=\"#e1e1e1\"/>");
+            svg.Append($"<text x=\"{Left - 7}\" y=\"{N(py + 4)}\" text-anchor=\"end\">{y.Label(t)}</text>\n");
+        }
+        svg.Append(_data);
+        svg.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Right - Left}\" height=\"{Bottom - Top}\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n");
+        svg.Append($"<text x=\"{(Left + Right) / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(x.Title)}</text>\n");
+        svg.Append($"<text transform=\"translate(13 {(Top + Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(y.Title)}</text>\n");
+        return svg.Append("</svg>").ToString();
     }
 
-    public void Dispose()
-    {
-        Canvas.Dispose();
-        Bitmap.Dispose();
-    }
+    private double PlotX(double value) => Left + Math.Clamp(x.Fraction(value), 0, 1) * (Right - Left);
+    private double PlotY(double value) => Bottom - Math.Clamp(y.Fraction(value), 0, 1) * (Bottom - Top);
+    private static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 }

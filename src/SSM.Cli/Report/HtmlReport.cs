@@ -6,8 +6,8 @@ using SSM.Cli.Running;
 namespace SSM.Cli.Report;
 
 /// <summary>
-/// Writes report.html: one self-contained file (every picture a base64 PNG data URI) with the summary, ROC curves (image and
-/// pixel level), score histograms with the threshold, and per-image panels, worst misses first.
+/// Writes report.html: one self-contained file (charts as inline SVG, images as base64 PNG data URIs) with the summary, ROC
+/// curves (image and pixel level), score histograms with the threshold, and per-image panels, worst misses first.
 /// </summary>
 public static class HtmlReport
 {
@@ -66,25 +66,24 @@ public static class HtmlReport
     private static string LossSection(IReadOnlyList<EpochReport> epochs)
     {
         double max = epochs.Max(e => e.Loss), min = Math.Min(0, epochs.Min(e => e.Loss));
-        using var chart = new Chart();
-        chart.Polyline([.. epochs.Select((e, i) => ((double)i / (epochs.Count - 1), (e.Loss - min) / Math.Max(1e-12, max - min)))], SkiaSharp.SKColors.SteelBlue);
-        return $"<h2>Training</h2><figure><img alt=\"training loss\" src=\"{chart.DataUri()}\"><figcaption>Training loss per epoch " +
-               $"(epoch 1 → {epochs[^1].Epoch}, loss {F(min)} … {F(max)}; last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
+        var chart = new Chart(Axis.Nice(epochs[0].Epoch, epochs[^1].Epoch, "epoch", minStep: 1), Axis.Nice(min, max, "loss"), "training loss");
+        chart.Line([.. epochs.Select(e => ((double)e.Epoch, e.Loss))], "steelblue");
+        return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
     private static string EvaluationSection(EvaluationResult e, HeatScale colours)
     {
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
-            s.Append($"<figure><img alt=\"image ROC\" src=\"{RocChart.Draw(e.ImageRoc, new SkiaSharp.SKColor(40, 110, 220))}\">" +
-                     $"<figcaption>Image-level ROC (x: false-positive rate, y: true-positive rate). AUROC {E(Running.TestSetRun.WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc))}.</figcaption></figure>\n");
+            s.Append($"<figure>{RocChart.Draw(e.ImageRoc, "#286edc", "image ROC")}" +
+                     $"<figcaption>Image-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc))}.</figcaption></figure>\n");
         if (e.PixelRoc is not null)
-            s.Append($"<figure><img alt=\"pixel ROC\" src=\"{RocChart.Draw(e.PixelRoc, new SkiaSharp.SKColor(220, 50, 40))}\">" +
+            s.Append($"<figure>{RocChart.Draw(e.PixelRoc, "#dc3228", "pixel ROC")}" +
                      $"<figcaption>Pixel-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.Pixel?.Auroc, e.Intervals?.PixelAuroc))}, AUPRO {E(Running.TestSetRun.WithInterval(e.Pixel?.Aupro, e.Intervals?.Aupro))}.</figcaption></figure>\n");
-        var (hist, lo, hi) = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
+        string histogram = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
-        s.Append($"<figure><img alt=\"score histogram\" src=\"{hist}\"><figcaption class=\"legend\">Image scores from {F(lo)} to {F(hi)}:" +
-                 $"<span style=\"background:#286edc\"></span>normal<span style=\"background:#dc3228\"></span>defective; " +
+        s.Append($"<figure>{histogram}<figcaption class=\"legend\">Image scores:" +
+                 $"<span style=\"background:{ScoreHistogram.Normal}\"></span>normal<span style=\"background:{ScoreHistogram.Defective}\"></span>defective; " +
                  $"dashed line: threshold {F(e.Threshold)}.</figcaption></figure>\n");
 
         if (e.Categories.Count > 0)
@@ -99,8 +98,8 @@ public static class HtmlReport
             .OrderByDescending(i => i.IsAnomalous ? e.Threshold - i.Score : i.Score - e.Threshold)
             .Take(MaxPanels).ToList();
         s.Append($"<h2>Images (worst misses first, {ordered.Count} of {e.Images.Count})</h2>\n" +
-                 "<p class=\"legend\">Each panel: the image, and the heat map overlaid in the model's fixed colours (dark blue at " +
-                 $"{F(colours.Low)}, green at its normal limit {F(colours.Limit)}, red from {F(colours.High)}), the predicted-defect contour (white, map ≥ " +
+                 "<p class=\"legend\">Each panel: the image, and the heat map overlaid in the model's fixed colours (dark blue at 0, " +
+                 $"green at its normal limit {F(colours.Limit)}, red from {F(colours.High)}), the predicted-defect contour (white, map ≥ " +
                  $"{F(e.PixelThreshold)}) and the ground-truth contour (green).</p>\n");
         foreach (var image in ordered)
         {
