@@ -238,8 +238,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 4);   // enough to train on, too
         // Another spelling of the same folder: compared as full, normalised paths.
         var predict = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", "."));
-        AssertFails(predict, $"--output '{input}' is the input folder: the heat maps (*_heatmap.png) would be scored as images");
+        AssertFails(predict, $"--output '{input}' is a folder ssm predict reads images from");
         Assert.Equal(2, predict.Code);
+        var one = Cli.Run("predict", fx.Model, Directory.GetFiles(input)[0], "-o", input);   // one image: its folder is refused too
+        AssertFails(one, "is a folder ssm predict reads images from");
         Assert.Equal(4, Directory.GetFiles(input).Length);    // nothing written among the inputs
         Assert.Empty(Directory.GetDirectories(root, ".input.tmp-*"));
 

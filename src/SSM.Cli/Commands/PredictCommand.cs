@@ -15,8 +15,10 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
     {
         var mlContext = settings.CreateContext();
         using var threads = settings.UseThreads();
-        var model = ModelRunner.Load(mlContext, settings.Model);
         var (images, skipped) = DatasetInput.ImagesOf(settings.Input);
+        // The heat maps are PNG files: written among the inputs, the next run on that folder would score them as images.
+        settings.RefuseOutputAmong(images, "ssm predict");
+        var model = ModelRunner.Load(mlContext, settings.Model);
         DatasetInput.WarnSkipped(console, skipped);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SSM.Cli.Commands;
@@ -15,15 +14,4 @@ public sealed class PredictSettings : SavedModelSettings
     [Description("Score every image that can be read when some cannot: those are named in a warning and listed in " +
                  "predictions.csv with the label 'unreadable'. Default: stop and list them, writing nothing.")]
     public bool KeepGoing { get; set; }
-
-    public override ValidationResult Validate()
-    {
-        var common = base.Validate();
-        if (!common.Successful) return common;
-        // The heat maps are PNG files: written into the input folder, the next run on it would score them as images.
-        if (!string.IsNullOrWhiteSpace(Input) && Directory.Exists(Input) && SameFolder(Input, Output))
-            return ValidationResult.Error($"--output '{FullFolder(Output)}' is the input folder: the heat maps (*_heatmap.png) " +
-                                          "would be scored as images by the next run on it. Give another --output folder.");
-        return ValidationResult.Success();
-    }
 }
