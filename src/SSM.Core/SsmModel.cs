@@ -54,15 +54,12 @@ public sealed class SsmModel : IDisposable
         }
     }
 
-    /// <summary>Scores images of any size (resized to S x S).</summary>
+    /// <summary>Scores images of any size (resized to S x S; the size correction reads each one's
+    /// <see cref="FloatImage.SourceSize"/>, so an image a caller resized already is judged by its size as given).</summary>
     /// <param name="images">The images, values in [0, 1].</param>
     /// <param name="batchSize">Images per engine call.</param>
-    /// <param name="logAreas">The images' log(width x height) before a caller resized them (for the size correction);
-    /// null when they come at their original size.</param>
-    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8, IReadOnlyList<double>? logAreas = null)
+    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8)
     {
-        if (logAreas is not null && logAreas.Count != images.Count)
-            throw new ArgumentException($"{logAreas.Count} log areas for {images.Count} images.", nameof(logAreas));
         var results = new List<ImageScore>(images.Count);
         int s = Options.ImageSize;
         for (int start = 0; start < images.Count; start += batchSize)
@@ -71,7 +68,7 @@ public sealed class SsmModel : IDisposable
             int count = Math.Min(batchSize, images.Count - start);
             for (int i = 0; i < count; i++) cache.Add(images[start + i], $"#{start + i}");
             using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
-            using var scored = Scorer.Score(batch, [.. Enumerable.Range(0, count).Select(i => logAreas?[start + i] ?? cache.LogArea(i))]);
+            using var scored = Scorer.Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
             using var maps = scored.Maps.cpu();
             using var scores = scored.Scores.cpu();
             var flat = maps.data<float>().ToArray();

@@ -159,7 +159,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
         using (var cursor = input.GetRowCursor(new[] { input.Schema[col] }))
         {
-            var read = ssmInput.MakeReader(cursor, col);
+            var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
             while (cursor.MoveNext())
             {
                 host.CheckAlive();

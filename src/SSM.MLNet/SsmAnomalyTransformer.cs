@@ -338,7 +338,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
-            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn));
+            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn, parent.ImageSize));
             int n = OutputColumns.Value.Length;
             var getters = new Delegate[n];
             for (int i = 0; i < n; i++)

@@ -15,7 +15,7 @@ public enum SsmInputKind
     Vector = 1,
     /// <summary>
     /// A text column of image file paths (relative ones resolved against <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>),
-    /// read strictly with <see cref="ImageFile.Load"/>: a truncated or corrupt file fails, naming the path, column and row.
+    /// read strictly with <see cref="ImageFile.LoadResized"/>: a truncated or corrupt file fails, naming the path, column and row.
     /// </summary>
     Path = 2,
 }
@@ -95,11 +95,16 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// <summary>
     /// A reader of the current row's input as an engine image; its argument is the row number used in error messages.
     /// </summary>
-    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col) => Kind switch
+    /// <param name="row">The row (cursor) to read from.</param>
+    /// <param name="col">The input column's index in <paramref name="row"/>.</param>
+    /// <param name="side">The model's image size: images and files are read straight to side x side (keeping their own
+    /// size as <see cref="FloatImage.SourceSize"/>), so a large photo is never held as full-size floats. Vectors keep
+    /// their declared size.</param>
+    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col, int side) => Kind switch
     {
-        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col])),
-        SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col])),
-        _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col])),
+        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), side),
+        SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col]), side),
+        _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col]), side),
     };
 
     /// <summary>
@@ -107,7 +112,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors, of <see cref="ReadOnlyMemory{T}"/> of char for paths) as an
     /// engine image; its argument is the row number used in error messages.
     /// </summary>
-    internal Func<long, FloatImage> MakeReader(Delegate getter)
+    /// <inheritdoc cref="MakeReader(DataViewRow, int, int)" path="/param[@name='side']"/>
+    internal Func<long, FloatImage> MakeReader(Delegate getter, int side)
     {
         if (Kind == SsmInputKind.Path)
         {
@@ -119,7 +125,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 string path = text.ToString();
                 if (string.IsNullOrWhiteSpace(path))
                     throw new InvalidOperationException($"The image path in column '{ColumnName}' at row {row} is empty.");
-                return LoadFile(ResolvePath(path), row);
+                return LoadFile(ResolvePath(path), row, side);
             };
         }
         if (Kind == SsmInputKind.Image)
@@ -135,7 +141,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 }
                 if (image is null || image.Width < 1 || image.Height < 1)
                     throw new InvalidOperationException($"The image in column '{ColumnName}' at row {row} is missing or empty (a path that could not be read?).");
-                return FromMLImage(image, Channels);
+                return FromMLImage(image, Channels, side);
             };
         }
         else
@@ -171,14 +177,14 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal string ResolvePath(string path) => string.IsNullOrEmpty(ImageFolder) ? path : System.IO.Path.Combine(ImageFolder, path);
 
     /// <summary>
-    /// Reads an image file strictly (<see cref="ImageFile.Load"/>: a truncated or corrupt file is refused, never partly
-    /// decoded) in the model's channels; any failure names the file, the column and the row.
+    /// Reads an image file strictly (<see cref="ImageFile.LoadResized"/>: a truncated or corrupt file is refused, never partly
+    /// decoded) in the model's channels and size; any failure names the file, the column and the row.
     /// </summary>
-    private FloatImage LoadFile(string path, long row)
+    private FloatImage LoadFile(string path, long row, int side)
     {
         try
         {
-            return ImageFile.Load(path, Channels);
+            return ImageFile.LoadResized(path, Channels, side, side);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -189,9 +195,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
 
     /// <summary>
     /// Converts an <see cref="MLImage"/> (Bgra32 or Rgba32, 8 bits per channel, alpha ignored) to planar floats in [0, 1]:
-    /// R, G, B for 3 channels, BT.601 luminance for 1.
+    /// R, G, B for 3 channels, BT.601 luminance for 1. With <paramref name="side"/>, the rows are resized to side x side as
+    /// they are converted (<see cref="ImageResize.RowResampler"/>, the same values as resizing the full conversion), and
+    /// the image's own size is kept as <see cref="FloatImage.SourceSize"/>.
     /// </summary>
-    internal static FloatImage FromMLImage(MLImage image, int channels)
+    internal static FloatImage FromMLImage(MLImage image, int channels, int? side = null)
     {
         int w = image.Width, h = image.Height;
         var format = image.PixelFormat;
@@ -201,24 +209,35 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         int stride = bytes.Length / h;
         if (stride < 4 * w) throw new InvalidOperationException($"Image pixel data is too short: {bytes.Length} bytes for {w}x{h}.");
         int ri = format == MLPixelFormat.Rgba32 ? 0 : 2, bi = 2 - ri;
-        var pixels = new float[channels * h * w];
-        int plane = h * w;
-        const float inv = 1f / 255f;
+        var pixels = side is null ? new float[channels * h * w] : null;
+        var resampler = side is { } s ? new ImageResize.RowResampler(channels, h, w, s, s) : null;
+        var row = new float[w];
         for (int y = 0; y < h; y++)
         {
             var line = bytes.Slice(y * stride, 4 * w);
-            for (int x = 0; x < w; x++)
+            for (int c = 0; c < channels; c++)
             {
-                float r = line[4 * x + ri] * inv, g = line[4 * x + 1] * inv, b = line[4 * x + bi] * inv;
-                int o = y * w + x;
-                if (channels == 1)
-                    pixels[o] = Math.Clamp(0.299f * r + 0.587f * g + 0.114f * b, 0f, 1f);
+                int offset = channels == 1 ? -1 : c == 0 ? ri : c == 1 ? 1 : bi;
+                if (pixels is not null) ConvertRow(line, offset, ri, bi, pixels.AsSpan((c * h + y) * w, w));
                 else
                 {
-                    pixels[o] = r; pixels[plane + o] = g; pixels[2 * plane + o] = b;
+                    ConvertRow(line, offset, ri, bi, row);
+                    resampler!.Add(c, row);
                 }
             }
         }
-        return new FloatImage(channels, h, w, pixels);
+        return pixels is not null ? new FloatImage(channels, h, w, pixels) : resampler!.Result();
+    }
+
+    /// <summary>One byte of each pixel as a float (<paramref name="offset"/> 0-2), or the pixels' luminance (offset -1).</summary>
+    private static void ConvertRow(ReadOnlySpan<byte> line, int offset, int ri, int bi, Span<float> row)
+    {
+        const float inv = 1f / 255f;
+        for (int x = 0; x < row.Length; x++)
+        {
+            if (offset >= 0) { row[x] = line[4 * x + offset] * inv; continue; }
+            float r = line[4 * x + ri] * inv, g = line[4 * x + 1] * inv, b = line[4 * x + bi] * inv;
+            row[x] = Math.Clamp(0.299f * r + 0.587f * g + 0.114f * b, 0f, 1f);
+        }
     }
 }

@@ -97,7 +97,6 @@ internal sealed class SsmScoredDataView : IDataView
         private readonly DataViewRowId[] ids;
         private readonly long[] batches;
         private readonly FloatImage?[] images;
-        private readonly double[] logAreas;   // each image's log(width x height) before the early resize (size correction)
         private readonly Exception?[] errors;
         private readonly float[] scores;
         private readonly float[][] maps;
@@ -129,7 +128,6 @@ internal sealed class SsmScoredDataView : IDataView
             caches = byColumn.OfType<ColumnCache>().ToArray();
 
             images = scoring ? new FloatImage?[batchSize] : [];
-            logAreas = scoring ? new double[batchSize] : [];
             errors = scoring ? new Exception?[batchSize] : [];
             scores = scoring ? new float[batchSize] : [];
             maps = scoring ? new float[batchSize][] : [];
@@ -139,8 +137,8 @@ internal sealed class SsmScoredDataView : IDataView
                 // A requested input column is read once, from the batch's copy; otherwise straight from upstream, so an
                 // upstream that recycles its buffers (LoadImages disposes the previous image) keeps a single one alive.
                 read = byColumn[view.inputColumn] is { } inputCache
-                    ? input.MakeReader(inputCache.MakeGetter(() => fillSlot))
-                    : input.MakeReader(upstream, view.inputColumn);
+                    ? input.MakeReader(inputCache.MakeGetter(() => fillSlot), view.parent.ImageSize)
+                    : input.MakeReader(upstream, view.inputColumn, view.parent.ImageSize);
             }
 
             getters = new Delegate?[active.Length];
@@ -235,15 +233,9 @@ internal sealed class SsmScoredDataView : IDataView
             maps[slot] = null!;
             try
             {
-                var image = read!(position + 1 + slot);
-                // Resized to the model size now, as the engine would (it skips images already S x S), so a batch holds
-                // S x S images, not full-size ones; their original size goes along for the size correction. Too-small
-                // images are left to the engine's check and its message.
-                int s = view.parent.ImageSize;
-                logAreas[slot] = image.LogArea;
-                if ((image.Width != s || image.Height != s) && image.Width >= ImageCache.MinimumSide && image.Height >= ImageCache.MinimumSide)
-                    image = ImageResize.Resize(image, s, s);
-                images[slot] = image;
+                // Images and files arrive S x S (the reader resizes them row by row), so a batch holds small images, not
+                // full-size ones; each keeps its original size for the size correction and the engine's minimum-size check.
+                images[slot] = read!(position + 1 + slot);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -259,7 +251,7 @@ internal sealed class SsmScoredDataView : IDataView
             if (rows.Count == 0) return;
             try
             {
-                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count, logAreas: rows.Select(i => logAreas[i]).ToList());
+                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count);
                 for (int k = 0; k < rows.Count; k++) Keep(rows[k], results[k]);
             }
             catch (ArgumentException)
@@ -268,7 +260,7 @@ internal sealed class SsmScoredDataView : IDataView
                 // row fails, with the row-at-a-time path's message.
                 foreach (int i in rows)
                 {
-                    try { Keep(i, model.Score([images[i]!], batchSize: 1, logAreas: [logAreas[i]])[0]); }
+                    try { Keep(i, model.Score([images[i]!], batchSize: 1)[0]); }
                     catch (ArgumentException e)
                     {
                         errors[i] = view.parent.CannotScore(position + 1 + i, e);

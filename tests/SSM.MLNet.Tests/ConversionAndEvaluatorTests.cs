@@ -22,6 +22,22 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(0.114f, gray.Pixels[1], 4);
     }
 
+    [Theory]
+    [InlineData(MLPixelFormat.Rgba32, 1)]
+    [InlineData(MLPixelFormat.Bgra32, 3)]
+    public void MLImage_read_at_the_model_size_equals_converting_then_resizing(MLPixelFormat format, int channels)
+    {
+        const int width = 50, height = 37;
+        var rng = new Random(5);
+        var bytes = new byte[4 * width * height];
+        rng.NextBytes(bytes);
+        using var image = MLImage.CreateFromPixels(width, height, format, bytes);
+        var expected = SSM.Core.Data.ImageResize.Resize(SsmInput.FromMLImage(image, channels), 16, 16);
+        var direct = SsmInput.FromMLImage(image, channels, side: 16);
+        Assert.Equal(expected.Pixels, direct.Pixels);
+        Assert.Equal((width, height), direct.SourceSize);   // the size correction sees the image as given
+    }
+
     private sealed class Row
     {
         public bool Label { get; set; }

@@ -26,9 +26,8 @@ public static class ImagePanel
     /// <param name="maskPath">Ground-truth mask file, if any.</param>
     public static (string Image, string Overlay) Panel(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold, string? maskPath)
     {
-        var image = ImageFile.Load(imagePath, channels: 3);
-        var (width, height) = Fit(image.Width, image.Height, PanelSide);
-        image = ImageResize.Resize(image, height, width);
+        var image = LoadFitted(imagePath, PanelSide);
+        int width = image.Width, height = image.Height;
         bool[]? truth = maskPath is null ? null
             : [.. ImageResize.ResizeMask(ImageFile.LoadMask(maskPath), height, width).Pixels.Select(v => v > 0.5f)];
         using var plain = Plain(image);
@@ -39,11 +38,19 @@ public static class ImagePanel
     /// <summary><c>predict</c>'s heat-map file (PNG bytes): the overlay at the image's size, longest side at most <see cref="MaxFileSide"/>.</summary>
     public static byte[] HeatMapFile(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold)
     {
-        var image = ImageFile.Load(imagePath, channels: 3);
-        var (width, height) = Fit(image.Width, image.Height, Math.Min(MaxFileSide, Math.Max(image.Width, image.Height)));
-        image = ImageResize.Resize(image, height, width);
-        using var overlay = Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, null);
+        var image = LoadFitted(imagePath, MaxFileSide, enlarge: false);
+        using var overlay = Overlay(image, AnomalyMapResize.ToImageSize(map, side, image.Height, image.Width), colours, pixelThreshold, null);
         return Png.Encode(overlay);
+    }
+
+    /// <summary>The image in colour with its longest side <paramref name="longest"/> (at most that, without
+    /// <paramref name="enlarge"/>), read row by row: a huge photo never sits in memory as full-size floats.</summary>
+    private static FloatImage LoadFitted(string imagePath, int longest, bool enlarge = true)
+    {
+        var (sourceWidth, sourceHeight) = ImageFile.ReadSize(imagePath);
+        if (!enlarge) longest = Math.Min(longest, Math.Max(sourceWidth, sourceHeight));
+        var (width, height) = Fit(sourceWidth, sourceHeight, longest);
+        return ImageFile.LoadResized(imagePath, 3, height, width);
     }
 
     /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>

@@ -1,4 +1,3 @@
-using SkiaSharp;
 using Spectre.Console;
 using SSM.Core.Data;
 
@@ -63,7 +62,7 @@ public static class DatasetInput
                     continue;
                 }
                 var mask = ImageFile.LoadMask(item.MaskPath!);
-                var (width, height) = HeaderSize(item.Path);
+                var (width, height) = ImageFile.ReadSize(item.Path);
                 if (mask.Width != width || mask.Height != height)
                     throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {width}x{height}.");
             }
@@ -135,15 +134,6 @@ public static class DatasetInput
     /// <summary>The error that lists <paramref name="problems"/> among <paramref name="total"/> files.</summary>
     public static CliException UnusableError(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images") =>
         new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]), failure);
-
-    /// <summary>An image's width and height from its header, without decoding the pixels.</summary>
-    private static (int Width, int Height) HeaderSize(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        using var codec = SKCodec.Create(path)
-            ?? throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
-        return (codec.Info.Width, codec.Info.Height);
-    }
 
     /// <summary>The exception's message, prefixed with the file when it does not name it already.</summary>
     private static string Describe(Exception ex, string path, string? otherPath = null) =>

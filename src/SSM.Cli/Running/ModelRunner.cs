@@ -7,7 +7,7 @@ namespace SSM.Cli.Running;
 /// <summary>
 /// Trains, saves, loads and scores through the ML.NET API, as a user would. Models read the text column
 /// <see cref="ImageRow.ImagePath"/> themselves (path input, no <c>LoadImages</c> step): every file is decoded once, strictly
-/// (<c>ImageFile.Load</c>), so a truncated or corrupt file fails instead of being scored from a partial decode.
+/// (<c>ImageFile.LoadResized</c>), so a truncated or corrupt file fails instead of being scored from a partial decode.
 /// </summary>
 public static class ModelRunner
 {

@@ -15,6 +15,7 @@ public sealed class FloatImage
         if (pixels.Length != channels * height * width)
             throw new ArgumentException($"Expected {channels}*{height}*{width} = {channels * height * width} values, got {pixels.Length}.", nameof(pixels));
         Channels = channels; Height = height; Width = width; Pixels = pixels;
+        sourceSize = (width, height);
     }
 
     /// <summary>A black image.</summary>
@@ -24,9 +25,25 @@ public sealed class FloatImage
     public int Height { get; }
     public int Width { get; }
 
-    /// <summary>log(width x height): what the size correction (<see cref="Scoring.SizeEffect"/>) knows of an image's size,
-    /// taken before anything resizes it.</summary>
-    public double LogArea => Math.Log((double)Width * Height);
+    /// <summary>
+    /// The size of the image this one was resized from (<see cref="ImageResize"/>, <see cref="ImageFile.LoadResized"/>), or
+    /// its own: the size correction and the minimum-size check judge the image as it was given, not as it was resized.
+    /// </summary>
+    public (int Width, int Height) SourceSize
+    {
+        get => sourceSize;
+        init
+        {
+            if (value.Width < 1 || value.Height < 1) throw new ArgumentOutOfRangeException(nameof(SourceSize), $"Source size {value.Width}x{value.Height} is empty.");
+            sourceSize = value;
+        }
+    }
+
+    private readonly (int Width, int Height) sourceSize;
+
+    /// <summary>log(width x height) of <see cref="SourceSize"/>: what the size correction (<see cref="Scoring.SizeEffect"/>)
+    /// knows of an image's size, taken before anything resizes it.</summary>
+    public double LogArea => Math.Log((double)SourceSize.Width * SourceSize.Height);
 
     /// <summary>CHW values in [0, 1].</summary>
     public float[] Pixels { get; }
@@ -37,5 +54,5 @@ public sealed class FloatImage
         set => Pixels[(c * Height + y) * Width + x] = value;
     }
 
-    public FloatImage Clone() => new(Channels, Height, Width, (float[])Pixels.Clone());
+    public FloatImage Clone() => new(Channels, Height, Width, (float[])Pixels.Clone()) { SourceSize = SourceSize };
 }

@@ -39,8 +39,9 @@ public sealed class ImageCache
     /// <param name="name">How the image is named in error messages (a path or a row number).</param>
     public void Add(FloatImage image, string name)
     {
-        if (image.Width < MinimumSide || image.Height < MinimumSide)
-            throw new ArgumentException($"Image {name} is {image.Width}x{image.Height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
+        var (width, height) = image.SourceSize;   // as given: a reader may have resized it already
+        if (width < MinimumSide || height < MinimumSide)
+            throw new ArgumentException($"Image {name} is {width}x{height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
         if (image.Channels != Channels)
             throw new ArgumentException($"Image {name} has {image.Channels} channel(s); this model expects {Channels}.");
         foreach (var v in image.Pixels)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace SSM.Core.Data;
@@ -42,7 +43,12 @@ public static class ImageFile
         }
         byte[] rgba = DecodeRgba(file, path, out int width, out int height);
         int outChannels = channels ?? (IsGray(rgba) ? 1 : 3);
-        return outChannels == 1 ? ToGray(rgba, height, width) : ToRgb(rgba, height, width);
+        var image = new FloatImage(outChannels, height, width);
+        int plane = height * width;
+        for (int y = 0; y < height; y++)
+            for (int c = 0; c < outChannels; c++)
+                ConvertRow(rgba.AsSpan(4 * y * width, 4 * width), outChannels, c, image.Pixels.AsSpan(c * plane + y * width, width));
+        return image;
     }
 
     /// <summary>
@@ -98,6 +104,90 @@ public static class ImageFile
         data.SaveTo(file);
     }
 
+    /// <summary>The width and height of an image file, read from its header; nothing is decoded.</summary>
+    /// <inheritdoc cref="Load" path="/exception"/>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        using var codec = SKCodec.Create(path)
+            ?? throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
+    /// <summary>
+    /// <see cref="ImageResize.Resize"/> of <see cref="Load"/>, to the last bit, without the full-size float image: rows are
+    /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
+    /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB, a JPEG a few rows.
+    /// 16-bit PNGs are loaded whole and resized. The result's <see cref="FloatImage.SourceSize"/> is the file's size.
+    /// </summary>
+    /// <param name="path">A PNG, JPEG or BMP file.</param>
+    /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
+    /// <param name="height">Height of the result.</param>
+    /// <param name="width">Width of the result.</param>
+    /// <inheritdoc cref="Load" path="/exception"/>
+    public static FloatImage LoadResized(string path, int channels, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (channels is not (1 or 3))
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 or 3.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        byte[] file = File.ReadAllBytes(path);
+        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(Load(path, channels), height, width);
+        using (SKData encoded = SKData.CreateCopy(file))
+        using (SKCodec? codec = SKCodec.Create(encoded))
+        {
+            if (codec is not null && codec.Info.Width >= 1 && codec.Info.Height >= 1)
+            {
+                var info = RgbaInfo(codec.Info.Width, codec.Info.Height);
+                if (codec.StartScanlineDecode(info) == SKCodecResult.Success && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
+                    return Scanlines(codec, info, path, channels, height, width);
+            }
+        }
+        byte[] rgba = DecodeRgba(file, path, out int sourceWidth, out int sourceHeight);
+        var resampler = new ImageResize.RowResampler(channels, sourceHeight, sourceWidth, height, width);
+        var row = new float[sourceWidth];
+        for (int y = 0; y < sourceHeight; y++)
+            AddRow(resampler, rgba.AsSpan(4 * y * sourceWidth, 4 * sourceWidth), row);
+        return resampler.Result();
+    }
+
+    private static FloatImage Scanlines(SKCodec codec, SKImageInfo info, string path, int channels, int height, int width)
+    {
+        var resampler = new ImageResize.RowResampler(channels, info.Height, info.Width, height, width);
+        var rgba = new byte[info.RowBytes];
+        var row = new float[info.Width];
+        var pinned = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        try
+        {
+            for (int y = 0; y < info.Height; y++)
+            {
+                // Fewer lines than asked for means a truncated file: never resample Skia's zero fill.
+                if (codec.GetScanlines(pinned.AddrOfPinnedObject(), 1, info.RowBytes) != 1)
+                    throw new InvalidDataException($"'{path}' could not be fully decoded (row {y} of {info.Height}); the file is corrupt or truncated.");
+                AddRow(resampler, rgba, row);
+            }
+        }
+        finally
+        {
+            pinned.Free();
+        }
+        return resampler.Result();
+    }
+
+    private static void AddRow(ImageResize.RowResampler resampler, ReadOnlySpan<byte> rgba, float[] row)
+    {
+        for (int c = 0; c < resampler.Channels; c++)
+        {
+            ConvertRow(rgba, resampler.Channels, c, row);
+            resampler.Add(c, row);
+        }
+    }
+
+    // No colour space on the target: Skia then returns the stored values without colour management, which is what a
+    // dataset's pixel statistics are computed on.
+    private static SKImageInfo RgbaInfo(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+
     private static byte[] DecodeRgba(byte[] file, string path, out int width, out int height)
     {
         using SKData encoded = SKData.CreateCopy(file);
@@ -108,9 +198,7 @@ public static class ImageFile
         height = codec.Info.Height;
         if (width < 1 || height < 1)
             throw new InvalidDataException($"'{path}' has an empty size {width}x{height}.");
-        // No colour space on the target: Skia then returns the stored values without colour management,
-        // which is what a dataset's pixel statistics are computed on.
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var info = RgbaInfo(width, height);
         var rgba = new byte[info.BytesSize];
         SKCodecResult result = codec.GetPixels(info, rgba);
         // IncompleteInput means a truncated file: Skia fills the rest with zeros, which would silently poison training.
@@ -126,31 +214,18 @@ public static class ImageFile
         return true;
     }
 
-    private static FloatImage ToGray(byte[] rgba, int height, int width)
+    /// <summary>Channel <paramref name="channel"/> of one RGBA row as floats: R, G or B, or their luminance for 1 channel.</summary>
+    private static void ConvertRow(ReadOnlySpan<byte> rgba, int channels, int channel, Span<float> row)
     {
-        var pixels = new float[height * width];
-        for (int i = 0, j = 0; i < pixels.Length; i++, j += 4)
+        for (int x = 0, j = 0; x < row.Length; x++, j += 4)
         {
+            if (channels == 3) { row[x] = rgba[j + channel] / 255f; continue; }
             byte r = rgba[j], g = rgba[j + 1], b = rgba[j + 2];
             // Exact for gray pixels, so a grayscale file round-trips bit-identically.
-            pixels[i] = r == g && g == b
+            row[x] = r == g && g == b
                 ? r / 255f
                 : Math.Clamp((RedWeight * r + GreenWeight * g + BlueWeight * b) / 255f, 0f, 1f);
         }
-        return new FloatImage(1, height, width, pixels);
-    }
-
-    private static FloatImage ToRgb(byte[] rgba, int height, int width)
-    {
-        int plane = height * width;
-        var pixels = new float[3 * plane];
-        for (int i = 0, j = 0; i < plane; i++, j += 4)
-        {
-            pixels[i] = rgba[j] / 255f;
-            pixels[plane + i] = rgba[j + 1] / 255f;
-            pixels[2 * plane + i] = rgba[j + 2] / 255f;
-        }
-        return new FloatImage(3, height, width, pixels);
     }
 
     // The 16-bit path: the same conversions on interleaved samples in [0, 1], `stride` per pixel (gray, gray + alpha,

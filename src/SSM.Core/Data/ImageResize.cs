@@ -9,7 +9,7 @@ public static class ImageResize
     /// <summary>
     /// Resizes every channel to <paramref name="height"/> x <paramref name="width"/>. Each axis is handled on its own,
     /// so one may shrink (box filter over the covered source area) while the other grows (bilinear).
-    /// Returns a copy when the size is unchanged.
+    /// Returns a copy when the size is unchanged. The result keeps <paramref name="src"/>'s <see cref="FloatImage.SourceSize"/>.
     /// </summary>
     public static FloatImage Resize(FloatImage src, int height, int width) => Resample(src, height, width, clampToUnit: true);
 
@@ -24,35 +24,12 @@ public static class ImageResize
         ArgumentNullException.ThrowIfNull(src);
         CheckSize(height, width);
         if (height == src.Height && width == src.Width) return src.Clone();
-
-        // Separable: weights cost O(width + height); each source row is resampled horizontally once into one of two
-        // scratch rows (consecutive output rows share source rows both when shrinking and when enlarging), and
-        // output rows are accumulated from those.
-        ResampleWeights wx = ResampleWeights.For(src.Width, width);
-        ResampleWeights wy = ResampleWeights.For(src.Height, height);
-        var dst = new FloatImage(src.Channels, height, width);
-        var rows = new HorizontalRows(width);
-        int srcPlane = src.Height * src.Width, dstPlane = height * width;
-
-        for (int c = 0; c < src.Channels; c++)
-        {
-            ReadOnlySpan<float> srcChannel = src.Pixels.AsSpan(c * srcPlane, srcPlane);
-            rows.Reset();
-            for (int y = 0; y < height; y++)
-            {
-                Span<float> outRow = dst.Pixels.AsSpan(c * dstPlane + y * width, width);
-                for (int ky = wy.Offsets[y]; ky < wy.Offsets[y + 1]; ky++)
-                {
-                    ReadOnlySpan<float> row = rows.Get(wy.Indices[ky], srcChannel, src.Width, wx);
-                    float rowWeight = wy.Weights[ky];
-                    for (int x = 0; x < outRow.Length; x++) outRow[x] += rowWeight * row[x];
-                }
-                // Weights are convex, so only float rounding can leave [0, 1]; clamp keeps the FloatImage contract.
-                if (clampToUnit)
-                    foreach (ref float v in outRow) v = Math.Clamp(v, 0f, 1f);
-            }
-        }
-        return dst;
+        var rows = new RowResampler(src.Channels, src.Height, src.Width, height, width, clampToUnit) { SourceSize = src.SourceSize };
+        int plane = src.Height * src.Width;
+        for (int y = 0; y < src.Height; y++)
+            for (int c = 0; c < src.Channels; c++)
+                rows.Add(c, src.Pixels.AsSpan(c * plane + y * src.Width, src.Width));
+        return rows.Result();
     }
 
     /// <summary>
@@ -86,34 +63,95 @@ public static class ImageResize
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), width, "Target width must be positive.");
     }
 
-    /// <summary>Two horizontally resampled source rows, reused while consecutive output rows read them.</summary>
-    private sealed class HorizontalRows(int width)
+    /// <summary>
+    /// <see cref="Resize"/> of an image that arrives one source row at a time, top to bottom (every channel of a row before
+    /// the next row), so a large image never has to be held whole: only the output and one resampled row are. Each row is
+    /// resampled horizontally once and added, weighted, to the output rows it covers, in the order <see cref="Resize"/> adds
+    /// them, so the result is the same to the last bit.
+    /// </summary>
+    public sealed class RowResampler
     {
-        private readonly float[][] _rows = [new float[width], new float[width]];
-        private readonly int[] _sourceRow = [-1, -1];
-        private int _next;
+        private readonly ResampleWeights wx;
+        private readonly int[] targetOffsets, targets;   // the output rows each source row adds to (wy transposed)
+        private readonly float[] targetWeights;
+        private readonly int[] nextRow;
+        private readonly float[] resampled;
+        private readonly float[] dst;
+        private readonly int channels, sourceWidth, sourceHeight, height, width;
+        private readonly bool clampToUnit;
 
-        public void Reset() { _sourceRow[0] = _sourceRow[1] = -1; _next = 0; }
-
-        public ReadOnlySpan<float> Get(int sourceRow, ReadOnlySpan<float> channel, int sourceWidth, ResampleWeights wx)
+        /// <param name="channels">Channels of the source and of the result.</param>
+        /// <param name="sourceHeight">Rows the source has (each channel).</param>
+        /// <param name="sourceWidth">Values in each source row.</param>
+        /// <param name="height">Height of the result.</param>
+        /// <param name="width">Width of the result.</param>
+        /// <param name="clampToUnit">Clamp the result to [0, 1] (images); false for values in any range (anomaly maps).</param>
+        public RowResampler(int channels, int sourceHeight, int sourceWidth, int height, int width, bool clampToUnit = true)
         {
-            if (_sourceRow[0] == sourceRow) return _rows[0];
-            if (_sourceRow[1] == sourceRow) return _rows[1];
-            // Source rows are requested in increasing order, so the slot filled first is the one no longer needed.
-            int slot = _next;
-            _next ^= 1;
-            _sourceRow[slot] = sourceRow;
-            float[] row = _rows[slot];
-            ReadOnlySpan<float> input = channel.Slice(sourceRow * sourceWidth, sourceWidth);
+            CheckSize(sourceHeight, sourceWidth);
+            CheckSize(height, width);
+            dst = new float[channels * height * width];
+            (this.channels, this.sourceWidth, this.sourceHeight, this.height, this.width) = (channels, sourceWidth, sourceHeight, height, width);
+            SourceSize = (sourceWidth, sourceHeight);
+            this.clampToUnit = clampToUnit;
+            wx = ResampleWeights.For(sourceWidth, width);
+            var wy = ResampleWeights.For(sourceHeight, height);
+            targetOffsets = new int[sourceHeight + 1];
+            foreach (int j in wy.Indices) targetOffsets[j + 1]++;
+            for (int j = 0; j < sourceHeight; j++) targetOffsets[j + 1] += targetOffsets[j];
+            targets = new int[wy.Indices.Length];
+            targetWeights = new float[wy.Indices.Length];
+            var filled = (int[])targetOffsets.Clone();
+            for (int y = 0; y < height; y++)
+                for (int k = wy.Offsets[y]; k < wy.Offsets[y + 1]; k++)
+                {
+                    int slot = filled[wy.Indices[k]]++;
+                    targets[slot] = y;
+                    targetWeights[slot] = wy.Weights[k];
+                }
+            nextRow = new int[channels];
+            resampled = new float[width];
+        }
+
+        /// <summary>Channels of the source and of the result.</summary>
+        public int Channels => channels;
+
+        /// <summary>The <see cref="FloatImage.SourceSize"/> the result records: the rows' size unless set.</summary>
+        public (int Width, int Height) SourceSize { get; init; }
+
+        /// <summary>Adds the next source row of <paramref name="channel"/>.</summary>
+        public void Add(int channel, ReadOnlySpan<float> row)
+        {
+            if (row.Length != sourceWidth) throw new ArgumentException($"A source row has {sourceWidth} values, not {row.Length}.", nameof(row));
+            int j = nextRow[channel];
+            if (j >= sourceHeight) throw new InvalidOperationException($"Channel {channel} already has all {sourceHeight} rows.");
+            nextRow[channel]++;
+            if (targetOffsets[j] == targetOffsets[j + 1]) return;
             ReadOnlySpan<int> offsets = wx.Offsets, indices = wx.Indices;
             ReadOnlySpan<float> weights = wx.Weights;
-            for (int x = 0; x < row.Length; x++)
+            for (int x = 0; x < resampled.Length; x++)
             {
                 float sum = 0f;
-                for (int k = offsets[x]; k < offsets[x + 1]; k++) sum += weights[k] * input[indices[k]];
-                row[x] = sum;
+                for (int k = offsets[x]; k < offsets[x + 1]; k++) sum += weights[k] * row[indices[k]];
+                resampled[x] = sum;
             }
-            return row;
+            for (int t = targetOffsets[j]; t < targetOffsets[j + 1]; t++)
+            {
+                Span<float> outRow = dst.AsSpan((channel * height + targets[t]) * width, width);
+                float rowWeight = targetWeights[t];
+                for (int x = 0; x < outRow.Length; x++) outRow[x] += rowWeight * resampled[x];
+            }
+        }
+
+        /// <summary>The resized image, once every row of every channel has been added.</summary>
+        public FloatImage Result()
+        {
+            if (nextRow.Any(n => n != sourceHeight))
+                throw new InvalidOperationException($"Rows added per channel: {string.Join(", ", nextRow)}; the source has {sourceHeight}.");
+            // Weights are convex, so only float rounding can leave [0, 1]; clamp keeps the FloatImage contract.
+            if (clampToUnit)
+                foreach (ref float v in dst.AsSpan()) v = Math.Clamp(v, 0f, 1f);
+            return new FloatImage(channels, height, width, dst) { SourceSize = SourceSize };
         }
     }
 

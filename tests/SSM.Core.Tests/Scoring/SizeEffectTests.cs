@@ -63,11 +63,15 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
     public void CalibrationFitsTheEffectOnHeldOutImagesOfVaryingSize()
     {
         var model = fixture.Model;
-        // The held-out normals at three sizes: the same content, enlarged 1x, 1.5x and 2x before the cache resizes it back.
+        // The held-out normals at three sizes: the same content, given enlarged 1x, 1.5x and 2x (as new images: a resize
+        // alone keeps the source size) before the cache resizes it back.
         var heldOut = new ImageCache(model.Options.ImageSize, 1);
         var sides = new[] { 32, 48, 64 };
         foreach (var (image, i) in fixture.Data.Train.Take(12).Select((x, i) => (x, i)))
-            heldOut.Add(ImageResize.Resize(image, sides[i % 3], sides[i % 3]), $"held-out {i}");
+        {
+            var enlarged = ImageResize.Resize(image, sides[i % 3], sides[i % 3]);
+            heldOut.Add(new FloatImage(1, enlarged.Height, enlarged.Width, enlarged.Pixels), $"held-out {i}");
+        }
         SsmOptions With(bool correct) => model.Options with { Scoring = model.Options.Scoring with { SizeCorrection = correct } };
 
         var off = Calibration.Compute(model.Network, With(false), heldOut, progress: null);
