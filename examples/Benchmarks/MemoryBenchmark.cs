@@ -16,6 +16,8 @@ internal static class MemoryBenchmark
     public static int Run(string[] args)
     {
         if (args.Length == 2 && args[0] == "--one") return RunOne(int.Parse(args[1]));
+        if (args.Length == 2 && args[0] == "--large") return LargeImageMemory.Run(int.Parse(args[1]));
+        if (args.Length > 2 && args[0] is "--large-write" or "--large-score") return LargeImageMemory.Child(args);
         var counts = args.Length > 0 ? args.Select(int.Parse).ToArray() : [100, 1000];
         Console.WriteLine("| training images (256x256 PNG) | Fit time | peak working set | model input cache |");
         Console.WriteLine("|---:|---:|---:|---:|");

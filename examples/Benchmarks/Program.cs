@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project examples/Benchmarks -- speed [--size S] [--batch B] [--bf16-train-seconds T]
 //   dotnet run -c Release --project examples/Benchmarks -- refinement [--size 32] [--epochs 20] [--seeds 2]
 //   dotnet run -c Release --project examples/Benchmarks -- memory [100 1000]
+//   dotnet run -c Release --project examples/Benchmarks -- memory --large 8000
 //   dotnet run -c Release --project examples/Benchmarks -- explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
 //        [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--score-error ...] [--sigma X] [--dump <folder>]
 //        [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)

@@ -134,9 +134,9 @@ public static class ImageFile
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         byte[] file = File.ReadAllBytes(path);
         if (Png16.IsSixteenBit(file)) return ImageResize.Resize(Load(path, channels), height, width);
-        using (SKData encoded = SKData.CreateCopy(file))
-        using (SKCodec? codec = SKCodec.Create(encoded))
+        using (var decoder = new Decoder(file))
         {
+            var codec = decoder.Codec;
             if (codec is not null && codec.Info.Width >= 1 && codec.Info.Height >= 1)
             {
                 var info = RgbaInfo(codec.Info.Width, codec.Info.Height);
@@ -190,8 +190,8 @@ public static class ImageFile
 
     private static byte[] DecodeRgba(byte[] file, string path, out int width, out int height)
     {
-        using SKData encoded = SKData.CreateCopy(file);
-        using SKCodec? codec = SKCodec.Create(encoded);
+        using var decoder = new Decoder(file);
+        var codec = decoder.Codec;
         if (codec is null)
             throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
         width = codec.Info.Width;
@@ -205,6 +205,31 @@ public static class ImageFile
         if (result != SKCodecResult.Success)
             throw new InvalidDataException($"'{path}' could not be fully decoded ({result}); the file is corrupt or truncated.");
         return rgba;
+    }
+
+    /// <summary>Skia's decoder over a file's bytes, which stay pinned while it lives instead of being copied: a 100 MB PNG
+    /// costs 100 MB, not 200.</summary>
+    private sealed class Decoder : IDisposable
+    {
+        private GCHandle pinned;
+        private readonly SKData data;
+
+        public Decoder(byte[] file)
+        {
+            pinned = GCHandle.Alloc(file, GCHandleType.Pinned);
+            data = SKData.Create(pinned.AddrOfPinnedObject(), file.Length);
+            Codec = SKCodec.Create(data);
+        }
+
+        /// <summary>Null when the bytes are no image Skia knows.</summary>
+        public SKCodec? Codec { get; }
+
+        public void Dispose()
+        {
+            Codec?.Dispose();
+            data.Dispose();
+            pinned.Free();
+        }
     }
 
     private static bool IsGray(byte[] rgba)
