@@ -72,15 +72,14 @@ public static class ImageResize
     public sealed class RowResampler
     {
         private readonly ResampleWeights wx;
-        private readonly int[] targetOffsets, targets;   // the output rows each source row adds to (wy transposed)
-        private readonly float[] targetWeights;
+        private readonly ResampleWeights targetRows;   // for each source row, the output rows it adds to and its weights
         private readonly int[] nextRow;
         private readonly float[] resampled;
         private readonly float[] dst;
         private readonly int channels, sourceWidth, sourceHeight, height, width;
         private readonly bool clampToUnit;
 
-        /// <param name="channels">Channels of the source and of the result.</param>
+        /// <param name="channels">Channels of the source and of the result: 1 or 3.</param>
         /// <param name="sourceHeight">Rows the source has (each channel).</param>
         /// <param name="sourceWidth">Values in each source row.</param>
         /// <param name="height">Height of the result.</param>
@@ -88,27 +87,15 @@ public static class ImageResize
         /// <param name="clampToUnit">Clamp the result to [0, 1] (images); false for values in any range (anomaly maps).</param>
         public RowResampler(int channels, int sourceHeight, int sourceWidth, int height, int width, bool clampToUnit = true)
         {
+            if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "An image has 1 or 3 channels.");
             CheckSize(sourceHeight, sourceWidth);
             CheckSize(height, width);
-            dst = new float[channels * height * width];
             (this.channels, this.sourceWidth, this.sourceHeight, this.height, this.width) = (channels, sourceWidth, sourceHeight, height, width);
-            SourceSize = (sourceWidth, sourceHeight);
             this.clampToUnit = clampToUnit;
+            SourceSize = (sourceWidth, sourceHeight);
             wx = ResampleWeights.For(sourceWidth, width);
-            var wy = ResampleWeights.For(sourceHeight, height);
-            targetOffsets = new int[sourceHeight + 1];
-            foreach (int j in wy.Indices) targetOffsets[j + 1]++;
-            for (int j = 0; j < sourceHeight; j++) targetOffsets[j + 1] += targetOffsets[j];
-            targets = new int[wy.Indices.Length];
-            targetWeights = new float[wy.Indices.Length];
-            var filled = (int[])targetOffsets.Clone();
-            for (int y = 0; y < height; y++)
-                for (int k = wy.Offsets[y]; k < wy.Offsets[y + 1]; k++)
-                {
-                    int slot = filled[wy.Indices[k]]++;
-                    targets[slot] = y;
-                    targetWeights[slot] = wy.Weights[k];
-                }
+            targetRows = ResampleWeights.For(sourceHeight, height).Transposed(sourceHeight);
+            dst = new float[channels * height * width];
             nextRow = new int[channels];
             resampled = new float[width];
         }
@@ -126,7 +113,7 @@ public static class ImageResize
             int j = nextRow[channel];
             if (j >= sourceHeight) throw new InvalidOperationException($"Channel {channel} already has all {sourceHeight} rows.");
             nextRow[channel]++;
-            if (targetOffsets[j] == targetOffsets[j + 1]) return;
+            if (targetRows.Offsets[j] == targetRows.Offsets[j + 1]) return;
             ReadOnlySpan<int> offsets = wx.Offsets, indices = wx.Indices;
             ReadOnlySpan<float> weights = wx.Weights;
             for (int x = 0; x < resampled.Length; x++)
@@ -135,15 +122,16 @@ public static class ImageResize
                 for (int k = offsets[x]; k < offsets[x + 1]; k++) sum += weights[k] * row[indices[k]];
                 resampled[x] = sum;
             }
-            for (int t = targetOffsets[j]; t < targetOffsets[j + 1]; t++)
+            for (int t = targetRows.Offsets[j]; t < targetRows.Offsets[j + 1]; t++)
             {
-                Span<float> outRow = dst.AsSpan((channel * height + targets[t]) * width, width);
-                float rowWeight = targetWeights[t];
+                Span<float> outRow = dst.AsSpan((channel * height + targetRows.Indices[t]) * width, width);
+                float rowWeight = targetRows.Weights[t];
                 for (int x = 0; x < outRow.Length; x++) outRow[x] += rowWeight * resampled[x];
             }
         }
 
-        /// <summary>The resized image, once every row of every channel has been added.</summary>
+        /// <summary>The resized image, once every row of every channel has been added (call it once: it hands over its
+        /// pixels).</summary>
         public FloatImage Result()
         {
             if (nextRow.Any(n => n != sourceHeight))
@@ -169,6 +157,26 @@ public static class ImageResize
 
         public static ResampleWeights For(int srcSize, int dstSize) =>
             dstSize < srcSize ? Area(srcSize, dstSize) : Bilinear(srcSize, dstSize);
+
+        /// <summary>The same matrix by source: input j is read by outputs Indices[Offsets[j]..Offsets[j+1]), in increasing
+        /// order, with those weights.</summary>
+        public ResampleWeights Transposed(int srcSize)
+        {
+            var offsets = new int[srcSize + 1];
+            foreach (int j in Indices) offsets[j + 1]++;
+            for (int j = 0; j < srcSize; j++) offsets[j + 1] += offsets[j];
+            var outputs = new int[Indices.Length];
+            var weights = new float[Indices.Length];
+            var next = (int[])offsets.Clone();
+            for (int i = 0; i + 1 < Offsets.Length; i++)
+                for (int k = Offsets[i]; k < Offsets[i + 1]; k++)
+                {
+                    int slot = next[Indices[k]]++;
+                    outputs[slot] = i;
+                    weights[slot] = Weights[k];
+                }
+            return new ResampleWeights(offsets, outputs, weights);
+        }
 
         // Output i covers source interval [i*scale, (i+1)*scale); each source pixel is weighted by its overlap.
         // A source pixel overlaps at most two outputs, so there are at most srcSize + dstSize entries.
