@@ -36,7 +36,8 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         var mlContext = new MLContext(settings.Seed);
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
-        console.WriteLine($"Training on {trainImages} from {data.Root}");
+        // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
+        console.WriteLine($"Found {trainImages} in {data.Root}");
         if (CalibrationWarning(heldOut, options) is { } warning) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
         var clock = Stopwatch.StartNew();
         var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,

@@ -37,12 +37,17 @@ public static class TrainingProgressView
         T result = default!;
         Bar(console).Start(ctx =>
             {
-                var task = ctx.AddTask("training", maxValue: plannedEpochs);
+                // The model reads every image before the first epoch; the engine's "SSM: training on" line ends that.
+                var task = ctx.AddTask("reading the images", maxValue: plannedEpochs);
                 void Live(object? _, LoggingEventArgs e)
                 {
                     if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
                     var epoch = EpochReport.TryParse(e.RawMessage);
-                    if (epoch is null) return;
+                    if (epoch is null)
+                    {
+                        if (e.RawMessage.StartsWith("SSM: training on", StringComparison.Ordinal)) task.Description = "training";
+                        return;
+                    }
                     epochs.Add(epoch);
                     task.MaxValue = epoch.Planned;
                     task.Value = epoch.Epoch;
