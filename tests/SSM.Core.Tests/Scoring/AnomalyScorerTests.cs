@@ -168,6 +168,17 @@ public class AnomalyScorerTests : IDisposable
         Assert.True(a.Maps.allclose(b.Maps, rtol: 1e-4, atol: 1e-6));
     }
 
+    [Theory]
+    [InlineData(144, 64, new long[] { 48, 48, 48 })]
+    [InlineData(130, 64, new long[] { 44, 43, 43 })]
+    [InlineData(64, 64, new long[] { 64 })]
+    [InlineData(5, 2, new long[] { 2, 2, 1 })]
+    [InlineData(1, 64, new long[] { 1 })]
+    public void ForwardPassesAreAsEqualAsCanBe(long total, int most, long[] expected)
+    {
+        Assert.Equal(expected, AnomalyScorer.PassSizes(total, most));
+    }
+
     [Fact]
     public void BFloat16ScoringStaysCloseToFloat32AndLeavesTheNetworkInFloat32()
     {
