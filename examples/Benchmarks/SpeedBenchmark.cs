@@ -182,9 +182,11 @@ internal static class SpeedBenchmark
         var w = InpaintingNetworkOptions.Compact(1).LevelWidths();
         var table = new MarkdownTable("block (float32)", "output", "ms fwd+bwd", "GFLOP fwd", "GFLOP/s (fwd+bwd = 3x fwd)", "% of matmul peak");
         double totalMs = 0, totalGflop = 0;
-        double ConvGflop(long cin, long cout, int k, int res) => 2.0 * cin * cout * k * k * res * res * batch / 1e9;
-        void Row(string name, int res, long channels, nn.Module module, Func<Tensor> forward, double gflop)
+        // Every convolution of a block outputs at the block's resolution, so the block's own weights give its FLOPs:
+        // 2 x weights x res^2 per image (the network's structure is not restated here).
+        void Row(string name, int res, long channels, nn.Module module, Func<Tensor> forward)
         {
+            double gflop = 2.0 * module.modules().OfType<SSM.Core.Network.Conv>().Sum(m => m.Weight.numel()) * res * res * batch / 1e9;
             double ms = Time(() =>
             {
                 using var scope = NewDisposeScope();
@@ -197,13 +199,13 @@ internal static class SpeedBenchmark
         // Channels-last, as the network runs them.
         Tensor Input(long channels, int res) => ChannelsLast.Of(rand(batch, channels, res, res)).requires_grad_(true);
         using var mask = ChannelsLast.Of(ones(batch, 1, size, size));
-        using (var stem = new ConvBlock(1, w[0])) { using var x = Input(1, size); Row("stem", size, w[0], stem, () => stem.forward(x), ConvGflop(1, w[0], 3, size) + ConvGflop(w[0], w[0], 3, size)); }
+        using (var stem = new ConvBlock(1, w[0])) { using var x = Input(1, size); Row("stem", size, w[0], stem, () => stem.forward(x)); }
         for (int i = 1; i < w.Length; i++)
         {
             int res = size >> i;
             using var down = new DownBlock(w[i - 1], w[i]);
             using var x = Input(w[i - 1], res * 2);
-            Row($"down {i}", res, w[i], down, () => down.forward(x), ConvGflop(w[i - 1], w[i - 1], 4, res) + ConvGflop(w[i - 1], w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+            Row($"down {i}", res, w[i], down, () => down.forward(x));
         }
         for (int i = w.Length - 1; i >= 0; i--)
         {
@@ -213,11 +215,11 @@ internal static class SpeedBenchmark
                 using var up = new UpBlock(w[i + 1], w[i]);
                 using var x = Input(w[i + 1], res / 2);
                 using var skip = ChannelsLast.Of(rand(batch, w[i], res, res));
-                Row($"up {i + 1}", res, w[i], up, () => up.forward(x, skip), ConvGflop(w[i + 1], w[i], 1, res) + ConvGflop(2 * w[i], w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+                Row($"up {i + 1}", res, w[i], up, () => up.forward(x, skip));
             }
             using var block = new MaskBlock(w[i]);
             using var y = Input(w[i], res);
-            Row(i == w.Length - 1 ? "bottleneck mask" : $"mask {i}", res, w[i], block, () => block.forward(y, mask), ConvGflop(w[i] + 1, w[i], 3, res) + ConvGflop(w[i], w[i], 3, res));
+            Row(i == w.Length - 1 ? "bottleneck mask" : $"mask {i}", res, w[i], block, () => block.forward(y, mask));
         }
         Console.WriteLine();
         Console.WriteLine($"Each block of the compact network alone, float32 and channels-last, {batch} images (n masks x the batch), forward + mean + backward:");
