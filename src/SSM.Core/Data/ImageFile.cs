@@ -41,13 +41,13 @@ public static class ImageFile
             int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
             return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
         }
-        byte[] rgba = DecodeRgba(file, path, out int width, out int height);
-        int outChannels = channels ?? (IsGray(rgba) ? 1 : 3);
+        var decoded = Decode(file, path);
+        int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
         var image = new FloatImage(outChannels, height, width);
         int plane = height * width;
         for (int y = 0; y < height; y++)
             for (int c = 0; c < outChannels; c++)
-                ConvertRow(rgba.AsSpan(4 * y * width, 4 * width), outChannels, c, image.Pixels.AsSpan(c * plane + y * width, width));
+                ConvertRow(decoded.Row(y), decoded.BytesPerPixel, outChannels, c, image.Pixels.AsSpan(c * plane + y * width, width));
         return image;
     }
 
@@ -118,7 +118,8 @@ public static class ImageFile
     /// <summary>
     /// <see cref="ImageResize.Resize"/> of <see cref="Load"/>, to the last bit, without the full-size float image: rows are
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
-    /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB, a JPEG a few rows.
+    /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB (a grayscale one 64 MB),
+    /// a JPEG a few rows.
     /// 16-bit PNGs are loaded whole and resized. The result's <see cref="FloatImage.SourceSize"/> is the file's size.
     /// </summary>
     /// <param name="path">A PNG, JPEG or BMP file.</param>
@@ -139,25 +140,24 @@ public static class ImageFile
             var codec = decoder.Codec;
             if (codec is not null && codec.Info.Width >= 1 && codec.Info.Height >= 1)
             {
-                var info = RgbaInfo(codec.Info.Width, codec.Info.Height);
+                var info = TargetInfo(codec.Info);
                 if (codec.StartScanlineDecode(info) == SKCodecResult.Success && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
                     return Scanlines(codec, info, path, channels, height, width);
             }
         }
-        byte[] rgba = DecodeRgba(file, path, out int sourceWidth, out int sourceHeight);
-        var resampler = new ImageResize.RowResampler(channels, sourceHeight, sourceWidth, height, width);
-        var row = new float[sourceWidth];
-        for (int y = 0; y < sourceHeight; y++)
-            AddRow(resampler, rgba.AsSpan(4 * y * sourceWidth, 4 * sourceWidth), row);
+        var decoded = Decode(file, path);
+        var resampler = new ImageResize.RowResampler(channels, decoded.Height, decoded.Width, height, width);
+        var row = new float[decoded.Width];
+        for (int y = 0; y < decoded.Height; y++) AddRow(resampler, decoded.Row(y), decoded.BytesPerPixel, row);
         return resampler.Result();
     }
 
     private static FloatImage Scanlines(SKCodec codec, SKImageInfo info, string path, int channels, int height, int width)
     {
         var resampler = new ImageResize.RowResampler(channels, info.Height, info.Width, height, width);
-        var rgba = new byte[info.RowBytes];
+        var line = new byte[info.RowBytes];
         var row = new float[info.Width];
-        var pinned = GCHandle.Alloc(rgba, GCHandleType.Pinned);
+        var pinned = GCHandle.Alloc(line, GCHandleType.Pinned);
         try
         {
             for (int y = 0; y < info.Height; y++)
@@ -165,7 +165,7 @@ public static class ImageFile
                 // Fewer lines than asked for means a truncated file: never resample Skia's zero fill.
                 if (codec.GetScanlines(pinned.AddrOfPinnedObject(), 1, info.RowBytes) != 1)
                     throw new InvalidDataException($"'{path}' could not be fully decoded (row {y} of {info.Height}); the file is corrupt or truncated.");
-                AddRow(resampler, rgba, row);
+                AddRow(resampler, line, info.BytesPerPixel, row);
             }
         }
         finally
@@ -175,36 +175,53 @@ public static class ImageFile
         return resampler.Result();
     }
 
-    private static void AddRow(ImageResize.RowResampler resampler, ReadOnlySpan<byte> rgba, float[] row)
+    private static void AddRow(ImageResize.RowResampler resampler, ReadOnlySpan<byte> line, int bytesPerPixel, float[] row)
     {
         for (int c = 0; c < resampler.Channels; c++)
         {
-            ConvertRow(rgba, resampler.Channels, c, row);
+            ConvertRow(line, bytesPerPixel, resampler.Channels, c, row);
             resampler.Add(c, row);
         }
     }
 
-    // No colour space on the target: Skia then returns the stored values without colour management, which is what a
-    // dataset's pixel statistics are computed on.
-    private static SKImageInfo RgbaInfo(int width, int height) => new(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+    // Grayscale files decode to one byte per pixel (a quarter of RGBA, the same values), the others to RGBA. No colour
+    // space on the target: Skia then returns the stored values without colour management, which is what a dataset's
+    // pixel statistics are computed on.
+    private static SKImageInfo TargetInfo(SKImageInfo file) => file.ColorType == SKColorType.Gray8
+        ? new(file.Width, file.Height, SKColorType.Gray8, SKAlphaType.Opaque)
+        : new(file.Width, file.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
 
-    private static byte[] DecodeRgba(byte[] file, string path, out int width, out int height)
+    /// <summary>Decoded 8-bit pixels: one byte (gray) or four (RGBA) per pixel, row after row.</summary>
+    private readonly record struct Decoded(byte[] Pixels, int Width, int Height, int BytesPerPixel)
+    {
+        public ReadOnlySpan<byte> Row(int y) => Pixels.AsSpan(y * Width * BytesPerPixel, Width * BytesPerPixel);
+
+        /// <summary>Whether every pixel has R == G == B (which covers grayscale files).</summary>
+        public bool IsGray()
+        {
+            if (BytesPerPixel == 1) return true;
+            for (int i = 0; i < Pixels.Length; i += 4)
+                if (Pixels[i] != Pixels[i + 1] || Pixels[i] != Pixels[i + 2]) return false;
+            return true;
+        }
+    }
+
+    private static Decoded Decode(byte[] file, string path)
     {
         using var decoder = new Decoder(file);
         var codec = decoder.Codec;
         if (codec is null)
             throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
-        width = codec.Info.Width;
-        height = codec.Info.Height;
+        int width = codec.Info.Width, height = codec.Info.Height;
         if (width < 1 || height < 1)
             throw new InvalidDataException($"'{path}' has an empty size {width}x{height}.");
-        var info = RgbaInfo(width, height);
-        var rgba = new byte[info.BytesSize];
-        SKCodecResult result = codec.GetPixels(info, rgba);
+        var info = TargetInfo(codec.Info);
+        var pixels = new byte[info.BytesSize];
+        SKCodecResult result = codec.GetPixels(info, pixels);
         // IncompleteInput means a truncated file: Skia fills the rest with zeros, which would silently poison training.
         if (result != SKCodecResult.Success)
             throw new InvalidDataException($"'{path}' could not be fully decoded ({result}); the file is corrupt or truncated.");
-        return rgba;
+        return new Decoded(pixels, width, height, info.BytesPerPixel);
     }
 
     /// <summary>Skia's decoder over a file's bytes, which stay pinned while it lives instead of being copied: a 100 MB PNG
@@ -232,20 +249,19 @@ public static class ImageFile
         }
     }
 
-    private static bool IsGray(byte[] rgba)
+    /// <summary>Channel <paramref name="channel"/> of one row as floats: R, G or B, or their luminance for 1 channel; a
+    /// gray row (one byte per pixel) gives its values to every channel.</summary>
+    private static void ConvertRow(ReadOnlySpan<byte> line, int bytesPerPixel, int channels, int channel, Span<float> row)
     {
-        for (int i = 0; i < rgba.Length; i += 4)
-            if (rgba[i] != rgba[i + 1] || rgba[i] != rgba[i + 2]) return false;
-        return true;
-    }
-
-    /// <summary>Channel <paramref name="channel"/> of one RGBA row as floats: R, G or B, or their luminance for 1 channel.</summary>
-    private static void ConvertRow(ReadOnlySpan<byte> rgba, int channels, int channel, Span<float> row)
-    {
+        if (bytesPerPixel == 1)
+        {
+            for (int x = 0; x < row.Length; x++) row[x] = line[x] / 255f;
+            return;
+        }
         for (int x = 0, j = 0; x < row.Length; x++, j += 4)
         {
-            if (channels == 3) { row[x] = rgba[j + channel] / 255f; continue; }
-            byte r = rgba[j], g = rgba[j + 1], b = rgba[j + 2];
+            if (channels == 3) { row[x] = line[j + channel] / 255f; continue; }
+            byte r = line[j], g = line[j + 1], b = line[j + 2];
             // Exact for gray pixels, so a grayscale file round-trips bit-identically.
             row[x] = r == g && g == b
                 ? r / 255f

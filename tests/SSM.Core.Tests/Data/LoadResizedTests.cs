@@ -47,6 +47,36 @@ public class LoadResizedTests
             }
     }
 
+    [Theory]
+    [InlineData("gray8.png", SKEncodedImageFormat.Png)]
+    [InlineData("gray8.jpg", SKEncodedImageFormat.Jpeg)]
+    public void A_grayscale_file_read_as_one_byte_per_pixel_has_the_values_of_its_RGBA_decode(string name, SKEncodedImageFormat format)
+    {
+        using var temp = new TempFolder();
+        string path = temp.File(name);
+        using (var gray = new SKBitmap(new SKImageInfo(53, 41, SKColorType.Gray8, SKAlphaType.Opaque)))
+        {
+            var rng = new Random(9);
+            var levels = new byte[53 * 41];
+            rng.NextBytes(levels);
+            System.Runtime.InteropServices.Marshal.Copy(levels, 0, gray.GetPixels(), levels.Length);
+            using SKData data = gray.Encode(format, 90);
+            File.WriteAllBytes(path, data.ToArray());
+        }
+        using var codec = SKCodec.Create(path);
+        Assert.Equal(SKColorType.Gray8, codec.Info.ColorType);   // a grayscale file, as Skia sees it
+        // The reference: Skia's RGBA decode, R / 255 (R == G == B).
+        var rgba = new byte[53 * 41 * 4];
+        Assert.Equal(SKCodecResult.Success, codec.GetPixels(new SKImageInfo(53, 41, SKColorType.Rgba8888, SKAlphaType.Unpremul), rgba));
+        float[] expected = [.. Enumerable.Range(0, 53 * 41).Select(i => rgba[4 * i] / 255f)];
+        var loaded = ImageFile.Load(path);
+        Assert.Equal(1, loaded.Channels);
+        Assert.Equal(expected, loaded.Pixels);
+        Assert.Equal([.. expected, .. expected, .. expected], ImageFile.Load(path, 3).Pixels);
+        var plane = new FloatImage(1, 41, 53, expected);
+        Assert.Equal(ImageResize.Resize(plane, 16, 16).Pixels, ImageFile.LoadResized(path, 1, 16, 16).Pixels);
+    }
+
     [Fact]
     public void A_sixteen_bit_png_is_read_at_full_depth_too()
     {
