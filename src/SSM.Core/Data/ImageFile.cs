@@ -31,24 +31,7 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (null or 1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be null (as in the file), 1 or 3.");
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of
-        // looking like an undecodable file.
-        byte[] file = File.ReadAllBytes(path);
-        if (Png16.IsSixteenBit(file))
-        {
-            var (samples, stride, w, h) = Png16.Read(file, path);
-            int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
-            return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
-        }
-        var decoded = Decode(file, path);
-        int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
-        var image = new FloatImage(outChannels, height, width);
-        int plane = height * width;
-        for (int y = 0; y < height; y++)
-            for (int c = 0; c < outChannels; c++)
-                ConvertRow(decoded.Row(y), decoded.BytesPerPixel, outChannels, c, image.Pixels.AsSpan(c * plane + y * width, width));
-        return image;
+        return FromBytes(ReadBytes(path), path, channels);
     }
 
     /// <summary>
@@ -132,24 +115,41 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 or 3.");
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        byte[] file = File.ReadAllBytes(path);
-        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(Load(path, channels), height, width);
-        using (var decoder = new Decoder(file))
-        {
-            var codec = decoder.Codec;
-            if (codec is not null && codec.Info.Width >= 1 && codec.Info.Height >= 1)
-            {
-                var info = TargetInfo(codec.Info);
-                if (codec.StartScanlineDecode(info) == SKCodecResult.Success && codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
-                    return Scanlines(codec, info, path, channels, height, width);
-            }
-        }
-        var decoded = Decode(file, path);
+        byte[] file = ReadBytes(path);
+        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, path, channels), height, width);
+        using var decoder = new SkiaDecoder(file, path);
+        var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
+        if (decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success && decoder.Codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
+            return Scanlines(decoder.Codec, info, path, channels, height, width);
+        var decoded = decoder.DecodeAll();
         var resampler = new ImageResize.RowResampler(channels, decoded.Height, decoded.Width, height, width);
         var row = new float[decoded.Width];
         for (int y = 0; y < decoded.Height; y++) AddRow(resampler, decoded.Row(y), decoded.BytesPerPixel, row);
         return resampler.Result();
+    }
+
+    // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of looking like an
+    // undecodable file.
+    private static byte[] ReadBytes(string path) =>
+        File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+
+    private static FloatImage FromBytes(byte[] file, string path, int? channels)
+    {
+        if (Png16.IsSixteenBit(file))
+        {
+            var (samples, stride, w, h) = Png16.Read(file, path);
+            int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
+            return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
+        }
+        SkiaDecoder.Decoded decoded;
+        using (var decoder = new SkiaDecoder(file, path)) decoded = decoder.DecodeAll();
+        int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
+        var image = new FloatImage(outChannels, height, width);
+        int plane = height * width;
+        for (int y = 0; y < height; y++)
+            for (int c = 0; c < outChannels; c++)
+                ConvertRow(decoded.Row(y), decoded.BytesPerPixel, outChannels, c, image.Pixels.AsSpan(c * plane + y * width, width));
+        return image;
     }
 
     private static FloatImage Scanlines(SKCodec codec, SKImageInfo info, string path, int channels, int height, int width)
@@ -181,71 +181,6 @@ public static class ImageFile
         {
             ConvertRow(line, bytesPerPixel, resampler.Channels, c, row);
             resampler.Add(c, row);
-        }
-    }
-
-    // Grayscale files decode to one byte per pixel (a quarter of RGBA, the same values), the others to RGBA. No colour
-    // space on the target: Skia then returns the stored values without colour management, which is what a dataset's
-    // pixel statistics are computed on.
-    private static SKImageInfo TargetInfo(SKImageInfo file) => file.ColorType == SKColorType.Gray8
-        ? new(file.Width, file.Height, SKColorType.Gray8, SKAlphaType.Opaque)
-        : new(file.Width, file.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-
-    /// <summary>Decoded 8-bit pixels: one byte (gray) or four (RGBA) per pixel, row after row.</summary>
-    private readonly record struct Decoded(byte[] Pixels, int Width, int Height, int BytesPerPixel)
-    {
-        public ReadOnlySpan<byte> Row(int y) => Pixels.AsSpan(y * Width * BytesPerPixel, Width * BytesPerPixel);
-
-        /// <summary>Whether every pixel has R == G == B (which covers grayscale files).</summary>
-        public bool IsGray()
-        {
-            if (BytesPerPixel == 1) return true;
-            for (int i = 0; i < Pixels.Length; i += 4)
-                if (Pixels[i] != Pixels[i + 1] || Pixels[i] != Pixels[i + 2]) return false;
-            return true;
-        }
-    }
-
-    private static Decoded Decode(byte[] file, string path)
-    {
-        using var decoder = new Decoder(file);
-        var codec = decoder.Codec;
-        if (codec is null)
-            throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP).");
-        int width = codec.Info.Width, height = codec.Info.Height;
-        if (width < 1 || height < 1)
-            throw new InvalidDataException($"'{path}' has an empty size {width}x{height}.");
-        var info = TargetInfo(codec.Info);
-        var pixels = new byte[info.BytesSize];
-        SKCodecResult result = codec.GetPixels(info, pixels);
-        // IncompleteInput means a truncated file: Skia fills the rest with zeros, which would silently poison training.
-        if (result != SKCodecResult.Success)
-            throw new InvalidDataException($"'{path}' could not be fully decoded ({result}); the file is corrupt or truncated.");
-        return new Decoded(pixels, width, height, info.BytesPerPixel);
-    }
-
-    /// <summary>Skia's decoder over a file's bytes, which stay pinned while it lives instead of being copied: a 100 MB PNG
-    /// costs 100 MB, not 200.</summary>
-    private sealed class Decoder : IDisposable
-    {
-        private GCHandle pinned;
-        private readonly SKData data;
-
-        public Decoder(byte[] file)
-        {
-            pinned = GCHandle.Alloc(file, GCHandleType.Pinned);
-            data = SKData.Create(pinned.AddrOfPinnedObject(), file.Length);
-            Codec = SKCodec.Create(data);
-        }
-
-        /// <summary>Null when the bytes are no image Skia knows.</summary>
-        public SKCodec? Codec { get; }
-
-        public void Dispose()
-        {
-            Codec?.Dispose();
-            data.Dispose();
-            pinned.Free();
         }
     }
 
