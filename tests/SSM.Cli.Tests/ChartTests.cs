@@ -80,4 +80,16 @@ public sealed class ChartTests
         Assert.Equal(2, bars.Count(b => (string?)b.Attribute("fill") == ScoreHistogram.Defective));   // NaN left out
         Assert.Single(svg.Elements(Svg + "polyline"), p => (string?)p.Attribute("stroke-dasharray") is not null);
     }
+
+    [Theory]
+    [InlineData(-1.7, 15.9, 25)]   // -5..20 in steps of 5: bins of 1
+    [InlineData(0.0, 1.0, 25)]     // steps of 0.2: bins of 0.04
+    [InlineData(0.1, 2.5, 25)]     // steps of 0.5: bins of 0.1
+    public void HistogramBins_AreRound_AndEveryTickIsABinEdge(double min, double max, int expected)
+    {
+        var scores = Axis.Nice(min, max, "image score");
+        int bins = ScoreHistogram.BinCount(scores, 24);
+        Assert.Equal(expected, bins);
+        Assert.Equal(0, bins % (scores.Ticks.Count - 1));   // a whole number of bins between ticks
+    }
 }

@@ -5,11 +5,15 @@ public static class ScoreHistogram
 {
     public const string Normal = "#286edc", Defective = "#dc3228";
 
-    /// <summary>The histograms over a score axis wide enough for every finite score and the threshold.</summary>
+    /// <summary>
+    /// The histograms over a score axis wide enough for every finite score and the threshold, in bins of a round width
+    /// that divides the axis' tick spacing (about <paramref name="bins"/> of them), so every tick is a bin edge.
+    /// </summary>
     public static string Draw(IReadOnlyList<float> normal, IReadOnlyList<float> defective, float threshold, int bins = 24)
     {
         var all = normal.Concat(defective).Append(threshold).Where(float.IsFinite).DefaultIfEmpty(0f).ToList();
         var scores = Axis.Nice(all.Min(), all.Max(), "image score");
+        bins = BinCount(scores, bins);
         int[] Count(IReadOnlyList<float> values)
         {
             var counts = new int[bins];
@@ -29,5 +33,14 @@ public static class ScoreHistogram
         }
         if (float.IsFinite(threshold)) chart.Line([(threshold, images.Min), (threshold, images.Max)], "black", 2, dashed: true);
         return chart.ToSvg();
+    }
+
+    /// <summary>How many bins of one width cover <paramref name="scores"/>, nearest to <paramref name="wanted"/>: 1, 2, 4, 5
+    /// or 10 per tick interval, so the width stays round and every tick is a bin edge.</summary>
+    internal static int BinCount(Axis scores, int wanted)
+    {
+        int intervals = scores.Ticks.Count - 1;
+        double perInterval = (double)wanted / intervals;
+        return intervals * new[] { 1, 2, 4, 5, 10 }.MinBy(k => Math.Abs(Math.Log(k / perInterval)));
     }
 }
