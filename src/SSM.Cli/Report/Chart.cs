@@ -14,27 +14,27 @@ public sealed class Chart(Axis x, Axis y, string label)
     public const int Width = 360, Height = 280;
     private const int Left = 52, Right = Width - 14, Top = 12, Bottom = Height - 42;
 
-    private readonly StringBuilder _data = new();
+    private readonly StringBuilder marks = new();
 
     /// <summary>A line through <paramref name="points"/> (data units), clamped to the plot area.</summary>
     public void Line(IReadOnlyList<(double X, double Y)> points, string colour, double width = 2, bool dashed = false)
     {
         if (points.Count < 2) return;
-        _data.Append("<polyline fill=\"none\" stroke=\"").Append(colour).Append("\" stroke-width=\"").Append(N(width)).Append('"');
-        if (dashed) _data.Append(" stroke-dasharray=\"6 4\"");
-        _data.Append(" points=\"");
-        foreach (var (px, py) in points) _data.Append(N(PlotX(px))).Append(',').Append(N(PlotY(py))).Append(' ');
-        _data.Length--;
-        _data.Append("\"/>\n");
+        marks.Append("<polyline fill=\"none\" stroke=\"").Append(colour).Append("\" stroke-width=\"").Append(N(width)).Append('"');
+        if (dashed) marks.Append(" stroke-dasharray=\"6 4\"");
+        marks.Append(" points=\"");
+        foreach (var (px, py) in points) marks.Append(N(PlotX(px))).Append(',').Append(N(PlotY(py))).Append(' ');
+        marks.Length--;
+        marks.Append("\"/>\n");
     }
 
     /// <summary>A bar from <paramref name="x0"/> to <paramref name="x1"/>, rising from the bottom of the y axis to <paramref name="top"/>.</summary>
     public void Bar(double x0, double x1, double top, string colour, double opacity = 1)
     {
         double left = PlotX(x0), right = PlotX(x1), upper = PlotY(top);
-        _data.Append($"<rect x=\"{N(left)}\" y=\"{N(upper)}\" width=\"{N(right - left)}\" height=\"{N(Bottom - upper)}\" fill=\"{colour}\"");
-        if (opacity < 1) _data.Append($" fill-opacity=\"{N(opacity)}\"");
-        _data.Append("/>\n");
+        marks.Append($"<rect x=\"{N(left)}\" y=\"{N(upper)}\" width=\"{N(right - left)}\" height=\"{N(Bottom - upper)}\" fill=\"{colour}\"");
+        if (opacity < 1) marks.Append($" fill-opacity=\"{N(opacity)}\"");
+        marks.Append("/>\n");
     }
 
     /// <summary>The whole chart: one &lt;svg&gt; element, its <paramref name="label"/> read out by screen readers.</summary>
@@ -56,7 +56,7 @@ public sealed class Chart(Axis x, Axis y, string label)
             svg.Append($"<line x1=\"{Left - 4}\" y1=\"{N(py)}\" x2=\"{Right}\" y2=\"{N(py)}\" stroke=\"#e1e1e1\"/>");
             svg.Append($"<text x=\"{Left - 7}\" y=\"{N(py + 4)}\" text-anchor=\"end\">{y.Label(t)}</text>\n");
         }
-        svg.Append(_data);
+        svg.Append(marks);
         svg.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Right - Left}\" height=\"{Bottom - Top}\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n");
         svg.Append($"<text x=\"{(Left + Right) / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(x.Title)}</text>\n");
         svg.Append($"<text transform=\"translate(13 {(Top + Bottom) / 2}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(y.Title)}</text>\n");
