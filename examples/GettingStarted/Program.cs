@@ -47,6 +47,10 @@ var pipeline = mlContext.Transforms.LoadImages("Image", imageFolder: "", inputCo
         Depth = 3,
         Epochs = 20,
         RefinementRounds = 1,
+        // Generated images have fixed lighting and intensity defects (spots, holes, colour changes): keep absolute
+        // brightness and score with squared error beside MS-GMS. Real cameras keep the defaults (README, "Command line").
+        InputNormalization = InputNormalization.None,
+        ImageScoreError = SSM.Core.RestorationError.Both,
     }));
 Console.WriteLine($"Training on {train.Count} normal images...");
 var model = pipeline.Fit(mlContext.Data.LoadFromEnumerable(train));
@@ -57,18 +61,21 @@ mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(train).Schema, zip
 var loaded = mlContext.Model.Load(zip, out _);
 var ssm = ((TransformerChain<ITransformer>)loaded).OfType<SsmAnomalyTransformer>().Single();
 Console.WriteLine($"Saved {new FileInfo(zip).Length / 1024} KiB; loaded: {ssm.ImageSize}x{ssm.ImageSize}, {ssm.Channels} channel(s), " +
-                  $"threshold {ssm.Threshold} ({ssm.Normalization}), normal raw score {ssm.Calibration.NormalMean:G4} ± {ssm.Calibration.NormalStd:G4}");
+                  $"threshold {ssm.Threshold} ({ssm.Normalization} of the image score), normal raw score {ssm.Calibration.NormalMean:G4} ± {ssm.Calibration.NormalStd:G4}");
 
 // 4. Score the test images and evaluate.
 var scored = loaded.Transform(mlContext.Data.LoadFromEnumerable(test));
 var metrics = mlContext.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.Label));
 Console.WriteLine($"Image AUROC {metrics.ImageAuroc:F3}, F1-max {metrics.ImageF1Max:F3} at score {metrics.ImageF1Threshold:F2}");
-Console.WriteLine($"At the model's threshold: {metrics.Confusion}");
+if (metrics.Confusion is { } c)   // null only when the scored view has no PredictedLabel column
+    Console.WriteLine($"At the model's threshold: {c.TruePositives} of {c.TruePositives + c.FalseNegatives} defective images found, " +
+                      $"{c.FalsePositives} of {c.FalsePositives + c.TrueNegatives} good images flagged (precision {c.Precision:F2}, recall {c.Recall:F2})");
 
 // 5. One image at a time.
 using var engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(loaded);
-var first = engine.Predict(test.First(t => t.Label));
-Console.WriteLine($"{Path.GetFileName(test.First(t => t.Label).ImagePath)}: score {first.Score:F2}, anomalous {first.PredictedLabel}, map of {first.AnomalyMap.Length} values");
+var defective = test.First(t => t.Label);
+var first = engine.Predict(defective);
+Console.WriteLine($"{Path.GetRelativePath(Path.Combine(folder, "test"), defective.ImagePath)}: score {first.Score:F2}, anomalous {first.PredictedLabel}, map of {first.AnomalyMap.Length} values");
 return 0;
 
 // Loads a saved model in this (fresh) process and prints, per image: path, score (round-trip format), predicted label, SHA-256 of the map.

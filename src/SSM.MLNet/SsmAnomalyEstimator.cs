@@ -169,8 +169,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         }
         if (images.Count < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
-        ch.Info("SSM: training on {0} images at {1}x{1}, {2} channel(s), network width {3} depth {4}, up to {5} epochs{6}, device {7}.",
-            images.Count, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
+        int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
+        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}.",
+            images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
 
         var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(

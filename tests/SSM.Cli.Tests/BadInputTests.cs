@@ -240,6 +240,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var predict = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", "."));
         AssertFails(predict, $"--output '{input}' is a folder ssm predict reads images from");
         Assert.Equal(2, predict.Code);
+        var onFile = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", Path.GetFileName(Directory.GetFiles(input)[0])));
+        AssertFails(onFile, "is a file; give a folder");
+        Assert.Equal(2, onFile.Code);   // a usage error, as the other --output refusals
         var one = Cli.Run("predict", fx.Model, Directory.GetFiles(input)[0], "-o", input);   // one image: its folder is refused too
         AssertFails(one, "is a folder ssm predict reads images from");
         Assert.Equal(4, Directory.GetFiles(input).Length);    // nothing written among the inputs

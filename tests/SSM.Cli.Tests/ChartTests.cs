@@ -85,11 +85,30 @@ public sealed class ChartTests
     [InlineData(-1.7, 15.9, 25)]   // -5..20 in steps of 5: bins of 1
     [InlineData(0.0, 1.0, 25)]     // steps of 0.2: bins of 0.04
     [InlineData(0.1, 2.5, 25)]     // steps of 0.5: bins of 0.1
-    public void HistogramBins_AreRound_AndEveryTickIsABinEdge(double min, double max, int expected)
+    public void HistogramBins_AreRound(double min, double max, int expected)
     {
         var scores = Axis.Nice(min, max, "image score");
         int bins = ScoreHistogram.BinCount(scores, 24);
         Assert.Equal(expected, bins);
         Assert.Equal(0, bins % (scores.Ticks.Count - 1));   // a whole number of bins between ticks
+    }
+
+    [Fact]
+    public void HistogramBars_NeverStraddleTheThreshold()
+    {
+        float[] normal = [-1.7f, -0.2f, 0.4f, 0.9f, 1.3f, 2.9f], defective = [3.1f, 4.4f, 8.8f, 15.9f];
+        var svg = XElement.Parse(ScoreHistogram.Draw(normal, defective, threshold: 3f));
+        var line = svg.Elements(Svg + "polyline").Single(p => p.Attribute("stroke-dasharray") is not null);
+        double thresholdX = double.Parse(((string)line.Attribute("points")!).Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        var bars = svg.Elements(Svg + "rect").Where(r => r.Attribute("fill-opacity") is not null).ToList();
+        Assert.Equal(9, bars.Count);    // bins of 1 from -5: 0.4 and 0.9 share one, every other score has its own
+        foreach (var bar in bars)
+        {
+            double x = (double)bar.Attribute("x")!, right = x + (double)bar.Attribute("width")!;
+            Assert.False(x < thresholdX - 0.05 && right > thresholdX + 0.05, $"a bar from {x} to {right} straddles the threshold at {thresholdX}");
+        }
+        // 2.9 (normal, not flagged) ends at the line, 3.1 (defective, flagged) starts there.
+        Assert.Contains(bars, b => (string?)b.Attribute("fill") == ScoreHistogram.Normal && Math.Abs((double)b.Attribute("x")! + (double)b.Attribute("width")! - thresholdX) < 0.05);
+        Assert.Contains(bars, b => (string?)b.Attribute("fill") == ScoreHistogram.Defective && Math.Abs((double)b.Attribute("x")! - thresholdX) < 0.05);
     }
 }

@@ -34,7 +34,7 @@ public sealed class GenerateSettings : CommonSettings
     public int TestDefect { get; set; } = 8;
 
     [CommandOption("--texture <KIND>")]
-    [Description("Texture of the generated images.")]
+    [Description("Texture of the generated images: Woven, Grainy, Striped or BrushedMetal.")]
     [DefaultValue(TextureKind.Woven)]
     public TextureKind Texture { get; set; } = TextureKind.Woven;
 

@@ -72,16 +72,24 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ("dataset", data.Root), ("training images", trainImages),
             ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {settings.Epochs}" : "?"),
             ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
-            ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization})"),
+            ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization} of the image score)"),
             .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (OptionOf(kv.Key), kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
         return 0;
     }
+
+    /// <summary>How the report names a setting of metrics.json: as the option that sets it ("imageSize" is --image-size).</summary>
+    internal static string OptionOf(string setting) => setting switch
+    {
+        "timeBudgetMinutes" => "--time-budget (minutes)",
+        "standardizeMaps" => "standardised maps (--raw-maps: false)",
+        _ => "--" + string.Concat(setting.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString())),
+    };
 
     /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
     /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at

@@ -90,7 +90,7 @@ public static class HtmlReport
         {
             s.Append("<h3>By category</h3><table><tr><th>category</th><th>images</th><th>flagged at the threshold</th><th>image AUROC against the good images</th></tr>\n");
             foreach (var c in e.Categories)
-                s.Append($"<tr><td>{E(c.Category)}</td><td>{c.Images}</td><td>{c.Flagged}</td><td>{F(c.ImageAuroc)}</td></tr>\n");
+                s.Append($"<tr><td>{E(c.Category)}</td><td>{c.Images}</td><td>{c.Flagged}</td><td>{F3(c.ImageAuroc)}</td></tr>\n");
             s.Append("</table>\n");
         }
 
@@ -98,20 +98,23 @@ public static class HtmlReport
             .OrderByDescending(i => i.IsAnomalous ? e.Threshold - i.Score : i.Score - e.Threshold)
             .Take(MaxPanels).ToList();
         s.Append($"<h2>Images (worst misses first, {ordered.Count} of {e.Images.Count})</h2>\n" +
-                 "<p class=\"legend\">Each panel: the image, and the heat map overlaid in the model's fixed colours (dark blue at 0, " +
-                 $"green at its normal limit {F(colours.Limit)}, red from {F(colours.High)}), the predicted-defect contour (white, map ≥ " +
-                 $"{F(e.PixelThreshold)}) and the ground-truth contour (green).</p>\n");
+                 "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
+                 $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
+                 $"image scores: dark blue at 0, green at {F(colours.Limit)} (where an image's raw score, the maximum of its map, reaches the model's default threshold), red from " +
+                 $"{F(colours.High)}. White contour: pixels predicted defective (map ≥ {F(e.PixelThreshold)}, the best pixel F1 on this " +
+                 "test set); green contour: the ground truth.</p>\n");
         foreach (var image in ordered)
         {
             var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +
-                     $"{E(image.Category)}/{E(Path.GetFileName(image.Path))}: score {F(image.Score)} — {verdict}</div>\n");
+                     $"{E(image.Category)}/{E(Path.GetFileName(image.Path))}: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
         }
         return s.ToString();
     }
 
+    private static string F3(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
     private static string E(string text) => WebUtility.HtmlEncode(text);
     private static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.###", CultureInfo.InvariantCulture) : "n/a";
 }

@@ -7,27 +7,30 @@ public static class ScoreHistogram
 
     /// <summary>
     /// The histograms over a score axis wide enough for every finite score and the threshold, in bins of a round width
-    /// that divides the axis' tick spacing (about <paramref name="bins"/> of them), so every tick is a bin edge.
+    /// (1, 2, 4, 5 or 10 per tick interval, about <paramref name="bins"/> over the axis) laid out from the threshold, so
+    /// no bar straddles it: the bars right of the dashed line are the images flagged.
     /// </summary>
     public static string Draw(IReadOnlyList<float> normal, IReadOnlyList<float> defective, float threshold, int bins = 24)
     {
         var all = normal.Concat(defective).Append(threshold).Where(float.IsFinite).DefaultIfEmpty(0f).ToList();
         var scores = Axis.Nice(all.Min(), all.Max(), "image score");
-        bins = BinCount(scores, bins);
+        double width = (scores.Max - scores.Min) / BinCount(scores, bins);
+        double anchor = float.IsFinite(threshold) ? threshold : scores.Min;
+        double first = anchor - Math.Ceiling((anchor - scores.Min) / width - 1e-9) * width;
+        int count = (int)Math.Ceiling((scores.Max - first) / width - 1e-9);
         int[] Count(IReadOnlyList<float> values)
         {
-            var counts = new int[bins];
+            var counts = new int[count];
             foreach (float v in values)
-                if (float.IsFinite(v)) counts[Math.Clamp((int)(scores.Fraction(v) * bins), 0, bins - 1)]++;
+                if (float.IsFinite(v)) counts[Math.Clamp((int)Math.Floor((v - first) / width), 0, count - 1)]++;
             return counts;
         }
         int[] n = Count(normal), d = Count(defective);
         var images = Axis.Nice(0, Math.Max(1, Math.Max(n.Max(), d.Max())), "images", minStep: 1);
         var chart = new Chart(scores, images, "score histogram");
-        double width = (scores.Max - scores.Min) / bins;
-        for (int b = 0; b < bins; b++)
+        for (int b = 0; b < count; b++)
         {
-            double x0 = scores.Min + b * width, x1 = x0 + width;
+            double x0 = first + b * width, x1 = x0 + width;
             if (n[b] > 0) chart.Bar(x0, x1, n[b], Normal, 0.63);
             if (d[b] > 0) chart.Bar(x0, x1, d[b], Defective, 0.63);
         }
@@ -35,8 +38,8 @@ public static class ScoreHistogram
         return chart.ToSvg();
     }
 
-    /// <summary>How many bins of one width cover <paramref name="scores"/>, nearest to <paramref name="wanted"/>: 1, 2, 4, 5
-    /// or 10 per tick interval, so the width stays round and every tick is a bin edge.</summary>
+    /// <summary>How many bins of one width span <paramref name="scores"/>, nearest to <paramref name="wanted"/>: 1, 2, 4, 5
+    /// or 10 per tick interval, so the width stays round.</summary>
     internal static int BinCount(Axis scores, int wanted)
     {
         int intervals = scores.Ticks.Count - 1;

@@ -11,7 +11,7 @@ public sealed class OutputStaging : IDisposable
     public OutputStaging(string outputFolder)
     {
         Target = Path.GetFullPath(outputFolder);
-        if (File.Exists(Target)) throw new CliException($"Output '{Target}' is a file; give a folder.");
+        if (File.Exists(Target)) throw new CliException($"Output '{Target}' is a file; give a folder.") { ExitCode = 2 };
         string parent = Path.GetDirectoryName(Target.TrimEnd(Path.DirectorySeparatorChar)) ?? Target;
         try
         {

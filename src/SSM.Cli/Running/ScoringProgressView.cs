@@ -13,7 +13,7 @@ public static class ScoringProgressView
     {
         if (!TrainingProgressView.IsLive(console))
         {
-            console.WriteLine($"Scoring {count} {what}...");
+            console.WriteLine($"Scoring {count} {(count == 1 ? what.TrimEnd('s') : what)}...");
             int step = Math.Max(1, (count + 9) / 10), next = step;
             return score(done =>
             {
