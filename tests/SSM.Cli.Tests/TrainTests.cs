@@ -42,6 +42,24 @@ public sealed class TrainTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Report_NamesEverySetting_ByAnOptionOfTrain()
+    {
+        var options = typeof(TrainSettings).GetProperties()
+            .Select(p => p.GetCustomAttributes(typeof(Spectre.Console.Cli.CommandOptionAttribute), true).Cast<Spectre.Console.Cli.CommandOptionAttribute>().SingleOrDefault())
+            .OfType<Spectre.Console.Cli.CommandOptionAttribute>().SelectMany(a => a.LongNames).Select(n => "--" + n).ToHashSet();
+        var settings = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings;
+        Assert.NotEmpty(settings);
+        string html = File.ReadAllText(Path.Combine(fx.Run, "report.html"));
+        foreach (var (key, value) in settings)
+        {
+            var (option, shown) = SSM.Cli.Commands.TrainCommand.ReportRow(key, value);
+            Assert.Contains(option.Split(' ')[0], options);
+            Assert.Contains($"<tr><th>{System.Net.WebUtility.HtmlEncode(option)}</th><td>{System.Net.WebUtility.HtmlEncode(shown)}</td></tr>", html);
+        }
+        Assert.Equal(("--raw-maps", "false"), SSM.Cli.Commands.TrainCommand.ReportRow("standardizeMaps", "true"));
+    }
+
+    [Fact]
     public void Train_Holdout_SetsTheCalibrationSplit()
     {
         string output = Path.Combine(Cli.TempFolder("holdout"), "run");

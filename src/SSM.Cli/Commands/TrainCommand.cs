@@ -75,7 +75,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
             ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization} of the image score)"),
             .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => (OptionOf(kv.Key), kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
@@ -83,12 +83,12 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         return 0;
     }
 
-    /// <summary>How the report names a setting of metrics.json: as the option that sets it ("imageSize" is --image-size).</summary>
-    internal static string OptionOf(string setting) => setting switch
+    /// <summary>How the report shows a setting of metrics.json: as the option that sets it ("imageSize" is --image-size).</summary>
+    internal static (string Option, string Value) ReportRow(string setting, string value) => setting switch
     {
-        "timeBudgetMinutes" => "--time-budget (minutes)",
-        "standardizeMaps" => "standardised maps (--raw-maps: false)",
-        _ => "--" + string.Concat(setting.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString())),
+        "timeBudgetMinutes" => ("--time-budget (minutes)", value),
+        "standardizeMaps" => ("--raw-maps", value == "true" ? "false" : "true"),
+        _ => ("--" + string.Concat(setting.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString())), value),
     };
 
     /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
