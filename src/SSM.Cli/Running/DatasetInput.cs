@@ -118,10 +118,11 @@ public static class DatasetInput
         {
             try
             {
-                var image = ImageFile.Load(paths[i], channels: 1);
-                if (image.Width < SSM.Core.Data.ImageCache.MinimumSide || image.Height < SSM.Core.Data.ImageCache.MinimumSide)
-                    problems.Add(new(paths[i], $"'{paths[i]}' is {image.Width}x{image.Height} pixels; images must be at least " +
-                                               $"{SSM.Core.Data.ImageCache.MinimumSide}x{SSM.Core.Data.ImageCache.MinimumSide}."));
+                // Read as the models read files (row by row to a small size), so a large image costs no full-size floats here.
+                const int side = SSM.Core.Data.ImageCache.MinimumSide;
+                var (width, height) = ImageFile.LoadResized(paths[i], 1, side, side).SourceSize;
+                if (width < side || height < side)
+                    problems.Add(new(paths[i], $"'{paths[i]}' is {width}x{height} pixels; images must be at least {side}x{side}."));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
