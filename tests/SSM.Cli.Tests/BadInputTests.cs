@@ -112,11 +112,13 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string data = Copy(Good, Path.Combine(root, "data"), 6);
         File.WriteAllText(Path.Combine(data, "a-broken.png"), "this is not a png");
         Cli.WriteTruncated(Directory.GetFiles(data, "*.png").Order().Last(), Path.Combine(data, "zz-truncated.png"));
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 4, 6), Path.Combine(data, "b-tiny.png"));
         string output = Path.Combine(root, "out");
         var run = Cli.Run(["train", data, .. TrainedModelFixture.TinyTraining, "-o", output]);
         AssertFails(run, "a-broken.png", output);
         AssertFails(run, "zz-truncated.png");
-        AssertFails(run, "2 of 8 training images cannot be read");
+        AssertFails(run, "b-tiny.png' is 6x4 pixels; images must be at least 8x8.");
+        AssertFails(run, "3 of 9 training images cannot be read");
         Assert.Contains("truncated", run.Output);
         Assert.DoesNotContain("epoch 1/", run.Output);
     }
