@@ -94,7 +94,7 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         using var codec = SKCodec.Create(path)
-            ?? throw new InvalidDataException($"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP).");
+            ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(path));
         return (codec.Info.Width, codec.Info.Height);
     }
 

@@ -21,7 +21,7 @@ internal sealed class SkiaDecoder : IDisposable
         pinned = GCHandle.Alloc(file, GCHandleType.Pinned);
         data = SKData.Create(pinned.AddrOfPinnedObject(), file.Length);
         var codec = SKCodec.Create(data);
-        string? problem = codec is null ? $"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP)."
+        string? problem = codec is null ? NotAnImage(path)
             : codec.Info.Width < 1 || codec.Info.Height < 1 ? $"'{path}' has an empty size {codec.Info.Width}x{codec.Info.Height}."
             : null;
         if (problem is not null)
@@ -33,6 +33,9 @@ internal sealed class SkiaDecoder : IDisposable
         }
         Codec = codec!;
     }
+
+    /// <summary>The message for bytes Skia cannot decode at all.</summary>
+    public static string NotAnImage(string path) => $"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP).";
 
     /// <summary>Skia's codec of the file, for decoding row by row.</summary>
     public SKCodec Codec { get; }
