@@ -31,7 +31,13 @@ public class SsmWeakenElfVersionNeed : Task
                 switch (Weaken(bytes, VersionName))
                 {
                     case 1:
-                        File.WriteAllBytes(path, bytes);
+                        // The output may hold a hard or symbolic link into the NuGet cache (see
+                        // Directory.Build.props): write a new file and rename it over the link, so the
+                        // cache keeps its original bytes.
+                        var patched = path + ".ssm-patched";
+                        File.WriteAllBytes(patched, bytes);
+                        File.Delete(path);
+                        File.Move(patched, path);
                         Log.LogMessage(MessageImportance.Normal, "Marked " + VersionName + " as weak in " + path);
                         break;
                     case 0:
