@@ -13,9 +13,9 @@ public static class CliApp
     /// <param name="console">Where to write, errors included; null = the terminal (progress bars when interactive, plain lines
     /// otherwise), with errors on standard error, and Ctrl+C / SIGTERM stopping the command cleanly.</param>
     /// <param name="cancellation">Stops the command: training stops at the next batch, nothing is written, exit code 130.</param>
-    public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default)
+    /// <param name="errors">Where warnings and errors go when <paramref name="console"/> is given; null = that console.</param>
+    public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default, IAnsiConsole? errors = null)
     {
-        IAnsiConsole errors;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var signals = console is null ? StopSignals.Register(stop) : null;
         if (console is null)
@@ -27,12 +27,13 @@ public static class CliApp
             errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             if (Console.IsErrorRedirected) errors.Profile.Width = 4000;   // one line per message in logs, however long
         }
-        else errors = console;
+        else errors ??= console;
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("ssm");
             config.ConfigureConsole(console);
+            config.Settings.Registrar.RegisterInstance(new Warnings(errors));
             config.SetApplicationCulture(CultureInfo.InvariantCulture);
             // A mistyped option (--epoch for --epochs) must stop the command, not leave a 30-minute training on its defaults.
             config.UseStrictParsing();

@@ -11,6 +11,21 @@ public static class Cli
     public static (int Code, string Output) Run(string[] args, CancellationToken cancellation)
     {
         var writer = new StringWriter();
+        int code = CliApp.Run(args, Captured(writer), cancellation);
+        return (code, writer.ToString());
+    }
+
+    /// <summary>Runs with warnings and errors on their own console, as the terminal's standard error.</summary>
+    public static (int Code, string Output, string Errors) RunSplit(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int code = CliApp.Run(args, Captured(output), CancellationToken.None, Captured(errors));
+        return (code, output.ToString(), errors.ToString());
+    }
+
+    private static IAnsiConsole Captured(StringWriter writer)
+    {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = AnsiSupport.No,
@@ -19,8 +34,7 @@ public static class Cli
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 160;
-        int code = CliApp.Run(args, console, cancellation);
-        return (code, writer.ToString());
+        return console;
     }
 
     /// <summary>Every temp folder of this test run; deleted when the shared fixture is disposed.</summary>

@@ -73,10 +73,13 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         File.Copy(goods[0], Path.Combine(input, "._a.png"), overwrite: true);   // a macOS companion: not an image
         File.WriteAllText(Path.Combine(input, "scan.tif"), "");
         File.WriteAllText(Path.Combine(input, "Thumbs.db"), "");
-        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-mixed-out"));
-        Assert.True(code == 0, text);
-        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.tif", text);
-        Assert.DoesNotContain("Thumbs.db", text);
+        var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-mixed-out"));
+        Assert.True(code == 0, text + errors);
+        // A warning is about the run, not a result: it goes with the errors (standard error on a terminal).
+        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.tif", errors);
+        Assert.DoesNotContain("warning", text);
+        Assert.Contains("Scoring 1 image", text);
+        Assert.DoesNotContain("Thumbs.db", text + errors);
         Assert.Equal(2, File.ReadAllLines(Path.Combine(fx.Root, "predict-mixed-out", "predictions.csv")).Length);
     }
 

@@ -7,7 +7,7 @@ using SSM.Cli.Running;
 namespace SSM.Cli.Commands;
 
 /// <summary><c>ssm evaluate</c>: scores a labelled test set; writes model.zip (a copy, with any new threshold), metrics.json, report.html.</summary>
-public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSettings>
+public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : Command<EvaluateSettings>
 {
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
@@ -15,7 +15,7 @@ public sealed class EvaluateCommand(IAnsiConsole console) : Command<EvaluateSett
         using var threads = settings.UseThreads();
         var model = ModelRunner.Load(mlContext, settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
-        DatasetInput.WarnSkipped(console, data.Skipped);
+        DatasetInput.WarnSkipped(warnings, data.Skipped);
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);

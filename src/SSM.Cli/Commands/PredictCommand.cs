@@ -9,7 +9,7 @@ using SSM.Cli.Running;
 namespace SSM.Cli.Commands;
 
 /// <summary><c>ssm predict</c>: scores an image or a folder; writes &lt;name&gt;_heatmap.png overlays and predictions.csv.</summary>
-public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettings>
+public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Command<PredictSettings>
 {
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
@@ -19,7 +19,7 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         // The heat maps are PNG files: written among the inputs, the next run on that folder would score them as images.
         settings.RefuseOutputAmong(images, "ssm predict");
         var model = ModelRunner.Load(mlContext, settings.Model);
-        DatasetInput.WarnSkipped(console, skipped);
+        DatasetInput.WarnSkipped(warnings, skipped);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         using var staging = new OutputStaging(settings.Output);
@@ -28,8 +28,8 @@ public sealed class PredictCommand(IAnsiConsole console) : Command<PredictSettin
         if (unusable is { Count: > 0 })
         {
             if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, images.Count);
-            console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(DatasetInput.UnusableError(unusable, images.Count).Message)}" +
-                                "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
+            warnings.Write(DatasetInput.UnusableError(unusable, images.Count).Message +
+                           "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
         float raw = TestSetRun.RawThreshold(ssm);
         var colours = HeatScale.Of(ssm);   // the model's, not the run's: an image's overlay does not depend on the others

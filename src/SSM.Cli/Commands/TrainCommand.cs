@@ -9,14 +9,14 @@ using SSM.MLNet;
 namespace SSM.Cli.Commands;
 
 /// <summary><c>ssm train</c>: trains through ML.NET and writes model.zip, metrics.json, report.html and ConsumeModel.cs.</summary>
-public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
+public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Command<TrainSettings>
 {
     public override int Execute(CommandContext context, TrainSettings settings, CancellationToken cancellationToken)
     {
         settings.RequireDevice();
         using var threads = settings.UseThreads();
         var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
-        DatasetInput.WarnSkipped(console, data.Skipped);
+        DatasetInput.WarnSkipped(warnings, data.Skipped);
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
@@ -38,7 +38,7 @@ public sealed class TrainCommand(IAnsiConsole console) : Command<TrainSettings>
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
-        if (CalibrationWarning(heldOut, options) is { } warning) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        if (CalibrationWarning(heldOut, options) is { } warning) warnings.Write(warning);
         var clock = Stopwatch.StartNew();
         var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));

@@ -1,4 +1,3 @@
-using Spectre.Console;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Running;
@@ -92,12 +91,12 @@ public static class DatasetInput
     }
 
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
-    public static void WarnSkipped(IAnsiConsole console, IReadOnlyList<string> skipped)
+    public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped)
     {
         if (skipped.Count == 0) return;
         string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; " +
                       "hidden files and subfolders are not read).";
-        console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(text)}");
+        warnings.Write(text);
     }
 
     /// <summary>
