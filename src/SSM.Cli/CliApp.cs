@@ -20,8 +20,16 @@ public static class CliApp
         using var signals = console is null ? StopSignals.Register(stop) : null;
         if (console is null)
         {
-            console = AnsiConsole.Console;
-            // Redirected output (CI logs, pipes) has no terminal width: do not wrap messages and tables at 80 columns.
+            // Redirected output (CI logs, pipes) has no terminal width: do not wrap messages and tables at 80 columns, and
+            // drop the padding Spectre adds to reach 200.
+            console = Console.IsOutputRedirected
+                ? AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    // What AnsiConsole.Console chooses for a redirected stream; it cannot tell through the wrapper.
+                    Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+                    Out = new AnsiConsoleOutput(new TrimmedLines(Console.Out)),
+                })
+                : AnsiConsole.Console;
             if (Console.IsOutputRedirected) console.Profile.Width = 200;
             // Scripts tell errors from results by stream: errors go to standard error.
             errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
