@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Network;
+using SSM.Core.Scoring;
 using SSM.Core.Training;
 
 namespace SSM.MLNet;
@@ -173,6 +174,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}.",
             images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
+        // Said before the training, not after it: a long run on too few held-out images can still be stopped.
+        if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
 
         var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
             "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
@@ -187,6 +190,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
             ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}, std {2:G4}, refinement threshold {3:G4}.",
                 calibration.NormalImageScores.Length, calibration.NormalMean, calibration.NormalStd, calibration.RefinementThreshold);
+            if (NoSpreadWarning(calibration) is { } flat) ch.Warning(flat);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
                 Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold, Options.ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.Normalization);
@@ -197,5 +201,32 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
+    /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
+    /// 10, half at 3. Fewer get a warning in the log.</summary>
+    public const int MinCalibrationImages = 10;
+
+    /// <summary>The warning a small calibration set deserves, or null: the model would otherwise look as sure as any other.</summary>
+    internal static string? FewHeldOutWarning(int heldOut, SsmOptions options)
+    {
+        if (heldOut >= MinCalibrationImages) return null;
+        string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
+                         $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}";
+        // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
+        if (heldOut < 3 && options.Scoring.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
+        return warning + ".";
+    }
+
+    /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by
+    /// their spread, which is then only the floor of <see cref="Calibration.NormalStd"/>: every score and the threshold lose their meaning.</summary>
+    internal static string? NoSpreadWarning(Calibration calibration)
+    {
+        float mean = calibration.NormalMean, std = calibration.NormalStd;
+        if (calibration.NormalImageScores.Length < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
+        return $"SSM: the {calibration.NormalImageScores.Length} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
+               "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
+               "image? Train on varied normal images.";
     }
 }

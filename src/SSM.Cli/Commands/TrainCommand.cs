@@ -38,9 +38,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
-        if (CalibrationWarning(heldOut, options) is { } warning) warnings.Write(warning);
         var clock = Stopwatch.StartNew();
-        var (model, epochs) = TrainingProgressView.Run(console, mlContext, settings.Epochs,
+        var (model, epochs) = TrainingProgressView.Run(console, warnings, mlContext, settings.Epochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));
         double seconds = clock.Elapsed.TotalSeconds;
         using var _ = model as IDisposable;
@@ -91,22 +90,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         _ => ("--" + string.Concat(setting.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString())), value),
     };
 
-    /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
-    /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
-    /// 10, half at 3.</summary>
-    public const int MinCalibrationImages = 10;
-
     /// <summary>How many of <paramref name="count"/> training images the engine holds out to calibrate (its own split).</summary>
     private static int HeldOut(int count, SsmAnomalyDetectionOptions options) =>
         SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
-
-    /// <summary>The warning a small calibration set deserves, or null: the run would otherwise look as sure as any other.</summary>
-    internal static string? CalibrationWarning(int heldOut, SsmAnomalyDetectionOptions options)
-    {
-        if (heldOut >= MinCalibrationImages) return null;
-        string warning = $"only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: add normal images or raise --holdout";
-        // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
-        if (heldOut < 3 && options.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
-        return warning + ".";
-    }
 }

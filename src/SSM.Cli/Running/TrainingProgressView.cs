@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using Spectre.Console;
 using SSM.Core.Training;
+using SSM.MLNet;
 
 namespace SSM.Cli.Running;
 
@@ -10,8 +12,9 @@ namespace SSM.Cli.Running;
 /// </summary>
 public static class TrainingProgressView
 {
-    /// <summary>Runs <paramref name="train"/> while listening to the MLContext's log; returns its result and the epochs seen.</summary>
-    public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, MLContext mlContext, int plannedEpochs, Func<T> train)
+    /// <summary>Runs <paramref name="train"/> while listening to the MLContext's log; returns its result and the epochs seen.
+    /// The model's warnings go to <paramref name="warnings"/>, or above the live bar, where a second stream would break it.</summary>
+    public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, Warnings warnings, MLContext mlContext, int plannedEpochs, Func<T> train)
     {
         var epochs = new List<EpochReport>();
         if (!IsLive(console))
@@ -19,6 +22,7 @@ public static class TrainingProgressView
             void Plain(object? _, LoggingEventArgs e)
             {
                 if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
+                if (e.Kind == ChannelMessageKind.Warning) { warnings.Write(InCliTerms(e.RawMessage)); return; }
                 var epoch = EpochReport.TryParse(e.RawMessage);
                 if (epoch is null)
                 {
@@ -42,6 +46,7 @@ public static class TrainingProgressView
                 void Live(object? _, LoggingEventArgs e)
                 {
                     if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
+                    if (e.Kind == ChannelMessageKind.Warning) { new Warnings(console).Write(InCliTerms(e.RawMessage)); return; }
                     var epoch = EpochReport.TryParse(e.RawMessage);
                     if (epoch is null)
                     {
@@ -63,6 +68,12 @@ public static class TrainingProgressView
             });
         return (result, epochs);
     }
+
+    /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
+    /// <c>train</c> instead of the options class's property.</summary>
+    internal static string InCliTerms(string message) =>
+        (message.StartsWith("SSM: ", StringComparison.Ordinal) ? message[5..] : message)
+            .Replace(nameof(SsmAnomalyDetectionOptions.HoldoutFraction), "--holdout", StringComparison.Ordinal);
 
     /// <summary>Whether a live bar can be drawn: the terminal itself, interactive, not redirected (CI, tests, pipes).</summary>
     internal static bool IsLive(IAnsiConsole console) =>

@@ -1,0 +1,47 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using SSM.Core.Data;
+
+namespace SSM.MLNet.Tests;
+
+/// <summary>Training whose calibration cannot be trusted says so in the MLContext's log, as a warning.</summary>
+public sealed class CalibrationWarningTests
+{
+    private const int Size = 16;
+
+    private sealed class VectorRow
+    {
+        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
+    }
+
+    private static List<string> Warnings(IEnumerable<float[]> images)
+    {
+        var context = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        context.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm")) lock (warnings) warnings.Add(e.RawMessage); };
+        var estimator = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = nameof(VectorRow.Pixels), ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1, VectorWidth = Size, VectorHeight = Size,
+        });
+        using var model = estimator.Fit(context.Data.LoadFromEnumerable(images.Select(p => new VectorRow { Pixels = p })));
+        return warnings;
+    }
+
+    [Fact]
+    public void Copies_of_one_image_warn_that_scores_mean_nothing()
+    {
+        var image = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 1, TestGoodCount = 0, TestDefectCount = 0 }).Train[0].Pixels;
+        var warnings = Warnings(Enumerable.Repeat(image, 6));
+        Assert.Contains(warnings, w => w.StartsWith("SSM: the 2 held-out images all score", StringComparison.Ordinal) && w.Contains("copies of one image"));
+        Assert.Contains(warnings, w => w.StartsWith("SSM: only 2 held-out images calibrate the threshold", StringComparison.Ordinal)
+                                       && w.Contains(nameof(SsmAnomalyDetectionOptions.HoldoutFraction)));
+    }
+
+    [Fact]
+    public void Varied_images_with_enough_held_out_give_no_warning()
+    {
+        var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 100, TestGoodCount = 0, TestDefectCount = 0, Seed = 4 });
+        Assert.Empty(Warnings(data.Train.Select(i => i.Pixels)));   // 10 held out, each a different image
+    }
+}
