@@ -71,7 +71,8 @@ if (metrics.Confusion is { } c)   // null only when the scored view has no Predi
     Console.WriteLine($"At the model's threshold: {c.TruePositives} of {c.TruePositives + c.FalseNegatives} defective images found, " +
                       $"{c.FalsePositives} of {c.FalsePositives + c.TrueNegatives} good images flagged (precision {c.Precision:F2}, recall {c.Recall:F2})");
 
-// 5. One image at a time.
+// 5. One image at a time. One engine per thread; disposing it disposes `loaded` too (ML.NET's rule), unless it is
+//    created with new PredictionEngineOptions { OwnsTransformer = false }.
 using var engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(loaded);
 var defective = test.First(t => t.Label);
 var first = engine.Predict(defective);

@@ -66,7 +66,8 @@ public sealed class SsmModel : IDisposable
         {
             var cache = new ImageCache(s, Options.Network.InputChannels);
             int count = Math.Min(batchSize, images.Count - start);
-            for (int i = 0; i < count; i++) cache.Add(images[start + i], $"#{start + i}");
+            // One image is just "the image": a caller scoring rows one by one names the row itself.
+            for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
             using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
             using var scored = Scorer.Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
             using var maps = scored.Maps.cpu();

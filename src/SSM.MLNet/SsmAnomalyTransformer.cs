@@ -182,7 +182,10 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     internal void ThrowIfDisposed()
     {
-        if (disposed) throw new ObjectDisposedException(nameof(SsmAnomalyTransformer));
+        if (disposed)
+            throw new ObjectDisposedException(nameof(SsmAnomalyTransformer),
+                "This SSM model was disposed: by its own Dispose(), its TransformerChain's, or a PredictionEngine made from it " +
+                "(ML.NET's PredictionEngine disposes its transformer unless created with new PredictionEngineOptions { OwnsTransformer = false }).");
     }
 
     /// <summary>Scores images already converted to engine form (used by Fit's logging and by tests).</summary>

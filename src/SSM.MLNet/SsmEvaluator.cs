@@ -33,7 +33,7 @@ public static class SsmEvaluator
     /// <param name="intervals">Also compute <see cref="SsmMetrics.Intervals"/> (a stratified bootstrap over the rows, 1000 draws;
     /// with masks it holds 16 bytes per map pixel while it runs).</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
-    /// <exception cref="ArgumentException">Only one class present (AUROC undefined), or an anomaly map column without a mask column.</exception>
+    /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, or a mask vector has the wrong length (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
@@ -41,10 +41,10 @@ public static class SsmEvaluator
     {
         ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
-        var label = Column(schema, labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
-        var score = Column(schema, scoreColumnName, t => t == NumberDataViewType.Single, "Single");
+        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
+        var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
-            : Column(schema, predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
+            : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
         // A mask is what asks for pixel metrics; the map is then almost always the transformer's default column.
         if (groundTruthMaskColumnName is not null && anomalyMapColumnName is null)
         {
@@ -61,12 +61,12 @@ public static class SsmEvaluator
         int mapSide = 0;
         if (pixels)
         {
-            map = Column(schema, anomalyMapColumnName!, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
+            map = Column(schema, "anomaly map", nameof(anomalyMapColumnName), anomalyMapColumnName!, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
             int length = ((VectorDataViewType)map.Value.Type).Size;
             mapSide = (int)Math.Round(Math.Sqrt(length));
             if (mapSide * mapSide != length)
                 throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
-            mask = Column(schema, groundTruthMaskColumnName!, t => t is ImageDataViewType
+            mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName!, t => t is ImageDataViewType
                 || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
                 $"Image or vector of Single of size {length}");
         }
@@ -155,6 +155,11 @@ public static class SsmEvaluator
 
         var scoreArray = scores.ToArray();
         var labelArray = labels.ToArray();
+        int anomalousCount = labelArray.Count(l => l);
+        if (labelArray.Length == 0) throw new ArgumentException("The data has no rows to evaluate.", nameof(data));
+        if (anomalousCount == 0 || anomalousCount == labelArray.Length)
+            throw new ArgumentException($"The label column '{labelColumnName}' says {(anomalousCount == 0 ? "normal" : "anomalous")} for all {labelArray.Length} rows: " +
+                "AUROC and F1 compare the two classes, so evaluate a test set with both normal and anomalous images.", nameof(labelColumnName));
         var (f1, f1Threshold) = F1Max.Compute(scoreArray, labelArray);
         ConfusionCounts? confusion = null;
         if (predicted is not null)
@@ -170,7 +175,7 @@ public static class SsmEvaluator
         var metrics = new SsmMetrics
         {
             ImageCount = labelArray.Length,
-            AnomalousCount = labelArray.Count(l => l),
+            AnomalousCount = anomalousCount,
             ImageAuroc = Roc.Auroc(scoreArray, labelArray),
             ImageF1Max = f1,
             ImageF1Threshold = f1Threshold,
@@ -186,12 +191,15 @@ public static class SsmEvaluator
         return metrics;
     }
 
-    private static DataViewSchema.Column Column(DataViewSchema schema, string name, Func<DataViewType, bool> accept, string expected)
+    /// <summary>The column <paramref name="name"/>, which holds the <paramref name="role"/> and was given as
+    /// <paramref name="parameter"/>; errors name all three, and what the data holds.</summary>
+    private static DataViewSchema.Column Column(DataViewSchema schema, string role, string parameter, string name, Func<DataViewType, bool> accept, string expected)
     {
         var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(nameof(name), $"Could not find column '{name}'.");
+            ?? throw new ArgumentOutOfRangeException(parameter, $"Could not find the {role} column '{name}' ({parameter}); the data has " +
+                string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}' ({c.Type})")) + ".");
         if (!accept(column.Type))
-            throw new ArgumentOutOfRangeException(nameof(name), $"Schema mismatch for column '{name}': expected {expected}, got {column.Type}.");
+            throw new ArgumentOutOfRangeException(parameter, $"Schema mismatch for the {role} column '{name}': expected {expected}, got {column.Type}.");
         return column;
     }
 }

@@ -36,7 +36,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal static SsmInput FromSchema(IExceptionContext ectx, DataViewSchema schema, SsmAnomalyDetectionOptions options)
     {
         if (!schema.TryGetColumnIndex(options.InputColumnName, out int col))
-            throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName);
+            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
         var type = schema[col].Type;
         if (type is ImageDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
@@ -56,11 +56,21 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName, ExpectedType, type.ToString());
     }
 
+    /// <summary>ML.NET's "Could not find input column", with what the data holds and how to name or make the column.</summary>
+    private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, IEnumerable<(string Name, string Type)> columns)
+    {
+        var present = columns.Select(c => $"'{c.Name}' ({c.Type})").ToList();
+        return ectx.ExceptParam(parameter,
+            $"Could not find input column '{columnName}'; the data has {(present.Count == 0 ? "no columns" : string.Join(", ", present))}. " +
+            $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
+            $"image column with mlContext.Transforms.LoadImages; a Text column of file paths or a vector of Single works as well.");
+    }
+
     /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, or text (paths).</summary>
     internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
     {
         if (!shape.TryFindColumn(columnName, out var column))
-            throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName);
+            throw MissingColumn(ectx, nameof(shape), columnName, shape.Select(c => (c.Name, c.GetTypeString())));
         bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType or TextDataViewType)
             || (column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.Single);
         if (!ok)
@@ -71,7 +81,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
     {
         if (!schema.TryGetColumnIndex(ColumnName, out int col))
-            throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName);
+            throw MissingColumn(ectx, nameof(schema), ColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
         var type = schema[col].Type;
         if (Kind == SsmInputKind.Image)
         {
@@ -188,7 +198,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            string reason = e is FileNotFoundException or DirectoryNotFoundException ? "the file does not exist" : e.Message;
+            string reason = e is not (FileNotFoundException or DirectoryNotFoundException) ? e.Message
+                : System.IO.Path.IsPathFullyQualified(path) ? "the file does not exist"
+                // A relative path is resolved against the process's current folder, which is rarely where the user thinks.
+                : $"the file does not exist (looked for '{System.IO.Path.GetFullPath(path)}': a relative path is read from the current folder" +
+                  (string.IsNullOrEmpty(ImageFolder) ? $"; set {nameof(SsmAnomalyDetectionOptions.ImageFolder)} to the folder it is relative to)" : ")");
             throw new InvalidOperationException($"Could not read the image file '{path}' in column '{ColumnName}' at row {row}: {reason}", e);
         }
     }

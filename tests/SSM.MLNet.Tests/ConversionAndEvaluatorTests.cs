@@ -73,6 +73,22 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void Evaluator_errors_name_the_column_its_role_and_the_parameter()
+    {
+        var context = new MLContext();
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), labelColumnName: "Nope"));
+        Assert.StartsWith("Could not find the label column 'Nope' (labelColumnName); the data has 'Label' (Boolean), 'LabelSingle' (Single)", missing.Message);
+        Assert.Equal("labelColumnName", missing.ParamName);
+        var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), scoreColumnName: "PredictedLabel"));
+        Assert.StartsWith("Schema mismatch for the score column 'PredictedLabel': expected Single, got Boolean.", wrong.Message);
+
+        var allNormal = context.Data.FilterRowsByColumn(HandMade(context), "LabelSingle", upperBound: 0.5);
+        var one = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(allNormal));
+        Assert.StartsWith("The label column 'Label' says normal for all 2 rows: AUROC and F1 compare the two classes", one.Message);
+        Assert.Equal("labelColumnName", one.ParamName);
+    }
+
+    [Fact]
     public void Intervals_are_computed_when_asked_and_hold_the_figures()
     {
         var context = new MLContext();

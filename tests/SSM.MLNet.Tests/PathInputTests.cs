@@ -177,6 +177,17 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     }
 
     [Fact]
+    public void A_missing_relative_path_says_where_it_was_looked_for_and_how_to_set_the_folder()
+    {
+        var options = PathModelFixture.Options(fx.Folder);
+        options.ImageFolder = null;
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            fx.Context.Transforms.DetectAnomaliesSsm(options).Fit(Data(["train/good/missing.png", .. fx.Train.Take(4)])));
+        Assert.Contains($"looked for '{Path.GetFullPath("train/good/missing.png")}'", e.Message);
+        Assert.Contains("set ImageFolder to the folder it is relative to", e.Message);
+    }
+
+    [Fact]
     public void A_missing_file_or_an_empty_path_fails_naming_it()
     {
         string missing = Path.Combine(fx.Folder, "no-such-folder", "missing.png");

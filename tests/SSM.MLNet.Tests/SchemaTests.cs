@@ -82,7 +82,11 @@ public sealed class SchemaTests
         var data = Context.Data.LoadFromEnumerable(new[] { new TextRow() });
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             Context.Transforms.DetectAnomaliesSsm(inputColumnName: "Picture").GetOutputSchema(Shape(data.Schema)));
-        Assert.Contains("'Picture'", e.Message);
+        Assert.Contains("Could not find input column 'Picture'; the data has 'Image' (", e.Message);
+        Assert.Contains("LoadImages", e.Message);
+        // Fit says the same, from the data's own schema.
+        var fit = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(inputColumnName: "Picture").Fit(data));
+        Assert.Contains("Could not find input column 'Picture'; the data has 'Image' (String)", fit.Message);
     }
 
     [Fact]

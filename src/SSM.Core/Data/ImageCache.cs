@@ -36,17 +36,19 @@ public sealed class ImageCache
 
     /// <summary>Resizes and stores one image. Throws when its channel count differs or a value is not finite.</summary>
     /// <param name="image">The image.</param>
-    /// <param name="name">How the image is named in error messages (a path or a row number).</param>
-    public void Add(FloatImage image, string name)
+    /// <param name="name">How the image is named in error messages (a path or a row number); null for "the image", when the
+    /// caller's message names it.</param>
+    public void Add(FloatImage image, string? name)
     {
+        string what = name is null ? "The image" : $"Image {name}";
         var (width, height) = image.SourceSize;   // as given: a reader may have resized it already
         if (width < MinimumSide || height < MinimumSide)
-            throw new ArgumentException($"Image {name} is {width}x{height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
+            throw new ArgumentException($"{what} is {width}x{height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
         if (image.Channels != Channels)
-            throw new ArgumentException($"Image {name} has {image.Channels} channel(s); this model expects {Channels}.");
+            throw new ArgumentException($"{what} has {image.Channels} channel(s); this model expects {Channels}.");
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
-                throw new ArgumentException($"Image {name} contains a NaN or infinite pixel value.");
+                throw new ArgumentException($"{what} contains a NaN or infinite pixel value.");
         var resized = image.Height == ImageSize && image.Width == ImageSize ? image : ImageResize.Resize(image, ImageSize, ImageSize);
         var levels = new ushort[resized.Pixels.Length];
         for (int i = 0; i < levels.Length; i++) levels[i] = (ushort)Math.Clamp(MathF.Round(resized.Pixels[i] * 65535f), 0, 65535);
