@@ -104,6 +104,7 @@ public sealed class SsmModel : IDisposable
         return Load(file, device);
     }
 
+    /// <summary>Frees the network's and the scorer's native (libtorch) memory; the model cannot score afterwards.</summary>
     public void Dispose()
     {
         scorer?.Dispose();

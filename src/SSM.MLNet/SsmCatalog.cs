@@ -50,8 +50,9 @@ public static class SsmCatalog
 
     /// <summary>
     /// An SSM anomaly detection estimator with every setting given by <paramref name="options"/>. The input column
-    /// (<see cref="SsmAnomalyDetectionOptions.InputColumnName"/>) may be an image column, a known-size vector of Single
-    /// (<see cref="SsmAnomalyDetectionOptions.VectorWidth"/>, <see cref="SsmAnomalyDetectionOptions.VectorHeight"/>), or a text
+    /// (<see cref="SsmAnomalyDetectionOptions.InputColumnName"/>) may be an image column, a vector of Single
+    /// (<see cref="SsmAnomalyDetectionOptions.VectorWidth"/> x <see cref="SsmAnomalyDetectionOptions.VectorHeight"/> x channels values; of
+    /// unknown size, each row's length is checked), or a text
     /// column of image file paths (relative to <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>), read strictly.
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>

@@ -28,7 +28,8 @@ public enum SsmInputKind
 internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale,
     string? ImageFolder = null)
 {
-    internal const string ExpectedType = "Image, known-size vector of Single, or Text path";
+    // A vector of unknown size (a float[] without [VectorType]) is accepted: each row's length is checked as it is read.
+    internal const string ExpectedType = "Image, vector of Single, or Text path";
 
     internal int VectorLength => Channels * VectorHeight * VectorWidth;
 
@@ -36,7 +37,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal static SsmInput FromSchema(IExceptionContext ectx, DataViewSchema schema, SsmAnomalyDetectionOptions options)
     {
         if (!schema.TryGetColumnIndex(options.InputColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
+            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
         var type = schema[col].Type;
         if (type is ImageDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
@@ -81,7 +82,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
     {
         if (!schema.TryGetColumnIndex(ColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), ColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, c.Type.ToString())));
+            throw MissingColumn(ectx, nameof(schema), ColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
         var type = schema[col].Type;
         if (Kind == SsmInputKind.Image)
         {

@@ -21,8 +21,11 @@ public sealed class FloatImage
     /// <summary>A black image.</summary>
     public FloatImage(int channels, int height, int width) : this(channels, height, width, new float[channels * height * width]) { }
 
+    /// <summary>1 (grayscale) or 3 (R, G, B): the planes of <see cref="Pixels"/>.</summary>
     public int Channels { get; }
+    /// <summary>Rows of each plane.</summary>
     public int Height { get; }
+    /// <summary>Columns of each plane.</summary>
     public int Width { get; }
 
     /// <summary>
@@ -48,11 +51,13 @@ public sealed class FloatImage
     /// <summary>CHW values in [0, 1].</summary>
     public float[] Pixels { get; }
 
+    /// <summary>The value of channel <paramref name="c"/> at row <paramref name="y"/>, column <paramref name="x"/>.</summary>
     public float this[int c, int y, int x]
     {
         get => Pixels[(c * Height + y) * Width + x];
         set => Pixels[(c * Height + y) * Width + x] = value;
     }
 
+    /// <summary>A copy with its own pixels and the same <see cref="SourceSize"/>.</summary>
     public FloatImage Clone() => new(Channels, Height, Width, (float[])Pixels.Clone()) { SourceSize = SourceSize };
 }

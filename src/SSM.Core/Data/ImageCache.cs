@@ -30,8 +30,11 @@ public sealed class ImageCache
     /// <summary>Smallest width and height accepted: smaller images carry no texture to learn or judge.</summary>
     public const int MinimumSide = 8;
 
+    /// <summary>Side S every image is stored at.</summary>
     public int ImageSize { get; }
+    /// <summary>Channels every image must have.</summary>
     public int Channels { get; }
+    /// <summary>Images stored so far.</summary>
     public int Count => images.Count;
 
     /// <summary>Resizes and stores one image. Throws when its channel count differs or a value is not finite.</summary>

@@ -32,5 +32,6 @@ public sealed class LabeledImage
     /// <summary>True for every category but "good".</summary>
     public bool IsAnomalous => Category != GoodCategory;
 
+    /// <summary>Name, category and shape, e.g. "003 (scratch, 1x64x64)".</summary>
     public override string ToString() => $"{Name} ({Category}, {Image.Channels}x{Image.Height}x{Image.Width})";
 }

@@ -3,6 +3,7 @@ namespace SSM.Core.Evaluation;
 /// <summary>A range of plausible values of a metric: the <see cref="Level"/> percentile interval of its bootstrap draws.</summary>
 public readonly record struct ConfidenceInterval(double Low, double High, double Level)
 {
+    /// <summary>E.g. "95 % interval 0.907-0.948" (invariant culture).</summary>
     public override string ToString() => FormattableString.Invariant($"{Level:P0} interval {Low:F3}-{High:F3}");
 }
 

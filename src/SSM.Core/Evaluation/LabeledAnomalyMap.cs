@@ -26,7 +26,9 @@ public readonly struct LabeledAnomalyMap
     /// <summary>Per-pixel ground truth, row-major; true = anomalous.</summary>
     public bool[] Mask { get; }
 
+    /// <summary>Rows of the map and the mask.</summary>
     public int Height { get; }
+    /// <summary>Columns of the map and the mask.</summary>
     public int Width { get; }
 
     /// <summary>Pairs parallel lists of same-size maps and masks, validating counts and sizes.</summary>

@@ -11,6 +11,7 @@ namespace SSM.Core.Scoring;
 /// <summary>Anomaly maps [B, 1, S, S] (smoothed) and image scores [B] of a batch.</summary>
 public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 {
+    /// <summary>Frees both tensors' native memory.</summary>
     public void Dispose()
     {
         Maps.Dispose();
@@ -187,6 +188,7 @@ public sealed class AnomalyScorer : IDisposable
         return [.. Enumerable.Range(0, (int)passes).Select(i => i < larger ? size + 1 : size)];
     }
 
+    /// <summary>Frees the smoothing kernels and other native tensors the scorer holds (not the network: its owner frees it).</summary>
     public void Dispose()
     {
         smoothing.Dispose();

@@ -37,6 +37,7 @@ public sealed class MapSmoothing : IDisposable
         return x.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Frees the kernels' native memory.</summary>
     public void Dispose()
     {
         rowKernel?.Dispose();

@@ -9,6 +9,9 @@ public sealed class StepSchedule
     private readonly double baseRate;
     private readonly double[] decayAt;
 
+    /// <param name="baseRate">The learning rate until the first decay.</param>
+    /// <param name="decayAt">Fractions of <paramref name="plannedEpochs"/> at which the rate is multiplied by 0.1.</param>
+    /// <param name="plannedEpochs">Epochs the run is planned for.</param>
     public StepSchedule(double baseRate, double[] decayAt, int plannedEpochs)
     {
         this.baseRate = baseRate;
