@@ -303,9 +303,9 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         }),
     };
 
-    /// <summary>The error for an image the engine refused, naming the input column and the row.</summary>
+    /// <summary>The error for an image the engine refused, naming the input column and the row (when <paramref name="row"/> is not negative).</summary>
     internal InvalidOperationException CannotScore(long row, ArgumentException e) =>
-        new($"Cannot score the image in column '{InputColumnName}' at row {row}: {e.Message}", e);
+        new($"Cannot score the image in column '{InputColumnName}'{SsmInput.AtRow(row)}: {e.Message}", e);
 
     /// <summary>Maps rows (GetOutputSchema, PredictionEngine): scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
     private sealed class Mapper : MapperBase
@@ -369,11 +369,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         {
             if (position != row.Position)
             {
-                var image = read(row.Position);
+                // Only a cursor's position is a row number; a PredictionEngine's row counts its calls, which would mislead.
+                long named = row is DataViewRowCursor ? row.Position : -1;
+                var image = read(named);
                 try { result = parent.ScoreOne(image); }
                 catch (ArgumentException e)
                 {
-                    throw parent.CannotScore(row.Position, e);
+                    throw parent.CannotScore(named, e);
                 }
                 position = row.Position;
             }

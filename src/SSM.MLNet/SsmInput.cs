@@ -57,6 +57,10 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName, ExpectedType, type.ToString());
     }
 
+    /// <summary>" at row N" for error messages, or nothing for a negative row: a PredictionEngine's rows have no number, only a
+    /// count of its calls.</summary>
+    internal static string AtRow(long row) => row < 0 ? "" : $" at row {row}";
+
     /// <summary>ML.NET's "Could not find input column", with what the data holds and how to name or make the column.</summary>
     private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, IEnumerable<(string Name, string Type)> columns)
     {
@@ -104,7 +108,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     }
 
     /// <summary>
-    /// A reader of the current row's input as an engine image; its argument is the row number used in error messages.
+    /// A reader of the current row's input as an engine image; its argument is the row number used in error messages (negative: none).
     /// </summary>
     /// <param name="row">The row (cursor) to read from.</param>
     /// <param name="col">The input column's index in <paramref name="row"/>.</param>
@@ -121,7 +125,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// <summary>
     /// A reader of the input value a getter gives (<see cref="ValueGetter{MLImage}"/> for images,
     /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors, of <see cref="ReadOnlyMemory{T}"/> of char for paths) as an
-    /// engine image; its argument is the row number used in error messages.
+    /// engine image; its argument is the row number used in error messages (negative: none).
     /// </summary>
     /// <inheritdoc cref="MakeReader(DataViewRow, int, int)" path="/param[@name='side']"/>
     internal Func<long, FloatImage> MakeReader(Delegate getter, int side)
@@ -135,7 +139,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 get(ref text);
                 string path = text.ToString();
                 if (string.IsNullOrWhiteSpace(path))
-                    throw new InvalidOperationException($"The image path in column '{ColumnName}' at row {row} is empty.");
+                    throw new InvalidOperationException($"The image path in column '{ColumnName}'{AtRow(row)} is empty.");
                 return LoadFile(ResolvePath(path), row, side);
             };
         }
@@ -148,10 +152,10 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 try { get(ref image); }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw new InvalidOperationException($"Could not read the image in column '{ColumnName}' at row {row}: {e.Message}", e);
+                    throw new InvalidOperationException($"Could not read the image in column '{ColumnName}'{AtRow(row)}: {e.Message}", e);
                 }
                 if (image is null || image.Width < 1 || image.Height < 1)
-                    throw new InvalidOperationException($"The image in column '{ColumnName}' at row {row} is missing or empty (a path that could not be read?).");
+                    throw new InvalidOperationException($"The image in column '{ColumnName}'{AtRow(row)} is missing or empty (a path that could not be read?).");
                 return FromMLImage(image, Channels, side);
             };
         }
@@ -164,18 +168,18 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 get(ref buffer);
                 if (buffer.Length != VectorLength)
                     throw new InvalidOperationException(
-                        $"The vector in column '{ColumnName}' at row {row} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
+                        $"The vector in column '{ColumnName}'{AtRow(row)} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
                 var pixels = new float[VectorLength];
                 buffer.CopyTo(pixels);
                 for (int i = 0; i < pixels.Length; i++)
                 {
                     float v = pixels[i] * VectorScale;
                     if (!float.IsFinite(v))
-                        throw new InvalidOperationException($"The vector in column '{ColumnName}' at row {row} has a NaN or infinite value at index {i}.");
+                        throw new InvalidOperationException($"The vector in column '{ColumnName}'{AtRow(row)} has a NaN or infinite value at index {i}.");
                     // A little slack for rounding; anything further out means the scale is wrong, not a bright pixel.
                     if (v < -1e-3f || v > 1.001f)
                         throw new InvalidOperationException(
-                            $"The vector in column '{ColumnName}' at row {row} has the value {pixels[i]} at index {i}, outside [0, 1] after scaling by {VectorScale}. " +
+                            $"The vector in column '{ColumnName}'{AtRow(row)} has the value {pixels[i]} at index {i}, outside [0, 1] after scaling by {VectorScale}. " +
                             $"Set {nameof(SsmAnomalyDetectionOptions.VectorScale)} (e.g. 1/255f for 0..255 pixels).");
                     pixels[i] = Math.Clamp(v, 0f, 1f);
                 }
@@ -204,7 +208,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 // A relative path is resolved against the process's current folder, which is rarely where the user thinks.
                 : $"the file does not exist (looked for '{System.IO.Path.GetFullPath(path)}': a relative path is read from the current folder" +
                   (string.IsNullOrEmpty(ImageFolder) ? $"; set {nameof(SsmAnomalyDetectionOptions.ImageFolder)} to the folder it is relative to)" : ")");
-            throw new InvalidOperationException($"Could not read the image file '{path}' in column '{ColumnName}' at row {row}: {reason}", e);
+            throw new InvalidOperationException($"Could not read the image file '{path}' in column '{ColumnName}'{AtRow(row)}: {reason}", e);
         }
     }
 
