@@ -196,8 +196,7 @@ public static class SsmEvaluator
     private static DataViewSchema.Column Column(DataViewSchema schema, string role, string parameter, string name, Func<DataViewType, bool> accept, string expected)
     {
         var column = schema.GetColumnOrNull(name)
-            ?? throw new ArgumentOutOfRangeException(parameter, $"Could not find the {role} column '{name}' ({parameter}); the data has " +
-                string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}' ({c.Type})")) + ".");
+            ?? throw new ArgumentOutOfRangeException(parameter, $"Could not find the {role} column '{name}' ({parameter}); the data has {SsmInput.Describe(schema)}.");
         if (!accept(column.Type))
             throw new ArgumentOutOfRangeException(parameter, $"Schema mismatch for the {role} column '{name}': expected {expected}, got {column.Type}.");
         return column;

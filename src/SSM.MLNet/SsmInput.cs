@@ -37,7 +37,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal static SsmInput FromSchema(IExceptionContext ectx, DataViewSchema schema, SsmAnomalyDetectionOptions options)
     {
         if (!schema.TryGetColumnIndex(options.InputColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
+            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, Describe(schema));
         var type = schema[col].Type;
         if (type is ImageDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
@@ -62,20 +62,23 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal static string AtRow(long row) => row < 0 ? "" : $" at row {row}";
 
     /// <summary>ML.NET's "Could not find input column", with what the data holds and how to name or make the column.</summary>
-    private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, IEnumerable<(string Name, string Type)> columns)
-    {
-        var present = columns.Select(c => $"'{c.Name}' ({c.Type})").ToList();
-        return ectx.ExceptParam(parameter,
-            $"Could not find input column '{columnName}'; the data has {(present.Count == 0 ? "no columns" : string.Join(", ", present))}. " +
+    private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, string present) =>
+        ectx.ExceptParam(parameter,
+            $"Could not find input column '{columnName}'; the data has {present}. " +
             $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
             $"image column with mlContext.Transforms.LoadImages; a Text column of file paths or a vector of Single works as well.");
-    }
+
+    /// <summary>The visible columns of <paramref name="schema"/> as error messages list them: 'Name' (Type), ...</summary>
+    internal static string Describe(DataViewSchema schema) => Describe(schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
+
+    private static string Describe(IEnumerable<(string Name, string Type)> columns) =>
+        string.Join(", ", columns.Select(c => $"'{c.Name}' ({c.Type})")) is { Length: > 0 } listed ? listed : "no columns";
 
     /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, or text (paths).</summary>
     internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
     {
         if (!shape.TryFindColumn(columnName, out var column))
-            throw MissingColumn(ectx, nameof(shape), columnName, shape.Select(c => (c.Name, c.GetTypeString())));
+            throw MissingColumn(ectx, nameof(shape), columnName, Describe(shape.Select(c => (c.Name, c.GetTypeString()))));
         bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType or TextDataViewType)
             || (column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.Single);
         if (!ok)
@@ -86,7 +89,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
     {
         if (!schema.TryGetColumnIndex(ColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), ColumnName, schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
+            throw MissingColumn(ectx, nameof(schema), ColumnName, Describe(schema));
         var type = schema[col].Type;
         if (Kind == SsmInputKind.Image)
         {
