@@ -22,15 +22,17 @@ public static class CliApp
         {
             // Redirected output (CI logs, pipes) has no terminal width: do not wrap messages and tables at 80 columns, and
             // drop the padding Spectre adds to reach 200.
-            console = Console.IsOutputRedirected
-                ? AnsiConsole.Create(new AnsiConsoleSettings
+            if (Console.IsOutputRedirected)
+            {
+                console = AnsiConsole.Create(new AnsiConsoleSettings
                 {
                     // What AnsiConsole.Console chooses for a redirected stream; it cannot tell through the wrapper.
                     Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
                     Out = new AnsiConsoleOutput(new TrimmedLines(Console.Out)),
-                })
-                : AnsiConsole.Console;
-            if (Console.IsOutputRedirected) console.Profile.Width = 200;
+                });
+                console.Profile.Width = 200;
+            }
+            else console = AnsiConsole.Console;
             // Scripts tell errors from results by stream: errors go to standard error.
             errors = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             if (Console.IsErrorRedirected) errors.Profile.Width = 4000;   // one line per message in logs, however long

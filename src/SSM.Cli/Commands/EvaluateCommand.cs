@@ -28,7 +28,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         List<(string, string)> rows =
         [
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
-            ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization} of the image score)"), .. TestSetRun.Rows(evaluation),
+            ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, [], HeatScale.Of(ssm));
         cancellationToken.ThrowIfCancellationRequested();

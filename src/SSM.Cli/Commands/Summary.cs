@@ -13,5 +13,8 @@ internal static class Summary
         console.Write(table);
     }
 
+    /// <summary>The model's threshold as the summaries show it, e.g. "3 (ZScore of the image score)".</summary>
+    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} ({ssm.Normalization} of the image score)";
+
     public static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

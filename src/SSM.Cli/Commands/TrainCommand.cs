@@ -71,7 +71,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ("dataset", data.Root), ("training images", trainImages),
             ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {settings.Epochs}" : "?"),
             ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
-            ("training time", $"{seconds:F1} s"), ("threshold", $"{Summary.F(ssm.Threshold)} ({ssm.Normalization} of the image score)"),
+            ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
             .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm));

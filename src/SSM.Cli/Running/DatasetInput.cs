@@ -119,9 +119,8 @@ public static class DatasetInput
             {
                 // Read as the models read files (row by row to a small size), so a large image costs no full-size floats here.
                 const int side = SSM.Core.Data.ImageCache.MinimumSide;
-                var (width, height) = ImageFile.LoadResized(paths[i], 1, side, side).SourceSize;
-                if (width < side || height < side)
-                    problems.Add(new(paths[i], $"'{paths[i]}' is {width}x{height} pixels; images must be at least {side}x{side}."));
+                var size = ImageFile.LoadResized(paths[i], 1, side, side).SourceSize;
+                if (SSM.Core.Data.ImageCache.SizeProblem($"'{paths[i]}'", size) is { } small) problems.Add(new(paths[i], small));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {

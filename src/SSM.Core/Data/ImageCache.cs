@@ -37,6 +37,13 @@ public sealed class ImageCache
     /// <summary>Images stored so far.</summary>
     public int Count => images.Count;
 
+    /// <summary>Why an image of <paramref name="size"/> (as given, before any resize) is too small to use, naming it
+    /// <paramref name="what"/>; null when it is large enough.</summary>
+    public static string? SizeProblem(string what, (int Width, int Height) size) =>
+        size.Width < MinimumSide || size.Height < MinimumSide
+            ? $"{what} is {size.Width}x{size.Height} pixels; images must be at least {MinimumSide}x{MinimumSide}."
+            : null;
+
     /// <summary>Resizes and stores one image. Throws when its channel count differs or a value is not finite.</summary>
     /// <param name="image">The image.</param>
     /// <param name="name">How the image is named in error messages (a path or a row number); null for "the image", when the
@@ -44,9 +51,7 @@ public sealed class ImageCache
     public void Add(FloatImage image, string? name)
     {
         string what = name is null ? "The image" : $"Image {name}";
-        var (width, height) = image.SourceSize;   // as given: a reader may have resized it already
-        if (width < MinimumSide || height < MinimumSide)
-            throw new ArgumentException($"{what} is {width}x{height} pixels; images must be at least {MinimumSide}x{MinimumSide}.");
+        if (SizeProblem(what, image.SourceSize) is { } small) throw new ArgumentException(small);
         if (image.Channels != Channels)
             throw new ArgumentException($"{what} has {image.Channels} channel(s); this model expects {Channels}.");
         foreach (var v in image.Pixels)
