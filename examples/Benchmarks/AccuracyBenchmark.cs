@@ -239,7 +239,7 @@ internal static class AccuracyBenchmark
 
     private static string Settings(SsmOptions o) =>
         $"S = {o.ImageSize}, widths {string.Join("-", o.Network.LevelWidths())}, cell sizes {string.Join("/", o.Masking.ResolveCellSizes(o.ImageSize))} px, n = {o.Masking.Groups} (scoring {o.Masking.ScoringGroups}), " +
-        $"batch {o.Training.BatchSize}, lr {o.Training.LearningRate:G3} (x0.1 at {string.Join(" / ", o.Training.DecayAt.Select(f => $"{f:P0}"))} of the epochs), max epochs {o.Training.Epochs}, flips {o.Training.Flip}, seed {o.Training.Seed}, " +
+        $"batch {o.Training.BatchSize}, lr {o.Training.LearningRate:G3} (x0.1 at {string.Join(" / ", o.Training.DecayAt.Select(f => $"{f:P0}"))} of the epochs), max epochs {o.Training.EpochsOn(TorchSharp.torch.CPU)}, flips {o.Training.Flip}, seed {o.Training.Seed}, " +
         $"normalisation {o.Normalization}, anomaly map from {o.Scoring.Error}, image score from {o.Scoring.ImageScoreError}, maps standardised {o.Scoring.StandardizeMaps}, size correction {o.Scoring.SizeCorrection}, " +
         $"cell weighting {o.Scoring.CellWeighting}, sigma {o.Scoring.ResolveSigma(o.ImageSize):G3} px, refinement quantile {o.Scoring.RefinementQuantile}, " +
         $"training precision {o.Training.Precision} ({NativeBFloat16.Resolve(o.Training.Precision, TorchSharp.torch.CPU)} on this CPU), " +

@@ -88,12 +88,28 @@ public sealed record MaskingOptions
 public sealed record TrainingOptions
 {
     /// <summary>
-    /// Passes over the training images. Default 70: on MTD (761 images, 64 px) with both cores of a 2-core AMD EPYC
-    /// (bfloat16 training, <see cref="Precision"/>) that is about 29 minutes, on a 2-core Intel Xeon (float32) about 32, and
-    /// epochs were what limited accuracy there
-    /// (image AUROC 0.80 after 40 float32 epochs, 0.818 after 50, 0.88 after 80; 0.870 after 80 in bfloat16).
+    /// Passes over the training images. Default null: <see cref="DefaultEpochs"/> of the precision training runs in, so
+    /// that the default trains for about 30 minutes on MTD (761 images, 64 px) on a 2-core machine either way, because
+    /// epochs were what limited accuracy there (image AUROC 0.80 after 40 float32 epochs, 0.88 after 80; on the AMD EPYC,
+    /// in bfloat16, 0.921 after 70 and 0.951 after 105; examples/Benchmarks/README.md). Use <see cref="EpochsOn"/> for the
+    /// number a run will train; a trained model records it here.
     /// </summary>
-    public int Epochs { get; init; } = 70;
+    public int? Epochs { get; init; }
+
+    /// <summary>Default <see cref="Epochs"/> for training in float32: 70, about 32 minutes on MTD on a 2-core Intel Xeon.</summary>
+    public const int Float32Epochs = 70;
+
+    /// <summary>Default <see cref="Epochs"/> for training in bfloat16: 105, 29.7 minutes on MTD on a 2-core AMD EPYC with
+    /// AVX-512 BF16, where a bfloat16 training step is 1.8x as fast as a float32 one (70 took 19.8 minutes there).</summary>
+    public const int BFloat16Epochs = 105;
+
+    /// <summary>The default number of epochs for training in <paramref name="precision"/> (Auto already resolved).</summary>
+    public static int DefaultEpochs(NetworkPrecision precision) =>
+        precision == NetworkPrecision.BFloat16 ? BFloat16Epochs : Float32Epochs;
+
+    /// <summary>The epochs a run on <paramref name="device"/> trains: <see cref="Epochs"/> when set, else the default of the
+    /// precision <see cref="Precision"/> resolves to there.</summary>
+    public int EpochsOn(TorchSharp.torch.Device device) => Epochs ?? DefaultEpochs(Scoring.NativeBFloat16.Resolve(Precision, device));
 
     /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first. Default: none.</summary>
     public TimeSpan? TimeBudget { get; init; }
@@ -149,7 +165,7 @@ public sealed record TrainingOptions
 
     internal void Validate()
     {
-        if (Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
+        if (Epochs is < 1) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown training precision.");
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), t, "The time budget must be positive.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");

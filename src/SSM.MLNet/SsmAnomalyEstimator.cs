@@ -52,7 +52,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple;
         Check(ectx, o.ImageSize >= multiple && o.ImageSize <= 1024 && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
             $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {multiple} to 1024");
-        Check(ectx, o.Epochs >= 1, nameof(o.Epochs), o.Epochs, "at least 1");
+        Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
         Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");
         Check(ectx, double.IsFinite(o.LearningRate) && o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "a positive number");
@@ -173,7 +173,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}.",
             images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
-            options.Training.Epochs, options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
+            options.Training.EpochsOn(device), options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
 

@@ -26,7 +26,7 @@ public static class SsmCatalog
     /// <param name="anomalyMapColumnName">Output anomaly map column; null for none. Default "AnomalyMap".</param>
     /// <param name="imageSize">Side S the images are resized to. Default 64 (<see cref="SsmAnomalyDetectionOptions.DefaultImageSize"/>).</param>
     /// <param name="channels">1 (grayscale, default: <see cref="SsmAnomalyDetectionOptions.DefaultChannels"/>) or 3 (RGB).</param>
-    /// <param name="epochs">Training epochs. Default 70 (<see cref="SsmAnomalyDetectionOptions.DefaultEpochs"/>).</param>
+    /// <param name="epochs">Training epochs. Default null: 105 where training runs in bfloat16, else 70 (<see cref="SsmAnomalyDetectionOptions.Epochs"/>).</param>
     /// <param name="trainingTime">Optional time limit for training; null (default) for none.</param>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names the option, the value and what is allowed).</exception>
     public static SsmAnomalyEstimator DetectAnomaliesSsm(this TransformsCatalog catalog,
@@ -35,7 +35,7 @@ public static class SsmCatalog
         string predictedLabelColumnName = SsmAnomalyDetectionOptions.DefaultPredictedLabelColumnName,
         string? anomalyMapColumnName = SsmAnomalyDetectionOptions.DefaultAnomalyMapColumnName,
         int imageSize = SsmAnomalyDetectionOptions.DefaultImageSize, int channels = SsmAnomalyDetectionOptions.DefaultChannels,
-        int epochs = SsmAnomalyDetectionOptions.DefaultEpochs, TimeSpan? trainingTime = null)
+        int? epochs = null, TimeSpan? trainingTime = null)
         => DetectAnomaliesSsm(catalog, new SsmAnomalyDetectionOptions
         {
             InputColumnName = inputColumnName,

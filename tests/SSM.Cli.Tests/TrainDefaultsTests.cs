@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Reflection;
 using SSM.Cli.Commands;
 using SSM.Core;
+using SSM.Core.Scoring;
 
 namespace SSM.Cli.Tests;
 
@@ -22,7 +23,6 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.ImageSize), engine.ImageSize },
             { nameof(TrainSettings.Width), engine.Network.BaseWidth },
             { nameof(TrainSettings.Depth), engine.Network.Depth },
-            { nameof(TrainSettings.Epochs), engine.Training.Epochs },
             { nameof(TrainSettings.LearningRate), engine.Training.LearningRate },
             { nameof(TrainSettings.BatchSize), engine.Training.BatchSize },
             { nameof(TrainSettings.Holdout), engine.Training.HoldoutFraction },
@@ -54,5 +54,19 @@ public sealed class TrainDefaultsTests
         Assert.Equal(engine.Scoring.StandardizeMaps, !settings.RawMaps);
         // One --precision sets both; the engine's two defaults must agree for it to have one default.
         Assert.Equal(engine.Training.Precision.ToString(), settings.Precision);
+        // No number: the default depends on the precision training resolves to.
+        Assert.Null(engine.Training.Epochs);
+        Assert.Null(settings.Epochs);
+        Assert.Null(Declared(nameof(TrainSettings.Epochs)));
+    }
+
+    [Fact]
+    public void EpochsToRun_IsTheEnginesDefaultForThePrecision_UnlessGiven()
+    {
+        var cpuDefault = TrainingOptions.DefaultEpochs(NativeBFloat16.FasterOnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32);
+        Assert.Equal(cpuDefault, new TrainSettings().EpochsToRun());
+        Assert.Equal(TrainingOptions.Float32Epochs, new TrainSettings { Precision = "float32" }.EpochsToRun());
+        Assert.Equal(TrainingOptions.BFloat16Epochs, new TrainSettings { Precision = "BFloat16" }.EpochsToRun());
+        Assert.Equal(7, new TrainSettings { Epochs = 7, Precision = "BFloat16" }.EpochsToRun());
     }
 }

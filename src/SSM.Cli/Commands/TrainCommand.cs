@@ -22,6 +22,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // they are scored only after the training.
         DatasetInput.CheckTestSet(data, decodeImages: true);
         using var staging = new OutputStaging(settings.Output);
+        int plannedEpochs = settings.EpochsToRun();
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
@@ -39,7 +40,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
         var clock = Stopwatch.StartNew();
-        var (model, epochs) = TrainingProgressView.Run(console, warnings, mlContext, settings.Epochs,
+        var (model, epochs) = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));
         double seconds = clock.Elapsed.TotalSeconds;
         using var _ = model as IDisposable;
@@ -50,7 +51,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         var settingsRows = new Dictionary<string, string>
         {
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
-            ["epochs"] = settings.Epochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            ["epochs"] = plannedEpochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["batchSize"] = settings.BatchSize.ToString(), ["holdout"] = settings.Holdout.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
@@ -69,7 +70,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         List<(string, string)> rows =
         [
             ("dataset", data.Root), ("training images", trainImages),
-            ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {settings.Epochs}" : "?"),
+            ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?"),
             ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
             ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
             .. TestSetRun.Rows(evaluation),

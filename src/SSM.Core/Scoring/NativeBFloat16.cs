@@ -9,7 +9,8 @@ namespace SSM.Core.Scoring;
 /// Whether this machine computes bfloat16 natively, and whether that makes the network faster than float32, which
 /// decides <see cref="NetworkPrecision.Auto"/>. Without native support libtorch emulates bfloat16 and gets slower. With
 /// it, the two processors measured here (`speed` benchmark) disagree. A 2-core AMD EPYC with AVX-512 BF16 trained 1.6x
-/// and scored 2.4x faster in bfloat16 (2026-11-30, before the network ran channels-last). A 2-core Intel Xeon with
+/// and scored 2.4x faster in bfloat16 (2026-11-30, before the network ran channels-last; channels-last, 1.8x and 1.7x on
+/// 2026-12-01). A 2-core Intel Xeon with
 /// AVX-512 BF16 but no AMX (a VM) multiplies matrices in bfloat16 at half its float32 rate; with the network
 /// channels-last it trained at 0.9x and scored at 0.7x of its float32 speed (2026-12-01). So
 /// <see cref="NetworkPrecision.Auto"/> picks bfloat16 for AMX-BF16, and for AVX-512 BF16 on AMD processors only. GPUs are

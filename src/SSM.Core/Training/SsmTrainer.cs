@@ -51,6 +51,8 @@ public static class SsmTrainer
         TorchNative.EnsureLoaded();
 
         device ??= CPU;
+        // The model records the epochs it trains for, the default resolved for this device's precision.
+        options = options with { Training = options.Training with { Epochs = options.Training.EpochsOn(device) } };
         var t = options.Training;
         var (heldOut, train) = Split(images.Count, t);
 
@@ -89,7 +91,8 @@ public static class SsmTrainer
     {
         var t = options.Training;
         using var optimizer = new Adam(network.parameters(), t.LearningRate, t.WeightDecay);
-        var schedule = new StepSchedule(t.LearningRate, t.DecayAt, t.Epochs);
+        int epochs = t.EpochsOn(device);
+        var schedule = new StepSchedule(t.LearningRate, t.DecayAt, epochs);
         string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
         int first = 0;
         var before = TimeSpan.Zero;   // training time of the run this one resumes
@@ -114,7 +117,7 @@ public static class SsmTrainer
             if (t.TimeBudget is { } budget)
                 // Stretch the learning-rate schedule over the epochs the budget affords, re-planned after every
                 // epoch from the mean epoch time so far: one slow epoch (a busy machine) does not fix the plan.
-                schedule.PlannedEpochs = Math.Clamp(epoch + 1 + (int)((budget - elapsed) / perEpoch), epoch + 1, t.Epochs);
+                schedule.PlannedEpochs = Math.Clamp(epoch + 1 + (int)((budget - elapsed) / perEpoch), epoch + 1, epochs);
             // With a budget, training runs until it is spent (the last epoch may be partial), not until one
             // more whole epoch would no longer fit: under load that rule left much of the budget unused.
             bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);

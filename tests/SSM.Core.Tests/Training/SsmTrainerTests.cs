@@ -148,6 +148,32 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Equal(a.Score(probe).Select(s => s.Score), b.Score(probe).Select(s => s.Score));
     }
 
+    /// <summary>With no epoch count a run trains the default of the precision it runs in, and the model records that number.</summary>
+    [Theory]
+    [InlineData(NetworkPrecision.Float32, TrainingOptions.Float32Epochs)]
+    [InlineData(NetworkPrecision.BFloat16, TrainingOptions.BFloat16Epochs)]
+    public void WithoutAnEpochCountTrainsThePrecisionsDefaultAndRecordsIt(NetworkPrecision precision, int expected)
+    {
+        var images = fixture.Data.Train.Take(6).ToList();
+        var options = TinyModelFixture.TinyOptions() with { ImageSize = 16, Network = new InpaintingNetworkOptions { BaseWidth = 4, Depth = 2 } };
+        options = options with { Training = options.Training with { Epochs = null, Precision = precision } };
+        var reports = new List<TrainingProgress>();
+        using var model = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(reports.Add));
+        Assert.Equal(expected, reports.Count);
+        Assert.All(reports, r => Assert.Equal(expected, r.PlannedEpochs));
+        Assert.Equal(expected, model.Options.Training.Epochs);
+    }
+
+    [Fact]
+    public void AutoPrecisionsDefaultEpochsFollowTheCpu()
+    {
+        var resolved = NativeBFloat16.FasterOnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32;
+        Assert.Equal(TrainingOptions.DefaultEpochs(resolved), new TrainingOptions().EpochsOn(TorchSharp.torch.CPU));
+        Assert.Equal(3, new TrainingOptions { Epochs = 3 }.EpochsOn(TorchSharp.torch.CPU));
+        // GPUs stay in float32 (NativeBFloat16), so they get float32's number.
+        Assert.Equal(TrainingOptions.Float32Epochs, new TrainingOptions().EpochsOn(new TorchSharp.torch.Device("cuda:0")));
+    }
+
     [Fact]
     public void TimeBudgetStopsTrainingEarly()
     {
