@@ -12,7 +12,7 @@ Console.WriteLine($"Generating a synthetic dataset at {size} px in {data}...");
 SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 60, TestGoodCount = 20, TestDefectCount = 4, Seed = seed })
     .WriteMvtec(data);
 // The generated images all have the same lighting, so per-image normalisation (the default, for real photos) only
-// costs accuracy here: image AUROC 0.863 with it, see README "Main command". Their spots, holes and colour changes are
+// costs accuracy here. Their spots, holes and colour changes are
 // intensity defects on a constant background, which squared error sees and MS-GMS (the default image score, chosen on
 // MTD's real tiles) partly misses: image AUROC 0.959 with both errors in the score, 0.894 with MS-GMS alone.
 return Demo.Run(data, output, new DemoSettings(size, BaseWidth: 8, Depth: 3, epochs, TimeBudgetMinutes: null, seed,

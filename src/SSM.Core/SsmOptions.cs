@@ -12,7 +12,7 @@ public sealed record SsmOptions
     public int ImageSize { get; init; } = 64;
 
     /// <summary>How each image's intensities are normalised before the network sees it. Default <see cref="InputNormalization.PerImage"/>
-    /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; examples/Benchmarks/README.md).</summary>
+    /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; examples/Benchmarks/HISTORY.md).</summary>
     public InputNormalization Normalization { get; init; } = InputNormalization.PerImage;
 
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
@@ -91,7 +91,7 @@ public sealed record TrainingOptions
     /// Passes over the training images. Default null: <see cref="DefaultEpochs"/> of the precision training runs in, so
     /// that the default trains for about 30 minutes on MTD (761 images, 64 px) on a 2-core machine either way, because
     /// epochs were what limited accuracy there (image AUROC 0.80 after 40 float32 epochs, 0.88 after 80; on the AMD EPYC,
-    /// in bfloat16, 0.921 after 70 and 0.951 after 105; examples/Benchmarks/README.md). Use <see cref="EpochsOn"/> for the
+    /// in bfloat16, 0.921 after 70 and 0.951 after 105; README.md, "Accuracy on MTD"). Use <see cref="EpochsOn"/> for the
     /// number a run will train; a trained model records it here.
     /// </summary>
     public int? Epochs { get; init; }
@@ -115,7 +115,7 @@ public sealed record TrainingOptions
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Images per step (each runs n times, once per mask). Default 4: on MTD (70 epochs, the same time per epoch)
-    /// it gave image AUROC 0.876 against 0.854 with 8, pixel AUROC 0.742 against 0.736 (one seed; examples/Benchmarks/README.md).</summary>
+    /// it gave image AUROC 0.876 against 0.854 with 8, pixel AUROC 0.742 against 0.736 (one seed; examples/Benchmarks/HISTORY.md).</summary>
     public int BatchSize { get; init; } = 4;
 
     /// <summary>Adam learning rate. Default 1e-3 (the authors' 1e-4 needs far more epochs than a CPU affords).</summary>
@@ -127,7 +127,7 @@ public sealed record TrainingOptions
     /// <summary>The learning rate is multiplied by 0.1 at these fractions of the epochs (the authors: 15, 30, 45 of 50). Default
     /// 0.6, 0.9: on MTD (10 epochs, two seeds) the authors' 0.3, 0.6, 0.9 left 70 % of a CPU-sized run at 1e-4 or less, and
     /// decaying later raised pixel AUROC (0.668 / 0.677 to 0.681 / 0.685) and AUPRO (0.515 / 0.517 to 0.548 / 0.531) with
-    /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; examples/Benchmarks/README.md).</summary>
+    /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; examples/Benchmarks/HISTORY.md).</summary>
     public double[] DecayAt { get; init; } = [0.6, 0.9];
 
     /// <summary>Loss term weights. Default 1 for all, as the authors.</summary>
@@ -138,12 +138,12 @@ public sealed record TrainingOptions
 
     /// <summary>Random horizontal and vertical flips of normal images, for textures and symmetric parts. Default false: a
     /// flipped normal image teaches the network that a part mounted the wrong way round is normal, and on MTD flips cost
-    /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; examples/Benchmarks/README.md).</summary>
+    /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; examples/Benchmarks/HISTORY.md).</summary>
     public bool Flip { get; init; }
 
     /// <summary>Random quarter turns of normal images (a transpose of half of them; with <see cref="Flip"/>, all eight
     /// symmetries of the square), for textures without a direction. Default false: on MTD (with flips) it lowered image
-    /// AUROC from 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; examples/Benchmarks/README.md).</summary>
+    /// AUROC from 0.752 to 0.677 and pixel AUROC from 0.660 to 0.641 (10 epochs; examples/Benchmarks/HISTORY.md).</summary>
     public bool Rotate { get; init; }
 
     /// <summary>Seed for weights, masks, shuffling and augmentation. Default 0.</summary>
@@ -295,8 +295,8 @@ public sealed record ScoringOptions
     /// <summary>
     /// Number format of the network when scoring (the calibration made at training uses it too). Default
     /// <see cref="NetworkPrecision.Auto"/>: bfloat16 where the CPU computes it faster than float32 (AMX-BF16, or AVX-512
-    /// BF16 on AMD), float32 elsewhere. On this project's first machine, an AMD EPYC with AVX-512 BF16, bfloat16 scored MTD 2x faster with the same image and pixel AUROC to the third decimal, and the
-    /// generated images 1.5x faster with image scores within about 1e-3 of float32 (README, "Speed").
+    /// BF16 on AMD), float32 elsewhere. On this project's first machine, an AMD EPYC with AVX-512 BF16, bfloat16 scored MTD 2x faster with the same image and pixel AUROC to the third decimal; channels-last, the
+    /// library's scorer runs 1.73x faster there with image scores within 0.0016 of float32 (README, "Speed").
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;
 

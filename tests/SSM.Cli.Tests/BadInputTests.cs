@@ -208,7 +208,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
+        AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be at least 16 (got 12)", output);   // the generator's own minimum
+        AssertFails(Cli.Run("train", Good, "--epochs", "0", "-o", output), "--epochs must be positive (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
+        AssertFails(Cli.Run("train", Good, "--time-budget", "abc", "-o", output), "--time-budget expects a number (got 'abc')", output);   // an optional double
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output), "--threshold must be a finite number (got NaN)", output);
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "1e40", "-o", output), "--threshold must be a finite number", output);

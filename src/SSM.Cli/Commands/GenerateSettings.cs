@@ -42,7 +42,7 @@ public sealed class GenerateSettings : CommonSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (ImageSize < 8) return ValidationResult.Error("--image-size must be at least 8.");
+        if (ImageSize < SyntheticDatasetOptions.MinimumImageSize) return ValidationResult.Error($"--image-size must be at least {SyntheticDatasetOptions.MinimumImageSize} (got {ImageSize}).");
         if (TrainCount < 1 || TestGood < 0 || TestDefect < 0) return ValidationResult.Error("Counts must be positive (test counts may be 0).");
         return ValidationResult.Success();
     }

@@ -172,7 +172,7 @@ public sealed class TrainSettings : ModelSettings
         if (ImageSize < 8 || ImageSize % multiple != 0)
             return ValidationResult.Error($"--image-size must be at least 8 and a multiple of {multiple} for --depth {Depth} (got {ImageSize}).");
         if (Width < 1) return ValidationResult.Error("--width must be positive.");
-        if (Epochs is < 1) return ValidationResult.Error("--epochs must be positive.");
+        if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
