@@ -18,6 +18,9 @@ public sealed class SsmModel : IDisposable
 {
     private AnomalyScorer? scorer;
     private readonly object scorerLock = new();
+    private readonly object lifetime = new();
+    private int callsInFlight;
+    private bool disposed;
 
     internal SsmModel(InpaintingNetwork network, SsmOptions options, Calibration? calibration)
     {
@@ -58,7 +61,10 @@ public sealed class SsmModel : IDisposable
     /// <see cref="FloatImage.SourceSize"/>, so an image a caller resized already is judged by its size as given).</summary>
     /// <param name="images">The images, values in [0, 1].</param>
     /// <param name="batchSize">Images per engine call.</param>
-    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8)
+    /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8) => Use(() => ScoreNow(images, batchSize));
+
+    private List<ImageScore> ScoreNow(IReadOnlyList<FloatImage> images, int batchSize)
     {
         var results = new List<ImageScore>(images.Count);
         int s = Options.ImageSize;
@@ -81,7 +87,8 @@ public sealed class SsmModel : IDisposable
     }
 
     /// <summary>Writes the model (settings, calibration, weights) with a format version and a SHA-256 over it all.</summary>
-    public void Save(Stream stream) => SsmModelFile.Write(this, stream);
+    /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    public void Save(Stream stream) => Use(() => { SsmModelFile.Write(this, stream); return 0; });
 
     /// <summary>Saves to a file.</summary>
     public void Save(string path)
@@ -104,10 +111,35 @@ public sealed class SsmModel : IDisposable
         return Load(file, device);
     }
 
-    /// <summary>Frees the network's and the scorer's native (libtorch) memory; the model cannot score afterwards.</summary>
+    /// <summary>Frees the network's and the scorer's native (libtorch) memory; the model cannot score afterwards. Calls
+    /// already scoring or saving on other threads finish first; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        lock (lifetime)
+        {
+            if (disposed) return;
+            disposed = true;
+            // A server replacing its model disposes the old one while requests still score with it; freeing the tensors
+            // under them would fail those requests with libtorch's "Tensor invalid -- empty handle".
+            while (callsInFlight > 0) Monitor.Wait(lifetime);
+        }
         scorer?.Dispose();
         Network.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the network, which <see cref="Dispose"/> does not free until it returns.</summary>
+    private T Use<T>(Func<T> work)
+    {
+        lock (lifetime)
+        {
+            if (disposed) throw new ObjectDisposedException(nameof(SsmModel), "This SSM model was disposed; it can no longer score or be saved.");
+            callsInFlight++;
+        }
+        try { return work(); }
+        finally
+        {
+            lock (lifetime)
+                if (--callsInFlight == 0) Monitor.PulseAll(lifetime);
+        }
     }
 }

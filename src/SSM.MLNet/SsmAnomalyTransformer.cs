@@ -42,7 +42,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     private readonly SharedModel shared;
     private readonly SsmInput input;
-    private bool disposed;
+    private int disposeCount;   // set once, by the first Dispose; read by scoring threads
+    private bool disposed => Volatile.Read(ref disposeCount) != 0;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SSM-ANOM",
@@ -175,9 +176,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Disposes this transformer's hold on the network; the network is freed when the last transformer sharing it is disposed.</summary>
     public void Dispose()
     {
-        if (disposed) return;
-        disposed = true;
-        shared.Release();
+        // Once, even when two threads dispose at once: a second Release would free a network other transformers share.
+        if (Interlocked.Exchange(ref disposeCount, 1) == 0) shared.Release();
     }
 
     internal void ThrowIfDisposed()
@@ -191,9 +191,21 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Scores images already converted to engine form (used by Fit's logging and by tests).</summary>
     internal (float Score, float[] Map) ScoreOne(FloatImage image)
     {
-        ThrowIfDisposed();
-        var result = Model.Score([image], batchSize: 1)[0];
+        var result = Score([image], batchSize: 1)[0];
         return (Normalize(result.Score), result.Map);
+    }
+
+    /// <summary>The engine's raw scores. A Dispose on another thread waits for a call already scoring; a call it
+    /// overtakes gets this transformer's message, which names what disposes it, rather than the engine's.</summary>
+    internal IReadOnlyList<SSM.Core.ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize)
+    {
+        ThrowIfDisposed();
+        try { return Model.Score(images, batchSize); }
+        catch (ObjectDisposedException) when (disposed)
+        {
+            ThrowIfDisposed();
+            throw;
+        }
     }
 
     /// <summary>Makes the row mapper ML.NET uses for Transform, GetOutputSchema and PredictionEngine.</summary>

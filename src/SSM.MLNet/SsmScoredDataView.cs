@@ -245,13 +245,13 @@ internal sealed class SsmScoredDataView : IDataView
 
         private void Score()
         {
-            view.parent.ThrowIfDisposed();
-            var model = view.parent.Model;
+            var parent = view.parent;
+            parent.ThrowIfDisposed();
             var rows = Enumerable.Range(0, count).Where(i => errors[i] is null).ToList();
             if (rows.Count == 0) return;
             try
             {
-                var results = model.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count);
+                var results = parent.Score(rows.Select(i => images[i]!).ToList(), batchSize: rows.Count);
                 for (int k = 0; k < rows.Count; k++) Keep(rows[k], results[k]);
             }
             catch (ArgumentException)
@@ -260,7 +260,7 @@ internal sealed class SsmScoredDataView : IDataView
                 // row fails, with the row-at-a-time path's message.
                 foreach (int i in rows)
                 {
-                    try { Keep(i, model.Score([images[i]!], batchSize: 1)[0]); }
+                    try { Keep(i, parent.Score([images[i]!], batchSize: 1)[0]); }
                     catch (ArgumentException e)
                     {
                         errors[i] = view.parent.CannotScore(position + 1 + i, e);

@@ -155,6 +155,42 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         for (int i = 0; i < rows.Count; i++) Close.Score(fx.Ssm, sequentialEngine[i], expected[i]);
     }
 
+    /// <summary>What a PredictionEnginePool does on reload: the old model is disposed while requests still score with it.
+    /// They finish; later ones get the transformer's ObjectDisposedException, never a TorchSharp error.</summary>
+    [Fact]
+    public void Disposing_a_loaded_model_while_PredictionEngines_score_lets_running_calls_finish()
+    {
+        string zip = TempFile("swap.zip");
+        fx.Context.Model.Save(fx.Model, null, zip);
+        var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(zip, out _);   // its own network
+        var row = fx.Test[^1];
+        float expected;
+        using (var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false }))
+            expected = engine.Predict(row).Score;
+        int scored = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
+            try
+            {
+                while (true)
+                {
+                    Assert.Equal(expected, engine.Predict(row).Score);
+                    Interlocked.Increment(ref scored);
+                }
+            }
+            catch (Exception e) { failures.Add(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        SpinWait.SpinUntil(() => Volatile.Read(ref scored) >= 20, TimeSpan.FromSeconds(60));
+        loaded.Dispose();
+        threads.ForEach(t => t.Join());
+        Assert.True(scored >= 20, $"only {scored} predictions before the Dispose");
+        Assert.Equal(4, failures.Count);
+        Assert.All(failures, e => Assert.Contains("OwnsTransformer", Assert.IsType<ObjectDisposedException>(e).Message));
+    }
+
     [Fact]
     public void Cancelling_stops_Fit_and_leaves_a_checkpoint_to_resume_from()
     {

@@ -29,6 +29,43 @@ public class ConcurrencyTests : IClassFixture<TinyModelFixture>
         }
     }
 
+    /// <summary>A server swaps models while requests score: Dispose waits for the calls already running, and every later
+    /// call fails with ObjectDisposedException, never with libtorch's errors about freed tensors.</summary>
+    [Fact]
+    public void DisposingWhileOtherThreadsScoreLetsRunningCallsFinish()
+    {
+        using var copy = new MemoryStream();
+        fixture.Model.Save(copy);
+        copy.Position = 0;
+        var model = SsmModel.Load(copy);   // its own network, which Dispose frees
+        var images = fixture.Data.Test.Select(t => t.Image).Take(2).ToList();
+        var expected = fixture.Model.Score(images, batchSize: 2);
+        int scored = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var scores = model.Score(images, batchSize: 2);
+                    Assert.Equal(expected[0].Map, scores[0].Map);   // a call that ran did so on the whole network
+                    Interlocked.Increment(ref scored);
+                }
+            }
+            catch (Exception e) { failures.Add(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        SpinWait.SpinUntil(() => Volatile.Read(ref scored) >= 20, TimeSpan.FromSeconds(60));
+        model.Dispose();
+        threads.ForEach(t => t.Join());
+        Assert.True(scored >= 20, $"only {scored} calls scored before the Dispose");
+        Assert.Equal(4, failures.Count);
+        Assert.All(failures, e => Assert.Contains("SSM model was disposed", Assert.IsType<ObjectDisposedException>(e).Message));
+        Assert.Throws<ObjectDisposedException>(() => model.Save(new MemoryStream()));
+        model.Dispose();   // a second Dispose does nothing
+    }
+
     /// <summary>
     /// TorchSharp 0.107 hands a temporary Scalar's handle to native code without keeping the Scalar alive, so a garbage
     /// collection started by another thread during the call can finalise it and free the value mid-call ("Unknown scalar
