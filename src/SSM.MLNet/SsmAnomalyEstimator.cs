@@ -122,7 +122,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     };
 
     /// <summary>
-    /// Checks the input column (an image, a vector of Single, or text: image file paths) and returns the input schema plus the Score (Single),
+    /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
     /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>

@@ -104,7 +104,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// </summary>
     public int ScoringBatchSize { get; }
 
-    /// <summary>Whether the model reads an image column, a float vector column or a text column of image file paths.</summary>
+    /// <summary>Whether the model reads an image column, a float vector column, a text column of image file paths or a byte
+    /// vector column of image files.</summary>
     public SsmInputKind InputKind => input.Kind;
 
     /// <summary>For <see cref="SsmInputKind.Path"/> input: the folder relative paths are resolved against (null: as given).</summary>

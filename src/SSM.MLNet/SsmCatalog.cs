@@ -52,8 +52,9 @@ public static class SsmCatalog
     /// An SSM anomaly detection estimator with every setting given by <paramref name="options"/>. The input column
     /// (<see cref="SsmAnomalyDetectionOptions.InputColumnName"/>) may be an image column, a vector of Single
     /// (<see cref="SsmAnomalyDetectionOptions.VectorWidth"/> x <see cref="SsmAnomalyDetectionOptions.VectorHeight"/> x channels values; of
-    /// unknown size, each row's length is checked), or a text
-    /// column of image file paths (relative to <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>), read strictly.
+    /// unknown size, each row's length is checked), a text
+    /// column of image file paths (relative to <see cref="SsmAnomalyDetectionOptions.ImageFolder"/>), read strictly, or a vector
+    /// of Byte (<c>byte[]</c>) of whole image files, decoded as strictly.
     /// </summary>
     /// <param name="catalog">The transforms catalog (<c>mlContext.Transforms</c>).</param>
     /// <param name="options">The settings; see <see cref="SsmAnomalyDetectionOptions"/> for the defaults.</param>

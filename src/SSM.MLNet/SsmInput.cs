@@ -18,6 +18,12 @@ public enum SsmInputKind
     /// read strictly with <see cref="ImageFile.LoadResized"/>: a truncated or corrupt file fails, naming the path, column and row.
     /// </summary>
     Path = 2,
+    /// <summary>
+    /// A vector of <see cref="byte"/> holding a whole image file (PNG, JPEG, BMP or WebP; a <c>byte[]</c> property): an
+    /// upload or a blob, decoded strictly with <see cref="ImageFile.DecodeResized"/>, where <c>MLImage.CreateFromStream</c>
+    /// would score a truncated file.
+    /// </summary>
+    Encoded = 3,
 }
 
 /// <summary>
@@ -29,7 +35,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     string? ImageFolder = null)
 {
     // A vector of unknown size (a float[] without [VectorType]) is accepted: each row's length is checked as it is read.
-    internal const string ExpectedType = "Image, vector of Single, or Text path";
+    internal const string ExpectedType = "Image, vector of Single, Text path, or vector of Byte (an encoded image file)";
 
     internal int VectorLength => Channels * VectorHeight * VectorWidth;
 
@@ -44,6 +50,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         if (type is TextDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Path, options.Channels, 0, 0, 1f,
                 string.IsNullOrEmpty(options.ImageFolder) ? null : options.ImageFolder);
+        if (type is VectorDataViewType { ItemType: NumberDataViewType b } && b == NumberDataViewType.Byte)
+            return new SsmInput(options.InputColumnName, SsmInputKind.Encoded, options.Channels, 0, 0, 1f);
         if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
         {
             if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
@@ -66,7 +74,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         ectx.ExceptParam(parameter,
             $"Could not find input column '{columnName}'; the data has {present}. " +
             $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
-            $"image column with mlContext.Transforms.LoadImages; a Text column of file paths or a vector of Single works as well.");
+            $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well.");
 
     /// <summary>The visible columns of <paramref name="schema"/> as error messages list them: 'Name' (Type), ...</summary>
     internal static string Describe(DataViewSchema schema) => Describe(schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
@@ -74,13 +82,13 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     private static string Describe(IEnumerable<(string Name, string Type)> columns) =>
         string.Join(", ", columns.Select(c => $"'{c.Name}' ({c.Type})")) is { Length: > 0 } listed ? listed : "no columns";
 
-    /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, or text (paths).</summary>
+    /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, text (paths) or vector of Byte (files).</summary>
     internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
     {
         if (!shape.TryFindColumn(columnName, out var column))
             throw MissingColumn(ectx, nameof(shape), columnName, Describe(shape.Select(c => (c.Name, c.GetTypeString()))));
         bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType or TextDataViewType)
-            || (column.Kind != SchemaShape.Column.VectorKind.Scalar && column.ItemType == NumberDataViewType.Single);
+            || (column.Kind != SchemaShape.Column.VectorKind.Scalar && (column.ItemType == NumberDataViewType.Single || column.ItemType == NumberDataViewType.Byte));
         if (!ok)
             throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName, ExpectedType, column.GetTypeString());
     }
@@ -100,6 +108,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         {
             if (type is not TextDataViewType)
                 throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Text (image file path)", type.ToString());
+        }
+        else if (Kind == SsmInputKind.Encoded)
+        {
+            if (type is not VectorDataViewType { ItemType: NumberDataViewType b } || b != NumberDataViewType.Byte)
+                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "vector of Byte (an encoded image file)", type.ToString());
         }
         else
         {
@@ -122,12 +135,14 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     {
         SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), side),
         SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col]), side),
+        SsmInputKind.Encoded => MakeReader(row.GetGetter<VBuffer<byte>>(row.Schema[col]), side),
         _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col]), side),
     };
 
     /// <summary>
     /// A reader of the input value a getter gives (<see cref="ValueGetter{MLImage}"/> for images,
-    /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors, of <see cref="ReadOnlyMemory{T}"/> of char for paths) as an
+    /// <see cref="ValueGetter{VBuffer}"/> of Single for vectors and of Byte for encoded files, of <see cref="ReadOnlyMemory{T}"/> of
+    /// char for paths) as an
     /// engine image; its argument is the row number used in error messages (negative: none).
     /// </summary>
     /// <inheritdoc cref="MakeReader(DataViewRow, int, int)" path="/param[@name='side']"/>
@@ -144,6 +159,24 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 if (string.IsNullOrWhiteSpace(path))
                     throw new InvalidOperationException($"The image path in column '{ColumnName}'{AtRow(row)} is empty.");
                 return LoadFile(ResolvePath(path), row, side);
+            };
+        }
+        if (Kind == SsmInputKind.Encoded)
+        {
+            var get = (ValueGetter<VBuffer<byte>>)getter;
+            VBuffer<byte> bytes = default;
+            return row =>
+            {
+                get(ref bytes);
+                if (bytes.Length == 0)
+                    throw new InvalidOperationException($"The image data in column '{ColumnName}'{AtRow(row)} is empty.");
+                var file = new byte[bytes.Length];
+                bytes.CopyTo(file);
+                try { return ImageFile.DecodeResized(file, Channels, side, side); }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidOperationException($"Could not decode column '{ColumnName}'{AtRow(row)}: {e.Message}", e);
+                }
             };
         }
         if (Kind == SsmInputKind.Image)

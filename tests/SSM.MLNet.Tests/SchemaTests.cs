@@ -53,7 +53,7 @@ public sealed class SchemaTests
         var estimator = Context.Transforms.DetectAnomaliesSsm(imageSize: 32);
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
         Assert.Contains("Schema mismatch for input column 'Image'", e.Message);
-        Assert.Contains("expected Image, vector of Single, or Text path", e.Message);
+        Assert.Contains("expected Image, vector of Single, Text path, or vector of Byte (an encoded image file)", e.Message);
         Assert.Contains("Boolean", e.Message);
     }
 
@@ -64,7 +64,7 @@ public sealed class SchemaTests
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             Context.Transforms.DetectAnomaliesSsm().GetOutputSchema(Shape(data.Schema)));
         Assert.Contains("'Image'", e.Message);
-        Assert.Contains("expected Image, vector of Single, or Text path", e.Message);
+        Assert.Contains("expected Image, vector of Single, Text path, or vector of Byte (an encoded image file)", e.Message);
         Assert.Contains("Boolean", e.Message);
     }
 

@@ -31,7 +31,7 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (null or 1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be null (as in the file), 1 or 3.");
-        return FromBytes(ReadBytes(path), path, channels);
+        return FromBytes(ReadBytes(path), Quoted(path), channels);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         using var codec = SKCodec.Create(path)
-            ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(path));
+            ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return (codec.Info.Width, codec.Info.Height);
     }
 
@@ -113,14 +113,42 @@ public static class ImageFile
     public static FloatImage LoadResized(string path, int channels, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(path);
+        CheckChannels(channels);
+        return Resized(ReadBytes(path), Quoted(path), channels, height, width);
+    }
+
+    /// <summary>
+    /// <see cref="LoadResized"/> of an image file's bytes already in memory (an upload, a database blob), as strictly: a
+    /// truncated or corrupt image is refused, never partly decoded.
+    /// </summary>
+    /// <param name="encoded">The whole file: PNG, JPEG, BMP or WebP.</param>
+    /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
+    /// <param name="height">Height of the result.</param>
+    /// <param name="width">Width of the result.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a decodable image (corrupt, truncated, other format).</exception>
+    public static FloatImage DecodeResized(byte[] encoded, int channels, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        CheckChannels(channels);
+        return Resized(encoded, "the image data", channels, height, width);
+    }
+
+    private static void CheckChannels(int channels)
+    {
         if (channels is not (1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 or 3.");
-        byte[] file = ReadBytes(path);
-        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, path, channels), height, width);
-        using var decoder = new SkiaDecoder(file, path);
+    }
+
+    /// <summary>A path as messages name it.</summary>
+    private static string Quoted(string path) => $"'{path}'";
+
+    private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width)
+    {
+        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, subject, channels), height, width);
+        using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
         if (decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success && decoder.Codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
-            return Scanlines(decoder.Codec, info, path, channels, height, width);
+            return Scanlines(decoder.Codec, info, subject, channels, height, width);
         var decoded = decoder.DecodeAll();
         var resampler = new ImageResize.RowResampler(channels, decoded.Height, decoded.Width, height, width);
         var row = new float[decoded.Width];
@@ -133,16 +161,16 @@ public static class ImageFile
     private static byte[] ReadBytes(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
 
-    private static FloatImage FromBytes(byte[] file, string path, int? channels)
+    private static FloatImage FromBytes(byte[] file, string subject, int? channels)
     {
         if (Png16.IsSixteenBit(file))
         {
-            var (samples, stride, w, h) = Png16.Read(file, path);
+            var (samples, stride, w, h) = Png16.Read(file, subject);
             int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
             return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
         }
         SkiaDecoder.Decoded decoded;
-        using (var decoder = new SkiaDecoder(file, path)) decoded = decoder.DecodeAll();
+        using (var decoder = new SkiaDecoder(file, subject)) decoded = decoder.DecodeAll();
         int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
         var image = new FloatImage(outChannels, height, width);
         int plane = height * width;
@@ -152,7 +180,7 @@ public static class ImageFile
         return image;
     }
 
-    private static FloatImage Scanlines(SKCodec codec, SKImageInfo info, string path, int channels, int height, int width)
+    private static FloatImage Scanlines(SKCodec codec, SKImageInfo info, string subject, int channels, int height, int width)
     {
         var resampler = new ImageResize.RowResampler(channels, info.Height, info.Width, height, width);
         var line = new byte[info.RowBytes];
@@ -164,7 +192,7 @@ public static class ImageFile
             {
                 // Fewer lines than asked for means a truncated file: never resample Skia's zero fill.
                 if (codec.GetScanlines(pinned.AddrOfPinnedObject(), 1, info.RowBytes) != 1)
-                    throw new InvalidDataException($"'{path}' could not be fully decoded (row {y} of {info.Height}); the file is corrupt or truncated.");
+                    throw new InvalidDataException($"{subject} could not be fully decoded (row {y} of {info.Height}); the file is corrupt or truncated.");
                 AddRow(resampler, line, info.BytesPerPixel, row);
             }
         }

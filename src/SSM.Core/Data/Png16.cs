@@ -25,14 +25,14 @@ internal static class Png16
     /// The samples in [0, 1] (value / 65535), pixel-interleaved, with their count per pixel: 1 gray, 2 gray and alpha,
     /// 3 RGB, 4 RGBA.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a well-formed 16-bit PNG (named by <paramref name="name"/>).</exception>
+    /// <exception cref="InvalidDataException">The file is not a well-formed 16-bit PNG (named by <paramref name="name"/>, a quoted path or words such as "the image data").</exception>
     public static (float[] Samples, int Channels, int Width, int Height) Read(byte[] file, string name)
     {
-        if (!IsSixteenBit(file)) throw new InvalidDataException($"'{name}' is not a 16-bit PNG.");
+        if (!IsSixteenBit(file)) throw new InvalidDataException($"{name} is not a 16-bit PNG.");
         int width = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(16)), height = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(20));
         int channels = file[25] switch { 0 => 1, 4 => 2, 2 => 3, 6 => 4, _ => 0 };
         if (width < 1 || height < 1 || channels == 0 || file[26] != 0 || file[27] != 0 || file[28] > 1)
-            throw new InvalidDataException($"'{name}' has a PNG header this reader does not know (size {width}x{height}, colour type {file[25]}, compression {file[26]}, filter {file[27]}, interlace {file[28]}).");
+            throw new InvalidDataException($"{name} has a PNG header this reader does not know (size {width}x{height}, colour type {file[25]}, compression {file[26]}, filter {file[27]}, interlace {file[28]}).");
         bool interlaced = file[28] == 1;
 
         using var compressed = new MemoryStream();
@@ -48,7 +48,7 @@ internal static class Png16
         }
 
         int bytesPerPixel = 2 * channels;
-        var samples = new float[(long)width * height * channels > int.MaxValue ? throw new InvalidDataException($"'{name}' is too large ({width}x{height}).") : width * height * channels];
+        var samples = new float[(long)width * height * channels > int.MaxValue ? throw new InvalidDataException($"{name} is too large ({width}x{height}).") : width * height * channels];
         compressed.Position = 0;
         using var inflated = new ZLibStream(compressed, CompressionMode.Decompress);
         foreach (var (x0, y0, dx, dy) in interlaced ? Passes : [(0, 0, 1, 1)])
@@ -89,7 +89,7 @@ internal static class Png16
                 2 => (byte)up,
                 3 => (byte)((left + up) / 2),
                 4 => (byte)Paeth(left, up, upLeft),
-                _ => throw new InvalidDataException($"'{name}' has an unknown PNG row filter {filter}; the file is corrupt."),
+                _ => throw new InvalidDataException($"{name} has an unknown PNG row filter {filter}; the file is corrupt."),
             };
         }
     }
@@ -101,5 +101,5 @@ internal static class Png16
     }
 
     private static InvalidDataException Truncated(string name) =>
-        new($"'{name}' could not be fully decoded (IncompleteInput); the file is corrupt or truncated.");
+        new($"{name} could not be fully decoded (IncompleteInput); the file is corrupt or truncated.");
 }

@@ -10,19 +10,21 @@ namespace SSM.Core.Data;
 /// </summary>
 internal sealed class SkiaDecoder : IDisposable
 {
-    private readonly string path;
+    private readonly string subject;
     private GCHandle pinned;
     private readonly SKData data;
 
+    /// <param name="file">The encoded image.</param>
+    /// <param name="subject">What messages call the image: a quoted path, or words such as "the image data".</param>
     /// <exception cref="InvalidDataException">The bytes are no image Skia knows, or an empty one.</exception>
-    public SkiaDecoder(byte[] file, string path)
+    public SkiaDecoder(byte[] file, string subject)
     {
-        this.path = path;
+        this.subject = subject;
         pinned = GCHandle.Alloc(file, GCHandleType.Pinned);
         data = SKData.Create(pinned.AddrOfPinnedObject(), file.Length);
         var codec = SKCodec.Create(data);
-        string? problem = codec is null ? NotAnImage(path)
-            : codec.Info.Width < 1 || codec.Info.Height < 1 ? $"'{path}' has an empty size {codec.Info.Width}x{codec.Info.Height}."
+        string? problem = codec is null ? NotAnImage(subject)
+            : codec.Info.Width < 1 || codec.Info.Height < 1 ? $"{subject} has an empty size {codec.Info.Width}x{codec.Info.Height}."
             : null;
         if (problem is not null)
         {
@@ -35,7 +37,7 @@ internal sealed class SkiaDecoder : IDisposable
     }
 
     /// <summary>The message for bytes Skia cannot decode at all.</summary>
-    public static string NotAnImage(string path) => $"'{path}' is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP).";
+    public static string NotAnImage(string subject) => $"{subject} is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP).";
 
     /// <summary>Skia's codec of the file, for decoding row by row.</summary>
     public SKCodec Codec { get; }
@@ -49,7 +51,7 @@ internal sealed class SkiaDecoder : IDisposable
         SKCodecResult result = Codec.GetPixels(info, pixels);
         // IncompleteInput means a truncated file: Skia fills the rest with zeros, which would silently poison training.
         if (result != SKCodecResult.Success)
-            throw new InvalidDataException($"'{path}' could not be fully decoded ({result}); the file is corrupt or truncated.");
+            throw new InvalidDataException($"{subject} could not be fully decoded ({result}); the file is corrupt or truncated.");
         return new Decoded(pixels, info.Width, info.Height, info.BytesPerPixel);
     }
 

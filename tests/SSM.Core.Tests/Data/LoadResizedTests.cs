@@ -105,6 +105,24 @@ public class LoadResizedTests
         Assert.Throws<FileNotFoundException>(() => ImageFile.LoadResized(temp.File("none.png"), 1, 32, 32));
     }
 
+    /// <summary>An upload's bytes decode as the file they came from, and are refused as strictly.</summary>
+    [Theory]
+    [InlineData("colour.png", SKEncodedImageFormat.Png)]
+    [InlineData("colour.jpg", SKEncodedImageFormat.Jpeg)]
+    public void Bytes_in_memory_decode_as_their_file_and_are_refused_as_strictly(string name, SKEncodedImageFormat format)
+    {
+        using var temp = new TempFolder();
+        string path = Write(temp, name, format, gray: false, 200, 150);
+        byte[] bytes = File.ReadAllBytes(path);
+        var fromBytes = ImageFile.DecodeResized(bytes, 3, 32, 32);
+        Assert.Equal(ImageFile.LoadResized(path, 3, 32, 32).Pixels, fromBytes.Pixels);
+        Assert.Equal((200, 150), fromBytes.SourceSize);
+        var cut = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(bytes[..(bytes.Length / 2)], 1, 32, 32));
+        Assert.StartsWith("the image data could not be fully decoded", cut.Message);
+        var other = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized("GIF89a"u8.ToArray(), 1, 32, 32));
+        Assert.StartsWith("the image data is not a decodable image", other.Message);
+    }
+
     [Fact]
     public void The_source_size_survives_resizing_and_is_what_the_cache_judges()
     {

@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class EncodedRow
+{
+    public byte[] File { get; set; } = [];
+}
+
+public sealed class FileNameRow
+{
+    public string File { get; set; } = "";
+}
+
+/// <summary>A byte[] column of whole image files (what a web API receives): decoded strictly, as path input reads files.</summary>
+public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathModelFixture>
+{
+    private List<EncodedRow> Rows(IEnumerable<string> relativePaths) =>
+        relativePaths.Select(p => new EncodedRow { File = System.IO.File.ReadAllBytes(Path.Combine(fx.Folder, p)) }).ToList();
+
+    private SsmAnomalyTransformer Train()
+    {
+        var options = PathModelFixture.Options(fx.Folder);
+        options.InputColumnName = nameof(EncodedRow.File);
+        options.ImageFolder = null;
+        // The fixture's seed: the same images decoded the same way must give the fixture's network.
+        return new MLContext(seed: 3).Transforms.DetectAnomaliesSsm(options).Fit(fx.Context.Data.LoadFromEnumerable(Rows(fx.Train)));
+    }
+
+    [Fact]
+    public void Byte_arrays_train_and_score_exactly_as_the_files_they_came_from()
+    {
+        using var model = Train();
+        Assert.Equal(SsmInputKind.Encoded, model.InputKind);
+        var fromBytes = Scored.Read(model.Transform(fx.Context.Data.LoadFromEnumerable(Rows(fx.Test))));
+        var fromPaths = Scored.Read(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test))));
+        Assert.Equal(fromPaths.Select(r => r.Score), fromBytes.Select(r => r.Score));
+        Assert.Equal(fromPaths.Select(r => r.Map), fromBytes.Select(r => r.Map));
+
+        // Saved, loaded and used one row at a time, as a server would.
+        string zip = Path.Combine(fx.Folder, "encoded.zip");
+        fx.Context.Model.Save(model, null, zip);
+        var loaded = new MLContext().Model.Load(zip, out _);
+        using var engine = fx.Context.Model.CreatePredictionEngine<EncodedRow, PathPrediction>(loaded);
+        var first = Rows(fx.Test.Take(3)).Select(r => engine.Predict(r).Score);
+        Assert.Equal(fromBytes.Take(3).Select(r => r.Score), first);
+    }
+
+    [Fact]
+    public void Damaged_or_empty_data_fails_naming_the_column_where_MLImage_would_score_part_of_it()
+    {
+        using var model = Train();
+        using var engine = fx.Context.Model.CreatePredictionEngine<EncodedRow, PathPrediction>(model, new PredictionEngineOptions { OwnsTransformer = false });
+        string truncated = BrokenFiles.TruncatedPng(Path.Combine(fx.Folder, "truncated.png"));
+        var cases = new (byte[] Bytes, string Expected)[]
+        {
+            (System.IO.File.ReadAllBytes(truncated), "could not be fully decoded"),
+            ("not an image"u8.ToArray(), "is not a decodable image"),
+            ([], "is empty"),
+        };
+        foreach (var (bytes, expected) in cases)
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => engine.Predict(new EncodedRow { File = bytes }));
+            Assert.Contains(expected, e.Message);
+            Assert.Contains("column 'File'", e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_byte_vector_model_refuses_another_input_type()
+    {
+        using var model = Train();
+        var paths = fx.Context.Data.LoadFromEnumerable(new[] { new FileNameRow { File = "a.png" } });
+        var e = Assert.ThrowsAny<Exception>(() => model.Transform(paths));
+        Assert.Contains("vector of Byte", e.Message);
+    }
+}
