@@ -185,8 +185,9 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         if (disposed)
             throw new ObjectDisposedException(nameof(SsmAnomalyTransformer),
-                "This SSM model was disposed: by its own Dispose(), its TransformerChain's, or a PredictionEngine made from it " +
-                "(ML.NET's PredictionEngine disposes its transformer unless created with new PredictionEngineOptions { OwnsTransformer = false }).");
+                "This SSM model was disposed: by its own Dispose(), its TransformerChain's, a PredictionEngine made from it " +
+                "(ML.NET's PredictionEngine disposes its transformer unless created with new PredictionEngineOptions { OwnsTransformer = false }), " +
+                "or a PredictionEnginePool that replaced it with a newer model file.");
     }
 
     /// <summary>Scores images already converted to engine form (used by Fit's logging and by tests).</summary>
