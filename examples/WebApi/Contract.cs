@@ -1,0 +1,38 @@
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+
+namespace SSM.WebApi;
+
+/// <summary>The model's input: a whole image file as uploaded (PNG, JPEG, BMP or WebP), decoded strictly by the model.</summary>
+public sealed class Upload
+{
+    public byte[] File { get; set; } = [];
+}
+
+/// <summary>The model's output columns.</summary>
+public sealed class Verdict
+{
+    public float Score { get; set; }
+    public bool PredictedLabel { get; set; }
+    public float[] AnomalyMap { get; set; } = [];   // ImageSize x ImageSize, row-major
+}
+
+/// <summary>What the API answers: the score, the decision, and where the anomaly map is highest (in map pixels).</summary>
+public sealed record Answer(float Score, bool Anomalous, int HottestX, int HottestY, int MapSide)
+{
+    public static Answer Of(Verdict v)
+    {
+        int side = (int)Math.Sqrt(v.AnomalyMap.Length);
+        int hottest = v.AnomalyMap.AsSpan().IndexOf(v.AnomalyMap.Max());
+        return new Answer(v.Score, v.PredictedLabel, hottest % side, hottest / side, side);
+    }
+}
+
+/// <summary>Makes PredictionEngines that leave the shared model alone when they are dropped.</summary>
+public sealed class EnginePolicy(MLContext mlContext, ITransformer model) : PooledObjectPolicy<PredictionEngine<Upload, Verdict>>
+{
+    public override PredictionEngine<Upload, Verdict> Create() =>
+        mlContext.Model.CreatePredictionEngine<Upload, Verdict>(model, new PredictionEngineOptions { OwnsTransformer = false });
+
+    public override bool Return(PredictionEngine<Upload, Verdict> engine) => true;
+}

@@ -1,0 +1,33 @@
+using Microsoft.ML;
+using SSM.Core;
+using SSM.Core.Data;
+using SSM.MLNet;
+
+namespace SSM.WebApi;
+
+/// <summary>A small model trained on generated images, so the example runs with no data of its own.</summary>
+public static class DemoModel
+{
+    public static string Train()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "ssm-webapi");
+        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 40, TestGoodCount = 4, TestDefectCount = 1, Seed = 7 })
+            .WriteMvtec(folder);
+        var mlContext = new MLContext(seed: 1);
+        var good = Directory.GetFiles(Path.Combine(folder, "train", "good"), "*.png").Order()
+            .Select(f => new Upload { File = File.ReadAllBytes(f) });
+        Console.WriteLine($"Training a demo model on the generated images in {folder} ...");
+        var model = mlContext.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = nameof(Upload.File), ImageSize = 32, BaseWidth = 8, Depth = 3, Epochs = 15,
+            // Generated images have fixed lighting and intensity defects (see examples/QuickStart).
+            InputNormalization = InputNormalization.None, ImageScoreError = RestorationError.Both, RestorationError = RestorationError.Both,
+        }).Fit(mlContext.Data.LoadFromEnumerable(good));
+        string path = Path.Combine(folder, "model.zip");
+        mlContext.Model.Save(model, null, path);
+        model.Dispose();
+        Console.WriteLine($"Model: {path}. Try: curl --data-binary @{Directory.GetFiles(Path.Combine(folder, "test", "good"))[0]} http://localhost:5000/score");
+        return path;
+    }
+}

@@ -1,0 +1,38 @@
+// SSM.MLNet in a web API: an upload's bytes in, a verdict out.
+//
+//   dotnet run -c Release --project examples/WebApi                   trains a small model on generated images, then serves it
+//   dotnet run -c Release --project examples/WebApi -- <model.zip>    serves a model trained on a byte[] column "File"
+//
+//   curl --data-binary @image.png http://localhost:5000/score
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.ML;
+using SSM.MLNet;
+using SSM.WebApi;
+
+string modelPath = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) ?? DemoModel.Train();
+var mlContext = new MLContext();
+var model = mlContext.Model.Load(modelPath, out _);
+// A PredictionEngine serves one thread at a time (ML.NET's rule); the pool lends one to each request. The engines do not
+// own the model: it outlives them.
+var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
+
+var builder = WebApplication.CreateBuilder(args.Where(a => a != modelPath).ToArray());
+var app = builder.Build();
+app.MapPost("/score", async (HttpRequest request) =>
+{
+    using var body = new MemoryStream();
+    await request.Body.CopyToAsync(body);
+    var engine = engines.Get();
+    try
+    {
+        var verdict = engine.Predict(new Upload { File = body.ToArray() });
+        return Results.Ok(Answer.Of(verdict));
+    }
+    // Before InvalidOperationException, which it derives from: the server's model is gone, not the client's image.
+    catch (ObjectDisposedException e) { return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable); }
+    // Empty, undecodable, truncated or too small: the message names what is wrong with the upload.
+    catch (InvalidOperationException e) { return Results.BadRequest(new { error = e.Message }); }
+    finally { engines.Return(engine); }
+});
+app.Lifetime.ApplicationStopped.Register(() => (model as IDisposable)?.Dispose());
+app.Run();
