@@ -89,6 +89,7 @@ public class LoadResizedTests
         var streamed = ImageFile.LoadResized(path, 1, 16, 16);
         Assert.Equal(expected.Pixels, streamed.Pixels);
         Assert.Equal((40, 30), streamed.SourceSize);
+        Assert.Equal(expected.Pixels, ImageFile.DecodeResized(File.ReadAllBytes(path), 1, 16, 16).Pixels);   // an upload too
     }
 
     [Theory]
