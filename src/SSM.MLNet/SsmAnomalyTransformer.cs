@@ -43,7 +43,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     private readonly SharedModel shared;
     private readonly SsmInput input;
     private int disposeCount;   // set once, by the first Dispose; read by scoring threads
-    private bool disposed => Volatile.Read(ref disposeCount) != 0;
+    private bool IsDisposed => Volatile.Read(ref disposeCount) != 0;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SSM-ANOM",
@@ -183,7 +183,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     internal void ThrowIfDisposed()
     {
-        if (disposed)
+        if (IsDisposed)
             throw new ObjectDisposedException(nameof(SsmAnomalyTransformer),
                 "This SSM model was disposed: by its own Dispose(), its TransformerChain's, a PredictionEngine made from it " +
                 "(ML.NET's PredictionEngine disposes its transformer unless created with new PredictionEngineOptions { OwnsTransformer = false }), " +
@@ -203,7 +203,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         ThrowIfDisposed();
         try { return Model.Score(images, batchSize); }
-        catch (ObjectDisposedException) when (disposed)
+        catch (ObjectDisposedException) when (IsDisposed)
         {
             ThrowIfDisposed();
             throw;
