@@ -52,7 +52,7 @@ public static class Demo
         var scored = ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)]);
         var scoreTime = clock.Elapsed;
         var ssm = ModelRunner.SsmOf(model);
-        var evaluation = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, TestSetRun.RawThreshold(ssm));
+        var evaluation = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
 
         // 5. Report.
         List<(string, string)> rows =

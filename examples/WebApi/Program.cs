@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project examples/WebApi                   trains a small model on generated images, then serves it
 //   dotnet run -c Release --project examples/WebApi -- <model.zip>    serves a model trained on a byte[] column "File"
 //
-//   curl --data-binary @image.png http://localhost:5000/score
+//   curl --data-binary @image.png http://localhost:5000/score                      the verdict as JSON
+//   curl --data-binary @image.png "http://localhost:5000/score?heatmap=true" -o h.png  where the defect is, as a picture
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
 using SSM.MLNet;
@@ -12,21 +13,27 @@ using SSM.WebApi;
 string modelPath = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) ?? DemoModel.Train();
 var mlContext = new MLContext();
 var model = mlContext.Model.Load(modelPath, out _);
+// The SSM step of the loaded model, for its heat-map colours and threshold.
+var ssm = model as SsmAnomalyTransformer ?? (model as IEnumerable<ITransformer>)?.OfType<SsmAnomalyTransformer>().SingleOrDefault()
+    ?? throw new InvalidOperationException($"{modelPath} holds no SSM model.");
 // A PredictionEngine serves one thread at a time (ML.NET's rule); the pool lends one to each request. The engines do not
 // own the model: it outlives them.
 var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != modelPath).ToArray());
 var app = builder.Build();
-app.MapPost("/score", async (HttpRequest request) =>
+app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
 {
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
+    byte[] upload = body.ToArray();
     var engine = engines.Get();
     try
     {
-        var verdict = engine.Predict(new Upload { File = body.ToArray() });
-        return Results.Ok(Answer.Of(verdict));
+        var verdict = engine.Predict(new Upload { File = upload });
+        return heatmap == true
+            ? Results.File(SsmHeatMap.ToPng(ssm, upload, verdict.AnomalyMap), "image/png")
+            : Results.Ok(Answer.Of(verdict));
     }
     // Before InvalidOperationException, which it derives from: the server's model is gone, not the client's image.
     catch (ObjectDisposedException e) { return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable); }

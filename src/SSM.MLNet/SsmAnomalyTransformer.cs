@@ -126,6 +126,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Decision threshold on the Score column: PredictedLabel = Score ≥ Threshold.</summary>
     public float Threshold { get; }
 
+    /// <summary><see cref="Threshold"/> in the engine's raw units, the scale of the AnomalyMap column (standard deviations with
+    /// standardised maps): with one restoration error for map and score, map pixels above it would alone make the image
+    /// anomalous; with the default split (map from both errors, score from MS-GMS) it marks the map on the score's scale.</summary>
+    public float RawThreshold => Normalization == SsmScoreNormalization.ZScore
+        ? Calibration.NormalMean + Threshold * Calibration.NormalStd
+        : Threshold;
+
     /// <summary>
     /// A transformer identical to this one but with another decision threshold (in Score units). No retraining: the
     /// network is shared (it stays alive until every transformer using it is disposed). Saving the result saves the new threshold.

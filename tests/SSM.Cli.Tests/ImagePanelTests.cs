@@ -1,6 +1,7 @@
 using SkiaSharp;
 using SSM.Cli.Report;
 using SSM.Core.Data;
+using SSM.MLNet;
 
 namespace SSM.Cli.Tests;
 

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using SSM.Cli.Report;
 using SSM.Cli.Running;
+using SSM.MLNet;
 
 namespace SSM.Cli.Commands;
 

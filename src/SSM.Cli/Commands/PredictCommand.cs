@@ -5,6 +5,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using SSM.Cli.Report;
 using SSM.Cli.Running;
+using SSM.MLNet;
 
 namespace SSM.Cli.Commands;
 
@@ -31,8 +32,6 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             warnings.Write(DatasetInput.UnusableError(unusable, images.Count).Message +
                            "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
-        float raw = TestSetRun.RawThreshold(ssm);
-        var colours = HeatScale.Of(ssm);   // the model's, not the run's: an image's overlay does not depend on the others
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
         var csv = new StringBuilder("path,score,label,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -42,7 +41,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
             for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(name + ".png")}\n");
-            File.WriteAllBytes(staging.PathOf(name + ".png"), ImagePanel.HeatMapFile(s.Path, s.Map, s.Side, colours, raw));
+            // Colours from the model, not the run: an image's overlay does not depend on the others.
+            File.WriteAllBytes(staging.PathOf(name + ".png"), SsmHeatMap.ToPng(ssm, s.Path, s.Map));
         }
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,\n");
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using SSM.Cli.Running;
+using SSM.MLNet;
 
 namespace SSM.Cli.Report;
 

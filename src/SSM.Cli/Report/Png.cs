@@ -12,5 +12,7 @@ public static class Png
         return data.ToArray();
     }
 
-    public static string DataUri(SKBitmap bitmap) => "data:image/png;base64," + Convert.ToBase64String(Encode(bitmap));
+    public static string DataUri(SKBitmap bitmap) => DataUri(Encode(bitmap));
+
+    public static string DataUri(byte[] png) => "data:image/png;base64," + Convert.ToBase64String(png);
 }

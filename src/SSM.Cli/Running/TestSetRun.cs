@@ -14,16 +14,9 @@ public static class TestSetRun
         var ssm = ModelRunner.SsmOf(model);
         var scored = ScoringProgressView.Run(console, "test images", data.TestItems.Count, cancellation,
             progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
-        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, RawThreshold(ssm));
+        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
     }
 
-    /// <summary>The model's threshold in raw map units (standard deviations with standardised maps): with one restoration error for
-    /// map and score, pixels above it would alone make the image anomalous; with the default split (map from both, score from
-    /// MS-GMS) it marks the map on the score's scale.</summary>
-    public static float RawThreshold(SSM.MLNet.SsmAnomalyTransformer ssm) =>
-        ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
-            ? ssm.Calibration.NormalMean + ssm.Threshold * ssm.Calibration.NormalStd
-            : ssm.Threshold;
 
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>

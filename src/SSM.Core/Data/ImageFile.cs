@@ -98,6 +98,16 @@ public static class ImageFile
         return (codec.Info.Width, codec.Info.Height);
     }
 
+    /// <summary>The width and height of an image file's bytes, read from its header; nothing is decoded.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
+    public static (int Width, int Height) ReadSize(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        using var data = SKData.CreateCopy(encoded);
+        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException(SkiaDecoder.NotAnImage("the image data"));
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
     /// <summary>
     /// <see cref="ImageResize.Resize"/> of <see cref="Load"/>, to the last bit, without the full-size float image: rows are
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded

@@ -1,6 +1,4 @@
-using SSM.MLNet;
-
-namespace SSM.Cli.Report;
+namespace SSM.MLNet;
 
 /// <summary>
 /// The colour scale of a model's heat maps: map value 0 dark blue, <see cref="Limit"/> green, <see cref="High"/> (twice the
@@ -19,8 +17,8 @@ public readonly record struct HeatScale(float Limit)
     public float Fraction(float value) => Math.Clamp(value / Math.Max(1e-12f, High), 0f, 1f);
 
     /// <summary>
-    /// The scale of <paramref name="ssm"/>: from its calibration, not from its threshold, so a copy with another
-    /// <c>--threshold</c> (which moves the contour) draws the same colours.
+    /// The scale of <paramref name="ssm"/>: from its calibration, not from its threshold, so a copy with another threshold
+    /// (<see cref="SsmAnomalyTransformer.WithThreshold"/>, which moves the contour) draws the same colours.
     /// </summary>
     public static HeatScale Of(SsmAnomalyTransformer ssm)
     {

@@ -1,10 +1,11 @@
 using SkiaSharp;
 
-namespace SSM.Cli.Report;
+namespace SSM.MLNet;
 
 /// <summary>A jet-like colour map for anomaly heat maps (blue = normal, red = anomalous).</summary>
-public static class HeatColors
+internal static class HeatColors
 {
+    /// <summary>The colour at <paramref name="t"/> of the scale, 0 (blue) to 1 (red).</summary>
     public static SKColor At(float t)
     {
         t = Math.Clamp(t, 0f, 1f);

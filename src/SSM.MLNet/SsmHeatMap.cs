@@ -1,0 +1,116 @@
+using SkiaSharp;
+using SSM.Core.Data;
+using SSM.Core.Scoring;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// Pictures of where a model finds a defect, as <c>ssm predict</c> writes them: the image in its own shape with the anomaly
+/// map blended in (colours from the model's calibration, <see cref="HeatScale"/>: blue at the held-out normal mean, green at
+/// the normal limit, red at twice it) and a white contour where the map reaches the model's threshold
+/// (<see cref="SsmAnomalyTransformer.RawThreshold"/>). The model scores a square resize; its map is stretched back to the
+/// image's shape, so a round defect stays round.
+/// </summary>
+public static class SsmHeatMap
+{
+    /// <summary>Default longest side of <see cref="ToPng(SsmAnomalyTransformer, byte[], float[], int)"/>'s pictures: 512.</summary>
+    public const int DefaultMaxSide = 512;
+
+    /// <summary>The picture of an image file (PNG bytes), longest side at most <paramref name="maxSide"/>, never enlarged.</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="imagePath">The image file.</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="maxSide">Longest side of the picture.</param>
+    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    public static byte[] ToPng(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap, int maxSide = DefaultMaxSide)
+    {
+        ArgumentNullException.ThrowIfNull(imagePath);
+        var (width, height) = Fitted(ImageFile.ReadSize(imagePath), maxSide);
+        return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width), anomalyMap);
+    }
+
+    /// <summary>The picture of an image file's bytes (an upload: PNG, JPEG, BMP or WebP), PNG bytes, longest side at most
+    /// <paramref name="maxSide"/>, never enlarged.</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="encodedImage">The whole image file, as the model was given it.</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="maxSide">Longest side of the picture.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
+    public static byte[] ToPng(SsmAnomalyTransformer model, byte[] encodedImage, float[] anomalyMap, int maxSide = DefaultMaxSide)
+    {
+        ArgumentNullException.ThrowIfNull(encodedImage);
+        var (width, height) = Fitted(ImageFile.ReadSize(encodedImage), maxSide);
+        return Picture(model, ImageFile.DecodeResized(encodedImage, 3, height, width), anomalyMap);
+    }
+
+    /// <summary>
+    /// The overlay as PNG bytes: <paramref name="image"/> (3 channels, the picture's size) with <paramref name="heat"/> (a map
+    /// already at that size, map units) blended in, a white contour from <paramref name="pixelThreshold"/> and, with
+    /// <paramref name="truth"/>, the ground-truth contour in green.
+    /// </summary>
+    public static byte[] Overlay(FloatImage image, float[] heat, HeatScale colours, float pixelThreshold, bool[]? truth = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(heat);
+        if (image.Channels != 3) throw new ArgumentException($"The image needs 3 channels; it has {image.Channels}.", nameof(image));
+        int width = image.Width, height = image.Height, plane = width * height;
+        if (heat.Length != plane) throw new ArgumentException($"The map has {heat.Length} values; the image {width}x{height} = {plane} pixels.", nameof(heat));
+        bool[] predicted = [.. heat.Select(v => v >= pixelThreshold)];
+        using var bitmap = new SKBitmap(width, height);
+        const float a = 0.45f;
+        for (int y = 0; y < height; y++)
+        for (int x = 0; x < width; x++)
+        {
+            int i = y * width + x;
+            float r = image.Pixels[i], g = image.Pixels[plane + i], b = image.Pixels[2 * plane + i];
+            SKColor c = HeatColors.At(colours.Fraction(heat[i]));
+            var mixed = new SKColor(ToByte((1 - a) * r + a * c.Red / 255f), ToByte((1 - a) * g + a * c.Green / 255f), ToByte((1 - a) * b + a * c.Blue / 255f));
+            if (truth is not null && IsEdge(truth, width, height, x, y)) mixed = new SKColor(0, 230, 0);
+            if (IsEdge(predicted, width, height, x, y)) mixed = SKColors.White;
+            bitmap.SetPixel(x, y, mixed);
+        }
+        return Encode(bitmap);
+    }
+
+    /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>
+    public static (int Width, int Height) Fit(int width, int height, int longest)
+    {
+        double scale = (double)longest / Math.Max(width, height);
+        return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
+    }
+
+    /// <summary>A bitmap as PNG bytes.</summary>
+    internal static byte[] Encode(SKBitmap bitmap)
+    {
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return data.ToArray();
+    }
+
+    private static (int Width, int Height) Fitted((int Width, int Height) source, int maxSide)
+    {
+        if (maxSide < 1) throw new ArgumentOutOfRangeException(nameof(maxSide), maxSide, "The longest side must be at least 1 pixel.");
+        return Fit(source.Width, source.Height, Math.Min(maxSide, Math.Max(source.Width, source.Height)));
+    }
+
+    private static byte[] Picture(SsmAnomalyTransformer model, FloatImage image, float[] anomalyMap)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(anomalyMap);
+        int side = model.ImageSize;
+        if (anomalyMap.Length != side * side)
+            throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
+        var heat = AnomalyMapResize.ToImageSize(anomalyMap, side, image.Height, image.Width);
+        return Overlay(image, heat, HeatScale.Of(model), model.RawThreshold);
+    }
+
+    private static bool IsEdge(bool[] mask, int width, int height, int x, int y)
+    {
+        int i = y * width + x;
+        if (!mask[i]) return false;
+        return x == 0 || y == 0 || x == width - 1 || y == height - 1
+            || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
+    }
+
+    private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
+}
