@@ -14,8 +14,14 @@ string modelPath = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.
 var mlContext = new MLContext();
 var model = mlContext.Model.Load(modelPath, out _);
 // The SSM step of the loaded model, for its heat-map colours and threshold.
-var ssm = model as SsmAnomalyTransformer ?? (model as IEnumerable<ITransformer>)?.OfType<SsmAnomalyTransformer>().SingleOrDefault()
-    ?? throw new InvalidOperationException($"{modelPath} holds no SSM model.");
+var ssm = SsmAnomalyTransformer.From(model);
+// The input kind is fixed at training: a model trained on paths (ssm train) cannot take uploads. Said now, not per request.
+if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Upload.File))
+{
+    Console.Error.WriteLine($"{modelPath} reads a {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
+                            $"byte[] column '{nameof(Upload.File)}' (README, \"Serving a model\"; ssm train's models read file paths).");
+    return 1;
+}
 // A PredictionEngine serves one thread at a time (ML.NET's rule); the pool lends one to each request. The engines do not
 // own the model: it outlives them.
 var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
@@ -43,3 +49,4 @@ app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
 });
 app.Lifetime.ApplicationStopped.Register(() => (model as IDisposable)?.Dispose());
 app.Run();
+return 0;

@@ -126,9 +126,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Decision threshold on the Score column: PredictedLabel = Score ≥ Threshold.</summary>
     public float Threshold { get; }
 
-    /// <summary><see cref="Threshold"/> in the engine's raw units, the scale of the AnomalyMap column (standard deviations with
-    /// standardised maps): with one restoration error for map and score, map pixels above it would alone make the image
-    /// anomalous; with the default split (map from both errors, score from MS-GMS) it marks the map on the score's scale.</summary>
+    /// <summary>
+    /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps), where the heat maps draw
+    /// their contour. With one restoration error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>), map
+    /// pixels above it are what make the image anomalous. With the default split (map from both errors, score from MS-GMS
+    /// alone) the image score comes from another map on the same scale, so an image can be flagged with no pixel of its
+    /// AnomalyMap above this, or pass with some above it.
+    /// </summary>
     public float RawThreshold => Normalization == SsmScoreNormalization.ZScore
         ? Calibration.NormalMean + Threshold * Calibration.NormalStd
         : Threshold;
@@ -215,6 +219,18 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             ThrowIfDisposed();
             throw;
         }
+    }
+
+    /// <summary>The SSM step of a model: <paramref name="model"/> itself, or the one SSM transformer of a chain (what
+    /// <c>mlContext.Model.Load</c> returns for a saved pipeline).</summary>
+    /// <exception cref="ArgumentException">The model holds no SSM transformer, or more than one.</exception>
+    public static SsmAnomalyTransformer From(ITransformer model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is SsmAnomalyTransformer ssm) return ssm;
+        var found = (model as IEnumerable<ITransformer>)?.OfType<SsmAnomalyTransformer>().Take(2).ToList() ?? [];
+        return found.Count == 1 ? found[0]
+            : throw new ArgumentException(found.Count == 0 ? "The model holds no SSM anomaly detector." : "The model holds more than one SSM anomaly detector.", nameof(model));
     }
 
     /// <summary>Makes the row mapper ML.NET uses for Transform, GetOutputSchema and PredictionEngine.</summary>

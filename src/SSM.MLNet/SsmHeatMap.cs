@@ -8,8 +8,10 @@ namespace SSM.MLNet;
 /// Pictures of where a model finds a defect, as <c>ssm predict</c> writes them: the image in its own shape with the anomaly
 /// map blended in (colours from the model's calibration, <see cref="HeatScale"/>: blue at the held-out normal mean, green at
 /// the normal limit, red at twice it) and a white contour where the map reaches the model's threshold
-/// (<see cref="SsmAnomalyTransformer.RawThreshold"/>). The model scores a square resize; its map is stretched back to the
-/// image's shape, so a round defect stays round.
+/// (<see cref="SsmAnomalyTransformer.RawThreshold"/>; with the default split of map and score errors the contour and the
+/// verdict can disagree, see there). The model scores a square resize; its map is stretched back to the image's shape, so
+/// a round defect stays round. Call it with an upload the model has already scored: bytes it cannot decode throw
+/// <see cref="InvalidDataException"/>.
 /// </summary>
 public static class SsmHeatMap
 {

@@ -155,6 +155,19 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         for (int i = 0; i < rows.Count; i++) Close.Score(fx.Ssm, sequentialEngine[i], expected[i]);
     }
 
+    [Fact]
+    public void From_finds_the_SSM_step_of_a_loaded_pipeline_or_says_there_is_none()
+    {
+        string zip = TempFile("chain.zip");
+        fx.Context.Model.Save(fx.Model, null, zip);
+        var loaded = fx.Context.Model.Load(zip, out _);
+        using var ssm = SsmAnomalyTransformer.From(loaded);
+        Assert.Equal(fx.Ssm.Threshold, ssm.Threshold);
+        Assert.Same(fx.Ssm, SsmAnomalyTransformer.From(fx.Ssm));
+        var none = fx.Context.Transforms.CopyColumns("B", "A").Fit(fx.Context.Data.LoadFromEnumerable(new[] { new { A = 1f } }));
+        Assert.Contains("holds no SSM anomaly detector", Assert.Throws<ArgumentException>(() => SsmAnomalyTransformer.From(none)).Message);
+    }
+
     /// <summary>What a PredictionEnginePool does on reload: the old model is disposed while requests still score with it.
     /// They finish; later ones get the transformer's ObjectDisposedException, never a TorchSharp error.</summary>
     [Fact]

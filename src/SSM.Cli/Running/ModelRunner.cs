@@ -70,13 +70,11 @@ public static class ModelRunner
     }
 
     /// <summary>The SSM transformer inside a model.</summary>
-    public static SsmAnomalyTransformer SsmOf(ITransformer model) => model switch
+    public static SsmAnomalyTransformer SsmOf(ITransformer model)
     {
-        SsmAnomalyTransformer t => t,
-        IEnumerable<ITransformer> chain => chain.OfType<SsmAnomalyTransformer>().SingleOrDefault()
-            ?? throw new CliException("The model holds no SSM anomaly detector."),
-        _ => throw new CliException("The model holds no SSM anomaly detector."),
-    };
+        try { return SsmAnomalyTransformer.From(model); }
+        catch (ArgumentException e) { throw new CliException(e.Message, e); }
+    }
 
     /// <summary>Replaces the threshold of the SSM step of a saved chain (no retraining).</summary>
     public static ITransformer WithThreshold(ITransformer model, float threshold)
