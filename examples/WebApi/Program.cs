@@ -27,6 +27,7 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
 var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != modelPath).ToArray());
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // not four lines per request
 var app = builder.Build();
 app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
 {
