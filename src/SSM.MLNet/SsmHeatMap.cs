@@ -15,6 +15,8 @@ namespace SSM.MLNet;
 /// </summary>
 public static class SsmHeatMap
 {
+    private static readonly SKColor Green = new(0, 230, 0);
+
     /// <summary>Default longest side of <see cref="ToPng(SsmAnomalyTransformer, byte[], float[], int)"/>'s pictures: 512.</summary>
     public const int DefaultMaxSide = 512;
 
@@ -58,20 +60,20 @@ public static class SsmHeatMap
         int width = image.Width, height = image.Height, plane = width * height;
         if (heat.Length != plane) throw new ArgumentException($"The map has {heat.Length} values; the image {width}x{height} = {plane} pixels.", nameof(heat));
         bool[] predicted = [.. heat.Select(v => v >= pixelThreshold)];
-        using var bitmap = new SKBitmap(width, height);
+        var picture = new FloatImage(3, height, width);
         const float a = 0.45f;
         for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
         {
             int i = y * width + x;
-            float r = image.Pixels[i], g = image.Pixels[plane + i], b = image.Pixels[2 * plane + i];
-            SKColor c = HeatColors.At(colours.Fraction(heat[i]));
-            var mixed = new SKColor(ToByte((1 - a) * r + a * c.Red / 255f), ToByte((1 - a) * g + a * c.Green / 255f), ToByte((1 - a) * b + a * c.Blue / 255f));
-            if (truth is not null && IsEdge(truth, width, height, x, y)) mixed = new SKColor(0, 230, 0);
-            if (IsEdge(predicted, width, height, x, y)) mixed = SKColors.White;
-            bitmap.SetPixel(x, y, mixed);
+            SKColor? line = IsEdge(predicted, width, height, x, y) ? SKColors.White
+                : truth is not null && IsEdge(truth, width, height, x, y) ? Green : null;
+            SKColor heatColour = HeatColors.At(colours.Fraction(heat[i]));
+            for (int k = 0; k < 3; k++)
+                picture.Pixels[k * plane + i] = line is { } l ? Channel(l, k) / 255f
+                    : (1 - a) * image.Pixels[k * plane + i] + a * Channel(heatColour, k) / 255f;
         }
-        return Encode(bitmap);
+        return ImageFile.EncodePng(picture);
     }
 
     /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>
@@ -79,14 +81,6 @@ public static class SsmHeatMap
     {
         double scale = (double)longest / Math.Max(width, height);
         return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
-    }
-
-    /// <summary>A bitmap as PNG bytes.</summary>
-    internal static byte[] Encode(SKBitmap bitmap)
-    {
-        using var image = SKImage.FromBitmap(bitmap);
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
     }
 
     private static (int Width, int Height) Fitted((int Width, int Height) source, int maxSide)
@@ -106,6 +100,8 @@ public static class SsmHeatMap
         return Overlay(image, heat, HeatScale.Of(model), model.RawThreshold);
     }
 
+    private static byte Channel(SKColor colour, int k) => k == 0 ? colour.Red : k == 1 ? colour.Green : colour.Blue;
+
     private static bool IsEdge(bool[] mask, int width, int height, int x, int y)
     {
         int i = y * width + x;
@@ -113,6 +109,4 @@ public static class SsmHeatMap
         return x == 0 || y == 0 || x == width - 1 || y == height - 1
             || !mask[i - 1] || !mask[i + 1] || !mask[i - width] || !mask[i + width];
     }
-
-    private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 }

@@ -1,4 +1,3 @@
-using SkiaSharp;
 using SSM.Core.Data;
 using SSM.Core.Scoring;
 using SSM.MLNet;
@@ -29,23 +28,7 @@ public static class ImagePanel
         var image = ImageFile.LoadResized(imagePath, 3, height, width);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
             : [.. ImageResize.ResizeMask(ImageFile.LoadMask(maskPath), height, width).Pixels.Select(v => v > 0.5f)];
-        using var plain = Plain(image);
         byte[] overlay = SsmHeatMap.Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, truth);
-        return (Png.DataUri(plain), Png.DataUri(overlay));
+        return (Png.DataUri(ImageFile.EncodePng(image)), Png.DataUri(overlay));
     }
-
-    private static SKBitmap Plain(FloatImage image)
-    {
-        var bitmap = new SKBitmap(image.Width, image.Height);
-        int plane = image.Width * image.Height;
-        for (int y = 0; y < image.Height; y++)
-        for (int x = 0; x < image.Width; x++)
-        {
-            int i = y * image.Width + x;
-            bitmap.SetPixel(x, y, new SKColor(ToByte(image.Pixels[i]), ToByte(image.Pixels[plane + i]), ToByte(image.Pixels[2 * plane + i])));
-        }
-        return bitmap;
-    }
-
-    private static byte ToByte(float v) => (byte)MathF.Round(Math.Clamp(v, 0f, 1f) * 255f);
 }

@@ -47,13 +47,24 @@ public static class ImageFile
     }
 
     /// <summary>
-    /// Writes <paramref name="image"/> as an 8-bit PNG (grayscale PNG for 1 channel, RGB for 3),
-    /// creating the parent folder if needed. Values are clamped to [0, 1] and rounded to the nearest of 256 levels.
+    /// Writes <paramref name="image"/> as an 8-bit PNG (<see cref="EncodePng"/>), creating the parent folder if needed.
     /// </summary>
     public static void Save(FloatImage image, string path)
     {
-        ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(path);
+        byte[] png = EncodePng(image);
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        File.WriteAllBytes(path, png);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> as the bytes of an 8-bit PNG (grayscale for 1 channel, RGB for 3). Values are clamped to
+    /// [0, 1] and rounded to the nearest of 256 levels.
+    /// </summary>
+    public static byte[] EncodePng(FloatImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
         int w = image.Width, h = image.Height, plane = w * h;
         float[] src = image.Pixels;
         SKImageInfo info;
@@ -78,13 +89,10 @@ public static class ImageFile
         }
 
         using SKImage skImage = SKImage.FromPixelCopy(info, bytes)
-            ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {w}x{h} image for '{path}'.");
+            ?? throw new InvalidOperationException($"SkiaSharp could not wrap a {w}x{h} image.");
         using SKData data = skImage.Encode(SKEncodedImageFormat.Png, 100)
-            ?? throw new InvalidOperationException($"SkiaSharp could not encode '{path}' as PNG.");
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
-        using FileStream file = File.Create(path);
-        data.SaveTo(file);
+            ?? throw new InvalidOperationException($"SkiaSharp could not encode a {w}x{h} image as PNG.");
+        return data.ToArray();
     }
 
     /// <summary>The width and height of an image file, read from its header; nothing is decoded.</summary>
@@ -103,9 +111,8 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(byte[] encoded)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        using var data = SKData.CreateCopy(encoded);
-        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException(SkiaDecoder.NotAnImage("the image data"));
-        return (codec.Info.Width, codec.Info.Height);
+        using var decoder = new SkiaDecoder(encoded, EncodedSubject);
+        return (decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
 
     /// <summary>
@@ -140,7 +147,7 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(encoded);
         CheckChannels(channels);
-        return Resized(encoded, "the image data", channels, height, width);
+        return Resized(encoded, EncodedSubject, channels, height, width);
     }
 
     private static void CheckChannels(int channels)
@@ -148,6 +155,9 @@ public static class ImageFile
         if (channels is not (1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be 1 or 3.");
     }
+
+    /// <summary>What messages call an image given as bytes.</summary>
+    private const string EncodedSubject = "the image data";
 
     /// <summary>A path as messages name it.</summary>
     private static string Quoted(string path) => $"'{path}'";
