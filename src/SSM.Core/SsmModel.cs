@@ -42,19 +42,36 @@ public sealed class SsmModel : IDisposable
     public Device Device => Network.parameters().First().device;
 
     /// <summary>A scorer with an explicit refinement threshold (null = one round, no refinement); its maps are standardised
-    /// when the model has map statistics.</summary>
-    public AnomalyScorer CreateScorer(float? refinementThreshold) => Calibration is { } calibration
-        ? calibration.CreateScorer(Network, Options, refinementThreshold)
-        : new(Network, Options, refinementThreshold);
+    /// when the model has map statistics. It scores with this model's network: <see cref="Dispose"/> does not wait for its
+    /// calls, so dispose the model only after the scorer's last one.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
+    public AnomalyScorer CreateScorer(float? refinementThreshold)
+    {
+        ThrowIfDisposed();
+        return NewScorer(refinementThreshold);
+    }
 
-    /// <summary>The scorer with the calibrated threshold (created once, shared).</summary>
+    /// <summary>The scorer with the calibrated threshold (created once, shared). Like <see cref="CreateScorer"/>'s, its
+    /// calls are not waited for by <see cref="Dispose"/>; <see cref="Score"/> is.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed.</exception>
     public AnomalyScorer Scorer
     {
         get
         {
-            lock (scorerLock)
-                return scorer ??= CreateScorer(Calibration?.RefinementThreshold);
+            ThrowIfDisposed();
+            return SharedScorer();
         }
+    }
+
+    private AnomalyScorer NewScorer(float? refinementThreshold) => Calibration is { } calibration
+        ? calibration.CreateScorer(Network, Options, refinementThreshold)
+        : new(Network, Options, refinementThreshold);
+
+    // No disposed check: a call in flight keeps scoring while Dispose waits for it.
+    private AnomalyScorer SharedScorer()
+    {
+        lock (scorerLock)
+            return scorer ??= NewScorer(Calibration?.RefinementThreshold);
     }
 
     /// <summary>Scores images of any size (resized to S x S; the size correction reads each one's
@@ -75,7 +92,7 @@ public sealed class SsmModel : IDisposable
             // One image is just "the image": a caller scoring rows one by one names the row itself.
             for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
             using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
-            using var scored = Scorer.Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
+            using var scored = SharedScorer().Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
             using var maps = scored.Maps.cpu();
             using var scores = scored.Scores.cpu();
             var flat = maps.data<float>().ToArray();
@@ -123,16 +140,25 @@ public sealed class SsmModel : IDisposable
             // under them would fail those requests with libtorch's "Tensor invalid -- empty handle".
             while (callsInFlight > 0) Monitor.Wait(lifetime);
         }
-        scorer?.Dispose();
+        lock (scorerLock) scorer?.Dispose();
         Network.Dispose();
     }
+
+    private void ThrowIfDisposed()
+    {
+        lock (lifetime)
+            if (disposed) throw Disposed();
+    }
+
+    private static ObjectDisposedException Disposed() =>
+        new(nameof(SsmModel), "This SSM model was disposed; it can no longer score or be saved.");
 
     /// <summary>Runs <paramref name="work"/> on the network, which <see cref="Dispose"/> does not free until it returns.</summary>
     private T Use<T>(Func<T> work)
     {
         lock (lifetime)
         {
-            if (disposed) throw new ObjectDisposedException(nameof(SsmModel), "This SSM model was disposed; it can no longer score or be saved.");
+            if (disposed) throw Disposed();
             callsInFlight++;
         }
         try { return work(); }

@@ -63,6 +63,8 @@ public class ConcurrencyTests : IClassFixture<TinyModelFixture>
         Assert.Equal(4, failures.Count);
         Assert.All(failures, e => Assert.Contains("SSM model was disposed", Assert.IsType<ObjectDisposedException>(e).Message));
         Assert.Throws<ObjectDisposedException>(() => model.Save(new MemoryStream()));
+        Assert.Throws<ObjectDisposedException>(() => model.Scorer);
+        Assert.Throws<ObjectDisposedException>(() => model.CreateScorer(null));
         model.Dispose();   // a second Dispose does nothing
     }
 
