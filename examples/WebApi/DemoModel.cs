@@ -10,7 +10,8 @@ public static class DemoModel
 {
     public static string Train()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "ssm-webapi");
+        // One folder per server, so two copies (on two ports) do not delete each other's files; removed at shutdown.
+        string folder = Path.Combine(Path.GetTempPath(), $"ssm-webapi-{Environment.ProcessId}");
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 40, TestGoodCount = 4, TestDefectCount = 1, Seed = 7 })
             .WriteMvtec(folder);
@@ -29,5 +30,12 @@ public static class DemoModel
         model.Dispose();
         Console.WriteLine($"Model: {path}. Try: curl --data-binary @{Directory.GetFiles(Path.Combine(folder, "test", "good"))[0]} http://localhost:5000/score");
         return path;
+    }
+
+    /// <summary>Removes the folder <see cref="Train"/> wrote the model and its images to.</summary>
+    public static void Delete(string modelPath)
+    {
+        string? folder = Path.GetDirectoryName(modelPath);
+        if (folder is not null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
     }
 }

@@ -10,7 +10,8 @@ using Microsoft.ML;
 using SSM.MLNet;
 using SSM.WebApi;
 
-string modelPath = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) ?? DemoModel.Train();
+string? givenModel = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.OrdinalIgnoreCase));
+string modelPath = givenModel ?? DemoModel.Train();
 var mlContext = new MLContext();
 var model = mlContext.Model.Load(modelPath, out _);
 // The SSM step of the loaded model, for its heat-map colours and threshold.
@@ -26,11 +27,15 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
 // own the model: it outlives them.
 var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
 
-var builder = WebApplication.CreateBuilder(args.Where(a => a != modelPath).ToArray());
+var builder = WebApplication.CreateBuilder(args.Where(a => a != givenModel).ToArray());
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // not four lines per request
 var app = builder.Build();
-app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
+app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
 {
+    // Parsed here, not bound as bool?: ASP.NET answers "?heatmap=yes" with an empty 400 that does not say why.
+    bool picture = false;
+    if (heatmap is not null && !bool.TryParse(heatmap, out picture))
+        return Results.BadRequest(new { error = $"heatmap must be true or false, not '{heatmap}'." });
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
     byte[] upload = body.ToArray();
@@ -38,7 +43,7 @@ app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
     try
     {
         var verdict = engine.Predict(new Upload { File = upload });
-        return heatmap == true
+        return picture
             ? Results.File(SsmHeatMap.ToPng(ssm, upload, verdict.AnomalyMap), "image/png")
             : Results.Ok(Answer.Of(verdict));
     }
@@ -48,6 +53,10 @@ app.MapPost("/score", async (HttpRequest request, bool? heatmap) =>
     catch (InvalidOperationException e) { return Results.BadRequest(new { error = e.Message }); }
     finally { engines.Return(engine); }
 });
-app.Lifetime.ApplicationStopped.Register(() => (model as IDisposable)?.Dispose());
+app.Lifetime.ApplicationStopped.Register(() =>
+{
+    (model as IDisposable)?.Dispose();
+    if (givenModel is null) DemoModel.Delete(modelPath);
+});
 app.Run();
 return 0;
