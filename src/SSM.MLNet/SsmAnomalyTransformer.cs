@@ -36,9 +36,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Largest accepted <see cref="ScoringBatchSize"/>: every read-ahead row is held in memory, and the engine's gain ends long before.</summary>
     public const int MaxScoringBatchSize = 1024;
 
-    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size; 0x00010003 adds the image folder (path input).
+    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size; 0x00010003 adds the image folder (path input);
+    // 0x00010004 adds whether files are turned by their EXIF orientation.
     private const uint VersionScoringBatchSize = 0x00010002;
     private const uint VersionImageFolder = 0x00010003;
+    private const uint VersionUpright = 0x00010004;
 
     private readonly SharedModel shared;
     private readonly SsmInput input;
@@ -47,8 +49,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "SSM-ANOM",
-        verWrittenCur: VersionImageFolder,
-        verReadableCur: VersionImageFolder,
+        verWrittenCur: VersionUpright,
+        verReadableCur: VersionUpright,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SsmAnomalyTransformer).Assembly.FullName);
@@ -110,6 +112,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     /// <summary>For <see cref="SsmInputKind.Path"/> input: the folder relative paths are resolved against (null: as given).</summary>
     public string? ImageFolder => input.ImageFolder;
+
+    /// <summary>Whether the model turns image files (path and byte[] input) by their EXIF orientation, as photo viewers show
+    /// them: true for models saved since 2026-12-01, false for older ones, which read files as stored. An image column
+    /// (<c>MLImage</c>) comes as ML.NET decoded it, which does not turn it.</summary>
+    public bool ReadsFilesUpright => input.Upright;
 
     /// <summary>Output column of the score.</summary>
     public string ScoreColumnName { get; }
@@ -249,6 +256,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         // int: normalisation; float: threshold
         // int: scoring batch size (since 0x00010002; older models read as DefaultScoringBatchSize)
         // string or null: image folder of path input (since 0x00010003; older models have none)
+        // bool: files turned by their EXIF orientation (since 0x00010004; older models read them as stored)
         // binary stream "SsmModel.bin": the engine model (SsmModel.Save: magic, version, settings, weights, SHA-256)
         ctx.SaveNonEmptyString(input.ColumnName);
         ctx.SaveNonEmptyString(ScoreColumnName);
@@ -263,6 +271,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ctx.Writer.Write(Threshold);
         ctx.Writer.Write(ScoringBatchSize);
         ctx.SaveStringOrNull(input.ImageFolder);
+        ctx.Writer.Write(input.Upright);
         ctx.SaveBinaryStream(WeightsEntryName, w =>
         {
             w.Flush();
@@ -289,6 +298,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         float threshold = ctx.Reader.ReadSingle();
         int scoringBatchSize = ctx.Header.ModelVerWritten >= VersionScoringBatchSize ? ctx.Reader.ReadInt32() : DefaultScoringBatchSize;
         string? imageFolder = ctx.Header.ModelVerWritten >= VersionImageFolder ? ctx.LoadStringOrNull() : null;
+        bool upright = ctx.Header.ModelVerWritten >= VersionUpright && ctx.Reader.ReadBoolean();
         env.CheckDecode(scoringBatchSize >= 1 && scoringBatchSize <= MaxScoringBatchSize, "Scoring batch size out of range.");
         env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");
         env.CheckDecode(Enum.IsDefined(normalization), "Unknown score normalisation.");
@@ -297,7 +307,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         SsmModel? model = null;
         if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
             throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
-        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder);
+        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder, upright);
         return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize);
     }
 

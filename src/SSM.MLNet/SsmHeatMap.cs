@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using SkiaSharp;
 using SSM.Core.Data;
 using SSM.Core.Scoring;
@@ -29,8 +30,9 @@ public static class SsmHeatMap
     public static byte[] ToPng(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap, int maxSide = DefaultMaxSide)
     {
         ArgumentNullException.ThrowIfNull(imagePath);
-        var (width, height) = Fitted(ImageFile.ReadSize(imagePath), maxSide);
-        return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width), anomalyMap);
+        ArgumentNullException.ThrowIfNull(model);
+        var (width, height) = Fitted(ImageFile.ReadSize(imagePath, model.ReadsFilesUpright), maxSide);
+        return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width, model.ReadsFilesUpright), anomalyMap);
     }
 
     /// <summary>The picture of an image file's bytes (an upload: PNG, JPEG, BMP or WebP), PNG bytes, longest side at most
@@ -43,14 +45,45 @@ public static class SsmHeatMap
     public static byte[] ToPng(SsmAnomalyTransformer model, byte[] encodedImage, float[] anomalyMap, int maxSide = DefaultMaxSide)
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
-        var (width, height) = Fitted(ImageFile.ReadSize(encodedImage), maxSide);
-        return Picture(model, ImageFile.DecodeResized(encodedImage, 3, height, width), anomalyMap);
+        ArgumentNullException.ThrowIfNull(model);
+        var (width, height) = Fitted(ImageFile.ReadSize(encodedImage, model.ReadsFilesUpright), maxSide);
+        return Picture(model, ImageFile.DecodeResized(encodedImage, 3, height, width, model.ReadsFilesUpright), anomalyMap);
     }
+
+    /// <summary>The picture of an image column's value (an <see cref="MLImage"/> from <c>LoadImages</c>), PNG bytes, longest
+    /// side at most <paramref name="maxSide"/>, never enlarged. It is drawn from the image's pixels, so it shows what a model
+    /// with an image input saw: ML.NET's decoding, which does not turn photos by their EXIF orientation (a file's picture,
+    /// from the path overload, does).</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="image">The image the model was given.</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="maxSide">Longest side of the picture.</param>
+    public static byte[] ToPng(SsmAnomalyTransformer model, MLImage image, float[] anomalyMap, int maxSide = DefaultMaxSide)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var (width, height) = Fitted((image.Width, image.Height), maxSide);
+        return Picture(model, ImageResize.Resize(SsmInput.FromMLImage(image, 3), height, width), anomalyMap);
+    }
+
+    /// <summary>
+    /// <paramref name="image"/> as pictures show it: an image whose brightest value is below a quarter of full scale (a
+    /// 12-bit scan stored in a 16-bit file fills a sixteenth) is brightened so that value is white; others are returned as
+    /// they are. Only pictures do this: the model reads the values as stored.
+    /// </summary>
+    public static FloatImage Visible(FloatImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        float brightest = image.Pixels.Length == 0 ? 0 : image.Pixels.Max();
+        if (brightest is >= DimLimit or <= 0) return image;
+        return new FloatImage(image.Channels, image.Height, image.Width, [.. image.Pixels.Select(v => v / brightest)]) { SourceSize = image.SourceSize };
+    }
+
+    private const float DimLimit = 0.25f;
 
     /// <summary>
     /// The overlay as PNG bytes: <paramref name="image"/> (3 channels, the picture's size) with <paramref name="heat"/> (a map
     /// already at that size, map units) blended in, a white contour from <paramref name="pixelThreshold"/> and, with
-    /// <paramref name="truth"/>, the ground-truth contour in green.
+    /// <paramref name="truth"/>, the ground-truth contour in green. A dim image is brightened first (<see cref="Visible"/>).
     /// </summary>
     public static byte[] Overlay(FloatImage image, float[] heat, HeatScale colours, float pixelThreshold, bool[]? truth = null)
     {
@@ -59,6 +92,7 @@ public static class SsmHeatMap
         if (image.Channels != 3) throw new ArgumentException($"The image needs 3 channels; it has {image.Channels}.", nameof(image));
         int width = image.Width, height = image.Height, plane = width * height;
         if (heat.Length != plane) throw new ArgumentException($"The map has {heat.Length} values; the image {width}x{height} = {plane} pixels.", nameof(heat));
+        image = Visible(image);
         bool[] predicted = [.. heat.Select(v => v >= pixelThreshold)];
         var picture = new FloatImage(3, height, width);
         const float a = 0.45f;

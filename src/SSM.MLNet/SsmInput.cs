@@ -29,10 +29,11 @@ public enum SsmInputKind
 /// <summary>
 /// How the input column is read and turned into engine images (internal helper; saved with the model). Vector shape and
 /// scale apply to <see cref="SsmInputKind.Vector"/> only; <c>ImageFolder</c> (the folder relative paths are resolved
-/// against; null or empty: as given) to <see cref="SsmInputKind.Path"/> only.
+/// against; null or empty: as given) to <see cref="SsmInputKind.Path"/> only. <c>Upright</c>: files (path and byte[] input)
+/// are turned by their EXIF orientation, as photo viewers show them; models saved before it existed read them as stored.
 /// </summary>
 internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale,
-    string? ImageFolder = null)
+    string? ImageFolder = null, bool Upright = true)
 {
     // A vector of unknown size (a float[] without [VectorType]) is accepted: each row's length is checked as it is read.
     internal const string ExpectedType = "Image, vector of Single, Text path, or vector of Byte (an encoded image file)";
@@ -172,7 +173,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                     throw new InvalidOperationException($"The image data in column '{ColumnName}'{AtRow(row)} is empty.");
                 var file = new byte[bytes.Length];
                 bytes.CopyTo(file);
-                try { return ImageFile.DecodeResized(file, Channels, side, side); }
+                try { return ImageFile.DecodeResized(file, Channels, side, side, Upright); }
                 catch (InvalidDataException e)
                 {
                     throw new InvalidOperationException($"Could not decode column '{ColumnName}'{AtRow(row)}: {e.Message}", e);
@@ -235,7 +236,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     {
         try
         {
-            return ImageFile.LoadResized(path, Channels, side, side);
+            return ImageFile.LoadResized(path, Channels, side, side, Upright);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -249,7 +250,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     }
 
     /// <summary>
-    /// Converts an <see cref="MLImage"/> (Bgra32 or Rgba32, 8 bits per channel, alpha ignored) to planar floats in [0, 1]:
+    /// Converts an <see cref="MLImage"/> (Bgra32 or Rgba32, 8 bits per channel) to planar floats in [0, 1], its colour bytes as
+    /// ML.NET decoded them (premultiplied by alpha: transparent areas are black; not turned by EXIF orientation):
     /// R, G, B for 3 channels, BT.601 luminance for 1. With <paramref name="side"/>, the rows are resized to side x side as
     /// they are converted (<see cref="ImageResize.RowResampler"/>, the same values as resizing the full conversion), and
     /// the image's own size is kept as <see cref="FloatImage.SourceSize"/>.

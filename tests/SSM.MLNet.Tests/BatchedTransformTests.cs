@@ -407,6 +407,7 @@ public sealed class BatchedVectorTests
         Assert.Equal("Pixels", model.InputColumnName);
         Assert.Equal(1.5f, model.Threshold);
         Assert.Null(model.AnomalyMapColumnName);
+        Assert.False(model.ReadsFilesUpright);   // older models read files as stored
         Assert.NotNull(schema.GetColumnOrNull("Pixels"));
         // Engine format 1 predates these settings: the model keeps the behaviour it was trained and calibrated with.
         var options = model.Model.Options;

@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using SkiaSharp;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 
@@ -42,6 +44,59 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
         Assert.Equal(SKColors.White, marked.GetPixel(2, 2));   // the contour of the region above the threshold
         Assert.NotEqual(SKColors.White, marked.GetPixel(3, 3));
         Assert.NotEqual(SKColors.White, marked.GetPixel(0, 0));
+    }
+
+    [Fact]
+    public void A_phone_photo_is_scored_and_drawn_upright_before_and_after_saving()
+    {
+        // Stored 48 x 32 with a tag saying "turn a quarter clockwise": shown 32 wide and 48 tall.
+        string turned = Path.Combine(fx.Folder, "turned.jpg"), asStored = Path.Combine(fx.Folder, "as-stored.jpg");
+        File.WriteAllBytes(turned, ExifJpeg.Marked(48, 32, orientation: 6));
+        File.WriteAllBytes(asStored, ExifJpeg.Marked(48, 32, orientation: 1));
+        Assert.True(fx.Model.ReadsFilesUpright);
+        var map = MapOf(turned);
+        Assert.NotEqual(MapOf(asStored), map);   // the same stored pixels, turned: another image to the model
+        using (var picture = SKBitmap.Decode(SsmHeatMap.ToPng(fx.Model, turned, map)))
+            Assert.Equal((32, 48), (picture.Width, picture.Height));
+
+        using var saved = new MemoryStream();
+        fx.Context.Model.Save(fx.Model, null, saved);
+        saved.Position = 0;
+        using var loaded = SsmAnomalyTransformer.From(fx.Context.Model.Load(saved, out _));
+        Assert.True(loaded.ReadsFilesUpright);
+        var reloaded = Scored.Read(loaded.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows([turned]))))[0].Map;
+        Assert.Equal(map, reloaded);
+    }
+
+    [Fact]
+    public void An_image_columns_picture_is_drawn_from_its_pixels()
+    {
+        string path = Path.Combine(fx.Folder, "wide-column.png");
+        ImageFile.Save(new FloatImage(3, 30, 100, [.. Enumerable.Range(0, 3 * 30 * 100).Select(i => i % 5 / 5f)]), path);
+        var map = MapOf(path);
+        using var image = MLImage.CreateFromFile(path);
+        // An opaque, untagged PNG: the same pixels, up to float rounding (x * (1/255) against x / 255).
+        using var fromFile = SKBitmap.Decode(SsmHeatMap.ToPng(fx.Model, path, map));
+        using var fromColumn = SKBitmap.Decode(SsmHeatMap.ToPng(fx.Model, image, map));
+        Assert.Equal((100, 30), (fromColumn.Width, fromColumn.Height));
+        for (int y = 0; y < 30; y++)
+            for (int x = 0; x < 100; x++)
+            {
+                SKColor a = fromFile.GetPixel(x, y), b = fromColumn.GetPixel(x, y);
+                Assert.True(Math.Abs(a.Red - b.Red) <= 1 && Math.Abs(a.Green - b.Green) <= 1 && Math.Abs(a.Blue - b.Blue) <= 1, $"({x}, {y}): {a} against {b}");
+            }
+    }
+
+    [Fact]
+    public void A_dim_scan_is_brightened_for_pictures_only_when_it_is_dim()
+    {
+        // A 12-bit scan in a 16-bit file: values up to 4095 / 65535.
+        var dim = new FloatImage(1, 2, 2, [0f, 0.02f, 0.04f, 4095f / 65535]);
+        Assert.Equal([0f, 0.02f / (4095f / 65535), 0.04f / (4095f / 65535), 1f], SsmHeatMap.Visible(dim).Pixels);
+        var ordinary = new FloatImage(1, 2, 2, [0f, 0.1f, 0.2f, 0.3f]);
+        Assert.Same(ordinary, SsmHeatMap.Visible(ordinary));
+        var black = new FloatImage(1, 2, 2);
+        Assert.Same(black, SsmHeatMap.Visible(black));
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
             ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, [], HeatScale.Of(ssm));
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, [], HeatScale.Of(ssm), ssm.ReadsFilesUpright);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);

@@ -75,7 +75,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
             .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm));
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm), ssm.ReadsFilesUpright);
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();

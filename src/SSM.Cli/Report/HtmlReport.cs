@@ -21,8 +21,9 @@ public static class HtmlReport
     /// <param name="evaluation">Test-set results; null when there is no labelled test set.</param>
     /// <param name="epochs">Training epochs (loss curve); empty for evaluate.</param>
     /// <param name="colours">The model's heat-map colour scale (<see cref="HeatScale.Of"/>).</param>
+    /// <param name="filesUpright">Whether the model turns files by their EXIF orientation (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
     public static void Write(string path, string title, IReadOnlyList<(string Key, string Value)> summary, EvaluationResult? evaluation,
-        IReadOnlyList<EpochReport> epochs, HeatScale colours)
+        IReadOnlyList<EpochReport> epochs, HeatScale colours, bool filesUpright = true)
     {
         var html = new StringBuilder();
         html.Append($$"""
@@ -44,7 +45,7 @@ public static class HtmlReport
         if (evaluation is null)
             html.Append("<p>No labelled test set (test/ folder): run <code>ssm evaluate model.zip &lt;dataset&gt;</code> for metrics and panels.</p>\n");
         else
-            html.Append(EvaluationSection(evaluation, colours));
+            html.Append(EvaluationSection(evaluation, colours, filesUpright));
 
         html.Append("""
             <script>
@@ -72,7 +73,7 @@ public static class HtmlReport
         return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
-    private static string EvaluationSection(EvaluationResult e, HeatScale colours)
+    private static string EvaluationSection(EvaluationResult e, HeatScale colours, bool filesUpright)
     {
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
@@ -106,7 +107,7 @@ public static class HtmlReport
                  "test set); green contour: the ground truth.</p>\n");
         foreach (var image in ordered)
         {
-            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath);
+            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath, filesUpright);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +

@@ -21,14 +21,16 @@ public static class ImagePanel
     /// <param name="colours">The model's colour scale.</param>
     /// <param name="pixelThreshold">Map value from which a pixel is predicted defective (the white contour).</param>
     /// <param name="maskPath">Ground-truth mask file, if any.</param>
-    public static (string Image, string Overlay) Panel(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold, string? maskPath)
+    /// <param name="upright">Whether the model turns files by their EXIF orientation (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
+    public static (string Image, string Overlay) Panel(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold, string? maskPath,
+        bool upright = true)
     {
-        var (sourceWidth, sourceHeight) = ImageFile.ReadSize(imagePath);
+        var (sourceWidth, sourceHeight) = ImageFile.ReadSize(imagePath, upright);
         var (width, height) = SsmHeatMap.Fit(sourceWidth, sourceHeight, PanelSide);
-        var image = ImageFile.LoadResized(imagePath, 3, height, width);   // row by row: a huge photo never sits in memory whole
+        var image = ImageFile.LoadResized(imagePath, 3, height, width, upright);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
             : [.. ImageResize.ResizeMask(ImageFile.LoadMask(maskPath), height, width).Pixels.Select(v => v > 0.5f)];
         byte[] overlay = SsmHeatMap.Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, truth);
-        return (Png.DataUri(ImageFile.EncodePng(image)), Png.DataUri(overlay));
+        return (Png.DataUri(ImageFile.EncodePng(SsmHeatMap.Visible(image))), Png.DataUri(overlay));
     }
 }

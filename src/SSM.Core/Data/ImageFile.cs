@@ -22,16 +22,19 @@ public static class ImageFile
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image (corrupt, truncated, other format).</exception>
     /// <remarks>
-    /// Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs (scanners, medical exports) keep
+    /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
+    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs (scanners, medical exports) keep
     /// their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels. Other
     /// files are 8-bit.
     /// </remarks>
-    public static FloatImage Load(string path, int? channels = null)
+    /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
+    /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
+    public static FloatImage Load(string path, int? channels = null, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (channels is not (null or 1 or 3))
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "Channels must be null (as in the file), 1 or 3.");
-        return FromBytes(ReadBytes(path), Quoted(path), channels);
+        return FromBytes(ReadBytes(path), Quoted(path), channels, upright);
     }
 
     /// <summary>
@@ -95,24 +98,28 @@ public static class ImageFile
         return data.ToArray();
     }
 
-    /// <summary>The width and height of an image file, read from its header; nothing is decoded.</summary>
+    /// <summary>The width and height of an image file as shown (after its EXIF orientation), read from its header; nothing is decoded.</summary>
     /// <inheritdoc cref="Load" path="/exception"/>
-    public static (int Width, int Height) ReadSize(string path)
+    /// <param name="path">The image file.</param>
+    /// <param name="upright">As <see cref="Load"/>'s: false gives the stored size.</param>
+    public static (int Width, int Height) ReadSize(string path, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         using var codec = SKCodec.Create(path)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
-        return (codec.Info.Width, codec.Info.Height);
+        return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
 
-    /// <summary>The width and height of an image file's bytes, read from its header; nothing is decoded.</summary>
+    /// <summary>The width and height of an image file's bytes as shown (after its EXIF orientation), read from its header; nothing is decoded.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
-    public static (int Width, int Height) ReadSize(byte[] encoded)
+    /// <param name="encoded">The whole image file.</param>
+    /// <param name="upright">As <see cref="Load"/>'s: false gives the stored size.</param>
+    public static (int Width, int Height) ReadSize(byte[] encoded, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
-        return (decoder.Codec.Info.Width, decoder.Codec.Info.Height);
+        return upright ? decoder.ShownSize : (decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
 
     /// <summary>
@@ -120,18 +127,19 @@ public static class ImageFile
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
     /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB (a grayscale one 64 MB),
     /// a JPEG a few rows.
-    /// 16-bit PNGs are loaded whole and resized. The result's <see cref="FloatImage.SourceSize"/> is the file's size.
+    /// 16-bit PNGs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and turned first. The result's <see cref="FloatImage.SourceSize"/> is the file's size.
     /// </summary>
     /// <param name="path">A PNG, JPEG or BMP file.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
+    /// <param name="upright">As <see cref="Load"/>'s.</param>
     /// <inheritdoc cref="Load" path="/exception"/>
-    public static FloatImage LoadResized(string path, int channels, int height, int width)
+    public static FloatImage LoadResized(string path, int channels, int height, int width, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(path);
         CheckChannels(channels);
-        return Resized(ReadBytes(path), Quoted(path), channels, height, width);
+        return Resized(ReadBytes(path), Quoted(path), channels, height, width, upright);
     }
 
     /// <summary>
@@ -142,12 +150,13 @@ public static class ImageFile
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
+    /// <param name="upright">As <see cref="Load"/>'s.</param>
     /// <exception cref="InvalidDataException">The bytes are not a decodable image (corrupt, truncated, other format).</exception>
-    public static FloatImage DecodeResized(byte[] encoded, int channels, int height, int width)
+    public static FloatImage DecodeResized(byte[] encoded, int channels, int height, int width, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
         CheckChannels(channels);
-        return Resized(encoded, EncodedSubject, channels, height, width);
+        return Resized(encoded, EncodedSubject, channels, height, width, upright);
     }
 
     private static void CheckChannels(int channels)
@@ -162,14 +171,17 @@ public static class ImageFile
     /// <summary>A path as messages name it.</summary>
     private static string Quoted(string path) => $"'{path}'";
 
-    private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width)
+    private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width, bool upright)
     {
-        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, subject, channels), height, width);
+        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
-        if (decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success && decoder.Codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
+        var origin = upright ? decoder.Origin : SKEncodedOrigin.TopLeft;
+        // A turned photo's rows are the shown image's columns: it is decoded whole and turned first.
+        if (ExifOrientation.IsUpright(origin) && decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success
+            && decoder.Codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
             return Scanlines(decoder.Codec, info, subject, channels, height, width);
-        var decoded = decoder.DecodeAll();
+        var decoded = decoder.DecodeAll().Upright(origin);
         var resampler = new ImageResize.RowResampler(channels, decoded.Height, decoded.Width, height, width);
         var row = new float[decoded.Width];
         for (int y = 0; y < decoded.Height; y++) AddRow(resampler, decoded.Row(y), decoded.BytesPerPixel, row);
@@ -181,16 +193,19 @@ public static class ImageFile
     private static byte[] ReadBytes(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
 
-    private static FloatImage FromBytes(byte[] file, string subject, int? channels)
+    private static FloatImage FromBytes(byte[] file, string subject, int? channels, bool upright)
     {
         if (Png16.IsSixteenBit(file))
         {
             var (samples, stride, w, h) = Png16.Read(file, subject);
             int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
-            return deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
+            var deep = deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
+            if (!upright) return deep;
+            using var header = new SkiaDecoder(file, subject);   // for a PNG's eXIf chunk
+            return ExifOrientation.Upright(deep, header.Origin);
         }
         SkiaDecoder.Decoded decoded;
-        using (var decoder = new SkiaDecoder(file, subject)) decoded = decoder.DecodeAll();
+        using (var decoder = new SkiaDecoder(file, subject)) decoded = upright ? decoder.DecodeUpright() : decoder.DecodeAll();
         int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
         var image = new FloatImage(outChannels, height, width);
         int plane = height * width;

@@ -42,6 +42,15 @@ internal sealed class SkiaDecoder : IDisposable
     /// <summary>Skia's codec of the file, for decoding row by row.</summary>
     public SKCodec Codec { get; }
 
+    /// <summary>The file's EXIF orientation (<see cref="SKEncodedOrigin.TopLeft"/> when it has none).</summary>
+    public SKEncodedOrigin Origin => Codec.EncodedOrigin;
+
+    /// <summary>The image's size as shown: swapped when its EXIF orientation turns it by a quarter.</summary>
+    public (int Width, int Height) ShownSize => ExifOrientation.Shown(Origin, Codec.Info.Width, Codec.Info.Height);
+
+    /// <summary><see cref="DecodeAll"/>, turned as the file's EXIF orientation says.</summary>
+    public Decoded DecodeUpright() => DecodeAll().Upright(Origin);
+
     /// <summary>The whole image at once, in <see cref="TargetInfo"/>'s format.</summary>
     /// <exception cref="InvalidDataException">A truncated or corrupt file.</exception>
     public Decoded DecodeAll()
@@ -75,6 +84,14 @@ internal sealed class SkiaDecoder : IDisposable
     public readonly record struct Decoded(byte[] Pixels, int Width, int Height, int BytesPerPixel)
     {
         public ReadOnlySpan<byte> Row(int y) => Pixels.AsSpan(y * Width * BytesPerPixel, Width * BytesPerPixel);
+
+        /// <summary>The pixels as shown, turned by the file's EXIF orientation (<see cref="ExifOrientation"/>).</summary>
+        public Decoded Upright(SKEncodedOrigin origin)
+        {
+            if (ExifOrientation.IsUpright(origin)) return this;
+            var (width, height) = ExifOrientation.Shown(origin, Width, Height);
+            return new Decoded(ExifOrientation.Upright<byte>(Pixels, Width, Height, BytesPerPixel, origin), width, height, BytesPerPixel);
+        }
 
         /// <summary>Whether every pixel has R == G == B (which covers grayscale files).</summary>
         public bool IsGray()

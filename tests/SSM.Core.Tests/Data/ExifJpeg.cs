@@ -1,0 +1,46 @@
+using System.Buffers.Binary;
+using SkiaSharp;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>JPEGs as phones write them: the stored pixels plus an EXIF orientation tag saying how to turn them.</summary>
+internal static class ExifJpeg
+{
+    /// <summary>
+    /// A JPEG of <paramref name="width"/> x <paramref name="height"/> stored pixels, mid-grey with a white 8 x 8 block at the
+    /// stored top-left corner and a black one at the stored top-right, tagged with <paramref name="orientation"/> (1-8;
+    /// null: no EXIF at all).
+    /// </summary>
+    public static byte[] Marked(int width, int height, int? orientation)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        bitmap.Erase(new SKColor(128, 128, 128));
+        for (int y = 0; y < 8; y++)
+            for (int x = 0; x < 8; x++)
+            {
+                bitmap.SetPixel(x, y, SKColors.White);
+                bitmap.SetPixel(width - 1 - x, y, SKColors.Black);
+            }
+        using SKData jpeg = bitmap.Encode(SKEncodedImageFormat.Jpeg, 100);
+        return orientation is { } o ? WithOrientation(jpeg.ToArray(), o) : jpeg.ToArray();
+    }
+
+    /// <summary>The JPEG with an APP1 segment right after its SOI marker: "Exif", a big-endian TIFF header and one IFD entry,
+    /// Orientation (0x0112, SHORT).</summary>
+    public static byte[] WithOrientation(byte[] jpeg, int orientation)
+    {
+        var tiff = new byte[26];
+        "MM"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(2), 42);
+        BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(4), 8);          // the first IFD follows the header
+        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(8), 1);          // one entry
+        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(10), 0x0112);    // Orientation
+        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(12), 3);         // SHORT
+        BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(14), 1);         // one value, held in the entry
+        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(18), (ushort)orientation);
+        // bytes 22-25: no next IFD
+        byte[] app1 = [0xFF, 0xE1, 0, 0, .. "Exif\0\0"u8, .. tiff];
+        BinaryPrimitives.WriteUInt16BigEndian(app1.AsSpan(2), (ushort)(app1.Length - 2));
+        return [.. jpeg.AsSpan(0, 2), .. app1, .. jpeg.AsSpan(2)];
+    }
+}
