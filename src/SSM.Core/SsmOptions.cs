@@ -8,8 +8,11 @@ namespace SSM.Core;
 public sealed record SsmOptions
 {
     /// <summary>Side S of the square images the network sees; inputs are resized to S x S. Default 64.
-    /// Must be a multiple of 2^(Depth-1).</summary>
+    /// Must be a multiple of 2^(Depth-1), at most <see cref="MaxImageSize"/>.</summary>
     public int ImageSize { get; init; } = 64;
+
+    /// <summary>Largest <see cref="ImageSize"/>: 1024.</summary>
+    public const int MaxImageSize = 1024;
 
     /// <summary>How each image's intensities are normalised before the network sees it. Default <see cref="InputNormalization.PerImage"/>
     /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; examples/Benchmarks/HISTORY.md).</summary>
@@ -35,7 +38,7 @@ public sealed record SsmOptions
         if (ImageSize < Network.SizeMultiple || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
                 $"Image size must be a positive multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}.");
-        if (ImageSize > 1024) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, "Image size must be at most 1024.");
+        if (ImageSize > MaxImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Image size must be at most {MaxImageSize}.");
         Masking.Validate(ImageSize);
         Training.Validate();
         Scoring.Validate(ImageSize);

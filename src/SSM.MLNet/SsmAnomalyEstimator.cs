@@ -47,11 +47,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.AnomalyMapColumnName is null || o.AnomalyMapColumnName != o.ScoreColumnName && o.AnomalyMapColumnName != o.PredictedLabelColumnName,
             nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName, $"null or a name other than ScoreColumnName ('{o.ScoreColumnName}') and PredictedLabelColumnName ('{o.PredictedLabelColumnName}')");
         Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
-        Check(ectx, o.BaseWidth is >= 1 and <= 1024, nameof(o.BaseWidth), o.BaseWidth, "between 1 and 1024");
+        Check(ectx, o.BaseWidth >= 1 && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth, $"between 1 and {InpaintingNetworkOptions.MaxBaseWidth}");
         Check(ectx, o.Depth is >= 2 and <= 8, nameof(o.Depth), o.Depth, "between 2 and 8");
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple;
-        Check(ectx, o.ImageSize >= multiple && o.ImageSize <= 1024 && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
-            $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {multiple} to 1024");
+        Check(ectx, o.ImageSize >= multiple && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
+            $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {multiple} to {SsmOptions.MaxImageSize}");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
         Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");

@@ -149,6 +149,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var run = Cli.Run("predict", fx.Model, input, "-o", output);
         AssertFails(run, "b-truncated.png", output);
         AssertFails(run, "corrupt or truncated");
+        AssertFails(run, "give --keep-going to score the others");
         // A single truncated file, too.
         AssertFails(Cli.Run("predict", fx.Model, Path.Combine(input, "b-truncated.png"), "-o", output), "b-truncated.png", output);
 
@@ -233,6 +234,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--holdout", "10", "-o", output), "--holdout must be", output);   // a percentage by mistake
         AssertFails(Cli.Run("train", Good, "--holdout", "half", "-o", output), "--holdout expects a number (got 'half')", output);
         Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
+        var huge = Cli.Run("train", Good, "--image-size", "2048", "-o", output);   // the library's limit, said before any work
+        AssertFails(huge, "--image-size must be a multiple of 8 for --depth 4 from 8 to 1024 (got 2048)", output);
+        Assert.Equal(2, huge.Code);
+        AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 1 and 1024 (got 2000)", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
     }
 

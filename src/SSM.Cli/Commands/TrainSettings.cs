@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using SSM.Core;
 using SSM.Core.Data;
+using SSM.Core.Network;
 using SSM.Core.Torch;
 
 namespace SSM.Cli.Commands;
@@ -169,9 +170,10 @@ public sealed class TrainSettings : ModelSettings
         if (!common.Successful) return common;
         if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
         int multiple = 1 << Math.Max(0, Depth - 1);
-        if (ImageSize < 8 || ImageSize % multiple != 0)
-            return ValidationResult.Error($"--image-size must be at least 8 and a multiple of {multiple} for --depth {Depth} (got {ImageSize}).");
-        if (Width < 1) return ValidationResult.Error("--width must be positive.");
+        if (ImageSize < 8 || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
+            return ValidationResult.Error($"--image-size must be a multiple of {multiple} for --depth {Depth} from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}).");
+        if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
+            return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");

@@ -131,8 +131,10 @@ public static class DatasetInput
     }
 
     /// <summary>The error that lists <paramref name="problems"/> among <paramref name="total"/> files.</summary>
-    public static CliException UnusableError(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images") =>
-        new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]), failure);
+    public static CliException UnusableError(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images",
+        string? hint = null) =>
+        new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]) +
+            (hint is null ? "" : Environment.NewLine + "  " + hint), failure);
 
     /// <summary>The exception's message, prefixed with the file when it does not name it already.</summary>
     private static string Describe(Exception ex, string path, string? otherPath = null) =>

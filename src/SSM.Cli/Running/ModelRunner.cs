@@ -92,8 +92,10 @@ public static class ModelRunner
     /// </summary>
     /// <exception cref="CliException">Image files that cannot be used (all of them listed), without <paramref name="unusable"/>.</exception>
     /// <param name="progress">Called with the number of files done (scored or found unusable).</param>
+    /// <param name="unusable">Where to add the files that cannot be used, instead of stopping.</param>
+    /// <param name="stopHint">A line added to the error that stops the scoring (how to go on regardless).</param>
     public static List<ScoredImage> Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<int>? progress = null,
-        List<UnusableFile>? unusable = null)
+        List<UnusableFile>? unusable = null, string? stopHint = null)
     {
         var results = new List<ScoredImage>(paths.Count);
         IReadOnlyList<string> remaining = paths;
@@ -112,7 +114,7 @@ public static class ModelRunner
                 int scored = results.Count - before;
                 var bad = DatasetInput.Unusable(remaining, from: scored);
                 if (bad.Count == 0) throw;
-                if (unusable is null) throw DatasetInput.UnusableError(bad, paths.Count, ex);
+                if (unusable is null) throw DatasetInput.UnusableError(bad, paths.Count, ex, hint: stopHint);
                 unusable.AddRange(bad);
                 skipped += bad.Count;
                 var badPaths = bad.Select(b => b.Path).ToHashSet(StringComparer.Ordinal);

@@ -9,6 +9,9 @@ public sealed record InpaintingNetworkOptions
     /// <summary>Width of the first encoder level; level i has BaseWidth * 2^min(i, 3) channels. Default 16.</summary>
     public int BaseWidth { get; init; } = 16;
 
+    /// <summary>Largest <see cref="BaseWidth"/>: 1024.</summary>
+    public const int MaxBaseWidth = 1024;
+
     /// <summary>Number of encoder levels (the image is halved Depth - 1 times). Default 4.</summary>
     public int Depth { get; init; } = 4;
 
@@ -29,7 +32,7 @@ public sealed record InpaintingNetworkOptions
     public void Validate()
     {
         if (InputChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(InputChannels), InputChannels, "Input channels must be 1 (grayscale) or 3 (RGB).");
-        if (BaseWidth < 1 || BaseWidth > 1024) throw new ArgumentOutOfRangeException(nameof(BaseWidth), BaseWidth, "Base width must be between 1 and 1024.");
+        if (BaseWidth < 1 || BaseWidth > MaxBaseWidth) throw new ArgumentOutOfRangeException(nameof(BaseWidth), BaseWidth, $"Base width must be between 1 and {MaxBaseWidth}.");
         if (Depth < 2 || Depth > 8) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, "Depth must be between 2 and 8.");
     }
 }
