@@ -49,6 +49,9 @@ internal static class ErrorReporter
         // An optional number (int?) is reported as "Nullable`1"; the option's own property says which number.
         if (at > 0 && type.StartsWith("Nullable", StringComparison.Ordinal) && OptionValueType(args![at - 1]) is { } underlying) type = underlying.Name;
         string expected = type is "Int32" or "Int64" ? "a whole number" : "a number";
+        // A whole number too large for its type is a whole number all the same: say the limit, not the kind.
+        if (type == "Int32" && System.Numerics.BigInteger.TryParse(value, out var big))
+            expected = big > int.MaxValue ? $"a whole number up to {int.MaxValue}" : $"a whole number from {int.MinValue}";
         return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
     }
 

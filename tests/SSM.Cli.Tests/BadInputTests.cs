@@ -233,6 +233,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--holdout", "0.9", "-o", output), "--holdout must be more than 0 and less than 0.9 (got 0.9)", output);
         AssertFails(Cli.Run("train", Good, "--holdout", "10", "-o", output), "--holdout must be", output);   // a percentage by mistake
         AssertFails(Cli.Run("train", Good, "--holdout", "half", "-o", output), "--holdout expects a number (got 'half')", output);
+        AssertFails(Cli.Run("train", Good, "--epochs", "99999999999", "-o", output), "--epochs expects a whole number up to 2147483647 (got '99999999999')", output);
         Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
         var huge = Cli.Run("train", Good, "--image-size", "2048", "-o", output);   // the library's limit, said before any work
         AssertFails(huge, "--image-size must be a multiple of 8 for --depth 4 from 8 to 1024 (got 2048)", output);

@@ -5,6 +5,40 @@ namespace SSM.Cli.Tests;
 [Collection("cli")]
 public sealed class EvaluatePredictTests(TrainedModelFixture fx)
 {
+    /// <summary>A model reads its channels whatever the files are: a grey model converts colour files, a colour model sees grey
+    /// files as grey colour images. Both are said, not done silently.</summary>
+    [Fact]
+    public void Channels_TheFilesDoNotHave_AreSaid()
+    {
+        string colour = Path.Combine(fx.Root, "colour-data"), input = Path.Combine(fx.Root, "gray-input");
+        Directory.CreateDirectory(colour);
+        Directory.CreateDirectory(input);
+        var good = Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(8).ToList();
+        foreach (var file in good)   // the generated images are grey: tint them
+        {
+            var grey = SSM.Core.Data.ImageFile.Load(file, channels: 1).Pixels;
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(3, 32, 32, [.. grey, .. grey.Select(v => 0.9f * v), .. grey.Select(v => 0.8f * v)]),
+                Path.Combine(colour, Path.GetFileName(file)));
+        }
+        string[] tiny = [.. TrainedModelFixture.TinyTraining, "--epochs", "1"];
+        var greyModel = Cli.Run(["train", colour, .. tiny, "-o", Path.Combine(fx.Root, "grey-of-colour")]);
+        Assert.True(greyModel.Code == 0, greyModel.Output);
+        Assert.Contains("8 of 8 images are colour files: --channels 1 (the default) reads them as grey", greyModel.Output);
+        string colourRun = Path.Combine(fx.Root, "colour-run");
+        var colourModel = Cli.Run(["train", colour, .. tiny, "--channels", "3", "-o", colourRun]);
+        Assert.True(colourModel.Code == 0, colourModel.Output);
+        Assert.DoesNotContain("colour files", colourModel.Output);
+
+        File.Copy(Path.Combine(colour, Path.GetFileName(good[0])), Path.Combine(input, "colour.png"));
+        File.Copy(good[0], Path.Combine(input, "gray.png"));
+        var (code, text) = Cli.Run("predict", Path.Combine(colourRun, "model.zip"), input, "-o", Path.Combine(fx.Root, "gray-predict"));
+        Assert.True(code == 0, text);
+        Assert.Contains("1 of 2 images are grayscale files, and this model reads colour", text);
+        var byGreyModel = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "gray-predict-2"));
+        Assert.True(byGreyModel.Code == 0, byGreyModel.Output);
+        Assert.DoesNotContain("grayscale files", byGreyModel.Output);
+    }
+
     [Fact]
     public void Evaluate_WritesMetricsReportAndModel_WithGivenThreshold()
     {

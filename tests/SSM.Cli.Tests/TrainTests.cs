@@ -29,6 +29,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         int held = int.Parse(match.Groups[2].Value);
         Assert.Equal(24, int.Parse(match.Groups[1].Value) + held);
         Assert.Equal(SSM.Core.Training.SsmTrainer.Split(24, new SsmOptions().Training).HeldOut.Length, held);
+        Assert.DoesNotContain("colour files", fx.TrainOutput);   // the generated images are grayscale files
     }
 
     [Fact]

@@ -90,6 +90,27 @@ public static class DatasetInput
         return listing;
     }
 
+    /// <summary>Grayscale files among <paramref name="paths"/> for a colour model, as a warning: it reads them as grey colour
+    /// images, unlike any it learned (a walkthrough's colour model flagged every grey good image). Nothing otherwise.</summary>
+    public static void WarnGrayForColour(Warnings warnings, IReadOnlyList<string> paths, int modelChannels)
+    {
+        if (modelChannels != 3) return;
+        int gray = paths.Count(p => ImageFile.StoresGray(p) == true);
+        if (gray > 0)
+            warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (trained with --channels 3): " +
+                           "it sees them as grey colour images, unlike any it learned, and is likely to flag them.");
+    }
+
+    /// <summary>The line that says how many training images are colour files when the model will read them as grey, or
+    /// null.</summary>
+    public static string? ColourNote(IReadOnlyList<string> paths, int channels)
+    {
+        if (channels != 1) return null;
+        int colour = paths.Count(p => ImageFile.StoresGray(p) == false);
+        return colour == 0 ? null
+            : $"{colour} of {paths.Count} images are colour files: --channels 1 (the default) reads them as grey, by their luminance; --channels 3 keeps colour.";
+    }
+
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
     public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped)
     {

@@ -23,9 +23,9 @@ public static class ImageFile
     /// <exception cref="InvalidDataException">The file is not a decodable image (corrupt, truncated, other format).</exception>
     /// <remarks>
     /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
-    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs (scanners, medical exports) keep
-    /// their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels. Other
-    /// files are 8-bit.
+    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs
+    /// (scanners, medical exports) keep their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit
+    /// scan 16 grey levels. Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
@@ -111,6 +111,28 @@ public static class ImageFile
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
 
+    /// <summary>
+    /// Whether an image file stores grey levels only, as its header says (a grayscale PNG at any depth, a grayscale JPEG);
+    /// null when it is no image this reader knows. A colour file whose pixels all happen to be grey says false: the header
+    /// is all that is read.
+    /// </summary>
+    public static bool? StoresGray(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using (var file = File.OpenRead(path))
+            {
+                Span<byte> header = stackalloc byte[32];
+                if (Png16.IsGrayPng(header[..file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false)])) return true;
+            }
+            using var codec = SKCodec.Create(path);
+            return codec is null ? null : codec.Info.ColorType == SKColorType.Gray8;
+        }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The width and height of an image file's bytes as shown (after its EXIF orientation), read from its header; nothing is decoded.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
     /// <param name="encoded">The whole image file.</param>
@@ -119,7 +141,7 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(encoded);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
-        return upright ? decoder.ShownSize : (decoder.Codec.Info.Width, decoder.Codec.Info.Height);
+        return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
 
     /// <summary>
@@ -127,7 +149,8 @@ public static class ImageFile
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
     /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB (a grayscale one 64 MB),
     /// a JPEG a few rows.
-    /// 16-bit PNGs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and turned first. The result's <see cref="FloatImage.SourceSize"/> is the file's size.
+    /// 16-bit PNGs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and turned
+    /// first. The result's <see cref="FloatImage.SourceSize"/> is the file's size (as shown).
     /// </summary>
     /// <param name="path">A PNG, JPEG or BMP file.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
@@ -176,7 +199,7 @@ public static class ImageFile
         if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
-        var origin = upright ? decoder.Origin : SKEncodedOrigin.TopLeft;
+        var origin = decoder.Origin(upright);
         // A turned photo's rows are the shown image's columns: it is decoded whole and turned first.
         if (ExifOrientation.IsUpright(origin) && decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success
             && decoder.Codec.ScanlineOrder == SKCodecScanlineOrder.TopDown)
@@ -202,10 +225,10 @@ public static class ImageFile
             var deep = deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
             if (!upright) return deep;
             using var header = new SkiaDecoder(file, subject);   // for a PNG's eXIf chunk
-            return ExifOrientation.Upright(deep, header.Origin);
+            return ExifOrientation.Upright(deep, header.Origin(upright));
         }
         SkiaDecoder.Decoded decoded;
-        using (var decoder = new SkiaDecoder(file, subject)) decoded = upright ? decoder.DecodeUpright() : decoder.DecodeAll();
+        using (var decoder = new SkiaDecoder(file, subject)) decoded = decoder.DecodeAll().Upright(decoder.Origin(upright));
         int width = decoded.Width, height = decoded.Height, outChannels = channels ?? (decoded.IsGray() ? 1 : 3);
         var image = new FloatImage(outChannels, height, width);
         int plane = height * width;

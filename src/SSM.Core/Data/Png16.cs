@@ -17,6 +17,10 @@ internal static class Png16
     private static readonly (int X, int Y, int Dx, int Dy)[] Passes =
         [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
 
+    /// <summary>Whether the bytes start a PNG whose header says grey levels only (colour type 0, or 4 with alpha), at any depth.</summary>
+    public static bool IsGrayPng(ReadOnlySpan<byte> file) =>
+        file.Length > 25 && file[..8].SequenceEqual(Signature) && file.Slice(12, 4).SequenceEqual("IHDR"u8) && file[25] is 0 or 4;
+
     /// <summary>Whether <paramref name="file"/> is a PNG whose header says 16 bits per sample.</summary>
     public static bool IsSixteenBit(ReadOnlySpan<byte> file) =>
         file.Length > 28 && file[..8].SequenceEqual(Signature) && file.Slice(12, 4).SequenceEqual("IHDR"u8) && file[24] == 16;

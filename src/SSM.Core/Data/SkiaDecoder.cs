@@ -42,14 +42,9 @@ internal sealed class SkiaDecoder : IDisposable
     /// <summary>Skia's codec of the file, for decoding row by row.</summary>
     public SKCodec Codec { get; }
 
-    /// <summary>The file's EXIF orientation (<see cref="SKEncodedOrigin.TopLeft"/> when it has none).</summary>
-    public SKEncodedOrigin Origin => Codec.EncodedOrigin;
-
-    /// <summary>The image's size as shown: swapped when its EXIF orientation turns it by a quarter.</summary>
-    public (int Width, int Height) ShownSize => ExifOrientation.Shown(Origin, Codec.Info.Width, Codec.Info.Height);
-
-    /// <summary><see cref="DecodeAll"/>, turned as the file's EXIF orientation says.</summary>
-    public Decoded DecodeUpright() => DecodeAll().Upright(Origin);
+    /// <summary>The file's EXIF orientation when <paramref name="upright"/> (<see cref="SKEncodedOrigin.TopLeft"/> when it
+    /// has none), else TopLeft: the pixels as stored.</summary>
+    public SKEncodedOrigin Origin(bool upright) => upright ? Codec.EncodedOrigin : SKEncodedOrigin.TopLeft;
 
     /// <summary>The whole image at once, in <see cref="TargetInfo"/>'s format.</summary>
     /// <exception cref="InvalidDataException">A truncated or corrupt file.</exception>

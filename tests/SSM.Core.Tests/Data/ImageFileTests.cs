@@ -166,4 +166,34 @@ public class ImageFileTests
             Assert.True(MathF.Abs(expected.Pixels[i] - actual.Pixels[i]) <= tolerance,
                 $"Pixel {i}: expected {expected.Pixels[i]}, got {actual.Pixels[i]}.");
     }
+
+    /// <summary>What a file stores, by its header only: a colour file of grey pixels still says colour.</summary>
+    [Fact]
+    public void StoresGray_reads_the_header()
+    {
+        using var temp = new TempFolder();
+        string gray8 = temp.File("gray.png"), greyRgb = temp.File("grey-rgb.png"), gray16 = temp.File("gray16.png"), rgb16 = temp.File("rgb16.png");
+        ImageFile.Save(new FloatImage(1, 4, 4), gray8);
+        ImageFile.Save(new FloatImage(3, 4, 4), greyRgb);
+        Png16Writer.Write(gray16, 4, 4, 1, new ushort[16]);
+        Png16Writer.Write(rgb16, 4, 4, 3, new ushort[48]);
+        string grayJpeg = temp.File("gray.jpg"), colourJpeg = temp.File("colour.jpg"), text = temp.File("notes.png");
+        foreach (var (path, type) in new[] { (grayJpeg, SKColorType.Gray8), (colourJpeg, SKColorType.Rgba8888) })
+        {
+            using var bitmap = new SKBitmap(new SKImageInfo(8, 8, type, SKAlphaType.Opaque));
+            bitmap.Erase(new SKColor(90, 90, 90));
+            using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+            File.WriteAllBytes(path, data.ToArray());
+        }
+        File.WriteAllText(text, "not an image");
+
+        Assert.True(ImageFile.StoresGray(gray8));
+        Assert.False(ImageFile.StoresGray(greyRgb));
+        Assert.True(ImageFile.StoresGray(gray16));
+        Assert.False(ImageFile.StoresGray(rgb16));
+        Assert.True(ImageFile.StoresGray(grayJpeg));
+        Assert.False(ImageFile.StoresGray(colourJpeg));
+        Assert.Null(ImageFile.StoresGray(text));
+        Assert.Null(ImageFile.StoresGray(temp.File("missing.png")));
+    }
 }
