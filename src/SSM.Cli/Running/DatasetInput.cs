@@ -91,14 +91,15 @@ public static class DatasetInput
     }
 
     /// <summary>Grayscale files among <paramref name="paths"/> for a colour model, as a warning: it reads them as grey colour
-    /// images, unlike any it learned (a walkthrough's colour model flagged every grey good image). Nothing otherwise.</summary>
+    /// images, and one that learned colour images only flags them (a walkthrough's flagged every grey good image). Nothing
+    /// otherwise.</summary>
     public static void WarnGrayForColour(Warnings warnings, IReadOnlyList<string> paths, int modelChannels)
     {
         if (modelChannels != 3) return;
         int gray = paths.Count(p => ImageFile.StoresGray(p) == true);
         if (gray > 0)
             warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (trained with --channels 3): " +
-                           "it sees them as grey colour images, unlike any it learned, and is likely to flag them.");
+                           "unless it learned grey images too, it is likely to flag them.");
     }
 
     /// <summary>The line that says how many training images are colour files when the model will read them as grey, or
