@@ -1,3 +1,5 @@
+using SSM.Cli.Running;
+
 namespace SSM.Cli.Tests;
 
 /// <summary>Bad input: one clear message, a non-zero exit code, no stack trace, and nothing left behind.</summary>
@@ -236,10 +238,29 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--epochs", "99999999999", "-o", output), "--epochs expects a whole number up to 2147483647 (got '99999999999')", output);
         Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
         var huge = Cli.Run("train", Good, "--image-size", "2048", "-o", output);   // the library's limit, said before any work
-        AssertFails(huge, "--image-size must be a multiple of 8 for --depth 4 from 8 to 1024 (got 2048)", output);
+        AssertFails(huge, "--image-size must be a multiple of 8 (for --depth 4), from 8 to 1024 (got 2048)", output);
         Assert.Equal(2, huge.Code);
         AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 1 and 1024 (got 2000)", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
+    }
+
+    /// <summary>A model saved before files were turned upright reads photos as stored: said, since its heat maps come out
+    /// sideways and upright masks miss its maps. A model of today says nothing.</summary>
+    [Fact]
+    public void TurnedPhotos_ForAModelThatReadsFilesAsStored_AreSaid()
+    {
+        string root = Cli.TempFolder("turned");
+        string turned = Path.Combine(root, "turned.jpg"), plain = Path.Combine(root, "plain.jpg");
+        File.WriteAllBytes(turned, SSM.Core.Tests.Data.ExifJpeg.Marked(48, 32, orientation: 6));
+        File.WriteAllBytes(plain, SSM.Core.Tests.Data.ExifJpeg.Marked(48, 32, orientation: null));
+        string Warned(bool readsUpright)
+        {
+            var text = new StringWriter();
+            DatasetInput.WarnUnturned(new Warnings(Cli.Captured(text)), [turned, plain], readsUpright);
+            return text.ToString();
+        }
+        Assert.Contains("1 of 2 images carry an EXIF orientation, and this model (saved before 2026-12-01) reads files as stored", Warned(false));
+        Assert.Equal("", Warned(true));
     }
 
     [Fact]

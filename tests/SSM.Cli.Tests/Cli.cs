@@ -24,7 +24,8 @@ public static class Cli
         return (code, output.ToString(), errors.ToString());
     }
 
-    private static IAnsiConsole Captured(StringWriter writer)
+    /// <summary>A non-interactive console that writes to <paramref name="writer"/>.</summary>
+    public static IAnsiConsole Captured(StringWriter writer)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {

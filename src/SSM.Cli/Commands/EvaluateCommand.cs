@@ -22,7 +22,9 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
-        DatasetInput.WarnGrayForColour(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels);
+        string[] testImages = [.. data.TestItems.Select(t => t.Path)];
+        DatasetInput.WarnGrayForColour(warnings, testImages, ssm.Channels);
+        DatasetInput.WarnUnturned(warnings, testImages, ssm.ReadsFilesUpright);
         var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         new MetricsFile { Command = "evaluate", Dataset = data.Root, Threshold = ssm.Threshold }

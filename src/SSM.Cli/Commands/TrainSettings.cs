@@ -171,7 +171,7 @@ public sealed class TrainSettings : ModelSettings
         if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
         int multiple = 1 << Math.Max(0, Depth - 1);
         if (ImageSize < 8 || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
-            return ValidationResult.Error($"--image-size must be a multiple of {multiple} for --depth {Depth} from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}).");
+            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}).");
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");

@@ -102,6 +102,19 @@ public static class DatasetInput
                            "unless it learned grey images too, it is likely to flag them.");
     }
 
+    /// <summary>Photos with an EXIF orientation given to a model saved before files were turned upright, as a warning: it
+    /// reads them as stored (sideways), as it was trained, so heat maps come out sideways and masks drawn on the photo as
+    /// shown do not line up with its maps. Nothing otherwise.</summary>
+    public static void WarnUnturned(Warnings warnings, IReadOnlyList<string> paths, bool modelReadsUpright)
+    {
+        if (modelReadsUpright) return;
+        int turned = paths.Count(ImageFile.IsTurned);
+        if (turned > 0)
+            warnings.Write($"{turned} of {paths.Count} images carry an EXIF orientation, and this model (saved before 2026-12-01) reads files " +
+                           "as stored: it sees them as the camera stored them, not as they are shown, and ground-truth masks drawn on " +
+                           "them as shown do not line up with its maps. Train it again to read them upright.");
+    }
+
     /// <summary>The line that says how many training images are colour files when the model will read them as grey, or
     /// null.</summary>
     public static string? ColourNote(IReadOnlyList<string> paths, int channels)

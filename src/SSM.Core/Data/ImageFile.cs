@@ -111,6 +111,20 @@ public static class ImageFile
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
 
+    /// <summary>Whether an image file carries an EXIF orientation that turns or mirrors it (false when it has none, or is
+    /// no image this reader knows).</summary>
+    public static bool IsTurned(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var codec = SKCodec.Create(path);
+            return codec is not null && !ExifOrientation.IsUpright(codec.EncodedOrigin);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>
     /// Whether an image file stores grey levels only, as its header says (a grayscale PNG at any depth, a grayscale JPEG);
     /// null when it is no image this reader knows. A colour file whose pixels all happen to be grey says false: the header

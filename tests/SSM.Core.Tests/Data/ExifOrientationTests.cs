@@ -49,6 +49,19 @@ public class ExifOrientationTests
     }
 
     [Fact]
+    public void IsTurned_reads_the_tag()
+    {
+        using var temp = new TempFolder();
+        string Write(string name, byte[] bytes) { string path = temp.File(name); File.WriteAllBytes(path, bytes); return path; }
+        Assert.True(ImageFile.IsTurned(Write("six.jpg", ExifJpeg.Marked(16, 8, 6))));
+        Assert.True(ImageFile.IsTurned(Write("two.jpg", ExifJpeg.Marked(16, 8, 2))));
+        Assert.False(ImageFile.IsTurned(Write("one.jpg", ExifJpeg.Marked(16, 8, 1))));
+        Assert.False(ImageFile.IsTurned(Write("none.jpg", ExifJpeg.Marked(16, 8, null))));
+        Assert.False(ImageFile.IsTurned(Write("text.jpg", "not an image"u8.ToArray())));
+        Assert.False(ImageFile.IsTurned(temp.File("missing.jpg")));
+    }
+
+    [Fact]
     public void An_upright_tag_reads_exactly_as_no_tag()
     {
         byte[] plain = ExifJpeg.Marked(StoredWidth, StoredHeight, orientation: null);
