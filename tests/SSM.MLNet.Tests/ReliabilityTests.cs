@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Scoring;
 
 namespace SSM.MLNet.Tests;
 
@@ -180,27 +181,14 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         float expected;
         using (var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false }))
             expected = engine.Predict(row).Score;
-        int scored = 0;
-        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
-        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        var (scored, failures) = DisposeUnderLoad.Run(() =>
         {
+            // One engine per thread, as a pool lends them.
             var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(loaded, new PredictionEngineOptions { OwnsTransformer = false });
-            try
-            {
-                while (true)
-                {
-                    Assert.Equal(expected, engine.Predict(row).Score);
-                    Interlocked.Increment(ref scored);
-                }
-            }
-            catch (Exception e) { failures.Add(e); }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        SpinWait.SpinUntil(() => Volatile.Read(ref scored) >= 20, TimeSpan.FromSeconds(60));
-        loaded.Dispose();
-        threads.ForEach(t => t.Join());
+            return () => Assert.Equal(expected, engine.Predict(row).Score);
+        }, loaded.Dispose);
         Assert.True(scored >= 20, $"only {scored} predictions before the Dispose");
-        Assert.Equal(4, failures.Count);
+        Assert.Equal(4, failures.Length);
         Assert.All(failures, e => Assert.Contains("OwnsTransformer", Assert.IsType<ObjectDisposedException>(e).Message));
     }
 

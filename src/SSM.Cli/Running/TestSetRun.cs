@@ -17,7 +17,6 @@ public static class TestSetRun
         return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
     }
 
-
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
         Metric(value) + (interval is { } i ? $" ({i})" : "");

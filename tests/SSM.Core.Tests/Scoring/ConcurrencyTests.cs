@@ -40,27 +40,12 @@ public class ConcurrencyTests : IClassFixture<TinyModelFixture>
         var model = SsmModel.Load(copy);   // its own network, which Dispose frees
         var images = fixture.Data.Test.Select(t => t.Image).Take(2).ToList();
         var expected = fixture.Model.Score(images, batchSize: 2);
-        int scored = 0;
-        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
-        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
-        {
-            try
-            {
-                while (true)
-                {
-                    var scores = model.Score(images, batchSize: 2);
-                    Assert.Equal(expected[0].Map, scores[0].Map);   // a call that ran did so on the whole network
-                    Interlocked.Increment(ref scored);
-                }
-            }
-            catch (Exception e) { failures.Add(e); }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        SpinWait.SpinUntil(() => Volatile.Read(ref scored) >= 20, TimeSpan.FromSeconds(60));
-        model.Dispose();
-        threads.ForEach(t => t.Join());
+        var (scored, failures) = DisposeUnderLoad.Run(
+            // A call that ran did so on the whole network.
+            () => () => Assert.Equal(expected[0].Map, model.Score(images, batchSize: 2)[0].Map),
+            model.Dispose);
         Assert.True(scored >= 20, $"only {scored} calls scored before the Dispose");
-        Assert.Equal(4, failures.Count);
+        Assert.Equal(4, failures.Length);
         Assert.All(failures, e => Assert.Contains("SSM model was disposed", Assert.IsType<ObjectDisposedException>(e).Message));
         Assert.Throws<ObjectDisposedException>(() => model.Save(new MemoryStream()));
         Assert.Throws<ObjectDisposedException>(() => model.Scorer);
