@@ -62,7 +62,7 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(image);
         var (width, height) = Fitted((image.Width, image.Height), maxSide);
-        return Picture(model, ImageResize.Resize(SsmInput.FromMLImage(image, 3), height, width), anomalyMap);
+        return Picture(model, SsmInput.FromMLImage(image, 3, (height, width)), anomalyMap);
     }
 
     /// <summary>

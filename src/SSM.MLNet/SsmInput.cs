@@ -256,7 +256,12 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// they are converted (<see cref="ImageResize.RowResampler"/>, the same values as resizing the full conversion), and
     /// the image's own size is kept as <see cref="FloatImage.SourceSize"/>.
     /// </summary>
-    internal static FloatImage FromMLImage(MLImage image, int channels, int? side = null)
+    internal static FloatImage FromMLImage(MLImage image, int channels, int? side = null) =>
+        FromMLImage(image, channels, side is { } s ? (s, s) : null);
+
+    /// <summary>As <see cref="FromMLImage(MLImage, int, int?)"/>, resized to <paramref name="size"/> (height, width) while
+    /// converting when given: a picture of a 12 MP photo never holds the photo as floats.</summary>
+    internal static FloatImage FromMLImage(MLImage image, int channels, (int Height, int Width)? size)
     {
         int w = image.Width, h = image.Height;
         var format = image.PixelFormat;
@@ -266,8 +271,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         int stride = bytes.Length / h;
         if (stride < 4 * w) throw new InvalidOperationException($"Image pixel data is too short: {bytes.Length} bytes for {w}x{h}.");
         int ri = format == MLPixelFormat.Rgba32 ? 0 : 2, bi = 2 - ri;
-        var pixels = side is null ? new float[channels * h * w] : null;
-        var resampler = side is { } s ? new ImageResize.RowResampler(channels, h, w, s, s) : null;
+        var pixels = size is null ? new float[channels * h * w] : null;
+        var resampler = size is { } to ? new ImageResize.RowResampler(channels, h, w, to.Height, to.Width) : null;
         var row = new float[w];
         for (int y = 0; y < h; y++)
         {

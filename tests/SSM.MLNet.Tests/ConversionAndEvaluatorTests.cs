@@ -36,6 +36,9 @@ public sealed class ConversionAndEvaluatorTests
         var direct = SsmInput.FromMLImage(image, channels, side: 16);
         Assert.Equal(expected.Pixels, direct.Pixels);
         Assert.Equal((width, height), direct.SourceSize);   // the size correction sees the image as given
+        // Pictures (SsmHeatMap) are read the same way, to their own non-square shape.
+        var picture = SsmInput.FromMLImage(image, channels, (Height: 9, Width: 21));
+        Assert.Equal(SSM.Core.Data.ImageResize.Resize(SsmInput.FromMLImage(image, channels), 9, 21).Pixels, picture.Pixels);
     }
 
     private sealed class Row
