@@ -32,6 +32,29 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.DoesNotContain("colour files", fx.TrainOutput);   // the generated images are grayscale files
     }
 
+    /// <summary>Images smaller than the model's side are enlarged: said, with the side that fits them when all are.</summary>
+    [Fact]
+    public void Train_SaysWhichImagesAreEnlarged()
+    {
+        string folder = Cli.TempFolder("small");
+        string Write(string name, int channels, int width, int height)
+        {
+            string path = Path.Combine(folder, name);
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(channels, height, width, [.. Enumerable.Repeat(0.5f, channels * width * height)]), path);
+            return path;
+        }
+        List<string> small = [Write("a.png", 1, 20, 16), Write("b.png", 1, 17, 9), Write("c.png", 3, 12, 12)];
+        var notes = DatasetInput.TrainingNotes(small, channels: 1, imageSize: 64, sizeMultiple: 8).ToList();
+        Assert.Equal(["1 of 3 images are colour files: --channels 1 (the default) reads them as grey, by their luminance; --channels 3 keeps colour.",
+                      "3 of 3 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail: " +
+                      "--image-size 24 trains on them at their own size, with 7.1 times fewer pixels."], notes);
+        // One image at least as wide as the side: it is not enlarged across, and the others are only named.
+        List<string> mixed = [.. small, Write("d.png", 1, 64, 30)];
+        Assert.Equal(["3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
+            DatasetInput.TrainingNotes(mixed, channels: 3, imageSize: 64, sizeMultiple: 8));
+        Assert.Empty(DatasetInput.TrainingNotes([mixed[3]], channels: 1, imageSize: 64, sizeMultiple: 8));
+    }
+
     [Fact]
     public void Train_FewHeldOutImages_Warns_AndRecordsTheHoldout()
     {

@@ -39,7 +39,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
-        if (DatasetInput.ColourNote(data.TrainPaths, settings.Channels) is { } colours) console.WriteLine(colours);
+        foreach (string note in DatasetInput.TrainingNotes(data.TrainPaths, settings.Channels, settings.ImageSize, settings.SizeMultiple))
+            console.WriteLine(note);
         var clock = Stopwatch.StartNew();
         var (model, epochs) = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
             () => ModelRunner.Train(mlContext, data.TrainPaths, options));

@@ -164,12 +164,15 @@ public sealed class TrainSettings : ModelSettings
         return ValidationResult.Error($"{option} must be {list} (any case; got '{value}').");
     }
 
+    /// <summary>What --image-size must be a multiple of: 2^(depth-1).</summary>
+    public int SizeMultiple => 1 << Math.Max(0, Depth - 1);
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
         if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
-        int multiple = 1 << Math.Max(0, Depth - 1);
+        int multiple = SizeMultiple;
         if (ImageSize < 8 || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
             return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}).");
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)

@@ -113,35 +113,35 @@ public static class ImageFile
 
     /// <summary>Whether an image file carries an EXIF orientation that turns or mirrors it (false when it has none, or is
     /// no image this reader knows).</summary>
-    public static bool IsTurned(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            using var codec = SKCodec.Create(path);
-            return codec is not null && !ExifOrientation.IsUpright(codec.EncodedOrigin);
-        }
-        catch (IOException) { return false; }
-        catch (UnauthorizedAccessException) { return false; }
-    }
+    public static bool IsTurned(string path) => ReadHeader(path)?.Turned ?? false;
 
     /// <summary>
     /// Whether an image file stores grey levels only, as its header says (a grayscale PNG at any depth, a grayscale JPEG);
     /// null when it is no image this reader knows. A colour file whose pixels all happen to be grey says false: the header
     /// is all that is read.
     /// </summary>
-    public static bool? StoresGray(string path)
+    public static bool? StoresGray(string path) => ReadHeader(path)?.StoresGray;
+
+    /// <summary>
+    /// What an image file's header says (<see cref="ImageHeader"/>), the file opened once and nothing decoded; null when it
+    /// cannot be read or is no image this reader knows. For notes about a whole folder: reading the images reports the
+    /// problems of a bad file.
+    /// </summary>
+    public static ImageHeader? ReadHeader(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            using (var file = File.OpenRead(path))
-            {
-                Span<byte> header = stackalloc byte[32];
-                if (Png16.IsGrayPng(header[..file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false)])) return true;
-            }
-            using var codec = SKCodec.Create(path);
-            return codec is null ? null : codec.Info.ColorType == SKColorType.Gray8;
+            using var file = File.OpenRead(path);
+            Span<byte> start = stackalloc byte[32];
+            // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
+            bool grayPng = Png16.IsGrayPng(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+            file.Position = 0;
+            using var codec = SKCodec.Create(file);
+            if (codec is null) return null;
+            var (width, height) = ExifOrientation.Shown(codec.EncodedOrigin, codec.Info.Width, codec.Info.Height);
+            return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
+                !ExifOrientation.IsUpright(codec.EncodedOrigin));
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }

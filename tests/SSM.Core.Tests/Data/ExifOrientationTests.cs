@@ -59,6 +59,10 @@ public class ExifOrientationTests
         Assert.False(ImageFile.IsTurned(Write("none.jpg", ExifJpeg.Marked(16, 8, null))));
         Assert.False(ImageFile.IsTurned(Write("text.jpg", "not an image"u8.ToArray())));
         Assert.False(ImageFile.IsTurned(temp.File("missing.jpg")));
+        // The header read whole: the size as shown (turned a quarter: width and height swap), in one opening of the file.
+        Assert.Equal(new ImageHeader(8, 16, StoresGray: false, Turned: true), ImageFile.ReadHeader(Write("six-h.jpg", ExifJpeg.Marked(16, 8, 6))));
+        Assert.Equal(new ImageHeader(16, 8, StoresGray: false, Turned: false), ImageFile.ReadHeader(Write("none-h.jpg", ExifJpeg.Marked(16, 8, null))));
+        Assert.Null(ImageFile.ReadHeader(temp.File("missing.jpg")));
     }
 
     [Fact]
