@@ -12,6 +12,10 @@ public sealed class CliException(string message, Exception? inner = null) : Exce
     public int ExitCode { get; init; } = 1;
 }
 
+/// <summary>A command stopped by Ctrl+C or SIGTERM that kept something worth saying (where a training can continue from):
+/// exit code 130, as any stop.</summary>
+public sealed class StoppedException(string message, Exception inner) : OperationCanceledException(message, inner);
+
 /// <summary>Turns any exception into one readable line (no stack trace) and an exit code.</summary>
 internal static class ErrorReporter
 {
@@ -30,6 +34,7 @@ internal static class ErrorReporter
     {
         string message = ex switch
         {
+            StoppedException stopped => $"stopped before it finished; nothing was written. {stopped.Message}",
             OperationCanceledException => "stopped before it finished; nothing was written.",
             CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
             CliException or CommandParseException or CommandRuntimeException => ex.Message,

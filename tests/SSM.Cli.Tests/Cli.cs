@@ -15,6 +15,23 @@ public static class Cli
         return (code, writer.ToString());
     }
 
+    /// <summary>Runs and stops the command (as Ctrl+C does) once its output contains <paramref name="trigger"/>.</summary>
+    public static (int Code, string Output) RunUntil(string[] args, string trigger)
+    {
+        using var stop = new CancellationTokenSource();
+        var writer = new StoppingWriter(trigger, stop);
+        int code = CliApp.Run(args, Captured(writer), stop.Token);
+        return (code, writer.ToString());
+    }
+
+    private sealed class StoppingWriter(string trigger, CancellationTokenSource stop) : StringWriter
+    {
+        public override void Write(char value) { base.Write(value); Check(); }
+        public override void Write(string? value) { base.Write(value); Check(); }
+        public override void Write(char[] buffer, int index, int count) { base.Write(buffer, index, count); Check(); }
+        private void Check() { if (!stop.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) stop.Cancel(); }
+    }
+
     /// <summary>Runs with warnings and errors on their own console, as the terminal's standard error.</summary>
     public static (int Code, string Output, string Errors) RunSplit(params string[] args)
     {

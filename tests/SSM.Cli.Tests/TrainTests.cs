@@ -32,6 +32,49 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.DoesNotContain("colour files", fx.TrainOutput);   // the generated images are grayscale files
     }
 
+    /// <summary>Ctrl+C keeps the training's last checkpoint beside the output; the same command continues from it and ends
+    /// with the model of an uninterrupted run (the fixture's, trained with the same settings in one go).</summary>
+    [Fact]
+    public void Train_StoppedAndRunAgain_ContinuesToTheUninterruptedModel()
+    {
+        string root = Cli.TempFolder("resume"), output = Path.Combine(root, "out"), kept = Path.Combine(root, ".out.checkpoint");
+        string[] train = ["train", fx.Data, .. TrainedModelFixture.TinyTraining, "--seed", "1", "--checkpoint-every", "2", "-o", output];
+        var stopped = Cli.RunUntil(train, "epoch 3/");
+        Assert.Equal(130, stopped.Code);
+        Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues from there.", Flat(stopped.Output));
+        Assert.False(Directory.Exists(output));
+        Assert.True(File.Exists(Path.Combine(kept, "ssm-training.checkpoint")));
+
+        var resumed = Cli.Run(train);
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Contains($"Continuing the stopped training kept in '{kept}' from epoch 2 of 5.", Flat(resumed.Output));
+        Assert.DoesNotContain("epoch 2/5", resumed.Output);
+        Assert.Contains("epoch 3/5", resumed.Output);
+        Assert.False(Directory.Exists(kept));   // the output is written: nothing left to continue
+        var expected = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        var actual = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal(expected.FinalLoss, actual.FinalLoss);
+        Assert.Equal(expected.Images.Select(i => i.Score), actual.Images.Select(i => i.Score));
+        Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
+    }
+
+    /// <summary>The output with the console's line wrapping undone.</summary>
+    private static string Flat(string output) => output.Replace("\n", " ").Replace("  ", " ");
+
+    /// <summary>A stopped training of other settings is not continued: it is said and started over.</summary>
+    [Fact]
+    public void Train_AfterAStopWithOtherSettings_StartsOver()
+    {
+        string root = Cli.TempFolder("resume-other"), output = Path.Combine(root, "out");
+        string[] tiny = ["train", fx.Data, "--image-size", "32", "--width", "8", "--depth", "3", "--checkpoint-every", "1", "-o", output];
+        Assert.Equal(130, Cli.RunUntil([.. tiny, "--epochs", "3"], "epoch 2/").Code);
+        var other = Cli.Run([.. tiny, "--epochs", "2"]);
+        Assert.True(other.Code == 0, other.Output);
+        Assert.Contains("held a stopped training of other settings or images; this one starts from the beginning", Flat(other.Output));
+        Assert.Contains("epoch 1/2", other.Output);
+        Assert.False(Directory.Exists(Path.Combine(root, ".out.checkpoint")));
+    }
+
     /// <summary>Images smaller than the model's side are enlarged: said, with the side that fits them when all are.</summary>
     [Fact]
     public void Train_SaysWhichImagesAreEnlarged()

@@ -34,22 +34,6 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
-        var mlContext = new MLContext(settings.Seed);
-        int heldOut = HeldOut(data.TrainPaths.Count, options);
-        string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
-        // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
-        console.WriteLine($"Found {trainImages} in {data.Root}");
-        foreach (string note in DatasetInput.TrainingNotes(data.TrainPaths, settings.Channels, settings.ImageSize, settings.SizeMultiple))
-            console.WriteLine(note);
-        var clock = Stopwatch.StartNew();
-        var (model, epochs) = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
-            () => ModelRunner.Train(mlContext, data.TrainPaths, options));
-        double seconds = clock.Elapsed.TotalSeconds;
-        using var _ = model as IDisposable;
-        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
-        var ssm = ModelRunner.SsmOf(model);
-
-        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
         var settingsRows = new Dictionary<string, string>
         {
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
@@ -62,6 +46,38 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
             ["precision"] = options.ScoringPrecision.ToString(), ["flip"] = options.Flip ? "true" : "false",
         };
+        var mlContext = new MLContext(settings.Seed);
+        int heldOut = HeldOut(data.TrainPaths.Count, options);
+        string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
+        // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
+        console.WriteLine($"Found {trainImages} in {data.Root}");
+        foreach (string note in DatasetInput.TrainingNotes(data.TrainPaths, settings.Channels, settings.ImageSize, settings.SizeMultiple))
+            console.WriteLine(note);
+        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, settingsRows, data.TrainPaths) : null;
+        if (checkpoints?.Discarded is { } discarded) warnings.Write(discarded);
+        if (checkpoints?.Kept is { } kept)
+            console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' from epoch {kept.Done} of {kept.Planned}.");
+        options.CheckpointFolder = checkpoints?.Path;
+        options.CheckpointEvery = Math.Max(1, settings.CheckpointEvery);
+        var clock = Stopwatch.StartNew();
+        var seen = new List<EpochReport>();
+        ITransformer model;
+        try
+        {
+            model = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
+                () => ModelRunner.Train(mlContext, data.TrainPaths, options), seen).Result;
+        }
+        catch (OperationCanceledException stop) when (checkpoints is not null)
+        {
+            throw checkpoints.Stopped(stop, seen);
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
+        using var _ = model as IDisposable;
+        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+        var ssm = ModelRunner.SsmOf(model);
+
+        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
         new MetricsFile
         {
             Command = "train", Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
@@ -72,7 +88,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         List<(string, string)> rows =
         [
             ("dataset", data.Root), ("training images", trainImages),
-            ("epochs run", epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?"),
+            ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
+                           (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
             ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
             ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
             .. TestSetRun.Rows(evaluation),
@@ -81,6 +98,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
+        checkpoints?.Delete();
         Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
         return 0;
     }

@@ -54,6 +54,13 @@ public sealed class TrainSettings : ModelSettings
     [Description("Stop training after this many minutes even if the epochs are not done.")]
     public double? TimeBudget { get; set; }
 
+    [CommandOption("--checkpoint-every <EPOCHS>")]
+    [Description("Epochs between checkpoints, kept in a hidden folder beside the output (.<output>.checkpoint) until the output " +
+                 "is written: after Ctrl+C or a crash, the same command continues from the last one and ends with the model an " +
+                 "uninterrupted run gives. 0 = no checkpoints.")]
+    [DefaultValue(5)]
+    public int CheckpointEvery { get; set; } = 5;
+
     [CommandOption("--holdout <FRACTION>")]
     [Description("Share of the normal images held out of training to calibrate the score threshold (and standardise the " +
                  "maps), more than 0 and less than 0.9; at least 2 images are held out. With fewer than 10 held-out images " +
@@ -181,6 +188,7 @@ public sealed class TrainSettings : ModelSettings
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
+        if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
         if (Channels is not (1 or 3)) return ValidationResult.Error("--channels must be 1 or 3.");
         if (!(Holdout > MinHoldout && Holdout < MaxHoldout))   // the engine's range (TrainingOptions.Validate)
             return ValidationResult.Error($"--holdout must be more than {MinHoldout} and less than {MaxHoldout} (got {Holdout}).");

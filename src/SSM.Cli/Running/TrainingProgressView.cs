@@ -14,9 +14,12 @@ public static class TrainingProgressView
 {
     /// <summary>Runs <paramref name="train"/> while listening to the MLContext's log; returns its result and the epochs seen.
     /// The model's warnings go to <paramref name="warnings"/>, or above the live bar, where a second stream would break it.</summary>
-    public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, Warnings warnings, MLContext mlContext, int plannedEpochs, Func<T> train)
+    /// <param name="seen">Receives the epochs as they are reported, so that a caller still has them when training stops
+    /// with an exception; null = a new list.</param>
+    public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, Warnings warnings, MLContext mlContext, int plannedEpochs, Func<T> train,
+        List<EpochReport>? seen = null)
     {
-        var epochs = new List<EpochReport>();
+        var epochs = seen ?? [];
         if (!IsLive(console))
         {
             void Plain(object? _, LoggingEventArgs e)

@@ -74,6 +74,16 @@ public static class SsmTrainer
         }
     }
 
+    /// <summary>The epochs done and the epochs planned of the checkpoint in <paramref name="folder"/>
+    /// (<see cref="TrainingOptions.CheckpointFolder"/>), which a training of the same settings and images continues from;
+    /// null when the folder holds none.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
+    public static (int EpochsDone, int PlannedEpochs)? ReadCheckpoint(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return TrainingCheckpoint.Read(folder) is { } progress ? (progress.EpochsDone, progress.PlannedEpochs) : null;
+    }
+
     /// <summary>
     /// Which of <paramref name="count"/> images training holds out for calibration and which it trains on: a shuffle by
     /// the seed, <see cref="TrainingOptions.HoldoutFraction"/> of them (at least 2 each way) held out.

@@ -58,6 +58,17 @@ internal static class TrainingCheckpoint
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>The progress recorded by the folder's checkpoint, or null when it holds none.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
+    public static Progress? Read(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) return null;
+        using var file = File.OpenRead(path);
+        var (_, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+        return Json.Parse<Progress>(sections[0], Kind);
+    }
+
     /// <summary>
     /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
     /// Throws when the checkpoint belongs to other settings or images.
