@@ -58,6 +58,24 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
     }
 
+    /// <summary>Stopped after the training (while scoring the test set): the whole training is kept, and the same command
+    /// only scores and writes.</summary>
+    [Fact]
+    public void Train_StoppedAfterTraining_KeepsItWhole()
+    {
+        string root = Cli.TempFolder("resume-late"), output = Path.Combine(root, "out");
+        string[] train = ["train", fx.Data, .. TrainedModelFixture.TinyTraining, "--seed", "1", "-o", output];
+        var stopped = Cli.RunUntil(train, "SSM: decision threshold");
+        Assert.Equal(130, stopped.Code);
+        Assert.Contains("The training up to epoch 5 of 5 is kept in", Flat(stopped.Output));
+        var resumed = Cli.Run(train);
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Contains("from epoch 5 of 5.", Flat(resumed.Output));
+        Assert.DoesNotContain("epoch 5/5", resumed.Output);
+        Assert.Equal(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Images.Select(i => i.Score),
+            MetricsFile.Read(Path.Combine(output, "metrics.json")).Images.Select(i => i.Score));
+    }
+
     /// <summary>The output with the console's line wrapping undone.</summary>
     private static string Flat(string output) => output.Replace("\n", " ").Replace("  ", " ");
 

@@ -59,48 +59,50 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' from epoch {kept.Done} of {kept.Planned}.");
         options.CheckpointFolder = checkpoints?.Path;
         options.CheckpointEvery = Math.Max(1, settings.CheckpointEvery);
-        var clock = Stopwatch.StartNew();
         var seen = new List<EpochReport>();
-        ITransformer model;
-        try
-        {
-            model = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
-                () => ModelRunner.Train(mlContext, data.TrainPaths, options), seen).Result;
-        }
+        // Stopped in training or after it (scoring the test set, writing): the checkpoints say where the same command continues.
+        try { return TrainAndWrite(); }
         catch (OperationCanceledException stop) when (checkpoints is not null)
         {
             throw checkpoints.Stopped(stop, seen);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
-        List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
-        using var _ = model as IDisposable;
-        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
-        var ssm = ModelRunner.SsmOf(model);
 
-        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
-        new MetricsFile
+        int TrainAndWrite()
         {
-            Command = "train", Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
-            EpochsRun = epochs.Count > 0 ? epochs[^1].Epoch : null, FinalLoss = epochs.Count > 0 ? epochs[^1].Loss : null,
-            TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
-        }.With(evaluation).Write(staging.PathOf("metrics.json"));
+            var clock = Stopwatch.StartNew();
+            var model = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
+                () => ModelRunner.Train(mlContext, data.TrainPaths, options), seen).Result;
+            double seconds = clock.Elapsed.TotalSeconds;
+            List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
+            using var _ = model as IDisposable;
+            ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+            var ssm = ModelRunner.SsmOf(model);
 
-        List<(string, string)> rows =
-        [
-            ("dataset", data.Root), ("training images", trainImages),
-            ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
-                           (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
-            ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
-            ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
-            .. TestSetRun.Rows(evaluation),
-        ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm), ssm.ReadsFilesUpright);
-        ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
-        cancellationToken.ThrowIfCancellationRequested();
-        string folder = staging.Commit();
-        checkpoints?.Delete();
-        Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
-        return 0;
+            var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
+            new MetricsFile
+            {
+                Command = "train", Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
+                EpochsRun = epochs.Count > 0 ? epochs[^1].Epoch : null, FinalLoss = epochs.Count > 0 ? epochs[^1].Loss : null,
+                TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
+            }.With(evaluation).Write(staging.PathOf("metrics.json"));
+
+            List<(string, string)> rows =
+            [
+                ("dataset", data.Root), ("training images", trainImages),
+                ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
+                               (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
+                ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
+                ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
+                .. TestSetRun.Rows(evaluation),
+            ];
+            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm), ssm.ReadsFilesUpright);
+            ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
+            cancellationToken.ThrowIfCancellationRequested();
+            string folder = staging.Commit();
+            checkpoints?.Delete();
+            Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+            return 0;
+        }
     }
 
     /// <summary>How the report shows a setting of metrics.json: as the option that sets it ("imageSize" is --image-size).</summary>
