@@ -27,17 +27,22 @@ public class SsmWeakenElfVersionNeed : Task
             try
             {
                 var path = item.ItemSpec;
+                var written = File.GetLastWriteTimeUtc(path);
                 var bytes = File.ReadAllBytes(path);
                 switch (Weaken(bytes, VersionName))
                 {
                     case 1:
                         // The output may hold a hard or symbolic link into the NuGet cache (see
                         // Directory.Build.props): write a new file and rename it over the link, so the
-                        // cache keeps its original bytes.
+                        // cache keeps its original bytes. The rename is atomic: a program loading the
+                        // library meanwhile sees the old file or the new one, never none. The copy's time
+                        // is kept, so the next build's incremental copy (same size, same time) leaves the
+                        // patched file alone instead of linking the original again: every `dotnet run`
+                        // did, and a second program starting then found the unpatched library.
                         var patched = path + ".ssm-patched";
                         File.WriteAllBytes(patched, bytes);
-                        File.Delete(path);
-                        File.Move(patched, path);
+                        File.SetLastWriteTimeUtc(patched, written);
+                        File.Replace(patched, path, null);
                         Log.LogMessage(MessageImportance.Normal, "Marked " + VersionName + " as weak in " + path);
                         break;
                     case 0:
