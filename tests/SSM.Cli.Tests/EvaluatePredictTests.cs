@@ -181,6 +181,26 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("Scoring 100 images...", text);
         var lines = text.Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
         Assert.Equal(Enumerable.Range(1, 10).Select(k => $"scored {10 * k} of 100"), lines);
+        // Drawing the heat maps takes as long on photos, and shows progress the same way.
+        Assert.Contains("Drawing 100 heat maps...", text);
+        Assert.Contains("drew 100 of 100", text);
+    }
+
+    [Fact]
+    public void Predict_NoHeatmaps_WritesTheScoresOnly()
+    {
+        string input = Path.Combine(fx.Data, "test", "good"), output = Path.Combine(fx.Root, "predict-no-heatmaps");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "--no-heatmaps", "-o", output);
+        Assert.True(code == 0, text);
+        Assert.DoesNotContain("Drawing", text);
+        Assert.Equal(["predictions.csv"], Directory.GetFiles(output).Select(Path.GetFileName));
+        var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv"));
+        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),$", l));
+        // The same scores as with heat maps.
+        var withMaps = Cli.Run("predict", fx.Model, input, "-o", output + "-with");
+        Assert.True(withMaps.Code == 0, withMaps.Output);
+        Assert.Equal(File.ReadAllLines(Path.Combine(output + "-with", "predictions.csv")).Select(l => l[..l.LastIndexOf(',')]),
+            lines.Select(l => l[..l.LastIndexOf(',')]));
     }
 
     [Fact]

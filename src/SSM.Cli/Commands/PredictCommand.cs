@@ -38,15 +38,32 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
         var csv = new StringBuilder("path,score,label,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var heatMaps = new List<(ScoredImage Image, string File)>();
         foreach (var s in scored)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
-            for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(name + ".png")}\n");
-            // Colours from the model, not the run: an image's overlay does not depend on the others.
-            File.WriteAllBytes(staging.PathOf(name + ".png"), SsmHeatMap.ToPng(ssm, s.Path, s.Map));
+            string? heatMap = null;
+            if (!settings.NoHeatMaps)
+            {
+                string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
+                for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
+                heatMap = name + ".png";
+                heatMaps.Add((s, heatMap));
+            }
+            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(heatMap ?? "")}\n");
         }
+        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress too.
+        if (heatMaps.Count > 0)
+            ScoringProgressView.Run(console, "heat maps", heatMaps.Count, cancellationToken, progress =>
+            {
+                for (int i = 0; i < heatMaps.Count; i++)
+                {
+                    var (s, file) = heatMaps[i];
+                    // Colours from the model, not the run: an image's overlay does not depend on the others.
+                    File.WriteAllBytes(staging.PathOf(file), SsmHeatMap.ToPng(ssm, s.Path, s.Map));
+                    progress(i + 1);
+                }
+                return heatMaps.Count;
+            }, ("Drawing", "drew"));
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,\n");
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
@@ -56,7 +73,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
             .. Unreadable(unusable),
             ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
-            ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", folder),
+            ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
         (model as IDisposable)?.Dispose();
         return 0;

@@ -14,4 +14,9 @@ public sealed class PredictSettings : SavedModelSettings
     [Description("Score every image that can be read when some cannot: those are named in a warning and listed in " +
                  "predictions.csv with the label 'unreadable'. Default: stop and list them, writing nothing.")]
     public bool KeepGoing { get; set; }
+
+    [CommandOption("--no-heatmaps")]
+    [Description("Write predictions.csv only, without a heat-map picture per image (its heatmap column is left empty): " +
+                 "drawing them takes about as long as scoring on a folder of photos.")]
+    public bool NoHeatMaps { get; set; }
 }
