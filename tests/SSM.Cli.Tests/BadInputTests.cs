@@ -182,10 +182,18 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Copy(Good, Path.Combine(data, "train", "good"), 6);
         Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 2);
         string defects = Directory.GetDirectories(Path.Combine(fx.Data, "test")).First(d => !d.EndsWith("good"));
-        Copy(defects, Path.Combine(data, "test", Path.GetFileName(defects)), 1);
+        string copied = Copy(defects, Path.Combine(data, "test", Path.GetFileName(defects)), 2);
+        // The second defect has a mask of the wrong size: both problems come in one message, not one per run.
+        string second = Directory.GetFiles(copied).Order().Last();
+        string maskFolder = Directory.CreateDirectory(Path.Combine(data, "ground_truth", Path.GetFileName(defects))).FullName;
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 8, 8), Path.Combine(maskFolder, Path.GetFileNameWithoutExtension(second) + "_mask.png"));
         string output = Path.Combine(root, "out");
-        AssertFails(Cli.Run("train", data, "-o", output), "has no ground-truth mask", output);
-        AssertFails(Cli.Run("evaluate", fx.Model, data, "-o", output), "has no ground-truth mask", output);
+        foreach (var run in new[] { Cli.Run("train", data, "-o", output), Cli.Run("evaluate", fx.Model, data, "-o", output) })
+        {
+            AssertFails(run, "2 of 4 test images cannot be used", output);
+            AssertFails(run, "has no ground-truth mask");
+            AssertFails(run, "is 8x8 but image");
+        }
     }
 
     [Fact]

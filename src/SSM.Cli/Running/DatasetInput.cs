@@ -16,7 +16,7 @@ public static class DatasetInput
     public const int MaxListed = 20;
 
     /// <summary>Lists an MVTec-layout folder (or a plain folder of good images); nothing is decoded.</summary>
-    /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed, defect without mask.</exception>
+    /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed.</exception>
     public static MvtecDataset Open(string folder, bool needTrain, bool needTest)
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
@@ -27,14 +27,15 @@ public static class DatasetInput
         // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.
         if (needTest && !needTrain && !Directory.Exists(Path.Combine(full, "test")))
             throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout).");
-        try { data = MvtecFolder.Load(full); }
+        // Missing masks are reported by CheckTestSet with the test set's other problems, in one message.
+        try { data = MvtecFolder.Load(full, allowMissingMasks: true); }
         catch (Exception ex) when (ex is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw new CliException(ex.Message, ex);
         }
         if (needTrain && data.TrainPaths.Count < MinTrainImages)
             throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {MinTrainImages} defect-free images are needed.");
-        if (needTest && data.TestItems.Count == 0)
+        if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
         return data;
     }
@@ -46,10 +47,10 @@ public static class DatasetInput
     /// file found then would throw the whole training away. <c>ssm evaluate</c> does not: its model reads each image once,
     /// and only the image sizes are read here (from the file headers).
     /// </summary>
-    /// <exception cref="CliException">Unreadable masks or (with <paramref name="decodeImages"/>) images, masks of another size.</exception>
+    /// <exception cref="CliException">Missing or unreadable masks, (with <paramref name="decodeImages"/>) unreadable images, masks of another size.</exception>
     public static void CheckTestSet(MvtecDataset data, bool decodeImages)
     {
-        var problems = new List<string>();
+        var problems = data.MissingMasks.Select(m => m.Message).ToList();
         foreach (var item in data.TestItems)
         {
             if (!decodeImages && item.MaskPath is null) continue;
@@ -71,7 +72,7 @@ public static class DatasetInput
             }
         }
         if (problems.Count > 0)
-            throw new CliException(List($"{problems.Count} of {data.TestItems.Count} test images cannot be used", problems));
+            throw new CliException(List($"{problems.Count} of {data.TestItems.Count + data.MissingMasks.Count} test images cannot be used", problems));
     }
 
     /// <summary>

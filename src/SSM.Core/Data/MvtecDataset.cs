@@ -6,10 +6,15 @@ namespace SSM.Core.Data;
 public sealed class MvtecDataset
 {
     internal MvtecDataset(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<MvtecTestItem> testItems, int? channels,
-        IReadOnlyList<string> skipped)
+        IReadOnlyList<string> skipped, IReadOnlyList<MissingMask>? missingMasks = null)
     {
         Root = root; TrainPaths = trainPaths; TestItems = testItems; Channels = channels; Skipped = skipped;
+        MissingMasks = missingMasks ?? [];
     }
+
+    /// <summary>Defective test images without their ground-truth mask, left out of <see cref="TestItems"/>; empty unless
+    /// loaded with <c>allowMissingMasks</c> (<see cref="MvtecFolder.Load"/>).</summary>
+    public IReadOnlyList<MissingMask> MissingMasks { get; }
 
     /// <summary>The dataset folder, as a full path.</summary>
     public string Root { get; }

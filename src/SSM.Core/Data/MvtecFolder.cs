@@ -19,9 +19,12 @@ public static class MvtecFolder
     /// </summary>
     /// <param name="root">The dataset (category) folder, e.g. ".../mvtec/carpet", or a plain folder of good images.</param>
     /// <param name="channels">Channel count for later loading: 1, 3, or null for each file's own.</param>
+    /// <param name="allowMissingMasks">false (the default): a defective test image without its mask throws, naming every
+    /// such image. true: they are left out of <see cref="MvtecDataset.TestItems"/> and listed in
+    /// <see cref="MvtecDataset.MissingMasks"/>, for a caller that reports them with other problems.</param>
     /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> or its train/good folder is missing.</exception>
-    /// <exception cref="InvalidDataException">No training images, or a defective test image without its mask.</exception>
-    public static MvtecDataset Load(string root, int? channels = null)
+    /// <exception cref="InvalidDataException">No training images, or defective test images without their masks.</exception>
+    public static MvtecDataset Load(string root, int? channels = null, bool allowMissingMasks = false)
     {
         ArgumentNullException.ThrowIfNull(root);
         if (channels is not (null or 1 or 3))
@@ -50,8 +53,14 @@ public static class MvtecFolder
                 (train.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {Describe(train.Skipped)}." : "."));
 
         var skipped = new List<string>(train.Skipped);
-        var test = TestItems(fullRoot, skipped);
-        return new MvtecDataset(fullRoot, train.Images, test, channels, skipped);
+        var missing = new List<MissingMask>();
+        var test = TestItems(fullRoot, skipped, missing);
+        if (missing.Count > 0 && !allowMissingMasks)
+            throw new InvalidDataException(missing.Count == 1 ? missing[0].Message
+                : $"{missing.Count} defective test images have no ground-truth mask:{Environment.NewLine}" +
+                  string.Join(Environment.NewLine, missing.Take(20).Select(m => "  " + m.Message)) +
+                  (missing.Count > 20 ? $"{Environment.NewLine}  ... and {missing.Count - 20} more" : ""));
+        return new MvtecDataset(fullRoot, train.Images, test, channels, skipped, missing);
     }
 
     /// <summary>
@@ -83,7 +92,7 @@ public static class MvtecFolder
         return $"{skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")}: {string.Join(", ", names)}{more}";
     }
 
-    private static List<MvtecTestItem> TestItems(string root, List<string> skipped)
+    private static List<MvtecTestItem> TestItems(string root, List<string> skipped, List<MissingMask> missing)
     {
         var items = new List<MvtecTestItem>();
         string testFolder = Path.Combine(root, "test");
@@ -97,23 +106,29 @@ public static class MvtecFolder
             var listing = ListImages(categoryFolder);
             skipped.AddRange(listing.Skipped);
             foreach (string image in listing.Images)
-                items.Add(new MvtecTestItem(image, category, good ? null : MaskOf(root, category, image)));
+            {
+                if (good) { items.Add(new MvtecTestItem(image, category, null)); continue; }
+                var (mask, expected) = MaskOf(root, category, image);
+                if (mask is not null) items.Add(new MvtecTestItem(image, category, mask));
+                else missing.Add(new MissingMask(image, expected));
+            }
         }
         return items;
     }
 
-    private static string MaskOf(string root, string category, string imagePath)
+    /// <summary>The mask of a defective test image, or null; and where it is expected.</summary>
+    private static (string? Mask, string Expected) MaskOf(string root, string category, string imagePath)
     {
         string stem = Path.GetFileNameWithoutExtension(imagePath);
         string folder = Path.Combine(root, "ground_truth", category);
         string expected = Path.Combine(folder, stem + "_mask.png");
-        if (File.Exists(expected)) return expected;
+        if (File.Exists(expected)) return (expected, expected);
         // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension).
         if (Directory.Exists(folder))
             foreach (string candidate in ListImages(folder).Images)
                 if (string.Equals(Path.GetFileNameWithoutExtension(candidate), stem + "_mask", StringComparison.Ordinal))
-                    return candidate;
-        throw new InvalidDataException($"Defective test image '{imagePath}' has no ground-truth mask; expected '{expected}'.");
+                    return (candidate, expected);
+        return (null, expected);
     }
 
     private static bool IsImage(string path) =>

@@ -9,3 +9,12 @@ public sealed record MvtecTestItem(string Path, string Category, string? MaskPat
     /// <summary>True for every category but "good".</summary>
     public bool IsAnomalous => Category != LabeledImage.GoodCategory;
 }
+
+/// <summary>A defective test image whose ground-truth mask is not where the MVTec layout puts it.</summary>
+/// <param name="ImagePath">The test image.</param>
+/// <param name="ExpectedMask">Where its mask was expected (<c>ground_truth/&lt;category&gt;/&lt;stem&gt;_mask.png</c>).</param>
+public sealed record MissingMask(string ImagePath, string ExpectedMask)
+{
+    /// <summary>What is missing, naming both files.</summary>
+    public string Message => $"Defective test image '{ImagePath}' has no ground-truth mask; expected '{ExpectedMask}'.";
+}

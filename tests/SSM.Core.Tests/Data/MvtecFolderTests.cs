@@ -56,6 +56,18 @@ public class MvtecFolderTests
 
         Assert.Contains(temp.File("test", "hole", "001.png"), error.Message);
         Assert.Contains(mask, error.Message);
+
+        // Every missing mask at once; or, when asked, the images are left out of the test set and listed.
+        var masks = Directory.GetFiles(temp.File("ground_truth"), "*_mask.png", SearchOption.AllDirectories);
+        foreach (string m in masks) File.Delete(m);
+        int defects = masks.Length + 1;
+        var all = Assert.Throws<InvalidDataException>(() => MvtecFolder.Load(temp.Path));
+        Assert.StartsWith($"{defects} defective test images have no ground-truth mask:", all.Message);
+        Assert.Contains(mask, all.Message);
+        var lenient = MvtecFolder.Load(temp.Path, allowMissingMasks: true);
+        Assert.Equal(defects, lenient.MissingMasks.Count);
+        Assert.DoesNotContain(lenient.TestItems, t => t.IsAnomalous);
+        Assert.Contains(lenient.MissingMasks, m => m.ImagePath == temp.File("test", "hole", "001.png") && m.ExpectedMask == mask);
     }
 
     [Fact]
