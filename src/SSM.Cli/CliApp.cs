@@ -8,6 +8,11 @@ namespace SSM.Cli;
 /// <summary>The `ssm` command line: one entry point, used by Program and (in-process) by the tests and examples.</summary>
 public static class CliApp
 {
+    /// <summary>The tool's version, with the commit it was built from when the build knew it ("1.0.0+3f2a...").</summary>
+    public static string Version { get; } =
+        typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+
     /// <summary>Runs one command; returns its exit code (0 = success). Errors print one message, never a stack trace.</summary>
     /// <param name="args">Command-line arguments, e.g. <c>["train", "data/", "--epochs", "20"]</c>.</param>
     /// <param name="console">Where to write, errors included; null = the terminal (progress bars when interactive, plain lines
@@ -42,6 +47,7 @@ public static class CliApp
         app.Configure(config =>
         {
             config.SetApplicationName("ssm");
+            config.SetApplicationVersion(Version);
             config.ConfigureConsole(console);
             config.Settings.Registrar.RegisterInstance(new Warnings(errors));
             config.SetApplicationCulture(CultureInfo.InvariantCulture);

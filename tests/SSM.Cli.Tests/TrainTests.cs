@@ -142,6 +142,19 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.Contains($"<tr><th>{System.Net.WebUtility.HtmlEncode(option)}</th><td>{System.Net.WebUtility.HtmlEncode(shown)}</td></tr>", html);
         }
         Assert.Equal(("--raw-maps", "false"), SSM.Cli.Commands.TrainCommand.ReportRow("standardizeMaps", "true"));
+        // Auto is recorded with what it chose on this machine, and the file with the ssm that wrote it.
+        Assert.Equal("Auto", settings["precision"]);
+        Assert.Contains(settings["precisionUsed"], new[] { "Float32", "BFloat16" });
+        Assert.Equal(CliApp.Version, MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Version);
+        Assert.Matches(@"^\d+\.\d+\.\d+", CliApp.Version);
+    }
+
+    [Fact]
+    public void Version_IsPrinted()
+    {
+        var (code, text) = Cli.Run("--version");
+        Assert.Equal(0, code);
+        Assert.Equal(CliApp.Version, text.Trim());
     }
 
     [Fact]
@@ -248,6 +261,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal("false", settings["standardizeMaps"]);
         Assert.Equal("2", settings["rounds"]);
         Assert.Equal("BFloat16", settings["precision"]);
+        Assert.Equal("BFloat16", settings["precisionUsed"]);
         Assert.Equal("true", settings["flip"]);
         Assert.Equal("0.002", settings["learningRate"]);
         Assert.Equal("4", settings["batchSize"]);

@@ -27,7 +27,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.WarnUnturned(warnings, testImages, ssm.ReadsFilesUpright);
         var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
-        new MetricsFile { Command = "evaluate", Dataset = data.Root, Threshold = ssm.Threshold }
+        new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold }
             .With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [

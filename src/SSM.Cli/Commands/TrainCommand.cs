@@ -44,7 +44,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
             ["scoreError"] = options.ImageScoreError.ToString(),
             ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
-            ["precision"] = options.ScoringPrecision.ToString(), ["flip"] = options.Flip ? "true" : "false",
+            ["precision"] = options.ScoringPrecision.ToString(),
+            // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
+            ["precisionUsed"] = SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString(),
+            ["flip"] = options.Flip ? "true" : "false",
         };
         var mlContext = new MLContext(settings.Seed);
         int heldOut = HeldOut(data.TrainPaths.Count, options);
@@ -81,7 +84,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
-                Command = "train", Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
+                Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
                 EpochsRun = epochs.Count > 0 ? epochs[^1].Epoch : null, FinalLoss = epochs.Count > 0 ? epochs[^1].Loss : null,
                 TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
             }.With(evaluation).Write(staging.PathOf("metrics.json"));
@@ -109,6 +112,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     internal static (string Option, string Value) ReportRow(string setting, string value) => setting switch
     {
         "timeBudgetMinutes" => ("--time-budget (minutes)", value),
+        "precisionUsed" => ("--precision (used)", value),
         "standardizeMaps" => ("--raw-maps", value == "true" ? "false" : "true"),
         _ => ("--" + string.Concat(setting.Select(c => char.IsUpper(c) ? "-" + char.ToLowerInvariant(c) : c.ToString())), value),
     };

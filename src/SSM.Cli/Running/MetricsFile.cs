@@ -7,6 +7,8 @@ namespace SSM.Cli.Running;
 public sealed record MetricsFile
 {
     public string Command { get; init; } = "";
+    /// <summary>The ssm that wrote the file (<see cref="CliApp.Version"/>: version and commit); null in files written before 2026-12-01.</summary>
+    public string? Version { get; init; }
     public string Model { get; init; } = "model.zip";
     public string? Dataset { get; init; }
     public float Threshold { get; init; }
