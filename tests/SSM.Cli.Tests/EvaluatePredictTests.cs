@@ -186,6 +186,26 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("drew 100 of 100", text);
     }
 
+    /// <summary>A run killed outright leaves its staging folder; the next run for that output removes it, unless its
+    /// process still runs.</summary>
+    [Fact]
+    public void Predict_RemovesTheStagingFolderOfAKilledRun()
+    {
+        string root = Cli.TempFolder("abandoned"), output = Path.Combine(root, "out");
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        string abandoned = Directory.CreateDirectory(Path.Combine(root, ".out.tmp-abandoned")).FullName;
+        File.WriteAllText(Path.Combine(abandoned, ".owner"), gone.Id.ToString());
+        File.WriteAllText(Path.Combine(abandoned, "predictions.csv"), "half");
+        string live = Directory.CreateDirectory(Path.Combine(root, ".out.tmp-live")).FullName;
+        File.WriteAllText(Path.Combine(live, ".owner"), Environment.ProcessId.ToString());
+        var (code, text) = Cli.Run("predict", fx.Model, Path.Combine(fx.Data, "test", "good"), "--no-heatmaps", "-o", output);
+        Assert.True(code == 0, text);
+        Assert.False(Directory.Exists(abandoned));
+        Assert.True(Directory.Exists(live));
+        Assert.False(File.Exists(Path.Combine(output, ".owner")));
+    }
+
     [Fact]
     public void Predict_NoHeatmaps_WritesTheScoresOnly()
     {

@@ -13,11 +13,14 @@ public sealed class OutputStaging : IDisposable
         Target = Path.GetFullPath(outputFolder);
         if (File.Exists(Target)) throw new CliException($"Output '{Target}' is a file; give a folder.") { ExitCode = 2 };
         string parent = Path.GetDirectoryName(Target.TrimEnd(Path.DirectorySeparatorChar)) ?? Target;
+        string prefix = $".{Path.GetFileName(Target.TrimEnd(Path.DirectorySeparatorChar))}.tmp-";
         try
         {
             Directory.CreateDirectory(parent);
-            Folder = Path.Combine(parent, $".{Path.GetFileName(Target.TrimEnd(Path.DirectorySeparatorChar))}.tmp-{Guid.NewGuid():N}");
+            RemoveAbandoned(parent, prefix);
+            Folder = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
+            File.WriteAllText(Path.Combine(Folder, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -34,10 +37,42 @@ public sealed class OutputStaging : IDisposable
     /// <summary>A path inside the temporary folder.</summary>
     public string PathOf(string relative) => System.IO.Path.Combine(Folder, relative);
 
+    // The staging folder's own bookkeeping: which process writes it. Never moved into the output.
+    private const string OwnerFile = ".owner";
+
+    /// <summary>
+    /// Deletes the staging folders of earlier runs for this output whose process is gone: a run killed outright (kill -9, a
+    /// power cut) cannot delete its own. A folder whose process still runs (a command writing there now) is left alone.
+    /// </summary>
+    private static void RemoveAbandoned(string parent, string prefix)
+    {
+        foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*"))
+        {
+            try
+            {
+                if (!int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)), out int pid) || IsRunning(pid)) continue;
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }   // not ours to judge: leave it
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
     /// <summary>Moves every file into the output folder (replacing same-named files); returns the final folder.</summary>
     public string Commit()
     {
         Directory.CreateDirectory(Target);
+        File.Delete(System.IO.Path.Combine(Folder, OwnerFile));
         foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories))
         {
             string destination = System.IO.Path.Combine(Target, System.IO.Path.GetRelativePath(Folder, file));
