@@ -95,6 +95,11 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(images, Directory.GetFiles(output, "*_heatmap.png").Length);
         var heat = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output, "*_heatmap.png")[0]);
         Assert.Equal((32, 32), (heat.Width, heat.Height));   // the image's own size (under 512)
+        // Heat maps are drawn on as many threads as the network has: the same files on one.
+        var one = Cli.Run("predict", fx.Model, input, "--threads", "1", "-o", output + "-1");
+        Assert.True(one.Code == 0, one.Output);
+        foreach (string file in Directory.GetFiles(output))
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(output + "-1", Path.GetFileName(file))));
     }
 
     [Fact]

@@ -51,18 +51,25 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             }
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(heatMap ?? "")}\n");
         }
-        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress too.
+        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress
+        // too, and runs on as many threads as the network (each picture alone, so the files are the same either way).
         if (heatMaps.Count > 0)
             ScoringProgressView.Run(console, "heat maps", heatMaps.Count, cancellationToken, progress =>
             {
-                for (int i = 0; i < heatMaps.Count; i++)
+                int done = 0;
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Threads ?? Environment.ProcessorCount, CancellationToken = cancellationToken };
+                try
                 {
-                    var (s, file) = heatMaps[i];
-                    // Colours from the model, not the run: an image's overlay does not depend on the others.
-                    File.WriteAllBytes(staging.PathOf(file), SsmHeatMap.ToPng(ssm, s.Path, s.Map));
-                    progress(i + 1);
+                    Parallel.ForEach(heatMaps, parallel, item =>
+                    {
+                        // Colours from the model, not the run: an image's overlay does not depend on the others.
+                        File.WriteAllBytes(staging.PathOf(item.File), SsmHeatMap.ToPng(ssm, item.Image.Path, item.Image.Map));
+                        lock (heatMaps) progress(++done);
+                    });
                 }
-                return heatMaps.Count;
+                // The first failure as itself (a stop, a file gone since it was scored), not wrapped by the loop.
+                catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
+                return done;
             }, ("Drawing", "drew"));
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,\n");
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
