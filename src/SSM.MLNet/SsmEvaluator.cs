@@ -160,6 +160,12 @@ public static class SsmEvaluator
         if (anomalousCount == 0 || anomalousCount == labelArray.Length)
             throw new ArgumentException($"The label column '{labelColumnName}' says {(anomalousCount == 0 ? "normal" : "anomalous")} for all {labelArray.Length} rows: " +
                 "AUROC and F1 compare the two classes, so evaluate a test set with both normal and anomalous images.", nameof(labelColumnName));
+        // Masks that are all black (a mask folder of the wrong files, or masks inverted to black defects) leave the pixel
+        // metrics undefined: said with the column, before anything deep in the metrics says "no region".
+        if (pixels && !masks.Any(m => m.Contains(true)))
+            throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' has no defective pixel in any of the {masks.Count} rows, " +
+                "so pixel AUROC and AUPRO are undefined. Defects must be white (non-zero) in the masks; to evaluate the images only, " +
+                "give no mask column.", nameof(groundTruthMaskColumnName));
         var (f1, f1Threshold) = F1Max.Compute(scoreArray, labelArray);
         ConfusionCounts? confusion = null;
         if (predicted is not null)

@@ -49,4 +49,15 @@ public sealed class CategoryResultTests
         Assert.False(separating.ImageF1FlagsAll);
         Assert.DoesNotContain(TestSetRun.Rows(separating), r => r.Item2.Contains("flags every image"));
     }
+
+    [Fact]
+    public void Masks_WithoutADefectivePixel_AreSaid_NotLeftOutSilently()
+    {
+        EvaluatedImage[] black = [Image("good", 0.1f), new("scratch/a.png", "scratch", true, 2f, true, [2f], [false], 1, "ground_truth/scratch/a_mask.png")];
+        var result = new EvaluationResult { Images = black, Threshold = 1f, PixelThreshold = 1f };
+        Assert.Null(result.Pixel);
+        Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixel metrics" && r.Item2.Contains("no ground-truth mask holds a defective pixel"));
+        Assert.DoesNotContain(TestSetRun.Rows(new EvaluationResult { Images = [Image("good", 0.1f)], Threshold = 1f, PixelThreshold = 1f }),
+            r => r.Item1 == "pixel metrics");
+    }
 }

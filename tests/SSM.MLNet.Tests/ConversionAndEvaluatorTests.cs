@@ -89,6 +89,17 @@ public sealed class ConversionAndEvaluatorTests
         var one = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(allNormal));
         Assert.StartsWith("The label column 'Label' says normal for all 2 rows: AUROC and F1 compare the two classes", one.Message);
         Assert.Equal("labelColumnName", one.ParamName);
+
+        // Masks without a single defective pixel (black defects, the wrong folder): named, not "no region" from AUPRO.
+        var blackMasks = context.Data.LoadFromEnumerable(new[]
+        {
+            new Row { Label = false, Score = 0.1f, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f], Mask = [0, 0, 0, 0] },
+            new Row { Label = true, Score = 0.8f, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [0, 0, 0, 0] },
+        });
+        var black = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(blackMasks, groundTruthMaskColumnName: "Mask"));
+        Assert.StartsWith("The mask column 'Mask' has no defective pixel in any of the 2 rows, so pixel AUROC and AUPRO are undefined.", black.Message);
+        Assert.Equal("groundTruthMaskColumnName", black.ParamName);
+        Assert.Equal(1.0, context.AnomalyDetection.EvaluateSsm(blackMasks).ImageAuroc);   // the images alone
     }
 
     [Fact]
