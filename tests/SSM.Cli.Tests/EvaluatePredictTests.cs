@@ -21,13 +21,15 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
                 Path.Combine(colour, Path.GetFileName(file)));
         }
         string[] tiny = [.. TrainedModelFixture.TinyTraining, "--epochs", "1"];
-        var greyModel = Cli.Run(["train", colour, .. tiny, "-o", Path.Combine(fx.Root, "grey-of-colour")]);
+        var greyModel = Cli.Run(["train", colour, .. tiny, "--channels", "1", "-o", Path.Combine(fx.Root, "grey-of-colour")]);
         Assert.True(greyModel.Code == 0, greyModel.Output);
-        Assert.Contains("8 of 8 images are colour files: --channels 1 (the default) reads them as grey", greyModel.Output);
+        Assert.Contains("8 of 8 images are colour files: --channels 1 reads them as grey", greyModel.Output);
+        // The default, --channels auto, trains in colour when every file is a colour file.
         string colourRun = Path.Combine(fx.Root, "colour-run");
-        var colourModel = Cli.Run(["train", colour, .. tiny, "--channels", "3", "-o", colourRun]);
+        var colourModel = Cli.Run(["train", colour, .. tiny, "-o", colourRun]);
         Assert.True(colourModel.Code == 0, colourModel.Output);
-        Assert.DoesNotContain("colour files", colourModel.Output);
+        Assert.Contains("All 8 images are colour files: training in colour (--channels auto)", colourModel.Output);
+        Assert.Equal("3", MetricsFile.Read(Path.Combine(colourRun, "metrics.json")).Settings["channels"]);
 
         File.Copy(Path.Combine(colour, Path.GetFileName(good[0])), Path.Combine(input, "colour.png"));
         File.Copy(good[0], Path.Combine(input, "gray.png"));

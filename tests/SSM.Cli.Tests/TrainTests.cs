@@ -105,15 +105,26 @@ public sealed class TrainTests(TrainedModelFixture fx)
             return path;
         }
         List<string> small = [Write("a.png", 1, 20, 16), Write("b.png", 1, 17, 9), Write("c.png", 3, 12, 12)];
-        var notes = DatasetInput.TrainingNotes(small, channels: 1, imageSize: 64, sizeMultiple: 8).ToList();
-        Assert.Equal(["1 of 3 images are colour files: --channels 1 (the default) reads them as grey, by their luminance; --channels 3 keeps colour.",
+        IEnumerable<string> Notes(List<string> files, int? channels)
+        {
+            var headers = DatasetInput.Headers(files);
+            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers), channels is null, imageSize: 64, sizeMultiple: 8);
+        }
+        var notes = Notes(small, 1).ToList();
+        Assert.Equal(["1 of 3 images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.",
                       "3 of 3 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail: " +
                       "--image-size 24 trains on them at their own size, with 7.1 times fewer pixels."], notes);
         // One image at least as wide as the side: it is not enlarged across, and the others are only named.
         List<string> mixed = [.. small, Write("d.png", 1, 64, 30)];
         Assert.Equal(["3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
-            DatasetInput.TrainingNotes(mixed, channels: 3, imageSize: 64, sizeMultiple: 8));
-        Assert.Empty(DatasetInput.TrainingNotes([mixed[3]], channels: 1, imageSize: 64, sizeMultiple: 8));
+            Notes(mixed, 3));
+        Assert.Empty(Notes([mixed[3]], 1));
+        // --channels auto: grey when any file is grey, colour when all are colour files.
+        Assert.StartsWith("1 of 4 images are colour files and the others grey: training in grey (--channels auto)", Notes(mixed, null).First());
+        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed)));
+        List<string> colour = [Write("e.png", 3, 64, 64), Write("f.png", 3, 80, 64)];
+        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour)));
+        Assert.Equal(["All 2 images are colour files: training in colour (--channels auto); --channels 1 would read them as grey."], Notes(colour, null));
     }
 
     [Fact]

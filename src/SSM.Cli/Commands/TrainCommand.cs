@@ -23,11 +23,13 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         DatasetInput.CheckTestSet(data, decodeImages: true);
         using var staging = new OutputStaging(settings.Output);
         int plannedEpochs = settings.EpochsToRun();
+        var headers = DatasetInput.Headers(data.TrainPaths);
+        int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers);
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
             LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
-            Channels = settings.Channels, Seed = settings.Seed, Device = settings.TorchDevice,
+            Channels = channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
             ImageScoreError = settings.ImageScoreError,
@@ -39,7 +41,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
             ["epochs"] = plannedEpochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["batchSize"] = settings.BatchSize.ToString(), ["holdout"] = settings.Holdout.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["channels"] = settings.Channels.ToString(), ["seed"] = settings.Seed.ToString(),
+            ["channels"] = channels.ToString(), ["seed"] = settings.Seed.ToString(),
             ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
             ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
             ["scoreError"] = options.ImageScoreError.ToString(),
@@ -54,7 +56,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
-        foreach (string note in DatasetInput.TrainingNotes(data.TrainPaths, settings.Channels, settings.ImageSize, settings.SizeMultiple))
+        foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, settingsRows, data.TrainPaths) : null;
         if (checkpoints?.Discarded is { } discarded) warnings.Write(discarded);

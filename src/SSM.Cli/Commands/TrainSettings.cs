@@ -69,9 +69,13 @@ public sealed class TrainSettings : ModelSettings
     public double Holdout { get; set; } = 0.1;
 
     [CommandOption("--channels <N>")]
-    [Description("1 = grayscale (every image is converted), 3 = colour.")]
-    [DefaultValue(1)]
-    public int Channels { get; set; } = 1;
+    [Description("auto, 1 or 3. 1 = grayscale (every image is converted by its luminance), 3 = colour. auto (default): 3 when " +
+                 "every training image is a colour file, else 1 (grey files, or a mix); train says which it chose.")]
+    [DefaultValue("auto")]
+    public string Channels { get; set; } = "auto";
+
+    /// <summary><see cref="Channels"/> as a number; null for auto (valid after <see cref="Validate"/>).</summary>
+    public int? ChannelCount => Channels.Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : int.Parse(Channels, System.Globalization.CultureInfo.InvariantCulture);
 
     [CommandOption("--normalization <MODE>")]
     [Description("PerImage or None (any case). How each image's brightness is normalised, in training and scoring alike. PerImage " +
@@ -189,7 +193,8 @@ public sealed class TrainSettings : ModelSettings
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
-        if (Channels is not (1 or 3)) return ValidationResult.Error("--channels must be 1 or 3.");
+        if (Channels.Trim() is not ("1" or "3") && !Channels.Equals("auto", StringComparison.OrdinalIgnoreCase))
+            return ValidationResult.Error($"--channels must be auto, 1 or 3 (got '{Channels}').");
         if (!(Holdout > MinHoldout && Holdout < MaxHoldout))   // the engine's range (TrainingOptions.Validate)
             return ValidationResult.Error($"--holdout must be more than {MinHoldout} and less than {MaxHoldout} (got {Holdout}).");
         if (ParseName<InputNormalization>(Normalization) is null) return Choice<InputNormalization>("--normalization", Normalization);

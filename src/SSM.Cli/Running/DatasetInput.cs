@@ -116,27 +116,39 @@ public static class DatasetInput
                            "them as shown do not line up with its maps. Train it again to read them upright.");
     }
 
+    /// <summary>What the training files' headers say, in one pass; files that cannot be read are left out (the training
+    /// reads every file itself and names a bad one).</summary>
+    public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>()];
+
+    /// <summary>What <c>--channels auto</c> trains with: colour when every training image is a colour file, grey when any
+    /// is grey (a grey image read as colour is three equal channels a colour model was not trained on).</summary>
+    public static int ChannelsOf(IReadOnlyList<ImageHeader> headers) => headers.Count > 0 && headers.All(h => !h.StoresGray) ? 3 : 1;
+
     /// <summary>
-    /// Lines about the training files, from their headers in one pass (files that cannot be read are left to the training,
-    /// which names them): how many are colour files when the model reads grey; how many are smaller than the model's side,
-    /// which enlarges them, and a smaller <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64 is
-    /// four times the work for no detail).
+    /// Lines about the training files: which channels <c>--channels auto</c> chose, or how many colour files a grey model
+    /// reads as grey; how many images are smaller than the model's side, which enlarges them, and a smaller
+    /// <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64 is four times the work for no detail).
     /// </summary>
+    /// <param name="count">How many training files there are (headers of unreadable ones are missing).</param>
+    /// <param name="auto">Whether <paramref name="channels"/> was chosen by <see cref="ChannelsOf"/>.</param>
     /// <param name="sizeMultiple">What the image size must be a multiple of (2^(depth-1)).</param>
-    public static IEnumerable<string> TrainingNotes(IReadOnlyList<string> paths, int channels, int imageSize, int sizeMultiple)
+    public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple)
     {
-        var headers = paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>().ToList();
         int colour = headers.Count(h => !h.StoresGray);
-        if (channels == 1 && colour > 0)
-            yield return $"{colour} of {paths.Count} images are colour files: --channels 1 (the default) reads them as grey, by their luminance; --channels 3 keeps colour.";
+        if (auto && channels == 3)
+            yield return $"All {count} images are colour files: training in colour (--channels auto); --channels 1 would read them as grey.";
+        else if (colour > 0 && channels == 1)
+            yield return auto
+                ? $"{colour} of {count} images are colour files and the others grey: training in grey (--channels auto), reading the colour files by their luminance; --channels 3 keeps colour."
+                : $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
         var smaller = headers.Where(h => h.Width < imageSize && h.Height < imageSize).ToList();
         if (smaller.Count == 0) yield break;
         var smallest = smaller.MinBy(h => h.Width * h.Height);
-        string note = $"{smaller.Count} of {paths.Count} images are smaller than {imageSize} x {imageSize} (the smallest {smallest.Width} x {smallest.Height}) " +
+        string note = $"{smaller.Count} of {count} images are smaller than {imageSize} x {imageSize} (the smallest {smallest.Width} x {smallest.Height}) " +
                       "and are enlarged to it, which adds no detail";
         int largest = headers.Max(h => Math.Max(h.Width, h.Height));
         int fitting = Math.Max(8, (largest + sizeMultiple - 1) / sizeMultiple * sizeMultiple);
-        yield return smaller.Count == paths.Count && fitting < imageSize
+        yield return smaller.Count == count && fitting < imageSize
             ? $"{note}: --image-size {fitting} trains on them at their own size, with {(double)imageSize * imageSize / (fitting * fitting):0.#} times fewer pixels."
             : $"{note}.";
     }
