@@ -26,7 +26,6 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.LearningRate), engine.Training.LearningRate },
             { nameof(TrainSettings.BatchSize), engine.Training.BatchSize },
             { nameof(TrainSettings.Holdout), engine.Training.HoldoutFraction },
-            { nameof(TrainSettings.Channels), engine.Network.InputChannels },
             { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
             { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },
             { nameof(TrainSettings.ScoreError), engine.Scoring.ImageScoreError.ToString() },
@@ -54,6 +53,10 @@ public sealed class TrainDefaultsTests
         Assert.Equal(engine.Scoring.StandardizeMaps, !settings.RawMaps);
         // One --precision sets both; the engine's two defaults must agree for it to have one default.
         Assert.Equal(engine.Training.Precision.ToString(), settings.Precision);
+        // Channels: the engine's default is one number (1); the command line chooses from the training files' headers.
+        Assert.Equal(1, engine.Network.InputChannels);
+        Assert.Equal("auto", settings.Channels);
+        Assert.Null(settings.ChannelCount);
         // No number: the default depends on the precision training resolves to.
         Assert.Null(engine.Training.Epochs);
         Assert.Null(settings.Epochs);
