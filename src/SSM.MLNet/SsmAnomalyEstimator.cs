@@ -184,7 +184,17 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
         using var watch = new Timer(_ => { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }, null, 100, 100);
-        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token);
+        // Steps within an epoch at most once a second, as Trace messages with their own prefix: a log handler that prints
+        // "SSM:" lines stays one line per epoch, and the command line's live bar moves during a long first epoch.
+        long lastStep = Environment.TickCount64;
+        var steps = new SynchronousProgress<TrainingStep>(s =>
+        {
+            long now = Environment.TickCount64;
+            if (now - lastStep < 1000 || s.Step == s.Steps) return;
+            lastStep = now;
+            ch.Trace("SSM step: epoch {0}/{1} step {2}/{3}", s.Epoch, s.PlannedEpochs, s.Step, s.Steps);
+        });
+        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps);
         try
         {
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");

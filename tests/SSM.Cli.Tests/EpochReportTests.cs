@@ -30,4 +30,15 @@ public class EpochReportTests
     [Fact]
     public void Other_lines_are_not_epochs() =>
         Assert.Null(EpochReport.TryParse("SSM: training on 761 images at 64x64, 1 channel(s)"));
+
+    /// <summary>The model's steps within an epoch (what moves the live bar during a long first epoch) are not epochs, and
+    /// epochs are not steps.</summary>
+    [Fact]
+    public void Steps_within_an_epoch_are_read_apart()
+    {
+        Assert.Equal((1, 105, 40, 190), EpochReport.TryParseStep("SSM step: epoch 1/105 step 40/190"));
+        Assert.Null(EpochReport.TryParse("SSM step: epoch 1/105 step 40/190"));
+        Assert.Null(EpochReport.TryParseStep("SSM: epoch 3/20 loss 0.1234 (mse 0.0100, ms-gms 0.0500, ssim 0.0400) lr 0.001 elapsed 00:04 remaining 00:21"));
+        Assert.Null(EpochReport.TryParseStep("SSM step: epoch 1/105 step 0/0"));
+    }
 }

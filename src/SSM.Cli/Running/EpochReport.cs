@@ -9,6 +9,18 @@ public sealed partial record EpochReport(int Epoch, int Planned, double Loss, do
     [GeneratedRegex(@"epoch (\d+)/(\d+) loss ([-\d.,eE+]+) \(mse ([-\d.,eE+]+), ms-gms ([-\d.,eE+]+), ssim ([-\d.,eE+]+)\).*elapsed (?:(\d+):)?(\d+):(\d+) remaining (?:(\d+):)?(\d+):(\d+)")]
     private static partial Regex Pattern();
 
+    [GeneratedRegex(@"^SSM step: epoch (\d+)/(\d+) step (\d+)/(\d+)$")]
+    private static partial Regex StepPattern();
+
+    /// <summary>Parses "SSM step: epoch 1/105 step 40/190" (the model's progress within an epoch, a Trace message); null otherwise.</summary>
+    public static (int Epoch, int Planned, int Step, int Steps)? TryParseStep(string message)
+    {
+        var m = StepPattern().Match(message);
+        if (!m.Success) return null;
+        int At(int group) => int.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+        return At(4) > 0 ? (At(1), At(2), At(3), At(4)) : null;
+    }
+
     /// <summary>
     /// Parses "SSM: epoch 3/20 loss 0.1234 (mse ..., ms-gms ..., ssim ...) lr ... elapsed 00:04 remaining 1:00:21" (times as
     /// <see cref="SSM.Core.Training.TrainingProgress.Clock"/> writes them); null otherwise.

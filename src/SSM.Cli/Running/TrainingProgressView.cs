@@ -50,6 +50,14 @@ public static class TrainingProgressView
                 {
                     if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
                     if (e.Kind == ChannelMessageKind.Warning) { new Warnings(console).Write(InCliTerms(e.RawMessage)); return; }
+                    if (EpochReport.TryParseStep(e.RawMessage) is { } step)
+                    {
+                        // Within an epoch: the bar moves by the share of its steps done (the description stays the last epoch's).
+                        task.MaxValue = step.Planned;
+                        task.Value = step.Epoch - 1 + (double)step.Step / step.Steps;
+                        if (step.Epoch == 1) task.Description = $"epoch 1/{step.Planned}: step {step.Step} of {step.Steps}";
+                        return;
+                    }
                     var epoch = EpochReport.TryParse(e.RawMessage);
                     if (epoch is null)
                     {

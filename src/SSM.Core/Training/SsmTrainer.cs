@@ -25,8 +25,10 @@ public static class SsmTrainer
     /// <param name="progress">Receives one report per epoch.</param>
     /// <param name="device">Device to train on; null = CPU.</param>
     /// <param name="cancellation">Stops training between steps with <see cref="OperationCanceledException"/>.</param>
+    /// <param name="steps">Receives one report per training step (a batch), for progress within an epoch.</param>
     public static SsmModel Train(IEnumerable<FloatImage> normalImages, SsmOptions options,
-        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
+        IProgress<TrainingStep>? steps = null)
     {
         options.Validate();
         var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
@@ -36,12 +38,14 @@ public static class SsmTrainer
             cancellation.ThrowIfCancellationRequested();
             cache.Add(image, $"#{index++}");
         }
-        return Train(cache, options, progress, device, cancellation);
+        return Train(cache, options, progress, device, cancellation, steps);
     }
 
     /// <summary>Trains and calibrates a model on images already cached at the model's size.</summary>
+    /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?)" path="/param"/>
     public static SsmModel Train(ImageCache images, SsmOptions options,
-        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
+        IProgress<TrainingStep>? steps = null)
     {
         options.Validate();
         if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels)
@@ -63,7 +67,7 @@ public static class SsmTrainer
         var model = new SsmModel(network, options, calibration: null);
         try
         {
-            RunEpochs(network, images, train, options, progress, device, cancellation);
+            RunEpochs(network, images, train, options, progress, steps, device, cancellation);
             model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), progress: null);
             return model;
         }
@@ -97,7 +101,7 @@ public static class SsmTrainer
     }
 
     private static void RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
-        IProgress<TrainingProgress>? progress, Device device, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, IProgress<TrainingStep>? steps, Device device, CancellationToken cancellation)
     {
         var t = options.Training;
         using var optimizer = new Adam(network.parameters(), t.LearningRate, t.WeightDecay);
@@ -121,7 +125,9 @@ public static class SsmTrainer
             // Never back up: a re-planned (longer) schedule must not raise a rate that has already decayed.
             rate = Math.Min(rate, schedule.RateAt(epoch));
             optimizer.LearningRate = rate;
-            var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation);
+            int planned = schedule.PlannedEpochs, current = epoch + 1;
+            var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation,
+                steps is null ? null : (step, total) => steps.Report(new TrainingStep(current, planned, step, total)));
             var elapsed = Elapsed();
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)
@@ -142,7 +148,7 @@ public static class SsmTrainer
 
     /// <summary>One pass over the training images; randomness comes from (seed, epoch) alone.</summary>
     private static SsmLossParts RunEpoch(InpaintingNetwork network, Adam optimizer, ImageCache images, int[] train,
-        SsmOptions options, int epoch, Device device, Func<bool> outOfTime, CancellationToken cancellation)
+        SsmOptions options, int epoch, Device device, Func<bool> outOfTime, CancellationToken cancellation, Action<int, int>? stepDone)
     {
         var t = options.Training;
         int epochSeed = unchecked(t.Seed * 1_000_003 + epoch * 7_919 + 17);
@@ -151,7 +157,7 @@ public static class SsmTrainer
         var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
         var format = NativeBFloat16.Format(t.Precision, device);
         var sum = new SsmLossParts();
-        int steps = 0;
+        int steps = 0, total = (train.Length + t.BatchSize - 1) / t.BatchSize;
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
         {
             cancellation.ThrowIfCancellationRequested();
@@ -173,6 +179,7 @@ public static class SsmTrainer
             optimizer.Step();
             sum += terms.ToParts();
             steps++;
+            stepDone?.Invoke(steps, total);
         }
         return sum / Math.Max(steps, 1);
     }

@@ -17,5 +17,13 @@ public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts
         : $"{t.Minutes:00}:{t.Seconds:00}";
 }
 
+/// <summary>Reported after each training step (one batch), for progress within an epoch: a first epoch on large images
+/// can take minutes before the first <see cref="TrainingProgress"/>.</summary>
+/// <param name="Epoch">The epoch running, from 1.</param>
+/// <param name="PlannedEpochs">Epochs the run is planned for.</param>
+/// <param name="Step">Steps done in this epoch, from 1.</param>
+/// <param name="Steps">Steps in an epoch.</param>
+public sealed record TrainingStep(int Epoch, int PlannedEpochs, int Step, int Steps);
+
 /// <summary>Reported while the model is calibrated on held-out normal images after training.</summary>
 public sealed record CalibrationProgress(int ImagesScored, int TotalImages);

@@ -61,6 +61,20 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void ReportsEveryStepWithinTheEpochs_WithoutChangingTheModel()
+    {
+        var images = fixture.Data.Train.Take(14).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { ImageSize = 16 };
+        var steps = new List<TrainingStep>();
+        using var model = SsmTrainer.Train(images, options, steps: new SynchronousProgress<TrainingStep>(steps.Add));
+        int trained = images.Count - SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
+        int perEpoch = (trained + options.Training.BatchSize - 1) / options.Training.BatchSize;
+        Assert.Equal([.. from e in new[] { 1, 2 } from k in Enumerable.Range(1, perEpoch) select new TrainingStep(e, 2, k, perEpoch)], steps);
+        using var quiet = SsmTrainer.Train(images, options);
+        Assert.Equal(quiet.Calibration!.NormalImageScores, model.Calibration!.NormalImageScores);
+    }
+
+    [Fact]
     public void CalibratesOnTheHeldOutShare()
     {
         var c = fixture.Model.Calibration!;
