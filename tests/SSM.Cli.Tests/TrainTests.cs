@@ -37,20 +37,21 @@ public sealed class TrainTests(TrainedModelFixture fx)
     [Fact]
     public void Train_StoppedAndRunAgain_ContinuesToTheUninterruptedModel()
     {
-        string root = Cli.TempFolder("resume"), output = Path.Combine(root, "out"), kept = Path.Combine(root, ".out.checkpoint");
+        string root = Cli.TempFolder("resume"), output = Path.Combine(root, "out");
         string[] train = ["train", fx.Data, .. TrainedModelFixture.TinyTraining, "--seed", "1", "--checkpoint-every", "2", "-o", output];
         var stopped = Cli.RunUntil(train, "epoch 3/");
         Assert.Equal(130, stopped.Code);
-        Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues from there.", Flat(stopped.Output));
+        string kept = Assert.Single(CheckpointFolders(root));
+        Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues after it.", Flat(stopped.Output));
         Assert.False(Directory.Exists(output));
         Assert.True(File.Exists(Path.Combine(kept, "ssm-training.checkpoint")));
 
         var resumed = Cli.Run(train);
         Assert.True(resumed.Code == 0, resumed.Output);
-        Assert.Contains($"Continuing the stopped training kept in '{kept}' from epoch 2 of 5.", Flat(resumed.Output));
+        Assert.Contains($"Continuing the stopped training kept in '{kept}' after epoch 2 of 5.", Flat(resumed.Output));
         Assert.DoesNotContain("epoch 2/5", resumed.Output);
         Assert.Contains("epoch 3/5", resumed.Output);
-        Assert.False(Directory.Exists(kept));   // the output is written: nothing left to continue
+        Assert.Empty(CheckpointFolders(root));   // the output is written: nothing left to continue
         var expected = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
         var actual = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal(expected.FinalLoss, actual.FinalLoss);
@@ -70,7 +71,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains("The training up to epoch 5 of 5 is kept in", Flat(stopped.Output));
         var resumed = Cli.Run(train);
         Assert.True(resumed.Code == 0, resumed.Output);
-        Assert.Contains("from epoch 5 of 5.", Flat(resumed.Output));
+        Assert.Contains("after epoch 5 of 5.", Flat(resumed.Output));
         Assert.DoesNotContain("epoch 5/5", resumed.Output);
         Assert.Equal(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Images.Select(i => i.Score),
             MetricsFile.Read(Path.Combine(output, "metrics.json")).Images.Select(i => i.Score));
@@ -79,19 +80,29 @@ public sealed class TrainTests(TrainedModelFixture fx)
     /// <summary>The output with the console's line wrapping undone.</summary>
     private static string Flat(string output) => output.Replace("\n", " ").Replace("  ", " ");
 
-    /// <summary>A stopped training of other settings is not continued: it is said and started over.</summary>
+    /// <summary>A stopped training of other settings is not continued, and not destroyed: another command for the output
+    /// starts from the beginning in a folder of its own, so a mistyped command stopped at once leaves the first one to
+    /// continue. Once the output is written, every checkpoint of it is gone.</summary>
     [Fact]
-    public void Train_AfterAStopWithOtherSettings_StartsOver()
+    public void Train_AfterAStopWithOtherSettings_StartsOver_AndKeepsTheFirst()
     {
         string root = Cli.TempFolder("resume-other"), output = Path.Combine(root, "out");
         string[] tiny = ["train", fx.Data, "--image-size", "32", "--width", "8", "--depth", "3", "--checkpoint-every", "1", "-o", output];
         Assert.Equal(130, Cli.RunUntil([.. tiny, "--epochs", "3"], "epoch 2/").Code);
-        var other = Cli.Run([.. tiny, "--epochs", "2"]);
-        Assert.True(other.Code == 0, other.Output);
-        Assert.Contains("held a stopped training of other settings or images; this one starts from the beginning", Flat(other.Output));
+        string first = Assert.Single(CheckpointFolders(root));
+        var other = Cli.RunUntil([.. tiny, "--epochs", "2"], "epoch 1/");
+        Assert.Equal(130, other.Code);
+        Assert.Contains($"'{first}' holds a stopped training of other settings or images for this output (after epoch 2 of 3): this one starts from the beginning",
+            Flat(other.Output));
         Assert.Contains("epoch 1/2", other.Output);
-        Assert.False(Directory.Exists(Path.Combine(root, ".out.checkpoint")));
+        Assert.Equal(2, CheckpointFolders(root).Length);
+        var again = Cli.Run([.. tiny, "--epochs", "3"]);
+        Assert.True(again.Code == 0, again.Output);
+        Assert.Contains("after epoch 2 of 3.", Flat(again.Output));
+        Assert.Empty(CheckpointFolders(root));
     }
+
+    private static string[] CheckpointFolders(string root) => Directory.GetDirectories(root, ".out.checkpoint-*");
 
     /// <summary>Images smaller than the model's side are enlarged: said, with the side that fits them when all are.</summary>
     [Fact]

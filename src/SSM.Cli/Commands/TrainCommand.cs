@@ -59,9 +59,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, settingsRows, data.TrainPaths) : null;
-        if (checkpoints?.Discarded is { } discarded) warnings.Write(discarded);
+        if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)
-            console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' from epoch {kept.Done} of {kept.Planned}.");
+            console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' after epoch {kept.Done} of {kept.Planned}.");
         options.CheckpointFolder = checkpoints?.Path;
         options.CheckpointEvery = Math.Max(1, settings.CheckpointEvery);
         var seen = new List<EpochReport>();
@@ -83,6 +83,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
             var ssm = ModelRunner.SsmOf(model);
 
+            DatasetInput.WarnGrayForColour(warnings, [.. data.TestItems.Select(t => t.Path)], channels);
             var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
@@ -104,7 +105,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
             cancellationToken.ThrowIfCancellationRequested();
             string folder = staging.Commit();
-            checkpoints?.Delete();
+            checkpoints?.DeleteAll();
             Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
             return 0;
         }

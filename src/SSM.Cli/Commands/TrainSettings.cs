@@ -68,7 +68,7 @@ public sealed class TrainSettings : ModelSettings
     [DefaultValue(0.1)]
     public double Holdout { get; set; } = 0.1;
 
-    [CommandOption("--channels <N>")]
+    [CommandOption("--channels <MODE>")]
     [Description("auto, 1 or 3. 1 = grayscale (every image is converted by its luminance), 3 = colour. auto (default): 3 when " +
                  "every training image is a colour file, else 1 (grey files, or a mix); train says which it chose.")]
     [DefaultValue("auto")]

@@ -7,20 +7,24 @@ namespace SSM.Cli.Running;
 
 /// <summary>
 /// Where <c>ssm train</c> keeps the engine's training checkpoints: a hidden sibling of the output folder,
-/// <c>.&lt;output&gt;.checkpoint</c>, stamped with the command's settings and training files. The same command after Ctrl+C
-/// or a crash continues from the last checkpoint, and the engine ends with the weights an uninterrupted run has; any other
-/// command for that output starts over. Deleted once the output is written.
+/// <c>.&lt;output&gt;.checkpoint-&lt;stamp&gt;</c>, named by a stamp of the command's settings and training files. The same
+/// command after Ctrl+C or a crash continues from the last checkpoint, and the engine ends with the weights an uninterrupted
+/// run has. Another command for that output starts from the beginning in a folder of its own, so a mistyped command does
+/// not destroy a stopped training. Once an output is written, every checkpoint folder of that output is deleted.
 /// </summary>
 public sealed class CheckpointFolder
 {
     private const string StampFile = "command.stamp", HistoryFile = "epochs.json";
+    private readonly string parent, prefix;
 
-    private CheckpointFolder(string path, (int Done, int Planned)? kept, IReadOnlyList<EpochReport> history, string? discarded)
+    private CheckpointFolder(string path, string parent, string prefix, (int Done, int Planned)? kept, IReadOnlyList<EpochReport> history, string? note)
     {
         Path = path;
+        this.parent = parent;
+        this.prefix = prefix;
         Kept = kept;
         History = history;
-        Discarded = discarded;
+        Note = note;
     }
 
     /// <summary>The folder (<see cref="SSM.MLNet.SsmAnomalyDetectionOptions.CheckpointFolder"/>).</summary>
@@ -32,35 +36,38 @@ public sealed class CheckpointFolder
     /// <summary>The epochs the stopped runs reported up to <see cref="Kept"/> (for the loss chart); empty when starting over.</summary>
     public IReadOnlyList<EpochReport> History { get; }
 
-    /// <summary>Why an earlier checkpoint in the folder was thrown away (another command's, or unreadable); null otherwise.</summary>
-    public string? Discarded { get; }
+    /// <summary>A warning: the stopped trainings of other commands kept for this output, or this command's unreadable
+    /// checkpoint; null when there is nothing to say.</summary>
+    public string? Note { get; }
 
     /// <summary>
-    /// The checkpoint folder of the output <paramref name="outputFolder"/>: kept as it is when its stamp is this command's
-    /// (<paramref name="settings"/> and each training file's path, length and time of writing), else emptied and stamped.
+    /// The checkpoint folder of this command (<paramref name="settings"/> and each training file's path, length and time of
+    /// writing) for the output <paramref name="outputFolder"/>: as it was left when it holds a checkpoint, else new.
     /// </summary>
     public static CheckpointFolder Open(string outputFolder, IEnumerable<KeyValuePair<string, string>> settings, IReadOnlyList<string> trainPaths)
     {
         string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
-        string path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? target, $".{System.IO.Path.GetFileName(target)}.checkpoint");
+        string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
         string stamp = Stamp(settings, trainPaths);
-        string? discarded = null;
+        string path = System.IO.Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
+        var notes = new List<string>();
         try
         {
-            if (File.Exists(System.IO.Path.Combine(path, StampFile)) && File.ReadAllText(System.IO.Path.Combine(path, StampFile)) == stamp)
+            foreach (string other in Directory.EnumerateDirectories(parent, prefix + "*").Where(d => d != path).Order(StringComparer.Ordinal))
+                notes.Add($"'{other}' holds a stopped training of other settings or images for this output{Progress(other)}: this one starts " +
+                          "from the beginning, and that one is deleted when this one's output is written.");
+            if (Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, StampFile)) && File.ReadAllText(System.IO.Path.Combine(path, StampFile)) == stamp)
             {
                 try
                 {
                     if (SsmTrainer.ReadCheckpoint(path) is { } kept)
-                        return new CheckpointFolder(path, kept, ReadHistory(path, kept.EpochsDone), null);
+                        return new CheckpointFolder(path, parent, prefix, kept, ReadHistory(path, kept.EpochsDone), Joined(notes));
                 }
                 catch (InvalidDataException ex)
                 {
-                    discarded = $"the checkpoint in '{path}' cannot be read ({ex.Message}); training starts from the beginning.";
+                    notes.Add($"the checkpoint in '{path}' cannot be read ({ex.Message}); training starts from the beginning.");
                 }
             }
-            else if (Directory.Exists(path))
-                discarded = $"'{path}' held a stopped training of other settings or images; this one starts from the beginning.";
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
             Directory.CreateDirectory(path);
             File.WriteAllText(System.IO.Path.Combine(path, StampFile), stamp);
@@ -69,7 +76,15 @@ public sealed class CheckpointFolder
         {
             throw new CliException($"Cannot keep checkpoints in '{path}': {ex.Message} (--checkpoint-every 0 keeps none).", ex);
         }
-        return new CheckpointFolder(path, null, [], discarded);
+        return new CheckpointFolder(path, parent, prefix, null, [], Joined(notes));
+    }
+
+    private static string? Joined(List<string> notes) => notes.Count == 0 ? null : string.Join(Environment.NewLine, notes);
+
+    private static string Progress(string folder)
+    {
+        try { return SsmTrainer.ReadCheckpoint(folder) is { } kept ? $" (after epoch {kept.EpochsDone} of {kept.PlannedEpochs})" : ""; }
+        catch (InvalidDataException) { return ""; }
     }
 
     /// <summary>
@@ -90,13 +105,27 @@ public sealed class CheckpointFolder
         var history = History.Concat(epochsSeen).Where(e => e.Epoch <= kept.EpochsDone).ToList();
         File.WriteAllText(System.IO.Path.Combine(Path, HistoryFile), JsonSerializer.Serialize(history));
         return new StoppedException($"The training up to epoch {kept.EpochsDone} of {kept.PlannedEpochs} is kept in '{Path}': " +
-                                    "the same command continues from there.", stop);
+                                    "the same command continues after it.", stop);
     }
 
-    /// <summary>Removes the folder (the output is written, or nothing was worth keeping).</summary>
-    public void Delete()
+    /// <summary>Removes this command's folder: nothing in it was worth keeping.</summary>
+    public void Delete() => Remove(Path);
+
+    /// <summary>Removes every checkpoint folder of the output: it is written, and a stopped training of any command would
+    /// only write it again.</summary>
+    public void DeleteAll()
     {
-        try { if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true); }
+        try
+        {
+            foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*")) Remove(folder);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static void Remove(string folder)
+    {
+        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }

@@ -99,7 +99,7 @@ public static class DatasetInput
         if (modelChannels != 3) return;
         int gray = paths.Count(p => ImageFile.StoresGray(p) == true);
         if (gray > 0)
-            warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (trained with --channels 3): " +
+            warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (it was trained in colour): " +
                            "unless it learned grey images too, it is likely to flag them.");
     }
 

@@ -64,7 +64,9 @@ public static class SsmTrainer
         using var initialisation = new Generator((ulong)(uint)t.Seed);
         var network = new InpaintingNetwork(options.Network, initialisation);
         network.to(device);
-        var model = new SsmModel(network, options, calibration: null);
+        // Where checkpoints go is this run's business, not the model's: a saved model neither keeps a local path nor
+        // changes with the folder it was trained into.
+        var model = new SsmModel(network, options with { Training = options.Training with { CheckpointFolder = null } }, calibration: null);
         try
         {
             RunEpochs(network, images, train, options, progress, steps, device, cancellation);

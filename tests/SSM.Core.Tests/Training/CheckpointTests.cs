@@ -35,6 +35,12 @@ public class CheckpointTests : IDisposable
         Assert.Equal(new[] { 3, 4, 5 }, epochsSeen);
         using var straight = Uninterrupted(5);
         Assert.Equal(Weights(straight), Weights(resumed));
+        // The model does not keep where its checkpoints went: saved, it is the uninterrupted run's, byte for byte.
+        Assert.Null(resumed.Options.Training.CheckpointFolder);
+        using MemoryStream a = new(), b = new();
+        straight.Save(a);
+        resumed.Save(b);
+        Assert.Equal(a.ToArray(), b.ToArray());
     }
 
     [Fact]
