@@ -22,9 +22,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
-        string[] testImages = [.. data.TestItems.Select(t => t.Path)];
-        DatasetInput.WarnGrayForColour(warnings, testImages, ssm.Channels);
-        DatasetInput.WarnUnturned(warnings, testImages, ssm.ReadsFilesUpright);
+        DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels, ssm.ReadsFilesUpright);
         var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold }

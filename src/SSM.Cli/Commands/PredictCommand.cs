@@ -23,8 +23,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         DatasetInput.WarnSkipped(warnings, skipped);
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
-        DatasetInput.WarnGrayForColour(warnings, images, ssm.Channels);
-        DatasetInput.WarnUnturned(warnings, images, ssm.ReadsFilesUpright);
+        DatasetInput.WarnForModel(warnings, images, ssm.Channels, ssm.ReadsFilesUpright);
         using var staging = new OutputStaging(settings.Output);
         List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,

@@ -83,7 +83,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
             var ssm = ModelRunner.SsmOf(model);
 
-            DatasetInput.WarnGrayForColour(warnings, [.. data.TestItems.Select(t => t.Path)], channels);
+            DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
             var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
             new MetricsFile
             {

@@ -91,25 +91,22 @@ public static class DatasetInput
         return listing;
     }
 
-    /// <summary>Grayscale files among <paramref name="paths"/> for a colour model, as a warning: it reads them as grey colour
-    /// images, and one that learned colour images only flags them (a walkthrough's flagged every grey good image). Nothing
-    /// otherwise.</summary>
-    public static void WarnGrayForColour(Warnings warnings, IReadOnlyList<string> paths, int modelChannels)
+    /// <summary>
+    /// What a model will misread among <paramref name="paths"/>, as warnings, from the files' headers in one pass (none when
+    /// the model can misread nothing): grayscale files for a colour model, which reads them as grey colour images and, having
+    /// learned colour images only, flags them (a walkthrough's flagged every grey good image); photos with an EXIF
+    /// orientation for a model saved before files were turned upright, which reads them as stored (sideways), as it was
+    /// trained, so heat maps come out sideways and masks drawn on the photo as shown do not line up with its maps.
+    /// </summary>
+    public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
     {
-        if (modelChannels != 3) return;
-        int gray = paths.Count(p => ImageFile.StoresGray(p) == true);
+        if (modelChannels != 3 && modelReadsUpright) return;
+        var headers = Headers(paths);
+        int gray = modelChannels == 3 ? headers.Count(h => h.StoresGray) : 0;
         if (gray > 0)
             warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (it was trained in colour): " +
                            "unless it learned grey images too, it is likely to flag them.");
-    }
-
-    /// <summary>Photos with an EXIF orientation given to a model saved before files were turned upright, as a warning: it
-    /// reads them as stored (sideways), as it was trained, so heat maps come out sideways and masks drawn on the photo as
-    /// shown do not line up with its maps. Nothing otherwise.</summary>
-    public static void WarnUnturned(Warnings warnings, IReadOnlyList<string> paths, bool modelReadsUpright)
-    {
-        if (modelReadsUpright) return;
-        int turned = paths.Count(ImageFile.IsTurned);
+        int turned = modelReadsUpright ? 0 : headers.Count(h => h.Turned);
         if (turned > 0)
             warnings.Write($"{turned} of {paths.Count} images carry an EXIF orientation, and this model (saved before 2026-12-01) reads files " +
                            "as stored: it sees them as the camera stored them, not as they are shown, and ground-truth masks drawn on " +
