@@ -52,7 +52,11 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(1.5f, metrics.Threshold);
         var trained = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
         Assert.Equal(trained.ImageAuroc, metrics.ImageAuroc);     // same model, same scores
-        Assert.True(File.Exists(Path.Combine(output, "report.html")));
+        // The model's settings, as train listed them, but for what only the training run knew.
+        string[] trainRunOnly = ["device", "timeBudgetMinutes", "precisionUsed"];
+        Assert.Equal(trained.Settings.Where(kv => !trainRunOnly.Contains(kv.Key)), metrics.Settings);
+        Assert.Null(metrics.TrainImages);
+        Assert.Contains("<tr><th>--image-size</th><td>32</td></tr>", File.ReadAllText(Path.Combine(output, "report.html")));
         Assert.True(File.Exists(Path.Combine(output, "model.zip")));
         Assert.Contains("pixel AUROC", text);
     }

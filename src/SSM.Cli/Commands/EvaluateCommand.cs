@@ -25,14 +25,18 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels, ssm.ReadsFilesUpright);
         var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
-        new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold }
+        // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
+        // what Auto chose there) is not saved in the model.
+        var trainedWith = SettingsRows.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs, [], precisionUsed: null);
+        new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
             .With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
             ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", rows, evaluation, [], HeatScale.Of(ssm), ssm.ReadsFilesUpright);
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Select(kv => TrainCommand.ReportRow(kv.Key, kv.Value))],
+            evaluation, [], HeatScale.Of(ssm), ssm.ReadsFilesUpright);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);

@@ -36,22 +36,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
-        var settingsRows = new Dictionary<string, string>
-        {
-            ["imageSize"] = settings.ImageSize.ToString(), ["width"] = settings.Width.ToString(), ["depth"] = settings.Depth.ToString(),
-            ["epochs"] = plannedEpochs.ToString(), ["learningRate"] = settings.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["batchSize"] = settings.BatchSize.ToString(), ["holdout"] = settings.Holdout.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            ["channels"] = channels.ToString(), ["seed"] = settings.Seed.ToString(),
-            ["device"] = settings.TorchDevice, ["timeBudgetMinutes"] = settings.TimeBudget?.ToString() ?? "none",
-            ["normalization"] = options.InputNormalization.ToString(), ["error"] = options.RestorationError.ToString(),
-            ["scoreError"] = options.ImageScoreError.ToString(),
-            ["standardizeMaps"] = options.StandardizeMaps ? "true" : "false", ["rounds"] = options.RefinementRounds.ToString(),
-            ["precision"] = options.ScoringPrecision.ToString(),
-            // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
-            ["precisionUsed"] = SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString(),
-            ["flip"] = options.Flip ? "true" : "false",
-        };
         var mlContext = new MLContext(settings.Seed);
+        var settingsRows = SettingsRows.Of(mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions, plannedEpochs,
+            [("device", settings.TorchDevice), ("timeBudgetMinutes", settings.TimeBudget?.ToString() ?? "none")],
+            // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
+            SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString());
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.

@@ -12,10 +12,12 @@ public sealed record MetricsFile
     public string Model { get; init; } = "model.zip";
     public string? Dataset { get; init; }
     public float Threshold { get; init; }
-    public int TrainImages { get; init; }
+    /// <summary>How many images train found; null for evaluate, whose model does not record it.</summary>
+    public int? TrainImages { get; init; }
     public int? EpochsRun { get; init; }
     public double? FinalLoss { get; init; }
     public double? TrainingSeconds { get; init; }
+    /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
     public int TestImages { get; init; }
     public int TestAnomalous { get; init; }
