@@ -139,7 +139,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     }
 
     /// <summary>
-    /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates.
+    /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates. Rows labelled
+    /// anomalous in a column "Label" (Boolean true, or a Single or Double above 0) are trained on too, with a warning.
     /// Progress (epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages from source "SsmAnomalyEstimator".
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column, or an option changed since construction to a value out of range.</exception>
@@ -158,14 +159,18 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         using var ch = host.Start("Training SSM");
         // Rows are resized to S x S and kept as bytes as they stream in: memory grows with S^2, not with the file sizes.
         var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
-        using (var cursor = input.GetRowCursor(new[] { input.Schema[col] }))
+        var label = AnomalousTrainingRows.FindLabel(input.Schema);
+        int anomalous = 0;
+        using (var cursor = input.GetRowCursor(label is { } l ? [input.Schema[col], l] : [input.Schema[col]]))
         {
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
+            var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
             {
                 host.CheckAlive();
                 Options.Cancellation.ThrowIfCancellationRequested();
                 images.Add(read(cursor.Position), $"at row {cursor.Position} of column '{Options.InputColumnName}'");
+                if (isAnomalous?.Invoke() == true) anomalous++;
             }
         }
         if (images.Count < SsmTrainer.MinimumImages)
@@ -176,6 +181,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             options.Training.EpochsOn(device), options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
+        if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
+        // A checkpoint of other settings or images is refused by the trainer, so one found here is continued.
+        if (options.Training.CheckpointFolder is { } folder && SsmTrainer.ReadCheckpoint(folder) is { } kept)
+            ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}.", folder, kept.EpochsDone, kept.PlannedEpochs);
 
         var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
             "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",

@@ -148,15 +148,23 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// A transformer identical to this one but with another decision threshold (in Score units). No retraining: the
     /// network is shared (it stays alive until every transformer using it is disposed). Saving the result saves the new threshold.
     /// </summary>
-    public SsmAnomalyTransformer WithThreshold(float threshold) =>
-        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold, ScoringBatchSize);
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithThreshold(float threshold)
+    {
+        ThrowIfDisposed();   // now, not at the copy's first use: the copy would share a network that may be freed
+        return new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold, ScoringBatchSize);
+    }
 
     /// <summary>
     /// A transformer identical to this one but whose <see cref="Transform"/> scores <paramref name="scoringBatchSize"/> rows per
     /// engine call (1 to <see cref="MaxScoringBatchSize"/>). The network is shared, as with <see cref="WithThreshold"/>.
     /// </summary>
-    public SsmAnomalyTransformer WithScoringBatchSize(int scoringBatchSize) =>
-        new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, scoringBatchSize);
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithScoringBatchSize(int scoringBatchSize)
+    {
+        ThrowIfDisposed();
+        return new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, scoringBatchSize);
+    }
 
     internal static void CheckScoringBatchSize(IExceptionContext ectx, int scoringBatchSize)
     {

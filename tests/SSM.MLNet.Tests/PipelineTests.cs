@@ -71,6 +71,18 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void A_disposed_transformer_refuses_to_make_copies_at_once()
+    {
+        var copy = fx.Ssm.WithThreshold(1f);
+        copy.Dispose();
+        // Its copies would share the network of a disposed transformer: said at the call, with the reasons, not at a later Save.
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithThreshold(2f)).Message);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithScoringBatchSize(2)).Message);
+        using var again = fx.Ssm.WithThreshold(2f);   // the original still holds the network
+        Assert.Same(fx.Ssm.Model, again.Model);
+    }
+
+    [Fact]
     public void Save_and_Load_in_process_round_trips_identically_and_returns_our_transformer()
     {
         string zip = Path.Combine(fx.Folder, "inprocess.zip");

@@ -209,6 +209,25 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         Assert.True(epochs < 1000);
         Assert.True(File.Exists(Path.Combine(folder, "ssm-training.checkpoint")));
+
+        // The same Fit again continues after the kept epoch, and says so before its first epoch.
+        using var again = new CancellationTokenSource();
+        options.Cancellation = again.Token;
+        var log = new List<string>();
+        context.Log += (_, e) =>
+        {
+            if (e.Source.Contains("Ssm") && e.RawMessage.StartsWith("SSM: ")) log.Add(e.RawMessage);
+            if (e.Message.Contains("SSM: epoch")) again.Cancel();
+        };
+        Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        var continuing = Assert.Single(log, m => m.StartsWith("SSM: continuing"));
+        var kept = System.Text.RegularExpressions.Regex.Match(continuing, @"^SSM: continuing the training kept in '(.+)' after epoch (\d+) of 1000\.$");
+        Assert.True(kept.Success, continuing);
+        Assert.Equal(folder, kept.Groups[1].Value);
+        int done = int.Parse(kept.Groups[2].Value);
+        Assert.True(done >= 2, continuing);
+        Assert.StartsWith($"SSM: epoch {done + 1}/1000 ", log.First(m => m.StartsWith("SSM: epoch")));
+        Assert.True(log.IndexOf(continuing) < log.FindIndex(m => m.StartsWith("SSM: epoch")));
     }
 
     private static IEnumerable<Exception> Flatten(Exception e)

@@ -29,7 +29,9 @@ public static class TrainingProgressView
                 var epoch = EpochReport.TryParse(e.RawMessage);
                 if (epoch is null)
                 {
-                    if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal)) console.WriteLine(e.RawMessage);
+                    // The command has said which training it continues, in its own words.
+                    if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal) && !e.RawMessage.StartsWith("SSM: continuing", StringComparison.Ordinal))
+                        console.WriteLine(e.RawMessage);
                     return;
                 }
                 epochs.Add(epoch);

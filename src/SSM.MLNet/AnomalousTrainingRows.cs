@@ -1,0 +1,41 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// Counts training rows labelled anomalous in a column named "Label" (ML.NET's default label column): SSM learns what
+/// normal looks like from every row it is trained on, so a split that still holds defective rows (a TrainTestSplit of a
+/// labelled set) teaches it those defects as normal. Fit warns and trains on; it never drops rows itself.
+/// </summary>
+internal static class AnomalousTrainingRows
+{
+    public const string LabelColumnName = "Label";
+
+    /// <summary>The label column, when it has a type whose anomalous value is known: Boolean true, or a Single or Double above 0 (ML.NET's anomaly label).</summary>
+    public static DataViewSchema.Column? FindLabel(DataViewSchema schema) =>
+        schema.GetColumnOrNull(LabelColumnName) is { } c && (c.Type is BooleanDataViewType || c.Type == NumberDataViewType.Single || c.Type == NumberDataViewType.Double)
+            ? c : null;
+
+    /// <summary>Whether the cursor's current row is labelled anomalous.</summary>
+    public static Func<bool> MakeTest(DataViewRow row, DataViewSchema.Column label)
+    {
+        if (label.Type is BooleanDataViewType)
+        {
+            var flag = row.GetGetter<bool>(label);
+            return () => { bool v = false; flag(ref v); return v; };
+        }
+        if (label.Type == NumberDataViewType.Single)
+        {
+            var single = row.GetGetter<float>(label);
+            return () => { float v = 0; single(ref v); return v > 0; };
+        }
+        var number = row.GetGetter<double>(label);
+        return () => { double v = 0; number(ref v); return v > 0; };
+    }
+
+    public static string Warning(int anomalous, int rows) =>
+        $"SSM: {anomalous} of {rows} training rows are labelled anomalous in column '{LabelColumnName}'. SSM learns what normal looks " +
+        "like from every row it is trained on, so it would learn these defects as normal: train on the normal rows only " +
+        "(for a Single label, mlContext.Data.FilterRowsByColumn(data, \"Label\", upperBound: 0.5)).";
+}
