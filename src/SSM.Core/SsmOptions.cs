@@ -279,7 +279,7 @@ public sealed record ScoringOptions
     /// Rounds R of scoring; rounds after the first uncover cells judged normal (progressive refinement). Default 1
     /// (refinement off): on MTD, R = 2 calibrated for its own maps lowered image AUROC from 0.738 to 0.715 / 0.688 / 0.579
     /// and pixel AUROC from 0.673 to 0.626 / 0.553 / 0.505 at threshold quantiles 0.9 / 0.99 / 0.999, and it lowered
-    /// pixel AUROC on every synthetic texture (README, "Progressive refinement"). It doubles scoring time.
+    /// pixel AUROC on every synthetic texture (docs/results.md, "Progressive refinement, on vs off"). It doubles scoring time.
     /// </summary>
     public int RefinementRounds { get; init; } = 1;
 
@@ -299,7 +299,7 @@ public sealed record ScoringOptions
     /// Number format of the network when scoring (the calibration made at training uses it too). Default
     /// <see cref="NetworkPrecision.Auto"/>: bfloat16 where the CPU computes it faster than float32 (AMX-BF16, or AVX-512
     /// BF16 on AMD), float32 elsewhere. On this project's first machine, an AMD EPYC with AVX-512 BF16, bfloat16 scored MTD 2x faster with the same image and pixel AUROC to the third decimal; channels-last, the
-    /// library's scorer runs 1.73x faster there with image scores within 0.0016 of float32 (README, "Speed").
+    /// library's scorer runs 1.73x faster there with image scores within 0.0016 of float32 (docs/results.md, "Speed").
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;
 
