@@ -82,7 +82,7 @@ public static class SsmCatalog
     /// <param name="predictedLabelColumnName">Decision column for the confusion counts; null to skip. Default "PredictedLabel".</param>
     /// <param name="anomalyMapColumnName">Anomaly map column for pixel metrics. Default null: "AnomalyMap" (the transformer's default) when a mask column is given.</param>
     /// <param name="groundTruthMaskColumnName">
-    /// Ground-truth mask column (image, e.g. from <c>LoadImages</c>, or vector of the map's size), which turns pixel metrics on;
+    /// Ground-truth mask column (image, e.g. from <c>LoadImages</c>, text of mask file paths, or vector of the map's size), which turns pixel metrics on;
     /// null (default) to skip them. Rows labelled normal may have no mask (empty path or empty vector): all their pixels count
     /// as normal. See <see cref="SsmEvaluator.Evaluate"/>.
     /// </param>

@@ -25,16 +25,17 @@ public static class SsmEvaluator
     /// </param>
     /// <param name="groundTruthMaskColumnName">
     /// Ground-truth masks, which turn pixel metrics on; null (default) to skip them. An image column, e.g. from
-    /// <c>LoadImages</c> (white = defect; resized to S × S, nearest/area, then &gt; 0.5), or a vector of Single of the map's
-    /// length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A row whose label is normal may have no mask (the null image
-    /// <c>LoadImages</c> gives for an empty path, or an empty vector): all its pixels count as normal. A row whose label is
-    /// anomalous must have one.
+    /// <c>LoadImages</c> (white = defect; resized to S × S, nearest/area, then &gt; 0.5), a text column of mask file paths
+    /// (read strictly as <c>ImageFile.LoadMask</c>, as given or relative to the working folder; the same masks), or a vector
+    /// of Single of the map's length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A row whose label is normal may have no
+    /// mask (the null image <c>LoadImages</c> gives for an empty path, an empty path, or an empty vector): all its pixels
+    /// count as normal. A row whose label is anomalous must have one.
     /// </param>
     /// <param name="intervals">Also compute <see cref="SsmMetrics.Intervals"/> (a stratified bootstrap over the rows, 1000 draws;
     /// with masks it holds 16 bytes per map pixel while it runs).</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
-    /// <exception cref="InvalidOperationException">An anomalous row has no mask, or a mask vector has the wrong length (the message names the row).</exception>
+    /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, or a mask file cannot be read (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
         bool intervals = false)
@@ -66,9 +67,9 @@ public static class SsmEvaluator
             mapSide = (int)Math.Round(Math.Sqrt(length));
             if (mapSide * mapSide != length)
                 throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
-            mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName!, t => t is ImageDataViewType
+            mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName!, t => t is ImageDataViewType or TextDataViewType
                 || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
-                $"Image or vector of Single of size {length}");
+                $"Image, Text (mask file paths) or vector of Single of size {length}");
         }
 
         var scores = new List<float>();
@@ -110,7 +111,26 @@ public static class SsmEvaluator
             Func<bool, bool[]>? getMask = null;
             if (mask is { } kc)
             {
-                if (kc.Type is ImageDataViewType)
+                if (kc.Type is TextDataViewType)
+                {
+                    // As the path input reads images: strictly, with the engine's reader; the masks as ssm evaluate reads them.
+                    var g = cursor.GetGetter<ReadOnlyMemory<char>>(kc);
+                    ReadOnlyMemory<char> text = default;
+                    getMask = anomalous =>
+                    {
+                        g(ref text);
+                        string path = text.ToString();
+                        if (path.Length == 0) return NoMask(anomalous);
+                        FloatImage file;
+                        try { file = ImageFile.LoadMask(path); }
+                        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+                        {
+                            throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{groundTruthMaskColumnName}' at row {cursor.Position}: {e.Message}", e);
+                        }
+                        return ImageResize.ResizeMask(file, mapSide, mapSide).Pixels.Select(v => v > 0.5f).ToArray();
+                    };
+                }
+                else if (kc.Type is ImageDataViewType)
                 {
                     var g = cursor.GetGetter<MLImage>(kc);
                     MLImage image = null!;

@@ -249,6 +249,27 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void EvaluateSsm_reads_a_text_column_of_mask_paths_as_LoadImages_masks_give_them()
+    {
+        var noGoodMasks = fx.Test.Select(t => new ImageRow { ImagePath = t.ImagePath, Label = t.Label, MaskPath = t.Label ? t.MaskPath : "" }).ToList();
+        var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(noGoodMasks));
+        var images = fx.Context.Transforms.LoadImages("Mask", "", nameof(ImageRow.MaskPath)).Fit(scored).Transform(scored);
+        var byImages = fx.Context.AnomalyDetection.EvaluateSsm(images, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: "Mask");
+        var byPaths = fx.Context.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
+        Assert.NotNull(byPaths.PixelAuroc);
+        Assert.Equal(byImages, byPaths);
+
+        // Read strictly: a missing file stops the evaluation, naming the file, the column and the row.
+        int anomalous = noGoodMasks.FindIndex(t => t.Label);
+        noGoodMasks[anomalous].MaskPath = Path.Combine(fx.Folder, "no-such-mask.png");
+        var missing = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(noGoodMasks));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            fx.Context.AnomalyDetection.EvaluateSsm(missing, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: nameof(ImageRow.MaskPath)));
+        Assert.Contains("no-such-mask.png", e.Message);
+        Assert.Contains($"column '{nameof(ImageRow.MaskPath)}' at row {anomalous}", e.Message);
+    }
+
+    [Fact]
     public void MLNet_AnomalyDetection_Evaluate_works_with_a_Single_label()
     {
         var scored = fx.Model.Transform(fx.TestData);
