@@ -38,6 +38,9 @@ public sealed class SsmModel : IDisposable
     /// <summary>Calibration from held-out normal images; null only while training.</summary>
     public Calibration? Calibration { get; internal set; }
 
+    /// <summary>What the training did: epochs run, final loss, images; null while training and for models saved before it was recorded.</summary>
+    public Training.TrainingSummary? TrainingSummary { get; internal set; }
+
     /// <summary>The device the network lives on.</summary>
     public Device Device => Network.parameters().First().device;
 

@@ -24,11 +24,12 @@ internal static class SsmModelFile
     public const int FormatVersion = 8;
     private const string Kind = "SSM model file";
 
-    private sealed record Header(SsmOptions Options, Calibration? Calibration);
+    // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
+    private sealed record Header(SsmOptions Options, Calibration? Calibration, Training.TrainingSummary? TrainingSummary = null);
 
     public static void Write(SsmModel model, Stream stream)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration));
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration, model.TrainingSummary));
         SignedFile.Write(stream, Signature, FormatVersion, header, Weights.Save(model.Network));
     }
 
@@ -42,7 +43,7 @@ internal static class SsmModelFile
         Json.Validate(options, Kind);
         var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
-        return new SsmModel(network, options, header.Calibration);
+        return new SsmModel(network, options, header.Calibration) { TrainingSummary = header.TrainingSummary };
     }
 
     /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it

@@ -55,8 +55,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         // The model's settings, as train listed them, but for what only the training run knew.
         string[] trainRunOnly = ["device", "timeBudgetMinutes", "precisionUsed"];
         Assert.Equal(trained.Settings.Where(kv => !trainRunOnly.Contains(kv.Key)), metrics.Settings);
-        Assert.Null(metrics.TrainImages);
-        Assert.Contains("<tr><th>--image-size</th><td>32</td></tr>", File.ReadAllText(Path.Combine(output, "report.html")));
+        // And what the model recorded of its training, as train's own file has it.
+        Assert.Equal((trained.TrainImages, trained.EpochsRun, trained.FinalLoss), (metrics.TrainImages, metrics.EpochsRun, metrics.FinalLoss));
+        Assert.NotNull(metrics.FinalLoss);
+        string report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("<tr><th>--image-size</th><td>32</td></tr>", report);
+        Assert.Contains($"<tr><th>epochs run</th><td>{trained.EpochsRun} of 5</td></tr>", report);
         Assert.True(File.Exists(Path.Combine(output, "model.zip")));
         Assert.Contains("pixel AUROC", text);
     }

@@ -29,10 +29,10 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         // what Auto chose there) is not saved in the model.
         var trainedWith = SettingsRows.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs, [], precisionUsed: null);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
-            .With(evaluation).Write(staging.PathOf("metrics.json"));
+            .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [
-            ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root),
+            ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root), .. Summary.Training(ssm),
             ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Select(kv => TrainCommand.ReportRow(kv.Key, kv.Value))],

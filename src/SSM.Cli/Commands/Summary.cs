@@ -16,5 +16,16 @@ internal static class Summary
     /// <summary>The model's threshold as the summaries show it, e.g. "3 (ZScore of the image score)".</summary>
     public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} ({ssm.Normalization} of the image score)";
 
+    /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>
+    public static string TrainingImages(int count, int heldOut) =>
+        $"{count} images ({count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
+
+    /// <summary>What a saved model recorded of its training, in the rows of train's summary; none for models saved before it was recorded.</summary>
+    public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Model.TrainingSummary is { } s
+            ? [("training images", TrainingImages(s.TrainingImages + s.HeldOutImages, s.HeldOutImages)),
+               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss))]
+            : [];
+
     public static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

@@ -42,7 +42,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString());
         int heldOut = HeldOut(data.TrainPaths.Count, options);
-        string trainImages = $"{data.TrainPaths.Count} images ({data.TrainPaths.Count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
+        string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
@@ -76,10 +76,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
-                Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, TrainImages = data.TrainPaths.Count,
-                EpochsRun = epochs.Count > 0 ? epochs[^1].Epoch : null, FinalLoss = epochs.Count > 0 ? epochs[^1].Loss : null,
+                Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
-            }.With(evaluation).Write(staging.PathOf("metrics.json"));
+            }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =
             [

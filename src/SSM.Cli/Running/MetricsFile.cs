@@ -12,7 +12,7 @@ public sealed record MetricsFile
     public string Model { get; init; } = "model.zip";
     public string? Dataset { get; init; }
     public float Threshold { get; init; }
-    /// <summary>How many images train found; null for evaluate, whose model does not record it.</summary>
+    /// <summary>How many images trained the model and calibrated it; null for evaluate of a model saved before 2026-12-01, which does not record it.</summary>
     public int? TrainImages { get; init; }
     public int? EpochsRun { get; init; }
     public double? FinalLoss { get; init; }
@@ -47,6 +47,12 @@ public sealed record MetricsFile
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Fills the training fields from what the model recorded of its training (models saved before 2026-12-01 have nothing).</summary>
+    public MetricsFile With(SSM.Core.Training.TrainingSummary? s) => s is null ? this : this with
+    {
+        TrainImages = s.TrainingImages + s.HeldOutImages, EpochsRun = s.EpochsRun, FinalLoss = s.FinalLoss,
     };
 
     /// <summary>Fills the test-set fields from an evaluation.</summary>

@@ -69,8 +69,9 @@ public static class SsmTrainer
         var model = new SsmModel(network, options with { Training = options.Training with { CheckpointFolder = null } }, calibration: null);
         try
         {
-            RunEpochs(network, images, train, options, progress, steps, device, cancellation);
+            var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
             model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), progress: null);
+            model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
             return model;
         }
         catch
@@ -102,7 +103,8 @@ public static class SsmTrainer
         return (order[..heldOutCount], order[heldOutCount..]);
     }
 
-    private static void RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
+    /// <returns>The number of the last epoch run and its loss.</returns>
+    private static (int EpochsRun, double? FinalLoss) RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
         IProgress<TrainingProgress>? progress, IProgress<TrainingStep>? steps, Device device, CancellationToken cancellation)
     {
         var t = options.Training;
@@ -110,11 +112,13 @@ public static class SsmTrainer
         int epochs = t.EpochsOn(device);
         var schedule = new StepSchedule(t.LearningRate, t.DecayAt, epochs);
         string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
-        int first = 0;
+        int first = 0, epochsRun = 0;
+        double? lastLoss = null;
         var before = TimeSpan.Zero;   // training time of the run this one resumes
         if (t.CheckpointFolder is not null && TrainingCheckpoint.TryResume(t.CheckpointFolder, fingerprint!, network, optimizer) is { } resumed)
         {
-            first = resumed.EpochsDone;
+            first = epochsRun = resumed.EpochsDone;
+            lastLoss = resumed.Loss;
             schedule.PlannedEpochs = resumed.PlannedEpochs;
             before = TimeSpan.FromSeconds(resumed.ElapsedSeconds);
         }
@@ -140,12 +144,15 @@ public static class SsmTrainer
             // more whole epoch would no longer fit: under load that rule left much of the budget unused.
             bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);
             if (t.CheckpointFolder is not null && (last || (epoch + 1) % t.CheckpointEvery == 0))
-                TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds), network, optimizer);
+                TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds, loss.Total), network, optimizer);
+            epochsRun = epoch + 1;
+            lastLoss = loss.Total;
             progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,
                 last ? TimeSpan.Zero : perEpoch * (schedule.PlannedEpochs - epoch - 1)));
             if (last) break;
         }
         network.eval();
+        return (epochsRun, lastLoss);
     }
 
     /// <summary>One pass over the training images; randomness comes from (seed, epoch) alone.</summary>

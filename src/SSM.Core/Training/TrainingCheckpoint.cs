@@ -24,7 +24,8 @@ internal static class TrainingCheckpoint
     /// <param name="EpochsDone">Epochs completed.</param>
     /// <param name="PlannedEpochs">Epochs the learning-rate schedule is stretched over.</param>
     /// <param name="ElapsedSeconds">Training time spent so far (counts against the time budget).</param>
-    public sealed record Progress(string Fingerprint, int EpochsDone, int PlannedEpochs, double ElapsedSeconds);
+    /// <param name="Loss">The mean loss of epoch <paramref name="EpochsDone"/>; null in checkpoints written before it was recorded.</param>
+    public sealed record Progress(string Fingerprint, int EpochsDone, int PlannedEpochs, double ElapsedSeconds, double? Loss = null);
 
     /// <summary>Identifies a training run: every setting that shapes the weights, and the images.</summary>
     public static string Fingerprint(SsmOptions options, ImageCache images)

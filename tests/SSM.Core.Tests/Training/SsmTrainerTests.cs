@@ -199,6 +199,15 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEmpty(reports);
         Assert.True(reports[^1].Epoch < 100_000);
         Assert.True(reports[^1].PlannedEpochs < 100_000); // the schedule was stretched over what the budget affords
+
+        // The options keep the cap; the model says how far the training got, also after a round trip through its file.
+        Assert.Equal(100_000, model.Options.Training.Epochs);
+        Assert.Equal(new TrainingSummary(reports[^1].Epoch, reports[^1].Loss.Total, 6, 2), model.TrainingSummary);
+        using var file = new MemoryStream();
+        model.Save(file);
+        file.Position = 0;
+        using var loaded = SsmModel.Load(file);
+        Assert.Equal(model.TrainingSummary, loaded.TrainingSummary);
     }
 
     [Fact]
