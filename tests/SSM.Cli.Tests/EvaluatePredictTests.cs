@@ -169,6 +169,46 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Predict_Recursive_ScoresEverySubfolder_AndMirrorsThemInTheOutput()
+    {
+        string input = Path.Combine(fx.Root, "predict-tree");
+        foreach (string folder in new[] { "2024-01", Path.Combine("2024-01", "line-b"), ".cache" })
+            Directory.CreateDirectory(Path.Combine(input, folder));
+        var goods = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order(StringComparer.Ordinal).ToArray();
+        File.Copy(goods[0], Path.Combine(input, "a.png"));
+        File.Copy(goods[1], Path.Combine(input, "2024-01", "a.png"));               // the same name in a subfolder
+        File.Copy(goods[2], Path.Combine(input, "2024-01", "line-b", "c.png"));
+        File.Copy(goods[3], Path.Combine(input, ".cache", "d.png"));                 // a hidden folder: not read
+        Directory.CreateSymbolicLink(Path.Combine(input, "2024-01", "loop"), input);  // a link to a folder: not followed
+
+        string output = Path.Combine(fx.Root, "predict-tree-out");
+        var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "--recursive", "-o", output);
+        Assert.True(code == 0, text + errors);
+        Assert.Contains("Scoring 3 images", text);
+        Assert.Contains("warning: not read: 2 other entries: .cache/, loop/", Cli.Flat(errors));
+        var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        string[] expected = ["a_heatmap.png", Path.Combine("2024-01", "a_heatmap.png"), Path.Combine("2024-01", "line-b", "c_heatmap.png")];
+        Assert.Equal(expected, rows.Select(r => r[^1]));
+        Assert.Equal([Path.Combine(input, "a.png"), Path.Combine(input, "2024-01", "a.png"), Path.Combine(input, "2024-01", "line-b", "c.png")], rows.Select(r => r[0]));
+        Assert.All(expected, h => Assert.True(File.Exists(Path.Combine(output, h)), h));
+        // A subfolder's image scores as it does alone.
+        var alone = Cli.Run("predict", fx.Model, Path.Combine(input, "2024-01", "line-b", "c.png"), "-o", output + "-alone");
+        Assert.True(alone.Code == 0, alone.Output);
+        Assert.Equal(rows[2][1], File.ReadAllLines(Path.Combine(output + "-alone", "predictions.csv"))[1].Split(',')[1]);
+
+        // Without --recursive the subfolders are named and the option is suggested.
+        var flat = Cli.RunSplit("predict", fx.Model, input, "-o", output + "-flat");
+        Assert.True(flat.Code == 0, flat.Output + flat.Errors);
+        Assert.Contains("Scoring 1 image", flat.Output);
+        Assert.Contains("--recursive reads subfolders", Cli.Flat(flat.Errors));
+        // An output inside the tree would be read by the next recursive run.
+        var inside = Cli.Run("predict", fx.Model, input, "--recursive", "-o", Path.Combine(input, "2024-01", "results"));
+        Assert.Equal(2, inside.Code);
+        Assert.Contains("is inside", Cli.Flat(inside.Output));
+        Assert.False(Directory.Exists(Path.Combine(input, "2024-01", "results")));
+    }
+
+    [Fact]
     public void Predict_SameBaseName_GetsNumberedHeatmaps_NamedInTheCsv()
     {
         string input = Path.Combine(fx.Root, "same-name");

@@ -42,13 +42,13 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var stopped = Cli.RunUntil(train, "epoch 3/");
         Assert.Equal(130, stopped.Code);
         string kept = Assert.Single(CheckpointFolders(root));
-        Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues after it.", Flat(stopped.Output));
+        Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues after it.", Cli.Flat(stopped.Output));
         Assert.False(Directory.Exists(output));
         Assert.True(File.Exists(Path.Combine(kept, "ssm-training.checkpoint")));
 
         var resumed = Cli.Run(train);
         Assert.True(resumed.Code == 0, resumed.Output);
-        Assert.Contains($"Continuing the stopped training kept in '{kept}' after epoch 2 of 5.", Flat(resumed.Output));
+        Assert.Contains($"Continuing the stopped training kept in '{kept}' after epoch 2 of 5.", Cli.Flat(resumed.Output));
         Assert.DoesNotContain("epoch 2/5", resumed.Output);
         Assert.Contains("epoch 3/5", resumed.Output);
         Assert.Empty(CheckpointFolders(root));   // the output is written: nothing left to continue
@@ -68,17 +68,16 @@ public sealed class TrainTests(TrainedModelFixture fx)
         string[] train = ["train", fx.Data, .. TrainedModelFixture.TinyTraining, "--seed", "1", "-o", output];
         var stopped = Cli.RunUntil(train, "SSM: decision threshold");
         Assert.Equal(130, stopped.Code);
-        Assert.Contains("The training up to epoch 5 of 5 is kept in", Flat(stopped.Output));
+        Assert.Contains("The training up to epoch 5 of 5 is kept in", Cli.Flat(stopped.Output));
         var resumed = Cli.Run(train);
         Assert.True(resumed.Code == 0, resumed.Output);
-        Assert.Contains("after epoch 5 of 5.", Flat(resumed.Output));
+        Assert.Contains("after epoch 5 of 5.", Cli.Flat(resumed.Output));
         Assert.DoesNotContain("epoch 5/5", resumed.Output);
         Assert.Equal(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Images.Select(i => i.Score),
             MetricsFile.Read(Path.Combine(output, "metrics.json")).Images.Select(i => i.Score));
     }
 
     /// <summary>The output with the console's line wrapping undone.</summary>
-    private static string Flat(string output) => output.Replace("\n", " ").Replace("  ", " ");
 
     /// <summary>A stopped training of other settings is not continued, and not destroyed: another command for the output
     /// starts from the beginning in a folder of its own, so a mistyped command stopped at once leaves the first one to
@@ -93,12 +92,12 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var other = Cli.RunUntil([.. tiny, "--epochs", "2"], "epoch 1/");
         Assert.Equal(130, other.Code);
         Assert.Contains($"'{first}' holds a stopped training of other settings or images for this output (after epoch 2 of 3): this one starts from the beginning",
-            Flat(other.Output));
+            Cli.Flat(other.Output));
         Assert.Contains("epoch 1/2", other.Output);
         Assert.Equal(2, CheckpointFolders(root).Length);
         var again = Cli.Run([.. tiny, "--epochs", "3"]);
         Assert.True(again.Code == 0, again.Output);
-        Assert.Contains("after epoch 2 of 3.", Flat(again.Output));
+        Assert.Contains("after epoch 2 of 3.", Cli.Flat(again.Output));
         Assert.Empty(CheckpointFolders(root));
     }
 

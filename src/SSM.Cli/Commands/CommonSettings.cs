@@ -63,6 +63,16 @@ public class ModelSettings : CommonSettings
                                    "the input and read by the next run on it. Give another --output folder.") { ExitCode = 2 };
     }
 
+    /// <summary>Refuses an output folder at or below <paramref name="root"/>, which a recursive command reads entirely.</summary>
+    public void RefuseOutputInside(string root, string command)
+    {
+        string output = FullFolder(Output), inside = FullFolder(root);
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (SameFolder(output, inside) || output.StartsWith(inside + Path.DirectorySeparatorChar, comparison))
+            throw new CliException($"--output '{output}' is inside '{inside}', which {command} reads with all its subfolders; its " +
+                                   "outputs would be read by the next run on it. Give an --output folder outside it.") { ExitCode = 2 };
+    }
+
     /// <summary>The full path of a folder without a trailing separator.</summary>
     internal static string FullFolder(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 

@@ -16,11 +16,15 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
     {
         var mlContext = settings.CreateContext();
         using var threads = settings.UseThreads();
-        var (images, skipped) = DatasetInput.ImagesOf(settings.Input);
+        var (images, skipped) = DatasetInput.ImagesOf(settings.Input, settings.Recursive);
         // The heat maps are PNG files: written among the inputs, the next run on that folder would score them as images.
         settings.RefuseOutputAmong(images, "ssm predict");
+        string inputFolder = Directory.Exists(settings.Input) ? ModelSettings.FullFolder(settings.Input) : Path.GetDirectoryName(images[0])!;
+        if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
         var model = ModelRunner.Load(mlContext, settings.Model);
-        DatasetInput.WarnSkipped(warnings, skipped);
+        DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive
+            ? "hidden files, hidden folders and links to folders are not read"
+            : "hidden files and subfolders are not read; --recursive reads subfolders");
         if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         DatasetInput.WarnForModel(warnings, images, ssm.Channels, ssm.ReadsFilesUpright);
@@ -34,7 +38,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             warnings.Write(DatasetInput.UnusableError(unusable, images.Count).Message +
                            "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
-        // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays.
+        // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
+        // subfolder (--recursive) gets its overlay in the same subfolder of the output.
         var csv = new StringBuilder("path,score,label,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var heatMaps = new List<(ScoredImage Image, string File)>();
@@ -43,8 +48,10 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             string? heatMap = null;
             if (!settings.NoHeatMaps)
             {
-                string name = Path.GetFileNameWithoutExtension(s.Path) + "_heatmap";
-                for (int k = 2; !names.Add(name); k++) name = Path.GetFileNameWithoutExtension(s.Path) + $"_heatmap{k}";
+                string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), Path.GetFileNameWithoutExtension(s.Path));
+                if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
+                string name = stem + "_heatmap";
+                for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
                 heatMap = name + ".png";
                 heatMaps.Add((s, heatMap));
             }
@@ -62,7 +69,9 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                     Parallel.ForEach(heatMaps, parallel, item =>
                     {
                         // Colours from the model, not the run: an image's overlay does not depend on the others.
-                        File.WriteAllBytes(staging.PathOf(item.File), SsmHeatMap.ToPng(ssm, item.Image.Path, item.Image.Map));
+                        string file = staging.PathOf(item.File);
+                        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                        File.WriteAllBytes(file, SsmHeatMap.ToPng(ssm, item.Image.Path, item.Image.Map));
                         lock (heatMaps) progress(++done);
                     });
                 }

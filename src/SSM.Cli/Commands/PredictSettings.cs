@@ -7,8 +7,13 @@ namespace SSM.Cli.Commands;
 public sealed class PredictSettings : SavedModelSettings
 {
     [CommandArgument(1, "<INPUT>")]
-    [Description("An image file or a folder of images (not recursive).")]
+    [Description("An image file or a folder of images (its subfolders too with --recursive).")]
     public string Input { get; set; } = "";
+
+    [CommandOption("-r|--recursive")]
+    [Description("Also score the images of every subfolder, at any depth (hidden folders and links to folders are not " +
+                 "searched); their heat maps go to the same subfolders of the output.")]
+    public bool Recursive { get; set; }
 
     [CommandOption("--keep-going")]
     [Description("Score every image that can be read when some cannot: those are named in a warning and listed in " +

@@ -79,16 +79,39 @@ public static class DatasetInput
     /// Image files of a folder (sorted), or the file itself, and what the folder holds that is not read
     /// (<see cref="MvtecFolder.ListImages"/>); nothing is decoded (the model reads them).
     /// </summary>
-    public static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ImagesOf(string input)
+    /// <param name="recursive">Also the images of every subfolder, at any depth, a folder's own images before its
+    /// subfolders', in name order; hidden folders and links to folders (which can loop) are skipped, and said.</param>
+    public static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ImagesOf(string input, bool recursive = false)
     {
         string full = Path.GetFullPath(input);
         if (File.Exists(full)) return ([full], []);
         if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.");
-        var listing = MvtecFolder.ListImages(full);
+        var listing = recursive ? ListTree(full) : MvtecFolder.ListImages(full);
         if (listing.Images.Count == 0)
             throw new CliException($"'{full}' holds no image files ({string.Join(" ", MvtecFolder.ImageExtensions)})" +
-                (listing.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {MvtecFolder.Describe(listing.Skipped)}." : "."));
+                (listing.Skipped.Count == 0 ? "." : recursive ? $"; it holds {MvtecFolder.Describe(listing.Skipped)}."
+                    : $"; subfolders are not searched (--recursive searches them), and it holds {MvtecFolder.Describe(listing.Skipped)}."));
         return listing;
+    }
+
+    private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ListTree(string root)
+    {
+        var images = new List<string>();
+        var skipped = new List<string>();
+        void Walk(string folder)
+        {
+            var (own, others) = MvtecFolder.ListImages(folder);
+            images.AddRange(own);
+            foreach (string entry in others)
+            {
+                string path = Path.TrimEndingDirectorySeparator(entry);
+                bool searched = entry.EndsWith(Path.DirectorySeparatorChar) && !Path.GetFileName(path).StartsWith('.') && new DirectoryInfo(path).LinkTarget is null;
+                if (searched) Walk(path);
+                else skipped.Add(entry);
+            }
+        }
+        Walk(root);
+        return (images, skipped);
     }
 
     /// <summary>
@@ -151,11 +174,11 @@ public static class DatasetInput
     }
 
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
-    public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped)
+    /// <param name="notRead">What the command does not read besides other files.</param>
+    public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped, string notRead = "hidden files and subfolders are not read")
     {
         if (skipped.Count == 0) return;
-        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; " +
-                      "hidden files and subfolders are not read).";
+        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; {notRead}).";
         warnings.Write(text);
     }
 
