@@ -94,7 +94,7 @@ public sealed record TrainingOptions
     /// Passes over the training images. Default null: <see cref="DefaultEpochs"/> of the precision training runs in, so
     /// that the default trains for about 30 minutes on MTD (761 images, 64 px) on a 2-core machine either way, because
     /// epochs were what limited accuracy there (image AUROC 0.80 after 40 float32 epochs, 0.88 after 80; on the AMD EPYC,
-    /// in bfloat16, 0.921 after 70 and 0.951 after 105; README.md, "Accuracy on MTD"). Use <see cref="EpochsOn"/> for the
+    /// in bfloat16, 0.921 after 70 and 0.951 after 105; docs/results.md, "Accuracy on MTD with the defaults"). Use <see cref="EpochsOn"/> for the
     /// number a run will train; a trained model records it here.
     /// </summary>
     public int? Epochs { get; init; }

@@ -37,5 +37,6 @@ internal static class AnomalousTrainingRows
     public static string Warning(int anomalous, int rows) =>
         $"SSM: {anomalous} of {rows} training rows are labelled anomalous in column '{LabelColumnName}'. SSM learns what normal looks " +
         "like from every row it is trained on, so it would learn these defects as normal: train on the normal rows only " +
-        "(for a Single label, mlContext.Data.FilterRowsByColumn(data, \"Label\", upperBound: 0.5)).";
+        "(a Single label: mlContext.Data.FilterRowsByColumn(data, \"Label\", upperBound: 0.5); a Boolean one: " +
+        "mlContext.Data.FilterByCustomPredicate<YourRow>(data, row => row.Label), which drops the rows it is true for).";
 }

@@ -174,7 +174,8 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Cancels a running Fit between training steps (Fit then throws <see cref="OperationCanceledException"/>; with a
-    /// <see cref="CheckpointFolder"/>, the next Fit resumes). ML.NET 5 keeps <c>MLContext.CancelExecution</c> internal, so this
+    /// <see cref="CheckpointFolder"/>, the next Fit resumes from the last checkpoint, written every <see cref="CheckpointEvery"/>
+    /// epochs: stopped before the first, it starts again). ML.NET 5 keeps <c>MLContext.CancelExecution</c> internal, so this
     /// is the public way; an environment cancelled through ML.NET's internals is honoured too. Default: none.
     /// </summary>
     public CancellationToken Cancellation { get; set; }

@@ -182,9 +182,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
-        // A checkpoint of other settings or images is refused by the trainer, so one found here is continued.
-        if (options.Training.CheckpointFolder is { } folder && SsmTrainer.ReadCheckpoint(folder) is { } kept)
-            ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}.", folder, kept.EpochsDone, kept.PlannedEpochs);
+        // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
+        if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
+            ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
+                kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
 
         var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
             "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",

@@ -123,7 +123,7 @@ public static class SsmEvaluator
                         if (path.Length == 0) return NoMask(anomalous);
                         FloatImage file;
                         try { file = ImageFile.LoadMask(path); }
-                        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+                        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or UnauthorizedAccessException)
                         {
                             throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{groundTruthMaskColumnName}' at row {cursor.Position}: {e.Message}", e);
                         }

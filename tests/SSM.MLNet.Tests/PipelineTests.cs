@@ -267,6 +267,16 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
             fx.Context.AnomalyDetection.EvaluateSsm(missing, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: nameof(ImageRow.MaskPath)));
         Assert.Contains("no-such-mask.png", e.Message);
         Assert.Contains($"column '{nameof(ImageRow.MaskPath)}' at row {anomalous}", e.Message);
+
+        // A truncated mask likewise (the decoder's InvalidDataException, which is not an IOException).
+        string truncated = Path.Combine(fx.Folder, "truncated-mask.png");
+        File.WriteAllBytes(truncated, File.ReadAllBytes(fx.Test[anomalous].MaskPath)[..100]);
+        noGoodMasks[anomalous].MaskPath = truncated;
+        var broken = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(noGoodMasks));
+        var t = Assert.Throws<InvalidOperationException>(() =>
+            fx.Context.AnomalyDetection.EvaluateSsm(broken, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: nameof(ImageRow.MaskPath)));
+        Assert.Contains($"'{truncated}' in column '{nameof(ImageRow.MaskPath)}' at row {anomalous}", t.Message);
+        Assert.IsType<InvalidDataException>(t.InnerException);
     }
 
     [Fact]

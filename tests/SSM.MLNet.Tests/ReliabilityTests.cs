@@ -228,6 +228,14 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         Assert.True(done >= 2, continuing);
         Assert.StartsWith($"SSM: epoch {done + 1}/1000 ", log.First(m => m.StartsWith("SSM: epoch")));
         Assert.True(log.IndexOf(continuing) < log.FindIndex(m => m.StartsWith("SSM: epoch")));
+
+        // A Fit of other settings on that folder stops before training, without saying it continues anything.
+        log.Clear();
+        options.Epochs = 999;
+        options.Cancellation = CancellationToken.None;
+        var other = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        Assert.Contains("belongs to a training run with other settings or images", other.Message);
+        Assert.DoesNotContain(log, m => m.StartsWith("SSM: continuing") || m.StartsWith("SSM: epoch"));
     }
 
     private static IEnumerable<Exception> Flatten(Exception e)

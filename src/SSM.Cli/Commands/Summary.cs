@@ -23,7 +23,7 @@ internal static class Summary
     /// <summary>What a saved model recorded of its training, in the rows of train's summary; none for models saved before it was recorded.</summary>
     public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Model.TrainingSummary is { } s
-            ? [("training images", TrainingImages(s.TrainingImages + s.HeldOutImages, s.HeldOutImages)),
+            ? [("training images", TrainingImages(s.TrainingImages, s.HeldOutImages)),
                ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss))]
             : [];
 

@@ -52,7 +52,7 @@ public sealed record MetricsFile
     /// <summary>Fills the training fields from what the model recorded of its training (models saved before 2026-12-01 have nothing).</summary>
     public MetricsFile With(SSM.Core.Training.TrainingSummary? s) => s is null ? this : this with
     {
-        TrainImages = s.TrainingImages + s.HeldOutImages, EpochsRun = s.EpochsRun, FinalLoss = s.FinalLoss,
+        TrainImages = s.TrainingImages, EpochsRun = s.EpochsRun, FinalLoss = s.FinalLoss,
     };
 
     /// <summary>Fills the test-set fields from an evaluation.</summary>

@@ -55,8 +55,7 @@ public static class SsmTrainer
         TorchNative.EnsureLoaded();
 
         device ??= CPU;
-        // The model records the epochs it trains for, the default resolved for this device's precision.
-        options = options with { Training = options.Training with { Epochs = options.Training.EpochsOn(device) } };
+        options = WithEpochsResolved(options, device);
         var t = options.Training;
         var (heldOut, train) = Split(images.Count, t);
 
@@ -79,6 +78,26 @@ public static class SsmTrainer
             model.Dispose();
             throw;
         }
+    }
+
+    // The model records the epochs it trains for, the default resolved for this device's precision.
+    private static SsmOptions WithEpochsResolved(SsmOptions options, Device device) =>
+        options with { Training = options.Training with { Epochs = options.Training.EpochsOn(device) } };
+
+    /// <summary>
+    /// The checkpoint in <see cref="TrainingOptions.CheckpointFolder"/> that <see cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?)"/>
+    /// with these images, settings and device would continue: its epochs done and planned; null when there is no folder or
+    /// no checkpoint in it. Lets a caller say so before training.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint belongs to a training with other settings or images, which Train refuses.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
+    public static (int EpochsDone, int PlannedEpochs)? CheckpointToContinue(ImageCache images, SsmOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Training.CheckpointFolder is not { } folder || TrainingCheckpoint.Read(folder) is not { } kept) return null;
+        if (kept.Fingerprint != TrainingCheckpoint.Fingerprint(WithEpochsResolved(options, device ?? CPU), images)) throw TrainingCheckpoint.OtherRun(folder);
+        return (kept.EpochsDone, kept.PlannedEpochs);
     }
 
     /// <summary>The epochs done and the epochs planned of the checkpoint in <paramref name="folder"/>

@@ -74,6 +74,10 @@ internal static class TrainingCheckpoint
     /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
     /// Throws when the checkpoint belongs to other settings or images.
     /// </summary>
+    /// <summary>The error for a checkpoint of a training with other settings or images.</summary>
+    public static InvalidOperationException OtherRun(string folder) => new(
+        $"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images. Delete it, or choose another checkpoint folder.");
+
     public static Progress? TryResume(string folder, string fingerprint, InpaintingNetwork network, Adam optimizer)
     {
         string path = Path.Combine(folder, FileName);
@@ -86,9 +90,7 @@ internal static class TrainingCheckpoint
             throw new InvalidOperationException(
                 $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
         var progress = Json.Parse<Progress>(sections[0], Kind);
-        if (progress.Fingerprint != fingerprint)
-            throw new InvalidOperationException(
-                $"The checkpoint '{path}' belongs to a training run with other settings or images. Delete it, or choose another checkpoint folder.");
+        if (progress.Fingerprint != fingerprint) throw OtherRun(folder);
         using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
             network.load(reader, strict: true);
         using (var reader = new BinaryReader(new MemoryStream(sections[2], writable: false)))

@@ -202,7 +202,8 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
 
         // The options keep the cap; the model says how far the training got, also after a round trip through its file.
         Assert.Equal(100_000, model.Options.Training.Epochs);
-        Assert.Equal(new TrainingSummary(reports[^1].Epoch, reports[^1].Loss.Total, 6, 2), model.TrainingSummary);
+        Assert.Equal(new TrainingSummary(reports[^1].Epoch, reports[^1].Loss.Total, NetworkImages: 6, HeldOutImages: 2), model.TrainingSummary);
+        Assert.Equal(8, model.TrainingSummary!.TrainingImages);
         using var file = new MemoryStream();
         model.Save(file);
         file.Position = 0;
