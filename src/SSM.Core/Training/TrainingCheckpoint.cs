@@ -70,14 +70,14 @@ internal static class TrainingCheckpoint
         return Json.Parse<Progress>(sections[0], Kind);
     }
 
-    /// <summary>
-    /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
-    /// Throws when the checkpoint belongs to other settings or images.
-    /// </summary>
     /// <summary>The error for a checkpoint of a training with other settings or images.</summary>
     public static InvalidOperationException OtherRun(string folder) => new(
         $"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images. Delete it, or choose another checkpoint folder.");
 
+    /// <summary>
+    /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
+    /// Throws when the checkpoint belongs to other settings or images.
+    /// </summary>
     public static Progress? TryResume(string folder, string fingerprint, InpaintingNetwork network, Adam optimizer)
     {
         string path = Path.Combine(folder, FileName);
