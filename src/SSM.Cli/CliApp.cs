@@ -61,7 +61,7 @@ public static class CliApp
             config.AddCommand<TrainCommand>("train")
                 .WithDescription("Train on defect-free images (MVTec layout or a plain folder); writes model.zip, metrics.json, report.html, ConsumeModel.cs.")
                 .WithExample("train", "data/mvtec/carpet", "--epochs", "40", "--output", "runs/carpet")
-                .WithExample("train", "data/synthetic", "--normalization", "None", "--score-error", "Both", "--output", "runs/synthetic");
+                .WithExample("train", "data/synthetic", "--normalization", "None", "--output", "runs/synthetic");
             config.AddCommand<EvaluateCommand>("evaluate")
                 .WithDescription("Score a labelled test set (MVTec layout) with a trained model; writes metrics.json, report.html and model.zip (a copy, with --threshold applied).")
                 .WithExample("evaluate", "runs/carpet/model.zip", "data/mvtec/carpet");

@@ -135,10 +135,10 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     /// <summary>
     /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps), where the heat maps draw
-    /// their contour. With one restoration error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>), map
-    /// pixels above it are what make the image anomalous. With the default split (map from both errors, score from MS-GMS
-    /// alone) the image score comes from another map on the same scale, so an image can be flagged with no pixel of its
-    /// AnomalyMap above this, or pass with some above it.
+    /// their contour. With one restoration error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>, as by
+    /// default since 2026-12-01), map pixels above it are what make the image anomalous. When they differ (a score from MS-GMS
+    /// alone, the default of older models) the image score comes from another map on the same scale, so an image can be
+    /// flagged with no pixel of its AnomalyMap above this, or pass with some above it.
     /// </summary>
     public float RawThreshold => Normalization == SsmScoreNormalization.ZScore
         ? Calibration.NormalMean + Threshold * Calibration.NormalStd

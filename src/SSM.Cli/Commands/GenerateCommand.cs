@@ -24,7 +24,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             ("texture", settings.Texture.ToString()),
             // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
             // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).
-            ("next", $"ssm train \"{folder}\" --normalization None --score-error Both"),
+            ("next", $"ssm train \"{folder}\" --normalization None"),
         ]);
         return 0;
     }
