@@ -129,6 +129,12 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(["3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
             Notes(mixed, 3));
         Assert.Empty(Notes([mixed[3]], 1));
+        // Images 8 or more times the side: how small a defect is lost, and what to do.
+        List<string> large = [Write("g.png", 1, 520, 512), Write("h.png", 1, 640, 700)];
+        Assert.Equal(["All 2 images are at least 8 times larger than 64 x 64 (the smallest side 512 px) and are shrunk to it: a defect " +
+                      "narrower than 8 px becomes less than a pixel. For small defects give a larger --image-size (training time and memory " +
+                      "grow with its square) or crop the images to the part that matters."], Notes(large, 1));
+        Assert.Empty(Notes([.. large, Write("i.png", 1, 500, 500)], 1));
         // --channels auto: grey when any file is grey, colour when all are colour files.
         Assert.StartsWith("1 of 4 images are colour files and the others grey: training in grey (--channels auto)", Notes(mixed, null).First());
         Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed)));

@@ -23,7 +23,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
         DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels, ssm.ReadsFilesUpright);
-        var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken)!;
+        var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.

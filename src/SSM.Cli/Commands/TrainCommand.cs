@@ -73,7 +73,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var ssm = ModelRunner.SsmOf(model);
 
             DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
-            var evaluation = TestSetRun.Evaluate(console, mlContext, model, data, cancellationToken);
+            var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
                 Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold,

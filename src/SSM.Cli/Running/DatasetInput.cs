@@ -161,6 +161,12 @@ public static class DatasetInput
             yield return auto
                 ? $"{colour} of {count} images are colour files and the others grey: training in grey (--channels auto), reading the colour files by their luminance; --channels 3 keeps colour."
                 : $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
+        // Every image at least 8 times the side: a defect of fewer than that many pixels becomes less than one.
+        int shortest = headers.Count > 0 ? headers.Min(h => Math.Min(h.Width, h.Height)) : 0;
+        if (shortest >= 8 * imageSize)
+            yield return $"All {count} images are at least {shortest / imageSize} times larger than {imageSize} x {imageSize} (the smallest side " +
+                         $"{shortest} px) and are shrunk to it: a defect narrower than {shortest / imageSize} px becomes less than a pixel. For small " +
+                         "defects give a larger --image-size (training time and memory grow with its square) or crop the images to the part that matters.";
         var smaller = headers.Where(h => h.Width < imageSize && h.Height < imageSize).ToList();
         if (smaller.Count == 0) yield break;
         var smallest = smaller.MinBy(h => h.Width * h.Height);

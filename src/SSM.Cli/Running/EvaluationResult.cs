@@ -35,6 +35,10 @@ public sealed class EvaluationResult
     /// metrics could move with another test set of the same make-up. Null with one class only.</summary>
     public BootstrapIntervals? Intervals { get; init; }
 
+    /// <summary>Defective test images whose mask keeps no defect pixel at the model's side: defects thinner than a model
+    /// pixel, which the pixel metrics then see as all normal.</summary>
+    public IReadOnlyList<string> MasksLostAtModelSize { get; init; } = [];
+
     /// <summary>Test sets with more map pixels than this (about 6000 images at 64 x 64) get no pixel-metric intervals.</summary>
     public const long MaxIntervalPixels = 25_000_000;
 
@@ -43,6 +47,7 @@ public sealed class EvaluationResult
     public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold, float fallbackPixelThreshold)
     {
         var images = new List<EvaluatedImage>(items.Count);
+        var lost = new List<string>();
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -50,8 +55,10 @@ public sealed class EvaluationResult
             bool[]? mask = null;
             if (item.MaskPath is not null)
             {
-                var small = ImageResize.ResizeMask(ImageFile.LoadMask(item.MaskPath), s.Side, s.Side);
+                var full = ImageFile.LoadMask(item.MaskPath);
+                var small = ImageResize.ResizeMask(full, s.Side, s.Side);
                 mask = [.. small.Pixels.Select(v => v > 0.5f)];
+                if (item.IsAnomalous && !mask.Contains(true) && full.Pixels.Any(v => v > 0.5f)) lost.Add(item.Path);
             }
             images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.Side, item.MaskPath));
         }
@@ -88,7 +95,7 @@ public sealed class EvaluationResult
             : null;
         return new EvaluationResult
         {
-            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold,
+            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             Confusion = ConfusionCounts.At(scores, labels, threshold),
             Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,

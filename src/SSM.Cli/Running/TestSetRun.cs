@@ -7,14 +7,19 @@ namespace SSM.Cli.Running;
 /// <summary>Scores a dataset's test images with a model and computes the metrics (shared by train and evaluate).</summary>
 public static class TestSetRun
 {
-    public static EvaluationResult? Evaluate(IAnsiConsole console, MLContext mlContext, ITransformer model, MvtecDataset data,
+    public static EvaluationResult? Evaluate(IAnsiConsole console, Warnings warnings, MLContext mlContext, ITransformer model, MvtecDataset data,
         CancellationToken cancellation = default)
     {
         if (data.TestItems.Count == 0) return null;
         var ssm = ModelRunner.SsmOf(model);
         var scored = ScoringProgressView.Run(console, "test images", data.TestItems.Count, cancellation,
             progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
-        return EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
+        var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
+        if (result.MasksLostAtModelSize is { Count: > 0 } lost)
+            warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
+                           $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
+                           $"{Path.GetFileName(lost[0])}): the pixel metrics see no defect in them. A larger --image-size keeps them.");
+        return result;
     }
 
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
