@@ -247,8 +247,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--epochs", "99999999999", "-o", output), "--epochs expects a whole number up to 2147483647 (got '99999999999')", output);
         Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
         var huge = Cli.Run("train", Good, "--image-size", "2048", "-o", output);   // the library's limit, said before any work
-        AssertFails(huge, "--image-size must be a multiple of 8 (for --depth 4), from 8 to 1024 (got 2048)", output);
+        AssertFails(huge, "--image-size must be a multiple of 8 (for --depth 4), from 8 to 1024 (got 2048; 1024 is the largest)", output);
         Assert.Equal(2, huge.Code);
+        AssertFails(Cli.Run("train", Good, "--image-size", "100", "-o", output), "(got 100; 96 or 104 are the nearest)", output);
+        AssertFails(Cli.Run("train", Good, "--image-size", "4", "-o", output), "(got 4; 8 is the smallest)", output);
+        AssertFails(Cli.Run("train", Good, "--image-size", "100", "--depth", "6", "-o", output), "must be a multiple of 32 (for --depth 6), from 32 to 1024 (got 100; 96 or 128 are the nearest)", output);
         AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 1 and 1024 (got 2000)", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
     }

@@ -186,7 +186,12 @@ public sealed class TrainSettings : ModelSettings
         if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
         int multiple = SizeMultiple;
         if (ImageSize < 8 || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
-            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}).");
+        {
+            int low = Math.Max(Math.Max(8, multiple), ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
+            string nearest = ImageSize > SsmOptions.MaxImageSize ? $"; {SsmOptions.MaxImageSize} is the largest"
+                : ImageSize < low ? $"; {low} is the smallest" : $"; {low} or {high} are the nearest";
+            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
+        }
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
