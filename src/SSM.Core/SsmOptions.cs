@@ -231,7 +231,7 @@ public sealed record ScoringOptions
     /// <summary>The restoration error whose (standardised) map's maximum is the image score; computed beside
     /// <see cref="Error"/> when it differs. Default <see cref="RestorationError.Both"/> (since 2026-12-01; before,
     /// <see cref="RestorationError.MsGms"/>, the paper's score): the map's own error, so the image score is the anomaly map's
-    /// maximum and the verdict agrees with the map. Small defects in large images are seen by squared error beside MS-GMS: on a
+    /// maximum and the verdict follows the map (exactly when there is no size correction). Small defects in large images are seen by squared error beside MS-GMS: on a
     /// walkthrough's 1024 px grey images with 10-25 px spots and thin scratches, read at 64 px, MS-GMS alone gave image AUROC
     /// 0.547 and Both 1.000 from maps of pixel AUROC 0.999; on the generated textures 0.894 against 0.959. On MTD the two are
     /// within the test split's noise: the 105-epoch network (seed 0) 0.958 with Both against 0.951 (paired bootstrap

@@ -136,7 +136,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>
     /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps), where the heat maps draw
     /// their contour. With one restoration error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>, as by
-    /// default since 2026-12-01), map pixels above it are what make the image anomalous. When they differ (a score from MS-GMS
+    /// default since 2026-12-01), map pixels above it are what make the image anomalous (up to the size correction, which
+    /// shifts map and score by separately fitted amounts when the training images' sizes varied). When they differ (a score from MS-GMS
     /// alone, the default of older models) the image score comes from another map on the same scale, so an image can be
     /// flagged with no pixel of its AnomalyMap above this, or pass with some above it.
     /// </summary>

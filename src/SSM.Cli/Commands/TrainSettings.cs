@@ -94,7 +94,7 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--score-error <KIND>")]
     [Description("MsGms, SquaredError or Both (any case). The restoration error whose map's maximum is the image score. Both " +
-                 "(default): the anomaly map's own, so the verdict agrees with the heat map; it found small defects in large images " +
+                 "(default): the anomaly map's own, so the verdict follows the heat map; it found small defects in large images " +
                  "that MsGms (the paper's score) missed (image AUROC 1.000 against 0.547), and on MTD the two are within noise " +
                  "(0.958 against 0.951).")]
     [DefaultValue("Both")]
