@@ -123,11 +123,11 @@ public static class SsmEvaluator
                         if (path.Length == 0) return NoMask(anomalous);
                         FloatImage file;
                         try { file = ImageFile.LoadMask(path); }
-                        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or UnauthorizedAccessException)
+                        catch (Exception e) when (SsmInput.IsUnreadableFile(e))
                         {
                             throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{groundTruthMaskColumnName}' at row {cursor.Position}: {e.Message}", e);
                         }
-                        return ImageResize.ResizeMask(file, mapSide, mapSide).Pixels.Select(v => v > 0.5f).ToArray();
+                        return ImageResize.ResizeMaskToFlags(file, mapSide, mapSide);
                     };
                 }
                 else if (kc.Type is ImageDataViewType)
@@ -139,8 +139,7 @@ public static class SsmEvaluator
                         g(ref image);
                         if (image is null) return NoMask(anomalous);
                         var gray = SsmInput.FromMLImage(image, 1);
-                        var resized = gray.Height == mapSide && gray.Width == mapSide ? gray : ImageResize.ResizeMask(gray, mapSide, mapSide);
-                        return resized.Pixels.Select(v => v > 0.5f).ToArray();
+                        return ImageResize.ResizeMaskToFlags(gray, mapSide, mapSide);   // at the map's own size: each pixel as it is
                     };
                 }
                 else

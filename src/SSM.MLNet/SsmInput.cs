@@ -225,6 +225,10 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         }
     }
 
+    /// <summary>What the engine's file readers throw for a file they cannot read (missing, unreadable, corrupt, truncated, another format).</summary>
+    internal static bool IsUnreadableFile(Exception e) =>
+        e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
+
     /// <summary>A path from the input column, resolved as LoadImages does: combined with <see cref="ImageFolder"/> when one is set.</summary>
     internal string ResolvePath(string path) => string.IsNullOrEmpty(ImageFolder) ? path : System.IO.Path.Combine(ImageFolder, path);
 
@@ -238,7 +242,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         {
             return ImageFile.LoadResized(path, Channels, side, side, Upright);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (IsUnreadableFile(e))
         {
             string reason = e is not (FileNotFoundException or DirectoryNotFoundException) ? e.Message
                 : System.IO.Path.IsPathFullyQualified(path) ? "the file does not exist"

@@ -67,8 +67,7 @@ public class ModelSettings : CommonSettings
     public void RefuseOutputInside(string root, string command)
     {
         string output = FullFolder(Output), inside = FullFolder(root);
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        if (SameFolder(output, inside) || output.StartsWith(inside + Path.DirectorySeparatorChar, comparison))
+        if (SameFolder(output, inside) || output.StartsWith(inside + Path.DirectorySeparatorChar, PathComparison))
             throw new CliException($"--output '{output}' is inside '{inside}', which {command} reads with all its subfolders; its " +
                                    "outputs would be read by the next run on it. Give an --output folder outside it.") { ExitCode = 2 };
     }
@@ -78,9 +77,10 @@ public class ModelSettings : CommonSettings
 
     /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), letter case
     /// ignored on Windows and macOS, whose file systems ignore it by default.</summary>
-    internal static bool SameFolder(string a, string b) =>
-        string.Equals(FullFolder(a), FullFolder(b),
-            OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    internal static bool SameFolder(string a, string b) => string.Equals(FullFolder(a), FullFolder(b), PathComparison);
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
     /// <summary>The TorchSharp device string: "cpu" or "cuda:N".</summary>
     public string TorchDevice => DeviceName.Canonical(Device);

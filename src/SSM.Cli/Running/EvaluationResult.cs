@@ -56,8 +56,7 @@ public sealed class EvaluationResult
             if (item.MaskPath is not null)
             {
                 var full = ImageFile.LoadMask(item.MaskPath);
-                var small = ImageResize.ResizeMask(full, s.Side, s.Side);
-                mask = [.. small.Pixels.Select(v => v > 0.5f)];
+                mask = ImageResize.ResizeMaskToFlags(full, s.Side, s.Side);
                 if (item.IsAnomalous && !mask.Contains(true) && full.Pixels.Any(v => v > 0.5f)) lost.Add(item.Path);
             }
             images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.Side, item.MaskPath));

@@ -53,6 +53,9 @@ public static class ImageResize
         return dst;
     }
 
+    /// <summary><see cref="ResizeMask"/> as one flag per pixel, row-major (true = defect): what pixel metrics and overlays compare maps with.</summary>
+    public static bool[] ResizeMaskToFlags(FloatImage mask, int height, int width) => [.. ResizeMask(mask, height, width).Pixels.Select(v => v > 0.5f)];
+
     // The source pixel whose area contains the output pixel's centre.
     private static int NearestSource(int i, int srcSize, int dstSize) =>
         Math.Min(srcSize - 1, (int)((i + 0.5) * srcSize / dstSize));
