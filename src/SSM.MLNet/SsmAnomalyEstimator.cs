@@ -176,9 +176,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (images.Count < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
         int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
-        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}.",
+        // Estimated on the CPU only: the measurements behind it were, and a GPU's memory is another matter.
+        long? memory = device.type == TorchSharp.DeviceType.CPU
+            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, images.Count - heldOut)
+            : null;
+        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}{10}.",
             images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
-            options.Training.EpochsOn(device), options.Training.TimeBudget is { } t ? $" or {t}" : "", device);
+            options.Training.EpochsOn(device), options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
+            memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "");
+        if (memory is { } peak && MemoryWarning(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
@@ -237,6 +243,22 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
         if (heldOut < 3 && options.Scoring.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
         return warning + ".";
+    }
+
+    /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
+    public const long LargeTrainingBytes = 2_000_000_000;
+
+    /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
+    /// <paramref name="machine"/> deserves, or null: above 80 % of it the system may stop the process for lack of memory, a
+    /// death no program can report, so it is said before.</summary>
+    internal static string? MemoryWarning(SsmOptions options, long estimate, long machine)
+    {
+        if (estimate <= 0.8 * machine) return null;
+        return $"SSM: training at {options.ImageSize}x{options.ImageSize} (network width {options.Network.BaseWidth}, batches of {options.Training.BatchSize}) " +
+               $"takes about {TrainingMemory.Describe(estimate)} of memory, {(estimate > machine ? "more than" : "nearly all of")} this machine's " +
+               $"{TrainingMemory.Describe(machine)}: the system may stop it for lack of memory. A smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, " +
+               $"{nameof(SsmAnomalyDetectionOptions.BatchSize)} or {nameof(SsmAnomalyDetectionOptions.BaseWidth)} needs less: memory grows with the " +
+               "image's pixels, the width and the batch size.";
     }
 
     /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by

@@ -89,6 +89,37 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("By category", File.ReadAllText(Path.Combine(output, "report.html")));
     }
 
+    /// <summary>Inspection lines know which parts were rejected long before anyone draws a mask: a test set without a
+    /// ground_truth folder is labelled by its folders and evaluated as images, and the missing pixel metrics are said.</summary>
+    [Fact]
+    public void Evaluate_WithoutGroundTruth_GivesTheImageMetrics_AndSaysWhyNoPixelMetrics()
+    {
+        string data = Path.Combine(fx.Root, "labels-only");
+        foreach (string file in Directory.GetFiles(Path.Combine(fx.Data, "test"), "*", SearchOption.AllDirectories))
+        {
+            string copy = Path.Combine(data, Path.GetRelativePath(fx.Data, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        string output = Path.Combine(fx.Root, "eval-labels-only");
+        var (code, text) = Cli.Run("evaluate", fx.Model, data, "-o", output);
+        Assert.True(code == 0, text);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        var withMasks = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        Assert.Equal(withMasks.ImageAuroc, metrics.ImageAuroc);   // the same images and scores
+        Assert.Equal(withMasks.Images.Count, metrics.Images.Count);
+        Assert.Equal((withMasks.TruePositives, withMasks.FalsePositives), (metrics.TruePositives, metrics.FalsePositives));
+        Assert.NotNull(withMasks.PixelAuroc);
+        Assert.Null(metrics.PixelAuroc);
+        Assert.Null(metrics.Aupro);
+        Assert.Contains("not computed: the test set has no ground_truth folder", Cli.Flat(text));
+        Assert.Contains("the test set has no masks to fit one to", File.ReadAllText(Path.Combine(output, "report.html")));
+        // The folder is a test set alone: evaluate takes it, train says what it lacks.
+        var train = Cli.Run("train", data, "-o", Path.Combine(fx.Root, "train-test-only"));
+        Assert.Equal(1, train.Code);
+        Assert.Contains("holds a test set but no training images", Cli.Flat(train.Output));
+    }
+
     [Fact]
     public void Predict_Folder_WritesCsvAndHeatmaps()
     {

@@ -38,6 +38,23 @@ public sealed class CalibrationWarningTests
                                        && w.Contains(nameof(SsmAnomalyDetectionOptions.HoldoutFraction)));
     }
 
+    /// <summary>The system stops a process that runs out of memory without a word from it: a training estimated to need
+    /// most of the machine is warned of before it starts, naming the options that need less.</summary>
+    [Fact]
+    public void A_training_near_or_over_the_machine_s_memory_is_warned_of()
+    {
+        var options = new SSM.Core.SsmOptions { ImageSize = 1024 };
+        long estimate = SSM.Core.Training.TrainingMemory.EstimateBytes(options, bfloat16: true);
+        Assert.Null(SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: 2 * estimate));
+        string nearly = SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: estimate * 11 / 10)!;
+        Assert.Contains("nearly all of this machine's", nearly);
+        string over = SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: estimate / 2)!;
+        Assert.StartsWith("SSM: training at 1024x1024 (network width 16, batches of 4) takes about", over);
+        Assert.Contains("more than this machine's", over);
+        foreach (string option in new[] { nameof(SsmAnomalyDetectionOptions.ImageSize), nameof(SsmAnomalyDetectionOptions.BatchSize), nameof(SsmAnomalyDetectionOptions.BaseWidth) })
+            Assert.Contains(option, over);
+    }
+
     [Fact]
     public void Varied_images_with_enough_held_out_give_no_warning()
     {

@@ -103,8 +103,9 @@ public static class HtmlReport
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, green at {F(colours.Limit)} (where an image's raw score, the maximum of its map, reaches the model's default threshold), red from " +
-                 $"{F(colours.High)}. White contour: pixels predicted defective (map ≥ {F(e.PixelThreshold)}, the best pixel F1 on this " +
-                 "test set); green contour: the ground truth.</p>\n");
+                 $"{F(colours.High)}. White contour: pixels predicted defective (map ≥ {F(e.PixelThreshold)}, " +
+                 (e.Pixel is null ? "the image threshold in map units; the test set has no masks to fit one to)</p>\n"
+                     : "the best pixel F1 on this test set); green contour: the ground truth.</p>\n"));
         foreach (var image in ordered)
         {
             var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath, filesUpright);

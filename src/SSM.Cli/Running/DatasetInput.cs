@@ -33,6 +33,8 @@ public static class DatasetInput
         {
             throw new CliException(ex.Message, ex);
         }
+        if (needTrain && data.TrainPaths.Count == 0)
+            throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself.");
         if (needTrain && data.TrainPaths.Count < MinTrainImages)
             throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {MinTrainImages} defect-free images are needed.");
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)

@@ -47,7 +47,9 @@ public static class TestSetRun
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         else if (e.Images.Any(i => i.IsAnomalous))
-            yield return ("pixel metrics", "n/a: no ground-truth mask holds a defective pixel (defects must be white in the masks)");
+            yield return ("pixel metrics", e.Images.All(i => i.MaskPath is null)
+                ? "not computed: the test set has no ground_truth folder (defects labelled by their folder alone)"
+                : "n/a: no ground-truth mask holds a defective pixel (defects must be white in the masks)");
         foreach (var c in e.Categories)
             yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory
                 ? $"{c.Flagged} of {c.Images} flagged (false alarms)"

@@ -84,9 +84,19 @@ public static class TrainingProgressView
 
     /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
     /// <c>train</c> instead of the options class's property.</summary>
-    internal static string InCliTerms(string message) =>
-        (message.StartsWith("SSM: ", StringComparison.Ordinal) ? message[5..] : message)
-            .Replace(nameof(SsmAnomalyDetectionOptions.HoldoutFraction), "--holdout", StringComparison.Ordinal);
+    internal static string InCliTerms(string message) => OptionName.Replace(
+        message.StartsWith("SSM: ", StringComparison.Ordinal) ? message[5..] : message, m => CliOptions[m.Value]);
+
+    private static readonly Dictionary<string, string> CliOptions = new()
+    {
+        [nameof(SsmAnomalyDetectionOptions.HoldoutFraction)] = "--holdout",
+        [nameof(SsmAnomalyDetectionOptions.ImageSize)] = "--image-size",
+        [nameof(SsmAnomalyDetectionOptions.BatchSize)] = "--batch-size",
+        [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
+    };
+
+    // Whole words only: ScoringBatchSize is not BatchSize.
+    private static readonly System.Text.RegularExpressions.Regex OptionName = new($@"\b({string.Join("|", CliOptions.Keys)})\b");
 
     /// <summary>Whether a live bar can be drawn: the terminal itself, interactive, not redirected (CI, tests, pipes).</summary>
     internal static bool IsLive(IAnsiConsole console) =>

@@ -6,11 +6,16 @@ namespace SSM.Core.Data;
 public sealed class MvtecDataset
 {
     internal MvtecDataset(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<MvtecTestItem> testItems, int? channels,
-        IReadOnlyList<string> skipped, IReadOnlyList<MissingMask>? missingMasks = null)
+        IReadOnlyList<string> skipped, IReadOnlyList<MissingMask>? missingMasks = null, bool hasGroundTruth = true)
     {
         Root = root; TrainPaths = trainPaths; TestItems = testItems; Channels = channels; Skipped = skipped;
         MissingMasks = missingMasks ?? [];
+        HasGroundTruth = hasGroundTruth;
     }
+
+    /// <summary>False when the dataset has no <c>ground_truth</c> folder: its defective test images are labelled by their
+    /// folder alone (<see cref="MvtecTestItem.MaskPath"/> null), enough for image metrics but not for pixel metrics.</summary>
+    public bool HasGroundTruth { get; }
 
     /// <summary>Defective test images without their ground-truth mask, left out of <see cref="TestItems"/>; empty unless
     /// loaded with <c>allowMissingMasks</c> (<see cref="MvtecFolder.Load"/>).</summary>
@@ -18,7 +23,8 @@ public sealed class MvtecDataset
 
     /// <summary>The dataset folder, as a full path.</summary>
     public string Root { get; }
-    /// <summary>Defect-free training images, sorted by file name (ordinal).</summary>
+    /// <summary>Defect-free training images, sorted by file name (ordinal); empty for a test set alone (a folder with
+    /// <c>test/</c> but neither <c>train/</c> nor images of its own).</summary>
     public IReadOnlyList<string> TrainPaths { get; }
     /// <summary>Test images, by category (ordinal) then file name (ordinal); empty when there is no test folder.</summary>
     public IReadOnlyList<MvtecTestItem> TestItems { get; }

@@ -4,7 +4,11 @@ namespace SSM.Core.Data;
 /// Finds the files of a dataset in the MVTec AD layout:
 /// <c>train/good/*</c> (required), <c>test/&lt;category&gt;/*</c> (optional) and
 /// <c>ground_truth/&lt;category&gt;/&lt;stem&gt;_mask.png</c> for every defective test image.
-/// A folder without <c>train/</c> is read as a plain folder of good training images.
+/// A folder without <c>train/</c> is read as a plain folder of good training images, or, when it holds no images but a
+/// <c>test/</c> folder, as a test set alone (to evaluate a trained model; no training images). A dataset without a
+/// <c>ground_truth</c> folder has its test images labelled by their folder alone: they are evaluated as images, with no
+/// pixel metrics (<see cref="MvtecDataset.HasGroundTruth"/>); inspection lines often know which parts were rejected
+/// long before anyone draws a mask.
 /// </summary>
 public static class MvtecFolder
 {
@@ -19,10 +23,10 @@ public static class MvtecFolder
     /// </summary>
     /// <param name="root">The dataset (category) folder, e.g. ".../mvtec/carpet", or a plain folder of good images.</param>
     /// <param name="channels">Channel count for later loading: 1, 3, or null for each file's own.</param>
-    /// <param name="allowMissingMasks">false (the default): a defective test image without its mask throws, naming every
-    /// such image. true: they are left out of <see cref="MvtecDataset.TestItems"/> and listed in
+    /// <param name="allowMissingMasks">false (the default): a defective test image without its mask, in a dataset with a
+    /// <c>ground_truth</c> folder, throws, naming every such image. true: they are left out of <see cref="MvtecDataset.TestItems"/> and listed in
     /// <see cref="MvtecDataset.MissingMasks"/>, for a caller that reports them with other problems.</param>
-    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> or its train/good folder is missing.</exception>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="root"/> is missing, or it has a train folder without train/good.</exception>
     /// <exception cref="InvalidDataException">No training images, or defective test images without their masks.</exception>
     public static MvtecDataset Load(string root, int? channels = null, bool allowMissingMasks = false)
     {
@@ -37,6 +41,8 @@ public static class MvtecFolder
         if (!Directory.Exists(trainFolder))
         {
             var plain = ListImages(fullRoot);
+            if (plain.Images.Count == 0 && Directory.Exists(Path.Combine(fullRoot, "test")))
+                return WithTestSet(fullRoot, [], [], channels, allowMissingMasks);
             if (plain.Images.Count == 0)
                 throw new InvalidDataException(
                     $"'{fullRoot}' has neither a train/good folder (MVTec layout) nor image files ({string.Join(" ", ImageExtensions)})" +
@@ -52,15 +58,22 @@ public static class MvtecFolder
             throw new InvalidDataException($"Training folder '{goodFolder}' holds no image files ({string.Join(" ", ImageExtensions)})" +
                 (train.Skipped.Count > 0 ? $"; subfolders are not searched, and it holds {Describe(train.Skipped)}." : "."));
 
-        var skipped = new List<string>(train.Skipped);
+        return WithTestSet(fullRoot, train.Images, train.Skipped, channels, allowMissingMasks);
+    }
+
+    private static MvtecDataset WithTestSet(string fullRoot, IReadOnlyList<string> trainImages, IReadOnlyList<string> trainSkipped, int? channels,
+        bool allowMissingMasks)
+    {
+        var skipped = new List<string>(trainSkipped);
         var missing = new List<MissingMask>();
-        var test = TestItems(fullRoot, skipped, missing);
+        bool groundTruth = Directory.Exists(Path.Combine(fullRoot, GroundTruthFolder));
+        var test = TestItems(fullRoot, groundTruth, skipped, missing);
         if (missing.Count > 0 && !allowMissingMasks)
             throw new InvalidDataException(missing.Count == 1 ? missing[0].Message
                 : $"{missing.Count} defective test images have no ground-truth mask:{Environment.NewLine}" +
                   string.Join(Environment.NewLine, missing.Take(20).Select(m => "  " + m.Message)) +
                   (missing.Count > 20 ? $"{Environment.NewLine}  ... and {missing.Count - 20} more" : ""));
-        return new MvtecDataset(fullRoot, train.Images, test, channels, skipped, missing);
+        return new MvtecDataset(fullRoot, trainImages, test, channels, skipped, missing, groundTruth);
     }
 
     /// <summary>
@@ -92,7 +105,10 @@ public static class MvtecFolder
         return $"{skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")}: {string.Join(", ", names)}{more}";
     }
 
-    private static List<MvtecTestItem> TestItems(string root, List<string> skipped, List<MissingMask> missing)
+    /// <summary>The folder of the ground-truth masks, beside <c>train</c> and <c>test</c>.</summary>
+    public const string GroundTruthFolder = "ground_truth";
+
+    private static List<MvtecTestItem> TestItems(string root, bool groundTruth, List<string> skipped, List<MissingMask> missing)
     {
         var items = new List<MvtecTestItem>();
         string testFolder = Path.Combine(root, "test");
@@ -107,7 +123,7 @@ public static class MvtecFolder
             skipped.AddRange(listing.Skipped);
             foreach (string image in listing.Images)
             {
-                if (good) { items.Add(new MvtecTestItem(image, category, null)); continue; }
+                if (good || !groundTruth) { items.Add(new MvtecTestItem(image, category, null)); continue; }
                 var (mask, expected) = MaskOf(root, category, image);
                 if (mask is not null) items.Add(new MvtecTestItem(image, category, mask));
                 else missing.Add(new MissingMask(image, expected));
@@ -120,7 +136,7 @@ public static class MvtecFolder
     private static (string? Mask, string Expected) MaskOf(string root, string category, string imagePath)
     {
         string stem = Path.GetFileNameWithoutExtension(imagePath);
-        string folder = Path.Combine(root, "ground_truth", category);
+        string folder = Path.Combine(root, GroundTruthFolder, category);
         string expected = Path.Combine(folder, stem + "_mask.png");
         if (File.Exists(expected)) return (expected, expected);
         // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension).

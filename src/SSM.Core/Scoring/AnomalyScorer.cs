@@ -24,7 +24,7 @@ public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 /// restoration; the error maps (MS-GMS, squared error) of all cell sizes combined, smoothed and standardised; the
 /// anomaly map averages <see cref="ScoringOptions.Error"/>'s, the image score is the maximum of
 /// <see cref="ScoringOptions.ImageScoreError"/>'s. Rounds after the first hide only the cells judged suspicious. All masked passes of all
-/// images of a batch run in as few forward passes as <see cref="ScoringOptions.MaxForwardBatch"/> allows.
+/// images of a batch run in as few forward passes as <see cref="ScoringOptions.ResolveForwardBatch"/> allows.
 /// </summary>
 public sealed class AnomalyScorer : IDisposable
 {
@@ -165,10 +165,11 @@ public sealed class AnomalyScorer : IDisposable
     private Tensor ForwardChunked(Tensor maskedImages, Tensor masks)
     {
         long total = maskedImages.shape[0];
-        if (total <= options.Scoring.MaxForwardBatch) return network.ForwardIn(format, maskedImages, masks);
+        int most = options.Scoring.ResolveForwardBatch(options.ImageSize);
+        if (total <= most) return network.ForwardIn(format, maskedImages, masks);
         var parts = new List<Tensor>();
         long start = 0;
-        foreach (long size in PassSizes(total, options.Scoring.MaxForwardBatch))
+        foreach (long size in PassSizes(total, most))
         {
             parts.Add(network.ForwardIn(format, maskedImages.narrow(0, start, size), masks.narrow(0, start, size)));
             start += size;

@@ -71,6 +71,31 @@ public class MvtecFolderTests
     }
 
     [Fact]
+    public void Without_a_ground_truth_folder_test_images_are_labelled_by_their_folder_alone()
+    {
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        Assert.True(MvtecFolder.Load(temp.Path).HasGroundTruth);
+        Directory.Delete(temp.File("ground_truth"), recursive: true);
+
+        var data = MvtecFolder.Load(temp.Path);
+
+        Assert.False(data.HasGroundTruth);
+        Assert.Empty(data.MissingMasks);
+        Assert.Contains(data.TestItems, t => t.IsAnomalous);
+        Assert.Contains(data.TestItems, t => !t.IsAnomalous);
+        Assert.All(data.TestItems, t => Assert.Null(t.MaskPath));
+        Assert.All(data.LoadTest(), image => Assert.Null(image.Mask));
+        Assert.Equal(data.TestItems.Select(t => t.IsAnomalous), data.LoadTest().Select(i => i.IsAnomalous));
+
+        // A test set alone, to evaluate a trained model on: no training images, the same test items.
+        Directory.Delete(temp.File("train"), recursive: true);
+        var testOnly = MvtecFolder.Load(temp.Path);
+        Assert.Empty(testOnly.TrainPaths);
+        Assert.Equal(data.TestItems, testOnly.TestItems);
+    }
+
+    [Fact]
     public void Missing_root_or_train_good_throws_naming_the_path()
     {
         using var temp = new TempFolder();

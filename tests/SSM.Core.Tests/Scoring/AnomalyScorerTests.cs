@@ -179,6 +179,21 @@ public class AnomalyScorerTests : IDisposable
         Assert.Equal(expected, AnomalyScorer.PassSizes(total, most));
     }
 
+    /// <summary>A pass holds at most 64 images of 128 px: larger images run fewer at a time, never none.</summary>
+    [Theory]
+    [InlineData(64, 64, 64)]
+    [InlineData(128, 64, 64)]
+    [InlineData(256, 64, 16)]
+    [InlineData(512, 64, 4)]
+    [InlineData(1024, 64, 1)]
+    [InlineData(4096, 64, 1)]
+    [InlineData(64, 2, 2)]
+    [InlineData(512, 2, 2)]
+    public void ForwardPassesHoldAtMost64ImagesOf128Pixels(int imageSize, int maxForwardBatch, int expected)
+    {
+        Assert.Equal(expected, new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize));
+    }
+
     [Fact]
     public void BFloat16ScoringStaysCloseToFloat32AndLeavesTheNetworkInFloat32()
     {

@@ -1,0 +1,47 @@
+using SSM.Core.Training;
+
+namespace SSM.Core.Tests.Training;
+
+/// <summary>The memory estimate follows what drives a training's peak: the image's pixels, the width, the step's masked
+/// images and the number format.</summary>
+public sealed class TrainingMemoryTests
+{
+    private static long Estimate(int size = 512, int width = 16, int batch = 4, bool bfloat16 = true, int? networkImages = null) =>
+        TrainingMemory.EstimateBytes(new SsmOptions
+        {
+            ImageSize = size,
+            Network = new() { BaseWidth = width },
+            Training = new() { BatchSize = batch },
+        }, bfloat16, networkImages);
+
+    [Fact]
+    public void Grows_with_the_pixels_once_they_dominate()
+    {
+        double ratio = (double)Estimate(size: 1024) / Estimate(size: 512);
+        Assert.InRange(ratio, 3.5, 4.0);
+        Assert.True(Estimate(size: 64) < Estimate(size: 128));
+    }
+
+    [Fact]
+    public void Grows_with_the_width_the_batch_and_float32()
+    {
+        // The part that varies is proportional to the width.
+        Assert.Equal(3.0, (double)(Estimate(width: 32) - Estimate(width: 8)) / (Estimate(width: 16) - Estimate(width: 8)), 3);
+        Assert.True(Estimate(batch: 8) > Estimate(batch: 4));
+        Assert.True(Estimate(bfloat16: false) > 1.5 * Estimate(bfloat16: true));
+    }
+
+    [Fact]
+    public void Fewer_images_than_a_batch_make_a_smaller_step()
+    {
+        Assert.Equal(Estimate(batch: 2), Estimate(batch: 16, networkImages: 2));
+        Assert.Equal(Estimate(batch: 4), Estimate(batch: 4, networkImages: 100));
+    }
+
+    [Fact]
+    public void Reads_as_gigabytes()
+    {
+        Assert.Equal("13.7 GB", TrainingMemory.Describe(13_720_000_000));
+        Assert.True(TrainingMemory.MachineBytes > 0);
+    }
+}
