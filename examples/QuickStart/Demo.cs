@@ -52,7 +52,7 @@ public static class Demo
         var scored = ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)]);
         var scoreTime = clock.Elapsed;
         var ssm = ModelRunner.SsmOf(model);
-        var evaluation = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
+        var evaluation = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold);
 
         // 5. Report.
         List<(string, string)> rows =
@@ -64,7 +64,7 @@ public static class Demo
             .. TestSetRun.Rows(evaluation),
         ];
         string report = Path.Combine(outputFolder, "report.html");
-        HtmlReport.Write(report, "SSM quick start", rows, evaluation, [], HeatScale.Of(ssm));
+        HtmlReport.Write(report, "SSM quick start", rows, evaluation, [], ssm);
         Console.WriteLine();
         foreach (var (k, v) in rows) Console.WriteLine($"  {k,-20} {v}");
         Console.WriteLine();

@@ -134,16 +134,33 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     public float Threshold { get; }
 
     /// <summary>
-    /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps), where the heat maps draw
-    /// their contour. With one restoration error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>, as by
-    /// default since 2026-12-01), map pixels above it are what make the image anomalous (up to the size correction, which
-    /// shifts map and score by separately fitted amounts when the training images' sizes varied). When they differ (a score from MS-GMS
-    /// alone, the default of older models) the image score comes from another map on the same scale, so an image can be
-    /// flagged with no pixel of its AnomalyMap above this, or pass with some above it.
+    /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps): the raw image score at
+    /// which an image is flagged. For the AnomalyMap's units, where a contour is to be drawn, see <see cref="MapThreshold"/>.
     /// </summary>
     public float RawThreshold => Normalization == SsmScoreNormalization.ZScore
         ? Calibration.NormalMean + Threshold * Calibration.NormalStd
         : Threshold;
+
+    /// <summary>
+    /// <see cref="Threshold"/> in the AnomalyMap's units for an image of this original size: the map value its maximum
+    /// reaches exactly when the image is flagged, where the heat maps draw their contour. It is <see cref="RawThreshold"/>
+    /// moved by <see cref="MapOffset"/>, which is 0 for a model trained on images of one size. Exact with one restoration
+    /// error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>, the default since 2026-12-01); when they
+    /// differ (a score from MS-GMS alone, the default of older models) the score comes from another map on the same scale,
+    /// and an image can be flagged with no map pixel above this, or pass with some above it.
+    /// </summary>
+    /// <param name="width">The image's width before the model resized it.</param>
+    /// <param name="height">Its height.</param>
+    public float MapThreshold(int width, int height) => RawThreshold + MapOffset(width, height);
+
+    /// <summary>
+    /// How far the AnomalyMap's maximum lies above the raw image score for an image of this original size: the size
+    /// correction takes away the normal map level from the map and the normal maximum from the score
+    /// (<see cref="SizeEffect.MapOffset"/>). 0 for a model trained on images of one size. On a walkthrough's photos of
+    /// 300-360 px it was about 3.4 units: contours drawn at <see cref="RawThreshold"/> outlined images that passed.
+    /// </summary>
+    public float MapOffset(int width, int height) =>
+        Calibration.SizeEffect?.MapOffset(Math.Log((double)Math.Max(1, width) * Math.Max(1, height))) ?? 0f;
 
     /// <summary>
     /// A transformer identical to this one but with another decision threshold (in Score units). No retraining: the

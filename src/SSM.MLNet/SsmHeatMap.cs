@@ -9,8 +9,7 @@ namespace SSM.MLNet;
 /// Pictures of where a model finds a defect, as <c>ssm predict</c> writes them: the image in its own shape with the anomaly
 /// map blended in (colours from the model's calibration, <see cref="HeatScale"/>: blue at the held-out normal mean, green at
 /// the normal limit, red at twice it) and a white contour where the map reaches the model's threshold
-/// (<see cref="SsmAnomalyTransformer.RawThreshold"/>; with the default split of map and score errors the contour and the
-/// verdict can disagree, see there). The model scores a square resize; its map is stretched back to the image's shape, so
+/// (<see cref="SsmAnomalyTransformer.MapThreshold"/>: with the default restoration errors the contour is the verdict). The model scores a square resize; its map is stretched back to the image's shape, so
 /// a round defect stays round. Call it with an upload the model has already scored: bytes it cannot decode throw
 /// <see cref="InvalidDataException"/>.
 /// </summary>
@@ -31,8 +30,9 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(imagePath);
         ArgumentNullException.ThrowIfNull(model);
-        var (width, height) = Fitted(ImageFile.ReadSize(imagePath, model.ReadsFilesUpright), maxSide);
-        return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width, model.ReadsFilesUpright), anomalyMap);
+        var source = ImageFile.ReadSize(imagePath, model.ReadsFilesUpright);
+        var (width, height) = Fitted(source, maxSide);
+        return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width, model.ReadsFilesUpright), anomalyMap, source);
     }
 
     /// <summary>The picture of an image file's bytes (an upload: PNG, JPEG, BMP or WebP), PNG bytes, longest side at most
@@ -46,8 +46,9 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(encodedImage);
         ArgumentNullException.ThrowIfNull(model);
-        var (width, height) = Fitted(ImageFile.ReadSize(encodedImage, model.ReadsFilesUpright), maxSide);
-        return Picture(model, ImageFile.DecodeResized(encodedImage, 3, height, width, model.ReadsFilesUpright), anomalyMap);
+        var source = ImageFile.ReadSize(encodedImage, model.ReadsFilesUpright);
+        var (width, height) = Fitted(source, maxSide);
+        return Picture(model, ImageFile.DecodeResized(encodedImage, 3, height, width, model.ReadsFilesUpright), anomalyMap, source);
     }
 
     /// <summary>The picture of an image column's value (an <see cref="MLImage"/> from <c>LoadImages</c>), PNG bytes, longest
@@ -62,7 +63,7 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(image);
         var (width, height) = Fitted((image.Width, image.Height), maxSide);
-        return Picture(model, SsmInput.FromMLImage(image, 3, (height, width)), anomalyMap);
+        return Picture(model, SsmInput.FromMLImage(image, 3, (height, width)), anomalyMap, (image.Width, image.Height));
     }
 
     /// <summary>
@@ -123,7 +124,7 @@ public static class SsmHeatMap
         return Fit(source.Width, source.Height, Math.Min(maxSide, Math.Max(source.Width, source.Height)));
     }
 
-    private static byte[] Picture(SsmAnomalyTransformer model, FloatImage image, float[] anomalyMap)
+    private static byte[] Picture(SsmAnomalyTransformer model, FloatImage image, float[] anomalyMap, (int Width, int Height) source)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(anomalyMap);
@@ -131,7 +132,7 @@ public static class SsmHeatMap
         if (anomalyMap.Length != side * side)
             throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
         var heat = AnomalyMapResize.ToImageSize(anomalyMap, side, image.Height, image.Width);
-        return Overlay(image, heat, HeatScale.Of(model), model.RawThreshold);
+        return Overlay(image, heat, HeatScale.Of(model, source.Width, source.Height), model.MapThreshold(source.Width, source.Height));
     }
 
     private static byte Channel(SKColor colour, int k) => k == 0 ? colour.Red : k == 1 ? colour.Green : colour.Blue;

@@ -192,6 +192,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         {
             AssertFails(run, "2 of 4 test images cannot be used", output);
             AssertFails(run, "has no ground-truth mask");
+            AssertFails(run, "or move the ground_truth folder away to evaluate the images without pixel metrics");
             AssertFails(run, "is 8x8 but image");
         }
     }

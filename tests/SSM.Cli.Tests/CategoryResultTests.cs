@@ -7,6 +7,38 @@ public sealed class CategoryResultTests
     private static EvaluatedImage Image(string category, float score, float threshold = 1f) =>
         new($"{category}/{score}.png", category, category != "good", score, score >= threshold, [score], null, 1, null);
 
+    /// <summary>The report's panels: misses first, worst first, then each category's closest calls in turn, so that every kind
+    /// of defect shows even when 30 good images would fill the panels.</summary>
+    [Fact]
+    public void ReportPanels_ShowTheMissesFirst_ThenEveryCategory()
+    {
+        List<EvaluatedImage> images =
+        [
+            .. Enumerable.Range(0, 30).Select(i => Image("good", i / 100f)),
+            .. Enumerable.Range(0, 5).Select(i => Image("crack", 2 + i)),
+            .. Enumerable.Range(0, 5).Select(i => Image("spot", 3 + i)),
+        ];
+        var clean = SSM.Cli.Report.HtmlReport.Panels(new EvaluationResult { Images = images, Threshold = 1f });
+        Assert.Equal(SSM.Cli.Report.HtmlReport.MaxPanels, clean.Count);
+        Assert.Equal(5, clean.Count(i => i.Category == "crack"));
+        Assert.Equal(5, clean.Count(i => i.Category == "spot"));
+        Assert.Equal(0.29f, clean.First(i => i.Category == "good").Score);   // the good image nearest the threshold first
+
+        var missed = Image("spot", 0.2f);
+        var withMiss = SSM.Cli.Report.HtmlReport.Panels(new EvaluationResult { Images = [Image("good", 1.5f), .. images, missed], Threshold = 1f });
+        Assert.Equal(missed, withMiss[0]);   // 0.8 below the threshold, worse than the false alarm 0.5 above it
+        Assert.Equal(2, withMiss.Count(i => i.Predicted != i.IsAnomalous));
+    }
+
+    [Fact]
+    public void A_perfect_separation_says_its_interval_cannot_show_the_test_set_size()
+    {
+        var perfect = TestSetRun.WithInterval(1.0, new SSM.Core.Evaluation.ConfidenceInterval(1, 1, 0.95));
+        Assert.StartsWith("1.000 (", perfect);
+        Assert.Contains("every redraw separates perfectly", perfect);
+        Assert.DoesNotContain("every redraw", TestSetRun.WithInterval(0.98, new SSM.Core.Evaluation.ConfidenceInterval(0.95, 1, 0.95)));
+    }
+
     [Fact]
     public void ByCategory_RanksEachDefectCategoryAgainstTheGoodImagesAlone_GoodFirst()
     {
@@ -54,10 +86,10 @@ public sealed class CategoryResultTests
     public void Masks_WithoutADefectivePixel_AreSaid_NotLeftOutSilently()
     {
         EvaluatedImage[] black = [Image("good", 0.1f), new("scratch/a.png", "scratch", true, 2f, true, [2f], [false], 1, "ground_truth/scratch/a_mask.png")];
-        var result = new EvaluationResult { Images = black, Threshold = 1f, PixelThreshold = 1f };
+        var result = new EvaluationResult { Images = black, Threshold = 1f };
         Assert.Null(result.Pixel);
         Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixel metrics" && r.Item2.Contains("no ground-truth mask holds a defective pixel"));
-        Assert.DoesNotContain(TestSetRun.Rows(new EvaluationResult { Images = [Image("good", 0.1f)], Threshold = 1f, PixelThreshold = 1f }),
+        Assert.DoesNotContain(TestSetRun.Rows(new EvaluationResult { Images = [Image("good", 0.1f)], Threshold = 1f }),
             r => r.Item1 == "pixel metrics");
     }
 }

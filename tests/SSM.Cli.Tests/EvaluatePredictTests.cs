@@ -87,6 +87,17 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
             Assert.Contains($"{c.Category} images", text);
         }
         Assert.Contains("By category", File.ReadAllText(Path.Combine(output, "report.html")));
+
+        // The thresholds for a false-alarm budget: each flags at most its share of the good images, as the scores say.
+        Assert.Equal([0.01, 0.05, 0.10], metrics.FalseAlarmThresholds.Select(f => f.Rate));
+        var all = metrics.Images;
+        foreach (var f in metrics.FalseAlarmThresholds)
+        {
+            Assert.Equal(all.Count(i => i.Category == "good" && i.Score >= f.Threshold), f.GoodFlagged);
+            Assert.Equal(all.Count(i => i.Category != "good" && i.Score >= f.Threshold), f.DefectsFound);
+            Assert.True(f.GoodFlagged <= f.Rate * good.Length, $"{f.GoodFlagged} of {good.Length} good flagged at {f.Threshold}");
+            Assert.Contains($"for ≤ {f.Rate * 100:0} % false alarms", Cli.Flat(text));
+        }
     }
 
     /// <summary>Inspection lines know which parts were rejected long before anyone draws a mask: a test set without a
@@ -113,11 +124,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Null(metrics.PixelAuroc);
         Assert.Null(metrics.Aupro);
         Assert.Contains("not computed: the test set has no ground_truth folder", Cli.Flat(text));
-        Assert.Contains("the test set has no masks to fit one to", File.ReadAllText(Path.Combine(output, "report.html")));
+        Assert.Contains("an image has a contour exactly when it is flagged", File.ReadAllText(Path.Combine(output, "report.html")));
         // The folder is a test set alone: evaluate takes it, train says what it lacks.
         var train = Cli.Run("train", data, "-o", Path.Combine(fx.Root, "train-test-only"));
         Assert.Equal(1, train.Code);
         Assert.Contains("holds a test set but no training images", Cli.Flat(train.Output));
+        Assert.Contains("Its folders: test.", Cli.Flat(train.Output));   // a mistyped "trian" would show here
     }
 
     [Fact]

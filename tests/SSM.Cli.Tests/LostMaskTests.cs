@@ -29,7 +29,7 @@ public sealed class LostMaskTests
             new("blob.png", "spot", Mask("blob_mask.png", (y, x) => y is >= 20 and < 24 && x is >= 20 and < 24)),
         ];
         ScoredImage[] scored = [.. items.Select((item, i) => new ScoredImage(item.Path, i, i >= 1, new float[32 * 32], 32))];
-        var result = EvaluationResult.Compute(items, scored, threshold: 1f, fallbackPixelThreshold: 1f);
+        var result = EvaluationResult.Compute(items, scored, threshold: 1f);
         Assert.Equal(["thin.png"], result.MasksLostAtModelSize);
         Assert.DoesNotContain(true, result.Images[1].Mask!);
         Assert.Contains(true, result.Images[2].Mask!);

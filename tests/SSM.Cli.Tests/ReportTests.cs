@@ -20,7 +20,7 @@ public sealed class ReportTests(TrainedModelFixture fx)
         Assert.Contains("alt=\"overlay\"", html);
         foreach (string chart in new[] { "image ROC", "pixel ROC", "score histogram", "training loss" })
             Assert.Matches($"<svg [^>]*aria-label=\"{chart}\"", html);
-        Assert.Contains("worst misses first", html);
+        Assert.Contains("the closest calls of each category", html);
         Assert.DoesNotContain("document.title", html);   // the browser tab shows the report's title, not a test hook
     }
 

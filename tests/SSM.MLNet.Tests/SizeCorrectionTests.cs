@@ -36,9 +36,26 @@ public sealed class SizeCorrectionTests : IDisposable
 
         using var engine = context.Model.CreatePredictionEngine<PathRow, PathPrediction>(model);
         var one = test.Select(p => engine.Predict(new PathRow { ImagePath = p }).Score).ToList();
-        var batched = context.Data.CreateEnumerable<PathPrediction>(model.Transform(context.Data.LoadFromEnumerable(PathModelFixture.Rows(test))),
-            reuseRowObject: false).Select(p => p.Score).ToList();
-        for (int i = 0; i < test.Count; i++) Assert.Equal(one[i], batched[i], 3);
+        var predictions = context.Data.CreateEnumerable<PathPrediction>(model.Transform(context.Data.LoadFromEnumerable(PathModelFixture.Rows(test))),
+            reuseRowObject: false).ToList();
+        for (int i = 0; i < test.Count; i++) Assert.Equal(one[i], predictions[i].Score, 3);
+
+        // At every size the map's maximum stands to MapThreshold as the score to Threshold: a contour drawn there is the verdict.
+        for (int i = 0; i < test.Count; i++)
+        {
+            var p = predictions[i];
+            float mapThreshold = model.MapThreshold(sides[i % 3], sides[i % 3]);
+            Assert.Equal((p.Score - model.Threshold) * model.Calibration.NormalStd, p.AnomalyMap.Max() - mapThreshold, 3);
+            Assert.Equal(p.PredictedLabel, p.AnomalyMap.Max() >= mapThreshold);
+        }
+        Assert.NotEqual(model.MapOffset(16, 16), model.MapOffset(40, 40));
+        // And the pictures show it: a white contour exactly on the flagged images (the overlay's colours are never white).
+        for (int i = 0; i < test.Count; i++)
+        {
+            using var picture = SkiaSharp.SKBitmap.Decode(SsmHeatMap.ToPng(model, Path.Combine(folder, test[i]), predictions[i].AnomalyMap));
+            Assert.Equal(predictions[i].PredictedLabel, picture.Pixels.Contains(SkiaSharp.SKColors.White));
+        }
+        Assert.Equal(model.RawThreshold + model.MapOffset(40, 40), model.MapThreshold(40, 40));
 
         // The correction is what the size predicts: the same picture at another size scores differently.
         Assert.NotEqual(model.Calibration.SizeEffect!.Score(Math.Log(16 * 16)), model.Calibration.SizeEffect.Score(Math.Log(40 * 40)));

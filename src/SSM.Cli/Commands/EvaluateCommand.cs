@@ -36,7 +36,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Select(kv => TrainCommand.ReportRow(kv.Key, kv.Value))],
-            evaluation, [], HeatScale.Of(ssm), ssm.ReadsFilesUpright);
+            evaluation, [], ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);

@@ -89,7 +89,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
                 .. TestSetRun.Rows(evaluation),
             ];
-            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, HeatScale.Of(ssm), ssm.ReadsFilesUpright);
+            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, ssm);
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
             cancellationToken.ThrowIfCancellationRequested();
             string folder = staging.Commit();

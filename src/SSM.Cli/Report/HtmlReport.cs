@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SSM.Core.Data;
 using SSM.Cli.Running;
 using SSM.MLNet;
 
@@ -20,10 +21,10 @@ public static class HtmlReport
     /// <param name="summary">Key/value rows of the summary table.</param>
     /// <param name="evaluation">Test-set results; null when there is no labelled test set.</param>
     /// <param name="epochs">Training epochs (loss curve); empty for evaluate.</param>
-    /// <param name="colours">The model's heat-map colour scale (<see cref="HeatScale.Of"/>).</param>
-    /// <param name="filesUpright">Whether the model turns files by their EXIF orientation (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
+    /// <param name="model">The model whose maps the panels draw: its colour scale (<see cref="HeatScale.Of"/>), its threshold in
+    /// map units and how it turns files (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
     public static void Write(string path, string title, IReadOnlyList<(string Key, string Value)> summary, EvaluationResult? evaluation,
-        IReadOnlyList<EpochReport> epochs, HeatScale colours, bool filesUpright = true)
+        IReadOnlyList<EpochReport> epochs, SsmAnomalyTransformer model)
     {
         var html = new StringBuilder();
         html.Append($$"""
@@ -45,7 +46,7 @@ public static class HtmlReport
         if (evaluation is null)
             html.Append("<p>No labelled test set (test/ folder): run <code>ssm evaluate model.zip &lt;dataset&gt;</code> for metrics and panels.</p>\n");
         else
-            html.Append(EvaluationSection(evaluation, colours, filesUpright));
+            html.Append(EvaluationSection(evaluation, model));
 
         html.Append("""
             <script>
@@ -73,7 +74,7 @@ public static class HtmlReport
         return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
-    private static string EvaluationSection(EvaluationResult e, HeatScale colours, bool filesUpright)
+    private static string EvaluationSection(EvaluationResult e, SsmAnomalyTransformer model)
     {
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
@@ -96,25 +97,47 @@ public static class HtmlReport
             s.Append("</table>\n");
         }
 
-        var ordered = e.Images
-            .OrderByDescending(i => i.IsAnomalous ? e.Threshold - i.Score : i.Score - e.Threshold)
-            .Take(MaxPanels).ToList();
-        s.Append($"<h2>Images (worst misses first, {ordered.Count} of {e.Images.Count})</h2>\n" +
+        var ordered = Panels(e);
+        bool misses = ordered.Count > 0 && ordered[0].Predicted != ordered[0].IsAnomalous;
+        // Colours and the contour of each image are in its own map's units, which the size correction moves with the size.
+        var drawn = ordered.Select(i =>
+        {
+            var (width, height) = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
+            return (Image: i, Colours: HeatScale.Of(model, width, height), Contour: e.PixelThreshold ?? model.MapThreshold(width, height));
+        }).ToList();
+        float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
+        string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
+            : $"green at {F(lowest)} to {F(highest)} by the image's original size (the size correction's)";
+        s.Append($"<h2>Images ({(misses ? "misses first, then" : "no misses:")} the closest calls of each category, {ordered.Count} of {e.Images.Count})</h2>\n" +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
-                 $"image scores: dark blue at 0, green at {F(colours.Limit)} (where an image's raw score, the maximum of its map, reaches the model's default threshold), red from " +
-                 $"{F(colours.High)}. White contour: pixels predicted defective (map ≥ {F(e.PixelThreshold)}, " +
-                 (e.Pixel is null ? "the image threshold in map units; the test set has no masks to fit one to)</p>\n"
-                     : "the best pixel F1 on this test set); green contour: the ground truth.</p>\n"));
-        foreach (var image in ordered)
+                 $"image scores: dark blue at 0, {green} (where the map's maximum makes the image's score reach the model's default threshold), red from " +
+                 "twice that. White contour: pixels predicted defective (" +
+                 (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
+                     : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged; the test set has no masks to fit a pixel threshold to)</p>\n"));
+        foreach (var (image, colours, contour) in drawn)
         {
-            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, e.PixelThreshold, image.MaskPath, filesUpright);
+            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +
                      $"{E(image.Category)}/{E(Path.GetFileName(image.Path))}: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
         }
         return s.ToString();
+    }
+
+    /// <summary>The panels a report shows: every miss, worst first, then each category's images nearest the threshold in turn,
+    /// so that every kind of defect shows even when nothing is missed; at most <see cref="MaxPanels"/>.</summary>
+    internal static List<EvaluatedImage> Panels(EvaluationResult e)
+    {
+        var misses = e.Images.Where(i => i.Predicted != i.IsAnomalous).OrderByDescending(i => Math.Abs(i.Score - e.Threshold)).ToList();
+        var queues = e.Images.Where(i => i.Predicted == i.IsAnomalous).GroupBy(i => i.Category)
+            .Select(g => new Queue<EvaluatedImage>(g.OrderBy(i => Math.Abs(i.Score - e.Threshold)))).ToList();
+        var panels = misses.Take(MaxPanels).ToList();
+        while (panels.Count < MaxPanels && queues.Any(q => q.Count > 0))
+            foreach (var queue in queues.Where(q => q.Count > 0))
+                if (panels.Count < MaxPanels) panels.Add(queue.Dequeue());
+        return panels;
     }
 
     private static string F3(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";

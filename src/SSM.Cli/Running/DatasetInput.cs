@@ -34,7 +34,8 @@ public static class DatasetInput
             throw new CliException(ex.Message, ex);
         }
         if (needTrain && data.TrainPaths.Count == 0)
-            throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself.");
+            throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself. " +
+                                   $"Its folders: {string.Join(", ", Directory.GetDirectories(full).Select(Path.GetFileName).Order(StringComparer.Ordinal))}.");
         if (needTrain && data.TrainPaths.Count < MinTrainImages)
             throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {MinTrainImages} defect-free images are needed.");
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
@@ -74,7 +75,10 @@ public static class DatasetInput
             }
         }
         if (problems.Count > 0)
-            throw new CliException(List($"{problems.Count} of {data.TestItems.Count + data.MissingMasks.Count} test images cannot be used", problems));
+            throw new CliException(List($"{problems.Count} of {data.TestItems.Count + data.MissingMasks.Count} test images cannot be used", problems) +
+                (data.MissingMasks.Count > 0
+                    ? $"{Environment.NewLine}Give every defective image its mask, or move the ground_truth folder away to evaluate the images without pixel metrics."
+                    : ""));
     }
 
     /// <summary>

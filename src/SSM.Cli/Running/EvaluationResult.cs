@@ -17,8 +17,10 @@ public sealed class EvaluationResult
 {
     public required IReadOnlyList<EvaluatedImage> Images { get; init; }
     public required float Threshold { get; init; }
-    /// <summary>Threshold on the raw anomaly map used to draw predicted-defect contours.</summary>
-    public required float PixelThreshold { get; init; }
+    /// <summary>The map value of the best pixel F1 on this test set, where the report draws predicted-defect contours; null
+    /// without masks, when each image's contour is drawn at the model's threshold in its map's units
+    /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MapThreshold"/>).</summary>
+    public float? PixelThreshold { get; init; }
     public double? ImageAuroc { get; init; }
     public double? ImageF1Max { get; init; }
     public float? ImageF1Threshold { get; init; }
@@ -26,6 +28,9 @@ public sealed class EvaluationResult
     /// classes no better, for F1, than calling everything defective (F1 = 2p / (1 + p) for a defect share p).</summary>
     public bool ImageF1FlagsAll => ImageF1Threshold is { } t && Images.Count > 0 && t <= Images.Min(i => i.Score);
     public ConfusionCounts Confusion { get; init; }
+    /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images, and what each decides: how an
+    /// inspection line picks its threshold ("at most 5 % of good parts rejected"). Empty without both classes.</summary>
+    public IReadOnlyList<FalseAlarmThreshold> FalseAlarmThresholds { get; init; } = [];
     public PixelEvaluation? Pixel { get; init; }
     public RocCurve? ImageRoc { get; init; }
     public RocCurve? PixelRoc { get; init; }
@@ -43,8 +48,7 @@ public sealed class EvaluationResult
     public const long MaxIntervalPixels = 25_000_000;
 
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
-    /// <param name="fallbackPixelThreshold">Map threshold when no pixel F1 threshold can be computed (e.g. no defects).</param>
-    public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold, float fallbackPixelThreshold)
+    public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold)
     {
         var images = new List<EvaluatedImage>(items.Count);
         var lost = new List<string>();
@@ -75,7 +79,7 @@ public sealed class EvaluationResult
             f1 = f; f1Threshold = t;
             imageRoc = Roc.Curve(scores, labels);
         }
-        float pixelThreshold = fallbackPixelThreshold;
+        float? pixelThreshold = null;
         var maps = images.Select(x => x.Map).ToList();
         var masks = images.Select(x => x.Mask ?? new bool[x.Map.Length]).ToList();
         if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)) && images.Count > 0)
@@ -96,6 +100,9 @@ public sealed class EvaluationResult
         {
             Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
+            FalseAlarmThresholds = bothClasses
+                ? [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()]
+                : [],
             Confusion = ConfusionCounts.At(scores, labels, threshold),
             Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,
             Categories = ByCategory(images), Intervals = intervals,

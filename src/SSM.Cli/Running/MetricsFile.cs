@@ -35,11 +35,20 @@ public sealed record MetricsFile
     public double[]? ImageAurocInterval { get; init; }
     public double[]? PixelAurocInterval { get; init; }
     public double[]? AuproInterval { get; init; }
+    /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images, and what each decides
+    /// (<see cref="EvaluationResult.FalseAlarmThresholds"/>); give one to <c>ssm evaluate --threshold</c> to keep it.</summary>
+    public List<FalseAlarmPoint> FalseAlarmThresholds { get; init; } = [];
     /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images.</summary>
     public List<CategoryResult> Categories { get; init; } = [];
     public List<ImageScore> Images { get; init; } = [];
 
     public sealed record ImageScore(string Path, string Category, float Score, bool Predicted);
+
+    /// <param name="Rate">The largest share of good images flagged.</param>
+    /// <param name="Threshold">The score threshold.</param>
+    /// <param name="GoodFlagged">Good images flagged at it.</param>
+    /// <param name="DefectsFound">Defective images flagged at it.</param>
+    public sealed record FalseAlarmPoint(double Rate, float Threshold, long GoodFlagged, long DefectsFound);
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -65,6 +74,7 @@ public sealed record MetricsFile
         TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
         PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, Aupro = e.Pixel?.Aupro,
         ImageAurocInterval = Pair(e.Intervals?.ImageAuroc), PixelAurocInterval = Pair(e.Intervals?.PixelAuroc), AuproInterval = Pair(e.Intervals?.Aupro),
+        FalseAlarmThresholds = [.. e.FalseAlarmThresholds.Select(f => new FalseAlarmPoint(f.Rate, f.Threshold, f.Counts.FalsePositives, f.Counts.TruePositives))],
         Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
     };

@@ -14,7 +14,7 @@ public static class TestSetRun
         var ssm = ModelRunner.SsmOf(model);
         var scored = ScoringProgressView.Run(console, "test images", data.TestItems.Count, cancellation,
             progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
-        var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, ssm.RawThreshold);
+        var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold);
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
                            $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
@@ -24,7 +24,9 @@ public static class TestSetRun
 
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
-        Metric(value) + (interval is { } i ? $" ({i})" : "");
+        Metric(value) + (interval is { } i ? $" ({i})" : "") +
+        // Every redraw of a perfectly separated test set separates perfectly: the interval cannot show how few images there were.
+        (value >= 1 && interval is { Low: >= 1 } ? " (every redraw separates perfectly: the interval cannot show the test set's size)" : "");
 
     /// <summary>A metric in [0, 1] with three decimals, as its interval: "0.840", not "0.84".</summary>
     public static string Metric(double? value) =>
@@ -40,6 +42,10 @@ public static class TestSetRun
         yield return ("image F1-max", $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" +
                                       (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)" : ""));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
+        long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
+        foreach (var f in e.FalseAlarmThresholds)
+            yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {F(f.Threshold)}: " +
+                                                                 $"{f.Counts.FalsePositives} of {good} good images flagged, {f.Counts.TruePositives} of {defective} defects found");
         if (e.Pixel is { } p)
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));

@@ -46,6 +46,14 @@ public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float Sc
     /// <summary>The normal image score expected of an image of this log area.</summary>
     public float Score(double logArea) => (float)(ScoreIntercept + ScoreSlope * Clamp(logArea));
 
+    /// <summary>
+    /// How far the corrected map's maximum lies above the corrected image score for an image of this log area, when one
+    /// restoration error makes both: the map gives up its normal level, the score its normal maximum. A contour that is to
+    /// follow the verdict is drawn this much above the score threshold. Shifting the map by the score's amount instead
+    /// (so that no offset is needed) cost MTD 0.024 pixel AUROC (0.723 against 0.747) for +0.045 AUPRO, 2026-12-01.
+    /// </summary>
+    public float MapOffset(double logArea) => Score(logArea) - Level(logArea);
+
     // A line is trusted only over the sizes it was fitted on: a far smaller or larger image is not extrapolated to.
     private double Clamp(double logArea) => Math.Clamp(logArea, MinLogArea ?? double.NegativeInfinity, MaxLogArea ?? double.PositiveInfinity);
 }

@@ -1,0 +1,34 @@
+namespace SSM.Core.Evaluation;
+
+/// <summary>
+/// The threshold a false-alarm budget asks for on a labelled test set: the lowest threshold of three decimals that flags
+/// at most <see cref="Rate"/> of its normal images, and what it decides there. An inspection line sets its threshold this
+/// way ("at most 5 % of good parts rejected"), not by a score's units.
+/// </summary>
+/// <param name="Rate">The largest share of normal images flagged, e.g. 0.05.</param>
+/// <param name="Threshold">Score at or above which an image is flagged: a round number just above the normal score that
+/// must pass.</param>
+/// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images).</param>
+public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, ConfusionCounts Counts)
+{
+    /// <summary>The rates a report lists: 1, 5 and 10 %.</summary>
+    public static IReadOnlyList<double> CommonRates { get; } = [0.01, 0.05, 0.10];
+
+    /// <summary>The threshold for <paramref name="rate"/>, or null without normal images.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is not in [0, 1).</exception>
+    public static FalseAlarmThreshold? For(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, double rate)
+    {
+        RankedScores.RequireSameLength(scores.Length, labels.Length);
+        if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The false-alarm rate must be in [0, 1).");
+        var normal = new List<float>();
+        for (int i = 0; i < scores.Length; i++)
+            if (!labels[i] && !float.IsNaN(scores[i])) normal.Add(scores[i]);
+        if (normal.Count == 0) return null;
+        normal.Sort((a, b) => b.CompareTo(a));
+        int allowed = (int)Math.Floor(rate * normal.Count + 1e-9);
+        float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
+        float threshold = (float)(Math.Floor(mustPass * 1000.0) / 1000.0 + 0.001);
+        if (!(threshold > mustPass)) threshold = MathF.BitIncrement(mustPass);   // scores too large for three decimals
+        return new FalseAlarmThreshold(rate, threshold, ConfusionCounts.At(scores, labels, threshold));
+    }
+}
