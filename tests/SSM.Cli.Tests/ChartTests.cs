@@ -71,7 +71,9 @@ public sealed class ChartTests
     public void ScoreHistogram_CountsEveryFiniteScore_InBarsOnACountAxis()
     {
         float[] normal = [0.1f, 0.2f, 0.2f, 0.3f], defective = [1.5f, 2.5f, float.NaN];
-        var svg = XElement.Parse(ScoreHistogram.Draw(normal, defective, threshold: 1f));
+        var (drawn, clipped) = ScoreHistogram.Draw(normal, defective, threshold: 1f);
+        Assert.Null(clipped);
+        var svg = XElement.Parse(drawn);
         var texts = svg.Descendants(Svg + "text").Select(t => t.Value).ToList();
         Assert.Contains("image score", texts);
         Assert.Contains("images", texts);
@@ -79,6 +81,20 @@ public sealed class ChartTests
         Assert.Equal(3, bars.Count(b => (string?)b.Attribute("fill") == ScoreHistogram.Normal));      // 0.1, 0.2 (twice), 0.3
         Assert.Equal(2, bars.Count(b => (string?)b.Attribute("fill") == ScoreHistogram.Defective));   // NaN left out
         Assert.Single(svg.Elements(Svg + "polyline"), p => (string?)p.Attribute("stroke-dasharray") is not null);
+    }
+
+    /// <summary>Defects scoring far above the normal images do not squeeze them into one bar: the axis ends at four times the
+    /// span the normal scores and the threshold need, and the last bar counts the rest.</summary>
+    [Fact]
+    public void ScoreHistogram_FarDefects_LandInTheLastBar_AndTheNormalScoresKeepTheirBars()
+    {
+        float[] normal = [-1.5f, -0.5f, 0.2f, 1.1f], defective = [2f, 40f, 350f];
+        var (drawn, clipped) = ScoreHistogram.Draw(normal, defective, threshold: 3f);
+        Assert.NotNull(clipped);
+        Assert.InRange(clipped!.Value, 3 + 3 * 4.5, 25);   // at least the threshold plus three times the span below it
+        var bars = XElement.Parse(drawn).Elements(Svg + "rect").Where(r => r.Attribute("fill-opacity") is not null).ToList();
+        Assert.Equal(4, bars.Count(b => (string?)b.Attribute("fill") == ScoreHistogram.Normal));    // one bar each
+        Assert.Equal(2, bars.Count(b => (string?)b.Attribute("fill") == ScoreHistogram.Defective)); // 2, and 40 with 350 in the last
     }
 
     [Theory]
@@ -97,7 +113,7 @@ public sealed class ChartTests
     public void HistogramBars_NeverStraddleTheThreshold()
     {
         float[] normal = [-1.7f, -0.2f, 0.4f, 0.9f, 1.3f, 2.9f], defective = [3.1f, 4.4f, 8.8f, 15.9f];
-        var svg = XElement.Parse(ScoreHistogram.Draw(normal, defective, threshold: 3f));
+        var svg = XElement.Parse(ScoreHistogram.Draw(normal, defective, threshold: 3f).Svg);
         var line = svg.Elements(Svg + "polyline").Single(p => p.Attribute("stroke-dasharray") is not null);
         double thresholdX = double.Parse(((string)line.Attribute("points")!).Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
         var bars = svg.Elements(Svg + "rect").Where(r => r.Attribute("fill-opacity") is not null).ToList();

@@ -83,11 +83,13 @@ public static class HtmlReport
         if (e.PixelRoc is not null)
             s.Append($"<figure>{RocChart.Draw(e.PixelRoc, "#dc3228", "pixel ROC")}" +
                      $"<figcaption>Pixel-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.Pixel?.Auroc, e.Intervals?.PixelAuroc))}, AUPRO {E(Running.TestSetRun.WithInterval(e.Pixel?.Aupro, e.Intervals?.Aupro))}.</figcaption></figure>\n");
-        string histogram = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
+        var (histogram, clippedAt) = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
         s.Append($"<figure>{histogram}<figcaption class=\"legend\">Image scores:" +
                  $"<span style=\"background:{ScoreHistogram.Normal}\"></span>normal<span style=\"background:{ScoreHistogram.Defective}\"></span>defective; " +
-                 $"dashed line: threshold {F(e.Threshold)}.</figcaption></figure>\n");
+                 $"dashed line: threshold {F(e.Threshold)}" +
+                 (clippedAt is { } end ? $"; the last bar also counts every score above {F(end)} (up to {F(e.Images.Max(i => i.Score))})" : "") +
+                 ".</figcaption></figure>\n");
 
         if (e.Categories.Count > 0)
         {

@@ -8,12 +8,19 @@ public static class ScoreHistogram
     /// <summary>
     /// The histograms over a score axis wide enough for every finite score and the threshold, in bins of a round width
     /// (1, 2, 4, 5 or 10 per tick interval, about <paramref name="bins"/> over the axis) laid out from the threshold, so
-    /// no bar straddles it: the bars right of the dashed line are the images flagged.
+    /// no bar straddles it: the bars right of the dashed line are the images flagged. Defects scoring far above everything
+    /// normal (350 against normal scores below 2 on a walkthrough's photos) would squeeze the normal scores into one bar:
+    /// the axis then ends at four times the span the normal scores and the threshold need, and the last bar also counts
+    /// every higher score.
     /// </summary>
-    public static string Draw(IReadOnlyList<float> normal, IReadOnlyList<float> defective, float threshold, int bins = 24)
+    /// <returns>The chart, and the axis end beyond which scores were counted in the last bar (null when none were).</returns>
+    public static (string Svg, double? LastBarAlsoAbove) Draw(IReadOnlyList<float> normal, IReadOnlyList<float> defective, float threshold, int bins = 24)
     {
         var all = normal.Concat(defective).Append(threshold).Where(float.IsFinite).DefaultIfEmpty(0f).ToList();
-        var scores = Axis.Nice(all.Min(), all.Max(), "image score");
+        float lowest = all.Min(), highest = all.Max();
+        float reach = normal.Append(threshold).Where(float.IsFinite).DefaultIfEmpty(lowest).Max();
+        float end = reach + 3 * Math.Max(reach - lowest, 1e-3f);
+        var scores = Axis.Nice(lowest, Math.Min(highest, end), "image score");
         double width = (scores.Max - scores.Min) / BinCount(scores, bins);
         double anchor = float.IsFinite(threshold) ? threshold : scores.Min;
         double first = anchor - Math.Ceiling((anchor - scores.Min) / width - 1e-9) * width;
@@ -35,7 +42,7 @@ public static class ScoreHistogram
             if (d[b] > 0) chart.Bar(x0, x1, d[b], Defective, 0.63);
         }
         if (float.IsFinite(threshold)) chart.Line([(threshold, images.Min), (threshold, images.Max)], "black", 2, dashed: true);
-        return chart.ToSvg();
+        return (chart.ToSvg(), highest > scores.Max ? scores.Max : null);
     }
 
     /// <summary>How many bins of one width span <paramref name="scores"/>, nearest to <paramref name="wanted"/>: 1, 2, 4, 5
