@@ -49,11 +49,20 @@ public sealed class SizeCorrectionTests : IDisposable
             Assert.Equal(p.PredictedLabel, p.AnomalyMap.Max() >= mapThreshold);
         }
         Assert.NotEqual(model.MapOffset(16, 16), model.MapOffset(40, 40));
-        // And the pictures show it: a white contour exactly on the flagged images (the overlay's colours are never white).
+        // And the pictures show it: a white contour exactly on the flagged images (the overlay's colours are never white),
+        // also with the threshold a hair below or above an image's score, where an enlarged map's lowered peak lost it.
+        bool Outlined(SsmAnomalyTransformer m, int i)
+        {
+            using var picture = SkiaSharp.SKBitmap.Decode(SsmHeatMap.ToPng(m, Path.Combine(folder, test[i]), predictions[i].AnomalyMap, maxSide: 300));
+            return picture.Pixels.Contains(SkiaSharp.SKColors.White);
+        }
+        for (int i = 0; i < test.Count; i++) Assert.Equal(predictions[i].PredictedLabel, Outlined(model, i));
         for (int i = 0; i < test.Count; i++)
         {
-            using var picture = SkiaSharp.SKBitmap.Decode(SsmHeatMap.ToPng(model, Path.Combine(folder, test[i]), predictions[i].AnomalyMap));
-            Assert.Equal(predictions[i].PredictedLabel, picture.Pixels.Contains(SkiaSharp.SKColors.White));
+            using var below = model.WithThreshold(predictions[i].Score - 1e-3f);
+            using var above = model.WithThreshold(predictions[i].Score + 1e-3f);
+            Assert.True(Outlined(below, i), $"image {i} flagged 0.001 above the threshold shows no contour");
+            Assert.False(Outlined(above, i), $"image {i} passed 0.001 below the threshold shows a contour");
         }
         Assert.Equal(model.RawThreshold + model.MapOffset(40, 40), model.MapThreshold(40, 40));
 

@@ -13,8 +13,10 @@ internal static class Summary
         console.Write(table);
     }
 
-    /// <summary>The model's threshold as the summaries show it, e.g. "3 (ZScore of the image score)".</summary>
-    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} ({ssm.Normalization} of the image score)";
+    /// <summary>The model's threshold as the summaries show it, in words: "3 (standard deviations of the held-out normal
+    /// images' scores above their mean)".</summary>
+    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} (" + (ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
+        ? "standard deviations of the held-out normal images' scores above their mean)" : "raw image score)");
 
     /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>
     public static string TrainingImages(int count, int heldOut) =>

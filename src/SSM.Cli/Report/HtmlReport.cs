@@ -109,11 +109,11 @@ public static class HtmlReport
         }).ToList();
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
         string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
-            : $"green at {F(lowest)} to {F(highest)} by the image's original size (the size correction's)";
+            : $"green at {F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
         s.Append($"<h2>Images ({(misses ? "misses first, then" : "no misses:")} the closest calls of each category, {ordered.Count} of {e.Images.Count})</h2>\n" +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
-                 $"image scores: dark blue at 0, {green} (where the map's maximum makes the image's score reach the model's default threshold), red from " +
+                 $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
                  "twice that. White contour: pixels predicted defective (" +
                  (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
                      : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged; the test set has no masks to fit a pixel threshold to)</p>\n"));

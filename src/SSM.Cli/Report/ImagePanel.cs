@@ -30,7 +30,7 @@ public static class ImagePanel
         var image = ImageFile.LoadResized(imagePath, 3, height, width, upright);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
             : ImageResize.ResizeMaskToFlags(ImageFile.LoadMask(maskPath), height, width);
-        byte[] overlay = SsmHeatMap.Overlay(image, AnomalyMapResize.ToImageSize(map, side, height, width), colours, pixelThreshold, truth);
+        byte[] overlay = SsmHeatMap.Overlay(image, SsmHeatMap.Enlarged(map, side, height, width), colours, pixelThreshold, truth);
         return (Png.DataUri(ImageFile.EncodePng(SsmHeatMap.Visible(image))), Png.DataUri(overlay));
     }
 }

@@ -29,7 +29,7 @@ public sealed class EvaluationResult
     public bool ImageF1FlagsAll => ImageF1Threshold is { } t && Images.Count > 0 && t <= Images.Min(i => i.Score);
     public ConfusionCounts Confusion { get; init; }
     /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images, and what each decides: how an
-    /// inspection line picks its threshold ("at most 5 % of good parts rejected"). Empty without both classes.</summary>
+    /// inspection line picks its threshold ("at most 5 % of good parts rejected"). Empty without good images.</summary>
     public IReadOnlyList<FalseAlarmThreshold> FalseAlarmThresholds { get; init; } = [];
     public PixelEvaluation? Pixel { get; init; }
     public RocCurve? ImageRoc { get; init; }
@@ -100,9 +100,7 @@ public sealed class EvaluationResult
         {
             Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
-            FalseAlarmThresholds = bothClasses
-                ? [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()]
-                : [],
+            FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()],
             Confusion = ConfusionCounts.At(scores, labels, threshold),
             Pixel = pixel, ImageRoc = imageRoc?.Downsample(400), PixelRoc = pixelRoc,
             Categories = ByCategory(images), Intervals = intervals,

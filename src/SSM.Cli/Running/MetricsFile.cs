@@ -35,7 +35,7 @@ public sealed record MetricsFile
     public double[]? ImageAurocInterval { get; init; }
     public double[]? PixelAurocInterval { get; init; }
     public double[]? AuproInterval { get; init; }
-    /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images, and what each decides
+    /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images (none without good images), and what each decides
     /// (<see cref="EvaluationResult.FalseAlarmThresholds"/>); give one to <c>ssm evaluate --threshold</c> to keep it.</summary>
     public List<FalseAlarmPoint> FalseAlarmThresholds { get; init; } = [];
     /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images.</summary>

@@ -39,13 +39,14 @@ public static class TestSetRun
         string F(double? v) => Commands.Summary.F(v);
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
-        yield return ("image F1-max", $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" +
-                                      (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)" : ""));
+        yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
+            : $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)" : ""));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
             yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {F(f.Threshold)}: " +
-                                                                 $"{f.Counts.FalsePositives} of {good} good images flagged, {f.Counts.TruePositives} of {defective} defects found");
+                                                                 $"{f.Counts.FalsePositives} of {good} good images flagged" +
+                                                                 (defective > 0 ? $", {f.Counts.TruePositives} of {defective} defects found" : ""));
         if (e.Pixel is { } p)
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));

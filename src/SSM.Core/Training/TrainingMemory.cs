@@ -7,15 +7,15 @@ namespace SSM.Core.Training;
 /// <remarks>
 /// Measured with <c>ssm train</c> (one epoch, 8 images of 1024 px, peak resident memory; 2026-12-01, AMD EPYC, libtorch 2.10
 /// CPU): at 256, 512 and 1024 px, widths 8 to 32, batches 2 to 8, bfloat16 and float32. The estimate is within 10 % of
-/// each of them (1024 px: 13.7 GB measured and estimated); it falls short at 128 px and below, where it is small. The
+/// each of them (1024 px: 14.1 GB measured, 14.0 estimated); it falls short at 128 px and below, where it is small. The
 /// activations a training step keeps for its gradients dominate: they grow with the image's pixels, the network's width
 /// and the masked images of a step (batch x masks); float32 takes 1.9 times bfloat16's.
 /// </remarks>
 public static class TrainingMemory
 {
-    private const double FixedBytes = 350e6;              // .NET, libtorch, the network, a few images
-    private const double BytesPerPixel = 5_500;           // per pixel of the side squared, at width 16 in bfloat16
-    private const double BytesPerPixelAndMaskedImage = 600;
+    private const double FixedBytes = 360e6;              // .NET, libtorch, the network, a few images
+    private const double BytesPerPixel = 5_630;           // per pixel of the side squared, at width 16 in bfloat16
+    private const double BytesPerPixelAndMaskedImage = 615;
     private const double Float32Factor = 1.9;
 
     /// <summary>The estimated peak memory, in bytes, of training with <paramref name="options"/> on the CPU.</summary>
