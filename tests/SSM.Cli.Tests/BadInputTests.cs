@@ -77,7 +77,18 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string root = Cli.TempFolder("missing");
         string output = Path.Combine(root, "out");
         AssertFails(Cli.Run("train", Path.Combine(root, "nope"), "-o", output), "does not exist", output);
+        Assert.DoesNotContain("Did you mean", Cli.Run("train", Path.Combine(root, "nope"), "-o", output).Output);
+        // A slip of the keyboard names the folder that was meant.
+        Directory.CreateDirectory(Path.Combine(root, "plant"));
+        AssertFails(Cli.Run("train", Path.Combine(root, "plnat"), "-o", output), $"Did you mean '{Path.Combine(root, "plant")}'?", output);
     }
+
+    [Theory]
+    [InlineData("plant", "plnat", 1)]      // two neighbours swapped
+    [InlineData("plant", "plan", 1)]
+    [InlineData("carpet", "tile", 5)]
+    public void NearMatch_CountsSlipsOfTheKeyboard(string a, string b, int distance) =>
+        Assert.Equal(distance, SSM.Cli.Running.NearMatch.Distance(a, b));
 
     [Fact]
     public void EmptyTrainingSet()

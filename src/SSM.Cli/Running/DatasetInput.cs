@@ -22,7 +22,7 @@ public static class DatasetInput
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
         string full = Path.GetFullPath(folder);
         if (File.Exists(full)) throw new CliException($"'{full}' is a file; give the dataset folder.");
-        if (!Directory.Exists(full)) throw new CliException($"Dataset folder '{full}' does not exist.");
+        if (!Directory.Exists(full)) throw new CliException($"Dataset folder '{full}' does not exist.{NearMatch.Suggestion(full)}");
         MvtecDataset data;
         // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.
         if (needTest && !needTrain && !Directory.Exists(Path.Combine(full, "test")))
@@ -91,7 +91,7 @@ public static class DatasetInput
     {
         string full = Path.GetFullPath(input);
         if (File.Exists(full)) return ([full], []);
-        if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.");
+        if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.{NearMatch.Suggestion(full)}");
         var listing = recursive ? ListTree(full) : MvtecFolder.ListImages(full);
         if (listing.Images.Count == 0)
             throw new CliException($"'{full}' holds no image files ({string.Join(" ", MvtecFolder.ImageExtensions)})" +

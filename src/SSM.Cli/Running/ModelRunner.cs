@@ -51,7 +51,7 @@ public static class ModelRunner
     public static ITransformer Load(MLContext mlContext, string path)
     {
         string full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.");
+        if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         try
         {
             var model = mlContext.Model.Load(full, out _);
