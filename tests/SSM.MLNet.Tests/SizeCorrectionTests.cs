@@ -30,9 +30,12 @@ public sealed class SizeCorrectionTests : IDisposable
         var test = Write(data.Test.Select(t => t.Image), "test");
 
         var context = new MLContext(seed: 3);
+        var log = new List<string>();
+        context.Log += (_, e) => { if (e.Source.Contains("Ssm")) lock (log) log.Add(e.RawMessage); };
         using var model = context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(folder))
             .Fit(context.Data.LoadFromEnumerable(PathModelFixture.Rows(train)));
         Assert.NotNull(model.Calibration.SizeEffect);   // the held-out images came at three sizes
+        Assert.Contains(log, m => m.StartsWith("SSM: calibrated on") && m.Contains("raw score mean 0, std"));   // not -4.371E-07
 
         using var engine = context.Model.CreatePredictionEngine<PathRow, PathPrediction>(model);
         var one = test.Select(p => engine.Predict(new PathRow { ImagePath = p }).Score).ToList();
