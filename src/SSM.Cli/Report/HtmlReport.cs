@@ -104,8 +104,9 @@ public static class HtmlReport
         // Colours and the contour of each image are in its own map's units, which the size correction moves with the size.
         var drawn = ordered.Select(i =>
         {
-            var (width, height) = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
-            return (Image: i, Colours: HeatScale.Of(model, width, height), Contour: e.PixelThreshold ?? model.MapThreshold(width, height));
+            var source = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
+            return (Image: i, Source: source, Colours: HeatScale.Of(model, source.Width, source.Height),
+                    Contour: e.PixelThreshold ?? model.MapThreshold(source.Width, source.Height));
         }).ToList();
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
         string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
@@ -117,9 +118,9 @@ public static class HtmlReport
                  "twice that. White contour: pixels predicted defective (" +
                  (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
                      : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged; the test set has no masks to fit a pixel threshold to)</p>\n"));
-        foreach (var (image, colours, contour) in drawn)
+        foreach (var (image, source, colours, contour) in drawn)
         {
-            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright);
+            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright, source);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +

@@ -22,10 +22,11 @@ public static class ImagePanel
     /// <param name="pixelThreshold">Map value from which a pixel is predicted defective (the white contour).</param>
     /// <param name="maskPath">Ground-truth mask file, if any.</param>
     /// <param name="upright">Whether the model turns files by their EXIF orientation (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
+    /// <param name="source">The image's size as read with <paramref name="upright"/>, when the caller has it; null reads it.</param>
     public static (string Image, string Overlay) Panel(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold, string? maskPath,
-        bool upright = true)
+        bool upright = true, (int Width, int Height)? source = null)
     {
-        var (sourceWidth, sourceHeight) = ImageFile.ReadSize(imagePath, upright);
+        var (sourceWidth, sourceHeight) = source ?? ImageFile.ReadSize(imagePath, upright);
         var (width, height) = SsmHeatMap.Fit(sourceWidth, sourceHeight, PanelSide);
         var image = ImageFile.LoadResized(imagePath, 3, height, width, upright);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
