@@ -21,6 +21,16 @@ public static class CliApp
     /// <param name="errors">Where warnings and errors go when <paramref name="console"/> is given; null = that console.</param>
     public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default, IAnsiConsole? errors = null)
     {
+        // metrics.json, the report, predictions.csv and the checkpoint stamp are read by scripts and by the next run, whatever
+        // the shell's locale: "2,5" from a German one would not parse, and a resumed training would not find its checkpoint.
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try { return RunInvariant(args, console, cancellation, errors); }
+        finally { (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture); }
+    }
+
+    private static int RunInvariant(string[] args, IAnsiConsole? console, CancellationToken cancellation, IAnsiConsole? errors)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var signals = console is null ? StopSignals.Register(stop) : null;
         if (console is null)

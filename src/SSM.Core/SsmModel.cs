@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace SSM.Core;
 
 /// <summary>Score and anomaly map of one image.</summary>
-/// <param name="Score">Image score: the maximum of the smoothed anomaly map.</param>
+/// <param name="Score">Image score: the maximum of the smoothed map of <see cref="ScoringOptions.ImageScoreError"/>, less the
+/// normal maximum the image's original size predicts when the model has a size correction.</param>
 /// <param name="Map">Anomaly map, S x S row-major, higher = more anomalous.</param>
 public sealed record ImageScore(float Score, float[] Map);
 
@@ -82,7 +83,12 @@ public sealed class SsmModel : IDisposable
     /// <param name="images">The images, values in [0, 1].</param>
     /// <param name="batchSize">Images per engine call.</param>
     /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
-    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8) => Use(() => ScoreNow(images, batchSize));
+    public IReadOnlyList<ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize = 8)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);   // 0 would loop for ever over empty batches
+        return Use(() => ScoreNow(images, batchSize));
+    }
 
     private List<ImageScore> ScoreNow(IReadOnlyList<FloatImage> images, int batchSize)
     {

@@ -129,7 +129,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         host.CheckValue(inputSchema, nameof(inputSchema));
-        SsmInput.CheckShape(host, inputSchema, Options.InputColumnName);
+        SsmInput.CheckShape(host, inputSchema, Options);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[Options.ScoreColumnName] = new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
         columns[Options.PredictedLabelColumnName] = new SchemaShape.Column(Options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
@@ -157,7 +157,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var device = SsmDevice.Resolve(env, Options.Device);
 
         using var ch = host.Start("Training SSM");
-        // Rows are resized to S x S and kept as bytes as they stream in: memory grows with S^2, not with the file sizes.
+        // Rows are resized to S x S and kept at 16 bits as they stream in: memory grows with S^2, not with the file sizes.
         var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
         int anomalous = 0;
@@ -199,7 +199,12 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining)));
         // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
-        using var watch = new Timer(_ => { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }, null, 100, 100);
+        using var watch = new Timer(_ =>
+        {
+            // Disposing a timer does not wait for a callback already running: it may find the source disposed after Fit.
+            try { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }, null, 100, 100);
         // Steps within an epoch at most once a second, as Trace messages with their own prefix: a log handler that prints
         // "SSM:" lines stays one line per epoch, and the command line's live bar moves during a long first epoch.
         long lastStep = Environment.TickCount64;

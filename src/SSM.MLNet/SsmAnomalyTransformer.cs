@@ -71,15 +71,17 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         Host.CheckNonEmpty(scoreColumnName, nameof(scoreColumnName));
         Host.CheckNonEmpty(predictedLabelColumnName, nameof(predictedLabelColumnName));
         CheckScoringBatchSize(Host, scoringBatchSize);
+        var calibration = shared.Model.Calibration ?? throw new InvalidOperationException("The model has no calibration.");
+        Threshold = threshold ?? DefaultThreshold(calibration, normalization);
+        if (!float.IsFinite(Threshold)) throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number.");
         ScoringBatchSize = scoringBatchSize;
+        // Last: a constructor that throws must not hold a reference, or the network would never be freed.
         this.shared = shared.AddRef();
         this.input = input;
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
         AnomalyMapColumnName = string.IsNullOrEmpty(anomalyMapColumnName) ? null : anomalyMapColumnName;
         Normalization = normalization;
-        Threshold = threshold ?? DefaultThreshold(Calibration, normalization);
-        if (!float.IsFinite(Threshold)) throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number.");
     }
 
     /// <summary>The trained engine model: its <see cref="SsmModel.Options"/> (image size, network widths, training and scoring settings) and <see cref="SsmModel.Calibration"/>. Shared, do not dispose.</summary>
@@ -234,7 +236,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
                 "or a PredictionEnginePool that replaced it with a newer model file.");
     }
 
-    /// <summary>Scores images already converted to engine form (used by Fit's logging and by tests).</summary>
+    /// <summary>Scores one image already converted to engine form: the row-at-a-time mapper's call.</summary>
     internal (float Score, float[] Map) ScoreOne(FloatImage image)
     {
         var result = Score([image], batchSize: 1)[0];
@@ -333,8 +335,16 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         SsmModel? model = null;
         if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
             throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
-        var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder, upright);
-        return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize);
+        try
+        {
+            var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder, upright);
+            return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize);
+        }
+        catch
+        {
+            model.Dispose();   // nothing holds it yet
+            throw;
+        }
     }
 
     // Called by ML.NET for SignatureLoadRowMapper.

@@ -56,9 +56,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
         {
             if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
-                throw new InvalidOperationException(
-                    $"Input column '{options.InputColumnName}' is a vector of Single: set {nameof(SsmAnomalyDetectionOptions.VectorWidth)} and " +
-                    $"{nameof(SsmAnomalyDetectionOptions.VectorHeight)} (and {nameof(SsmAnomalyDetectionOptions.Channels)}) in the options.");
+                throw VectorSizeMissing(options);
             var input = new SsmInput(options.InputColumnName, SsmInputKind.Vector, options.Channels, h, w, options.VectorScale);
             input.CheckColumn(ectx, schema);
             return input;
@@ -83,15 +81,24 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     private static string Describe(IEnumerable<(string Name, string Type)> columns) =>
         string.Join(", ", columns.Select(c => $"'{c.Name}' ({c.Type})")) is { Length: > 0 } listed ? listed : "no columns";
 
-    /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single, text (paths) or vector of Byte (files).</summary>
-    internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, string columnName)
+    private static InvalidOperationException VectorSizeMissing(SsmAnomalyDetectionOptions options) => new(
+        $"Input column '{options.InputColumnName}' is a vector of Single: set {nameof(SsmAnomalyDetectionOptions.VectorWidth)} and " +
+        $"{nameof(SsmAnomalyDetectionOptions.VectorHeight)} (and {nameof(SsmAnomalyDetectionOptions.Channels)}) in the options.");
+
+    /// <summary>Checks a schema shape (estimator, before fitting): image, vector of Single (with its size in the options),
+    /// text (paths) or vector of Byte (files).</summary>
+    internal static void CheckShape(IExceptionContext ectx, SchemaShape shape, SsmAnomalyDetectionOptions options)
     {
+        string columnName = options.InputColumnName;
         if (!shape.TryFindColumn(columnName, out var column))
             throw MissingColumn(ectx, nameof(shape), columnName, Describe(shape.Select(c => (c.Name, c.GetTypeString()))));
-        bool ok = (column.Kind == SchemaShape.Column.VectorKind.Scalar && column.ItemType is ImageDataViewType or TextDataViewType)
-            || (column.Kind != SchemaShape.Column.VectorKind.Scalar && (column.ItemType == NumberDataViewType.Single || column.ItemType == NumberDataViewType.Byte));
+        bool vector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
+        bool ok = (!vector && column.ItemType is ImageDataViewType or TextDataViewType)
+            || (vector && (column.ItemType == NumberDataViewType.Single || column.ItemType == NumberDataViewType.Byte));
         if (!ok)
             throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName, ExpectedType, column.GetTypeString());
+        if (vector && column.ItemType == NumberDataViewType.Single && (options.VectorWidth is not >= 1 || options.VectorHeight is not >= 1))
+            throw VectorSizeMissing(options);
     }
 
     /// <summary>Checks a schema against this input (transformer); returns the column index.</summary>

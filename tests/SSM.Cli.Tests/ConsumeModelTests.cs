@@ -21,6 +21,16 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             SsmModel.ConsumeModel.ModelPath = args[0];
             var result = SsmModel.ConsumeModel.Predict(args[1]);
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+            if (args.Length > 2)
+            {
+                // The images scored one by one, then from four threads at once, five times each: the same scores.
+                var images = args[1..];
+                var alone = images.Select(i => SsmModel.ConsumeModel.Predict(i).Score).ToArray();
+                var together = new float[images.Length * 5];
+                Parallel.For(0, together.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+                    k => together[k] = SsmModel.ConsumeModel.Predict(images[k % images.Length]).Score);
+                Console.WriteLine("concurrent=" + (together.Select((s, k) => s == alone[k % images.Length]).All(same => same) ? "same" : "different"));
+            }
             """);
     }
 
@@ -64,6 +74,10 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
             AssertScored(output);
+            string[] several = [.. Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order().Take(6)];
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, .. several], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, output);
+            Assert.Contains("concurrent=same", output);
 
             // The model reads the path itself, strictly: a truncated file fails, named, instead of getting a score.
             string truncated = Cli.WriteTruncated(image, Path.Combine(project, "zz-truncated.png"));

@@ -185,6 +185,24 @@ public sealed class TrainTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Train_InAGermanShell_WritesNumbersAsScriptsReadThem()
+    {
+        string output = Path.Combine(Cli.TempFolder("culture"), "run");
+        var (shell, german) = (System.Globalization.CultureInfo.CurrentCulture, new System.Globalization.CultureInfo("de-DE"));
+        System.Globalization.CultureInfo.CurrentCulture = german;
+        try
+        {
+            var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
+                "--epochs", "1", "--time-budget", "2.5", "-o", output);
+            Assert.True(code == 0, text);
+            Assert.Equal("2.5", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["timeBudgetMinutes"]);
+            Assert.Matches(@"training time\s+\S?\s*\d+\.\d s", text);   // "0.4 s", not "0,4 s"
+            Assert.Equal(german, System.Globalization.CultureInfo.CurrentCulture);   // the caller's culture is given back
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = shell; }
+    }
+
+    [Fact]
     public void Train_Holdout_SetsTheCalibrationSplit()
     {
         string output = Path.Combine(Cli.TempFolder("holdout"), "run");

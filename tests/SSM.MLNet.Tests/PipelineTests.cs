@@ -83,6 +83,19 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void A_refused_threshold_leaves_the_network_to_its_last_owner()
+    {
+        string zip = Path.Combine(fx.Folder, "refused-threshold.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(zip, out _);
+        var ssm = loaded.OfType<SsmAnomalyTransformer>().Single();
+        Assert.Throws<ArgumentOutOfRangeException>(() => ssm.WithThreshold(float.NaN));
+        ssm.Dispose();
+        // The refused copy took no share of the network: disposing its only owner frees it.
+        Assert.Throws<ObjectDisposedException>(() => ssm.Model.Score([new SSM.Core.Data.FloatImage(1, TrainedModelFixture.Size, TrainedModelFixture.Size)]));
+    }
+
+    [Fact]
     public void Save_and_Load_in_process_round_trips_identically_and_returns_our_transformer()
     {
         string zip = Path.Combine(fx.Folder, "inprocess.zip");

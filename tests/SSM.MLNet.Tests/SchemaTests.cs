@@ -69,6 +69,16 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void A_pixel_vector_without_its_size_fails_at_GetOutputSchema_as_at_Fit()
+    {
+        var shape = Shape(Context.Data.LoadFromEnumerable(new[] { new VectorRow() }).Schema);
+        var e = Assert.Throws<InvalidOperationException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).GetOutputSchema(shape));
+        Assert.Contains("'Image' is a vector of Single: set VectorWidth and VectorHeight", e.Message);
+        var sized = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { ImageSize = 32, VectorWidth = 4, VectorHeight = 4 });
+        Assert.True(Find(sized.GetOutputSchema(shape), "Score", out _));
+    }
+
+    [Fact]
     public void A_text_column_is_accepted_as_image_paths_without_fitting()
     {
         var data = Context.Data.LoadFromEnumerable(new[] { new TextRow { Image = "x.png" } });

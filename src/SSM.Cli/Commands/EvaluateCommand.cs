@@ -14,12 +14,12 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     {
         var mlContext = settings.CreateContext();
         using var threads = settings.UseThreads();
-        var model = ModelRunner.Load(mlContext, settings.Model);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
+        using var owned = model as IDisposable;
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
-        if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
         DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels, ssm.ReadsFilesUpright);
@@ -40,7 +40,6 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
-        (model as IDisposable)?.Dispose();
         return 0;
     }
 }

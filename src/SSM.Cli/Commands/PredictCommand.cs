@@ -21,11 +21,11 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         settings.RefuseOutputAmong(images, "ssm predict");
         string inputFolder = Directory.Exists(settings.Input) ? ModelSettings.FullFolder(settings.Input) : Path.GetDirectoryName(images[0])!;
         if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
-        var model = ModelRunner.Load(mlContext, settings.Model);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
+        using var owned = model as IDisposable;
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive
             ? "hidden files, hidden folders and links to folders are not read"
             : "hidden files and subfolders are not read; --recursive reads subfolders");
-        if (settings.Threshold is { } t) model = ModelRunner.WithThreshold(model, t);
         var ssm = ModelRunner.SsmOf(model);
         DatasetInput.WarnForModel(warnings, images, ssm.Channels, ssm.ReadsFilesUpright);
         using var staging = new OutputStaging(settings.Output);
@@ -90,7 +90,6 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
             ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
-        (model as IDisposable)?.Dispose();
         return 0;
     }
 

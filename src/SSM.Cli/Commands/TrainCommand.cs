@@ -38,7 +38,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         };
         var mlContext = new MLContext(settings.Seed);
         var settingsRows = SettingsRows.Of(mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions, plannedEpochs,
-            [("device", settings.TorchDevice), ("timeBudgetMinutes", settings.TimeBudget?.ToString() ?? "none")],
+            [("device", settings.TorchDevice), ("timeBudgetMinutes", settings.TimeBudget?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")],
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString());
         int heldOut = HeldOut(data.TrainPaths.Count, options);

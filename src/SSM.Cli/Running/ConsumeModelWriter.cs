@@ -51,25 +51,28 @@ public static class ConsumeModelWriter
             public float[] AnomalyMap { get; set; } = [];
         }
 
-        /// <summary>Loads model.zip once and scores images with a PredictionEngine (not thread-safe: one per thread).</summary>
+        /// <summary>Loads model.zip once and scores images; Predict may be called from several threads at once.</summary>
         public static class ConsumeModel
         {
             /// <summary>Where model.zip is read from; change before the first Predict.</summary>
             public static string ModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "model.zip");
 
-            private static readonly Lazy<PredictionEngine<ModelInput, ModelOutput>> Engine = new(CreateEngine);
+            private static readonly Lazy<(MLContext Context, ITransformer Model)> Model = new(() =>
+            {
+                var mlContext = new MLContext();
+                return (mlContext, mlContext.Model.Load(ModelPath, out _));
+            });
+
+            // A PredictionEngine is not thread-safe: shared between threads it can return another call's score. Each thread
+            // gets its own over the one loaded model, which none of them owns (an engine disposes the model it owns).
+            private static readonly ThreadLocal<PredictionEngine<ModelInput, ModelOutput>> Engine = new(() =>
+                Model.Value.Context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(Model.Value.Model,
+                    new PredictionEngineOptions { OwnsTransformer = false }));
 
             /// <summary>Scores one image file (a relative path is taken from the current directory).</summary>
             /// <exception cref="InvalidOperationException">The file is missing, truncated, corrupt or not an image.</exception>
             public static ModelOutput Predict(string imagePath) =>
-                Engine.Value.Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) });
-
-            private static PredictionEngine<ModelInput, ModelOutput> CreateEngine()
-            {
-                var mlContext = new MLContext();
-                ITransformer model = mlContext.Model.Load(ModelPath, out _);
-                return mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
-            }
+                Engine.Value!.Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) });
         }
 
         """;

@@ -47,16 +47,30 @@ public static class ModelRunner
     public static void Save(MLContext mlContext, ITransformer model, string path) =>
         mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()).Schema, path);
 
-    /// <summary>Loads a model saved by <see cref="Save"/>; a missing or foreign file becomes a <see cref="CliException"/>.</summary>
-    public static ITransformer Load(MLContext mlContext, string path)
+    /// <summary>
+    /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> in place of its own when given; a missing or
+    /// foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
+    /// </summary>
+    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null)
     {
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         try
         {
             var model = mlContext.Model.Load(full, out _);
-            _ = SsmOf(model);
-            return model;
+            try
+            {
+                _ = SsmOf(model);
+                if (threshold is not { } t) return model;
+                var moved = WithThreshold(model, t);
+                (model as IDisposable)?.Dispose();   // the copy holds the network now
+                return moved;
+            }
+            catch
+            {
+                (model as IDisposable)?.Dispose();
+                throw;
+            }
         }
         catch (CliException) { throw; }
         catch (Exception ex) when (ErrorReporter.Innermost(ex) is InvalidOperationException cuda && cuda.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
@@ -76,8 +90,8 @@ public static class ModelRunner
         catch (ArgumentException e) { throw new CliException(e.Message, e); }
     }
 
-    /// <summary>Replaces the threshold of the SSM step of a saved chain (no retraining).</summary>
-    public static ITransformer WithThreshold(ITransformer model, float threshold)
+    /// <summary>A copy of a saved chain with another threshold in its SSM step (no retraining; the network is shared).</summary>
+    private static ITransformer WithThreshold(ITransformer model, float threshold)
     {
         if (model is SsmAnomalyTransformer t) return t.WithThreshold(threshold);
         var chain = (IEnumerable<ITransformer>)model;

@@ -12,14 +12,14 @@ public sealed class FloatImage
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "An image has 1 (grayscale) or 3 (RGB) channels.");
         if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(height), $"Image size {width}x{height} is empty.");
         ArgumentNullException.ThrowIfNull(pixels);
-        if (pixels.Length != channels * height * width)
-            throw new ArgumentException($"Expected {channels}*{height}*{width} = {channels * height * width} values, got {pixels.Length}.", nameof(pixels));
+        if (pixels.Length != (long)channels * height * width)
+            throw new ArgumentException($"Expected {channels}*{height}*{width} = {(long)channels * height * width} values, got {pixels.Length}.", nameof(pixels));
         Channels = channels; Height = height; Width = width; Pixels = pixels;
         sourceSize = (width, height);
     }
 
     /// <summary>A black image.</summary>
-    public FloatImage(int channels, int height, int width) : this(channels, height, width, new float[channels * height * width]) { }
+    public FloatImage(int channels, int height, int width) : this(channels, height, width, new float[Math.Max(0, (long)channels * height * width)]) { }
 
     /// <summary>1 (grayscale) or 3 (R, G, B): the planes of <see cref="Pixels"/>.</summary>
     public int Channels { get; }

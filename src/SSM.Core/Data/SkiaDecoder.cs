@@ -51,7 +51,10 @@ internal sealed class SkiaDecoder : IDisposable
     public Decoded DecodeAll()
     {
         var info = TargetInfo(Codec.Info);
-        var pixels = new byte[info.BytesSize];
+        // BytesSize is an int that wraps for huge images, and Skia writes the whole image whatever the array's length.
+        if (info.BytesSize64 > Array.MaxLength)
+            throw new InvalidDataException($"{subject} is too large to decode ({info.Width}x{info.Height}, {info.BytesSize64:N0} bytes).");
+        var pixels = new byte[info.BytesSize64];
         SKCodecResult result = Codec.GetPixels(info, pixels);
         // IncompleteInput means a truncated file: Skia fills the rest with zeros, which would silently poison training.
         if (result != SKCodecResult.Success)

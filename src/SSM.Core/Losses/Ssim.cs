@@ -13,15 +13,12 @@ public static class Ssim
     private const double C1 = 0.01 * 0.01;
     private const double C2 = 0.03 * 0.03;
 
-    /// <summary>Mean SSIM of each image pair: [B].</summary>
-    public static Tensor PerImage(Tensor x, Tensor y, int windowSize = 11, double sigma = 1.5)
-    {
-        using var scope = NewDisposeScope();
-        return Map(x, y, windowSize, sigma).mean([1, 2, 3]).MoveToOuterDisposeScope();
-    }
-
     /// <summary>Mean SSIM over the batch: a scalar.</summary>
-    public static Tensor Mean(Tensor x, Tensor y) => Map(x, y).mean();
+    public static Tensor Mean(Tensor x, Tensor y)
+    {
+        using var map = Map(x, y);
+        return map.mean();
+    }
 
     /// <summary>The SSIM map [B, C, H, W].</summary>
     public static Tensor Map(Tensor x, Tensor y, int windowSize = 11, double sigma = 1.5)

@@ -106,7 +106,8 @@ public sealed record Calibration
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
             using var batch = images.Batch(chunk);
-            using var raw = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
+            using var onDevice = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
+            using var raw = onDevice.cpu();   // data<T>() reads CPU memory only: a network on CUDA leaves its maps there
             using var map = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.Error));
             using var scoreMap = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
             using var maxima = scoreMap.amax([1, 2, 3]);

@@ -113,6 +113,18 @@ public class ImageFileTests
     }
 
     [Fact]
+    public void An_image_too_large_to_decode_whole_is_refused_before_any_pixel_is_written()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("huge.png");
+        // 33000 x 33000 x 4 bytes wraps a 32-bit size to 61 MB, into which Skia would write 4.4 GB.
+        Png16Writer.WriteClaimingSize(path, 33000, 33000);
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains("huge.png", error.Message);
+        Assert.Contains("too large", error.Message);
+    }
+
+    [Fact]
     public void Truncated_image_throws_InvalidDataException_naming_the_path()
     {
         using var temp = new TempFolder();

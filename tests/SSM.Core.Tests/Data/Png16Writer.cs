@@ -61,6 +61,24 @@ internal static class Png16Writer
         Chunk(file, "IEND", []);
     }
 
+    /// <summary>An 8-bit RGB PNG whose header claims <paramref name="width"/> x <paramref name="height"/> but whose data holds
+    /// one row: what a decoder sizes its buffers by before it finds the file truncated.</summary>
+    public static void WriteClaimingSize(string path, int width, int height)
+    {
+        using var file = File.Create(path);
+        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;   // bits per sample
+        header[9] = 2;   // RGB
+        Chunk(file, "IHDR", header);
+        using var raw = new MemoryStream();
+        using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true)) z.Write(new byte[1 + 3 * width]);
+        Chunk(file, "IDAT", raw.ToArray());
+        Chunk(file, "IEND", []);
+    }
+
     private static void Chunk(Stream s, string type, byte[] data)
     {
         var head = new byte[8];

@@ -89,4 +89,12 @@ public class ConcurrencyTests : IClassFixture<TinyModelFixture>
         for (int i = 0; i < images.Count; i++)
             Assert.Equal(single[i].Score, batched[i].Score, 1e-5f * Math.Max(1f, Math.Abs(single[i].Score)));
     }
+
+    [Fact]
+    public void AScoringBatchOfNoImagesIsRefused()
+    {
+        var images = fixture.Data.Test.Select(t => t.Image).Take(2).ToList();
+        Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Model.Score(images, batchSize: 0));
+        Assert.Throws<ArgumentNullException>(() => fixture.Model.Score(null!));
+    }
 }
