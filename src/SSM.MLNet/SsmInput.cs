@@ -305,12 +305,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// <summary>One byte of each pixel as a float (<paramref name="offset"/> 0-2), or the pixels' luminance (offset -1).</summary>
     private static void ConvertRow(ReadOnlySpan<byte> line, int offset, int ri, int bi, Span<float> row)
     {
-        const float inv = 1f / 255f;
+        // As ImageFile converts a file's bytes, to the bit: a picture gives the score its file gives.
         for (int x = 0; x < row.Length; x++)
-        {
-            if (offset >= 0) { row[x] = line[4 * x + offset] * inv; continue; }
-            float r = line[4 * x + ri] * inv, g = line[4 * x + 1] * inv, b = line[4 * x + bi] * inv;
-            row[x] = Math.Clamp(0.299f * r + 0.587f * g + 0.114f * b, 0f, 1f);
-        }
+            row[x] = offset >= 0 ? line[4 * x + offset] / 255f : Luminance.Of(line[4 * x + ri], line[4 * x + 1], line[4 * x + bi]);
     }
 }

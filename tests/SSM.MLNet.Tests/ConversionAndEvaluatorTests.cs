@@ -41,6 +41,24 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(SSM.Core.Data.ImageResize.Resize(SsmInput.FromMLImage(image, channels), 9, 21).Pixels, picture.Pixels);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_picture_gives_the_pixels_its_file_gives_to_the_bit(int channels)
+    {
+        const int width = 23, height = 11;
+        var rng = new Random(7);
+        var rgb = new SSM.Core.Data.FloatImage(3, height, width, [.. Enumerable.Range(0, 3 * width * height).Select(_ => rng.Next(256) / 255f)]);
+        string path = Path.Combine(Path.GetTempPath(), $"ssm-picture-{Guid.NewGuid():N}.png");
+        try
+        {
+            SSM.Core.Data.ImageFile.Save(rgb, path);
+            using var picture = MLImage.CreateFromFile(path);
+            Assert.Equal(SSM.Core.Data.ImageFile.Load(path, channels).Pixels, SsmInput.FromMLImage(picture, channels).Pixels);
+        }
+        finally { File.Delete(path); }
+    }
+
     private sealed class Row
     {
         public bool Label { get; set; }

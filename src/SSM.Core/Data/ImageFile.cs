@@ -9,7 +9,6 @@ namespace SSM.Core.Data;
 public static class ImageFile
 {
     // ITU-R BT.601 luma weights, the convention of most image libraries (and of MVTec-style tooling).
-    private const float RedWeight = 0.299f, GreenWeight = 0.587f, BlueWeight = 0.114f;
 
     /// <summary>
     /// Decodes an image file into values in [0, 1].
@@ -301,11 +300,7 @@ public static class ImageFile
         for (int x = 0, j = 0; x < row.Length; x++, j += 4)
         {
             if (channels == 3) { row[x] = line[j + channel] / 255f; continue; }
-            byte r = line[j], g = line[j + 1], b = line[j + 2];
-            // Exact for gray pixels, so a grayscale file round-trips bit-identically.
-            row[x] = r == g && g == b
-                ? r / 255f
-                : Math.Clamp((RedWeight * r + GreenWeight * g + BlueWeight * b) / 255f, 0f, 1f);
+            row[x] = Luminance.Of(line[j], line[j + 1], line[j + 2]);
         }
     }
 
@@ -325,8 +320,7 @@ public static class ImageFile
         for (int i = 0, j = 0; i < pixels.Length; i++, j += stride)
         {
             if (stride < 3) { pixels[i] = samples[j]; continue; }
-            float r = samples[j], g = samples[j + 1], b = samples[j + 2];
-            pixels[i] = r == g && g == b ? r : Math.Clamp(RedWeight * r + GreenWeight * g + BlueWeight * b, 0f, 1f);
+            pixels[i] = Luminance.Of(samples[j], samples[j + 1], samples[j + 2]);
         }
         return new FloatImage(1, height, width, pixels);
     }
