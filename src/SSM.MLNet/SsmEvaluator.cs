@@ -186,17 +186,7 @@ public static class SsmEvaluator
                 "so pixel AUROC and AUPRO are undefined. Defects must be white (non-zero) in the masks; to evaluate the images only, " +
                 "give no mask column.", nameof(groundTruthMaskColumnName));
         var (f1, f1Threshold) = F1Max.Compute(scoreArray, labelArray);
-        ConfusionCounts? confusion = null;
-        if (predicted is not null)
-        {
-            long tp = 0, fp = 0, tn = 0, fn = 0;
-            for (int i = 0; i < labelArray.Length; i++)
-            {
-                if (labelArray[i]) { if (decisions[i]) tp++; else fn++; }
-                else { if (decisions[i]) fp++; else tn++; }
-            }
-            confusion = new ConfusionCounts(tp, fp, tn, fn);
-        }
+        ConfusionCounts? confusion = predicted is null ? null : ConfusionCounts.Of(labelArray, decisions.ToArray());
         var metrics = new SsmMetrics
         {
             ImageCount = labelArray.Length,

@@ -9,9 +9,6 @@ namespace SSM.Cli.Running;
 /// </summary>
 public static class DatasetInput
 {
-    /// <summary>Minimum training images (the engine holds some out for calibration).</summary>
-    public const int MinTrainImages = 4;
-
     /// <summary>Most bad files named in one message.</summary>
     public const int MaxListed = 20;
 
@@ -36,8 +33,8 @@ public static class DatasetInput
         if (needTrain && data.TrainPaths.Count == 0)
             throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself. " +
                                    $"Its folders: {string.Join(", ", Directory.GetDirectories(full).Select(Path.GetFileName).Order(StringComparer.Ordinal))}.");
-        if (needTrain && data.TrainPaths.Count < MinTrainImages)
-            throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {MinTrainImages} defect-free images are needed.");
+        if (needTrain && data.TrainPaths.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
+            throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
         return data;
@@ -65,9 +62,7 @@ public static class DatasetInput
                     continue;
                 }
                 var mask = ImageFile.LoadMask(item.MaskPath!);
-                var (width, height) = ImageFile.ReadSize(item.Path);
-                if (mask.Width != width || mask.Height != height)
-                    throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {width}x{height}.");
+                MvtecDataset.RequireMaskSize(item, (mask.Width, mask.Height), ImageFile.ReadSize(item.Path));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {

@@ -59,10 +59,16 @@ public sealed class MvtecDataset
         ArgumentNullException.ThrowIfNull(item);
         FloatImage image = ImageFile.Load(item.Path, Channels);
         FloatImage? mask = item.MaskPath is null ? null : ImageFile.LoadMask(item.MaskPath);
-        if (mask is not null && (mask.Height != image.Height || mask.Width != image.Width))
-            throw new InvalidDataException(
-                $"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}.");
+        if (mask is not null) RequireMaskSize(item, (mask.Width, mask.Height), (image.Width, image.Height));
         string name = $"{item.Category}/{Path.GetFileNameWithoutExtension(item.Path)}";
         return new LabeledImage(name, image, mask, item.Category);
+    }
+
+    /// <summary>Throws unless <paramref name="item"/>'s mask has its image's size (pixel metrics compare them pixel for pixel).</summary>
+    /// <exception cref="InvalidDataException">The sizes differ.</exception>
+    public static void RequireMaskSize(MvtecTestItem item, (int Width, int Height) mask, (int Width, int Height) image)
+    {
+        if (mask != image)
+            throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}.");
     }
 }

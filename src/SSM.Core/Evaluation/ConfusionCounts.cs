@@ -35,12 +35,22 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
     {
         RankedScores.RequireSameLength(scores.Length, labels.Length);
         if (float.IsNaN(threshold)) throw new ArgumentException("The threshold is NaN.", nameof(threshold));
+        var decisions = new bool[scores.Length];
+        for (int i = 0; i < scores.Length; i++) decisions[i] = scores[i] >= threshold;
+        return Of(labels, decisions);
+    }
+
+    /// <summary>Counts decisions made elsewhere (a model's PredictedLabel column) against the labels.</summary>
+    /// <exception cref="ArgumentException">Lengths differ.</exception>
+    public static ConfusionCounts Of(ReadOnlySpan<bool> labels, ReadOnlySpan<bool> decisions)
+    {
+        if (decisions.Length != labels.Length)
+            throw new ArgumentException($"decisions has {decisions.Length} values but labels has {labels.Length}; they must be the same length.", nameof(decisions));
         long tp = 0, fp = 0, tn = 0, fn = 0;
-        for (int i = 0; i < scores.Length; i++)
+        for (int i = 0; i < labels.Length; i++)
         {
-            bool predicted = scores[i] >= threshold;
-            if (labels[i]) { if (predicted) tp++; else fn++; }
-            else { if (predicted) fp++; else tn++; }
+            if (labels[i]) { if (decisions[i]) tp++; else fn++; }
+            else { if (decisions[i]) fp++; else tn++; }
         }
         return new ConfusionCounts(tp, fp, tn, fn);
     }
