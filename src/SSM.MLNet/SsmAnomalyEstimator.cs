@@ -161,6 +161,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
         int anomalous = 0;
+        float brightest = 0;
         using (var cursor = input.GetRowCursor(label is { } l ? [input.Schema[col], l] : [input.Schema[col]]))
         {
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
@@ -169,7 +170,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             {
                 host.CheckAlive();
                 Options.Cancellation.ThrowIfCancellationRequested();
-                images.Add(read(cursor.Position), $"at row {cursor.Position} of column '{Options.InputColumnName}'");
+                var image = read(cursor.Position);
+                if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
+                images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'");
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
         }
@@ -188,6 +191,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
+        if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
             ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
