@@ -225,8 +225,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
             // Size-corrected scores have a mean of 0 up to rounding: say 0, not -4.371E-07.
             double mean = Math.Abs(calibration.NormalMean) < 1e-4 * Math.Max(calibration.NormalStd, 1e-12f) ? 0 : calibration.NormalMean;
-            ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}, std {2:G4}, refinement threshold {3:G4}.",
-                calibration.NormalImageScores.Length, mean, calibration.NormalStd, calibration.RefinementThreshold);
+            // "mean 0" alone puzzled a walkthrough: the size correction centres the scores by construction.
+            ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}, refinement threshold {4:G4}.",
+                calibration.NormalImageScores.Length, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
+                calibration.NormalStd, calibration.RefinementThreshold);
             if (NoSpreadWarning(calibration) is { } flat) ch.Warning(flat);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
                 Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold, Options.ScoringBatchSize);

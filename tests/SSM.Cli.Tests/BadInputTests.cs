@@ -164,8 +164,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(run, "b-truncated.png", output);
         AssertFails(run, "corrupt or truncated");
         AssertFails(run, "give --keep-going to score the others");
-        // A single truncated file, too.
-        AssertFails(Cli.Run("predict", fx.Model, Path.Combine(input, "b-truncated.png"), "-o", output), "b-truncated.png", output);
+        // A single truncated file, too; with no others to score, no word of --keep-going.
+        var single = Cli.Run("predict", fx.Model, Path.Combine(input, "b-truncated.png"), "-o", output);
+        AssertFails(single, "b-truncated.png", output);
+        Assert.DoesNotContain("--keep-going", single.Output);
 
         // --keep-going scores the others and lists the bad ones, none dropped silently; scoring resumes after a bad file.
         File.Copy(Directory.GetFiles(input).Order().First(), Path.Combine(input, "c-good.png"));
@@ -183,6 +185,21 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string bad = Directory.CreateDirectory(Path.Combine(root, "bad")).FullName;
         File.WriteAllText(Path.Combine(bad, "x.png"), "hello");
         AssertFails(Cli.Run("predict", fx.Model, bad, "--keep-going", "-o", Path.Combine(root, "out2")), "1 of 1 images cannot be read", Path.Combine(root, "out2"));
+    }
+
+    [Fact]
+    public void DicomFiles_AreNamedWithWhatToDo()
+    {
+        string root = Cli.TempFolder("dicom");
+        string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 1);
+        File.WriteAllBytes(Path.Combine(input, "scan_0101.DCM"), [.. "DICM"u8]);
+        var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(root, "out"));
+        Assert.True(code == 0, text + errors);
+        Assert.Contains("not read: 1 other entry: scan_0101.DCM", Cli.Flat(errors));
+        Assert.Contains("DICOM files are not read: export the scans as PNG", Cli.Flat(errors));
+        // Given by name, it is tried as an image and refused with the same advice.
+        var run = Cli.Run("predict", fx.Model, Path.Combine(input, "scan_0101.DCM"), "-o", Path.Combine(root, "out2"));
+        AssertFails(run, "DICOM files are not read", Path.Combine(root, "out2"));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class SizeCorrectionTests : IDisposable
         using var model = context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(folder))
             .Fit(context.Data.LoadFromEnumerable(PathModelFixture.Rows(train)));
         Assert.NotNull(model.Calibration.SizeEffect);   // the held-out images came at three sizes
-        Assert.Contains(log, m => m.StartsWith("SSM: calibrated on") && m.Contains("raw score mean 0, std"));   // not -4.371E-07
+        Assert.Contains(log, m => m.StartsWith("SSM: calibrated on") && m.Contains("raw score mean 0 (after the size correction), std"));   // not -4.371E-07
 
         using var engine = context.Model.CreatePredictionEngine<PathRow, PathPrediction>(model);
         var one = test.Select(p => engine.Predict(new PathRow { ImagePath = p }).Score).ToList();

@@ -31,7 +31,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         using var staging = new OutputStaging(settings.Output);
         List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,
-            stopHint: "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')"));
+            stopHint: images.Count > 1 ? "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')" : null));
         if (unusable is { Count: > 0 })
         {
             if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, images.Count);
