@@ -197,10 +197,18 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
                 kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
 
-        var progress = new SynchronousProgress<TrainingProgress>(p => ch.Info(
-            "SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
-            p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
-            TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining)));
+        bool stallSaid = false;
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
+                p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
+                TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
+            if (!stallSaid && StalledTraining.Warning(options, p) is { } stalled)
+            {
+                ch.Warning(stalled);
+                stallSaid = true;
+            }
+        });
         // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
         using var watch = new Timer(_ =>

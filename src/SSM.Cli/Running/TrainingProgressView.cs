@@ -93,6 +93,7 @@ public static class TrainingProgressView
         [nameof(SsmAnomalyDetectionOptions.ImageSize)] = "--image-size",
         [nameof(SsmAnomalyDetectionOptions.BatchSize)] = "--batch-size",
         [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
+        [nameof(SsmAnomalyDetectionOptions.Seed)] = "--seed",
     };
 
     // Whole words only: ScoringBatchSize is not BatchSize.
