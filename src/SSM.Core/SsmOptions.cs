@@ -133,7 +133,8 @@ public sealed record TrainingOptions
     /// image AUROC within the seed spread (0.770 / 0.750 to 0.771 / 0.742; examples/Benchmarks/HISTORY.md).</summary>
     public double[] DecayAt { get; init; } = [0.6, 0.9];
 
-    /// <summary>Loss term weights. Default 1 for all, as the authors.</summary>
+    /// <summary>Loss term weights. Default 1 for all, as the authors, but the MSE's under per-image normalisation
+    /// (<see cref="SsmLossWeights.Mse"/>).</summary>
     public SsmLossWeights LossWeights { get; init; } = new();
 
     /// <summary>Share of the normal images held out to calibrate thresholds (at least 2 images are held out). Default 0.1.</summary>

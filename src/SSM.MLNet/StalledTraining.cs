@@ -10,7 +10,9 @@ namespace SSM.MLNet;
 /// that after its first epochs has learnt where edges are but not which side is bright: the gradient-magnitude and SSIM
 /// terms of the loss cannot tell, and the squared error is too small to insist. A walkthrough's scans (a bright body on a
 /// black background) trained so with 3 of 6 seeds, restoring the body darker than the background (squared error 0.03
-/// where the other seeds reached 0.004), and localised at pixel AUROC 0.60-0.69 against 0.82-0.97. Another seed trains.
+/// where the other seeds reached 0.004), and localised at pixel AUROC 0.60-0.69 against 0.82-0.97. Another seed trains, and
+/// since the squared-error weight became 8 under per-image normalisation (<see cref="SSM.Core.Losses.SsmLossWeights.Mse"/>)
+/// every seed of those scans does: this stays as the guard for data that still finds such a start.
 /// </summary>
 internal static class StalledTraining
 {

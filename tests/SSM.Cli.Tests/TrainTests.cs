@@ -57,6 +57,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(expected.FinalLoss, actual.FinalLoss);
         Assert.Equal(expected.Images.Select(i => i.Score), actual.Images.Select(i => i.Score));
         Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
+        Assert.Contains("(this run; epochs 1-2 ran before)", Cli.Flat(resumed.Output));   // the epoch lines' clock runs from the first start
     }
 
     /// <summary>Stopped after the training (while scoring the test set): the whole training is kept, and the same command

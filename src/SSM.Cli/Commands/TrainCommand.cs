@@ -86,7 +86,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
                                (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
                 ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
-                ("training time", $"{seconds:F1} s"), ("threshold", Summary.Threshold(ssm)),
+                // The epoch lines count from the first run's start (the checkpoint keeps its clock); this row is this run's.
+                ("training time", $"{seconds:F1} s" + (checkpoints?.Kept is { } earlier ? $" (this run; epochs 1-{earlier.Done} ran before)" : "")),
+                ("threshold", Summary.Threshold(ssm)),
                 .. TestSetRun.Rows(evaluation),
             ];
             HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, ssm);

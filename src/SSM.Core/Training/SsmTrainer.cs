@@ -184,6 +184,7 @@ public static class SsmTrainer
         using var maskGenerator = new Generator((ulong)(uint)epochSeed);
         var cellSizes = options.Masking.ResolveCellSizes(options.ImageSize);
         var format = NativeBFloat16.Format(t.Precision, device);
+        var lossWeights = t.LossWeights.For(options.Normalization);
         var sum = new SsmLossParts();
         int steps = 0, total = (train.Length + t.BatchSize - 1) / t.BatchSize;
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
@@ -201,7 +202,7 @@ public static class SsmTrainer
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
             var outputs = network.ForwardIn(format, maskedImages, maskInputs);
             var (restoration, predictedMasks) = MaskedRestoration.Assemble(x, outputs, masks);
-            var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, t.LossWeights);
+            var terms = SsmLoss.Compute(x, restoration, predictedMasks, masks, lossWeights);
             optimizer.ZeroGrad();
             terms.Total.backward();
             optimizer.Step();

@@ -30,4 +30,13 @@ public class SsmLossTests
         Assert.Equal(1.0, parts.Mask, 5);
         Assert.Equal(2 * 0.01 + 3 * 1.0, parts.Total, 4);
     }
+
+    [Fact]
+    public void The_MSE_weight_follows_the_normalisation_unless_given()
+    {
+        Assert.Equal(SsmLossWeights.PerImageMse, new SsmLossWeights().For(SSM.Core.Data.InputNormalization.PerImage).Mse);
+        Assert.Equal(1, new SsmLossWeights().For(SSM.Core.Data.InputNormalization.None).Mse);            // the authors'
+        Assert.Equal(2, new SsmLossWeights { Mse = 2 }.For(SSM.Core.Data.InputNormalization.PerImage).Mse);
+        Assert.Equal(new SsmLossWeights().For(SSM.Core.Data.InputNormalization.PerImage).MsGms, new SsmLossWeights().MsGms);
+    }
 }
