@@ -19,14 +19,7 @@ internal static class Png16Writer
         if (channels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(channels));
         if (samples.Length != width * height * channels) throw new ArgumentException("One sample per pixel and channel.", nameof(samples));
         using var file = File.Create(path);
-        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 16;                              // bits per sample
-        header[9] = channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 };   // colour type
-        header[12] = (byte)(interlaced ? 1 : 0);
-        Chunk(file, "IHDR", header);
+        WriteHeader(file, width, height, bitsPerSample: 16, colourType: (byte)(channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 }), interlaced);
         using var raw = new MemoryStream();
         using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
         {
@@ -66,17 +59,24 @@ internal static class Png16Writer
     public static void WriteClaimingSize(string path, int width, int height)
     {
         using var file = File.Create(path);
-        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;   // bits per sample
-        header[9] = 2;   // RGB
-        Chunk(file, "IHDR", header);
+        WriteHeader(file, width, height, bitsPerSample: 8, colourType: 2, interlaced: false);   // RGB
         using var raw = new MemoryStream();
         using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true)) z.Write(new byte[1 + 3 * width]);
         Chunk(file, "IDAT", raw.ToArray());
         Chunk(file, "IEND", []);
+    }
+
+    /// <summary>The PNG signature and the IHDR chunk.</summary>
+    private static void WriteHeader(Stream file, int width, int height, byte bitsPerSample, byte colourType, bool interlaced)
+    {
+        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = bitsPerSample;
+        header[9] = colourType;
+        header[12] = (byte)(interlaced ? 1 : 0);
+        Chunk(file, "IHDR", header);
     }
 
     private static void Chunk(Stream s, string type, byte[] data)
