@@ -31,9 +31,11 @@ public sealed class DarkPicturesTests
             context.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm")) lock (warnings) warnings.Add(e.RawMessage); };
             var data = context.Data.LoadFromEnumerable(rows);
             var options = new SsmAnomalyDetectionOptions { ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1 };
+            if (!pictures) options.InputColumnName = nameof(PathRow.ImagePath);
+            var detect = context.Transforms.DetectAnomaliesSsm(options);
             IEstimator<ITransformer> pipeline = pictures
-                ? context.Transforms.LoadImages("Image", folder, nameof(PathRow.ImagePath)).Append(context.Transforms.DetectAnomaliesSsm(options))
-                : context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1, InputColumnName = nameof(PathRow.ImagePath) });
+                ? context.Transforms.LoadImages("Image", folder, nameof(PathRow.ImagePath)).Append(detect)
+                : detect;
             using var model = (IDisposable)pipeline.Fit(data);
             return warnings;
         }
