@@ -227,7 +227,22 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             lastStep = now;
             ch.Trace("SSM step: epoch {0}/{1} step {2}/{3}", s.Epoch, s.PlannedEpochs, s.Step, s.Steps);
         });
-        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps);
+        // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
+        // like the steps (the command line's bar says "calibrating").
+        long lastCalibrated = Environment.TickCount64;
+        var calibrating = new SynchronousProgress<CalibrationProgress>(c =>
+        {
+            if (c.ImagesScored == 0)
+            {
+                ch.Info("SSM: calibrating on {0} held-out normal images.", heldOut);
+                return;
+            }
+            long now = Environment.TickCount64;
+            if (now - lastCalibrated < 1000 || c.ImagesScored == c.TotalImages) return;
+            lastCalibrated = now;
+            ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
+        });
+        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating);
         try
         {
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");

@@ -41,4 +41,15 @@ public class EpochReportTests
         Assert.Null(EpochReport.TryParseStep("SSM: epoch 3/20 loss 0.1234 (mse 0.0100, ms-gms 0.0500, ssim 0.0400) lr 0.001 elapsed 00:04 remaining 00:21"));
         Assert.Null(EpochReport.TryParseStep("SSM step: epoch 1/105 step 0/0"));
     }
+
+    /// <summary>Calibration's progress after the last epoch (what the live bar shows as "calibrating") is neither a step nor an epoch.</summary>
+    [Fact]
+    public void Calibration_progress_is_read_apart()
+    {
+        Assert.Equal((40, 76), EpochReport.TryParseCalibration("SSM calibration: 40/76"));
+        Assert.Null(EpochReport.TryParseStep("SSM calibration: 40/76"));
+        Assert.Null(EpochReport.TryParse("SSM calibration: 40/76"));
+        Assert.Null(EpochReport.TryParseCalibration("SSM step: epoch 1/105 step 40/190"));
+        Assert.Null(EpochReport.TryParseCalibration("SSM: calibrated on 76 held-out normal images: raw score mean 0, std 1"));
+    }
 }

@@ -39,6 +39,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     public void Fit_reports_progress_through_the_MLContext_log()
     {
         Assert.Contains(fx.Log, m => m.Contains("SSM: epoch 1/"));
+        Assert.Contains(fx.Log, m => m.Contains("SSM: calibrating on "));
         Assert.Contains(fx.Log, m => m.Contains("SSM: calibrated on"));
     }
 

@@ -12,6 +12,16 @@ public sealed partial record EpochReport(int Epoch, int Planned, double Loss, do
     [GeneratedRegex(@"^SSM step: epoch (\d+)/(\d+) step (\d+)/(\d+)$")]
     private static partial Regex StepPattern();
 
+    [GeneratedRegex(@"^SSM calibration: (\d+)/(\d+)$")]
+    private static partial Regex CalibrationPattern();
+
+    /// <summary>Parses "SSM calibration: 40/76" (held-out images scored by the calibration after training, a Trace message); null otherwise.</summary>
+    public static (int Scored, int Total)? TryParseCalibration(string message)
+    {
+        var m = CalibrationPattern().Match(message);
+        return m.Success ? (int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
+    }
+
     /// <summary>Parses "SSM step: epoch 1/105 step 40/190" (the model's progress within an epoch, a Trace message); null otherwise.</summary>
     public static (int Epoch, int Planned, int Step, int Steps)? TryParseStep(string message)
     {

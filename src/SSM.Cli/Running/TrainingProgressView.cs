@@ -60,10 +60,16 @@ public static class TrainingProgressView
                         if (step.Epoch == 1) task.Description = $"epoch 1/{step.Planned}: step {step.Step} of {step.Steps}";
                         return;
                     }
+                    if (EpochReport.TryParseCalibration(e.RawMessage) is { } calibration)
+                    {
+                        task.Description = $"calibrating: {calibration.Scored} of {calibration.Total} scored";
+                        return;
+                    }
                     var epoch = EpochReport.TryParse(e.RawMessage);
                     if (epoch is null)
                     {
                         if (e.RawMessage.StartsWith("SSM: training on", StringComparison.Ordinal)) task.Description = "training";
+                        if (e.RawMessage.StartsWith("SSM: calibrating", StringComparison.Ordinal)) task.Description = "calibrating";
                         return;
                     }
                     epochs.Add(epoch);

@@ -68,6 +68,7 @@ public sealed record Calibration
         bool standardizing = scoring.StandardizeMaps && heldOut.Count >= 3;
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
+        progress?.Report(new CalibrationProgress(0, total));
         var firstRound = RawMaps(network, options, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)));
         float threshold = Quantile(pixels, scoring.RefinementQuantile);
         // The final maps come from all rounds, which need the threshold just found.

@@ -26,9 +26,11 @@ public static class SsmTrainer
     /// <param name="device">Device to train on; null = CPU.</param>
     /// <param name="cancellation">Stops training between steps with <see cref="OperationCanceledException"/>.</param>
     /// <param name="steps">Receives one report per training step (a batch), for progress within an epoch.</param>
+    /// <param name="calibration">Receives a report when calibration starts and after each batch of held-out images it scores:
+    /// on large images or many held-out ones it takes minutes after the last epoch.</param>
     public static SsmModel Train(IEnumerable<FloatImage> normalImages, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
-        IProgress<TrainingStep>? steps = null)
+        IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
     {
         options.Validate();
         var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
@@ -38,14 +40,14 @@ public static class SsmTrainer
             cancellation.ThrowIfCancellationRequested();
             cache.Add(image, $"#{index++}");
         }
-        return Train(cache, options, progress, device, cancellation, steps);
+        return Train(cache, options, progress, device, cancellation, steps, calibration);
     }
 
     /// <summary>Trains and calibrates a model on images already cached at the model's size.</summary>
-    /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?)" path="/param"/>
+    /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)" path="/param"/>
     public static SsmModel Train(ImageCache images, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
-        IProgress<TrainingStep>? steps = null)
+        IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
     {
         options.Validate();
         if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels)
@@ -69,7 +71,7 @@ public static class SsmTrainer
         try
         {
             var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), progress: null);
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration);
             model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
             return model;
         }
@@ -85,7 +87,7 @@ public static class SsmTrainer
         options with { Training = options.Training with { Epochs = options.Training.EpochsOn(device) } };
 
     /// <summary>
-    /// The checkpoint in <see cref="TrainingOptions.CheckpointFolder"/> that <see cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?)"/>
+    /// The checkpoint in <see cref="TrainingOptions.CheckpointFolder"/> that <see cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)"/>
     /// with these images, settings and device would continue: its epochs done and planned; null when there is no folder or
     /// no checkpoint in it. Lets a caller say so before training.
     /// </summary>

@@ -109,6 +109,22 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEqual(same.MapStatistics.Mean, refined.MapStatistics!.Mean);
     }
 
+    /// <summary>Calibration after the last epoch takes minutes on large images: it says when it starts, then follows each
+    /// batch to the last held-out image, through both passes when refinement needs a second.</summary>
+    [Fact]
+    public void CalibrationReportsItsStartAndEveryBatch()
+    {
+        int heldOut = SsmTrainer.Split(fixture.Data.Train.Count, fixture.Model.Options.Training).HeldOut.Length;
+        int batches = (heldOut + 7) / 8;   // the trainer calibrates in batches of 8
+        Assert.Equal([0, .. Enumerable.Range(1, batches).Select(b => Math.Min(8 * b, heldOut))], fixture.Calibrating.Select(c => c.ImagesScored));
+        Assert.All(fixture.Calibrating, c => Assert.Equal(heldOut, c.TotalImages));
+
+        var twoRounds = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { RefinementRounds = 2 } };
+        var reports = new List<CalibrationProgress>();
+        Calibration.Compute(fixture.Model.Network, twoRounds, HeldOut(), new SynchronousProgress<CalibrationProgress>(reports.Add), batchSize: heldOut);
+        Assert.Equal([(0, 2 * heldOut), (heldOut, 2 * heldOut), (2 * heldOut, 2 * heldOut)], reports.Select(c => (c.ImagesScored, c.TotalImages)));
+    }
+
     [Fact]
     public void CalibrationScoresFollowTheImageScoreErrorAndItsThresholdTheMap()
     {

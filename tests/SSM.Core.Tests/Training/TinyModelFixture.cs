@@ -23,12 +23,14 @@ public sealed class TinyModelFixture : IDisposable
         {
             ImageSize = 32, TrainCount = 40, TestGoodCount = 16, TestDefectCount = 4, Seed = 1,
         });
-        Model = SsmTrainer.Train(Data.Train, TinyOptions(), new SynchronousProgress<TrainingProgress>(Progress.Add));
+        Model = SsmTrainer.Train(Data.Train, TinyOptions(), new SynchronousProgress<TrainingProgress>(Progress.Add),
+            calibration: new SynchronousProgress<CalibrationProgress>(Calibrating.Add));
     }
 
     public SyntheticDataset Data { get; }
     public SsmModel Model { get; }
     public List<TrainingProgress> Progress { get; } = new();
+    public List<CalibrationProgress> Calibrating { get; } = new();
 
     public void Dispose() => Model.Dispose();
 }
