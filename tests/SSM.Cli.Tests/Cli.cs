@@ -32,10 +32,10 @@ public static class Cli
         private void Check() { if (!stop.IsCancellationRequested && ToString().Contains(trigger, StringComparison.Ordinal)) stop.Cancel(); }
     }
 
-    /// <summary>Runs with warnings and errors on their own console, as the terminal's standard error.</summary>
     /// <summary>Output with Spectre's line wrapping (at 160 columns in tests) undone, for phrases a wrap may split.</summary>
     public static string Flat(string output) => output.Replace("\n", " ").Replace("  ", " ");
 
+    /// <summary>Runs with warnings and errors on their own console, as the terminal's standard error.</summary>
     public static (int Code, string Output, string Errors) RunSplit(params string[] args)
     {
         var output = new StringWriter();

@@ -67,7 +67,28 @@ public sealed class OptionsTests
         { "InputColumnName", o => o.InputColumnName = "", "got ''", "a column name" },
         { "AnomalyMapColumnName", o => o.AnomalyMapColumnName = "Score", "got 'Score'", "a name other than ScoreColumnName ('Score')" },
         { "PredictedLabelColumnName", o => o.PredictedLabelColumnName = "Score", "got 'Score'", "a name other than ScoreColumnName ('Score')" },
+        { "ScoreColumnName", o => o.ScoreColumnName = "", "got ''", "a column name" },
+        { "PredictedLabelColumnName", o => o.PredictedLabelColumnName = "", "got ''", "a column name" },
+        { "AnomalyMapColumnName", o => o.AnomalyMapColumnName = "PredictedLabel", "got 'PredictedLabel'", "PredictedLabelColumnName ('PredictedLabel')" },
+        { "Depth", o => o.Depth = 1, "got 1", "between 2 and 8" },
+        { "LearningRate", o => o.LearningRate = 0, "got 0", "a positive number" },
+        { "LearningRate", o => o.LearningRate = double.PositiveInfinity, "got Infinity", "a positive number" },
+        { "HoldoutFraction", o => o.HoldoutFraction = 0, "got 0", "greater than 0" },
+        { "ImageScoreError", o => o.ImageScoreError = (RestorationError)9, "got 9", "one of MsGms, SquaredError, Both" },
+        { "TrainingPrecision", o => o.TrainingPrecision = (NetworkPrecision)5, "got 5", "one of Float32, BFloat16, Auto" },
+        { "VectorHeight", o => o.VectorHeight = 0, "got 0", "a positive number of pixels" },
+        { "Threshold", o => o.Threshold = float.NaN, "got NaN", "a finite number" },
     };
+
+    /// <summary>Each argument of the simple overload reaches its option: a dropped one would leave the default, which the
+    /// defaults test cannot tell.</summary>
+    [Fact]
+    public void The_simple_overload_passes_every_argument_on()
+    {
+        var o = Context.Transforms.DetectAnomaliesSsm("Pixels", "S", "P", "M", imageSize: 32, channels: 3, epochs: 7, trainingTime: TimeSpan.FromMinutes(5)).Options;
+        Assert.Equal(("Pixels", "S", "P", "M"), (o.InputColumnName, o.ScoreColumnName, o.PredictedLabelColumnName, o.AnomalyMapColumnName));
+        Assert.Equal((32, 3, 7, TimeSpan.FromMinutes(5)), (o.ImageSize, o.Channels, o.Epochs, o.TrainingTime));
+    }
 
     [Theory]
     [MemberData(nameof(BadOptions))]

@@ -230,8 +230,9 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         Assert.NotNull(metrics.Confusion);
         Assert.Equal(fx.Test.Count, metrics.Confusion!.Value.Total);
         Assert.Equal(rows.Count(r => r.Predicted && true), metrics.Confusion.Value.TruePositives + metrics.Confusion.Value.FalsePositives);
-        Assert.InRange(metrics.PixelAuroc!.Value, 0.5, 1.0);
-        Assert.InRange(metrics.Aupro!.Value, 0.0, 1.0);
+        // The tiny model finds the generated defects' pixels; maps paired with the wrong masks would not.
+        Assert.True(metrics.PixelAuroc > 0.75, $"pixel AUROC {metrics.PixelAuroc}");
+        Assert.True(metrics.Aupro > 0.3, $"AUPRO {metrics.Aupro}");
 
         var single = fx.Context.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.LabelSingle));
         Assert.Equal(metrics.ImageAuroc, single.ImageAuroc, 12);

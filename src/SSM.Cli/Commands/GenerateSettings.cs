@@ -43,7 +43,9 @@ public sealed class GenerateSettings : CommonSettings
         var common = base.Validate();
         if (!common.Successful) return common;
         if (ImageSize < SyntheticDatasetOptions.MinimumImageSize) return ValidationResult.Error($"--image-size must be at least {SyntheticDatasetOptions.MinimumImageSize} (got {ImageSize}).");
-        if (TrainCount < 1 || TestGood < 0 || TestDefect < 0) return ValidationResult.Error("Counts must be positive (test counts may be 0).");
+        if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
+        if (TestGood < 0) return ValidationResult.Error($"--test-good must be 0 or more (got {TestGood}).");
+        if (TestDefect < 0) return ValidationResult.Error($"--test-defect must be 0 or more (got {TestDefect}).");
         return ValidationResult.Success();
     }
 }

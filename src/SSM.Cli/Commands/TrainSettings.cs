@@ -197,7 +197,7 @@ public sealed class TrainSettings : ModelSettings
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
-        if (TimeBudget is <= 0) return ValidationResult.Error("--time-budget must be a positive number of minutes.");
+        if (TimeBudget is <= 0) return ValidationResult.Error($"--time-budget must be a positive number of minutes (got {TimeBudget}).");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
         if (Channels.Trim() is not ("1" or "3") && !Channels.Equals("auto", StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--channels must be auto, 1 or 3 (got '{Channels}').");

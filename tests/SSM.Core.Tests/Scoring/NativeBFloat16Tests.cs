@@ -40,10 +40,6 @@ public class NativeBFloat16Tests
         Assert.Equal(expected, NativeBFloat16.Faster(amx, avx512, vendor));
 
     [Fact]
-    public void FasterImpliesNative() =>
-        Assert.True(!NativeBFloat16.FasterOnCpu || NativeBFloat16.OnCpu);
-
-    [Fact]
     public void AutoFollowsTheCpu() =>
         Assert.Equal(NativeBFloat16.FasterOnCpu ? NetworkPrecision.BFloat16 : NetworkPrecision.Float32, NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU));
 

@@ -79,8 +79,23 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     {
         var c = fixture.Model.Calibration!;
         Assert.Equal(4, c.NormalImageScores.Length);      // 10 % of 40
-        Assert.True(c.RefinementThreshold > 0);
         Assert.Equal(c.NormalImageScores.OrderBy(v => v), c.NormalImageScores);
+        // The refinement threshold is the configured quantile of the held-out images' first-round (raw) map pixels.
+        var model = fixture.Model;
+        using var scorer = new AnomalyScorer(model.Network, model.Options, refinementThreshold: null);
+        var heldOut = HeldOut();
+        var pixels = new List<float>();
+        foreach (var chunk in Enumerable.Range(0, heldOut.Count).Chunk(8))   // the trainer's batches
+        {
+            using var batch = heldOut.Batch(chunk);
+            using var raw = scorer.RawMaps(batch, rounds: 1);
+            using var map = AnomalyScorer.MeanOf(raw, model.Options.Scoring.PlanesOf(model.Options.Scoring.Error));
+            pixels.AddRange(map.data<float>().ToArray());
+        }
+        pixels.Sort();
+        double at = model.Options.Scoring.RefinementQuantile * (pixels.Count - 1);
+        int below = (int)at;
+        Assert.Equal(pixels[below] + (at - below) * (pixels[below + 1] - pixels[below]), c.RefinementThreshold, 5);
     }
 
     /// <summary>The fixture's training images the trainer held out for calibration.</summary>
