@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using SSM.Core.Data;
 
 namespace SSM.MLNet.Tests;
@@ -25,18 +24,8 @@ public sealed class AnomalousTrainingRowsTests
     private static readonly float[][] Images = [.. SyntheticDataset.Generate(new SyntheticDatasetOptions
         { ImageSize = Size, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 }).Train.Select(i => i.Pixels)];
 
-    private static List<string> Warnings<T>(IEnumerable<T> rows) where T : class
-    {
-        var context = new MLContext(seed: 1);
-        var warnings = new List<string>();
-        context.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm")) lock (warnings) warnings.Add(e.RawMessage); };
-        var estimator = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
-        {
-            InputColumnName = "Pixels", ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1, VectorWidth = Size, VectorHeight = Size,
-        });
-        using var model = estimator.Fit(context.Data.LoadFromEnumerable(rows));
-        return warnings;
-    }
+    private static List<string> Warnings<T>(IEnumerable<T> rows) where T : class =>
+        FitWarnings.Of(context => context.Transforms.DetectAnomaliesSsm(FitWarnings.TinyVectorOptions(Size)).Fit(context.Data.LoadFromEnumerable(rows)));
 
     private static string? LabelWarning(List<string> warnings) => warnings.SingleOrDefault(w => w.Contains("labelled anomalous"));
 

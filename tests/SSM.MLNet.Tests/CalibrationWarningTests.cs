@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using SSM.Core.Data;
 
 namespace SSM.MLNet.Tests;
@@ -15,18 +14,8 @@ public sealed class CalibrationWarningTests
         [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
     }
 
-    private static List<string> Warnings(IEnumerable<float[]> images)
-    {
-        var context = new MLContext(seed: 1);
-        var warnings = new List<string>();
-        context.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm")) lock (warnings) warnings.Add(e.RawMessage); };
-        var estimator = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
-        {
-            InputColumnName = nameof(VectorRow.Pixels), ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1, VectorWidth = Size, VectorHeight = Size,
-        });
-        using var model = estimator.Fit(context.Data.LoadFromEnumerable(images.Select(p => new VectorRow { Pixels = p })));
-        return warnings;
-    }
+    private static List<string> Warnings(IEnumerable<float[]> images) => FitWarnings.Of(context =>
+        context.Transforms.DetectAnomaliesSsm(FitWarnings.TinyVectorOptions(Size)).Fit(context.Data.LoadFromEnumerable(images.Select(p => new VectorRow { Pixels = p }))));
 
     [Fact]
     public void Copies_of_one_image_warn_that_scores_mean_nothing()

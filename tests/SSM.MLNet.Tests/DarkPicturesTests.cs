@@ -1,6 +1,6 @@
 using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 
@@ -15,31 +15,25 @@ public sealed class DarkPicturesTests
     /// <summary>The warnings of a Fit on 8 generated images scaled by <paramref name="brightness"/>, as pictures or as paths.</summary>
     private static List<string> Warnings(float brightness, bool pictures)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "ssm-dark-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        try
+        using var temp = new TempFolder();
+        string folder = temp.Path;
+        var rows = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 })
+            .Train.Select((image, i) =>
+            {
+                string path = Path.Combine(folder, $"{i}.png");
+                ImageFile.Save(new FloatImage(image.Channels, image.Height, image.Width, [.. image.Pixels.Select(v => v * brightness)]), path);
+                return new PathRow { ImagePath = path };
+            }).ToList();
+        return FitWarnings.Of(context =>
         {
-            var rows = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 })
-                .Train.Select((image, i) =>
-                {
-                    string path = Path.Combine(folder, $"{i}.png");
-                    ImageFile.Save(new FloatImage(image.Channels, image.Height, image.Width, [.. image.Pixels.Select(v => v * brightness)]), path);
-                    return new PathRow { ImagePath = path };
-                }).ToList();
-            var context = new MLContext(seed: 1);
-            var warnings = new List<string>();
-            context.Log += (_, e) => { if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm")) lock (warnings) warnings.Add(e.RawMessage); };
-            var data = context.Data.LoadFromEnumerable(rows);
             var options = new SsmAnomalyDetectionOptions { ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1 };
             if (!pictures) options.InputColumnName = nameof(PathRow.ImagePath);
             var detect = context.Transforms.DetectAnomaliesSsm(options);
             IEstimator<ITransformer> pipeline = pictures
                 ? context.Transforms.LoadImages("Image", folder, nameof(PathRow.ImagePath)).Append(detect)
                 : detect;
-            using var model = (IDisposable)pipeline.Fit(data);
-            return warnings;
-        }
-        finally { Directory.Delete(folder, recursive: true); }
+            return pipeline.Fit(context.Data.LoadFromEnumerable(rows));
+        });
     }
 
     private static string? DarkWarning(List<string> warnings) => warnings.SingleOrDefault(w => w.Contains("grey levels"));

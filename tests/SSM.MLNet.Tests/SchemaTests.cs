@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 
@@ -146,25 +147,20 @@ public sealed class SchemaTests
     [Fact]
     public void An_unreadable_image_fails_naming_its_row()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "ssm-mlnet-bad-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
-        try
+        using var folder = new TempFolder();
+        var rows = new List<PathRow>();
+        for (int i = 0; i < 6; i++)
         {
-            var rows = new List<PathRow>();
-            for (int i = 0; i < 6; i++)
-            {
-                string path = Path.Combine(folder, $"{i}.png");
-                if (i == 4) File.WriteAllText(path, "not an image");
-                else ImageFile.Save(new FloatImage(1, 16, 16), path);
-                rows.Add(new PathRow { ImagePath = path });
-            }
-            var pipeline = Context.Transforms.LoadImages("Image", "", nameof(PathRow.ImagePath))
-                .Append(Context.Transforms.DetectAnomaliesSsm(imageSize: 16, epochs: 1));
-            var e = Assert.ThrowsAny<Exception>(() => pipeline.Fit(Context.Data.LoadFromEnumerable(rows)));
-            Assert.Contains("row 4", e.Message);
-            Assert.Contains("'Image'", e.Message);
+            string path = folder.File($"{i}.png");
+            if (i == 4) File.WriteAllText(path, "not an image");
+            else ImageFile.Save(new FloatImage(1, 16, 16), path);
+            rows.Add(new PathRow { ImagePath = path });
         }
-        finally { Directory.Delete(folder, true); }
+        var pipeline = Context.Transforms.LoadImages("Image", "", nameof(PathRow.ImagePath))
+            .Append(Context.Transforms.DetectAnomaliesSsm(imageSize: 16, epochs: 1));
+        var e = Assert.ThrowsAny<Exception>(() => pipeline.Fit(Context.Data.LoadFromEnumerable(rows)));
+        Assert.Contains("row 4", e.Message);
+        Assert.Contains("'Image'", e.Message);
     }
 
     [Fact]

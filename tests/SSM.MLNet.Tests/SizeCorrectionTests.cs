@@ -1,24 +1,22 @@
 using Microsoft.ML;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 
 /// <summary>A model trained on images of several sizes corrects for size, and every scoring path gives it the original size.</summary>
 public sealed class SizeCorrectionTests : IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "ssm-mlnet-sizes-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempFolder temp = new();
+    private string folder => temp.Path;
 
-    public void Dispose()
-    {
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => temp.Dispose();
 
     [Fact]
     public void Batched_Transform_and_PredictionEngine_agree_on_images_of_several_sizes()
     {
         const int size = PathModelFixture.Size;
         var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 30, TestGoodCount = 6, TestDefectCount = 3, Seed = 11 });
-        Directory.CreateDirectory(folder);
         int[] sides = [16, 24, 40];
         List<string> Write(IEnumerable<FloatImage> images, string prefix) => images.Select((image, i) =>
         {

@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using SSM.Core.Training;
+using SSM.Core.Tests.Data;
 
 namespace SSM.Core.Tests.Training;
 
 public class CheckpointTests : IDisposable
 {
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "ssm-ckpt-" + Guid.NewGuid().ToString("N"));
+    private readonly TempFolder temp = new();
+    private string folder => temp.File("checkpoints");
 
-    public void Dispose()
-    {
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
+    public void Dispose() => temp.Dispose();
 
     private static float[] Weights(SsmModel model) =>
         model.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
