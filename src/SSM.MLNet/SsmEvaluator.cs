@@ -41,7 +41,51 @@ public static class SsmEvaluator
         bool intervals = false)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var schema = data.Schema;
+        var columns = FindColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName);
+        var rows = ReadRows(data, columns);
+        int anomalousCount = rows.Labels.Count(l => l);
+        if (rows.Labels.Length == 0) throw new ArgumentException("The data has no rows to evaluate.", nameof(data));
+        if (anomalousCount == 0 || anomalousCount == rows.Labels.Length)
+            throw new ArgumentException($"The label column '{labelColumnName}' says {(anomalousCount == 0 ? "normal" : "anomalous")} for all {rows.Labels.Length} rows: " +
+                "AUROC and F1 compare the two classes, so evaluate a test set with both normal and anomalous images.", nameof(labelColumnName));
+        // Masks that are all black (a mask folder of the wrong files, or masks inverted to black defects) leave the pixel
+        // metrics undefined: said with the column, before anything deep in the metrics says "no region".
+        bool pixels = columns.Map is not null;
+        if (pixels && !rows.Masks.Any(m => m.Contains(true)))
+            throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' has no defective pixel in any of the {rows.Masks.Count} rows, " +
+                "so pixel AUROC and AUPRO are undefined. Defects must be white (non-zero) in the masks; to evaluate the images only, " +
+                "give no mask column.", nameof(groundTruthMaskColumnName));
+        var (f1, f1Threshold) = F1Max.Compute(rows.Scores, rows.Labels);
+        var metrics = new SsmMetrics
+        {
+            ImageCount = rows.Labels.Length,
+            AnomalousCount = anomalousCount,
+            ImageAuroc = Roc.Auroc(rows.Scores, rows.Labels),
+            ImageF1Max = f1,
+            ImageF1Threshold = f1Threshold,
+            Confusion = columns.Predicted is null ? null : ConfusionCounts.Of(rows.Labels, rows.Decisions),
+        };
+        int side = columns.MapSide;
+        if (pixels)
+        {
+            var pixel = PixelMetrics.Evaluate(rows.Maps, rows.Masks, side, side);
+            metrics = metrics with { PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, Aupro = pixel.Aupro };
+        }
+        if (intervals)
+            metrics = metrics with { Intervals = Bootstrap.Intervals(rows.Scores, rows.Labels, strata: null, pixels ? rows.Maps : null, pixels ? rows.Masks : null, side, side) };
+        return metrics;
+    }
+
+    /// <summary>The columns to read, checked against the schema; <see cref="MapSide"/> is 0 without pixel metrics.</summary>
+    private sealed record Columns(DataViewSchema.Column Label, DataViewSchema.Column Score, DataViewSchema.Column? Predicted,
+        DataViewSchema.Column? Map, DataViewSchema.Column? Mask, int MapSide);
+
+    /// <summary>What was read of every row: the maps and masks only with pixel metrics, the decisions only with a predicted label.</summary>
+    private sealed record Rows(float[] Scores, bool[] Labels, bool[] Decisions, List<float[]> Maps, List<bool[]> Masks);
+
+    private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
+        string? anomalyMapColumnName, string? groundTruthMaskColumnName)
+    {
         var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
@@ -54,156 +98,121 @@ public static class SsmEvaluator
                 throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Could not find column '{anomalyMapColumnName}', the default anomaly map " +
                     "column, which pixel metrics need with the mask column: pass anomalyMapColumnName if the transformer's map column has another name.");
         }
-        bool pixels = anomalyMapColumnName is not null;
-        if (pixels && groundTruthMaskColumnName is null)
+        if (anomalyMapColumnName is null) return new Columns(label, score, predicted, null, null, 0);
+        if (groundTruthMaskColumnName is null)
             throw new ArgumentException($"Pixel metrics need a ground-truth mask column as well as the anomaly map column '{anomalyMapColumnName}': " +
                 "pass groundTruthMaskColumnName, or leave anomalyMapColumnName null for image metrics only.", nameof(groundTruthMaskColumnName));
-        DataViewSchema.Column? map = null, mask = null;
-        int mapSide = 0;
-        if (pixels)
-        {
-            map = Column(schema, "anomaly map", nameof(anomalyMapColumnName), anomalyMapColumnName!, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
-            int length = ((VectorDataViewType)map.Value.Type).Size;
-            mapSide = (int)Math.Round(Math.Sqrt(length));
-            if (mapSide * mapSide != length)
-                throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
-            mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName!, t => t is ImageDataViewType or TextDataViewType
-                || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
-                $"Image, Text (mask file paths) or vector of Single of size {length}");
-        }
+        var map = Column(schema, "anomaly map", nameof(anomalyMapColumnName), anomalyMapColumnName, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
+        int length = ((VectorDataViewType)map.Type).Size;
+        int side = (int)Math.Round(Math.Sqrt(length));
+        if (side * side != length)
+            throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
+        var mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName, t => t is ImageDataViewType or TextDataViewType
+            || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
+            $"Image, Text (mask file paths) or vector of Single of size {length}");
+        return new Columns(label, score, predicted, map, mask, side);
+    }
 
+    private static Rows ReadRows(IDataView data, Columns columns)
+    {
         var scores = new List<float>();
         var labels = new List<bool>();
         var decisions = new List<bool>();
         var maps = new List<float[]>();
         var masks = new List<bool[]>();
-        var active = new List<DataViewSchema.Column> { label, score };
-        if (predicted is { } p) active.Add(p);
-        if (map is { } m) active.Add(m);
-        if (mask is { } k) active.Add(k);
-        using (var cursor = data.GetRowCursor(active))
+        var active = new List<DataViewSchema.Column> { columns.Label, columns.Score };
+        foreach (var optional in new[] { columns.Predicted, columns.Map, columns.Mask })
+            if (optional is { } c) active.Add(c);
+        using var cursor = data.GetRowCursor(active);
+        var getLabel = LabelGetter(cursor, columns.Label);
+        var getScore = cursor.GetGetter<float>(columns.Score);
+        var getPredicted = columns.Predicted is { } p ? cursor.GetGetter<bool>(p) : null;
+        var getMap = columns.Map is { } m ? cursor.GetGetter<VBuffer<float>>(m) : null;
+        var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapSide) : null;
+        VBuffer<float> mapBuffer = default;
+        while (cursor.MoveNext())
         {
-            Func<bool> getLabel;
-            if (label.Type == BooleanDataViewType.Instance)
+            bool anomalous = getLabel();
+            labels.Add(anomalous);
+            float s = 0; getScore(ref s); scores.Add(s);
+            if (getPredicted is not null) { bool d = false; getPredicted(ref d); decisions.Add(d); }
+            if (getMap is not null)
             {
-                var g = cursor.GetGetter<bool>(label);
-                getLabel = () => { bool v = false; g(ref v); return v; };
-            }
-            else
-            {
-                var g = cursor.GetGetter<float>(label);
-                getLabel = () =>
-                {
-                    float v = 0; g(ref v);
-                    if (float.IsNaN(v)) throw new InvalidOperationException($"Label column '{labelColumnName}' is NaN at row {cursor.Position}.");
-                    return v > 0;
-                };
-            }
-            var getScore = cursor.GetGetter<float>(score);
-            var getPredicted = predicted is { } pc ? cursor.GetGetter<bool>(pc) : null;
-            var getMap = map is { } mc ? cursor.GetGetter<VBuffer<float>>(mc) : null;
-            // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).
-            // An anomalous image without one would silently count as all normal, so it fails.
-            bool[] NoMask(bool anomalous) => anomalous
-                ? throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has no mask at row {cursor.Position}, whose label is anomalous. " +
-                    "Give every anomalous image its ground-truth mask; only normal images may have none (an empty path, or an empty vector).")
-                : new bool[mapSide * mapSide];
-            Func<bool, bool[]>? getMask = null;
-            if (mask is { } kc)
-            {
-                if (kc.Type is TextDataViewType)
-                {
-                    // As the path input reads images: strictly, with the engine's reader; the masks as ssm evaluate reads them.
-                    var g = cursor.GetGetter<ReadOnlyMemory<char>>(kc);
-                    ReadOnlyMemory<char> text = default;
-                    getMask = anomalous =>
-                    {
-                        g(ref text);
-                        string path = text.ToString();
-                        if (path.Length == 0) return NoMask(anomalous);
-                        FloatImage file;
-                        try { file = ImageFile.LoadMask(path); }
-                        catch (Exception e) when (SsmInput.IsUnreadableFile(e))
-                        {
-                            throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{groundTruthMaskColumnName}' at row {cursor.Position}: {e.Message}", e);
-                        }
-                        return ImageResize.ResizeMaskToFlags(file, mapSide, mapSide);
-                    };
-                }
-                else if (kc.Type is ImageDataViewType)
-                {
-                    var g = cursor.GetGetter<MLImage>(kc);
-                    MLImage image = null!;
-                    getMask = anomalous =>
-                    {
-                        g(ref image);
-                        if (image is null) return NoMask(anomalous);
-                        var gray = SsmInput.FromMLImage(image, 1);
-                        return ImageResize.ResizeMaskToFlags(gray, mapSide, mapSide);   // at the map's own size: each pixel as it is
-                    };
-                }
-                else
-                {
-                    var g = cursor.GetGetter<VBuffer<float>>(kc);
-                    VBuffer<float> buffer = default;
-                    getMask = anomalous =>
-                    {
-                        g(ref buffer);
-                        if (buffer.Length == 0) return NoMask(anomalous);
-                        if (buffer.Length != mapSide * mapSide)
-                            throw new InvalidOperationException($"Mask column '{groundTruthMaskColumnName}' has {buffer.Length} values at row {cursor.Position}; expected {mapSide * mapSide}.");
-                        return buffer.DenseValues().Select(v => v > 0.5f).ToArray();
-                    };
-                }
-            }
-            VBuffer<float> mapBuffer = default;
-            while (cursor.MoveNext())
-            {
-                bool anomalous = getLabel();
-                labels.Add(anomalous);
-                float s = 0; getScore(ref s); scores.Add(s);
-                if (getPredicted is not null) { bool d = false; getPredicted(ref d); decisions.Add(d); }
-                if (getMap is not null)
-                {
-                    getMap(ref mapBuffer);
-                    maps.Add(mapBuffer.DenseValues().ToArray());
-                    masks.Add(getMask!(anomalous));
-                }
+                getMap(ref mapBuffer);
+                maps.Add(mapBuffer.DenseValues().ToArray());
+                masks.Add(getMask!(anomalous));
             }
         }
+        return new Rows([.. scores], [.. labels], [.. decisions], maps, masks);
+    }
 
-        var scoreArray = scores.ToArray();
-        var labelArray = labels.ToArray();
-        int anomalousCount = labelArray.Count(l => l);
-        if (labelArray.Length == 0) throw new ArgumentException("The data has no rows to evaluate.", nameof(data));
-        if (anomalousCount == 0 || anomalousCount == labelArray.Length)
-            throw new ArgumentException($"The label column '{labelColumnName}' says {(anomalousCount == 0 ? "normal" : "anomalous")} for all {labelArray.Length} rows: " +
-                "AUROC and F1 compare the two classes, so evaluate a test set with both normal and anomalous images.", nameof(labelColumnName));
-        // Masks that are all black (a mask folder of the wrong files, or masks inverted to black defects) leave the pixel
-        // metrics undefined: said with the column, before anything deep in the metrics says "no region".
-        if (pixels && !masks.Any(m => m.Contains(true)))
-            throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' has no defective pixel in any of the {masks.Count} rows, " +
-                "so pixel AUROC and AUPRO are undefined. Defects must be white (non-zero) in the masks; to evaluate the images only, " +
-                "give no mask column.", nameof(groundTruthMaskColumnName));
-        var (f1, f1Threshold) = F1Max.Compute(scoreArray, labelArray);
-        ConfusionCounts? confusion = predicted is null ? null : ConfusionCounts.Of(labelArray, decisions.ToArray());
-        var metrics = new SsmMetrics
+    /// <summary>Reads a row's label: a Boolean as it is, a Single as &gt; 0 (NaN refused, naming the row).</summary>
+    private static Func<bool> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label)
+    {
+        if (label.Type == BooleanDataViewType.Instance)
         {
-            ImageCount = labelArray.Length,
-            AnomalousCount = anomalousCount,
-            ImageAuroc = Roc.Auroc(scoreArray, labelArray),
-            ImageF1Max = f1,
-            ImageF1Threshold = f1Threshold,
-            Confusion = confusion,
-        };
-        if (pixels)
-        {
-            var pixel = PixelMetrics.Evaluate(maps, masks, mapSide, mapSide);
-            metrics = metrics with { PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, Aupro = pixel.Aupro };
+            var g = cursor.GetGetter<bool>(label);
+            return () => { bool v = false; g(ref v); return v; };
         }
-        if (intervals)
-            metrics = metrics with { Intervals = Bootstrap.Intervals(scoreArray, labelArray, strata: null, pixels ? maps : null, pixels ? masks : null, mapSide, mapSide) };
-        return metrics;
+        var f = cursor.GetGetter<float>(label);
+        return () =>
+        {
+            float v = 0; f(ref v);
+            if (float.IsNaN(v)) throw new InvalidOperationException($"Label column '{label.Name}' is NaN at row {cursor.Position}.");
+            return v > 0;
+        };
+    }
+
+    /// <summary>Reads a row's mask at the map's size (<paramref name="side"/>), given whether the row is anomalous: a file
+    /// path, an image or a vector of Single.</summary>
+    private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int side)
+    {
+        // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).
+        // An anomalous image without one would silently count as all normal, so it fails.
+        bool[] NoMask(bool anomalous) => anomalous
+            ? throw new InvalidOperationException($"Mask column '{mask.Name}' has no mask at row {cursor.Position}, whose label is anomalous. " +
+                "Give every anomalous image its ground-truth mask; only normal images may have none (an empty path, or an empty vector).")
+            : new bool[side * side];
+        if (mask.Type is TextDataViewType)
+        {
+            // As the path input reads images: strictly, with the engine's reader; the masks as ssm evaluate reads them.
+            var g = cursor.GetGetter<ReadOnlyMemory<char>>(mask);
+            ReadOnlyMemory<char> text = default;
+            return anomalous =>
+            {
+                g(ref text);
+                string path = text.ToString();
+                if (path.Length == 0) return NoMask(anomalous);
+                FloatImage file;
+                try { file = ImageFile.LoadMask(path); }
+                catch (Exception e) when (SsmInput.IsUnreadableFile(e))
+                {
+                    throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{mask.Name}' at row {cursor.Position}: {e.Message}", e);
+                }
+                return ImageResize.ResizeMaskToFlags(file, side, side);
+            };
+        }
+        if (mask.Type is ImageDataViewType)
+        {
+            var g = cursor.GetGetter<MLImage>(mask);
+            MLImage image = null!;
+            return anomalous =>
+            {
+                g(ref image);
+                if (image is null) return NoMask(anomalous);
+                return ImageResize.ResizeMaskToFlags(SsmInput.FromMLImage(image, 1), side, side);   // at the map's own size: each pixel as it is
+            };
+        }
+        var v = cursor.GetGetter<VBuffer<float>>(mask);
+        VBuffer<float> buffer = default;
+        return anomalous =>
+        {
+            v(ref buffer);
+            if (buffer.Length == 0) return NoMask(anomalous);
+            if (buffer.Length != side * side)
+                throw new InvalidOperationException($"Mask column '{mask.Name}' has {buffer.Length} values at row {cursor.Position}; expected {side * side}.");
+            return buffer.DenseValues().Select(x => x > 0.5f).ToArray();
+        };
     }
 
     /// <summary>The column <paramref name="name"/>, which holds the <paramref name="role"/> and was given as
