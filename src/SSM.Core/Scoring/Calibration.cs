@@ -51,8 +51,10 @@ public sealed record Calibration
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
     /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores.
     /// </summary>
-    public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8) =>
-        Compute(model.Network, model.Options, heldOut, progress, batchSize);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; checked between batches.</exception>
+    public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8,
+        CancellationToken cancellation = default) =>
+        Compute(model.Network, model.Options, heldOut, progress, batchSize, cancellation);
 
     /// <summary>
     /// The calibration of a trained network under other scoring settings (<paramref name="options"/>' <see cref="ScoringOptions"/>:
@@ -60,7 +62,9 @@ public sealed record Calibration
     /// <paramref name="options"/>' image size and shape. <paramref name="heldOut"/> should be the trainer's held-out images
     /// (<see cref="Training.SsmTrainer.Split"/>): the network has not seen them.
     /// </summary>
-    public static Calibration Compute(InpaintingNetwork network, SsmOptions options, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; checked between batches.</exception>
+    public static Calibration Compute(InpaintingNetwork network, SsmOptions options, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8,
+        CancellationToken cancellation = default)
     {
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
@@ -69,11 +73,11 @@ public sealed record Calibration
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
         progress?.Report(new CalibrationProgress(0, total));
-        var firstRound = RawMaps(network, options, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)));
+        var firstRound = RawMaps(network, options, null, heldOut, batchSize, pixels, done => progress?.Report(new CalibrationProgress(done, total)), cancellation);
         float threshold = Quantile(pixels, scoring.RefinementQuantile);
         // The final maps come from all rounds, which need the threshold just found.
         var final = refining
-            ? RawMaps(network, options, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)))
+            ? RawMaps(network, options, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)), cancellation)
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError)) : final.Scores;
@@ -98,7 +102,7 @@ public sealed record Calibration
     /// image score's planes, as the scorer); optionally collects the values of the unstandardised anomaly maps.
     /// </summary>
     private static (List<float[]> Maps, float[] Scores) RawMaps(InpaintingNetwork network, SsmOptions options, float? threshold,
-        ImageCache images, int batchSize, List<float>? pixels, Action<int> done)
+        ImageCache images, int batchSize, List<float>? pixels, Action<int> done, CancellationToken cancellation)
     {
         var maps = new List<float[]>();
         var scores = new List<float>();
@@ -106,6 +110,7 @@ public sealed record Calibration
         using var scorer = new AnomalyScorer(network, options, threshold);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
+            cancellation.ThrowIfCancellationRequested();
             using var batch = images.Batch(chunk);
             using var onDevice = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
             using var raw = onDevice.cpu();   // data<T>() reads CPU memory only: a network on CUDA leaves its maps there

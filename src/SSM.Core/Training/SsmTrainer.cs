@@ -24,7 +24,7 @@ public static class SsmTrainer
     /// <param name="options">Settings; validated first.</param>
     /// <param name="progress">Receives one report per epoch.</param>
     /// <param name="device">Device to train on; null = CPU.</param>
-    /// <param name="cancellation">Stops training between steps with <see cref="OperationCanceledException"/>.</param>
+    /// <param name="cancellation">Stops training between steps, and calibration between batches, with <see cref="OperationCanceledException"/>.</param>
     /// <param name="steps">Receives one report per training step (a batch), for progress within an epoch.</param>
     /// <param name="calibration">Receives a report when calibration starts and after each batch of held-out images it scores:
     /// on large images or many held-out ones it takes minutes after the last epoch.</param>
@@ -71,7 +71,7 @@ public static class SsmTrainer
         try
         {
             var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration);
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation);
             model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
             return model;
         }

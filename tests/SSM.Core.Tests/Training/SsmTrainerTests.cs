@@ -138,6 +138,13 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var reports = new List<CalibrationProgress>();
         Calibration.Compute(fixture.Model.Network, twoRounds, HeldOut(), new SynchronousProgress<CalibrationProgress>(reports.Add), batchSize: heldOut);
         Assert.Equal([(0, 2 * heldOut), (heldOut, 2 * heldOut), (2 * heldOut, 2 * heldOut)], reports.Select(c => (c.ImagesScored, c.TotalImages)));
+
+        // A stop asked for while it runs ends it at the next batch, as training ends at the next step.
+        using var stop = new CancellationTokenSource();
+        var seen = new List<int>();
+        Assert.ThrowsAny<OperationCanceledException>(() => Calibration.Compute(fixture.Model.Network, twoRounds, HeldOut(),
+            new SynchronousProgress<CalibrationProgress>(c => { seen.Add(c.ImagesScored); if (c.ImagesScored > 0) stop.Cancel(); }), batchSize: 1, stop.Token));
+        Assert.Equal([0, 1], seen);
     }
 
     [Fact]
