@@ -67,10 +67,18 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         ImageFile.Save(huge, path);
         huge = null;
         GC.Collect();
-        var data = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable([new ImageRow { ImagePath = path }]));
-        var row = Assert.Single(Scored.Read(data));
-        Assert.True(float.IsFinite(row.Score));
-        Assert.Equal(TrainedModelFixture.Size * TrainedModelFixture.Size, row.Map.Length);
+        // The same picture at 100 x 100 reads into the same model-size image (area resampling), so it scores the same:
+        // a resize that cropped, sampled a corner or lost the square would not.
+        string small = TempFile("small.png");
+        var picture = new FloatImage(1, 100, 100);
+        Array.Fill(picture.Pixels, 0.5f);
+        for (int y = 40; y < 50; y++) Array.Fill(picture.Pixels, 0.1f, y * 100 + 40, 10);
+        ImageFile.Save(picture, small);
+        var data = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable([new ImageRow { ImagePath = path }, new ImageRow { ImagePath = small }]));
+        var rows = Scored.Read(data);
+        Assert.Equal(TrainedModelFixture.Size * TrainedModelFixture.Size, rows[0].Map.Length);
+        Assert.Equal(rows[1].Score, rows[0].Score, 2);
+        Assert.Equal(rows[1].Map, rows[0].Map, (a, b) => Math.Abs(a - b) < 0.01f);
     }
 
     [Fact]
