@@ -71,8 +71,8 @@ public static class Cli
     /// <summary>Writes the first half of <paramref name="source"/>'s bytes to <paramref name="destination"/>: a truncated image file.</summary>
     public static string WriteTruncated(string source, string destination)
     {
-        byte[] bytes = File.ReadAllBytes(source);
-        File.WriteAllBytes(destination, bytes[..(bytes.Length / 2)]);
+        File.Copy(source, destination);
+        SSM.Core.Tests.Data.BrokenFiles.CutInHalf(destination);
         return destination;
     }
 

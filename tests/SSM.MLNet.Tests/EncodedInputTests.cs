@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 using SSM.Core.Tests.Scoring;
 
 namespace SSM.MLNet.Tests;

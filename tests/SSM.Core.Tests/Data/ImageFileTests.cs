@@ -128,13 +128,7 @@ public class ImageFileTests
     public void Truncated_image_throws_InvalidDataException_naming_the_path()
     {
         using var temp = new TempFolder();
-        string path = temp.File("truncated.png");
-        var noise = new FloatImage(3, 64, 64);
-        var rng = new Random(3);
-        for (int i = 0; i < noise.Pixels.Length; i++) noise.Pixels[i] = rng.NextSingle();
-        ImageFile.Save(noise, path);
-        byte[] bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        string path = BrokenFiles.TruncatedPng(temp.File("truncated.png"));
 
         var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
         Assert.Contains(path, error.Message);

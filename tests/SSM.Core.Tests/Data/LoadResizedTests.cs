@@ -99,8 +99,7 @@ public class LoadResizedTests
     {
         using var temp = new TempFolder();
         string path = Write(temp, name, name.EndsWith(".png") ? SKEncodedImageFormat.Png : SKEncodedImageFormat.Jpeg, gray: false, 200, 150);
-        byte[] bytes = File.ReadAllBytes(path);
-        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        BrokenFiles.CutInHalf(path);
         var error = Assert.Throws<InvalidDataException>(() => ImageFile.LoadResized(path, 1, 32, 32));
         Assert.Contains(path, error.Message);
         Assert.Throws<FileNotFoundException>(() => ImageFile.LoadResized(temp.File("none.png"), 1, 32, 32));
