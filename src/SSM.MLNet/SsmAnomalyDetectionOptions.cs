@@ -146,6 +146,12 @@ public sealed class SsmAnomalyDetectionOptions
     /// (bfloat16 where the CPU computes it faster than float32: AMX-BF16, or AVX-512 BF16 on AMD; float32 elsewhere).</summary>
     public SSM.Core.NetworkPrecision ScoringPrecision { get; set; } = Engine.Scoring.Precision;
 
+    /// <summary>Sigma of the Gaussian that smooths the anomaly map, in pixels at <see cref="ImageSize"/>; 0 turns smoothing off.
+    /// Default null: ImageSize / 32 (2 px at 64). Smaller, e.g. ImageSize / 64, when defects are only a few pixels wide at
+    /// the model's size: the default blurs them below the normal images' variation. Set before training: calibration learns
+    /// the statistics of maps smoothed so. 0 to <see cref="ImageSize"/>.</summary>
+    public double? SmoothingSigma { get; set; }
+
     /// <summary>Scoring rounds of progressive refinement (1 = off). Default: the engine's (<see cref="SSM.Core.ScoringOptions.RefinementRounds"/>). Each round costs a full set of network passes. 1 to 10.</summary>
     public int RefinementRounds { get; set; } = Engine.Scoring.RefinementRounds;
 

@@ -64,6 +64,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         CheckEnum(ectx, o.ScoringPrecision, nameof(o.ScoringPrecision));
         CheckEnum(ectx, o.Normalization, nameof(o.Normalization));
         Check(ectx, o.RefinementRounds is >= 1 and <= 10, nameof(o.RefinementRounds), o.RefinementRounds, "between 1 and 10");
+        Check(ectx, o.SmoothingSigma is null || o.SmoothingSigma >= 0 && o.SmoothingSigma <= o.ImageSize, nameof(o.SmoothingSigma), o.SmoothingSigma,
+            $"from 0 (no smoothing) to ImageSize ({o.ImageSize}) pixels, or null for ImageSize / 32");
         Check(ectx, o.Threshold is null || float.IsFinite(o.Threshold.Value), nameof(o.Threshold), o.Threshold, "a finite number, or null for the default");
         Check(ectx, o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "at least 1");
         Check(ectx, o.ScoringBatchSize is >= 1 and <= SsmAnomalyTransformer.MaxScoringBatchSize, nameof(o.ScoringBatchSize), o.ScoringBatchSize,
@@ -118,7 +120,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             Precision = o.TrainingPrecision,
         },
         Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, ImageScoreError = o.ImageScoreError, StandardizeMaps = o.StandardizeMaps,
-            Precision = o.ScoringPrecision },
+            Precision = o.ScoringPrecision, SmoothingSigma = o.SmoothingSigma },
     };
 
     /// <summary>

@@ -286,6 +286,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--checkpoint-every", "-1", "-o", output), "--checkpoint-every must be 0 (none) or a number of epochs (got -1)", output);
         AssertFails(Cli.Run("train", Good, "--channels", "2", "-o", output), "--channels must be auto, 1 or 3 (got '2')", output);
+        AssertFails(Cli.Run("train", Good, "--sigma", "-1", "-o", output), "--sigma must be from 0 (no smoothing) to --image-size (64) pixels (got -1)", output);
+        AssertFails(Cli.Run("train", Good, "--sigma", "NaN", "-o", output), "--sigma must be from 0", output);
         AssertFails(Cli.Run("train", Good, "-o", " "), "--output must name a folder.");
         AssertFails(Cli.Run("generate", "--train-count", "0", "-o", output), "--train-count must be at least 1 (got 0)", output);
         AssertFails(Cli.Run("generate", "--test-good", "-1", "-o", output), "--test-good must be 0 or more (got -1)", output);

@@ -221,6 +221,21 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Length);
     }
 
+    /// <summary>--sigma is the model's smoothing, kept in the zip and written with the settings; the default is the
+    /// image size / 32.</summary>
+    [Fact]
+    public void Train_Sigma_IsTheModelsSmoothing()
+    {
+        string output = Path.Combine(Cli.TempFolder("sigma"), "run");
+        var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
+            "--epochs", "1", "--sigma", "0.25", "-o", output);
+        Assert.True(code == 0, text);
+        Assert.Equal("0.25", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["sigma"]);
+        using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
+        Assert.Equal(0.25, ModelRunner.SsmOf((ITransformer)model).Model.Options.Scoring.SmoothingSigma);
+        Assert.Equal("1", MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings["sigma"]);   // 32 px / 32
+    }
+
     [Fact]
     public void Train_WritesEveryOutput_AndModelLoadsWithMLContext()
     {

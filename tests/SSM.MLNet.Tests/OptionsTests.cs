@@ -78,7 +78,17 @@ public sealed class OptionsTests
         { "TrainingPrecision", o => o.TrainingPrecision = (NetworkPrecision)5, "got 5", "one of Float32, BFloat16, Auto" },
         { "VectorHeight", o => o.VectorHeight = 0, "got 0", "a positive number of pixels" },
         { "Threshold", o => o.Threshold = float.NaN, "got NaN", "a finite number" },
+        { "SmoothingSigma", o => o.SmoothingSigma = -1, "got -1", "from 0 (no smoothing) to ImageSize (64) pixels, or null for ImageSize / 32" },
+        { "SmoothingSigma", o => o.SmoothingSigma = double.NaN, "got NaN", "from 0 (no smoothing)" },
+        { "SmoothingSigma", o => o.SmoothingSigma = 65, "got 65", "to ImageSize (64) pixels" },
     };
+
+    [Fact]
+    public void SmoothingSigma_reaches_the_engine()
+    {
+        Assert.Equal(0.5, Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { SmoothingSigma = 0.5 }).EngineOptions.Scoring.SmoothingSigma);
+        Assert.Null(Context.Transforms.DetectAnomaliesSsm().EngineOptions.Scoring.SmoothingSigma);   // ImageSize / 32, resolved by the engine
+    }
 
     /// <summary>Each argument of the simple overload reaches its option: a dropped one would leave the default, which the
     /// defaults test cannot tell.</summary>

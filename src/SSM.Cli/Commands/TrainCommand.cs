@@ -33,7 +33,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
             ImageScoreError = settings.ImageScoreError,
-            StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
+            StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, SmoothingSigma = settings.Sigma, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
         var mlContext = new MLContext(settings.Seed);

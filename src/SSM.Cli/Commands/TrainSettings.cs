@@ -113,6 +113,12 @@ public sealed class TrainSettings : ModelSettings
                  "localisation; try it when localisation matters more.")]
     public bool RawMaps { get; set; }
 
+    [CommandOption("--sigma <PIXELS>")]
+    [Description("Sigma of the anomaly map's Gaussian smoothing, in pixels at --image-size; 0 = none. Default: image size / 32 " +
+                 "(2 at 64). Smaller (image size / 64) when defects are only a few pixels wide at the model's size: on a " +
+                 "walkthrough's scans with small lesions it raised image and pixel AUROC; on MTD it traded pixel AUROC for AUPRO.")]
+    public double? Sigma { get; set; }
+
     [CommandOption("--rounds <R>")]
     [Description("Scoring rounds of progressive refinement, 1 to 10. 1 (default) = off. Later rounds hide only the cells judged " +
                  "suspicious; each round costs a full set of network passes. Measured: helped image decisions on striped textures, " +
@@ -208,6 +214,8 @@ public sealed class TrainSettings : ModelSettings
         if (ParseName<RestorationError>(ScoreError) is null) return Choice<RestorationError>("--score-error", ScoreError);
         if (ParseName<NetworkPrecision>(Precision) is null) return Choice<NetworkPrecision>("--precision", Precision);
         if (Rounds is < 1 or > MaxRounds) return ValidationResult.Error($"--rounds must be between 1 and {MaxRounds} (got {Rounds}).");
+        if (Sigma is { } sigma && !(sigma >= 0 && sigma <= ImageSize))
+            return ValidationResult.Error($"--sigma must be from 0 (no smoothing) to --image-size ({ImageSize}) pixels (got {sigma}).");
         return ValidationResult.Success();
     }
 }

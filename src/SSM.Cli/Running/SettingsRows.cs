@@ -31,6 +31,7 @@ internal static class SettingsRows
         rows["scoreError"] = o.Scoring.ImageScoreError.ToString();
         rows["standardizeMaps"] = o.Scoring.StandardizeMaps ? "true" : "false";
         rows["rounds"] = o.Scoring.RefinementRounds.ToString(CultureInfo.InvariantCulture);
+        rows["sigma"] = o.Scoring.ResolveSigma(o.ImageSize).ToString("R", CultureInfo.InvariantCulture);
         rows["precision"] = o.Scoring.Precision.ToString();
         if (precisionUsed is not null) rows["precisionUsed"] = precisionUsed;
         rows["flip"] = o.Training.Flip ? "true" : "false";
