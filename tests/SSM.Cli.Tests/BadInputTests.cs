@@ -379,7 +379,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // The failed run left nothing that trips the next one; device names take any letter case, as in the ML.NET options.
         // --threads sets libtorch's threads for the command only: the tests' own process keeps its count.
         int threads = TorchSharp.torch.get_num_threads();
-        var ok = Cli.Run("train", data, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "--device", "CPU", "--threads", "1", "-o", output);
+        var ok = Cli.Run(["train", data, .. TrainedModelFixture.OneEpoch, "--device", "CPU", "--threads", "1", "-o", output]);
         Assert.True(ok.Code == 0, ok.Output);
         Assert.Equal(threads, TorchSharp.torch.get_num_threads());
     }

@@ -197,8 +197,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         System.Globalization.CultureInfo.CurrentCulture = german;
         try
         {
-            var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
-                "--epochs", "1", "--time-budget", "2.5", "-o", output);
+            var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--time-budget", "2.5", "-o", output]);
             Assert.True(code == 0, text);
             Assert.Equal("2.5", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["timeBudgetMinutes"]);
             Assert.Matches(@"training time\s+\S?\s*\d+\.\d s", text);   // "0.4 s", not "0,4 s"
@@ -211,8 +210,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     public void Train_Holdout_SetsTheCalibrationSplit()
     {
         string output = Path.Combine(Cli.TempFolder("holdout"), "run");
-        var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
-            "--epochs", "1", "--holdout", "0.5", "-o", output);
+        var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--holdout", "0.5", "-o", output]);
         Assert.True(code == 0, text);
         Assert.Contains("24 images (12 to train the network, 12 held out to calibrate the scores)", text);
         Assert.DoesNotContain("warning:", text);   // 12 held out: enough
@@ -227,8 +225,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     public void Train_Sigma_IsTheModelsSmoothing()
     {
         string output = Path.Combine(Cli.TempFolder("sigma"), "run");
-        var (code, text) = Cli.Run("train", Path.Combine(fx.Data, "train", "good"), "--image-size", "16", "--width", "4", "--depth", "2",
-            "--epochs", "1", "--sigma", "0.25", "-o", output);
+        var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--sigma", "0.25", "-o", output]);
         Assert.True(code == 0, text);
         Assert.Equal("0.25", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["sigma"]);
         using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
@@ -292,7 +289,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var generate = Cli.Run("generate", "--image-size", "16", "--train-count", "30", "--test-good", "0", "--test-defect", "0", "-o", Path.Combine(root, "data"));
         Assert.True(generate.Code == 0, generate.Output);
         string images = Path.Combine(root, "data", "train", "good");
-        string[] tiny = ["--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1"];
+        string[] tiny = TrainedModelFixture.OneEpoch;
 
         var (code, text) = Cli.Run(["train", images, .. tiny, "-o", Path.Combine(root, "default")]);
         Assert.True(code == 0, text);
@@ -394,7 +391,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         }
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not an image; ignored");
         string output = Path.Combine(folder, "out");
-        var (code, text) = Cli.Run("train", folder, "--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1", "-o", output);
+        var (code, text) = Cli.Run(["train", folder, .. TrainedModelFixture.OneEpoch, "-o", output]);
         Assert.True(code == 0, text);
         Assert.True(File.Exists(Path.Combine(output, "model.zip")));
         Assert.Contains("test set", File.ReadAllText(Path.Combine(output, "report.html")).Replace("Test set", "test set"));

@@ -5,6 +5,9 @@ public sealed class TrainedModelFixture : IDisposable
 {
     public static readonly string[] TinyTraining = ["--image-size", "32", "--width", "8", "--depth", "3", "--epochs", "5"];
 
+    /// <summary>The smallest training there is (16 px, width 4, depth 2, one epoch): for tests of what a run writes or refuses.</summary>
+    public static readonly string[] OneEpoch = ["--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1"];
+
     public TrainedModelFixture()
     {
         Root = Cli.TempFolder("fixture");
