@@ -1,0 +1,43 @@
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests;
+
+/// <summary>Every range the engine's options check, each named by the exception: the ML.NET options check their own
+/// first, but the engine is public and is called directly (the benchmarks, users of SSM.Core).</summary>
+public class SsmOptionsTests
+{
+    private static readonly SsmOptions Defaults = new();
+
+    public static TheoryData<string, SsmOptions> Bad => new()
+    {
+        { "Normalization", Defaults with { Normalization = (InputNormalization)9 } },
+        { "ImageSize", Defaults with { ImageSize = 2048 } },
+        { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 1 } } },
+        { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 17 } } },
+        { "CellSizes", Defaults with { Masking = Defaults.Masking with { CellSizes = [4, 40] } } },
+        { "CellSizes", Defaults with { Masking = Defaults.Masking with { CellSizes = [0] } } },
+        { "WeightDecay", Defaults with { Training = Defaults.Training with { WeightDecay = -1e-5 } } },
+        { "WeightDecay", Defaults with { Training = Defaults.Training with { WeightDecay = double.NaN } } },
+        { "DecayAt", Defaults with { Training = Defaults.Training with { DecayAt = [0.6, 1.5] } } },
+        { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = -1 } } },
+        { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = double.NaN } } },
+        { "RefinementCellSize", Defaults with { Scoring = Defaults.Scoring with { RefinementCellSize = 0 } } },
+        { "NormalShare", Defaults with { Scoring = Defaults.Scoring with { NormalShare = 0 } } },
+        { "NormalShare", Defaults with { Scoring = Defaults.Scoring with { NormalShare = 1.5 } } },
+        { "RefinementQuantile", Defaults with { Scoring = Defaults.Scoring with { RefinementQuantile = 1 } } },
+        { "MaxForwardBatch", Defaults with { Scoring = Defaults.Scoring with { MaxForwardBatch = 0 } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bad))]
+    public void A_value_out_of_range_is_refused_by_name(string option, SsmOptions options) =>
+        Assert.Equal(option, Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);
+
+    [Fact]
+    public void The_defaults_and_their_edges_pass()
+    {
+        Defaults.Validate();
+        (Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = 0, NormalShare = 1 } }).Validate();
+        (Defaults with { Masking = Defaults.Masking with { Groups = 16, CellSizes = [Defaults.ImageSize / 2] } }).Validate();
+    }
+}
