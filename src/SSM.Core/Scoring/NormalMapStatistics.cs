@@ -27,8 +27,7 @@ public sealed record NormalMapStatistics
     /// <summary>Per-pixel mean of the normal maps, shrunk towards its symmetric mean (<see cref="PriorImages"/>), K x S x S (plane-major, then row-major).</summary>
     public float[] Mean { get; init; } = [];
 
-    /// <summary>Per-pixel standard deviation, K x S x S: that of the blend of the pixel's own distribution and the symmetric
-    /// one, weighted as the mean is, so it includes the gap between their means (since 2026-12-02).</summary>
+    /// <summary>Per-pixel standard deviation (shrunk like the mean), K x S x S.</summary>
     public float[] Scale { get; init; } = [];
 
     /// <summary>Statistics of a set of raw maps (at least 2), each K x S x S.</summary>
@@ -134,13 +133,8 @@ public sealed record NormalMapStatistics
             {
                 double symmetricMean = Symmetric(planeMean, side, p), symmetricVariance = Symmetric(planeVariance, side, p);
                 shrunkMean[k * plane + p] = (float)(own * planeMean[p] + prior * symmetricMean);
-                // The variance of the mixture of the pixel's own distribution and the symmetric one, so it includes the
-                // spread of their means: a pixel whose error is the same on every normal image (a flat background's corner)
-                // but unlike its mirror images' would otherwise stand its gap to the shrunk mean over a near-zero scale
-                // and give every image, normal or not, the same high score there. The 1e-24 keeps a set of identical maps
-                // (e.g. flat synthetic images) finite.
-                double gap = planeMean[p] - symmetricMean;
-                scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * symmetricVariance + own * prior * gap * gap + 1e-24);
+                // The 1e-24 keeps a set of identical maps (e.g. flat synthetic images) finite.
+                scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * symmetricVariance + 1e-24);
             }
         }
         return new NormalMapStatistics { Kinds = kinds, Mean = shrunkMean, Scale = scale };
