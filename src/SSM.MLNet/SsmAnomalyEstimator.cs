@@ -221,17 +221,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         }, null, 100, 100);
         // Steps within an epoch at most once a second, as Trace messages with their own prefix: a log handler that prints
         // "SSM:" lines stays one line per epoch, and the command line's live bar moves during a long first epoch.
-        long lastStep = Environment.TickCount64;
+        var stepClock = new OncePerSecond();
         var steps = new SynchronousProgress<TrainingStep>(s =>
         {
-            long now = Environment.TickCount64;
-            if (now - lastStep < 1000 || s.Step == s.Steps) return;
-            lastStep = now;
+            if (s.Step == s.Steps || !stepClock.Due()) return;
             ch.Trace("SSM step: epoch {0}/{1} step {2}/{3}", s.Epoch, s.PlannedEpochs, s.Step, s.Steps);
         });
         // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
         // like the steps (the command line's bar says "calibrating").
-        long lastCalibrated = Environment.TickCount64;
+        var calibrationClock = new OncePerSecond();
         var calibrating = new SynchronousProgress<CalibrationProgress>(c =>
         {
             if (c.ImagesScored == 0)
@@ -239,9 +237,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 ch.Info("SSM: calibrating on {0} held-out normal images.", heldOut);
                 return;
             }
-            long now = Environment.TickCount64;
-            if (now - lastCalibrated < 1000 || c.ImagesScored == c.TotalImages) return;
-            lastCalibrated = now;
+            if (c.ImagesScored == c.TotalImages || !calibrationClock.Due()) return;
             ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
         });
         var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating);
@@ -264,6 +260,20 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>True at most once a second (the first time a second after it is made): the pace of progress traces.</summary>
+    private sealed class OncePerSecond
+    {
+        private long last = Environment.TickCount64;
+
+        public bool Due()
+        {
+            long now = Environment.TickCount64;
+            if (now - last < 1000) return false;
+            last = now;
+            return true;
         }
     }
 

@@ -71,7 +71,7 @@ public static class HtmlReport
         double max = epochs.Max(e => e.Loss), min = Math.Min(0, epochs.Min(e => e.Loss));
         var chart = new Chart(Axis.Nice(epochs[0].Epoch, epochs[^1].Epoch, "epoch", minStep: 1), Axis.Nice(min, max, "loss"), "training loss");
         chart.Line([.. epochs.Select(e => ((double)e.Epoch, e.Loss))], "steelblue");
-        return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {Commands.Summary.F(epochs[^1].Loss)}).</figcaption></figure>\n";
+        return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
     private static string EvaluationSection(EvaluationResult e, SsmAnomalyTransformer model)
@@ -87,8 +87,8 @@ public static class HtmlReport
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
         s.Append($"<figure>{histogram}<figcaption class=\"legend\">Image scores:" +
                  $"<span style=\"background:{ScoreHistogram.Normal}\"></span>normal<span style=\"background:{ScoreHistogram.Defective}\"></span>defective; " +
-                 $"dashed line: threshold {Commands.Summary.F(e.Threshold)}" +
-                 (clippedAt is { } end ? $"; the last bar also counts every score above {Commands.Summary.F(end)} (up to {Commands.Summary.F(e.Images.Max(i => i.Score))})" : "") +
+                 $"dashed line: threshold {F(e.Threshold)}" +
+                 (clippedAt is { } end ? $"; the last bar also counts every score above {F(end)} (up to {F(e.Images.Max(i => i.Score))})" : "") +
                  ".</figcaption></figure>\n");
 
         if (e.Categories.Count > 0)
@@ -109,14 +109,14 @@ public static class HtmlReport
                     Contour: e.PixelThreshold ?? model.MapThreshold(source.Width, source.Height));
         }).ToList();
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
-        string green = highest - lowest < 1e-3f ? $"green at {Commands.Summary.F(lowest)}"
-            : $"green at {Commands.Summary.F(lowest)} to {Commands.Summary.F(highest)} (by the image's original size: the size correction)";
+        string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
+            : $"green at {F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
         s.Append($"<h2>Images ({(misses ? "misses first, then" : "no misses:")} the closest calls of each category, {ordered.Count} of {e.Images.Count})</h2>\n" +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
                  "twice that. White contour: pixels predicted defective (" +
-                 (e.PixelThreshold is { } pixel ? $"map ≥ {Commands.Summary.F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
+                 (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
                      : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged; the test set has no masks to fit a pixel threshold to)</p>\n"));
         foreach (var (image, source, colours, contour) in drawn)
         {
@@ -144,4 +144,5 @@ public static class HtmlReport
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string F(double? v) => Commands.Summary.F(v);   // the summary's numbers, so report and console agree
 }

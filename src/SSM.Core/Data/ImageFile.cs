@@ -8,8 +8,6 @@ namespace SSM.Core.Data;
 /// </summary>
 public static class ImageFile
 {
-    // ITU-R BT.601 luma weights, the convention of most image libraries (and of MVTec-style tooling).
-
     /// <summary>
     /// Decodes an image file into values in [0, 1].
     /// </summary>
