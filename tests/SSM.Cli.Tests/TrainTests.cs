@@ -150,7 +150,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains("warning: only 2 held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
                         "add normal images or raise --holdout", fx.TrainOutput);
         Assert.Contains("not standardised", fx.TrainOutput);   // fewer than 3: the engine keeps raw maps
-        Assert.Equal("0.1", MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings["holdout"]);
+        Assert.Equal(0.1, MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings.Holdout);
     }
 
     [Fact]
@@ -160,9 +160,9 @@ public sealed class TrainTests(TrainedModelFixture fx)
             .Select(p => p.GetCustomAttributes(typeof(Spectre.Console.Cli.CommandOptionAttribute), true).Cast<Spectre.Console.Cli.CommandOptionAttribute>().SingleOrDefault())
             .OfType<Spectre.Console.Cli.CommandOptionAttribute>().SelectMany(a => a.LongNames).Select(n => "--" + n).ToHashSet();
         var settings = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings;
-        Assert.NotEmpty(settings);
+        var rows = settings.Rows().ToList();
         string html = File.ReadAllText(Path.Combine(fx.Run, "report.html"));
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in rows)
         {
             var (option, shown) = SSM.Cli.Commands.TrainCommand.ReportRow(key, value);
             Assert.Contains(option.Split(' ')[0], options);
@@ -170,8 +170,18 @@ public sealed class TrainTests(TrainedModelFixture fx)
         }
         Assert.Equal(("--raw-maps", "false"), SSM.Cli.Commands.TrainCommand.ReportRow("standardizeMaps", "true"));
         // Auto is recorded with what it chose on this machine, and the file with the ssm that wrote it.
-        Assert.Equal("Auto", settings["precision"]);
-        Assert.Contains(settings["precisionUsed"], new[] { "Float32", "BFloat16" });
+        Assert.Equal("Auto", settings.Precision);
+        Assert.Contains(settings.PrecisionUsed, new[] { "Float32", "BFloat16" });
+        // The file holds each setting as what it is (a script reads settings.imageSize as a number), under the report's names.
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
+        var inFile = json.RootElement.GetProperty("settings");
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, inFile.GetProperty("imageSize").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, inFile.GetProperty("learningRate").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.True, inFile.GetProperty("standardizeMaps").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.String, inFile.GetProperty("normalization").ValueKind);
+        Assert.False(inFile.TryGetProperty("timeBudgetMinutes", out _));   // no --time-budget: left out, "none" in the report
+        Assert.Contains(("timeBudgetMinutes", "none"), rows);
+        Assert.Subset(rows.Select(r => r.Key).ToHashSet(), inFile.EnumerateObject().Select(p => p.Name).ToHashSet());
         Assert.Equal(CliApp.Version, MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Version);
         Assert.Matches(@"^\d+\.\d+\.\d+", CliApp.Version);
     }
@@ -199,7 +209,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         {
             var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--time-budget", "2.5", "-o", output]);
             Assert.True(code == 0, text);
-            Assert.Equal("2.5", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["timeBudgetMinutes"]);
+            Assert.Equal(2.5, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.TimeBudgetMinutes);
             Assert.Matches(@"training time\s+\S?\s*\d+\.\d s", text);   // "0.4 s", not "0,4 s"
             Assert.Equal(german, System.Globalization.CultureInfo.CurrentCulture);   // the caller's culture is given back
         }
@@ -214,7 +224,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.True(code == 0, text);
         Assert.Contains("24 images (12 to train the network, 12 held out to calibrate the scores)", text);
         Assert.DoesNotContain("warning:", text);   // 12 held out: enough
-        Assert.Equal("0.5", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["holdout"]);
+        Assert.Equal(0.5, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.Holdout);
         using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
         Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Length);
     }
@@ -227,10 +237,10 @@ public sealed class TrainTests(TrainedModelFixture fx)
         string output = Path.Combine(Cli.TempFolder("sigma"), "run");
         var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--sigma", "0.25", "-o", output]);
         Assert.True(code == 0, text);
-        Assert.Equal("0.25", MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings["sigma"]);
+        Assert.Equal(0.25, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.Sigma);
         using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
         Assert.Equal(0.25, ModelRunner.SsmOf((ITransformer)model).Model.Options.Scoring.SmoothingSigma);
-        Assert.Equal("1", MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings["sigma"]);   // 32 px / 32
+        Assert.Equal(1, MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings.Sigma);   // 32 px / 32
     }
 
     [Fact]
@@ -317,16 +327,16 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.Null(ssm.Calibration.MapStatistics);                                        // behaviour: raw maps
         }
         var settings = MetricsFile.Read(Path.Combine(root, "switched", "metrics.json")).Settings;
-        Assert.Equal("None", settings["normalization"]);
-        Assert.Equal("MsGms", settings["error"]);
-        Assert.Equal("SquaredError", settings["scoreError"]);
-        Assert.Equal("false", settings["standardizeMaps"]);
-        Assert.Equal("2", settings["rounds"]);
-        Assert.Equal("BFloat16", settings["precision"]);
-        Assert.Equal("BFloat16", settings["precisionUsed"]);
-        Assert.Equal("true", settings["flip"]);
-        Assert.Equal("0.002", settings["learningRate"]);
-        Assert.Equal("4", settings["batchSize"]);
+        Assert.Equal("None", settings.Normalization);
+        Assert.Equal("MsGms", settings.Error);
+        Assert.Equal("SquaredError", settings.ScoreError);
+        Assert.False(settings.StandardizeMaps);
+        Assert.Equal(2, settings.Rounds);
+        Assert.Equal("BFloat16", settings.Precision);
+        Assert.Equal("BFloat16", settings.PrecisionUsed);
+        Assert.True(settings.Flip);
+        Assert.Equal(0.002, settings.LearningRate);
+        Assert.Equal(4, settings.BatchSize);
         Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
     }
 

@@ -27,7 +27,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.
-        var trainedWith = SettingsRows.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs, [], precisionUsed: null);
+        var trainedWith = TrainingSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
@@ -35,7 +35,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root), .. Summary.Training(ssm),
             ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Select(kv => TrainCommand.ReportRow(kv.Key, kv.Value))],
+        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value))],
             evaluation, [], ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();

@@ -37,17 +37,17 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
         var mlContext = new MLContext(settings.Seed);
-        var settingsRows = SettingsRows.Of(mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions, plannedEpochs,
-            [("device", settings.TorchDevice), ("timeBudgetMinutes", settings.TimeBudget?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none")],
+        var trainingSettings = TrainingSettings.Of(mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions, plannedEpochs,
+            (settings.TorchDevice, settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
-            SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString());
+            SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
-        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, settingsRows, data.TrainPaths) : null;
+        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(), data.TrainPaths) : null;
         if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)
             console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' after epoch {kept.Done} of {kept.Planned}.");
@@ -77,7 +77,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             new MetricsFile
             {
                 Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold,
-                TrainingSeconds = Math.Round(seconds, 1), Settings = settingsRows,
+                TrainingSeconds = Math.Round(seconds, 1), Settings = trainingSettings,
             }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =
@@ -91,7 +91,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 ("threshold", Summary.Threshold(ssm)),
                 .. TestSetRun.Rows(evaluation),
             ];
-            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. settingsRows.Select(kv => ReportRow(kv.Key, kv.Value))], evaluation, epochs, ssm);
+            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. trainingSettings.Rows().Select(r => ReportRow(r.Key, r.Value))], evaluation, epochs, ssm);
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
             cancellationToken.ThrowIfCancellationRequested();
             string folder = staging.Commit();

@@ -44,7 +44,7 @@ public sealed class CheckpointFolder
     /// The checkpoint folder of this command (<paramref name="settings"/> and each training file's path, length and time of
     /// writing) for the output <paramref name="outputFolder"/>: as it was left when it holds a checkpoint, else new.
     /// </summary>
-    public static CheckpointFolder Open(string outputFolder, IEnumerable<KeyValuePair<string, string>> settings, IReadOnlyList<string> trainPaths)
+    public static CheckpointFolder Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, IReadOnlyList<string> trainPaths)
     {
         string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
@@ -130,10 +130,10 @@ public sealed class CheckpointFolder
         catch (UnauthorizedAccessException) { }
     }
 
-    private static string Stamp(IEnumerable<KeyValuePair<string, string>> settings, IReadOnlyList<string> trainPaths)
+    private static string Stamp(IEnumerable<(string Key, string Value)> settings, IReadOnlyList<string> trainPaths)
     {
         var text = new StringBuilder();
-        foreach (var (key, value) in settings.OrderBy(kv => kv.Key, StringComparer.Ordinal)) text.Append(key).Append('=').Append(value).Append('\n');
+        foreach (var (key, value) in settings.OrderBy(s => s.Key, StringComparer.Ordinal)) text.Append(key).Append('=').Append(value).Append('\n');
         foreach (string file in trainPaths)
         {
             var info = new FileInfo(file);

@@ -4,7 +4,7 @@ namespace SSM.Core.Training;
 /// Step learning-rate schedule: x0.1 at fixed fractions of the run (the authors: epochs 15, 30, 45 of 50),
 /// so the shape stays the same whatever the number of epochs.
 /// </summary>
-public sealed class StepSchedule
+internal sealed class StepSchedule
 {
     private readonly double baseRate;
     private readonly double[] decayAt;

@@ -1,0 +1,84 @@
+using System.Globalization;
+using SSM.Core;
+
+namespace SSM.Cli.Running;
+
+/// <summary>
+/// The <c>settings</c> of metrics.json and the report, from the engine's options: <c>train</c> lists those it trains with,
+/// <c>evaluate</c> those its model was trained with (saved in the model), under the same names. Typed, so a script reads
+/// <c>settings.imageSize</c> as the number it is.
+/// </summary>
+public sealed record TrainingSettings
+{
+    public int ImageSize { get; init; }
+    public int Width { get; init; }
+    public int Depth { get; init; }
+    /// <summary>The epochs planned (train) or run (a saved model's options hold the number its training resolved).</summary>
+    public int? Epochs { get; init; }
+    public double LearningRate { get; init; }
+    public int BatchSize { get; init; }
+    public double Holdout { get; init; }
+    public int Channels { get; init; }
+    public int Seed { get; init; }
+    /// <summary>Where train ran the network; null for evaluate (a saved model does not record it), so the file leaves it out.</summary>
+    public string? Device { get; init; }
+    /// <summary>train's --time-budget in minutes; null without one, and for evaluate.</summary>
+    public double? TimeBudgetMinutes { get; init; }
+    public string Normalization { get; init; } = "";
+    public string Error { get; init; } = "";
+    public string ScoreError { get; init; } = "";
+    public bool StandardizeMaps { get; init; }
+    public int Rounds { get; init; }
+    /// <summary>The map's smoothing σ in pixels at the model's size, resolved (the default is ImageSize / 32).</summary>
+    public double Sigma { get; init; }
+    public string Precision { get; init; } = "";
+    /// <summary>What <see cref="NetworkPrecision.Auto"/> chose where the training ran; unknown for a saved model.</summary>
+    public string? PrecisionUsed { get; init; }
+    public bool Flip { get; init; }
+
+    /// <param name="epochs">The epochs planned (train) or run (a saved model).</param>
+    /// <param name="run">What only the training command knows: device, time budget, the precision Auto chose; null for a saved model.</param>
+    public static TrainingSettings Of(SsmOptions o, int? epochs, (string Device, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
+    {
+        ImageSize = o.ImageSize, Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
+        LearningRate = o.Training.LearningRate, BatchSize = o.Training.BatchSize, Holdout = o.Training.HoldoutFraction,
+        Channels = o.Network.InputChannels, Seed = o.Training.Seed,
+        Device = run?.Device, TimeBudgetMinutes = run?.TimeBudgetMinutes,
+        Normalization = o.Normalization.ToString(), Error = o.Scoring.Error.ToString(), ScoreError = o.Scoring.ImageScoreError.ToString(),
+        StandardizeMaps = o.Scoring.StandardizeMaps, Rounds = o.Scoring.RefinementRounds, Sigma = o.Scoring.ResolveSigma(o.ImageSize),
+        Precision = o.Scoring.Precision.ToString(), PrecisionUsed = run?.PrecisionUsed, Flip = o.Training.Flip,
+    };
+
+    /// <summary>The settings as the file names them, each as text ("none" for train without a time budget), in the file's order:
+    /// the report's rows and the checkpoint folder's stamp (which these exact strings keep from one version to the next).</summary>
+    public IEnumerable<(string Key, string Value)> Rows()
+    {
+        yield return ("imageSize", Text(ImageSize));
+        yield return ("width", Text(Width));
+        yield return ("depth", Text(Depth));
+        if (Epochs is { } e) yield return ("epochs", Text(e));
+        yield return ("learningRate", Text(LearningRate));
+        yield return ("batchSize", Text(BatchSize));
+        yield return ("holdout", Text(Holdout));
+        yield return ("channels", Text(Channels));
+        yield return ("seed", Text(Seed));
+        if (Device is not null)
+        {
+            yield return ("device", Device);
+            yield return ("timeBudgetMinutes", TimeBudgetMinutes is { } m ? Text(m) : "none");
+        }
+        yield return ("normalization", Normalization);
+        yield return ("error", Error);
+        yield return ("scoreError", ScoreError);
+        yield return ("standardizeMaps", StandardizeMaps ? "true" : "false");
+        yield return ("rounds", Text(Rounds));
+        yield return ("sigma", Text(Sigma));
+        yield return ("precision", Precision);
+        if (PrecisionUsed is not null) yield return ("precisionUsed", PrecisionUsed);
+        yield return ("flip", Flip ? "true" : "false");
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
