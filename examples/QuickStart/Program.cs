@@ -9,7 +9,7 @@ string output = ArgS("--output", Path.Combine(Path.GetTempPath(), "ssm-quickstar
 string data = Path.Combine(output, "data");
 if (Directory.Exists(data)) Directory.Delete(data, recursive: true);
 Console.WriteLine($"Generating a synthetic dataset at {size} px in {data}...");
-SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 60, TestGoodCount = 20, TestDefectCount = 4, Seed = seed })
+SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 100, TestGoodCount = 20, TestDefectCount = 4, Seed = seed })
     .WriteMvtec(data);
 // The generated images all have the same lighting, so per-image normalisation (the default, for real photos) only
 // costs accuracy here. Their spots, holes and colour changes are
