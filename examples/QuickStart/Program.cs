@@ -12,9 +12,8 @@ Console.WriteLine($"Generating a synthetic dataset at {size} px in {data}...");
 SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = size, TrainCount = 100, TestGoodCount = 20, TestDefectCount = 4, Seed = seed })
     .WriteMvtec(data);
 // The generated images all have the same lighting, so per-image normalisation (the default, for real photos) only
-// costs accuracy here. Their spots, holes and colour changes are
-// intensity defects on a constant background, which squared error sees and MS-GMS (the default image score, chosen on
-// MTD's real tiles) partly misses: image AUROC 0.959 with both errors in the score, 0.894 with MS-GMS alone.
+// costs accuracy here. Their spots, holes and colour changes are intensity defects on a constant background, which
+// squared error sees and MS-GMS partly misses, so map and score use both errors (docs/results.md, "The main command").
 return Demo.Run(data, output, new DemoSettings(size, BaseWidth: 8, Depth: 3, epochs, TimeBudgetMinutes: null, seed,
     InputNormalization: SSM.Core.Data.InputNormalization.None, Error: SSM.Core.RestorationError.Both, ScoreError: SSM.Core.RestorationError.Both));
 

@@ -105,8 +105,8 @@ public sealed class SsmAnomalyDetectionOptions
     public double LearningRate { get; set; } = Engine.Training.LearningRate;
 
     /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images). Greater than 0, less than 0.9.
-    /// More make the threshold and the per-pixel map statistics surer at the cost of training images: with a hundred images or
-    /// more, 0.2-0.3 can find small defects the default misses (docs/results.md, "How many images to hold out").</summary>
+    /// More make the threshold and the per-pixel map statistics surer at the cost of training images: where the normal images
+    /// vary, 0.2-0.3 can find defects the default misses (docs/results.md, "How many images to hold out").</summary>
     public double HoldoutFraction { get; set; } = Engine.Training.HoldoutFraction;
 
     /// <summary>Random horizontal/vertical flips during training, for textures and symmetric parts. Default: the engine's,

@@ -13,7 +13,14 @@ public sealed class TrainingSettingsTests
     public void Rows_KeepTheTextTheCheckpointStampWasMadeOf()
     {
         var options = new SsmOptions { ImageSize = 64, Scoring = new SsmOptions().Scoring with { SmoothingSigma = 1.5 } };
-        var rows = TrainingSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows();
+        // In a shell that writes decimal commas (de-DE's separators on the invariant culture: no ICU data needed).
+        var commas = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        commas.NumberFormat.NumberDecimalSeparator = ",";
+        var shell = System.Globalization.CultureInfo.CurrentCulture;
+        List<(string, string)> rows;
+        System.Globalization.CultureInfo.CurrentCulture = commas;
+        try { rows = [.. TrainingSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows()]; }
+        finally { System.Globalization.CultureInfo.CurrentCulture = shell; }
         (string, string)[] expected =
         [
             ("imageSize", "64"), ("width", "16"), ("depth", "4"), ("epochs", "105"), ("learningRate", "0.001"), ("batchSize", "4"),
