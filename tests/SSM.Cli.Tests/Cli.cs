@@ -8,6 +8,16 @@ public static class Cli
 {
     public static (int Code, string Output) Run(params string[] args) => Run(args, CancellationToken.None);
 
+    /// <summary>A German shell's numbers (decimal comma, dot between thousands), built from the invariant culture: a system
+    /// without ICU data (invariant globalization) has no "de-DE" to make.</summary>
+    public static System.Globalization.CultureInfo DecimalComma()
+    {
+        var culture = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberDecimalSeparator = ",";
+        culture.NumberFormat.NumberGroupSeparator = ".";
+        return culture;
+    }
+
     public static (int Code, string Output) Run(string[] args, CancellationToken cancellation)
     {
         var writer = new StringWriter();

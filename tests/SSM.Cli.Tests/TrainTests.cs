@@ -198,11 +198,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
     public void Train_InAGermanShell_WritesNumbersAsScriptsReadThem()
     {
         string output = Path.Combine(Cli.TempFolder("culture"), "run");
-        // A decimal comma as German has, built from the invariant culture: a system without ICU data (invariant
-        // globalization) has no "de-DE" to make.
-        var german = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
-        german.NumberFormat.NumberDecimalSeparator = ",";
-        german.NumberFormat.NumberGroupSeparator = ".";
+        var german = Cli.DecimalComma();
         var shell = System.Globalization.CultureInfo.CurrentCulture;
         System.Globalization.CultureInfo.CurrentCulture = german;
         try

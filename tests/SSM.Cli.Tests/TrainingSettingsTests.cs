@@ -13,12 +13,10 @@ public sealed class TrainingSettingsTests
     public void Rows_KeepTheTextTheCheckpointStampWasMadeOf()
     {
         var options = new SsmOptions { ImageSize = 64, Scoring = new SsmOptions().Scoring with { SmoothingSigma = 1.5 } };
-        // In a shell that writes decimal commas (de-DE's separators on the invariant culture: no ICU data needed).
-        var commas = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
-        commas.NumberFormat.NumberDecimalSeparator = ",";
+        // In a shell that writes decimal commas.
         var shell = System.Globalization.CultureInfo.CurrentCulture;
         List<(string, string)> rows;
-        System.Globalization.CultureInfo.CurrentCulture = commas;
+        System.Globalization.CultureInfo.CurrentCulture = Cli.DecimalComma();
         try { rows = [.. TrainingSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows()]; }
         finally { System.Globalization.CultureInfo.CurrentCulture = shell; }
         (string, string)[] expected =
