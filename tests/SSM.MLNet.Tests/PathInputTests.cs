@@ -72,6 +72,29 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     }
 
     [Fact]
+    public void A_tiff_copy_of_an_image_scores_as_the_image_does()
+    {
+        using var temp = new TempFolder();
+        var images = fx.Test.Take(3).ToList();
+        var copies = images.Select((relative, i) =>
+        {
+            var image = ImageFile.Load(Path.Combine(fx.Folder, relative), channels: 3);
+            int plane = image.Width * image.Height;
+            var samples = new ushort[3 * plane];
+            for (int p = 0; p < plane; p++)
+                for (int c = 0; c < 3; c++) samples[3 * p + c] = (ushort)MathF.Round(image.Pixels[c * plane + p] * 255);
+            string copy = temp.File($"copy{i}.tif");   // absolute: ImageFolder leaves it as it is
+            TiffWriter.Write(copy, image.Width, image.Height, 3, samples, bits: 8, photometric: BitMiracle.LibTiff.Classic.Photometric.RGB);
+            return copy;
+        }).ToList();
+
+        float[] Scores(List<string> paths) => fx.Model.Transform(Data(paths)).GetColumn<float>("Score").ToArray();
+
+        // The same pixels; a grey model's luminance comes from floats for a TIFF and from bytes for a PNG (1e-7 apart).
+        Assert.Equal(Scores(images), Scores(copies), (a, b) => Math.Abs(a - b) < 1e-3f);
+    }
+
+    [Fact]
     public void Fit_and_Transform_read_the_files_of_a_text_path_column()
     {
         Assert.Equal(SsmInputKind.Path, fx.Model.InputKind);

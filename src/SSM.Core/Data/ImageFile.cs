@@ -4,14 +4,15 @@ using SkiaSharp;
 namespace SSM.Core.Data;
 
 /// <summary>
-/// Reads and writes image files (PNG, JPEG, BMP, anything SkiaSharp decodes) as <see cref="FloatImage"/>.
+/// Reads and writes image files (PNG, JPEG, BMP, WebP: anything SkiaSharp decodes; TIFF through <see cref="TiffFile"/>) as
+/// <see cref="FloatImage"/>.
 /// </summary>
 public static class ImageFile
 {
     /// <summary>
     /// Decodes an image file into values in [0, 1].
     /// </summary>
-    /// <param name="path">A PNG, JPEG or BMP file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP or TIFF file.</param>
     /// <param name="channels">
     /// 1 or 3 to force grayscale (BT.601 luminance) or RGB; null keeps the file's nature:
     /// grayscale when every pixel has R == G == B (which covers grayscale files), RGB otherwise.
@@ -22,7 +23,7 @@ public static class ImageFile
     /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
     /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs
     /// (scanners, medical exports) keep their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit
-    /// scan 16 grey levels. Other files are 8-bit.
+    /// scan 16 grey levels, and so do 16-bit TIFFs (cameras, microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
@@ -108,6 +109,12 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        if (StartsTiff(path))
+        {
+            using var file = File.OpenRead(path);
+            var header = TiffFile.Header(file, upright) ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
+            return (header.Width, header.Height);
+        }
         using var codec = SKCodec.Create(path)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
@@ -137,8 +144,10 @@ public static class ImageFile
             using var file = File.OpenRead(path);
             Span<byte> start = stackalloc byte[32];
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
-            bool grayPng = Png16.IsGrayPng(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+            start = start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)];
             file.Position = 0;
+            if (TiffFile.Is(start)) return TiffFile.Header(file);
+            bool grayPng = Png16.IsGrayPng(start);
             using var codec = SKCodec.Create(file);
             if (codec is null) return null;
             var (width, height) = ExifOrientation.Shown(codec.EncodedOrigin, codec.Info.Width, codec.Info.Height);
@@ -156,6 +165,12 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(byte[] encoded, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
+        if (TiffFile.Is(encoded))
+        {
+            var header = TiffFile.Header(new MemoryStream(encoded, writable: false), upright)
+                         ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(EncodedSubject));
+            return (header.Width, header.Height);
+        }
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
         return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
@@ -165,10 +180,10 @@ public static class ImageFile
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
     /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB (a grayscale one 64 MB),
     /// a JPEG a few rows.
-    /// 16-bit PNGs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and turned
-    /// first. The result's <see cref="FloatImage.SourceSize"/> is the file's size (as shown).
+    /// 16-bit PNGs and TIFFs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and
+    /// turned first. The result's <see cref="FloatImage.SourceSize"/> is the file's size (as shown).
     /// </summary>
-    /// <param name="path">A PNG, JPEG or BMP file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP or TIFF file.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -185,7 +200,7 @@ public static class ImageFile
     /// <see cref="LoadResized"/> of an image file's bytes already in memory (an upload, a database blob), as strictly: a
     /// truncated or corrupt image is refused, never partly decoded.
     /// </summary>
-    /// <param name="encoded">The whole file: PNG, JPEG, BMP or WebP.</param>
+    /// <param name="encoded">The whole file: PNG, JPEG, BMP, WebP or TIFF.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -212,7 +227,7 @@ public static class ImageFile
 
     private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width, bool upright)
     {
-        if (Png16.IsSixteenBit(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
+        if (Png16.IsSixteenBit(file) || TiffFile.Is(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
         var origin = decoder.Origin(upright);
@@ -232,13 +247,24 @@ public static class ImageFile
     private static byte[] ReadBytes(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
 
+    private static bool StartsTiff(string path)
+    {
+        Span<byte> start = stackalloc byte[4];
+        using var file = File.OpenRead(path);
+        return TiffFile.Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+    }
+
     private static FloatImage FromBytes(byte[] file, string subject, int? channels, bool upright)
     {
+        if (TiffFile.Is(file))
+        {
+            var (samples, stride, w, h) = TiffFile.Read(file, subject, upright);
+            return Deep(samples, stride, h, w, channels);
+        }
         if (Png16.IsSixteenBit(file))
         {
             var (samples, stride, w, h) = Png16.Read(file, subject);
-            int deepChannels = channels ?? (IsGray(samples, stride) ? 1 : 3);
-            var deep = deepChannels == 1 ? ToGray(samples, stride, h, w) : ToRgb(samples, stride, h, w);
+            var deep = Deep(samples, stride, h, w, channels);
             if (!upright) return deep;
             using var header = new SkiaDecoder(file, subject);   // for a PNG's eXIf chunk
             return ExifOrientation.Upright(deep, header.Origin(upright));
@@ -302,8 +328,11 @@ public static class ImageFile
         }
     }
 
-    // The 16-bit path: the same conversions on interleaved samples in [0, 1], `stride` per pixel (gray, gray + alpha,
-    // RGB, RGBA); the 8-bit ones above stay on bytes, exact and small.
+    // The 16-bit path (16-bit PNGs, TIFFs): the same conversions on interleaved samples in [0, 1], `stride` per pixel
+    // (gray, gray + alpha, RGB, RGBA); the 8-bit ones above stay on bytes, exact and small.
+    private static FloatImage Deep(float[] samples, int stride, int height, int width, int? channels) =>
+        (channels ?? (IsGray(samples, stride) ? 1 : 3)) == 1 ? ToGray(samples, stride, height, width) : ToRgb(samples, stride, height, width);
+
     private static bool IsGray(float[] samples, int stride)
     {
         if (stride < 3) return true;

@@ -13,7 +13,7 @@ namespace SSM.Core.Data;
 public static class MvtecFolder
 {
     /// <summary>File extensions read as images (compared case-insensitively).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"];
 
     // Files the operating system leaves in folders: never images, never worth a word.
     private static readonly string[] Bookkeeping = ["Thumbs.db", "desktop.ini", ".DS_Store"];
@@ -97,7 +97,7 @@ public static class MvtecFolder
         return (images, skipped);
     }
 
-    /// <summary>"3 other entries: a.tif, sub/, ._b.png": what a folder holds besides images, for messages.</summary>
+    /// <summary>"3 other entries: a.txt, sub/, ._b.png": what a folder holds besides images, for messages.</summary>
     public static string Describe(IReadOnlyList<string> skipped, int listed = 5)
     {
         var names = skipped.Take(listed).Select(p => p.EndsWith(Path.DirectorySeparatorChar) ? Path.GetFileName(p.TrimEnd(Path.DirectorySeparatorChar)) + "/" : Path.GetFileName(p));

@@ -1,0 +1,168 @@
+using BitMiracle.LibTiff.Classic;
+using SkiaSharp;
+
+namespace SSM.Core.Data;
+
+/// <summary>
+/// Reads TIFF files (BitMiracle.LibTiff.NET, managed code): machine-vision cameras, scanners and microscopes write them,
+/// often with 16-bit grey levels, and SkiaSharp does not read them at all. The first page is read. Grey, grey + alpha,
+/// RGB and RGBA images of 8- or 16-bit unsigned samples stored in strips keep their depth; other layouts (tiles, palettes,
+/// YCbCr, 1-bit) come through LibTiff's 8-bit RGBA conversion; other sample formats (floating point, 32-bit) are refused.
+/// </summary>
+internal static class TiffFile
+{
+    /// <summary>Whether the bytes start a TIFF ("II*\0" or "MM\0*"; 43 for BigTIFF).</summary>
+    public static bool Is(ReadOnlySpan<byte> file) => file.Length >= 4
+        && ((file[0] == 'I' && file[1] == 'I' && file[2] is 42 or 43 && file[3] == 0)
+            || (file[0] == 'M' && file[1] == 'M' && file[2] == 0 && file[3] is 42 or 43));
+
+    /// <summary>
+    /// The samples in [0, 1], pixel-interleaved, with their count per pixel (1 grey, 2 grey and alpha, 3 RGB, 4 RGBA), as
+    /// shown when <paramref name="upright"/> (the Orientation tag, whose codes are EXIF's), else as stored. Grey stored
+    /// as "0 is white" is turned round, so that 1 is always bright.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a readable TIFF, or its samples are of a kind not read here
+    /// (named by <paramref name="name"/>).</exception>
+    public static (float[] Samples, int Channels, int Width, int Height) Read(byte[] file, string name, bool upright)
+    {
+        try { return ReadPage(file, name, upright); }
+        // LibTiff reports most damage by return values, but throws on some (offsets past the end, bad counts).
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
+        {
+            throw new InvalidDataException($"{name} is a damaged TIFF: {e.Message}", e);
+        }
+    }
+
+    private static (float[] Samples, int Channels, int Width, int Height) ReadPage(byte[] file, string name, bool upright)
+    {
+        using var tiff = Open(new MemoryStream(file, writable: false), name);
+        var page = Page.Of(tiff, name);
+        var (samples, channels) = page.Direct ? Scanlines(tiff, page, name) : Rgba(tiff, page, name);
+        var origin = upright ? page.Origin : SKEncodedOrigin.TopLeft;
+        if (!ExifOrientation.IsUpright(origin)) samples = ExifOrientation.Upright<float>(samples, page.Width, page.Height, channels, origin);
+        var (width, height) = ExifOrientation.Shown(origin, page.Width, page.Height);
+        return (samples, channels, width, height);
+    }
+
+    /// <summary>What the first page's tags say, nothing decoded, its size as shown (<paramref name="upright"/>) or as
+    /// stored; null when <paramref name="stream"/> is no readable TIFF.</summary>
+    public static ImageHeader? Header(Stream stream, bool upright = true)
+    {
+        try
+        {
+            using var tiff = Open(stream, "the file");
+            var page = Page.Of(tiff, "the file");
+            var (width, height) = ExifOrientation.Shown(upright ? page.Origin : SKEncodedOrigin.TopLeft, page.Width, page.Height);
+            return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { return null; }
+    }
+
+    /// <summary>The tags that decide how a page is read.</summary>
+    private sealed record Page(int Width, int Height, int Bits, int SamplesPerPixel, Photometric Photometric, SKEncodedOrigin Origin, bool Direct)
+    {
+        public bool Gray => Photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;
+
+        public static Page Of(Tiff tiff, string name)
+        {
+            int width = Field(tiff, TiffTag.IMAGEWIDTH, 0), height = Field(tiff, TiffTag.IMAGELENGTH, 0);
+            if (width < 1 || height < 1) throw new InvalidDataException($"{name} is a TIFF without a valid image size ({width}x{height}).");
+            int bits = Field(tiff, TiffTag.BITSPERSAMPLE, 1), samples = Field(tiff, TiffTag.SAMPLESPERPIXEL, 1);
+            var photometric = (Photometric)Field(tiff, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
+            var format = (SampleFormat)Field(tiff, TiffTag.SAMPLEFORMAT, (int)SampleFormat.UINT);
+            var planar = (PlanarConfig)Field(tiff, TiffTag.PLANARCONFIG, (int)PlanarConfig.CONTIG);
+            if (format is not (SampleFormat.UINT or SampleFormat.VOID) || bits > 16)
+                throw new InvalidDataException($"{name} is a TIFF of {bits}-bit {format} samples; this reader takes 1- to 16-bit unsigned integers " +
+                                               "(export 8- or 16-bit grey or RGB).");
+            // The TIFF Orientation tag uses EXIF's codes (1 = top left ... 8 = left bottom).
+            int orientation = Field(tiff, TiffTag.ORIENTATION, 1);
+            var origin = orientation is >= 1 and <= 8 ? (SKEncodedOrigin)orientation : SKEncodedOrigin.TopLeft;
+            bool direct = bits is 8 or 16 && planar == PlanarConfig.CONTIG && !tiff.IsTiled()
+                && (photometric is Photometric.MINISBLACK or Photometric.MINISWHITE && samples is 1 or 2
+                    || photometric == Photometric.RGB && samples is 3 or 4);
+            return new Page(width, height, bits, samples, photometric, origin, direct);
+        }
+    }
+
+    private static (float[] Samples, int Channels) Scanlines(Tiff tiff, Page page, string name)
+    {
+        int channels = page.SamplesPerPixel, perRow = page.Width * channels;
+        float full = page.Bits == 8 ? 255f : 65535f;
+        bool minIsWhite = page.Photometric == Photometric.MINISWHITE;
+        var samples = new float[perRow * page.Height];
+        var line = new byte[tiff.ScanlineSize()];
+        for (int y = 0; y < page.Height; y++)
+        {
+            if (!tiff.ReadScanline(line, y))
+                throw new InvalidDataException($"{name} could not be fully decoded (row {y} of {page.Height}){Errors.Last()}; the file is corrupt or truncated.");
+            var row = samples.AsSpan(y * perRow, perRow);
+            // LibTiff hands 16-bit samples over in this machine's byte order, whatever the file's.
+            for (int i = 0; i < perRow; i++) row[i] = (page.Bits == 8 ? line[i] : BitConverter.ToUInt16(line, 2 * i)) / full;
+            if (minIsWhite)
+                for (int i = 0; i < perRow; i += channels) row[i] = 1 - row[i];
+        }
+        return (samples, channels);
+    }
+
+    private static (float[] Samples, int Channels) Rgba(Tiff tiff, Page page, string name)
+    {
+        var raster = new int[page.Width * page.Height];
+        // As stored (the orientation is applied afterwards, as on the direct path): LibTiff flips rows to the orientation asked for.
+        var stored = page.Origin is >= SKEncodedOrigin.TopLeft and <= SKEncodedOrigin.LeftBottom ? (Orientation)(int)page.Origin : Orientation.TOPLEFT;
+        if (!tiff.ReadRGBAImageOriented(page.Width, page.Height, raster, stored))
+            throw new InvalidDataException($"{name} is a TIFF this reader cannot decode ({page.Bits}-bit, {page.SamplesPerPixel} samples per pixel, " +
+                                           $"{page.Photometric}){Errors.Last()}.");
+        var samples = new float[4 * raster.Length];
+        for (int i = 0; i < raster.Length; i++)
+        {
+            int abgr = raster[i];
+            samples[4 * i] = Tiff.GetR(abgr) / 255f;
+            samples[4 * i + 1] = Tiff.GetG(abgr) / 255f;
+            samples[4 * i + 2] = Tiff.GetB(abgr) / 255f;
+            samples[4 * i + 3] = Tiff.GetA(abgr) / 255f;
+        }
+        return (samples, 4);
+    }
+
+    private static int Field(Tiff tiff, TiffTag tag, int missing) => tiff.GetField(tag) is { Length: > 0 } value ? value[0].ToInt() : missing;
+
+    private static Tiff Open(Stream stream, string name)
+    {
+        Errors.Install();
+        Errors.Clear();
+        return Tiff.ClientOpen("image", "r", stream, new TiffStream())
+               ?? throw new InvalidDataException($"{name} is not a readable TIFF{Errors.Last()}.");
+    }
+
+    /// <summary>LibTiff reports problems to a process-wide handler that writes to the console; this one keeps the last
+    /// message of each thread for the exception instead.</summary>
+    private sealed class Errors : TiffErrorHandler
+    {
+        [ThreadStatic] private static string? last;
+        private static int installed;
+
+        public static void Install()
+        {
+            if (Interlocked.Exchange(ref installed, 1) == 0) Tiff.SetErrorHandler(new Errors());
+        }
+
+        public static void Clear() => last = null;
+
+        /// <summary>": message" of the last error on this thread, or nothing.</summary>
+        public static string Last() => last is null ? "" : $": {last}";
+
+        public override void ErrorHandler(Tiff tif, string method, string format, params object[] args) => last = Format(format, args);
+
+        public override void ErrorHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+
+        public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
+
+        public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+
+        private static string Format(string format, object[] args)
+        {
+            try { return string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args); }
+            catch (FormatException) { return format; }
+        }
+    }
+}

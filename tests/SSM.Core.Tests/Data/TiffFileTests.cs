@@ -1,0 +1,171 @@
+using BitMiracle.LibTiff.Classic;
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>TIFF files, as machine-vision cameras and microscopes write them, load like the formats Skia reads.</summary>
+public class TiffFileTests
+{
+    [Theory]
+    [InlineData("l")]
+    [InlineData("b")]
+    public void A_16_bit_grey_tiff_keeps_its_levels_in_either_byte_order(string byteOrder)
+    {
+        using var temp = new TempFolder();
+        const int w = 64, h = 64;
+        var samples = new ushort[w * h];
+        for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)(20000 + i);   // 4096 levels: 16 at 8 bits
+        string path = temp.File("camera.tif");
+        TiffWriter.Write(path, w, h, 1, samples, byteOrder: byteOrder);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal((1, h, w), (image.Channels, image.Height, image.Width));
+        for (int i = 0; i < samples.Length; i++) Assert.Equal(samples[i] / 65535f, image.Pixels[i]);
+        Assert.Equal(4096, image.Pixels.Distinct().Count());
+        Assert.Equal(new ImageHeader(w, h, StoresGray: true, Turned: false), ImageFile.ReadHeader(path));
+    }
+
+    [Fact]
+    public void An_8_bit_rgb_tiff_loads_as_the_same_pixels_in_a_png_do()
+    {
+        using var temp = new TempFolder();
+        const int w = 9, h = 5;
+        var samples = new ushort[w * h * 3];
+        for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)(i * 37 % 256);
+        string tif = temp.File("part.tiff");
+        TiffWriter.Write(tif, w, h, 3, samples, bits: 8, photometric: Photometric.RGB);
+        FloatImage fromTiff = ImageFile.Load(tif);
+        string png = temp.File("part.png");
+        ImageFile.Save(fromTiff, png);
+
+        Assert.Equal((3, h, w), (fromTiff.Channels, fromTiff.Height, fromTiff.Width));
+        Assert.Equal(samples[3 * (2 * w + 4) + 1] / 255f, fromTiff.Pixels[w * h + 2 * w + 4]);   // G of pixel (4, 2)
+        Assert.Equal(ImageFile.Load(png).Pixels, fromTiff.Pixels);
+        // Luminance from floats (TIFF) against from bytes (PNG): the same to rounding.
+        Assert.All(ImageFile.Load(png, channels: 1).Pixels.Zip(ImageFile.Load(tif, channels: 1).Pixels), p => Assert.Equal(p.First, p.Second, 1e-6f));
+    }
+
+    [Fact]
+    public void Grey_stored_as_zero_is_white_is_turned_round_and_alpha_is_ignored()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("inverted.tif");
+        // Grey and alpha: values 0 and 255 stored as "0 is white".
+        TiffWriter.Write(path, 2, 1, 2, [0, 255, 255, 0], bits: 8, photometric: Photometric.MINISWHITE);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal(1, image.Channels);
+        Assert.Equal([1f, 0f], image.Pixels);
+    }
+
+    [Fact]
+    public void A_palette_tiff_loads_through_the_8_bit_conversion()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("palette.tif");
+        TiffWriter.WritePalette(path, 3, 2, [0, 1, 0, 1, 1, 0], [(255, 0, 0), (0, 0, 255)]);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal((3, 2, 3), (image.Channels, image.Height, image.Width));
+        int plane = 6;
+        Assert.Equal((1f, 0f, 0f), (image.Pixels[0], image.Pixels[plane], image.Pixels[2 * plane]));   // (0, 0) red
+        Assert.Equal((0f, 0f, 1f), (image.Pixels[1], image.Pixels[plane + 1], image.Pixels[2 * plane + 1]));   // (1, 0) blue
+        Assert.Equal((1f, 0f, 0f), (image.Pixels[5], image.Pixels[plane + 5], image.Pixels[2 * plane + 5]));   // (2, 1) red
+    }
+
+    [Fact]
+    public void The_orientation_tag_turns_the_image_as_an_exif_tag_does()
+    {
+        using var temp = new TempFolder();
+        const int w = 3, h = 2;
+        ushort[] stored = [1000, 2000, 3000, 4000, 5000, 6000];
+        string path = temp.File("turned.tif");
+        TiffWriter.Write(path, w, h, 1, stored, orientation: (int)Orientation.RIGHTTOP);
+
+        FloatImage shown = ImageFile.Load(path), asStored = ImageFile.Load(path, upright: false);
+
+        Assert.Equal((h, w), (shown.Width, shown.Height));
+        Assert.Equal((w, h), (asStored.Width, asStored.Height));
+        Assert.Equal(stored.Select(v => v / 65535f), asStored.Pixels);
+        Assert.Equal(ExifOrientation.Upright<float>(asStored.Pixels, w, h, 1, SkiaSharp.SKEncodedOrigin.RightTop), shown.Pixels);
+        Assert.Equal((h, w), ImageFile.ReadSize(path));
+        Assert.Equal((w, h), ImageFile.ReadSize(File.ReadAllBytes(path), upright: false));
+        Assert.True(ImageFile.IsTurned(path));
+    }
+
+    [Fact]
+    public void LoadResized_of_a_tiff_is_Resize_of_Load()
+    {
+        using var temp = new TempFolder();
+        const int w = 40, h = 30;
+        var samples = Scrambled(w * h);
+        string path = temp.File("large.tif");
+        TiffWriter.Write(path, w, h, 1, samples);
+
+        var resized = ImageFile.LoadResized(path, 1, 16, 12);
+
+        Assert.Equal(ImageResize.Resize(ImageFile.Load(path, channels: 1), 16, 12).Pixels, resized.Pixels);
+        Assert.Equal(resized.Pixels, ImageFile.DecodeResized(File.ReadAllBytes(path), 1, 16, 12).Pixels);
+        Assert.Equal((w, h), resized.SourceSize);
+    }
+
+    [Fact]
+    public void A_truncated_or_floating_point_tiff_is_refused_by_name()
+    {
+        using var temp = new TempFolder();
+        var samples = Scrambled(32 * 32);
+        string cut = temp.File("cut.tif");
+        TiffWriter.Write(cut, 32, 32, 1, samples, compression: Compression.NONE);
+        BrokenFiles.CutInHalf(cut);
+        string floats = temp.File("float.tif");
+        TiffWriter.WriteFloat(floats, 4, 4);
+
+        var truncated = Assert.Throws<InvalidDataException>(() => ImageFile.Load(cut));
+        var floating = Assert.Throws<InvalidDataException>(() => ImageFile.Load(floats));
+
+        Assert.Contains("cut.tif", truncated.Message);
+        Assert.Contains("float.tif", floating.Message);
+        Assert.Contains("32-bit", floating.Message);
+    }
+
+    [Fact]
+    public void Damaged_tiff_bytes_load_or_are_refused_as_invalid_data_never_otherwise()
+    {
+        using var temp = new TempFolder();
+        var samples = Scrambled(16 * 16);
+        string path = temp.File("good.tif");
+        TiffWriter.Write(path, 16, 16, 1, samples);
+        byte[] good = File.ReadAllBytes(path);
+        var random = new Random(5);
+        int refused = 0;
+        for (int trial = 0; trial < 200; trial++)
+        {
+            byte[] damaged = (byte[])good.Clone();
+            for (int k = 0; k < 4; k++) damaged[random.Next(4, damaged.Length)] = (byte)random.Next(256);   // the "II*" signature kept
+            try { ImageFile.DecodeResized(damaged, 1, 8, 8); }
+            catch (InvalidDataException) { refused++; }
+        }
+        Assert.True(refused > 0, "no damage was noticed in 200 damaged files");
+    }
+
+    /// <summary>Levels spread over the whole 16-bit range in no order: every pixel matters, none repeats a neighbour.</summary>
+    private static ushort[] Scrambled(int count) => [.. Enumerable.Range(0, count).Select(i => (ushort)(i * 7919 % 65536))];
+
+    [Fact]
+    public void A_folder_of_tiffs_is_a_folder_of_images()
+    {
+        using var temp = new TempFolder();
+        var samples = new ushort[8 * 8];
+        TiffWriter.Write(temp.File("a.tif"), 8, 8, 1, samples);
+        TiffWriter.Write(temp.File("b.TIFF"), 8, 8, 1, samples);
+        File.WriteAllText(temp.File("notes.txt"), "");
+
+        var (images, skipped) = MvtecFolder.ListImages(temp.Path);
+
+        Assert.Equal(["a.tif", "b.TIFF"], images.Select(Path.GetFileName));
+        Assert.Equal(["notes.txt"], skipped.Select(Path.GetFileName));
+    }
+}

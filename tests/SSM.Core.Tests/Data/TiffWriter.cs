@@ -1,0 +1,64 @@
+using BitMiracle.LibTiff.Classic;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>Writes small TIFF files with LibTiff itself, for the reader's tests.</summary>
+internal static class TiffWriter
+{
+    /// <summary>One strip of <paramref name="samples"/> (8- or 16-bit, pixel-interleaved); "b" in <paramref name="byteOrder"/>
+    /// writes a big-endian ("MM") file.</summary>
+    public static void Write(string path, int width, int height, int samplesPerPixel, ushort[] samples, int bits = 16,
+        Photometric photometric = Photometric.MINISBLACK, int orientation = 1, string byteOrder = "l", Compression compression = Compression.LZW)
+    {
+        using var tiff = Tiff.Open(path, "w" + byteOrder) ?? throw new IOException($"LibTiff could not create {path}.");
+        Tags(tiff, width, height, bits, samplesPerPixel, photometric, orientation, compression);
+        if (samplesPerPixel is 2 or 4) tiff.SetField(TiffTag.EXTRASAMPLES, 1, new short[] { (short)ExtraSample.UNASSALPHA });
+        int perRow = width * samplesPerPixel;
+        var row = new byte[perRow * bits / 8];
+        for (int y = 0; y < height; y++)
+        {
+            for (int i = 0; i < perRow; i++)
+            {
+                ushort v = samples[y * perRow + i];
+                if (bits == 8) row[i] = (byte)v;
+                else BitConverter.TryWriteBytes(row.AsSpan(2 * i), v);   // this machine's order: LibTiff swaps for "MM"
+            }
+            if (!tiff.WriteScanline(row, y)) throw new IOException($"LibTiff could not write row {y} of {path}.");
+        }
+    }
+
+    /// <summary>An 8-bit palette image: <paramref name="indices"/> into a colour map of (r, g, b) bytes.</summary>
+    public static void WritePalette(string path, int width, int height, byte[] indices, (byte R, byte G, byte B)[] colours)
+    {
+        using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
+        Tags(tiff, width, height, 8, 1, Photometric.PALETTE, 1, Compression.NONE);
+        // TIFF colour maps hold 16-bit values: a byte b is b * 257.
+        short[] Map(Func<(byte R, byte G, byte B), byte> part) =>
+            [.. Enumerable.Range(0, 256).Select(i => (short)(i < colours.Length ? part(colours[i]) * 257 : 0))];
+        tiff.SetField(TiffTag.COLORMAP, Map(c => c.R), Map(c => c.G), Map(c => c.B));
+        for (int y = 0; y < height; y++) tiff.WriteScanline(indices.AsSpan(y * width, width).ToArray(), y);
+    }
+
+    /// <summary>A 32-bit floating-point grey image, a kind the reader refuses.</summary>
+    public static void WriteFloat(string path, int width, int height)
+    {
+        using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
+        Tags(tiff, width, height, 32, 1, Photometric.MINISBLACK, 1, Compression.NONE);
+        tiff.SetField(TiffTag.SAMPLEFORMAT, SampleFormat.IEEEFP);
+        var row = new byte[4 * width];
+        for (int y = 0; y < height; y++) tiff.WriteScanline(row, y);
+    }
+
+    private static void Tags(Tiff tiff, int width, int height, int bits, int samplesPerPixel, Photometric photometric, int orientation, Compression compression)
+    {
+        tiff.SetField(TiffTag.IMAGEWIDTH, width);
+        tiff.SetField(TiffTag.IMAGELENGTH, height);
+        tiff.SetField(TiffTag.BITSPERSAMPLE, bits);
+        tiff.SetField(TiffTag.SAMPLESPERPIXEL, samplesPerPixel);
+        tiff.SetField(TiffTag.PHOTOMETRIC, photometric);
+        tiff.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
+        tiff.SetField(TiffTag.ROWSPERSTRIP, height);
+        tiff.SetField(TiffTag.COMPRESSION, compression);
+        tiff.SetField(TiffTag.ORIENTATION, (Orientation)orientation);
+    }
+}
