@@ -193,7 +193,7 @@ public static class DatasetInput
     /// has no decoder here.</summary>
     private static string DicomHint(IEnumerable<string> paths) =>
         paths.Any(p => p.TrimEnd('/', '\\').EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
-            ? " DICOM files are not read: export the scans as PNG (16-bit PNGs are read at full depth)."
+            ? " DICOM files are not read: export the scans as PNG or TIFF (16-bit PNGs and TIFFs are read at full depth)."
             : "";
 
     /// <summary>

@@ -21,9 +21,10 @@ public static class ImageFile
     /// <exception cref="InvalidDataException">The file is not a decodable image (corrupt, truncated, other format).</exception>
     /// <remarks>
     /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
-    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied. 16-bit PNGs
-    /// (scanners, medical exports) keep their full depth (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit
-    /// scan 16 grey levels, and so do 16-bit TIFFs (cameras, microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
+    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied (but for TIFFs of
+    /// the layouts LibTiff converts, <see cref="TiffFile"/>). 16-bit PNGs (scanners, medical exports) keep their full depth
+    /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs stored
+    /// in strips (cameras, microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
@@ -125,7 +126,7 @@ public static class ImageFile
     public static bool IsTurned(string path) => ReadHeader(path)?.Turned ?? false;
 
     /// <summary>
-    /// Whether an image file stores grey levels only, as its header says (a grayscale PNG at any depth, a grayscale JPEG);
+    /// Whether an image file stores grey levels only, as its header says (a grayscale PNG or TIFF at any depth, a grayscale JPEG);
     /// null when it is no image this reader knows. A colour file whose pixels all happen to be grey says false: the header
     /// is all that is read.
     /// </summary>
@@ -143,10 +144,10 @@ public static class ImageFile
         {
             using var file = File.OpenRead(path);
             Span<byte> start = stackalloc byte[32];
-            // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             start = start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)];
             file.Position = 0;
             if (TiffFile.Is(start)) return TiffFile.Header(file);
+            // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
             using var codec = SKCodec.Create(file);
             if (codec is null) return null;

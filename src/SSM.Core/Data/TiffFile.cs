@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using BitMiracle.LibTiff.Classic;
 using SkiaSharp;
 
@@ -6,8 +7,10 @@ namespace SSM.Core.Data;
 /// <summary>
 /// Reads TIFF files (BitMiracle.LibTiff.NET, managed code): machine-vision cameras, scanners and microscopes write them,
 /// often with 16-bit grey levels, and SkiaSharp does not read them at all. The first page is read. Grey, grey + alpha,
-/// RGB and RGBA images of 8- or 16-bit unsigned samples stored in strips keep their depth; other layouts (tiles, palettes,
-/// YCbCr, 1-bit) come through LibTiff's 8-bit RGBA conversion; other sample formats (floating point, 32-bit) are refused.
+/// RGB and RGBA images of 8- or 16-bit unsigned samples stored in strips, one plane, keep their depth and their colours
+/// unpremultiplied; other layouts (tiles, separate planes, palettes, YCbCr, 1- to 4-bit) come through LibTiff's 8-bit
+/// RGBA conversion, which premultiplies unassociated alpha; floating-point and 32-bit samples are refused. A file whose
+/// data ends early or fails to decode is refused, never partly read.
 /// </summary>
 internal static class TiffFile
 {
@@ -37,7 +40,10 @@ internal static class TiffFile
     {
         using var tiff = Open(new MemoryStream(file, writable: false), name);
         var page = Page.Of(tiff, name);
+        Errors.Clear();   // warnings while the header was read (unknown tags, say) are no reason to refuse the pixels
         var (samples, channels) = page.Direct ? Scanlines(tiff, page, name) : Rgba(tiff, page, name);
+        // LibTiff's decoders report a strip that ends early as a warning and return success.
+        if (Errors.Warned) throw new InvalidDataException($"{name} could not be fully decoded{Errors.Last()}; the file is corrupt or truncated.");
         var origin = upright ? page.Origin : SKEncodedOrigin.TopLeft;
         if (!ExifOrientation.IsUpright(origin)) samples = ExifOrientation.Upright<float>(samples, page.Width, page.Height, channels, origin);
         var (width, height) = ExifOrientation.Shown(origin, page.Width, page.Height);
@@ -67,6 +73,8 @@ internal static class TiffFile
         {
             int width = Field(tiff, TiffTag.IMAGEWIDTH, 0), height = Field(tiff, TiffTag.IMAGELENGTH, 0);
             if (width < 1 || height < 1) throw new InvalidDataException($"{name} is a TIFF without a valid image size ({width}x{height}).");
+            // Checked before anything is allocated: a few bytes can claim a picture of gigabytes (4 values a pixel at most).
+            if (4L * width * height > int.MaxValue) throw new InvalidDataException($"{name} is too large ({width}x{height}).");
             int bits = Field(tiff, TiffTag.BITSPERSAMPLE, 1), samples = Field(tiff, TiffTag.SAMPLESPERPIXEL, 1);
             var photometric = (Photometric)Field(tiff, TiffTag.PHOTOMETRIC, (int)Photometric.MINISBLACK);
             var format = (SampleFormat)Field(tiff, TiffTag.SAMPLEFORMAT, (int)SampleFormat.UINT);
@@ -96,8 +104,8 @@ internal static class TiffFile
             if (!tiff.ReadScanline(line, y))
                 throw new InvalidDataException($"{name} could not be fully decoded (row {y} of {page.Height}){Errors.Last()}; the file is corrupt or truncated.");
             var row = samples.AsSpan(y * perRow, perRow);
-            // LibTiff hands 16-bit samples over in this machine's byte order, whatever the file's.
-            for (int i = 0; i < perRow; i++) row[i] = (page.Bits == 8 ? line[i] : BitConverter.ToUInt16(line, 2 * i)) / full;
+            // LibTiff.NET hands 16-bit samples over little-endian, whatever the file's order ("MM" files are swapped).
+            for (int i = 0; i < perRow; i++) row[i] = (page.Bits == 8 ? line[i] : BinaryPrimitives.ReadUInt16LittleEndian(line.AsSpan(2 * i))) / full;
             if (minIsWhite)
                 for (int i = 0; i < perRow; i += channels) row[i] = 1 - row[i];
         }
@@ -109,7 +117,8 @@ internal static class TiffFile
         var raster = new int[page.Width * page.Height];
         // As stored (the orientation is applied afterwards, as on the direct path): LibTiff flips rows to the orientation asked for.
         var stored = page.Origin is >= SKEncodedOrigin.TopLeft and <= SKEncodedOrigin.LeftBottom ? (Orientation)(int)page.Origin : Orientation.TOPLEFT;
-        if (!tiff.ReadRGBAImageOriented(page.Width, page.Height, raster, stored))
+        // stopOnError: without it a strip or tile that fails to decode is skipped and the call still succeeds.
+        if (!tiff.ReadRGBAImageOriented(page.Width, page.Height, raster, stored, stopOnError: true))
             throw new InvalidDataException($"{name} is a TIFF this reader cannot decode ({page.Bits}-bit, {page.SamplesPerPixel} samples per pixel, " +
                                            $"{page.Photometric}){Errors.Last()}.");
         var samples = new float[4 * raster.Length];
@@ -134,30 +143,55 @@ internal static class TiffFile
                ?? throw new InvalidDataException($"{name} is not a readable TIFF{Errors.Last()}.");
     }
 
-    /// <summary>LibTiff reports problems to a process-wide handler that writes to the console; this one keeps the last
-    /// message of each thread for the exception instead.</summary>
+    /// <summary>LibTiff reports problems to a process-wide handler, by default one that writes to the console; this one
+    /// keeps the last message of each thread for the exception instead, and passes everything on to a handler the
+    /// application had installed itself.</summary>
     private sealed class Errors : TiffErrorHandler
     {
+        private TiffErrorHandler? previous;
         [ThreadStatic] private static string? last;
-        private static int installed;
+        [ThreadStatic] private static bool warned;
+        private static readonly Lock installing = new();
+        private static bool installed;
 
         public static void Install()
         {
-            if (Interlocked.Exchange(ref installed, 1) == 0) Tiff.SetErrorHandler(new Errors());
+            lock (installing)
+            {
+                if (installed) return;
+                var errors = new Errors();
+                var current = Tiff.SetErrorHandler(errors);
+                // LibTiff's own default only writes to the console.
+                errors.previous = current?.GetType() == typeof(TiffErrorHandler) ? null : current;
+                installed = true;
+            }
         }
 
-        public static void Clear() => last = null;
+        public static void Clear() => (last, warned) = (null, false);
 
-        /// <summary>": message" of the last error on this thread, or nothing.</summary>
+        /// <summary>Whether LibTiff warned on this thread since <see cref="Clear"/>.</summary>
+        public static bool Warned => warned;
+
+        /// <summary>": message" of the last error or warning on this thread, or nothing.</summary>
         public static string Last() => last is null ? "" : $": {last}";
 
-        public override void ErrorHandler(Tiff tif, string method, string format, params object[] args) => last = Format(format, args);
+        public override void ErrorHandler(Tiff tif, string method, string format, params object[] args)
+        {
+            last = Format(format, args);
+            previous?.ErrorHandler(tif, method, format, args);
+        }
 
-        public override void ErrorHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+        public override void ErrorHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) =>
+            previous?.ErrorHandlerExt(tif, clientData, method, format, args);
 
-        public override void WarningHandler(Tiff tif, string method, string format, params object[] args) { }
+        public override void WarningHandler(Tiff tif, string method, string format, params object[] args)
+        {
+            (last, warned) = (Format(format, args), true);
+            previous?.WarningHandler(tif, method, format, args);
+        }
 
-        public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) { }
+        public override void WarningHandlerExt(Tiff tif, object clientData, string method, string format, params object[] args) =>
+            previous?.WarningHandlerExt(tif, clientData, method, format, args);
 
         private static string Format(string format, object[] args)
         {

@@ -40,7 +40,8 @@ public class TiffFileTests
         ImageFile.Save(fromTiff, png);
 
         Assert.Equal((3, h, w), (fromTiff.Channels, fromTiff.Height, fromTiff.Width));
-        Assert.Equal(samples[3 * (2 * w + 4) + 1] / 255f, fromTiff.Pixels[w * h + 2 * w + 4]);   // G of pixel (4, 2)
+        for (int p = 0; p < w * h; p++)
+            for (int c = 0; c < 3; c++) Assert.Equal(samples[3 * p + c] / 255f, fromTiff.Pixels[c * w * h + p]);
         Assert.Equal(ImageFile.Load(png).Pixels, fromTiff.Pixels);
         // Luminance from floats (TIFF) against from bytes (PNG): the same to rounding.
         Assert.All(ImageFile.Load(png, channels: 1).Pixels.Zip(ImageFile.Load(tif, channels: 1).Pixels), p => Assert.Equal(p.First, p.Second, 1e-6f));
@@ -51,8 +52,8 @@ public class TiffFileTests
     {
         using var temp = new TempFolder();
         string path = temp.File("inverted.tif");
-        // Grey and alpha: values 0 and 255 stored as "0 is white".
-        TiffWriter.Write(path, 2, 1, 2, [0, 255, 255, 0], bits: 8, photometric: Photometric.MINISWHITE);
+        // Grey and alpha, stored as "0 is white": white and fully transparent (premultiplied it would read 0), then black.
+        TiffWriter.Write(path, 2, 1, 2, [0, 0, 255, 255], bits: 8, photometric: Photometric.MINISWHITE);
 
         FloatImage image = ImageFile.Load(path);
 
@@ -129,6 +130,24 @@ public class TiffFileTests
         Assert.Contains("cut.tif", truncated.Message);
         Assert.Contains("float.tif", floating.Message);
         Assert.Contains("32-bit", floating.Message);
+    }
+
+    [Fact]
+    public void A_tiff_whose_data_ends_early_is_refused_on_either_path()
+    {
+        using var temp = new TempFolder();
+        string grey = temp.File("grey.tif"), palette = temp.File("palette.tif");
+        // LZW: LibTiff re-estimates a short count of uncompressed data from the image size (and reads on).
+        TiffWriter.Write(grey, 32, 32, 1, Scrambled(32 * 32));                                  // read row by row
+        TiffWriter.WritePalette(palette, 32, 32, [.. Scrambled(32 * 32).Select(v => (byte)(v % 2))], [(255, 0, 0), (0, 0, 255)]);   // through the RGBA conversion
+        TiffWriter.ShortenStrip(grey);
+        TiffWriter.ShortenStrip(palette);
+
+        foreach (string path in new[] { grey, palette })
+        {
+            var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+            Assert.Contains(Path.GetFileName(path), error.Message);
+        }
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using BitMiracle.LibTiff.Classic;
 
 namespace SSM.Core.Tests.Data;
@@ -31,7 +32,7 @@ internal static class TiffWriter
     public static void WritePalette(string path, int width, int height, byte[] indices, (byte R, byte G, byte B)[] colours)
     {
         using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
-        Tags(tiff, width, height, 8, 1, Photometric.PALETTE, 1, Compression.NONE);
+        Tags(tiff, width, height, 8, 1, Photometric.PALETTE, 1, Compression.LZW);
         // TIFF colour maps hold 16-bit values: a byte b is b * 257.
         short[] Map(Func<(byte R, byte G, byte B), byte> part) =>
             [.. Enumerable.Range(0, 256).Select(i => (short)(i < colours.Length ? part(colours[i]) * 257 : 0))];
@@ -47,6 +48,26 @@ internal static class TiffWriter
         tiff.SetField(TiffTag.SAMPLEFORMAT, SampleFormat.IEEEFP);
         var row = new byte[4 * width];
         for (int y = 0; y < height; y++) tiff.WriteScanline(row, y);
+    }
+
+    /// <summary>Halves the byte count of a little-endian TIFF's single strip, as if its data had been cut short; the
+    /// directory stays intact (LibTiff writes it after the data, so cutting the file itself would lose it).</summary>
+    public static void ShortenStrip(string path)
+    {
+        byte[] file = File.ReadAllBytes(path);
+        int directory = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4)), entries = BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(directory));
+        for (int e = 0; e < entries; e++)
+        {
+            var entry = file.AsSpan(directory + 2 + 12 * e, 12);
+            if (BinaryPrimitives.ReadUInt16LittleEndian(entry) != (ushort)TiffTag.STRIPBYTECOUNTS) continue;
+            if (BinaryPrimitives.ReadUInt32LittleEndian(entry[4..]) != 1) throw new InvalidOperationException("Write one strip.");
+            if (BinaryPrimitives.ReadUInt16LittleEndian(entry[2..]) == 3)   // SHORT
+                BinaryPrimitives.WriteUInt16LittleEndian(entry[8..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(entry[8..]) / 2));
+            else BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]) / 2);
+            File.WriteAllBytes(path, file);
+            return;
+        }
+        throw new InvalidOperationException($"{path} has no strip byte counts.");
     }
 
     private static void Tags(Tiff tiff, int width, int height, int bits, int samplesPerPixel, Photometric photometric, int orientation, Compression compression)
