@@ -23,8 +23,8 @@ public static class ImageFile
     /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
     /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied (but for TIFFs of
     /// the layouts LibTiff converts, <see cref="TiffFile"/>). 16-bit PNGs (scanners, medical exports) keep their full depth
-    /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs stored
-    /// in strips (cameras, microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
+    /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs (cameras,
+    /// microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>

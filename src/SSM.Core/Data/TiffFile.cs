@@ -7,9 +7,9 @@ namespace SSM.Core.Data;
 /// <summary>
 /// Reads TIFF files (BitMiracle.LibTiff.NET, managed code): machine-vision cameras, scanners and microscopes write them,
 /// often with 16-bit grey levels, and SkiaSharp does not read them at all. The first page is read. Grey, grey + alpha,
-/// RGB and RGBA images of 8- or 16-bit unsigned samples stored in strips, one plane, keep their depth and their colours
-/// unpremultiplied; other layouts (tiles, separate planes, palettes, YCbCr, 1- to 4-bit) come through LibTiff's 8-bit
-/// RGBA conversion, which premultiplies unassociated alpha; floating-point and 32-bit samples are refused. A file whose
+/// RGB and RGBA images of 8- or 16-bit unsigned samples, in strips or tiles, interleaved or in separate planes, keep
+/// their depth and their colours unpremultiplied; other kinds (palettes, YCbCr, CMYK, 1- to 4-bit) come through LibTiff's
+/// 8-bit RGBA conversion, which premultiplies unassociated alpha; floating-point and 32-bit samples are refused. A file whose
 /// data ends early or fails to decode is refused, never partly read.
 /// </summary>
 internal static class TiffFile
@@ -41,7 +41,7 @@ internal static class TiffFile
         using var tiff = Open(new MemoryStream(file, writable: false), name);
         var page = Page.Of(tiff, name);
         Errors.Clear();   // warnings while the header was read (unknown tags, say) are no reason to refuse the pixels
-        var (samples, channels) = page.Direct ? Scanlines(tiff, page, name) : Rgba(tiff, page, name);
+        var (samples, channels) = page.Direct ? Samples(tiff, page, name) : Rgba(tiff, page, name);
         // LibTiff's decoders report a strip that ends early as a warning and return success.
         if (Errors.Warned) throw new InvalidDataException($"{name} could not be fully decoded{Errors.Last()}; the file is corrupt or truncated.");
         var origin = upright ? page.Origin : SKEncodedOrigin.TopLeft;
@@ -65,7 +65,8 @@ internal static class TiffFile
     }
 
     /// <summary>The tags that decide how a page is read.</summary>
-    private sealed record Page(int Width, int Height, int Bits, int SamplesPerPixel, Photometric Photometric, SKEncodedOrigin Origin, bool Direct)
+    private sealed record Page(int Width, int Height, int Bits, int SamplesPerPixel, Photometric Photometric, SKEncodedOrigin Origin, bool Direct,
+        bool Separate)
     {
         public bool Gray => Photometric is Photometric.MINISBLACK or Photometric.MINISWHITE;
 
@@ -85,30 +86,63 @@ internal static class TiffFile
             // The TIFF Orientation tag uses EXIF's codes (1 = top left ... 8 = left bottom).
             int orientation = Field(tiff, TiffTag.ORIENTATION, 1);
             var origin = orientation is >= 1 and <= 8 ? (SKEncodedOrigin)orientation : SKEncodedOrigin.TopLeft;
-            bool direct = bits is 8 or 16 && planar == PlanarConfig.CONTIG && !tiff.IsTiled()
+            bool direct = bits is 8 or 16
                 && (photometric is Photometric.MINISBLACK or Photometric.MINISWHITE && samples is 1 or 2
                     || photometric == Photometric.RGB && samples is 3 or 4);
-            return new Page(width, height, bits, samples, photometric, origin, direct);
+            return new Page(width, height, bits, samples, photometric, origin, direct, planar == PlanarConfig.SEPARATE);
         }
     }
 
-    private static (float[] Samples, int Channels) Scanlines(Tiff tiff, Page page, string name)
+    /// <summary>The samples as they are stored, at full depth: rows of strips or tiles, all samples of a pixel together or
+    /// each in its own plane.</summary>
+    private static (float[] Samples, int Channels) Samples(Tiff tiff, Page page, string name)
     {
-        int channels = page.SamplesPerPixel, perRow = page.Width * channels;
+        int channels = page.SamplesPerPixel, width = page.Width, height = page.Height;
+        int planes = page.Separate ? channels : 1, perPixel = page.Separate ? 1 : channels;
+        var samples = new float[width * height * channels];
         float full = page.Bits == 8 ? 255f : 65535f;
-        bool minIsWhite = page.Photometric == Photometric.MINISWHITE;
-        var samples = new float[perRow * page.Height];
-        var line = new byte[tiff.ScanlineSize()];
-        for (int y = 0; y < page.Height; y++)
+        // Copies a block (w x h pixels, `stride` pixels a row) of one plane to (x0, y0), cut at the image's edges.
+        void Copy(byte[] block, int stride, int x0, int y0, int w, int h, int plane)
         {
-            if (!tiff.ReadScanline(line, y))
-                throw new InvalidDataException($"{name} could not be fully decoded (row {y} of {page.Height}){Errors.Last()}; the file is corrupt or truncated.");
-            var row = samples.AsSpan(y * perRow, perRow);
-            // LibTiff.NET hands 16-bit samples over little-endian, whatever the file's order ("MM" files are swapped).
-            for (int i = 0; i < perRow; i++) row[i] = (page.Bits == 8 ? line[i] : BinaryPrimitives.ReadUInt16LittleEndian(line.AsSpan(2 * i))) / full;
-            if (minIsWhite)
-                for (int i = 0; i < perRow; i += channels) row[i] = 1 - row[i];
+            for (int y = 0; y < Math.Min(h, height - y0); y++)
+                for (int x = 0; x < Math.Min(w, width - x0); x++)
+                    for (int k = 0; k < perPixel; k++)
+                    {
+                        int i = (y * stride + x) * perPixel + k;
+                        // LibTiff.NET hands 16-bit samples over little-endian, whatever the file's order ("MM" files are swapped).
+                        int value = page.Bits == 8 ? block[i] : BinaryPrimitives.ReadUInt16LittleEndian(block.AsSpan(2 * i));
+                        samples[((y0 + y) * width + x0 + x) * channels + plane + k] = value / full;
+                    }
         }
+        if (tiff.IsTiled())
+        {
+            int tileWidth = Field(tiff, TiffTag.TILEWIDTH, 0), tileHeight = Field(tiff, TiffTag.TILELENGTH, 0);
+            // A tile may overhang the image, but not by more than a tile's rounding: a damaged size must not allocate gigabytes.
+            if (tileWidth < 1 || tileHeight < 1 || tileWidth > width + 1024 || tileHeight > height + 1024)
+                throw new InvalidDataException($"{name} is a tiled TIFF with tiles of {tileWidth}x{tileHeight} for a {width}x{height} image.");
+            var tile = new byte[tiff.TileSize()];
+            for (int plane = 0; plane < planes; plane++)
+                for (int y = 0; y < height; y += tileHeight)
+                    for (int x = 0; x < width; x += tileWidth)
+                    {
+                        if (tiff.ReadTile(tile, 0, x, y, 0, (short)plane) < 0)
+                            throw new InvalidDataException($"{name} could not be fully decoded (tile at {x}, {y}){Errors.Last()}; the file is corrupt or truncated.");
+                        Copy(tile, tileWidth, x, y, tileWidth, tileHeight, plane);
+                    }
+        }
+        else
+        {
+            var line = new byte[tiff.ScanlineSize()];
+            for (int plane = 0; plane < planes; plane++)
+                for (int y = 0; y < height; y++)
+                {
+                    if (!tiff.ReadScanline(line, y, (short)plane))
+                        throw new InvalidDataException($"{name} could not be fully decoded (row {y} of {height}){Errors.Last()}; the file is corrupt or truncated.");
+                    Copy(line, width, 0, y, width, 1, plane);
+                }
+        }
+        if (page.Photometric == Photometric.MINISWHITE)
+            for (int i = 0; i < samples.Length; i += channels) samples[i] = 1 - samples[i];
         return (samples, channels);
     }
 

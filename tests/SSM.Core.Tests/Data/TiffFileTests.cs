@@ -26,6 +26,26 @@ public class TiffFileTests
         Assert.Equal(new ImageHeader(w, h, StoresGray: true, Turned: false), ImageFile.ReadHeader(path));
     }
 
+    [Theory]
+    [InlineData(16, false)]   // tiles of 16 x 16 over a 40 x 30 image: the last column and row of tiles are cut
+    [InlineData(0, true)]     // strips, each sample in its own plane
+    [InlineData(32, true)]
+    public void Tiled_and_separate_plane_16_bit_rgba_tiffs_keep_their_levels(int tile, bool separate)
+    {
+        using var temp = new TempFolder();
+        const int w = 40, h = 30;
+        var samples = Scrambled(w * h * 4);
+        string path = temp.File("microscope.tif");
+        TiffWriter.Write(path, w, h, 4, samples, photometric: Photometric.RGB, tile: tile, separate: separate);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal((3, h, w), (image.Channels, image.Height, image.Width));
+        int plane = w * h;
+        for (int p = 0; p < plane; p++)
+            for (int c = 0; c < 3; c++) Assert.Equal(samples[4 * p + c] / 65535f, image.Pixels[c * plane + p]);   // alpha ignored
+    }
+
     [Fact]
     public void An_8_bit_rgb_tiff_loads_as_the_same_pixels_in_a_png_do()
     {
@@ -150,13 +170,15 @@ public class TiffFileTests
         }
     }
 
-    [Fact]
-    public void Damaged_tiff_bytes_load_or_are_refused_as_invalid_data_never_otherwise()
+    [Theory]
+    [InlineData(0)]    // strips
+    [InlineData(16)]   // tiles
+    public void Damaged_tiff_bytes_load_or_are_refused_as_invalid_data_never_otherwise(int tile)
     {
         using var temp = new TempFolder();
-        var samples = Scrambled(16 * 16);
+        var samples = Scrambled(24 * 24);
         string path = temp.File("good.tif");
-        TiffWriter.Write(path, 16, 16, 1, samples);
+        TiffWriter.Write(path, 24, 24, 1, samples, tile: tile);
         byte[] good = File.ReadAllBytes(path);
         var random = new Random(5);
         int refused = 0;

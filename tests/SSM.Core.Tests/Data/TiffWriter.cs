@@ -6,33 +6,43 @@ namespace SSM.Core.Tests.Data;
 /// <summary>Writes small TIFF files with LibTiff itself, for the reader's tests.</summary>
 internal static class TiffWriter
 {
-    /// <summary>One strip of <paramref name="samples"/> (8- or 16-bit, pixel-interleaved); "b" in <paramref name="byteOrder"/>
-    /// writes a big-endian ("MM") file.</summary>
+    /// <summary><paramref name="samples"/> (8- or 16-bit, pixel-interleaved) in one strip, or in square tiles of
+    /// <paramref name="tile"/> pixels (a multiple of 16), each sample in its own plane when <paramref name="separate"/>; "b"
+    /// in <paramref name="byteOrder"/> writes a big-endian ("MM") file.</summary>
     public static void Write(string path, int width, int height, int samplesPerPixel, ushort[] samples, int bits = 16,
-        Photometric photometric = Photometric.MINISBLACK, int orientation = 1, string byteOrder = "l", Compression compression = Compression.LZW)
+        Photometric photometric = Photometric.MINISBLACK, int orientation = 1, string byteOrder = "l", Compression compression = Compression.LZW,
+        int tile = 0, bool separate = false)
     {
         using var tiff = Tiff.Open(path, "w" + byteOrder) ?? throw new IOException($"LibTiff could not create {path}.");
-        Tags(tiff, width, height, bits, samplesPerPixel, photometric, orientation, compression);
+        Tags(tiff, width, height, bits, samplesPerPixel, photometric, orientation, compression, tile, separate);
         if (samplesPerPixel is 2 or 4) tiff.SetField(TiffTag.EXTRASAMPLES, 1, new short[] { (short)ExtraSample.UNASSALPHA });
-        int perRow = width * samplesPerPixel;
-        var row = new byte[perRow * bits / 8];
-        for (int y = 0; y < height; y++)
-        {
-            for (int i = 0; i < perRow; i++)
-            {
-                ushort v = samples[y * perRow + i];
-                if (bits == 8) row[i] = (byte)v;
-                else BitConverter.TryWriteBytes(row.AsSpan(2 * i), v);   // this machine's order: LibTiff swaps for "MM"
-            }
-            if (!tiff.WriteScanline(row, y)) throw new IOException($"LibTiff could not write row {y} of {path}.");
-        }
+        int planes = separate ? samplesPerPixel : 1, perPixel = separate ? 1 : samplesPerPixel;
+        int blockWidth = tile > 0 ? tile : width, blockHeight = tile > 0 ? tile : 1;
+        var block = new byte[blockWidth * blockHeight * perPixel * bits / 8];
+        for (int plane = 0; plane < planes; plane++)
+            for (int y0 = 0; y0 < height; y0 += blockHeight)
+                for (int x0 = 0; x0 < width; x0 += blockWidth)
+                {
+                    Array.Clear(block);
+                    for (int y = 0; y < blockHeight && y0 + y < height; y++)
+                        for (int x = 0; x < blockWidth && x0 + x < width; x++)
+                            for (int k = 0; k < perPixel; k++)
+                            {
+                                ushort v = samples[((y0 + y) * width + x0 + x) * samplesPerPixel + plane + k];
+                                int i = (y * blockWidth + x) * perPixel + k;
+                                if (bits == 8) block[i] = (byte)v;
+                                else BitConverter.TryWriteBytes(block.AsSpan(2 * i), v);   // this machine's order: LibTiff swaps for "MM"
+                            }
+                    bool written = tile > 0 ? tiff.WriteTile(block, x0, y0, 0, (short)plane) >= 0 : tiff.WriteScanline(block, y0, (short)plane);
+                    if (!written) throw new IOException($"LibTiff could not write at ({x0}, {y0}) of {path}.");
+                }
     }
 
     /// <summary>An 8-bit palette image: <paramref name="indices"/> into a colour map of (r, g, b) bytes.</summary>
     public static void WritePalette(string path, int width, int height, byte[] indices, (byte R, byte G, byte B)[] colours)
     {
         using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
-        Tags(tiff, width, height, 8, 1, Photometric.PALETTE, 1, Compression.LZW);
+        Tags(tiff, width, height, 8, 1, Photometric.PALETTE, 1, Compression.LZW, 0, false);
         // TIFF colour maps hold 16-bit values: a byte b is b * 257.
         short[] Map(Func<(byte R, byte G, byte B), byte> part) =>
             [.. Enumerable.Range(0, 256).Select(i => (short)(i < colours.Length ? part(colours[i]) * 257 : 0))];
@@ -44,7 +54,7 @@ internal static class TiffWriter
     public static void WriteFloat(string path, int width, int height)
     {
         using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
-        Tags(tiff, width, height, 32, 1, Photometric.MINISBLACK, 1, Compression.NONE);
+        Tags(tiff, width, height, 32, 1, Photometric.MINISBLACK, 1, Compression.NONE, 0, false);
         tiff.SetField(TiffTag.SAMPLEFORMAT, SampleFormat.IEEEFP);
         var row = new byte[4 * width];
         for (int y = 0; y < height; y++) tiff.WriteScanline(row, y);
@@ -70,15 +80,21 @@ internal static class TiffWriter
         throw new InvalidOperationException($"{path} has no strip byte counts.");
     }
 
-    private static void Tags(Tiff tiff, int width, int height, int bits, int samplesPerPixel, Photometric photometric, int orientation, Compression compression)
+    private static void Tags(Tiff tiff, int width, int height, int bits, int samplesPerPixel, Photometric photometric, int orientation, Compression compression,
+        int tile, bool separate)
     {
         tiff.SetField(TiffTag.IMAGEWIDTH, width);
         tiff.SetField(TiffTag.IMAGELENGTH, height);
         tiff.SetField(TiffTag.BITSPERSAMPLE, bits);
         tiff.SetField(TiffTag.SAMPLESPERPIXEL, samplesPerPixel);
         tiff.SetField(TiffTag.PHOTOMETRIC, photometric);
-        tiff.SetField(TiffTag.PLANARCONFIG, PlanarConfig.CONTIG);
-        tiff.SetField(TiffTag.ROWSPERSTRIP, height);
+        tiff.SetField(TiffTag.PLANARCONFIG, separate ? PlanarConfig.SEPARATE : PlanarConfig.CONTIG);
+        if (tile > 0)
+        {
+            tiff.SetField(TiffTag.TILEWIDTH, tile);
+            tiff.SetField(TiffTag.TILELENGTH, tile);
+        }
+        else tiff.SetField(TiffTag.ROWSPERSTRIP, height);
         tiff.SetField(TiffTag.COMPRESSION, compression);
         tiff.SetField(TiffTag.ORIENTATION, (Orientation)orientation);
     }
