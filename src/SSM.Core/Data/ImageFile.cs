@@ -110,13 +110,9 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
-        if (StartsTiff(path))
-        {
-            using var file = File.OpenRead(path);
-            var header = TiffFile.Header(file, upright) ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
-            return (header.Width, header.Height);
-        }
-        using var codec = SKCodec.Create(path)
+        using var file = File.OpenRead(path);
+        if (TiffFile.Is(Start(file, stackalloc byte[4]))) return TiffSize(file, upright, Quoted(path));
+        using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
@@ -143,9 +139,7 @@ public static class ImageFile
         try
         {
             using var file = File.OpenRead(path);
-            Span<byte> start = stackalloc byte[32];
-            start = start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)];
-            file.Position = 0;
+            var start = Start(file, stackalloc byte[32]);
             if (TiffFile.Is(start)) return TiffFile.Header(file);
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
@@ -166,12 +160,7 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(byte[] encoded, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        if (TiffFile.Is(encoded))
-        {
-            var header = TiffFile.Header(new MemoryStream(encoded, writable: false), upright)
-                         ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(EncodedSubject));
-            return (header.Width, header.Height);
-        }
+        if (TiffFile.Is(encoded)) return TiffSize(new MemoryStream(encoded, writable: false), upright, EncodedSubject);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
         return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
@@ -248,12 +237,18 @@ public static class ImageFile
     private static byte[] ReadBytes(string path) =>
         File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
 
-    private static bool StartsTiff(string path)
+    /// <summary>The first bytes of an open file (fewer when it is shorter) in <paramref name="buffer"/>; the file is put back
+    /// at its start for the decoder.</summary>
+    private static ReadOnlySpan<byte> Start(Stream file, Span<byte> buffer)
     {
-        Span<byte> start = stackalloc byte[4];
-        using var file = File.OpenRead(path);
-        return TiffFile.Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+        var start = buffer[..file.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false)];
+        file.Position = 0;
+        return start;
     }
+
+    /// <summary>A TIFF's size from its tags (<see cref="ReadSize(string, bool)"/>'s), refused as no image when they cannot be read.</summary>
+    private static (int Width, int Height) TiffSize(Stream file, bool upright, string subject) =>
+        TiffFile.Header(file, upright) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
 
     private static FloatImage FromBytes(byte[] file, string subject, int? channels, bool upright)
     {
