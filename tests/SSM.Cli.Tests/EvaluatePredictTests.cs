@@ -162,12 +162,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var goods = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order(StringComparer.Ordinal).ToArray();
         File.Copy(goods[0], Path.Combine(input, "a.png"), overwrite: true);
         File.Copy(goods[0], Path.Combine(input, "._a.png"), overwrite: true);   // a macOS companion: not an image
-        File.WriteAllText(Path.Combine(input, "scan.dcm"), "");
+        File.WriteAllText(Path.Combine(input, "scan.nii"), "");
         File.WriteAllText(Path.Combine(input, "Thumbs.db"), "");
         var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-mixed-out"));
         Assert.True(code == 0, text + errors);
         // A warning is about the run, not a result: it goes with the errors (standard error on a terminal).
-        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.dcm", errors);
+        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.nii", errors);
         Assert.DoesNotContain("warning", text);
         Assert.Contains("Scoring 1 image", text);
         Assert.DoesNotContain("Thumbs.db", text + errors);

@@ -186,15 +186,8 @@ public static class DatasetInput
     {
         if (skipped.Count == 0) return;
         string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; {notRead}).";
-        warnings.Write(text + DicomHint(skipped));
+        warnings.Write(text);
     }
-
-    /// <summary>What to do with DICOM files, when <paramref name="paths"/> hold one; else "". Scans often come as DICOM, which
-    /// has no decoder here.</summary>
-    private static string DicomHint(IEnumerable<string> paths) =>
-        paths.Any(p => p.TrimEnd('/', '\\').EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
-            ? " DICOM files are not read: export the scans as PNG or TIFF (16-bit PNGs and TIFFs are read at full depth)."
-            : "";
 
     /// <summary>
     /// After a model failed on its input (<paramref name="failure"/>): decodes <paramref name="paths"/> from index
@@ -231,7 +224,6 @@ public static class DatasetInput
     public static CliException UnusableError(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images",
         string? hint = null) =>
         new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]) +
-            (DicomHint(problems.Select(p => p.Path)) is { Length: > 0 } dicom ? Environment.NewLine + " " + dicom : "") +
             (hint is null ? "" : Environment.NewLine + "  " + hint), failure);
 
     /// <summary>The exception's message, prefixed with the file when it does not name it already.</summary>

@@ -1,18 +1,19 @@
 using System.Runtime.InteropServices;
 using SkiaSharp;
+using SSM.Core.Data.Dicom;
 
 namespace SSM.Core.Data;
 
 /// <summary>
-/// Reads and writes image files (PNG, JPEG, BMP, WebP: anything SkiaSharp decodes; TIFF through <see cref="TiffFile"/>) as
-/// <see cref="FloatImage"/>.
+/// Reads and writes image files (PNG, JPEG, BMP, WebP: anything SkiaSharp decodes; TIFF through <see cref="TiffFile"/>,
+/// DICOM through <see cref="DicomFile"/>) as <see cref="FloatImage"/>.
 /// </summary>
 public static class ImageFile
 {
     /// <summary>
     /// Decodes an image file into values in [0, 1].
     /// </summary>
-    /// <param name="path">A PNG, JPEG, BMP, WebP or TIFF file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF or DICOM file.</param>
     /// <param name="channels">
     /// 1 or 3 to force grayscale (BT.601 luminance) or RGB; null keeps the file's nature:
     /// grayscale when every pixel has R == G == B (which covers grayscale files), RGB otherwise.
@@ -24,7 +25,8 @@ public static class ImageFile
     /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied (but for TIFFs of
     /// the layouts LibTiff converts, <see cref="TiffFile"/>). 16-bit PNGs (scanners, medical exports) keep their full depth
     /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs (cameras,
-    /// microscopes; <see cref="TiffFile"/>). Other files are 8-bit.
+    /// microscopes; <see cref="TiffFile"/>). DICOM files give their first frame as a viewer shows it, through the file's
+    /// rescale and first window, at full depth (<see cref="DicomFile"/>). Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
@@ -111,7 +113,10 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         using var file = File.OpenRead(path);
-        if (TiffFile.Is(Start(file, stackalloc byte[4]))) return TiffSize(file, upright, Quoted(path));
+        var start = Start(file, stackalloc byte[HeaderBytes]);
+        // DICOM first: its preamble may itself start a TIFF (a "dual-personality" file), and the DICOM is the image meant.
+        if (DicomFile.Is(start)) return DicomSize(file, Quoted(path));
+        if (TiffFile.Is(start)) return TiffSize(file, upright, Quoted(path));
         using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
@@ -122,7 +127,7 @@ public static class ImageFile
     public static bool IsTurned(string path) => ReadHeader(path)?.Turned ?? false;
 
     /// <summary>
-    /// Whether an image file stores grey levels only, as its header says (a grayscale PNG or TIFF at any depth, a grayscale JPEG);
+    /// Whether an image file stores grey levels only, as its header says (a grayscale PNG or TIFF at any depth, a grayscale JPEG, a MONOCHROME DICOM);
     /// null when it is no image this reader knows. A colour file whose pixels all happen to be grey says false: the header
     /// is all that is read.
     /// </summary>
@@ -139,7 +144,8 @@ public static class ImageFile
         try
         {
             using var file = File.OpenRead(path);
-            var start = Start(file, stackalloc byte[32]);
+            var start = Start(file, stackalloc byte[HeaderBytes]);
+            if (DicomFile.Is(start)) return DicomFile.Header(file);
             if (TiffFile.Is(start)) return TiffFile.Header(file);
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
@@ -160,6 +166,7 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(byte[] encoded, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
+        if (DicomFile.Is(encoded)) return DicomSize(new MemoryStream(encoded, writable: false), EncodedSubject);
         if (TiffFile.Is(encoded)) return TiffSize(new MemoryStream(encoded, writable: false), upright, EncodedSubject);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
         return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
@@ -170,10 +177,10 @@ public static class ImageFile
     /// converted and resampled one at a time, straight from the decoder where it streams (JPEG), else from the decoded
     /// 8-bit pixels. An 8000 x 8000 colour PNG costs its 256 MB of decoded pixels instead of 1 GB (a grayscale one 64 MB),
     /// a JPEG a few rows.
-    /// 16-bit PNGs and TIFFs are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and
+    /// 16-bit PNGs, TIFFs and DICOM files are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and
     /// turned first. The result's <see cref="FloatImage.SourceSize"/> is the file's size (as shown).
     /// </summary>
-    /// <param name="path">A PNG, JPEG, BMP, WebP or TIFF file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF or DICOM file.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -190,7 +197,7 @@ public static class ImageFile
     /// <see cref="LoadResized"/> of an image file's bytes already in memory (an upload, a database blob), as strictly: a
     /// truncated or corrupt image is refused, never partly decoded.
     /// </summary>
-    /// <param name="encoded">The whole file: PNG, JPEG, BMP, WebP or TIFF.</param>
+    /// <param name="encoded">The whole file: PNG, JPEG, BMP, WebP, TIFF or DICOM.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -217,7 +224,7 @@ public static class ImageFile
 
     private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width, bool upright)
     {
-        if (Png16.IsSixteenBit(file) || TiffFile.Is(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
+        if (Png16.IsSixteenBit(file) || TiffFile.Is(file) || DicomFile.Is(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
         var origin = decoder.Origin(upright);
@@ -246,12 +253,24 @@ public static class ImageFile
         return start;
     }
 
+    /// <summary>How many of a file's first bytes tell its format: DICOM's "DICM" follows a 128-byte preamble.</summary>
+    private const int HeaderBytes = 132;
+
+    /// <summary>A DICOM image's size from its attributes, refused as no image when they cannot be read.</summary>
+    private static (int Width, int Height) DicomSize(Stream file, string subject) =>
+        DicomFile.Header(file) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
+
     /// <summary>A TIFF's size from its tags (<see cref="ReadSize(string, bool)"/>'s), refused as no image when they cannot be read.</summary>
     private static (int Width, int Height) TiffSize(Stream file, bool upright, string subject) =>
         TiffFile.Header(file, upright) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
 
     private static FloatImage FromBytes(byte[] file, string subject, int? channels, bool upright)
     {
+        if (DicomFile.Is(file))
+        {
+            var (samples, stride, w, h) = DicomFile.Read(file, subject);
+            return Deep(samples, stride, h, w, channels);
+        }
         if (TiffFile.Is(file))
         {
             var (samples, stride, w, h) = TiffFile.Read(file, subject, upright);
@@ -324,7 +343,7 @@ public static class ImageFile
         }
     }
 
-    // The 16-bit path (16-bit PNGs, TIFFs): the same conversions on interleaved samples in [0, 1], `stride` per pixel
+    // The 16-bit path (16-bit PNGs, TIFFs, DICOM): the same conversions on interleaved samples in [0, 1], `stride` per pixel
     // (gray, gray + alpha, RGB, RGBA); the 8-bit ones above stay on bytes, exact and small.
     private static FloatImage Deep(float[] samples, int stride, int height, int width, int? channels) =>
         (channels ?? (IsGray(samples, stride) ? 1 : 3)) == 1 ? ToGray(samples, stride, height, width) : ToRgb(samples, stride, height, width);

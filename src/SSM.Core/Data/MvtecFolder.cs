@@ -13,7 +13,7 @@ namespace SSM.Core.Data;
 public static class MvtecFolder
 {
     /// <summary>File extensions read as images (compared case-insensitively).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"];
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".dcm"];
 
     // Files the operating system leaves in folders: never images, never worth a word.
     private static readonly string[] Bookkeeping = ["Thumbs.db", "desktop.ini", ".DS_Store"];
@@ -148,5 +148,23 @@ public static class MvtecFolder
     }
 
     private static bool IsImage(string path) =>
-        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
+        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) || IsUnnamedDicom(path);
+
+    /// <summary>
+    /// Whether a file without an extension is a DICOM file: scanners and PACS exports name theirs IM000001 or
+    /// 1.2.840.113619.2.55.3.1 (whose last part is no extension of ours). A DICOMDIR, the index of a medical CD, is none.
+    /// </summary>
+    private static bool IsUnnamedDicom(string path)
+    {
+        if (Path.GetFileName(path).Equals("DICOMDIR", StringComparison.OrdinalIgnoreCase)) return false;
+        string extension = Path.GetExtension(path);
+        if (extension.Length > 1 && !extension[1..].All(char.IsAsciiDigit)) return false;
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> start = stackalloc byte[132];
+            return Dicom.DicomFile.Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
 }

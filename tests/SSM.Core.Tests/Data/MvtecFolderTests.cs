@@ -173,7 +173,7 @@ public class MvtecFolderTests
                    image.Pixels.Select(v => (byte)Math.Round(v * 255)).ToArray()))
         using (var webp = sk.Encode(SkiaSharp.SKEncodedImageFormat.Webp, 100))
             File.WriteAllBytes(Path.Combine(good, "zz.WEBP"), webp.ToArray());
-        File.WriteAllText(Path.Combine(good, "scan.dcm"), "not read");
+        File.WriteAllText(Path.Combine(good, "scan.nii"), "not read");
         File.Copy(Path.Combine(good, "000.png"), Path.Combine(good, "._000.png"));   // a macOS companion file
         File.WriteAllText(Path.Combine(good, "Thumbs.db"), "");
         File.WriteAllText(Path.Combine(good, ".DS_Store"), "");
@@ -186,8 +186,8 @@ public class MvtecFolderTests
         Assert.EndsWith("zz.WEBP", loaded.TrainPaths[^1]);
         Assert.Equal(1, ImageFile.Load(loaded.TrainPaths[^1]).Channels);
         Assert.Equal([Path.Combine(good, "._000.png"), Path.Combine(good, "2024-01") + Path.DirectorySeparatorChar,
-            Path.Combine(good, "scan.dcm"), Path.Combine(temp.Path, "test", "hole", "notes.txt")], loaded.Skipped);
-        Assert.Equal("4 other entries: ._000.png, 2024-01/, scan.dcm, notes.txt", MvtecFolder.Describe(loaded.Skipped));
+            Path.Combine(good, "scan.nii"), Path.Combine(temp.Path, "test", "hole", "notes.txt")], loaded.Skipped);
+        Assert.Equal("4 other entries: ._000.png, 2024-01/, scan.nii, notes.txt", MvtecFolder.Describe(loaded.Skipped));
         Assert.Equal("4 other entries: ._000.png, 2024-01/, and 2 more", MvtecFolder.Describe(loaded.Skipped, listed: 2));
     }
 

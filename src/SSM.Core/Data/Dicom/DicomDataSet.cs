@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+
+namespace SSM.Core.Data.Dicom;
+
+/// <summary>
+/// The attributes of a DICOM Part 10 file that say how its pixels are stored, and the bytes of its first frame, read in one
+/// pass up to the pixel data. Everything else (patient, study, sequences such as an icon image's) is skipped unread.
+/// </summary>
+internal sealed class DicomDataSet
+{
+    public required string TransferSyntax { get; init; }
+    public int Rows { get; private set; }
+    public int Columns { get; private set; }
+    public int SamplesPerPixel { get; private set; } = 1;
+    public string Photometric { get; private set; } = "MONOCHROME2";
+    public int BitsAllocated { get; private set; }
+    public int BitsStored { get; private set; }
+    public int HighBit { get; private set; } = -1;
+    public bool Signed { get; private set; }
+    public int PlanarConfiguration { get; private set; }
+    public int Frames { get; private set; } = 1;
+    public double RescaleSlope { get; private set; } = 1;
+    public double RescaleIntercept { get; private set; }
+    public double? WindowCenter { get; private set; }
+    public double? WindowWidth { get; private set; }
+    public string VoiLutFunction { get; private set; } = "LINEAR";
+    public bool BigEndian { get; init; }
+
+    /// <summary>The first frame: its samples as stored (native), or its compressed bytes (encapsulated).</summary>
+    public byte[] Frame { get; private set; } = [];
+    public bool Encapsulated { get; private set; }
+
+    public bool Gray => Photometric is "MONOCHROME1" or "MONOCHROME2";
+
+    /// <summary>Whether the bytes are a DICOM Part 10 file: a 128-byte preamble, then "DICM".</summary>
+    public static bool Is(ReadOnlySpan<byte> file) => file.Length >= 132 && file[128..132].SequenceEqual("DICM"u8);
+
+    /// <summary>Reads <paramref name="stream"/>, a Part 10 file, up to and, unless <paramref name="withPixels"/> is false,
+    /// including its first frame.</summary>
+    /// <exception cref="InvalidDataException">The file ends early or is not DICOM as the standard writes it.</exception>
+    public static DicomDataSet Read(Stream stream, string name, bool withPixels)
+    {
+        var meta = new DicomReader(stream, name, explicitVr: true, bigEndian: false);
+        meta.Skip(132);
+        string? syntax = null;
+        // The file meta group is always explicit VR little endian; its group length is optional, so each tag is looked at.
+        while (meta.PeekGroup() == 0x0002)
+        {
+            var element = meta.Next();
+            if (element.Tag == 0x0002_0010) syntax = meta.Text(element.Length);
+            else meta.Skip(element.Length);
+        }
+        syntax ??= meta.LooksExplicit() ? Syntax.ExplicitLittle : Syntax.ImplicitLittle;
+        meta.Unread();
+        var body = stream;
+        if (syntax == Syntax.Deflated)
+            body = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);
+        var data = new DicomDataSet { TransferSyntax = syntax, BigEndian = syntax == Syntax.ExplicitBig };
+        var reader = new DicomReader(body, name, explicitVr: syntax != Syntax.ImplicitLittle, data.BigEndian);
+        data.ReadAttributes(reader, withPixels);
+        return data;
+    }
+
+    private void ReadAttributes(DicomReader reader, bool withPixels)
+    {
+        while (!reader.AtEnd)
+        {
+            var element = reader.Next();
+            switch (element.Tag)
+            {
+                case 0x0028_0002: SamplesPerPixel = reader.UInt16(element); break;
+                case 0x0028_0004: Photometric = reader.Text(element.Length).ToUpperInvariant(); break;
+                case 0x0028_0006: PlanarConfiguration = reader.UInt16(element); break;
+                case 0x0028_0008: Frames = (int)(Number(reader.Text(element.Length)) ?? 1); break;
+                case 0x0028_0010: Rows = reader.UInt16(element); break;
+                case 0x0028_0011: Columns = reader.UInt16(element); break;
+                case 0x0028_0100: BitsAllocated = reader.UInt16(element); break;
+                case 0x0028_0101: BitsStored = reader.UInt16(element); break;
+                case 0x0028_0102: HighBit = reader.UInt16(element); break;
+                case 0x0028_0103: Signed = reader.UInt16(element) == 1; break;
+                case 0x0028_1050: WindowCenter = Number(reader.Text(element.Length)); break;
+                case 0x0028_1051: WindowWidth = Number(reader.Text(element.Length)); break;
+                case 0x0028_1052: RescaleIntercept = Number(reader.Text(element.Length)) ?? 0; break;
+                case 0x0028_1053: RescaleSlope = Number(reader.Text(element.Length)) ?? 1; break;
+                case 0x0028_1056: VoiLutFunction = reader.Text(element.Length).ToUpperInvariant(); break;
+                case 0x7FE0_0008 or 0x7FE0_0009:
+                    throw new InvalidDataException($"{reader.Name} holds floating-point pixel data; this reader takes integer samples.");
+                case 0x7FE0_0010:
+                    if (withPixels) ReadFirstFrame(reader, element);
+                    return;
+                default: reader.SkipValue(element); break;
+            }
+        }
+        if (withPixels) throw new InvalidDataException($"{reader.Name} holds no pixel data (a DICOM file of another kind: a report, a structure set, a plan).");
+    }
+
+    /// <summary>Checks the attributes the pixels need, before any of them is allocated.</summary>
+    public void CheckImage(string name)
+    {
+        if (Rows < 1 || Columns < 1 || SamplesPerPixel is not (1 or 3))
+            throw new InvalidDataException($"{name} is a DICOM image of {Columns}x{Rows} pixels with {SamplesPerPixel} samples each; " +
+                                           "this reader takes 1 (grey) or 3 (colour).");
+        if (BitsAllocated is not (8 or 16) || BitsStored < 1 || BitsStored > BitsAllocated)
+            throw new InvalidDataException($"{name} is a DICOM image of {BitsStored}-bit samples in {BitsAllocated} bits; this reader takes " +
+                                           "samples of up to 16 bits in 8 or 16 (export the scans as 8- or 16-bit PNG or TIFF).");
+        // Checked before anything is allocated: a damaged size can claim gigabytes.
+        if ((long)Rows * Columns * SamplesPerPixel > int.MaxValue / 4)
+            throw new InvalidDataException($"{name} is too large ({Columns}x{Rows}, {SamplesPerPixel} samples per pixel).");
+        if (HighBit < 0) HighBit = BitsStored - 1;
+        if (HighBit < BitsStored - 1 || HighBit >= BitsAllocated)
+            throw new InvalidDataException($"{name} has its high bit at {HighBit} for {BitsStored}-bit samples in {BitsAllocated} bits.");
+    }
+
+    private void ReadFirstFrame(DicomReader reader, DicomReader.Element element)
+    {
+        CheckImage(reader.Name);
+        if (!element.Undefined)
+        {
+            long frameBytes = (long)Rows * Columns * SamplesPerPixel * (BitsAllocated / 8);
+            // YBR_FULL_422 stores two luminances and one pair of colours for each two pixels.
+            if (Photometric == "YBR_FULL_422") frameBytes = frameBytes * 2 / 3;
+            if (element.Length < frameBytes)
+                throw new InvalidDataException($"{reader.Name} has {element.Length:N0} bytes of pixel data where one {Columns}x{Rows} frame needs " +
+                                               $"{frameBytes:N0}; the file is corrupt or truncated.");
+            Frame = reader.Bytes(frameBytes);
+            return;
+        }
+        Encapsulated = true;
+        // Encapsulated: items, the first a table of the frames' offsets (often empty), then fragments, then a delimiter.
+        var offsets = reader.Item() ?? throw new InvalidDataException($"{reader.Name} has encapsulated pixel data without fragments.");
+        long end = offsets.Length >= 8 ? BinaryPrimitives.ReadUInt32LittleEndian(offsets.AsSpan(4)) : long.MaxValue;
+        var frame = new MemoryStream();
+        for (long at = 0; reader.Item() is { } fragment; at += 8 + fragment.Length)
+        {
+            if (at >= end) break;
+            frame.Write(fragment);
+            // Without a table, a frame ends with its fragment: RLE's is one fragment, a JPEG's the one ending with EOI.
+            if (end == long.MaxValue && (Frames == 1 ? false : TransferSyntax == Syntax.Rle || EndsJpeg(fragment))) break;
+        }
+        if (frame.Length == 0) throw new InvalidDataException($"{reader.Name} has encapsulated pixel data without fragments.");
+        Frame = frame.ToArray();
+    }
+
+    /// <summary>Whether a fragment ends a JPEG stream: EOI (FF D9), perhaps followed by a padding byte.</summary>
+    private static bool EndsJpeg(ReadOnlySpan<byte> fragment)
+    {
+        var tail = fragment.TrimEnd((byte)0);
+        return tail.Length >= 2 && tail[^2] == 0xFF && tail[^1] == 0xD9;
+    }
+
+    private static double? Number(string text)
+    {
+        // Multi-valued attributes (several windows) are separated by backslashes; the first is the one viewers open with.
+        string first = text.Split('\\')[0].Trim();
+        return double.TryParse(first, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && double.IsFinite(value) ? value : null;
+    }
+
+    /// <summary>The transfer syntaxes read here; others are named by <see cref="Syntax.Describe"/>.</summary>
+    public static class Syntax
+    {
+        public const string ImplicitLittle = "1.2.840.10008.1.2";
+        public const string ExplicitLittle = "1.2.840.10008.1.2.1";
+        public const string Deflated = "1.2.840.10008.1.2.1.99";
+        public const string ExplicitBig = "1.2.840.10008.1.2.2";
+        public const string Rle = "1.2.840.10008.1.2.5";
+        public const string JpegBaseline = "1.2.840.10008.1.2.4.50";
+        public const string JpegExtended = "1.2.840.10008.1.2.4.51";
+        public const string JpegLossless = "1.2.840.10008.1.2.4.57";
+        public const string JpegLosslessSv1 = "1.2.840.10008.1.2.4.70";
+
+        /// <summary>A transfer syntax's name for messages: the families of the standard's list, else the UID alone.</summary>
+        public static string Describe(string uid) => uid switch
+        {
+            "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => $"JPEG-LS ({uid})",
+            "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" or "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => $"JPEG 2000 ({uid})",
+            _ when uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal) => $"High-Throughput JPEG 2000 ({uid})",
+            _ when uid.StartsWith("1.2.840.10008.1.2.4.10", StringComparison.Ordinal) => $"MPEG video ({uid})",
+            _ when uid.StartsWith("1.2.840.10008.1.2.4.11", StringComparison.Ordinal) => $"JPEG XL or video ({uid})",
+            "1.2.840.10008.1.2.4.52" or "1.2.840.10008.1.2.4.53" or "1.2.840.10008.1.2.4.54" or "1.2.840.10008.1.2.4.55" => $"retired JPEG ({uid})",
+            _ => uid,
+        };
+    }
+}
+
+/// <summary>Data elements from a stream in one of DICOM's encodings; every read checked against the end of the file.</summary>
+internal sealed class DicomReader(Stream stream, string name, bool explicitVr, bool bigEndian)
+{
+    private readonly byte[] buffer = new byte[12];
+    private int peeked;   // bytes of `buffer` read ahead by PeekGroup, not yet consumed
+
+    public string Name => name;
+
+    public readonly record struct Element(uint Tag, string? Vr, long Length)
+    {
+        public bool Undefined => Length == 0xFFFF_FFFF;
+    }
+
+    public bool AtEnd
+    {
+        get
+        {
+            if (peeked > 0) return false;
+            int read = stream.ReadAtLeast(buffer.AsSpan(0, 1), 1, throwOnEndOfStream: false);
+            peeked = read;
+            return read == 0;
+        }
+    }
+
+    /// <summary>The group of the next element, read ahead (0 at the end of the file).</summary>
+    public int PeekGroup()
+    {
+        Fill(2, required: false);
+        return peeked < 2 ? 0 : BinaryPrimitives.ReadUInt16LittleEndian(buffer);
+    }
+
+    /// <summary>Whether the next element's bytes 4-5 are two capital letters: a VR, so explicit VR (for files without one
+    /// in their meta group).</summary>
+    public bool LooksExplicit()
+    {
+        Fill(6, required: false);
+        return peeked >= 6 && buffer[4] is >= (byte)'A' and <= (byte)'Z' && buffer[5] is >= (byte)'A' and <= (byte)'Z';
+    }
+
+    /// <summary>Puts the bytes read ahead back into the stream (a seekable one), for a reader of another encoding to go on.</summary>
+    public void Unread()
+    {
+        stream.Seek(-peeked, SeekOrigin.Current);
+        peeked = 0;
+    }
+
+    public Element Next()
+    {
+        Fill(8, required: true);
+        uint group = U16(buffer.AsSpan(0)), number = U16(buffer.AsSpan(2));
+        uint tag = group << 16 | number;
+        peeked = 0;
+        // Item and delimiter tags have no VR in any encoding.
+        if (group == 0xFFFE || !explicitVr) return new Element(tag, null, U32(buffer.AsSpan(4)));
+        string vr = Encoding.ASCII.GetString(buffer, 4, 2);
+        if (vr is "OB" or "OD" or "OF" or "OL" or "OV" or "OW" or "SQ" or "UC" or "UN" or "UR" or "UT" or "SV" or "UV")
+        {
+            Exactly(buffer.AsSpan(8, 4));
+            return new Element(tag, vr, U32(buffer.AsSpan(8)));
+        }
+        return new Element(tag, vr, U16(buffer.AsSpan(6)));
+    }
+
+    public ushort UInt16(Element element)
+    {
+        if (element.Length < 2) { Skip(element.Length); return 0; }
+        var value = Bytes(element.Length);
+        return (ushort)U16(value);
+    }
+
+    public string Text(long length) => Encoding.ASCII.GetString(Bytes(length)).TrimEnd('\0', ' ').Trim();
+
+    public byte[] Bytes(long length)
+    {
+        // A damaged length can claim gigabytes: never allocate more than the file holds.
+        if (length > Array.MaxLength || (stream.CanSeek && length > stream.Length - stream.Position)) throw Truncated();
+        if (stream.CanSeek || length <= 1 << 20)
+        {
+            var bytes = new byte[length];
+            Exactly(bytes);
+            return bytes;
+        }
+        // A deflated data set's length is known only by inflating it: a megabyte at a time.
+        var inflated = new MemoryStream();
+        var chunk = new byte[1 << 20];
+        for (long left = length; left > 0; left -= chunk.Length)
+        {
+            var part = chunk.AsSpan(0, (int)Math.Min(left, chunk.Length));
+            Exactly(part);
+            inflated.Write(part);
+        }
+        return inflated.ToArray();
+    }
+
+    /// <summary>Skips an element's value: by its length, or, when undefined (a sequence), item by item.</summary>
+    public void SkipValue(Element element)
+    {
+        if (!element.Undefined) { Skip(element.Length); return; }
+        // A sequence of undefined length: items until the sequence delimiter. Inside UN, the items are implicit VR.
+        var inner = element.Vr == "UN" ? new DicomReader(stream, name, explicitVr: false, bigEndian: false) : this;
+        while (true)
+        {
+            var item = inner.Next();
+            if (item.Tag == 0xFFFE_E0DD) { inner.Skip(item.Length); return; }
+            if (item.Tag != 0xFFFE_E000) throw new InvalidDataException($"{name} has a sequence with an element ({item.Tag:X8}) outside its items; the file is corrupt.");
+            if (!item.Undefined) { inner.Skip(item.Length); continue; }
+            // An item of undefined length: elements until the item delimiter.
+            for (var nested = inner.Next(); nested.Tag != 0xFFFE_E00D; nested = inner.Next()) inner.SkipValue(nested);
+        }
+    }
+
+    /// <summary>The next item of encapsulated pixel data, or null at the sequence delimiter.</summary>
+    public byte[]? Item()
+    {
+        var item = Next();
+        if (item.Tag == 0xFFFE_E0DD) return null;
+        if (item.Tag != 0xFFFE_E000 || item.Undefined)
+            throw new InvalidDataException($"{name} has encapsulated pixel data with a {item.Tag:X8} element where an item belongs; the file is corrupt.");
+        return Bytes(item.Length);
+    }
+
+    public void Skip(long count)
+    {
+        if (stream.CanSeek)
+        {
+            if (stream.Position + count > stream.Length) throw Truncated();
+            stream.Seek(count, SeekOrigin.Current);
+            return;
+        }
+        Span<byte> scratch = stackalloc byte[4096];
+        for (long left = count; left > 0; left -= scratch.Length)
+            Exactly(scratch[..(int)Math.Min(left, scratch.Length)]);
+    }
+
+    private void Fill(int count, bool required)
+    {
+        if (peeked < count) peeked += stream.ReadAtLeast(buffer.AsSpan(peeked, count - peeked), count - peeked, throwOnEndOfStream: false);
+        if (required && peeked < count) throw Truncated();
+    }
+
+    private void Exactly(Span<byte> target)
+    {
+        if (stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false) < target.Length) throw Truncated();
+    }
+
+    private InvalidDataException Truncated() => new($"{name} ends before its pixel data does; the file is corrupt or truncated.");
+
+    private uint U16(ReadOnlySpan<byte> bytes) => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : BinaryPrimitives.ReadUInt16LittleEndian(bytes);
+
+    private uint U32(ReadOnlySpan<byte> bytes) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(bytes) : BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+}

@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+
+namespace SSM.Core.Data.Dicom;
+
+/// <summary>
+/// Reads the first frame of a DICOM image file (scanners, PACS exports) as a viewer shows it: grey levels through the file's
+/// rescale and its first window (or, without one, its stored bits' whole range), "0 is white" (MONOCHROME1) turned round,
+/// colour as RGB. Native data in any of the standard's uncompressed encodings (implicit or explicit VR, little or big
+/// endian, deflated), RLE Lossless, lossless JPEG (process 14), and 8-bit baseline or extended JPEG (through Skia).
+/// JPEG-LS, JPEG 2000 and video are refused by name, as are samples of more than 16 bits and palette colour.
+/// </summary>
+internal static class DicomFile
+{
+    /// <inheritdoc cref="DicomDataSet.Is"/>
+    public static bool Is(ReadOnlySpan<byte> file) => DicomDataSet.Is(file);
+
+    /// <summary>The first frame's values in [0, 1], pixel-interleaved, 1 (grey) or 3 (RGB) per pixel.</summary>
+    /// <exception cref="InvalidDataException">The file is damaged, holds no image, or an image of a kind not read here
+    /// (named by <paramref name="name"/>).</exception>
+    public static (float[] Samples, int Channels, int Width, int Height) Read(byte[] file, string name)
+    {
+        var data = DicomDataSet.Read(new MemoryStream(file, writable: false), name, withPixels: true);
+        int width = data.Columns, height = data.Rows;
+        var (values, channels, colour) = Samples(data, name);
+        if (channels == 3) return (ToRgb(values, colour, data.BitsStored), 3, width, height);
+        return (Grey(values, data), 1, width, height);
+    }
+
+    /// <summary>What the file's attributes say, its pixels not read; null when <paramref name="stream"/> is no DICOM image.</summary>
+    public static ImageHeader? Header(Stream stream)
+    {
+        try
+        {
+            var data = DicomDataSet.Read(stream, "the file", withPixels: false);
+            return data.Rows > 0 && data.Columns > 0 ? new ImageHeader(data.Columns, data.Rows, data.Gray, Turned: false) : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return null; }
+    }
+
+    /// <summary>The stored values of the first frame (interleaved), how many per pixel, and the colour model they are in.</summary>
+    private static (int[] Values, int Channels, string Colour) Samples(DicomDataSet data, string name)
+    {
+        int width = data.Columns, height = data.Rows, channels = data.SamplesPerPixel;
+        if (data.Photometric is not ("MONOCHROME1" or "MONOCHROME2" or "RGB" or "YBR_FULL" or "YBR_FULL_422")
+            || (channels == 1) != data.Gray)
+            throw new InvalidDataException($"{name} is a DICOM image in {data.Photometric} with {channels} samples per pixel; this reader takes " +
+                                           "MONOCHROME1, MONOCHROME2, RGB and YBR_FULL (export palette colour as RGB).");
+        if (!data.Encapsulated) return (Native(data, name), channels, data.Photometric);
+        switch (data.TransferSyntax)
+        {
+            case DicomDataSet.Syntax.Rle:
+                return (DicomRle.Decode(data.Frame, width, height, channels, data.BitsAllocated / 8, name), channels, data.Photometric);
+            case DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1:
+            {
+                var (values, components, w, h) = JpegLossless.Decode(data.Frame, name);
+                if (w != width || h != height || components != channels)
+                    throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {width}x{height} image of {channels}.");
+                return (values, channels, data.Photometric);
+            }
+            case DicomDataSet.Syntax.JpegBaseline or DicomDataSet.Syntax.JpegExtended when data.BitsStored <= 8:
+                return Jpeg(data, name);
+            default:
+                string what = data.TransferSyntax is DicomDataSet.Syntax.JpegExtended ? $"{data.BitsStored}-bit extended JPEG" : DicomDataSet.Syntax.Describe(data.TransferSyntax);
+                throw new InvalidDataException($"{name} is compressed as {what}, which this reader does not decode; decompress it first " +
+                                               "(`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
+        }
+    }
+
+    /// <summary>Uncompressed samples: 8 or 16 bits each, in the data set's byte order, interleaved or in planes.</summary>
+    private static int[] Native(DicomDataSet data, string name)
+    {
+        int pixels = data.Columns * data.Rows, channels = data.SamplesPerPixel, bytes = data.BitsAllocated / 8;
+        var frame = data.Frame;
+        int Sample(int i) => bytes == 1 ? frame[i]
+            : data.BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(2 * i)) : BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(2 * i));
+        var values = new int[pixels * channels];
+        if (data.Photometric == "YBR_FULL_422")
+        {
+            // Two luminances share one pair of colour samples: Y1 Y2 Cb Cr.
+            for (int i = 0; i < pixels; i++)
+            {
+                int group = i / 2 * 4;
+                values[3 * i] = Sample(group + i % 2);
+                values[3 * i + 1] = Sample(group + 2);
+                values[3 * i + 2] = Sample(group + 3);
+            }
+            return values;
+        }
+        bool planes = channels > 1 && data.PlanarConfiguration == 1;
+        for (int i = 0; i < pixels; i++)
+            for (int c = 0; c < channels; c++)
+                values[i * channels + c] = Sample(planes ? c * pixels + i : i * channels + c);
+        return values;
+    }
+
+    /// <summary>An 8-bit lossy JPEG frame, decoded by Skia (which turns YCbCr into RGB itself).</summary>
+    private static (int[] Values, int Channels, string Colour) Jpeg(DicomDataSet data, string name)
+    {
+        var frame = data.Photometric == "RGB" ? Untransformed(data.Frame) : data.Frame;
+        using var decoder = new SkiaDecoder(frame, name);
+        var decoded = decoder.DecodeAll();
+        if (decoded.Width != data.Columns || decoded.Height != data.Rows)
+            throw new InvalidDataException($"{name} holds a {decoded.Width}x{decoded.Height} JPEG for a {data.Columns}x{data.Rows} image.");
+        int channels = data.SamplesPerPixel, pixels = decoded.Width * decoded.Height;
+        var values = new int[pixels * channels];
+        for (int i = 0; i < pixels; i++)
+            for (int c = 0; c < channels; c++)
+                values[i * channels + c] = decoded.BytesPerPixel == 1 ? decoded.Pixels[i] : decoded.Pixels[4 * i + (channels == 1 ? 0 : c)];
+        return (values, channels, "RGB");
+    }
+
+    /// <summary>
+    /// A JPEG stream whose colour components DICOM says are RGB (photometric RGB: no colour transform), marked so for
+    /// Skia: without a JFIF or Adobe marker, libjpeg takes three components for YCbCr and would convert them again, as
+    /// DCMTK and pydicom do not. An Adobe marker with transform 0 after the start of the image says "no transform".
+    /// </summary>
+    private static byte[] Untransformed(byte[] jpeg)
+    {
+        for (int pos = 2; pos + 4 <= jpeg.Length && jpeg[pos] == 0xFF;)
+        {
+            int marker = jpeg[pos + 1], length = jpeg[pos + 2] << 8 | jpeg[pos + 3];
+            if (marker is 0xE0 or 0xEE) return jpeg;   // JFIF or Adobe: the stream says itself
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC or 0xDA) break;
+            pos += 2 + length;
+        }
+        ReadOnlySpan<byte> adobe = [0xFF, 0xEE, 0, 14, .. "Adobe"u8, 0, 100, 0, 0, 0, 0, 0];
+        return [.. jpeg.AsSpan(0, 2), .. adobe, .. jpeg.AsSpan(2)];
+    }
+
+    /// <summary>
+    /// Grey levels as a viewer shows them: the stored bits (sign-extended when signed), the rescale to the modality's units,
+    /// then the first window (PS3.3 C.11.2.1.2: LINEAR, LINEAR_EXACT or SIGMOID), or, without a window, the whole range
+    /// the stored bits can hold; MONOCHROME1 turned round so that 1 is bright.
+    /// </summary>
+    private static float[] Grey(int[] values, DicomDataSet data)
+    {
+        int bits = data.BitsStored, shift = data.HighBit + 1 - bits;
+        double low = data.Signed ? -(1 << (bits - 1)) : 0, high = low + (1 << bits) - 1;
+        double slope = data.RescaleSlope, intercept = data.RescaleIntercept;
+        var window = Window(data);
+        bool invert = data.Photometric == "MONOCHROME1";
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int stored = values[i] >> shift & ((1 << bits) - 1);
+            if (data.Signed && stored >= 1 << (bits - 1)) stored -= 1 << bits;
+            // Without a window the rescale cannot matter (it is linear), but for its sign.
+            double shown = window is { } w ? w(stored * slope + intercept) : (slope < 0 ? high - stored : stored - low) / (high - low);
+            result[i] = (float)(invert ? 1 - shown : shown);
+        }
+        return result;
+    }
+
+    /// <summary>The first window as a function of the rescaled value, or null when the file has none that is valid.</summary>
+    private static Func<double, double>? Window(DicomDataSet data)
+    {
+        if (data.WindowCenter is not { } c || data.WindowWidth is not { } w) return null;
+        return data.VoiLutFunction switch
+        {
+            "SIGMOID" when w > 0 => x => 1 / (1 + Math.Exp(-4 * (x - c) / w)),
+            "LINEAR_EXACT" when w > 0 => x => Math.Clamp((x - c) / w + 0.5, 0, 1),
+            "LINEAR" or "" when w >= 1 => x => x <= c - 0.5 - (w - 1) / 2 ? 0 : x > c - 0.5 + (w - 1) / 2 ? 1 : (x - (c - 0.5)) / (w - 1) + 0.5,
+            _ => null,
+        };
+    }
+
+    /// <summary>Colour samples in [0, 1] as RGB; YBR_FULL (JPEG's YCbCr, full range) converted by PS3.3 C.7.6.3.1.2.</summary>
+    private static float[] ToRgb(int[] values, string colour, int bits)
+    {
+        float full = (1 << bits) - 1, half = 1 << (bits - 1);
+        var result = new float[values.Length];
+        bool ycc = colour is "YBR_FULL" or "YBR_FULL_422";
+        for (int i = 0; i < values.Length; i += 3)
+        {
+            float a = values[i] & (int)full, b = values[i + 1] & (int)full, c = values[i + 2] & (int)full;
+            if (ycc) (a, b, c) = (a + 1.402f * (c - half), a - 0.344136f * (b - half) - 0.714136f * (c - half), a + 1.772f * (b - half));
+            result[i] = Math.Clamp(a / full, 0, 1);
+            result[i + 1] = Math.Clamp(b / full, 0, 1);
+            result[i + 2] = Math.Clamp(c / full, 0, 1);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,206 @@
+using SSM.Core.Data;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>
+/// DICOM files, as scanners and PACS exports write them, load as a viewer shows them. The files in Data/Dicom were written by
+/// pydicom and converted by DCMTK and GDCM (make_fixtures.py); their pixels are the formulas below, so each is checked
+/// against what another program encoded, not against a writer of ours.
+/// </summary>
+public class DicomFileTests
+{
+    private const int W = 24, H = 20;
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Dicom", name);
+
+    /// <summary>The CT fixtures' stored values: signed, 12 bits, -1000 to 1998.</summary>
+    private static int Ct(int x, int y) => -1000 + 37 * x + 113 * y;
+
+    /// <summary>PS3.3 C.11.2.1.2.1's LINEAR window of the rescaled value (slope 2, intercept -24; centre 1000, width 4000).</summary>
+    private static double CtShown(int x, int y)
+    {
+        double v = 2 * Ct(x, y) - 24, c = 1000, w = 4000;
+        return v <= c - 0.5 - (w - 1) / 2 ? 0 : v > c - 0.5 + (w - 1) / 2 ? 1 : (v - (c - 0.5)) / (w - 1) + 0.5;
+    }
+
+    private static void AssertPixels(FloatImage image, int channels, Func<int, int, int, double> expected, double tolerance)
+    {
+        Assert.Equal((channels, H, W), (image.Channels, image.Height, image.Width));
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                    Assert.True(Math.Abs(image[c, y, x] - expected(c, x, y)) <= tolerance,
+                        $"channel {c} at ({x}, {y}): {image[c, y, x]} where {expected(c, x, y)} belongs");
+    }
+
+    [Theory]
+    [InlineData("ct12s.dcm")]                    // explicit VR little endian
+    [InlineData("ct12s-implicit.dcm")]
+    [InlineData("ct12s-bigendian.dcm")]
+    [InlineData("ct12s-deflated.dcm")]
+    [InlineData("ct12s-highbits.dcm")]           // bits above the high bit set: no part of the value
+    [InlineData("ct12s-sequence.dcm")]           // a sequence of undefined length with rows and columns of its own, nested
+    [InlineData("ct12s-sequence-implicit.dcm")]
+    [InlineData("ct12s-rle.dcm")]                // DCMTK's RLE
+    [InlineData("ct12s-jpeg-sv1.dcm")]           // DCMTK's lossless JPEG, first-order prediction (1.2.840.10008.1.2.4.70)
+    [InlineData("ct12s-jpeg-sv7.dcm")]           // predictor 7 (1.2.840.10008.1.2.4.57)
+    public void A_signed_12_bit_ct_in_any_encoding_is_rescaled_and_windowed_as_a_viewer_shows_it(string file)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        AssertPixels(image, 1, (_, x, y) => CtShown(x, y), 1e-6);
+        Assert.Contains(0f, image.Pixels);   // the window clips at both ends
+        Assert.Contains(1f, image.Pixels);
+        Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false), ImageFile.ReadHeader(Fixture(file)));
+        Assert.Equal((W, H), ImageFile.ReadSize(Fixture(file)));
+    }
+
+    [Theory]
+    [InlineData("SIGMOID")]
+    [InlineData("LINEAR_EXACT")]
+    public void The_other_window_functions_follow_the_standard(string function)
+    {
+        var image = ImageFile.Load(Fixture(function == "SIGMOID" ? "ct12s-sigmoid.dcm" : "ct12s-exact.dcm"));
+
+        AssertPixels(image, 1, (_, x, y) =>
+        {
+            double v = 2 * Ct(x, y) - 24;
+            return function == "SIGMOID" ? 1 / (1 + Math.Exp(-4 * (v - 1000) / 4000)) : Math.Clamp((v - 1000) / 4000 + 0.5, 0, 1);
+        }, 1e-6);
+    }
+
+    [Theory]
+    [InlineData("mr16u.dcm")]
+    [InlineData("mr16u-jpeg-sv4.dcm")]
+    public void Without_a_window_16_bit_samples_keep_every_level_over_the_range_of_their_bits(string file)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        AssertPixels(image, 1, (_, x, y) => (300 * x + 50 * y + 7) / 65535.0, 1e-7);
+        Assert.Equal(158, image.Pixels.Distinct().Count());   // as many levels as 300 x + 50 y takes; 8 bits would leave 32
+    }
+
+    [Fact]
+    public void Monochrome1_is_turned_round_so_that_one_is_bright()
+    {
+        var image = ImageFile.Load(Fixture("mono1.dcm"));
+
+        AssertPixels(image, 1, (_, x, y) => 1 - (10 * x + 3 * y) % 256 / 255.0, 1e-6);
+    }
+
+    [Theory]
+    [InlineData("frames.dcm", 0)]
+    [InlineData("frames-rle.dcm", 0)]
+    [InlineData("frames-jpeg.dcm", 0.04)]   // DCMTK's baseline JPEG, lossy
+    public void A_file_of_several_frames_gives_its_first(string file, double tolerance)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        AssertPixels(image, 1, (_, x, y) => (10 * x + 3 * y) % 256 / 255.0, tolerance + 1e-6);
+    }
+
+    [Theory]
+    [InlineData("rgb.dcm", 0)]
+    [InlineData("rgb-planar.dcm", 0)]
+    [InlineData("rgb-rle.dcm", 0)]
+    [InlineData("rgb-jpeg.dcm", 0.03)]      // YBR_FULL_422 baseline JPEG, lossy
+    public void Colour_images_load_as_rgb(string file, double tolerance)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, tolerance + 1e-6);
+        Assert.False(ImageFile.StoresGray(Fixture(file)));
+        Assert.Equal(1, ImageFile.Load(Fixture(file), channels: 1).Channels);
+    }
+
+    [Fact]
+    public void Jpeg_2000_is_refused_by_name_with_the_way_to_decompress_it()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(Fixture("ct12s-j2k.dcm")));
+
+        Assert.Contains("ct12s-j2k.dcm", error.Message);
+        Assert.Contains("JPEG 2000 (1.2.840.10008.1.2.4.90)", error.Message);
+        Assert.Contains("gdcmconv --raw", error.Message);
+        Assert.Equal((W, H), ImageFile.ReadSize(Fixture("ct12s-j2k.dcm")));   // its attributes are readable all the same
+    }
+
+    [Fact]
+    public void A_preamble_that_starts_a_tiff_does_not_hide_the_dicom_image()
+    {
+        // Part 10 lets the 128-byte preamble hold a TIFF header ("dual-personality" files); the DICOM is the image meant.
+        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        "II*\0"u8.CopyTo(file);
+
+        var image = ImageFile.DecodeResized(file, 1, H, W);
+
+        AssertPixels(image, 1, (_, x, y) => CtShown(x, y), 1e-6);
+    }
+
+    [Theory]
+    [InlineData("ct12s.dcm")]
+    [InlineData("rgb-jpeg.dcm")]
+    public void Load_resized_is_resize_of_load(string file)
+    {
+        var whole = ImageFile.Load(Fixture(file), channels: 3);
+
+        Assert.Equal(ImageResize.Resize(whole, 7, 9).Pixels, ImageFile.LoadResized(Fixture(file), 3, 7, 9).Pixels);
+    }
+
+    [Theory]
+    [InlineData("ct12s.dcm")]
+    [InlineData("ct12s-deflated.dcm")]
+    [InlineData("ct12s-rle.dcm")]
+    [InlineData("ct12s-jpeg-sv1.dcm")]
+    [InlineData("rgb-jpeg.dcm")]
+    public void A_file_cut_anywhere_before_its_pixels_end_is_refused(string file)
+    {
+        byte[] whole = File.ReadAllBytes(Fixture(file));
+        // Encapsulated data ends with an 8-byte sequence delimiter after the last fragment; native data with its samples.
+        for (int length = 132; length < whole.Length - (file.Contains("jpeg") || file.Contains("rle") ? 8 : 0); length += 7)
+        {
+            byte[] cut = whole[..length];
+            Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(cut, 1, 8, 8));
+        }
+    }
+
+    [Theory]
+    [InlineData("ct12s.dcm")]
+    [InlineData("ct12s-implicit.dcm")]
+    [InlineData("ct12s-rle.dcm")]
+    [InlineData("ct12s-jpeg-sv7.dcm")]
+    [InlineData("rgb-jpeg.dcm")]
+    public void Damaged_dicom_bytes_load_or_are_refused_as_invalid_data_never_otherwise(string file)
+    {
+        byte[] good = File.ReadAllBytes(Fixture(file));
+        var random = new Random(5);
+        int refused = 0;
+        for (int trial = 0; trial < 200; trial++)
+        {
+            byte[] damaged = (byte[])good.Clone();
+            for (int k = 0; k < 4; k++) damaged[random.Next(132, damaged.Length)] = (byte)random.Next(256);   // "DICM" kept
+            try { ImageFile.DecodeResized(damaged, 1, 8, 8); }
+            catch (InvalidDataException) { refused++; }
+        }
+        Assert.True(refused > 0, "no damage was noticed in 200 damaged files");
+    }
+
+    [Fact]
+    public void A_folder_of_dicom_files_is_a_folder_of_images()
+    {
+        using var temp = new TempFolder();
+        File.Copy(Fixture("ct12s.dcm"), temp.File("a.dcm"));
+        File.Copy(Fixture("rgb.dcm"), temp.File("b.DCM"));
+        // Scanners name files without an extension, or by a UID whose last part looks like one.
+        File.Copy(Fixture("mono1.dcm"), temp.File("IM000001"));
+        File.Copy(Fixture("mono1.dcm"), temp.File("1.2.840.113619.2.55.3.7"));
+        File.WriteAllBytes(temp.File("DICOMDIR"), File.ReadAllBytes(Fixture("mono1.dcm")));   // a medical CD's index, no image
+        File.WriteAllText(temp.File("README"), "");
+        File.WriteAllText(temp.File("scan.nii"), "");
+
+        var (images, skipped) = MvtecFolder.ListImages(temp.Path);
+
+        Assert.Equal(["1.2.840.113619.2.55.3.7", "IM000001", "a.dcm", "b.DCM"], images.Select(Path.GetFileName));
+        Assert.Equal(["DICOMDIR", "README", "scan.nii"], skipped.Select(Path.GetFileName));
+        Assert.Equal(3, ImageFile.Load(images[3]).Channels);
+    }
+}
