@@ -19,6 +19,6 @@ internal static class DarkPictures
         int level = (int)Math.Round(brightest * 255);
         return $"SSM: the brightest pixel of the training images in column '{input.ColumnName}' is {level} of 255, so they hold at most " +
                $"{level + 1} grey levels. An MLImage has 8 bits: LoadImages keeps 16 grey levels of a 12-bit scan in a 16-bit file. " +
-               "Give the column of file paths instead, without LoadImages: the model reads 16-bit PNGs and TIFFs at full depth.";
+               "Give the column of file paths instead, without LoadImages: the model reads 16-bit PNGs, TIFFs and DICOM at full depth.";
     }
 }

@@ -94,6 +94,22 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         Assert.Equal(Scores(images), Scores(copies), (a, b) => Math.Abs(a - b) < 1e-3f);
     }
 
+    [Theory]
+    [InlineData("rgb.dcm")]
+    [InlineData("rgb-rle.dcm")]
+    public void A_dicom_file_scores_as_a_png_of_its_pixels_does(string file)
+    {
+        using var temp = new TempFolder();
+        string dicom = Path.Combine(AppContext.BaseDirectory, "Dicom", file);
+        string png = temp.File("same.png");
+        ImageFile.Save(ImageFile.Load(dicom), png);   // 8-bit colour: the PNG holds exactly the DICOM's samples
+
+        float[] Scores(string path) => fx.Model.Transform(Data([path])).GetColumn<float>("Score").ToArray();
+
+        Assert.Equal(Scores(png), Scores(dicom), (a, b) => Math.Abs(a - b) < 1e-3f);
+        Assert.True(float.IsFinite(Scores(dicom)[0]));
+    }
+
     [Fact]
     public void Fit_and_Transform_read_the_files_of_a_text_path_column()
     {
