@@ -188,24 +188,26 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void DicomFiles_AreScored_AndOnesCompressedAsNothingReadsHereAreNamedWithWhatToDo()
+    public void DicomFiles_AreScored_FilesOfSeveralFramesAreSaidToGiveTheirFirst_AndUnreadableCompressionIsNamedWithWhatToDo()
     {
         string root = Cli.TempFolder("dicom");
         string input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 1);
         string dicom = Path.Combine(AppContext.BaseDirectory, "Dicom");
         File.Copy(Path.Combine(dicom, "ct12s.dcm"), Path.Combine(input, "scan_0101.DCM"));
         File.Copy(Path.Combine(dicom, "ct12s.dcm"), Path.Combine(input, "IM000002"));   // scanners' names, without an extension
+        File.Copy(Path.Combine(dicom, "frames.dcm"), Path.Combine(input, "cine.dcm"));
         var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(root, "out"));
         Assert.True(code == 0, text + errors);
         Assert.DoesNotContain("not read", errors);
-        Assert.Contains("Scoring 3 images", text);
+        Assert.Contains("1 of 4 images are files of several frames or pages (up to 2): only the first of each is read", Cli.Flat(errors));
+        Assert.Contains("Scoring 4 images", text);
         var rows = File.ReadAllLines(Path.Combine(root, "out", "predictions.csv"));
         Assert.Contains(rows, r => r.Contains("scan_0101.DCM"));
         Assert.Contains(rows, r => r.Contains("IM000002"));
 
         File.Copy(Path.Combine(dicom, "ct12s-j2k.dcm"), Path.Combine(input, "scan_0103.dcm"));
         var run = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(root, "out2"));
-        AssertFails(run, "1 of 4 images cannot be read", Path.Combine(root, "out2"));
+        AssertFails(run, "1 of 5 images cannot be read", Path.Combine(root, "out2"));
         Assert.Contains("scan_0103.dcm' is compressed as JPEG 2000", Cli.Flat(run.Output));
         Assert.Contains("gdcmconv --raw", Cli.Flat(run.Output));
     }

@@ -141,6 +141,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
         List<string> colour = [Write("e.png", 3, 64, 64), Write("f.png", 3, 80, 64)];
         Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour)));
         Assert.Equal(["All 2 images are colour files: training in colour (--channels auto); --channels 1 would read them as grey."], Notes(colour, null));
+        // Files of several frames (a DICOM cine loop): said first, whatever else is said.
+        string cine = Path.Combine(folder, "cine.dcm");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Dicom", "frames.dcm"), cine);
+        Assert.Equal("1 of 3 images are files of several frames or pages (up to 2): only the first of each is read. To use the others, " +
+                     "write each frame as an image of its own.", Notes([.. colour, cine], 3).First());
     }
 
     [Fact]

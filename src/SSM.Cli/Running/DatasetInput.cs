@@ -120,12 +120,13 @@ public static class DatasetInput
     /// the model can misread nothing): grayscale files for a colour model, which reads them as grey colour images and, having
     /// learned colour images only, flags them (a walkthrough's flagged every grey good image); photos with an EXIF
     /// orientation for a model saved before files were turned upright, which reads them as stored (sideways), as it was
-    /// trained, so heat maps come out sideways and masks drawn on the photo as shown do not line up with its maps.
+    /// trained, so heat maps come out sideways and masks drawn on the photo as shown do not line up with its maps; files of
+    /// several frames or pages, of which the model reads the first (<see cref="SeveralFrames"/>).
     /// </summary>
     public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
     {
-        if (modelChannels != 3 && modelReadsUpright) return;
         var headers = Headers(paths);
+        if (SeveralFrames(headers, paths.Count) is { } frames) warnings.Write(frames);
         int gray = modelChannels == 3 ? headers.Count(h => h.StoresGray) : 0;
         if (gray > 0)
             warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (it was trained in colour): " +
@@ -141,6 +142,20 @@ public static class DatasetInput
     /// reads every file itself and names a bad one).</summary>
     public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>()];
 
+    /// <summary>
+    /// A line about files that hold several images (a DICOM cine loop or enhanced CT, a TIFF stack, an animated WebP), of
+    /// which every reader takes the first; null when there are none. Said, not refused: a stack's first slice may be what
+    /// was meant, but the others must not vanish unmentioned.
+    /// </summary>
+    public static string? SeveralFrames(IReadOnlyList<ImageHeader> headers, int count)
+    {
+        var several = headers.Where(h => h.Frames > 1).ToList();
+        if (several.Count == 0) return null;
+        int most = several.Max(h => h.Frames);
+        return $"{several.Count} of {count} images are files of several frames or pages (up to {most}{(most >= ImageHeader.MaxFramesCounted ? " or more" : "")}): " +
+               "only the first of each is read. To use the others, write each frame as an image of its own.";
+    }
+
     /// <summary>What <c>--channels auto</c> trains with: colour when every training image is a colour file, grey when any
     /// is grey (a grey image read as colour is three equal channels a colour model was not trained on).</summary>
     public static int ChannelsOf(IReadOnlyList<ImageHeader> headers) => headers.Count > 0 && headers.All(h => !h.StoresGray) ? 3 : 1;
@@ -155,6 +170,7 @@ public static class DatasetInput
     /// <param name="sizeMultiple">What the image size must be a multiple of (2^(depth-1)).</param>
     public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple)
     {
+        if (SeveralFrames(headers, count) is { } frames) yield return frames;
         int colour = headers.Count(h => !h.StoresGray);
         if (auto && channels == 3)
             yield return $"All {count} images are colour files: training in colour (--channels auto); --channels 1 would read them as grey.";

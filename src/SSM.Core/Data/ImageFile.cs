@@ -146,14 +146,14 @@ public static class ImageFile
             using var file = File.OpenRead(path);
             var start = Start(file, stackalloc byte[HeaderBytes]);
             if (DicomFile.Is(start)) return DicomFile.Header(file);
-            if (TiffFile.Is(start)) return TiffFile.Header(file);
+            if (TiffFile.Is(start)) return TiffFile.Header(file, countPages: true);
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
             using var codec = SKCodec.Create(file);
             if (codec is null) return null;
             var (width, height) = ExifOrientation.Shown(codec.EncodedOrigin, codec.Info.Width, codec.Info.Height);
             return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
-                !ExifOrientation.IsUpright(codec.EncodedOrigin));
+                !ExifOrientation.IsUpright(codec.EncodedOrigin), Math.Max(1, codec.FrameCount));
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }

@@ -51,15 +51,18 @@ internal static class TiffFile
     }
 
     /// <summary>What the first page's tags say, nothing decoded, its size as shown (<paramref name="upright"/>) or as
-    /// stored; null when <paramref name="stream"/> is no readable TIFF.</summary>
-    public static ImageHeader? Header(Stream stream, bool upright = true)
+    /// stored, and, when <paramref name="countPages"/>, how many pages follow it; null when <paramref name="stream"/> is no
+    /// readable TIFF.</summary>
+    public static ImageHeader? Header(Stream stream, bool upright = true, bool countPages = false)
     {
         try
         {
             using var tiff = Open(stream, "the file");
             var page = Page.Of(tiff, "the file");
             var (width, height) = ExifOrientation.Shown(upright ? page.Origin : SKEncodedOrigin.TopLeft, page.Width, page.Height);
-            return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin));
+            int pages = 1;
+            while (countPages && pages < ImageHeader.MaxFramesCounted && tiff.ReadDirectory()) pages++;
+            return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin), pages);
         }
         catch (Exception e) when (e is not OutOfMemoryException) { return null; }
     }

@@ -51,7 +51,7 @@ public class DicomFileTests
         AssertPixels(image, 1, (_, x, y) => CtShown(x, y), 1e-6);
         Assert.Contains(0f, image.Pixels);   // the window clips at both ends
         Assert.Contains(1f, image.Pixels);
-        Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false), ImageFile.ReadHeader(Fixture(file)));
+        Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false, Frames: 1), ImageFile.ReadHeader(Fixture(file)));
         Assert.Equal((W, H), ImageFile.ReadSize(Fixture(file)));
     }
 
@@ -97,6 +97,7 @@ public class DicomFileTests
         var image = ImageFile.Load(Fixture(file));
 
         AssertPixels(image, 1, (_, x, y) => (10 * x + 3 * y) % 256 / 255.0, tolerance + 1e-6);
+        Assert.Equal(2, ImageFile.ReadHeader(Fixture(file))?.Frames);
     }
 
     [Theory]

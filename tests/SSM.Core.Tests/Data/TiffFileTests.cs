@@ -196,6 +196,20 @@ public class TiffFileTests
     private static ushort[] Scrambled(int count) => [.. Enumerable.Range(0, count).Select(i => (ushort)(i * 7919 % 65536))];
 
     [Fact]
+    public void A_stack_gives_its_first_page_and_its_header_counts_the_pages()
+    {
+        using var temp = new TempFolder();
+        var samples = Scrambled(12 * 10);
+        string path = temp.File("stack.tif");
+        TiffWriter.Write(path, 12, 10, 1, samples, pages: 3);
+
+        Assert.Equal(samples.Select(v => v / 65535f), ImageFile.Load(path).Pixels);
+        Assert.Equal(new ImageHeader(12, 10, StoresGray: true, Turned: false, Frames: 3), ImageFile.ReadHeader(path));
+        TiffWriter.Write(path, 12, 10, 1, samples);
+        Assert.Equal(1, ImageFile.ReadHeader(path)?.Frames);
+    }
+
+    [Fact]
     public void A_folder_of_tiffs_is_a_folder_of_images()
     {
         using var temp = new TempFolder();

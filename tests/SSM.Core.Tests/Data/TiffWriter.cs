@@ -8,12 +8,22 @@ internal static class TiffWriter
 {
     /// <summary><paramref name="samples"/> (8- or 16-bit, pixel-interleaved) in one strip, or in square tiles of
     /// <paramref name="tile"/> pixels (a multiple of 16), each sample in its own plane when <paramref name="separate"/>; "b"
-    /// in <paramref name="byteOrder"/> writes a big-endian ("MM") file.</summary>
+    /// in <paramref name="byteOrder"/> writes a big-endian ("MM") file; <paramref name="pages"/> copies of it make a stack.</summary>
     public static void Write(string path, int width, int height, int samplesPerPixel, ushort[] samples, int bits = 16,
         Photometric photometric = Photometric.MINISBLACK, int orientation = 1, string byteOrder = "l", Compression compression = Compression.LZW,
-        int tile = 0, bool separate = false)
+        int tile = 0, bool separate = false, int pages = 1)
     {
         using var tiff = Tiff.Open(path, "w" + byteOrder) ?? throw new IOException($"LibTiff could not create {path}.");
+        for (int page = 0; page < pages; page++)
+        {
+            if (page > 0) tiff.WriteDirectory();
+            WritePage(tiff, path, width, height, samplesPerPixel, samples, bits, photometric, orientation, compression, tile, separate);
+        }
+    }
+
+    private static void WritePage(Tiff tiff, string path, int width, int height, int samplesPerPixel, ushort[] samples, int bits,
+        Photometric photometric, int orientation, Compression compression, int tile, bool separate)
+    {
         Tags(tiff, width, height, bits, samplesPerPixel, photometric, orientation, compression, tile, separate);
         if (samplesPerPixel is 2 or 4) tiff.SetField(TiffTag.EXTRASAMPLES, 1, new short[] { (short)ExtraSample.UNASSALPHA });
         int planes = separate ? samplesPerPixel : 1, perPixel = separate ? 1 : samplesPerPixel;

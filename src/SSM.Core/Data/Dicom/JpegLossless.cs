@@ -111,8 +111,10 @@ internal static class JpegLossless
                     samples[at] = (prediction + Difference(bits, coders[i])) & 0xFFFF;
                 }
             }
+        // Only this scan's components: an earlier scan's are final already.
         if (pointTransform > 0)
-            for (int i = 0; i < samples.Length; i++) samples[i] <<= pointTransform;
+            for (int p = 0; p < width * height; p++)
+                foreach (int plane in planes) samples[p * stride + plane] <<= pointTransform;
         return bits.End();
     }
 
