@@ -97,7 +97,7 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     [Theory]
     [InlineData("rgb.dcm")]
     [InlineData("rgb-rle.dcm")]
-    public void A_dicom_file_scores_as_a_png_of_its_pixels_does(string file)
+    public void A_dicom_path_scores_as_a_png_of_the_pixels_read_from_it_does(string file)
     {
         using var temp = new TempFolder();
         string dicom = Path.Combine(AppContext.BaseDirectory, "Dicom", file);

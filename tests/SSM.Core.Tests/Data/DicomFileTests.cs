@@ -17,9 +17,11 @@ public class DicomFileTests
     private static int Ct(int x, int y) => -1000 + 37 * x + 113 * y;
 
     /// <summary>PS3.3 C.11.2.1.2.1's LINEAR window of the rescaled value (slope 2, intercept -24; centre 1000, width 4000).</summary>
-    private static double CtShown(int x, int y)
+    private static double CtShown(int x, int y) => Shown(2 * Ct(x, y) - 24);
+
+    private static double Shown(double v)
     {
-        double v = 2 * Ct(x, y) - 24, c = 1000, w = 4000;
+        const double c = 1000, w = 4000;
         return v <= c - 0.5 - (w - 1) / 2 ? 0 : v > c - 0.5 + (w - 1) / 2 ? 1 : (v - (c - 0.5)) / (w - 1) + 0.5;
     }
 
@@ -42,8 +44,14 @@ public class DicomFileTests
     [InlineData("ct12s-sequence.dcm")]           // a sequence of undefined length with rows and columns of its own, nested
     [InlineData("ct12s-sequence-implicit.dcm")]
     [InlineData("ct12s-rle.dcm")]                // DCMTK's RLE
-    [InlineData("ct12s-jpeg-sv1.dcm")]           // DCMTK's lossless JPEG, first-order prediction (1.2.840.10008.1.2.4.70)
-    [InlineData("ct12s-jpeg-sv7.dcm")]           // predictor 7 (1.2.840.10008.1.2.4.57)
+    [InlineData("ct12s-jpeg70.dcm")]             // DCMTK's lossless JPEG, first-order prediction (1.2.840.10008.1.2.4.70)
+    [InlineData("ct12s-jpeg-sv1.dcm")]           // each of the seven predictors (1.2.840.10008.1.2.4.57)
+    [InlineData("ct12s-jpeg-sv2.dcm")]
+    [InlineData("ct12s-jpeg-sv3.dcm")]
+    [InlineData("ct12s-jpeg-sv4.dcm")]
+    [InlineData("ct12s-jpeg-sv5.dcm")]
+    [InlineData("ct12s-jpeg-sv6.dcm")]
+    [InlineData("ct12s-jpeg-sv7.dcm")]
     public void A_signed_12_bit_ct_in_any_encoding_is_rescaled_and_windowed_as_a_viewer_shows_it(string file)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -53,6 +61,15 @@ public class DicomFileTests
         Assert.Contains(1f, image.Pixels);
         Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false, Frames: 1), ImageFile.ReadHeader(Fixture(file)));
         Assert.Equal((W, H), ImageFile.ReadSize(Fixture(file)));
+    }
+
+    [Fact]
+    public void A_point_transform_drops_the_low_bits_the_encoder_dropped()
+    {
+        var image = ImageFile.Load(Fixture("ct12s-jpeg-pt2.dcm"));
+
+        // DCMTK shifts the stored 12-bit pattern right by 2: the decoded value is the original with its 2 low bits cleared.
+        AssertPixels(image, 1, (_, x, y) => Shown(2 * (Ct(x, y) & ~3) - 24), 1e-6);
     }
 
     [Theory]
@@ -72,6 +89,7 @@ public class DicomFileTests
     [Theory]
     [InlineData("mr16u.dcm")]
     [InlineData("mr16u-jpeg-sv4.dcm")]
+    [InlineData("mr16u-jpeg-restarts.dcm")]      // a restart marker every row; written by make_fixtures.py, checked with DCMTK and GDCM
     public void Without_a_window_16_bit_samples_keep_every_level_over_the_range_of_their_bits(string file)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -80,10 +98,12 @@ public class DicomFileTests
         Assert.Equal(158, image.Pixels.Distinct().Count());   // as many levels as 300 x + 50 y takes; 8 bits would leave 32
     }
 
-    [Fact]
-    public void Monochrome1_is_turned_round_so_that_one_is_bright()
+    [Theory]
+    [InlineData("mono1.dcm")]
+    [InlineData("mono1-bigendian.dcm")]          // 8-bit samples in 16-bit words, each pair of bytes swapped
+    public void Monochrome1_is_turned_round_so_that_one_is_bright(string file)
     {
-        var image = ImageFile.Load(Fixture("mono1.dcm"));
+        var image = ImageFile.Load(Fixture(file));
 
         AssertPixels(image, 1, (_, x, y) => 1 - (10 * x + 3 * y) % 256 / 255.0, 1e-6);
     }
@@ -92,6 +112,8 @@ public class DicomFileTests
     [InlineData("frames.dcm", 0)]
     [InlineData("frames-rle.dcm", 0)]
     [InlineData("frames-jpeg.dcm", 0.04)]   // DCMTK's baseline JPEG, lossy
+    [InlineData("frames-rle-notable.dcm", 0)]      // without a table of the frames' offsets: one fragment a frame
+    [InlineData("frames-jpeg-notable.dcm", 0.04)]  // a frame ends with its end-of-image marker
     public void A_file_of_several_frames_gives_its_first(string file, double tolerance)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -105,6 +127,8 @@ public class DicomFileTests
     [InlineData("rgb-planar.dcm", 0)]
     [InlineData("rgb-rle.dcm", 0)]
     [InlineData("rgb-jpeg.dcm", 0.03)]      // YBR_FULL_422 baseline JPEG, lossy
+    [InlineData("rgb-jpeg-lossless.dcm", 0)]
+    [InlineData("ybr.dcm", 1.5 / 255)]      // YCbCr (pydicom's conversion, rounded to bytes)
     public void Colour_images_load_as_rgb(string file, double tolerance)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -112,6 +136,14 @@ public class DicomFileTests
         AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, tolerance + 1e-6);
         Assert.False(ImageFile.StoresGray(Fixture(file)));
         Assert.Equal(1, ImageFile.Load(Fixture(file), channels: 1).Channels);
+    }
+
+    [Fact]
+    public void Uncompressed_ybr_422_shares_each_colour_between_two_pixels()
+    {
+        var image = ImageFile.Load(Fixture("ybr422.dcm"));
+
+        AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * (x / 2 * 2), 1 => 12 * y, _ => 255 - 5 * (x / 2 * 2) } / 255.0, 1.5 / 255);
     }
 
     [Fact]
@@ -183,6 +215,63 @@ public class DicomFileTests
             catch (InvalidDataException) { refused++; }
         }
         Assert.True(refused > 0, "no damage was noticed in 200 damaged files");
+    }
+
+    [Fact]
+    public void Sequences_nested_past_any_real_file_are_refused_not_a_stack_overflow()
+    {
+        byte[] good = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        int dataSet = AfterMeta(good);
+        // (0008,1140) SQ of undefined length holding an item of undefined length holding the next, 100000 deep.
+        byte[] level = [0x08, 0x00, 0x40, 0x11, (byte)'S', (byte)'Q', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF];
+        byte[] deep = [.. good.AsSpan(0, dataSet), .. Enumerable.Repeat(level, 100_000).SelectMany(l => l)];
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(deep, 1, 8, 8));
+        Assert.Contains("nests sequences more than 64 deep", error.Message);
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("deep.dcm"), deep);
+        Assert.Null(ImageFile.ReadHeader(temp.File("deep.dcm")));
+    }
+
+    [Fact]
+    public void Pixel_data_stored_whole_under_a_compressed_encoding_is_refused_not_read_as_raw_samples()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        // Explicit VR little endian's UID and RLE's have the same length: the file now says RLE but stores its samples whole.
+        Patch(file, "1.2.840.10008.1.2.1\0"u8, "1.2.840.10008.1.2.5\0"u8);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains("stores its pixel data whole, not in fragments", error.Message);
+    }
+
+    [Fact]
+    public void Ybr_422_of_odd_width_is_refused()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ybr422.dcm"));
+        Patch(file, [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, W, 0], [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, W - 1, 0]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 3, 8, 8));
+        Assert.Contains("23 pixels wide", error.Message);
+    }
+
+    /// <summary>Where the data set starts: after the preamble, "DICM" and the file meta group (group 2, explicit VR).</summary>
+    private static int AfterMeta(byte[] file)
+    {
+        int at = 132;
+        while (BitConverter.ToUInt16(file, at) == 2)
+        {
+            bool longForm = file[at + 4] == 'O' || file[at + 4] == 'U' && file[at + 5] == 'N';
+            at += longForm ? 12 + BitConverter.ToInt32(file, at + 8) : 8 + BitConverter.ToUInt16(file, at + 6);
+        }
+        return at;
+    }
+
+    private static void Patch(byte[] file, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        int at = file.AsSpan().IndexOf(from);
+        Assert.True(at >= 0, "the bytes to patch are not in the fixture");
+        Assert.Equal(-1, file.AsSpan(at + 1).IndexOf(from));
+        to.CopyTo(file.AsSpan(at));
     }
 
     [Fact]

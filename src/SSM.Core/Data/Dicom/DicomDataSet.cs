@@ -31,7 +31,12 @@ internal sealed class DicomDataSet
 
     /// <summary>The first frame: its samples as stored (native), or its compressed bytes (encapsulated).</summary>
     public byte[] Frame { get; private set; } = [];
-    public bool Encapsulated { get; private set; }
+
+    /// <summary>Whether the pixel data is compressed, in fragments: every transfer syntax but the four native ones.</summary>
+    public bool Encapsulated => TransferSyntax is not (Syntax.ImplicitLittle or Syntax.ExplicitLittle or Syntax.Deflated or Syntax.ExplicitBig);
+
+    /// <summary>Native 8-bit samples in 16-bit words (OW) of a big-endian file: each pair of bytes is swapped (PS3.5 8.1.1).</summary>
+    public bool SwappedBytePairs { get; private set; }
 
     public bool Gray => Photometric is "MONOCHROME1" or "MONOCHROME2";
 
@@ -117,8 +122,14 @@ internal sealed class DicomDataSet
     private void ReadFirstFrame(DicomReader reader, DicomReader.Element element)
     {
         CheckImage(reader.Name);
+        // Compressed data comes in fragments of undefined length, native data with its length (PS3.5 A.4).
+        if (element.Undefined != Encapsulated)
+            throw new InvalidDataException(Encapsulated
+                ? $"{reader.Name} declares {Syntax.Describe(TransferSyntax)} but stores its pixel data whole, not in fragments; the file is corrupt."
+                : $"{reader.Name} declares uncompressed pixel data ({TransferSyntax}) but stores it in fragments; the file is corrupt.");
         if (!element.Undefined)
         {
+            SwappedBytePairs = BigEndian && BitsAllocated == 8 && element.Vr == "OW";
             long frameBytes = (long)Rows * Columns * SamplesPerPixel * (BitsAllocated / 8);
             // YBR_FULL_422 stores two luminances and one pair of colours for each two pixels.
             if (Photometric == "YBR_FULL_422") frameBytes = frameBytes * 2 / 3;
@@ -128,7 +139,6 @@ internal sealed class DicomDataSet
             Frame = reader.Bytes(frameBytes);
             return;
         }
-        Encapsulated = true;
         // Encapsulated: items, the first a table of the frames' offsets (often empty), then fragments, then a delimiter.
         var offsets = reader.Item() ?? throw new InvalidDataException($"{reader.Name} has encapsulated pixel data without fragments.");
         long end = offsets.Length >= 8 ? BinaryPrimitives.ReadUInt32LittleEndian(offsets.AsSpan(4)) : long.MaxValue;
@@ -138,7 +148,7 @@ internal sealed class DicomDataSet
             if (at >= end) break;
             frame.Write(fragment);
             // Without a table, a frame ends with its fragment: RLE's is one fragment, a JPEG's the one ending with EOI.
-            if (end == long.MaxValue && (Frames == 1 ? false : TransferSyntax == Syntax.Rle || EndsJpeg(fragment))) break;
+            if (end == long.MaxValue && (Frames > 1 && (TransferSyntax == Syntax.Rle || EndsJpeg(fragment)))) break;
         }
         if (frame.Length == 0) throw new InvalidDataException($"{reader.Name} has encapsulated pixel data without fragments.");
         Frame = frame.ToArray();
@@ -174,6 +184,9 @@ internal sealed class DicomDataSet
         /// <summary>A transfer syntax's name for messages: the families of the standard's list, else the UID alone.</summary>
         public static string Describe(string uid) => uid switch
         {
+            Rle => $"RLE Lossless ({uid})",
+            JpegBaseline or JpegExtended => $"lossy JPEG ({uid})",
+            JpegLossless or JpegLosslessSv1 => $"lossless JPEG ({uid})",
             "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => $"JPEG-LS ({uid})",
             "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" or "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => $"JPEG 2000 ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal) => $"High-Throughput JPEG 2000 ({uid})",
@@ -260,7 +273,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     public byte[] Bytes(long length)
     {
         // A damaged length can claim gigabytes: never allocate more than the file holds.
-        if (length > Array.MaxLength || (stream.CanSeek && length > stream.Length - stream.Position)) throw Truncated();
+        if (length > Array.MaxLength || (stream.CanSeek && length > stream.Length - stream.Position)) throw Truncated(length);
         if (stream.CanSeek || length <= 1 << 20)
         {
             var bytes = new byte[length];
@@ -280,9 +293,12 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     }
 
     /// <summary>Skips an element's value: by its length, or, when undefined (a sequence), item by item.</summary>
-    public void SkipValue(Element element)
+    /// <param name="element">The element whose value is next.</param>
+    /// <param name="depth">How deep in sequences it lies: a damaged file can nest them until the stack overflows.</param>
+    public void SkipValue(Element element, int depth = 0)
     {
         if (!element.Undefined) { Skip(element.Length); return; }
+        if (depth > MaxDepth) throw new InvalidDataException($"{name} nests sequences more than {MaxDepth} deep; the file is corrupt.");
         // A sequence of undefined length: items until the sequence delimiter. Inside UN, the items are implicit VR.
         var inner = element.Vr == "UN" ? new DicomReader(stream, name, explicitVr: false, bigEndian: false) : this;
         while (true)
@@ -292,7 +308,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
             if (item.Tag != 0xFFFE_E000) throw new InvalidDataException($"{name} has a sequence with an element ({item.Tag:X8}) outside its items; the file is corrupt.");
             if (!item.Undefined) { inner.Skip(item.Length); continue; }
             // An item of undefined length: elements until the item delimiter.
-            for (var nested = inner.Next(); nested.Tag != 0xFFFE_E00D; nested = inner.Next()) inner.SkipValue(nested);
+            for (var nested = inner.Next(); nested.Tag != 0xFFFE_E00D; nested = inner.Next()) inner.SkipValue(nested, depth + 1);
         }
     }
 
@@ -310,7 +326,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     {
         if (stream.CanSeek)
         {
-            if (stream.Position + count > stream.Length) throw Truncated();
+            if (stream.Position + count > stream.Length) throw Truncated(count);
             stream.Seek(count, SeekOrigin.Current);
             return;
         }
@@ -330,7 +346,12 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
         if (stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false) < target.Length) throw Truncated();
     }
 
-    private InvalidDataException Truncated() => new($"{name} ends before its pixel data does; the file is corrupt or truncated.");
+    /// <summary>How deep sequences may nest: the standard's own nest a few levels, structured reports a dozen or so.</summary>
+    private const int MaxDepth = 64;
+
+    private InvalidDataException Truncated(long? length = null) => new(length is { } n
+        ? $"{name} has an element of {n:N0} bytes that runs past its end; the file is corrupt or truncated."
+        : $"{name} ends before its pixel data does; the file is corrupt or truncated.");
 
     private uint U16(ReadOnlySpan<byte> bytes) => bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(bytes) : BinaryPrimitives.ReadUInt16LittleEndian(bytes);
 

@@ -22,7 +22,7 @@ internal static class DicomFile
         var data = DicomDataSet.Read(new MemoryStream(file, writable: false), name, withPixels: true);
         int width = data.Columns, height = data.Rows;
         var (values, channels, colour) = Samples(data, name);
-        if (channels == 3) return (ToRgb(values, colour, data.BitsStored), 3, width, height);
+        if (channels == 3) return (ToRgb(values, colour, data.BitsStored, data.HighBit + 1 - data.BitsStored), 3, width, height);
         return (Grey(values, data), 1, width, height);
     }
 
@@ -41,10 +41,21 @@ internal static class DicomFile
     private static (int[] Values, int Channels, string Colour) Samples(DicomDataSet data, string name)
     {
         int width = data.Columns, height = data.Rows, channels = data.SamplesPerPixel;
+        // The encoding first: a JPEG 2000 or video file's colour model (YBR_ICT, YBR_PARTIAL_420) is no reason to give.
+        bool lossyJpeg = data.TransferSyntax is DicomDataSet.Syntax.JpegBaseline or DicomDataSet.Syntax.JpegExtended;
+        if (data.Encapsulated && !(lossyJpeg && data.BitsStored <= 8)
+            && data.TransferSyntax is not (DicomDataSet.Syntax.Rle or DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1))
+        {
+            string what = lossyJpeg ? $"{data.BitsStored}-bit JPEG" : DicomDataSet.Syntax.Describe(data.TransferSyntax);
+            throw new InvalidDataException($"{name} is compressed as {what}, which this reader does not decode; decompress it first " +
+                                           "(`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
+        }
         if (data.Photometric is not ("MONOCHROME1" or "MONOCHROME2" or "RGB" or "YBR_FULL" or "YBR_FULL_422")
             || (channels == 1) != data.Gray)
             throw new InvalidDataException($"{name} is a DICOM image in {data.Photometric} with {channels} samples per pixel; this reader takes " +
-                                           "MONOCHROME1, MONOCHROME2, RGB and YBR_FULL (export palette colour as RGB).");
+                                           "MONOCHROME1, MONOCHROME2, RGB, YBR_FULL and YBR_FULL_422 (export palette colour as RGB).");
+        if (data.Photometric == "YBR_FULL_422" && !data.Encapsulated && width % 2 != 0)
+            throw new InvalidDataException($"{name} is a YBR_FULL_422 image {width} pixels wide; two pixels share their colour, so rows must be of even width.");
         if (!data.Encapsulated) return (Native(data, name), channels, data.Photometric);
         switch (data.TransferSyntax)
         {
@@ -57,12 +68,8 @@ internal static class DicomFile
                     throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {width}x{height} image of {channels}.");
                 return (values, channels, data.Photometric);
             }
-            case DicomDataSet.Syntax.JpegBaseline or DicomDataSet.Syntax.JpegExtended when data.BitsStored <= 8:
-                return Jpeg(data, name);
             default:
-                string what = data.TransferSyntax is DicomDataSet.Syntax.JpegExtended ? $"{data.BitsStored}-bit extended JPEG" : DicomDataSet.Syntax.Describe(data.TransferSyntax);
-                throw new InvalidDataException($"{name} is compressed as {what}, which this reader does not decode; decompress it first " +
-                                               "(`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
+                return Jpeg(data, name);
         }
     }
 
@@ -71,7 +78,7 @@ internal static class DicomFile
     {
         int pixels = data.Columns * data.Rows, channels = data.SamplesPerPixel, bytes = data.BitsAllocated / 8;
         var frame = data.Frame;
-        int Sample(int i) => bytes == 1 ? frame[i]
+        int Sample(int i) => bytes == 1 ? frame[data.SwappedBytePairs ? i ^ 1 : i]
             : data.BigEndian ? BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(2 * i)) : BinaryPrimitives.ReadUInt16LittleEndian(frame.AsSpan(2 * i));
         var values = new int[pixels * channels];
         if (data.Photometric == "YBR_FULL_422")
@@ -98,9 +105,11 @@ internal static class DicomFile
     {
         var frame = data.Photometric == "RGB" ? Untransformed(data.Frame) : data.Frame;
         using var decoder = new SkiaDecoder(frame, name);
+        // Compared before decoding: the JPEG's own header could claim a far larger picture than the file's attributes.
+        var size = decoder.Codec.Info;
+        if (size.Width != data.Columns || size.Height != data.Rows)
+            throw new InvalidDataException($"{name} holds a {size.Width}x{size.Height} JPEG for a {data.Columns}x{data.Rows} image.");
         var decoded = decoder.DecodeAll();
-        if (decoded.Width != data.Columns || decoded.Height != data.Rows)
-            throw new InvalidDataException($"{name} holds a {decoded.Width}x{decoded.Height} JPEG for a {data.Columns}x{data.Rows} image.");
         int channels = data.SamplesPerPixel, pixels = decoded.Width * decoded.Height;
         var values = new int[pixels * channels];
         for (int i = 0; i < pixels; i++)
@@ -165,14 +174,14 @@ internal static class DicomFile
     }
 
     /// <summary>Colour samples in [0, 1] as RGB; YBR_FULL (JPEG's YCbCr, full range) converted by PS3.3 C.7.6.3.1.2.</summary>
-    private static float[] ToRgb(int[] values, string colour, int bits)
+    private static float[] ToRgb(int[] values, string colour, int bits, int shift)
     {
         float full = (1 << bits) - 1, half = 1 << (bits - 1);
         var result = new float[values.Length];
         bool ycc = colour is "YBR_FULL" or "YBR_FULL_422";
         for (int i = 0; i < values.Length; i += 3)
         {
-            float a = values[i] & (int)full, b = values[i + 1] & (int)full, c = values[i + 2] & (int)full;
+            float a = values[i] >> shift & (int)full, b = values[i + 1] >> shift & (int)full, c = values[i + 2] >> shift & (int)full;
             if (ycc) (a, b, c) = (a + 1.402f * (c - half), a - 0.344136f * (b - half) - 0.714136f * (c - half), a + 1.772f * (b - half));
             result[i] = Math.Clamp(a / full, 0, 1);
             result[i + 1] = Math.Clamp(b / full, 0, 1);

@@ -14,6 +14,7 @@ internal static class JpegLossless
         var tables = new Huffman?[4];
         int precision = 0, width = 0, height = 0, restartInterval = 0;
         int[]? componentIds = null, samples = null;
+        bool[]? decoded = null;
         int pos = 0;
         if (data.Length < 2 || data[0] != 0xFF || data[1] != 0xD8) throw Broken(name, "it does not start a JPEG stream");
         pos = 2;
@@ -46,6 +47,7 @@ internal static class JpegLossless
                         if (count > 1 && segment[7 + 3 * c] != 0x11) throw Broken(name, "its colour components are subsampled");
                     }
                     samples = new int[width * height * count];
+                    decoded = new bool[count];
                     break;
                 case >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC:
                     throw Broken(name, $"it is coded with JPEG process SOF{marker - 0xC0}, not lossless process 14");
@@ -55,17 +57,19 @@ internal static class JpegLossless
                     restartInterval = segment[0] << 8 | segment[1];
                     break;
                 case 0xDA:
-                    if (samples is null || componentIds is null) throw Broken(name, "a scan comes before the frame header");
-                    pos = Scan(data, pos, segment, tables, componentIds, samples, width, height, precision, restartInterval, name);
+                    if (samples is null || componentIds is null || decoded is null) throw Broken(name, "a scan comes before the frame header");
+                    pos = Scan(data, pos, segment, tables, componentIds, decoded, samples, width, height, precision, restartInterval, name);
                     break;
             }
         }
-        if (samples is null || componentIds is null) throw Broken(name, "it has no frame");
+        if (samples is null || componentIds is null || decoded is null) throw Broken(name, "it has no frame");
+        // A component no scan decoded would be zeros, silently.
+        if (decoded.Contains(false)) throw Broken(name, "it ends before every component was decoded");
         return (samples, componentIds.Length, width, height);
     }
 
     /// <summary>Decodes one scan (the components it lists) into <paramref name="samples"/>; returns the position after it.</summary>
-    private static int Scan(byte[] data, int pos, ReadOnlySpan<byte> header, Huffman?[] tables, int[] componentIds, int[] samples,
+    private static int Scan(byte[] data, int pos, ReadOnlySpan<byte> header, Huffman?[] tables, int[] componentIds, bool[] decoded, int[] samples,
         int width, int height, int precision, int restartInterval, string name)
     {
         int count = header.Length > 0 ? header[0] : 0;
@@ -77,19 +81,21 @@ internal static class JpegLossless
             planes[i] = Array.IndexOf(componentIds, (int)header[1 + 2 * i]);
             coders[i] = tables[header[2 + 2 * i] >> 4 & 3] ?? throw Broken(name, "a scan uses a Huffman table it never defined");
             if (planes[i] < 0) throw Broken(name, "a scan names a component the frame does not have");
+            decoded[planes[i]] = true;
         }
         int predictor = header[1 + 2 * count], pointTransform = header[3 + 2 * count] & 15;
         if (predictor is < 1 or > 7) throw Broken(name, $"its predictor is {predictor} (1 to 7 in lossless JPEG)");
+        if (pointTransform >= precision) throw Broken(name, $"its point transform ({pointTransform}) leaves none of its {precision} bits");
         int stride = componentIds.Length, initial = 1 << (precision - pointTransform - 1);
         var bits = new BitReader(data, pos, name);
         // Predictions use the values before the point transform; they are kept in `samples` and shifted at the end.
-        int restartRow = 0, left = restartInterval;
+        int restartRow = 0, left = restartInterval, restarts = 0;
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
                 if (restartInterval > 0 && left-- == 0)
                 {
-                    bits.Restart();
+                    bits.Restart(restarts++);
                     left = restartInterval - 1;
                     if (x != 0) throw Broken(name, "a restart interval ends inside a row");
                     restartRow = y;
@@ -122,6 +128,7 @@ internal static class JpegLossless
     private static int Difference(BitReader bits, Huffman coder)
     {
         int size = coder.Decode(bits);
+        if (size > 16) throw new InvalidDataException($"{bits.Name} holds a lossless JPEG with a difference of {size} bits (16 at most); the file is corrupt.");
         if (size == 0) return 0;
         if (size == 16) return 32768;
         int value = bits.Read(size);
@@ -134,10 +141,11 @@ internal static class JpegLossless
         {
             if (segment.Length < 17) throw Broken(name, "a Huffman table is short");
             int id = segment[0] & 3, total = 0;
+            bool dc = segment[0] >> 4 == 0;   // lossless JPEG codes with DC tables only: an AC table of the same id is no concern
             var counts = segment.Slice(1, 16);
             foreach (byte c in counts) total += c;
             if (segment.Length < 17 + total) throw Broken(name, "a Huffman table is short");
-            tables[id] = new Huffman(counts, segment.Slice(17, total));
+            if (dc) tables[id] = new Huffman(counts, segment.Slice(17, total));
             segment = segment[(17 + total)..];
         }
     }
@@ -225,22 +233,35 @@ internal static class JpegLossless
             throw Ended();
         }
 
-        /// <summary>At a restart marker: drops the bits left in the byte and reads past the marker.</summary>
-        public void Restart()
+        /// <summary>
+        /// At the <paramref name="index"/>-th restart: drops the bits left in the byte and reads past the marker RST(index mod
+        /// 8), which must come right there (after fill bytes, if any): anything else means the bits went out of step.
+        /// </summary>
+        public void Restart(int index)
         {
             count = buffer = 0;
             atMarker = false;
-            while (pos < data.Length && data[pos] != 0xFF) pos++;
-            if (pos + 1 >= data.Length || data[pos + 1] is < 0xD0 or > 0xD7)
-                throw new InvalidDataException($"{name} holds a lossless JPEG without a restart marker where one belongs; the file is corrupt.");
-            pos += 2;
+            int marker = MarkerHere();
+            if (marker != 0xD0 + index % 8)
+                throw new InvalidDataException($"{name} holds a lossless JPEG without restart marker {index % 8} where it belongs; the file is corrupt.");
         }
 
-        /// <summary>The position after the scan's bits, where the next marker starts.</summary>
+        /// <summary>The position after the scan's bits, where the next marker must start.</summary>
         public int End()
         {
-            while (pos < data.Length && !(data[pos] == 0xFF && pos + 1 < data.Length && data[pos + 1] != 0)) pos++;
-            return pos;
+            int start = pos;
+            if (MarkerHere() < 0)
+                throw new InvalidDataException($"{name} holds a lossless JPEG whose scan does not end where its last sample does; the file is corrupt.");
+            return start;
+        }
+
+        /// <summary>The marker at the position (after fill bytes FF), read past; -1 when there is none.</summary>
+        private int MarkerHere()
+        {
+            if (pos >= data.Length || data[pos] != 0xFF) return -1;
+            while (pos < data.Length && data[pos] == 0xFF) pos++;
+            if (pos >= data.Length || data[pos] == 0) return -1;
+            return data[pos++];
         }
 
         private InvalidDataException Ended() =>

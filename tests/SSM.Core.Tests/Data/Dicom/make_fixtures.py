@@ -6,8 +6,11 @@ programs' encoders, not against a writer of our own. Run from this folder on Deb
 """
 import subprocess
 import numpy as np
+import pydicom
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid, SecondaryCaptureImageStorage
+from pydicom.encaps import encapsulate
+from pydicom.pixel_data_handlers.util import convert_color_space
+from pydicom.uid import ExplicitVRLittleEndian, JPEGLosslessSV1, generate_uid, SecondaryCaptureImageStorage
 
 W, H = 24, 20   # not square, so that rows and columns cannot be swapped unnoticed
 x, y = np.meshgrid(np.arange(W), np.arange(H))
@@ -39,6 +42,56 @@ def run(*args):
     subprocess.run(args, check=True)
 
 
+def lossless_jpeg(pixels, precision, restart_rows):
+    """A lossless JPEG (T.81 process 14, predictor 1) with a restart marker every `restart_rows` rows, which neither DCMTK
+    nor GDCM writes. Its Huffman table gives each of the 17 difference sizes a 5-bit code."""
+    height, width = pixels.shape
+    out = bytearray(b"\xFF\xD8")
+    out += bytes([0xFF, 0xC3, 0, 11, precision, height >> 8, height & 255, width >> 8, width & 255, 1, 1, 0x11, 0])
+    counts = [0] * 16
+    counts[4] = 17
+    out += bytes([0xFF, 0xC4, 0, 3 + 16 + 17, 0x00] + counts + list(range(17)))
+    interval = restart_rows * width
+    out += bytes([0xFF, 0xDD, 0, 4, interval >> 8, interval & 255])
+    out += bytes([0xFF, 0xDA, 0, 8, 1, 1, 0x00, 1, 0, 0])
+    bits = []
+
+    def flush():
+        bits.extend([1] * (-len(bits) % 8))   # padded with ones
+        for i in range(0, len(bits), 8):
+            byte = int("".join(map(str, bits[i:i + 8])), 2)
+            out.append(byte)
+            if byte == 0xFF: out.append(0)    # stuffed
+        bits.clear()
+
+    restarts = 0
+    for y in range(height):
+        if y > 0 and y % restart_rows == 0:
+            flush()
+            out += bytes([0xFF, 0xD0 + restarts % 8])
+            restarts += 1
+        first = y % restart_rows == 0
+        for x in range(width):
+            prediction = (1 << (precision - 1)) if first and x == 0 else int(pixels[y - 1, x]) if x == 0 else int(pixels[y, x - 1])
+            diff = (int(pixels[y, x]) - prediction) % 65536
+            if diff > 32768: diff -= 65536
+            size = 0 if diff == 0 else 16 if diff == 32768 else abs(diff).bit_length()
+            bits.extend(int(b) for b in format(size, "05b"))
+            if 0 < size < 16: bits.extend(int(b) for b in format(diff if diff > 0 else diff + (1 << size) - 1, f"0{size}b"))
+    flush()
+    return bytes(out + b"\xFF\xD9")
+
+
+def decoded_elsewhere(path):
+    """The pixels DCMTK and GDCM decode from `path`, each checked to be the same."""
+    run("dcmdjpeg", path, "check-dcmtk.tmp")
+    run("gdcmconv", "--raw", path, "check-gdcm.tmp")
+    a, b = (pydicom.dcmread(f).pixel_array for f in ("check-dcmtk.tmp", "check-gdcm.tmp"))
+    subprocess.run(["rm", "check-dcmtk.tmp", "check-gdcm.tmp"], check=True)
+    assert (a == b).all()
+    return a
+
+
 # CT-like: signed 12-bit samples in 16 bits, a rescale to other units and a window that clips both ends.
 ct = (-1000 + 37 * x + 113 * y).astype("<i2")
 dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24",
@@ -67,21 +120,40 @@ run("dcmconv", "+ti", "ct12s.dcm", "ct12s-implicit.dcm")
 run("dcmconv", "+tb", "ct12s.dcm", "ct12s-bigendian.dcm")
 run("dcmconv", "+td", "ct12s.dcm", "ct12s-deflated.dcm")
 run("dcmcrle", "ct12s.dcm", "ct12s-rle.dcm")
-run("dcmcjpeg", "+e1", "ct12s.dcm", "ct12s-jpeg-sv1.dcm")
-run("dcmcjpeg", "+el", "+sv", "7", "ct12s.dcm", "ct12s-jpeg-sv7.dcm")
+run("dcmcjpeg", "+e1", "ct12s.dcm", "ct12s-jpeg70.dcm")   # 1.2.840.10008.1.2.4.70: first-order prediction
+for predictor in range(1, 8):                              # 1.2.840.10008.1.2.4.57: any of the seven
+    run("dcmcjpeg", "+el", "+sv", str(predictor), "ct12s.dcm", f"ct12s-jpeg-sv{predictor}.dcm")
+run("dcmcjpeg", "+el", "+sv", "1", "+pt", "2", "ct12s.dcm", "ct12s-jpeg-pt2.dcm")   # point transform: the 2 low bits dropped
 run("gdcmconv", "--j2k", "ct12s.dcm", "ct12s-j2k.dcm")
 
 # MR-like: unsigned 16-bit, no window.
 mr = (300 * x + 50 * y + 7).astype("<u2")
 dataset(mr, "MONOCHROME2", 16).save_as("mr16u.dcm", write_like_original=False)
 run("dcmcjpeg", "+el", "+sv", "4", "mr16u.dcm", "mr16u-jpeg-sv4.dcm")
+# Restart markers every row (RST0 to RST7, then RST0 again), written here, checked against DCMTK's and GDCM's decoders.
+restart = dataset(mr, "MONOCHROME2", 16)
+restart.file_meta.TransferSyntaxUID = JPEGLosslessSV1
+restart.PixelData = encapsulate([lossless_jpeg(mr, 16, restart_rows=1)])
+restart["PixelData"].is_undefined_length = True
+restart.is_little_endian, restart.is_implicit_VR = True, False
+restart.save_as("mr16u-jpeg-restarts.dcm", write_like_original=False)
+assert (decoded_elsewhere("mr16u-jpeg-restarts.dcm") == mr).all()
 
 # 8-bit "0 is white" grey, no window; two frames (the second the negative of the first).
 mono = ((10 * x + 3 * y) % 256).astype("u1")
 dataset(mono, "MONOCHROME1", 8).save_as("mono1.dcm", write_like_original=False)
+# 8-bit samples in 16-bit words (OW), which a big-endian file stores with each pair of bytes swapped.
+inWords = dataset(mono, "MONOCHROME1", 8)
+inWords["PixelData"].VR = "OW"
+inWords.save_as("mono1-words.tmp", write_like_original=False)
+run("dcmconv", "+tb", "mono1-words.tmp", "mono1-bigendian.dcm")
+run("rm", "mono1-words.tmp")
 dataset(np.stack([mono, 255 - mono]), "MONOCHROME2", 8, frames=2).save_as("frames.dcm", write_like_original=False)
 run("dcmcrle", "frames.dcm", "frames-rle.dcm")
 run("dcmcjpeg", "+eb", "frames.dcm", "frames-jpeg.dcm")
+# Without a table of frame offsets: a JPEG frame ends with its end-of-image marker, an RLE frame is one fragment.
+run("dcmcrle", "-ot", "frames.dcm", "frames-rle-notable.dcm")
+run("dcmcjpeg", "+eb", "-ot", "frames.dcm", "frames-jpeg-notable.dcm")
 
 # 8-bit colour, interleaved and in planes, and compressed.
 rgb = np.stack([10 * x, 12 * y, 255 - 5 * x], axis=-1).astype("u1")
@@ -89,3 +161,13 @@ dataset(rgb, "RGB", 8, planar=0).save_as("rgb.dcm", write_like_original=False)
 dataset(np.ascontiguousarray(rgb.transpose(2, 0, 1)), "RGB", 8, planar=1).save_as("rgb-planar.dcm", write_like_original=False)
 run("dcmcrle", "rgb.dcm", "rgb-rle.dcm")
 run("dcmcjpeg", "+eb", "rgb.dcm", "rgb-jpeg.dcm")
+run("dcmcjpeg", "+e1", "rgb.dcm", "rgb-jpeg-lossless.dcm")
+# YCbCr, uncompressed: every pixel its own colour (YBR_FULL), and two pixels sharing one (YBR_FULL_422; the pattern's colour
+# changes every other column so that nothing is lost).
+dataset(convert_color_space(rgb, "RGB", "YBR_FULL"), "YBR_FULL", 8, planar=0).save_as("ybr.dcm", write_like_original=False)
+pairs = np.stack([10 * (x // 2 * 2), 12 * y, 255 - 5 * (x // 2 * 2)], axis=-1).astype("u1")
+ycc = convert_color_space(pairs, "RGB", "YBR_FULL")
+packed = np.concatenate([ycc[:, 0::2, 0:1], ycc[:, 1::2, 0:1], ycc[:, 0::2, 1:2], ycc[:, 0::2, 2:3]], axis=-1)
+ybr422 = dataset(packed, "YBR_FULL", 8, planar=0)
+ybr422.PhotometricInterpretation = "YBR_FULL_422"
+ybr422.save_as("ybr422.dcm", write_like_original=False)
