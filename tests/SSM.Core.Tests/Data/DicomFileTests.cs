@@ -43,6 +43,8 @@ public class DicomFileTests
     [InlineData("ct12s-highbits.dcm")]           // bits above the high bit set: no part of the value
     [InlineData("ct12s-sequence.dcm")]           // a sequence of undefined length with rows and columns of its own, nested
     [InlineData("ct12s-sequence-implicit.dcm")]
+    [InlineData("ct12s-enhanced.dcm")]           // rescale and window in functional groups (enhanced CT), lengths defined
+    [InlineData("ct12s-enhanced-implicit.dcm")]  // the same, lengths undefined
     [InlineData("ct12s-rle.dcm")]                // DCMTK's RLE
     [InlineData("ct12s-jpeg70.dcm")]             // DCMTK's lossless JPEG, first-order prediction (1.2.840.10008.1.2.4.70)
     [InlineData("ct12s-jpeg-sv1.dcm")]           // each of the seven predictors (1.2.840.10008.1.2.4.57)
@@ -59,7 +61,7 @@ public class DicomFileTests
         AssertPixels(image, 1, (_, x, y) => CtShown(x, y), 1e-6);
         Assert.Contains(0f, image.Pixels);   // the window clips at both ends
         Assert.Contains(1f, image.Pixels);
-        Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false, Frames: 1), ImageFile.ReadHeader(Fixture(file)));
+        Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false, Frames: file.Contains("enhanced") ? 2 : 1), ImageFile.ReadHeader(Fixture(file)));
         Assert.Equal((W, H), ImageFile.ReadSize(Fixture(file)));
     }
 

@@ -86,20 +86,63 @@ internal sealed class DicomDataSet
                 case 0x0028_0101: BitsStored = reader.UInt16(element); break;
                 case 0x0028_0102: HighBit = reader.UInt16(element); break;
                 case 0x0028_0103: Signed = reader.UInt16(element) == 1; break;
-                case 0x0028_1050: WindowCenter = Number(reader.Text(element.Length)); break;
-                case 0x0028_1051: WindowWidth = Number(reader.Text(element.Length)); break;
-                case 0x0028_1052: RescaleIntercept = Number(reader.Text(element.Length)) ?? 0; break;
-                case 0x0028_1053: RescaleSlope = Number(reader.Text(element.Length)) ?? 1; break;
-                case 0x0028_1056: VoiLutFunction = reader.Text(element.Length).ToUpperInvariant(); break;
+                case 0x0028_1050 or 0x0028_1051 or 0x0028_1052 or 0x0028_1053 or 0x0028_1056: pixelValues.Read(reader, element); break;
+                // Enhanced CT and MR keep the rescale and window in functional groups: shared by every frame, or the first frame's own.
+                case 0x5200_9229: reader.VisitFirstItem(element, 0, e => ReadFunctionalGroup(reader, e, shared)); break;
+                case 0x5200_9230: reader.VisitFirstItem(element, 0, e => ReadFunctionalGroup(reader, e, firstFrame)); break;
                 case 0x7FE0_0008 or 0x7FE0_0009:
                     throw new InvalidDataException($"{reader.Name} holds floating-point pixel data; this reader takes integer samples.");
                 case 0x7FE0_0010:
+                    ApplyPixelValues();
                     if (withPixels) ReadFirstFrame(reader, element);
                     return;
                 default: reader.SkipValue(element); break;
             }
         }
+        ApplyPixelValues();
         if (withPixels) throw new InvalidDataException($"{reader.Name} holds no pixel data (a DICOM file of another kind: a report, a structure set, a plan).");
+    }
+
+    private readonly PixelValues pixelValues = new(), shared = new(), firstFrame = new();
+
+    /// <summary>The first frame's own values over those shared by every frame over the data set's own (PS3.3 C.7.6.16).</summary>
+    private void ApplyPixelValues()
+    {
+        foreach (var values in (PixelValues[])[pixelValues, shared, firstFrame])
+        {
+            RescaleIntercept = values.Intercept ?? RescaleIntercept;
+            RescaleSlope = values.Slope ?? RescaleSlope;
+            WindowCenter = values.Center ?? WindowCenter;
+            WindowWidth = values.Width ?? WindowWidth;
+            VoiLutFunction = values.Function ?? VoiLutFunction;
+        }
+    }
+
+    /// <summary>One element of a functional group: the Pixel Value Transformation and Frame VOI LUT sequences are read.</summary>
+    private static void ReadFunctionalGroup(DicomReader reader, DicomReader.Element element, PixelValues values)
+    {
+        if (element.Tag is 0x0028_9145 or 0x0028_9132) reader.VisitFirstItem(element, 1, e => values.Read(reader, e));
+        else reader.SkipValue(element, 1);
+    }
+
+    /// <summary>The rescale and window attributes as a data set or a functional group gives them; null where it does not.</summary>
+    private sealed class PixelValues
+    {
+        public double? Intercept, Slope, Center, Width;
+        public string? Function;
+
+        public void Read(DicomReader reader, DicomReader.Element element)
+        {
+            switch (element.Tag)
+            {
+                case 0x0028_1050: Center = Number(reader.Text(element.Length)); break;
+                case 0x0028_1051: Width = Number(reader.Text(element.Length)); break;
+                case 0x0028_1052: Intercept = Number(reader.Text(element.Length)); break;
+                case 0x0028_1053: Slope = Number(reader.Text(element.Length)); break;
+                case 0x0028_1056: Function = reader.Text(element.Length).ToUpperInvariant(); break;
+                default: reader.SkipValue(element, 2); break;
+            }
+        }
     }
 
     /// <summary>Checks the attributes the pixels need, before any of them is allocated.</summary>
@@ -204,6 +247,9 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     private readonly byte[] buffer = new byte[12];
     private int peeked;   // bytes of `buffer` read ahead by PeekGroup, not yet consumed
 
+    /// <summary>How many bytes of elements have been read or skipped: where an item or sequence of known length ends.</summary>
+    private long consumed;
+
     public string Name => name;
 
     public readonly record struct Element(uint Tag, string? Vr, long Length)
@@ -250,6 +296,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
         uint group = U16(buffer.AsSpan(0)), number = U16(buffer.AsSpan(2));
         uint tag = group << 16 | number;
         peeked = 0;
+        consumed += 8;
         // Item and delimiter tags have no VR in any encoding.
         if (group == 0xFFFE || !explicitVr) return new Element(tag, null, U32(buffer.AsSpan(4)));
         string vr = Encoding.ASCII.GetString(buffer, 4, 2);
@@ -304,12 +351,47 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
         while (true)
         {
             var item = inner.Next();
-            if (item.Tag == 0xFFFE_E0DD) { inner.Skip(item.Length); return; }
+            if (item.Tag == 0xFFFE_E0DD)
+            {
+                inner.Skip(item.Length);
+                if (inner != this) consumed += inner.consumed;
+                return;
+            }
             if (item.Tag != 0xFFFE_E000) throw new InvalidDataException($"{name} has a sequence with an element ({item.Tag:X8}) outside its items; the file is corrupt.");
-            if (!item.Undefined) { inner.Skip(item.Length); continue; }
-            // An item of undefined length: elements until the item delimiter.
-            for (var nested = inner.Next(); nested.Tag != 0xFFFE_E00D; nested = inner.Next()) inner.SkipValue(nested, depth + 1);
+            inner.SkipItem(item, depth);
         }
+    }
+
+    /// <summary>
+    /// Reads the first item of a sequence, handing each of its elements to <paramref name="visit"/> (which reads or skips
+    /// its value), and skips the other items; lengths defined or not. Used where only the first item matters: the first
+    /// frame's functional group, the one item of a group's sequence.
+    /// </summary>
+    public void VisitFirstItem(Element sequence, int depth, Action<Element> visit)
+    {
+        if (sequence.Vr is not (null or "SQ") || depth > MaxDepth) { SkipValue(sequence, depth); return; }
+        long end = sequence.Undefined ? long.MaxValue : consumed + sequence.Length;
+        for (bool first = true; consumed < end; first = false)
+        {
+            var item = Next();
+            if (item.Tag == 0xFFFE_E0DD) { Skip(item.Length); return; }
+            if (item.Tag != 0xFFFE_E000) throw new InvalidDataException($"{name} has a sequence with an element ({item.Tag:X8}) outside its items; the file is corrupt.");
+            if (!first) { SkipItem(item, depth); continue; }
+            long itemEnd = item.Undefined ? long.MaxValue : consumed + item.Length;
+            while (consumed < itemEnd)
+            {
+                var element = Next();
+                if (element.Tag == 0xFFFE_E00D) { Skip(element.Length); break; }
+                visit(element);
+            }
+            if (consumed > itemEnd) throw new InvalidDataException($"{name} has an item whose elements run past its length; the file is corrupt.");
+        }
+    }
+
+    private void SkipItem(Element item, int depth)
+    {
+        if (!item.Undefined) { Skip(item.Length); return; }
+        for (var nested = Next(); nested.Tag != 0xFFFE_E00D; nested = Next()) SkipValue(nested, depth + 1);
     }
 
     /// <summary>The next item of encapsulated pixel data, or null at the sequence delimiter.</summary>
@@ -328,6 +410,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
         {
             if (stream.Position + count > stream.Length) throw Truncated(count);
             stream.Seek(count, SeekOrigin.Current);
+            consumed += count;
             return;
         }
         Span<byte> scratch = stackalloc byte[4096];
@@ -344,6 +427,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     private void Exactly(Span<byte> target)
     {
         if (stream.ReadAtLeast(target, target.Length, throwOnEndOfStream: false) < target.Length) throw Truncated();
+        consumed += target.Length;
     }
 
     /// <summary>How deep sequences may nest: the standard's own nest a few levels, structured reports a dozen or so.</summary>
