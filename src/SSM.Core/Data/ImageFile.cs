@@ -153,7 +153,7 @@ public static class ImageFile
             if (codec is null) return null;
             var (width, height) = ExifOrientation.Shown(codec.EncodedOrigin, codec.Info.Width, codec.Info.Height);
             return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
-                !ExifOrientation.IsUpright(codec.EncodedOrigin), Math.Max(1, codec.FrameCount));
+                !ExifOrientation.IsUpright(codec.EncodedOrigin), ImageHeader.Counted(codec.FrameCount));
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }

@@ -60,11 +60,26 @@ internal static class TiffFile
             using var tiff = Open(stream, "the file");
             var page = Page.Of(tiff, "the file");
             var (width, height) = ExifOrientation.Shown(upright ? page.Origin : SKEncodedOrigin.TopLeft, page.Width, page.Height);
-            int pages = 1;
-            while (countPages && pages < ImageHeader.MaxFramesCounted && tiff.ReadDirectory()) pages++;
-            return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin), pages);
+            return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin), countPages ? Pages(tiff) : 1);
         }
         catch (Exception e) when (e is not OutOfMemoryException) { return null; }
+    }
+
+    /// <summary>
+    /// How many full-size pages the file holds, the first (already read) included, up to <see cref="ImageHeader.MaxFramesCounted"/>:
+    /// thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4) are not images of their own. A damaged later
+    /// page ends the count (LibTiff.NET may throw on it, even run out of memory on a count it trusts), never the header.
+    /// </summary>
+    private static int Pages(Tiff tiff)
+    {
+        int pages = 1;
+        try
+        {
+            while (pages < ImageHeader.MaxFramesCounted && tiff.ReadDirectory())
+                if ((Field(tiff, TiffTag.SUBFILETYPE, 0) & 5) == 0) pages++;
+        }
+        catch (Exception) { }   // the first page was read; a damaged later one ends the count, whatever LibTiff throws
+        return pages;
     }
 
     /// <summary>The tags that decide how a page is read.</summary>

@@ -45,6 +45,8 @@ public class DicomFileTests
     [InlineData("ct12s-sequence-implicit.dcm")]
     [InlineData("ct12s-enhanced.dcm")]           // rescale and window in functional groups (enhanced CT), lengths defined
     [InlineData("ct12s-enhanced-implicit.dcm")]  // the same, lengths undefined
+    [InlineData("ct12s-enhanced-deflated.dcm")]
+    [InlineData("ct12s-enhanced-bigendian.dcm")]
     [InlineData("ct12s-rle.dcm")]                // DCMTK's RLE
     [InlineData("ct12s-jpeg70.dcm")]             // DCMTK's lossless JPEG, first-order prediction (1.2.840.10008.1.2.4.70)
     [InlineData("ct12s-jpeg-sv1.dcm")]           // each of the seven predictors (1.2.840.10008.1.2.4.57)
@@ -282,6 +284,7 @@ public class DicomFileTests
         using var temp = new TempFolder();
         File.Copy(Fixture("ct12s.dcm"), temp.File("a.dcm"));
         File.Copy(Fixture("rgb.dcm"), temp.File("b.DCM"));
+        File.Copy(Fixture("rgb.dcm"), temp.File("c.dicom"));
         // Scanners name files without an extension, or by a UID whose last part looks like one.
         File.Copy(Fixture("mono1.dcm"), temp.File("IM000001"));
         File.Copy(Fixture("mono1.dcm"), temp.File("1.2.840.113619.2.55.3.7"));
@@ -291,7 +294,7 @@ public class DicomFileTests
 
         var (images, skipped) = MvtecFolder.ListImages(temp.Path);
 
-        Assert.Equal(["1.2.840.113619.2.55.3.7", "IM000001", "a.dcm", "b.DCM"], images.Select(Path.GetFileName));
+        Assert.Equal(["1.2.840.113619.2.55.3.7", "IM000001", "a.dcm", "b.DCM", "c.dicom"], images.Select(Path.GetFileName));
         Assert.Equal(["DICOMDIR", "README", "scan.nii"], skipped.Select(Path.GetFileName));
         Assert.Equal(3, ImageFile.Load(images[3]).Channels);
     }

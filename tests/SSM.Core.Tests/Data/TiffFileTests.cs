@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using BitMiracle.LibTiff.Classic;
 using SSM.Core.Data;
 
@@ -207,6 +208,41 @@ public class TiffFileTests
         Assert.Equal(new ImageHeader(12, 10, StoresGray: true, Turned: false, Frames: 3), ImageFile.ReadHeader(path));
         TiffWriter.Write(path, 12, 10, 1, samples);
         Assert.Equal(1, ImageFile.ReadHeader(path)?.Frames);
+    }
+
+    [Fact]
+    public void Thumbnails_are_not_counted_as_pages_and_a_damaged_later_page_ends_the_count_not_the_header()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("scan.tif");
+        using (var tiff = Tiff.Open(path, "w"))
+            for (int page = 0; page < 4; page++)
+            {
+                if (page > 0) tiff.WriteDirectory();
+                tiff.SetField(TiffTag.IMAGEWIDTH, 8);
+                tiff.SetField(TiffTag.IMAGELENGTH, 8);
+                tiff.SetField(TiffTag.BITSPERSAMPLE, 8);
+                tiff.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+                tiff.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+                tiff.SetField(TiffTag.ROWSPERSTRIP, 8);
+                if (page == 1) tiff.SetField(TiffTag.SUBFILETYPE, FileType.REDUCEDIMAGE);   // a thumbnail, as scanners add
+                for (int y = 0; y < 8; y++) tiff.WriteScanline(new byte[8], y);
+            }
+        Assert.Equal(3, ImageFile.ReadHeader(path)?.Frames);
+
+        // The third page's entry count made huge: LibTiff cannot read it, and the first page is all the reader needs.
+        byte[] file = File.ReadAllBytes(path);
+        int at = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(4));
+        for (int page = 0; page < 2; page++)
+            at = (int)BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(at + 2 + 12 * BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(at))));
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(at), 0xFFFF);
+        File.WriteAllBytes(path, file);
+
+        var header = ImageFile.ReadHeader(path);
+        Assert.NotNull(header);
+        Assert.Equal((8, 8, true), (header.Value.Width, header.Value.Height, header.Value.StoresGray));
+        Assert.InRange(header.Value.Frames, 1, 2);
+        Assert.Equal(64, ImageFile.Load(path).Pixels.Length);
     }
 
     [Fact]

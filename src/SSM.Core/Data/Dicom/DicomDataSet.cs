@@ -79,7 +79,7 @@ internal sealed class DicomDataSet
                 case 0x0028_0002: SamplesPerPixel = reader.UInt16(element); break;
                 case 0x0028_0004: Photometric = reader.Text(element.Length).ToUpperInvariant(); break;
                 case 0x0028_0006: PlanarConfiguration = reader.UInt16(element); break;
-                case 0x0028_0008: Frames = (int)(Number(reader.Text(element.Length)) ?? 1); break;
+                case 0x0028_0008: Frames = (int)Math.Clamp(Number(reader.Text(element.Length)) ?? 1, 1, int.MaxValue); break;
                 case 0x0028_0010: Rows = reader.UInt16(element); break;
                 case 0x0028_0011: Columns = reader.UInt16(element); break;
                 case 0x0028_0100: BitsAllocated = reader.UInt16(element); break;
@@ -88,8 +88,8 @@ internal sealed class DicomDataSet
                 case 0x0028_0103: Signed = reader.UInt16(element) == 1; break;
                 case 0x0028_1050 or 0x0028_1051 or 0x0028_1052 or 0x0028_1053 or 0x0028_1056: pixelValues.Read(reader, element); break;
                 // Enhanced CT and MR keep the rescale and window in functional groups: shared by every frame, or the first frame's own.
-                case 0x5200_9229: reader.VisitFirstItem(element, 0, e => ReadFunctionalGroup(reader, e, shared)); break;
-                case 0x5200_9230: reader.VisitFirstItem(element, 0, e => ReadFunctionalGroup(reader, e, firstFrame)); break;
+                case 0x5200_9229: reader.VisitFirstItem(element, 0, (r, e) => ReadFunctionalGroup(r, e, shared)); break;
+                case 0x5200_9230: reader.VisitFirstItem(element, 0, (r, e) => ReadFunctionalGroup(r, e, firstFrame)); break;
                 case 0x7FE0_0008 or 0x7FE0_0009:
                     throw new InvalidDataException($"{reader.Name} holds floating-point pixel data; this reader takes integer samples.");
                 case 0x7FE0_0010:
@@ -121,7 +121,7 @@ internal sealed class DicomDataSet
     /// <summary>One element of a functional group: the Pixel Value Transformation and Frame VOI LUT sequences are read.</summary>
     private static void ReadFunctionalGroup(DicomReader reader, DicomReader.Element element, PixelValues values)
     {
-        if (element.Tag is 0x0028_9145 or 0x0028_9132) reader.VisitFirstItem(element, 1, e => values.Read(reader, e));
+        if (element.Tag is 0x0028_9145 or 0x0028_9132) reader.VisitFirstItem(element, 1, values.Read);
         else reader.SkipValue(element, 1);
     }
 
@@ -365,12 +365,23 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
     /// <summary>
     /// Reads the first item of a sequence, handing each of its elements to <paramref name="visit"/> (which reads or skips
     /// its value), and skips the other items; lengths defined or not. Used where only the first item matters: the first
-    /// frame's functional group, the one item of a group's sequence.
+    /// frame's functional group, the one item of a group's sequence. <paramref name="visit"/> is given the reader to read
+    /// with: a sequence stored as UN (by a program without the dictionary) holds implicit VR little endian items.
     /// </summary>
-    public void VisitFirstItem(Element sequence, int depth, Action<Element> visit)
+    public void VisitFirstItem(Element sequence, int depth, Action<DicomReader, Element> visit)
     {
-        if (sequence.Vr is not (null or "SQ") || depth > MaxDepth) { SkipValue(sequence, depth); return; }
-        long end = sequence.Undefined ? long.MaxValue : consumed + sequence.Length;
+        if (sequence.Vr is not (null or "SQ" or "UN") || depth > MaxDepth) { SkipValue(sequence, depth); return; }
+        var reader = sequence.Vr == "UN" ? new DicomReader(stream, name, explicitVr: false, bigEndian: false) : this;
+        long start = consumed;
+        reader.VisitItems(sequence.Undefined ? long.MaxValue : sequence.Length, depth, visit);
+        if (reader != this) consumed += reader.consumed;
+        if (consumed - start > sequence.Length && !sequence.Undefined)
+            throw new InvalidDataException($"{name} has a sequence whose items run past its length; the file is corrupt.");
+    }
+
+    private void VisitItems(long length, int depth, Action<DicomReader, Element> visit)
+    {
+        long end = length == long.MaxValue ? long.MaxValue : consumed + length;
         for (bool first = true; consumed < end; first = false)
         {
             var item = Next();
@@ -382,7 +393,7 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
             {
                 var element = Next();
                 if (element.Tag == 0xFFFE_E00D) { Skip(element.Length); break; }
-                visit(element);
+                visit(this, element);
             }
             if (consumed > itemEnd) throw new InvalidDataException($"{name} has an item whose elements run past its length; the file is corrupt.");
         }

@@ -32,7 +32,7 @@ internal static class DicomFile
         try
         {
             var data = DicomDataSet.Read(stream, "the file", withPixels: false);
-            return data.Rows > 0 && data.Columns > 0 ? new ImageHeader(data.Columns, data.Rows, data.Gray, Turned: false, Math.Max(1, data.Frames)) : null;
+            return data.Rows > 0 && data.Columns > 0 ? new ImageHeader(data.Columns, data.Rows, data.Gray, Turned: false, ImageHeader.Counted(data.Frames)) : null;
         }
         catch (Exception e) when (e is InvalidDataException or IOException) { return null; }
     }

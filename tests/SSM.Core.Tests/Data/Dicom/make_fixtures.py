@@ -99,8 +99,9 @@ dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="
 # The same samples with bits above the high bit set (old overlay bits): they are no part of the value.
 dataset((ct.view("<u2") & 0x0FFF) | 0xA000, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24",
         WindowCenter="1000", WindowWidth="4000").save_as("ct12s-highbits.dcm", write_like_original=False)
-# Enhanced CT: the rescale shared by every frame, each frame's own window, in functional groups; the data set's own window
-# (which enhanced files do not have) set to something else, which the first frame's overrides.
+# Enhanced CT: the rescale shared by every frame, each frame's own window, in functional groups. The data set's own rescale
+# and window (which enhanced files do not have) and the shared window are set to something else: the shared group's values
+# override the data set's, the first frame's the shared group's.
 def group(**sequences):
     item = Dataset()
     for keyword, attributes in sequences.items():
@@ -110,12 +111,16 @@ def group(**sequences):
     return item
 
 
-enhanced = dataset(np.stack([ct, ct[::-1]]), "MONOCHROME2", 12, signed=True, frames=2, WindowCenter="5", WindowWidth="10")
-enhanced.SharedFunctionalGroupsSequence = [group(PixelValueTransformationSequence={"RescaleSlope": "2", "RescaleIntercept": "-24"})]
+enhanced = dataset(np.stack([ct, ct[::-1]]), "MONOCHROME2", 12, signed=True, frames=2, WindowCenter="5", WindowWidth="10",
+                   RescaleSlope="7", RescaleIntercept="0")
+enhanced.SharedFunctionalGroupsSequence = [group(PixelValueTransformationSequence={"RescaleSlope": "2", "RescaleIntercept": "-24"},
+                                                 FrameVOILUTSequence={"WindowCenter": "300", "WindowWidth": "600"})]
 enhanced.PerFrameFunctionalGroupsSequence = [group(FrameVOILUTSequence={"WindowCenter": "1000", "WindowWidth": "4000"}),
                                              group(FrameVOILUTSequence={"WindowCenter": "300", "WindowWidth": "600"})]
 enhanced.save_as("ct12s-enhanced.dcm", write_like_original=False)
 run("dcmconv", "+ti", "-e", "ct12s-enhanced.dcm", "ct12s-enhanced-implicit.dcm")   # the same with sequences of undefined length
+run("dcmconv", "+td", "ct12s-enhanced.dcm", "ct12s-enhanced-deflated.dcm")
+run("dcmconv", "+tb", "ct12s-enhanced.dcm", "ct12s-enhanced-bigendian.dcm")
 
 # The other window functions of PS3.3 C.11.2.1.3.
 dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24", WindowCenter="1000", WindowWidth="4000",
