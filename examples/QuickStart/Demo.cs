@@ -27,16 +27,28 @@ public static class Demo
         {
             if (e.Source.Contains("Ssm") && e.RawMessage.StartsWith("SSM:")) Console.WriteLine("  " + e.RawMessage);
         };
-        var pipeline = mlContext.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImageRow.ImagePath))
-            .Append(mlContext.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
-            {
-                ImageSize = s.ImageSize, BaseWidth = s.BaseWidth, Depth = s.Depth, Epochs = s.Epochs,
-                RefinementRounds = s.RefinementRounds,   // 1 = no progressive refinement: half the scoring time
-                InputNormalization = s.InputNormalization,
-                RestorationError = s.Error ?? new SsmAnomalyDetectionOptions().RestorationError,
-                ImageScoreError = s.ScoreError ?? new SsmAnomalyDetectionOptions().ImageScoreError,
-                TrainingTime = s.TimeBudgetMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
-            }));
+        var options = new SsmAnomalyDetectionOptions
+        {
+            ImageSize = s.ImageSize, BaseWidth = s.BaseWidth, Depth = s.Depth, Epochs = s.Epochs,
+            RefinementRounds = s.RefinementRounds,   // 1 = no progressive refinement: half the scoring time
+            InputNormalization = s.InputNormalization,
+            RestorationError = s.Error ?? new SsmAnomalyDetectionOptions().RestorationError,
+            ImageScoreError = s.ScoreError ?? new SsmAnomalyDetectionOptions().ImageScoreError,
+            TrainingTime = s.TimeBudgetMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
+        };
+        // ML.NET's LoadImages reads PNG, JPEG, BMP and WebP; TIFF and DICOM files (scans, camera frames) the model reads from
+        // the path column itself instead.
+        var unreadable = data.TrainPaths.Concat(data.TestItems.Select(t => t.Path)).FirstOrDefault(p => !LoadImagesReads(p));
+        IEstimator<ITransformer> pipeline;
+        if (unreadable is null)
+            pipeline = mlContext.Transforms.LoadImages("Image", imageFolder: "", inputColumnName: nameof(ImageRow.ImagePath))
+                .Append(mlContext.Transforms.DetectAnomaliesSsm(options));
+        else
+        {
+            Console.WriteLine($"LoadImages reads no {Path.GetFileName(unreadable)}: the model reads the files of the path column itself.");
+            options.InputColumnName = nameof(ImageRow.ImagePath);
+            pipeline = mlContext.Transforms.DetectAnomaliesSsm(options);
+        }
         var train = mlContext.Data.LoadFromEnumerable(data.TrainPaths.Select(p => new ImageRow { ImagePath = p }));
         var clock = Stopwatch.StartNew();
         ITransformer model = pipeline.Fit(train);
@@ -73,4 +85,7 @@ public static class Demo
         (model as IDisposable)?.Dispose();
         return 0;
     }
+
+    private static bool LoadImagesReads(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".bmp" or ".webp";
 }

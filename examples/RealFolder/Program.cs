@@ -27,8 +27,9 @@ try
 {
     return Demo.Run(folder, output, new DemoSettings(size, BaseWidth: 16, Depth: 4, epochs, minutes, seed));
 }
-catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException or FileNotFoundException)
+catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException or FileNotFoundException or InvalidOperationException)
 {
+    // ML.NET reports a file it cannot read as an InvalidOperationException that names the file and the row.
     Console.Error.WriteLine("error: " + ex.Message);
     return 1;
 }
