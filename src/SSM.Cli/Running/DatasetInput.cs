@@ -116,11 +116,12 @@ public static class DatasetInput
     }
 
     /// <summary>
-    /// What a model will misread among <paramref name="paths"/>, as warnings, from the files' headers in one pass: grayscale files for a colour model, which reads them as grey colour images and, having
-    /// learned colour images only, flags them (a walkthrough's flagged every grey good image); photos with an EXIF
-    /// orientation for a model saved before files were turned upright, which reads them as stored (sideways), as it was
-    /// trained, so heat maps come out sideways and masks drawn on the photo as shown do not line up with its maps; files of
-    /// several frames or pages, of which the model reads the first (<see cref="SeveralFrames"/>).
+    /// What a model will misread among <paramref name="paths"/>, as warnings, from the files' headers in one pass: grayscale
+    /// files for a colour model, which reads them as grey colour images and, having learned colour images only, flags them
+    /// (a walkthrough's flagged every grey good image); photos with an EXIF orientation for a model saved before files were
+    /// turned upright, which reads them as stored (sideways), as it was trained, so heat maps come out sideways and masks
+    /// drawn on the photo as shown do not line up with its maps; files of several frames or pages, of which the model reads
+    /// the first (<see cref="SeveralFrames"/>).
     /// </summary>
     public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
     {

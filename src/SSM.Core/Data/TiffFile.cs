@@ -51,7 +51,7 @@ internal static class TiffFile
     }
 
     /// <summary>What the first page's tags say, nothing decoded, its size as shown (<paramref name="upright"/>) or as
-    /// stored, and, when <paramref name="countPages"/>, how many pages follow it; null when <paramref name="stream"/> is no
+    /// stored, and, when <paramref name="countPages"/>, how many full-size pages it holds; null when <paramref name="stream"/> is no
     /// readable TIFF.</summary>
     public static ImageHeader? Header(Stream stream, bool upright = true, bool countPages = false)
     {
