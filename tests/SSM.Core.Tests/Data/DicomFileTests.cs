@@ -56,6 +56,8 @@ public class DicomFileTests
     [InlineData("ct12s-jpeg-sv5.dcm")]
     [InlineData("ct12s-jpeg-sv6.dcm")]
     [InlineData("ct12s-jpeg-sv7.dcm")]
+    [InlineData("ct12s-jpegls.dcm")]             // JPEG-LS, DCMTK's (CharLS)
+    [InlineData("ct12s-jpegls-gdcm.dcm")]        // and GDCM's
     public void A_signed_12_bit_ct_in_any_encoding_is_rescaled_and_windowed_as_a_viewer_shows_it(string file)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -132,6 +134,8 @@ public class DicomFileTests
     [InlineData("rgb-rle.dcm", 0)]
     [InlineData("rgb-jpeg.dcm", 0.03)]      // YBR_FULL_422 baseline JPEG, lossy
     [InlineData("rgb-jpeg-lossless.dcm", 0)]
+    [InlineData("rgb-jpegls.dcm", 0)]             // JPEG-LS, line-interleaved
+    [InlineData("rgb-jpegls-planes.dcm", 0)]      // JPEG-LS, a scan per component
     [InlineData("ybr.dcm", 1.5 / 255)]      // YCbCr (pydicom's conversion, rounded to bytes)
     public void Colour_images_load_as_rgb(string file, double tolerance)
     {
@@ -140,6 +144,32 @@ public class DicomFileTests
         AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, tolerance + 1e-6);
         Assert.False(ImageFile.StoresGray(Fixture(file)));
         Assert.Equal(1, ImageFile.Load(Fixture(file), channels: 1).Channels);
+    }
+
+    [Fact]
+    public void Jpeg_ls_near_lossless_keeps_every_sample_within_near()
+    {
+        var image = ImageFile.Load(Fixture("mr16u-jpegls-near.dcm"));
+
+        AssertPixels(image, 1, (_, x, y) => (300 * x + 50 * y + 7) / 65535.0, 2 / 65535.0 + 1e-7);
+        Assert.NotEqual(ImageFile.Load(Fixture("mr16u.dcm")).Pixels, image.Pixels);   // lossy: not every sample is kept
+    }
+
+    [Fact]
+    public void Jpeg_ls_runs_and_their_interruptions_decode_exactly()
+    {
+        var image = ImageFile.Load(Fixture("spots-jpegls.dcm"));
+
+        (int X, int Y)[] spots = [(3, 4), (17, 11), (20, 2)];
+        AssertPixels(image, 1, (_, x, y) => (spots.Contains((x, y)) ? 4000 : 100) / 4095.0, 1e-7);
+    }
+
+    [Fact]
+    public void Jpeg_ls_with_samples_interleaved_is_refused_by_name()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(Fixture("rgb-jpegls-samples.dcm")));
+
+        Assert.Contains("interleaved sample by sample", error.Message);
     }
 
     [Fact]
@@ -188,6 +218,7 @@ public class DicomFileTests
     [InlineData("ct12s-deflated.dcm")]
     [InlineData("ct12s-rle.dcm")]
     [InlineData("ct12s-jpeg-sv1.dcm")]
+    [InlineData("ct12s-jpegls.dcm")]
     [InlineData("rgb-jpeg.dcm")]
     public void A_file_cut_anywhere_before_its_pixels_end_is_refused(string file)
     {
@@ -205,6 +236,8 @@ public class DicomFileTests
     [InlineData("ct12s-implicit.dcm")]
     [InlineData("ct12s-rle.dcm")]
     [InlineData("ct12s-jpeg-sv7.dcm")]
+    [InlineData("ct12s-jpegls.dcm")]
+    [InlineData("spots-jpegls.dcm")]
     [InlineData("rgb-jpeg.dcm")]
     public void Damaged_dicom_bytes_load_or_are_refused_as_invalid_data_never_otherwise(string file)
     {

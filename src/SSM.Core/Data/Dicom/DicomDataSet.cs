@@ -223,6 +223,8 @@ internal sealed class DicomDataSet
         public const string JpegExtended = "1.2.840.10008.1.2.4.51";
         public const string JpegLossless = "1.2.840.10008.1.2.4.57";
         public const string JpegLosslessSv1 = "1.2.840.10008.1.2.4.70";
+        public const string JpegLsLossless = "1.2.840.10008.1.2.4.80";
+        public const string JpegLsNearLossless = "1.2.840.10008.1.2.4.81";
 
         /// <summary>A transfer syntax's name for messages: the families of the standard's list, else the UID alone.</summary>
         public static string Describe(string uid) => uid switch
@@ -230,7 +232,7 @@ internal sealed class DicomDataSet
             Rle => $"RLE Lossless ({uid})",
             JpegBaseline or JpegExtended => $"lossy JPEG ({uid})",
             JpegLossless or JpegLosslessSv1 => $"lossless JPEG ({uid})",
-            "1.2.840.10008.1.2.4.80" or "1.2.840.10008.1.2.4.81" => $"JPEG-LS ({uid})",
+            JpegLsLossless or JpegLsNearLossless => $"JPEG-LS ({uid})",
             "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" or "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => $"JPEG 2000 ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal) => $"High-Throughput JPEG 2000 ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.10", StringComparison.Ordinal) => $"MPEG video ({uid})",

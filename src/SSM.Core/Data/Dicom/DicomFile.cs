@@ -6,8 +6,8 @@ namespace SSM.Core.Data.Dicom;
 /// Reads the first frame of a DICOM image file (scanners, PACS exports) as a viewer shows it: grey levels through the file's
 /// rescale and its first window (or, without one, its stored bits' whole range), "0 is white" (MONOCHROME1) turned round,
 /// colour as RGB. Native data in any of the standard's uncompressed encodings (implicit or explicit VR, little or big
-/// endian, deflated), RLE Lossless, lossless JPEG (process 14), and 8-bit baseline or extended JPEG (through Skia).
-/// JPEG-LS, JPEG 2000 and video are refused by name, as are samples of more than 16 bits and palette colour.
+/// endian, deflated), RLE Lossless, lossless JPEG (process 14), JPEG-LS (lossless and near-lossless), and 8-bit baseline or
+/// extended JPEG (through Skia). JPEG 2000 and video are refused by name, as are samples of more than 16 bits and palette colour.
 /// </summary>
 internal static class DicomFile
 {
@@ -44,7 +44,8 @@ internal static class DicomFile
         // The encoding first: a JPEG 2000 or video file's colour model (YBR_ICT, YBR_PARTIAL_420) is no reason to give.
         bool lossyJpeg = data.TransferSyntax is DicomDataSet.Syntax.JpegBaseline or DicomDataSet.Syntax.JpegExtended;
         if (data.Encapsulated && !(lossyJpeg && data.BitsStored <= 8)
-            && data.TransferSyntax is not (DicomDataSet.Syntax.Rle or DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1))
+            && data.TransferSyntax is not (DicomDataSet.Syntax.Rle or DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1
+                or DicomDataSet.Syntax.JpegLsLossless or DicomDataSet.Syntax.JpegLsNearLossless))
         {
             string what = lossyJpeg ? $"{data.BitsStored}-bit JPEG" : DicomDataSet.Syntax.Describe(data.TransferSyntax);
             throw new InvalidDataException($"{name} is compressed as {what}, which this reader does not decode; decompress it first " +
@@ -68,6 +69,8 @@ internal static class DicomFile
                     throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {width}x{height} image of {channels}.");
                 return (values, channels, data.Photometric);
             }
+            case DicomDataSet.Syntax.JpegLsLossless or DicomDataSet.Syntax.JpegLsNearLossless:
+                return (JpegLs.Decode(data.Frame, name, width, height, channels), channels, data.Photometric);
             default:
                 return Jpeg(data, name);
         }

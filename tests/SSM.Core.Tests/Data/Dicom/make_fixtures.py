@@ -148,6 +148,8 @@ for predictor in range(1, 8):                              # 1.2.840.10008.1.2.4
     run("dcmcjpeg", "+el", "+sv", str(predictor), "ct12s.dcm", f"ct12s-jpeg-sv{predictor}.dcm")
 run("dcmcjpeg", "+el", "+sv", "1", "+pt", "2", "ct12s.dcm", "ct12s-jpeg-pt2.dcm")   # point transform: the 2 low bits dropped
 run("gdcmconv", "--j2k", "ct12s.dcm", "ct12s-j2k.dcm")
+run("dcmcjpls", "+el", "ct12s.dcm", "ct12s-jpegls.dcm")              # JPEG-LS (CharLS in DCMTK), lossless
+run("gdcmconv", "-L", "ct12s.dcm", "ct12s-jpegls-gdcm.dcm")          # and GDCM's
 
 # MR-like: unsigned 16-bit, no window.
 mr = (300 * x + 50 * y + 7).astype("<u2")
@@ -161,6 +163,14 @@ restart["PixelData"].is_undefined_length = True
 restart.is_little_endian, restart.is_implicit_VR = True, False
 restart.save_as("mr16u-jpeg-restarts.dcm", write_like_original=False)
 assert (decoded_elsewhere("mr16u-jpeg-restarts.dcm") == mr).all()
+run("dcmcjpls", "+en", "mr16u.dcm", "mr16u-jpegls-near.dcm")         # JPEG-LS near-lossless: each sample within 2 (NEAR)
+
+# A flat image with three spots: JPEG-LS codes it mostly in run mode, with run interruptions.
+spots = np.full((H, W), 100, "<u2")
+for sx, sy in [(3, 4), (17, 11), (20, 2)]: spots[sy, sx] = 4000
+dataset(spots, "MONOCHROME2", 12).save_as("spots.dcm", write_like_original=False)
+run("dcmcjpls", "+el", "spots.dcm", "spots-jpegls.dcm")
+run("rm", "spots.dcm")
 
 # 8-bit "0 is white" grey, no window; two frames (the second the negative of the first).
 mono = ((10 * x + 3 * y) % 256).astype("u1")
@@ -185,6 +195,9 @@ dataset(np.ascontiguousarray(rgb.transpose(2, 0, 1)), "RGB", 8, planar=1).save_a
 run("dcmcrle", "rgb.dcm", "rgb-rle.dcm")
 run("dcmcjpeg", "+eb", "rgb.dcm", "rgb-jpeg.dcm")
 run("dcmcjpeg", "+e1", "rgb.dcm", "rgb-jpeg-lossless.dcm")
+run("dcmcjpls", "+el", "rgb.dcm", "rgb-jpegls.dcm")                   # line-interleaved colour
+run("dcmcjpls", "+el", "+in", "rgb.dcm", "rgb-jpegls-planes.dcm")     # one scan per component
+run("dcmcjpls", "+el", "+is", "rgb.dcm", "rgb-jpegls-samples.dcm")    # sample-interleaved: refused
 # YCbCr, uncompressed: every pixel its own colour (YBR_FULL), and two pixels sharing one (YBR_FULL_422; the pattern's colour
 # changes every other column so that nothing is lost).
 dataset(convert_color_space(rgb, "RGB", "YBR_FULL"), "YBR_FULL", 8, planar=0).save_as("ybr.dcm", write_like_original=False)
