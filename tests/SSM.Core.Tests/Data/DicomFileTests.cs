@@ -58,6 +58,7 @@ public class DicomFileTests
     [InlineData("ct12s-jpeg-sv7.dcm")]
     [InlineData("ct12s-jpegls.dcm")]             // JPEG-LS, DCMTK's (CharLS)
     [InlineData("ct12s-jpegls-gdcm.dcm")]        // and GDCM's
+    [InlineData("ct12s-jpegls-params.dcm")]      // thresholds and reset stated in the stream
     public void A_signed_12_bit_ct_in_any_encoding_is_rescaled_and_windowed_as_a_viewer_shows_it(string file)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -153,6 +154,26 @@ public class DicomFileTests
 
         AssertPixels(image, 1, (_, x, y) => (300 * x + 50 * y + 7) / 65535.0, 2 / 65535.0 + 1e-7);
         Assert.NotEqual(ImageFile.Load(Fixture("mr16u.dcm")).Pixels, image.Pixels);   // lossy: not every sample is kept
+    }
+
+    [Fact]
+    public void Jpeg_ls_near_lossless_runs_stay_within_near_of_the_uncompressed_samples()
+    {
+        var exact = ImageFile.Load(Fixture("nearflat.dcm")).Pixels;
+        var near = ImageFile.Load(Fixture("nearflat-jpegls-near3.dcm")).Pixels;
+
+        Assert.All(exact.Zip(near), p => Assert.InRange(Math.Abs(p.First - p.Second), 0, 3 / 4095f + 1e-7f));
+        Assert.NotEqual(exact, near);
+    }
+
+    [Theory]
+    [InlineData("jpegls-runaway.dcm", "statistics run out of range")]   // crafted: a search that would never end
+    [InlineData("noise6-jpegls-unstated.dcm", "coded with parameters it does not state")]
+    public void Jpeg_ls_out_of_step_with_its_encoder_is_refused_not_decoded_wrong(string file, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(Fixture(file)));
+
+        Assert.Contains(expected, error.Message);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal static class JpegLs
                     reset = segment[9] << 8 | segment[10];
                     break;
                 case 0xDD:
-                    if (segment.Length >= 2 && (segment[0] != 0 || segment[1] != 0)) throw Broken(name, "it uses restart intervals (not read here)");
+                    if (segment.ToArray().Any(b => b != 0)) throw Broken(name, "it uses restart intervals (not read here)");
                     break;
                 case 0xDA:
                     if (samples is null || ids is null) throw Broken(name, "a scan comes before the frame header");
@@ -78,7 +78,11 @@ internal static class JpegLs
             if (scan.Length < 1 + 2 * count + 3) throw Broken(name, "its scan header is short");
             int near = scan[1 + 2 * count];
             if (scan[3 + 2 * count] != 0) throw Broken(name, "it uses a point transform (not read here)");
+            for (int i = 0; i < count; i++)
+                if (scan[2 + 2 * i] != 0) throw Broken(name, "it uses mapping tables (not read here)");
+            if (maxValue > (1 << precision) - 1) throw Broken(name, $"its maximum sample value {maxValue} exceeds {precision} bits");
             int max = maxValue > 0 ? maxValue : (1 << precision) - 1;
+            reset = reset > 0 ? reset : 64;   // 0 in a preset-parameters segment means the default (C.2.4.1.1)
             if (near > Math.Min(255, max / 2)) throw Broken(name, $"its NEAR ({near}) is out of range");
             int range = (max + 2 * near) / (2 * near + 1) + 1;
             int qbpp = Log2Ceiling(range), bpp = Math.Max(2, Log2Ceiling(max + 1));
@@ -131,7 +135,7 @@ internal static class JpegLs
             if (planes[i] < 0 || decoded[planes[i]]) throw Broken(name, "a scan names a component the frame does not have, or one decoded already");
             decoded[planes[i]] = true;
         }
-        var state = new State(p);
+        var state = new State(p, name);
         var bits = new BitReader(data, pos, name);
         // Each component's previous and current line, one sample of margin on either side (A.2.1).
         var lines = Enumerable.Range(0, count).Select(_ => (Previous: new int[width + 2], Current: new int[width + 2])).ToArray();
@@ -172,8 +176,7 @@ internal static class JpegLs
             int q = 81 * q1 + 9 * q2 + q3;
             int predicted = rc >= Math.Max(ra, rb) ? Math.Min(ra, rb) : rc <= Math.Min(ra, rb) ? Math.Max(ra, rb) : ra + rb - rc;
             predicted = Math.Clamp(predicted + sign * s.C[q], 0, p.MaxValue);
-            int k = 0;
-            while (s.N[q] << k < s.A[q]) k++;
+            int k = State.GolombK(s.N[q], s.A[q], bits.Name);
             int mapped = bits.Golomb(k, p.Limit, p.Qbpp);
             int correction = p.Near == 0 && k == 0 && 2 * s.B[q] <= -s.N[q] ? 1 : 0;
             int error = Unmap(mapped ^ correction);
@@ -203,14 +206,14 @@ internal static class JpegLs
         int at = x + run, rb = previous[at];
         ra = current[at - 1];
         int type = Math.Abs(ra - rb) <= p.Near ? 1 : 0, context = 365 + type;
-        int temp = s.A[context] + (s.N[context] >> 1) * type, k = 0;
-        while (s.N[context] << k < temp) k++;
+        int temp = s.A[context] + (s.N[context] >> 1) * type, k = State.GolombK(s.N[context], temp, bits.Name);
         int mapped = bits.Golomb(k, p.Limit - J[s.RunIndex] - 1, p.Qbpp) + type;
         int magnitude = (mapped + (mapped & 1)) / 2;
         int error = (k != 0 || 2 * s.Nn[context - 365] >= s.N[context]) == ((mapped & 1) != 0) ? -magnitude : magnitude;
         current[at] = type == 1 ? Reconstruct(ra, error, p) : Reconstruct(rb, error * (rb > ra ? 1 : -1), p);
         if (error < 0) s.Nn[context - 365]++;
         s.A[context] += (mapped - type + 1 - type) >> 1;   // (EMErrval + 1 - RItype) / 2, EMErrval = mapped - RItype
+        State.Check(s.A[context], 0, bits.Name);
         if (s.N[context] == p.Reset)
         {
             s.A[context] >>= 1;
@@ -238,20 +241,39 @@ internal static class JpegLs
     }
 
     private static InvalidDataException Broken(string name, string why) =>
-        new($"{name} holds a JPEG-LS image that cannot be decoded: {why}.");
+        new($"{name} holds a JPEG-LS image that cannot be decoded: {why}; decompress it with another program (`gdcmconv --raw in.dcm out.dcm`).");
 
     /// <summary>The context variables of a scan (A.2.2): 365 regular contexts and the 2 of run interruptions.</summary>
     private sealed class State
     {
         public readonly Parameters P;
+        private readonly string name;
         public readonly int[] A = new int[367], N = new int[367], B = new int[365], C = new int[365], Nn = new int[2];
         public int RunIndex;
 
-        public State(Parameters p)
+        public State(Parameters p, string name)
         {
             P = p;
+            this.name = name;
             Array.Fill(A, Math.Max(2, (p.Range + 32) / 64));
             Array.Fill(N, 1);
+        }
+
+        /// <summary>The Golomb parameter: the least k with N 2^k >= A. A valid stream never needs 16 or more (no error of a
+        /// 16-bit sample is that large); a damaged one can drive A so high that the search would never end.</summary>
+        public static int GolombK(int n, int a, string name)
+        {
+            int k = 0;
+            while ((long)n << k < a)
+                if (++k >= 16) throw new InvalidDataException($"{name} holds JPEG-LS data whose statistics run out of range; the file is corrupt.");
+            return k;
+        }
+
+        /// <summary>Refuses statistics no valid stream reaches (CharLS's bound, 2^24): damage, caught before it overflows.</summary>
+        public static void Check(int a, int b, string name)
+        {
+            if (a >= 1 << 24 || Math.Abs(b) >= 1 << 24)
+                throw new InvalidDataException($"{name} holds JPEG-LS data whose statistics run out of range; the file is corrupt.");
         }
 
         /// <summary>A.6: the error statistics and the bias correction of a regular context.</summary>
@@ -259,6 +281,7 @@ internal static class JpegLs
         {
             B[q] += error * (2 * P.Near + 1);
             A[q] += Math.Abs(error);
+            Check(A[q], B[q], name);
             if (N[q] == P.Reset)
             {
                 A[q] >>= 1;
@@ -326,10 +349,18 @@ internal static class JpegLs
             pos++;
         }
 
-        /// <summary>The position of the marker after the scan's bits (after any bits of padding in the last bytes).</summary>
+        /// <summary>
+        /// The position of the marker after the scan. The bits left in the last byte must be zero padding, and the marker
+        /// must follow at once (after a final FF, one more byte of padding): anything else means the decoding went out of
+        /// step with the encoder (a damaged stream, or parameters other than the encoder's), and the pixels are wrong.
+        /// </summary>
         public int End()
         {
-            while (pos + 1 < data.Length && !(data[pos] == 0xFF && data[pos + 1] >= 0x80)) pos++;
+            bool padded = count == 0 || (buffer & ((1L << count) - 1)) == 0;
+            if (padded && pos > 0 && data[pos - 1] == 0xFF && pos < data.Length && data[pos] == 0) pos++;
+            if (!padded || pos + 1 >= data.Length || data[pos] != 0xFF || data[pos + 1] < 0x80)
+                throw new InvalidDataException($"{name} holds a JPEG-LS image whose scan does not end where its last sample does; the file is " +
+                                               "corrupt or was coded with parameters it does not state.");
             return pos;
         }
 

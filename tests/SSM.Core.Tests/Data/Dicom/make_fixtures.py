@@ -3,6 +3,8 @@
 by pydicom and converted to other transfer syntaxes by DCMTK and GDCM, so that the reader is checked against other
 programs' encoders, not against a writer of our own. Run from this folder on Debian 12:
     apt-get install python3-pydicom dcmtk libgdcm-tools && /usr/bin/python3 make_fixtures.py
+jpegls-runaway.dcm is not made here: a 126-byte JPEG-LS stream crafted in a review (2026-12-02) whose codes drive a context's
+statistics past 2^30, where a decoder without bounds searches for its Golomb parameter for ever; DCMTK refuses it.
 """
 import subprocess
 import numpy as np
@@ -150,6 +152,7 @@ run("dcmcjpeg", "+el", "+sv", "1", "+pt", "2", "ct12s.dcm", "ct12s-jpeg-pt2.dcm"
 run("gdcmconv", "--j2k", "ct12s.dcm", "ct12s-j2k.dcm")
 run("dcmcjpls", "+el", "ct12s.dcm", "ct12s-jpegls.dcm")              # JPEG-LS (CharLS in DCMTK), lossless
 run("gdcmconv", "-L", "ct12s.dcm", "ct12s-jpegls-gdcm.dcm")          # and GDCM's
+run("dcmcjpls", "+el", "+t1", "5", "+t2", "10", "+t3", "30", "+rs", "3", "ct12s.dcm", "ct12s-jpegls-params.dcm")   # stated thresholds and reset
 
 # MR-like: unsigned 16-bit, no window.
 mr = (300 * x + 50 * y + 7).astype("<u2")
@@ -171,6 +174,17 @@ for sx, sy in [(3, 4), (17, 11), (20, 2)]: spots[sy, sx] = 4000
 dataset(spots, "MONOCHROME2", 12).save_as("spots.dcm", write_like_original=False)
 run("dcmcjpls", "+el", "spots.dcm", "spots-jpegls.dcm")
 run("rm", "spots.dcm")
+# Near-lossless over nearly flat noise with outliers: run mode with NEAR > 0, run interruptions of both kinds.
+rng = np.random.default_rng(3)
+nearFlat = (2000 + rng.integers(-3, 4, (H, W))).astype("<u2")
+nearFlat[rng.random((H, W)) < 0.05] += 400
+dataset(nearFlat, "MONOCHROME2", 12).save_as("nearflat.dcm", write_like_original=False)
+run("dcmcjpls", "+en", "+pc", "+md", "3", "nearflat.dcm", "nearflat-jpegls-near3.dcm")
+# 6-bit samples in cooked mode: DCMTK's CharLS codes them with thresholds T.87 does not give for 6 bits and states none,
+# so a decoder that follows the standard goes out of step; it must say so, not give wrong pixels.
+dataset((rng.integers(0, 64, (H, W))).astype("u1"), "MONOCHROME2", 6).save_as("noise6.dcm", write_like_original=False)
+run("dcmcjpls", "+el", "+pc", "noise6.dcm", "noise6-jpegls-unstated.dcm")
+run("rm", "noise6.dcm")
 
 # 8-bit "0 is white" grey, no window; two frames (the second the negative of the first).
 mono = ((10 * x + 3 * y) % 256).astype("u1")
