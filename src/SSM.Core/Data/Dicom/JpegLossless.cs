@@ -20,14 +20,9 @@ internal static class JpegLossless
         pos = 2;
         while (true)
         {
-            int marker = NextMarker(data, ref pos, name);
+            var (marker, start, length) = JpegSegments.Next(data, ref pos, why => Broken(name, why));
             if (marker == 0xD9) break;   // end of image
-            if (marker is 0xD8 or >= 0xD0 and <= 0xD7) continue;
-            if (pos + 2 > data.Length) throw Broken(name, "it ends inside a marker");
-            int length = data[pos] << 8 | data[pos + 1];
-            if (length < 2 || pos + length > data.Length) throw Broken(name, "a marker's length runs past its end");
-            var segment = data.AsSpan(pos + 2, length - 2);
-            pos += length;
+            var segment = data.AsSpan(start, length);
             switch (marker)
             {
                 case 0xC3:
@@ -148,15 +143,6 @@ internal static class JpegLossless
             if (dc) tables[id] = new Huffman(counts, segment.Slice(17, total));
             segment = segment[(17 + total)..];
         }
-    }
-
-    private static int NextMarker(byte[] data, ref int pos, string name)
-    {
-        // Markers may be preceded by fill bytes (FF); anything else between segments is skipped as some encoders leave it.
-        while (pos < data.Length && data[pos] != 0xFF) pos++;
-        while (pos < data.Length && data[pos] == 0xFF) pos++;
-        if (pos >= data.Length) throw Broken(name, "it ends before its end-of-image marker");
-        return data[pos++];
     }
 
     private static InvalidDataException Broken(string name, string why) =>

@@ -20,15 +20,9 @@ internal static class JpegLs
         var decoded = new bool[components];
         while (true)
         {
-            while (pos < data.Length && data[pos] == 0xFF) pos++;
-            if (pos >= data.Length) throw Broken(name, "it ends before its end-of-image marker");
-            int marker = data[pos++];
+            var (marker, start, length) = JpegSegments.Next(data, ref pos, why => Broken(name, why));
             if (marker == 0xD9) break;
-            if (pos + 2 > data.Length) throw Broken(name, "it ends inside a marker");
-            int length = data[pos] << 8 | data[pos + 1];
-            if (length < 2 || pos + length > data.Length) throw Broken(name, "a marker's length runs past its end");
-            var segment = data.AsSpan(pos + 2, length - 2);
-            pos += length;
+            var segment = data.AsSpan(start, length);
             switch (marker)
             {
                 case 0xF7:
