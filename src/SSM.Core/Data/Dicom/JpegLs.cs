@@ -47,7 +47,7 @@ internal static class JpegLs
                     reset = segment[9] << 8 | segment[10];
                     break;
                 case 0xDD:
-                    if (segment.ToArray().Any(b => b != 0)) throw Broken(name, "it uses restart intervals (not read here)");
+                    if (segment.ContainsAnyExcept((byte)0)) throw Broken(name, "it uses restart intervals (not read here)");
                     break;
                 case 0xDA:
                     if (samples is null || ids is null) throw Broken(name, "a scan comes before the frame header");
