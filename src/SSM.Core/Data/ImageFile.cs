@@ -253,8 +253,9 @@ public static class ImageFile
         return start;
     }
 
-    /// <summary>How many of a file's first bytes tell its format: DICOM's "DICM" follows a 128-byte preamble.</summary>
-    private const int HeaderBytes = 132;
+    /// <summary>How many of a file's first bytes tell its format: DICOM's "DICM" follows a 128-byte preamble, and the
+    /// others need fewer.</summary>
+    private const int HeaderBytes = DicomFile.HeaderLength;
 
     /// <summary>A DICOM image's size from its attributes, refused as no image when they cannot be read.</summary>
     private static (int Width, int Height) DicomSize(Stream file, string subject) =>

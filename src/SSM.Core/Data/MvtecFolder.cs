@@ -158,13 +158,6 @@ public static class MvtecFolder
     {
         if (Path.GetFileName(path).Equals("DICOMDIR", StringComparison.OrdinalIgnoreCase)) return false;
         string extension = Path.GetExtension(path);
-        if (extension.Length > 1 && !extension[1..].All(char.IsAsciiDigit)) return false;
-        try
-        {
-            using var file = File.OpenRead(path);
-            Span<byte> start = stackalloc byte[132];
-            return Dicom.DicomFile.Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        return (extension.Length <= 1 || extension[1..].All(char.IsAsciiDigit)) && Dicom.DicomFile.IsFile(path);
     }
 }

@@ -40,8 +40,11 @@ internal sealed class DicomDataSet
 
     public bool Gray => Photometric is "MONOCHROME1" or "MONOCHROME2";
 
+    /// <summary>The length of a Part 10 file's header: a 128-byte preamble, then "DICM".</summary>
+    public const int HeaderLength = 132;
+
     /// <summary>Whether the bytes are a DICOM Part 10 file: a 128-byte preamble, then "DICM".</summary>
-    public static bool Is(ReadOnlySpan<byte> file) => file.Length >= 132 && file[128..132].SequenceEqual("DICM"u8);
+    public static bool Is(ReadOnlySpan<byte> file) => file.Length >= HeaderLength && file[(HeaderLength - 4)..HeaderLength].SequenceEqual("DICM"u8);
 
     /// <summary>Reads <paramref name="stream"/>, a Part 10 file, up to and, unless <paramref name="withPixels"/> is false,
     /// including its first frame.</summary>
@@ -49,7 +52,7 @@ internal sealed class DicomDataSet
     public static DicomDataSet Read(Stream stream, string name, bool withPixels)
     {
         var meta = new DicomReader(stream, name, explicitVr: true, bigEndian: false);
-        meta.Skip(132);
+        meta.Skip(HeaderLength);
         string? syntax = null;
         // The file meta group is always explicit VR little endian; its group length is optional, so each tag is looked at.
         while (meta.PeekGroup() == 0x0002)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Syntax = SSM.Core.Data.Dicom.DicomDataSet.Syntax;
 
 namespace SSM.Core.Data.Dicom;
 
@@ -13,6 +14,22 @@ internal static class DicomFile
 {
     /// <inheritdoc cref="DicomDataSet.Is"/>
     public static bool Is(ReadOnlySpan<byte> file) => DicomDataSet.Is(file);
+
+    /// <summary>How many of a file's first bytes <see cref="Is"/> looks at.</summary>
+    public const int HeaderLength = DicomDataSet.HeaderLength;
+
+    /// <summary>Whether the file at <paramref name="path"/> is a DICOM Part 10 file, from its first bytes; false when it
+    /// cannot be read.</summary>
+    public static bool IsFile(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> start = stackalloc byte[HeaderLength];
+            return Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
 
     /// <summary>The first frame's values in [0, 1], pixel-interleaved, 1 (grey) or 3 (RGB) per pixel.</summary>
     /// <exception cref="InvalidDataException">The file is damaged, holds no image, or an image of a kind not read here
@@ -40,40 +57,40 @@ internal static class DicomFile
     /// <summary>The stored values of the first frame (interleaved), how many per pixel, and the colour model they are in.</summary>
     private static (int[] Values, int Channels, string Colour) Samples(DicomDataSet data, string name)
     {
-        int width = data.Columns, height = data.Rows, channels = data.SamplesPerPixel;
         // The encoding first: a JPEG 2000 or video file's colour model (YBR_ICT, YBR_PARTIAL_420) is no reason to give.
-        bool lossyJpeg = data.TransferSyntax is DicomDataSet.Syntax.JpegBaseline or DicomDataSet.Syntax.JpegExtended;
-        if (data.Encapsulated && !(lossyJpeg && data.BitsStored <= 8)
-            && data.TransferSyntax is not (DicomDataSet.Syntax.Rle or DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1
-                or DicomDataSet.Syntax.JpegLsLossless or DicomDataSet.Syntax.JpegLsNearLossless))
-        {
-            string what = lossyJpeg ? $"{data.BitsStored}-bit JPEG" : DicomDataSet.Syntax.Describe(data.TransferSyntax);
-            throw new InvalidDataException($"{name} is compressed as {what}, which this reader does not decode; decompress it first " +
-                                           "(`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
-        }
+        var decode = DecoderOf(data) ?? throw new InvalidDataException(
+            $"{name} is compressed as {(data.TransferSyntax is Syntax.JpegBaseline or Syntax.JpegExtended ? $"{data.BitsStored}-bit JPEG" : Syntax.Describe(data.TransferSyntax))}, " +
+            "which this reader does not decode; decompress it first (`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
+        int channels = data.SamplesPerPixel;
         if (data.Photometric is not ("MONOCHROME1" or "MONOCHROME2" or "RGB" or "YBR_FULL" or "YBR_FULL_422")
             || (channels == 1) != data.Gray)
             throw new InvalidDataException($"{name} is a DICOM image in {data.Photometric} with {channels} samples per pixel; this reader takes " +
                                            "MONOCHROME1, MONOCHROME2, RGB, YBR_FULL and YBR_FULL_422 (export palette colour as RGB).");
-        if (data.Photometric == "YBR_FULL_422" && !data.Encapsulated && width % 2 != 0)
-            throw new InvalidDataException($"{name} is a YBR_FULL_422 image {width} pixels wide; two pixels share their colour, so rows must be of even width.");
-        if (!data.Encapsulated) return (Native(data, name), channels, data.Photometric);
-        switch (data.TransferSyntax)
+        if (data.Photometric == "YBR_FULL_422" && !data.Encapsulated && data.Columns % 2 != 0)
+            throw new InvalidDataException($"{name} is a YBR_FULL_422 image {data.Columns} pixels wide; two pixels share their colour, so rows must be of even width.");
+        return decode(data, name);
+    }
+
+    /// <summary>What decodes the first frame, by the transfer syntax; null for an encoding not read here.</summary>
+    private static Func<DicomDataSet, string, (int[] Values, int Channels, string Colour)>? DecoderOf(DicomDataSet data) =>
+        !data.Encapsulated ? (d, n) => (Native(d, n), d.SamplesPerPixel, d.Photometric)
+        : data.TransferSyntax switch
         {
-            case DicomDataSet.Syntax.Rle:
-                return (DicomRle.Decode(data.Frame, width, height, channels, data.BitsAllocated / 8, name), channels, data.Photometric);
-            case DicomDataSet.Syntax.JpegLossless or DicomDataSet.Syntax.JpegLosslessSv1:
-            {
-                var (values, components, w, h) = JpegLossless.Decode(data.Frame, name);
-                if (w != width || h != height || components != channels)
-                    throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {width}x{height} image of {channels}.");
-                return (values, channels, data.Photometric);
-            }
-            case DicomDataSet.Syntax.JpegLsLossless or DicomDataSet.Syntax.JpegLsNearLossless:
-                return (JpegLs.Decode(data.Frame, name, width, height, channels), channels, data.Photometric);
-            default:
-                return Jpeg(data, name);
-        }
+            Syntax.Rle => (d, n) => (DicomRle.Decode(d.Frame, d.Columns, d.Rows, d.SamplesPerPixel, d.BitsAllocated / 8, n), d.SamplesPerPixel, d.Photometric),
+            Syntax.JpegLossless or Syntax.JpegLosslessSv1 => Lossless,
+            Syntax.JpegLsLossless or Syntax.JpegLsNearLossless =>
+                (d, n) => (JpegLs.Decode(d.Frame, n, d.Columns, d.Rows, d.SamplesPerPixel), d.SamplesPerPixel, d.Photometric),
+            Syntax.JpegBaseline or Syntax.JpegExtended when data.BitsStored <= 8 => Jpeg,
+            _ => null,
+        };
+
+    /// <summary>A lossless JPEG frame (process 14), which must be of the image's size and components.</summary>
+    private static (int[] Values, int Channels, string Colour) Lossless(DicomDataSet data, string name)
+    {
+        var (values, components, w, h) = JpegLossless.Decode(data.Frame, name);
+        if (w != data.Columns || h != data.Rows || components != data.SamplesPerPixel)
+            throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {data.Columns}x{data.Rows} image of {data.SamplesPerPixel}.");
+        return (values, components, data.Photometric);
     }
 
     /// <summary>Uncompressed samples: 8 or 16 bits each, in the data set's byte order, interleaved or in planes.</summary>
