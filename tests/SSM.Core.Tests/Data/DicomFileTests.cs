@@ -106,6 +106,62 @@ public class DicomFileTests
     }
 
     [Theory]
+    [InlineData("ct12s-voilut.dcm")]             // the first value mapped said signed (SS)
+    [InlineData("ct12s-voilut-implicit.dcm")]    // no VR: signed because the rescaled values can be negative
+    [InlineData("ct12s-voilut-bigendian.dcm")]
+    public void Without_a_window_a_voi_lut_maps_the_rescaled_values_clipped_to_its_range(string file)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        // 4096 quadratic 16-bit entries from -1500: the rescaled values run from -2024 to 3972, so both ends are clipped.
+        AssertPixels(image, 1, (_, x, y) =>
+        {
+            long entry = Math.Clamp(2 * Ct(x, y) - 24 + 1500, 0, 4095);
+            return entry * entry * 65535 / (4095 * 4095) / 65535.0;
+        }, 1e-6);
+        Assert.Contains(0f, image.Pixels);
+        Assert.Contains(1f, image.Pixels);
+    }
+
+    [Fact]
+    public void A_window_is_taken_over_a_voi_lut_as_viewers_open_it()
+    {
+        AssertPixels(ImageFile.Load(Fixture("ct12s-voilut-window.dcm")), 1, (_, x, y) => CtShown(x, y), 1e-6);
+    }
+
+    [Theory]
+    [InlineData("mono-modlut.dcm", false)]
+    [InlineData("mono-modlut-window.dcm", true)]
+    public void A_modality_lut_replaces_the_rescale_under_the_window_or_over_its_entries_bits(string file, bool windowed)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        // The falling table 60000 - 200 v (16-bit entries); the window's centre 40000, width 20000.
+        AssertPixels(image, 1, (_, x, y) =>
+        {
+            double units = 60000 - 200 * ((10 * x + 3 * y) % 256);
+            return windowed ? Math.Clamp((units - 39999.5) / 19999 + 0.5, 0, 1) : units / 65535;
+        }, 1e-6);
+    }
+
+    [Theory]
+    [InlineData("mono-voilut8.dcm")]             // 8-bit entries one to a word
+    [InlineData("mono-voilut8-packed.dcm")]      // two to a word, the first in the low byte
+    public void An_8_bit_voi_lut_is_read_packed_or_not(string file)
+    {
+        AssertPixels(ImageFile.Load(Fixture(file)), 1, (_, x, y) => 1 - (10 * x + 3 * y) % 256 / 255.0, 1e-6);
+    }
+
+    [Fact]
+    public void A_lut_shorter_than_its_descriptor_is_refused_as_corrupt()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(Fixture("mono-voilut-short.dcm")));
+
+        Assert.Contains("VOI LUT of 256 entries with 100 values", error.Message);
+        Assert.Contains("mono-voilut-short.dcm", error.Message);
+    }
+
+    [Theory]
     [InlineData("mono1.dcm")]
     [InlineData("mono1-bigendian.dcm")]          // 8-bit samples in 16-bit words, each pair of bytes swapped
     public void Monochrome1_is_turned_round_so_that_one_is_bright(string file)

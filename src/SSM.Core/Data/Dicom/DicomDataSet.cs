@@ -27,6 +27,12 @@ internal sealed class DicomDataSet
     public double? WindowCenter { get; private set; }
     public double? WindowWidth { get; private set; }
     public string VoiLutFunction { get; private set; } = "LINEAR";
+
+    /// <summary>The Modality LUT Sequence's table (instead of a rescale), or null.</summary>
+    public DicomLut? ModalityLut { get; private set; }
+
+    /// <summary>The VOI LUT Sequence's first table (beside or instead of a window), or null.</summary>
+    public DicomLut? VoiLut { get; private set; }
     public bool BigEndian { get; init; }
 
     /// <summary>The first frame: its samples as stored (native), or its compressed bytes (encapsulated).</summary>
@@ -89,7 +95,8 @@ internal sealed class DicomDataSet
                 case 0x0028_0101: BitsStored = reader.UInt16(element); break;
                 case 0x0028_0102: HighBit = reader.UInt16(element); break;
                 case 0x0028_0103: Signed = reader.UInt16(element) == 1; break;
-                case 0x0028_1050 or 0x0028_1051 or 0x0028_1052 or 0x0028_1053 or 0x0028_1056: pixelValues.Read(reader, element); break;
+                case 0x0028_1050 or 0x0028_1051 or 0x0028_1052 or 0x0028_1053 or 0x0028_1056 or 0x0028_3000 or 0x0028_3010:
+                    pixelValues.Read(reader, element); break;
                 // Enhanced CT and MR keep the rescale and window in functional groups: shared by every frame, or the first frame's own.
                 case 0x5200_9229: reader.VisitFirstItem(element, 0, (r, e) => ReadFunctionalGroup(r, e, shared)); break;
                 case 0x5200_9230: reader.VisitFirstItem(element, 0, (r, e) => ReadFunctionalGroup(r, e, firstFrame)); break;
@@ -118,6 +125,8 @@ internal sealed class DicomDataSet
             WindowCenter = values.Center ?? WindowCenter;
             WindowWidth = values.Width ?? WindowWidth;
             VoiLutFunction = values.Function ?? VoiLutFunction;
+            ModalityLut = values.Modality ?? ModalityLut;
+            VoiLut = values.Voi ?? VoiLut;
         }
     }
 
@@ -128,11 +137,12 @@ internal sealed class DicomDataSet
         else reader.SkipValue(element, 1);
     }
 
-    /// <summary>The rescale and window attributes as a data set or a functional group gives them; null where it does not.</summary>
+    /// <summary>The rescale, window and LUT attributes as a data set or a functional group gives them; null where it does not.</summary>
     private sealed class PixelValues
     {
         public double? Intercept, Slope, Center, Width;
         public string? Function;
+        public DicomLut? Modality, Voi;
 
         public void Read(DicomReader reader, DicomReader.Element element)
         {
@@ -143,6 +153,8 @@ internal sealed class DicomDataSet
                 case 0x0028_1052: Intercept = Number(reader.Text(element.Length)); break;
                 case 0x0028_1053: Slope = Number(reader.Text(element.Length)); break;
                 case 0x0028_1056: Function = reader.Text(element.Length).ToUpperInvariant(); break;
+                case 0x0028_3000: reader.VisitFirstItem(element, 2, (Modality = new()).Read); break;
+                case 0x0028_3010: reader.VisitFirstItem(element, 2, (Voi = new()).Read); break;
                 default: reader.SkipValue(element, 2); break;
             }
         }
@@ -318,6 +330,15 @@ internal sealed class DicomReader(Stream stream, string name, bool explicitVr, b
         if (element.Length < 2) { Skip(element.Length); return 0; }
         var value = Bytes(element.Length);
         return (ushort)U16(value);
+    }
+
+    /// <summary>A value of 16-bit words (US, SS, OW) in the data set's byte order.</summary>
+    public ushort[] Words(Element element)
+    {
+        var bytes = Bytes(element.Length);
+        var words = new ushort[bytes.Length / 2];
+        for (int i = 0; i < words.Length; i++) words[i] = (ushort)U16(bytes.AsSpan(2 * i));
+        return words;
     }
 
     public string Text(long length) => Encoding.ASCII.GetString(Bytes(length)).TrimEnd('\0', ' ').Trim();

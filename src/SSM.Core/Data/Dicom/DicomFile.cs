@@ -5,7 +5,7 @@ namespace SSM.Core.Data.Dicom;
 
 /// <summary>
 /// Reads the first frame of a DICOM image file (scanners, PACS exports) as a viewer shows it: grey levels through the file's
-/// rescale and its first window (or, without one, its stored bits' whole range), "0 is white" (MONOCHROME1) turned round,
+/// Modality LUT or rescale, then its first window or VOI LUT (or, without either, the whole range), "0 is white" (MONOCHROME1) turned round,
 /// colour as RGB. Native data in any of the standard's uncompressed encodings (implicit or explicit VR, little or big
 /// endian, deflated), RLE Lossless, lossless JPEG (process 14), JPEG-LS (lossless and near-lossless), and 8-bit baseline or
 /// extended JPEG (through Skia). JPEG 2000 and video are refused by name, as are samples of more than 16 bits and palette colour.
@@ -40,7 +40,7 @@ internal static class DicomFile
         int width = data.Columns, height = data.Rows;
         var (values, channels, colour) = Samples(data, name);
         if (channels == 3) return (ToRgb(values, colour, data.BitsStored, data.HighBit + 1 - data.BitsStored), 3, width, height);
-        return (Grey(values, data), 1, width, height);
+        return (Grey(values, data, name), 1, width, height);
     }
 
     /// <summary>What the file's attributes say, its pixels not read; null when <paramref name="stream"/> is no DICOM image.</summary>
@@ -157,24 +157,33 @@ internal static class DicomFile
     }
 
     /// <summary>
-    /// Grey levels as a viewer shows them: the stored bits (sign-extended when signed), the rescale to the modality's units,
-    /// then the first window (PS3.3 C.11.2.1.2: LINEAR, LINEAR_EXACT or SIGMOID), or, without a window, the whole range
-    /// the stored bits can hold; MONOCHROME1 turned round so that 1 is bright.
+    /// Grey levels as a viewer shows them (PS3.4 N.2.1.1): the stored bits (sign-extended when signed); the Modality LUT, or
+    /// else the rescale, to the modality's units; then the first window (PS3.3 C.11.2.1.2: LINEAR, LINEAR_EXACT or SIGMOID),
+    /// or else the VOI LUT, or else the whole range the values can take; MONOCHROME1 turned round so that 1 is bright.
+    /// A window is taken over a VOI LUT, as viewers open the first window; the standard leaves the choice open.
     /// </summary>
-    private static float[] Grey(int[] values, DicomDataSet data)
+    private static float[] Grey(int[] values, DicomDataSet data, string name)
     {
         int bits = data.BitsStored, shift = data.HighBit + 1 - bits;
         double low = data.Signed ? -(1 << (bits - 1)) : 0, high = low + (1 << bits) - 1;
         double slope = data.RescaleSlope, intercept = data.RescaleIntercept;
+        var modality = data.ModalityLut?.Resolve(name, "Modality", inputCanBeNegative: data.Signed);
+        Func<int, double> units = modality is { } m ? s => m[s] : s => s * slope + intercept;
         var window = Window(data);
+        // A Modality LUT's entries are unsigned; a rescale's values can be negative.
+        var voi = window is null ? data.VoiLut?.Resolve(name, "VOI", inputCanBeNegative: modality is null && Math.Min(units((int)low), units((int)high)) < 0) : null;
+        Func<int, double> shownOf = window is { } w ? s => w(units(s))
+            : voi is { } v ? s => Math.Min(1, (double)v[units(s)] / v.Largest)
+            : modality is { } t ? s => Math.Min(1, (double)t[s] / t.Largest)
+            // Without a window, a LUT or a Modality LUT the rescale cannot matter (it is linear), but for its sign.
+            : s => (slope < 0 ? high - s : s - low) / (high - low);
         bool invert = data.Photometric == "MONOCHROME1";
         var result = new float[values.Length];
         for (int i = 0; i < values.Length; i++)
         {
             int stored = values[i] >> shift & ((1 << bits) - 1);
             if (data.Signed && stored >= 1 << (bits - 1)) stored -= 1 << bits;
-            // Without a window the rescale cannot matter (it is linear), but for its sign.
-            double shown = window is { } w ? w(stored * slope + intercept) : (slope < 0 ? high - stored : stored - low) / (high - low);
+            double shown = shownOf(stored);
             result[i] = (float)(invert ? 1 - shown : shown);
         }
         return result;

@@ -8,6 +8,8 @@ internal static class JpegSegments
     /// <paramref name="pos"/> past it. Fill bytes (FF) before a marker are skipped, and so is anything else between
     /// segments, as some encoders leave it.
     /// </summary>
+    /// <param name="data">The stream.</param>
+    /// <param name="pos">Where to look for the next marker.</param>
     /// <param name="broken">Makes the exception for a stream that ends or breaks, from the reason.</param>
     public static (int Marker, int Start, int Length) Next(byte[] data, ref int pos, Func<string, InvalidDataException> broken)
     {

@@ -221,3 +221,32 @@ packed = np.concatenate([ycc[:, 0::2, 0:1], ycc[:, 1::2, 0:1], ycc[:, 0::2, 1:2]
 ybr422 = dataset(packed, "YBR_FULL", 8, planar=0)
 ybr422.PhotometricInterpretation = "YBR_FULL_422"
 ybr422.save_as("ybr422.dcm", write_like_original=False)
+
+# Lookup tables instead of a window or a rescale (PS3.3 C.11.1-2). A VOI LUT over the CT's rescaled values (-2024 to 3972): a
+# quadratic of 4096 16-bit entries from -1500 (a signed first value, SS), so values below and above its range are clipped.
+def lut(keyword, descriptor, descriptor_vr, data, data_vr):
+    item = Dataset()
+    item.add_new(0x00283002, descriptor_vr, descriptor)
+    item.add_new(0x00283006, data_vr, np.asarray(data, "<u2").tobytes() if data_vr == "OW" else [int(v) for v in data])
+    return {keyword: [item]}
+
+
+quadratic = (np.arange(4096) ** 2 * 65535 // 4095 ** 2)
+dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24",
+        **lut("VOILUTSequence", [4096, -1500, 16], "SS", quadratic, "OW")).save_as("ct12s-voilut.dcm", write_like_original=False)
+run("dcmconv", "+ti", "ct12s-voilut.dcm", "ct12s-voilut-implicit.dcm")    # no VR: the first value's sign from the rescale
+run("dcmconv", "+tb", "ct12s-voilut.dcm", "ct12s-voilut-bigendian.dcm")
+# A window and a VOI LUT: the window is shown, as viewers open it.
+dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24", WindowCenter="1000", WindowWidth="4000",
+        **lut("VOILUTSequence", [4096, -1500, 16], "SS", quadratic, "OW")).save_as("ct12s-voilut-window.dcm", write_like_original=False)
+# A Modality LUT (falling, 16-bit entries) instead of a rescale: alone, and under a window of its output.
+falling = 60000 - 200 * np.arange(256)
+dataset(mono, "MONOCHROME2", 8, **lut("ModalityLUTSequence", [256, 0, 16], "US", falling, "US")).save_as("mono-modlut.dcm", write_like_original=False)
+dataset(mono, "MONOCHROME2", 8, WindowCenter="40000", WindowWidth="20000",
+        **lut("ModalityLUTSequence", [256, 0, 16], "US", falling, "US")).save_as("mono-modlut-window.dcm", write_like_original=False)
+# 8-bit VOI LUT entries one to a word, and packed two to a word; a table shorter than its descriptor says (corrupt).
+inverse = 255 - np.arange(256)
+dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", inverse, "US")).save_as("mono-voilut8.dcm", write_like_original=False)
+packedLut = inverse[0::2] | inverse[1::2] << 8
+dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", packedLut, "OW")).save_as("mono-voilut8-packed.dcm", write_like_original=False)
+dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", inverse[:100], "US")).save_as("mono-voilut-short.dcm", write_like_original=False)
