@@ -253,8 +253,8 @@ public static class ImageFile
         return start;
     }
 
-    /// <summary>How many of a file's first bytes tell its format: DICOM's "DICM" follows a 128-byte preamble, and the
-    /// others need fewer.</summary>
+    /// <summary>How many of a file's first bytes tell its format: DICOM's "DICM" follows a 128-byte preamble (a DICOM
+    /// data set without it shows in its first 8), and the others need fewer.</summary>
     private const int HeaderBytes = DicomFile.HeaderLength;
 
     /// <summary>A DICOM image's size from its attributes, refused as no image when they cannot be read.</summary>

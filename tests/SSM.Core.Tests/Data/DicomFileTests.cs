@@ -40,6 +40,9 @@ public class DicomFileTests
     [InlineData("ct12s-implicit.dcm")]
     [InlineData("ct12s-bigendian.dcm")]
     [InlineData("ct12s-deflated.dcm")]
+    [InlineData("ct12s-nometa-ti.dcm")]          // without the Part 10 header (ACR-NEMA style), implicit VR
+    [InlineData("ct12s-nometa-te.dcm")]          // explicit VR
+    [InlineData("ct12s-nometa-tb.dcm")]          // explicit VR big endian
     [InlineData("ct12s-highbits.dcm")]           // bits above the high bit set: no part of the value
     [InlineData("ct12s-sequence.dcm")]           // a sequence of undefined length with rows and columns of its own, nested
     [InlineData("ct12s-sequence-implicit.dcm")]
@@ -398,14 +401,16 @@ public class DicomFileTests
         // Scanners name files without an extension, or by a UID whose last part looks like one.
         File.Copy(Fixture("mono1.dcm"), temp.File("IM000001"));
         File.Copy(Fixture("mono1.dcm"), temp.File("1.2.840.113619.2.55.3.7"));
+        File.Copy(Fixture("ct12s-nometa-ti.dcm"), temp.File("IM000002"));   // no Part 10 header (ACR-NEMA style)
         File.WriteAllBytes(temp.File("DICOMDIR"), File.ReadAllBytes(Fixture("mono1.dcm")));   // a medical CD's index, no image
         File.WriteAllText(temp.File("README"), "");
         File.WriteAllText(temp.File("scan.nii"), "");
 
         var (images, skipped) = MvtecFolder.ListImages(temp.Path);
 
-        Assert.Equal(["1.2.840.113619.2.55.3.7", "IM000001", "a.dcm", "b.DCM", "c.dicom"], images.Select(Path.GetFileName));
+        Assert.Equal(["1.2.840.113619.2.55.3.7", "IM000001", "IM000002", "a.dcm", "b.DCM", "c.dicom"], images.Select(Path.GetFileName));
         Assert.Equal(["DICOMDIR", "README", "scan.nii"], skipped.Select(Path.GetFileName));
-        Assert.Equal(3, ImageFile.Load(images[3]).Channels);
+        Assert.Equal(3, ImageFile.Load(images[4]).Channels);
+        Assert.Equal((W, H), ImageFile.ReadSize(images[2]));
     }
 }

@@ -49,14 +49,39 @@ internal sealed class DicomDataSet
     /// <summary>The length of a Part 10 file's header: a 128-byte preamble, then "DICM".</summary>
     public const int HeaderLength = 132;
 
-    /// <summary>Whether the bytes are a DICOM Part 10 file: a 128-byte preamble, then "DICM".</summary>
-    public static bool Is(ReadOnlySpan<byte> file) => file.Length >= HeaderLength && file[(HeaderLength - 4)..HeaderLength].SequenceEqual("DICM"u8);
+    /// <summary>Whether the bytes (the first <see cref="HeaderLength"/> of a file, or all of it) are DICOM: a Part 10 file,
+    /// or a data set without that header.</summary>
+    public static bool Is(ReadOnlySpan<byte> file) => IsPart10(file) || HeaderlessSyntax(file) is not null;
 
-    /// <summary>Reads <paramref name="stream"/>, a Part 10 file, up to and, unless <paramref name="withPixels"/> is false,
-    /// including its first frame.</summary>
+    /// <summary>Whether the bytes are a DICOM Part 10 file: a 128-byte preamble, then "DICM".</summary>
+    private static bool IsPart10(ReadOnlySpan<byte> file) => file.Length >= HeaderLength && file[(HeaderLength - 4)..HeaderLength].SequenceEqual("DICM"u8);
+
+    /// <summary>
+    /// The encoding of a data set without the Part 10 header (ACR-NEMA files, and dumps without their meta group), from its
+    /// first element, or null when the bytes do not start like one: an element of group 0008 (identification, which such
+    /// files begin with) and a low number, then two capital letters (explicit VR, little or big endian) or a short length
+    /// (implicit VR little endian). No image format read here starts with 08 00 or 00 08.
+    /// </summary>
+    private static string? HeaderlessSyntax(ReadOnlySpan<byte> file)
+    {
+        if (file.Length < 8) return null;
+        bool vr = file[4] is >= (byte)'A' and <= (byte)'Z' && file[5] is >= (byte)'A' and <= (byte)'Z';
+        if (BinaryPrimitives.ReadUInt16LittleEndian(file) == 0x0008 && BinaryPrimitives.ReadUInt16LittleEndian(file[2..]) < 0x0100)
+            return vr ? Syntax.ExplicitLittle : BinaryPrimitives.ReadUInt32LittleEndian(file[4..]) <= 1024 ? Syntax.ImplicitLittle : null;
+        return BinaryPrimitives.ReadUInt16BigEndian(file) == 0x0008 && BinaryPrimitives.ReadUInt16BigEndian(file[2..]) < 0x0100 && vr
+            ? Syntax.ExplicitBig : null;
+    }
+
+    /// <summary>Reads <paramref name="stream"/>, a DICOM file (<see cref="Is"/>; seekable), up to and, unless
+    /// <paramref name="withPixels"/> is false, including its first frame.</summary>
     /// <exception cref="InvalidDataException">The file ends early or is not DICOM as the standard writes it.</exception>
     public static DicomDataSet Read(Stream stream, string name, bool withPixels)
     {
+        Span<byte> start = stackalloc byte[HeaderLength];
+        int read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        stream.Seek(-read, SeekOrigin.Current);
+        if (!IsPart10(start[..read]))
+            return ReadDataSet(stream, HeaderlessSyntax(start[..read]) ?? throw new InvalidDataException($"{name} is not a DICOM file."), name, withPixels);
         var meta = new DicomReader(stream, name, explicitVr: true, bigEndian: false);
         meta.Skip(HeaderLength);
         string? syntax = null;
@@ -69,6 +94,12 @@ internal sealed class DicomDataSet
         }
         syntax ??= meta.LooksExplicit() ? Syntax.ExplicitLittle : Syntax.ImplicitLittle;
         meta.Unread();
+        return ReadDataSet(stream, syntax, name, withPixels);
+    }
+
+    /// <summary>Reads the data set that starts at the stream's position, in the encoding <paramref name="syntax"/> names.</summary>
+    private static DicomDataSet ReadDataSet(Stream stream, string syntax, string name, bool withPixels)
+    {
         var body = stream;
         if (syntax == Syntax.Deflated)
             body = new DeflateStream(stream, CompressionMode.Decompress, leaveOpen: true);

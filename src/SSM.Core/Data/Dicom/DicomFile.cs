@@ -18,7 +18,7 @@ internal static class DicomFile
     /// <summary>How many of a file's first bytes <see cref="Is"/> looks at.</summary>
     public const int HeaderLength = DicomDataSet.HeaderLength;
 
-    /// <summary>Whether the file at <paramref name="path"/> is a DICOM Part 10 file, from its first bytes; false when it
+    /// <summary>Whether the file at <paramref name="path"/> is DICOM (<see cref="Is"/>), from its first bytes; false when it
     /// cannot be read.</summary>
     public static bool IsFile(string path)
     {

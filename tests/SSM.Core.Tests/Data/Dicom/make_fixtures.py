@@ -144,6 +144,8 @@ run("dcmconv", "+ti", "-e", "ct12s-sequence.dcm", "ct12s-sequence-implicit.dcm")
 run("dcmconv", "+ti", "ct12s.dcm", "ct12s-implicit.dcm")
 run("dcmconv", "+tb", "ct12s.dcm", "ct12s-bigendian.dcm")
 run("dcmconv", "+td", "ct12s.dcm", "ct12s-deflated.dcm")
+for syntax in ("ti", "te", "tb"):   # without the Part 10 header (ACR-NEMA style): implicit, explicit, big endian
+    run("dcmconv", f"+{syntax}", "-F", "ct12s.dcm", f"ct12s-nometa-{syntax}.dcm")
 run("dcmcrle", "ct12s.dcm", "ct12s-rle.dcm")
 run("dcmcjpeg", "+e1", "ct12s.dcm", "ct12s-jpeg70.dcm")   # 1.2.840.10008.1.2.4.70: first-order prediction
 for predictor in range(1, 8):                              # 1.2.840.10008.1.2.4.57: any of the seven
