@@ -175,8 +175,10 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Folder for training checkpoints, written every <see cref="CheckpointEvery"/> epochs. When it already holds a
-    /// checkpoint of the same settings and images, Fit resumes from it (e.g. after a crash or <c>MLContext.CancelExecution</c>).
-    /// Default null: no checkpoints.
+    /// checkpoint of the same settings and images, Fit resumes from it (after a crash or <see cref="Cancellation"/>). The
+    /// checkpoint stays after a successful Fit: the same Fit again calibrates its network without training it. A checkpoint
+    /// of other settings or images makes Fit throw <see cref="InvalidOperationException"/> rather than overwrite a stopped
+    /// training: delete it or give each training its own folder. Default null: no checkpoints.
     /// </summary>
     public string? CheckpointFolder { get; set; }
 

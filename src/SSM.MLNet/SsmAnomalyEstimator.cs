@@ -143,10 +143,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// <summary>
     /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates. Rows labelled
     /// anomalous in a column "Label" (Boolean true, or a Single or Double above 0) are trained on too, with a warning.
-    /// Progress (epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages from source "SsmAnomalyEstimator".
+    /// Progress (reading, epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages whose source starts with "SsmAnomalyEstimator".
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column, or an option changed since construction to a value out of range.</exception>
-    /// <exception cref="InvalidOperationException">An image could not be read (the message names the row), or too few rows.</exception>
+    /// <exception cref="InvalidOperationException">Images could not be read (the message names each one's row and file, after reading
+    /// all rows), or too few rows.</exception>
     public SsmAnomalyTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));
@@ -164,6 +165,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
         int anomalous = 0;
         float brightest = 0;
+        var unreadable = new List<string>();
+        long? rows = input.GetRowCount();
+        var reading = System.Diagnostics.Stopwatch.StartNew();
+        var said = TimeSpan.Zero;
         using (var cursor = input.GetRowCursor(label is { } l ? [input.Schema[col], l] : [input.Schema[col]]))
         {
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
@@ -172,12 +177,30 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             {
                 host.CheckAlive();
                 Options.Cancellation.ThrowIfCancellationRequested();
-                var image = read(cursor.Position);
+                // Large photos take a while to decode: said every few seconds, so that a long wait is not taken for a hang.
+                if (reading.Elapsed - said >= ReadingReportInterval)
+                {
+                    said = reading.Elapsed;
+                    ch.Info("SSM: reading the training images: {0}{1} read", cursor.Position, rows is { } n ? $" of {n}" : "");
+                }
+                FloatImage image;
+                // A file that cannot be read is listed with the others, so that one run names every one of them.
+                try { image = read(cursor.Position); }
+                catch (InvalidOperationException e) when (ssmInput.Kind is SsmInputKind.Path or SsmInputKind.Encoded)
+                {
+                    unreadable.Add(e.Message);
+                    continue;
+                }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
                 images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'");
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
         }
+        if (unreadable.Count > 0)
+            throw new InvalidOperationException(
+                $"{unreadable.Count} of {images.Count + unreadable.Count} training images could not be read; each is needed (remove or replace it):" +
+                string.Concat(unreadable.Take(MaxListedUnreadable).Select(m => $"{Environment.NewLine}  {m}")) +
+                (unreadable.Count > MaxListedUnreadable ? $"{Environment.NewLine}  and {unreadable.Count - MaxListedUnreadable} more." : ""));
         if (images.Count < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
         int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
@@ -211,7 +234,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 stallSaid = true;
             }
         });
-        // MLContext.CancelExecution() marks the environment cancelled; the engine polls a token between steps.
+        // ML.NET's own cancellation (internal in ML.NET 5) marks the environment cancelled; the engine polls a token between steps.
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
         using var watch = new Timer(_ =>
         {
@@ -240,7 +263,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             if (c.ImagesScored == c.TotalImages || !calibrationClock.Due()) return;
             ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
         });
-        var model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating);
+        SsmModel model;
+        try { model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating); }
+        catch (OperationCanceledException) when (options.Training.CheckpointFolder is { } folder)
+        {
+            ch.Info(SsmTrainer.ReadCheckpoint(folder) is { } saved
+                ? $"SSM: stopped; the checkpoint in '{folder}' keeps epoch {saved.EpochsDone} of {saved.PlannedEpochs}: Fit with the same settings and images continues from there."
+                : $"SSM: stopped before the first checkpoint (every {options.Training.CheckpointEvery} epochs): the next Fit starts from the beginning.");
+            throw;
+        }
         try
         {
             var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
@@ -292,6 +323,12 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (heldOut < 3 && options.Scoring.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
         return warning + ".";
     }
+
+    /// <summary>How often reading the training images says how far it is, once it takes that long.</summary>
+    internal static readonly TimeSpan ReadingReportInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many unreadable training files Fit's error lists by name (it counts them all).</summary>
+    internal const int MaxListedUnreadable = 20;
 
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
     public const long LargeTrainingBytes = 2_000_000_000;

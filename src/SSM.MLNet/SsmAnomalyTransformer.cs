@@ -186,6 +186,25 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         return new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, scoringBatchSize);
     }
 
+    /// <summary>
+    /// A transformer identical to this one but reading relative paths from <paramref name="imageFolder"/> (null or empty: as
+    /// given, from the current folder): for a loaded model whose paths are relative to another folder on this machine. The
+    /// network is shared, as with <see cref="WithThreshold"/>. Saving the result saves the new folder.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model reads images, vectors or bytes, not file paths.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithImageFolder(string? imageFolder)
+    {
+        ThrowIfDisposed();
+        if (InputKind != SsmInputKind.Path)
+            throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as file paths: it has no image folder.");
+        return new(Host, shared, input with { ImageFolder = string.IsNullOrEmpty(imageFolder) ? null : imageFolder }, ScoreColumnName,
+            PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, ScoringBatchSize);
+    }
+
+    /// <summary>A path of the input column as the model reads it: combined with <see cref="ImageFolder"/> when one is set.</summary>
+    internal string ResolvePath(string path) => input.ResolvePath(path);
+
     internal static void CheckScoringBatchSize(IExceptionContext ectx, int scoringBatchSize)
     {
         if (scoringBatchSize < 1 || scoringBatchSize > MaxScoringBatchSize)

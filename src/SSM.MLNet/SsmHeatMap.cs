@@ -22,7 +22,8 @@ public static class SsmHeatMap
 
     /// <summary>The picture of an image file (PNG bytes), longest side at most <paramref name="maxSide"/>, never enlarged.</summary>
     /// <param name="model">The model that scored the image.</param>
-    /// <param name="imagePath">The image file.</param>
+    /// <param name="imagePath">The image file, as the model's path column gave it: a relative path is read from the model's
+    /// <see cref="SsmAnomalyTransformer.ImageFolder"/>, as the model read it.</param>
     /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
     /// <param name="maxSide">Longest side of the picture.</param>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
@@ -30,6 +31,7 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(imagePath);
         ArgumentNullException.ThrowIfNull(model);
+        imagePath = model.ResolvePath(imagePath);
         var source = ImageFile.ReadSize(imagePath, model.ReadsFilesUpright);
         var (width, height) = Fitted(source, maxSide);
         return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width, model.ReadsFilesUpright), anomalyMap, source);

@@ -252,10 +252,12 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         catch (Exception e) when (IsUnreadableFile(e))
         {
             string reason = e is not (FileNotFoundException or DirectoryNotFoundException) ? e.Message
+                : Directory.Exists(path) ? "it is a folder, not an image file"
                 : System.IO.Path.IsPathFullyQualified(path) ? "the file does not exist"
                 // A relative path is resolved against the process's current folder, which is rarely where the user thinks.
                 : $"the file does not exist (looked for '{System.IO.Path.GetFullPath(path)}': a relative path is read from the current folder" +
-                  (string.IsNullOrEmpty(ImageFolder) ? $"; set {nameof(SsmAnomalyDetectionOptions.ImageFolder)} to the folder it is relative to)" : ")");
+                  (string.IsNullOrEmpty(ImageFolder) ? $"; set {nameof(SsmAnomalyDetectionOptions.ImageFolder)} to the folder it is relative to, " +
+                                                       $"or on a loaded model call {nameof(SsmAnomalyTransformer.WithImageFolder)})" : ")");
             throw new InvalidOperationException($"Could not read the image file '{path}' in column '{ColumnName}'{AtRow(row)}: {reason}", e);
         }
     }

@@ -135,6 +135,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(run, "3 of 9 training images cannot be read");
         Assert.Contains("truncated", run.Output);
         Assert.DoesNotContain("epoch 1/", run.Output);
+        Assert.Empty(Directory.GetDirectories(root, ".out.checkpoint*"));   // a run that failed before training leaves nothing behind
     }
 
     [Fact]

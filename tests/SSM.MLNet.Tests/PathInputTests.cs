@@ -183,6 +183,50 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     }
 
     [Fact]
+    public void Fit_names_every_training_file_it_cannot_read_in_one_error()
+    {
+        string corrupt = BrokenFiles.TruncatedPng(Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-truncated.png"));
+        string folder = Path.Combine(fx.Folder, "train");
+        var train = fx.Train.Take(5).Concat(["train/good/missing-1.png", corrupt, folder, "train/good/missing-2.png"]).ToList();
+
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            fx.Context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(fx.Folder)).Fit(Data(train)));
+
+        Assert.StartsWith("4 of 9 training images could not be read", e.Message);
+        Assert.Contains($"missing-1.png' in column 'ImagePath' at row 5: the file does not exist", e.Message);
+        Assert.Contains($"{corrupt}' in column 'ImagePath' at row 6", e.Message);
+        Assert.Contains($"{folder}' in column 'ImagePath' at row 7: it is a folder, not an image file", e.Message);
+        Assert.Contains($"missing-2.png' in column 'ImagePath' at row 8", e.Message);
+    }
+
+    [Fact]
+    public void A_loaded_model_reads_relative_paths_from_the_folder_it_is_given_and_draws_them_from_there()
+    {
+        using var temp = new TempFolder();
+        string moved = temp.File("moved");
+        foreach (string relative in fx.Test)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(moved, relative))!);
+            File.Copy(Path.Combine(fx.Folder, relative), Path.Combine(moved, relative));
+        }
+        string zip = temp.File("model.zip");
+        fx.Context.Model.Save(fx.Model, Data(fx.Train).Schema, zip);
+        using var loaded = (SsmAnomalyTransformer)new MLContext().Model.Load(zip, out _);
+        using var elsewhere = loaded.WithImageFolder(moved);
+
+        Assert.Equal(moved, elsewhere.ImageFolder);
+        Assert.Equal(fx.Folder, loaded.ImageFolder);
+        var before = Scored.Read(fx.Model.Transform(Data(fx.Test)));
+        var after = Scored.Read(elsewhere.Transform(Data(fx.Test)));
+        Assert.Equal(before.Select(r => r.Score), after.Select(r => r.Score));
+        // The picture of a relative path is drawn from the model's folder, as the model read it.
+        Assert.Equal(SsmHeatMap.ToPng(fx.Model, Path.Combine(fx.Folder, fx.Test[0]), after[0].Map),
+                     SsmHeatMap.ToPng(elsewhere, fx.Test[0], after[0].Map));
+        using var here = elsewhere.WithImageFolder(null);
+        Assert.Throws<FileNotFoundException>(() => SsmHeatMap.ToPng(here, fx.Test[0], after[0].Map));
+    }
+
+    [Fact]
     public void A_missing_relative_path_says_where_it_was_looked_for_and_how_to_set_the_folder()
     {
         var options = PathModelFixture.Options(fx.Folder);

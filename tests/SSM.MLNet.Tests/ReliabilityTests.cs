@@ -221,11 +221,17 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         options.CheckpointEvery = 1;
         options.Cancellation = cts.Token;
         int epochs = 0;
-        context.Log += (_, e) => { if (e.Message.Contains("SSM: epoch") && ++epochs == 2) cts.Cancel(); };
+        string? stopped = null;
+        context.Log += (_, e) =>
+        {
+            if (e.Message.Contains("SSM: epoch") && ++epochs == 2) cts.Cancel();
+            if (e.RawMessage.StartsWith("SSM: stopped")) stopped = e.RawMessage;
+        };
         var pipeline = context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Append(context.Transforms.DetectAnomaliesSsm(options));
         Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         Assert.True(epochs < 1000);
         Assert.True(File.Exists(Path.Combine(folder, "ssm-training.checkpoint")));
+        Assert.Matches($@"^SSM: stopped; the checkpoint in '{System.Text.RegularExpressions.Regex.Escape(folder)}' keeps epoch \d+ of 1000: Fit with the same settings and images continues from there\.$", stopped);
 
         // The same Fit again continues after the kept epoch, and says so before its first epoch.
         using var again = new CancellationTokenSource();

@@ -60,6 +60,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         {
             throw checkpoints.Stopped(stop, seen);
         }
+        catch when (checkpoints is not null)
+        {
+            checkpoints.DeleteUnlessKept();
+            throw;
+        }
 
         int TrainAndWrite()
         {

@@ -108,6 +108,15 @@ public sealed class CheckpointFolder
                                     "the same command continues after it.", stop);
     }
 
+    /// <summary>After a failure (an unreadable training image, a full disk): the folder is removed unless it holds a
+    /// checkpoint, which the same command continues from. A run that failed before training leaves nothing behind.</summary>
+    public void DeleteUnlessKept()
+    {
+        try { if (SsmTrainer.ReadCheckpoint(Path) is not null) return; }
+        catch (InvalidDataException) { }
+        Delete();
+    }
+
     /// <summary>Removes this command's folder: nothing in it was worth keeping.</summary>
     public void Delete() => Remove(Path);
 

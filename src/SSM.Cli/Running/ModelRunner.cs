@@ -57,10 +57,11 @@ public static class ModelRunner
         if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         try
         {
-            var model = mlContext.Model.Load(full, out _);
+            var loaded = mlContext.Model.Load(full, out var savedInput);
+            var model = loaded;
             try
             {
-                _ = SsmOf(model);
+                model = ReadingImagePath(mlContext, loaded, savedInput);
                 if (threshold is not { } t) return model;
                 var moved = WithThreshold(model, t);
                 (model as IDisposable)?.Dispose();   // the copy holds the network now
@@ -81,6 +82,32 @@ public static class ModelRunner
         {
             throw new CliException($"'{full}' is not a model written by ssm train: {ErrorReporter.Innermost(ex).Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// A loaded model as the commands feed it, one text column <see cref="ImageRow.ImagePath"/> of full paths: as it is when
+    /// it reads that column, else behind a copy of it to the one text column of its saved input that it reads (a model
+    /// trained through the ML.NET API may call it "path", and may start with <c>LoadImages</c>). Disposing the result
+    /// disposes the model.
+    /// </summary>
+    /// <exception cref="CliException">The model reads anything else: images from vectors or bytes, or other columns too.</exception>
+    private static ITransformer ReadingImagePath(MLContext mlContext, ITransformer model, DataViewSchema savedInput)
+    {
+        bool Reads(string column)
+        {
+            var schema = new DataViewSchema.Builder();
+            schema.AddColumn(column, TextDataViewType.Instance);
+            try { model.GetOutputSchema(schema.ToSchema()); return true; }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
+        }
+        if (Reads(nameof(ImageRow.ImagePath))) return model;
+        var ssm = SsmOf(model);
+        string? column = savedInput.Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
+        if (column is null)
+            throw new CliException($"This model reads column '{ssm.InputColumnName}' ({ssm.InputKind}) and needs more than one column of image paths, " +
+                                   "which is all ssm gives a model: score it with the ML.NET API.");
+        var copy = mlContext.Transforms.CopyColumns(column, nameof(ImageRow.ImagePath)).Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
+        return new TransformerChain<ITransformer>([copy, .. model as IEnumerable<ITransformer> ?? [model]]);
     }
 
     /// <summary>The SSM transformer inside a model.</summary>

@@ -1,13 +1,15 @@
 namespace SSM.Core.Evaluation;
 
 /// <summary>
-/// The threshold a false-alarm budget asks for on a labelled test set: the lowest threshold of three decimals that flags
-/// at most <see cref="Rate"/> of its normal images, and what it decides there. An inspection line sets its threshold this
-/// way ("at most 5 % of good parts rejected"), not by a score's units.
+/// The threshold a false-alarm budget asks for on a labelled test set, and what it decides there: of the thresholds of
+/// three decimals that flag at most <see cref="Rate"/> of its normal images, the highest that finds as many defects as
+/// the lowest does. A larger budget then never costs false alarms without finding more (a walkthrough's 5 % row flagged
+/// one good image more than its 1 % row and found the same defects). An inspection line sets its threshold this way ("at
+/// most 5 % of good parts rejected"), not by a score's units.
 /// </summary>
 /// <param name="Rate">The largest share of normal images flagged, e.g. 0.05.</param>
-/// <param name="Threshold">Score at or above which an image is flagged: a round number just above the normal score that
-/// must pass.</param>
+/// <param name="Threshold">Score at or above which an image is flagged: a round number above the normal score that must
+/// pass, at or just below the lowest defect score found.</param>
 /// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images).</param>
 public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, ConfusionCounts Counts)
 {
@@ -27,8 +29,23 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
         normal.Sort((a, b) => b.CompareTo(a));
         int allowed = (int)Math.Floor(rate * normal.Count + 1e-9);
         float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
-        float threshold = (float)(Math.Floor(mustPass * 1000.0) / 1000.0 + 0.001);
-        if (!(threshold > mustPass)) threshold = MathF.BitIncrement(mustPass);   // scores too large for three decimals
-        return new FalseAlarmThreshold(rate, threshold, ConfusionCounts.At(scores, labels, threshold));
+        float lowest = (float)(Math.Floor(mustPass * 1000.0) / 1000.0 + 0.001);
+        if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
+        var counts = ConfusionCounts.At(scores, labels, lowest);
+        // Raised to the lowest defect score it finds: the same defects found, no more normal images flagged.
+        float lowestFound = float.PositiveInfinity;
+        for (int i = 0; i < scores.Length; i++)
+            if (labels[i] && scores[i] >= lowest) lowestFound = Math.Min(lowestFound, scores[i]);
+        if (float.IsFinite(lowestFound))
+        {
+            // A score of three decimals in float (0.9f is 0.89999998) keeps its own value, not the one below it.
+            double round = Math.Floor(lowestFound * 1000.0 + 1e-4) / 1000.0;
+            if ((float)round > lowestFound) round = Math.Floor(lowestFound * 1000.0) / 1000.0;
+            float raised = (float)round;
+            if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
+            var at = ConfusionCounts.At(scores, labels, raised);
+            if (raised > lowest && at.TruePositives == counts.TruePositives) return new FalseAlarmThreshold(rate, raised, at);
+        }
+        return new FalseAlarmThreshold(rate, lowest, counts);
     }
 }

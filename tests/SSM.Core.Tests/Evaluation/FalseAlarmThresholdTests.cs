@@ -9,16 +9,32 @@ public sealed class FalseAlarmThresholdTests
     private static readonly bool[] Labels = [.. Enumerable.Repeat(false, 20), .. Enumerable.Repeat(true, 5)];
 
     [Theory]
-    [InlineData(0.01, 0, 2.376f, 2)]    // no false alarm allowed: just above the highest normal score (2.375)
-    [InlineData(0.05, 1, 2.251f, 3)]    // one of 20 may be flagged: just above the second highest (2.25)
-    [InlineData(0.10, 2, 2.126f, 4)]
-    public void Flags_at_most_the_rate_of_normal_images_at_the_lowest_round_threshold(double rate, int falseAlarms, float threshold, int found)
+    [InlineData(0.01, 0, 3f, 2)]        // no false alarm allowed: above the highest normal score (2.375), at the lowest defect found
+    [InlineData(0.05, 1, 2.3f, 3)]      // one of 20 may be flagged (2.375): the defects above 2.25 found, at the lowest of them
+    [InlineData(0.10, 2, 2.2f, 4)]
+    public void Flags_at_most_the_rate_of_normal_images_and_finds_the_most_defects_at_the_highest_round_threshold(double rate, int falseAlarms, float threshold, int found)
     {
         var t = FalseAlarmThreshold.For(Scores, Labels, rate)!.Value;
         Assert.Equal(threshold, t.Threshold, 5);
         Assert.Equal(falseAlarms, t.Counts.FalsePositives);
         Assert.Equal(found, t.Counts.TruePositives);
         Assert.Equal(t.Counts, ConfusionCounts.At(Scores, Labels, t.Threshold));
+    }
+
+    [Fact]
+    public void A_larger_budget_that_finds_no_more_defects_flags_no_more_normal_images()
+    {
+        // The walkthrough's case: every defect found that the stricter budget finds scores far above the normal images.
+        float[] scores = [.. Enumerable.Range(0, 30).Select(i => i / 100f), 0.9f, 1.5f, 0.1f];
+        bool[] labels = [.. Enumerable.Repeat(false, 30), true, true, true];
+        var strict = FalseAlarmThreshold.For(scores, labels, 0.01)!.Value;
+        var loose = FalseAlarmThreshold.For(scores, labels, 0.05)!.Value;
+
+        Assert.Equal(2, strict.Counts.TruePositives);
+        Assert.Equal(2, loose.Counts.TruePositives);   // 0.1 lies below the 5 % budget's reach too
+        Assert.Equal(0, loose.Counts.FalsePositives);
+        Assert.Equal(0.9f, loose.Threshold);
+        Assert.Equal(strict.Threshold, loose.Threshold);
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using SSM.MLNet;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>
+/// Models trained through the ML.NET API, as a user's app saves them (a walkthrough's: rows from a CSV of paths and labels,
+/// the path column called "path"), are scored by <c>ssm evaluate</c> and <c>ssm predict</c>, whether the SSM step reads the
+/// paths itself or a <c>LoadImages</c> step does; one that reads images from anything but paths is refused in words.
+/// </summary>
+[Collection("cli")]
+public sealed class ApiModelTests(TrainedModelFixture fx)
+{
+    private sealed class CsvRow
+    {
+        [LoadColumn(0)] public string path { get; set; } = "";
+        [LoadColumn(1)] public string label { get; set; } = "";
+    }
+
+    private string SaveModel(string name, Func<MLContext, IEstimator<ITransformer>> pipeline)
+    {
+        var ml = new MLContext(seed: 0);
+        var rows = ml.Data.LoadFromEnumerable(Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(8)
+            .Select(p => new CsvRow { path = p, label = "good" }));
+        using var model = (IDisposable)pipeline(ml).Fit(rows);
+        string file = Path.Combine(fx.Root, $"{name}.zip");
+        ml.Model.Save((ITransformer)model, rows.Schema, file);
+        return file;
+    }
+
+    private static SsmAnomalyDetectionOptions Tiny(string column) => new()
+    {
+        InputColumnName = column, ImageSize = 16, BaseWidth = 4, Depth = 2, Epochs = 1, Seed = 0,
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_model_of_the_api_reading_a_column_of_its_own_name_is_scored(bool loadImages)
+    {
+        string model = SaveModel(loadImages ? "api-loadimages" : "api-path", ml => loadImages
+            ? ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "path").Append(ml.Transforms.DetectAnomaliesSsm(Tiny("Image")))
+            : ml.Transforms.DetectAnomaliesSsm(Tiny("path")));
+
+        var evaluated = Cli.Run("evaluate", model, fx.Data, "-o", Path.Combine(fx.Root, $"api-evaluate-{loadImages}"));
+        Assert.True(evaluated.Code == 0, evaluated.Output);
+        Assert.Contains("image AUROC", evaluated.Output);
+        string predictions = Path.Combine(fx.Root, $"api-predict-{loadImages}");
+        var predicted = Cli.Run("predict", model, Path.Combine(fx.Data, "test", "good"), "-o", predictions, "--no-heatmaps");
+        Assert.True(predicted.Code == 0, predicted.Output);
+        Assert.Equal(1 + Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Length, File.ReadAllLines(Path.Combine(predictions, "predictions.csv")).Length);
+    }
+
+    [Fact]
+    public void A_model_of_the_api_reading_vectors_is_refused_in_words()
+    {
+        var ml = new MLContext(seed: 0);
+        var rows = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(i => new VectorRow { Pixels = [.. Enumerable.Range(0, 256).Select(j => (i + j) % 7 / 7f)] }));
+        var options = Tiny(nameof(VectorRow.Pixels));
+        options.VectorWidth = options.VectorHeight = 16;
+        using var trained = ml.Transforms.DetectAnomaliesSsm(options).Fit(rows);
+        string model = Path.Combine(fx.Root, "api-vector.zip");
+        ml.Model.Save(trained, rows.Schema, model);
+
+        var (code, output) = Cli.Run("predict", model, Path.Combine(fx.Data, "test", "good"), "-o", Path.Combine(fx.Root, "api-vector-predict"));
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("reads column 'Pixels' (Vector)", Cli.Flat(output));
+        Assert.Contains("score it with the ML.NET API", Cli.Flat(output));
+        Assert.False(Cli.HasStackTrace(output), output);
+    }
+
+    private sealed class VectorRow
+    {
+        [VectorType(256)] public float[] Pixels { get; set; } = [];
+    }
+}
