@@ -181,7 +181,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 if (reading.Elapsed - said >= ReadingReportInterval)
                 {
                     said = reading.Elapsed;
-                    ch.Info("SSM: reading the training images: {0}{1} read", cursor.Position, rows is { } n ? $" of {n}" : "");
+                    rows ??= CountRows(input);
+                    ch.Info("SSM: reading the training images: {0} of {1} read", cursor.Position, rows);
                 }
                 FloatImage image;
                 // A file that cannot be read is listed with the others, so that one run names every one of them.
@@ -322,6 +323,16 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
         if (heldOut < 3 && options.Scoring.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
         return warning + ".";
+    }
+
+    /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
+    /// no column, so no image is decoded.</summary>
+    private static long CountRows(IDataView data)
+    {
+        long count = 0;
+        using var cursor = data.GetRowCursor([]);
+        while (cursor.MoveNext()) count++;
+        return count;
     }
 
     /// <summary>How often reading the training images says how far it is, once it takes that long.</summary>

@@ -68,6 +68,8 @@ public static class TrainingProgressView
                     var epoch = EpochReport.TryParse(e.RawMessage);
                     if (epoch is null)
                     {
+                        // "SSM: reading the training images: 120 of 300 read", every few seconds while large files decode.
+                        if (e.RawMessage.StartsWith(ReadingPrefix, StringComparison.Ordinal)) task.Description = "reading the images: " + e.RawMessage[ReadingPrefix.Length..];
                         if (e.RawMessage.StartsWith("SSM: training on", StringComparison.Ordinal)) task.Description = "training";
                         if (e.RawMessage.StartsWith("SSM: calibrating", StringComparison.Ordinal)) task.Description = "calibrating";
                         return;
@@ -87,6 +89,8 @@ public static class TrainingProgressView
             });
         return (result, epochs);
     }
+
+    private const string ReadingPrefix = "SSM: reading the training images: ";
 
     /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
     /// <c>train</c> instead of the options class's property.</summary>
