@@ -150,9 +150,10 @@ public class DicomFileTests
     [Theory]
     [InlineData("mono-voilut8.dcm")]             // 8-bit entries one to a word
     [InlineData("mono-voilut8-packed.dcm")]      // two to a word, the first in the low byte
-    public void An_8_bit_voi_lut_is_read_packed_or_not(string file)
+    [InlineData("mono-voilut-empty.dcm", false)] // a VOI LUT Sequence without an item: no table
+    public void An_8_bit_voi_lut_is_read_packed_or_not(string file, bool inverting = true)
     {
-        AssertPixels(ImageFile.Load(Fixture(file)), 1, (_, x, y) => 1 - (10 * x + 3 * y) % 256 / 255.0, 1e-6);
+        AssertPixels(ImageFile.Load(Fixture(file)), 1, (_, x, y) => (inverting ? 1 - (10 * x + 3 * y) % 256 / 255.0 : (10 * x + 3 * y) % 256 / 255.0), 1e-6);
     }
 
     [Fact]

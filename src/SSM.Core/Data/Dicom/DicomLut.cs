@@ -20,14 +20,15 @@ internal sealed class DicomLut
         }
     }
 
-    /// <summary>The table to map values with.</summary>
+    /// <summary>The table to map values with; null when the sequence held neither descriptor nor data (an empty sequence).</summary>
     /// <param name="name">The file, for messages.</param>
     /// <param name="kind">"Modality" or "VOI", for messages.</param>
     /// <param name="inputCanBeNegative">Whether the values mapped can be negative: the first value mapped is then read as
     /// signed when its VR does not say (implicit VR, or US written where SS belongs).</param>
     /// <exception cref="InvalidDataException">The descriptor and data do not make a table.</exception>
-    public Table Resolve(string name, string kind, bool inputCanBeNegative)
+    public Table? Resolve(string name, string kind, bool inputCanBeNegative)
     {
+        if (descriptor is null && data is null) return null;
         if (descriptor is not [var count, var first, var bits] || data is null)
             throw new InvalidDataException($"{name} has a {kind} LUT without {(data is null ? "its data" : "a descriptor of three values")}; the file is corrupt.");
         int entries = count == 0 ? 1 << 16 : count;

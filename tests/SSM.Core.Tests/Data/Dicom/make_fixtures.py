@@ -252,3 +252,4 @@ dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", inver
 packedLut = inverse[0::2] | inverse[1::2] << 8
 dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", packedLut, "OW")).save_as("mono-voilut8-packed.dcm", write_like_original=False)
 dataset(mono, "MONOCHROME2", 8, **lut("VOILUTSequence", [256, 0, 8], "US", inverse[:100], "US")).save_as("mono-voilut-short.dcm", write_like_original=False)
+dataset(mono, "MONOCHROME2", 8, VOILUTSequence=[]).save_as("mono-voilut-empty.dcm", write_like_original=False)   # no table: as if absent
