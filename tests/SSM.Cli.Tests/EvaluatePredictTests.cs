@@ -101,6 +101,36 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
 
     /// <summary>Inspection lines know which parts were rejected long before anyone draws a mask: a test set without a
     /// ground_truth folder is labelled by its folders and evaluated as images, and the missing pixel metrics are said.</summary>
+    /// <summary>A test set listed in a CSV of paths and labels (a walkthrough's photos sat in one folder beside one):
+    /// evaluate scores it as the same images in MVTec layout, without pixel metrics.</summary>
+    [Fact]
+    public void Evaluate_LabelsCsv_ScoresTheImagesItLists_AsTheFolderLayoutDoes()
+    {
+        string list = Path.Combine(fx.Root, "labels", "list.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(list)!);
+        var rows = Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order()
+            .Select(f => $"\"{Path.GetRelativePath(Path.GetDirectoryName(list)!, f)}\",{(Path.GetFileName(Path.GetDirectoryName(f)) == "good" ? "ok" : "defect")}");
+        File.WriteAllLines(list, ["path,label", .. rows]);
+        string output = Path.Combine(fx.Root, "eval-csv");
+
+        var (code, text) = Cli.Run("evaluate", fx.Model, list, "-o", output);
+
+        Assert.True(code == 0, text);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        var folders = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        Assert.Equal(folders.ImageAuroc, metrics.ImageAuroc);
+        Assert.Equal(folders.Images.Count, metrics.Images.Count);
+        Assert.Null(metrics.PixelAuroc);
+        Assert.Contains("defect images", text);
+        File.AppendAllLines(list, ["gone.png,good"]);
+        var missing = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-2"));
+        Assert.Equal(1, missing.Code);
+        Assert.Contains($"1 of the {folders.Images.Count + 1} images", Cli.Flat(missing.Output));
+        Assert.Contains("gone.png", missing.Output);
+        var train = Cli.Run("train", list, "-o", Path.Combine(fx.Root, "train-csv"));
+        Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(train.Output));
+    }
+
     [Fact]
     public void Evaluate_WithoutGroundTruth_GivesTheImageMetrics_AndSaysWhyNoPixelMetrics()
     {

@@ -18,7 +18,13 @@ public static class DatasetInput
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
         string full = Path.GetFullPath(folder);
-        if (File.Exists(full)) throw new CliException($"'{full}' is a file; give the dataset folder.");
+        if (File.Exists(full) && LabelsCsv.IsCsv(full) && needTest && !needTrain)
+        {
+            try { return LabelsCsv.Load(full); }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException) { throw new CliException(ex.Message, ex); }
+        }
+        if (File.Exists(full))
+            throw new CliException($"'{full}' is a file; give the dataset folder" + (LabelsCsv.IsCsv(full) ? " (a labels CSV is a test set for evaluate; train reads a folder of good images)." : "."));
         if (!Directory.Exists(full)) throw new CliException($"Dataset folder '{full}' does not exist.{NearMatch.Suggestion(full)}");
         MvtecDataset data;
         // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.

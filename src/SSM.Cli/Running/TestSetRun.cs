@@ -55,7 +55,7 @@ public static class TestSetRun
         }
         else if (e.Images.Any(i => i.IsAnomalous))
             yield return ("pixel metrics", e.Images.All(i => i.MaskPath is null)
-                ? "not computed: the test set has no ground_truth folder (defects labelled by their folder alone)"
+                ? "not computed: the test set has no ground_truth folder of masks (defects labelled by their folder or a labels CSV alone)"
                 : "n/a: no ground-truth mask holds a defective pixel (defects must be white in the masks)");
         foreach (var c in e.Categories)
             yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory

@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace SSM.Core.Data;
+
+/// <summary>
+/// A test set listed in a CSV file instead of folders: a header row naming a <c>path</c> and a <c>label</c> column (any
+/// order, any letter case; other columns are ignored), then one image a row. Relative paths are read from the CSV's
+/// folder. A label of <c>good</c>, <c>normal</c>, <c>ok</c>, <c>pass</c>, <c>0</c> or <c>false</c> (any case) marks a
+/// defect-free image; any other label is a defect category of that name. No masks: image metrics only. Fields are
+/// separated by commas, or by semicolons when the header row has no comma (as Excel writes CSV where the comma is the
+/// decimal sign), and may be quoted as RFC 4180 quotes them (a file name with a comma).
+/// </summary>
+public static class LabelsCsv
+{
+    private static readonly HashSet<string> NormalLabels = new(["good", "normal", "ok", "pass", "0", "false"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether <paramref name="path"/> names a CSV file (by its extension).</summary>
+    public static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The test set the CSV lists, in its row order.</summary>
+    /// <exception cref="InvalidDataException">No path or label column, an empty path or label, a row of too few fields, an
+    /// unclosed quote, listed files that do not exist (each of them named, up to 20), or no rows.</exception>
+    public static MvtecDataset Load(string csvPath)
+    {
+        string full = Path.GetFullPath(csvPath), folder = Path.GetDirectoryName(full)!;
+        var lines = File.ReadAllLines(full);
+        char separator = lines.Length > 0 && !lines[0].Contains(',') && lines[0].Contains(';') ? ';' : ',';
+        if (lines.Length == 0 || Fields(lines[0], separator, full, 1) is not { } header)
+            throw new InvalidDataException($"'{full}' is empty; a labels CSV starts with a header row naming its 'path' and 'label' columns.");
+        int pathColumn = header.FindIndex(h => h.Trim().Equals("path", StringComparison.OrdinalIgnoreCase));
+        int labelColumn = header.FindIndex(h => h.Trim().Equals("label", StringComparison.OrdinalIgnoreCase));
+        if (pathColumn < 0 || labelColumn < 0)
+            throw new InvalidDataException($"'{full}' has no {(pathColumn < 0 ? "'path'" : "'label'")} column in its header row " +
+                                           $"({string.Join(", ", header.Select(h => $"'{h}'"))}); a labels CSV names its columns 'path' and 'label'.");
+        var items = new List<MvtecTestItem>();
+        var missing = new List<string>();
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            var row = Fields(lines[i], separator, full, i + 1)!;
+            if (row.Count <= Math.Max(pathColumn, labelColumn))
+                throw new InvalidDataException($"'{full}' line {i + 1} has {row.Count} field(s); its header names {header.Count}.");
+            string image = row[pathColumn].Trim(), label = row[labelColumn].Trim();
+            if (image.Length == 0 || label.Length == 0)
+                throw new InvalidDataException($"'{full}' line {i + 1} has an empty {(image.Length == 0 ? "path" : "label")}.");
+            string resolved = Path.GetFullPath(Path.Combine(folder, image));
+            if (!File.Exists(resolved)) missing.Add($"line {i + 1}: '{resolved}'");
+            items.Add(new MvtecTestItem(resolved, NormalLabels.Contains(label) ? LabeledImage.GoodCategory : label, null));
+        }
+        if (missing.Count > 0)
+            throw new InvalidDataException($"{missing.Count} of the {items.Count} images '{full}' lists do not exist (relative paths are read from its folder): " +
+                                           string.Join("; ", missing.Take(20)) + (missing.Count > 20 ? $"; and {missing.Count - 20} more" : "") + ".");
+        if (items.Count == 0) throw new InvalidDataException($"'{full}' lists no images, only its header row.");
+        return new MvtecDataset(folder, [], items, channels: null, skipped: [], hasGroundTruth: false);
+    }
+
+    /// <summary>The fields of one line (RFC 4180: a quoted field may hold commas and doubled quotes); null for an empty line.</summary>
+    private static List<string>? Fields(string line, char separator, string file, int number)
+    {
+        if (line.Length == 0) return null;
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == separator) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        if (quoted) throw new InvalidDataException($"'{file}' line {number} has a quote that is not closed (a field's line breaks are not read).");
+        fields.Add(field.ToString());
+        return fields;
+    }
+}
