@@ -206,10 +206,17 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Contains(rows, r => r.Contains("scan_0101.DCM"));
         Assert.Contains(rows, r => r.Contains("IM000002"));
 
-        File.Copy(Path.Combine(dicom, "ct12s-j2k.dcm"), Path.Combine(input, "scan_0103.dcm"));
+
+        // JPEG 2000 is read; an encoding that is not (JPEG 2000 Part 2, here by its UID) is named with the way to decompress it.
+        File.Copy(Path.Combine(dicom, "ct12s-j2k.dcm"), Path.Combine(input, "scan_0102.dcm"));
+        byte[] part2 = File.ReadAllBytes(Path.Combine(dicom, "ct12s-j2k.dcm"));
+        int at = part2.AsSpan().IndexOf("1.2.840.10008.1.2.4.90"u8);
+        "1.2.840.10008.1.2.4.92"u8.CopyTo(part2.AsSpan(at));
+        File.WriteAllBytes(Path.Combine(input, "scan_0103.dcm"), part2);
         var run = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(root, "out2"));
-        AssertFails(run, "1 of 5 images cannot be read", Path.Combine(root, "out2"));
-        Assert.Contains("scan_0103.dcm' is compressed as JPEG 2000", Cli.Flat(run.Output));
+        AssertFails(run, "1 of 6 images cannot be read", Path.Combine(root, "out2"));
+        Assert.Contains("scan_0103.dcm' is compressed as JPEG 2000 Part 2", Cli.Flat(run.Output));
+        Assert.DoesNotContain("scan_0102.dcm'", Cli.Flat(run.Output));
         Assert.Contains("gdcmconv --raw", Cli.Flat(run.Output));
     }
 

@@ -62,6 +62,7 @@ public class DicomFileTests
     [InlineData("ct12s-jpegls.dcm")]             // JPEG-LS, DCMTK's (CharLS)
     [InlineData("ct12s-jpegls-gdcm.dcm")]        // and GDCM's
     [InlineData("ct12s-jpegls-params.dcm")]      // thresholds and reset stated in the stream
+    [InlineData("ct12s-j2k.dcm")]                // JPEG 2000, GDCM's (OpenJPEG), lossless: 12-bit values in a 16-bit signed stream
     public void A_signed_12_bit_ct_in_any_encoding_is_rescaled_and_windowed_as_a_viewer_shows_it(string file)
     {
         var image = ImageFile.Load(Fixture(file));
@@ -261,15 +262,20 @@ public class DicomFileTests
         AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * (x / 2 * 2), 1 => 12 * y, _ => 255 - 5 * (x / 2 * 2) } / 255.0, 1.5 / 255);
     }
 
-    [Fact]
-    public void Jpeg_2000_is_refused_by_name_with_the_way_to_decompress_it()
+    [Theory]
+    [InlineData("1.2.840.10008.1.2.4.92", "JPEG 2000 Part 2, multi-component (1.2.840.10008.1.2.4.92)")]
+    [InlineData("1.2.840.10008.1.2.4.52", "retired JPEG (1.2.840.10008.1.2.4.52)")]
+    public void Encodings_not_decoded_are_refused_by_name_with_the_way_to_decompress_them(string uid, string named)
     {
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.Load(Fixture("ct12s-j2k.dcm")));
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-j2k.dcm"));
+        // The same length as JPEG 2000's UID: the file now claims the other encoding.
+        Patch(file, "1.2.840.10008.1.2.4.90"u8, System.Text.Encoding.ASCII.GetBytes(uid));
 
-        Assert.Contains("ct12s-j2k.dcm", error.Message);
-        Assert.Contains("JPEG 2000 (1.2.840.10008.1.2.4.90)", error.Message);
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+
+        Assert.Contains(named, error.Message);
         Assert.Contains("gdcmconv --raw", error.Message);
-        Assert.Equal((W, H), ImageFile.ReadSize(Fixture("ct12s-j2k.dcm")));   // its attributes are readable all the same
+        Assert.Equal((W, H), ImageFile.ReadSize(file));   // its attributes are readable all the same
     }
 
     [Fact]

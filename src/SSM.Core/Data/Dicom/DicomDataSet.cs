@@ -271,6 +271,8 @@ internal sealed class DicomDataSet
         public const string JpegLosslessSv1 = "1.2.840.10008.1.2.4.70";
         public const string JpegLsLossless = "1.2.840.10008.1.2.4.80";
         public const string JpegLsNearLossless = "1.2.840.10008.1.2.4.81";
+        public const string Jpeg2000Lossless = "1.2.840.10008.1.2.4.90";
+        public const string Jpeg2000 = "1.2.840.10008.1.2.4.91";
 
         /// <summary>A transfer syntax's name for messages: the families of the standard's list, else the UID alone.</summary>
         public static string Describe(string uid) => uid switch
@@ -279,7 +281,8 @@ internal sealed class DicomDataSet
             JpegBaseline or JpegExtended => $"lossy JPEG ({uid})",
             JpegLossless or JpegLosslessSv1 => $"lossless JPEG ({uid})",
             JpegLsLossless or JpegLsNearLossless => $"JPEG-LS ({uid})",
-            "1.2.840.10008.1.2.4.90" or "1.2.840.10008.1.2.4.91" or "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => $"JPEG 2000 ({uid})",
+            Jpeg2000Lossless or Jpeg2000 => $"JPEG 2000 ({uid})",
+            "1.2.840.10008.1.2.4.92" or "1.2.840.10008.1.2.4.93" => $"JPEG 2000 Part 2, multi-component ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.20", StringComparison.Ordinal) => $"High-Throughput JPEG 2000 ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.10", StringComparison.Ordinal) => $"MPEG video ({uid})",
             _ when uid.StartsWith("1.2.840.10008.1.2.4.11", StringComparison.Ordinal) => $"JPEG XL or video ({uid})",

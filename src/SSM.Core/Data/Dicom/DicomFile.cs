@@ -7,8 +7,9 @@ namespace SSM.Core.Data.Dicom;
 /// Reads the first frame of a DICOM image file (scanners, PACS exports) as a viewer shows it: grey levels through the file's
 /// Modality LUT or rescale, then its first window or VOI LUT (or, without either, the whole range), "0 is white" (MONOCHROME1) turned round,
 /// colour as RGB. Native data in any of the standard's uncompressed encodings (implicit or explicit VR, little or big
-/// endian, deflated), RLE Lossless, lossless JPEG (process 14), JPEG-LS (lossless and near-lossless), and 8-bit baseline or
-/// extended JPEG (through Skia). JPEG 2000 and video are refused by name, as are samples of more than 16 bits and palette colour.
+/// endian, deflated), RLE Lossless, lossless JPEG (process 14), JPEG-LS (lossless and near-lossless), JPEG 2000 (lossless
+/// and lossy), and 8-bit baseline or extended JPEG (through Skia). Video and JPEG 2000 Part 2 are refused by name, as are
+/// samples of more than 16 bits and palette colour.
 /// </summary>
 internal static class DicomFile
 {
@@ -57,12 +58,14 @@ internal static class DicomFile
     /// <summary>The stored values of the first frame (interleaved), how many per pixel, and the colour model they are in.</summary>
     private static (int[] Values, int Channels, string Colour) Samples(DicomDataSet data, string name)
     {
-        // The encoding first: a JPEG 2000 or video file's colour model (YBR_ICT, YBR_PARTIAL_420) is no reason to give.
+        // The encoding first: a video file's colour model (YBR_PARTIAL_420) is no reason to give.
         var decode = DecoderOf(data) ?? throw new InvalidDataException(
             $"{name} is compressed as {(data.TransferSyntax is Syntax.JpegBaseline or Syntax.JpegExtended ? $"{data.BitsStored}-bit JPEG" : Syntax.Describe(data.TransferSyntax))}, " +
             "which this reader does not decode; decompress it first (`gdcmconv --raw in.dcm out.dcm`), or export PNG or TIFF.");
         int channels = data.SamplesPerPixel;
-        if (data.Photometric is not ("MONOCHROME1" or "MONOCHROME2" or "RGB" or "YBR_FULL" or "YBR_FULL_422")
+        // JPEG 2000's own component transforms (YBR_RCT, YBR_ICT) are undone by its decoder.
+        bool jpeg2000Colour = data.TransferSyntax is Syntax.Jpeg2000Lossless or Syntax.Jpeg2000 && data.Photometric is "YBR_RCT" or "YBR_ICT";
+        if (data.Photometric is not ("MONOCHROME1" or "MONOCHROME2" or "RGB" or "YBR_FULL" or "YBR_FULL_422") && !jpeg2000Colour
             || (channels == 1) != data.Gray)
             throw new InvalidDataException($"{name} is a DICOM image in {data.Photometric} with {channels} samples per pixel; this reader takes " +
                                            "MONOCHROME1, MONOCHROME2, RGB, YBR_FULL and YBR_FULL_422 (export palette colour as RGB).");
@@ -81,6 +84,7 @@ internal static class DicomFile
             Syntax.JpegLsLossless or Syntax.JpegLsNearLossless =>
                 (d, n) => (JpegLs.Decode(d.Frame, n, d.Columns, d.Rows, d.SamplesPerPixel), d.SamplesPerPixel, d.Photometric),
             Syntax.JpegBaseline or Syntax.JpegExtended when data.BitsStored <= 8 => Jpeg,
+            Syntax.Jpeg2000Lossless or Syntax.Jpeg2000 => Jpeg2000Frame,
             _ => null,
         };
 
@@ -91,6 +95,21 @@ internal static class DicomFile
         if (w != data.Columns || h != data.Rows || components != data.SamplesPerPixel)
             throw new InvalidDataException($"{name} holds a {w}x{h} JPEG of {components} components for a {data.Columns}x{data.Rows} image of {data.SamplesPerPixel}.");
         return (values, components, data.Photometric);
+    }
+
+    /// <summary>
+    /// A JPEG 2000 frame, which must be of the image's size and components. Its samples are the values coded; the stream's
+    /// own precision and sign may differ from the file's attributes (GDCM codes 12-bit CT as 16-bit), so they are taken
+    /// as stored values of the file's bits, as pydicom does: a value of the declared range keeps its meaning. Colour coded
+    /// with the stream's own transform (YBR_RCT, YBR_ICT) comes out as RGB; YBR_FULL coded without one is converted after.
+    /// </summary>
+    private static (int[] Values, int Channels, string Colour) Jpeg2000Frame(DicomDataSet data, string name)
+    {
+        var image = Dicom.Jpeg2000.Decode(data.Frame, name);
+        if (image.Width != data.Columns || image.Height != data.Rows || image.Components != data.SamplesPerPixel)
+            throw new InvalidDataException($"{name} holds a {image.Width}x{image.Height} JPEG 2000 image of {image.Components} components " +
+                                           $"for a {data.Columns}x{data.Rows} image of {data.SamplesPerPixel}.");
+        return (image.Values, image.Components, data.Photometric is "YBR_RCT" or "YBR_ICT" ? "RGB" : data.Photometric);
     }
 
     /// <summary>Uncompressed samples: 8 or 16 bits each, in the data set's byte order, interleaved or in planes.</summary>

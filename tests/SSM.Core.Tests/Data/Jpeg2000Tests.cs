@@ -1,0 +1,323 @@
+using SSM.Core.Data.Dicom;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>
+/// JPEG 2000 streams, as OpenJPEG and GDCM write them, decode to the samples that were coded. The files in Data/Jpeg2000
+/// were written by opj_compress and gdcmconv (make_fixtures.py) from images whose samples are the formulas below, so each
+/// is checked against what another program encoded, not against a writer of ours; lossy ones against opj_decompress.
+/// </summary>
+public class Jpeg2000Tests
+{
+    private const int W = 37, H = 23;
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Jpeg2000", name);
+
+    private static (int[] Values, int Components, int Width, int Height, int Bits, bool Signed) Decode(string file) =>
+        Jpeg2000.Decode(File.ReadAllBytes(Fixture(file)), file);
+
+    /// <summary>The formulas make_fixtures.py coded, by name: the sample of component c at (x, y).</summary>
+    private static Func<int, int, int, int> Formula(string name) => name switch
+    {
+        "gray8" => (_, x, y) => (7 * x + 11 * y) % 256,
+        "gray12" => (_, x, y) => (37 * x + 113 * y + 13 * (x * y % 7)) % 4096,
+        "gray16" => (_, x, y) => (997 * x + 1999 * y + 13 * (x * y % 7)) % 65536,
+        "signed12" => (_, x, y) => (37 * x + 113 * y + 13 * (x * y % 7)) % 4096 - 2048,
+        "colour" => (c, x, y) => c switch { 0 => 10 * x % 256, 1 => 12 * y % 256, _ => 255 - (5 * x + 3 * y) % 256 },
+        "pixel" => (_, _, _) => 1234,
+        _ => throw new ArgumentException(name),
+    };
+
+    private static void AssertSamples((int[] Values, int Components, int Width, int Height, int Bits, bool Signed) image,
+                                      int width, int height, int components, Func<int, int, int, int> expected, int tolerance = 0)
+    {
+        Assert.Equal((components, width, height), (image.Components, image.Width, image.Height));
+        Assert.Equal(width * height * components, image.Values.Length);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < components; c++)
+                {
+                    int actual = image.Values[(y * width + x) * components + c], wanted = expected(c, x, y);
+                    Assert.True(Math.Abs(actual - wanted) <= tolerance, $"component {c} at ({x}, {y}): {actual} where {wanted} belongs");
+                }
+    }
+
+    [Theory]
+    [InlineData("gray12.j2k", "gray12", 12)]
+    [InlineData("gray16.j2k", "gray16", 16)]
+    [InlineData("gray12.jp2", "gray12", 12)]                   // a JP2 file: the codestream is found in its box
+    [InlineData("gray12-layers.j2k", "gray12", 12)]            // four quality layers, the last lossless
+    [InlineData("gray12-levels0.j2k", "gray12", 12)]           // no wavelet at all
+    [InlineData("gray12-tiles.j2k", "gray12", 12)]             // 10x6 tiles from (3, 2), the image from (4, 5): tiles cut on every side
+    [InlineData("gray12-tileparts.j2k", "gray12", 12)]         // each tile in one tile-part per resolution
+    [InlineData("gray12-precincts.j2k", "gray12", 12)]         // 8x8, 4x4 and 2x2 precincts, 4x4 code-blocks
+    [InlineData("gray12-sop-eph.j2k", "gray12", 12)]           // start-of-packet and end-of-packet-header markers
+    [InlineData("gray12-poc.j2k", "gray12", 12)]               // a progression order change (POC) from LRCP to RPCL
+    [InlineData("gray12-ppt.j2k", "gray12", 12)]               // packet headers packed in tile-part headers (PPT), their segments in reverse order
+    [InlineData("gray8.j2k", "gray8", 8)]
+    [InlineData("roi.j2k", "gray8", 8)]                        // a region of interest (RGN, maximum shift)
+    public void Lossless_streams_decode_to_the_coded_samples_exactly(string file, string formula, int bits)
+    {
+        var image = Decode(file);
+
+        AssertSamples(image, W, H, 1, Formula(formula));
+        Assert.Equal((bits, false), (image.Bits, image.Signed));
+    }
+
+    [Theory]
+    [InlineData("gray12-rlcp.j2k", "gray12")]
+    [InlineData("gray12-rpcl.j2k", "gray12")]
+    [InlineData("gray12-pcrl.j2k", "gray12")]
+    [InlineData("colour-cprl.j2k", "colour")]
+    public void Every_progression_order_decodes_exactly(string file, string formula)
+    {
+        var image = Decode(file);
+
+        AssertSamples(image, W, H, formula == "colour" ? 3 : 1, Formula(formula));
+    }
+
+    [Theory]
+    [InlineData("gray12-bypass.j2k")]          // -M 1: selective arithmetic coding bypass (raw segments)
+    [InlineData("gray12-reset.j2k")]           // -M 2: contexts reset after each pass
+    [InlineData("gray12-termall.j2k")]         // -M 4: termination on each pass
+    [InlineData("gray12-causal.j2k")]          // -M 8: vertically causal contexts
+    [InlineData("gray12-erterm.j2k")]          // -M 16: predictable termination
+    [InlineData("gray12-segsym.j2k")]          // -M 32: segmentation symbols
+    [InlineData("gray12-bypass-layers.j2k")]   // bypass and termination with four layers: segments that span packets
+    public void Each_code_block_style_decodes_exactly(string file)
+    {
+        AssertSamples(Decode(file), W, H, 1, Formula("gray12"));
+    }
+
+    [Fact]
+    public void All_code_block_styles_at_once_with_tiles_layers_and_cprl_decode_exactly()
+    {
+        AssertSamples(Decode("gray16-allmodes.j2k"), W, H, 1, Formula("gray16"));
+    }
+
+    [Theory]
+    [InlineData("colour-rct.j2k")]      // the reversible component transform (RCT)
+    [InlineData("colour-planes.j2k")]   // no component transform
+    [InlineData("colour-ppm.j2k")]      // packet headers packed in the main header (PPM), tile-parts by resolution
+    public void Colour_decodes_exactly_with_or_without_the_reversible_transform(string file)
+    {
+        var image = Decode(file);
+
+        AssertSamples(image, W, H, 3, Formula("colour"));
+        Assert.Equal(8, image.Bits);
+    }
+
+    [Fact]
+    public void Signed_12_bit_samples_keep_their_sign()
+    {
+        var image = Decode("signed12.j2k");
+
+        AssertSamples(image, W, H, 1, Formula("signed12"));
+        Assert.Equal((12, true), (image.Bits, image.Signed));
+        Assert.Contains(-2048, image.Values);
+    }
+
+    [Fact]
+    public void Five_decomposition_levels_decode_exactly()
+    {
+        AssertSamples(Decode("gray12-levels5.j2k"), 70, 50, 1, Formula("gray12"));
+    }
+
+    [Fact]
+    public void A_single_pixel_and_a_single_row_decode()
+    {
+        AssertSamples(Decode("pixel.j2k"), 1, 1, 1, Formula("pixel"));
+        AssertSamples(Decode("row.j2k"), W, 1, 1, Formula("gray12"));
+    }
+
+    [Theory]
+    [InlineData("gray12-lossy.j2k", "gray12-lossy.pgm")]
+    [InlineData("gray16-lossy-layers.j2k", "gray16-lossy-layers.pgm")]
+    [InlineData("colour-lossy.j2k", "colour-lossy.ppm")]                 // the irreversible component transform (ICT)
+    [InlineData("colour-lossy-modes.j2k", "colour-lossy-modes.ppm")]     // with tiles, layers and five code-block styles
+    public void Irreversible_streams_decode_within_one_of_opj_decompress(string file, string decoded)
+    {
+        var (expected, components, width, height) = ReadPnm(Fixture(decoded));
+
+        AssertSamples(Decode(file), width, height, components, (c, x, y) => expected[(y * width + x) * components + c], tolerance: 1);
+    }
+
+    [Fact]
+    public void Irreversible_samples_stay_near_the_image_coded()
+    {
+        var image = Decode("gray12-lossy.j2k");   // 6:1
+
+        var error = image.Values.Select((v, i) => Math.Abs(v - Formula("gray12")(0, i % W, i / W))).Average();
+        Assert.InRange(error, 0.01, 40);
+        Assert.All(image.Values, v => Assert.InRange(v, 0, 4095));
+    }
+
+    [Theory]
+    [InlineData("ct12s-j2k.dcm")]
+    [InlineData("mr16u-j2k.dcm")]
+    [InlineData("rgb-j2k.dcm")]
+    public void Gdcm_dicom_frames_decode_to_the_images_they_came_from(string file)
+    {
+        using var stream = File.OpenRead(Fixture(file));
+        var frame = DicomDataSet.Read(stream, file, withPixels: true).Frame;
+
+        var image = Jpeg2000.Decode(frame, file);
+
+        Func<int, int, int, int> expected = file switch
+        {
+            "ct12s-j2k.dcm" => (_, x, y) => -1000 + 37 * x + 113 * y,
+            "mr16u-j2k.dcm" => (_, x, y) => 300 * x + 50 * y + 7,
+            _ => (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x },
+        };
+        AssertSamples(image, 24, 20, file == "rgb-j2k.dcm" ? 3 : 1, expected);
+        Assert.Equal(file == "ct12s-j2k.dcm", image.Signed);
+    }
+
+    [Fact]
+    public void Gdcm_lossy_dicom_frame_decodes_within_one_of_gdcm()
+    {
+        using var stream = File.OpenRead(Fixture("mr16u-j2k-lossy.dcm"));
+        var frame = DicomDataSet.Read(stream, "mr16u-j2k-lossy.dcm", withPixels: true).Frame;
+        var (expected, _, width, height) = ReadPnm(Fixture("mr16u-j2k-lossy.pgm"));
+
+        AssertSamples(Jpeg2000.Decode(frame, "mr16u-j2k-lossy.dcm"), width, height, 1, (_, x, y) => expected[y * width + x], tolerance: 1);
+    }
+
+    [Theory]
+    [InlineData("two-components.j2k", "has 2 components")]
+    [InlineData("subsampled.j2k", "subsamples component 0 (2x2)")]
+    public void What_is_not_read_is_refused_by_name(string file, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(() => Decode(file));
+
+        Assert.Contains(file, error.Message);
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_region_of_interest_coded_otherwise_than_by_the_maximum_shift_is_refused_by_name()
+    {
+        var data = File.ReadAllBytes(Fixture("roi.j2k"));
+        data[IndexOf(data, 0xFF, 0x5E) + 5] = 1;   // Srgn: a style Part 1 does not define
+
+        var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(data, "roi1.j2k"));
+
+        Assert.Contains("roi1.j2k", error.Message);
+        Assert.Contains("region of interest in style 1", error.Message);
+    }
+
+    [Fact]
+    public void Htj2k_code_blocks_are_refused_by_name()
+    {
+        var data = File.ReadAllBytes(Fixture("gray8.j2k"));
+        int cod = IndexOf(data, 0xFF, 0x52);
+        data[cod + 12] = 0x40;   // SPcod's code-block style: HT code-blocks (Part 15)
+
+        var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(data, "ht.j2k"));
+
+        Assert.Contains("HTJ2K", error.Message);
+    }
+
+    [Fact]
+    public void An_image_declared_too_large_is_refused_before_anything_is_allocated()
+    {
+        var data = File.ReadAllBytes(Fixture("gray8.j2k"));
+        data[8] = data[12] = 0x7F;   // Xsiz and Ysiz about 2^31
+
+        var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(data, "huge.j2k"));
+
+        Assert.Contains("huge.j2k", error.Message);
+    }
+
+    [Theory]
+    [InlineData("gray12.j2k")]
+    [InlineData("colour-cprl.j2k")]
+    [InlineData("gray12-tiles.j2k")]
+    [InlineData("gray12.jp2")]
+    public void Every_truncation_is_refused_with_invalid_data(string file)
+    {
+        var data = File.ReadAllBytes(Fixture(file));
+
+        for (int cut = 0; cut < data.Length - 2; cut += data.Length > 600 ? 3 : 1)
+        {
+            var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(data[..cut], file));
+            Assert.Contains(file, error.Message);
+        }
+    }
+
+    [Fact]
+    public void A_stream_without_its_end_marker_after_a_whole_tile_part_is_read_as_openjpeg_reads_it()
+    {
+        var data = File.ReadAllBytes(Fixture("gray12.j2k"));
+
+        AssertSamples(Jpeg2000.Decode(data[..^2], "noeoc.j2k"), W, H, 1, Formula("gray12"));
+    }
+
+    [Fact]
+    public void More_tile_parts_than_declared_are_read_and_fewer_are_refused()
+    {
+        var data = File.ReadAllBytes(Fixture("gray12-tileparts.j2k"));   // two tile-parts (one per resolution) in each of six tiles
+        var sots = Enumerable.Range(0, data.Length - 1).Where(i => data[i] == 0xFF && data[i + 1] == 0x90).ToArray();
+        var under = (byte[])data.Clone();
+        foreach (int sot in sots) under[sot + 11] = 1;   // TNsot: an old OpenJPEG's miscount (pydicom's GDCMJ2K_TextGBR.dcm)
+        var over = (byte[])data.Clone();
+        foreach (int sot in sots) over[sot + 11] = 3;
+
+        AssertSamples(Jpeg2000.Decode(under, "under.j2k"), W, H, 1, Formula("gray12"));
+        var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(over, "over.j2k"));
+        Assert.Contains("2 of tile 0's 3 tile-parts", error.Message);
+    }
+
+    [Fact]
+    public void Damaged_streams_decode_or_are_refused_with_invalid_data_and_never_hang()
+    {
+        string[] files = ["gray12.j2k", "colour-rct.j2k", "gray16-allmodes.j2k", "gray12-sop-eph.j2k", "colour-lossy-modes.j2k", "gray12-poc.j2k",
+                          "gray12-ppt.j2k", "colour-ppm.j2k", "roi.j2k"];
+        var random = new Random(2026);
+        int refused = 0;
+        for (int k = 0; k < 900; k++)
+        {
+            var data = File.ReadAllBytes(Fixture(files[k % files.Length]));
+            int changes = 1 + random.Next(4), within = k % 2 == 0 ? Math.Min(data.Length, 160) : data.Length;   // headers, or anywhere
+            for (int j = 0; j < changes; j++) data[random.Next(within)] = (byte)random.Next(256);
+            if (k % 5 == 0) data = data[..random.Next(data.Length)];
+
+            var error = Record.Exception(() => Jpeg2000.Decode(data, "damaged.j2k"));
+
+            if (error is null) continue;
+            Assert.IsType<InvalidDataException>(error);
+            Assert.Contains("damaged.j2k", error.Message);
+            refused++;
+        }
+        Assert.InRange(refused, 100, 900);
+    }
+
+    private static int IndexOf(byte[] data, byte a, byte b)
+    {
+        for (int i = 0; i + 1 < data.Length; i++) if (data[i] == a && data[i + 1] == b) return i;
+        throw new InvalidOperationException("marker not found");
+    }
+
+    /// <summary>A binary PGM or PPM as opj_decompress and make_fixtures.py write them (comments allowed): samples interleaved, 16-bit big-endian above 255.</summary>
+    private static (int[] Samples, int Components, int Width, int Height) ReadPnm(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int pos = 0;
+        string Token()
+        {
+            while (char.IsWhiteSpace((char)bytes[pos]) || bytes[pos] == '#')
+                if (bytes[pos] == '#') while (bytes[pos] != '\n') pos++;   // a comment, as opj_decompress writes one
+                else pos++;
+            int start = pos;
+            while (!char.IsWhiteSpace((char)bytes[pos])) pos++;
+            return System.Text.Encoding.ASCII.GetString(bytes, start, pos - start);
+        }
+        int components = Token() == "P6" ? 3 : 1;
+        int width = int.Parse(Token()), height = int.Parse(Token()), max = int.Parse(Token());
+        pos++;
+        var samples = new int[width * height * components];
+        for (int i = 0; i < samples.Length; i++)
+            samples[i] = max > 255 ? bytes[pos + 2 * i] << 8 | bytes[pos + 2 * i + 1] : bytes[pos + i];
+        return (samples, components, width, height);
+    }
+}
