@@ -3,7 +3,7 @@ using Microsoft.ML;
 
 namespace SSM.WebApi;
 
-/// <summary>The model's input: a whole image file as uploaded (PNG, JPEG, BMP, WebP, TIFF or DICOM), decoded strictly by the model.</summary>
+/// <summary>The model's input: a whole image file as uploaded (PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM), decoded strictly by the model.</summary>
 public sealed class Upload
 {
     public byte[] File { get; set; } = [];

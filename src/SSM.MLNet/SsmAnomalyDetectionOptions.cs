@@ -51,7 +51,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// Input column. Default "Image". One of: an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size;
     /// a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>
     /// values in planar CHW order (the layout of <c>ExtractPixels</c> with <c>interleavePixelColors: false</c>; channel order R, G, B);
-    /// or a text column of image file paths (PNG, JPEG, BMP, WebP, TIFF, DICOM; relative to <see cref="ImageFolder"/>), which the model reads
+    /// or a text column of image file paths (PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, DICOM; relative to <see cref="ImageFolder"/>), which the model reads
     /// itself, strictly: a truncated or corrupt file fails with its path, where <c>LoadImages</c> would decode part of it;
     /// or a vector of <see cref="byte"/> (a <c>byte[]</c> property) holding a whole image file, such as an upload, decoded as
     /// strictly.

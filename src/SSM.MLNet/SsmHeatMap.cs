@@ -37,7 +37,7 @@ public static class SsmHeatMap
         return Picture(model, ImageFile.LoadResized(imagePath, 3, height, width, model.ReadsFilesUpright), anomalyMap, source);
     }
 
-    /// <summary>The picture of an image file's bytes (an upload: PNG, JPEG, BMP, WebP, TIFF or DICOM), PNG bytes, longest side at most
+    /// <summary>The picture of an image file's bytes (an upload: PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM), PNG bytes, longest side at most
     /// <paramref name="maxSide"/>, never enlarged.</summary>
     /// <param name="model">The model that scored the image.</param>
     /// <param name="encodedImage">The whole image file, as the model was given it.</param>

@@ -19,7 +19,7 @@ public enum SsmInputKind
     /// </summary>
     Path = 2,
     /// <summary>
-    /// A vector of <see cref="byte"/> holding a whole image file (PNG, JPEG, BMP, WebP, TIFF or DICOM; a <c>byte[]</c> property): an
+    /// A vector of <see cref="byte"/> holding a whole image file (PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM; a <c>byte[]</c> property): an
     /// upload or a blob, decoded strictly with <see cref="ImageFile.DecodeResized"/>, where <c>MLImage.CreateFromStream</c>
     /// would score a truncated file.
     /// </summary>

@@ -31,7 +31,7 @@ public static class ConsumeModelWriter
         namespace {{ns}};
 
         /// <summary>
-        /// The input of the model: the path of an image file (PNG, JPEG, BMP, WebP, TIFF, DICOM; any size, resized by the model). The model reads
+        /// The input of the model: the path of an image file (PNG, JPEG, BMP, WebP, TIFF, JPEG 2000, DICOM; any size, resized by the model). The model reads
         /// the file itself (there is no LoadImages step), strictly: a missing, truncated or corrupt file makes Predict throw an
         /// InvalidOperationException that names it, never a score from a partly decoded image.
         /// </summary>

@@ -13,7 +13,7 @@ public static class ImageFile
     /// <summary>
     /// Decodes an image file into values in [0, 1].
     /// </summary>
-    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF or DICOM file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM file.</param>
     /// <param name="channels">
     /// 1 or 3 to force grayscale (BT.601 luminance) or RGB; null keeps the file's nature:
     /// grayscale when every pixel has R == G == B (which covers grayscale files), RGB otherwise.
@@ -26,7 +26,8 @@ public static class ImageFile
     /// the layouts LibTiff converts, <see cref="TiffFile"/>). 16-bit PNGs (scanners, medical exports) keep their full depth
     /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs (cameras,
     /// microscopes; <see cref="TiffFile"/>). DICOM files give their first frame as a viewer shows it, through the file's
-    /// rescale and first window, at full depth (<see cref="DicomFile"/>). Other files are 8-bit.
+    /// rescale and first window, at full depth (<see cref="DicomFile"/>), and JPEG 2000 files at theirs (<see cref="Jpeg2000File"/>).
+    /// Other files are 8-bit.
     /// </remarks>
     /// <param name="upright">Turn the pixels by the file's EXIF orientation (the default); false reads them as stored, as
     /// ML.NET's <c>LoadImages</c> does and as models saved before 2026-12-01 read their files.</param>
@@ -117,6 +118,7 @@ public static class ImageFile
         // DICOM first: its preamble may itself start a TIFF (a "dual-personality" file), and the DICOM is the image meant.
         if (DicomFile.Is(start)) return DicomSize(file, Quoted(path));
         if (TiffFile.Is(start)) return TiffSize(file, upright, Quoted(path));
+        if (Jpeg2000File.Is(start)) return Jpeg2000Size(file, Quoted(path));
         using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
@@ -147,6 +149,7 @@ public static class ImageFile
             var start = Start(file, stackalloc byte[HeaderBytes]);
             if (DicomFile.Is(start)) return DicomFile.Header(file);
             if (TiffFile.Is(start)) return TiffFile.Header(file, countPages: true);
+            if (Jpeg2000File.Is(start)) return Jpeg2000File.Header(file);
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
             using var codec = SKCodec.Create(file);
@@ -168,6 +171,7 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(encoded);
         if (DicomFile.Is(encoded)) return DicomSize(new MemoryStream(encoded, writable: false), EncodedSubject);
         if (TiffFile.Is(encoded)) return TiffSize(new MemoryStream(encoded, writable: false), upright, EncodedSubject);
+        if (Jpeg2000File.Is(encoded)) return Jpeg2000Size(new MemoryStream(encoded, writable: false), EncodedSubject);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
         return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
@@ -180,7 +184,7 @@ public static class ImageFile
     /// 16-bit PNGs, TIFFs and DICOM files are loaded whole and resized; files an EXIF orientation turns are decoded whole (8-bit) and
     /// turned first. The result's <see cref="FloatImage.SourceSize"/> is the file's size (as shown).
     /// </summary>
-    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF or DICOM file.</param>
+    /// <param name="path">A PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM file.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -197,7 +201,7 @@ public static class ImageFile
     /// <see cref="LoadResized"/> of an image file's bytes already in memory (an upload, a database blob), as strictly: a
     /// truncated or corrupt image is refused, never partly decoded.
     /// </summary>
-    /// <param name="encoded">The whole file: PNG, JPEG, BMP, WebP, TIFF or DICOM.</param>
+    /// <param name="encoded">The whole file: PNG, JPEG, BMP, WebP, TIFF, JPEG 2000 or DICOM.</param>
     /// <param name="channels">1 (BT.601 luminance) or 3 (RGB).</param>
     /// <param name="height">Height of the result.</param>
     /// <param name="width">Width of the result.</param>
@@ -224,7 +228,8 @@ public static class ImageFile
 
     private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width, bool upright)
     {
-        if (Png16.IsSixteenBit(file) || TiffFile.Is(file) || DicomFile.Is(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
+        if (Png16.IsSixteenBit(file) || TiffFile.Is(file) || DicomFile.Is(file) || Jpeg2000File.Is(file))
+            return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
         var origin = decoder.Origin(upright);
@@ -261,6 +266,10 @@ public static class ImageFile
     private static (int Width, int Height) DicomSize(Stream file, string subject) =>
         DicomFile.Header(file) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
 
+    /// <summary>A JPEG 2000 file's size from its SIZ marker, refused as no image when it cannot be read.</summary>
+    private static (int Width, int Height) Jpeg2000Size(Stream file, string subject) =>
+        Jpeg2000File.Header(file) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
+
     /// <summary>A TIFF's size from its tags (<see cref="ReadSize(string, bool)"/>'s), refused as no image when they cannot be read.</summary>
     private static (int Width, int Height) TiffSize(Stream file, bool upright, string subject) =>
         TiffFile.Header(file, upright) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
@@ -275,6 +284,11 @@ public static class ImageFile
         if (TiffFile.Is(file))
         {
             var (samples, stride, w, h) = TiffFile.Read(file, subject, upright);
+            return Deep(samples, stride, h, w, channels);
+        }
+        if (Jpeg2000File.Is(file))
+        {
+            var (samples, stride, w, h) = Jpeg2000File.Read(file, subject);
             return Deep(samples, stride, h, w, channels);
         }
         if (Png16.IsSixteenBit(file))

@@ -13,7 +13,7 @@ namespace SSM.Core.Data;
 public static class MvtecFolder
 {
     /// <summary>File extensions read as images (compared case-insensitively).</summary>
-    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".dcm", ".dicom"];
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".jp2", ".j2k", ".j2c", ".dcm", ".dicom"];
 
     // Files the operating system leaves in folders: never images, never worth a word.
     private static readonly string[] Bookkeeping = ["Thumbs.db", "desktop.ini", ".DS_Store"];

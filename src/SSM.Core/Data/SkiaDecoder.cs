@@ -37,7 +37,7 @@ internal sealed class SkiaDecoder : IDisposable
     }
 
     /// <summary>The message for bytes Skia cannot decode at all.</summary>
-    public static string NotAnImage(string subject) => $"{subject} is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP/TIFF/DICOM).";
+    public static string NotAnImage(string subject) => $"{subject} is not a decodable image (empty, corrupt, or not PNG/JPEG/BMP/WebP/TIFF/JPEG 2000/DICOM).";
 
     /// <summary>Skia's codec of the file, for decoding row by row.</summary>
     public SKCodec Codec { get; }

@@ -320,4 +320,45 @@ public class Jpeg2000Tests
             samples[i] = max > 255 ? bytes[pos + 2 * i] << 8 | bytes[pos + 2 * i + 1] : bytes[pos + i];
         return (samples, components, width, height);
     }
+
+    /// <summary>JPEG 2000 files on their own (.jp2, .j2k) are images like any other: full depth over their bits' range,
+    /// signed samples shifted to start at 0, the size from the header without decoding, listed in folders.</summary>
+    [Theory]
+    [InlineData("gray12.j2k", "gray12", 12)]
+    [InlineData("gray12.jp2", "gray12", 12)]
+    [InlineData("gray16.j2k", "gray16", 16)]
+    [InlineData("signed12.j2k", "signed12", 12)]
+    [InlineData("colour-rct.j2k", "colour", 8)]
+    public void A_jpeg_2000_file_loads_as_an_image_at_full_depth(string file, string formula, int bits)
+    {
+        int channels = formula == "colour" ? 3 : 1;
+        var image = SSM.Core.Data.ImageFile.Load(Fixture(file));
+
+        Assert.Equal((channels, H, W), (image.Channels, image.Height, image.Width));
+        double offset = formula == "signed12" ? 2048 : 0, full = (1 << bits) - 1;
+        for (int c = 0; c < channels; c++)
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                    Assert.Equal((Formula(formula)(c, x, y) + offset) / full, image[c, y, x], 1e-6);
+        Assert.Equal(new SSM.Core.Data.ImageHeader(W, H, StoresGray: channels == 1, Turned: false), SSM.Core.Data.ImageFile.ReadHeader(Fixture(file)));
+        Assert.Equal((W, H), SSM.Core.Data.ImageFile.ReadSize(File.ReadAllBytes(Fixture(file))));
+        var small = SSM.Core.Data.ImageFile.LoadResized(Fixture(file), 1, 6, 8);
+        Assert.Equal((1, 6, 8), (small.Channels, small.Height, small.Width));
+    }
+
+    [Fact]
+    public void A_folder_lists_jpeg_2000_files_and_a_damaged_one_is_refused_by_name()
+    {
+        using var temp = new TempFolder();
+        File.Copy(Fixture("gray12.jp2"), temp.File("a.jp2"));
+        File.Copy(Fixture("gray12.j2k"), temp.File("b.J2K"));
+        File.Copy(Fixture("gray8.j2k"), temp.File("c.j2c"));
+        File.WriteAllBytes(temp.File("d.jp2"), File.ReadAllBytes(Fixture("gray12.jp2"))[..200]);
+
+        var (images, _) = SSM.Core.Data.MvtecFolder.ListImages(temp.Path);
+
+        Assert.Equal(["a.jp2", "b.J2K", "c.j2c", "d.jp2"], images.Select(Path.GetFileName));
+        var e = Assert.Throws<InvalidDataException>(() => SSM.Core.Data.ImageFile.Load(temp.File("d.jp2")));
+        Assert.Contains("d.jp2' holds a JPEG 2000 stream", e.Message);
+    }
 }

@@ -94,7 +94,7 @@ internal static partial class Jpeg2000
         new($"{name} holds a JPEG 2000 stream that {why}; the file is corrupt or truncated.");
 
     private static InvalidDataException Unsupported(string name, string what) =>
-        new($"{name} holds a JPEG 2000 stream that {what}, which this reader does not decode; decompress it with another program (`gdcmconv --raw in.dcm out.dcm`).");
+        new($"{name} holds a JPEG 2000 stream that {what}, which this reader does not decode; decompress it with another program (`gdcmconv --raw in.dcm out.dcm` for DICOM, `opj_decompress -i in.jp2 -o out.tif` for a JPEG 2000 file).");
 
     /// <summary>COD or COC parameters of one component (A.6.1, A.6.2).</summary>
     private sealed class CodingStyle
