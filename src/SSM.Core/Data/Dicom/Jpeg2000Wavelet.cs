@@ -45,15 +45,17 @@ internal static partial class Jpeg2000
                                 tier1.Decode(block, band.Orientation, tc.Style.BlockStyle, tc.RoiShift, band.Step, ints, reals, w,
                                     band.OffsetX + block.X0 - band.X0, band.OffsetY + block.Y0 - band.Y0);
                     }
-            if (ints is not null) { Inverse(tc, ints); return ints; }
-            Inverse(tc, reals!);
+            if (ints is not null) { Inverse(tc, ints, Lift53); return ints; }
+            Inverse(tc, reals!, Lift97);
             return reals!;
         }
 
-        private static void Inverse(TileComponent tc, int[] a)
+        /// <summary>The inverse transform, resolution by resolution: each row, then each column, interleaved from its low and
+        /// high halves and lifted (<paramref name="lift"/>: the 5/3 on integers, the 9/7 on reals).</summary>
+        private static void Inverse<T>(TileComponent tc, T[] a, Action<T[], int, int> lift)
         {
             int stride = tc.X1 - tc.X0;
-            var line = new int[Math.Max(stride, tc.Y1 - tc.Y0)];
+            var line = new T[Math.Max(stride, tc.Y1 - tc.Y0)];
             for (int r = 1; r < tc.Resolutions.Length; r++)
             {
                 var res = tc.Resolutions[r];
@@ -64,39 +66,13 @@ internal static partial class Jpeg2000
                 {
                     int o = y * stride;
                     Interleave(a, o, 1, w, sw, res.X0 & 1, line);
-                    Lift53(line, w, res.X0 & 1);
+                    lift(line, w, res.X0 & 1);
                     Array.Copy(line, 0, a, o, w);
                 }
                 for (int x = 0; x < w; x++)
                 {
                     Interleave(a, x, stride, h, sh, res.Y0 & 1, line);
-                    Lift53(line, h, res.Y0 & 1);
-                    for (int y = 0; y < h; y++) a[x + y * stride] = line[y];
-                }
-            }
-        }
-
-        private static void Inverse(TileComponent tc, float[] a)
-        {
-            int stride = tc.X1 - tc.X0;
-            var line = new float[Math.Max(stride, tc.Y1 - tc.Y0)];
-            for (int r = 1; r < tc.Resolutions.Length; r++)
-            {
-                var res = tc.Resolutions[r];
-                var low = tc.Resolutions[r - 1];
-                int w = res.X1 - res.X0, h = res.Y1 - res.Y0, sw = low.X1 - low.X0, sh = low.Y1 - low.Y0;
-                if (w == 0 || h == 0) continue;
-                for (int y = 0; y < h; y++)
-                {
-                    int o = y * stride;
-                    Interleave(a, o, 1, w, sw, res.X0 & 1, line);
-                    Lift97(line, w, res.X0 & 1);
-                    Array.Copy(line, 0, a, o, w);
-                }
-                for (int x = 0; x < w; x++)
-                {
-                    Interleave(a, x, stride, h, sh, res.Y0 & 1, line);
-                    Lift97(line, h, res.Y0 & 1);
+                    lift(line, h, res.Y0 & 1);
                     for (int y = 0; y < h; y++) a[x + y * stride] = line[y];
                 }
             }
