@@ -13,7 +13,7 @@ public class Jpeg2000Tests
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Jpeg2000", name);
 
-    private static (int[] Values, int Components, int Width, int Height, int Bits, bool Signed) Decode(string file) =>
+    private static Jpeg2000.Image Decode(string file) =>
         Jpeg2000.Decode(File.ReadAllBytes(Fixture(file)), file);
 
     /// <summary>The formulas make_fixtures.py coded, by name: the sample of component c at (x, y).</summary>
@@ -28,7 +28,7 @@ public class Jpeg2000Tests
         _ => throw new ArgumentException(name),
     };
 
-    private static void AssertSamples((int[] Values, int Components, int Width, int Height, int Bits, bool Signed) image,
+    private static void AssertSamples(Jpeg2000.Image image,
                                       int width, int height, int components, Func<int, int, int, int> expected, int tolerance = 0)
     {
         Assert.Equal((components, width, height), (image.Components, image.Width, image.Height));
@@ -360,5 +360,88 @@ public class Jpeg2000Tests
         Assert.Equal(["a.jp2", "b.J2K", "c.j2c", "d.jp2"], images.Select(Path.GetFileName));
         var e = Assert.Throws<InvalidDataException>(() => SSM.Core.Data.ImageFile.Load(temp.File("d.jp2")));
         Assert.Contains("d.jp2' holds a JPEG 2000 stream", e.Message);
+    }
+
+    [Fact]
+    public void A_lossy_dicom_frame_that_overshoots_the_file_s_bits_is_clamped_not_cut_to_its_low_bits()
+    {
+        // A checkerboard of 0 and 4095, 12 bits stored; GDCM's 16-bit stream lets the 9/7 overshoot 4095 (to 5015), and
+        // cutting such a value to its 12 low bits made white pixels black.
+        string file = Fixture("checker12-j2k-lossy.dcm");
+        using var stream = File.OpenRead(file);
+        var coded = Jpeg2000.Decode(DicomDataSet.Read(stream, file, withPixels: true).Frame, file).Values;
+        Assert.Contains(coded, v => v > 4095);
+
+        var image = SSM.Core.Data.ImageFile.Load(file);
+
+        for (int i = 0; i < coded.Length; i++) Assert.Equal(Math.Clamp(coded[i], 0, 4095) / 4095.0, image.Pixels[i], 1e-6);
+    }
+
+    [Fact]
+    public void A_stream_s_own_colour_transform_gives_rgb_whatever_the_dicom_file_calls_it()
+    {
+        // The RCT stream of colour-rct.j2k in a file labelled YBR_FULL, which PS3.5 would call YBR_RCT: converting it again
+        // from YCbCr turned blue into dark red.
+        var image = SSM.Core.Data.ImageFile.Load(Fixture("colour-mct-as-ybrfull.dcm"));
+
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++)
+                    Assert.Equal(Formula("colour")(c, x, y) / 255.0, image[c, y, x], 1e-6);
+    }
+
+    [Fact]
+    public void Frames_without_an_offset_table_are_told_apart_when_the_first_lacks_its_end_marker()
+    {
+        var image = SSM.Core.Data.ImageFile.Load(Fixture("frames-noeoc.dcm"));
+
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                Assert.Equal(Formula("gray8")(0, x, y) / 255.0, image[0, y, x], 1e-6);
+        Assert.Equal(2, SSM.Core.Data.ImageFile.ReadHeader(Fixture("frames-noeoc.dcm"))?.Frames);
+    }
+
+    [Fact]
+    public void A_dicom_frame_of_another_size_than_the_file_declares_is_refused_before_it_is_decoded()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-j2k.dcm"));
+        ReadOnlySpan<byte> rows = [0x28, 0x00, 0x10, 0x00, (byte)'U', (byte)'S', 2, 0, 20, 0];
+        int at = file.AsSpan().IndexOf(rows);
+        file[at + 8] = 19;
+
+        var e = Assert.Throws<InvalidDataException>(() => SSM.Core.Data.ImageFile.DecodeResized(file, 1, 8, 8));
+
+        Assert.Contains("holds a 24x20 JPEG 2000 image of 1 components for a 24x19 image of 1", e.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_jp2_file_whose_channels_are_in_another_order_is_refused_by_name(bool reordered)
+    {
+        static byte[] Box(string type, params byte[][] parts) =>
+            [.. BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(8 + parts.Sum(p => p.Length))),
+             .. System.Text.Encoding.ASCII.GetBytes(type), .. parts.SelectMany(p => p)];
+        static byte[] U16(int v) => [(byte)(v >> 8), (byte)v];
+        static byte[] U32(int v) => [(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v];
+        int[] colours = reordered ? [3, 2, 1] : [1, 2, 3];
+        byte[] jp2 =
+        [
+            .. Box("jP  ", [0x0D, 0x0A, 0x87, 0x0A]),
+            .. Box("ftyp", "jp2 "u8.ToArray(), U32(0), "jp2 "u8.ToArray()),
+            .. Box("jp2h",
+                Box("ihdr", U32(H), U32(W), U16(3), [7, 7, 0, 0]),
+                Box("colr", [1, 0, 0], U32(16)),
+                Box("cdef", [.. U16(3), .. colours.SelectMany((colour, channel) => (byte[])[.. U16(channel), .. U16(0), .. U16(colour)])])),
+            .. Box("jp2c", File.ReadAllBytes(Fixture("colour-rct.j2k"))),
+        ];
+
+        if (!reordered)
+        {
+            AssertSamples(Jpeg2000.Decode(jp2, "identity.jp2"), W, H, 3, Formula("colour"));
+            return;
+        }
+        var e = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(jp2, "reordered.jp2"));
+        Assert.Contains("reordered.jp2 holds a JPEG 2000 stream that is a JP2 file whose channels are in another order", e.Message);
     }
 }

@@ -235,6 +235,9 @@ internal sealed class DicomDataSet
         for (long at = 0; reader.Item() is { } fragment; at += 8 + fragment.Length)
         {
             if (at >= end) break;
+            // A JPEG 2000 frame may lack its end marker (EOC), which a decoder does without: the next one starts with SOC, SIZ.
+            if (end == long.MaxValue && Frames > 1 && frame.Length > 0 && TransferSyntax is Syntax.Jpeg2000Lossless or Syntax.Jpeg2000
+                && fragment.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0x4F, 0xFF, 0x51])) break;
             frame.Write(fragment);
             // Without a table, a frame ends with its fragment: RLE's is one fragment, a JPEG's the one ending with EOI.
             if (end == long.MaxValue && (Frames > 1 && (TransferSyntax == Syntax.Rle || EndsJpeg(fragment)))) break;

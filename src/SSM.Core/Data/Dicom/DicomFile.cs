@@ -98,18 +98,23 @@ internal static class DicomFile
     }
 
     /// <summary>
-    /// A JPEG 2000 frame, which must be of the image's size and components. Its samples are the values coded; the stream's
-    /// own precision and sign may differ from the file's attributes (GDCM codes 12-bit CT as 16-bit), so they are taken
-    /// as stored values of the file's bits, as pydicom does: a value of the declared range keeps its meaning. Colour coded
-    /// with the stream's own transform (YBR_RCT, YBR_ICT) comes out as RGB; YBR_FULL coded without one is converted after.
+    /// A JPEG 2000 frame, which must be of the image's size and components (compared before decoding). Its samples are the
+    /// values coded, and the stream's precision and sign may differ from the file's attributes (GDCM codes 12-bit CT as
+    /// 16-bit). Of the same sign, a value beyond the file's bits (a lossy stream overshoots an edge) is clamped to them, not
+    /// cut to its low bits, which would turn white black; of another sign, the values are read as stored values of the
+    /// file's bits, as pydicom reads them. Colour that the stream's own transform coded comes out as RGB whatever the label
+    /// (YBR_RCT, YBR_ICT, or a wrong YBR_FULL); YBR_FULL coded without one is converted after.
     /// </summary>
     private static (int[] Values, int Channels, string Colour) Jpeg2000Frame(DicomDataSet data, string name)
     {
-        var image = Dicom.Jpeg2000.Decode(data.Frame, name);
-        if (image.Width != data.Columns || image.Height != data.Rows || image.Components != data.SamplesPerPixel)
-            throw new InvalidDataException($"{name} holds a {image.Width}x{image.Height} JPEG 2000 image of {image.Components} components " +
-                                           $"for a {data.Columns}x{data.Rows} image of {data.SamplesPerPixel}.");
-        return (image.Values, image.Components, data.Photometric is "YBR_RCT" or "YBR_ICT" ? "RGB" : data.Photometric);
+        var image = Dicom.Jpeg2000.Decode(data.Frame, name, (data.Columns, data.Rows, data.SamplesPerPixel));
+        var values = image.Values;
+        if (image.Signed == data.Signed)
+        {
+            int bits = data.BitsStored, low = data.Signed ? -(1 << (bits - 1)) : 0, high = low + (1 << bits) - 1;
+            for (int i = 0; i < values.Length; i++) values[i] = Math.Clamp(values[i], low, high);
+        }
+        return (values, image.Components, image.ComponentTransform || data.Photometric is "YBR_RCT" or "YBR_ICT" ? "RGB" : data.Photometric);
     }
 
     /// <summary>Uncompressed samples: 8 or 16 bits each, in the data set's byte order, interleaved or in planes.</summary>

@@ -21,16 +21,32 @@ internal static partial class Jpeg2000
     /// usual 64 x 64 make a sixteenth of that). Each has its place in two tag trees, made before the packets are read.</summary>
     private const int MaxCodeBlocks = 3 << 18;
 
+    /// <summary>A decoded image.</summary>
+    /// <param name="Values">The samples, pixel-interleaved, in the range of <paramref name="Bits"/>.</param>
+    /// <param name="Components">1 or 3.</param>
+    /// <param name="Width">Width in pixels.</param>
+    /// <param name="Height">Height in pixels.</param>
+    /// <param name="Bits">The samples' precision, 1 to 16.</param>
+    /// <param name="Signed">Whether the samples are signed (two's complement in the stream).</param>
+    /// <param name="ComponentTransform">Whether the stream's own component transform (RCT or ICT) was undone: the three
+    /// components are then R, G and B whatever a container's label says.</param>
+    public readonly record struct Image(int[] Values, int Components, int Width, int Height, int Bits, bool Signed, bool ComponentTransform);
+
     /// <summary>
     /// The samples of a JPEG 2000 codestream (a raw J2K stream, or a JP2 file's contiguous-codestream box), pixel-interleaved,
     /// after the inverse wavelet, the inverse component transform (RCT/ICT) and the DC level shift.
     /// </summary>
-    /// <exception cref="InvalidDataException">The stream is damaged, truncated, or uses what is not read here.</exception>
-    public static (int[] Values, int Components, int Width, int Height, int Bits, bool Signed) Decode(byte[] data, string name)
+    /// <param name="data">A raw codestream or a JP2 file.</param>
+    /// <param name="name">The file, for messages.</param>
+    /// <param name="expected">The size and components a container (a DICOM file) declares: compared with the stream's
+    /// before anything is decoded, so that a small stream cannot make the decoder allocate gigabytes first.</param>
+    /// <exception cref="InvalidDataException">The stream is damaged, truncated, of another size than
+    /// <paramref name="expected"/>, or uses what is not read here.</exception>
+    public static Image Decode(byte[] data, string name, (int Width, int Height, int Components)? expected = null)
     {
         var (start, end) = Locate(data, name);
         var stream = new Codestream(data, start, end, name);
-        return stream.Decode();
+        return stream.Decode(expected);
     }
 
     /// <summary>Where the codestream is: all of a raw stream, or a JP2 file's 'jp2c' box.</summary>
@@ -79,6 +95,8 @@ internal static partial class Jpeg2000
             uint type = (uint)ReadU32(data, pos + 4);
             if (length < 8 || length > end - pos) return;   // extended or open lengths do not occur inside jp2h
             if (type == 0x70636C72) throw Unsupported(name, "is a JP2 file whose samples index a palette (pclr box)");
+            if (type == 0x63646566 && !IdentityChannels(data, pos + 8, (int)(pos + length)))   // 'cdef'
+                throw Unsupported(name, "is a JP2 file whose channels are in another order or hold opacity (cdef box)");
             if (type == 0x636F6C72 && length >= 11)   // 'colr'
             {
                 long space = data[pos + 8] != 1 ? 16 : length >= 15 ? ReadU32(data, pos + 11) : -1;
@@ -86,6 +104,21 @@ internal static partial class Jpeg2000
             }
             pos += (int)length;
         }
+    }
+
+    /// <summary>Whether a channel definition box (I.5.3.6) says what the codestream's order says anyway: channel i is
+    /// colour i + 1 of the image (type 0: a colour, association i + 1).</summary>
+    private static bool IdentityChannels(byte[] data, int pos, int end)
+    {
+        if (pos + 2 > end) return false;
+        int count = data[pos] << 8 | data[pos + 1];
+        if (pos + 2 + 6 * count > end) return false;
+        for (int i = 0; i < count; i++)
+        {
+            int at = pos + 2 + 6 * i, channel = data[at] << 8 | data[at + 1], type = data[at + 2] << 8 | data[at + 3], colour = data[at + 4] << 8 | data[at + 5];
+            if (type != 0 || colour != channel + 1) return false;
+        }
+        return true;
     }
 
     private static long ReadU32(byte[] data, int pos) => (long)((uint)data[pos] << 24 | (uint)data[pos + 1] << 16 | (uint)data[pos + 2] << 8 | data[pos + 3]);
@@ -102,14 +135,15 @@ internal static partial class Jpeg2000
         public int Levels, BlockWidthExp, BlockHeightExp, BlockStyle, Transform;   // Transform 1: reversible 5/3, 0: irreversible 9/7
         public int[] PrecinctWidthExp = [], PrecinctHeightExp = [];
 
+        // Predictable termination (16) asks nothing of a decoder: it makes the encoder's terminations checkable.
         public const int Bypass = 1, Reset = 2, TermAll = 4, Causal = 8, Predictable = 16, SegmentSymbols = 32;
     }
 
     /// <summary>QCD or QCC parameters of one component (A.6.4, A.6.5): per subband, its exponent εb and mantissa μb.</summary>
     private sealed class Quantisation
     {
-        public int Style, GuardBits;
-        public int[] Exponents = [], Mantissas = [];
+        public int Style, GuardBits;   // Sqcd's style (0 none, 1 scalar derived, 2 scalar expounded) and its guard bits G
+        public int[] Exponents = [], Mantissas = [];   // εb and μb of each subband
     }
 
     /// <summary>A progression order change (A.6.6).</summary>
@@ -143,14 +177,17 @@ internal static partial class Jpeg2000
     private sealed partial class Codestream(byte[] data, int start, int end, string name)
     {
         private int width, height, x0, y0, tileWidth, tileHeight, tileX0, tileY0, tilesWide, tilesHigh, components, bits;
-        private bool signed;
+        private bool signed, transformed;
         private Defaults main = null!;
         private byte[] packedHeaders = [];   // PPM's contents
         private TileParts[] tiles = [];
 
-        public (int[] Values, int Components, int Width, int Height, int Bits, bool Signed) Decode()
+        public Image Decode((int Width, int Height, int Components)? expected)
         {
             ReadHeaders();
+            if (expected is { } e && (e.Width != width || e.Height != height || e.Components != components))
+                throw new InvalidDataException($"{name} holds a {width}x{height} JPEG 2000 image of {components} components " +
+                                               $"for a {e.Width}x{e.Height} image of {e.Components}.");
             var decoded = new Tile[tiles.Length];
             for (int t = 0; t < tiles.Length; t++) decoded[t] = ReadPackets(t);   // all the data is read before any sample is allocated
             int[] values;
@@ -161,7 +198,7 @@ internal static partial class Jpeg2000
                 Reconstruct(decoded[t], values);
                 decoded[t] = null!;
             }
-            return (values, components, width, height, bits, signed);
+            return new Image(values, components, width, height, bits, signed, transformed);
         }
 
         private int U8(int pos) => data[pos];
@@ -457,6 +494,7 @@ internal static partial class Jpeg2000
             int n = tw * th;
             if (tile.Mct)
             {
+                transformed = true;
                 if (planes[0] is int[] y && planes[1] is int[] cb && planes[2] is int[] cr)
                     for (int i = 0; i < n; i++)
                     {

@@ -293,7 +293,8 @@ internal static partial class Jpeg2000
                     int index = r == 0 ? 0 : 3 * (r - 1) + 1 + b;
                     int exponent = quantisation.Style == 1 ? quantisation.Exponents[0] - (r == 0 ? 0 : r - 1) : quantisation.Exponents[index];
                     int mantissa = quantisation.Style == 1 ? quantisation.Mantissas[0] : quantisation.Mantissas[index];
-                    if (exponent < 0) throw Broken(name, "derives a negative quantisation exponent");
+                    // Scalar derived with more levels than its exponent allows: legal, but no step size follows (E.1.1.1).
+                    if (exponent < 0) throw Unsupported(name, "derives a negative quantisation exponent (scalar derived, too many levels for its exponent)");
                     int gain = style.Transform == 0 ? 0 : o == 0 ? 0 : o == 3 ? 2 : 1;   // see TwoInverseK for the irreversible 0
                     band.Planes = quantisation.GuardBits + exponent - 1;
                     band.Step = (float)(Math.Pow(2, bits + gain - exponent) * (1 + mantissa / 2048.0));
@@ -438,8 +439,9 @@ internal static partial class Jpeg2000
                                     X1 = (int)Math.Min(cx0 + (1L << band.BlockWidthExp), band.X1), Y1 = (int)Math.Min(cy0 + (1L << band.BlockHeightExp), band.Y1),
                                     Planes = band.Planes + tc.RoiShift - zero,   // a region of interest adds its shift (H.1)
                                 };
-                                if (block.Planes < 0 || block.Planes > 30)
-                                    throw Broken(name, $"has a code-block of tile {t} with {block.Planes} bit-planes");
+                                if (block.Planes < 0) throw Broken(name, $"has a code-block of tile {t} with {block.Planes} bit-planes");
+                                // Legal (a large region-of-interest shift on deep samples), but beyond 32-bit magnitudes; OpenJPEG refuses it too.
+                                if (block.Planes > 30) throw Unsupported(name, $"codes a code-block of tile {t} in {block.Planes} bit-planes (more than 30)");
                                 pb.Blocks[by * pb.BlocksWide + bx] = block;
                             }
                             int passes = PassCount(bits);

@@ -106,6 +106,7 @@ internal static partial class Jpeg2000
         {
             Array.Clear(state);
             Array.Clear(mps);
+            // The initial states of Table D.7: the uniform context, the run-length context, and the first zero-coding context.
             state[Uniform] = 46;
             state[RunLength] = 3;
             state[0] = 4;

@@ -171,5 +171,47 @@ pydicom.dcmread(os.path.join(tmp, "mr16u-lossy-raw.dcm")).pixel_array.astype(">u
 with open(os.path.join(tmp, "mr.raw"), "rb") as f: mr = np.frombuffer(f.read(), ">u2").reshape(20, 24)
 pnm("mr16u-j2k-lossy.pgm", mr, 65535)   # what GDCM (OpenJPEG inside) decodes it to
 
+# DICOM wrappers written here around streams of known samples, for what the reader does with a frame: a stream whose
+# own component transform (MCT) coded RGB, mislabelled YBR_FULL (PS3.5 asks YBR_RCT); two frames without an offset table
+# whose first lacks its end marker (EOC); and a lossy 12-bit checkerboard whose stream GDCM declares as 16-bit, so that
+# its edges overshoot 4095.
+from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.encaps import encapsulate
+from pydicom.uid import generate_uid, SecondaryCaptureImageStorage, ExplicitVRLittleEndian
+
+
+def dicom(path, rows, columns, photometric, bits, frames, syntax, pixel_data, encapsulated=True):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid(entropy_srcs=[path])
+    meta.TransferSyntaxUID = syntax
+    ds = FileDataset("", {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.is_little_endian, ds.is_implicit_VR = True, False
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.Rows, ds.Columns = rows, columns
+    ds.SamplesPerPixel = 1 if photometric.startswith("MONO") else 3
+    ds.PhotometricInterpretation = photometric
+    if ds.SamplesPerPixel == 3: ds.PlanarConfiguration = 0
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8 if bits <= 8 else 16, bits, bits - 1, 0
+    if frames > 1: ds.NumberOfFrames = frames
+    ds.PixelData = encapsulate(pixel_data, has_bot=False) if encapsulated else pixel_data
+    if encapsulated: ds["PixelData"].is_undefined_length = True
+    ds.save_as(path, write_like_original=False)
+
+
+with open("colour-rct.j2k", "rb") as f: rct = f.read()
+dicom("colour-mct-as-ybrfull.dcm", H, W, "YBR_FULL", 8, 1, "1.2.840.10008.1.2.4.90", [rct])
+run("opj_compress", "-i", sources["gray8"], "-o", os.path.join(tmp, "f0.j2k"), "-n", "3")
+pnm(os.path.join(tmp, "inverse.pgm"), 255 - gray8(x, y), 255)
+run("opj_compress", "-i", os.path.join(tmp, "inverse.pgm"), "-o", os.path.join(tmp, "f1.j2k"), "-n", "3")
+with open(os.path.join(tmp, "f0.j2k"), "rb") as f: f0 = f.read()
+with open(os.path.join(tmp, "f1.j2k"), "rb") as f: f1 = f.read()
+assert f0.endswith(b"\xff\xd9")
+dicom("frames-noeoc.dcm", H, W, "MONOCHROME2", 8, 2, "1.2.840.10008.1.2.4.90", [f0[:-2], f1])
+xs, ys = np.meshgrid(np.arange(32), np.arange(32))
+checker = (((xs // 8 + ys // 8) % 2) * 4095).astype("<u2")
+dicom(os.path.join(tmp, "checker.dcm"), 32, 32, "MONOCHROME2", 12, 1, ExplicitVRLittleEndian, checker.tobytes(), encapsulated=False)
+run("gdcmconv", "--j2k", "--lossy", "--irreversible", "-r", "20", os.path.join(tmp, "checker.dcm"), "checker12-j2k-lossy.dcm")
+
 for name in sorted(os.listdir(".")):
     if name.endswith((".j2k", ".jp2", ".dcm")): print(f"{name:32} {os.path.getsize(name):6} bytes")
