@@ -39,6 +39,16 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
     byte[] upload = body.ToArray();
+    // The size from the file's header, before anything is decoded: a few kilobytes of PNG, deflated DICOM or JPEG 2000
+    // can declare an image of gigabytes, and a server should refuse it, not try.
+    try
+    {
+        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(upload);
+        if ((long)width * height > MaxPixels)
+            return Results.Problem($"The image is {width}x{height}; this server takes up to {MaxPixels / 1_000_000} megapixels.",
+                                   statusCode: StatusCodes.Status413PayloadTooLarge);
+    }
+    catch (InvalidDataException e) { return Results.BadRequest(new { error = e.Message }); }
     var engine = engines.Get();
     try
     {
@@ -60,3 +70,10 @@ app.Lifetime.ApplicationStopped.Register(() =>
 });
 app.Run();
 return 0;
+
+public partial class Program
+{
+    /// <summary>The largest image an upload may declare: 100 megapixels (a 12-bit 10000 x 10000 scan); the model scores a
+    /// small square resize of it anyway.</summary>
+    private const long MaxPixels = 100_000_000;
+}
