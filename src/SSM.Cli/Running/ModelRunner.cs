@@ -104,8 +104,8 @@ public static class ModelRunner
         var ssm = SsmOf(model);
         string? column = savedInput.Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
         if (column is null)
-            throw new CliException($"This model reads column '{ssm.InputColumnName}' ({ssm.InputKind}) and needs more than one column of image paths, " +
-                                   "which is all ssm gives a model: score it with the ML.NET API.");
+            throw new CliException($"This model reads column '{ssm.InputColumnName}' ({ssm.InputKind}) and cannot be fed one text column of image " +
+                                   "paths alone, which is all ssm gives a model: score it with the ML.NET API.");
         var copy = mlContext.Transforms.CopyColumns(column, nameof(ImageRow.ImagePath)).Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
         return new TransformerChain<ITransformer>([copy, .. model as IEnumerable<ITransformer> ?? [model]]);
     }
