@@ -197,11 +197,14 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.Copy(Path.Combine(dicom, "ct12s.dcm"), Path.Combine(input, "scan_0101.DCM"));
         File.Copy(Path.Combine(dicom, "ct12s.dcm"), Path.Combine(input, "IM000002"));   // scanners' names, without an extension
         File.Copy(Path.Combine(dicom, "frames.dcm"), Path.Combine(input, "cine.dcm"));
+        File.Copy(Path.Combine(dicom, "ct12s.dcm"), Path.Combine(input, "1.2.840.113619.2.55.3"));   // named by its UID
         var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(root, "out"));
         Assert.True(code == 0, text + errors);
         Assert.DoesNotContain("not read", errors);
-        Assert.Contains("1 of 4 images are files of several frames or pages (up to 2): only the first of each is read", Cli.Flat(errors));
-        Assert.Contains("Scoring 4 images", text);
+        Assert.Contains("1 of 5 images are files of several frames or pages (up to 2): only the first of each is read", Cli.Flat(errors));
+        Assert.Contains("Scoring 5 images", text);
+        // The UID's last part is no extension: the heat map keeps the whole name.
+        Assert.True(File.Exists(Path.Combine(root, "out", "1.2.840.113619.2.55.3_heatmap.png")));
         var rows = File.ReadAllLines(Path.Combine(root, "out", "predictions.csv"));
         Assert.Contains(rows, r => r.Contains("scan_0101.DCM"));
         Assert.Contains(rows, r => r.Contains("IM000002"));
@@ -214,7 +217,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         "1.2.840.10008.1.2.4.92"u8.CopyTo(part2.AsSpan(at));
         File.WriteAllBytes(Path.Combine(input, "scan_0103.dcm"), part2);
         var run = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(root, "out2"));
-        AssertFails(run, "1 of 6 images cannot be read", Path.Combine(root, "out2"));
+        AssertFails(run, "1 of 7 images cannot be read", Path.Combine(root, "out2"));
         Assert.Contains("scan_0103.dcm' is compressed as JPEG 2000 Part 2", Cli.Flat(run.Output));
         Assert.DoesNotContain("scan_0102.dcm'", Cli.Flat(run.Output));
         Assert.Contains("gdcmconv --raw", Cli.Flat(run.Output));

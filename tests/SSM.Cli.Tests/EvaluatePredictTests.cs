@@ -122,11 +122,15 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(folders.Images.Count, metrics.Images.Count);
         Assert.Null(metrics.PixelAuroc);
         Assert.Contains("defect images", text);
-        File.AppendAllLines(list, ["gone.png,good"]);
+        File.AppendAllLines(list, ["gone.png,good"]);   // a file that does not exist
         var missing = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-2"));
         Assert.Equal(1, missing.Code);
         Assert.Contains($"1 of the {folders.Images.Count + 1} images", Cli.Flat(missing.Output));
         Assert.Contains("gone.png", missing.Output);
+        Assert.Equal(list, metrics.Dataset);   // the CSV, not its folder: two lists in one folder are two test sets
+        File.WriteAllLines(list, ["path,label", .. rows.Select(r => r.Replace(",ok", ",good-ish"))]);
+        var noGood = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-3"));
+        Assert.Contains("has a normal label (good, normal, ok, pass, 0, false, in any case): every image counts as a defect", Cli.Flat(noGood.Output));
         var train = Cli.Run("train", list, "-o", Path.Combine(fx.Root, "train-csv"));
         Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(train.Output));
     }

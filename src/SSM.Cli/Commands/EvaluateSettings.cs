@@ -7,6 +7,6 @@ namespace SSM.Cli.Commands;
 public sealed class EvaluateSettings : SavedModelSettings
 {
     [CommandArgument(1, "<DATA>")]
-    [Description("Dataset folder in MVTec layout with a test/ folder.")]
+    [Description("Dataset folder in MVTec layout with a test/ folder, or a labels CSV (path and label columns).")]
     public string Data { get; set; } = "";
 }

@@ -25,7 +25,8 @@ public static class DatasetInput
         }
         if (File.Exists(full))
             throw new CliException($"'{full}' is a file; give the dataset folder" + (LabelsCsv.IsCsv(full) ? " (a labels CSV is a test set for evaluate; train reads a folder of good images)." : "."));
-        if (!Directory.Exists(full)) throw new CliException($"Dataset folder '{full}' does not exist.{NearMatch.Suggestion(full)}");
+        if (!Directory.Exists(full))
+            throw new CliException($"{(LabelsCsv.IsCsv(full) ? "Labels CSV" : "Dataset folder")} '{full}' does not exist.{NearMatch.Suggestion(full)}");
         MvtecDataset data;
         // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.
         if (needTest && !needTrain && !Directory.Exists(Path.Combine(full, "test")))
@@ -207,7 +208,8 @@ public static class DatasetInput
     public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped, string notRead = "hidden files and subfolders are not read")
     {
         if (skipped.Count == 0) return;
-        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}; {notRead}).";
+        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}, and DICOM files " +
+                      $"without an extension; {notRead}).";
         warnings.Write(text);
     }
 

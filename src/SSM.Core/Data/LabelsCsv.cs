@@ -17,26 +17,34 @@ public static class LabelsCsv
     /// <summary>Whether <paramref name="path"/> names a CSV file (by its extension).</summary>
     public static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The test set the CSV lists, in its row order.</summary>
+    /// <summary>The test set the CSV lists, in its row order; its <see cref="MvtecDataset.Root"/> is the CSV file.</summary>
     /// <exception cref="InvalidDataException">No path or label column, an empty path or label, a row of too few fields, an
-    /// unclosed quote, listed files that do not exist (each of them named, up to 20), or no rows.</exception>
+    /// unclosed quote, an image listed twice, listed files that do not exist (each of them named, up to 20), or no rows.</exception>
     public static MvtecDataset Load(string csvPath)
     {
         string full = Path.GetFullPath(csvPath), folder = Path.GetDirectoryName(full)!;
         var lines = File.ReadAllLines(full);
-        char separator = lines.Length > 0 && !lines[0].Contains(',') && lines[0].Contains(';') ? ';' : ',';
-        if (lines.Length == 0 || Fields(lines[0], separator, full, 1) is not { } header)
+        // Blank lines, and rows of empty fields as spreadsheets write them (",,"), are no rows.
+        bool Empty(string line) => line.All(c => char.IsWhiteSpace(c) || c is ',' or ';');
+        int first = Array.FindIndex(lines, line => !Empty(line));
+        if (first < 0)
             throw new InvalidDataException($"'{full}' is empty; a labels CSV starts with a header row naming its 'path' and 'label' columns.");
+        char separator = !lines[first].Contains(',') && lines[first].Contains(';') ? ';' : ',';
+        var header = Fields(lines[first], separator, full, first + 1)!;
         int pathColumn = header.FindIndex(h => h.Trim().Equals("path", StringComparison.OrdinalIgnoreCase));
         int labelColumn = header.FindIndex(h => h.Trim().Equals("label", StringComparison.OrdinalIgnoreCase));
         if (pathColumn < 0 || labelColumn < 0)
             throw new InvalidDataException($"'{full}' has no {(pathColumn < 0 ? "'path'" : "'label'")} column in its header row " +
-                                           $"({string.Join(", ", header.Select(h => $"'{h}'"))}); a labels CSV names its columns 'path' and 'label'.");
+                                           $"({string.Join(", ", header.Select(h => $"'{h}'"))}); a labels CSV names its columns 'path' and 'label', " +
+                                           "separated by commas (or semicolons; not tabs), in UTF-8.");
         var items = new List<MvtecTestItem>();
         var missing = new List<string>();
-        for (int i = 1; i < lines.Length; i++)
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Defect names are categories whatever their letter case, as "good" is: the first spelling names the category.
+        var categories = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = first + 1; i < lines.Length; i++)
         {
-            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            if (Empty(lines[i])) continue;
             var row = Fields(lines[i], separator, full, i + 1)!;
             if (row.Count <= Math.Max(pathColumn, labelColumn))
                 throw new InvalidDataException($"'{full}' line {i + 1} has {row.Count} field(s); its header names {header.Count}.");
@@ -44,14 +52,22 @@ public static class LabelsCsv
             if (image.Length == 0 || label.Length == 0)
                 throw new InvalidDataException($"'{full}' line {i + 1} has an empty {(image.Length == 0 ? "path" : "label")}.");
             string resolved = Path.GetFullPath(Path.Combine(folder, image));
-            if (!File.Exists(resolved)) missing.Add($"line {i + 1}: '{resolved}'");
-            items.Add(new MvtecTestItem(resolved, NormalLabels.Contains(label) ? LabeledImage.GoodCategory : label, null));
+            // A list written on Windows: backslashes are separators there.
+            if (!File.Exists(resolved) && Path.DirectorySeparatorChar != '\\' && image.Contains('\\'))
+                resolved = Path.GetFullPath(Path.Combine(folder, image.Replace('\\', Path.DirectorySeparatorChar)));
+            if (seen.TryGetValue(resolved, out int earlier))
+                throw new InvalidDataException($"'{full}' lists '{resolved}' on line {earlier} and again on line {i + 1}; each image may be listed once.");
+            seen[resolved] = i + 1;
+            if (Directory.Exists(resolved)) missing.Add($"line {i + 1}: '{resolved}' (a folder)");
+            else if (!File.Exists(resolved)) missing.Add($"line {i + 1}: '{resolved}'");
+            string category = NormalLabels.Contains(label) ? LabeledImage.GoodCategory : categories.TryAdd(label, label) ? label : categories[label];
+            items.Add(new MvtecTestItem(resolved, category, null));
         }
         if (missing.Count > 0)
-            throw new InvalidDataException($"{missing.Count} of the {items.Count} images '{full}' lists do not exist (relative paths are read from its folder): " +
+            throw new InvalidDataException($"{missing.Count} of the {items.Count} images '{full}' lists are not image files that exist (relative paths are read from its folder): " +
                                            string.Join("; ", missing.Take(20)) + (missing.Count > 20 ? $"; and {missing.Count - 20} more" : "") + ".");
         if (items.Count == 0) throw new InvalidDataException($"'{full}' lists no images, only its header row.");
-        return new MvtecDataset(folder, [], items, channels: null, skipped: [], hasGroundTruth: false);
+        return new MvtecDataset(full, [], items, channels: null, skipped: [], hasGroundTruth: false);
     }
 
     /// <summary>The fields of one line (RFC 4180: a quoted field may hold commas and doubled quotes); null for an empty line.</summary>

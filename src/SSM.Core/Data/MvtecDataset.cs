@@ -21,7 +21,7 @@ public sealed class MvtecDataset
     /// loaded with <c>allowMissingMasks</c> (<see cref="MvtecFolder.Load"/>).</summary>
     public IReadOnlyList<MissingMask> MissingMasks { get; }
 
-    /// <summary>The dataset folder, as a full path.</summary>
+    /// <summary>The dataset folder, as a full path; for a test set listed in a CSV (<see cref="LabelsCsv"/>), the CSV file.</summary>
     public string Root { get; }
     /// <summary>Defect-free training images, sorted by file name (ordinal); empty for a test set alone (a folder with
     /// <c>test/</c> but neither <c>train/</c> nor images of its own).</summary>
