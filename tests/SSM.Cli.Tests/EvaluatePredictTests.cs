@@ -131,6 +131,8 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         File.WriteAllLines(list, ["path,label", .. rows.Select(r => r.Replace(",ok", ",good-ish"))]);
         var noGood = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-3"));
         Assert.Contains("has a normal label (good, normal, ok, pass, 0, false, in any case): every image counts as a defect", Cli.Flat(noGood.Output));
+        var predict = Cli.Run("predict", fx.Model, list, "-o", Path.Combine(fx.Root, "predict-csv"));
+        Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(predict.Output));
         var train = Cli.Run("train", list, "-o", Path.Combine(fx.Root, "train-csv"));
         Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(train.Output));
     }

@@ -92,6 +92,8 @@ public static class DatasetInput
     public static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ImagesOf(string input, bool recursive = false)
     {
         string full = Path.GetFullPath(input);
+        if (File.Exists(full) && LabelsCsv.IsCsv(full))
+            throw new CliException($"'{full}' is a CSV, not an image: predict scores an image or a folder of images; a labels CSV is a test set for evaluate.");
         if (File.Exists(full)) return ([full], []);
         if (!Directory.Exists(full)) throw new CliException($"Input '{full}' does not exist.{NearMatch.Suggestion(full)}");
         var listing = recursive ? ListTree(full) : MvtecFolder.ListImages(full);
