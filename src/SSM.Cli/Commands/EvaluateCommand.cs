@@ -19,8 +19,9 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         // A CSV's labels are free text: a test set of one kind has no AUROC, and a misspelt "good" would make it so.
-        if (SSM.Core.Data.LabelsCsv.IsCsv(data.Root) && (data.TestItems.All(t => t.IsAnomalous) || data.TestItems.All(t => !t.IsAnomalous)))
-            warnings.Write(data.TestItems.All(t => t.IsAnomalous)
+        int defects = data.TestItems.Count(t => t.IsAnomalous);
+        if (SSM.Core.Data.LabelsCsv.IsCsv(data.Root) && (defects == 0 || defects == data.TestItems.Count))
+            warnings.Write(defects > 0
                 ? $"no row of '{data.Root}' has a normal label (good, normal, ok, pass, 0, false, in any case): every image counts as a defect, and image AUROC needs both kinds."
                 : $"every row of '{data.Root}' has a normal label: there is no defect to find, and image AUROC needs both kinds.");
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");

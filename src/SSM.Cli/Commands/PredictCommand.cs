@@ -49,8 +49,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             if (!settings.NoHeatMaps)
             {
                 // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
-                string file = SSM.Core.Data.MvtecFolder.ImageExtensions.Contains(Path.GetExtension(s.Path), StringComparer.OrdinalIgnoreCase)
-                    ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path);
+                string file = SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path);
                 string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), file);
                 if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
                 string name = stem + "_heatmap";

@@ -37,7 +37,8 @@ public static class ModelRunner
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // Fit reads every file before the first epoch and stops at the first bad one (naming its row); list all of them.
+            // Fit reads every file before the first epoch and lists the unreadable ones in its words; the CLI's check names
+            // them in its own, with the files too small to train on.
             if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
             throw;
         }

@@ -228,8 +228,7 @@ public static class ImageFile
 
     private static FloatImage Resized(byte[] file, string subject, int channels, int height, int width, bool upright)
     {
-        if (Png16.IsSixteenBit(file) || TiffFile.Is(file) || DicomFile.Is(file) || Jpeg2000File.Is(file))
-            return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
+        if (Png16.IsSixteenBit(file) || IsDecodedHere(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
         var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
         var origin = decoder.Origin(upright);
@@ -274,21 +273,20 @@ public static class ImageFile
     private static (int Width, int Height) TiffSize(Stream file, bool upright, string subject) =>
         TiffFile.Header(file, upright) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
 
+    /// <summary>Whether the library's own readers decode the file, at full depth and whole (Skia decodes the rest).</summary>
+    private static bool IsDecodedHere(byte[] file) => DicomFile.Is(file) || TiffFile.Is(file) || Jpeg2000File.Is(file);
+
+    /// <summary>The samples of a file <see cref="IsDecodedHere"/>: DICOM first, as its preamble may itself start a TIFF.</summary>
+    private static (float[] Samples, int Stride, int Width, int Height) DecodeHere(byte[] file, string subject, bool upright) =>
+        DicomFile.Is(file) ? DicomFile.Read(file, subject)
+        : TiffFile.Is(file) ? TiffFile.Read(file, subject, upright)
+        : Jpeg2000File.Read(file, subject);
+
     private static FloatImage FromBytes(byte[] file, string subject, int? channels, bool upright)
     {
-        if (DicomFile.Is(file))
+        if (IsDecodedHere(file))
         {
-            var (samples, stride, w, h) = DicomFile.Read(file, subject);
-            return Deep(samples, stride, h, w, channels);
-        }
-        if (TiffFile.Is(file))
-        {
-            var (samples, stride, w, h) = TiffFile.Read(file, subject, upright);
-            return Deep(samples, stride, h, w, channels);
-        }
-        if (Jpeg2000File.Is(file))
-        {
-            var (samples, stride, w, h) = Jpeg2000File.Read(file, subject);
+            var (samples, stride, w, h) = DecodeHere(file, subject, upright);
             return Deep(samples, stride, h, w, channels);
         }
         if (Png16.IsSixteenBit(file))

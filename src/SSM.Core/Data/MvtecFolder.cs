@@ -148,7 +148,10 @@ public static class MvtecFolder
     }
 
     private static bool IsImage(string path) =>
-        ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase) || IsUnnamedDicom(path);
+        HasImageExtension(path) || IsUnnamedDicom(path);
+
+    /// <summary>Whether the file's extension is one of <see cref="ImageExtensions"/> (any letter case).</summary>
+    public static bool HasImageExtension(string path) => ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Whether a file without an extension is a DICOM file: scanners and PACS exports name theirs IM000001 or
