@@ -115,10 +115,8 @@ public static class ImageFile
         if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
         using var file = File.OpenRead(path);
         var start = Start(file, stackalloc byte[HeaderBytes]);
-        // DICOM first: its preamble may itself start a TIFF (a "dual-personality" file), and the DICOM is the image meant.
-        if (DicomFile.Is(start)) return DicomSize(file, Quoted(path));
-        if (TiffFile.Is(start)) return TiffSize(file, upright, Quoted(path));
-        if (Jpeg2000File.Is(start)) return Jpeg2000Size(file, Quoted(path));
+        var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
+        if (ours) return SizeOf(own, Quoted(path));
         using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
         return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
@@ -147,9 +145,8 @@ public static class ImageFile
         {
             using var file = File.OpenRead(path);
             var start = Start(file, stackalloc byte[HeaderBytes]);
-            if (DicomFile.Is(start)) return DicomFile.Header(file);
-            if (TiffFile.Is(start)) return TiffFile.Header(file, countPages: true);
-            if (Jpeg2000File.Is(start)) return Jpeg2000File.Header(file);
+            var own = OwnHeader(file, start, upright: true, countPages: true, out bool ours);
+            if (ours) return own;
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
             using var codec = SKCodec.Create(file);
@@ -169,9 +166,8 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(byte[] encoded, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        if (DicomFile.Is(encoded)) return DicomSize(new MemoryStream(encoded, writable: false), EncodedSubject);
-        if (TiffFile.Is(encoded)) return TiffSize(new MemoryStream(encoded, writable: false), upright, EncodedSubject);
-        if (Jpeg2000File.Is(encoded)) return Jpeg2000Size(new MemoryStream(encoded, writable: false), EncodedSubject);
+        var own = OwnHeader(new MemoryStream(encoded, writable: false), encoded, upright, countPages: false, out bool ours);
+        if (ours) return SizeOf(own, EncodedSubject);
         using var decoder = new SkiaDecoder(encoded, EncodedSubject);
         return ExifOrientation.Shown(decoder.Origin(upright), decoder.Codec.Info.Width, decoder.Codec.Info.Height);
     }
@@ -261,17 +257,24 @@ public static class ImageFile
     /// data set without it shows in its first 8), and the others need fewer.</summary>
     private const int HeaderBytes = DicomFile.HeaderLength;
 
-    /// <summary>A DICOM image's size from its attributes, refused as no image when they cannot be read.</summary>
-    private static (int Width, int Height) DicomSize(Stream file, string subject) =>
-        DicomFile.Header(file) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
+    /// <summary>
+    /// The header of a file the library's own readers decode (<see cref="IsDecodedHere"/>), or null when it cannot be read;
+    /// <paramref name="ours"/> false for the formats Skia reads. DICOM first: its preamble may itself start a TIFF (a
+    /// "dual-personality" file), and the DICOM is the image meant.
+    /// </summary>
+    private static ImageHeader? OwnHeader(Stream file, ReadOnlySpan<byte> start, bool upright, bool countPages, out bool ours)
+    {
+        ours = true;
+        if (DicomFile.Is(start)) return DicomFile.Header(file);
+        if (TiffFile.Is(start)) return TiffFile.Header(file, upright, countPages);
+        if (Jpeg2000File.Is(start)) return Jpeg2000File.Header(file);
+        ours = false;
+        return null;
+    }
 
-    /// <summary>A JPEG 2000 file's size from its SIZ marker, refused as no image when it cannot be read.</summary>
-    private static (int Width, int Height) Jpeg2000Size(Stream file, string subject) =>
-        Jpeg2000File.Header(file) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
-
-    /// <summary>A TIFF's size from its tags (<see cref="ReadSize(string, bool)"/>'s), refused as no image when they cannot be read.</summary>
-    private static (int Width, int Height) TiffSize(Stream file, bool upright, string subject) =>
-        TiffFile.Header(file, upright) is { } header ? (header.Width, header.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
+    /// <summary>The size an <see cref="OwnHeader"/> gives, refused as no image when the header cannot be read.</summary>
+    private static (int Width, int Height) SizeOf(ImageHeader? header, string subject) =>
+        header is { } h ? (h.Width, h.Height) : throw new InvalidDataException(SkiaDecoder.NotAnImage(subject));
 
     /// <summary>Whether the library's own readers decode the file, at full depth and whole (Skia decodes the rest).</summary>
     private static bool IsDecodedHere(byte[] file) => DicomFile.Is(file) || TiffFile.Is(file) || Jpeg2000File.Is(file);
