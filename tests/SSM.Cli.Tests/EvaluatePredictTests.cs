@@ -99,10 +99,8 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         }
     }
 
-    /// <summary>Inspection lines know which parts were rejected long before anyone draws a mask: a test set without a
-    /// ground_truth folder is labelled by its folders and evaluated as images, and the missing pixel metrics are said.</summary>
     /// <summary>A test set listed in a CSV of paths and labels (a walkthrough's photos sat in one folder beside one):
-    /// evaluate scores it as the same images in MVTec layout, without pixel metrics.</summary>
+    /// evaluate scores it as the same images in MVTec layout, without pixel metrics; with a mask column, with them.</summary>
     [Fact]
     public void Evaluate_LabelsCsv_ScoresTheImagesItLists_AsTheFolderLayoutDoes()
     {
@@ -125,7 +123,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         File.AppendAllLines(list, ["gone.png,good"]);   // a file that does not exist
         var missing = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-2"));
         Assert.Equal(1, missing.Code);
-        Assert.Contains($"1 of the {folders.Images.Count + 1} images", Cli.Flat(missing.Output));
+        Assert.Contains($"1 of the {folders.Images.Count + 1} rows", Cli.Flat(missing.Output));
         Assert.Contains("gone.png", missing.Output);
         Assert.Equal(list, metrics.Dataset);   // the CSV, not its folder: two lists in one folder are two test sets
         File.WriteAllLines(list, ["path,label", .. rows.Select(r => r.Replace(",ok", ",good-ish"))]);
@@ -135,6 +133,28 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(predict.Output));
         var train = Cli.Run("train", list, "-o", Path.Combine(fx.Root, "train-csv"));
         Assert.Contains("a labels CSV is a test set for evaluate", Cli.Flat(train.Output));
+
+        // The masks from any folder, named in a third column: the pixel metrics of the folder layout.
+        var masked = Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order().Select(f =>
+        {
+            string category = Path.GetFileName(Path.GetDirectoryName(f))!;
+            string mask = category == "good" ? "" : Path.Combine(fx.Data, "ground_truth", category, Path.GetFileNameWithoutExtension(f) + "_mask.png");
+            return $"{f},{category},{mask}";
+        });
+        File.WriteAllLines(list, ["path,label,mask", .. masked]);
+        var withMasks = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-masks"));
+        Assert.True(withMasks.Code == 0, withMasks.Output);
+        var pixel = MetricsFile.Read(Path.Combine(fx.Root, "eval-csv-masks", "metrics.json"));
+        Assert.NotNull(folders.PixelAuroc);
+        Assert.Equal(folders.PixelAuroc, pixel.PixelAuroc);
+        Assert.Equal(folders.Aupro, pixel.Aupro);
+        Assert.Equal(folders.ImageAuroc, pixel.ImageAuroc);
+        // A good row may name a mask only if it marks nothing: a defect's mask on a good image is a contradiction.
+        string firstDefectMask = masked.First(r => !r.EndsWith(',')).Split(',')[2];
+        File.WriteAllLines(list, ["path,label,mask", .. masked.Select(r => r.EndsWith(',') ? r + firstDefectMask : r)]);
+        var contradiction = Cli.Run("evaluate", fx.Model, list, "-o", Path.Combine(fx.Root, "eval-csv-masks-2"));
+        Assert.Equal(1, contradiction.Code);
+        Assert.Contains("is labelled good, but its mask", Cli.Flat(contradiction.Output));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public static class DatasetInput
                     continue;
                 }
                 var mask = ImageFile.LoadMask(item.MaskPath!);
-                MvtecDataset.RequireMaskSize(item, (mask.Width, mask.Height), ImageFile.ReadSize(item.Path));
+                MvtecDataset.RequireMaskFits(item, mask, ImageFile.ReadSize(item.Path));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {

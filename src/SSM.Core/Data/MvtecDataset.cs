@@ -13,8 +13,9 @@ public sealed class MvtecDataset
         HasGroundTruth = hasGroundTruth;
     }
 
-    /// <summary>False when the dataset has no <c>ground_truth</c> folder: its defective test images are labelled by their
-    /// folder alone (<see cref="MvtecTestItem.MaskPath"/> null), enough for image metrics but not for pixel metrics.</summary>
+    /// <summary>False when the dataset has no <c>ground_truth</c> folder, or its labels CSV no <c>mask</c> column: its
+    /// defective test images are labelled by their folder or row alone (<see cref="MvtecTestItem.MaskPath"/> null), enough
+    /// for image metrics but not for pixel metrics.</summary>
     public bool HasGroundTruth { get; }
 
     /// <summary>Defective test images without their ground-truth mask, left out of <see cref="TestItems"/>; empty unless
@@ -53,22 +54,30 @@ public sealed class MvtecDataset
     }
 
     /// <summary>Decodes one test image and its mask.</summary>
-    /// <exception cref="InvalidDataException">The mask's size differs from the image's, or a file cannot be decoded.</exception>
+    /// <exception cref="InvalidDataException">The mask's size differs from the image's, a good image's mask marks defect
+    /// pixels, or a file cannot be decoded.</exception>
     public LabeledImage LoadTest(MvtecTestItem item)
     {
         ArgumentNullException.ThrowIfNull(item);
         FloatImage image = ImageFile.Load(item.Path, Channels);
         FloatImage? mask = item.MaskPath is null ? null : ImageFile.LoadMask(item.MaskPath);
-        if (mask is not null) RequireMaskSize(item, (mask.Width, mask.Height), (image.Width, image.Height));
+        if (mask is not null) RequireMaskFits(item, mask, (image.Width, image.Height));
         string name = $"{item.Category}/{Path.GetFileNameWithoutExtension(item.Path)}";
         return new LabeledImage(name, image, mask, item.Category);
     }
 
-    /// <summary>Throws unless <paramref name="item"/>'s mask has its image's size (pixel metrics compare them pixel for pixel).</summary>
-    /// <exception cref="InvalidDataException">The sizes differ.</exception>
-    public static void RequireMaskSize(MvtecTestItem item, (int Width, int Height) mask, (int Width, int Height) image)
+    /// <summary>Throws unless <paramref name="item"/>'s mask (<see cref="ImageFile.LoadMask"/>) has its image's size, as
+    /// pixel metrics compare them pixel for pixel, and marks no defect on an image labelled good (a labels CSV can name
+    /// a mask for one).</summary>
+    /// <exception cref="InvalidDataException">The sizes differ, or a good image's mask marks defect pixels.</exception>
+    public static void RequireMaskFits(MvtecTestItem item, FloatImage mask, (int Width, int Height) image)
     {
-        if (mask != image)
+        ArgumentNullException.ThrowIfNull(item);
+        ArgumentNullException.ThrowIfNull(mask);
+        if ((mask.Width, mask.Height) != image)
             throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}.");
+        int marked = item.IsAnomalous ? 0 : mask.Pixels.Count(v => v > 0.5f);
+        if (marked > 0)
+            throw new InvalidDataException($"Image '{item.Path}' is labelled good, but its mask '{item.MaskPath}' marks {marked} defect pixel(s).");
     }
 }

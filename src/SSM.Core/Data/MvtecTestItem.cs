@@ -3,8 +3,8 @@ namespace SSM.Core.Data;
 /// <summary>One test image of an MVTec-layout folder: its file, its category and, for defects, its mask file.</summary>
 /// <param name="Path">The image file.</param>
 /// <param name="Category">The test sub-folder name: "good" or a defect category.</param>
-/// <param name="MaskPath">The ground-truth mask file; null for good images, and for every image of a dataset without a
-/// <c>ground_truth</c> folder (<see cref="MvtecDataset.HasGroundTruth"/>).</param>
+/// <param name="MaskPath">The ground-truth mask file; null for good images (a labels CSV may name an all-black one), and
+/// for every image of a dataset without masks (<see cref="MvtecDataset.HasGroundTruth"/>).</param>
 public sealed record MvtecTestItem(string Path, string Category, string? MaskPath)
 {
     /// <summary>True for every category but "good".</summary>

@@ -47,6 +47,21 @@ public sealed class LabelsCsvTests
         Assert.Equal(["Scratch", "Scratch", "good"], data.TestItems.Select(t => t.Category));
     }
 
+    /// <summary>Masks for pixel metrics, from any folder: a defective row names its mask, a good row may leave it empty
+    /// (or end before it) or name an all-black one.</summary>
+    [Fact]
+    public void A_mask_column_gives_each_defect_its_mask_and_makes_the_set_one_with_ground_truth()
+    {
+        using var temp = new TempFolder();
+        Folder(temp, "img/a.png", "img/b.png", "img/c.png", "masks/b.png", "masks/c.png");
+        File.WriteAllText(temp.File("labels.csv"), "path,label,Mask\nimg/a.png,good\nimg/b.png,dent,masks/b.png\nimg/c.png,good,masks\\c.png\n");
+
+        var data = LabelsCsv.Load(temp.File("labels.csv"));
+
+        Assert.True(data.HasGroundTruth);
+        Assert.Equal([null, temp.File("masks", "b.png"), temp.File("masks", "c.png")], data.TestItems.Select(t => t.MaskPath));
+    }
+
     [Fact]
     public void Semicolons_separate_the_fields_when_the_header_has_no_comma()
     {
@@ -64,10 +79,12 @@ public sealed class LabelsCsvTests
     [InlineData("path,label\n\"a.png,good\n", "line 2 has a quote that is not closed")]
     [InlineData("path,label\n", "lists no images, only its header row")]
     [InlineData("path,label\na.png,good\n./a.png,crack\n", "lists '{a}' on line 2 and again on line 3")]
-    [InlineData("path,label\nsub,good\n", "line 2: '{sub}' (a folder)")]
+    [InlineData("path,label\nsub,good\n", "line 2: '{sub}' is a folder, not a file")]
     [InlineData("path\tlabel\na.png\tgood\n", "separated by commas (or semicolons; not tabs)")]
     [InlineData("", "is empty")]
-    [InlineData("path,label\na.png,good\nmissing-1.png,good\nmissing-2.png,crack\n", "2 of the 3 images")]
+    [InlineData("path,label\na.png,good\nmissing-1.png,good\nmissing-2.png,crack\n", "2 of the 3 rows")]
+    [InlineData("path,label,mask\na.png,good,\nsub/b.png,crack,\n", "1 of the 2 rows of '{csv}' cannot be used (relative paths are read from its folder): line 3: '{b}' is labelled 'crack' but has no mask. Give every defective row its mask, or drop the mask column")]
+    [InlineData("path,label,mask\nsub/b.png,crack,b_mask.png\nmissing-1.png,crack,gone_mask.png\n", "line 2: its mask '{b_mask}' does not exist; line 3: '{missing-1}' does not exist, and its mask '{gone}' does not exist.")]
     public void A_csv_that_cannot_be_a_test_set_is_refused_saying_why(string text, string expected)
     {
         using var temp = new TempFolder();
@@ -76,7 +93,9 @@ public sealed class LabelsCsvTests
 
         var e = Assert.Throws<InvalidDataException>(() => LabelsCsv.Load(temp.File("labels.csv")));
 
-        Assert.Contains(expected.Replace("{a}", temp.File("a.png")).Replace("{sub}", temp.File("sub")), e.Message);
-        if (text.Contains("missing")) Assert.Contains($"line 3: '{temp.File("missing-1.png")}'; line 4: '{temp.File("missing-2.png")}'", e.Message);
+        Assert.Contains(expected.Replace("{a}", temp.File("a.png")).Replace("{sub}", temp.File("sub")).Replace("{csv}", temp.File("labels.csv"))
+            .Replace("{b}", temp.File("sub", "b.png")).Replace("{b_mask}", temp.File("b_mask.png")).Replace("{missing-1}", temp.File("missing-1.png"))
+            .Replace("{gone}", temp.File("gone_mask.png")), e.Message);
+        if (text.Contains("missing-2")) Assert.Contains($"line 3: '{temp.File("missing-1.png")}' does not exist; line 4: '{temp.File("missing-2.png")}' does not exist.", e.Message);
     }
 }
