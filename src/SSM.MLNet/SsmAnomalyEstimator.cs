@@ -5,6 +5,7 @@ using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
+using SSM.Core.Torch;
 using SSM.Core.Training;
 
 namespace SSM.MLNet;
@@ -218,6 +219,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
+        if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
             ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,

@@ -97,6 +97,15 @@ public class ModelSettings : CommonSettings
         return true;
     }
 
+    /// <summary>Says so when libtorch's oneDNN convolutions computed wrongly on this machine and were turned off
+    /// (<see cref="OneDnnCheck"/>): the results are right, and slower than on a machine where oneDNN works. Training says it
+    /// through ML.NET's log.</summary>
+    public static void WarnIfConvolutionsMended(Warnings warnings)
+    {
+        TorchNative.EnsureLoaded();
+        if (OneDnnCheck.Finding is { } mended) warnings.Write(mended);
+    }
+
     /// <summary>An MLContext whose loaded models run on <see cref="Device"/> (ML.NET's GpuDeviceId, without falling back to the CPU).</summary>
     /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available.</exception>
     public Microsoft.ML.MLContext CreateContext()

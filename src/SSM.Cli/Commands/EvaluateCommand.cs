@@ -13,6 +13,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     public override int Execute(CommandContext context, EvaluateSettings settings, CancellationToken cancellationToken)
     {
         var mlContext = settings.CreateContext();
+        ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
         var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
         using var owned = model as IDisposable;

@@ -15,6 +15,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
         var mlContext = settings.CreateContext();
+        ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
         var (images, skipped) = DatasetInput.ImagesOf(settings.Input, settings.Recursive);
         // The heat maps are PNG files: written among the inputs, the next run on that folder would score them as images.

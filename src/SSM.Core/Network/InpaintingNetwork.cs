@@ -26,6 +26,7 @@ public sealed class InpaintingNetwork : Module<Tensor, Tensor, Tensor>
     public InpaintingNetwork(InpaintingNetworkOptions options, Generator? initialisation = null) : base(nameof(InpaintingNetwork))
     {
         options.Validate();
+        TorchNative.EnsureLoaded();
         Options = options;
         var widths = options.LevelWidths();
         stem = new ConvBlock(options.InputChannels, widths[0]);

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 using System.Text;
+using SSM.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,8 +25,10 @@ public static class NativeBFloat16
     /// processor itself (CPUID), so on any x86-64 system; false on other architectures.</summary>
     public static bool OnCpu => cpu.Value.Amx || cpu.Value.Avx512;
 
-    /// <summary>True when bfloat16 is expected to run the network faster than float32 on this CPU (see the class).</summary>
-    public static bool FasterOnCpu => Faster(cpu.Value.Amx, cpu.Value.Avx512, cpu.Value.Vendor);
+    /// <summary>True when bfloat16 is expected to run the network faster than float32 on this CPU (see the class). Never
+    /// when <see cref="OneDnnCheck"/> turned oneDNN off: libtorch's own bfloat16 convolutions took 8.6 s for a training step
+    /// that float32 did in 0.5 s (2026-12-02, the Zen 5 machine the check was written for, with another training beside it).</summary>
+    public static bool FasterOnCpu => Faster(cpu.Value.Amx, cpu.Value.Avx512, cpu.Value.Vendor) && !OneDnnCheck.OneDnnTurnedOff;
 
     /// <summary>The precision the network runs in on <paramref name="device"/>: Auto resolved, the others as given.</summary>
     public static NetworkPrecision Resolve(NetworkPrecision requested, Device device) => requested switch

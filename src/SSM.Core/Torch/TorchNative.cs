@@ -13,8 +13,10 @@ public static class TorchNative
 {
     private static volatile bool loaded;
 
-    /// <summary>Makes sure libtorch is usable; the training and model-loading entry points call it first.</summary>
-    /// <exception cref="InvalidOperationException">The native library cannot be loaded; the message gives the loader's reason and the fix.</exception>
+    /// <summary>Makes sure libtorch is usable and computes right (<see cref="OneDnnCheck"/>); the training and model-loading
+    /// entry points, and the network, call it first.</summary>
+    /// <exception cref="InvalidOperationException">The native library cannot be loaded (the message gives the loader's reason
+    /// and the fix), or its convolutions compute wrongly and cannot be mended.</exception>
     public static void EnsureLoaded()
     {
         if (loaded) return;
@@ -26,6 +28,7 @@ public static class TorchNative
         {
             throw new InvalidOperationException(Explain(LoaderMessage()), ex);
         }
+        OneDnnCheck.Ensure();
         loaded = true;
     }
 
