@@ -224,7 +224,8 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var (code, text) = Cli.Run(["train", Path.Combine(fx.Data, "train", "good"), .. TrainedModelFixture.OneEpoch, "--holdout", "0.5", "-o", output]);
         Assert.True(code == 0, text);
         Assert.Contains("24 images (12 to train the network, 12 held out to calibrate the scores)", text);
-        Assert.DoesNotContain("warning:", text);   // 12 held out: enough
+        // 12 held out: enough; the one warning a machine may add is about its libtorch (OneDnnCheck), not the data.
+        Assert.Equal(SSM.Core.Torch.OneDnnCheck.Finding is null ? 0 : 1, System.Text.RegularExpressions.Regex.Count(text, "warning:"));
         Assert.Equal(0.5, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.Holdout);
         using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
         Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Length);

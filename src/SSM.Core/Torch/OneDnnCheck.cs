@@ -22,7 +22,7 @@ public static class OneDnnCheck
     /// <summary>True when the probe turned oneDNN off for this process.</summary>
     public static bool OneDnnTurnedOff => Finding is not null;
 
-    /// <summary>Runs the probe once (a few milliseconds); <see cref="TorchNative.EnsureLoaded"/> calls it.</summary>
+    /// <summary>Runs the probe once (under a second; twice that where oneDNN is wrong); <see cref="TorchNative.EnsureLoaded"/> calls it.</summary>
     /// <exception cref="InvalidOperationException">oneDNN computes wrongly and cannot be turned off on this platform.</exception>
     public static void Ensure() => _ = finding.Value;
 
@@ -33,10 +33,11 @@ public static class OneDnnCheck
         using var scope = NewDisposeScope();
         var generator = new Generator(7);
         double worst32 = 0, worst16 = 0;
-        // The cases that failed: channels padded to oneDNN's block of 8 or 16 (17 in), and bfloat16 pairs (1 or 2 in).
-        foreach (var (channels, layoutLast) in new[] { (17, false), (2, false), (1, true), (3, false) })
+        // The cases that failed: channels padded to oneDNN's block of 8 or 16 (17 in; a batch of one image takes another
+        // path), and bfloat16 pairs (1 or 2 in).
+        foreach (var (channels, side, layoutLast) in new[] { (17, 8, false), (17, 8, true), (2, 32, false), (1, 32, true) })
         {
-            var x = randn([4, channels, 32, 32], generator: generator);
+            var x = randn([channels == 17 ? 2 : 4, channels, side, side], generator: generator);
             var w = randn([16, channels, 3, 3], generator: generator).mul_(0.2);
             var reference = Convolve(x.to(ScalarType.Float64), w.to(ScalarType.Float64), false);
             double range = reference.abs().max().item<double>();
@@ -57,6 +58,7 @@ public static class OneDnnCheck
 
     private static string? Run()
     {
+        Native.TurnOffUnusableNnpack();
         var before = ProbeErrors();
         if (Right(before)) return null;
         if (!Native.TryDisable())
@@ -89,6 +91,34 @@ public static class OneDnnCheck
         [DllImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")] private static extern void SetGcc(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
         [DllImport(Library, EntryPoint = "?globalContext@at@@YAAEAVContext@1@XZ")] private static extern IntPtr ContextMsvc();
         [DllImport(Library, EntryPoint = "?setUserEnabledMkldnn@Context@at@@QEAAX_N@Z")] private static extern void SetMsvc(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+        [DllImport(Library, EntryPoint = "_ZN2at6native17_nnpack_availableEv")] [return: MarshalAs(UnmanagedType.I1)] private static extern bool NnpackAvailableGcc();
+        [DllImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")] private static extern void SetNnpackGcc(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
+
+        /// <summary>
+        /// NNPACK that cannot start (the same Zen 5 machine: "Unsupported hardware") makes libtorch log a warning line on
+        /// stderr at every convolution it considers NNPACK for: 16 lines per image scored, 684 in one training (a
+        /// walkthrough, 2026-12-02). Asked once with libtorch's log quiet, and turned off when unusable. Linux only: the
+        /// log level is c10's exported FLAGS_caffe2_log_level.
+        /// </summary>
+        public static void TurnOffUnusableNnpack()
+        {
+            if (!OperatingSystem.IsLinux()) return;
+            try
+            {
+                if (!NativeLibrary.TryLoad("libc10.so", typeof(OneDnnCheck).Assembly, null, out IntPtr c10) ||
+                    !NativeLibrary.TryGetExport(c10, "FLAGS_caffe2_log_level", out IntPtr level)) return;
+                int before = Marshal.ReadInt32(level);
+                Marshal.WriteInt32(level, 3);   // FATAL only, while asking
+                bool available;
+                try { available = NnpackAvailableGcc(); }
+                finally { Marshal.WriteInt32(level, before); }
+                if (!available) SetNnpackGcc(ContextGcc(), false);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Another libtorch build: its warnings, if any, stay.
+            }
+        }
 
         /// <summary>False when the switch cannot be reached (a libtorch built otherwise).</summary>
         public static bool TryDisable()
