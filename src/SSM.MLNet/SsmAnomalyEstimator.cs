@@ -226,11 +226,13 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
 
         bool stallSaid = false;
+        int plannedEpochs = options.Training.EpochsOn(device);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
                 p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
                 TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
+            if (ShortTimeBudget.Warning(options, plannedEpochs, p) is { } shortBudget) ch.Warning(shortBudget);
             if (!stallSaid && StalledTraining.Warning(options, p) is { } stalled)
             {
                 ch.Warning(stalled);

@@ -59,6 +59,31 @@ public sealed class CategoryResultTests
         Assert.Equal(6.0 / 9, stain.ImageAuroc!.Value, 1e-12);
     }
 
+    /// <summary>A walkthrough's pooled pixel AUROC 0.983 was its stains' while no scratch was found: each defect category
+    /// gets its own pixel figures, its images with the good ones.</summary>
+    [Fact]
+    public void ByCategory_GivesEachDefectCategoryItsPixelFigures_WithTheGoodImages()
+    {
+        EvaluatedImage Mapped(string category, float[] map, bool[]? mask) => new($"{category}/x.png", category, mask is not null, 1f, true, map, mask, 2, null);
+        EvaluatedImage[] images =
+        [
+            Mapped("good", [1, 1, 1, 1], null),
+            Mapped("scratch", [5, 0, 0, 0], [true, false, false, false]),   // its defect pixel above every normal one
+            Mapped("stain", [0, 0, 0, 9], [true, false, false, false]),     // its defect pixel at the bottom
+            Mapped("unmasked", [9, 9, 9, 9], [false, false, false, false]),
+        ];
+
+        var categories = EvaluationResult.ByCategory(images);
+
+        Assert.Null(categories[0].PixelAuroc);
+        Assert.Equal(1.0, categories.Single(c => c.Category == "scratch").PixelAuroc);
+        Assert.True(categories.Single(c => c.Category == "stain").PixelAuroc < 0.2);
+        Assert.NotNull(categories.Single(c => c.Category == "stain").Aupro);
+        Assert.Null(categories.Single(c => c.Category == "unmasked").PixelAuroc);
+        var rows = TestSetRun.Rows(new EvaluationResult { Images = images, Threshold = 1f, Categories = categories });
+        Assert.Contains(rows, r => r.Item1 == "scratch images" && r.Item2.EndsWith("pixel AUROC 1.000, AUPRO 1.000"));
+    }
+
     [Fact]
     public void ByCategory_WithoutGoodImages_HasNoAuroc()
     {

@@ -178,7 +178,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.NotNull(withMasks.PixelAuroc);
         Assert.Null(metrics.PixelAuroc);
         Assert.Null(metrics.Aupro);
-        Assert.Contains("not computed: the test set has no ground_truth folder", Cli.Flat(text));
+        Assert.Contains("not computed: the test set has no masks (no ground_truth folder", Cli.Flat(text));
         Assert.Contains("an image has a contour exactly when it is flagged", File.ReadAllText(Path.Combine(output, "report.html")));
         // The folder is a test set alone: evaluate takes it, train says what it lacks.
         var train = Cli.Run("train", data, "-o", Path.Combine(fx.Root, "train-test-only"));

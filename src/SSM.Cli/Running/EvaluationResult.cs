@@ -8,9 +8,11 @@ public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalo
 
 /// <summary>
 /// One test category (a test sub-folder): its images, how many the model flags at its threshold (for "good": false
-/// alarms), and, for a defect category, image AUROC against the good images (null without good images).
+/// alarms), and, for a defect category, image AUROC against the good images (null without good images), and pixel AUROC
+/// and AUPRO of its images with the good ones (null without masks that keep a defect pixel). Pooled pixel figures mix the
+/// categories: a walkthrough's pixel AUROC 0.983 came from its stains while no scratch was found.
 /// </summary>
-public sealed record CategoryResult(string Category, int Images, int Flagged, double? ImageAuroc);
+public sealed record CategoryResult(string Category, int Images, int Flagged, double? ImageAuroc, double? PixelAuroc = null, double? Aupro = null);
 
 /// <summary>Image- and pixel-level results on a labelled test set, with the curves the report draws.</summary>
 public sealed class EvaluationResult
@@ -107,7 +109,8 @@ public sealed class EvaluationResult
         };
     }
 
-    /// <summary>Which kinds of defect the model finds: each defect category's images ranked against the good ones alone.</summary>
+    /// <summary>Which kinds of defect the model finds: each defect category's images ranked against the good ones alone,
+    /// and, with masks, its pixels with the good images' (as MTD's per-category pixel figures are quoted).</summary>
     public static IReadOnlyList<CategoryResult> ByCategory(IReadOnlyList<EvaluatedImage> images)
     {
         float[] good = [.. images.Where(i => !i.IsAnomalous).Select(i => i.Score)];
@@ -116,7 +119,13 @@ public sealed class EvaluationResult
             var own = images.Where(i => i.Category == c).ToList();
             double? auroc = c == LabeledImage.GoodCategory || good.Length == 0 ? null
                 : Roc.Auroc([.. own.Select(i => i.Score), .. good], [.. own.Select(_ => true), .. good.Select(_ => false)]);
-            return new CategoryResult(c, own.Count, own.Count(i => i.Predicted), auroc);
+            PixelEvaluation? pixel = null;
+            if (c != LabeledImage.GoodCategory && own.Any(i => i.Mask is { } m && m.Contains(true)))
+            {
+                var with = own.Concat(images.Where(i => !i.IsAnomalous)).ToList();
+                pixel = PixelMetrics.Evaluate([.. with.Select(i => i.Map)], [.. with.Select(i => i.Mask ?? new bool[i.Map.Length])], with[0].Side, with[0].Side);
+            }
+            return new CategoryResult(c, own.Count, own.Count(i => i.Predicted), auroc, pixel?.Auroc, pixel?.Aupro);
         })];
     }
 }

@@ -38,9 +38,13 @@ public sealed record MetricsFile
     /// <summary>The thresholds that flag at most 1, 5 and 10 % of the good test images (none without good images), and what each decides
     /// (<see cref="EvaluationResult.FalseAlarmThresholds"/>); give one to <c>ssm evaluate --threshold</c> to keep it.</summary>
     public List<FalseAlarmPoint> FalseAlarmThresholds { get; init; } = [];
-    /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images.</summary>
+    /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images, and
+    /// with masks pixel AUROC and AUPRO of its images with the good ones.</summary>
     public List<CategoryResult> Categories { get; init; } = [];
     public List<ImageScore> Images { get; init; } = [];
+    /// <summary>Defective test images whose masks keep no defect pixel at the model's size (thinner than one of its pixels):
+    /// the pixel metrics see no defect in them.</summary>
+    public List<string> MasksLostAtModelSize { get; init; } = [];
 
     public sealed record ImageScore(string Path, string Category, float Score, bool Predicted);
 
@@ -77,6 +81,7 @@ public sealed record MetricsFile
         FalseAlarmThresholds = [.. e.FalseAlarmThresholds.Select(f => new FalseAlarmPoint(f.Rate, f.Threshold, f.Counts.FalsePositives, f.Counts.TruePositives))],
         Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
+        MasksLostAtModelSize = [.. e.MasksLostAtModelSize],
     };
 
     private static double[]? Pair(SSM.Core.Evaluation.ConfidenceInterval? i) => i is { } v ? [v.Low, v.High] : null;

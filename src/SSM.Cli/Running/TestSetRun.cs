@@ -18,9 +18,13 @@ public static class TestSetRun
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
                            $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
-                           $"{Path.GetFileName(lost[0])}): the pixel metrics see no defect in them. A larger --image-size keeps them.");
+                           $"{Shown(result, lost[0])}): the pixel metrics see no defect in them. A larger --image-size keeps them.");
         return result;
     }
+
+    /// <summary>An image as "category/file name": one name can be in several categories.</summary>
+    private static string Shown(EvaluationResult result, string path) =>
+        $"{result.Images.First(i => i.Path == path).Category}/{Path.GetFileName(path)}";
 
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
@@ -55,11 +59,15 @@ public static class TestSetRun
         }
         else if (e.Images.Any(i => i.IsAnomalous))
             yield return ("pixel metrics", e.Images.All(i => i.MaskPath is null)
-                ? "not computed: the test set has no ground_truth folder of masks (defects labelled by their folder or a labels CSV alone)"
+                ? "not computed: the test set has no masks (no ground_truth folder, or a labels CSV without a mask column)"
                 : "n/a: no ground-truth mask holds a defective pixel (defects must be white in the masks)");
+        if (e.MasksLostAtModelSize.Count > 0)
+            yield return ("masks lost", $"{e.MasksLostAtModelSize.Count} defective image(s) keep no defect pixel at the model's size, so the pixel metrics " +
+                                        $"see no defect in them (e.g. {Shown(e, e.MasksLostAtModelSize[0])})");
         foreach (var c in e.Categories)
             yield return ($"{c.Category} images", c.Category == SSM.Core.Data.LabeledImage.GoodCategory
                 ? $"{c.Flagged} of {c.Images} flagged (false alarms)"
-                : $"{c.Flagged} of {c.Images} found{(c.ImageAuroc is { } a ? $", image AUROC {Metric(a)}" : "")}");
+                : $"{c.Flagged} of {c.Images} found{(c.ImageAuroc is { } a ? $", image AUROC {Metric(a)}" : "")}" +
+                  (c.PixelAuroc is { } pa ? $", pixel AUROC {Metric(pa)}, AUPRO {Metric(c.Aupro)}" : ""));
     }
 }

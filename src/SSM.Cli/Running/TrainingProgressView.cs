@@ -104,6 +104,7 @@ public static class TrainingProgressView
         [nameof(SsmAnomalyDetectionOptions.BatchSize)] = "--batch-size",
         [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
         [nameof(SsmAnomalyDetectionOptions.Seed)] = "--seed",
+        [nameof(SsmAnomalyDetectionOptions.TrainingTime)] = "--time-budget",
     };
 
     // Whole words only: ScoringBatchSize is not BatchSize.

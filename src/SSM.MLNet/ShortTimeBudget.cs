@@ -1,0 +1,25 @@
+using SSM.Core;
+using SSM.Core.Training;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// Fit's warning for a time budget that affords a small part of the planned epochs. The budget stretches the learning-rate
+/// schedule over what fits, so training ends cleanly, but short: a walkthrough at 256 px got 4 of 105 epochs in 12
+/// minutes (final loss 0.615 against 0.107 at 64 px) and a model that found nothing, without a word. On MTD, 48 epochs
+/// gave image AUROC 0.848 where 70 gave 0.926.
+/// </summary>
+internal static class ShortTimeBudget
+{
+    /// <summary>Warned of below this share of the planned epochs.</summary>
+    public const double Share = 0.25;
+
+    /// <summary>The warning for the first epoch's report, or null (no budget, later epochs, a budget that affords enough).</summary>
+    public static string? Warning(SsmOptions options, int plannedWithoutBudget, TrainingProgress p)
+    {
+        if (options.Training.TimeBudget is not { } budget || p.Epoch != 1 || p.PlannedEpochs >= Share * plannedWithoutBudget) return null;
+        return $"SSM: the time budget ({budget.TotalMinutes:0.#} min) affords about {p.PlannedEpochs} of {plannedWithoutBudget} epochs " +
+               $"({p.Elapsed.TotalSeconds:0} s per epoch): a model trained this briefly finds much less. Give more time " +
+               $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}), a smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, or fewer training images.";
+    }
+}

@@ -1,0 +1,26 @@
+using SSM.Core;
+using SSM.Core.Losses;
+using SSM.Core.Training;
+
+namespace SSM.MLNet.Tests;
+
+public sealed class ShortTimeBudgetTests
+{
+    private static TrainingProgress AfterEpoch(int epoch, int planned) =>
+        new(epoch, planned, new SsmLossParts(), 1e-3, TimeSpan.FromSeconds(163 * epoch), TimeSpan.Zero);
+
+    /// <summary>A walkthrough's 256 px training got 4 of 105 epochs from its budget without a word.</summary>
+    [Fact]
+    public void A_budget_affording_under_a_quarter_of_the_epochs_is_warned_of_after_the_first_epoch_only()
+    {
+        var budget = new SsmOptions { Training = new TrainingOptions { TimeBudget = TimeSpan.FromMinutes(12) } };
+
+        string warning = ShortTimeBudget.Warning(budget, 105, AfterEpoch(1, 4))!;
+
+        Assert.Equal("SSM: the time budget (12 min) affords about 4 of 105 epochs (163 s per epoch): a model trained this briefly finds much less. " +
+                     "Give more time (TrainingTime), a smaller ImageSize, or fewer training images.", warning);
+        Assert.Null(ShortTimeBudget.Warning(budget, 105, AfterEpoch(2, 4)));     // once
+        Assert.Null(ShortTimeBudget.Warning(budget, 105, AfterEpoch(1, 27)));    // a quarter or more: enough to say nothing
+        Assert.Null(ShortTimeBudget.Warning(new SsmOptions(), 105, AfterEpoch(1, 4)));   // no budget: planned epochs are the user's
+    }
+}
