@@ -6,10 +6,11 @@ namespace SSM.Core.Torch;
 /// <summary>
 /// Checks once per process that libtorch's oneDNN convolutions compute what they should, and turns oneDNN off when they
 /// do not. On a 2-core AMD EPYC (Zen 5, family 26) virtual machine of 2026-12-02, whose processor reports no cache sizes,
-/// libtorch 2.10's oneDNN copied tensors into its blocked layouts wrongly whenever channels had to be padded to a block:
-/// a 3x3 convolution of 17 channels in the default layout was off by up to 30 % of its range, bfloat16 convolutions of
-/// 1-2 channels by up to 100 %, some gave NaN, and trainings diverged or differed between runs of one seed. With oneDNN
-/// off, libtorch's own convolutions were right (to 1e-6 of a float64 reference) in every case measured, more slowly.
+/// libtorch 2.10's oneDNN computed wrongly whenever it used its blocked layouts with channels padded to a block (its
+/// verbose log shows the padded copies): a 3x3 convolution of 17 channels in the default layout was off by up to 30 % of
+/// its range, bfloat16 convolutions of 1-2 channels by up to 100 %, some gave NaN, and trainings diverged or differed
+/// between runs of one seed. With oneDNN off, libtorch's own convolutions were right (to 1e-6 of a float64 reference)
+/// in every case measured, more slowly.
 /// </summary>
 public static class OneDnnCheck
 {
@@ -62,8 +63,8 @@ public static class OneDnnCheck
         var before = ProbeErrors();
         if (Right(before)) return null;
         if (!Native.TryDisable())
-            throw new InvalidOperationException(Wrong(before) + " Turning oneDNN off is not supported with this libtorch; set the environment " +
-                                                "variable ONEDNN_MAX_CPU_ISA=SSE41 before starting the program.");
+            throw new InvalidOperationException(Wrong(before) + " Turning oneDNN off is not supported with this libtorch; on the machine where " +
+                                                "this was seen, the environment variable ONEDNN_MAX_CPU_ISA=SSE41, set before the program starts, gave right values.");
         var after = ProbeErrors();
         if (!Right(after))
             throw new InvalidOperationException(Wrong(before) + $" With oneDNN off they are still wrong ({Describe(after)}).");
