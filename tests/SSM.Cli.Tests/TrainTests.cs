@@ -128,13 +128,18 @@ public sealed class TrainTests(TrainedModelFixture fx)
         List<string> mixed = [.. small, Write("d.png", 1, 64, 30)];
         Assert.Equal(["3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
             Notes(mixed, 3));
-        Assert.Empty(Notes([mixed[3]], 1));
-        // Images 8 or more times the side: how small a defect is lost, and what to do.
+        Assert.StartsWith("All 1 images are oblong", Assert.Single(Notes([mixed[3]], 1)));   // 64 x 30: not enlarged, squashed
+        // Images 4 or more times the side: how small a defect is lost, and what to do.
         List<string> large = [Write("g.png", 1, 520, 512), Write("h.png", 1, 640, 700)];
         Assert.Equal(["All 2 images are at least 8 times larger than 64 x 64 (the smallest side 512 px) and are shrunk to it: a defect " +
                       "narrower than 8 px becomes less than a pixel. For small defects give a larger --image-size (training time and memory " +
                       "grow with its square) or crop the images to the part that matters."], Notes(large, 1));
-        Assert.Empty(Notes([.. large, Write("i.png", 1, 500, 500)], 1));
+        Assert.StartsWith("All 3 images are at least 4 times larger", Notes([.. large, Write("i.png", 1, 260, 256)], 1).Single());
+        Assert.Empty(Notes([.. large, Write("j.png", 1, 250, 250)], 1));
+        // Oblong images, as a 4:3 camera's: the squash is said.
+        List<string> oblong = [Write("k.png", 1, 80, 60), Write("l.png", 1, 120, 60)];
+        Assert.Equal(["All 2 images are oblong (1.33:1 or more, e.g. 80 x 60) and are squashed to 64 x 64: a defect shrinks more one way " +
+                      "than the other; heat maps are stretched back onto the images. Cropping to square parts keeps the proportions."], Notes(oblong, 1));
         // --channels auto: grey when any file is grey, colour when all are colour files.
         Assert.StartsWith("1 of 4 images are colour files and the others grey: training in grey (--channels auto)", Notes(mixed, null).First());
         Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed)));
