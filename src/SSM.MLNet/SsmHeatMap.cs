@@ -122,12 +122,43 @@ public static class SsmHeatMap
     public static float[] Enlarged(float[] anomalyMap, int side, int height, int width)
     {
         var heat = AnomalyMapResize.ToImageSize(anomalyMap, side, height, width);
+        var (x, y, value) = Peak(anomalyMap, side, width, height);
+        heat[y * width + x] = Math.Max(heat[y * width + x], value);
+        return heat;
+    }
+
+    /// <summary>Where the map is highest, as a pixel of an image of <paramref name="width"/> x <paramref name="height"/> (the
+    /// centre of the map cell, stretched as the map is), and the map's value there: the first of equal maxima, row by row.</summary>
+    /// <param name="anomalyMap">An <c>AnomalyMap</c> value: <paramref name="side"/>² values, row-major.</param>
+    /// <param name="side">The model's ImageSize.</param>
+    /// <param name="width">The image's width as the model read it (upright: <see cref="ImageFile.ReadSize(string, bool)"/>).</param>
+    /// <param name="height">The image's height, likewise.</param>
+    public static (int X, int Y, float Value) Peak(float[] anomalyMap, int side, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(anomalyMap);
+        if (side < 1 || anomalyMap.Length != side * side)
+            throw new ArgumentException($"The map has {anomalyMap.Length} values; a side of {side} needs {(long)side * side}.", nameof(anomalyMap));
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         int peak = 0;
         for (int i = 1; i < anomalyMap.Length; i++) if (anomalyMap[i] > anomalyMap[peak]) peak = i;
         int y = Math.Clamp((int)((peak / side + 0.5) * height / side), 0, height - 1);
         int x = Math.Clamp((int)((peak % side + 0.5) * width / side), 0, width - 1);
-        heat[y * width + x] = Math.Max(heat[y * width + x], anomalyMap[peak]);
-        return heat;
+        return (x, y, anomalyMap[peak]);
+    }
+
+    /// <summary>Where the map of an image file is highest, in that file's pixels as shown (<see cref="Peak(float[], int, int, int)"/>).</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="imagePath">The image file, as the model's path column gave it (relative paths read from the model's
+    /// <see cref="SsmAnomalyTransformer.ImageFolder"/>).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value.</param>
+    /// <exception cref="InvalidDataException">The file is not a readable image.</exception>
+    public static (int X, int Y, float Value) Peak(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(imagePath);
+        var (width, height) = ImageFile.ReadSize(model.ResolvePath(imagePath), model.ReadsFilesUpright);
+        return Peak(anomalyMap, model.ImageSize, width, height);
     }
 
     /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>

@@ -179,7 +179,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(7, rows.Count);
         Assert.Equal(["b-truncated.png", "zz-not-an-image.png"], rows.Where(r => r[2] == "unreadable").Select(r => Path.GetFileName(r[0])).Order());
-        Assert.All(rows.Where(r => r[2] != "unreadable"), r => Assert.True(File.Exists(Path.Combine(output, r[3])), r[3]));
+        Assert.All(rows.Where(r => r[2] != "unreadable"), r => Assert.True(File.Exists(Path.Combine(output, r[5])), r[5]));
         Assert.Equal(5, rows.Count(r => r[2] != "unreadable"));
         Assert.Contains(rows, r => r[0].EndsWith("c-good.png", StringComparison.Ordinal) && r[2] != "unreadable");
         // Nothing readable at all is still an error.

@@ -196,9 +196,11 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(code == 0, text);
         var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv"));
         int images = Directory.GetFiles(input, "*.png").Length;
-        Assert.Equal("path,score,label,heatmap", lines[0]);
+        Assert.Equal("path,score,label,peak_x,peak_y,heatmap", lines[0]);
         Assert.Equal(images, lines.Length - 1);
-        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),[^,]+_heatmap\d*\.png$", l));
+        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),\d+,\d+,[^,]+_heatmap\d*\.png$", l));
+        // The peak in the image's own pixels (32 x 32 here, the model's side too): where the heat map is highest.
+        Assert.All(lines.Skip(1), l => Assert.InRange(int.Parse(l.Split(',')[3]), 0, 31));
         Assert.All(lines.Skip(1), l => Assert.True(File.Exists(Path.Combine(output, l.Split(',')[^1])), l));
         Assert.Equal(images, Directory.GetFiles(output, "*_heatmap.png").Length);
         var heat = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output, "*_heatmap.png")[0]);

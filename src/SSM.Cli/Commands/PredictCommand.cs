@@ -41,7 +41,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         }
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
         // subfolder (--recursive) gets its overlay in the same subfolder of the output.
-        var csv = new StringBuilder("path,score,label,heatmap\n");
+        // peak_x, peak_y: where the map is highest, in the image's own pixels, for a user who locates rather than looks.
+        var csv = new StringBuilder("path,score,label,peak_x,peak_y,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var heatMaps = new List<(ScoredImage Image, string File)>();
         foreach (var s in scored)
@@ -58,7 +59,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                 heatMap = name + ".png";
                 heatMaps.Add((s, heatMap));
             }
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{Csv(heatMap ?? "")}\n");
+            var (peakX, peakY, _) = SsmHeatMap.Peak(ssm, s.Path, s.Map);
+            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peakX},{peakY},{Csv(heatMap ?? "")}\n");
         }
         // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress
         // too, and runs on as many threads as the network (each picture alone, so the files are the same either way).
@@ -82,7 +84,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                 catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
                 return done;
             }, ("Drawing", "drew"));
-        foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,\n");
+        foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
         File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
