@@ -6,8 +6,7 @@ namespace SSM.MLNet;
 /// <summary>
 /// Fit's warning for a time budget that affords a small part of the planned epochs. The budget stretches the learning-rate
 /// schedule over what fits, so training ends cleanly, but short: a walkthrough at 256 px got 4 of 105 epochs in 12
-/// minutes (final loss 0.615 against 0.107 at 64 px) and a model that found nothing, without a word. On MTD, 48 epochs
-/// gave image AUROC 0.848 where 70 gave 0.926.
+/// minutes without a word. On MTD, 48 epochs gave image AUROC 0.848 where 70 gave 0.926.
 /// </summary>
 internal static class ShortTimeBudget
 {

@@ -10,7 +10,7 @@ public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalo
 /// One test category (a test sub-folder): its images, how many the model flags at its threshold (for "good": false
 /// alarms), and, for a defect category, image AUROC against the good images (null without good images), and pixel AUROC
 /// and AUPRO of its images with the good ones (null without masks that keep a defect pixel). Pooled pixel figures mix the
-/// categories: a walkthrough's pixel AUROC 0.983 came from its stains while no scratch was found.
+/// categories: the pixels of a kind found well can hide a kind missed (a walkthrough asked for these).
 /// </summary>
 public sealed record CategoryResult(string Category, int Images, int Flagged, double? ImageAuroc, double? PixelAuroc = null, double? Aupro = null);
 
