@@ -371,8 +371,8 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.DoesNotContain("Drawing", text);
         Assert.Equal(["predictions.csv"], Directory.GetFiles(output).Select(Path.GetFileName));
         var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv"));
-        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),$", l));
-        // The same scores as with heat maps.
+        Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),\d+,\d+,$", l));
+        // The same scores and peaks as with heat maps.
         var withMaps = Cli.Run("predict", fx.Model, input, "-o", output + "-with");
         Assert.True(withMaps.Code == 0, withMaps.Output);
         Assert.Equal(File.ReadAllLines(Path.Combine(output + "-with", "predictions.csv")).Select(l => l[..l.LastIndexOf(',')]),
