@@ -177,8 +177,6 @@ public static class DatasetInput
     /// <param name="count">How many training files there are (headers of unreadable ones are missing).</param>
     /// <param name="auto">Whether <paramref name="channels"/> was chosen by <see cref="ChannelsOf"/>.</param>
     /// <param name="sizeMultiple">What the image size must be a multiple of (2^(depth-1)).</param>
-    private static double Aspect(ImageHeader h) => (double)Math.Max(h.Width, h.Height) / Math.Max(1, Math.Min(h.Width, h.Height));
-
     public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple)
     {
         if (SeveralFrames(headers, count) is { } frames) yield return frames;
@@ -213,6 +211,9 @@ public static class DatasetInput
             ? $"{note}: --image-size {fitting} trains on them at their own size, with {(double)imageSize * imageSize / (fitting * fitting):0.#} times fewer pixels."
             : $"{note}.";
     }
+
+    /// <summary>Longest side over shortest: 1 for a square image.</summary>
+    private static double Aspect(ImageHeader h) => (double)Math.Max(h.Width, h.Height) / Math.Max(1, Math.Min(h.Width, h.Height));
 
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
     /// <param name="notRead">What the command does not read besides other files.</param>
