@@ -13,13 +13,15 @@ public static class TorchNative
 {
     private static volatile bool loaded;
 
-    /// <summary>Makes sure libtorch is usable and computes right (<see cref="OneDnnCheck"/>); the training and model-loading
+    /// <summary>Makes sure libtorch is usable and computes right (<see cref="OneDnnCheck"/>), with glibc keeping its freed
+    /// tensors' memory (<see cref="NativeHeap"/>); the training and model-loading
     /// entry points, and the network, call it first.</summary>
     /// <exception cref="InvalidOperationException">The native library cannot be loaded (the message gives the loader's reason
     /// and the fix), or its convolutions compute wrongly and cannot be mended.</exception>
     public static void EnsureLoaded()
     {
         if (loaded) return;
+        NativeHeap.Ensure();
         try
         {
             InitializeDeviceType(TorchSharp.DeviceType.CPU);

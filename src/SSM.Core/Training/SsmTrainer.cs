@@ -80,6 +80,11 @@ public static class SsmTrainer
             model.Dispose();
             throw;
         }
+        finally
+        {
+            // Training's step-sized tensors are done with: what the heap kept for them goes back (NativeHeap).
+            NativeHeap.ReturnFreeMemory();
+        }
     }
 
     // The model records the epochs it trains for, the default resolved for this device's precision.
