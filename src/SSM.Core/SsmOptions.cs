@@ -308,21 +308,30 @@ public sealed record ScoringOptions
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;
 
-    /// <summary>Most masked images per forward pass (bounds memory). Default 64. Images larger than 128 px run fewer, so
-    /// that a pass holds at most <see cref="MaxForwardPixels"/>: one 1024 px image per pass.</summary>
+    /// <summary>Most masked images per forward pass. Default 64; fewer run where <see cref="MaxUnfoldedBytes"/> says so,
+    /// which at the default width is from 32 px on.</summary>
     public int MaxForwardBatch { get; init; } = 64;
 
     /// <summary>
-    /// Most image pixels per forward pass whatever <see cref="MaxForwardBatch"/> says: 64 images of 128 x 128. Scoring's
-    /// memory grows with the pixels of a pass; with 64 images of 512 px a training's calibration peaked at 4.6 GB
-    /// (7.8 GB in float32), more than the training itself.
+    /// Most bytes of the largest convolution input libtorch unfolds in one forward pass (the full-resolution 3x3
+    /// convolution of the last decoder block: 2 x the first width x 9 values per pixel, float32): 30 MB, under the
+    /// 32 MB from which glibc's malloc gives each block a fresh mmap whose pages are faulted in again at every pass (see
+    /// <see cref="Torch.NativeHeap"/>, which keeps such blocks only on the process's main thread). On the Zen 5 machine
+    /// of 2026-12-02, on a thread other than the main one, a scoring call of 1 / 4 images at 64 px took 503 / 3613 ms in
+    /// passes of up to 64 masked images and 157 / 616 ms in passes of 6, and 135-141 / 519-543 ms either way on the main
+    /// thread (a scratch program, 15:02-15:04 UTC). It also bounds memory: one image per pass from 128 px at the
+    /// default width.
     /// </summary>
-    public const int MaxForwardPixels = 64 * 128 * 128;
+    public const int MaxUnfoldedBytes = 30 << 20;
 
-    /// <summary>Most masked images per forward pass at image side <paramref name="imageSize"/>: <see cref="MaxForwardBatch"/>,
-    /// fewer for images larger than 128 px (<see cref="MaxForwardPixels"/>), at least one.</summary>
-    public int ResolveForwardBatch(int imageSize) =>
-        (int)Math.Clamp(MaxForwardPixels / ((long)imageSize * imageSize), 1, MaxForwardBatch);
+    /// <summary>Most masked images per forward pass at image side <paramref name="imageSize"/> for a network whose first
+    /// level has <paramref name="firstWidth"/> channels: <see cref="MaxForwardBatch"/>, fewer as
+    /// <see cref="MaxUnfoldedBytes"/> asks, at least one.</summary>
+    public int ResolveForwardBatch(int imageSize, int firstWidth)
+    {
+        long unfoldedPerImage = (long)imageSize * imageSize * 2 * firstWidth * 9 * sizeof(float);
+        return (int)Math.Clamp(MaxUnfoldedBytes / unfoldedPerImage, 1, MaxForwardBatch);
+    }
 
     /// <summary>The smoothing sigma in effect at image side <paramref name="imageSize"/>.</summary>
     public double ResolveSigma(int imageSize) => SmoothingSigma ?? imageSize / 32.0;

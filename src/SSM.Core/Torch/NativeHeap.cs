@@ -6,10 +6,11 @@ namespace SSM.Core.Torch;
 /// Keeps glibc's malloc from handing libtorch's large tensors back to the operating system after every use. By default
 /// glibc serves each block of 32 MB or more with its own mmap and unmaps it when freed, and trims the heap's free top,
 /// so the next tensor of that size faults in every page again, zero-filled by the kernel. Training and scoring allocate
-/// and free such tensors at every step (the gradients of a 64 px batch reach 56 MB), and on a 2-core AMD EPYC virtual
-/// machine of 2026-12-02, where a page fault is expensive, that was most of the time: a float32 matmul writing a fresh
-/// 56 MB result took 104-133 ms against 5.9 ms into reused memory; a training step of the default network took
-/// 806 ms against 273 ms, a scoring call 4.3 s against 0.46 s (examples/Benchmarks <c>speed</c>, one run each).
+/// and free such tensors at every step (libtorch's unfolded input of a full-resolution convolution: 56 MB for a training
+/// batch at 64 px), and on a 2-core AMD EPYC virtual machine of 2026-12-02, where a page fault is expensive, that was
+/// most of the time: a float32 matmul writing a fresh 56 MB result took 105 ms against 5.5 ms into reused memory; a
+/// training step of the default network 689 ms against 278 ms, a scoring call 3.6 s against 0.49 s (examples/Benchmarks
+/// <c>speed</c>, one run each; the README's "glibc's malloc and libtorch's large tensors").
 /// With mmap off for malloc and the trim threshold raised, freed blocks stay in the heap and are reused: the process
 /// keeps the memory of its largest step instead of returning it between steps, and returns it when training ends
 /// (<see cref="ReturnFreeMemory"/>) or when more than <see cref="TrimThresholdBytes"/> lies free at the heap's top.
@@ -51,7 +52,7 @@ public static class NativeHeap
     /// </summary>
     public static void ReturnFreeMemory()
     {
-        if (Tuned) trim.Value?.Invoke(0);
+        if (Tuned && Glibc<MallocTrim>("malloc_trim") is { } trim) trim(0);
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -60,20 +61,19 @@ public static class NativeHeap
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int MallocTrim(nuint pad);
 
-    private static readonly Lazy<MallocTrim?> trim = new(() =>
-        NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) && NativeLibrary.TryGetExport(libc, "malloc_trim", out IntPtr address)
-            ? Marshal.GetDelegateForFunctionPointer<MallocTrim>(address)
-            : null);
-
     private static bool Tune()
     {
-        if (!OperatingSystem.IsLinux() || OptedOut(Environment.GetEnvironmentVariable) is not null) return false;
-        // gnu_get_libc_version tells glibc from musl, whose mallopt ignores these parameters.
-        if (!NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) ||
-            !NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _) ||
-            !NativeLibrary.TryGetExport(libc, "mallopt", out IntPtr address)) return false;
-        var mallopt = Marshal.GetDelegateForFunctionPointer<Mallopt>(address);
+        if (!OperatingSystem.IsLinux() || OptedOut(Environment.GetEnvironmentVariable) is not null ||
+            Glibc<Mallopt>("mallopt") is not { } mallopt) return false;
         // The threshold is an int here: glibc's mallopt takes one.
         return mallopt(MTrimThreshold, (int)TrimThresholdBytes) == 1 && mallopt(MMmapMax, 0) == 1;
     }
+
+    /// <summary>A function of glibc's; null in another C library (musl's mallopt ignores these parameters), which
+    /// gnu_get_libc_version tells apart.</summary>
+    private static T? Glibc<T>(string name) where T : Delegate =>
+        NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) && NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _) &&
+        NativeLibrary.TryGetExport(libc, name, out IntPtr address)
+            ? Marshal.GetDelegateForFunctionPointer<T>(address)
+            : null;
 }

@@ -179,19 +179,23 @@ public class AnomalyScorerTests : IDisposable
         Assert.Equal(expected, AnomalyScorer.PassSizes(total, most));
     }
 
-    /// <summary>A pass holds at most 64 images of 128 px: larger images run fewer at a time, never none.</summary>
+    /// <summary>A pass unfolds at most 30 MB (2 x width x 9 float32 values per pixel): fewer images as they or the network
+    /// grow, never none, never more than MaxForwardBatch.</summary>
     [Theory]
-    [InlineData(64, 64, 64)]
-    [InlineData(128, 64, 64)]
-    [InlineData(256, 64, 16)]
-    [InlineData(512, 64, 4)]
-    [InlineData(1024, 64, 1)]
-    [InlineData(4096, 64, 1)]
-    [InlineData(64, 2, 2)]
-    [InlineData(512, 2, 2)]
-    public void ForwardPassesHoldAtMost64ImagesOf128Pixels(int imageSize, int maxForwardBatch, int expected)
+    [InlineData(64, 16, 64, 6)]
+    [InlineData(32, 16, 64, 26)]
+    [InlineData(16, 16, 64, 64)]
+    [InlineData(128, 16, 64, 1)]
+    [InlineData(1024, 16, 64, 1)]
+    [InlineData(64, 64, 64, 1)]
+    [InlineData(64, 16, 2, 2)]
+    [InlineData(32, 8, 64, 53)]
+    public void ForwardPassesUnfoldAtMost30Megabytes(int imageSize, int firstWidth, int maxForwardBatch, int expected)
     {
-        Assert.Equal(expected, new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize));
+        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, firstWidth);
+
+        Assert.Equal(expected, most);
+        Assert.True(most == 1 || most * (long)imageSize * imageSize * 2 * firstWidth * 9 * 4 <= ScoringOptions.MaxUnfoldedBytes);
     }
 
     [Fact]
