@@ -314,7 +314,7 @@ public sealed record ScoringOptions
 
     /// <summary>
     /// Most bytes of the largest convolution input libtorch unfolds in one forward pass (the full-resolution 3x3
-    /// convolution of the last decoder block: 2 x the first width x 9 values per pixel, float32): 30 MB, under the
+    /// convolution of the last decoder block: 2 x the base width x 9 values per pixel, float32): 30 MB, under the
     /// 32 MB from which glibc's malloc gives each block a fresh mmap whose pages are faulted in again at every pass (see
     /// <see cref="Torch.NativeHeap"/>, which keeps such blocks only on the process's main thread). On the Zen 5 machine
     /// of 2026-12-02, on a thread other than the main one, a scoring call of 1 / 4 images at 64 px took 503 / 3613 ms in
@@ -324,12 +324,12 @@ public sealed record ScoringOptions
     /// </summary>
     public const int MaxUnfoldedBytes = 30 << 20;
 
-    /// <summary>Most masked images per forward pass at image side <paramref name="imageSize"/> for a network whose first
-    /// level has <paramref name="firstWidth"/> channels: <see cref="MaxForwardBatch"/>, fewer as
-    /// <see cref="MaxUnfoldedBytes"/> asks, at least one.</summary>
-    public int ResolveForwardBatch(int imageSize, int firstWidth)
+    /// <summary>Most masked images per forward pass at image side <paramref name="imageSize"/> for a network of
+    /// <paramref name="baseWidth"/> (<see cref="Network.InpaintingNetworkOptions.BaseWidth"/>, its first level's channels):
+    /// <see cref="MaxForwardBatch"/>, fewer as <see cref="MaxUnfoldedBytes"/> asks, at least one.</summary>
+    public int ResolveForwardBatch(int imageSize, int baseWidth)
     {
-        long unfoldedPerImage = (long)imageSize * imageSize * 2 * firstWidth * 9 * sizeof(float);
+        long unfoldedPerImage = (long)imageSize * imageSize * 2 * baseWidth * 9 * sizeof(float);
         return (int)Math.Clamp(MaxUnfoldedBytes / unfoldedPerImage, 1, MaxForwardBatch);
     }
 

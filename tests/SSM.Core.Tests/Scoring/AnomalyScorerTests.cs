@@ -190,12 +190,12 @@ public class AnomalyScorerTests : IDisposable
     [InlineData(64, 64, 64, 1)]
     [InlineData(64, 16, 2, 2)]
     [InlineData(32, 8, 64, 53)]
-    public void ForwardPassesUnfoldAtMost30Megabytes(int imageSize, int firstWidth, int maxForwardBatch, int expected)
+    public void ForwardPassesUnfoldAtMost30Megabytes(int imageSize, int baseWidth, int maxForwardBatch, int expected)
     {
-        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, firstWidth);
+        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, baseWidth);
 
         Assert.Equal(expected, most);
-        Assert.True(most == 1 || most * (long)imageSize * imageSize * 2 * firstWidth * 9 * 4 <= ScoringOptions.MaxUnfoldedBytes);
+        Assert.True(most == 1 || most * (long)imageSize * imageSize * 2 * baseWidth * 9 * 4 <= ScoringOptions.MaxUnfoldedBytes);
     }
 
     [Fact]
