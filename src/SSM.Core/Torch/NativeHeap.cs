@@ -69,11 +69,14 @@ public static class NativeHeap
         return mallopt(MTrimThreshold, (int)TrimThresholdBytes) == 1 && mallopt(MMmapMax, 0) == 1;
     }
 
-    /// <summary>A function of glibc's; null in another C library (musl's mallopt ignores these parameters), which
+    /// <summary>glibc, loaded once; zero in another C library (musl's mallopt ignores these parameters), which
     /// gnu_get_libc_version tells apart.</summary>
+    private static readonly Lazy<IntPtr> glibc = new(() =>
+        NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) && NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _) ? libc : IntPtr.Zero);
+
+    /// <summary>A function of glibc's; null elsewhere.</summary>
     private static T? Glibc<T>(string name) where T : Delegate =>
-        NativeLibrary.TryLoad("libc.so.6", out IntPtr libc) && NativeLibrary.TryGetExport(libc, "gnu_get_libc_version", out _) &&
-        NativeLibrary.TryGetExport(libc, name, out IntPtr address)
+        glibc.Value != IntPtr.Zero && NativeLibrary.TryGetExport(glibc.Value, name, out IntPtr address)
             ? Marshal.GetDelegateForFunctionPointer<T>(address)
             : null;
 }
