@@ -6,11 +6,12 @@ namespace SSM.MLNet.Tests;
 /// <summary>The warnings a Fit logs, as a user sees them in <c>MLContext.Log</c>: what the warning tests assert on.</summary>
 internal static class FitWarnings
 {
-    /// <summary>Runs <paramref name="fit"/> on a fresh MLContext (seed 1), disposes the model it returns, and gives the
-    /// warnings SSM logged meanwhile about the data and settings: not the machine's (<see cref="SSM.Core.Torch.OneDnnCheck"/>),
-    /// which <c>OneDnnWarningTests</c> checks.</summary>
+    /// <summary>The warning Fit logs about the machine's libtorch (<see cref="SSM.Core.Torch.OneDnnCheck"/>), if any.</summary>
     private static string Machine => "SSM: " + SSM.Core.Torch.OneDnnCheck.Finding;
 
+    /// <summary>Runs <paramref name="fit"/> on a fresh MLContext (seed 1), disposes the model it returns, and gives the
+    /// warnings SSM logged meanwhile about the data and settings: not the machine's (<see cref="Machine"/>),
+    /// which <c>OneDnnWarningTests</c> checks.</summary>
     public static List<string> Of(Func<MLContext, ITransformer> fit)
     {
         var context = new MLContext(seed: 1);
