@@ -10,12 +10,18 @@ internal static class HeapScenario
     public static void Run()
     {
         TorchNative.EnsureLoaded();
-        // The heap grows once or twice more while small allocations in between settle (seen: the third tensor faulted, no
-        // later one), so the count starts after a few.
-        for (int i = 0; i < 4; i++) Fill();
+        // The heap grows a few times more while small allocations in between settle (seen: up to the fourth tensor
+        // faulted, no later one), so the count starts after the first tensor that reused memory, or after twelve.
+        long tensorPages = Floats * sizeof(float) / Environment.SystemPageSize;
+        for (int i = 0; i < 12; i++)
+        {
+            long start = MinorFaults();
+            Fill();
+            if (MinorFaults() - start < tensorPages / 8) break;
+        }
         long before = MinorFaults();
         for (int i = 0; i < 4; i++) Fill();
-        long pages = 4 * Floats * sizeof(float) / Environment.SystemPageSize;
+        long pages = 4 * tensorPages;
         long faults = MinorFaults() - before;
         // Once handed back, the memory must be faulted in again.
         NativeHeap.ReturnFreeMemory();

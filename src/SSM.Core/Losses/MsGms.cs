@@ -85,10 +85,25 @@ public static class MsGms
     internal static Tensor GradientMagnitude(Tensor gray)
     {
         using var scope = NewDisposeScope();
-        var smoothed = Median3x3(gray);
-        var kernels = PrewittKernels(gray.device, gray.dtype);
-        var g = nn.functional.conv2d(smoothed, kernels, padding: [1, 1]);   // [B, 2, H, W]
-        return g.Squared().sum(1, keepdim: true).Plus(1e-12).sqrt().MoveToOuterDisposeScope();
+        var (gx, gy) = Prewitt(Median3x3(gray));
+        return gx.Squared().Plus(gy.Squared()).Plus(1e-12).sqrt().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Prewitt gradients (divided by 3, zero borders) of [B, 1, H, W] as differences of shifted sums, what a 3x3
+    /// convolution with the Prewitt kernels computes. Not a convolution: on a Zen 5 virtual machine libtorch's oneDNN
+    /// computed the input gradient of convolutions of one channel wrongly (OneDnnCheck), and the loss needs that gradient.
+    /// </summary>
+    internal static (Tensor X, Tensor Y) Prewitt(Tensor gray)
+    {
+        using var scope = NewDisposeScope();
+        long h = gray.shape[2], w = gray.shape[3];
+        var p = nn.functional.pad(gray, [1, 1, 1, 1]);                                            // [B, 1, H+2, W+2]
+        var columns = p.narrow(2, 0, h).Plus(p.narrow(2, 1, h)).Plus(p.narrow(2, 2, h));           // [B, 1, H, W+2]: three rows summed
+        var rows = p.narrow(3, 0, w).Plus(p.narrow(3, 1, w)).Plus(p.narrow(3, 2, w));              // [B, 1, H+2, W]: three columns summed
+        var gx = columns.narrow(3, 0, w).sub(columns.narrow(3, 2, w)).Over(3);                     // left minus right
+        var gy = rows.narrow(2, 0, h).sub(rows.narrow(2, 2, h)).Over(3);                           // top minus bottom
+        return (gx.MoveToOuterDisposeScope(), gy.MoveToOuterDisposeScope());
     }
 
     /// <summary>
@@ -141,13 +156,5 @@ public static class MsGms
         Sort(4, 7); Sort(4, 2); Sort(6, 4);
         Sort(4, 2);
         return p[4];
-    }
-
-    private static Tensor PrewittKernels(Device device, ScalarType dtype)
-    {
-        float t = 1f / 3f;
-        var kx = new float[] { t, 0, -t, t, 0, -t, t, 0, -t };
-        var ky = new float[] { t, t, t, 0, 0, 0, -t, -t, -t };
-        return tensor(kx.Concat(ky).ToArray(), [2, 1, 3, 3], dtype: dtype, device: device);
     }
 }

@@ -4,13 +4,17 @@ using static TorchSharp.torch;
 namespace SSM.Core.Torch;
 
 /// <summary>
-/// Checks once per process that libtorch's oneDNN convolutions compute what they should, and turns oneDNN off when they
-/// do not. On a 2-core AMD EPYC (Zen 5, family 26) virtual machine of 2026-12-02, whose processor reports no cache sizes,
-/// libtorch 2.10's oneDNN computed wrongly whenever it used its blocked layouts with channels padded to a block (its
-/// verbose log shows the padded copies): a 3x3 convolution of 17 channels in the default layout was off by up to 30 % of
-/// its range, bfloat16 convolutions of 1-2 channels by up to 100 %, some gave NaN, and trainings diverged or differed
-/// between runs of one seed. With oneDNN off, libtorch's own convolutions were right (to 1e-6 of a float64 reference)
-/// in every case measured, more slowly.
+/// Checks once per process that libtorch's oneDNN computes the convolutions this library runs as it should, and turns
+/// oneDNN off when it does not. On a 2-core AMD EPYC (Zen 5, family 26) virtual machine of 2026-12-02, whose processor
+/// reports no cache sizes, libtorch 2.10's oneDNN computed wrongly wherever it padded channels to its blocks: in the
+/// default layout, any convolution whose channels are not a multiple of its block (17, 33, 65 or 129 in: off by up to
+/// 30 % of the range, or NaN); channels-last, the input gradient of a convolution of one input channel (and in bfloat16
+/// of one output channel). Every other channels-last convolution was right, forward and backward, in float32 and
+/// bfloat16 (3,888 cases of the network's shapes, 2026-12-02 16:10-16:30 UTC). This library runs only those: the network
+/// is channels-last, its first convolution's input needs no gradient, its last has two or more outputs, MS-GMS's Prewitt
+/// gradients are differences of shifted sums, and the map smoothing's one-channel convolutions run forward only. The
+/// probe asks exactly that of the machine; oneDNN stays on where it holds (four times as fast as libtorch's own
+/// convolutions there, and bfloat16 with it), and is turned off where it does not.
 /// </summary>
 public static class OneDnnCheck
 {
@@ -27,32 +31,72 @@ public static class OneDnnCheck
     /// <exception cref="InvalidOperationException">oneDNN computes wrongly and cannot be turned off on this platform.</exception>
     public static void Ensure() => _ = finding.Value;
 
-    /// <summary>The largest error of the probe convolutions relative to their range; the cases that failed here were
-    /// off by 0.09 or more (or NaN), the others within 1e-5 in float32 and 1e-2 in bfloat16.</summary>
+    /// <summary>A convolution the library runs: channels in and out, square kernel, stride, padding; a network layer (channels-last,
+    /// float32 and bfloat16, its weights' gradient taken) or the map smoothing (the default layout, float32, forward only);
+    /// and whether its input's gradient is taken (every network layer but the first).</summary>
+    private readonly record struct Case(int In, int Out, int Kernel, int Stride, int Padding, bool Network, bool InputGradient);
+
+    /// <summary>The network's convolutions, channels-last (grey and colour first layers, a mask block's extra channel, a
+    /// decoder block's concatenation, the strided 4x4 and the 1x1 after upsampling, grey and colour heads), and the map
+    /// smoothing's one-channel convolution in the default layout, forward only.</summary>
+    private static readonly Case[] Cases =
+    [
+        new(1, 16, 3, 1, 1, true, false), new(3, 16, 3, 1, 1, true, false),
+        new(16, 16, 3, 1, 1, true, true), new(17, 16, 3, 1, 1, true, true), new(33, 32, 3, 1, 1, true, true), new(32, 16, 3, 1, 1, true, true),
+        new(16, 16, 4, 2, 1, true, true), new(32, 16, 1, 1, 0, true, true),
+        new(16, 2, 3, 1, 1, true, true), new(16, 4, 3, 1, 1, true, true),
+        new(1, 1, 3, 1, 0, false, false),
+    ];
+
+    /// <summary>The largest error of the probe convolutions (forward, and the gradients training takes) relative to their
+    /// range, against a float64 reference, which libtorch never hands to oneDNN. The cases that failed on the Zen 5 machine
+    /// were off by 0.09 or more (or NaN); right ones are within 1e-5 in float32 and 1e-2 in bfloat16.</summary>
     internal static (double Float32, double BFloat16) ProbeErrors()
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(7);
         double worst32 = 0, worst16 = 0;
-        // The cases that failed: channels padded to oneDNN's block of 8 or 16 (17 in; a batch of one image takes another
-        // path), and bfloat16 pairs (1 or 2 in).
-        foreach (var (channels, side, layoutLast) in new[] { (17, 8, false), (17, 8, true), (2, 32, false), (1, 32, true) })
+        foreach (var c in Cases)
         {
-            var x = randn([channels == 17 ? 2 : 4, channels, side, side], generator: generator);
-            var w = randn([16, channels, 3, 3], generator: generator).mul_(0.2);
-            var reference = Convolve(x.to(ScalarType.Float64), w.to(ScalarType.Float64), false);
-            double range = reference.abs().max().item<double>();
-            worst32 = Math.Max(worst32, Error(Convolve(x, w, layoutLast), reference, range));
-            worst16 = Math.Max(worst16, Error(Convolve(x.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16), layoutLast), reference, range));
+            // 16 px, batches of 4: big enough for oneDNN's blocked kernels and its threads to split the work.
+            var x = randn([4, c.In, 16, 16], generator: generator);
+            var w = randn([c.Out, c.In, c.Kernel, c.Kernel], generator: generator).mul_(1.0 / Math.Sqrt(c.In * c.Kernel * c.Kernel));
+            var reference = Convolve(c, x, w, ScalarType.Float64);
+            var outputGradient = randn(reference.Output.shape, generator: generator);
+            reference.Backward(outputGradient);
+            foreach (var format in c.Network ? new[] { ScalarType.Float32, ScalarType.BFloat16 } : [ScalarType.Float32])
+            {
+                var run = Convolve(c, x, w, format);
+                run.Backward(outputGradient);
+                double error = Error(run.Output, reference.Output);
+                if (c.Network) error = Math.Max(error, Error(run.WeightGradient, reference.WeightGradient));
+                if (c.InputGradient) error = Math.Max(error, Error(run.InputGradient, reference.InputGradient));
+                if (format == ScalarType.Float32) worst32 = Math.Max(worst32, error);
+                else worst16 = Math.Max(worst16, error);
+            }
         }
         return (worst32, worst16);
     }
 
-    private static Tensor Convolve(Tensor x, Tensor w, bool channelsLast) =>
-        nn.functional.conv2d(channelsLast ? ChannelsLast.Of(x) : x, w, null, [1, 1], [1, 1]);
-
-    private static double Error(Tensor y, Tensor reference, double range)
+    /// <summary>One convolution in <paramref name="format"/>, its input and weights made leaves so that a backward pass
+    /// leaves their gradients.</summary>
+    private static Convolution Convolve(Case c, Tensor x, Tensor w, ScalarType format)
     {
+        var input = (c.Network ? ChannelsLast.Of(x) : x).to(format).detach().requires_grad_(c.InputGradient);
+        var weight = w.to(format).detach().requires_grad_(true);
+        return new Convolution(input, weight, nn.functional.conv2d(input, weight, null, [c.Stride, c.Stride], [c.Padding, c.Padding]));
+    }
+
+    private sealed record Convolution(Tensor Input, Tensor Weight, Tensor Output)
+    {
+        public Tensor InputGradient => Input.grad!;
+        public Tensor WeightGradient => Weight.grad!;
+        public void Backward(Tensor outputGradient) => Output.mul(outputGradient.to(Output.dtype)).sum().backward();
+    }
+
+    private static double Error(Tensor y, Tensor reference)
+    {
+        double range = reference.abs().max().item<double>();
         double e = (y.to(ScalarType.Float64) - reference).abs().max().item<double>() / range;
         return double.IsNaN(e) ? double.PositiveInfinity : e;
     }

@@ -65,6 +65,29 @@ public class MsGmsTests
         Assert.NotNull(y.grad);
         Assert.True(y.grad!.abs().sum().item<float>() > 0);
     }
+
+    /// <summary>The shifted-difference Prewitt is the Prewitt convolution (zero borders), in value and in the input's
+    /// gradient; the reference runs in float64, which libtorch never hands to oneDNN.</summary>
+    [Fact]
+    public void PrewittEqualsThePrewittConvolutionInValueAndGradient()
+    {
+        using var scope = NewDisposeScope();
+        var x = rand([3, 1, 9, 13], generator: new TorchSharp.torch.Generator(5), dtype: ScalarType.Float64);
+        var weights = randn([3, 2, 9, 13], dtype: ScalarType.Float64);
+        const double t = 1.0 / 3;
+        var kernels = tensor(new[] { t, 0, -t, t, 0, -t, t, 0, -t, t, t, t, 0, 0, 0, -t, -t, -t }, [2, 1, 3, 3]);
+
+        var a = x.detach().requires_grad_(true);
+        var (gx, gy) = MsGms.Prewitt(a);
+        cat([gx, gy], 1).mul(weights).sum().backward();
+        var b = x.detach().requires_grad_(true);
+        var reference = nn.functional.conv2d(b, kernels, padding: [1, 1]);
+        reference.mul(weights).sum().backward();
+
+        Assert.True(cat([gx, gy], 1).allclose(reference, rtol: 0, atol: 1e-12));
+        Assert.True(a.grad!.allclose(b.grad!, rtol: 0, atol: 1e-12));
+        Assert.True(gx.abs().max().item<double>() > 0.1 && gy.abs().max().item<double>() > 0.1);   // not trivially zero
+    }
 }
 
 public class MedianTests

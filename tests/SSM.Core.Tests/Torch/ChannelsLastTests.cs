@@ -39,7 +39,7 @@ public class ChannelsLastTests
     }
 
     [Fact]
-    public void TheNetworkGivesTheSameOutputInEitherLayoutAlsoForASliceOfABatch()
+    public void TheNetworkGivesTheDefaultLayoutsOutputAlsoForASliceOfABatch()
     {
         using var network = new InpaintingNetwork(new InpaintingNetworkOptions { InputChannels = 1, BaseWidth = 4, Depth = 3 }, new Generator(2));
         network.eval();
@@ -49,8 +49,11 @@ public class ChannelsLastTests
         using var mask = masks.narrow(0, 3, 2);
         using var noGrad = no_grad();
         using var channelsLast = network.forward(image, mask);
+        // The default layout in float64: libtorch's own convolutions (oneDNN computed some of the default layout's wrongly
+        // on a Zen 5 virtual machine; see OneDnnCheck).
+        network.to(ScalarType.Float64);
         network.ChannelsLastLayout = false;
-        using var plain = network.forward(image, mask);
+        using var plain = network.forward(image.to(ScalarType.Float64), mask.to(ScalarType.Float64)).to(ScalarType.Float32);
         Assert.True(channelsLast.allclose(plain, rtol: 1e-4, atol: 1e-5));
     }
 
