@@ -16,12 +16,13 @@
 //   dotnet run -c Release --project examples/Benchmarks -- compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
 //   dotnet run -c Release --project examples/Benchmarks -- contention [--images 24] [--epochs 2]
 //   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
+//   dotnet run -c Release --project examples/Benchmarks -- onednn [--force-on] [--pairs] [--repeats N] [--threads T]
 //   dotnet run -c Release --project examples/Benchmarks -- dicom-check [folder of .dcm files (default: pydicom's test files)] [--python /usr/bin/python3]
 using SSM.Benchmarks;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare|contention|dicom-check [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare|contention|onednn|dicom-check [options]  (see examples/Benchmarks/README.md)");
     return args.Length == 0 ? 1 : 0;
 }
 var rest = args[1..];
@@ -39,9 +40,10 @@ try
         case "visibility": return Visibility.Run(Arguments.Parse(rest));
         case "compare": return Compare.Run(rest);
         case "contention": return Contention.Run(rest);
+        case "onednn": return OneDnnSweep.Run(Arguments.Parse(rest));
         case "dicom-check": return DicomCheck.Run(rest);
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, compare, contention or dicom-check.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, compare, contention, onednn or dicom-check.");
             return 1;
     }
 }

@@ -26,8 +26,8 @@ public static class Ssim
         using var scope = NewDisposeScope();
         // The window is separable: blur rows and columns as products with band matrices, the five local statistics
         // in one batch (see GaussianKernel.Band for why not a convolution).
-        var rows = GaussianKernel.Band((int)x.shape[2], windowSize, sigma, x.device);
-        var columns = GaussianKernel.Band((int)x.shape[3], windowSize, sigma, x.device);
+        var rows = GaussianKernel.Band((int)x.shape[2], windowSize, sigma, x.device).to(x.dtype);
+        var columns = GaussianKernel.Band((int)x.shape[3], windowSize, sigma, x.device).to(x.dtype);
         var blurred = rows.matmul(stack([x, y, x.Squared(), y.Squared(), x.mul(y)])).matmul(columns);
         var (muX, muY) = (blurred[0], blurred[1]);
         var muX2 = muX.Squared();

@@ -46,10 +46,21 @@ internal sealed class Conv : Module<Tensor, Tensor>
         bias?.uniform_(-bound, bound, generator);
     }
 
+    /// <summary>Convolutions of an image's few channels (at most <see cref="Float32InputChannels"/>) run in float32 whatever
+    /// their input's format: on a Zen 5 virtual machine libtorch's oneDNN computed bfloat16 convolutions of one input channel
+    /// into fewer than 16 outputs wrongly (OneDnnCheck), and they cost little.</summary>
+    public const int Float32InputChannels = 3;
+
     public override Tensor forward(Tensor x)
     {
-        using var w = weight.to(x.dtype);
-        using var b = bias?.to(x.dtype);
-        return functional.conv2d(x, w, b, stride, padding);
+        if (x.dtype != ScalarType.BFloat16 || weight.shape[1] > Float32InputChannels)
+        {
+            using var w = weight.to(x.dtype);
+            using var b = bias?.to(x.dtype);
+            return functional.conv2d(x, w, b, stride, padding);
+        }
+        using var x32 = x.to(ScalarType.Float32);
+        using var y = functional.conv2d(x32, weight, bias, stride, padding);
+        return y.to(x.dtype);
     }
 }

@@ -6,15 +6,16 @@ namespace SSM.Core.Torch;
 /// <summary>
 /// Checks once per process that libtorch's oneDNN computes the convolutions this library runs as it should, and turns
 /// oneDNN off when it does not. On a 2-core AMD EPYC (Zen 5, family 26) virtual machine of 2026-12-02, whose processor
-/// reports no cache sizes, libtorch 2.10's oneDNN computed wrongly wherever it padded channels to its blocks: in the
-/// default layout, any convolution whose channels are not a multiple of its block (17, 33, 65 or 129 in: off by up to
-/// 30 % of the range, or NaN); channels-last, the input gradient of a convolution of one input channel (and in bfloat16
-/// of one output channel). Every other channels-last convolution was right, forward and backward, in float32 and
-/// bfloat16 (3,888 cases of the network's shapes, 2026-12-02 16:10-16:30 UTC). This library runs only those: the network
-/// is channels-last, its first convolution's input needs no gradient, its last has two or more outputs, MS-GMS's Prewitt
-/// gradients are differences of shifted sums, and the map smoothing's one-channel convolutions run forward only. The
-/// probe asks exactly that of the machine; oneDNN stays on where it holds (four times as fast as libtorch's own
-/// convolutions there, and bfloat16 with it), and is turned off where it does not.
+/// reports no cache sizes, libtorch 2.10's oneDNN computed wrongly where it padded channels to its blocks: in the default
+/// layout, convolutions of 17, 33, 65 or 129 channels in (off by 6-20 % of the range, or NaN) and the input gradients of
+/// those with one channel in or two or four out; channels-last, the input gradient of one channel in, and in bfloat16
+/// the output of one channel into fewer than 16 and the input gradient of one channel out. Every other channels-last
+/// convolution came out right, forward and backward, in float32 and bfloat16 (the network's shapes, and every pair of
+/// 1-16 channels: examples/Benchmarks, <c>onednn</c>). The library runs only those: the network is channels-last, its
+/// first layer runs in float32 and its input takes no gradient, its last has two or more outputs, MS-GMS's Prewitt
+/// gradients are differences of shifted sums, and the map smoothing's one-channel convolutions run forward, in float32.
+/// The probe asks exactly that of the machine: oneDNN stays on where it holds (there a float32 training step took 151 ms
+/// instead of 278, and bfloat16 runs with it), and is turned off where it does not.
 /// </summary>
 public static class OneDnnCheck
 {
@@ -31,21 +32,30 @@ public static class OneDnnCheck
     /// <exception cref="InvalidOperationException">oneDNN computes wrongly and cannot be turned off on this platform.</exception>
     public static void Ensure() => _ = finding.Value;
 
-    /// <summary>A convolution the library runs: channels in and out, square kernel, stride, padding; a network layer (channels-last,
-    /// float32 and bfloat16, its weights' gradient taken) or the map smoothing (the default layout, float32, forward only);
-    /// and whether its input's gradient is taken (every network layer but the first).</summary>
-    private readonly record struct Case(int In, int Out, int Kernel, int Stride, int Padding, bool Network, bool InputGradient);
+    /// <summary>How the library runs a convolution: a network layer (channels-last, float32 and bfloat16, the weights' and the
+    /// input's gradients taken), the network's first layer (channels-last, an image's 1-3 channels in: always float32, see
+    /// Network.Conv, and its input takes no gradient), or the map smoothing (the default layout, float32, forward only).</summary>
+    private enum Use { Layer, FirstLayer, Smoothing }
 
-    /// <summary>The network's convolutions, channels-last (grey and colour first layers, a mask block's extra channel, a
-    /// decoder block's concatenation, the strided 4x4 and the 1x1 after upsampling, grey and colour heads), and the map
-    /// smoothing's one-channel convolution in the default layout, forward only.</summary>
+    /// <summary>A convolution the library runs: channels in and out, square kernel, stride, padding, and how it runs.</summary>
+    private readonly record struct Case(int In, int Out, int Kernel, int Stride, int Padding, Use Use)
+    {
+        public bool ChannelsLast => Use != Use.Smoothing;
+        public bool WeightGradient => Use != Use.Smoothing;
+        public bool InputGradient => Use == Use.Layer;
+        public ScalarType[] Formats => Use == Use.Layer ? [ScalarType.Float32, ScalarType.BFloat16] : [ScalarType.Float32];
+    }
+
+    /// <summary>The network's convolutions (grey and colour first layers, default and narrow; a mask block's extra channel; a
+    /// decoder block's concatenation; the strided 4x4 and the 1x1 after upsampling; grey and colour heads) and the map
+    /// smoothing's.</summary>
     private static readonly Case[] Cases =
     [
-        new(1, 16, 3, 1, 1, true, false), new(3, 16, 3, 1, 1, true, false),
-        new(16, 16, 3, 1, 1, true, true), new(17, 16, 3, 1, 1, true, true), new(33, 32, 3, 1, 1, true, true), new(32, 16, 3, 1, 1, true, true),
-        new(16, 16, 4, 2, 1, true, true), new(32, 16, 1, 1, 0, true, true),
-        new(16, 2, 3, 1, 1, true, true), new(16, 4, 3, 1, 1, true, true),
-        new(1, 1, 3, 1, 0, false, false),
+        new(1, 16, 3, 1, 1, Use.FirstLayer), new(3, 16, 3, 1, 1, Use.FirstLayer), new(1, 4, 3, 1, 1, Use.FirstLayer), new(3, 4, 3, 1, 1, Use.FirstLayer),
+        new(16, 16, 3, 1, 1, Use.Layer), new(17, 16, 3, 1, 1, Use.Layer), new(33, 32, 3, 1, 1, Use.Layer), new(32, 16, 3, 1, 1, Use.Layer),
+        new(5, 4, 3, 1, 1, Use.Layer), new(16, 16, 4, 2, 1, Use.Layer), new(32, 16, 1, 1, 0, Use.Layer),
+        new(16, 2, 3, 1, 1, Use.Layer), new(16, 4, 3, 1, 1, Use.Layer),
+        new(1, 1, 3, 1, 0, Use.Smoothing),
     ];
 
     /// <summary>The largest error of the probe convolutions (forward, and the gradients training takes) relative to their
@@ -64,12 +74,12 @@ public static class OneDnnCheck
             var reference = Convolve(c, x, w, ScalarType.Float64);
             var outputGradient = randn(reference.Output.shape, generator: generator);
             reference.Backward(outputGradient);
-            foreach (var format in c.Network ? new[] { ScalarType.Float32, ScalarType.BFloat16 } : [ScalarType.Float32])
+            foreach (var format in c.Formats)
             {
                 var run = Convolve(c, x, w, format);
                 run.Backward(outputGradient);
                 double error = Error(run.Output, reference.Output);
-                if (c.Network) error = Math.Max(error, Error(run.WeightGradient, reference.WeightGradient));
+                if (c.WeightGradient) error = Math.Max(error, Error(run.WeightGradient, reference.WeightGradient));
                 if (c.InputGradient) error = Math.Max(error, Error(run.InputGradient, reference.InputGradient));
                 if (format == ScalarType.Float32) worst32 = Math.Max(worst32, error);
                 else worst16 = Math.Max(worst16, error);
@@ -82,7 +92,7 @@ public static class OneDnnCheck
     /// leaves their gradients.</summary>
     private static Convolution Convolve(Case c, Tensor x, Tensor w, ScalarType format)
     {
-        var input = (c.Network ? ChannelsLast.Of(x) : x).to(format).detach().requires_grad_(c.InputGradient);
+        var input = (c.ChannelsLast ? ChannelsLast.Of(x.to(format)) : x.to(format)).detach().requires_grad_(c.InputGradient);
         var weight = w.to(format).detach().requires_grad_(true);
         return new Convolution(input, weight, nn.functional.conv2d(input, weight, null, [c.Stride, c.Stride], [c.Padding, c.Padding]));
     }
@@ -106,7 +116,7 @@ public static class OneDnnCheck
         Native.TurnOffUnusableNnpack();
         var before = ProbeErrors();
         if (Right(before)) return null;
-        if (!Native.TryDisable())
+        if (!Native.TrySetEnabled(false))
             throw new InvalidOperationException(Wrong(before) + " Turning oneDNN off is not supported with this libtorch; on the machine where " +
                                                 "this was seen, the environment variable ONEDNN_MAX_CPU_ISA=SSE41, set before the program starts, gave right values.");
         var after = ProbeErrors();
@@ -114,6 +124,10 @@ public static class OneDnnCheck
             throw new InvalidOperationException(Wrong(before) + $" With oneDNN off they are still wrong ({Describe(after)}).");
         return Wrong(before) + $" oneDNN is off for this process: libtorch's own convolutions are right ({Describe(after)}), and slower.";
     }
+
+    /// <summary>Turns libtorch's oneDNN on or off for the process, whatever the probe found: for the benchmarks' sweep of
+    /// convolutions (examples/Benchmarks, <c>onednn</c>), never for scoring. False when the switch cannot be reached.</summary>
+    internal static bool TrySetEnabled(bool enabled) => Native.TrySetEnabled(enabled);
 
     private static bool Right((double Float32, double BFloat16) errors) => errors.Float32 <= 1e-3 && errors.BFloat16 <= 0.05;
 
@@ -166,12 +180,12 @@ public static class OneDnnCheck
         }
 
         /// <summary>False when the switch cannot be reached (a libtorch built otherwise).</summary>
-        public static bool TryDisable()
+        public static bool TrySetEnabled(bool enabled)
         {
             try
             {
-                if (OperatingSystem.IsWindows()) SetMsvc(ContextMsvc(), false);
-                else SetGcc(ContextGcc(), false);
+                if (OperatingSystem.IsWindows()) SetMsvc(ContextMsvc(), enabled);
+                else SetGcc(ContextGcc(), enabled);
                 return true;
             }
             catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
