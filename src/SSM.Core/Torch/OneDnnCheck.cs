@@ -14,7 +14,7 @@ namespace SSM.Core.Torch;
 /// 1-16 channels: examples/Benchmarks, <c>onednn</c>). The library runs only those: the network is channels-last, its
 /// first layer runs in float32 and its input takes no gradient, its last has two or more outputs, MS-GMS's Prewitt
 /// gradients are differences of shifted sums, and the map smoothing's one-channel convolutions run forward, in float32.
-/// The probe asks exactly that of the machine: oneDNN stays on where it holds (there a float32 training step took 151 ms
+/// The probe asks exactly that of the machine: oneDNN stays on where it holds (there a float32 training step took 131 ms
 /// instead of 278, and bfloat16 runs with it), and is turned off where it does not.
 /// </summary>
 public static class OneDnnCheck
