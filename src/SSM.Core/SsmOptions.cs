@@ -319,8 +319,9 @@ public sealed record ScoringOptions
     /// <see cref="Torch.NativeHeap"/>, which keeps such blocks only on the process's main thread). On the Zen 5 machine
     /// of 2026-12-02, on a thread other than the main one, a scoring call of 1 / 4 images at 64 px took 503 / 3613 ms in
     /// passes of up to 64 masked images and 157 / 616 ms in passes of 6, and 135-141 / 519-543 ms either way on the main
-    /// thread (a scratch program, 15:02-15:04 UTC). It also bounds memory: one image per pass from 128 px at the
-    /// default width.
+    /// thread (a scratch program, 15:02-15:04 UTC; oneDNN was off there then). Where oneDNN runs the convolutions nothing
+    /// is unfolded, and the bound only limits memory (whether larger passes would be faster there is not measured): one
+    /// image per pass from 128 px at the default width.
     /// </summary>
     public const int MaxUnfoldedBytes = 30 << 20;
 

@@ -11,7 +11,8 @@ internal static class HeapScenario
     {
         TorchNative.EnsureLoaded();
         // The heap grows a few times more while small allocations in between settle (seen: up to the fourth tensor
-        // faulted, no later one), so the count starts after the first tensor that reused memory, or after twelve.
+        // faulted; now and then one later, which NativeHeapTests allows), so the count starts after the first tensor that
+        // reused memory, or after twelve.
         long tensorPages = Floats * sizeof(float) / Environment.SystemPageSize;
         for (int i = 0; i < 12; i++)
         {

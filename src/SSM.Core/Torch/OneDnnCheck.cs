@@ -73,11 +73,11 @@ public static class OneDnnCheck
             var w = randn([c.Out, c.In, c.Kernel, c.Kernel], generator: generator).mul_(1.0 / Math.Sqrt(c.In * c.Kernel * c.Kernel));
             var reference = Convolve(c, x, w, ScalarType.Float64);
             var outputGradient = randn(reference.Output.shape, generator: generator);
-            reference.Backward(outputGradient);
+            reference.Backward(c, outputGradient);
             foreach (var format in c.Formats)
             {
                 var run = Convolve(c, x, w, format);
-                run.Backward(outputGradient);
+                run.Backward(c, outputGradient);
                 double error = Error(run.Output, reference.Output);
                 if (c.WeightGradient) error = Math.Max(error, Error(run.WeightGradient, reference.WeightGradient));
                 if (c.InputGradient) error = Math.Max(error, Error(run.InputGradient, reference.InputGradient));
@@ -89,11 +89,11 @@ public static class OneDnnCheck
     }
 
     /// <summary>One convolution in <paramref name="format"/>, its input and weights made leaves so that a backward pass
-    /// leaves their gradients.</summary>
+    /// leaves the gradients the case takes.</summary>
     private static Convolution Convolve(Case c, Tensor x, Tensor w, ScalarType format)
     {
         var input = (c.ChannelsLast ? ChannelsLast.Of(x.to(format)) : x.to(format)).detach().requires_grad_(c.InputGradient);
-        var weight = w.to(format).detach().requires_grad_(true);
+        var weight = w.to(format).detach().requires_grad_(c.WeightGradient);
         return new Convolution(input, weight, nn.functional.conv2d(input, weight, null, [c.Stride, c.Stride], [c.Padding, c.Padding]));
     }
 
@@ -101,10 +101,16 @@ public static class OneDnnCheck
     {
         public Tensor InputGradient => Input.grad!;
         public Tensor WeightGradient => Weight.grad!;
-        public void Backward(Tensor outputGradient) => Output.mul(outputGradient.to(Output.dtype)).sum().backward();
+        /// <summary>The gradients the case takes (none for the smoothing, which runs forward only).</summary>
+        public void Backward(Case c, Tensor outputGradient)
+        {
+            if (c.WeightGradient || c.InputGradient) Output.mul(outputGradient.to(Output.dtype)).sum().backward();
+        }
     }
 
-    private static double Error(Tensor y, Tensor reference)
+    /// <summary>The largest difference of <paramref name="y"/> from <paramref name="reference"/> relative to the reference's
+    /// range; infinity for NaN.</summary>
+    internal static double Error(Tensor y, Tensor reference)
     {
         double range = reference.abs().max().item<double>();
         double e = (y.to(ScalarType.Float64) - reference).abs().max().item<double>() / range;
@@ -138,7 +144,8 @@ public static class OneDnnCheck
     private static string Describe((double Float32, double BFloat16) e) =>
         $"largest error {Format(e.Float32)} of the range in float32, {Format(e.BFloat16)} in bfloat16";
 
-    private static string Format(double e) => double.IsPositiveInfinity(e) ? "NaN" : e.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>An error as the probe reports it: one significant digit and the exponent, or NaN.</summary>
+    internal static string Format(double e) => double.IsPositiveInfinity(e) ? "NaN" : e.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>libtorch's switch for oneDNN (at::globalContext().setUserEnabledMkldnn), which TorchSharp does not expose:
     /// the C++ entry points by their mangled names, GCC's (Linux, macOS) or MSVC's (Windows).</summary>
