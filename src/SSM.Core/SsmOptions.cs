@@ -308,30 +308,45 @@ public sealed record ScoringOptions
     /// </summary>
     public NetworkPrecision Precision { get; init; } = NetworkPrecision.Auto;
 
-    /// <summary>Most masked images per forward pass. Default 64; fewer run where <see cref="MaxUnfoldedBytes"/> says so,
-    /// which at the default width is from 32 px on.</summary>
+    /// <summary>Most masked images per forward pass. Default 64; fewer run where <see cref="MaxActivationBytes"/> (or, where
+    /// oneDNN is off, <see cref="MaxUnfoldedBytes"/>) says so: at the default width in bfloat16 from 128 px on (16 images a
+    /// pass there), in float32 from 64 px on (32 images).</summary>
     public int MaxForwardBatch { get; init; } = 64;
 
     /// <summary>
-    /// Most bytes of the largest convolution input libtorch unfolds in one forward pass (the full-resolution 3x3
-    /// convolution of the last decoder block: 2 x the base width x 9 values per pixel, float32): 30 MB, under the
-    /// 32 MB from which glibc's malloc gives each block a fresh mmap whose pages are faulted in again at every pass (see
-    /// <see cref="Torch.NativeHeap"/>, which keeps such blocks only on the process's main thread). On the Zen 5 machine
-    /// of 2026-12-02, on a thread other than the main one, a scoring call of 1 / 4 images at 64 px took 503 / 3613 ms in
-    /// passes of up to 64 masked images and 157 / 616 ms in passes of 6, and 135-141 / 519-543 ms either way on the main
-    /// thread (a scratch program, 15:02-15:04 UTC; oneDNN was off there then). Where oneDNN runs the convolutions nothing
-    /// is unfolded, and the bound only limits memory (whether larger passes would be faster there is not measured): one
-    /// image per pass from 128 px at the default width.
+    /// Most bytes of the largest activation of one forward pass where oneDNN runs the convolutions (the full-resolution
+    /// input of the last decoder block, 2 x the base width channels, in the pass's number format): 16 MB. Larger passes
+    /// gained nothing, and from about 24 MB a pass on a thread other than the main one slowed down again, as glibc maps
+    /// such blocks afresh there (<see cref="Torch.NativeHeap"/>). Against the 30 MB bound of unfolded input that held before,
+    /// masked images took, per image (the Zen 5 machine, 2026-12-02, the default width, main thread / another thread):
+    /// 1.70 / 2.14 ms in bfloat16 at 64 px in passes of 6, 1.08 / 1.19 ms in passes of 48; 7.7 / 10.8 ms at 128 px in
+    /// passes of 1, 4.1 / 4.8 ms in passes of 12; float32 gained 1.3-1.7x.
+    /// </summary>
+    public const int MaxActivationBytes = 16 << 20;
+
+    /// <summary>
+    /// Most bytes of the largest convolution input libtorch unfolds in one forward pass where oneDNN is off
+    /// (<see cref="Torch.OneDnnCheck.OneDnnTurnedOff"/>; the full-resolution 3x3 convolution of the last decoder block:
+    /// 2 x the base width x 9 values per pixel, float32): 30 MB, under the 32 MB from which glibc's malloc gives each block
+    /// a fresh mmap whose pages are faulted in again at every pass (see <see cref="Torch.NativeHeap"/>, which keeps such
+    /// blocks only on the process's main thread). On the Zen 5 machine of 2026-12-02, on a thread other than the main one,
+    /// a scoring call of 1 / 4 images at 64 px took 503 / 3613 ms in passes of up to 64 masked images and 157 / 616 ms in
+    /// passes of 6, and 135-141 / 519-543 ms either way on the main thread (a scratch program, 15:02-15:04 UTC, oneDNN off).
     /// </summary>
     public const int MaxUnfoldedBytes = 30 << 20;
 
     /// <summary>Most masked images per forward pass at image side <paramref name="imageSize"/> for a network of
-    /// <paramref name="baseWidth"/> (<see cref="Network.InpaintingNetworkOptions.BaseWidth"/>, its first level's channels):
-    /// <see cref="MaxForwardBatch"/>, fewer as <see cref="MaxUnfoldedBytes"/> asks, at least one.</summary>
-    public int ResolveForwardBatch(int imageSize, int baseWidth)
+    /// <paramref name="baseWidth"/> (<see cref="Network.InpaintingNetworkOptions.BaseWidth"/>, its first level's channels)
+    /// running in <paramref name="format"/>: <see cref="MaxForwardBatch"/>, fewer as <see cref="MaxActivationBytes"/> asks
+    /// (<see cref="MaxUnfoldedBytes"/> where oneDNN is off), at least one.</summary>
+    public int ResolveForwardBatch(int imageSize, int baseWidth, TorchSharp.torch.ScalarType format) =>
+        ResolveForwardBatch(imageSize, baseWidth, format, oneDnn: !Torch.OneDnnCheck.OneDnnTurnedOff);
+
+    internal int ResolveForwardBatch(int imageSize, int baseWidth, TorchSharp.torch.ScalarType format, bool oneDnn)
     {
-        long unfoldedPerImage = (long)imageSize * imageSize * 2 * baseWidth * 9 * sizeof(float);
-        return (int)Math.Clamp(MaxUnfoldedBytes / unfoldedPerImage, 1, MaxForwardBatch);
+        long pixels = (long)imageSize * imageSize * 2 * baseWidth;
+        long perImage = oneDnn ? pixels * (format == TorchSharp.torch.ScalarType.BFloat16 ? 2 : sizeof(float)) : pixels * 9 * sizeof(float);
+        return (int)Math.Clamp((oneDnn ? MaxActivationBytes : MaxUnfoldedBytes) / perImage, 1, MaxForwardBatch);
     }
 
     /// <summary>The smoothing sigma in effect at image side <paramref name="imageSize"/>.</summary>

@@ -165,7 +165,7 @@ public sealed class AnomalyScorer : IDisposable
     private Tensor ForwardChunked(Tensor maskedImages, Tensor masks)
     {
         long total = maskedImages.shape[0];
-        int most = options.Scoring.ResolveForwardBatch(options.ImageSize, network.Options.BaseWidth);
+        int most = options.Scoring.ResolveForwardBatch(options.ImageSize, network.Options.BaseWidth, format);
         if (total <= most) return network.ForwardIn(format, maskedImages, masks);
         var parts = new List<Tensor>();
         long start = 0;

@@ -179,8 +179,8 @@ public class AnomalyScorerTests : IDisposable
         Assert.Equal(expected, AnomalyScorer.PassSizes(total, most));
     }
 
-    /// <summary>A pass unfolds at most 30 MB (2 x width x 9 float32 values per pixel): fewer images as they or the network
-    /// grow, never none, never more than MaxForwardBatch.</summary>
+    /// <summary>Where oneDNN is off, a pass unfolds at most 30 MB (2 x width x 9 float32 values per pixel): fewer images as
+    /// they or the network grow, never none, never more than MaxForwardBatch.</summary>
     [Theory]
     [InlineData(64, 16, 64, 6)]
     [InlineData(32, 16, 64, 26)]
@@ -190,12 +190,33 @@ public class AnomalyScorerTests : IDisposable
     [InlineData(64, 64, 64, 1)]
     [InlineData(64, 16, 2, 2)]
     [InlineData(32, 8, 64, 53)]
-    public void ForwardPassesUnfoldAtMost30Megabytes(int imageSize, int baseWidth, int maxForwardBatch, int expected)
+    public void WithoutOneDnnForwardPassesUnfoldAtMost30Megabytes(int imageSize, int baseWidth, int maxForwardBatch, int expected)
     {
-        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, baseWidth);
+        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, baseWidth, ScalarType.Float32, oneDnn: false);
 
         Assert.Equal(expected, most);
         Assert.True(most == 1 || most * (long)imageSize * imageSize * 2 * baseWidth * 9 * 4 <= ScoringOptions.MaxUnfoldedBytes);
+    }
+
+    /// <summary>Where oneDNN runs the convolutions, a pass's largest activation (2 x width channels at full resolution, in
+    /// the pass's format) is at most 16 MB: twice the images in bfloat16 as in float32, never none, never more than
+    /// MaxForwardBatch.</summary>
+    [Theory]
+    [InlineData(64, 16, 64, true, 64)]
+    [InlineData(64, 16, 64, false, 32)]
+    [InlineData(128, 16, 64, true, 16)]
+    [InlineData(128, 16, 64, false, 8)]
+    [InlineData(256, 16, 64, true, 4)]
+    [InlineData(1024, 16, 64, false, 1)]
+    [InlineData(64, 64, 64, true, 16)]
+    [InlineData(64, 16, 2, true, 2)]
+    public void WithOneDnnForwardPassesHoldAtMost16MegabytesOfActivations(int imageSize, int baseWidth, int maxForwardBatch, bool bfloat16, int expected)
+    {
+        var format = bfloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        int most = new ScoringOptions { MaxForwardBatch = maxForwardBatch }.ResolveForwardBatch(imageSize, baseWidth, format, oneDnn: true);
+
+        Assert.Equal(expected, most);
+        Assert.True(most == 1 || most * (long)imageSize * imageSize * 2 * baseWidth * (bfloat16 ? 2 : 4) <= ScoringOptions.MaxActivationBytes);
     }
 
     [Fact]
