@@ -342,6 +342,7 @@ public sealed record ScoringOptions
     public int ResolveForwardBatch(int imageSize, int baseWidth, TorchSharp.torch.ScalarType format) =>
         ResolveForwardBatch(imageSize, baseWidth, format, oneDnn: !Torch.OneDnnCheck.OneDnnTurnedOff);
 
+    /// <summary>The same rule with oneDNN's state given instead of probed, so that tests check both on any machine.</summary>
     internal int ResolveForwardBatch(int imageSize, int baseWidth, TorchSharp.torch.ScalarType format, bool oneDnn)
     {
         long pixels = (long)imageSize * imageSize * 2 * baseWidth;
