@@ -126,8 +126,8 @@ public static class OneDnnCheck
     /// starts parallel work a pool of helper threads for as long as it lives, and when the pools hold more threads than there
     /// are cores, every helper sleeps between parallel regions instead of spinning. A program that loaded libtorch on its
     /// main thread and trains on another had two pools on the 2-core Zen 5 machine: about 1000 sleeps and wake-ups a
-    /// training step (99-103 thousand voluntary context switches in 100 steps against 200 on the main thread), and a float32
-    /// step of 154-195 ms against 105-110 (bfloat16 97-109 against 78-96; a scratch program, 2026-12-03 05:40 UTC).
+    /// training step (99-113 thousand voluntary context switches in 90 steps against 140-240 on the main thread), and a
+    /// float32 step of 121-195 ms against 90-110 (bfloat16 92-116 against 67-96; a scratch program, 2026-12-03 05:40 UTC).
     /// </summary>
     private static string? RunOnOwnThread()
     {
