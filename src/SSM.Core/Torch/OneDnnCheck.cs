@@ -137,7 +137,7 @@ public static class OneDnnCheck
         {
             try { result = Run(); }
             catch (Exception ex) { failure = ExceptionDispatchInfo.Capture(ex); }
-        }, 16 << 20) { Name = "SSM oneDNN probe", IsBackground = true };
+        }) { Name = "SSM oneDNN probe", IsBackground = true };
         probe.Start();
         probe.Join();
         Threads = (Environment.CurrentManagedThreadId, probe.ManagedThreadId);
