@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
@@ -20,7 +19,7 @@ namespace SSM.Core.Torch;
 /// </summary>
 public static class OneDnnCheck
 {
-    private static readonly Lazy<string?> finding = new(RunOnOwnThread);
+    private static readonly Lazy<string?> finding = new(Run);
 
     /// <summary>Null when the probe convolutions came out right (oneDNN's, or libtorch's own when it is off); else what was wrong, and that
     /// libtorch's own convolutions are used instead. Runs the probe on first use.</summary>
@@ -116,33 +115,6 @@ public static class OneDnnCheck
         double range = reference.abs().max().item<double>();
         double e = (y.to(ScalarType.Float64) - reference).abs().max().item<double>() / range;
         return double.IsNaN(e) ? double.PositiveInfinity : e;
-    }
-
-    /// <summary>The managed ids of the thread that asked for the probe and of the thread it ran on (for the tests).</summary>
-    internal static (int Caller, int Probe) Threads { get; private set; }
-
-    /// <summary>
-    /// Runs the probe on a thread of its own that ends with it. libgomp (libtorch's OpenMP on Linux) gives every thread that
-    /// starts parallel work a pool of helper threads for as long as it lives, and when the pools hold more threads than there
-    /// are cores, every helper sleeps between parallel regions instead of spinning. A program that loaded libtorch on its
-    /// main thread and trains on another had two pools on the 2-core Zen 5 machine: about 1000 sleeps and wake-ups a
-    /// training step (99-113 thousand voluntary context switches in 90 steps against 140-240 on the main thread), and a
-    /// float32 step of 121-195 ms against 90-110 (bfloat16 92-116 against 67-96; a scratch program, 2026-12-03 05:40 UTC).
-    /// </summary>
-    private static string? RunOnOwnThread()
-    {
-        string? result = null;
-        ExceptionDispatchInfo? failure = null;
-        var probe = new Thread(() =>
-        {
-            try { result = Run(); }
-            catch (Exception ex) { failure = ExceptionDispatchInfo.Capture(ex); }
-        }) { Name = "SSM oneDNN probe", IsBackground = true };
-        probe.Start();
-        probe.Join();
-        Threads = (Environment.CurrentManagedThreadId, probe.ManagedThreadId);
-        failure?.Throw();
-        return result;
     }
 
     private static string? Run()

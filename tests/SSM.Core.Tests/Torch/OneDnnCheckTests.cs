@@ -103,17 +103,6 @@ public sealed class OneDnnCheckTests
     }
 
     [Fact]
-    public void The_probe_runs_on_a_thread_of_its_own_so_the_loading_thread_keeps_no_openmp_pool()
-    {
-        TorchNative.EnsureLoaded();
-
-        var (caller, probe) = OneDnnCheck.Threads;
-
-        Assert.NotEqual(0, probe);
-        Assert.NotEqual(caller, probe);
-    }
-
-    [Fact]
     public void Auto_precision_never_picks_bfloat16_when_onednn_is_off()
     {
         TorchNative.EnsureLoaded();
