@@ -4,11 +4,18 @@
 //   TrainingChild heap: on the process's main thread, where glibc's main heap serves it, writes a 48 MB tensor eight
 //     times and prints the page faults of the last four, then of one more after NativeHeap.ReturnFreeMemory
 //     (NativeHeapTests).
+//   TrainingChild openmp: loads libtorch, then trains a tiny model, each on a thread of its own, and prints how many
+//     OpenMP helper threads each left behind, with a computation's as the control (OpenMpPoolTests).
 using SSM.Core.Training;
 
 if (args[0] == "heap")
 {
     HeapScenario.Run();
+    return;
+}
+if (args[0] == "openmp")
+{
+    OpenMpScenario.Run();
     return;
 }
 var folder = args[0];

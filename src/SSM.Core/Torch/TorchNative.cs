@@ -31,6 +31,8 @@ public static class TorchNative
             throw new InvalidOperationException(Explain(LoaderMessage()), ex);
         }
         OneDnnCheck.Ensure();
+        // The probe computed on this thread, which may never compute again (a program that trains on another).
+        OpenMpPool.ReleaseCallersPool();
         loaded = true;
     }
 

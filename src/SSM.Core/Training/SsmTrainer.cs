@@ -84,6 +84,8 @@ public static class SsmTrainer
         {
             // Training's step-sized tensors are done with: what the heap kept for them goes back (NativeHeap).
             NativeHeap.ReturnFreeMemory();
+            // So are this thread's OpenMP helpers, which would make another thread's scoring sleep (OpenMpPool).
+            OpenMpPool.ReleaseCallersPool();
         }
     }
 

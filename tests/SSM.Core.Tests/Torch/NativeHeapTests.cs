@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
 using SSM.Core.Torch;
 
 namespace SSM.Core.Tests.Torch;
@@ -43,16 +41,7 @@ public sealed class NativeHeapTests
     /// <summary>Runs TrainingChild's heap scenario: on its main thread, as the command line and console programs train.</summary>
     private static (bool Tuned, long Faults, long Pages, long AfterReturn) Child(string? heap)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "TrainingChild.dll"), "heap"])
-        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment.Remove("SSM_NATIVE_HEAP");
-        if (heap is not null) start.Environment["SSM_NATIVE_HEAP"] = heap;
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        var m = Regex.Match(output, @"tuned (True|False) faults (\d+) pages (\d+) after-return (\d+)");
-        Assert.True(m.Success, $"TrainingChild heap printed: {output}{error.Result}");
+        var m = TrainingChildProcess.Run("heap", @"tuned (True|False) faults (\d+) pages (\d+) after-return (\d+)", nativeHeap: heap);
         return (bool.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value), long.Parse(m.Groups[3].Value), long.Parse(m.Groups[4].Value));
     }
 }
