@@ -24,7 +24,7 @@ public sealed record ScoredBatch(Tensor Maps, Tensor Scores) : IDisposable
 /// restoration; the error maps (MS-GMS, squared error) of all cell sizes combined, smoothed and standardised; the
 /// anomaly map averages <see cref="ScoringOptions.Error"/>'s, the image score is the maximum of
 /// <see cref="ScoringOptions.ImageScoreError"/>'s. Rounds after the first hide only the cells judged suspicious. All masked passes of all
-/// images of a batch run in as few forward passes as <see cref="ScoringOptions.ResolveForwardBatch"/> allows.
+/// images of a batch run in as few forward passes as <see cref="ScoringOptions.ResolveForwardBatch(int, int, ScalarType)"/> allows.
 /// </summary>
 public sealed class AnomalyScorer : IDisposable
 {
