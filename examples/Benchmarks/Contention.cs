@@ -10,7 +10,8 @@ namespace SSM.Benchmarks;
 /// <summary>
 /// What happens when two programs compute with libtorch at once on the same cores, as when a line runs two inspection
 /// services, or scores beside a training: each program alone, then two copies at once, under libtorch's defaults, with
-/// OpenMP's passive wait policy, and with one thread per program; and two scoring threads inside one program. Each
+/// OpenMP's passive wait policy, and with one thread per program; and two scoring threads inside one program, with
+/// libtorch's threads and with one. Each
 /// measurement runs in child processes (the wait policy is read when libtorch loads, so it cannot change in-process).
 /// </summary>
 internal static class Contention
@@ -51,8 +52,11 @@ internal static class Contention
                 table.Add(name, Format.F1(scoreAlone.Average()), Format.F1(scoreTwo.Average()), Format.F1(scoreTwo.Sum(ms => 1000 / ms)),
                     Format.F1(trainAlone.Average()), Format.F1(trainTwo.Average()));
             }
-            var inProcess = Measure(1, "score", model, images, null, null, callers: 2);
-            table.Add("two scoring threads in one program (libtorch's defaults)", "", Format.F1(inProcess[0]), Format.F1(2 * 1000 / inProcess[0]), "", "");
+            foreach (var (name, threads) in new[] { ("libtorch's defaults", (int?)null), ("1 libtorch thread", 1) })
+            {
+                var inProcess = Measure(1, "score", model, images, null, threads, callers: 2);
+                table.Add($"two scoring threads in one program ({name})", "", Format.F1(inProcess[0]), Format.F1(2 * 1000 / inProcess[0]), "", "");
+            }
             Console.WriteLine();
             Console.WriteLine(table);
             Console.WriteLine($"- Scoring: {images} images of {Size}x{Size}, one per call, after one warm-up call, the default network and scoring " +
