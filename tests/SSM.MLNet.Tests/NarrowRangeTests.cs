@@ -6,7 +6,8 @@ namespace SSM.MLNet.Tests;
 /// <summary>
 /// Data of a narrow value range, as 16-bit scans give: training must see the detail scoring sees. With training images
 /// kept at 8 bits, a texture 200 levels of 65535 wide trained as flat images, and the model flagged 14 of its own 16
-/// training images (this test, with the cache at 8 bits).
+/// training images (this test, with the cache at 8 bits). With each image's standard deviation floored at one 8-bit level,
+/// the texture stayed nearly unstretched and the patch below scored -8.2, under every training image (InputNormalizer.StdFloor).
 /// </summary>
 public sealed class NarrowRangeTests
 {
@@ -18,7 +19,7 @@ public sealed class NarrowRangeTests
     }
 
     [Fact]
-    public void A_model_trained_on_a_narrow_value_range_finds_its_own_training_images_normal()
+    public void A_model_trained_on_a_narrow_value_range_finds_its_own_training_images_normal_and_a_patch_anomalous()
     {
         const float low = 30000 / 65535f, high = 30200 / 65535f;
         var rows = Enumerable.Range(0, 16).Select(k => new VectorRow
@@ -40,5 +41,12 @@ public sealed class NarrowRangeTests
         var flagged = model.Transform(data).GetColumn<bool>("PredictedLabel").Count(f => f);
 
         Assert.True(flagged <= 2, $"{flagged} of its 16 training images flagged");
+        // And it sees a defect on that scale: an 8 x 8 patch one range-width above the texture, which a model blind to
+        // the detail (or flagging nothing) would pass as normal.
+        var defective = new VectorRow { Pixels = [.. rows[0].Pixels] };
+        for (int y = 12; y < 20; y++)
+            for (int x = 12; x < 20; x++) defective.Pixels[y * Size + x] = high + (high - low);
+        var verdict = model.Transform(context.Data.LoadFromEnumerable(new[] { defective }));
+        Assert.True(verdict.GetColumn<bool>("PredictedLabel").Single(), "the defective image was not flagged");
     }
 }
