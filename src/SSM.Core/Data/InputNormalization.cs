@@ -27,7 +27,7 @@ public static class InputNormalizer
     /// The least standard deviation an image is divided by: one level of 16-bit data, the finest the library reads. One
     /// 8-bit level (1/255) was the floor before; it left 16-bit scans whose content spans a few hundred levels nearly
     /// unstretched, and a model trained on such a texture scored an obvious patch far below its own training images
-    /// (NarrowRangeTests: -8.2 against at most 3.0; 20.5 with this floor).
+    /// (NarrowRangeTests: about -8 against at most 3; 20.5 with this floor).
     /// </summary>
     internal const float StdFloor = 1f / 65535f;
 
