@@ -29,6 +29,17 @@ public class InputNormalizerTests
     }
 
     [Fact]
+    public void PerImageStretchesA16BitTextureOfAFewHundredLevelsAsAFullRangeOne()
+    {
+        using var generator = new TorchSharp.torch.Generator(3);
+        using var texture = rand(new long[] { 1, 1, 16, 16 }, generator: generator);
+        using var narrow = texture.mul(200 / 65535f).add(30000 / 65535f);   // std about 1/1100: under one 8-bit level
+        using var wide = texture.mul(0.4).add(0.2);
+        using var normalized = InputNormalizer.Apply(cat([narrow, wide], 0), InputNormalization.PerImage);
+        Assert.True(normalized[0].allclose(normalized[1], atol: 1e-3), "the narrow texture is stretched as the wide one");
+    }
+
+    [Fact]
     public void PerImageClipsOutliersToTheUnitRangeAndKeepsFlatImagesFlat()
     {
         using var spike = zeros(1, 1, 10, 10);
