@@ -6,8 +6,9 @@ namespace SSM.MLNet.Tests;
 /// <summary>
 /// Data of a narrow value range, as 16-bit scans give: training must see the detail scoring sees. With training images
 /// kept at 8 bits, a texture 200 levels of 65535 wide trained as flat images, and the model flagged 14 of its own 16
-/// training images (this test, with the cache at 8 bits). With each image's standard deviation floored at one 8-bit level,
-/// the texture stayed nearly unstretched and the patch below scored about -8, under every training image (InputNormalizer.StdFloor).
+/// training images (this test, with the cache at 8 bits). With each image's standard deviation floored at one 8-bit
+/// level, the texture stayed nearly unstretched and the patch below scored about -8, under every training image
+/// (InputNormalizer.StdFloor).
 /// </summary>
 public sealed class NarrowRangeTests
 {
