@@ -20,10 +20,10 @@ internal static class AccuracyBenchmark
 {
     private const int PcaSide = 64;
 
-    private sealed record Row(string Method, double ImageAuroc, double? PixelAuroc, double? Aupro, double ImageF1,
+    private sealed record Row(string Method, double ImageAuroc, double? PixelAuroc, double? PixelAurocPerType, double? Aupro, double ImageF1,
         string TrainingTime, double MsPerImage, double PeakMb);
 
-    private sealed record Evaluation(double ImageAuroc, PixelEvaluation Pixel, double ImageF1, double MsPerImage);
+    private sealed record Evaluation(double ImageAuroc, PixelEvaluation Pixel, double? PixelAurocPerType, double ImageF1, double MsPerImage);
 
     public static int Run(Arguments a)
     {
@@ -211,13 +211,14 @@ internal static class AccuracyBenchmark
         }
 
         // ---- Report.
-        var table = new MarkdownTable("method", "image AUROC", "pixel AUROC", "AUPRO", "F1-max (image)", "training time", "inference ms/image", "peak memory (MB)");
+        var table = new MarkdownTable("method", "image AUROC", "pixel AUROC", "pixel AUROC per defect type (mean)", "AUPRO", "F1-max (image)", "training time", "inference ms/image", "peak memory (MB)");
         foreach (var r in rows)
-            table.Add(r.Method, Format.F3(r.ImageAuroc), r.PixelAuroc is { } p ? Format.F3(p) : "n/a", r.Aupro is { } pro ? Format.F3(pro) : "n/a",
+            table.Add(r.Method, Format.F3(r.ImageAuroc), r.PixelAuroc is { } p ? Format.F3(p) : "n/a", r.PixelAurocPerType is { } t ? Format.F3(t) : "n/a",
+                r.Aupro is { } pro ? Format.F3(pro) : "n/a",
                 Format.F3(r.ImageF1), r.TrainingTime, Format.F1(r.MsPerImage), double.IsNaN(r.PeakMb) ? "-" : Format.F0(r.PeakMb));
         notes.Insert(0, dataNote + $"; {train.Count} normal training images, {data.Labels.Count} test images ({defective} defective).");
         notes.Add($"SSM settings: {Settings(options)}. Training time = wall-clock of SsmTrainer.Train (training under the {options.Training.TimeBudget!.Value.TotalMinutes:G3}-min budget + calibration on held-out normals), on the CPU ({Environment.ProcessorCount} logical cores, TorchSharp/libtorch CPU).");
-        notes.Add($"Pixel metrics at the model resolution {size}x{size}: ground-truth masks resized with ImageResize.ResizeMask (nearest); AUPRO integrated to FPR 0.3. F1-max (image) is the best image-level F1 over all thresholds.");
+        notes.Add($"Pixel metrics at the model resolution {size}x{size}: ground-truth masks resized with ImageResize.ResizeMask (nearest); AUPRO integrated to FPR 0.3. Pixel AUROC pools every test image's pixels; per defect type, each category's images with the good ones (as `ssm evaluate` lists them), averaged over the categories. F1-max (image) is the best image-level F1 over all thresholds.");
         notes.Add("Inference ms/image: wall-clock of scoring the test split in batches of 8 already resized into the 8-bit cache (excludes JPEG decoding and resizing), divided by the number of images.");
         notes.Add($"Peak memory: maximum of Process.WorkingSet64 (resident set, incl. native libtorch memory) sampled every 100 ms during that row's training + scoring (scoring only for rows of the same model); process-wide, so it includes the cached train/test images. Process.PeakWorkingSet64 at the end: {MemorySampler.ProcessPeakMb():F0} MB.");
         notes.Add($"Machine load (1/5/15-min load average of /proc/loadavg) at start: {loadAtStart}; at end: {Machine.LoadAverage()}. The machine may be shared, and a time budget buys fewer steps when it is.");
@@ -246,7 +247,7 @@ internal static class AccuracyBenchmark
         $"scoring precision {o.Scoring.Precision} ({NativeBFloat16.Resolve(o.Scoring.Precision, TorchSharp.torch.CPU)} on this CPU)";
 
     private static Row ToRow(string name, Evaluation e, string trainingTime, double peakMb) =>
-        new(name, e.ImageAuroc, e.Pixel.Auroc, e.Pixel.Aupro, e.ImageF1, trainingTime, e.MsPerImage, peakMb);
+        new(name, e.ImageAuroc, e.Pixel.Auroc, e.PixelAurocPerType, e.Pixel.Aupro, e.ImageF1, trainingTime, e.MsPerImage, peakMb);
 
     /// <summary>Scores the test images (or a subset) in batches of 8 and computes every metric.</summary>
     private static Evaluation Evaluate(AnomalyScorer scorer, int rounds, DecodedSplits data, int size, int[]? subset = null)
@@ -258,7 +259,22 @@ internal static class AccuracyBenchmark
         var labels = indices.Select(i => data.Labels[i]).ToArray();
         var masks = indices.Select(i => data.Masks[size][i]).ToList();
         var pixel = PixelMetrics.Evaluate(maps, masks, size, size);
-        return new Evaluation(Roc.Auroc(scores, labels), pixel, F1Max.Compute(scores, labels).F1, ms);
+        var categories = indices.Select(i => data.Categories[i]).ToArray();
+        return new Evaluation(Roc.Auroc(scores, labels), pixel, MeanPixelAurocPerDefectType(maps, masks, labels, categories),
+            F1Max.Compute(scores, labels).F1, ms);
+    }
+
+    /// <summary>Pixel AUROC of each defect category's images together with the good ones, averaged over the categories that
+    /// have masks; null when none has.</summary>
+    private static double? MeanPixelAurocPerDefectType(float[][] maps, List<bool[]> masks, bool[] labels, string[] categories)
+    {
+        int[] good = [.. Enumerable.Range(0, labels.Length).Where(k => !labels[k])];
+        var perType = categories.Where((_, k) => labels[k]).Distinct().Select(c =>
+        {
+            int[] with = [.. Enumerable.Range(0, labels.Length).Where(k => labels[k] && categories[k] == c), .. good];
+            return with.Any(k => masks[k].Contains(true)) ? PixelMetrics.Auroc([.. with.Select(k => maps[k])], [.. with.Select(k => masks[k])]) : (double?)null;
+        }).OfType<double>().ToList();
+        return perType.Count == 0 ? null : perType.Average();
     }
 
     // ---- ML.NET baseline.
@@ -289,7 +305,7 @@ internal static class AccuracyBenchmark
         double ms = sw.Elapsed.TotalMilliseconds / scores.Length;
         var labels = testLabels.ToArray();
         Console.WriteLine($"RandomizedPca: trained in {trainTime.TotalSeconds:F1} s.");
-        return new Row($"ML.NET RandomizedPca (rank {rank}, raw {PcaSide}x{PcaSide} pixels)", Roc.Auroc(scores, labels), null, null,
+        return new Row($"ML.NET RandomizedPca (rank {rank}, raw {PcaSide}x{PcaSide} pixels)", Roc.Auroc(scores, labels), null, null, null,
             F1Max.Compute(scores, labels).F1, Format.Duration(trainTime), ms, memory.PhasePeakMb);
     }
 
