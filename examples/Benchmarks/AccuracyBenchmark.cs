@@ -260,21 +260,19 @@ internal static class AccuracyBenchmark
         var masks = indices.Select(i => data.Masks[size][i]).ToList();
         var pixel = PixelMetrics.Evaluate(maps, masks, size, size);
         var categories = indices.Select(i => data.Categories[i]).ToArray();
-        return new Evaluation(Roc.Auroc(scores, labels), pixel, MeanPixelAurocPerDefectType(maps, masks, labels, categories),
+        return new Evaluation(Roc.Auroc(scores, labels), pixel, MeanPixelAurocPerDefectType(maps, masks, categories),
             F1Max.Compute(scores, labels).F1, ms);
     }
 
-    /// <summary>Pixel AUROC of each defect category's images together with the good ones, averaged over the categories that
-    /// have masks; null when none has.</summary>
-    private static double? MeanPixelAurocPerDefectType(float[][] maps, List<bool[]> masks, bool[] labels, string[] categories)
+    /// <summary><see cref="PerCategory.Pixels"/> averaged over the defect categories that have masks (a category without
+    /// any has no pixel AUROC); null when none has.</summary>
+    private static double? MeanPixelAurocPerDefectType(float[][] maps, List<bool[]> masks, string[] categories)
     {
-        int[] good = [.. Enumerable.Range(0, labels.Length).Where(k => !labels[k])];
-        var perType = categories.Where((_, k) => labels[k]).Distinct().Select(c =>
-        {
-            int[] with = [.. Enumerable.Range(0, labels.Length).Where(k => labels[k] && categories[k] == c), .. good];
-            return with.Any(k => masks[k].Contains(true)) ? PixelMetrics.Auroc([.. with.Select(k => maps[k])], [.. with.Select(k => masks[k])]) : (double?)null;
-        }).OfType<double>().ToList();
-        return perType.Count == 0 ? null : perType.Average();
+        var masked = categories.Where((_, k) => masks[k].Contains(true)).ToHashSet();
+        int[] keep = [.. Enumerable.Range(0, categories.Length).Where(k => categories[k] == LabeledImage.GoodCategory || masked.Contains(categories[k]))];
+        var perType = PerCategory.Pixels([.. keep.Select(k => maps[k])], [.. keep.Select(k => masks[k])], [.. keep.Select(k => categories[k])],
+            LabeledImage.GoodCategory);
+        return perType.Count == 0 ? null : perType.Average(p => p.PixelAuroc);
     }
 
     // ---- ML.NET baseline.
