@@ -1,6 +1,3 @@
-using SSM.Core;
-using SSM.Core.Data;
-using SSM.Core.Network;
 using SSM.Core.Torch;
 using SSM.Core.Training;
 using static TorchSharp.torch;
@@ -23,14 +20,8 @@ internal static class OpenMpScenario
         });
         Within("ssm-trainer", () =>
         {
-            var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 8, TestGoodCount = 1, TestDefectCount = 1, Seed = 5 });
-            var options = new SsmOptions
-            {
-                ImageSize = 32,
-                Network = new InpaintingNetworkOptions { BaseWidth = 4, Depth = 3 },
-                Training = new TrainingOptions { Epochs = 1, Seed = 9 },
-            };
-            using var model = SsmTrainer.Train(data.Train, options);
+            var (images, options) = CheckpointScenario.Create(epochs: 1, checkpointFolder: null);
+            using var model = SsmTrainer.Train(images, options);
             trained = Helpers("ssm-trainer", settledAt: 0);
         });
         Console.WriteLine($"threads {get_num_threads()} loaded {loaded} computed {computed} trained {trained}");
