@@ -20,8 +20,9 @@ internal static class SsmModelFile
     /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.
     /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.
     /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.
-    /// 8: size correction is recorded (default on); earlier models had none.</summary>
-    public const int FormatVersion = 8;
+    /// 8: size correction is recorded (default on); earlier models had none.
+    /// 9: the normalisation's least standard deviation is recorded (default one 16-bit level); earlier models used one 8-bit level.</summary>
+    public const int FormatVersion = 9;
     private const string Kind = "SSM model file";
 
     // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
@@ -49,7 +50,11 @@ internal static class SsmModelFile
     /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
-        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings];
+        [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings,
+         FormatEightSettings];
+
+    /// <summary>Before format 9 per-image normalisation divided by at least one 8-bit level (and the model was calibrated so).</summary>
+    private static SsmOptions FormatEightSettings(SsmOptions o) => o with { NormalizationStdFloor = Data.InputNormalizer.EightBitStdFloor };
 
     /// <summary>Before format 8 no model corrected its scores for the images' original size (nor calibrated so).</summary>
     private static SsmOptions FormatSevenSettings(SsmOptions o) => o with

@@ -18,6 +18,12 @@ public sealed record SsmOptions
     /// (on MTD: image AUROC 0.609 -> 0.667 with everything else equal; examples/Benchmarks/HISTORY.md).</summary>
     public InputNormalization Normalization { get; init; } = InputNormalization.PerImage;
 
+    /// <summary>The least standard deviation (in [0, 1] intensity units) <see cref="InputNormalization.PerImage"/> divides an
+    /// image by, so that a flat image stays flat instead of amplifying rounding noise. Default one 16-bit level
+    /// (<see cref="InputNormalizer.DefaultStdFloor"/>), so 16-bit scans of narrow range are stretched like any other; models
+    /// saved before this setting existed used one 8-bit level (1/255) and keep it when loaded. In (0, 1].</summary>
+    public float NormalizationStdFloor { get; init; } = InputNormalizer.DefaultStdFloor;
+
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
     public InpaintingNetworkOptions Network { get; init; } = new();
 
@@ -34,6 +40,8 @@ public sealed record SsmOptions
     public void Validate()
     {
         if (!Enum.IsDefined(Normalization)) throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, "Unknown input normalisation.");
+        if (!(NormalizationStdFloor > 0 && NormalizationStdFloor <= 1))
+            throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
         Network.Validate();
         if (ImageSize < Network.SizeMultiple || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,

@@ -11,6 +11,9 @@ public class SsmOptionsTests
     public static TheoryData<string, SsmOptions> Bad => new()
     {
         { "Normalization", Defaults with { Normalization = (InputNormalization)9 } },
+        { "NormalizationStdFloor", Defaults with { NormalizationStdFloor = 0 } },
+        { "NormalizationStdFloor", Defaults with { NormalizationStdFloor = float.NaN } },
+        { "NormalizationStdFloor", Defaults with { NormalizationStdFloor = 1.5f } },
         { "ImageSize", Defaults with { ImageSize = 2048 } },
         { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 1 } } },
         { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 17 } } },

@@ -24,22 +24,27 @@ public static class InputNormalizer
     public const float Spread = 4f;
 
     /// <summary>
-    /// The least standard deviation an image is divided by: one level of 16-bit data, the finest the library reads. One
-    /// 8-bit level (1/255) was the floor before; it left 16-bit scans whose content spans a few hundred levels nearly
-    /// unstretched, and a model trained on such a texture scored an obvious patch far below its own training images
-    /// (NarrowRangeTests: about -8 against at most 3; 20.5 with this floor).
+    /// The default least standard deviation an image is divided by (<see cref="SsmOptions.NormalizationStdFloor"/>): one
+    /// level of 16-bit data, the finest the library reads. One 8-bit level (1/255, <see cref="EightBitStdFloor"/>) was the
+    /// floor before; it left 16-bit scans whose content spans a few hundred levels nearly unstretched, and a model trained
+    /// on such a texture scored an obvious patch far below its own training images (NarrowRangeTests: about -8 against at
+    /// most 3; 20.5 with this floor).
     /// </summary>
-    internal const float StdFloor = 1f / 65535f;
+    public const float DefaultStdFloor = 1f / 65535f;
 
-    /// <summary>The normalised batch (the input itself for <see cref="InputNormalization.None"/>).</summary>
-    public static Tensor Apply(Tensor images, InputNormalization mode)
+    /// <summary>The floor of models saved before model format 9 (one 8-bit level); they keep it, as they were calibrated with it.</summary>
+    public const float EightBitStdFloor = 1f / 255f;
+
+    /// <summary>The normalised batch (the input itself for <see cref="InputNormalization.None"/>); <paramref name="stdFloor"/>
+    /// is the least standard deviation an image is divided by.</summary>
+    public static Tensor Apply(Tensor images, InputNormalization mode, float stdFloor = DefaultStdFloor)
     {
         if (mode == InputNormalization.None) return images;
         using var scope = NewDisposeScope();
         long[] dims = [1, 2, 3];
         var mean = images.mean(dims, keepdim: true);
         // A flat image has no contrast to stretch: the floor keeps it flat instead of amplifying rounding noise.
-        var std = images.std(dims, keepdim: true).clamp_min(Scalars.Real(StdFloor));
+        var std = images.std(dims, keepdim: true).clamp_min(Scalars.Real(stdFloor));
         return images.sub(mean).div(std.Times(2 * Spread)).Plus(0.5).clamp(Scalars.Integer(0), Scalars.Integer(1)).MoveToOuterDisposeScope();
     }
 }

@@ -37,6 +37,10 @@ public class InputNormalizerTests
         using var wide = texture.mul(0.4).add(0.2);
         using var normalized = InputNormalizer.Apply(cat([narrow, wide], 0), InputNormalization.PerImage);
         Assert.True(normalized[0].allclose(normalized[1], atol: 1e-3), "the narrow texture is stretched as the wide one");
+
+        // The floor of models saved before format 9 (one 8-bit level) barely stretches it: their calibration assumed so.
+        using var eightBit = InputNormalizer.Apply(narrow, InputNormalization.PerImage, InputNormalizer.EightBitStdFloor);
+        Assert.InRange((eightBit.max() - eightBit.min()).item<float>(), 0.05f, 0.15f);
     }
 
     [Fact]

@@ -112,6 +112,18 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void AFormatEightFileNormalisesWithTheEightBitFloorItWasCalibratedWith()
+    {
+        // Format 8 had no floor entry: a file without one deserialises to today's 16-bit floor, and must mean one 8-bit level.
+        var options = fixture.Model.Options with { Normalization = SSM.Core.Data.InputNormalization.PerImage };
+        using (var loaded = LoadAsFormat(options, 8))
+            Assert.Equal(SSM.Core.Data.InputNormalizer.EightBitStdFloor, loaded.Options.NormalizationStdFloor);
+
+        using var current = LoadAsFormat(options with { NormalizationStdFloor = 0.01f }, SsmModelFile.FormatVersion);
+        Assert.Equal(0.01f, current.Options.NormalizationStdFloor);
+    }
+
+    [Fact]
     public void TruncatedFileIsRefused()
     {
         var bytes = Saved();
