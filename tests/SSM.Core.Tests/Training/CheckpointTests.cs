@@ -74,6 +74,10 @@ public class CheckpointTests : IDisposable
         var other = options with { Training = options.Training with { Seed = 10 } };
         var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
         Assert.Contains("other settings or images", e.Message);
+
+        // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
+        var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
+        Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, otherFloor)).Message);
     }
 
     [Fact]
