@@ -3,13 +3,14 @@ using SSM.Core.Training;
 using static TorchSharp.torch;
 
 /// <summary>Whether the library leaves OpenMP helper threads behind on a thread it computed on (OpenMpPool): after
-/// loading libtorch (the oneDNN probe computes) and after training. libgomp's helpers are unnamed, so they carry the name
+/// loading libtorch (the oneDNN probe computes) and after training; and whether <see cref="TorchThreads.ReleaseHelpers"/>
+/// ends a computation's. libgomp's helpers are unnamed, so they carry the name
 /// of the thread that started them, which this scenario sets.</summary>
 internal static class OpenMpScenario
 {
     public static void Run()
     {
-        int loaded = -1, computed = -1, trained = -1;
+        int loaded = -1, computed = -1, released = -1, trained = -1;
         Within("ssm-loader", () =>
         {
             TorchNative.EnsureLoaded();
@@ -17,6 +18,8 @@ internal static class OpenMpScenario
             // The control: a computation on this thread starts a pool, which the count sees.
             using (var sum = ones(1L << 22).sum()) { }
             computed = Helpers("ssm-loader", settledAt: get_num_threads() - 1);
+            TorchThreads.ReleaseHelpers();
+            released = Helpers("ssm-loader", settledAt: 0);
         });
         Within("ssm-trainer", () =>
         {
@@ -24,7 +27,7 @@ internal static class OpenMpScenario
             using var model = SsmTrainer.Train(images, options);
             trained = Helpers("ssm-trainer", settledAt: 0);
         });
-        Console.WriteLine($"threads {get_num_threads()} loaded {loaded} computed {computed} trained {trained}");
+        Console.WriteLine($"threads {get_num_threads()} loaded {loaded} computed {computed} released {released} trained {trained}");
     }
 
     private static void Within(string name, Action work)

@@ -6,16 +6,17 @@ namespace SSM.Core.Tests.Torch;
 public sealed class OpenMpPoolTests
 {
     [Fact]
-    public void Loading_and_training_leave_no_OpenMP_helper_threads_behind()
+    public void Loading_and_training_leave_no_OpenMP_helper_threads_behind_and_a_program_can_end_its_own()
     {
         if (!OperatingSystem.IsLinux()) return;
 
-        var m = TrainingChildProcess.Run("openmp", @"threads (\d+) loaded (-?\d+) computed (-?\d+) trained (-?\d+)");
+        var m = TrainingChildProcess.Run("openmp", @"threads (\d+) loaded (-?\d+) computed (-?\d+) released (-?\d+) trained (-?\d+)");
         int threads = int.Parse(m.Groups[1].Value);
         if (threads < 2) return;   // one torch thread: no helpers to leave
 
         Assert.Equal(threads - 1, int.Parse(m.Groups[3].Value));   // the control: a computation's helpers are seen
         Assert.Equal(0, int.Parse(m.Groups[2].Value));             // after TorchNative.EnsureLoaded's probe
-        Assert.Equal(0, int.Parse(m.Groups[4].Value));             // after SsmTrainer.Train
+        Assert.Equal(0, int.Parse(m.Groups[4].Value));             // after TorchThreads.ReleaseHelpers, the control's
+        Assert.Equal(0, int.Parse(m.Groups[5].Value));             // after SsmTrainer.Train
     }
 }
