@@ -91,7 +91,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         string first = Assert.Single(CheckpointFolders(root));
         var other = Cli.RunUntil([.. tiny, "--epochs", "2"], "epoch 1/");
         Assert.Equal(130, other.Code);
-        Assert.Contains($"'{first}' holds a stopped training of other settings or images for this output (after epoch 2 of 3): this one starts from the beginning",
+        Assert.Contains($"'{first}' holds a stopped training of other settings, images or library version for this output (after epoch 2 of 3): this one starts from the beginning",
             Cli.Flat(other.Output));
         Assert.Contains("epoch 1/2", other.Output);
         Assert.Equal(2, CheckpointFolders(root).Length);

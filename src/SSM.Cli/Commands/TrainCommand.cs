@@ -37,7 +37,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
         var mlContext = new MLContext(settings.Seed);
-        var trainingSettings = TrainingSettings.Of(mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions, plannedEpochs,
+        var engineOptions = mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
+        var trainingSettings = TrainingSettings.Of(engineOptions, plannedEpochs,
             (settings.TorchDevice, settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
@@ -47,7 +48,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         console.WriteLine($"Found {trainImages} in {data.Root}");
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
-        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(), data.TrainPaths) : null;
+        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(), engineOptions, data.TrainPaths) : null;
         if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)
             console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' after epoch {kept.Done} of {kept.Planned}.");

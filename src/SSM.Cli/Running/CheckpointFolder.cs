@@ -41,20 +41,25 @@ public sealed class CheckpointFolder
     public string? Note { get; }
 
     /// <summary>
-    /// The checkpoint folder of this command (<paramref name="settings"/> and each training file's path, length and time of
-    /// writing) for the output <paramref name="outputFolder"/>: as it was left when it holds a checkpoint, else new.
+    /// The checkpoint folder of this command (<paramref name="settings"/>, the engine settings they make, and each training
+    /// file's path, length and time of writing) for the output <paramref name="outputFolder"/>: as it was left when it
+    /// holds a checkpoint, else new.
     /// </summary>
-    public static CheckpointFolder Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, IReadOnlyList<string> trainPaths)
+    /// <param name="engine">The engine settings of the run: their fingerprint (<see cref="SsmTrainer.CheckpointSettingsFingerprint"/>)
+    /// joins the stamp, so that a version of the library with other defaults or settings starts afresh instead of
+    /// continuing a checkpoint its training would refuse.</param>
+    public static CheckpointFolder Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, SSM.Core.SsmOptions engine,
+        IReadOnlyList<string> trainPaths)
     {
         string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
-        string stamp = Stamp(settings, trainPaths);
+        string stamp = Stamp([.. settings, ("engine", SsmTrainer.CheckpointSettingsFingerprint(engine))], trainPaths);
         string path = System.IO.Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
         var notes = new List<string>();
         try
         {
             foreach (string other in Directory.EnumerateDirectories(parent, prefix + "*").Where(d => d != path).Order(StringComparer.Ordinal))
-                notes.Add($"'{other}' holds a stopped training of other settings or images for this output{Progress(other)}: this one starts " +
+                notes.Add($"'{other}' holds a stopped training of other settings, images or library version for this output{Progress(other)}: this one starts " +
                           "from the beginning, and that one is deleted when this one's output is written.");
             if (Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, StampFile)) && File.ReadAllText(System.IO.Path.Combine(path, StampFile)) == stamp)
             {

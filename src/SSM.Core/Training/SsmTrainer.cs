@@ -109,6 +109,18 @@ public static class SsmTrainer
         return (kept.EpochsDone, kept.PlannedEpochs);
     }
 
+    /// <summary>
+    /// A hash of the settings a checkpoint must match (besides the images) for <see cref="Train"/> to continue from it:
+    /// every setting that shapes the weights, with this version's defaults. For a caller that keeps the checkpoints of
+    /// different runs apart (the command line names its checkpoint folders by it): it changes with any such setting, and
+    /// with a new version whose defaults or settings differ, whose training would refuse the old checkpoint.
+    /// </summary>
+    public static string CheckpointSettingsFingerprint(SsmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TrainingCheckpoint.SettingsFingerprint(options);
+    }
+
     /// <summary>The epochs done and the epochs planned of the checkpoint in <paramref name="folder"/>
     /// (<see cref="TrainingOptions.CheckpointFolder"/>), which a training of the same settings and images continues from;
     /// null when the folder holds none.</summary>

@@ -30,17 +30,23 @@ internal static class TrainingCheckpoint
     /// <summary>Identifies a training run: every setting that shapes the weights, and the images.</summary>
     public static string Fingerprint(SsmOptions options, ImageCache images)
     {
-        // Cell sizes resolved, so a checkpoint written when the defaults were different does not match.
-        var shaping = options with
-        {
-            Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
-            Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 },
-        };
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(shaping));
+        hash.AppendData(ShapingSettings(options));
         hash.AppendData(images.Fingerprint());
         return Convert.ToHexString(hash.GetHashAndReset());
     }
+
+    /// <summary>The settings half of <see cref="Fingerprint"/>, alone.</summary>
+    public static string SettingsFingerprint(SsmOptions options) => Convert.ToHexString(SHA256.HashData(ShapingSettings(options)));
+
+    /// <summary>Every setting that shapes the weights, as JSON: today's defaults included, so a checkpoint written by a
+    /// version with other defaults (or without a setting) does not match.</summary>
+    private static byte[] ShapingSettings(SsmOptions options) => JsonSerializer.SerializeToUtf8Bytes(options with
+    {
+        // Cell sizes resolved, so a checkpoint written when the defaults were different does not match.
+        Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
+        Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 },
+    });
 
     /// <summary>Writes atomically: a run killed while writing keeps the previous checkpoint.</summary>
     public static void Save(string folder, Progress progress, InpaintingNetwork network, Adam optimizer)

@@ -67,6 +67,25 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void SettingsFingerprintFollowsWhatShapesTheWeightsOnly()
+    {
+        var options = new SsmOptions();
+        string fingerprint = SsmTrainer.CheckpointSettingsFingerprint(options);
+        // Where checkpoints go and how long training may run do not shape the weights: a resumed run may change them.
+        Assert.Equal(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with
+        {
+            Training = options.Training with { CheckpointFolder = folder, CheckpointEvery = 3, TimeBudget = TimeSpan.FromMinutes(5) },
+        }));
+        // The cell sizes a null setting resolves to: a version with other default cells must not continue this one's run.
+        Assert.Equal(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with
+        {
+            Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
+        }));
+        Assert.NotEqual(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }));
+        Assert.NotEqual(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with { Training = options.Training with { Seed = 1 } }));
+    }
+
+    [Fact]
     public void CheckpointOfOtherSettingsIsRefused()
     {
         var (images, options) = CheckpointScenario.Create(2, folder);
