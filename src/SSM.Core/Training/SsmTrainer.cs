@@ -110,10 +110,12 @@ public static class SsmTrainer
     }
 
     /// <summary>
-    /// A hash of the settings a checkpoint must match (besides the images) for <see cref="Train"/> to continue from it:
+    /// A hash of the settings a checkpoint must match (besides the images) for training to continue from it:
     /// every setting that shapes the weights, with this version's defaults. For a caller that keeps the checkpoints of
     /// different runs apart (the command line names its checkpoint folders by it): it changes with any such setting, and
-    /// with a new version whose defaults or settings differ, whose training would refuse the old checkpoint.
+    /// with a new version whose defaults or settings differ, whose training would refuse the old checkpoint. A null
+    /// <see cref="TrainingOptions.Epochs"/> is hashed as null: to tell apart versions whose default number differs, pass
+    /// it resolved (<see cref="TrainingOptions.EpochsOn"/>) or keep it beside the fingerprint, as the command line does.
     /// </summary>
     public static string CheckpointSettingsFingerprint(SsmOptions options)
     {
