@@ -196,7 +196,7 @@ internal static class Explore
                 foreach (int i in Enumerable.Range(0, cats.Count).Where(i => cats[i] == c).Take(4))
                 {
                     using var one = test.Batch([i]);
-                    using var shown = InputNormalizer.Apply(one, model.Options.Normalization, model.Options.NormalizationStdFloor);
+                    using var shown = InputNormalizer.Apply(one, model.Options);
                     Write(Path.Combine(dump, $"{c}{i}_a.raw"), shown.data<float>().ToArray());
                     Write(Path.Combine(dump, $"{c}{i}_b.raw"), testMaps[i]);
                     Write(Path.Combine(dump, $"{c}{i}_c.raw"), zMaps[i]);

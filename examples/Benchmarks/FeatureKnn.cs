@@ -17,7 +17,7 @@ internal static class FeatureKnn
         model.Network.eval();
         return PerChunk(images, 16, batch =>
         {
-            var features = model.Network.EncoderFeatures(InputNormalizer.Apply(batch, model.Options.Normalization, model.Options.NormalizationStdFloor));
+            var features = model.Network.EncoderFeatures(InputNormalizer.Apply(batch, model.Options));
             var joined = cat(levels.Select(l => nn.functional.interpolate(nn.functional.avg_pool2d(features[l], 3, 1, 1),
                 size: [grid, grid], mode: InterpolationMode.Bilinear, align_corners: false)).ToArray(), 1);
             return joined.permute(0, 2, 3, 1).reshape(batch.shape[0], grid * grid, -1);

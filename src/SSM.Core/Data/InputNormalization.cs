@@ -35,6 +35,9 @@ public static class InputNormalizer
     /// <summary>The floor of models saved before model format 9 (one 8-bit level); they keep it, as they were calibrated with it.</summary>
     public const float EightBitStdFloor = 1f / 255f;
 
+    /// <summary>The normalised batch as a model of <paramref name="options"/> sees it: its normalisation with its floor.</summary>
+    public static Tensor Apply(Tensor images, SsmOptions options) => Apply(images, options.Normalization, options.NormalizationStdFloor);
+
     /// <summary>The normalised batch (the input itself for <see cref="InputNormalization.None"/>); <paramref name="stdFloor"/>
     /// is the least standard deviation an image is divided by.</summary>
     public static Tensor Apply(Tensor images, InputNormalization mode, float stdFloor = DefaultStdFloor)

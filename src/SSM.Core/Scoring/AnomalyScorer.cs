@@ -120,7 +120,7 @@ public sealed class AnomalyScorer : IDisposable
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         network.eval();
-        var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options.Normalization, options.NormalizationStdFloor);
+        var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor map = RoundMap(x, imageGradients, null);
         int refineCell = options.Scoring.ResolveRefinementCellSize(options.ImageSize);

@@ -219,7 +219,7 @@ public static class SsmTrainer
             var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
             var turn = batch.Select(_ => t.Rotate && rng.Next(2) == 1).ToArray();
             using var scope = NewDisposeScope();
-            var x = InputNormalizer.Apply(images.Batch(batch, flipH, flipV).to(device), options.Normalization, options.NormalizationStdFloor);
+            var x = InputNormalizer.Apply(images.Batch(batch, flipH, flipV).to(device), options);
             x = QuarterTurns.Apply(x, turn);
             var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
