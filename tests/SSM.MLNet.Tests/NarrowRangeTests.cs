@@ -8,7 +8,7 @@ namespace SSM.MLNet.Tests;
 /// kept at 8 bits, a texture 200 levels of 65535 wide trained as flat images, and the model flagged 14 of its own 16
 /// training images (this test, with the cache at 8 bits). With each image's standard deviation floored at one 8-bit
 /// level, the texture stayed nearly unstretched and the patch below scored about -8, under every training image
-/// (InputNormalizer.StdFloor).
+/// (SsmOptions.NormalizationStdFloor).
 /// </summary>
 public sealed class NarrowRangeTests
 {

@@ -5,7 +5,8 @@
 //     times and prints the page faults of the last four, then of one more after NativeHeap.ReturnFreeMemory
 //     (NativeHeapTests).
 //   TrainingChild openmp: loads libtorch, then trains a tiny model, each on a thread of its own, and prints how many
-//     OpenMP helper threads each left behind, with a computation's as the control (OpenMpPoolTests).
+//     OpenMP helper threads each left behind, with a computation's as the control, and how many of those
+//     TorchThreads.ReleaseHelpers left (OpenMpPoolTests).
 using SSM.Core.Training;
 
 if (args[0] == "heap")
