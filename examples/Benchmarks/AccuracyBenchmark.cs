@@ -260,19 +260,17 @@ internal static class AccuracyBenchmark
         var masks = indices.Select(i => data.Masks[size][i]).ToList();
         var pixel = PixelMetrics.Evaluate(maps, masks, size, size);
         var categories = indices.Select(i => data.Categories[i]).ToArray();
-        return new Evaluation(Roc.Auroc(scores, labels), pixel, MeanPixelAurocPerDefectType(maps, masks, categories),
+        return new Evaluation(Roc.Auroc(scores, labels), pixel, MeanPixelAurocPerDefectType(maps, masks, categories, labels, scores, size),
             F1Max.Compute(scores, labels).F1, ms);
     }
 
-    /// <summary><see cref="PerCategory.Pixels"/> averaged over the defect categories that have masks (a category without
-    /// any has no pixel AUROC); null when none has.</summary>
-    private static double? MeanPixelAurocPerDefectType(float[][] maps, List<bool[]> masks, string[] categories)
+    /// <summary>Each defect category's pixel AUROC with the good images (<see cref="CategoryMetrics"/>, as <c>ssm evaluate</c>
+    /// lists them), averaged over the categories that have masks; null when none has.</summary>
+    private static double? MeanPixelAurocPerDefectType(float[][] maps, List<bool[]> masks, string[] categories, bool[] labels, float[] scores, int size)
     {
-        var masked = categories.Where((_, k) => masks[k].Contains(true)).ToHashSet();
-        int[] keep = [.. Enumerable.Range(0, categories.Length).Where(k => categories[k] == LabeledImage.GoodCategory || masked.Contains(categories[k]))];
-        var perType = PerCategory.Pixels([.. keep.Select(k => maps[k])], [.. keep.Select(k => masks[k])], [.. keep.Select(k => categories[k])],
-            LabeledImage.GoodCategory);
-        return perType.Count == 0 ? null : perType.Average(p => p.PixelAuroc);
+        var perType = CategoryMetrics.Compute(categories, labels, scores, maps: [.. maps.Select((m, k) => new LabeledAnomalyMap(m, masks[k], size, size))])
+            .Where(c => c.PixelAuroc is not null).ToList();
+        return perType.Count == 0 ? null : perType.Average(c => c.PixelAuroc!.Value);
     }
 
     // ---- ML.NET baseline.

@@ -182,13 +182,11 @@ internal static class PerCategory
     public static IEnumerable<string> Defects(IReadOnlyList<string> categories, string goodCategory) =>
         categories.Distinct().Where(c => c != goodCategory);
 
-    /// <summary>Per defect category (in order of first appearance): image AUROC of <paramref name="scores"/> against the good images.</summary>
+    /// <summary>Per defect category (in order of first appearance): image AUROC of <paramref name="scores"/> against the good
+    /// images (<see cref="SSM.Core.Evaluation.CategoryMetrics"/>).</summary>
     public static List<(string Category, double Auroc)> ImageAurocs(IReadOnlyList<float> scores, IReadOnlyList<string> categories, string goodCategory) =>
-        Defects(categories, goodCategory).Select(c =>
-        {
-            var ix = Enumerable.Range(0, categories.Count).Where(i => categories[i] == goodCategory || categories[i] == c).ToArray();
-            return (c, SSM.Core.Evaluation.Roc.Auroc(ix.Select(i => scores[i]).ToArray(), ix.Select(i => categories[i] != goodCategory).ToArray()));
-        }).ToList();
+        [.. SSM.Core.Evaluation.CategoryMetrics.Compute(categories, [.. categories.Select(c => c != goodCategory)], scores)
+            .Where(c => c.ImageAuroc is not null).Select(c => (c.Category, c.ImageAuroc!.Value))];
 
     /// <summary>Per defect category (in order of first appearance): pixel AUROC and the share of its images' pixels marked defective.</summary>
     public static List<(string Category, double PixelAuroc, double DefectShare)> Pixels(IReadOnlyList<float[]> maps,

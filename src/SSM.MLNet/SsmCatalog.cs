@@ -88,19 +88,25 @@ public static class SsmCatalog
     /// </param>
     /// <param name="intervals">Also compute 95 % bootstrap intervals (<see cref="SsmMetrics.Intervals"/>): how sure the figures are
     /// for a test set of this size.</param>
+    /// <param name="categoryColumnName">Text column of each row's category (the kind of defect; "good" for normal rows, say), which
+    /// turns <see cref="SsmMetrics.Categories"/> on: each kind's rows ranked with the normal rows alone. Null (default) to skip.</param>
     /// <example>
     /// <code>
     /// // Good images have an empty MaskPath; LoadImages gives them no image, which counts as an all-normal mask.
     /// var withMasks = mlContext.Transforms.LoadImages("Mask", imageFolder: "", inputColumnName: "MaskPath").Fit(scored).Transform(scored);
     /// var metrics = mlContext.AnomalyDetection.EvaluateSsm(withMasks, labelColumnName: "Label", groundTruthMaskColumnName: "Mask");
     /// Console.WriteLine($"pixel AUROC {metrics.PixelAuroc:F3}, AUPRO {metrics.Aupro:F3}");
+    /// // With a text column naming each row's kind of defect, each kind on its own:
+    /// var byKind = mlContext.AnomalyDetection.EvaluateSsm(withMasks, groundTruthMaskColumnName: "Mask", categoryColumnName: "Category");
+    /// foreach (var c in byKind.Categories!) Console.WriteLine($"{c.Category}: {c.Flagged} of {c.Images} flagged, pixel AUROC {c.PixelAuroc:F3}");
     /// </code>
     /// </example>
     public static SsmMetrics EvaluateSsm(this AnomalyDetectionCatalog catalog, IDataView data, string labelColumnName = "Label",
         string scoreColumnName = "Score", string? predictedLabelColumnName = "PredictedLabel",
-        string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null, bool intervals = false)
+        string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null, bool intervals = false, string? categoryColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return SsmEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName, intervals);
+        return SsmEvaluator.Evaluate(data, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName,
+            intervals, categoryColumnName);
     }
 }

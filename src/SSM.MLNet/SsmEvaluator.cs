@@ -31,17 +31,21 @@ public static class SsmEvaluator
     /// mask (the null image <c>LoadImages</c> gives for an empty path, an empty path, or an empty vector): all its pixels
     /// count as normal. A row whose label is anomalous must have one.
     /// </param>
-    /// <param name="intervals">Also compute <see cref="SsmMetrics.Intervals"/> (a stratified bootstrap over the rows, 1000 draws;
-    /// with masks it holds 16 bytes per map pixel while it runs).</param>
+    /// <param name="intervals">Also compute <see cref="SsmMetrics.Intervals"/> (a stratified bootstrap over the rows, 1000 draws,
+    /// each category redrawn to its own count; with masks it holds 16 bytes per map pixel while it runs).</param>
+    /// <param name="categoryColumnName">Text column naming each row's category (the kind of defect, e.g. "crack", and for
+    /// normal rows e.g. "good"), which turns <see cref="SsmMetrics.Categories"/> on; null (default) to skip them.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
-    /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, or a mask file cannot be read (the message names the row).</exception>
+    /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, or a
+    /// category is empty (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
-        bool intervals = false)
+        bool intervals = false, string? categoryColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var columns = FindColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName);
+        var columns = FindColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName,
+            categoryColumnName);
         var rows = ReadRows(data, columns);
         int anomalousCount = rows.Labels.Count(l => l);
         if (rows.Labels.Length == 0) throw new ArgumentException("The data has no rows to evaluate.", nameof(data));
@@ -71,21 +75,34 @@ public static class SsmEvaluator
             var pixel = PixelMetrics.Evaluate(rows.Maps, rows.Masks, side, side);
             metrics = metrics with { PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, Aupro = pixel.Aupro };
         }
+        if (columns.Category is not null)
+            metrics = metrics with
+            {
+                Categories = CategoryMetrics.Compute(rows.Categories, rows.Labels, rows.Scores, columns.Predicted is null ? null : rows.Decisions,
+                    pixels ? [.. rows.Maps.Select((m, i) => new LabeledAnomalyMap(m, rows.Masks[i], side, side))] : null),
+            };
         if (intervals)
-            metrics = metrics with { Intervals = Bootstrap.Intervals(rows.Scores, rows.Labels, strata: null, pixels ? rows.Maps : null, pixels ? rows.Masks : null, side, side) };
+            metrics = metrics with
+            {
+                Intervals = Bootstrap.Intervals(rows.Scores, rows.Labels, columns.Category is null ? null : rows.Categories,
+                    pixels ? rows.Maps : null, pixels ? rows.Masks : null, side, side),
+            };
         return metrics;
     }
 
     /// <summary>The columns to read, checked against the schema; <see cref="MapSide"/> is 0 without pixel metrics.</summary>
     private sealed record Columns(DataViewSchema.Column Label, DataViewSchema.Column Score, DataViewSchema.Column? Predicted,
-        DataViewSchema.Column? Map, DataViewSchema.Column? Mask, int MapSide);
+        DataViewSchema.Column? Map, DataViewSchema.Column? Mask, int MapSide, DataViewSchema.Column? Category);
 
-    /// <summary>What was read of every row: the maps and masks only with pixel metrics, the decisions only with a predicted label.</summary>
-    private sealed record Rows(float[] Scores, bool[] Labels, bool[] Decisions, List<float[]> Maps, List<bool[]> Masks);
+    /// <summary>What was read of every row: the maps and masks only with pixel metrics, the decisions only with a predicted label,
+    /// the categories only with a category column.</summary>
+    private sealed record Rows(float[] Scores, bool[] Labels, bool[] Decisions, List<float[]> Maps, List<bool[]> Masks, string[] Categories);
 
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
-        string? anomalyMapColumnName, string? groundTruthMaskColumnName)
+        string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
+        var category = categoryColumnName is null ? (DataViewSchema.Column?)null
+            : Column(schema, "category", nameof(categoryColumnName), categoryColumnName, t => t is TextDataViewType, "Text");
         var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
@@ -98,7 +115,7 @@ public static class SsmEvaluator
                 throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Could not find column '{anomalyMapColumnName}', the default anomaly map " +
                     "column, which pixel metrics need with the mask column: pass anomalyMapColumnName if the transformer's map column has another name.");
         }
-        if (anomalyMapColumnName is null) return new Columns(label, score, predicted, null, null, 0);
+        if (anomalyMapColumnName is null) return new Columns(label, score, predicted, null, null, 0, category);
         if (groundTruthMaskColumnName is null)
             throw new ArgumentException($"Pixel metrics need a ground-truth mask column as well as the anomaly map column '{anomalyMapColumnName}': " +
                 "pass groundTruthMaskColumnName, or leave anomalyMapColumnName null for image metrics only.", nameof(groundTruthMaskColumnName));
@@ -110,7 +127,7 @@ public static class SsmEvaluator
         var mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName, t => t is ImageDataViewType or TextDataViewType
             || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
             $"Image, Text (mask file paths) or vector of Single of size {length}");
-        return new Columns(label, score, predicted, map, mask, side);
+        return new Columns(label, score, predicted, map, mask, side, category);
     }
 
     private static Rows ReadRows(IDataView data, Columns columns)
@@ -120,8 +137,9 @@ public static class SsmEvaluator
         var decisions = new List<bool>();
         var maps = new List<float[]>();
         var masks = new List<bool[]>();
+        var categories = new List<string>();
         var active = new List<DataViewSchema.Column> { columns.Label, columns.Score };
-        foreach (var optional in new[] { columns.Predicted, columns.Map, columns.Mask })
+        foreach (var optional in new[] { columns.Predicted, columns.Map, columns.Mask, columns.Category })
             if (optional is { } c) active.Add(c);
         using var cursor = data.GetRowCursor(active);
         var getLabel = LabelGetter(cursor, columns.Label);
@@ -129,6 +147,8 @@ public static class SsmEvaluator
         var getPredicted = columns.Predicted is { } p ? cursor.GetGetter<bool>(p) : null;
         var getMap = columns.Map is { } m ? cursor.GetGetter<VBuffer<float>>(m) : null;
         var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapSide) : null;
+        var getCategory = columns.Category is { } group ? cursor.GetGetter<ReadOnlyMemory<char>>(group) : null;
+        ReadOnlyMemory<char> categoryText = default;
         VBuffer<float> mapBuffer = default;
         while (cursor.MoveNext())
         {
@@ -142,8 +162,17 @@ public static class SsmEvaluator
                 maps.Add(mapBuffer.DenseValues().ToArray());
                 masks.Add(getMask!(anomalous));
             }
+            if (getCategory is not null)
+            {
+                getCategory(ref categoryText);
+                // A row without a category would be a category of its own named "", or silently dropped: neither is what was meant.
+                if (categoryText.Span.IsWhiteSpace())
+                    throw new InvalidOperationException($"Category column '{columns.Category!.Value.Name}' is empty at row {cursor.Position}; give every row its category " +
+                        "(e.g. the kind of defect, and \"good\" for normal rows).");
+                categories.Add(categoryText.ToString());
+            }
         }
-        return new Rows([.. scores], [.. labels], [.. decisions], maps, masks);
+        return new Rows([.. scores], [.. labels], [.. decisions], maps, masks, [.. categories]);
     }
 
     /// <summary>Reads a row's label: a Boolean as it is, a Single as &gt; 0 (NaN refused, naming the row).</summary>

@@ -38,4 +38,11 @@ public sealed record SsmMetrics
     /// Null unless asked for (<c>intervals: true</c>).
     /// </summary>
     public BootstrapIntervals? Intervals { get; init; }
+
+    /// <summary>
+    /// Each category on its own (<see cref="CategoryMetrics"/>): the categories without an anomalous row first, then the
+    /// others in the order their first row comes; a defect category's rows ranked with every normal row alone, image AUROC
+    /// and, with masks, pixel AUROC and AUPRO; how many rows the predicted label flags. Null unless a category column was given.
+    /// </summary>
+    public IReadOnlyList<CategoryMetrics>? Categories { get; init; }
 }

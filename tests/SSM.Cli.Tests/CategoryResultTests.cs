@@ -1,4 +1,5 @@
 using SSM.Cli.Running;
+using SSM.Core.Evaluation;
 
 namespace SSM.Cli.Tests;
 
@@ -51,8 +52,8 @@ public sealed class CategoryResultTests
         var categories = EvaluationResult.ByCategory(images);
 
         Assert.Equal(["good", "scratch", "stain"], categories.Select(c => c.Category));
-        Assert.Equal(new CategoryResult("good", 3, 1, null), categories[0]);
-        Assert.Equal(new CategoryResult("scratch", 2, 2, 1.0), categories[1]);   // both above every good image
+        Assert.Equal(new CategoryMetrics("good", 3, 1, null), categories[0]);
+        Assert.Equal(new CategoryMetrics("scratch", 2, 2, 1.0), categories[1]);   // both above every good image
         var stain = categories[2];
         Assert.Equal((3, 1), (stain.Images, stain.Flagged));
         // 0.2 beats 0.1; 0.8 beats 0.1 and 0.5; 4 beats all three: 6 of 9 pairs.
@@ -89,7 +90,7 @@ public sealed class CategoryResultTests
     {
         var categories = EvaluationResult.ByCategory([Image("scratch", 3f), Image("scratch", 0.5f)]);
         var only = Assert.Single(categories);
-        Assert.Equal(new CategoryResult("scratch", 2, 1, null), only);
+        Assert.Equal(new CategoryMetrics("scratch", 2, 1, null), only);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SSM.Core.Evaluation;
 
 namespace SSM.MLNet.Tests;
 
@@ -67,14 +68,15 @@ public sealed class ConversionAndEvaluatorTests
         public bool PredictedLabel { get; set; }
         [VectorType(4)] public float[] AnomalyMap { get; set; } = new float[4];
         [VectorType(4)] public float[] Mask { get; set; } = new float[4];
+        public string Category { get; set; } = "";
     }
 
-    private static IDataView HandMade(MLContext context) => context.Data.LoadFromEnumerable(new[]
+    private static IDataView HandMade(MLContext context, string spot = "spot") => context.Data.LoadFromEnumerable(new[]
     {
-        new Row { Label = false, LabelSingle = 0, Score = 0.10f, PredictedLabel = false, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f], Mask = [0, 0, 0, 0] },
-        new Row { Label = false, LabelSingle = 0, Score = 0.40f, PredictedLabel = true,  AnomalyMap = [0.3f, 0.2f, 0.1f, 0.2f], Mask = [0, 0, 0, 0] },
-        new Row { Label = true,  LabelSingle = 1, Score = 0.35f, PredictedLabel = false, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [1, 0, 0, 255] },
-        new Row { Label = true,  LabelSingle = 1, Score = 0.80f, PredictedLabel = true,  AnomalyMap = [0.1f, 0.7f, 0.6f, 0.2f], Mask = [0, 1, 1, 0] },
+        new Row { Label = false, LabelSingle = 0, Score = 0.10f, PredictedLabel = false, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f], Mask = [0, 0, 0, 0], Category = "good" },
+        new Row { Label = false, LabelSingle = 0, Score = 0.40f, PredictedLabel = true,  AnomalyMap = [0.3f, 0.2f, 0.1f, 0.2f], Mask = [0, 0, 0, 0], Category = "good" },
+        new Row { Label = true,  LabelSingle = 1, Score = 0.35f, PredictedLabel = false, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [1, 0, 0, 255], Category = "crack" },
+        new Row { Label = true,  LabelSingle = 1, Score = 0.80f, PredictedLabel = true,  AnomalyMap = [0.1f, 0.7f, 0.6f, 0.2f], Mask = [0, 1, 1, 0], Category = spot },
     });
 
     [Fact]
@@ -132,6 +134,38 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal((1.0, 1.0), (i.PixelAuroc!.Value.Low, i.PixelAuroc.Value.High));       // every draw separates the pixels
         Assert.NotNull(i.Aupro);
         Assert.Null(SsmEvaluator.Evaluate(HandMade(context), intervals: true).Intervals!.PixelAuroc);   // no masks: image interval only
+    }
+
+    [Fact]
+    public void A_category_column_gives_each_kind_of_defect_its_own_figures()
+    {
+        var context = new MLContext();
+        var pooled = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask");
+        Assert.Null(pooled.Categories);
+        var m = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", categoryColumnName: "Category");
+
+        Assert.Equal(["good", "crack", "spot"], m.Categories!.Select(c => c.Category));
+        Assert.Equal(new CategoryMetrics("good", 2, 1, null), m.Categories[0]);                     // one false alarm
+        Assert.Equal((1, 0, 0.5), (m.Categories[1].Images, m.Categories[1].Flagged, m.Categories[1].ImageAuroc));   // 0.35: above 0.10, below 0.40
+        Assert.Equal((1, 1, 1.0), (m.Categories[2].Images, m.Categories[2].Flagged, m.Categories[2].ImageAuroc));
+        Assert.Equal(1.0, m.Categories[1].PixelAuroc!.Value, 12);
+        Assert.NotNull(m.Categories[2].Aupro);
+        Assert.Equal(pooled, m with { Categories = null });   // the pooled figures as without the column
+        var intervals = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true, categoryColumnName: "Category");
+        Assert.InRange(m.ImageAuroc, intervals.Intervals!.ImageAuroc.Low, intervals.Intervals.ImageAuroc.High);
+    }
+
+    [Fact]
+    public void A_category_column_that_is_missing_not_text_or_empty_is_named()
+    {
+        var context = new MLContext();
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), categoryColumnName: "Kind"));
+        Assert.StartsWith("Could not find the category column 'Kind' (categoryColumnName)", missing.Message);
+        var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), categoryColumnName: "Score"));
+        Assert.StartsWith("Schema mismatch for the category column 'Score': expected Text, got Single.", wrong.Message);
+        Assert.Equal("categoryColumnName", wrong.ParamName);
+        var empty = Assert.Throws<InvalidOperationException>(() => SsmEvaluator.Evaluate(HandMade(context, spot: " "), categoryColumnName: "Category"));
+        Assert.StartsWith("Category column 'Category' is empty at row 3;", empty.Message);
     }
 
     [Fact]

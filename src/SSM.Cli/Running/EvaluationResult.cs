@@ -6,14 +6,6 @@ namespace SSM.Cli.Running;
 /// <summary>One test image with its label, score, map and (for defects) its ground-truth mask at map resolution.</summary>
 public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask, int Side, string? MaskPath);
 
-/// <summary>
-/// One test category (a test sub-folder): its images, how many the model flags at its threshold (for "good": false
-/// alarms), and, for a defect category, image AUROC against the good images (null without good images), and pixel AUROC
-/// and AUPRO of its images with the good ones (null without masks that keep a defect pixel). Pooled pixel figures mix the
-/// categories: the pixels of a kind found well can hide a kind missed (a walkthrough asked for these).
-/// </summary>
-public sealed record CategoryResult(string Category, int Images, int Flagged, double? ImageAuroc, double? PixelAuroc = null, double? Aupro = null);
-
 /// <summary>Image- and pixel-level results on a labelled test set, with the curves the report draws.</summary>
 public sealed class EvaluationResult
 {
@@ -36,8 +28,10 @@ public sealed class EvaluationResult
     public PixelEvaluation? Pixel { get; init; }
     public RocCurve? ImageRoc { get; init; }
     public RocCurve? PixelRoc { get; init; }
-    /// <summary>Per test category, "good" first, then the defect categories in the order their images come.</summary>
-    public IReadOnlyList<CategoryResult> Categories { get; init; } = [];
+    /// <summary>Per test category (a test sub-folder), "good" first, then the defect categories in the order their images
+    /// come; flagged at the model's threshold. Pooled pixel figures mix the categories: the pixels of a kind found well can
+    /// hide a kind missed (a walkthrough asked for these).</summary>
+    public IReadOnlyList<CategoryMetrics> Categories { get; init; } = [];
     /// <summary>95 % bootstrap intervals over the test images (each category redrawn to its own count): how far the
     /// metrics could move with another test set of the same make-up. Null with one class only.</summary>
     public BootstrapIntervals? Intervals { get; init; }
@@ -109,23 +103,8 @@ public sealed class EvaluationResult
         };
     }
 
-    /// <summary>Which kinds of defect the model finds: each defect category's images ranked against the good ones alone,
-    /// and, with masks, its pixels with the good images' (as MTD's per-category pixel figures are quoted).</summary>
-    public static IReadOnlyList<CategoryResult> ByCategory(IReadOnlyList<EvaluatedImage> images)
-    {
-        float[] good = [.. images.Where(i => !i.IsAnomalous).Select(i => i.Score)];
-        return [.. images.Select(i => i.Category).Distinct().OrderBy(c => c != LabeledImage.GoodCategory).Select(c =>
-        {
-            var own = images.Where(i => i.Category == c).ToList();
-            double? auroc = c == LabeledImage.GoodCategory || good.Length == 0 ? null
-                : Roc.Auroc([.. own.Select(i => i.Score), .. good], [.. own.Select(_ => true), .. good.Select(_ => false)]);
-            PixelEvaluation? pixel = null;
-            if (c != LabeledImage.GoodCategory && own.Any(i => i.Mask is { } m && m.Contains(true)))
-            {
-                var with = own.Concat(images.Where(i => !i.IsAnomalous)).ToList();
-                pixel = PixelMetrics.Evaluate([.. with.Select(i => i.Map)], [.. with.Select(i => i.Mask ?? new bool[i.Map.Length])], with[0].Side, with[0].Side);
-            }
-            return new CategoryResult(c, own.Count, own.Count(i => i.Predicted), auroc, pixel?.Auroc, pixel?.Aupro);
-        })];
-    }
+    /// <summary>Which kinds of defect the model finds: <see cref="CategoryMetrics.Compute"/> of the test images.</summary>
+    public static IReadOnlyList<CategoryMetrics> ByCategory(IReadOnlyList<EvaluatedImage> images) =>
+        CategoryMetrics.Compute([.. images.Select(i => i.Category)], [.. images.Select(i => i.IsAnomalous)], [.. images.Select(i => i.Score)],
+            [.. images.Select(i => i.Predicted)], [.. images.Select(i => new LabeledAnomalyMap(i.Map, i.Mask ?? new bool[i.Map.Length], i.Side, i.Side))]);
 }

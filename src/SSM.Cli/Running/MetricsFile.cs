@@ -40,7 +40,7 @@ public sealed record MetricsFile
     public List<FalseAlarmPoint> FalseAlarmThresholds { get; init; } = [];
     /// <summary>Per test category: images, how many flagged at the threshold, image AUROC against the good images, and
     /// with masks pixel AUROC and AUPRO of its images with the good ones.</summary>
-    public List<CategoryResult> Categories { get; init; } = [];
+    public List<SSM.Core.Evaluation.CategoryMetrics> Categories { get; init; } = [];
     public List<ImageScore> Images { get; init; } = [];
     /// <summary>Defective test images whose masks keep no defect pixel at the model's size (thinner than one of its pixels):
     /// the pixel metrics see no defect in them.</summary>
