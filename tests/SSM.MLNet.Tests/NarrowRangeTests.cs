@@ -8,7 +8,10 @@ namespace SSM.MLNet.Tests;
 /// kept at 8 bits, a texture 200 levels of 65535 wide trained as flat images, and the model flagged 14 of its own 16
 /// training images (this test, with the cache at 8 bits). With each image's standard deviation floored at one 8-bit
 /// level, the texture stayed nearly unstretched and the patch below scored about -8, under every training image
-/// (SsmOptions.NormalizationStdFloor).
+/// (SsmOptions.NormalizationStdFloor). The threshold comes from the spread of two held-out images' scores, so how many
+/// training images pass it varies by machine: at most 2 of 16 on the Zen 5 EPYC, 5 on the Zen 4 (scores up to 8.3, the
+/// patch 21.7; 2026-12-03). The patch's rank above every training image does not depend on it. The cache's 16-bit levels
+/// are also checked on their own (SixteenBitTests).
 /// </summary>
 public sealed class NarrowRangeTests
 {
@@ -41,7 +44,7 @@ public sealed class NarrowRangeTests
 
         var flagged = model.Transform(data).GetColumn<bool>("PredictedLabel").Count(f => f);
 
-        Assert.True(flagged <= 2, $"{flagged} of its 16 training images flagged");
+        Assert.True(flagged < 8, $"{flagged} of its 16 training images flagged");
         // And it sees a defect on that scale: an 8 x 8 patch one range-width above the texture, which a model blind to
         // the detail (or flagging nothing) would pass as normal.
         var defective = new VectorRow { Pixels = [.. rows[0].Pixels] };
@@ -49,5 +52,7 @@ public sealed class NarrowRangeTests
             for (int x = 12; x < 20; x++) defective.Pixels[y * Size + x] = high + (high - low);
         var verdict = model.Transform(context.Data.LoadFromEnumerable(new[] { defective }));
         Assert.True(verdict.GetColumn<bool>("PredictedLabel").Single(), "the defective image was not flagged");
+        float patch = verdict.GetColumn<float>("Score").Single(), highest = model.Transform(data).GetColumn<float>("Score").Max();
+        Assert.True(patch > highest, $"the defective image scored {patch}, a training image {highest}");
     }
 }
