@@ -144,15 +144,17 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Null(pooled.Categories);
         var m = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", categoryColumnName: "Category");
 
-        Assert.Equal(["good", "crack", "spot"], m.Categories!.Select(c => c.Category));
-        Assert.Equal(new CategoryMetrics("good", 2, 1, null), m.Categories[0]);                     // one false alarm
-        Assert.Equal((1, 0, 0.5), (m.Categories[1].Images, m.Categories[1].Flagged, m.Categories[1].ImageAuroc));   // 0.35: above 0.10, below 0.40
-        Assert.Equal((1, 1, 1.0), (m.Categories[2].Images, m.Categories[2].Flagged, m.Categories[2].ImageAuroc));
-        Assert.Equal(1.0, m.Categories[1].PixelAuroc!.Value, 12);
-        Assert.NotNull(m.Categories[2].Aupro);
+        var categories = m.Categories!;
+        Assert.Equal(["good", "crack", "spot"], categories.Select(c => c.Category));
+        Assert.Equal(new CategoryMetrics("good", 2, 1, null), categories[0]);                     // one false alarm
+        Assert.Equal((1, 0, 0.5), (categories[1].Images, categories[1].Flagged, categories[1].ImageAuroc));   // 0.35: above 0.10, below 0.40
+        Assert.Equal((1, 1, 1.0), (categories[2].Images, categories[2].Flagged, categories[2].ImageAuroc));
+        Assert.Equal(1.0, categories[1].PixelAuroc!.Value, 12);
+        Assert.NotNull(categories[2].Aupro);
         Assert.Equal(pooled, m with { Categories = null });   // the pooled figures as without the column
-        var intervals = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true, categoryColumnName: "Category");
-        Assert.InRange(m.ImageAuroc, intervals.Intervals!.ImageAuroc.Low, intervals.Intervals.ImageAuroc.High);
+        var stratified = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true, categoryColumnName: "Category");
+        var image = stratified.Intervals!.ImageAuroc;
+        Assert.InRange(m.ImageAuroc, image.Low, image.High);
     }
 
     [Fact]
