@@ -101,12 +101,12 @@ public static class SsmEvaluator
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
         string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
-        var category = categoryColumnName is null ? (DataViewSchema.Column?)null
-            : Column(schema, "category", nameof(categoryColumnName), categoryColumnName, t => t is TextDataViewType, "Text");
         var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
+        var category = categoryColumnName is null ? (DataViewSchema.Column?)null
+            : Column(schema, "category", nameof(categoryColumnName), categoryColumnName, t => t is TextDataViewType, "Text");
         // A mask is what asks for pixel metrics; the map is then almost always the transformer's default column.
         if (groundTruthMaskColumnName is not null && anomalyMapColumnName is null)
         {
