@@ -67,6 +67,7 @@ public static class SsmEvaluator
             ImageAuroc = Roc.Auroc(rows.Scores, rows.Labels),
             ImageF1Max = f1,
             ImageF1Threshold = f1Threshold,
+            FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(rows.Scores, rows.Labels, r)!.Value)],
             Confusion = columns.Predicted is null ? null : ConfusionCounts.Of(rows.Labels, rows.Decisions),
         };
         int side = columns.MapSide;

@@ -20,6 +20,14 @@ public sealed record SsmMetrics
     /// <summary>The Score threshold (anomalous when Score ≥ it) that reaches <see cref="ImageF1Max"/>.</summary>
     public float ImageF1Threshold { get; init; }
 
+    /// <summary>
+    /// The thresholds that flag at most 1, 5 and 10 % of the normal rows (<see cref="FalseAlarmThreshold.CommonRates"/>), each
+    /// the highest that finds as many anomalous rows as the lowest such does, with what it decides: how an inspection line
+    /// picks its threshold ("at most 5 % of good parts rejected"), as <c>ssm evaluate</c> lists them. Give one to
+    /// <c>transformer.WithThreshold</c> to keep it (in the Score column's units).
+    /// </summary>
+    public IReadOnlyList<FalseAlarmThreshold> FalseAlarmThresholds { get => falseAlarmThresholds; init => falseAlarmThresholds = new([.. value]); }
+
     /// <summary>Confusion counts of the PredictedLabel column (the model's own threshold); null when no predicted label column was given.</summary>
     public ConfusionCounts? Confusion { get; init; }
 
@@ -44,5 +52,20 @@ public sealed record SsmMetrics
     /// others in the order their first row comes; a defect category's rows ranked with every normal row alone, image AUROC
     /// and, with masks, pixel AUROC and AUPRO; how many rows the predicted label flags. Null unless a category column was given.
     /// </summary>
-    public IReadOnlyList<CategoryMetrics>? Categories { get; init; }
+    public IReadOnlyList<CategoryMetrics>? Categories { get => categories; init => categories = value is null ? null : new([.. value]); }
+
+    // The lists are kept as Items, so that two metrics with equal entries are equal records, as for every other member.
+    private readonly Items<FalseAlarmThreshold> falseAlarmThresholds = new([]);
+    private readonly Items<CategoryMetrics>? categories;
+
+    private sealed class Items<T>(T[] items) : IReadOnlyList<T>, IEquatable<Items<T>>
+    {
+        public T this[int index] => items[index];
+        public int Count => items.Length;
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)items).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        public bool Equals(Items<T>? other) => other is not null && items.SequenceEqual(other);
+        public override bool Equals(object? obj) => Equals(obj as Items<T>);
+        public override int GetHashCode() => items.Aggregate(items.Length, (hash, item) => HashCode.Combine(hash, item));
+    }
 }

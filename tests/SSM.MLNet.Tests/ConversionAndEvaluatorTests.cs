@@ -93,6 +93,13 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(1.0, m.PixelAuroc!.Value, 12);    // every defect pixel (>= 0.6) above every normal pixel (<= 0.3)
         Assert.Equal(1.0, m.PixelF1Max!.Value, 12);
         Assert.InRange(m.Aupro!.Value, 0.99, 1.0);
+        // Normal scores 0.10 and 0.40: no budget below 50 % lets 0.40 pass, and 0.80 is then the highest threshold that
+        // finds what the lowest (0.401) finds.
+        Assert.Equal([0.01, 0.05, 0.10], m.FalseAlarmThresholds.Select(t => t.Rate));
+        Assert.All(m.FalseAlarmThresholds, t => Assert.Equal((0.8f, new ConfusionCounts(1, 0, 2, 1)), (t.Threshold, t.Counts)));
+        // A record of lists equal entry by entry: two evaluations of the same rows are equal.
+        Assert.Equal(m, context.AnomalyDetection.EvaluateSsm(HandMade(context), anomalyMapColumnName: "AnomalyMap", groundTruthMaskColumnName: "Mask"));
+        Assert.NotEqual(m, m with { FalseAlarmThresholds = m.FalseAlarmThresholds.Take(2).ToList() });
     }
 
     [Fact]
