@@ -33,9 +33,10 @@ SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCou
     .WriteMvtec(folder);
 var train = Directory.GetFiles(Path.Combine(folder, "train", "good"), "*.png").Order()
     .Select(p => new ImageRow { ImagePath = p }).ToList();
+// Each test image's sub-folder is its category: "good", or the kind of defect.
 var test = Directory.GetDirectories(Path.Combine(folder, "test")).Order()
-    .SelectMany(dir => Directory.GetFiles(dir, "*.png").Order())
-    .Select(p => new ImageRow { ImagePath = p, Label = Path.GetFileName(Path.GetDirectoryName(p)) != "good" })
+    .SelectMany(dir => Directory.GetFiles(dir, "*.png").Order()
+        .Select(p => new ImageRow { ImagePath = p, Category = Path.GetFileName(dir), Label = Path.GetFileName(dir) != "good" }))
     .ToList();
 
 // 2. Pipeline: load the images, then train SSM on them (tiny settings so the demo runs in well under a minute on a CPU).
@@ -65,11 +66,13 @@ Console.WriteLine($"Saved {new FileInfo(zip).Length / 1024} KiB; loaded: {ssm.Im
 
 // 4. Score the test images and evaluate.
 var scored = loaded.Transform(mlContext.Data.LoadFromEnumerable(test));
-var metrics = mlContext.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.Label));
+var metrics = mlContext.AnomalyDetection.EvaluateSsm(scored, labelColumnName: nameof(ImageRow.Label), categoryColumnName: nameof(ImageRow.Category));
 Console.WriteLine($"Image AUROC {metrics.ImageAuroc:F3}, F1-max {metrics.ImageF1Max:F3} at score {metrics.ImageF1Threshold:F2}");
 if (metrics.Confusion is { } c)   // null only when the scored view has no PredictedLabel column
     Console.WriteLine($"At the model's threshold: {c.TruePositives} of {c.TruePositives + c.FalseNegatives} defective images found, " +
                       $"{c.FalsePositives} of {c.FalsePositives + c.TrueNegatives} good images flagged (precision {c.Precision:F2}, recall {c.Recall:F2})");
+foreach (var k in metrics.Categories!)   // each kind of defect ranked with the good images alone
+    Console.WriteLine($"  {k.Category}: {k.Flagged} of {k.Images} flagged{(k.ImageAuroc is { } a ? $", image AUROC {a:F3}" : "")}");
 
 // 5. One image at a time. One engine per thread; disposing it disposes `loaded` too (ML.NET's rule), unless it is
 //    created with new PredictionEngineOptions { OwnsTransformer = false }.
@@ -101,11 +104,12 @@ static int Score(string zip, string[] images)
     return 0;
 }
 
-/// <summary>An input row: the image file and, for test images, whether it is anomalous.</summary>
+/// <summary>An input row: the image file and, for test images, whether it is anomalous and its category.</summary>
 public sealed class ImageRow
 {
     public string ImagePath { get; set; } = "";
     public bool Label { get; set; }
+    public string Category { get; set; } = "";
 }
 
 /// <summary>What the model adds to a row.</summary>
