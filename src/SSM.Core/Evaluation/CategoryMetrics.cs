@@ -2,7 +2,7 @@ namespace SSM.Core.Evaluation;
 
 /// <summary>
 /// One category of a test set (a kind of defect, or the normal images) on its own. A defect category's images are
-/// ranked with the normal images alone, as MTD's and MVTec AD's per-category figures are quoted. The pooled figures rank
+/// ranked with the normal images alone, as MTD's per-category figures are quoted. The pooled figures rank
 /// every kind's defects against the other kinds' images as well, so a kind found well can hide a kind missed.
 /// </summary>
 /// <param name="Category">The category's name.</param>
