@@ -78,7 +78,8 @@ internal static class TrainingCheckpoint
 
     /// <summary>The error for a checkpoint of a training with other settings or images.</summary>
     public static InvalidOperationException OtherRun(string folder) => new(
-        $"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images. Delete it, or choose another checkpoint folder.");
+        $"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images " +
+        "(or of a version of SSM.MLNet whose defaults differ). Delete it, or choose another checkpoint folder.");
 
     /// <summary>
     /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
