@@ -36,7 +36,7 @@ public sealed record CategoryMetrics(string Category, int Images, int? Flagged, 
         for (int i = 0; i < n; i++)
             if (string.IsNullOrEmpty(categories[i])) throw new ArgumentException($"Image {i} has no category.", nameof(categories));
 
-        int[] normal = [.. Enumerable.Range(0, n).Where(i => !labels[i])];
+        bool anyNormal = labels.Contains(false);
         var anomalous = Enumerable.Range(0, n).Where(i => labels[i]).Select(i => categories[i]).ToHashSet();
         return [.. categories.Distinct().OrderBy(anomalous.Contains).Select(c =>
         {
@@ -45,7 +45,7 @@ public sealed record CategoryMetrics(string Category, int Images, int? Flagged, 
             if (!anomalous.Contains(c)) return new CategoryMetrics(c, own.Length, flagged, null);
             // Its images and every normal one: a normal image of this category is among both, and counts once.
             int[] with = [.. Enumerable.Range(0, n).Where(i => !labels[i] || categories[i] == c)];
-            double? auroc = normal.Length == 0 ? null : Roc.Auroc([.. with.Select(i => scores[i])], [.. with.Select(i => labels[i])]);
+            double? auroc = !anyNormal ? null : Roc.Auroc([.. with.Select(i => scores[i])], [.. with.Select(i => labels[i])]);
             if (maps is null || !own.Any(i => maps[i].Mask is { } mask && mask.Contains(true))) return new CategoryMetrics(c, own.Length, flagged, auroc);
             var pixel = PixelMetrics.Evaluate([.. with.Select(i => maps[i])]);
             return new CategoryMetrics(c, own.Length, flagged, auroc, pixel.Auroc, pixel.Aupro);
