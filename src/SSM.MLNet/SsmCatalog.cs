@@ -88,8 +88,9 @@ public static class SsmCatalog
     /// </param>
     /// <param name="intervals">Also compute 95 % bootstrap intervals (<see cref="SsmMetrics.Intervals"/>): how sure the figures are
     /// for a test set of this size.</param>
-    /// <param name="categoryColumnName">Text column of each row's category (the kind of defect; "good" for normal rows, say), which
-    /// turns <see cref="SsmMetrics.Categories"/> on: each kind's rows ranked with the normal rows alone. Null (default) to skip.</param>
+    /// <param name="categoryColumnName">Column of each row's category (the kind of defect; "good" for normal rows, say), which
+    /// turns <see cref="SsmMetrics.Categories"/> on: each kind's rows ranked with the normal rows alone. Text, or a key with text
+    /// key values (<c>MapValueToKey</c>'s output). Null (default) to skip.</param>
     /// <example>
     /// <code>
     /// // Good images have an empty MaskPath; LoadImages gives them no image, which counts as an all-normal mask.

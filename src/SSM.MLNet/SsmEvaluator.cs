@@ -33,8 +33,9 @@ public static class SsmEvaluator
     /// </param>
     /// <param name="intervals">Also compute <see cref="SsmMetrics.Intervals"/> (a stratified bootstrap over the rows, 1000 draws,
     /// each category redrawn to its own count; with masks it holds 16 bytes per map pixel while it runs).</param>
-    /// <param name="categoryColumnName">Text column naming each row's category (the kind of defect, e.g. "crack", and for
-    /// normal rows e.g. "good"), which turns <see cref="SsmMetrics.Categories"/> on; null (default) to skip them.</param>
+    /// <param name="categoryColumnName">Column naming each row's category (the kind of defect, e.g. "crack", and for
+    /// normal rows e.g. "good"), which turns <see cref="SsmMetrics.Categories"/> on; null (default) to skip them. Text, or a
+    /// key with text key values (what <c>MapValueToKey</c> makes of a text column; a category is then its key value).</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, or a
@@ -107,7 +108,7 @@ public static class SsmEvaluator
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
         var category = categoryColumnName is null ? (DataViewSchema.Column?)null
-            : Column(schema, "category", nameof(categoryColumnName), categoryColumnName, t => t is TextDataViewType, "Text");
+            : CategoryColumn(schema, categoryColumnName);
         // A mask is what asks for pixel metrics; the map is then almost always the transformer's default column.
         if (groundTruthMaskColumnName is not null && anomalyMapColumnName is null)
         {
@@ -148,8 +149,7 @@ public static class SsmEvaluator
         var getPredicted = columns.Predicted is { } p ? cursor.GetGetter<bool>(p) : null;
         var getMap = columns.Map is { } m ? cursor.GetGetter<VBuffer<float>>(m) : null;
         var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapSide) : null;
-        var getCategory = columns.Category is { } group ? cursor.GetGetter<ReadOnlyMemory<char>>(group) : null;
-        ReadOnlyMemory<char> categoryText = default;
+        var getCategory = columns.Category is { } group ? CategoryGetter(cursor, group) : null;
         VBuffer<float> mapBuffer = default;
         while (cursor.MoveNext())
         {
@@ -165,15 +165,47 @@ public static class SsmEvaluator
             }
             if (getCategory is not null)
             {
-                getCategory(ref categoryText);
                 // A row without a category would be a category of its own named "", or silently dropped: neither is what was meant.
-                if (categoryText.Span.IsWhiteSpace())
-                    throw new InvalidOperationException($"Category column '{columns.Category!.Value.Name}' is empty at row {cursor.Position}; give every row its category " +
-                        "(e.g. the kind of defect, and \"good\" for normal rows).");
-                categories.Add(categoryText.ToString());
+                categories.Add(getCategory() ?? throw new InvalidOperationException($"Category column '{columns.Category!.Value.Name}' is empty " +
+                    $"at row {cursor.Position}; give every row its category (e.g. the kind of defect, and \"good\" for normal rows)."));
             }
         }
         return new Rows([.. scores], [.. labels], [.. decisions], maps, masks, [.. categories]);
+    }
+
+    private static DataViewSchema.Column CategoryColumn(DataViewSchema schema, string name)
+    {
+        const string expected = "Text, or a key of UInt32 with text key values";
+        var column = Column(schema, "category", "categoryColumnName", name, t => t is TextDataViewType || t is KeyDataViewType { RawType: var r } && r == typeof(uint), expected);
+        // A key without its values would name the categories 1, 2, 3: refused, as the figures could not be told apart.
+        if (column.Type is KeyDataViewType && !column.HasKeyValues(TextDataViewType.Instance))
+            throw new ArgumentOutOfRangeException("categoryColumnName", $"Schema mismatch for the category column '{name}': expected {expected}, " +
+                $"got {column.Type} without text key values.");
+        return column;
+    }
+
+    /// <summary>Reads a row's category: its text, or its key's text value; null when the row has none (empty text, missing key).</summary>
+    private static Func<string?> CategoryGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        if (column.Type is TextDataViewType)
+        {
+            var text = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+            return () =>
+            {
+                ReadOnlyMemory<char> v = default; text(ref v);
+                return v.Span.IsWhiteSpace() ? null : v.ToString();
+            };
+        }
+        VBuffer<ReadOnlyMemory<char>> keyValues = default;
+        column.GetKeyValues(ref keyValues);
+        var names = keyValues.DenseValues().Select(v => v.ToString()).ToArray();
+        var key = cursor.GetGetter<uint>(column);
+        return () =>
+        {
+            uint k = 0; key(ref k);
+            // Key 0 is ML.NET's missing value; keys count from 1.
+            return k == 0 || string.IsNullOrWhiteSpace(names[k - 1]) ? null : names[k - 1];
+        };
     }
 
     /// <summary>Reads a row's label: a Boolean as it is, a Single as &gt; 0 (NaN refused, naming the row).</summary>

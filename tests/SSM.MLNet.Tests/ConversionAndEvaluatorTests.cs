@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
 using SSM.Core.Evaluation;
 
 namespace SSM.MLNet.Tests;
@@ -165,13 +166,33 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void A_key_category_column_names_its_categories_by_its_key_values()
+    {
+        var context = new MLContext();
+        var text = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", categoryColumnName: "Category");
+        // Keys numbered by value, not by first appearance: "crack" is key 1, "good" key 2, so the order must come from the rows.
+        var keyed = context.Transforms.Conversion.MapValueToKey("CategoryKey", "Category", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(HandMade(context)).Transform(HandMade(context));
+        Assert.Equal(text, context.AnomalyDetection.EvaluateSsm(keyed, groundTruthMaskColumnName: "Mask", categoryColumnName: "CategoryKey"));
+
+        // A key without text values (here: keys of the scores' ranks) would name the categories 1, 2, 3.
+        var numbers = context.Transforms.Conversion.MapValueToKey("ScoreKey", "Score").Fit(HandMade(context)).Transform(HandMade(context));
+        var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(numbers, categoryColumnName: "ScoreKey"));
+        Assert.StartsWith("Schema mismatch for the category column 'ScoreKey': expected Text, or a key of UInt32 with text key values, got Key<UInt32, 0-3> without text key values.", wrong.Message);
+        // A value the key mapping does not know becomes the missing key 0: stopped like an empty category.
+        var unknown = context.Transforms.Conversion.MapValueToKey("CategoryKey", "Category").Fit(HandMade(context)).Transform(HandMade(context, spot: "dent"));
+        Assert.StartsWith("Category column 'CategoryKey' is empty at row 3;",
+            Assert.Throws<InvalidOperationException>(() => SsmEvaluator.Evaluate(unknown, categoryColumnName: "CategoryKey")).Message);
+    }
+
+    [Fact]
     public void A_category_column_that_is_missing_not_text_or_empty_is_named()
     {
         var context = new MLContext();
         var missing = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), categoryColumnName: "Kind"));
         Assert.StartsWith("Could not find the category column 'Kind' (categoryColumnName)", missing.Message);
         var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), categoryColumnName: "Score"));
-        Assert.StartsWith("Schema mismatch for the category column 'Score': expected Text, got Single.", wrong.Message);
+        Assert.StartsWith("Schema mismatch for the category column 'Score': expected Text, or a key of UInt32 with text key values, got Single.", wrong.Message);
         Assert.Equal("categoryColumnName", wrong.ParamName);
         var empty = Assert.Throws<InvalidOperationException>(() => SsmEvaluator.Evaluate(HandMade(context, spot: " "), categoryColumnName: "Category"));
         Assert.StartsWith("Category column 'Category' is empty at row 3;", empty.Message);
