@@ -186,6 +186,8 @@ public sealed record TrainingOptions
         if (DecayAt is null || DecayAt.Any(f => !(f > 0 && f <= 1)))
             throw new ArgumentOutOfRangeException(nameof(DecayAt), DecayAt is null ? "null" : string.Join(", ", DecayAt), "Decay points must be fractions of the epochs in (0, 1].");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "Checkpoint interval must be at least 1 epoch.");
+        if (CheckpointFolder is not null && string.IsNullOrWhiteSpace(CheckpointFolder))
+            throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), $"'{CheckpointFolder}'", "The checkpoint folder must be a path, or null for no checkpoints.");
         if (!(HoldoutFraction > 0 && HoldoutFraction < 0.9)) throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "Holdout fraction must be in (0, 0.9).");
     }
 }

@@ -69,6 +69,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             $"from 0 (no smoothing) to ImageSize ({o.ImageSize}) pixels, or null for ImageSize / 32");
         Check(ectx, o.Threshold is null || float.IsFinite(o.Threshold.Value), nameof(o.Threshold), o.Threshold, "a finite number, or null for the default");
         Check(ectx, o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "at least 1");
+        Check(ectx, o.CheckpointFolder is null || !string.IsNullOrWhiteSpace(o.CheckpointFolder), nameof(o.CheckpointFolder), o.CheckpointFolder,
+            "a folder path, or null for no checkpoints");
         Check(ectx, o.ScoringBatchSize is >= 1 and <= SsmAnomalyTransformer.MaxScoringBatchSize, nameof(o.ScoringBatchSize), o.ScoringBatchSize,
             $"between 1 and {SsmAnomalyTransformer.MaxScoringBatchSize}");
         Check(ectx, o.VectorWidth is null or >= 1, nameof(o.VectorWidth), o.VectorWidth, "a positive number of pixels, or null for image input");
@@ -170,9 +172,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         long? rows = input.GetRowCount();
         var reading = System.Diagnostics.Stopwatch.StartNew();
         var said = TimeSpan.Zero;
-        using (var cursor = input.GetRowCursor(label is { } l ? [input.Schema[col], l] : [input.Schema[col]]))
+        // An image column's reader cannot name the file it failed on: the row's text columns (LoadImages' path) do.
+        var texts = ssmInput.Kind == SsmInputKind.Image
+            ? input.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType).Take(MaxNamingColumns).ToArray() : [];
+        var active = new List<DataViewSchema.Column>(texts) { input.Schema[col] };
+        if (label is { } l) active.Add(l);
+        using (var cursor = input.GetRowCursor(active))
         {
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
+            var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
             {
@@ -188,9 +196,13 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 FloatImage image;
                 // A file that cannot be read is listed with the others, so that one run names every one of them.
                 try { image = read(cursor.Position); }
-                catch (InvalidOperationException e) when (ssmInput.Kind is SsmInputKind.Path or SsmInputKind.Encoded)
+                catch (InvalidOperationException e) when (ssmInput.Kind is not SsmInputKind.Vector)
                 {
-                    unreadable.Add(e.Message);
+                    unreadable.Add(e.Message + string.Concat(textGetters.Select(t =>
+                    {
+                        ReadOnlyMemory<char> v = default; t.Get(ref v);
+                        return $" ({t.Name}: '{v}')";
+                    })));
                     continue;
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
@@ -344,6 +356,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
     /// <summary>How many unreadable training files Fit's error lists by name (it counts them all).</summary>
     internal const int MaxListedUnreadable = 20;
+
+    /// <summary>How many text columns an unreadable image column's row is named by.</summary>
+    private const int MaxNamingColumns = 2;
 
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
     public const long LargeTrainingBytes = 2_000_000_000;

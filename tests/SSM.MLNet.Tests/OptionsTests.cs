@@ -61,6 +61,8 @@ public sealed class OptionsTests
         { "RefinementRounds", o => o.RefinementRounds = 11, "got 11", "between 1 and 10" },
         { "Threshold", o => o.Threshold = float.PositiveInfinity, "got Infinity", "a finite number" },
         { "CheckpointEvery", o => o.CheckpointEvery = 0, "got 0", "at least 1" },
+        { "CheckpointFolder", o => o.CheckpointFolder = "", "got ''", "a folder path, or null for no checkpoints" },
+        { "CheckpointFolder", o => o.CheckpointFolder = "  ", "got '  '", "a folder path" },
         { "ScoringBatchSize", o => o.ScoringBatchSize = 0, "got 0", "between 1 and 1024" },
         { "VectorWidth", o => o.VectorWidth = 0, "got 0", "a positive number of pixels" },
         { "VectorScale", o => o.VectorScale = -1f, "got -1", "a positive number" },

@@ -154,6 +154,8 @@ public static class SsmTrainer
         int epochs = t.EpochsOn(device);
         var schedule = new StepSchedule(t.LearningRate, t.DecayAt, epochs);
         string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
+        // A folder that cannot be written would otherwise fail at the first checkpoint, epochs into the training.
+        if (t.CheckpointFolder is not null) TrainingCheckpoint.CheckWritable(t.CheckpointFolder);
         int first = 0, epochsRun = 0;
         double? lastLoss = null;
         var before = TimeSpan.Zero;   // training time of the run this one resumes

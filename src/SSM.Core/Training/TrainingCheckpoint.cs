@@ -48,6 +48,21 @@ internal static class TrainingCheckpoint
         Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 },
     });
 
+    /// <summary>Creates the folder and writes a probe file in it (deleted on close); throws <see cref="IOException"/> naming
+    /// the folder when either fails.</summary>
+    public static void CheckWritable(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            using var probe = new FileStream(Path.Combine(folder, FileName + ".probe"), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot write training checkpoints to '{Path.GetFullPath(folder)}': {e.Message}", e);
+        }
+    }
+
     /// <summary>Writes atomically: a run killed while writing keeps the previous checkpoint.</summary>
     public static void Save(string folder, Progress progress, InpaintingNetwork network, Adam optimizer)
     {

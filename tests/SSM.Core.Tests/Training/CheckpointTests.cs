@@ -86,6 +86,24 @@ public class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void AFolderThatCannotBeWrittenStopsTheTrainingBeforeItsFirstEpoch()
+    {
+        string file = temp.File("not-a-folder");
+        File.WriteAllText(file, "");
+        var (images, options) = CheckpointScenario.Create(2, Path.Combine(file, "checkpoints"));
+        var epochs = new List<int>();
+        var e = Assert.Throws<IOException>(() => SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch))));
+        Assert.StartsWith($"Cannot write training checkpoints to '{Path.Combine(file, "checkpoints")}'", e.Message);
+        Assert.Empty(epochs);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(images, options with { Training = options.Training with { CheckpointFolder = " " } }));
+        // The probe leaves nothing behind.
+        var (_, writable) = CheckpointScenario.Create(2, folder);
+        TrainingCheckpoint.CheckWritable(writable.Training.CheckpointFolder!);
+        Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
     public void CheckpointOfOtherSettingsIsRefused()
     {
         var (images, options) = CheckpointScenario.Create(2, folder);
