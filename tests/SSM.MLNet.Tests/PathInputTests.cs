@@ -200,6 +200,27 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     }
 
     [Fact]
+    public void Fit_on_an_image_column_names_every_row_it_cannot_read_by_its_path()
+    {
+        string text = Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-text.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(text)!);
+        File.WriteAllText(text, "not a picture");
+        var train = fx.Train.Take(5).Concat(["train/good/missing-1.png", text]).ToList();
+        var images = fx.Context.Transforms.LoadImages("Image", fx.Folder, nameof(PathRow.ImagePath)).Fit(Data(train)).Transform(Data(train));
+        var options = PathModelFixture.Options(fx.Folder);
+        options.InputColumnName = "Image";
+
+        var e = Assert.Throws<InvalidOperationException>(() => fx.Context.Transforms.DetectAnomaliesSsm(options).Fit(images));
+
+        // LoadImages' own messages do not always name the file: the row's path column does.
+        Assert.StartsWith("2 of 7 training images could not be read", e.Message);
+        Assert.Contains("in column 'Image' at row 5:", e.Message);
+        Assert.Contains("(ImagePath: 'train/good/missing-1.png')", e.Message);
+        Assert.Contains($"in column 'Image' at row 6:", e.Message);
+        Assert.Contains($"(ImagePath: '{text}')", e.Message);
+    }
+
+    [Fact]
     public void A_loaded_model_reads_relative_paths_from_the_folder_it_is_given_and_draws_them_from_there()
     {
         using var temp = new TempFolder();
