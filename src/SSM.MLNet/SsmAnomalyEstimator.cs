@@ -336,8 +336,14 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (heldOut >= MinCalibrationImages) return null;
         string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
                          $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}";
-        // The engine standardises maps from 3 held-out images on; below that it keeps raw maps although the option is on.
-        if (heldOut < 3 && options.Scoring.StandardizeMaps) warning += " (with fewer than 3 the anomaly maps are not standardised either)";
+        // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens
+        // although the options are on.
+        string[] skipped = heldOut >= 3 ? [] :
+        [
+            .. options.Scoring.StandardizeMaps ? new[] { "the anomaly maps' standardisation" } : [],
+            .. options.Scoring.SizeCorrection ? new[] { "the correction for the images' sizes" } : [],
+        ];
+        if (skipped.Length > 0) warning += $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)";
         return warning + ".";
     }
 

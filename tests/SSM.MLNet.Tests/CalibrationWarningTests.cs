@@ -27,6 +27,18 @@ public sealed class CalibrationWarningTests
                                        && w.Contains(nameof(SsmAnomalyDetectionOptions.HoldoutFraction)));
     }
 
+    [Fact]
+    public void The_few_held_out_warning_says_what_fewer_than_three_turn_off()
+    {
+        var options = new SSM.Core.SsmOptions();
+        Assert.Null(SsmAnomalyEstimator.FewHeldOutWarning(SsmAnomalyEstimator.MinCalibrationImages, options));
+        Assert.EndsWith("raise HoldoutFraction.", SsmAnomalyEstimator.FewHeldOutWarning(3, options));
+        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation and the correction for the images' sizes are off too).",
+            SsmAnomalyEstimator.FewHeldOutWarning(2, options));
+        var fixedSize = options with { Scoring = options.Scoring with { SizeCorrection = false } };
+        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SsmAnomalyEstimator.FewHeldOutWarning(2, fixedSize));
+    }
+
     /// <summary>The system stops a process that runs out of memory without a word from it: a training estimated to need
     /// most of the machine is warned of before it starts, naming the options that need less.</summary>
     [Fact]
