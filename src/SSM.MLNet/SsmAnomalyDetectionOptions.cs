@@ -119,7 +119,8 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>How the pixels of each input image are normalised before the network sees it (training and scoring alike).
     /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/> (each image standardised by its own mean
-    /// and standard deviation), which removes lighting and exposure differences; use
+    /// and standard deviation), which removes lighting and exposure differences (and a blank frame's brightness: black, grey
+    /// and white frames all become one flat image, which scores as normal); use
     /// <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is fixed (e.g. synthetic
     /// images). It changes what the network learns, so it is part of the trained model. Not to be confused with
     /// <see cref="Normalization"/>, which scales the output Score column.</summary>
