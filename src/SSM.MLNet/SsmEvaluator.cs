@@ -15,7 +15,7 @@ public static class SsmEvaluator
 {
     /// <summary>Evaluates scored data.</summary>
     /// <param name="data">Rows with a label, a score and optionally a predicted label, an anomaly map and a ground-truth mask.</param>
-    /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), or Single (&gt; 0 = anomalous, NaN not allowed).</param>
+    /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), or Single or Double (&gt; 0 = anomalous, NaN not allowed).</param>
     /// <param name="scoreColumnName">Single score, higher = more anomalous.</param>
     /// <param name="predictedLabelColumnName">Boolean decision column for <see cref="SsmMetrics.Confusion"/>; null to skip.</param>
     /// <param name="anomalyMapColumnName">
@@ -103,7 +103,8 @@ public static class SsmEvaluator
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
         string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
-        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single, "Boolean or Single");
+        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single || t == NumberDataViewType.Double,
+            "Boolean, Single or Double");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
@@ -208,7 +209,7 @@ public static class SsmEvaluator
         };
     }
 
-    /// <summary>Reads a row's label: a Boolean as it is, a Single as &gt; 0 (NaN refused, naming the row).</summary>
+    /// <summary>Reads a row's label: a Boolean as it is, a Single or Double as &gt; 0 (NaN refused, naming the row).</summary>
     private static Func<bool> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label)
     {
         if (label.Type == BooleanDataViewType.Instance)
@@ -216,11 +217,21 @@ public static class SsmEvaluator
             var g = cursor.GetGetter<bool>(label);
             return () => { bool v = false; g(ref v); return v; };
         }
-        var f = cursor.GetGetter<float>(label);
+        Func<double> read;
+        if (label.Type == NumberDataViewType.Double)
+        {
+            var d = cursor.GetGetter<double>(label);
+            read = () => { double v = 0; d(ref v); return v; };
+        }
+        else
+        {
+            var f = cursor.GetGetter<float>(label);
+            read = () => { float v = 0; f(ref v); return v; };
+        }
         return () =>
         {
-            float v = 0; f(ref v);
-            if (float.IsNaN(v)) throw new InvalidOperationException($"Label column '{label.Name}' is NaN at row {cursor.Position}.");
+            double v = read();
+            if (double.IsNaN(v)) throw new InvalidOperationException($"Label column '{label.Name}' is NaN at row {cursor.Position}.");
             return v > 0;
         };
     }

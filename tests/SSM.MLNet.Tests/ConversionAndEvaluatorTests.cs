@@ -206,6 +206,9 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(0.75, m.ImageAuroc, 12);
         Assert.Null(m.Confusion);
         Assert.Null(m.PixelAuroc);
+        // A Double label (what a text file read as R8 gives) reads the same way.
+        var doubles = context.Transforms.Conversion.ConvertType("LabelDouble", "LabelSingle", DataKind.Double).Fit(HandMade(context)).Transform(HandMade(context));
+        Assert.Equal(m, SsmEvaluator.Evaluate(doubles, labelColumnName: "LabelDouble", predictedLabelColumnName: null));
     }
 
     [Fact]
@@ -282,6 +285,6 @@ public sealed class ConversionAndEvaluatorTests
         var context = new MLContext();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), labelColumnName: "AnomalyMap"));
         Assert.Contains("'AnomalyMap'", e.Message);
-        Assert.Contains("Boolean or Single", e.Message);
+        Assert.Contains("Boolean, Single or Double", e.Message);
     }
 }
