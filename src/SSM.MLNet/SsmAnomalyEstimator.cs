@@ -222,13 +222,13 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         long? memory = device.type == TorchSharp.DeviceType.CPU
             ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, images.Count - heldOut)
             : null;
-        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7} epochs{8}, device {9}{10}.",
+        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
-            options.Training.EpochsOn(device), options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
+            options.Training.EpochsOn(device) is 1 ? "1 epoch" : $"{options.Training.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
             memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "");
         if (memory is { } peak && MemoryWarning(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        if (FewHeldOutWarning(heldOut, options) is { } few) ch.Warning(few);
+        if (FewHeldOutWarning(heldOut, images.Count, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
@@ -239,13 +239,14 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
         bool stallSaid = false;
         int plannedEpochs = options.Training.EpochsOn(device);
+        int stepsPerEpoch = (images.Count - heldOut + options.Training.BatchSize - 1) / options.Training.BatchSize;
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
                 p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
                 TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
             if (ShortTimeBudget.Warning(options, plannedEpochs, p) is { } shortBudget) ch.Warning(shortBudget);
-            if (!stallSaid && StalledTraining.Warning(options, p) is { } stalled)
+            if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch) is { } stalled)
             {
                 ch.Warning(stalled);
                 stallSaid = true;
@@ -331,11 +332,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     public const int MinCalibrationImages = 10;
 
     /// <summary>The warning a small calibration set deserves, or null: the model would otherwise look as sure as any other.</summary>
-    internal static string? FewHeldOutWarning(int heldOut, SsmOptions options)
+    internal static string? FewHeldOutWarning(int heldOut, int images, SsmOptions options)
     {
         if (heldOut >= MinCalibrationImages) return null;
+        // The engine keeps 2 images for the network whatever the fraction: a fraction above that is no remedy.
+        bool capped = (int)Math.Round(images * options.Training.HoldoutFraction) > heldOut;
         string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
-                         $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}";
+                         (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction:0.###} " +
+                                   $"would hold out more of these {images}, but at least 2 must train the network)"
+                                 : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
         // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens
         // although the options are on.
         string[] skipped = heldOut >= 3 ? [] :

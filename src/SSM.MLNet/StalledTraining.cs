@@ -23,15 +23,22 @@ internal static class StalledTraining
     /// <see cref="Limit"/> (the generated grainy texture: 0.018 after epoch 3, 0.012 after 10); a stuck network is far above.</summary>
     public static readonly double Stuck = 1.5 * Limit;
 
-    /// <summary>The first epoch checked: a tenth of the training, at least the third (the first two are still falling).</summary>
-    public static int CheckedFrom(int plannedEpochs) => Math.Max(3, plannedEpochs / 10);
+    /// <summary>Training steps before the first check. The walkthrough's stuck scans were told apart after 3 epochs of 23
+    /// steps; a small folder is still falling there after 3 epochs of 5 (17 MTD tiles: 0.029 after epoch 3, 0.016 after 5,
+    /// 0.008 from 14 on, a CLI walkthrough, 2026-12-03).</summary>
+    public const int MinSteps = 60;
+
+    /// <summary>The first epoch checked: a tenth of the training, at least the third (the first two are still falling) and
+    /// at least <see cref="MinSteps"/> steps in.</summary>
+    public static int CheckedFrom(int plannedEpochs, int stepsPerEpoch) =>
+        Math.Max(Math.Max(3, plannedEpochs / 10), (MinSteps + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
 
     /// <summary>The warning for an epoch's report, or null (other normalisations, epochs before the check, a training that learns).</summary>
-    public static string? Warning(SsmOptions options, TrainingProgress p)
+    public static string? Warning(SsmOptions options, TrainingProgress p, int stepsPerEpoch)
     {
-        if (options.Normalization != InputNormalization.PerImage || p.Epoch < CheckedFrom(p.PlannedEpochs) || p.Loss.Mse <= Stuck) return null;
+        if (options.Normalization != InputNormalization.PerImage || p.Epoch < CheckedFrom(p.PlannedEpochs, stepsPerEpoch) || p.Loss.Mse <= Stuck) return null;
         return $"SSM: after epoch {p.Epoch} the network restores the images worse than a flat grey would (squared error {p.Loss.Mse:F3}, " +
                $"a flat grey at most {Limit:F3}): this training is stuck in a poor start and its model will find little. " +
-               $"Stop it and train with another {nameof(SsmAnomalyDetectionOptions.Seed)}.";
+               (p.Epoch < p.PlannedEpochs ? "Stop it and train" : "Train again") + $" with another {nameof(SsmAnomalyDetectionOptions.Seed)}.";
     }
 }

@@ -31,12 +31,16 @@ public sealed class CalibrationWarningTests
     public void The_few_held_out_warning_says_what_fewer_than_three_turn_off()
     {
         var options = new SSM.Core.SsmOptions();
-        Assert.Null(SsmAnomalyEstimator.FewHeldOutWarning(SsmAnomalyEstimator.MinCalibrationImages, options));
-        Assert.EndsWith("raise HoldoutFraction.", SsmAnomalyEstimator.FewHeldOutWarning(3, options));
+        Assert.Null(SsmAnomalyEstimator.FewHeldOutWarning(SsmAnomalyEstimator.MinCalibrationImages, 100, options));
+        Assert.EndsWith("raise HoldoutFraction.", SsmAnomalyEstimator.FewHeldOutWarning(3, 30, options));
         Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation and the correction for the images' sizes are off too).",
-            SsmAnomalyEstimator.FewHeldOutWarning(2, options));
+            SsmAnomalyEstimator.FewHeldOutWarning(2, 20, options));
         var fixedSize = options with { Scoring = options.Scoring with { SizeCorrection = false } };
-        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SsmAnomalyEstimator.FewHeldOutWarning(2, fixedSize));
+        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SsmAnomalyEstimator.FewHeldOutWarning(2, 20, fixedSize));
+        // 4 images at 0.8 would hold out 3, but 2 must train: raising the fraction is no advice then.
+        string capped = SsmAnomalyEstimator.FewHeldOutWarning(2, 4, options with { Training = options.Training with { HoldoutFraction = 0.8 } })!;
+        Assert.Contains("add normal images (HoldoutFraction 0.8 would hold out more of these 4, but at least 2 must train the network)", capped);
+        Assert.DoesNotContain("raise", capped);
     }
 
     /// <summary>The system stops a process that runs out of memory without a word from it: a training estimated to need
