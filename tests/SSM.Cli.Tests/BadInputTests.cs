@@ -270,7 +270,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
-        AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be at least 16 (got 12)", output);   // the generator's own minimum
+        AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be from 16 to 4096 (got 12)", output);   // the generator's own range
+        AssertFails(Cli.Run("generate", "--image-size", "65536", "-o", output), "--image-size must be from 16 to 4096 (got 65536)", output);
+        AssertFails(Cli.Run("generate", "--texture", "foo", "-o", output), "--texture must be Woven, Grainy, Striped or BrushedMetal (any case; got 'foo')", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "0", "-o", output), "--epochs must be positive (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("train", Good, "--time-budget", "abc", "-o", output), "--time-budget expects a number (got 'abc')", output);   // an optional double

@@ -85,7 +85,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
             Assert.Equal(expected, c.ImageAuroc!.Value, 1e-12);
             Assert.Contains($"{c.Category} images", text);
         }
-        Assert.Contains("By category", File.ReadAllText(Path.Combine(output, "report.html")));
+        string report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("By category", report);
+        // The generated set has masks: each defect's row carries its pixel figures, as metrics.json does.
+        Assert.Contains("<th>pixel AUROC</th><th>AUPRO</th>", report);
+        foreach (var c in metrics.Categories.Skip(1))
+            Assert.Contains($"<td>{SSM.Cli.Running.TestSetRun.Metric(c.PixelAuroc)}</td><td>{SSM.Cli.Running.TestSetRun.Metric(c.Aupro)}</td></tr>", report);
 
         // The thresholds for a false-alarm budget: each flags at most its share of the good images, as the scores say.
         Assert.Equal([0.01, 0.05, 0.10], metrics.FalseAlarmThresholds.Select(f => f.Rate));

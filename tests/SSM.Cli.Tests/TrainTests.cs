@@ -20,6 +20,24 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains("generated", fx.GenerateOutput);
         Assert.Contains("test defects", fx.GenerateOutput);
         Assert.Matches(@"8 \(2 of each of 4 kinds\)", fx.GenerateOutput);   // --test-defect counts per kind
+        // The next command trains at the generated size: train's default (64) would enlarge these 32 px images.
+        Assert.Contains("--normalization None --image-size 32", Cli.Flat(fx.GenerateOutput));
+    }
+
+    /// <summary>A second dataset written over a first would leave the first's extra images for train to read: refused; the
+    /// same command again replaces every file, so it runs.</summary>
+    [Fact]
+    public void Generate_RefusesAFolderHoldingFilesItWouldNotReplace()
+    {
+        string data = Path.Combine(Cli.TempFolder("regenerate"), "data");
+        string[] small = ["generate", "--image-size", "16", "--train-count", "3", "--test-good", "1", "--test-defect", "1", "-o", data];
+        Assert.Equal(0, Cli.Run(small).Code);
+        Assert.Equal(0, Cli.Run(small).Code);
+        var fewer = Cli.Run(["generate", "--image-size", "16", "--train-count", "2", "--test-good", "1", "--test-defect", "1", "-o", data]);
+        Assert.Equal(2, fewer.Code);
+        Assert.Contains($"holds 1 dataset file(s) this run would not replace (e.g. {Path.Combine("train", "good", "002.png")})", Cli.Flat(fewer.Output));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "train", "good")).Length);   // the first set as it was
+        Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(data)!, ".data.tmp-*"));
     }
 
     [Fact]
@@ -44,6 +62,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(130, stopped.Code);
         string kept = Assert.Single(CheckpointFolders(root));
         Assert.Contains($"The training up to epoch 2 of 5 is kept in '{kept}': the same command continues after it.", Cli.Flat(stopped.Output));
+        Assert.DoesNotContain("Fit", stopped.Output);   // the library's message for its users, not the command line's
         Assert.False(Directory.Exists(output));
         Assert.True(File.Exists(Path.Combine(kept, "ssm-training.checkpoint")));
 

@@ -13,6 +13,24 @@ public class CommonSettings : CommandSettings
     [DefaultValue("ssm-output")]
     public string Output { get; set; } = "ssm-output";
 
+    /// <summary>
+    /// The enum member whose name equals <paramref name="value"/> ignoring case; null for anything else (numbers and
+    /// comma lists, which <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/> would accept, included).
+    /// </summary>
+    internal static T? ParseName<T>(string? value) where T : struct, Enum
+    {
+        string? name = Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, value?.Trim(), StringComparison.OrdinalIgnoreCase));
+        return name is null ? null : Enum.Parse<T>(name);
+    }
+
+    /// <summary>"--switch must be A, B or C (any case; got 'x')."</summary>
+    protected static ValidationResult Choice<T>(string option, string? value) where T : struct, Enum
+    {
+        string[] names = Enum.GetNames<T>();
+        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
+        return ValidationResult.Error($"{option} must be {list} (any case; got '{value}').");
+    }
+
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");

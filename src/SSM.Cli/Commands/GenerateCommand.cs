@@ -14,18 +14,34 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         var options = new SyntheticDatasetOptions
         {
             ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
-            TestDefectCount = settings.TestDefect, Texture = settings.Texture, Seed = settings.Seed,
+            TestDefectCount = settings.TestDefect, Texture = settings.TextureKind, Seed = settings.Seed,
         };
         SyntheticDataset.Generate(options).WriteMvtec(staging.Folder);
+        RefuseLeftovers(staging);
         string folder = staging.Commit();
         Summary.Show(console, "generated", [
             ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
             ("test defects", $"{settings.TestDefect * options.DefectKinds.Count} ({settings.TestDefect} of each of {options.DefectKinds.Count} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
-            ("texture", settings.Texture.ToString()),
+            ("texture", settings.TextureKind.ToString()),
             // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
             // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).
-            ("next", $"ssm train \"{folder}\" --normalization None"),
+            ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {settings.ImageSize}" : "")),
         ]);
         return 0;
+    }
+
+    /// <summary>Refuses an output folder holding dataset files this run does not write (another run's, with more images
+    /// or another layout): left beside the new ones, train would read both. The same command again replaces every file.</summary>
+    private static void RefuseLeftovers(OutputStaging staging)
+    {
+        string[] leftovers = [.. new[] { "train", "test", "ground_truth" }
+            .Select(part => Path.Combine(staging.Target, part)).Where(Directory.Exists)
+            .SelectMany(part => Directory.EnumerateFiles(part, "*", SearchOption.AllDirectories))
+            .Select(file => Path.GetRelativePath(staging.Target, file))
+            .Where(relative => !File.Exists(staging.PathOf(relative))).Order(StringComparer.Ordinal)];
+        if (leftovers.Length > 0)
+            throw new CliException($"--output '{staging.Target}' holds {leftovers.Length} dataset file(s) this run would not replace " +
+                                   $"(e.g. {leftovers[0]}), so train would read them beside the new images. Give a new or empty " +
+                                   "--output folder, or delete that one first.") { ExitCode = 2 };
     }
 }

@@ -35,17 +35,22 @@ public sealed class GenerateSettings : CommonSettings
 
     [CommandOption("--texture <KIND>")]
     [Description("Texture of the generated images: Woven, Grainy, Striped or BrushedMetal.")]
-    [DefaultValue(TextureKind.Woven)]
-    public TextureKind Texture { get; set; } = TextureKind.Woven;
+    [DefaultValue("Woven")]
+    public string Texture { get; set; } = "Woven";
+
+    /// <summary><see cref="Texture"/> as the generator's value (valid after <see cref="Validate"/>).</summary>
+    public TextureKind TextureKind => ParseName<TextureKind>(Texture) ?? throw new InvalidOperationException($"--texture was not validated: '{Texture}'.");
 
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (ImageSize < SyntheticDatasetOptions.MinimumImageSize) return ValidationResult.Error($"--image-size must be at least {SyntheticDatasetOptions.MinimumImageSize} (got {ImageSize}).");
+        if (ImageSize < SyntheticDatasetOptions.MinimumImageSize || ImageSize > SyntheticDatasetOptions.MaximumImageSize)
+            return ValidationResult.Error($"--image-size must be from {SyntheticDatasetOptions.MinimumImageSize} to {SyntheticDatasetOptions.MaximumImageSize} (got {ImageSize}).");
         if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
         if (TestGood < 0) return ValidationResult.Error($"--test-good must be 0 or more (got {TestGood}).");
         if (TestDefect < 0) return ValidationResult.Error($"--test-defect must be 0 or more (got {TestDefect}).");
+        if (ParseName<TextureKind>(Texture) is null) return Choice<TextureKind>("--texture", Texture);
         return ValidationResult.Success();
     }
 }

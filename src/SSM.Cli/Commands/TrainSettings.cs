@@ -55,7 +55,7 @@ public sealed class TrainSettings : ModelSettings
     public double? TimeBudget { get; set; }
 
     [CommandOption("--checkpoint-every <EPOCHS>")]
-    [Description("Epochs between checkpoints, kept in a hidden folder beside the output (.<output>.checkpoint) until the output " +
+    [Description("Epochs between checkpoints, kept in a hidden folder beside the output (.<output>.checkpoint-<stamp>, the stamp naming the settings and training files) until the output " +
                  "is written: after Ctrl+C or a crash, the same command continues from the last one and ends with the model an " +
                  "uninterrupted run gives. 0 = no checkpoints.")]
     [DefaultValue(5)]
@@ -164,24 +164,6 @@ public sealed class TrainSettings : ModelSettings
     /// <summary><see cref="Precision"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
     public NetworkPrecision NetworkPrecision => ParseName<NetworkPrecision>(Precision)
         ?? throw new InvalidOperationException($"--precision was not validated: '{Precision}'.");
-
-    /// <summary>
-    /// The enum member whose name equals <paramref name="value"/> ignoring case; null for anything else (numbers and
-    /// comma lists, which <see cref="Enum.TryParse{TEnum}(string?, bool, out TEnum)"/> would accept, included).
-    /// </summary>
-    internal static T? ParseName<T>(string? value) where T : struct, Enum
-    {
-        string? name = Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, value?.Trim(), StringComparison.OrdinalIgnoreCase));
-        return name is null ? null : Enum.Parse<T>(name);
-    }
-
-    /// <summary>"--switch must be A, B or C (any case; got 'x')."</summary>
-    private static ValidationResult Choice<T>(string option, string? value) where T : struct, Enum
-    {
-        string[] names = Enum.GetNames<T>();
-        string list = names.Length == 1 ? names[0] : string.Join(", ", names[..^1]) + " or " + names[^1];
-        return ValidationResult.Error($"{option} must be {list} (any case; got '{value}').");
-    }
 
     /// <summary>What --image-size must be a multiple of: 2^(depth-1).</summary>
     public int SizeMultiple => 1 << Math.Max(0, Depth - 1);

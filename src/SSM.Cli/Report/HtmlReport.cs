@@ -93,9 +93,13 @@ public static class HtmlReport
 
         if (e.Categories.Count > 0)
         {
-            s.Append("<h3>By category</h3><table><tr><th>category</th><th>images</th><th>flagged at the threshold</th><th>image AUROC against the good images</th></tr>\n");
+            // Pixel columns only with masks: without them every cell would be empty.
+            bool pixels = e.Categories.Any(c => c.PixelAuroc is not null);
+            s.Append("<h3>By category</h3><table><tr><th>category</th><th>images</th><th>flagged at the threshold</th><th>image AUROC against the good images</th>" +
+                     (pixels ? "<th>pixel AUROC</th><th>AUPRO</th>" : "") + "</tr>\n");
             foreach (var c in e.Categories)
-                s.Append($"<tr><td>{E(c.Category)}</td><td>{c.Images}</td><td>{c.Flagged}</td><td>{TestSetRun.Metric(c.ImageAuroc)}</td></tr>\n");
+                s.Append($"<tr><td>{E(c.Category)}</td><td>{c.Images}</td><td>{c.Flagged}</td><td>{TestSetRun.Metric(c.ImageAuroc)}</td>" +
+                         (pixels ? $"<td>{TestSetRun.Metric(c.PixelAuroc)}</td><td>{TestSetRun.Metric(c.Aupro)}</td>" : "") + "</tr>\n");
             s.Append("</table>\n");
         }
 

@@ -29,8 +29,10 @@ public static class TrainingProgressView
                 var epoch = EpochReport.TryParse(e.RawMessage);
                 if (epoch is null)
                 {
-                    // The command has said which training it continues, in its own words.
-                    if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal) && !e.RawMessage.StartsWith("SSM: continuing", StringComparison.Ordinal))
+                    // The command says which training it continues, and where a stopped one is kept, in its own words
+                    // (the library's speak of Fit).
+                    if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal) && !e.RawMessage.StartsWith("SSM: continuing", StringComparison.Ordinal)
+                        && !e.RawMessage.StartsWith("SSM: stopped", StringComparison.Ordinal))
                         console.WriteLine(e.RawMessage);
                     return;
                 }

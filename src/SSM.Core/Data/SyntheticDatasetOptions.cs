@@ -3,10 +3,12 @@ namespace SSM.Core.Data;
 /// <summary>What <see cref="SyntheticDataset.Generate"/> produces. The defaults make a small gray woven-fabric set.</summary>
 public sealed record SyntheticDatasetOptions
 {
-    /// <summary>Side of the square images in pixels; textures and defects scale with it. Default 64, at least <see cref="MinimumImageSize"/>.</summary>
+    /// <summary>Side of the square images in pixels; textures and defects scale with it. Default 64, from <see cref="MinimumImageSize"/> to <see cref="MaximumImageSize"/>.</summary>
     public int ImageSize { get; init; } = 64;
     /// <summary>Smallest <see cref="ImageSize"/>: 16 pixels.</summary>
     public const int MinimumImageSize = 16;
+    /// <summary>The largest side: a 4096 px image is 16 M pixels a plane (sides above 46340 overflowed the generator's indices).</summary>
+    public const int MaximumImageSize = 4096;
     /// <summary>1 (grayscale) or 3 (RGB). Default 1.</summary>
     public int Channels { get; init; } = 1;
     /// <summary>Number of defect-free training images. Default 60.</summary>
@@ -25,6 +27,7 @@ public sealed record SyntheticDatasetOptions
     internal void Validate()
     {
         if (ImageSize < MinimumImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images need at least {MinimumImageSize}x{MinimumImageSize} pixels.");
+        if (ImageSize > MaximumImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images are at most {MaximumImageSize}x{MaximumImageSize} pixels.");
         if (Channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be 1 or 3.");
         if (TrainCount < 0) throw new ArgumentOutOfRangeException(nameof(TrainCount), TrainCount, "Counts cannot be negative.");
         if (TestGoodCount < 0) throw new ArgumentOutOfRangeException(nameof(TestGoodCount), TestGoodCount, "Counts cannot be negative.");
