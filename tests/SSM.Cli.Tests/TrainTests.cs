@@ -318,6 +318,17 @@ public sealed class TrainTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Train_WarnsOfATestFolderWithoutImages()
+    {
+        string data = Path.Combine(Cli.TempFolder("empty-test"), "data");
+        Assert.Equal(0, Cli.Run("generate", "--image-size", "16", "--train-count", "8", "--test-good", "0", "--test-defect", "0", "-o", data).Code);
+        Directory.CreateDirectory(Path.Combine(data, "test", "good"));
+        var (code, text) = Cli.Run(["train", data, .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(data, "..", "run")]);
+        Assert.True(code == 0, text);
+        Assert.Contains($"'{Path.Combine(data, "test")}' holds no test images, so the model is trained but not evaluated.", Cli.Flat(text));
+    }
+
+    [Fact]
     public void Train_EngineSwitches_ReachTheSavedModel()
     {
         string root = Cli.TempFolder("switches");

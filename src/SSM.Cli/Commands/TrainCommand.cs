@@ -79,6 +79,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var ssm = ModelRunner.SsmOf(model);
 
             DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
+            // A test folder the user made but left empty would otherwise end in "test set: none" without a word.
+            if (data.TestItems.Count == 0 && Directory.Exists(Path.Combine(data.Root, "test")))
+                warnings.Write($"'{Path.Combine(data.Root, "test")}' holds no test images, so the model is trained but not evaluated.");
             var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
