@@ -1,8 +1,8 @@
 // SSM.MLNet getting started: generate a small synthetic dataset in MVTec layout, train on the normal images through
 // an ML.NET pipeline (LoadImages -> DetectAnomaliesSsm), save the model, load it back and score the test images.
 //
-//   dotnet run --project examples/GettingStarted                        the demo
-//   dotnet run --project examples/GettingStarted -- score <zip> <png>...  load a saved model and print one line per image
+//   dotnet run -c Release --project examples/GettingStarted                        the demo
+//   dotnet run -c Release --project examples/GettingStarted -- score <zip> <png>...  load a saved model and print one line per image
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML;
@@ -12,9 +12,17 @@ using SSM.MLNet;
 
 if (args.Length > 0 && args[0] == "score")
 {
-    if (args.Length >= 2) return Score(args[1], args[2..]);
-    Console.Error.WriteLine("usage: score <model.zip> <image.png>...");
-    return 2;
+    if (args.Length < 3)
+    {
+        Console.Error.WriteLine("usage: score <model.zip> <image.png>...");
+        return 2;
+    }
+    if (!File.Exists(args[1]))
+    {
+        Console.Error.WriteLine($"error: the model '{Path.GetFullPath(args[1])}' does not exist.");
+        return 2;
+    }
+    return Score(args[1], args[2..]);
 }
 if (args.Length > 0)
 {
@@ -26,10 +34,11 @@ var mlContext = new MLContext(seed: 1);
 // The engine's own lines ("SSM: epoch 3/20 ..."), without ML.NET's channel bookkeeping.
 mlContext.Log += (_, e) => { if (e.RawMessage.StartsWith("SSM:", StringComparison.Ordinal)) Console.WriteLine($"  {e.RawMessage}"); };
 
-// 1. Data: 40 normal training images and a labelled test set, as PNG files in MVTec layout.
-string folder = Path.Combine(Path.GetTempPath(), "ssm-getting-started");
-if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 40, TestGoodCount = 10, TestDefectCount = 4, Seed = 7 })
+// 1. Data: 100 normal training images (10 of them held out to calibrate the threshold, the fewest the model does not
+//    warn of) and a labelled test set, as PNG files in MVTec layout, in a folder of this run's own, removed at the end.
+string folder = Path.Combine(Path.GetTempPath(), $"ssm-getting-started-{Environment.ProcessId}");
+using var removeAtExit = new TemporaryFolder(folder);
+SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 100, TestGoodCount = 10, TestDefectCount = 4, Seed = 7 })
     .WriteMvtec(folder);
 var train = Directory.GetFiles(Path.Combine(folder, "train", "good"), "*.png").Order()
     .Select(p => new ImageRow { ImagePath = p }).ToList();
@@ -102,6 +111,16 @@ static int Score(string zip, string[] images)
         Console.WriteLine($"{images[i++]}\t{s.ToString("R", CultureInfo.InvariantCulture)}\t{p}\t{Convert.ToHexString(SHA256.HashData(bytes))}");
     }
     return 0;
+}
+
+/// <summary>Deletes the demo's folder when the demo ends, however it ends.</summary>
+sealed class TemporaryFolder(string path) : IDisposable
+{
+    public void Dispose()
+    {
+        try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
+        catch (IOException) { }   // a file still open elsewhere: the system's temp cleaning takes it
+    }
 }
 
 /// <summary>An input row: the image file and, for test images, whether it is anomalous and its category.</summary>

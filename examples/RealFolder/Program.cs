@@ -20,12 +20,17 @@ if (!Directory.Exists(Path.Combine(folder, "train", "good")))
     Console.Error.WriteLine($"'{Path.GetFullPath(folder)}' is not in MVTec layout: expected train/good, test/<class> and ground_truth/<class>.");
     return 2;
 }
-int size = Arg("--size", 64), epochs = Arg("--epochs", 30), seed = Arg("--seed", 0);
-double minutes = Number("--minutes", 5);
-string output = ArgS("--output", Path.Combine(Path.GetTempPath(), "ssm-realfolder"));
 try
 {
-    return Demo.Run(folder, output, new DemoSettings(size, BaseWidth: 16, Depth: 4, epochs, minutes, seed));
+    var a = new ExampleArgs(args, args.Length > 0 && !args[0].StartsWith("--") ? 1 : 0, "--size", "--epochs", "--minutes", "--seed", "--output");
+    var settings = new DemoSettings(a.Int("--size", 64), BaseWidth: 16, Depth: 4, a.Int("--epochs", 30), a.Positive("--minutes", 5), a.Int("--seed", 0));
+    Demo.Check(settings, ("ImageSize", "--size"), ("Epochs", "--epochs"), ("TrainingTime", "--minutes"));
+    return Demo.Run(folder, a.Text("--output", Path.Combine(Path.GetTempPath(), "ssm-realfolder")), settings, title: $"SSM on {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))}");
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine("error: " + e.Message);
+    return 2;
 }
 catch (Exception ex) when (ex is InvalidDataException or DirectoryNotFoundException or FileNotFoundException or InvalidOperationException)
 {
@@ -44,9 +49,3 @@ static string? DefaultFolder()
         }
     return null;
 }
-
-int Arg(string name, int fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length
-    ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-double Number(string name, double fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length
-    ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-string ArgS(string name, string fallback) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

@@ -11,6 +11,11 @@ using SSM.MLNet;
 using SSM.WebApi;
 
 string? givenModel = args.FirstOrDefault(a => a.EndsWith(".zip", StringComparison.OrdinalIgnoreCase));
+if (givenModel is not null && !File.Exists(givenModel))
+{
+    Console.Error.WriteLine($"error: the model '{Path.GetFullPath(givenModel)}' does not exist.");
+    return 2;
+}
 string modelPath = givenModel ?? DemoModel.Train();
 var mlContext = new MLContext();
 var model = mlContext.Model.Load(modelPath, out _);
@@ -19,7 +24,7 @@ var ssm = SsmAnomalyTransformer.From(model);
 // The input kind is fixed at training: a model trained on paths (ssm train) cannot take uploads. Said now, not per request.
 if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Upload.File))
 {
-    Console.Error.WriteLine($"{modelPath} reads a {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
+    Console.Error.WriteLine($"{modelPath} reads {(ssm.InputKind == SsmInputKind.Image ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
                             $"byte[] column '{nameof(Upload.File)}' (README, \"Serving a model\"; ssm train's models read file paths).");
     return 1;
 }
@@ -41,6 +46,7 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
     using var body = new MemoryStream();
     await request.Body.CopyToAsync(body);
     byte[] upload = body.ToArray();
+    if (upload.Length == 0) return Results.BadRequest(new { error = "The request has no body: send the image file's bytes (curl --data-binary @image.png)." });
     // The size from the file's header, before anything is decoded: a few kilobytes of PNG, deflated DICOM or JPEG 2000
     // can declare an image of gigabytes, and a server should refuse it, not try.
     try
@@ -50,7 +56,7 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
             return Results.Problem($"The image is {width}x{height}; this server takes up to {MaxPixels / 1_000_000} megapixels.",
                                    statusCode: StatusCodes.Status413PayloadTooLarge);
     }
-    catch (InvalidDataException e) { return Results.BadRequest(new { error = e.Message }); }
+    catch (InvalidDataException e) { return Results.BadRequest(new { error = char.ToUpperInvariant(e.Message[0]) + e.Message[1..] }); }
     var engine = engines.Get();
     try
     {
