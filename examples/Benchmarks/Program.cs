@@ -1,29 +1,48 @@
 // SSM benchmarks: accuracy on an MVTec-layout dataset (with baselines), raw speed, and micro-benchmarks.
-//   dotnet run -c Release --project examples/Benchmarks -- accuracy [--data <folder>] [--budget-minutes M] [--size S] [--width W]
-//        [--depth D] [--epochs E] [--rounds R] [--cell-weighting Equal|LargeCells] [--sigma X] [--lr X] [--batch B] [--seed N]
-//        [--baselines] [--ablations] [--synthetic] [--authors-test-limit N] [--authors-holdout F] [--no-rounds-ablation] [--pca-rank K] [--out results.md]
-//   dotnet run -c Release --project examples/Benchmarks -- speed [--size S] [--batch B] [--bf16-train-seconds T]
-//   dotnet run -c Release --project examples/Benchmarks -- refinement [--size 32] [--epochs 20] [--seeds 2]
-//   dotnet run -c Release --project examples/Benchmarks -- memory [100 1000]
-//   dotnet run -c Release --project examples/Benchmarks -- memory --large 8000
-//   dotnet run -c Release --project examples/Benchmarks -- explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
-//        [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--score-error ...] [--sigma X] [--dump <folder>]
-//        [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)
-//   dotnet run -c Release --project examples/Benchmarks -- pretrained-knn [--data <folder>] [--size 224] [--bank 20000] [--sampler random|coreset]
-//        [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
-//        [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
-//   dotnet run -c Release --project examples/Benchmarks -- visibility [--data <folder>] [--sizes 64,256]
-//   dotnet run -c Release --project examples/Benchmarks -- compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
-//   dotnet run -c Release --project examples/Benchmarks -- contention [--images 24] [--epochs 2]
-//   dotnet run -c Release --project examples/Benchmarks -- micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
-//   dotnet run -c Release --project examples/Benchmarks -- onednn [--force-on] [--pairs] [--repeats N] [--threads T]
-//   dotnet run -c Release --project examples/Benchmarks -- dicom-check [folder of .dcm files (default: pydicom's test files)] [--python /usr/bin/python3]
+//   dotnet run -c Release --project examples/Benchmarks -- <command> [options]; --help lists the commands and their options.
 using SSM.Benchmarks;
+
+const string Usage = """
+    usage: SSM.Benchmarks <command> [options]  (examples/Benchmarks/README.md has what each measures)
+      accuracy [--data <folder>] [--budget-minutes M] [--size S] [--width W]
+          [--depth D] [--epochs E] [--rounds R] [--cell-weighting Equal|LargeCells] [--sigma X] [--lr X] [--batch B] [--seed N]
+          [--baselines] [--ablations] [--synthetic] [--authors-test-limit N] [--authors-holdout F] [--no-rounds-ablation] [--pca-rank K] [--out results.md]
+      speed [--size S] [--batch B] [--bf16-train-seconds T]
+      refinement [--size 32] [--epochs 20] [--seeds 2]
+      memory [100 1000]
+      memory --large 8000
+      explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
+          [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--score-error ...] [--sigma X] [--dump <folder>]
+          [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)
+      pretrained-knn [--data <folder>] [--size 224] [--bank 20000] [--sampler random|coreset]
+          [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
+          [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
+      visibility [--data <folder>] [--sizes 64,256]
+      compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
+      contention [--images 24] [--epochs 2]
+      micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
+      onednn [--force-on] [--pairs] [--repeats N] [--threads T]
+      dicom-check [folder of .dcm files (default: pydicom's test files)] [--python /usr/bin/python3]
+    """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine("usage: SSM.Benchmarks accuracy|speed|micro|memory|refinement|explore|pretrained-knn|visibility|compare|contention|onednn|dicom-check [options]  (see examples/Benchmarks/README.md)");
+    Console.WriteLine(Usage);
     return args.Length == 0 ? 1 : 0;
+}
+// "accuracy --help": that command's lines of the usage (micro passes its arguments to BenchmarkDotNet, which has its own).
+if (args[0] != "micro" && args.Skip(1).Any(a => a is "-h" or "--help"))
+{
+    var own = new List<string>();
+    bool inCommand = false;
+    foreach (string line in Usage.Split('\n'))
+    {
+        inCommand = line.StartsWith($"  {args[0]} ", StringComparison.Ordinal) || inCommand && line.StartsWith("      ", StringComparison.Ordinal);
+        if (inCommand) own.Add(line);
+    }
+    if (own.Count == 0) { Console.Error.WriteLine($"Unknown command '{args[0]}'.{Environment.NewLine}{Usage}"); return 1; }
+    Console.WriteLine(string.Join('\n', own));
+    return 0;
 }
 var rest = args[1..];
 try
