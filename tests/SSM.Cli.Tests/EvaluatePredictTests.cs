@@ -312,6 +312,14 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(2, inside.Code);
         Assert.Contains("is inside", Cli.Flat(inside.Output));
         Assert.False(Directory.Exists(Path.Combine(input, "2024-01", "results")));
+        // A run on one folder may write there; its heat maps are then no input of a recursive run on the tree.
+        var oneFolder = Cli.Run("predict", fx.Model, Path.Combine(input, "2024-01"), "-o", Path.Combine(input, "2024-01", "results"));
+        Assert.True(oneFolder.Code == 0, oneFolder.Output);
+        var again = Cli.RunSplit("predict", fx.Model, input, "--recursive", "-o", output + "-again");
+        Assert.True(again.Code == 0, again.Output + again.Errors);
+        Assert.Contains("Scoring 3 images", again.Output);
+        Assert.Contains("earlier predict outputs", Cli.Flat(again.Errors));
+        Assert.Contains("results/", Cli.Flat(again.Errors));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
         using var owned = model as IDisposable;
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive
-            ? "hidden files, hidden folders and links to folders are not read"
+            ? "hidden files, hidden folders, links to folders and earlier predict outputs (folders holding predictions.csv) are not read"
             : "hidden files and subfolders are not read; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
         DatasetInput.WarnForModel(warnings, images, ssm.Channels, ssm.ReadsFilesUpright);
@@ -85,7 +85,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                 return done;
             }, ("Drawing", "drew"));
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
-        File.WriteAllText(staging.PathOf("predictions.csv"), csv.ToString());
+        File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         int anomalous = scored.Count(s => s.Predicted);
@@ -93,7 +93,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
             .. Unreadable(unusable),
             ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
-            ("predictions", Path.Combine(folder, "predictions.csv")), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
+            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
         return 0;
     }

@@ -104,6 +104,9 @@ public static class DatasetInput
         return listing;
     }
 
+    /// <summary>The file predict writes beside its heat maps; a folder holding it is a predict output, not input.</summary>
+    public const string PredictionsFile = "predictions.csv";
+
     private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ListTree(string root)
     {
         var images = new List<string>();
@@ -115,7 +118,9 @@ public static class DatasetInput
             foreach (string entry in others)
             {
                 string path = Path.TrimEndingDirectorySeparator(entry);
-                bool searched = entry.EndsWith(Path.DirectorySeparatorChar) && !Path.GetFileName(path).StartsWith('.') && new DirectoryInfo(path).LinkTarget is null;
+                // An earlier predict's output (its heat maps are PNG files) is not an input, wherever it was written.
+                bool searched = entry.EndsWith(Path.DirectorySeparatorChar) && !Path.GetFileName(path).StartsWith('.') && new DirectoryInfo(path).LinkTarget is null
+                                && !File.Exists(Path.Combine(path, PredictionsFile));
                 if (searched) Walk(path);
                 else skipped.Add(entry);
             }
