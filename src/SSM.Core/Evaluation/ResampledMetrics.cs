@@ -21,6 +21,9 @@ internal sealed class ResampledMetrics
     /// <param name="width">Columns of every map and mask.</param>
     public ResampledMetrics(float[] scores, bool[] labels, IReadOnlyList<float[]>? maps = null, IReadOnlyList<bool[]>? masks = null, int height = 0, int width = 0)
     {
+        // A NaN would never equal itself in the runs of tied values the metrics step through: refused, as Roc refuses it.
+        for (int i = 0; i < scores.Length; i++)
+            if (float.IsNaN(scores[i])) throw new ArgumentException($"Score {i} is NaN.", nameof(scores));
         imageOwner = Enumerable.Range(0, scores.Length).OrderBy(i => scores[i]).ToArray();
         imageScores = [.. imageOwner.Select(i => scores[i])];
         imageRegion = [.. imageOwner.Select(i => labels[i] ? 0 : -1)];
@@ -28,6 +31,7 @@ internal sealed class ResampledMetrics
         HasPixels = true;
 
         // 16 bytes a pixel at the peak, 12 kept: an MTD test split (2.4 M pixels at 64 x 64) costs about 40 MB.
+        if (height < 1 || width < 1) throw new ArgumentException($"Pixel metrics need the maps' height and width (got {height} x {width}).", nameof(height));
         int count = maps.Count, plane = height * width;
         var values = new float[(long)count * plane];
         var regions = new int[values.Length];
@@ -39,6 +43,8 @@ internal sealed class ResampledMetrics
         {
             if (maps[i].Length != plane || masks[i].Length != plane)
                 throw new ArgumentException($"Map or mask {i} does not have {height} x {width} pixels.", nameof(maps));
+            int nan = Array.FindIndex(maps[i], float.IsNaN);
+            if (nan >= 0) throw new ArgumentException($"Map {i} is NaN at pixel {nan}.", nameof(maps));
             maps[i].CopyTo(values, i * plane);
             int found = ConnectedComponents.Label(masks[i], height, width, regions.AsSpan(i * plane, plane), sizes, stack);
             owners.AddRange(Enumerable.Repeat(i, found));

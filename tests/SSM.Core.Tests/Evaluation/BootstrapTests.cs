@@ -104,5 +104,14 @@ public class BootstrapTests
         Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false, true], draws: 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => Bootstrap.Intervals([0.1f, 0.2f], [false, true], level: 1));
+        // NaN never equals itself: the runs of tied values were never left, and the draws spun for ever.
+        Assert.Equal("Score 0 is NaN. (Parameter 'scores')",
+            Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([float.NaN, 0.2f, 0.3f, 0.9f], [false, false, true, true])).Message);
+        float[][] maps = [[0.1f, 0.2f], [0.3f, float.NaN]];
+        bool[][] masks = [[false, false], [false, true]];
+        Assert.StartsWith("Map 1 is NaN at pixel 1.",
+            Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.9f], [false, true], maps: maps, masks: masks, height: 1, width: 2)).Message);
+        Assert.StartsWith("Pixel metrics need the maps' height and width (got 0 x 0).",
+            Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.9f], [false, true], maps: maps, masks: masks)).Message);
     }
 }
