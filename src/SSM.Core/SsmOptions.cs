@@ -39,6 +39,10 @@ public sealed record SsmOptions
     /// <summary>Throws with the setting's name when a value is out of range.</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Network, nameof(Network));
+        ArgumentNullException.ThrowIfNull(Masking, nameof(Masking));
+        ArgumentNullException.ThrowIfNull(Training, nameof(Training));
+        ArgumentNullException.ThrowIfNull(Scoring, nameof(Scoring));
         if (!Enum.IsDefined(Normalization)) throw new ArgumentOutOfRangeException(nameof(Normalization), Normalization, "Unknown input normalisation.");
         if (!(NormalizationStdFloor > 0 && NormalizationStdFloor <= 1))
             throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
@@ -181,8 +185,15 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown training precision.");
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), t, "The time budget must be positive.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
-        if (!(LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be positive.");
-        if (!(WeightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be non-negative.");
+        // Not finite, the first step turns every weight into NaN.
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be a positive number.");
+        if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be a non-negative number.");
+        ArgumentNullException.ThrowIfNull(LossWeights, nameof(LossWeights));
+        var w = LossWeights;
+        if (new[] { w.Mse ?? 0, w.MsGms, w.Ssim, w.Mask }.Any(x => !(x >= 0 && double.IsFinite(x))))
+            throw new ArgumentOutOfRangeException(nameof(LossWeights), w, "Loss weights must be non-negative numbers.");
+        if (w.Mse == 0 && w.MsGms == 0 && w.Ssim == 0 && w.Mask == 0)
+            throw new ArgumentOutOfRangeException(nameof(LossWeights), w, "At least one loss weight must be positive: with all at 0 nothing is learnt.");
         if (DecayAt is null || DecayAt.Any(f => !(f > 0 && f <= 1)))
             throw new ArgumentOutOfRangeException(nameof(DecayAt), DecayAt is null ? "null" : string.Join(", ", DecayAt), "Decay points must be fractions of the epochs in (0, 1].");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "Checkpoint interval must be at least 1 epoch.");
@@ -371,7 +382,9 @@ public sealed record ScoringOptions
         if (!Enum.IsDefined(Error)) throw new ArgumentOutOfRangeException(nameof(Error), Error, "Unknown restoration error.");
         if (!Enum.IsDefined(ImageScoreError)) throw new ArgumentOutOfRangeException(nameof(ImageScoreError), ImageScoreError, "Unknown restoration error.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown scoring precision.");
-        if (ResolveSigma(imageSize) is var s && !(s >= 0)) throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be non-negative (0 turns smoothing off).");
+        if (!Enum.IsDefined(CellWeighting)) throw new ArgumentOutOfRangeException(nameof(CellWeighting), CellWeighting, "Unknown cell weighting.");
+        if (ResolveSigma(imageSize) is var s && !(s >= 0 && s <= imageSize))
+            throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be from 0 (no smoothing) to the image size.");
         if (RefinementRounds < 1 || RefinementRounds > 10) throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, "Refinement rounds must be between 1 and 10.");
         if (ResolveRefinementCellSize(imageSize) is var c && (c < 1 || c > imageSize)) throw new ArgumentOutOfRangeException(nameof(RefinementCellSize), c, "Refinement cell size must be between 1 and the image size.");
         if (!(NormalShare > 0 && NormalShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NormalShare), NormalShare, "Normal share must be in (0, 1].");

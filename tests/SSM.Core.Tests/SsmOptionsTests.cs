@@ -29,7 +29,24 @@ public class SsmOptionsTests
         { "NormalShare", Defaults with { Scoring = Defaults.Scoring with { NormalShare = 1.5 } } },
         { "RefinementQuantile", Defaults with { Scoring = Defaults.Scoring with { RefinementQuantile = 1 } } },
         { "MaxForwardBatch", Defaults with { Scoring = Defaults.Scoring with { MaxForwardBatch = 0 } } },
+        // Each of these trained to NaN weights, or failed only after every epoch had run, before it was checked here.
+        { "LearningRate", Defaults with { Training = Defaults.Training with { LearningRate = double.PositiveInfinity } } },
+        { "WeightDecay", Defaults with { Training = Defaults.Training with { WeightDecay = double.PositiveInfinity } } },
+        { "LossWeights", Defaults with { Training = Defaults.Training with { LossWeights = new() { MsGms = double.NaN } } } },
+        { "LossWeights", Defaults with { Training = Defaults.Training with { LossWeights = new() { Ssim = -5 } } } },
+        { "LossWeights", Defaults with { Training = Defaults.Training with { LossWeights = new() { Mse = 0, MsGms = 0, Ssim = 0, Mask = 0 } } } },
+        { "CellWeighting", Defaults with { Scoring = Defaults.Scoring with { CellWeighting = (CellWeighting)7 } } },
+        { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = double.PositiveInfinity } } },
+        { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = 65 } } },
     };
+
+    [Fact]
+    public void A_missing_part_is_named()
+    {
+        Assert.Equal("Training", Assert.Throws<ArgumentNullException>((Defaults with { Training = null! }).Validate).ParamName);
+        Assert.Equal("Scoring", Assert.Throws<ArgumentNullException>((Defaults with { Scoring = null! }).Validate).ParamName);
+        Assert.Equal("LossWeights", Assert.Throws<ArgumentNullException>((Defaults with { Training = Defaults.Training with { LossWeights = null! } }).Validate).ParamName);
+    }
 
     [Theory]
     [MemberData(nameof(Bad))]
@@ -41,6 +58,8 @@ public class SsmOptionsTests
     {
         Defaults.Validate();
         (Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = 0, NormalShare = 1 } }).Validate();
+        (Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = Defaults.ImageSize } }).Validate();
+        (Defaults with { Training = Defaults.Training with { LossWeights = new() { MsGms = 0, Ssim = 0, Mask = 0 } } }).Validate();   // the MSE alone
         (Defaults with { Masking = Defaults.Masking with { Groups = 16, CellSizes = [Defaults.ImageSize / 2] } }).Validate();
     }
 }

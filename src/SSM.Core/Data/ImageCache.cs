@@ -51,6 +51,7 @@ public sealed class ImageCache
     public void Add(FloatImage image, string? name)
     {
         string what = name is null ? "The image" : $"Image {name}";
+        if (image is null) throw new ArgumentNullException(nameof(image), $"{what} is null.");
         if (SizeProblem(what, image.SourceSize) is { } small) throw new ArgumentException(small);
         if (image.Channels != Channels)
             throw new ArgumentException($"{what} has {image.Channels} channel(s); this model expects {Channels}.");

@@ -32,6 +32,8 @@ public static class SsmTrainer
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
     {
+        ArgumentNullException.ThrowIfNull(normalImages);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
         int index = 0;
@@ -49,6 +51,8 @@ public static class SsmTrainer
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
     {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels)
             throw new ArgumentException("The image cache does not match the model's image size and channels.", nameof(images));
@@ -178,6 +182,10 @@ public static class SsmTrainer
             int planned = schedule.PlannedEpochs, current = epoch + 1;
             var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation,
                 steps is null ? null : (step, total) => steps.Report(new TrainingStep(current, planned, step, total)));
+            // Diverged weights score every image NaN: stopped here, before a checkpoint keeps them or a model is made of them.
+            if (!double.IsFinite(loss.Total))
+                throw new InvalidOperationException($"The training diverged in epoch {current}: its loss is {loss.Total}, and the network's weights " +
+                    $"are no longer numbers. A lower learning rate (it is {t.LearningRate}) trains; so does another seed, when the rate is the default.");
             var elapsed = Elapsed();
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)
@@ -215,7 +223,8 @@ public static class SsmTrainer
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
         {
             cancellation.ThrowIfCancellationRequested();
-            if (outOfTime()) break;
+            // At least one step an epoch: a budget spent before the first would return the untrained network as a model.
+            if (steps > 0 && outOfTime()) break;
             int k = cellSizes[rng.Next(cellSizes.Length)];
             var flipH = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
             var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();

@@ -250,6 +250,40 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void ABudgetSpentBeforeTheFirstStepStillTrainsOneStep()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 3) with { ImageSize = 16 };
+        using var model = SsmTrainer.Train(images, options with { Training = options.Training with { TimeBudget = TimeSpan.FromTicks(1) } });
+        // Before: one "epoch" of no step, loss 0, and the untrained network returned as a model.
+        Assert.Equal(1, model.TrainingSummary!.EpochsRun);
+        Assert.True(model.TrainingSummary.FinalLoss > 0, model.TrainingSummary.ToString());
+    }
+
+    [Fact]
+    public void NullArgumentsAreNamed()
+    {
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16 };
+        Assert.Equal("normalImages", Assert.Throws<ArgumentNullException>(() => SsmTrainer.Train((IEnumerable<SSM.Core.Data.FloatImage>)null!, options)).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => SsmTrainer.Train(fixture.Data.Train.Take(8), null!)).ParamName);
+        var withNull = fixture.Data.Train.Take(5).Append(null!);
+        Assert.StartsWith("Image #5 is null.", Assert.Throws<ArgumentNullException>(() => SsmTrainer.Train(withNull, options)).Message);
+    }
+
+    [Fact]
+    public void ADivergingTrainingStopsWithTheReason()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2) with { ImageSize = 16 };
+        var epochs = new List<int>();
+        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images,
+            options with { Training = options.Training with { LearningRate = 1e30 } }, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch))));
+        Assert.StartsWith("The training diverged in epoch 1: its loss is NaN", e.Message);
+        Assert.Contains("A lower learning rate (it is 1E+30) trains", e.Message);
+        Assert.Empty(epochs);
+    }
+
+    [Fact]
     public void CancellationStopsTraining()
     {
         var images = fixture.Data.Train.Take(8).ToList();
