@@ -297,7 +297,10 @@ public static class ImageFile
             var (samples, stride, w, h) = Png16.Read(file, subject);
             var deep = Deep(samples, stride, h, w, channels);
             if (!upright) return deep;
-            using var header = new SkiaDecoder(file, subject);   // for a PNG's eXIf chunk
+            // The orientation Skia reads for the 8-bit PNGs it decodes. SkiaSharp 2.88 reads no eXIf chunk (a 8- or 16-bit PNG
+            // with orientation 6 came out as stored, an engine walkthrough of 2026-12-03), so this turns nothing today; it
+            // keeps 16-bit PNGs turned as 8-bit ones are should a newer Skia read it.
+            using var header = new SkiaDecoder(file, subject);
             return ExifOrientation.Upright(deep, header.Origin(upright));
         }
         SkiaDecoder.Decoded decoded;
