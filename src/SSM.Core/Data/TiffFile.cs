@@ -39,6 +39,7 @@ internal static class TiffFile
     private static (float[] Samples, int Channels, int Width, int Height) ReadPage(byte[] file, string name, bool upright)
     {
         using var tiff = Open(new MemoryStream(file, writable: false), name);
+        ToFirstFullPage(tiff);
         var page = Page.Of(tiff, name);
         Errors.Clear();   // warnings while the header was read (unknown tags, say) are no reason to refuse the pixels
         var (samples, channels) = page.Direct ? Samples(tiff, page, name) : Rgba(tiff, page, name);
@@ -58,6 +59,7 @@ internal static class TiffFile
         try
         {
             using var tiff = Open(stream, "the file");
+            ToFirstFullPage(tiff);
             var page = Page.Of(tiff, "the file");
             var (width, height) = ExifOrientation.Shown(upright ? page.Origin : SKEncodedOrigin.TopLeft, page.Width, page.Height);
             return new ImageHeader(width, height, page.Gray, !ExifOrientation.IsUpright(page.Origin), countPages ? Pages(tiff) : 1);
@@ -70,6 +72,21 @@ internal static class TiffFile
     /// thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4) are not images of their own. A damaged later
     /// page ends the count (LibTiff.NET may throw on it, even run out of memory on a count it trusts), never the header.
     /// </summary>
+    /// <summary>Moves past leading thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4), which some writers
+    /// put ahead of the image: its first full-size page is the image. A file of such pages only stays at its first.</summary>
+    private static void ToFirstFullPage(Tiff tiff)
+    {
+        if ((Field(tiff, TiffTag.SUBFILETYPE, 0) & 5) == 0) return;
+        short first = tiff.CurrentDirectory();
+        try
+        {
+            while (tiff.ReadDirectory())
+                if ((Field(tiff, TiffTag.SUBFILETYPE, 0) & 5) == 0) return;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { }   // a damaged later page: the first is what there is
+        tiff.SetDirectory(first);
+    }
+
     private static int Pages(Tiff tiff)
     {
         int pages = 1;

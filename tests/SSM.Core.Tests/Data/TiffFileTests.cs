@@ -246,6 +246,31 @@ public class TiffFileTests
     }
 
     [Fact]
+    public void A_thumbnail_ahead_of_the_image_is_passed_over()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("thumbnail-first.tif");
+        using (var tiff = Tiff.Open(path, "w"))
+            foreach (var (width, height, value, reduced) in new[] { (10, 6, (byte)200, true), (40, 24, (byte)50, false) })
+            {
+                if (reduced) tiff.SetField(TiffTag.SUBFILETYPE, FileType.REDUCEDIMAGE);
+                else tiff.WriteDirectory();
+                tiff.SetField(TiffTag.IMAGEWIDTH, width);
+                tiff.SetField(TiffTag.IMAGELENGTH, height);
+                tiff.SetField(TiffTag.BITSPERSAMPLE, 8);
+                tiff.SetField(TiffTag.SAMPLESPERPIXEL, 1);
+                tiff.SetField(TiffTag.PHOTOMETRIC, Photometric.MINISBLACK);
+                tiff.SetField(TiffTag.ROWSPERSTRIP, height);
+                for (int y = 0; y < height; y++) tiff.WriteScanline(Enumerable.Repeat(value, width).ToArray(), y);
+            }
+        // Before: the 10 x 6 thumbnail was read as the image (and training refused it as too small).
+        var image = ImageFile.Load(path);
+        Assert.Equal((40, 24), (image.Width, image.Height));
+        Assert.All(image.Pixels, v => Assert.Equal(50 / 255f, v, 6));
+        Assert.Equal(new ImageHeader(40, 24, StoresGray: true, Turned: false, Frames: 1), ImageFile.ReadHeader(path));
+    }
+
+    [Fact]
     public void A_folder_of_tiffs_is_a_folder_of_images()
     {
         using var temp = new TempFolder();
