@@ -112,7 +112,7 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(string path, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        if (!File.Exists(path)) throw Missing(path);
         using var file = File.OpenRead(path);
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
@@ -242,7 +242,11 @@ public static class ImageFile
     // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of looking like an
     // undecodable file.
     private static byte[] ReadBytes(string path) =>
-        File.Exists(path) ? File.ReadAllBytes(path) : throw new FileNotFoundException($"Image file '{path}' does not exist.", path);
+        File.Exists(path) ? File.ReadAllBytes(path) : throw Missing(path);
+
+    /// <summary>A path that is no file: a folder given for a file is said to be one, not to be missing.</summary>
+    private static FileNotFoundException Missing(string path) => new(Directory.Exists(path)
+        ? $"'{path}' is a folder, not an image file." : $"Image file '{path}' does not exist.", path);
 
     /// <summary>The first bytes of an open file (fewer when it is shorter) in <paramref name="buffer"/>; the file is put back
     /// at its start for the decoder.</summary>

@@ -141,6 +141,10 @@ public class ImageFileTests
         string path = temp.File("missing.png");
         var error = Assert.Throws<FileNotFoundException>(() => ImageFile.Load(path));
         Assert.Equal(path, error.FileName);
+        Assert.Equal($"Image file '{path}' does not exist.", error.Message);
+        // A folder given for a file is said to be one.
+        Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(temp.Path)).Message);
+        Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.LoadResized(temp.Path, 1, 8, 8)).Message);
     }
 
     [Fact]
