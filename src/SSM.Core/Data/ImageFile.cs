@@ -117,9 +117,11 @@ public static class ImageFile
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
         if (ours) return SizeOf(own, Quoted(path));
+        var png = PngExif.Origin(file);   // Skia reads JPEG's EXIF, not a PNG's eXIf chunk
         using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
-        return ExifOrientation.Shown(upright ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
+        var origin = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? png : codec.EncodedOrigin;
+        return ExifOrientation.Shown(upright ? origin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
 
     /// <summary>Whether an image file carries an EXIF orientation that turns or mirrors it (false when it has none, or is
@@ -149,11 +151,13 @@ public static class ImageFile
             if (ours) return own;
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
+            var png = PngExif.Origin(file);
             using var codec = SKCodec.Create(file);
             if (codec is null) return null;
-            var (width, height) = ExifOrientation.Shown(codec.EncodedOrigin, codec.Info.Width, codec.Info.Height);
+            var origin = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? png : codec.EncodedOrigin;
+            var (width, height) = ExifOrientation.Shown(origin, codec.Info.Width, codec.Info.Height);
             return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
-                !ExifOrientation.IsUpright(codec.EncodedOrigin), ImageHeader.Counted(codec.FrameCount));
+                !ExifOrientation.IsUpright(origin), ImageHeader.Counted(codec.FrameCount));
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
@@ -301,10 +305,7 @@ public static class ImageFile
             var (samples, stride, w, h) = Png16.Read(file, subject);
             var deep = Deep(samples, stride, h, w, channels);
             if (!upright) return deep;
-            // The orientation Skia reads for the 8-bit PNGs it decodes. SkiaSharp 2.88 reads no eXIf chunk (a 8- or 16-bit PNG
-            // with orientation 6 came out as stored, an engine walkthrough of 2026-12-03), so this turns nothing today; it
-            // keeps 16-bit PNGs turned as 8-bit ones are should a newer Skia read it.
-            using var header = new SkiaDecoder(file, subject);
+            using var header = new SkiaDecoder(file, subject);   // for a PNG's eXIf chunk, read as for 8-bit PNGs
             return ExifOrientation.Upright(deep, header.Origin(upright));
         }
         SkiaDecoder.Decoded decoded;

@@ -13,6 +13,7 @@ internal sealed class SkiaDecoder : IDisposable
     private readonly string subject;
     private GCHandle pinned;
     private readonly SKData data;
+    private readonly byte[] file;
 
     /// <param name="file">The encoded image.</param>
     /// <param name="subject">What messages call the image: a quoted path, or words such as "the image data".</param>
@@ -20,6 +21,7 @@ internal sealed class SkiaDecoder : IDisposable
     public SkiaDecoder(byte[] file, string subject)
     {
         this.subject = subject;
+        this.file = file;
         pinned = GCHandle.Alloc(file, GCHandleType.Pinned);
         data = SKData.Create(pinned.AddrOfPinnedObject(), file.Length);
         var codec = SKCodec.Create(data);
@@ -44,7 +46,10 @@ internal sealed class SkiaDecoder : IDisposable
 
     /// <summary>The file's EXIF orientation when <paramref name="upright"/> (<see cref="SKEncodedOrigin.TopLeft"/> when it
     /// has none), else TopLeft: the pixels as stored.</summary>
-    public SKEncodedOrigin Origin(bool upright) => upright ? Codec.EncodedOrigin : SKEncodedOrigin.TopLeft;
+    public SKEncodedOrigin Origin(bool upright) => !upright ? SKEncodedOrigin.TopLeft
+        // Skia reads JPEG's EXIF, not a PNG's eXIf chunk.
+        : Codec.EncodedFormat == SKEncodedImageFormat.Png && Codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? PngExif.Origin(file)
+        : Codec.EncodedOrigin;
 
     /// <summary>The whole image at once, in <see cref="TargetInfo"/>'s format.</summary>
     /// <exception cref="InvalidDataException">A truncated or corrupt file.</exception>

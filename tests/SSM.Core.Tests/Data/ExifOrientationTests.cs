@@ -48,6 +48,32 @@ public class ExifOrientationTests
         AssertCorners(square, white, black);
     }
 
+    /// <summary>A PNG's eXIf chunk turns it as JPEG's EXIF does (SkiaSharp reads only JPEG's: until 2026-12-03 these PNGs
+    /// came out as stored), 8- and 16-bit, either byte order, on every way in.</summary>
+    [Theory]
+    [MemberData(nameof(Corners))]
+    public void A_png_s_exif_chunk_turns_it_too(int orientation, string white, string black)
+    {
+        using var temp = new TempFolder();
+        bool turned = orientation >= 5;
+        var (width, height) = turned ? (StoredHeight, StoredWidth) : (StoredWidth, StoredHeight);
+        foreach (var (sixteen, little) in new[] { (false, false), (true, true) })
+        {
+            byte[] png = ExifPng.Marked(StoredWidth, StoredHeight, orientation, sixteen, little);
+            string path = temp.File($"photo-{sixteen}.png");
+            File.WriteAllBytes(path, png);
+            Assert.Equal((width, height), ImageFile.ReadSize(path));
+            Assert.Equal(orientation != 1, ImageFile.IsTurned(path));
+            var whole = ImageFile.Load(path, channels: 1);
+            Assert.Equal((width, height), (whole.Width, whole.Height));
+            AssertCorners(whole, white, black);
+            Assert.Equal(whole.Pixels, ImageFile.LoadResized(path, 1, height, width).Pixels);
+            Assert.Equal(whole.Pixels, ImageFile.DecodeResized(png, 1, height, width).Pixels);
+            // As stored when asked.
+            Assert.Equal((StoredWidth, StoredHeight), ImageFile.ReadSize(path, upright: false));
+        }
+    }
+
     [Fact]
     public void IsTurned_reads_the_tag()
     {

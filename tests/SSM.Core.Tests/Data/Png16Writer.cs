@@ -91,7 +91,7 @@ internal static class Png16Writer
         s.Write(crc);
     }
 
-    private static uint Crc32(byte[] bytes)
+    internal static uint Crc32(byte[] bytes)
     {
         uint c = 0xFFFFFFFF;
         foreach (byte b in bytes)
