@@ -119,7 +119,7 @@ sealed class TemporaryFolder(string path) : IDisposable
     public void Dispose()
     {
         try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
-        catch (IOException) { }   // a file still open elsewhere: the system's temp cleaning takes it
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a file still open elsewhere: the system's temp cleaning takes it
     }
 }
 

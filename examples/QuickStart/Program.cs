@@ -20,7 +20,7 @@ try
 
     string data = Path.Combine(output, "data");
     Demo.Regenerate(data, new SyntheticDatasetOptions { ImageSize = size, TrainCount = 100, TestGoodCount = 20, TestDefectCount = 4, Seed = seed },
-        ours: output == defaultOutput);
+        ours: Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(defaultOutput)));
     Console.WriteLine($"Generated a synthetic dataset at {size} px in {data}.");
     return Demo.Run(data, output, settings);
 }

@@ -24,7 +24,7 @@ var ssm = SsmAnomalyTransformer.From(model);
 // The input kind is fixed at training: a model trained on paths (ssm train) cannot take uploads. Said now, not per request.
 if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Upload.File))
 {
-    Console.Error.WriteLine($"{modelPath} reads {(ssm.InputKind == SsmInputKind.Image ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
+    Console.Error.WriteLine($"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
                             $"byte[] column '{nameof(Upload.File)}' (README, \"Serving a model\"; ssm train's models read file paths).");
     return 1;
 }

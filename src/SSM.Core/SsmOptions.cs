@@ -383,8 +383,9 @@ public sealed record ScoringOptions
         if (!Enum.IsDefined(ImageScoreError)) throw new ArgumentOutOfRangeException(nameof(ImageScoreError), ImageScoreError, "Unknown restoration error.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown scoring precision.");
         if (!Enum.IsDefined(CellWeighting)) throw new ArgumentOutOfRangeException(nameof(CellWeighting), CellWeighting, "Unknown cell weighting.");
-        if (ResolveSigma(imageSize) is var s && !(s >= 0 && s <= imageSize))
-            throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be from 0 (no smoothing) to the image size.");
+        // Finite, not bounded by the image size: models saved with a larger sigma (the engine took any) must still load.
+        if (ResolveSigma(imageSize) is var s && !(s >= 0 && double.IsFinite(s)))
+            throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be a non-negative number (0 turns smoothing off).");
         if (RefinementRounds < 1 || RefinementRounds > 10) throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, "Refinement rounds must be between 1 and 10.");
         if (ResolveRefinementCellSize(imageSize) is var c && (c < 1 || c > imageSize)) throw new ArgumentOutOfRangeException(nameof(RefinementCellSize), c, "Refinement cell size must be between 1 and the image size.");
         if (!(NormalShare > 0 && NormalShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NormalShare), NormalShare, "Normal share must be in (0, 1].");

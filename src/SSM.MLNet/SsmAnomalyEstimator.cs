@@ -173,8 +173,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var reading = System.Diagnostics.Stopwatch.StartNew();
         var said = TimeSpan.Zero;
         // An image column's reader cannot name the file it failed on: the row's text columns (LoadImages' path) do.
+        // Columns named like a path or a file first: a category or mask column is no help in finding the file.
         var texts = ssmInput.Kind == SsmInputKind.Image
-            ? input.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType).Take(MaxNamingColumns).ToArray() : [];
+            ? input.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType)
+                .OrderBy(c => c.Name.Contains("path", StringComparison.OrdinalIgnoreCase) || c.Name.Contains("file", StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+                .Take(MaxNamingColumns).ToArray() : [];
         var active = new List<DataViewSchema.Column>(texts) { input.Schema[col] };
         if (label is { } l) active.Add(l);
         using (var cursor = input.GetRowCursor(active))
@@ -338,7 +341,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // The engine keeps 2 images for the network whatever the fraction: a fraction above that is no remedy.
         bool capped = (int)Math.Round(images * options.Training.HoldoutFraction) > heldOut;
         string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
-                         (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction:0.###} " +
+                         (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
                                    $"would hold out more of these {images}, but at least 2 must train the network)"
                                  : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
         // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens

@@ -32,11 +32,12 @@ public sealed class TrainTests(TrainedModelFixture fx)
         string data = Path.Combine(Cli.TempFolder("regenerate"), "data");
         string[] small = ["generate", "--image-size", "16", "--train-count", "3", "--test-good", "1", "--test-defect", "1", "-o", data];
         Assert.Equal(0, Cli.Run(small).Code);
+        File.WriteAllText(Path.Combine(data, "train", "good", ".DS_Store"), "");   // what a Finder visit leaves: not a dataset file
         Assert.Equal(0, Cli.Run(small).Code);
         var fewer = Cli.Run(["generate", "--image-size", "16", "--train-count", "2", "--test-good", "1", "--test-defect", "1", "-o", data]);
         Assert.Equal(2, fewer.Code);
         Assert.Contains($"holds 1 dataset file(s) this run would not replace (e.g. {Path.Combine("train", "good", "002.png")})", Cli.Flat(fewer.Output));
-        Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "train", "good")).Length);   // the first set as it was
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "train", "good"), "*.png").Length);   // the first set as it was
         Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(data)!, ".data.tmp-*"));
     }
 

@@ -205,7 +205,8 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         string text = Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-text.png");
         Directory.CreateDirectory(Path.GetDirectoryName(text)!);
         File.WriteAllText(text, "not a picture");
-        var train = fx.Train.Take(5).Concat(["train/good/missing-1.png", text]).ToList();
+        // Good rows after each bad one: a cursor that stopped working after a failed read would fail them too.
+        var train = fx.Train.Take(3).Append("train/good/missing-1.png").Concat(fx.Train.Skip(3).Take(2)).Append(text).Append(fx.Train[5]).ToList();
         var images = fx.Context.Transforms.LoadImages("Image", fx.Folder, nameof(PathRow.ImagePath)).Fit(Data(train)).Transform(Data(train));
         var options = PathModelFixture.Options(fx.Folder);
         options.InputColumnName = "Image";
@@ -213,10 +214,10 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         var e = Assert.Throws<InvalidOperationException>(() => fx.Context.Transforms.DetectAnomaliesSsm(options).Fit(images));
 
         // LoadImages' own messages do not always name the file: the row's path column does.
-        Assert.StartsWith("2 of 7 training images could not be read", e.Message);
-        Assert.Contains("in column 'Image' at row 5:", e.Message);
+        Assert.StartsWith("2 of 8 training images could not be read", e.Message);
+        Assert.Contains("in column 'Image' at row 3:", e.Message);
         Assert.Contains("(ImagePath: 'train/good/missing-1.png')", e.Message);
-        Assert.Contains($"in column 'Image' at row 6:", e.Message);
+        Assert.Contains($"in column 'Image' at row 6:", e.Message);   // rows 4, 5 and 7 read
         Assert.Contains($"(ImagePath: '{text}')", e.Message);
     }
 

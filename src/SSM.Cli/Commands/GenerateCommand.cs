@@ -25,12 +25,12 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             ("texture", settings.TextureKind.ToString()),
             // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
             // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).
-            ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {settings.ImageSize}" : "")),
+            ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
         ]);
         return 0;
     }
 
-    /// <summary>Refuses an output folder holding dataset files this run does not write (another run's, with more images
+    /// <summary>Refuses an output folder holding dataset images this run does not write (another run's, with more images
     /// or another layout): left beside the new ones, train would read both. The same command again replaces every file.</summary>
     private static void RefuseLeftovers(OutputStaging staging)
     {
@@ -38,6 +38,9 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             .Select(part => Path.Combine(staging.Target, part)).Where(Directory.Exists)
             .SelectMany(part => Directory.EnumerateFiles(part, "*", SearchOption.AllDirectories))
             .Select(file => Path.GetRelativePath(staging.Target, file))
+            // Only what train reads counts: a Finder's .DS_Store or ._ file, or a note, is no second dataset.
+            .Where(relative => !Path.GetFileName(relative).StartsWith('.')
+                               && MvtecFolder.ImageExtensions.Contains(Path.GetExtension(relative).ToLowerInvariant()))
             .Where(relative => !File.Exists(staging.PathOf(relative))).Order(StringComparer.Ordinal)];
         if (leftovers.Length > 0)
             throw new CliException($"--output '{staging.Target}' holds {leftovers.Length} dataset file(s) this run would not replace " +

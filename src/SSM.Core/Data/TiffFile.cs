@@ -67,11 +67,6 @@ internal static class TiffFile
         catch (Exception e) when (e is not OutOfMemoryException) { return null; }
     }
 
-    /// <summary>
-    /// How many full-size pages the file holds, the first (already read) included, up to <see cref="ImageHeader.MaxFramesCounted"/>:
-    /// thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4) are not images of their own. A damaged later
-    /// page ends the count (LibTiff.NET may throw on it, even run out of memory on a count it trusts), never the header.
-    /// </summary>
     /// <summary>Moves past leading thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4), which some writers
     /// put ahead of the image: its first full-size page is the image. A file of such pages only stays at its first.</summary>
     private static void ToFirstFullPage(Tiff tiff)
@@ -87,6 +82,11 @@ internal static class TiffFile
         tiff.SetDirectory(first);
     }
 
+    /// <summary>
+    /// How many full-size pages the file holds, the first (already read) included, up to <see cref="ImageHeader.MaxFramesCounted"/>:
+    /// thumbnails, reduced resolutions and masks (SubfileType bits 1 and 4) are not images of their own. A damaged later
+    /// page ends the count (LibTiff.NET may throw on it, even run out of memory on a count it trusts), never the header.
+    /// </summary>
     private static int Pages(Tiff tiff)
     {
         int pages = 1;

@@ -185,7 +185,7 @@ public static class SsmTrainer
             // Diverged weights score every image NaN: stopped here, before a checkpoint keeps them or a model is made of them.
             if (!double.IsFinite(loss.Total))
                 throw new InvalidOperationException($"The training diverged in epoch {current}: its loss is {loss.Total}, and the network's weights " +
-                    $"are no longer numbers. A lower learning rate (it is {t.LearningRate}) trains; so does another seed, when the rate is the default.");
+                    $"are no longer numbers. A lower learning rate (it is {t.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}) trains; so does another seed, when the rate is the default.");
             var elapsed = Elapsed();
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)

@@ -55,7 +55,8 @@ internal static class TrainingCheckpoint
         try
         {
             Directory.CreateDirectory(folder);
-            using var probe = new FileStream(Path.Combine(folder, FileName + ".probe"), FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // A name of its own: two trainings probing one folder at once must not take each other's probe for a fault.
+            using var probe = new FileStream(Path.Combine(folder, $"{FileName}.{Guid.NewGuid():N}.probe"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
