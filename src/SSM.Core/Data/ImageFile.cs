@@ -117,11 +117,10 @@ public static class ImageFile
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
         if (ours) return SizeOf(own, Quoted(path));
-        var png = PngExif.Origin(file);   // Skia reads JPEG's EXIF, not a PNG's eXIf chunk
+        var png = PngExif.Origin(file);   // before the codec reads the stream
         using var codec = SKCodec.Create(file)
             ?? throw new InvalidDataException(SkiaDecoder.NotAnImage(Quoted(path)));
-        var origin = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? png : codec.EncodedOrigin;
-        return ExifOrientation.Shown(upright ? origin : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
+        return ExifOrientation.Shown(upright ? PngExif.Combined(codec, png) : SKEncodedOrigin.TopLeft, codec.Info.Width, codec.Info.Height);
     }
 
     /// <summary>Whether an image file carries an EXIF orientation that turns or mirrors it (false when it has none, or is
@@ -151,10 +150,10 @@ public static class ImageFile
             if (ours) return own;
             // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
             bool grayPng = Png16.IsGrayPng(start);
-            var png = PngExif.Origin(file);
+            var png = PngExif.Origin(file);   // before the codec reads the stream
             using var codec = SKCodec.Create(file);
             if (codec is null) return null;
-            var origin = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? png : codec.EncodedOrigin;
+            var origin = PngExif.Combined(codec, png);
             var (width, height) = ExifOrientation.Shown(origin, codec.Info.Width, codec.Info.Height);
             return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
                 !ExifOrientation.IsUpright(origin), ImageHeader.Counted(codec.FrameCount));

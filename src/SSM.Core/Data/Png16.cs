@@ -11,7 +11,7 @@ namespace SSM.Core.Data;
 /// </summary>
 internal static class Png16
 {
-    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    internal static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     // Adam7 passes: first column, first row, column step, row step.
     private static readonly (int X, int Y, int Dx, int Dy)[] Passes =

@@ -12,31 +12,21 @@ internal static class PngExif
 {
     private const ushort OrientationTag = 0x0112;
 
-    /// <summary>The orientation, or <see cref="SKEncodedOrigin.TopLeft"/> without a readable one (no chunk, another tag,
-    /// a damaged block: a file is never refused for its metadata).</summary>
-    public static SKEncodedOrigin Origin(ReadOnlySpan<byte> png)
-    {
-        for (int at = 8; at + 12 <= png.Length;)
-        {
-            int length = BinaryPrimitives.ReadInt32BigEndian(png[at..]);
-            if (length < 0 || at + 12L + length > png.Length) break;
-            var type = png.Slice(at + 4, 4);
-            if (type.SequenceEqual("IDAT"u8) || type.SequenceEqual("IEND"u8)) break;
-            if (type.SequenceEqual("eXIf"u8)) return FromTiff(png.Slice(at + 8, length));
-            at += 12 + length;
-        }
-        return SKEncodedOrigin.TopLeft;
-    }
+    /// <summary>The orientation to turn a file by: Skia's where it read one (JPEG's EXIF), else the eXIf chunk's
+    /// (<paramref name="fromChunk"/>, <see cref="Origin"/> of the file, TopLeft for any file that is no PNG).</summary>
+    public static SKEncodedOrigin Combined(SKCodec codec, SKEncodedOrigin fromChunk) =>
+        codec.EncodedOrigin != SKEncodedOrigin.TopLeft ? codec.EncodedOrigin : fromChunk;
 
-    /// <summary>As <see cref="Origin(ReadOnlySpan{byte})"/> for a seekable file, reading the chunks' headers and the eXIf
-    /// chunk only; the position is left at the start. TopLeft for any file that is no PNG.</summary>
+    /// <summary>The orientation of a seekable file's eXIf chunk, reading the chunks' headers and that chunk only; TopLeft
+    /// without a readable one (no chunk, another tag, a damaged block: a file is never refused for its metadata) and for
+    /// any file that is no PNG. The position is left at the start, for the decoder.</summary>
     public static SKEncodedOrigin Origin(Stream png)
     {
         Span<byte> head = stackalloc byte[8];
         try
         {
             png.Position = 0;
-            if (png.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8 || !head.SequenceEqual(Signature)) return SKEncodedOrigin.TopLeft;
+            if (png.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8 || !head.SequenceEqual(Png16.Signature)) return SKEncodedOrigin.TopLeft;
             while (png.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8)
             {
                 int length = BinaryPrimitives.ReadInt32BigEndian(head);
@@ -55,8 +45,6 @@ internal static class PngExif
         }
         finally { png.Position = 0; }
     }
-
-    private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     private static SKEncodedOrigin FromTiff(ReadOnlySpan<byte> tiff)
     {

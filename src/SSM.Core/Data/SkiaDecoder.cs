@@ -46,10 +46,8 @@ internal sealed class SkiaDecoder : IDisposable
 
     /// <summary>The file's EXIF orientation when <paramref name="upright"/> (<see cref="SKEncodedOrigin.TopLeft"/> when it
     /// has none), else TopLeft: the pixels as stored.</summary>
-    public SKEncodedOrigin Origin(bool upright) => !upright ? SKEncodedOrigin.TopLeft
-        // Skia reads JPEG's EXIF, not a PNG's eXIf chunk.
-        : Codec.EncodedFormat == SKEncodedImageFormat.Png && Codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? PngExif.Origin(file)
-        : Codec.EncodedOrigin;
+    public SKEncodedOrigin Origin(bool upright) =>
+        upright ? PngExif.Combined(Codec, PngExif.Origin(new MemoryStream(file, writable: false))) : SKEncodedOrigin.TopLeft;
 
     /// <summary>The whole image at once, in <see cref="TargetInfo"/>'s format.</summary>
     /// <exception cref="InvalidDataException">A truncated or corrupt file.</exception>
