@@ -12,26 +12,38 @@ internal static class AnomalousTrainingRows
 {
     public const string LabelColumnName = "Label";
 
-    /// <summary>The label column, when it has a type whose anomalous value is known: Boolean true, or a Single or Double above 0 (ML.NET's anomaly label).</summary>
+    /// <summary>Whether a label column of this type has a known anomalous value: Boolean true, or a Single or Double above 0
+    /// (ML.NET's anomaly label).</summary>
+    public static bool IsLabelType(DataViewType type) =>
+        type is BooleanDataViewType || type == NumberDataViewType.Single || type == NumberDataViewType.Double;
+
+    /// <summary>The label column, when it has a type whose anomalous value is known (<see cref="IsLabelType"/>).</summary>
     public static DataViewSchema.Column? FindLabel(DataViewSchema schema) =>
-        schema.GetColumnOrNull(LabelColumnName) is { } c && (c.Type is BooleanDataViewType || c.Type == NumberDataViewType.Single || c.Type == NumberDataViewType.Double)
-            ? c : null;
+        schema.GetColumnOrNull(LabelColumnName) is { } c && IsLabelType(c.Type) ? c : null;
 
     /// <summary>Whether the cursor's current row is labelled anomalous.</summary>
     public static Func<bool> MakeTest(DataViewRow row, DataViewSchema.Column label)
     {
+        var value = ValueGetter(row, label);
+        return () => value() > 0;
+    }
+
+    /// <summary>The current row's label as a number (a Boolean as 1 or 0), anomalous above 0; NaN as it is, for the caller to
+    /// judge. The column's type must pass <see cref="IsLabelType"/>.</summary>
+    public static Func<double> ValueGetter(DataViewRow row, DataViewSchema.Column label)
+    {
         if (label.Type is BooleanDataViewType)
         {
             var flag = row.GetGetter<bool>(label);
-            return () => { bool v = false; flag(ref v); return v; };
+            return () => { bool v = false; flag(ref v); return v ? 1 : 0; };
         }
         if (label.Type == NumberDataViewType.Single)
         {
             var single = row.GetGetter<float>(label);
-            return () => { float v = 0; single(ref v); return v > 0; };
+            return () => { float v = 0; single(ref v); return v; };
         }
         var number = row.GetGetter<double>(label);
-        return () => { double v = 0; number(ref v); return v > 0; };
+        return () => { double v = 0; number(ref v); return v; };
     }
 
     public static string Warning(int anomalous, int rows) =>

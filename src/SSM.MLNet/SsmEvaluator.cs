@@ -103,8 +103,7 @@ public static class SsmEvaluator
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
         string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
-        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, t => t == BooleanDataViewType.Instance || t == NumberDataViewType.Single || t == NumberDataViewType.Double,
-            "Boolean, Single or Double");
+        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, AnomalousTrainingRows.IsLabelType, "Boolean, Single or Double");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
@@ -212,25 +211,10 @@ public static class SsmEvaluator
     /// <summary>Reads a row's label: a Boolean as it is, a Single or Double as &gt; 0 (NaN refused, naming the row).</summary>
     private static Func<bool> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label)
     {
-        if (label.Type == BooleanDataViewType.Instance)
-        {
-            var g = cursor.GetGetter<bool>(label);
-            return () => { bool v = false; g(ref v); return v; };
-        }
-        Func<double> read;
-        if (label.Type == NumberDataViewType.Double)
-        {
-            var d = cursor.GetGetter<double>(label);
-            read = () => { double v = 0; d(ref v); return v; };
-        }
-        else
-        {
-            var f = cursor.GetGetter<float>(label);
-            read = () => { float v = 0; f(ref v); return v; };
-        }
+        var value = AnomalousTrainingRows.ValueGetter(cursor, label);
         return () =>
         {
-            double v = read();
+            double v = value();
             if (double.IsNaN(v)) throw new InvalidOperationException($"Label column '{label.Name}' is NaN at row {cursor.Position}.");
             return v > 0;
         };
