@@ -37,10 +37,9 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         string[] leftovers = [.. new[] { "train", "test", "ground_truth" }
             .Select(part => Path.Combine(staging.Target, part)).Where(Directory.Exists)
             .SelectMany(part => Directory.EnumerateFiles(part, "*", SearchOption.AllDirectories))
-            .Select(file => Path.GetRelativePath(staging.Target, file))
             // Only what train reads counts: a Finder's .DS_Store or ._ file, or a note, is no second dataset.
-            .Where(relative => !Path.GetFileName(relative).StartsWith('.')
-                               && MvtecFolder.ImageExtensions.Contains(Path.GetExtension(relative).ToLowerInvariant()))
+            .Where(MvtecFolder.ReadsAsImage)
+            .Select(file => Path.GetRelativePath(staging.Target, file))
             .Where(relative => !File.Exists(staging.PathOf(relative))).Order(StringComparer.Ordinal)];
         if (leftovers.Length > 0)
             throw new CliException($"--output '{staging.Target}' holds {leftovers.Length} dataset file(s) this run would not replace " +

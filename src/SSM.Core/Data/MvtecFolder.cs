@@ -89,7 +89,7 @@ public static class MvtecFolder
         {
             string name = Path.GetFileName(file);
             if (Bookkeeping.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
-            (IsImage(file) && !name.StartsWith('.') ? images : skipped).Add(file);
+            (ReadsAsImage(file) ? images : skipped).Add(file);
         }
         skipped.AddRange(Directory.EnumerateDirectories(folder).Select(d => d + Path.DirectorySeparatorChar));
         images.Sort((a, b) => string.CompareOrdinal(Path.GetFileName(a), Path.GetFileName(b)));
@@ -147,8 +147,10 @@ public static class MvtecFolder
         return (null, expected);
     }
 
-    private static bool IsImage(string path) =>
-        HasImageExtension(path) || IsUnnamedDicom(path);
+    /// <summary>Whether a folder's listing reads the file as an image: an image format, not hidden (a name starting with a
+    /// dot, such as macOS's "._name.png" companions).</summary>
+    public static bool ReadsAsImage(string path) =>
+        !Path.GetFileName(path).StartsWith('.') && (HasImageExtension(path) || IsUnnamedDicom(path));
 
     /// <summary>Whether the file's extension is one of <see cref="ImageExtensions"/> (any letter case).</summary>
     public static bool HasImageExtension(string path) => ImageExtensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase);
