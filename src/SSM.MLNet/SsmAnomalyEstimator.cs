@@ -242,7 +242,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
         bool stallSaid = false;
         int plannedEpochs = options.Training.EpochsOn(device);
-        int stepsPerEpoch = (images.Count - heldOut + options.Training.BatchSize - 1) / options.Training.BatchSize;
+        int stepsPerEpoch = SsmTrainer.StepsPerEpoch(images.Count - heldOut, options.Training);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
@@ -339,7 +339,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     {
         if (heldOut >= MinCalibrationImages) return null;
         // The engine keeps 2 images for the network whatever the fraction: a fraction above that is no remedy.
-        bool capped = (int)Math.Round(images * options.Training.HoldoutFraction) > heldOut;
+        bool capped = SsmTrainer.RequestedHeldOut(images, options.Training) > heldOut;
         string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
                          (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
                                    $"would hold out more of these {images}, but at least 2 must train the network)"

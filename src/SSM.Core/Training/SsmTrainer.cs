@@ -145,9 +145,16 @@ public static class SsmTrainer
     {
         var random = new Random(t.Seed);
         var order = Enumerable.Range(0, count).OrderBy(_ => random.Next()).ToArray();
-        int heldOutCount = Math.Clamp((int)Math.Round(count * t.HoldoutFraction), 2, count - 2);
+        int heldOutCount = Math.Clamp(RequestedHeldOut(count, t), 2, count - 2);
         return (order[..heldOutCount], order[heldOutCount..]);
     }
+
+    /// <summary>The held-out count <see cref="TrainingOptions.HoldoutFraction"/> asks of <paramref name="count"/> images,
+    /// before <see cref="Split"/> keeps at least 2 each way.</summary>
+    public static int RequestedHeldOut(int count, TrainingOptions t) => (int)Math.Round(count * t.HoldoutFraction);
+
+    /// <summary>Training steps (batches) in an epoch over <paramref name="trainImages"/> images: the last batch may be short.</summary>
+    public static int StepsPerEpoch(int trainImages, TrainingOptions t) => (trainImages + t.BatchSize - 1) / t.BatchSize;
 
     /// <returns>The number of the last epoch run and its loss.</returns>
     private static (int EpochsRun, double? FinalLoss) RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
@@ -219,7 +226,7 @@ public static class SsmTrainer
         var format = NativeBFloat16.Format(t.Precision, device);
         var lossWeights = t.LossWeights.For(options.Normalization);
         var sum = new SsmLossParts();
-        int steps = 0, total = (train.Length + t.BatchSize - 1) / t.BatchSize;
+        int steps = 0, total = StepsPerEpoch(train.Length, t);
         foreach (var batch in train.OrderBy(_ => rng.Next()).ToArray().Chunk(t.BatchSize))
         {
             cancellation.ThrowIfCancellationRequested();
