@@ -29,18 +29,26 @@ internal static class ExifJpeg
     /// Orientation (0x0112, SHORT).</summary>
     public static byte[] WithOrientation(byte[] jpeg, int orientation)
     {
-        var tiff = new byte[26];
-        "MM"u8.CopyTo(tiff);
-        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(2), 42);
-        BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(4), 8);          // the first IFD follows the header
-        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(8), 1);          // one entry
-        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(10), 0x0112);    // Orientation
-        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(12), 3);         // SHORT
-        BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(14), 1);         // one value, held in the entry
-        BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(18), (ushort)orientation);
-        // bytes 22-25: no next IFD
-        byte[] app1 = [0xFF, 0xE1, 0, 0, .. "Exif\0\0"u8, .. tiff];
+        byte[] app1 = [0xFF, 0xE1, 0, 0, .. "Exif\0\0"u8, .. Tiff(orientation, little: false)];
         BinaryPrimitives.WriteUInt16BigEndian(app1.AsSpan(2), (ushort)(app1.Length - 2));
         return [.. jpeg.AsSpan(0, 2), .. app1, .. jpeg.AsSpan(2)];
+    }
+
+    /// <summary>A TIFF-structured EXIF block with one IFD entry, Orientation (0x0112, SHORT), as JPEG's APP1 and PNG's
+    /// eXIf chunk hold it.</summary>
+    internal static byte[] Tiff(int orientation, bool little)
+    {
+        var tiff = new byte[26];
+        void U16(int at, int v) { if (little) BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), (ushort)v); else BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(at), (ushort)v); }
+        void U32(int at, uint v) { if (little) BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at), v); else BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(at), v); }
+        (little ? "II"u8 : "MM"u8).CopyTo(tiff);
+        U16(2, 42);
+        U32(4, 8);               // the first IFD follows the header
+        U16(8, 1);               // one entry
+        U16(10, 0x0112);         // Orientation
+        U16(12, 3);              // SHORT
+        U32(14, 1);              // one value, held in the entry
+        U16(18, orientation);
+        return tiff;             // bytes 22-25: no next IFD
     }
 }

@@ -29,24 +29,7 @@ internal static class ExifPng
             try { Png16Writer.Write(path, width, height, 1, samples); png = File.ReadAllBytes(path); }
             finally { File.Delete(path); }
         }
-        return WithExif(png, Tiff(orientation, littleEndian));
-    }
-
-    /// <summary>A TIFF-structured EXIF block with one IFD entry, Orientation (0x0112, SHORT).</summary>
-    private static byte[] Tiff(int orientation, bool little)
-    {
-        var tiff = new byte[26];
-        void U16(int at, int v) { if (little) BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), (ushort)v); else BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(at), (ushort)v); }
-        void U32(int at, uint v) { if (little) BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at), v); else BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(at), v); }
-        (little ? "II"u8 : "MM"u8).CopyTo(tiff);
-        U16(2, 42);
-        U32(4, 8);
-        U16(8, 1);
-        U16(10, 0x0112);
-        U16(12, 3);
-        U32(14, 1);
-        U16(18, orientation);
-        return tiff;
+        return WithExif(png, ExifJpeg.Tiff(orientation, littleEndian));
     }
 
     /// <summary>The PNG with an eXIf chunk inserted after IHDR (8-byte signature, then IHDR's 25 bytes).</summary>
