@@ -1,6 +1,8 @@
 // MSBuild inline task (RoslynCodeTaskFactory): marks one ELF version requirement as weak, so the
 // dynamic loader no longer refuses the library when the system lacks that symbol version.
-// Does nothing when the system libstdc++ already provides the version.
+// It patches whatever machine builds: the library runs where it is deployed, which may lack the
+// version the build machine has (a build on Ubuntu 24.04 or Windows, a run on Debian 12), and a weak
+// requirement changes nothing where the version exists.
 using System;
 using System.IO;
 using System.Text;
@@ -17,11 +19,6 @@ public class SsmWeakenElfVersionNeed : Task
 
     public override bool Execute()
     {
-        if (SystemProvides(VersionName))
-        {
-            Log.LogMessage(MessageImportance.Low, "System libstdc++ provides " + VersionName + "; no patch needed.");
-            return true;
-        }
         foreach (var item in Files)
         {
             try
@@ -59,23 +56,6 @@ public class SsmWeakenElfVersionNeed : Task
             }
         }
         return !Log.HasLoggedErrors;
-    }
-
-    static bool SystemProvides(string version)
-    {
-        string[] candidates =
-        {
-            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6",
-            "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",
-        };
-        var needle = Encoding.ASCII.GetBytes(version + "\0");
-        foreach (var c in candidates)
-        {
-            if (!File.Exists(c)) continue;
-            var data = File.ReadAllBytes(c);
-            return IndexOf(data, needle) >= 0;
-        }
-        return false; // unknown layout: patching is harmless, so patch
     }
 
     static int IndexOf(byte[] hay, byte[] needle)

@@ -41,12 +41,15 @@ public static class TorchNative
     {
         if (loaderMessage is null)
             return "TorchSharp's native library (libLibTorchSharp) is not in the application's folder: reference a libtorch package " +
-                   "(libtorch-cpu-linux-x64, -win-x64 or -osx-arm64, or TorchSharp-cuda-linux / -windows), which SSM.Core's package brings.";
+                   "(libtorch-cpu-linux-x64, -win-x64 or -osx-arm64, or TorchSharp-cuda-linux / -windows), which SSM.Core's package brings. " +
+                   "A single-file publish must leave the native libraries beside the executable: TorchSharp cannot load them from inside " +
+                   "the bundle (IncludeNativeLibrariesForSelfExtract).";
         string reason = loaderMessage.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
         if (loaderMessage.Contains("GLIBCXX_3.4.32", StringComparison.Ordinal))
             return $"TorchSharp's native library cannot load: {reason}. This system's libstdc++ is older than TorchSharp 0.107.0 asks for " +
                    "(Debian 12, Ubuntu 22.04); the library never uses what it asks for. The SSM.Core and SSM.MLNet packages patch the copy " +
-                   "in your build output. With a ProjectReference to this repository's projects instead, add " +
+                   "in your build or publish output, on any build machine, unless SsmSkipTorchNativeFix=true (a build by a version before " +
+                   "2026-12-03 on a machine that had the version was left unpatched: rebuild). With a ProjectReference to this repository's projects instead, add " +
                    "<Import Project=\"<repository>/build/SSM.TorchSharpNativeFix.targets\" /> to your project file and rebuild.";
         return $"TorchSharp's native library cannot load: {reason}";
     }
