@@ -25,9 +25,10 @@ public static class SsmEvaluator
     /// </param>
     /// <param name="groundTruthMaskColumnName">
     /// Ground-truth masks, which turn pixel metrics on; null (default) to skip them. An image column, e.g. from
-    /// <c>LoadImages</c> (white = defect; resized to S × S, nearest/area, then &gt; 0.5), a text column of mask file paths
-    /// (read strictly as <c>ImageFile.LoadMask</c>, as given or relative to the working folder; the same masks), or a vector
-    /// of Single of the map's length (&gt; 0.5 = defect, so 0/1 and 0/255 both work). A row whose label is normal may have no
+    /// <c>LoadImages</c> (white = defect, <c>ImageFile.MarkDefects</c>: a 0/1 label image's non-zero pixels; then resized to
+    /// S × S, nearest pixel), a text column of mask file paths (read strictly as <c>ImageFile.LoadMask</c>, as given or relative
+    /// to the working folder; the same masks), or a vector of Single of the map's length (the same rule: &gt; 0.5 = defect,
+    /// or every non-zero value where none is above 0.5, so 0/1 and 0/255 both work). A row whose label is normal may have no
     /// mask (the null image <c>LoadImages</c> gives for an empty path, an empty path, or an empty vector): all its pixels
     /// count as normal. A row whose label is anomalous must have one.
     /// </param>
@@ -58,7 +59,7 @@ public static class SsmEvaluator
         bool pixels = columns.Map is not null;
         if (pixels && !rows.Masks.Any(m => m.Contains(true)))
             throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' has no defective pixel in any of the {rows.Masks.Count} rows, " +
-                "so pixel AUROC and AUPRO are undefined. Defects must be white (non-zero) in the masks; to evaluate the images only, " +
+                "so pixel AUROC and AUPRO are undefined. Defects must be marked in the masks (white, or non-zero in a 0/1 label image); to evaluate the images only, " +
                 "give no mask column.", nameof(groundTruthMaskColumnName));
         var (f1, f1Threshold) = F1Max.Compute(rows.Scores, rows.Labels);
         var metrics = new SsmMetrics
@@ -257,7 +258,9 @@ public static class SsmEvaluator
             {
                 g(ref image);
                 if (image is null) return NoMask(anomalous);
-                return ImageResize.ResizeMaskToFlags(SsmInput.FromMLImage(image, 1), side, side);   // at the map's own size: each pixel as it is
+                var read = SsmInput.FromMLImage(image, 1);
+                ImageFile.MarkDefects(read.Pixels);
+                return ImageResize.ResizeMaskToFlags(read, side, side);   // at the map's own size: each pixel as it is
             };
         }
         var v = cursor.GetGetter<VBuffer<float>>(mask);
@@ -268,7 +271,9 @@ public static class SsmEvaluator
             if (buffer.Length == 0) return NoMask(anomalous);
             if (buffer.Length != side * side)
                 throw new InvalidOperationException($"Mask column '{mask.Name}' has {buffer.Length} values at row {cursor.Position}; expected {side * side}.");
-            return buffer.DenseValues().Select(x => x > 0.5f).ToArray();
+            float[] values = [.. buffer.DenseValues()];
+            ImageFile.MarkDefects(values);
+            return [.. values.Select(x => x > 0)];
         };
     }
 

@@ -3,7 +3,8 @@ using SSM.Core.Data;
 
 namespace SSM.Cli.Tests;
 
-/// <summary>A defect thinner than a model pixel leaves its mask empty at the model's side: named, not silently scored as normal.</summary>
+/// <summary>A defect thinner than a model pixel leaves its mask empty at the model's side, and an all-black mask marks nothing:
+/// both named, not silently scored as normal.</summary>
 public sealed class LostMaskTests
 {
     [Fact]
@@ -27,11 +28,14 @@ public sealed class LostMaskTests
             new("good.png", "good", null),
             new("thin.png", "scratch", Mask("thin_mask.png", (y, x) => y == 32 && x > 10 && x < 50)),
             new("blob.png", "spot", Mask("blob_mask.png", (y, x) => y is >= 20 and < 24 && x is >= 20 and < 24)),
+            new("blank.png", "spot", Mask("blank_mask.png", (_, _) => false)),
         ];
         ScoredImage[] scored = [.. items.Select((item, i) => new ScoredImage(item.Path, i, i >= 1, new float[32 * 32], 32))];
         var result = EvaluationResult.Compute(items, scored, threshold: 1f);
         Assert.Equal(["thin.png"], result.MasksLostAtModelSize);
+        Assert.Equal(["blank.png"], result.MasksMarkingNothing);
         Assert.DoesNotContain(true, result.Images[1].Mask!);
         Assert.Contains(true, result.Images[2].Mask!);
+        Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "empty masks" && r.Item2.Contains("spot/blank.png"));
     }
 }

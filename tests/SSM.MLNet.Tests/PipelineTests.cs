@@ -295,6 +295,34 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void EvaluateSsm_reads_masks_saved_as_zero_one_labels_as_their_white_originals()
+    {
+        // Many tools save a mask as 0/1 values (1/255 in an 8-bit PNG): its defects count, by image column and by path.
+        string folder = Path.Combine(fx.Folder, "label-masks");
+        Directory.CreateDirectory(folder);
+        var labelled = fx.Test.Select((t, i) =>
+        {
+            if (!t.Label) return new ImageRow { ImagePath = t.ImagePath, Label = t.Label, MaskPath = t.MaskPath };
+            var white = SSM.Core.Data.ImageFile.LoadMask(t.MaskPath);
+            string path = Path.Combine(folder, $"{i}.png");
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, white.Height, white.Width, [.. white.Pixels.Select(v => v / 255f)]), path);
+            return new ImageRow { ImagePath = t.ImagePath, Label = t.Label, MaskPath = path };
+        }).ToList();
+        SsmMetrics ByImages(IEnumerable<ImageRow> rows)
+        {
+            var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(rows));
+            var masks = fx.Context.Transforms.LoadImages("Mask", "", nameof(ImageRow.MaskPath)).Fit(scored).Transform(scored);
+            return fx.Context.AnomalyDetection.EvaluateSsm(masks, labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: "Mask");
+        }
+        var original = ByImages(fx.Test);
+        Assert.NotNull(original.PixelAuroc);
+        Assert.Equal(original, ByImages(labelled));
+        var byPaths = fx.Context.AnomalyDetection.EvaluateSsm(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(labelled)),
+            labelColumnName: nameof(ImageRow.Label), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
+        Assert.Equal(original, byPaths);
+    }
+
+    [Fact]
     public void MLNet_AnomalyDetection_Evaluate_works_with_a_Single_label()
     {
         var scored = fx.Model.Transform(fx.TestData);

@@ -40,6 +40,9 @@ public sealed class EvaluationResult
     /// pixel, which the pixel metrics then see as all normal.</summary>
     public IReadOnlyList<string> MasksLostAtModelSize { get; init; } = [];
 
+    /// <summary>Defective images whose mask marks no pixel at all (an all-black mask): the pixel metrics see no defect in them.</summary>
+    public IReadOnlyList<string> MasksMarkingNothing { get; init; } = [];
+
     /// <summary>Test sets with more map pixels than this (about 6000 images at 64 x 64) get no pixel-metric intervals.</summary>
     public const long MaxIntervalPixels = 25_000_000;
 
@@ -48,6 +51,7 @@ public sealed class EvaluationResult
     {
         var images = new List<EvaluatedImage>(items.Count);
         var lost = new List<string>();
+        var empty = new List<string>();
         for (int i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -57,7 +61,7 @@ public sealed class EvaluationResult
             {
                 var full = ImageFile.LoadMask(item.MaskPath);
                 mask = ImageResize.ResizeMaskToFlags(full, s.Side, s.Side);
-                if (item.IsAnomalous && !mask.Contains(true) && full.Pixels.Any(v => v > 0.5f)) lost.Add(item.Path);
+                if (item.IsAnomalous && !mask.Contains(true)) (full.Pixels.Contains(1f) ? lost : empty).Add(item.Path);
             }
             images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.Side, item.MaskPath));
         }
@@ -94,7 +98,7 @@ public sealed class EvaluationResult
             : null;
         return new EvaluationResult
         {
-            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost,
+            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost, MasksMarkingNothing = empty,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()],
             Confusion = ConfusionCounts.At(scores, labels, threshold),

@@ -45,6 +45,8 @@ public sealed record MetricsFile
     /// <summary>Defective test images whose masks keep no defect pixel at the model's size (thinner than one of its pixels):
     /// the pixel metrics see no defect in them.</summary>
     public List<string> MasksLostAtModelSize { get; init; } = [];
+    /// <summary>Defective test images whose masks mark no pixel (all black): the pixel metrics see no defect in them.</summary>
+    public List<string> MasksMarkingNothing { get; init; } = [];
 
     public sealed record ImageScore(string Path, string Category, float Score, bool Predicted);
 
@@ -82,6 +84,7 @@ public sealed record MetricsFile
         Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
         MasksLostAtModelSize = [.. e.MasksLostAtModelSize],
+        MasksMarkingNothing = [.. e.MasksMarkingNothing],
     };
 
     private static double[]? Pair(SSM.Core.Evaluation.ConfidenceInterval? i) => i is { } v ? [v.Low, v.High] : null;

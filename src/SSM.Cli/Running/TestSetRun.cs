@@ -19,6 +19,10 @@ public static class TestSetRun
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
                            $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
                            $"{Shown(result, lost[0])}): the pixel metrics see no defect in them. A larger --image-size keeps them.");
+        if (result.MasksMarkingNothing is { Count: > 0 } empty)
+            warnings.Write($"{empty.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images have a mask that marks no pixel " +
+                           $"(all black): {string.Join(", ", empty.Take(5).Select(p => Shown(result, p)))}{(empty.Count > 5 ? ", ..." : "")}. " +
+                           "The pixel metrics count every pixel of theirs as normal; give each its defect's mask.");
         return result;
     }
 
@@ -60,7 +64,10 @@ public static class TestSetRun
         else if (e.Images.Any(i => i.IsAnomalous))
             yield return ("pixel metrics", e.Images.All(i => i.MaskPath is null)
                 ? "not computed: the test set has no masks (no ground_truth folder, or a labels CSV without a mask column)"
-                : "n/a: no ground-truth mask holds a defective pixel (defects must be white in the masks)");
+                : "n/a: no ground-truth mask marks a defective pixel (every mask is black; defects must be white, or non-zero in a 0/1 label image)");
+        if (e.MasksMarkingNothing.Count > 0)
+            yield return ("empty masks", $"{e.MasksMarkingNothing.Count} defective image(s) have a mask that marks no pixel, so the pixel metrics " +
+                                         $"see no defect in them (e.g. {Shown(e, e.MasksMarkingNothing[0])})");
         if (e.MasksLostAtModelSize.Count > 0)
             yield return ("masks lost", $"{e.MasksLostAtModelSize.Count} defective image(s) keep no defect pixel at the model's size, so the pixel metrics " +
                                         $"see no defect in them (e.g. {Shown(e, e.MasksLostAtModelSize[0])})");

@@ -40,15 +40,29 @@ public static class ImageFile
     }
 
     /// <summary>
-    /// Loads a ground-truth mask as a 1-channel image of exactly 0 and 1 (1 where luminance &gt; 0.5, i.e. white = defect).
+    /// Loads a ground-truth mask as a 1-channel image of exactly 0 and 1 (<see cref="MarkDefects"/>: white = defect, or,
+    /// in a label image of 0/1 values, every non-zero pixel).
     /// </summary>
     /// <inheritdoc cref="Load" path="/exception"/>
     public static FloatImage LoadMask(string path)
     {
         FloatImage mask = Load(path, channels: 1);
-        float[] p = mask.Pixels;
-        for (int i = 0; i < p.Length; i++) p[i] = p[i] > 0.5f ? 1f : 0f;
+        MarkDefects(mask.Pixels);
         return mask;
+    }
+
+    /// <summary>
+    /// Turns a mask's luminance values (0 to 1) into exactly 0 and 1: 1 above one half (white on black, as MVTec AD draws
+    /// its masks; the grey edges of a resized or JPEG mask fall either side). A mask with no pixel above one half but some
+    /// above zero is a label image (0/1 or class indices, as many tools save masks, or a dark colour such as pure red at
+    /// luminance 0.3): every non-zero pixel is a defect there, as in MVTec AD's evaluation code, instead of none.
+    /// </summary>
+    public static void MarkDefects(Span<float> mask)
+    {
+        float brightest = 0;
+        foreach (float v in mask) brightest = Math.Max(brightest, v);
+        float above = brightest > 0.5f ? 0.5f : 0f;
+        for (int i = 0; i < mask.Length; i++) mask[i] = mask[i] > above ? 1f : 0f;
     }
 
     /// <summary>

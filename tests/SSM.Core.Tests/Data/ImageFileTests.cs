@@ -159,6 +159,32 @@ public class ImageFileTests
         Assert.Equal([0f, 0f, 1f, 1f], mask.Pixels);
     }
 
+    [Fact]
+    public void LoadMask_reads_a_label_image_of_zeros_and_ones_and_a_dark_colour_as_defects()
+    {
+        using var temp = new TempFolder();
+        // 0/1 as many tools save a label mask (1/255 in an 8-bit PNG), class indices, and pure red (luminance 0.3).
+        string labels = temp.File("labels.png"), classes = temp.File("classes.png"), red = temp.File("red.png"), black = temp.File("black.png");
+        ImageFile.Save(new FloatImage(1, 1, 4, [0f, 1 / 255f, 0f, 1 / 255f]), labels);
+        ImageFile.Save(new FloatImage(1, 1, 4, [0f, 1 / 255f, 2 / 255f, 0f]), classes);
+        ImageFile.Save(new FloatImage(3, 1, 2, [1f, 0f, 0f, 0f, 0f, 0f]), red);
+        ImageFile.Save(new FloatImage(1, 1, 3, [0f, 0f, 0f]), black);
+
+        Assert.Equal([0f, 1f, 0f, 1f], ImageFile.LoadMask(labels).Pixels);
+        Assert.Equal([0f, 1f, 1f, 0f], ImageFile.LoadMask(classes).Pixels);
+        Assert.Equal([1f, 0f], ImageFile.LoadMask(red).Pixels);
+        Assert.Equal([0f, 0f, 0f], ImageFile.LoadMask(black).Pixels);
+    }
+
+    [Fact]
+    public void MarkDefects_keeps_the_half_white_rule_where_a_mask_has_white()
+    {
+        // A resized or JPEG white-on-black mask: its faint grey fringe stays normal.
+        float[] mask = [0f, 0.02f, 0.3f, 0.5f, 0.51f, 1f];
+        ImageFile.MarkDefects(mask);
+        Assert.Equal([0f, 0f, 0f, 0f, 1f, 1f], mask);
+    }
+
     internal static FloatImage Gradient(int channels, int height, int width)
     {
         var image = new FloatImage(channels, height, width);
