@@ -38,9 +38,10 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             if (labels[i] && scores[i] >= lowest) lowestFound = Math.Min(lowestFound, scores[i]);
         if (float.IsFinite(lowestFound))
         {
-            // A score of three decimals in float (0.9f is 0.89999998) keeps its own value, not the one below it.
-            double round = Math.Floor(lowestFound * 1000.0 + 1e-4) / 1000.0;
-            if ((float)round > lowestFound) round = Math.Floor(lowestFound * 1000.0) / 1000.0;
+            // A score of three decimals in float (0.9f is 0.89999998, 2.699f is 2.69899988) keeps its own value, not the
+            // one below it: a fixed slack under the floor would not do, as a float's error grows with its size.
+            double round = Math.Round(lowestFound * 1000.0) / 1000.0;
+            if ((float)round != lowestFound) round = Math.Floor(lowestFound * 1000.0) / 1000.0;
             float raised = (float)round;
             if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
             var at = ConfusionCounts.At(scores, labels, raised);

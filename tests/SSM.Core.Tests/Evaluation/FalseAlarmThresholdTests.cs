@@ -38,6 +38,17 @@ public sealed class FalseAlarmThresholdTests
     }
 
     [Fact]
+    public void A_defect_score_of_three_decimals_above_two_is_the_threshold_itself_not_the_step_below()
+    {
+        // A walkthrough's case: 2.699f is 2.69899988; rounding down to 2.698 flagged the good image at 2.6985 as well.
+        float[] scores = [1.0f, 1.1f, 1.2f, 1.3f, 1.4f, 1.5f, 1.6f, 1.7f, 1.8f, 2.6985f, 2.699f];
+        bool[] labels = [.. Enumerable.Repeat(false, 10), true];
+        var t = FalseAlarmThreshold.For(scores, labels, 0.10)!.Value;
+        Assert.Equal(2.699f, t.Threshold);
+        Assert.Equal(new ConfusionCounts(1, 0, 10, 0), t.Counts);
+    }
+
+    [Fact]
     public void Ties_at_the_limit_all_pass_and_huge_scores_still_get_a_threshold_above_them()
     {
         float[] tied = [1f, 1f, 1f, 2f];
