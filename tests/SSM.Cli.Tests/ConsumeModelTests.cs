@@ -18,9 +18,19 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
     {
         File.Copy(Path.Combine(trainOutput, "ConsumeModel.cs"), Path.Combine(project, "ConsumeModel.cs"));
         File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            if (args[0] == "--first-missing")
+            {
+                // An app that starts before its model is in place: the failed load is not remembered.
+                SsmModel.ConsumeModel.ModelPath = Path.Combine(AppContext.BaseDirectory, "not-yet.zip");
+                try { SsmModel.ConsumeModel.Predict(args[2]); }
+                catch (Exception e) { Console.WriteLine("missing=" + e.GetType().Name); }
+                args = args[1..];
+            }
             SsmModel.ConsumeModel.ModelPath = args[0];
             var result = SsmModel.ConsumeModel.Predict(args[1]);
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+            try { SsmModel.ConsumeModel.ModelPath = "another.zip"; }
+            catch (InvalidOperationException e) { Console.WriteLine("path-after-load: " + e.Message); }
             if (args.Length > 2)
             {
                 // The images scored one by one, then from four threads at once, five times each: the same scores.
@@ -73,6 +83,11 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
+            AssertScored(output);
+            Assert.Contains("path-after-load: The model is already loaded from", output);
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), "--first-missing", fx.Model, image], TimeSpan.FromMinutes(2));
+            Assert.True(code == 0, output);
+            Assert.Contains("missing=FileNotFoundException", output);
             AssertScored(output);
             string[] several = [.. Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order().Take(6)];
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, .. several], TimeSpan.FromMinutes(2));

@@ -54,20 +54,44 @@ public static class ConsumeModelWriter
         /// <summary>Loads model.zip once and scores images; Predict may be called from several threads at once.</summary>
         public static class ConsumeModel
         {
-            /// <summary>Where model.zip is read from; change before the first Predict.</summary>
-            public static string ModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "model.zip");
+            private static readonly object Gate = new();
+            private static string modelPath = Path.Combine(AppContext.BaseDirectory, "model.zip");
+            private static (MLContext Context, ITransformer Model)? loaded;
 
-            private static readonly Lazy<(MLContext Context, ITransformer Model)> Model = new(() =>
+            /// <summary>Where model.zip is read from. Set it before the first Predict that succeeds; after that the model is
+            /// loaded, and setting it throws rather than be ignored.</summary>
+            public static string ModelPath
             {
-                var mlContext = new MLContext();
-                return (mlContext, mlContext.Model.Load(ModelPath, out _));
-            });
+                get => modelPath;
+                set
+                {
+                    lock (Gate)
+                        modelPath = loaded is null ? value
+                            : throw new InvalidOperationException($"The model is already loaded from '{modelPath}': set ModelPath before the first Predict.");
+                }
+            }
+
+            // Loaded at the first Predict. A load that fails (the file not there yet) is tried again at the next, not remembered.
+            private static (MLContext Context, ITransformer Model) Model()
+            {
+                lock (Gate)
+                {
+                    if (loaded is null)
+                    {
+                        var mlContext = new MLContext();
+                        loaded = (mlContext, mlContext.Model.Load(modelPath, out _));
+                    }
+                    return loaded.Value;
+                }
+            }
 
             // A PredictionEngine is not thread-safe: shared between threads it can return another call's score. Each thread
             // gets its own over the one loaded model, which none of them owns (an engine disposes the model it owns).
             private static readonly ThreadLocal<PredictionEngine<ModelInput, ModelOutput>> Engine = new(() =>
-                Model.Value.Context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(Model.Value.Model,
-                    new PredictionEngineOptions { OwnsTransformer = false }));
+            {
+                var (context, model) = Model();
+                return context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+            });
 
             /// <summary>Scores one image file (a relative path is taken from the current directory).</summary>
             /// <exception cref="InvalidOperationException">The file is missing, truncated, corrupt or not an image.</exception>
