@@ -331,7 +331,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         Contracts.CheckValue(env, nameof(env));
         env.CheckValue(ctx, nameof(ctx));
-        ctx.CheckAtModel(GetVersionInfo());
+        // ML.NET's own refusal of a newer format says "ML.NET 1.0.0.0 cannot read" (our assembly's version) with the two
+        // version numbers swapped; the user needs to hear that the package is older than the model.
+        var version = GetVersionInfo();
+        if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerReadableCur)
+            throw new FormatException($"This model was saved by a newer SSM.MLNet (its format 0x{ctx.Header.ModelVerReadable:X8}; this version reads " +
+                $"up to 0x{version.VerReadableCur:X8}). Update the SSM.MLNet package to load it.");
+        ctx.CheckAtModel(version);
         string inputColumn = ctx.LoadNonEmptyString();
         string scoreColumn = ctx.LoadNonEmptyString();
         string predictedColumn = ctx.LoadNonEmptyString();

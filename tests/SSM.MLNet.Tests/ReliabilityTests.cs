@@ -126,13 +126,33 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
 
     private delegate void BytesEdit(ref byte[] bytes);
 
+    [Fact]
+    public void A_model_of_a_newer_format_asks_for_a_newer_package_in_our_words()
+    {
+        // ML.NET's own message blamed "ML.NET 1.0.0.0" with the versions swapped.
+        string zip = WithEntry("newer.zip", "Model.key", (ref byte[] bytes) =>
+        {
+            int at = bytes.AsSpan().IndexOf("SSM-ANOM"u8);
+            Assert.True(at >= 0, "The transformer's header names its signature.");
+            BitConverter.TryWriteBytes(bytes.AsSpan(at + 8), 0x00010009u);    // written
+            BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), 0x00010009u);   // readable
+        });
+        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
+        var messages = string.Join(" | ", Flatten(e).Select(x => x.Message));
+        Assert.Contains("saved by a newer SSM.MLNet (its format 0x00010009; this version reads up to 0x0001", messages);
+        Assert.Contains("Update the SSM.MLNet package", messages);
+    }
+
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
-    private string WithWeights(string name, BytesEdit edit)
+    private string WithWeights(string name, BytesEdit edit) => WithEntry(name, "SsmModel.bin", edit);
+
+    /// <summary>The fixture's model saved to a zip whose SSM entry ending in <paramref name="suffix"/> <paramref name="edit"/> has changed.</summary>
+    private string WithEntry(string name, string suffix, BytesEdit edit)
     {
         string zip = TempFile(name);
         fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
         using var archive = ZipFile.Open(zip, ZipArchiveMode.Update);
-        var entry = archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin"));
+        var entry = archive.Entries.Single(e => e.FullName.EndsWith(suffix) && (suffix != "Model.key" || IsSsmHeader(e)));
         byte[] bytes;
         using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); bytes = m.ToArray(); }
         edit(ref bytes);
@@ -140,6 +160,14 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         entry.Delete();
         using (var w = archive.CreateEntry(path).Open()) w.Write(bytes);
         return zip;
+    }
+
+    private static bool IsSsmHeader(ZipArchiveEntry entry)
+    {
+        using var s = entry.Open();
+        using var m = new MemoryStream();
+        s.CopyTo(m);
+        return m.ToArray().AsSpan().IndexOf("SSM-ANOM"u8) >= 0;
     }
 
     [Fact]
