@@ -61,6 +61,30 @@ public sealed class ConversionAndEvaluatorTests
         finally { File.Delete(path); }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_transparent_picture_gives_the_pixels_its_file_gives_to_the_bit(int channels)
+    {
+        // LoadImages premultiplies by alpha; the path and byte[] inputs show transparent pixels over black as well.
+        const int width = 17, height = 9;
+        var rng = new Random(11);
+        byte[] rgba = [.. Enumerable.Range(0, 4 * width * height).Select(i => (byte)(i % 4 == 3 ? rng.Next(3) switch { 0 => 0, 1 => 255, _ => rng.Next(256) } : rng.Next(256)))];
+        string path = Path.Combine(Path.GetTempPath(), $"ssm-transparent-{Guid.NewGuid():N}.png");
+        try
+        {
+            using (var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Unpremul)))
+            {
+                System.Runtime.InteropServices.Marshal.Copy(rgba, 0, bitmap.GetPixels(), rgba.Length);
+                using var data = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(path, data.ToArray());
+            }
+            using var picture = MLImage.CreateFromFile(path);
+            Assert.Equal(SSM.Core.Data.ImageFile.Load(path, channels).Pixels, SsmInput.FromMLImage(picture, channels).Pixels);
+        }
+        finally { File.Delete(path); }
+    }
+
     private sealed class Row
     {
         public bool Label { get; set; }

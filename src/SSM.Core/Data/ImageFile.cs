@@ -22,8 +22,8 @@ public static class ImageFile
     /// <exception cref="InvalidDataException">The file is not a decodable image (corrupt, truncated, other format).</exception>
     /// <remarks>
     /// Pixels come as shown: turned or mirrored by the file's EXIF orientation (a phone's portrait photo is stored sideways
-    /// with a tag), as photo viewers do. Alpha is ignored: the colour channels are returned unpremultiplied (but for TIFFs of
-    /// the layouts LibTiff converts, <see cref="TiffFile"/>). 16-bit PNGs (scanners, medical exports) keep their full depth
+    /// with a tag), as photo viewers do. Transparent pixels come as shown over black (premultiplied by alpha, as ML.NET's
+    /// <c>LoadImages</c> gives them): the colour a file keeps under them is invisible and decides nothing. 16-bit PNGs (scanners, medical exports) keep their full depth
     /// (<see cref="Png16"/>), where an 8-bit decode would leave a 12-bit scan 16 grey levels, and so do 16-bit TIFFs (cameras,
     /// microscopes; <see cref="TiffFile"/>). DICOM files give their first frame as a viewer shows it, through the file's
     /// rescale and first window, at full depth (<see cref="DicomFile"/>), and JPEG 2000 files at theirs (<see cref="Jpeg2000File"/>).
@@ -382,8 +382,22 @@ public static class ImageFile
 
     // The 16-bit path (16-bit PNGs, TIFFs, DICOM): the same conversions on interleaved samples in [0, 1], `stride` per pixel
     // (gray, gray + alpha, RGB, RGBA); the 8-bit ones above stay on bytes, exact and small.
-    private static FloatImage Deep(float[] samples, int stride, int height, int width, int? channels) =>
-        (channels ?? (IsGray(samples, stride) ? 1 : 3)) == 1 ? ToGray(samples, stride, height, width) : ToRgb(samples, stride, height, width);
+    private static FloatImage Deep(float[] samples, int stride, int height, int width, int? channels)
+    {
+        if (stride is 2 or 4) OverBlack(samples, stride);
+        return (channels ?? (IsGray(samples, stride) ? 1 : 3)) == 1 ? ToGray(samples, stride, height, width) : ToRgb(samples, stride, height, width);
+    }
+
+    // Transparent pixels as shown over black, as Skia's premultiplied 8-bit decode and ML.NET's LoadImages give them: the
+    // colour a file keeps under a transparent pixel is invisible, and must not decide a score.
+    private static void OverBlack(float[] samples, int stride)
+    {
+        for (int j = 0; j < samples.Length; j += stride)
+        {
+            float alpha = samples[j + stride - 1];
+            for (int c = 0; c < stride - 1; c++) samples[j + c] *= alpha;
+        }
+    }
 
     private static bool IsGray(float[] samples, int stride)
     {

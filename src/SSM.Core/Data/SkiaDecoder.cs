@@ -75,11 +75,13 @@ internal sealed class SkiaDecoder : IDisposable
     /// <summary>
     /// The format pixels are decoded to: grayscale files to one byte per pixel (a quarter of RGBA, the same values), the
     /// others to RGBA. No colour space on the target: Skia then returns the stored values without colour management,
-    /// which is what a dataset's pixel statistics are computed on.
+    /// which is what a dataset's pixel statistics are computed on. Premultiplied: a transparent pixel shows over black,
+    /// as ML.NET's <c>LoadImages</c> gives it, whatever colour the file keeps under it (invisible, so it must not decide a
+    /// score; read unpremultiplied until 2026-12-03).
     /// </summary>
     public static SKImageInfo TargetInfo(SKImageInfo file) => file.ColorType == SKColorType.Gray8
         ? new(file.Width, file.Height, SKColorType.Gray8, SKAlphaType.Opaque)
-        : new(file.Width, file.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        : new(file.Width, file.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
 
     /// <summary>Decoded 8-bit pixels: one byte (gray) or four (RGBA) per pixel, row after row.</summary>
     public readonly record struct Decoded(byte[] Pixels, int Width, int Height, int BytesPerPixel)

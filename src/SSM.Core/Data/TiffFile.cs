@@ -8,8 +8,9 @@ namespace SSM.Core.Data;
 /// Reads TIFF files (BitMiracle.LibTiff.NET, managed code): machine-vision cameras, scanners and microscopes write them,
 /// often with 16-bit grey levels, and SkiaSharp does not read them at all. The first page is read. Grey, grey + alpha,
 /// RGB and RGBA images of 8- or 16-bit unsigned samples, in strips or tiles, interleaved or in separate planes, keep
-/// their depth and their colours unpremultiplied; other kinds (palettes, YCbCr, CMYK, 1- to 4-bit) come through LibTiff's
-/// 8-bit RGBA conversion, which premultiplies unassociated alpha; floating-point and 32-bit samples are refused. A file whose
+/// their depth (unassociated alpha is returned for the caller to show the colours over black; associated alpha as opaque,
+/// its colours being premultiplied already); other kinds (palettes, YCbCr, CMYK, 1- to 4-bit) come through LibTiff's
+/// 8-bit RGBA conversion, which premultiplies unassociated alpha (returned as opaque); floating-point and 32-bit samples are refused. A file whose
 /// data ends early or fails to decode is refused, never partly read.
 /// </summary>
 internal static class TiffFile
@@ -178,7 +179,17 @@ internal static class TiffFile
         }
         if (page.Photometric == Photometric.MINISWHITE)
             for (int i = 0; i < samples.Length; i += channels) samples[i] = 1 - samples[i];
+        // The caller shows unassociated alpha over black; associated alpha is premultiplied already, and an extra sample of
+        // unspecified meaning is no alpha at all: both are then opaque to it.
+        bool unassociated = tiff.GetField(TiffTag.EXTRASAMPLES) is { Length: >= 2 } extra
+                            && extra[1].ToShortArray() is [(short)ExtraSample.UNASSALPHA, ..];
+        if (channels is 2 or 4 && !unassociated) Opaque(samples, channels);
         return (samples, channels);
+    }
+
+    private static void Opaque(float[] samples, int channels)
+    {
+        for (int i = channels - 1; i < samples.Length; i += channels) samples[i] = 1;
     }
 
     private static (float[] Samples, int Channels) Rgba(Tiff tiff, Page page, string name)
@@ -197,7 +208,7 @@ internal static class TiffFile
             samples[4 * i] = Tiff.GetR(abgr) / 255f;
             samples[4 * i + 1] = Tiff.GetG(abgr) / 255f;
             samples[4 * i + 2] = Tiff.GetB(abgr) / 255f;
-            samples[4 * i + 3] = Tiff.GetA(abgr) / 255f;
+            samples[4 * i + 3] = 1;   // LibTiff's conversion premultiplies: the colours are shown over black already
         }
         return (samples, 4);
     }

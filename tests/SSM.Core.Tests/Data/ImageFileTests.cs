@@ -160,6 +160,34 @@ public class ImageFileTests
     }
 
     [Fact]
+    public void The_colour_kept_under_transparent_pixels_decides_nothing()
+    {
+        // A walkthrough's cut-outs: the same picture, black or white stored under its transparent background, scored 0 and 1628.
+        using var temp = new TempFolder();
+        string Write(string name, byte hidden)
+        {
+            var rgba = new byte[8 * 8 * 4];
+            for (int p = 0; p < 64; p++)
+            {
+                int x = p % 8;
+                byte[] pixel = x < 4 ? [200, 120, 40, 255] : x < 6 ? [200, 120, 40, 128] : [hidden, hidden, hidden, 0];
+                pixel.CopyTo(rgba, 4 * p);
+            }
+            string path = temp.File(name);
+            Png16Writer.Write8(path, 8, 8, 4, rgba);
+            return path;
+        }
+        string black = Write("black.png", 0), white = Write("white.png", 255);
+        Assert.NotEqual(File.ReadAllBytes(black), File.ReadAllBytes(white));   // the files do keep different colours
+
+        Assert.Equal(ImageFile.Load(black).Pixels, ImageFile.Load(white).Pixels);
+        var image = ImageFile.Load(white);
+        Assert.Equal(0f, image[0, 0, 7]);                                   // transparent: black
+        Assert.Equal(200 / 255f, image[0, 0, 0]);                            // opaque: as stored
+        Assert.InRange(image[0, 0, 5], 95 / 255f, 105 / 255f);              // half transparent: half as bright
+    }
+
+    [Fact]
     public void LoadMask_reads_a_label_image_of_zeros_and_ones_and_a_dark_colour_as_defects()
     {
         using var temp = new TempFolder();

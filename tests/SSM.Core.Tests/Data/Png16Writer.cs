@@ -54,6 +54,24 @@ internal static class Png16Writer
         Chunk(file, "IEND", []);
     }
 
+    /// <summary>An 8-bit PNG, unfiltered, whatever its samples are: Skia's encoder drops the colour under a transparent pixel,
+    /// which other writers keep.</summary>
+    public static void Write8(string path, int width, int height, int channels, byte[] samples)
+    {
+        if (samples.Length != width * height * channels) throw new ArgumentException("One sample per pixel and channel.", nameof(samples));
+        using var file = File.Create(path);
+        WriteHeader(file, width, height, bitsPerSample: 8, colourType: (byte)(channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 }), interlaced: false);
+        using var raw = new MemoryStream();
+        using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
+            for (int y = 0; y < height; y++)
+            {
+                z.WriteByte(0);
+                z.Write(samples, y * width * channels, width * channels);
+            }
+        Chunk(file, "IDAT", raw.ToArray());
+        Chunk(file, "IEND", []);
+    }
+
     /// <summary>An 8-bit RGB PNG whose header claims <paramref name="width"/> x <paramref name="height"/> but whose data holds
     /// one row: what a decoder sizes its buffers by before it finds the file truncated.</summary>
     public static void WriteClaimingSize(string path, int width, int height)

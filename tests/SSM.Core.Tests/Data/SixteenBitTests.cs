@@ -54,7 +54,7 @@ public class SixteenBitTests
     [InlineData(4, false)]
     [InlineData(2, true)]
     [InlineData(4, true)]
-    public void Alpha_is_ignored_and_interlaced_files_read_the_same(int channels, bool interlaced)
+    public void Transparent_pixels_show_over_black_and_interlaced_files_read_the_same(int channels, bool interlaced)
     {
         using var temp = new TempFolder();
         const int w = 13, h = 7;   // odd sides: every Adam7 pass has a partial block
@@ -70,7 +70,7 @@ public class SixteenBitTests
         Assert.Equal(colours == 1 ? 1 : 3, image.Channels);
         for (int p = 0; p < w * h; p++)
             for (int c = 0; c < image.Channels; c++)
-                Assert.Equal(samples[p * channels + c] / 65535f, image.Pixels[c * w * h + p]);
+                Assert.Equal(samples[p * channels + c] / 65535f * (samples[p * channels + colours] / 65535f), image.Pixels[c * w * h + p]);
     }
 
     [Fact]

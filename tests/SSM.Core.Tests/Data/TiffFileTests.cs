@@ -44,7 +44,7 @@ public class TiffFileTests
         Assert.Equal((3, h, w), (image.Channels, image.Height, image.Width));
         int plane = w * h;
         for (int p = 0; p < plane; p++)
-            for (int c = 0; c < 3; c++) Assert.Equal(samples[4 * p + c] / 65535f, image.Pixels[c * plane + p]);   // alpha ignored
+            for (int c = 0; c < 3; c++) Assert.Equal(samples[4 * p + c] / 65535f * (samples[4 * p + 3] / 65535f), image.Pixels[c * plane + p]);   // over black
     }
 
     [Fact]
@@ -69,17 +69,17 @@ public class TiffFileTests
     }
 
     [Fact]
-    public void Grey_stored_as_zero_is_white_is_turned_round_and_alpha_is_ignored()
+    public void Grey_stored_as_zero_is_white_is_turned_round_and_transparent_pixels_show_over_black()
     {
         using var temp = new TempFolder();
         string path = temp.File("inverted.tif");
-        // Grey and alpha, stored as "0 is white": white and fully transparent (premultiplied it would read 0), then black.
-        TiffWriter.Write(path, 2, 1, 2, [0, 0, 255, 255], bits: 8, photometric: Photometric.MINISWHITE);
+        // Grey and (unassociated) alpha, stored as "0 is white": white and fully transparent, then 200 of 255 and opaque.
+        TiffWriter.Write(path, 2, 1, 2, [0, 0, 55, 255], bits: 8, photometric: Photometric.MINISWHITE);
 
         FloatImage image = ImageFile.Load(path);
 
         Assert.Equal(1, image.Channels);
-        Assert.Equal([1f, 0f], image.Pixels);
+        Assert.Equal([0f, 1 - 55 / 255f], image.Pixels);
     }
 
     [Fact]
