@@ -50,7 +50,7 @@ public static class MvtecFolder
             return new MvtecDataset(fullRoot, plain.Images, [], channels, plain.Skipped);
         }
 
-        string goodFolder = Path.Combine(trainFolder, LabeledImage.GoodCategory);
+        string goodFolder = GoodFolderIn(trainFolder) ?? Path.Combine(trainFolder, LabeledImage.GoodCategory);
         if (!Directory.Exists(goodFolder))
             throw new DirectoryNotFoundException($"MVTec layout expects defect-free training images in '{goodFolder}', which does not exist.");
         var train = ListImages(goodFolder);
@@ -105,6 +105,15 @@ public static class MvtecFolder
         return $"{skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")}: {string.Join(", ", names)}{more}";
     }
 
+    // "Good" or "GOOD", as a folder made on Windows or macOS keeps it on Linux, is the good folder too (a labels CSV reads
+    // its labels in any letter case as well); exactly "good" first where both exist.
+    private static bool IsGood(string folderName) => string.Equals(folderName, LabeledImage.GoodCategory, StringComparison.OrdinalIgnoreCase);
+
+    private static string? GoodFolderIn(string parent) =>
+        Directory.Exists(Path.Combine(parent, LabeledImage.GoodCategory)) ? Path.Combine(parent, LabeledImage.GoodCategory)
+        : Directory.Exists(parent) ? Directory.EnumerateDirectories(parent).Where(d => IsGood(Path.GetFileName(d))).Order(StringComparer.Ordinal).FirstOrDefault()
+        : null;
+
     /// <summary>The folder of the ground-truth masks, beside <c>train</c> and <c>test</c>.</summary>
     public const string GroundTruthFolder = "ground_truth";
 
@@ -118,7 +127,8 @@ public static class MvtecFolder
         foreach (string categoryFolder in categories)
         {
             string category = Path.GetFileName(categoryFolder);
-            bool good = category == LabeledImage.GoodCategory;
+            bool good = IsGood(category);
+            if (good) category = LabeledImage.GoodCategory;
             var listing = ListImages(categoryFolder);
             skipped.AddRange(listing.Skipped);
             foreach (string image in listing.Images)

@@ -96,6 +96,24 @@ public class MvtecFolderTests
     }
 
     [Fact]
+    public void Good_folders_in_another_letter_case_are_the_good_folders()
+    {
+        // A dataset made on Windows or macOS keeps "Good" on Linux; it was read as a defect category without masks.
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        var exact = MvtecFolder.Load(temp.Path);
+        Directory.Move(temp.File("train", "good"), temp.File("train", "Good"));
+        Directory.Move(temp.File("test", "good"), temp.File("test", "GOOD"));
+
+        var data = MvtecFolder.Load(temp.Path);
+
+        Assert.Equal(exact.TrainPaths.Count, data.TrainPaths.Count);
+        Assert.Equal(exact.Categories.Order(), data.Categories.Order());
+        Assert.Equal(exact.TestItems.Count(t => !t.IsAnomalous), data.TestItems.Count(t => !t.IsAnomalous));
+        Assert.All(data.TestItems.Where(t => t.Path.Contains("GOOD")), t => Assert.Equal(LabeledImage.GoodCategory, t.Category));
+    }
+
+    [Fact]
     public void Missing_root_or_train_good_throws_naming_the_path()
     {
         using var temp = new TempFolder();
