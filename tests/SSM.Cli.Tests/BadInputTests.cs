@@ -155,6 +155,30 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void A_file_that_is_no_image_is_refused_before_anything_is_scored()
+    {
+        // A walkthrough's empty zzz.png after 608 good images was named only after they were all scored.
+        string root = Cli.TempFolder("no-image-first");
+        string data = Path.Combine(root, "data");
+        string testGood = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 3);
+        File.WriteAllBytes(Path.Combine(testGood, "zzz.png"), []);
+        string output = Path.Combine(root, "out");
+        var predict = Cli.Run("predict", fx.Model, testGood, "-o", output);
+        AssertFails(predict, "zzz.png", output);
+        AssertFails(predict, "1 of 4 images cannot be read");
+        AssertFails(predict, "give --keep-going to score the others");
+        Assert.DoesNotContain("Scoring", predict.Output);
+        var evaluate = Cli.Run("evaluate", fx.Model, data, "-o", output);
+        AssertFails(evaluate, "zzz.png", output);
+        Assert.DoesNotContain("Scoring", evaluate.Output);
+        // --keep-going: scored without it, and listed.
+        var kept = Cli.Run("predict", fx.Model, testGood, "--keep-going", "-o", output);
+        Assert.True(kept.Code == 0, kept.Output);
+        Assert.Contains("1 of 4 images cannot be read", Cli.Flat(kept.Output));
+        Assert.Contains(File.ReadAllLines(Path.Combine(output, "predictions.csv")), l => l.Contains("zzz.png") && l.Contains(",unreadable,"));
+    }
+
+    [Fact]
     public void TruncatedImage_FailsPredict_NamingTheFile()
     {
         string root = Cli.TempFolder("trunc-predict");

@@ -28,15 +28,26 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ? "hidden files, hidden folders, links to folders and earlier predict outputs (folders holding predictions.csv) are not read"
             : "hidden files and subfolders are not read; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
-        DatasetInput.WarnForModel(warnings, images, ssm.Channels, ssm.ReadsFilesUpright);
-        using var staging = new OutputStaging(settings.Output);
+        const string keepGoingHint = "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')";
+        var (headers, badUpFront) = DatasetInput.ReadHeaders(images);
         List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
+        if (badUpFront.Count > 0)
+        {
+            if (unusable is null || badUpFront.Count == images.Count)
+                throw DatasetInput.UnusableError(badUpFront, images.Count, hint: images.Count > 1 && unusable is null ? keepGoingHint : null);
+            unusable.AddRange(badUpFront);
+            var bad = badUpFront.Select(b => b.Path).ToHashSet(StringComparer.Ordinal);
+            images = [.. images.Where(p => !bad.Contains(p))];
+        }
+        DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
+        using var staging = new OutputStaging(settings.Output);
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,
-            stopHint: images.Count > 1 ? "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')" : null));
+            stopHint: images.Count > 1 ? keepGoingHint : null));
+        int total = images.Count + badUpFront.Count;
         if (unusable is { Count: > 0 })
         {
-            if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, images.Count);
-            warnings.Write(DatasetInput.UnusableError(unusable, images.Count).Message +
+            if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, total);
+            warnings.Write(DatasetInput.UnusableError(unusable, total).Message +
                            "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a

@@ -60,7 +60,12 @@ public static class DatasetInput
         var problems = data.MissingMasks.Select(m => m.Message).ToList();
         foreach (var item in data.TestItems)
         {
-            if (!decodeImages && item.MaskPath is null) continue;
+            if (!decodeImages && item.MaskPath is null)
+            {
+                // The image itself is read by the model; its header now, so that a bad file is not found after the others were scored.
+                problems.AddRange(ReadHeaders([item.Path]).Unusable.Select(u => u.Problem));
+                continue;
+            }
             try
             {
                 if (decodeImages)
@@ -137,9 +142,12 @@ public static class DatasetInput
     /// drawn on the photo as shown do not line up with its maps; files of several frames or pages, of which the model reads
     /// the first (<see cref="SeveralFrames"/>).
     /// </summary>
-    public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
+    public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright) =>
+        WarnForModel(warnings, Headers(paths), paths, modelChannels, modelReadsUpright);
+
+    /// <inheritdoc cref="WarnForModel(Warnings, IReadOnlyList{string}, int, bool)"/>
+    public static void WarnForModel(Warnings warnings, IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
     {
-        var headers = Headers(paths);
         if (SeveralFrames(headers, paths.Count) is { } frames) warnings.Write(frames);
         int gray = modelChannels == 3 ? headers.Count(h => h.StoresGray) : 0;
         if (gray > 0)
@@ -155,6 +163,24 @@ public static class DatasetInput
     /// <summary>What the training files' headers say, in one pass; files that cannot be read are left out (the training
     /// reads every file itself and names a bad one).</summary>
     public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>()];
+
+    /// <summary>
+    /// Every file's header, read once before anything is scored, and the files that cannot be used: those whose header
+    /// cannot be read (empty, not an image, a dangling link), named as decoding them names them, and those under 8 x 8.
+    /// A bad file last in a folder of thousands is then refused in a second, not after all the others were scored.
+    /// </summary>
+    public static (IReadOnlyList<ImageHeader> Headers, List<UnusableFile> Unusable) ReadHeaders(IReadOnlyList<string> paths)
+    {
+        var headers = new List<ImageHeader>(paths.Count);
+        var unusable = new List<UnusableFile>();
+        foreach (string path in paths)
+        {
+            if (ImageFile.ReadHeader(path) is not { } header) unusable.AddRange(Unusable([path]));   // decoding says why
+            else if (SSM.Core.Data.ImageCache.SizeProblem($"'{path}'", (header.Width, header.Height)) is { } small) unusable.Add(new(path, small));
+            else headers.Add(header);
+        }
+        return (headers, unusable);
+    }
 
     /// <summary>
     /// A line about files that hold several images (a DICOM cine loop or enhanced CT, a TIFF stack, an animated WebP), of
