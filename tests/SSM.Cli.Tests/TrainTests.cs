@@ -161,7 +161,10 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(["All 2 images are oblong (1.33:1 or more, e.g. 80 x 60) and are squashed to 64 x 64: a defect shrinks more one way " +
                       "than the other; heat maps are stretched back onto the images. Cropping to square parts keeps the proportions."], Notes(oblong, 1));
         // --channels auto: grey when any file is grey, colour when all are colour files.
-        Assert.StartsWith("1 of 4 images are colour files and the others grey: training in grey (--channels auto)", Notes(mixed, null).First());
+        Assert.DoesNotContain(Notes(mixed, null), n => n.Contains("colour"));   // said as a warning, naming the grey files
+        Assert.StartsWith("3 of 4 images are grey files (a.png, b.png, d.png) and 1 colour: --channels auto trains in grey",
+            DatasetInput.GreyAmongColour(mixed, DatasetInput.HeadersOf(mixed)));
+        Assert.Null(DatasetInput.GreyAmongColour(small[..2], DatasetInput.HeadersOf(small[..2])));   // grey alone
         Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed)));
         List<string> colour = [Write("e.png", 3, 64, 64), Write("f.png", 3, 80, 64)];
         Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour)));

@@ -23,7 +23,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         DatasetInput.CheckTestSet(data, decodeImages: true);
         using var staging = new OutputStaging(settings.Output);
         int plannedEpochs = settings.EpochsToRun();
-        var headers = DatasetInput.Headers(data.TrainPaths);
+        var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
+        var headers = headersByPath.OfType<SSM.Core.Data.ImageHeader>().ToList();
         int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers);
         var options = new SsmAnomalyDetectionOptions
         {
@@ -48,6 +49,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         console.WriteLine($"Found {trainImages} in {data.Root}");
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
+        if (settings.ChannelCount is null && DatasetInput.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(), engineOptions, data.TrainPaths) : null;
         if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)

@@ -164,6 +164,9 @@ public static class DatasetInput
     /// reads every file itself and names a bad one).</summary>
     public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>()];
 
+    /// <summary>What each file's header says, in the files' order: null where it cannot be read.</summary>
+    public static IReadOnlyList<ImageHeader?> HeadersOf(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader)];
+
     /// <summary>
     /// Every file's header, read once before anything is scored, and the files that cannot be used: those whose header
     /// cannot be read (empty, not an image, a dangling link), named as decoding them names them, and those under 8 x 8.
@@ -201,6 +204,23 @@ public static class DatasetInput
     public static int ChannelsOf(IReadOnlyList<ImageHeader> headers) => headers.Count > 0 && headers.All(h => !h.StoresGray) ? 3 : 1;
 
     /// <summary>
+    /// The warning for a folder of colour files with grey ones among them, which <c>--channels auto</c> trains in grey: a
+    /// defect of colour alone (a hue shift at the same brightness) is then invisible to the model (a walkthrough's one grey
+    /// file among 48 colour ones: 8 of 8 such defects found in colour, 0 in grey). Names the grey files; null without a mix.
+    /// </summary>
+    /// <param name="headers">Each path's header, null where it cannot be read.</param>
+    public static string? GreyAmongColour(IReadOnlyList<string> paths, IReadOnlyList<ImageHeader?> headers)
+    {
+        var grey = paths.Where((_, i) => headers[i] is { StoresGray: true }).ToList();
+        int colour = headers.Count(h => h is { StoresGray: false });
+        if (grey.Count == 0 || colour == 0) return null;
+        string names = string.Join(", ", grey.Take(5).Select(Path.GetFileName)) + (grey.Count > 5 ? $", and {grey.Count - 5} more" : "");
+        return $"{grey.Count} of {paths.Count} images are grey files ({names}) and {colour} colour: --channels auto trains in grey, reading " +
+               "the colour files by their luminance, so a defect of colour alone goes unseen. Remove the grey files, or give --channels 3 " +
+               "to train in colour (grey files then read as three equal channels), or --channels 1 to say grey is meant.";
+    }
+
+    /// <summary>
     /// Lines about the training files: which channels <c>--channels auto</c> chose, or how many colour files a grey model
     /// reads as grey; how many images are smaller than the model's side, which enlarges them, and a smaller
     /// <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64 is four times the work for no detail).
@@ -214,10 +234,8 @@ public static class DatasetInput
         int colour = headers.Count(h => !h.StoresGray);
         if (auto && channels == 3)
             yield return $"All {count} images are colour files: training in colour (--channels auto); --channels 1 would read them as grey.";
-        else if (colour > 0 && channels == 1)
-            yield return auto
-                ? $"{colour} of {count} images are colour files and the others grey: training in grey (--channels auto), reading the colour files by their luminance; --channels 3 keeps colour."
-                : $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
+        else if (colour > 0 && channels == 1 && !auto)   // auto's mix is a warning (GreyAmongColour)
+            yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
         // Every image at least 4 times the side: a defect of fewer than that many pixels becomes less than one. (At 8, the
         // first rule, a walkthrough's 2-4 px scratches in 1536 px images read at 256 px vanished without a word.)
         int shortest = headers.Count > 0 ? headers.Min(h => Math.Min(h.Width, h.Height)) : 0;
