@@ -1,7 +1,7 @@
 // SSM.MLNet in a web API: an upload's bytes in, a verdict out.
 //
 //   dotnet run -c Release --project examples/WebApi                   trains a small model on generated images, then serves it
-//   dotnet run -c Release --project examples/WebApi -- <model.zip>    serves a model trained on a byte[] column "File"
+//   dotnet run -c Release --project examples/WebApi -- <model.zip>    serves a model trained on files (ssm train's) or on a byte[] column
 //
 //   curl --data-binary @image.png http://localhost:5000/score                      the verdict as JSON
 //   curl --data-binary @image.png "http://localhost:5000/score?heatmap=true" -o h.png  where the defect is, as a picture
@@ -18,15 +18,24 @@ if (givenModel is not null && !File.Exists(givenModel))
 }
 string modelPath = givenModel ?? DemoModel.Train();
 var mlContext = new MLContext();
-var model = mlContext.Model.Load(modelPath, out _);
+var loaded = mlContext.Model.Load(modelPath, out _);
 // The SSM step of the loaded model, for its heat-map colours and threshold.
-var ssm = SsmAnomalyTransformer.From(model);
-// The input kind is fixed at training: a model trained on paths (ssm train) cannot take uploads. Said now, not per request.
+var ssm = SsmAnomalyTransformer.From(loaded);
+ITransformer model = loaded;
 if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Upload.File))
 {
-    Console.Error.WriteLine($"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server needs a model trained on a " +
-                            $"byte[] column '{nameof(Upload.File)}' (README, \"Serving a model\"; ssm train's models read file paths).");
-    return 1;
+    // A model of files (ssm train's reads paths) reads the uploads' bytes with the same decoder: the same scores. One of
+    // LoadImages pictures or pixel vectors cannot, nor a chain with steps before the detector. Said now, not per request.
+    bool alone = loaded is SsmAnomalyTransformer || loaded is IEnumerable<ITransformer> steps && steps.Count() == 1;
+    if (!alone || ssm.InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
+    {
+        Console.Error.WriteLine($"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'" +
+                                (alone ? "" : " after other steps") + $"; this server needs a model trained on image files (ssm train's) or on a " +
+                                $"byte[] column (README, \"Serving a model\").");
+        return 1;
+    }
+    model = ssm = ssm.WithBytesInput(nameof(Upload.File));
+    (loaded as IDisposable)?.Dispose();   // the copy keeps the network
 }
 // A PredictionEngine serves one thread at a time (ML.NET's rule); the pool lends one to each request. The engines do not
 // own the model: it outlives them. Under concurrent requests, TorchSharp.torch.set_num_threads(1) here served 16 % more

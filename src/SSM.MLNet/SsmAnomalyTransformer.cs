@@ -202,6 +202,41 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, ScoringBatchSize);
     }
 
+    /// <summary>
+    /// A transformer identical to this one but reading whole image files from the <c>byte[]</c> column
+    /// <paramref name="inputColumnName"/> (<see cref="SsmInputKind.Encoded"/>): to serve uploads with a model trained on file
+    /// paths, such as <c>ssm train</c>'s. Paths and bytes are decoded by the same reader, so an upload scores exactly as its
+    /// file does. The network is shared, as with <see cref="WithThreshold"/>. Saving the result saves the new input.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model reads <c>LoadImages</c> pictures or pixel vectors, which are decoded
+    /// otherwise (not turned upright, or not decoded at all): it cannot read files.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithBytesInput(string inputColumnName) => WithFileInput(SsmInputKind.Encoded, inputColumnName, null);
+
+    /// <summary>
+    /// A transformer identical to this one but reading image files from the paths in the text column
+    /// <paramref name="inputColumnName"/> (<see cref="SsmInputKind.Path"/>; relative ones from <paramref name="imageFolder"/>):
+    /// a model trained on uploaded bytes, run on files (<c>ssm evaluate</c> and <c>predict</c> do so). As
+    /// <see cref="WithBytesInput"/> otherwise.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">As for <see cref="WithBytesInput"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithPathInput(string inputColumnName, string? imageFolder = null) =>
+        WithFileInput(SsmInputKind.Path, inputColumnName, imageFolder);
+
+    private SsmAnomalyTransformer WithFileInput(SsmInputKind kind, string inputColumnName, string? imageFolder)
+    {
+        ThrowIfDisposed();
+        ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
+            throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as image files: it was trained on what " +
+                (InputKind == SsmInputKind.Image ? "LoadImages decoded (not turned by EXIF orientation)" : "pixel vectors") + ", so it cannot read files as it was trained.");
+        var read = input with { ColumnName = inputColumnName, Kind = kind, ImageFolder = kind == SsmInputKind.Path && !string.IsNullOrEmpty(imageFolder) ? imageFolder : null };
+        return new(Host, shared, read, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, ScoringBatchSize);
+    }
+
     /// <summary>A path of the input column as the model reads it: combined with <see cref="ImageFolder"/> when one is set.</summary>
     internal string ResolvePath(string path) => input.ResolvePath(path);
 

@@ -52,6 +52,38 @@ public sealed class ApiModelTests(TrainedModelFixture fx)
         Assert.Equal(1 + Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Length, File.ReadAllLines(Path.Combine(predictions, "predictions.csv")).Length);
     }
 
+    private sealed class UploadRow
+    {
+        public byte[] File { get; set; } = [];
+    }
+
+    [Fact]
+    public void A_model_of_the_api_reading_uploaded_bytes_reads_the_files_from_their_paths()
+    {
+        // A web API's model (a byte[] column of whole files): the same decoder reads the files, so the same scores.
+        var ml = new MLContext(seed: 0);
+        var train = Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(8).ToList();
+        var rows = ml.Data.LoadFromEnumerable(train.Select(p => new UploadRow { File = File.ReadAllBytes(p) }));
+        using var trained = ml.Transforms.DetectAnomaliesSsm(Tiny(nameof(UploadRow.File))).Fit(rows);
+        string model = Path.Combine(fx.Root, "api-bytes.zip");
+        ml.Model.Save(trained, rows.Schema, model);
+        string good = Path.Combine(fx.Data, "test", "good");
+        string predictions = Path.Combine(fx.Root, "api-bytes-predict");
+
+        var predicted = Cli.Run("predict", model, good, "-o", predictions, "--no-heatmaps");
+
+        Assert.True(predicted.Code == 0, predicted.Output);
+        var images = Directory.GetFiles(good).Order().ToList();
+        var scores = File.ReadAllLines(Path.Combine(predictions, "predictions.csv")).Skip(1).Select(l => float.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture));
+        using var engine = ml.Model.CreatePredictionEngine<UploadRow, Scores>(trained, new PredictionEngineOptions { OwnsTransformer = false });
+        Assert.Equal(images.Select(p => engine.Predict(new UploadRow { File = File.ReadAllBytes(p) }).Score), scores);
+    }
+
+    private sealed class Scores
+    {
+        public float Score { get; set; }
+    }
+
     [Fact]
     public void A_model_of_the_api_reading_vectors_is_refused_in_words()
     {

@@ -49,6 +49,29 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
     }
 
     [Fact]
+    public void A_model_trained_on_paths_serves_uploads_through_WithBytesInput_and_reads_paths_again_through_WithPathInput()
+    {
+        // ssm train's models read paths; a web API receives bytes. The same reader decodes both: the same scores.
+        var fromPaths = Scored.Read(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test))));
+        using var uploads = fx.Model.WithBytesInput(nameof(EncodedRow.File));
+        Assert.Equal((SsmInputKind.Encoded, nameof(EncodedRow.File)), (uploads.InputKind, uploads.InputColumnName));
+        var fromBytes = Scored.Read(uploads.Transform(fx.Context.Data.LoadFromEnumerable(Rows(fx.Test))));
+        Assert.Equal(fromPaths.Select(r => r.Score), fromBytes.Select(r => r.Score));
+        Assert.Equal(fromPaths.Select(r => r.Map), fromBytes.Select(r => r.Map));
+
+        string zip = Path.Combine(fx.Folder, "uploads.zip");
+        fx.Context.Model.Save(uploads, null, zip);
+        var loaded = new MLContext().Model.Load(zip, out _);
+        using (var engine = fx.Context.Model.CreatePredictionEngine<EncodedRow, PathPrediction>(loaded))
+            Assert.Equal(fromBytes.Take(3).Select(r => r.Score), Rows(fx.Test.Take(3)).Select(r => engine.Predict(r).Score));
+
+        // And back, with the folder the fixture's relative paths are read from.
+        using var paths = uploads.WithPathInput(nameof(PathRow.ImagePath), fx.Folder);
+        Assert.Equal(fromPaths.Select(r => r.Score), Scored.Read(paths.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test)))).Select(r => r.Score));
+        Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(" "));
+    }
+
+    [Fact]
     public void Damaged_or_empty_data_fails_naming_the_column_where_MLImage_would_score_part_of_it()
     {
         using var model = Train();

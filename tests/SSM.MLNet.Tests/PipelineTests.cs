@@ -323,6 +323,16 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
+    public void A_model_of_LoadImages_pictures_cannot_be_turned_to_read_files()
+    {
+        // It saw pictures not turned by their EXIF orientation: files read upright would not be what it learned.
+        Assert.Equal(SsmInputKind.Image, fx.Ssm.InputKind);
+        var e = Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithBytesInput("File"));
+        Assert.Contains("LoadImages", e.Message);
+        Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithPathInput("ImagePath"));
+    }
+
+    [Fact]
     public void MLNet_AnomalyDetection_Evaluate_works_with_a_Single_label()
     {
         var scored = fx.Model.Transform(fx.TestData);

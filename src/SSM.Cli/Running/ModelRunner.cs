@@ -91,7 +91,8 @@ public static class ModelRunner
     /// trained through the ML.NET API may call it "path", and may start with <c>LoadImages</c>). Disposing the result
     /// disposes the model.
     /// </summary>
-    /// <exception cref="CliException">The model reads anything else: images from vectors or bytes, or other columns too.</exception>
+    /// <exception cref="CliException">The model reads anything else: images from vectors or <c>LoadImages</c> pictures of bytes, or
+    /// other columns too. (A model of a <c>byte[]</c> column of whole files alone reads the files from their paths instead.)</exception>
     private static ITransformer ReadingImagePath(MLContext mlContext, ITransformer model, DataViewSchema savedInput)
     {
         bool Reads(string column)
@@ -104,6 +105,13 @@ public static class ModelRunner
         if (Reads(nameof(ImageRow.ImagePath))) return model;
         var ssm = SsmOf(model);
         string? column = savedInput.Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
+        // A model of uploaded files (a byte[] column, a web API's) reads the same files from their paths with the same decoder.
+        if (column is null && ssm.InputKind == SsmInputKind.Encoded && (model is SsmAnomalyTransformer || model is IEnumerable<ITransformer> steps && steps.Count() == 1))
+        {
+            var files = ssm.WithPathInput(nameof(ImageRow.ImagePath));
+            (model as IDisposable)?.Dispose();   // the copy keeps the network
+            return files;
+        }
         if (column is null)
             throw new CliException($"This model reads column '{ssm.InputColumnName}' ({ssm.InputKind}) and cannot be fed one text column of image " +
                                    "paths alone, which is all ssm gives a model: score it with the ML.NET API.");
