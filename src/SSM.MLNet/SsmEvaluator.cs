@@ -40,7 +40,7 @@ public static class SsmEvaluator
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, or a
-    /// category is empty (the message names the row).</exception>
+    /// category is empty, or a score is NaN (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
         bool intervals = false, string? categoryColumnName = null)
@@ -157,6 +157,8 @@ public static class SsmEvaluator
             bool anomalous = getLabel();
             labels.Add(anomalous);
             float s = 0; getScore(ref s); scores.Add(s);
+            if (float.IsNaN(s))
+                throw new InvalidOperationException($"Score column '{columns.Score.Name}' is NaN at row {cursor.Position}: a score must be a number to be ranked.");
             if (getPredicted is not null) { bool d = false; getPredicted(ref d); decisions.Add(d); }
             if (getMap is not null)
             {

@@ -152,6 +152,11 @@ public sealed class ConversionAndEvaluatorTests
         Assert.StartsWith("The mask column 'Mask' has no defective pixel in any of the 2 rows, so pixel AUROC and AUPRO are undefined.", black.Message);
         Assert.Equal("groundTruthMaskColumnName", black.ParamName);
         Assert.Equal(1.0, context.AnomalyDetection.EvaluateSsm(blackMasks).ImageAuroc);   // the images alone
+
+        // A NaN score is named by its column and row, as a NaN label is.
+        var nan = context.Data.LoadFromEnumerable(new[] { new Row { Score = 0.1f }, new Row { Label = true, Score = float.NaN } });
+        Assert.Equal("Score column 'Score' is NaN at row 1: a score must be a number to be ranked.",
+            Assert.Throws<InvalidOperationException>(() => context.AnomalyDetection.EvaluateSsm(nan)).Message);
     }
 
     [Fact]

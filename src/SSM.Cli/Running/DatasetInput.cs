@@ -249,7 +249,9 @@ public static class DatasetInput
             yield return $"All {count} images are oblong ({Aspect(squarest):0.##}:1 or more, e.g. {squarest.Width} x {squarest.Height}) and are squashed to " +
                          $"{imageSize} x {imageSize}: a defect shrinks more one way than the other; heat maps are stretched back onto the images. " +
                          "Cropping to square parts keeps the proportions.";
-        var smaller = headers.Where(h => h.Width < imageSize && h.Height < imageSize).ToList();
+        // Images under the engine's minimum are refused when read, with their own message: not "enlarged" first.
+        var smaller = headers.Where(h => h.Width < imageSize && h.Height < imageSize
+                                         && Math.Min(h.Width, h.Height) >= SSM.Core.Data.ImageCache.MinimumSide).ToList();
         if (smaller.Count == 0) yield break;
         var smallest = smaller.MinBy(h => h.Width * h.Height);
         string note = $"{smaller.Count} of {count} images are smaller than {imageSize} x {imageSize} (the smallest {smallest.Width} x {smallest.Height}) " +
