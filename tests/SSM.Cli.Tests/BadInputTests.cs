@@ -256,17 +256,18 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(data, "test", "good"), 2);
         string defects = Directory.GetDirectories(Path.Combine(fx.Data, "test")).First(d => !d.EndsWith("good"));
         string copied = Copy(defects, Path.Combine(data, "test", Path.GetFileName(defects)), 2);
-        // The second defect has a mask of the wrong size: both problems come in one message, not one per run.
+        // The second defect has a mask of the wrong proportions: both problems come in one message, not one per run.
         string second = Directory.GetFiles(copied).Order().Last();
         string maskFolder = Directory.CreateDirectory(Path.Combine(data, "ground_truth", Path.GetFileName(defects))).FullName;
-        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 8, 8), Path.Combine(maskFolder, Path.GetFileNameWithoutExtension(second) + "_mask.png"));
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 6, 8), Path.Combine(maskFolder, Path.GetFileNameWithoutExtension(second) + "_mask.png"));
         string output = Path.Combine(root, "out");
         foreach (var run in new[] { Cli.Run("train", data, "-o", output), Cli.Run("evaluate", fx.Model, data, "-o", output) })
         {
             AssertFails(run, "2 of 4 test images cannot be used", output);
             AssertFails(run, "has no ground-truth mask");
             AssertFails(run, "or move the ground_truth folder away to evaluate the images without pixel metrics");
-            AssertFails(run, "is 8x8 but image");
+            AssertFails(run, "is 8x6 but image");
+            AssertFails(run, "not the same proportions");
         }
     }
 

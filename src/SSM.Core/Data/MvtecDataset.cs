@@ -61,21 +61,29 @@ public sealed class MvtecDataset
         ArgumentNullException.ThrowIfNull(item);
         FloatImage image = ImageFile.Load(item.Path, Channels);
         FloatImage? mask = item.MaskPath is null ? null : ImageFile.LoadMask(item.MaskPath);
-        if (mask is not null) RequireMaskFits(item, mask, (image.Width, image.Height));
+        if (mask is not null)
+        {
+            RequireMaskFits(item, mask, (image.Width, image.Height));
+            if ((mask.Width, mask.Height) != (image.Width, image.Height)) mask = ImageResize.ResizeMask(mask, image.Height, image.Width);
+        }
         string name = $"{item.Category}/{Path.GetFileNameWithoutExtension(item.Path)}";
         return new LabeledImage(name, image, mask, item.Category);
     }
 
-    /// <summary>Throws unless <paramref name="item"/>'s mask (<see cref="ImageFile.LoadMask"/>) has its image's size, as
-    /// pixel metrics compare them pixel for pixel, and marks no defect on an image labelled good (a labels CSV can name
-    /// a mask for one).</summary>
-    /// <exception cref="InvalidDataException">The sizes differ, or a good image's mask marks defect pixels.</exception>
+    /// <summary>Throws unless <paramref name="item"/>'s mask (<see cref="ImageFile.LoadMask"/>) has its image's shape, and
+    /// marks no defect on an image labelled good (a labels CSV can name a mask for one). A mask of another size but the
+    /// same proportions (to a pixel: a mask drawn at half the resolution) is scaled to the image by nearest pixel, as every
+    /// mask is to the model's side; other proportions are the wrong mask.</summary>
+    /// <exception cref="InvalidDataException">The proportions differ, or a good image's mask marks defect pixels.</exception>
     public static void RequireMaskFits(MvtecTestItem item, FloatImage mask, (int Width, int Height) image)
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(mask);
-        if ((mask.Width, mask.Height) != image)
-            throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}.");
+        // Widths compared at a common height: they may differ by the rounding of one pixel of the larger of the two.
+        long across = (long)mask.Width * image.Height, along = (long)image.Width * mask.Height;
+        if (Math.Abs(across - along) > Math.Max(mask.Height, image.Height))
+            throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}: " +
+                                           "not the same proportions, so not the image's mask.");
         int marked = item.IsAnomalous ? 0 : mask.Pixels.Count(v => v > 0.5f);
         if (marked > 0)
             throw new InvalidDataException($"Image '{item.Path}' is labelled good, but its mask '{item.MaskPath}' marks {marked} defect pixel(s).");

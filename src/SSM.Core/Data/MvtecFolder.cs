@@ -149,11 +149,16 @@ public static class MvtecFolder
         string folder = Path.Combine(root, GroundTruthFolder, category);
         string expected = Path.Combine(folder, stem + "_mask.png");
         if (File.Exists(expected)) return (expected, expected);
-        // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension).
+        // Some re-encoded copies of MVTec-style sets store masks in another format (or with an upper-case extension), and
+        // some sets (BTAD's) name each mask as its image: "<stem>_mask" first, then the image's own name.
         if (Directory.Exists(folder))
-            foreach (string candidate in ListImages(folder).Images)
-                if (string.Equals(Path.GetFileNameWithoutExtension(candidate), stem + "_mask", StringComparison.Ordinal))
-                    return (candidate, expected);
+        {
+            var candidates = ListImages(folder).Images;
+            foreach (string suffix in (string[])["_mask", ""])
+                foreach (string candidate in candidates)
+                    if (string.Equals(Path.GetFileNameWithoutExtension(candidate), stem + suffix, StringComparison.Ordinal))
+                        return (candidate, expected);
+        }
         return (null, expected);
     }
 

@@ -96,6 +96,31 @@ public class MvtecFolderTests
     }
 
     [Fact]
+    public void Masks_named_as_their_images_or_drawn_at_half_the_resolution_are_read()
+    {
+        // BTAD names a mask as its image; some sets draw masks smaller than the image, in its proportions.
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        var exact = MvtecFolder.Load(temp.Path);
+        var item = exact.TestItems.First(t => t.IsAnomalous);
+        var full = ImageFile.LoadMask(item.MaskPath!);
+        string renamed = Path.Combine(Path.GetDirectoryName(item.MaskPath)!, Path.GetFileName(item.Path));
+        File.Move(item.MaskPath!, renamed);
+        ImageFile.Save(ImageResize.ResizeMask(full, full.Height / 2, full.Width / 2), renamed);
+
+        var data = MvtecFolder.Load(temp.Path);
+
+        var read = data.TestItems.Single(t => t.Path == item.Path);
+        Assert.Equal(renamed, read.MaskPath);
+        var loaded = data.LoadTest(read);
+        Assert.Equal((full.Width, full.Height), (loaded.Mask!.Width, loaded.Mask.Height));
+        Assert.Contains(1f, loaded.Mask.Pixels);
+        // Other proportions are another image's mask: refused.
+        ImageFile.Save(new FloatImage(1, full.Height, full.Width / 2), renamed);
+        Assert.Contains("not the same proportions", Assert.Throws<InvalidDataException>(() => data.LoadTest(read)).Message);
+    }
+
+    [Fact]
     public void Good_folders_in_another_letter_case_are_the_good_folders()
     {
         // A dataset made on Windows or macOS keeps "Good" on Linux; it was read as a defect category without masks.
@@ -165,12 +190,12 @@ public class MvtecFolderTests
     }
 
     [Fact]
-    public void Mask_of_another_size_throws_naming_both_files()
+    public void Mask_of_other_proportions_throws_naming_both_files()
     {
         using var temp = new TempFolder();
         Small().WriteMvtec(temp.Path);
         string mask = temp.File("ground_truth", "spot", "000_mask.png");
-        ImageFile.Save(new FloatImage(1, 10, 10), mask);
+        ImageFile.Save(new FloatImage(1, 10, 16), mask);   // the images are square
         MvtecDataset loaded = MvtecFolder.Load(temp.Path);
         MvtecTestItem item = loaded.TestItems.Single(t => t.MaskPath == mask);
 
