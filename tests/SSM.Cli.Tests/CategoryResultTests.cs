@@ -114,7 +114,7 @@ public sealed class CategoryResultTests
         EvaluatedImage[] black = [Image("good", 0.1f), new("scratch/a.png", "scratch", true, 2f, true, [2f], [false], 1, "ground_truth/scratch/a_mask.png")];
         var result = new EvaluationResult { Images = black, Threshold = 1f };
         Assert.Null(result.Pixel);
-        Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixel metrics" && r.Item2.Contains("no ground-truth mask holds a defective pixel"));
+        Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixel metrics" && r.Item2.Contains("no ground-truth mask marks a defective pixel"));
         Assert.DoesNotContain(TestSetRun.Rows(new EvaluationResult { Images = [Image("good", 0.1f)], Threshold = 1f }),
             r => r.Item1 == "pixel metrics");
     }
