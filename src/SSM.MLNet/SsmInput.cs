@@ -68,12 +68,24 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// count of its calls.</summary>
     internal static string AtRow(long row) => row < 0 ? "" : $" at row {row}";
 
-    /// <summary>ML.NET's "Could not find input column", with what the data holds and how to name or make the column.</summary>
-    private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, string present) =>
+    /// <summary>ML.NET's "Could not find input column", with what the data holds and how to name or make the column: in the
+    /// options before training, in the data (or a property's [ColumnName]) for a trained model.</summary>
+    private static Exception MissingColumn(IExceptionContext ectx, string parameter, string columnName, string present, SsmInputKind? trained = null) =>
         ectx.ExceptParam(parameter,
-            $"Could not find input column '{columnName}'; the data has {present}. " +
-            $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
-            $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well.");
+            $"Could not find input column '{columnName}'; the data has {present}. " + (trained is { } kind
+                ? $"This model reads its images from column '{columnName}' ({Expected(kind)}): give the data that column (in an input class, a property " +
+                  $"of that name, or [ColumnName(\"{columnName}\")] on one)" +
+                  (kind is SsmInputKind.Path or SsmInputKind.Encoded ? ", or read another column with the model's WithPathInput / WithBytesInput." : ".")
+                : $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
+                  $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well."));
+
+    private static string Expected(SsmInputKind kind) => kind switch
+    {
+        SsmInputKind.Image => "an image of LoadImages",
+        SsmInputKind.Path => "text: image file paths",
+        SsmInputKind.Encoded => "a byte[] of a whole image file",
+        _ => "a vector of Single",
+    };
 
     /// <summary>The visible columns of <paramref name="schema"/> as error messages list them: 'Name' (Type), ...</summary>
     internal static string Describe(DataViewSchema schema) => Describe(schema.Where(c => !c.IsHidden).Select(c => (c.Name, $"{c.Type}")));
@@ -105,7 +117,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
     {
         if (!schema.TryGetColumnIndex(ColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), ColumnName, Describe(schema));
+            throw MissingColumn(ectx, nameof(schema), ColumnName, Describe(schema), Kind);
         var type = schema[col].Type;
         if (Kind == SsmInputKind.Image)
         {

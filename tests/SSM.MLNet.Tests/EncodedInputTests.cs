@@ -72,6 +72,18 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
     }
 
     [Fact]
+    public void A_trained_model_missing_its_column_says_how_to_give_it_not_how_to_train()
+    {
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+            fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(new[] { new FileNameRow { File = "a.png" } })));
+        Assert.Contains("Could not find input column 'ImagePath'; the data has 'File' (String). This model reads its images from column " +
+                        "'ImagePath' (text: image file paths)", e.Message);
+        Assert.Contains("[ColumnName(\"ImagePath\")]", e.Message);
+        Assert.Contains("WithPathInput / WithBytesInput", e.Message);
+        Assert.DoesNotContain("InputColumnName", e.Message);
+    }
+
+    [Fact]
     public void Damaged_or_empty_data_fails_naming_the_column_where_MLImage_would_score_part_of_it()
     {
         using var model = Train();
