@@ -33,6 +33,8 @@ public static class Bootstrap
     /// <param name="seed">Seed of the draws: the same seed gives the same intervals.</param>
     /// <param name="level">Share of the draws inside the interval, in (0, 1).</param>
     /// <exception cref="ArgumentException">Mismatched lengths, one class only, no defective pixel, or a setting out of range.</exception>
+    /// <remarks>A draw in which a metric is undefined (strata that mix good and defective images can draw one class only) is
+    /// left out of that metric's interval.</remarks>
     public static BootstrapIntervals Intervals(IReadOnlyList<float> scores, IReadOnlyList<bool> labels, IReadOnlyList<string>? strata = null,
         IReadOnlyList<float[]>? maps = null, IReadOnlyList<bool[]>? masks = null, int height = 0, int width = 0,
         int draws = DefaultDraws, int seed = 0, double level = 0.95)

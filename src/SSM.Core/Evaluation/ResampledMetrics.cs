@@ -96,6 +96,8 @@ internal sealed class ResampledMetrics
         double regions = 0;
         for (int r = 0; r < regionImage.Length; r++) regions += w[regionImage[r]];
         double negatives = Weighted(normalPixels, w);
+        // A draw without a region or a normal pixel has no PRO curve (strata that mix the classes can draw one): no figure.
+        if (regions == 0 || negatives == 0) return double.NaN;
         double overlapSum = 0, falsePositives = 0, area = 0, prevFpr = 0, prevPro = 0;
         for (int k = pixelScores.Length - 1; k >= 0;)
         {

@@ -56,6 +56,17 @@ public class BootstrapTests
     }
 
     [Fact]
+    public void A_draw_without_a_region_or_a_normal_pixel_has_no_AUPRO_rather_than_failing()
+    {
+        var (scores, labels, maps, masks) = TestSet(3, 3, seed: 4);
+        var m = new ResampledMetrics(scores, labels, maps, masks, Side, Side);
+        Assert.True(double.IsNaN(m.Aupro([2, 2, 2, 0, 0, 0])));   // good images only: no region
+        var full = masks.Select((mask, i) => labels[i] ? Enumerable.Repeat(true, mask.Length).ToArray() : mask).ToList();
+        var allDefect = new ResampledMetrics(scores, labels, maps, full, Side, Side);
+        Assert.True(double.IsNaN(allDefect.Aupro([0, 0, 0, 2, 2, 2])));   // defective images whose masks cover them: no normal pixel
+    }
+
+    [Fact]
     public void StratifiedDraws_KeepEveryStratumsCount_AndFollowTheSeed()
     {
         string[] strata = ["good", "good", "good", "crack", "crack", "hole"];
