@@ -126,8 +126,7 @@ public static class ImageFile
     public static (int Width, int Height) ReadSize(string path, bool upright = true)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw Missing(path);
-        using var file = File.OpenRead(path);
+        using var file = OpenRead(path);
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
         if (ours) return SizeOf(own, Quoted(path));
@@ -258,12 +257,34 @@ public static class ImageFile
 
     // Reading the bytes ourselves lets IO errors (permissions, locks) surface as themselves instead of looking like an
     // undecodable file.
-    private static byte[] ReadBytes(string path) =>
-        File.Exists(path) ? File.ReadAllBytes(path) : throw Missing(path);
+    private static byte[] ReadBytes(string path)
+    {
+        using var file = OpenRead(path);
+        if (file.Length > Array.MaxLength) throw new IOException($"'{path}' is {file.Length:N0} bytes: too large to read as one image file.");
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
 
-    /// <summary>A path that is no file: a folder given for a file is said to be one, not to be missing.</summary>
-    private static FileNotFoundException Missing(string path) => new(Directory.Exists(path)
-        ? $"'{path}' is a folder, not an image file." : $"Image file '{path}' does not exist.", path);
+    private static FileStream OpenRead(string path)
+    {
+        if (!File.Exists(path)) throw Missing(path);
+        try { return File.OpenRead(path); }
+        catch (FileNotFoundException) { throw Missing(path); }   // a link whose target is gone passes File.Exists
+    }
+
+    /// <summary>A path that is no file: a folder given for a file is said to be one, and a link whose target is gone to be
+    /// such a link, not to be missing.</summary>
+    private static FileNotFoundException Missing(string path) => new(
+        Directory.Exists(path) ? $"'{path}' is a folder, not an image file."
+        : LinkTarget(path) is { } target ? $"'{path}' is a link to '{target}', which does not exist."
+        : $"Image file '{path}' does not exist.", path);
+
+    private static string? LinkTarget(string path)
+    {
+        try { return new FileInfo(path).LinkTarget; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
+    }
 
     /// <summary>The first bytes of an open file (fewer when it is shorter) in <paramref name="buffer"/>; the file is put back
     /// at its start for the decoder.</summary>

@@ -145,6 +145,10 @@ public class ImageFileTests
         // A folder given for a file is said to be one.
         Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(temp.Path)).Message);
         Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.LoadResized(temp.Path, 1, 8, 8)).Message);
+        // A link whose target is gone is said to be one.
+        string link = temp.File("link.png");
+        File.CreateSymbolicLink(link, path);
+        Assert.Equal($"'{link}' is a link to '{path}', which does not exist.", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(link)).Message);
     }
 
     [Fact]
