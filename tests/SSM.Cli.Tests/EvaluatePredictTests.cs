@@ -230,7 +230,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "predict-mixed-out"));
         Assert.True(code == 0, text + errors);
         // A warning is about the run, not a result: it goes with the errors (standard error on a terminal).
-        Assert.Contains("warning: not read: 3 other entries: ._a.png, 2024-01/, scan.nii", errors);
+        Assert.Contains($"warning: not read in '{input}': 3 other entries: ._a.png, 2024-01/, scan.nii", errors);
         Assert.DoesNotContain("warning", text);
         Assert.Contains("Scoring 1 image", text);
         Assert.DoesNotContain("Thumbs.db", text + errors);
@@ -290,7 +290,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var (code, text, errors) = Cli.RunSplit("predict", fx.Model, input, "--recursive", "-o", output);
         Assert.True(code == 0, text + errors);
         Assert.Contains("Scoring 3 images", text);
-        Assert.Contains("warning: not read: 2 other entries: .cache/, loop/", Cli.Flat(errors));
+        Assert.Contains($"warning: not read in '{input}': 2 other entries: .cache/, 2024-01/loop/", Cli.Flat(errors));
         var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
         string[] expected = ["a_heatmap.png", Path.Combine("2024-01", "a_heatmap.png"), Path.Combine("2024-01", "line-b", "c_heatmap.png")];
         Assert.Equal(expected, rows.Select(r => r[^1]));

@@ -271,8 +271,17 @@ public static class DatasetInput
     public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped, string notRead = "hidden files and subfolders are not read")
     {
         if (skipped.Count == 0) return;
-        string text = $"not read: {MvtecFolder.Describe(skipped)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}, and DICOM files " +
-                      $"without an extension; {notRead}).";
+        // Named from the folder that holds them all, which is said: entries of several folders (train/good, test/*, subfolders)
+        // are told apart.
+        var folders = skipped.Select(p => Path.GetDirectoryName(p.TrimEnd(Path.DirectorySeparatorChar))!).Distinct().ToList();
+        string root = folders.Aggregate((a, b) =>
+        {
+            while (!(b + Path.DirectorySeparatorChar).StartsWith(a + Path.DirectorySeparatorChar, StringComparison.Ordinal)) a = Path.GetDirectoryName(a) ?? "";
+            return a;
+        });
+        if (root.Length == 0) root = Path.GetPathRoot(folders[0]) ?? "/";
+        string text = $"not read in '{root}': {MvtecFolder.Describe(skipped, relativeTo: root)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}, " +
+                      $"and DICOM files without an extension; {notRead}).";
         warnings.Write(text);
     }
 

@@ -97,10 +97,17 @@ public static class MvtecFolder
         return (images, skipped);
     }
 
-    /// <summary>"3 other entries: a.txt, sub/, ._b.png": what a folder holds besides images, for messages.</summary>
-    public static string Describe(IReadOnlyList<string> skipped, int listed = 5)
+    /// <summary>"3 other entries: a.txt, sub/, ._b.png": what a folder holds besides images, for messages; with
+    /// <paramref name="relativeTo"/>, each named by its path from that folder ("test/good/._b.png").</summary>
+    public static string Describe(IReadOnlyList<string> skipped, int listed = 5, string? relativeTo = null)
     {
-        var names = skipped.Take(listed).Select(p => p.EndsWith(Path.DirectorySeparatorChar) ? Path.GetFileName(p.TrimEnd(Path.DirectorySeparatorChar)) + "/" : Path.GetFileName(p));
+        string Name(string p)
+        {
+            bool folder = p.EndsWith(Path.DirectorySeparatorChar);
+            string path = p.TrimEnd(Path.DirectorySeparatorChar);
+            return (relativeTo is null ? Path.GetFileName(path) : Path.GetRelativePath(relativeTo, path)) + (folder ? "/" : "");
+        }
+        var names = skipped.Take(listed).Select(Name);
         string more = skipped.Count > listed ? $", and {skipped.Count - listed} more" : "";
         return $"{skipped.Count} other {(skipped.Count == 1 ? "entry" : "entries")}: {string.Join(", ", names)}{more}";
     }
