@@ -38,6 +38,8 @@ public sealed class CategoryResultTests
         Assert.StartsWith("1.000 (", perfect);
         Assert.Contains("every redraw separates perfectly", perfect);
         Assert.DoesNotContain("every redraw", TestSetRun.WithInterval(0.98, new SSM.Core.Evaluation.ConfidenceInterval(0.95, 1, 0.95)));
+        // One image per category: every redraw is the same set, which an interval of no width would show as certain.
+        Assert.Contains("every redraw gives the same figure", TestSetRun.WithInterval(0.5, new SSM.Core.Evaluation.ConfidenceInterval(0.5, 0.5, 0.95)));
     }
 
     [Fact]

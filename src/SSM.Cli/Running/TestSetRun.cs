@@ -33,8 +33,10 @@ public static class TestSetRun
     /// <summary>"0.928 (95 % interval 0.907-0.948)": the figure and how far another test set of the same make-up could move it.</summary>
     public static string WithInterval(double? value, SSM.Core.Evaluation.ConfidenceInterval? interval) =>
         Metric(value) + (interval is { } i ? $" ({i})" : "") +
-        // Every redraw of a perfectly separated test set separates perfectly: the interval cannot show how few images there were.
-        (value >= 1 && interval is { Low: >= 1 } ? " (every redraw separates perfectly: the interval cannot show the test set's size)" : "");
+        // Every redraw of a perfectly separated test set separates perfectly, and one of a single image per category gives
+        // the same figure: the interval cannot show how few images there were.
+        (value >= 1 && interval is { Low: >= 1 } ? " (every redraw separates perfectly: the interval cannot show the test set's size)"
+         : interval is { } same && same.Low == same.High ? " (every redraw gives the same figure: too few images for the interval to show the spread)" : "");
 
     /// <summary>A metric in [0, 1] with three decimals, as its interval: "0.840", not "0.84".</summary>
     public static string Metric(double? value) =>
