@@ -169,6 +169,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int anomalous = 0;
         float brightest = 0;
         var unreadable = new List<string>();
+        int tooSmall = 0;
         long? rows = input.GetRowCount();
         var reading = System.Diagnostics.Stopwatch.StartNew();
         var said = TimeSpan.Zero;
@@ -184,6 +185,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         {
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
             var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
+            var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
             {
@@ -196,26 +198,36 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                     rows ??= CountRows(input);
                     ch.Info("SSM: reading the training images: {0} of {1} read", cursor.Position, rows);
                 }
+                string Named(string problem) => problem + string.Concat(textGetters.Select(t =>
+                {
+                    ReadOnlyMemory<char> v = default; t.Get(ref v);
+                    return $" ({t.Name}: '{v}')";
+                }));
                 FloatImage image;
-                // A file that cannot be read is listed with the others, so that one run names every one of them.
+                // A file that cannot be read, or is too small to use, is listed with the others, so that one run names every one.
                 try { image = read(cursor.Position); }
                 catch (InvalidOperationException e) when (ssmInput.Kind is not SsmInputKind.Vector)
                 {
-                    unreadable.Add(e.Message + string.Concat(textGetters.Select(t =>
-                    {
-                        ReadOnlyMemory<char> v = default; t.Get(ref v);
-                        return $" ({t.Name}: '{v}')";
-                    })));
+                    unreadable.Add(Named(e.Message));
                     continue;
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
-                images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'");
+                try { images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'"); }
+                catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
+                {
+                    ReadOnlyMemory<char> path = default;
+                    pathGetter?.Invoke(ref path);
+                    unreadable.Add(Named(e.Message) + (pathGetter is null ? "" : $" ('{path}')"));
+                    tooSmall++;
+                    continue;
+                }
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
         }
         if (unreadable.Count > 0)
             throw new InvalidOperationException(
-                $"{unreadable.Count} of {images.Count + unreadable.Count} training images could not be read; each is needed (remove or replace it):" +
+                $"{unreadable.Count} of {images.Count + unreadable.Count} training images could not be read{(tooSmall > 0 ? " or are too small" : "")}; " +
+                "each is needed (remove or replace it):" +
                 string.Concat(unreadable.Take(MaxListedUnreadable).Select(m => $"{Environment.NewLine}  {m}")) +
                 (unreadable.Count > MaxListedUnreadable ? $"{Environment.NewLine}  and {unreadable.Count - MaxListedUnreadable} more." : ""));
         if (images.Count < SsmTrainer.MinimumImages)

@@ -187,16 +187,20 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
     {
         string corrupt = BrokenFiles.TruncatedPng(Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-truncated.png"));
         string folder = Path.Combine(fx.Folder, "train");
-        var train = fx.Train.Take(5).Concat(["train/good/missing-1.png", corrupt, folder, "train/good/missing-2.png"]).ToList();
+        string tiny = Path.Combine(fx.Folder, "broken", Guid.NewGuid().ToString("N")[..8] + "-tiny.png");
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 4, 4), tiny);
+        // The image too small to use comes first: it is listed with the others, not thrown on its own.
+        var train = fx.Train.Take(5).Concat([tiny, "train/good/missing-1.png", corrupt, folder, "train/good/missing-2.png"]).ToList();
 
         var e = Assert.Throws<InvalidOperationException>(() =>
             fx.Context.Transforms.DetectAnomaliesSsm(PathModelFixture.Options(fx.Folder)).Fit(Data(train)));
 
-        Assert.StartsWith("4 of 9 training images could not be read", e.Message);
-        Assert.Contains($"missing-1.png' in column 'ImagePath' at row 5: the file does not exist", e.Message);
-        Assert.Contains($"{corrupt}' in column 'ImagePath' at row 6", e.Message);
-        Assert.Contains($"{folder}' in column 'ImagePath' at row 7: it is a folder, not an image file", e.Message);
-        Assert.Contains($"missing-2.png' in column 'ImagePath' at row 8", e.Message);
+        Assert.StartsWith("5 of 10 training images could not be read or are too small", e.Message);
+        Assert.Contains($"at row 5 of column 'ImagePath' is 4x4 pixels; images must be at least 8x8. ('{tiny}')", e.Message);
+        Assert.Contains($"missing-1.png' in column 'ImagePath' at row 6: the file does not exist", e.Message);
+        Assert.Contains($"{corrupt}' in column 'ImagePath' at row 7", e.Message);
+        Assert.Contains($"{folder}' in column 'ImagePath' at row 8: it is a folder, not an image file", e.Message);
+        Assert.Contains($"missing-2.png' in column 'ImagePath' at row 9", e.Message);
     }
 
     [Fact]
