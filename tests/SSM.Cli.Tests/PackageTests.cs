@@ -58,35 +58,52 @@ public sealed class PackageTests(TrainedModelFixture fx)
                 Assert.True(packCode == 0, packOutput);
             }
 
-            string app = Path.Combine(root, "app");
-            Directory.CreateDirectory(app);
-            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <!-- The local feed beside the machine's configured NuGet sources. -->
-                    <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <Nullable>enable</Nullable>
-                    <NoWarn>NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup><PackageReference Include="SSM.MLNet" Version="1.0.0" /></ItemGroup>
-                </Project>
-                """);
-            ConsumeModelTests.WriteConsumer(fx.Run, app);
-            var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") };
-            var (code, output) = ProcessRunner.Run("dotnet", ["build", app, "-nologo", "-v", "q", "-o", Path.Combine(app, "out")],
-                TimeSpan.FromMinutes(6), environment: environment);
-            Assert.True(code == 0, output);
             string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
-            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(app, "out", "App.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
-            Assert.True(code == 0, output);
-            ConsumeModelTests.AssertScored(output);
+            var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") };
+            string Score(string name, string? mlnet)
+            {
+                string app = Path.Combine(root, name);
+                Directory.CreateDirectory(app);
+                // With mlnet, the app asks for that ML.NET itself, as an app already on it does; NU1608 (a dependency
+                // outside the package's range) is an error then, so the package's range must admit it.
+                File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+                    <Project Sdk="Microsoft.NET.Sdk">
+                      <PropertyGroup>
+                        <!-- The local feed beside the machine's configured NuGet sources. -->
+                        <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
+                        <OutputType>Exe</OutputType>
+                        <TargetFramework>net10.0</TargetFramework>
+                        <ImplicitUsings>enable</ImplicitUsings>
+                        <Nullable>enable</Nullable>
+                        <NoWarn>NU1603</NoWarn>
+                        <WarningsAsErrors>NU1608</WarningsAsErrors>
+                      </PropertyGroup>
+                      <ItemGroup><PackageReference Include="SSM.MLNet" Version="1.0.0" /></ItemGroup>
+                      {(mlnet is null ? "" : $"""<ItemGroup><PackageReference Include="Microsoft.ML" Version="{mlnet}" /><PackageReference Include="Microsoft.ML.ImageAnalytics" Version="{mlnet}" /></ItemGroup>""")}
+                    </Project>
+                    """);
+                ConsumeModelTests.WriteConsumer(fx.Run, app);
+                var (code, output) = ProcessRunner.Run("dotnet", ["build", app, "-nologo", "-v", "q", "-o", Path.Combine(app, "out")],
+                    TimeSpan.FromMinutes(6), environment: environment);
+                Assert.True(code == 0, output);
+                if (mlnet is not null) Assert.Contains($"\"Microsoft.ML/{mlnet}\"", File.ReadAllText(Path.Combine(app, "out", "App.deps.json")));
+                (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(app, "out", "App.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
+                Assert.True(code == 0, output);
+                ConsumeModelTests.AssertScored(output);
+                return output.Split('\n').First(l => l.StartsWith("score=", StringComparison.Ordinal));
+            }
+            string lowest = Score("app", null);
+            // The newest ML.NET the package admits loads the model and scores the image exactly as the one it was built on.
+            Assert.Equal(lowest, Score("app-newest-mlnet", NewestTestedMLNet()));
         }
         finally
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>MicrosoftMLNewestTested of Directory.Build.props: the top of the package's ML.NET range.</summary>
+    private static string NewestTestedMLNet() =>
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(ConsumeModelTests.RepoRoot(), "Directory.Build.props")),
+            "<MicrosoftMLNewestTested>([^<]+)</MicrosoftMLNewestTested>").Groups[1].Value;
 }
