@@ -43,9 +43,17 @@ public sealed class ApiModelTests(TrainedModelFixture fx)
             ? ml.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: "path").Append(ml.Transforms.DetectAnomaliesSsm(Tiny("Image")))
             : ml.Transforms.DetectAnomaliesSsm(Tiny("path")));
 
-        var evaluated = Cli.Run("evaluate", model, fx.Data, "-o", Path.Combine(fx.Root, $"api-evaluate-{loadImages}"));
+        var evaluated = Cli.Run("evaluate", model, fx.Data, "--threshold", "4", "-o", Path.Combine(fx.Root, $"api-evaluate-{loadImages}"));
         Assert.True(evaluated.Code == 0, evaluated.Output);
         Assert.Contains("image AUROC", evaluated.Output);
+        // The copy evaluate writes reads the user's own "path" column, as the model it copied, with the new threshold.
+        var ml = new MLContext();
+        using (var copy = (IDisposable)ml.Model.Load(Path.Combine(fx.Root, $"api-evaluate-{loadImages}", "model.zip"), out _))
+        {
+            Assert.Equal(4f, SsmAnomalyTransformer.From((ITransformer)copy).Threshold);
+            var rows = ml.Data.LoadFromEnumerable(Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Select(p => new CsvRow { path = p, label = "good" }));
+            Assert.NotEmpty(ml.Data.CreateEnumerable<Scores>(((ITransformer)copy).Transform(rows), reuseRowObject: false));
+        }
         string predictions = Path.Combine(fx.Root, $"api-predict-{loadImages}");
         var predicted = Cli.Run("predict", model, Path.Combine(fx.Data, "test", "good"), "-o", predictions, "--no-heatmaps");
         Assert.True(predicted.Code == 0, predicted.Output);
@@ -77,6 +85,19 @@ public sealed class ApiModelTests(TrainedModelFixture fx)
         var scores = File.ReadAllLines(Path.Combine(predictions, "predictions.csv")).Skip(1).Select(l => float.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture));
         using var engine = ml.Model.CreatePredictionEngine<UploadRow, Scores>(trained, new PredictionEngineOptions { OwnsTransformer = false });
         Assert.Equal(images.Select(p => engine.Predict(new UploadRow { File = File.ReadAllBytes(p) }).Score), scores);
+
+        // evaluate's copy, with another threshold, still serves uploads: it reads the byte[] column, not paths.
+        string evaluated = Path.Combine(fx.Root, "api-bytes-evaluate");
+        var run = Cli.Run("evaluate", model, fx.Data, "--threshold", "4", "-o", evaluated);
+        Assert.True(run.Code == 0, run.Output);
+        var copy = ml.Model.Load(Path.Combine(evaluated, "model.zip"), out _);
+        using (copy as IDisposable)
+        {
+            var ssm = SsmAnomalyTransformer.From(copy);
+            Assert.Equal((SsmInputKind.Encoded, nameof(UploadRow.File), 4f), (ssm.InputKind, ssm.InputColumnName, ssm.Threshold));
+            using var served = ml.Model.CreatePredictionEngine<UploadRow, Scores>(copy);
+            Assert.Equal(scores.First(), served.Predict(new UploadRow { File = File.ReadAllBytes(images[0]) }).Score);
+        }
     }
 
     private sealed class Scores

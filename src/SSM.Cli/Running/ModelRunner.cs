@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.MLNet;
@@ -44,9 +45,28 @@ public static class ModelRunner
         }
     }
 
-    /// <summary>Saves the model as an ML.NET zip.</summary>
-    public static void Save(MLContext mlContext, ITransformer model, string path) =>
-        mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()).Schema, path);
+    /// <summary>Saves the model as an ML.NET zip; a model of <see cref="Load"/> as it was loaded (with the threshold given
+    /// there), reading the input it was saved with, not the path column the commands feed it.</summary>
+    public static void Save(MLContext mlContext, ITransformer model, string path)
+    {
+        if (!AsLoaded.TryGetValue(model, out var loaded))
+        {
+            mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()).Schema, path);
+            return;
+        }
+        var original = loaded.Rebuild();
+        try { mlContext.Model.Save(original, loaded.Input, path); }
+        finally { if (loaded.Owned) (original as IDisposable)?.Dispose(); }
+    }
+
+    // A loaded model as the commands feed it (ReadingImagePath) -> how to give it back as it was loaded, which evaluate
+    // saves: a model of uploads' bytes or of a "path" column must keep reading them in the copy evaluate writes.
+    private static readonly ConditionalWeakTable<ITransformer, Loaded> AsLoaded = new();
+
+    /// <param name="Rebuild">The model as loaded, from the one fed.</param>
+    /// <param name="Owned">Whether what Rebuild gives is a copy to dispose after saving.</param>
+    /// <param name="Input">The input schema the model was saved with.</param>
+    private sealed record Loaded(Func<ITransformer> Rebuild, bool Owned, DataViewSchema Input);
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> in place of its own when given; a missing or
@@ -58,15 +78,16 @@ public static class ModelRunner
         if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         try
         {
-            var loaded = mlContext.Model.Load(full, out var savedInput);
-            var model = loaded;
+            var model = mlContext.Model.Load(full, out var savedInput);
             try
             {
-                model = ReadingImagePath(mlContext, loaded, savedInput);
-                if (threshold is not { } t) return model;
-                var moved = WithThreshold(model, t);
-                (model as IDisposable)?.Dispose();   // the copy holds the network now
-                return moved;
+                if (threshold is { } t)
+                {
+                    var moved = WithThreshold(model, t);
+                    (model as IDisposable)?.Dispose();   // the copy holds the network now
+                    model = moved;
+                }
+                return ReadingImagePath(mlContext, model, savedInput);
             }
             catch
             {
@@ -110,13 +131,17 @@ public static class ModelRunner
         {
             var files = ssm.WithPathInput(nameof(ImageRow.ImagePath));
             (model as IDisposable)?.Dispose();   // the copy keeps the network
+            string uploads = ssm.InputColumnName;
+            AsLoaded.Add(files, new Loaded(() => files.WithBytesInput(uploads), Owned: true, savedInput));
             return files;
         }
         if (column is null)
             throw new CliException($"This model reads column '{ssm.InputColumnName}' ({ssm.InputKind}) and cannot be fed one text column of image " +
                                    "paths alone, which is all ssm gives a model: score it with the ML.NET API.");
         var copy = mlContext.Transforms.CopyColumns(column, nameof(ImageRow.ImagePath)).Fit(mlContext.Data.LoadFromEnumerable(Array.Empty<ImageRow>()));
-        return new TransformerChain<ITransformer>([copy, .. model as IEnumerable<ITransformer> ?? [model]]);
+        var fed = new TransformerChain<ITransformer>([copy, .. model as IEnumerable<ITransformer> ?? [model]]);
+        AsLoaded.Add(fed, new Loaded(() => model, Owned: false, savedInput));
+        return fed;
     }
 
     /// <summary>The SSM transformer inside a model.</summary>
