@@ -242,7 +242,7 @@ public static class ImageFile
     {
         if (Png16.IsSixteenBit(file) || IsDecodedHere(file)) return ImageResize.Resize(FromBytes(file, subject, channels, upright), height, width);
         using var decoder = new SkiaDecoder(file, subject);
-        var info = SkiaDecoder.TargetInfo(decoder.Codec.Info);
+        var info = SkiaDecoder.TargetInfo(decoder.Codec);
         var origin = decoder.Origin(upright);
         // A turned photo's rows are the shown image's columns: it is decoded whole and turned first.
         if (ExifOrientation.IsUpright(origin) && decoder.Codec.StartScanlineDecode(info) == SKCodecResult.Success

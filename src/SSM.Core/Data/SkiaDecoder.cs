@@ -53,7 +53,7 @@ internal sealed class SkiaDecoder : IDisposable
     /// <exception cref="InvalidDataException">A truncated or corrupt file.</exception>
     public Decoded DecodeAll()
     {
-        var info = TargetInfo(Codec.Info);
+        var info = TargetInfo(Codec);
         // BytesSize is an int that wraps for huge images, and Skia writes the whole image whatever the array's length.
         if (info.BytesSize64 > Array.MaxLength)
             throw new InvalidDataException($"{subject} is too large to decode ({info.Width}x{info.Height}, {info.BytesSize64:N0} bytes).");
@@ -79,9 +79,11 @@ internal sealed class SkiaDecoder : IDisposable
     /// as ML.NET's <c>LoadImages</c> gives it, whatever colour the file keeps under it (invisible, so it must not decide a
     /// score; read unpremultiplied until 2026-12-03).
     /// </summary>
-    public static SKImageInfo TargetInfo(SKImageInfo file) => file.ColorType == SKColorType.Gray8
-        ? new(file.Width, file.Height, SKColorType.Gray8, SKAlphaType.Opaque)
-        : new(file.Width, file.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+    /// BMP keeps its colours as stored: writers of 32-bit BMPs often leave the alpha byte 0, which viewers show as opaque
+    /// and a premultiplied decode would turn black.
+    public static SKImageInfo TargetInfo(SKCodec codec) => codec.Info.ColorType == SKColorType.Gray8
+        ? new(codec.Info.Width, codec.Info.Height, SKColorType.Gray8, SKAlphaType.Opaque)
+        : new(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, codec.EncodedFormat == SKEncodedImageFormat.Bmp ? SKAlphaType.Unpremul : SKAlphaType.Premul);
 
     /// <summary>Decoded 8-bit pixels: one byte (gray) or four (RGBA) per pixel, row after row.</summary>
     public readonly record struct Decoded(byte[] Pixels, int Width, int Height, int BytesPerPixel)

@@ -191,6 +191,29 @@ public class ImageFileTests
         Assert.InRange(image[0, 0, 5], 95 / 255f, 105 / 255f);              // half transparent: half as bright
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(255)]
+    public void A_32_bit_bmp_keeps_its_colours_whatever_its_alpha_byte(byte alpha)
+    {
+        // Writers of 32-bit BMPs often leave the alpha byte 0 (viewers show them opaque): not black, as a premultiplied decode made them.
+        using var temp = new TempFolder();
+        string path = temp.File("alpha.bmp");
+        var bmp = new List<byte>();
+        void U32(uint v) => bmp.AddRange(BitConverter.GetBytes(v));
+        void U16(ushort v) => bmp.AddRange(BitConverter.GetBytes(v));
+        bmp.AddRange("BM"u8.ToArray()); U32(14 + 108 + 8); U32(0); U32(14 + 108);
+        U32(108); U32(2); U32(1); U16(1); U16(32); U32(3); U32(8); U32(2835); U32(2835); U32(0); U32(0);   // V4 header, BI_BITFIELDS
+        U32(0x00FF0000); U32(0x0000FF00); U32(0x000000FF); U32(0xFF000000); U32(0x73524742);                 // masks with alpha, sRGB
+        bmp.AddRange(new byte[36 + 12]);
+        bmp.AddRange([50, 100, 200, alpha, 50, 100, 200, alpha]);                                            // BGRA
+        File.WriteAllBytes(path, [.. bmp]);
+
+        var image = ImageFile.Load(path, channels: 3);
+
+        Assert.Equal([200 / 255f, 200 / 255f, 100 / 255f, 100 / 255f, 50 / 255f, 50 / 255f], image.Pixels);
+    }
+
     [Fact]
     public void LoadMask_reads_a_label_image_of_zeros_and_ones_and_a_dark_colour_as_defects()
     {
