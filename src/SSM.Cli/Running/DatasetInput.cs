@@ -73,8 +73,10 @@ public static class DatasetInput
                     data.LoadTest(item);     // image and mask, sizes compared
                     continue;
                 }
+                var size = ImageFile.ReadSize(item.Path);
+                if (SSM.Core.Data.ImageCache.SizeProblem($"'{item.Path}'", size) is { } small) { problems.Add(small); continue; }
                 var mask = ImageFile.LoadMask(item.MaskPath!);
-                MvtecDataset.RequireMaskFits(item, mask, ImageFile.ReadSize(item.Path));
+                MvtecDataset.RequireMaskFits(item, mask, size);
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
@@ -273,16 +275,29 @@ public static class DatasetInput
         if (skipped.Count == 0) return;
         // Named from the folder that holds them all, which is said: entries of several folders (train/good, test/*, subfolders)
         // are told apart.
-        var folders = skipped.Select(p => Path.GetDirectoryName(p.TrimEnd(Path.DirectorySeparatorChar))!).Distinct().ToList();
-        string root = folders.Aggregate((a, b) =>
-        {
-            while (!(b + Path.DirectorySeparatorChar).StartsWith(a + Path.DirectorySeparatorChar, StringComparison.Ordinal)) a = Path.GetDirectoryName(a) ?? "";
-            return a;
-        });
-        if (root.Length == 0) root = Path.GetPathRoot(folders[0]) ?? "/";
-        string text = $"not read in '{root}': {MvtecFolder.Describe(skipped, relativeTo: root)} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}, " +
+        string root = CommonFolder(skipped.Select(p => Path.GetFullPath(Path.GetDirectoryName(p.TrimEnd(Path.DirectorySeparatorChar)) ?? ".")));
+        string what = root.Length == 0 ? MvtecFolder.Describe(skipped) : $"in '{root}': {MvtecFolder.Describe(skipped, relativeTo: root)}";   // "": two drives
+        string text = $"not read {what} (images are {string.Join(" ", MvtecFolder.ImageExtensions)}, " +
                       $"and DICOM files without an extension; {notRead}).";
         warnings.Write(text);
+    }
+
+    /// <summary>The deepest folder that holds every one of <paramref name="folders"/> (full paths), compared segment by
+    /// segment: a drive's root when they share nothing more.</summary>
+    internal static string CommonFolder(IEnumerable<string> folders)
+    {
+        string[]? common = null;
+        foreach (string folder in folders)
+        {
+            string[] parts = Path.TrimEndingDirectorySeparator(folder).Split(Path.DirectorySeparatorChar);
+            if (common is null) { common = parts; continue; }
+            int same = 0;
+            while (same < common.Length && same < parts.Length && common[same] == parts[same]) same++;
+            common = common[..same];
+        }
+        string joined = string.Join(Path.DirectorySeparatorChar, common ?? []);
+        // "/a".Split gives ["", "a"]: the root's segment is empty, and "C:" needs its separator to be the root, not the current folder.
+        return common is null or [] ? "" : common.Length == 1 ? common[0] + Path.DirectorySeparatorChar : joined;
     }
 
     /// <summary>
