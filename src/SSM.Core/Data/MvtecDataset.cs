@@ -79,9 +79,10 @@ public sealed class MvtecDataset
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(mask);
-        // Widths compared at a common height: they may differ by the rounding of one pixel of the larger of the two.
-        long across = (long)mask.Width * image.Height, along = (long)image.Width * mask.Height;
-        if (Math.Abs(across - along) > Math.Max(mask.Height, image.Height))
+        // One is a scale of the other rounded to whole pixels (each side off by at most half a pixel): then
+        // |mW iH - iW mH| <= (iW + iH) / 2, or the same with the two swapped, whichever is the smaller.
+        long cross = Math.Abs((long)mask.Width * image.Height - (long)image.Width * mask.Height);
+        if (2 * cross > Math.Max((long)image.Width + image.Height, (long)mask.Width + mask.Height))
             throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}: " +
                                            "not the same proportions, so not the image's mask.");
         int marked = item.IsAnomalous ? 0 : mask.Pixels.Count(v => v > 0.5f);

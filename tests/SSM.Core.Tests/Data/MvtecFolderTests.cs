@@ -115,6 +115,10 @@ public class MvtecFolderTests
         var loaded = data.LoadTest(read);
         Assert.Equal((full.Width, full.Height), (loaded.Mask!.Width, loaded.Mask.Height));
         Assert.Contains(1f, loaded.Mask.Pixels);
+        // A line-scan camera's 4096 x 256 image with its mask at a third (1365 x 85): the same proportions, to a pixel.
+        var wide = new MvtecTestItem("wide.png", "scratch", "wide_mask.png");
+        MvtecDataset.RequireMaskFits(wide, new FloatImage(1, 85, 1365), (4096, 256));
+        Assert.Throws<InvalidDataException>(() => MvtecDataset.RequireMaskFits(wide, new FloatImage(1, 80, 1365), (4096, 256)));
         // Other proportions are another image's mask: refused.
         ImageFile.Save(new FloatImage(1, full.Height, full.Width / 2), renamed);
         Assert.Contains("not the same proportions", Assert.Throws<InvalidDataException>(() => data.LoadTest(read)).Message);
