@@ -29,7 +29,7 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
         normal.Sort((a, b) => b.CompareTo(a));
         int allowed = (int)Math.Floor(rate * normal.Count + 1e-9);
         float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
-        float lowest = (float)(Math.Floor(mustPass * 1000.0) / 1000.0 + 0.001);
+        float lowest = (float)(ThreeDecimalsAtOrBelow(mustPass) + 0.001);
         if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
         var counts = ConfusionCounts.At(scores, labels, lowest);
         // Raised to the lowest defect score it finds: the same defects found, no more normal images flagged.
@@ -38,15 +38,20 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             if (labels[i] && scores[i] >= lowest) lowestFound = Math.Min(lowestFound, scores[i]);
         if (float.IsFinite(lowestFound))
         {
-            // A score of three decimals in float (0.9f is 0.89999998, 2.699f is 2.69899988) keeps its own value, not the
-            // one below it: a fixed slack under the floor would not do, as a float's error grows with its size.
-            double round = Math.Round(lowestFound * 1000.0) / 1000.0;
-            if ((float)round != lowestFound) round = Math.Floor(lowestFound * 1000.0) / 1000.0;
-            float raised = (float)round;
+            float raised = (float)ThreeDecimalsAtOrBelow(lowestFound);
             if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
             var at = ConfusionCounts.At(scores, labels, raised);
             if (raised > lowest && at.TruePositives == counts.TruePositives) return new FalseAlarmThreshold(rate, raised, at);
         }
         return new FalseAlarmThreshold(rate, lowest, counts);
+    }
+
+    /// <summary>The value of three decimals at or just below <paramref name="score"/>. A score of three decimals in float
+    /// (0.9f is 0.89999998, 2.699f is 2.69899988) is its own, not the one below it: a fixed slack under the floor would not
+    /// do, as a float's error grows with its size, and a threshold printed as 2.699 must not flag a score of 2.699f.</summary>
+    private static double ThreeDecimalsAtOrBelow(float score)
+    {
+        double round = Math.Round(score * 1000.0) / 1000.0;
+        return (float)round == score ? round : Math.Floor(score * 1000.0) / 1000.0;
     }
 }

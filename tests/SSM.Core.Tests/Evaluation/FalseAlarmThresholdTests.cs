@@ -46,6 +46,13 @@ public sealed class FalseAlarmThresholdTests
         var t = FalseAlarmThreshold.For(scores, labels, 0.10)!.Value;
         Assert.Equal(2.699f, t.Threshold);
         Assert.Equal(new ConfusionCounts(1, 0, 10, 0), t.Counts);
+        // A normal score of three decimals that must pass: the threshold is the next round value, 2.7, not a hair above
+        // 2.699f that prints as 2.699 and, given back, flags it.
+        var above = FalseAlarmThreshold.For([2.699f, 2.75f], [false, true], 0)!.Value;
+        Assert.Equal(2.75f, above.Threshold);
+        Assert.Equal(2.7f, FalseAlarmThreshold.For([2.699f, 2.7f], [false, true], 0)!.Value.Threshold);
+        Assert.Equal(new ConfusionCounts(0, 0, 1, 1), FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Counts);
+        Assert.Equal(2.7f, FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Threshold);
     }
 
     [Fact]
