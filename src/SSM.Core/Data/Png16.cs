@@ -7,7 +7,9 @@ namespace SSM.Core.Data;
 /// Reads 16-bit PNG files at full depth. Scanners and medical exports store their images this way, and SkiaSharp 2.88
 /// decodes a 16-bit grayscale PNG through 8 bits (a 12-bit CT keeps 16 grey levels of 4096). The format is small enough
 /// to read here, straight from the PNG specification: the IHDR and IDAT chunks, zlib, the five row filters and Adam7
-/// interlacing. Ancillary chunks (gamma, colour profile, transparency) are ignored, as the 8-bit decode ignores them.
+/// interlacing. A tRNS colour key (the one grey level or colour that is transparent) makes those pixels black, as alpha
+/// does (<see cref="ImageFile"/> shows transparent pixels over black); other ancillary chunks (gamma, colour profile)
+/// are ignored, as the 8-bit decode ignores them.
 /// </summary>
 internal static class Png16
 {
@@ -40,6 +42,7 @@ internal static class Png16
         bool interlaced = file[28] == 1;
 
         using var compressed = new MemoryStream();
+        float[]? key = null;
         for (int at = 8; ;)
         {
             if (at + 12 > file.Length) throw Truncated(name);
@@ -47,6 +50,9 @@ internal static class Png16
             var type = file.AsSpan(at + 4, 4);
             if (length < 0 || at + 12 + length > file.Length) throw Truncated(name);
             if (type.SequenceEqual("IDAT"u8)) compressed.Write(file, at + 8, length);
+            // Grey (one 16-bit level) or RGB (three): the pixels of exactly that value are transparent.
+            if (type.SequenceEqual("tRNS"u8) && channels is 1 or 3 && length == 2 * channels)
+                key = [.. Enumerable.Range(0, channels).Select(c => BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(at + 8 + 2 * c)) / 65535f)];
             if (type.SequenceEqual("IEND"u8)) break;
             at += 12 + length;
         }
@@ -78,6 +84,9 @@ internal static class Png16
                 (previous, row) = (row, previous);
             }
         }
+        if (key is not null)
+            for (int i = 0; i < samples.Length; i += channels)
+                if (samples.AsSpan(i, channels).SequenceEqual(key)) samples.AsSpan(i, channels).Clear();
         return (samples, channels, width, height);
     }
 

@@ -14,12 +14,19 @@ internal static class Png16Writer
         [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
 
     /// <param name="samples">Row-major, channel-interleaved samples (channels 1 gray, 2 gray + alpha, 3 RGB, 4 RGBA).</param>
-    public static void Write(string path, int width, int height, int channels, ushort[] samples, bool interlaced = false)
+    /// <param name="transparent">A tRNS colour key: the grey level (1 channel) or RGB colour (3) that is transparent.</param>
+    public static void Write(string path, int width, int height, int channels, ushort[] samples, bool interlaced = false, ushort[]? transparent = null)
     {
         if (channels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(channels));
         if (samples.Length != width * height * channels) throw new ArgumentException("One sample per pixel and channel.", nameof(samples));
         using var file = File.Create(path);
         WriteHeader(file, width, height, bitsPerSample: 16, colourType: (byte)(channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 }), interlaced);
+        if (transparent is not null)
+        {
+            var key = new byte[2 * transparent.Length];
+            for (int c = 0; c < transparent.Length; c++) BinaryPrimitives.WriteUInt16BigEndian(key.AsSpan(2 * c), transparent[c]);
+            Chunk(file, "tRNS", key);
+        }
         using var raw = new MemoryStream();
         using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
         {

@@ -73,6 +73,27 @@ public class SixteenBitTests
                 Assert.Equal(samples[p * channels + c] / 65535f * (samples[p * channels + colours] / 65535f), image.Pixels[c * w * h + p]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_colour_key_makes_its_pixels_black_as_alpha_does(int channels)
+    {
+        // tRNS: the one grey level or colour that is transparent, shown over black as the 8-bit decode shows it.
+        using var temp = new TempFolder();
+        ushort[] key = [.. Enumerable.Range(0, channels).Select(c => (ushort)(40000 + c))];
+        ushort[] other = [.. Enumerable.Range(0, channels).Select(c => (ushort)(40001 + c))];
+        string path = temp.File("keyed.png");
+        Png16Writer.Write(path, 2, 1, channels, [.. key, .. other], transparent: key);
+
+        var image = ImageFile.Load(path, channels);
+
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.Equal(0f, image[c, 0, 0]);
+            Assert.Equal(other[c] / 65535f, image[c, 0, 1]);
+        }
+    }
+
     [Fact]
     public void A_truncated_16_bit_png_is_refused_naming_the_file()
     {
