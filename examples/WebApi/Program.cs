@@ -29,9 +29,11 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
     bool alone = loaded is SsmAnomalyTransformer || loaded is IEnumerable<ITransformer> steps && steps.Count() == 1;
     if (!alone || ssm.InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
     {
-        Console.Error.WriteLine($"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'" +
-                                (alone ? "" : " after other steps") + $"; this server needs a model trained on image files (ssm train's) or on a " +
-                                $"byte[] column (README, \"Serving a model\").");
+        Console.Error.WriteLine(alone
+            ? $"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server " +
+              "needs a model trained on image files (ssm train's) or on a byte[] column (README, \"Serving a model\")."
+            : $"{modelPath} runs other steps before its detector; this server gives the upload's bytes to the detector itself: serve a " +
+              "model of the detector alone, trained on image files (ssm train's) or on a byte[] column (README, \"Serving a model\").");
         return 1;
     }
     model = ssm = ssm.WithBytesInput(nameof(Upload.File));

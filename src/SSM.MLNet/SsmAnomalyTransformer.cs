@@ -369,9 +369,10 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         // ML.NET's own refusal of a newer format says "ML.NET 1.0.0.0 cannot read" (our assembly's version) with the two
         // version numbers swapped; the user needs to hear that the package is older than the model.
         var version = GetVersionInfo();
-        if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerReadableCur)
+        // The same test as ML.NET's own (the oldest version that can read the file, against the newest this one writes).
+        if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerWrittenCur)
             throw new FormatException($"This model was saved by a newer SSM.MLNet (its format 0x{ctx.Header.ModelVerReadable:X8}; this version reads " +
-                $"up to 0x{version.VerReadableCur:X8}). Update the SSM.MLNet package to load it.");
+                $"up to 0x{version.VerWrittenCur:X8}). Update the SSM.MLNet package to load it.");
         ctx.CheckAtModel(version);
         string inputColumn = ctx.LoadNonEmptyString();
         string scoreColumn = ctx.LoadNonEmptyString();

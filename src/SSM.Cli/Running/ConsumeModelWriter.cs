@@ -58,8 +58,8 @@ public static class ConsumeModelWriter
             private static string modelPath = Path.Combine(AppContext.BaseDirectory, "model.zip");
             private static (MLContext Context, ITransformer Model)? loaded;
 
-            /// <summary>Where model.zip is read from. Set it before the first Predict that succeeds; after that the model is
-            /// loaded, and setting it throws rather than be ignored.</summary>
+            /// <summary>Where model.zip is read from. Set it before the model loads (at the first Predict; a load that fails
+            /// is tried again at the next); once it has loaded, setting it throws rather than be ignored.</summary>
             public static string ModelPath
             {
                 get => modelPath;
