@@ -96,7 +96,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 ("dataset", data.Root), ("training images", trainImages),
                 ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
                                (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
-                ("final loss", Summary.F(epochs.Count > 0 ? epochs[^1].Loss : null)),
+                // The model's own figure, as evaluate shows it: the epoch line's is rounded for the log, and rounded again it could differ.
+                ("final loss", Summary.F(ssm.Model.TrainingSummary?.FinalLoss ?? (epochs.Count > 0 ? epochs[^1].Loss : null))),
                 // The epoch lines count from the first run's start (the checkpoint keeps its clock); this row is this run's.
                 ("training time", $"{seconds:F1} s" + (checkpoints?.Kept is { } earlier ? $" (this run; epochs 1-{earlier.Done} ran before)" : "")),
                 ("threshold", Summary.Threshold(ssm)),

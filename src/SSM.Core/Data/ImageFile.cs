@@ -127,6 +127,7 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(path);
         using var file = OpenRead(path);
+        if (file.Length == 0) throw new InvalidDataException($"{Quoted(path)} is empty (0 bytes), not an image.");
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
         if (ours) return SizeOf(own, Quoted(path));

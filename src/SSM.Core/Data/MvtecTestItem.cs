@@ -17,5 +17,6 @@ public sealed record MvtecTestItem(string Path, string Category, string? MaskPat
 public sealed record MissingMask(string ImagePath, string ExpectedMask)
 {
     /// <summary>What is missing, naming both files.</summary>
-    public string Message => $"Defective test image '{ImagePath}' has no ground-truth mask; expected '{ExpectedMask}'.";
+    public string Message => $"Defective test image '{ImagePath}' has no ground-truth mask; expected '{ExpectedMask}' " +
+                             $"(or in another image format, or named as the image, '{Path.GetFileNameWithoutExtension(ImagePath)}.*', in that folder).";
 }

@@ -20,6 +20,7 @@ internal sealed class SkiaDecoder : IDisposable
     /// <exception cref="InvalidDataException">The bytes are no image Skia knows, or an empty one.</exception>
     public SkiaDecoder(byte[] file, string subject)
     {
+        if (file.Length == 0) throw new InvalidDataException($"{subject} is empty (0 bytes), not an image.");
         this.subject = subject;
         this.file = file;
         pinned = GCHandle.Alloc(file, GCHandleType.Pinned);

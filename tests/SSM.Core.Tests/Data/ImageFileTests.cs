@@ -145,6 +145,12 @@ public class ImageFileTests
         // A folder given for a file is said to be one.
         Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(temp.Path)).Message);
         Assert.Equal($"'{temp.Path}' is a folder, not an image file.", Assert.Throws<FileNotFoundException>(() => ImageFile.LoadResized(temp.Path, 1, 8, 8)).Message);
+        // An empty file is said to be empty, not "not a decodable image".
+        string empty = temp.File("empty.png");
+        File.WriteAllBytes(empty, []);
+        Assert.Equal($"'{empty}' is empty (0 bytes), not an image.", Assert.Throws<InvalidDataException>(() => ImageFile.Load(empty)).Message);
+        Assert.Equal($"'{empty}' is empty (0 bytes), not an image.", Assert.Throws<InvalidDataException>(() => ImageFile.ReadSize(empty)).Message);
+        Assert.Equal($"'{empty}' is empty (0 bytes), not an image.", Assert.Throws<InvalidDataException>(() => ImageFile.LoadResized(empty, 1, 8, 8)).Message);
         // A link whose target is gone is said to be one.
         string link = temp.File("link.png");
         File.CreateSymbolicLink(link, path);
