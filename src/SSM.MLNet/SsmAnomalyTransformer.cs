@@ -172,7 +172,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     public SsmAnomalyTransformer WithThreshold(float threshold)
     {
         ThrowIfDisposed();   // now, not at the copy's first use: the copy would share a network that may be freed
-        return new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, threshold, ScoringBatchSize);
+        return Copy(threshold: threshold);
     }
 
     /// <summary>
@@ -183,7 +183,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     public SsmAnomalyTransformer WithScoringBatchSize(int scoringBatchSize)
     {
         ThrowIfDisposed();
-        return new(Host, shared, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, scoringBatchSize);
+        return Copy(scoringBatchSize: scoringBatchSize);
     }
 
     /// <summary>
@@ -198,8 +198,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ThrowIfDisposed();
         if (InputKind != SsmInputKind.Path)
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as file paths: it has no image folder.");
-        return new(Host, shared, input with { ImageFolder = string.IsNullOrEmpty(imageFolder) ? null : imageFolder }, ScoreColumnName,
-            PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, ScoringBatchSize);
+        return Copy(input with { ImageFolder = string.IsNullOrEmpty(imageFolder) ? null : imageFolder });
     }
 
     /// <summary>
@@ -233,9 +232,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as image files: it was trained on what " +
                 (InputKind == SsmInputKind.Image ? "LoadImages decoded (not turned by EXIF orientation)" : "pixel vectors") + ", so it cannot read files as it was trained.");
-        var read = input with { ColumnName = inputColumnName, Kind = kind, ImageFolder = kind == SsmInputKind.Path && !string.IsNullOrEmpty(imageFolder) ? imageFolder : null };
-        return new(Host, shared, read, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization, Threshold, ScoringBatchSize);
+        return Copy(input with { ColumnName = inputColumnName, Kind = kind, ImageFolder = kind == SsmInputKind.Path && !string.IsNullOrEmpty(imageFolder) ? imageFolder : null });
     }
+
+    /// <summary>This transformer with one thing changed, sharing its network (the With... methods).</summary>
+    private SsmAnomalyTransformer Copy(SsmInput? input = null, float? threshold = null, int? scoringBatchSize = null) =>
+        new(Host, shared, input ?? this.input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization,
+            threshold ?? Threshold, scoringBatchSize ?? ScoringBatchSize);
 
     /// <summary>A path of the input column as the model reads it: combined with <see cref="ImageFolder"/> when one is set.</summary>
     internal string ResolvePath(string path) => input.ResolvePath(path);
