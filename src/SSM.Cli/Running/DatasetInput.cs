@@ -164,7 +164,7 @@ public static class DatasetInput
 
     /// <summary>What the training files' headers say, in one pass; files that cannot be read are left out (the training
     /// reads every file itself and names a bad one).</summary>
-    public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader).OfType<ImageHeader>()];
+    public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. HeadersOf(paths).OfType<ImageHeader>()];
 
     /// <summary>What each file's header says, in the files' order: null where it cannot be read.</summary>
     public static IReadOnlyList<ImageHeader?> HeadersOf(IReadOnlyList<string> paths) => [.. paths.Select(ImageFile.ReadHeader)];
