@@ -21,8 +21,10 @@ internal static class SsmModelFile
     /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.
     /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.
     /// 8: size correction is recorded (default on); earlier models had none.
-    /// 9: the normalisation's least standard deviation is recorded (default one 16-bit level); earlier models used one 8-bit level.</summary>
-    public const int FormatVersion = 9;
+    /// 9: the normalisation's least standard deviation is recorded (default one 16-bit level); earlier models used one 8-bit level.
+    /// 10: the training images' contrast is recorded (<see cref="Calibration.Contrast"/>); earlier models have none and
+    /// score a frame without content by its flat map. A reader of format 9 would score such models so without a word.</summary>
+    public const int FormatVersion = 10;
     private const string Kind = "SSM model file";
 
     // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
@@ -51,7 +53,10 @@ internal static class SsmModelFile
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
         [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings,
-         FormatEightSettings];
+         FormatEightSettings, FormatNineSettings];
+
+    /// <summary>Format 10 added the contrast to the calibration, not a setting: a format-9 file reads without it.</summary>
+    private static SsmOptions FormatNineSettings(SsmOptions o) => o;
 
     /// <summary>Before format 9 per-image normalisation divided by at least one 8-bit level (and the model was calibrated so).</summary>
     private static SsmOptions FormatEightSettings(SsmOptions o) => o with { NormalizationStdFloor = Data.InputNormalizer.EightBitStdFloor };

@@ -43,10 +43,13 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="refinementThreshold">Normal/suspicious pixel threshold; null (before calibration) scores one round only.</param>
     /// <param name="standardization">Per-pixel normal statistics applied to the final map; null gives raw maps.</param>
     /// <param name="sizeEffect">Normal level and score by original image size, taken away when given; null leaves them.</param>
+    /// <param name="lowContrast">The training images' contrast and the normal scores' mean and standard deviation: an image
+    /// scores at least its <see cref="ContrastRange.Deficit"/> in those units; null scores by the map alone.</param>
     public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold, NormalMapStatistics? standardization = null,
-        SizeEffect? sizeEffect = null)
+        SizeEffect? sizeEffect = null, (ContrastRange Range, float NormalMean, float NormalStd)? lowContrast = null)
     {
         SizeEffect = sizeEffect;
+        LowContrast = lowContrast;
         this.network = network;
         this.options = options;
         RefinementThreshold = refinementThreshold;
@@ -83,6 +86,9 @@ public sealed class AnomalyScorer : IDisposable
     /// <summary>The size correction applied to maps and scores, or null for none.</summary>
     public SizeEffect? SizeEffect { get; }
 
+    /// <summary>The floor a frame far below the training images' contrast raises its score to, or null for none.</summary>
+    public (ContrastRange Range, float NormalMean, float NormalStd)? LowContrast { get; }
+
     /// <summary>Scores a batch of images with all refinement rounds.</summary>
     /// <param name="images">[B, C, S, S], values in [0, 1].</param>
     /// <param name="logAreas">Each image's log(width x height) before it was resized (<see cref="ImageCache.LogArea"/>);
@@ -107,6 +113,9 @@ public sealed class AnomalyScorer : IDisposable
             map = map.sub(tensor(expected.Select(e => e.Level).ToArray(), [expected.Length, 1, 1, 1]).to(map.device));
             scores = scores.sub(tensor(expected.Select(e => e.Score).ToArray()).to(scores.device));
         }
+        // The map cannot see what the normalisation took away: a frame without content restores to a flat image.
+        if (LowContrast is { } low)
+            scores = scores.maximum(low.Range.Scores(images.to(scores.device), options.NormalizationStdFloor, low.NormalMean, low.NormalStd));
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 

@@ -23,6 +23,11 @@ public sealed record Calibration
     /// held-out images' sizes vary; null otherwise.</summary>
     public SizeEffect? SizeEffect { get; init; }
 
+    /// <summary>The training images' contrast, when the model normalises each image (<see cref="InputNormalization.PerImage"/>):
+    /// a frame far below it scores high however well it restores. Null for models saved before it was recorded (format 10)
+    /// and for those that keep the pixels as loaded, whose maps see brightness and contrast themselves.</summary>
+    public ContrastRange? Contrast { get; init; }
+
     /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending.</summary>
     public float[] NormalImageScores { get; init; } = [];
 
@@ -42,10 +47,12 @@ public sealed record Calibration
     }
 
     /// <summary>A scorer of <paramref name="network"/> under <paramref name="options"/> with this calibration: the given
-    /// refinement threshold, and the map statistics when the options standardise maps.</summary>
+    /// refinement threshold, the map statistics when the options standardise maps, and the contrast floor when they
+    /// normalise each image.</summary>
     public AnomalyScorer CreateScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold) =>
         new(network, options, refinementThreshold, options.Scoring.StandardizeMaps ? MapStatistics : null,
-            options.Scoring.SizeCorrection ? SizeEffect : null);
+            options.Scoring.SizeCorrection ? SizeEffect : null,
+            options.Normalization == InputNormalization.PerImage && Contrast is { } contrast ? (contrast, NormalMean, NormalStd) : null);
 
     /// <summary>
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when

@@ -75,7 +75,10 @@ public static class SsmTrainer
         try
         {
             var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation);
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation) with
+            {
+                Contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null,
+            };
             model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
             return model;
         }

@@ -124,6 +124,19 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     }
 
     [Fact]
+    public void AFormatNineFileHasNoContrastAndACurrentFilesContrastIsReadBack()
+    {
+        var options = fixture.Model.Options with { Normalization = SSM.Core.Data.InputNormalization.PerImage };
+        using (var loaded = LoadAsFormat(options, 9))
+            Assert.Null(loaded.Calibration!.Contrast);
+
+        var calibration = fixture.Model.Calibration! with { Contrast = new SSM.Core.Scoring.ContrastRange(-2.25, 0.36) };
+        using var current = LoadAsFormat(options, SsmModelFile.FormatVersion, calibration);
+        Assert.Equal(calibration.Contrast, current.Calibration!.Contrast);
+        Assert.NotNull(current.Scorer.LowContrast);
+    }
+
+    [Fact]
     public void TruncatedFileIsRefused()
     {
         var bytes = Saved();

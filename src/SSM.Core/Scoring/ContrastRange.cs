@@ -1,0 +1,63 @@
+using SSM.Core.Data;
+using static TorchSharp.torch;
+
+namespace SSM.Core.Scoring;
+
+/// <summary>
+/// The contrast of the training images (the standard deviation of an image's values at the model's size), which per-image
+/// normalisation takes away before the network sees an image. Without it a frame with no content (a dead camera, a lens
+/// cap, an empty belt under flat light) is standardised to a flat image, restores perfectly and scores as normal: the MTD
+/// model of docs/results.md scored 200 px black, grey and white frames 0.878 each against its threshold 3. With it such a
+/// frame scores by how far its contrast lies below the training images': <see cref="Deficit"/>.
+/// </summary>
+/// <param name="MeanLogStd">Mean of the training images' log contrast.</param>
+/// <param name="SpreadLogStd">Standard deviation of the training images' log contrast.</param>
+public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
+{
+    /// <summary>
+    /// The least spread a deficit is counted in: images of one steady setup can vary in contrast by a few percent only, and
+    /// a frame with a third less would then lie many spreads below them. With this floor a frame needs less than about half
+    /// the typical contrast to reach the default threshold of 3 (e^-(3 + <see cref="Margin"/>) x 0.15).
+    /// </summary>
+    public const double MinimumSpread = 0.15;
+
+    /// <summary>Spreads below the typical contrast that are not counted: MTD's good test tiles lie up to 3.2 below their
+    /// training tiles' mean; with this margin 7 of its 583 test scores rose, all of good tiles and none to the threshold, and
+    /// image AUROC is the same to the last digit (docs/results.md, "Frames without content", 2026-12-03).</summary>
+    public const double Margin = 2;
+
+    /// <summary>The range of <paramref name="images"/>' log contrast, each image's standard deviation taken as at least
+    /// <paramref name="stdFloor"/> (as the normalisation does).</summary>
+    public static ContrastRange Fit(ImageCache images, float stdFloor)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Count < 2) throw new ArgumentException("The contrast range needs at least 2 images.", nameof(images));
+        var logStds = new List<double>(images.Count);
+        foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(64))
+        {
+            using var batch = images.Batch(chunk);
+            using var values = LogContrast(batch, stdFloor);
+            logStds.AddRange(values.data<float>().ToArray().Select(v => (double)v));
+        }
+        double mean = logStds.Average();
+        return new ContrastRange(mean, Math.Sqrt(logStds.Sum(v => (v - mean) * (v - mean)) / (logStds.Count - 1)));
+    }
+
+    /// <summary>Each image's log contrast, [B], of a batch [B, C, S, S] of values in [0, 1].</summary>
+    public static Tensor LogContrast(Tensor images, float stdFloor) =>
+        images.to(float32).std([1, 2, 3]).clamp_min(stdFloor).log();
+
+    /// <summary>How many spreads (at least <see cref="MinimumSpread"/>) an image's log contrast lies below the training
+    /// images' mean, less <see cref="Margin"/>: in standard deviations of the normal image scores, the score a frame of this
+    /// contrast gets at least. Negative for every ordinary image.</summary>
+    public double Deficit(double logStd) => (MeanLogStd - logStd) / Math.Max(SpreadLogStd, MinimumSpread) - Margin;
+
+    /// <summary><see cref="Deficit"/> of each image of a batch [B, C, S, S] as a raw image score, [B]: the normal scores'
+    /// mean plus that many of their standard deviations.</summary>
+    public Tensor Scores(Tensor images, float stdFloor, float normalMean, float normalStd)
+    {
+        using var scope = NewDisposeScope();
+        var deficit = LogContrast(images, stdFloor).neg().add(MeanLogStd).div(Math.Max(SpreadLogStd, MinimumSpread)).sub(Margin);
+        return deficit.mul(normalStd).add(normalMean).MoveToOuterDisposeScope();
+    }
+}
