@@ -312,7 +312,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             double mean = Math.Abs(calibration.NormalMean) < 1e-4 * Math.Max(calibration.NormalStd, 1e-12f) ? 0 : calibration.NormalMean;
             // "mean 0" alone puzzled a walkthrough: the size correction centres the scores by construction.
             ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}, refinement threshold {4:G4}.",
-                calibration.NormalImageScores.Length, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
+                calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
                 calibration.NormalStd, calibration.RefinementThreshold);
             if (NoSpreadWarning(calibration) is { } flat) ch.Warning(flat);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
@@ -407,8 +407,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     internal static string? NoSpreadWarning(Calibration calibration)
     {
         float mean = calibration.NormalMean, std = calibration.NormalStd;
-        if (calibration.NormalImageScores.Length < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
-        return $"SSM: the {calibration.NormalImageScores.Length} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
+        if (calibration.NormalImageScores.Count < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
+        return $"SSM: the {calibration.NormalImageScores.Count} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
                "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
                "image? Train on varied normal images.";
     }

@@ -256,7 +256,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(SSM.Core.Torch.OneDnnCheck.Finding is null ? 0 : 1, System.Text.RegularExpressions.Regex.Count(text, "warning:"));
         Assert.Equal(0.5, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.Holdout);
         using var model = (IDisposable)new MLContext().Model.Load(Path.Combine(output, "model.zip"), out _);
-        Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Length);
+        Assert.Equal(12, ModelRunner.SsmOf((ITransformer)model).Calibration.NormalImageScores.Count);
     }
 
     /// <summary>--sigma is the model's smoothing, kept in the zip and written with the settings; the default is the

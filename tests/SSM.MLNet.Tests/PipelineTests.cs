@@ -51,7 +51,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         Assert.Equal(8, fx.Ssm.Model.Options.Network.BaseWidth);
         Assert.Equal(SsmScoreNormalization.ZScore, fx.Ssm.Normalization);
         Assert.Equal(3f, fx.Ssm.Threshold);
-        Assert.True(fx.Ssm.Calibration.NormalImageScores.Length >= 2);
+        Assert.True(fx.Ssm.Calibration.NormalImageScores.Count >= 2);
         Assert.Equal(SsmInputKind.Image, fx.Ssm.InputKind);
         Assert.Equal("Image", fx.Ssm.InputColumnName);
     }

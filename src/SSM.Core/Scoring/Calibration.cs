@@ -1,6 +1,7 @@
 using SSM.Core.Data;
 using SSM.Core.Network;
 using SSM.Core.Training;
+using System.Text.Json.Serialization;
 using static TorchSharp.torch;
 
 namespace SSM.Core.Scoring;
@@ -29,21 +30,36 @@ public sealed record Calibration
     public ContrastRange? Contrast { get; init; }
 
     /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending.</summary>
-    public float[] NormalImageScores { get; init; } = [];
+    /// <remarks>Read-only, and copied when set: every score a model gives is normalised by them, and a transformer's copies
+    /// share its calibration.</remarks>
+    public IReadOnlyList<float> NormalImageScores
+    {
+        get => normalImageScores;
+        init
+        {
+            float[] scores = [.. value];
+            normalImageScores = Array.AsReadOnly(scores);
+            (NormalMean, NormalStd) = MeanAndStd(scores);
+        }
+    }
+
+    private readonly IReadOnlyList<float> normalImageScores = Array.AsReadOnly(Array.Empty<float>());
 
     /// <summary>Mean of <see cref="NormalImageScores"/>.</summary>
-    public float NormalMean => NormalImageScores.Length == 0 ? 0 : NormalImageScores.Average();
+    [JsonIgnore]
+    public float NormalMean { get; private init; }
 
     /// <summary>Standard deviation of <see cref="NormalImageScores"/>, never below a small floor so z-scores stay finite.</summary>
-    public float NormalStd
+    [JsonIgnore]
+    public float NormalStd { get; private init; } = 1e-6f;
+
+    private static (float Mean, float Std) MeanAndStd(float[] scores)
     {
-        get
-        {
-            if (NormalImageScores.Length < 2) return 1e-6f;
-            double mean = NormalMean;
-            double variance = NormalImageScores.Sum(v => (v - mean) * (v - mean)) / (NormalImageScores.Length - 1);
-            return (float)Math.Max(Math.Sqrt(variance), 1e-6);
-        }
+        if (scores.Length == 0) return (0, 1e-6f);
+        float mean = scores.Average();
+        if (scores.Length < 2) return (mean, 1e-6f);
+        double variance = scores.Sum(v => ((double)v - mean) * ((double)v - mean)) / (scores.Length - 1);
+        return (mean, (float)Math.Max(Math.Sqrt(variance), 1e-6));
     }
 
     /// <summary>A scorer of <paramref name="network"/> under <paramref name="options"/> with this calibration: the given

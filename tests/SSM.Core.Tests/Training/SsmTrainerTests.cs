@@ -78,8 +78,14 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     public void CalibratesOnTheHeldOutShare()
     {
         var c = fixture.Model.Calibration!;
-        Assert.Equal(4, c.NormalImageScores.Length);      // 10 % of 40
+        Assert.Equal(4, c.NormalImageScores.Count);      // 10 % of 40
         Assert.Equal(c.NormalImageScores.OrderBy(v => v), c.NormalImageScores);
+        // Every score the model gives is normalised by them: no caller may change them (a reviewer's += 1000 moved every score).
+        Assert.Throws<NotSupportedException>(() => ((IList<float>)c.NormalImageScores)[0] = 1000);
+        float[] given = [3, 1, 2];
+        var copied = c with { NormalImageScores = given };
+        given[0] = 1000;
+        Assert.Equal(2f, copied.NormalMean);
         // The refinement threshold is the configured quantile of the held-out images' first-round (raw) map pixels.
         var model = fixture.Model;
         using var scorer = new AnomalyScorer(model.Network, model.Options, refinementThreshold: null);
