@@ -8,8 +8,12 @@ namespace SSM.Core;
 public sealed record SsmOptions
 {
     /// <summary>Side S of the square images the network sees; inputs are resized to S x S. Default 64.
-    /// Must be a multiple of 2^(Depth-1), at most <see cref="MaxImageSize"/>.</summary>
+    /// Must be a multiple of 2^(Depth-1), from <see cref="MinImageSize"/> to <see cref="MaxImageSize"/>.</summary>
     public int ImageSize { get; init; } = 64;
+
+    /// <summary>Smallest <see cref="ImageSize"/>: 8. MS-GMS compares gradients at three scales, halving the image twice, and its
+    /// pyramid pools once more: below 8 px a side, libtorch fails inside the first training step.</summary>
+    public const int MinImageSize = 8;
 
     /// <summary>Largest <see cref="ImageSize"/>: 1024.</summary>
     public const int MaxImageSize = 1024;
@@ -47,9 +51,9 @@ public sealed record SsmOptions
         if (!(NormalizationStdFloor > 0 && NormalizationStdFloor <= 1))
             throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
         Network.Validate();
-        if (ImageSize < Network.SizeMultiple || ImageSize % Network.SizeMultiple != 0)
+        if (ImageSize < Math.Max(MinImageSize, Network.SizeMultiple) || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
-                $"Image size must be a positive multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}.");
+                $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {Math.Max(MinImageSize, Network.SizeMultiple)}.");
         if (ImageSize > MaxImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Image size must be at most {MaxImageSize}.");
         Masking.Validate(ImageSize);
         Training.Validate();
@@ -152,6 +156,9 @@ public sealed record TrainingOptions
     /// <summary>Share of the normal images held out to calibrate thresholds (at least 2 images are held out). Default 0.1.</summary>
     public double HoldoutFraction { get; init; } = 0.1;
 
+    /// <summary>Bound of <see cref="HoldoutFraction"/>, excluded: the network trains on at least a tenth of the images.</summary>
+    public const double MaxHoldoutFraction = 0.9;
+
     /// <summary>Random horizontal and vertical flips of normal images, for textures and symmetric parts. Default false: a
     /// flipped normal image teaches the network that a part mounted the wrong way round is normal, and on MTD flips cost
     /// image AUROC (0.752 / 0.741 with them, 0.770 / 0.750 without, two seeds, 10 epochs; examples/Benchmarks/HISTORY.md).</summary>
@@ -199,7 +206,8 @@ public sealed record TrainingOptions
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "Checkpoint interval must be at least 1 epoch.");
         if (CheckpointFolder is not null && string.IsNullOrWhiteSpace(CheckpointFolder))
             throw new ArgumentOutOfRangeException(nameof(CheckpointFolder), $"'{CheckpointFolder}'", "The checkpoint folder must be a path, or null for no checkpoints.");
-        if (!(HoldoutFraction > 0 && HoldoutFraction < 0.9)) throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, "Holdout fraction must be in (0, 0.9).");
+        if (!(HoldoutFraction > 0 && HoldoutFraction < MaxHoldoutFraction))
+            throw new ArgumentOutOfRangeException(nameof(HoldoutFraction), HoldoutFraction, $"Holdout fraction must be in (0, {MaxHoldoutFraction}).");
     }
 }
 
@@ -309,6 +317,9 @@ public sealed record ScoringOptions
     /// </summary>
     public int RefinementRounds { get; init; } = 1;
 
+    /// <summary>Most <see cref="RefinementRounds"/>: each round is one more pass of every mask.</summary>
+    public const int MaxRefinementRounds = 10;
+
     /// <summary>Side of the cells judged normal or suspicious, in pixels. Null (default): S/16 (8 px at S = 128, as the authors).</summary>
     public int? RefinementCellSize { get; init; }
 
@@ -386,7 +397,8 @@ public sealed record ScoringOptions
         // Finite, not bounded by the image size: models saved with a larger sigma (the engine took any) must still load.
         if (ResolveSigma(imageSize) is var s && !(s >= 0 && double.IsFinite(s)))
             throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be a non-negative number (0 turns smoothing off).");
-        if (RefinementRounds < 1 || RefinementRounds > 10) throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, "Refinement rounds must be between 1 and 10.");
+        if (RefinementRounds < 1 || RefinementRounds > MaxRefinementRounds)
+            throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, $"Refinement rounds must be between 1 and {MaxRefinementRounds}.");
         if (ResolveRefinementCellSize(imageSize) is var c && (c < 1 || c > imageSize)) throw new ArgumentOutOfRangeException(nameof(RefinementCellSize), c, "Refinement cell size must be between 1 and the image size.");
         if (!(NormalShare > 0 && NormalShare <= 1)) throw new ArgumentOutOfRangeException(nameof(NormalShare), NormalShare, "Normal share must be in (0, 1].");
         if (!(RefinementQuantile > 0 && RefinementQuantile < 1)) throw new ArgumentOutOfRangeException(nameof(RefinementQuantile), RefinementQuantile, "Refinement quantile must be in (0, 1).");

@@ -49,22 +49,25 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName, $"null or a name other than ScoreColumnName ('{o.ScoreColumnName}') and PredictedLabelColumnName ('{o.PredictedLabelColumnName}')");
         Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
         Check(ectx, o.BaseWidth >= 1 && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth, $"between 1 and {InpaintingNetworkOptions.MaxBaseWidth}");
-        Check(ectx, o.Depth is >= 2 and <= 8, nameof(o.Depth), o.Depth, "between 2 and 8");
-        int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple;
-        Check(ectx, o.ImageSize >= multiple && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
-            $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {multiple} to {SsmOptions.MaxImageSize}");
+        Check(ectx, o.Depth is >= InpaintingNetworkOptions.MinDepth and <= InpaintingNetworkOptions.MaxDepth, nameof(o.Depth), o.Depth,
+            $"between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth}");
+        int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = Math.Max(SsmOptions.MinImageSize, multiple);
+        Check(ectx, o.ImageSize >= smallest && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
+            $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {smallest} to {SsmOptions.MaxImageSize}");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
         Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");
         Check(ectx, double.IsFinite(o.LearningRate) && o.LearningRate > 0, nameof(o.LearningRate), o.LearningRate, "a positive number");
-        Check(ectx, o.HoldoutFraction is > 0 and < 0.9, nameof(o.HoldoutFraction), o.HoldoutFraction, "greater than 0 and less than 0.9");
+        Check(ectx, o.HoldoutFraction is > 0 and < TrainingOptions.MaxHoldoutFraction, nameof(o.HoldoutFraction), o.HoldoutFraction,
+            $"greater than 0 and less than {TrainingOptions.MaxHoldoutFraction}");
         CheckEnum(ectx, o.InputNormalization, nameof(o.InputNormalization));
         CheckEnum(ectx, o.RestorationError, nameof(o.RestorationError));
         CheckEnum(ectx, o.ImageScoreError, nameof(o.ImageScoreError));
         CheckEnum(ectx, o.TrainingPrecision, nameof(o.TrainingPrecision));
         CheckEnum(ectx, o.ScoringPrecision, nameof(o.ScoringPrecision));
         CheckEnum(ectx, o.Normalization, nameof(o.Normalization));
-        Check(ectx, o.RefinementRounds is >= 1 and <= 10, nameof(o.RefinementRounds), o.RefinementRounds, "between 1 and 10");
+        Check(ectx, o.RefinementRounds is >= 1 and <= ScoringOptions.MaxRefinementRounds, nameof(o.RefinementRounds), o.RefinementRounds,
+            $"between 1 and {ScoringOptions.MaxRefinementRounds}");
         Check(ectx, o.SmoothingSigma is null || o.SmoothingSigma >= 0 && o.SmoothingSigma <= o.ImageSize, nameof(o.SmoothingSigma), o.SmoothingSigma,
             $"from 0 (no smoothing) to ImageSize ({o.ImageSize}) pixels, or null for ImageSize / 32");
         Check(ectx, o.Threshold is null || float.IsFinite(o.Threshold.Value), nameof(o.Threshold), o.Threshold, "a finite number, or null for the default");

@@ -15,6 +15,7 @@ public class SsmOptionsTests
         { "NormalizationStdFloor", Defaults with { NormalizationStdFloor = float.NaN } },
         { "NormalizationStdFloor", Defaults with { NormalizationStdFloor = 1.5f } },
         { "ImageSize", Defaults with { ImageSize = 2048 } },
+        { "ImageSize", Defaults with { ImageSize = 4, Network = Defaults.Network with { Depth = 2 } } },
         { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 1 } } },
         { "Groups", Defaults with { Masking = Defaults.Masking with { Groups = 17 } } },
         { "CellSizes", Defaults with { Masking = Defaults.Masking with { CellSizes = [4, 40] } } },

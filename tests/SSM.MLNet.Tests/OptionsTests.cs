@@ -48,6 +48,8 @@ public sealed class OptionsTests
         { "Device", o => o.Device = "mps", "got 'mps'", "\"cuda:N\"" },
         { "ImageSize", o => o.ImageSize = 30, "got 30", "a multiple of 8 (2^(Depth-1) for Depth 4)" },
         { "ImageSize", o => o.ImageSize = 2048, "got 2048", "to 1024" },
+        // A multiple of Depth 2's 2, but MS-GMS's pyramid needs 8 px: libtorch failed inside Fit's first step.
+        { "ImageSize", o => { o.ImageSize = 4; o.Depth = 2; }, "got 4", "from 8 to 1024" },
         { "BaseWidth", o => o.BaseWidth = 0, "got 0", "between 1 and 1024" },
         { "Depth", o => o.Depth = 9, "got 9", "between 2 and 8" },
         { "Epochs", o => o.Epochs = 0, "got 0", "at least 1" },

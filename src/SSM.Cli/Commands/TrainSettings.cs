@@ -136,10 +136,10 @@ public sealed class TrainSettings : ModelSettings
     public string Precision { get; set; } = "Auto";
 
     /// <summary>The engine's bounds of <see cref="Holdout"/>, both excluded.</summary>
-    public const double MinHoldout = 0, MaxHoldout = 0.9;
+    public const double MinHoldout = 0, MaxHoldout = TrainingOptions.MaxHoldoutFraction;
 
     /// <summary>Highest <see cref="Rounds"/> the engine accepts.</summary>
-    public const int MaxRounds = 10;
+    public const int MaxRounds = ScoringOptions.MaxRefinementRounds;
 
     /// <summary><see cref="Normalization"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
     public InputNormalization InputNormalization => ParseName<InputNormalization>(Normalization)
@@ -172,11 +172,12 @@ public sealed class TrainSettings : ModelSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (Depth is < 2 or > 8) return ValidationResult.Error($"--depth must be between 2 and 8 (got {Depth}).");   // the engine's range
+        if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
+            return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
         int multiple = SizeMultiple;
-        if (ImageSize < 8 || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
+        if (ImageSize < SsmOptions.MinImageSize || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
         {
-            int low = Math.Max(Math.Max(8, multiple), ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
+            int low = Math.Max(Math.Max(SsmOptions.MinImageSize, multiple), ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
             string nearest = ImageSize > SsmOptions.MaxImageSize ? $"; {SsmOptions.MaxImageSize} is the largest"
                 : ImageSize < low ? $"; {low} is the smallest" : $"; {low} or {high} are the nearest";
             return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");

@@ -25,7 +25,13 @@ public sealed record InpaintingNetworkOptions
     public int[] LevelWidths() =>
         Enumerable.Range(0, Depth).Select(i => BaseWidth * (1 << Math.Min(i, 3))).ToArray();
 
-    /// <summary>The smallest image side the network accepts (and sides must be multiples of it).</summary>
+    /// <summary>Fewest levels of the U-Net (<see cref="Depth"/>).</summary>
+    public const int MinDepth = 2;
+
+    /// <summary>Most levels of the U-Net (<see cref="Depth"/>).</summary>
+    public const int MaxDepth = 8;
+
+    /// <summary>What image sides must be multiples of (and the smallest the network itself accepts; see <see cref="SsmOptions.MinImageSize"/>).</summary>
     public int SizeMultiple => 1 << (Depth - 1);
 
     /// <summary>Throws when a setting is out of range.</summary>
@@ -33,6 +39,6 @@ public sealed record InpaintingNetworkOptions
     {
         if (InputChannels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(InputChannels), InputChannels, "Input channels must be 1 (grayscale) or 3 (RGB).");
         if (BaseWidth < 1 || BaseWidth > MaxBaseWidth) throw new ArgumentOutOfRangeException(nameof(BaseWidth), BaseWidth, $"Base width must be between 1 and {MaxBaseWidth}.");
-        if (Depth < 2 || Depth > 8) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, "Depth must be between 2 and 8.");
+        if (Depth < MinDepth || Depth > MaxDepth) throw new ArgumentOutOfRangeException(nameof(Depth), Depth, $"Depth must be between {MinDepth} and {MaxDepth}.");
     }
 }
