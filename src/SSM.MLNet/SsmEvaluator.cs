@@ -38,7 +38,8 @@ public static class SsmEvaluator
     /// normal rows e.g. "good"), which turns <see cref="SsmMetrics.Categories"/> on; null (default) to skip them. Text, or a
     /// key with text key values (what <c>MapValueToKey</c> makes of a text column; a category is then its key value).</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
-    /// <exception cref="ArgumentException">No rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
+    /// <exception cref="ArgumentNullException">The label or score column name is null.</exception>
+    /// <exception cref="ArgumentException">A column name is empty, no rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, or a
     /// category is empty, or a score is NaN (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
@@ -46,6 +47,12 @@ public static class SsmEvaluator
         bool intervals = false, string? categoryColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(scoreColumnName);
+        // The optional columns are off when null; an empty name would be looked up and reported as a missing column "".
+        foreach (var (name, parameter) in new[] { (predictedLabelColumnName, nameof(predictedLabelColumnName)), (anomalyMapColumnName, nameof(anomalyMapColumnName)),
+                     (groundTruthMaskColumnName, nameof(groundTruthMaskColumnName)), (categoryColumnName, nameof(categoryColumnName)) })
+            if (name is { Length: 0 }) throw new ArgumentException("Give a column name, or null to leave this column out.", parameter);
         var columns = FindColumns(data.Schema, labelColumnName, scoreColumnName, predictedLabelColumnName, anomalyMapColumnName, groundTruthMaskColumnName,
             categoryColumnName);
         var rows = ReadRows(data, columns);

@@ -136,6 +136,10 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal("labelColumnName", missing.ParamName);
         var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), scoreColumnName: "PredictedLabel"));
         Assert.StartsWith("Schema mismatch for the score column 'PredictedLabel': expected Single, got Boolean.", wrong.Message);
+        // Null or empty names are named by the parameter, not by ML.NET's internal 'name'.
+        Assert.Equal("labelColumnName", Assert.Throws<ArgumentNullException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), labelColumnName: null!)).ParamName);
+        Assert.Equal("scoreColumnName", Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), scoreColumnName: "")).ParamName);
+        Assert.Equal("categoryColumnName", Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(HandMade(context), categoryColumnName: "")).ParamName);
 
         var allNormal = context.Data.FilterRowsByColumn(HandMade(context), "LabelSingle", upperBound: 0.5);
         var one = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(allNormal));
