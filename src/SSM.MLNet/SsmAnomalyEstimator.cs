@@ -78,6 +78,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             $"between 1 and {SsmAnomalyTransformer.MaxScoringBatchSize}");
         Check(ectx, o.VectorWidth is null or >= 1, nameof(o.VectorWidth), o.VectorWidth, "a positive number of pixels, or null for image input");
         Check(ectx, o.VectorHeight is null or >= 1, nameof(o.VectorHeight), o.VectorHeight, "a positive number of pixels, or null for image input");
+        Check(ectx, o.VectorWidth is null == o.VectorHeight is null, nameof(o.VectorHeight), o.VectorHeight,
+            $"set with VectorWidth ({Show(o.VectorWidth)}): both for a pixel vector, neither for other input");
         Check(ectx, float.IsFinite(o.VectorScale) && o.VectorScale > 0, nameof(o.VectorScale), o.VectorScale, "a positive number");
         Check(ectx, SsmDevice.IsValid(o.Device), nameof(o.Device), o.Device, SsmDevice.AcceptedForms);
     }
@@ -133,10 +135,12 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
     /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type, or an option changed since
+    /// construction to a value out of range (the schema would name columns Fit refuses).</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         host.CheckValue(inputSchema, nameof(inputSchema));
+        CheckOptions(host, Options);
         SsmInput.CheckShape(host, inputSchema, Options);
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[Options.ScoreColumnName] = new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);

@@ -40,11 +40,14 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
 
     internal int VectorLength => Channels * VectorHeight * VectorWidth;
 
+    // The name ML.NET's estimators and transformers give the schema a column is missing from, whichever method was called.
+    private const string InputSchema = "inputSchema";
+
     /// <summary>Decides the input kind from the training schema.</summary>
     internal static SsmInput FromSchema(IExceptionContext ectx, DataViewSchema schema, SsmAnomalyDetectionOptions options)
     {
         if (!schema.TryGetColumnIndex(options.InputColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), options.InputColumnName, Describe(schema));
+            throw MissingColumn(ectx, InputSchema, options.InputColumnName, Describe(schema));
         var type = schema[col].Type;
         if (type is ImageDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
@@ -56,12 +59,12 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
         {
             if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
-                throw VectorSizeMissing(options);
+                throw VectorSizeMissing(ectx, options);
             var input = new SsmInput(options.InputColumnName, SsmInputKind.Vector, options.Channels, h, w, options.VectorScale);
             input.CheckColumn(ectx, schema);
             return input;
         }
-        throw ectx.ExceptSchemaMismatch(nameof(schema), "input", options.InputColumnName, ExpectedType, type.ToString());
+        throw ectx.ExceptSchemaMismatch(InputSchema, "input", options.InputColumnName, ExpectedType, type.ToString());
     }
 
     /// <summary>" at row N" for error messages, or nothing for a negative row: a PredictionEngine's rows have no number, only a
@@ -93,7 +96,9 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     private static string Describe(IEnumerable<(string Name, string Type)> columns) =>
         string.Join(", ", columns.Select(c => $"'{c.Name}' ({c.Type})")) is { Length: > 0 } listed ? listed : "no columns";
 
-    private static InvalidOperationException VectorSizeMissing(SsmAnomalyDetectionOptions options) => new(
+    // An option left unset, so an argument error naming it, as ML.NET's own option checks throw.
+    private static Exception VectorSizeMissing(IExceptionContext ectx, SsmAnomalyDetectionOptions options) => ectx.ExceptUserArg(
+        nameof(SsmAnomalyDetectionOptions.VectorWidth),
         $"Input column '{options.InputColumnName}' is a vector of Single: set {nameof(SsmAnomalyDetectionOptions.VectorWidth)} and " +
         $"{nameof(SsmAnomalyDetectionOptions.VectorHeight)} (and {nameof(SsmAnomalyDetectionOptions.Channels)}) in the options.");
 
@@ -103,42 +108,42 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     {
         string columnName = options.InputColumnName;
         if (!shape.TryFindColumn(columnName, out var column))
-            throw MissingColumn(ectx, nameof(shape), columnName, Describe(shape.Select(c => (c.Name, c.GetTypeString()))));
+            throw MissingColumn(ectx, InputSchema, columnName, Describe(shape.Select(c => (c.Name, c.GetTypeString()))));
         bool vector = column.Kind != SchemaShape.Column.VectorKind.Scalar;
         bool ok = (!vector && column.ItemType is ImageDataViewType or TextDataViewType)
             || (vector && (column.ItemType == NumberDataViewType.Single || column.ItemType == NumberDataViewType.Byte));
         if (!ok)
-            throw ectx.ExceptSchemaMismatch(nameof(shape), "input", columnName, ExpectedType, column.GetTypeString());
+            throw ectx.ExceptSchemaMismatch(InputSchema, "input", columnName, ExpectedType, column.GetTypeString());
         if (vector && column.ItemType == NumberDataViewType.Single && (options.VectorWidth is not >= 1 || options.VectorHeight is not >= 1))
-            throw VectorSizeMissing(options);
+            throw VectorSizeMissing(ectx, options);
     }
 
     /// <summary>Checks a schema against this input (transformer); returns the column index.</summary>
     internal int CheckColumn(IExceptionContext ectx, DataViewSchema schema)
     {
         if (!schema.TryGetColumnIndex(ColumnName, out int col))
-            throw MissingColumn(ectx, nameof(schema), ColumnName, Describe(schema), Kind);
+            throw MissingColumn(ectx, InputSchema, ColumnName, Describe(schema), Kind);
         var type = schema[col].Type;
         if (Kind == SsmInputKind.Image)
         {
             if (type is not ImageDataViewType)
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Image", type.ToString());
+                throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, "Image", type.ToString());
         }
         else if (Kind == SsmInputKind.Path)
         {
             if (type is not TextDataViewType)
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "Text (image file path)", type.ToString());
+                throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, "Text (image file path)", type.ToString());
         }
         else if (Kind == SsmInputKind.Encoded)
         {
             if (type is not VectorDataViewType { ItemType: NumberDataViewType b } || b != NumberDataViewType.Byte)
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, "vector of Byte (an encoded image file)", type.ToString());
+                throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, "vector of Byte (an encoded image file)", type.ToString());
         }
         else
         {
             string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW)";
             if (type is not VectorDataViewType vec || vec.ItemType != NumberDataViewType.Single || (vec.Size != 0 && vec.Size != VectorLength))
-                throw ectx.ExceptSchemaMismatch(nameof(schema), "input", ColumnName, expected, type.ToString());
+                throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, expected, type.ToString());
         }
         return col;
     }

@@ -50,6 +50,7 @@ public sealed class OptionsTests
         { "ImageSize", o => o.ImageSize = 2048, "got 2048", "to 1024" },
         // A multiple of Depth 2's 2, but MS-GMS's pyramid needs 8 px: libtorch failed inside Fit's first step.
         { "ImageSize", o => { o.ImageSize = 4; o.Depth = 2; }, "got 4", "from 8 to 1024" },
+        { "VectorHeight", o => o.VectorWidth = 32, "got null", "both for a pixel vector" },
         { "BaseWidth", o => o.BaseWidth = 0, "got 0", "between 1 and 1024" },
         { "Depth", o => o.Depth = 9, "got 9", "between 2 and 8" },
         { "Epochs", o => o.Epochs = 0, "got 0", "at least 1" },
@@ -156,5 +157,17 @@ public sealed class OptionsTests
         var data = Context.Data.LoadFromEnumerable(new List<ImageRow>());
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
         Assert.Contains("SsmAnomalyDetectionOptions.Device", e.Message);
+    }
+
+    [Fact]
+    public void GetOutputSchema_checks_options_changed_after_construction_as_Fit_does()
+    {
+        // It returned a schema without a Score column for a Score renamed PredictedLabel, which Fit then refused.
+        var options = new SsmAnomalyDetectionOptions { InputColumnName = nameof(ImageRow.ImagePath) };
+        var estimator = Context.Transforms.DetectAnomaliesSsm(options);
+        options.ScoreColumnName = options.PredictedLabelColumnName;
+        var shape = SchemaTests.Shape(Context.Data.LoadFromEnumerable(new List<ImageRow>()).Schema);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.GetOutputSchema(shape));
+        Assert.Contains("PredictedLabelColumnName", e.Message);
     }
 }

@@ -10,12 +10,12 @@ public sealed class SchemaTests
     private sealed class TextRow { public string Image { get; set; } = ""; }
     private sealed class BoolRow { public bool Image { get; set; } }
     private sealed class PathRow { public string ImagePath { get; set; } = ""; }
-    private sealed class VectorRow { [VectorType(16)] public float[] Image { get; set; } = new float[16]; }
+    private sealed class VectorRow { [VectorType(64)] public float[] Image { get; set; } = new float[64]; }
 
     private static readonly MLContext Context = new(seed: 1);
 
     // SchemaShape.Create is internal in ML.NET; estimator chains call it themselves.
-    private static SchemaShape Shape(DataViewSchema schema) =>
+    internal static SchemaShape Shape(DataViewSchema schema) =>
         (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!
             .Invoke(null, [schema])!;
 
@@ -73,9 +73,10 @@ public sealed class SchemaTests
     public void A_pixel_vector_without_its_size_fails_at_GetOutputSchema_as_at_Fit()
     {
         var shape = Shape(Context.Data.LoadFromEnumerable(new[] { new VectorRow() }).Schema);
-        var e = Assert.Throws<InvalidOperationException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).GetOutputSchema(shape));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).GetOutputSchema(shape));
         Assert.Contains("'Image' is a vector of Single: set VectorWidth and VectorHeight", e.Message);
-        var sized = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { ImageSize = 32, VectorWidth = 4, VectorHeight = 4 });
+        Assert.Equal("VectorWidth", e.ParamName);
+        var sized = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { ImageSize = 32, VectorWidth = 8, VectorHeight = 8 });
         Assert.True(Find(sized.GetOutputSchema(shape), "Score", out _));
     }
 
@@ -98,6 +99,9 @@ public sealed class SchemaTests
         // Fit says the same, from the data's own schema.
         var fit = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(inputColumnName: "Picture").Fit(data));
         Assert.Contains("Could not find input column 'Picture'; the data has 'Image' (String)", fit.Message);
+        // Named as ML.NET's estimators name it, whichever method was called.
+        Assert.Equal("inputSchema", e.ParamName);
+        Assert.Equal("inputSchema", fit.ParamName);
     }
 
     [Fact]
@@ -121,7 +125,7 @@ public sealed class SchemaTests
     public void Vector_input_without_declared_size_fails_clearly()
     {
         var data = Context.Data.LoadFromEnumerable(new[] { new VectorRow() });
-        var e = Assert.Throws<InvalidOperationException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).Fit(data));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(imageSize: 32).Fit(data));
         Assert.Contains("VectorWidth", e.Message);
     }
 
@@ -131,10 +135,10 @@ public sealed class SchemaTests
         var data = Context.Data.LoadFromEnumerable(new[] { new VectorRow() });
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
-            ImageSize = 32, VectorWidth = 8, VectorHeight = 8, Channels = 1,
+            ImageSize = 32, VectorWidth = 4, VectorHeight = 4, Channels = 1,
         }).Fit(data));
         Assert.Contains("'Image'", e.Message);
-        Assert.Contains("64", e.Message);
+        Assert.Contains("16", e.Message);
     }
 
     [Fact]
@@ -170,7 +174,7 @@ public sealed class SchemaTests
         var data = context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => new VectorRow()));
         var e = Record.Exception(() => context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
-            ImageSize = 4, Depth = 2, BaseWidth = 4, VectorWidth = 4, VectorHeight = 4, Channels = 1, Epochs = 1,
+            ImageSize = 8, Depth = 2, BaseWidth = 4, VectorWidth = 8, VectorHeight = 8, Channels = 1, Epochs = 1,
         }).Fit(data));
         // Asked after Fit, which loads libtorch the way this project must (TorchNative) before choosing the device. A CUDA
         // build on a machine with a GPU (-p:TorchBackend=cuda-linux) trains there; elsewhere Fit must say what to change.
