@@ -44,7 +44,7 @@ public sealed class AnomalyScorer : IDisposable
     /// <param name="standardization">Per-pixel normal statistics applied to the final map; null gives raw maps.</param>
     /// <param name="sizeEffect">Normal level and score by original image size, taken away when given; null leaves them.</param>
     /// <param name="lowContrast">The training images' contrast and the normal scores' mean and standard deviation: an image
-    /// scores at least its <see cref="ContrastRange.Deficit"/> in those units; null scores by the map alone.</param>
+    /// with a positive <see cref="ContrastRange.Deficit"/> scores at least that in those units; null scores by the map alone.</param>
     public AnomalyScorer(InpaintingNetwork network, SsmOptions options, float? refinementThreshold, NormalMapStatistics? standardization = null,
         SizeEffect? sizeEffect = null, (ContrastRange Range, float NormalMean, float NormalStd)? lowContrast = null)
     {
@@ -115,7 +115,7 @@ public sealed class AnomalyScorer : IDisposable
         }
         // The map cannot see what the normalisation took away: a frame without content restores to a flat image.
         if (LowContrast is { } low)
-            scores = scores.maximum(low.Range.Scores(images.to(scores.device), options.NormalizationStdFloor, low.NormalMean, low.NormalStd));
+            scores = low.Range.Floor(scores, images, options.NormalizationStdFloor, low.NormalMean, low.NormalStd);
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
     }
 

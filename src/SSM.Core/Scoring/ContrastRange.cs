@@ -8,7 +8,9 @@ namespace SSM.Core.Scoring;
 /// normalisation takes away before the network sees an image. Without it a frame with no content (a dead camera, a lens
 /// cap, an empty belt under flat light) is standardised to a flat image, restores perfectly and scores as normal: the MTD
 /// model of docs/results.md scored 200 px black, grey and white frames 0.878 each against its threshold 3. With it such a
-/// frame scores by how far its contrast lies below the training images': <see cref="Deficit"/>.
+/// frame scores by how far its contrast lies below the training images': <see cref="Deficit"/>. An image within
+/// <see cref="Margin"/> spreads of their mean keeps the score its map gives, so the map's maximum and the score keep their
+/// relation (<c>MapThreshold</c>) for every ordinary image.
 /// </summary>
 /// <param name="MeanLogStd">Mean of the training images' log contrast.</param>
 /// <param name="SpreadLogStd">Standard deviation of the training images' log contrast.</param>
@@ -22,8 +24,8 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
     public const double MinimumSpread = 0.15;
 
     /// <summary>Spreads below the typical contrast that are not counted: MTD's good test tiles lie up to 3.2 below their
-    /// training tiles' mean; with this margin 7 of its 583 test scores rose, all of good tiles and none to the threshold, and
-    /// image AUROC is the same to the last digit (docs/results.md, "Frames without content", 2026-12-03).</summary>
+    /// training tiles' mean, and with this margin none of its 583 test scores changed (docs/results.md, "Frames without
+    /// content", 2026-12-03).</summary>
     public const double Margin = 2;
 
     /// <summary>The range of <paramref name="images"/>' log contrast, each image's standard deviation taken as at least
@@ -48,16 +50,17 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
         images.to(float32).std([1, 2, 3]).clamp_min(stdFloor).log();
 
     /// <summary>How many spreads (at least <see cref="MinimumSpread"/>) an image's log contrast lies below the training
-    /// images' mean, less <see cref="Margin"/>: in standard deviations of the normal image scores, the score a frame of this
-    /// contrast gets at least. Negative for every ordinary image.</summary>
+    /// images' mean, less <see cref="Margin"/>: where positive, the score (in standard deviations of the normal image scores)
+    /// an image of this contrast gets at least. Negative for nearly every ordinary image.</summary>
     public double Deficit(double logStd) => (MeanLogStd - logStd) / Math.Max(SpreadLogStd, MinimumSpread) - Margin;
 
-    /// <summary><see cref="Deficit"/> of each image of a batch [B, C, S, S] as a raw image score, [B]: the normal scores'
-    /// mean plus that many of their standard deviations.</summary>
-    public Tensor Scores(Tensor images, float stdFloor, float normalMean, float normalStd)
+    /// <summary>The raw image scores [B] of a batch [B, C, S, S] whose map scores are <paramref name="scores"/>: where an
+    /// image's <see cref="Deficit"/> is positive, at least the normal scores' mean plus that many of their standard
+    /// deviations; elsewhere the map's.</summary>
+    public Tensor Floor(Tensor scores, Tensor images, float stdFloor, float normalMean, float normalStd)
     {
         using var scope = NewDisposeScope();
-        var deficit = LogContrast(images, stdFloor).neg().add(MeanLogStd).div(Math.Max(SpreadLogStd, MinimumSpread)).sub(Margin);
-        return deficit.mul(normalStd).add(normalMean).MoveToOuterDisposeScope();
+        var deficit = LogContrast(images.to(scores.device), stdFloor).neg().add(MeanLogStd).div(Math.Max(SpreadLogStd, MinimumSpread)).sub(Margin);
+        return where(deficit.gt(0), scores.maximum(deficit.mul(normalStd).add(normalMean).to(scores.dtype)), scores).MoveToOuterDisposeScope();
     }
 }

@@ -60,6 +60,16 @@ public class ContrastRangeTests
         Assert.True(flatScore > a.Scores[1].item<float>());
         Assert.Equal(flatScore, b.Scores[1].item<float>(), 2);
         Assert.True(a.Maps.allclose(b.Maps, rtol: 0, atol: 0));   // the maps are the network's alone
+
+        // Within the margin the map decides even where its score is the lower: score and map keep their relation.
+        var near = new ContrastRange(texturedLogStd - 1.5 * 0.3, 0.3);   // the textured image 1.5 spreads above: deficit -3.5
+        var within = new ContrastRange(texturedLogStd + 1.5 * 0.3, 0.3);   // 1.5 spreads below: deficit -0.5
+        foreach (var r in new[] { near, within })
+        {
+            using var high = new AnomalyScorer(network, options, null, lowContrast: (r, 1000f, 2f));
+            using var c = high.Score(textured);
+            Assert.Equal(a.Scores[0].item<float>(), c.Scores[0].item<float>());
+        }
     }
 
     [Fact]
