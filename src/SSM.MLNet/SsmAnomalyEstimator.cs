@@ -74,6 +74,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.CheckpointEvery >= 1, nameof(o.CheckpointEvery), o.CheckpointEvery, "at least 1");
         Check(ectx, o.CheckpointFolder is null || !string.IsNullOrWhiteSpace(o.CheckpointFolder), nameof(o.CheckpointFolder), o.CheckpointFolder,
             "a folder path, or null for no checkpoints");
+        Check(ectx, string.IsNullOrEmpty(o.ImageFolder) || !string.IsNullOrWhiteSpace(o.ImageFolder), nameof(o.ImageFolder), o.ImageFolder,
+            "a folder path, or null for paths as given");
         Check(ectx, o.ScoringBatchSize is >= 1 and <= SsmAnomalyTransformer.MaxScoringBatchSize, nameof(o.ScoringBatchSize), o.ScoringBatchSize,
             $"between 1 and {SsmAnomalyTransformer.MaxScoringBatchSize}");
         Check(ectx, o.VectorWidth is null or >= 1, nameof(o.VectorWidth), o.VectorWidth, "a positive number of pixels, or null for image input");

@@ -161,8 +161,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// (<see cref="SizeEffect.MapOffset"/>). 0 for a model trained on images of one size. On a walkthrough's photos of
     /// 300-360 px it was about 3.4 units: contours drawn at <see cref="RawThreshold"/> outlined images that passed.
     /// </summary>
-    public float MapOffset(int width, int height) =>
-        Calibration.SizeEffect?.MapOffset(Math.Log((double)Math.Max(1, width) * Math.Max(1, height))) ?? 0f;
+    public float MapOffset(int width, int height)
+    {
+        // A size of 0 or less was taken as 1 and gave a threshold for a 1-pixel image without a word.
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        return Calibration.SizeEffect?.MapOffset(Math.Log((double)width * height)) ?? 0f;
+    }
 
     /// <summary>
     /// A transformer identical to this one but with another decision threshold (in Score units). No retraining: the

@@ -136,7 +136,8 @@ public static class SsmHeatMap
     public static (int X, int Y, float Value) Peak(float[] anomalyMap, int side, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(anomalyMap);
-        if (side < 1 || anomalyMap.Length != side * side)
+        ArgumentOutOfRangeException.ThrowIfLessThan(side, 1);
+        if (anomalyMap.Length != side * side)
             throw new ArgumentException($"The map has {anomalyMap.Length} values; a side of {side} needs {(long)side * side}.", nameof(anomalyMap));
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);

@@ -16,5 +16,6 @@ public sealed class HeatMapPeakTests
         Assert.Equal((0, 0, 1f), SsmHeatMap.Peak([1f], 1, 1, 1));
         Assert.Throws<ArgumentException>(() => SsmHeatMap.Peak(map, 3, 400, 200));
         Assert.Throws<ArgumentOutOfRangeException>(() => SsmHeatMap.Peak(map, 4, 0, 200));
+        Assert.Equal("side", Assert.Throws<ArgumentOutOfRangeException>(() => SsmHeatMap.Peak(map, 0, 400, 200)).ParamName);
     }
 }

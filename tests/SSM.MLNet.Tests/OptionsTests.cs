@@ -51,6 +51,7 @@ public sealed class OptionsTests
         // A multiple of Depth 2's 2, but MS-GMS's pyramid needs 8 px: libtorch failed inside Fit's first step.
         { "ImageSize", o => { o.ImageSize = 4; o.Depth = 2; }, "got 4", "from 8 to 1024" },
         { "VectorHeight", o => o.VectorWidth = 32, "got null", "both for a pixel vector" },
+        { "ImageFolder", o => o.ImageFolder = "   ", "got '   '", "a folder path" },
         { "BaseWidth", o => o.BaseWidth = 0, "got 0", "between 1 and 1024" },
         { "Depth", o => o.Depth = 9, "got 9", "between 2 and 8" },
         { "Epochs", o => o.Epochs = 0, "got 0", "at least 1" },

@@ -50,6 +50,7 @@ public sealed class SizeCorrectionTests : IDisposable
             Assert.Equal(p.PredictedLabel, p.AnomalyMap.Max() >= mapThreshold);
         }
         Assert.NotEqual(model.MapOffset(16, 16), model.MapOffset(40, 40));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.MapThreshold(0, -5));   // was a 1-pixel image's threshold
         // And the pictures show it: a white contour exactly on the flagged images (the overlay's colours are never white),
         // also with the threshold a hair below or above an image's score, where an enlarged map's lowered peak lost it.
         bool Outlined(SsmAnomalyTransformer m, int i)
