@@ -7,7 +7,8 @@ namespace SSM.Core;
 
 /// <summary>Score and anomaly map of one image.</summary>
 /// <param name="Score">Image score: the maximum of the smoothed map of <see cref="ScoringOptions.ImageScoreError"/>, less the
-/// normal maximum the image's original size predicts when the model has a size correction.</param>
+/// normal maximum the image's original size predicts when the model has a size correction; at least the score of its
+/// contrast when that lies far below the training images' (<see cref="Calibration.Contrast"/>).</param>
 /// <param name="Map">Anomaly map, S x S row-major, higher = more anomalous.</param>
 public sealed record ImageScore(float Score, float[] Map);
 

@@ -19,7 +19,7 @@ internal static class SsmModelFile
     /// 4: the default scoring precision changed from Float32 to Auto.
     /// 5: the training precision is recorded (default Auto); earlier models were trained in Float32.
     /// 6: the number of scoring masks is recorded (default 6); earlier models scored with the training masks' number.
-    /// 7: the image score's restoration error is recorded (default MS-GMS); earlier models scored the maximum of their map.
+    /// 7: the image score's restoration error is recorded (then defaulting to MS-GMS); earlier models scored the maximum of their map.
     /// 8: size correction is recorded (default on); earlier models had none.
     /// 9: the normalisation's least standard deviation is recorded (default one 16-bit level); earlier models used one 8-bit level.
     /// 10: the training images' contrast is recorded (<see cref="Calibration.Contrast"/>); earlier models have none and

@@ -13,7 +13,9 @@ public enum SsmScoreNormalization
     /// </summary>
     ZScore,
 
-    /// <summary>The raw image score of the engine (maximum of the smoothed map of <see cref="SsmAnomalyDetectionOptions.ImageScoreError"/>), unscaled.</summary>
+    /// <summary>The raw image score of the engine, unscaled: the maximum of the smoothed map of
+    /// <see cref="SsmAnomalyDetectionOptions.ImageScoreError"/> less the normal score the image's size predicts, and at least the
+    /// score its contrast gives an image far below the training images' (<see cref="SSM.Core.Scoring.ContrastRange"/>).</summary>
     Raw,
 }
 
@@ -68,7 +70,9 @@ public sealed class SsmAnomalyDetectionOptions
     /// Output column of the anomaly map: a known-size vector of <see cref="ImageSize"/>² <see cref="float"/> values, row-major
     /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; engine units: with
     /// <see cref="StandardizeMaps"/> (default) standard deviations from the normal mean of each pixel, else the raw
-    /// restoration error; higher = more anomalous; the raw image score is the map's maximum. Default "AnomalyMap". Null or empty: no map column.
+    /// restoration error; higher = more anomalous. The raw image score is the maximum of the map of <see cref="ImageScoreError"/>
+    /// (the map itself with the default errors) less the normal score the image's size predicts, while the map gives up the
+    /// normal level: to draw the verdict on the map use <see cref="SsmAnomalyTransformer.MapThreshold"/>. Default "AnomalyMap". Null or empty: no map column.
     /// </summary>
     public string? AnomalyMapColumnName { get; set; } = DefaultAnomalyMapColumnName;
 

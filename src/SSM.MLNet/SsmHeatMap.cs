@@ -26,6 +26,7 @@ public static class SsmHeatMap
     /// <see cref="SsmAnomalyTransformer.ImageFolder"/>, as the model read it.</param>
     /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
     /// <param name="maxSide">Longest side of the picture.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist (the message names the path as resolved).</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
     public static byte[] ToPng(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap, int maxSide = DefaultMaxSide)
     {
@@ -153,6 +154,7 @@ public static class SsmHeatMap
     /// <param name="imagePath">The image file, as the model's path column gave it (relative paths read from the model's
     /// <see cref="SsmAnomalyTransformer.ImageFolder"/>).</param>
     /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist (the message names the path as resolved).</exception>
     /// <exception cref="InvalidDataException">The file is not a readable image.</exception>
     public static (int X, int Y, float Value) Peak(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap)
     {

@@ -154,7 +154,7 @@ public sealed class TrainSettings : ModelSettings
         ?? throw new InvalidOperationException($"--score-error was not validated: '{ScoreError}'.");
 
     /// <summary>The epochs training will run: <see cref="Epochs"/>, or the default for the precision it runs in on
-    /// <see cref="CommonSettings.Device"/> (valid after <see cref="Validate"/>; loads libtorch).</summary>
+    /// <see cref="ModelSettings.Device"/> (valid after <see cref="Validate"/>; loads libtorch).</summary>
     public int EpochsToRun()
     {
         TorchNative.EnsureLoaded();

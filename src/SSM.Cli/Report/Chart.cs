@@ -37,7 +37,7 @@ public sealed class Chart(Axis x, Axis y, string label)
         marks.Append("/>\n");
     }
 
-    /// <summary>The whole chart: one &lt;svg&gt; element, its <paramref name="label"/> read out by screen readers.</summary>
+    /// <summary>The whole chart: one &lt;svg&gt; element, its label (the constructor's) read out by screen readers.</summary>
     public string ToSvg()
     {
         var svg = new StringBuilder();

@@ -4,7 +4,7 @@ using SSM.Core.Torch;
 namespace SSM.Core.Network;
 
 /// <summary>
-/// Runs the network once per complementary mask and assembles one restoration in which every pixel
+/// Prepares one masked copy of the input per complementary mask (for one network pass over them all) and assembles one restoration in which every pixel
 /// comes from the run where it was hidden (paper, section 4): X^ = sum_i out_i (1 - M_i) + X prod_i M_i.
 /// The last term keeps the input where no mask hides a pixel (cells uncovered by refinement).
 /// </summary>

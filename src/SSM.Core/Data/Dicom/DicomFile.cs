@@ -76,7 +76,7 @@ internal static class DicomFile
 
     /// <summary>What decodes the first frame, by the transfer syntax; null for an encoding not read here.</summary>
     private static Func<DicomDataSet, string, (int[] Values, int Channels, string Colour)>? DecoderOf(DicomDataSet data) =>
-        !data.Encapsulated ? (d, n) => (Native(d, n), d.SamplesPerPixel, d.Photometric)
+        !data.Encapsulated ? (d, _) => (Native(d), d.SamplesPerPixel, d.Photometric)
         : data.TransferSyntax switch
         {
             Syntax.Rle => (d, n) => (DicomRle.Decode(d.Frame, d.Columns, d.Rows, d.SamplesPerPixel, d.BitsAllocated / 8, n), d.SamplesPerPixel, d.Photometric),
@@ -118,7 +118,7 @@ internal static class DicomFile
     }
 
     /// <summary>Uncompressed samples: 8 or 16 bits each, in the data set's byte order, interleaved or in planes.</summary>
-    private static int[] Native(DicomDataSet data, string name)
+    private static int[] Native(DicomDataSet data)
     {
         int pixels = data.Columns * data.Rows, channels = data.SamplesPerPixel, bytes = data.BitsAllocated / 8;
         var frame = data.Frame;
