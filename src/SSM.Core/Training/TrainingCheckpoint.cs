@@ -40,13 +40,19 @@ internal static class TrainingCheckpoint
     public static string SettingsFingerprint(SsmOptions options) => Convert.ToHexString(SHA256.HashData(ShapingSettings(options)));
 
     /// <summary>Every setting that shapes the weights, as JSON: today's defaults included, so a checkpoint written by a
-    /// version with other defaults (or without a setting) does not match.</summary>
+    /// version with other defaults (or without a setting) does not match. Scoring settings do not shape them: a stopped or
+    /// finished training continues, or is calibrated afresh, under other ones (before 2026-12-03 they were hashed too, and
+    /// Fit refused the checkpoint of a training that differed in smoothing or refinement rounds alone).</summary>
     private static byte[] ShapingSettings(SsmOptions options) => JsonSerializer.SerializeToUtf8Bytes(options with
     {
         // Cell sizes resolved, so a checkpoint written when the defaults were different does not match.
-        Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
+        Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize), ScoringGroups = NotShaping.Masking.ScoringGroups },
         Training = options.Training with { TimeBudget = null, CheckpointFolder = null, CheckpointEvery = 1 },
+        Scoring = NotShaping.Scoring,
     });
+
+    // What the settings that do not shape the weights are hashed as: one fixed value each.
+    private static readonly SsmOptions NotShaping = new();
 
     /// <summary>Creates the folder and writes a probe file in it (deleted on close); throws <see cref="IOException"/> naming
     /// the folder when either fails.</summary>

@@ -81,6 +81,13 @@ public class CheckpointTests : IDisposable
         {
             Masking = options.Masking with { CellSizes = options.Masking.ResolveCellSizes(options.ImageSize) },
         }));
+        // Nor does scoring: a finished training is calibrated afresh under other scoring settings instead of refused.
+        Assert.Equal(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with
+        {
+            Scoring = options.Scoring with { SmoothingSigma = 1, RefinementRounds = 3, Error = RestorationError.MsGms, Precision = NetworkPrecision.Float32 },
+            Masking = options.Masking with { ScoringGroups = 2 },
+        }));
+        Assert.NotEqual(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with { Masking = options.Masking with { Groups = 2 } }));
         Assert.NotEqual(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }));
         Assert.NotEqual(fingerprint, SsmTrainer.CheckpointSettingsFingerprint(options with { Training = options.Training with { Seed = 1 } }));
     }
@@ -101,6 +108,20 @@ public class CheckpointTests : IDisposable
         var (_, writable) = CheckpointScenario.Create(2, folder);
         TrainingCheckpoint.CheckWritable(writable.Training.CheckpointFolder!);
         Assert.Empty(Directory.GetFileSystemEntries(folder));
+    }
+
+    [Fact]
+    public void AFinishedTrainingIsCalibratedAfreshUnderOtherScoringSettingsWithoutTraining()
+    {
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using var first = SsmTrainer.Train(images, options);
+        var rescored = options with { Scoring = options.Scoring with { SmoothingSigma = 0.5, RefinementRounds = 2 } };
+        var epochs = new List<int>();
+        using var second = SsmTrainer.Train(images, rescored, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch)));
+        Assert.Empty(epochs);
+        Assert.Equal(Weights(first), Weights(second));
+        Assert.Equal(2, second.Options.Scoring.RefinementRounds);
+        Assert.NotEqual(first.Calibration!.NormalImageScores, second.Calibration!.NormalImageScores);
     }
 
     [Fact]
