@@ -35,6 +35,30 @@ public class AnomalyScorerTests : IDisposable
     }
 
     [Fact]
+    public void CellWeightingWeighsTheCellSizesMapsAndNormalisesTheWeights()
+    {
+        using var images = rand(2, 1, 16, 16);
+        Tensor Raw(int[] cells, CellWeighting weighting)
+        {
+            var options = Options with
+            {
+                Masking = Options.Masking with { CellSizes = cells },
+                Scoring = Options.Scoring with { CellWeighting = weighting, SmoothingSigma = 0 },
+            };
+            using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
+            return scorer.RawMaps(images, 1);
+        }
+        // One cell size: either weighting is that size's map, whatever its raw weight (k^2 / S^2 normalised to 1).
+        using (var equal = Raw([4], CellWeighting.Equal))
+        using (var large = Raw([4], CellWeighting.LargeCells))
+            Assert.True(equal.allclose(large, rtol: 0, atol: 0));
+        // Two: the authors' 1/(S/k)^2 favours the larger cells, so the maps differ.
+        using var equalTwo = Raw([2, 8], CellWeighting.Equal);
+        using var largeTwo = Raw([2, 8], CellWeighting.LargeCells);
+        Assert.False(equalTwo.allclose(largeTwo, rtol: 1e-3, atol: 1e-6));
+    }
+
+    [Fact]
     public void ScoringMasksFollowScoringGroupsNotTheTrainingGroups()
     {
         using var images = rand(2, 1, 16, 16);
