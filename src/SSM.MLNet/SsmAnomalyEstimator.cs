@@ -396,7 +396,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     private const int MaxNamingColumns = 2;
 
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
-    public const long LargeTrainingBytes = 2_000_000_000;
+    internal const long LargeTrainingBytes = 2_000_000_000;
 
     /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
     /// <paramref name="machine"/> deserves, or null: above 80 % of it the system may stop the process for lack of memory, a

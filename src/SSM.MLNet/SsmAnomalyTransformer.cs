@@ -274,7 +274,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
     /// <summary>The threshold used when none is given: 3 standard deviations above the mean held-out normal score.</summary>
-    public static float DefaultThreshold(Calibration calibration, SsmScoreNormalization normalization) =>
+    internal static float DefaultThreshold(Calibration calibration, SsmScoreNormalization normalization) =>
         normalization == SsmScoreNormalization.ZScore ? 3f : calibration.NormalMean + 3f * calibration.NormalStd;
 
     /// <summary>Converts a raw engine score to Score-column units.</summary>

@@ -165,7 +165,7 @@ public static class SsmHeatMap
     }
 
     /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>
-    public static (int Width, int Height) Fit(int width, int height, int longest)
+    internal static (int Width, int Height) Fit(int width, int height, int longest)
     {
         double scale = (double)longest / Math.Max(width, height);
         return (Math.Max(1, (int)Math.Round(width * scale)), Math.Max(1, (int)Math.Round(height * scale)));
