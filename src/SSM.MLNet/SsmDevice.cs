@@ -26,7 +26,7 @@ internal static class SsmDevice
             // Built from the parsed name, so the device is the one the option check accepted.
             var device = new Device(DeviceName.Canonical(explicitDevice));
             if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
-                throw new InvalidOperationException(
+                throw new DeviceUnavailableException(
                     $"{nameof(SsmAnomalyDetectionOptions)}.{nameof(SsmAnomalyDetectionOptions.Device)} is '{explicitDevice}', but CUDA is not available " +
                     "(a CPU build of TorchSharp, or no GPU). Use \"cpu\", or null to follow the MLContext.");
             return device;
@@ -35,10 +35,14 @@ internal static class SsmDevice
         {
             if (cuda.is_available()) return new Device(TorchSharp.DeviceType.CUDA, gpu);
             if (internalEnv.FallbackToCpu) return CPU;
-            throw new InvalidOperationException(
+            throw new DeviceUnavailableException(
                 $"MLContext.GpuDeviceId is {gpu} but CUDA is not available (a CPU build of TorchSharp, or no GPU), and MLContext.FallbackToCpu is false. " +
                 "Set FallbackToCpu = true to run on the CPU, or build with -p:TorchBackend=cuda-linux / cuda-windows on a machine with a GPU.");
         }
         return CPU;
     }
 }
+
+/// <summary>The CUDA device a model was asked to use is not there: an <see cref="InvalidOperationException"/> to users, and
+/// to the command line a type to tell it from a bad file by, not words in a message (a file path holding "CUDA" would have passed for one).</summary>
+internal sealed class DeviceUnavailableException(string message) : InvalidOperationException(message);

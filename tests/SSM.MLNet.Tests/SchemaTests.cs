@@ -183,7 +183,7 @@ public sealed class SchemaTests
             Assert.Null(e);
             return;
         }
-        Assert.Contains("FallbackToCpu", Assert.IsType<InvalidOperationException>(e).Message);
+        Assert.Contains("FallbackToCpu", Assert.IsType<DeviceUnavailableException>(e).Message);
     }
 
     [Theory]
@@ -208,6 +208,6 @@ public sealed class SchemaTests
             Assert.Equal(TorchSharp.DeviceType.CUDA, device!.type);
             return;
         }
-        Assert.Contains("CUDA is not available", Assert.IsType<InvalidOperationException>(e).Message);
+        Assert.Contains("CUDA is not available", Assert.IsType<DeviceUnavailableException>(e).Message);
     }
 }

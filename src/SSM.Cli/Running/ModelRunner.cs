@@ -32,7 +32,7 @@ public static class ModelRunner
         {
             return Pipeline(mlContext, options).Fit(data);
         }
-        catch (InvalidOperationException ex) when (ex.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
+        catch (DeviceUnavailableException ex)
         {
             throw new CliException(ex.Message, ex);
         }
@@ -96,7 +96,7 @@ public static class ModelRunner
             }
         }
         catch (CliException) { throw; }
-        catch (Exception ex) when (ErrorReporter.Innermost(ex) is InvalidOperationException cuda && cuda.Message.Contains("CUDA", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (ErrorReporter.Innermost(ex) is DeviceUnavailableException cuda)
         {
             throw new CliException(cuda.Message, ex);   // --device asked for a GPU this build or machine does not have
         }
