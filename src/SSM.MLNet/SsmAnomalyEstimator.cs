@@ -250,9 +250,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.EpochsOn(device) is 1 ? "1 epoch" : $"{options.Training.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
             memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "");
-        if (memory is { } peak && MemoryWarning(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
+        if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        if (FewHeldOutWarning(heldOut, images.Count, options) is { } few) ch.Warning(few);
+        if (FitWarnings.FewHeldOut(heldOut, images.Count, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
@@ -323,7 +323,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}, refinement threshold {4:G4}.",
                 calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
                 calibration.NormalStd, calibration.RefinementThreshold);
-            if (NoSpreadWarning(calibration) is { } flat) ch.Warning(flat);
+            if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
                 Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold, Options.ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.Normalization);
@@ -355,27 +355,6 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// 10, half at 3. Fewer get a warning in the log.</summary>
     public const int MinCalibrationImages = 10;
 
-    /// <summary>The warning a small calibration set deserves, or null: the model would otherwise look as sure as any other.</summary>
-    internal static string? FewHeldOutWarning(int heldOut, int images, SsmOptions options)
-    {
-        if (heldOut >= MinCalibrationImages) return null;
-        // The engine keeps 2 images for the network whatever the fraction: a fraction above that is no remedy.
-        bool capped = SsmTrainer.RequestedHeldOut(images, options.Training) > heldOut;
-        string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
-                         (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
-                                   $"would hold out more of these {images}, but at least 2 must train the network)"
-                                 : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
-        // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens
-        // although the options are on.
-        string[] skipped = heldOut >= 3 ? [] :
-        [
-            .. options.Scoring.StandardizeMaps ? new[] { "the anomaly maps' standardisation" } : [],
-            .. options.Scoring.SizeCorrection ? new[] { "the correction for the images' sizes" } : [],
-        ];
-        if (skipped.Length > 0) warning += $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)";
-        return warning + ".";
-    }
-
     /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
     /// no column, so no image is decoded.</summary>
     private static long CountRows(IDataView data)
@@ -398,27 +377,4 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
     internal const long LargeTrainingBytes = 2_000_000_000;
 
-    /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
-    /// <paramref name="machine"/> deserves, or null: above 80 % of it the system may stop the process for lack of memory, a
-    /// death no program can report, so it is said before.</summary>
-    internal static string? MemoryWarning(SsmOptions options, long estimate, long machine)
-    {
-        if (estimate <= 0.8 * machine) return null;
-        return $"SSM: training at {options.ImageSize}x{options.ImageSize} (network width {options.Network.BaseWidth}, batches of {options.Training.BatchSize}) " +
-               $"takes about {TrainingMemory.Describe(estimate)} of memory, {(estimate > machine ? "more than" : "nearly all of")} this machine's " +
-               $"{TrainingMemory.Describe(machine)}: the system may stop it for lack of memory. A smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, " +
-               $"{nameof(SsmAnomalyDetectionOptions.BatchSize)} or {nameof(SsmAnomalyDetectionOptions.BaseWidth)} needs less: memory grows with the " +
-               "image's pixels, the width and the batch size.";
-    }
-
-    /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by
-    /// their spread, which is then only the floor of <see cref="Calibration.NormalStd"/>: every score and the threshold lose their meaning.</summary>
-    internal static string? NoSpreadWarning(Calibration calibration)
-    {
-        float mean = calibration.NormalMean, std = calibration.NormalStd;
-        if (calibration.NormalImageScores.Count < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
-        return $"SSM: the {calibration.NormalImageScores.Count} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
-               "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
-               "image? Train on varied normal images.";
-    }
 }

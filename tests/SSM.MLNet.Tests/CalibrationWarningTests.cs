@@ -31,14 +31,14 @@ public sealed class CalibrationWarningTests
     public void The_few_held_out_warning_says_what_fewer_than_three_turn_off()
     {
         var options = new SSM.Core.SsmOptions();
-        Assert.Null(SsmAnomalyEstimator.FewHeldOutWarning(SsmAnomalyEstimator.MinCalibrationImages, 100, options));
-        Assert.EndsWith("raise HoldoutFraction.", SsmAnomalyEstimator.FewHeldOutWarning(3, 30, options));
+        Assert.Null(SSM.MLNet.FitWarnings.FewHeldOut(SsmAnomalyEstimator.MinCalibrationImages, 100, options));
+        Assert.EndsWith("raise HoldoutFraction.", SSM.MLNet.FitWarnings.FewHeldOut(3, 30, options));
         Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation and the correction for the images' sizes are off too).",
-            SsmAnomalyEstimator.FewHeldOutWarning(2, 20, options));
+            SSM.MLNet.FitWarnings.FewHeldOut(2, 20, options));
         var fixedSize = options with { Scoring = options.Scoring with { SizeCorrection = false } };
-        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SsmAnomalyEstimator.FewHeldOutWarning(2, 20, fixedSize));
+        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SSM.MLNet.FitWarnings.FewHeldOut(2, 20, fixedSize));
         // 4 images at 0.8 would hold out 3, but 2 must train: raising the fraction is no advice then.
-        string capped = SsmAnomalyEstimator.FewHeldOutWarning(2, 4, options with { Training = options.Training with { HoldoutFraction = 0.8 } })!;
+        string capped = SSM.MLNet.FitWarnings.FewHeldOut(2, 4, options with { Training = options.Training with { HoldoutFraction = 0.8 } })!;
         Assert.Contains("add normal images (HoldoutFraction 0.8 would hold out more of these 4, but at least 2 must train the network)", capped);
         Assert.DoesNotContain("raise", capped);
     }
@@ -50,10 +50,10 @@ public sealed class CalibrationWarningTests
     {
         var options = new SSM.Core.SsmOptions { ImageSize = 1024 };
         long estimate = SSM.Core.Training.TrainingMemory.EstimateBytes(options, bfloat16: true);
-        Assert.Null(SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: 2 * estimate));
-        string nearly = SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: estimate * 11 / 10)!;
+        Assert.Null(SSM.MLNet.FitWarnings.Memory(options, estimate, machine: 2 * estimate));
+        string nearly = SSM.MLNet.FitWarnings.Memory(options, estimate, machine: estimate * 11 / 10)!;
         Assert.Contains("nearly all of this machine's", nearly);
-        string over = SsmAnomalyEstimator.MemoryWarning(options, estimate, machine: estimate / 2)!;
+        string over = SSM.MLNet.FitWarnings.Memory(options, estimate, machine: estimate / 2)!;
         Assert.StartsWith("SSM: training at 1024x1024 (network width 16, batches of 4) takes about", over);
         Assert.Contains("more than this machine's", over);
         foreach (string option in new[] { nameof(SsmAnomalyDetectionOptions.ImageSize), nameof(SsmAnomalyDetectionOptions.BatchSize), nameof(SsmAnomalyDetectionOptions.BaseWidth) })

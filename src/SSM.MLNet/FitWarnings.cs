@@ -1,0 +1,56 @@
+using SSM.Core;
+using SSM.Core.Scoring;
+using SSM.Core.Training;
+
+namespace SSM.MLNet;
+
+/// <summary>Fit's warnings about the training as a whole (too few held-out images, too little memory, held-out scores
+/// without spread), each a message or null; the pictures' and the progress's own live beside them (<see cref="DarkPictures"/>,
+/// <see cref="StalledTraining"/>, <see cref="ShortTimeBudget"/>).</summary>
+internal static class FitWarnings
+{
+    /// <summary>The warning a small calibration set deserves, or null: the model would otherwise look as sure as any other.</summary>
+    public static string? FewHeldOut(int heldOut, int images, SsmOptions options)
+    {
+        if (heldOut >= SsmAnomalyEstimator.MinCalibrationImages) return null;
+        // The engine keeps 2 images for the network whatever the fraction: a fraction above that is no remedy.
+        bool capped = SsmTrainer.RequestedHeldOut(images, options.Training) > heldOut;
+        string warning = $"SSM: only {heldOut} held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
+                         (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
+                                   $"would hold out more of these {images}, but at least 2 must train the network)"
+                                 : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
+        // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens
+        // although the options are on.
+        string[] skipped = heldOut >= 3 ? [] :
+        [
+            .. options.Scoring.StandardizeMaps ? new[] { "the anomaly maps' standardisation" } : [],
+            .. options.Scoring.SizeCorrection ? new[] { "the correction for the images' sizes" } : [],
+        ];
+        if (skipped.Length > 0) warning += $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)";
+        return warning + ".";
+    }
+
+    /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
+    /// <paramref name="machine"/> deserves, or null: above 80 % of it the system may stop the process for lack of memory, a
+    /// death no program can report, so it is said before.</summary>
+    public static string? Memory(SsmOptions options, long estimate, long machine)
+    {
+        if (estimate <= 0.8 * machine) return null;
+        return $"SSM: training at {options.ImageSize}x{options.ImageSize} (network width {options.Network.BaseWidth}, batches of {options.Training.BatchSize}) " +
+               $"takes about {TrainingMemory.Describe(estimate)} of memory, {(estimate > machine ? "more than" : "nearly all of")} this machine's " +
+               $"{TrainingMemory.Describe(machine)}: the system may stop it for lack of memory. A smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, " +
+               $"{nameof(SsmAnomalyDetectionOptions.BatchSize)} or {nameof(SsmAnomalyDetectionOptions.BaseWidth)} needs less: memory grows with the " +
+               "image's pixels, the width and the batch size.";
+    }
+
+    /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by
+    /// their spread, which is then only the floor of <see cref="Calibration.NormalStd"/>: every score and the threshold lose their meaning.</summary>
+    public static string? NoSpread(Calibration calibration)
+    {
+        float mean = calibration.NormalMean, std = calibration.NormalStd;
+        if (calibration.NormalImageScores.Count < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
+        return $"SSM: the {calibration.NormalImageScores.Count} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
+               "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
+               "image? Train on varied normal images.";
+    }
+}
