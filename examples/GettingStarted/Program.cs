@@ -71,7 +71,7 @@ mlContext.Model.Save(model, mlContext.Data.LoadFromEnumerable(train).Schema, zip
 var loaded = mlContext.Model.Load(zip, out _);
 var ssm = ((TransformerChain<ITransformer>)loaded).OfType<SsmAnomalyTransformer>().Single();
 Console.WriteLine($"Saved {new FileInfo(zip).Length / 1024} KiB; loaded: {ssm.ImageSize}x{ssm.ImageSize}, {ssm.Channels} channel(s), " +
-                  $"threshold {ssm.Threshold} ({ssm.Normalization} of the image score), normal raw score {ssm.Calibration.NormalMean:G4} ± {ssm.Calibration.NormalStd:G4}");
+                  $"threshold {ssm.Threshold} ({ssm.ScoreNormalization} of the image score), normal raw score {ssm.Calibration.NormalMean:G4} ± {ssm.Calibration.NormalStd:G4}");
 
 // 4. Score the test images and evaluate.
 var scored = loaded.Transform(mlContext.Data.LoadFromEnumerable(test));

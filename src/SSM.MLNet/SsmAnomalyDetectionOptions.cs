@@ -127,7 +127,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// and white frames all become one flat image, which scores as normal); use
     /// <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is fixed (e.g. synthetic
     /// images). It changes what the network learns, so it is part of the trained model. Not to be confused with
-    /// <see cref="Normalization"/>, which scales the output Score column.</summary>
+    /// <see cref="ScoreNormalization"/>, which scales the output Score column.</summary>
     public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
 
     /// <summary>How a restoration is compared with its image to give the AnomalyMap column. Default: the engine's,
@@ -169,10 +169,15 @@ public sealed class SsmAnomalyDetectionOptions
     /// (default; standard deviations above the held-out normal images' mean) or <see cref="SsmScoreNormalization.Raw"/>. It
     /// applies after scoring and changes neither the network nor the anomaly map. Not to be confused with
     /// <see cref="InputNormalization"/>, which normalises the pixels of each input image.</summary>
-    public SsmScoreNormalization Normalization { get; set; } = SsmScoreNormalization.ZScore;
+    public SsmScoreNormalization ScoreNormalization { get; set; } = SsmScoreNormalization.ZScore;
+
+    /// <summary>The name <see cref="ScoreNormalization"/> had before 2026-12-03, beside <see cref="InputNormalization"/>.</summary>
+    [Obsolete("Renamed ScoreNormalization: it scales the Score column; InputNormalization normalises the pixels.")]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public SsmScoreNormalization Normalization { get => ScoreNormalization; set => ScoreNormalization = value; }
 
     /// <summary>
-    /// Decision threshold on the Score column (in the units of <see cref="Normalization"/>). Default null: 3 standard deviations
+    /// Decision threshold on the Score column (in the units of <see cref="ScoreNormalization"/>). Default null: 3 standard deviations
     /// above the mean held-out normal score, i.e. 3.0 with <see cref="SsmScoreNormalization.ZScore"/> and mean + 3 std with
     /// <see cref="SsmScoreNormalization.Raw"/>. Otherwise a finite number. Change it after training with <see cref="SsmAnomalyTransformer.WithThreshold"/>.
     /// </summary>

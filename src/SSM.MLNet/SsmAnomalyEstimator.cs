@@ -65,7 +65,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         CheckEnum(ectx, o.ImageScoreError, nameof(o.ImageScoreError));
         CheckEnum(ectx, o.TrainingPrecision, nameof(o.TrainingPrecision));
         CheckEnum(ectx, o.ScoringPrecision, nameof(o.ScoringPrecision));
-        CheckEnum(ectx, o.Normalization, nameof(o.Normalization));
+        CheckEnum(ectx, o.ScoreNormalization, nameof(o.ScoreNormalization));
         Check(ectx, o.RefinementRounds is >= 1 and <= ScoringOptions.MaxRefinementRounds, nameof(o.RefinementRounds), o.RefinementRounds,
             $"between 1 and {ScoringOptions.MaxRefinementRounds}");
         Check(ectx, o.SmoothingSigma is null || o.SmoothingSigma >= 0 && o.SmoothingSigma <= o.ImageSize, nameof(o.SmoothingSigma), o.SmoothingSigma,
@@ -325,8 +325,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 calibration.NormalStd, calibration.RefinementThreshold);
             if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
-                Options.AnomalyMapColumnName, Options.Normalization, Options.Threshold, Options.ScoringBatchSize);
-            ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.Normalization);
+                Options.AnomalyMapColumnName, Options.ScoreNormalization, Options.Threshold, Options.ScoringBatchSize);
+            ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.ScoreNormalization);
             return transformer;
         }
         catch

@@ -81,7 +81,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ScoreColumnName = scoreColumnName;
         PredictedLabelColumnName = predictedLabelColumnName;
         AnomalyMapColumnName = string.IsNullOrEmpty(anomalyMapColumnName) ? null : anomalyMapColumnName;
-        Normalization = normalization;
+        ScoreNormalization = normalization;
     }
 
     /// <summary>The trained engine model: its <see cref="SsmModel.Options"/> (image size, network widths, training and scoring settings) and <see cref="SsmModel.Calibration"/>. Shared, do not dispose.</summary>
@@ -130,7 +130,12 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     public string? AnomalyMapColumnName { get; }
 
     /// <summary>How the Score column is scaled from the engine's raw score.</summary>
-    public SsmScoreNormalization Normalization { get; }
+    public SsmScoreNormalization ScoreNormalization { get; }
+
+    /// <summary>The name <see cref="ScoreNormalization"/> had before 2026-12-03.</summary>
+    [Obsolete("Renamed ScoreNormalization.")]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public SsmScoreNormalization Normalization => ScoreNormalization;
 
     /// <summary>Decision threshold on the Score column: PredictedLabel = Score ≥ Threshold.</summary>
     public float Threshold { get; }
@@ -139,7 +144,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps): the raw image score at
     /// which an image is flagged. For the AnomalyMap's units, where a contour is to be drawn, see <see cref="MapThreshold"/>.
     /// </summary>
-    public float RawThreshold => Normalization == SsmScoreNormalization.ZScore
+    public float RawThreshold => ScoreNormalization == SsmScoreNormalization.ZScore
         ? Calibration.NormalMean + Threshold * Calibration.NormalStd
         : Threshold;
 
@@ -242,7 +247,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     /// <summary>This transformer with one thing changed, sharing its network (the With... methods).</summary>
     private SsmAnomalyTransformer Copy(SsmInput? input = null, float? threshold = null, int? scoringBatchSize = null) =>
-        new(Host, shared, input ?? this.input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, Normalization,
+        new(Host, shared, input ?? this.input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName, ScoreNormalization,
             threshold ?? Threshold, scoringBatchSize ?? ScoringBatchSize);
 
     /// <summary>A path of the input column as the model reads it: combined with <see cref="ImageFolder"/> when one is set.</summary>
@@ -278,7 +283,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         normalization == SsmScoreNormalization.ZScore ? 3f : calibration.NormalMean + 3f * calibration.NormalStd;
 
     /// <summary>Converts a raw engine score to Score-column units.</summary>
-    public float Normalize(float rawScore) => Normalization == SsmScoreNormalization.ZScore
+    public float Normalize(float rawScore) => ScoreNormalization == SsmScoreNormalization.ZScore
         ? (rawScore - Calibration.NormalMean) / Calibration.NormalStd
         : rawScore;
 
@@ -357,7 +362,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ctx.Writer.Write(input.VectorHeight);
         ctx.Writer.Write(input.VectorWidth);
         ctx.Writer.Write(input.VectorScale);
-        ctx.Writer.Write((int)Normalization);
+        ctx.Writer.Write((int)ScoreNormalization);
         ctx.Writer.Write(Threshold);
         ctx.Writer.Write(ScoringBatchSize);
         ctx.SaveStringOrNull(input.ImageFolder);

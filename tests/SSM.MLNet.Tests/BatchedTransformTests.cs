@@ -440,8 +440,8 @@ internal static class Close
     public static void Score(SsmAnomalyTransformer model, float expected, float actual)
     {
         // Compared in raw engine units: a z-score divides the rounding difference by the (small) normal std.
-        float scale = model.Normalization == SsmScoreNormalization.ZScore ? model.Calibration.NormalStd : 1f;
-        float raw = model.Normalization == SsmScoreNormalization.ZScore ? model.Calibration.NormalMean + expected * scale : expected;
+        float scale = model.ScoreNormalization == SsmScoreNormalization.ZScore ? model.Calibration.NormalStd : 1f;
+        float raw = model.ScoreNormalization == SsmScoreNormalization.ZScore ? model.Calibration.NormalMean + expected * scale : expected;
         Assert.True(MathF.Abs(expected - actual) * scale <= 1e-5f * MathF.Max(1f, MathF.Abs(raw)),
             $"expected {expected}, got {actual}");
     }

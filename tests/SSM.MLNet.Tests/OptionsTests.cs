@@ -61,7 +61,7 @@ public sealed class OptionsTests
         { "InputNormalization", o => o.InputNormalization = (SSM.Core.Data.InputNormalization)7, "got 7", "one of None, PerImage" },
         { "RestorationError", o => o.RestorationError = (RestorationError)9, "got 9", "one of MsGms, SquaredError, Both" },
         { "ScoringPrecision", o => o.ScoringPrecision = (NetworkPrecision)5, "got 5", "one of Float32, BFloat16, Auto" },
-        { "Normalization", o => o.Normalization = (SsmScoreNormalization)3, "got 3", "one of ZScore, Raw" },
+        { "ScoreNormalization", o => o.ScoreNormalization = (SsmScoreNormalization)3, "got 3", "one of ZScore, Raw" },
         { "RefinementRounds", o => o.RefinementRounds = 11, "got 11", "between 1 and 10" },
         { "Threshold", o => o.Threshold = float.PositiveInfinity, "got Infinity", "a finite number" },
         { "CheckpointEvery", o => o.CheckpointEvery = 0, "got 0", "at least 1" },
@@ -158,6 +158,15 @@ public sealed class OptionsTests
         var data = Context.Data.LoadFromEnumerable(new List<ImageRow>());
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => estimator.Fit(data));
         Assert.Contains("SsmAnomalyDetectionOptions.Device", e.Message);
+    }
+
+    [Fact]
+    public void The_old_name_of_ScoreNormalization_still_sets_it()
+    {
+#pragma warning disable CS0618   // code written before the rename must keep its meaning
+        var options = new SsmAnomalyDetectionOptions { Normalization = SsmScoreNormalization.Raw };
+        Assert.Equal(SsmScoreNormalization.Raw, options.ScoreNormalization);
+#pragma warning restore CS0618
     }
 
     [Fact]

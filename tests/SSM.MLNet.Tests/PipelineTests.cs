@@ -49,7 +49,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         Assert.Equal(32, fx.Ssm.ImageSize);
         Assert.Equal(1, fx.Ssm.Channels);
         Assert.Equal(8, fx.Ssm.Model.Options.Network.BaseWidth);
-        Assert.Equal(SsmScoreNormalization.ZScore, fx.Ssm.Normalization);
+        Assert.Equal(SsmScoreNormalization.ZScore, fx.Ssm.ScoreNormalization);
         Assert.Equal(3f, fx.Ssm.Threshold);
         Assert.True(fx.Ssm.Calibration.NormalImageScores.Count >= 2);
         Assert.Equal(SsmInputKind.Image, fx.Ssm.InputKind);

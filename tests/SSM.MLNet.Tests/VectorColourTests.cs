@@ -31,7 +31,7 @@ public sealed class VectorColourTests
         var estimator = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
             InputColumnName = "Pixels", ImageSize = Size, Channels = 3, BaseWidth = 4, Depth = 2, Epochs = 1, RefinementRounds = 1,
-            VectorWidth = Size, VectorHeight = Size, VectorScale = 1 / 255f, Normalization = SsmScoreNormalization.Raw,
+            VectorWidth = Size, VectorHeight = Size, VectorScale = 1 / 255f, ScoreNormalization = SsmScoreNormalization.Raw,
         });
         using var model = estimator.Fit(train);
         Assert.Equal(SsmInputKind.Vector, model.InputKind);

@@ -15,7 +15,7 @@ internal static class Summary
 
     /// <summary>The model's threshold as the summaries show it, in words: "3 (standard deviations of the held-out normal
     /// images' scores above their mean)".</summary>
-    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} (" + (ssm.Normalization == SSM.MLNet.SsmScoreNormalization.ZScore
+    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} (" + (ssm.ScoreNormalization == SSM.MLNet.SsmScoreNormalization.ZScore
         ? "standard deviations of the held-out normal images' scores above their mean)" : "raw image score)");
 
     /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>
