@@ -384,8 +384,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         var version = GetVersionInfo();
         // The same test as ML.NET's own (the oldest version that can read the file, against the newest this one writes).
         if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerWrittenCur)
-            throw new FormatException($"This model was saved by a newer SSM.MLNet (its format 0x{ctx.Header.ModelVerReadable:X8}; this version reads " +
-                $"up to 0x{version.VerWrittenCur:X8}). Update the SSM.MLNet package to load it.");
+            throw SSM.Core.IO.NewerFormat.Mark(new FormatException($"This model was saved by a newer SSM.MLNet (its format 0x{ctx.Header.ModelVerReadable:X8}; this version reads " +
+                $"up to 0x{version.VerWrittenCur:X8}). Update the SSM.MLNet package to load it."));
         ctx.CheckAtModel(version);
         string inputColumn = ctx.LoadNonEmptyString();
         string scoreColumn = ctx.LoadNonEmptyString();

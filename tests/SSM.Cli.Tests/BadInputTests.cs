@@ -280,6 +280,25 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(root, "bad.zip"), "not a zip");
         AssertFails(Cli.Run("predict", Path.Combine(root, "bad.zip"), Good, "-o", output), "is not a model written by ssm train", output);
         AssertFails(Cli.Run("predict", fx.Model, Path.Combine(root, "nothing-here"), "-o", output), "does not exist", output);
+
+        // A model of a later version is one all the same: the message says to update, not that it is foreign.
+        string newer = Path.Combine(root, "newer.zip");
+        File.Copy(fx.Model, newer);
+        using (var archive = System.IO.Compression.ZipFile.Open(newer, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            var entry = archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin"));
+            byte[] bytes;
+            using (var s = entry.Open()) { using var m = new MemoryStream(); s.CopyTo(m); bytes = m.ToArray(); }
+            BitConverter.GetBytes(99).CopyTo(bytes, 8);   // the engine file's format version, after its 8-byte signature
+            string name = entry.FullName;
+            entry.Delete();
+            using var w = archive.CreateEntry(name).Open();
+            w.Write(bytes);
+        }
+        var run = Cli.Run("predict", newer, Good, "-o", output);
+        AssertFails(run, "is a model of a newer SSM.MLNet than this ssm", output);
+        Assert.Contains("dotnet tool update", run.Output);
+        Assert.DoesNotContain("not a model written by ssm train", run.Output);
     }
 
     [Fact]

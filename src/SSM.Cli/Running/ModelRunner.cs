@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SSM.Core.IO;
 using SSM.MLNet;
 
 namespace SSM.Cli.Running;
@@ -99,6 +100,12 @@ public static class ModelRunner
         catch (Exception ex) when (ErrorReporter.Innermost(ex) is DeviceUnavailableException cuda)
         {
             throw new CliException(cuda.Message, ex);   // --device asked for a GPU this build or machine does not have
+        }
+        catch (Exception ex) when (ErrorReporter.Innermost(ex) is var newer && NewerFormat.Is(newer))
+        {
+            // A model of a later version is an ssm model all the same: "not a model written by ssm train" sent users hunting.
+            throw new CliException($"'{full}' is a model of a newer SSM.MLNet than this ssm ({CliApp.Version}) reads: update the tool " +
+                $"(dotnet tool update --global SSM.MLNet.Cli). {newer.Message}", ex);
         }
         catch (Exception ex)
         {

@@ -46,7 +46,7 @@ internal static class SignedFile
             throw new InvalidDataException($"The {kind} is truncated.");
         int version = BitConverter.ToInt32(all, signature.Length);
         if (version > maxVersion)
-            throw new InvalidDataException($"This {kind} has format version {version}, written by a newer SSM.MLNet; this version reads format {maxVersion} and older. Update the SSM.MLNet package.");
+            throw NewerFormat.Mark(new InvalidDataException($"This {kind} has format version {version}, written by a newer SSM.MLNet; this version reads format {maxVersion} and older. Update the SSM.MLNet package."));
         if (version < 1)
             throw new InvalidDataException($"This {kind} has an invalid format version {version}.");
         int bodyLength = all.Length - HashLength;
@@ -66,5 +66,22 @@ internal static class SignedFile
             position += (int)length;
         }
         return (version, sections);
+    }
+}
+
+/// <summary>Tells the refusal of a file of a newer format (a model or checkpoint of a later SSM.MLNet) from a damaged or foreign
+/// one: a program built on the library (the command line) can say "update" instead of "not a model".</summary>
+public static class NewerFormat
+{
+    private const string Key = "SSM.NewerFormat";
+
+    /// <summary>Whether <paramref name="exception"/> refused a file because its format is newer than this version reads.</summary>
+    public static bool Is(Exception exception) => exception?.Data[Key] is true;
+
+    /// <summary>Marks <paramref name="exception"/> as such a refusal (for the ML.NET layer's own format check) and returns it.</summary>
+    public static T Mark<T>(T exception) where T : Exception
+    {
+        exception.Data[Key] = true;
+        return exception;
     }
 }
