@@ -34,7 +34,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.
-        var trainedWith = TrainingSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
+        var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =

@@ -39,7 +39,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         };
         var mlContext = new MLContext(settings.Seed);
         var engineOptions = mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
-        var trainingSettings = TrainingSettings.Of(engineOptions, plannedEpochs,
+        var trainingSettings = RecordedSettings.Of(engineOptions, plannedEpochs,
             (settings.TorchDevice, settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));

@@ -18,7 +18,7 @@ public sealed record MetricsFile
     public double? FinalLoss { get; init; }
     public double? TrainingSeconds { get; init; }
     /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>
-    public TrainingSettings Settings { get; init; } = new();
+    public RecordedSettings Settings { get; init; } = new();
     public int TestImages { get; init; }
     public int TestAnomalous { get; init; }
     public double? ImageAuroc { get; init; }

@@ -8,7 +8,7 @@ namespace SSM.Cli.Running;
 /// <c>evaluate</c> those its model was trained with (saved in the model), under the same names. Typed, so a script reads
 /// <c>settings.imageSize</c> as the number it is.
 /// </summary>
-public sealed record TrainingSettings
+public sealed record RecordedSettings
 {
     public int ImageSize { get; init; }
     public int Width { get; init; }
@@ -38,7 +38,7 @@ public sealed record TrainingSettings
 
     /// <param name="epochs">The epochs planned (train) or run (a saved model).</param>
     /// <param name="run">What only the training command knows: device, time budget, the precision Auto chose; null for a saved model.</param>
-    public static TrainingSettings Of(SsmOptions o, int? epochs, (string Device, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
+    public static RecordedSettings Of(SsmOptions o, int? epochs, (string Device, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
     {
         ImageSize = o.ImageSize, Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
         LearningRate = o.Training.LearningRate, BatchSize = o.Training.BatchSize, Holdout = o.Training.HoldoutFraction,

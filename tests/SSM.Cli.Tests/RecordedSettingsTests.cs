@@ -3,7 +3,7 @@ using SSM.Core;
 
 namespace SSM.Cli.Tests;
 
-public sealed class TrainingSettingsTests
+public sealed class RecordedSettingsTests
 {
     /// <summary>
     /// The same command after an upgrade that changed an engine default (here the normalisation floor of 2026-12-03, which
@@ -16,7 +16,7 @@ public sealed class TrainingSettingsTests
         try
         {
             var options = new SsmOptions();
-            var rows = TrainingSettings.Of(options, 105, ("cpu", null, "BFloat16")).Rows().ToList();
+            var rows = RecordedSettings.Of(options, 105, ("cpu", null, "BFloat16")).Rows().ToList();
             string output = Path.Combine(root, "out");
             var today = CheckpointFolder.Open(output, rows, options, []);
             Assert.Equal(today.Path, CheckpointFolder.Open(output, rows, options, []).Path);
@@ -39,7 +39,7 @@ public sealed class TrainingSettingsTests
         var shell = System.Globalization.CultureInfo.CurrentCulture;
         List<(string, string)> rows;
         System.Globalization.CultureInfo.CurrentCulture = Cli.DecimalComma();
-        try { rows = [.. TrainingSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows()]; }
+        try { rows = [.. RecordedSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows()]; }
         finally { System.Globalization.CultureInfo.CurrentCulture = shell; }
         (string, string)[] expected =
         [
@@ -49,13 +49,13 @@ public sealed class TrainingSettingsTests
             ("sigma", "1.5"), ("precision", "Auto"), ("precisionUsed", "BFloat16"), ("flip", "false"),
         ];
         Assert.Equal(expected, rows);
-        Assert.Contains(("timeBudgetMinutes", "none"), TrainingSettings.Of(options, 105, ("cpu", null, "Float32")).Rows());
+        Assert.Contains(("timeBudgetMinutes", "none"), RecordedSettings.Of(options, 105, ("cpu", null, "Float32")).Rows());
     }
 
     [Fact]
     public void Rows_OfASavedModel_LeaveOutWhatOnlyTheTrainingRunKnew()
     {
-        var rows = TrainingSettings.Of(new SsmOptions(), 70).Rows().Select(r => r.Key).ToList();
+        var rows = RecordedSettings.Of(new SsmOptions(), 70).Rows().Select(r => r.Key).ToList();
         Assert.DoesNotContain("device", rows);
         Assert.DoesNotContain("timeBudgetMinutes", rows);
         Assert.DoesNotContain("precisionUsed", rows);
