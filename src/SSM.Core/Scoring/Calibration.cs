@@ -25,8 +25,10 @@ public sealed record Calibration
     public SizeEffect? SizeEffect { get; init; }
 
     /// <summary>The training images' contrast, when the model normalises each image (<see cref="InputNormalization.PerImage"/>):
-    /// a frame far below it scores high however well it restores. Null for models saved before it was recorded (format 10)
-    /// and for those that keep the pixels as loaded, whose maps see brightness and contrast themselves.</summary>
+    /// a frame far below it scores high however well it restores. <see cref="Training.SsmTrainer"/> fits it on all the
+    /// training images; <see cref="Compute(InpaintingNetwork, SsmOptions, ImageCache, IProgress{CalibrationProgress}?, int, CancellationToken, ContrastRange?)"/>
+    /// on the held-out ones unless given one. Null for models saved before it was recorded (format 10) and for those that
+    /// keep the pixels as loaded, whose maps see brightness and contrast themselves.</summary>
     public ContrastRange? Contrast { get; init; }
 
     /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending.</summary>
@@ -37,7 +39,7 @@ public sealed record Calibration
         get => normalImageScores;
         init
         {
-            float[] scores = [.. value];
+            float[] scores = [.. value ?? []];   // a file's null reads as none, as before, not as an ArgumentNullException
             normalImageScores = Array.AsReadOnly(scores);
             (NormalMean, NormalStd) = MeanAndStd(scores);
         }
@@ -72,22 +74,25 @@ public sealed record Calibration
 
     /// <summary>
     /// Computes the calibration: first-round maps give the refinement threshold; the final maps (the same pass when
-    /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores.
+    /// refinement is off, else a second pass with all rounds) give the map statistics and the normal image scores. The
+    /// contrast is <paramref name="contrast"/>, else the model's own (<see cref="Contrast"/>), else the held-out images'.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; checked between batches.</exception>
     public static Calibration Compute(SsmModel model, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8,
-        CancellationToken cancellation = default) =>
-        Compute(model.Network, model.Options, heldOut, progress, batchSize, cancellation);
+        CancellationToken cancellation = default, ContrastRange? contrast = null) =>
+        Compute(model.Network, model.Options, heldOut, progress, batchSize, cancellation, contrast ?? model.Calibration?.Contrast);
 
     /// <summary>
     /// The calibration of a trained network under other scoring settings (<paramref name="options"/>' <see cref="ScoringOptions"/>:
     /// rounds, restoration error, smoothing, precision), e.g. to compare them on one network; the network must match
     /// <paramref name="options"/>' image size and shape. <paramref name="heldOut"/> should be the trainer's held-out images
     /// (<see cref="Training.SsmTrainer.Split"/>): the network has not seen them.
+    /// <paramref name="contrast"/> is the training images' contrast (<see cref="ContrastRange.Fit"/>), kept when the options
+    /// normalise each image; null fits it on <paramref name="heldOut"/>, so a recalibrated model keeps a floor for blank frames.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; checked between batches.</exception>
     public static Calibration Compute(InpaintingNetwork network, SsmOptions options, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8,
-        CancellationToken cancellation = default)
+        CancellationToken cancellation = default, ContrastRange? contrast = null)
     {
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
@@ -108,7 +113,11 @@ public sealed record Calibration
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         Array.Sort(scores);
-        return new Calibration { RefinementThreshold = threshold, MapStatistics = statistics, SizeEffect = sizeEffect, NormalImageScores = scores };
+        return new Calibration
+        {
+            RefinementThreshold = threshold, MapStatistics = statistics, SizeEffect = sizeEffect, NormalImageScores = scores,
+            Contrast = options.Normalization == InputNormalization.PerImage ? contrast ?? ContrastRange.Fit(heldOut, options.NormalizationStdFloor) : null,
+        };
     }
 
     /// <summary>Map level (mean of the final map) and score of each held-out image against its original size.</summary>

@@ -10,7 +10,9 @@ namespace SSM.Core.Scoring;
 /// model of docs/results.md scored 200 px black, grey and white frames 0.878 each against its threshold 3. With it such a
 /// frame scores by how far its contrast lies below the training images': <see cref="Deficit"/>. An image within
 /// <see cref="Margin"/> spreads of their mean keeps the score its map gives, so the map's maximum and the score keep their
-/// relation (<c>MapThreshold</c>) for every ordinary image.
+/// relation (<c>MapThreshold</c>) for every ordinary image. Past the margin the floor starts at the normal scores' mean, so
+/// an image just past it whose map scores below the mean rises to about the mean: a step in the Score column, not in the
+/// verdict, which the floor decides only from 3 spreads past the margin (at the default threshold).
 /// </summary>
 /// <param name="MeanLogStd">Mean of the training images' log contrast.</param>
 /// <param name="SpreadLogStd">Standard deviation of the training images' log contrast.</param>

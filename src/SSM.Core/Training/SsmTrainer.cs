@@ -75,10 +75,9 @@ public static class SsmTrainer
         try
         {
             var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
-            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation) with
-            {
-                Contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null,
-            };
+            // The contrast from every training image: it is not learnt by the network, and more images describe it better.
+            var contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null;
+            model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation, contrast: contrast);
             model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
             return model;
         }

@@ -95,6 +95,15 @@ public class ContrastRangeTests
         using var batch = cache.Batch([.. Enumerable.Range(0, cache.Count)]);
         using var logStds = ContrastRange.LogContrast(batch, options.NormalizationStdFloor);
         Assert.All(logStds.data<float>().ToArray(), v => Assert.True(range.Deficit(v) < 3));
+
+        // Recalibrated, the model keeps its own contrast; a calibration of the network alone fits one on the held-out images
+        // (a reviewer found Compute returned none, and a recalibrated model scored a blank frame as normal).
+        var heldOut = cache.Subset([0, 1, 2]);
+        Assert.Equal(range, Calibration.Compute(model, heldOut, progress: null).Contrast);
+        var own = Calibration.Compute(model.Network, model.Options, heldOut, progress: null).Contrast;
+        Assert.NotNull(own);
+        Assert.NotEqual(range, own);
+        Assert.Null(Calibration.Compute(model.Network, model.Options with { Normalization = InputNormalization.None }, heldOut, progress: null).Contrast);
     }
 
     [Fact]

@@ -126,9 +126,13 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     [Fact]
     public void AFormatNineFileHasNoContrastAndACurrentFilesContrastIsReadBack()
     {
+        // A format-9 file goes through format 10's step (loading fails if the step is missing) and has no contrast.
         var options = fixture.Model.Options with { Normalization = SSM.Core.Data.InputNormalization.PerImage };
         using (var loaded = LoadAsFormat(options, 9))
+        {
             Assert.Null(loaded.Calibration!.Contrast);
+            Assert.Null(loaded.Scorer.LowContrast);
+        }
 
         var calibration = fixture.Model.Calibration! with { Contrast = new SSM.Core.Scoring.ContrastRange(-2.25, 0.36) };
         using var current = LoadAsFormat(options, SsmModelFile.FormatVersion, calibration);
