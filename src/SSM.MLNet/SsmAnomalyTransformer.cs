@@ -150,7 +150,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     /// <summary>
     /// <see cref="Threshold"/> in the AnomalyMap's units for an image of this original size: the map value its maximum
-    /// reaches exactly when the image is flagged, where the heat maps draw their contour. It is <see cref="RawThreshold"/>
+    /// reaches exactly when the image is flagged (but for an image flagged by its contrast alone, far below the training
+    /// images', whose map shows nothing: <see cref="SSM.Core.Scoring.Calibration.Contrast"/>), where the heat maps draw their contour. It is <see cref="RawThreshold"/>
     /// moved by <see cref="MapOffset"/>, which is 0 for a model trained on images of one size. Exact with one restoration
     /// error for map and score (<c>ImageScoreError</c> = <c>RestorationError</c>, the default since 2026-12-01); when they
     /// differ (a score from MS-GMS alone, the default of older models) the score comes from another map on the same scale,
@@ -208,6 +209,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ThrowIfDisposed();
         if (InputKind != SsmInputKind.Path)
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as file paths: it has no image folder.");
+        ThrowIfBlank(imageFolder);
         return Copy(input with { ImageFolder = string.IsNullOrEmpty(imageFolder) ? null : imageFolder });
     }
 
@@ -239,10 +241,18 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        ThrowIfBlank(imageFolder);
         if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as image files: it was trained on what " +
                 (InputKind == SsmInputKind.Image ? "LoadImages decoded (not turned by EXIF orientation)" : "pixel vectors") + ", so it cannot read files as it was trained.");
         return Copy(input with { ColumnName = inputColumnName, Kind = kind, ImageFolder = kind == SsmInputKind.Path && !string.IsNullOrEmpty(imageFolder) ? imageFolder : null });
+    }
+
+    // Blanks name no folder: refused as the options refuse them, not joined to every path.
+    private static void ThrowIfBlank(string? imageFolder, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(imageFolder))] string? parameter = null)
+    {
+        if (imageFolder is { Length: > 0 } && string.IsNullOrWhiteSpace(imageFolder))
+            throw new ArgumentException("Give a folder path, or null or empty for paths as given.", parameter);
     }
 
     /// <summary>This transformer with one thing changed, sharing its network (the With... methods).</summary>

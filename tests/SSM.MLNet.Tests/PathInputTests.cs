@@ -242,6 +242,9 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
 
         Assert.Equal(moved, elsewhere.ImageFolder);
         Assert.Equal(fx.Folder, loaded.ImageFolder);
+        // Blanks name no folder, here as in the options.
+        Assert.Equal("imageFolder", Assert.Throws<ArgumentException>(() => loaded.WithImageFolder("   ")).ParamName);
+        Assert.Equal("imageFolder", Assert.Throws<ArgumentException>(() => loaded.WithPathInput(nameof(PathRow.ImagePath), " ")).ParamName);
         var before = Scored.Read(fx.Model.Transform(Data(fx.Test)));
         var after = Scored.Read(elsewhere.Transform(Data(fx.Test)));
         Assert.Equal(before.Select(r => r.Score), after.Select(r => r.Score));

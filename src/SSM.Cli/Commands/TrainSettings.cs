@@ -180,7 +180,7 @@ public sealed class TrainSettings : ModelSettings
             int low = Math.Max(Math.Max(SsmOptions.MinImageSize, multiple), ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
             string nearest = ImageSize > SsmOptions.MaxImageSize ? $"; {SsmOptions.MaxImageSize} is the largest"
                 : ImageSize < low ? $"; {low} is the smallest" : $"; {low} or {high} are the nearest";
-            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(8, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
+            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(SsmOptions.MinImageSize, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
         }
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");

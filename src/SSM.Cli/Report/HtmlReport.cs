@@ -121,7 +121,7 @@ public static class HtmlReport
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
                  "twice that. White contour: pixels predicted defective (" +
                  (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
-                     : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged; the test set has no masks to fit a pixel threshold to)</p>\n"));
+                     : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame); the test set has no masks to fit a pixel threshold to)</p>\n"));
         foreach (var (image, source, colours, contour) in drawn)
         {
             var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright, source);
