@@ -21,7 +21,7 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
     /// <summary>
     /// The least spread a deficit is counted in: images of one steady setup can vary in contrast by a few percent only, and
     /// a frame with a third less would then lie many spreads below them. With this floor a frame needs less than about half
-    /// the typical contrast to reach the default threshold of 3 (e^-(3 + <see cref="Margin"/>) x 0.15).
+    /// the typical contrast to reach the default threshold of 3 (e^-((3 + <see cref="Margin"/>) x 0.15) = 0.47).
     /// </summary>
     public const double MinimumSpread = 0.15;
 
