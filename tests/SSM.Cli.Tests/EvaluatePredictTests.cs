@@ -193,6 +193,27 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Predict_says_which_images_were_flagged_for_their_contrast_alone()
+    {
+        // A blank frame is flagged (per-image normalisation made it a flat image that restored well: normal) but its map
+        // is flat: the user is told why, and no peak is made up for it.
+        string input = Path.Combine(fx.Root, "blank-frames");
+        Directory.CreateDirectory(input);
+        string good = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        File.Copy(good, Path.Combine(input, "good.png"), overwrite: true);
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(3, 32, 32), Path.Combine(input, "black.png"));
+        string output = Path.Combine(fx.Root, "predict-blank");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", output);
+        Assert.True(code == 0, text);
+        var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(r => Path.GetFileName(r[0]));
+        Assert.Equal("anomalous", rows["black.png"][2]);
+        Assert.Equal(("", ""), (rows["black.png"][3], rows["black.png"][4]));
+        Assert.NotEqual("", rows["good.png"][3]);
+        Assert.Contains("1 image(s) flagged for a contrast far below the training images'", text);
+        Assert.Contains("black.png", text);
+    }
+
+    [Fact]
     public void Predict_Folder_WritesCsvAndHeatmaps()
     {
         string input = Path.Combine(fx.Data, "test", "good");

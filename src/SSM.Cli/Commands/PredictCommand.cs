@@ -56,6 +56,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         var csv = new StringBuilder("path,score,label,peak_x,peak_y,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var heatMaps = new List<(ScoredImage Image, string File)>();
+        var byContrast = new List<string>();
         foreach (var s in scored)
         {
             string? heatMap = null;
@@ -71,8 +72,16 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                 heatMaps.Add((s, heatMap));
             }
             var (peakX, peakY, _) = SsmHeatMap.Peak(ssm, s.Path, s.Map);
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peakX},{peakY},{Csv(heatMap ?? "")}\n");
+            // Flagged by its contrast alone (a blank or covered frame): its map is flat, with no place to point at.
+            bool contrastOnly = FlaggedByContrastAlone(ssm, s);
+            if (contrastOnly) byContrast.Add(s.Path);
+            string peak = contrastOnly ? "," : $"{peakX},{peakY}";
+            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
         }
+        if (byContrast.Count > 0)
+            warnings.Write($"{byContrast.Count} image(s) flagged for a contrast far below the training images' (blank or covered frames?), not for " +
+                           $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
+                           string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
         // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress
         // too, and runs on as many threads as the network (each picture alone, so the files are the same either way).
         if (heatMaps.Count > 0)
@@ -107,6 +116,16 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
         return 0;
+    }
+
+    /// <summary>Whether the model flagged the image although its map stays below <see cref="SsmAnomalyTransformer.MapThreshold"/>:
+    /// with one restoration error for map and score (the default) only the contrast floor does that.</summary>
+    private static bool FlaggedByContrastAlone(SsmAnomalyTransformer ssm, ScoredImage image)
+    {
+        var scoring = ssm.Model.Options.Scoring;
+        if (!image.Predicted || ssm.Calibration.Contrast is null || scoring.ImageScoreError != scoring.Error) return false;
+        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(image.Path, ssm.ReadsFilesUpright);
+        return image.Map.Max() < ssm.MapThreshold(width, height);
     }
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
