@@ -71,9 +71,11 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                 heatMap = name + ".png";
                 heatMaps.Add((s, heatMap));
             }
-            var (peakX, peakY, _) = SsmHeatMap.Peak(ssm, s.Path, s.Map);
+            // The image's size once, for the peak and the contour's threshold alike.
+            var (width, height) = SSM.Core.Data.ImageFile.ReadSize(ssm.ResolvePath(s.Path), ssm.ReadsFilesUpright);
+            var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, ssm.ImageSize, width, height);
             // Flagged by its contrast alone (a blank or covered frame): its map is flat, with no place to point at.
-            bool contrastOnly = FlaggedByContrastAlone(ssm, s);
+            bool contrastOnly = s.Predicted && FlaggedByContrastAlone(ssm, peakValue, width, height);
             if (contrastOnly) byContrast.Add(s.Path);
             string peak = contrastOnly ? "," : $"{peakX},{peakY}";
             csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
@@ -118,14 +120,13 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         return 0;
     }
 
-    /// <summary>Whether the model flagged the image although its map stays below <see cref="SsmAnomalyTransformer.MapThreshold"/>:
-    /// with one restoration error for map and score (the default) only the contrast floor does that.</summary>
-    private static bool FlaggedByContrastAlone(SsmAnomalyTransformer ssm, ScoredImage image)
+    /// <summary>Whether a flagged image's map (highest at <paramref name="mapMaximum"/>) stays below
+    /// <see cref="SsmAnomalyTransformer.MapThreshold"/>: with one restoration error for map and score (the default) only the
+    /// contrast floor flags such an image.</summary>
+    private static bool FlaggedByContrastAlone(SsmAnomalyTransformer ssm, float mapMaximum, int width, int height)
     {
         var scoring = ssm.Model.Options.Scoring;
-        if (!image.Predicted || ssm.Calibration.Contrast is null || scoring.ImageScoreError != scoring.Error) return false;
-        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(image.Path, ssm.ReadsFilesUpright);
-        return image.Map.Max() < ssm.MapThreshold(width, height);
+        return ssm.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < ssm.MapThreshold(width, height);
     }
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
