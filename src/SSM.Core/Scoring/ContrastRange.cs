@@ -62,7 +62,9 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
     public Tensor Floor(Tensor scores, Tensor images, float stdFloor, float normalMean, float normalStd)
     {
         using var scope = NewDisposeScope();
-        var deficit = LogContrast(images.to(scores.device), stdFloor).neg().add(MeanLogStd).div(Math.Max(SpreadLogStd, MinimumSpread)).sub(Margin);
-        return where(deficit.gt(0), scores.maximum(deficit.mul(normalStd).add(normalMean).to(scores.dtype)), scores).MoveToOuterDisposeScope();
+        // A batch's few values, on the CPU, through Deficit itself: one definition of the rule.
+        var logStds = LogContrast(images, stdFloor).cpu();
+        float[] floors = [.. logStds.data<float>().ToArray().Select(v => Deficit(v) is var d && d > 0 ? (float)(normalMean + d * normalStd) : float.NegativeInfinity)];
+        return scores.maximum(tensor(floors, dtype: scores.dtype, device: scores.device)).MoveToOuterDisposeScope();
     }
 }
