@@ -14,6 +14,10 @@ public sealed record SsmOptions
     /// pyramid pools once more: below 8 px a side, libtorch fails inside the first training step.</summary>
     public const int MinImageSize = 8;
 
+    /// <summary>The smallest <see cref="ImageSize"/> a network of <paramref name="depth"/> takes: <see cref="MinImageSize"/>,
+    /// or the size multiple 2^(depth-1) where that is larger.</summary>
+    public static int SmallestImageSize(int depth) => Math.Max(MinImageSize, new InpaintingNetworkOptions { Depth = depth }.SizeMultiple);
+
     /// <summary>Largest <see cref="ImageSize"/>: 1024.</summary>
     public const int MaxImageSize = 1024;
 
@@ -50,9 +54,9 @@ public sealed record SsmOptions
         if (!(NormalizationStdFloor > 0 && NormalizationStdFloor <= 1))
             throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
         Network.Validate();
-        if (ImageSize < Math.Max(MinImageSize, Network.SizeMultiple) || ImageSize % Network.SizeMultiple != 0)
+        if (ImageSize < SmallestImageSize(Network.Depth) || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
-                $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {Math.Max(MinImageSize, Network.SizeMultiple)}.");
+                $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {SmallestImageSize(Network.Depth)}.");
         if (ImageSize > MaxImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Image size must be at most {MaxImageSize}.");
         Masking.Validate(ImageSize);
         Training.Validate();

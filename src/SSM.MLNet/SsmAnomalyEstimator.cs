@@ -51,7 +51,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.BaseWidth >= 1 && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth, $"between 1 and {InpaintingNetworkOptions.MaxBaseWidth}");
         Check(ectx, o.Depth is >= InpaintingNetworkOptions.MinDepth and <= InpaintingNetworkOptions.MaxDepth, nameof(o.Depth), o.Depth,
             $"between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth}");
-        int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = Math.Max(SsmOptions.MinImageSize, multiple);
+        int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = SsmOptions.SmallestImageSize(o.Depth);
         Check(ectx, o.ImageSize >= smallest && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
             $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {smallest} to {SsmOptions.MaxImageSize}");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");

@@ -174,13 +174,13 @@ public sealed class TrainSettings : ModelSettings
         if (!common.Successful) return common;
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
             return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
-        int multiple = SizeMultiple;
-        if (ImageSize < SsmOptions.MinImageSize || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
+        int multiple = SizeMultiple, smallest = SsmOptions.SmallestImageSize(Depth);
+        if (ImageSize < smallest || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
         {
-            int low = Math.Max(Math.Max(SsmOptions.MinImageSize, multiple), ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
+            int low = Math.Max(smallest, ImageSize / multiple * multiple), high = Math.Min(SsmOptions.MaxImageSize, low + multiple);
             string nearest = ImageSize > SsmOptions.MaxImageSize ? $"; {SsmOptions.MaxImageSize} is the largest"
                 : ImageSize < low ? $"; {low} is the smallest" : $"; {low} or {high} are the nearest";
-            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {Math.Max(SsmOptions.MinImageSize, multiple)} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
+            return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {smallest} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
         }
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
