@@ -60,12 +60,6 @@ public static class DatasetInput
         var problems = data.MissingMasks.Select(m => m.Message).ToList();
         foreach (var item in data.TestItems)
         {
-            if (!decodeImages && item.MaskPath is null)
-            {
-                // The image itself is read by the model; its header now, so that a bad file is not found after the others were scored.
-                problems.AddRange(ReadHeaders([item.Path]).Unusable.Select(u => u.Problem));
-                continue;
-            }
             try
             {
                 if (decodeImages)
@@ -73,10 +67,12 @@ public static class DatasetInput
                     data.LoadTest(item);     // image and mask, sizes compared
                     continue;
                 }
-                var size = ImageFile.ReadSize(item.Path);
-                if (SSM.Core.Data.ImageCache.SizeProblem($"'{item.Path}'", size) is { } small) { problems.Add(small); continue; }
-                var mask = ImageFile.LoadMask(item.MaskPath!);
-                MvtecDataset.RequireMaskFits(item, mask, size);
+                // The image itself is read by the model; its header now, so that a bad file is not found after the others
+                // were scored, and its size for the mask.
+                var (headers, unusable) = ReadHeaders([item.Path]);
+                problems.AddRange(unusable.Select(u => u.Problem));
+                if (unusable.Count > 0 || item.MaskPath is null) continue;
+                MvtecDataset.RequireMaskFits(item, ImageFile.LoadMask(item.MaskPath), (headers[0].Width, headers[0].Height));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
             {
