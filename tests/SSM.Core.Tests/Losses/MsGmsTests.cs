@@ -35,6 +35,33 @@ public class MsGmsTests
     }
 
     [Fact]
+    public void PyramidHalvesEachScaleAndTheMapAveragesTheScalesUpsampled()
+    {
+        // Scale s is the image average-pooled s times: a slip that pooled one scale too few or too many keeps every
+        // other test's values (identical images still give 0), so the map is rebuilt here from one-scale GMS.
+        using var image = rand([1, 1, 32, 32], generator: new TorchSharp.torch.Generator(3));
+        using var restoration = rand([1, 1, 32, 32], generator: new TorchSharp.torch.Generator(4));
+        var pyramid = MsGms.GradientPyramid(image);
+        using var expected = zeros(1, 1, 32, 32);
+        Tensor pooledImage = image.alias(), pooledRestoration = restoration.alias();
+        for (int s = 0; s < MsGms.Scales; s++)
+        {
+            if (s > 0)
+            {
+                pooledImage = nn.functional.avg_pool2d(pooledImage, 2);
+                pooledRestoration = nn.functional.avg_pool2d(pooledRestoration, 2);
+            }
+            Assert.Equal(new long[] { 1, 1, 32 >> s, 32 >> s }, pyramid[s].shape);
+            using var dissimilarity = 1 - MsGms.Gms(pooledImage, pooledRestoration);
+            using var upsampled = nn.functional.interpolate(dissimilarity, size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: false);
+            expected.add_(upsampled / MsGms.Scales);
+        }
+        using var map = MsGms.Map(image, restoration);
+        Assert.True((map - expected).abs().max().item<float>() < 1e-5f);
+        foreach (var level in pyramid) level.Dispose();
+    }
+
+    [Fact]
     public void MedianRemovesASinglePixelSpike()
     {
         var v = new float[25];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SSM.Core.Data;
 using SSM.Core.Training;
 using SSM.Core.Tests.Data;
 
@@ -136,6 +137,49 @@ public class CheckpointTests : IDisposable
         // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
         var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
         Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, otherFloor)).Message);
+    }
+
+    [Fact]
+    public void CheckpointOfOtherImagesIsRefused()
+    {
+        // The same settings on other images must start afresh, not continue weights learned elsewhere: one pixel changed,
+        // and one image left out.
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using (SsmTrainer.Train(images, options)) { }
+        var first = images[0];
+        var changed = new FloatImage(first.Channels, first.Height, first.Width, (float[])first.Pixels.Clone());
+        changed.Pixels[0] = changed.Pixels[0] > 0.5f ? 0f : 1f;
+        IReadOnlyList<FloatImage>[] others = [[changed, .. images.Skip(1)], [.. images.Skip(1)]];
+        foreach (var other in others)
+        {
+            Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(other, options)).Message);
+            var cache = Cache(other, options);
+            Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.CheckpointToContinue(cache, options)).Message);
+        }
+        var same = Cache(images, options);
+        Assert.Equal((2, 2), SsmTrainer.CheckpointToContinue(same, options));
+    }
+
+    private static ImageCache Cache(IReadOnlyList<FloatImage> images, SsmOptions options)
+    {
+        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
+        foreach (var image in images) cache.Add(image, null);
+        return cache;
+    }
+
+    [Fact]
+    public void CheckpointOfTheNextFormatIsRefusedAsNewer()
+    {
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using (SsmTrainer.Train(images, options)) { }
+        var path = Path.Combine(folder, TrainingCheckpoint.FileName);
+        var bytes = File.ReadAllBytes(path);
+        int version = BitConverter.ToInt32(bytes, 8);
+        BitConverter.GetBytes(version + 1).CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options));
+        Assert.Contains($"format version {version + 1}", e.Message);
+        Assert.True(SSM.Core.IO.NewerFormat.Is(e));
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal(fixture.Model.Options.Scoring, loaded.Options.Scoring);
         Assert.Equal(fixture.Model.Calibration!.RefinementThreshold, loaded.Calibration!.RefinementThreshold);
         Assert.Equal(fixture.Model.Calibration.NormalImageScores, loaded.Calibration.NormalImageScores);
+        Assert.NotNull(fixture.Model.TrainingSummary);
+        Assert.Equal(fixture.Model.TrainingSummary, loaded.TrainingSummary);
     }
 
     /// <summary>The fixture's network written with <paramref name="options"/> (and its calibration, or <paramref name="calibration"/>)
@@ -157,13 +159,17 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Contains("integrity", e.Message);
     }
 
-    [Fact]
-    public void NewerFormatIsRefusedWithAClearMessage()
+    [Theory]
+    [InlineData(1)]     // the next format: the boundary
+    [InlineData(89)]
+    public void NewerFormatIsRefusedWithAClearMessage(int above)
     {
         var bytes = Saved();
-        BitConverter.GetBytes(99).CopyTo(bytes, 8);
+        int version = SsmModelFile.FormatVersion + above;
+        BitConverter.GetBytes(version).CopyTo(bytes, 8);
         var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(new MemoryStream(bytes)));
-        Assert.Contains("format version 99", e.Message);
+        Assert.Contains($"format version {version}", e.Message);
+        Assert.True(SSM.Core.IO.NewerFormat.Is(e));
     }
 
     [Fact]

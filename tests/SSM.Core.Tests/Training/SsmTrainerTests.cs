@@ -12,6 +12,27 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
 
     public SsmTrainerTests(TinyModelFixture fixture) => this.fixture = fixture;
 
+    [Theory]
+    [InlineData(4, 0.1)]      // at least 2 each way
+    [InlineData(100, 0.1)]
+    [InlineData(761, 0.3)]
+    public void SplitHoldsOutAShuffledShareAndTrainsOnEveryOtherImage(int count, double fraction)
+    {
+        // Calibration on images the network trained on would make every normal score too low: the two parts must be
+        // disjoint and cover every image, whatever the seed.
+        var options = new TrainingOptions { HoldoutFraction = fraction, Seed = 1 };
+        var (heldOut, train) = SsmTrainer.Split(count, options);
+        Assert.Equal(Math.Clamp((int)Math.Round(count * fraction), 2, count - 2), heldOut.Length);
+        Assert.Empty(heldOut.Intersect(train));
+        Assert.Equal(Enumerable.Range(0, count), heldOut.Concat(train).Order());
+        Assert.Equal(heldOut, SsmTrainer.Split(count, options).HeldOut);
+        if (count >= 100)   // a shuffle by the seed, not the first images
+        {
+            Assert.NotEqual(heldOut, SsmTrainer.Split(count, options with { Seed = 2 }).HeldOut);
+            Assert.NotEqual(Enumerable.Range(0, heldOut.Length), heldOut.Order());
+        }
+    }
+
     [Fact]
     public void TinyModelLearnsToDetectSyntheticDefects()
     {
