@@ -60,4 +60,35 @@ public sealed class VectorColourTests
         }
         finally { File.Delete(zip); }
     }
+
+    private sealed class WideRow
+    {
+        [VectorType(8 * 16)] public float[] Pixels { get; set; } = [];
+    }
+
+    [Fact]
+    public void A_vector_wider_than_high_keeps_its_shape_through_save_and_load()
+    {
+        // Every other saved vector model is square, where width and height read in either order give the same image.
+        var random = new Random(6);
+        WideRow Row() => new() { Pixels = Enumerable.Range(0, 8 * 16).Select(i => (i % 16 < 8 ? 0.2f : 0.7f) + 0.1f * random.NextSingle()).ToArray() };
+        var context = new MLContext(seed: 3);
+        var train = context.Data.LoadFromEnumerable(Enumerable.Range(0, 8).Select(_ => Row()).ToList());
+        using var model = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = nameof(WideRow.Pixels), VectorWidth = 16, VectorHeight = 8, ImageSize = 16, BaseWidth = 4, Depth = 2, Epochs = 1,
+        }).Fit(train);
+        var test = context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => Row()).ToList());
+        var rows = Scored.Read(model.Transform(test));
+        string zip = Path.Combine(Path.GetTempPath(), $"ssm-wide-{Guid.NewGuid():N}.zip");
+        try
+        {
+            context.Model.Save(model, train.Schema, zip);
+            using var loaded = Assert.IsType<SsmAnomalyTransformer>(new MLContext().Model.Load(zip, out _));
+            var again = Scored.Read(loaded.Transform(test));
+            Assert.Equal(rows.Select(r => r.Score), again.Select(r => r.Score));
+            Assert.Equal(rows.Select(r => r.Map), again.Select(r => r.Map));
+        }
+        finally { File.Delete(zip); }
+    }
 }
