@@ -238,6 +238,22 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(output + "-1", Path.GetFileName(file))));
     }
 
+    [Theory]
+    [InlineData("-1000", "anomalous")]
+    [InlineData("1000", "normal")]
+    public void Predict_decides_by_the_given_threshold(string threshold, string label)
+    {
+        // Below every score, every image is flagged; above every score, none: the model's own threshold is not used.
+        string input = Path.Combine(fx.Data, "test", "good");
+        string output = Path.Combine(fx.Root, $"predict-threshold{threshold}");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "-o", output);
+        Assert.True(code == 0, text);
+        var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, l => Assert.Equal(label, l.Split(',')[2]));
+        Assert.Matches($@"threshold[\s│|]+{System.Text.RegularExpressions.Regex.Escape(threshold)}[\s│|]", text);   // the summary's row
+    }
+
     [Fact]
     public void The_folder_that_holds_entries_of_several_folders_is_found_segment_by_segment()
     {
