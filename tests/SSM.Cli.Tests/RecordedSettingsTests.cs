@@ -18,9 +18,9 @@ public sealed class RecordedSettingsTests
             var options = new SsmOptions();
             var rows = RecordedSettings.Of(options, 105, ("cpu", null, "BFloat16")).Rows().ToList();
             string output = Path.Combine(root, "out");
-            var today = CheckpointFolder.Open(output, rows, options, []);
-            Assert.Equal(today.Path, CheckpointFolder.Open(output, rows, options, []).Path);
-            var older = CheckpointFolder.Open(output, rows, options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, []);
+            var today = CheckpointFolder.Open(output, rows, options, [], threads: 1);
+            Assert.Equal(today.Path, CheckpointFolder.Open(output, rows, options, [], threads: 1).Path);
+            var older = CheckpointFolder.Open(output, rows, options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, [], threads: 1);
             Assert.NotEqual(today.Path, older.Path);
             Assert.Contains("other settings, images or library version", older.Note);
         }

@@ -79,6 +79,23 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(expected.Images.Select(i => i.Score), actual.Images.Select(i => i.Score));
         Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
         Assert.Contains("(this run; epochs 1-2 ran before)", Cli.Flat(resumed.Output));   // the epoch lines' clock runs from the first start
+        Assert.DoesNotContain("thread(s) and this run", Cli.Flat(resumed.Output));
+    }
+
+    /// <summary>A stopped training continued with another thread count ends with the model of neither count: said.</summary>
+    [Fact]
+    public void Train_ContinuedWithAnotherThreadCount_SaysSo()
+    {
+        string root = Cli.TempFolder("resume-threads"), output = Path.Combine(root, "out");
+        string[] train = ["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--seed", "1", "-o", output];
+        var stopped = Cli.RunUntil([.. train, "--threads", "2"], "SSM: decision threshold");
+        Assert.Equal(130, stopped.Code);
+        string kept = Assert.Single(CheckpointFolders(root));
+        var resumed = Cli.Run([.. train, "--threads", "1"]);
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Contains("after epoch 1 of 1.", Cli.Flat(resumed.Output));
+        Assert.Contains($"the stopped training kept in '{kept}' computed with 2 thread(s) and this run with 1", Cli.Flat(resumed.Output));
+        Assert.Contains("Give --threads 2 to continue as it began.", Cli.Flat(resumed.Output));
     }
 
     /// <summary>Stopped after the training (while scoring the test set): the whole training is kept, and the same command

@@ -14,7 +14,7 @@ namespace SSM.Cli.Running;
 /// </summary>
 public sealed class CheckpointFolder
 {
-    private const string StampFile = "command.stamp", HistoryFile = "epochs.json";
+    private const string StampFile = "command.stamp", HistoryFile = "epochs.json", ThreadsFile = "threads.txt";
     private readonly string parent, prefix;
 
     private CheckpointFolder(string path, string parent, string prefix, (int Done, int Planned)? kept, IReadOnlyList<EpochReport> history, string? note)
@@ -45,11 +45,13 @@ public sealed class CheckpointFolder
     /// file's path, length and time of writing) for the output <paramref name="outputFolder"/>: as it was left when it
     /// holds a checkpoint, else new.
     /// </summary>
+    /// <param name="threads">The thread count libtorch computes with in this run: kept beside the checkpoint, and a
+    /// continuation with another count is said (its sums run in another order, so its model is neither count's).</param>
     /// <param name="engine">The engine settings of the run: their fingerprint (<see cref="SsmTrainer.CheckpointSettingsFingerprint"/>)
     /// joins the stamp, so that a version of the library with other defaults or settings starts afresh instead of
     /// continuing a checkpoint its training would refuse.</param>
     public static CheckpointFolder Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, SSM.Core.SsmOptions engine,
-        IReadOnlyList<string> trainPaths)
+        IReadOnlyList<string> trainPaths, int threads)
     {
         string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
@@ -66,7 +68,11 @@ public sealed class CheckpointFolder
                 try
                 {
                     if (SsmTrainer.ReadCheckpoint(path) is { } kept)
+                    {
+                        if (OtherThreads(path, threads) is { } other) notes.Add(other);
+                        File.AppendAllText(System.IO.Path.Combine(path, ThreadsFile), $"{threads}\n");
                         return new CheckpointFolder(path, parent, prefix, kept, ReadHistory(path, kept.EpochsDone), Joined(notes));
+                    }
                 }
                 catch (InvalidDataException ex)
                 {
@@ -76,12 +82,26 @@ public sealed class CheckpointFolder
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
             Directory.CreateDirectory(path);
             File.WriteAllText(System.IO.Path.Combine(path, StampFile), stamp);
+            File.WriteAllText(System.IO.Path.Combine(path, ThreadsFile), $"{threads}\n");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"Cannot keep checkpoints in '{path}': {ex.Message} (--checkpoint-every 0 keeps none).", ex);
         }
         return new CheckpointFolder(path, parent, prefix, null, [], Joined(notes));
+    }
+
+    /// <summary>What to say when the stopped runs of a checkpoint computed with other thread counts than this one; null when
+    /// all used <paramref name="threads"/> (or, kept by a version before the count was, nothing is known).</summary>
+    private static string? OtherThreads(string path, int threads)
+    {
+        string file = System.IO.Path.Combine(path, ThreadsFile);
+        if (!File.Exists(file)) return null;
+        var earlier = File.ReadAllLines(file).Select(l => int.TryParse(l, out int n) ? n : 0).Where(n => n > 0).Distinct().Order().ToList();
+        if (earlier.Count == 0 || earlier.All(n => n == threads)) return null;
+        string before = string.Join(" and ", earlier);
+        return $"the stopped training kept in '{path}' computed with {before} thread(s) and this run with {threads}: libtorch sums in another " +
+               $"order on another count, so the model will differ from an uninterrupted run's. Give --threads {earlier[0]} to continue as it began.";
     }
 
     private static string? Joined(List<string> notes) => notes.Count == 0 ? null : string.Join(Environment.NewLine, notes);
