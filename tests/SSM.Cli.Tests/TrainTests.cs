@@ -24,6 +24,22 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains("--normalization None --image-size 32", Cli.Flat(fx.GenerateOutput));
     }
 
+    [Fact]
+    public void Generate_Channels3_WritesColourImages()
+    {
+        string data = Path.Combine(Cli.TempFolder("generate-colour"), "data");
+        var run = Cli.Run("generate", "--image-size", "16", "--train-count", "2", "--test-good", "1", "--test-defect", "1", "--channels", "3", "-o", data);
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Contains("3 (colour)", run.Output);
+        var files = Directory.GetFiles(data, "*.png", SearchOption.AllDirectories).Where(f => !f.Contains("ground_truth")).ToList();
+        Assert.Equal(2 + 1 + 4, files.Count);
+        Assert.All(files, f => Assert.False(SSM.Core.Data.ImageFile.ReadHeader(f)!.Value.StoresGray, f));
+        Assert.Contains("grey", Cli.Flat(fx.GenerateOutput));   // the default stays grey
+        var wrong = Cli.Run("generate", "--channels", "2", "-o", data + "-2");
+        Assert.Equal(2, wrong.Code);
+        Assert.Contains("--channels must be 1 (grey) or 3 (colour) (got 2)", Cli.Flat(wrong.Output));
+    }
+
     /// <summary>A second dataset written over a first would leave the first's extra images for train to read: refused; the
     /// same command again replaces every file, so it runs.</summary>
     [Fact]

@@ -14,7 +14,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         var options = new SyntheticDatasetOptions
         {
             ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
-            TestDefectCount = settings.TestDefect, Texture = settings.TextureKind, Seed = settings.Seed,
+            TestDefectCount = settings.TestDefect, Texture = settings.TextureKind, Seed = settings.Seed, Channels = settings.Channels,
         };
         SyntheticDataset.Generate(options).WriteMvtec(staging.Folder);
         RefuseLeftovers(staging);
@@ -22,7 +22,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         Summary.Show(console, "generated", [
             ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
             ("test defects", $"{settings.TestDefect * options.DefectKinds.Count} ({settings.TestDefect} of each of {options.DefectKinds.Count} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
-            ("texture", settings.TextureKind.ToString()),
+            ("texture", settings.TextureKind.ToString()), ("channels", settings.Channels == 3 ? "3 (colour)" : "1 (grey)"),
             // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
             // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).
             ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth

@@ -38,6 +38,11 @@ public sealed class GenerateSettings : CommonSettings
     [DefaultValue("Woven")]
     public string Texture { get; set; } = "Woven";
 
+    [CommandOption("--channels <N>")]
+    [Description("1 for grey images (their colour changes are brightness changes), 3 for colour images (their colour changes are mostly hue shifts, with a smaller change of brightness, which a grey model hardly sees).")]
+    [DefaultValue(1)]
+    public int Channels { get; set; } = 1;
+
     /// <summary><see cref="Texture"/> as the generator's value (valid after <see cref="Validate"/>).</summary>
     public TextureKind TextureKind => ParseName<TextureKind>(Texture) ?? throw new InvalidOperationException($"--texture was not validated: '{Texture}'.");
 
@@ -50,6 +55,7 @@ public sealed class GenerateSettings : CommonSettings
         if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
         if (TestGood < 0) return ValidationResult.Error($"--test-good must be 0 or more (got {TestGood}).");
         if (TestDefect < 0) return ValidationResult.Error($"--test-defect must be 0 or more (got {TestDefect}).");
+        if (Channels is not (1 or 3)) return ValidationResult.Error($"--channels must be 1 (grey) or 3 (colour) (got {Channels}).");
         if (ParseName<TextureKind>(Texture) is null) return Choice<TextureKind>("--texture", Texture);
         return ValidationResult.Success();
     }
