@@ -18,6 +18,7 @@ const string Usage = """
           [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
           [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
       visibility [--data <folder>] [--sizes 64,256]
+      drift --model model.zip|SsmModel.bin [--data <folder>] [--limit N] [--threshold 3]
       compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
       contention [--images 24] [--epochs 2]
       micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
@@ -57,6 +58,7 @@ try
         case "explore": return Explore.Run(Arguments.Parse(rest));
         case "pretrained-knn": return PretrainedKnn.Run(Arguments.Parse(rest));
         case "visibility": return Visibility.Run(Arguments.Parse(rest));
+        case "drift": return Drift.Run(Arguments.Parse(rest));
         case "compare": return Compare.Run(rest);
         case "contention": return Contention.Run(rest);
         case "onednn": return OneDnnSweep.Run(Arguments.Parse(rest));
