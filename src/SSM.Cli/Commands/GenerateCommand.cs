@@ -23,8 +23,9 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
             ("test defects", $"{settings.TestDefect * options.DefectKinds.Count} ({settings.TestDefect} of each of {options.DefectKinds.Count} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
             ("texture", settings.TextureKind.ToString()), ("channels", settings.Channels == 3 ? "3 (colour)" : "1 (grey)"),
-            // Generated images have constant lighting: per-image normalisation (the default) only costs accuracy on them, and
-            // their spots and colour changes are intensity defects, which squared error sees beside MS-GMS (the default).
+            // Generated images have constant lighting: None keeps the authors' setting and the README's figures (the default
+            // measures alike on them, and is the one to keep where a lamp can drift); their spots and colour changes are
+            // intensity defects, which squared error sees beside MS-GMS (the default).
             ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
         ]);
         return 0;
