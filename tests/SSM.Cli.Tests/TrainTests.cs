@@ -34,7 +34,10 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var files = Directory.GetFiles(data, "*.png", SearchOption.AllDirectories).Where(f => !f.Contains("ground_truth")).ToList();
         Assert.Equal(2 + 1 + 4, files.Count);
         Assert.All(files, f => Assert.False(SSM.Core.Data.ImageFile.ReadHeader(f)!.Value.StoresGray, f));
-        Assert.Contains("grey", Cli.Flat(fx.GenerateOutput));   // the default stays grey
+        var first = SSM.Core.Data.ImageFile.Load(files[0], channels: 3);   // colour, not grey written as RGB
+        int plane = first.Width * first.Height;
+        Assert.Contains(Enumerable.Range(0, plane), i => first.Pixels[i] != first.Pixels[plane + i]);
+        Assert.Contains("1 (grey)", Cli.Flat(fx.GenerateOutput));   // the default stays grey
         var wrong = Cli.Run("generate", "--channels", "2", "-o", data + "-2");
         Assert.Equal(2, wrong.Code);
         Assert.Contains("--channels must be 1 (grey) or 3 (colour) (got 2)", Cli.Flat(wrong.Output));
@@ -103,15 +106,32 @@ public sealed class TrainTests(TrainedModelFixture fx)
     public void Train_ContinuedWithAnotherThreadCount_SaysSo()
     {
         string root = Cli.TempFolder("resume-threads"), output = Path.Combine(root, "out");
-        string[] train = ["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--seed", "1", "-o", output];
-        var stopped = Cli.RunUntil([.. train, "--threads", "2"], "SSM: decision threshold");
+        string[] train = ["train", fx.Data, .. TrainedModelFixture.TinyTraining, "--seed", "1", "--checkpoint-every", "1", "-o", output];
+        var stopped = Cli.RunUntil([.. train, "--threads", "2"], "epoch 2/");
         Assert.Equal(130, stopped.Code);
         string kept = Assert.Single(CheckpointFolders(root));
         var resumed = Cli.Run([.. train, "--threads", "1"]);
         Assert.True(resumed.Code == 0, resumed.Output);
-        Assert.Contains("after epoch 1 of 1.", Cli.Flat(resumed.Output));
-        Assert.Contains($"the stopped training kept in '{kept}' computed with 2 thread(s) and this run with 1", Cli.Flat(resumed.Output));
+        Assert.Contains($"the stopped training kept in '{kept}' was trained with 2 thread(s) and this run trains with 1", Cli.Flat(resumed.Output));
         Assert.Contains("Give --threads 2 to continue as it began.", Cli.Flat(resumed.Output));
+    }
+
+    [Theory]
+    [InlineData("2 0|1 2", 3, 5, 2, "was trained with 2 and 1 thread(s) and this run trains with 2", "Give --threads 2")]   // began with 2, one epoch with 1
+    [InlineData("2 0|1 2", 2, 5, 2, null, null)]     // the run with 1 was stopped before its first checkpoint: it trained nothing
+    [InlineData("2 0|1 2", 2, 5, 1, "was trained with 2 thread(s) and this run trains with 1", "Give --threads 2")]
+    [InlineData("0 0|2 3", 4, 5, 1, "was trained with 2 thread(s)", null)]   // kept by a version before the counts: no advice
+    [InlineData("2 0", 5, 5, 1, null, null)]          // no epoch left: calibration and scores do not depend on the count
+    [InlineData("2 0|2 1", 3, 5, 2, null, null)]
+    public void ThreadsNote_CountsTheRunsThatTrained(string runs, int done, int planned, int threads, string? says, string? advice)
+    {
+        var parsed = runs.Split('|').Select(r => r.Split(' ')).Select(p => (int.Parse(p[0]), int.Parse(p[1]))).ToList();
+        string? note = CheckpointFolder.ThreadsNote(parsed, done, planned, threads);
+        if (says is null) { Assert.Null(note); return; }
+        Assert.NotNull(note);
+        Assert.Contains(says, note);
+        if (advice is null) Assert.DoesNotContain("Give --threads", note);
+        else Assert.Contains(advice, note);
     }
 
     /// <summary>Stopped after the training (while scoring the test set): the whole training is kept, and the same command

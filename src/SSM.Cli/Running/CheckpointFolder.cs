@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -69,8 +70,11 @@ public sealed class CheckpointFolder
                 {
                     if (SsmTrainer.ReadCheckpoint(path) is { } kept)
                     {
-                        if (OtherThreads(path, threads) is { } other) notes.Add(other);
-                        File.AppendAllText(System.IO.Path.Combine(path, ThreadsFile), $"{threads}\n");
+                        string file = System.IO.Path.Combine(path, ThreadsFile);
+                        // Kept by a version before the counts were: who trained the epochs so far is unknown (0).
+                        var runs = File.Exists(file) ? ReadRuns(file) : [(0, 0)];
+                        if (ThreadsNote(runs, kept.EpochsDone, kept.PlannedEpochs, threads) is { } other) notes.Add($"the stopped training kept in '{path}' {other}");
+                        File.WriteAllLines(file, [.. runs.Select(Line), Line((threads, kept.EpochsDone))]);
                         return new CheckpointFolder(path, parent, prefix, kept, ReadHistory(path, kept.EpochsDone), Joined(notes));
                     }
                 }
@@ -82,7 +86,7 @@ public sealed class CheckpointFolder
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
             Directory.CreateDirectory(path);
             File.WriteAllText(System.IO.Path.Combine(path, StampFile), stamp);
-            File.WriteAllText(System.IO.Path.Combine(path, ThreadsFile), $"{threads}\n");
+            File.WriteAllLines(System.IO.Path.Combine(path, ThreadsFile), [Line((threads, 0))]);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -91,18 +95,29 @@ public sealed class CheckpointFolder
         return new CheckpointFolder(path, parent, prefix, null, [], Joined(notes));
     }
 
-    /// <summary>What to say when the stopped runs of a checkpoint computed with other thread counts than this one; null when
-    /// all used <paramref name="threads"/> (or, kept by a version before the count was, nothing is known).</summary>
-    private static string? OtherThreads(string path, int threads)
+    /// <summary>
+    /// What to say of continuing with <paramref name="threads"/> a training whose runs so far each started at an epoch with
+    /// a thread count (0: unknown), in order, and which has <paramref name="done"/> of <paramref name="planned"/> epochs:
+    /// null when every run that trained an epoch used this count or none is known, and when no epoch is left to train
+    /// (calibration and scores do not depend on the count). A run stopped before its first checkpoint trained nothing.
+    /// </summary>
+    public static string? ThreadsNote(IReadOnlyList<(int Threads, int Start)> runs, int done, int planned, int threads)
     {
-        string file = System.IO.Path.Combine(path, ThreadsFile);
-        if (!File.Exists(file)) return null;
-        var earlier = File.ReadAllLines(file).Select(l => int.TryParse(l, out int n) ? n : 0).Where(n => n > 0).Distinct().Order().ToList();
-        if (earlier.Count == 0 || earlier.All(n => n == threads)) return null;
-        string before = string.Join(" and ", earlier);
-        return $"the stopped training kept in '{path}' computed with {before} thread(s) and this run with {threads}: libtorch sums in another " +
-               $"order on another count, so the model will differ from an uninterrupted run's. Give --threads {earlier[0]} to continue as it began.";
+        if (done >= planned) return null;
+        var trained = runs.Where((r, i) => (i + 1 < runs.Count ? runs[i + 1].Start : done) > r.Start).Select(r => r.Threads).ToList();
+        var known = trained.Where(n => n > 0).Distinct().ToList();
+        if (known.Count == 0 || known.All(n => n == threads)) return null;
+        string advice = trained[0] > 0 ? $" Give --threads {trained[0]} to continue as it began." : "";
+        return $"was trained with {string.Join(" and ", known)} thread(s) and this run trains with {threads}: libtorch sums in another order " +
+               $"on another count, so the model will differ from an uninterrupted run's.{advice}";
     }
+
+    private static List<(int Threads, int Start)> ReadRuns(string file) =>
+        [.. File.ReadAllLines(file).Select(l => l.Split(' ')).Where(p => p.Length == 2)
+            .Select(p => (int.TryParse(p[0], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : 0,
+                          int.TryParse(p[1], NumberStyles.None, CultureInfo.InvariantCulture, out int e) ? e : 0))];
+
+    private static string Line((int Threads, int Start) run) => string.Create(CultureInfo.InvariantCulture, $"{run.Threads} {run.Start}");
 
     private static string? Joined(List<string> notes) => notes.Count == 0 ? null : string.Join(Environment.NewLine, notes);
 
