@@ -32,7 +32,7 @@ internal static class Drift
         bool[] anomalous = [.. items.Select(i => i.IsAnomalous)];
         int good = anomalous.Count(x => !x), defects = anomalous.Length - good;
         Console.WriteLine($"Model {modelPath}; {images.Count} test images of {root} ({good} good, {defects} defective); flagged at {threshold} sd; load {Machine.LoadAverage()}.");
-        Console.WriteLine("| change | good images flagged | defects found | image AUROC | median good score (shift) |");
+        Console.WriteLine("| change | good images flagged | defects found | image AUROC | median good score (median change per image) |");
         Console.WriteLine("|---|---|---|---|---|");
 
         float[]? baseline = null;
@@ -77,6 +77,7 @@ internal static class Drift
     private static FloatImage Map(FloatImage x, Func<double, double> f) =>
         new(x.Channels, x.Height, x.Width, [.. x.Pixels.Select(v => (float)Math.Clamp(f(v), 0, 1))]);
 
+    /// <summary>Each channel scaled about its own mean: for colour images this changes the saturation too.</summary>
     private static FloatImage Contrast(FloatImage x, double k)
     {
         int plane = x.Height * x.Width;
@@ -92,7 +93,8 @@ internal static class Drift
         return new(x.Channels, x.Height, x.Width, result);
     }
 
-    /// <summary>Gaussian sensor noise, the same draw for every run (a seed per image size).</summary>
+    /// <summary>Gaussian sensor noise, the same draw for every run: one field per image size, so images of a size get the same
+    /// pattern (fixed-pattern noise more than one frame's).</summary>
     private static FloatImage Noise(FloatImage x, double sigma)
     {
         var random = new Random(x.Height * 7919 + x.Width);
