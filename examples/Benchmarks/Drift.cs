@@ -1,8 +1,9 @@
-using System.IO.Compression;
+using Microsoft.ML;
 using SkiaSharp;
 using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
+using SSM.MLNet;
 
 namespace SSM.Benchmarks;
 
@@ -24,7 +25,8 @@ internal static class Drift
         double threshold = a.Double("threshold") ?? 3;
         a.RejectUnknown();
 
-        using var model = LoadModel(modelPath);
+        var (model, owner) = LoadModel(modelPath);
+        using var _ = owner;
         var calibration = model.Calibration ?? throw new ArgumentException($"'{modelPath}' holds no calibration.");
         var dataset = MvtecFolder.Load(root, channels: model.Options.Network.InputChannels, allowMissingMasks: true);
         var items = Indices.Every(dataset.TestItems.Count, limit).Select(i => dataset.TestItems[i]).ToList();
@@ -49,14 +51,17 @@ internal static class Drift
         return 0;
     }
 
-    /// <summary>A model.zip of the ML.NET API or `ssm train` (its SsmModel.bin entry), or the engine's own file.</summary>
-    private static SsmModel LoadModel(string path)
+    /// <summary>A model.zip of the ML.NET API or `ssm train` (loaded by ML.NET, its SSM step's engine model), or the engine's
+    /// own file; with what to dispose (the transformer owns its model).</summary>
+    private static (SsmModel Model, IDisposable Owner) LoadModel(string path)
     {
-        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return SsmModel.Load(path);
-        using var zip = ZipFile.OpenRead(path);
-        var entry = zip.Entries.FirstOrDefault(e => e.Name == "SsmModel.bin") ?? throw new ArgumentException($"'{path}' holds no SsmModel.bin.");
-        using var stream = entry.Open();
-        return SsmModel.Load(stream);
+        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            var model = SsmModel.Load(path);
+            return (model, model);
+        }
+        var ssm = SsmAnomalyTransformer.From(new MLContext().Model.Load(path, out _));
+        return (ssm.Model, ssm);
     }
 
     /// <summary>The changes, each at a few strengths; the first is none.</summary>
