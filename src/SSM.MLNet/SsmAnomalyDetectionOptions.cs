@@ -123,10 +123,10 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>How the pixels of each input image are normalised before the network sees it (training and scoring alike).
     /// Default: the engine's, <see cref="SSM.Core.Data.InputNormalization.PerImage"/> (each image standardised by its own mean
-    /// and standard deviation), which removes lighting and exposure differences (and a blank frame's brightness: black, grey
-    /// and white frames all become one flat image, which scores as normal); use
-    /// <see cref="SSM.Core.Data.InputNormalization.None"/> when absolute brightness matters or lighting is fixed (e.g. synthetic
-    /// images). It changes what the network learns, so it is part of the trained model. Not to be confused with
+    /// and standard deviation, one for all channels of a colour image), which removes differences of lamp brightness and exposure
+    /// but not of the light's colour; the contrast it takes away the model keeps of its training images, so a blank frame
+    /// scores as anomalous (<see cref="SSM.Core.Scoring.ContrastRange"/>). Use <see cref="SSM.Core.Data.InputNormalization.None"/>
+    /// only where the lighting is held constant and absolute brightness matters: it follows the lamp. It changes what the network learns, so it is part of the trained model. Not to be confused with
     /// <see cref="ScoreNormalization"/>, which scales the output Score column.</summary>
     public SSM.Core.Data.InputNormalization InputNormalization { get; set; } = Engine.Normalization;
 

@@ -39,7 +39,7 @@ public sealed class GenerateSettings : CommonSettings
     public string Texture { get; set; } = "Woven";
 
     [CommandOption("--channels <N>")]
-    [Description("1 for grey images (their colour changes are brightness changes), 3 for colour images (their colour changes are mostly hue shifts, with a smaller change of brightness, which a grey model hardly sees).")]
+    [Description("1 for grey images (their colour changes are brightness changes), 3 for colour images (their colour changes are mostly hue shifts, with a smaller change of brightness: a grey model misses those whose brightness hardly changes).")]
     [DefaultValue(1)]
     public int Channels { get; set; } = 1;
 

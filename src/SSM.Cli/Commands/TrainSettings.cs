@@ -80,9 +80,10 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--normalization <MODE>")]
     [Description("PerImage or None (any case). How each image's brightness is normalised, in training and scoring alike. PerImage " +
-                 "(default) standardises every image by its own mean and spread, removing lighting and exposure differences. None keeps " +
-                 "the pixel values: use it when the lighting is constant (e.g. images from ssm generate, where it scores clearly better) " +
-                 "or when brightness itself can be the defect.")]
+                 "(default) standardises every image by its own mean and spread, removing differences of lamp brightness and exposure; one " +
+                 "mean and spread for all three channels of a colour image, so a change in the light's colour (a warmer lamp, another " +
+                 "white balance) is not removed and a colour model flags it. None keeps the pixel values: only where the lighting is held " +
+                 "constant and brightness itself can be the defect (with None a lamp 30 % brighter flagged every good image of ssm generate).")]
     [DefaultValue("PerImage")]
     public string Normalization { get; set; } = "PerImage";
 

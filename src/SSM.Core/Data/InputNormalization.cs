@@ -11,7 +11,8 @@ public enum InputNormalization
 
     /// <summary>
     /// Each image is standardised by its own mean and standard deviation and mapped so that mean ± 4 standard deviations
-    /// span [0, 1] (values beyond are clipped). Removes lighting and exposure differences between images, and stretches
+    /// span [0, 1] (values beyond are clipped); one mean and deviation for all channels of a colour image. Removes differences of
+    /// lamp brightness and exposure between images (not of the light's colour: a colour model sees a warmer lamp), and stretches
     /// dark, low-contrast images so that MS-GMS (whose constant c is tuned for full-range images) sees their texture.
     /// </summary>
     PerImage = 1,
