@@ -36,9 +36,29 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var (code, text) = Cli.Run("predict", Path.Combine(colourRun, "model.zip"), input, "-o", Path.Combine(fx.Root, "gray-predict"));
         Assert.True(code == 0, text);
         Assert.Contains("1 of 2 images are grayscale files, and this model reads colour", text);
+        Assert.DoesNotContain("this model reads grey", text);
+        Assert.Contains("3 (colour)", text);
         var byGreyModel = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(fx.Root, "gray-predict-2"));
         Assert.True(byGreyModel.Code == 0, byGreyModel.Output);
         Assert.DoesNotContain("grayscale files", byGreyModel.Output);
+        // A grey model given colour files reads their luminance: said to whoever runs it, who may not have trained it.
+        Assert.Contains("1 of 2 images are colour files, and this model reads grey (it was trained with 1 channel): it reads them by " +
+                        "their luminance, so a defect of colour alone is invisible to it.", Cli.Flat(byGreyModel.Output));
+        Assert.Contains("1 (grey)", Cli.Flat(byGreyModel.Output));
+        var greyOnGrey = Cli.Run("predict", fx.Model, Path.Combine(input, "gray.png"), "-o", Path.Combine(fx.Root, "gray-predict-3"));
+        Assert.True(greyOnGrey.Code == 0, greyOnGrey.Output);
+        Assert.DoesNotContain("colour files, and this model", greyOnGrey.Output);
+        // evaluate says it too, and its report says the panels show colour the model does not see.
+        string colourSet = Path.Combine(fx.Root, "colour-set"), evaluated = Path.Combine(fx.Root, "grey-of-colour-eval");
+        Directory.CreateDirectory(Path.Combine(colourSet, "test", "good"));
+        Directory.CreateDirectory(Path.Combine(colourSet, "test", "tinted"));
+        foreach (var file in Directory.GetFiles(colour).Order().Take(3)) File.Copy(file, Path.Combine(colourSet, "test", "good", Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(colour).Order().Skip(3).Take(2)) File.Copy(file, Path.Combine(colourSet, "test", "tinted", Path.GetFileName(file)));
+        var evaluation = Cli.Run("evaluate", Path.Combine(fx.Root, "grey-of-colour", "model.zip"), colourSet, "-o", evaluated);
+        Assert.True(evaluation.Code == 0, evaluation.Output);
+        Assert.Contains("5 of 5 images are colour files, and this model reads grey", Cli.Flat(evaluation.Output));
+        Assert.Contains("this model reads them in grey, by their luminance", File.ReadAllText(Path.Combine(evaluated, "report.html")));
+        Assert.DoesNotContain("this model reads them in grey", File.ReadAllText(Path.Combine(colourRun, "report.html")));
     }
 
     [Fact]

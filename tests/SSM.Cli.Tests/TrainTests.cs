@@ -181,17 +181,20 @@ public sealed class TrainTests(TrainedModelFixture fx)
     public void Train_SaysWhichImagesAreEnlarged()
     {
         string folder = Cli.TempFolder("small");
-        string Write(string name, int channels, int width, int height)
+        // Colour files hold colour (a reddish grey); greyPixels writes a colour file whose channels are equal.
+        string Write(string name, int channels, int width, int height, bool greyPixels = false)
         {
             string path = Path.Combine(folder, name);
-            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(channels, height, width, [.. Enumerable.Repeat(0.5f, channels * width * height)]), path);
+            int plane = width * height;
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(channels, height, width,
+                [.. Enumerable.Range(0, channels * plane).Select(i => greyPixels || i >= plane ? 0.5f : 0.7f)]), path);
             return path;
         }
         List<string> small = [Write("a.png", 1, 20, 16), Write("b.png", 1, 17, 9), Write("c.png", 3, 12, 12)];
         IEnumerable<string> Notes(List<string> files, int? channels)
         {
             var headers = DatasetInput.Headers(files);
-            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers), channels is null, imageSize: 64, sizeMultiple: 8);
+            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers, files), channels is null, imageSize: 64, sizeMultiple: 8);
         }
         var notes = Notes(small, 1).ToList();
         Assert.Equal(["1 of 3 images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.",
@@ -218,10 +221,17 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.StartsWith("3 of 4 images are grey files (a.png, b.png, d.png) and 1 colour: --channels auto trains in grey",
             DatasetInput.GreyAmongColour(mixed, DatasetInput.HeadersOf(mixed)));
         Assert.Null(DatasetInput.GreyAmongColour(small[..2], DatasetInput.HeadersOf(small[..2])));   // grey alone
-        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed)));
+        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed), mixed));
         List<string> colour = [Write("e.png", 3, 64, 64), Write("f.png", 3, 80, 64)];
-        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour)));
+        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour), colour));
         Assert.Equal(["All 2 images are colour files: training in colour (--channels auto); --channels 1 would read them as grey."], Notes(colour, null));
+        // Colour files of grey pixels (a grey camera's images saved as RGB): grey, and said; one file of colour among them: colour.
+        List<string> greyRgb = [Write("m.png", 3, 64, 64, greyPixels: true), Write("n.png", 3, 64, 64, greyPixels: true)];
+        Assert.True(DatasetInput.Headers(greyRgb).All(h => !h.StoresGray));
+        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(greyRgb), greyRgb));
+        Assert.Equal(["All 2 images are colour files whose pixels are grey (R = G = B): training in grey (--channels auto); --channels 3 would " +
+                      "read them as colour."], Notes(greyRgb, null));
+        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers([.. greyRgb, colour[0]]), [.. greyRgb, colour[0]]));
         // Files of several frames (a DICOM cine loop): said first, whatever else is said.
         string cine = Path.Combine(folder, "cine.dcm");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Dicom", "frames.dcm"), cine);

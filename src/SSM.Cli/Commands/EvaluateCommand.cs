@@ -29,7 +29,10 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
-        DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], ssm.Channels, ssm.ReadsFilesUpright);
+        string[] testPaths = [.. data.TestItems.Select(t => t.Path)];
+        var testHeaders = DatasetInput.Headers(testPaths);
+        DatasetInput.WarnForModel(warnings, testHeaders, testPaths, ssm.Channels, ssm.ReadsFilesUpright);
+        if (DatasetInput.ColourForGreyModel(testHeaders, testPaths.Length, ssm.Channels) is { } grey) console.WriteLine(grey);
         var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
@@ -40,7 +43,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         List<(string, string)> rows =
         [
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root), .. Summary.Training(ssm),
-            ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
+            ("channels", Summary.Channels(ssm)), ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
         HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value))],
             evaluation, [], ssm);

@@ -40,6 +40,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             images = [.. images.Where(p => !bad.Contains(p))];
         }
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
+        if (DatasetInput.ColourForGreyModel(headers, images.Count, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,
             stopHint: images.Count > 1 ? keepGoingHint : null));
@@ -114,7 +115,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         Summary.Show(console, "predict", [
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
             .. Unreadable(unusable),
-            ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
+            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
         return 0;

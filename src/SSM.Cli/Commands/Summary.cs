@@ -29,5 +29,9 @@ internal static class Summary
                ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss))]
             : [];
 
+    /// <summary>The channels a model reads, as the summaries show them.</summary>
+    public static string Channels(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Channels == 3 ? "3 (colour)" : "1 (grey)";
+
     public static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

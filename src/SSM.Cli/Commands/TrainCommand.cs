@@ -25,7 +25,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         int plannedEpochs = settings.EpochsToRun();
         var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
         var headers = headersByPath.OfType<SSM.Core.Data.ImageHeader>().ToList();
-        int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers);
+        int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers, data.TrainPaths);
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,

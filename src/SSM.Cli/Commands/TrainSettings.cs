@@ -71,7 +71,8 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--channels <MODE>")]
     [Description("auto, 1 or 3. 1 = grayscale (every image is converted by its luminance), 3 = colour. auto (default): 3 when " +
-                 "every training image is a colour file, else 1 (grey files, or a mix); train says which it chose.")]
+                 "every training image is a colour file with colour in its pixels, else 1 (grey files, a mix, or colour files whose pixels are " +
+                 "all grey); train says which it chose.")]
     [DefaultValue("auto")]
     public string Channels { get; set; } = "auto";
 

@@ -35,6 +35,7 @@ public static class HtmlReport
             figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:13px;color:#444;max-width:360px}
             .panel{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;font-size:12px;vertical-align:top}.miss{border-color:#d33;background:#fff4f4}
             .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}
+            .scale{width:320px;margin:4px 0 10px;font-size:12px;color:#444}.scale div{height:12px;border:1px solid #999}.scale p{display:flex;justify-content:space-between;margin:2px 0}
             </style></head><body data-images-loaded="pending">
             <h1>{{E(title)}}</h1>
             <h2>Summary</h2><table>
@@ -122,6 +123,11 @@ public static class HtmlReport
                  "twice that. White contour: pixels predicted defective (" +
                  (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
                      : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame); the test set has no masks to fit a pixel threshold to)</p>\n"));
+        s.Append(ColourScale());
+        // The panels show the files as stored: a grey model's missed colour defect is plain to the reader, not to the model.
+        if (model.Channels == 1 && drawn.Any(d => ImageFile.ReadHeader(d.Image.Path) is { StoresGray: false }))
+            s.Append("<p class=\"legend\">The images are shown in colour, as stored; this model reads them in grey, by their luminance " +
+                     "(it was trained with 1 channel), so a defect of colour alone does not show in its map.</p>\n");
         foreach (var (image, source, colours, contour) in drawn)
         {
             var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright, source);
@@ -131,6 +137,14 @@ public static class HtmlReport
                      $"{E(image.Category)}/{E(Path.GetFileName(image.Path))}: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
         }
         return s.ToString();
+    }
+
+    /// <summary>The overlays' colour scale as a bar: <see cref="HeatColors"/> from 0 to twice the map level of the threshold.</summary>
+    private static string ColourScale()
+    {
+        string stops = string.Join(",", Enumerable.Range(0, 9).Select(i => HeatColors.At(i / 8f)).Select(c => $"#{c.Red:x2}{c.Green:x2}{c.Blue:x2}"));
+        return $"<div class=\"scale\"><div style=\"background:linear-gradient(to right,{stops})\"></div>" +
+               "<p><span>0</span><span>threshold</span><span>twice the threshold</span></p></div>\n";
     }
 
     /// <summary>The panels a report shows: every miss, worst first, then each category's images nearest the threshold in turn,

@@ -158,6 +158,20 @@ public static class DatasetInput
                            "them as shown do not line up with its maps. Train it again to read them upright.");
     }
 
+    /// <summary>
+    /// The note for a grey model given colour files, or null: it reads them by their luminance, so a defect of colour alone
+    /// (a hue shift at the same brightness) is invisible to it (a walkthrough's grey model passed 12 of 12 such defects, which
+    /// its colour twin found). A note, not a warning: a model trained in grey on a colour camera's files on purpose reads them
+    /// so at every run, and said once at training (<see cref="TrainingNotes"/>) it is not said to whoever runs the model later.
+    /// </summary>
+    public static string? ColourForGreyModel(IReadOnlyList<ImageHeader> headers, int count, int modelChannels)
+    {
+        int colour = modelChannels == 1 ? headers.Count(h => !h.StoresGray) : 0;
+        return colour == 0 ? null
+            : $"{colour} of {count} images are colour files, and this model reads grey (it was trained with 1 channel): it reads them " +
+              "by their luminance, so a defect of colour alone is invisible to it.";
+    }
+
     /// <summary>What the training files' headers say, in one pass; files that cannot be read are left out (the training
     /// reads every file itself and names a bad one).</summary>
     public static IReadOnlyList<ImageHeader> Headers(IReadOnlyList<string> paths) => [.. HeadersOf(paths).OfType<ImageHeader>()];
@@ -197,9 +211,26 @@ public static class DatasetInput
                "only the first of each is read. To use the others, write each frame as an image of its own.";
     }
 
-    /// <summary>What <c>--channels auto</c> trains with: colour when every training image is a colour file, grey when any
-    /// is grey (a grey image read as colour is three equal channels a colour model was not trained on).</summary>
-    public static int ChannelsOf(IReadOnlyList<ImageHeader> headers) => headers.Count > 0 && headers.All(h => !h.StoresGray) ? 3 : 1;
+    /// <summary>
+    /// What <c>--channels auto</c> trains with: colour when every training image is a colour file and one at least has colour
+    /// in its pixels; grey when any is a grey file (a grey image read as colour is three equal channels a colour model was not
+    /// trained on), and when every pixel of every file has R = G = B: a grey camera's images saved as RGB, as many tools do,
+    /// would otherwise train a colour model that flags the same camera's grey files.
+    /// </summary>
+    /// <param name="headers">The readable training files' headers.</param>
+    /// <param name="paths">The training files: decoded, in order, until one shows colour (the first, in a colour folder).</param>
+    public static int ChannelsOf(IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths)
+    {
+        if (headers.Count == 0 || headers.Any(h => h.StoresGray)) return 1;
+        return paths.Any(HasColourPixels) ? 3 : 1;
+    }
+
+    // A file that cannot be decoded has no colour to show; the training names it when it reads it.
+    private static bool HasColourPixels(string path)
+    {
+        try { return ImageFile.Load(path).Channels == 3; }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return false; }
+    }
 
     /// <summary>
     /// The warning for a folder of colour files with grey ones among them, which <c>--channels auto</c> trains in grey: a
@@ -232,6 +263,9 @@ public static class DatasetInput
         int colour = headers.Count(h => !h.StoresGray);
         if (auto && channels == 3)
             yield return $"All {count} images are colour files: training in colour (--channels auto); --channels 1 would read them as grey.";
+        else if (auto && colour == count && count > 0)
+            yield return $"All {count} images are colour files whose pixels are grey (R = G = B): training in grey (--channels auto); " +
+                         "--channels 3 would read them as colour.";
         else if (colour > 0 && channels == 1 && !auto)   // auto's mix is a warning (GreyAmongColour)
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
         // Every image at least 4 times the side: a defect of fewer than that many pixels becomes less than one. (At 8, the
