@@ -531,22 +531,37 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         private long position = -1;
         private (float Score, float[] Map) result;
+        private int busy;
 
         public (float Score, float[] Map) Get()
         {
-            if (position != row.Position)
+            long at = row.Position;
+            if (position != at)
             {
-                // Only a cursor's position is a row number; a PredictionEngine's row counts its calls, which would mislead.
-                long named = row is DataViewRowCursor ? row.Position : -1;
-                var image = read(named);
-                try { result = parent.ScoreOne(image); }
-                catch (ArgumentException e)
+                // A row is read by one thread at a time. A PredictionEngine shared by threads breaks that, and would hand one
+                // call's score or map to another without a word (a walkthrough saw 2 wrong scores and 4 wrong maps in 400
+                // calls): two calls inside at once, or another call begun while this one scored, is said instead.
+                if (Interlocked.Exchange(ref busy, 1) == 1) throw SharedEngine();
+                try
                 {
-                    throw parent.CannotScore(named, e);
+                    // Only a cursor's position is a row number; a PredictionEngine's row counts its calls, which would mislead.
+                    long named = row is DataViewRowCursor ? at : -1;
+                    var image = read(named);
+                    try { result = parent.ScoreOne(image); }
+                    catch (ArgumentException e)
+                    {
+                        throw parent.CannotScore(named, e);
+                    }
+                    if (row.Position != at) throw SharedEngine();
+                    position = at;
                 }
-                position = row.Position;
+                finally { Volatile.Write(ref busy, 0); }
             }
             return result;
         }
+
+        private static InvalidOperationException SharedEngine() => new(
+            "The SSM model's output row was read by two calls at once: a PredictionEngine is not thread-safe. Give each thread its " +
+            "own PredictionEngine (as ConsumeModel.cs does), or use Microsoft.Extensions.ML's PredictionEnginePool.");
     }
 }
