@@ -177,6 +177,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
         int anomalous = 0;
         float brightest = 0;
+        bool colourReadAsGrey = false;
         var unreadable = new List<string>();
         int tooSmall = 0;
         long? rows = input.GetRowCount();
@@ -195,6 +196,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
             var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
             var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
+            var pictureGetter = ssmInput.Kind == SsmInputKind.Image && ssmInput.Channels == 1 ? cursor.GetGetter<MLImage>(input.Schema[col]) : null;
+            MLImage probe = null!;
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
             {
@@ -221,6 +224,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                     continue;
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
+                if (!colourReadAsGrey && ssmInput.Channels == 1 && cursor.Position < ColourReadAsGrey.RowsLooked)
+                    colourReadAsGrey = IsColour(ssmInput, pictureGetter, pathGetter, ref probe);
                 try { images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'"); }
                 catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
                 {
@@ -232,6 +237,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 }
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
+            probe?.Dispose();
         }
         if (unreadable.Count > 0)
             throw new InvalidOperationException(
@@ -255,6 +261,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (FitWarnings.FewHeldOut(heldOut, images.Count, options) is { } few) ch.Warning(few);
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
+        if (colourReadAsGrey) ch.Warning(ColourReadAsGrey.Warning(ssmInput));
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
@@ -357,6 +364,24 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
     /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
     /// no column, so no image is decoded.</summary>
+    /// <summary>Whether the current row's picture has colour pixels, or its file stores colour (<see cref="ColourReadAsGrey"/>).</summary>
+    /// <param name="input">The input column, which resolves a relative path.</param>
+    /// <param name="picture">A picture column's getter; null for other columns.</param>
+    /// <param name="path">A path column's getter; null for other columns.</param>
+    /// <param name="probe">The picture read for it, kept from row to row: a getter replaces (and disposes) the one it is given.</param>
+    private static bool IsColour(SsmInput input, ValueGetter<MLImage>? picture, ValueGetter<ReadOnlyMemory<char>>? path, ref MLImage probe)
+    {
+        if (picture is not null)
+        {
+            picture(ref probe);
+            return probe is not null && ColourReadAsGrey.HasColour(probe);
+        }
+        if (path is null) return false;
+        ReadOnlyMemory<char> text = default;
+        path(ref text);
+        return ColourReadAsGrey.IsColourFile(input.ResolvePath(text.ToString()));
+    }
+
     private static long CountRows(IDataView data)
     {
         long count = 0;

@@ -1,0 +1,57 @@
+using Microsoft.ML;
+using SSM.Core.Data;
+using SSM.Core.Tests.Data;
+
+namespace SSM.MLNet.Tests;
+
+/// <summary>Colour training images read by a grey model (Channels 1, the default) are trained on by their luminance, with a
+/// warning; grey pictures, grey files and colour models warn nothing.</summary>
+public sealed class ColourReadAsGreyTests
+{
+    private const int Size = 16;
+
+    private sealed class PathRow { public string ImagePath { get; set; } = ""; }
+
+    /// <summary>The colour warning of a Fit on 8 generated images (colour or grey files), as pictures or as paths, or null.</summary>
+    private static string? Warning(bool colourFiles, bool pictures, int channels = 1, bool toGrayscale = false)
+    {
+        using var temp = new TempFolder();
+        string folder = temp.Path;
+        var rows = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, Channels = colourFiles ? 3 : 1, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 })
+            .Train.Select((image, i) =>
+            {
+                string path = Path.Combine(folder, $"{i}.png");
+                ImageFile.Save(image, path);
+                return new PathRow { ImagePath = path };
+            }).ToList();
+        return FitWarnings.Of(context =>
+        {
+            var options = new SsmAnomalyDetectionOptions { ImageSize = Size, Channels = channels, BaseWidth = 4, Depth = 2, Epochs = 1 };
+            if (!pictures) options.InputColumnName = nameof(PathRow.ImagePath);
+            var detect = context.Transforms.DetectAnomaliesSsm(options);
+            IEstimator<ITransformer> load = context.Transforms.LoadImages("Image", folder, nameof(PathRow.ImagePath));
+            if (toGrayscale) load = load.Append(context.Transforms.ConvertToGrayscale("Image"));
+            IEstimator<ITransformer> pipeline = pictures ? load.Append(detect) : detect;
+            return pipeline.Fit(context.Data.LoadFromEnumerable(rows));
+        }).SingleOrDefault(w => w.Contains("in colour"));
+    }
+
+    [Fact]
+    public void Colour_pictures_and_colour_files_read_in_grey_are_warned_of()
+    {
+        Assert.Equal("SSM: the training images in column 'Image' are in colour, and the model reads grey (Channels = 1, the default): it " +
+                     "reads them by their luminance, so a defect of colour alone will be invisible to it. Set Channels = 3 to train in " +
+                     "colour, or convert the pictures to grey first (ConvertToGrayscale) to say grey is meant.", Warning(colourFiles: true, pictures: true));
+        Assert.EndsWith("Set Channels = 3 to train in colour.", Warning(colourFiles: true, pictures: false));
+    }
+
+    [Fact]
+    public void Grey_images_colour_models_and_pictures_made_grey_warn_nothing()
+    {
+        Assert.Null(Warning(colourFiles: false, pictures: true));    // LoadImages gives BGRA with equal channels
+        Assert.Null(Warning(colourFiles: false, pictures: false));
+        Assert.Null(Warning(colourFiles: true, pictures: true, channels: 3));
+        Assert.Null(Warning(colourFiles: true, pictures: false, channels: 3));
+        Assert.Null(Warning(colourFiles: true, pictures: true, toGrayscale: true));
+    }
+}
