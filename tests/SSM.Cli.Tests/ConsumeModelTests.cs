@@ -31,6 +31,15 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
             try { SsmModel.ConsumeModel.ModelPath = "another.zip"; }
             catch (InvalidOperationException e) { Console.WriteLine("path-after-load: " + e.Message); }
+            if (Environment.GetEnvironmentVariable("SSM_TEST_RELOAD") is { } deployed)
+            {
+                // A new model deployed while the program runs; a missing one leaves the model in use.
+                try { SsmModel.ConsumeModel.Reload(Path.Combine(AppContext.BaseDirectory, "gone.zip")); }
+                catch (Exception e) { Console.WriteLine("reload-missing=" + e.GetType().Name + " then " + (SsmModel.ConsumeModel.Predict(args[1]).Score == result.Score ? "same" : "other")); }
+                SsmModel.ConsumeModel.Reload(deployed);
+                var again = Task.Run(() => SsmModel.ConsumeModel.Predict(args[1])).Result;   // another thread's engine too
+                Console.WriteLine($"reloaded score={(SsmModel.ConsumeModel.Predict(args[1]).Score == result.Score ? "same" : "other")} anomalous={SsmModel.ConsumeModel.Predict(args[1]).PredictedLabel} other-thread={again.PredictedLabel} path={SsmModel.ConsumeModel.ModelPath == deployed}");
+            }
             if (args.Length > 2)
             {
                 // The images scored one by one, then from four threads at once, five times each: the same scores.
@@ -93,6 +102,17 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, .. several], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
             Assert.Contains("concurrent=same", output);
+
+            // A new model deployed while the program runs (the same network with a threshold that flags everything): Reload
+            // puts it in use on every thread; a missing file throws and the model in use stays.
+            string deployed = Path.Combine(project, "deployed");
+            var evaluated = Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "-1000", "-o", deployed);
+            Assert.True(evaluated.Code == 0, evaluated.Output);
+            (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), fx.Model, image], TimeSpan.FromMinutes(2),
+                environment: new() { ["SSM_TEST_RELOAD"] = Path.Combine(deployed, "model.zip") });
+            Assert.True(code == 0, output);
+            Assert.Contains("reload-missing=FileNotFoundException then same", output);
+            Assert.Contains("reloaded score=same anomalous=True other-thread=True path=True", output);
 
             // The model reads the path itself, strictly: a truncated file fails, named, instead of getting a score.
             string truncated = Cli.WriteTruncated(image, Path.Combine(project, "zz-truncated.png"));

@@ -51,12 +51,13 @@ public static class ConsumeModelWriter
             public float[] AnomalyMap { get; set; } = [];
         }
 
-        /// <summary>Loads model.zip once and scores images; Predict may be called from several threads at once.</summary>
+        /// <summary>Loads model.zip once and scores images; Predict may be called from several threads at once, and Reload
+        /// puts a newly deployed model in use while they run.</summary>
         public static class ConsumeModel
         {
             private static readonly object Gate = new();
             private static string modelPath = Path.Combine(AppContext.BaseDirectory, "model.zip");
-            private static (MLContext Context, ITransformer Model)? loaded;
+            private static (MLContext Context, ITransformer Model, int Generation)? loaded;
 
             /// <summary>Where model.zip is read from. Set it before the model loads (at the first Predict; a load that fails
             /// is tried again at the next); once it has loaded, setting it throws rather than be ignored.</summary>
@@ -67,36 +68,65 @@ public static class ConsumeModelWriter
                 {
                     lock (Gate)
                         modelPath = loaded is null ? value
-                            : throw new InvalidOperationException($"The model is already loaded from '{modelPath}': set ModelPath before the first Predict.");
+                            : throw new InvalidOperationException($"The model is already loaded from '{modelPath}': set ModelPath before the first Predict, or call Reload(path).");
+                }
+            }
+
+            /// <summary>
+            /// Loads the model at <paramref name="path"/> (null: ModelPath) and has every later Predict, on every thread, use
+            /// it: a new model deployed while the program runs. The file is loaded before anything changes, so a missing or
+            /// damaged one throws and the model in use stays. Calls already scoring finish with the old model, which the
+            /// garbage collector frees when the last engine lets go of it.
+            /// </summary>
+            public static void Reload(string? path = null)
+            {
+                string from;
+                lock (Gate) from = path ?? modelPath;
+                var mlContext = new MLContext();
+                var model = mlContext.Model.Load(from, out _);
+                lock (Gate)
+                {
+                    modelPath = from;
+                    loaded = (mlContext, model, (loaded?.Generation ?? 0) + 1);
                 }
             }
 
             // Loaded at the first Predict. A load that fails (the file not there yet) is tried again at the next, not remembered.
-            private static (MLContext Context, ITransformer Model) Model()
+            private static (MLContext Context, ITransformer Model, int Generation) Model()
             {
                 lock (Gate)
                 {
                     if (loaded is null)
                     {
                         var mlContext = new MLContext();
-                        loaded = (mlContext, mlContext.Model.Load(modelPath, out _));
+                        loaded = (mlContext, mlContext.Model.Load(modelPath, out _), 0);
                     }
                     return loaded.Value;
                 }
             }
 
             // A PredictionEngine is not thread-safe: shared between threads it can return another call's score. Each thread
-            // gets its own over the one loaded model, which none of them owns (an engine disposes the model it owns).
-            private static readonly ThreadLocal<PredictionEngine<ModelInput, ModelOutput>> Engine = new(() =>
+            // gets its own over the loaded model, which none of them owns (an engine disposes the model it owns), and makes
+            // a new one when Reload has put another model in use.
+            private static readonly ThreadLocal<(int Generation, PredictionEngine<ModelInput, ModelOutput>? Engine)> Engines = new();
+
+            private static PredictionEngine<ModelInput, ModelOutput> Engine()
             {
-                var (context, model) = Model();
-                return context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
-            });
+                var (context, model, generation) = Model();
+                var (made, engine) = Engines.Value;
+                if (engine is null || made != generation)
+                {
+                    engine?.Dispose();   // this thread's own, over the old model, which it does not own
+                    engine = context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
+                    Engines.Value = (generation, engine);
+                }
+                return engine;
+            }
 
             /// <summary>Scores one image file (a relative path is taken from the current directory).</summary>
             /// <exception cref="InvalidOperationException">The file is missing, truncated, corrupt or not an image.</exception>
             public static ModelOutput Predict(string imagePath) =>
-                Engine.Value!.Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) });
+                Engine().Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) });
         }
 
         """;
