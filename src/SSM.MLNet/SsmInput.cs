@@ -141,7 +141,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         }
         else
         {
-            string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW)";
+            string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW{(OtherChannels(type.GetValueCount()) is { } other ? "; " + other : "")})";
             if (type is not VectorDataViewType vec || vec.ItemType != NumberDataViewType.Single || (vec.Size != 0 && vec.Size != VectorLength))
                 throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, expected, type.ToString());
         }
@@ -229,7 +229,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 get(ref buffer);
                 if (buffer.Length != VectorLength)
                     throw new InvalidOperationException(
-                        $"The vector in column '{ColumnName}'{AtRow(row)} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}.");
+                        $"The vector in column '{ColumnName}'{AtRow(row)} has {buffer.Length} values; expected {Channels}x{VectorHeight}x{VectorWidth} = {VectorLength}" +
+                        (OtherChannels(buffer.Length) is { } other ? $" ({other})." : "."));
                 var pixels = new float[VectorLength];
                 buffer.CopyTo(pixels);
                 for (int i = 0; i < pixels.Length; i++)
@@ -254,6 +255,13 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
 
     /// <summary>A path from the input column, resolved as LoadImages does: combined with <see cref="ImageFolder"/> when one is set.</summary>
+    /// <summary>"4096 is a grey image's size: this model reads colour (3 channels)" when <paramref name="values"/> is the size
+    /// of this model's image in the other channel count (a grey image given to a colour model, or the reverse); else null.</summary>
+    private string? OtherChannels(long values) =>
+        values > 0 && values == (4 - Channels) * (long)VectorHeight * VectorWidth
+            ? $"{values} is a {(Channels == 3 ? "grey" : "colour")} image's size: this model reads {(Channels == 3 ? "colour (3 channels)" : "grey (1 channel)")}"
+            : null;
+
     internal string ResolvePath(string path) => string.IsNullOrEmpty(ImageFolder) ? path : System.IO.Path.Combine(ImageFolder, path);
 
     /// <summary>

@@ -57,8 +57,17 @@ public sealed class VectorColourTests
             using var pe = context.Model.CreatePredictionEngine<VectorRow, VectorPrediction>(loaded);
             // Transform scored the rows as one batch, the engine scores one: equal up to float rounding.
             Close.Score(loaded, pe.Predict(new VectorRow { Pixels = data.Test[0].Image.Pixels.Select(v => v * 255f).ToArray() }).Score, rows[0].Score);
+            // A grey image's vector given to the colour model: refused, saying so.
+            var grey = context.Data.LoadFromEnumerable(new[] { new GreyRow { Pixels = new float[Size * Size] } });
+            var refused = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => loaded.Transform(grey));
+            Assert.Contains($"'Pixels': expected Vector<Single, {3 * Size * Size}> (3x{Size}x{Size} CHW; {Size * Size} is a grey image's size: this model reads colour (3 channels))", refused.Message);
         }
         finally { File.Delete(zip); }
+    }
+
+    private sealed class GreyRow
+    {
+        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
     }
 
     private sealed class WideRow
