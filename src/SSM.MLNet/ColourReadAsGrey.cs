@@ -8,7 +8,8 @@ namespace SSM.MLNet;
 /// default) reads by their luminance: a defect of colour alone (a hue shift at the same brightness) is then invisible to it
 /// (a walkthrough's labels: image AUROC 0.773 in grey against 0.923 in colour through this API, and 0 of 12 such defects
 /// found by the command line's grey model). Looked for in the first <see cref="RowsLooked"/> rows only: pictures by their
-/// pixels (a picture of grey pixels, as <c>ConvertToGrayscale</c> gives, says grey is meant), files by their header.
+/// pixels (a picture of grey pixels, as <c>ConvertToGrayscale</c> gives, says grey is meant), files and encoded bytes by
+/// their header. Vectors cannot tell.
 /// </summary>
 internal static class ColourReadAsGrey
 {
@@ -27,6 +28,9 @@ internal static class ColourReadAsGrey
     /// <summary>Whether the file at <paramref name="path"/> stores colour; false when its header cannot be read (the training
     /// names such a file itself).</summary>
     public static bool IsColourFile(string path) => ImageFile.ReadHeader(path) is { StoresGray: false };
+
+    /// <summary>Whether an encoded image file's bytes store colour; false when its header cannot be read.</summary>
+    public static bool IsColourFile(byte[] encoded) => ImageFile.ReadHeader(encoded) is { StoresGray: false };
 
     public static string Warning(SsmInput input) =>
         $"SSM: the training images in column '{input.ColumnName}' are in colour, and the model reads grey " +

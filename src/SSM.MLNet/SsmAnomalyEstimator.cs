@@ -197,6 +197,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
             var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
             var pictureGetter = ssmInput.Kind == SsmInputKind.Image && ssmInput.Channels == 1 ? cursor.GetGetter<MLImage>(input.Schema[col]) : null;
+            var bytesGetter = ssmInput.Kind == SsmInputKind.Encoded && ssmInput.Channels == 1 ? cursor.GetGetter<VBuffer<byte>>(input.Schema[col]) : null;
             MLImage probe = null!;
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
@@ -225,7 +226,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
                 if (!colourReadAsGrey && ssmInput.Channels == 1 && cursor.Position < ColourReadAsGrey.RowsLooked)
-                    colourReadAsGrey = IsColour(ssmInput, pictureGetter, pathGetter, ref probe);
+                    colourReadAsGrey = IsColour(ssmInput, pictureGetter, pathGetter, bytesGetter, ref probe);
                 try { images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'"); }
                 catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
                 {
@@ -364,13 +365,21 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
     /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
     /// no column, so no image is decoded.</summary>
-    /// <summary>Whether the current row's picture has colour pixels, or its file stores colour (<see cref="ColourReadAsGrey"/>).</summary>
+    /// <summary>Whether the current row's picture has colour pixels, or its file or encoded bytes store colour (<see cref="ColourReadAsGrey"/>).</summary>
     /// <param name="input">The input column, which resolves a relative path.</param>
     /// <param name="picture">A picture column's getter; null for other columns.</param>
     /// <param name="path">A path column's getter; null for other columns.</param>
+    /// <param name="bytes">An encoded image column's getter; null for other columns.</param>
     /// <param name="probe">The picture read for it, kept from row to row: a getter replaces (and disposes) the one it is given.</param>
-    private static bool IsColour(SsmInput input, ValueGetter<MLImage>? picture, ValueGetter<ReadOnlyMemory<char>>? path, ref MLImage probe)
+    private static bool IsColour(SsmInput input, ValueGetter<MLImage>? picture, ValueGetter<ReadOnlyMemory<char>>? path,
+        ValueGetter<VBuffer<byte>>? bytes, ref MLImage probe)
     {
+        if (bytes is not null)
+        {
+            VBuffer<byte> buffer = default;
+            bytes(ref buffer);
+            return ColourReadAsGrey.IsColourFile(buffer.DenseValues().ToArray());
+        }
         if (picture is not null)
         {
             picture(ref probe);

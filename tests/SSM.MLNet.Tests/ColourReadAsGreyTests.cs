@@ -10,10 +10,17 @@ public sealed class ColourReadAsGreyTests
 {
     private const int Size = 16;
 
-    private sealed class PathRow { public string ImagePath { get; set; } = ""; }
+    private sealed class PathRow
+    {
+        public string ImagePath { get; set; } = "";
+        public byte[] File { get; set; } = [];
+    }
 
-    /// <summary>The colour warning of a Fit on 8 generated images (colour or grey files), as pictures or as paths, or null.</summary>
-    private static string? Warning(bool colourFiles, bool pictures, int channels = 1, bool toGrayscale = false)
+    private enum Input { Pictures, Paths, Bytes }
+
+    /// <summary>The colour warning of a Fit on 8 generated images (colour or grey files), as pictures, paths or the files'
+    /// bytes, or null.</summary>
+    private static string? Warning(bool colourFiles, Input input, int channels = 1, bool toGrayscale = false)
     {
         using var temp = new TempFolder();
         string folder = temp.Path;
@@ -22,16 +29,16 @@ public sealed class ColourReadAsGreyTests
             {
                 string path = Path.Combine(folder, $"{i}.png");
                 ImageFile.Save(image, path);
-                return new PathRow { ImagePath = path };
+                return new PathRow { ImagePath = path, File = File.ReadAllBytes(path) };
             }).ToList();
         return FitWarnings.Of(context =>
         {
             var options = new SsmAnomalyDetectionOptions { ImageSize = Size, Channels = channels, BaseWidth = 4, Depth = 2, Epochs = 1 };
-            if (!pictures) options.InputColumnName = nameof(PathRow.ImagePath);
+            if (input != Input.Pictures) options.InputColumnName = input == Input.Paths ? nameof(PathRow.ImagePath) : nameof(PathRow.File);
             var detect = context.Transforms.DetectAnomaliesSsm(options);
             IEstimator<ITransformer> load = context.Transforms.LoadImages("Image", folder, nameof(PathRow.ImagePath));
             if (toGrayscale) load = load.Append(context.Transforms.ConvertToGrayscale("Image"));
-            IEstimator<ITransformer> pipeline = pictures ? load.Append(detect) : detect;
+            IEstimator<ITransformer> pipeline = input == Input.Pictures ? load.Append(detect) : detect;
             return pipeline.Fit(context.Data.LoadFromEnumerable(rows));
         }).SingleOrDefault(w => w.Contains("in colour"));
     }
@@ -41,17 +48,20 @@ public sealed class ColourReadAsGreyTests
     {
         Assert.Equal("SSM: the training images in column 'Image' are in colour, and the model reads grey (Channels = 1, the default): it " +
                      "reads them by their luminance, so a defect of colour alone will be invisible to it. Set Channels = 3 to train in " +
-                     "colour, or convert the pictures to grey first (ConvertToGrayscale) to say grey is meant.", Warning(colourFiles: true, pictures: true));
-        Assert.EndsWith("Set Channels = 3 to train in colour.", Warning(colourFiles: true, pictures: false));
+                     "colour, or convert the pictures to grey first (ConvertToGrayscale) to say grey is meant.", Warning(colourFiles: true, Input.Pictures));
+        Assert.EndsWith("Set Channels = 3 to train in colour.", Warning(colourFiles: true, Input.Paths));
+        Assert.StartsWith("SSM: the training images in column 'File' are in colour", Warning(colourFiles: true, Input.Bytes));
     }
 
     [Fact]
     public void Grey_images_colour_models_and_pictures_made_grey_warn_nothing()
     {
-        Assert.Null(Warning(colourFiles: false, pictures: true));    // LoadImages gives BGRA with equal channels
-        Assert.Null(Warning(colourFiles: false, pictures: false));
-        Assert.Null(Warning(colourFiles: true, pictures: true, channels: 3));
-        Assert.Null(Warning(colourFiles: true, pictures: false, channels: 3));
-        Assert.Null(Warning(colourFiles: true, pictures: true, toGrayscale: true));
+        Assert.Null(Warning(colourFiles: false, Input.Pictures));    // LoadImages gives BGRA with equal channels
+        Assert.Null(Warning(colourFiles: false, Input.Paths));
+        Assert.Null(Warning(colourFiles: false, Input.Bytes));
+        Assert.Null(Warning(colourFiles: true, Input.Bytes, channels: 3));
+        Assert.Null(Warning(colourFiles: true, Input.Pictures, channels: 3));
+        Assert.Null(Warning(colourFiles: true, Input.Paths, channels: 3));
+        Assert.Null(Warning(colourFiles: true, Input.Pictures, toGrayscale: true));
     }
 }

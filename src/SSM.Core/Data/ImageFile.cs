@@ -159,21 +159,34 @@ public static class ImageFile
         try
         {
             using var file = File.OpenRead(path);
-            var start = Start(file, stackalloc byte[HeaderBytes]);
-            var own = OwnHeader(file, start, upright: true, countPages: true, out bool ours);
-            if (ours) return own;
-            // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
-            bool grayPng = Png16.IsGrayPng(start);
-            var png = PngExif.Origin(file);   // before the codec reads the stream
-            using var codec = SKCodec.Create(file);
-            if (codec is null) return null;
-            var origin = PngExif.Combined(codec, png);
-            var (width, height) = ExifOrientation.Shown(origin, codec.Info.Width, codec.Info.Height);
-            return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
-                !ExifOrientation.IsUpright(origin), ImageHeader.Counted(codec.FrameCount));
+            return ReadHeader(file);
         }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>As <see cref="ReadHeader(string)"/>, of an image file's bytes (an upload, a blob).</summary>
+    public static ImageHeader? ReadHeader(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        try { return ReadHeader(new MemoryStream(encoded, writable: false)); }
+        catch (IOException) { return null; }
+    }
+
+    private static ImageHeader? ReadHeader(Stream file)
+    {
+        var start = Start(file, stackalloc byte[HeaderBytes]);
+        var own = OwnHeader(file, start, upright: true, countPages: true, out bool ours);
+        if (ours) return own;
+        // Skia reports a 16-bit grey PNG by the colour type it would decode it to, so the PNG header says it first.
+        bool grayPng = Png16.IsGrayPng(start);
+        var png = PngExif.Origin(file);   // before the codec reads the stream
+        using var codec = SKCodec.Create(file);
+        if (codec is null) return null;
+        var origin = PngExif.Combined(codec, png);
+        var (width, height) = ExifOrientation.Shown(origin, codec.Info.Width, codec.Info.Height);
+        return new ImageHeader(width, height, grayPng || codec.Info.ColorType == SKColorType.Gray8,
+            !ExifOrientation.IsUpright(origin), ImageHeader.Counted(codec.FrameCount));
     }
 
     /// <summary>The width and height of an image file's bytes as shown (after its EXIF orientation), read from its header; nothing is decoded.</summary>

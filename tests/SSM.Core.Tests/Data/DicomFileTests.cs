@@ -71,6 +71,7 @@ public class DicomFileTests
         Assert.Contains(0f, image.Pixels);   // the window clips at both ends
         Assert.Contains(1f, image.Pixels);
         Assert.Equal(new ImageHeader(W, H, StoresGray: true, Turned: false, Frames: file.Contains("enhanced") ? 2 : 1), ImageFile.ReadHeader(Fixture(file)));
+        Assert.Equal(ImageFile.ReadHeader(Fixture(file)), ImageFile.ReadHeader(File.ReadAllBytes(Fixture(file))));   // an upload's bytes
         Assert.Equal((W, H), ImageFile.ReadSize(Fixture(file)));
     }
 

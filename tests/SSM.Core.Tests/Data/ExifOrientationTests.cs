@@ -89,6 +89,9 @@ public class ExifOrientationTests
         Assert.Equal(new ImageHeader(8, 16, StoresGray: false, Turned: true), ImageFile.ReadHeader(Write("six-h.jpg", ExifJpeg.Marked(16, 8, 6))));
         Assert.Equal(new ImageHeader(16, 8, StoresGray: false, Turned: false), ImageFile.ReadHeader(Write("none-h.jpg", ExifJpeg.Marked(16, 8, null))));
         Assert.Null(ImageFile.ReadHeader(temp.File("missing.jpg")));
+        // The same from an upload's bytes; bytes that are no image have no header.
+        Assert.Equal(new ImageHeader(8, 16, StoresGray: false, Turned: true), ImageFile.ReadHeader(ExifJpeg.Marked(16, 8, 6)));
+        Assert.Null(ImageFile.ReadHeader("not an image"u8.ToArray()));
     }
 
     [Fact]
