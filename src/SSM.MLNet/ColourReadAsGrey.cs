@@ -9,11 +9,11 @@ namespace SSM.MLNet;
 /// (a walkthrough's labels: image AUROC 0.773 in grey against 0.923 in colour through this API, and 0 of 12 such defects
 /// found by the command line's grey model). Looked for in the first <see cref="RowsLooked"/> rows only: pictures by their
 /// pixels (a picture of grey pixels, as <c>ConvertToGrayscale</c> gives, says grey is meant), files and encoded bytes by
-/// their header. Vectors cannot tell.
+/// <see cref="ImageFile.HoldsColour(string)"/> (a colour file of grey pixels holds none). Vectors cannot tell.
 /// </summary>
 internal static class ColourReadAsGrey
 {
-    /// <summary>How many rows are looked at: a picture is read twice for it.</summary>
+    /// <summary>How many rows are looked at: a file is decoded a second time for it, at 64 px.</summary>
     public const int RowsLooked = 16;
 
     /// <summary>Whether a Bgra32/Rgba32 picture has a pixel whose three colour bytes differ.</summary>
@@ -24,13 +24,6 @@ internal static class ColourReadAsGrey
             if (bytes[i] != bytes[i + 1] || bytes[i] != bytes[i + 2]) return true;
         return false;
     }
-
-    /// <summary>Whether the file at <paramref name="path"/> stores colour; false when its header cannot be read (the training
-    /// names such a file itself).</summary>
-    public static bool IsColourFile(string path) => ImageFile.ReadHeader(path) is { StoresGray: false };
-
-    /// <summary>Whether an encoded image file's bytes store colour; false when its header cannot be read.</summary>
-    public static bool IsColourFile(byte[] encoded) => ImageFile.ReadHeader(encoded) is { StoresGray: false };
 
     public static string Warning(SsmInput input) =>
         $"SSM: the training images in column '{input.ColumnName}' are in colour, and the model reads grey " +

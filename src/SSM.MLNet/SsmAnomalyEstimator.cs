@@ -193,12 +193,13 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (label is { } l) active.Add(l);
         using (var cursor = input.GetRowCursor(active))
         {
-            var read = ssmInput.MakeReader(cursor, col, options.ImageSize);
+            // Colour pictures for a grey model, seen as the reader reads them (ColourReadAsGrey): the first rows only.
+            bool lookForColour = ssmInput.Channels == 1;
+            var read = ssmInput.MakeReader(cursor, col, options.ImageSize,
+                lookForColour ? picture => colourReadAsGrey |= cursor.Position < ColourReadAsGrey.RowsLooked && ColourReadAsGrey.HasColour(picture) : null);
             var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
             var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
-            var pictureGetter = ssmInput.Kind == SsmInputKind.Image && ssmInput.Channels == 1 ? cursor.GetGetter<MLImage>(input.Schema[col]) : null;
-            var bytesGetter = ssmInput.Kind == SsmInputKind.Encoded && ssmInput.Channels == 1 ? cursor.GetGetter<VBuffer<byte>>(input.Schema[col]) : null;
-            MLImage probe = null!;
+            var bytesGetter = ssmInput.Kind == SsmInputKind.Encoded && lookForColour ? cursor.GetGetter<VBuffer<byte>>(input.Schema[col]) : null;
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
             while (cursor.MoveNext())
             {
@@ -225,8 +226,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                     continue;
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
-                if (!colourReadAsGrey && ssmInput.Channels == 1 && cursor.Position < ColourReadAsGrey.RowsLooked)
-                    colourReadAsGrey = IsColour(ssmInput, pictureGetter, pathGetter, bytesGetter, ref probe);
+                if (!colourReadAsGrey && lookForColour && ssmInput.Kind != SsmInputKind.Image && cursor.Position < ColourReadAsGrey.RowsLooked)
+                    colourReadAsGrey = HoldsColour(ssmInput, pathGetter, bytesGetter);
                 try { images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'"); }
                 catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
                 {
@@ -238,7 +239,6 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 }
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
-            probe?.Dispose();
         }
         if (unreadable.Count > 0)
             throw new InvalidOperationException(
@@ -363,34 +363,26 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// 10, half at 3. Fewer get a warning in the log.</summary>
     public const int MinCalibrationImages = 10;
 
-    /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
-    /// no column, so no image is decoded.</summary>
-    /// <summary>Whether the current row's picture has colour pixels, or its file or encoded bytes store colour (<see cref="ColourReadAsGrey"/>).</summary>
+    /// <summary>Whether the current row's file or encoded bytes hold colour (<see cref="ColourReadAsGrey"/>).</summary>
     /// <param name="input">The input column, which resolves a relative path.</param>
-    /// <param name="picture">A picture column's getter; null for other columns.</param>
     /// <param name="path">A path column's getter; null for other columns.</param>
     /// <param name="bytes">An encoded image column's getter; null for other columns.</param>
-    /// <param name="probe">The picture read for it, kept from row to row: a getter replaces (and disposes) the one it is given.</param>
-    private static bool IsColour(SsmInput input, ValueGetter<MLImage>? picture, ValueGetter<ReadOnlyMemory<char>>? path,
-        ValueGetter<VBuffer<byte>>? bytes, ref MLImage probe)
+    private static bool HoldsColour(SsmInput input, ValueGetter<ReadOnlyMemory<char>>? path, ValueGetter<VBuffer<byte>>? bytes)
     {
         if (bytes is not null)
         {
             VBuffer<byte> buffer = default;
             bytes(ref buffer);
-            return ColourReadAsGrey.IsColourFile(buffer.DenseValues().ToArray());
-        }
-        if (picture is not null)
-        {
-            picture(ref probe);
-            return probe is not null && ColourReadAsGrey.HasColour(probe);
+            return ImageFile.HoldsColour(buffer.DenseValues().ToArray());
         }
         if (path is null) return false;
         ReadOnlyMemory<char> text = default;
         path(ref text);
-        return ColourReadAsGrey.IsColourFile(input.ResolvePath(text.ToString()));
+        return ImageFile.HoldsColour(input.ResolvePath(text.ToString()));
     }
 
+    /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
+    /// no column, so no image is decoded.</summary>
     private static long CountRows(IDataView data)
     {
         long count = 0;

@@ -156,9 +156,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// <param name="side">The model's image size: images and files are read straight to side x side (keeping their own
     /// size as <see cref="FloatImage.SourceSize"/>), so a large photo is never held as full-size floats. Vectors keep
     /// their declared size.</param>
-    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col, int side) => Kind switch
+    /// <param name="inspect">Shown each picture as read, before it is converted (pictures only): the picture is the row's
+    /// own, which a getter may share with the data's owner, so it is looked at, never kept or disposed.</param>
+    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col, int side, Action<MLImage>? inspect = null) => Kind switch
     {
-        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), side),
+        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), side, inspect),
         SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col]), side),
         SsmInputKind.Encoded => MakeReader(row.GetGetter<VBuffer<byte>>(row.Schema[col]), side),
         _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col]), side),
@@ -170,8 +172,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// char for paths) as an
     /// engine image; its argument is the row number used in error messages (negative: none).
     /// </summary>
-    /// <inheritdoc cref="MakeReader(DataViewRow, int, int)" path="/param[@name='side']"/>
-    internal Func<long, FloatImage> MakeReader(Delegate getter, int side)
+    /// <inheritdoc cref="MakeReader(DataViewRow, int, int, Action{MLImage})" path="/param[@name='side']"/>
+    internal Func<long, FloatImage> MakeReader(Delegate getter, int side, Action<MLImage>? inspect = null)
     {
         if (Kind == SsmInputKind.Path)
         {
@@ -217,6 +219,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 }
                 if (image is null || image.Width < 1 || image.Height < 1)
                     throw new InvalidOperationException($"The image in column '{ColumnName}'{AtRow(row)} is missing or empty (a path that could not be read?).");
+                inspect?.Invoke(image);
                 return FromMLImage(image, Channels, side);
             };
         }
@@ -254,7 +257,6 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     internal static bool IsUnreadableFile(Exception e) =>
         e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
 
-    /// <summary>A path from the input column, resolved as LoadImages does: combined with <see cref="ImageFolder"/> when one is set.</summary>
     /// <summary>"4096 is a grey image's size: this model reads colour (3 channels)" when <paramref name="values"/> is the size
     /// of this model's image in the other channel count (a grey image given to a colour model, or the reverse); else null.</summary>
     private string? OtherChannels(long values) =>
@@ -262,6 +264,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
             ? $"{values} is a {(Channels == 3 ? "grey" : "colour")} image's size: this model reads {(Channels == 3 ? "colour (3 channels)" : "grey (1 channel)")}"
             : null;
 
+    /// <summary>A path from the input column, resolved as LoadImages does: combined with <see cref="ImageFolder"/> when one is set.</summary>
     internal string ResolvePath(string path) => string.IsNullOrEmpty(ImageFolder) ? path : System.IO.Path.Combine(ImageFolder, path);
 
     /// <summary>

@@ -48,6 +48,15 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var greyOnGrey = Cli.Run("predict", fx.Model, Path.Combine(input, "gray.png"), "-o", Path.Combine(fx.Root, "gray-predict-3"));
         Assert.True(greyOnGrey.Code == 0, greyOnGrey.Output);
         Assert.DoesNotContain("colour files, and this model", greyOnGrey.Output);
+        // A colour file of grey pixels (a grey camera's image saved as RGB) holds no colour to miss: nothing said.
+        string greyRgb = Path.Combine(fx.Root, "grey-rgb");
+        Directory.CreateDirectory(greyRgb);
+        var plane = SSM.Core.Data.ImageFile.Load(good[0], channels: 1).Pixels;
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(3, 32, 32, [.. plane, .. plane, .. plane]), Path.Combine(greyRgb, "rgb.png"));
+        Assert.Equal(false, SSM.Core.Data.ImageFile.StoresGray(Path.Combine(greyRgb, "rgb.png")));
+        var greyRgbRun = Cli.Run("predict", fx.Model, greyRgb, "-o", Path.Combine(fx.Root, "gray-predict-4"));
+        Assert.True(greyRgbRun.Code == 0, greyRgbRun.Output);
+        Assert.DoesNotContain("colour files, and this model", greyRgbRun.Output);
         // evaluate says it too, and its report says the panels show colour the model does not see.
         string colourSet = Path.Combine(fx.Root, "colour-set"), evaluated = Path.Combine(fx.Root, "grey-of-colour-eval");
         Directory.CreateDirectory(Path.Combine(colourSet, "test", "good"));

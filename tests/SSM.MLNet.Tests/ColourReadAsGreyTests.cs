@@ -40,7 +40,7 @@ public sealed class ColourReadAsGreyTests
             if (toGrayscale) load = load.Append(context.Transforms.ConvertToGrayscale("Image"));
             IEstimator<ITransformer> pipeline = input == Input.Pictures ? load.Append(detect) : detect;
             return pipeline.Fit(context.Data.LoadFromEnumerable(rows));
-        }).SingleOrDefault(w => w.Contains("in colour"));
+        }).SingleOrDefault(w => w.StartsWith("SSM: the training images in column", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -51,6 +51,33 @@ public sealed class ColourReadAsGreyTests
                      "colour, or convert the pictures to grey first (ConvertToGrayscale) to say grey is meant.", Warning(colourFiles: true, Input.Pictures));
         Assert.EndsWith("Set Channels = 3 to train in colour.", Warning(colourFiles: true, Input.Paths));
         Assert.StartsWith("SSM: the training images in column 'File' are in colour", Warning(colourFiles: true, Input.Bytes));
+    }
+
+    private sealed class PictureRow
+    {
+        [Microsoft.ML.Transforms.Image.ImageType(Size, Size)] public Microsoft.ML.Data.MLImage Image { get; set; } = null!;
+    }
+
+    /// <summary>Pictures held in memory are the data's own: Fit looks at them for colour, and they stay usable after it.</summary>
+    [Fact]
+    public void Pictures_held_in_memory_are_looked_at_not_disposed()
+    {
+        var images = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, Channels = 3, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 }).Train;
+        var rows = images.Select(image =>
+        {
+            int plane = Size * Size;
+            var bgra = new byte[4 * plane];
+            for (int i = 0; i < plane; i++)
+                (bgra[4 * i], bgra[4 * i + 1], bgra[4 * i + 2], bgra[4 * i + 3]) =
+                    ((byte)(255 * image.Pixels[2 * plane + i]), (byte)(255 * image.Pixels[plane + i]), (byte)(255 * image.Pixels[i]), 255);
+            return new PictureRow { Image = Microsoft.ML.Data.MLImage.CreateFromPixels(Size, Size, Microsoft.ML.Data.MLPixelFormat.Bgra32, bgra) };
+        }).ToList();
+        var warnings = FitWarnings.Of(context => context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            ImageSize = Size, BaseWidth = 4, Depth = 2, Epochs = 1,
+        }).Fit(context.Data.LoadFromEnumerable(rows)));
+        Assert.Contains(warnings, w => w.StartsWith("SSM: the training images in column 'Image' are in colour", StringComparison.Ordinal));
+        Assert.All(rows, r => Assert.Equal(Size, r.Image.Width));   // not disposed
     }
 
     [Fact]

@@ -201,28 +201,30 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         for (int i = 0; i < rows.Count; i++) Close.Score(fx.Ssm, sequentialEngine[i], expected[i]);
     }
 
-    /// <summary>One PredictionEngine shared by two threads (against ML.NET's rule) mixed calls' results silently; overlapping
-    /// calls are now refused with a message. Both threads call until one is refused (overlap is all but certain within
-    /// the cap: each call spends nearly all its time scoring).</summary>
+    /// <summary>One PredictionEngine shared by two threads (against ML.NET's rule) mixed calls' results silently; an overlap
+    /// now makes a call throw with a message. Both threads call until one throws (overlap is all but certain within the cap:
+    /// each call spends nearly all its time scoring); whatever is thrown is kept, so that it shows, not only ours.</summary>
     [Fact]
     public void A_PredictionEngine_shared_by_two_threads_is_refused_with_a_message()
     {
         var rows = fx.Test.Take(4).ToList();
         using var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
-        var refusals = new System.Collections.Concurrent.ConcurrentBag<InvalidOperationException>();
+        var refusals = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         using var start = new Barrier(2);
         var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
         {
             start.SignalAndWait();
-            for (int i = 0; i < 2000 && refusals.IsEmpty; i++)
+            for (int i = 0; i < 500 && refusals.IsEmpty; i++)
             {
                 try { engine.Predict(rows[(i + t) % rows.Count]); }
-                catch (InvalidOperationException e) { refusals.Add(e); }
+                catch (Exception e) { refusals.Add(e); }
             }
         })).ToList();
         threads.ForEach(x => x.Start());
         threads.ForEach(x => x.Join());
-        Assert.Contains("a PredictionEngine is not thread-safe. Give each thread its own PredictionEngine", Assert.IsType<InvalidOperationException>(refusals.First()).Message);
+        Assert.False(refusals.IsEmpty, "500 calls from each of two threads never overlapped");
+        Assert.All(refusals, e => Assert.Contains("a PredictionEngine is not thread-safe. Give each thread its own PredictionEngine",
+            Assert.IsType<InvalidOperationException>(e).Message));
         // The engine still serves one thread afterwards, exactly.
         using var fresh = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
         Assert.Equal(fresh.Predict(rows[1]).Score, engine.Predict(rows[1]).Score);

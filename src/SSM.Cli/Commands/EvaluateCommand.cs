@@ -30,9 +30,11 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
         string[] testPaths = [.. data.TestItems.Select(t => t.Path)];
-        var testHeaders = DatasetInput.Headers(testPaths);
-        DatasetInput.WarnForModel(warnings, testHeaders, testPaths, ssm.Channels, ssm.ReadsFilesUpright);
-        if (DatasetInput.ColourForGreyModel(testHeaders, testPaths.Length, ssm.Channels) is { } grey) console.WriteLine(grey);
+        var testHeaders = DatasetInput.HeadersOf(testPaths);
+        string[] readable = [.. testPaths.Where((_, i) => testHeaders[i] is not null)];
+        var headers = testHeaders.OfType<SSM.Core.Data.ImageHeader>().ToList();
+        DatasetInput.WarnForModel(warnings, headers, testPaths, ssm.Channels, ssm.ReadsFilesUpright);
+        if (DatasetInput.ColourForGreyModel(headers, readable, ssm.Channels) is { } grey) console.WriteLine(grey);
         var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,

@@ -40,7 +40,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             images = [.. images.Where(p => !bad.Contains(p))];
         }
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
-        if (DatasetInput.ColourForGreyModel(headers, images.Count, ssm.Channels) is { } grey) console.WriteLine(grey);
+        if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
         var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,
             stopHint: images.Count > 1 ? keepGoingHint : null));

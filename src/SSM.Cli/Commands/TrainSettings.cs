@@ -71,8 +71,8 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--channels <MODE>")]
     [Description("auto, 1 or 3. 1 = grayscale (every image is converted by its luminance), 3 = colour. auto (default): 3 when " +
-                 "every training image is a colour file with colour in its pixels, else 1 (grey files, a mix, or colour files whose pixels are " +
-                 "all grey); train says which it chose.")]
+                 "every training image is a colour file and one at least of the first 16 has colour in its pixels, else 1 (grey files, a " +
+                 "mix, or colour files of grey pixels, as a grey camera's saved as RGB); train says which it chose.")]
     [DefaultValue("auto")]
     public string Channels { get; set; } = "auto";
 

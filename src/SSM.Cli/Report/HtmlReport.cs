@@ -123,9 +123,9 @@ public static class HtmlReport
                  "twice that. White contour: pixels predicted defective (" +
                  (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
                      : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame); the test set has no masks to fit a pixel threshold to)</p>\n"));
-        s.Append(ColourScale());
+        if (drawn.Count > 0) s.Append(ColourScale());
         // The panels show the files as stored: a grey model's missed colour defect is plain to the reader, not to the model.
-        if (model.Channels == 1 && drawn.Any(d => ImageFile.ReadHeader(d.Image.Path) is { StoresGray: false }))
+        if (model.Channels == 1 && drawn.Any(d => ImageFile.HoldsColour(d.Image.Path)))
             s.Append("<p class=\"legend\">The images are shown in colour, as stored; this model reads them in grey, by their luminance " +
                      "(it was trained with 1 channel), so a defect of colour alone does not show in its map.</p>\n");
         foreach (var (image, source, colours, contour) in drawn)
@@ -139,12 +139,13 @@ public static class HtmlReport
         return s.ToString();
     }
 
-    /// <summary>The overlays' colour scale as a bar: <see cref="HeatColors"/> from 0 to twice the map level of the threshold.</summary>
+    /// <summary>The overlays' colour scale as a bar: <see cref="HeatColors"/> from 0 to twice the map level at which an image
+    /// reaches the model's default threshold (its green, <see cref="HeatScale"/>), not a threshold given to evaluate.</summary>
     private static string ColourScale()
     {
         string stops = string.Join(",", Enumerable.Range(0, 9).Select(i => HeatColors.At(i / 8f)).Select(c => $"#{c.Red:x2}{c.Green:x2}{c.Blue:x2}"));
         return $"<div class=\"scale\"><div style=\"background:linear-gradient(to right,{stops})\"></div>" +
-               "<p><span>0</span><span>threshold</span><span>twice the threshold</span></p></div>\n";
+               "<p><span>0</span><span>green: the map level of the default threshold</span><span>twice that</span></p></div>\n";
     }
 
     /// <summary>The panels a report shows: every miss, worst first, then each category's images nearest the threshold in turn,

@@ -26,6 +26,7 @@ public static class ConsumeModelWriter
         // The network computes with every CPU core. When several programs score or train on one machine at once, call
         // TorchSharp.torch.set_num_threads(1) (or cores / programs) at the start of each: with every core each, they wait
         // on each other and each runs several times slower (SSM.MLNet README, "Several programs on one machine").
+        using System.Collections.Concurrent;
         using Microsoft.ML;
 
         namespace {{ns}};
@@ -57,7 +58,11 @@ public static class ConsumeModelWriter
         {
             private static readonly object Gate = new();
             private static string modelPath = Path.Combine(AppContext.BaseDirectory, "model.zip");
-            private static (MLContext Context, ITransformer Model, int Generation)? loaded;
+            // The loaded model with its engines. A PredictionEngine is not thread-safe: a call takes one of the model's engines
+            // that no other call holds, or makes one, and gives it back; none owns the model (an engine disposes the model it
+            // owns). Reload replaces the whole: calls already scoring finish on the old model, which is then unreachable.
+            private sealed record Loaded(MLContext Context, ITransformer Model, ConcurrentBag<PredictionEngine<ModelInput, ModelOutput>> Engines);
+            private static Loaded? loaded;
 
             /// <summary>Where model.zip is read from. Set it before the model loads (at the first Predict; a load that fails
             /// is tried again at the next); once it has loaded, setting it throws rather than be ignored.</summary>
@@ -76,57 +81,42 @@ public static class ConsumeModelWriter
             /// Loads the model at <paramref name="path"/> (null: ModelPath) and has every later Predict, on every thread, use
             /// it: a new model deployed while the program runs. The file is loaded before anything changes, so a missing or
             /// damaged one throws and the model in use stays. Calls already scoring finish with the old model, which the
-            /// garbage collector frees when the last engine lets go of it.
+            /// garbage collector frees once they have.
             /// </summary>
             public static void Reload(string? path = null)
             {
                 string from;
                 lock (Gate) from = path ?? modelPath;
-                var mlContext = new MLContext();
-                var model = mlContext.Model.Load(from, out _);
+                var model = Load(from);
                 lock (Gate)
                 {
                     modelPath = from;
-                    loaded = (mlContext, model, (loaded?.Generation ?? 0) + 1);
+                    loaded = model;
                 }
+            }
+
+            private static Loaded Load(string path)
+            {
+                var mlContext = new MLContext();
+                return new Loaded(mlContext, mlContext.Model.Load(path, out _), []);
             }
 
             // Loaded at the first Predict. A load that fails (the file not there yet) is tried again at the next, not remembered.
-            private static (MLContext Context, ITransformer Model, int Generation) Model()
+            private static Loaded Model()
             {
-                lock (Gate)
-                {
-                    if (loaded is null)
-                    {
-                        var mlContext = new MLContext();
-                        loaded = (mlContext, mlContext.Model.Load(modelPath, out _), 0);
-                    }
-                    return loaded.Value;
-                }
-            }
-
-            // A PredictionEngine is not thread-safe: shared between threads it can return another call's score. Each thread
-            // gets its own over the loaded model, which none of them owns (an engine disposes the model it owns), and makes
-            // a new one when Reload has put another model in use.
-            private static readonly ThreadLocal<(int Generation, PredictionEngine<ModelInput, ModelOutput>? Engine)> Engines = new();
-
-            private static PredictionEngine<ModelInput, ModelOutput> Engine()
-            {
-                var (context, model, generation) = Model();
-                var (made, engine) = Engines.Value;
-                if (engine is null || made != generation)
-                {
-                    engine?.Dispose();   // this thread's own, over the old model, which it does not own
-                    engine = context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
-                    Engines.Value = (generation, engine);
-                }
-                return engine;
+                lock (Gate) return loaded ??= Load(modelPath);
             }
 
             /// <summary>Scores one image file (a relative path is taken from the current directory).</summary>
             /// <exception cref="InvalidOperationException">The file is missing, truncated, corrupt or not an image.</exception>
-            public static ModelOutput Predict(string imagePath) =>
-                Engine().Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) });
+            public static ModelOutput Predict(string imagePath)
+            {
+                var model = Model();
+                if (!model.Engines.TryTake(out var engine))
+                    engine = model.Context.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model.Model, new PredictionEngineOptions { OwnsTransformer = false });
+                try { return engine.Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) }); }
+                finally { model.Engines.Add(engine); }
+            }
         }
 
         """;

@@ -164,10 +164,13 @@ public static class DatasetInput
     /// its colour twin found). A note, not a warning: a model trained in grey on a colour camera's files on purpose reads them
     /// so at every run, and said once at training (<see cref="TrainingNotes"/>) it is not said to whoever runs the model later.
     /// </summary>
-    public static string? ColourForGreyModel(IReadOnlyList<ImageHeader> headers, int count, int modelChannels)
+    /// <param name="headers">The readable files' headers, in the order of <paramref name="paths"/>.</param>
+    /// <param name="paths">The readable files: colour files whose pixels are all grey (a grey camera's, saved as RGB) say nothing.</param>
+    public static string? ColourForGreyModel(IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths, int modelChannels)
     {
         int colour = modelChannels == 1 ? headers.Count(h => !h.StoresGray) : 0;
-        return colour == 0 ? null
+        int count = paths.Count;
+        return colour == 0 || !HoldColour(paths.Where((_, i) => i < headers.Count && !headers[i].StoresGray)) ? null
             : $"{colour} of {count} images are colour files, and this model reads grey (it was trained with 1 channel): it reads them " +
               "by their luminance, so a defect of colour alone is invisible to it.";
     }
@@ -212,25 +215,25 @@ public static class DatasetInput
     }
 
     /// <summary>
-    /// What <c>--channels auto</c> trains with: colour when every training image is a colour file and one at least has colour
-    /// in its pixels; grey when any is a grey file (a grey image read as colour is three equal channels a colour model was not
-    /// trained on), and when every pixel of every file has R = G = B: a grey camera's images saved as RGB, as many tools do,
-    /// would otherwise train a colour model that flags the same camera's grey files.
+    /// What <c>--channels auto</c> trains with: colour when every training image is a colour file and one at least of the
+    /// first <see cref="ColourLooked"/> holds colour (<see cref="ImageFile.HoldsColour(string)"/>); grey when any is a grey
+    /// file (a grey image read as colour is three equal channels a colour model was not trained on), and when those files'
+    /// pixels are all grey: a grey camera's images saved as RGB, as many tools do, would otherwise train a colour model that
+    /// flags the same camera's grey files.
     /// </summary>
     /// <param name="headers">The readable training files' headers.</param>
-    /// <param name="paths">The training files: decoded, in order, until one shows colour (the first, in a colour folder).</param>
+    /// <param name="paths">The training files: looked at in order until one holds colour (the first, in a colour folder).</param>
     public static int ChannelsOf(IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths)
     {
         if (headers.Count == 0 || headers.Any(h => h.StoresGray)) return 1;
-        return paths.Any(HasColourPixels) ? 3 : 1;
+        return HoldColour(paths) ? 3 : 1;
     }
 
-    // A file that cannot be decoded has no colour to show; the training names it when it reads it.
-    private static bool HasColourPixels(string path)
-    {
-        try { return ImageFile.Load(path).Channels == 3; }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return false; }
-    }
+    /// <summary>How many files are decoded to see whether colour files hold colour.</summary>
+    public const int ColourLooked = 16;
+
+    /// <summary>Whether one of the first <see cref="ColourLooked"/> colour files among <paramref name="paths"/> holds colour.</summary>
+    public static bool HoldColour(IEnumerable<string> paths) => paths.Take(ColourLooked).Any(ImageFile.HoldsColour);
 
     /// <summary>
     /// The warning for a folder of colour files with grey ones among them, which <c>--channels auto</c> trains in grey: a

@@ -173,6 +173,40 @@ public static class ImageFile
         catch (IOException) { return null; }
     }
 
+    /// <summary>
+    /// Whether an image file holds colour: a colour file (by its header) with a pixel whose channels differ, looked for at
+    /// <see cref="ColourCheckSide"/> px (the area filter keeps equal channels equal, so a grey camera's images saved as RGB
+    /// hold none, and a large photo is not decoded to floats whole). False when the file cannot be read.
+    /// </summary>
+    public static bool HoldsColour(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (ReadHeader(path) is not { StoresGray: false }) return false;
+        try { return HasColour(LoadResized(path, 3, ColourCheckSide, ColourCheckSide)); }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException) { return false; }
+    }
+
+    /// <summary>As <see cref="HoldsColour(string)"/>, of an image file's bytes (an upload, a blob).</summary>
+    public static bool HoldsColour(byte[] encoded)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        if (ReadHeader(encoded) is not { StoresGray: false }) return false;
+        try { return HasColour(DecodeResized(encoded, 3, ColourCheckSide, ColourCheckSide)); }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or NotSupportedException) { return false; }
+    }
+
+    /// <summary>The side <see cref="HoldsColour(string)"/> looks at.</summary>
+    public const int ColourCheckSide = 64;
+
+    private static bool HasColour(FloatImage image)
+    {
+        var p = image.Pixels;
+        int plane = image.Height * image.Width;
+        for (int i = 0; i < plane; i++)
+            if (p[i] != p[plane + i] || p[i] != p[2 * plane + i]) return true;
+        return false;
+    }
+
     private static ImageHeader? ReadHeader(Stream file)
     {
         var start = Start(file, stackalloc byte[HeaderBytes]);

@@ -1,6 +1,6 @@
 namespace SSM.Core.Data;
 
-/// <summary>What an image file's header says (<see cref="ImageFile.ReadHeader"/>).</summary>
+/// <summary>What an image file's header says (<see cref="ImageFile.ReadHeader(string)"/>).</summary>
 /// <param name="Width">Width as shown, after the EXIF orientation.</param>
 /// <param name="Height">Height as shown.</param>
 /// <param name="StoresGray">The file stores grey levels only (a grayscale PNG or TIFF at any depth, a grayscale JPEG, a

@@ -32,6 +32,31 @@ public class ImageFileTests
         Assert.True(File.Exists(path));
     }
 
+    /// <summary>Colour is in the pixels, not the file type: a colour file of equal channels holds none, one tinted 3 x 3 patch
+    /// in a large image is seen through the 64 px look, and a grey file, bytes or not, or no image, hold none.</summary>
+    [Fact]
+    public void HoldsColour_looks_at_the_pixels_of_colour_files()
+    {
+        using var temp = new TempFolder();
+        FloatImage gray = Gradient(1, 300, 200);
+        var rgb = new FloatImage(3, 300, 200, [.. gray.Pixels, .. gray.Pixels, .. gray.Pixels]);
+        ImageFile.Save(rgb, temp.File("grey-pixels.png"));
+        ImageFile.Save(gray, temp.File("grey.png"));
+        var tinted = (float[])rgb.Pixels.Clone();
+        for (int y = 150; y < 153; y++)
+            for (int x = 100; x < 103; x++) tinted[y * 200 + x] = Math.Min(1f, tinted[y * 200 + x] + 0.2f);   // red only
+        ImageFile.Save(new FloatImage(3, 300, 200, tinted), temp.File("tinted.png"));
+        File.WriteAllText(temp.File("text.png"), "not an image");
+
+        Assert.False(ImageFile.HoldsColour(temp.File("grey-pixels.png")));
+        Assert.False(ImageFile.HoldsColour(temp.File("grey.png")));
+        Assert.True(ImageFile.HoldsColour(temp.File("tinted.png")));
+        Assert.True(ImageFile.HoldsColour(File.ReadAllBytes(temp.File("tinted.png"))));
+        Assert.False(ImageFile.HoldsColour(File.ReadAllBytes(temp.File("grey-pixels.png"))));
+        Assert.False(ImageFile.HoldsColour(temp.File("text.png")));
+        Assert.False(ImageFile.HoldsColour(temp.File("missing.png")));
+    }
+
     [Fact]
     public void Rgb_file_with_equal_channels_loads_as_grayscale()
     {
