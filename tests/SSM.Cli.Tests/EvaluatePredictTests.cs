@@ -267,6 +267,38 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(output + "-1", Path.GetFileName(file))));
     }
 
+    /// <summary>Scripted runs: a name too long for its heat map's is cut short (it failed the whole run after every image was
+    /// scored and drawn), and a second command writing the same output while one runs is refused (overlapping cron runs left
+    /// one run's predictions.csv beside both runs' heat maps).</summary>
+    [Fact]
+    public void Predict_handles_overlong_names_and_refuses_a_second_writer()
+    {
+        string input = Path.Combine(fx.Root, "long-names");
+        Directory.CreateDirectory(input);
+        string good = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        string longName = new string('x', 245) + ".png";
+        File.Copy(good, Path.Combine(input, longName), overwrite: true);
+        File.Copy(good, Path.Combine(input, "ok.png"), overwrite: true);
+        string output = Path.Combine(fx.Root, "predict-long");
+        var (code, text) = Cli.Run("predict", fx.Model, input, "-o", output);
+        Assert.True(code == 0, text);
+        var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(r => Path.GetFileName(r[0]));
+        Assert.Matches(@"^x+~[0-9a-f]{8}_heatmap\.png$", rows[longName][^1]);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(rows[longName][^1]) <= 255);
+        Assert.True(File.Exists(Path.Combine(output, rows[longName][^1])));
+        Assert.Equal("ok_heatmap.png", rows["ok.png"][^1]);
+        Assert.Equal("ok", SSM.Cli.Commands.PredictCommand.FitsName("ok"));
+
+        using (new SSM.Cli.Running.OutputStaging(output))   // another command writing there now
+        {
+            var second = Cli.Run("predict", fx.Model, input, "-o", output);
+            Assert.Equal(1, second.Code);
+            Assert.Contains($"Another ssm command is writing '{output}' now", Cli.Flat(second.Output));
+        }
+        var after = Cli.Run("predict", fx.Model, input, "-o", output);   // and accepted once it is done
+        Assert.True(after.Code == 0, after.Output);
+    }
+
     [Theory]
     [InlineData("-1000", "anomalous")]
     [InlineData("1000", "normal")]

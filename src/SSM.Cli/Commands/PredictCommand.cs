@@ -64,7 +64,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             if (!settings.NoHeatMaps)
             {
                 // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
-                string file = SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path);
+                string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path));
                 string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), file);
                 if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
                 string name = stem + "_heatmap";
@@ -119,6 +119,23 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
         ]);
         return 0;
+    }
+
+    /// <summary>
+    /// An image's base name as its heat map's can hold it: a file name has at most 255 bytes, and a name within them may not
+    /// be with "_heatmap99.png" added (a walkthrough's 249-character name failed the whole run after every image was scored
+    /// and drawn). A longer name keeps its start and ends in "~" and 8 hex digits of its hash, so names stay distinct.
+    /// </summary>
+    internal static string FitsName(string file)
+    {
+        const int MaxBytes = 255;
+        const string Suffix = "_heatmap99.png";
+        if (System.Text.Encoding.UTF8.GetByteCount(file + Suffix) <= MaxBytes) return file;
+        string hash = "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(file)))[..8];
+        string kept = file;
+        while (System.Text.Encoding.UTF8.GetByteCount(kept + hash + Suffix) > MaxBytes)
+            kept = kept[..^(kept.Length > 1 && char.IsLowSurrogate(kept[^1]) ? 2 : 1)];
+        return kept + hash;
     }
 
     /// <summary>Whether a flagged image's map (highest at <paramref name="mapMaximum"/>) stays below

@@ -7,6 +7,7 @@ namespace SSM.Cli.Running;
 public sealed class OutputStaging : IDisposable
 {
     private bool committed;
+    private readonly FileStream? outputLock;
 
     public OutputStaging(string outputFolder)
     {
@@ -17,6 +18,8 @@ public sealed class OutputStaging : IDisposable
         try
         {
             Directory.CreateDirectory(parent);
+            outputLock = Lock(parent, Target);
+            CheckWritable(Target);
             RemoveAbandoned(parent, prefix);
             Folder = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
@@ -24,8 +27,37 @@ public sealed class OutputStaging : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            outputLock?.Dispose();
             throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Holds the output for this run: two commands writing one folder at once would each move their files in, and the last
+    /// predictions.csv would list only its own images beside the other's heat maps (a walkthrough's overlapping cron runs:
+    /// 500 heat maps, 400 rows, both exit codes 0). A second command is refused while the first runs; the lock goes with
+    /// the process, however it ends.
+    /// </summary>
+    private static FileStream Lock(string parent, string target)
+    {
+        string path = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException ex) when (File.Exists(path))
+        {
+            throw new CliException($"Another ssm command is writing '{target}' now: give another --output, or run this one after it.", ex);
+        }
+    }
+
+    // An output folder that exists but cannot be written is said now, not after every image was scored.
+    private static void CheckWritable(string target)
+    {
+        if (!Directory.Exists(target)) return;
+        string probe = Path.Combine(target, $".ssm-write-check-{Environment.ProcessId}");
+        File.WriteAllBytes(probe, []);
+        File.Delete(probe);
     }
 
     /// <summary>The final output folder.</summary>
@@ -68,12 +100,14 @@ public sealed class OutputStaging : IDisposable
         catch (InvalidOperationException) { return false; }
     }
 
-    /// <summary>Moves every file into the output folder (replacing same-named files); returns the final folder.</summary>
+    /// <summary>Moves every file into the output folder (replacing same-named files); returns the final folder. The tables
+    /// (.csv, .json) move last: a script that waits for predictions.csv or metrics.json finds the heat maps already there.</summary>
     public string Commit()
     {
         Directory.CreateDirectory(Target);
         File.Delete(System.IO.Path.Combine(Folder, OwnerFile));
-        foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories))
+        foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
+                     .OrderBy(f => Path.GetExtension(f).ToLowerInvariant() is ".csv" or ".json" ? 1 : 0).ToList())
         {
             string destination = System.IO.Path.Combine(Target, System.IO.Path.GetRelativePath(Folder, file));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
@@ -81,11 +115,13 @@ public sealed class OutputStaging : IDisposable
         }
         Directory.Delete(Folder, recursive: true);
         committed = true;
+        outputLock?.Dispose();
         return Target;
     }
 
     public void Dispose()
     {
+        outputLock?.Dispose();
         if (committed) return;
         try { if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true); }
         catch (IOException) { }
