@@ -253,6 +253,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         int images = Directory.GetFiles(input, "*.png").Length;
         Assert.Equal("path,score,label,peak_x,peak_y,heatmap", lines[0]);
         Assert.Equal(images, lines.Length - 1);
+        Assert.Matches(@"time\W+\d+\.\d s", text);   // how long the run took, for a log read later
         Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),\d+,\d+,[^,]+_heatmap\d*\.png$", l));
         // The peak in the image's own pixels (32 x 32 here, the model's side too): where the heat map is highest.
         Assert.All(lines.Skip(1), l => Assert.InRange(int.Parse(l.Split(',')[3]), 0, 31));
@@ -462,8 +463,8 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("drew 100 of 100", text);
     }
 
-    /// <summary>A run killed outright leaves its staging folder; the next run for that output removes it, unless its
-    /// process still runs.</summary>
+    /// <summary>A run killed outright leaves its staging folder; the next run beside it removes it, unless its process still
+    /// runs.</summary>
     [Fact]
     public void Predict_RemovesTheStagingFolderOfAKilledRun()
     {
@@ -475,9 +476,15 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(abandoned, "predictions.csv"), "half");
         string live = Directory.CreateDirectory(Path.Combine(root, ".out.tmp-live")).FullName;
         File.WriteAllText(Path.Combine(live, ".owner"), Environment.ProcessId.ToString());
+        // Another output's, killed too (a script writing each run to a new folder), and a folder ssm did not write.
+        string otherRun = Directory.CreateDirectory(Path.Combine(root, ".run-0100.tmp-abandoned")).FullName;
+        File.WriteAllText(Path.Combine(otherRun, ".owner"), gone.Id.ToString());
+        string notOurs = Directory.CreateDirectory(Path.Combine(root, ".cache.tmp-x")).FullName;
         var (code, text) = Cli.Run("predict", fx.Model, Path.Combine(fx.Data, "test", "good"), "--no-heatmaps", "-o", output);
         Assert.True(code == 0, text);
         Assert.False(Directory.Exists(abandoned));
+        Assert.False(Directory.Exists(otherRun));
+        Assert.True(Directory.Exists(notOurs));
         Assert.True(Directory.Exists(live));
         Assert.False(File.Exists(Path.Combine(output, ".owner")));
     }

@@ -14,6 +14,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
 {
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();   // for a log read later: how long the run took
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
@@ -117,6 +118,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             .. Unreadable(unusable),
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
+            ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
         return 0;
     }

@@ -20,7 +20,7 @@ public sealed class OutputStaging : IDisposable
             Directory.CreateDirectory(parent);
             outputLock = Lock(parent, Target);
             CheckWritable(Target);
-            RemoveAbandoned(parent, prefix);
+            RemoveAbandoned(parent);
             Folder = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
             File.WriteAllText(Path.Combine(Folder, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -73,12 +73,15 @@ public sealed class OutputStaging : IDisposable
     private const string OwnerFile = ".owner";
 
     /// <summary>
-    /// Deletes the staging folders of earlier runs for this output whose process is gone: a run killed outright (kill -9, a
-    /// power cut) cannot delete its own. A folder whose process still runs (a command writing there now) is left alone.
+    /// Deletes the staging folders of earlier runs beside this output (any output of this parent folder) whose process is
+    /// gone: a run killed outright (kill -9, a power cut) cannot delete its own. A folder whose process still runs (a command
+    /// writing there now) is left alone, and so is one without the owner file ssm writes.
     /// </summary>
-    private static void RemoveAbandoned(string parent, string prefix)
+    private static void RemoveAbandoned(string parent)
     {
-        foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*"))
+        // Of any output beside this one: a script writing each run to a new folder (runs/2026-12-04T0100) never names the
+        // killed run's output again.
+        foreach (string folder in Directory.EnumerateDirectories(parent, ".*.tmp-*"))
         {
             try
             {
