@@ -480,11 +480,16 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         string otherRun = Directory.CreateDirectory(Path.Combine(root, ".run-0100.tmp-abandoned")).FullName;
         File.WriteAllText(Path.Combine(otherRun, ".owner"), gone.Id.ToString());
         string notOurs = Directory.CreateDirectory(Path.Combine(root, ".cache.tmp-x")).FullName;
+        // A live run of another container on a shared volume: its process id is unknown here, its owner file held open.
+        string elsewhere = Directory.CreateDirectory(Path.Combine(root, ".run-0200.tmp-elsewhere")).FullName;
+        File.WriteAllText(Path.Combine(elsewhere, ".owner"), gone.Id.ToString());
+        using var held = new FileStream(Path.Combine(elsewhere, ".owner"), FileMode.Open, FileAccess.Write, FileShare.Read);
         var (code, text) = Cli.Run("predict", fx.Model, Path.Combine(fx.Data, "test", "good"), "--no-heatmaps", "-o", output);
         Assert.True(code == 0, text);
         Assert.False(Directory.Exists(abandoned));
         Assert.False(Directory.Exists(otherRun));
         Assert.True(Directory.Exists(notOurs));
+        Assert.True(Directory.Exists(elsewhere));
         Assert.True(Directory.Exists(live));
         Assert.False(File.Exists(Path.Combine(output, ".owner")));
     }

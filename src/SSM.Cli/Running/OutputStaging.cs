@@ -8,6 +8,7 @@ public sealed class OutputStaging : IDisposable
 {
     private bool committed;
     private readonly FileStream? outputLock;
+    private readonly FileStream? owner;
 
     public OutputStaging(string outputFolder)
     {
@@ -23,12 +24,18 @@ public sealed class OutputStaging : IDisposable
             RemoveAbandoned(parent);
             Folder = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Folder);
-            File.WriteAllText(Path.Combine(Folder, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Held open (shared) while the run lives: a run in another container on a shared volume, whose process id
+            // means nothing here, is still seen alive by its lock.
+            owner = new FileStream(Path.Combine(Folder, OwnerFile), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            owner.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            owner.Flush();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            owner?.Dispose();
             outputLock?.Dispose();
-            throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
+            if (ex is IOException or UnauthorizedAccessException) throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
+            throw;
         }
     }
 
@@ -43,7 +50,7 @@ public sealed class OutputStaging : IDisposable
         string path = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.lock");
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None, 1, FileOptions.DeleteOnClose);
         }
         catch (IOException ex) when (File.Exists(path))
         {
@@ -56,8 +63,15 @@ public sealed class OutputStaging : IDisposable
     {
         if (!Directory.Exists(target)) return;
         string probe = Path.Combine(target, $".ssm-write-check-{Environment.ProcessId}");
-        File.WriteAllBytes(probe, []);
-        File.Delete(probe);
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot write to the output folder '{target}': {ex.Message}", ex);
+        }
     }
 
     /// <summary>The final output folder.</summary>
@@ -75,7 +89,8 @@ public sealed class OutputStaging : IDisposable
     /// <summary>
     /// Deletes the staging folders of earlier runs beside this output (any output of this parent folder) whose process is
     /// gone: a run killed outright (kill -9, a power cut) cannot delete its own. A folder whose process still runs (a command
-    /// writing there now) is left alone, and so is one without the owner file ssm writes.
+    /// writing there now) is left alone, so is one whose owner file is still held open (a live run of another container or
+    /// host on a shared volume, whose process id means nothing here), and so is one without the owner file ssm writes.
     /// </summary>
     private static void RemoveAbandoned(string parent)
     {
@@ -85,11 +100,22 @@ public sealed class OutputStaging : IDisposable
         {
             try
             {
-                if (!int.TryParse(File.ReadAllText(Path.Combine(folder, OwnerFile)), out int pid) || IsRunning(pid)) continue;
+                string ownerFile = Path.Combine(folder, OwnerFile);
+                if (!int.TryParse(File.ReadAllText(ownerFile), out int pid) || IsRunning(pid) || IsHeld(ownerFile)) continue;
                 Directory.Delete(folder, recursive: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }   // not ours to judge: leave it
         }
+    }
+
+    private static bool IsHeld(string ownerFile)
+    {
+        try
+        {
+            using var probe = new FileStream(ownerFile, FileMode.Open, FileAccess.Read, FileShare.None);
+            return false;
+        }
+        catch (IOException) { return true; }
     }
 
     private static bool IsRunning(int pid)
@@ -108,6 +134,7 @@ public sealed class OutputStaging : IDisposable
     public string Commit()
     {
         Directory.CreateDirectory(Target);
+        owner?.Dispose();
         File.Delete(System.IO.Path.Combine(Folder, OwnerFile));
         foreach (string file in Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories)
                      .OrderBy(f => Path.GetExtension(f).ToLowerInvariant() is ".csv" or ".json" ? 1 : 0).ToList())
@@ -124,6 +151,7 @@ public sealed class OutputStaging : IDisposable
 
     public void Dispose()
     {
+        owner?.Dispose();
         outputLock?.Dispose();
         if (committed) return;
         try { if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true); }
