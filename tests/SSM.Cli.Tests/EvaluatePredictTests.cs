@@ -314,6 +314,10 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.NotEmpty(lines);
         Assert.All(lines, l => Assert.Equal(label, l.Split(',')[2]));
         Assert.Matches($@"threshold[\s│|]+{System.Text.RegularExpressions.Regex.Escape(threshold)}[\s│|]", text);   // the summary's row
+        // A line script's pass/fail: --fail-on-anomaly exits 3 when something is flagged, after writing the same outputs.
+        var strict = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "--fail-on-anomaly", "-o", output + "-strict");
+        Assert.True(strict.Code == (label == "anomalous" ? SSM.Cli.Commands.PredictCommand.AnomalyFound : 0), strict.Output);
+        Assert.Equal(File.ReadAllLines(Path.Combine(output, "predictions.csv")), File.ReadAllLines(Path.Combine(output + "-strict", "predictions.csv")));
     }
 
     [Fact]

@@ -24,4 +24,10 @@ public sealed class PredictSettings : SavedModelSettings
     [Description("Write predictions.csv only, without a heat-map picture per image (its heatmap column is left empty): " +
                  "drawing them takes about as long as scoring on a folder of photos.")]
     public bool NoHeatMaps { get; set; }
+
+    [CommandOption("--fail-on-anomaly")]
+    [Description("Exit with code 3 when any image is flagged, after writing every output as usual " +
+                 "(and with --keep-going also when any image could not be read): a line script's pass/fail without reading the " +
+                 "CSV. Default: exit 0 whatever was flagged.")]
+    public bool FailOnAnomaly { get; set; }
 }
