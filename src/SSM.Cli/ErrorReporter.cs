@@ -22,6 +22,11 @@ internal static class ErrorReporter
     /// <summary>Exit code of a command stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
 
+    /// <summary>Exit code of a run that did all its work but failed the check a script asked for (<c>predict
+    /// --fail-on-anomaly</c>, <c>evaluate --min-image-auroc</c>): not 1 (an error) or 2 (a mistyped command), so a script
+    /// tells a flagged part or a worse model from a broken run.</summary>
+    public const int CheckFailed = 3;
+
     public static int ExitCode(Exception ex) => ex switch
     {
         OperationCanceledException => Cancelled,

@@ -93,6 +93,34 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("pixel AUROC", text);
     }
 
+    /// <summary>A nightly job's gate: exit 3 (after writing everything) when image AUROC is below --min-image-auroc or cannot
+    /// be measured; 0 when it is met; a value outside 0-1 is a mistyped command.</summary>
+    [Fact]
+    public void Evaluate_min_image_auroc_gates_the_exit_code()
+    {
+        string output = Path.Combine(fx.Root, "eval-gate");
+        var met = Cli.Run("evaluate", fx.Model, fx.Data, "--min-image-auroc", "0", "-o", output);
+        Assert.True(met.Code == 0, met.Output);
+        double auroc = MetricsFile.Read(Path.Combine(output, "metrics.json")).ImageAuroc!.Value;
+        var exact = Cli.Run("evaluate", fx.Model, fx.Data, "--min-image-auroc", auroc.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "-o", output);
+        Assert.True(exact.Code == 0, exact.Output);
+        if (auroc < 1)
+        {
+            var below = Cli.Run("evaluate", fx.Model, fx.Data, "--min-image-auroc", "1", "-o", output + "-below");
+            Assert.Equal(SSM.Cli.Commands.PredictCommand.AnomalyFound, below.Code);
+            Assert.Contains("is below --min-image-auroc 1", Cli.Flat(below.Output));
+            Assert.True(File.Exists(Path.Combine(output + "-below", "metrics.json")));   // everything written first
+        }
+        string goodOnly = Path.Combine(fx.Root, "good-only");
+        Directory.CreateDirectory(Path.Combine(goodOnly, "test", "good"));
+        foreach (var file in Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Order().Take(3))
+            File.Copy(file, Path.Combine(goodOnly, "test", "good", Path.GetFileName(file)), overwrite: true);
+        var unmeasured = Cli.Run("evaluate", fx.Model, goodOnly, "--min-image-auroc", "0.5", "-o", output + "-one-kind");
+        Assert.Equal(3, unmeasured.Code);
+        Assert.Contains("image AUROC cannot be measured on this test set", Cli.Flat(unmeasured.Output));
+        Assert.Equal(2, Cli.Run("evaluate", fx.Model, fx.Data, "--min-image-auroc", "1.5", "-o", output).Code);
+    }
+
     [Fact]
     public void Evaluate_ReportsEveryTestCategory_ConsistentWithTheImages()
     {

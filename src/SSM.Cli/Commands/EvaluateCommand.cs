@@ -52,6 +52,13 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
         Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+        if (settings.MinImageAuroc is { } least && !(evaluation.ImageAuroc >= least))
+        {
+            warnings.Write(evaluation.ImageAuroc is { } auroc
+                ? $"image AUROC {Summary.F(auroc)} is below --min-image-auroc {Summary.F(least)}."
+                : $"image AUROC cannot be measured on this test set (it needs good and defective images): --min-image-auroc {Summary.F(least)} is not met.");
+            return ErrorReporter.CheckFailed;
+        }
         return 0;
     }
 }

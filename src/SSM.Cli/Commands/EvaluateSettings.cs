@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SSM.Cli.Commands;
@@ -9,4 +10,18 @@ public sealed class EvaluateSettings : SavedModelSettings
     [CommandArgument(1, "<DATA>")]
     [Description("Dataset folder in MVTec layout with a test/ folder, or a labels CSV (path and label columns).")]
     public string Data { get; set; } = "";
+
+    [CommandOption("--min-image-auroc <AUROC>")]
+    [Description("A nightly job's gate: exit with code 3, after writing every output, when image AUROC is below this (0 to 1) " +
+                 "or cannot be measured (a test set of one kind). Default: none (exit 0 whatever the figures).")]
+    public double? MinImageAuroc { get; set; }
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (MinImageAuroc is { } m && !(m >= 0 && m <= 1))
+            return ValidationResult.Error($"--min-image-auroc must be between 0 and 1 (got {m.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        return ValidationResult.Success();
+    }
 }

@@ -123,9 +123,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         return settings.FailOnAnomaly && (anomalous > 0 || unusable is { Count: > 0 }) ? AnomalyFound : 0;
     }
 
-    /// <summary>The exit code of <c>--fail-on-anomaly</c> when an image was flagged (or could not be read): not 1 (an error)
-    /// or 2 (a mistyped command), so a script tells a flagged part from a broken run.</summary>
-    public const int AnomalyFound = 3;
+    /// <summary>The exit code of <c>--fail-on-anomaly</c> when an image was flagged (or could not be read).</summary>
+    public const int AnomalyFound = ErrorReporter.CheckFailed;
 
     /// <summary>
     /// An image's base name as its heat map's can hold it: a file name has at most 255 bytes, and a name within them may not
