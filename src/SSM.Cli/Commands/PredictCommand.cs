@@ -120,11 +120,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
-        return settings.FailOnAnomaly && (anomalous > 0 || unusable is { Count: > 0 }) ? AnomalyFound : 0;
+        return settings.FailOnAnomaly && (anomalous > 0 || unusable is { Count: > 0 }) ? ErrorReporter.CheckFailed : 0;
     }
-
-    /// <summary>The exit code of <c>--fail-on-anomaly</c> when an image was flagged (or could not be read).</summary>
-    public const int AnomalyFound = ErrorReporter.CheckFailed;
 
     /// <summary>
     /// An image's base name as its heat map's can hold it: a file name has at most 255 bytes, and a name within them may not
