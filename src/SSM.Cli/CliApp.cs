@@ -17,7 +17,8 @@ public static class CliApp
     /// <param name="args">Command-line arguments, e.g. <c>["train", "data/", "--epochs", "20"]</c>.</param>
     /// <param name="console">Where to write, errors included; null = the terminal (progress bars when interactive, plain lines
     /// otherwise), with errors on standard error, and Ctrl+C / SIGTERM stopping the command cleanly.</param>
-    /// <param name="cancellation">Stops the command: training stops at the next batch, nothing is written, exit code 130.</param>
+    /// <param name="cancellation">Stops the command: training stops at the next batch, nothing is written, exit code 130
+    /// (143 when SIGTERM stopped it).</param>
     /// <param name="errors">Where warnings and errors go when <paramref name="console"/> is given; null = that console.</param>
     public static int Run(string[] args, IAnsiConsole? console = null, CancellationToken cancellation = default, IAnsiConsole? errors = null)
     {
@@ -82,6 +83,15 @@ public static class CliApp
                 .WithDescription("Write the built-in synthetic dataset (textures with defects) in MVTec layout.")
                 .WithExample("generate", "--output", "data/synthetic");
         });
-        return app.Run(args, stop.Token);
+        if (args.Length == 0)
+        {
+            // Spectre prints the help and exits 0; a script that ran `ssm $command` with an empty variable must not pass.
+            app.Run(["--help"], stop.Token);
+            errors.MarkupLine("[red]error:[/] no command given: ssm train | evaluate | predict | generate (ssm <command> --help).");
+            return ErrorReporter.Usage;
+        }
+        int code = app.Run(args, stop.Token);
+        return code == ErrorReporter.Cancelled && signals?.Received == System.Runtime.InteropServices.PosixSignal.SIGTERM
+            ? ErrorReporter.Terminated : code;
     }
 }

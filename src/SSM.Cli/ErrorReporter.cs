@@ -13,14 +13,20 @@ public sealed class CliException(string message, Exception? inner = null) : Exce
 }
 
 /// <summary>A command stopped by Ctrl+C or SIGTERM that kept something worth saying (where a training can continue from):
-/// exit code 130, as any stop.</summary>
+/// exit code 130 (143 for SIGTERM), as any stop.</summary>
 public sealed class StoppedException(string message, Exception inner) : OperationCanceledException(message, inner);
 
 /// <summary>Turns any exception into one readable line (no stack trace) and an exit code.</summary>
 internal static class ErrorReporter
 {
-    /// <summary>Exit code of a command stopped by Ctrl+C or SIGTERM (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Exit code of a command stopped by Ctrl+C or by its caller's token (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Exit code of a command stopped by SIGTERM (128 + 15), as a shell reports a process that signal ended.</summary>
+    public const int Terminated = 143;
+
+    /// <summary>Exit code of a command line that cannot run (a missing command, an unknown option), as Spectre's own.</summary>
+    public const int Usage = 2;
 
     /// <summary>Exit code of a run that did all its work but failed the check a script asked for (<c>predict
     /// --fail-on-anomaly</c>, <c>evaluate --min-image-auroc</c>): not 1 (an error) or 2 (a mistyped command), so a script
@@ -30,7 +36,7 @@ internal static class ErrorReporter
     public static int ExitCode(Exception ex) => ex switch
     {
         OperationCanceledException => Cancelled,
-        CommandParseException or CommandRuntimeException => 2,
+        CommandParseException or CommandRuntimeException => Usage,
         CliException cli => cli.ExitCode,
         _ => 1,
     };

@@ -10,12 +10,17 @@ internal sealed class StopSignals : IDisposable
 {
     private readonly PosixSignalRegistration[] registrations;
 
+    /// <summary>The first signal received, if any: the exit code says which (130 for SIGINT, 143 for SIGTERM), as a shell
+    /// reports a process the signal ended, so a supervisor that sent SIGTERM sees its own stop.</summary>
+    public PosixSignal? Received { get; private set; }
+
     private StopSignals(CancellationTokenSource stop)
     {
         registrations = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, context =>
         {
             if (stop.IsCancellationRequested) return;   // the second signal: the default action (terminate)
             context.Cancel = true;
+            Received = signal;
             Console.Error.WriteLine("Stopping (press Ctrl+C again to quit at once)...");
             stop.Cancel();
         }))];

@@ -27,6 +27,16 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void NoCommand_PrintsTheHelp_AndExitsAsAUsageError()
+    {
+        // A script's `ssm $command` with an empty variable must not pass as a success.
+        var (code, stdout, stderr) = ProcessRunner.RunStreams("dotnet", [Ssm], TimeSpan.FromMinutes(1));
+        Assert.Equal(2, code);
+        Assert.Contains("USAGE:", stdout);
+        Assert.Contains("no command given", stderr);
+    }
+
+    [Fact]
     // SIGTERM, handled like Ctrl+C's SIGINT: a job started in the background (as CI runners may start this test) inherits an
     // ignored SIGINT, which .NET keeps ignoring, so SIGINT could not reach the command here.
     public async Task StopSignal_DuringTraining_StopsCleanly_AndLeavesNothing()
@@ -59,7 +69,7 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
         await process.WaitForExitAsync();
         string errors = await stderr;
         string text = stdout + errors;
-        Assert.Equal(130, process.ExitCode);
+        Assert.Equal(143, process.ExitCode);   // 128 + SIGTERM, as a shell reports it: the supervisor sees its own stop
         Assert.Contains("nothing was written", errors);
         Assert.False(Cli.HasStackTrace(text), text);
         Assert.DoesNotContain("epoch 500/", text);

@@ -1,0 +1,27 @@
+using System.Reflection;
+using System.Text.Json;
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>Scripts read metrics.json by its keys: the command line's README names every one.</summary>
+public sealed class MetricsFileDocsTests
+{
+    [Fact]
+    public void EveryKey_IsNamedInTheReadme()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "SSM.Cli", "README.md"));
+        Type[] written = [typeof(MetricsFile), typeof(MetricsFile.FalseAlarmPoint), typeof(MetricsFile.ImageScore), typeof(SSM.Core.Evaluation.CategoryMetrics)];
+        var keys = written.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Distinct().ToList();
+        Assert.Contains("masksMarkingNothing", keys);
+        Assert.Empty(keys.Where(k => !readme.Contains($"`{k}`", StringComparison.Ordinal)));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("SSM.MLNet.sln not found above " + AppContext.BaseDirectory);
+    }
+}
