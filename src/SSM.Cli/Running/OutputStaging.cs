@@ -7,7 +7,7 @@ namespace SSM.Cli.Running;
 public sealed class OutputStaging : IDisposable
 {
     private bool committed;
-    private readonly FileStream? outputLock;
+    private readonly OutputLock? outputLock;
     private readonly FileStream? owner;
 
     public OutputStaging(string outputFolder)
@@ -19,7 +19,7 @@ public sealed class OutputStaging : IDisposable
         try
         {
             Directory.CreateDirectory(parent);
-            outputLock = Lock(parent, Target);
+            outputLock = OutputLock.Take(parent, Target);
             CheckWritable(Target);
             RemoveAbandoned(parent);
             Folder = Path.Combine(parent, prefix + Guid.NewGuid().ToString("N"));
@@ -36,25 +36,6 @@ public sealed class OutputStaging : IDisposable
             outputLock?.Dispose();
             if (ex is IOException or UnauthorizedAccessException) throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Holds the output for this run: two commands writing one folder at once would each move their files in, and the last
-    /// predictions.csv would list only its own images beside the other's heat maps (a walkthrough's overlapping cron runs:
-    /// 500 heat maps, 400 rows, both exit codes 0). A second command is refused while the first runs; the lock goes with
-    /// the process, however it ends.
-    /// </summary>
-    private static FileStream Lock(string parent, string target)
-    {
-        string path = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.lock");
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None, 1, FileOptions.DeleteOnClose);
-        }
-        catch (IOException ex) when (File.Exists(path))
-        {
-            throw new CliException($"Another ssm command is writing '{target}' now: give another --output, or run this one after it.", ex);
         }
     }
 

@@ -1,0 +1,58 @@
+namespace SSM.Cli.Running;
+
+/// <summary>
+/// Holds an output folder for one command: two commands writing one folder at once would each move their files in, and the
+/// last predictions.csv would list only its own images beside the other's heat maps (a walkthrough's overlapping cron runs:
+/// 500 heat maps, 400 rows, both exit codes 0). The lock is an exclusive lock on the hidden file <c>.&lt;output&gt;.lock</c>
+/// beside the folder (flock through .NET's <see cref="FileShare.None"/>), so it goes with the process however it ends; the
+/// holder deletes the file as it lets go.
+/// </summary>
+internal sealed class OutputLock : IDisposable
+{
+    private readonly FileStream held;
+    private readonly string path;
+
+    private OutputLock(FileStream held, string path) => (this.held, this.path) = (held, path);
+
+    /// <exception cref="CliException">Another command holds <paramref name="target"/>.</exception>
+    public static OutputLock Take(string parent, string target)
+    {
+        string path = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.lock");
+        for (int attempt = 1; ; attempt++)
+        {
+            FileStream held;
+            try
+            {
+                // Read access is enough to lock, and opens another user's lock file (0644) that write access could not.
+                held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None, 1);
+            }
+            catch (IOException ex) when (File.Exists(path))
+            {
+                throw new CliException($"Another ssm command is writing '{target}' now: give another --output, or run this one after it.", ex);
+            }
+            // A command that opened the file just before its holder deleted it locks a file no longer at this path, while
+            // a third creates a new one there: both would run. Such a lock holds nothing; take the path's own.
+            var taken = new OutputLock(held, path);
+            if (!taken.Unlinked() || attempt == 10) return taken;
+            held.Dispose();
+        }
+    }
+
+    /// <summary>Whether the locked file has been deleted from its path. Read from /proc (Linux); elsewhere assumed not,
+    /// which leaves the race above a few system calls wide there.</summary>
+    internal bool Unlinked()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        string? file = new FileInfo($"/proc/self/fd/{held.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+        return file?.EndsWith(" (deleted)", StringComparison.Ordinal) == true;
+    }
+
+    public void Dispose()
+    {
+        if (held.SafeFileHandle.IsClosed) return;
+        // Deleted while still locked, so no one locks it between; a file no longer ours (see Take) is left to its holder.
+        try { if (!Unlinked()) File.Delete(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        held.Dispose();
+    }
+}

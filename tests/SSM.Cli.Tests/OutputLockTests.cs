@@ -1,0 +1,40 @@
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Tests;
+
+public sealed class OutputLockTests : IDisposable
+{
+    private readonly string parent = Directory.CreateTempSubdirectory("ssm-lock-").FullName;
+    private string Target => Path.Combine(parent, "out");
+    private string LockFile => Path.Combine(parent, ".out.lock");
+
+    [Fact]
+    public void TheHolder_RefusesOthers_AndDeletesItsFile_AsItLetsGo()
+    {
+        using (OutputLock.Take(parent, Target))
+        {
+            Assert.True(File.Exists(LockFile));
+            var refused = Assert.Throws<CliException>(() => OutputLock.Take(parent, Target));
+            Assert.Contains("Another ssm command is writing", refused.Message);
+        }
+        Assert.False(File.Exists(LockFile));
+        using (OutputLock.Take(parent, Target)) { }   // free again
+    }
+
+    [Fact]
+    public void ALockOnAFileDeletedFromItsPath_NeitherCountsNorDeletesTheNewHoldersFile()
+    {
+        // The race a command loses when it opens the file just before its holder deletes it: its lock is on a file no
+        // longer at the path, and a third command locks a new one there.
+        var stale = OutputLock.Take(parent, Target);
+        File.Delete(LockFile);
+        Assert.True(stale.Unlinked());
+        using var holder = OutputLock.Take(parent, Target);
+        Assert.False(holder.Unlinked());
+        stale.Dispose();
+        Assert.True(File.Exists(LockFile));
+        Assert.Throws<CliException>(() => OutputLock.Take(parent, Target));
+    }
+
+    public void Dispose() => Directory.Delete(parent, recursive: true);
+}
