@@ -30,6 +30,7 @@ internal sealed class OutputLock : IDisposable
             {
                 throw new CliException($"Another ssm command is writing '{target}' now: give another --output, or run this one after it.", ex);
             }
+            catch (IOException) when (attempt < 10) { continue; }   // refused by a holder that has let go since: try again
             // A command that opened the file just before its holder deleted it locks a file no longer at this path, while
             // a third creates a new one there: both would run. Such a lock holds nothing; take the path's own.
             var taken = new OutputLock(held, path);
