@@ -57,6 +57,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var greyRgbRun = Cli.Run("predict", fx.Model, greyRgb, "-o", Path.Combine(fx.Root, "gray-predict-4"));
         Assert.True(greyRgbRun.Code == 0, greyRgbRun.Output);
         Assert.DoesNotContain("colour files, and this model", greyRgbRun.Output);
+        Assert.DoesNotContain("pixels are grey", greyRgbRun.Output);
+        // Given to the colour model, they are said: it is likely to flag them, for a colour the line no longer has.
+        var greyRgbByColour = Cli.Run("predict", Path.Combine(colourRun, "model.zip"), greyRgb, "-o", Path.Combine(fx.Root, "gray-predict-5"));
+        Assert.True(greyRgbByColour.Code == 0, greyRgbByColour.Output);
+        Assert.Contains("1 of 1 images are colour files whose pixels are grey", Cli.Flat(greyRgbByColour.Output));
+        Assert.DoesNotContain("pixels are grey", text);   // a tinted file among them: colour seen, nothing said
         // evaluate says it too, and its report says the panels show colour the model does not see.
         string colourSet = Path.Combine(fx.Root, "colour-set"), evaluated = Path.Combine(fx.Root, "grey-of-colour-eval");
         Directory.CreateDirectory(Path.Combine(colourSet, "test", "good"));

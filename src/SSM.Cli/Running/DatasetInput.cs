@@ -151,6 +151,13 @@ public static class DatasetInput
         if (gray > 0)
             warnings.Write($"{gray} of {paths.Count} images are grayscale files, and this model reads colour (it was trained in colour): " +
                            "unless it learned grey images too, it is likely to flag them.");
+        // A grey camera's images saved as RGB are colour files by their header: a walkthrough's colour model flagged 3 of 3
+        // such files without a word. Their pixels say it (the first colour files looked at, each at 64 px).
+        var colourFiles = modelChannels == 3 ? paths.Where((_, i) => i < headers.Count && !headers[i].StoresGray).ToList() : [];
+        if (colourFiles.Count > 0 && !HoldColour(colourFiles))
+            warnings.Write($"{colourFiles.Count} of {paths.Count} images are colour files whose pixels are grey (the first " +
+                           $"{Math.Min(colourFiles.Count, ColourLooked)} looked at: a grey camera's images saved as colour?), and this model " +
+                           "reads colour (it was trained in colour): unless it learned grey images too, it is likely to flag them.");
         int turned = modelReadsUpright ? 0 : headers.Count(h => h.Turned);
         if (turned > 0)
             warnings.Write($"{turned} of {paths.Count} images carry an EXIF orientation, and this model (saved before 2026-12-01) reads files " +
