@@ -12,10 +12,36 @@ internal static class AnomalousTrainingRows
 {
     public const string LabelColumnName = "Label";
 
-    /// <summary>Whether a label column of this type has a known anomalous value: Boolean true, or a Single or Double above 0
-    /// (ML.NET's anomaly label).</summary>
+    /// <summary>Whether a label column of this type has a known anomalous value: Boolean true, a Single or Double above 0
+    /// (ML.NET's anomaly label), or a key of two values (<see cref="AnomalousKey"/>).</summary>
     public static bool IsLabelType(DataViewType type) =>
-        type is BooleanDataViewType || type == NumberDataViewType.Single || type == NumberDataViewType.Double;
+        type is BooleanDataViewType || type == NumberDataViewType.Single || type == NumberDataViewType.Double ||
+        type is KeyDataViewType { Count: 2, RawType: var raw } && raw == typeof(uint);
+
+    /// <summary>
+    /// The anomalous key of a two-valued key label: the key of the value <c>true</c> when the key values are Boolean or the
+    /// text "true"/"false" (what MapValueToKey makes of a Boolean label, whose order is that of first appearance by default:
+    /// a test set that starts with a defect makes <c>true</c> key 1), else key 2, as ML.NET's anomaly evaluator counts.
+    /// </summary>
+    public static uint AnomalousKey(DataViewSchema.Column label)
+    {
+        if (label.HasKeyValues(BooleanDataViewType.Instance))
+        {
+            VBuffer<bool> flags = default;
+            label.GetKeyValues(ref flags);
+            int at = flags.DenseValues().ToList().IndexOf(true);
+            if (at >= 0) return (uint)at + 1;
+        }
+        else if (label.HasKeyValues(TextDataViewType.Instance))
+        {
+            VBuffer<ReadOnlyMemory<char>> names = default;
+            label.GetKeyValues(ref names);
+            var values = names.DenseValues().Select(n => n.ToString().Trim()).ToList();
+            int at = values.FindIndex(v => v.Equals("true", StringComparison.OrdinalIgnoreCase));
+            if (at >= 0 && values.Any(v => v.Equals("false", StringComparison.OrdinalIgnoreCase))) return (uint)at + 1;
+        }
+        return 2;
+    }
 
     /// <summary>The label column, when it has a type whose anomalous value is known (<see cref="IsLabelType"/>).</summary>
     public static DataViewSchema.Column? FindLabel(DataViewSchema schema) =>
@@ -36,6 +62,13 @@ internal static class AnomalousTrainingRows
         {
             var flag = row.GetGetter<bool>(label);
             return () => { bool v = false; flag(ref v); return v ? 1 : 0; };
+        }
+        if (label.Type is KeyDataViewType)
+        {
+            var key = row.GetGetter<uint>(label);
+            uint anomalous = AnomalousKey(label);
+            // Key 0 is ML.NET's missing value: NaN, for the caller to judge.
+            return () => { uint k = 0; key(ref k); return k == 0 ? double.NaN : k == anomalous ? 1 : 0; };
         }
         if (label.Type == NumberDataViewType.Single)
         {

@@ -49,6 +49,9 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Default of <see cref="Channels"/> and of the simple overload's <c>channels</c> (the engine's): grayscale.</summary>
     public const int DefaultChannels = 1;
 
+    /// <summary>A copy (every setting is a value, a string or a token).</summary>
+    internal SsmAnomalyDetectionOptions Copy() => (SsmAnomalyDetectionOptions)MemberwiseClone();
+
     /// <summary>
     /// Input column. Default "Image". One of: an image column (<c>MLImage</c>, e.g. from <c>LoadImages</c>) of any size;
     /// a vector of <see cref="float"/> holding <see cref="Channels"/> × <see cref="VectorHeight"/> × <see cref="VectorWidth"/>

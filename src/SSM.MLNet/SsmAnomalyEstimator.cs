@@ -20,6 +20,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 {
     private readonly IHost host;
     private readonly IHostEnvironment env;
+    private readonly SsmAnomalyDetectionOptions settings;
 
     internal SsmAnomalyEstimator(IHostEnvironment env, SsmAnomalyDetectionOptions options)
     {
@@ -27,8 +28,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         host = env.Register(nameof(SsmAnomalyEstimator));
         host.CheckValue(options, nameof(options));
         CheckOptions(host, options);
-        Options = options;
-        EngineOptions = ToEngineOptions(options, null);
+        // A copy, taken now as ML.NET's estimators take theirs: a sweep that makes estimators from one options object, changing
+        // it between them, trained each with the last values (a walkthrough: Epochs 1 and 3, both trained 3).
+        settings = options.Copy();
+        EngineOptions = ToEngineOptions(settings, null);
         // CheckOptions mirrors the engine's ranges for every option here; this backstop catches a range the engine changes later.
         EngineOptions.Validate();
     }
@@ -104,10 +107,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         _ => value.ToString() ?? "null",
     };
 
-    /// <summary>The settings: the instance given at construction, which Fit reads (and checks again) when it runs.</summary>
-    public SsmAnomalyDetectionOptions Options { get; }
+    /// <summary>A copy of the settings as they were when the estimator was made, which Fit uses: changing the object given then,
+    /// or this copy, changes nothing.</summary>
+    public SsmAnomalyDetectionOptions Options => settings.Copy();
 
-    /// <summary>The engine settings <see cref="Options"/> gave at construction; Fit makes them again from Options, with the seed resolved.</summary>
+    /// <summary>The engine settings <see cref="Options"/> give; Fit makes them again with the seed resolved.</summary>
     public SsmOptions EngineOptions { get; }
 
     private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
@@ -137,39 +141,37 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
     /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type, or an option changed since
-    /// construction to a value out of range (the schema would name columns Fit refuses).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         host.CheckValue(inputSchema, nameof(inputSchema));
-        CheckOptions(host, Options);
-        SsmInput.CheckShape(host, inputSchema, Options);
+        SsmInput.CheckShape(host, inputSchema, settings);
         var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[Options.ScoreColumnName] = new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
-        columns[Options.PredictedLabelColumnName] = new SchemaShape.Column(Options.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
-        if (!string.IsNullOrEmpty(Options.AnomalyMapColumnName))
-            columns[Options.AnomalyMapColumnName] = new SchemaShape.Column(Options.AnomalyMapColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        columns[settings.ScoreColumnName] = new SchemaShape.Column(settings.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false);
+        columns[settings.PredictedLabelColumnName] = new SchemaShape.Column(settings.PredictedLabelColumnName, SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false);
+        if (!string.IsNullOrEmpty(settings.AnomalyMapColumnName))
+            columns[settings.AnomalyMapColumnName] = new SchemaShape.Column(settings.AnomalyMapColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
         return new SchemaShape(columns.Values);
     }
 
     /// <summary>
     /// Trains on every row of <paramref name="input"/> (all must be normal images; at least 4), then calibrates. Rows labelled
-    /// anomalous in a column "Label" (Boolean true, or a Single or Double above 0) are trained on too, with a warning.
+    /// anomalous in a column "Label" (Boolean true, a Single or Double above 0, or a two-valued key's anomalous key) are trained on
+    /// too, with a warning.
     /// Progress (reading, epoch, loss, time) goes to the MLContext's <c>Log</c> event as Info messages whose source starts with "SsmAnomalyEstimator".
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column, or an option changed since construction to a value out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column.</exception>
     /// <exception cref="InvalidOperationException">Images could not be read (the message names each one's row and file, after reading
     /// all rows), or too few rows.</exception>
     public SsmAnomalyTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));
-        CheckOptions(host, Options);
-        var ssmInput = SsmInput.FromSchema(host, input.Schema, Options);
+        var ssmInput = SsmInput.FromSchema(host, input.Schema, settings);
         int col = ssmInput.CheckColumn(host, input.Schema);
         int? contextSeed = (env as IHostEnvironmentInternal)?.Seed;
-        var options = ToEngineOptions(Options, contextSeed);
+        var options = ToEngineOptions(settings, contextSeed);
         options.Validate();
-        var device = SsmDevice.Resolve(env, Options.Device);
+        var device = SsmDevice.Resolve(env, settings.Device);
 
         using var ch = host.Start("Training SSM");
         // Rows are resized to S x S and kept at 16 bits as they stream in: memory grows with S^2, not with the file sizes.
@@ -204,7 +206,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             while (cursor.MoveNext())
             {
                 host.CheckAlive();
-                Options.Cancellation.ThrowIfCancellationRequested();
+                settings.Cancellation.ThrowIfCancellationRequested();
                 // Large photos take a while to decode: said every few seconds, so that a long wait is not taken for a hang.
                 if (reading.Elapsed - said >= ReadingReportInterval)
                 {
@@ -228,7 +230,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
                 if (!colourReadAsGrey && lookForColour && ssmInput.Kind != SsmInputKind.Image && cursor.Position < ColourReadAsGrey.RowsLooked)
                     colourReadAsGrey = HoldsColour(ssmInput, pathGetter, bytesGetter);
-                try { images.Add(image, $"at row {cursor.Position} of column '{Options.InputColumnName}'"); }
+                try { images.Add(image, $"at row {cursor.Position} of column '{settings.InputColumnName}'"); }
                 catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
                 {
                     ReadOnlyMemory<char> path = default;
@@ -247,7 +249,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 string.Concat(unreadable.Take(MaxListedUnreadable).Select(m => $"{Environment.NewLine}  {m}")) +
                 (unreadable.Count > MaxListedUnreadable ? $"{Environment.NewLine}  and {unreadable.Count - MaxListedUnreadable} more." : ""));
         if (images.Count < SsmTrainer.MinimumImages)
-            throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{Options.InputColumnName}'; got {images.Count}.");
+            throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.Count}.");
         int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
         // Estimated on the CPU only: the measurements behind it were, and a GPU's memory is another matter.
         long? memory = device.type == TorchSharp.DeviceType.CPU
@@ -285,7 +287,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             }
         });
         // ML.NET's own cancellation (internal in ML.NET 5) marks the environment cancelled; the engine polls a token between steps.
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Options.Cancellation);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(settings.Cancellation);
         using var watch = new Timer(_ =>
         {
             // Disposing a timer does not wait for a callback already running: it may find the source disposed after Fit.
@@ -332,8 +334,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
                 calibration.NormalStd, calibration.RefinementThreshold);
             if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
-            var transformer = new SsmAnomalyTransformer(env, model, ssmInput, Options.ScoreColumnName, Options.PredictedLabelColumnName,
-                Options.AnomalyMapColumnName, Options.ScoreNormalization, Options.Threshold, Options.ScoringBatchSize);
+            var transformer = new SsmAnomalyTransformer(env, model, ssmInput, settings.ScoreColumnName, settings.PredictedLabelColumnName,
+                settings.AnomalyMapColumnName, settings.ScoreNormalization, settings.Threshold, settings.ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.ScoreNormalization);
             return transformer;
         }

@@ -111,7 +111,7 @@ public static class SsmEvaluator
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
         string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
-        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, AnomalousTrainingRows.IsLabelType, "Boolean, Single or Double");
+        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, AnomalousTrainingRows.IsLabelType, "Boolean, Single, Double or a key of two values");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");
@@ -218,14 +218,16 @@ public static class SsmEvaluator
         };
     }
 
-    /// <summary>Reads a row's label: a Boolean as it is, a Single or Double as &gt; 0 (NaN refused, naming the row).</summary>
+    /// <summary>Reads a row's label: a Boolean as it is, a Single or Double as &gt; 0, a key as <see cref="AnomalousTrainingRows.AnomalousKey"/>
+    /// says (NaN and a missing key refused, naming the row).</summary>
     private static Func<bool> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column label)
     {
         var value = AnomalousTrainingRows.ValueGetter(cursor, label);
         return () =>
         {
             double v = value();
-            if (double.IsNaN(v)) throw new InvalidOperationException($"Label column '{label.Name}' is NaN at row {cursor.Position}.");
+            if (double.IsNaN(v))
+                throw new InvalidOperationException($"Label column '{label.Name}' is {(label.Type is KeyDataViewType ? "missing (key 0)" : "NaN")} at row {cursor.Position}.");
             return v > 0;
         };
     }

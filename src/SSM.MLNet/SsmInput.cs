@@ -80,7 +80,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                   $"of that name, or [ColumnName(\"{columnName}\")] on one)" +
                   (kind is SsmInputKind.Path or SsmInputKind.Encoded ? ", or read another column with the model's WithPathInput / WithBytesInput." : ".")
                 : $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
-                  $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well."));
+                  $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well. " +
+                  "(A cache, AppendCacheCheckpoint or mlContext.Data.Cache, drops image columns without a word: cache before LoadImages, or after this step.)"));
 
     private static string Expected(SsmInputKind kind) => kind switch
     {

@@ -46,6 +46,20 @@ public sealed class AnomalousTrainingRowsTests
     }
 
     [Fact]
+    public void A_key_label_counts_the_key_of_true_whatever_its_number()
+    {
+        // The first row is the defect: MapValueToKey numbers by first appearance, so true is key 1 here.
+        var rows = Images.Select((p, i) => new BooleanLabelRow { Pixels = p, Label = i == 0 });
+        var warning = LabelWarning(FitWarnings.Of(context =>
+        {
+            var data = context.Data.LoadFromEnumerable(rows);
+            var keyed = context.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+            return context.Transforms.DetectAnomaliesSsm(FitWarnings.TinyVectorOptions(Size)).Fit(keyed);
+        }));
+        Assert.StartsWith("SSM: 1 of 8 training rows are labelled anomalous", warning);
+    }
+
+    [Fact]
     public void Normal_labels_warn_nothing()
     {
         Assert.Null(LabelWarning(Warnings(Images.Select(p => new BooleanLabelRow { Pixels = p }))));

@@ -232,6 +232,28 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void A_key_label_of_two_values_counts_the_key_of_true_as_anomalous()
+    {
+        var context = new MLContext();
+        var expected = SsmEvaluator.Evaluate(HandMade(context));
+        // Rows in reverse: the first is a defect, so MapValueToKey (by first appearance) makes true key 1, where ML.NET's
+        // own evaluator counts key 2 as anomalous and inverts the AUC.
+        var reversed = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(HandMade(context), false).Reverse().ToList());
+        var keyed = context.Transforms.Conversion.MapValueToKey("LabelKey", "Label").Fit(reversed).Transform(reversed);
+        var m = SsmEvaluator.Evaluate(keyed, labelColumnName: "LabelKey");
+        Assert.Equal(expected.ImageAuroc, m.ImageAuroc, 12);
+        Assert.Equal(expected.Confusion, m.Confusion);
+        Assert.Equal(1 - expected.ImageAuroc, context.AnomalyDetection.Evaluate(
+            context.Transforms.Conversion.ConvertType("Score", "Score", DataKind.Single).Fit(keyed).Transform(keyed), "LabelKey").AreaUnderRocCurve, 6);
+        // A key of other values counts key 2, as ML.NET does: here "ok" and "scrap" by value, so "scrap" is key 2.
+        var named = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(HandMade(context), false)
+            .Select(r => new { Kind = r.Label ? "scrap" : "ok", r.Score, r.PredictedLabel }).ToList());
+        var byValue = context.Transforms.Conversion.MapValueToKey("KindKey", "Kind", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+            .Fit(named).Transform(named);
+        Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(byValue, labelColumnName: "KindKey").ImageAuroc, 12);
+    }
+
+    [Fact]
     public void Evaluator_accepts_a_Single_label_and_no_predicted_label()
     {
         var context = new MLContext();
@@ -318,6 +340,6 @@ public sealed class ConversionAndEvaluatorTests
         var context = new MLContext();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), labelColumnName: "AnomalyMap"));
         Assert.Contains("'AnomalyMap'", e.Message);
-        Assert.Contains("Boolean, Single or Double", e.Message);
+        Assert.Contains("Boolean, Single, Double or a key of two values", e.Message);
     }
 }

@@ -105,6 +105,18 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void A_cache_that_dropped_the_image_column_is_named_as_the_likely_cause()
+    {
+        // ML.NET's cache drops image columns without a word: the message must not only send the user back to LoadImages.
+        var data = Context.Data.LoadFromEnumerable(new[] { new PathRow { ImagePath = "x.png" } });
+        var pipeline = Context.Transforms.LoadImages("Image", "", nameof(PathRow.ImagePath)).AppendCacheCheckpoint(Context)
+            .Append(Context.Transforms.DetectAnomaliesSsm(imageSize: 32));
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => pipeline.Fit(data));
+        Assert.Contains("Could not find input column 'Image'", e.Message);
+        Assert.Contains("AppendCacheCheckpoint or mlContext.Data.Cache, drops image columns", e.Message);
+    }
+
+    [Fact]
     public void Output_schema_is_known_without_fitting()
     {
         var data = Context.Data.LoadFromEnumerable(new[] { new PathRow() });
