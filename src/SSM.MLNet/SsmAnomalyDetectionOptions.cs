@@ -198,8 +198,9 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Cancels a running Fit between training steps (Fit then throws <see cref="OperationCanceledException"/>; with a
-    /// <see cref="CheckpointFolder"/>, the next Fit resumes from the last checkpoint, written every <see cref="CheckpointEvery"/>
-    /// epochs: stopped before the first, it starts again). ML.NET 5 keeps <c>MLContext.CancelExecution</c> internal, so this
+    /// <see cref="CheckpointFolder"/>, the Fit of an estimator made again with the same settings and a new token resumes from the
+    /// last checkpoint, written every <see cref="CheckpointEvery"/> epochs: stopped before the first, it starts again). Like
+    /// every setting, taken when the estimator is made. ML.NET 5 keeps <c>MLContext.CancelExecution</c> internal, so this
     /// is the public way; an environment cancelled through ML.NET's internals is honoured too. Default: none.
     /// </summary>
     public CancellationToken Cancellation { get; set; }

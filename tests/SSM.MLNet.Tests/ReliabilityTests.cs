@@ -284,8 +284,9 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             if (e.Message.Contains("SSM: epoch") && ++epochs == 2) cts.Cancel();
             if (e.RawMessage.StartsWith("SSM: stopped")) stopped = e.RawMessage;
         };
-        var pipeline = context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Append(context.Transforms.DetectAnomaliesSsm(options));
-        Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        // The estimator takes its options when made: each Fit below makes it anew from the options as changed.
+        IEstimator<ITransformer> Pipeline() => context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Append(context.Transforms.DetectAnomaliesSsm(options));
+        Assert.ThrowsAny<OperationCanceledException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         Assert.True(epochs < 1000);
         Assert.True(File.Exists(Path.Combine(folder, "ssm-training.checkpoint")));
         Assert.Matches($@"^SSM: stopped; the checkpoint in '{System.Text.RegularExpressions.Regex.Escape(folder)}' keeps epoch \d+ of 1000: Fit with the same settings and images continues from there\.$", stopped);
@@ -299,7 +300,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             if (e.Source.Contains("Ssm") && e.RawMessage.StartsWith("SSM: ")) log.Add(e.RawMessage);
             if (e.Message.Contains("SSM: epoch")) again.Cancel();
         };
-        Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        Assert.ThrowsAny<OperationCanceledException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         var continuing = Assert.Single(log, m => m.StartsWith("SSM: continuing"));
         var kept = System.Text.RegularExpressions.Regex.Match(continuing, @"^SSM: continuing the training kept in '(.+)' after epoch (\d+) of 1000\.$");
         Assert.True(kept.Success, continuing);
@@ -313,7 +314,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         log.Clear();
         options.Epochs = 999;
         options.Cancellation = CancellationToken.None;
-        var other = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        var other = Assert.Throws<InvalidOperationException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         Assert.Contains("belongs to a training run with other settings or images", other.Message);
         Assert.DoesNotContain(log, m => m.StartsWith("SSM: continuing") || m.StartsWith("SSM: epoch"));
     }
