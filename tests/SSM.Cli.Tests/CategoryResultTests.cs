@@ -8,7 +8,7 @@ public sealed class CategoryResultTests
     private static EvaluatedImage Image(string category, float score, float threshold = 1f) =>
         new($"{category}/{score}.png", category, category != "good", score, score >= threshold, [score], null, 1, null);
 
-    /// <summary>The report's panels: misses first, worst first, then each category's closest calls in turn, so that every kind
+    /// <summary>The report's panels: misses first, each category's in turn, worst first, then each category's closest calls in turn, so that every kind
     /// of defect shows even when 30 good images would fill the panels.</summary>
     [Fact]
     public void ReportPanels_ShowTheMissesFirst_ThenEveryCategory()
@@ -27,8 +27,31 @@ public sealed class CategoryResultTests
 
         var missed = Image("spot", 0.2f);
         var withMiss = SSM.Cli.Report.HtmlReport.Panels(new EvaluationResult { Images = [Image("good", 1.5f), .. images, missed], Threshold = 1f });
-        Assert.Equal(missed, withMiss[0]);   // 0.8 below the threshold, worse than the false alarm 0.5 above it
-        Assert.Equal(2, withMiss.Count(i => i.Predicted != i.IsAnomalous));
+        Assert.Equal(2, withMiss.Take(2).Count(i => i.Predicted != i.IsAnomalous));   // the misses first
+        Assert.Contains(missed, withMiss);
+
+        // Many missed defects far below the threshold do not hide false alarms just above it (a walkthrough: 129 and 22,
+        // every panel a missed scratch): each category's misses in turn, worst first.
+        var manyMissed = Enumerable.Range(0, 40).Select(i => Image("scratch", -1f - i / 10f)).ToList();
+        var falseAlarms = new[] { Image("good", 1.1f), Image("good", 1.2f) };
+        var mixed = SSM.Cli.Report.HtmlReport.Panels(new EvaluationResult { Images = [.. images, .. manyMissed, .. falseAlarms], Threshold = 1f });
+        Assert.Equal(SSM.Cli.Report.HtmlReport.MaxPanels, mixed.Count);
+        Assert.Equal(falseAlarms.Reverse(), mixed.Where(i => i.Category == "good" && i.Predicted));
+        Assert.Equal(-4.9f, mixed.First(i => i.Category == "scratch").Score);   // the worst miss of its category first
+    }
+
+    [Fact]
+    public void ReportCaptions_GiveThePathFromTheSharedFolder()
+    {
+        // Labels-CSV images of one name in many folders: the file name alone cannot tell them apart.
+        string root = Path.Combine(Path.GetTempPath(), "day");
+        EvaluatedImage At(string relative, string category) =>
+            new(Path.Combine(root, relative), category, category != "good", 0, false, [0], null, 1, null);
+        var csv = SSM.Cli.Report.HtmlReport.Captions([At("cam1/h00/img_1.png", "scratch"), At("cam2/h05/img_1.png", "good")]);
+        Assert.Equal("scratch: cam1/h00/img_1.png", csv(Path.Combine(root, "cam1/h00/img_1.png"), "scratch"));
+        // MVTec's test/<category>/: the path says the category.
+        var mvtec = SSM.Cli.Report.HtmlReport.Captions([At("test/crack/000.png", "crack"), At("test/good/000.png", "good")]);
+        Assert.Equal("crack/000.png", mvtec(Path.Combine(root, "test/crack/000.png"), "crack"));
     }
 
     [Fact]

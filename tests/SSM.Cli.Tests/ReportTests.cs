@@ -20,7 +20,8 @@ public sealed class ReportTests(TrainedModelFixture fx)
         Assert.Contains("alt=\"overlay\"", html);
         foreach (string chart in new[] { "image ROC", "pixel ROC", "score histogram", "training loss" })
             Assert.Matches($"<svg [^>]*aria-label=\"{chart}\"", html);
-        Assert.Contains("the closest calls of each category", html);
+        Assert.Matches(@"<h2>Images \((no misses|the miss|all \d+ misses|\d+ of the \d+ misses)", html);
+        Assert.Equal(html.Contains("— missed defect") || html.Contains("— false alarm"), html.Contains("<h2>Every miss ("));
         Assert.DoesNotContain("document.title", html);   // the browser tab shows the report's title, not a test hook
     }
 

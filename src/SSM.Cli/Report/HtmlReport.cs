@@ -35,7 +35,7 @@ public static class HtmlReport
             figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:13px;color:#444;max-width:360px}
             .panel{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;font-size:12px;vertical-align:top}.miss{border-color:#d33;background:#fff4f4}
             .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}
-            .scale{width:320px;margin:4px 0 10px;font-size:12px;color:#444}.scale div{height:12px;border:1px solid #999}.scale p{display:flex;justify-content:space-between;margin:2px 0}
+            .scale{width:480px;margin:4px 0 10px;font-size:12px;color:#444}.scale div{height:12px;border:1px solid #999}.scale p{display:flex;justify-content:space-between;gap:12px;margin:2px 0}
             </style></head><body data-images-loaded="pending">
             <h1>{{E(title)}}</h1>
             <h2>Summary</h2><table>
@@ -105,7 +105,9 @@ public static class HtmlReport
         }
 
         var ordered = Panels(e);
-        bool misses = ordered.Count > 0 && ordered[0].Predicted != ordered[0].IsAnomalous;
+        int missed = e.Images.Count(i => i.IsAnomalous && !i.Predicted), falseAlarms = e.Images.Count(i => !i.IsAnomalous && i.Predicted);
+        int missesShown = ordered.Count(i => i.Predicted != i.IsAnomalous);
+        var caption = Captions(e.Images);
         // Colours and the contour of each image are in its own map's units, which the size correction moves with the size.
         var drawn = ordered.Select(i =>
         {
@@ -116,7 +118,13 @@ public static class HtmlReport
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
         string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
             : $"green at {F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
-        s.Append($"<h2>Images ({(misses ? "misses first, then" : "no misses:")} the closest calls of each category, {ordered.Count} of {e.Images.Count})</h2>\n" +
+        int misses = missed + falseAlarms;
+        string panelsTitle = misses == 0 ? $"no misses: the closest calls of each category, {ordered.Count} of {e.Images.Count}"
+            : missesShown < misses ? $"{missesShown} of the {misses} misses, each category's in turn"
+            : $"{(misses == 1 ? "the miss" : $"all {misses} misses")}, then the closest calls of each category: {ordered.Count} of {e.Images.Count}";
+        s.Append($"<h2>Images ({panelsTitle})</h2>\n" +
+                 (misses == 0 ? "" : $"<p>{missed} missed defect{(missed == 1 ? "" : "s")} and {falseAlarms} false alarm{(falseAlarms == 1 ? "" : "s")} " +
+                                     "at the model's threshold; every miss is listed after the panels.</p>\n") +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
@@ -134,8 +142,9 @@ public static class HtmlReport
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +
-                     $"{E(image.Category)}/{E(Path.GetFileName(image.Path))}: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
+                     $"<span title=\"{E(image.Path)}\">{E(caption(image.Path, image.Category))}</span>: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
         }
+        s.Append(MissTable(e, caption));
         return s.ToString();
     }
 
@@ -148,19 +157,67 @@ public static class HtmlReport
                "<p><span>0</span><span>green: the map level of the default threshold</span><span>twice that</span></p></div>\n";
     }
 
-    /// <summary>The panels a report shows: every miss, worst first, then each category's images nearest the threshold in turn,
-    /// so that every kind of defect shows even when nothing is missed; at most <see cref="MaxPanels"/>.</summary>
+    /// <summary>
+    /// The panels a report shows: the misses first, each category's in turn, worst first (false alarms are the good
+    /// categories' misses: sorted together, a walkthrough's 129 missed scratches far below the threshold hid all 22 false
+    /// alarms just above it), then each category's images nearest the threshold in turn, so that every kind of defect shows
+    /// even when nothing is missed; at most <see cref="MaxPanels"/>.
+    /// </summary>
     internal static List<EvaluatedImage> Panels(EvaluationResult e)
     {
-        var misses = e.Images.Where(i => i.Predicted != i.IsAnomalous).OrderByDescending(i => Math.Abs(i.Score - e.Threshold)).ToList();
-        var queues = e.Images.Where(i => i.Predicted == i.IsAnomalous).GroupBy(i => i.Category)
-            .Select(g => new Queue<EvaluatedImage>(g.OrderBy(i => Math.Abs(i.Score - e.Threshold)))).ToList();
-        var panels = misses.Take(MaxPanels).ToList();
-        while (panels.Count < MaxPanels && queues.Any(q => q.Count > 0))
-            foreach (var queue in queues.Where(q => q.Count > 0))
-                if (panels.Count < MaxPanels) panels.Add(queue.Dequeue());
-        return panels;
+        var misses = InTurn(e.Images.Where(i => i.Predicted != i.IsAnomalous), i => -Math.Abs(i.Score - e.Threshold), MaxPanels);
+        return [.. misses, .. InTurn(e.Images.Where(i => i.Predicted == i.IsAnomalous), i => Math.Abs(i.Score - e.Threshold), MaxPanels - misses.Count)];
     }
+
+    /// <summary>Up to <paramref name="count"/> images, one of each category in turn (categories in order of first image), each
+    /// category's by <paramref name="order"/>.</summary>
+    private static List<EvaluatedImage> InTurn(IEnumerable<EvaluatedImage> images, Func<EvaluatedImage, float> order, int count)
+    {
+        var queues = images.GroupBy(i => i.Category).Select(g => new Queue<EvaluatedImage>(g.OrderBy(order))).ToList();
+        var taken = new List<EvaluatedImage>();
+        while (taken.Count < count && queues.Any(q => q.Count > 0))
+            foreach (var queue in queues.Where(q => q.Count > 0))
+                if (taken.Count < count) taken.Add(queue.Dequeue());
+        return taken;
+    }
+
+    /// <summary>Where each image is, for its caption: its path from the folder all the test images share (a labels CSV's images
+    /// of one name in many folders told apart), after its category unless the path starts with it (MVTec's test/&lt;category&gt;).</summary>
+    internal static Func<string, string, string> Captions(IReadOnlyList<EvaluatedImage> images)
+    {
+        string root = images.Count == 0 ? "" : images.Select(i => Path.GetDirectoryName(i.Path) ?? "")
+            .Aggregate((a, b) => CommonFolder(a, b));
+        return (path, category) =>
+        {
+            string relative = root.Length == 0 ? path : Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
+            return relative.StartsWith(category + "/", StringComparison.Ordinal) ? relative : $"{category}: {relative}";
+        };
+    }
+
+    private static string CommonFolder(string a, string b)
+    {
+        while (a.Length > 0 && !(b == a || b.StartsWith(a.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            a = Path.GetDirectoryName(a) ?? "";
+        return a;
+    }
+
+    /// <summary>Every miss as a table row (worst first), beyond the panels: a QA reader looks for the file behind each.</summary>
+    private static string MissTable(EvaluationResult e, Func<string, string, string> caption)
+    {
+        var misses = e.Images.Where(i => i.Predicted != i.IsAnomalous).OrderByDescending(i => Math.Abs(i.Score - e.Threshold)).ToList();
+        if (misses.Count == 0) return "";
+        var s = new StringBuilder($"<h2>Every miss ({misses.Count})</h2>\n<table><tr><th>image</th><th>score</th><th>decision</th></tr>\n");
+        foreach (var i in misses.Take(MaxListedMisses))
+            s.Append($"<tr><td title=\"{E(i.Path)}\">{E(caption(i.Path, i.Category))}</td><td>{i.Score.ToString("0.00", CultureInfo.InvariantCulture)}</td>" +
+                     $"<td>{(i.IsAnomalous ? "missed defect" : "false alarm")}</td></tr>\n");
+        s.Append("</table>\n");
+        if (misses.Count > MaxListedMisses)
+            s.Append($"<p>and {misses.Count - MaxListedMisses} more: metrics.json lists every image (<code>images</code>).</p>\n");
+        return s.ToString();
+    }
+
+    /// <summary>Most misses listed in the report's table (about 100 bytes each).</summary>
+    public const int MaxListedMisses = 1000;
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
     private static string F(double? v) => Commands.Summary.F(v);   // the summary's numbers, so report and console agree
