@@ -300,6 +300,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(one.Code == 0, one.Output);
         foreach (string file in Directory.GetFiles(output))
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(output + "-1", Path.GetFileName(file))));
+        Assert.DoesNotContain("from an earlier run", one.Output);   // a new folder, and the same names replaced, say nothing
+        Assert.DoesNotContain("from an earlier run", Cli.Run("predict", fx.Model, input, "-o", output).Output);
+        // Another folder's images into it: the earlier heat maps stay beside a CSV that does not list them, and that is said.
+        var other = Cli.Run("predict", fx.Model, Directory.GetFiles(input, "*.png").Order().First(), "-o", output);
+        Assert.True(other.Code == 0, other.Output);
+        Assert.Contains($"{images - 1} heat map(s) in '{output}' are from an earlier run", Cli.Flat(other.Output));
     }
 
     /// <summary>Scripted runs: a name too long for its heat map's is cut short (it failed the whole run after every image was

@@ -112,6 +112,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
+        WarnEarlierHeatMaps(folder, heatMaps.Select(h => h.File));
         int anomalous = scored.Count(s => s.Predicted);
         Summary.Show(console, "predict", [
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
@@ -147,6 +148,18 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
     {
         var scoring = ssm.Model.Options.Scoring;
         return ssm.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < ssm.MapThreshold(width, height);
+    }
+
+    /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same
+    /// name are replaced, others stay): a walkthrough's daily job had 1,499 heat maps beside a 61-row CSV, without a word.
+    /// They are the user's files to remove, not ours.</summary>
+    private void WarnEarlierHeatMaps(string folder, IEnumerable<string> written)
+    {
+        var ours = written.Select(f => Path.GetFullPath(Path.Combine(folder, f))).ToHashSet(StringComparer.Ordinal);
+        var earlier = Directory.EnumerateFiles(folder, "*_heatmap*.png", SearchOption.AllDirectories).Where(f => !ours.Contains(Path.GetFullPath(f))).ToList();
+        if (earlier.Count > 0)
+            warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
+                           $"(e.g. {Path.GetRelativePath(folder, earlier[0])}): give each run its own --output, or empty the folder first.");
     }
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
