@@ -55,6 +55,13 @@ public sealed class CategoryResultTests
     }
 
     [Fact]
+    public void ProgressLines_SayThePace()
+    {
+        Assert.Equal("(29 s, 9.9 per second, about 4 min 21 s left)", ScoringProgressView.Pace(288, 2880, TimeSpan.FromSeconds(29)));
+        Assert.Equal("(1 h 2 min, 12 per second)", ScoringProgressView.Pace(45000, 45000, TimeSpan.FromMinutes(62.5)));
+    }
+
+    [Fact]
     public void A_perfect_separation_says_its_interval_cannot_show_the_test_set_size()
     {
         var perfect = TestSetRun.WithInterval(1.0, new SSM.Core.Evaluation.ConfidenceInterval(1, 1, 0.95));

@@ -501,7 +501,10 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(code == 0, text);
         Assert.Contains("Scoring 100 images...", text);
         var lines = text.Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
-        Assert.Equal(Enumerable.Range(1, 10).Select(k => $"scored {10 * k} of 100"), lines);
+        Assert.Equal(Enumerable.Range(1, 10).Select(k => $"scored {10 * k} of 100"), lines.Select(l => l[..l.IndexOf(" (", StringComparison.Ordinal)]));
+        // With the pace, for a log read later: elapsed, images per second, and (but for the last) what is left.
+        Assert.All(lines[..^1], l => Assert.Matches(@" \(\d+ s, [\d.]+ per second, about \d+ s left\)$", l));
+        Assert.Matches(@"^scored 100 of 100 \(\d+ s, [\d.]+ per second\)$", lines[^1]);
         // Drawing the heat maps takes as long on photos, and shows progress the same way.
         Assert.Contains("Drawing 100 heat maps...", text);
         Assert.Contains("drew 100 of 100", text);
