@@ -13,34 +13,41 @@ internal static class AnomalousTrainingRows
     public const string LabelColumnName = "Label";
 
     /// <summary>Whether a label column of this type has a known anomalous value: Boolean true, a Single or Double above 0
-    /// (ML.NET's anomaly label), or a key of two values (<see cref="AnomalousKey"/>).</summary>
+    /// (ML.NET's anomaly label), or a UInt32 key of two values (<see cref="AnomalousKey"/>; MapValueToKey's keys).</summary>
     public static bool IsLabelType(DataViewType type) =>
         type is BooleanDataViewType || type == NumberDataViewType.Single || type == NumberDataViewType.Double ||
         type is KeyDataViewType { Count: 2, RawType: var raw } && raw == typeof(uint);
 
     /// <summary>
-    /// The anomalous key of a two-valued key label: the key of the value <c>true</c> when the key values are Boolean or the
-    /// text "true"/"false" (what MapValueToKey makes of a Boolean label, whose order is that of first appearance by default:
-    /// a test set that starts with a defect makes <c>true</c> key 1), else key 2, as ML.NET's anomaly evaluator counts.
+    /// The anomalous key of a two-valued key label, read from its key values where they say it: what MapValueToKey makes of
+    /// a label numbers its values in order of first appearance by default, so a test set that starts with a defect makes
+    /// the anomalous value key 1 (where ML.NET's anomaly evaluator counts key 2, and inverts the AUC). The anomalous value:
+    /// Boolean <c>true</c>; a Single or Double above 0 (as the label itself would be read); of text, the one that is not a
+    /// normal label of a labels CSV (<see cref="SSM.Core.Data.LabelsCsv.NormalLabels"/>: good, normal, ok, pass, 0, false). Without such values, key 2, as ML.NET.
     /// </summary>
     public static uint AnomalousKey(DataViewSchema.Column label)
     {
-        if (label.HasKeyValues(BooleanDataViewType.Instance))
-        {
-            VBuffer<bool> flags = default;
-            label.GetKeyValues(ref flags);
-            int at = flags.DenseValues().ToList().IndexOf(true);
-            if (at >= 0) return (uint)at + 1;
-        }
+        int at = -1;
+        if (label.HasKeyValues(BooleanDataViewType.Instance)) at = KeyValues<bool>(label).IndexOf(true);
+        else if (label.HasKeyValues(NumberDataViewType.Single)) at = OnlyOne(KeyValues<float>(label).Select(v => v > 0));
+        else if (label.HasKeyValues(NumberDataViewType.Double)) at = OnlyOne(KeyValues<double>(label).Select(v => v > 0));
         else if (label.HasKeyValues(TextDataViewType.Instance))
-        {
-            VBuffer<ReadOnlyMemory<char>> names = default;
-            label.GetKeyValues(ref names);
-            var values = names.DenseValues().Select(n => n.ToString().Trim()).ToList();
-            int at = values.FindIndex(v => v.Equals("true", StringComparison.OrdinalIgnoreCase));
-            if (at >= 0 && values.Any(v => v.Equals("false", StringComparison.OrdinalIgnoreCase))) return (uint)at + 1;
-        }
-        return 2;
+            at = OnlyOne(KeyValues<ReadOnlyMemory<char>>(label).Select(v => !SSM.Core.Data.LabelsCsv.NormalLabels.Contains(v.ToString().Trim())));
+        return at >= 0 ? (uint)at + 1 : 2;
+    }
+
+    private static List<T> KeyValues<T>(DataViewSchema.Column column)
+    {
+        VBuffer<T> values = default;
+        column.GetKeyValues(ref values);
+        return [.. values.DenseValues()];
+    }
+
+    /// <summary>The index of the one true flag of two, or -1 (none or both: nothing to go by).</summary>
+    private static int OnlyOne(IEnumerable<bool> flags)
+    {
+        var list = flags.ToList();
+        return list.Count(f => f) == 1 ? list.IndexOf(true) : -1;
     }
 
     /// <summary>The label column, when it has a type whose anomalous value is known (<see cref="IsLabelType"/>).</summary>
@@ -83,5 +90,6 @@ internal static class AnomalousTrainingRows
         $"SSM: {anomalous} of {rows} training rows are labelled anomalous in column '{LabelColumnName}'. SSM learns what normal looks " +
         "like from every row it is trained on, so it would learn these defects as normal: train on the normal rows only " +
         "(a Single label: mlContext.Data.FilterRowsByColumn(data, \"Label\", upperBound: 0.5); a Boolean one: " +
-        "mlContext.Data.FilterByCustomPredicate<YourRow>(data, row => row.Label), which drops the rows it is true for).";
+        "mlContext.Data.FilterByCustomPredicate<YourRow>(data, row => row.Label), which drops the rows it is true for; a key label: " +
+        "filter before MapValueToKey).";
 }

@@ -27,10 +27,11 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         this.env = Contracts.CheckRef(env, nameof(env));
         host = env.Register(nameof(SsmAnomalyEstimator));
         host.CheckValue(options, nameof(options));
-        CheckOptions(host, options);
-        // A copy, taken now as ML.NET's estimators take theirs: a sweep that makes estimators from one options object, changing
-        // it between them, trained each with the last values (a walkthrough: Epochs 1 and 3, both trained 3).
+        // A copy, taken now (as ML.NET's KMeans takes its settings; not every ML.NET trainer does): a sweep that makes
+        // estimators from one options object, changing it between them, trained each with the last values (a walkthrough:
+        // Epochs 1 and 3, both trained 3). Checked after copying, so what Fit uses is what was checked.
         settings = options.Copy();
+        CheckOptions(host, settings);
         EngineOptions = ToEngineOptions(settings, null);
         // CheckOptions mirrors the engine's ranges for every option here; this backstop catches a range the engine changes later.
         EngineOptions.Validate();

@@ -77,7 +77,7 @@ public static class SsmCatalog
     /// </summary>
     /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
     /// <param name="data">Output of the SSM transformer with a label column.</param>
-    /// <param name="labelColumnName">Ground truth: Boolean, or Single or Double (&gt; 0 = anomalous). Default "Label".</param>
+    /// <param name="labelColumnName">Ground truth: Boolean, Single or Double (&gt; 0 = anomalous), or a UInt32 key of two values. Default "Label".</param>
     /// <param name="scoreColumnName">Score column. Default "Score".</param>
     /// <param name="predictedLabelColumnName">Decision column for the confusion counts; null to skip. Default "PredictedLabel".</param>
     /// <param name="anomalyMapColumnName">Anomaly map column for pixel metrics. Default null: "AnomalyMap" (the transformer's default) when a mask column is given.</param>

@@ -15,7 +15,8 @@ public static class SsmEvaluator
 {
     /// <summary>Evaluates scored data.</summary>
     /// <param name="data">Rows with a label, a score and optionally a predicted label, an anomaly map and a ground-truth mask.</param>
-    /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), or Single or Double (&gt; 0 = anomalous, NaN not allowed).</param>
+    /// <param name="labelColumnName">Ground truth: Boolean (true = anomalous), Single or Double (&gt; 0 = anomalous, NaN not allowed), or a
+    /// UInt32 key of two values (MapValueToKey's; the anomalous key read from its key values where they say it, else key 2, as ML.NET).</param>
     /// <param name="scoreColumnName">Single score, higher = more anomalous.</param>
     /// <param name="predictedLabelColumnName">Boolean decision column for <see cref="SsmMetrics.Confusion"/>; null to skip.</param>
     /// <param name="anomalyMapColumnName">
@@ -111,7 +112,7 @@ public static class SsmEvaluator
     private static Columns FindColumns(DataViewSchema schema, string labelColumnName, string scoreColumnName, string? predictedLabelColumnName,
         string? anomalyMapColumnName, string? groundTruthMaskColumnName, string? categoryColumnName)
     {
-        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, AnomalousTrainingRows.IsLabelType, "Boolean, Single, Double or a key of two values");
+        var label = Column(schema, "label", nameof(labelColumnName), labelColumnName, AnomalousTrainingRows.IsLabelType, "Boolean, Single, Double or a UInt32 key of two values");
         var score = Column(schema, "score", nameof(scoreColumnName), scoreColumnName, t => t == NumberDataViewType.Single, "Single");
         var predicted = predictedLabelColumnName is null ? (DataViewSchema.Column?)null
             : Column(schema, "predicted label", nameof(predictedLabelColumnName), predictedLabelColumnName, t => t == BooleanDataViewType.Instance, "Boolean");

@@ -78,10 +78,14 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
             $"Could not find input column '{columnName}'; the data has {present}. " + (trained is { } kind
                 ? $"This model reads its images from column '{columnName}' ({Expected(kind)}): give the data that column (in an input class, a property " +
                   $"of that name, or [ColumnName(\"{columnName}\")] on one)" +
-                  (kind is SsmInputKind.Path or SsmInputKind.Encoded ? ", or read another column with the model's WithPathInput / WithBytesInput." : ".")
+                  (kind is SsmInputKind.Path or SsmInputKind.Encoded ? ", or read another column with the model's WithPathInput / WithBytesInput." : ".") +
+                  (kind is SsmInputKind.Image ? " " + CacheDropsImages : "")
                 : $"Name the column that holds the images with {nameof(SsmAnomalyDetectionOptions.InputColumnName)} (inputColumnName), or make an " +
                   $"image column with mlContext.Transforms.LoadImages; a Text column of file paths, a vector of Single or a byte[] of an image file works as well. " +
-                  "(A cache, AppendCacheCheckpoint or mlContext.Data.Cache, drops image columns without a word: cache before LoadImages, or after this step.)"));
+                  CacheDropsImages));
+
+    private const string CacheDropsImages =
+        "(A cache, AppendCacheCheckpoint or mlContext.Data.Cache, drops image columns without a word: cache before LoadImages, or after this step.)";
 
     private static string Expected(SsmInputKind kind) => kind switch
     {

@@ -59,6 +59,8 @@ public sealed class CategoryResultTests
     {
         Assert.Equal("(29 s, 9.9 per second, about 4 min 21 s left)", ScoringProgressView.Pace(288, 2880, TimeSpan.FromSeconds(29)));
         Assert.Equal("(1 h 2 min, 12 per second)", ScoringProgressView.Pace(45000, 45000, TimeSpan.FromMinutes(62.5)));
+        Assert.Equal("(1 min 15 s, 25 s each, about 41 min 15 s left)", ScoringProgressView.Pace(3, 102, TimeSpan.FromSeconds(75)));
+        Assert.Equal("(1 min 0 s, 1.0 per second, about 1 min 0 s left)", ScoringProgressView.Pace(60, 120, TimeSpan.FromSeconds(59.6)));
     }
 
     [Fact]

@@ -10,13 +10,17 @@ public sealed class MetricsFileDocsTests
     [Fact]
     public void EveryKey_IsNamedInTheReadme()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "SSM.Cli", "README.md"));
+        // The key-by-key table itself: its rows, from its heading line to the first line after it that is not a row.
+        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "src", "SSM.Cli", "README.md"));
+        int heading = Array.FindIndex(lines, l => l.StartsWith("`metrics.json`, key by key", StringComparison.Ordinal));
+        Assert.True(heading >= 0, "the README's metrics.json table is gone");
+        string readme = string.Join("\n", lines.Skip(heading).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|')));
         Type[] written = [typeof(MetricsFile), typeof(MetricsFile.FalseAlarmPoint), typeof(MetricsFile.ImageScore), typeof(SSM.Core.Evaluation.CategoryMetrics)];
         var keys = written.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Distinct().ToList();
         Assert.Contains("masksMarkingNothing", keys);
         var missing = keys.Where(k => !readme.Contains($"`{k}`", StringComparison.Ordinal)).ToList();
-        Assert.True(missing.Count == 0, "metrics.json keys the README does not name: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "metrics.json keys the README's table does not name: " + string.Join(", ", missing));
     }
 
     private static string RepositoryRoot()

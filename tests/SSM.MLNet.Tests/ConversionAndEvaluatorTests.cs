@@ -245,9 +245,16 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(expected.Confusion, m.Confusion);
         Assert.Equal(1 - expected.ImageAuroc, context.AnomalyDetection.Evaluate(
             context.Transforms.Conversion.ConvertType("Score", "Score", DataKind.Single).Fit(keyed).Transform(keyed), "LabelKey").AreaUnderRocCurve, 6);
-        // A key of other values counts key 2, as ML.NET does: here "ok" and "scrap" by value, so "scrap" is key 2.
+        // Of a Single label's key (1 first here), the key of the value above 0; of text, the value that is not a normal label.
+        var keyedSingle = context.Transforms.Conversion.MapValueToKey("LabelKey", "LabelSingle").Fit(reversed).Transform(reversed);
+        Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(keyedSingle, labelColumnName: "LabelKey").ImageAuroc, 12);
+        var words = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(reversed, false)
+            .Select(r => new { Kind = r.Label ? "NG" : "OK", r.Score, r.PredictedLabel }).ToList());
+        var keyedWords = context.Transforms.Conversion.MapValueToKey("KindKey", "Kind").Fit(words).Transform(words);
+        Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(keyedWords, labelColumnName: "KindKey").ImageAuroc, 12);
+        // Values that say nothing count key 2, as ML.NET does: here "a" and "b" by value, so "b" is key 2.
         var named = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(HandMade(context), false)
-            .Select(r => new { Kind = r.Label ? "scrap" : "ok", r.Score, r.PredictedLabel }).ToList());
+            .Select(r => new { Kind = r.Label ? "b" : "a", r.Score, r.PredictedLabel }).ToList());
         var byValue = context.Transforms.Conversion.MapValueToKey("KindKey", "Kind", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
             .Fit(named).Transform(named);
         Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(byValue, labelColumnName: "KindKey").ImageAuroc, 12);
@@ -340,6 +347,6 @@ public sealed class ConversionAndEvaluatorTests
         var context = new MLContext();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(HandMade(context), labelColumnName: "AnomalyMap"));
         Assert.Contains("'AnomalyMap'", e.Message);
-        Assert.Contains("Boolean, Single, Double or a key of two values", e.Message);
+        Assert.Contains("Boolean, Single, Double or a UInt32 key of two values", e.Message);
     }
 }

@@ -33,7 +33,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var testHeaders = DatasetInput.HeadersOf(testPaths);
         string[] readable = [.. testPaths.Where((_, i) => testHeaders[i] is not null)];
         var headers = testHeaders.OfType<SSM.Core.Data.ImageHeader>().ToList();
-        DatasetInput.WarnForModel(warnings, headers, testPaths, ssm.Channels, ssm.ReadsFilesUpright);
+        DatasetInput.WarnForModel(warnings, headers, readable, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, readable, ssm.Channels) is { } grey) console.WriteLine(grey);
         var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));

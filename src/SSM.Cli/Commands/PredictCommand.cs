@@ -111,8 +111,12 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
+        // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
+        var earlier = EarlierHeatMaps(staging.Target, heatMaps.Select(h => h.File), settings.Recursive);
         string folder = staging.Commit();
-        WarnEarlierHeatMaps(folder, heatMaps.Select(h => h.File));
+        if (earlier.Count > 0)
+            warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
+                           $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");
         int anomalous = scored.Count(s => s.Predicted);
         Summary.Show(console, "predict", [
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
@@ -152,14 +156,18 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
 
     /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same
     /// name are replaced, others stay): a walkthrough's daily job had 1,499 heat maps beside a 61-row CSV, without a word.
-    /// They are the user's files to remove, not ours.</summary>
-    private void WarnEarlierHeatMaps(string folder, IEnumerable<string> written)
+    /// They are the user's files to remove, not ours. Their paths in <paramref name="output"/>, subfolders only with
+    /// --recursive; a folder that cannot be read is passed over (the run's outputs are all made by now).</summary>
+    private static List<string> EarlierHeatMaps(string output, IEnumerable<string> written, bool recursive)
     {
-        var ours = written.Select(f => Path.GetFullPath(Path.Combine(folder, f))).ToHashSet(StringComparer.Ordinal);
-        var earlier = Directory.EnumerateFiles(folder, "*_heatmap*.png", SearchOption.AllDirectories).Where(f => !ours.Contains(Path.GetFullPath(f))).ToList();
-        if (earlier.Count > 0)
-            warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
-                           $"(e.g. {Path.GetRelativePath(folder, earlier[0])}): give each run its own --output, or empty the folder first.");
+        if (!Directory.Exists(output)) return [];
+        var ours = written.Select(f => f.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true })
+                .Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).Where(f => !ours.Contains(f))];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return []; }
     }
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>

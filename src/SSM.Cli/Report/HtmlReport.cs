@@ -124,7 +124,7 @@ public static class HtmlReport
             : $"{(misses == 1 ? "the miss" : $"all {misses} misses")}, then the closest calls of each category: {ordered.Count} of {e.Images.Count}";
         s.Append($"<h2>Images ({panelsTitle})</h2>\n" +
                  (misses == 0 ? "" : $"<p>{missed} missed defect{(missed == 1 ? "" : "s")} and {falseAlarms} false alarm{(falseAlarms == 1 ? "" : "s")} " +
-                                     "at the model's threshold; every miss is listed after the panels.</p>\n") +
+                                     $"at the model's threshold; {(misses <= MaxListedMisses ? "every miss is" : $"the worst {MaxListedMisses} are")} listed after the panels.</p>\n") +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +

@@ -140,8 +140,11 @@ public static class DatasetInput
     /// drawn on the photo as shown do not line up with its maps; files of several frames or pages, of which the model reads
     /// the first (<see cref="SeveralFrames"/>).
     /// </summary>
-    public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright) =>
-        WarnForModel(warnings, Headers(paths), paths, modelChannels, modelReadsUpright);
+    public static void WarnForModel(Warnings warnings, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)
+    {
+        var headers = HeadersOf(paths);   // the readable files' headers and paths, aligned
+        WarnForModel(warnings, [.. headers.OfType<ImageHeader>()], [.. paths.Where((_, i) => headers[i] is not null)], modelChannels, modelReadsUpright);
+    }
 
     /// <inheritdoc cref="WarnForModel(Warnings, IReadOnlyList{string}, int, bool)"/>
     public static void WarnForModel(Warnings warnings, IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths, int modelChannels, bool modelReadsUpright)

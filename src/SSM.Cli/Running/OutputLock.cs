@@ -18,41 +18,49 @@ internal sealed class OutputLock : IDisposable
     public static OutputLock Take(string parent, string target)
     {
         string path = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.lock");
-        for (int attempt = 1; ; attempt++)
+        string busy = $"Another ssm command is writing '{target}' now: give another --output, or run this one after it.";
+        for (int attempt = 1; attempt <= 10; attempt++)
         {
             FileStream held;
             try
             {
                 // Read access is enough to lock, and opens another user's lock file (0644) that write access could not.
-                held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None, 1);
+                // Elsewhere than Linux the file goes as the handle closes (Windows refuses to delete a file opened without
+                // FileShare.Delete), which leaves the race below a few system calls wide there.
+                held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Read, FileShare.None, 1,
+                    ByPath ? FileOptions.None : FileOptions.DeleteOnClose);
             }
-            catch (IOException ex) when (File.Exists(path))
-            {
-                throw new CliException($"Another ssm command is writing '{target}' now: give another --output, or run this one after it.", ex);
-            }
-            catch (IOException) when (attempt < 10) { continue; }   // refused by a holder that has let go since: try again
+            catch (IOException ex) when (File.Exists(path)) { throw new CliException(busy, ex); }
+            catch (IOException) { continue; }   // refused by a holder that has let go since: try again
             // A command that opened the file just before its holder deleted it locks a file no longer at this path, while
             // a third creates a new one there: both would run. Such a lock holds nothing; take the path's own.
-            var taken = new OutputLock(held, path);
-            if (!taken.Unlinked() || attempt == 10) return taken;
+            var lockOnPath = new OutputLock(held, path);
+            if (!lockOnPath.Unlinked()) return lockOnPath;
             held.Dispose();
         }
+        throw new CliException(busy);   // ten races lost in a row: others are taking and letting go of this output all the time
     }
 
-    /// <summary>Whether the locked file has been deleted from its path. Read from /proc (Linux); elsewhere assumed not,
-    /// which leaves the race above a few system calls wide there.</summary>
+    /// <summary>Whether this system tells (/proc, Linux) that a locked file was deleted from its path.</summary>
+    private static bool ByPath { get; } = OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd");
+
+    /// <summary>Whether the locked file has been deleted from its path; false where the system cannot tell (<see cref="ByPath"/>).</summary>
     internal bool Unlinked()
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        string? file = new FileInfo($"/proc/self/fd/{held.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
-        return file?.EndsWith(" (deleted)", StringComparison.Ordinal) == true;
+        if (!ByPath) return false;
+        try
+        {
+            string? file = new FileInfo($"/proc/self/fd/{held.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+            return file?.EndsWith(" (deleted)", StringComparison.Ordinal) == true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
     }
 
     public void Dispose()
     {
         if (held.SafeFileHandle.IsClosed) return;
         // Deleted while still locked, so no one locks it between; a file no longer ours (see Take) is left to its holder.
-        try { if (!Unlinked()) File.Delete(path); }
+        try { if (ByPath && !Unlinked()) File.Delete(path); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         held.Dispose();
     }

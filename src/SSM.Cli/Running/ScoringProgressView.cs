@@ -48,10 +48,17 @@ public static class ScoringProgressView
     internal static string Pace(int done, int count, TimeSpan elapsed)
     {
         double rate = done / Math.Max(elapsed.TotalSeconds, 1e-3);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        // Large photos at a large size score slower than one a second: "0.0 per second" would say nothing.
+        string pace = rate >= 1 ? $"{rate.ToString(rate < 10 ? "0.0" : "0", invariant)} per second"
+            : $"{(1 / rate).ToString(rate > 0.1 ? "0.0" : "0", invariant)} s each";
         string left = done < count ? $", about {Duration(TimeSpan.FromSeconds((count - done) / rate))} left" : "";
-        return $"({Duration(elapsed)}, {rate.ToString(rate < 10 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture)} per second{left})";
+        return $"({Duration(elapsed)}, {pace}{left})";
     }
 
-    private static string Duration(TimeSpan t) => t.TotalSeconds < 60 ? $"{Math.Round(t.TotalSeconds):0} s"
-        : t.TotalHours < 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s" : $"{(int)t.TotalHours} h {t.Minutes} min";
+    private static string Duration(TimeSpan t)
+    {
+        long seconds = (long)Math.Round(t.TotalSeconds, MidpointRounding.AwayFromZero);
+        return seconds < 60 ? $"{seconds} s" : seconds < 3600 ? $"{seconds / 60} min {seconds % 60} s" : $"{seconds / 3600} h {seconds % 3600 / 60} min";
+    }
 }

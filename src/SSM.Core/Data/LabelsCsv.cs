@@ -14,7 +14,8 @@ namespace SSM.Core.Data;
 /// </summary>
 public static class LabelsCsv
 {
-    private static readonly HashSet<string> NormalLabels = new(["good", "normal", "ok", "pass", "0", "false"], StringComparer.OrdinalIgnoreCase);
+    /// <summary>The labels of a normal (defect-free) image, in any letter case; any other label names a defect's category.</summary>
+    public static IReadOnlySet<string> NormalLabels { get; } = new HashSet<string>(["good", "normal", "ok", "pass", "0", "false"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether <paramref name="path"/> names a CSV file (by its extension).</summary>
     public static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
