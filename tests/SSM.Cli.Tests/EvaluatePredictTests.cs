@@ -358,6 +358,20 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var strict = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "--fail-on-anomaly", "-o", output + "-strict");
         Assert.True(strict.Code == (label == "anomalous" ? 3 : 0), strict.Output);
         Assert.Equal(File.ReadAllLines(Path.Combine(output, "predictions.csv")), File.ReadAllLines(Path.Combine(output + "-strict", "predictions.csv")));
+        // Heat maps of the flagged images only: all of them or none here, and the CSV's heatmap column says which.
+        var flaggedOnly = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--anomalous-heatmaps", "-o", output + "-maps");
+        Assert.True(flaggedOnly.Code == 0, flaggedOnly.Output);
+        var rows = File.ReadAllLines(Path.Combine(output + "-maps", "predictions.csv")).Skip(1).ToList();
+        Assert.All(rows, r => Assert.Equal(label == "anomalous", r.Split(',')[^1].EndsWith("_heatmap.png", StringComparison.Ordinal)));
+        Assert.Equal(label == "anomalous" ? rows.Count : 0, Directory.GetFiles(output + "-maps", "*_heatmap*.png").Length);
+    }
+
+    [Fact]
+    public void Predict_refuses_no_heatmaps_with_anomalous_heatmaps()
+    {
+        var (code, text) = Cli.Run("predict", fx.Model, Path.Combine(fx.Data, "test", "good"), "--no-heatmaps", "--anomalous-heatmaps", "-o", Path.Combine(fx.Root, "both-maps"));
+        Assert.Equal(2, code);
+        Assert.Contains("--no-heatmaps and --anomalous-heatmaps contradict each other", text);
     }
 
     [Fact]

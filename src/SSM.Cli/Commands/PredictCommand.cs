@@ -62,7 +62,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         foreach (var s in scored)
         {
             string? heatMap = null;
-            if (!settings.NoHeatMaps)
+            if (!settings.NoHeatMaps && (s.Predicted || !settings.AnomalousHeatMapsOnly))
             {
                 // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
                 string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path));
@@ -122,7 +122,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
             .. Unreadable(unusable),
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
-            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : folder),
+            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{heatMaps.Count}, of the anomalous images, in {folder}" : folder),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
         return settings.FailOnAnomaly && (anomalous > 0 || unusable is { Count: > 0 }) ? ErrorReporter.CheckFailed : 0;
