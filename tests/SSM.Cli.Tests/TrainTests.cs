@@ -71,6 +71,31 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.DoesNotContain("colour files", fx.TrainOutput);   // the generated images are grayscale files
     }
 
+    /// <summary>Good images kept by camera and hour, each hour folder reusing the names: --recursive trains on them all.</summary>
+    [Fact]
+    public void Train_Recursive_ReadsEverySubfolderOfAPlainFolder()
+    {
+        string tree = Path.Combine(fx.Root, "by-hour");
+        var good = Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(12).ToList();
+        for (int i = 0; i < good.Count; i++)
+        {
+            string hour = Path.Combine(tree, $"cam{i % 2}", $"h{i % 3:D2}");
+            Directory.CreateDirectory(hour);
+            File.Copy(good[i], Path.Combine(hour, $"img_{i / 6}.png"));
+        }
+        string output = Path.Combine(fx.Root, "by-hour-run");
+        var run = Cli.Run(["train", tree, "--recursive", .. TrainedModelFixture.TinyTraining, "--epochs", "1", "-o", output]);
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Equal(12, MetricsFile.Read(Path.Combine(output, "metrics.json")).TrainImages);
+        // Without it, the folder's subfolders are not read, and the error says so; the MVTec layout does not take it.
+        var flat = Cli.Run(["train", tree, .. TrainedModelFixture.TinyTraining, "-o", output + "-flat"]);
+        Assert.Equal(1, flat.Code);
+        Assert.Contains("subfolders are not searched (train --recursive reads them)", Cli.Flat(flat.Output));
+        var mvtec = Cli.Run(["train", fx.Data, "--recursive", .. TrainedModelFixture.TinyTraining, "-o", output + "-mvtec"]);
+        Assert.Equal(2, mvtec.Code);
+        Assert.Contains("has the MVTec layout", Cli.Flat(mvtec.Output));
+    }
+
     /// <summary>Ctrl+C keeps the training's last checkpoint beside the output; the same command continues from it and ends
     /// with the model of an uninterrupted run (the fixture's, trained with the same settings in one go).</summary>
     [Fact]

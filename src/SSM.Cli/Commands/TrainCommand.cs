@@ -15,7 +15,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     {
         settings.RequireDevice();
         using var threads = settings.UseThreads();
-        var data = DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
+        var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because

@@ -20,6 +20,11 @@ public sealed class TrainSettings : ModelSettings
     [Description("Dataset folder in MVTec layout (train/good, test/<class>, ground_truth/<class>) or a plain folder of good images.")]
     public string Data { get; set; } = "";
 
+    [CommandOption("-r|--recursive")]
+    [Description("<DATA> is a plain folder of good images in subfolders (by camera, by day): read every subfolder, at any depth " +
+                 "(hidden folders, links to folders and predict outputs are not searched). Not for the MVTec layout.")]
+    public bool Recursive { get; set; }
+
     [CommandOption("--image-size <PIXELS>")]
     [Description("Side the images are resized to: a multiple of 2^(depth-1), i.e. of 8 at the default depth 4.")]
     [DefaultValue(64)]

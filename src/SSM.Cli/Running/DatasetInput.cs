@@ -12,6 +12,24 @@ public static class DatasetInput
     /// <summary>Most bad files named in one message.</summary>
     public const int MaxListed = 20;
 
+    /// <summary>
+    /// The good images of a plain folder and all its subfolders (<c>train --recursive</c>): a line's images kept by camera
+    /// and hour could not be trained on without flattening them, and renaming, since each hour folder reuses the names.
+    /// </summary>
+    public static MvtecDataset OpenTree(string folder)
+    {
+        if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
+        string full = Path.GetFullPath(folder);
+        if (Directory.Exists(Path.Combine(full, "train")) || Directory.Exists(Path.Combine(full, "test")))
+            throw new CliException($"'{full}' has the MVTec layout (train/, test/): --recursive reads a plain folder of good images in subfolders; " +
+                                   "give the folder without it.") { ExitCode = 2 };
+        if (File.Exists(full)) throw new CliException($"'{full}' is a file; --recursive reads a folder of good images in subfolders.");
+        if (!Directory.Exists(full))
+            throw new CliException($"Dataset folder '{full}' does not exist.{NearMatch.Suggestion(full)}");
+        var (images, skipped) = ImagesOf(full, recursive: true);
+        return MvtecDataset.OfTrainingImages(full, images, skipped);
+    }
+
     /// <summary>Lists an MVTec-layout folder (or a plain folder of good images); nothing is decoded.</summary>
     /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed.</exception>
     public static MvtecDataset Open(string folder, bool needTrain, bool needTest)
@@ -35,7 +53,9 @@ public static class DatasetInput
         try { data = MvtecFolder.Load(full, allowMissingMasks: true); }
         catch (Exception ex) when (ex is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ex.Message, ex);
+            // A plain folder whose images are all in subfolders: train has the option the library's loader cannot name.
+            bool plain = ex.Message.StartsWith($"'{full}' has neither a train/good folder", StringComparison.Ordinal);
+            throw new CliException(plain && needTrain ? ex.Message.Replace("subfolders are not searched", "subfolders are not searched (train --recursive reads them)") : ex.Message, ex);
         }
         if (needTrain && data.TrainPaths.Count == 0)
             throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself. " +

@@ -13,6 +13,13 @@ public sealed class MvtecDataset
         HasGroundTruth = hasGroundTruth;
     }
 
+    /// <summary>A dataset of defect-free training images found by the caller (a folder tree, say) and no test set.</summary>
+    /// <param name="root">The folder they were found in, as a full path.</param>
+    /// <param name="trainPaths">Full paths of the images.</param>
+    /// <param name="skipped">What the folders hold that is not read, for the caller to say.</param>
+    public static MvtecDataset OfTrainingImages(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<string> skipped) =>
+        new(root, trainPaths, [], null, skipped, hasGroundTruth: false);
+
     /// <summary>False when the dataset has no <c>ground_truth</c> folder, or its labels CSV no <c>mask</c> column: its
     /// defective test images are labelled by their folder or row alone (<see cref="MvtecTestItem.MaskPath"/> null), enough
     /// for image metrics but not for pixel metrics.</summary>
