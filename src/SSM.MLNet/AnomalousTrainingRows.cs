@@ -22,18 +22,27 @@ internal static class AnomalousTrainingRows
     /// The anomalous key of a two-valued key label, read from its key values where they say it: what MapValueToKey makes of
     /// a label numbers its values in order of first appearance by default, so a test set that starts with a defect makes
     /// the anomalous value key 1 (where ML.NET's anomaly evaluator counts key 2, and inverts the AUC). The anomalous value:
-    /// Boolean <c>true</c>; a Single or Double above 0 (as the label itself would be read); of text, the one that is not a
+    /// Boolean <c>true</c>; a number above 0, of any type (as a Single label would be read); of text, the one that is not a
     /// normal label of a labels CSV (<see cref="SSM.Core.Data.LabelsCsv.NormalLabels"/>: good, normal, ok, pass, 0, false). Without such values, key 2, as ML.NET.
     /// </summary>
     public static uint AnomalousKey(DataViewSchema.Column label)
     {
         int at = -1;
         if (label.HasKeyValues(BooleanDataViewType.Instance)) at = KeyValues<bool>(label).IndexOf(true);
-        else if (label.HasKeyValues(NumberDataViewType.Single)) at = OnlyOne(KeyValues<float>(label).Select(v => v > 0));
-        else if (label.HasKeyValues(NumberDataViewType.Double)) at = OnlyOne(KeyValues<double>(label).Select(v => v > 0));
+        else if (NumberKeyValues(label) is { } numbers) at = OnlyOne(numbers.Select(v => v > 0));
         else if (label.HasKeyValues(TextDataViewType.Instance))
             at = OnlyOne(KeyValues<ReadOnlyMemory<char>>(label).Select(v => !SSM.Core.Data.LabelsCsv.NormalLabels.Contains(v.ToString().Trim())));
         return at >= 0 ? (uint)at + 1 : 2;
+    }
+
+    /// <summary>The key values as numbers, when they are numbers of any type (an int label's key as a float's); else null.</summary>
+    private static List<double>? NumberKeyValues(DataViewSchema.Column label)
+    {
+        var values = label.Annotations.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues);
+        if (values?.Type is not VectorDataViewType { ItemType: NumberDataViewType number }) return null;
+        var read = typeof(AnomalousTrainingRows).GetMethod(nameof(KeyValues), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(number.RawType);
+        return [.. ((System.Collections.IEnumerable)read.Invoke(null, [label])!).Cast<object>().Select(v => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     private static List<T> KeyValues<T>(DataViewSchema.Column column)

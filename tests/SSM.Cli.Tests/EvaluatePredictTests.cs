@@ -367,6 +367,27 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Predict_anomalous_heatmaps_draws_exactly_the_flagged_images()
+    {
+        // A threshold between the scores: some flagged, some not, and each row's heat map field follows its own label.
+        string input = Path.Combine(fx.Data, "test");
+        string output = Path.Combine(fx.Root, "predict-mixed-maps");
+        var all = Cli.Run("predict", fx.Model, input, "--recursive", "--no-heatmaps", "-o", output + "-scores");
+        Assert.True(all.Code == 0, all.Output);
+        var scores = File.ReadAllLines(Path.Combine(output + "-scores", "predictions.csv")).Skip(1)
+            .Select(l => float.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        string threshold = ((scores[scores.Count / 2 - 1] + scores[scores.Count / 2]) / 2).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        var run = Cli.Run("predict", fx.Model, input, "--recursive", "--threshold", threshold, "--anomalous-heatmaps", "-o", output);
+        Assert.True(run.Code == 0, run.Output);
+        var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        int flagged = rows.Count(r => r[2] == "anomalous");
+        Assert.InRange(flagged, 1, rows.Count - 1);
+        Assert.All(rows, r => Assert.Equal(r[2] == "anomalous", r[^1].Length > 0));
+        Assert.Equal(flagged, Directory.GetFiles(output, "*_heatmap*.png", SearchOption.AllDirectories).Length);
+        Assert.Contains($"{flagged}, of the anomalous images, in", Cli.Flat(run.Output));
+    }
+
+    [Fact]
     public void Predict_refuses_no_heatmaps_with_anomalous_heatmaps()
     {
         var (code, text) = Cli.Run("predict", fx.Model, Path.Combine(fx.Data, "test", "good"), "--no-heatmaps", "--anomalous-heatmaps", "-o", Path.Combine(fx.Root, "both-maps"));
@@ -467,6 +488,11 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(alone.Code == 0, alone.Output);
         Assert.Equal(double.Parse(rows[2][1], System.Globalization.CultureInfo.InvariantCulture),
             double.Parse(File.ReadAllLines(Path.Combine(output + "-alone", "predictions.csv"))[1].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 3);
+
+        // A run without --recursive into that output writes no subfolder: the tree's heat maps there are an earlier run's.
+        var topOnly = Cli.RunSplit("predict", fx.Model, Path.Combine(input, "a.png"), "-o", output);
+        Assert.True(topOnly.Code == 0, topOnly.Output + topOnly.Errors);
+        Assert.Contains($"2 heat map(s) in '{output}' are from an earlier run", Cli.Flat(topOnly.Errors));
 
         // Without --recursive the subfolders are named and the option is suggested.
         var flat = Cli.RunSplit("predict", fx.Model, input, "-o", output + "-flat");

@@ -86,14 +86,32 @@ public sealed class TrainTests(TrainedModelFixture fx)
         string output = Path.Combine(fx.Root, "by-hour-run");
         var run = Cli.Run(["train", tree, "--recursive", .. TrainedModelFixture.TinyTraining, "--epochs", "1", "-o", output]);
         Assert.True(run.Code == 0, run.Output);
-        Assert.Equal(12, MetricsFile.Read(Path.Combine(output, "metrics.json")).TrainImages);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal(12, metrics.TrainImages);
+        Assert.True(metrics.Recursive);   // what the next run must give to read the same images
         // Without it, the folder's subfolders are not read, and the error says so; the MVTec layout does not take it.
         var flat = Cli.Run(["train", tree, .. TrainedModelFixture.TinyTraining, "-o", output + "-flat"]);
         Assert.Equal(1, flat.Code);
         Assert.Contains("subfolders are not searched (train --recursive reads them)", Cli.Flat(flat.Output));
         var mvtec = Cli.Run(["train", fx.Data, "--recursive", .. TrainedModelFixture.TinyTraining, "-o", output + "-mvtec"]);
         Assert.Equal(2, mvtec.Code);
-        Assert.Contains("has the MVTec layout", Cli.Flat(mvtec.Output));
+        Assert.Contains("holds folders of the MVTec layout ('ground_truth')", Cli.Flat(mvtec.Output));
+        // Nor an MVTec dataset further down (the download's categories): its defects and masks would train as good images.
+        string download = Path.Combine(fx.Root, "download");
+        foreach (string sub in new[] { "train/good", "test/good" }) Directory.CreateDirectory(Path.Combine(download, "woven", sub));
+        for (int i = 0; i < 5; i++) File.Copy(good[i], Path.Combine(download, "woven", i < 4 ? "train/good" : "test/good", $"{i}.png"));
+        var parent = Cli.Run(["train", download, "--recursive", .. TrainedModelFixture.TinyTraining, "-o", Path.Combine(fx.Root, "download-run")]);
+        Assert.Equal(2, parent.Code);
+        Assert.Contains("holds folders of the MVTec layout ('woven/test')", Cli.Flat(parent.Output));
+        // Fewer images than a training needs are said as without --recursive, and an output inside the tree is refused.
+        var few = Path.Combine(fx.Root, "few", "cam");
+        Directory.CreateDirectory(few);
+        File.Copy(good[0], Path.Combine(few, "a.png"));
+        var tooFew = Cli.Run(["train", Path.GetDirectoryName(few)!, "-r", .. TrainedModelFixture.TinyTraining, "-o", output + "-few"]);
+        Assert.Equal(1, tooFew.Code);
+        Assert.Contains("hold 1 training image(s); at least 4", Cli.Flat(tooFew.Output));
+        var inside = Cli.Run(["train", tree, "-r", .. TrainedModelFixture.TinyTraining, "-o", Path.Combine(tree, "models")]);
+        Assert.Equal(2, inside.Code);
     }
 
     /// <summary>Ctrl+C keeps the training's last checkpoint beside the output; the same command continues from it and ends

@@ -248,6 +248,10 @@ public sealed class ConversionAndEvaluatorTests
         // Of a Single label's key (1 first here), the key of the value above 0; of text, the value that is not a normal label.
         var keyedSingle = context.Transforms.Conversion.MapValueToKey("LabelKey", "LabelSingle").Fit(reversed).Transform(reversed);
         Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(keyedSingle, labelColumnName: "LabelKey").ImageAuroc, 12);
+        var ints = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(reversed, false)
+            .Select(r => new { LabelInt = r.Label ? 1 : 0, r.Score, r.PredictedLabel }).ToList());
+        var keyedInt = context.Transforms.Conversion.MapValueToKey("LabelKey", "LabelInt").Fit(ints).Transform(ints);
+        Assert.Equal(expected.ImageAuroc, SsmEvaluator.Evaluate(keyedInt, labelColumnName: "LabelKey").ImageAuroc, 12);
         var words = context.Data.LoadFromEnumerable(context.Data.CreateEnumerable<Row>(reversed, false)
             .Select(r => new { Kind = r.Label ? "NG" : "OK", r.Score, r.PredictedLabel }).ToList());
         var keyedWords = context.Transforms.Conversion.MapValueToKey("KindKey", "Kind").Fit(words).Transform(words);

@@ -25,9 +25,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
         var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
         using var owned = model as IDisposable;
-        DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive
-            ? "hidden files, hidden folders, links to folders and earlier predict outputs (folders holding predictions.csv) are not read"
-            : "hidden files and subfolders are not read; --recursive reads subfolders");
+        DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : "hidden files and subfolders are not read; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
         const string keepGoingHint = "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')";
         var (headers, badUpFront) = DatasetInput.ReadHeaders(images);
@@ -112,7 +110,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
-        var earlier = EarlierHeatMaps(staging.Target, heatMaps.Select(h => h.File), settings.Recursive);
+        var earlier = EarlierHeatMaps(staging.Target, heatMaps.Select(h => h.File));
         string folder = staging.Commit();
         if (earlier.Count > 0)
             warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
@@ -156,15 +154,20 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
 
     /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same
     /// name are replaced, others stay): a walkthrough's daily job had 1,499 heat maps beside a 61-row CSV, without a word.
-    /// They are the user's files to remove, not ours. Their paths in <paramref name="output"/>, subfolders only with
-    /// --recursive; a folder that cannot be read is passed over (the run's outputs are all made by now).</summary>
-    private static List<string> EarlierHeatMaps(string output, IEnumerable<string> written, bool recursive)
+    /// They are the user's files to remove, not ours. Their paths in <paramref name="output"/>, subfolders included (an
+    /// earlier --recursive run's), but for hidden folders and other predict outputs inside it (folders holding
+    /// predictions.csv); a folder that cannot be read is passed over (the run's outputs are all made by now).</summary>
+    private static List<string> EarlierHeatMaps(string output, IEnumerable<string> written)
     {
         if (!Directory.Exists(output)) return [];
         var ours = written.Select(f => f.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
+        var tree = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
         try
         {
-            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true })
+            var otherOutputs = Directory.EnumerateFiles(output, DatasetInput.PredictionsFile, tree).Select(Path.GetDirectoryName)
+                .Where(d => d != Path.TrimEndingDirectorySeparator(output)).Select(d => d + Path.DirectorySeparatorChar).ToList();
+            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", tree)
+                .Where(f => !otherOutputs.Any(o => f.StartsWith(o, StringComparison.Ordinal)))
                 .Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).Where(f => !ours.Contains(f))];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return []; }

@@ -16,7 +16,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         settings.RequireDevice();
         using var threads = settings.UseThreads();
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
-        DatasetInput.WarnSkipped(warnings, data.Skipped);
+        DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : "hidden files and subfolders are not read");
+        // The next run would read the tree again, with this output's files in it.
+        if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
@@ -87,7 +89,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
-                Command = "train", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold,
+                Command = "train", Version = CliApp.Version, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), Settings = trainingSettings,
             }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
 

@@ -20,15 +20,30 @@ public static class DatasetInput
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
         string full = Path.GetFullPath(folder);
-        if (Directory.Exists(Path.Combine(full, "train")) || Directory.Exists(Path.Combine(full, "test")))
-            throw new CliException($"'{full}' has the MVTec layout (train/, test/): --recursive reads a plain folder of good images in subfolders; " +
-                                   "give the folder without it.") { ExitCode = 2 };
         if (File.Exists(full)) throw new CliException($"'{full}' is a file; --recursive reads a folder of good images in subfolders.");
         if (!Directory.Exists(full))
             throw new CliException($"Dataset folder '{full}' does not exist.{NearMatch.Suggestion(full)}");
         var (images, skipped) = ImagesOf(full, recursive: true);
+        // Every image of the tree is trained on as normal: an MVTec dataset anywhere in it (the MVTec AD download's
+        // categories, say) would put its defects and masks among them without a word (a review's 32 "good" images: 12 good,
+        // 4 good test images, 8 defects and 8 masks).
+        var layout = images.Select(p => Path.GetRelativePath(full, Path.GetDirectoryName(p)!).Split(Path.DirectorySeparatorChar))
+            .Select(segments => Array.FindIndex(segments, s => MvtecFolders.Contains(s)) is var at and >= 0 ? string.Join('/', segments[..(at + 1)]) : null)
+            .OfType<string>().FirstOrDefault();
+        if (layout is not null)
+            throw new CliException($"'{full}' holds folders of the MVTec layout ('{layout}'): --recursive trains on every image of the tree as normal, so " +
+                                   "their test images and masks would be trained on as good ones. Train an MVTec dataset from its own folder, " +
+                                   "without --recursive.") { ExitCode = 2 };
+        if (images.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
+            throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
         return MvtecDataset.OfTrainingImages(full, images, skipped);
     }
+
+    /// <summary>The folder names of the MVTec layout (<see cref="OpenTree"/> refuses them), in any letter case.</summary>
+    private static readonly HashSet<string> MvtecFolders = new(["train", "test", MvtecFolder.GroundTruthFolder], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder tree (train and predict --recursive).</summary>
+    public const string TreeNotRead = "hidden files, hidden folders, links to folders and earlier predict outputs (folders holding predictions.csv) are not read";
 
     /// <summary>Lists an MVTec-layout folder (or a plain folder of good images); nothing is decoded.</summary>
     /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed.</exception>

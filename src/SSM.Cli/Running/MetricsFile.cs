@@ -11,6 +11,8 @@ public sealed record MetricsFile
     public string? Version { get; init; }
     public string Model { get; init; } = "model.zip";
     public string? Dataset { get; init; }
+    /// <summary>True when train read <see cref="Dataset"/>'s subfolders too (<c>--recursive</c>); absent otherwise.</summary>
+    public bool? Recursive { get; init; }
     public float Threshold { get; init; }
     /// <summary>How many images trained the model and calibrated it; null for evaluate of a model saved before 2026-12-01, which does not record it.</summary>
     public int? TrainImages { get; init; }
