@@ -306,6 +306,9 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var other = Cli.Run("predict", fx.Model, Directory.GetFiles(input, "*.png").Order().First(), "-o", output);
         Assert.True(other.Code == 0, other.Output);
         Assert.Contains($"{images - 1} heat map(s) in '{output}' are from an earlier run", Cli.Flat(other.Output));
+        // Another predict's output inside it keeps its own heat maps beside its own predictions.csv: not counted.
+        Assert.True(Cli.Run("predict", fx.Model, input, "-o", Path.Combine(output, "nested")).Code == 0);
+        Assert.DoesNotContain("from an earlier run", Cli.Flat(Cli.Run("predict", fx.Model, input, "-o", output).Output));
     }
 
     /// <summary>Scripted runs: a name too long for its heat map's is cut short (it failed the whole run after every image was
