@@ -25,7 +25,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
         var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
         using var owned = model as IDisposable;
-        DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : "hidden files and subfolders are not read; --recursive reads subfolders");
+        DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead + "; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
         const string keepGoingHint = "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')";
         var (headers, badUpFront) = DatasetInput.ReadHeaders(images);

@@ -16,7 +16,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         settings.RequireDevice();
         using var threads = settings.UseThreads();
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
-        DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : "hidden files and subfolders are not read");
+        DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
         // The next run would read the tree again, with this output's files in it.
         if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");

@@ -185,20 +185,12 @@ public static class HtmlReport
     /// of one name in many folders told apart), after its category unless the path starts with it (MVTec's test/&lt;category&gt;).</summary>
     internal static Func<string, string, string> Captions(IReadOnlyList<EvaluatedImage> images)
     {
-        string root = images.Count == 0 ? "" : images.Select(i => Path.GetDirectoryName(i.Path) ?? "")
-            .Aggregate((a, b) => CommonFolder(a, b));
+        string root = DatasetInput.CommonFolder(images.Select(i => Path.GetDirectoryName(i.Path) ?? ""));
         return (path, category) =>
         {
             string relative = root.Length == 0 ? path : Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
             return relative.StartsWith(category + "/", StringComparison.Ordinal) ? relative : $"{category}: {relative}";
         };
-    }
-
-    private static string CommonFolder(string a, string b)
-    {
-        while (a.Length > 0 && !(b == a || b.StartsWith(a.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-            a = Path.GetDirectoryName(a) ?? "";
-        return a;
     }
 
     /// <summary>Every miss as a table row (worst first), beyond the panels: a QA reader looks for the file behind each.</summary>

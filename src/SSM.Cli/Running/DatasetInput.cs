@@ -42,6 +42,9 @@ public static class DatasetInput
     /// <summary>The folder names of the MVTec layout (<see cref="OpenTree"/> refuses them), in any letter case.</summary>
     private static readonly HashSet<string> MvtecFolders = new(["train", "test", MvtecFolder.GroundTruthFolder], StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder (its default).</summary>
+    public const string FolderNotRead = "hidden files and subfolders are not read";
+
     /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder tree (train and predict --recursive).</summary>
     public const string TreeNotRead = "hidden files, hidden folders, links to folders and earlier predict outputs (folders holding predictions.csv) are not read";
 
@@ -191,7 +194,7 @@ public static class DatasetInput
                            "unless it learned grey images too, it is likely to flag them.");
         // A grey camera's images saved as RGB are colour files by their header: a walkthrough's colour model flagged 3 of 3
         // such files without a word. Their pixels say it (the first colour files looked at, each at 64 px).
-        var colourFiles = modelChannels == 3 ? paths.Where((_, i) => i < headers.Count && !headers[i].StoresGray).ToList() : [];
+        var colourFiles = modelChannels == 3 ? ColourFiles(headers, paths).ToList() : [];
         if (colourFiles.Count > 0 && !HoldColour(colourFiles))
             warnings.Write($"{colourFiles.Count} of {paths.Count} images are colour files whose pixels are grey (the first " +
                            $"{Math.Min(colourFiles.Count, ColourLooked)} looked at: a grey camera's images saved as colour?), and this model " +
@@ -215,7 +218,7 @@ public static class DatasetInput
     {
         int colour = modelChannels == 1 ? headers.Count(h => !h.StoresGray) : 0;
         int count = paths.Count;
-        return colour == 0 || !HoldColour(paths.Where((_, i) => i < headers.Count && !headers[i].StoresGray)) ? null
+        return colour == 0 || !HoldColour(ColourFiles(headers, paths)) ? null
             : $"{colour} of {count} images are colour files, and this model reads grey (it was trained with 1 channel): it reads them " +
               "by their luminance, so a defect of colour alone is invisible to it.";
     }
@@ -273,6 +276,10 @@ public static class DatasetInput
         if (headers.Count == 0 || headers.Any(h => h.StoresGray)) return 1;
         return HoldColour(paths) ? 3 : 1;
     }
+
+    /// <summary>The colour files by their headers (aligned with <paramref name="paths"/>).</summary>
+    private static IEnumerable<string> ColourFiles(IReadOnlyList<ImageHeader> headers, IReadOnlyList<string> paths) =>
+        paths.Where((_, i) => i < headers.Count && !headers[i].StoresGray);
 
     /// <summary>How many files are decoded to see whether colour files hold colour.</summary>
     public const int ColourLooked = 16;
@@ -348,7 +355,7 @@ public static class DatasetInput
 
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
     /// <param name="notRead">What the command does not read besides other files.</param>
-    public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped, string notRead = "hidden files and subfolders are not read")
+    public static void WarnSkipped(Warnings warnings, IReadOnlyList<string> skipped, string notRead = FolderNotRead)
     {
         if (skipped.Count == 0) return;
         // Named from the folder that holds them all, which is said: entries of several folders (train/good, test/*, subfolders)
