@@ -79,6 +79,10 @@ public static class CliApp
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Score an image or a folder of images; writes heat-map overlays and predictions.csv.")
                 .WithExample("predict", "runs/carpet/model.zip", "new-images/");
+            config.AddCommand<InfoCommand>("info")
+                .WithDescription("Say what a model.zip is: its identity (network sha256), threshold, settings and training, with the data and ssm version of its training's metrics.json when that lies beside it.")
+                .WithExample("info", "runs/carpet/model.zip")
+                .WithExample("info", "runs/carpet/model.zip", "--json");
             config.AddCommand<GenerateCommand>("generate")
                 .WithDescription("Write the built-in synthetic dataset (textures with defects) in MVTec layout.")
                 .WithExample("generate", "--output", "data/synthetic");
@@ -87,7 +91,7 @@ public static class CliApp
         {
             // Spectre prints the help and exits 0; a script that ran `ssm $command` with an empty variable must not pass.
             app.Run(["--help"], stop.Token);
-            errors.MarkupLine("[red]error:[/] no command given: ssm train | evaluate | predict | generate (ssm <command> --help).");
+            errors.MarkupLine("[red]error:[/] no command given: ssm train | evaluate | predict | info | generate (ssm <command> --help).");
             return ErrorReporter.Usage;
         }
         int code = app.Run(args, stop.Token);

@@ -16,7 +16,7 @@ public sealed class RecordedSettingsTests
         try
         {
             var options = new SsmOptions();
-            var rows = RecordedSettings.Of(options, 105, ("cpu", null, "BFloat16")).Rows().ToList();
+            var rows = RecordedSettings.Of(options, 105, ("cpu", 1, null, "BFloat16")).Rows(withThreads: false).ToList();
             string output = Path.Combine(root, "out");
             var today = CheckpointFolder.Open(output, rows, options, [], threads: 1);
             Assert.Equal(today.Path, CheckpointFolder.Open(output, rows, options, [], threads: 1).Path);
@@ -39,7 +39,7 @@ public sealed class RecordedSettingsTests
         var shell = System.Globalization.CultureInfo.CurrentCulture;
         List<(string, string)> rows;
         System.Globalization.CultureInfo.CurrentCulture = Cli.DecimalComma();
-        try { rows = [.. RecordedSettings.Of(options, 105, ("cpu", 2.5, "BFloat16")).Rows()]; }
+        try { rows = [.. RecordedSettings.Of(options, 105, ("cpu", 2, 2.5, "BFloat16")).Rows(withThreads: false)]; }
         finally { System.Globalization.CultureInfo.CurrentCulture = shell; }
         (string, string)[] expected =
         [
@@ -49,7 +49,11 @@ public sealed class RecordedSettingsTests
             ("sigma", "1.5"), ("precision", "Auto"), ("precisionUsed", "BFloat16"), ("flip", "false"),
         ];
         Assert.Equal(expected, rows);
-        Assert.Contains(("timeBudgetMinutes", "none"), RecordedSettings.Of(options, 105, ("cpu", null, "Float32")).Rows());
+        Assert.Contains(("timeBudgetMinutes", "none"), RecordedSettings.Of(options, 105, ("cpu", 2, null, "Float32")).Rows());
+        // The file and the report list the threads after the device; the stamp leaves them out, so that a stopped training
+        // goes on on another count (with a note) as before they were recorded.
+        var all = RecordedSettings.Of(options, 105, ("cpu", 2, 2.5, "BFloat16")).Rows().ToList();
+        Assert.Equal([.. expected[..10], ("threads", "2"), .. expected[10..]], all);
     }
 
     [Fact]
@@ -57,6 +61,7 @@ public sealed class RecordedSettingsTests
     {
         var rows = RecordedSettings.Of(new SsmOptions(), 70).Rows().Select(r => r.Key).ToList();
         Assert.DoesNotContain("device", rows);
+        Assert.DoesNotContain("threads", rows);
         Assert.DoesNotContain("timeBudgetMinutes", rows);
         Assert.DoesNotContain("precisionUsed", rows);
         Assert.Contains("epochs", rows);

@@ -139,6 +139,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var actual = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal(expected.FinalLoss, actual.FinalLoss);
         Assert.Equal(expected.Images.Select(i => i.Score), actual.Images.Select(i => i.Score));
+        // The same network, as its identity says (the zips differ by their entries' dates), and the file says it went on.
+        Assert.Matches("^[0-9a-f]{64}$", actual.NetworkSha256);
+        Assert.Equal(expected.NetworkSha256, actual.NetworkSha256);
+        Assert.NotEqual(File.ReadAllBytes(fx.Model), File.ReadAllBytes(Path.Combine(output, "model.zip")));
+        Assert.Equal((null, 2), (expected.ContinuedAfterEpoch, actual.ContinuedAfterEpoch));
         Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
         Assert.Contains("(this run; epochs 1-2 ran before)", Cli.Flat(resumed.Output));   // the epoch lines' clock runs from the first start
         Assert.DoesNotContain("thread(s) and this run", Cli.Flat(resumed.Output));
@@ -311,6 +316,8 @@ public sealed class TrainTests(TrainedModelFixture fx)
         // Auto is recorded with what it chose on this machine, and the file with the ssm that wrote it.
         Assert.Equal("Auto", settings.Precision);
         Assert.Contains(settings.PrecisionUsed, new[] { "Float32", "BFloat16" });
+        // The threads it trained on (libtorch's own count without --threads): the same seed trains another model on another count.
+        Assert.Equal(TorchSharp.torch.get_num_threads(), settings.Threads);
         // The file holds each setting as what it is (a script reads settings.imageSize as a number), under the report's names.
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
         var inFile = json.RootElement.GetProperty("settings");

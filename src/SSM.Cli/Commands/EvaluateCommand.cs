@@ -40,7 +40,8 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.
         var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
-        new MetricsFile { Command = "evaluate", Version = CliApp.Version, Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
+        new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
+            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [

@@ -41,85 +41,77 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
-        var scored = ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress => ModelRunner.Score(mlContext, model, images, progress, unusable,
-            stopHint: images.Count > 1 ? keepGoingHint : null));
-        int total = images.Count + badUpFront.Count;
-        if (unusable is { Count: > 0 })
-        {
-            if (scored.Count == 0) throw DatasetInput.UnusableError(unusable, total);
-            warnings.Write(DatasetInput.UnusableError(unusable, total).Message +
-                           "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
-        }
         // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
         // subfolder (--recursive) gets its overlay in the same subfolder of the output.
         // peak_x, peak_y: where the map is highest, in the image's own pixels, for a user who locates rather than looks.
         var csv = new StringBuilder("path,score,label,peak_x,peak_y,heatmap\n");
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var heatMaps = new List<(ScoredImage Image, string File)>();
+        var heatMaps = new List<string>();
         var byContrast = new List<string>();
-        foreach (var s in scored)
+        int scored = 0, anomalous = 0;
+        float maxScore = float.NegativeInfinity;
+        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
+        // scoring, on as many threads as the network, and an image counts as done in the progress once its picture is written.
+        using var drawing = settings.NoHeatMaps ? null : new HeatMapWriter(ssm, staging, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
+        ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress =>
         {
-            string? heatMap = null;
-            if (!settings.NoHeatMaps && (s.Predicted || !settings.AnomalousHeatMapsOnly))
+            int shown = 0;
+            void Show(int done) { if (done > shown) progress(shown = done); }
+            ModelRunner.Score(mlContext, model, images, s =>
             {
-                // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
-                string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path));
-                string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), file);
-                if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
-                string name = stem + "_heatmap";
-                for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
-                heatMap = name + ".png";
-                heatMaps.Add((s, heatMap));
-            }
-            // The image's size once, for the peak and the contour's threshold alike.
-            var (width, height) = SSM.Core.Data.ImageFile.ReadSize(ssm.ResolvePath(s.Path), ssm.ReadsFilesUpright);
-            var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, ssm.ImageSize, width, height);
-            // Flagged by its contrast alone (a blank or covered frame): its map is flat, with no place to point at.
-            bool contrastOnly = s.Predicted && FlaggedByContrastAlone(ssm, peakValue, width, height);
-            if (contrastOnly) byContrast.Add(s.Path);
-            string peak = contrastOnly ? "," : $"{peakX},{peakY}";
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
+                scored++;
+                if (s.Predicted) anomalous++;
+                maxScore = Math.Max(maxScore, s.Score);
+                string? heatMap = null;
+                if (drawing is not null && (s.Predicted || !settings.AnomalousHeatMapsOnly))
+                {
+                    // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
+                    string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path));
+                    string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), file);
+                    if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
+                    string name = stem + "_heatmap";
+                    for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
+                    heatMap = name + ".png";
+                    heatMaps.Add(heatMap);
+                }
+                // The image's size once, for the peak and the contour's threshold alike.
+                var (width, height) = SSM.Core.Data.ImageFile.ReadSize(ssm.ResolvePath(s.Path), ssm.ReadsFilesUpright);
+                var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, ssm.ImageSize, width, height);
+                // Flagged by its contrast alone (a blank or covered frame): its map is flat, with no place to point at.
+                bool contrastOnly = s.Predicted && FlaggedByContrastAlone(ssm, peakValue, width, height);
+                if (contrastOnly) byContrast.Add(s.Path);
+                string peak = contrastOnly ? "," : $"{peakX},{peakY}";
+                csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
+                if (heatMap is not null) drawing!.Add(heatMap, s.Path, s.Map);
+            }, done => Show(done - (drawing?.Pending ?? 0)), unusable, stopHint: images.Count > 1 ? keepGoingHint : null);
+            drawing?.Finish();
+            Show(images.Count);
+            return scored;
+        });
+        int total = images.Count + badUpFront.Count;
+        if (unusable is { Count: > 0 })
+        {
+            if (scored == 0) throw DatasetInput.UnusableError(unusable, total);
+            warnings.Write(DatasetInput.UnusableError(unusable, total).Message +
+                           "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
         if (byContrast.Count > 0)
             warnings.Write($"{byContrast.Count} image(s) flagged for a contrast far below the training images' (blank or covered frames?), not for " +
                            $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
-        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder, so it shows progress
-        // too, and runs on as many threads as the network (each picture alone, so the files are the same either way).
-        if (heatMaps.Count > 0)
-            ScoringProgressView.Run(console, "heat maps", heatMaps.Count, cancellationToken, progress =>
-            {
-                int done = 0;
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = settings.Threads ?? Environment.ProcessorCount, CancellationToken = cancellationToken };
-                try
-                {
-                    Parallel.ForEach(heatMaps, parallel, item =>
-                    {
-                        // Colours from the model, not the run: an image's overlay does not depend on the others.
-                        string file = staging.PathOf(item.File);
-                        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-                        File.WriteAllBytes(file, SsmHeatMap.ToPng(ssm, item.Image.Path, item.Image.Map));
-                        lock (heatMaps) progress(++done);
-                    });
-                }
-                // The first failure as itself (a stop, a file gone since it was scored), not wrapped by the loop.
-                catch (AggregateException e) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
-                return done;
-            }, ("Drawing", "drew"));
         foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
-        var earlier = EarlierHeatMaps(staging.Target, heatMaps.Select(h => h.File));
+        var earlier = EarlierHeatMaps(staging.Target, heatMaps);
         string folder = staging.Commit();
         if (earlier.Count > 0)
             warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
                            $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");
-        int anomalous = scored.Count(s => s.Predicted);
         Summary.Show(console, "predict", [
-            ("images", scored.Count.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored.Count - anomalous).ToString()),
+            ("model", Path.GetFullPath(settings.Model)), ("images", scored.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored - anomalous).ToString()),
             .. Unreadable(unusable),
-            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(scored.Max(s => s.Score))),
+            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(maxScore)),
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{heatMaps.Count}, of the anomalous images, in {folder}" : folder),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);

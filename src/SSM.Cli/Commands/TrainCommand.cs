@@ -42,7 +42,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         var mlContext = new MLContext(settings.Seed);
         var engineOptions = mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
         var trainingSettings = RecordedSettings.Of(engineOptions, plannedEpochs,
-            (settings.TorchDevice, settings.TimeBudget,
+            (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
         int heldOut = HeldOut(data.TrainPaths.Count, options);
@@ -52,7 +52,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
             console.WriteLine(note);
         if (settings.ChannelCount is null && DatasetInput.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
-        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;
+        var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(withThreads: false), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;
         if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)
             console.WriteLine($"Continuing the stopped training kept in '{checkpoints.Path}' after epoch {kept.Done} of {kept.Planned}.");
@@ -89,8 +89,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
-                Command = "train", Version = CliApp.Version, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
-                TrainingSeconds = Math.Round(seconds, 1), Settings = trainingSettings,
+                Command = "train", Version = CliApp.Version, NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
+                TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
             }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =

@@ -10,6 +10,11 @@ public sealed record MetricsFile
     /// <summary>The ssm that wrote the file (<see cref="CliApp.Version"/>: version and commit); null in files written before 2026-12-01.</summary>
     public string? Version { get; init; }
     public string Model { get; init; } = "model.zip";
+    /// <summary>The model file evaluate read, as a full path (its output's model.zip is a copy, with any new threshold); absent for train.</summary>
+    public string? EvaluatedModel { get; init; }
+    /// <summary>The model's <see cref="ModelIdentity"/>: the same for the same training, and for a copy with another threshold.
+    /// Null in files written before 2026-12-04.</summary>
+    public string? NetworkSha256 { get; init; }
     public string? Dataset { get; init; }
     /// <summary>True when train read <see cref="Dataset"/>'s subfolders too (<c>--recursive</c>); absent otherwise.</summary>
     public bool? Recursive { get; init; }
@@ -19,6 +24,8 @@ public sealed record MetricsFile
     public int? EpochsRun { get; init; }
     public double? FinalLoss { get; init; }
     public double? TrainingSeconds { get; init; }
+    /// <summary>train only: the epoch a stopped training was continued after (its checkpoint); absent for a run from the start.</summary>
+    public int? ContinuedAfterEpoch { get; init; }
     /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>
     public RecordedSettings Settings { get; init; } = new();
     public int TestImages { get; init; }

@@ -180,38 +180,48 @@ public static class ModelRunner
         List<UnusableFile>? unusable = null, string? stopHint = null)
     {
         var results = new List<ScoredImage>(paths.Count);
+        Score(mlContext, model, paths, results.Add, progress, unusable, stopHint);
+        return results;
+    }
+
+    /// <summary>As <see cref="Score(MLContext, ITransformer, IReadOnlyList{string}, Action{int}?, List{UnusableFile}?, string?)"/>,
+    /// each image handed to <paramref name="scored"/> as it comes, in input order: a caller that keeps less than the maps
+    /// scores a folder of any size.</summary>
+    public static void Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored,
+        Action<int>? progress = null, List<UnusableFile>? unusable = null, string? stopHint = null)
+    {
         IReadOnlyList<string> remaining = paths;
-        int skipped = 0;
+        int before = 0, skipped = 0;
         while (true)
         {
-            int before = results.Count;
+            int inPass = 0;
             try
             {
-                ScoreInto(mlContext, model, remaining, results, done => progress?.Invoke(before + skipped + done));
-                return results;
+                ScoreInto(mlContext, model, remaining, s => { inPass++; scored(s); }, done => progress?.Invoke(before + skipped + done));
+                return;
             }
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
                 // The model stops at the first file it cannot read (naming its row); find every bad one from there on at once.
-                int scored = results.Count - before;
-                var bad = DatasetInput.Unusable(remaining, from: scored);
+                var bad = DatasetInput.Unusable(remaining, from: inPass);
                 if (bad.Count == 0) throw;
                 if (unusable is null) throw DatasetInput.UnusableError(bad, paths.Count, ex, hint: stopHint);
                 unusable.AddRange(bad);
+                before += inPass;
                 skipped += bad.Count;
                 var badPaths = bad.Select(b => b.Path).ToHashSet(StringComparer.Ordinal);
-                remaining = [.. remaining.Skip(scored).Where(p => !badPaths.Contains(p))];
+                remaining = [.. remaining.Skip(inPass).Where(p => !badPaths.Contains(p))];
             }
         }
     }
 
-    private static void ScoreInto(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, List<ScoredImage> results, Action<int> progress)
+    private static void ScoreInto(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored, Action<int> progress)
     {
         var ssm = SsmOf(model);
         int side = ssm.ImageSize;
-        var scored = model.Transform(mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p })));
-        var schema = scored.Schema;
-        using var cursor = scored.GetRowCursor(schema);
+        var output = model.Transform(mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p })));
+        var schema = output.Schema;
+        using var cursor = output.GetRowCursor(schema);
         var score = cursor.GetGetter<float>(schema[ssm.ScoreColumnName]);
         var predicted = cursor.GetGetter<bool>(schema[ssm.PredictedLabelColumnName]);
         var map = cursor.GetGetter<VBuffer<float>>(schema[ssm.AnomalyMapColumnName ?? "AnomalyMap"]);
@@ -219,7 +229,7 @@ public static class ModelRunner
         for (int done = 0; cursor.MoveNext(); done++)
         {
             score(ref s); predicted(ref p); map(ref m);
-            results.Add(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side));
+            scored(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side));
             progress(done + 1);
         }
     }

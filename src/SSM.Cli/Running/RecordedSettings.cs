@@ -22,6 +22,9 @@ public sealed record RecordedSettings
     public int Seed { get; init; }
     /// <summary>Where train ran the network; null for evaluate (a saved model does not record it), so the file leaves it out.</summary>
     public string? Device { get; init; }
+    /// <summary>The threads libtorch trained on (--threads, else libtorch's default, the machine's cores): the same seed trains another model on
+    /// another count, as the gradients are summed in another order. Null for evaluate (a saved model does not record it).</summary>
+    public int? Threads { get; init; }
     /// <summary>train's --time-budget in minutes; null without one, and for evaluate.</summary>
     public double? TimeBudgetMinutes { get; init; }
     public string Normalization { get; init; } = "";
@@ -38,12 +41,12 @@ public sealed record RecordedSettings
 
     /// <param name="epochs">The epochs planned (train) or run (a saved model).</param>
     /// <param name="run">What only the training command knows: device, time budget, the precision Auto chose; null for a saved model.</param>
-    public static RecordedSettings Of(SsmOptions o, int? epochs, (string Device, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
+    public static RecordedSettings Of(SsmOptions o, int? epochs, (string Device, int Threads, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
     {
         ImageSize = o.ImageSize, Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
         LearningRate = o.Training.LearningRate, BatchSize = o.Training.BatchSize, Holdout = o.Training.HoldoutFraction,
         Channels = o.Network.InputChannels, Seed = o.Training.Seed,
-        Device = run?.Device, TimeBudgetMinutes = run?.TimeBudgetMinutes,
+        Device = run?.Device, Threads = run?.Threads, TimeBudgetMinutes = run?.TimeBudgetMinutes,
         Normalization = o.Normalization.ToString(), Error = o.Scoring.Error.ToString(), ScoreError = o.Scoring.ImageScoreError.ToString(),
         StandardizeMaps = o.Scoring.StandardizeMaps, Rounds = o.Scoring.RefinementRounds, Sigma = o.Scoring.ResolveSigma(o.ImageSize),
         Precision = o.Scoring.Precision.ToString(), PrecisionUsed = run?.PrecisionUsed, Flip = o.Training.Flip,
@@ -51,7 +54,9 @@ public sealed record RecordedSettings
 
     /// <summary>The settings as the file names them, each as text ("none" for train without a time budget), in the file's order:
     /// the report's rows and the checkpoint folder's stamp (which these exact strings keep from one version to the next).</summary>
-    public IEnumerable<(string Key, string Value)> Rows()
+    /// <param name="withThreads">False for the stamp: the checkpoint keeps the thread counts beside it instead, so that a
+    /// stopped training goes on on another count (with a note), as it did before the count was recorded.</param>
+    public IEnumerable<(string Key, string Value)> Rows(bool withThreads = true)
     {
         yield return ("imageSize", Text(ImageSize));
         yield return ("width", Text(Width));
@@ -65,6 +70,7 @@ public sealed record RecordedSettings
         if (Device is not null)
         {
             yield return ("device", Device);
+            if (withThreads && Threads is { } t) yield return ("threads", Text(t));
             yield return ("timeBudgetMinutes", TimeBudgetMinutes is { } m ? Text(m) : "none");
         }
         yield return ("normalization", Normalization);

@@ -69,9 +69,10 @@ public static class SsmTrainer
         using var initialisation = new Generator((ulong)(uint)t.Seed);
         var network = new InpaintingNetwork(options.Network, initialisation);
         network.to(device);
-        // Where checkpoints go is this run's business, not the model's: a saved model neither keeps a local path nor
-        // changes with the folder it was trained into.
-        var model = new SsmModel(network, options with { Training = options.Training with { CheckpointFolder = null } }, calibration: null);
+        // Where and how often checkpoints go is this run's business, not the model's: a saved model neither keeps a local
+        // path nor changes with the folder it was trained into, and a training stopped and continued with checkpoints every
+        // 2 epochs saves the same file as one run in one go.
+        var model = new SsmModel(network, options with { Training = options.Training with { CheckpointFolder = null, CheckpointEvery = new TrainingOptions().CheckpointEvery } }, calibration: null);
         try
         {
             var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);

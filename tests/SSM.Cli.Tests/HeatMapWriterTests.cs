@@ -1,0 +1,77 @@
+using Microsoft.ML;
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>The heat maps drawn beside the scoring: a bounded queue, failures and stops as themselves.</summary>
+[Collection("cli")]
+public sealed class HeatMapWriterTests(TrainedModelFixture fx)
+{
+    private (SSM.MLNet.SsmAnomalyTransformer Model, ITransformer Owner, string[] Images) Load()
+    {
+        var model = ModelRunner.Load(new MLContext(seed: 0), fx.Model);
+        return (ModelRunner.SsmOf(model), model, Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().ToArray());
+    }
+
+    [Fact]
+    public void Writes_every_map_holding_at_most_two_per_thread()
+    {
+        var (ssm, owner, images) = Load();
+        using var _ = owner as IDisposable;
+        using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer"), "out"));
+        var map = new float[ssm.ImageSize * ssm.ImageSize];
+        int most = 0;
+        using (var writer = new HeatMapWriter(ssm, staging, threads: 1, CancellationToken.None))
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                writer.Add(Path.Combine("sub", $"{i}.png"), images[i % images.Length], map);
+                most = Math.Max(most, writer.Pending);
+            }
+            writer.Finish();
+            Assert.Equal(0, writer.Pending);
+        }
+        // One being drawn and one waiting: a folder of any size holds as few maps.
+        Assert.InRange(most, 1, 2);
+        Assert.Equal(30, Directory.GetFiles(Path.Combine(staging.Folder, "sub"), "*.png").Length);
+    }
+
+    [Fact]
+    public void A_failed_picture_stops_the_writer_as_itself()
+    {
+        var (ssm, owner, images) = Load();
+        using var _ = owner as IDisposable;
+        using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer-failed"), "out"));
+        var map = new float[ssm.ImageSize * ssm.ImageSize];
+        string gone = Path.Combine(Cli.TempFolder("writer-gone"), "gone.png");   // scored, then removed before its picture
+        using var writer = new HeatMapWriter(ssm, staging, threads: 2, CancellationToken.None);
+        var failure = Record.Exception(() =>
+        {
+            writer.Add("gone.png", gone, map);
+            for (int i = 0; i < 200; i++) writer.Add($"{i}.png", images[i % images.Length], map);
+            writer.Finish();
+        });
+        Assert.IsType<FileNotFoundException>(failure);
+        Assert.Contains("gone.png", failure.Message);
+    }
+
+    [Fact]
+    public void A_stopped_command_stops_the_writer()
+    {
+        var (ssm, owner, images) = Load();
+        using var _ = owner as IDisposable;
+        using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer-stopped"), "out"));
+        var map = new float[ssm.ImageSize * ssm.ImageSize];
+        using var stop = new CancellationTokenSource();
+        var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
+        writer.Add("0.png", images[0], map);
+        stop.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            for (int i = 1; i < 200; i++) writer.Add($"{i}.png", images[0], map);
+            writer.Finish();
+        });
+        writer.Dispose();   // returns: the workers have ended
+        Assert.True(Directory.GetFiles(staging.Folder, "*.png").Length < 200);
+    }
+}
