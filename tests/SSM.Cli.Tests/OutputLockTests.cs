@@ -21,6 +21,15 @@ public sealed class OutputLockTests : IDisposable
         using (OutputLock.Take(parent, Target)) { }   // free again
     }
 
+    /// <summary>A folder nothing can be made in is said to be so, not another command's (a walkthrough's -o /proc/nope).</summary>
+    [LinuxFact]
+    public void A_folder_that_takes_no_file_is_said_to_be_unwritable()
+    {
+        var refused = Assert.Throws<CliException>(() => OutputLock.Take("/proc", "/proc/nope"));
+        Assert.StartsWith("Cannot write to '/proc': ", refused.Message);
+        Assert.Contains("/proc/.nope.lock", refused.Message);   // the system's own words about the lock file, not a probe's
+    }
+
     /// <summary>Runs on Linux only (the lock reads /proc there); skipped, and said to be, elsewhere.</summary>
     private sealed class LinuxFactAttribute : FactAttribute
     {
