@@ -2,14 +2,17 @@ namespace SSM.Core.Evaluation;
 
 /// <summary>
 /// The threshold a false-alarm budget asks for on a labelled test set, and what it decides there: of the thresholds of
-/// three decimals that flag at most <see cref="Rate"/> of its normal images, the highest that finds as many defects as
-/// the lowest does. A larger budget then never costs false alarms without finding more (a walkthrough's 5 % row flagged
-/// one good image more than its 1 % row and found the same defects). An inspection line sets its threshold this way ("at
+/// three decimals that flag at most <see cref="Rate"/> of its normal images and find as many defects as the lowest does,
+/// the one midway between the lowest of those defects and the normal score next below it. A larger budget then never
+/// costs false alarms without finding more (a walkthrough's 5 % row flagged one good image more than its 1 % row and
+/// found the same defects), and scores that move in their last digits keep their decisions (another processor's number
+/// format moves them by up to 2e-3; a walkthrough's suggested threshold lay 0.0002 below a defect's score). An inspection line sets its threshold this way ("at
 /// most 5 % of good parts rejected"), not by a score's units.
 /// </summary>
 /// <param name="Rate">The largest share of normal images flagged, e.g. 0.05.</param>
 /// <param name="Threshold">Score at or above which an image is flagged: a round number above the normal score that must
-/// pass, at or just below the lowest defect score found.</param>
+/// pass, midway between the lowest defect score found and the normal score below it (at or just below that defect score
+/// when they are too close for three decimals between).</param>
 /// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images).</param>
 public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, ConfusionCounts Counts)
 {
@@ -32,12 +35,19 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
         float lowest = (float)(ThreeDecimalsAtOrBelow(mustPass) + 0.001);
         if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
         var counts = ConfusionCounts.At(scores, labels, lowest);
-        // Raised to the lowest defect score it finds: the same defects found, no more normal images flagged.
         float lowestFound = float.PositiveInfinity;
         for (int i = 0; i < scores.Length; i++)
             if (labels[i] && scores[i] >= lowest) lowestFound = Math.Min(lowestFound, scores[i]);
         if (float.IsFinite(lowestFound))
         {
+            // Midway between that defect and the normal score next below it (at least the one that must pass): the same
+            // decisions as anywhere between, with room on both sides.
+            float below = mustPass;
+            for (int i = 0; i < scores.Length; i++)
+                if (!labels[i] && scores[i] < lowestFound) below = Math.Max(below, scores[i]);
+            float midway = (float)ThreeDecimalsAtOrBelow(below + (lowestFound - below) / 2);
+            if (midway > below && midway <= lowestFound) return new FalseAlarmThreshold(rate, midway, ConfusionCounts.At(scores, labels, midway));
+            // Too close for a round number between: raised to the lowest defect score it finds, which flags no more normal images.
             float raised = (float)ThreeDecimalsAtOrBelow(lowestFound);
             if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
             var at = ConfusionCounts.At(scores, labels, raised);
