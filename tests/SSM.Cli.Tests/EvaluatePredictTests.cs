@@ -536,6 +536,29 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.All(heatmaps, h => Assert.True(File.Exists(Path.Combine(output, h))));
     }
 
+    /// <summary>A folder of good images alone (a lifecycle walkthrough's new month, to set a threshold by its false alarms
+    /// without retraining) is a test set of good ones, and said to be.</summary>
+    [Fact]
+    public void Evaluate_AFolderOfGoodImagesAlone_GivesTheirFalseAlarmThresholds()
+    {
+        string good = Path.Combine(fx.Data, "test", "good"), output = Path.Combine(fx.Root, "eval-good-only");
+        int count = Directory.GetFiles(good, "*.png").Length;
+        var (code, text) = Cli.Run("evaluate", fx.Model, good, "-o", output);
+        Assert.True(code == 0, text);
+        Assert.Contains($"its {count} images are taken as good ones", Cli.Flat(text));
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal((count, 0), (metrics.TestImages, metrics.TestAnomalous));
+        Assert.Null(metrics.ImageAuroc);
+        Assert.Equal([0.01, 0.05, 0.10], metrics.FalseAlarmThresholds.Select(f => f.Rate));
+        Assert.All(metrics.FalseAlarmThresholds, f => Assert.InRange(f.GoodFlagged, 0, (long)Math.Floor(f.Rate * count)));
+        Assert.Equal(metrics.FalsePositives, metrics.Images.Count(i => i.Predicted));
+        // The threshold it lists, kept: a copy that flags as many of them as the list says.
+        var loose = metrics.FalseAlarmThresholds[^1];
+        var kept = Cli.Run("evaluate", fx.Model, good, "--threshold", loose.Threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "-o", output + "-kept");
+        Assert.True(kept.Code == 0, kept.Output);
+        Assert.Equal(loose.GoodFlagged, MetricsFile.Read(Path.Combine(output + "-kept", "metrics.json")).FalsePositives);
+    }
+
     [Fact]
     public void Predict_ManyImages_ReportsProgressEveryTenth()
     {

@@ -19,6 +19,9 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         using var owned = model as IDisposable;
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
+        if (Directory.Exists(data.Root) && !Directory.Exists(Path.Combine(data.Root, "test")))
+            console.WriteLine($"'{data.Root}' is a folder of images without a test folder: its {data.TestItems.Count} images are taken as good ones " +
+                              "(the thresholds for each false-alarm budget, and how many the model's flags; no AUROC without defects).");
         // A CSV's labels are free text: a test set of one kind has no AUROC, and a misspelt "good" would make it so.
         int defects = data.TestItems.Count(t => t.IsAnomalous);
         if (SSM.Core.Data.LabelsCsv.IsCsv(data.Root) && (defects == 0 || defects == data.TestItems.Count))

@@ -64,9 +64,15 @@ public static class DatasetInput
         if (!Directory.Exists(full))
             throw new CliException($"{(LabelsCsv.IsCsv(full) ? "Labels CSV" : "Dataset folder")} '{full}' does not exist.{NearMatch.Suggestion(full)}");
         MvtecDataset data;
-        // A test set needs the MVTec layout; the loader's "neither train/good nor image files" speaks of training data.
         if (needTest && !needTrain && !Directory.Exists(Path.Combine(full, "test")))
-            throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout).");
+        {
+            // A plain folder of images is a test set of good ones (a new month's, to choose a threshold by its false alarms);
+            // a dataset without its test folder is not, and the loader's "neither train/good nor image files" speaks of training data.
+            var (images, skipped) = Directory.Exists(Path.Combine(full, "train")) ? ([], []) : MvtecFolder.ListImages(full);
+            if (images.Count == 0)
+                throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), or a folder of good images alone.");
+            return MvtecDataset.OfGoodTestImages(full, images, skipped);
+        }
         // Missing masks are reported by CheckTestSet with the test set's other problems, in one message.
         try { data = MvtecFolder.Load(full, allowMissingMasks: true); }
         catch (Exception ex) when (ex is DirectoryNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)

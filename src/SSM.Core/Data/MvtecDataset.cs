@@ -20,6 +20,14 @@ public sealed class MvtecDataset
     public static MvtecDataset OfTrainingImages(string root, IReadOnlyList<string> trainPaths, IReadOnlyList<string> skipped) =>
         new(root, trainPaths, [], null, skipped, hasGroundTruth: false);
 
+    /// <summary>A test set of good images alone, found by the caller (a plain folder given for its false alarms), and no
+    /// training images.</summary>
+    /// <param name="root">The folder they were found in, as a full path.</param>
+    /// <param name="paths">Full paths of the images.</param>
+    /// <param name="skipped">What the folder holds that is not read, for the caller to say.</param>
+    public static MvtecDataset OfGoodTestImages(string root, IReadOnlyList<string> paths, IReadOnlyList<string> skipped) =>
+        new(root, [], [.. paths.Select(p => new MvtecTestItem(p, LabeledImage.GoodCategory, null))], null, skipped, hasGroundTruth: false);
+
     /// <summary>False when the dataset has no <c>ground_truth</c> folder, or its labels CSV no <c>mask</c> column: its
     /// defective test images are labelled by their folder or row alone (<see cref="MvtecTestItem.MaskPath"/> null), enough
     /// for image metrics but not for pixel metrics.</summary>
