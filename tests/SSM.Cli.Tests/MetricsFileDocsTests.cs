@@ -11,7 +11,7 @@ public sealed class MetricsFileDocsTests
     public void EveryKey_IsNamedInTheReadme()
     {
         // The key-by-key table itself: its rows, from its heading line to the first line after it that is not a row.
-        var lines = File.ReadAllLines(Path.Combine(RepositoryRoot(), "src", "SSM.Cli", "README.md"));
+        var lines = File.ReadAllLines(Path.Combine(ConsumeModelTests.RepoRoot(), "src", "SSM.Cli", "README.md"));
         int heading = Array.FindIndex(lines, l => l.StartsWith("`metrics.json`, key by key", StringComparison.Ordinal));
         Assert.True(heading >= 0, "the README's metrics.json table is gone");
         string readme = string.Join("\n", lines.Skip(heading).SkipWhile(l => !l.StartsWith('|')).TakeWhile(l => l.StartsWith('|')));
@@ -21,12 +21,5 @@ public sealed class MetricsFileDocsTests
         Assert.Contains("masksMarkingNothing", keys);
         var missing = keys.Where(k => !readme.Contains($"`{k}`", StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, "metrics.json keys the README's table does not name: " + string.Join(", ", missing));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("SSM.MLNet.sln not found above " + AppContext.BaseDirectory);
     }
 }
