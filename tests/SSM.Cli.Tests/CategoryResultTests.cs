@@ -63,6 +63,22 @@ public sealed class CategoryResultTests
         Assert.Equal("(1 min 0 s, 1.0 per second, about 1 min 0 s left)", ScoringProgressView.Pace(60, 120, TimeSpan.FromSeconds(59.6)));
     }
 
+    /// <summary>A count that jumps (predict's images are done once drawn, a few at a time) gives one line a tenth, not one
+    /// an image until the next mark catches up.</summary>
+    [Fact]
+    public void ProgressLines_ComeOnceATenth_WhenTheCountJumps()
+    {
+        var writer = new StringWriter();
+        ScoringProgressView.Run(Cli.Captured(writer), "images", 100, CancellationToken.None, progress =>
+        {
+            foreach (int done in new[] { 5, 25, 26, 27, 31, 100 }) progress(done);
+            return 0;
+        });
+        var lines = writer.ToString().Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal))
+            .Select(l => l.Trim()[..l.Trim().IndexOf(" (", StringComparison.Ordinal)]);
+        Assert.Equal(["scored 25 of 100", "scored 31 of 100", "scored 100 of 100"], lines);
+    }
+
     [Fact]
     public void A_perfect_separation_says_its_interval_cannot_show_the_test_set_size()
     {

@@ -14,7 +14,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void Writes_every_map_holding_at_most_two_per_thread()
+    public void On_one_thread_writes_every_map_holding_at_most_two()
     {
         var (ssm, owner, images) = Load();
         using var _ = owner as IDisposable;
@@ -56,22 +56,20 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void A_stopped_command_stops_the_writer()
+    public void A_stopped_command_wakes_a_scoring_that_waits_for_room()
     {
         var (ssm, owner, images) = Load();
         using var _ = owner as IDisposable;
         using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer-stopped"), "out"));
         var map = new float[ssm.ImageSize * ssm.ImageSize];
         using var stop = new CancellationTokenSource();
-        var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
-        writer.Add("0.png", images[0], map);
+        using var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
+        // One picture being drawn and one waiting fill it: the next Add waits, until the stop.
+        var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", images[0], map); });
+        Assert.False(adding.Wait(300));
         stop.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() =>
-        {
-            for (int i = 1; i < 200; i++) writer.Add($"{i}.png", images[0], map);
-            writer.Finish();
-        });
-        writer.Dispose();   // returns: the workers have ended
-        Assert.True(Directory.GetFiles(staging.Folder, "*.png").Length < 200);
+        var failure = Record.Exception(() => adding.Wait(TimeSpan.FromSeconds(30)));
+        Assert.IsAssignableFrom<OperationCanceledException>(Assert.IsType<AggregateException>(failure).InnerException);
+        Assert.ThrowsAny<OperationCanceledException>(writer.Finish);
     }
 }

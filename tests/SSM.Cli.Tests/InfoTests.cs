@@ -47,6 +47,7 @@ public sealed class InfoTests(TrainedModelFixture fx)
         Assert.False(root.TryGetProperty("dataset", out _));
         Assert.False(root.TryGetProperty("trainingRecord", out _));
         Assert.False(root.GetProperty("settings").TryGetProperty("threads", out _));
+        Assert.Contains("is evaluate's, not a training's", root.GetProperty("trainingRecordNote").GetString());
         Assert.Contains("is evaluate's, not a training's", Cli.Flat(Cli.Run("info", Path.Combine(output, "model.zip")).Output));
 
         // A model alone, and one beside another model's record.

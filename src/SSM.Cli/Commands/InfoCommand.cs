@@ -1,9 +1,9 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SSM.Cli.Running;
+using SSM.MLNet;
 
 namespace SSM.Cli.Commands;
 
@@ -14,9 +14,10 @@ namespace SSM.Cli.Commands;
 /// </summary>
 public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
 {
-    /// <summary>The facts, under metrics.json's keys (a script that reads one reads the other).</summary>
+    /// <summary>The facts, under the key names metrics.json uses for them.</summary>
     public sealed record ModelFacts
     {
+        /// <summary>The model file, as a full path.</summary>
         public string Model { get; init; } = "";
         public string NetworkSha256 { get; init; } = "";
         public float Threshold { get; init; }
@@ -27,6 +28,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         public RecordedSettings Settings { get; init; } = new();
         /// <summary>The training's metrics.json beside the model with the same identity; null when there is none.</summary>
         public string? TrainingRecord { get; init; }
+        /// <summary>Why a metrics.json beside the model is not its training record (evaluate's, another model's, unreadable).</summary>
+        public string? TrainingRecordNote { get; init; }
         /// <summary>From the training record: the ssm that trained, the data, the seconds, whether it went on from a checkpoint.</summary>
         public string? Version { get; init; }
         public string? Dataset { get; init; }
@@ -37,18 +40,19 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
 
     public override int Execute(CommandContext context, InfoSettings settings, CancellationToken cancellationToken)
     {
-        var facts = Read(settings.Model, out string? otherRecord);
+        var model = ModelRunner.Load(new MLContext(seed: 0), settings.Model);
+        using var owned = model as IDisposable;
+        var ssm = ModelRunner.SsmOf(model);
+        var facts = Facts(ssm, Path.GetFullPath(settings.Model));
         if (settings.Json)
         {
-            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(facts, Json));
+            console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(facts, MetricsFile.Json));
             return 0;
         }
         Summary.Show(console, "model", [
-            ("model", facts.Model), ("network sha256", facts.NetworkSha256), ("threshold", Summary.F(facts.Threshold)),
-            ("channels", facts.Channels == 3 ? "3 (colour)" : "1 (grey)"),
-            .. facts.TrainImages is { } n ? [("training images", n.ToString())] : Array.Empty<(string, string)>(),
-            .. facts.EpochsRun is { } e ? [("epochs run", e.ToString()), ("final loss", Summary.F(facts.FinalLoss))] : Array.Empty<(string, string)>(),
-            ("training record", facts.TrainingRecord ?? otherRecord ?? "none beside the model (metrics.json)"),
+            ("model", facts.Model), ("network sha256", facts.NetworkSha256), ("threshold", Summary.Threshold(ssm)),
+            ("channels", Summary.Channels(ssm)), .. Summary.Training(ssm),
+            ("training record", facts.TrainingRecord ?? facts.TrainingRecordNote ?? "none beside the model (metrics.json)"),
             .. Recorded("trained by", facts.Version), .. Recorded("dataset", facts.Dataset),
             .. Recorded("training time", facts.TrainingSeconds is { } s ? $"{Summary.F(s)} s" : null),
             .. Recorded("continued after epoch", facts.ContinuedAfterEpoch?.ToString()),
@@ -57,38 +61,33 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         return 0;
     }
 
-    /// <summary>The facts of a model file; <paramref name="otherRecord"/> says why a metrics.json beside it was not used.</summary>
-    internal static ModelFacts Read(string path, out string? otherRecord)
+    /// <summary>The facts of a loaded model and its file.</summary>
+    internal static ModelFacts Facts(SsmAnomalyTransformer ssm, string file)
     {
-        var model = ModelRunner.Load(new MLContext(seed: 0), path);
-        using var owned = model as IDisposable;
-        var ssm = ModelRunner.SsmOf(model);
-        string full = Path.GetFullPath(path), identity = ModelIdentity.Of(full);
+        string identity = ModelIdentity.Of(file);
         var summary = ssm.Model.TrainingSummary;
         var facts = new ModelFacts
         {
-            Model = full, NetworkSha256 = identity, Threshold = ssm.Threshold, Channels = ssm.Channels,
+            Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, Channels = ssm.Channels,
             TrainImages = summary?.TrainingImages, EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };
-        otherRecord = null;
-        string recordPath = Path.Combine(Path.GetDirectoryName(full)!, "metrics.json");
+        string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");
         if (!File.Exists(recordPath)) return facts;
         MetricsFile record;
         try { record = MetricsFile.Read(recordPath); }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
         {
-            otherRecord = $"{recordPath} cannot be read ({ex.Message})";
-            return facts;
+            return facts with { TrainingRecordNote = $"{recordPath} cannot be read ({ex.Message})" };
         }
         // evaluate's metrics.json names the model it read; only train's knows the training.
         if (record.Command != "train" || record.NetworkSha256 != identity)
-        {
-            otherRecord = record.Command != "train" ? $"{recordPath} is evaluate's, not a training's"
-                : record.NetworkSha256 is null ? $"{recordPath} is from before 2026-12-04, without the identity to match it to the model"
-                : $"{recordPath} is another model's (its network sha256 differs)";
-            return facts;
-        }
+            return facts with
+            {
+                TrainingRecordNote = record.Command != "train" ? $"{recordPath} is evaluate's, not a training's"
+                    : record.NetworkSha256 is null ? $"{recordPath} is from before 2026-12-04, without the identity to match it to the model"
+                    : $"{recordPath} is another model's (its network sha256 differs)",
+            };
         return facts with
         {
             TrainingRecord = recordPath, Version = record.Version, Dataset = record.Dataset, Recursive = record.Recursive,
@@ -99,12 +98,4 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
     }
 
     private static IEnumerable<(string, string)> Recorded(string key, string? value) => value is null ? [] : [(key, value)];
-
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 }

@@ -11,6 +11,6 @@ public sealed class InfoSettings : CommandSettings
     public string Model { get; set; } = "";
 
     [CommandOption("--json")]
-    [Description("Write the facts as one JSON object (the keys of metrics.json) instead of a table, for a script.")]
+    [Description("Write the facts as one JSON object (under the key names metrics.json uses) instead of a table, for a script.")]
     public bool Json { get; set; }
 }

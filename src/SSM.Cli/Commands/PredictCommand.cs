@@ -51,13 +51,14 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         int scored = 0, anomalous = 0;
         float maxScore = float.NegativeInfinity;
         // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
-        // scoring, on as many threads as the network, and an image counts as done in the progress once its picture is written.
+        // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if it
+        // gets one, is written.
         using var drawing = settings.NoHeatMaps ? null : new HeatMapWriter(ssm, staging, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
         ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress =>
         {
             int shown = 0;
             void Show(int done) { if (done > shown) progress(shown = done); }
-            ModelRunner.Score(mlContext, model, images, s =>
+            ModelRunner.ScoreEach(mlContext, model, images, s =>
             {
                 scored++;
                 if (s.Predicted) anomalous++;

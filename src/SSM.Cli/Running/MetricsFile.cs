@@ -65,7 +65,8 @@ public sealed record MetricsFile
     /// <param name="DefectsFound">Defective images flagged at it.</param>
     public sealed record FalseAlarmPoint(double Rate, float Threshold, long GoodFlagged, long DefectsFound);
 
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the file is written (camelCase keys, nulls left out): <c>ssm info --json</c> writes the same way.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

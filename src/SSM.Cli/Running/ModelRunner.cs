@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.IO;
@@ -180,15 +181,26 @@ public static class ModelRunner
         List<UnusableFile>? unusable = null, string? stopHint = null)
     {
         var results = new List<ScoredImage>(paths.Count);
-        Score(mlContext, model, paths, results.Add, progress, unusable, stopHint);
+        ScoreEach(mlContext, model, paths, results.Add, progress, unusable, stopHint);
         return results;
     }
 
-    /// <summary>As <see cref="Score(MLContext, ITransformer, IReadOnlyList{string}, Action{int}?, List{UnusableFile}?, string?)"/>,
+    /// <summary>As <see cref="Score"/>,
     /// each image handed to <paramref name="scored"/> as it comes, in input order: a caller that keeps less than the maps
     /// scores a folder of any size.</summary>
-    public static void Score(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored,
+    public static void ScoreEach(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored,
         Action<int>? progress = null, List<UnusableFile>? unusable = null, string? stopHint = null)
+    {
+        try { ScoreEachReadable(mlContext, model, paths, scored, progress, unusable, stopHint); }
+        catch (HandedOnFailure failure) { ExceptionDispatchInfo.Capture(failure.InnerException!).Throw(); }
+    }
+
+    /// <summary>A failure of the caller's per-image work, kept apart from the model's failures to read a file, which the
+    /// retry below looks for among the same exception types.</summary>
+    private sealed class HandedOnFailure(Exception inner) : Exception(inner.Message, inner);
+
+    private static void ScoreEachReadable(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored,
+        Action<int>? progress, List<UnusableFile>? unusable, string? stopHint)
     {
         IReadOnlyList<string> remaining = paths;
         int before = 0, skipped = 0;
@@ -229,7 +241,8 @@ public static class ModelRunner
         for (int done = 0; cursor.MoveNext(); done++)
         {
             score(ref s); predicted(ref p); map(ref m);
-            scored(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side));
+            try { scored(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side)); }
+            catch (Exception e) { throw new HandedOnFailure(e); }
             progress(done + 1);
         }
     }

@@ -1,0 +1,32 @@
+using Microsoft.ML;
+using SSM.Cli.Running;
+
+namespace SSM.Cli.Tests;
+
+[Collection("cli")]
+public sealed class ModelRunnerTests(TrainedModelFixture fx)
+{
+    /// <summary>The caller's per-image work failing with the exception types a file the model cannot read brings is not
+    /// taken for such a file: not swallowed by --keep-going's list, not reported as unreadable files.</summary>
+    [Fact]
+    public void A_failure_of_the_per_image_work_comes_out_as_itself()
+    {
+        var mlContext = new MLContext(seed: 0);
+        var model = ModelRunner.Load(mlContext, fx.Model);
+        using var _ = model as IDisposable;
+        // A file the model cannot read after the failing image: the retry that lists such files would have found it.
+        string corrupt = Path.Combine(Cli.TempFolder("runner-corrupt"), "corrupt.png");
+        File.WriteAllText(corrupt, "not a picture");
+        string[] images = [.. Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order(), corrupt];
+        var unusable = new List<UnusableFile>();
+        int seen = 0;
+        var failure = Record.Exception(() => ModelRunner.ScoreEach(mlContext, model, images, s =>
+        {
+            if (++seen == 2) throw new InvalidOperationException("the caller's own failure");
+        }, unusable: unusable));
+        Assert.IsType<InvalidOperationException>(failure);
+        Assert.Equal("the caller's own failure", failure.Message);
+        Assert.Empty(unusable);
+        Assert.Equal(2, seen);
+    }
+}
