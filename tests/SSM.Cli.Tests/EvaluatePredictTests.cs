@@ -334,7 +334,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(rows[longName][^1]) <= 255);
         Assert.True(File.Exists(Path.Combine(output, rows[longName][^1])));
         Assert.Equal("ok_heatmap.png", rows["ok.png"][^1]);
-        Assert.Equal("ok", SSM.Cli.Commands.PredictCommand.FitsName("ok"));
+        Assert.Equal("ok", SSM.Cli.Running.PredictionsTable.FitsName("ok"));
 
         using (new SSM.Cli.Running.OutputStaging(output))   // another command writing there now
         {

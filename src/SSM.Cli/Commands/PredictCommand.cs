@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Text;
-using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SSM.Cli.Report;
 using SSM.Cli.Running;
-using SSM.MLNet;
 
 namespace SSM.Cli.Commands;
 
@@ -41,15 +37,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
-        // The heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
-        // subfolder (--recursive) gets its overlay in the same subfolder of the output.
-        // peak_x, peak_y: where the map is highest, in the image's own pixels, for a user who locates rather than looks.
-        var csv = new StringBuilder("path,score,label,peak_x,peak_y,heatmap\n");
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var heatMaps = new List<string>();
-        var byContrast = new List<string>();
-        int scored = 0, anomalous = 0;
-        float maxScore = float.NegativeInfinity;
+        var table = new PredictionsTable(ssm, inputFolder);
         // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
         // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if it
         // gets one, is written.
@@ -60,89 +48,41 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             void Show(int done) { if (done > shown) progress(shown = done); }
             ModelRunner.ScoreEach(mlContext, model, images, s =>
             {
-                scored++;
-                if (s.Predicted) anomalous++;
-                maxScore = Math.Max(maxScore, s.Score);
-                string? heatMap = null;
-                if (drawing is not null && (s.Predicted || !settings.AnomalousHeatMapsOnly))
-                {
-                    // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
-                    string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(s.Path) ? Path.GetFileNameWithoutExtension(s.Path) : Path.GetFileName(s.Path));
-                    string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(s.Path)!), file);
-                    if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
-                    string name = stem + "_heatmap";
-                    for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
-                    heatMap = name + ".png";
-                    heatMaps.Add(heatMap);
-                }
-                // The image's size once, for the peak and the contour's threshold alike.
-                var (width, height) = SSM.Core.Data.ImageFile.ReadSize(ssm.ResolvePath(s.Path), ssm.ReadsFilesUpright);
-                var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, ssm.ImageSize, width, height);
-                // Flagged by its contrast alone (a blank or covered frame): its map is flat, with no place to point at.
-                bool contrastOnly = s.Predicted && FlaggedByContrastAlone(ssm, peakValue, width, height);
-                if (contrastOnly) byContrast.Add(s.Path);
-                string peak = contrastOnly ? "," : $"{peakX},{peakY}";
-                csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
-                if (heatMap is not null) drawing!.Add(heatMap, s.Path, s.Map);
+                if (table.Add(s, withHeatMap: drawing is not null && (s.Predicted || !settings.AnomalousHeatMapsOnly)) is { } heatMap)
+                    drawing!.Add(heatMap, s.Path, s.Map);
             }, done => Show(done - (drawing?.Pending ?? 0)), unusable, stopHint: images.Count > 1 ? keepGoingHint : null);
             drawing?.Finish();
             Show(images.Count);
-            return scored;
+            return table.Scored;
         });
         int total = images.Count + badUpFront.Count;
         if (unusable is { Count: > 0 })
         {
-            if (scored == 0) throw DatasetInput.UnusableError(unusable, total);
+            if (table.Scored == 0) throw DatasetInput.UnusableError(unusable, total);
             warnings.Write(DatasetInput.UnusableError(unusable, total).Message +
                            "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
+        var byContrast = table.FlaggedByContrast;
         if (byContrast.Count > 0)
             warnings.Write($"{byContrast.Count} image(s) flagged for a contrast far below the training images' (blank or covered frames?), not for " +
                            $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
-        foreach (var u in unusable ?? []) csv.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
-        File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), csv.ToString());
+        File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
-        var earlier = EarlierHeatMaps(staging.Target, heatMaps);
+        var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps);
         string folder = staging.Commit();
         if (earlier.Count > 0)
             warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
                            $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");
         Summary.Show(console, "predict", [
-            ("model", Path.GetFullPath(settings.Model)), ("images", scored.ToString()), ("anomalous", anomalous.ToString()), ("normal", (scored - anomalous).ToString()),
+            ("model", Path.GetFullPath(settings.Model)), ("images", table.Scored.ToString()), ("anomalous", table.Anomalous.ToString()), ("normal", (table.Scored - table.Anomalous).ToString()),
             .. Unreadable(unusable),
-            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(maxScore)),
-            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{heatMaps.Count}, of the anomalous images, in {folder}" : folder),
+            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
+            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
-        return settings.FailOnAnomaly && (anomalous > 0 || unusable is { Count: > 0 }) ? ErrorReporter.CheckFailed : 0;
-    }
-
-    /// <summary>
-    /// An image's base name as its heat map's can hold it: a file name has at most 255 bytes, and a name within them may not
-    /// be with "_heatmap99.png" added (a walkthrough's 249-character name failed the whole run after every image was scored
-    /// and drawn). A longer name keeps its start and ends in "~" and 8 hex digits of its hash, so names stay distinct.
-    /// </summary>
-    internal static string FitsName(string file)
-    {
-        const int MaxBytes = 255;
-        const string Suffix = "_heatmap99.png";
-        if (System.Text.Encoding.UTF8.GetByteCount(file + Suffix) <= MaxBytes) return file;
-        string hash = "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(file)))[..8];
-        string kept = file;
-        while (System.Text.Encoding.UTF8.GetByteCount(kept + hash + Suffix) > MaxBytes)
-            kept = kept[..^(kept.Length > 1 && char.IsLowSurrogate(kept[^1]) ? 2 : 1)];
-        return kept + hash;
-    }
-
-    /// <summary>Whether a flagged image's map (highest at <paramref name="mapMaximum"/>) stays below
-    /// <see cref="SsmAnomalyTransformer.MapThreshold"/>: with one restoration error for map and score (the default) only the
-    /// contrast floor flags such an image.</summary>
-    private static bool FlaggedByContrastAlone(SsmAnomalyTransformer ssm, float mapMaximum, int width, int height)
-    {
-        var scoring = ssm.Model.Options.Scoring;
-        return ssm.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < ssm.MapThreshold(width, height);
+        return settings.FailOnAnomaly && (table.Anomalous > 0 || unusable is { Count: > 0 }) ? ErrorReporter.CheckFailed : 0;
     }
 
     /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same
@@ -168,6 +108,4 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
         unusable is { Count: > 0 } ? [("unreadable", unusable.Count.ToString())] : [];
-
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text;
+using SSM.MLNet;
+
+namespace SSM.Cli.Running;
+
+/// <summary>
+/// <c>predict</c>'s rows, one an image as it is scored, and what its summary and warnings need: no map is kept. The
+/// heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
+/// subfolder (<c>--recursive</c>) gets its overlay in the same subfolder of the output. <c>peak_x</c>, <c>peak_y</c>:
+/// where the map is highest, in the image's own pixels, for a user who locates rather than looks.
+/// </summary>
+/// <param name="model">The model that scores.</param>
+/// <param name="inputFolder">The folder given, or the one of the file given: heat maps keep the images' places below it.</param>
+public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFolder)
+{
+    private readonly StringBuilder csv = new("path,score,label,peak_x,peak_y,heatmap\n");
+    private readonly HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The heat maps' files, relative to the output, in input order.</summary>
+    public List<string> HeatMaps { get; } = [];
+
+    /// <summary>Images flagged by their contrast alone (blank or covered frames): their maps are flat, their peak left empty.</summary>
+    public List<string> FlaggedByContrast { get; } = [];
+
+    public int Scored { get; private set; }
+    public int Anomalous { get; private set; }
+    public float MaxScore { get; private set; } = float.NegativeInfinity;
+
+    /// <summary>Adds a scored image's row; returns its heat map's file (relative to the output) when it gets one.</summary>
+    public string? Add(ScoredImage s, bool withHeatMap)
+    {
+        Scored++;
+        if (s.Predicted) Anomalous++;
+        MaxScore = Math.Max(MaxScore, s.Score);
+        string? heatMap = withHeatMap ? HeatMapName(s.Path) : null;
+        // The image's size once, for the peak and the contour's threshold alike.
+        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(model.ResolvePath(s.Path), model.ReadsFilesUpright);
+        var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, model.ImageSize, width, height);
+        bool contrastOnly = s.Predicted && FlaggedByContrastAlone(peakValue, width, height);
+        if (contrastOnly) FlaggedByContrast.Add(s.Path);
+        string peak = contrastOnly ? "," : $"{peakX},{peakY}";
+        csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
+        return heatMap;
+    }
+
+    /// <summary>The text of predictions.csv: the scored images' rows, then each unreadable file's (<c>--keep-going</c>).</summary>
+    public string Text(IEnumerable<UnusableFile> unreadable)
+    {
+        var text = new StringBuilder().Append(csv);
+        foreach (var u in unreadable) text.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
+        return text.ToString();
+    }
+
+    private string HeatMapName(string image)
+    {
+        // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
+        string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(image) ? Path.GetFileNameWithoutExtension(image) : Path.GetFileName(image));
+        string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(image)!), file);
+        if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
+        string name = stem + "_heatmap";
+        for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
+        HeatMaps.Add(name + ".png");
+        return name + ".png";
+    }
+
+    /// <summary>
+    /// An image's base name as its heat map's can hold it: a file name has at most 255 bytes, and a name within them may not
+    /// be with "_heatmap99.png" added (a walkthrough's 249-character name failed the whole run after every image was scored
+    /// and drawn). A longer name keeps its start and ends in "~" and 8 hex digits of its hash, so names stay distinct.
+    /// </summary>
+    internal static string FitsName(string file)
+    {
+        const int MaxBytes = 255;
+        const string Suffix = "_heatmap99.png";
+        if (Encoding.UTF8.GetByteCount(file + Suffix) <= MaxBytes) return file;
+        string hash = "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(file)))[..8];
+        string kept = file;
+        while (Encoding.UTF8.GetByteCount(kept + hash + Suffix) > MaxBytes)
+            kept = kept[..^(kept.Length > 1 && char.IsLowSurrogate(kept[^1]) ? 2 : 1)];
+        return kept + hash;
+    }
+
+    /// <summary>Whether a flagged image's map (highest at <paramref name="mapMaximum"/>) stays below
+    /// <see cref="SsmAnomalyTransformer.MapThreshold"/>: with one restoration error for map and score (the default) only the
+    /// contrast floor flags such an image.</summary>
+    private bool FlaggedByContrastAlone(float mapMaximum, int width, int height)
+    {
+        var scoring = model.Model.Options.Scoring;
+        return model.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < model.MapThreshold(width, height);
+    }
+
+    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}
