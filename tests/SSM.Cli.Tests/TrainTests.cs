@@ -114,6 +114,23 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(2, inside.Code);
     }
 
+    /// <summary>A line retrained into last month's output replaces its model: said, with the model it was (a lifecycle
+    /// walkthrough's model.zip was replaced without a word); the same training again is the same model, and says nothing.</summary>
+    [Fact]
+    public void Train_IntoAnEarlierTrainingsOutput_SaysItsModelIsReplaced()
+    {
+        string output = Path.Combine(Cli.TempFolder("replace"), "out");
+        string[] train = ["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--threads", "1", "-o", output];
+        Assert.Equal(0, Cli.Run([.. train, "--seed", "1"]).Code);
+        string first = MetricsFile.Read(Path.Combine(output, "metrics.json")).NetworkSha256!;
+        var again = Cli.Run([.. train, "--seed", "1"]);
+        Assert.True(again.Code == 0, again.Output);
+        Assert.DoesNotContain("replaced an earlier", Cli.Flat(again.Output));
+        var other = Cli.Run([.. train, "--seed", "2"]);
+        Assert.True(other.Code == 0, other.Output);
+        Assert.Contains($"replaced an earlier training's model (network sha256 {first[..16]}...): give each training its own --output", Cli.Flat(other.Output));
+    }
+
     /// <summary>Ctrl+C keeps the training's last checkpoint beside the output; the same command continues from it and ends
     /// with the model of an uninterrupted run (the fixture's, trained with the same settings in one go).</summary>
     [Fact]

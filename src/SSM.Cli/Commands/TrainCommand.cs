@@ -81,6 +81,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             using var _ = model as IDisposable;
             ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
             var ssm = ModelRunner.SsmOf(model);
+            string identity = ModelIdentity.Of(staging.PathOf("model.zip"));
 
             DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
             // A test folder the user made but left empty would otherwise end in "test set: none" without a word.
@@ -89,7 +90,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken);
             new MetricsFile
             {
-                Command = "train", Version = CliApp.Version, NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
+                Command = "train", Version = CliApp.Version, NetworkSha256 = identity, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
             }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
 
@@ -108,11 +109,25 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. trainingSettings.Rows().Select(r => ReportRow(r.Key, r.Value))], evaluation, epochs, ssm);
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
             cancellationToken.ThrowIfCancellationRequested();
+            // Looked at while the output is still locked: the model this one replaces, for a line retrained into last month's folder.
+            string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity);
             string folder = staging.Commit();
             checkpoints?.DeleteAll();
+            if (replaced is not null)
+                warnings.Write($"'{Path.Combine(folder, "model.zip")}' replaced an earlier training's model ({replaced}): give each training its own --output to keep both.");
             Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
             return 0;
         }
+    }
+
+    /// <summary>What an output's model.zip from before was, when it was another model: its identity's start, or that it
+    /// could not be read; null when there was none or it was the same model (the same command run again).</summary>
+    private static string? EarlierModel(string file, string identity)
+    {
+        if (!File.Exists(file)) return null;
+        try { return ModelIdentity.Of(file) is var earlier && earlier != identity ? $"network sha256 {earlier[..16]}..." : null; }
+        catch (CliException) { return "not a model ssm reads"; }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "unreadable: " + ex.Message; }
     }
 
     /// <summary>How the report shows a setting of metrics.json: as the option that sets it ("imageSize" is --image-size).</summary>
