@@ -311,6 +311,13 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("generate", "--device", "cuda", "-o", output), "Unknown option 'device'", output);   // nothing to run there
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--seed", "5", "-o", output), "Unknown option 'seed'", output);   // scoring draws nothing at random
         AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect>", output);
+        // Evaluate into a training's output would replace its only record of the training.
+        string record = File.ReadAllText(Path.Combine(fx.Run, "metrics.json"));
+        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "-o", fx.Run), "holds a training's output: evaluate would replace its metrics.json, the training's only record");
+        Assert.Equal(record, File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
+        // The training's output folder for its model (a lifecycle check: "does not exist. Did you mean" the same path).
+        AssertFails(Cli.Run("predict", fx.Run, Good, "-o", output), $"'{fx.Run}' is a folder; give the model file: '{fx.Model}'.", output);
+        AssertFails(Cli.Run("info", root), $"'{root}' is a folder; give the model file (model.zip, written by ssm train).");
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);

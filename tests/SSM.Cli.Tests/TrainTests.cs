@@ -126,6 +126,12 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var again = Cli.Run([.. train, "--seed", "1"]);
         Assert.True(again.Code == 0, again.Output);
         Assert.DoesNotContain("replaced an earlier", Cli.Flat(again.Output));
+        // The same network with a threshold set since (evaluate --threshold, the copy put back): trained again, that is lost.
+        string evaluated = Path.Combine(Path.GetDirectoryName(output)!, "evaluated");
+        Assert.Equal(0, Cli.Run("evaluate", Path.Combine(output, "model.zip"), fx.Data, "--threshold", "0.5", "-o", evaluated).Code);
+        File.Copy(Path.Combine(evaluated, "model.zip"), Path.Combine(output, "model.zip"), overwrite: true);
+        var reset = Cli.Run([.. train, "--seed", "1"]);
+        Assert.Contains("replaced an earlier training's model (the same network, with the threshold 0.5 set since, 3 now)", Cli.Flat(reset.Output));
         var other = Cli.Run([.. train, "--seed", "2"]);
         Assert.True(other.Code == 0, other.Output);
         Assert.Contains($"replaced an earlier training's model (network sha256 {first[..16]}...): give each training its own --output", Cli.Flat(other.Output));

@@ -21,7 +21,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         if (Directory.Exists(data.Root) && !Directory.Exists(Path.Combine(data.Root, "test")))
             console.WriteLine($"'{data.Root}' is a folder of images without a test folder: its {data.TestItems.Count} images are taken as good ones " +
-                              "(the thresholds for each false-alarm budget, and how many the model's flags; no AUROC without defects).");
+                              "(the thresholds for each false-alarm budget, and how many the model flags; no AUROC without defects).");
         // A CSV's labels are free text: a test set of one kind has no AUROC, and a misspelt "good" would make it so.
         int defects = data.TestItems.Count(t => t.IsAnomalous);
         if (SSM.Core.Data.LabelsCsv.IsCsv(data.Root) && (defects == 0 || defects == data.TestItems.Count))
@@ -30,6 +30,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
                 : $"every row of '{data.Root}' has a normal label: there is no defect to find, and image AUROC needs both kinds.");
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
         DatasetInput.CheckTestSet(data, decodeImages: false);   // masks only: the model reads each test image once
+        RefuseTrainingOutput(settings.Output);
         using var staging = new OutputStaging(settings.Output);
         var ssm = ModelRunner.SsmOf(model);
         string[] testPaths = [.. data.TestItems.Select(t => t.Path)];
@@ -64,5 +65,19 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             return ErrorReporter.CheckFailed;
         }
         return 0;
+    }
+
+    /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)
+    /// beside its model: evaluate's files of the same names would replace both without a word (a lifecycle check).</summary>
+    private static void RefuseTrainingOutput(string output)
+    {
+        string record = Path.Combine(Path.GetFullPath(output), "metrics.json");
+        if (!File.Exists(record)) return;
+        string? command;
+        try { command = MetricsFile.Read(record).Command; }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException) { return; }
+        if (command == "train")
+            throw new CliException($"'{Path.GetDirectoryName(record)}' holds a training's output: evaluate would replace its metrics.json, the " +
+                                   "training's only record, and its model.zip. Give evaluate another --output.") { ExitCode = 2 };
     }
 }

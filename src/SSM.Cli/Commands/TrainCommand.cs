@@ -110,7 +110,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
             cancellationToken.ThrowIfCancellationRequested();
             // Looked at while the output is still locked: the model this one replaces, for a line retrained into last month's folder.
-            string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity);
+            string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity, ssm.Threshold);
             string folder = staging.Commit();
             checkpoints?.DeleteAll();
             if (replaced is not null)
@@ -120,12 +120,21 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         }
     }
 
-    /// <summary>What an output's model.zip from before was, when it was another model: its identity's start, or that it
-    /// could not be read; null when there was none or it was the same model (the same command run again).</summary>
-    private static string? EarlierModel(string file, string identity)
+    /// <summary>What an output's model.zip from before was, when it was another model or had another threshold: its
+    /// identity's start, the threshold set since its training (evaluate --threshold), or that it could not be read; null
+    /// when there was none or it was this same model (the same command run again).</summary>
+    private static string? EarlierModel(string file, string identity, float threshold)
     {
         if (!File.Exists(file)) return null;
-        try { return ModelIdentity.Of(file) is var earlier && earlier != identity ? $"network sha256 {earlier[..16]}..." : null; }
+        try
+        {
+            string earlier = ModelIdentity.Of(file);
+            if (earlier != identity) return $"network sha256 {earlier[..16]}...";
+            var model = ModelRunner.Load(new MLContext(seed: 0), file);
+            using var owned = model as IDisposable;
+            float before = ModelRunner.SsmOf(model).Threshold;
+            return before == threshold ? null : $"the same network, with the threshold {Summary.F(before)} set since, {Summary.F(threshold)} now";
+        }
         catch (CliException) { return "not a model ssm reads"; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "unreadable: " + ex.Message; }
     }

@@ -77,6 +77,9 @@ public static class ModelRunner
     public static ITransformer Load(MLContext mlContext, string path, float? threshold = null)
     {
         string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new CliException($"'{full}' is a folder; give the model file" +
+                                   (File.Exists(Path.Combine(full, "model.zip")) ? $": '{Path.Combine(full, "model.zip")}'." : " (model.zip, written by ssm train)."));
         if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         try
         {

@@ -18,7 +18,7 @@ public static class NearMatch
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return ""; }
         int limit = Math.Max(1, name.Length / 3);
         var nearest = entries.Select(e => (Path: e, Distance: Distance(name, Path.GetFileName(e))))
-            .Where(e => e.Distance <= limit).OrderBy(e => e.Distance).ThenBy(e => e.Path, StringComparer.Ordinal).FirstOrDefault();
+            .Where(e => e.Distance is > 0 && e.Distance <= limit).OrderBy(e => e.Distance).ThenBy(e => e.Path, StringComparer.Ordinal).FirstOrDefault();
         return nearest.Path is null ? "" : $" Did you mean '{nearest.Path}'?";
     }
 
