@@ -551,6 +551,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Null(metrics.ImageAuroc);
         Assert.Equal([0.01, 0.05, 0.10], metrics.FalseAlarmThresholds.Select(f => f.Rate));
         Assert.All(metrics.FalseAlarmThresholds, f => Assert.InRange(f.GoodFlagged, 0, (long)Math.Floor(f.Rate * count)));
+        Assert.All(metrics.FalseAlarmThresholds, f => Assert.Null(f.DefectsFound));   // no defect to find: left out, not 0
         Assert.Equal(metrics.FalsePositives, metrics.Images.Count(i => i.Predicted));
         // The threshold it lists, kept: a copy that flags as many of them as the list says.
         var loose = metrics.FalseAlarmThresholds[^1];

@@ -25,6 +25,8 @@ public sealed class InfoTests(TrainedModelFixture fx)
         Assert.Equal((Path.GetFullPath(fx.Model), trained.NetworkSha256, trained.Threshold), (facts.Model, facts.NetworkSha256, facts.Threshold));
         Assert.Equal((trained.TrainImages, trained.EpochsRun, trained.FinalLoss), (facts.TrainImages, facts.EpochsRun, facts.FinalLoss));
         Assert.Equal((trained.Dataset, trained.Version), (facts.Dataset, facts.Version));
+        Assert.Contains("+", facts.Version);   // written as is, not as \u002B (a grep for the commit found nothing)
+        Assert.Contains("\"version\": \"" + trained.Version, File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
         Assert.Equal(trained.Settings, facts.Settings);
         Assert.NotNull(facts.Settings.Threads);
     }
@@ -54,6 +56,8 @@ public sealed class InfoTests(TrainedModelFixture fx)
         string alone = Path.Combine(Cli.TempFolder("info-alone"), "model.zip");
         File.Copy(fx.Model, alone);
         Assert.Contains("none beside the model", Cli.Flat(Cli.Run("info", alone).Output));
+        using (var aloneJson = JsonDocument.Parse(Cli.Run("info", alone, "--json").Output))
+            Assert.Equal("none beside the model (metrics.json)", aloneJson.RootElement.GetProperty("trainingRecordNote").GetString());
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(alone)!, "metrics.json"),
             File.ReadAllText(Path.Combine(fx.Run, "metrics.json")).Replace(trained.NetworkSha256!, new string('0', 64)));
         Assert.Contains("is another model's", Cli.Flat(Cli.Run("info", alone).Output));

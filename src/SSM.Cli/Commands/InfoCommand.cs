@@ -28,7 +28,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         public RecordedSettings Settings { get; init; } = new();
         /// <summary>The training's metrics.json beside the model with the same identity; null when there is none.</summary>
         public string? TrainingRecord { get; init; }
-        /// <summary>Why a metrics.json beside the model is not its training record (evaluate's, another model's, unreadable).</summary>
+        /// <summary>Why no training record is given: none beside the model, or a metrics.json that is evaluate's, another model's or unreadable.</summary>
         public string? TrainingRecordNote { get; init; }
         /// <summary>From the training record: the ssm that trained, the data, the seconds, whether it went on from a checkpoint.</summary>
         public string? Version { get; init; }
@@ -52,10 +52,11 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         Summary.Show(console, "model", [
             ("model", facts.Model), ("network sha256", facts.NetworkSha256), ("threshold", Summary.Threshold(ssm)),
             ("channels", Summary.Channels(ssm)), .. Summary.Training(ssm),
-            ("training record", facts.TrainingRecord ?? facts.TrainingRecordNote ?? "none beside the model (metrics.json)"),
+            ("training record", facts.TrainingRecord ?? facts.TrainingRecordNote ?? ""),
             .. Recorded("trained by", facts.Version), .. Recorded("dataset", facts.Dataset),
-            .. Recorded("training time", facts.TrainingSeconds is { } s ? $"{Summary.F(s)} s" : null),
-            .. Recorded("continued after epoch", facts.ContinuedAfterEpoch?.ToString()),
+            // A continued training's record has the last run's time, as train's summary says it.
+            .. Recorded("training time", facts.TrainingSeconds is { } s
+                ? $"{Summary.F(s)} s" + (facts.ContinuedAfterEpoch is { } from ? $" (the last run's; epochs 1-{from} ran before)" : "") : null),
             .. facts.Settings.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value)),
         ]);
         return 0;
@@ -73,7 +74,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };
         string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");
-        if (!File.Exists(recordPath)) return facts;
+        if (!File.Exists(recordPath)) return facts with { TrainingRecordNote = "none beside the model (metrics.json)" };
         MetricsFile record;
         try { record = MetricsFile.Read(recordPath); }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)

@@ -62,8 +62,8 @@ public sealed record MetricsFile
     /// <param name="Rate">The largest share of good images flagged.</param>
     /// <param name="Threshold">The score threshold.</param>
     /// <param name="GoodFlagged">Good images flagged at it.</param>
-    /// <param name="DefectsFound">Defective images flagged at it.</param>
-    public sealed record FalseAlarmPoint(double Rate, float Threshold, long GoodFlagged, long DefectsFound);
+    /// <param name="DefectsFound">Defective images flagged at it; null (left out) for a test set of good images alone.</param>
+    public sealed record FalseAlarmPoint(double Rate, float Threshold, long GoodFlagged, long? DefectsFound);
 
     /// <summary>How the file is written (camelCase keys, nulls left out): <c>ssm info --json</c> writes the same way.</summary>
     internal static readonly JsonSerializerOptions Json = new()
@@ -71,6 +71,8 @@ public sealed record MetricsFile
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A file, not HTML: "1.0.0+8a82..." and non-ASCII paths as they are, where the default wrote \u002B (a grep for "+" missed it).
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
@@ -90,7 +92,8 @@ public sealed record MetricsFile
         TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
         PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, Aupro = e.Pixel?.Aupro,
         ImageAurocInterval = Pair(e.Intervals?.ImageAuroc), PixelAurocInterval = Pair(e.Intervals?.PixelAuroc), AuproInterval = Pair(e.Intervals?.Aupro),
-        FalseAlarmThresholds = [.. e.FalseAlarmThresholds.Select(f => new FalseAlarmPoint(f.Rate, f.Threshold, f.Counts.FalsePositives, f.Counts.TruePositives))],
+        FalseAlarmThresholds = [.. e.FalseAlarmThresholds.Select(f => new FalseAlarmPoint(f.Rate, f.Threshold, f.Counts.FalsePositives,
+            e.Images.Any(i => i.IsAnomalous) ? f.Counts.TruePositives : null))],
         Categories = [.. e.Categories],
         Images = [.. e.Images.Select(i => new ImageScore(i.Path, i.Category, i.Score, i.Predicted))],
         MasksLostAtModelSize = [.. e.MasksLostAtModelSize],

@@ -53,6 +53,16 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             var at = ConfusionCounts.At(scores, labels, raised);
             if (raised > lowest && at.TruePositives == counts.TruePositives) return new FalseAlarmThreshold(rate, raised, at);
         }
+        else
+        {
+            // No defect found above it: room above the normal score that must pass too, midway to the next normal score up
+            // (the last one the budget flags), or with none 2e-3 above it, what another processor's number format moves scores by.
+            float roomy = allowed > 0
+                ? (float)ThreeDecimalsAtOrBelow((float)(mustPass + (normal[allowed - 1] - (double)mustPass) / 2))
+                : (float)(ThreeDecimalsAtOrBelow((float)(mustPass + 0.002)) + 0.001);
+            if (roomy > lowest && (allowed == 0 || roomy <= normal[allowed - 1]))
+                return new FalseAlarmThreshold(rate, roomy, ConfusionCounts.At(scores, labels, roomy));
+        }
         return new FalseAlarmThreshold(rate, lowest, counts);
     }
 

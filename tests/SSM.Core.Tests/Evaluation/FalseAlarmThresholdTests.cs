@@ -64,7 +64,22 @@ public sealed class FalseAlarmThresholdTests
         Assert.Equal(2.724f, above.Threshold);   // midway between 2.699 and 2.75
         Assert.Equal(2.7f, FalseAlarmThreshold.For([2.699f, 2.7f], [false, true], 0)!.Value.Threshold);
         Assert.Equal(new ConfusionCounts(0, 0, 1, 1), FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Counts);
-        Assert.Equal(2.7f, FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Threshold);
+        Assert.Equal(2.702f, FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Threshold);   // no defect above: 2e-3 of room
+    }
+
+    /// <summary>Good images alone (a new month's, to set a threshold): room above the good score that must pass as well,
+    /// where the threshold sat 1e-4 above it (a lifecycle check).</summary>
+    [Fact]
+    public void Without_defects_above_it_the_threshold_still_leaves_room()
+    {
+        float[] scores = [.. Enumerable.Range(0, 20).Select(i => i / 10f - 0.08410f)];
+        bool[] labels = new bool[20];
+        var none = FalseAlarmThreshold.For(scores, labels, 0.01)!.Value;   // above the highest, 1.81590, by 2e-3
+        Assert.Equal(1.818f, none.Threshold);
+        Assert.Equal(0, none.Counts.FalsePositives);
+        var one = FalseAlarmThreshold.For(scores, labels, 0.05)!.Value;    // midway between the two highest
+        Assert.Equal(1.765f, one.Threshold);
+        Assert.Equal(1, one.Counts.FalsePositives);
     }
 
     [Fact]
