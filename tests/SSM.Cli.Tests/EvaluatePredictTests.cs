@@ -301,7 +301,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         // Heat maps are drawn on as many threads as the network has: the same files on one.
         var one = Cli.Run("predict", fx.Model, input, "--threads", "1", "-o", output + "-1");
         Assert.True(one.Code == 0, one.Output);
-        foreach (string file in Directory.GetFiles(output))
+        foreach (string file in Directory.GetFiles(output).Where(f => Path.GetFileName(f) != PredictionRun.FileName))   // it holds the run's time
             Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(output + "-1", Path.GetFileName(file))));
         Assert.DoesNotContain("from an earlier run", Cli.Flat(one.Output));   // a new folder, and the same names replaced, say nothing
         Assert.DoesNotContain("from an earlier run", Cli.Flat(Cli.Run("predict", fx.Model, input, "-o", output).Output));
@@ -360,6 +360,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.NotEmpty(lines);
         Assert.All(lines, l => Assert.Equal(label, l.Split(',')[2]));
         Assert.Matches($@"threshold[\s│|]+{System.Text.RegularExpressions.Regex.Escape(threshold)}[\s│|]", text);   // the summary's row
+        // And its record, for a run archived and read later: which model labelled them, at which threshold.
+        var run = PredictionRun.Read(Path.Combine(output, PredictionRun.FileName));
+        var trained = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        Assert.Equal(("predict", Path.GetFullPath(fx.Model), trained.NetworkSha256, float.Parse(threshold, System.Globalization.CultureInfo.InvariantCulture)),
+            (run.Command, run.Model, run.NetworkSha256, run.Threshold));
+        Assert.Equal((Path.GetFullPath(input), lines.Count, label == "anomalous" ? lines.Count : 0, 0), (run.Input, run.Images, run.Anomalous, run.Unreadable));
         // A line script's pass/fail: --fail-on-anomaly exits 3 when something is flagged, after writing the same outputs.
         var strict = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "--fail-on-anomaly", "-o", output + "-strict");
         Assert.True(strict.Code == (label == "anomalous" ? 3 : 0), strict.Output);
@@ -623,7 +629,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         string input = Path.Combine(fx.Data, "test", "good"), output = Path.Combine(fx.Root, "predict-no-heatmaps");
         var (code, text) = Cli.Run("predict", fx.Model, input, "--no-heatmaps", "-o", output);
         Assert.True(code == 0, text);
-        Assert.Equal(["predictions.csv"], Directory.GetFiles(output).Select(Path.GetFileName));
+        Assert.Equal(["predictions.csv", "summary.json"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var lines = File.ReadAllLines(Path.Combine(output, "predictions.csv"));
         Assert.All(lines.Skip(1), l => Assert.Matches(@",-?[\d.E+-]+,(normal|anomalous),\d+,\d+,$", l));
         // The same scores and peaks as with heat maps.

@@ -68,6 +68,9 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
                            $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
+        new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), ModelIdentity.Of(settings.Model), ssm.Threshold,
+            Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0,
+            Math.Round(clock.Elapsed.TotalSeconds, 1)).Write(staging.PathOf(PredictionRun.FileName));
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
         var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps);

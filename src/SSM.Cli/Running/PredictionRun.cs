@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace SSM.Cli.Running;
+
+/// <summary>
+/// predict's record of its run, summary.json beside predictions.csv: which model and threshold labelled the images, for a
+/// nightly run archived and read later (predictions.csv's columns stay as scripts read them). Keys as metrics.json's.
+/// </summary>
+/// <param name="Command">"predict".</param>
+/// <param name="Version">The ssm that wrote it, with its commit.</param>
+/// <param name="Model">The model file read, as a full path.</param>
+/// <param name="NetworkSha256">The model's identity (<see cref="ModelIdentity"/>).</param>
+/// <param name="Threshold">The threshold the labels were decided at (--threshold, else the model's).</param>
+/// <param name="Input">The image file or folder given, as a full path.</param>
+/// <param name="Recursive">True when its subfolders were read (--recursive); left out otherwise.</param>
+/// <param name="Images">Images scored.</param>
+/// <param name="Anomalous">Of them, flagged.</param>
+/// <param name="Unreadable">Files --keep-going could not read.</param>
+/// <param name="Seconds">How long the run took.</param>
+public sealed record PredictionRun(string Command, string? Version, string Model, string NetworkSha256, float Threshold, string Input,
+    bool? Recursive, int Images, int Anomalous, int Unreadable, double Seconds)
+{
+    public const string FileName = "summary.json";
+
+    public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, MetricsFile.Json));
+
+    public static PredictionRun Read(string path) => JsonSerializer.Deserialize<PredictionRun>(File.ReadAllText(path), MetricsFile.Json)!;
+}
