@@ -72,11 +72,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     private static void RefuseTrainingOutput(string output)
     {
         string record = Path.Combine(Path.GetFullPath(output), "metrics.json");
-        if (!File.Exists(record)) return;
-        string? command;
-        try { command = MetricsFile.Read(record).Command; }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or IOException or UnauthorizedAccessException) { return; }
-        if (command == "train")
+        if (MetricsFile.TryRead(record, out _)?.Command == "train")
             throw new CliException($"'{Path.GetDirectoryName(record)}' holds a training's output: evaluate would replace its metrics.json, the " +
                                    "training's only record, and its model.zip. Give evaluate another --output.") { ExitCode = 2 };
     }

@@ -74,13 +74,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };
         string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");
-        if (!File.Exists(recordPath)) return facts with { TrainingRecordNote = "none beside the model (metrics.json)" };
-        MetricsFile record;
-        try { record = MetricsFile.Read(recordPath); }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
-        {
-            return facts with { TrainingRecordNote = $"{recordPath} cannot be read ({ex.Message})" };
-        }
+        if (MetricsFile.TryRead(recordPath, out string? problem) is not { } record)
+            return facts with { TrainingRecordNote = problem is null ? "none beside the model (metrics.json)" : $"{recordPath} cannot be read ({problem})" };
         // evaluate's metrics.json names the model it read; only train's knows the training.
         if (record.Command != "train" || record.NetworkSha256 != identity)
             return facts with

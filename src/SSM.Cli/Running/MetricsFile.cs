@@ -105,4 +105,18 @@ public sealed record MetricsFile
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
     public static MetricsFile Read(string path) => JsonSerializer.Deserialize<MetricsFile>(File.ReadAllText(path), Json)!;
+
+    /// <summary>The metrics.json at <paramref name="path"/>, or null when there is none or it cannot be read (then
+    /// <paramref name="problem"/> says why, in the system's or the parser's words).</summary>
+    public static MetricsFile? TryRead(string path, out string? problem)
+    {
+        problem = null;
+        if (!File.Exists(path)) return null;
+        try { return Read(path); }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            problem = ex.Message;
+            return null;
+        }
+    }
 }

@@ -35,7 +35,7 @@ internal sealed class OutputLock : IDisposable
             {
                 // No file to be refused by: either a holder let go since (try again) or nothing can be made here (/proc, a
                 // read-only mount), which ten tries would have called another command's.
-                if (!CanCreateIn(parent)) throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
+                if (OutputStaging.CannotCreateFileIn(parent) is not null) throw new CliException($"Cannot write to '{parent}': {ex.Message}", ex);
                 continue;
             }
             // A command that opened the file just before its holder deleted it locks a file no longer at this path, while
@@ -45,18 +45,6 @@ internal sealed class OutputLock : IDisposable
             held.Dispose();
         }
         throw new CliException(busy);   // ten races lost in a row: others are taking and letting go of this output all the time
-    }
-
-    /// <summary>Whether a new file can be made in <paramref name="folder"/>.</summary>
-    private static bool CanCreateIn(string folder)
-    {
-        try
-        {
-            using var probe = new FileStream(Path.Combine(folder, $".ssm-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
-                FileShare.None, 1, FileOptions.DeleteOnClose);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return false; }
     }
 
     /// <summary>Whether this system tells (/proc, Linux) that a locked file was deleted from its path.</summary>

@@ -42,17 +42,21 @@ public sealed class OutputStaging : IDisposable
     // An output folder that exists but cannot be written is said now, not after every image was scored.
     private static void CheckWritable(string target)
     {
-        if (!Directory.Exists(target)) return;
-        string probe = Path.Combine(target, $".ssm-write-check-{Environment.ProcessId}");
+        if (Directory.Exists(target) && CannotCreateFileIn(target) is { } why)
+            throw new CliException($"Cannot write to the output folder '{target}': {why}");
+    }
+
+    /// <summary>Why no new file can be made in <paramref name="folder"/> (the system's words); null when one can. The probe
+    /// has a name of its own and goes as it closes, so two commands probing at once do not take each other's for a fault.</summary>
+    internal static string? CannotCreateFileIn(string folder)
+    {
         try
         {
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
+            using var probe = new FileStream(Path.Combine(folder, $".ssm-probe-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.Write,
+                FileShare.None, 1, FileOptions.DeleteOnClose);
+            return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CliException($"Cannot write to the output folder '{target}': {ex.Message}", ex);
-        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return ex.Message; }
     }
 
     /// <summary>The final output folder.</summary>
