@@ -2,8 +2,9 @@
 // print the metrics and write a self-contained report.html with the CLI's report writer.
 using System.Diagnostics;
 using Microsoft.ML;
+using SSM.Cli.Models;
 using SSM.Cli.Report;
-using SSM.Cli.Running;
+using SSM.Cli.Scoring;
 using SSM.Core.Data;
 using SSM.MLNet;
 

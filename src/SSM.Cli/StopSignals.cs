@@ -4,7 +4,7 @@ namespace SSM.Cli;
 
 /// <summary>
 /// Ctrl+C and SIGTERM ask the running command to stop instead of killing the process, so it can delete its half-written
-/// output (<see cref="Running.OutputStaging"/>) and say so. A second signal ends the process at once.
+/// output (<see cref="Outputs.OutputStaging"/>) and say so. A second signal ends the process at once.
 /// </summary>
 internal sealed class StopSignals : IDisposable
 {

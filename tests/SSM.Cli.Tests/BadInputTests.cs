@@ -1,4 +1,5 @@
-using SSM.Cli.Running;
+using SSM.Cli.Inputs;
+
 
 namespace SSM.Cli.Tests;
 
@@ -88,7 +89,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     [InlineData("plant", "plan", 1)]
     [InlineData("carpet", "tile", 5)]
     public void NearMatch_CountsSlipsOfTheKeyboard(string a, string b, int distance) =>
-        Assert.Equal(distance, SSM.Cli.Running.NearMatch.Distance(a, b));
+        Assert.Equal(distance, SSM.Cli.Inputs.NearMatch.Distance(a, b));
 
     [Fact]
     public void EmptyTrainingSet()

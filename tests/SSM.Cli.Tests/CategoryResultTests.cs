@@ -1,4 +1,4 @@
-using SSM.Cli.Running;
+using SSM.Cli.Scoring;
 using SSM.Core.Evaluation;
 
 namespace SSM.Cli.Tests;

@@ -62,7 +62,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
     {
         string code = File.ReadAllText(Path.Combine(fx.Run, "ConsumeModel.cs"));
         using var model = (IDisposable)new Microsoft.ML.MLContext().Model.Load(fx.Model, out _);
-        var ssm = SSM.Cli.Running.ModelRunner.SsmOf((Microsoft.ML.ITransformer)model);
+        var ssm = SSM.Cli.Models.ModelRunner.SsmOf((Microsoft.ML.ITransformer)model);
         Assert.Equal(SSM.MLNet.SsmInputKind.Path, ssm.InputKind);
         Assert.Contains($"public string {ssm.InputColumnName} {{ get; set; }}", code);
         Assert.DoesNotContain("LoadImages(", code);

@@ -1,4 +1,4 @@
-using SSM.Cli.Running;
+using SSM.Cli.Training;
 using SSM.Core.Training;
 
 namespace SSM.Cli.Tests;

@@ -1,4 +1,7 @@
-using SSM.Cli.Running;
+using SSM.Cli.Inputs;
+using SSM.Cli.Outputs;
+using SSM.Cli.Scoring;
+
 
 namespace SSM.Cli.Tests;
 
@@ -156,7 +159,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         // The generated set has masks: each defect's row carries its pixel figures, as metrics.json does.
         Assert.Contains("<th>pixel AUROC</th><th>AUPRO</th>", report);
         foreach (var c in metrics.Categories.Skip(1))
-            Assert.Contains($"<td>{SSM.Cli.Running.TestSetRun.Metric(c.PixelAuroc)}</td><td>{SSM.Cli.Running.TestSetRun.Metric(c.Aupro)}</td></tr>", report);
+            Assert.Contains($"<td>{SSM.Cli.Scoring.TestSetRun.Metric(c.PixelAuroc)}</td><td>{SSM.Cli.Scoring.TestSetRun.Metric(c.Aupro)}</td></tr>", report);
 
         // The thresholds for a false-alarm budget: each flags at most its share of the good images, as the scores say.
         Assert.Equal([0.01, 0.05, 0.10], metrics.FalseAlarmThresholds.Select(f => f.Rate));
@@ -334,9 +337,9 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(rows[longName][^1]) <= 255);
         Assert.True(File.Exists(Path.Combine(output, rows[longName][^1])));
         Assert.Equal("ok_heatmap.png", rows["ok.png"][^1]);
-        Assert.Equal("ok", SSM.Cli.Running.PredictionsTable.FitsName("ok"));
+        Assert.Equal("ok", SSM.Cli.Scoring.PredictionsTable.FitsName("ok"));
 
-        using (new SSM.Cli.Running.OutputStaging(output))   // another command writing there now
+        using (new SSM.Cli.Outputs.OutputStaging(output))   // another command writing there now
         {
             var second = Cli.Run("predict", fx.Model, input, "-o", output);
             Assert.Equal(1, second.Code);

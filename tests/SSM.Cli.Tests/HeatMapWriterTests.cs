@@ -1,5 +1,7 @@
 using Microsoft.ML;
-using SSM.Cli.Running;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
+using SSM.Cli.Scoring;
 
 namespace SSM.Cli.Tests;
 
@@ -56,7 +58,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void A_stopped_command_wakes_a_scoring_that_waits_for_room()
+    public async Task A_stopped_command_wakes_a_scoring_that_waits_for_room()
     {
         var (ssm, owner, images) = Load();
         using var _ = owner as IDisposable;
@@ -66,10 +68,10 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
         // One picture being drawn and one waiting fill it: the next Add waits, until the stop.
         var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", images[0], map); });
-        Assert.False(adding.Wait(300));
+        Assert.NotSame(adding, await Task.WhenAny(adding, Task.Delay(300)));
         stop.Cancel();
-        var failure = Record.Exception(() => adding.Wait(TimeSpan.FromSeconds(30)));
-        Assert.IsAssignableFrom<OperationCanceledException>(Assert.IsType<AggregateException>(failure).InnerException);
+        var failure = await Record.ExceptionAsync(() => adding.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsAssignableFrom<OperationCanceledException>(failure);
         Assert.ThrowsAny<OperationCanceledException>(writer.Finish);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SSM.Cli.Running;
+using SSM.Cli.Outputs;
 
 namespace SSM.Cli.Tests;
 

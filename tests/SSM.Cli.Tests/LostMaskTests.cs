@@ -1,4 +1,5 @@
-using SSM.Cli.Running;
+using SSM.Cli.Models;
+using SSM.Cli.Scoring;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Tests;

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using SSM.Cli.Running;
+using SSM.Cli.Outputs;
 
 namespace SSM.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.ML;
-using SSM.Cli.Running;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
 
 namespace SSM.Cli.Tests;
 

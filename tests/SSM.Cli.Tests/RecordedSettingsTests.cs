@@ -1,4 +1,5 @@
-using SSM.Cli.Running;
+using SSM.Cli.Outputs;
+using SSM.Cli.Training;
 using SSM.Core;
 
 namespace SSM.Cli.Tests;

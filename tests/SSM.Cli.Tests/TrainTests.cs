@@ -1,9 +1,12 @@
 using Microsoft.ML;
 using SSM.Cli.Commands;
-using SSM.Cli.Running;
-using SSM.Core;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
+using SSM.Cli.Training;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
+using SSM.Core;
 using SSM.MLNet;
 
 namespace SSM.Cli.Tests;

@@ -1,4 +1,5 @@
-using SSM.Cli.Running;
+using SSM.Cli.Training;
+
 
 namespace SSM.Cli.Tests;
 

@@ -1,8 +1,11 @@
 using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
 using SSM.Cli.Report;
-using SSM.Cli.Running;
+using SSM.Cli.Scoring;
 using SSM.MLNet;
 
 namespace SSM.Cli.Commands;

@@ -1,6 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SSM.Cli.Running;
+using SSM.Cli.Outputs;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Commands;

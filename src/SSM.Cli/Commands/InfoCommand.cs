@@ -2,7 +2,8 @@ using System.Text.Json;
 using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SSM.Cli.Running;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
 using SSM.MLNet;
 
 namespace SSM.Cli.Commands;

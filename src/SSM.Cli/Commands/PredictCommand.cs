@@ -1,7 +1,10 @@
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using SSM.Cli.Running;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
+using SSM.Cli.Scoring;
 
 namespace SSM.Cli.Commands;
 

@@ -2,8 +2,12 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
+using SSM.Cli.Outputs;
 using SSM.Cli.Report;
-using SSM.Cli.Running;
+using SSM.Cli.Scoring;
+using SSM.Cli.Training;
 using SSM.MLNet;
 
 namespace SSM.Cli.Commands;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SSM.Cli.Inputs;
+using SSM.Cli.Scoring;
+using SSM.Cli.Training;
 using SSM.Core.Data;
-using SSM.Cli.Running;
 using SSM.MLNet;
 
 namespace SSM.Cli.Report;
@@ -80,10 +82,10 @@ public static class HtmlReport
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
             s.Append($"<figure>{RocChart.Draw(e.ImageRoc, "#286edc", "image ROC")}" +
-                     $"<figcaption>Image-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc))}.</figcaption></figure>\n");
+                     $"<figcaption>Image-level ROC. AUROC {E(TestSetRun.WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc))}.</figcaption></figure>\n");
         if (e.PixelRoc is not null)
             s.Append($"<figure>{RocChart.Draw(e.PixelRoc, "#dc3228", "pixel ROC")}" +
-                     $"<figcaption>Pixel-level ROC. AUROC {E(Running.TestSetRun.WithInterval(e.Pixel?.Auroc, e.Intervals?.PixelAuroc))}, AUPRO {E(Running.TestSetRun.WithInterval(e.Pixel?.Aupro, e.Intervals?.Aupro))}.</figcaption></figure>\n");
+                     $"<figcaption>Pixel-level ROC. AUROC {E(TestSetRun.WithInterval(e.Pixel?.Auroc, e.Intervals?.PixelAuroc))}, AUPRO {E(TestSetRun.WithInterval(e.Pixel?.Aupro, e.Intervals?.Aupro))}.</figcaption></figure>\n");
         var (histogram, clippedAt) = ScoreHistogram.Draw([.. e.Images.Where(i => !i.IsAnomalous).Select(i => i.Score)],
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
         s.Append($"<figure>{histogram}<figcaption class=\"legend\">Image scores:" +

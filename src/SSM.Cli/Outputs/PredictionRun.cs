@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Outputs;
 
 /// <summary>
 /// predict's record of its run, summary.json beside predictions.csv: which model and threshold labelled the images, for a

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SSM.Core;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Outputs;
 
 /// <summary>
 /// The <c>settings</c> of metrics.json and the report, from the engine's options: <c>train</c> lists those it trains with,

@@ -1,4 +1,4 @@
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Models;
 
 /// <summary>The input row of every saved model: the image file's path (text column "ImagePath"), which the model reads itself.</summary>
 public sealed class ImageRow

@@ -1,8 +1,9 @@
 using Microsoft.ML;
 using Spectre.Console;
+using SSM.Cli.Models;
 using SSM.Core.Data;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Scoring;
 
 /// <summary>Scores a dataset's test images with a model and computes the metrics (shared by train and evaluate).</summary>
 public static class TestSetRun

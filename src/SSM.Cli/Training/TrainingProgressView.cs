@@ -4,7 +4,7 @@ using Spectre.Console;
 using SSM.Core.Training;
 using SSM.MLNet;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Training;
 
 /// <summary>
 /// Shows training progress: a live Spectre progress bar with ETA and the current losses on an interactive terminal, one plain

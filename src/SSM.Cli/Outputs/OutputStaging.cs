@@ -1,4 +1,4 @@
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Outputs;
 
 /// <summary>
 /// Collects a command's outputs in a hidden temporary sibling of the output folder and moves them into place only when the

@@ -1,7 +1,8 @@
+using SSM.Cli.Models;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Scoring;
 
 /// <summary>One test image with its label, score, map and (for defects) its ground-truth mask at map resolution.</summary>
 public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask, int Side, string? MaskPath);

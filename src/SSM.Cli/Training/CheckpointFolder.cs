@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using SSM.Core.Training;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Training;
 
 /// <summary>
 /// Where <c>ssm train</c> keeps the engine's training checkpoints: a hidden sibling of the output folder,

@@ -2,10 +2,11 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SSM.Cli.Inputs;
 using SSM.Core.IO;
 using SSM.MLNet;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Models;
 
 /// <summary>
 /// Trains, saves, loads and scores through the ML.NET API, as a user would. Models read the text column

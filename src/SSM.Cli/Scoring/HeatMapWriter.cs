@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using SSM.Cli.Outputs;
 using SSM.MLNet;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Scoring;
 
 /// <summary>
 /// Draws heat maps on worker threads while the network scores the next images, through a queue of a few maps: a folder of

@@ -1,6 +1,6 @@
 using SSM.MLNet;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Models;
 
 /// <summary>Writes ConsumeModel.cs: a Model Builder-style class that loads model.zip and scores one image.</summary>
 public static class ConsumeModelWriter

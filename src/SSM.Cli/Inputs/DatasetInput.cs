@@ -1,6 +1,6 @@
 using SSM.Core.Data;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Inputs;
 
 /// <summary>
 /// Opens a dataset folder or an input of images and checks what the model will not: layout, counts, masks. Images are not

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Models;
 
 /// <summary>
 /// What makes a model the model it is: the SHA-256 of its trained network, options and calibration (the zip's SsmModel.bin

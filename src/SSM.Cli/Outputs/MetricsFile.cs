@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SSM.Cli.Scoring;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Outputs;
 
 /// <summary>The content of metrics.json.</summary>
 public sealed record MetricsFile

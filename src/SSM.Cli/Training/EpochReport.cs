@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Training;
 
 /// <summary>One training epoch, parsed from the estimator's progress message on <c>MLContext.Log</c>.</summary>
 public sealed partial record EpochReport(int Epoch, int Planned, double Loss, double Mse, double MsGms, double Ssim, TimeSpan Elapsed, TimeSpan Remaining)

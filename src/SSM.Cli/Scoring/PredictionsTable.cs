@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using SSM.Cli.Inputs;
+using SSM.Cli.Models;
 using SSM.MLNet;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Scoring;
 
 /// <summary>
 /// <c>predict</c>'s rows, one an image as it is scored, and what its summary and warnings need: no map is kept. The

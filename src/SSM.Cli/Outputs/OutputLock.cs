@@ -1,4 +1,4 @@
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Outputs;
 
 /// <summary>
 /// Holds an output folder for one command: two commands writing one folder at once would each move their files in, and the

@@ -1,4 +1,4 @@
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Inputs;
 
 /// <summary>
 /// "Did you mean" for a path that does not exist: the entry of its folder whose name is nearest by edit distance, when it

@@ -1,6 +1,7 @@
 using Spectre.Console;
+using SSM.Cli.Training;
 
-namespace SSM.Cli.Running;
+namespace SSM.Cli.Scoring;
 
 /// <summary>
 /// Shows the progress of scoring many images: a live bar on an interactive terminal, a line as the count passes each tenth

@@ -1,0 +1,106 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using SSM.Core.Torch;
+
+namespace SSM.Cli.Commands;
+
+/// <summary>Options of the commands that run a model (train, evaluate, predict).</summary>
+public class ModelSettings : CommonSettings
+{
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu, cuda or cuda:N, any letter case (the GPU to use; needs a CUDA build: -p:TorchBackend=cuda-linux or cuda-windows).")]
+    [DefaultValue("cpu")]
+    public string Device { get; set; } = "cpu";
+
+    [CommandOption("--threads <N>")]
+    [Description("CPU threads the network computes with (default: all cores, the fastest for one command alone). When several " +
+                 "ssm commands or other libtorch programs run at once on one machine, give each 1 (or cores / programs): " +
+                 "with all cores each, their threads spin waiting for each other and each runs several times slower.")]
+    public int? Threads { get; set; }
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (!DeviceName.TryParse(Device, out _))
+            return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
+        if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1 (got {Threads}).");
+        return ValidationResult.Success();
+    }
+
+    /// <summary>Applies <see cref="Threads"/> until disposed, so a command run in-process (the tests, the examples) leaves the
+    /// caller's count as it found it.</summary>
+    public IDisposable UseThreads() => TorchThreads.Use(Threads);
+
+    /// <summary>
+    /// Refuses an output folder that holds images the command reads (the folders of <paramref name="inputFiles"/>): outputs
+    /// written among the inputs (predict's heat maps above all) would be read as inputs by the next run on that folder.
+    /// Folders are compared as full, normalised paths (ignoring letter case where the file system usually does).
+    /// </summary>
+    /// <param name="command">"ssm train", for the message.</param>
+    /// <exception cref="CliException">Exit code 2: the output is one of those folders.</exception>
+    public void RefuseOutputAmong(IEnumerable<string> inputFiles, string command)
+    {
+        string output = FullFolder(Output);
+        if (inputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))).OfType<string>().Any(f => SameFolder(f, output)))
+            throw new CliException($"--output '{output}' is a folder {command} reads images from; its outputs would be mixed with " +
+                                   "the input and read by the next run on it. Give another --output folder.") { ExitCode = 2 };
+    }
+
+    /// <summary>Refuses an output folder at or below <paramref name="root"/>, which a recursive command reads entirely.</summary>
+    public void RefuseOutputInside(string root, string command)
+    {
+        string output = FullFolder(Output), inside = FullFolder(root);
+        if (SameFolder(output, inside) || output.StartsWith(inside + Path.DirectorySeparatorChar, PathComparison))
+            throw new CliException($"--output '{output}' is inside '{inside}', which {command} reads with all its subfolders; its " +
+                                   "outputs would be read by the next run on it. Give an --output folder outside it.") { ExitCode = 2 };
+    }
+
+    /// <summary>The full path of a folder without a trailing separator.</summary>
+    internal static string FullFolder(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+
+    /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), letter case
+    /// ignored on Windows and macOS, whose file systems ignore it by default.</summary>
+    internal static bool SameFolder(string a, string b) => string.Equals(FullFolder(a), FullFolder(b), PathComparison);
+
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>The TorchSharp device string: "cpu" or "cuda:N".</summary>
+    public string TorchDevice => DeviceName.Canonical(Device);
+
+    /// <summary>True for a CUDA device, after checking it is there: a command fails before any work, in the option's words.</summary>
+    /// <exception cref="CliException">CUDA is not available.</exception>
+    public bool RequireDevice()
+    {
+        if (!TorchDevice.StartsWith("cuda:", StringComparison.Ordinal)) return false;
+        TorchNative.EnsureLoaded();
+        if (!TorchSharp.torch.cuda.is_available())
+            throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
+                                   "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
+        return true;
+    }
+
+    /// <summary>Says so when libtorch's oneDNN convolutions computed wrongly on this machine and were turned off
+    /// (<see cref="OneDnnCheck"/>): the results are right, and slower than on a machine where oneDNN works. Training says it
+    /// through ML.NET's log.</summary>
+    public static void WarnIfConvolutionsMended(Warnings warnings)
+    {
+        TorchNative.EnsureLoaded();
+        if (OneDnnCheck.Finding is { } mended) warnings.Write(mended);
+    }
+
+    /// <summary>An MLContext whose loaded models run on <see cref="Device"/> (ML.NET's GpuDeviceId, without falling back to the CPU).</summary>
+    /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available.</exception>
+    public Microsoft.ML.MLContext CreateContext()
+    {
+        var mlContext = new Microsoft.ML.MLContext(seed: 0);   // scoring draws nothing at random: its masks are the model's
+        if (RequireDevice())
+        {
+            mlContext.GpuDeviceId = int.Parse(TorchDevice[5..], System.Globalization.CultureInfo.InvariantCulture);
+            mlContext.FallbackToCpu = false;
+        }
+        return mlContext;
+    }
+}

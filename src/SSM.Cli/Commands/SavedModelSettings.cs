@@ -1,0 +1,25 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SSM.Cli.Commands;
+
+/// <summary>Options of the commands that score with a saved model (evaluate, predict): the model and its threshold.</summary>
+public class SavedModelSettings : ModelSettings
+{
+    [CommandArgument(0, "<MODEL>")]
+    [Description("model.zip written by ssm train.")]
+    public string Model { get; set; } = "";
+
+    [CommandOption("--threshold <SCORE>")]
+    [Description("Decision threshold on the score (default: the model's own).")]
+    public float? Threshold { get; set; }
+
+    public override ValidationResult Validate()
+    {
+        var common = base.Validate();
+        if (!common.Successful) return common;
+        if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
+        return ValidationResult.Success();
+    }
+}
