@@ -94,6 +94,11 @@ public static class CliApp
             errors.MarkupLine("[red]error:[/] no command given: ssm train | evaluate | predict | info | generate (ssm <command> --help).");
             return ErrorReporter.Usage;
         }
+        if (RepeatedOptions.Find(args) is { } repeated)
+        {
+            errors.MarkupLine($"[red]error:[/] {Markup.Escape(repeated)}");
+            return ErrorReporter.Usage;
+        }
         int code = app.Run(args, stop.Token);
         return code == ErrorReporter.Cancelled && signals?.Received == System.Runtime.InteropServices.PosixSignal.SIGTERM
             ? ErrorReporter.Terminated : code;

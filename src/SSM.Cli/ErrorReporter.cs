@@ -33,6 +33,10 @@ internal static class ErrorReporter
     /// tells a flagged part or a worse model from a broken run.</summary>
     public const int CheckFailed = 3;
 
+    /// <summary>Exit code of <c>predict --fail-on-anomaly --keep-going</c> when nothing was flagged but some files could not be
+    /// read: a camera or copy to look at, not a part to reject (3, a flagged image, decides when both happen).</summary>
+    public const int SomeUnreadable = 4;
+
     public static int ExitCode(Exception ex) => ex switch
     {
         OperationCanceledException => Cancelled,

@@ -62,6 +62,21 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Equal(130, evaluate.Code);
     }
 
+    [Theory]
+    [InlineData("--epochs", "3", "--epochs", "5", "--epochs given twice")]   // a wrapper script's appended option
+    [InlineData("-o", "{out}", "--output", "{out}2", "-o and --output given twice")]
+    [InlineData("--epochs=3", null, "--epochs", "5", "--epochs given twice")]
+    public void RepeatedOption_StopsTheCommand_NamingIt(string option, string? value, string again, string againValue, string message)
+    {
+        string output = Path.Combine(Cli.TempFolder("repeated"), "out");
+        string[] Pair(string o, string? v) => v is null ? [o] : [o, v.Replace("{out}", output)];
+        var run = Cli.Run(["train", fx.Data, .. Pair(option, value), .. Pair(again, againValue), .. option == "-o" ? [] : new[] { "-o", output }]);
+        AssertFails(run, message, output);
+        Assert.Equal(2, run.Code);
+        Assert.DoesNotContain("epoch 1/", run.Output);
+        Assert.False(Directory.Exists(output + "2"));
+    }
+
     [Fact]
     public void ExtraArgument_StopsTheCommand()
     {
@@ -177,6 +192,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.True(kept.Code == 0, kept.Output);
         Assert.Contains("1 of 4 images cannot be read", Cli.Flat(kept.Output));
         Assert.Contains(File.ReadAllLines(Path.Combine(output, "predictions.csv")), l => l.Contains("zzz.png") && l.Contains(",unreadable,"));
+        // A line script tells a file it could not check (4) from a flagged part (3), which decides when both happen.
+        string[] gate = ["--keep-going", "--fail-on-anomaly", "--no-heatmaps", "--threshold"];
+        Assert.Equal(4, Cli.Run(["predict", fx.Model, testGood, .. gate, "1000", "-o", output + "-none-flagged"]).Code);
+        Assert.Equal(3, Cli.Run(["predict", fx.Model, testGood, .. gate, "-1000", "-o", output + "-all-flagged"]).Code);
     }
 
     [Fact]

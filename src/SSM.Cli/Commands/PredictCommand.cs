@@ -88,7 +88,8 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
-        return settings.FailOnAnomaly && (table.Anomalous > 0 || unusable is { Count: > 0 }) ? ErrorReporter.CheckFailed : 0;
+        if (!settings.FailOnAnomaly) return 0;
+        return table.Anomalous > 0 ? ErrorReporter.CheckFailed : unusable is { Count: > 0 } ? ErrorReporter.SomeUnreadable : 0;
     }
 
     /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same

@@ -41,7 +41,7 @@ public sealed class PredictSettings : SavedModelSettings
 
     [CommandOption("--fail-on-anomaly")]
     [Description("Exit with code 3 when any image is flagged, after writing every output as usual " +
-                 "(and with --keep-going also when any image could not be read): a line script's pass/fail without reading the " +
-                 "CSV. Default: exit 0 whatever was flagged.")]
+                 "(with --keep-going: 4 when none is flagged but some could not be read): a line script's pass/fail without " +
+                 "reading the CSV. Default: exit 0 whatever was flagged.")]
     public bool FailOnAnomaly { get; set; }
 }
