@@ -31,9 +31,9 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
     {
         Console.Error.WriteLine(alone
             ? $"{modelPath} reads {("AEIOU".Contains(ssm.InputKind.ToString()[0]) ? "an" : "a")} {ssm.InputKind} column '{ssm.InputColumnName}'; this server " +
-              "needs a model trained on image files (ssm train's) or on a byte[] column (README, \"Serving a model\")."
+              "needs a model trained on image files (ssm train's) or on a byte[] column (docs/ml-net.md, \"Serving a model\")."
             : $"{modelPath} runs other steps before its detector; this server gives the upload's bytes to the detector itself: serve a " +
-              "model of the detector alone, trained on image files (ssm train's) or on a byte[] column (README, \"Serving a model\").");
+              "model of the detector alone, trained on image files (ssm train's) or on a byte[] column (docs/ml-net.md, \"Serving a model\").");
         return 1;
     }
     model = ssm = ssm.WithBytesInput(nameof(Upload.File));
@@ -41,7 +41,7 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
 }
 // A PredictionEngine serves one thread at a time (ML.NET's rule); the pool lends one to each request. The engines do not
 // own the model: it outlives them. Under concurrent requests, TorchSharp.torch.set_num_threads(1) here served 16 % more
-// images per second than libtorch's all-cores default on a 2-core machine, and a lone request 7 % slower (README,
+// images per second than libtorch's all-cores default on a 2-core machine, and a lone request 7 % slower (docs/platform.md,
 // "Several programs on one machine").
 var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model));
 

@@ -51,7 +51,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     [Fact]
     public void Known_gap_LoadImages_decodes_truncated_files_partially_and_they_get_a_score()
     {
-        // The gap the README documents: LoadImages (SkiaSharp) fills the missing part and raises nothing. A text path
+        // The gap docs/reliability.md documents: LoadImages (SkiaSharp) fills the missing part and raises nothing. A text path
         // column read by the model itself refuses these files (PathInputTests).
         Assert.True(float.IsFinite(ScoreOf(BrokenFiles.TruncatedPng(TempFile("truncated.png")))));
         Assert.True(float.IsFinite(ScoreOf(BrokenFiles.TruncatedJpeg(TempFile("truncated.jpg")))));

@@ -10,7 +10,7 @@ namespace SSM.Core.Torch;
 /// batch at 64 px), and on a 2-core AMD EPYC virtual machine of 2026-12-02, where a page fault is expensive, that was
 /// most of the time: a float32 matmul writing a fresh 56 MB result took 105 ms against 5.5 ms into reused memory; a
 /// training step of the default network 689 ms against 278 ms, a scoring call 3.6 s against 0.49 s (examples/Benchmarks
-/// <c>speed</c>, one run each; the README's "glibc's malloc and libtorch's large tensors").
+/// <c>speed</c>, one run each; docs/platform.md, "glibc's malloc and libtorch's large tensors").
 /// With mmap off for malloc and the trim threshold raised, freed blocks stay in the heap and are reused: the process
 /// keeps the memory of its largest step instead of returning it between steps, and returns it when training ends
 /// (<see cref="ReturnFreeMemory"/>) or when more than <see cref="TrimThresholdBytes"/> lies free at the heap's top.

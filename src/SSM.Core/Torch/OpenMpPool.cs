@@ -8,7 +8,7 @@ namespace SSM.Core.Torch;
 /// hold more threads than there are cores, every helper sleeps between parallel regions instead of spinning. A program
 /// that loaded the library on its main thread (the oneDNN probe computes) and trained inside <c>Task.Run</c> had two pools
 /// on a 2-core machine: about 1000 sleeps and wake-ups per training step, which took a bfloat16 step from 79-91 ms to
-/// 112-141 (the README's "Training on another thread"). Releasing the pool after the probe and after training leaves
+/// 112-141 (docs/platform.md, "Training on another thread"). Releasing the pool after the probe and after training leaves
 /// only the pools of threads still computing; a thread that computes again gets a new pool at its next parallel region.
 /// </summary>
 /// <remarks>Linux only (libgomp's <c>omp_pause_resource_all</c> frees the calling thread's pool and nothing else); a no-op

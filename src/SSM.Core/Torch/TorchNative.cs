@@ -6,7 +6,7 @@ namespace SSM.Core.Torch;
 /// <summary>
 /// Loads TorchSharp's native library once and, when it cannot load, says why. TorchSharp itself reports every failure as
 /// a missing libtorch package reference, even when the package is there and the operating system refused the file, as
-/// Debian 12 and Ubuntu 22.04 do for TorchSharp 0.107.0 (it asks for GLIBCXX_3.4.32; see the README's "TorchSharp on
+/// Debian 12 and Ubuntu 22.04 do for TorchSharp 0.107.0 (it asks for GLIBCXX_3.4.32; see docs/platform.md, "TorchSharp on
 /// Debian 12 / Ubuntu 22.04"). The loader's own message names the real cause.
 /// </summary>
 public static class TorchNative

@@ -28,7 +28,7 @@ public static class TorchThreads
     /// Ends the OpenMP helper threads libtorch keeps for the calling thread, for a thread of the program's own that computed
     /// with TorchSharp and will now wait while another computes: libgomp keeps such a pool for as long as its thread lives,
     /// and with more helpers than cores every helper sleeps between parallel regions (a bfloat16 training step on another
-    /// thread took 112-141 ms instead of 79-91 with one idle pool on a 2-core machine; the README's "Training on another
+    /// thread took 112-141 ms instead of 79-91 with one idle pool on a 2-core machine; docs/platform.md, "Training on another
     /// thread"). The library does this itself after loading libtorch and after training; the thread gets new helpers at its
     /// next parallel region. Linux only (libgomp); a no-op elsewhere.
     /// </summary>
