@@ -23,7 +23,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
             SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(3, 32, 32, [.. grey, .. grey.Select(v => 0.9f * v), .. grey.Select(v => 0.8f * v)]),
                 Path.Combine(colour, Path.GetFileName(file)));
         }
-        string[] tiny = [.. TrainedModelFixture.TinyTraining, "--epochs", "1"];
+        string[] tiny = TrainedModelFixture.TinyTrainingOf(1);
         var greyModel = Cli.Run(["train", colour, .. tiny, "--channels", "1", "-o", Path.Combine(fx.Root, "grey-of-colour")]);
         Assert.True(greyModel.Code == 0, greyModel.Output);
         Assert.Contains("8 of 8 images are colour files: --channels 1 reads them as grey", greyModel.Output);

@@ -87,7 +87,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
             File.Copy(good[i], Path.Combine(hour, $"img_{i / 6}.png"));
         }
         string output = Path.Combine(fx.Root, "by-hour-run");
-        var run = Cli.Run(["train", tree, "--recursive", .. TrainedModelFixture.TinyTraining, "--epochs", "1", "-o", output]);
+        var run = Cli.Run(["train", tree, "--recursive", .. TrainedModelFixture.TinyTrainingOf(1), "-o", output]);
         Assert.True(run.Code == 0, run.Output);
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal(12, metrics.TrainImages);

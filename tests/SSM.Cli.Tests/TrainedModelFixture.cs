@@ -5,6 +5,9 @@ public sealed class TrainedModelFixture : IDisposable
 {
     public static readonly string[] TinyTraining = ["--image-size", "32", "--width", "8", "--depth", "3", "--epochs", "5"];
 
+    /// <summary><see cref="TinyTraining"/> for <paramref name="epochs"/> epochs (an option given twice stops a command).</summary>
+    public static string[] TinyTrainingOf(int epochs) => [.. TinyTraining[..^1], epochs.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
     /// <summary>The smallest training there is (16 px, width 4, depth 2, one epoch): for tests of what a run writes or refuses.</summary>
     public static readonly string[] OneEpoch = ["--image-size", "16", "--width", "4", "--depth", "2", "--epochs", "1"];
 
