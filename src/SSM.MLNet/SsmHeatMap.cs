@@ -69,6 +69,40 @@ public static class SsmHeatMap
         return Picture(model, SsmInput.FromMLImage(image, 3, (height, width)), anomalyMap, (image.Width, image.Height));
     }
 
+    /// <summary>Where the model finds a defect in an image file, at the file's own size (<see cref="SsmPredictedMask"/>).</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="imagePath">The image file, as the model's path column gave it (relative paths read from the model's
+    /// <see cref="SsmAnomalyTransformer.ImageFolder"/>).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist (the message names the path as resolved).</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable image.</exception>
+    public static SsmPredictedMask PredictedMask(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(imagePath);
+        var (width, height) = ImageFile.ReadSize(model.ResolvePath(imagePath), model.ReadsFilesUpright);
+        return PredictedMask(model, anomalyMap, width, height);
+    }
+
+    /// <summary>Where the model finds a defect in an image of <paramref name="width"/> x <paramref name="height"/> (its size
+    /// before the model resized it, upright: an upload's, an <see cref="MLImage"/>'s), at that size.</summary>
+    /// <param name="model">The model that scored the image.</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="width">The image's width.</param>
+    /// <param name="height">Its height.</param>
+    public static SsmPredictedMask PredictedMask(SsmAnomalyTransformer model, float[] anomalyMap, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(anomalyMap);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        int side = model.ImageSize;
+        if (anomalyMap.Length != side * side)
+            throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
+        float threshold = model.MapThreshold(width, height);
+        return new SsmPredictedMask(width, height, [.. Enlarged(anomalyMap, side, height, width).Select(v => v >= threshold)]);
+    }
+
     /// <summary>
     /// <paramref name="image"/> as pictures show it: an image whose brightest value is below a quarter of full scale (a
     /// 12-bit scan stored in a 16-bit file fills a sixteenth) is brightened so that value is white; others are returned as

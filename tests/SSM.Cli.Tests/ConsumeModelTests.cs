@@ -29,6 +29,8 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             SsmModel.ConsumeModel.ModelPath = args[0];
             var result = SsmModel.ConsumeModel.Predict(args[1]);
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
+            var mask = SsmModel.ConsumeModel.PredictedMask(args[1], result);
+            Console.WriteLine($"mask {mask.Width}x{mask.Height} agrees={mask.Count > 0 == result.PredictedLabel}");
             try { SsmModel.ConsumeModel.ModelPath = "another.zip"; }
             catch (InvalidOperationException e) { Console.WriteLine("path-after-load: " + e.Message); }
             if (Environment.GetEnvironmentVariable("SSM_TEST_RELOAD") is { } deployed)
@@ -38,6 +40,8 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
                 catch (Exception e) { Console.WriteLine("reload-missing=" + e.GetType().Name + " then " + (SsmModel.ConsumeModel.Predict(args[1]).Score == result.Score ? "same" : "other")); }
                 SsmModel.ConsumeModel.Reload(deployed);
                 var again = Task.Run(() => SsmModel.ConsumeModel.Predict(args[1])).Result;   // another thread's engine too
+                var everywhere = SsmModel.ConsumeModel.PredictedMask(args[1], again);
+                Console.WriteLine($"reloaded mask everywhere={everywhere.Count == everywhere.Width * everywhere.Height}");
                 Console.WriteLine($"reloaded score={(SsmModel.ConsumeModel.Predict(args[1]).Score == result.Score ? "same" : "other")} anomalous={SsmModel.ConsumeModel.Predict(args[1]).PredictedLabel} other-thread={again.PredictedLabel} path={SsmModel.ConsumeModel.ModelPath == deployed}");
             }
             if (args.Length > 2)
@@ -94,6 +98,8 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             Assert.True(code == 0, output);
             AssertScored(output);
             Assert.Contains("path-after-load: The model is already loaded from", output);
+            var (width, height) = SSM.Core.Data.ImageFile.ReadSize(image);
+            Assert.Contains($"mask {width}x{height} agrees=True", output);
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), "--first-missing", fx.Model, image], TimeSpan.FromMinutes(2));
             Assert.True(code == 0, output);
             Assert.Contains("missing=FileNotFoundException", output);
@@ -113,6 +119,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             Assert.True(code == 0, output);
             Assert.Contains("reload-missing=FileNotFoundException then same", output);
             Assert.Contains("reloaded score=same anomalous=True other-thread=True path=True", output);
+            Assert.Contains("reloaded mask everywhere=True", output);   // the deployed model's threshold, in the map's units
 
             // The model reads the path itself, strictly: a truncated file fails, named, instead of getting a score.
             string truncated = Cli.WriteTruncated(image, Path.Combine(project, "zz-truncated.png"));

@@ -379,6 +379,20 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var rows = File.ReadAllLines(Path.Combine(output + "-maps", "predictions.csv")).Skip(1).ToList();
         Assert.All(rows, r => Assert.Equal(label == "anomalous", r.Split(',')[^1].EndsWith("_heatmap.png", StringComparison.Ordinal)));
         Assert.Equal(label == "anomalous" ? rows.Count : 0, Directory.GetFiles(output + "-maps", "*_heatmap*.png").Length);
+        // --masks: every image's predicted mask at its own size, white where flagged (everywhere or nowhere here), named in
+        // a last column; the other columns as without it.
+        var masked = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "--masks", "-o", output + "-masks");
+        Assert.True(masked.Code == 0, masked.Output);
+        var maskRows = File.ReadAllLines(Path.Combine(output + "-masks", "predictions.csv"));
+        Assert.Equal("path,score,label,peak_x,peak_y,heatmap,mask", maskRows[0]);
+        Assert.Equal(lines, maskRows.Skip(1).Select(r => r[..r.LastIndexOf(',')]));
+        foreach (var row in maskRows.Skip(1).Select(r => r.Split(',')))
+        {
+            Assert.Equal(Path.GetFileNameWithoutExtension(row[0]) + "_mask.png", row[^1]);
+            var mask = SSM.Core.Data.ImageFile.Load(Path.Combine(output + "-masks", row[^1]), channels: 1, upright: false);
+            Assert.Equal(SSM.Core.Data.ImageFile.ReadSize(row[0]), (mask.Width, mask.Height));
+            Assert.All(mask.Pixels, v => Assert.Equal(label == "anomalous" ? 1f : 0f, v));
+        }
     }
 
     [Fact]

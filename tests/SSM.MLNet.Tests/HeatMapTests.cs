@@ -100,6 +100,42 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
     }
 
     [Fact]
+    public void The_predicted_mask_is_the_verdict_at_the_images_size()
+    {
+        string wide = Path.Combine(fx.Folder, "wide-mask.png");
+        ImageFile.Save(new FloatImage(1, 20, 50, [.. Enumerable.Range(0, 20 * 50).Select(i => i % 3 / 3f)]), wide);
+        var paths = fx.Test.Append(wide).ToList();
+        var rows = fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(paths));
+        // The tiny model flags every image at its own threshold: one between the scores checks both verdicts.
+        var scores = Scored.Read(fx.Model.Transform(rows)).Select(s => s.Score).Order().ToList();
+        using var model = fx.Model.WithThreshold((scores[scores.Count / 2 - 1] + scores[scores.Count / 2]) / 2);
+        var scored = Scored.Read(model.Transform(rows));
+        Assert.Contains(scored, s => s.Predicted);
+        Assert.Contains(scored, s => !s.Predicted);
+        for (int i = 0; i < paths.Count; i++)
+        {
+            var mask = SsmHeatMap.PredictedMask(model, paths[i], scored[i].Map);
+            var (width, height) = ImageFile.ReadSize(Path.Combine(fx.Folder, paths[i]));
+            Assert.Equal((width, height, width * height), (mask.Width, mask.Height, mask.Pixels.Length));
+            // One restoration error for map and score (the default): a mask exactly where the image is flagged, at its peak.
+            Assert.True(scored[i].Predicted == mask.Count > 0, $"{paths[i]}: score {scored[i].Score}, {mask.Count} pixels");
+            var (x, y, _) = SsmHeatMap.Peak(fx.Model, paths[i], scored[i].Map);
+            Assert.Equal(scored[i].Predicted, mask.Pixels[y * width + x]);
+        }
+        // It follows the model's threshold, and the PNG is MVTec's: one channel, 0 or 255, the image's size.
+        var map = scored[^1].Map;
+        using (var everything = fx.Model.WithThreshold(-1000))
+            Assert.Equal(20 * 50, SsmHeatMap.PredictedMask(everything, wide, map).Count);
+        using (var nothing = fx.Model.WithThreshold(1000))
+            Assert.Equal(0, SsmHeatMap.PredictedMask(nothing, wide, map).Count);
+        var half = new SsmPredictedMask(4, 2, [true, false, true, false, false, false, false, true]);
+        var png = ImageFile.DecodeResized(half.ToPng(), 1, 2, 4);   // at its own size: the pixels as stored
+        Assert.Equal((4, 2), (png.Width, png.Height));
+        Assert.Equal(half.Pixels.Select(p => p ? 1f : 0f), png.Pixels);
+        Assert.Throws<ArgumentException>(() => SsmHeatMap.PredictedMask(fx.Model, new float[10], 50, 20));
+    }
+
+    [Fact]
     public void A_map_of_another_size_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => SsmHeatMap.ToPng(fx.Model, Path.Combine(fx.Folder, fx.Test[0]), new float[10]));

@@ -40,19 +40,19 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
-        var table = new PredictionsTable(ssm, inputFolder);
+        var table = new PredictionsTable(ssm, inputFolder, settings.Masks);
         // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
         // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if it
         // gets one, is written.
-        using var drawing = settings.NoHeatMaps ? null : new HeatMapWriter(ssm, staging, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
+        using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, staging, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
         ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress =>
         {
             int shown = 0;
             void Show(int done) { if (done > shown) progress(shown = done); }
             ModelRunner.ScoreEach(mlContext, model, images, s =>
             {
-                if (table.Add(s, withHeatMap: drawing is not null && (s.Predicted || !settings.AnomalousHeatMapsOnly)) is { } heatMap)
-                    drawing!.Add(heatMap, s.Path, s.Map);
+                var (heatMap, mask) = table.Add(s, withHeatMap: !settings.NoHeatMaps && (s.Predicted || !settings.AnomalousHeatMapsOnly));
+                if (heatMap is not null || mask is not null) drawing!.Add(heatMap, mask, s.Path, s.Map);
             }, done => Show(done - (drawing?.Pending ?? 0)), unusable, stopHint: images.Count > 1 ? keepGoingHint : null);
             drawing?.Finish();
             Show(images.Count);
@@ -76,23 +76,24 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
             Math.Round(clock.Elapsed.TotalSeconds, 1)).Write(staging.PathOf(PredictionRun.FileName));
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
-        var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps);
+        var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps.Concat(table.Masks));
         string folder = staging.Commit();
         if (earlier.Count > 0)
-            warnings.Write($"{earlier.Count} heat map(s) in '{folder}' are from an earlier run, not in this run's predictions.csv " +
+            warnings.Write($"{Counted(earlier)} in '{folder}' are from an earlier run, not in this run's predictions.csv " +
                            $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");
         Summary.Show(console, "predict", [
             ("model", Path.GetFullPath(settings.Model)), ("images", table.Scored.ToString()), ("anomalous", table.Anomalous.ToString()), ("normal", (table.Scored - table.Anomalous).ToString()),
             .. Unreadable(unusable),
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
+            .. (settings.Masks ? [("masks", $"{table.Masks.Count}, in {folder}")] : Array.Empty<(string, string)>()),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
         if (!settings.FailOnAnomaly) return 0;
         return table.Anomalous > 0 ? ErrorReporter.CheckFailed : unusable is { Count: > 0 } ? ErrorReporter.SomeUnreadable : 0;
     }
 
-    /// <summary>An output folder used before keeps that run's heat maps beside this run's predictions.csv (files of the same
+    /// <summary>An output folder used before keeps that run's heat maps (and masks) beside this run's predictions.csv (files of the same
     /// name are replaced, others stay): a walkthrough's daily job had 1,499 heat maps beside a 61-row CSV, without a word.
     /// They are the user's files to remove, not ours. Their paths in <paramref name="output"/>, subfolders included (an
     /// earlier --recursive run's), but for hidden folders and other predict outputs inside it (folders holding
@@ -106,11 +107,18 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         {
             var otherOutputs = Directory.EnumerateFiles(output, DatasetInput.PredictionsFile, tree).Select(Path.GetDirectoryName)
                 .Where(d => d != Path.TrimEndingDirectorySeparator(output)).Select(d => d + Path.DirectorySeparatorChar).ToList();
-            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", tree)
+            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", tree).Concat(Directory.EnumerateFiles(output, "*_mask*.png", tree))
                 .Where(f => !otherOutputs.Any(o => f.StartsWith(o, StringComparison.Ordinal)))
                 .Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).Where(f => !ours.Contains(f))];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    private static string Counted(List<string> pictures)
+    {
+        int masks = pictures.Count(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"_mask\d*\.png$"));
+        int heatMaps = pictures.Count - masks;
+        return string.Join(" and ", new[] { heatMaps > 0 ? $"{heatMaps} heat map(s)" : null, masks > 0 ? $"{masks} mask(s)" : null }.OfType<string>());
     }
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>

@@ -30,6 +30,12 @@ public sealed class PredictSettings : SavedModelSettings
                  "photos of a line that is mostly good take a fraction of the disk (a walkthrough: 128 MB of heat maps for 35 MB of images).")]
     public bool AnomalousHeatMapsOnly { get; set; }
 
+    [CommandOption("--masks")]
+    [Description("Also write <name>_mask.png per image: the predicted defect region at the image's own size, white where " +
+                 "the anomaly map reaches the model's threshold (inside the heat map's white contour) and black elsewhere, " +
+                 "as MVTec's ground-truth masks; predictions.csv gains a mask column. Default: no masks.")]
+    public bool Masks { get; set; }
+
     public override Spectre.Console.ValidationResult Validate()
     {
         var common = base.Validate();

@@ -48,7 +48,8 @@ public static class ConsumeModelWriter
             public float Score { get; set; }
             /// <summary>True when Score is at or above the model's threshold.</summary>
             public bool PredictedLabel { get; set; }
-            /// <summary>Anomaly map (ImageSize × ImageSize values, row-major).</summary>
+            /// <summary>Anomaly map (ImageSize × ImageSize values, row-major), in its own units: for where the defect is, see
+            /// ConsumeModel.PredictedMask.</summary>
             public float[] AnomalyMap { get; set; } = [];
         }
 
@@ -117,6 +118,15 @@ public static class ConsumeModelWriter
                 try { return engine.Predict(new ModelInput { {{nameof(ImageRow.ImagePath)}} = Path.GetFullPath(imagePath) }); }
                 finally { model.Engines.Add(engine); }
             }
+
+            /// <summary>
+            /// Where the model finds the defect in a scored image, at the image's own size: true where its anomaly map reaches
+            /// the model's threshold in the map's units (not <c>Score</c>'s: the map of a good image can lie above the score's
+            /// threshold). The inside of the white contour of <c>ssm predict</c>'s heat maps; <c>ToPng()</c> draws it as
+            /// MVTec's masks are drawn, white on black. Empty for an image that passed.
+            /// </summary>
+            public static SSM.MLNet.SsmPredictedMask PredictedMask(string imagePath, ModelOutput output) =>
+                SSM.MLNet.SsmHeatMap.PredictedMask(SSM.MLNet.SsmAnomalyTransformer.From(Model().Model), Path.GetFullPath(imagePath), output.AnomalyMap);
         }
 
         """;

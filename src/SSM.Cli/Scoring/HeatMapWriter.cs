@@ -6,14 +6,14 @@ using SSM.MLNet;
 namespace SSM.Cli.Scoring;
 
 /// <summary>
-/// Draws heat maps on worker threads while the network scores the next images, through a queue of a few maps: a folder of
+/// Draws heat maps (and predicted masks) on worker threads while the network scores the next images, through a queue of a few maps: a folder of
 /// any size holds only those in memory. (<c>predict</c> kept every image's map until all were scored: side² floats an
 /// image, 2.6 GB for 10,000 images at 256 px.) Each picture is drawn alone, so the files are the same on any number of
 /// threads.
 /// </summary>
 public sealed class HeatMapWriter : IDisposable
 {
-    private readonly BlockingCollection<(string File, string ImagePath, float[] Map)> queue;
+    private readonly BlockingCollection<(string? HeatMap, string? Mask, string ImagePath, float[] Map)> queue;
     private readonly CancellationTokenSource stop;
     private readonly Task[] workers;
     private int pending;
@@ -38,10 +38,16 @@ public sealed class HeatMapWriter : IDisposable
     /// <summary>Queues an image's heat map; waits while the queue is full.</summary>
     /// <exception cref="OperationCanceledException">The command was stopped.</exception>
     /// <exception cref="Exception">A heat map before this one failed (a file gone since it was scored): that failure, as itself.</exception>
-    public void Add(string file, string imagePath, float[] map)
+    public void Add(string file, string imagePath, float[] map) => Add(file, null, imagePath, map);
+
+    /// <summary>Queues an image's heat map and predicted mask (<see cref="SsmHeatMap.PredictedMask(SsmAnomalyTransformer, string, float[])"/>),
+    /// either of which may be null; waits while the queue is full.</summary>
+    /// <exception cref="OperationCanceledException">The command was stopped.</exception>
+    /// <exception cref="Exception">A picture before this one failed (a file gone since it was scored): that failure, as itself.</exception>
+    public void Add(string? heatMap, string? mask, string imagePath, float[] map)
     {
         Interlocked.Increment(ref pending);
-        try { queue.Add((file, imagePath, map), stop.Token); }
+        try { queue.Add((heatMap, mask, imagePath, map), stop.Token); }
         catch (OperationCanceledException)
         {
             failure?.Throw();
@@ -62,11 +68,10 @@ public sealed class HeatMapWriter : IDisposable
     {
         try
         {
-            foreach (var (file, imagePath, map) in queue.GetConsumingEnumerable(stop.Token))
+            foreach (var (heatMap, mask, imagePath, map) in queue.GetConsumingEnumerable(stop.Token))
             {
-                string path = staging.PathOf(file);
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllBytes(path, SsmHeatMap.ToPng(model, imagePath, map));
+                if (heatMap is not null) Write(staging.PathOf(heatMap), SsmHeatMap.ToPng(model, imagePath, map));
+                if (mask is not null) Write(staging.PathOf(mask), SsmHeatMap.PredictedMask(model, imagePath, map).ToPng());
                 Interlocked.Decrement(ref pending);
             }
         }
@@ -76,6 +81,12 @@ public sealed class HeatMapWriter : IDisposable
             Interlocked.CompareExchange(ref failure, ExceptionDispatchInfo.Capture(e), null);
             stop.Cancel();
         }
+    }
+
+    private static void Write(string path, byte[] png)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, png);
     }
 
     /// <summary>Stops the workers (a command that failed or was stopped before <see cref="Finish"/>) and waits for them.</summary>

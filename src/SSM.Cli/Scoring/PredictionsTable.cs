@@ -10,17 +10,22 @@ namespace SSM.Cli.Scoring;
 /// <c>predict</c>'s rows, one an image as it is scored, and what its summary and warnings need: no map is kept. The
 /// heat-map column: two inputs with the same base name (a.png, a.PNG, a.jpg) get numbered overlays; an image of a
 /// subfolder (<c>--recursive</c>) gets its overlay in the same subfolder of the output. <c>peak_x</c>, <c>peak_y</c>:
-/// where the map is highest, in the image's own pixels, for a user who locates rather than looks.
+/// where the map is highest, in the image's own pixels, for a user who locates rather than looks. With masks, a last
+/// column <c>mask</c> names each image's predicted mask, numbered as its heat map.
 /// </summary>
 /// <param name="model">The model that scores.</param>
 /// <param name="inputFolder">The folder given, or the one of the file given: heat maps keep the images' places below it.</param>
-public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFolder)
+/// <param name="withMasks">Whether every image gets a predicted mask (<c>--masks</c>).</param>
+public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFolder, bool withMasks = false)
 {
-    private readonly StringBuilder csv = new("path,score,label,peak_x,peak_y,heatmap\n");
+    private readonly StringBuilder csv = new("path,score,label,peak_x,peak_y,heatmap" + (withMasks ? ",mask" : "") + "\n");
     private readonly HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The heat maps' files, relative to the output, in input order.</summary>
     public List<string> HeatMaps { get; } = [];
+
+    /// <summary>The predicted masks' files, relative to the output, in input order (<c>--masks</c>).</summary>
+    public List<string> Masks { get; } = [];
 
     /// <summary>Images flagged by their contrast alone (blank or covered frames): their maps are flat, their peak left empty.</summary>
     public List<string> FlaggedByContrast { get; } = [];
@@ -29,41 +34,47 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     public int Anomalous { get; private set; }
     public float MaxScore { get; private set; } = float.NegativeInfinity;
 
-    /// <summary>Adds a scored image's row; returns its heat map's file (relative to the output) when it gets one.</summary>
-    public string? Add(ScoredImage s, bool withHeatMap)
+    /// <summary>Adds a scored image's row; returns its heat map's and its mask's files (relative to the output), each null
+    /// when it gets none.</summary>
+    public (string? HeatMap, string? Mask) Add(ScoredImage s, bool withHeatMap)
     {
         Scored++;
         if (s.Predicted) Anomalous++;
         MaxScore = Math.Max(MaxScore, s.Score);
-        string? heatMap = withHeatMap ? HeatMapName(s.Path) : null;
+        var (stem, number) = withHeatMap || withMasks ? UniqueName(s.Path) : ("", "");
+        string? heatMap = withHeatMap ? $"{stem}_heatmap{number}.png" : null, mask = withMasks ? $"{stem}_mask{number}.png" : null;
+        if (heatMap is not null) HeatMaps.Add(heatMap);
+        if (mask is not null) Masks.Add(mask);
         // The image's size once, for the peak and the contour's threshold alike.
         var (width, height) = SSM.Core.Data.ImageFile.ReadSize(model.ResolvePath(s.Path), model.ReadsFilesUpright);
         var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, model.ImageSize, width, height);
         bool contrastOnly = s.Predicted && FlaggedByContrastAlone(peakValue, width, height);
         if (contrastOnly) FlaggedByContrast.Add(s.Path);
         string peak = contrastOnly ? "," : $"{peakX},{peakY}";
-        csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}\n");
-        return heatMap;
+        csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}");
+        csv.Append(withMasks ? $",{Csv(mask!)}\n" : "\n");
+        return (heatMap, mask);
     }
 
     /// <summary>The text of predictions.csv: the scored images' rows, then each unreadable file's (<c>--keep-going</c>).</summary>
     public string Text(IEnumerable<UnusableFile> unreadable)
     {
         var text = new StringBuilder().Append(csv);
-        foreach (var u in unreadable) text.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,\n");
+        foreach (var u in unreadable) text.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,{(withMasks ? "," : "")}\n");
         return text.ToString();
     }
 
-    private string HeatMapName(string image)
+    /// <summary>The stem of the image's pictures ("sub/a" for "sub/a_heatmap.png" and "sub/a_mask.png") and the number
+    /// after their suffix: "" for the first input of a base name, "2" ("a_heatmap2.png") for the next, and so on.</summary>
+    private (string Stem, string Number) UniqueName(string image)
     {
         // A scanner's UID-named DICOM file (1.2.840.113619.2.55.3) has no extension to drop: its name is kept whole.
         string file = FitsName(SSM.Core.Data.MvtecFolder.HasImageExtension(image) ? Path.GetFileNameWithoutExtension(image) : Path.GetFileName(image));
         string stem = Path.Combine(Path.GetRelativePath(inputFolder, Path.GetDirectoryName(image)!), file);
         if (stem.StartsWith("." + Path.DirectorySeparatorChar, StringComparison.Ordinal)) stem = stem[2..];
-        string name = stem + "_heatmap";
-        for (int k = 2; !names.Add(name); k++) name = stem + $"_heatmap{k}";
-        HeatMaps.Add(name + ".png");
-        return name + ".png";
+        string number = "";
+        for (int k = 2; !names.Add(stem + "\0" + number); k++) number = k.ToString(CultureInfo.InvariantCulture);
+        return (stem, number);
     }
 
     /// <summary>
