@@ -156,6 +156,9 @@ public sealed class CategoryResultTests
         var separating = new EvaluationResult { Images = backwards, Threshold = 1f, PixelThreshold = 1f, ImageF1Max = 0.8, ImageF1Threshold = 0.2f };
         Assert.False(separating.ImageF1FlagsAll);
         Assert.DoesNotContain(TestSetRun.Rows(separating), r => r.Item2.Contains("flags every image"));
+        // The good images its threshold flags are counted, a threshold a reader may take for --threshold.
+        var between = new EvaluationResult { Images = backwards, Threshold = 1f, PixelThreshold = 1f, ImageF1Max = 0.5, ImageF1Threshold = 2f };
+        Assert.Contains(TestSetRun.Rows(between), r => r.Item1 == "image F1-max" && r.Item2.EndsWith("(2 of 3 good images flagged there)", StringComparison.Ordinal));
     }
 
     [Fact]

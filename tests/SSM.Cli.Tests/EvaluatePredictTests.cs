@@ -251,6 +251,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal((withMasks.TruePositives, withMasks.FalsePositives), (metrics.TruePositives, metrics.FalsePositives));
         Assert.NotNull(withMasks.PixelAuroc);
         Assert.Null(metrics.PixelAuroc);
+        // With masks the best pixel threshold is a figure, the contour still the model's own (as predict draws it).
+        Assert.NotNull(withMasks.PixelF1Threshold);
+        Assert.Null(metrics.PixelF1Threshold);
+        string trainedReport = File.ReadAllText(Path.Combine(fx.Run, "report.html"));
+        Assert.Contains("an image has a contour exactly when it is flagged", trainedReport);
+        Assert.Contains($"the best pixel F1 lies at map ≥ {SSM.Cli.Commands.Summary.F(withMasks.PixelF1Threshold)}", trainedReport);
         Assert.Null(metrics.Aupro);
         Assert.Contains("not computed: the test set has no masks (no ground_truth folder", Cli.Flat(text));
         Assert.Contains("an image has a contour exactly when it is flagged", File.ReadAllText(Path.Combine(output, "report.html")));

@@ -111,11 +111,13 @@ public static class HtmlReport
         int missesShown = ordered.Count(i => i.Predicted != i.IsAnomalous);
         var caption = Captions(e.Images);
         // Colours and the contour of each image are in its own map's units, which the size correction moves with the size.
+        // The contour is the model's own, as predict draws it and --masks writes it: one drawn at the test set's best pixel
+        // F1 (as until 2026-12-04) outlined half a tile that predict outlined as a spot, and no deployed model has it.
         var drawn = ordered.Select(i =>
         {
             var source = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
             return (Image: i, Source: source, Colours: HeatScale.Of(model, source.Width, source.Height),
-                    Contour: e.PixelThreshold ?? model.MapThreshold(source.Width, source.Height));
+                    Contour: model.MapThreshold(source.Width, source.Height));
         }).ToList();
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
         string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
@@ -130,9 +132,11 @@ public static class HtmlReport
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
-                 "twice that. White contour: pixels predicted defective (" +
-                 (e.PixelThreshold is { } pixel ? $"map ≥ {F(pixel)}, the best pixel F1 on this test set); green contour: the ground truth.</p>\n"
-                     : "where the map reaches the decision threshold: an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame); the test set has no masks to fit a pixel threshold to)</p>\n"));
+                 "twice that. White contour: pixels predicted defective, where the map reaches the model's threshold (as <code>ssm predict</code> " +
+                 "draws it and <code>--masks</code> writes it): an image has a contour exactly when it is flagged, but for one flagged by a contrast " +
+                 "far below the training images' (a blank frame)." +
+                 (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {F(pixel)} (metrics.json: <code>pixelF1Threshold</code>).</p>\n"
+                     : "</p>\n"));
         if (drawn.Count > 0) s.Append(ColourScale());
         // The panels show the files as stored: a grey model's missed colour defect is plain to the reader, not to the model.
         if (model.Channels == 1 && drawn.Any(d => ImageFile.HoldsColour(d.Image.Path)))

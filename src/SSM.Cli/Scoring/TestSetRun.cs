@@ -51,7 +51,10 @@ public static class TestSetRun
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
         yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
-            : $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)" : ""));
+            : $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
+                // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
+                // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.
+                : $" ({e.Images.Count(i => !i.IsAnomalous && i.Score >= e.ImageF1Threshold)} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
