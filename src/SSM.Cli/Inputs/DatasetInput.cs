@@ -33,7 +33,7 @@ public static class DatasetInput
         if (layout is not null)
             throw new CliException($"'{full}' holds folders of the MVTec layout ('{layout}'): --recursive trains on every image of the tree as normal, so " +
                                    "their test images and masks would be trained on as good ones. Train an MVTec dataset from its own folder, " +
-                                   "without --recursive.") { ExitCode = 2 };
+                                   "without --recursive." + Categories(full)) { ExitCode = 2 };
         if (images.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
             throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
         return MvtecDataset.OfTrainingImages(full, images, skipped);
@@ -70,7 +70,8 @@ public static class DatasetInput
             // a dataset without its test folder is not, and the loader's "neither train/good nor image files" speaks of training data.
             var (images, skipped) = Directory.Exists(Path.Combine(full, "train")) ? ([], []) : MvtecFolder.ListImages(full);
             if (images.Count == 0)
-                throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), or a folder of good images alone.");
+                throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), or a folder of good images alone." +
+                                       Categories(full));
             return MvtecDataset.OfGoodTestImages(full, images, skipped);
         }
         // Missing masks are reported by CheckTestSet with the test set's other problems, in one message.
@@ -79,7 +80,9 @@ public static class DatasetInput
         {
             // A plain folder whose images are all in subfolders: train has the option the library's loader cannot name.
             bool plain = ex.Message.StartsWith($"'{full}' has neither a train/good folder", StringComparison.Ordinal);
-            throw new CliException(plain && needTrain ? ex.Message.Replace("subfolders are not searched", "subfolders are not searched (train --recursive reads them)") : ex.Message, ex);
+            string categories = plain ? Categories(full) : "";
+            throw new CliException(plain && needTrain && categories.Length == 0
+                ? ex.Message.Replace("subfolders are not searched", "subfolders are not searched (train --recursive reads them)") : ex.Message + categories, ex);
         }
         if (needTrain && data.TrainPaths.Count == 0)
             throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself. " +
@@ -89,6 +92,20 @@ public static class DatasetInput
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
         return data;
+    }
+
+    /// <summary>
+    /// " It holds MVTec datasets in subfolders: give one" when <paramref name="folder"/> is a root of categories (the MVTec
+    /// AD download, one folder per product), else "". A walkthrough's `train` of such a root was told to give --recursive,
+    /// which then refused it for the test images and masks it would train on.
+    /// </summary>
+    private static string Categories(string folder)
+    {
+        var categories = Directory.EnumerateDirectories(folder).Where(d => Directory.Exists(Path.Combine(d, "train", "good")) || Directory.Exists(Path.Combine(d, "test")))
+            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        return categories.Count == 0 ? ""
+            : $" It holds {categories.Count} dataset(s) of the MVTec layout in its subfolders ({string.Join(", ", categories.Take(5))}{(categories.Count > 5 ? ", ..." : "")}): " +
+              $"give one, as '{Path.Combine(folder, categories[0]!)}'.";
     }
 
     /// <summary>
