@@ -21,7 +21,9 @@ internal sealed class StopSignals : IDisposable
             if (stop.IsCancellationRequested) return;   // the second signal: the default action (terminate)
             context.Cancel = true;
             Received = signal;
-            Console.Error.WriteLine("Stopping (press Ctrl+C again to quit at once)...");
+            // A supervisor's SIGTERM has no keyboard behind it: the hint is for a person at a terminal.
+            Console.Error.WriteLine(signal == PosixSignal.SIGINT ? "Stopping (press Ctrl+C again to quit at once)..."
+                : "Stopping on SIGTERM (a second signal quits at once)...");
             stop.Cancel();
         }))];
     }
