@@ -58,7 +58,7 @@ var pipeline = mlContext.Transforms.LoadImages("Image", imageFolder: "", inputCo
         Epochs = 20,
         RefinementRounds = 1,
         // Generated images have fixed lighting and intensity defects (spots, holes, colour changes): keep absolute
-        // brightness and score with squared error beside MS-GMS. Real cameras keep the defaults (docs/command-line.md, "Command line").
+        // brightness and score with squared error beside MS-GMS. Real cameras keep the defaults (src/SSM.Cli/README.md, "ssm generate").
         InputNormalization = InputNormalization.None,
         ImageScoreError = SSM.Core.RestorationError.Both,
     }));
