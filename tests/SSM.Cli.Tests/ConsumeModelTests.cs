@@ -27,7 +27,9 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
                 args = args[1..];
             }
             SsmModel.ConsumeModel.ModelPath = args[0];
+            SsmModel.ConsumeModel.Threads = 1;
             var result = SsmModel.ConsumeModel.Predict(args[1]);
+            Console.WriteLine($"threads={TorchSharp.torch.get_num_threads()}");
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
             var mask = SsmModel.ConsumeModel.PredictedMask(args[1], result);
             Console.WriteLine($"mask {mask.Width}x{mask.Height} agrees={mask.Count > 0 == result.PredictedLabel}");
@@ -98,6 +100,7 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             Assert.True(code == 0, output);
             AssertScored(output);
             Assert.Contains("path-after-load: The model is already loaded from", output);
+            Assert.Contains("threads=1", output);
             var (width, height) = SSM.Core.Data.ImageFile.ReadSize(image);
             Assert.Contains($"mask {width}x{height} agrees=True", output);
             (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(project, "out", "Consume.dll"), "--first-missing", fx.Model, image], TimeSpan.FromMinutes(2));

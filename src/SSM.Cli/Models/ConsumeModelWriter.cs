@@ -23,9 +23,9 @@ public static class ConsumeModelWriter
         // model.zip beside the project with <None Include="model.zip" CopyToOutputDirectory="PreserveNewest" /> in the
         // .csproj so each build copies it next to the executable (or set ConsumeModel.ModelPath), then:
         //     var result = {{ns}}.ConsumeModel.Predict("image.png");   // result.Score, result.PredictedLabel
-        // The network computes with every CPU core. When several programs score or train on one machine at once, call
-        // TorchSharp.torch.set_num_threads(1) (or cores / programs) at the start of each: with every core each, they wait
-        // on each other and each runs several times slower (SSM.MLNet README, "Several programs on one machine").
+        // The network computes with every CPU core. When several programs score or train on one machine at once, set
+        // ConsumeModel.Threads = 1 (or cores / programs) at the start of each: with every core each, they wait on each
+        // other and each runs several times slower (SSM.MLNet's docs/platform.md, "Several programs on one machine").
         using System.Collections.Concurrent;
         using Microsoft.ML;
 
@@ -77,6 +77,24 @@ public static class ConsumeModelWriter
                             : throw new InvalidOperationException($"The model is already loaded from '{modelPath}': set ModelPath before the first Predict, or call Reload(path).");
                 }
             }
+
+            /// <summary>
+            /// The CPU threads the network computes with in this process, from the next Predict on (null until set:
+            /// libtorch's default, every core). Give 1, or cores / programs, when several programs score or train on one
+            /// machine at once: with every core each they wait on each other (a walkthrough's app on a busy 2-core machine:
+            /// 659 ms an image with every core, 75 ms with 1).
+            /// </summary>
+            public static int? Threads
+            {
+                get => threads;
+                set
+                {
+                    if (value is < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+                    if (value is { } n) TorchSharp.torch.set_num_threads(n);
+                    threads = value;
+                }
+            }
+            private static int? threads;
 
             /// <summary>
             /// Loads the model at <paramref name="path"/> (null: ModelPath) and has every later Predict, on every thread, use
