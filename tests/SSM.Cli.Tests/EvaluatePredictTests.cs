@@ -420,6 +420,24 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.All(rows, r => Assert.Equal(r[2] == "anomalous", r[^1].Length > 0));
         Assert.Equal(flagged, Directory.GetFiles(output, "*_heatmap*.png", SearchOption.AllDirectories).Length);
         Assert.Contains($"{flagged}, of the anomalous images, in", Cli.Flat(run.Output));
+
+        // --masks beside them: every image's mask in its category's subfolder, marking pixels exactly where the image is
+        // flagged, and the heat maps' names as without it (names do not depend on which pictures are drawn).
+        var masked = Cli.Run("predict", fx.Model, input, "--recursive", "--threshold", threshold, "--anomalous-heatmaps", "--masks", "-o", output + "-masks");
+        Assert.True(masked.Code == 0, masked.Output);
+        var maskRows = File.ReadAllLines(Path.Combine(output + "-masks", "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(rows.Select(r => r[^1]), maskRows.Select(r => r[^2]));
+        foreach (var r in maskRows)
+        {
+            Assert.Equal(Path.GetFileName(Path.GetDirectoryName(r[0])), Path.GetDirectoryName(r[^1]));
+            var mask = SSM.Core.Data.ImageFile.Load(Path.Combine(output + "-masks", r[^1]), channels: 1, upright: false).Pixels;
+            Assert.True(r[2] == "anomalous" == mask.Any(v => v > 0.5f), $"{r[0]}: {r[2]}, {mask.Count(v => v > 0.5f)} mask pixels");
+            Assert.All(mask, v => Assert.True(v is 0f or 1f));
+        }
+        // Run again into the same folder with heat maps of every image: the earlier run's masks are not counted twice.
+        var again = Cli.Run("predict", fx.Model, Path.Combine(input, "good"), "--threshold", threshold, "-o", output + "-masks");
+        Assert.True(again.Code == 0, again.Output);
+        Assert.Contains($"{flagged} heat map(s) and {maskRows.Count} mask(s) in", Cli.Flat(again.Output));   // this run's are at the top
     }
 
     [Fact]

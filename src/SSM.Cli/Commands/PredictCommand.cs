@@ -9,7 +9,7 @@ using SSM.Cli.Scoring;
 namespace SSM.Cli.Commands;
 
 /// <summary><c>ssm predict</c>: scores an image or a folder; writes &lt;name&gt;_heatmap.png overlays and predictions.csv.</summary>
-public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Command<PredictSettings>
+public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnings) : Command<PredictSettings>
 {
     public override int Execute(CommandContext context, PredictSettings settings, CancellationToken cancellationToken)
     {
@@ -107,7 +107,7 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
         {
             var otherOutputs = Directory.EnumerateFiles(output, DatasetInput.PredictionsFile, tree).Select(Path.GetDirectoryName)
                 .Where(d => d != Path.TrimEndingDirectorySeparator(output)).Select(d => d + Path.DirectorySeparatorChar).ToList();
-            return [.. Directory.EnumerateFiles(output, "*_heatmap*.png", tree).Concat(Directory.EnumerateFiles(output, "*_mask*.png", tree))
+            return [.. Directory.EnumerateFiles(output, "*.png", tree).Where(f => Picture().IsMatch(Path.GetFileName(f)))
                 .Where(f => !otherOutputs.Any(o => f.StartsWith(o, StringComparison.Ordinal)))
                 .Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')).Where(f => !ours.Contains(f))];
         }
@@ -116,10 +116,14 @@ public sealed class PredictCommand(IAnsiConsole console, Warnings warnings) : Co
 
     private static string Counted(List<string> pictures)
     {
-        int masks = pictures.Count(p => System.Text.RegularExpressions.Regex.IsMatch(p, @"_mask\d*\.png$"));
+        int masks = pictures.Count(p => Picture().Match(Path.GetFileName(p)).Groups[1].Value == "mask");
         int heatMaps = pictures.Count - masks;
         return string.Join(" and ", new[] { heatMaps > 0 ? $"{heatMaps} heat map(s)" : null, masks > 0 ? $"{masks} mask(s)" : null }.OfType<string>());
     }
+
+    /// <summary>A heat map's or a mask's file name, as <see cref="PredictionsTable"/> makes them: group 1 says which.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"_(heatmap|mask)\d*\.png$")]
+    private static partial System.Text.RegularExpressions.Regex Picture();
 
     private static IEnumerable<(string, string)> Unreadable(List<UnusableFile>? unusable) =>
         unusable is { Count: > 0 } ? [("unreadable", unusable.Count.ToString())] : [];

@@ -41,7 +41,9 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
         Scored++;
         if (s.Predicted) Anomalous++;
         MaxScore = Math.Max(MaxScore, s.Score);
-        var (stem, number) = withHeatMap || withMasks ? UniqueName(s.Path) : ("", "");
+        // Every image takes its name, pictured or not, so a file's name does not depend on --masks, --anomalous-heatmaps or
+        // the threshold (a.PNG passed and a.png flagged: a_heatmap2.png is a.png's in every run).
+        var (stem, number) = UniqueName(s.Path);
         string? heatMap = withHeatMap ? $"{stem}_heatmap{number}.png" : null, mask = withMasks ? $"{stem}_mask{number}.png" : null;
         if (heatMap is not null) HeatMaps.Add(heatMap);
         if (mask is not null) Masks.Add(mask);
