@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 namespace SSM.Core.Torch;
 
 /// <summary>
-/// The number of CPU threads libtorch computes with, set for a stretch of work and then given back. libtorch's setting is
-/// process-wide, and its default (every core) is the fastest for one process alone. Several processes computing at once
+/// The number of CPU threads libtorch computes with, set for a stretch of work and then given back. libtorch's setting
+/// holds for the calling thread and the threads that first compute after it (a thread that computed before keeps its own
+/// count, as a review's scratch program showed), and its default (every core) is the fastest for one process alone. Several processes computing at once
 /// on the same cores are another matter: libtorch's OpenMP threads spin while they wait for each other, and two processes
 /// of two threads on two cores slowed each other 8-12x in the contention benchmark (examples/Benchmarks, "contention");
 /// one thread each kept them at the speed of one process sharing the machine.
