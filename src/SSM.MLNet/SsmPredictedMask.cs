@@ -11,15 +11,30 @@ namespace SSM.MLNet;
 /// restoration error for map and score (the default) the mask is empty exactly when the image passed, but for an image
 /// flagged by its contrast alone, whose map shows nothing.
 /// </summary>
-/// <param name="Width">The image's width.</param>
-/// <param name="Height">Its height.</param>
-/// <param name="Pixels">Width x Height values, row-major: true where the model finds a defect.</param>
-public sealed record SsmPredictedMask(int Width, int Height, bool[] Pixels)
+/// <param name="width">The image's width.</param>
+/// <param name="height">Its height.</param>
+/// <param name="pixels">Width x Height values, row-major: true where the model finds a defect.</param>
+public sealed class SsmPredictedMask(int width, int height, bool[] pixels)
 {
+    /// <summary>The image's width (upright, as the model read it).</summary>
+    public int Width { get; } = width;
+
+    /// <summary>The image's height.</summary>
+    public int Height { get; } = height;
+
+    /// <summary>Width x Height values, row-major: true where the model finds a defect.</summary>
+    public bool[] Pixels { get; } = pixels.Length == (long)width * height ? pixels
+        : throw new ArgumentException($"A {width}x{height} mask has {(long)width * height} pixels, got {pixels.Length}.", nameof(pixels));
+
     /// <summary>Pixels in the mask.</summary>
     public int Count => Pixels.Count(p => p);
 
     /// <summary>The mask as a one-channel PNG, white (255) where the model finds a defect and black elsewhere, as MVTec's
     /// ground-truth masks are drawn.</summary>
-    public byte[] ToPng() => ImageFile.EncodePng(new FloatImage(1, Height, Width, [.. Pixels.Select(p => p ? 1f : 0f)]));
+    public byte[] ToPng()
+    {
+        var levels = new byte[Pixels.Length];
+        for (int i = 0; i < levels.Length; i++) levels[i] = Pixels[i] ? (byte)255 : (byte)0;
+        return ImageFile.EncodeGrayPng(levels, Width, Height);
+    }
 }
