@@ -122,6 +122,10 @@ public static class HtmlReport
         float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
         string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
             : $"green at {F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
+        float lowContour = drawn.Count == 0 ? 0 : drawn.Min(d => d.Contour), highContour = drawn.Count == 0 ? 0 : drawn.Max(d => d.Contour);
+        string contourAt = highContour - lowContour < 1e-3f ? $"map ≥ {F(lowContour)}" : $"map ≥ {F(lowContour)} to {F(highContour)} by the image's original size";
+        var scoring = model.Model.Options.Scoring;
+        bool oneMap = scoring.ImageScoreError == scoring.Error;
         int misses = missed + falseAlarms;
         string panelsTitle = misses == 0 ? $"no misses: the closest calls of each category, {ordered.Count} of {e.Images.Count}"
             : missesShown < misses ? $"{missesShown} of the {misses} misses, each category's in turn"
@@ -132,9 +136,10 @@ public static class HtmlReport
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
-                 "twice that. White contour: pixels predicted defective, where the map reaches the model's threshold (as <code>ssm predict</code> " +
-                 "draws it and <code>--masks</code> writes it): an image has a contour exactly when it is flagged, but for one flagged by a contrast " +
-                 "far below the training images' (a blank frame)." +
+                 "twice that. White contour: pixels predicted defective, where the map reaches the model's threshold (" + contourAt + ", as <code>ssm predict</code> " +
+                 "draws it and <code>--masks</code> writes it): " + (oneMap
+                     ? "an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame)."
+                     : "the score comes from another map than the one drawn (<code>--score-error</code> differs from <code>--error</code>), so a flagged image may show no contour and a passed one may.") +
                  (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {F(pixel)} (metrics.json: <code>pixelF1Threshold</code>).</p>\n"
                      : "</p>\n"));
         if (drawn.Count > 0) s.Append(ColourScale());

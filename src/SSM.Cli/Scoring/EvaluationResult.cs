@@ -12,9 +12,9 @@ public sealed class EvaluationResult
 {
     public required IReadOnlyList<EvaluatedImage> Images { get; init; }
     public required float Threshold { get; init; }
-    /// <summary>The map value of the best pixel F1 on this test set, where the report draws predicted-defect contours; null
-    /// without masks, when each image's contour is drawn at the model's threshold in its map's units
-    /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MapThreshold"/>).</summary>
+    /// <summary>The map value of the best pixel F1 on this test set (metrics.json's <c>pixelF1Threshold</c>); null without
+    /// masks. The report names it; its contours are drawn at the model's own threshold in each map's units
+    /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MapThreshold"/>), as predict draws them.</summary>
     public float? PixelThreshold { get; init; }
     public double? ImageAuroc { get; init; }
     public double? ImageF1Max { get; init; }
