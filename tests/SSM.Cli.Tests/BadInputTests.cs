@@ -66,7 +66,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     [InlineData("--epochs", "3", "--epochs", "5", "--epochs given twice")]   // a wrapper script's appended option
     [InlineData("-o", "{out}", "--output", "{out}2", "-o and --output given twice")]
     [InlineData("--epochs=3", null, "--epochs", "5", "--epochs given twice")]
-    public void RepeatedOption_StopsTheCommand_NamingIt(string option, string? value, string again, string againValue, string message)
+    [InlineData("--flip", null, "--flip", null, "--flip given twice: give --flip once.")]
+    public void RepeatedOption_StopsTheCommand_NamingIt(string option, string? value, string again, string? againValue, string message)
     {
         string output = Path.Combine(Cli.TempFolder("repeated"), "out");
         string[] Pair(string o, string? v) => v is null ? [o] : [o, v.Replace("{out}", output)];
