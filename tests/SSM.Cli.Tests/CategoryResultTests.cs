@@ -1,4 +1,5 @@
 using SSM.Cli.Scoring;
+using SSM.Core.Data;
 using SSM.Core.Evaluation;
 
 namespace SSM.Cli.Tests;
@@ -159,6 +160,22 @@ public sealed class CategoryResultTests
         // The good images its threshold flags are counted, a threshold a reader may take for --threshold.
         var between = new EvaluationResult { Images = backwards, Threshold = 1f, PixelThreshold = 1f, ImageF1Max = 0.5, ImageF1Threshold = 2f };
         Assert.Contains(TestSetRun.Rows(between), r => r.Item1 == "image F1-max" && r.Item2.EndsWith("(2 of 3 good images flagged there)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Pixels_at_the_models_threshold_count_each_images_map_against_its_mask()
+    {
+        // A 2 x 2 defect with its top-left pixel marked, mapped hot on the top row; a good image hot in one pixel. Each
+        // image's own map threshold (1 and 3): the good image's 2 stays below its 3.
+        string folder = Cli.TempFolder("pixels-at-threshold");
+        string maskPath = Path.Combine(folder, "a_mask.png");
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 2, 2, [1f, 0f, 0f, 0f]), maskPath);
+        MvtecTestItem[] items = [new(Path.Combine(folder, "a.png"), "scratch", maskPath), new(Path.Combine(folder, "b.png"), "good", null)];
+        SSM.Cli.Models.ScoredImage[] scored = [new(items[0].Path, 5f, true, [5f, 5f, 0f, 0f], 2), new(items[1].Path, 2f, false, [0f, 2f, 0f, 0f], 2)];
+        var result = EvaluationResult.Compute(items, scored, threshold: 3f, mapThresholdOf: i => i == 0 ? 1f : 3f);
+        Assert.Equal(new ConfusionCounts(TruePositives: 1, FalsePositives: 1, TrueNegatives: 6, FalseNegatives: 0), result.PixelsAtThreshold);
+        Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixels at threshold" && r.Item2.StartsWith("precision 0.500, recall 1.000, F1 0.667", StringComparison.Ordinal));
+        Assert.Null(EvaluationResult.Compute(items, scored, threshold: 3f).PixelsAtThreshold);   // no thresholds given
     }
 
     [Fact]

@@ -375,6 +375,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(("predict", Path.GetFullPath(fx.Model), trained.NetworkSha256, float.Parse(threshold, System.Globalization.CultureInfo.InvariantCulture)),
             (run.Command, run.Model, run.NetworkSha256, run.Threshold));
         Assert.Equal((Path.GetFullPath(input), lines.Count, label == "anomalous" ? lines.Count : 0, 0), (run.Input, run.Images, run.Anomalous, run.Unreadable));
+        Assert.Equal((0, (int?)null), (run.HeatMaps, run.Masks));   // --no-heatmaps, no --masks
         // A line script's pass/fail: --fail-on-anomaly exits 3 when something is flagged, after writing the same outputs.
         var strict = Cli.Run("predict", fx.Model, input, "--threshold", threshold, "--no-heatmaps", "--fail-on-anomaly", "-o", output + "-strict");
         Assert.True(strict.Code == (label == "anomalous" ? 3 : 0), strict.Output);
@@ -391,6 +392,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.True(masked.Code == 0, masked.Output);
         var maskRows = File.ReadAllLines(Path.Combine(output + "-masks", "predictions.csv"));
         Assert.Equal("path,score,label,peak_x,peak_y,heatmap,mask", maskRows[0]);
+        Assert.Equal((0, (int?)lines.Count), (PredictionRun.Read(Path.Combine(output + "-masks", PredictionRun.FileName)) is var m ? (m.HeatMaps, m.Masks) : default));
         Assert.Equal(lines, maskRows.Skip(1).Select(r => r[..r.LastIndexOf(',')]));
         foreach (var row in maskRows.Skip(1).Select(r => r.Split(',')))
         {

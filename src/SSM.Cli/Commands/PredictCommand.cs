@@ -72,7 +72,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
         new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), ModelIdentity.Of(settings.Model), ssm.Threshold,
-            Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0,
+            Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0, table.HeatMaps.Count, settings.Masks ? table.Masks.Count : null,
             Math.Round(clock.Elapsed.TotalSeconds, 1)).Write(staging.PathOf(PredictionRun.FileName));
         cancellationToken.ThrowIfCancellationRequested();
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).

@@ -42,6 +42,11 @@ public sealed record MetricsFile
     public double? PixelF1Max { get; init; }
     /// <summary>The anomaly-map value at which the pixel F1-max is reached (map units, as <c>MapThreshold</c>); null without masks.</summary>
     public float? PixelF1Threshold { get; init; }
+    /// <summary>Precision, recall and F1 of the map's pixels at the model's own threshold (what <c>predict --masks</c> marks);
+    /// null without masks.</summary>
+    public double? PixelPrecision { get; init; }
+    public double? PixelRecall { get; init; }
+    public double? PixelF1 { get; init; }
     public double? Aupro { get; init; }
     /// <summary>95 % bootstrap intervals of the metrics over the test images, [low, high] (see <see cref="EvaluationResult.Intervals"/>).</summary>
     public double[]? ImageAurocInterval { get; init; }
@@ -93,7 +98,8 @@ public sealed record MetricsFile
         ImageAuroc = e.ImageAuroc, ImageF1Max = e.ImageF1Max, ImageF1Threshold = e.ImageF1Threshold,
         TruePositives = e.Confusion.TruePositives, FalsePositives = e.Confusion.FalsePositives,
         TrueNegatives = e.Confusion.TrueNegatives, FalseNegatives = e.Confusion.FalseNegatives,
-        PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, PixelF1Threshold = e.PixelThreshold, Aupro = e.Pixel?.Aupro,
+        PixelAuroc = e.Pixel?.Auroc, PixelF1Max = e.Pixel?.F1Max, PixelF1Threshold = e.PixelThreshold,
+        PixelPrecision = e.PixelsAtThreshold?.Precision, PixelRecall = e.PixelsAtThreshold?.Recall, PixelF1 = e.PixelsAtThreshold?.F1, Aupro = e.Pixel?.Aupro,
         ImageAurocInterval = Pair(e.Intervals?.ImageAuroc), PixelAurocInterval = Pair(e.Intervals?.PixelAuroc), AuproInterval = Pair(e.Intervals?.Aupro),
         FalseAlarmThresholds = [.. e.FalseAlarmThresholds.Select(f => new FalseAlarmPoint(f.Rate, f.Threshold, f.Counts.FalsePositives,
             e.Images.Any(i => i.IsAnomalous) ? f.Counts.TruePositives : null))],

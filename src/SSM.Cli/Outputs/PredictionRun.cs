@@ -16,9 +16,11 @@ namespace SSM.Cli.Outputs;
 /// <param name="Images">Images scored.</param>
 /// <param name="Anomalous">Of them, flagged.</param>
 /// <param name="Unreadable">Files --keep-going could not read.</param>
+/// <param name="HeatMaps">Heat maps written.</param>
+/// <param name="Masks">Predicted masks written (--masks); left out otherwise.</param>
 /// <param name="Seconds">How long the run took.</param>
 public sealed record PredictionRun(string Command, string? Version, string Model, string NetworkSha256, float Threshold, string Input,
-    bool? Recursive, int Images, int Anomalous, int Unreadable, double Seconds)
+    bool? Recursive, int Images, int Anomalous, int Unreadable, int HeatMaps, int? Masks, double Seconds)
 {
     public const string FileName = "summary.json";
 

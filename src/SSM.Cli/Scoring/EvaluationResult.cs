@@ -16,6 +16,10 @@ public sealed class EvaluationResult
     /// masks. The report names it; its contours are drawn at the model's own threshold in each map's units
     /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MapThreshold"/>), as predict draws them.</summary>
     public float? PixelThreshold { get; init; }
+    /// <summary>The map's pixels against the masks at the model's own threshold (each image's <c>MapThreshold</c>, at the
+    /// map's resolution): what <c>predict --masks</c> marks, where the pixel metrics above rank every threshold. Null
+    /// without masks, or without the thresholds.</summary>
+    public ConfusionCounts? PixelsAtThreshold { get; init; }
     public double? ImageAuroc { get; init; }
     public double? ImageF1Max { get; init; }
     public float? ImageF1Threshold { get; init; }
@@ -48,7 +52,10 @@ public sealed class EvaluationResult
     public const long MaxIntervalPixels = 25_000_000;
 
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
-    public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold)
+    /// <param name="mapThresholdOf">The model's threshold in the map's units for the i-th image (it moves with the image's
+    /// size); null: no <see cref="PixelsAtThreshold"/>.</param>
+    public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold,
+        Func<int, float>? mapThresholdOf = null)
     {
         var images = new List<EvaluatedImage>(items.Count);
         var lost = new List<string>();
@@ -90,6 +97,18 @@ public sealed class EvaluationResult
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
             pixelThreshold = pixel.Value.F1Threshold;
         }
+        ConfusionCounts? atThreshold = null;
+        if (pixel is not null && mapThresholdOf is not null)
+        {
+            long tp = 0, fp = 0, tn = 0, fn = 0;
+            for (int i = 0; i < images.Count; i++)
+            {
+                float t = mapThresholdOf(i);
+                var counts = ConfusionCounts.Of(masks[i], [.. maps[i].Select(v => v >= t)]);
+                (tp, fp, tn, fn) = (tp + counts.TruePositives, fp + counts.FalsePositives, tn + counts.TrueNegatives, fn + counts.FalseNegatives);
+            }
+            atThreshold = new ConfusionCounts(tp, fp, tn, fn);
+        }
         // Seed 0: the same test set always gets the same intervals. Pixel intervals hold 16 bytes per map pixel while they
         // are computed, so very large test sets (over MaxIntervalPixels) get image intervals only.
         bool pixelIntervals = pixel is not null && maps.Sum(m => (long)m.Length) <= MaxIntervalPixels;
@@ -99,7 +118,7 @@ public sealed class EvaluationResult
             : null;
         return new EvaluationResult
         {
-            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, MasksLostAtModelSize = lost, MasksMarkingNothing = empty,
+            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, PixelsAtThreshold = atThreshold, MasksLostAtModelSize = lost, MasksMarkingNothing = empty,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()],
             Confusion = ConfusionCounts.At(scores, labels, threshold),

@@ -15,7 +15,11 @@ public static class TestSetRun
         var ssm = ModelRunner.SsmOf(model);
         var scored = ScoringProgressView.Run(console, "test images", data.TestItems.Count, cancellation,
             progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
-        var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold);
+        var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, i =>
+        {
+            var (width, height) = ImageFile.ReadSize(data.TestItems[i].Path, ssm.ReadsFilesUpright);
+            return ssm.MapThreshold(width, height);
+        });
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
                            $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
@@ -65,6 +69,8 @@ public static class TestSetRun
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));
             yield return ("pixel F1-max", Metric(p.F1Max));
+            if (e.PixelsAtThreshold is { } m)
+                yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what predict --masks marks)");
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         else if (e.Images.Any(i => i.IsAnomalous))
