@@ -1,4 +1,3 @@
-using System.Reflection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -67,7 +66,7 @@ internal static class ErrorReporter
         string value = match.Groups[1].Value, type = match.Groups[2].Value;
         int at = args is null ? -1 : Enumerable.Range(1, Math.Max(0, args.Count - 1)).FirstOrDefault(i => args[i] == value && args[i - 1].StartsWith('-'), -1);
         // An optional number (int?) is reported as "Nullable`1"; the option's own property says which number.
-        if (at > 0 && type.StartsWith("Nullable", StringComparison.Ordinal) && OptionValueType(args![at - 1]) is { } underlying) type = underlying.Name;
+        if (at > 0 && type.StartsWith("Nullable", StringComparison.Ordinal) && CommandOptions.Named(args![at - 1]) is { } option) type = option.ValueType.Name;
         string expected = type is "Int32" or "Int64" ? "a whole number" : "a number";
         // A whole number too large for its type is a whole number all the same: say the limit, not the kind.
         if (type == "Int32" && System.Numerics.BigInteger.TryParse(value, out var big))
@@ -75,15 +74,6 @@ internal static class ErrorReporter
         return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
     }
 
-    /// <summary>The value type of the command-line option <paramref name="option"/> ("--epochs", "-o") in any command's
-    /// settings, without Nullable; null if no settings class declares it.</summary>
-    private static Type? OptionValueType(string option) => typeof(ErrorReporter).Assembly.GetTypes()
-        .SelectMany(t => t.GetProperties())
-        .Where(p => p.GetCustomAttribute<CommandOptionAttribute>() is { } o &&
-                    (o.LongNames.Contains(option.TrimStart('-')) && option.StartsWith("--", StringComparison.Ordinal) ||
-                     o.ShortNames.Contains(option.TrimStart('-')) && !option.StartsWith("--", StringComparison.Ordinal)))
-        .Select(p => Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType)
-        .FirstOrDefault();
 
     /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>
     internal static Exception Innermost(Exception ex)
