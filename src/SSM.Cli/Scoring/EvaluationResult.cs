@@ -97,18 +97,8 @@ public sealed class EvaluationResult
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
             pixelThreshold = pixel.Value.F1Threshold;
         }
-        ConfusionCounts? atThreshold = null;
-        if (pixel is not null && mapThresholdOf is not null)
-        {
-            long tp = 0, fp = 0, tn = 0, fn = 0;
-            for (int i = 0; i < images.Count; i++)
-            {
-                float t = mapThresholdOf(i);
-                var counts = ConfusionCounts.Of(masks[i], [.. maps[i].Select(v => v >= t)]);
-                (tp, fp, tn, fn) = (tp + counts.TruePositives, fp + counts.FalsePositives, tn + counts.TrueNegatives, fn + counts.FalseNegatives);
-            }
-            atThreshold = new ConfusionCounts(tp, fp, tn, fn);
-        }
+        ConfusionCounts? atThreshold = pixel is null || mapThresholdOf is null ? null
+            : Enumerable.Range(0, images.Count).Aggregate(default(ConfusionCounts), (sum, i) => sum + ConfusionCounts.At(maps[i], masks[i], mapThresholdOf(i)));
         // Seed 0: the same test set always gets the same intervals. Pixel intervals hold 16 bytes per map pixel while they
         // are computed, so very large test sets (over MaxIntervalPixels) get image intervals only.
         bool pixelIntervals = pixel is not null && maps.Sum(m => (long)m.Length) <= MaxIntervalPixels;

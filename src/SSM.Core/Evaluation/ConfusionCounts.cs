@@ -55,5 +55,9 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         return new ConfusionCounts(tp, fp, tn, fn);
     }
 
+    /// <summary>The counts of two sets of decisions together (the pixels of several images).</summary>
+    public static ConfusionCounts operator +(ConfusionCounts a, ConfusionCounts b) => new(
+        a.TruePositives + b.TruePositives, a.FalsePositives + b.FalsePositives, a.TrueNegatives + b.TrueNegatives, a.FalseNegatives + b.FalseNegatives);
+
     private static double Ratio(long numerator, long denominator) => denominator == 0 ? 0 : (double)numerator / denominator;
 }
