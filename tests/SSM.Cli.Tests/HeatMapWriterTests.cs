@@ -27,7 +27,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         {
             for (int i = 0; i < 30; i++)
             {
-                writer.Add(Path.Combine("sub", $"{i}.png"), images[i % images.Length], map);
+                writer.Add(Path.Combine("sub", $"{i}.png"), null, images[i % images.Length], map);
                 most = Math.Max(most, writer.Pending);
             }
             writer.Finish();
@@ -49,8 +49,8 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var writer = new HeatMapWriter(ssm, staging, threads: 2, CancellationToken.None);
         var failure = Record.Exception(() =>
         {
-            writer.Add("gone.png", gone, map);
-            for (int i = 0; i < 200; i++) writer.Add($"{i}.png", images[i % images.Length], map);
+            writer.Add("gone.png", null, gone, map);
+            for (int i = 0; i < 200; i++) writer.Add($"{i}.png", null, images[i % images.Length], map);
             writer.Finish();
         });
         Assert.IsType<FileNotFoundException>(failure);
@@ -67,7 +67,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var stop = new CancellationTokenSource();
         using var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
         // One picture being drawn and one waiting fill it: the next Add waits, until the stop.
-        var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", images[0], map); });
+        var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", null, images[0], map); });
         Assert.NotSame(adding, await Task.WhenAny(adding, Task.Delay(300)));
         stop.Cancel();
         var failure = await Record.ExceptionAsync(() => adding.WaitAsync(TimeSpan.FromSeconds(30)));

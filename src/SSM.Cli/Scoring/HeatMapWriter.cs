@@ -35,11 +35,6 @@ public sealed class HeatMapWriter : IDisposable
     /// <summary>Heat maps added and not yet written.</summary>
     public int Pending => Volatile.Read(ref pending);
 
-    /// <summary>Queues an image's heat map; waits while the queue is full.</summary>
-    /// <exception cref="OperationCanceledException">The command was stopped.</exception>
-    /// <exception cref="Exception">A heat map before this one failed (a file gone since it was scored): that failure, as itself.</exception>
-    public void Add(string file, string imagePath, float[] map) => Add(file, null, imagePath, map);
-
     /// <summary>Queues an image's heat map and predicted mask (<see cref="SsmHeatMap.PredictedMask(SsmAnomalyTransformer, string, float[])"/>),
     /// either of which may be null; waits while the queue is full.</summary>
     /// <exception cref="OperationCanceledException">The command was stopped.</exception>
