@@ -119,11 +119,14 @@ public static class HtmlReport
             return (Image: i, Source: source, Colours: HeatScale.Of(model, source.Width, source.Height),
                     Contour: model.MapThreshold(source.Width, source.Height));
         }).ToList();
-        float lowest = drawn.Count == 0 ? 0 : drawn.Min(d => d.Colours.Limit), highest = drawn.Count == 0 ? 0 : drawn.Max(d => d.Colours.Limit);
-        string green = highest - lowest < 1e-3f ? $"green at {F(lowest)}"
-            : $"green at {F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
-        float lowContour = drawn.Count == 0 ? 0 : drawn.Min(d => d.Contour), highContour = drawn.Count == 0 ? 0 : drawn.Max(d => d.Contour);
-        string contourAt = highContour - lowContour < 1e-3f ? $"map ≥ {F(lowContour)}" : $"map ≥ {F(lowContour)} to {F(highContour)} by the image's original size";
+        // Both move with the image's original size (the size correction): one value, or the range the panels span.
+        string BySize(Func<(EvaluatedImage Image, (int Width, int Height) Source, HeatScale Colours, float Contour), float> value)
+        {
+            float lowest = drawn.Count == 0 ? 0 : drawn.Min(value), highest = drawn.Count == 0 ? 0 : drawn.Max(value);
+            return highest - lowest < 1e-3f ? F(lowest) : $"{F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
+        }
+        string green = "green at " + BySize(d => d.Colours.Limit);
+        string contourAt = "map ≥ " + BySize(d => d.Contour);
         var scoring = model.Model.Options.Scoring;
         bool oneMap = scoring.ImageScoreError == scoring.Error;
         int misses = missed + falseAlarms;
