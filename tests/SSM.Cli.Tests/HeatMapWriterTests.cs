@@ -23,7 +23,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer"), "out"));
         var map = new float[ssm.ImageSize * ssm.ImageSize];
         int most = 0;
-        using (var writer = new HeatMapWriter(ssm, staging, threads: 1, CancellationToken.None))
+        using (var writer = new HeatMapWriter(ssm, staging.Folder, threads: 1, CancellationToken.None))
         {
             for (int i = 0; i < 30; i++)
             {
@@ -46,7 +46,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer-failed"), "out"));
         var map = new float[ssm.ImageSize * ssm.ImageSize];
         string gone = Path.Combine(Cli.TempFolder("writer-gone"), "gone.png");   // scored, then removed before its picture
-        using var writer = new HeatMapWriter(ssm, staging, threads: 2, CancellationToken.None);
+        using var writer = new HeatMapWriter(ssm, staging.Folder, threads: 2, CancellationToken.None);
         var failure = Record.Exception(() =>
         {
             writer.Add("gone.png", null, gone, map);
@@ -65,7 +65,7 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         using var staging = new OutputStaging(Path.Combine(Cli.TempFolder("writer-stopped"), "out"));
         var map = new float[ssm.ImageSize * ssm.ImageSize];
         using var stop = new CancellationTokenSource();
-        using var writer = new HeatMapWriter(ssm, staging, threads: 1, stop.Token);
+        using var writer = new HeatMapWriter(ssm, staging.Folder, threads: 1, stop.Token);
         // One picture being drawn and one waiting fill it: the next Add waits, until the stop.
         var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", null, images[0], map); });
         Assert.NotSame(adding, await Task.WhenAny(adding, Task.Delay(300)));

@@ -40,24 +40,55 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
+        using var done = KeptPredictions.Open(staging.Target, [
+            ("model", ModelIdentity.Of(settings.Model)), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
+            ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
+            settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("masks", settings.Masks.ToString())], [.. images, .. badUpFront.Select(b => b.Path)]);
+        if (done.Note is { } otherRuns) warnings.Write(otherRuns);
+        if (done.Kept.Count > 0)
+            console.WriteLine($"Going on after the {done.Kept.Count} of {images.Count} images a stopped run of this command did, kept in '{done.Folder}'.");
         var table = new PredictionsTable(ssm, inputFolder, settings.Masks);
-        // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
-        // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if it
-        // gets one, is written.
-        using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, staging, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
-        ScoringProgressView.Run(console, "images", images.Count, cancellationToken, progress =>
+        bool Pictured(bool predicted) => !settings.NoHeatMaps && (predicted || !settings.AnomalousHeatMapsOnly);
+        // The kept rows go into the table in input order, each before the first image scored after it.
+        int next = 0;
+        void TakeKeptBefore(string? path)
         {
-            int shown = 0;
-            void Show(int done) { if (done > shown) progress(shown = done); }
-            ModelRunner.ScoreEach(mlContext, model, images, s =>
+            for (; next < images.Count && images[next] != path; next++)
+                if (done.Kept.TryGetValue(images[next], out var row)) table.Add(row, Pictured(row.Predicted));
+            next++;
+        }
+        var toScore = images.Where(p => !done.Kept.ContainsKey(p)).ToList();
+        try
+        {
+            // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
+            // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if
+            // it gets one, is written (and only then is it kept for a stopped run).
+            using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, done.Folder, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
+            ScoringProgressView.Run(console, "images", toScore.Count, cancellationToken, progress =>
             {
-                var (heatMap, mask) = table.Add(s, withHeatMap: !settings.NoHeatMaps && (s.Predicted || !settings.AnomalousHeatMapsOnly));
-                if (heatMap is not null || mask is not null) drawing!.Add(heatMap, mask, s.Path, s.Map);
-            }, done => Show(done - (drawing?.Pending ?? 0)), unusable, stopHint: images.Count > 1 ? keepGoingHint : null);
-            drawing?.Finish();
-            Show(images.Count);
-            return table.Scored;
-        });
+                int shown = 0;
+                void Show(int count) { if (count > shown) progress(shown = count); }
+                ModelRunner.ScoreEach(mlContext, model, toScore, s =>
+                {
+                    TakeKeptBefore(s.Path);
+                    var row = table.Add(s, withHeatMap: Pictured(s.Predicted));
+                    if (row.HeatMap is not null || row.Mask is not null) drawing!.Add(row.HeatMap, row.Mask, s.Path, s.Map, () => done.Add(row));
+                    else done.Add(row);
+                }, count => Show(count - (drawing?.Pending ?? 0)), unusable, stopHint: toScore.Count > 1 ? keepGoingHint : null);
+                drawing?.Finish();
+                Show(toScore.Count);
+                return table.Scored;
+            });
+            TakeKeptBefore(null);
+            cancellationToken.ThrowIfCancellationRequested();
+            done.MoveInto(staging);
+        }
+        catch (OperationCanceledException stop) { throw done.Stopped(stop, images.Count); }
+        catch
+        {
+            if (done.Failed(images.Count) is { } keptNote) warnings.Write(keptNote);
+            throw;
+        }
         int total = images.Count + badUpFront.Count;
         if (unusable is { Count: > 0 })
         {
@@ -73,11 +104,11 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
         new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), ModelIdentity.Of(settings.Model), ssm.Threshold,
             Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0, table.HeatMaps.Count, settings.Masks ? table.Masks.Count : null,
-            Math.Round(clock.Elapsed.TotalSeconds, 1)).Write(staging.PathOf(PredictionRun.FileName));
-        cancellationToken.ThrowIfCancellationRequested();
+            Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null).Write(staging.PathOf(PredictionRun.FileName));
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
         var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps.Concat(table.Masks));
         string folder = staging.Commit();
+        done.DeleteAll();
         if (earlier.Count > 0)
             warnings.Write($"{Counted(earlier)} in '{folder}' are from an earlier run, not in this run's predictions.csv " +
                            $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");

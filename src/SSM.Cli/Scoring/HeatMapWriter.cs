@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
-using SSM.Cli.Outputs;
 using SSM.MLNet;
 
 namespace SSM.Cli.Scoring;
@@ -13,22 +12,22 @@ namespace SSM.Cli.Scoring;
 /// </summary>
 public sealed class HeatMapWriter : IDisposable
 {
-    private readonly BlockingCollection<(string? HeatMap, string? Mask, string ImagePath, float[] Map)> queue;
+    private readonly BlockingCollection<(string? HeatMap, string? Mask, string ImagePath, float[] Map, Action? Written)> queue;
     private readonly CancellationTokenSource stop;
     private readonly Task[] workers;
     private int pending;
     private ExceptionDispatchInfo? failure;
 
     /// <param name="model">The model that scored the images (the pictures' colours come from it, not from the run).</param>
-    /// <param name="staging">Where the files go: each heat map's file name is relative to its folder.</param>
+    /// <param name="folder">Where the files go: each picture's file name is relative to it.</param>
     /// <param name="threads">Pictures drawn at once; as many maps wait in the queue.</param>
     /// <param name="cancellation">Stops the drawing (a stopped command).</param>
-    public HeatMapWriter(SsmAnomalyTransformer model, OutputStaging staging, int threads, CancellationToken cancellation)
+    public HeatMapWriter(SsmAnomalyTransformer model, string folder, int threads, CancellationToken cancellation)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         queue = new(boundedCapacity: threads);
-        workers = [.. Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() => Draw(model, staging),
+        workers = [.. Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() => Draw(model, folder),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
     }
 
@@ -36,13 +35,14 @@ public sealed class HeatMapWriter : IDisposable
     public int Pending => Volatile.Read(ref pending);
 
     /// <summary>Queues an image's heat map and predicted mask (<see cref="SsmHeatMap.PredictedMask(SsmAnomalyTransformer, string, float[])"/>),
-    /// either of which may be null; waits while the queue is full.</summary>
+    /// either of which may be null; waits while the queue is full. <paramref name="written"/> is called once both are written
+    /// (on a worker thread).</summary>
     /// <exception cref="OperationCanceledException">The command was stopped.</exception>
     /// <exception cref="Exception">A picture before this one failed (a file gone since it was scored): that failure, as itself.</exception>
-    public void Add(string? heatMap, string? mask, string imagePath, float[] map)
+    public void Add(string? heatMap, string? mask, string imagePath, float[] map, Action? written = null)
     {
         Interlocked.Increment(ref pending);
-        try { queue.Add((heatMap, mask, imagePath, map), stop.Token); }
+        try { queue.Add((heatMap, mask, imagePath, map, written), stop.Token); }
         catch (OperationCanceledException)
         {
             failure?.Throw();
@@ -59,14 +59,15 @@ public sealed class HeatMapWriter : IDisposable
         stop.Token.ThrowIfCancellationRequested();
     }
 
-    private void Draw(SsmAnomalyTransformer model, OutputStaging staging)
+    private void Draw(SsmAnomalyTransformer model, string folder)
     {
         try
         {
-            foreach (var (heatMap, mask, imagePath, map) in queue.GetConsumingEnumerable(stop.Token))
+            foreach (var (heatMap, mask, imagePath, map, written) in queue.GetConsumingEnumerable(stop.Token))
             {
-                if (heatMap is not null) Write(staging.PathOf(heatMap), SsmHeatMap.ToPng(model, imagePath, map));
-                if (mask is not null) Write(staging.PathOf(mask), SsmHeatMap.PredictedMask(model, imagePath, map).ToPng());
+                if (heatMap is not null) Write(Path.Combine(folder, heatMap), SsmHeatMap.ToPng(model, imagePath, map));
+                if (mask is not null) Write(Path.Combine(folder, mask), SsmHeatMap.PredictedMask(model, imagePath, map).ToPng());
+                written?.Invoke();
                 Interlocked.Decrement(ref pending);
             }
         }

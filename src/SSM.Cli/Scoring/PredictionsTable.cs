@@ -34,28 +34,35 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     public int Anomalous { get; private set; }
     public float MaxScore { get; private set; } = float.NegativeInfinity;
 
-    /// <summary>Adds a scored image's row; returns its heat map's and its mask's files (relative to the output), each null
-    /// when it gets none.</summary>
-    public (string? HeatMap, string? Mask) Add(ScoredImage s, bool withHeatMap)
+    /// <summary>Adds a scored image's row; returns it, with its heat map's and its mask's files (relative to the output),
+    /// each null when it gets none.</summary>
+    public PredictionRow Add(ScoredImage s, bool withHeatMap)
     {
-        Scored++;
-        if (s.Predicted) Anomalous++;
-        MaxScore = Math.Max(MaxScore, s.Score);
-        // Every image takes its name, pictured or not, so a file's name does not depend on --masks, --anomalous-heatmaps or
-        // the threshold (a.PNG passed and a.png flagged: a_heatmap2.png is a.png's in every run).
-        var (stem, number) = UniqueName(s.Path);
-        string? heatMap = withHeatMap ? $"{stem}_heatmap{number}.png" : null, mask = withMasks ? $"{stem}_mask{number}.png" : null;
-        if (heatMap is not null) HeatMaps.Add(heatMap);
-        if (mask is not null) Masks.Add(mask);
         // The image's size once, for the peak and the contour's threshold alike.
         var (width, height) = SSM.Core.Data.ImageFile.ReadSize(model.ResolvePath(s.Path), model.ReadsFilesUpright);
         var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, model.ImageSize, width, height);
         bool contrastOnly = s.Predicted && FlaggedByContrastAlone(peakValue, width, height);
-        if (contrastOnly) FlaggedByContrast.Add(s.Path);
-        string peak = contrastOnly ? "," : $"{peakX},{peakY}";
-        csv.Append(CultureInfo.InvariantCulture, $"{Csv(s.Path)},{s.Score.ToString("R", CultureInfo.InvariantCulture)},{(s.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}");
+        return Add(new PredictionRow(s.Path, s.Score, s.Predicted, contrastOnly ? null : peakX, contrastOnly ? null : peakY, null, null), withHeatMap);
+    }
+
+    /// <summary>Adds a row scored before (a stopped predict's, <see cref="KeptPredictions"/>) as if scored now: it takes
+    /// its place in the numbering of names and in the counts; returns it with its pictures' files as this table names them.</summary>
+    public PredictionRow Add(PredictionRow row, bool withHeatMap)
+    {
+        Scored++;
+        if (row.Predicted) Anomalous++;
+        MaxScore = Math.Max(MaxScore, row.Score);
+        // Every image takes its name, pictured or not, so a file's name does not depend on --masks, --anomalous-heatmaps or
+        // the threshold (a.PNG passed and a.png flagged: a_heatmap2.png is a.png's in every run).
+        var (stem, number) = UniqueName(row.Path);
+        string? heatMap = withHeatMap ? $"{stem}_heatmap{number}.png" : null, mask = withMasks ? $"{stem}_mask{number}.png" : null;
+        if (heatMap is not null) HeatMaps.Add(heatMap);
+        if (mask is not null) Masks.Add(mask);
+        if (row.Predicted && row.PeakX is null) FlaggedByContrast.Add(row.Path);
+        string peak = row.PeakX is { } x && row.PeakY is { } y ? $"{x},{y}" : ",";
+        csv.Append(CultureInfo.InvariantCulture, $"{Csv(row.Path)},{row.Score.ToString("R", CultureInfo.InvariantCulture)},{(row.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}");
         csv.Append(withMasks ? $",{Csv(mask!)}\n" : "\n");
-        return (heatMap, mask);
+        return row with { HeatMap = heatMap, Mask = mask };
     }
 
     /// <summary>The text of predictions.csv: the scored images' rows, then each unreadable file's (<c>--keep-going</c>).</summary>
@@ -107,3 +114,13 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
 
     private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
+
+/// <summary>One image's row of predictions.csv, as <see cref="PredictionsTable"/> writes it.</summary>
+/// <param name="Path">The image file, as scored.</param>
+/// <param name="Score">Its anomaly score.</param>
+/// <param name="Predicted">Whether it is flagged.</param>
+/// <param name="PeakX">Where its map is highest, in the image's own pixels; null for an image flagged by its contrast alone.</param>
+/// <param name="PeakY">As <paramref name="PeakX"/>, down.</param>
+/// <param name="HeatMap">Its heat map's file, relative to the output; null when it gets none.</param>
+/// <param name="Mask">Its predicted mask's file, relative to the output; null when it gets none.</param>
+public sealed record PredictionRow(string Path, float Score, bool Predicted, int? PeakX, int? PeakY, string? HeatMap, string? Mask);

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using SSM.Cli.Outputs;
 using SSM.Core.Training;
 
 namespace SSM.Cli.Training;
@@ -56,7 +55,7 @@ public sealed class CheckpointFolder
     {
         string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
-        string stamp = Stamp([.. settings, ("engine", SsmTrainer.CheckpointSettingsFingerprint(engine))], trainPaths);
+        string stamp = CommandStamp.Of([.. settings, ("engine", SsmTrainer.CheckpointSettingsFingerprint(engine))], trainPaths);
         string path = System.IO.Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
         var notes = new List<string>();
         try
@@ -177,18 +176,6 @@ public sealed class CheckpointFolder
         try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
-    }
-
-    private static string Stamp(IEnumerable<(string Key, string Value)> settings, IReadOnlyList<string> trainPaths)
-    {
-        var text = new StringBuilder();
-        foreach (var (key, value) in settings.OrderBy(s => s.Key, StringComparer.Ordinal)) text.Append(key).Append('=').Append(value).Append('\n');
-        foreach (string file in trainPaths)
-        {
-            var info = new FileInfo(file);
-            text.Append(info.FullName).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
-        }
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     private static List<EpochReport> ReadHistory(string path, int epochsDone)

@@ -1,0 +1,66 @@
+using SSM.Cli.Outputs;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>A stopped predict keeps the images it did beside the output; the same command goes on after them and writes
+/// the output an uninterrupted run writes.</summary>
+[Collection("cli")]
+public sealed class StoppedPredictTests(TrainedModelFixture fx)
+{
+    [Fact]
+    public void Predict_StoppedAndRunAgain_GoesOnToTheUninterruptedOutput()
+    {
+        string root = Cli.TempFolder("predict-resume"), input = Path.Combine(root, "input");
+        Directory.CreateDirectory(input);
+        // Enough images for the progress lines the stop waits for (100 or more), some sharing a base name (a.png, a.PNG),
+        // whose pictures are numbered in input order.
+        var sources = Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order().ToList();
+        for (int i = 0; i < 120; i++)
+            File.Copy(sources[i % sources.Count], Path.Combine(input, $"img{i / 2:D3}.{(i % 2 == 0 ? "png" : "PNG")}"));
+        string[] Predict(string output) => ["predict", fx.Model, input, "--masks", "--anomalous-heatmaps", "--threshold", "0", "-o", output];
+
+        string whole = Path.Combine(root, "whole");
+        var uninterrupted = Cli.Run(Predict(whole));
+        Assert.True(uninterrupted.Code == 0, uninterrupted.Output);
+
+        string output = Path.Combine(root, "out");
+        var stopped = Cli.RunUntil(Predict(output), "  scored ");
+        Assert.Equal(130, stopped.Code);
+        string kept = Assert.Single(KeptFolders(root, "out"));
+        var said = System.Text.RegularExpressions.Regex.Match(Cli.Flat(stopped.Output), @"The (\d+) of 120 images done are kept in '([^']+)': the same command goes on after them\.");
+        Assert.True(said.Success, stopped.Output);
+        Assert.Equal(kept, said.Groups[2].Value);
+        int done = int.Parse(said.Groups[1].Value);
+        Assert.InRange(done, 1, 119);
+        Assert.False(Directory.Exists(output));
+
+        var resumed = Cli.Run(Predict(output));
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Contains($"Going on after the {done} of 120 images a stopped run of this command did, kept in '{kept}'.", Cli.Flat(resumed.Output));
+        Assert.Contains($"Scoring {120 - done} images", resumed.Output);
+        Assert.Empty(KeptFolders(root, "out"));
+        var expected = Directory.GetFiles(whole).Select(f => Path.GetFileName(f)).Order().ToList();
+        Assert.Equal(expected, Directory.GetFiles(output).Select(f => Path.GetFileName(f)).Order().ToList());
+        Assert.Contains("img000_mask2.png", expected);   // img000.PNG's, after img000.png's
+        foreach (string file in expected.Where(f => f != PredictionRun.FileName))
+            Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(output, file))), file);
+        var run = PredictionRun.Read(Path.Combine(output, PredictionRun.FileName));
+        Assert.Equal((120, done), (run.Images, run.ContinuedAfterImages));
+        Assert.Null(PredictionRun.Read(Path.Combine(whole, PredictionRun.FileName)).ContinuedAfterImages);
+
+        // A file changed since the stop: the kept images are not this command's, so it starts from the beginning, says why,
+        // and the stale folder goes once the output is written.
+        string changed = Path.Combine(root, "changed");
+        Assert.Equal(130, Cli.RunUntil(Predict(changed), "  scored ").Code);
+        string stale = Assert.Single(KeptFolders(root, "changed"));
+        File.SetLastWriteTimeUtc(Path.Combine(input, "img000.png"), DateTime.UtcNow.AddMinutes(1));
+        var fresh = Cli.Run(Predict(changed));
+        Assert.True(fresh.Code == 0, fresh.Output);
+        Assert.DoesNotContain("Going on after", fresh.Output);
+        Assert.Contains($"'{stale}' holds a stopped predict of another model, settings or images for this output", Cli.Flat(fresh.Output));
+        Assert.Empty(KeptFolders(root, "changed"));
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, "predictions.csv")), File.ReadAllText(Path.Combine(changed, "predictions.csv")));
+    }
+
+    private static string[] KeptFolders(string root, string output) => Directory.GetDirectories(root, $".{output}.predict-*");
+}
