@@ -48,6 +48,16 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.Equal((120, done), (run.Images, run.ContinuedAfterImages));
         Assert.Null(PredictionRun.Read(Path.Combine(whole, PredictionRun.FileName)).ContinuedAfterImages);
 
+        // Stopped after its last image was done, before the output was written: the next run has nothing left to score.
+        string last = Path.Combine(root, "last");
+        var late = Cli.RunUntil(Predict(last), "scored 120 of 120");
+        Assert.Contains("The 120 of 120 images done are kept", Cli.Flat(late.Output));
+        var finished = Cli.Run(Predict(last));
+        Assert.True(finished.Code == 0, finished.Output);
+        Assert.DoesNotContain("Scoring", finished.Output);
+        Assert.Equal(File.ReadAllText(Path.Combine(whole, "predictions.csv")), File.ReadAllText(Path.Combine(last, "predictions.csv")));
+        Assert.Equal(expected.Count, Directory.GetFiles(last).Length);
+
         // A file changed since the stop: the kept images are not this command's, so it starts from the beginning, says why,
         // and the stale folder goes once the output is written.
         string changed = Path.Combine(root, "changed");

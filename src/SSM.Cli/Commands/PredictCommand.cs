@@ -64,7 +64,8 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if
             // it gets one, is written (and only then is it kept for a stopped run).
             using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, done.Folder, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
-            ScoringProgressView.Run(console, "images", toScore.Count, cancellationToken, progress =>
+            // A run stopped after its last image had every image done: nothing left to score.
+            if (toScore.Count > 0) ScoringProgressView.Run(console, "images", toScore.Count, cancellationToken, progress =>
             {
                 int shown = 0;
                 void Show(int count) { if (count > shown) progress(shown = count); }
