@@ -177,15 +177,19 @@ public sealed record ScoringOptions
     /// <summary>The refinement cell size in effect at image side <paramref name="imageSize"/>.</summary>
     public int ResolveRefinementCellSize(int imageSize) => RefinementCellSize ?? Math.Max(1, imageSize / 16);
 
+    /// <summary>The largest smoothing sigma, in image sides.</summary>
+    public const int MaxSigmaInSides = 4;
+
     internal void Validate(int imageSize)
     {
         if (!Enum.IsDefined(Error)) throw new ArgumentOutOfRangeException(nameof(Error), Error, "Unknown restoration error.");
         if (!Enum.IsDefined(ImageScoreError)) throw new ArgumentOutOfRangeException(nameof(ImageScoreError), ImageScoreError, "Unknown restoration error.");
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown scoring precision.");
         if (!Enum.IsDefined(CellWeighting)) throw new ArgumentOutOfRangeException(nameof(CellWeighting), CellWeighting, "Unknown cell weighting.");
-        // Finite, not bounded by the image size: models saved with a larger sigma (the engine took any) must still load.
-        if (ResolveSigma(imageSize) is var s && !(s >= 0 && double.IsFinite(s)))
-            throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, "Smoothing sigma must be a non-negative number (0 turns smoothing off).");
+        // Up to 4 image sides, far above any useful value (the default is a 32nd of a side), so that models saved with a
+        // large sigma still load; a file's 1e6 asked for a kernel of 8 million taps and took 17 GB scoring one image.
+        if (ResolveSigma(imageSize) is var s && !(s >= 0 && s <= MaxSigmaInSides * imageSize))
+            throw new ArgumentOutOfRangeException(nameof(SmoothingSigma), s, $"Smoothing sigma must be between 0 (no smoothing) and {MaxSigmaInSides} x the image size ({MaxSigmaInSides * imageSize}).");
         if (RefinementRounds < 1 || RefinementRounds > MaxRefinementRounds)
             throw new ArgumentOutOfRangeException(nameof(RefinementRounds), RefinementRounds, $"Refinement rounds must be between 1 and {MaxRefinementRounds}.");
         if (ResolveRefinementCellSize(imageSize) is var c && (c < 1 || c > imageSize)) throw new ArgumentOutOfRangeException(nameof(RefinementCellSize), c, "Refinement cell size must be between 1 and the image size.");

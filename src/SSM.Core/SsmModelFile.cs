@@ -126,6 +126,12 @@ internal static class Weights
 
     public static InpaintingNetwork Load(SsmOptions options, byte[] weights, string kind)
     {
+        // Checked before the network is built from the settings: a file claiming width 1024 and depth 8 beside a few KB of
+        // weights made libtorch allocate gigabytes before the weights could be found not to fit.
+        long fewest = FewestBytes(options.Network);
+        if (weights.Length < fewest)
+            throw new InvalidDataException($"The {kind}'s weights ({weights.Length} bytes) are too few for its network settings (base width " +
+                                           $"{options.Network.BaseWidth}, depth {options.Network.Depth}: at least {fewest} bytes).");
         var network = new InpaintingNetwork(options.Network);
         try
         {
@@ -137,9 +143,27 @@ internal static class Weights
             network.Dispose();
             throw new InvalidDataException($"The {kind}'s weights do not match its network settings.", e);
         }
+        // A weight that is not a number makes every score NaN, and NaN passes no threshold: every image would pass.
+        if (NotFinite(network) is { } bad)
+        {
+            network.Dispose();
+            throw new InvalidDataException($"The {kind}'s weights hold values that are not finite numbers (in {bad}).");
+        }
         network.eval();
         return network;
     }
+
+    /// <summary>The name of the first weight or buffer holding NaN or an infinity; null when there is none.</summary>
+    private static string? NotFinite(InpaintingNetwork network)
+    {
+        using var scope = NewDisposeScope();
+        return network.state_dict().Where(p => p.Value.is_floating_point() && !isfinite(p.Value).all().item<bool>()).Select(p => p.Key).FirstOrDefault();
+    }
+
+    /// <summary>A lower bound of a network's saved size: the float32 weights of each level's last 3 x 3 convolution,
+    /// width to width (<see cref="InpaintingNetwork"/> has more).</summary>
+    internal static long FewestBytes(InpaintingNetworkOptions network) =>
+        network.LevelWidths().Sum(w => 4L * 9 * w * w);
 }
 
 /// <summary>JSON headers, with settings validated before anything is built from them.</summary>

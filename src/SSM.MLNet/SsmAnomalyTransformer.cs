@@ -460,7 +460,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     internal Delegate MakeOutputGetter(int added, Func<(float Score, float[] Map)> current) => added switch
     {
         0 => (ValueGetter<float>)((ref float value) => value = current().Score),
-        1 => (ValueGetter<bool>)((ref bool value) => value = current().Score >= Threshold),
+        // Not below the threshold, rather than at or above it: a NaN score (an image no number describes) is flagged, not passed.
+        1 => (ValueGetter<bool>)((ref bool value) => value = !(current().Score < Threshold)),
         _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
         {
             var map = current().Map;

@@ -126,6 +126,26 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
 
     private delegate void BytesEdit(ref byte[] bytes);
 
+    /// <summary>A score that is no number (a network gone bad in memory: a file with such weights is refused) is flagged, not
+    /// passed: "score >= threshold" is false for NaN, and a line would have let every part through.</summary>
+    [Fact]
+    public void A_NaN_score_is_labelled_anomalous()
+    {
+        string zip = TempFile("nan.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(zip, out _);
+        var ssm = (SsmAnomalyTransformer)loaded.LastTransformer;
+        try
+        {
+            using (TorchSharp.torch.no_grad()) ssm.Model.Network.parameters().Last().fill_(float.NaN);
+            var output = loaded.Transform(fx.Context.Data.LoadFromEnumerable(fx.Test.Take(3)));
+            var scores = output.GetColumn<float>("Score").ToList();
+            Assert.All(scores, s => Assert.True(float.IsNaN(s)));
+            Assert.All(output.GetColumn<bool>("PredictedLabel"), Assert.True);
+        }
+        finally { ssm.Dispose(); }
+    }
+
     [Fact]
     public void A_model_of_a_newer_format_asks_for_a_newer_package_in_our_words()
     {

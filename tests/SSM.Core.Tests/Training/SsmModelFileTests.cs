@@ -172,6 +172,32 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.True(SSM.Core.IO.NewerFormat.Is(e));
     }
 
+    /// <summary>Settings claiming a network far larger than the weights beside them are refused before it is built (a
+    /// crafted file's width 1024 and depth 8 made libtorch allocate gigabytes first).</summary>
+    [Fact]
+    public void SettingsClaimingAFarLargerNetworkAreRefusedBeforeItIsBuilt()
+    {
+        var claimed = fixture.Model.Options with { Network = fixture.Model.Options.Network with { BaseWidth = 1024 } };
+        var e = Assert.Throws<InvalidDataException>(() => LoadAsFormat(claimed, SsmModelFile.FormatVersion));
+        Assert.Contains($"are too few for its network settings (base width 1024, depth {claimed.Network.Depth}: at least", e.Message);
+        // The lower bound holds for the real network: its own weights are more.
+        Assert.InRange(Weights.FewestBytes(fixture.Model.Options.Network), 1, Weights.Save(fixture.Model.Network).Length);
+    }
+
+    /// <summary>A weight that is not a number would make every score NaN, which passes any threshold check as "normal".</summary>
+    [Fact]
+    public void WeightsThatAreNotFiniteAreRefused()
+    {
+        using var copy = SsmModel.Load(new MemoryStream(Saved()));
+        using (TorchSharp.torch.no_grad()) copy.Network.parameters().Last().fill_(float.NaN);
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { fixture.Model.Options, fixture.Model.Calibration });
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, SsmModelFile.FormatVersion, header, Weights.Save(copy.Network));
+        stream.Position = 0;
+        var e = Assert.Throws<InvalidDataException>(() => SsmModel.Load(stream));
+        Assert.Contains("weights hold values that are not finite numbers (in ", e.Message);
+    }
+
     [Fact]
     public void ForeignFileIsRefused()
     {
