@@ -21,6 +21,28 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         }
     }
 
+    /// <summary>Images above --max-megapixels are refused from their headers, by every command that reads images, before any
+    /// is decoded (a 1 MB PNG declaring 20000 x 20000 took 5-16 GB to score). The fixture's images are 32 x 32: 0.001 MP.</summary>
+    [Fact]
+    public void Images_above_the_pixel_limit_are_refused_from_their_headers()
+    {
+        string root = Cli.TempFolder("pixels"), input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 3);
+        const string limit = "0.0005";
+        string expected = "is 0 megapixels (32 x 32), more than the 0 ssm reads: give --max-megapixels 1 (or 0, no limit)";
+        AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "-o", Path.Combine(root, "p")), expected, Path.Combine(root, "p"));
+        var kept = Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "--keep-going", "-o", Path.Combine(root, "k"));
+        Assert.Contains("3 of 3 images cannot be read", Cli.Flat(kept.Output));
+        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--max-megapixels", limit, "-o", Path.Combine(root, "e")), expected, Path.Combine(root, "e"));
+        AssertFails(Cli.Run(["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--max-megapixels", limit, "-o", Path.Combine(root, "t")]), expected, Path.Combine(root, "t"));
+        // The training images too, with no test set to check first.
+        string trainOnly = Copy(Path.Combine(fx.Data, "train", "good"), Path.Combine(root, "good"), 8);
+        AssertFails(Cli.Run(["train", trainOnly, .. TrainedModelFixture.OneEpoch, "--max-megapixels", limit, "-o", Path.Combine(root, "t2")]),
+            "8 of 8 training images cannot be read", Path.Combine(root, "t2"));
+        // The default reads them, and 0 is no limit.
+        Assert.Equal(0, Cli.Run("predict", fx.Model, input, "--max-megapixels", "0", "-o", Path.Combine(root, "none")).Code);
+        AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", "-1"), "--max-megapixels must be from 0 (no limit) to 1000000 (got -1)");
+    }
+
     private static string Copy(string from, string to, int count)
     {
         Directory.CreateDirectory(to);

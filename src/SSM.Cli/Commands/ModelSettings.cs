@@ -19,6 +19,15 @@ public class ModelSettings : CommonSettings
                  "with all cores each, their threads spin waiting for each other and each runs several times slower.")]
     public int? Threads { get; set; }
 
+    [CommandOption("--max-megapixels <N>")]
+    [Description("Refuse images of more megapixels than this (read from each file's header before anything is decoded), as Pillow " +
+                 "does above 179: a 1 MB PNG can declare 20000 x 20000 and take 5-10 GB to decode. 0 = no limit.")]
+    [DefaultValue(180.0)]
+    public double MaxMegapixels { get; set; } = 180;
+
+    /// <summary><see cref="MaxMegapixels"/> in pixels; 0 for no limit.</summary>
+    public long MaxPixels => (long)Math.Round(MaxMegapixels * 1e6);
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();
@@ -26,6 +35,7 @@ public class ModelSettings : CommonSettings
         if (!DeviceName.TryParse(Device, out _))
             return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
         if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1 (got {Threads}).");
+        if (!(MaxMegapixels >= 0 && MaxMegapixels <= 1e6)) return ValidationResult.Error($"--max-megapixels must be from 0 (no limit) to 1000000 (got {MaxMegapixels}).");
         return ValidationResult.Success();
     }
 

@@ -26,10 +26,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
-        DatasetInput.CheckTestSet(data, decodeImages: true);
+        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels);
         using var staging = new OutputStaging(settings.Output);
         int plannedEpochs = settings.EpochsToRun();
         var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
+        DatasetInput.RefuseTooLarge(data.TrainPaths, headersByPath, settings.MaxPixels, "training images");
         var headers = headersByPath.OfType<SSM.Core.Data.ImageHeader>().ToList();
         int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers, data.TrainPaths);
         var options = new SsmAnomalyDetectionOptions

@@ -116,13 +116,19 @@ public static class DatasetInput
     /// and only the image sizes are read here (from the file headers).
     /// </summary>
     /// <exception cref="CliException">Missing or unreadable masks, (with <paramref name="decodeImages"/>) unreadable images, masks of another size.</exception>
-    public static void CheckTestSet(MvtecDataset data, bool decodeImages)
+    /// <param name="maxPixels">The most pixels an image may have (<see cref="Commands.ModelSettings.MaxPixels"/>); a larger one is a problem.</param>
+    public static void CheckTestSet(MvtecDataset data, bool decodeImages, long maxPixels)
     {
         var problems = data.MissingMasks.Select(m => m.Message).ToList();
         foreach (var item in data.TestItems)
         {
             try
             {
+                if (ImageFile.ReadHeader(item.Path) is { } header && TooLarge(item.Path, header, maxPixels) is { } large)
+                {
+                    problems.Add(large);
+                    continue;
+                }
                 if (decodeImages)
                 {
                     data.LoadTest(item);     // image and mask, sizes compared
@@ -130,7 +136,7 @@ public static class DatasetInput
                 }
                 // The image itself is read by the model; its header now, so that a bad file is not found after the others
                 // were scored, and its size for the mask.
-                var (headers, unusable) = ReadHeaders([item.Path]);
+                var (headers, unusable) = ReadHeaders([item.Path], maxPixels);
                 problems.AddRange(unusable.Select(u => u.Problem));
                 if (unusable.Count > 0 || item.MaskPath is null) continue;
                 MvtecDataset.RequireMaskFits(item, ImageFile.LoadMask(item.MaskPath), (headers[0].Width, headers[0].Height));
@@ -258,7 +264,7 @@ public static class DatasetInput
     /// cannot be read (empty, not an image, a dangling link), named as decoding them names them, and those under 8 x 8.
     /// A bad file last in a folder of thousands is then refused in a second, not after all the others were scored.
     /// </summary>
-    public static (IReadOnlyList<ImageHeader> Headers, List<UnusableFile> Unusable) ReadHeaders(IReadOnlyList<string> paths)
+    public static (IReadOnlyList<ImageHeader> Headers, List<UnusableFile> Unusable) ReadHeaders(IReadOnlyList<string> paths, long maxPixels)
     {
         var headers = new List<ImageHeader>(paths.Count);
         var unusable = new List<UnusableFile>();
@@ -266,9 +272,30 @@ public static class DatasetInput
         {
             if (ImageFile.ReadHeader(path) is not { } header) unusable.AddRange(Unusable([path]));   // decoding says why
             else if (SSM.Core.Data.ImageCache.SizeProblem($"'{path}'", (header.Width, header.Height)) is { } small) unusable.Add(new(path, small));
+            else if (TooLarge(path, header, maxPixels) is { } large) unusable.Add(new(path, large));
             else headers.Add(header);
         }
         return (headers, unusable);
+    }
+
+    /// <summary>Why an image of <paramref name="header"/>'s size is not read (more than <paramref name="maxPixels"/>); null
+    /// when it is. A 1 MB PNG can declare 20000 x 20000 and take gigabytes to decode: a file from a camera that large is rare,
+    /// and from anywhere else may be built to do that.</summary>
+    public static string? TooLarge(string path, ImageHeader header, long maxPixels) =>
+        maxPixels > 0 && (long)header.Width * header.Height > maxPixels
+            ? $"'{path}' is {Megapixels((long)header.Width * header.Height)} megapixels ({header.Width} x {header.Height}), more than the " +
+              $"{Megapixels(maxPixels)} ssm reads: give --max-megapixels {Math.Ceiling((double)header.Width * header.Height / 1e6).ToString(System.Globalization.CultureInfo.InvariantCulture)} (or 0, no limit) if it is meant to be read"
+            : null;
+
+    private static string Megapixels(long pixels) => (pixels / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The training images larger than <paramref name="maxPixels"/>, refused before anything is decoded.</summary>
+    /// <exception cref="CliException">Some are: all of them listed.</exception>
+    public static void RefuseTooLarge(IReadOnlyList<string> paths, IReadOnlyList<ImageHeader?> headers, long maxPixels, string what)
+    {
+        var large = paths.Select((p, i) => (Path: p, Problem: headers[i] is { } h ? TooLarge(p, h, maxPixels) : null))
+            .Where(f => f.Problem is not null).Select(f => new UnusableFile(f.Path, f.Problem!)).ToList();
+        if (large.Count > 0) throw UnusableError(large, paths.Count, what: what);
     }
 
     /// <summary>
