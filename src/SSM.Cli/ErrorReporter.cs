@@ -55,7 +55,7 @@ internal static class ErrorReporter
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
             _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
         };
-        console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        console.MarkupLine($"[red]error:[/] {TerminalText.Markup(message)}");
     }
 
     /// <summary>Spectre says "Failed to convert 'abc' to Int32." without the option; name it from the arguments.</summary>

@@ -9,5 +9,5 @@ namespace SSM.Cli;
 /// </summary>
 public sealed class Warnings(IAnsiConsole console)
 {
-    public void Write(string text) => console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(text)}");
+    public void Write(string text) => console.MarkupLine($"[yellow]warning:[/] {TerminalText.Markup(text)}");
 }

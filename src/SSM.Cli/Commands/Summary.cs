@@ -9,7 +9,7 @@ internal static class Summary
     {
         var table = new Table().Title(title).AddColumn("").AddColumn("");
         table.HideHeaders();
-        foreach (var (k, v) in rows) table.AddRow(Markup.Escape(k), Markup.Escape(v));
+        foreach (var (k, v) in rows) table.AddRow(TerminalText.Markup(k), TerminalText.Markup(v));
         console.Write(table);
     }
 

@@ -112,7 +112,8 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
         return model.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < model.MapThreshold(width, height);
     }
 
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    // A carriage return ends a row for most CSV readers, as a line feed does: quoted too.
+    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
 /// <summary>One image's row of predictions.csv, as <see cref="PredictionsTable"/> writes it.</summary>
