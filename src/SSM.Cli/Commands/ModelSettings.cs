@@ -62,7 +62,7 @@ public class ModelSettings : CommonSettings
     public void RefuseOutputInside(string root, string command)
     {
         string output = FullFolder(Output), inside = FullFolder(root);
-        if (SameFolder(output, inside) || output.StartsWith(inside + Path.DirectorySeparatorChar, PathComparison))
+        if (SameFolder(output, inside) || RealFolder(output).StartsWith(RealFolder(inside) + Path.DirectorySeparatorChar, PathComparison))
             throw new CliException($"--output '{output}' is inside '{inside}', which {command} reads with all its subfolders; its " +
                                    "outputs would be read by the next run on it. Give an --output folder outside it.") { ExitCode = 2 };
     }
@@ -70,9 +70,36 @@ public class ModelSettings : CommonSettings
     /// <summary>The full path of a folder without a trailing separator.</summary>
     internal static string FullFolder(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 
-    /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), letter case
-    /// ignored on Windows and macOS, whose file systems ignore it by default.</summary>
-    internal static bool SameFolder(string a, string b) => string.Equals(FullFolder(a), FullFolder(b), PathComparison);
+    /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), links followed,
+    /// letter case ignored on Windows and macOS, whose file systems ignore it by default.</summary>
+    internal static bool SameFolder(string a, string b) => string.Equals(RealFolder(a), RealFolder(b), PathComparison);
+
+    /// <summary>
+    /// <see cref="FullFolder"/> with every link among its existing folders followed: an --output that is a link to the input
+    /// folder (or lies below one) is that folder, and a security review's outputs landed among the inputs through one. The
+    /// part that does not exist yet is kept as given.
+    /// </summary>
+    internal static string RealFolder(string folder)
+    {
+        string path = FullFolder(folder);
+        string root = Path.GetPathRoot(path) ?? "", real = root;
+        var parts = path[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            string next = Path.Combine(real, parts[i]);
+            try
+            {
+                // A chain of links resolved to its end; its target may itself lie below links, so it is made real in turn
+                // (a loop of links is no folder: Directory.Exists is false there, and the rest is kept as given).
+                if (Directory.Exists(next) && new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+                    next = RealFolder(target.FullName);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            real = next;
+        }
+        return Path.TrimEndingDirectorySeparator(real);
+    }
 
     private static StringComparison PathComparison =>
         OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
