@@ -43,6 +43,26 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", "-1"), "--max-megapixels must be from 0 (no limit) to 1000000 (got -1)");
     }
 
+    /// <summary>A file's name is shown, not obeyed: control characters in it are written out on the terminal (a name with
+    /// ESC[2J cleared the screen when a warning named it), and a carriage return in it is quoted in predictions.csv (it
+    /// split the row for Python's csv reader).</summary>
+    [Fact]
+    public void Control_characters_in_file_names_are_shown_not_obeyed()
+    {
+        string root = Cli.TempFolder("control"), input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 1);
+        File.Copy(Directory.GetFiles(input)[0], Path.Combine(input, "carriage\rreturn.png"));
+        File.WriteAllText(Path.Combine(input, "bad\u001b[2J\u0007.png"), "not an image");
+        var run = Cli.Run("predict", fx.Model, input, "--keep-going", "-o", Path.Combine(root, "out"));
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Contains("bad\\x1B[2J\\x07.png", run.Output);
+        Assert.DoesNotContain('\u001b', run.Output);
+        Assert.DoesNotContain('\u0007', run.Output);
+        string csv = File.ReadAllText(Path.Combine(root, "out", "predictions.csv"));
+        Assert.Contains($"\"{Path.Combine(input, "carriage\rreturn.png")}\",", csv);
+        Assert.Equal(Environment.NewLine, TerminalText.Printable(Environment.NewLine));   // Windows' line break is a line break
+        Assert.Equal("a\\x0Db\tc\nd\\x9B", TerminalText.Printable("a\rb\tc\nd\u009b"));
+    }
+
     private static string Copy(string from, string to, int count)
     {
         Directory.CreateDirectory(to);
@@ -442,7 +462,15 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var onFile = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", Path.GetFileName(Directory.GetFiles(input)[0])));
         AssertFails(onFile, "is a file; give a folder");
         Assert.Equal(2, onFile.Code);   // a usage error, as the other --output refusals
-        var one = Cli.Run("predict", fx.Model, Directory.GetFiles(input)[0], "-o", input);   // one image: its folder is refused too
+        // A link to the input folder is the input folder (a security review's outputs landed among the inputs through one),
+        // and a folder below a link to it is inside it for --recursive.
+        string link = Path.Combine(root, "link");
+        Directory.CreateSymbolicLink(link, input);
+        var linked = Cli.Run("predict", fx.Model, input, "-o", link);
+        AssertFails(linked, $"--output '{link}' is a folder ssm predict reads images from");
+        Assert.Equal(2, linked.Code);
+        AssertFails(Cli.Run("predict", fx.Model, input, "--recursive", "-o", Path.Combine(link, "new", "out")), $"is inside '{input}', which ssm predict --recursive reads");
+                var one = Cli.Run("predict", fx.Model, Directory.GetFiles(input)[0], "-o", input);   // one image: its folder is refused too
         AssertFails(one, "is a folder ssm predict reads images from");
         Assert.Equal(4, Directory.GetFiles(input).Length);    // nothing written among the inputs
         Assert.Empty(Directory.GetDirectories(root, ".input.tmp-*"));

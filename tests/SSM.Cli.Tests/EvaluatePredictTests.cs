@@ -307,6 +307,13 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Equal(images, Directory.GetFiles(output, "*_heatmap.png").Length);
         var heat = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output, "*_heatmap.png")[0]);
         Assert.Equal((32, 32), (heat.Width, heat.Height));   // the image's own size (under 512)
+        // --heatmap-max-side draws smaller (never larger); out of range is refused.
+        Assert.Equal(0, Cli.Run("predict", fx.Model, input, "--heatmap-max-side", "16", "-o", output + "-16").Code);
+        var small = SSM.Core.Data.ImageFile.Load(Directory.GetFiles(output + "-16", "*_heatmap.png")[0]);
+        Assert.Equal((16, 16), (small.Width, small.Height));
+        var tooSmall = Cli.Run("predict", fx.Model, input, "--heatmap-max-side", "4", "-o", output + "-4");
+        Assert.Equal(2, tooSmall.Code);
+        Assert.Contains("--heatmap-max-side must be 0 (the image's own size) or at least 8 pixels (got 4)", Cli.Flat(tooSmall.Output));
         // Heat maps are drawn on as many threads as the network has: the same files on one.
         var one = Cli.Run("predict", fx.Model, input, "--threads", "1", "-o", output + "-1");
         Assert.True(one.Code == 0, one.Output);

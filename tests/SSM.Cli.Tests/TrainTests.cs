@@ -289,11 +289,14 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.StartsWith("All 1 images are oblong", Assert.Single(Notes([mixed[3]], 1)));   // 64 x 30: not enlarged, squashed
         // Images 4 or more times the side: how small a defect is lost, and what to do.
         List<string> large = [Write("g.png", 1, 520, 512), Write("h.png", 1, 640, 700)];
-        Assert.Equal(["All 2 images are at least 8 times larger than 64 x 64 (the smallest side 512 px) and are shrunk to it: a defect " +
-                      "narrower than 8 px becomes less than a pixel. For small defects give a larger --image-size (training time and memory " +
-                      "grow with its square) or crop the images to the part that matters."], Notes(large, 1));
-        Assert.StartsWith("All 3 images are at least 4 times larger", Notes([.. large, Write("i.png", 1, 260, 256)], 1).Single());
+        Assert.Equal(["All 2 images are shrunk at least 8 times along their longest side (the shortest of those 520 px) to 64 x 64: a " +
+                      "defect narrower than 8 px along it becomes less than a pixel. For small defects give a larger --image-size (training " +
+                      "time and memory grow with its square) or cut the images into square tiles of about that size (docs/reliability.md, " +
+                      "\"Small defects in large or long images\")."], Notes(large, 1));
+        Assert.StartsWith("All 3 images are shrunk at least 4 times", Notes([.. large, Write("i.png", 1, 260, 256)], 1).Single());
         Assert.Empty(Notes([.. large, Write("j.png", 1, 250, 250)], 1));
+        // A strip is shrunk most along its length: 2048 x 256 at 64 px is 32 times along it (the shortest side said 4).
+        Assert.StartsWith("All 1 images are shrunk at least 32 times along their longest side", Notes([Write("strip.png", 1, 2048, 256)], 1).First());
         // Oblong images, as a 4:3 camera's: the squash is said.
         List<string> oblong = [Write("k.png", 1, 80, 60), Write("l.png", 1, 120, 60)];
         Assert.Equal(["All 2 images are oblong (1.33:1 or more, e.g. 80 x 60) and are squashed to 64 x 64: a defect shrinks more one way " +

@@ -43,7 +43,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         using var done = KeptPredictions.Open(staging.Target, [
             ("model", ModelIdentity.Of(settings.Model)), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
             ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
-            settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("masks", settings.Masks.ToString())], [.. images, .. badUpFront.Select(b => b.Path)]);
+            settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString())], [.. images, .. badUpFront.Select(b => b.Path)]);
         if (done.Note is { } otherRuns) warnings.Write(otherRuns);
         if (done.Kept.Count > 0)
             console.WriteLine($"Going on after the {done.Kept.Count} of {images.Count} images a stopped run of this command did, kept in '{done.Folder}'.");
@@ -63,7 +63,8 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             // Drawing is read, resize, blend and encode per image: as long as scoring on a photo folder. It runs beside the
             // scoring, on as many threads as the network, and an image counts as done in the progress once its picture, if
             // it gets one, is written (and only then is it kept for a stopped run).
-            using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, done.Folder, settings.Threads ?? Environment.ProcessorCount, cancellationToken);
+            using var drawing = settings.NoHeatMaps && !settings.Masks ? null : new HeatMapWriter(ssm, done.Folder, settings.Threads ?? Environment.ProcessorCount, cancellationToken,
+                settings.HeatMapMaxSide == 0 ? int.MaxValue : settings.HeatMapMaxSide);
             // A run stopped after its last image had every image done: nothing left to score.
             if (toScore.Count > 0) ScoringProgressView.Run(console, "images", toScore.Count, cancellationToken, progress =>
             {

@@ -36,10 +36,18 @@ public sealed class PredictSettings : SavedModelSettings
                  "as MVTec's ground-truth masks; predictions.csv gains a mask column. Default: no masks.")]
     public bool Masks { get; set; }
 
+    [CommandOption("--heatmap-max-side <PIXELS>")]
+    [Description("The longest side of a heat map, in pixels: larger images are drawn smaller, never enlarged. 0 = the image's " +
+                 "own size (a 3-pixel pinhole in a 2048 px strip is invisible at 512). Default: 512.")]
+    [DefaultValue(SSM.MLNet.SsmHeatMap.DefaultMaxSide)]
+    public int HeatMapMaxSide { get; set; } = SSM.MLNet.SsmHeatMap.DefaultMaxSide;
+
     public override Spectre.Console.ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
+        if (HeatMapMaxSide is < 0 or (> 0 and < 8))
+            return Spectre.Console.ValidationResult.Error($"--heatmap-max-side must be 0 (the image's own size) or at least 8 pixels (got {HeatMapMaxSide}).");
         return NoHeatMaps && AnomalousHeatMapsOnly
             ? Spectre.Console.ValidationResult.Error("--no-heatmaps and --anomalous-heatmaps contradict each other: give one.")
             : Spectre.Console.ValidationResult.Success();

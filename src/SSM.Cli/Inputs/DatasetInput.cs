@@ -373,13 +373,16 @@ public static class DatasetInput
                          "--channels 3 would read them as colour.";
         else if (colour > 0 && channels == 1 && !auto)   // auto's mix is a warning (GreyAmongColour)
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
-        // Every image at least 4 times the side: a defect of fewer than that many pixels becomes less than one. (At 8, the
-        // first rule, a walkthrough's 2-4 px scratches in 1536 px images read at 256 px vanished without a word.)
-        int shortest = headers.Count > 0 ? headers.Min(h => Math.Min(h.Width, h.Height)) : 0;
-        if (shortest >= 4 * imageSize)
-            yield return $"All {count} images are at least {shortest / imageSize} times larger than {imageSize} x {imageSize} (the smallest side " +
-                         $"{shortest} px) and are shrunk to it: a defect narrower than {shortest / imageSize} px becomes less than a pixel. For small " +
-                         "defects give a larger --image-size (training time and memory grow with its square) or crop the images to the part that matters.";
+        // Every image at least 4 times the side along its longest side, the one shrunk most: a defect narrower than that
+        // many pixels along it becomes less than one. (At 8 times the shortest side, the first rule, a walkthrough's 2-4 px
+        // scratches in 1536 px images read at 256 px vanished without a word; by the shortest side, 2048 x 256 strips read at
+        // 256 px, shrunk 8 times along, got no word, and at 64 px a warning of 4 px for 32.)
+        int longest = headers.Count > 0 ? headers.Min(h => Math.Max(h.Width, h.Height)) : 0;
+        if (longest >= 4 * imageSize)
+            yield return $"All {count} images are shrunk at least {longest / imageSize} times along their longest side (the shortest of those " +
+                         $"{longest} px) to {imageSize} x {imageSize}: a defect narrower than {longest / imageSize} px along it becomes less than a pixel. " +
+                         "For small defects give a larger --image-size (training time and memory grow with its square) or cut the images into " +
+                         "square tiles of about that size (docs/reliability.md, \"Small defects in large or long images\").";
         // The model's input is square: oblong images are squashed, which the "at 64x64" of the log does not say.
         ImageHeader? oblong = headers.Count == count && count > 0 ? headers.MinBy(h => Aspect(h)) : null;
         if (oblong is { } squarest && Aspect(squarest) >= 1.2)

@@ -22,12 +22,13 @@ public sealed class HeatMapWriter : IDisposable
     /// <param name="folder">Where the files go: each picture's file name is relative to it.</param>
     /// <param name="threads">Pictures drawn at once; as many maps wait in the queue.</param>
     /// <param name="cancellation">Stops the drawing (a stopped command).</param>
-    public HeatMapWriter(SsmAnomalyTransformer model, string folder, int threads, CancellationToken cancellation)
+    /// <param name="maxSide">A heat map's longest side at most (<see cref="SsmHeatMap.ToPng(SsmAnomalyTransformer, string, float[], int)"/>).</param>
+    public HeatMapWriter(SsmAnomalyTransformer model, string folder, int threads, CancellationToken cancellation, int maxSide = SsmHeatMap.DefaultMaxSide)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         queue = new(boundedCapacity: threads);
-        workers = [.. Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() => Draw(model, folder),
+        workers = [.. Enumerable.Range(0, threads).Select(_ => Task.Factory.StartNew(() => Draw(model, folder, maxSide),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
     }
 
@@ -59,13 +60,13 @@ public sealed class HeatMapWriter : IDisposable
         stop.Token.ThrowIfCancellationRequested();
     }
 
-    private void Draw(SsmAnomalyTransformer model, string folder)
+    private void Draw(SsmAnomalyTransformer model, string folder, int maxSide)
     {
         try
         {
             foreach (var (heatMap, mask, imagePath, map, written) in queue.GetConsumingEnumerable(stop.Token))
             {
-                if (heatMap is not null) Write(Path.Combine(folder, heatMap), SsmHeatMap.ToPng(model, imagePath, map));
+                if (heatMap is not null) Write(Path.Combine(folder, heatMap), SsmHeatMap.ToPng(model, imagePath, map, maxSide));
                 if (mask is not null) Write(Path.Combine(folder, mask), SsmHeatMap.PredictedMask(model, imagePath, map).ToPng());
                 written?.Invoke();
                 Interlocked.Decrement(ref pending);
