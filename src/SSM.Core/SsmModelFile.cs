@@ -40,10 +40,12 @@ internal static class SsmModelFile
     {
         var (version, sections) = SignedFile.Read(stream, Signature, FormatVersion, 2, Kind);
         var header = Json.Parse<Header>(sections[0], Kind);
-        var options = header.Options;
+        var options = header.Options ?? throw new InvalidDataException($"The {Kind} has no settings.");
         // Newest step first, down to the file's own format: what the same nested calls did, written once.
         for (int v = FormatVersion - 1; v >= version; v--) options = SettingsOfFormat[v - 1](options);
         Json.Validate(options, Kind);
+        if (header.Calibration?.Invalid() is { } part)
+            throw new InvalidDataException($"The {Kind}'s calibration holds values no training gives (in {part}).");
         var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
         return new SsmModel(network, options, header.Calibration) { TrainingSummary = header.TrainingSummary };

@@ -1,4 +1,5 @@
 using SSM.Cli.Outputs;
+using SSM.Cli.Scoring;
 
 namespace SSM.Cli.Tests;
 
@@ -70,6 +71,22 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.Contains($"'{stale}' holds a stopped predict of another model, settings or images for this output", Cli.Flat(fresh.Output));
         Assert.Empty(KeptFolders(root, "changed"));
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "predictions.csv")), File.ReadAllText(Path.Combine(changed, "predictions.csv")));
+    }
+
+    /// <summary>The kept rows read back as written, a NaN score (flagged) and a contrast-only row's empty peak included.</summary>
+    [Fact]
+    public void Kept_rows_read_back_as_written()
+    {
+        string root = Cli.TempFolder("kept-rows"), output = Path.Combine(root, "out"), image = Path.Combine(root, "a.png");
+        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
+        (string, string)[] settings = [("model", "m")];
+        PredictionRow nan = new(image, float.NaN, true, null, null, null, null);
+        using (var first = KeptPredictions.Open(output, settings, [image])) first.Add(nan);
+        using var again = KeptPredictions.Open(output, settings, [image]);
+        Assert.Equal(nan, Assert.Single(again.Kept).Value);
+        using var other = KeptPredictions.Open(output, [("model", "n")], [image]);   // another command: its own folder
+        Assert.Empty(other.Kept);
+        Assert.Contains("holds a stopped predict of another model", other.Note);
     }
 
     private static string[] KeptFolders(string root, string output) => Directory.GetDirectories(root, $".{output}.predict-*");

@@ -114,7 +114,10 @@ public static class ModelRunner
         }
         catch (Exception ex)
         {
-            throw new CliException($"'{full}' is not a model written by ssm train: {ErrorReporter.Innermost(ex).Message}", ex);
+            // The cause, below ML.NET's wrappers: its "Error during class instantiation" alone named nothing (a threshold of NaN).
+            var cause = ex;
+            while (cause.InnerException is not null) cause = cause.InnerException;
+            throw new CliException($"'{full}' is not a model written by ssm train: {cause.Message}", ex);
         }
     }
 

@@ -14,6 +14,9 @@ namespace SSM.Cli.Outputs;
 public sealed class KeptPredictions : IDisposable
 {
     private const string StampFile = "command.stamp", RowsFile = "rows.jsonl";
+
+    // A score may be NaN (an image no number describes, flagged): written as "NaN", as metrics.json writes one.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private readonly string parent, prefix;
     private readonly StreamWriter rows;
     private readonly Lock gate = new();
@@ -71,7 +74,7 @@ public sealed class KeptPredictions : IDisposable
             else
             {
                 // Only the rows kept go on: a line a crash cut short, or one whose picture is gone, is scored again.
-                File.WriteAllLines(Path.Combine(folder, RowsFile), kept.Values.Select(r => JsonSerializer.Serialize(r)));
+                File.WriteAllLines(Path.Combine(folder, RowsFile), kept.Values.Select(r => JsonSerializer.Serialize(r, Json)));
             }
             return new KeptPredictions(folder, parent, prefix, kept, note);
         }
@@ -87,7 +90,7 @@ public sealed class KeptPredictions : IDisposable
         foreach (string line in File.ReadLines(file))
         {
             PredictionRow? row;
-            try { row = JsonSerializer.Deserialize<PredictionRow>(line); }
+            try { row = JsonSerializer.Deserialize<PredictionRow>(line, Json); }
             catch (JsonException) { continue; }
             if (row?.Path is not null) yield return row;
         }
@@ -100,7 +103,7 @@ public sealed class KeptPredictions : IDisposable
     /// a crash loses at most the images being drawn.</summary>
     public void Add(PredictionRow row)
     {
-        string line = JsonSerializer.Serialize(row);
+        string line = JsonSerializer.Serialize(row, Json);
         lock (gate)
         {
             rows.WriteLine(line);

@@ -55,6 +55,21 @@ public sealed record Calibration
     [JsonIgnore]
     public float NormalStd { get; private init; } = 1e-6f;
 
+    /// <summary>The first part holding NaN, an infinity or (the contrast) a value no images give, by name; null when there is
+    /// none. Every score a model gives goes through these: a model file's contrast of 1e308 made every score NaN.</summary>
+    internal string? Invalid()
+    {
+        static bool Bad(double v) => !double.IsFinite(v);
+        if (Bad(RefinementThreshold)) return nameof(RefinementThreshold);
+        if (NormalImageScores.Any(v => Bad(v))) return nameof(NormalImageScores);
+        if (MapStatistics is { } m && (m.Mean.Any(v => Bad(v)) || m.Scale.Any(v => Bad(v)))) return nameof(MapStatistics);
+        if (SizeEffect is { } e && new[] { e.LevelIntercept, e.LevelSlope, e.ScoreIntercept, e.ScoreSlope, e.MinLogArea ?? 0, e.MaxLogArea ?? 0 }.Any(Bad))
+            return nameof(SizeEffect);
+        // The log of a standard deviation of values in [0, 1]: at most log 0.5, and far above log 1e-20.
+        if (Contrast is { } c && !(c.MeanLogStd is >= -50 and <= 0 && c.SpreadLogStd is >= 0 and <= 50)) return nameof(Contrast);
+        return null;
+    }
+
     private static (float Mean, float Std) MeanAndStd(float[] scores)
     {
         if (scores.Length == 0) return (0, 1e-6f);

@@ -198,6 +198,26 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Contains("weights hold values that are not finite numbers (in ", e.Message);
     }
 
+    /// <summary>A calibration no training gives (a crafted file's contrast of 1e308) made every score NaN.</summary>
+    [Fact]
+    public void ACalibrationNoTrainingGivesIsRefused()
+    {
+        var calibration = fixture.Model.Calibration! with { Contrast = new SSM.Core.Scoring.ContrastRange(1e308, 0) };
+        var e = Assert.Throws<InvalidDataException>(() => LoadAsFormat(fixture.Model.Options, SsmModelFile.FormatVersion, calibration));
+        Assert.Contains("calibration holds values no training gives (in Contrast)", e.Message);
+        Assert.Null(fixture.Model.Calibration.Invalid());
+        Assert.Equal("NormalImageScores", (fixture.Model.Calibration with { NormalImageScores = [1, float.MaxValue * 2] }).Invalid());
+    }
+
+    [Fact]
+    public void AHeaderWithoutSettingsIsRefusedInWords()
+    {
+        using var stream = new MemoryStream();
+        SignedFile.Write(stream, "SSMMODEL"u8, SsmModelFile.FormatVersion, "{}"u8.ToArray(), Weights.Save(fixture.Model.Network));
+        stream.Position = 0;
+        Assert.Equal("The SSM model file has no settings.", Assert.Throws<InvalidDataException>(() => SsmModel.Load(stream)).Message);
+    }
+
     [Fact]
     public void ForeignFileIsRefused()
     {
