@@ -130,7 +130,7 @@ public sealed class KeptPredictions : IDisposable
         Dispose();
         if (Count == 0)
         {
-            Remove(Folder);
+            KeptFolders.Remove(Folder);
             return stop;
         }
         return new StoppedException($"The {Count} of {images} images done are kept in '{Folder}': the same command goes on after them.", stop);
@@ -142,7 +142,7 @@ public sealed class KeptPredictions : IDisposable
     {
         Dispose();
         if (Count > 0) return $"The {Count} of {images} images done before the failure are kept in '{Folder}': the same command goes on after them.";
-        Remove(Folder);
+        KeptFolders.Remove(Folder);
         return null;
     }
 
@@ -151,19 +151,7 @@ public sealed class KeptPredictions : IDisposable
     public void DeleteAll()
     {
         Dispose();
-        try
-        {
-            foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*")) Remove(folder);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static void Remove(string folder)
-    {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        KeptFolders.RemoveAll(parent, prefix);
     }
 
     public void Dispose() => rows.Dispose();

@@ -157,25 +157,13 @@ public sealed class CheckpointFolder
     }
 
     /// <summary>Removes this command's folder: nothing in it was worth keeping.</summary>
-    public void Delete() => Remove(Path);
+    public void Delete() => KeptFolders.Remove(Path);
 
     /// <summary>Removes every checkpoint folder of the output: it is written, and a stopped training of any command would
     /// only write it again.</summary>
     public void DeleteAll()
     {
-        try
-        {
-            foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*")) Remove(folder);
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static void Remove(string folder)
-    {
-        try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        KeptFolders.RemoveAll(parent, prefix);
     }
 
     private static List<EpochReport> ReadHistory(string path, int epochsDone)
