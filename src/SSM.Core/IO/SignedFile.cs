@@ -31,41 +31,63 @@ internal static class SignedFile
     }
 
     /// <summary>Reads and checks a file; returns its version and sections. <c>kind</c> names the file in messages, e.g. "SSM model file".</summary>
+    /// <remarks>Read piece by piece as the file declares itself, hashed on the way: nothing is held twice, and a file of
+    /// another kind or version is refused from its first 12 bytes. (Read whole first, a zip entry inflating to 1.5 GB of
+    /// zeros after an SSM signature took 5.5 GB before its version 0 was refused.)</remarks>
     public static (int Version, byte[][] Sections) Read(Stream stream, ReadOnlySpan<byte> signature, int maxVersion, int sectionCount, string kind)
     {
-        byte[] all;
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            all = copy.ToArray();
-        }
-        int head = signature.Length + 4;
-        if (all.Length < signature.Length || !all.AsSpan(0, signature.Length).SequenceEqual(signature))
+        var head = new byte[signature.Length + 4];
+        int got = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (got < signature.Length || !head.AsSpan(0, signature.Length).SequenceEqual(signature))
             throw new InvalidDataException($"This is not an {kind} (its signature is missing).");
-        if (all.Length < head + HashLength)
-            throw new InvalidDataException($"The {kind} is truncated.");
-        int version = BitConverter.ToInt32(all, signature.Length);
+        if (got < head.Length) throw new InvalidDataException($"The {kind} is truncated.");
+        int version = BitConverter.ToInt32(head, signature.Length);
         if (version > maxVersion)
             throw NewerFormat.Mark(new InvalidDataException($"This {kind} has format version {version}, written by a newer SSM.MLNet; this version reads format {maxVersion} and older. Update the SSM.MLNet package."));
         if (version < 1)
             throw new InvalidDataException($"This {kind} has an invalid format version {version}.");
-        int bodyLength = all.Length - HashLength;
-        if (!SHA256.HashData(all.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(all.AsSpan(bodyLength)))
-            throw new InvalidDataException($"The {kind} is damaged or truncated: its integrity check (SHA-256 over settings and weights) failed.");
 
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(head);
+        var damaged = new InvalidDataException($"The {kind} is damaged or truncated: its integrity check (SHA-256 over settings and weights) failed.");
         var sections = new byte[sectionCount][];
-        int position = head;
+        var prefix = new byte[8];
         for (int i = 0; i < sectionCount; i++)
         {
-            if (position + 8 > bodyLength) throw new InvalidDataException($"The {kind} is malformed (section {i} is missing).");
-            long length = BitConverter.ToInt64(all, position);
-            position += 8;
-            if (length < 0 || length > MaxSection || length > bodyLength - position)
-                throw new InvalidDataException($"The {kind} is malformed (section {i} has an impossible length).");
-            sections[i] = all.AsSpan(position, (int)length).ToArray();
-            position += (int)length;
+            if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length) throw damaged;
+            long length = BitConverter.ToInt64(prefix);
+            if (length < 0 || length > MaxSection) throw new InvalidDataException($"The {kind} is malformed (section {i} has an impossible length).");
+            if (stream.CanSeek && length > stream.Length - stream.Position) throw damaged;   // cut short, or a length damaged
+            hash.AppendData(prefix);
+            sections[i] = ReadSection(stream, (int)length) ?? throw damaged;
+            hash.AppendData(sections[i]);
         }
+        var stored = new byte[HashLength];
+        if (stream.ReadAtLeast(stored, HashLength, throwOnEndOfStream: false) < HashLength
+            || !hash.GetHashAndReset().AsSpan().SequenceEqual(stored) || stream.ReadByte() != -1)
+            throw damaged;
         return (version, sections);
+    }
+
+    /// <summary>The next <paramref name="length"/> bytes; null when the stream ends first. A stream that cannot tell its
+    /// length is read in chunks, so a length damaged to gigabytes costs only what the stream holds.</summary>
+    private static byte[]? ReadSection(Stream stream, int length)
+    {
+        if (stream.CanSeek)
+        {
+            var section = new byte[length];
+            return stream.ReadAtLeast(section, length, throwOnEndOfStream: false) < length ? null : section;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[Math.Min(length, 1 << 20)];
+        for (int left = length; left > 0;)
+        {
+            int read = stream.Read(chunk, 0, Math.Min(left, chunk.Length));
+            if (read == 0) return null;
+            buffer.Write(chunk, 0, read);
+            left -= read;
+        }
+        return buffer.ToArray();
     }
 }
 

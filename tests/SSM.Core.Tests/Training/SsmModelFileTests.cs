@@ -218,6 +218,43 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal("The SSM model file has no settings.", Assert.Throws<InvalidDataException>(() => SsmModel.Load(stream)).Message);
     }
 
+    /// <summary>A model entry that inflates to gigabytes after a sound start is refused from what it declares, not read
+    /// whole: a zip bomb's 1.5 GB of zeros after an SSM signature took 5.5 GB to be refused.</summary>
+    [Theory]
+    [InlineData(0)]                               // version 0: refused from the first 12 bytes
+    [InlineData(SsmModelFile.FormatVersion)]      // sections of length 0, then a hash of zeros that does not match
+    public void AFileFollowedByGigabytesOfZerosIsRefusedWithoutReadingThem(int version)
+    {
+        var start = new byte[12];
+        "SSMMODEL"u8.CopyTo(start);
+        BitConverter.GetBytes(version).CopyTo(start, 8);
+        var endless = new ZerosAfter(start, 1L << 30);
+        Assert.Throws<InvalidDataException>(() => SsmModel.Load(endless));
+        Assert.InRange(endless.Consumed, 12, 1 << 20);
+    }
+
+    /// <summary>A stream that cannot seek: <c>start</c>, then zeros up to <c>length</c> bytes; counts what was read.</summary>
+    private sealed class ZerosAfter(byte[] start, long length) : Stream
+    {
+        public long Consumed { get; private set; }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - Consumed);
+            for (int i = 0; i < n; i++) buffer[offset + i] = Consumed + i < start.Length ? start[Consumed + i] : (byte)0;
+            Consumed += n;
+            return n;
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => Consumed; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     [Fact]
     public void ForeignFileIsRefused()
     {
