@@ -48,8 +48,8 @@ internal static class ErrorReporter
     {
         string message = ex switch
         {
-            StoppedException stopped => $"stopped before it finished; nothing was written. {stopped.Message}",
-            OperationCanceledException => "stopped before it finished; nothing was written.",
+            StoppedException stopped => $"stopped before it finished; no output was written. {stopped.Message}",
+            OperationCanceledException => "stopped before it finished; no output was written.",
             CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
             CliException or CommandParseException or CommandRuntimeException => ex.Message,
             FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,

@@ -38,6 +38,15 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string trainOnly = Copy(Path.Combine(fx.Data, "train", "good"), Path.Combine(root, "good"), 8);
         AssertFails(Cli.Run(["train", trainOnly, .. TrainedModelFixture.OneEpoch, "--max-megapixels", limit, "-o", Path.Combine(root, "t2")]),
             "8 of 8 training images cannot be read", Path.Combine(root, "t2"));
+        // A mask is decoded whole: one larger than the limit is refused too, its image within it (a mask of the image's
+        // proportions at any size fits it; a 219 KB one declaring 15000 x 15000 took 2.5 GB).
+        string masked = Path.Combine(root, "masked");
+        CopyTree(fx.Data, masked);
+        string mask = Directory.GetFiles(Path.Combine(masked, "ground_truth"), "*.png", SearchOption.AllDirectories).Order().First();
+        var small = SSM.Core.Data.ImageFile.Load(mask, channels: 1);
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => small.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), mask);
+        AssertFails(Cli.Run("evaluate", fx.Model, masked, "--max-megapixels", "0.002", "-o", Path.Combine(root, "m")),
+            $"'{mask}' is 0 megapixels (64 x 64), more than the 0 ssm reads", Path.Combine(root, "m"));
         // The default reads them, and 0 is no limit.
         Assert.Equal(0, Cli.Run("predict", fx.Model, input, "--max-megapixels", "0", "-o", Path.Combine(root, "none")).Code);
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", "-1"), "--max-megapixels must be from 0 (no limit) to 1000000 (got -1)");
@@ -61,6 +70,16 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Contains($"\"{Path.Combine(input, "carriage\rreturn.png")}\",", csv);
         Assert.Equal(Environment.NewLine, TerminalText.Printable(Environment.NewLine));   // Windows' line break is a line break
         Assert.Equal("a\\x0Db\tc\nd\\x9B", TerminalText.Printable("a\rb\tc\nd\u009b"));
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     private static string Copy(string from, string to, int count)
@@ -95,12 +114,12 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         using var stop = new CancellationTokenSource();
         stop.Cancel();
         var run = Cli.Run(["train", fx.Data, .. TrainedModelFixture.TinyTraining, "-o", output], stop.Token);
-        AssertFails(run, "stopped before it finished; nothing was written", output);
+        AssertFails(run, "stopped before it finished; no output was written", output);
         Assert.Equal(130, run.Code);
         Assert.DoesNotContain("epoch 1/", run.Output);
         Assert.Empty(Directory.GetDirectories(root, ".out.checkpoint*"));   // a stop before any checkpoint keeps none
         var evaluate = Cli.Run(["evaluate", fx.Model, fx.Data, "-o", output], stop.Token);
-        AssertFails(evaluate, "nothing was written", output);
+        AssertFails(evaluate, "no output was written", output);
         Assert.Equal(130, evaluate.Code);
     }
 

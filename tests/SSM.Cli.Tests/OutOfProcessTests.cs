@@ -70,7 +70,7 @@ public sealed class OutOfProcessTests(TrainedModelFixture fx)
         string errors = await stderr;
         string text = stdout + errors;
         Assert.Equal(143, process.ExitCode);   // 128 + SIGTERM, as a shell reports it: the supervisor sees its own stop
-        Assert.Contains("nothing was written", errors);
+        Assert.Contains("no output was written", errors);
         Assert.Contains("Stopping on SIGTERM", errors);   // not "press Ctrl+C": a supervisor sent it
         Assert.False(Cli.HasStackTrace(text), text);
         Assert.DoesNotContain("epoch 500/", text);

@@ -89,5 +89,18 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.Contains("holds a stopped predict of another model", other.Note);
     }
 
+    /// <summary>An output's name is text, not a pattern: "r*" took the kept folder of an output "results" for its own and
+    /// deleted it.</summary>
+    [Fact]
+    public void Kept_folders_are_found_by_their_name_not_a_pattern()
+    {
+        string root = Cli.TempFolder("pattern");
+        Directory.CreateDirectory(Path.Combine(root, ".results.predict-0123456789ab"));
+        Assert.Empty(SSM.Cli.Outputs.KeptFolders.StartingWith(root, ".r*.predict-"));
+        using (KeptPredictions.Open(Path.Combine(root, "r*"), [("model", "m")], [])) { }
+        SSM.Cli.Outputs.KeptFolders.RemoveAll(root, ".r*.predict-");
+        Assert.True(Directory.Exists(Path.Combine(root, ".results.predict-0123456789ab")));
+    }
+
     private static string[] KeptFolders(string root, string output) => Directory.GetDirectories(root, $".{output}.predict-*");
 }

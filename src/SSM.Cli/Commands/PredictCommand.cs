@@ -43,7 +43,8 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         using var done = KeptPredictions.Open(staging.Target, [
             ("model", ModelIdentity.Of(settings.Model)), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
             ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
-            settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString())], [.. images, .. badUpFront.Select(b => b.Path)]);
+            settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString()),
+            ("device", settings.TorchDevice), ("max pixels", settings.MaxPixels.ToString(CultureInfo.InvariantCulture))], [.. images, .. badUpFront.Select(b => b.Path)]);
         if (done.Note is { } otherRuns) warnings.Write(otherRuns);
         if (done.Kept.Count > 0)
             console.WriteLine($"Going on after the {done.Kept.Count} of {images.Count} images a stopped run of this command did, kept in '{done.Folder}'.");
@@ -109,8 +110,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null).Write(staging.PathOf(PredictionRun.FileName));
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
         var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps.Concat(table.Masks));
-        string folder = staging.Commit();
-        done.DeleteAll();
+        string folder = staging.Commit(whileLocked: done.DeleteAll);
         if (earlier.Count > 0)
             warnings.Write($"{Counted(earlier)} in '{folder}' are from an earlier run, not in this run's predictions.csv " +
                            $"(e.g. {earlier[0]}): give each run its own --output, or empty the folder first.");

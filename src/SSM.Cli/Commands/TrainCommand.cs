@@ -116,8 +116,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             cancellationToken.ThrowIfCancellationRequested();
             // Looked at while the output is still locked: the model this one replaces, for a line retrained into last month's folder.
             string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity, ssm.Threshold);
-            string folder = staging.Commit();
-            checkpoints?.DeleteAll();
+            string folder = staging.Commit(whileLocked: checkpoints is null ? null : checkpoints.DeleteAll);
             if (replaced is not null)
                 warnings.Write($"'{Path.Combine(folder, "model.zip")}' replaced an earlier training's model ({replaced}): give each training its own --output to keep both.");
             Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);

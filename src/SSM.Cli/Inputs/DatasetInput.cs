@@ -124,7 +124,10 @@ public static class DatasetInput
         {
             try
             {
-                if (ImageFile.ReadHeader(item.Path) is { } header && TooLarge(item.Path, header, maxPixels) is { } large)
+                // The image and its mask within the limit before either is decoded: a mask is decoded whole (a 219 KB PNG
+                // declaring 15000 x 15000 took 2.5 GB), and one of the image's proportions at any size was accepted.
+                if (new[] { item.Path, item.MaskPath }.OfType<string>().Select(f => ImageFile.ReadHeader(f) is { } h ? TooLarge(f, h, maxPixels) : null)
+                        .OfType<string>().FirstOrDefault() is { } large)
                 {
                     problems.Add(large);
                     continue;

@@ -19,9 +19,14 @@ internal static class KeptFolders
     {
         try
         {
-            foreach (string folder in Directory.EnumerateDirectories(parent, prefix + "*")) Remove(folder);
+            foreach (string folder in StartingWith(parent, prefix)) Remove(folder);
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
     }
+
+    /// <summary>The folders of <paramref name="parent"/> whose name starts with <paramref name="prefix"/>, compared as
+    /// text: an output named "r*" made a search pattern that took another output's kept folder for its own.</summary>
+    public static IEnumerable<string> StartingWith(string parent, string prefix) =>
+        Directory.EnumerateDirectories(parent).Where(d => Path.GetFileName(d).StartsWith(prefix, StringComparison.Ordinal));
 }

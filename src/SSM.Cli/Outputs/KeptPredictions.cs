@@ -57,7 +57,7 @@ public sealed class KeptPredictions : IDisposable
         string folder = Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
         try
         {
-            var others = Directory.EnumerateDirectories(parent, prefix + "*").Where(d => d != folder).Order(StringComparer.Ordinal).ToList();
+            var others = KeptFolders.StartingWith(parent, prefix).Where(d => d != folder).Order(StringComparer.Ordinal).ToList();
             string? note = others.Count == 0 ? null : string.Join(Environment.NewLine, others.Select(o =>
                 $"'{o}' holds a stopped predict of another model, settings or images for this output: this one starts from the " +
                 "beginning, and that one is deleted when this one's output is written."));

@@ -115,8 +115,10 @@ public sealed class OutputStaging : IDisposable
     }
 
     /// <summary>Moves every file into the output folder (replacing same-named files); returns the final folder. The tables
-    /// (.csv, .json) move last: a script that waits for predictions.csv or metrics.json finds the heat maps already there.</summary>
-    public string Commit()
+    /// (.csv, .json) move last: a script that waits for predictions.csv or metrics.json finds the heat maps already there.
+    /// <paramref name="whileLocked"/> runs once they are in place, before the output's lock is let go (removing what a
+    /// stopped run of this output kept: a run that took the lock next may be keeping its own there).</summary>
+    public string Commit(Action? whileLocked = null)
     {
         Directory.CreateDirectory(Target);
         owner?.Dispose();
@@ -130,6 +132,7 @@ public sealed class OutputStaging : IDisposable
         }
         Directory.Delete(Folder, recursive: true);
         committed = true;
+        whileLocked?.Invoke();
         outputLock?.Dispose();
         return Target;
     }

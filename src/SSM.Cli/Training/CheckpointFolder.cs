@@ -60,7 +60,7 @@ public sealed class CheckpointFolder
         var notes = new List<string>();
         try
         {
-            foreach (string other in Directory.EnumerateDirectories(parent, prefix + "*").Where(d => d != path).Order(StringComparer.Ordinal))
+            foreach (string other in KeptFolders.StartingWith(parent, prefix).Where(d => d != path).Order(StringComparer.Ordinal))
                 notes.Add($"'{other}' holds a stopped training of other settings, images or library version for this output{Progress(other)}: this one starts " +
                           "from the beginning, and that one is deleted when this one's output is written.");
             if (Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, StampFile)) && File.ReadAllText(System.IO.Path.Combine(path, StampFile)) == stamp)

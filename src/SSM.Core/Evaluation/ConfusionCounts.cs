@@ -28,7 +28,7 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
     /// <summary>
     /// Counts the decisions "anomalous when score &gt;= <paramref name="threshold"/>", the same
     /// convention as <see cref="F1Max"/> and <see cref="Roc"/>, so a threshold they return reproduces their counts.
-    /// A NaN score is never &gt;= anything and so counts as predicted normal.
+    /// A NaN score counts as predicted anomalous, as the ML.NET transformer's PredictedLabel says.
     /// </summary>
     /// <exception cref="ArgumentException">Lengths differ or the threshold is NaN.</exception>
     public static ConfusionCounts At(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, float threshold)
@@ -36,7 +36,7 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         RankedScores.RequireSameLength(scores.Length, labels.Length);
         if (float.IsNaN(threshold)) throw new ArgumentException("The threshold is NaN.", nameof(threshold));
         var decisions = new bool[scores.Length];
-        for (int i = 0; i < scores.Length; i++) decisions[i] = scores[i] >= threshold;
+        for (int i = 0; i < scores.Length; i++) decisions[i] = !(scores[i] < threshold);   // NaN flagged, as the transformer labels it
         return Of(labels, decisions);
     }
 

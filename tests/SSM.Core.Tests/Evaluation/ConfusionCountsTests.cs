@@ -32,11 +32,12 @@ public class ConfusionCountsTests
         Assert.Equal(0.5, none.Accuracy);
     }
 
+    /// <summary>As the transformer labels it: an image no number describes is flagged, not passed.</summary>
     [Fact]
-    public void NaNScoreIsPredictedNormal()
+    public void NaNScoreIsPredictedAnomalous()
     {
-        var c = ConfusionCounts.At([float.NaN], [T], 0f);
-        Assert.Equal(1, c.FalseNegatives);
+        var c = ConfusionCounts.At([float.NaN, float.NaN], [T, F], 0f);
+        Assert.Equal((1, 1, 0), (c.TruePositives, c.FalsePositives, c.FalseNegatives));
     }
 
     [Fact]
