@@ -52,8 +52,10 @@ public class ModelSettings : CommonSettings
     /// <exception cref="CliException">Exit code 2: the output is one of those folders.</exception>
     public void RefuseOutputAmong(IEnumerable<string> inputFiles, string command)
     {
-        string output = FullFolder(Output);
-        if (inputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))).OfType<string>().Any(f => SameFolder(f, output)))
+        string output = FullFolder(Output), real = RealFolder(output);
+        // Links followed once a folder, not once an image: a folder of thousands of images is one folder.
+        if (inputFiles.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))).OfType<string>().Distinct(StringComparer.Ordinal)
+                .Any(f => string.Equals(RealFolder(f), real, PathComparison)))
             throw new CliException($"--output '{output}' is a folder {command} reads images from; its outputs would be mixed with " +
                                    "the input and read by the next run on it. Give another --output folder.") { ExitCode = 2 };
     }

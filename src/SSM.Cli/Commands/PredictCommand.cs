@@ -40,8 +40,9 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
         if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
+        string identity = ModelIdentity.Of(settings.Model);   // hashes the network: once, for the stamp and summary.json
         using var done = KeptPredictions.Open(staging.Target, [
-            ("model", ModelIdentity.Of(settings.Model)), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
+            ("model", identity), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
             ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
             settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString()),
             ("device", settings.TorchDevice), ("max pixels", settings.MaxPixels.ToString(CultureInfo.InvariantCulture))], [.. images, .. badUpFront.Select(b => b.Path)]);
@@ -105,7 +106,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
                            $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
-        new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), ModelIdentity.Of(settings.Model), ssm.Threshold,
+        new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), identity, ssm.Threshold,
             Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0, table.HeatMaps.Count, settings.Masks ? table.Masks.Count : null,
             Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null).Write(staging.PathOf(PredictionRun.FileName));
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).

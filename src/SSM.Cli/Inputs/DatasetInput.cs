@@ -126,22 +126,23 @@ public static class DatasetInput
             {
                 // The image and its mask within the limit before either is decoded: a mask is decoded whole (a 219 KB PNG
                 // declaring 15000 x 15000 took 2.5 GB), and one of the image's proportions at any size was accepted.
-                if (new[] { item.Path, item.MaskPath }.OfType<string>().Select(f => ImageFile.ReadHeader(f) is { } h ? TooLarge(f, h, maxPixels) : null)
-                        .OfType<string>().FirstOrDefault() is { } large)
-                {
-                    problems.Add(large);
-                    continue;
-                }
+                string? LargerThanLimit(string? file) => file is not null && ImageFile.ReadHeader(file) is { } h ? TooLarge(file, h, maxPixels) : null;
                 if (decodeImages)
                 {
-                    data.LoadTest(item);     // image and mask, sizes compared
+                    if ((LargerThanLimit(item.Path) ?? LargerThanLimit(item.MaskPath)) is { } large) problems.Add(large);
+                    else data.LoadTest(item);     // image and mask, sizes compared
                     continue;
                 }
-                // The image itself is read by the model; its header now, so that a bad file is not found after the others
-                // were scored, and its size for the mask.
+                // The image itself is read by the model; its header now (within the limit there), so that a bad file is not
+                // found after the others were scored, and its size for the mask.
                 var (headers, unusable) = ReadHeaders([item.Path], maxPixels);
                 problems.AddRange(unusable.Select(u => u.Problem));
                 if (unusable.Count > 0 || item.MaskPath is null) continue;
+                if (LargerThanLimit(item.MaskPath) is { } largeMask)
+                {
+                    problems.Add(largeMask);
+                    continue;
+                }
                 MvtecDataset.RequireMaskFits(item, ImageFile.LoadMask(item.MaskPath), (headers[0].Width, headers[0].Height));
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)

@@ -115,9 +115,7 @@ public static class ModelRunner
         catch (Exception ex)
         {
             // The cause, below ML.NET's wrappers: its "Error during class instantiation" alone named nothing (a threshold of NaN).
-            var cause = ex;
-            while (cause.InnerException is not null) cause = cause.InnerException;
-            throw new CliException($"'{full}' is not a model written by ssm train: {cause.Message}", ex);
+            throw new CliException($"'{full}' is not a model written by ssm train: {ex.GetBaseException().Message}", ex);
         }
     }
 

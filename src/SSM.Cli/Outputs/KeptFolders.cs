@@ -6,6 +6,16 @@ namespace SSM.Cli.Outputs;
 /// </summary>
 internal static class KeptFolders
 {
+    /// <summary>Where a command keeps its work for the output <paramref name="outputFolder"/>: beside it, in folders named
+    /// <c>.&lt;output&gt;.&lt;kind&gt;-</c> and 12 hex digits of the command's <see cref="CommandStamp"/>. Returns the output's parent,
+    /// that prefix, and the folder of <paramref name="stamp"/>.</summary>
+    public static (string Parent, string Prefix, string Folder) Beside(string outputFolder, string kind, string stamp)
+    {
+        string target = Path.GetFullPath(outputFolder).TrimEnd(Path.DirectorySeparatorChar);
+        string parent = Path.GetDirectoryName(target) ?? target, prefix = $".{Path.GetFileName(target)}.{kind}-";
+        return (parent, prefix, Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant()));
+    }
+
     /// <summary>Removes <paramref name="folder"/> with everything in it.</summary>
     public static void Remove(string folder)
     {

@@ -51,10 +51,8 @@ public sealed class KeptPredictions : IDisposable
     /// </summary>
     public static KeptPredictions Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, IReadOnlyList<string> images)
     {
-        string target = Path.GetFullPath(outputFolder).TrimEnd(Path.DirectorySeparatorChar);
-        string parent = Path.GetDirectoryName(target) ?? target, prefix = $".{Path.GetFileName(target)}.predict-";
         string stamp = CommandStamp.Of(settings, images);
-        string folder = Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
+        var (parent, prefix, folder) = KeptFolders.Beside(outputFolder, "predict", stamp);
         try
         {
             var others = KeptFolders.StartingWith(parent, prefix).Where(d => d != folder).Order(StringComparer.Ordinal).ToList();

@@ -53,10 +53,8 @@ public sealed class CheckpointFolder
     public static CheckpointFolder Open(string outputFolder, IEnumerable<(string Key, string Value)> settings, SSM.Core.SsmOptions engine,
         IReadOnlyList<string> trainPaths, int threads)
     {
-        string target = System.IO.Path.GetFullPath(outputFolder).TrimEnd(System.IO.Path.DirectorySeparatorChar);
-        string parent = System.IO.Path.GetDirectoryName(target) ?? target, prefix = $".{System.IO.Path.GetFileName(target)}.checkpoint-";
         string stamp = CommandStamp.Of([.. settings, ("engine", SsmTrainer.CheckpointSettingsFingerprint(engine))], trainPaths);
-        string path = System.IO.Path.Combine(parent, prefix + stamp[..12].ToLowerInvariant());
+        var (parent, prefix, path) = KeptFolders.Beside(outputFolder, "checkpoint", stamp);
         var notes = new List<string>();
         try
         {
