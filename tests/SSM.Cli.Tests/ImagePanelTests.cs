@@ -19,9 +19,18 @@ public sealed class ImagePanelTests
         var (image, overlay) = ImagePanel.Panel(path, new float[16 * 16], 16, new HeatScale(1), 0.5f, null);
         using var plain = Decode(image);
         using var heat = Decode(overlay);
-        Assert.Equal((160, 64), (plain.Width, plain.Height));   // 320 x 128 reduced to 160 wide
-        Assert.Equal((160, 64), (heat.Width, heat.Height));
+        Assert.Equal((253, 101), (plain.Width, plain.Height));   // 320 x 128 reduced to about the area of 160 x 160
+        Assert.Equal((253, 101), (heat.Width, heat.Height));
     }
+
+    [Theory]
+    [InlineData(300, 300, 160)]     // square: the panel side
+    [InlineData(20, 10, 226)]       // small images are enlarged too
+    [InlineData(2048, 256, 453)]    // a line-scan strip keeps rows enough to show a pinhole
+    [InlineData(256, 2048, 453)]
+    [InlineData(16000, 100, 640)]   // at most MaxPanelSide
+    public void ReportPanel_OblongImagesKeepTheAreaOfASquarePanel(int width, int height, int longest) =>
+        Assert.Equal(longest, ImagePanel.LongestSide(width, height));
 
     [Fact]
     public void MapValuesAboveOne_KeepTheirColour_WhenTheMapIsResized()

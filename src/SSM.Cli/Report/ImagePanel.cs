@@ -11,10 +11,20 @@ namespace SSM.Cli.Report;
 /// </summary>
 public static class ImagePanel
 {
-    /// <summary>Longest side of the report's panels (enlarged or reduced to it).</summary>
+    /// <summary>Side of a square image's panel (enlarged or reduced to it). An oblong image's panel has the same area, up to
+    /// <see cref="MaxPanelSide"/>: a line-scan strip of 8:1 is drawn 453 x 57, where at a longest side of 160 (until
+    /// 2026-12-04) its 20 rows hid a pinhole.</summary>
     public const int PanelSide = 160;
 
-    /// <summary>The report's panel: both pictures as PNG data URIs, longest side <see cref="PanelSide"/>.</summary>
+    /// <summary>Longest side of any panel.</summary>
+    public const int MaxPanelSide = 640;
+
+    /// <summary>The longest side of an image's panel: <see cref="PanelSide"/> times the square root of its aspect ratio, at most
+    /// <see cref="MaxPanelSide"/>.</summary>
+    public static int LongestSide(int width, int height) =>
+        (int)Math.Min(MaxPanelSide, Math.Round(PanelSide * Math.Sqrt((double)Math.Max(width, height) / Math.Max(1, Math.Min(width, height)))));
+
+    /// <summary>The report's panel: both pictures as PNG data URIs, of the area of a square of <see cref="PanelSide"/>.</summary>
     /// <param name="imagePath">The image file.</param>
     /// <param name="map">Anomaly map, side × side, raw units.</param>
     /// <param name="side">Side of the map.</param>
@@ -27,7 +37,7 @@ public static class ImagePanel
         bool upright = true, (int Width, int Height)? source = null)
     {
         var (sourceWidth, sourceHeight) = source ?? ImageFile.ReadSize(imagePath, upright);
-        var (width, height) = SsmHeatMap.Fit(sourceWidth, sourceHeight, PanelSide);
+        var (width, height) = SsmHeatMap.Fit(sourceWidth, sourceHeight, LongestSide(sourceWidth, sourceHeight));
         var image = ImageFile.LoadResized(imagePath, 3, height, width, upright);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
             : ImageResize.ResizeMaskToFlags(ImageFile.LoadMask(maskPath), height, width);
