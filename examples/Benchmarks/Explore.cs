@@ -43,6 +43,7 @@ internal static class Explore
         string? levelsFile = a.String("levels"); // with --refine: a CSV of every test image's path, category and the mean of its normal map pixels
         bool diagnose = a.Flag("pixel-negatives"); // with --refine: pooled pixel AUROC against the normal pixels of good images only, and of defective images only
         bool center = a.Flag("center"); // with --refine: each map minus a low quantile of its own values (the tile's own level)
+        bool peaks = a.Flag("peaks"); // with --refine: where the maps peak (tenths of the width; near the defect or not)
         bool coarse = a.Flag("coarse"); // with --refine: a heavily smoothed copy of the map added to it at several widths and weights
         bool spread = a.Flag("spread"); // with --refine: the image score spread over its map at several weights (pixel metrics)
         string? saveScores = a.String("save-scores"); // with --refine: each row's scores, maps and masks to this file, for `compare` (rows after the first: "-R2-q<quantile>" added to the name)
@@ -122,6 +123,7 @@ internal static class Explore
                     Console.WriteLine($"  at 3 sd: {flagged.Count} images flagged; a map pixel above the threshold {threshold:F2} in {flagged.Count(i => libMaps[i].Max() >= threshold)}");
                 }
                 if (center) MapVariants.Centered(libMaps, masks, cats);
+                if (peaks) MapVariants.Peaks(libMaps, masks);
             }
             return 0;
         }

@@ -7,8 +7,8 @@ namespace SSM.Benchmarks;
 
 /// <summary>
 /// `explore --refine` rows beyond the library's own scoring: the same maps and scores formed differently (errors mixed,
-/// the image score spread over the map, a coarse copy added, each map centred, the size effect taken away) and where
-/// pooled pixel AUROC is lost. Each prints table rows or indented lines under the library's row.
+/// the image score spread over the map, a coarse copy added, each map centred, the size effect taken away), where
+/// pooled pixel AUROC is lost and where the maps peak. Each prints table rows or indented lines under the library's row.
 /// </summary>
 internal static class MapVariants
 {
@@ -100,6 +100,26 @@ internal static class MapVariants
                     string.Join(", ", perCategory.Select(p => $"{p.Category} {p.PixelAuroc:F3}")));
             }
         }
+    }
+
+    /// <summary>Where the maps peak: how many peaks fall in each tenth of the map's width, and how many defective images'
+    /// peaks lie within 3 map pixels of their defect. A scene lit unevenly along its width (a line-scan strip's ramp)
+    /// showed as peaks piled at one end wherever the defects were.</summary>
+    public static void Peaks(float[][] maps, List<bool[]> masks)
+    {
+        int size = (int)Math.Sqrt(maps[0].Length);
+        var tenths = new int[10];
+        int defective = 0, onDefect = 0;
+        for (int i = 0; i < maps.Length; i++)
+        {
+            int peak = Array.IndexOf(maps[i], maps[i].Max()), x = peak % size, y = peak / size;
+            tenths[x * 10 / size]++;
+            if (!masks[i].Contains(true)) continue;
+            defective++;
+            if (Enumerable.Range(0, masks[i].Length).Any(p => masks[i][p] && Math.Abs(p % size - x) <= 3 && Math.Abs(p / size - y) <= 3)) onDefect++;
+        }
+        Console.WriteLine($"  map peaks by tenth of the width, left to right: {string.Join(", ", tenths)}; " +
+            $"within 3 map pixels of the defect: {onDefect} of {defective} defective images");
     }
 
     /// <summary>Metrics after taking away what the tile's size predicts: on MTD the map of a small tile (more enlarged to S x S)

@@ -13,7 +13,7 @@ const string Usage = """
       memory --large 8000
       explore [--data <folder>] [--size S] [--epochs E] [--normalization None|PerImage]
           [--cells 1,2,4] [--width W] [--model file.bin (reused if present)] [--error MsGms|SquaredError|Both] [--score-error ...] [--sigma X] [--dump <folder>]
-          [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)
+          [--knn 1,2|pix] [--tta 2|4] [--mask-draws N] [--refine none|0.9,0.99 [--mix] [--spread] [--coarse] [--center] [--peaks] [--pixel-negatives] [--levels F] [--size-correct]] ... (the options at the top of Explore.Run)
       pretrained-knn [--data <folder>] [--size 224] [--bank 20000] [--sampler random|coreset]
           [--coreset-pool N] [--coreset-dim 128] [--sigma X] [--seed N] [--threads T] [--batch B] [--train-limit N] [--test-limit N] [--out results.md]
           [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)

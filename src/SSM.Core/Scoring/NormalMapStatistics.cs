@@ -11,20 +11,19 @@ namespace SSM.Core.Scoring;
 public sealed record NormalMapStatistics
 {
     /// <summary>
-    /// Weight, in images, of the symmetric mean and variance that every pixel's own are shrunk towards: pixel estimate =
-    /// (n * own + <see cref="PriorImages"/> * symmetric) / (n + <see cref="PriorImages"/>), where "symmetric" averages the
-    /// pixel's own over its eight images under the square's mirrors and quarter turns. With few held-out images (5 in a
-    /// 50-image folder) the statistics are mostly symmetric: they still know that the network errs more at every border
-    /// and corner, where a plane-wide prior (before 2026-12-01) outlined the border of every good image's map; with many
-    /// (76 on MTD) they are mostly per pixel. It also keeps pixels that happen to vary little on the held-out images from
-    /// blowing up.
+    /// Weight, in images, of the prior that every pixel's own mean and variance are shrunk towards: pixel estimate =
+    /// (n * own + <see cref="PriorImages"/> * prior) / (n + <see cref="PriorImages"/>), the prior as <see cref="Prior"/>
+    /// forms it. With few held-out images (5 in a 50-image folder) the statistics are mostly the prior's: they still know
+    /// that the network errs more at every border and corner, where a plane-wide prior (before 2026-12-01) outlined the
+    /// border of every good image's map; with many (76 on MTD) they are mostly per pixel. It also keeps pixels that happen
+    /// to vary little on the held-out images from blowing up.
     /// </summary>
     public const int PriorImages = 8;
 
     /// <summary>Number of planes K (restoration errors).</summary>
     public int Kinds { get; init; } = 1;
 
-    /// <summary>Per-pixel mean of the normal maps, shrunk towards its symmetric mean (<see cref="PriorImages"/>), K x S x S (plane-major, then row-major).</summary>
+    /// <summary>Per-pixel mean of the normal maps, shrunk towards its prior (<see cref="PriorImages"/>), K x S x S (plane-major, then row-major).</summary>
     public float[] Mean { get; init; } = [];
 
     /// <summary>Per-pixel standard deviation (shrunk like the mean), K x S x S.</summary>
@@ -83,13 +82,59 @@ public sealed record NormalMapStatistics
         return (tensor(Mean, [1, kinds, side, side]).to(device), tensor(Scale, [1, kinds, side, side]).to(device));
     }
 
+    /// <summary>
+    /// The prior of a plane of per-pixel means or variances (side x side): symmetric(v) x box(v) / symmetric(box(v)). The
+    /// network errs alike at every border and corner, so the sharp part is the pixel's mean over its images under the
+    /// square's eight mirrors and quarter turns (symmetric). But lighting may rise along one side of the scene (a line-scan
+    /// strip's illumination ramp), which the mirrors fold onto the other side: the bright end of every map then stood out
+    /// (27 of 34 peaks of a line-scan walkthrough's strips). So the slow part is the pixel's own neighbourhood's (box, a
+    /// square of side/8 + 1), relative to its symmetric images'. Where the values are symmetric the factor is 1.
+    /// </summary>
+    internal static double[] Prior(ReadOnlySpan<double> values, int side)
+    {
+        var box = Box(values, side, Math.Max(1, side / 16));
+        var prior = new double[side * side];
+        for (int p = 0; p < prior.Length; p++)
+        {
+            double symmetricBox = Symmetric(box, side, p);
+            prior[p] = Symmetric(values, side, p) * (symmetricBox > 0 ? box[p] / symmetricBox : 1);
+        }
+        return prior;
+    }
+
     /// <summary>The mean of <paramref name="values"/> (side x side) over pixel <paramref name="p"/>'s images under the square's
-    /// eight symmetries (mirrors, quarter turns): the network errs alike at every border and corner.</summary>
+    /// eight symmetries (mirrors, quarter turns).</summary>
     private static double Symmetric(ReadOnlySpan<double> values, int side, int p)
     {
         int x = p % side, y = p / side, mx = side - 1 - x, my = side - 1 - y;
         return (values[y * side + x] + values[y * side + mx] + values[my * side + x] + values[my * side + mx]
               + values[x * side + y] + values[x * side + my] + values[mx * side + y] + values[mx * side + my]) / 8;
+    }
+
+    /// <summary>The mean over the square of radius <paramref name="radius"/> around each pixel, cut at the plane's edges (so
+    /// it commutes with the square's symmetries): rows, then columns, each by running sums.</summary>
+    private static double[] Box(ReadOnlySpan<double> values, int side, int radius)
+    {
+        var rows = new double[side * side];
+        var both = new double[side * side];
+        var sums = new double[side + 1];
+        for (int y = 0; y < side; y++)
+        {
+            for (int x = 0; x < side; x++) sums[x + 1] = sums[x] + values[y * side + x];
+            for (int x = 0; x < side; x++) rows[y * side + x] = Window(sums, x, radius, side);
+        }
+        for (int x = 0; x < side; x++)
+        {
+            for (int y = 0; y < side; y++) sums[y + 1] = sums[y] + rows[y * side + x];
+            for (int y = 0; y < side; y++) both[y * side + x] = Window(sums, y, radius, side);
+        }
+        return both;
+    }
+
+    private static double Window(double[] sums, int i, int radius, int side)
+    {
+        int from = Math.Max(0, i - radius), to = Math.Min(side, i + radius + 1);
+        return (sums[to] - sums[from]) / (to - from);
     }
 
     private static (double[] Sum, double[] Squares) Sums(IReadOnlyList<float[]> maps)
@@ -129,12 +174,13 @@ public sealed record NormalMapStatistics
         {
             var planeMean = mean.AsSpan(k * plane, plane);
             var planeVariance = variance.AsSpan(k * plane, plane);
+            var priorMean = Prior(planeMean, side);
+            var priorVariance = Prior(planeVariance, side);
             for (int p = 0; p < plane; p++)
             {
-                double symmetricMean = Symmetric(planeMean, side, p), symmetricVariance = Symmetric(planeVariance, side, p);
-                shrunkMean[k * plane + p] = (float)(own * planeMean[p] + prior * symmetricMean);
+                shrunkMean[k * plane + p] = (float)(own * planeMean[p] + prior * priorMean[p]);
                 // The 1e-24 keeps a set of identical maps (e.g. flat synthetic images) finite.
-                scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * symmetricVariance + 1e-24);
+                scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * priorVariance[p] + 1e-24);
             }
         }
         return new NormalMapStatistics { Kinds = kinds, Mean = shrunkMean, Scale = scale };

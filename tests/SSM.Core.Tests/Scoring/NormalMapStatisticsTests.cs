@@ -12,22 +12,70 @@ public class NormalMapStatisticsTests
     }
 
     [Fact]
-    public void StatisticsAreThePixelMeanAndDeviationShrunkTowardsTheirSymmetricMean()
+    public void StatisticsAreThePixelMeanAndDeviationShrunkTowardsTheirPrior()
     {
         // 3 x 3 maps, four of them. Corners 4, 6, 4, 6 (mean 5, sample variance 4/3); the top edge's middle always 3; the
         // other three edge middles 0, 2, 0, 2 (mean 1, variance 4/3); the centre always 1.
         float[] Map(int i) { float c = i % 2 == 0 ? 4 : 6, e = i % 2 == 0 ? 0 : 2; return [c, 3, c, e, 1, e, c, e, c]; }
         var s = NormalMapStatistics.Compute([.. Enumerable.Range(0, 4).Select(Map)], kinds: 1);
         double own = 4.0 / (4 + NormalMapStatistics.PriorImages), prior = 1 - own;
-        // Under the square's mirrors and turns the corners are one orbit, the edge middles another, the centre a third.
-        double edgeMean = (3 + 1 + 1 + 1) / 4.0, edgeVariance = (0 + 3 * 4.0 / 3) / 4;
-        Assert.Equal(5f, s.Mean[0], 5);
-        Assert.Equal(Math.Sqrt(4.0 / 3), s.Scale[0], 4);
-        Assert.Equal(own * 3 + prior * edgeMean, s.Mean[1], 4);
-        Assert.Equal(Math.Sqrt(prior * edgeVariance), s.Scale[1], 4);   // no own spread: only the orbit's
-        Assert.Equal(own * 1 + prior * edgeMean, s.Mean[3], 4);
-        Assert.Equal(Math.Sqrt(own * 4.0 / 3 + prior * edgeVariance), s.Scale[3], 4);
-        Assert.Equal(1f, s.Mean[4], 5);
+        double[] mean = [5, 3, 5, 1, 1, 1, 5, 1, 5], variance = [4.0 / 3, 0, 4.0 / 3, 4.0 / 3, 0, 4.0 / 3, 4.0 / 3, 4.0 / 3, 4.0 / 3];
+        double[] priorMean = NormalMapStatistics.Prior(mean, 3), priorVariance = NormalMapStatistics.Prior(variance, 3);
+        for (int p = 0; p < 9; p++)
+        {
+            Assert.Equal(own * mean[p] + prior * priorMean[p], s.Mean[p], 4);
+            Assert.Equal(Math.Sqrt(own * variance[p] + prior * priorVariance[p]), s.Scale[p], 4);
+        }
+        Assert.True(s.Scale[1] > 0, "a pixel without spread of its own takes the prior's");
+    }
+
+    [Fact]
+    public void ThePriorOfSymmetricValuesIsTheValuesThemselves()
+    {
+        // Under the square's mirrors and quarter turns the corners are one orbit, the edge middles another, the centre a third.
+        double[] values = [5, 2, 5, 2, 1, 2, 5, 2, 5];
+        Assert.Equal(values, NormalMapStatistics.Prior(values, 3).Select(v => Math.Round(v, 10)));
+    }
+
+    [Fact]
+    public void ThePriorLeansWithThePixelsNeighbourhood()
+    {
+        // Only the top edge's middle differs from its orbit (whose mean is 1.5): its neighbourhood (the upper two rows) is
+        // brighter than its mirror images', so its prior leans towards its own value, as the bottom edge's leans away.
+        double[] values = [5, 3, 5, 1, 1, 1, 5, 1, 5];
+        var prior = NormalMapStatistics.Prior(values, 3);
+        Assert.True(prior[1] > prior[7], "the top edge's middle should stay above the bottom one's");
+        Assert.True(prior[1] < 3, "the top edge's middle should be drawn towards its orbit (mean 1.5)");
+        Assert.Equal(1.0, prior[4], 10);   // the centre is its own orbit
+    }
+
+    [Fact]
+    public void ThePriorTurnsWithTheValues()
+    {
+        const int side = 12;
+        var rng = new Random(7);
+        var values = Enumerable.Range(0, side * side).Select(_ => 1 + rng.NextDouble()).ToArray();
+        double[] Mirrored(double[] v) => [.. Enumerable.Range(0, side * side).Select(p => v[p / side * side + side - 1 - p % side])];
+        double[] Transposed(double[] v) => [.. Enumerable.Range(0, side * side).Select(p => v[p % side * side + p / side])];
+        var prior = NormalMapStatistics.Prior(values, side);
+        Assert.Equal(Mirrored(prior).Select(v => Math.Round(v, 9)), NormalMapStatistics.Prior(Mirrored(values), side).Select(v => Math.Round(v, 9)));
+        Assert.Equal(Transposed(prior).Select(v => Math.Round(v, 9)), NormalMapStatistics.Prior(Transposed(values), side).Select(v => Math.Round(v, 9)));
+    }
+
+    /// <summary>A line-scan strip's lighting rises along it, and so do the network's errors. Mirroring alone would give
+    /// both ends the same prior, and the bright end of every good strip's map stood out.</summary>
+    [Fact]
+    public void ALightingRampIsNormalWithFewMaps()
+    {
+        const int side = 32;
+        var rng = new Random(5);
+        float[] Normal() => [.. Enumerable.Range(0, side * side).Select(p => (1f + 3f * (p % side) / side) * (1 + 0.2f * rng.NextSingle()))];
+        var s = NormalMapStatistics.Compute([Normal(), Normal(), Normal(), Normal(), Normal()], kinds: 1);
+        var strip = Normal();
+        var z = Enumerable.Range(0, side * side).Select(p => (strip[p] - s.Mean[p]) / s.Scale[p]).ToArray();
+        double Third(int i) => Enumerable.Range(0, side * side).Where(p => p % side * 3 / side == i).Average(p => z[p]);
+        Assert.True(Math.Abs(Third(2) - Third(0)) < 0.5, $"bright third {Third(2):F2}, dark third {Third(0):F2}");
+        Assert.True(s.MaxStandardized(strip) < 5, $"a normal strip scored {s.MaxStandardized(strip)}");
     }
 
     /// <summary>With few held-out images the statistics are mostly the prior's: a border where the network errs on every
