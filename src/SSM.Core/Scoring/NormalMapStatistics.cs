@@ -88,7 +88,8 @@ public sealed record NormalMapStatistics
     /// square's eight mirrors and quarter turns (symmetric). But lighting may rise along one side of the scene (a line-scan
     /// strip's illumination ramp), which the mirrors fold onto the other side: the bright end of every map then stood out
     /// (27 of 34 peaks of a line-scan walkthrough's strips). So the slow part is the pixel's own neighbourhood's (box, a
-    /// square of side/8 + 1), relative to its symmetric images'. Where the values are symmetric the factor is 1.
+    /// square of side/8 + 1), relative to its symmetric images', within an eighth to 8 times. Where the values are symmetric
+    /// the factor is 1.
     /// </summary>
     internal static double[] Prior(ReadOnlySpan<double> values, int side)
     {
@@ -97,7 +98,10 @@ public sealed record NormalMapStatistics
         for (int p = 0; p < prior.Length; p++)
         {
             double symmetricBox = Symmetric(box, side, p);
-            prior[p] = Symmetric(values, side, p) * (symmetricBox > 0 ? box[p] / symmetricBox : 1);
+            // Non-negative values (errors, variances) give a factor up to 8, the neighbourhood being one of the eight; the
+            // floor of an eighth keeps a neighbourhood that never varied on the held-out images (a saturated background)
+            // from a scale of nothing, which would flag any new image that varies there at all.
+            prior[p] = Symmetric(values, side, p) * (symmetricBox > 0 ? Math.Clamp(box[p] / symmetricBox, 1.0 / 8, 8) : 1);
         }
         return prior;
     }

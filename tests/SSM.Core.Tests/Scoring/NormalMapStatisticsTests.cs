@@ -94,6 +94,18 @@ public class NormalMapStatisticsTests
         Assert.True(s.MaxStandardized(spot) > 10, $"a spot scored {s.MaxStandardized(spot)}");
     }
 
+    /// <summary>Half the scene never varied on the held-out images (a saturated background): its mirror images still lend it
+    /// some spread, so a new good image that varies a little there is not flagged.</summary>
+    [Fact]
+    public void AHalfThatNeverVariedKeepsSomeSpreadFromItsMirrorImages()
+    {
+        const int side = 16;
+        var rng = new Random(6);
+        float[] Normal(float still) => [.. Enumerable.Range(0, side * side).Select(p => p % side < side / 2 ? still : 1 + rng.NextSingle())];
+        var s = NormalMapStatistics.Compute([Normal(0), Normal(0), Normal(0), Normal(0), Normal(0)], kinds: 1);
+        Assert.True(s.MaxStandardized(Normal(0.05f)) < 5, $"a good image scored {s.MaxStandardized(Normal(0.05f))}");
+    }
+
     [Fact]
     public void MapsThatAreNotSquareAreRefused() =>
         Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute([new[] { 1f, 0f }, new[] { 1f, 2f }], kinds: 1));
