@@ -35,7 +35,7 @@ public static class HtmlReport
             <style>
             body{font-family:system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}
             figure{display:inline-block;margin:8px;vertical-align:top}figcaption{font-size:13px;color:#444;max-width:360px}
-            .panel{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;font-size:12px;vertical-align:top}.miss{border-color:#d33;background:#fff4f4}
+            .panel{display:inline-block;margin:6px;padding:6px;border:1px solid #ddd;font-size:12px;vertical-align:top;max-width:100%;box-sizing:border-box}.panel img{max-width:100%;height:auto}.miss{border-color:#d33;background:#fff4f4}
             .legend span{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}
             .scale{width:480px;margin:4px 0 10px;font-size:12px;color:#444}.scale div{height:12px;border:1px solid #999}.scale p{display:flex;justify-content:space-between;gap:12px;margin:2px 0}
             </style></head><body data-images-loaded="pending">

@@ -50,6 +50,24 @@ public class NormalMapStatisticsTests
     }
 
     [Fact]
+    public void ARampsPriorIsItsNeighbourhoodsMean()
+    {
+        // 1 + x on a 4 x 4 plane: every pixel's mirror images average 2.5, and so do their neighbourhoods' means (radius 1,
+        // cut at the edges: 1.5, 2, 3, 3.5 by column), so the tilt makes the prior each column's neighbourhood mean.
+        var values = Enumerable.Range(0, 16).Select(p => 1.0 + p % 4).ToArray();
+        double[] byColumn = [1.5, 2, 3, 3.5];
+        Assert.Equal(Enumerable.Range(0, 16).Select(p => byColumn[p % 4]), NormalMapStatistics.Prior(values, 4).Select(v => Math.Round(v, 10)));
+    }
+
+    [Fact]
+    public void ANeighbourhoodThatNeverVariedTakesAnEighthOfItsMirrorImages()
+    {
+        // Left half 0, right half 1: the pixel at (0, 16) averages 0.5 over its mirror images, its neighbourhood 0.
+        var values = Enumerable.Range(0, 32 * 32).Select(p => p % 32 < 16 ? 0.0 : 1.0).ToArray();
+        Assert.Equal(0.5 / 8, NormalMapStatistics.Prior(values, 32)[16 * 32], 10);
+    }
+
+    [Fact]
     public void ThePriorTurnsWithTheValues()
     {
         const int side = 12;
