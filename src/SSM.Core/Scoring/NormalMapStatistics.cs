@@ -13,10 +13,11 @@ public sealed record NormalMapStatistics
     /// <summary>
     /// Weight, in images, of the prior that every pixel's own mean and variance are shrunk towards: pixel estimate =
     /// (n * own + <see cref="PriorImages"/> * prior) / (n + <see cref="PriorImages"/>), the prior being the pixel's average
-    /// over its images under the square's mirrors and quarter turns, tilted by how much its neighbourhood exceeds theirs. With few held-out images (5 in a 50-image folder) the statistics are mostly the prior's: they still know
-    /// that the network errs more at every border and corner, where a plane-wide prior (before 2026-12-01) outlined the
-    /// border of every good image's map; with many (76 on MTD) they are mostly per pixel. It also keeps pixels that happen
-    /// to vary little on the held-out images from blowing up.
+    /// over its images under the square's mirrors and quarter turns, tilted by how much its neighbourhood exceeds theirs.
+    /// With few held-out images (5 in a 50-image folder) the statistics are mostly the prior's: they still know that the
+    /// network errs more at every border and corner, where a plane-wide prior (before 2026-12-01) outlined the border of
+    /// every good image's map; with many (76 on MTD) they are mostly per pixel. It also keeps pixels that happen to vary
+    /// little on the held-out images from blowing up.
     /// </summary>
     public const int PriorImages = 8;
 
@@ -84,9 +85,8 @@ public sealed record NormalMapStatistics
 
     /// <summary>
     /// The prior of a plane of non-negative per-pixel means or variances (side x side): symmetric(v) x box(v) /
-    /// symmetric(box(v)). The
-    /// network errs alike at every border and corner, so the sharp part is the pixel's mean over its images under the
-    /// square's eight mirrors and quarter turns (symmetric). But lighting may rise along one side of the scene (a line-scan
+    /// symmetric(box(v)). The network errs alike at every border and corner, so the sharp part is the pixel's mean over its
+    /// images under the square's eight mirrors and quarter turns (symmetric). But lighting may rise along one side of the scene (a line-scan
     /// strip's illumination ramp), which the mirrors fold onto the other side: the bright end of every map then stood out
     /// (26 of 34 peaks in the bright 30 % of a line-scan walkthrough's strips). So the slow part is the pixel's own
     /// neighbourhood's (box: a square of 2 (side / 16) + 1 pixels, at least 3; side/8 + 1 at 32, 64, 128 and 256), relative
