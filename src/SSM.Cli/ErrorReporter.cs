@@ -74,7 +74,6 @@ internal static class ErrorReporter
         return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
     }
 
-
     /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>
     internal static Exception Innermost(Exception ex)
     {

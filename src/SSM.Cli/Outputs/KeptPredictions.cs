@@ -13,7 +13,7 @@ namespace SSM.Cli.Outputs;
 /// </summary>
 public sealed class KeptPredictions : IDisposable
 {
-    private const string StampFile = "command.stamp", RowsFile = "rows.jsonl";
+    private const string RowsFile = "rows.jsonl";
 
     // A score may be NaN (an image no number describes, flagged): written as "NaN", as metrics.json writes one.
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -55,25 +55,17 @@ public sealed class KeptPredictions : IDisposable
         var (parent, prefix, folder) = KeptFolders.Beside(outputFolder, "predict", stamp);
         try
         {
-            var others = KeptFolders.StartingWith(parent, prefix).Where(d => d != folder).Order(StringComparer.Ordinal).ToList();
+            var others = KeptFolders.Others(parent, prefix, folder);
             string? note = others.Count == 0 ? null : string.Join(Environment.NewLine, others.Select(o =>
                 $"'{o}' holds a stopped predict of another model, settings or images for this output: this one starts from the " +
                 "beginning, and that one is deleted when this one's output is written."));
             var kept = new Dictionary<string, PredictionRow>(StringComparer.Ordinal);
-            if (File.Exists(Path.Combine(folder, StampFile)) && File.ReadAllText(Path.Combine(folder, StampFile)) == stamp)
+            if (KeptFolders.Holds(folder, stamp))
                 foreach (var row in ReadRows(Path.Combine(folder, RowsFile)))
                     if (Drawn(folder, row)) kept[row.Path] = row;
-            if (kept.Count == 0)
-            {
-                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-                Directory.CreateDirectory(folder);
-                File.WriteAllText(Path.Combine(folder, StampFile), stamp);
-            }
-            else
-            {
-                // Only the rows kept go on: a line a crash cut short, or one whose picture is gone, is scored again.
-                File.WriteAllLines(Path.Combine(folder, RowsFile), kept.Values.Select(r => JsonSerializer.Serialize(r, Json)));
-            }
+            if (kept.Count == 0) KeptFolders.StartAfresh(folder, stamp);
+            // Only the rows kept go on: a line a crash cut short, or one whose picture is gone, is scored again.
+            else File.WriteAllLines(Path.Combine(folder, RowsFile), kept.Values.Select(r => JsonSerializer.Serialize(r, Json)));
             return new KeptPredictions(folder, parent, prefix, kept, note);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -14,7 +14,7 @@ namespace SSM.Cli.Training;
 /// </summary>
 public sealed class CheckpointFolder
 {
-    private const string StampFile = "command.stamp", HistoryFile = "epochs.json", ThreadsFile = "threads.txt";
+    private const string HistoryFile = "epochs.json", ThreadsFile = "threads.txt";
     private readonly string parent, prefix;
 
     private CheckpointFolder(string path, string parent, string prefix, (int Done, int Planned)? kept, IReadOnlyList<EpochReport> history, string? note)
@@ -58,10 +58,10 @@ public sealed class CheckpointFolder
         var notes = new List<string>();
         try
         {
-            foreach (string other in KeptFolders.StartingWith(parent, prefix).Where(d => d != path).Order(StringComparer.Ordinal))
+            foreach (string other in KeptFolders.Others(parent, prefix, path))
                 notes.Add($"'{other}' holds a stopped training of other settings, images or library version for this output{Progress(other)}: this one starts " +
                           "from the beginning, and that one is deleted when this one's output is written.");
-            if (Directory.Exists(path) && File.Exists(System.IO.Path.Combine(path, StampFile)) && File.ReadAllText(System.IO.Path.Combine(path, StampFile)) == stamp)
+            if (KeptFolders.Holds(path, stamp))
             {
                 try
                 {
@@ -80,9 +80,7 @@ public sealed class CheckpointFolder
                     notes.Add($"the checkpoint in '{path}' cannot be read ({ex.Message}); training starts from the beginning.");
                 }
             }
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-            Directory.CreateDirectory(path);
-            File.WriteAllText(System.IO.Path.Combine(path, StampFile), stamp);
+            KeptFolders.StartAfresh(path, stamp);
             File.WriteAllLines(System.IO.Path.Combine(path, ThreadsFile), [Line((threads, 0))]);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
