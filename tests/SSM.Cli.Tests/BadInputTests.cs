@@ -41,7 +41,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // A mask is decoded whole: one larger than the limit is refused too, its image within it (a mask of the image's
         // proportions at any size fits it; a 219 KB one declaring 15000 x 15000 took 2.5 GB).
         string masked = Path.Combine(root, "masked");
-        CopyTree(fx.Data, masked);
+        Cli.CopyTree(fx.Data, masked);
         string mask = Directory.GetFiles(Path.Combine(masked, "ground_truth"), "*.png", SearchOption.AllDirectories).Order().First();
         var small = SSM.Core.Data.ImageFile.Load(mask, channels: 1);
         SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => small.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), mask);
@@ -70,16 +70,6 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Contains($"\"{Path.Combine(input, "carriage\rreturn.png")}\",", csv);
         Assert.Equal(Environment.NewLine, TerminalText.Printable(Environment.NewLine));   // Windows' line break is a line break
         Assert.Equal("a\\x0Db\tc\nd\\x9B", TerminalText.Printable("a\rb\tc\nd\u009b"));
-    }
-
-    private static void CopyTree(string from, string to)
-    {
-        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 
     private static string Copy(string from, string to, int count)

@@ -78,6 +78,17 @@ public static class Cli
         return folder;
     }
 
+    /// <summary>Copies every file below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>
+    public static void CopyTree(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     /// <summary>Writes the first half of <paramref name="source"/>'s bytes to <paramref name="destination"/>: a truncated image file.</summary>
     public static string WriteTruncated(string source, string destination)
     {
