@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using SSM.Core;
 using SSM.Core.Data;
+using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
 using SSM.MLNet;
 
@@ -460,8 +461,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     internal Delegate MakeOutputGetter(int added, Func<(float Score, float[] Map)> current) => added switch
     {
         0 => (ValueGetter<float>)((ref float value) => value = current().Score),
-        // Not below the threshold, rather than at or above it: a NaN score (an image no number describes) is flagged, not passed.
-        1 => (ValueGetter<bool>)((ref bool value) => value = !(current().Score < Threshold)),
+        1 => (ValueGetter<bool>)((ref bool value) => value = ConfusionCounts.Flags(current().Score, Threshold)),
         _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
         {
             var map = current().Map;

@@ -36,7 +36,7 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         RankedScores.RequireSameLength(scores.Length, labels.Length);
         if (float.IsNaN(threshold)) throw new ArgumentException("The threshold is NaN.", nameof(threshold));
         var decisions = new bool[scores.Length];
-        for (int i = 0; i < scores.Length; i++) decisions[i] = !(scores[i] < threshold);   // NaN flagged, as the transformer labels it
+        for (int i = 0; i < scores.Length; i++) decisions[i] = Flags(scores[i], threshold);
         return Of(labels, decisions);
     }
 
@@ -54,6 +54,10 @@ public readonly record struct ConfusionCounts(long TruePositives, long FalsePosi
         }
         return new ConfusionCounts(tp, fp, tn, fn);
     }
+
+    /// <summary>The decision every count and label takes: anomalous unless below the threshold, so that a NaN score (an image
+    /// no number describes) is flagged, not passed as "score &gt;= threshold" would pass it.</summary>
+    public static bool Flags(float score, float threshold) => !(score < threshold);
 
     /// <summary>The counts of two sets of decisions together (the pixels of several images).</summary>
     public static ConfusionCounts operator +(ConfusionCounts a, ConfusionCounts b) => new(
