@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Spectre.Console;
 using SSM.Cli.Models;
 using SSM.Core.Data;
+using SSM.Core.Evaluation;
 
 namespace SSM.Cli.Scoring;
 
@@ -58,7 +59,7 @@ public static class TestSetRun
             : $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
                 // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
                 // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.
-                : $" ({e.Images.Count(i => !i.IsAnomalous && i.Score >= e.ImageF1Threshold)} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
+                : $" ({e.Images.Count(i => !i.IsAnomalous && ConfusionCounts.Flags(i.Score, e.ImageF1Threshold!.Value))} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
