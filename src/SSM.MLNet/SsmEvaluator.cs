@@ -76,7 +76,7 @@ public static class SsmEvaluator
             AnomalousCount = anomalousCount,
             ImageAuroc = Roc.Auroc(rows.Scores, rows.Labels),
             ImageF1Max = f1,
-            ImageF1Threshold = f1Threshold,
+            ImageF1Threshold = RoundThreshold.Between(rows.Scores, f1Threshold),
             FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(rows.Scores, rows.Labels, r)!.Value)],
             Confusion = columns.Predicted is null ? null : ConfusionCounts.Of(rows.Labels, rows.Decisions),
         };
@@ -84,7 +84,10 @@ public static class SsmEvaluator
         if (pixels)
         {
             var pixel = PixelMetrics.Evaluate(rows.Maps, rows.Masks, side, side);
-            metrics = metrics with { PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, Aupro = pixel.Aupro };
+            metrics = metrics with
+            {
+                PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, PixelF1Threshold = RoundThreshold.Between(rows.Maps, pixel.F1Threshold), Aupro = pixel.Aupro,
+            };
         }
         if (columns.Category is not null)
             metrics = metrics with

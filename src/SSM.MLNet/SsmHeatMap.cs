@@ -8,8 +8,9 @@ namespace SSM.MLNet;
 /// <summary>
 /// Pictures of where a model finds a defect, as <c>ssm predict</c> writes them: the image in its own shape with the anomaly
 /// map blended in (colours from the model's calibration, <see cref="HeatScale"/>: blue at the held-out normal mean, green at
-/// the normal limit, red at twice it) and a white contour where the map reaches the model's threshold
-/// (<see cref="SsmAnomalyTransformer.MapThreshold"/>: with the default restoration errors the contour is the verdict). The model scores a square resize; its map is stretched back to the image's shape, so
+/// the normal limit, red at twice it) and a white contour where the model's predicted mask marks
+/// (<see cref="SsmAnomalyTransformer.MaskThresholdFor"/>: by default the verdict's line, <see cref="SsmAnomalyTransformer.MapThreshold"/>,
+/// so with the default restoration errors the contour is the verdict). The model scores a square resize; its map is stretched back to the image's shape, so
 /// a round defect stays round. Call it with an upload the model has already scored: bytes it cannot decode throw
 /// <see cref="InvalidDataException"/>.
 /// </summary>
@@ -99,7 +100,7 @@ public static class SsmHeatMap
         int side = model.ImageSize;
         if (anomalyMap.Length != side * side)
             throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
-        float threshold = model.MapThreshold(width, height);
+        float threshold = model.MaskThresholdFor(width, height);
         return new SsmPredictedMask(width, height, [.. Enlarged(anomalyMap, side, height, width).Select(v => v >= threshold)]);
     }
 
@@ -219,7 +220,7 @@ public static class SsmHeatMap
         if (anomalyMap.Length != side * side)
             throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
         var heat = Enlarged(anomalyMap, side, image.Height, image.Width);
-        return Overlay(image, heat, HeatScale.Of(model, source.Width, source.Height), model.MapThreshold(source.Width, source.Height));
+        return Overlay(image, heat, HeatScale.Of(model, source.Width, source.Height), model.MaskThresholdFor(source.Width, source.Height));
     }
 
     private static byte Channel(SKColor colour, int k) => k == 0 ? colour.Red : k == 1 ? colour.Green : colour.Blue;

@@ -17,7 +17,10 @@ public sealed record SsmMetrics
     /// <summary>Best image-level F1 over all thresholds on the Score column.</summary>
     public double ImageF1Max { get; init; }
 
-    /// <summary>The Score threshold (anomalous when Score ≥ it) that reaches <see cref="ImageF1Max"/>.</summary>
+    /// <summary>The Score threshold (anomalous when Score ≥ it) that reaches <see cref="ImageF1Max"/>: a round value midway
+    /// between the lowest score it flags and the highest it passes where three decimals fit (<see cref="RoundThreshold"/>),
+    /// so it decides the same printed, and when scores move in their last digits. Give it to <c>transformer.WithThreshold</c>
+    /// to keep it.</summary>
     public float ImageF1Threshold { get; init; }
 
     /// <summary>
@@ -37,6 +40,11 @@ public sealed record SsmMetrics
 
     /// <summary>Best pixel-level F1; null without a ground-truth mask column.</summary>
     public double? PixelF1Max { get; init; }
+
+    /// <summary>The AnomalyMap value (anomalous pixel when ≥ it) that reaches <see cref="PixelF1Max"/>, a round value marking
+    /// the same pixels as <see cref="ImageF1Threshold"/> is; null without a ground-truth mask column. Give it to
+    /// <c>transformer.WithMaskThreshold</c> for predicted masks that mark there.</summary>
+    public float? PixelF1Threshold { get; init; }
 
     /// <summary>Area under the per-region-overlap curve up to 30% false-positive rate, normalised to [0, 1]; null without a ground-truth mask column.</summary>
     public double? Aupro { get; init; }

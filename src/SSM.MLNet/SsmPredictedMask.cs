@@ -5,11 +5,12 @@ namespace SSM.MLNet;
 /// <summary>
 /// Where a model finds a defect in one image: a pixel of the image (its own width and height, upright as the model read it)
 /// is in the mask when the anomaly map, stretched to the image (<see cref="SsmHeatMap.Enlarged"/>), reaches
-/// <see cref="SsmAnomalyTransformer.MapThreshold"/>: the inside of the white contour of the heat maps, the counterpart of a
-/// ground-truth mask. The <c>AnomalyMap</c> column is in other units than <c>Score</c>: thresholding it at
-/// <see cref="SsmAnomalyTransformer.Threshold"/> marks pixels of good images (19 of 20 of a walkthrough's). With one
-/// restoration error for map and score (the default) the mask is empty exactly when the image passed, but for an image
-/// flagged by its contrast alone, whose map shows nothing.
+/// <see cref="SsmAnomalyTransformer.MaskThresholdFor"/>: the counterpart of a ground-truth mask. By default that is
+/// <see cref="SsmAnomalyTransformer.MapThreshold"/>, the inside of the white contour of the heat maps: with one restoration
+/// error for map and score (the default) the mask is then empty exactly when the image passed, but for an image flagged by
+/// its contrast alone, whose map shows nothing. A model given a <see cref="SsmAnomalyTransformer.MaskThreshold"/> marks
+/// every value from it, in every image. The <c>AnomalyMap</c> column is in other units than <c>Score</c>: thresholding it
+/// at <see cref="SsmAnomalyTransformer.Threshold"/> marks pixels of good images (19 of 20 of a walkthrough's).
 /// </summary>
 /// <param name="width">The image's width.</param>
 /// <param name="height">Its height.</param>

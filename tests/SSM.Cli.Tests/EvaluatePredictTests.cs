@@ -105,6 +105,47 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Contains("pixel AUROC", text);
     }
 
+    /// <summary>The thresholds evaluate suggests can be pasted back: its F1-max threshold gives its F1-max, its pixel F1-max
+    /// threshold (--mask-threshold) its pixel F1-max; the copy it writes keeps the mask threshold for predict and info.</summary>
+    [Fact]
+    public void The_suggested_thresholds_give_their_figures_when_pasted_and_the_copy_keeps_them()
+    {
+        var trained = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        float image = trained.ImageF1Threshold!.Value, pixel = trained.PixelF1Threshold!.Value;
+        string output = Path.Combine(fx.Root, "eval-pasted");
+        var (code, text) = Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", SSM.Cli.Commands.Summary.T(image),
+            "--mask-threshold", SSM.Cli.Commands.Summary.T(pixel), "-o", output);
+        Assert.True(code == 0, text);
+        var pasted = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal((image, (float?)pixel), (pasted.Threshold, pasted.MaskThreshold));
+        long tp = pasted.TruePositives!.Value, fp = pasted.FalsePositives!.Value, fn = pasted.FalseNegatives!.Value;
+        Assert.Equal(trained.ImageF1Max!.Value, 2.0 * tp / (2 * tp + fp + fn), 12);
+        Assert.Equal(trained.PixelF1Max!.Value, pasted.PixelF1!.Value, 12);   // the masks now mark where the best pixel F1 lies
+        Assert.Null(trained.MaskThreshold);
+        string flat = Cli.Flat(text);
+        Assert.Contains($"with --threshold {SSM.Cli.Commands.Summary.T(image)}", flat);
+        Assert.Contains($"with --mask-threshold {SSM.Cli.Commands.Summary.T(pixel)}", flat);
+        Assert.Contains("the model's mask threshold)", flat);
+        Assert.Contains("from the model's mask threshold", File.ReadAllText(Path.Combine(output, "report.html")));
+        // The copy keeps it: info says so, predict's masks and summary.json mark from it.
+        string copy = Path.Combine(output, "model.zip");
+        var info = Cli.Run("info", copy);
+        Assert.Contains("mask threshold", Cli.Flat(info.Output));
+        Assert.DoesNotContain("mask threshold", Cli.Flat(Cli.Run("info", fx.Model).Output));
+        string input = Path.Combine(fx.Data, "test", "good");
+        var predicted = Cli.Run("predict", copy, input, "--masks", "--no-heatmaps", "-o", Path.Combine(fx.Root, "predict-pasted"));
+        Assert.True(predicted.Code == 0, predicted.Output);
+        Assert.Equal((float?)pixel, PredictionRun.Read(Path.Combine(fx.Root, "predict-pasted", PredictionRun.FileName)).MaskThreshold);
+        using (var model = SSM.MLNet.SsmAnomalyTransformer.From(new Microsoft.ML.MLContext().Model.Load(copy, out _)))
+            Assert.Equal((float?)pixel, model.MaskThreshold);
+        // Given to predict, it holds for that run alone, and a run with another one does not go on from this one's images.
+        var lower = Cli.Run("predict", fx.Model, input, "--masks", "--no-heatmaps", "--mask-threshold", "-1000", "-o", Path.Combine(fx.Root, "predict-everything"));
+        Assert.True(lower.Code == 0, lower.Output);
+        foreach (string mask in Directory.GetFiles(Path.Combine(fx.Root, "predict-everything"), "*_mask.png"))
+            Assert.All(SSM.Core.Data.ImageFile.LoadMask(mask).Pixels, p => Assert.Equal(1f, p));   // every pixel from -1000
+        Assert.Contains("--mask-threshold must be a finite number", Cli.Flat(Cli.Run("predict", fx.Model, input, "--mask-threshold", "NaN").Output));
+    }
+
     /// <summary>A nightly job's gate: exit 3 (after writing everything) when image AUROC is below --min-image-auroc or cannot
     /// be measured; 0 when it is met; a value outside 0-1 is a mistyped command.</summary>
     [Fact]
@@ -251,7 +292,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         Assert.Null(metrics.PixelF1Threshold);
         string trainedReport = File.ReadAllText(Path.Combine(fx.Run, "report.html"));
         Assert.Contains("an image has a contour exactly when it is flagged", trainedReport);
-        Assert.Contains($"the best pixel F1 lies at map ≥ {SSM.Cli.Commands.Summary.F(withMasks.PixelF1Threshold)}", trainedReport);
+        Assert.Contains($"the best pixel F1 lies at map ≥ {SSM.Cli.Commands.Summary.T(withMasks.PixelF1Threshold)}", trainedReport);
         Assert.Null(metrics.Aupro);
         Assert.Contains("not computed: the test set has no masks (no ground_truth folder", Cli.Flat(text));
         Assert.Contains("an image has a contour exactly when it is flagged", File.ReadAllText(Path.Combine(output, "report.html")));

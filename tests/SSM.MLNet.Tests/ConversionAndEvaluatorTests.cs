@@ -113,10 +113,11 @@ public sealed class ConversionAndEvaluatorTests
         Assert.Equal(2, m.AnomalousCount);
         Assert.Equal(0.75, m.ImageAuroc, 12);          // 3 of 4 (anomalous, normal) pairs ordered right
         Assert.Equal(0.8, m.ImageF1Max, 6);            // threshold 0.35: TP 2, FP 1
-        Assert.Equal(0.35f, m.ImageF1Threshold);
+        Assert.Equal(0.225f, m.ImageF1Threshold);      // the same decisions, midway between 0.10 (passed) and 0.35
         Assert.Equal(new SSM.Core.Evaluation.ConfusionCounts(1, 1, 1, 1), m.Confusion);
         Assert.Equal(1.0, m.PixelAuroc!.Value, 12);    // every defect pixel (>= 0.6) above every normal pixel (<= 0.3)
         Assert.Equal(1.0, m.PixelF1Max!.Value, 12);
+        Assert.Equal(0.45f, m.PixelF1Threshold);       // midway between 0.3 (the highest normal pixel) and 0.6
         Assert.InRange(m.Aupro!.Value, 0.99, 1.0);
         // Normal scores 0.10 and 0.40: no budget below 50 % lets 0.40 pass, and 0.80 is then the highest threshold that
         // finds what the lowest (0.401) finds.

@@ -136,6 +136,44 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
     }
 
     [Fact]
+    public void A_mask_threshold_marks_every_map_value_from_it_in_every_image_and_is_saved()
+    {
+        var rows = fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test));
+        using var passing = fx.Model.WithThreshold(1000);   // every image passes: the verdict's line marks nothing
+        var scored = Scored.Read(passing.Transform(rows));
+        var map = scored[0].Map;
+        var (width, height) = ImageFile.ReadSize(Path.Combine(fx.Folder, fx.Test[0]));
+        Assert.False(scored[0].Predicted);
+        Assert.Equal(0, SsmHeatMap.PredictedMask(passing, fx.Test[0], map).Count);
+        float median = map.Order().ElementAt(map.Length / 2);
+        using var marking = passing.WithMaskThreshold(median);
+        Assert.Equal((float?)median, marking.MaskThreshold);
+        Assert.Equal(median, marking.MaskThresholdFor(width, height));
+        Assert.Null(passing.MaskThreshold);
+        var mask = SsmHeatMap.PredictedMask(marking, fx.Test[0], map);
+        var expected = SsmHeatMap.Enlarged(map, marking.ImageSize, height, width).Select(v => v >= median).ToArray();
+        Assert.Equal(expected, mask.Pixels);
+        Assert.InRange(mask.Count, 1, width * height - 1);
+        // The picture's contour follows it too; the verdicts do not move.
+        Assert.NotEqual(SsmHeatMap.ToPng(passing, fx.Test[0], map), SsmHeatMap.ToPng(marking, fx.Test[0], map));
+        Assert.Equal(scored.Select(s => (s.Score, s.Predicted)), Scored.Read(marking.Transform(rows)).Select(s => (s.Score, s.Predicted)));
+        // Other copies keep it; null goes back to the verdict's line; a value that is no number is refused.
+        using (var moved = marking.WithThreshold(2f)) Assert.Equal((float?)median, moved.MaskThreshold);
+        using (var reset = marking.WithMaskThreshold(null)) Assert.Equal(0, SsmHeatMap.PredictedMask(reset, fx.Test[0], map).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => marking.WithMaskThreshold(float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => marking.WithMaskThreshold(float.PositiveInfinity));
+        foreach (var (model, kept) in new[] { (marking, (float?)median), (passing, null) })
+        {
+            using var saved = new MemoryStream();
+            fx.Context.Model.Save(model, null, saved);
+            saved.Position = 0;
+            using var loaded = SsmAnomalyTransformer.From(fx.Context.Model.Load(saved, out _));
+            Assert.Equal(kept, loaded.MaskThreshold);
+            Assert.Equal(SsmHeatMap.PredictedMask(model, fx.Test[0], map).Pixels, SsmHeatMap.PredictedMask(loaded, fx.Test[0], map).Pixels);
+        }
+    }
+
+    [Fact]
     public void A_map_of_another_size_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => SsmHeatMap.ToPng(fx.Model, Path.Combine(fx.Folder, fx.Test[0]), new float[10]));

@@ -18,7 +18,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold);
         using var owned = model as IDisposable;
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
@@ -48,7 +48,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         // what Auto chose there) is not saved in the model.
         var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
-            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Threshold = ssm.Threshold, Settings = trainedWith }
+            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [

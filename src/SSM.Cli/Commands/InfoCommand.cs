@@ -22,6 +22,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         public string Model { get; init; } = "";
         public string NetworkSha256 { get; init; } = "";
         public float Threshold { get; init; }
+        /// <summary>The model's mask threshold (<c>evaluate --mask-threshold</c>); absent when its masks mark where each image's verdict lies.</summary>
+        public float? MaskThreshold { get; init; }
         public int Channels { get; init; }
         public int? TrainImages { get; init; }
         public int? EpochsRun { get; init; }
@@ -52,6 +54,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         }
         Summary.Show(console, "model", [
             ("model", facts.Model), ("network sha256", facts.NetworkSha256), ("threshold", Summary.Threshold(ssm)),
+            .. Recorded("mask threshold", facts.MaskThreshold is { } mask ? $"{Summary.T(mask)} (anomaly-map value from which masks and contours mark a pixel)" : null),
             ("channels", Summary.Channels(ssm)), .. Summary.Training(ssm),
             ("training record", facts.TrainingRecord ?? facts.TrainingRecordNote ?? ""),
             .. Recorded("trained by", facts.Version), .. Recorded("dataset", facts.Dataset),
@@ -70,7 +73,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         var summary = ssm.Model.TrainingSummary;
         var facts = new ModelFacts
         {
-            Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, Channels = ssm.Channels,
+            Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Channels = ssm.Channels,
             TrainImages = summary?.TrainingImages, EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };

@@ -22,7 +22,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         settings.RefuseOutputAmong(images, "ssm predict");
         string inputFolder = Directory.Exists(settings.Input) ? ModelSettings.FullFolder(settings.Input) : Path.GetDirectoryName(images[0])!;
         if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold);
         using var owned = model as IDisposable;
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead + "; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
@@ -43,6 +43,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         string identity = ModelIdentity.Of(settings.Model);   // hashes the network: once, for the stamp and summary.json
         using var done = KeptPredictions.Open(staging.Target, [
             ("model", identity), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
+            ("mask threshold", ssm.MaskThreshold?.ToString("R", CultureInfo.InvariantCulture) ?? "the verdict's"),
             ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
             settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString()),
             ("device", settings.TorchDevice), ("max pixels", settings.MaxPixels.ToString(CultureInfo.InvariantCulture))], [.. images, .. badUpFront.Select(b => b.Path)]);
@@ -108,7 +109,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
         new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), identity, ssm.Threshold,
             Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0, table.HeatMaps.Count, settings.Masks ? table.Masks.Count : null,
-            Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null).Write(staging.PathOf(PredictionRun.FileName));
+            Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null, ssm.MaskThreshold).Write(staging.PathOf(PredictionRun.FileName));
         // Looked at before this run's files move in, while the output is still locked (a run after it adds its own).
         var earlier = EarlierHeatMaps(staging.Target, table.HeatMaps.Concat(table.Masks));
         string folder = staging.Commit(whileLocked: done.DeleteAll);
@@ -121,6 +122,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
             ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
             .. (settings.Masks ? [("masks", $"{table.Masks.Count}, in {folder}")] : Array.Empty<(string, string)>()),
+            .. (ssm.MaskThreshold is { } mask ? [("mask threshold", $"{Summary.T(mask)} (masks and contours mark every map value from it)")] : Array.Empty<(string, string)>()),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
         ]);
         if (!settings.FailOnAnomaly) return 0;

@@ -33,5 +33,10 @@ internal static class Summary
     public static string Channels(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Channels == 3 ? "3 (colour)" : "1 (grey)";
 
+    /// <summary>A threshold to paste into an option: the shortest text that reads back as the same float ("-0.093",
+    /// "-0.086077146" where no round value decides the same), not rounded to three decimals as <see cref="F"/> does, which
+    /// could move it across a score.</summary>
+    public static string T(float? v) => v is { } x && float.IsFinite(x) ? x.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+
     public static string F(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 }

@@ -132,7 +132,8 @@ public static class ConsumeModelWriter
             /// read it): true where the anomaly map reaches the model's threshold in the map's units (not <c>Score</c>'s: the
             /// map of a good image can lie above the score's threshold). The inside of the white contour of
             /// <c>ssm predict</c>'s heat maps; <c>Mask.ToPng()</c> draws it as MVTec's masks are drawn, white on black.
-            /// Empty for an image that passed (and for one flagged by its contrast alone, a blank frame whose map is flat).
+            /// Empty for an image that passed (and for one flagged by its contrast alone, a blank frame whose map is flat),
+            /// unless the model has a mask threshold (<c>ssm evaluate --mask-threshold</c>), which it marks from in every image.
             /// One model gives both, even while Reload puts another in use.
             /// </summary>
             /// <exception cref="InvalidOperationException">The file is missing, truncated, corrupt or not an image.</exception>

@@ -72,10 +72,10 @@ public static class ModelRunner
     private sealed record Loaded(Func<ITransformer> Rebuild, bool Owned, DataViewSchema Input);
 
     /// <summary>
-    /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> in place of its own when given; a missing or
-    /// foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
+    /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> and <paramref name="maskThreshold"/> in place
+    /// of its own when given; a missing or foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
     /// </summary>
-    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null)
+    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, float? maskThreshold = null)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -87,9 +87,13 @@ public static class ModelRunner
             var model = mlContext.Model.Load(full, out var savedInput);
             try
             {
-                if (threshold is { } t)
+                foreach (var change in new Func<SsmAnomalyTransformer, SsmAnomalyTransformer>?[]
+                         {
+                             threshold is { } t ? s => s.WithThreshold(t) : null,
+                             maskThreshold is { } m ? s => s.WithMaskThreshold(m) : null,
+                         }.OfType<Func<SsmAnomalyTransformer, SsmAnomalyTransformer>>())
                 {
-                    var moved = WithThreshold(model, t);
+                    var moved = Changed(model, change);
                     (model as IDisposable)?.Dispose();   // the copy holds the network now
                     model = moved;
                 }
@@ -164,12 +168,12 @@ public static class ModelRunner
         catch (ArgumentException e) { throw new CliException(e.Message, e); }
     }
 
-    /// <summary>A copy of a saved chain with another threshold in its SSM step (no retraining; the network is shared).</summary>
-    private static ITransformer WithThreshold(ITransformer model, float threshold)
+    /// <summary>A copy of a saved chain with its SSM step changed, e.g. another threshold (no retraining; the network is shared).</summary>
+    private static ITransformer Changed(ITransformer model, Func<SsmAnomalyTransformer, SsmAnomalyTransformer> change)
     {
-        if (model is SsmAnomalyTransformer t) return t.WithThreshold(threshold);
+        if (model is SsmAnomalyTransformer t) return change(t);
         var chain = (IEnumerable<ITransformer>)model;
-        return new TransformerChain<ITransformer>(chain.Select(x => x is SsmAnomalyTransformer s ? s.WithThreshold(threshold) : x).ToArray());
+        return new TransformerChain<ITransformer>(chain.Select(x => x is SsmAnomalyTransformer s ? change(s) : x).ToArray());
     }
 
     /// <summary>

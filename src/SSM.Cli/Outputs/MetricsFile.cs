@@ -20,6 +20,8 @@ public sealed record MetricsFile
     /// <summary>True when train read <see cref="Dataset"/>'s subfolders too (<c>--recursive</c>); absent otherwise.</summary>
     public bool? Recursive { get; init; }
     public float Threshold { get; init; }
+    /// <summary>The model's mask threshold (map units, <c>--mask-threshold</c>); absent when its masks mark where each image's verdict lies.</summary>
+    public float? MaskThreshold { get; init; }
     /// <summary>How many images trained the model and calibrated it; null for evaluate of a model saved before 2026-12-01, which does not record it.</summary>
     public int? TrainImages { get; init; }
     public int? EpochsRun { get; init; }
@@ -40,10 +42,11 @@ public sealed record MetricsFile
     public long? FalseNegatives { get; init; }
     public double? PixelAuroc { get; init; }
     public double? PixelF1Max { get; init; }
-    /// <summary>The anomaly-map value at which the pixel F1-max is reached (map units, as <c>MapThreshold</c>); null without masks.</summary>
+    /// <summary>The anomaly-map value at which the pixel F1-max is reached (map units, as <c>MapThreshold</c>; a round value
+    /// marking the same pixels, for <c>--mask-threshold</c>); null without masks.</summary>
     public float? PixelF1Threshold { get; init; }
-    /// <summary>Precision, recall and F1 of the map's pixels at the model's own threshold (what <c>predict --masks</c> marks);
-    /// null without masks.</summary>
+    /// <summary>Precision, recall and F1 of the map's pixels where the model's masks mark (<see cref="MaskThreshold"/>, else
+    /// each image's verdict line: what <c>predict --masks</c> marks); null without masks.</summary>
     public double? PixelPrecision { get; init; }
     public double? PixelRecall { get; init; }
     public double? PixelF1 { get; init; }

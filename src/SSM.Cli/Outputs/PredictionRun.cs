@@ -19,11 +19,13 @@ namespace SSM.Cli.Outputs;
 /// <param name="HeatMaps">Heat maps written.</param>
 /// <param name="Masks">Predicted masks written (--masks); left out otherwise.</param>
 /// <param name="Seconds">How long the run took.</param>
+/// <param name="MaskThreshold">The model's mask threshold the masks and contours were drawn at (--mask-threshold, else the
+/// model's); left out when they mark where each image's verdict lies.</param>
 /// <param name="ContinuedAfterImages">The images a stopped run of the same command had done, which this run took as they
 /// were (<see cref="KeptPredictions"/>); left out for a run from the start.</param>
 public sealed record PredictionRun(string Command, string? Version, string Model, string NetworkSha256, float Threshold, string Input,
     bool? Recursive, int Images, int Anomalous, int Unreadable, int HeatMaps, int? Masks, double Seconds,
-    int? ContinuedAfterImages = null)
+    int? ContinuedAfterImages = null, float? MaskThreshold = null)
 {
     public const string FileName = "summary.json";
 

@@ -117,7 +117,7 @@ public static class HtmlReport
         {
             var source = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
             return (Image: i, Source: source, Colours: HeatScale.Of(model, source.Width, source.Height),
-                    Contour: model.MapThreshold(source.Width, source.Height));
+                    Contour: model.MaskThresholdFor(source.Width, source.Height));
         }).ToList();
         // Both move with the image's original size (the size correction): one value, or the range the panels span.
         string BySize(Func<(EvaluatedImage Image, (int Width, int Height) Source, HeatScale Colours, float Contour), float> value)
@@ -139,11 +139,14 @@ public static class HtmlReport
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
-                 "twice that. White contour: pixels predicted defective, where the map reaches the model's threshold (" + contourAt + ", as <code>ssm predict</code> " +
-                 "draws it and <code>--masks</code> writes it): " + (oneMap
-                     ? "an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame)."
-                     : "the score comes from another map than the one drawn (<code>--score-error</code> differs from <code>--error</code>), so a flagged image may show no contour and a passed one may.") +
-                 (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {F(pixel)} (metrics.json: <code>pixelF1Threshold</code>).</p>\n"
+                 "twice that. White contour: pixels predicted defective, " + (model.MaskThreshold is null
+                     ? "where the map reaches the model's threshold (" + contourAt + ", as <code>ssm predict</code> draws it and <code>--masks</code> writes it): " + (oneMap
+                         ? "an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame)."
+                         : "the score comes from another map than the one drawn (<code>--score-error</code> differs from <code>--error</code>), so a flagged image may show no contour and a passed one may.")
+                     : "from the model's mask threshold (" + contourAt + ", <code>--mask-threshold</code>; as <code>ssm predict</code> draws it and <code>--masks</code> writes it), " +
+                       "in every image: a passed image may show a contour, and the verdict is the image's score.") +
+                 (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {Commands.Summary.T(pixel)} (metrics.json: " +
+                                                  "<code>pixelF1Threshold</code>; <code>--mask-threshold</code> draws contours and masks there).</p>\n"
                      : "</p>\n"));
         if (drawn.Count > 0) s.Append(ColourScale());
         // The panels show the files as stored: a grey model's missed colour defect is plain to the reader, not to the model.

@@ -12,16 +12,22 @@ public sealed class EvaluationResult
 {
     public required IReadOnlyList<EvaluatedImage> Images { get; init; }
     public required float Threshold { get; init; }
-    /// <summary>The map value of the best pixel F1 on this test set (metrics.json's <c>pixelF1Threshold</c>); null without
-    /// masks. The report names it; its contours are drawn at the model's own threshold in each map's units
-    /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MapThreshold"/>), as predict draws them.</summary>
+    /// <summary>The map value of the best pixel F1 on this test set (metrics.json's <c>pixelF1Threshold</c>), as a round
+    /// value that marks the same pixels (<see cref="RoundThreshold"/>): what <c>--mask-threshold</c> takes; null without
+    /// masks. The report names it; its contours are drawn where the model's masks mark
+    /// (<see cref="SSM.MLNet.SsmAnomalyTransformer.MaskThresholdFor"/>), as predict draws them.</summary>
     public float? PixelThreshold { get; init; }
-    /// <summary>The map's pixels against the masks at the model's own threshold (each image's <c>MapThreshold</c>, at the
+    /// <summary>The map's pixels against the masks where the model's masks mark (each image's <c>MaskThresholdFor</c>, at the
     /// map's resolution): what <c>predict --masks</c> marks, where the pixel metrics above rank every threshold. Null
     /// without masks, or without the thresholds.</summary>
     public ConfusionCounts? PixelsAtThreshold { get; init; }
+    /// <summary>The model's mask threshold (<see cref="SSM.MLNet.SsmAnomalyTransformer.MaskThreshold"/>) that
+    /// <see cref="PixelsAtThreshold"/> was counted at; null when each image's verdict line was (the default).</summary>
+    public float? MaskThreshold { get; init; }
     public double? ImageAuroc { get; init; }
     public double? ImageF1Max { get; init; }
+    /// <summary>The score threshold of the best image F1, as a round value that decides the same (<see cref="RoundThreshold"/>):
+    /// what <c>--threshold</c> takes.</summary>
     public float? ImageF1Threshold { get; init; }
     /// <summary>True when the image F1-max is reached only by flagging every test image: the scores then separate the
     /// classes no better, for F1, than calling everything defective (F1 = 2p / (1 + p) for a defect share p).</summary>
@@ -52,10 +58,11 @@ public sealed class EvaluationResult
     public const long MaxIntervalPixels = 25_000_000;
 
     /// <summary>Pairs scores with the dataset's labels and masks and computes the metrics.</summary>
-    /// <param name="mapThresholdOf">The model's threshold in the map's units for the i-th image (it moves with the image's
-    /// size); null: no <see cref="PixelsAtThreshold"/>.</param>
+    /// <param name="mapThresholdOf">Where the model's masks mark, in the map's units, for the i-th image (the verdict's line
+    /// moves with the image's size); null: no <see cref="PixelsAtThreshold"/>.</param>
+    /// <param name="maskThreshold">The model's own mask threshold, when it has one (<see cref="MaskThreshold"/>).</param>
     public static EvaluationResult Compute(IReadOnlyList<MvtecTestItem> items, IReadOnlyList<ScoredImage> scored, float threshold,
-        Func<int, float>? mapThresholdOf = null)
+        Func<int, float>? mapThresholdOf = null, float? maskThreshold = null)
     {
         var images = new List<EvaluatedImage>(items.Count);
         var lost = new List<string>();
@@ -84,7 +91,7 @@ public sealed class EvaluationResult
         {
             auroc = Roc.Auroc(scores, labels);
             (double f, float t) = F1Max.Compute(scores, labels);
-            f1 = f; f1Threshold = t;
+            f1 = f; f1Threshold = RoundThreshold.Between(scores, t);
             imageRoc = Roc.Curve(scores, labels);
         }
         float? pixelThreshold = null;
@@ -95,7 +102,7 @@ public sealed class EvaluationResult
             int side = images[0].Side;
             pixel = PixelMetrics.Evaluate(maps, masks, side, side);
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
-            pixelThreshold = pixel.Value.F1Threshold;
+            pixelThreshold = RoundThreshold.Between(maps, pixel.Value.F1Threshold);
         }
         ConfusionCounts? atThreshold = pixel is null || mapThresholdOf is null ? null
             : Enumerable.Range(0, images.Count).Aggregate(default(ConfusionCounts), (sum, i) => sum + ConfusionCounts.At(maps[i], masks[i], mapThresholdOf(i)));
@@ -108,7 +115,7 @@ public sealed class EvaluationResult
             : null;
         return new EvaluationResult
         {
-            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, PixelsAtThreshold = atThreshold, MasksLostAtModelSize = lost, MasksMarkingNothing = empty,
+            Images = images, Threshold = threshold, PixelThreshold = pixelThreshold, PixelsAtThreshold = atThreshold, MaskThreshold = maskThreshold, MasksLostAtModelSize = lost, MasksMarkingNothing = empty,
             ImageAuroc = auroc, ImageF1Max = f1, ImageF1Threshold = f1Threshold,
             FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(scores, labels, r)).OfType<FalseAlarmThreshold>()],
             Confusion = ConfusionCounts.At(scores, labels, threshold),

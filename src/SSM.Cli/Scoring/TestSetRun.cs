@@ -19,8 +19,8 @@ public static class TestSetRun
         var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, i =>
         {
             var (width, height) = ImageFile.ReadSize(data.TestItems[i].Path, ssm.ReadsFilesUpright);
-            return ssm.MapThreshold(width, height);
-        });
+            return ssm.MaskThresholdFor(width, height);
+        }, ssm.MaskThreshold);
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
                            $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
@@ -56,22 +56,23 @@ public static class TestSetRun
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
         yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
-            : $"{Metric(e.ImageF1Max)} at score {F(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
+            : $"{Metric(e.ImageF1Max)} with --threshold {Commands.Summary.T(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
                 // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
                 // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.
                 : $" ({e.Images.Count(i => !i.IsAnomalous && ConfusionCounts.Flags(i.Score, e.ImageF1Threshold!.Value))} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
         yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
-            yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {F(f.Threshold)}: " +
+            yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {Commands.Summary.T(f.Threshold)}: " +
                                                                  $"{f.Counts.FalsePositives} of {good} good images flagged" +
                                                                  (defective > 0 ? $", {f.Counts.TruePositives} of {defective} defects found" : ""));
         if (e.Pixel is { } p)
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));
-            yield return ("pixel F1-max", Metric(p.F1Max));
+            yield return ("pixel F1-max", $"{Metric(p.F1Max)} with --mask-threshold {Commands.Summary.T(e.PixelThreshold)}");
             if (e.PixelsAtThreshold is { } m)
-                yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what predict --masks marks)");
+                yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what predict --masks marks" +
+                                                     (e.MaskThreshold is { } mask ? $": map ≥ {Commands.Summary.T(mask)}, the model's mask threshold)" : ": where each image's verdict lies)"));
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         else if (e.Images.Any(i => i.IsAnomalous))

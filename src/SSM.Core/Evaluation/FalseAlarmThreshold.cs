@@ -32,7 +32,7 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
         normal.Sort((a, b) => b.CompareTo(a));
         int allowed = (int)Math.Floor(rate * normal.Count + 1e-9);
         float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
-        float lowest = (float)(ThreeDecimalsAtOrBelow(mustPass) + 0.001);
+        float lowest = (float)(RoundThreshold.ThreeDecimalsAtOrBelow(mustPass) + 0.001);
         if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
         var counts = ConfusionCounts.At(scores, labels, lowest);
         float lowestFound = float.PositiveInfinity;
@@ -45,10 +45,10 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             float below = mustPass;
             for (int i = 0; i < scores.Length; i++)
                 if (!labels[i] && scores[i] < lowestFound) below = Math.Max(below, scores[i]);
-            float midway = (float)ThreeDecimalsAtOrBelow(below + (lowestFound - below) / 2);
+            float midway = (float)RoundThreshold.ThreeDecimalsAtOrBelow(below + (lowestFound - below) / 2);
             if (midway > below && midway <= lowestFound) return new FalseAlarmThreshold(rate, midway, ConfusionCounts.At(scores, labels, midway));
             // Too close for a round number between: raised to the lowest defect score it finds, which flags no more normal images.
-            float raised = (float)ThreeDecimalsAtOrBelow(lowestFound);
+            float raised = (float)RoundThreshold.ThreeDecimalsAtOrBelow(lowestFound);
             if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
             var at = ConfusionCounts.At(scores, labels, raised);
             if (raised > lowest && at.TruePositives == counts.TruePositives) return new FalseAlarmThreshold(rate, raised, at);
@@ -58,20 +58,11 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             // No defect found above it: room above the normal score that must pass too, midway to the next normal score up
             // (the last one the budget flags), or with none 2e-3 above it, what another processor's number format moves scores by.
             float roomy = allowed > 0
-                ? (float)ThreeDecimalsAtOrBelow((float)(mustPass + (normal[allowed - 1] - (double)mustPass) / 2))
-                : (float)(ThreeDecimalsAtOrBelow((float)(mustPass + 0.002)) + 0.001);
+                ? (float)RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + (normal[allowed - 1] - (double)mustPass) / 2))
+                : (float)(RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + 0.002)) + 0.001);
             if (roomy > lowest && (allowed == 0 || roomy <= normal[allowed - 1]))
                 return new FalseAlarmThreshold(rate, roomy, ConfusionCounts.At(scores, labels, roomy));
         }
         return new FalseAlarmThreshold(rate, lowest, counts);
-    }
-
-    /// <summary>The value of three decimals at or just below <paramref name="score"/>. A score of three decimals in float
-    /// (0.9f is 0.89999998, 2.699f is 2.69899988) is its own, not the one below it: a fixed slack under the floor would not
-    /// do, as a float's error grows with its size, and a threshold printed as 2.699 must not flag a score of 2.699f.</summary>
-    private static double ThreeDecimalsAtOrBelow(float score)
-    {
-        double round = Math.Round(score * 1000.0) / 1000.0;
-        return (float)round == score ? round : Math.Floor(score * 1000.0) / 1000.0;
     }
 }
