@@ -13,7 +13,12 @@ public sealed class CliException(string message, Exception? inner = null) : Exce
 
 /// <summary>A command stopped by Ctrl+C or SIGTERM that kept something worth saying (where a training can continue from):
 /// exit code 130 (143 for SIGTERM), as any stop.</summary>
-public sealed class StoppedException(string message, Exception inner) : OperationCanceledException(message, inner);
+public sealed class StoppedException(string message, Exception inner, bool someOutputWritten = false) : OperationCanceledException(message, inner)
+{
+    /// <summary>Whether parts of the command's work were finished and written before it stopped (<c>train --each-category</c>'s
+    /// categories done before the stop).</summary>
+    public bool SomeOutputWritten { get; } = someOutputWritten;
+}
 
 /// <summary>Turns any exception into one readable line (no stack trace) and an exit code.</summary>
 internal static class ErrorReporter
@@ -44,19 +49,20 @@ internal static class ErrorReporter
         _ => 1,
     };
 
-    public static void Write(IAnsiConsole console, Exception ex, IReadOnlyList<string>? args = null)
+    public static void Write(IAnsiConsole console, Exception ex, IReadOnlyList<string>? args = null) =>
+        console.MarkupLine($"[red]error:[/] {TerminalText.Markup(Message(ex, args))}");
+
+    /// <summary>The one line <see cref="Write"/> prints for <paramref name="ex"/>, without "error:".</summary>
+    public static string Message(Exception ex, IReadOnlyList<string>? args = null) => ex switch
     {
-        string message = ex switch
-        {
-            StoppedException stopped => $"stopped before it finished; no output was written. {stopped.Message}",
-            OperationCanceledException => "stopped before it finished; no output was written.",
-            CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
-            CliException or CommandParseException or CommandRuntimeException => ex.Message,
-            FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
-            _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
-        };
-        console.MarkupLine($"[red]error:[/] {TerminalText.Markup(message)}");
-    }
+        StoppedException { SomeOutputWritten: true } stopped => $"stopped before it finished. {stopped.Message}",
+        StoppedException stopped => $"stopped before it finished; no output was written. {stopped.Message}",
+        OperationCanceledException => "stopped before it finished; no output was written.",
+        CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
+        CliException or CommandParseException or CommandRuntimeException => ex.Message,
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
+        _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
+    };
 
     /// <summary>Spectre says "Failed to convert 'abc' to Int32." without the option; name it from the arguments.</summary>
     private static string? ConversionFailure(string message, IReadOnlyList<string>? args)

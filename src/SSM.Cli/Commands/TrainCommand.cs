@@ -19,6 +19,14 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     {
         settings.RequireDevice();
         using var threads = settings.UseThreads();
+        return settings.EachCategory
+            ? CategoryRuns.Run(console, settings, () => TrainOne(settings, cancellationToken))
+            : TrainOne(settings, cancellationToken);
+    }
+
+    /// <summary>Trains on <see cref="TrainSettings.Data"/> alone and writes into <see cref="CommonSettings.Output"/>.</summary>
+    private int TrainOne(TrainSettings settings, CancellationToken cancellationToken)
+    {
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
         // The next run would read the tree again, with this output's files in it.
@@ -50,6 +58,12 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
+        // A stopped --each-category run goes on where it stopped: a category trained before by this ssm with these settings is kept.
+        if (settings.EachCategory && CategoryRuns.TrainedBefore(staging.Target, data.Root, trainingSettings))
+        {
+            console.WriteLine($"Trained before by this ssm with these settings: kept as it is in '{staging.Target}'.");
+            return 0;
+        }
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.

@@ -25,6 +25,11 @@ public sealed class TrainSettings : ModelSettings
                  "(hidden folders, links to folders and predict outputs are not searched). Not for the MVTec layout.")]
     public bool Recursive { get; set; }
 
+    [CommandOption("--each-category")]
+    [Description("<DATA> holds datasets of the MVTec layout in its subfolders, one per product (MVTec AD's download): train each " +
+                 "in turn into its own folder of --output, then write one table of them all (categories.csv).")]
+    public bool EachCategory { get; set; }
+
     [CommandOption("--image-size <PIXELS>")]
     [Description("Side the images are resized to: a multiple of 2^(depth-1), i.e. of 8 at the default depth 4.")]
     [DefaultValue(64)]
@@ -179,6 +184,8 @@ public sealed class TrainSettings : ModelSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
+        if (EachCategory && Recursive)
+            return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
             return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
         int multiple = SizeMultiple, smallest = SsmOptions.SmallestImageSize(Depth);

@@ -33,7 +33,7 @@ public static class DatasetInput
         if (layout is not null)
             throw new CliException($"'{full}' holds folders of the MVTec layout ('{layout}'): --recursive trains on every image of the tree as normal, so " +
                                    "their test images and masks would be trained on as good ones. Train an MVTec dataset from its own folder, " +
-                                   "without --recursive." + Categories(full)) { ExitCode = 2 };
+                                   "without --recursive." + Categories(full, train: true)) { ExitCode = 2 };
         if (images.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
             throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
         return MvtecDataset.OfTrainingImages(full, images, skipped);
@@ -71,7 +71,7 @@ public static class DatasetInput
             var (images, skipped) = Directory.Exists(Path.Combine(full, "train")) ? ([], []) : MvtecFolder.ListImages(full);
             if (images.Count == 0)
                 throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), or a folder of good images alone." +
-                                       Categories(full));
+                                       Categories(full, needTrain));
             return MvtecDataset.OfGoodTestImages(full, images, skipped);
         }
         // Missing masks are reported by CheckTestSet with the test set's other problems, in one message.
@@ -80,7 +80,7 @@ public static class DatasetInput
         {
             // A plain folder whose images are all in subfolders: train has the option the library's loader cannot name.
             bool plain = ex.Message.StartsWith($"'{full}' has neither a train/good folder", StringComparison.Ordinal);
-            string categories = plain ? Categories(full) : "";
+            string categories = plain ? Categories(full, needTrain) : "";
             throw new CliException(plain && needTrain && categories.Length == 0
                 ? ex.Message.Replace("subfolders are not searched", "subfolders are not searched (train --recursive reads them)") : ex.Message + categories, ex);
         }
@@ -99,14 +99,20 @@ public static class DatasetInput
     /// AD download, one folder per product), else "". A walkthrough's `train` of such a root was told to give --recursive,
     /// which then refused it for the test images and masks it would train on.
     /// </summary>
-    private static string Categories(string folder)
+    private static string Categories(string folder, bool train)
     {
-        var categories = Directory.EnumerateDirectories(folder).Where(d => Directory.Exists(Path.Combine(d, "train", "good")) || Directory.Exists(Path.Combine(d, "test")))
-            .Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var categories = CategoryFolders(folder, needTrain: false).Select(Path.GetFileName).ToList();
         return categories.Count == 0 ? ""
             : $" It holds {categories.Count} dataset(s) of the MVTec layout in its subfolders ({string.Join(", ", categories.Take(5))}{(categories.Count > 5 ? ", ..." : "")}): " +
-              $"give one, as '{Path.Combine(folder, categories[0]!)}'.";
+              $"give one, as '{Path.Combine(folder, categories[0]!)}'" + (train ? ", or train each with --each-category." : ".");
     }
+
+    /// <summary>The subfolders of <paramref name="folder"/> in the MVTec layout, one per product as in MVTec AD's download
+    /// (with train/good, or with <paramref name="needTrain"/> false a test folder alone), as full paths in name order.</summary>
+    public static IReadOnlyList<string> CategoryFolders(string folder, bool needTrain) =>
+        [.. Directory.EnumerateDirectories(Path.GetFullPath(folder))
+            .Where(d => Directory.Exists(Path.Combine(d, "train", "good")) || !needTrain && Directory.Exists(Path.Combine(d, "test")))
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// Checks the test set (nothing when there is none) and lists every problem in one message: each mask is decoded and

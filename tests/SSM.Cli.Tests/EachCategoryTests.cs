@@ -1,0 +1,83 @@
+using SSM.Cli.Outputs;
+using SSM.Cli.Training;
+
+namespace SSM.Cli.Tests;
+
+/// <summary><c>train --each-category</c>: a root of MVTec datasets (MVTec AD's download) trained category by category, each as
+/// <c>train</c> of it alone, with one table of them all; a category that fails is listed, the others still train.</summary>
+[Collection("cli")]
+public sealed class EachCategoryTests(TrainedModelFixture fx)
+{
+    [Fact]
+    public void Each_category_trains_as_train_of_it_alone_and_one_table_lists_them_all()
+    {
+        string root = Path.Combine(fx.Root, "categories");
+        foreach (string category in new[] { "tiles", "fabric" }) Cli.CopyTree(fx.Data, Path.Combine(root, category));
+        // Too few good images: this one fails and says why; the others are not held up by it.
+        string few = Path.Combine(root, "few", "train", "good");
+        Directory.CreateDirectory(few);
+        foreach (string image in Directory.GetFiles(Path.Combine(fx.Data, "train", "good"), "*.png").Order().Take(2)) File.Copy(image, Path.Combine(few, Path.GetFileName(image)));
+        Directory.CreateDirectory(Path.Combine(root, "notes"));   // not a dataset: not trained, not listed
+
+        // Without the option, the root is refused with the way to train them all.
+        var plain = Cli.Run(["train", root, .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(fx.Root, "categories-plain")]);
+        Assert.Equal(1, plain.Code);
+        Assert.Contains("or train each with --each-category", Cli.Flat(plain.Output));
+
+        string output = Path.Combine(fx.Root, "categories-run");
+        var (code, text) = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
+        Assert.True(code == 1, text);   // one category failed
+        string flat = Cli.Flat(text);
+        Assert.Contains("fabric (1 of 3)", flat);
+        Assert.Contains("holds 2 training image(s)", flat);
+        Assert.Contains("1 of 3 categories failed; the others trained", flat);
+        string[] lines = File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName));
+        Assert.Equal("category,imageAuroc,pixelAuroc,aupro,imageF1Max,defectsFound,defects,goodFlagged,good,trainingSeconds,folder,error", lines[0]);
+        Assert.Equal(["fabric", "few", "tiles", "mean"], lines.Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Contains("holds 2 training image(s)", lines[2]);
+
+        // Each trained category is what train of it alone writes: the same network, the same figures.
+        string alone = Path.Combine(fx.Root, "categories-alone");
+        var single = Cli.Run(["train", Path.Combine(root, "tiles"), .. TrainedModelFixture.OneEpoch, "-o", alone]);
+        Assert.True(single.Code == 0, single.Output);
+        var expected = MetricsFile.Read(Path.Combine(alone, "metrics.json"));
+        var tiles = MetricsFile.Read(Path.Combine(output, "tiles", "metrics.json"));
+        Assert.Equal((expected.NetworkSha256, expected.ImageAuroc, expected.PixelAuroc), (tiles.NetworkSha256, tiles.ImageAuroc, tiles.PixelAuroc));
+        Assert.True(File.Exists(Path.Combine(output, "fabric", "model.zip")));
+        var fabric = MetricsFile.Read(Path.Combine(output, "fabric", "metrics.json"));
+        string[] tileRow = lines[3].Split(',');
+        Assert.Equal(tiles.ImageAuroc!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), tileRow[1]);
+        Assert.Equal($"{tiles.TruePositives},{tiles.TestAnomalous}", $"{tileRow[5]},{tileRow[6]}");
+        double mean = (tiles.ImageAuroc.Value + fabric.ImageAuroc!.Value) / 2;
+        Assert.Equal(mean, double.Parse(lines[4].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Contains("mean", flat);
+
+        // The same command again (a stopped run's restart) keeps what was trained; other settings train again.
+        byte[] before = File.ReadAllBytes(Path.Combine(output, "tiles", "metrics.json"));
+        var again = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
+        Assert.Equal(1, again.Code);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(Cli.Flat(again.Output), "Trained before by this ssm with these settings"));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "tiles", "metrics.json")));
+        Assert.Equal(lines, File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName)));
+        var seed2 = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "--seed", "2", "-o", output]);
+        Assert.DoesNotContain("Trained before", Cli.Flat(seed2.Output));
+        Assert.NotEqual(tiles.NetworkSha256, MetricsFile.Read(Path.Combine(output, "tiles", "metrics.json")).NetworkSha256);
+    }
+
+    [Fact]
+    public void Each_category_refuses_what_it_cannot_do()
+    {
+        // A dataset folder itself, an output among the datasets, and --recursive with it.
+        var itself = Cli.Run(["train", fx.Data, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(fx.Root, "each-itself")]);
+        Assert.Equal(1, itself.Code);
+        Assert.Contains("has no subfolder of the MVTec layout (<category>/train/good)", Cli.Flat(itself.Output));
+        string root = Path.Combine(fx.Root, "categories-refused");
+        Cli.CopyTree(fx.Data, Path.Combine(root, "tiles"));
+        var inside = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(root, "out")]);
+        Assert.Equal(2, inside.Code);
+        Assert.Contains("is inside", Cli.Flat(inside.Output));
+        var both = Cli.Run(["train", root, "--each-category", "--recursive", "-o", Path.Combine(fx.Root, "each-both")]);
+        Assert.Equal(2, both.Code);
+        Assert.Contains("--each-category trains each MVTec dataset", Cli.Flat(both.Output));
+    }
+}
