@@ -107,13 +107,15 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(2, parent.Code);
         Assert.Contains("holds folders of the MVTec layout ('woven/test')", Cli.Flat(parent.Output));
         // Without --recursive, such a root is named for what it is: the dataset to give is one of its folders.
-        string giveOne = $"holds 1 dataset(s) of the MVTec layout in its subfolders (woven): give one, as '{Path.Combine(download, "woven")}'.";
+        string giveOne = $"holds 1 dataset(s) of the MVTec layout in its subfolders (woven): give one, as '{Path.Combine(download, "woven")}', or train each with --each-category.";
         Assert.Contains(giveOne, Cli.Flat(parent.Output));
         var root = Cli.Run(["train", download, .. TrainedModelFixture.TinyTraining, "-o", Path.Combine(fx.Root, "download-run")]);
         Assert.Equal(1, root.Code);
         Assert.Contains(giveOne, Cli.Flat(root.Output));
         Assert.DoesNotContain("--recursive reads them", root.Output);
-        Assert.Contains(giveOne, Cli.Flat(Cli.Run("evaluate", fx.Model, download, "-o", Path.Combine(fx.Root, "download-eval")).Output));
+        // evaluate has no --each-category: it names the folder to give alone.
+        string evaluateOne = giveOne.Replace(", or train each with --each-category.", ".");
+        Assert.Contains(evaluateOne, Cli.Flat(Cli.Run("evaluate", fx.Model, download, "-o", Path.Combine(fx.Root, "download-eval")).Output));
         // Fewer images than a training needs are said as without --recursive, and an output inside the tree is refused.
         var few = Path.Combine(fx.Root, "few", "cam");
         Directory.CreateDirectory(few);

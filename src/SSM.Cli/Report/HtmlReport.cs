@@ -126,7 +126,7 @@ public static class HtmlReport
             return highest - lowest < 1e-3f ? F(lowest) : $"{F(lowest)} to {F(highest)} (by the image's original size: the size correction)";
         }
         string green = "green at " + BySize(d => d.Colours.Limit);
-        string contourAt = "map ≥ " + BySize(d => d.Contour);
+        string contourAt = "map ≥ " + (model.MaskThreshold is { } maskAt ? Commands.Summary.T(maskAt) : BySize(d => d.Contour));
         var scoring = model.Model.Options.Scoring;
         bool oneMap = scoring.ImageScoreError == scoring.Error;
         int misses = missed + falseAlarms;
