@@ -56,9 +56,17 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         byte[] before = File.ReadAllBytes(Path.Combine(output, "tiles", "metrics.json"));
         var again = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
         Assert.Equal(1, again.Code);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(Cli.Flat(again.Output), "Trained before by this ssm with these settings"));
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(Cli.Flat(again.Output), "Trained before by this ssm with these settings on these files"));
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(output, "tiles", "metrics.json")));
         Assert.Equal(lines, File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName)));
+        // An image added to a category trains that one again, and keeps the other.
+        string extra = Directory.GetFiles(Path.Combine(root, "tiles", "train", "good"), "*.png").Order().First();
+        File.Copy(extra, Path.Combine(root, "tiles", "train", "good", "added.png"));
+        var added = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(Cli.Flat(added.Output), "Trained before by this ssm"));
+        Assert.NotEqual(tiles.NetworkSha256, MetricsFile.Read(Path.Combine(output, "tiles", "metrics.json")).NetworkSha256);
+        File.Delete(Path.Combine(root, "tiles", "train", "good", "added.png"));
+        // Other settings train every category again.
         var seed2 = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "--seed", "2", "-o", output]);
         Assert.DoesNotContain("Trained before", Cli.Flat(seed2.Output));
         Assert.NotEqual(tiles.NetworkSha256, MetricsFile.Read(Path.Combine(output, "tiles", "metrics.json")).NetworkSha256);

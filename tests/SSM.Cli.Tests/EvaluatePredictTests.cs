@@ -141,9 +141,18 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         // Given to predict, it holds for that run alone, and a run with another one does not go on from this one's images.
         var lower = Cli.Run("predict", fx.Model, input, "--masks", "--no-heatmaps", "--mask-threshold", "-1000", "-o", Path.Combine(fx.Root, "predict-everything"));
         Assert.True(lower.Code == 0, lower.Output);
-        foreach (string mask in Directory.GetFiles(Path.Combine(fx.Root, "predict-everything"), "*_mask.png"))
+        string[] everything = Directory.GetFiles(Path.Combine(fx.Root, "predict-everything"), "*_mask.png");
+        Assert.NotEmpty(everything);
+        foreach (string mask in everything)
             Assert.All(SSM.Core.Data.ImageFile.LoadMask(mask).Pixels, p => Assert.Equal(1f, p));   // every pixel from -1000
-        Assert.Contains("--mask-threshold must be a finite number", Cli.Flat(Cli.Run("predict", fx.Model, input, "--mask-threshold", "NaN").Output));
+        Assert.Contains("--mask-threshold must be a finite number, or 'none'", Cli.Flat(Cli.Run("predict", fx.Model, input, "--mask-threshold", "NaN").Output));
+        // 'none' takes a copy's mask threshold away again.
+        var back = Cli.Run("evaluate", copy, fx.Data, "--mask-threshold", "none", "--threshold", SSM.Cli.Commands.Summary.T(trained.Threshold),
+            "-o", Path.Combine(fx.Root, "eval-none"));
+        Assert.True(back.Code == 0, back.Output);
+        var none = MetricsFile.Read(Path.Combine(fx.Root, "eval-none", "metrics.json"));
+        Assert.Null(none.MaskThreshold);
+        Assert.Equal(trained.PixelF1, none.PixelF1);   // the verdict's line again, as the trained model's
     }
 
     /// <summary>A nightly job's gate: exit 3 (after writing everything) when image AUROC is below --min-image-auroc or cannot

@@ -408,6 +408,7 @@ public sealed class BatchedVectorTests
         Assert.Equal(1.5f, model.Threshold);
         Assert.Null(model.AnomalyMapColumnName);
         Assert.False(model.ReadsFilesUpright);   // older models read files as stored
+        Assert.Null(model.MaskThreshold);         // and mark their masks where the verdict lies
         Assert.NotNull(schema.GetColumnOrNull("Pixels"));
         // Engine format 1 predates these settings: the model keeps the behaviour it was trained and calibrated with.
         var options = model.Model.Options;

@@ -17,15 +17,25 @@ public class SavedModelSettings : ModelSettings
 
     [CommandOption("--mask-threshold <MAP_VALUE>")]
     [Description("Anomaly-map value from which predicted masks and heat-map contours mark a pixel, in every image (default: the model's own; " +
-                 "for a new model, where each image's verdict lies). evaluate suggests one: its 'pixel F1-max' row.")]
-    public float? MaskThreshold { get; set; }
+                 "for a new model, where each image's verdict lies); 'none' goes back to the verdict's line. evaluate suggests one: its 'pixel F1-max' row.")]
+    public string? MaskThresholdText { get; set; }
+
+    /// <summary>What --mask-threshold asks for: null when not given; a value, or (for 'none') null inside, to set.</summary>
+    public MaskThresholdChoice? MaskThreshold => MaskThresholdText is null ? null
+        : MaskThresholdText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? new MaskThresholdChoice(null)
+        : new MaskThresholdChoice(float.Parse(MaskThresholdText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
 
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
         if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
-        if (MaskThreshold is { } m && !float.IsFinite(m)) return ValidationResult.Error($"--mask-threshold must be a finite number (got {m}).");
+        if (MaskThresholdText is { } m && !m.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
+            && !(float.TryParse(m, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)))
+            return ValidationResult.Error($"--mask-threshold must be a finite number, or 'none' for the verdict's line (got '{m}').");
         return ValidationResult.Success();
     }
 }
+
+/// <param name="Value">The mask threshold to set; null for none (masks where each image's verdict lies).</param>
+public readonly record struct MaskThresholdChoice(float? Value);

@@ -32,9 +32,6 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // The next run would read the tree again, with this output's files in it.
         if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
-        // Training images are read by the model itself, once, before the first epoch; test images are checked now because
-        // they are scored only after the training.
-        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels);
         using var staging = new OutputStaging(settings.Output);
         int plannedEpochs = settings.EpochsToRun();
         var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
@@ -58,12 +55,17 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
             SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
-        // A stopped --each-category run goes on where it stopped: a category trained before by this ssm with these settings is kept.
-        if (settings.EachCategory && CategoryRuns.TrainedBefore(staging.Target, data.Root, trainingSettings))
+        // A stopped --each-category run goes on where it stopped: a category this ssm trained before with these settings on
+        // these files is kept (looked at before its test images are decoded: MVTec AD holds thousands).
+        string? trainedStamp = settings.EachCategory ? CategoryRuns.Stamp(trainingSettings, data) : null;
+        if (trainedStamp is not null && CategoryRuns.TrainedBefore(staging.Target, trainedStamp))
         {
-            console.WriteLine($"Trained before by this ssm with these settings: kept as it is in '{staging.Target}'.");
+            console.WriteLine($"Trained before by this ssm with these settings on these files: kept as it is in '{staging.Target}'.");
             return 0;
         }
+        // Training images are read by the model itself, once, before the first epoch; test images are checked now because
+        // they are scored only after the training.
+        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels);
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
@@ -127,6 +129,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ];
             HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. trainingSettings.Rows().Select(r => ReportRow(r.Key, r.Value))], evaluation, epochs, ssm);
             ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
+            if (trainedStamp is not null) File.WriteAllText(staging.PathOf(CategoryRuns.StampFile), trainedStamp);
             cancellationToken.ThrowIfCancellationRequested();
             // Looked at while the output is still locked: the model this one replaces, for a line retrained into last month's folder.
             string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity, ssm.Threshold);

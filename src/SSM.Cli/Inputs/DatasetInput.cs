@@ -104,7 +104,7 @@ public static class DatasetInput
         var categories = CategoryFolders(folder, needTrain: false).Select(Path.GetFileName).ToList();
         return categories.Count == 0 ? ""
             : $" It holds {categories.Count} dataset(s) of the MVTec layout in its subfolders ({string.Join(", ", categories.Take(5))}{(categories.Count > 5 ? ", ..." : "")}): " +
-              $"give one, as '{Path.Combine(folder, categories[0]!)}'" + (train ? ", or train each with --each-category." : ".");
+              $"give one, as '{Path.Combine(folder, categories[0]!)}'" + (train && CategoryFolders(folder, needTrain: true).Count > 0 ? ", or train each with --each-category." : ".");
     }
 
     /// <summary>The subfolders of <paramref name="folder"/> in the MVTec layout, one per product as in MVTec AD's download

@@ -75,7 +75,7 @@ public static class ModelRunner
     /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> and <paramref name="maskThreshold"/> in place
     /// of its own when given; a missing or foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
     /// </summary>
-    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, float? maskThreshold = null)
+    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -90,7 +90,7 @@ public static class ModelRunner
                 foreach (var change in new Func<SsmAnomalyTransformer, SsmAnomalyTransformer>?[]
                          {
                              threshold is { } t ? s => s.WithThreshold(t) : null,
-                             maskThreshold is { } m ? s => s.WithMaskThreshold(m) : null,
+                             maskThreshold is { } m ? s => s.WithMaskThreshold(m.Value) : null,
                          }.OfType<Func<SsmAnomalyTransformer, SsmAnomalyTransformer>>())
                 {
                     var moved = Changed(model, change);

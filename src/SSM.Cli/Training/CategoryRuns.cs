@@ -56,13 +56,15 @@ internal static class CategoryRuns
                 {
                     // The categories done are written: the table of them, and a message that does not say "no output".
                     if (rows.Count > 0) Write(output, rows);
+                    var done = rows.Where(r => r.Metrics is not null).Select(r => r.Category).ToList();
                     string?[] parts =
                     [
                         $"In category '{category}'.", (stop as StoppedException)?.Message,
-                        rows.Count == 0 ? null : $"The {rows.Count} categor{(rows.Count == 1 ? "y" : "ies")} done before it " +
-                                                 $"({string.Join(", ", rows.Select(r => r.Category))}) are in '{output}' with {FileName}; the same command trains them again.",
+                        done.Count == 0 ? null : $"{(done.Count == 1 ? "The category" : $"The {done.Count} categories")} trained before it " +
+                                                 $"({string.Join(", ", done)}) {(done.Count == 1 ? "is" : "are")} in '{output}' with {FileName}; " +
+                                                 "the same command keeps them and trains the rest.",
                     ];
-                    throw new StoppedException(string.Join(" ", parts.OfType<string>()), stop, someOutputWritten: rows.Count > 0);
+                    throw new StoppedException(string.Join(" ", parts.OfType<string>()), stop, someOutputWritten: done.Count > 0);
                 }
                 catch (Exception ex)
                 {
@@ -83,15 +85,25 @@ internal static class CategoryRuns
         return failed > 0 ? 1 : 0;
     }
 
-    /// <summary>Whether <paramref name="folder"/> holds what train of <paramref name="dataset"/> with <paramref name="settings"/>
-    /// wrote, whole: its metrics.json from this ssm, that dataset and settings, beside the model.zip it names.</summary>
-    public static bool TrainedBefore(string folder, string dataset, RecordedSettings settings)
+    /// <summary>The file in a category's output folder that says what trained it (<see cref="Stamp"/>).</summary>
+    public const string StampFile = ".each-category.stamp";
+
+    /// <summary>What a category's training is: this ssm, its settings, and every training and test file and mask (path,
+    /// length, time of writing; <see cref="CommandStamp"/>). An image added, removed or replaced trains the category again.</summary>
+    public static string Stamp(RecordedSettings settings, Core.Data.MvtecDataset data) =>
+        CommandStamp.Of([.. settings.Rows(), ("ssm", CliApp.Version)],
+            [.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()]);
+
+    /// <summary>Whether <paramref name="folder"/> holds, whole, what a training of <paramref name="stamp"/> wrote: the stamp,
+    /// its metrics.json from train, and the model.zip that file names.</summary>
+    public static bool TrainedBefore(string folder, string stamp)
     {
-        string model = Path.Combine(folder, "model.zip");
-        if (MetricsFile.TryRead(Path.Combine(folder, "metrics.json"), out _) is not { Command: "train" } m || !File.Exists(model)) return false;
-        if (m.Version != CliApp.Version || m.Dataset != dataset || m.Settings != settings)
-            return false;
-        try { return ModelIdentity.Of(model) == m.NetworkSha256; }
+        string model = Path.Combine(folder, "model.zip"), stampFile = Path.Combine(folder, StampFile);
+        try
+        {
+            if (!File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp || !File.Exists(model)) return false;
+            return MetricsFile.TryRead(Path.Combine(folder, "metrics.json"), out _) is { Command: "train" } m && ModelIdentity.Of(model) == m.NetworkSha256;
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or CliException) { return false; }
     }
 
@@ -145,7 +157,8 @@ internal static class CategoryRuns
             text.Append(CultureInfo.InvariantCulture, $"{N(m?.TrainingSeconds)},{Csv(row.Folder)},{Csv(row.Error ?? "")}\n");
         }
         var means = Means(rows);
-        text.Append(CultureInfo.InvariantCulture, $"mean,{N(means.ImageAuroc)},{N(means.PixelAuroc)},{N(means.Aupro)},{N(means.ImageF1Max)},,,,,,,\n");
+        if (rows.Count(r => r.Metrics is not null) > 1)   // as the table: the mean of one is that one
+            text.Append(CultureInfo.InvariantCulture, $"mean,{N(means.ImageAuroc)},{N(means.PixelAuroc)},{N(means.Aupro)},{N(means.ImageF1Max)},,,,,,,\n");
         Directory.CreateDirectory(output);
         string path = Path.Combine(output, FileName), partial = path + ".partial";
         File.WriteAllText(partial, text.ToString());
