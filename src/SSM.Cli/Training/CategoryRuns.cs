@@ -62,7 +62,7 @@ internal static class CategoryRuns
                         $"In category '{category}'.", (stop as StoppedException)?.Message,
                         done.Count == 0 ? null : $"{(done.Count == 1 ? "The category" : $"The {done.Count} categories")} trained before it " +
                                                  $"({string.Join(", ", done)}) {(done.Count == 1 ? "is" : "are")} in '{output}' with {FileName}; " +
-                                                 "the same command keeps them and trains the rest.",
+                                                 $"the same command keeps {(done.Count == 1 ? "it" : "them")} and trains the rest.",
                     ];
                     throw new StoppedException(string.Join(" ", parts.OfType<string>()), stop, someOutputWritten: done.Count > 0);
                 }
