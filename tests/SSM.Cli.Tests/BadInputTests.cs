@@ -395,7 +395,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
         AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be from 16 to 4096 (got 12)", output);   // the generator's own range
         AssertFails(Cli.Run("generate", "--image-size", "65536", "-o", output), "--image-size must be from 16 to 4096 (got 65536)", output);
-        AssertFails(Cli.Run("generate", "--texture", "foo", "-o", output), "--texture must be Woven, Grainy, Striped or BrushedMetal (any case; got 'foo')", output);
+        AssertFails(Cli.Run("generate", "--texture", "foo", "-o", output), "--texture must be Woven, Grainy, Striped, BrushedMetal or All (any case; got 'foo')", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "0", "-o", output), "--epochs must be positive (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("train", Good, "--time-budget", "abc", "-o", output), "--time-budget expects a number (got 'abc')", output);   // an optional double

@@ -73,6 +73,22 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void Generate_all_writes_one_dataset_per_texture_as_generate_of_each_alone()
+    {
+        string root = Path.Combine(fx.Root, "generated-all"), striped = Path.Combine(fx.Root, "generated-striped");
+        string[] small = ["--image-size", "16", "--train-count", "4", "--test-good", "1", "--test-defect", "1", "--seed", "5"];
+        var all = Cli.Run(["generate", "--texture", "all", .. small, "-o", root]);
+        Assert.True(all.Code == 0, all.Output);
+        Assert.Contains("--each-category", Cli.Flat(all.Output));   // what to run next
+        Assert.Equal(["brushedmetal", "grainy", "striped", "woven"], SSM.Cli.Inputs.DatasetInput.CategoryFolders(root, needTrain: true).Select(Path.GetFileName));
+        var alone = Cli.Run(["generate", "--texture", "Striped", .. small, "-o", striped]);
+        Assert.True(alone.Code == 0, alone.Output);
+        var files = Directory.GetFiles(striped, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(striped, f)).Order().ToList();
+        Assert.Equal(files, Directory.GetFiles(Path.Combine(root, "striped"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Path.Combine(root, "striped"), f)).Order());
+        Assert.All(files, f => Assert.Equal(File.ReadAllBytes(Path.Combine(striped, f)), File.ReadAllBytes(Path.Combine(root, "striped", f))));
+    }
+
+    [Fact]
     public void Each_category_refuses_what_it_cannot_do()
     {
         // A dataset folder itself, an output among the datasets, and --recursive with it.

@@ -11,32 +11,38 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
     public override int Execute(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
     {
         using var staging = new OutputStaging(settings.Output);
-        var options = new SyntheticDatasetOptions
+        SyntheticDatasetOptions Options(TextureKind texture) => new()
         {
             ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
-            TestDefectCount = settings.TestDefect, Texture = settings.TextureKind, Seed = settings.Seed, Channels = settings.Channels,
+            TestDefectCount = settings.TestDefect, Texture = texture, Seed = settings.Seed, Channels = settings.Channels,
         };
-        SyntheticDataset.Generate(options).WriteMvtec(staging.Folder);
-        RefuseLeftovers(staging);
+        // All: a root of one dataset per texture, as MVTec AD's download holds one per product.
+        var parts = settings.TextureKinds.Select(t => (Texture: t, Subfolder: settings.AllTextures ? t.ToString().ToLowerInvariant() : "")).ToList();
+        foreach (var (texture, subfolder) in parts)
+            SyntheticDataset.Generate(Options(texture)).WriteMvtec(Path.Combine(staging.Folder, subfolder));
+        foreach (var (_, subfolder) in parts) RefuseLeftovers(staging, subfolder);
         string folder = staging.Commit();
+        int kinds = Options(parts[0].Texture).DefectKinds.Count;
         Summary.Show(console, "generated", [
-            ("folder", folder), ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
-            ("test defects", $"{settings.TestDefect * options.DefectKinds.Count} ({settings.TestDefect} of each of {options.DefectKinds.Count} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
-            ("texture", settings.TextureKind.ToString()), ("channels", settings.Channels == 3 ? "3 (colour)" : "1 (grey)"),
+            ("folder", folder), .. settings.AllTextures ? [("datasets", string.Join(", ", parts.Select(p => p.Subfolder)) + " (one per texture, each in MVTec layout)")] : Array.Empty<(string, string)>(),
+            ("train/good", settings.TrainCount.ToString()), ("test/good", settings.TestGood.ToString()),
+            ("test defects", $"{settings.TestDefect * kinds} ({settings.TestDefect} of each of {kinds} kinds)"), ("image size", $"{settings.ImageSize}x{settings.ImageSize}"),
+            ("texture", string.Join(", ", parts.Select(p => p.Texture))), ("channels", settings.Channels == 3 ? "3 (colour)" : "1 (grey)"),
             // Generated images have constant lighting: None keeps the authors' setting and the README's figures (the default
             // measures alike on them, and is the one to keep where a lamp can drift); their spots and colour changes are
             // intensity defects, which squared error sees beside MS-GMS (the default).
-            ("next", $"ssm train \"{folder}\" --normalization None" + (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
+            ("next", $"ssm train \"{folder}\"" + (settings.AllTextures ? " --each-category" : "") + " --normalization None" +
+                     (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
         ]);
         return 0;
     }
 
     /// <summary>Refuses an output folder holding dataset images this run does not write (another run's, with more images
     /// or another layout): left beside the new ones, train would read both. The same command again replaces every file.</summary>
-    private static void RefuseLeftovers(OutputStaging staging)
+    private static void RefuseLeftovers(OutputStaging staging, string subfolder)
     {
         string[] leftovers = [.. new[] { "train", "test", "ground_truth" }
-            .Select(part => Path.Combine(staging.Target, part)).Where(Directory.Exists)
+            .Select(part => Path.Combine(staging.Target, subfolder, part)).Where(Directory.Exists)
             .SelectMany(part => Directory.EnumerateFiles(part, "*", SearchOption.AllDirectories))
             // Only what train reads counts: a Finder's .DS_Store or ._ file, or a note, is no second dataset.
             .Where(MvtecFolder.ReadsAsImage)

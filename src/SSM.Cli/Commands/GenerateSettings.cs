@@ -34,7 +34,8 @@ public sealed class GenerateSettings : CommonSettings
     public int TestDefect { get; set; } = 8;
 
     [CommandOption("--texture <KIND>")]
-    [Description("Texture of the generated images: Woven, Grainy, Striped or BrushedMetal.")]
+    [Description("Texture of the generated images: Woven, Grainy, Striped or BrushedMetal; or All for one dataset of each, in subfolders named by " +
+                 "texture (a root for train --each-category).")]
     [DefaultValue("Woven")]
     public string Texture { get; set; } = "Woven";
 
@@ -43,8 +44,12 @@ public sealed class GenerateSettings : CommonSettings
     [DefaultValue(1)]
     public int Channels { get; set; } = 1;
 
-    /// <summary><see cref="Texture"/> as the generator's value (valid after <see cref="Validate"/>).</summary>
-    public TextureKind TextureKind => ParseName<TextureKind>(Texture) ?? throw new InvalidOperationException($"--texture was not validated: '{Texture}'.");
+    /// <summary>Whether --texture is All: one dataset of each texture, each in its subfolder.</summary>
+    public bool AllTextures => Texture.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The textures to write, as the generator's values (valid after <see cref="Validate"/>).</summary>
+    public IReadOnlyList<TextureKind> TextureKinds => AllTextures ? Enum.GetValues<TextureKind>()
+        : [ParseName<TextureKind>(Texture) ?? throw new InvalidOperationException($"--texture was not validated: '{Texture}'.")];
 
     public override ValidationResult Validate()
     {
@@ -56,7 +61,8 @@ public sealed class GenerateSettings : CommonSettings
         if (TestGood < 0) return ValidationResult.Error($"--test-good must be 0 or more (got {TestGood}).");
         if (TestDefect < 0) return ValidationResult.Error($"--test-defect must be 0 or more (got {TestDefect}).");
         if (Channels is not (1 or 3)) return ValidationResult.Error($"--channels must be 1 (grey) or 3 (colour) (got {Channels}).");
-        if (ParseName<TextureKind>(Texture) is null) return Choice<TextureKind>("--texture", Texture);
+        if (!AllTextures && ParseName<TextureKind>(Texture) is null)
+            return ValidationResult.Error($"--texture must be {string.Join(", ", Enum.GetNames<TextureKind>())} or All (any case; got '{Texture}').");
         return ValidationResult.Success();
     }
 }
