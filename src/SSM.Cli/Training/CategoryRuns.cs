@@ -55,8 +55,8 @@ internal static class CategoryRuns
                 catch (OperationCanceledException stop)
                 {
                     // The categories done are written: the table of them, and a message that does not say "no output".
-                    if (rows.Count > 0) Write(output, rows);
                     var done = rows.Where(r => r.Metrics is not null).Select(r => r.Category).ToList();
+                    if (done.Count > 0) Write(output, rows);
                     string?[] parts =
                     [
                         $"In category '{category}'.", (stop as StoppedException)?.Message,
