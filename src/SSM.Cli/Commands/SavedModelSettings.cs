@@ -22,16 +22,20 @@ public class SavedModelSettings : ModelSettings
 
     /// <summary>What --mask-threshold asks for: null when not given; a value, or (for 'none') null inside, to set.</summary>
     public MaskThresholdChoice? MaskThreshold => MaskThresholdText is null ? null
-        : MaskThresholdText.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? new MaskThresholdChoice(null)
-        : new MaskThresholdChoice(float.Parse(MaskThresholdText, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture));
+        : ReadMaskThreshold(MaskThresholdText) ?? throw new InvalidOperationException($"--mask-threshold was not validated: '{MaskThresholdText}'.");
+
+    /// <summary>'none' (any case) or a finite number; null for anything else.</summary>
+    private static MaskThresholdChoice? ReadMaskThreshold(string text) =>
+        text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? new MaskThresholdChoice(null)
+        : float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)
+            ? new MaskThresholdChoice(value) : null;
 
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
         if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
-        if (MaskThresholdText is { } m && !m.Trim().Equals("none", StringComparison.OrdinalIgnoreCase)
-            && !(float.TryParse(m, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)))
+        if (MaskThresholdText is { } m && ReadMaskThreshold(m) is null)
             return ValidationResult.Error($"--mask-threshold must be a finite number, or 'none' for the verdict's line (got '{m}').");
         return ValidationResult.Success();
     }

@@ -101,18 +101,21 @@ public static class DatasetInput
     /// </summary>
     private static string Categories(string folder, bool train)
     {
-        var categories = CategoryFolders(folder, needTrain: false).Select(Path.GetFileName).ToList();
+        var folders = CategoryFolders(folder, needTrain: false);
+        var categories = folders.Select(Path.GetFileName).ToList();
         return categories.Count == 0 ? ""
             : $" It holds {categories.Count} dataset(s) of the MVTec layout in its subfolders ({string.Join(", ", categories.Take(5))}{(categories.Count > 5 ? ", ..." : "")}): " +
-              $"give one, as '{Path.Combine(folder, categories[0]!)}'" + (train && CategoryFolders(folder, needTrain: true).Count > 0 ? ", or train each with --each-category." : ".");
+              $"give one, as '{Path.Combine(folder, categories[0]!)}'" + (train && folders.Any(HoldsTraining) ? ", or train each with --each-category." : ".");
     }
 
     /// <summary>The subfolders of <paramref name="folder"/> in the MVTec layout, one per product as in MVTec AD's download
     /// (with train/good, or with <paramref name="needTrain"/> false a test folder alone), as full paths in name order.</summary>
     public static IReadOnlyList<string> CategoryFolders(string folder, bool needTrain) =>
         [.. Directory.EnumerateDirectories(Path.GetFullPath(folder))
-            .Where(d => Directory.Exists(Path.Combine(d, "train", "good")) || !needTrain && Directory.Exists(Path.Combine(d, "test")))
+            .Where(d => HoldsTraining(d) || !needTrain && Directory.Exists(Path.Combine(d, "test")))
             .Order(StringComparer.Ordinal)];
+
+    private static bool HoldsTraining(string folder) => Directory.Exists(Path.Combine(folder, "train", "good"));
 
     /// <summary>
     /// Checks the test set (nothing when there is none) and lists every problem in one message: each mask is decoded and

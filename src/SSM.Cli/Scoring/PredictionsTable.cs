@@ -112,8 +112,9 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
         return model.Calibration.Contrast is not null && scoring.ImageScoreError == scoring.Error && mapMaximum < model.MapThreshold(width, height);
     }
 
-    // A carriage return ends a row for most CSV readers, as a line feed does: quoted too.
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    /// <summary>A CSV field: quoted when it holds a comma, a quote or a line break (a carriage return ends a row for most
+    /// CSV readers, as a line feed does), as every table of ours writes it.</summary>
+    internal static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
 /// <summary>One image's row of predictions.csv, as <see cref="PredictionsTable"/> writes it.</summary>

@@ -125,15 +125,15 @@ internal static class CategoryRuns
                 m.TestAnomalous > 0 ? $"{m.TruePositives} of {m.TestAnomalous}" : "n/a", good > 0 ? $"{m.FalsePositives} of {good}" : "n/a",
                 m.TrainingSeconds is { } s ? s < 60 ? $"{s:F0} s" : $"{s / 60:F1} min" : "");
         }
-        var means = Means(rows);
-        if (rows.Count(r => r.Metrics is not null) > 1)
+        if (Means(rows) is { } means)
             table.AddRow("[bold]mean[/]", Metric(means.ImageAuroc), Metric(means.PixelAuroc), Metric(means.Aupro), Metric(means.ImageF1Max), "", "", "");
         return table;
     }
 
-    /// <summary>Each figure's mean over the categories that have it.</summary>
-    private static (double? ImageAuroc, double? PixelAuroc, double? Aupro, double? ImageF1Max) Means(IReadOnlyList<Row> rows)
+    /// <summary>Each figure's mean over the categories that have it; null with fewer than two trained (the mean of one is that one).</summary>
+    private static (double? ImageAuroc, double? PixelAuroc, double? Aupro, double? ImageF1Max)? Means(IReadOnlyList<Row> rows)
     {
+        if (rows.Count(r => r.Metrics is not null) < 2) return null;
         double? Mean(Func<MetricsFile, double?> figure)
         {
             var values = rows.Select(r => r.Metrics is { } m ? figure(m) : null).OfType<double>().ToList();
@@ -142,11 +142,12 @@ internal static class CategoryRuns
         return (Mean(m => m.ImageAuroc), Mean(m => m.PixelAuroc), Mean(m => m.Aupro), Mean(m => m.ImageF1Max));
     }
 
-    /// <summary>Writes <see cref="FileName"/> (whole or not at all): a row per category, its figures in full, then their mean.</summary>
+    /// <summary>Writes <see cref="FileName"/> as every output is written (<see cref="OutputStaging"/>: whole or not at all,
+    /// under the output's lock): a row per category, its figures in full, then their mean.</summary>
     private static void Write(string output, IReadOnlyList<Row> rows)
     {
         static string N(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
-        static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+        static string Csv(string s) => Scoring.PredictionsTable.Csv(s);
         var text = new StringBuilder("category,imageAuroc,pixelAuroc,aupro,imageF1Max,defectsFound,defects,goodFlagged,good,trainingSeconds,folder,error\n");
         foreach (var row in rows)
         {
@@ -156,13 +157,11 @@ internal static class CategoryRuns
             text.Append(CultureInfo.InvariantCulture, $"{(m is not null && m.TestImages > m.TestAnomalous ? m.FalsePositives : null)},{(m is null ? null : m.TestImages - m.TestAnomalous)},");
             text.Append(CultureInfo.InvariantCulture, $"{N(m?.TrainingSeconds)},{Csv(row.Folder)},{Csv(row.Error ?? "")}\n");
         }
-        var means = Means(rows);
-        if (rows.Count(r => r.Metrics is not null) > 1)   // as the table: the mean of one is that one
+        if (Means(rows) is { } means)
             text.Append(CultureInfo.InvariantCulture, $"mean,{N(means.ImageAuroc)},{N(means.PixelAuroc)},{N(means.Aupro)},{N(means.ImageF1Max)},,,,,,,\n");
-        Directory.CreateDirectory(output);
-        string path = Path.Combine(output, FileName), partial = path + ".partial";
-        File.WriteAllText(partial, text.ToString());
-        File.Move(partial, path, overwrite: true);
+        using var staging = new OutputStaging(output);
+        File.WriteAllText(staging.PathOf(FileName), text.ToString());
+        staging.Commit();
     }
 
     private static string Metric(double? value) => Scoring.TestSetRun.Metric(value);
