@@ -9,7 +9,7 @@ namespace SSM.Core;
 /// <param name="Score">Image score: the maximum of the smoothed map of <see cref="ScoringOptions.ImageScoreError"/>, less the
 /// normal maximum the image's original size predicts when the model has a size correction; at least the score of its
 /// contrast when that lies far below the training images' (<see cref="Calibration.Contrast"/>).</param>
-/// <param name="Map">Anomaly map, S x S row-major, higher = more anomalous.</param>
+/// <param name="Map">Anomaly map of <see cref="SsmOptions.ReadSize"/> (S x S without tiles), row-major, higher = more anomalous.</param>
 public sealed record ImageScore(float Score, float[] Map);
 
 /// <summary>
@@ -79,7 +79,7 @@ public sealed class SsmModel : IDisposable
             return scorer ??= NewScorer(Calibration?.RefinementThreshold);
     }
 
-    /// <summary>Scores images of any size (resized to S x S; the size correction reads each one's
+    /// <summary>Scores images of any size (resized to S x S, or cut into <see cref="SsmOptions.Tiles"/>; the size correction reads each one's
     /// <see cref="FloatImage.SourceSize"/>, so an image a caller resized already is judged by its size as given).</summary>
     /// <param name="images">The images, values in [0, 1].</param>
     /// <param name="batchSize">Images per engine call.</param>
@@ -94,21 +94,26 @@ public sealed class SsmModel : IDisposable
     private List<ImageScore> ScoreNow(IReadOnlyList<FloatImage> images, int batchSize)
     {
         var results = new List<ImageScore>(images.Count);
-        int s = Options.ImageSize;
+        int s = Options.ImageSize, tiles = Options.Grid.Count;
         for (int start = 0; start < images.Count; start += batchSize)
         {
-            var cache = new ImageCache(s, Options.Network.InputChannels);
+            var cache = new ImageCache(s, Options.Network.InputChannels, Options.Tiles);
             int count = Math.Min(batchSize, images.Count - start);
             // One image is just "the image": a caller scoring rows one by one names the row itself.
             for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
-            using var batch = cache.Batch(Enumerable.Range(0, count).ToArray());
-            using var scored = SharedScorer().Score(batch, [.. Enumerable.Range(0, count).Select(cache.LogArea)]);
+            using var batch = cache.Batch(Enumerable.Range(0, cache.Count).ToArray());
+            using var scored = SharedScorer().Score(batch, [.. Enumerable.Range(0, cache.Count).Select(cache.LogArea)]);
             using var maps = scored.Maps.cpu();
             using var scores = scored.Scores.cpu();
             var flat = maps.data<float>().ToArray();
             var values = scores.data<float>().ToArray();
             for (int i = 0; i < count; i++)
-                results.Add(new ImageScore(values[i], flat.AsSpan(i * s * s, s * s).ToArray()));
+            {
+                // A tiled image scores its highest tile (as calibration did) and shows its tiles' maps side by side.
+                var tileMaps = Enumerable.Range(i * tiles, tiles).Select(t => flat.AsSpan(t * s * s, s * s).ToArray()).ToArray();
+                float score = values.AsSpan(i * tiles, tiles).ToArray().Max();
+                results.Add(new ImageScore(score, tiles == 1 ? tileMaps[0] : Options.Grid.Stitch(tileMaps, s)));
+            }
         }
         return results;
     }

@@ -23,8 +23,10 @@ internal static class SsmModelFile
     /// 8: size correction is recorded (default on); earlier models had none.
     /// 9: the normalisation's least standard deviation is recorded (default one 16-bit level); earlier models used one 8-bit level.
     /// 10: the training images' contrast is recorded (<see cref="Calibration.Contrast"/>); earlier models have none and
-    /// score a frame without content by its flat map. A reader of format 9 would score such models so without a word.</summary>
-    public const int FormatVersion = 10;
+    /// score a frame without content by its flat map. A reader of format 9 would score such models so without a word.
+    /// 11: the tiles each image is cut into are recorded (<see cref="SsmOptions.Tiles"/>); earlier models read whole images.
+    /// A reader of format 10 would score a tiled model's whole images with a network trained on tiles.</summary>
+    public const int FormatVersion = 11;
     private const string Kind = "SSM model file";
 
     // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
@@ -55,7 +57,10 @@ internal static class SsmModelFile
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
         [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings,
-         FormatEightSettings, FormatNineSettings];
+         FormatEightSettings, FormatNineSettings, FormatTenSettings];
+
+    /// <summary>Format 11 added the tiles, whose absence reads as the whole image: a format-10 file's settings mean what they did.</summary>
+    private static SsmOptions FormatTenSettings(SsmOptions o) => o;
 
     /// <summary>Format 10 added the contrast to the calibration, not a setting: a format-9 file reads without it.</summary>
     private static SsmOptions FormatNineSettings(SsmOptions o) => o;

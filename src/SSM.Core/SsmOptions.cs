@@ -1,5 +1,6 @@
 using SSM.Core.Data;
 using SSM.Core.Network;
+using System.Text.Json.Serialization;
 
 namespace SSM.Core;
 
@@ -31,6 +32,21 @@ public sealed record SsmOptions
     /// saved before this setting existed used one 8-bit level (1/255) and keep it when loaded. In (0, 1].</summary>
     public float NormalizationStdFloor { get; init; } = InputNormalizer.DefaultStdFloor;
 
+    /// <summary>Tiles each image is cut into before the network sees it (<see cref="TileGrid"/>): for defects of a few pixels in
+    /// large or long images, which resizing the whole image to S x S would shrink away. Default null: the whole image, one tile.
+    /// Training then learns from every tile of every image, so an epoch takes about as many times longer as there are tiles.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public TileGrid? Tiles { get; init; }
+
+    /// <summary><see cref="Tiles"/>, or one tile when it is null.</summary>
+    [JsonIgnore]
+    public TileGrid Grid => Tiles ?? TileGrid.Whole;
+
+    /// <summary>The size every image is resized to before it is cut into <see cref="Tiles"/>, and of its anomaly map:
+    /// S x S for one tile, Columns x S by Rows x S for a grid.</summary>
+    [JsonIgnore]
+    public (int Width, int Height) ReadSize => (Grid.Columns * ImageSize, Grid.Rows * ImageSize);
+
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
     public InpaintingNetworkOptions Network { get; init; } = new();
 
@@ -54,6 +70,7 @@ public sealed record SsmOptions
         if (!(NormalizationStdFloor > 0 && NormalizationStdFloor <= 1))
             throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
         Network.Validate();
+        Tiles?.Validate();
         if (ImageSize < SmallestImageSize(Network.Depth) || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
                 $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {SmallestImageSize(Network.Depth)}.");

@@ -71,7 +71,9 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>
     /// Output column of the anomaly map: a known-size vector of <see cref="ImageSize"/>² <see cref="float"/> values, row-major
-    /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; engine units: with
+    /// (index y × ImageSize + x, y down, x right), over the image resized to ImageSize × ImageSize; with <see cref="Tiles"/>,
+    /// of <see cref="SsmAnomalyTransformer.MapHeight"/> × <see cref="SsmAnomalyTransformer.MapWidth"/> values, the vector's two
+    /// dimensions (height, width), over the image resized to the tiles' shape; engine units: with
     /// <see cref="StandardizeMaps"/> (default) standard deviations from the normal mean of each pixel, else the raw
     /// restoration error; higher = more anomalous. The raw image score is the maximum of the map of <see cref="ImageScoreError"/>
     /// (the map itself with the default errors) less the normal score the image's size predicts, while the map gives up the
@@ -81,6 +83,16 @@ public sealed class SsmAnomalyDetectionOptions
 
     /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1).</summary>
     public int ImageSize { get; set; } = DefaultImageSize;
+
+    /// <summary>
+    /// Tiles each image is cut into (across x down), each the network's <see cref="ImageSize"/> square: for defects of a few
+    /// pixels in large or long images, which resizing the whole image would shrink away. Every image is resized to
+    /// Columns × ImageSize by Rows × ImageSize and cut; the network trains on every tile, an image scores its highest tile,
+    /// and its anomaly map is its tiles' maps side by side, stretched to a square of max(Columns, Rows) × ImageSize when the
+    /// grid is not square. A 2048 × 256 line-scan strip at 8 × 1 tiles of 128 px is shrunk 2 times instead of 16. An epoch
+    /// takes about as many times longer as there are tiles. Default null: the whole image as one tile.
+    /// </summary>
+    public SSM.Core.Data.TileGrid? Tiles { get; set; }
 
     /// <summary>
     /// Colour channels of the model: 1 (default) converts images to grayscale by BT.601 luminance (0.299 R + 0.587 G + 0.114 B),

@@ -58,6 +58,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = SsmOptions.SmallestImageSize(o.Depth);
         Check(ectx, o.ImageSize >= smallest && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
             $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {smallest} to {SsmOptions.MaxImageSize}");
+        Check(ectx, o.Tiles is null || o.Tiles.Columns is >= 1 and <= TileGrid.MaxTiles && o.Tiles.Rows is >= 1 and <= TileGrid.MaxTiles, nameof(o.Tiles), o.Tiles,
+            $"null (whole images) or from 1 to {TileGrid.MaxTiles} tiles across and down");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
         Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");
@@ -118,6 +120,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
     {
         ImageSize = o.ImageSize,
+        Tiles = o.Tiles is { Count: > 1 } tiles ? tiles : null,
         Normalization = o.InputNormalization,
         Network = new InpaintingNetworkOptions { InputChannels = o.Channels, BaseWidth = o.BaseWidth, Depth = o.Depth },
         Training = new TrainingOptions
@@ -140,7 +143,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
     /// <summary>
     /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
-    /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize² Single) columns. Needs no training.
+    /// PredictedLabel (Boolean) and AnomalyMap (vector of MapSide² Single) columns. Needs no training.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -176,7 +179,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
         using var ch = host.Start("Training SSM");
         // Rows are resized to S x S and kept at 16 bits as they stream in: memory grows with S^2, not with the file sizes.
-        var images = new ImageCache(options.ImageSize, options.Network.InputChannels);
+        var images = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
         int anomalous = 0;
         float brightest = 0;
@@ -198,7 +201,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         {
             // Colour pictures for a grey model, seen as the reader reads them (ColourReadAsGrey): the first rows only.
             bool lookForColour = ssmInput.Channels == 1;
-            var read = ssmInput.MakeReader(cursor, col, options.ImageSize,
+            var read = ssmInput.MakeReader(cursor, col, options.ReadSize,
                 lookForColour ? picture => colourReadAsGrey |= cursor.Position < ColourReadAsGrey.RowsLooked && ColourReadAsGrey.HasColour(picture) : null);
             var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
             var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
@@ -245,25 +248,26 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         }
         if (unreadable.Count > 0)
             throw new InvalidOperationException(
-                $"{unreadable.Count} of {images.Count + unreadable.Count} training images could not be read{(tooSmall > 0 ? " or are too small" : "")}; " +
+                $"{unreadable.Count} of {images.ImageCount + unreadable.Count} training images could not be read{(tooSmall > 0 ? " or are too small" : "")}; " +
                 "each is needed (remove or replace it):" +
                 string.Concat(unreadable.Take(MaxListedUnreadable).Select(m => $"{Environment.NewLine}  {m}")) +
                 (unreadable.Count > MaxListedUnreadable ? $"{Environment.NewLine}  and {unreadable.Count - MaxListedUnreadable} more." : ""));
-        if (images.Count < SsmTrainer.MinimumImages)
-            throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.Count}.");
-        int heldOut = SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
+        if (images.ImageCount < SsmTrainer.MinimumImages)
+            throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
+        int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
         // Estimated on the CPU only: the measurements behind it were, and a GPU's memory is another matter.
         long? memory = device.type == TorchSharp.DeviceType.CPU
-            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, images.Count - heldOut)
+            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, (images.ImageCount - heldOut) * tiles)
             : null;
-        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
-            images.Count, images.Count - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
+        ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
+            images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.Training.EpochsOn(device) is 1 ? "1 epoch" : $"{options.Training.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
-            memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "");
+            memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "",
+            tiles > 1 ? $" in {options.Grid} tiles ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        if (FitWarnings.FewHeldOut(heldOut, images.Count, options) is { } few) ch.Warning(few);
-        if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.Count));
+        if (FitWarnings.FewHeldOut(heldOut, images.ImageCount, options) is { } few) ch.Warning(few);
+        if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.ImageCount));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
         if (colourReadAsGrey) ch.Warning(ColourReadAsGrey.Warning(ssmInput));
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
@@ -274,7 +278,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
         bool stallSaid = false;
         int plannedEpochs = options.Training.EpochsOn(device);
-        int stepsPerEpoch = SsmTrainer.StepsPerEpoch(images.Count - heldOut, options.Training);
+        int stepsPerEpoch = SsmTrainer.StepsPerEpoch((images.ImageCount - heldOut) * tiles, options.Training);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",

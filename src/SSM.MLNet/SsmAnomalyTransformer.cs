@@ -92,8 +92,18 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Calibration from held-out normal images (raw engine scores): the basis of normalisation and the default threshold.</summary>
     public Calibration Calibration => shared.Model.Calibration ?? throw new InvalidOperationException("The model has no calibration.");
 
-    /// <summary>Side S of the square images the network sees; the anomaly map has S × S values.</summary>
+    /// <summary>Side S of the square images (or tiles) the network sees.</summary>
     public int ImageSize => Model.Options.ImageSize;
+
+    /// <summary>Tiles each image is cut into (<see cref="SsmAnomalyDetectionOptions.Tiles"/>); null for whole images.</summary>
+    public TileGrid? Tiles => Model.Options.Tiles;
+
+    /// <summary>Width of the anomaly map: <see cref="ImageSize"/>, times the tiles across for a tiled model.</summary>
+    public int MapWidth => Model.Options.ReadSize.Width;
+
+    /// <summary>Height of the anomaly map: <see cref="ImageSize"/>, times the tiles down for a tiled model. The map has
+    /// MapWidth × MapHeight values, row-major.</summary>
+    public int MapHeight => Model.Options.ReadSize.Height;
 
     /// <summary>Colour channels of the model (1 = grayscale by luminance, 3 = RGB).</summary>
     public int Channels => Model.Options.Network.InputChannels;
@@ -174,7 +184,9 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         // A size of 0 or less was taken as 1 and gave a threshold for a 1-pixel image without a word.
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        return Calibration.SizeEffect?.MapOffset(Math.Log((double)width * height)) ?? 0f;
+        // A tiled model's correction was learnt on tiles: each judged by the part of its image it was cut from.
+        var (w, h) = Tiles?.TileSourceSize((width, height)) ?? (width, height);
+        return Calibration.SizeEffect?.MapOffset(Math.Log((double)w * h)) ?? 0f;
     }
 
     /// <summary>
@@ -537,7 +549,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
                 new(parent.PredictedLabelColumnName, BooleanDataViewType.Instance),
             };
             if (parent.AnomalyMapColumnName is { } map)
-                columns.Add(new(map, new VectorDataViewType(NumberDataViewType.Single, parent.ImageSize * parent.ImageSize)));
+                // A tiled model's map says its shape (height, width), as ML.NET's pixel vectors do; a square one keeps the
+                // one-dimensional type it always had, so classes declaring [VectorType(S * S)] read it as before.
+                columns.Add(new(map, parent.Tiles is null
+                    ? new VectorDataViewType(NumberDataViewType.Single, parent.ImageSize * parent.ImageSize)
+                    : new VectorDataViewType(NumberDataViewType.Single, parent.MapHeight, parent.MapWidth)));
             return columns.ToArray();
         }
 
@@ -550,7 +566,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
-            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn, parent.ImageSize));
+            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn, parent.Model.Options.ReadSize));
             int n = OutputColumns.Value.Length;
             var getters = new Delegate[n];
             for (int i = 0; i < n; i++)

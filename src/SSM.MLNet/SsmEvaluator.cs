@@ -80,10 +80,10 @@ public static class SsmEvaluator
             FalseAlarmThresholds = [.. FalseAlarmThreshold.CommonRates.Select(r => FalseAlarmThreshold.For(rows.Scores, rows.Labels, r)!.Value)],
             Confusion = columns.Predicted is null ? null : ConfusionCounts.Of(rows.Labels, rows.Decisions),
         };
-        int side = columns.MapSide;
+        var (width, height) = (columns.MapWidth, columns.MapHeight);
         if (pixels)
         {
-            var pixel = PixelMetrics.Evaluate(rows.Maps, rows.Masks, side, side);
+            var pixel = PixelMetrics.Evaluate(rows.Maps, rows.Masks, height, width);
             metrics = metrics with
             {
                 PixelAuroc = pixel.Auroc, PixelF1Max = pixel.F1Max, PixelF1Threshold = RoundThreshold.Between(rows.Maps, pixel.F1Threshold), Aupro = pixel.Aupro,
@@ -93,20 +93,20 @@ public static class SsmEvaluator
             metrics = metrics with
             {
                 Categories = CategoryMetrics.Compute(rows.Categories, rows.Labels, rows.Scores, columns.Predicted is null ? null : rows.Decisions,
-                    pixels ? [.. rows.Maps.Select((m, i) => new LabeledAnomalyMap(m, rows.Masks[i], side, side))] : null),
+                    pixels ? [.. rows.Maps.Select((m, i) => new LabeledAnomalyMap(m, rows.Masks[i], height, width))] : null),
             };
         if (intervals)
             metrics = metrics with
             {
                 Intervals = Bootstrap.Intervals(rows.Scores, rows.Labels, columns.Category is null ? null : rows.Categories,
-                    pixels ? rows.Maps : null, pixels ? rows.Masks : null, side, side),
+                    pixels ? rows.Maps : null, pixels ? rows.Masks : null, height, width),
             };
         return metrics;
     }
 
-    /// <summary>The columns to read, checked against the schema; <see cref="MapSide"/> is 0 without pixel metrics.</summary>
+    /// <summary>The columns to read, checked against the schema; the map's width and height are 0 without pixel metrics.</summary>
     private sealed record Columns(DataViewSchema.Column Label, DataViewSchema.Column Score, DataViewSchema.Column? Predicted,
-        DataViewSchema.Column? Map, DataViewSchema.Column? Mask, int MapSide, DataViewSchema.Column? Category);
+        DataViewSchema.Column? Map, DataViewSchema.Column? Mask, int MapWidth, int MapHeight, DataViewSchema.Column? Category);
 
     /// <summary>What was read of every row: the maps and masks only with pixel metrics, the decisions only with a predicted label,
     /// the categories only with a category column.</summary>
@@ -129,19 +129,23 @@ public static class SsmEvaluator
                 throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Could not find column '{anomalyMapColumnName}', the default anomaly map " +
                     "column, which pixel metrics need with the mask column: pass anomalyMapColumnName if the transformer's map column has another name.");
         }
-        if (anomalyMapColumnName is null) return new Columns(label, score, predicted, null, null, 0, category);
+        if (anomalyMapColumnName is null) return new Columns(label, score, predicted, null, null, 0, 0, category);
         if (groundTruthMaskColumnName is null)
             throw new ArgumentException($"Pixel metrics need a ground-truth mask column as well as the anomaly map column '{anomalyMapColumnName}': " +
                 "pass groundTruthMaskColumnName, or leave anomalyMapColumnName null for image metrics only.", nameof(groundTruthMaskColumnName));
         var map = Column(schema, "anomaly map", nameof(anomalyMapColumnName), anomalyMapColumnName, t => t is VectorDataViewType { Size: > 0 } v && v.ItemType == NumberDataViewType.Single, "known-size vector of Single");
-        int length = ((VectorDataViewType)map.Type).Size;
-        int side = (int)Math.Round(Math.Sqrt(length));
-        if (side * side != length)
-            throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, not a square number.");
+        var mapType = (VectorDataViewType)map.Type;
+        int length = mapType.Size;
+        // A tiled model's map says its height and width; a square one is a plain vector of S x S.
+        var (width, height) = mapType.Dimensions.Length == 2 ? (mapType.Dimensions[1], mapType.Dimensions[0])
+            : ((int)Math.Round(Math.Sqrt(length)), (int)Math.Round(Math.Sqrt(length)));
+        if (width * height != length)
+            throw new ArgumentOutOfRangeException(nameof(anomalyMapColumnName), $"Anomaly map column '{anomalyMapColumnName}' has {length} values, " +
+                "not a square number nor two dimensions (height, width).");
         var mask = Column(schema, "ground-truth mask", nameof(groundTruthMaskColumnName), groundTruthMaskColumnName, t => t is ImageDataViewType or TextDataViewType
             || (t is VectorDataViewType v && v.ItemType == NumberDataViewType.Single && (v.Size == 0 || v.Size == length)),
             $"Image, Text (mask file paths) or vector of Single of size {length}");
-        return new Columns(label, score, predicted, map, mask, side, category);
+        return new Columns(label, score, predicted, map, mask, width, height, category);
     }
 
     private static Rows ReadRows(IDataView data, Columns columns)
@@ -160,7 +164,7 @@ public static class SsmEvaluator
         var getScore = cursor.GetGetter<float>(columns.Score);
         var getPredicted = columns.Predicted is { } p ? cursor.GetGetter<bool>(p) : null;
         var getMap = columns.Map is { } m ? cursor.GetGetter<VBuffer<float>>(m) : null;
-        var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapSide) : null;
+        var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapWidth, columns.MapHeight) : null;
         var getCategory = columns.Category is { } group ? CategoryGetter(cursor, group) : null;
         VBuffer<float> mapBuffer = default;
         while (cursor.MoveNext())
@@ -236,16 +240,15 @@ public static class SsmEvaluator
         };
     }
 
-    /// <summary>Reads a row's mask at the map's size (<paramref name="side"/>), given whether the row is anomalous: a file
-    /// path, an image or a vector of Single.</summary>
-    private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int side)
+    /// <summary>Reads a row's mask at the map's size, given whether the row is anomalous: a file path, an image or a vector of Single.</summary>
+    private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int width, int height)
     {
         // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).
         // An anomalous image without one would silently count as all normal, so it fails.
         bool[] NoMask(bool anomalous) => anomalous
             ? throw new InvalidOperationException($"Mask column '{mask.Name}' has no mask at row {cursor.Position}, whose label is anomalous. " +
                 "Give every anomalous image its ground-truth mask; only normal images may have none (an empty path, or an empty vector).")
-            : new bool[side * side];
+            : new bool[width * height];
         if (mask.Type is TextDataViewType)
         {
             // As the path input reads images: strictly, with the engine's reader; the masks as ssm evaluate reads them.
@@ -262,7 +265,7 @@ public static class SsmEvaluator
                 {
                     throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{mask.Name}' at row {cursor.Position}: {e.Message}", e);
                 }
-                return ImageResize.ResizeMaskToFlags(file, side, side);
+                return ImageResize.ResizeMaskToFlags(file, height, width);
             };
         }
         if (mask.Type is ImageDataViewType)
@@ -275,7 +278,7 @@ public static class SsmEvaluator
                 if (image is null) return NoMask(anomalous);
                 var read = SsmInput.FromMLImage(image, 1);
                 ImageFile.MarkDefects(read.Pixels);
-                return ImageResize.ResizeMaskToFlags(read, side, side);   // at the map's own size: each pixel as it is
+                return ImageResize.ResizeMaskToFlags(read, height, width);   // at the map's own size: each pixel as it is
             };
         }
         var v = cursor.GetGetter<VBuffer<float>>(mask);
@@ -284,8 +287,8 @@ public static class SsmEvaluator
         {
             v(ref buffer);
             if (buffer.Length == 0) return NoMask(anomalous);
-            if (buffer.Length != side * side)
-                throw new InvalidOperationException($"Mask column '{mask.Name}' has {buffer.Length} values at row {cursor.Position}; expected {side * side}.");
+            if (buffer.Length != width * height)
+                throw new InvalidOperationException($"Mask column '{mask.Name}' has {buffer.Length} values at row {cursor.Position}; expected {width * height}.");
             float[] values = [.. buffer.DenseValues()];
             ImageFile.MarkDefects(values);
             return [.. values.Select(x => x > 0)];

@@ -25,7 +25,7 @@ public static class SsmHeatMap
     /// <param name="model">The model that scored the image.</param>
     /// <param name="imagePath">The image file, as the model's path column gave it: a relative path is read from the model's
     /// <see cref="SsmAnomalyTransformer.ImageFolder"/>, as the model read it.</param>
-    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (<see cref="SsmAnomalyTransformer.MapWidth"/> × MapHeight values).</param>
     /// <param name="maxSide">Longest side of the picture.</param>
     /// <exception cref="FileNotFoundException">The file does not exist (the message names the path as resolved).</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
@@ -43,7 +43,7 @@ public static class SsmHeatMap
     /// <paramref name="maxSide"/>, never enlarged.</summary>
     /// <param name="model">The model that scored the image.</param>
     /// <param name="encodedImage">The whole image file, as the model was given it.</param>
-    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (<see cref="SsmAnomalyTransformer.MapWidth"/> × MapHeight values).</param>
     /// <param name="maxSide">Longest side of the picture.</param>
     /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
     public static byte[] ToPng(SsmAnomalyTransformer model, byte[] encodedImage, float[] anomalyMap, int maxSide = DefaultMaxSide)
@@ -61,7 +61,7 @@ public static class SsmHeatMap
     /// from the path overload, does).</summary>
     /// <param name="model">The model that scored the image.</param>
     /// <param name="image">The image the model was given.</param>
-    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (<see cref="SsmAnomalyTransformer.MapWidth"/> × MapHeight values).</param>
     /// <param name="maxSide">Longest side of the picture.</param>
     public static byte[] ToPng(SsmAnomalyTransformer model, MLImage image, float[] anomalyMap, int maxSide = DefaultMaxSide)
     {
@@ -74,7 +74,7 @@ public static class SsmHeatMap
     /// <param name="model">The model that scored the image.</param>
     /// <param name="imagePath">The image file, as the model's path column gave it (relative paths read from the model's
     /// <see cref="SsmAnomalyTransformer.ImageFolder"/>).</param>
-    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (<see cref="SsmAnomalyTransformer.MapWidth"/> × MapHeight values).</param>
     /// <exception cref="FileNotFoundException">The file does not exist (the message names the path as resolved).</exception>
     /// <exception cref="InvalidDataException">The file is not a readable image.</exception>
     public static SsmPredictedMask PredictedMask(SsmAnomalyTransformer model, string imagePath, float[] anomalyMap)
@@ -88,7 +88,7 @@ public static class SsmHeatMap
     /// <summary>Where the model finds a defect in an image of <paramref name="width"/> x <paramref name="height"/> (its size
     /// before the model resized it, upright: an upload's, an <see cref="MLImage"/>'s), at that size.</summary>
     /// <param name="model">The model that scored the image.</param>
-    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (ImageSize² values).</param>
+    /// <param name="anomalyMap">The image's <c>AnomalyMap</c> column value (<see cref="SsmAnomalyTransformer.MapWidth"/> × MapHeight values).</param>
     /// <param name="width">The image's width.</param>
     /// <param name="height">Its height.</param>
     public static SsmPredictedMask PredictedMask(SsmAnomalyTransformer model, float[] anomalyMap, int width, int height)
@@ -97,11 +97,9 @@ public static class SsmHeatMap
         ArgumentNullException.ThrowIfNull(anomalyMap);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        int side = model.ImageSize;
-        if (anomalyMap.Length != side * side)
-            throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
+        var map = MapSizeOf(model, anomalyMap);
         float threshold = model.MaskThresholdFor(width, height);
-        return new SsmPredictedMask(width, height, [.. Enlarged(anomalyMap, side, height, width).Select(v => v >= threshold)]);
+        return new SsmPredictedMask(width, height, [.. Enlarged(anomalyMap, map, height, width).Select(v => v >= threshold)]);
     }
 
     /// <summary>
@@ -150,15 +148,18 @@ public static class SsmHeatMap
     }
 
     /// <summary>
-    /// The map at a picture's size (<see cref="AnomalyMapResize.ToImageSize"/>), keeping its maximum at the pixel where its
+    /// The map at a picture's size (<see cref="AnomalyMapResize.ToImageSize(float[], ValueTuple{int, int}, int, int)"/>), keeping its maximum at the pixel where its
     /// cell lies: interpolation lowers a peak, and the contour of an image that scored just above the threshold, drawn
     /// where the map reaches it, would vanish (a verification found 5 such images 0.001 above their thresholds). Values
     /// never exceed the map's maximum, so a passed image never gets a contour either.
     /// </summary>
-    public static float[] Enlarged(float[] anomalyMap, int side, int height, int width)
+    public static float[] Enlarged(float[] anomalyMap, int side, int height, int width) => Enlarged(anomalyMap, (side, side), height, width);
+
+    /// <summary>As <see cref="Enlarged(float[], int, int, int)"/> for a map of <paramref name="mapSize"/> (a tiled model's).</summary>
+    public static float[] Enlarged(float[] anomalyMap, (int Width, int Height) mapSize, int height, int width)
     {
-        var heat = AnomalyMapResize.ToImageSize(anomalyMap, side, height, width);
-        var (x, y, value) = Peak(anomalyMap, side, width, height);
+        var heat = AnomalyMapResize.ToImageSize(anomalyMap, mapSize, height, width);
+        var (x, y, value) = Peak(anomalyMap, mapSize, width, height);
         heat[y * width + x] = Math.Max(heat[y * width + x], value);
         return heat;
     }
@@ -166,21 +167,31 @@ public static class SsmHeatMap
     /// <summary>Where the map is highest, as a pixel of an image of <paramref name="width"/> x <paramref name="height"/> (the
     /// centre of the map cell, stretched as the map is), and the map's value there: the first of equal maxima, row by row.</summary>
     /// <param name="anomalyMap">An <c>AnomalyMap</c> value: <paramref name="side"/>² values, row-major.</param>
-    /// <param name="side">The model's ImageSize.</param>
+    /// <param name="side">The side of the model's square map (<see cref="SsmAnomalyTransformer.ImageSize"/> without tiles).</param>
     /// <param name="width">The image's width as the model read it (upright: <see cref="ImageFile.ReadSize(string, bool)"/>).</param>
     /// <param name="height">The image's height, likewise.</param>
     public static (int X, int Y, float Value) Peak(float[] anomalyMap, int side, int width, int height)
     {
-        ArgumentNullException.ThrowIfNull(anomalyMap);
         ArgumentOutOfRangeException.ThrowIfLessThan(side, 1);
-        if (anomalyMap.Length != side * side)
-            throw new ArgumentException($"The map has {anomalyMap.Length} values; a side of {side} needs {(long)side * side}.", nameof(anomalyMap));
+        return Peak(anomalyMap, (side, side), width, height);
+    }
+
+    /// <summary>As <see cref="Peak(float[], int, int, int)"/> for a map of <paramref name="mapSize"/>
+    /// (<see cref="SsmAnomalyTransformer.MapWidth"/>, <see cref="SsmAnomalyTransformer.MapHeight"/>).</summary>
+    public static (int X, int Y, float Value) Peak(float[] anomalyMap, (int Width, int Height) mapSize, int width, int height)
+    {
+        ArgumentNullException.ThrowIfNull(anomalyMap);
+        var (mapWidth, mapHeight) = mapSize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(mapWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(mapHeight, 1);
+        if (anomalyMap.Length != (long)mapWidth * mapHeight)
+            throw new ArgumentException($"The map has {anomalyMap.Length} values; {mapWidth}x{mapHeight} needs {(long)mapWidth * mapHeight}.", nameof(anomalyMap));
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         int peak = 0;
         for (int i = 1; i < anomalyMap.Length; i++) if (anomalyMap[i] > anomalyMap[peak]) peak = i;
-        int y = Math.Clamp((int)((peak / side + 0.5) * height / side), 0, height - 1);
-        int x = Math.Clamp((int)((peak % side + 0.5) * width / side), 0, width - 1);
+        int y = Math.Clamp((int)((peak / mapWidth + 0.5) * height / mapHeight), 0, height - 1);
+        int x = Math.Clamp((int)((peak % mapWidth + 0.5) * width / mapWidth), 0, width - 1);
         return (x, y, anomalyMap[peak]);
     }
 
@@ -196,7 +207,7 @@ public static class SsmHeatMap
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(imagePath);
         var (width, height) = ImageFile.ReadSize(model.ResolvePath(imagePath), model.ReadsFilesUpright);
-        return Peak(anomalyMap, model.ImageSize, width, height);
+        return Peak(anomalyMap, MapSizeOf(model, anomalyMap), width, height);
     }
 
     /// <summary>Width and height with the longest side <paramref name="longest"/> and the ratio of <paramref name="width"/> to <paramref name="height"/>.</summary>
@@ -216,11 +227,17 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(anomalyMap);
-        int side = model.ImageSize;
-        if (anomalyMap.Length != side * side)
-            throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {side}x{side} = {side * side}.", nameof(anomalyMap));
-        var heat = Enlarged(anomalyMap, side, image.Height, image.Width);
+        var heat = Enlarged(anomalyMap, MapSizeOf(model, anomalyMap), image.Height, image.Width);
         return Overlay(image, heat, HeatScale.Of(model, source.Width, source.Height), model.MaskThresholdFor(source.Width, source.Height));
+    }
+
+    /// <summary>The model's map size, checked against <paramref name="anomalyMap"/>'s length.</summary>
+    private static (int Width, int Height) MapSizeOf(SsmAnomalyTransformer model, float[] anomalyMap)
+    {
+        var (w, h) = (model.MapWidth, model.MapHeight);
+        if (anomalyMap.Length != w * h)
+            throw new ArgumentException($"The anomaly map has {anomalyMap.Length} values; this model's maps have {w}x{h} = {w * h}.", nameof(anomalyMap));
+        return (w, h);
     }
 
     private static byte Channel(SKColor colour, int k) => k == 0 ? colour.Red : k == 1 ? colour.Green : colour.Blue;

@@ -158,17 +158,17 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// </summary>
     /// <param name="row">The row (cursor) to read from.</param>
     /// <param name="col">The input column's index in <paramref name="row"/>.</param>
-    /// <param name="side">The model's image size: images and files are read straight to side x side (keeping their own
+    /// <param name="size">The size the model reads (<see cref="SSM.Core.SsmOptions.ReadSize"/>): images and files are read straight to it (keeping their own
     /// size as <see cref="FloatImage.SourceSize"/>), so a large photo is never held as full-size floats. Vectors keep
     /// their declared size.</param>
     /// <param name="inspect">Shown each picture as read, before it is converted (pictures only): the picture is the row's
     /// own, which a getter may share with the data's owner, so it is looked at, never kept or disposed.</param>
-    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col, int side, Action<MLImage>? inspect = null) => Kind switch
+    internal Func<long, FloatImage> MakeReader(DataViewRow row, int col, (int Width, int Height) size, Action<MLImage>? inspect = null) => Kind switch
     {
-        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), side, inspect),
-        SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col]), side),
-        SsmInputKind.Encoded => MakeReader(row.GetGetter<VBuffer<byte>>(row.Schema[col]), side),
-        _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col]), side),
+        SsmInputKind.Image => MakeReader(row.GetGetter<MLImage>(row.Schema[col]), size, inspect),
+        SsmInputKind.Path => MakeReader(row.GetGetter<ReadOnlyMemory<char>>(row.Schema[col]), size),
+        SsmInputKind.Encoded => MakeReader(row.GetGetter<VBuffer<byte>>(row.Schema[col]), size),
+        _ => MakeReader(row.GetGetter<VBuffer<float>>(row.Schema[col]), size),
     };
 
     /// <summary>
@@ -177,8 +177,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// char for paths) as an
     /// engine image; its argument is the row number used in error messages (negative: none).
     /// </summary>
-    /// <inheritdoc cref="MakeReader(DataViewRow, int, int, Action{MLImage})" path="/param[@name='side']"/>
-    internal Func<long, FloatImage> MakeReader(Delegate getter, int side, Action<MLImage>? inspect = null)
+    /// <inheritdoc cref="MakeReader(DataViewRow, int, ValueTuple{int, int}, Action{MLImage})" path="/param[@name='size']"/>
+    internal Func<long, FloatImage> MakeReader(Delegate getter, (int Width, int Height) size, Action<MLImage>? inspect = null)
     {
         if (Kind == SsmInputKind.Path)
         {
@@ -190,7 +190,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 string path = text.ToString();
                 if (string.IsNullOrWhiteSpace(path))
                     throw new InvalidOperationException($"The image path in column '{ColumnName}'{AtRow(row)} is empty.");
-                return LoadFile(ResolvePath(path), row, side);
+                return LoadFile(ResolvePath(path), row, size);
             };
         }
         if (Kind == SsmInputKind.Encoded)
@@ -204,7 +204,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                     throw new InvalidOperationException($"The image data in column '{ColumnName}'{AtRow(row)} is empty.");
                 var file = new byte[bytes.Length];
                 bytes.CopyTo(file);
-                try { return ImageFile.DecodeResized(file, Channels, side, side, Upright); }
+                try { return ImageFile.DecodeResized(file, Channels, size.Height, size.Width, Upright); }
                 catch (InvalidDataException e)
                 {
                     throw new InvalidOperationException($"Could not decode column '{ColumnName}'{AtRow(row)}: {e.Message}", e);
@@ -225,7 +225,7 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 if (image is null || image.Width < 1 || image.Height < 1)
                     throw new InvalidOperationException($"The image in column '{ColumnName}'{AtRow(row)} is missing or empty (a path that could not be read?).");
                 inspect?.Invoke(image);
-                return FromMLImage(image, Channels, side);
+                return FromMLImage(image, Channels, (size.Height, size.Width));
             };
         }
         else
@@ -276,11 +276,11 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     /// Reads an image file strictly (<see cref="ImageFile.LoadResized"/>: a truncated or corrupt file is refused, never partly
     /// decoded) in the model's channels and size; any failure names the file, the column and the row.
     /// </summary>
-    private FloatImage LoadFile(string path, long row, int side)
+    private FloatImage LoadFile(string path, long row, (int Width, int Height) size)
     {
         try
         {
-            return ImageFile.LoadResized(path, Channels, side, side, Upright);
+            return ImageFile.LoadResized(path, Channels, size.Height, size.Width, Upright);
         }
         catch (Exception e) when (IsUnreadableFile(e))
         {

@@ -4,7 +4,7 @@ namespace SSM.MLNet;
 
 /// <summary>
 /// Where a model finds a defect in one image: a pixel of the image (its own width and height, upright as the model read it)
-/// is in the mask when the anomaly map, stretched to the image (<see cref="SsmHeatMap.Enlarged"/>), reaches
+/// is in the mask when the anomaly map, stretched to the image (<see cref="SsmHeatMap.Enlarged(float[], ValueTuple{int, int}, int, int)"/>), reaches
 /// <see cref="SsmAnomalyTransformer.MaskThresholdFor"/>: the counterpart of a ground-truth mask. By default that is
 /// <see cref="SsmAnomalyTransformer.MapThreshold"/>, the inside of the white contour of the heat maps: with one restoration
 /// error for map and score (the default) the mask is then empty exactly when the image passed, but for an image flagged by

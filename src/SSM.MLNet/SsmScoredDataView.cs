@@ -137,8 +137,8 @@ internal sealed class SsmScoredDataView : IDataView
                 // A requested input column is read once, from the batch's copy; otherwise straight from upstream, so an
                 // upstream that recycles its buffers (LoadImages disposes the previous image) keeps a single one alive.
                 read = byColumn[view.inputColumn] is { } inputCache
-                    ? input.MakeReader(inputCache.MakeGetter(() => fillSlot), view.parent.ImageSize)
-                    : input.MakeReader(upstream, view.inputColumn, view.parent.ImageSize);
+                    ? input.MakeReader(inputCache.MakeGetter(() => fillSlot), view.parent.Model.Options.ReadSize)
+                    : input.MakeReader(upstream, view.inputColumn, view.parent.Model.Options.ReadSize);
             }
 
             getters = new Delegate?[active.Length];

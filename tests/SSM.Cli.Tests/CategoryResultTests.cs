@@ -7,7 +7,7 @@ namespace SSM.Cli.Tests;
 public sealed class CategoryResultTests
 {
     private static EvaluatedImage Image(string category, float score, float threshold = 1f) =>
-        new($"{category}/{score}.png", category, category != "good", score, score >= threshold, [score], null, 1, null);
+        new($"{category}/{score}.png", category, category != "good", score, score >= threshold, [score], null, 1, 1, null);
 
     /// <summary>The report's panels: misses first, each category's in turn, worst first, then each category's closest calls in turn, so that every kind
     /// of defect shows even when 30 good images would fill the panels.</summary>
@@ -47,7 +47,7 @@ public sealed class CategoryResultTests
         // Labels-CSV images of one name in many folders: the file name alone cannot tell them apart.
         string root = Path.Combine(Path.GetTempPath(), "day");
         EvaluatedImage At(string relative, string category) =>
-            new(Path.Combine(root, relative), category, category != "good", 0, false, [0], null, 1, null);
+            new(Path.Combine(root, relative), category, category != "good", 0, false, [0], null, 1, 1, null);
         var csv = SSM.Cli.Report.HtmlReport.Captions([At("cam1/h00/img_1.png", "scratch"), At("cam2/h05/img_1.png", "good")]);
         Assert.Equal("scratch: cam1/h00/img_1.png", csv(Path.Combine(root, "cam1/h00/img_1.png"), "scratch"));
         // MVTec's test/<category>/: the path says the category.
@@ -116,7 +116,7 @@ public sealed class CategoryResultTests
     [Fact]
     public void ByCategory_GivesEachDefectCategoryItsPixelFigures_WithTheGoodImages()
     {
-        EvaluatedImage Mapped(string category, float[] map, bool[]? mask) => new($"{category}/x.png", category, mask is not null, 1f, true, map, mask, 2, null);
+        EvaluatedImage Mapped(string category, float[] map, bool[]? mask) => new($"{category}/x.png", category, mask is not null, 1f, true, map, mask, 2, 2, null);
         EvaluatedImage[] images =
         [
             Mapped("good", [1, 1, 1, 1], null),
@@ -171,7 +171,7 @@ public sealed class CategoryResultTests
         string maskPath = Path.Combine(folder, "a_mask.png");
         SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 2, 2, [1f, 0f, 0f, 0f]), maskPath);
         MvtecTestItem[] items = [new(Path.Combine(folder, "a.png"), "scratch", maskPath), new(Path.Combine(folder, "b.png"), "good", null)];
-        SSM.Cli.Models.ScoredImage[] scored = [new(items[0].Path, 5f, true, [5f, 5f, 0f, 0f], 2), new(items[1].Path, 2f, false, [0f, 2f, 0f, 0f], 2)];
+        SSM.Cli.Models.ScoredImage[] scored = [new(items[0].Path, 5f, true, [5f, 5f, 0f, 0f], 2, 2), new(items[1].Path, 2f, false, [0f, 2f, 0f, 0f], 2, 2)];
         var result = EvaluationResult.Compute(items, scored, threshold: 3f, mapThresholdOf: i => i == 0 ? 1f : 3f);
         Assert.Equal(new ConfusionCounts(TruePositives: 1, FalsePositives: 1, TrueNegatives: 6, FalseNegatives: 0), result.PixelsAtThreshold);
         Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixels at threshold" && r.Item2.StartsWith("precision 0.500, recall 1.000, F1 0.667", StringComparison.Ordinal));
@@ -181,7 +181,7 @@ public sealed class CategoryResultTests
     [Fact]
     public void Masks_WithoutADefectivePixel_AreSaid_NotLeftOutSilently()
     {
-        EvaluatedImage[] black = [Image("good", 0.1f), new("scratch/a.png", "scratch", true, 2f, true, [2f], [false], 1, "ground_truth/scratch/a_mask.png")];
+        EvaluatedImage[] black = [Image("good", 0.1f), new("scratch/a.png", "scratch", true, 2f, true, [2f], [false], 1, 1, "ground_truth/scratch/a_mask.png")];
         var result = new EvaluationResult { Images = black, Threshold = 1f };
         Assert.Null(result.Pixel);
         Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixel metrics" && r.Item2.Contains("no ground-truth mask marks a defective pixel"));

@@ -16,7 +16,7 @@ public sealed class ImagePanelTests
         string folder = Cli.TempFolder("panel");
         string path = Path.Combine(folder, "wide.png");
         ImageFile.Save(new FloatImage(1, 128, 320, [.. Enumerable.Repeat(0.5f, 128 * 320)]), path);
-        var (image, overlay) = ImagePanel.Panel(path, new float[16 * 16], 16, new HeatScale(1), 0.5f, null);
+        var (image, overlay) = ImagePanel.Panel(path, new float[16 * 16], (16, 16), new HeatScale(1), 0.5f, null);
         using var plain = Decode(image);
         using var heat = Decode(overlay);
         Assert.Equal((253, 101), (plain.Width, plain.Height));   // 320 x 128 reduced to about the area of 160 x 160

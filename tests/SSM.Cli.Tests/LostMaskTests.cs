@@ -31,7 +31,7 @@ public sealed class LostMaskTests
             new("blob.png", "spot", Mask("blob_mask.png", (y, x) => y is >= 20 and < 24 && x is >= 20 and < 24)),
             new("blank.png", "spot", Mask("blank_mask.png", (_, _) => false)),
         ];
-        ScoredImage[] scored = [.. items.Select((item, i) => new ScoredImage(item.Path, i, i >= 1, new float[32 * 32], 32))];
+        ScoredImage[] scored = [.. items.Select((item, i) => new ScoredImage(item.Path, i, i >= 1, new float[32 * 32], 32, 32))];
         var result = EvaluationResult.Compute(items, scored, threshold: 1f);
         Assert.Equal(["thin.png"], result.MasksLostAtModelSize);
         Assert.Equal(["blank.png"], result.MasksMarkingNothing);

@@ -275,10 +275,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
             return path;
         }
         List<string> small = [Write("a.png", 1, 20, 16), Write("b.png", 1, 17, 9), Write("c.png", 3, 12, 12)];
-        IEnumerable<string> Notes(List<string> files, int? channels)
+        IEnumerable<string> Notes(List<string> files, int? channels, SSM.Core.Data.TileGrid? tiles = null)
         {
             var headers = DatasetInput.Headers(files);
-            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers, files), channels is null, imageSize: 64, sizeMultiple: 8);
+            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers, files), channels is null, imageSize: 64, sizeMultiple: 8,
+                tiles ?? SSM.Core.Data.TileGrid.Whole);
         }
         var notes = Notes(small, 1).ToList();
         Assert.Equal(["1 of 3 images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.",
@@ -291,14 +292,23 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.StartsWith("All 1 images are oblong", Assert.Single(Notes([mixed[3]], 1)));   // 64 x 30: not enlarged, squashed
         // Images 4 or more times the side: how small a defect is lost, and what to do.
         List<string> large = [Write("g.png", 1, 520, 512), Write("h.png", 1, 640, 700)];
-        Assert.Equal(["All 2 images are shrunk at least 8 times along their longest side (the shortest of those 520 px) to 64 x 64: a " +
-                      "defect narrower than 8 px along it becomes less than a pixel. For small defects give a larger --image-size (training " +
-                      "time and memory grow with its square) or cut the images into square tiles of about that size (docs/reliability.md, " +
-                      "\"Small defects in large or long images\")."], Notes(large, 1));
+        Assert.Equal(["All 2 images are shrunk at least 8 times along one side to 64 x 64: a defect narrower than 8 px along it becomes " +
+                      "less than a pixel. For small defects give a larger --image-size (training time and memory grow with its square) or " +
+                      "cut the images into tiles with --tiles (each epoch as many times longer)."], Notes(large, 1));
+        Assert.Empty(Notes(large, 1, new(4, 4)));   // read at 256 x 256: shrunk 2 times
         Assert.StartsWith("All 3 images are shrunk at least 4 times", Notes([.. large, Write("i.png", 1, 260, 256)], 1).Single());
         Assert.Empty(Notes([.. large, Write("j.png", 1, 250, 250)], 1));
         // A strip is shrunk most along its length: 2048 x 256 at 64 px is 32 times along it (the shortest side said 4).
-        Assert.StartsWith("All 1 images are shrunk at least 32 times along their longest side", Notes([Write("strip.png", 1, 2048, 256)], 1).First());
+        string strip = Write("strip.png", 1, 2048, 256);
+        Assert.StartsWith("All 1 images are shrunk at least 32 times along one side", Notes([strip], 1).First());
+        Assert.EndsWith("--tiles 8x1 keeps their proportions.", Notes([strip], 1).Last());
+        // In 8 x 1 tiles of 64 it is read at 512 x 64, shrunk 4 times along both sides, in its own proportions.
+        Assert.Equal(["All 1 images are shrunk at least 4 times along one side to 512 x 64 (8x1 tiles of 64): a defect narrower than 4 px along " +
+                      "it becomes less than a pixel. For small defects give a larger --image-size (training time and memory grow with its " +
+                      "square) or cut the images into tiles with --tiles (each epoch as many times longer)."], Notes([strip], 1, new(8, 1)));
+        Assert.StartsWith("All 1 images differ in proportions from their tiles (2 times or more, e.g. 2048 x 256) and are squashed to 256 x 64 " +
+                          "(4x1 tiles of 64)", Notes([strip], 1, new(4, 1)).Last());
+        Assert.EndsWith("--tiles 8x1 keeps their proportions.", Notes([strip], 1, new(4, 1)).Last());
         // Oblong images, as a 4:3 camera's: the squash is said.
         List<string> oblong = [Write("k.png", 1, 80, 60), Write("l.png", 1, 120, 60)];
         Assert.Equal(["All 2 images are oblong (1.33:1 or more, e.g. 80 x 60) and are squashed to 64 x 64: a defect shrinks more one way " +

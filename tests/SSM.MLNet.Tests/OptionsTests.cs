@@ -47,6 +47,8 @@ public sealed class OptionsTests
         { "Device", o => o.Device = "cuda:-1", "got 'cuda:-1'", "\"cuda:N\"" },
         { "Device", o => o.Device = "mps", "got 'mps'", "\"cuda:N\"" },
         { "ImageSize", o => o.ImageSize = 30, "got 30", "a multiple of 8 (2^(Depth-1) for Depth 4)" },
+        { "Tiles", o => o.Tiles = new SSM.Core.Data.TileGrid(0, 1), "got 0x1", "null (whole images) or from 1 to 16 tiles across and down" },
+        { "Tiles", o => o.Tiles = new SSM.Core.Data.TileGrid(4, 17), "got 4x17", "from 1 to 16" },
         { "ImageSize", o => o.ImageSize = 2048, "got 2048", "to 1024" },
         // A multiple of Depth 2's 2, but MS-GMS's pyramid needs 8 px: libtorch failed inside Fit's first step.
         { "ImageSize", o => { o.ImageSize = 4; o.Depth = 2; }, "got 4", "from 8 to 1024" },

@@ -40,7 +40,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers, data.TrainPaths);
         var options = new SsmAnomalyDetectionOptions
         {
-            ImageSize = settings.ImageSize, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
+            ImageSize = settings.ImageSize, Tiles = settings.TileGrid, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
             LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
             Channels = channels, Seed = settings.Seed, Device = settings.TorchDevice,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
@@ -70,7 +70,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
-        foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple))
+        foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
+                     settings.TileGrid ?? SSM.Core.Data.TileGrid.Whole))
             console.WriteLine(note);
         if (settings.ChannelCount is null && DatasetInput.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(withThreads: false), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;

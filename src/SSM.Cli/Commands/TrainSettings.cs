@@ -35,6 +35,17 @@ public sealed class TrainSettings : ModelSettings
     [DefaultValue(64)]
     public int ImageSize { get; set; } = 64;
 
+    [CommandOption("--tiles <COLUMNSxROWS>")]
+    [Description("Cut every image into tiles of --image-size (e.g. 8x1 for a long strip, 4x4 for a large photo) that the network " +
+                 "trains on and scores, for defects of a few pixels that resizing the whole image would shrink away. An image " +
+                 "scores its highest tile; its heat map is its tiles' maps side by side. Each epoch takes as many times longer as " +
+                 "there are tiles. Default 1x1: the whole image.")]
+    [DefaultValue("1x1")]
+    public string Tiles { get; set; } = "1x1";
+
+    /// <summary><see cref="Tiles"/> as a grid; null for whole images (valid after <see cref="Validate"/>).</summary>
+    public SSM.Core.Data.TileGrid? TileGrid => SSM.Core.Data.TileGrid.Parse(Tiles) is { Count: > 1 } grid ? grid : null;
+
     [CommandOption("--width <CHANNELS>")]
     [Description("Width of the first network level (doubles per level).")]
     [DefaultValue(16)]
@@ -188,6 +199,8 @@ public sealed class TrainSettings : ModelSettings
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
             return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
+        if (SSM.Core.Data.TileGrid.Parse(Tiles) is null)
+            return ValidationResult.Error($"--tiles must be tiles across x down, each from 1 to {SSM.Core.Data.TileGrid.MaxTiles}, such as 8x1 or 4x4 (got '{Tiles}').");
         int multiple = SizeMultiple, smallest = SsmOptions.SmallestImageSize(Depth);
         if (ImageSize < smallest || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
         {

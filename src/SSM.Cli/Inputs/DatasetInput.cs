@@ -375,7 +375,9 @@ public static class DatasetInput
     /// <param name="count">How many training files there are (headers of unreadable ones are missing).</param>
     /// <param name="auto">Whether <paramref name="channels"/> was chosen by <see cref="ChannelsOf"/>.</param>
     /// <param name="sizeMultiple">What the image size must be a multiple of (2^(depth-1)).</param>
-    public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple)
+    /// <param name="tiles">The tiles each image is cut into: the model reads Columns x imageSize by Rows x imageSize.</param>
+    public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple,
+        SSM.Core.Data.TileGrid tiles)
     {
         if (SeveralFrames(headers, count) is { } frames) yield return frames;
         int colour = headers.Count(h => !h.StoresGray);
@@ -389,31 +391,53 @@ public static class DatasetInput
         // Every image at least 4 times the side along its longest side, the one shrunk most: a defect narrower than that
         // many pixels along it becomes less than one. (At 8 times the shortest side, the first rule, a walkthrough's 2-4 px
         // scratches in 1536 px images read at 256 px vanished without a word; by the shortest side, 2048 x 256 strips read at
-        // 256 px, shrunk 8 times along, got no word, and at 64 px a warning of 4 px for 32.)
-        int longest = headers.Count > 0 ? headers.Min(h => Math.Max(h.Width, h.Height)) : 0;
-        if (longest >= 4 * imageSize)
-            yield return $"All {count} images are shrunk at least {longest / imageSize} times along their longest side (the shortest of those " +
-                         $"{longest} px) to {imageSize} x {imageSize}: a defect narrower than {longest / imageSize} px along it becomes less than a pixel. " +
-                         "For small defects give a larger --image-size (training time and memory grow with its square) or cut the images into " +
-                         "square tiles of about that size (docs/reliability.md, \"Small defects in large or long images\").";
-        // The model's input is square: oblong images are squashed, which the "at 64x64" of the log does not say.
-        ImageHeader? oblong = headers.Count == count && count > 0 ? headers.MinBy(h => Aspect(h)) : null;
-        if (oblong is { } squarest && Aspect(squarest) >= 1.2)
-            yield return $"All {count} images are oblong ({Aspect(squarest):0.##}:1 or more, e.g. {squarest.Width} x {squarest.Height}) and are squashed to " +
-                         $"{imageSize} x {imageSize}: a defect shrinks more one way than the other; heat maps are stretched back onto the images. " +
-                         "Cropping to square parts keeps the proportions.";
+        // 256 px, shrunk 8 times along, got no word, and at 64 px a warning of 4 px for 32.) Tiles read a larger image.
+        var (readWidth, readHeight) = (tiles.Columns * imageSize, tiles.Rows * imageSize);
+        string read = tiles.Count == 1 ? $"{imageSize} x {imageSize}" : $"{readWidth} x {readHeight} ({tiles} tiles of {imageSize})";
+        int shrunk = headers.Count > 0 ? headers.Min(h => Math.Max(h.Width / readWidth, h.Height / readHeight)) : 0;
+        if (shrunk >= 4)
+            yield return $"All {count} images are shrunk at least {shrunk} times along one side to {read}: a defect narrower than " +
+                         $"{shrunk} px along it becomes less than a pixel. For small defects give a larger --image-size (training time " +
+                         $"and memory grow with its square) or cut the images into tiles with --tiles (each epoch as many times longer).";
+        // The model reads a fixed shape: images of another one are squashed, which the "at 64x64" of the log does not say.
+        ImageHeader? oblong = headers.Count == count && count > 0 ? headers.MinBy(h => Squash(h, tiles)) : null;
+        if (oblong is { } least && Squash(least, tiles) >= 1.2)
+        {
+            var proportional = Proportional(least);
+            string fix = proportional != tiles && Squash(least, proportional) < Squash(least, tiles) ? $"--tiles {proportional} keeps their proportions."
+                : tiles.Count == 1 ? "Cropping to square parts keeps the proportions." : "Cropping them to the tiles' proportions keeps theirs.";
+            yield return (tiles.Count == 1 ? $"All {count} images are oblong ({Aspect(least):0.##}:1 or more"
+                             : $"All {count} images differ in proportions from their tiles ({Squash(least, tiles):0.##} times or more") +
+                         $", e.g. {least.Width} x {least.Height}) and are squashed to {read}: a defect shrinks more one way than the other; " +
+                         $"heat maps are stretched back onto the images. {fix}";
+        }
         // Images under the engine's minimum are refused when read, with their own message: not "enlarged" first.
-        var smaller = headers.Where(h => h.Width < imageSize && h.Height < imageSize
+        var smaller = headers.Where(h => h.Width < readWidth && h.Height < readHeight
                                          && Math.Min(h.Width, h.Height) >= SSM.Core.Data.ImageCache.MinimumSide).ToList();
         if (smaller.Count == 0) yield break;
         var smallest = smaller.MinBy(h => h.Width * h.Height);
-        string note = $"{smaller.Count} of {count} images are smaller than {imageSize} x {imageSize} (the smallest {smallest.Width} x {smallest.Height}) " +
+        string note = $"{smaller.Count} of {count} images are smaller than {read} (the smallest {smallest.Width} x {smallest.Height}) " +
                       "and are enlarged to it, which adds no detail";
         int largest = headers.Max(h => Math.Max(h.Width, h.Height));
         int fitting = Math.Max(8, (largest + sizeMultiple - 1) / sizeMultiple * sizeMultiple);
-        yield return smaller.Count == count && fitting < imageSize
+        yield return smaller.Count == count && fitting < imageSize && tiles.Count == 1
             ? $"{note}: --image-size {fitting} trains on them at their own size, with {(double)imageSize * imageSize / (fitting * fitting):0.#} times fewer pixels."
             : $"{note}.";
+    }
+
+    /// <summary>How much more one way than the other an image is resized to the tiles' shape: 1 when its proportions are theirs.</summary>
+    private static double Squash(ImageHeader h, SSM.Core.Data.TileGrid tiles)
+    {
+        double ratio = (double)h.Width / Math.Max(1, h.Height) * tiles.Rows / tiles.Columns;
+        return Math.Max(ratio, 1 / ratio);
+    }
+
+    /// <summary>The tiles of an image's proportions: 8x1 for a 2048 x 256 strip, 1x1 for a square.</summary>
+    private static SSM.Core.Data.TileGrid Proportional(ImageHeader h)
+    {
+        int across = Math.Clamp((int)Math.Round((double)h.Width / Math.Max(1, h.Height)), 1, SSM.Core.Data.TileGrid.MaxTiles);
+        int down = Math.Clamp((int)Math.Round((double)h.Height / Math.Max(1, h.Width)), 1, SSM.Core.Data.TileGrid.MaxTiles);
+        return new SSM.Core.Data.TileGrid(across, down);
     }
 
     /// <summary>Longest side over shortest: 1 for a square image.</summary>

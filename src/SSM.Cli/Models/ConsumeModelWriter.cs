@@ -48,7 +48,7 @@ public static class ConsumeModelWriter
             public float Score { get; set; }
             /// <summary>True when Score is at or above the model's threshold.</summary>
             public bool PredictedLabel { get; set; }
-            /// <summary>Anomaly map (ImageSize × ImageSize values, row-major), in its own units: for where the defect is, see
+            /// <summary>Anomaly map (MapWidth × MapHeight values, row-major: ImageSize × ImageSize without tiles), in its own units: for where the defect is, see
             /// ConsumeModel.PredictWithMask.</summary>
             public float[] AnomalyMap { get; set; } = [];
         }

@@ -239,7 +239,7 @@ public static class ModelRunner
     private static void ScoreInto(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Action<ScoredImage> scored, Action<int> progress)
     {
         var ssm = SsmOf(model);
-        int side = ssm.ImageSize;
+        var (mapWidth, mapHeight) = (ssm.MapWidth, ssm.MapHeight);
         var output = model.Transform(mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p })));
         var schema = output.Schema;
         using var cursor = output.GetRowCursor(schema);
@@ -250,7 +250,7 @@ public static class ModelRunner
         for (int done = 0; cursor.MoveNext(); done++)
         {
             score(ref s); predicted(ref p); map(ref m);
-            try { scored(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), side)); }
+            try { scored(new ScoredImage(paths[done], s, p, m.DenseValues().ToArray(), mapWidth, mapHeight)); }
             catch (Exception e) { throw new HandedOnFailure(e); }
             progress(done + 1);
         }

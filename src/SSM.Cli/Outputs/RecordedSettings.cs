@@ -11,6 +11,9 @@ namespace SSM.Cli.Outputs;
 public sealed record RecordedSettings
 {
     public int ImageSize { get; init; }
+    /// <summary>The tiles each image is cut into ("8x1": across x down); null for whole images, so the file leaves it out
+    /// and the stamps of untiled runs stay as they were.</summary>
+    public string? Tiles { get; init; }
     public int Width { get; init; }
     public int Depth { get; init; }
     /// <summary>The epochs planned (train) or run (a saved model's options hold the number its training resolved).</summary>
@@ -43,7 +46,7 @@ public sealed record RecordedSettings
     /// <param name="run">What only the training command knows: device, time budget, the precision Auto chose; null for a saved model.</param>
     public static RecordedSettings Of(SsmOptions o, int? epochs, (string Device, int Threads, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
     {
-        ImageSize = o.ImageSize, Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
+        ImageSize = o.ImageSize, Tiles = o.Tiles?.ToString(), Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
         LearningRate = o.Training.LearningRate, BatchSize = o.Training.BatchSize, Holdout = o.Training.HoldoutFraction,
         Channels = o.Network.InputChannels, Seed = o.Training.Seed,
         Device = run?.Device, Threads = run?.Threads, TimeBudgetMinutes = run?.TimeBudgetMinutes,
@@ -59,6 +62,7 @@ public sealed record RecordedSettings
     public IEnumerable<(string Key, string Value)> Rows(bool withThreads = true)
     {
         yield return ("imageSize", Text(ImageSize));
+        if (Tiles is not null) yield return ("tiles", Tiles);
         yield return ("width", Text(Width));
         yield return ("depth", Text(Depth));
         if (Epochs is { } e) yield return ("epochs", Text(e));

@@ -155,7 +155,7 @@ public static class HtmlReport
                      "(it was trained with 1 channel), so a defect of colour alone does not show in its map.</p>\n");
         foreach (var (image, source, colours, contour) in drawn)
         {
-            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, image.Side, colours, contour, image.MaskPath, model.ReadsFilesUpright, source);
+            var (plain, overlay) = ImagePanel.Panel(image.Path, image.Map, (image.MapWidth, image.MapHeight), colours, contour, image.MaskPath, model.ReadsFilesUpright, source);
             bool miss = image.Predicted != image.IsAnomalous;
             string verdict = miss ? (image.IsAnomalous ? "missed defect" : "false alarm") : "correct";
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +

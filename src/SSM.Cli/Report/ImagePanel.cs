@@ -26,14 +26,14 @@ public static class ImagePanel
 
     /// <summary>The report's panel: both pictures as PNG data URIs, of the area of a square of <see cref="PanelSide"/>.</summary>
     /// <param name="imagePath">The image file.</param>
-    /// <param name="map">Anomaly map, side × side, raw units.</param>
-    /// <param name="side">Side of the map.</param>
+    /// <param name="map">Anomaly map, row-major, raw units.</param>
+    /// <param name="mapSize">Width and height of the map.</param>
     /// <param name="colours">The model's colour scale.</param>
     /// <param name="pixelThreshold">Map value from which a pixel is predicted defective (the white contour).</param>
     /// <param name="maskPath">Ground-truth mask file, if any.</param>
     /// <param name="upright">Whether the model turns files by their EXIF orientation (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
     /// <param name="source">The image's size as read with <paramref name="upright"/>, when the caller has it; null reads it.</param>
-    public static (string Image, string Overlay) Panel(string imagePath, float[] map, int side, HeatScale colours, float pixelThreshold, string? maskPath,
+    public static (string Image, string Overlay) Panel(string imagePath, float[] map, (int Width, int Height) mapSize, HeatScale colours, float pixelThreshold, string? maskPath,
         bool upright = true, (int Width, int Height)? source = null)
     {
         var (sourceWidth, sourceHeight) = source ?? ImageFile.ReadSize(imagePath, upright);
@@ -41,7 +41,7 @@ public static class ImagePanel
         var image = ImageFile.LoadResized(imagePath, 3, height, width, upright);   // row by row: a huge photo never sits in memory whole
         bool[]? truth = maskPath is null ? null
             : ImageResize.ResizeMaskToFlags(ImageFile.LoadMask(maskPath), height, width);
-        byte[] overlay = SsmHeatMap.Overlay(image, SsmHeatMap.Enlarged(map, side, height, width), colours, pixelThreshold, truth);
+        byte[] overlay = SsmHeatMap.Overlay(image, SsmHeatMap.Enlarged(map, mapSize, height, width), colours, pixelThreshold, truth);
         return (Png.DataUri(ImageFile.EncodePng(SsmHeatMap.Visible(image))), Png.DataUri(overlay));
     }
 }

@@ -5,7 +5,8 @@ using SSM.Core.Evaluation;
 namespace SSM.Cli.Scoring;
 
 /// <summary>One test image with its label, score, map and (for defects) its ground-truth mask at map resolution.</summary>
-public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask, int Side, string? MaskPath);
+public sealed record EvaluatedImage(string Path, string Category, bool IsAnomalous, float Score, bool Predicted, float[] Map, bool[]? Mask,
+    int MapWidth, int MapHeight, string? MaskPath);
 
 /// <summary>Image- and pixel-level results on a labelled test set, with the curves the report draws.</summary>
 public sealed class EvaluationResult
@@ -75,10 +76,10 @@ public sealed class EvaluationResult
             if (item.MaskPath is not null)
             {
                 var full = ImageFile.LoadMask(item.MaskPath);
-                mask = ImageResize.ResizeMaskToFlags(full, s.Side, s.Side);
+                mask = ImageResize.ResizeMaskToFlags(full, s.MapHeight, s.MapWidth);
                 if (item.IsAnomalous && !mask.Contains(true)) (full.Pixels.Contains(1f) ? lost : empty).Add(item.Path);
             }
-            images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.Side, item.MaskPath));
+            images.Add(new EvaluatedImage(item.Path, item.Category, item.IsAnomalous, s.Score, s.Predicted, s.Map, mask, s.MapWidth, s.MapHeight, item.MaskPath));
         }
 
         float[] scores = [.. images.Select(x => x.Score)];
@@ -99,8 +100,7 @@ public sealed class EvaluationResult
         var masks = images.Select(x => x.Mask ?? new bool[x.Map.Length]).ToList();
         if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)) && images.Count > 0)
         {
-            int side = images[0].Side;
-            pixel = PixelMetrics.Evaluate(maps, masks, side, side);
+            pixel = PixelMetrics.Evaluate(maps, masks, images[0].MapHeight, images[0].MapWidth);
             pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
             pixelThreshold = RoundThreshold.Between(maps, pixel.Value.F1Threshold);
         }
@@ -111,7 +111,7 @@ public sealed class EvaluationResult
         bool pixelIntervals = pixel is not null && maps.Sum(m => (long)m.Length) <= MaxIntervalPixels;
         var intervals = bothClasses
             ? Bootstrap.Intervals(scores, labels, [.. images.Select(x => x.Category)], pixelIntervals ? maps : null, pixelIntervals ? masks : null,
-                images[0].Side, images[0].Side)
+                images[0].MapHeight, images[0].MapWidth)
             : null;
         return new EvaluationResult
         {
@@ -127,5 +127,5 @@ public sealed class EvaluationResult
     /// <summary>Which kinds of defect the model finds: <see cref="CategoryMetrics.Compute"/> of the test images.</summary>
     public static IReadOnlyList<CategoryMetrics> ByCategory(IReadOnlyList<EvaluatedImage> images) =>
         CategoryMetrics.Compute([.. images.Select(i => i.Category)], [.. images.Select(i => i.IsAnomalous)], [.. images.Select(i => i.Score)],
-            [.. images.Select(i => i.Predicted)], [.. images.Select(i => new LabeledAnomalyMap(i.Map, i.Mask ?? new bool[i.Map.Length], i.Side, i.Side))]);
+            [.. images.Select(i => i.Predicted)], [.. images.Select(i => new LabeledAnomalyMap(i.Map, i.Mask ?? new bool[i.Map.Length], i.MapHeight, i.MapWidth))]);
 }

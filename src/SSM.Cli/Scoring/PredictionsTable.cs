@@ -40,7 +40,7 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     {
         // The image's size once, for the peak and the contour's threshold alike.
         var (width, height) = SSM.Core.Data.ImageFile.ReadSize(model.ResolvePath(s.Path), model.ReadsFilesUpright);
-        var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, model.ImageSize, width, height);
+        var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, (s.MapWidth, s.MapHeight), width, height);
         bool contrastOnly = s.Predicted && FlaggedByContrastAlone(peakValue, width, height);
         return Add(new PredictionRow(s.Path, s.Score, s.Predicted, contrastOnly ? null : peakX, contrastOnly ? null : peakY, null, null), withHeatMap);
     }

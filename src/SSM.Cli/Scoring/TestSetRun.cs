@@ -23,7 +23,7 @@ public static class TestSetRun
         }, ssm.MaskThreshold);
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
             warnings.Write($"{lost.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images keep no defect pixel in their mask at the " +
-                           $"model's {ssm.ImageSize} x {ssm.ImageSize} (their defects are thinner than one of its pixels; e.g. " +
+                           $"model's {ssm.MapWidth} x {ssm.MapHeight} map (their defects are thinner than one of its pixels; e.g. " +
                            $"{Shown(result, lost[0])}): the pixel metrics see no defect in them. A larger --image-size keeps them.");
         if (result.MasksMarkingNothing is { Count: > 0 } empty)
             warnings.Write($"{empty.Count} of {result.Images.Count(i => i.IsAnomalous)} defective test images have a mask that marks no pixel " +

@@ -103,6 +103,7 @@ public static class TrainingProgressView
     {
         [nameof(SsmAnomalyDetectionOptions.HoldoutFraction)] = "--holdout",
         [nameof(SsmAnomalyDetectionOptions.ImageSize)] = "--image-size",
+        [nameof(SsmAnomalyDetectionOptions.Tiles)] = "--tiles",
         [nameof(SsmAnomalyDetectionOptions.BatchSize)] = "--batch-size",
         [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
         [nameof(SsmAnomalyDetectionOptions.Seed)] = "--seed",

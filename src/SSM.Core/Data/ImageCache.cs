@@ -13,12 +13,15 @@ public sealed class ImageCache
     private readonly List<ushort[]> images = new();
     private readonly List<double> logAreas = new();   // log(width x height) of each image before resizing
 
-    /// <param name="imageSize">Side S the images are resized to.</param>
+    /// <param name="imageSize">Side S the images (or their tiles) are resized to.</param>
     /// <param name="channels">Channels every image must have.</param>
-    public ImageCache(int imageSize, int channels)
+    /// <param name="tiles">Tiles each added image is cut into (<see cref="TileGrid.Cut"/>), stored one after another;
+    /// null keeps each image whole.</param>
+    public ImageCache(int imageSize, int channels, TileGrid? tiles = null)
     {
         ImageSize = imageSize;
         Channels = channels;
+        Tiles = tiles ?? TileGrid.Whole;
     }
 
     /// <summary>
@@ -34,8 +37,17 @@ public sealed class ImageCache
     public int ImageSize { get; }
     /// <summary>Channels every image must have.</summary>
     public int Channels { get; }
-    /// <summary>Images stored so far.</summary>
+    /// <summary>Tiles each added image was cut into; <see cref="TileGrid.Whole"/> when images are kept whole.</summary>
+    public TileGrid Tiles { get; }
+    /// <summary>Entries stored so far: tiles when images are cut into them (<see cref="ImageCount"/> x tiles each), else images.
+    /// Indices of <see cref="Batch"/>, <see cref="Subset"/> and <see cref="LogArea"/> count these.</summary>
     public int Count => images.Count;
+    /// <summary>Images added so far.</summary>
+    public int ImageCount => images.Count / Tiles.Count;
+
+    /// <summary>The entries of images <paramref name="indices"/> (of <see cref="ImageCount"/>): each image's tiles in order.</summary>
+    public int[] EntriesOf(IEnumerable<int> indices) =>
+        [.. indices.SelectMany(i => Enumerable.Range(i * Tiles.Count, Tiles.Count))];
 
     /// <summary>Why an image of <paramref name="size"/> (as given, before any resize) is too small to use, naming it
     /// <paramref name="what"/>; null when it is large enough.</summary>
@@ -58,6 +70,18 @@ public sealed class ImageCache
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
                 throw new ArgumentException($"{what} contains a NaN or infinite pixel value.");
+        if (Tiles.Count == 1) Store(image);
+        else
+        {
+            var tiles = Tiles.Cut(image, ImageSize);
+            if (SizeProblem("A tile", tiles[0].SourceSize) is not null)
+                throw new ArgumentException($"{what} is {image.SourceSize.Width}x{image.SourceSize.Height} pixels: too small to cut into {Tiles} tiles of at least {MinimumSide}x{MinimumSide}.");
+            foreach (var tile in tiles) Store(tile);
+        }
+    }
+
+    private void Store(FloatImage image)
+    {
         var resized = image.Height == ImageSize && image.Width == ImageSize ? image : ImageResize.Resize(image, ImageSize, ImageSize);
         var levels = new ushort[resized.Pixels.Length];
         for (int i = 0; i < levels.Length; i++) levels[i] = (ushort)Math.Clamp(MathF.Round(resized.Pixels[i] * 65535f), 0, 65535);
@@ -75,14 +99,15 @@ public sealed class ImageCache
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(BitConverter.GetBytes(ImageSize));
         hash.AppendData(BitConverter.GetBytes(Channels));
+        if (Tiles.Count > 1) hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Tiles.ToString()));
         foreach (var image in images) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.AsSpan()));
         return hash.GetHashAndReset();
     }
 
-    /// <summary>A cache over some of these images (shared, not copied).</summary>
+    /// <summary>A cache over some of these entries (shared, not copied); <see cref="EntriesOf"/> gives whole images' tiles.</summary>
     public ImageCache Subset(IEnumerable<int> indices)
     {
-        var subset = new ImageCache(ImageSize, Channels);
+        var subset = new ImageCache(ImageSize, Channels, Tiles);
         foreach (int i in indices)
         {
             subset.images.Add(images[i]);

@@ -10,12 +10,17 @@ public static class AnomalyMapResize
     /// area-averaging when shrinking), so it overlays the image the user gave. Values keep their range: a standardised
     /// map is in standard deviations, far outside an image's [0, 1].
     /// </summary>
-    public static float[] ToImageSize(float[] map, int size, int height, int width)
+    public static float[] ToImageSize(float[] map, int size, int height, int width) => ToImageSize(map, (size, size), height, width);
+
+    /// <summary>As <see cref="ToImageSize(float[], int, int, int)"/> for a map of <paramref name="mapSize"/>, such as a tiled
+    /// model's (<see cref="SsmOptions.ReadSize"/>).</summary>
+    public static float[] ToImageSize(float[] map, (int Width, int Height) mapSize, int height, int width)
     {
         ArgumentNullException.ThrowIfNull(map);
-        if (map.Length != size * size)
-            throw new ArgumentException($"A {size}x{size} map has {size * size} values, got {map.Length}.", nameof(map));
-        if (height == size && width == size) return (float[])map.Clone();
-        return ImageResize.ResizeUnbounded(new FloatImage(1, size, size, map), height, width).Pixels;
+        var (w, h) = mapSize;
+        if (map.Length != (long)w * h)
+            throw new ArgumentException($"A {w}x{h} map has {(long)w * h} values, got {map.Length}.", nameof(map));
+        if (height == h && width == w) return (float[])map.Clone();
+        return ImageResize.ResizeUnbounded(new FloatImage(1, h, w, map), height, width).Pixels;
     }
 }

@@ -31,7 +31,8 @@ public sealed record Calibration
     /// keep the pixels as loaded, whose maps see brightness and contrast themselves.</summary>
     public ContrastRange? Contrast { get; init; }
 
-    /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending.</summary>
+    /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending;
+    /// of a tiled model (<see cref="SsmOptions.Tiles"/>), each image's highest tile score.</summary>
     /// <remarks>Read-only, and copied when set: every score a model gives is normalised by them, and a transformer's copies
     /// share its calibration.</remarks>
     public IReadOnlyList<float> NormalImageScores
@@ -127,6 +128,8 @@ public sealed record Calibration
         var sizeEffect = scoring.SizeCorrection ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
+        // Tiles were scored as images; an image scores its highest tile, so the threshold counts images, not tiles.
+        scores = ImageScores(scores, heldOut.Tiles.Count);
         Array.Sort(scores);
         return new Calibration
         {
@@ -134,6 +137,10 @@ public sealed record Calibration
             Contrast = options.Normalization == InputNormalization.PerImage ? contrast ?? ContrastRange.Fit(heldOut, options.NormalizationStdFloor) : null,
         };
     }
+
+    /// <summary>Each image's score from its tiles' (<paramref name="tiles"/> in a row): the highest.</summary>
+    internal static float[] ImageScores(float[] tileScores, int tiles) =>
+        tiles == 1 ? tileScores : [.. tileScores.Chunk(tiles).Select(t => t.Max())];
 
     /// <summary>Map level (mean of the final map) and score of each held-out image against its original size.</summary>
     private static SizeEffect? FitSizeEffect(List<float[]> maps, float[] scores, ImageCache heldOut, NormalMapStatistics? statistics, ScoringOptions scoring)

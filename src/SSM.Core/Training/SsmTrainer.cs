@@ -35,7 +35,7 @@ public static class SsmTrainer
         ArgumentNullException.ThrowIfNull(normalImages);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
+        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
         int index = 0;
         foreach (var image in normalImages)
         {
@@ -54,16 +54,18 @@ public static class SsmTrainer
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels)
-            throw new ArgumentException("The image cache does not match the model's image size and channels.", nameof(images));
-        if (images.Count < MinimumImages)
-            throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.Count}.", nameof(images));
+        if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels || images.Tiles != options.Grid)
+            throw new ArgumentException("The image cache does not match the model's image size, channels and tiles.", nameof(images));
+        if (images.ImageCount < MinimumImages)
+            throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.ImageCount}.", nameof(images));
         TorchNative.EnsureLoaded();
 
         device ??= CPU;
         options = WithEpochsResolved(options, device);
         var t = options.Training;
-        var (heldOut, train) = Split(images.Count, t);
+        // Whole images are held out, all their tiles: calibration must judge images the network has not seen a tile of.
+        var (heldOutImages, trainImages) = Split(images.ImageCount, t);
+        var (heldOut, train) = (images.EntriesOf(heldOutImages), images.EntriesOf(trainImages));
 
         // A private generator, not torch.manual_seed: the global one is shared with every other thread.
         using var initialisation = new Generator((ulong)(uint)t.Seed);
@@ -79,7 +81,7 @@ public static class SsmTrainer
             // The contrast from every training image: it is not learnt by the network, and more images describe it better.
             var contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null;
             model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation, contrast: contrast);
-            model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, train.Length, heldOut.Length);
+            model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, trainImages.Length, heldOutImages.Length);
             return model;
         }
         catch

@@ -374,4 +374,59 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.All(scores, s => Assert.Equal(16 * 16, s.Map.Length));
         Assert.All(scores, s => Assert.True(float.IsFinite(s.Score)));
     }
+
+    /// <summary>Two grey images side by side, a strip twice as wide as high.</summary>
+    private static FloatImage SideBySide(FloatImage left, FloatImage right)
+    {
+        int s = left.Width;
+        var strip = new FloatImage(1, s, 2 * s);
+        for (int y = 0; y < s; y++)
+            for (int x = 0; x < s; x++)
+            {
+                strip[0, y, x] = left[0, y, x];
+                strip[0, y, s + x] = right[0, y, x];
+            }
+        return strip;
+    }
+
+    /// <summary>Strips of two texture squares, read as 2 x 1 tiles of 32: the model trains on the squares, scores each
+    /// strip by its worse tile, and its map (64 wide, 32 high) lights up in the half that holds the defect.</summary>
+    [Fact]
+    public void ATiledModelLearnsDefectsInStrips_AndMapsThemToTheirTile()
+    {
+        var data = fixture.Data;
+        var normal = data.Test.Where(t => !t.IsAnomalous).ToList();
+        var defects = data.Test.Where(t => t.IsAnomalous).ToList();
+        var train = data.Train.Select((image, i) => SideBySide(image, data.Train[(i + 7) % data.Train.Count])).ToList();
+        var blank = new FloatImage(1, 32, 32);
+        var test = new List<(FloatImage Strip, FloatImage Mask, bool Anomalous)>();
+        for (int i = 0; i < normal.Count; i++)
+            test.Add((SideBySide(normal[i].Image, normal[(i + 1) % normal.Count].Image), SideBySide(blank, blank), false));
+        for (int i = 0; i < defects.Count; i++)
+        {
+            bool right = i % 2 == 0;
+            var good = normal[i % normal.Count].Image;
+            test.Add(right ? (SideBySide(good, defects[i].Image), SideBySide(blank, defects[i].Mask!), true)
+                           : (SideBySide(defects[i].Image, good), SideBySide(defects[i].Mask!, blank), true));
+        }
+        var options = TinyModelFixture.TinyOptions() with { Tiles = new TileGrid(2, 1) };
+        using var model = SsmTrainer.Train(train, options);
+        Assert.Equal(new TrainingSummary(20, model.TrainingSummary!.FinalLoss, 36, 4), model.TrainingSummary);   // strips, not tiles
+
+        var scores = model.Score([.. test.Select(t => t.Strip)]);
+        Assert.All(scores, s => Assert.Equal(64 * 32, s.Map.Length));
+        double auroc = Roc.Auroc([.. scores.Select(s => s.Score)], [.. test.Select(t => t.Anomalous)]);
+        Assert.True(auroc >= 0.9, $"image AUROC {auroc:F3} < 0.9");
+        double pixel = PixelMetrics.Auroc([.. scores.Select(s => s.Map)], [.. test.Select(t => t.Mask.Pixels.Select(v => v > 0.5f).ToArray())]);
+        Assert.True(pixel >= 0.8, $"pixel AUROC {pixel:F3} < 0.8");
+        // Each defective strip's peak in the half that holds the defect: the tiles' maps are stitched in their places.
+        for (int i = normal.Count; i < test.Count; i++)
+        {
+            int peak = Array.IndexOf(scores[i].Map, scores[i].Map.Max());
+            bool inRight = peak % 64 >= 32, defectRight = test[i].Mask.Pixels.Select((v, p) => (v, p)).Where(q => q.v > 0.5f).All(q => q.p % 64 >= 32);
+            Assert.Equal(defectRight, inRight);
+        }
+        // Calibrated per strip: the held-out strips' scores are each their worse tile's, one per strip.
+        Assert.Equal(4, model.Calibration!.NormalImageScores.Count);
+    }
 }

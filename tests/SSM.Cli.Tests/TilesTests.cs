@@ -1,0 +1,56 @@
+using SSM.Cli.Outputs;
+using SSM.Core.Data;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>train --tiles: a model that cuts each image into tiles, evaluated and used to predict like any other.</summary>
+[Collection("cli")]
+public sealed class TilesTests(TrainedModelFixture fx)
+{
+    [Fact]
+    public void ATiledModelTrainsEvaluatesAndPredicts_WithMapsOfItsGrid()
+    {
+        string run = Path.Combine(fx.Root, "tiles-run");
+        var train = Cli.Run(["train", fx.Data, "--tiles", "2x1", .. TrainedModelFixture.OneEpoch, "-o", run]);
+        Assert.True(train.Code == 0, train.Output);
+        // The fixture's 32 px squares read at 32 x 16 to be cut into two tiles of 16: squashed, and said so.
+        Assert.Contains("differ in proportions from their tiles (2 times or more, e.g. 32 x 32) and are squashed to 32 x 16 (2x1 tiles of 16)", Cli.Flat(train.Output));
+        Assert.Contains("--tiles 1x1 keeps their proportions.", Cli.Flat(train.Output));
+        var metrics = MetricsFile.Read(Path.Combine(run, "metrics.json"));
+        Assert.Equal("2x1", metrics.Settings.Tiles);
+        Assert.NotNull(metrics.PixelAuroc);   // the masks read at the map's 32 x 16
+
+        var info = Cli.Run("info", Path.Combine(run, "model.zip"));
+        Assert.Contains("--tiles", info.Output);
+        Assert.Contains("2x1", info.Output);
+        Assert.Equal(metrics.PixelAuroc, MetricsFile.Read(Path.Combine(Evaluated(run), "metrics.json")).PixelAuroc);
+
+        string predicted = Path.Combine(fx.Root, "tiles-predict");
+        var predict = Cli.Run("predict", Path.Combine(run, "model.zip"), Path.Combine(fx.Data, "test"), "-r", "--masks", "-o", predicted);
+        Assert.True(predict.Code == 0, predict.Output);
+        var rows = File.ReadAllLines(Path.Combine(predicted, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Length, rows.Count);
+        Assert.All(rows, r => Assert.InRange(int.Parse(r[3]), 0, 31));   // peaks on the 32 x 32 files, not the map
+        Assert.All(rows, r => Assert.InRange(int.Parse(r[4]), 0, 31));
+        var heatMap = ImageFile.ReadSize(Directory.GetFiles(predicted, "*_heatmap.png", SearchOption.AllDirectories)[0], true);
+        Assert.Equal((32, 32), heatMap);   // drawn over the image, whatever the map's shape
+    }
+
+    private string Evaluated(string run)
+    {
+        string output = Path.Combine(fx.Root, "tiles-evaluate");
+        var evaluate = Cli.Run("evaluate", Path.Combine(run, "model.zip"), fx.Data, "-o", output);
+        Assert.True(evaluate.Code == 0, evaluate.Output);
+        return output;
+    }
+
+    /// <summary>Without --tiles nothing about tiles is recorded: the stamps and files of untiled runs are as before.</summary>
+    [Fact]
+    public void AnUntiledRunRecordsNoTiles()
+    {
+        var metrics = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        Assert.Null(metrics.Settings.Tiles);
+        Assert.DoesNotContain("\"tiles\"", File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
+        Assert.DoesNotContain(metrics.Settings.Rows(), r => r.Key == "tiles");
+    }
+}

@@ -1,0 +1,114 @@
+using SSM.Core.Data;
+using SSM.Core.Scoring;
+
+namespace SSM.Core.Tests.Data;
+
+public class TileGridTests
+{
+    private static FloatImage Numbered(int channels, int width, int height) =>
+        new(channels, height, width, [.. Enumerable.Range(0, channels * width * height).Select(i => i / (float)(channels * width * height))]);
+
+    [Fact]
+    public void CutTilesLeftToRightThenDown_AndStitchPutsThemBack()
+    {
+        var image = Numbered(3, 24, 16);   // read size of 3 x 2 tiles of 8: not resized
+        var grid = new TileGrid(3, 2);
+        var tiles = grid.Cut(image, 8);
+        Assert.Equal(6, tiles.Length);
+        for (int t = 0; t < 6; t++)
+        {
+            int row = t / 3, column = t % 3;
+            for (int c = 0; c < 3; c++)
+                for (int y = 0; y < 8; y++)
+                    for (int x = 0; x < 8; x++)
+                        Assert.Equal(image[c, row * 8 + y, column * 8 + x], tiles[t][c, y, x]);
+        }
+        // The map of each tile back in its place: the image's first plane, 24 wide and 16 high.
+        var maps = tiles.Select(t => t.Pixels[..64]).ToList();
+        Assert.Equal(image.Pixels[..(24 * 16)], grid.Stitch(maps, 8));
+    }
+
+    [Fact]
+    public void CutResizesToTheGridFirst_AndEachTileKeepsItsShareOfTheSourceSize()
+    {
+        var strip = new FloatImage(1, 50, 400, [.. Enumerable.Range(0, 400 * 50).Select(i => i % 400 < 200 ? 0.2f : 0.8f)]);
+        var tiles = new TileGrid(4, 1).Cut(strip, 16);
+        Assert.All(tiles, t => Assert.Equal((16, 16), (t.Width, t.Height)));
+        Assert.All(tiles, t => Assert.Equal((100, 50), t.SourceSize));   // the size correction judges a tile by its pixels
+        Assert.All(tiles[0].Pixels, v => Assert.Equal(0.2f, v, 1e-5f));   // the strip's left half in the first two tiles
+        Assert.All(tiles[3].Pixels, v => Assert.Equal(0.8f, v, 1e-5f));
+    }
+
+    [Fact]
+    public void StitchRefusesMapsThatAreNotTheGrids()
+    {
+        var grid = new TileGrid(2, 1);
+        Assert.Throws<ArgumentException>(() => grid.Stitch([new float[64]], 8));
+        Assert.Throws<ArgumentException>(() => grid.Stitch([new float[64], new float[63]], 8));
+    }
+
+    [Theory]
+    [InlineData("8x1", 8, 1)]
+    [InlineData(" 2X3 ", 2, 3)]
+    [InlineData("4", 4, 4)]
+    [InlineData("16x16", 16, 16)]
+    public void ParseReadsAcrossThenDown(string text, int columns, int rows) => Assert.Equal(new TileGrid(columns, rows), TileGrid.Parse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("0x1")]
+    [InlineData("17x1")]
+    [InlineData("x")]
+    [InlineData("8x")]
+    [InlineData("-1x2")]
+    [InlineData("1.5x2")]
+    [InlineData("2x2x2")]
+    [InlineData(null)]
+    public void ParseRefusesWhatIsNotAGrid(string? text) => Assert.Null(TileGrid.Parse(text));
+
+    [Fact]
+    public void OptionsRefuseAnEmptyOrHugeGridByName()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SsmOptions { Tiles = new TileGrid(0, 1) }.Validate());
+        Assert.Equal("Tiles", e.ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SsmOptions { Tiles = new TileGrid(1, TileGrid.MaxTiles + 1) }.Validate());
+        var tiled = new SsmOptions { ImageSize = 32, Tiles = new TileGrid(8, 1) };
+        Assert.Equal((256, 32), tiled.ReadSize);
+        Assert.Equal((64, 64), new SsmOptions().ReadSize);
+    }
+
+    [Fact]
+    public void ACacheStoresEachImagesTilesTogether()
+    {
+        var cache = new ImageCache(8, 1, new TileGrid(2, 2));
+        cache.Add(Numbered(1, 16, 16), "a");
+        cache.Add(Numbered(1, 32, 32), "b");
+        Assert.Equal(8, cache.Count);
+        Assert.Equal(2, cache.ImageCount);
+        Assert.Equal([4, 5, 6, 7, 0, 1, 2, 3], cache.EntriesOf([1, 0]));
+        Assert.Equal(Math.Log(16 * 16), cache.LogArea(5), 6);   // a quarter of b's 32 x 32
+        // The same pixels as cutting by hand: tile 1 of a is its top right corner.
+        using var batch = cache.Batch([1]);
+        Assert.Equal(new TileGrid(2, 2).Cut(Numbered(1, 16, 16), 8)[1].Pixels, batch.data<float>().ToArray(), new FloatNear(1e-4f));
+        Assert.Equal(cache.Count, cache.Subset(cache.EntriesOf([0, 1])).Count);
+    }
+
+    [Fact]
+    public void ACacheRefusesAnImageTooSmallForItsTiles_NamingIt()
+    {
+        var cache = new ImageCache(8, 1, new TileGrid(4, 1));
+        var e = Assert.Throws<ArgumentException>(() => cache.Add(Numbered(1, 20, 20), "row 3"));
+        Assert.Equal("Image row 3 is 20x20 pixels: too small to cut into 4x1 tiles of at least 8x8.", e.Message);
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void AnImageScoresItsHighestTile() =>
+        Assert.Equal([5f, 4f], Calibration.ImageScores([1f, 5f, 2f, 3f, 0f, 4f], 3));
+
+    private sealed class FloatNear(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float a, float b) => Math.Abs(a - b) <= tolerance;
+        public int GetHashCode(float v) => 0;
+    }
+}
