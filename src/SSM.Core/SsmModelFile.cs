@@ -35,8 +35,12 @@ internal static class SsmModelFile
     public static void Write(SsmModel model, Stream stream)
     {
         var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration, model.TrainingSummary));
-        SignedFile.Write(stream, Signature, FormatVersion, header, Weights.Save(model.Network));
+        SignedFile.Write(stream, Signature, FormatOf(model.Options), header, Weights.Save(model.Network));
     }
+
+    /// <summary>The oldest format that holds these settings: 10 for whole images, whose files are byte for byte what format 10
+    /// wrote and which readers of format 10 read as they always did; 11 only for a tiled model, which they must refuse.</summary>
+    public static int FormatOf(SsmOptions options) => options.Tiles is null ? 10 : FormatVersion;
 
     public static SsmModel Read(Stream stream, Device? device)
     {

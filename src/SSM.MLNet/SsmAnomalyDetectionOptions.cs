@@ -88,8 +88,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// Tiles each image is cut into (across x down), each the network's <see cref="ImageSize"/> square: for defects of a few
     /// pixels in large or long images, which resizing the whole image would shrink away. Every image is resized to
     /// Columns × ImageSize by Rows × ImageSize and cut; the network trains on every tile, an image scores its highest tile,
-    /// and its anomaly map is its tiles' maps side by side, stretched to a square of max(Columns, Rows) × ImageSize when the
-    /// grid is not square. A 2048 × 256 line-scan strip at 8 × 1 tiles of 128 px is shrunk 2 times instead of 16. An epoch
+    /// and its anomaly map is its tiles' maps side by side, Columns × ImageSize wide and Rows × ImageSize high
+    /// (<see cref="SsmAnomalyTransformer.MapWidth"/>, <see cref="SsmAnomalyTransformer.MapHeight"/>). A 2048 × 256 line-scan strip at 8 × 1 tiles of 128 px is shrunk 2 times instead of 16. An epoch
     /// takes about as many times longer as there are tiles. Default null: the whole image as one tile.
     /// </summary>
     public SSM.Core.Data.TileGrid? Tiles { get; set; }

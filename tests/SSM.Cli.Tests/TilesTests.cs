@@ -34,6 +34,17 @@ public sealed class TilesTests(TrainedModelFixture fx)
         Assert.All(rows, r => Assert.InRange(int.Parse(r[4]), 0, 31));
         var heatMap = ImageFile.ReadSize(Directory.GetFiles(predicted, "*_heatmap.png", SearchOption.AllDirectories)[0], true);
         Assert.Equal((32, 32), heatMap);   // drawn over the image, whatever the map's shape
+
+        // An image too small for the tiles (12 px across: two tiles of 6) is named before anything is scored.
+        string folder = Cli.TempFolder("tiles-small");
+        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], Path.Combine(folder, "a.png"));
+        string small = Path.Combine(folder, "small.png");
+        ImageFile.Save(new FloatImage(1, 12, 12), small);
+        var refused = Cli.Run("predict", Path.Combine(run, "model.zip"), folder, "-o", Path.Combine(fx.Root, "tiles-small-predict"));
+        Assert.Equal(1, refused.Code);
+        Assert.Contains($"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8.", Cli.Flat(refused.Output));
+        Assert.False(Cli.HasStackTrace(refused.Output), refused.Output);
+        Assert.False(Directory.Exists(Path.Combine(fx.Root, "tiles-small-predict")));
     }
 
     private string Evaluated(string run)

@@ -27,7 +27,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead + "; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
         const string keepGoingHint = "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')";
-        var (headers, badUpFront) = DatasetInput.ReadHeaders(images, settings.MaxPixels);
+        var (headers, badUpFront) = DatasetInput.ReadHeaders(images, settings.MaxPixels, (ssm.Tiles, ssm.ReadsFilesUpright));
         List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
         if (badUpFront.Count > 0)
         {

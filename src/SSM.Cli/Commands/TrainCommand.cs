@@ -65,7 +65,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         }
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
-        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels);
+        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels, (settings.TileGrid, true));   // a new model reads files upright
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.

@@ -126,7 +126,8 @@ public static class DatasetInput
     /// </summary>
     /// <exception cref="CliException">Missing or unreadable masks, (with <paramref name="decodeImages"/>) unreadable images, masks of another size.</exception>
     /// <param name="maxPixels">The most pixels an image may have (<see cref="Commands.ModelSettings.MaxPixels"/>); a larger one is a problem.</param>
-    public static void CheckTestSet(MvtecDataset data, bool decodeImages, long maxPixels)
+    /// <param name="tiles">As <see cref="ReadHeaders"/>'s: the model's tiles, which every test image must be large enough for.</param>
+    public static void CheckTestSet(MvtecDataset data, bool decodeImages, long maxPixels, (SSM.Core.Data.TileGrid? Tiles, bool Upright)? tiles = null)
     {
         var problems = data.MissingMasks.Select(m => m.Message).ToList();
         foreach (var item in data.TestItems)
@@ -138,13 +139,14 @@ public static class DatasetInput
                 string? LargerThanLimit(string? file) => file is not null && ImageFile.ReadHeader(file) is { } h ? TooLarge(file, h, maxPixels) : null;
                 if (decodeImages)
                 {
-                    if ((LargerThanLimit(item.Path) ?? LargerThanLimit(item.MaskPath)) is { } large) problems.Add(large);
+                    string? TooSmall() => tiles is { } t && ImageFile.ReadHeader(item.Path) is { } h ? TooSmallForTiles(item.Path, h, t.Tiles, t.Upright) : null;
+                    if ((LargerThanLimit(item.Path) ?? LargerThanLimit(item.MaskPath) ?? TooSmall()) is { } large) problems.Add(large);
                     else data.LoadTest(item);     // image and mask, sizes compared
                     continue;
                 }
                 // The image itself is read by the model; its header now (within the limit there), so that a bad file is not
                 // found after the others were scored, and its size for the mask.
-                var (headers, unusable) = ReadHeaders([item.Path], maxPixels);
+                var (headers, unusable) = ReadHeaders([item.Path], maxPixels, tiles);
                 problems.AddRange(unusable.Select(u => u.Problem));
                 if (unusable.Count > 0 || item.MaskPath is null) continue;
                 if (LargerThanLimit(item.MaskPath) is { } largeMask)
@@ -277,7 +279,10 @@ public static class DatasetInput
     /// cannot be read (empty, not an image, a dangling link), named as decoding them names them, and those under 8 x 8.
     /// A bad file last in a folder of thousands is then refused in a second, not after all the others were scored.
     /// </summary>
-    public static (IReadOnlyList<ImageHeader> Headers, List<UnusableFile> Unusable) ReadHeaders(IReadOnlyList<string> paths, long maxPixels)
+    /// <param name="tiles">The model's tiles and whether it reads files upright: an image too small to cut into them is
+    /// unusable too; null for a model of whole images.</param>
+    public static (IReadOnlyList<ImageHeader> Headers, List<UnusableFile> Unusable) ReadHeaders(IReadOnlyList<string> paths, long maxPixels,
+        (SSM.Core.Data.TileGrid? Tiles, bool Upright)? tiles = null)
     {
         var headers = new List<ImageHeader>(paths.Count);
         var unusable = new List<UnusableFile>();
@@ -285,10 +290,23 @@ public static class DatasetInput
         {
             if (ImageFile.ReadHeader(path) is not { } header) unusable.AddRange(Unusable([path]));   // decoding says why
             else if (SSM.Core.Data.ImageCache.SizeProblem($"'{path}'", (header.Width, header.Height)) is { } small) unusable.Add(new(path, small));
+            else if (tiles is { } t && TooSmallForTiles(path, header, t.Tiles, t.Upright) is { } tooSmall) unusable.Add(new(path, tooSmall));
             else if (TooLarge(path, header, maxPixels) is { } large) unusable.Add(new(path, large));
             else headers.Add(header);
         }
         return (headers, unusable);
+    }
+
+    /// <summary>Why an image of <paramref name="header"/>'s size cannot be cut into <paramref name="tiles"/> (a tile would be
+    /// under 8 x 8 of its pixels); null when it can, or without tiles. Said before scoring: the model would fail on it there,
+    /// after the images before it.</summary>
+    public static string? TooSmallForTiles(string path, ImageHeader header, SSM.Core.Data.TileGrid? tiles, bool upright)
+    {
+        if (tiles is not { Count: > 1 }) return null;
+        var (width, height) = header.Turned && upright ? (header.Height, header.Width) : (header.Width, header.Height);
+        int least = SSM.Core.Data.ImageCache.MinimumSide;
+        return SSM.Core.Data.ImageCache.SizeProblem("A tile", tiles.TileSourceSize((width, height))) is null ? null
+            : $"'{path}' is {width}x{height} pixels: too small to cut into {tiles} tiles of at least {least}x{least}.";
     }
 
     /// <summary>Why an image of <paramref name="header"/>'s size is not read (more than <paramref name="maxPixels"/>); null
@@ -404,7 +422,7 @@ public static class DatasetInput
         if (oblong is { } least && Squash(least, tiles) >= 1.2)
         {
             var proportional = Proportional(least);
-            string fix = proportional != tiles && Squash(least, proportional) < Squash(least, tiles) ? $"--tiles {proportional} keeps their proportions."
+            string fix = proportional != tiles && Squash(least, proportional) < 1.2 ? $"--tiles {proportional} keeps their proportions."
                 : tiles.Count == 1 ? "Cropping to square parts keeps the proportions." : "Cropping them to the tiles' proportions keeps theirs.";
             yield return (tiles.Count == 1 ? $"All {count} images are oblong ({Aspect(least):0.##}:1 or more"
                              : $"All {count} images differ in proportions from their tiles ({Squash(least, tiles):0.##} times or more") +

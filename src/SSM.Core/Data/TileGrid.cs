@@ -32,10 +32,10 @@ public sealed record TileGrid(int Columns, int Rows)
     /// <summary>"8x1": tiles across, then down.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Columns}x{Rows}");
 
-    /// <summary>Reads "8x1" (across x down) or "4" (4 x 4); null when <paramref name="text"/> is neither or out of range.</summary>
+    /// <summary>Reads "8x1" or "8 x 1" (across x down) or "4" (4 x 4); null when <paramref name="text"/> is neither or out of range.</summary>
     public static TileGrid? Parse(string? text)
     {
-        var parts = (text ?? "").Trim().ToLowerInvariant().Split('x');
+        var parts = (text ?? "").Replace(" ", "").ToLowerInvariant().Split('x');
         if (parts.Length is not (1 or 2)) return null;
         var counts = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1).ToArray();
         var grid = new TileGrid(counts[0], counts[^1]);

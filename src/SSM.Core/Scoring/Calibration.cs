@@ -110,6 +110,10 @@ public sealed record Calibration
     public static Calibration Compute(InpaintingNetwork network, SsmOptions options, ImageCache heldOut, IProgress<CalibrationProgress>? progress, int batchSize = 8,
         CancellationToken cancellation = default, ContrastRange? contrast = null)
     {
+        // Tiles grouped by another grid would calibrate a tiled network on whole images, or the reverse, without a word.
+        if (heldOut.Tiles != options.Grid)
+            throw new ArgumentException($"The held-out images are cut into {heldOut.Tiles} tiles; the model reads {options.Grid} (SsmOptions.Tiles): " +
+                "cache them with the model's tiles.", nameof(heldOut));
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
         bool refining = scoring.RefinementRounds > 1;

@@ -50,6 +50,7 @@ public class TileGridTests
     [Theory]
     [InlineData("8x1", 8, 1)]
     [InlineData(" 2X3 ", 2, 3)]
+    [InlineData("8 x 1", 8, 1)]
     [InlineData("4", 4, 4)]
     [InlineData("16x16", 16, 16)]
     public void ParseReadsAcrossThenDown(string text, int columns, int rows) => Assert.Equal(new TileGrid(columns, rows), TileGrid.Parse(text));

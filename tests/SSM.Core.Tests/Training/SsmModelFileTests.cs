@@ -37,6 +37,21 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.Equal(fixture.Model.TrainingSummary, loaded.TrainingSummary);
     }
 
+    /// <summary>A model of whole images is written in format 10, byte for byte as before tiles, so that older readers keep
+    /// reading it; a tiled one in 11, which they refuse instead of scoring its images whole.</summary>
+    [Fact]
+    public void WholeImageModelsKeepFormat10_TiledOnesAre11()
+    {
+        Assert.Equal(10, SignedFile.Read(new MemoryStream(Saved()), "SSMMODEL"u8, SsmModelFile.FormatVersion, 2, "test").Version);
+        Assert.DoesNotContain("\"Tiles\"", System.Text.Encoding.UTF8.GetString(SignedFile.Read(new MemoryStream(Saved()), "SSMMODEL"u8, 10, 2, "test").Sections[0]));
+        var tiled = fixture.Model.Options with { Tiles = new SSM.Core.Data.TileGrid(2, 1) };
+        Assert.Equal(11, SsmModelFile.FormatOf(tiled));
+        using var loaded = LoadAsFormat(tiled, 11);
+        Assert.Equal(new SSM.Core.Data.TileGrid(2, 1), loaded.Options.Tiles);
+        using var whole = LoadAsFormat(fixture.Model.Options, 10);
+        Assert.Null(whole.Options.Tiles);
+    }
+
     /// <summary>The fixture's network written with <paramref name="options"/> (and its calibration, or <paramref name="calibration"/>)
     /// in a given file format, then loaded.</summary>
     private SsmModel LoadAsFormat(SsmOptions options, int version, SSM.Core.Scoring.Calibration? calibration = null)

@@ -428,5 +428,16 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         }
         // Calibrated per strip: the held-out strips' scores are each their worse tile's, one per strip.
         Assert.Equal(4, model.Calibration!.NormalImageScores.Count);
+        // A strip's score is its higher tile's: the same scorer on the two tiles alone.
+        var tiles = new ImageCache(32, 1);
+        foreach (var (strip, _, _) in test.Take(3).Concat(test.TakeLast(3)))
+            foreach (var tile in options.Grid.Cut(strip, 32)) tiles.Add(tile, null);
+        using var batch = tiles.Batch([.. Enumerable.Range(0, tiles.Count)]);
+        using var scoredTiles = model.Scorer.Score(batch, [.. Enumerable.Range(0, tiles.Count).Select(tiles.LogArea)]);
+        var tileScores = scoredTiles.Scores.data<float>().ToArray();
+        var strips = scores.Take(3).Concat(scores.TakeLast(3)).Select(s => s.Score).ToArray();
+        for (int i = 0; i < strips.Length; i++)
+            Assert.Equal(Math.Max(tileScores[2 * i], tileScores[2 * i + 1]), strips[i], 4);
+        Assert.Throws<ArgumentException>(() => Calibration.Compute(model, tiles, null));   // whole tiles for a tiled model: refused
     }
 }
