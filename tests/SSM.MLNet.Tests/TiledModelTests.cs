@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 
 namespace SSM.MLNet.Tests;
 
@@ -24,14 +25,14 @@ public sealed class TiledModelFixture : IDisposable
         var data = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = Size, TrainCount = 12, TestGoodCount = 2, TestDefectCount = 1, Seed = 5 });
         var blank = new FloatImage(1, Size, Size);
         string Write(string name, FloatImage image) { string path = Path.Combine(Folder, name); ImageFile.Save(image, path); return path; }
-        Train = [.. data.Train.Select((image, i) => Write($"train{i}.png", Strip(image, data.Train[(i + 1) % data.Train.Count])))];
+        Train = [.. data.Train.Select((image, i) => Write($"train{i}.png", Strips.SideBySide(image, data.Train[(i + 1) % data.Train.Count])))];
         foreach (var (item, i) in data.Test.Select((t, i) => (t, i)))
         {
             // The defect in the right tile: its mask lies in the strip's right half.
             Test.Add(new ImageRow
             {
-                ImagePath = Write($"test{i}.png", Strip(data.Train[i], item.Image)), Label = item.IsAnomalous,
-                MaskPath = Write($"test{i}_mask.png", Strip(blank, item.Mask ?? blank)),
+                ImagePath = Write($"test{i}.png", Strips.SideBySide(data.Train[i], item.Image)), Label = item.IsAnomalous,
+                MaskPath = Write($"test{i}_mask.png", Strips.SideBySide(blank, item.Mask ?? blank)),
             });
         }
         Context = new MLContext(seed: 1);
@@ -42,19 +43,6 @@ public sealed class TiledModelFixture : IDisposable
     {
         InputColumnName = nameof(PathRow.ImagePath), ImageSize = Size, Tiles = new TileGrid(2, 1), BaseWidth = 4, Depth = 2, Epochs = 2,
     };
-
-    /// <summary>Two grey squares side by side.</summary>
-    public static FloatImage Strip(FloatImage left, FloatImage right)
-    {
-        var strip = new FloatImage(1, Size, 2 * Size);
-        for (int y = 0; y < Size; y++)
-            for (int x = 0; x < Size; x++)
-            {
-                strip[0, y, x] = left[0, y, x];
-                strip[0, y, Size + x] = right[0, y, x];
-            }
-        return strip;
-    }
 
     public string Folder { get; }
     public List<string> Train { get; }

@@ -3,6 +3,7 @@ using SSM.Core.Evaluation;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
 using SSM.Core.Training;
+using SSM.Core.Tests.Data;
 
 namespace SSM.Core.Tests.Training;
 
@@ -375,20 +376,6 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.All(scores, s => Assert.True(float.IsFinite(s.Score)));
     }
 
-    /// <summary>Two grey images side by side, a strip twice as wide as high.</summary>
-    private static FloatImage SideBySide(FloatImage left, FloatImage right)
-    {
-        int s = left.Width;
-        var strip = new FloatImage(1, s, 2 * s);
-        for (int y = 0; y < s; y++)
-            for (int x = 0; x < s; x++)
-            {
-                strip[0, y, x] = left[0, y, x];
-                strip[0, y, s + x] = right[0, y, x];
-            }
-        return strip;
-    }
-
     /// <summary>Strips of two texture squares, read as 2 x 1 tiles of 32: the model trains on the squares, scores each
     /// strip by its worse tile, and its map (64 wide, 32 high) lights up in the half that holds the defect.</summary>
     [Fact]
@@ -397,17 +384,17 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var data = fixture.Data;
         var normal = data.Test.Where(t => !t.IsAnomalous).ToList();
         var defects = data.Test.Where(t => t.IsAnomalous).ToList();
-        var train = data.Train.Select((image, i) => SideBySide(image, data.Train[(i + 7) % data.Train.Count])).ToList();
+        var train = data.Train.Select((image, i) => Strips.SideBySide(image, data.Train[(i + 7) % data.Train.Count])).ToList();
         var blank = new FloatImage(1, 32, 32);
         var test = new List<(FloatImage Strip, FloatImage Mask, bool Anomalous)>();
         for (int i = 0; i < normal.Count; i++)
-            test.Add((SideBySide(normal[i].Image, normal[(i + 1) % normal.Count].Image), SideBySide(blank, blank), false));
+            test.Add((Strips.SideBySide(normal[i].Image, normal[(i + 1) % normal.Count].Image), Strips.SideBySide(blank, blank), false));
         for (int i = 0; i < defects.Count; i++)
         {
             bool right = i % 2 == 0;
             var good = normal[i % normal.Count].Image;
-            test.Add(right ? (SideBySide(good, defects[i].Image), SideBySide(blank, defects[i].Mask!), true)
-                           : (SideBySide(defects[i].Image, good), SideBySide(defects[i].Mask!, blank), true));
+            test.Add(right ? (Strips.SideBySide(good, defects[i].Image), Strips.SideBySide(blank, defects[i].Mask!), true)
+                           : (Strips.SideBySide(defects[i].Image, good), Strips.SideBySide(defects[i].Mask!, blank), true));
         }
         var options = TinyModelFixture.TinyOptions() with { Tiles = new TileGrid(2, 1) };
         using var model = SsmTrainer.Train(train, options);
