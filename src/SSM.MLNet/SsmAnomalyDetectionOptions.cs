@@ -110,7 +110,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// Passes over the training images; at least 1. Default null: the engine's default for the precision training runs in
     /// (<see cref="TrainingPrecision"/> resolved on the device), <see cref="SSM.Core.TrainingOptions.BFloat16Epochs"/> (105) in
     /// bfloat16 and <see cref="SSM.Core.TrainingOptions.Float32Epochs"/> (70) in float32: about 30 minutes on MTD on either 2-core
-    /// machine measured, a bfloat16 step being 1.8x as fast where <c>Auto</c> picks it.
+    /// machine measured, a bfloat16 step being 1.8x as fast where <c>Auto</c> picks it. With <see cref="Tiles"/> the default
+    /// is divided by the tiles per image (at least 1), which keeps the training's steps (<see cref="SSM.Core.SsmOptions.EpochsOn"/>).
     /// </summary>
     public int? Epochs { get; set; }
 

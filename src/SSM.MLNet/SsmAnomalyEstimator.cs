@@ -261,7 +261,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             : null;
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
-            options.Training.EpochsOn(device) is 1 ? "1 epoch" : $"{options.Training.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
+            options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
             memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "",
             tiles > 1 ? $" in {options.Grid} tiles ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
@@ -277,7 +277,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                 kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
 
         bool stallSaid = false;
-        int plannedEpochs = options.Training.EpochsOn(device);
+        int plannedEpochs = options.EpochsOn(device);
         int stepsPerEpoch = SsmTrainer.StepsPerEpoch((images.ImageCount - heldOut) * tiles, options.Training);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {

@@ -39,7 +39,7 @@ public sealed class TrainSettings : ModelSettings
     [Description("Cut every image into tiles of --image-size (e.g. 8x1 for a long strip, 4x4 for a large photo) that the network " +
                  "trains on and scores, for defects of a few pixels that resizing the whole image would shrink away. An image " +
                  "scores its highest tile; its heat map is its tiles' maps side by side. Each epoch takes as many times longer as " +
-                 "there are tiles. Default 1x1: the whole image.")]
+                 "there are tiles, and the default --epochs is divided by their number. Default 1x1: the whole image.")]
     [DefaultValue("1x1")]
     public string Tiles { get; set; } = "1x1";
 
@@ -58,7 +58,7 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--epochs <N>")]
     [Description("Passes over the training images. Default: 105 where training runs in bfloat16 (see --precision), else 70; " +
-                 "about 30 minutes on MTD on a 2-core machine either way.")]
+                 "about 30 minutes on MTD on a 2-core machine either way; divided by the number of --tiles, which keeps the training's steps.")]
     public int? Epochs { get; set; }
 
     [CommandOption("--learning-rate <RATE>")]
@@ -177,11 +177,13 @@ public sealed class TrainSettings : ModelSettings
         ?? throw new InvalidOperationException($"--score-error was not validated: '{ScoreError}'.");
 
     /// <summary>The epochs training will run: <see cref="Epochs"/>, or the default for the precision it runs in on
-    /// <see cref="ModelSettings.Device"/> (valid after <see cref="Validate"/>; loads libtorch).</summary>
+    /// <see cref="ModelSettings.Device"/>, divided by the tiles (<see cref="SsmOptions.EpochsOn"/>; valid after
+    /// <see cref="Validate"/>; loads libtorch).</summary>
     public int EpochsToRun()
     {
         TorchNative.EnsureLoaded();
-        return new TrainingOptions { Epochs = Epochs, Precision = NetworkPrecision }.EpochsOn(new TorchSharp.torch.Device(TorchDevice));
+        return new SsmOptions { Tiles = TileGrid, Training = new TrainingOptions { Epochs = Epochs, Precision = NetworkPrecision } }
+            .EpochsOn(new TorchSharp.torch.Device(TorchDevice));
     }
 
     /// <summary><see cref="Precision"/> as the engine's value (valid after <see cref="Validate"/>).</summary>

@@ -100,7 +100,7 @@ public static class SsmTrainer
 
     // The model records the epochs it trains for, the default resolved for this device's precision.
     private static SsmOptions WithEpochsResolved(SsmOptions options, Device device) =>
-        options with { Training = options.Training with { Epochs = options.Training.EpochsOn(device) } };
+        options with { Training = options.Training with { Epochs = options.EpochsOn(device) } };
 
     /// <summary>
     /// The checkpoint in <see cref="TrainingOptions.CheckpointFolder"/> that <see cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)"/>

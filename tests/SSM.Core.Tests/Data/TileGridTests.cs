@@ -78,6 +78,20 @@ public class TileGridTests
         Assert.Equal((64, 64), new SsmOptions().ReadSize);
     }
 
+    /// <summary>An epoch over tiles takes as many steps as that many epochs of whole images: the default is divided, a given
+    /// number is kept.</summary>
+    [Fact]
+    public void TheDefaultEpochsAreDividedByTheTiles()
+    {
+        var cpu = TorchSharp.torch.CPU;
+        var whole = new SsmOptions { Training = new TrainingOptions { Precision = NetworkPrecision.BFloat16 } };
+        Assert.Equal(TrainingOptions.BFloat16Epochs, whole.EpochsOn(cpu));
+        Assert.Equal(13, (whole with { Tiles = new TileGrid(8, 1) }).EpochsOn(cpu));    // 105 / 8
+        Assert.Equal(3, (whole with { Tiles = new TileGrid(16, 2) }).EpochsOn(cpu));    // 105 / 32
+        Assert.Equal(1, (whole with { Tiles = new TileGrid(16, 16) }).EpochsOn(cpu));   // never none
+        Assert.Equal(40, (whole with { Tiles = new TileGrid(8, 1), Training = whole.Training with { Epochs = 40 } }).EpochsOn(cpu));
+    }
+
     [Fact]
     public void ACacheStoresEachImagesTilesTogether()
     {
