@@ -114,12 +114,12 @@ public sealed class SsmModel : IDisposable
                 maps.data<float>().CopyTo(flat, from * s * s);
                 scores.data<float>().CopyTo(values, from);
             }
+            // A tiled image scores as calibration scored it and shows its tiles' maps side by side.
+            var imageScores = Options.Grid.ImageScores(values);
             for (int i = 0; i < count; i++)
             {
-                // A tiled image scores its highest tile (as calibration did) and shows its tiles' maps side by side.
                 var tileMaps = Enumerable.Range(i * tiles, tiles).Select(t => flat.AsSpan(t * s * s, s * s).ToArray()).ToArray();
-                float score = values.AsSpan(i * tiles, tiles).ToArray().Max();
-                results.Add(new ImageScore(score, tiles == 1 ? tileMaps[0] : Options.Grid.Stitch(tileMaps, s)));
+                results.Add(new ImageScore(imageScores[i], tiles == 1 ? tileMaps[0] : Options.Grid.Stitch(tileMaps, s)));
             }
         }
         return results;

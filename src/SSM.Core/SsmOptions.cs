@@ -34,9 +34,12 @@ public sealed record SsmOptions
 
     /// <summary>Tiles each image is cut into before the network sees it (<see cref="TileGrid"/>): for defects of a few pixels in
     /// large or long images, which resizing the whole image to S x S would shrink away. Default null: the whole image, one tile.
-    /// Training then learns from every tile of every image, so an epoch takes about as many times longer as there are tiles.</summary>
+    /// Training then learns from every tile of every image, so an epoch takes about as many times longer as there are tiles.
+    /// A grid of one tile is kept as null, so a model of whole images is one whatever says so.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public TileGrid? Tiles { get; init; }
+    public TileGrid? Tiles { get => tiles; init => tiles = value is { Count: 1 } ? null : value; }
+
+    private readonly TileGrid? tiles;
 
     /// <summary><see cref="Tiles"/>, or one tile when it is null.</summary>
     [JsonIgnore]

@@ -58,7 +58,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = SsmOptions.SmallestImageSize(o.Depth);
         Check(ectx, o.ImageSize >= smallest && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
             $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {smallest} to {SsmOptions.MaxImageSize}");
-        Check(ectx, o.Tiles is null || o.Tiles.Columns is >= 1 and <= TileGrid.MaxTiles && o.Tiles.Rows is >= 1 and <= TileGrid.MaxTiles, nameof(o.Tiles), o.Tiles,
+        Check(ectx, o.Tiles is null || o.Tiles.InRange, nameof(o.Tiles), o.Tiles,
             $"null (whole images) or from 1 to {TileGrid.MaxTiles} tiles across and down");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
@@ -120,7 +120,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     private static SsmOptions ToEngineOptions(SsmAnomalyDetectionOptions o, int? contextSeed) => new()
     {
         ImageSize = o.ImageSize,
-        Tiles = o.Tiles is { Count: > 1 } tiles ? tiles : null,
+        Tiles = o.Tiles,
         Normalization = o.InputNormalization,
         Network = new InpaintingNetworkOptions { InputChannels = o.Channels, BaseWidth = o.BaseWidth, Depth = o.Depth },
         Training = new TrainingOptions
@@ -143,7 +143,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
     /// <summary>
     /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
-    /// PredictedLabel (Boolean) and AnomalyMap (vector of MapSide² Single) columns. Needs no training.
+    /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize², or of MapHeight × MapWidth with tiles, Single) columns. Needs no training.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or has another type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

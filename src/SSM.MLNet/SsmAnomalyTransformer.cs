@@ -96,7 +96,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     public int ImageSize => Model.Options.ImageSize;
 
     /// <summary>Tiles each image is cut into (<see cref="SsmAnomalyDetectionOptions.Tiles"/>); null for whole images.</summary>
-    public TileGrid? Tiles => Model.Options.Tiles is { Count: > 1 } tiles ? tiles : null;
+    public TileGrid? Tiles => Model.Options.Tiles;
 
     /// <summary>Width of the anomaly map: <see cref="ImageSize"/>, times the tiles across for a tiled model.</summary>
     public int MapWidth => Model.Options.ReadSize.Width;

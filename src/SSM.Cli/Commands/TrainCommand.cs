@@ -71,7 +71,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
-                     settings.TileGrid ?? SSM.Core.Data.TileGrid.Whole))
+                     settings.TileGrid))
             console.WriteLine(note);
         if (settings.ChannelCount is null && DatasetInput.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(withThreads: false), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;

@@ -43,8 +43,8 @@ public sealed class TrainSettings : ModelSettings
     [DefaultValue("1x1")]
     public string Tiles { get; set; } = "1x1";
 
-    /// <summary><see cref="Tiles"/> as a grid; null for whole images (valid after <see cref="Validate"/>).</summary>
-    public SSM.Core.Data.TileGrid? TileGrid => SSM.Core.Data.TileGrid.Parse(Tiles) is { Count: > 1 } grid ? grid : null;
+    /// <summary><see cref="Tiles"/> as a grid, 1x1 for whole images (valid after <see cref="Validate"/>).</summary>
+    public SSM.Core.Data.TileGrid TileGrid => SSM.Core.Data.TileGrid.Parse(Tiles) ?? throw new InvalidOperationException($"--tiles was not validated: '{Tiles}'.");
 
     [CommandOption("--width <CHANNELS>")]
     [Description("Width of the first network level (doubles per level).")]

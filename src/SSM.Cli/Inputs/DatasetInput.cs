@@ -302,11 +302,8 @@ public static class DatasetInput
     /// after the images before it.</summary>
     public static string? TooSmallForTiles(string path, ImageHeader header, SSM.Core.Data.TileGrid? tiles, bool upright)
     {
-        if (tiles is not { Count: > 1 }) return null;
-        var (width, height) = header.Turned && upright ? (header.Height, header.Width) : (header.Width, header.Height);
-        int least = SSM.Core.Data.ImageCache.MinimumSide;
-        return SSM.Core.Data.ImageCache.SizeProblem("A tile", tiles.TileSourceSize((width, height))) is null ? null
-            : $"'{path}' is {width}x{height} pixels: too small to cut into {tiles} tiles of at least {least}x{least}.";
+        var size = header.Turned && upright ? (header.Height, header.Width) : (header.Width, header.Height);
+        return tiles?.SizeProblem($"'{path}'", size);
     }
 
     /// <summary>Why an image of <paramref name="header"/>'s size is not read (more than <paramref name="maxPixels"/>); null

@@ -70,14 +70,9 @@ public sealed class ImageCache
         foreach (var v in image.Pixels)
             if (!float.IsFinite(v))
                 throw new ArgumentException($"{what} contains a NaN or infinite pixel value.");
+        if (Tiles.SizeProblem(what, image.SourceSize) is { } tooSmall) throw new ArgumentException(tooSmall);
         if (Tiles.Count == 1) Store(image);
-        else
-        {
-            var tiles = Tiles.Cut(image, ImageSize);
-            if (SizeProblem("A tile", tiles[0].SourceSize) is not null)
-                throw new ArgumentException($"{what} is {image.SourceSize.Width}x{image.SourceSize.Height} pixels: too small to cut into {Tiles} tiles of at least {MinimumSide}x{MinimumSide}.");
-            foreach (var tile in tiles) Store(tile);
-        }
+        else foreach (var tile in Tiles.Cut(image, ImageSize)) Store(tile);
     }
 
     private void Store(FloatImage image)

@@ -22,10 +22,14 @@ public sealed record TileGrid(int Columns, int Rows)
     /// <summary>Tiles per image.</summary>
     public int Count => Columns * Rows;
 
+    /// <summary>Whether both counts are from 1 to <see cref="MaxTiles"/>: what <see cref="Validate"/>, <see cref="Parse"/> and
+    /// the ML.NET options accept.</summary>
+    public bool InRange => Columns is >= 1 and <= MaxTiles && Rows is >= 1 and <= MaxTiles;
+
     /// <summary>Throws with the setting's name when a count is out of range.</summary>
     public void Validate()
     {
-        if (Columns is < 1 or > MaxTiles || Rows is < 1 or > MaxTiles)
+        if (!InRange)
             throw new ArgumentOutOfRangeException("Tiles", this, $"Tiles across and down must each be from 1 to {MaxTiles} (got {this}).");
     }
 
@@ -39,7 +43,7 @@ public sealed record TileGrid(int Columns, int Rows)
         if (parts.Length is not (1 or 2)) return null;
         var counts = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : -1).ToArray();
         var grid = new TileGrid(counts[0], counts[^1]);
-        return grid.Columns is >= 1 and <= MaxTiles && grid.Rows is >= 1 and <= MaxTiles ? grid : null;
+        return grid.InRange ? grid : null;
     }
 
     /// <summary>
@@ -71,6 +75,22 @@ public sealed record TileGrid(int Columns, int Rows)
     /// <summary>The part of an image of <paramref name="imageSize"/> each tile is cut from: what the size correction knows of a tile.</summary>
     public (int Width, int Height) TileSourceSize((int Width, int Height) imageSize) =>
         (Math.Max(1, (int)Math.Round((double)imageSize.Width / Columns)), Math.Max(1, (int)Math.Round((double)imageSize.Height / Rows)));
+
+    /// <summary>Why an image of <paramref name="imageSize"/> (as given, before any resize), named <paramref name="what"/>, cannot
+    /// be cut into these tiles: a tile would come from less than <see cref="ImageCache.MinimumSide"/> pixels each way. Null
+    /// when it can, and for one tile (the whole image, which <see cref="ImageCache.SizeProblem"/> judges).</summary>
+    public string? SizeProblem(string what, (int Width, int Height) imageSize)
+    {
+        int least = ImageCache.MinimumSide;
+        return Count > 1 && ImageCache.SizeProblem("A tile", TileSourceSize(imageSize)) is not null
+            ? $"{what} is {imageSize.Width}x{imageSize.Height} pixels: too small to cut into {this} tiles of at least {least}x{least}."
+            : null;
+    }
+
+    /// <summary>Each image's score from its tiles' scores (<see cref="Count"/> in a row, as <see cref="Cut"/> gives them): the
+    /// highest, so a defect in any tile flags its image. Scoring and calibration both take it.</summary>
+    public float[] ImageScores(float[] tileScores) =>
+        Count == 1 ? tileScores : [.. tileScores.Chunk(Count).Select(t => t.Max())];
 
     /// <summary>
     /// One image's anomaly map from its tiles' maps (each tileSide x tileSide, in <see cref="Cut"/>'s order): put side by

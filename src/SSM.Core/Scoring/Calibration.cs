@@ -133,7 +133,7 @@ public sealed record Calibration
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         // Tiles were scored as images; an image scores its highest tile, so the threshold counts images, not tiles.
-        scores = ImageScores(scores, heldOut.Tiles.Count);
+        scores = heldOut.Tiles.ImageScores(scores);
         Array.Sort(scores);
         return new Calibration
         {
@@ -141,10 +141,6 @@ public sealed record Calibration
             Contrast = options.Normalization == InputNormalization.PerImage ? contrast ?? ContrastRange.Fit(heldOut, options.NormalizationStdFloor) : null,
         };
     }
-
-    /// <summary>Each image's score from its tiles' (<paramref name="tiles"/> in a row): the highest.</summary>
-    internal static float[] ImageScores(float[] tileScores, int tiles) =>
-        tiles == 1 ? tileScores : [.. tileScores.Chunk(tiles).Select(t => t.Max())];
 
     /// <summary>Map level (mean of the final map) and score of each held-out image against its original size.</summary>
     private static SizeEffect? FitSizeEffect(List<float[]> maps, float[] scores, ImageCache heldOut, NormalMapStatistics? statistics, ScoringOptions scoring)

@@ -1,5 +1,4 @@
 using SSM.Core.Data;
-using SSM.Core.Scoring;
 
 namespace SSM.Core.Tests.Data;
 
@@ -76,6 +75,7 @@ public class TileGridTests
         var tiled = new SsmOptions { ImageSize = 32, Tiles = new TileGrid(8, 1) };
         Assert.Equal((256, 32), tiled.ReadSize);
         Assert.Equal((64, 64), new SsmOptions().ReadSize);
+        Assert.Null(new SsmOptions { Tiles = TileGrid.Whole }.Tiles);   // one tile is the whole image: no grid to record
     }
 
     /// <summary>An epoch over tiles takes as many steps as that many epochs of whole images: the default is divided, a given
@@ -119,7 +119,7 @@ public class TileGridTests
 
     [Fact]
     public void AnImageScoresItsHighestTile() =>
-        Assert.Equal([5f, 4f], Calibration.ImageScores([1f, 5f, 2f, 3f, 0f, 4f], 3));
+        Assert.Equal([5f, 4f], new TileGrid(3, 1).ImageScores([1f, 5f, 2f, 3f, 0f, 4f]));
 
     private sealed class FloatNear(float tolerance) : IEqualityComparer<float>
     {
