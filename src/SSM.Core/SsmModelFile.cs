@@ -25,8 +25,10 @@ internal static class SsmModelFile
     /// 10: the training images' contrast is recorded (<see cref="Calibration.Contrast"/>); earlier models have none and
     /// score a frame without content by its flat map. A reader of format 9 would score such models so without a word.
     /// 11: the tiles each image is cut into are recorded (<see cref="SsmOptions.Tiles"/>); earlier models read whole images.
-    /// A reader of format 10 would score a tiled model's whole images with a network trained on tiles.</summary>
-    public const int FormatVersion = 11;
+    /// A reader of format 10 would score a tiled model's whole images with a network trained on tiles.
+    /// 12: tiles may overlap (<see cref="Data.TileGrid.Overlapping"/>); a reader of format 11 would score side-by-side tiles
+    /// only, against a threshold calibrated on the highest of more tiles.</summary>
+    public const int FormatVersion = 12;
     private const string Kind = "SSM model file";
 
     // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
@@ -39,8 +41,9 @@ internal static class SsmModelFile
     }
 
     /// <summary>The oldest format that holds these settings: 10 for whole images, whose files are byte for byte what format 10
-    /// wrote and which readers of format 10 read as they always did; 11 only for a tiled model, which they must refuse.</summary>
-    public static int FormatOf(SsmOptions options) => options.Tiles is null ? 10 : FormatVersion;
+    /// wrote and which readers of format 10 read as they always did; 11 for side-by-side tiles, 12 for overlapping ones, which
+    /// older readers must refuse.</summary>
+    public static int FormatOf(SsmOptions options) => options.Tiles switch { null => 10, { Overlapping: false } => 11, _ => FormatVersion };
 
     public static SsmModel Read(Stream stream, Device? device)
     {
@@ -61,7 +64,10 @@ internal static class SsmModelFile
     /// (one entry per format before <see cref="FormatVersion"/>).</summary>
     private static readonly Func<SsmOptions, SsmOptions>[] SettingsOfFormat =
         [FormatOneSettings, FormatTwoSettings, FormatThreeSettings, FormatFourSettings, FormatFiveSettings, FormatSixSettings, FormatSevenSettings,
-         FormatEightSettings, FormatNineSettings, FormatTenSettings];
+         FormatEightSettings, FormatNineSettings, FormatTenSettings, FormatElevenSettings];
+
+    /// <summary>Before format 12 tiles lay side by side; overlapping is the default since.</summary>
+    private static SsmOptions FormatElevenSettings(SsmOptions o) => o.Tiles is { } tiles ? o with { Tiles = tiles with { Overlapping = false } } : o;
 
     /// <summary>Format 11 added the tiles, whose absence reads as the whole image: a format-10 file's settings mean what they did.</summary>
     private static SsmOptions FormatTenSettings(SsmOptions o) => o;

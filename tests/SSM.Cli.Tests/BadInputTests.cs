@@ -430,6 +430,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 1 and 1024 (got 2000)", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "8x0", "-o", output), "--tiles must be tiles across x down, each from 1 to 16, such as 8x1 or 4x4 (got '8x0')", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "wide", "-o", output), "(got 'wide')", output);
+        AssertFails(Cli.Run("train", Good, "--tiles", "8x1", "--tile-overlap", "quarter", "-o", output), "--tile-overlap must be half or none (got 'quarter')", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
         AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--checkpoint-every", "-1", "-o", output), "--checkpoint-every must be 0 (none) or a number of epochs (got -1)", output);

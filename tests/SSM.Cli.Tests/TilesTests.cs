@@ -16,13 +16,15 @@ public sealed class TilesTests(TrainedModelFixture fx)
         // The fixture's 32 px squares read at 32 x 16 to be cut into two tiles of 16: squashed, and said so.
         Assert.Contains("differ in proportions from their tiles (2 times or more, e.g. 32 x 32) and are squashed to 32 x 16 (2x1 tiles of 16)", Cli.Flat(train.Output));
         Assert.Contains("--tiles 1x1 keeps their proportions.", Cli.Flat(train.Output));
+        Assert.Contains("in 2x1 overlapping tiles (32x16 cut into 3)", Cli.Flat(train.Output));   // a third across the border
         var metrics = MetricsFile.Read(Path.Combine(run, "metrics.json"));
-        Assert.Equal("2x1", metrics.Settings.Tiles);
+        Assert.Equal(("2x1", "half"), (metrics.Settings.Tiles, metrics.Settings.TileOverlap));
         Assert.NotNull(metrics.PixelAuroc);   // the masks read at the map's 32 x 16
 
         var info = Cli.Run("info", Path.Combine(run, "model.zip"));
         Assert.Contains("--tiles", info.Output);
         Assert.Contains("2x1", info.Output);
+        Assert.Contains("--tile-overlap", info.Output);
         Assert.Equal(metrics.PixelAuroc, MetricsFile.Read(Path.Combine(Evaluated(run), "metrics.json")).PixelAuroc);
 
         string predicted = Path.Combine(fx.Root, "tiles-predict");
@@ -47,6 +49,18 @@ public sealed class TilesTests(TrainedModelFixture fx)
         Assert.False(Directory.Exists(Path.Combine(fx.Root, "tiles-small-predict")));
     }
 
+    [Fact]
+    public void TileOverlapNoneCutsTheTilesSideBySideOnly_AndTheModelKeepsIt()
+    {
+        string run = Path.Combine(fx.Root, "tiles-side-by-side");
+        var train = Cli.Run(["train", fx.Data, "--tiles", "2x1", "--tile-overlap", "none", .. TrainedModelFixture.OneEpoch, "-o", run]);
+        Assert.True(train.Code == 0, train.Output);
+        Assert.Contains("in 2x1 tiles (32x16 cut into 2)", Cli.Flat(train.Output));
+        Assert.Equal(("2x1", "none"), (MetricsFile.Read(Path.Combine(run, "metrics.json")).Settings.Tiles, MetricsFile.Read(Path.Combine(run, "metrics.json")).Settings.TileOverlap));
+        using var model = (SSM.MLNet.SsmAnomalyTransformer)new Microsoft.ML.MLContext().Model.Load(Path.Combine(run, "model.zip"), out _);
+        Assert.Equal(new TileGrid(2, 1, Overlapping: false), model.Tiles);
+    }
+
     private string Evaluated(string run)
     {
         string output = Path.Combine(fx.Root, "tiles-evaluate");
@@ -62,6 +76,7 @@ public sealed class TilesTests(TrainedModelFixture fx)
         var metrics = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
         Assert.Null(metrics.Settings.Tiles);
         Assert.DoesNotContain("\"tiles\"", File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
-        Assert.DoesNotContain(metrics.Settings.Rows(), r => r.Key == "tiles");
+        Assert.DoesNotContain(metrics.Settings.Rows(), r => r.Key is "tiles" or "tileOverlap");
+        Assert.Null(metrics.Settings.TileOverlap);
     }
 }

@@ -14,6 +14,8 @@ public sealed record RecordedSettings
     /// <summary>The tiles each image is cut into ("8x1": across x down); null for whole images, so the file leaves it out
     /// and the stamps of untiled runs stay as they were.</summary>
     public string? Tiles { get; init; }
+    /// <summary>How the tiles overlap: "half" (a tile across every border) or "none" (side by side); null for whole images.</summary>
+    public string? TileOverlap { get; init; }
     public int Width { get; init; }
     public int Depth { get; init; }
     /// <summary>The epochs planned (train) or run (a saved model's options hold the number its training resolved).</summary>
@@ -46,7 +48,7 @@ public sealed record RecordedSettings
     /// <param name="run">What only the training command knows: device, time budget, the precision Auto chose; null for a saved model.</param>
     public static RecordedSettings Of(SsmOptions o, int? epochs, (string Device, int Threads, double? TimeBudgetMinutes, string PrecisionUsed)? run = null) => new()
     {
-        ImageSize = o.ImageSize, Tiles = o.Tiles?.ToString(), Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
+        ImageSize = o.ImageSize, Tiles = o.Tiles?.ToString(), TileOverlap = o.Tiles?.OverlapName, Width = o.Network.BaseWidth, Depth = o.Network.Depth, Epochs = epochs,
         LearningRate = o.Training.LearningRate, BatchSize = o.Training.BatchSize, Holdout = o.Training.HoldoutFraction,
         Channels = o.Network.InputChannels, Seed = o.Training.Seed,
         Device = run?.Device, Threads = run?.Threads, TimeBudgetMinutes = run?.TimeBudgetMinutes,
@@ -63,6 +65,7 @@ public sealed record RecordedSettings
     {
         yield return ("imageSize", Text(ImageSize));
         if (Tiles is not null) yield return ("tiles", Tiles);
+        if (TileOverlap is not null) yield return ("tileOverlap", TileOverlap);
         yield return ("width", Text(Width));
         yield return ("depth", Text(Depth));
         if (Epochs is { } e) yield return ("epochs", Text(e));

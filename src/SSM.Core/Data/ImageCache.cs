@@ -21,7 +21,7 @@ public sealed class ImageCache
     {
         ImageSize = imageSize;
         Channels = channels;
-        Tiles = tiles ?? TileGrid.Whole;
+        Tiles = tiles is null or { Count: 1 } ? TileGrid.Whole : tiles;   // one tile is the whole image, however it was made
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed class ImageCache
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(BitConverter.GetBytes(ImageSize));
         hash.AppendData(BitConverter.GetBytes(Channels));
-        if (Tiles.Count > 1) hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Tiles.ToString()));
+        if (Tiles.Count > 1) hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Tiles.Describe()));
         foreach (var image in images) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.AsSpan()));
         return hash.GetHashAndReset();
     }

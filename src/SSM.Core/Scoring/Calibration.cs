@@ -112,7 +112,7 @@ public sealed record Calibration
     {
         // Tiles grouped by another grid would calibrate a tiled network on whole images, or the reverse, without a word.
         if (heldOut.Tiles != options.Grid)
-            throw new ArgumentException($"The held-out images are cut into {heldOut.Tiles} tiles; the model reads {options.Grid} (SsmOptions.Tiles): " +
+            throw new ArgumentException($"The held-out images are cut into {heldOut.Tiles.Describe()} tiles; the model reads {options.Grid.Describe()} (SsmOptions.Tiles): " +
                 "cache them with the model's tiles.", nameof(heldOut));
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
@@ -128,7 +128,7 @@ public sealed record Calibration
             ? RawMaps(network, options, threshold, heldOut, batchSize, null, done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)), cancellation)
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
-        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError)) : final.Scores;
+        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count) : final.Scores;
         var sizeEffect = scoring.SizeCorrection ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));

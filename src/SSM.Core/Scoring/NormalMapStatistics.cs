@@ -40,13 +40,24 @@ public sealed record NormalMapStatistics
     /// <summary>
     /// The image score (maximum of the standardised map's <paramref name="planes"/>, all when null) of every given normal map,
     /// each standardised with statistics of the others (leave one out): with statistics that include the image itself its
-    /// score would be biased low.
+    /// score would be biased low. Maps come in groups of <paramref name="group"/> (an image's tiles, one after another), and
+    /// a map's whole group is left out: tiles of one image share its lighting, and overlapping ones share pixels. When that
+    /// would leave fewer than 2 maps (one held-out image), each map is left out alone.
     /// </summary>
-    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds, (int Start, int Count)? planes = null)
+    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds, (int Start, int Count)? planes = null, int group = 1)
     {
         if (maps.Count < 3) throw new ArgumentException("Leave-one-out statistics need at least 3 maps.", nameof(maps));
+        if (group < 1 || maps.Count % group != 0) throw new ArgumentException($"{maps.Count} maps do not come in groups of {group}.", nameof(group));
+        if (maps.Count - group < 2) group = 1;
         var (sum, squares) = Sums(maps);
-        return [.. maps.Select(m => FromSums(sum, squares, maps.Count, kinds, without: m).MaxStandardized(m, planes))];
+        var scores = new float[maps.Count];
+        for (int first = 0; first < maps.Count; first += group)
+        {
+            var without = maps.Skip(first).Take(group).ToArray();
+            var others = FromSums(sum, squares, maps.Count, kinds, without);
+            for (int i = first; i < first + group; i++) scores[i] = others.MaxStandardized(maps[i], planes);
+        }
+        return scores;
     }
 
     /// <summary>The maximum over pixels of the mean of (map - mean) / scale over the <paramref name="planes"/> (first, count;
@@ -158,17 +169,18 @@ public sealed record NormalMapStatistics
         return (sum, squares);
     }
 
-    /// <summary>Statistics from per-pixel sums over n maps, optionally with one of those maps taken out.</summary>
-    private static NormalMapStatistics FromSums(double[] sum, double[] squares, int n, int kinds, float[]? without)
+    /// <summary>Statistics from per-pixel sums over n maps, optionally with some of those maps taken out.</summary>
+    private static NormalMapStatistics FromSums(double[] sum, double[] squares, int n, int kinds, float[][]? without)
     {
-        if (without is not null) n--;
+        if (without is not null) n -= without.Length;
         int length = sum.Length, plane = length / kinds;
         var mean = new double[length];
         var variance = new double[length];
         for (int p = 0; p < length; p++)
         {
             double s = sum[p], q = squares[p];
-            if (without is not null) { s -= without[p]; q -= (double)without[p] * without[p]; }
+            if (without is not null)
+                foreach (var m in without) { s -= m[p]; q -= (double)m[p] * m[p]; }
             mean[p] = s / n;
             variance[p] = Math.Max(0, (q - n * mean[p] * mean[p]) / (n - 1));
         }

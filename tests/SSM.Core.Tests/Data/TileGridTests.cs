@@ -11,7 +11,7 @@ public class TileGridTests
     public void CutTilesLeftToRightThenDown_AndStitchPutsThemBack()
     {
         var image = Numbered(3, 24, 16);   // read size of 3 x 2 tiles of 8: not resized
-        var grid = new TileGrid(3, 2);
+        var grid = new TileGrid(3, 2, Overlapping: false);
         var tiles = grid.Cut(image, 8);
         Assert.Equal(6, tiles.Length);
         for (int t = 0; t < 6; t++)
@@ -27,11 +27,42 @@ public class TileGridTests
         Assert.Equal(image.Pixels[..(24 * 16)], grid.Stitch(maps, 8));
     }
 
+    /// <summary>Overlapping tiles start half a tile apart, so a defect on a side-by-side border lies whole inside one; the
+    /// stitched map shows each pixel from the tile it lies most inside, at the image's read size.</summary>
+    [Fact]
+    public void OverlappingTilesStartHalfATileApart_AndStitchShowsEachPixelFromTheTileItIsMostInside()
+    {
+        var image = Numbered(1, 24, 16);
+        var grid = new TileGrid(3, 2, Overlapping: true);
+        Assert.Equal((5, 3, 15), (grid.Across, grid.Down, grid.Count));
+        var tiles = grid.Cut(image, 8);
+        Assert.Equal(15, tiles.Length);
+        for (int t = 0; t < 15; t++)
+            for (int y = 0; y < 8; y++)
+                for (int x = 0; x < 8; x++)
+                    Assert.Equal(image[0, t / 5 * 4 + y, t % 5 * 4 + x], tiles[t][0, y, x]);
+        // Each tile's map holds its tile's number: the stitched map names, for every pixel, the tile it was taken from.
+        var maps = Enumerable.Range(0, 15).Select(t => Enumerable.Repeat((float)t, 64).ToArray()).ToList();
+        var map = grid.Stitch(maps, 8);
+        Assert.Equal(24 * 16, map.Length);
+        int[] columnOf = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4];   // centres 4, 8, 12, 16, 20
+        int[] rowOf = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2];                             // centres 4, 8, 12
+        for (int y = 0; y < 16; y++)
+            for (int x = 0; x < 24; x++)
+                Assert.Equal(rowOf[y] * 5 + columnOf[x], map[y * 24 + x]);
+        // The pixels are put back, each from a tile that holds it.
+        Assert.Equal(image.Pixels, grid.Stitch([.. tiles.Select(t => t.Pixels)], 8));
+    }
+
+    [Fact]
+    public void OverlapAddsNoTilesAlongASideOfOne() =>
+        Assert.Equal((15, 1, 15), (new TileGrid(8, 1, true).Across, new TileGrid(8, 1, true).Down, new TileGrid(8, 1, true).Count));
+
     [Fact]
     public void CutResizesToTheGridFirst_AndEachTileKeepsItsShareOfTheSourceSize()
     {
         var strip = new FloatImage(1, 50, 400, [.. Enumerable.Range(0, 400 * 50).Select(i => i % 400 < 200 ? 0.2f : 0.8f)]);
-        var tiles = new TileGrid(4, 1).Cut(strip, 16);
+        var tiles = new TileGrid(4, 1, Overlapping: false).Cut(strip, 16);
         Assert.All(tiles, t => Assert.Equal((16, 16), (t.Width, t.Height)));
         Assert.All(tiles, t => Assert.Equal((100, 50), t.SourceSize));   // the size correction judges a tile by its pixels
         Assert.All(tiles[0].Pixels, v => Assert.Equal(0.2f, v, 1e-5f));   // the strip's left half in the first two tiles
@@ -41,7 +72,7 @@ public class TileGridTests
     [Fact]
     public void StitchRefusesMapsThatAreNotTheGrids()
     {
-        var grid = new TileGrid(2, 1);
+        var grid = new TileGrid(2, 1, Overlapping: false);
         Assert.Throws<ArgumentException>(() => grid.Stitch([new float[64]], 8));
         Assert.Throws<ArgumentException>(() => grid.Stitch([new float[64], new float[63]], 8));
     }
@@ -86,8 +117,9 @@ public class TileGridTests
         var cpu = TorchSharp.torch.CPU;
         var whole = new SsmOptions { Training = new TrainingOptions { Precision = NetworkPrecision.BFloat16 } };
         Assert.Equal(TrainingOptions.BFloat16Epochs, whole.EpochsOn(cpu));
-        Assert.Equal(13, (whole with { Tiles = new TileGrid(8, 1) }).EpochsOn(cpu));    // 105 / 8
-        Assert.Equal(3, (whole with { Tiles = new TileGrid(16, 2) }).EpochsOn(cpu));    // 105 / 32
+        Assert.Equal(13, (whole with { Tiles = new TileGrid(8, 1, Overlapping: false) }).EpochsOn(cpu));    // 105 / 8
+        Assert.Equal(7, (whole with { Tiles = new TileGrid(8, 1) }).EpochsOn(cpu));                         // 105 / 15 overlapping
+        Assert.Equal(3, (whole with { Tiles = new TileGrid(16, 2, Overlapping: false) }).EpochsOn(cpu));    // 105 / 32
         Assert.Equal(1, (whole with { Tiles = new TileGrid(16, 16) }).EpochsOn(cpu));   // never none
         Assert.Equal(40, (whole with { Tiles = new TileGrid(8, 1), Training = whole.Training with { Epochs = 40 } }).EpochsOn(cpu));
     }
@@ -95,7 +127,7 @@ public class TileGridTests
     [Fact]
     public void ACacheStoresEachImagesTilesTogether()
     {
-        var cache = new ImageCache(8, 1, new TileGrid(2, 2));
+        var cache = new ImageCache(8, 1, new TileGrid(2, 2, Overlapping: false));
         cache.Add(Numbered(1, 16, 16), "a");
         cache.Add(Numbered(1, 32, 32), "b");
         Assert.Equal(8, cache.Count);
@@ -104,7 +136,7 @@ public class TileGridTests
         Assert.Equal(Math.Log(16 * 16), cache.LogArea(5), 6);   // a quarter of b's 32 x 32
         // The same pixels as cutting by hand: tile 1 of a is its top right corner.
         using var batch = cache.Batch([1]);
-        Assert.Equal(new TileGrid(2, 2).Cut(Numbered(1, 16, 16), 8)[1].Pixels, batch.data<float>().ToArray(), new FloatNear(1e-4f));
+        Assert.Equal(new TileGrid(2, 2, Overlapping: false).Cut(Numbered(1, 16, 16), 8)[1].Pixels, batch.data<float>().ToArray(), new FloatNear(1e-4f));
         Assert.Equal(cache.Count, cache.Subset(cache.EntriesOf([0, 1])).Count);
     }
 
@@ -119,7 +151,7 @@ public class TileGridTests
 
     [Fact]
     public void AnImageScoresItsHighestTile() =>
-        Assert.Equal([5f, 4f], new TileGrid(3, 1).ImageScores([1f, 5f, 2f, 3f, 0f, 4f]));
+        Assert.Equal([5f, 4f], new TileGrid(3, 1, Overlapping: false).ImageScores([1f, 5f, 2f, 3f, 0f, 4f]));
 
     private sealed class FloatNear(float tolerance) : IEqualityComparer<float>
     {

@@ -140,6 +140,22 @@ public class NormalMapStatisticsTests
         }
     }
 
+    /// <summary>An image's tiles are left out together: its other tiles share its lighting (and, overlapping, its pixels).</summary>
+    [Fact]
+    public void LeaveOneOutScoresLeaveOutAMapsWholeGroup()
+    {
+        var maps = RandomMaps(6, 9, seed: 5);   // three images of two tiles
+        var scores = NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 2);
+        for (int i = 0; i < maps.Count; i++)
+        {
+            var others = maps.Where((_, j) => j / 2 != i / 2).ToList();
+            Assert.Equal(NormalMapStatistics.Compute(others, kinds: 1).MaxStandardized(maps[i]), scores[i], 4);
+        }
+        // One image of three tiles leaves nothing to compare with: each tile is left out alone.
+        Assert.Equal(NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1), NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1, group: 3));
+        Assert.Throws<ArgumentException>(() => NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 4));
+    }
+
     [Fact]
     public void TensorStandardisationMatchesMaxStandardized()
     {

@@ -40,14 +40,16 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
     /// <summary>A model of whole images is written in format 10, byte for byte as before tiles, so that older readers keep
     /// reading it; a tiled one in 11, which they refuse instead of scoring its images whole.</summary>
     [Fact]
-    public void WholeImageModelsKeepFormat10_TiledOnesAre11()
+    public void WholeImageModelsKeepFormat10_SideBySideTilesAre11_OverlappingOnes12()
     {
         Assert.Equal(10, SignedFile.Read(new MemoryStream(Saved()), "SSMMODEL"u8, SsmModelFile.FormatVersion, 2, "test").Version);
         Assert.DoesNotContain("\"Tiles\"", System.Text.Encoding.UTF8.GetString(SignedFile.Read(new MemoryStream(Saved()), "SSMMODEL"u8, 10, 2, "test").Sections[0]));
-        var tiled = fixture.Model.Options with { Tiles = new SSM.Core.Data.TileGrid(2, 1) };
-        Assert.Equal(11, SsmModelFile.FormatOf(tiled));
-        using var loaded = LoadAsFormat(tiled, 11);
-        Assert.Equal(new SSM.Core.Data.TileGrid(2, 1), loaded.Options.Tiles);
+        var sideBySide = fixture.Model.Options with { Tiles = new SSM.Core.Data.TileGrid(2, 1, Overlapping: false) };
+        var overlapping = fixture.Model.Options with { Tiles = new SSM.Core.Data.TileGrid(2, 1) };
+        Assert.Equal((11, 12), (SsmModelFile.FormatOf(sideBySide), SsmModelFile.FormatOf(overlapping)));
+        using (var loaded = LoadAsFormat(overlapping, 12)) Assert.Equal(new SSM.Core.Data.TileGrid(2, 1, Overlapping: true), loaded.Options.Tiles);
+        // A format-11 file's tiles lay side by side, whatever today's default says.
+        using (var loaded = LoadAsFormat(overlapping, 11)) Assert.Equal(new SSM.Core.Data.TileGrid(2, 1, Overlapping: false), loaded.Options.Tiles);
         using var whole = LoadAsFormat(fixture.Model.Options, 10);
         Assert.Null(whole.Options.Tiles);
     }
