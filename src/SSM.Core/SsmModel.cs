@@ -114,7 +114,7 @@ public sealed class SsmModel : IDisposable
                 maps.data<float>().CopyTo(flat, from * s * s);
                 scores.data<float>().CopyTo(values, from);
             }
-            // A tiled image scores as calibration scored it and shows its tiles' maps side by side.
+            // A tiled image scores as calibration scored it and shows its tiles' maps put together.
             var imageScores = Options.Grid.ImageScores(values);
             for (int i = 0; i < count; i++)
             {

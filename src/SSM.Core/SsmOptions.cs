@@ -65,10 +65,10 @@ public sealed record SsmOptions
     /// <summary>
     /// The epochs a run on <paramref name="device"/> trains: <see cref="TrainingOptions.Epochs"/> when set, else the default
     /// of the precision it resolves to there (<see cref="TrainingOptions.EpochsOn"/>) divided by the tiles per image, at
-    /// least 1: an epoch over C x R tiles takes as many steps as C x R epochs of whole images, so the default keeps the
-    /// steps, and about the time, of whole images. On a walkthrough's 2048 x 256 strips, 8 x 1 tiles of 128 px for 13
-    /// epochs (105 / 8) are about the 12 that found 20 of 24 defects, and 16 x 2 tiles for 3 epochs (105 / 32) found all 24
-    /// (docs/reliability.md, "Small defects in large or long images").
+    /// least 1: an epoch over N tiles takes as many steps as N epochs of whole images, so the default keeps the steps, and
+    /// about the time, of whole images. On a walkthrough's 2048 x 256 strips, 8 x 1 side-by-side tiles of 128 px for 13
+    /// epochs (105 / 8) are about the 12 that found 20 of 24 defects, and 16 x 2 tiles for 3 epochs (105 / 32) found all 24;
+    /// overlapping 8 x 1 tiles (15) train 7 (docs/reliability.md, "Small defects in large or long images").
     /// </summary>
     public int EpochsOn(TorchSharp.torch.Device device) =>
         Training.Epochs ?? Math.Max(1, (int)Math.Round((double)Training.EpochsOn(device) / Grid.Count));

@@ -38,7 +38,7 @@ public sealed class TrainSettings : ModelSettings
     [CommandOption("--tiles <COLUMNSxROWS>")]
     [Description("Cut every image into tiles of --image-size (e.g. 8x1 for a long strip, 4x4 for a large photo) that the network " +
                  "trains on and scores, for defects of a few pixels that resizing the whole image would shrink away. An image " +
-                 "scores its highest tile; its heat map is its tiles' maps side by side. Tiles overlap by half (see --tile-overlap). " +
+                 "scores its highest tile; its heat map is its tiles' maps put together. Tiles overlap by half (see --tile-overlap). " +
                  "Each epoch takes as many times longer as there are tiles, and the default --epochs is divided by their number. " +
                  "Default 1x1: the whole image.")]
     [DefaultValue("1x1")]

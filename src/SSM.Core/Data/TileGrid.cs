@@ -8,16 +8,17 @@ namespace SSM.Core.Data;
 /// into Columns x Rows tiles of S x S, which the network trains on and scores as images of their own. A 2048 x 256
 /// line-scan strip read as 8 x 1 tiles of 128 px is shrunk 2 times, where read whole at 128 px it is shrunk 16 times
 /// along its length, and a pinhole of 3 pixels vanishes. An image's score is the highest of its tiles' scores, and its
-/// anomaly map the tiles' maps put side by side (<see cref="Stitch"/>): Columns x S wide and Rows x S high.
+/// anomaly map the tiles' maps put together (<see cref="Stitch"/>): Columns x S wide and Rows x S high.
 /// <para>Overlapping tiles add a tile across every border, half on each side, so a defect on a border lies whole inside
-/// one tile, away from its edges, where the network restores with the least context. On a walkthrough's strips every
-/// defect 8 x 1 side-by-side tiles missed lay within 12 px of a border.</para>
+/// one tile and away from that tile's edges, where the network has the least context to restore from. On a walkthrough's
+/// strips every defect 8 x 1 side-by-side tiles missed lay within 12 px of a border.</para>
 /// </summary>
 /// <param name="Columns">Tiles across, 1 to <see cref="MaxTiles"/>, side by side.</param>
 /// <param name="Rows">Tiles down, 1 to <see cref="MaxTiles"/>, side by side.</param>
 /// <param name="Overlapping">Whether tiles are also cut across the borders, half a tile on: 2 x Columns - 1 across and
-/// 2 x Rows - 1 down (<see cref="Across"/>, <see cref="Down"/>), at the same read size. Default true: on those strips 23 of
-/// 24 defects were found instead of 20, with no good strip flagged, for about twice the scoring time (docs/reliability.md).</param>
+/// 2 x Rows - 1 down (<see cref="Across"/>, <see cref="Down"/>), at the same read size. Default true: on those strips 22 of
+/// 24 defects were found instead of 20 (image AUROC 0.963 against 0.871), with no good strip flagged, for about twice the
+/// scoring time (docs/reliability.md, "Overlapping tiles").</param>
 public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
 {
     /// <summary>Most tiles across or down: 16 (an image of 16 x 16 tiles is scored as 256 images).</summary>
