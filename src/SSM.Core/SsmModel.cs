@@ -95,32 +95,38 @@ public sealed class SsmModel : IDisposable
     {
         var results = new List<ImageScore>(images.Count);
         int s = Options.ImageSize, tiles = Options.Grid.Count;
-        for (int start = 0; start < images.Count; start += batchSize)
+        var (mapWidth, mapHeight) = Options.ReadSize;
+        // At most a batch of tiles per engine call, and of images' tiles at a time, one image at least: 8 strips of 32 tiles
+        // in one call held 3.7 GB of masked tiles, and 8 images of 961 overlapping tiles of 1024 px overflow an array.
+        int imagesAtATime = Math.Max(1, batchSize / tiles);
+        for (int start = 0; start < images.Count; start += imagesAtATime)
         {
             var cache = new ImageCache(s, Options.Network.InputChannels, Options.Tiles);
-            int count = Math.Min(batchSize, images.Count - start);
+            int count = Math.Min(imagesAtATime, images.Count - start);
             // One image is just "the image": a caller scoring rows one by one names the row itself.
             for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
-            var flat = new float[cache.Count * s * s];
+            var maps = Enumerable.Range(0, count).Select(_ => new float[mapWidth * mapHeight]).ToArray();
             var values = new float[cache.Count];
-            // At most batchSize entries per engine call: 8 strips of 32 tiles in one call held 3.7 GB of masked tiles.
             for (int from = 0; from < cache.Count; from += batchSize)
             {
                 int n = Math.Min(batchSize, cache.Count - from);
                 using var batch = cache.Batch(Enumerable.Range(from, n).ToArray());
                 using var scored = SharedScorer().Score(batch, [.. Enumerable.Range(from, n).Select(cache.LogArea)]);
-                using var maps = scored.Maps.cpu();
+                using var onCpu = scored.Maps.cpu();
                 using var scores = scored.Scores.cpu();
-                maps.data<float>().CopyTo(flat, from * s * s);
+                var tileMaps = onCpu.data<float>().ToArray();
                 scores.data<float>().CopyTo(values, from);
+                for (int k = 0; k < n; k++)
+                {
+                    int entry = from + k;
+                    var tileMap = tileMaps.AsSpan(k * s * s, s * s);
+                    if (tiles == 1) tileMap.CopyTo(maps[entry]);
+                    else Options.Grid.Place(maps[entry / tiles], entry % tiles, tileMap, s);   // the tiles' maps put together
+                }
             }
-            // A tiled image scores as calibration scored it and shows its tiles' maps put together.
+            // A tiled image scores as calibration scored it: its highest tile.
             var imageScores = Options.Grid.ImageScores(values);
-            for (int i = 0; i < count; i++)
-            {
-                var tileMaps = Enumerable.Range(i * tiles, tiles).Select(t => flat.AsSpan(t * s * s, s * s).ToArray()).ToArray();
-                results.Add(new ImageScore(imageScores[i], tiles == 1 ? tileMaps[0] : Options.Grid.Stitch(tileMaps, s)));
-            }
+            for (int i = 0; i < count; i++) results.Add(new ImageScore(imageScores[i], maps[i]));
         }
         return results;
     }

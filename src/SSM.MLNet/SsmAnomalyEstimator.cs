@@ -263,7 +263,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
             memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "",
-            tiles > 1 ? $" in {options.Grid.Describe()} tiles ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
+            tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
         if (FitWarnings.FewHeldOut(heldOut, images.ImageCount, options) is { } few) ch.Warning(few);

@@ -431,6 +431,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--tiles", "8x0", "-o", output), "--tiles must be tiles across x down, each from 1 to 16, such as 8x1 or 4x4 (got '8x0')", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "wide", "-o", output), "(got 'wide')", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "8x1", "--tile-overlap", "quarter", "-o", output), "--tile-overlap must be half or none (got 'quarter')", output);
+        AssertFails(Cli.Run("train", Good, "--tile-overlap", "none", "-o", output), "--tile-overlap applies to tiles, and --tiles is 1x1, the whole image: give --tiles too, such as 8x1.", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
         AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--checkpoint-every", "-1", "-o", output), "--checkpoint-every must be 0 (none) or a number of epochs (got -1)", output);

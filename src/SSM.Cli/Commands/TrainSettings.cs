@@ -46,14 +46,13 @@ public sealed class TrainSettings : ModelSettings
 
     /// <summary><see cref="Tiles"/> as a grid, 1x1 for whole images (valid after <see cref="Validate"/>).</summary>
     public SSM.Core.Data.TileGrid TileGrid => (SSM.Core.Data.TileGrid.Parse(Tiles) ?? throw new InvalidOperationException($"--tiles was not validated: '{Tiles}'."))
-        with { Overlapping = TileOverlap.Trim().Equals("half", StringComparison.OrdinalIgnoreCase) };
+        with { Overlapping = TileOverlap?.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) != true };
 
     [CommandOption("--tile-overlap <OVERLAP>")]
     [Description("With --tiles: 'half' adds a tile across every border, half on each side, so a defect on a border lies whole " +
                  "inside one (8x1 is cut into 15 tiles, about twice the scoring time); 'none' cuts the tiles side by side only. " +
                  "Default half.")]
-    [DefaultValue("half")]
-    public string TileOverlap { get; set; } = "half";
+    public string? TileOverlap { get; set; }
 
     [CommandOption("--width <CHANNELS>")]
     [Description("Width of the first network level (doubles per level).")]
@@ -67,7 +66,8 @@ public sealed class TrainSettings : ModelSettings
 
     [CommandOption("--epochs <N>")]
     [Description("Passes over the training images. Default: 105 where training runs in bfloat16 (see --precision), else 70; " +
-                 "about 30 minutes on MTD on a 2-core machine either way; divided by the number of --tiles, which keeps the training's steps.")]
+                 "about 30 minutes on MTD on a 2-core machine either way; divided by the tiles cut from each image (15 for --tiles 8x1), " +
+                 "which keeps the training's steps.")]
     public int? Epochs { get; set; }
 
     [CommandOption("--learning-rate <RATE>")]
@@ -212,8 +212,10 @@ public sealed class TrainSettings : ModelSettings
             return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
         if (SSM.Core.Data.TileGrid.Parse(Tiles) is null)
             return ValidationResult.Error($"--tiles must be tiles across x down, each from 1 to {SSM.Core.Data.TileGrid.MaxTiles}, such as 8x1 or 4x4 (got '{Tiles}').");
-        if (TileOverlap.Trim().ToLowerInvariant() is not ("half" or "none"))
+        if (TileOverlap is not null && TileOverlap.Trim().ToLowerInvariant() is not ("half" or "none"))
             return ValidationResult.Error($"--tile-overlap must be half or none (got '{TileOverlap}').");
+        if (TileOverlap is not null && SSM.Core.Data.TileGrid.Parse(Tiles)!.Count == 1)
+            return ValidationResult.Error($"--tile-overlap applies to tiles, and --tiles is {Tiles}, the whole image: give --tiles too, such as 8x1.");
         int multiple = SizeMultiple, smallest = SsmOptions.SmallestImageSize(Depth);
         if (ImageSize < smallest || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)
         {

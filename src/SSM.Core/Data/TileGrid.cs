@@ -21,11 +21,11 @@ namespace SSM.Core.Data;
 /// scoring time (docs/reliability.md, "Overlapping tiles").</param>
 public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
 {
-    /// <summary>Most tiles across or down: 16 (an image of 16 x 16 tiles is scored as 256 images).</summary>
+    /// <summary>Most tiles across or down: 16 (an image of 16 x 16 tiles is scored as 256 images, or 961 overlapping).</summary>
     public const int MaxTiles = 16;
 
     /// <summary>One tile: the whole image, as without tiling.</summary>
-    public static TileGrid Whole { get; } = new(1, 1);
+    public static TileGrid Whole { get; } = new(1, 1, Overlapping: false);
 
     /// <summary>Tiles cut across the image: <see cref="Columns"/>, or 2 x Columns - 1 when <see cref="Overlapping"/>.</summary>
     [JsonIgnore]
@@ -129,27 +129,36 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     public float[] Stitch(IReadOnlyList<float[]> tileMaps, int tileSide)
     {
         ArgumentNullException.ThrowIfNull(tileMaps);
-        if (tileMaps.Count != Count) throw new ArgumentException($"A {Describe()} grid has {Count} tiles, got {tileMaps.Count} maps.", nameof(tileMaps));
+        if (tileMaps.Count != Count) throw new ArgumentException($"A grid of {Describe()} has {Count} tiles, got {tileMaps.Count} maps.", nameof(tileMaps));
+        var map = new float[Columns * tileSide * Rows * tileSide];
+        for (int t = 0; t < Count; t++) Place(map, t, tileMaps[t], tileSide);
+        return map;
+    }
+
+    /// <summary>Puts tile <paramref name="tile"/>'s map (tileSide x tileSide, in <see cref="Cut"/>'s order) into its part of
+    /// an image's <paramref name="map"/> (as <see cref="Stitch"/> makes it), so a caller can stitch a batch of tiles at a
+    /// time.</summary>
+    public void Place(float[] map, int tile, ReadOnlySpan<float> tileMap, int tileSide)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentOutOfRangeException.ThrowIfNegative(tile);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(tile, Count);
         int width = Columns * tileSide, height = Rows * tileSide;
+        if (map.Length != width * height) throw new ArgumentException($"A map of {Describe()} of {tileSide} px has {width * height} values, not {map.Length}.", nameof(map));
+        if (tileMap.Length != tileSide * tileSide)
+            throw new ArgumentException($"Tile {tile}'s map has {tileMap.Length} values, not {tileSide * tileSide}.", nameof(tileMap));
         var (lefts, tops) = (Starts(Across, width, tileSide), Starts(Down, height, tileSide));
         var (rights, bottoms) = (Ends(lefts, width, tileSide), Ends(tops, height, tileSide));
-        var map = new float[width * height];
-        for (int t = 0; t < Count; t++)
-        {
-            int row = t / Across, column = t % Across;
-            if (tileMaps[t].Length != tileSide * tileSide)
-                throw new ArgumentException($"Tile {t}'s map has {tileMaps[t].Length} values, not {tileSide * tileSide}.", nameof(tileMaps));
-            int x0 = column == 0 ? 0 : rights[column - 1], y0 = row == 0 ? 0 : bottoms[row - 1];
-            for (int y = y0; y < bottoms[row]; y++)
-                Array.Copy(tileMaps[t], (y - tops[row]) * tileSide + x0 - lefts[column], map, y * width + x0, rights[column] - x0);
-        }
-        return map;
+        int row = tile / Across, column = tile % Across;
+        int x0 = column == 0 ? 0 : rights[column - 1], y0 = row == 0 ? 0 : bottoms[row - 1];
+        for (int y = y0; y < bottoms[row]; y++)
+            tileMap.Slice((y - tops[row]) * tileSide + x0 - lefts[column], rights[column] - x0).CopyTo(map.AsSpan(y * width + x0));
     }
 
     /// <summary>How the tiles overlap, as <c>--tile-overlap</c> names it: "half" or "none" (side by side).</summary>
     [JsonIgnore]
     public string OverlapName => Overlapping ? "half" : "none";
 
-    /// <summary>"8x1" or "8x1 overlapping": how messages name the grid.</summary>
-    public string Describe() => Overlapping ? $"{this} overlapping" : ToString();
+    /// <summary>"8x1 tiles", "8x1 overlapping tiles" or "whole images": how messages name the grid.</summary>
+    public string Describe() => Count == 1 ? "whole images" : Overlapping ? $"{this} overlapping tiles" : $"{this} tiles";
 }

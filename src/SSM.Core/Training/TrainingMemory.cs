@@ -21,14 +21,19 @@ public static class TrainingMemory
     /// <summary>The estimated peak memory, in bytes, of training with <paramref name="options"/> on the CPU.</summary>
     /// <param name="options">The settings: image size, width, batch size and masks per cell size count.</param>
     /// <param name="bfloat16">Whether the network trains in bfloat16 (<see cref="TrainingOptions.Precision"/> resolved).</param>
-    /// <param name="networkImages">The images the network trains on, when known: fewer than a batch make smaller steps.</param>
+    /// <param name="networkImages">The images (or tiles) the network trains on, when known: fewer than a batch make smaller
+    /// steps, and each is cached at 16 bits.</param>
     public static long EstimateBytes(SsmOptions options, bool bfloat16, int? networkImages = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         double pixels = (double)options.ImageSize * options.ImageSize;
         int maskedImages = Math.Min(options.Training.BatchSize, networkImages ?? int.MaxValue) * options.Masking.Groups;
         double perPixel = (BytesPerPixel + BytesPerPixelAndMaskedImage * maskedImages) * options.Network.BaseWidth / 16.0;
-        return (long)(FixedBytes + pixels * perPixel * (bfloat16 ? 1 : Float32Factor));
+        // The cache holds every image or tile the network trains on at 16 bits, and cutting an image holds its tiles as
+        // floats at once: a few MB for whole images of 64 px, 126 MB an image for 961 overlapping tiles of 256 px.
+        int channels = options.Network.InputChannels;
+        double cache = (double)(networkImages ?? 0) * channels * pixels * 2 + (double)options.Grid.Count * channels * pixels * 4;
+        return (long)(FixedBytes + pixels * perPixel * (bfloat16 ? 1 : Float32Factor) + cache);
     }
 
     /// <summary>The memory this process may use: the machine's, or its container's limit.</summary>

@@ -428,5 +428,22 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         for (int i = 0; i < strips.Length; i++)
             Assert.Equal(tileScores.Skip(n * i).Take(n).Max(), strips[i], 4);
         Assert.Throws<ArgumentException>(() => Calibration.Compute(model, tiles, null));   // whole tiles for a tiled model: refused
+
+        // Calibration leaves an image's tiles out together: each held-out strip's score is its highest tile's, standardised
+        // by the other strips' maps alone (its own other tiles share its lighting and, overlapping, its pixels).
+        var plain = options with { Scoring = options.Scoring with { SizeCorrection = false, RefinementRounds = 1 } };
+        var heldOut = new ImageCache(32, 1, options.Tiles);
+        foreach (var (strip, _, _) in test.Take(4)) heldOut.Add(strip, null);
+        var calibration = Calibration.Compute(model.Network, plain, heldOut, null, batchSize: heldOut.Count);
+        using var scorer = new AnomalyScorer(model.Network, plain, null);
+        using var all = heldOut.Batch([.. Enumerable.Range(0, heldOut.Count)]);
+        using var raw = scorer.RawMaps(all, 1);
+        int length = plain.Scoring.ErrorKinds * 32 * 32;
+        var rawValues = raw.data<float>().ToArray();
+        var maps = Enumerable.Range(0, heldOut.Count).Select(i => rawValues[(i * length)..((i + 1) * length)]).ToList();
+        var expected = options.Grid.ImageScores(NormalMapStatistics.LeaveOneOutScores(maps, plain.Scoring.ErrorKinds,
+            plain.Scoring.PlanesOf(plain.Scoring.ImageScoreError), group: n)).Order().ToArray();
+        Assert.Equal(4, calibration.NormalImageScores.Count);
+        for (int i = 0; i < 4; i++) Assert.Equal(expected[i], calibration.NormalImageScores[i], 3);
     }
 }

@@ -34,8 +34,18 @@ public sealed class TrainingMemoryTests
     [Fact]
     public void Fewer_images_than_a_batch_make_a_smaller_step()
     {
-        Assert.Equal(Estimate(batch: 2), Estimate(batch: 16, networkImages: 2));
-        Assert.Equal(Estimate(batch: 4), Estimate(batch: 4, networkImages: 100));
+        Assert.Equal(Estimate(batch: 2) + 2 * 512 * 512 * 2, Estimate(batch: 16, networkImages: 2));
+        Assert.Equal(Estimate(batch: 4) + 100 * 512 * 512 * 2, Estimate(batch: 4, networkImages: 100));
+    }
+
+    /// <summary>Every image or tile the network trains on is cached at 16 bits: what counts with many tiles.</summary>
+    [Fact]
+    public void Counts_the_cached_images_and_tiles()
+    {
+        Assert.Equal(1000L * 512 * 512 * 2, Estimate(networkImages: 1100) - Estimate(networkImages: 100));
+        var options = new SsmOptions { ImageSize = 256, Tiles = new SSM.Core.Data.TileGrid(16, 16) };
+        long tiled = TrainingMemory.EstimateBytes(options, true, 36 * 961), sideBySide = TrainingMemory.EstimateBytes(options with { Tiles = new(16, 16, false) }, true, 36 * 256);
+        Assert.True(tiled - sideBySide > 36L * 705 * 256 * 256 * 2, $"{tiled} against {sideBySide}");
     }
 
     [Fact]
