@@ -8,7 +8,7 @@ namespace SSM.Cli.Training;
 
 /// <summary>
 /// Shows training progress: a live Spectre progress bar with ETA and the current losses on an interactive terminal, one plain
-/// line per epoch when the output is redirected (CI, tests, pipes).
+/// line per epoch when the output is redirected (CI, tests, pipes), and within a long epoch a line a minute (<see cref="StepLines"/>).
 /// </summary>
 public static class TrainingProgressView
 {
@@ -22,10 +22,17 @@ public static class TrainingProgressView
         var epochs = seen ?? [];
         if (!IsLive(console))
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var stepLines = new StepLines(StepLines.Every);
             void Plain(object? _, LoggingEventArgs e)
             {
                 if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
                 if (e.Kind == ChannelMessageKind.Warning) { warnings.Write(InCliTerms(e.RawMessage)); return; }
+                if (EpochReport.TryParseStep(e.RawMessage) is { } step)
+                {
+                    if (stepLines.Step(step.Epoch, step.Planned, step.Step, step.Steps, clock.Elapsed) is { } line) console.WriteLine(line);
+                    return;
+                }
                 var epoch = EpochReport.TryParse(e.RawMessage);
                 if (epoch is null)
                 {
@@ -39,6 +46,7 @@ public static class TrainingProgressView
                 epochs.Add(epoch);
                 console.WriteLine($"epoch {epoch.Epoch}/{epoch.Planned} loss {epoch.Loss:F4} (mse {epoch.Mse:F3} gms {epoch.MsGms:F3} ssim {epoch.Ssim:F3}) " +
                                   $"{TrainingProgress.Clock(epoch.Elapsed)} ETA {TrainingProgress.Clock(epoch.Remaining)}");
+                stepLines.Written(clock.Elapsed);
             }
             mlContext.Log += Plain;
             try { return (train(), epochs); }
