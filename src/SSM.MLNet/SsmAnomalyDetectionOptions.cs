@@ -241,6 +241,18 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public string? ImageFolder { get; set; }
 
+    /// <summary>
+    /// For file input (a text column of paths, or a <c>byte[]</c> column of encoded files): the most pixels (width × height)
+    /// an image's header may declare. A larger image is refused, naming its file or row, before it is decoded: a 389 KB PNG
+    /// can declare 20000 × 20000 and take 0.4 GB to decode, 16-bit colour much more. Default 180 million (as <c>ssm</c>'s
+    /// <c>--max-megapixels</c>); 0: no limit. Not saved with the model: a loaded model reads up to the default, or
+    /// <see cref="SsmAnomalyTransformer.WithMaxImagePixels"/>. <c>LoadImages</c> pictures and vectors arrive decoded.
+    /// </summary>
+    public long MaxImagePixels { get; set; } = DefaultMaxImagePixels;
+
+    /// <summary>The default <see cref="MaxImagePixels"/>: 180 million.</summary>
+    public const long DefaultMaxImagePixels = 180_000_000;
+
     /// <summary>Width of a vector input column, in pixels (positive). Required for vector input, ignored for image input.</summary>
     public int? VectorWidth { get; set; }
 

@@ -58,6 +58,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = SsmOptions.SmallestImageSize(o.Depth);
         Check(ectx, o.ImageSize >= smallest && o.ImageSize <= SsmOptions.MaxImageSize && o.ImageSize % multiple == 0, nameof(o.ImageSize), o.ImageSize,
             $"a multiple of {multiple} (2^(Depth-1) for Depth {o.Depth}) from {smallest} to {SsmOptions.MaxImageSize}");
+        Check(ectx, o.MaxImagePixels >= 0, nameof(o.MaxImagePixels), o.MaxImagePixels, "0 (no limit) or more");
         Check(ectx, o.Tiles is null || o.Tiles.InRange, nameof(o.Tiles), o.Tiles,
             $"null (whole images) or from 1 to {TileGrid.MaxTiles} tiles across and down");
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");

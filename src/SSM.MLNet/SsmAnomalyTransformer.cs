@@ -127,6 +127,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>For <see cref="SsmInputKind.Path"/> input: the folder relative paths are resolved against (null: as given).</summary>
     public string? ImageFolder => input.ImageFolder;
 
+    /// <summary>For file input (<see cref="SsmInputKind.Path"/>, <see cref="SsmInputKind.Encoded"/>): the most pixels an image's
+    /// header may declare; a larger one is refused before it is decoded (<see cref="SsmAnomalyDetectionOptions.MaxImagePixels"/>;
+    /// 0: no limit). Not saved: a loaded model has the default, 180 million.</summary>
+    public long MaxImagePixels => input.MaxPixels;
+
     /// <summary>Whether the model turns image files (path and byte[] input) by their EXIF orientation, as photo viewers show
     /// them: true for models saved since 2026-12-01, false for older ones, which read files as stored. An image column
     /// (<c>MLImage</c>) comes as ML.NET decoded it, which does not turn it.</summary>
@@ -259,6 +264,23 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as file paths: it has no image folder.");
         ThrowIfBlank(imageFolder);
         return Copy(input with { ImageFolder = string.IsNullOrEmpty(imageFolder) ? null : imageFolder });
+    }
+
+    /// <summary>
+    /// A transformer identical to this one but refusing image files whose header declares more than
+    /// <paramref name="maxImagePixels"/> pixels (0: no limit), before decoding them; for a server that takes uploads, a
+    /// limit of what it means to read. The network is shared, as with <see cref="WithThreshold"/>. Not saved.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model reads <c>LoadImages</c> pictures or pixel vectors, which arrive decoded.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxImagePixels"/> is negative.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer WithMaxImagePixels(long maxImagePixels)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(maxImagePixels);
+        if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
+            throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, which arrives decoded: it has no file to refuse.");
+        return Copy(input with { MaxPixels = maxImagePixels });
     }
 
     /// <summary>

@@ -33,7 +33,7 @@ public enum SsmInputKind
 /// are turned by their EXIF orientation, as photo viewers show them; models saved before it existed read them as stored.
 /// </summary>
 internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale,
-    string? ImageFolder = null, bool Upright = true)
+    string? ImageFolder = null, bool Upright = true, long MaxPixels = SsmAnomalyDetectionOptions.DefaultMaxImagePixels)
 {
     // A vector of unknown size (a float[] without [VectorType]) is accepted: each row's length is checked as it is read.
     internal const string ExpectedType = "Image, vector of Single, Text path, or vector of Byte (an encoded image file)";
@@ -53,9 +53,9 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
             return new SsmInput(options.InputColumnName, SsmInputKind.Image, options.Channels, 0, 0, 1f);
         if (type is TextDataViewType)
             return new SsmInput(options.InputColumnName, SsmInputKind.Path, options.Channels, 0, 0, 1f,
-                string.IsNullOrEmpty(options.ImageFolder) ? null : options.ImageFolder);
+                string.IsNullOrEmpty(options.ImageFolder) ? null : options.ImageFolder, MaxPixels: options.MaxImagePixels);
         if (type is VectorDataViewType { ItemType: NumberDataViewType b } && b == NumberDataViewType.Byte)
-            return new SsmInput(options.InputColumnName, SsmInputKind.Encoded, options.Channels, 0, 0, 1f);
+            return new SsmInput(options.InputColumnName, SsmInputKind.Encoded, options.Channels, 0, 0, 1f, MaxPixels: options.MaxImagePixels);
         if (type is VectorDataViewType { ItemType: NumberDataViewType n } && n == NumberDataViewType.Single)
         {
             if (options.VectorWidth is not int w || options.VectorHeight is not int h || w < 1 || h < 1)
@@ -204,7 +204,12 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                     throw new InvalidOperationException($"The image data in column '{ColumnName}'{AtRow(row)} is empty.");
                 var file = new byte[bytes.Length];
                 bytes.CopyTo(file);
-                try { return ImageFile.DecodeResized(file, Channels, size.Height, size.Width, Upright); }
+                try
+                {
+                    if (TooLarge(ImageFile.ReadHeader(file)) is { } large)
+                        throw new InvalidOperationException($"The image in column '{ColumnName}'{AtRow(row)} {large}");
+                    return ImageFile.DecodeResized(file, Channels, size.Height, size.Width, Upright);
+                }
                 catch (InvalidDataException e)
                 {
                     throw new InvalidOperationException($"Could not decode column '{ColumnName}'{AtRow(row)}: {e.Message}", e);
@@ -258,6 +263,14 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         }
     }
 
+    /// <summary>"is 20000x20000 pixels (400 megapixels): more than ..." when a header declares more than <see cref="MaxPixels"/>;
+    /// null when it does not, or there is no header to read (the decoder then says what is wrong).</summary>
+    private string? TooLarge(ImageHeader? header) =>
+        header is { } h && MaxPixels > 0 && (long)h.Width * h.Height > MaxPixels
+            ? FormattableString.Invariant(
+                $"is {h.Width}x{h.Height} pixels ({(double)h.Width * h.Height / 1e6:0.#} megapixels): more than the {MaxPixels:N0} the model decodes ({nameof(SsmAnomalyDetectionOptions.MaxImagePixels)}); raise it with {nameof(SsmAnomalyTransformer.WithMaxImagePixels)}, or 0 for no limit, if such images are meant to be read.")
+            : null;
+
     /// <summary>What the engine's file readers throw for a file they cannot read (missing, unreadable, corrupt, truncated, another format).</summary>
     internal static bool IsUnreadableFile(Exception e) =>
         e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
@@ -280,6 +293,8 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
     {
         try
         {
+            if (TooLarge(ImageFile.ReadHeader(path)) is { } large)
+                throw new InvalidOperationException($"The image file '{path}' in column '{ColumnName}'{AtRow(row)} {large}");
             return ImageFile.LoadResized(path, Channels, size.Height, size.Width, Upright);
         }
         catch (Exception e) when (IsUnreadableFile(e))

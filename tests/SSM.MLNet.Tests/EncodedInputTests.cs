@@ -103,6 +103,39 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         }
     }
 
+    /// <summary>A server's limit of what it decodes: an image whose header declares more pixels is refused, named, before it
+    /// is decoded; the limit carries over to bytes and is not saved.</summary>
+    [Fact]
+    public void An_image_larger_than_MaxImagePixels_is_refused_naming_it_before_it_is_decoded()
+    {
+        Assert.Equal(SsmAnomalyDetectionOptions.DefaultMaxImagePixels, fx.Model.MaxImagePixels);
+        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(Path.Combine(fx.Folder, fx.Test[0]));
+        using var small = fx.Model.WithMaxImagePixels(width * height - 1);
+        var row = PathModelFixture.Rows(fx.Test.Take(1))[0];
+        using (var engine = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(small, new PredictionEngineOptions { OwnsTransformer = false }))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => engine.Predict(row));
+            Assert.Contains($"'{Path.Combine(fx.Folder, fx.Test[0])}' in column 'ImagePath' is {width}x{height} pixels", e.Message);
+            Assert.Contains("raise it with WithMaxImagePixels, or 0 for no limit", e.Message);
+        }
+        using (var exact = fx.Model.WithMaxImagePixels(width * height))
+        using (var engine = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(exact, new PredictionEngineOptions { OwnsTransformer = false }))
+            Assert.True(float.IsFinite(engine.Predict(row).Score));
+
+        using var uploads = small.WithBytesInput(nameof(EncodedRow.File));
+        Assert.Equal(width * height - 1, uploads.MaxImagePixels);
+        using (var engine = fx.Context.Model.CreatePredictionEngine<EncodedRow, PathPrediction>(uploads, new PredictionEngineOptions { OwnsTransformer = false }))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => engine.Predict(Rows(fx.Test.Take(1)).First()));
+            Assert.Contains($"The image in column 'File' is {width}x{height} pixels", e.Message);
+        }
+        string zip = Path.Combine(fx.Folder, "limited.zip");
+        fx.Context.Model.Save(uploads, null, zip);
+        using (var loaded = (SsmAnomalyTransformer)new MLContext().Model.Load(zip, out _))
+            Assert.Equal(SsmAnomalyDetectionOptions.DefaultMaxImagePixels, loaded.MaxImagePixels);   // a limit of the server, not the model
+        Assert.Throws<ArgumentOutOfRangeException>(() => fx.Model.WithMaxImagePixels(-1));
+    }
+
     [Fact]
     public void A_byte_vector_model_refuses_another_input_type()
     {

@@ -54,6 +54,7 @@ public sealed class OptionsTests
         { "ImageSize", o => { o.ImageSize = 4; o.Depth = 2; }, "got 4", "from 8 to 1024" },
         { "VectorHeight", o => o.VectorWidth = 32, "got null", "both for a pixel vector" },
         { "ImageFolder", o => o.ImageFolder = "   ", "got '   '", "a folder path" },
+        { "MaxImagePixels", o => o.MaxImagePixels = -1, "got -1", "0 (no limit) or more" },
         { "BaseWidth", o => o.BaseWidth = 0, "got 0", "between 1 and 1024" },
         { "Depth", o => o.Depth = 9, "got 9", "between 2 and 8" },
         { "Epochs", o => o.Epochs = 0, "got 0", "at least 1" },

@@ -18,7 +18,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels);
         using var owned = model as IDisposable;
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);

@@ -22,7 +22,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         settings.RefuseOutputAmong(images, "ssm predict");
         string inputFolder = Directory.Exists(settings.Input) ? ModelSettings.FullFolder(settings.Input) : Path.GetDirectoryName(images[0])!;
         if (settings.Recursive) settings.RefuseOutputInside(inputFolder, "ssm predict --recursive");
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels);
         using var owned = model as IDisposable;
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead + "; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);

@@ -73,9 +73,11 @@ public static class ModelRunner
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> and <paramref name="maskThreshold"/> in place
-    /// of its own when given; a missing or foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
+    /// of its own when given, and a model of files reading up to <paramref name="maxPixels"/> (<c>--max-megapixels</c>, which
+    /// the model does not keep); a missing or foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
     /// </summary>
-    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null)
+    public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null,
+        long? maxPixels = null)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -91,6 +93,8 @@ public static class ModelRunner
                          {
                              threshold is { } t ? s => s.WithThreshold(t) : null,
                              maskThreshold is { } m ? s => s.WithMaskThreshold(m.Value) : null,
+                             // A model of LoadImages pictures gets them decoded: the command's own header check is its limit.
+                             maxPixels is { } p && SsmOf(model).InputKind is SsmInputKind.Path or SsmInputKind.Encoded ? s => s.WithMaxImagePixels(p) : null,
                          }.OfType<Func<SsmAnomalyTransformer, SsmAnomalyTransformer>>())
                 {
                     var moved = Changed(model, change);
