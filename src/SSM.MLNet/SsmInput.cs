@@ -27,7 +27,8 @@ public enum SsmInputKind
 }
 
 /// <summary>
-/// How the input column is read and turned into engine images (internal helper; saved with the model). Vector shape and
+/// How the input column is read and turned into engine images (internal helper; saved with the model, but for
+/// <c>MaxPixels</c>, a limit of the program that scores: a loaded model has the default). Vector shape and
 /// scale apply to <see cref="SsmInputKind.Vector"/> only; <c>ImageFolder</c> (the folder relative paths are resolved
 /// against; null or empty: as given) to <see cref="SsmInputKind.Path"/> only. <c>Upright</c>: files (path and byte[] input)
 /// are turned by their EXIF orientation, as photo viewers show them; models saved before it existed read them as stored.
