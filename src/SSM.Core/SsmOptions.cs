@@ -48,7 +48,7 @@ public sealed record SsmOptions
     /// <summary>The size every image is resized to before it is cut into <see cref="Tiles"/>, and of its anomaly map:
     /// S x S for one tile, Columns x S by Rows x S for a grid.</summary>
     [JsonIgnore]
-    public (int Width, int Height) ReadSize => (Grid.Columns * ImageSize, Grid.Rows * ImageSize);
+    public (int Width, int Height) ReadSize => Grid.ReadSize(ImageSize);
 
     /// <summary>Shape of the inpainting U-Net. Default: <see cref="InpaintingNetworkOptions.Compact"/>.</summary>
     public InpaintingNetworkOptions Network { get; init; } = new();

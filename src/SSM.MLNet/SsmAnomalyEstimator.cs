@@ -256,9 +256,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (images.ImageCount < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
         int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
+        int networkEntries = (images.ImageCount - heldOut) * tiles;   // the images' tiles the network trains on
         // Estimated on the CPU only: the measurements behind it were, and a GPU's memory is another matter.
         long? memory = device.type == TorchSharp.DeviceType.CPU
-            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, (images.ImageCount - heldOut) * tiles)
+            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, networkEntries)
             : null;
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
@@ -279,7 +280,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
 
         bool stallSaid = false;
         int plannedEpochs = options.EpochsOn(device);
-        int stepsPerEpoch = SsmTrainer.StepsPerEpoch((images.ImageCount - heldOut) * tiles, options.Training);
+        int stepsPerEpoch = SsmTrainer.StepsPerEpoch(networkEntries, options.Training);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",

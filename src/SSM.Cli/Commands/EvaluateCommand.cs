@@ -32,11 +32,10 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
                 ? $"no row of '{data.Root}' has a normal label (good, normal, ok, pass, 0, false, in any case): every image counts as a defect, and image AUROC needs both kinds."
                 : $"every row of '{data.Root}' has a normal label: there is no defect to find, and image AUROC needs both kinds.");
         settings.RefuseOutputAmong([.. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm evaluate");
-        var loaded = ModelRunner.SsmOf(model);
-        DatasetInput.CheckTestSet(data, decodeImages: false, settings.MaxPixels, (loaded.Tiles, loaded.ReadsFilesUpright));   // masks only: the model reads each test image once
+        var ssm = ModelRunner.SsmOf(model);
+        DatasetInput.CheckTestSet(data, decodeImages: false, settings.MaxPixels, (ssm.Tiles, ssm.ReadsFilesUpright));   // masks only: the model reads each test image once
         RefuseTrainingOutput(settings.Output);
         using var staging = new OutputStaging(settings.Output);
-        var ssm = ModelRunner.SsmOf(model);
         string[] testPaths = [.. data.TestItems.Select(t => t.Path)];
         var testHeaders = DatasetInput.HeadersOf(testPaths);
         string[] readable = [.. testPaths.Where((_, i) => testHeaders[i] is not null)];

@@ -210,11 +210,11 @@ public sealed class TrainSettings : ModelSettings
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
             return ValidationResult.Error($"--depth must be between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth} (got {Depth}).");
-        if (SSM.Core.Data.TileGrid.Parse(Tiles) is null)
+        if (SSM.Core.Data.TileGrid.Parse(Tiles) is not { } grid)
             return ValidationResult.Error($"--tiles must be tiles across x down, each from 1 to {SSM.Core.Data.TileGrid.MaxTiles}, such as 8x1 or 4x4 (got '{Tiles}').");
         if (TileOverlap is not null && TileOverlap.Trim().ToLowerInvariant() is not ("half" or "none"))
             return ValidationResult.Error($"--tile-overlap must be half or none (got '{TileOverlap}').");
-        if (TileOverlap is not null && SSM.Core.Data.TileGrid.Parse(Tiles)!.Count == 1)
+        if (TileOverlap is not null && grid.Count == 1)
             return ValidationResult.Error($"--tile-overlap applies to tiles, and --tiles is {Tiles}, the whole image: give --tiles too, such as 8x1.");
         int multiple = SizeMultiple, smallest = SsmOptions.SmallestImageSize(Depth);
         if (ImageSize < smallest || ImageSize > SsmOptions.MaxImageSize || ImageSize % multiple != 0)

@@ -139,8 +139,10 @@ public static class DatasetInput
                 string? LargerThanLimit(string? file) => file is not null && ImageFile.ReadHeader(file) is { } h ? TooLarge(file, h, maxPixels) : null;
                 if (decodeImages)
                 {
-                    string? TooSmall() => tiles is { } t && ImageFile.ReadHeader(item.Path) is { } h ? TooSmallForTiles(item.Path, h, t.Tiles, t.Upright) : null;
-                    if ((LargerThanLimit(item.Path) ?? LargerThanLimit(item.MaskPath) ?? TooSmall()) is { } large) problems.Add(large);
+                    var header = ImageFile.ReadHeader(item.Path);   // once, for the limit and the tiles
+                    string? TooSmall() => tiles is { } t && header is { } h ? TooSmallForTiles(item.Path, h, t.Tiles, t.Upright) : null;
+                    string? imageTooLarge = header is { } ih ? TooLarge(item.Path, ih, maxPixels) : null;
+                    if ((imageTooLarge ?? LargerThanLimit(item.MaskPath) ?? TooSmall()) is { } large) problems.Add(large);
                     else data.LoadTest(item);     // image and mask, sizes compared
                     continue;
                 }
@@ -407,7 +409,7 @@ public static class DatasetInput
         // many pixels along it becomes less than one. (At 8 times the shortest side, the first rule, a walkthrough's 2-4 px
         // scratches in 1536 px images read at 256 px vanished without a word; by the shortest side, 2048 x 256 strips read at
         // 256 px, shrunk 8 times along, got no word, and at 64 px a warning of 4 px for 32.) Tiles read a larger image.
-        var (readWidth, readHeight) = (tiles.Columns * imageSize, tiles.Rows * imageSize);
+        var (readWidth, readHeight) = tiles.ReadSize(imageSize);
         string read = tiles.Count == 1 ? $"{imageSize} x {imageSize}" : $"{readWidth} x {readHeight} ({tiles} tiles of {imageSize})";
         int shrunk = headers.Count > 0 ? headers.Min(h => Math.Max(h.Width / readWidth, h.Height / readHeight)) : 0;
         if (shrunk >= 4)

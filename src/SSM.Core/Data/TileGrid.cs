@@ -44,6 +44,10 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     [JsonIgnore]
     public bool InRange => Columns is >= 1 and <= MaxTiles && Rows is >= 1 and <= MaxTiles;
 
+    /// <summary>The size an image is resized to before it is cut into tiles of <paramref name="tileSide"/>, and of its stitched
+    /// map: Columns x tileSide by Rows x tileSide (overlapping or not).</summary>
+    public (int Width, int Height) ReadSize(int tileSide) => (Columns * tileSide, Rows * tileSide);
+
     /// <summary>Throws with the setting's name when a count is out of range.</summary>
     public void Validate()
     {
@@ -73,7 +77,7 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     public FloatImage[] Cut(FloatImage image, int tileSide)
     {
         ArgumentNullException.ThrowIfNull(image);
-        int width = Columns * tileSide, height = Rows * tileSide;
+        var (width, height) = ReadSize(tileSide);
         var whole = image.Width == width && image.Height == height ? image : ImageResize.Resize(image, height, width);
         var source = TileSourceSize(image.SourceSize);
         var (lefts, tops) = (Starts(Across, width, tileSide), Starts(Down, height, tileSide));
@@ -130,7 +134,8 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     {
         ArgumentNullException.ThrowIfNull(tileMaps);
         if (tileMaps.Count != Count) throw new ArgumentException($"A grid of {Describe()} has {Count} tiles, got {tileMaps.Count} maps.", nameof(tileMaps));
-        var map = new float[Columns * tileSide * Rows * tileSide];
+        var (width, height) = ReadSize(tileSide);
+        var map = new float[width * height];
         for (int t = 0; t < Count; t++) Place(map, t, tileMaps[t], tileSide);
         return map;
     }
@@ -143,7 +148,7 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
         ArgumentNullException.ThrowIfNull(map);
         ArgumentOutOfRangeException.ThrowIfNegative(tile);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(tile, Count);
-        int width = Columns * tileSide, height = Rows * tileSide;
+        var (width, height) = ReadSize(tileSide);
         if (map.Length != width * height) throw new ArgumentException($"A map of {Describe()} of {tileSide} px has {width * height} values, not {map.Length}.", nameof(map));
         if (tileMap.Length != tileSide * tileSide)
             throw new ArgumentException($"Tile {tile}'s map has {tileMap.Length} values, not {tileSide * tileSide}.", nameof(tileMap));
