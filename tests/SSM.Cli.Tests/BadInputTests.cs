@@ -72,6 +72,32 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Equal("a\\x0Db\tc\nd\\x9B", TerminalText.Printable("a\rb\tc\nd\u009b"));
     }
 
+    /// <summary>A file's name is shown, not run: in predictions.csv a heat map named "=1+2_heatmap.png" was a formula to
+    /// a spreadsheet. A name starting with =, +, -, @ is written with "./" before it, which names the same file.</summary>
+    [Fact]
+    public void File_names_that_spreadsheets_read_as_formulas_are_written_as_paths()
+    {
+        string root = Cli.TempFolder("formula"), input = Path.Combine(root, "input");
+        string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Order().First();
+        Directory.CreateDirectory(input);
+        string[] names = ["=1+2", "+3", "-4", "@SUM(A1)", "plain"];
+        foreach (var name in names) File.Copy(image, Path.Combine(input, name + ".png"));
+        var run = Cli.Run("predict", fx.Model, input, "--masks", "-o", Path.Combine(root, "out"));
+        Assert.True(run.Code == 0, run.Output);
+        var rows = File.ReadAllLines(Path.Combine(root, "out", "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(names.Length, rows.Count);
+        string dot = "." + Path.DirectorySeparatorChar;
+        foreach (var name in names)
+        {
+            var row = Assert.Single(rows, r => r[0] == Path.Combine(input, name + ".png"));
+            string prefix = name == "plain" ? "" : dot;
+            Assert.Equal(prefix + name + "_heatmap.png", row[5]);
+            Assert.Equal(prefix + name + "_mask.png", row[6]);
+            Assert.True(File.Exists(Path.Combine(root, "out", row[5])), row[5]);
+        }
+        Assert.All(rows.SelectMany(r => r), field => Assert.DoesNotMatch("^[=+@]", field));
+    }
+
     private static string Copy(string from, string to, int count)
     {
         Directory.CreateDirectory(to);

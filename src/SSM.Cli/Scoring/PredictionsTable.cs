@@ -60,8 +60,8 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
         if (mask is not null) Masks.Add(mask);
         if (row.Predicted && row.PeakX is null) FlaggedByContrast.Add(row.Path);
         string peak = row.PeakX is { } x && row.PeakY is { } y ? $"{x},{y}" : ",";
-        csv.Append(CultureInfo.InvariantCulture, $"{Csv(row.Path)},{row.Score.ToString("R", CultureInfo.InvariantCulture)},{(row.Predicted ? "anomalous" : "normal")},{peak},{Csv(heatMap ?? "")}");
-        csv.Append(withMasks ? $",{Csv(mask!)}\n" : "\n");
+        csv.Append(CultureInfo.InvariantCulture, $"{CsvFile(row.Path)},{row.Score.ToString("R", CultureInfo.InvariantCulture)},{(row.Predicted ? "anomalous" : "normal")},{peak},{CsvFile(heatMap ?? "")}");
+        csv.Append(withMasks ? $",{CsvFile(mask!)}\n" : "\n");
         return row with { HeatMap = heatMap, Mask = mask };
     }
 
@@ -69,7 +69,7 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     public string Text(IEnumerable<UnusableFile> unreadable)
     {
         var text = new StringBuilder().Append(csv);
-        foreach (var u in unreadable) text.Append(CultureInfo.InvariantCulture, $"{Csv(u.Path)},,unreadable,,,{(withMasks ? "," : "")}\n");
+        foreach (var u in unreadable) text.Append(CultureInfo.InvariantCulture, $"{CsvFile(u.Path)},,unreadable,,,{(withMasks ? "," : "")}\n");
         return text.ToString();
     }
 
@@ -115,6 +115,12 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     /// <summary>A CSV field: quoted when it holds a comma, a quote or a line break (a carriage return ends a row for most
     /// CSV readers, as a line feed does), as every table of ours writes it.</summary>
     internal static string Csv(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+
+    /// <summary>A file's path or name, relative or not, as a CSV field (<see cref="Csv"/>) that a spreadsheet shows and does
+    /// not run: one starting with =, +, -, @, a tab or a carriage return (a formula to Excel, LibreOffice and Google
+    /// Sheets; an image named "=HYPERLINK(…).png" would be one in the heat-map column) gets "./" before it, which names
+    /// the same file.</summary>
+    internal static string CsvFile(string path) => Csv(path.Length > 0 && "=+-@\t\r".Contains(path[0]) ? "." + Path.DirectorySeparatorChar + path : path);
 }
 
 /// <summary>One image's row of predictions.csv, as <see cref="PredictionsTable"/> writes it.</summary>

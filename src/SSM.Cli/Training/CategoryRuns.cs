@@ -148,14 +148,15 @@ internal static class CategoryRuns
     {
         static string N(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
         static string Csv(string s) => Scoring.PredictionsTable.Csv(s);
+        static string CsvFile(string s) => Scoring.PredictionsTable.CsvFile(s);
         var text = new StringBuilder("category,imageAuroc,pixelAuroc,aupro,imageF1Max,defectsFound,defects,goodFlagged,good,trainingSeconds,folder,error\n");
         foreach (var row in rows)
         {
             var m = row.Metrics;
-            text.Append(CultureInfo.InvariantCulture, $"{Csv(row.Category)},{N(m?.ImageAuroc)},{N(m?.PixelAuroc)},{N(m?.Aupro)},{N(m?.ImageF1Max)},");
+            text.Append(CultureInfo.InvariantCulture, $"{CsvFile(row.Category)},{N(m?.ImageAuroc)},{N(m?.PixelAuroc)},{N(m?.Aupro)},{N(m?.ImageF1Max)},");
             text.Append(CultureInfo.InvariantCulture, $"{(m is { TestAnomalous: > 0 } ? m.TruePositives : null)},{m?.TestAnomalous},");
             text.Append(CultureInfo.InvariantCulture, $"{(m is not null && m.TestImages > m.TestAnomalous ? m.FalsePositives : null)},{(m is null ? null : m.TestImages - m.TestAnomalous)},");
-            text.Append(CultureInfo.InvariantCulture, $"{N(m?.TrainingSeconds)},{Csv(row.Folder)},{Csv(row.Error ?? "")}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{N(m?.TrainingSeconds)},{CsvFile(row.Folder)},{Csv(row.Error ?? "")}\n");
         }
         if (Means(rows) is { } means)
             text.Append(CultureInfo.InvariantCulture, $"mean,{N(means.ImageAuroc)},{N(means.PixelAuroc)},{N(means.Aupro)},{N(means.ImageF1Max)},,,,,,,\n");
