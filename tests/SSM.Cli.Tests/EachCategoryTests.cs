@@ -25,12 +25,14 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         Assert.Contains("or train each with --each-category", Cli.Flat(plain.Output));
 
         string output = Path.Combine(fx.Root, "categories-run");
-        var (code, text) = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
-        Assert.True(code == 1, text);   // one category failed
+        var (code, text, errors) = Cli.RunSplit(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
+        Assert.True(code == 1, text + errors);   // one category failed
         string flat = Cli.Flat(text);
         Assert.Contains("fabric (1 of 3)", flat);
-        Assert.Contains("holds 2 training image(s)", flat);
-        Assert.Contains("1 of 3 categories failed; the others trained", flat);
+        // A category's error and the count of failures go to standard error, as the error that stops a command.
+        Assert.Matches("error: .*few.* holds 2 training image\\(s\\)", Cli.Flat(errors));
+        Assert.Contains("error: 1 of 3 categories failed; the others trained", Cli.Flat(errors));
+        Assert.DoesNotContain("error:", text);
         string[] lines = File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName));
         Assert.Equal("category,imageAuroc,pixelAuroc,aupro,imageF1Max,defectsFound,defects,goodFlagged,good,trainingSeconds,folder,error", lines[0]);
         Assert.Equal(["fabric", "few", "tiles", "mean"], lines.Skip(1).Select(l => l.Split(',')[0]));

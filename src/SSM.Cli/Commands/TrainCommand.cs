@@ -20,7 +20,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         settings.RequireDevice();
         using var threads = settings.UseThreads();
         return settings.EachCategory
-            ? CategoryRuns.Run(console, settings, () => TrainOne(settings, cancellationToken))
+            ? CategoryRuns.Run(console, warnings, settings, () => TrainOne(settings, cancellationToken))
             : TrainOne(settings, cancellationToken);
     }
 

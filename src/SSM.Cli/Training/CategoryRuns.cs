@@ -28,7 +28,7 @@ internal static class CategoryRuns
 
     /// <summary>Runs <paramref name="trainOne"/> once per category, with <paramref name="settings"/>' data and output set to
     /// the category's; returns 1 when any category failed, else 0.</summary>
-    public static int Run(IAnsiConsole console, TrainSettings settings, Func<int> trainOne)
+    public static int Run(IAnsiConsole console, Warnings warnings, TrainSettings settings, Func<int> trainOne)
     {
         string root = Path.GetFullPath(settings.Data), output = Path.GetFullPath(settings.Output);
         if (File.Exists(root)) throw new CliException($"'{root}' is a file; --each-category takes the folder that holds the datasets.");
@@ -68,7 +68,7 @@ internal static class CategoryRuns
                 }
                 catch (Exception ex)
                 {
-                    ErrorReporter.Write(console, ex);
+                    warnings.Error(ErrorReporter.Message(ex));
                     rows.Add(new Row(category, folder, null, ErrorReporter.Message(ex)));
                 }
             }
@@ -81,7 +81,7 @@ internal static class CategoryRuns
         console.Write(Table(rows));
         console.WriteLine($"Each category's model, metrics.json and report.html are in its folder of '{output}'; this table is {Path.Combine(output, FileName)}.");
         int failed = rows.Count(r => r.Error is not null);
-        if (failed > 0) console.MarkupLine($"[red]error:[/] {failed} of {rows.Count} categories failed; the others trained (their errors are above).");
+        if (failed > 0) warnings.Error($"{failed} of {rows.Count} categories failed; the others trained (their errors are above).");
         return failed > 0 ? 1 : 0;
     }
 
