@@ -187,6 +187,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         bool colourReadAsGrey = false;
         var unreadable = new List<string>();
         int tooSmall = 0;
+        var sizes = new List<(int Width, int Height)>();   // as given, for what reading them at the model's size costs
         long? rows = input.GetRowCount();
         var reading = System.Diagnostics.Stopwatch.StartNew();
         var said = TimeSpan.Zero;
@@ -244,6 +245,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
                     tooSmall++;
                     continue;
                 }
+                sizes.Add(image.SourceSize);
                 if (isAnomalous?.Invoke() == true) anomalous++;
             }
         }
@@ -272,6 +274,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.ImageCount));
         if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
         if (colourReadAsGrey) ch.Warning(ColourReadAsGrey.Warning(ssmInput));
+        if (ResizeWarnings.Shrinking(sizes, options.Grid, options.ImageSize) is { } shrunk) ch.Warning(shrunk);
+        if (ResizeWarnings.Squashing(sizes, options.Grid, options.ImageSize) is { } squashed) ch.Warning(squashed);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)

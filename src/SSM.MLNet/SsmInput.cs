@@ -264,12 +264,18 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         }
     }
 
+    /// <summary>Pixels in megapixels as messages give them: "400", "1.5"; three digits under one ("0.0328" for 512 x 64),
+    /// where one decimal said "0".</summary>
+    internal static string Megapixels(long pixels) => pixels >= 1_000_000
+        ? (pixels / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)
+        : (pixels / 1e6).ToString("G3", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>"is 20000x20000 pixels (400 megapixels): more than ..." when a header declares more than <see cref="MaxPixels"/>;
     /// null when it does not, or there is no header to read (the decoder then says what is wrong).</summary>
     private string? TooLarge(ImageHeader? header) =>
         header is { } h && MaxPixels > 0 && (long)h.Width * h.Height > MaxPixels
             ? FormattableString.Invariant(
-                $"is {h.Width}x{h.Height} pixels ({(double)h.Width * h.Height / 1e6:0.#} megapixels): more than the {MaxPixels:N0} the model decodes ({nameof(SsmAnomalyDetectionOptions.MaxImagePixels)}); raise it with {nameof(SsmAnomalyTransformer.WithMaxImagePixels)}, or 0 for no limit, if such images are meant to be read.")
+                $"is {h.Width}x{h.Height} pixels ({Megapixels((long)h.Width * h.Height)} megapixels): more than the {MaxPixels:N0} the model decodes ({nameof(SsmAnomalyDetectionOptions.MaxImagePixels)}); raise it with {nameof(SsmAnomalyTransformer.WithMaxImagePixels)}, or 0 for no limit, if such images are meant to be read.")
             : null;
 
     /// <summary>What the engine's file readers throw for a file they cannot read (missing, unreadable, corrupt, truncated, another format).</summary>

@@ -28,7 +28,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     {
         string root = Cli.TempFolder("pixels"), input = Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "input"), 3);
         const string limit = "0.0005";
-        string expected = "is 0 megapixels (32 x 32), more than the 0 ssm reads: give --max-megapixels 1 (or 0, no limit)";
+        string expected = "is 0.00102 megapixels (32 x 32), more than the 0.0005 ssm reads: give --max-megapixels 1 (or 0, no limit)";
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "-o", Path.Combine(root, "p")), expected, Path.Combine(root, "p"));
         var kept = Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "--keep-going", "-o", Path.Combine(root, "k"));
         Assert.Contains("3 of 3 images cannot be read", Cli.Flat(kept.Output));
@@ -46,7 +46,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var small = SSM.Core.Data.ImageFile.Load(mask, channels: 1);
         SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => small.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), mask);
         AssertFails(Cli.Run("evaluate", fx.Model, masked, "--max-megapixels", "0.002", "-o", Path.Combine(root, "m")),
-            $"'{mask}' is 0 megapixels (64 x 64), more than the 0 ssm reads", Path.Combine(root, "m"));
+            $"'{mask}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads", Path.Combine(root, "m"));
         // The default reads them, and 0 is no limit.
         Assert.Equal(0, Cli.Run("predict", fx.Model, input, "--max-megapixels", "0", "-o", Path.Combine(root, "none")).Code);
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", "-1"), "--max-megapixels must be from 0 (no limit) to 1000000 (got -1)");

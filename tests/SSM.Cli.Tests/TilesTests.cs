@@ -44,7 +44,7 @@ public sealed class TilesTests(TrainedModelFixture fx)
         ImageFile.Save(new FloatImage(1, 12, 12), small);
         var refused = Cli.Run("predict", Path.Combine(run, "model.zip"), folder, "-o", Path.Combine(fx.Root, "tiles-small-predict"));
         Assert.Equal(1, refused.Code);
-        Assert.Contains($"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8.", Cli.Flat(refused.Output));
+        Assert.Contains($"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8 (at most 1x1 tiles fit it).", Cli.Flat(refused.Output));
         Assert.False(Cli.HasStackTrace(refused.Output), refused.Output);
         Assert.False(Directory.Exists(Path.Combine(fx.Root, "tiles-small-predict")));
     }

@@ -12,5 +12,7 @@ public sealed class WarningTermsTests
         Assert.Equal("A smaller --image-size, --batch-size or --width needs less; raise --holdout.",
             TrainingProgressView.InCliTerms("SSM: A smaller ImageSize, BatchSize or BaseWidth needs less; raise HoldoutFraction."));
         Assert.Equal("ScoringBatchSize stays", TrainingProgressView.InCliTerms("ScoringBatchSize stays"));
+        Assert.Equal("with --tiles (each epoch longer). --tiles 16x2 keeps their proportions.",
+            TrainingProgressView.InCliTerms("SSM: with Tiles (each epoch longer). Tiles = new TileGrid(16, 2) keeps their proportions."));
     }
 }

@@ -103,6 +103,13 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         }
     }
 
+    /// <summary>Megapixels in messages: one decimal from one on, three digits under it (a walkthrough's 512 x 64 strips were "0").</summary>
+    [Fact]
+    public void Megapixels_are_said_in_digits_that_show_them()
+    {
+        Assert.Equal(["400", "180", "1.5", "0.0328", "0.00102"], new long[] { 400_000_000, 180_000_000, 1_500_000, 512 * 64, 32 * 32 }.Select(SsmInput.Megapixels));
+    }
+
     /// <summary>A server's limit of what it decodes: an image whose header declares more pixels is refused, named, before it
     /// is decoded; the limit carries over to bytes and is not saved.</summary>
     [Fact]
@@ -115,7 +122,7 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         using (var engine = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(small, new PredictionEngineOptions { OwnsTransformer = false }))
         {
             var e = Assert.Throws<InvalidOperationException>(() => engine.Predict(row));
-            Assert.Contains($"'{Path.Combine(fx.Folder, fx.Test[0])}' in column 'ImagePath' is {width}x{height} pixels", e.Message);
+            Assert.Contains($"'{Path.Combine(fx.Folder, fx.Test[0])}' in column 'ImagePath' is {width}x{height} pixels ({SsmInput.Megapixels(width * height)} megapixels)", e.Message);
             Assert.Contains("raise it with WithMaxImagePixels, or 0 for no limit", e.Message);
         }
         using (var exact = fx.Model.WithMaxImagePixels(width * height))

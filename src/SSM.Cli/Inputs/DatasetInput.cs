@@ -317,7 +317,7 @@ public static class DatasetInput
               $"{Megapixels(maxPixels)} ssm reads: give --max-megapixels {Math.Ceiling((double)header.Width * header.Height / 1e6).ToString(System.Globalization.CultureInfo.InvariantCulture)} (or 0, no limit) if it is meant to be read"
             : null;
 
-    private static string Megapixels(long pixels) => (pixels / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Megapixels(long pixels) => SSM.MLNet.SsmInput.Megapixels(pixels);
 
     /// <summary>The training images larger than <paramref name="maxPixels"/>, refused before anything is decoded.</summary>
     /// <exception cref="CliException">Some are: all of them listed.</exception>
@@ -405,29 +405,9 @@ public static class DatasetInput
                          "--channels 3 would read them as colour.";
         else if (colour > 0 && channels == 1 && !auto)   // auto's mix is a warning (GreyAmongColour)
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
-        // Every image at least 4 times the side along its longest side, the one shrunk most: a defect narrower than that
-        // many pixels along it becomes less than one. (At 8 times the shortest side, the first rule, a walkthrough's 2-4 px
-        // scratches in 1536 px images read at 256 px vanished without a word; by the shortest side, 2048 x 256 strips read at
-        // 256 px, shrunk 8 times along, got no word, and at 64 px a warning of 4 px for 32.) Tiles read a larger image.
+        // Images shrunk or squashed to the model's shape are the model's warnings (ResizeWarnings), said once read.
         var (readWidth, readHeight) = tiles.ReadSize(imageSize);
         string read = tiles.Count == 1 ? $"{imageSize} x {imageSize}" : $"{readWidth} x {readHeight} ({tiles} tiles of {imageSize})";
-        int shrunk = headers.Count > 0 ? headers.Min(h => Math.Max(h.Width / readWidth, h.Height / readHeight)) : 0;
-        if (shrunk >= 4)
-            yield return $"All {count} images are shrunk at least {shrunk} times along one side to {read}: a defect narrower than " +
-                         $"{shrunk} px along it becomes less than a pixel. For small defects give a larger --image-size (training time " +
-                         $"and memory grow with its square) or cut the images into tiles with --tiles (each epoch as many times longer).";
-        // The model reads a fixed shape: images of another one are squashed, which the "at 64x64" of the log does not say.
-        ImageHeader? oblong = headers.Count == count && count > 0 ? headers.MinBy(h => Squash(h, tiles)) : null;
-        if (oblong is { } least && Squash(least, tiles) >= 1.2)
-        {
-            var proportional = Proportional(least);
-            string fix = proportional != tiles && Squash(least, proportional) < 1.2 ? $"--tiles {proportional} keeps their proportions."
-                : tiles.Count == 1 ? "Cropping to square parts keeps the proportions." : "Cropping them to the tiles' proportions keeps theirs.";
-            yield return (tiles.Count == 1 ? $"All {count} images are oblong ({Aspect(least):0.##}:1 or more"
-                             : $"All {count} images differ in proportions from their tiles ({Squash(least, tiles):0.##} times or more") +
-                         $", e.g. {least.Width} x {least.Height}) and are squashed to {read}: a defect shrinks more one way than the other; " +
-                         $"heat maps are stretched back onto the images. {fix}";
-        }
         // Images under the engine's minimum are refused when read, with their own message: not "enlarged" first.
         var smaller = headers.Where(h => h.Width < readWidth && h.Height < readHeight
                                          && Math.Min(h.Width, h.Height) >= SSM.Core.Data.ImageCache.MinimumSide).ToList();
@@ -441,24 +421,6 @@ public static class DatasetInput
             ? $"{note}: --image-size {fitting} trains on them at their own size, with {(double)imageSize * imageSize / (fitting * fitting):0.#} times fewer pixels."
             : $"{note}.";
     }
-
-    /// <summary>How much more one way than the other an image is resized to the tiles' shape: 1 when its proportions are theirs.</summary>
-    private static double Squash(ImageHeader h, SSM.Core.Data.TileGrid tiles)
-    {
-        double ratio = (double)h.Width / Math.Max(1, h.Height) * tiles.Rows / tiles.Columns;
-        return Math.Max(ratio, 1 / ratio);
-    }
-
-    /// <summary>The tiles of an image's proportions: 8x1 for a 2048 x 256 strip, 1x1 for a square.</summary>
-    private static SSM.Core.Data.TileGrid Proportional(ImageHeader h)
-    {
-        int across = Math.Clamp((int)Math.Round((double)h.Width / Math.Max(1, h.Height)), 1, SSM.Core.Data.TileGrid.MaxTiles);
-        int down = Math.Clamp((int)Math.Round((double)h.Height / Math.Max(1, h.Width)), 1, SSM.Core.Data.TileGrid.MaxTiles);
-        return new SSM.Core.Data.TileGrid(across, down);
-    }
-
-    /// <summary>Longest side over shortest: 1 for a square image.</summary>
-    private static double Aspect(ImageHeader h) => (double)Math.Max(h.Width, h.Height) / Math.Max(1, Math.Min(h.Width, h.Height));
 
     /// <summary>Says, as a warning, what the folders a command reads hold besides images; nothing when there is nothing.</summary>
     /// <param name="notRead">What the command does not read besides other files.</param>

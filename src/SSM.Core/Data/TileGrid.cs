@@ -115,9 +115,11 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     public string? SizeProblem(string what, (int Width, int Height) imageSize)
     {
         int least = ImageCache.MinimumSide;
-        return Count > 1 && ImageCache.SizeProblem("A tile", TileSourceSize(imageSize)) is not null
-            ? $"{what} is {imageSize.Width}x{imageSize.Height} pixels: too small to cut into {this} tiles of at least {least}x{least}."
-            : null;
+        if (Count == 1 || ImageCache.SizeProblem("A tile", TileSourceSize(imageSize)) is null) return null;
+        // The grid that fits it, for a user who has one small image among large ones or asked for too many tiles.
+        int Fitting(int tiles, int side) => Enumerable.Range(1, tiles).Last(n => n == 1 || Math.Round((double)side / n) >= least);
+        return $"{what} is {imageSize.Width}x{imageSize.Height} pixels: too small to cut into {this} tiles of at least {least}x{least} " +
+               $"(at most {Fitting(Columns, imageSize.Width)}x{Fitting(Rows, imageSize.Height)} tiles fit it).";
     }
 
     /// <summary>Each image's score from its tiles' scores (<see cref="Count"/> in a row, as <see cref="Cut"/> gives them): the

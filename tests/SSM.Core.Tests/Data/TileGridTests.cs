@@ -145,7 +145,7 @@ public class TileGridTests
     {
         var cache = new ImageCache(8, 1, new TileGrid(4, 1));
         var e = Assert.Throws<ArgumentException>(() => cache.Add(Numbered(1, 20, 20), "row 3"));
-        Assert.Equal("Image row 3 is 20x20 pixels: too small to cut into 4x1 tiles of at least 8x8.", e.Message);
+        Assert.Equal("Image row 3 is 20x20 pixels: too small to cut into 4x1 tiles of at least 8x8 (at most 2x1 tiles fit it).", e.Message);
         Assert.Equal(0, cache.Count);
     }
 
