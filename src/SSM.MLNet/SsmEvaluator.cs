@@ -41,7 +41,8 @@ public static class SsmEvaluator
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentNullException">The label or score column name is null.</exception>
     /// <exception cref="ArgumentException">A column name is empty, no rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
-    /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, or a
+    /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, a
+    /// mask file or picture has other proportions than its row's image (rows an SSM model scored directly, which say their images), or a
     /// category is empty, or a score is NaN (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
@@ -156,15 +157,19 @@ public static class SsmEvaluator
         var maps = new List<float[]>();
         var masks = new List<bool[]>();
         var categories = new List<string>();
+        // Rows scored by an SSM model say their images: a mask file or picture of other proportions is not its image's.
+        var model = columns.Mask is { Type: TextDataViewType or ImageDataViewType } ? (data as SsmScoredDataView)?.Model : null;
+        var images = model is { InputKind: not SsmInputKind.Vector } ? data.Schema.GetColumnOrNull(model.InputColumnName) : null;
         var active = new List<DataViewSchema.Column> { columns.Label, columns.Score };
-        foreach (var optional in new[] { columns.Predicted, columns.Map, columns.Mask, columns.Category })
-            if (optional is { } c) active.Add(c);
+        foreach (var optional in new[] { columns.Predicted, columns.Map, columns.Mask, columns.Category, images })
+            if (optional is { } c && !active.Contains(c)) active.Add(c);
         using var cursor = data.GetRowCursor(active);
         var getLabel = LabelGetter(cursor, columns.Label);
         var getScore = cursor.GetGetter<float>(columns.Score);
         var getPredicted = columns.Predicted is { } p ? cursor.GetGetter<bool>(p) : null;
         var getMap = columns.Map is { } m ? cursor.GetGetter<VBuffer<float>>(m) : null;
-        var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapWidth, columns.MapHeight) : null;
+        var getMask = columns.Mask is { } k ? MaskGetter(cursor, k, columns.MapWidth, columns.MapHeight,
+            images is { } i ? ImageSizeGetter(cursor, i, model!) : null) : null;
         var getCategory = columns.Category is { } group ? CategoryGetter(cursor, group) : null;
         VBuffer<float> mapBuffer = default;
         while (cursor.MoveNext())
@@ -241,7 +246,37 @@ public static class SsmEvaluator
     }
 
     /// <summary>Reads a row's mask at the map's size, given whether the row is anomalous: a file path, an image or a vector of Single.</summary>
-    private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int width, int height)
+    /// <summary>Reads the size of a row's image as <paramref name="model"/> reads it (a file's header, upright as the model
+    /// turns it; a picture's own), or null when the row has none.</summary>
+    private static Func<(int Width, int Height)?> ImageSizeGetter(DataViewRowCursor cursor, DataViewSchema.Column images, SsmAnomalyTransformer model)
+    {
+        switch (model.InputKind)
+        {
+            case SsmInputKind.Path:
+                var path = cursor.GetGetter<ReadOnlyMemory<char>>(images);
+                ReadOnlyMemory<char> text = default;
+                return () => { path(ref text); return text.Length == 0 ? null : ImageFile.ReadSize(model.ResolvePath(text.ToString()), model.ReadsFilesUpright); };
+            case SsmInputKind.Encoded:
+                var bytes = cursor.GetGetter<VBuffer<byte>>(images);
+                VBuffer<byte> buffer = default;
+                return () => { bytes(ref buffer); return buffer.Length == 0 ? null : ImageFile.ReadSize([.. buffer.DenseValues()], model.ReadsFilesUpright); };
+            default:
+                var picture = cursor.GetGetter<MLImage>(images);
+                MLImage image = null!;
+                return () => { picture(ref image); return image is null ? null : (image.Width, image.Height); };
+        }
+    }
+
+    /// <summary>Throws when a mask of <paramref name="mask"/>'s size cannot be its row's image's (<see cref="MvtecDataset.SameProportions"/>):
+    /// a mask of another image would quietly ruin the pixel metrics (a walkthrough's one wrong mask took pixel AUROC from 1.000 to 0.594).</summary>
+    private static void RequireImageProportions(DataViewRowCursor cursor, DataViewSchema.Column column, (int Width, int Height) mask, (int Width, int Height)? image, string? path)
+    {
+        if (image is not { } i || MvtecDataset.SameProportions(mask, i)) return;
+        throw new InvalidOperationException($"The mask at row {cursor.Position} of column '{column.Name}'{(path is null ? "" : $" ('{path}')")} is {mask.Width}x{mask.Height} " +
+            $"but its image is {i.Width}x{i.Height}: not the same proportions, so not the image's mask.");
+    }
+
+    private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int width, int height, Func<(int Width, int Height)?>? imageSize)
     {
         // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).
         // An anomalous image without one would silently count as all normal, so it fails.
@@ -265,6 +300,7 @@ public static class SsmEvaluator
                 {
                     throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{mask.Name}' at row {cursor.Position}: {e.Message}", e);
                 }
+                if (imageSize is not null) RequireImageProportions(cursor, mask, (file.Width, file.Height), imageSize(), path);
                 return ImageResize.ResizeMaskToFlags(file, height, width);
             };
         }
@@ -276,6 +312,7 @@ public static class SsmEvaluator
             {
                 g(ref image);
                 if (image is null) return NoMask(anomalous);
+                if (imageSize is not null) RequireImageProportions(cursor, mask, (image.Width, image.Height), imageSize(), null);
                 var read = SsmInput.FromMLImage(image, 1);
                 ImageFile.MarkDefects(read.Pixels);
                 return ImageResize.ResizeMaskToFlags(read, height, width);   // at the map's own size: each pixel as it is

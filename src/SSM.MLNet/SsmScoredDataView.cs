@@ -42,6 +42,9 @@ internal sealed class SsmScoredDataView : IDataView
 
     public DataViewSchema Schema => bindings.Schema;
 
+    /// <summary>The model that scores these rows: the evaluation reads their images' sizes through it.</summary>
+    public SsmAnomalyTransformer Model => parent;
+
     public long? GetRowCount() => source.GetRowCount();
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)

@@ -85,6 +85,15 @@ public sealed class MvtecDataset
         return new LabeledImage(name, image, mask, item.Category);
     }
 
+    /// <summary>Whether a mask of <paramref name="mask"/>'s size can be <paramref name="image"/>'s: one is a scale of the other,
+    /// rounded to whole pixels (each side off by at most half a pixel).</summary>
+    public static bool SameProportions((int Width, int Height) mask, (int Width, int Height) image)
+    {
+        // Then |mW iH - iW mH| <= (iW + iH) / 2, or the same with the two swapped, whichever is the smaller.
+        long cross = Math.Abs((long)mask.Width * image.Height - (long)image.Width * mask.Height);
+        return 2 * cross <= Math.Max((long)image.Width + image.Height, (long)mask.Width + mask.Height);
+    }
+
     /// <summary>Throws unless <paramref name="item"/>'s mask (<see cref="ImageFile.LoadMask"/>) has its image's shape, and
     /// marks no defect on an image labelled good (a labels CSV can name a mask for one). A mask of another size but the
     /// same proportions (to a pixel: a mask drawn at half the resolution) is scaled to the image by nearest pixel, as every
@@ -94,10 +103,7 @@ public sealed class MvtecDataset
     {
         ArgumentNullException.ThrowIfNull(item);
         ArgumentNullException.ThrowIfNull(mask);
-        // One is a scale of the other rounded to whole pixels (each side off by at most half a pixel): then
-        // |mW iH - iW mH| <= (iW + iH) / 2, or the same with the two swapped, whichever is the smaller.
-        long cross = Math.Abs((long)mask.Width * image.Height - (long)image.Width * mask.Height);
-        if (2 * cross > Math.Max((long)image.Width + image.Height, (long)mask.Width + mask.Height))
+        if (!SameProportions((mask.Width, mask.Height), image))
             throw new InvalidDataException($"Mask '{item.MaskPath}' is {mask.Width}x{mask.Height} but image '{item.Path}' is {image.Width}x{image.Height}: " +
                                            "not the same proportions, so not the image's mask.");
         int marked = item.IsAnomalous ? 0 : mask.Pixels.Count(v => v > 0.5f);
