@@ -268,10 +268,12 @@ public static class SsmEvaluator
     }
 
     /// <summary>Throws when a mask of <paramref name="mask"/>'s size cannot be its row's image's (<see cref="MvtecDataset.SameProportions"/>):
-    /// a mask of another image would quietly ruin the pixel metrics (a walkthrough's one wrong mask took pixel AUROC from 1.000 to 0.594).</summary>
-    private static void RequireImageProportions(DataViewRowCursor cursor, DataViewSchema.Column column, (int Width, int Height) mask, (int Width, int Height)? image, string? path)
+    /// a mask of another image would quietly ruin the pixel metrics (a walkthrough's one wrong mask took pixel AUROC from 1.000 to 0.594).
+    /// A mask of the map's own size (<paramref name="map"/>) is one resized for it already (<c>ResizeImages</c>), as the map squashes its image.</summary>
+    private static void RequireImageProportions(DataViewRowCursor cursor, DataViewSchema.Column column, (int Width, int Height) mask, (int Width, int Height) map,
+        (int Width, int Height)? image, string? path)
     {
-        if (image is not { } i || MvtecDataset.SameProportions(mask, i)) return;
+        if (image is not { } i || mask == map || MvtecDataset.SameProportions(mask, i)) return;
         throw new InvalidOperationException($"The mask at row {cursor.Position} of column '{column.Name}'{(path is null ? "" : $" ('{path}')")} is {mask.Width}x{mask.Height} " +
             $"but its image is {i.Width}x{i.Height}: not the same proportions, so not the image's mask.");
     }
@@ -300,7 +302,7 @@ public static class SsmEvaluator
                 {
                     throw new InvalidOperationException($"Could not read the mask file '{path}' in column '{mask.Name}' at row {cursor.Position}: {e.Message}", e);
                 }
-                if (imageSize is not null) RequireImageProportions(cursor, mask, (file.Width, file.Height), imageSize(), path);
+                if (imageSize is not null) RequireImageProportions(cursor, mask, (file.Width, file.Height), (width, height), imageSize(), path);
                 return ImageResize.ResizeMaskToFlags(file, height, width);
             };
         }
@@ -312,7 +314,7 @@ public static class SsmEvaluator
             {
                 g(ref image);
                 if (image is null) return NoMask(anomalous);
-                if (imageSize is not null) RequireImageProportions(cursor, mask, (image.Width, image.Height), imageSize(), null);
+                if (imageSize is not null) RequireImageProportions(cursor, mask, (image.Width, image.Height), (width, height), imageSize(), null);
                 var read = SsmInput.FromMLImage(image, 1);
                 ImageFile.MarkDefects(read.Pixels);
                 return ImageResize.ResizeMaskToFlags(read, height, width);   // at the map's own size: each pixel as it is

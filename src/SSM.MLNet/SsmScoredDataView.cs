@@ -318,14 +318,18 @@ internal sealed class SsmScoredDataView : IDataView
                 done = true;
                 position = -1;
                 upstream.Dispose();
+                foreach (var cache in caches) cache.Dispose();
             }
             base.Dispose(disposing);
         }
     }
 
     /// <summary>The values of one input column for the rows of a batch (or the error reading one of them).</summary>
-    private abstract class ColumnCache
+    private abstract class ColumnCache : IDisposable
     {
+        /// <summary>Lets go of what the cache owns (its copies of pictures).</summary>
+        public virtual void Dispose() { }
+
         /// <summary>Reads the upstream cursor's current value into <paramref name="slot"/>; a failure is kept for that row.</summary>
         public abstract void Fetch(int slot);
 
@@ -376,7 +380,25 @@ internal sealed class SsmScoredDataView : IDataView
             }
             // Text may point into a buffer the upstream reuses: keep a copy.
             if (typeof(T) == typeof(ReadOnlyMemory<char>)) value = (T)(object)Detach((ReadOnlyMemory<char>)(object)value!);
+            // So may a picture: ResizeImages hands on LoadImages' picture when it has the size asked for, and LoadImages
+            // disposes it at the next row, while the batch's earlier rows still wait to be read ("Object is disposed" for a
+            // mask column of ResizeImages). The batch keeps a copy of its own, disposed when its slot is filled again.
+            if (value is MLImage picture) value = (T)(object)Copy(picture);
+            (values[slot] as MLImage)?.Dispose();
             values[slot] = value;
+        }
+
+        public override void Dispose()
+        {
+            foreach (var value in values) (value as MLImage)?.Dispose();
+            Array.Clear(values);
+        }
+
+        private static MLImage Copy(MLImage picture)
+        {
+            var copy = MLImage.CreateFromPixels(picture.Width, picture.Height, picture.PixelFormat, picture.Pixels);
+            copy.Tag = picture.Tag;
+            return copy;
         }
 
         public override Delegate MakeGetter(Func<int> slot) => (ValueGetter<T>)((ref T value) =>

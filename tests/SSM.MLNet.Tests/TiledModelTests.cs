@@ -128,8 +128,16 @@ public class TiledModelTests(TiledModelFixture fx) : IClassFixture<TiledModelFix
         Assert.Contains("is 16x16 but its image is 32x16", Assert.Throws<InvalidOperationException>(() =>
             fx.Context.AnomalyDetection.EvaluateSsm(viaPictures, groundTruthMaskColumnName: "MaskImage")).Message);
 
+        // A picture resized to the map's size (ResizeImages), as the map squashes its image, is taken as it is: the square
+        // mask stretched to 32 x 16, the others, 32 x 16 already, handed on by ResizeImages as LoadImages gave them (which
+        // LoadImages disposes at its next row, while the model's batch still holds them: "Object is disposed" before).
+        var squareRows = fx.Context.Data.LoadFromEnumerable(With(square));
+        var resized = pictures.Append(fx.Context.Transforms.ResizeImages("MaskResized", 32, 16, "MaskImage")).Fit(squareRows);
+        var viaResized = fx.Context.AnomalyDetection.EvaluateSsm(fx.Model.Transform(resized.Transform(squareRows)), groundTruthMaskColumnName: "MaskResized");
+
         var original = fx.Context.AnomalyDetection.EvaluateSsm(Scored(fx.Test), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
         var scaled = fx.Context.AnomalyDetection.EvaluateSsm(Scored(With(larger)), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
         Assert.Equal(original.PixelAuroc, scaled.PixelAuroc);
+        Assert.InRange(viaResized.PixelAuroc!.Value, 0, 1);
     }
 }
