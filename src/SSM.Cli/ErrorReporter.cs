@@ -49,8 +49,10 @@ internal static class ErrorReporter
         _ => 1,
     };
 
-    public static void Write(IAnsiConsole console, Exception ex, IReadOnlyList<string>? args = null) =>
-        console.MarkupLine($"[red]error:[/] {TerminalText.Markup(Message(ex, args))}");
+    public static void Write(IAnsiConsole console, Exception ex, IReadOnlyList<string>? args = null) => WriteLine(console, Message(ex, args));
+
+    /// <summary>Writes <paramref name="message"/> as every error is said: "error:" and the message, shown, not obeyed.</summary>
+    public static void WriteLine(IAnsiConsole console, string message) => console.MarkupLine($"[red]error:[/] {TerminalText.Markup(message)}");
 
     /// <summary>The one line <see cref="Write"/> prints for <paramref name="ex"/>, without "error:".</summary>
     public static string Message(Exception ex, IReadOnlyList<string>? args = null) => ex switch

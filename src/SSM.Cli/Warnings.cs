@@ -12,5 +12,5 @@ public sealed class Warnings(IAnsiConsole console)
     public void Write(string text) => console.MarkupLine($"[yellow]warning:[/] {TerminalText.Markup(text)}");
 
     /// <summary>An error the command goes on after (one category of a root failed), said as an error that stops one.</summary>
-    public void Error(string text) => console.MarkupLine($"[red]error:[/] {TerminalText.Markup(text)}");
+    public void Error(string text) => ErrorReporter.WriteLine(console, text);
 }

@@ -54,7 +54,7 @@ internal static class ResizeWarnings
     }
 
     /// <summary>What the model reads: "64 x 64", or "512 x 64 (8x1 tiles of 64)".</summary>
-    private static string Read(TileGrid tiles, int imageSize)
+    public static string Read(TileGrid tiles, int imageSize)
     {
         var (width, height) = tiles.ReadSize(imageSize);
         return tiles.Count == 1 ? $"{imageSize} x {imageSize}" : $"{width} x {height} ({tiles} tiles of {imageSize})";

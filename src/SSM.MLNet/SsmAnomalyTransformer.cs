@@ -278,7 +278,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(maxImagePixels);
-        if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
+        if (!input.ReadsFiles)
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, which arrives decoded: it has no file to refuse.");
         return Copy(input with { MaxPixels = maxImagePixels });
     }
@@ -312,7 +312,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
         ThrowIfBlank(imageFolder);
-        if (InputKind is not (SsmInputKind.Path or SsmInputKind.Encoded))
+        if (!input.ReadsFiles)
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as image files: it was trained on what " +
                 (InputKind == SsmInputKind.Image ? "LoadImages decoded (not turned by EXIF orientation)" : "pixel vectors") + ", so it cannot read files as it was trained. A model trained on a column of file paths (InputColumnName naming a text column) reads paths and bytes alike.");
         return Copy(input with { ColumnName = inputColumnName, Kind = kind, ImageFolder = kind == SsmInputKind.Path && !string.IsNullOrEmpty(imageFolder) ? imageFolder : null });

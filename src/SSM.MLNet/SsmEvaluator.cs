@@ -245,7 +245,6 @@ public static class SsmEvaluator
         };
     }
 
-    /// <summary>Reads a row's mask at the map's size, given whether the row is anomalous: a file path, an image or a vector of Single.</summary>
     /// <summary>Reads the size of a row's image as <paramref name="model"/> reads it (a file's header, upright as the model
     /// turns it; a picture's own), or null when the row has none.</summary>
     private static Func<(int Width, int Height)?> ImageSizeGetter(DataViewRowCursor cursor, DataViewSchema.Column images, SsmAnomalyTransformer model)
@@ -278,6 +277,8 @@ public static class SsmEvaluator
             $"but its image is {i.Width}x{i.Height}: not the same proportions, so not the image's mask.");
     }
 
+    /// <summary>Reads a row's mask at the map's size, given whether the row is anomalous: a file path, an image or a vector of
+    /// Single; a file or picture is checked against its image's proportions when <paramref name="imageSize"/> reads them.</summary>
     private static Func<bool, bool[]> MaskGetter(DataViewRowCursor cursor, DataViewSchema.Column mask, int width, int height, Func<(int Width, int Height)?>? imageSize)
     {
         // The ground truth of a normal image is all normal, so it needs no mask (MVTec AD ships none for good images).

@@ -36,6 +36,9 @@ public enum SsmInputKind
 internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channels, int VectorHeight, int VectorWidth, float VectorScale,
     string? ImageFolder = null, bool Upright = true, long MaxPixels = SsmAnomalyDetectionOptions.DefaultMaxImagePixels)
 {
+    /// <summary>Whether the model reads image files (paths or encoded bytes), as opposed to pictures or vectors decoded upstream.</summary>
+    internal bool ReadsFiles => Kind is SsmInputKind.Path or SsmInputKind.Encoded;
+
     // A vector of unknown size (a float[] without [VectorType]) is accepted: each row's length is checked as it is read.
     internal const string ExpectedType = "Image, vector of Single, Text path, or vector of Byte (an encoded image file)";
 

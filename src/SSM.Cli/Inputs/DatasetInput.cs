@@ -407,7 +407,7 @@ public static class DatasetInput
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
         // Images shrunk or squashed to the model's shape are the model's warnings (ResizeWarnings), said once read.
         var (readWidth, readHeight) = tiles.ReadSize(imageSize);
-        string read = tiles.Count == 1 ? $"{imageSize} x {imageSize}" : $"{readWidth} x {readHeight} ({tiles} tiles of {imageSize})";
+        string read = SSM.MLNet.ResizeWarnings.Read(tiles, imageSize);
         // Images under the engine's minimum are refused when read, with their own message: not "enlarged" first.
         var smaller = headers.Where(h => h.Width < readWidth && h.Height < readHeight
                                          && Math.Min(h.Width, h.Height) >= SSM.Core.Data.ImageCache.MinimumSide).ToList();

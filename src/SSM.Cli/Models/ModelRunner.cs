@@ -94,7 +94,7 @@ public static class ModelRunner
                              threshold is { } t ? s => s.WithThreshold(t) : null,
                              maskThreshold is { } m ? s => s.WithMaskThreshold(m.Value) : null,
                              // A model of LoadImages pictures gets them decoded: the command's own header check is its limit.
-                             maxPixels is { } p && SsmOf(model).InputKind is SsmInputKind.Path or SsmInputKind.Encoded ? s => s.WithMaxImagePixels(p) : null,
+                             maxPixels is { } p && SsmOf(model).Input.ReadsFiles ? s => s.WithMaxImagePixels(p) : null,
                          }.OfType<Func<SsmAnomalyTransformer, SsmAnomalyTransformer>>())
                 {
                     var moved = Changed(model, change);

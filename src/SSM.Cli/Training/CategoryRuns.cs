@@ -68,8 +68,9 @@ internal static class CategoryRuns
                 }
                 catch (Exception ex)
                 {
-                    warnings.Error(ErrorReporter.Message(ex));
-                    rows.Add(new Row(category, folder, null, ErrorReporter.Message(ex)));
+                    string message = ErrorReporter.Message(ex);
+                    warnings.Error(message);
+                    rows.Add(new Row(category, folder, null, message));
                 }
             }
         }
