@@ -131,6 +131,47 @@ public sealed class SsmModel : IDisposable
         return results;
     }
 
+    /// <summary>
+    /// A copy of this model calibrated on <paramref name="normalImages"/> instead of its held-out images: the refinement
+    /// threshold, the map statistics, the size correction, the normal scores the decision threshold stands on and (with
+    /// per-image normalisation) the contrast of normal frames are learnt again from them; the network and the settings
+    /// are this model's, and so is <see cref="TrainingSummary"/>. For normal images the network has not seen, taken after
+    /// a change of lamp or camera, or more of them than training could hold out. This model is not changed.
+    /// </summary>
+    /// <param name="normalImages">Normal images cached with this model's image size, channels and tiles.</param>
+    /// <param name="progress">Images scored so far, as for a training's calibration.</param>
+    /// <param name="batchSize">Images (tiles) per engine call.</param>
+    /// <param name="cancellation">Checked between batches.</param>
+    /// <exception cref="ArgumentException">Fewer than <see cref="MinimumCalibrationImages"/> images, or images cached for another
+    /// size, number of channels or tiles than this model's.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    public SsmModel Recalibrated(ImageCache normalImages, IProgress<Training.CalibrationProgress>? progress = null, int batchSize = 8,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(normalImages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (normalImages.ImageCount < MinimumCalibrationImages)
+            throw new ArgumentException($"Calibrating needs at least {MinimumCalibrationImages} normal images (their scores' spread sets the " +
+                                        $"threshold); got {normalImages.ImageCount}.", nameof(normalImages));
+        if (normalImages.ImageSize != Options.ImageSize || normalImages.Channels != Options.Network.InputChannels)
+            throw new ArgumentException($"The images are cached at {normalImages.ImageSize} px with {normalImages.Channels} channel(s); the model " +
+                                        $"reads {Options.ImageSize} px with {Options.Network.InputChannels}.", nameof(normalImages));
+        return Use(() =>
+        {
+            // The contrast too: after a change of lamp the training images' contrast is no longer what a normal frame has.
+            var calibration = Scoring.Calibration.Compute(Network, Options, normalImages, progress, batchSize, cancellation, contrast: null);
+            using var copy = new MemoryStream();
+            SsmModelFile.Write(this, copy);
+            copy.Position = 0;
+            var recalibrated = SsmModelFile.Read(copy, Device);
+            recalibrated.Calibration = calibration with { Recalibrated = true };
+            return recalibrated;
+        });
+    }
+
+    /// <summary>Fewest normal images <see cref="Recalibrated"/> takes: as many as a training holds out at the least.</summary>
+    public const int MinimumCalibrationImages = 2;
+
     /// <summary>Writes the model (settings, calibration, weights) with a format version and a SHA-256 over it all.</summary>
     /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
     public void Save(Stream stream) => Use(() => { SsmModelFile.Write(this, stream); return 0; });

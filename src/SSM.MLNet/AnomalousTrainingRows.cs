@@ -95,6 +95,12 @@ internal static class AnomalousTrainingRows
         return () => { double v = 0; number(ref v); return v; };
     }
 
+    /// <summary>The warning for rows labelled anomalous among those a model is calibrated on
+    /// (<see cref="SsmAnomalyTransformer.Recalibrate"/>): their scores would count as normal ones.</summary>
+    public static string CalibrationWarning(int anomalous, int rows) =>
+        $"SSM: {anomalous} of {rows} calibration rows are labelled anomalous in column '{LabelColumnName}'. Their scores count as " +
+        "normal ones, so the threshold rises until such defects pass: calibrate on the normal rows only (filtered as for training).";
+
     public static string Warning(int anomalous, int rows) =>
         $"SSM: {anomalous} of {rows} training rows are labelled anomalous in column '{LabelColumnName}'. SSM learns what normal looks " +
         "like from every row it is trained on, so it would learn these defects as normal: train on the normal rows only " +

@@ -19,15 +19,28 @@ internal static class FitWarnings
                          (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
                                    $"would hold out more of these {images}, but at least 2 must train the network)"
                                  : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
-        // The engine standardises maps and fits the size correction from 3 held-out images on; below that neither happens
-        // although the options are on.
-        string[] skipped = heldOut >= 3 ? [] :
+        return warning + OffBelowThree(heldOut, options) + ".";
+    }
+
+    /// <summary>What the engine leaves off, although the options are on, when fewer than 3 images calibrate: it standardises
+    /// maps and fits the size correction from 3 on.</summary>
+    private static string OffBelowThree(int images, SsmOptions options)
+    {
+        string[] skipped = images >= 3 ? [] :
         [
             .. options.Scoring.StandardizeMaps ? new[] { "the anomaly maps' standardisation" } : [],
             .. options.Scoring.SizeCorrection ? new[] { "the correction for the images' sizes" } : [],
         ];
-        if (skipped.Length > 0) warning += $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)";
-        return warning + ".";
+        return skipped.Length > 0 ? $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)" : "";
+    }
+
+    /// <summary>The warning for a model calibrated again on fewer than <see cref="SsmAnomalyEstimator.MinCalibrationImages"/>
+    /// images (<see cref="SsmAnomalyTransformer.Recalibrate"/>), or null.</summary>
+    public static string? FewCalibrationImages(int images, SsmOptions options)
+    {
+        if (images >= SsmAnomalyEstimator.MinCalibrationImages) return null;
+        return $"SSM: only {images} images calibrate the threshold; its false-alarm rate is a rough guess: give more normal images" +
+               OffBelowThree(images, options) + ".";
     }
 
     /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
@@ -45,11 +58,11 @@ internal static class FitWarnings
 
     /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by
     /// their spread, which is then only the floor of <see cref="Calibration.NormalStd"/>: every score and the threshold lose their meaning.</summary>
-    public static string? NoSpread(Calibration calibration)
+    public static string? NoSpread(Calibration calibration, string images = "held-out images")
     {
         float mean = calibration.NormalMean, std = calibration.NormalStd;
         if (calibration.NormalImageScores.Count < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
-        return $"SSM: the {calibration.NormalImageScores.Count} held-out images all score {mean:G4} (standard deviation {std:G2}), so " +
+        return $"SSM: the {calibration.NormalImageScores.Count} {images} all score {mean:G4} (standard deviation {std:G2}), so " +
                "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
                "image? Train on varied normal images.";
     }

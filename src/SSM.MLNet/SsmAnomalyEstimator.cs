@@ -179,82 +179,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var device = SsmDevice.Resolve(env, settings.Device);
 
         using var ch = host.Start("Training SSM");
-        // Rows are resized to S x S and kept at 16 bits as they stream in: memory grows with S^2, not with the file sizes.
-        var images = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
-        var label = AnomalousTrainingRows.FindLabel(input.Schema);
-        int anomalous = 0;
-        float brightest = 0;
-        bool colourReadAsGrey = false;
-        var unreadable = new List<string>();
-        int tooSmall = 0;
-        var sizes = new List<(int Width, int Height)>();   // as given, for what reading them at the model's size costs
-        long? rows = input.GetRowCount();
-        var reading = System.Diagnostics.Stopwatch.StartNew();
-        var said = TimeSpan.Zero;
-        // An image column's reader cannot name the file it failed on: the row's text columns (LoadImages' path) do.
-        // Columns named like a path or a file first: a category or mask column is no help in finding the file.
-        var texts = ssmInput.Kind == SsmInputKind.Image
-            ? input.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType)
-                .OrderBy(c => c.Name.Contains("path", StringComparison.OrdinalIgnoreCase) || c.Name.Contains("file", StringComparison.OrdinalIgnoreCase) ? 0 : 1)
-                .Take(MaxNamingColumns).ToArray() : [];
-        var active = new List<DataViewSchema.Column>(texts) { input.Schema[col] };
-        if (label is { } l) active.Add(l);
-        using (var cursor = input.GetRowCursor(active))
-        {
-            // Colour pictures for a grey model, seen as the reader reads them (ColourReadAsGrey): the first rows only.
-            bool lookForColour = ssmInput.Channels == 1;
-            var read = ssmInput.MakeReader(cursor, col, options.ReadSize,
-                lookForColour ? picture => colourReadAsGrey |= cursor.Position < ColourReadAsGrey.RowsLooked && ColourReadAsGrey.HasColour(picture) : null);
-            var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
-            var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
-            var bytesGetter = ssmInput.Kind == SsmInputKind.Encoded && lookForColour ? cursor.GetGetter<VBuffer<byte>>(input.Schema[col]) : null;
-            var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
-            while (cursor.MoveNext())
-            {
-                host.CheckAlive();
-                settings.Cancellation.ThrowIfCancellationRequested();
-                // Large photos take a while to decode: said every few seconds, so that a long wait is not taken for a hang.
-                if (reading.Elapsed - said >= ReadingReportInterval)
-                {
-                    said = reading.Elapsed;
-                    rows ??= CountRows(input);
-                    ch.Info("SSM: reading the training images: {0} of {1} read", cursor.Position, rows);
-                }
-                string Named(string problem) => problem + string.Concat(textGetters.Select(t =>
-                {
-                    ReadOnlyMemory<char> v = default; t.Get(ref v);
-                    return $" ({t.Name}: '{v}')";
-                }));
-                FloatImage image;
-                // A file that cannot be read, or is too small to use, is listed with the others, so that one run names every one.
-                try { image = read(cursor.Position); }
-                catch (InvalidOperationException e) when (ssmInput.Kind is not SsmInputKind.Vector)
-                {
-                    unreadable.Add(Named(e.Message));
-                    continue;
-                }
-                if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
-                if (!colourReadAsGrey && lookForColour && ssmInput.Kind != SsmInputKind.Image && cursor.Position < ColourReadAsGrey.RowsLooked)
-                    colourReadAsGrey = HoldsColour(ssmInput, pathGetter, bytesGetter);
-                try { images.Add(image, $"at row {cursor.Position} of column '{settings.InputColumnName}'"); }
-                catch (ArgumentException e) when (ssmInput.Kind is not SsmInputKind.Vector)   // files: under 8 x 8 is all that can fail here
-                {
-                    ReadOnlyMemory<char> path = default;
-                    pathGetter?.Invoke(ref path);
-                    unreadable.Add(Named(e.Message) + (pathGetter is null ? "" : $" ('{path}')"));
-                    tooSmall++;
-                    continue;
-                }
-                sizes.Add(image.SourceSize);
-                if (isAnomalous?.Invoke() == true) anomalous++;
-            }
-        }
-        if (unreadable.Count > 0)
-            throw new InvalidOperationException(
-                $"{unreadable.Count} of {images.ImageCount + unreadable.Count} training images could not be read{(tooSmall > 0 ? " or are too small" : "")}; " +
-                "each is needed (remove or replace it):" +
-                string.Concat(unreadable.Take(MaxListedUnreadable).Select(m => $"{Environment.NewLine}  {m}")) +
-                (unreadable.Count > MaxListedUnreadable ? $"{Environment.NewLine}  and {unreadable.Count - MaxListedUnreadable} more." : ""));
+        var (images, sizes, anomalous, brightest, colourReadAsGrey) =
+            NormalImageRows.Read(host, ch, input, ssmInput, col, options, "training", settings.Cancellation);
         if (images.ImageCount < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
         int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
@@ -375,43 +301,6 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
     /// 10, half at 3. Fewer get a warning in the log.</summary>
     public const int MinCalibrationImages = 10;
-
-    /// <summary>Whether the current row's file or encoded bytes hold colour (<see cref="ColourReadAsGrey"/>).</summary>
-    /// <param name="input">The input column, which resolves a relative path.</param>
-    /// <param name="path">A path column's getter; null for other columns.</param>
-    /// <param name="bytes">An encoded image column's getter; null for other columns.</param>
-    private static bool HoldsColour(SsmInput input, ValueGetter<ReadOnlyMemory<char>>? path, ValueGetter<VBuffer<byte>>? bytes)
-    {
-        if (bytes is not null)
-        {
-            VBuffer<byte> buffer = default;
-            bytes(ref buffer);
-            return ImageFile.HoldsColour(buffer.DenseValues().ToArray());
-        }
-        if (path is null) return false;
-        ReadOnlyMemory<char> text = default;
-        path(ref text);
-        return ImageFile.HoldsColour(input.ResolvePath(text.ToString()));
-    }
-
-    /// <summary>The rows of a data view that does not know their number (a text file, an enumerable): a cursor that reads
-    /// no column, so no image is decoded.</summary>
-    private static long CountRows(IDataView data)
-    {
-        long count = 0;
-        using var cursor = data.GetRowCursor([]);
-        while (cursor.MoveNext()) count++;
-        return count;
-    }
-
-    /// <summary>How often reading the training images says how far it is, once it takes that long.</summary>
-    internal static readonly TimeSpan ReadingReportInterval = TimeSpan.FromSeconds(5);
-
-    /// <summary>How many unreadable training files Fit's error lists by name (it counts them all).</summary>
-    internal const int MaxListedUnreadable = 20;
-
-    /// <summary>How many text columns an unreadable image column's row is named by.</summary>
-    private const int MaxNamingColumns = 2;
 
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
     internal const long LargeTrainingBytes = 2_000_000_000;

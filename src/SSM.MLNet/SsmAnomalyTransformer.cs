@@ -240,6 +240,57 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     }
 
     /// <summary>
+    /// A transformer identical to this one but calibrated on the normal images of <paramref name="normalImages"/> (this
+    /// model's input column, as for <see cref="Transform"/>) instead of the training's held-out images: the normal scores the
+    /// Score and the threshold stand on, the anomaly maps' standardisation, the size correction, the refinement threshold
+    /// and the contrast of normal frames are learnt again from them (<see cref="SsmModel.Recalibrated"/>); the network is
+    /// not trained. For normal images taken after a change of lamp, camera or part, or more of them than the training held
+    /// out; the network must not have trained on them, or their scores are lower than a new image's. The result owns a copy
+    /// of the network: dispose it as well as this one. Saving it saves the new calibration.
+    /// </summary>
+    /// <param name="normalImages">Rows of normal images only; every row is read, and one that cannot be is an error.</param>
+    /// <param name="threshold">The decision threshold in Score units; null (the default): 3 standard deviations over the new
+    /// normal scores. A threshold set on this transformer is not kept, nor is a <see cref="MaskThreshold"/>: both were chosen
+    /// against the old calibration's scores and maps.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type.</exception>
+    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than
+    /// <see cref="SsmModel.MinimumCalibrationImages"/>.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer Recalibrate(IDataView normalImages, float? threshold = null)
+    {
+        Host.CheckValue(normalImages, nameof(normalImages));
+        if (threshold is { } t && !float.IsFinite(t))
+            throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number, or null for the default.");
+        ThrowIfDisposed();
+        int col = input.CheckColumn(Host, normalImages.Schema);
+        var options = Model.Options;
+        using var ch = Host.Start("Calibrating SSM");
+        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, options, "calibration", CancellationToken.None);
+        int count = rows.Images.ImageCount;
+        if (count < SsmModel.MinimumCalibrationImages)
+            throw new InvalidOperationException($"Calibrating needs at least {SsmModel.MinimumCalibrationImages} normal images in column '{InputColumnName}'; got {count}.");
+        if (rows.Anomalous > 0) ch.Warning(AnomalousTrainingRows.CalibrationWarning(rows.Anomalous, count));
+        if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
+        ch.Info("SSM: calibrating on {0} normal images.", count);
+        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images));
+        try
+        {
+            var result = new SsmAnomalyTransformer(Host, recalibrated, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
+                ScoreNormalization, threshold, ScoringBatchSize);
+            var calibration = result.Calibration;
+            ch.Info("SSM: calibrated on {0} normal images: raw score mean {1:G4} (before: {2:G4}), std {3:G4} (before: {4:G4}); decision threshold {5:G4} ({6} score).",
+                count, calibration.NormalMean, Calibration.NormalMean, calibration.NormalStd, Calibration.NormalStd, result.Threshold, ScoreNormalization);
+            if (FitWarnings.NoSpread(calibration, "calibration images") is { } flat) ch.Warning(flat);
+            return result;
+        }
+        catch
+        {
+            recalibrated.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// A transformer identical to this one but whose <see cref="Transform"/> scores <paramref name="scoringBatchSize"/> rows per
     /// engine call (1 to <see cref="MaxScoringBatchSize"/>). The network is shared, as with <see cref="WithThreshold"/>.
     /// </summary>
@@ -392,10 +443,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
 
     /// <summary>The engine's raw scores. A Dispose on another thread waits for a call already scoring; a call it
     /// overtakes gets this transformer's message, which names what disposes it, rather than the engine's.</summary>
-    internal IReadOnlyList<SSM.Core.ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize)
+    internal IReadOnlyList<SSM.Core.ImageScore> Score(IReadOnlyList<FloatImage> images, int batchSize) => UseModel(() => Model.Score(images, batchSize));
+
+    /// <summary>Runs <paramref name="work"/> on the model, with this transformer's message if a Dispose overtakes it.</summary>
+    private T UseModel<T>(Func<T> work)
     {
         ThrowIfDisposed();
-        try { return Model.Score(images, batchSize); }
+        try { return work(); }
         catch (ObjectDisposedException) when (IsDisposed)
         {
             ThrowIfDisposed();

@@ -73,6 +73,40 @@ public static class SsmCatalog
     }
 
     /// <summary>
+    /// The model calibrated on other normal images, with its network as trained: see <see cref="SsmAnomalyTransformer.Recalibrate"/>.
+    /// <paramref name="model"/> is an SSM transformer or a chain holding one (what <c>Fit</c> of a pipeline and
+    /// <c>mlContext.Model.Load</c> return); the steps before it turn <paramref name="normalImages"/> into its input, as when
+    /// scoring, and the result is the chain with that step replaced (the other steps are shared). Dispose the result as well
+    /// as <paramref name="model"/>: it holds its own copy of the network.
+    /// </summary>
+    /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="normalImages">Normal images the network has not trained on, in the columns <paramref name="model"/> reads.</param>
+    /// <param name="threshold">The decision threshold in Score units; null (default): 3 standard deviations over the new normal scores.</param>
+    /// <example>
+    /// <code>
+    /// // A new lamp: calibrate on 100 good images taken under it, then save as usual.
+    /// var relit = mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(goodUnderNewLamp));
+    /// mlContext.Model.Save(relit, schema, "model-new-lamp.zip");
+    /// (relit as IDisposable)?.Dispose();
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentException"><paramref name="model"/> holds no SSM transformer, or more than one.</exception>
+    public static ITransformer RecalibrateSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, float? threshold = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(normalImages);
+        var ssm = SsmAnomalyTransformer.From(model);
+        if (model is SsmAnomalyTransformer) return ssm.Recalibrate(normalImages, threshold);
+        var steps = ((IEnumerable<ITransformer>)model).ToArray();
+        int at = Array.IndexOf(steps, ssm);
+        var input = normalImages;
+        foreach (var step in steps[..at]) input = step.Transform(input);
+        steps[at] = ssm.Recalibrate(input, threshold);
+        return new TransformerChain<ITransformer>(steps);
+    }
+
+    /// <summary>
     /// Image- and pixel-level metrics of scored data; see <see cref="SsmEvaluator.Evaluate"/>.
     /// </summary>
     /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>

@@ -18,10 +18,12 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels);
-        using var owned = model as IDisposable;
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
+        var normals = settings.CalibrateOn is { } calibrationFolder ? CalibrationImages(calibrationFolder, data) : null;
+        if (normals is not null) console.WriteLine($"Calibrating the model on the {normals.Count} images of '{Path.GetFullPath(settings.CalibrateOn!)}'.");
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels, normals);
+        using var owned = model as IDisposable;
         if (Directory.Exists(data.Root) && !Directory.Exists(Path.Combine(data.Root, "test")))
             console.WriteLine($"'{data.Root}' is a folder of images without a test folder: its {data.TestItems.Count} images are taken as good ones " +
                               "(the thresholds for each false-alarm budget, and how many the model flags; no AUROC without defects).");
@@ -48,7 +50,8 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         // what Auto chose there) is not saved in the model.
         var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
-            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
+            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root,
+            CalibratedOn = settings.CalibrateOn is { } on ? Path.GetFullPath(on) : null, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [
@@ -68,6 +71,23 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             return ErrorReporter.CheckFailed;
         }
         return 0;
+    }
+
+    /// <summary>The images of <c>--calibrate-on</c>, none of which may be in the test set: its figures would then be those of
+    /// images the threshold was set on.</summary>
+    private IReadOnlyList<string> CalibrationImages(string folder, SSM.Core.Data.MvtecDataset data)
+    {
+        if (File.Exists(folder))
+            throw new CliException($"--calibrate-on takes a folder of good images; '{Path.GetFullPath(folder)}' is a file.") { ExitCode = 2 };
+        var (images, skipped) = DatasetInput.ImagesOf(folder);
+        DatasetInput.WarnSkipped(warnings, skipped);
+        var tests = data.TestItems.Select(t => Path.GetFullPath(t.Path)).ToHashSet();
+        var shared = images.Where(tests.Contains).ToList();
+        if (shared.Count > 0)
+            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are in the test set too ('{shared[0]}'" +
+                                   $"{(shared.Count > 1 ? " and others" : "")}): the test figures would be those of images the threshold was set on. " +
+                                   "Calibrate on other good images.") { ExitCode = 2 };
+        return images;
     }
 
     /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)

@@ -26,6 +26,9 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         public float? MaskThreshold { get; init; }
         public int Channels { get; init; }
         public int? TrainImages { get; init; }
+        /// <summary>How many normal images calibrated the model after its training (<c>evaluate --calibrate-on</c>); absent for
+        /// a model its training calibrated.</summary>
+        public int? CalibrationImages { get; init; }
         public int? EpochsRun { get; init; }
         public double? FinalLoss { get; init; }
         public RecordedSettings Settings { get; init; } = new();
@@ -74,7 +77,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         var facts = new ModelFacts
         {
             Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Channels = ssm.Channels,
-            TrainImages = summary?.TrainingImages, EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
+            TrainImages = summary?.TrainingImages,
+            CalibrationImages = ssm.Calibration.Recalibrated == true ? ssm.Calibration.NormalImageScores.Count : null, EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };
         string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");

@@ -16,7 +16,14 @@ internal static class Summary
     /// <summary>The model's threshold as the summaries show it, in words: "3 (standard deviations of the held-out normal
     /// images' scores above their mean)".</summary>
     public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} (" + (ssm.ScoreNormalization == SSM.MLNet.SsmScoreNormalization.ZScore
-        ? "standard deviations of the held-out normal images' scores above their mean)" : "raw image score)");
+        ? $"standard deviations of the {(ssm.Calibration.Recalibrated == true ? "calibration" : "held-out normal")} images' scores above their mean)" : "raw image score)");
+
+    /// <summary>A model calibrated after its training on other normal images (<c>evaluate --calibrate-on</c>) says so: its
+    /// training's held-out images no longer set its threshold.</summary>
+    public static IEnumerable<(string Key, string Value)> Recalibration(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Calibration.Recalibrated == true
+            ? [("calibrated on", $"{ssm.Calibration.NormalImageScores.Count} normal images after training (evaluate --calibrate-on), not its held-out ones")]
+            : [];
 
     /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>
     public static string TrainingImages(int count, int heldOut) =>
@@ -26,8 +33,8 @@ internal static class Summary
     public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Model.TrainingSummary is { } s
             ? [("training images", TrainingImages(s.TrainingImages, s.HeldOutImages)),
-               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss))]
-            : [];
+               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss)), .. Recalibration(ssm)]
+            : Recalibration(ssm);
 
     /// <summary>The channels a model reads, as the summaries show them.</summary>
     public static string Channels(SSM.MLNet.SsmAnomalyTransformer ssm) =>

@@ -76,8 +76,10 @@ public static class ModelRunner
     /// of its own when given, and a model of files reading up to <paramref name="maxPixels"/> (<c>--max-megapixels</c>, which
     /// the model does not keep); a missing or foreign file becomes a <see cref="CliException"/>. The caller disposes the result.
     /// </summary>
+    /// <param name="calibrateOn">Normal images (full paths) to calibrate the model on instead of its training's held-out
+    /// images (<c>evaluate --calibrate-on</c>), before the thresholds are applied; null to keep its calibration.</param>
     public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null,
-        long? maxPixels = null)
+        long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -89,6 +91,12 @@ public static class ModelRunner
             var model = mlContext.Model.Load(full, out var savedInput);
             try
             {
+                if (calibrateOn is not null)
+                {
+                    var recalibrated = Recalibrated(mlContext, model, calibrateOn);
+                    (model as IDisposable)?.Dispose();   // the recalibrated model holds its own copy of the network
+                    model = recalibrated;
+                }
                 foreach (var change in new Func<SsmAnomalyTransformer, SsmAnomalyTransformer>?[]
                          {
                              threshold is { } t ? s => s.WithThreshold(t) : null,
@@ -137,13 +145,7 @@ public static class ModelRunner
     /// other columns too. (A model of a <c>byte[]</c> column of whole files alone reads the files from their paths instead.)</exception>
     private static ITransformer ReadingImagePath(MLContext mlContext, ITransformer model, DataViewSchema savedInput)
     {
-        bool Reads(string column)
-        {
-            var schema = new DataViewSchema.Builder();
-            schema.AddColumn(column, TextDataViewType.Instance);
-            try { model.GetOutputSchema(schema.ToSchema()); return true; }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
-        }
+        bool Reads(string column) => ReadsTextColumn(model, column);
         if (Reads(nameof(ImageRow.ImagePath))) return model;
         var ssm = SsmOf(model);
         string? column = savedInput.Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
@@ -163,6 +165,34 @@ public static class ModelRunner
         var fed = new TransformerChain<ITransformer>([copy, .. model as IEnumerable<ITransformer> ?? [model]]);
         AsLoaded.Add(fed, new Loaded(() => model, Owned: false, savedInput));
         return fed;
+    }
+
+    /// <summary>Whether <paramref name="model"/> can be fed a text column <paramref name="column"/> alone.</summary>
+    private static bool ReadsTextColumn(ITransformer model, string column)
+    {
+        var schema = new DataViewSchema.Builder();
+        schema.AddColumn(column, TextDataViewType.Instance);
+        try { model.GetOutputSchema(schema.ToSchema()); return true; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
+    }
+
+    /// <summary>The model calibrated on the normal images at <paramref name="paths"/> (<see cref="SsmCatalog.RecalibrateSsm"/>).
+    /// Only a model that reads <see cref="ImageRow.ImagePath"/> itself, as <c>ssm train</c>'s do: one of the ML.NET API may read
+    /// another column or form, which a copy saved as loaded must keep.</summary>
+    /// <exception cref="CliException">Another model, or image files that cannot be used (all of them listed).</exception>
+    private static ITransformer Recalibrated(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths)
+    {
+        var ssm = SsmOf(model);
+        if (!ReadsTextColumn(model, nameof(ImageRow.ImagePath)))
+            throw new CliException($"--calibrate-on needs a model that reads image paths from a column '{nameof(ImageRow.ImagePath)}', as ssm train's do; " +
+                                   $"this one reads column '{ssm.InputColumnName}' ({ssm.InputKind}): calibrate it with the ML.NET API " +
+                                   "(mlContext.AnomalyDetection.RecalibrateSsm).");
+        try { return mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p }))); }
+        catch (InvalidOperationException ex)
+        {
+            if (DatasetInput.FindUnusable(paths, ex, what: "images of --calibrate-on") is { } unusable) throw unusable;
+            throw new CliException(ex.Message, ex);
+        }
     }
 
     /// <summary>The SSM transformer inside a model.</summary>

@@ -24,6 +24,10 @@ public sealed record MetricsFile
     public float? MaskThreshold { get; init; }
     /// <summary>How many images trained the model and calibrated it; null for evaluate of a model saved before 2026-12-01, which does not record it.</summary>
     public int? TrainImages { get; init; }
+    /// <summary>evaluate <c>--calibrate-on</c>: the folder of normal images the model was calibrated on before scoring, and
+    /// how many; absent otherwise.</summary>
+    public string? CalibratedOn { get; init; }
+    public int? CalibrationImages { get; init; }
     public int? EpochsRun { get; init; }
     public double? FinalLoss { get; init; }
     public double? TrainingSeconds { get; init; }

@@ -31,6 +31,12 @@ public sealed record Calibration
     /// keep the pixels as loaded, whose maps see brightness and contrast themselves.</summary>
     public ContrastRange? Contrast { get; init; }
 
+    /// <summary>True when the model was calibrated again after training, on other normal images than the held-out ones
+    /// (<see cref="SsmModel.Recalibrated"/>); null for a training's own calibration. Not written when null, so a trained
+    /// model's file is what it was before this was recorded, and older readers ignore it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Recalibrated { get; init; }
+
     /// <summary>Final image scores of the held-out normal images (size-corrected when <see cref="SizeEffect"/> is set), ascending;
     /// of a tiled model (<see cref="SsmOptions.Tiles"/>), each image's highest tile score.</summary>
     /// <remarks>Read-only, and copied when set: every score a model gives is normalised by them, and a transformer's copies
