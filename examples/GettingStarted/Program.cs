@@ -1,5 +1,6 @@
 // SSM.MLNet getting started: generate a small synthetic dataset in MVTec layout, train on the normal images through
-// an ML.NET pipeline (LoadImages -> DetectAnomaliesSsm), save the model, load it back and score the test images.
+// an ML.NET pipeline (LoadImages -> DetectAnomaliesSsm), save the model, load it back, score the test images, and
+// calibrate it again on good images taken under a new lamp.
 //
 //   dotnet run -c Release --project examples/GettingStarted                        the demo
 //   dotnet run -c Release --project examples/GettingStarted -- score <zip> <png>...  load a saved model and print one line per image
@@ -89,6 +90,26 @@ using var engine = mlContext.Model.CreatePredictionEngine<ImageRow, Prediction>(
 var defective = test.First(t => t.Label);
 var first = engine.Predict(defective);
 Console.WriteLine($"{Path.GetRelativePath(Path.Combine(folder, "test"), defective.ImagePath)}: score {first.Score:F2}, anomalous {first.PredictedLabel}, map of {first.AnomalyMap.Length} values");
+
+// 6. The line's lamp is replaced by one 30 % brighter. This model keeps absolute brightness (InputNormalization.None),
+//    so it flags good images under the new lamp. Good images taken since calibrate it again in seconds, without
+//    retraining: 20 to calibrate on, 10 to judge it by.
+string lamp = Path.Combine(folder, "new-lamp");
+Directory.CreateDirectory(lamp);
+var underNewLamp = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 32, TrainCount = 30, TestGoodCount = 0, TestDefectCount = 0, Seed = 8 })
+    .Train.Select((image, i) =>
+    {
+        string path = Path.Combine(lamp, $"{i:D3}.png");
+        ImageFile.Save(new FloatImage(image.Channels, image.Height, image.Width, [.. image.Pixels.Select(v => Math.Min(1f, v * 1.3f))]), path);
+        return new ImageRow { ImagePath = path };
+    }).ToList();
+int Flagged(ITransformer m) => m.Transform(mlContext.Data.LoadFromEnumerable(underNewLamp[20..]))
+    .GetColumn<bool>("PredictedLabel").Count(flagged => flagged);
+Console.WriteLine($"Under the new lamp: {Flagged(loaded)} of 10 good images flagged.");
+var relit = mlContext.AnomalyDetection.RecalibrateSsm(loaded, mlContext.Data.LoadFromEnumerable(underNewLamp[..20]));
+Console.WriteLine($"Calibrated again on 20 good images under it: {Flagged(relit)} of 10 flagged. " +
+                  "Save it as any model; check it on labelled images from the new lamp before use.");
+SsmAnomalyTransformer.From(relit).Dispose();   // its own copy of the network; the LoadImages step is loaded's
 return 0;
 
 // Loads a saved model in this (fresh) process and prints, per image: path, score (round-trip format), predicted label, SHA-256 of the map.

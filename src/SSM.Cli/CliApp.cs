@@ -74,7 +74,7 @@ public static class CliApp
                 .WithExample("train", "data/mvtec/carpet", "--epochs", "40", "--output", "runs/carpet")
                 .WithExample("train", "data/synthetic", "--normalization", "None", "--output", "runs/synthetic");
             config.AddCommand<EvaluateCommand>("evaluate")
-                .WithDescription("Score a labelled test set (MVTec layout, or a CSV of paths and labels) with a trained model; writes metrics.json, report.html and model.zip (a copy, with --threshold applied).")
+                .WithDescription("Score a labelled test set (MVTec layout, or a CSV of paths and labels) with a trained model; writes metrics.json, report.html and model.zip (a copy, with --calibrate-on, --threshold and --mask-threshold applied).")
                 .WithExample("evaluate", "runs/carpet/model.zip", "data/mvtec/carpet");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Score an image or a folder of images; writes heat-map overlays and predictions.csv.")

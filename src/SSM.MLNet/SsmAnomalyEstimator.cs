@@ -284,7 +284,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     }
 
     /// <summary>True at most once a second (the first time a second after it is made): the pace of progress traces.</summary>
-    private sealed class OncePerSecond
+    internal sealed class OncePerSecond
     {
         private long last = Environment.TickCount64;
 

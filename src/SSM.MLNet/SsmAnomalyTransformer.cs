@@ -272,7 +272,13 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (rows.Anomalous > 0) ch.Warning(AnomalousTrainingRows.CalibrationWarning(rows.Anomalous, count));
         if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
         ch.Info("SSM: calibrating on {0} normal images.", count);
-        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images));
+        // Followed as a training's calibration is: minutes on large or tiled images.
+        var clock = new SsmAnomalyEstimator.OncePerSecond();
+        var progress = new SSM.Core.Training.SynchronousProgress<SSM.Core.Training.CalibrationProgress>(c =>
+        {
+            if (c.ImagesScored > 0 && c.ImagesScored < c.TotalImages && clock.Due()) ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
+        });
+        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress));
         try
         {
             var result = new SsmAnomalyTransformer(Host, recalibrated, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,

@@ -76,8 +76,10 @@ public static class SsmCatalog
     /// The model calibrated on other normal images, with its network as trained: see <see cref="SsmAnomalyTransformer.Recalibrate"/>.
     /// <paramref name="model"/> is an SSM transformer or a chain holding one (what <c>Fit</c> of a pipeline and
     /// <c>mlContext.Model.Load</c> return); the steps before it turn <paramref name="normalImages"/> into its input, as when
-    /// scoring, and the result is the chain with that step replaced (the other steps are shared). Dispose the result as well
-    /// as <paramref name="model"/>: it holds its own copy of the network.
+    /// scoring, and the result is the chain with that step replaced. The other steps are <paramref name="model"/>'s own, not
+    /// copies: dispose the result's SSM step (<c>SsmAnomalyTransformer.From(result).Dispose()</c>), which holds its own copy
+    /// of the network, and not the whole chain, whose <c>Dispose</c> would also dispose <paramref name="model"/>'s disposable
+    /// steps (an ONNX or TensorFlow step; <c>LoadImages</c>, <c>ResizeImages</c> and the like hold nothing to dispose).
     /// </summary>
     /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
     /// <param name="model">The trained model.</param>
@@ -88,7 +90,7 @@ public static class SsmCatalog
     /// // A new lamp: calibrate on 100 good images taken under it, then save as usual.
     /// var relit = mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(goodUnderNewLamp));
     /// mlContext.Model.Save(relit, schema, "model-new-lamp.zip");
-    /// (relit as IDisposable)?.Dispose();
+    /// SsmAnomalyTransformer.From(relit).Dispose();   // its network; the other steps are model's
     /// </code>
     /// </example>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no SSM transformer, or more than one.</exception>
@@ -101,7 +103,13 @@ public static class SsmCatalog
         var steps = ((IEnumerable<ITransformer>)model).ToArray();
         int at = Array.IndexOf(steps, ssm);
         var input = normalImages;
-        foreach (var step in steps[..at]) input = step.Transform(input);
+        try { foreach (var step in steps[..at]) input = step.Transform(input); }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // ML.NET's own words name the column but not that the rows are at fault.
+            throw new ArgumentOutOfRangeException(nameof(normalImages), $"The model's steps before its SSM step cannot read these rows: {e.Message} " +
+                "Give rows with the columns the model was trained on.");
+        }
         steps[at] = ssm.Recalibrate(input, threshold);
         return new TransformerChain<ITransformer>(steps);
     }

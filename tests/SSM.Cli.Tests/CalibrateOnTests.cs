@@ -38,7 +38,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         var (code, output) = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", calibration, "-o", after);
         Assert.True(code == 0, output);
         Assert.Contains($"Calibrating the model on the 12 images of '{calibration}'.", Cli.Flat(output));
-        Assert.Contains("12 normal images after training (evaluate --calibrate-on), not its held-out ones", Cli.Flat(output));
+        Assert.Contains("12 normal images after training, in place of its 2 held-out ones", Cli.Flat(output));
         var metrics = MetricsFile.Read(Path.Combine(after, "metrics.json"));
         Assert.True(metrics.FalsePositives <= 2, $"{metrics.FalsePositives} of 8 flagged");
         Assert.Equal((calibration, 12), (metrics.CalibratedOn, metrics.CalibrationImages));
@@ -53,16 +53,47 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void Calibrating_on_test_images_or_a_file_is_refused()
+    public void Calibrating_on_test_images_even_renamed_too_few_images_or_a_file_is_refused()
     {
         var (calibration, test) = DimGoodImages();
-        var shared = Cli.Run("evaluate", fx.Model, calibration, "--calibrate-on", calibration, "-o", Path.Combine(fx.Root, "dim-shared"));
+        // A test image under another name, in a subfolder (searched too), is the same image.
+        string copies = Directory.CreateDirectory(Path.Combine(calibration, "..", "with-a-test-image", "sub")).FullName;
+        foreach (var f in Directory.GetFiles(calibration).Take(5)) File.Copy(f, Path.Combine(copies, Path.GetFileName(f)));
+        File.Copy(Directory.GetFiles(test).Order().First(), Path.Combine(copies, "renamed.png"));
+        string withTest = Path.GetDirectoryName(copies)!;
+        var shared = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", withTest, "-o", Path.Combine(fx.Root, "dim-shared"));
         Assert.Equal(2, shared.Code);
-        Assert.Contains("12 of the 12 images of --calibrate-on are in the test set too", Cli.Flat(shared.Output));
+        Assert.Contains($"1 of the 6 images of --calibrate-on are test images too ('{Path.Combine(copies, "renamed.png")}' is", Cli.Flat(shared.Output));
         Assert.False(Directory.Exists(Path.Combine(fx.Root, "dim-shared")));
+        string one = Directory.CreateDirectory(Path.Combine(calibration, "..", "one")).FullName;
+        File.Copy(Directory.GetFiles(calibration)[0], Path.Combine(one, "a.png"));
+        var few = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", one, "-o", Path.Combine(fx.Root, "dim-one"));
+        Assert.Equal(1, few.Code);
+        Assert.Contains($"--calibrate-on needs at least 2 good images; '{one}' holds 1.", Cli.Flat(few.Output));
         string file = Directory.GetFiles(calibration)[0];
-        var one = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", file, "-o", Path.Combine(fx.Root, "dim-file"));
-        Assert.Equal(2, one.Code);
-        Assert.Contains("--calibrate-on takes a folder of good images", Cli.Flat(one.Output));
+        var single = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", file, "-o", Path.Combine(fx.Root, "dim-file"));
+        Assert.Equal(2, single.Code);
+        Assert.Contains("--calibrate-on takes a folder of good images", Cli.Flat(single.Output));
+    }
+
+    [Fact]
+    public void Training_images_few_images_and_a_threshold_set_before_are_warned_of()
+    {
+        var (calibration, test) = DimGoodImages();
+        string strict = Path.Combine(fx.Root, "dim-strict");
+        var kept = Cli.Run("evaluate", fx.Model, test, "--threshold", "4", "-o", strict);
+        Assert.True(kept.Code == 0, kept.Output);
+        string few = Directory.CreateDirectory(Path.Combine(calibration, "..", "three")).FullName;
+        foreach (var f in Directory.GetFiles(calibration).Take(3)) File.Copy(f, Path.Combine(few, Path.GetFileName(f)));
+        var (code, output) = Cli.Run("evaluate", Path.Combine(strict, "model.zip"), test, "--calibrate-on", few, "-o", Path.Combine(fx.Root, "dim-few"));
+        Assert.True(code == 0, output);
+        string flat = Cli.Flat(output);
+        Assert.Contains("the model's threshold 4 was chosen against its old calibration", flat);
+        Assert.Contains("only 3 images calibrate the threshold", flat);
+        Assert.Equal(3f, MetricsFile.Read(Path.Combine(fx.Root, "dim-few", "metrics.json")).Threshold);
+        // The images the network trained on: its training's metrics.json beside the model names their folder.
+        var seen = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", Path.Combine(fx.Root, "dim-seen"));
+        Assert.True(seen.Code == 0, seen.Output);
+        Assert.Contains($"24 of the 24 images of --calibrate-on lie in '{Path.Combine(fx.Data, "train")}', which trained this model", Cli.Flat(seen.Output));
     }
 }

@@ -117,6 +117,11 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
             Assert.Contains("at least 2 normal images in column 'Image'; got 1", one.Message);
             var wrong = Assert.Throws<ArgumentOutOfRangeException>(() => ssm.Recalibrate(fixture.Context.Data.LoadFromEnumerable(new[] { new OtherRow() })));
             Assert.Contains("'Image'", wrong.Message);
+            // Through a chain, the rows reach LoadImages first, which cannot find its path column.
+            var chained = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Context.AnomalyDetection.RecalibrateSsm(fixture.Model,
+                fixture.Context.Data.LoadFromEnumerable(new[] { new OtherRow() })));
+            Assert.Contains("The model's steps before its SSM step cannot read these rows", chained.Message);
+            Assert.Contains("ImagePath", chained.Message);
         }
         finally { ssm.Dispose(); }
     }

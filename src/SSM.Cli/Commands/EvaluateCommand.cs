@@ -20,9 +20,9 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         using var threads = settings.UseThreads();
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
-        var normals = settings.CalibrateOn is { } calibrationFolder ? CalibrationImages(calibrationFolder, data) : null;
+        var normals = settings.CalibrateOn is { } calibrationFolder ? CalibrationImages(calibrationFolder, data, settings.Model) : null;
         if (normals is not null) console.WriteLine($"Calibrating the model on the {normals.Count} images of '{Path.GetFullPath(settings.CalibrateOn!)}'.");
-        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels, normals);
+        var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels, normals, warnings);
         using var owned = model as IDisposable;
         if (Directory.Exists(data.Root) && !Directory.Exists(Path.Combine(data.Root, "test")))
             console.WriteLine($"'{data.Root}' is a folder of images without a test folder: its {data.TestItems.Count} images are taken as good ones " +
@@ -73,21 +73,55 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         return 0;
     }
 
-    /// <summary>The images of <c>--calibrate-on</c>, none of which may be in the test set: its figures would then be those of
-    /// images the threshold was set on.</summary>
-    private IReadOnlyList<string> CalibrationImages(string folder, SSM.Core.Data.MvtecDataset data)
+    /// <summary>The images of <c>--calibrate-on</c> (its subfolders too), none of which may be a test image, by content: the
+    /// test figures would then be those of images the threshold was set on. Those the model trained on are warned of.</summary>
+    private IReadOnlyList<string> CalibrationImages(string folder, SSM.Core.Data.MvtecDataset data, string model)
     {
         if (File.Exists(folder))
             throw new CliException($"--calibrate-on takes a folder of good images; '{Path.GetFullPath(folder)}' is a file.") { ExitCode = 2 };
-        var (images, skipped) = DatasetInput.ImagesOf(folder);
+        var (images, skipped) = DatasetInput.ImagesOf(folder, recursive: true);
         DatasetInput.WarnSkipped(warnings, skipped);
-        var tests = data.TestItems.Select(t => Path.GetFullPath(t.Path)).ToHashSet();
-        var shared = images.Where(tests.Contains).ToList();
+        if (images.Count < SSM.Core.SsmModel.MinimumCalibrationImages)
+            throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{Path.GetFullPath(folder)}' holds {images.Count}.");
+        // By content: a test image copied under another name is the same image.
+        var tests = data.TestItems.Select(t => t.Path).Select(p => (Path: p, Hash: ContentHash(p))).Where(t => t.Hash is not null)
+            .GroupBy(t => t.Hash!).ToDictionary(g => g.Key, g => g.First().Path);
+        var shared = images.Select(i => (Image: i, Test: ContentHash(i) is { } h && tests.TryGetValue(h, out var t) ? t : null)).Where(x => x.Test is not null).ToList();
         if (shared.Count > 0)
-            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are in the test set too ('{shared[0]}'" +
-                                   $"{(shared.Count > 1 ? " and others" : "")}): the test figures would be those of images the threshold was set on. " +
-                                   "Calibrate on other good images.") { ExitCode = 2 };
+            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are test images too ('{shared[0].Image}' is " +
+                                   $"'{shared[0].Test}'{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images the " +
+                                   "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
+        if (TrainingFolder(model) is { } trained && images.Count(i => i.StartsWith(trained + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is > 0 and var seen)
+            warnings.Write($"{seen} of the {images.Count} images of --calibrate-on lie in '{trained}', which trained this model (its metrics.json says so): " +
+                           "the network has seen them, so they score lower than new good images and the threshold comes out too low. " +
+                           "Calibrate on good images taken since.");
         return images;
+    }
+
+    /// <summary>The SHA-256 of a file's bytes; null when it cannot be read (the scoring says why).</summary>
+    private static string? ContentHash(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The folder of images the model's training read (a dataset's train/ folder, or the plain folder), from the
+    /// training's metrics.json beside the model when it is this model's; null when that is not known.</summary>
+    private static string? TrainingFolder(string model)
+    {
+        string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "metrics.json");
+        try
+        {
+            if (MetricsFile.TryRead(record, out _) is not { Command: "train", Dataset: { } dataset } training
+                || training.NetworkSha256 != ModelIdentity.Of(model)) return null;
+            string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataset));
+            return Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
+        }
+        catch (CliException) { return null; }   // not a model file: loading it says so
     }
 
     /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)

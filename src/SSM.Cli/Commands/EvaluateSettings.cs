@@ -17,7 +17,7 @@ public sealed class EvaluateSettings : SavedModelSettings
     public double? MinImageAuroc { get; set; }
 
     [CommandOption("--calibrate-on <FOLDER>")]
-    [Description("Calibrate the model on this folder's good images before scoring, instead of the images its training held out: " +
+    [Description("Calibrate the model on the good images of this folder and its subfolders before scoring, instead of the images its training held out: " +
                  "after a change of lamp or camera, or with more good images than the training had. The network is not retrained; " +
                  "the copy written keeps the new calibration. They must be images the network was not trained on, and none of the test set.")]
     public string? CalibrateOn { get; set; }

@@ -22,7 +22,8 @@ internal static class Summary
     /// training's held-out images no longer set its threshold.</summary>
     public static IEnumerable<(string Key, string Value)> Recalibration(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Calibration.Recalibrated == true
-            ? [("calibrated on", $"{ssm.Calibration.NormalImageScores.Count} normal images after training (evaluate --calibrate-on), not its held-out ones")]
+            ? [("calibrated on", $"{ssm.Calibration.NormalImageScores.Count} normal images after training, in place of its " +
+                                   (ssm.Model.TrainingSummary is { } s ? $"{s.HeldOutImages} held-out ones" : "held-out ones"))]
             : [];
 
     /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using SSM.Cli.Inputs;
 using SSM.Core.IO;
 using SSM.MLNet;
@@ -78,8 +79,9 @@ public static class ModelRunner
     /// </summary>
     /// <param name="calibrateOn">Normal images (full paths) to calibrate the model on instead of its training's held-out
     /// images (<c>evaluate --calibrate-on</c>), before the thresholds are applied; null to keep its calibration.</param>
+    /// <param name="warnings">Where the calibration's warnings go, in the command line's terms.</param>
     public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null,
-        long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null)
+        long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null, Warnings? warnings = null)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -93,7 +95,7 @@ public static class ModelRunner
             {
                 if (calibrateOn is not null)
                 {
-                    var recalibrated = Recalibrated(mlContext, model, calibrateOn);
+                    var recalibrated = Recalibrated(mlContext, model, calibrateOn, warnings, (threshold is not null, maskThreshold is not null));
                     (model as IDisposable)?.Dispose();   // the recalibrated model holds its own copy of the network
                     model = recalibrated;
                 }
@@ -176,23 +178,40 @@ public static class ModelRunner
         catch (Exception e) when (e is ArgumentException or InvalidOperationException) { return false; }
     }
 
-    /// <summary>The model calibrated on the normal images at <paramref name="paths"/> (<see cref="SsmCatalog.RecalibrateSsm"/>).
-    /// Only a model that reads <see cref="ImageRow.ImagePath"/> itself, as <c>ssm train</c>'s do: one of the ML.NET API may read
-    /// another column or form, which a copy saved as loaded must keep.</summary>
+    /// <summary>The model calibrated on the normal images at <paramref name="paths"/> (<see cref="SsmCatalog.RecalibrateSsm"/>),
+    /// its warnings said in the command line's terms. Only a model that reads <see cref="ImageRow.ImagePath"/> itself, as
+    /// <c>ssm train</c>'s do: one of the ML.NET API may read another column or form, which a copy saved as loaded must keep.</summary>
+    /// <param name="given">Whether <c>--threshold</c> and <c>--mask-threshold</c> were given: a model's own, chosen against its
+    /// old calibration, is not kept, which is said unless the command sets another.</param>
     /// <exception cref="CliException">Another model, or image files that cannot be used (all of them listed).</exception>
-    private static ITransformer Recalibrated(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths)
+    private static ITransformer Recalibrated(MLContext mlContext, ITransformer model, IReadOnlyList<string> paths, Warnings? warnings,
+        (bool Threshold, bool MaskThreshold) given)
     {
         var ssm = SsmOf(model);
         if (!ReadsTextColumn(model, nameof(ImageRow.ImagePath)))
-            throw new CliException($"--calibrate-on needs a model that reads image paths from a column '{nameof(ImageRow.ImagePath)}', as ssm train's do; " +
-                                   $"this one reads column '{ssm.InputColumnName}' ({ssm.InputKind}): calibrate it with the ML.NET API " +
-                                   "(mlContext.AnomalyDetection.RecalibrateSsm).");
+            throw new CliException($"--calibrate-on works with models that read image paths from a text column named '{nameof(ImageRow.ImagePath)}', as " +
+                                   "ssm train's do (or an ML.NET pipeline's of that column name); this one reads another column: calibrate it with the " +
+                                   "ML.NET API (mlContext.AnomalyDetection.RecalibrateSsm), and evaluate the model it saves.");
+        bool ownThreshold = !given.Threshold && ssm.Threshold != SsmAnomalyTransformer.DefaultThreshold(ssm.Calibration, ssm.ScoreNormalization);
+        bool ownMask = !given.MaskThreshold && ssm.MaskThreshold is not null;
+        if (ownThreshold || ownMask)
+            warnings?.Write($"the model's {(ownThreshold ? $"threshold {Commands.Summary.T(ssm.Threshold)}" : "")}{(ownThreshold && ownMask ? " and " : "")}" +
+                            $"{(ownMask ? $"mask threshold {Commands.Summary.T(ssm.MaskThreshold)}" : "")} {(ownThreshold && ownMask ? "were" : "was")} chosen against its " +
+                            "old calibration: the copy calibrated on --calibrate-on goes back to the defaults (3 standard deviations; masks at each " +
+                            "verdict's line). --threshold and --mask-threshold set others.");
+        void Warn(object? _, LoggingEventArgs e)
+        {
+            if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm", StringComparison.Ordinal))
+                warnings?.Write(Training.TrainingProgressView.InCliTerms(e.RawMessage));
+        }
+        mlContext.Log += Warn;
         try { return mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p }))); }
         catch (InvalidOperationException ex)
         {
             if (DatasetInput.FindUnusable(paths, ex, what: "images of --calibrate-on") is { } unusable) throw unusable;
             throw new CliException(ex.Message, ex);
         }
+        finally { mlContext.Log -= Warn; }
     }
 
     /// <summary>The SSM transformer inside a model.</summary>
