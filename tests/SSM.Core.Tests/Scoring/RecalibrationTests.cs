@@ -40,6 +40,17 @@ public class RecalibrationTests
     }
 
     [Fact]
+    public void A_tiled_model_calibrated_again_on_its_own_held_out_images_is_calibrated_as_its_training_left_it()
+    {
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16, Tiles = new TileGrid(2, 1) };
+        using var model = SsmTrainer.Train(Data.Train, options);
+        var heldOut = SsmTrainer.Split(Data.Train.Count, options.Training).HeldOut;
+        using var again = model.Recalibrated(Cache(heldOut.Select(i => Data.Train[i]), options));
+        Assert.Equal(Json(model), JsonSerializer.Serialize(again.Calibration! with { Recalibrated = null }));
+        Assert.Equal(heldOut.Length, again.Calibration.NormalImageScores.Count);   // images, each its highest tile
+    }
+
+    [Fact]
     public void Calibrated_on_other_images_a_copy_scores_by_them_and_the_model_keeps_its_own()
     {
         var options = TinyModelFixture.TinyOptions(epochs: 2);
