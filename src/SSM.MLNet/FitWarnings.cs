@@ -58,12 +58,16 @@ internal static class FitWarnings
 
     /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by
     /// their spread, which is then only the floor of <see cref="Calibration.NormalStd"/>: every score and the threshold lose their meaning.</summary>
-    public static string? NoSpread(Calibration calibration, string images = "held-out images")
+    /// <param name="calibration">The calibration to judge.</param>
+    /// <param name="recalibrated">Whether it comes from images given after training (<see cref="SsmAnomalyTransformer.Recalibrate"/>),
+    /// not from a training's held-out images.</param>
+    public static string? NoSpread(Calibration calibration, bool recalibrated = false)
     {
         float mean = calibration.NormalMean, std = calibration.NormalStd;
         if (calibration.NormalImageScores.Count < 2 || std > 1e-4f * Math.Max(1f, Math.Abs(mean))) return null;
+        var (images, task) = recalibrated ? ("calibration images", "Calibrate") : ("held-out images", "Train");
         return $"SSM: the {calibration.NormalImageScores.Count} {images} all score {mean:G4} (standard deviation {std:G2}), so " +
-               "ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the training images copies of one " +
-               "image? Train on varied normal images.";
+               $"ZScore scores and the threshold, which are counted in that deviation, mean nothing. Are the {(recalibrated ? "calibration" : "training")} " +
+               $"images copies of one image? {task} on varied normal images.";
     }
 }

@@ -283,20 +283,6 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         }
     }
 
-    /// <summary>True at most once a second (the first time a second after it is made): the pace of progress traces.</summary>
-    internal sealed class OncePerSecond
-    {
-        private long last = Environment.TickCount64;
-
-        public bool Due()
-        {
-            long now = Environment.TickCount64;
-            if (now - last < 1000) return false;
-            last = now;
-            return true;
-        }
-    }
-
     /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations
     /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
     /// 10, half at 3. Fewer get a warning in the log.</summary>

@@ -248,15 +248,18 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// out; the network must not have trained on them, or their scores are lower than a new image's. The result owns a copy
     /// of the network: dispose it as well as this one. Saving it saves the new calibration.
     /// </summary>
-    /// <param name="normalImages">Rows of normal images only; every row is read, and one that cannot be is an error.</param>
+    /// <param name="normalImages">Rows of normal images only; every row is read, and those that cannot be are an error naming
+    /// each, as in <c>Fit</c>.</param>
     /// <param name="threshold">The decision threshold in Score units; null (the default): 3 standard deviations over the new
     /// normal scores. A threshold set on this transformer is not kept, nor is a <see cref="MaskThreshold"/>: both were chosen
     /// against the old calibration's scores and maps.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type.</exception>
+    /// <param name="cancellation">Stops the reading between rows and the scoring between batches
+    /// (<see cref="OperationCanceledException"/>).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type, or the threshold is not finite.</exception>
     /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than
     /// <see cref="SsmModel.MinimumCalibrationImages"/>.</exception>
     /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
-    public SsmAnomalyTransformer Recalibrate(IDataView normalImages, float? threshold = null)
+    public SsmAnomalyTransformer Recalibrate(IDataView normalImages, float? threshold = null, CancellationToken cancellation = default)
     {
         Host.CheckValue(normalImages, nameof(normalImages));
         if (threshold is { } t && !float.IsFinite(t))
@@ -265,7 +268,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         int col = input.CheckColumn(Host, normalImages.Schema);
         var options = Model.Options;
         using var ch = Host.Start("Calibrating SSM");
-        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, options, "calibration", CancellationToken.None);
+        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, options, "calibration", cancellation);
         int count = rows.Images.ImageCount;
         if (count < SsmModel.MinimumCalibrationImages)
             throw new InvalidOperationException($"Calibrating needs at least {SsmModel.MinimumCalibrationImages} normal images in column '{InputColumnName}'; got {count}.");
@@ -273,12 +276,12 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
         ch.Info("SSM: calibrating on {0} normal images.", count);
         // Followed as a training's calibration is: minutes on large or tiled images.
-        var clock = new SsmAnomalyEstimator.OncePerSecond();
+        var clock = new OncePerSecond();
         var progress = new SSM.Core.Training.SynchronousProgress<SSM.Core.Training.CalibrationProgress>(c =>
         {
             if (c.ImagesScored > 0 && c.ImagesScored < c.TotalImages && clock.Due()) ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
         });
-        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress));
+        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation));
         try
         {
             var result = new SsmAnomalyTransformer(Host, recalibrated, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
@@ -286,7 +289,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             var calibration = result.Calibration;
             ch.Info("SSM: calibrated on {0} normal images: raw score mean {1:G4} (before: {2:G4}), std {3:G4} (before: {4:G4}); decision threshold {5:G4} ({6} score).",
                 count, calibration.NormalMean, Calibration.NormalMean, calibration.NormalStd, Calibration.NormalStd, result.Threshold, ScoreNormalization);
-            if (FitWarnings.NoSpread(calibration, "calibration images") is { } flat) ch.Warning(flat);
+            if (FitWarnings.NoSpread(calibration, recalibrated: true) is { } flat) ch.Warning(flat);
             return result;
         }
         catch

@@ -93,13 +93,18 @@ public static class SsmCatalog
     /// SsmAnomalyTransformer.From(relit).Dispose();   // its network; the other steps are model's
     /// </code>
     /// </example>
+    /// <param name="cancellation">Stops the reading between rows and the scoring between batches (<see cref="OperationCanceledException"/>).</param>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no SSM transformer, or more than one.</exception>
-    public static ITransformer RecalibrateSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, float? threshold = null)
+    /// <exception cref="ArgumentOutOfRangeException">The rows lack a column the model reads (its first steps' or the SSM step's), or
+    /// the threshold is not finite.</exception>
+    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than 2.</exception>
+    public static ITransformer RecalibrateSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, float? threshold = null,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(normalImages);
         var ssm = SsmAnomalyTransformer.From(model);
-        if (model is SsmAnomalyTransformer) return ssm.Recalibrate(normalImages, threshold);
+        if (model is SsmAnomalyTransformer) return ssm.Recalibrate(normalImages, threshold, cancellation);
         var steps = ((IEnumerable<ITransformer>)model).ToArray();
         int at = Array.IndexOf(steps, ssm);
         var input = normalImages;
@@ -107,10 +112,10 @@ public static class SsmCatalog
         catch (ArgumentOutOfRangeException e)
         {
             // ML.NET's own words name the column but not that the rows are at fault.
-            throw new ArgumentOutOfRangeException(nameof(normalImages), $"The model's steps before its SSM step cannot read these rows: {e.Message} " +
-                "Give rows with the columns the model was trained on.");
+            throw new ArgumentOutOfRangeException($"The model's steps before its SSM step cannot read these rows ({nameof(normalImages)}): {e.Message} " +
+                "Give rows with the columns the model was trained on.", e);
         }
-        steps[at] = ssm.Recalibrate(input, threshold);
+        steps[at] = ssm.Recalibrate(input, threshold, cancellation);
         return new TransformerChain<ITransformer>(steps);
     }
 

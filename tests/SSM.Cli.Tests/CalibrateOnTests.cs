@@ -74,6 +74,21 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         var single = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", file, "-o", Path.Combine(fx.Root, "dim-file"));
         Assert.Equal(2, single.Code);
         Assert.Contains("--calibrate-on takes a folder of good images", Cli.Flat(single.Output));
+        // A dataset's folder: its defects and masks would count as good.
+        var dataset = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", fx.Data, "-o", Path.Combine(fx.Root, "dim-dataset"));
+        Assert.Equal(2, dataset.Code);
+        Assert.Contains("holds folders of the MVTec layout", Cli.Flat(dataset.Output));
+        // The images are held to --max-megapixels (32 x 32 = 0.001 MP), as the test set is.
+        var large = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", calibration, "--max-megapixels", "0.0005", "-o", Path.Combine(fx.Root, "dim-large"));
+        Assert.Equal(1, large.Code);
+        Assert.Contains("12 of 12 images of --calibrate-on cannot be read", Cli.Flat(large.Output));
+        // A mistyped model is said as loading says it, not as the look for its training's record failed.
+        var typo = Cli.Run("evaluate", fx.Model + "x", test, "--calibrate-on", calibration, "-o", Path.Combine(fx.Root, "dim-typo"));
+        Assert.Equal(1, typo.Code);
+        Assert.Contains("does not exist", Cli.Flat(typo.Output));
+        var folderModel = Cli.Run("evaluate", fx.Run + Path.DirectorySeparatorChar, test, "--calibrate-on", calibration, "-o", Path.Combine(fx.Root, "dim-folder"));
+        Assert.Equal(1, folderModel.Code);
+        Assert.Contains("is a folder; give the model file", Cli.Flat(folderModel.Output));
     }
 
     [Fact]

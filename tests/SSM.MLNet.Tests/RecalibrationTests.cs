@@ -52,7 +52,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
             Assert.Equal(fixture.Ssm.Calibration.RefinementThreshold, ssm.Calibration.RefinementThreshold);
             Assert.Equal(Scored.Read(fixture.Model.Transform(fixture.TestData)).Select(r => r.Score), Scored.Read(again.Transform(fixture.TestData)).Select(r => r.Score));
         }
-        finally { again.Dispose(); }
+        finally { ssm.Dispose(); }   // its network; the LoadImages step is the fixture's
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
             }
             finally { (loaded as IDisposable)?.Dispose(); }
         }
-        finally { (again as IDisposable)?.Dispose(); }
+        finally { SsmAnomalyTransformer.From(again).Dispose(); }
         // The fixture's network is its own: it scores after the copy is freed.
         Assert.Equal(GoodTests.Count, Scored.Read(fixture.Model.Transform(Rows(newGood))).Count(r => r.Predicted));
     }
@@ -122,6 +122,12 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
                 fixture.Context.Data.LoadFromEnumerable(new[] { new OtherRow() })));
             Assert.Contains("The model's steps before its SSM step cannot read these rows", chained.Message);
             Assert.Contains("ImagePath", chained.Message);
+            var disposed = fixture.Ssm.WithThreshold(3f);
+            disposed.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => disposed.Recalibrate(fixture.Model.Take(1).Single().Transform(Rows(fixture.Train.Take(4)))));
+            using var stop = new CancellationTokenSource();
+            stop.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => fixture.Context.AnomalyDetection.RecalibrateSsm(fixture.Model, Rows(fixture.Train.Take(4)), cancellation: stop.Token));
         }
         finally { ssm.Dispose(); }
     }
@@ -131,8 +137,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
     {
         int logged = fixture.Log.Count;
         var rows = GoodTests.Take(2).Concat(fixture.Test.Where(r => r.Label).Take(1)).ToList();
-        var again = fixture.Context.AnomalyDetection.RecalibrateSsm(fixture.Model, Rows(rows));
-        (again as IDisposable)?.Dispose();
+        SsmAnomalyTransformer.From(fixture.Context.AnomalyDetection.RecalibrateSsm(fixture.Model, Rows(rows))).Dispose();
         var log = fixture.Log.Skip(logged).ToList();
         Assert.Contains(log, m => m.Contains("SSM: 1 of 3 calibration rows are labelled anomalous in column 'Label'"));
         Assert.Contains(log, m => m.Contains("SSM: only 3 images calibrate the threshold"));

@@ -20,8 +20,9 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         using var threads = settings.UseThreads();
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
-        var normals = settings.CalibrateOn is { } calibrationFolder ? CalibrationImages(calibrationFolder, data, settings.Model) : null;
-        if (normals is not null) console.WriteLine($"Calibrating the model on the {normals.Count} images of '{Path.GetFullPath(settings.CalibrateOn!)}'.");
+        string? calibrationFolder = settings.CalibrateOn is { } on ? Path.GetFullPath(on) : null;
+        var normals = calibrationFolder is not null ? CalibrationImages(calibrationFolder, data, settings.Model, settings.MaxPixels) : null;
+        if (normals is not null) console.WriteLine($"Calibrating the model on the {normals.Count} images of '{calibrationFolder}'.");
         var model = ModelRunner.Load(mlContext, settings.Model, settings.Threshold, settings.MaskThreshold, settings.MaxPixels, normals, warnings);
         using var owned = model as IDisposable;
         if (Directory.Exists(data.Root) && !Directory.Exists(Path.Combine(data.Root, "test")))
@@ -51,7 +52,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
             NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root,
-            CalibratedOn = settings.CalibrateOn is { } on ? Path.GetFullPath(on) : null, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
+            CalibratedOn = calibrationFolder, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
             .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [
@@ -75,14 +76,19 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
 
     /// <summary>The images of <c>--calibrate-on</c> (its subfolders too), none of which may be a test image, by content: the
     /// test figures would then be those of images the threshold was set on. Those the model trained on are warned of.</summary>
-    private IReadOnlyList<string> CalibrationImages(string folder, SSM.Core.Data.MvtecDataset data, string model)
+    /// <param name="folder">The folder, as a full path.</param>
+    private IReadOnlyList<string> CalibrationImages(string folder, SSM.Core.Data.MvtecDataset data, string model, long maxPixels)
     {
         if (File.Exists(folder))
-            throw new CliException($"--calibrate-on takes a folder of good images; '{Path.GetFullPath(folder)}' is a file.") { ExitCode = 2 };
+            throw new CliException($"--calibrate-on takes a folder of good images; '{folder}' is a file.") { ExitCode = 2 };
         var (images, skipped) = DatasetInput.ImagesOf(folder, recursive: true);
-        DatasetInput.WarnSkipped(warnings, skipped);
+        DatasetInput.WarnSkipped(warnings, skipped, DatasetInput.TreeNotRead);
+        if (DatasetInput.MvtecLayoutIn(folder, images) is { } layout)
+            throw new CliException($"'{folder}' holds folders of the MVTec layout ('{layout}'): --calibrate-on takes every image of the tree as good, so " +
+                                   "its test images and masks would set the threshold. Give the folder of good images alone (such as its train/good).") { ExitCode = 2 };
         if (images.Count < SSM.Core.SsmModel.MinimumCalibrationImages)
-            throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{Path.GetFullPath(folder)}' holds {images.Count}.");
+            throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{folder}' holds {images.Count}.");
+        DatasetInput.RefuseTooLarge(images, DatasetInput.HeadersOf(images), maxPixels, "images of --calibrate-on");
         // By content: a test image copied under another name is the same image.
         var tests = data.TestItems.Select(t => t.Path).Select(p => (Path: p, Hash: ContentHash(p))).Where(t => t.Hash is not null)
             .GroupBy(t => t.Hash!).ToDictionary(g => g.Key, g => g.First().Path);
@@ -113,6 +119,8 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     /// training's metrics.json beside the model when it is this model's; null when that is not known.</summary>
     private static string? TrainingFolder(string model)
     {
+        // Asked before the model is loaded: a missing file or a folder is for loading to say, in its words.
+        if (!File.Exists(model)) return null;
         string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "metrics.json");
         try
         {
@@ -121,7 +129,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataset));
             return Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
         }
-        catch (CliException) { return null; }   // not a model file: loading it says so
+        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { return null; }   // loading it says what is wrong
     }
 
     /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)

@@ -27,10 +27,7 @@ public static class DatasetInput
         // Every image of the tree is trained on as normal: an MVTec dataset anywhere in it (the MVTec AD download's
         // categories, say) would put its defects and masks among them without a word (a review's 32 "good" images: 12 good,
         // 4 good test images, 8 defects and 8 masks).
-        var layout = images.Select(p => Path.GetRelativePath(full, Path.GetDirectoryName(p)!).Split(Path.DirectorySeparatorChar))
-            .Select(segments => Array.FindIndex(segments, s => MvtecFolders.Contains(s)) is var at and >= 0 ? string.Join('/', segments[..(at + 1)]) : null)
-            .OfType<string>().FirstOrDefault();
-        if (layout is not null)
+        if (MvtecLayoutIn(full, images) is { } layout)
             throw new CliException($"'{full}' holds folders of the MVTec layout ('{layout}'): --recursive trains on every image of the tree as normal, so " +
                                    "their test images and masks would be trained on as good ones. Train an MVTec dataset from its own folder, " +
                                    "without --recursive." + Categories(full, train: true)) { ExitCode = 2 };
@@ -38,6 +35,14 @@ public static class DatasetInput
             throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
         return MvtecDataset.OfTrainingImages(full, images, skipped);
     }
+
+    /// <summary>The first folder of the MVTec layout (train, test, ground_truth) under <paramref name="root"/> holding one of
+    /// <paramref name="images"/>, as a relative path ("carpet/test"); null when none does. A tree read as good images alone
+    /// must not hold one: its test images and masks would count as good.</summary>
+    public static string? MvtecLayoutIn(string root, IEnumerable<string> images) =>
+        images.Select(p => Path.GetRelativePath(root, Path.GetDirectoryName(p)!).Split(Path.DirectorySeparatorChar))
+            .Select(segments => Array.FindIndex(segments, s => MvtecFolders.Contains(s)) is var at and >= 0 ? string.Join('/', segments[..(at + 1)]) : null)
+            .OfType<string>().FirstOrDefault();
 
     /// <summary>The folder names of the MVTec layout (<see cref="OpenTree"/> refuses them), in any letter case.</summary>
     private static readonly HashSet<string> MvtecFolders = new(["train", "test", MvtecFolder.GroundTruthFolder], StringComparer.OrdinalIgnoreCase);

@@ -93,24 +93,19 @@ public static class ModelRunner
             var model = mlContext.Model.Load(full, out var savedInput);
             try
             {
-                if (calibrateOn is not null)
+                void Change(Func<ITransformer, ITransformer> change)
                 {
-                    var recalibrated = Recalibrated(mlContext, model, calibrateOn, warnings, (threshold is not null, maskThreshold is not null));
-                    (model as IDisposable)?.Dispose();   // the recalibrated model holds its own copy of the network
-                    model = recalibrated;
-                }
-                foreach (var change in new Func<SsmAnomalyTransformer, SsmAnomalyTransformer>?[]
-                         {
-                             threshold is { } t ? s => s.WithThreshold(t) : null,
-                             maskThreshold is { } m ? s => s.WithMaskThreshold(m.Value) : null,
-                             // A model of LoadImages pictures gets them decoded: the command's own header check is its limit.
-                             maxPixels is { } p && SsmOf(model).Input.ReadsFiles ? s => s.WithMaxImagePixels(p) : null,
-                         }.OfType<Func<SsmAnomalyTransformer, SsmAnomalyTransformer>>())
-                {
-                    var moved = Changed(model, change);
-                    (model as IDisposable)?.Dispose();   // the copy holds the network now
+                    var moved = change(model);
+                    (model as IDisposable)?.Dispose();   // the copy holds the network now (a recalibrated one its own copy)
                     model = moved;
                 }
+                // A model of LoadImages pictures gets them decoded: the command's own header check is its limit. Set first, so
+                // that --calibrate-on's images are read with it too.
+                if (maxPixels is { } p && SsmOf(model).Input.ReadsFiles) Change(m => Changed(m, s => s.WithMaxImagePixels(p)));
+                // Then the calibration, which the thresholds given are in the units of.
+                if (calibrateOn is not null) Change(m => Recalibrated(mlContext, m, calibrateOn, warnings, (threshold is not null, maskThreshold is not null)));
+                if (threshold is { } t) Change(m => Changed(m, s => s.WithThreshold(t)));
+                if (maskThreshold is { } mask) Change(m => Changed(m, s => s.WithMaskThreshold(mask.Value)));
                 return ReadingImagePath(mlContext, model, savedInput);
             }
             catch

@@ -35,6 +35,16 @@ public class RecalibrationTests
         Assert.Null(model.Calibration!.Recalibrated);
         Assert.Equal(Json(model), JsonSerializer.Serialize(again.Calibration with { Recalibrated = null }));
         Assert.Equal(model.TrainingSummary, again.TrainingSummary);
+        // A trained model's file does not name the field at all, so it is byte for byte what it was before the field, and
+        // older readers, which ignore what they do not know, read a recalibrated one.
+        static string FileText(SsmModel m)
+        {
+            using var stream = new MemoryStream();
+            m.Save(stream);
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+        Assert.DoesNotContain("\"Recalibrated\"", FileText(model));
+        Assert.Contains("\"Recalibrated\":true", FileText(again));
         var tests = Data.Test.Select(t => t.Image).ToList();
         Assert.Equal(model.Score(tests).Select(s => s.Score), again.Score(tests).Select(s => s.Score));
     }
