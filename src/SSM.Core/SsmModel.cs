@@ -1,6 +1,7 @@
 using SSM.Core.Data;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SSM.Core;
@@ -161,12 +162,10 @@ public sealed class SsmModel : IDisposable
         {
             // The contrast too: after a change of lamp the training images' contrast is no longer what a normal frame has.
             var calibration = Scoring.Calibration.Compute(Network, Options, normalImages, progress, batchSize, cancellation, contrast: null);
-            using var copy = new MemoryStream();
-            SsmModelFile.Write(this, copy);
-            copy.Position = 0;
-            var recalibrated = SsmModelFile.Read(copy, Device);
-            recalibrated.Calibration = calibration with { Recalibrated = true };
-            return recalibrated;
+            // The weights copied as a model file holds them; settings and training summary are this model's as they are.
+            var network = Weights.Load(Options, Weights.Save(Network), "SSM model");
+            network.to(Device);
+            return new SsmModel(network, Options, calibration with { Recalibrated = true }) { TrainingSummary = TrainingSummary };
         });
     }
 

@@ -241,17 +241,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         });
         // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
         // like the steps (the command line's bar says "calibrating").
-        var calibrationClock = new OncePerSecond();
-        var calibrating = new SynchronousProgress<CalibrationProgress>(c =>
-        {
-            if (c.ImagesScored == 0)
-            {
-                ch.Info("SSM: calibrating on {0} held-out normal images.", heldOut);
-                return;
-            }
-            if (c.ImagesScored == c.TotalImages || !calibrationClock.Due()) return;
-            ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
-        });
+        var calibrating = CalibrationProgressLog(ch, heldOut, "held-out ");
         SsmModel model;
         try { model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating); }
         catch (OperationCanceledException) when (options.Training.CheckpointFolder is { } folder)
@@ -281,6 +271,26 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A calibration's progress in the log: "SSM: calibrating on 76 held-out normal images." when it starts, then at
+    /// most once a second Trace messages "SSM calibration: 40/76", which the command line's bar follows.</summary>
+    /// <param name="ch">The channel the messages go to.</param>
+    /// <param name="images">How many images the calibration scores.</param>
+    /// <param name="kind">What the images are, before "normal images": "held-out " after a training, empty for others.</param>
+    internal static IProgress<CalibrationProgress> CalibrationProgressLog(IChannel ch, int images, string kind)
+    {
+        var clock = new OncePerSecond();
+        return new SynchronousProgress<CalibrationProgress>(c =>
+        {
+            if (c.ImagesScored == 0)
+            {
+                ch.Info("SSM: calibrating on {0} {1}normal images.", images, kind);
+                return;
+            }
+            if (c.ImagesScored == c.TotalImages || !clock.Due()) return;
+            ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
+        });
     }
 
     /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations

@@ -274,13 +274,8 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             throw new InvalidOperationException($"Calibrating needs at least {SsmModel.MinimumCalibrationImages} normal images in column '{InputColumnName}'; got {count}.");
         if (rows.Anomalous > 0) ch.Warning(AnomalousTrainingRows.CalibrationWarning(rows.Anomalous, count));
         if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
-        ch.Info("SSM: calibrating on {0} normal images.", count);
         // Followed as a training's calibration is: minutes on large or tiled images.
-        var clock = new OncePerSecond();
-        var progress = new SSM.Core.Training.SynchronousProgress<SSM.Core.Training.CalibrationProgress>(c =>
-        {
-            if (c.ImagesScored > 0 && c.ImagesScored < c.TotalImages && clock.Due()) ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
-        });
+        var progress = SsmAnomalyEstimator.CalibrationProgressLog(ch, count, "");
         var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation));
         try
         {

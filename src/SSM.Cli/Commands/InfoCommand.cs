@@ -78,7 +78,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         {
             Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Channels = ssm.Channels,
             TrainImages = summary?.TrainingImages,
-            CalibrationImages = ssm.Calibration.Recalibrated == true ? ssm.Calibration.NormalImageScores.Count : null, EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
+            CalibrationImages = Summary.CalibrationImages(ssm), EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
             Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
         };
         string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");

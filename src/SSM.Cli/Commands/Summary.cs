@@ -21,10 +21,14 @@ internal static class Summary
     /// <summary>A model calibrated after its training on other normal images (<c>evaluate --calibrate-on</c>) says so: its
     /// training's held-out images no longer set its threshold.</summary>
     public static IEnumerable<(string Key, string Value)> Recalibration(SSM.MLNet.SsmAnomalyTransformer ssm) =>
-        ssm.Calibration.Recalibrated == true
-            ? [("calibrated on", $"{ssm.Calibration.NormalImageScores.Count} normal images after training, in place of its " +
+        CalibrationImages(ssm) is { } images
+            ? [("calibrated on", $"{images} normal images after training, in place of its " +
                                    (ssm.Model.TrainingSummary is { } s ? $"{s.HeldOutImages} held-out ones" : "held-out ones"))]
             : [];
+
+    /// <summary>How many normal images calibrated the model after its training; null when its training calibrated it.</summary>
+    public static int? CalibrationImages(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        ssm.Calibration.Recalibrated == true ? ssm.Calibration.NormalImageScores.Count : null;
 
     /// <summary>The training images as train says them: "761 images (685 to train the network, 76 held out to calibrate the scores)".</summary>
     public static string TrainingImages(int count, int heldOut) =>

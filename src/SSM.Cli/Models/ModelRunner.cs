@@ -187,17 +187,19 @@ public static class ModelRunner
             throw new CliException($"--calibrate-on works with models that read image paths from a text column named '{nameof(ImageRow.ImagePath)}', as " +
                                    "ssm train's do (or an ML.NET pipeline's of that column name); this one reads another column: calibrate it with the " +
                                    "ML.NET API (mlContext.AnomalyDetection.RecalibrateSsm), and evaluate the model it saves.");
-        bool ownThreshold = !given.Threshold && ssm.Threshold != SsmAnomalyTransformer.DefaultThreshold(ssm.Calibration, ssm.ScoreNormalization);
-        bool ownMask = !given.MaskThreshold && ssm.MaskThreshold is not null;
-        if (ownThreshold || ownMask)
-            warnings?.Write($"the model's {(ownThreshold ? $"threshold {Commands.Summary.T(ssm.Threshold)}" : "")}{(ownThreshold && ownMask ? " and " : "")}" +
-                            $"{(ownMask ? $"mask threshold {Commands.Summary.T(ssm.MaskThreshold)}" : "")} {(ownThreshold && ownMask ? "were" : "was")} chosen against its " +
+        string[] own =
+        [
+            .. !given.Threshold && ssm.Threshold != SsmAnomalyTransformer.DefaultThreshold(ssm.Calibration, ssm.ScoreNormalization)
+                ? new[] { $"threshold {Commands.Summary.T(ssm.Threshold)}" } : [],
+            .. !given.MaskThreshold && ssm.MaskThreshold is { } mask ? new[] { $"mask threshold {Commands.Summary.T(mask)}" } : [],
+        ];
+        if (own.Length > 0)
+            warnings?.Write($"the model's {string.Join(" and ", own)} {(own.Length > 1 ? "were" : "was")} chosen against its " +
                             "old calibration: the copy calibrated on --calibrate-on goes back to the defaults (3 standard deviations; masks at each " +
                             "verdict's line). --threshold and --mask-threshold set others.");
         void Warn(object? _, LoggingEventArgs e)
         {
-            if (e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm", StringComparison.Ordinal))
-                warnings?.Write(Training.TrainingProgressView.InCliTerms(e.RawMessage));
+            if (Training.TrainingProgressView.ModelWarning(e) is { } warning) warnings?.Write(warning);
         }
         mlContext.Log += Warn;
         try { return mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p }))); }

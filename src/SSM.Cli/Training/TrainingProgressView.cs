@@ -26,8 +26,8 @@ public static class TrainingProgressView
             var stepLines = new StepLines(StepLines.Every);
             void Plain(object? _, LoggingEventArgs e)
             {
+                if (ModelWarning(e) is { } warning) { warnings.Write(warning); return; }
                 if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
-                if (e.Kind == ChannelMessageKind.Warning) { warnings.Write(InCliTerms(e.RawMessage)); return; }
                 if (EpochReport.TryParseStep(e.RawMessage) is { } step)
                 {
                     if (stepLines.Step(step.Epoch, step.Planned, step.Step, step.Steps, clock.Elapsed) is { } line) console.WriteLine(line);
@@ -60,8 +60,8 @@ public static class TrainingProgressView
                 var task = ctx.AddTask("reading the images", maxValue: plannedEpochs);
                 void Live(object? _, LoggingEventArgs e)
                 {
+                    if (ModelWarning(e) is { } warning) { new Warnings(console).Write(warning); return; }
                     if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
-                    if (e.Kind == ChannelMessageKind.Warning) { new Warnings(console).Write(InCliTerms(e.RawMessage)); return; }
                     if (EpochReport.TryParseStep(e.RawMessage) is { } step)
                     {
                         // Within an epoch: the bar moves by the share of its steps done (the description stays the last epoch's).
@@ -101,6 +101,11 @@ public static class TrainingProgressView
     }
 
     private const string ReadingPrefix = "SSM: reading the training images: ";
+
+    /// <summary>The log message as the command line warns of it when it is a warning of the model's (<see cref="InCliTerms"/>);
+    /// null for every other message.</summary>
+    internal static string? ModelWarning(LoggingEventArgs e) =>
+        e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm", StringComparison.Ordinal) ? InCliTerms(e.RawMessage) : null;
 
     /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
     /// <c>train</c> instead of the options class's property.</summary>
