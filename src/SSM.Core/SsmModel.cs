@@ -44,6 +44,14 @@ public sealed class SsmModel : IDisposable
     /// <summary>What the training did: epochs run, final loss, images; null while training and for models saved before it was recorded.</summary>
     public Training.TrainingSummary? TrainingSummary { get; internal set; }
 
+    /// <summary>The fine-tunings of the network since <see cref="TrainingSummary"/>'s training, oldest first
+    /// (<see cref="Training.SsmTrainer.FineTune"/>); null when there were none. The last one's held-out images calibrated the model,
+    /// unless it was calibrated again since (<see cref="Scoring.Calibration.Recalibrated"/>).</summary>
+    public IReadOnlyList<Training.FineTuning>? FineTunings { get; internal set; }
+
+    /// <summary>What trained the network last: the last fine-tuning's summary, or the training's.</summary>
+    public Training.TrainingSummary? LastTraining => FineTunings is [.., var last] ? last.Summary : TrainingSummary;
+
     /// <summary>The device the network lives on.</summary>
     public Device Device => Network.parameters().First().device;
 
@@ -162,11 +170,20 @@ public sealed class SsmModel : IDisposable
         {
             // The contrast too: after a change of lamp the training images' contrast is no longer what a normal frame has.
             var calibration = Scoring.Calibration.Compute(Network, Options, normalImages, progress, batchSize, cancellation, contrast: null);
-            // The weights copied as a model file holds them; settings and training summary are this model's as they are.
-            var network = Weights.Load(Options, Weights.Save(Network), "SSM model");
-            network.to(Device);
-            return new SsmModel(network, Options, calibration with { Recalibrated = true }) { TrainingSummary = TrainingSummary };
+            return new SsmModel(CopyNetworkNow(), Options, calibration with { Recalibrated = true }) { TrainingSummary = TrainingSummary, FineTunings = FineTunings };
         });
+    }
+
+    /// <summary>A copy of the network, on <paramref name="device"/> (null: this model's), for a model made from this one.</summary>
+    /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    internal InpaintingNetwork CopyNetwork(Device? device = null) => Use(() => CopyNetworkNow(device));
+
+    // The weights copied as a model file holds them.
+    private InpaintingNetwork CopyNetworkNow(Device? device = null)
+    {
+        var network = Weights.Load(Options, Weights.Save(Network), "SSM model");
+        network.to(device ?? Device);
+        return network;
     }
 
     /// <summary>Fewest normal images <see cref="Recalibrated"/> takes: as many as a training holds out at the least.</summary>

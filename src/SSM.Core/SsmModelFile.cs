@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SSM.Core.IO;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
@@ -31,12 +32,15 @@ internal static class SsmModelFile
     public const int FormatVersion = 12;
     private const string Kind = "SSM model file";
 
-    // TrainingSummary is optional: older files have none, and older readers ignore it (no new format version).
-    private sealed record Header(SsmOptions Options, Calibration? Calibration, Training.TrainingSummary? TrainingSummary = null);
+    // TrainingSummary and FineTunings are optional: older files have none, and older readers ignore them (no new format
+    // version; a fine-tuned model scores with them as it does here). FineTunings is not written when null, so a trained
+    // model's file is byte for byte what it was.
+    private sealed record Header(SsmOptions Options, Calibration? Calibration, Training.TrainingSummary? TrainingSummary = null,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Training.FineTuning>? FineTunings = null);
 
     public static void Write(SsmModel model, Stream stream)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration, model.TrainingSummary));
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(model.Options, model.Calibration, model.TrainingSummary, model.FineTunings));
         SignedFile.Write(stream, Signature, FormatOf(model.Options), header, Weights.Save(model.Network));
     }
 
@@ -57,7 +61,7 @@ internal static class SsmModelFile
             throw new InvalidDataException($"The {Kind}'s calibration holds values no training gives (in {part}).");
         var network = Weights.Load(options, sections[1], Kind);
         if (device is not null) network.to(device);
-        return new SsmModel(network, options, header.Calibration) { TrainingSummary = header.TrainingSummary };
+        return new SsmModel(network, options, header.Calibration) { TrainingSummary = header.TrainingSummary, FineTunings = header.FineTunings };
     }
 
     /// <summary>Entry v - 1 gives a format-v file's settings the meaning they had then, where a later default changed it

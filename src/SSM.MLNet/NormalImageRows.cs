@@ -18,6 +18,18 @@ namespace SSM.MLNet;
 /// <param name="ColourAsGrey">Whether colour pictures or files among the first rows are read as grey by a grey model.</param>
 internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int Height)> Sizes, int Anomalous, float Brightest, bool ColourAsGrey)
 {
+    /// <summary>The warnings of rows to train on (<c>Fit</c>, <see cref="SsmAnomalyTransformer.FineTune"/>): too few held out,
+    /// rows labelled anomalous, dark 16-bit pictures, colour read as grey, images shrunk or squashed to the model's size.</summary>
+    public void WarnOfTraining(IChannel ch, SsmInput input, SsmOptions options, int heldOut)
+    {
+        if (FitWarnings.FewHeldOut(heldOut, Images.ImageCount, options) is { } few) ch.Warning(few);
+        if (Anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(Anomalous, Images.ImageCount));
+        if (DarkPictures.Warning(input, Brightest) is { } dark) ch.Warning(dark);
+        if (ColourAsGrey) ch.Warning(ColourReadAsGrey.Warning(input));
+        if (ResizeWarnings.Shrinking(Sizes, options.Grid, options.ImageSize) is { } shrunk) ch.Warning(shrunk);
+        if (ResizeWarnings.Squashing(Sizes, options.Grid, options.ImageSize) is { } squashed) ch.Warning(squashed);
+    }
+
     /// <summary>Reads every row of column <paramref name="col"/>. <paramref name="what"/> names the images in messages
     /// ("training", "calibration").</summary>
     /// <exception cref="InvalidOperationException">Images that could not be read or are too small: every one is named, by row

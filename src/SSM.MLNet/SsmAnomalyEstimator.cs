@@ -93,10 +93,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, SsmDevice.IsValid(o.Device), nameof(o.Device), o.Device, SsmDevice.AcceptedForms);
     }
 
-    private static void Check(IExceptionContext ectx, bool valid, string option, object? value, string allowed)
+    private static void Check(IExceptionContext ectx, bool valid, string option, object? value, string allowed) =>
+        CheckOption(ectx, valid, nameof(SsmAnomalyDetectionOptions), option, value, allowed);
+
+    /// <summary>Throws ML.NET's user-argument error naming <paramref name="owner"/>.<paramref name="option"/>, its value and what
+    /// is allowed, unless <paramref name="valid"/>.</summary>
+    internal static void CheckOption(IExceptionContext ectx, bool valid, string owner, string option, object? value, string allowed)
     {
         if (!valid)
-            throw ectx.ExceptUserArg(option, $"{nameof(SsmAnomalyDetectionOptions)}.{option} must be {allowed}; got {Show(value)}.");
+            throw ectx.ExceptUserArg(option, $"{owner}.{option} must be {allowed}; got {Show(value)}.");
     }
 
     private static void CheckEnum<T>(IExceptionContext ectx, T value, string option) where T : struct, Enum =>
@@ -179,8 +184,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var device = SsmDevice.Resolve(env, settings.Device);
 
         using var ch = host.Start("Training SSM");
-        var (images, sizes, anomalous, brightest, colourReadAsGrey) =
-            NormalImageRows.Read(host, ch, input, ssmInput, col, options, "training", settings.Cancellation);
+        var rows = NormalImageRows.Read(host, ch, input, ssmInput, col, options, "training", settings.Cancellation);
+        var images = rows.Images;
         if (images.ImageCount < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
         int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
@@ -196,54 +201,19 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        if (FitWarnings.FewHeldOut(heldOut, images.ImageCount, options) is { } few) ch.Warning(few);
-        if (anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(anomalous, images.ImageCount));
-        if (DarkPictures.Warning(ssmInput, brightest) is { } dark) ch.Warning(dark);
-        if (colourReadAsGrey) ch.Warning(ColourReadAsGrey.Warning(ssmInput));
-        if (ResizeWarnings.Shrinking(sizes, options.Grid, options.ImageSize) is { } shrunk) ch.Warning(shrunk);
-        if (ResizeWarnings.Squashing(sizes, options.Grid, options.ImageSize) is { } squashed) ch.Warning(squashed);
+        rows.WarnOfTraining(ch, ssmInput, options, heldOut);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
             ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
                 kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
 
-        bool stallSaid = false;
-        int plannedEpochs = options.EpochsOn(device);
-        int stepsPerEpoch = SsmTrainer.StepsPerEpoch(networkEntries, options.Training);
-        var progress = new SynchronousProgress<TrainingProgress>(p =>
-        {
-            ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
-                p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
-                TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
-            if (ShortTimeBudget.Warning(options, plannedEpochs, p) is { } shortBudget) ch.Warning(shortBudget);
-            if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch) is { } stalled)
-            {
-                ch.Warning(stalled);
-                stallSaid = true;
-            }
-        });
-        // ML.NET's own cancellation (internal in ML.NET 5) marks the environment cancelled; the engine polls a token between steps.
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(settings.Cancellation);
-        using var watch = new Timer(_ =>
-        {
-            // Disposing a timer does not wait for a callback already running: it may find the source disposed after Fit.
-            try { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }
-            catch (ObjectDisposedException) { }
-        }, null, 100, 100);
-        // Steps within an epoch at most once a second, as Trace messages with their own prefix: a log handler that prints
-        // "SSM:" lines stays one line per epoch, and the command line's live bar moves during a long first epoch.
-        var stepClock = new OncePerSecond();
-        var steps = new SynchronousProgress<TrainingStep>(s =>
-        {
-            if (s.Step == s.Steps || !stepClock.Due()) return;
-            ch.Trace("SSM step: epoch {0}/{1} step {2}/{3}", s.Epoch, s.PlannedEpochs, s.Step, s.Steps);
-        });
-        // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
-        // like the steps (the command line's bar says "calibrating").
-        var calibrating = CalibrationProgressLog(ch, heldOut, "held-out ");
         SsmModel model;
-        try { model = SsmTrainer.Train(images, options, progress, device, cancellation.Token, steps, calibrating); }
+        try
+        {
+            model = TrainingLog.Run(env, ch, options, device, networkEntries, heldOut, settings.Cancellation,
+                (progress, steps, calibrating, cancellation) => SsmTrainer.Train(images, options, progress, device, cancellation, steps, calibrating));
+        }
         catch (OperationCanceledException) when (options.Training.CheckpointFolder is { } folder)
         {
             ch.Info(SsmTrainer.ReadCheckpoint(folder) is { } saved
@@ -253,14 +223,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         }
         try
         {
-            var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
-            // Size-corrected scores have a mean of 0 up to rounding: say 0, not -4.371E-07.
-            double mean = Math.Abs(calibration.NormalMean) < 1e-4 * Math.Max(calibration.NormalStd, 1e-12f) ? 0 : calibration.NormalMean;
-            // "mean 0" alone puzzled a walkthrough: the size correction centres the scores by construction.
-            ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}, refinement threshold {4:G4}.",
-                calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
-                calibration.NormalStd, calibration.RefinementThreshold);
-            if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
+            TrainingLog.Calibrated(ch, model);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, settings.ScoreColumnName, settings.PredictedLabelColumnName,
                 settings.AnomalyMapColumnName, settings.ScoreNormalization, settings.Threshold, settings.ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.ScoreNormalization);
@@ -271,26 +234,6 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             model.Dispose();
             throw;
         }
-    }
-
-    /// <summary>A calibration's progress in the log: "SSM: calibrating on 76 held-out normal images." when it starts, then at
-    /// most once a second Trace messages "SSM calibration: 40/76", which the command line's bar follows.</summary>
-    /// <param name="ch">The channel the messages go to.</param>
-    /// <param name="images">How many images the calibration scores.</param>
-    /// <param name="kind">What the images are, before "normal images": "held-out " after a training, empty for others.</param>
-    internal static IProgress<CalibrationProgress> CalibrationProgressLog(IChannel ch, int images, string kind)
-    {
-        var clock = new OncePerSecond();
-        return new SynchronousProgress<CalibrationProgress>(c =>
-        {
-            if (c.ImagesScored == 0)
-            {
-                ch.Info("SSM: calibrating on {0} {1}normal images.", images, kind);
-                return;
-            }
-            if (c.ImagesScored == c.TotalImages || !clock.Due()) return;
-            ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
-        });
     }
 
     /// <summary>Fewest held-out images whose threshold is more than a rough guess: the threshold sits 3 standard deviations

@@ -5,6 +5,7 @@ using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
+using SSM.Core.Training;
 using SSM.MLNet;
 
 [assembly: LoadableClass(typeof(SsmAnomalyTransformer), null, typeof(SignatureLoadModel),
@@ -275,7 +276,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (rows.Anomalous > 0) ch.Warning(AnomalousTrainingRows.CalibrationWarning(rows.Anomalous, count));
         if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
         // Followed as a training's calibration is: minutes on large or tiled images.
-        var progress = SsmAnomalyEstimator.CalibrationProgressLog(ch, count, "");
+        var progress = TrainingLog.Calibration(ch, count, "");
         var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation));
         try
         {
@@ -290,6 +291,62 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         catch
         {
             recalibrated.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A transformer whose network is this one's trained further on the normal images of <paramref name="normalImages"/> (this
+    /// model's input column, as for <see cref="Transform"/>), and calibrated on a held-out share of them
+    /// (<see cref="SsmTrainer.FineTune"/>): for normal images the network restores worse than its training images (a moved
+    /// part or camera, a new batch or variant of the product), in a fraction of a training's time. Where the network still
+    /// restores them and only the scores moved, <see cref="Recalibrate"/> is enough and takes seconds. The network is trained
+    /// on these rows alone: give the old normal images with the new ones when both must stay normal. The network's shape, its
+    /// input and its scoring are this model's; <paramref name="options"/> set the schedule. Progress goes to the log as in
+    /// <c>Fit</c>. The result owns its own network: dispose it as well as this one. Saving it saves the fine-tuned network,
+    /// with the fine-tuning recorded (<see cref="SsmModel.FineTunings"/>).
+    /// </summary>
+    /// <param name="normalImages">Rows of normal images only (at least <see cref="SsmTrainer.MinimumImages"/>); every row is read,
+    /// and those that cannot be are an error naming each, as in <c>Fit</c>.</param>
+    /// <param name="options">Epochs, learning rate, threshold and the rest; null: the defaults of <see cref="SsmFineTuningOptions"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type, or an option is out of range
+    /// (the message names it).</exception>
+    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than <see cref="SsmTrainer.MinimumImages"/>.</exception>
+    /// <exception cref="OperationCanceledException"><see cref="SsmFineTuningOptions.Cancellation"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
+    public SsmAnomalyTransformer FineTune(IDataView normalImages, SsmFineTuningOptions? options = null)
+    {
+        Host.CheckValue(normalImages, nameof(normalImages));
+        var o = options?.Copy() ?? new SsmFineTuningOptions();
+        ThrowIfDisposed();
+        var model = Model;
+        var training = o.ToTraining(Host, model);
+        var device = string.IsNullOrWhiteSpace(o.Device) ? model.Device : SsmDevice.Resolve(Host, o.Device);
+        int col = input.CheckColumn(Host, normalImages.Schema);
+        using var ch = Host.Start("Fine-tuning SSM");
+        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, model.Options, "fine-tuning", o.Cancellation);
+        int count = rows.Images.ImageCount;
+        if (count < SsmTrainer.MinimumImages)
+            throw new InvalidOperationException($"Fine-tuning needs at least {SsmTrainer.MinimumImages} normal images in column '{InputColumnName}'; got {count}.");
+        var tuningOptions = model.Options with { Training = training };
+        int heldOut = SsmTrainer.Split(count, training).HeldOut.Length;
+        ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3} from learning rate {4:G3}{5}, device {6}.",
+            count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs", training.LearningRate,
+            training.TimeBudget is { } budget ? $" or {budget}" : "", device);
+        rows.WarnOfTraining(ch, input, tuningOptions, heldOut);
+        var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, (count - heldOut) * model.Options.Grid.Count, heldOut, o.Cancellation,
+            (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));
+        try
+        {
+            TrainingLog.Calibrated(ch, tuned);
+            var result = new SsmAnomalyTransformer(Host, tuned, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
+                ScoreNormalization, o.Threshold, ScoringBatchSize);
+            ch.Info("SSM: decision threshold {0:G4} ({1} score).", result.Threshold, result.ScoreNormalization);
+            return result;
+        }
+        catch
+        {
+            tuned.Dispose();
             throw;
         }
     }

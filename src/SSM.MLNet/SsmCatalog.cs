@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using SSM.Core.Training;
 
 namespace SSM.MLNet;
 
@@ -102,20 +103,66 @@ public static class SsmCatalog
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(normalImages);
+        return WithSsmStepMadeAgain(model, normalImages, nameof(normalImages), (ssm, rows) => ssm.Recalibrate(rows, threshold, cancellation));
+    }
+
+    /// <summary>
+    /// The model with its network trained further on other normal images, for <paramref name="epochs"/> epochs: see
+    /// <see cref="SsmAnomalyTransformer.FineTune"/>. <paramref name="model"/> is an SSM transformer or a chain holding one, as for
+    /// <see cref="RecalibrateSsm"/>, whose words on the chain's other steps and on disposing hold here too.
+    /// </summary>
+    /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="normalImages">Normal images, in the columns <paramref name="model"/> reads: the new ones, with old ones where
+    /// both must stay normal.</param>
+    /// <param name="epochs">Passes over the images. Default <see cref="SsmTrainer.FineTuningEpochs"/>.</param>
+    /// <example>
+    /// <code>
+    /// // The camera was moved: train the network on 200 good images taken since, then save as usual.
+    /// var tuned = mlContext.AnomalyDetection.FineTuneSsm(model, mlContext.Data.LoadFromEnumerable(goodSinceTheMove));
+    /// mlContext.Model.Save(tuned, schema, "model-moved-camera.zip");
+    /// SsmAnomalyTransformer.From(tuned).Dispose();   // its network; the other steps are model's
+    /// </code>
+    /// </example>
+    /// <exception cref="ArgumentException"><paramref name="model"/> holds no SSM transformer, or more than one.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The rows lack a column the model reads, or <paramref name="epochs"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than <see cref="SsmTrainer.MinimumImages"/>.</exception>
+    public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages,
+        int epochs = SsmTrainer.FineTuningEpochs) =>
+        catalog.FineTuneSsm(model, normalImages, new SsmFineTuningOptions { Epochs = epochs });
+
+    /// <summary>The model with its network trained further on other normal images, with every setting of the fine-tuning:
+    /// see <see cref="FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, int)"/>.</summary>
+    /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
+    /// <param name="model">The trained model.</param>
+    /// <param name="normalImages">Normal images, in the columns <paramref name="model"/> reads.</param>
+    /// <param name="options">Epochs, learning rate, threshold, cancellation and the rest.</param>
+    public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, SsmFineTuningOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return WithSsmStepMadeAgain(model, normalImages, nameof(normalImages), (ssm, rows) => ssm.FineTune(rows, options));
+    }
+
+    /// <summary><paramref name="model"/> with its SSM step made again from <paramref name="rows"/>: for a chain, the steps
+    /// before it turn the rows into its input, and the result is the chain with that step replaced (its other steps shared).</summary>
+    private static ITransformer WithSsmStepMadeAgain(ITransformer model, IDataView rows, string rowsName,
+        Func<SsmAnomalyTransformer, IDataView, SsmAnomalyTransformer> makeAgain)
+    {
+        ArgumentNullException.ThrowIfNull(rows, rowsName);
         var ssm = SsmAnomalyTransformer.From(model);
-        if (model is SsmAnomalyTransformer) return ssm.Recalibrate(normalImages, threshold, cancellation);
+        if (model is SsmAnomalyTransformer) return makeAgain(ssm, rows);
         var steps = ((IEnumerable<ITransformer>)model).ToArray();
         int at = Array.IndexOf(steps, ssm);
-        var input = normalImages;
+        var input = rows;
         try { foreach (var step in steps[..at]) input = step.Transform(input); }
         catch (ArgumentOutOfRangeException e)
         {
             // ML.NET's own words name the column but not that the rows are at fault.
-            throw new ArgumentOutOfRangeException($"The model's steps before its SSM step cannot read these rows ({nameof(normalImages)}): {e.Message} " +
+            throw new ArgumentOutOfRangeException($"The model's steps before its SSM step cannot read these rows ({rowsName}): {e.Message} " +
                 "Give rows with the columns the model was trained on.", e);
         }
-        steps[at] = ssm.Recalibrate(input, threshold, cancellation);
+        steps[at] = makeAgain(ssm, input);
         return new TransformerChain<ITransformer>(steps);
     }
 

@@ -53,7 +53,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
             NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root,
             CalibratedOn = calibrationFolder, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
-            .With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
+            .With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
         List<(string, string)> rows =
         [
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root), .. Summary.Training(ssm),

@@ -23,7 +23,7 @@ internal static class Summary
     public static IEnumerable<(string Key, string Value)> Recalibration(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         CalibrationImages(ssm) is { } images
             ? [("calibrated on", $"{images} normal images after training, in place of its " +
-                                   (ssm.Model.TrainingSummary is { } s ? $"{s.HeldOutImages} held-out ones" : "held-out ones"))]
+                                   (ssm.Model.LastTraining is { } s ? $"{s.HeldOutImages} held-out ones" : "held-out ones"))]
             : [];
 
     /// <summary>How many normal images calibrated the model after its training; null when its training calibrated it.</summary>
@@ -38,8 +38,15 @@ internal static class Summary
     public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm) =>
         ssm.Model.TrainingSummary is { } s
             ? [("training images", TrainingImages(s.TrainingImages, s.HeldOutImages)),
-               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss)), .. Recalibration(ssm)]
-            : Recalibration(ssm);
+               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss)), .. FineTunings(ssm), .. Recalibration(ssm)]
+            : [.. FineTunings(ssm), .. Recalibration(ssm)];
+
+    /// <summary>A row for each fine-tuning since the training (<c>train --from</c>), oldest first: the last one's held-out
+    /// images calibrated the model, unless it was calibrated again since.</summary>
+    public static IEnumerable<(string Key, string Value)> FineTunings(SSM.MLNet.SsmAnomalyTransformer ssm) =>
+        (ssm.Model.FineTunings ?? []).Select(f => ("fine-tuned",
+            $"{f.Summary.EpochsRun} of {f.Training.Epochs} epochs on {TrainingImages(f.Summary.TrainingImages, f.Summary.HeldOutImages)}, " +
+            $"learning rate {f.Training.LearningRate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, final loss {F(f.Summary.FinalLoss)}"));
 
     /// <summary>The channels a model reads, as the summaries show them.</summary>
     public static string Channels(SSM.MLNet.SsmAnomalyTransformer ssm) =>

@@ -33,7 +33,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         using var staging = new OutputStaging(settings.Output);
-        int plannedEpochs = settings.EpochsToRun();
+        var mlContext = new MLContext(settings.Seed);
+        // Loaded before the training images are read: a wrong path fails at once, and their notes use the model's size.
+        using var start = settings.From is { } from ? StartingModel.Load(mlContext, from, settings) : null;
+        int plannedEpochs = start?.Epochs(settings) ?? settings.EpochsToRun();
         var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
         DatasetInput.RefuseTooLarge(data.TrainPaths, headersByPath, settings.MaxPixels, "training images");
         var headers = headersByPath.OfType<SSM.Core.Data.ImageHeader>().ToList();
@@ -41,7 +44,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, Tiles = settings.TileGrid, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
-            LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
+            LearningRate = settings.LearningRate ?? new SSM.Core.TrainingOptions().LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
             Channels = channels, Seed = settings.Seed, Device = settings.TorchDevice, MaxImagePixels = settings.MaxPixels,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
@@ -49,8 +52,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, SmoothingSigma = settings.Sigma, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
-        var mlContext = new MLContext(settings.Seed);
-        var engineOptions = mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
+        var engineOptions = start?.EngineOptions(settings) ?? mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
         var trainingSettings = RecordedSettings.Of(engineOptions, plannedEpochs,
             (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
@@ -70,6 +72,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}");
+        if (start is not null) console.WriteLine(start.Describe());
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
@@ -97,7 +100,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         {
             var clock = Stopwatch.StartNew();
             var model = TrainingProgressView.Run(console, warnings, mlContext, plannedEpochs,
-                () => ModelRunner.Train(mlContext, data.TrainPaths, options), seen).Result;
+                () => start is null ? ModelRunner.Train(mlContext, data.TrainPaths, options)
+                    : ModelRunner.FineTune(mlContext, start.Model, data.TrainPaths, start.FineTuning(settings, plannedEpochs, cancellationToken)), seen).Result;
             double seconds = clock.Elapsed.TotalSeconds;
             List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
             using var _ = model as IDisposable;
@@ -114,15 +118,16 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             {
                 Command = "train", Version = CliApp.Version, NetworkSha256 = identity, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
-            }.With(ssm.Model.TrainingSummary).With(evaluation).Write(staging.PathOf("metrics.json"));
+                FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity,
+            }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =
             [
-                ("dataset", data.Root), ("training images", trainImages),
+                ("dataset", data.Root), .. start is null ? [] : new[] { ("fine-tuned from", start.Describe(pathOnly: true)) }, ("training images", trainImages),
                 ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
                                (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
                 // The model's own figure, as evaluate shows it: the epoch line's is rounded for the log, and rounded again it could differ.
-                ("final loss", Summary.F(ssm.Model.TrainingSummary?.FinalLoss ?? (epochs.Count > 0 ? epochs[^1].Loss : null))),
+                ("final loss", Summary.F(ssm.Model.LastTraining?.FinalLoss ?? (epochs.Count > 0 ? epochs[^1].Loss : null))),
                 // The epoch lines count from the first run's start (the checkpoint keeps its clock); this row is this run's.
                 ("training time", $"{seconds:F1} s" + (checkpoints?.Kept is { } earlier ? $" (this run; epochs 1-{earlier.Done} ran before)" : "")),
                 ("threshold", Summary.Threshold(ssm)),

@@ -71,9 +71,15 @@ public sealed class TrainSettings : ModelSettings
     public int? Epochs { get; set; }
 
     [CommandOption("--learning-rate <RATE>")]
-    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs).")]
-    [DefaultValue(0.001)]
-    public double LearningRate { get; set; } = 0.001;
+    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs). Default 0.001; with --from, a tenth of the model's.")]
+    public double? LearningRate { get; set; }
+
+    [CommandOption("--from <MODEL>")]
+    [Description("Go on from a trained model.zip (fine-tuning): its network is trained further on <DATA>'s good images, for --epochs " +
+                 "(default 10) from a tenth of its learning rate, and calibrated on a held-out share of them. For good images the model " +
+                 "restores worse than its training's (a moved part or camera, a new variant); where only the scores moved, evaluate " +
+                 "--calibrate-on is enough. The network's shape, input and scoring are the model's: the options that set them are refused.")]
+    public string? From { get; set; }
 
     [CommandOption("--batch-size <N>")]
     [Description("Training images per step (each runs once per mask).")]
@@ -202,10 +208,48 @@ public sealed class TrainSettings : ModelSettings
     /// <summary>What --image-size must be a multiple of: 2^(depth-1).</summary>
     public int SizeMultiple => 1 << Math.Max(0, Depth - 1);
 
+    /// <summary>The options that set the network's shape, its input and its scoring, each with whether it is left at its
+    /// default: with <see cref="From"/> they are the model's.</summary>
+    private IEnumerable<(string Option, bool Default)> ModelOptions() =>
+    [
+        ("--image-size", ImageSize == 64), ("--tiles", Tiles == "1x1"), ("--tile-overlap", TileOverlap is null), ("--width", Width == 16),
+        ("--depth", Depth == 4), ("--channels", Channels.Equals("auto", StringComparison.OrdinalIgnoreCase)),
+        ("--normalization", Normalization == "PerImage"), ("--error", Error == "Both"), ("--score-error", ScoreError == "Both"),
+        ("--raw-maps", !RawMaps), ("--sigma", Sigma is null), ("--rounds", Rounds == 1), ("--precision", Precision == "Auto"), ("--flip", !Flip),
+        ("--checkpoint-every", CheckpointEvery == 5), ("--each-category", !EachCategory),
+    ];
+
+    /// <summary>Sets the options that <see cref="ModelOptions"/> lists to <paramref name="o"/>'s, the settings of the model given
+    /// to <see cref="From"/>, so that what reads them (notes, checks, the recorded settings) reads the model's; no checkpoints.</summary>
+    public void TakeModelOptions(SsmOptions o)
+    {
+        ImageSize = o.ImageSize;
+        Tiles = o.Grid.ToString();
+        TileOverlap = o.Tiles?.OverlapName;
+        (Width, Depth) = (o.Network.BaseWidth, o.Network.Depth);
+        Channels = o.Network.InputChannels.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Normalization = o.Normalization.ToString();
+        (Error, ScoreError) = (o.Scoring.Error.ToString(), o.Scoring.ImageScoreError.ToString());
+        (RawMaps, Sigma, Rounds) = (!o.Scoring.StandardizeMaps, o.Scoring.SmoothingSigma, o.Scoring.RefinementRounds);
+        Precision = o.Training.Precision.ToString();
+        Flip = o.Training.Flip;
+        CheckpointEvery = 0;
+    }
+
+    /// <summary>Why <see cref="From"/> cannot go with the options given, or null.</summary>
+    private string? FromRefusal()
+    {
+        var set = ModelOptions().Where(o => !o.Default).Select(o => o.Option).ToList();
+        return set.Count == 0 ? null
+            : $"{string.Join(", ", set)} cannot go with --from: the model given there sets the network's shape, its input and its scoring " +
+              "(--each-category trains a model per dataset; a fine-tuning is short and keeps no checkpoints). Leave them out.";
+    }
+
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
+        if (From is not null && FromRefusal() is { } refused) return ValidationResult.Error(refused);
         if (EachCategory && Recursive)
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)
@@ -227,7 +271,7 @@ public sealed class TrainSettings : ModelSettings
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
+        if (LearningRate is { } rate && (!(rate > 0) || double.IsInfinity(rate))) return ValidationResult.Error($"--learning-rate must be a positive number (got {rate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error($"--time-budget must be a positive number of minutes (got {TimeBudget}).");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");

@@ -49,6 +49,38 @@ public static class ModelRunner
         }
     }
 
+    /// <summary>The model's network trained further on the given defect-free images (full paths; <see cref="SsmCatalog.FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, SsmFineTuningOptions)"/>).
+    /// Only a model that reads <see cref="ImageRow.ImagePath"/> itself, as <c>ssm train</c>'s do.</summary>
+    /// <exception cref="CliException">Another model, no CUDA device, or image files that cannot be used (all of them listed).</exception>
+    public static ITransformer FineTune(MLContext mlContext, ITransformer model, IReadOnlyList<string> trainPaths, SsmFineTuningOptions options)
+    {
+        RequireImagePathColumn(model, "--from", "mlContext.AnomalyDetection.FineTuneSsm", "train");
+        var data = mlContext.Data.LoadFromEnumerable(trainPaths.Select(p => new ImageRow { ImagePath = p }));
+        try
+        {
+            return mlContext.AnomalyDetection.FineTuneSsm(model, data, options);
+        }
+        catch (DeviceUnavailableException ex)
+        {
+            throw new CliException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a model that does not read image paths from <see cref="ImageRow.ImagePath"/>: one of the ML.NET API may
+    /// read another column or form, which a copy saved as loaded must keep.</summary>
+    private static void RequireImagePathColumn(ITransformer model, string option, string api, string then)
+    {
+        if (!ReadsTextColumn(model, nameof(ImageRow.ImagePath)))
+            throw new CliException($"{option} works with models that read image paths from a text column named '{nameof(ImageRow.ImagePath)}', as " +
+                                   $"ssm train's do (or an ML.NET pipeline's of that column name); this one reads another column: use the " +
+                                   $"ML.NET API ({api}), and {then} the model it saves.");
+    }
+
     /// <summary>Saves the model as an ML.NET zip; a model of <see cref="Load"/> as it was loaded (with the threshold given
     /// there), reading the input it was saved with, not the path column the commands feed it.</summary>
     public static void Save(MLContext mlContext, ITransformer model, string path)
@@ -183,10 +215,7 @@ public static class ModelRunner
         (bool Threshold, bool MaskThreshold) given)
     {
         var ssm = SsmOf(model);
-        if (!ReadsTextColumn(model, nameof(ImageRow.ImagePath)))
-            throw new CliException($"--calibrate-on works with models that read image paths from a text column named '{nameof(ImageRow.ImagePath)}', as " +
-                                   "ssm train's do (or an ML.NET pipeline's of that column name); this one reads another column: calibrate it with the " +
-                                   "ML.NET API (mlContext.AnomalyDetection.RecalibrateSsm), and evaluate the model it saves.");
+        RequireImagePathColumn(model, "--calibrate-on", "mlContext.AnomalyDetection.RecalibrateSsm", "evaluate");
         string[] own =
         [
             .. !given.Threshold && ssm.Threshold != SsmAnomalyTransformer.DefaultThreshold(ssm.Calibration, ssm.ScoreNormalization)

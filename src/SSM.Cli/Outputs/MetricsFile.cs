@@ -31,6 +31,10 @@ public sealed record MetricsFile
     public int? EpochsRun { get; init; }
     public double? FinalLoss { get; init; }
     public double? TrainingSeconds { get; init; }
+    /// <summary>train <c>--from</c>: the model file it went on from (a full path) and that model's <see cref="ModelIdentity"/>;
+    /// absent otherwise.</summary>
+    public string? FineTunedFrom { get; init; }
+    public string? FineTunedFromSha256 { get; init; }
     /// <summary>train only: the epoch a stopped training was continued after (its checkpoint); absent for a run from the start.</summary>
     public int? ContinuedAfterEpoch { get; init; }
     /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>

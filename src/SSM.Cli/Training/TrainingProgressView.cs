@@ -80,7 +80,8 @@ public static class TrainingProgressView
                     {
                         // "SSM: reading the training images: 120 of 300 read", every few seconds while large files decode.
                         if (e.RawMessage.StartsWith(ReadingPrefix, StringComparison.Ordinal)) task.Description = "reading the images: " + e.RawMessage[ReadingPrefix.Length..];
-                        if (e.RawMessage.StartsWith("SSM: training on", StringComparison.Ordinal)) task.Description = "training";
+                        if (e.RawMessage.StartsWith("SSM: training on", StringComparison.Ordinal) || e.RawMessage.StartsWith("SSM: fine-tuning on", StringComparison.Ordinal))
+                            task.Description = "training";
                         if (e.RawMessage.StartsWith("SSM: calibrating", StringComparison.Ordinal)) task.Description = "calibrating";
                         return;
                     }

@@ -63,10 +63,6 @@ public static class SsmTrainer
         device ??= CPU;
         options = WithEpochsResolved(options, device);
         var t = options.Training;
-        // Whole images are held out, all their tiles: calibration must judge images the network has not seen a tile of.
-        var (heldOutImages, trainImages) = Split(images.ImageCount, t);
-        var (heldOut, train) = (images.EntriesOf(heldOutImages), images.EntriesOf(trainImages));
-
         // A private generator, not torch.manual_seed: the global one is shared with every other thread.
         using var initialisation = new Generator((ulong)(uint)t.Seed);
         var network = new InpaintingNetwork(options.Network, initialisation);
@@ -74,15 +70,33 @@ public static class SsmTrainer
         // Where and how often checkpoints go is this run's business, not the model's: a saved model neither keeps a local
         // path nor changes with the folder it was trained into, and a training stopped and continued with checkpoints every
         // 2 epochs saves the same file as one run in one go.
-        var model = new SsmModel(network, options with { Training = options.Training with { CheckpointFolder = null, CheckpointEvery = new TrainingOptions().CheckpointEvery } }, calibration: null);
+        var model = new SsmModel(network, options with { Training = WithoutCheckpoints(t) }, calibration: null);
+        model.TrainingSummary = TrainAndCalibrate(model, images, options, progress, steps, calibration, device, cancellation);
+        return model;
+    }
+
+    // A model keeps no checkpoint settings: see Train.
+    private static TrainingOptions WithoutCheckpoints(TrainingOptions t) =>
+        t with { CheckpointFolder = null, CheckpointEvery = new TrainingOptions().CheckpointEvery };
+
+    /// <summary>
+    /// Trains <paramref name="model"/>'s network on the training share of <paramref name="images"/> with
+    /// <paramref name="options"/>, and calibrates the model on the held-out share: what a training and a fine-tuning both do
+    /// once they have a network. Disposes the model when either fails.
+    /// </summary>
+    private static TrainingSummary TrainAndCalibrate(SsmModel model, ImageCache images, SsmOptions options, IProgress<TrainingProgress>? progress,
+        IProgress<TrainingStep>? steps, IProgress<CalibrationProgress>? calibration, Device device, CancellationToken cancellation)
+    {
+        // Whole images are held out, all their tiles: calibration must judge images the network has not seen a tile of.
+        var (heldOutImages, trainImages) = Split(images.ImageCount, options.Training);
+        var (heldOut, train) = (images.EntriesOf(heldOutImages), images.EntriesOf(trainImages));
         try
         {
-            var (epochsRun, finalLoss) = RunEpochs(network, images, train, options, progress, steps, device, cancellation);
+            var (epochsRun, finalLoss) = RunEpochs(model.Network, images, train, options, progress, steps, device, cancellation);
             // The contrast from every training image: it is not learnt by the network, and more images describe it better.
             var contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null;
             model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation, contrast: contrast);
-            model.TrainingSummary = new TrainingSummary(epochsRun, finalLoss, trainImages.Length, heldOutImages.Length);
-            return model;
+            return new TrainingSummary(epochsRun, finalLoss, trainImages.Length, heldOutImages.Length);
         }
         catch
         {
@@ -96,6 +110,66 @@ public static class SsmTrainer
             // So are this thread's OpenMP helpers, which would make another thread's scoring sleep (OpenMpPool).
             OpenMpPool.ReleaseCallersPool();
         }
+    }
+
+    /// <summary>Default <see cref="TrainingOptions.Epochs"/> of a fine-tuning.</summary>
+    public const int FineTuningEpochs = 10;
+
+    /// <summary>How much lower than the model's training a fine-tuning's default learning rate is.</summary>
+    public const double FineTuningRateFactor = 0.1;
+
+    /// <summary>The settings <see cref="FineTune"/> trains <paramref name="model"/> with by default: its training's, with
+    /// <see cref="FineTuningEpochs"/> epochs, <see cref="FineTuningRateFactor"/> times its learning rate, and neither time budget
+    /// nor checkpoints.</summary>
+    public static TrainingOptions FineTuningDefaults(SsmModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var t = model.Options.Training;
+        return WithoutCheckpoints(t) with { Epochs = FineTuningEpochs, LearningRate = t.LearningRate * FineTuningRateFactor, TimeBudget = null };
+    }
+
+    /// <summary>
+    /// Trains a copy of <paramref name="model"/>'s network further on <paramref name="normalImages"/> and calibrates it on a
+    /// held-out share of them, as a training does: for normal images the network restores worse than its training images
+    /// (a moved part or camera, a new batch or variant of the product), in a fraction of a training's time. The settings
+    /// that shape the network and its input (image size, tiles, channels, widths, normalisation, masks, loss) and the scoring
+    /// settings are the model's; <paramref name="training"/> gives the rest. The copy records the fine-tuning
+    /// (<see cref="SsmModel.FineTunings"/>); <paramref name="model"/> is not changed. Give the old normal images with the new
+    /// ones to keep both normal: the network is trained on these alone.
+    /// </summary>
+    /// <param name="model">A trained model.</param>
+    /// <param name="normalImages">Normal images cached with the model's image size, channels and tiles; at least <see cref="MinimumImages"/>.</param>
+    /// <param name="training">Epochs, learning rate, seed, batch size, held-out share and augmentation; null:
+    /// <see cref="FineTuningDefaults"/>. A null <see cref="TrainingOptions.Epochs"/> is <see cref="FineTuningEpochs"/>. No checkpoints.</param>
+    /// <inheritdoc cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)" path="/param"/>
+    /// <exception cref="ArgumentException">Fewer than <see cref="MinimumImages"/> images, images cached for another size,
+    /// channels or tiles than the model's, invalid settings, or a checkpoint folder.</exception>
+    /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    public static SsmModel FineTune(SsmModel model, ImageCache normalImages, TrainingOptions? training = null,
+        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
+        IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(normalImages);
+        training ??= FineTuningDefaults(model);
+        training.Validate();
+        if (training.CheckpointFolder is not null)
+            throw new ArgumentException("A fine-tuning keeps no checkpoints: its training is short. Leave CheckpointFolder null.", nameof(training));
+        var options = model.Options;
+        if (normalImages.ImageSize != options.ImageSize || normalImages.Channels != options.Network.InputChannels || normalImages.Tiles != options.Grid)
+            throw new ArgumentException($"The images are cached at {normalImages.ImageSize} px with {normalImages.Channels} channel(s) as " +
+                                        $"{normalImages.Tiles.Describe()}; the model reads {options.ImageSize} px with {options.Network.InputChannels} as " +
+                                        $"{options.Grid.Describe()}.", nameof(normalImages));
+        if (normalImages.ImageCount < MinimumImages)
+            throw new ArgumentException($"Fine-tuning needs at least {MinimumImages} normal images (some are held out for calibration); got {normalImages.ImageCount}.", nameof(normalImages));
+        TorchNative.EnsureLoaded();
+        device ??= CPU;
+        training = training with { Epochs = training.Epochs ?? FineTuningEpochs };
+        var network = model.CopyNetwork(device);
+        var tuned = new SsmModel(network, options, calibration: null) { TrainingSummary = model.TrainingSummary };
+        var summary = TrainAndCalibrate(tuned, normalImages, options with { Training = training }, progress, steps, calibration, device, cancellation);
+        tuned.FineTunings = [.. model.FineTunings ?? [], new FineTuning(training, summary)];
+        return tuned;
     }
 
     // The model records the epochs it trains for, the default resolved for this device's precision.

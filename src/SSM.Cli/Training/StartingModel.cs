@@ -1,0 +1,92 @@
+using Microsoft.ML;
+using SSM.Cli.Commands;
+using SSM.Cli.Models;
+using SSM.Core;
+using SSM.Core.Training;
+using SSM.MLNet;
+
+namespace SSM.Cli.Training;
+
+/// <summary>
+/// The model <c>train --from</c> goes on from: loaded before anything else is read, its settings taken into the command's
+/// (<see cref="TrainSettings.TakeModelOptions"/>), and the fine-tuning the command's schedule options ask of it.
+/// </summary>
+public sealed class StartingModel : IDisposable
+{
+    private StartingModel(ITransformer model, string path, string identity)
+    {
+        Model = model;
+        Path = path;
+        Identity = identity;
+    }
+
+    /// <summary>The model as loaded (a chain or the SSM step).</summary>
+    public ITransformer Model { get; }
+
+    /// <summary>The model file, as a full path.</summary>
+    public string Path { get; }
+
+    /// <summary>Its <see cref="ModelIdentity"/>.</summary>
+    public string Identity { get; }
+
+    private SsmModel Engine => ModelRunner.SsmOf(Model).Model;
+
+    /// <summary>Loads the model at <paramref name="path"/> and sets <paramref name="settings"/>' network, input and scoring
+    /// options to its own.</summary>
+    /// <exception cref="CliException">No model there, or not one ssm reads.</exception>
+    public static StartingModel Load(MLContext mlContext, string path, TrainSettings settings)
+    {
+        var model = ModelRunner.Load(mlContext, path);
+        try
+        {
+            string full = System.IO.Path.GetFullPath(path);
+            var start = new StartingModel(model, full, ModelIdentity.Of(full));
+            settings.TakeModelOptions(start.Engine.Options);
+            return start;
+        }
+        catch
+        {
+            (model as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The epochs the fine-tuning runs: <c>--epochs</c>, else <see cref="SsmTrainer.FineTuningEpochs"/>.</summary>
+    public int Epochs(TrainSettings settings) => settings.Epochs ?? SsmTrainer.FineTuningEpochs;
+
+    /// <summary>The model's settings with the fine-tuning's schedule: what metrics.json and the report record.</summary>
+    public SsmOptions EngineOptions(TrainSettings settings)
+    {
+        var defaults = SsmTrainer.FineTuningDefaults(Engine);
+        return Engine.Options with
+        {
+            Training = defaults with
+            {
+                Epochs = Epochs(settings), LearningRate = settings.LearningRate ?? defaults.LearningRate, BatchSize = settings.BatchSize,
+                HoldoutFraction = settings.Holdout, Seed = settings.Seed, TimeBudget = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
+            },
+        };
+    }
+
+    /// <summary>The fine-tuning the command's options ask for.</summary>
+    public SsmFineTuningOptions FineTuning(TrainSettings settings, int epochs, CancellationToken cancellation) => new()
+    {
+        Epochs = epochs, LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
+        Seed = settings.Seed, TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null, Device = settings.TorchDevice,
+        Cancellation = cancellation,
+    };
+
+    /// <summary>What the model is: "Going on from '…' (network sha256 …): trained 105 epochs on 100 images", or, <paramref name="pathOnly"/>, the path
+    /// and identity alone.</summary>
+    public string Describe(bool pathOnly = false)
+    {
+        string id = $"{Path} (network sha256 {Identity[..16]}...)";
+        if (pathOnly) return id;
+        var e = Engine;
+        string trained = e.TrainingSummary is { } t ? $": trained {t.EpochsRun} epochs on {t.TrainingImages} images" : "";
+        int tunings = e.FineTunings?.Count ?? 0;
+        return $"Going on from {id}{trained}{(tunings switch { 0 => "", 1 => ", fine-tuned once", _ => $", fine-tuned {tunings} times" })}.";
+    }
+
+    public void Dispose() => (Model as IDisposable)?.Dispose();
+}

@@ -1,0 +1,96 @@
+using Microsoft.ML.Runtime;
+using SSM.Core;
+using SSM.Core.Training;
+
+namespace SSM.MLNet;
+
+/// <summary>
+/// How a training (<c>Fit</c>) or a fine-tuning (<see cref="SsmAnomalyTransformer.FineTune"/>) is followed in the MLContext's log:
+/// a line an epoch, steps and calibration as Trace messages at most once a second, the warnings of a short time budget or
+/// a stalled training, and ML.NET's own cancellation passed on to the engine.
+/// </summary>
+internal static class TrainingLog
+{
+    /// <summary>Runs <paramref name="train"/> with the log's progress reporters and a token that also stops when ML.NET
+    /// cancels the environment.</summary>
+    /// <param name="env">The environment whose cancellation stops the run.</param>
+    /// <param name="ch">The channel the messages go to.</param>
+    /// <param name="options">The settings the run trains with (epochs, time budget, batch size).</param>
+    /// <param name="device">The device it trains on (the default number of epochs depends on it).</param>
+    /// <param name="networkEntries">The images' tiles the network trains on.</param>
+    /// <param name="heldOut">The images the calibration after it scores.</param>
+    /// <param name="userCancellation">The caller's token.</param>
+    /// <param name="train">The training, given the reporters and the token.</param>
+    public static SsmModel Run(IHostEnvironment env, IChannel ch, SsmOptions options, TorchSharp.torch.Device device, int networkEntries, int heldOut,
+        CancellationToken userCancellation,
+        Func<IProgress<TrainingProgress>, IProgress<TrainingStep>, IProgress<CalibrationProgress>, CancellationToken, SsmModel> train)
+    {
+        bool stallSaid = false;
+        int plannedEpochs = options.EpochsOn(device);
+        int stepsPerEpoch = SsmTrainer.StepsPerEpoch(networkEntries, options.Training);
+        var progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
+                p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
+                TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
+            if (ShortTimeBudget.Warning(options, plannedEpochs, p) is { } shortBudget) ch.Warning(shortBudget);
+            if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch) is { } stalled)
+            {
+                ch.Warning(stalled);
+                stallSaid = true;
+            }
+        });
+        // ML.NET's own cancellation (internal in ML.NET 5) marks the environment cancelled; the engine polls a token between steps.
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(userCancellation);
+        using var watch = new Timer(_ =>
+        {
+            // Disposing a timer does not wait for a callback already running: it may find the source disposed after the run.
+            try { if ((env as ICancelable)?.IsCanceled == true) cancellation.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }, null, 100, 100);
+        // Steps within an epoch at most once a second, as Trace messages with their own prefix: a log handler that prints
+        // "SSM:" lines stays one line per epoch, and the command line's live bar moves during a long first epoch.
+        var stepClock = new OncePerSecond();
+        var steps = new SynchronousProgress<TrainingStep>(s =>
+        {
+            if (s.Step == s.Steps || !stepClock.Due()) return;
+            ch.Trace("SSM step: epoch {0}/{1} step {2}/{3}", s.Epoch, s.PlannedEpochs, s.Step, s.Steps);
+        });
+        // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
+        // like the steps (the command line's bar says "calibrating").
+        return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
+    }
+
+    /// <summary>Says how the held-out images calibrated <paramref name="model"/>, and warns when their scores do not spread.</summary>
+    public static void Calibrated(IChannel ch, SsmModel model)
+    {
+        var calibration = model.Calibration ?? throw new InvalidOperationException("The engine returned an uncalibrated model.");
+        // Size-corrected scores have a mean of 0 up to rounding: say 0, not -4.371E-07.
+        double mean = Math.Abs(calibration.NormalMean) < 1e-4 * Math.Max(calibration.NormalStd, 1e-12f) ? 0 : calibration.NormalMean;
+        // "mean 0" alone puzzled a walkthrough: the size correction centres the scores by construction.
+        ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}, refinement threshold {4:G4}.",
+            calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
+            calibration.NormalStd, calibration.RefinementThreshold);
+        if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
+    }
+
+    /// <summary>A calibration's progress in the log: "SSM: calibrating on 76 held-out normal images." when it starts, then at
+    /// most once a second Trace messages "SSM calibration: 40/76", which the command line's bar follows.</summary>
+    /// <param name="ch">The channel the messages go to.</param>
+    /// <param name="images">How many images the calibration scores.</param>
+    /// <param name="kind">What the images are, before "normal images": "held-out " after a training, empty for others.</param>
+    public static IProgress<CalibrationProgress> Calibration(IChannel ch, int images, string kind)
+    {
+        var clock = new OncePerSecond();
+        return new SynchronousProgress<CalibrationProgress>(c =>
+        {
+            if (c.ImagesScored == 0)
+            {
+                ch.Info("SSM: calibrating on {0} {1}normal images.", images, kind);
+                return;
+            }
+            if (c.ImagesScored == c.TotalImages || !clock.Due()) return;
+            ch.Trace("SSM calibration: {0}/{1}", c.ImagesScored, c.TotalImages);
+        });
+    }
+}

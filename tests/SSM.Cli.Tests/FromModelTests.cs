@@ -1,0 +1,64 @@
+using System.Text.Json;
+using SSM.Cli.Outputs;
+
+namespace SSM.Cli.Tests;
+
+/// <summary><c>ssm train --from</c>: the fixture's model fine-tuned on another generated dataset.</summary>
+[Collection("cli")]
+public sealed class FromModelTests(TrainedModelFixture fx)
+{
+    /// <summary>Another dataset (another seed), with a test set, to fine-tune on.</summary>
+    private static string NewData()
+    {
+        string data = Path.Combine(Cli.TempFolder("from"), "data");
+        var generate = Cli.Run("generate", "--image-size", "32", "--train-count", "20", "--test-good", "3", "--test-defect", "1", "--seed", "12", "-o", data);
+        Assert.True(generate.Code == 0, generate.Output);
+        return data;
+    }
+
+    [Fact]
+    public void Going_on_from_a_model_fine_tunes_its_network_on_the_new_images_and_records_where_it_came_from()
+    {
+        string data = NewData(), output = Path.Combine(fx.Root, "from-run");
+        var (code, output_) = Cli.Run("train", data, "--from", fx.Model, "--epochs", "2", "-o", output);
+        Assert.True(code == 0, output_);
+        string flat = Cli.Flat(output_);
+        Assert.Contains($"Going on from {fx.Model} (network sha256 ", flat);
+        Assert.Contains(": trained 5 epochs on 24 images.", flat);
+        Assert.Contains("SSM: fine-tuning on 20 images (18 for the network, 2 held out to calibrate), 2 epochs from learning rate 0.0001", flat);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        var original = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
+        Assert.Equal((fx.Model, original.NetworkSha256), (metrics.FineTunedFrom, metrics.FineTunedFromSha256));
+        Assert.NotEqual(original.NetworkSha256, metrics.NetworkSha256);
+        // The model's shape and scoring, the fine-tuning's schedule; what it did, of the fine-tuning.
+        Assert.Equal((32, 8, 3, 2, 0.0001), (metrics.Settings.ImageSize, metrics.Settings.Width, metrics.Settings.Depth, metrics.Settings.Epochs, metrics.Settings.LearningRate));
+        Assert.Equal((2, 20), (metrics.EpochsRun, metrics.TrainImages));
+        Assert.Equal(4, metrics.TestImages);
+        var info = Cli.Run("info", Path.Combine(output, "model.zip"));
+        Assert.True(info.Code == 0, info.Output);
+        Assert.Contains("fine-tuned", info.Output);
+        Assert.Contains("2 of 2 epochs on 20 images (18 to train the network, 2 held out to calibrate the scores), learning rate 0.0001", Cli.Flat(info.Output));
+        // Its own learning rate and more epochs, and it goes on from the fine-tuned model too.
+        string again = Path.Combine(fx.Root, "from-again");
+        var second = Cli.Run("train", data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "--learning-rate", "0.0005", "-o", again);
+        Assert.True(second.Code == 0, second.Output);
+        Assert.Contains(", fine-tuned once.", Cli.Flat(second.Output));
+        Assert.Equal(0.0005, MetricsFile.Read(Path.Combine(again, "metrics.json")).Settings.LearningRate);
+    }
+
+    [Fact]
+    public void Options_that_shape_the_network_a_missing_model_and_each_category_are_refused_with_from()
+    {
+        var shaped = Cli.Run("train", fx.Data, "--from", fx.Model, "--image-size", "16", "--width", "4", "-o", Path.Combine(fx.Root, "from-shaped"));
+        Assert.Equal(2, shaped.Code);
+        Assert.Contains("--image-size, --width cannot go with --from", Cli.Flat(shaped.Output));
+        var each = Cli.Run("train", fx.Data, "--from", fx.Model, "--each-category", "-o", Path.Combine(fx.Root, "from-each"));
+        Assert.Contains("--each-category cannot go with --from", Cli.Flat(each.Output));
+        string missing = Path.Combine(fx.Root, "no-such-model.zip");
+        var none = Cli.Run("train", fx.Data, "--from", missing, "-o", Path.Combine(fx.Root, "from-none"));
+        Assert.NotEqual(0, none.Code);
+        Assert.Contains($"Model file '{missing}' does not exist.", Cli.Flat(none.Output));
+        Assert.False(Cli.HasStackTrace(none.Output));
+        Assert.False(Directory.Exists(Path.Combine(fx.Root, "from-none", "model.zip")));
+    }
+}
