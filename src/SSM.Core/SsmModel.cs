@@ -52,6 +52,10 @@ public sealed class SsmModel : IDisposable
     /// <summary>What trained the network last: the last fine-tuning's summary, or the training's.</summary>
     public Training.TrainingSummary? LastTraining => FineTunings is [.., var last] ? last.Summary : TrainingSummary;
 
+    /// <summary>The settings the network was trained with last: <see cref="Options"/> with the last fine-tuning's training
+    /// settings, or <see cref="Options"/> itself; what <see cref="LastTraining"/> ran with.</summary>
+    public SsmOptions LastTrainingOptions => FineTunings is [.., var last] ? Options with { Training = last.Training } : Options;
+
     /// <summary>The device the network lives on.</summary>
     public Device Device => Network.parameters().First().device;
 
@@ -182,7 +186,12 @@ public sealed class SsmModel : IDisposable
     private InpaintingNetwork CopyNetworkNow(Device? device = null)
     {
         var network = Weights.Load(Options, Weights.Save(Network), "SSM model");
-        network.to(device ?? Device);
+        try { network.to(device ?? Device); }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
         return network;
     }
 

@@ -5,6 +5,7 @@ using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
+using SSM.Core.Torch;
 using SSM.Core.Training;
 using SSM.MLNet;
 
@@ -330,10 +331,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             throw new InvalidOperationException($"Fine-tuning needs at least {SsmTrainer.MinimumImages} normal images in column '{InputColumnName}'; got {count}.");
         var tuningOptions = model.Options with { Training = training };
         int heldOut = SsmTrainer.Split(count, training).HeldOut.Length;
-        ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3} from learning rate {4:G3}{5}, device {6}.",
-            count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs", training.LearningRate,
-            training.TimeBudget is { } budget ? $" or {budget}" : "", device);
+        ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}.",
+            count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs",
+            training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device);
         rows.WarnOfTraining(ch, input, tuningOptions, heldOut);
+        if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, (count - heldOut) * model.Options.Grid.Count, heldOut, o.Cancellation,
             (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));
         try

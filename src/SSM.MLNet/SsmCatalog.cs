@@ -136,11 +136,10 @@ public static class SsmCatalog
     /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
     /// <param name="model">The trained model.</param>
     /// <param name="normalImages">Normal images, in the columns <paramref name="model"/> reads.</param>
-    /// <param name="options">Epochs, learning rate, threshold, cancellation and the rest.</param>
-    public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, SsmFineTuningOptions options)
+    /// <param name="options">Epochs, learning rate, threshold, cancellation and the rest; null: the defaults.</param>
+    public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages, SsmFineTuningOptions? options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(options);
         return WithSsmStepMadeAgain(model, normalImages, nameof(normalImages), (ssm, rows) => ssm.FineTune(rows, options));
     }
 

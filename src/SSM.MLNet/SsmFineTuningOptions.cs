@@ -15,8 +15,8 @@ public sealed class SsmFineTuningOptions
     public int Epochs { get; set; } = SsmTrainer.FineTuningEpochs;
 
     /// <summary>Adam's learning rate until the schedule lowers it (x0.1 at 60 % and 90 % of the epochs, as in training).
-    /// Default null: a tenth of the model's training rate (<see cref="SsmTrainer.FineTuningRateFactor"/>), which moves the
-    /// trained weights without undoing them.</summary>
+    /// Default null: the model's training rate (on MTD after a camera moved closer it gave image AUROC 0.872 in 10 epochs, a
+    /// tenth of it 0.795).</summary>
     public double? LearningRate { get; set; }
 
     /// <summary>Stops the fine-tuning when this much time has passed, whichever of this and <see cref="Epochs"/> comes first.
@@ -26,8 +26,9 @@ public sealed class SsmFineTuningOptions
     /// <summary>Images per step. Default null: the model's training batch size.</summary>
     public int? BatchSize { get; set; }
 
-    /// <summary>Share of the new images held out to calibrate the fine-tuned model (at least 2). Default 0.1.</summary>
-    public double HoldoutFraction { get; set; } = 0.1;
+    /// <summary>Share of the new images held out to calibrate the fine-tuned model (at least 2). Default null: the model's
+    /// training's.</summary>
+    public double? HoldoutFraction { get; set; }
 
     /// <summary>Seed for masks, shuffling, augmentation and the held-out split. Default null: the model's training seed.</summary>
     public int? Seed { get; set; }
@@ -49,11 +50,11 @@ public sealed class SsmFineTuningOptions
     internal TrainingOptions ToTraining(IExceptionContext ectx, SsmModel model)
     {
         Check(ectx, Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
-        Check(ectx, LearningRate is null || double.IsFinite(LearningRate.Value) && LearningRate > 0, nameof(LearningRate), LearningRate, "a positive number, or null for a tenth of the model's");
+        Check(ectx, LearningRate is null || double.IsFinite(LearningRate.Value) && LearningRate > 0, nameof(LearningRate), LearningRate, "a positive number, or null for the model's");
         Check(ectx, TrainingTime is null || TrainingTime > TimeSpan.Zero, nameof(TrainingTime), TrainingTime, "positive, or null for no limit");
         Check(ectx, BatchSize is null or >= 1, nameof(BatchSize), BatchSize, "at least 1, or null for the model's");
-        Check(ectx, HoldoutFraction is > 0 and < TrainingOptions.MaxHoldoutFraction, nameof(HoldoutFraction), HoldoutFraction,
-            $"greater than 0 and less than {TrainingOptions.MaxHoldoutFraction}");
+        Check(ectx, HoldoutFraction is null or > 0 and < TrainingOptions.MaxHoldoutFraction, nameof(HoldoutFraction), HoldoutFraction,
+            $"greater than 0 and less than {TrainingOptions.MaxHoldoutFraction}, or null for the model's");
         Check(ectx, Threshold is null || float.IsFinite(Threshold.Value), nameof(Threshold), Threshold, "a finite number, or null for the default");
         Check(ectx, SsmDevice.IsValid(Device), nameof(Device), Device, SsmDevice.AcceptedForms.Replace("follow the MLContext", "keep the model's"));
         var defaults = SsmTrainer.FineTuningDefaults(model);
@@ -63,7 +64,7 @@ public sealed class SsmFineTuningOptions
             LearningRate = LearningRate ?? defaults.LearningRate,
             TimeBudget = TrainingTime,
             BatchSize = BatchSize ?? defaults.BatchSize,
-            HoldoutFraction = HoldoutFraction,
+            HoldoutFraction = HoldoutFraction ?? defaults.HoldoutFraction,
             Seed = Seed ?? defaults.Seed,
         };
     }

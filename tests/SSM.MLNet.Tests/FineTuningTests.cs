@@ -50,14 +50,14 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
             var fineTuning = Assert.Single(ssm.Model.FineTunings!);
             var trained = fixture.Ssm.Model.Options.Training;
             Assert.Equal(4, fineTuning.Training.Epochs);
-            Assert.Equal(trained.LearningRate / 10, fineTuning.Training.LearningRate, 12);
+            Assert.Equal(trained.LearningRate, fineTuning.Training.LearningRate);
             Assert.Equal(new TrainingSummary(4, fineTuning.Summary.FinalLoss, 36, 4), fineTuning.Summary);
             Assert.Equal(fixture.Ssm.Model.TrainingSummary, ssm.Model.TrainingSummary);
             Assert.Equal(fixture.Ssm.Model.Options, ssm.Model.Options);
             var log = fixture.Log.Skip(logged).ToList();
-            Assert.Contains(log, m => m.StartsWith("SSM: fine-tuning on 40 images (36 for the network, 4 held out to calibrate), 4 epochs from learning rate 0.0001"));
-            Assert.Contains(log, m => m.StartsWith("SSM: epoch 4/4 loss"));
-            Assert.Contains(log, m => m.StartsWith("SSM: calibrated on 4 held-out normal images"));
+            Assert.Contains(log, m => m.Contains("SSM: fine-tuning on 40 images (36 for the network, 4 held out to calibrate), 4 epochs from learning rate 0.001"));
+            Assert.Contains(log, m => m.Contains("SSM: epoch 4/4 loss"));
+            Assert.Contains(log, m => m.Contains("SSM: calibrated on 4 held-out normal images"));
             string file = Path.Combine(folder, "closer.zip");
             fixture.Context.Model.Save(tuned, Rows([]).Schema, file);
             var loaded = fixture.Context.Model.Load(file, out _);
@@ -93,8 +93,16 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
         Assert.Equal(2.5f, given.Threshold);
         // Fine-tuned again, both fine-tunings are kept, oldest first.
         using var again = once.FineTune(images, new SsmFineTuningOptions { Epochs = 1 });
-        Assert.Equal([tuning.Training, again.Model.FineTunings![1].Training], again.Model.FineTunings.Select(f => f.Training));
-        Assert.Equal(once.Model.Options.Training.LearningRate / 10, again.Model.FineTunings[1].Training.LearningRate, 12);
+        Assert.Equal(2, again.Model.FineTunings!.Count);
+        Assert.Same(tuning, again.Model.FineTunings[0]);
+        Assert.Equal(1, again.Model.FineTunings[1].Training.Epochs);
+        // Unset, the learning rate, seed, batch size and held-out share are the training's.
+        var trainedWith = fixture.Ssm.Model.Options.Training;
+        Assert.Equal(trainedWith.LearningRate, again.Model.FineTunings[1].Training.LearningRate);
+        Assert.Equal((trainedWith.Seed, trainedWith.BatchSize, trainedWith.HoldoutFraction),
+            (again.Model.FineTunings[1].Training.Seed, again.Model.FineTunings[1].Training.BatchSize, again.Model.FineTunings[1].Training.HoldoutFraction));
+        Assert.Equal(again.Model.FineTunings[1].Summary, again.Model.LastTraining);
+        Assert.Equal(1, again.Model.LastTrainingOptions.Training.Epochs);
     }
 
     [Fact]

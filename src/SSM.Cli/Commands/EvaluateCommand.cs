@@ -49,7 +49,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.
-        var trainedWith = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs);
+        var trainedWith = RecordedSettings.Of(ssm.Model.LastTrainingOptions, ssm.Model.LastTrainingOptions.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
             NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root,
             CalibratedOn = calibrationFolder, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }

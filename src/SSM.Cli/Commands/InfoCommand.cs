@@ -73,13 +73,13 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
     internal static ModelFacts Facts(SsmAnomalyTransformer ssm, string file)
     {
         string identity = ModelIdentity.Of(file);
-        var summary = ssm.Model.TrainingSummary;
+        var summary = ssm.Model.LastTraining;   // with the settings of the same training (LastTrainingOptions)
         var facts = new ModelFacts
         {
             Model = file, NetworkSha256 = identity, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Channels = ssm.Channels,
             TrainImages = summary?.TrainingImages,
             CalibrationImages = Summary.CalibrationImages(ssm), EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
-            Settings = RecordedSettings.Of(ssm.Model.Options, ssm.Model.Options.Training.Epochs),
+            Settings = RecordedSettings.Of(ssm.Model.LastTrainingOptions, ssm.Model.LastTrainingOptions.Training.Epochs),
         };
         string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");
         if (MetricsFile.TryRead(recordPath, out string? problem) is not { } record)

@@ -20,12 +20,13 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         settings.RequireDevice();
         using var threads = settings.UseThreads();
         return settings.EachCategory
-            ? CategoryRuns.Run(console, warnings, settings, () => TrainOne(settings, cancellationToken))
-            : TrainOne(settings, cancellationToken);
+            ? CategoryRuns.Run(console, warnings, settings, () => TrainOne(settings, context.Arguments, cancellationToken))
+            : TrainOne(settings, context.Arguments, cancellationToken);
     }
 
     /// <summary>Trains on <see cref="TrainSettings.Data"/> alone and writes into <see cref="CommonSettings.Output"/>.</summary>
-    private int TrainOne(TrainSettings settings, CancellationToken cancellationToken)
+    /// <param name="arguments">The command's arguments as given, for <c>--from</c>.</param>
+    private int TrainOne(TrainSettings settings, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
@@ -35,7 +36,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         using var staging = new OutputStaging(settings.Output);
         var mlContext = new MLContext(settings.Seed);
         // Loaded before the training images are read: a wrong path fails at once, and their notes use the model's size.
-        using var start = settings.From is { } from ? StartingModel.Load(mlContext, from, settings) : null;
+        using var start = settings.From is { } from ? StartingModel.Load(mlContext, from, settings, arguments) : null;
         int plannedEpochs = start?.Epochs(settings) ?? settings.EpochsToRun();
         var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
         DatasetInput.RefuseTooLarge(data.TrainPaths, headersByPath, settings.MaxPixels, "training images");
@@ -52,11 +53,12 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, SmoothingSigma = settings.Sigma, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,
             Flip = settings.Flip, Cancellation = cancellationToken,
         };
-        var engineOptions = start?.EngineOptions(settings) ?? mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
-        var trainingSettings = RecordedSettings.Of(engineOptions, plannedEpochs,
-            (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
+        var engineOptions = mlContext.Transforms.DetectAnomaliesSsm(options).EngineOptions;
+        var run = (settings.TorchDevice, TorchSharp.torch.get_num_threads(), settings.TimeBudget,
             // What Auto chose on this machine: bfloat16 on one processor, float32 on another.
-            SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString()));
+            SSM.Core.Scoring.NativeBFloat16.Resolve(settings.NetworkPrecision, new TorchSharp.torch.Device(settings.TorchDevice)).ToString());
+        // A fine-tuning's are recorded from the model it makes (the settings it trained with), once it is made.
+        var trainingSettings = RecordedSettings.Of(engineOptions, plannedEpochs, run);
         // A stopped --each-category run goes on where it stopped: a category this ssm trained before with these settings on
         // these files is kept (looked at before its test images are decoded: MVTec AD holds thousands).
         string? trainedStamp = settings.EachCategory ? CategoryRuns.Stamp(trainingSettings, data) : null;
@@ -67,7 +69,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         }
         // Training images are read by the model itself, once, before the first epoch; test images are checked now because
         // they are scored only after the training.
-        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels, (settings.TileGrid, true));   // a new model reads files upright
+        // A new model reads files upright; a model of an older build may not.
+        DatasetInput.CheckTestSet(data, decodeImages: true, settings.MaxPixels, (settings.TileGrid, start?.Ssm.ReadsFilesUpright ?? true));
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
@@ -104,10 +107,12 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                     : ModelRunner.FineTune(mlContext, start.Model, data.TrainPaths, start.FineTuning(settings, plannedEpochs, cancellationToken)), seen).Result;
             double seconds = clock.Elapsed.TotalSeconds;
             List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
-            using var _ = model as IDisposable;
+            // A fine-tuned chain's other steps are the loaded model's, which start disposes: only its SSM step is its own.
+            using var _ = start is null ? model as IDisposable : ModelRunner.SsmOf(model);
             ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
             var ssm = ModelRunner.SsmOf(model);
             string identity = ModelIdentity.Of(staging.PathOf("model.zip"));
+            if (start is not null) trainingSettings = RecordedSettings.Of(ssm.Model.LastTrainingOptions, plannedEpochs, run);
 
             DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
             // A test folder the user made but left empty would otherwise end in "test set: none" without a word.

@@ -71,12 +71,12 @@ public sealed class TrainSettings : ModelSettings
     public int? Epochs { get; set; }
 
     [CommandOption("--learning-rate <RATE>")]
-    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs). Default 0.001; with --from, a tenth of the model's.")]
+    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs). Default 0.001; with --from, the model's.")]
     public double? LearningRate { get; set; }
 
     [CommandOption("--from <MODEL>")]
     [Description("Go on from a trained model.zip (fine-tuning): its network is trained further on <DATA>'s good images, for --epochs " +
-                 "(default 10) from a tenth of its learning rate, and calibrated on a held-out share of them. For good images the model " +
+                 "(default 10) from its learning rate, and calibrated on a held-out share of them. For good images the model " +
                  "restores worse than its training's (a moved part or camera, a new variant); where only the scores moved, evaluate " +
                  "--calibrate-on is enough. The network's shape, input and scoring are the model's: the options that set them are refused.")]
     public string? From { get; set; }
@@ -208,21 +208,31 @@ public sealed class TrainSettings : ModelSettings
     /// <summary>What --image-size must be a multiple of: 2^(depth-1).</summary>
     public int SizeMultiple => 1 << Math.Max(0, Depth - 1);
 
-    /// <summary>The options that set the network's shape, its input and its scoring, each with whether it is left at its
-    /// default: with <see cref="From"/> they are the model's.</summary>
-    private IEnumerable<(string Option, bool Default)> ModelOptions() =>
+    /// <summary>The options that set the network's shape, its input and its scoring: with <see cref="From"/> they are the model's.</summary>
+    private static readonly string[] ModelOptions =
     [
-        ("--image-size", ImageSize == 64), ("--tiles", Tiles == "1x1"), ("--tile-overlap", TileOverlap is null), ("--width", Width == 16),
-        ("--depth", Depth == 4), ("--channels", Channels.Equals("auto", StringComparison.OrdinalIgnoreCase)),
-        ("--normalization", Normalization == "PerImage"), ("--error", Error == "Both"), ("--score-error", ScoreError == "Both"),
-        ("--raw-maps", !RawMaps), ("--sigma", Sigma is null), ("--rounds", Rounds == 1), ("--precision", Precision == "Auto"), ("--flip", !Flip),
-        ("--checkpoint-every", CheckpointEvery == 5), ("--each-category", !EachCategory),
+        "--image-size", "--tiles", "--tile-overlap", "--width", "--depth", "--channels", "--normalization", "--error", "--score-error",
+        "--raw-maps", "--sigma", "--rounds", "--precision", "--flip",
     ];
 
-    /// <summary>Sets the options that <see cref="ModelOptions"/> lists to <paramref name="o"/>'s, the settings of the model given
-    /// to <see cref="From"/>, so that what reads them (notes, checks, the recorded settings) reads the model's; no checkpoints.</summary>
-    public void TakeModelOptions(SsmOptions o)
+    /// <summary>Whether <paramref name="option"/> is among the command's <paramref name="arguments"/> (as given, not as defaulted).</summary>
+    private static bool Given(IEnumerable<string> arguments, string option) =>
+        arguments.Any(a => a == option || a.StartsWith(option + "=", StringComparison.Ordinal) || a.StartsWith(option + ":", StringComparison.Ordinal));
+
+    /// <summary>
+    /// For <see cref="From"/>: refuses the options of <see cref="ModelOptions"/> among <paramref name="arguments"/> (and
+    /// checkpoints, which a fine-tuning does not keep), then sets them to <paramref name="o"/>'s, the settings of the model
+    /// given there, so that what reads them (notes, checks) reads the model's; <c>--seed</c>, <c>--batch-size</c> and
+    /// <c>--holdout</c> too, unless given.
+    /// </summary>
+    /// <exception cref="CliException">One of them was given (exit code 2).</exception>
+    public void TakeModelOptions(SsmOptions o, IReadOnlyList<string> arguments)
     {
+        var given = ModelOptions.Where(option => Given(arguments, option)).ToList();
+        if (CheckpointEvery != 0 && Given(arguments, "--checkpoint-every")) given.Add("--checkpoint-every");
+        if (given.Count > 0)
+            throw new CliException($"{string.Join(", ", given)} cannot go with --from: the model given there sets the network's shape, its input " +
+                                   "and its scoring, and a fine-tuning keeps no checkpoints. Leave them out.") { ExitCode = 2 };
         ImageSize = o.ImageSize;
         Tiles = o.Grid.ToString();
         TileOverlap = o.Tiles?.OverlapName;
@@ -234,22 +244,17 @@ public sealed class TrainSettings : ModelSettings
         Precision = o.Training.Precision.ToString();
         Flip = o.Training.Flip;
         CheckpointEvery = 0;
-    }
-
-    /// <summary>Why <see cref="From"/> cannot go with the options given, or null.</summary>
-    private string? FromRefusal()
-    {
-        var set = ModelOptions().Where(o => !o.Default).Select(o => o.Option).ToList();
-        return set.Count == 0 ? null
-            : $"{string.Join(", ", set)} cannot go with --from: the model given there sets the network's shape, its input and its scoring " +
-              "(--each-category trains a model per dataset; a fine-tuning is short and keeps no checkpoints). Leave them out.";
+        if (!Given(arguments, "--seed")) Seed = o.Training.Seed;
+        if (!Given(arguments, "--batch-size")) BatchSize = o.Training.BatchSize;
+        if (!Given(arguments, "--holdout")) Holdout = o.Training.HoldoutFraction;
     }
 
     public override ValidationResult Validate()
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (From is not null && FromRefusal() is { } refused) return ValidationResult.Error(refused);
+        if (From is not null && EachCategory)
+            return ValidationResult.Error("--each-category trains a new model for each dataset of <DATA>; --from goes on from one model. Give one of them.");
         if (EachCategory && Recursive)
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)

@@ -29,12 +29,22 @@ public static class ModelRunner
 
     /// <summary>Trains on the given defect-free images (full paths).</summary>
     /// <exception cref="CliException">No CUDA device, or image files that cannot be used (all of them listed).</exception>
-    public static ITransformer Train(MLContext mlContext, IReadOnlyList<string> trainPaths, SsmAnomalyDetectionOptions options)
+    public static ITransformer Train(MLContext mlContext, IReadOnlyList<string> trainPaths, SsmAnomalyDetectionOptions options) =>
+        RunTraining(mlContext, trainPaths, data => Pipeline(mlContext, options).Fit(data));
+
+    /// <summary>The model's network trained further on the given defect-free images (full paths; <see cref="SsmCatalog.FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, SsmFineTuningOptions)"/>).
+    /// A model loaded with <c>toFineTune</c>, which reads <see cref="ImageRow.ImagePath"/> itself, as <c>ssm train</c>'s do.</summary>
+    /// <exception cref="CliException">No CUDA device, or image files that cannot be used (all of them listed).</exception>
+    public static ITransformer FineTune(MLContext mlContext, ITransformer model, IReadOnlyList<string> trainPaths, SsmFineTuningOptions options) =>
+        RunTraining(mlContext, trainPaths, data => mlContext.AnomalyDetection.FineTuneSsm(model, data, options));
+
+    /// <summary>Runs <paramref name="train"/> on the rows of <paramref name="trainPaths"/>, its errors in the command line's words.</summary>
+    private static ITransformer RunTraining(MLContext mlContext, IReadOnlyList<string> trainPaths, Func<IDataView, ITransformer> train)
     {
         var data = mlContext.Data.LoadFromEnumerable(trainPaths.Select(p => new ImageRow { ImagePath = p }));
         try
         {
-            return Pipeline(mlContext, options).Fit(data);
+            return train(data);
         }
         catch (DeviceUnavailableException ex)
         {
@@ -44,28 +54,6 @@ public static class ModelRunner
         {
             // Fit reads every file before the first epoch and lists the unreadable ones in its words; the CLI's check names
             // them in its own, with the files too small to train on.
-            if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
-            throw;
-        }
-    }
-
-    /// <summary>The model's network trained further on the given defect-free images (full paths; <see cref="SsmCatalog.FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, SsmFineTuningOptions)"/>).
-    /// Only a model that reads <see cref="ImageRow.ImagePath"/> itself, as <c>ssm train</c>'s do.</summary>
-    /// <exception cref="CliException">Another model, no CUDA device, or image files that cannot be used (all of them listed).</exception>
-    public static ITransformer FineTune(MLContext mlContext, ITransformer model, IReadOnlyList<string> trainPaths, SsmFineTuningOptions options)
-    {
-        RequireImagePathColumn(model, "--from", "mlContext.AnomalyDetection.FineTuneSsm", "train");
-        var data = mlContext.Data.LoadFromEnumerable(trainPaths.Select(p => new ImageRow { ImagePath = p }));
-        try
-        {
-            return mlContext.AnomalyDetection.FineTuneSsm(model, data, options);
-        }
-        catch (DeviceUnavailableException ex)
-        {
-            throw new CliException(ex.Message, ex);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
             if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
             throw;
         }
@@ -112,8 +100,10 @@ public static class ModelRunner
     /// <param name="calibrateOn">Normal images (full paths) to calibrate the model on instead of its training's held-out
     /// images (<c>evaluate --calibrate-on</c>), before the thresholds are applied; null to keep its calibration.</param>
     /// <param name="warnings">Where the calibration's warnings go, in the command line's terms.</param>
+    /// <param name="toFineTune">For <c>train --from</c>: refuse a model that does not read <see cref="ImageRow.ImagePath"/>
+    /// itself, as <see cref="FineTune"/> would save it reading that column instead of its own.</param>
     public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null,
-        long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null, Warnings? warnings = null)
+        long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null, Warnings? warnings = null, bool toFineTune = false)
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
@@ -133,6 +123,7 @@ public static class ModelRunner
                 }
                 // A model of LoadImages pictures gets them decoded: the command's own header check is its limit. Set first, so
                 // that --calibrate-on's images are read with it too.
+                if (toFineTune) RequireImagePathColumn(model, "--from", "mlContext.AnomalyDetection.FineTuneSsm", "evaluate");
                 if (maxPixels is { } p && SsmOf(model).Input.ReadsFiles) Change(m => Changed(m, s => s.WithMaxImagePixels(p)));
                 // Then the calibration, which the thresholds given are in the units of.
                 if (calibrateOn is not null) Change(m => Recalibrated(mlContext, m, calibrateOn, warnings, (threshold is not null, maskThreshold is not null)));

@@ -29,19 +29,24 @@ public sealed class StartingModel : IDisposable
     /// <summary>Its <see cref="ModelIdentity"/>.</summary>
     public string Identity { get; }
 
-    private SsmModel Engine => ModelRunner.SsmOf(Model).Model;
+    /// <summary>The model's SSM step.</summary>
+    public SsmAnomalyTransformer Ssm => ModelRunner.SsmOf(Model);
+
+    private SsmModel Engine => Ssm.Model;
 
     /// <summary>Loads the model at <paramref name="path"/> and sets <paramref name="settings"/>' network, input and scoring
-    /// options to its own.</summary>
-    /// <exception cref="CliException">No model there, or not one ssm reads.</exception>
-    public static StartingModel Load(MLContext mlContext, string path, TrainSettings settings)
+    /// options to its own (<see cref="TrainSettings.TakeModelOptions"/>).</summary>
+    /// <exception cref="CliException">No model there, not one ssm reads, one that does not read image paths itself, or options
+    /// given that the model sets.</exception>
+    /// <param name="arguments">The command's arguments as given: the options that shape the network are refused among them.</param>
+    public static StartingModel Load(MLContext mlContext, string path, TrainSettings settings, IReadOnlyList<string> arguments)
     {
-        var model = ModelRunner.Load(mlContext, path);
+        var model = ModelRunner.Load(mlContext, path, maxPixels: settings.MaxPixels, toFineTune: true);
         try
         {
             string full = System.IO.Path.GetFullPath(path);
             var start = new StartingModel(model, full, ModelIdentity.Of(full));
-            settings.TakeModelOptions(start.Engine.Options);
+            settings.TakeModelOptions(start.Engine.Options, arguments);
             return start;
         }
         catch
@@ -53,20 +58,6 @@ public sealed class StartingModel : IDisposable
 
     /// <summary>The epochs the fine-tuning runs: <c>--epochs</c>, else <see cref="SsmTrainer.FineTuningEpochs"/>.</summary>
     public int Epochs(TrainSettings settings) => settings.Epochs ?? SsmTrainer.FineTuningEpochs;
-
-    /// <summary>The model's settings with the fine-tuning's schedule: what metrics.json and the report record.</summary>
-    public SsmOptions EngineOptions(TrainSettings settings)
-    {
-        var defaults = SsmTrainer.FineTuningDefaults(Engine);
-        return Engine.Options with
-        {
-            Training = defaults with
-            {
-                Epochs = Epochs(settings), LearningRate = settings.LearningRate ?? defaults.LearningRate, BatchSize = settings.BatchSize,
-                HoldoutFraction = settings.Holdout, Seed = settings.Seed, TimeBudget = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
-            },
-        };
-    }
 
     /// <summary>The fine-tuning the command's options ask for.</summary>
     public SsmFineTuningOptions FineTuning(TrainSettings settings, int epochs, CancellationToken cancellation) => new()

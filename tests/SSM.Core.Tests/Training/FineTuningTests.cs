@@ -78,14 +78,14 @@ public class FineTuningTests
     }
 
     [Fact]
-    public void The_default_schedule_is_ten_epochs_at_a_tenth_of_the_training_s_rate_without_budget_or_checkpoints()
+    public void The_default_schedule_is_ten_epochs_at_the_training_s_rate_without_budget_or_checkpoints()
     {
         using var model = SsmTrainer.Train(Woven.Train.Take(8), TinyModelFixture.TinyOptions(epochs: 1) with
         {
             Training = new TrainingOptions { Epochs = 1, LearningRate = 2e-3, Seed = 4, TimeBudget = TimeSpan.FromHours(1) },
         });
         var defaults = SsmTrainer.FineTuningDefaults(model);
-        Assert.Equal(model.Options.Training with { Epochs = 10, LearningRate = 2e-3 * SsmTrainer.FineTuningRateFactor, TimeBudget = null }, defaults);
+        Assert.Equal(model.Options.Training with { Epochs = 10, TimeBudget = null }, defaults);
         Assert.Null(defaults.CheckpointFolder);
         Assert.Equal(4, defaults.Seed);
     }
