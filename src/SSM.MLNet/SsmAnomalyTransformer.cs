@@ -267,31 +267,50 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (threshold is { } t && !float.IsFinite(t))
             throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number, or null for the default.");
         ThrowIfDisposed();
-        int col = input.CheckColumn(Host, normalImages.Schema);
         var options = Model.Options;
         using var ch = Host.Start("Calibrating SSM");
-        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, options, "calibration", cancellation);
+        var rows = ReadNormalRows(ch, normalImages, "calibration", "Calibrating", SsmModel.MinimumCalibrationImages, cancellation);
         int count = rows.Images.ImageCount;
-        if (count < SsmModel.MinimumCalibrationImages)
-            throw new InvalidOperationException($"Calibrating needs at least {SsmModel.MinimumCalibrationImages} normal images in column '{InputColumnName}'; got {count}.");
         if (rows.Anomalous > 0) ch.Warning(AnomalousTrainingRows.CalibrationWarning(rows.Anomalous, count));
         if (FitWarnings.FewCalibrationImages(count, options) is { } few) ch.Warning(few);
         // Followed as a training's calibration is: minutes on large or tiled images.
         var progress = TrainingLog.Calibration(ch, count, "");
-        var recalibrated = UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation));
-        try
+        return Around(UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation)), threshold, result =>
         {
-            var result = new SsmAnomalyTransformer(Host, recalibrated, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
-                ScoreNormalization, threshold, ScoringBatchSize);
             var calibration = result.Calibration;
             ch.Info("SSM: calibrated on {0} normal images: raw score mean {1:G4} (before: {2:G4}), std {3:G4} (before: {4:G4}); decision threshold {5:G4} ({6} score).",
                 count, calibration.NormalMean, Calibration.NormalMean, calibration.NormalStd, Calibration.NormalStd, result.Threshold, ScoreNormalization);
             if (FitWarnings.NoSpread(calibration, recalibrated: true) is { } flat) ch.Warning(flat);
+        });
+    }
+
+    /// <summary>Reads the normal images of <paramref name="rows"/> from this model's input column, as <c>Fit</c> does, and
+    /// refuses fewer than <paramref name="minimum"/>; <paramref name="what"/> and <paramref name="doing"/> name them in messages.</summary>
+    private NormalImageRows ReadNormalRows(IChannel ch, IDataView rows, string what, string doing, int minimum, CancellationToken cancellation)
+    {
+        int col = input.CheckColumn(Host, rows.Schema);
+        var read = NormalImageRows.Read(Host, ch, rows, input, col, Model.Options, what, cancellation);
+        int count = read.Images.ImageCount;
+        if (count < minimum)
+            throw new InvalidOperationException($"{doing} needs at least {minimum} normal images in column '{InputColumnName}'; got {count}.");
+        return read;
+    }
+
+    /// <summary>A transformer like this one (columns, score scaling, batch size) around <paramref name="made"/>, a model of its
+    /// own, with <paramref name="threshold"/> (null: its default); <paramref name="said"/> logs it. <paramref name="made"/> is
+    /// disposed when either fails.</summary>
+    private SsmAnomalyTransformer Around(SsmModel made, float? threshold, Action<SsmAnomalyTransformer> said)
+    {
+        try
+        {
+            var result = new SsmAnomalyTransformer(Host, made, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
+                ScoreNormalization, threshold, ScoringBatchSize);
+            said(result);
             return result;
         }
         catch
         {
-            recalibrated.Dispose();
+            made.Dispose();
             throw;
         }
     }
@@ -323,12 +342,9 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         var model = Model;
         var training = o.ToTraining(Host, model);
         var device = string.IsNullOrWhiteSpace(o.Device) ? model.Device : SsmDevice.Resolve(Host, o.Device);
-        int col = input.CheckColumn(Host, normalImages.Schema);
         using var ch = Host.Start("Fine-tuning SSM");
-        var rows = NormalImageRows.Read(Host, ch, normalImages, input, col, model.Options, "fine-tuning", o.Cancellation);
+        var rows = ReadNormalRows(ch, normalImages, "fine-tuning", "Fine-tuning", SsmTrainer.MinimumImages, o.Cancellation);
         int count = rows.Images.ImageCount;
-        if (count < SsmTrainer.MinimumImages)
-            throw new InvalidOperationException($"Fine-tuning needs at least {SsmTrainer.MinimumImages} normal images in column '{InputColumnName}'; got {count}.");
         var tuningOptions = model.Options with { Training = training };
         int heldOut = SsmTrainer.Split(count, training).HeldOut.Length;
         ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}.",
@@ -338,19 +354,11 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, (count - heldOut) * model.Options.Grid.Count, heldOut, o.Cancellation,
             (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));
-        try
+        return Around(tuned, o.Threshold, result =>
         {
             TrainingLog.Calibrated(ch, tuned);
-            var result = new SsmAnomalyTransformer(Host, tuned, input, ScoreColumnName, PredictedLabelColumnName, AnomalyMapColumnName,
-                ScoreNormalization, o.Threshold, ScoringBatchSize);
             ch.Info("SSM: decision threshold {0:G4} ({1} score).", result.Threshold, result.ScoreNormalization);
-            return result;
-        }
-        catch
-        {
-            tuned.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>

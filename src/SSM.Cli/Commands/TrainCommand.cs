@@ -45,7 +45,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, Tiles = settings.TileGrid, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
-            LearningRate = settings.LearningRate ?? new SSM.Core.TrainingOptions().LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
+            LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
             Channels = channels, Seed = settings.Seed, Device = settings.TorchDevice, MaxImagePixels = settings.MaxPixels,
             TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,

@@ -71,8 +71,9 @@ public sealed class TrainSettings : ModelSettings
     public int? Epochs { get; set; }
 
     [CommandOption("--learning-rate <RATE>")]
-    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs). Default 0.001; with --from, the model's.")]
-    public double? LearningRate { get; set; }
+    [Description("Adam learning rate (decays x0.1 at 60 and 90 % of the epochs). With --from, the model's unless given.")]
+    [DefaultValue(0.001)]
+    public double LearningRate { get; set; } = 0.001;
 
     [CommandOption("--from <MODEL>")]
     [Description("Go on from a trained model.zip (fine-tuning): its network is trained further on <DATA>'s good images, for --epochs " +
@@ -222,8 +223,8 @@ public sealed class TrainSettings : ModelSettings
     /// <summary>
     /// For <see cref="From"/>: refuses the options of <see cref="ModelOptions"/> among <paramref name="arguments"/> (and
     /// checkpoints, which a fine-tuning does not keep), then sets them to <paramref name="o"/>'s, the settings of the model
-    /// given there, so that what reads them (notes, checks) reads the model's; <c>--seed</c>, <c>--batch-size</c> and
-    /// <c>--holdout</c> too, unless given.
+    /// given there, so that what reads them (notes, checks) reads the model's; <c>--seed</c>, <c>--batch-size</c>,
+    /// <c>--holdout</c> and <c>--learning-rate</c> too, unless given.
     /// </summary>
     /// <exception cref="CliException">One of them was given (exit code 2).</exception>
     public void TakeModelOptions(SsmOptions o, IReadOnlyList<string> arguments)
@@ -247,6 +248,7 @@ public sealed class TrainSettings : ModelSettings
         if (!Given(arguments, "--seed")) Seed = o.Training.Seed;
         if (!Given(arguments, "--batch-size")) BatchSize = o.Training.BatchSize;
         if (!Given(arguments, "--holdout")) Holdout = o.Training.HoldoutFraction;
+        if (!Given(arguments, "--learning-rate")) LearningRate = o.Training.LearningRate;
     }
 
     public override ValidationResult Validate()
@@ -276,7 +278,7 @@ public sealed class TrainSettings : ModelSettings
         if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
-        if (LearningRate is { } rate && (!(rate > 0) || double.IsInfinity(rate))) return ValidationResult.Error($"--learning-rate must be a positive number (got {rate}).");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is <= 0) return ValidationResult.Error($"--time-budget must be a positive number of minutes (got {TimeBudget}).");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
