@@ -166,10 +166,7 @@ public sealed class SsmModel : IDisposable
         if (normalImages.ImageCount < MinimumCalibrationImages)
             throw new ArgumentException($"Calibrating needs at least {MinimumCalibrationImages} normal images (their scores' spread sets the " +
                                         $"threshold); got {normalImages.ImageCount}.", nameof(normalImages));
-        if (normalImages.ImageSize != Options.ImageSize || normalImages.Channels != Options.Network.InputChannels || normalImages.Tiles != Options.Grid)
-            throw new ArgumentException($"The images are cached at {normalImages.ImageSize} px with {normalImages.Channels} channel(s) as " +
-                                        $"{normalImages.Tiles.Describe()}; the model reads {Options.ImageSize} px with {Options.Network.InputChannels} as " +
-                                        $"{Options.Grid.Describe()}.", nameof(normalImages));
+        normalImages.RequireCachedFor(Options, nameof(normalImages));
         return Use(() =>
         {
             // The contrast too: after a change of lamp the training images' contrast is no longer what a normal frame has.

@@ -47,7 +47,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             ImageSize = settings.ImageSize, Tiles = settings.TileGrid, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
             LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
             Channels = channels, Seed = settings.Seed, Device = settings.TorchDevice, MaxImagePixels = settings.MaxPixels,
-            TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null,
+            TrainingTime = settings.TimeBudgetSpan,
             InputNormalization = settings.InputNormalization, RestorationError = settings.RestorationError,
             ImageScoreError = settings.ImageScoreError,
             StandardizeMaps = !settings.RawMaps, RefinementRounds = settings.Rounds, SmoothingSigma = settings.Sigma, TrainingPrecision = settings.NetworkPrecision, ScoringPrecision = settings.NetworkPrecision,

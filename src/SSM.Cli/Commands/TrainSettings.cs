@@ -91,6 +91,9 @@ public sealed class TrainSettings : ModelSettings
     [Description("Stop training after this many minutes even if the epochs are not done.")]
     public double? TimeBudget { get; set; }
 
+    /// <summary><see cref="TimeBudget"/> as a span; null for none.</summary>
+    public TimeSpan? TimeBudgetSpan => TimeBudget is { } minutes ? TimeSpan.FromMinutes(minutes) : null;
+
     [CommandOption("--checkpoint-every <EPOCHS>")]
     [Description("Epochs between checkpoints, kept in a hidden folder beside the output (.<output>.checkpoint-<stamp>, the stamp naming the settings and training files) until the output " +
                  "is written: after Ctrl+C or a crash, the same command continues from the last one and ends with the model an " +

@@ -63,7 +63,7 @@ public sealed class StartingModel : IDisposable
     public SsmFineTuningOptions FineTuning(TrainSettings settings, int epochs, CancellationToken cancellation) => new()
     {
         Epochs = epochs, LearningRate = settings.LearningRate, BatchSize = settings.BatchSize, HoldoutFraction = settings.Holdout,
-        Seed = settings.Seed, TrainingTime = settings.TimeBudget is { } m ? TimeSpan.FromMinutes(m) : null, Device = settings.TorchDevice,
+        Seed = settings.Seed, TrainingTime = settings.TimeBudgetSpan, Device = settings.TorchDevice,
         Cancellation = cancellation,
     };
 

@@ -39,6 +39,15 @@ public sealed class ImageCache
     public int Channels { get; }
     /// <summary>Tiles each added image was cut into; <see cref="TileGrid.Whole"/> when images are kept whole.</summary>
     public TileGrid Tiles { get; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> (for <paramref name="paramName"/>) unless these images are cached as the
+    /// model of <paramref name="options"/> reads them: at its image size, with its channels, cut into its tiles.</summary>
+    internal void RequireCachedFor(SsmOptions options, string paramName)
+    {
+        if (ImageSize != options.ImageSize || Channels != options.Network.InputChannels || Tiles != options.Grid)
+            throw new ArgumentException($"The images are cached at {ImageSize} px with {Channels} channel(s) as {Tiles.Describe()}; the model reads " +
+                                        $"{options.ImageSize} px with {options.Network.InputChannels} as {options.Grid.Describe()}.", paramName);
+    }
     /// <summary>Entries stored so far: tiles when images are cut into them (<see cref="ImageCount"/> x tiles each), else images.
     /// Indices of <see cref="Batch"/>, <see cref="Subset"/> and <see cref="LogArea"/> count these.</summary>
     public int Count => images.Count;

@@ -54,8 +54,7 @@ public static class SsmTrainer
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        if (images.ImageSize != options.ImageSize || images.Channels != options.Network.InputChannels || images.Tiles != options.Grid)
-            throw new ArgumentException("The image cache does not match the model's image size, channels and tiles.", nameof(images));
+        images.RequireCachedFor(options, nameof(images));
         if (images.ImageCount < MinimumImages)
             throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.ImageCount}.", nameof(images));
         TorchNative.EnsureLoaded();
@@ -158,10 +157,7 @@ public static class SsmTrainer
         if (training.CheckpointFolder is not null)
             throw new ArgumentException("A fine-tuning keeps no checkpoints: its training is short. Leave CheckpointFolder null.", nameof(training));
         var options = model.Options;
-        if (normalImages.ImageSize != options.ImageSize || normalImages.Channels != options.Network.InputChannels || normalImages.Tiles != options.Grid)
-            throw new ArgumentException($"The images are cached at {normalImages.ImageSize} px with {normalImages.Channels} channel(s) as " +
-                                        $"{normalImages.Tiles.Describe()}; the model reads {options.ImageSize} px with {options.Network.InputChannels} as " +
-                                        $"{options.Grid.Describe()}.", nameof(normalImages));
+        normalImages.RequireCachedFor(options, nameof(normalImages));
         if (normalImages.ImageCount < MinimumImages)
             throw new ArgumentException($"Fine-tuning needs at least {MinimumImages} normal images (some are held out for calibration); got {normalImages.ImageCount}.", nameof(normalImages));
         TorchNative.EnsureLoaded();
