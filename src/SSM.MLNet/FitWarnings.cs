@@ -46,14 +46,21 @@ internal static class FitWarnings
     /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of
     /// <paramref name="machine"/> deserves, or null: above 80 % of it the system may stop the process for lack of memory, a
     /// death no program can report, so it is said before.</summary>
-    public static string? Memory(SsmOptions options, long estimate, long machine)
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="estimate">The run's estimated peak (<see cref="TrainingMemory.EstimateBytes"/>).</param>
+    /// <param name="machine">The machine's memory.</param>
+    /// <param name="fineTuning">Whether the run fine-tunes a model, whose image size and width are its training's.</param>
+    public static string? Memory(SsmOptions options, long estimate, long machine, bool fineTuning = false)
     {
         if (estimate <= 0.8 * machine) return null;
-        return $"SSM: training at {options.ImageSize}x{options.ImageSize} (network width {options.Network.BaseWidth}, batches of {options.Training.BatchSize}) " +
+        return $"SSM: {(fineTuning ? "fine-tuning" : "training")} at {options.ImageSize}x{options.ImageSize} (network width {options.Network.BaseWidth}, batches of {options.Training.BatchSize}) " +
                $"takes about {TrainingMemory.Describe(estimate)} of memory, {(estimate > machine ? "more than" : "nearly all of")} this machine's " +
-               $"{TrainingMemory.Describe(machine)}: the system may stop it for lack of memory. A smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, " +
-               $"{nameof(SsmAnomalyDetectionOptions.BatchSize)} or {nameof(SsmAnomalyDetectionOptions.BaseWidth)} needs less: memory grows with the " +
-               "image's pixels, the width and the batch size.";
+               $"{TrainingMemory.Describe(machine)}: the system may stop it for lack of memory. " +
+               (fineTuning
+                   ? $"A smaller {nameof(SsmFineTuningOptions.BatchSize)} needs less: memory grows with the batch size (and with the image's pixels " +
+                     "and the width, which are the model's)."
+                   : $"A smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, {nameof(SsmAnomalyDetectionOptions.BatchSize)} or " +
+                     $"{nameof(SsmAnomalyDetectionOptions.BaseWidth)} needs less: memory grows with the image's pixels, the width and the batch size.");
     }
 
     /// <summary>The warning for held-out images that all score the same (copies of one image), or null. The ZScore divides by

@@ -20,14 +20,19 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
 {
     /// <summary>The warnings of rows to train on (<c>Fit</c>, <see cref="SsmAnomalyTransformer.FineTune"/>): too few held out,
     /// rows labelled anomalous, dark 16-bit pictures, colour read as grey, images shrunk or squashed to the model's size.</summary>
-    public void WarnOfTraining(IChannel ch, SsmInput input, SsmOptions options, int heldOut)
+    /// <param name="ch">The channel the warnings go to.</param>
+    /// <param name="input">The input column the rows were read from.</param>
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="heldOut">How many images calibrate.</param>
+    /// <param name="fineTuning">Whether the rows fine-tune a model, whose size and tiles are its training's.</param>
+    public void WarnOfTraining(IChannel ch, SsmInput input, SsmOptions options, int heldOut, bool fineTuning = false)
     {
         if (FitWarnings.FewHeldOut(heldOut, Images.ImageCount, options) is { } few) ch.Warning(few);
         if (Anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(Anomalous, Images.ImageCount));
         if (DarkPictures.Warning(input, Brightest) is { } dark) ch.Warning(dark);
         if (ColourAsGrey) ch.Warning(ColourReadAsGrey.Warning(input));
-        if (ResizeWarnings.Shrinking(Sizes, options.Grid, options.ImageSize) is { } shrunk) ch.Warning(shrunk);
-        if (ResizeWarnings.Squashing(Sizes, options.Grid, options.ImageSize) is { } squashed) ch.Warning(squashed);
+        if (ResizeWarnings.Shrinking(Sizes, options.Grid, options.ImageSize, fineTuning) is { } shrunk) ch.Warning(shrunk);
+        if (ResizeWarnings.Squashing(Sizes, options.Grid, options.ImageSize, fineTuning) is { } squashed) ch.Warning(squashed);
     }
 
     /// <summary>Reads every row of column <paramref name="col"/>. <paramref name="what"/> names the images in messages

@@ -21,16 +21,20 @@ internal static class ResizeWarnings
     /// <param name="sizes">The training images' sizes as given.</param>
     /// <param name="tiles">The tiles each image is cut into (<see cref="TileGrid.Whole"/> for none).</param>
     /// <param name="imageSize">The side S each tile is read at.</param>
-    public static string? Shrinking(IReadOnlyCollection<(int Width, int Height)> sizes, TileGrid tiles, int imageSize)
+    /// <param name="fineTuning">Whether the images fine-tune a model, whose size and tiles are its training's: the remedy is a new model.</param>
+    public static string? Shrinking(IReadOnlyCollection<(int Width, int Height)> sizes, TileGrid tiles, int imageSize, bool fineTuning = false)
     {
         // Along the most shrunk side: by the shortest side, 2048 x 256 strips read at 256 px, shrunk 8 times along, got no word.
         var (readWidth, readHeight) = tiles.ReadSize(imageSize);
         int shrunk = sizes.Count > 0 ? sizes.Min(s => Math.Max(s.Width / readWidth, s.Height / readHeight)) : 0;
         if (shrunk < NotedShrink) return null;
         return $"SSM: all {sizes.Count} images are shrunk at least {shrunk} times along one side to {Read(tiles, imageSize)}: a defect narrower " +
-               $"than {shrunk} px along it becomes less than a pixel. For small defects give a larger {nameof(SsmAnomalyDetectionOptions.ImageSize)} " +
-               $"(training time and memory grow with its square) or cut the images into tiles with {nameof(SsmAnomalyDetectionOptions.Tiles)} " +
-               "(each epoch as many times longer).";
+               $"than {shrunk} px along it becomes less than a pixel. " +
+               (fineTuning
+                   ? $"The model reads images so since its training: for small defects train a new model with a larger {nameof(SsmAnomalyDetectionOptions.ImageSize)} " +
+                     $"or with {nameof(SsmAnomalyDetectionOptions.Tiles)}."
+                   : $"For small defects give a larger {nameof(SsmAnomalyDetectionOptions.ImageSize)} (training time and memory grow with its square) " +
+                     $"or cut the images into tiles with {nameof(SsmAnomalyDetectionOptions.Tiles)} (each epoch as many times longer).");
     }
 
     /// <summary>The warning that every image is squashed at least <see cref="NotedSquash"/> times to the tiles' shape, with the
@@ -38,14 +42,15 @@ internal static class ResizeWarnings
     /// <param name="sizes">The training images' sizes as given.</param>
     /// <param name="tiles">The tiles each image is cut into (<see cref="TileGrid.Whole"/> for none).</param>
     /// <param name="imageSize">The side S each tile is read at.</param>
-    public static string? Squashing(IReadOnlyCollection<(int Width, int Height)> sizes, TileGrid tiles, int imageSize)
+    /// <param name="fineTuning">Whether the images fine-tune a model, whose tiles are its training's: other tiles need a new model.</param>
+    public static string? Squashing(IReadOnlyCollection<(int Width, int Height)> sizes, TileGrid tiles, int imageSize, bool fineTuning = false)
     {
         if (sizes.Count == 0) return null;
         var least = sizes.MinBy(s => Squash(s, tiles));
         if (Squash(least, tiles) < NotedSquash) return null;
         var proportional = Proportional(least);
         string fix = (proportional.Columns, proportional.Rows) != (tiles.Columns, tiles.Rows) && Squash(least, proportional) < NotedSquash
-            ? $"{nameof(SsmAnomalyDetectionOptions.Tiles)} = new TileGrid({proportional.Columns}, {proportional.Rows}) keeps their proportions."
+            ? $"{(fineTuning ? "A new model with " : "")}{nameof(SsmAnomalyDetectionOptions.Tiles)} = new TileGrid({proportional.Columns}, {proportional.Rows}) keeps their proportions."
             : tiles.Count == 1 ? "Cropping to square parts keeps the proportions." : "Cropping them to the tiles' proportions keeps theirs.";
         return (tiles.Count == 1 ? string.Create(CultureInfo.InvariantCulture, $"SSM: all {sizes.Count} images are oblong ({Aspect(least):0.##}:1 or more")
                    : string.Create(CultureInfo.InvariantCulture, $"SSM: all {sizes.Count} images differ in proportions from their tiles ({Squash(least, tiles):0.##} times or more")) +

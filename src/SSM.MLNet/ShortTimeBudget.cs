@@ -14,11 +14,16 @@ internal static class ShortTimeBudget
     public const double Share = 0.25;
 
     /// <summary>The warning for the first epoch's report, or null (no budget, later epochs, a budget that affords enough).</summary>
-    public static string? Warning(SsmOptions options, int plannedWithoutBudget, TrainingProgress p)
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="plannedWithoutBudget">The epochs the run would train without its budget.</param>
+    /// <param name="p">The epoch's report.</param>
+    /// <param name="fineTuning">Whether the run fine-tunes a model, whose image size is its training's.</param>
+    public static string? Warning(SsmOptions options, int plannedWithoutBudget, TrainingProgress p, bool fineTuning = false)
     {
         if (options.Training.TimeBudget is not { } budget || p.Epoch != 1 || p.PlannedEpochs >= Share * plannedWithoutBudget) return null;
         return $"SSM: the time budget ({budget.TotalMinutes:0.##} min) affords about {p.PlannedEpochs} of {plannedWithoutBudget} epochs " +
                $"({p.Elapsed.TotalSeconds:0} s per epoch): a model trained this briefly finds much less. Give more time " +
-               $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}), a smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, or fewer training images.";
+               (fineTuning ? $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}) or fewer images."
+                           : $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}), a smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, or fewer training images.");
     }
 }

@@ -190,18 +190,15 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
         int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
         int networkEntries = (images.ImageCount - heldOut) * tiles;   // the images' tiles the network trains on
-        // Estimated on the CPU only: the measurements behind it were, and a GPU's memory is another matter.
-        long? memory = device.type == TorchSharp.DeviceType.CPU
-            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, networkEntries)
-            : null;
+        long? memory = TrainingLog.PeakMemory(options, device, networkEntries);
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
-            memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "",
+            TrainingLog.AtPeak(memory),
             tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
-        if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes) is { } tooLarge) ch.Warning(tooLarge);
+        TrainingLog.WarnOfMemory(ch, options, memory, fineTuning: false);
         // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        rows.WarnOfTraining(ch, ssmInput, options, heldOut);
+        rows.WarnOfTraining(ch, ssmInput, options, heldOut, fineTuning: false);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
@@ -211,7 +208,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         SsmModel model;
         try
         {
-            model = TrainingLog.Run(env, ch, options, device, networkEntries, heldOut, settings.Cancellation,
+            model = TrainingLog.Run(env, ch, options, device, networkEntries, heldOut, settings.Cancellation, fineTuning: false,
                 (progress, steps, calibrating, cancellation) => SsmTrainer.Train(images, options, progress, device, cancellation, steps, calibrating));
         }
         catch (OperationCanceledException) when (options.Training.CheckpointFolder is { } folder)

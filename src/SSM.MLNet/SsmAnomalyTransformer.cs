@@ -347,12 +347,15 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         int count = rows.Images.ImageCount;
         var tuningOptions = model.Options with { Training = training };
         int heldOut = SsmTrainer.Split(count, training).HeldOut.Length;
-        ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}.",
+        int networkEntries = (count - heldOut) * model.Options.Grid.Count;
+        long? memory = TrainingLog.PeakMemory(tuningOptions, device, networkEntries);
+        ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}{7}.",
             count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs",
-            training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device);
-        rows.WarnOfTraining(ch, input, tuningOptions, heldOut);
+            training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device, TrainingLog.AtPeak(memory));
+        TrainingLog.WarnOfMemory(ch, tuningOptions, memory, fineTuning: true);
+        rows.WarnOfTraining(ch, input, tuningOptions, heldOut, fineTuning: true);
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
-        var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, (count - heldOut) * model.Options.Grid.Count, heldOut, o.Cancellation,
+        var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, networkEntries, heldOut, o.Cancellation, fineTuning: true,
             (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));
         return Around(tuned, o.Threshold, result =>
         {

@@ -34,11 +34,21 @@ internal static class StalledTraining
         Math.Max(Math.Max(3, plannedEpochs / 10), (MinSteps + stepsPerEpoch - 1) / Math.Max(1, stepsPerEpoch));
 
     /// <summary>The warning for an epoch's report, or null (other normalisations, epochs before the check, a training that learns).</summary>
-    public static string? Warning(SsmOptions options, TrainingProgress p, int stepsPerEpoch)
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="p">The epoch's report.</param>
+    /// <param name="stepsPerEpoch">The run's steps per epoch.</param>
+    /// <param name="fineTuning">Whether the run fine-tunes a trained network: one that ends up there has lost what it had
+    /// learnt, which a lower learning rate, not another start, mends.</param>
+    public static string? Warning(SsmOptions options, TrainingProgress p, int stepsPerEpoch, bool fineTuning = false)
     {
         if (options.Normalization != InputNormalization.PerImage || p.Epoch < CheckedFrom(p.PlannedEpochs, stepsPerEpoch) || p.Loss.Mse <= Stuck) return null;
+        bool running = p.Epoch < p.PlannedEpochs;
         return $"SSM: after epoch {p.Epoch} the network restores the images worse than a flat grey would (squared error {p.Loss.Mse:F3}, " +
-               $"a flat grey at most {Limit:F3}): this training is stuck in a poor start and its model will find little. " +
-               (p.Epoch < p.PlannedEpochs ? "Stop it and train" : "Train again") + $" with another {nameof(SsmAnomalyDetectionOptions.Seed)}.";
+               $"a flat grey at most {Limit:F3}): " +
+               (fineTuning
+                   ? "this fine-tuning has undone what the network had learnt and its model will find little. " +
+                     (running ? "Stop it and fine-tune" : "Fine-tune again") + $" from a lower {nameof(SsmFineTuningOptions.LearningRate)}."
+                   : "this training is stuck in a poor start and its model will find little. " +
+                     (running ? "Stop it and train" : "Train again") + $" with another {nameof(SsmAnomalyDetectionOptions.Seed)}.");
     }
 }

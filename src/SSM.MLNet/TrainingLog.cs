@@ -1,5 +1,6 @@
 using Microsoft.ML.Runtime;
 using SSM.Core;
+using SSM.Core.Scoring;
 using SSM.Core.Training;
 
 namespace SSM.MLNet;
@@ -20,9 +21,10 @@ internal static class TrainingLog
     /// <param name="networkEntries">The images' tiles the network trains on.</param>
     /// <param name="heldOut">The images the calibration after it scores.</param>
     /// <param name="userCancellation">The caller's token.</param>
+    /// <param name="fineTuning">Whether the run fine-tunes a model: the warnings' advice is then what a fine-tuning can change.</param>
     /// <param name="train">The training, given the reporters and the token.</param>
     public static SsmModel Run(IHostEnvironment env, IChannel ch, SsmOptions options, TorchSharp.torch.Device device, int networkEntries, int heldOut,
-        CancellationToken userCancellation,
+        CancellationToken userCancellation, bool fineTuning,
         Func<IProgress<TrainingProgress>, IProgress<TrainingStep>, IProgress<CalibrationProgress>, CancellationToken, SsmModel> train)
     {
         bool stallSaid = false;
@@ -33,8 +35,8 @@ internal static class TrainingLog
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
                 p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
                 TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
-            if (ShortTimeBudget.Warning(options, plannedEpochs, p) is { } shortBudget) ch.Warning(shortBudget);
-            if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch) is { } stalled)
+            if (ShortTimeBudget.Warning(options, plannedEpochs, p, fineTuning) is { } shortBudget) ch.Warning(shortBudget);
+            if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch, fineTuning) is { } stalled)
             {
                 ch.Warning(stalled);
                 stallSaid = true;
@@ -60,6 +62,28 @@ internal static class TrainingLog
         // like the steps (the command line's bar says "calibrating").
         return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
     }
+
+    /// <summary>The run's estimated peak memory (<see cref="TrainingMemory.EstimateBytes"/>); null on a GPU, whose memory the
+    /// CPU measurements behind the estimate do not tell.</summary>
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="device">The device it trains on.</param>
+    /// <param name="networkEntries">The images' tiles the network trains on.</param>
+    public static long? PeakMemory(SsmOptions options, TorchSharp.torch.Device device, int networkEntries) =>
+        device.type == TorchSharp.DeviceType.CPU
+            ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, networkEntries)
+            : null;
+
+    /// <summary>Warns when the estimated peak <paramref name="memory"/> is near the machine's (<see cref="FitWarnings.Memory"/>),
+    /// after the run's first line has said it.</summary>
+    public static void WarnOfMemory(IChannel ch, SsmOptions options, long? memory, bool fineTuning)
+    {
+        if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes, fineTuning) is { } tooLarge) ch.Warning(tooLarge);
+    }
+
+    /// <summary>The estimated peak as the run's first line says it, from <see cref="SsmAnomalyEstimator.LargeTrainingBytes"/> on:
+    /// ", about 3.9 GB of memory at its peak"; empty below.</summary>
+    public static string AtPeak(long? memory) =>
+        memory >= SsmAnomalyEstimator.LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "";
 
     /// <summary>Says how the held-out images calibrated <paramref name="model"/>, and warns when their scores do not spread.</summary>
     public static void Calibrated(IChannel ch, SsmModel model)

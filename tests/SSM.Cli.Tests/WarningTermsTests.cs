@@ -14,5 +14,8 @@ public sealed class WarningTermsTests
         Assert.Equal("ScoringBatchSize stays", TrainingProgressView.InCliTerms("ScoringBatchSize stays"));
         Assert.Equal("with --tiles (each epoch longer). --tiles 16x2 keeps their proportions.",
             TrainingProgressView.InCliTerms("SSM: with Tiles (each epoch longer). Tiles = new TileGrid(16, 2) keeps their proportions."));
+        // A fine-tuning's (train --from) advice: its own options, and a new model's.
+        Assert.Equal("Stop it and fine-tune from a lower --learning-rate. A new model with --tiles 8x1 keeps their proportions.",
+            TrainingProgressView.InCliTerms("SSM: Stop it and fine-tune from a lower LearningRate. A new model with Tiles = new TileGrid(8, 1) keeps their proportions."));
     }
 }

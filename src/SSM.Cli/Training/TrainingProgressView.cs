@@ -125,6 +125,7 @@ public static class TrainingProgressView
         [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
         [nameof(SsmAnomalyDetectionOptions.Seed)] = "--seed",
         [nameof(SsmAnomalyDetectionOptions.TrainingTime)] = "--time-budget",
+        [nameof(SsmFineTuningOptions.LearningRate)] = "--learning-rate",
     };
 
     // Whole words only: ScoringBatchSize is not BatchSize.
