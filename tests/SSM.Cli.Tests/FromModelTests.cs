@@ -69,4 +69,42 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.False(Cli.HasStackTrace(none.Output));
         Assert.False(File.Exists(Path.Combine(fx.Root, "from-none", "model.zip")));
     }
+
+    /// <summary>After a camera move the old images must stay normal too: <c>--add-good</c> trains on them beside the new.</summary>
+    [Fact]
+    public void Add_good_trains_on_another_folders_good_images_beside_the_datas_and_records_it()
+    {
+        string data = NewData(), output = Path.Combine(fx.Root, "from-add-good");
+        var (code, text) = Cli.Run("train", data, "--from", fx.Model, "--add-good", fx.Data, "--epochs", "1", "-o", output);
+        Assert.True(code == 0, text);
+        string flat = Cli.Flat(text);
+        Assert.Contains($"in {data} (24 of them in {fx.Data}, from --add-good)", flat);
+        Assert.Contains("SSM: fine-tuning on 44 images (40 for the network, 4 held out to calibrate)", flat);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal((fx.Data, 24, 44), (metrics.AddedGood, metrics.AddedGoodImages, metrics.TrainImages));
+        Assert.Equal(7, metrics.TestImages);   // <DATA>'s test set; --add-good's is not read
+        Assert.Null(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).AddedGood);
+    }
+
+    [Fact]
+    public void Add_good_refuses_the_datas_own_images_its_test_images_under_other_names_and_each_category()
+    {
+        string data = NewData();
+        var same = Cli.Run("train", data, "--add-good", data, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-same"));
+        Assert.Equal(2, same.Code);
+        Assert.Contains("is a training image of <DATA> and of --add-good", Cli.Flat(same.Output));
+        // A test image copied among good ones would be trained on, and the test figures flattered.
+        string copies = Path.Combine(Cli.TempFolder("add-copies"), "good");
+        Directory.CreateDirectory(copies);
+        foreach (string file in Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Take(3)) File.Copy(file, Path.Combine(copies, Path.GetFileName(file)));
+        string test = Directory.GetFiles(Path.Combine(data, "test", "good"))[0];
+        File.Copy(test, Path.Combine(copies, "renamed.png"));
+        var leak = Cli.Run("train", data, "--add-good", copies, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-leak"));
+        Assert.Equal(2, leak.Code);
+        Assert.Contains($"1 of the 4 images of --add-good are test images of <DATA> ('{Path.Combine(copies, "renamed.png")}' is '{test}')", Cli.Flat(leak.Output));
+        Assert.False(Cli.HasStackTrace(leak.Output));
+        var each = Cli.Run("train", fx.Data, "--each-category", "--add-good", copies, "-o", Path.Combine(fx.Root, "add-each"));
+        Assert.Equal(2, each.Code);
+        Assert.Contains("--add-good adds images to one training", Cli.Flat(each.Output));
+    }
 }

@@ -89,47 +89,37 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         if (images.Count < SSM.Core.SsmModel.MinimumCalibrationImages)
             throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{folder}' holds {images.Count}.");
         DatasetInput.RefuseTooLarge(images, DatasetInput.HeadersOf(images), maxPixels, "images of --calibrate-on");
-        // By content: a test image copied under another name is the same image.
-        var tests = data.TestItems.Select(t => t.Path).Select(p => (Path: p, Hash: ContentHash(p))).Where(t => t.Hash is not null)
-            .GroupBy(t => t.Hash!).ToDictionary(g => g.Key, g => g.First().Path);
-        var shared = images.Select(i => (Image: i, Test: ContentHash(i) is { } h && tests.TryGetValue(h, out var t) ? t : null)).Where(x => x.Test is not null).ToList();
+        var shared = DatasetInput.TestImagesAmong(images, data);
         if (shared.Count > 0)
             throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are test images too ('{shared[0].Image}' is " +
                                    $"'{shared[0].Test}'{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images the " +
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
-        if (TrainingFolder(model) is { } trained && images.Count(i => i.StartsWith(trained + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is > 0 and var seen)
-            warnings.Write($"{seen} of the {images.Count} images of --calibrate-on lie in '{trained}', which trained this model (its metrics.json says so): " +
-                           "the network has seen them, so they score lower than new good images and the threshold comes out too low. " +
-                           "Calibrate on good images taken since.");
+        foreach (string trained in TrainingFolders(model))
+            if (images.Count(i => i.StartsWith(trained + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is > 0 and var seen)
+                warnings.Write($"{seen} of the {images.Count} images of --calibrate-on lie in '{trained}', which trained this model (its metrics.json says so): " +
+                               "the network has seen them, so they score lower than new good images and the threshold comes out too low. " +
+                               "Calibrate on good images taken since.");
         return images;
     }
 
-    /// <summary>The SHA-256 of a file's bytes; null when it cannot be read (the scoring says why).</summary>
-    private static string? ContentHash(string path)
-    {
-        try
-        {
-            using var file = File.OpenRead(path);
-            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    /// <summary>The folder of images the model's training read (a dataset's train/ folder, or the plain folder), from the
-    /// training's metrics.json beside the model when it is this model's; null when that is not known.</summary>
-    private static string? TrainingFolder(string model)
+    /// <summary>The folders of images the model's training read (a dataset's train/ folder, or the plain folder; and those of
+    /// <c>--add-good</c>), from the training's metrics.json beside the model when it is this model's; none when that is not known.</summary>
+    private static IEnumerable<string> TrainingFolders(string model)
     {
         // Asked before the model is loaded: a missing file or a folder is for loading to say, in its words.
-        if (!File.Exists(model)) return null;
+        if (!File.Exists(model)) return [];
         string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "metrics.json");
         try
         {
             if (MetricsFile.TryRead(record, out _) is not { Command: "train", Dataset: { } dataset } training
-                || training.NetworkSha256 != ModelIdentity.Of(model)) return null;
-            string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataset));
-            return Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
+                || training.NetworkSha256 != ModelIdentity.Of(model)) return [];
+            return new[] { dataset, training.AddedGood }.OfType<string>().Select(folder =>
+            {
+                string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+                return Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
+            }).ToList();
         }
-        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { return null; }   // loading it says what is wrong
+        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { return []; }   // loading it says what is wrong
     }
 
     /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)

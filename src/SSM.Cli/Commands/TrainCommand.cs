@@ -30,8 +30,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     {
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
+        var added = settings.AddGood is { } addGood ? AddedGood(data, addGood, settings.Recursive) : null;
+        if (added is not null) data = data.WithTrainingImages(added.TrainPaths);
         // The next run would read the tree again, with this output's files in it.
         if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
+        if (settings.Recursive && added is not null) settings.RefuseOutputInside(added.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         using var staging = new OutputStaging(settings.Output);
         var mlContext = new MLContext(settings.Seed);
@@ -74,7 +77,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
-        console.WriteLine($"Found {trainImages} in {data.Root}");
+        console.WriteLine($"Found {trainImages} in {data.Root}" + (added is null ? "" : $" ({added.TrainPaths.Count} of them in {added.Root}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
@@ -124,11 +127,13 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 Command = "train", Version = CliApp.Version, NetworkSha256 = identity, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
                 FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity,
+                AddedGood = added?.Root, AddedGoodImages = added?.TrainPaths.Count,
             }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =
             [
-                ("dataset", data.Root), .. start is null ? [] : new[] { ("fine-tuned from", start.Describe(pathOnly: true)) }, ("training images", trainImages),
+                ("dataset", data.Root), .. start is null ? [] : new[] { ("fine-tuned from", start.Describe(pathOnly: true)) },
+                .. added is null ? [] : new[] { ("added good images", $"{added.TrainPaths.Count} from {added.Root}") }, ("training images", trainImages),
                 ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
                                (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
                 // The model's own figure, as evaluate shows it: the epoch line's is rounded for the log, and rounded again it could differ.
@@ -183,4 +188,21 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     /// <summary>How many of <paramref name="count"/> training images the engine holds out to calibrate (its own split).</summary>
     private static int HeldOut(int count, SsmAnomalyDetectionOptions options) =>
         SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
+
+    /// <summary>The good images of <c>--add-good</c>'s <paramref name="folder"/>, read as <c>&lt;DATA&gt;</c> is: none may be
+    /// one of <paramref name="data"/>'s (trained on twice, without a word) or, by content, one of its test images (the test
+    /// figures would be those of images trained on).</summary>
+    private SSM.Core.Data.MvtecDataset AddedGood(SSM.Core.Data.MvtecDataset data, string folder, bool recursive)
+    {
+        var more = recursive ? DatasetInput.OpenTree(folder) : DatasetInput.Open(folder, needTrain: true, needTest: false);
+        DatasetInput.WarnSkipped(warnings, more.Skipped, recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
+        var own = data.TrainPaths.ToHashSet(StringComparer.Ordinal);
+        if (more.TrainPaths.FirstOrDefault(own.Contains) is { } twice)
+            throw new CliException($"'{twice}' is a training image of <DATA> and of --add-good: give --add-good a folder of other good images.") { ExitCode = 2 };
+        if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
+            throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good are test images of <DATA> ('{image}' is '{test}'" +
+                                   $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
+                                   "Give --add-good other good images.") { ExitCode = 2 };
+        return more;
+    }
 }

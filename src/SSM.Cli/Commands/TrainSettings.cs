@@ -25,6 +25,12 @@ public sealed class TrainSettings : ModelSettings
                  "(hidden folders, links to folders and predict outputs are not searched). Not for the MVTec layout.")]
     public bool Recursive { get; set; }
 
+    [CommandOption("--add-good <FOLDER>")]
+    [Description("More good images to train on: another dataset folder's training images (its train/good) or a folder of good " +
+                 "images, read as <DATA> is (with --recursive, its subfolders too). With --from, the old images beside the new, so " +
+                 "that both stay normal. Its test set is not read.")]
+    public string? AddGood { get; set; }
+
     [CommandOption("--each-category")]
     [Description("<DATA> holds datasets of the MVTec layout in its subfolders, one per product (MVTec AD's download): train each " +
                  "in turn into its own folder of --output, then write one table of them all (categories.csv).")]
@@ -260,6 +266,8 @@ public sealed class TrainSettings : ModelSettings
         if (!common.Successful) return common;
         if (From is not null && EachCategory)
             return ValidationResult.Error("--each-category trains a new model for each dataset of <DATA>; --from goes on from one model. Give one of them.");
+        if (EachCategory && AddGood is not null)
+            return ValidationResult.Error("--each-category trains each dataset of <DATA> on its own images; --add-good adds images to one training. Give one of them.");
         if (EachCategory && Recursive)
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");
         if (Depth is < InpaintingNetworkOptions.MinDepth or > InpaintingNetworkOptions.MaxDepth)

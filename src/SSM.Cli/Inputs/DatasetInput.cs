@@ -47,6 +47,29 @@ public static class DatasetInput
     /// <summary>The folder names of the MVTec layout (<see cref="OpenTree"/> refuses them), in any letter case.</summary>
     private static readonly HashSet<string> MvtecFolders = new(["train", "test", MvtecFolder.GroundTruthFolder], StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The SHA-256 of a file's bytes, to know a copy under another name; null when it cannot be read (the scoring
+    /// or training says why).</summary>
+    public static string? ContentHash(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>The images of <paramref name="images"/> that are test images of <paramref name="data"/> by content (a copy under
+    /// another name is the same image), each with the test image it is: good images given to train or calibrate on must not
+    /// be, or the test figures would be those of images the model was made on.</summary>
+    public static List<(string Image, string Test)> TestImagesAmong(IEnumerable<string> images, MvtecDataset data)
+    {
+        var tests = data.TestItems.Select(t => (t.Path, Hash: ContentHash(t.Path))).Where(t => t.Hash is not null)
+            .GroupBy(t => t.Hash!).ToDictionary(g => g.Key, g => g.First().Path);
+        return [.. images.Select(i => (Image: i, Test: ContentHash(i) is { } h && tests.TryGetValue(h, out var t) ? t : null))
+            .Where(x => x.Test is not null).Select(x => (x.Image, x.Test!))];
+    }
+
     /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder (its default).</summary>
     public const string FolderNotRead = "hidden files and subfolders are not read";
 

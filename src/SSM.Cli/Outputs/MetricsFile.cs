@@ -35,6 +35,10 @@ public sealed record MetricsFile
     /// absent otherwise.</summary>
     public string? FineTunedFrom { get; init; }
     public string? FineTunedFromSha256 { get; init; }
+    /// <summary>train <c>--add-good</c>: the folder whose good images were trained on beside the dataset's (a full path), and
+    /// how many; absent otherwise.</summary>
+    public string? AddedGood { get; init; }
+    public int? AddedGoodImages { get; init; }
     /// <summary>train only: the epoch a stopped training was continued after (its checkpoint); absent for a run from the start.</summary>
     public int? ContinuedAfterEpoch { get; init; }
     /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>

@@ -28,6 +28,10 @@ public sealed class MvtecDataset
     public static MvtecDataset OfGoodTestImages(string root, IReadOnlyList<string> paths, IReadOnlyList<string> skipped) =>
         new(root, [], [.. paths.Select(p => new MvtecTestItem(p, LabeledImage.GoodCategory, null))], null, skipped, hasGroundTruth: false);
 
+    /// <summary>This dataset with <paramref name="more"/> training images after its own (another folder's good images).</summary>
+    public MvtecDataset WithTrainingImages(IReadOnlyList<string> more) =>
+        new(Root, [.. TrainPaths, .. more], TestItems, Channels, Skipped, MissingMasks, HasGroundTruth);
+
     /// <summary>False when the dataset has no <c>ground_truth</c> folder, or its labels CSV no <c>mask</c> column: its
     /// defective test images are labelled by their folder or row alone (<see cref="MvtecTestItem.MaskPath"/> null), enough
     /// for image metrics but not for pixel metrics.</summary>
