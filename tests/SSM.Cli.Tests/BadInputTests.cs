@@ -378,6 +378,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(root, "bad.zip"), "not a zip");
         AssertFails(Cli.Run("predict", Path.Combine(root, "bad.zip"), Good, "-o", output), "is not a model written by ssm train", output);
         AssertFails(Cli.Run("predict", fx.Model, Path.Combine(root, "nothing-here"), "-o", output), "does not exist", output);
+        // The model is checked first: a mistyped model is said before a test set is listed and hashed, or a missing one named instead.
+        string none = Path.Combine(root, "none.zip");
+        AssertFails(Cli.Run("evaluate", none, Path.Combine(root, "no-data"), "--calibrate-on", Path.Combine(root, "no-good"), "-o", output),
+            $"Model file '{none}' does not exist.", output);
+        AssertFails(Cli.Run("predict", none, Path.Combine(root, "no-input"), "-o", output), $"Model file '{none}' does not exist.", output);
 
         // A model of a later version is one all the same: the message says to update, not that it is foreign.
         string newer = Path.Combine(root, "newer.zip");

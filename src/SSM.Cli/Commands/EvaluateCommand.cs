@@ -18,6 +18,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
+        ModelRunner.RequireModelFile(settings.Model);
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         string? calibrationFolder = settings.CalibrateOn is { } on ? Path.GetFullPath(on) : null;

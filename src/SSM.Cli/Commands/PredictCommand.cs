@@ -17,6 +17,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         var mlContext = settings.CreateContext();
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
+        ModelRunner.RequireModelFile(settings.Model);
         var (images, skipped) = DatasetInput.ImagesOf(settings.Input, settings.Recursive);
         // The heat maps are PNG files: written among the inputs, the next run on that folder would score them as images.
         settings.RefuseOutputAmong(images, "ssm predict");

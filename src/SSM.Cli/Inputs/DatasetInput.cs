@@ -64,10 +64,17 @@ public static class DatasetInput
     /// be, or the test figures would be those of images the model was made on.</summary>
     public static List<(string Image, string Test)> TestImagesAmong(IEnumerable<string> images, MvtecDataset data)
     {
-        var tests = data.TestItems.Select(t => (t.Path, Hash: ContentHash(t.Path))).Where(t => t.Hash is not null)
-            .GroupBy(t => t.Hash!).ToDictionary(g => g.Key, g => g.First().Path);
-        return [.. images.Select(i => (Image: i, Test: ContentHash(i) is { } h && tests.TryGetValue(h, out var t) ? t : null))
-            .Where(x => x.Test is not null).Select(x => (x.Image, x.Test!))];
+        // Only files of a test image's length can be one: those alone are hashed, not every file of both sets.
+        var testsByLength = data.TestItems.Select(t => t.Path).Where(File.Exists).GroupBy(p => new FileInfo(p).Length).ToDictionary(g => g.Key, g => g.ToList());
+        var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? Hash(string path) => hashes.TryGetValue(path, out var h) ? h : hashes[path] = ContentHash(path);
+        var shared = new List<(string Image, string Test)>();
+        foreach (string image in images)
+        {
+            if (!File.Exists(image) || !testsByLength.TryGetValue(new FileInfo(image).Length, out var candidates) || Hash(image) is not { } hash) continue;
+            if (candidates.FirstOrDefault(t => Hash(t) == hash) is { } test) shared.Add((image, test));
+        }
+        return shared;
     }
 
     /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder (its default).</summary>

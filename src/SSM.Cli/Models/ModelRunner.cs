@@ -92,6 +92,19 @@ public static class ModelRunner
     /// <param name="Input">The input schema the model was saved with.</param>
     private sealed record Loaded(Func<ITransformer> Rebuild, bool Owned, DataViewSchema Input);
 
+    /// <summary>The model file at <paramref name="path"/>, as a full path, checked before anything else is read: a mistyped
+    /// path is said at once, not after a test set's files were listed and hashed.</summary>
+    /// <exception cref="CliException">A folder, or no file, there.</exception>
+    public static string RequireModelFile(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new CliException($"'{full}' is a folder; give the model file" +
+                                   (File.Exists(Path.Combine(full, "model.zip")) ? $": '{Path.Combine(full, "model.zip")}'." : " (model.zip, written by ssm train)."));
+        if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
+        return full;
+    }
+
     /// <summary>
     /// Loads a model saved by <see cref="Save"/>, with <paramref name="threshold"/> and <paramref name="maskThreshold"/> in place
     /// of its own when given, and a model of files reading up to <paramref name="maxPixels"/> (<c>--max-megapixels</c>, which
@@ -105,11 +118,7 @@ public static class ModelRunner
     public static ITransformer Load(MLContext mlContext, string path, float? threshold = null, Commands.MaskThresholdChoice? maskThreshold = null,
         long? maxPixels = null, IReadOnlyList<string>? calibrateOn = null, Warnings? warnings = null, bool toFineTune = false)
     {
-        string full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-            throw new CliException($"'{full}' is a folder; give the model file" +
-                                   (File.Exists(Path.Combine(full, "model.zip")) ? $": '{Path.Combine(full, "model.zip")}'." : " (model.zip, written by ssm train)."));
-        if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
+        string full = RequireModelFile(path);
         try
         {
             var model = mlContext.Model.Load(full, out var savedInput);
