@@ -11,7 +11,9 @@ namespace SSM.MLNet;
 /// </summary>
 public sealed class SsmFineTuningOptions
 {
-    /// <summary>Passes over the new images. Default <see cref="SsmTrainer.FineTuningEpochs"/> (10). At least 1.</summary>
+    /// <summary>Passes over the new images. Default <see cref="SsmTrainer.FineTuningEpochs"/> (10). At least 1. With hundreds of
+    /// new images more pay: on MTD after a camera moved closer 30 gave image AUROC 0.927 against 0.872; with 20, whose
+    /// threshold 2 held-out images set, 30 flagged more good images.</summary>
     public int Epochs { get; set; } = SsmTrainer.FineTuningEpochs;
 
     /// <summary>Adam's learning rate until the schedule lowers it (x0.1 at 60 % and 90 % of the epochs, as in training).
