@@ -95,32 +95,12 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are test images too ('{shared[0].Image}' is " +
                                    $"'{shared[0].Test}'{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images the " +
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
-        foreach (string trained in TrainingFolders(model))
+        foreach (string trained in TrainingRecord.ImageFolders(model))
             if (images.Count(i => i.StartsWith(trained + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is > 0 and var seen)
                 warnings.Write($"{seen} of the {images.Count} images of --calibrate-on lie in '{trained}', which trained this model (its metrics.json says so): " +
                                "the network has seen them, so they score lower than new good images and the threshold comes out too low. " +
                                "Calibrate on good images taken since.");
         return images;
-    }
-
-    /// <summary>The folders of images the model's training read (a dataset's train/ folder, or the plain folder; and those of
-    /// <c>--add-good</c>), from the training's metrics.json beside the model when it is this model's; none when that is not known.</summary>
-    private static IEnumerable<string> TrainingFolders(string model)
-    {
-        // Asked before the model is loaded: a missing file or a folder is for loading to say, in its words.
-        if (!File.Exists(model)) return [];
-        string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "metrics.json");
-        try
-        {
-            if (MetricsFile.TryRead(record, out _) is not { Command: "train", Dataset: { } dataset } training
-                || training.NetworkSha256 != ModelIdentity.Of(model)) return [];
-            return new[] { dataset, training.AddedGood }.OfType<string>().Select(folder =>
-            {
-                string root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
-                return Directory.Exists(Path.Combine(root, "train")) ? Path.Combine(root, "train") : root;
-            }).ToList();
-        }
-        catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { return []; }   // loading it says what is wrong
     }
 
     /// <summary>A training's output holds its only record (metrics.json: the data, time, threads and device of the run)

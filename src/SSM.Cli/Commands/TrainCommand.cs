@@ -79,6 +79,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}" + (added is null ? "" : $" ({added.TrainPaths.Count} of them in {added.Root}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
+        if (added is null && start?.ForgettingNote(data.Root) is { } forgetting) console.WriteLine(forgetting);
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
