@@ -38,7 +38,8 @@ internal static class StalledTraining
     /// <param name="p">The epoch's report.</param>
     /// <param name="stepsPerEpoch">The run's steps per epoch.</param>
     /// <param name="fineTuning">Whether the run fine-tunes a trained network: one that ends up there has lost what it had
-    /// learnt, which a lower learning rate, not another start, mends.</param>
+    /// learnt, and a fine-tuning has no other start to try; a lower learning rate is its remedy (not measured: no
+    /// fine-tuning has been seen to end up there).</param>
     public static string? Warning(SsmOptions options, TrainingProgress p, int stepsPerEpoch, bool fineTuning = false)
     {
         if (options.Normalization != InputNormalization.PerImage || p.Epoch < CheckedFrom(p.PlannedEpochs, stepsPerEpoch) || p.Loss.Mse <= Stuck) return null;
