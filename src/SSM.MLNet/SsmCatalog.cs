@@ -118,7 +118,8 @@ public static class SsmCatalog
     /// <param name="epochs">Passes over the images. Default <see cref="SsmTrainer.FineTuningEpochs"/>.</param>
     /// <example>
     /// <code>
-    /// // The camera was moved: train the network on 200 good images taken since, then save as usual.
+    /// // The camera was moved: train the network on 200 good images taken since, then save as usual. Where the old camera
+    /// // stays in use, give its good images too (goodSinceTheMove.Concat(goodBefore)), or the network forgets them.
     /// var tuned = mlContext.AnomalyDetection.FineTuneSsm(model, mlContext.Data.LoadFromEnumerable(goodSinceTheMove));
     /// mlContext.Model.Save(tuned, schema, "model-moved-camera.zip");
     /// SsmAnomalyTransformer.From(tuned).Dispose();   // its network; the other steps are model's
