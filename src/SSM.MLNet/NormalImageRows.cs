@@ -25,7 +25,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
     /// <param name="options">The settings the run trains with.</param>
     /// <param name="heldOut">How many images calibrate.</param>
     /// <param name="fineTuning">Whether the rows fine-tune a model, whose size and tiles are its training's.</param>
-    public void WarnOfTraining(IChannel ch, SsmInput input, SsmOptions options, int heldOut, bool fineTuning = false)
+    public void WarnOfTraining(IChannel ch, SsmInput input, SsmOptions options, int heldOut, bool fineTuning)
     {
         if (FitWarnings.FewHeldOut(heldOut, Images.ImageCount, options) is { } few) ch.Warning(few);
         if (Anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(Anomalous, Images.ImageCount));

@@ -5,7 +5,6 @@ using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Network;
 using SSM.Core.Scoring;
-using SSM.Core.Torch;
 using SSM.Core.Training;
 
 namespace SSM.MLNet;
@@ -196,10 +195,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
             TrainingLog.AtPeak(memory),
             tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
-        TrainingLog.WarnOfMemory(ch, options, memory, fineTuning: false);
-        // Said before the training, not after it: a long run on too few held-out images can still be stopped.
-        rows.WarnOfTraining(ch, ssmInput, options, heldOut, fineTuning: false);
-        if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
+        TrainingLog.WarnBeforeRun(ch, rows, ssmInput, options, memory, heldOut, fineTuning: false);
         // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
         if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
             ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,

@@ -5,7 +5,6 @@ using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
-using SSM.Core.Torch;
 using SSM.Core.Training;
 using SSM.MLNet;
 
@@ -352,9 +351,7 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}{7}.",
             count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs",
             training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device, TrainingLog.AtPeak(memory));
-        TrainingLog.WarnOfMemory(ch, tuningOptions, memory, fineTuning: true);
-        rows.WarnOfTraining(ch, input, tuningOptions, heldOut, fineTuning: true);
-        if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
+        TrainingLog.WarnBeforeRun(ch, rows, input, tuningOptions, memory, heldOut, fineTuning: true);
         var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, networkEntries, heldOut, o.Cancellation, fineTuning: true,
             (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));
         return Around(tuned, o.Threshold, result =>

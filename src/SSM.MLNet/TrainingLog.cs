@@ -1,6 +1,7 @@
 using Microsoft.ML.Runtime;
 using SSM.Core;
 using SSM.Core.Scoring;
+using SSM.Core.Torch;
 using SSM.Core.Training;
 
 namespace SSM.MLNet;
@@ -73,11 +74,21 @@ internal static class TrainingLog
             ? TrainingMemory.EstimateBytes(options, NativeBFloat16.Resolve(options.Training.Precision, device) == NetworkPrecision.BFloat16, networkEntries)
             : null;
 
-    /// <summary>Warns when the estimated peak <paramref name="memory"/> is near the machine's (<see cref="FitWarnings.Memory"/>),
-    /// after the run's first line has said it.</summary>
-    public static void WarnOfMemory(IChannel ch, SsmOptions options, long? memory, bool fineTuning)
+    /// <summary>The warnings said after a training's or a fine-tuning's first line and before its first epoch, so that a long run
+    /// can still be stopped: an estimated peak <paramref name="memory"/> near the machine's (<see cref="FitWarnings.Memory"/>),
+    /// the rows' own (<see cref="NormalImageRows.WarnOfTraining"/>), and libtorch's convolutions mended (<see cref="OneDnnCheck"/>).</summary>
+    /// <param name="ch">The channel the warnings go to.</param>
+    /// <param name="rows">The rows the run trains on.</param>
+    /// <param name="input">The input column they were read from.</param>
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="memory">The run's estimated peak (<see cref="PeakMemory"/>).</param>
+    /// <param name="heldOut">How many images calibrate.</param>
+    /// <param name="fineTuning">Whether the run fine-tunes a model (the warnings' advice).</param>
+    public static void WarnBeforeRun(IChannel ch, NormalImageRows rows, SsmInput input, SsmOptions options, long? memory, int heldOut, bool fineTuning)
     {
         if (memory is { } peak && FitWarnings.Memory(options, peak, TrainingMemory.MachineBytes, fineTuning) is { } tooLarge) ch.Warning(tooLarge);
+        rows.WarnOfTraining(ch, input, options, heldOut, fineTuning);
+        if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
     }
 
     /// <summary>The estimated peak as the run's first line says it, from <see cref="SsmAnomalyEstimator.LargeTrainingBytes"/> on:

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 using SSM.Core.Training;
 
 namespace SSM.MLNet.Tests;
@@ -11,9 +12,9 @@ namespace SSM.MLNet.Tests;
 [Collection(TrainedModelCollection.Name)]
 public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
 {
-    private readonly string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ssm-fine-tuning-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    private readonly TempFolder temp = new();
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     private IDataView Rows(IEnumerable<ImageRow> rows) => fixture.Context.Data.LoadFromEnumerable(rows);
 
@@ -28,9 +29,9 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
         {
             ImageSize = TrainedModelFixture.Size, TrainCount = 40, TestGoodCount = 8, TestDefectCount = 2, Seed = 6, Texture = TextureKind.BrushedMetal,
         });
-        data.WriteMvtec(Path.Combine(folder, "variant"));
+        data.WriteMvtec(Path.Combine(temp.Path, "variant"));
         List<ImageRow> Files(string sub) =>
-            [.. Directory.GetFiles(Path.Combine(folder, "variant", sub, "good"), "*.png").Order().Select(p => new ImageRow { ImagePath = p })];
+            [.. Directory.GetFiles(Path.Combine(temp.Path, "variant", sub, "good"), "*.png").Order().Select(p => new ImageRow { ImagePath = p })];
         return (Files("train"), Files("test"));
     }
 
@@ -58,7 +59,7 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
             Assert.Contains(log, m => m.Contains("SSM: fine-tuning on 40 images (36 for the network, 4 held out to calibrate), 4 epochs from learning rate 0.001"));
             Assert.Contains(log, m => m.Contains("SSM: epoch 4/4 loss"));
             Assert.Contains(log, m => m.Contains("SSM: calibrated on 4 held-out normal images"));
-            string file = Path.Combine(folder, "closer.zip");
+            string file = Path.Combine(temp.Path, "closer.zip");
             fixture.Context.Model.Save(tuned, Rows([]).Schema, file);
             var loaded = fixture.Context.Model.Load(file, out _);
             try

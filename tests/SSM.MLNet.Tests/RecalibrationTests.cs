@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SSM.Core.Data;
+using SSM.Core.Tests.Data;
 using SSM.Core.Training;
 
 namespace SSM.MLNet.Tests;
@@ -10,9 +11,9 @@ namespace SSM.MLNet.Tests;
 [Collection(TrainedModelCollection.Name)]
 public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposable
 {
-    private readonly string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ssm-recalibration-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    private readonly TempFolder temp = new();
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => temp.Dispose();
 
     private sealed class OtherRow
     {
@@ -33,7 +34,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
             var image = ImageFile.Load(path);
             var lit = new FloatImage(image.Channels, image.Height, image.Width,
                 [.. image.Pixels.Select(v => Math.Clamp(0.4f + (v - 0.5f) / 3 + (float)(random.NextDouble() - 0.5) * 0.02f, 0f, 1f))]);
-            string file = Path.Combine(folder, $"lit-{seed}-{i}.png");
+            string file = Path.Combine(temp.Path, $"lit-{seed}-{i}.png");
             ImageFile.Save(lit, file);
             return new ImageRow { ImagePath = file };
         }).ToList();
@@ -72,7 +73,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
             Assert.Equal(GoodTests.Count, FlaggedBy(fixture.Model));   // the old calibration flags every good image under the dimmer lamp (its contrast floor)
             Assert.True(FlaggedBy(again) < GoodTests.Count / 2, $"{FlaggedBy(again)} of {GoodTests.Count} good images flagged");
             Assert.Contains(fixture.Log.Skip(logged), m => m.Contains("SSM: calibrating on 16 normal images."));
-            string file = Path.Combine(folder, "relit.zip");
+            string file = Path.Combine(temp.Path, "relit.zip");
             fixture.Context.Model.Save(again, Rows([]).Schema, file);
             var loaded = fixture.Context.Model.Load(file, out _);
             try
@@ -104,7 +105,7 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
     [Fact]
     public void Unreadable_files_too_few_rows_and_a_wrong_column_are_refused_naming_them()
     {
-        string broken = Path.Combine(folder, "broken.png");
+        string broken = Path.Combine(temp.Path, "broken.png");
         File.WriteAllText(broken, "not an image");
         var ssm = fixture.Ssm.WithThreshold(3f);
         try

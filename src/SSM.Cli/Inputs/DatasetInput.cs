@@ -65,17 +65,21 @@ public static class DatasetInput
     public static List<(string Image, string Test)> TestImagesAmong(IEnumerable<string> images, MvtecDataset data)
     {
         // Only files of a test image's length can be one: those alone are hashed, not every file of both sets.
-        var testsByLength = data.TestItems.Select(t => t.Path).Where(File.Exists).GroupBy(p => new FileInfo(p).Length).ToDictionary(g => g.Key, g => g.ToList());
+        var testsByLength = data.TestItems.Select(t => (t.Path, Length: LengthOf(t.Path))).Where(t => t.Length is not null)
+            .GroupBy(t => t.Length!.Value, t => t.Path).ToDictionary(g => g.Key, g => g.ToList());
         var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
         string? Hash(string path) => hashes.TryGetValue(path, out var h) ? h : hashes[path] = ContentHash(path);
         var shared = new List<(string Image, string Test)>();
         foreach (string image in images)
         {
-            if (!File.Exists(image) || !testsByLength.TryGetValue(new FileInfo(image).Length, out var candidates) || Hash(image) is not { } hash) continue;
+            if (LengthOf(image) is not { } length || !testsByLength.TryGetValue(length, out var candidates) || Hash(image) is not { } hash) continue;
             if (candidates.FirstOrDefault(t => Hash(t) == hash) is { } test) shared.Add((image, test));
         }
         return shared;
     }
+
+    // One look at the file system a file: its length, or null when it is not there (the scoring or training says why).
+    private static long? LengthOf(string path) => new FileInfo(path) is { Exists: true } file ? file.Length : null;
 
     /// <summary>What <see cref="WarnSkipped"/> says is not read of a folder (its default).</summary>
     public const string FolderNotRead = "hidden files and subfolders are not read";
