@@ -100,8 +100,8 @@ public sealed class EvaluationResult
         var masks = images.Select(x => x.Mask ?? new bool[x.Map.Length]).ToList();
         if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)) && images.Count > 0)
         {
-            pixel = PixelMetrics.Evaluate(maps, masks, images[0].MapHeight, images[0].MapWidth);
-            pixelRoc = PixelMetrics.RocCurve(maps, masks, 400);
+            (var metrics, pixelRoc) = PixelMetrics.EvaluateWithCurve(maps, masks, images[0].MapHeight, images[0].MapWidth, maxPoints: 400);
+            pixel = metrics;
             pixelThreshold = RoundThreshold.Between(maps, pixel.Value.F1Threshold);
         }
         ConfusionCounts? atThreshold = pixel is null || mapThresholdOf is null ? null

@@ -35,12 +35,30 @@ public static class PixelMetrics
     /// </summary>
     /// <exception cref="ArgumentException">As for <see cref="Pro.Aupro(IReadOnlyList{LabeledAnomalyMap}, double)"/>.</exception>
     public static PixelEvaluation Evaluate(IReadOnlyList<LabeledAnomalyMap> images, double maxFpr = Pro.DefaultMaxFpr)
+        => Evaluate(images, maxFpr, curvePoints: null).Metrics;
+
+    /// <summary>
+    /// <see cref="Evaluate(IReadOnlyList{float[]}, IReadOnlyList{bool[]}, int, int, double)"/> and the pixel ROC curve thinned to
+    /// <paramref name="maxPoints"/>, from the same sort: a report's curve would otherwise copy and sort every pixel again.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Evaluate(IReadOnlyList{LabeledAnomalyMap}, double)"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxPoints"/> is below 2.</exception>
+    public static (PixelEvaluation Metrics, RocCurve Curve) EvaluateWithCurve(IReadOnlyList<float[]> anomalyMaps, IReadOnlyList<bool[]> groundTruthMasks,
+        int height, int width, int maxPoints = 1000, double maxFpr = Pro.DefaultMaxFpr)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPoints, 2);
+        var (metrics, curve) = Evaluate(LabeledAnomalyMap.Zip(anomalyMaps, groundTruthMasks, height, width), maxFpr, maxPoints);
+        return (metrics, curve!);
+    }
+
+    private static (PixelEvaluation Metrics, RocCurve? Curve) Evaluate(IReadOnlyList<LabeledAnomalyMap> images, double maxFpr, int? curvePoints)
     {
         var ranking = PixelRanking.Build(images);
         double aupro = Pro.Aupro(ranking, maxFpr);
         var ranked = ranking.ToRankedScores();
         var (f1, threshold) = Evaluation.F1Max.Compute(ranked);
-        return new PixelEvaluation(Roc.Auroc(ranked), f1, threshold, aupro, maxFpr);
+        var metrics = new PixelEvaluation(Roc.Auroc(ranked), f1, threshold, aupro, maxFpr);
+        return (metrics, curvePoints is { } points ? Roc.Curve(ranked).Downsample(points) : null);
     }
 
     /// <summary><see cref="Evaluate(IReadOnlyList{LabeledAnomalyMap}, double)"/> for same-size row-major maps and masks.</summary>

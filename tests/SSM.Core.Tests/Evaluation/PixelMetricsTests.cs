@@ -43,6 +43,13 @@ public class PixelMetricsTests
         Assert.Equal(PixelMetrics.F1Max(maps, masks), (PixelMetrics.Evaluate(images).F1Max, PixelMetrics.Evaluate(images).F1Threshold));
         var curve = PixelMetrics.RocCurve(maps, masks, maxPoints: 10);
         Assert.InRange(curve.Count, 2, 10);
+        // Both from one sort: the same figures and the same thinned curve.
+        var (metrics, sameCurve) = PixelMetrics.EvaluateWithCurve(maps, masks, h, w, maxPoints: 10);
+        Assert.Equal(PixelMetrics.Evaluate(images), metrics);
+        Assert.Equal(curve.FalsePositiveRates, sameCurve.FalsePositiveRates);
+        Assert.Equal(curve.TruePositiveRates, sameCurve.TruePositiveRates);
+        Assert.Equal(curve.Thresholds, sameCurve.Thresholds);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PixelMetrics.EvaluateWithCurve(maps, masks, h, w, maxPoints: 1));
     }
 
     [Fact]
