@@ -25,9 +25,14 @@ internal static class ColourReadAsGrey
         return false;
     }
 
-    public static string Warning(SsmInput input) =>
+    /// <param name="input">The column the images come from.</param>
+    /// <param name="fineTuning">Whether the images fine-tune a model, whose channels are its training's: colour needs a new model.</param>
+    public static string Warning(SsmInput input, bool fineTuning = false) =>
         $"SSM: the training images in column '{input.ColumnName}' are in colour, and the model reads grey " +
-        $"({nameof(SsmAnomalyDetectionOptions.Channels)} = 1, the default): it reads them by their luminance, so a defect of colour " +
-        $"alone will be invisible to it. Set {nameof(SsmAnomalyDetectionOptions.Channels)} = 3 to train in colour" +
+        (fineTuning
+            ? "since its training: it reads them by their luminance, so a defect of colour alone will be invisible to it. " +
+              $"A new model with {nameof(SsmAnomalyDetectionOptions.Channels)} = 3 reads colour"
+            : $"({nameof(SsmAnomalyDetectionOptions.Channels)} = 1, the default): it reads them by their luminance, so a defect of colour " +
+              $"alone will be invisible to it. Set {nameof(SsmAnomalyDetectionOptions.Channels)} = 3 to train in colour") +
         (input.Kind == SsmInputKind.Image ? ", or convert the pictures to grey first (ConvertToGrayscale) to say grey is meant." : ".");
 }

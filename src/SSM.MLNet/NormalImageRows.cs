@@ -30,7 +30,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
         if (FitWarnings.FewHeldOut(heldOut, Images.ImageCount, options) is { } few) ch.Warning(few);
         if (Anomalous > 0) ch.Warning(AnomalousTrainingRows.Warning(Anomalous, Images.ImageCount));
         if (DarkPictures.Warning(input, Brightest) is { } dark) ch.Warning(dark);
-        if (ColourAsGrey) ch.Warning(ColourReadAsGrey.Warning(input));
+        if (ColourAsGrey) ch.Warning(ColourReadAsGrey.Warning(input, fineTuning));
         if (ResizeWarnings.Shrinking(Sizes, options.Grid, options.ImageSize, fineTuning) is { } shrunk) ch.Warning(shrunk);
         if (ResizeWarnings.Squashing(Sizes, options.Grid, options.ImageSize, fineTuning) is { } squashed) ch.Warning(squashed);
     }

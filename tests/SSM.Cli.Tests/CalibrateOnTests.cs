@@ -109,6 +109,14 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         // The images the network trained on: its training's metrics.json beside the model names their folder.
         var seen = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", Path.Combine(fx.Root, "dim-seen"));
         Assert.True(seen.Code == 0, seen.Output);
-        Assert.Contains($"24 of the 24 images of --calibrate-on lie in '{Path.Combine(fx.Data, "train")}', which trained this model", Cli.Flat(seen.Output));
+        Assert.Contains("24 of the 24 images of --calibrate-on trained this model (", Cli.Flat(seen.Output));
+        // By content: copies under other names are the same images.
+        string copies = Directory.CreateDirectory(Path.Combine(fx.Root, "dim-copies")).FullName;
+        string[] trained = [.. Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order(StringComparer.Ordinal).Take(2)];
+        for (int i = 0; i < trained.Length; i++) File.Copy(trained[i], Path.Combine(copies, $"copy{i}.png"));
+        foreach (var f in Directory.GetFiles(calibration).Take(2)) File.Copy(f, Path.Combine(copies, Path.GetFileName(f)));
+        var copied = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", copies, "-o", Path.Combine(fx.Root, "dim-copied"));
+        Assert.True(copied.Code == 0, copied.Output);
+        Assert.Contains($"2 of the 4 images of --calibrate-on trained this model ('{Path.Combine(copies, "copy0.png")}' is '{trained[0]}', and others;", Cli.Flat(copied.Output));
     }
 }

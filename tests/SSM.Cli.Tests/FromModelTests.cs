@@ -87,6 +87,13 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Equal((fx.Data, 24, 44), (metrics.AddedGood, metrics.AddedGoodImages, metrics.TrainImages));
         Assert.Equal(7, metrics.TestImages);   // <DATA>'s test set; --add-good's is not read
         Assert.Null(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).AddedGood);
+        // info says both folders and the model it went on from, not the new data alone.
+        var info = Cli.Run("info", Path.Combine(output, "model.zip"), "--json");
+        Assert.True(info.Code == 0, info.Output);
+        var facts = JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(info.Output, MetricsFile.Json)!;
+        Assert.Equal((data, fx.Data, 24), (facts.Dataset, facts.AddedGood, facts.AddedGoodImages));
+        Assert.Equal((fx.Model, metrics.FineTunedFromSha256), (facts.FineTunedFrom, facts.FineTunedFromSha256));
+        Assert.NotNull(facts.FineTunedFromSha256);
     }
 
     [Fact]
@@ -95,7 +102,17 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         string data = NewData();
         var same = Cli.Run("train", data, "--add-good", data, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-same"));
         Assert.Equal(2, same.Code);
-        Assert.Contains("is a training image of <DATA> and of --add-good", Cli.Flat(same.Output));
+        Assert.Contains("20 of the 20 images of --add-good are training images of <DATA> (", Cli.Flat(same.Output));
+        Assert.Contains("they would be trained on twice", Cli.Flat(same.Output));
+        // By content: copies under other names (or links, or the path spelt otherwise) are the same images.
+        string twice = Cli.TempFolder("add-twice");
+        string[] own = [.. Directory.GetFiles(Path.Combine(data, "train", "good")).Order(StringComparer.Ordinal)];
+        File.Copy(own[0], Path.Combine(twice, "a.png"));
+        File.Copy(own[1], Path.Combine(twice, "b.png"));
+        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "train", "good"))[0], Path.Combine(twice, "c.png"));
+        var copied = Cli.Run("train", data, "--add-good", twice, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-twice"));
+        Assert.Equal(2, copied.Code);
+        Assert.Contains($"2 of the 3 images of --add-good are training images of <DATA> ('{Path.Combine(twice, "a.png")}' is '{own[0]}', and others)", Cli.Flat(copied.Output));
         // A test image copied among good ones would be trained on, and the test figures flattered.
         string copies = Path.Combine(Cli.TempFolder("add-copies"), "good");
         Directory.CreateDirectory(copies);
@@ -109,5 +126,22 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         var each = Cli.Run("train", fx.Data, "--each-category", "--add-good", copies, "-o", Path.Combine(fx.Root, "add-each"));
         Assert.Equal(2, each.Code);
         Assert.Contains("--add-good adds images to one training", Cli.Flat(each.Output));
+    }
+
+    [Fact]
+    public void Add_good_reads_a_dataset_by_its_train_good_takes_any_number_of_images_and_names_itself_in_errors()
+    {
+        // A dataset's train/good even where --recursive reads <DATA>'s subfolders (its test images would be trained as good).
+        var (dataset, notRead) = SSM.Cli.Inputs.DatasetInput.OpenAddedGood(fx.Data, recursive: true);
+        Assert.Equal(Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Length, dataset.TrainPaths.Count);
+        Assert.Equal(SSM.Cli.Inputs.DatasetInput.FolderNotRead, notRead);
+        // One image is enough: the training it joins needs its minimum, not it.
+        string one = Cli.TempFolder("add-one");
+        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "train", "good"))[0], Path.Combine(one, "a.png"));
+        Assert.Single(SSM.Cli.Inputs.DatasetInput.OpenAddedGood(one, recursive: false).Images.TrainPaths);
+        Assert.Single(SSM.Cli.Inputs.DatasetInput.OpenAddedGood(one, recursive: true).Images.TrainPaths);
+        string missing = Path.Combine(one, "no-such-folder");
+        var error = Assert.Throws<CliException>(() => SSM.Cli.Inputs.DatasetInput.OpenAddedGood(missing, recursive: false));
+        Assert.StartsWith($"--add-good: Dataset folder '{missing}' does not exist.", error.Message);
     }
 }

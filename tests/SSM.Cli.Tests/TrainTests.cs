@@ -92,6 +92,13 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal(12, metrics.TrainImages);
         Assert.True(metrics.Recursive);   // what the next run must give to read the same images
+        // Fine-tuned on a plain folder, the note gives what reads the tree again.
+        string later = Path.Combine(fx.Root, "by-hour-later");
+        Directory.CreateDirectory(later);
+        foreach (string file in Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Skip(12).Take(6)) File.Copy(file, Path.Combine(later, Path.GetFileName(file)));
+        var tuned = Cli.Run("train", later, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "-o", output + "-later");
+        Assert.True(tuned.Code == 0, tuned.Output);
+        Assert.Contains($"give them with --add-good \"{tree}\" --recursive (on MTD", Cli.Flat(tuned.Output));
         // Without it, the folder's subfolders are not read, and the error says so; the MVTec layout does not take it.
         var flat = Cli.Run(["train", tree, .. TrainedModelFixture.TinyTraining, "-o", output + "-flat"]);
         Assert.Equal(1, flat.Code);

@@ -29,6 +29,8 @@ public sealed class FineTuningWarningsTests
         yield return (ShortTimeBudget.Warning(Budgeted, 10, Epoch(1, 2, 0.004))!, ShortTimeBudget.Warning(Budgeted, 10, Epoch(1, 2, 0.004), fineTuning: true)!);
         yield return (StalledTraining.Warning(Budgeted, Epoch(3, 10, 0.029), 23)!, StalledTraining.Warning(Budgeted, Epoch(3, 10, 0.029), 23, fineTuning: true)!);
         yield return (SSM.MLNet.FitWarnings.Memory(Budgeted, estimate, estimate / 2)!, SSM.MLNet.FitWarnings.Memory(Budgeted, estimate, estimate / 2, fineTuning: true)!);
+        var paths = new SsmInput("ImagePath", SsmInputKind.Path, 1, 0, 0, 1f);
+        yield return (ColourReadAsGrey.Warning(paths), ColourReadAsGrey.Warning(paths, fineTuning: true));
     }
 
     [Fact]
@@ -56,5 +58,7 @@ public sealed class FineTuningWarningsTests
         Assert.StartsWith("SSM: fine-tuning at 1024x1024", w[4]);
         Assert.Contains("A smaller BatchSize needs less", w[4]);
         Assert.DoesNotContain("ImageSize", w[4]);
+        Assert.EndsWith("the model reads grey since its training: it reads them by their luminance, so a defect of colour alone will be invisible to it. " +
+                        "A new model with Channels = 3 reads colour.", w[5]);
     }
 }

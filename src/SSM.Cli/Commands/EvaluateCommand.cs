@@ -95,11 +95,11 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
             throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on are test images too ('{shared[0].Image}' is " +
                                    $"'{shared[0].Test}'{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images the " +
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
-        foreach (string trained in TrainingRecord.ImageFolders(model))
-            if (images.Count(i => i.StartsWith(trained + Path.DirectorySeparatorChar, StringComparison.Ordinal)) is > 0 and var seen)
-                warnings.Write($"{seen} of the {images.Count} images of --calibrate-on lie in '{trained}', which trained this model (its metrics.json says so): " +
-                               "the network has seen them, so they score lower than new good images and the threshold comes out too low. " +
-                               "Calibrate on good images taken since.");
+        // By content, as the training read its folders again: a copy, a link or a subfolder the training did not read is told apart.
+        if (DatasetInput.SameImagesAmong(images, TrainingRecord.TrainingImages(model)) is [var (image, trained), ..] seen)
+            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ('{image}' is '{trained}'" +
+                           $"{(seen.Count > 1 ? ", and others" : "")}; its metrics.json names the folders): the network has seen them, so they " +
+                           "score lower than new good images and the threshold comes out too low. Calibrate on good images taken since.");
         return images;
     }
 

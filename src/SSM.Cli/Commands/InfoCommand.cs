@@ -42,6 +42,12 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         public bool? Recursive { get; init; }
         public double? TrainingSeconds { get; init; }
         public int? ContinuedAfterEpoch { get; init; }
+        /// <summary>From the training record of <c>train --from</c>: the model it went on from and that model's identity.</summary>
+        public string? FineTunedFrom { get; init; }
+        public string? FineTunedFromSha256 { get; init; }
+        /// <summary>From the training record of <c>train --add-good</c>: the folder whose good images trained beside the dataset's, and how many.</summary>
+        public string? AddedGood { get; init; }
+        public int? AddedGoodImages { get; init; }
     }
 
     public override int Execute(CommandContext context, InfoSettings settings, CancellationToken cancellationToken)
@@ -60,7 +66,11 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             .. Recorded("mask threshold", facts.MaskThreshold is { } mask ? $"{Summary.T(mask)} (anomaly-map value from which masks and contours mark a pixel)" : null),
             ("channels", Summary.Channels(ssm)), .. Summary.Training(ssm),
             ("training record", facts.TrainingRecord ?? facts.TrainingRecordNote ?? ""),
-            .. Recorded("trained by", facts.Version), .. Recorded("dataset", facts.Dataset),
+            .. Recorded("trained by", facts.Version),
+            .. Recorded("dataset", facts.Dataset is { } data && facts.Recursive == true ? $"{data} (with its subfolders: --recursive)" : facts.Dataset),
+            // The dataset row alone would say a model of train --from --add-good knew only the new images.
+            .. Recorded("added good", facts.AddedGood is { } added ? $"{added} ({facts.AddedGoodImages} images)" : null),
+            .. Recorded("fine-tuned from", facts.FineTunedFrom is { } source ? $"{source} (network sha256 {facts.FineTunedFromSha256})" : null),
             // A continued training's record has the last run's time, as train's summary says it.
             .. Recorded("training time", facts.TrainingSeconds is { } s
                 ? $"{Summary.F(s)} s" + (facts.ContinuedAfterEpoch is { } from ? $" (the last run's; epochs 1-{from} ran before)" : "") : null),
@@ -96,6 +106,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         {
             TrainingRecord = recordPath, Version = record.Version, Dataset = record.Dataset, Recursive = record.Recursive,
             TrainingSeconds = record.TrainingSeconds, ContinuedAfterEpoch = record.ContinuedAfterEpoch,
+            FineTunedFrom = record.FineTunedFrom, FineTunedFromSha256 = record.FineTunedFromSha256,
+            AddedGood = record.AddedGood, AddedGoodImages = record.AddedGoodImages,
             // The run's own settings: the model's, with what only the run knew (device, threads, time budget, precision used).
             Settings = record.Settings,
         };

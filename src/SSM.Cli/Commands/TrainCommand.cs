@@ -28,6 +28,8 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     /// <param name="arguments">The command's arguments as given, for <c>--from</c>.</param>
     private int TrainOne(TrainSettings settings, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        // A mistyped model is said at once, not after the images were listed and --add-good's hashed.
+        if (settings.From is not null) ModelRunner.RequireModelFile(settings.From);
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
         var added = settings.AddGood is { } addGood ? AddedGood(data, addGood, settings.Recursive) : null;
@@ -79,7 +81,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
         console.WriteLine($"Found {trainImages} in {data.Root}" + (added is null ? "" : $" ({added.TrainPaths.Count} of them in {added.Root}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
-        if (added is null && start?.ForgettingNote(data.Root) is { } forgetting) console.WriteLine(forgetting);
+        if (added is null && start?.ForgettingNote(data.Root, settings.Recursive) is { } forgetting) console.WriteLine(forgetting);
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
@@ -190,16 +192,17 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     private static int HeldOut(int count, SsmAnomalyDetectionOptions options) =>
         SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
 
-    /// <summary>The good images of <c>--add-good</c>'s <paramref name="folder"/>, read as <c>&lt;DATA&gt;</c> is: none may be
-    /// one of <paramref name="data"/>'s (trained on twice, without a word) or, by content, one of its test images (the test
-    /// figures would be those of images trained on).</summary>
+    /// <summary>The good images of <c>--add-good</c>'s <paramref name="folder"/> (<see cref="DatasetInput.OpenAddedGood"/>): none may
+    /// be, by content, one of <paramref name="data"/>'s training images (trained on twice without a word, and one copy may be
+    /// held out to set the threshold on an image the network saw) or one of its test images (the test figures would be those
+    /// of images trained on). By content, so a link, another spelling of the path or a copy is caught too.</summary>
     private SSM.Core.Data.MvtecDataset AddedGood(SSM.Core.Data.MvtecDataset data, string folder, bool recursive)
     {
-        var more = recursive ? DatasetInput.OpenTree(folder) : DatasetInput.Open(folder, needTrain: true, needTest: false);
-        DatasetInput.WarnSkipped(warnings, more.Skipped, recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
-        var own = data.TrainPaths.ToHashSet(StringComparer.Ordinal);
-        if (more.TrainPaths.FirstOrDefault(own.Contains) is { } twice)
-            throw new CliException($"'{twice}' is a training image of <DATA> and of --add-good: give --add-good a folder of other good images.") { ExitCode = 2 };
+        var (more, notRead) = DatasetInput.OpenAddedGood(folder, recursive);
+        DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
+        if (DatasetInput.SameImagesAmong(more.TrainPaths, data.TrainPaths) is [var (copy, same), ..] twice)
+            throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good are training images of <DATA> ('{copy}' is '{same}'" +
+                                   $"{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. Give --add-good a folder of other good images.") { ExitCode = 2 };
         if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
             throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good are test images of <DATA> ('{image}' is '{test}'" +
                                    $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +

@@ -16,7 +16,9 @@ public static class DatasetInput
     /// The good images of a plain folder and all its subfolders (<c>train --recursive</c>): a line's images kept by camera
     /// and hour could not be trained on without flattening them, and renaming, since each hour folder reuses the names.
     /// </summary>
-    public static MvtecDataset OpenTree(string folder)
+    /// <param name="folder">The root of the tree.</param>
+    /// <param name="minimumImages">How many images it must hold: a training's own, or 1 for images added to another folder's.</param>
+    public static MvtecDataset OpenTree(string folder, int minimumImages = SSM.Core.Training.SsmTrainer.MinimumImages)
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
         string full = Path.GetFullPath(folder);
@@ -31,8 +33,8 @@ public static class DatasetInput
             throw new CliException($"'{full}' holds folders of the MVTec layout ('{layout}'): --recursive trains on every image of the tree as normal, so " +
                                    "their test images and masks would be trained on as good ones. Train an MVTec dataset from its own folder, " +
                                    "without --recursive." + Categories(full, train: true)) { ExitCode = 2 };
-        if (images.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
-            throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
+        if (images.Count < minimumImages)
+            throw new CliException($"'{full}' and its subfolders hold {images.Count} training image(s); at least {minimumImages} defect-free images are needed.");
         return MvtecDataset.OfTrainingImages(full, images, skipped);
     }
 
@@ -62,20 +64,42 @@ public static class DatasetInput
     /// <summary>The images of <paramref name="images"/> that are test images of <paramref name="data"/> by content (a copy under
     /// another name is the same image), each with the test image it is: good images given to train or calibrate on must not
     /// be, or the test figures would be those of images the model was made on.</summary>
-    public static List<(string Image, string Test)> TestImagesAmong(IEnumerable<string> images, MvtecDataset data)
+    public static List<(string Image, string Test)> TestImagesAmong(IEnumerable<string> images, MvtecDataset data) =>
+        [.. SameImagesAmong(images, data.TestItems.Select(t => t.Path)).Select(p => (p.Image, Test: p.Same))];
+
+    /// <summary>The images of <paramref name="images"/> that are, by content, one of <paramref name="others"/>, each with the one
+    /// it is: a copy under another name, a link or another spelling of the path is the same image.</summary>
+    public static List<(string Image, string Same)> SameImagesAmong(IEnumerable<string> images, IEnumerable<string> others)
     {
-        // Only files of a test image's length can be one: those alone are hashed, not every file of both sets.
-        var testsByLength = data.TestItems.Select(t => (t.Path, Length: LengthOf(t.Path))).Where(t => t.Length is not null)
+        // Only files of one of the others' lengths can be one: those alone are hashed, not every file of both sets.
+        var othersByLength = others.Select(p => (Path: p, Length: LengthOf(p))).Where(t => t.Length is not null)
             .GroupBy(t => t.Length!.Value, t => t.Path).ToDictionary(g => g.Key, g => g.ToList());
         var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
         string? Hash(string path) => hashes.TryGetValue(path, out var h) ? h : hashes[path] = ContentHash(path);
-        var shared = new List<(string Image, string Test)>();
+        var shared = new List<(string Image, string Same)>();
         foreach (string image in images)
         {
-            if (LengthOf(image) is not { } length || !testsByLength.TryGetValue(length, out var candidates) || Hash(image) is not { } hash) continue;
-            if (candidates.FirstOrDefault(t => Hash(t) == hash) is { } test) shared.Add((image, test));
+            if (LengthOf(image) is not { } length || !othersByLength.TryGetValue(length, out var candidates) || Hash(image) is not { } hash) continue;
+            if (candidates.FirstOrDefault(t => Hash(t) == hash) is { } same) shared.Add((image, same));
         }
         return shared;
+    }
+
+    /// <summary>
+    /// The good images of <c>train --add-good</c>'s folder: an MVTec dataset's train/good (its test set is not read), whatever
+    /// <paramref name="recursive"/> says; a plain folder's images, with <paramref name="recursive"/> its subfolders' too. Any
+    /// number of them: the training they join needs its minimum, not they. Errors name the option.
+    /// </summary>
+    /// <returns>The images, and what <see cref="WarnSkipped"/> says was not read of the folder.</returns>
+    public static (MvtecDataset Images, string NotRead) OpenAddedGood(string folder, bool recursive)
+    {
+        try
+        {
+            bool dataset = !string.IsNullOrWhiteSpace(folder) && Directory.Exists(Path.Combine(Path.GetFullPath(folder), "train", "good"));
+            return recursive && !dataset ? (OpenTree(folder, minimumImages: 1), TreeNotRead)
+                : (Open(folder, needTrain: true, needTest: false, minimumImages: 1), FolderNotRead);
+        }
+        catch (CliException e) { throw new CliException($"--add-good: {e.Message}", e) { ExitCode = e.ExitCode }; }
     }
 
     // One look at the file system a file: its length, or null when it is not there (the scoring or training says why).
@@ -89,7 +113,11 @@ public static class DatasetInput
 
     /// <summary>Lists an MVTec-layout folder (or a plain folder of good images); nothing is decoded.</summary>
     /// <exception cref="CliException">Missing folder, no/too few images, no test images when needed.</exception>
-    public static MvtecDataset Open(string folder, bool needTrain, bool needTest)
+    /// <param name="folder">The dataset folder, a plain folder of images, or (a test set alone) a labels CSV.</param>
+    /// <param name="needTrain">Whether training images are read (and needed).</param>
+    /// <param name="needTest">Whether test images are needed.</param>
+    /// <param name="minimumImages">How many training images are needed: a training's own, or 1 for images added to another folder's.</param>
+    public static MvtecDataset Open(string folder, bool needTrain, bool needTest, int minimumImages = SSM.Core.Training.SsmTrainer.MinimumImages)
     {
         if (string.IsNullOrWhiteSpace(folder)) throw new CliException("No dataset folder was given.");
         string full = Path.GetFullPath(folder);
@@ -126,8 +154,8 @@ public static class DatasetInput
         if (needTrain && data.TrainPaths.Count == 0)
             throw new CliException($"'{full}' holds a test set but no training images: train needs defect-free images in train/good (MVTec layout) or in the folder itself. " +
                                    $"Its folders: {string.Join(", ", Directory.GetDirectories(full).Select(Path.GetFileName).Order(StringComparer.Ordinal))}.");
-        if (needTrain && data.TrainPaths.Count < SSM.Core.Training.SsmTrainer.MinimumImages)
-            throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {SSM.Core.Training.SsmTrainer.MinimumImages} defect-free images are needed.");
+        if (needTrain && data.TrainPaths.Count < minimumImages)
+            throw new CliException($"'{full}' holds {data.TrainPaths.Count} training image(s); at least {minimumImages} defect-free images are needed.");
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
         return data;

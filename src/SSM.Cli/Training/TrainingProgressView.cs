@@ -123,6 +123,7 @@ public static class TrainingProgressView
         [nameof(SsmAnomalyDetectionOptions.Tiles)] = "--tiles",
         [nameof(SsmAnomalyDetectionOptions.BatchSize)] = "--batch-size",
         [nameof(SsmAnomalyDetectionOptions.BaseWidth)] = "--width",
+        [nameof(SsmAnomalyDetectionOptions.Channels)] = "--channels",
         [nameof(SsmAnomalyDetectionOptions.Seed)] = "--seed",
         [nameof(SsmAnomalyDetectionOptions.TrainingTime)] = "--time-budget",
         [nameof(SsmFineTuningOptions.LearningRate)] = "--learning-rate",
