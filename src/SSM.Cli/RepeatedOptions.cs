@@ -14,7 +14,8 @@ internal static class RepeatedOptions
         {
             // "--epochs=3" and "--epochs:3" name the option before the separator; "-3" is a value (a negative number).
             string name = arg.Split('=', ':')[0];
-            if (!name.StartsWith('-') || CommandOptions.Named(name) is not { } option) continue;
+            // An option of several values (--add-good) is given once per value.
+            if (!name.StartsWith('-') || CommandOptions.Named(name) is not { } option || option.ValueType.IsArray) continue;
             string canonical = option.Canonical;
             if (seen.TryGetValue(canonical, out string? first))
                 return $"{(first == name ? name : $"{first} and {name}")} given twice: give {canonical} once" +

@@ -7,6 +7,17 @@ namespace SSM.Cli.Tests;
 [Collection("cli")]
 public sealed class FromModelTests(TrainedModelFixture fx)
 {
+    /// <summary>A folder of <paramref name="count"/> grey noise images of 32 px, like no generated one.</summary>
+    private static string NoiseImages(string name, int count, int seed)
+    {
+        string folder = Cli.TempFolder(name);
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 32, 32, [.. Enumerable.Range(0, 32 * 32).Select(_ => random.NextSingle())]),
+                Path.Combine(folder, $"noise{i}.png"));
+        return folder;
+    }
+
     /// <summary>Another dataset (another seed), with a test set, to fine-tune on.</summary>
     private static string NewData()
     {
@@ -48,6 +59,8 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         var second = Cli.Run("train", data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "--learning-rate", "0.0005", "-o", again);
         Assert.True(second.Code == 0, second.Output);
         Assert.Contains(", fine-tuned once.", Cli.Flat(second.Output));
+        // Its record names <DATA> alone; the record of the model it went on from names the fixture's images.
+        Assert.Contains($"give them with --add-good \"{fx.Data}\" (on MTD", Cli.Flat(second.Output));
         Assert.Equal(0.0005, MetricsFile.Read(Path.Combine(again, "metrics.json")).Settings.LearningRate);
     }
 
@@ -76,22 +89,24 @@ public sealed class FromModelTests(TrainedModelFixture fx)
     [Fact]
     public void Add_good_trains_on_another_folders_good_images_beside_the_datas_and_records_it()
     {
-        string data = NewData(), output = Path.Combine(fx.Root, "from-add-good");
-        var (code, text) = Cli.Run("train", data, "--from", fx.Model, "--add-good", fx.Data, "--epochs", "1", "-o", output);
+        string data = NewData(), noise = NoiseImages("add-noise", 3, seed: 1), output = Path.Combine(fx.Root, "from-add-good");
+        var (code, text) = Cli.Run("train", data, "--from", fx.Model, "--add-good", fx.Data, "--add-good", noise, "--epochs", "1", "-o", output);
         Assert.True(code == 0, text);
         string flat = Cli.Flat(text);
-        Assert.Contains($"in {data} (24 of them in {fx.Data}, from --add-good)", flat);
-        Assert.Contains("SSM: fine-tuning on 44 images (40 for the network, 4 held out to calibrate)", flat);
+        Assert.Contains($"in {data} (24 of them in {fx.Data} and 3 in {noise}, from --add-good)", flat);
+        Assert.Contains("SSM: fine-tuning on 47 images (", flat);
         Assert.DoesNotContain("may forget", flat);
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
-        Assert.Equal((fx.Data, 24, 44), (metrics.AddedGood, metrics.AddedGoodImages, metrics.TrainImages));
+        Assert.Equal([fx.Data, noise], metrics.AddedGood!);
+        Assert.Equal((27, 47), (metrics.AddedGoodImages, metrics.TrainImages));
         Assert.Equal(7, metrics.TestImages);   // <DATA>'s test set; --add-good's is not read
         Assert.Null(MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).AddedGood);
         // info says both folders and the model it went on from, not the new data alone.
         var info = Cli.Run("info", Path.Combine(output, "model.zip"), "--json");
         Assert.True(info.Code == 0, info.Output);
         var facts = JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(info.Output, MetricsFile.Json)!;
-        Assert.Equal((data, fx.Data, 24), (facts.Dataset, facts.AddedGood, facts.AddedGoodImages));
+        Assert.Equal((data, 27), (facts.Dataset, facts.AddedGoodImages));
+        Assert.Equal([fx.Data, noise], facts.AddedGood!);
         Assert.Equal((fx.Model, metrics.FineTunedFromSha256), (facts.FineTunedFrom, facts.FineTunedFromSha256));
         Assert.NotNull(facts.FineTunedFromSha256);
     }
@@ -102,7 +117,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         string data = NewData();
         var same = Cli.Run("train", data, "--add-good", data, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-same"));
         Assert.Equal(2, same.Code);
-        Assert.Contains("20 of the 20 images of --add-good are training images of <DATA> (", Cli.Flat(same.Output));
+        Assert.Contains($"20 of the 20 images of --add-good '{data}' are training images of <DATA> (", Cli.Flat(same.Output));
         Assert.Contains("they would be trained on twice", Cli.Flat(same.Output));
         // By content: copies under other names (or links, or the path spelt otherwise) are the same images.
         string twice = Cli.TempFolder("add-twice");
@@ -112,7 +127,13 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "train", "good"))[0], Path.Combine(twice, "c.png"));
         var copied = Cli.Run("train", data, "--add-good", twice, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-twice"));
         Assert.Equal(2, copied.Code);
-        Assert.Contains($"2 of the 3 images of --add-good are training images of <DATA> ('{Path.Combine(twice, "a.png")}' is '{own[0]}', and others)", Cli.Flat(copied.Output));
+        Assert.Contains($"2 of the 3 images of --add-good '{twice}' are training images of <DATA> ('{Path.Combine(twice, "a.png")}' is '{own[0]}', and others)", Cli.Flat(copied.Output));
+        // Nor may two --add-good folders share an image.
+        string first = NoiseImages("add-first", 2, seed: 2), second = NoiseImages("add-second", 2, seed: 3);
+        File.Copy(Path.Combine(first, "noise1.png"), Path.Combine(second, "shared.png"));
+        var shared = Cli.Run("train", data, "--add-good", first, "--add-good", second, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-shared"));
+        Assert.Equal(2, shared.Code);
+        Assert.Contains($"1 of the 3 images of --add-good '{second}' are training images of the --add-good folder '{first}' ('{Path.Combine(second, "shared.png")}' is '{Path.Combine(first, "noise1.png")}')", Cli.Flat(shared.Output));
         // A test image copied among good ones would be trained on, and the test figures flattered.
         string copies = Path.Combine(Cli.TempFolder("add-copies"), "good");
         Directory.CreateDirectory(copies);
@@ -121,7 +142,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         File.Copy(test, Path.Combine(copies, "renamed.png"));
         var leak = Cli.Run("train", data, "--add-good", copies, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-leak"));
         Assert.Equal(2, leak.Code);
-        Assert.Contains($"1 of the 4 images of --add-good are test images of <DATA> ('{Path.Combine(copies, "renamed.png")}' is '{test}')", Cli.Flat(leak.Output));
+        Assert.Contains($"1 of the 4 images of --add-good '{copies}' are test images of <DATA> ('{Path.Combine(copies, "renamed.png")}' is '{test}')", Cli.Flat(leak.Output));
         Assert.False(Cli.HasStackTrace(leak.Output));
         var each = Cli.Run("train", fx.Data, "--each-category", "--add-good", copies, "-o", Path.Combine(fx.Root, "add-each"));
         Assert.Equal(2, each.Code);

@@ -45,8 +45,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         /// <summary>From the training record of <c>train --from</c>: the model it went on from and that model's identity.</summary>
         public string? FineTunedFrom { get; init; }
         public string? FineTunedFromSha256 { get; init; }
-        /// <summary>From the training record of <c>train --add-good</c>: the folder whose good images trained beside the dataset's, and how many.</summary>
-        public string? AddedGood { get; init; }
+        /// <summary>From the training record of <c>train --add-good</c>: the folders whose good images trained beside the dataset's, and how many.</summary>
+        public List<string>? AddedGood { get; init; }
         public int? AddedGoodImages { get; init; }
     }
 
@@ -69,7 +69,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             .. Recorded("trained by", facts.Version),
             .. Recorded("dataset", facts.Dataset is { } data && facts.Recursive == true ? $"{data} (with its subfolders: --recursive)" : facts.Dataset),
             // The dataset row alone would say a model of train --from --add-good knew only the new images.
-            .. Recorded("added good", facts.AddedGood is { } added ? $"{added} ({facts.AddedGoodImages} images)" : null),
+            .. Recorded("added good", facts.AddedGood is { } added ? $"{string.Join(", ", added)} ({facts.AddedGoodImages} images)" : null),
             .. Recorded("fine-tuned from", facts.FineTunedFrom is { } source ? $"{source} (network sha256 {facts.FineTunedFromSha256})" : null),
             // A continued training's record has the last run's time, as train's summary says it.
             .. Recorded("training time", facts.TrainingSeconds is { } s

@@ -32,11 +32,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         if (settings.From is not null) ModelRunner.RequireModelFile(settings.From);
         var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
         DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
-        var added = settings.AddGood is { } addGood ? AddedGood(data, addGood, settings.Recursive) : null;
-        if (added is not null) data = data.WithTrainingImages(added.TrainPaths);
+        var added = AddedGood(data, settings.AddGood, settings.Recursive);
+        data = data.WithTrainingImages([.. added.SelectMany(a => a.TrainPaths)]);
         // The next run would read the tree again, with this output's files in it.
         if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
-        if (settings.Recursive && added is not null) settings.RefuseOutputInside(added.Root, "ssm train --recursive");
+        if (settings.Recursive) foreach (var more in added) settings.RefuseOutputInside(more.Root, "ssm train --recursive");
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         using var staging = new OutputStaging(settings.Output);
         var mlContext = new MLContext(settings.Seed);
@@ -79,9 +79,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         int heldOut = HeldOut(data.TrainPaths.Count, options);
         string trainImages = Summary.TrainingImages(data.TrainPaths.Count, heldOut);
         // Said as what was found, not what is being trained on: the files are read next, and a bad one stops the run.
-        console.WriteLine($"Found {trainImages} in {data.Root}" + (added is null ? "" : $" ({added.TrainPaths.Count} of them in {added.Root}, from --add-good)"));
+        console.WriteLine($"Found {trainImages} in {data.Root}" + (added.Count == 0 ? ""
+            : $" ({string.Join(" and ", added.Select((a, i) => $"{a.TrainPaths.Count}{(i == 0 ? " of them" : "")} in {a.Root}"))}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
-        if (added is null && start?.ForgettingNote(data.Root, settings.Recursive) is { } forgetting) console.WriteLine(forgetting);
+        if (added.Count == 0 && start?.ForgettingNote(data.Root, settings.Recursive) is { } forgetting) console.WriteLine(forgetting);
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
@@ -130,13 +131,14 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 Command = "train", Version = CliApp.Version, NetworkSha256 = identity, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
                 FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity,
-                AddedGood = added?.Root, AddedGoodImages = added?.TrainPaths.Count,
+                AddedGood = added.Count > 0 ? [.. added.Select(a => a.Root)] : null, AddedGoodImages = added.Count > 0 ? added.Sum(a => a.TrainPaths.Count) : null,
             }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
 
             List<(string, string)> rows =
             [
                 ("dataset", data.Root), .. start is null ? [] : new[] { ("fine-tuned from", start.Describe(pathOnly: true)) },
-                .. added is null ? [] : new[] { ("added good images", $"{added.TrainPaths.Count} from {added.Root}") }, ("training images", trainImages),
+                .. added.Count == 0 ? [] : new[] { ("added good images", string.Join("; ", added.Select(a => $"{a.TrainPaths.Count} from {a.Root}"))) },
+                ("training images", trainImages),
                 ("epochs run", (epochs.Count > 0 ? $"{epochs[^1].Epoch} of {plannedEpochs}" : "?") +
                                (checkpoints?.Kept is { } from ? $" (continued from epoch {from.Done})" : "")),
                 // The model's own figure, as evaluate shows it: the epoch line's is rounded for the log, and rounded again it could differ.
@@ -192,21 +194,29 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     private static int HeldOut(int count, SsmAnomalyDetectionOptions options) =>
         SSM.Core.Training.SsmTrainer.Split(count, new SSM.Core.SsmOptions().Training with { HoldoutFraction = options.HoldoutFraction }).HeldOut.Length;
 
-    /// <summary>The good images of <c>--add-good</c>'s <paramref name="folder"/> (<see cref="DatasetInput.OpenAddedGood"/>): none may
-    /// be, by content, one of <paramref name="data"/>'s training images (trained on twice without a word, and one copy may be
-    /// held out to set the threshold on an image the network saw) or one of its test images (the test figures would be those
-    /// of images trained on). By content, so a link, another spelling of the path or a copy is caught too.</summary>
-    private SSM.Core.Data.MvtecDataset AddedGood(SSM.Core.Data.MvtecDataset data, string folder, bool recursive)
+    /// <summary>The good images of each <c>--add-good</c> folder (<see cref="DatasetInput.OpenAddedGood"/>): none may be, by
+    /// content, a training image of <paramref name="data"/> or of an earlier folder (trained on twice without a word, and one
+    /// copy may be held out to set the threshold on an image the network saw) or a test image of <paramref name="data"/> (the
+    /// test figures would be those of images trained on). By content, so a link, another spelling of the path or a copy is
+    /// caught too.</summary>
+    private List<SSM.Core.Data.MvtecDataset> AddedGood(SSM.Core.Data.MvtecDataset data, IReadOnlyList<string> folders, bool recursive)
     {
-        var (more, notRead) = DatasetInput.OpenAddedGood(folder, recursive);
-        DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
-        if (DatasetInput.SameImagesAmong(more.TrainPaths, data.TrainPaths) is [var (copy, same), ..] twice)
-            throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good are training images of <DATA> ('{copy}' is '{same}'" +
-                                   $"{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. Give --add-good a folder of other good images.") { ExitCode = 2 };
-        if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
-            throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good are test images of <DATA> ('{image}' is '{test}'" +
-                                   $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
-                                   "Give --add-good other good images.") { ExitCode = 2 };
-        return more;
+        var added = new List<SSM.Core.Data.MvtecDataset>();
+        foreach (string folder in folders)
+        {
+            var (more, notRead) = DatasetInput.OpenAddedGood(folder, recursive);
+            DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
+            foreach (var (earlier, name) in added.Select(a => (a.TrainPaths, $"the --add-good folder '{a.Root}'")).Prepend((data.TrainPaths, "<DATA>")))
+                if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is [var (copy, same), ..] twice)
+                    throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' are training images of {name} " +
+                                           $"('{copy}' is '{same}'{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. " +
+                                           "Give --add-good a folder of other good images.") { ExitCode = 2 };
+            if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
+                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' are test images of <DATA> ('{image}' is '{test}'" +
+                                       $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
+                                       "Give --add-good other good images.") { ExitCode = 2 };
+            added.Add(more);
+        }
+        return added;
     }
 }

@@ -26,10 +26,10 @@ public sealed class TrainSettings : ModelSettings
     public bool Recursive { get; set; }
 
     [CommandOption("--add-good <FOLDER>")]
-    [Description("More good images to train on: another dataset folder's training images (its train/good) or a folder of good " +
-                 "images, read as <DATA> is (with --recursive, its subfolders too). With --from, the old images beside the new, so " +
-                 "that both stay normal. Its test set is not read.")]
-    public string? AddGood { get; set; }
+    [Description("More good images to train on: another dataset folder's training images (its train/good; its test set is not " +
+                 "read) or a folder of good images (with --recursive, its subfolders too). Give it once per folder. With --from, " +
+                 "the old images beside the new, so that both stay normal.")]
+    public string[] AddGood { get; set; } = [];
 
     [CommandOption("--each-category")]
     [Description("<DATA> holds datasets of the MVTec layout in its subfolders, one per product (MVTec AD's download): train each " +
@@ -266,7 +266,7 @@ public sealed class TrainSettings : ModelSettings
         if (!common.Successful) return common;
         if (From is not null && EachCategory)
             return ValidationResult.Error("--each-category trains a new model for each dataset of <DATA>; --from goes on from one model. Give one of them.");
-        if (EachCategory && AddGood is not null)
+        if (EachCategory && AddGood.Length > 0)
             return ValidationResult.Error("--each-category trains each dataset of <DATA> on its own images; --add-good adds images to one training. Give one of them.");
         if (EachCategory && Recursive)
             return ValidationResult.Error("--each-category trains each MVTec dataset among <DATA>'s subfolders; --recursive reads one tree of good images. Give one of them.");

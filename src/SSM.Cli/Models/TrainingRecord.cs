@@ -10,28 +10,43 @@ namespace SSM.Cli.Models;
 /// </summary>
 public static class TrainingRecord
 {
-    /// <summary>The data folders the training of the model at <paramref name="model"/> read, as given to it (<c>&lt;DATA&gt;</c>,
-    /// then <c>--add-good</c>'s), as full paths, and whether it read their subfolders (<c>--recursive</c>); none when that is
-    /// not known.</summary>
-    public static (IReadOnlyList<string> Folders, bool Recursive) DataFolders(string model)
+    /// <summary>A folder a training read: its <c>&lt;DATA&gt;</c> or one of its <c>--add-good</c> folders (a full path), and
+    /// whether that training read subfolders (<c>--recursive</c>).</summary>
+    public readonly record struct TrainedFolder(string Folder, bool Recursive, bool Added);
+
+    /// <summary>Most fine-tunings followed back: a chain of models each going on from the one before.</summary>
+    private const int MaxChain = 32;
+
+    /// <summary>The folders the network of the model at <paramref name="model"/> was trained on: its training's, and, for a
+    /// model of <c>train --from</c>, those of the model it went on from, as far as their records are found (each beside its
+    /// model); none when nothing is known.</summary>
+    public static IReadOnlyList<TrainedFolder> DataFolders(string model)
     {
-        if (Of(model) is not { Dataset: { } dataset } training) return ([], false);
-        return ([.. new[] { dataset, training.AddedGood }.OfType<string>().Select(ModelSettings.FullFolder)], training.Recursive == true);
+        var folders = new List<TrainedFolder>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (string? next = model; next is not null && folders.Count < 2 * MaxChain && seen.Add(next);)
+        {
+            if (Of(next) is not { Dataset: { } dataset } training) break;
+            bool recursive = training.Recursive == true;
+            folders.Add(new(ModelSettings.FullFolder(dataset), recursive, Added: false));
+            folders.AddRange((training.AddedGood ?? []).Select(f => new TrainedFolder(ModelSettings.FullFolder(f), recursive, Added: true)));
+            next = training.FineTunedFrom;
+        }
+        return folders;
     }
 
-    /// <summary>The images the training of the model at <paramref name="model"/> read, listed again from its folders as
-    /// <c>train</c> reads them; none when that is not known or the folders are gone.</summary>
+    /// <summary>The images the network of the model at <paramref name="model"/> was trained on (<see cref="DataFolders"/>),
+    /// listed again as <c>train</c> reads its folders; none when that is not known or the folders are gone.</summary>
     public static IReadOnlyList<string> TrainingImages(string model)
     {
-        var (folders, recursive) = DataFolders(model);
         var images = new List<string>();
-        for (int i = 0; i < folders.Count; i++)
+        foreach (var (folder, recursive, added) in DataFolders(model))
         {
             try
             {
-                images.AddRange(i == 0
-                    ? (recursive ? DatasetInput.OpenTree(folders[i], minimumImages: 1) : DatasetInput.Open(folders[i], needTrain: true, needTest: false, minimumImages: 1)).TrainPaths
-                    : DatasetInput.OpenAddedGood(folders[i], recursive).Images.TrainPaths);
+                images.AddRange(added ? DatasetInput.OpenAddedGood(folder, recursive).Images.TrainPaths
+                    : recursive ? DatasetInput.OpenTree(folder, minimumImages: 1).TrainPaths
+                    : DatasetInput.Open(folder, needTrain: true, needTest: false, minimumImages: 1).TrainPaths);
             }
             catch (CliException) { }   // moved or changed since: what is still there is looked at
         }

@@ -35,9 +35,9 @@ public sealed record MetricsFile
     /// absent otherwise.</summary>
     public string? FineTunedFrom { get; init; }
     public string? FineTunedFromSha256 { get; init; }
-    /// <summary>train <c>--add-good</c>: the folder whose good images were trained on beside the dataset's (a full path), and
-    /// how many; absent otherwise.</summary>
-    public string? AddedGood { get; init; }
+    /// <summary>train <c>--add-good</c>: the folders whose good images were trained on beside the dataset's (full paths, in the
+    /// order given), and how many images they held together; absent otherwise.</summary>
+    public List<string>? AddedGood { get; init; }
     public int? AddedGoodImages { get; init; }
     /// <summary>train only: the epoch a stopped training was continued after (its checkpoint); absent for a run from the start.</summary>
     public int? ContinuedAfterEpoch { get; init; }

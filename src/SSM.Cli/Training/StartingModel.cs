@@ -69,17 +69,19 @@ public sealed class StartingModel : IDisposable
 
     /// <summary>The note for a fine-tuning on <paramref name="data"/>'s images alone: the network may forget those the model was
     /// trained on (on MTD after a camera move its old camera's test set fell from image AUROC 0.959 to 0.757), which
-    /// <c>--add-good</c> keeps. Null when their folder is not known (no training record beside the model) or is <paramref name="data"/>.</summary>
+    /// <c>--add-good</c> keeps: the folders of its training and of the models it went on from. Null when none is known (no
+    /// training record beside the model) other than <paramref name="data"/>.</summary>
     /// <param name="data">The folder the fine-tuning reads, as a full path.</param>
     /// <param name="recursive">Whether the fine-tuning reads <paramref name="data"/>'s subfolders: a training that read its
-    /// folder's so needs its --add-good read so too, and --recursive holds for both.</param>
+    /// folders' so needs its --add-good read so too, and --recursive holds for both.</param>
     public string? ForgettingNote(string data, bool recursive)
     {
-        var (folders, treeOfFolders) = TrainingRecord.DataFolders(Path);
-        if (folders.FirstOrDefault(f => !ModelSettings.SameFolder(f, data)) is not { } trained) return null;
+        var earlier = TrainingRecord.DataFolders(Path).Where(f => !ModelSettings.SameFolder(f.Folder, data)).ToList();
+        var folders = earlier.Select(f => f.Folder).Distinct(StringComparer.Ordinal).ToList();
+        if (folders.Count == 0) return null;
         return $"The network trains on these images alone and may forget those it was trained on: where they must stay normal too, give them " +
-               $"with --add-good \"{trained}\"{(treeOfFolders && !recursive ? " --recursive" : "")} (on MTD after a camera move, the old camera's image AUROC " +
-               "was 0.757 without them, 0.926 with).";
+               $"with {string.Join(" ", folders.Select(f => $"--add-good \"{f}\""))}{(earlier.Any(f => f.Recursive) && !recursive ? " --recursive" : "")} " +
+               "(on MTD after a camera move, the old camera's image AUROC was 0.757 without them, 0.926 with).";
     }
 
     /// <summary>What the model is: "Going on from '…' (network sha256 …): trained 105 epochs on 100 images", or, <paramref name="pathOnly"/>, the path
