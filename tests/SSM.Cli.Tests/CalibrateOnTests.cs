@@ -63,7 +63,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         string withTest = Path.GetDirectoryName(copies)!;
         var shared = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", withTest, "-o", Path.Combine(fx.Root, "dim-shared"));
         Assert.Equal(2, shared.Code);
-        Assert.Contains($"1 of the 6 images of --calibrate-on are test images too ('{Path.Combine(copies, "renamed.png")}' is", Cli.Flat(shared.Output));
+        Assert.Contains($"1 of the 6 images of --calibrate-on is a test image too ('{Path.Combine(copies, "renamed.png")}' is", Cli.Flat(shared.Output));
         Assert.False(Directory.Exists(Path.Combine(fx.Root, "dim-shared")));
         string one = Directory.CreateDirectory(Path.Combine(calibration, "..", "one")).FullName;
         File.Copy(Directory.GetFiles(calibration)[0], Path.Combine(one, "a.png"));

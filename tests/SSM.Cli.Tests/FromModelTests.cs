@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SSM.Cli.Outputs;
+using SSM.Cli.Models;
 
 namespace SSM.Cli.Tests;
 
@@ -37,7 +38,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Contains($"Going on from {fx.Model} (network sha256 ", flat);
         Assert.Contains(": trained 5 epochs on 24 images.", flat);
         // Trained on new images alone, the network may forget the old: the fixture's training record names their folder.
-        Assert.Contains($"may forget those it was trained on: where they must stay normal too, give them with --add-good \"{fx.Data}\"", flat);
+        Assert.Contains($"may forget the images it was trained on that this training does not read: where they must stay normal too, give them with --add-good \"{fx.Data}\"", flat);
         Assert.Contains("SSM: fine-tuning on 20 images (18 for the network, 2 held out to calibrate), 2 epochs from learning rate 0.001", flat);
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         var original = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
@@ -59,9 +60,31 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         var second = Cli.Run("train", data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "--learning-rate", "0.0005", "-o", again);
         Assert.True(second.Code == 0, second.Output);
         Assert.Contains(", fine-tuned once.", Cli.Flat(second.Output));
+        Assert.Equal(0.0005, MetricsFile.Read(Path.Combine(again, "metrics.json")).Settings.LearningRate);
         // Its record names <DATA> alone; the record of the model it went on from names the fixture's images.
         Assert.Contains($"give them with --add-good \"{fx.Data}\" (on MTD", Cli.Flat(second.Output));
-        Assert.Equal(0.0005, MetricsFile.Read(Path.Combine(again, "metrics.json")).Settings.LearningRate);
+        // Each fine-tuning records what the network had been trained on before it.
+        var history = MetricsFile.Read(Path.Combine(again, "metrics.json")).TrainedBefore!;
+        Assert.Equal([new(fx.Data, false, false), new(data, false, false)], history);
+    }
+
+    /// <summary>Fine-tuned into its own folder, a model's record is replaced: the new one keeps the history.</summary>
+    [Fact]
+    public void A_model_fine_tuned_into_its_own_folder_keeps_the_folders_it_was_trained_on()
+    {
+        string data = NewData(), inPlace = Cli.TempFolder("in-place");
+        foreach (string file in new[] { "model.zip", "metrics.json" }) File.Copy(Path.Combine(fx.Run, file), Path.Combine(inPlace, file));
+        string model = Path.Combine(inPlace, "model.zip");
+        var run = Cli.Run("train", data, "--from", model, "--epochs", "1", "-o", inPlace);
+        Assert.True(run.Code == 0, run.Output);
+        var metrics = MetricsFile.Read(Path.Combine(inPlace, "metrics.json"));
+        Assert.Equal((model, data), (metrics.FineTunedFrom, metrics.Dataset));
+        Assert.Equal([new(fx.Data, false, false)], metrics.TrainedBefore!);
+        // Fine-tuned again on other images, it names both folders.
+        string newer = NewData();
+        var next = Cli.Run("train", newer, "--from", model, "--epochs", "1", "-o", Path.Combine(fx.Root, "in-place-next"));
+        Assert.True(next.Code == 0, next.Output);
+        Assert.Contains($"give them with --add-good \"{fx.Data}\" --add-good \"{data}\" (on MTD", Cli.Flat(next.Output));
     }
 
     [Fact]
@@ -133,7 +156,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         File.Copy(Path.Combine(first, "noise1.png"), Path.Combine(second, "shared.png"));
         var shared = Cli.Run("train", data, "--add-good", first, "--add-good", second, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-shared"));
         Assert.Equal(2, shared.Code);
-        Assert.Contains($"1 of the 3 images of --add-good '{second}' are training images of the --add-good folder '{first}' ('{Path.Combine(second, "shared.png")}' is '{Path.Combine(first, "noise1.png")}')", Cli.Flat(shared.Output));
+        Assert.Contains($"1 of the 3 images of --add-good '{second}' is a training image of the --add-good folder '{first}' ('{Path.Combine(second, "shared.png")}' is '{Path.Combine(first, "noise1.png")}')", Cli.Flat(shared.Output));
         // A test image copied among good ones would be trained on, and the test figures flattered.
         string copies = Path.Combine(Cli.TempFolder("add-copies"), "good");
         Directory.CreateDirectory(copies);
@@ -142,7 +165,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         File.Copy(test, Path.Combine(copies, "renamed.png"));
         var leak = Cli.Run("train", data, "--add-good", copies, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-leak"));
         Assert.Equal(2, leak.Code);
-        Assert.Contains($"1 of the 4 images of --add-good '{copies}' are test images of <DATA> ('{Path.Combine(copies, "renamed.png")}' is '{test}')", Cli.Flat(leak.Output));
+        Assert.Contains($"1 of the 4 images of --add-good '{copies}' is a test image of <DATA> ('{Path.Combine(copies, "renamed.png")}' is '{test}')", Cli.Flat(leak.Output));
         Assert.False(Cli.HasStackTrace(leak.Output));
         var each = Cli.Run("train", fx.Data, "--each-category", "--add-good", copies, "-o", Path.Combine(fx.Root, "add-each"));
         Assert.Equal(2, each.Code);

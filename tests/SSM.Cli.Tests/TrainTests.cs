@@ -99,6 +99,19 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var tuned = Cli.Run("train", later, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "-o", output + "-later");
         Assert.True(tuned.Code == 0, tuned.Output);
         Assert.Contains($"give them with --add-good \"{tree}\" --recursive (on MTD", Cli.Flat(tuned.Output));
+        // An MVTec <DATA> refuses --recursive: the note says what to give instead.
+        var mvtecTuned = Cli.Run("train", fx.Data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "-o", output + "-mvtec-later");
+        Assert.True(mvtecTuned.Code == 0, mvtecTuned.Output);
+        Assert.Contains($"--add-good \"{tree}\" and --recursive, which refuses an MVTec dataset as <DATA>: give '{Path.Combine(fx.Data, "train", "good")}' as <DATA> then",
+            Cli.Flat(mvtecTuned.Output));
+        // New images inside the tree: the tree holds them, so it is not offered (--add-good would refuse them as <DATA>'s).
+        string newInTree = Path.Combine(tree, "new");
+        Directory.CreateDirectory(newInTree);
+        foreach (string file in Directory.GetFiles(later)) File.Copy(file, Path.Combine(newInTree, Path.GetFileName(file)));
+        var inTreeTuned = Cli.Run("train", newInTree, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "-o", output + "-in-tree");
+        Assert.True(inTreeTuned.Code == 0, inTreeTuned.Output);
+        Assert.DoesNotContain("may forget", inTreeTuned.Output);
+        Directory.Delete(newInTree, recursive: true);
         // Without it, the folder's subfolders are not read, and the error says so; the MVTec layout does not take it.
         var flat = Cli.Run(["train", tree, .. TrainedModelFixture.TinyTraining, "-o", output + "-flat"]);
         Assert.Equal(1, flat.Code);

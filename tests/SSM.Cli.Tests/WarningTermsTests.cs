@@ -17,5 +17,9 @@ public sealed class WarningTermsTests
         // A fine-tuning's (train --from) advice: its own options, and a new model's.
         Assert.Equal("Stop it and fine-tune from a lower --learning-rate. A new model with --tiles 8x1 keeps their proportions.",
             TrainingProgressView.InCliTerms("SSM: Stop it and fine-tune from a lower LearningRate. A new model with Tiles = new TileGrid(8, 1) keeps their proportions."));
+        // Colour read as grey: the options class's default is not the command's (auto).
+        Assert.Equal("the model reads grey (--channels 1): a defect of colour alone will be invisible to it. Set --channels 3 to train in colour.",
+            TrainingProgressView.InCliTerms("SSM: the model reads grey (Channels = 1, the default): a defect of colour alone will be invisible to it. Set Channels = 3 to train in colour."));
+        Assert.Equal("A new model with --channels 3 reads colour.", TrainingProgressView.InCliTerms("A new model with Channels = 3 reads colour."));
     }
 }

@@ -64,7 +64,7 @@ public class ModelSettings : CommonSettings
     public void RefuseOutputInside(string root, string command)
     {
         string output = FullFolder(Output), inside = FullFolder(root);
-        if (SameFolder(output, inside) || RealFolder(output).StartsWith(RealFolder(inside) + Path.DirectorySeparatorChar, PathComparison))
+        if (SameFolder(output, inside) || IsInside(output, inside))
             throw new CliException($"--output '{output}' is inside '{inside}', which {command} reads with all its subfolders; its " +
                                    "outputs would be read by the next run on it. Give an --output folder outside it.") { ExitCode = 2 };
     }
@@ -75,6 +75,9 @@ public class ModelSettings : CommonSettings
     /// <summary>True when two folder paths name the same folder: full, normalised ("a/./b/../b/" is "a/b"), links followed,
     /// letter case ignored on Windows and macOS, whose file systems ignore it by default.</summary>
     internal static bool SameFolder(string a, string b) => string.Equals(RealFolder(a), RealFolder(b), PathComparison);
+
+    /// <summary>True when <paramref name="folder"/> lies below <paramref name="root"/> (not at it), compared as <see cref="SameFolder"/> does.</summary>
+    internal static bool IsInside(string folder, string root) => RealFolder(folder).StartsWith(RealFolder(root) + Path.DirectorySeparatorChar, PathComparison);
 
     /// <summary>
     /// <see cref="FullFolder"/> with every link among its existing folders followed: an --output that is a link to the input

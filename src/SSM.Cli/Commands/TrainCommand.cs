@@ -82,7 +82,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         console.WriteLine($"Found {trainImages} in {data.Root}" + (added.Count == 0 ? ""
             : $" ({string.Join(" and ", added.Select((a, i) => $"{a.TrainPaths.Count}{(i == 0 ? " of them" : "")} in {a.Root}"))}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
-        if (added.Count == 0 && start?.ForgettingNote(data.Root, settings.Recursive) is { } forgetting) console.WriteLine(forgetting);
+        if (start?.ForgettingNote(data.Root, settings.Recursive, [.. added.Select(a => a.Root)]) is { } forgetting) console.WriteLine(forgetting);
         foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
@@ -130,7 +130,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             {
                 Command = "train", Version = CliApp.Version, NetworkSha256 = identity, Dataset = data.Root, Recursive = settings.Recursive ? true : null, Threshold = ssm.Threshold,
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
-                FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity,
+                FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity, TrainedBefore = start?.TrainedOn is { Count: > 0 } before ? [.. before] : null,
                 AddedGood = added.Count > 0 ? [.. added.Select(a => a.Root)] : null, AddedGoodImages = added.Count > 0 ? added.Sum(a => a.TrainPaths.Count) : null,
             }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
 
@@ -208,11 +208,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
             foreach (var (earlier, name) in added.Select(a => (a.TrainPaths, $"the --add-good folder '{a.Root}'")).Prepend((data.TrainPaths, "<DATA>")))
                 if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is [var (copy, same), ..] twice)
-                    throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' are training images of {name} " +
+                    throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(twice.Count == 1 ? "is a training image" : "are training images")} of {name} " +
                                            $"('{copy}' is '{same}'{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. " +
                                            "Give --add-good a folder of other good images.") { ExitCode = 2 };
             if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
-                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' are test images of <DATA> ('{image}' is '{test}'" +
+                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ('{image}' is '{test}'" +
                                        $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
                                        "Give --add-good other good images.") { ExitCode = 2 };
             added.Add(more);

@@ -49,17 +49,24 @@ public static class DatasetInput
     /// <summary>The folder names of the MVTec layout (<see cref="OpenTree"/> refuses them), in any letter case.</summary>
     private static readonly HashSet<string> MvtecFolders = new(["train", "test", MvtecFolder.GroundTruthFolder], StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The SHA-256 of a file's bytes, to know a copy under another name; null when it cannot be read (the scoring
-    /// or training says why).</summary>
-    public static string? ContentHash(string path)
+    /// <summary>The SHA-256 of a file's bytes (its first <paramref name="maxBytes"/> when given), to know a copy under another
+    /// name; null when it cannot be read (the scoring or training says why).</summary>
+    public static string? ContentHash(string path, int? maxBytes = null)
     {
         try
         {
             using var file = File.OpenRead(path);
-            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
+            if (maxBytes is not { } max) return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
+            var head = new byte[max];
+            int read = file.ReadAtLeast(head, max, throwOnEndOfStream: false);
+            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(head.AsSpan(0, read)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
+
+    /// <summary>How much of a file <see cref="SameImagesAmong"/> hashes first: files of one length that differ there are told
+    /// apart without reading the rest (a camera's uncompressed images all have one length).</summary>
+    private const int HeadBytes = 64 * 1024;
 
     /// <summary>The images of <paramref name="images"/> that are test images of <paramref name="data"/> by content (a copy under
     /// another name is the same image), each with the test image it is: good images given to train or calibrate on must not
@@ -71,16 +78,22 @@ public static class DatasetInput
     /// it is: a copy under another name, a link or another spelling of the path is the same image.</summary>
     public static List<(string Image, string Same)> SameImagesAmong(IEnumerable<string> images, IEnumerable<string> others)
     {
-        // Only files of one of the others' lengths can be one: those alone are hashed, not every file of both sets.
-        var othersByLength = others.Select(p => (Path: p, Length: LengthOf(p))).Where(t => t.Length is not null)
+        // Only files of one of the others' lengths, and then of the same first 64 KB, can be one: those alone are read whole.
+        var othersByLength = others.Distinct(StringComparer.Ordinal).Select(p => (Path: p, Length: LengthOf(p))).Where(t => t.Length is not null)
             .GroupBy(t => t.Length!.Value, t => t.Path).ToDictionary(g => g.Key, g => g.ToList());
-        var hashes = new Dictionary<string, string?>(StringComparer.Ordinal);
-        string? Hash(string path) => hashes.TryGetValue(path, out var h) ? h : hashes[path] = ContentHash(path);
+        var byHead = new Dictionary<long, ILookup<string, string>>();
+        var whole = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? Head(string path, long length) => length <= HeadBytes ? Whole(path) : ContentHash(path, HeadBytes);
+        string? Whole(string path) => whole.TryGetValue(path, out var h) ? h : whole[path] = ContentHash(path);
         var shared = new List<(string Image, string Same)>();
         foreach (string image in images)
         {
-            if (LengthOf(image) is not { } length || !othersByLength.TryGetValue(length, out var candidates) || Hash(image) is not { } hash) continue;
-            if (candidates.FirstOrDefault(t => Hash(t) == hash) is { } same) shared.Add((image, same));
+            if (LengthOf(image) is not { } length || !othersByLength.TryGetValue(length, out var candidates)) continue;
+            if (!byHead.TryGetValue(length, out var heads))
+                byHead[length] = heads = candidates.Select(c => (Path: c, Head: Head(c, length))).Where(c => c.Head is not null).ToLookup(c => c.Head!, c => c.Path);
+            if (Head(image, length) is not { } head || !heads.Contains(head)) continue;
+            string? hash = Whole(image);
+            if (hash is not null && heads[head].FirstOrDefault(c => Whole(c) == hash) is { } same) shared.Add((image, same));
         }
         return shared;
     }

@@ -5,33 +5,24 @@ using SSM.Cli.Outputs;
 namespace SSM.Cli.Models;
 
 /// <summary>
-/// What the metrics.json beside a model file says its training read, when that file is this model's training record
-/// (<c>train</c>'s, with the model's <see cref="ModelIdentity"/>): a model copied elsewhere, or evaluated, has none.
+/// What the metrics.json beside a model file says its network was trained on, when that file is this model's training
+/// record (<c>train</c>'s, with the model's <see cref="ModelIdentity"/>): a model copied elsewhere, or evaluated, has none.
 /// </summary>
 public static class TrainingRecord
 {
-    /// <summary>A folder a training read: its <c>&lt;DATA&gt;</c> or one of its <c>--add-good</c> folders (a full path), and
-    /// whether that training read subfolders (<c>--recursive</c>).</summary>
-    public readonly record struct TrainedFolder(string Folder, bool Recursive, bool Added);
-
-    /// <summary>Most fine-tunings followed back: a chain of models each going on from the one before.</summary>
-    private const int MaxChain = 32;
-
-    /// <summary>The folders the network of the model at <paramref name="model"/> was trained on: its training's, and, for a
-    /// model of <c>train --from</c>, those of the model it went on from, as far as their records are found (each beside its
-    /// model); none when nothing is known.</summary>
+    /// <summary>The folders the network of the model at <paramref name="model"/> was trained on: its training's
+    /// <c>&lt;DATA&gt;</c> and <c>--add-good</c> folders and, for a fine-tuning, those its starting model had been trained on
+    /// (recorded with it, <see cref="MetricsFile.TrainedBefore"/>: the starting model's own record may be gone or replaced
+    /// since); each once. None when nothing is known.</summary>
     public static IReadOnlyList<TrainedFolder> DataFolders(string model)
     {
+        if (Of(model) is not { Dataset: { } dataset } training) return [];
+        bool recursive = training.Recursive == true;
         var folders = new List<TrainedFolder>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (string? next = model; next is not null && folders.Count < 2 * MaxChain && seen.Add(next);)
-        {
-            if (Of(next) is not { Dataset: { } dataset } training) break;
-            bool recursive = training.Recursive == true;
-            folders.Add(new(ModelSettings.FullFolder(dataset), recursive, Added: false));
-            folders.AddRange((training.AddedGood ?? []).Select(f => new TrainedFolder(ModelSettings.FullFolder(f), recursive, Added: true)));
-            next = training.FineTunedFrom;
-        }
+        // In the order trained: the earlier trainings', then this one's <DATA> and --add-good folders.
+        foreach (var folder in (training.TrainedBefore ?? []).Append(new(ModelSettings.FullFolder(dataset), recursive, Added: false))
+                     .Concat((training.AddedGood ?? []).Select(f => new TrainedFolder(ModelSettings.FullFolder(f), recursive, Added: true))))
+            if (!folders.Contains(folder)) folders.Add(folder);
         return folders;
     }
 
@@ -48,9 +39,10 @@ public static class TrainingRecord
                     : recursive ? DatasetInput.OpenTree(folder, minimumImages: 1).TrainPaths
                     : DatasetInput.Open(folder, needTrain: true, needTest: false, minimumImages: 1).TrainPaths);
             }
-            catch (CliException) { }   // moved or changed since: what is still there is looked at
+            // Moved, changed or unreadable since: what can still be read is looked at.
+            catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { }
         }
-        return images;
+        return [.. images.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>The training record of the model at <paramref name="model"/>, or null.</summary>
@@ -67,3 +59,7 @@ public static class TrainingRecord
         catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { return null; }   // loading it says what is wrong
     }
 }
+
+/// <summary>A folder a training read (a full path): its <c>&lt;DATA&gt;</c> or one of its <c>--add-good</c> folders, and
+/// whether that training read subfolders (<c>--recursive</c>).</summary>
+public readonly record struct TrainedFolder(string Folder, bool Recursive, bool Added);

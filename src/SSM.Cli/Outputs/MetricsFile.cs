@@ -39,6 +39,10 @@ public sealed record MetricsFile
     /// order given), and how many images they held together; absent otherwise.</summary>
     public List<string>? AddedGood { get; init; }
     public int? AddedGoodImages { get; init; }
+    /// <summary>train <c>--from</c>: the folders the starting model's network had been trained on, as its own record said
+    /// (<see cref="Models.TrainingRecord.DataFolders"/>), so that this record holds the network's whole history even where the
+    /// earlier one is gone or replaced; absent otherwise, or when the starting model had no record.</summary>
+    public List<Models.TrainedFolder>? TrainedBefore { get; init; }
     /// <summary>train only: the epoch a stopped training was continued after (its checkpoint); absent for a run from the start.</summary>
     public int? ContinuedAfterEpoch { get; init; }
     /// <summary>The training settings: train's own; evaluate's are those saved in the model (without device, time budget and precisionUsed).</summary>

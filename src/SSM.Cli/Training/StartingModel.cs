@@ -18,6 +18,8 @@ public sealed class StartingModel : IDisposable
         Model = model;
         Path = path;
         Identity = identity;
+        // Read now: a fine-tuning written into the model's own folder replaces its record.
+        TrainedOn = TrainingRecord.DataFolders(path);
     }
 
     /// <summary>The model as loaded (a chain or the SSM step).</summary>
@@ -28,6 +30,10 @@ public sealed class StartingModel : IDisposable
 
     /// <summary>Its <see cref="ModelIdentity"/>.</summary>
     public string Identity { get; }
+
+    /// <summary>The folders its network was trained on (<see cref="TrainingRecord.DataFolders"/>); none when its training
+    /// record is not beside it.</summary>
+    public IReadOnlyList<TrainedFolder> TrainedOn { get; }
 
     /// <summary>The model's SSM step.</summary>
     public SsmAnomalyTransformer Ssm => ModelRunner.SsmOf(Model);
@@ -67,21 +73,31 @@ public sealed class StartingModel : IDisposable
         Cancellation = cancellation,
     };
 
-    /// <summary>The note for a fine-tuning on <paramref name="data"/>'s images alone: the network may forget those the model was
-    /// trained on (on MTD after a camera move its old camera's test set fell from image AUROC 0.959 to 0.757), which
-    /// <c>--add-good</c> keeps: the folders of its training and of the models it went on from. Null when none is known (no
-    /// training record beside the model) other than <paramref name="data"/>.</summary>
+    /// <summary>The note for a fine-tuning that does not read every folder the network was trained on (<see cref="TrainedOn"/>):
+    /// it may forget their images (on MTD after a camera move the old camera's test set fell from image AUROC 0.959 to 0.757),
+    /// which <c>--add-good</c> keeps. Null when no other folder is known.</summary>
     /// <param name="data">The folder the fine-tuning reads, as a full path.</param>
-    /// <param name="recursive">Whether the fine-tuning reads <paramref name="data"/>'s subfolders: a training that read its
-    /// folders' so needs its --add-good read so too, and --recursive holds for both.</param>
-    public string? ForgettingNote(string data, bool recursive)
+    /// <param name="recursive">Whether the fine-tuning reads subfolders (<c>--recursive</c>, for <paramref name="data"/> and its
+    /// <c>--add-good</c> folders alike).</param>
+    /// <param name="added">The fine-tuning's <c>--add-good</c> folders.</param>
+    public string? ForgettingNote(string data, bool recursive, IReadOnlyList<string> added)
     {
-        var earlier = TrainingRecord.DataFolders(Path).Where(f => !ModelSettings.SameFolder(f.Folder, data)).ToList();
-        var folders = earlier.Select(f => f.Folder).Distinct(StringComparer.Ordinal).ToList();
-        if (folders.Count == 0) return null;
-        return $"The network trains on these images alone and may forget those it was trained on: where they must stay normal too, give them " +
-               $"with {string.Join(" ", folders.Select(f => $"--add-good \"{f}\""))}{(earlier.Any(f => f.Recursive) && !recursive ? " --recursive" : "")} " +
-               "(on MTD after a camera move, the old camera's image AUROC was 0.757 without them, 0.926 with).";
+        // A folder inside one the fine-tuning reads, or holding it, shares its images: --add-good would refuse them.
+        IReadOnlyList<string> reads = [data, .. added];
+        bool Overlaps(string folder) => reads.Any(r => ModelSettings.SameFolder(r, folder) || ModelSettings.IsInside(r, folder) || ModelSettings.IsInside(folder, r));
+        var forgotten = new List<TrainedFolder>();
+        foreach (var f in TrainedOn)
+            if (!Overlaps(f.Folder) && !forgotten.Any(known => ModelSettings.SameFolder(known.Folder, f.Folder))) forgotten.Add(f);
+        if (forgotten.Count == 0) return null;
+        // An MVTec dataset is read by its train/good either way; a tree only with --recursive, which an MVTec <DATA> refuses.
+        bool needsTree = !recursive && forgotten.Any(f => f.Recursive && !Directory.Exists(System.IO.Path.Combine(f.Folder, "train", "good")));
+        bool dataIsDataset = Directory.Exists(System.IO.Path.Combine(data, "train", "good"));
+        string tree = !needsTree ? "" : dataIsDataset
+            ? $" and --recursive, which refuses an MVTec dataset as <DATA>: give '{System.IO.Path.Combine(data, "train", "good")}' as <DATA> then"
+            : " --recursive";
+        return $"The network may forget the images it was trained on that this training does not read: where they must stay normal too, give " +
+               $"them with {string.Join(" ", forgotten.Select(f => $"--add-good \"{f.Folder}\""))}{tree} (on MTD after a camera move, the old camera's " +
+               "image AUROC was 0.757 without them, 0.926 with).";
     }
 
     /// <summary>What the model is: "Going on from '…' (network sha256 …): trained 105 epochs on 100 images", or, <paramref name="pathOnly"/>, the path

@@ -110,11 +110,14 @@ public static class TrainingProgressView
 
     /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
     /// <c>train</c> instead of the options class's property.</summary>
-    internal static string InCliTerms(string message) => OptionName.Replace(
-        TileGridValue.Replace(message.StartsWith("SSM: ", StringComparison.Ordinal) ? message[5..] : message, "--tiles $1x$2"), m => CliOptions[m.Value]);
+    internal static string InCliTerms(string message) => OptionName.Replace(ChannelsValue.Replace(
+        TileGridValue.Replace(message.StartsWith("SSM: ", StringComparison.Ordinal) ? message[5..] : message, "--tiles $1x$2"), "--channels $1"), m => CliOptions[m.Value]);
 
     // "Tiles = new TileGrid(8, 1)", as the options class is set, is "--tiles 8x1" on the command line.
     private static readonly System.Text.RegularExpressions.Regex TileGridValue = new($@"\b{nameof(SsmAnomalyDetectionOptions.Tiles)} = new TileGrid\((\d+), (\d+)\)");
+
+    // "Channels = 3" is "--channels 3"; the options class's default 1 is not the command's (auto, from the files).
+    private static readonly System.Text.RegularExpressions.Regex ChannelsValue = new($@"\b{nameof(SsmAnomalyDetectionOptions.Channels)} = (\d)(, the default)?");
 
     private static readonly Dictionary<string, string> CliOptions = new()
     {

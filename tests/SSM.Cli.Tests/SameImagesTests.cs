@@ -1,0 +1,37 @@
+using SSM.Cli.Inputs;
+
+namespace SSM.Cli.Tests;
+
+/// <summary>Images known by content (<see cref="DatasetInput.SameImagesAmong"/>): a copy under another name is the same image;
+/// files of one length are told apart by their first 64 KB first, and by every byte when those agree.</summary>
+public sealed class SameImagesTests
+{
+    [Fact]
+    public void Copies_are_found_and_files_that_differ_anywhere_are_not()
+    {
+        string folder = Cli.TempFolder("same");
+        var bytes = new byte[100_000];
+        new Random(7).NextBytes(bytes);
+        string Write(string name, Action<byte[]> change)
+        {
+            var copy = (byte[])bytes.Clone();
+            change(copy);
+            string path = Path.Combine(folder, name);
+            File.WriteAllBytes(path, copy);
+            return path;
+        }
+        string original = Write("original.bmp", _ => { });
+        string copy = Write("copy.bmp", _ => { });
+        string late = Write("late.bmp", b => b[90_000] ^= 1);    // the same first 64 KB
+        string early = Write("early.bmp", b => b[10] ^= 1);
+        string shorter = Path.Combine(folder, "short.bmp");
+        File.WriteAllBytes(shorter, bytes[..1000]);
+        string small = Path.Combine(folder, "small.bmp"), smallCopy = Path.Combine(folder, "small-copy.bmp");
+        File.WriteAllBytes(small, bytes[..1000]);
+        File.WriteAllBytes(smallCopy, bytes[..1000]);
+
+        Assert.Equal([(copy, original)], DatasetInput.SameImagesAmong([copy, late, early, shorter], [original]));
+        Assert.Equal([(smallCopy, small)], DatasetInput.SameImagesAmong([smallCopy, original], [small]));
+        Assert.Empty(DatasetInput.SameImagesAmong([Path.Combine(folder, "missing.bmp")], [original]));
+    }
+}
