@@ -130,6 +130,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         var facts = JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(info.Output, MetricsFile.Json)!;
         Assert.Equal((data, 27), (facts.Dataset, facts.AddedGoodImages));
         Assert.Equal([fx.Data, noise], facts.AddedGood!);
+        Assert.Equal([new(fx.Data, false, false)], facts.TrainedBefore!);
         Assert.Equal((fx.Model, metrics.FineTunedFromSha256), (facts.FineTunedFrom, facts.FineTunedFromSha256));
         Assert.NotNull(facts.FineTunedFromSha256);
     }

@@ -48,6 +48,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
         /// <summary>From the training record of <c>train --add-good</c>: the folders whose good images trained beside the dataset's, and how many.</summary>
         public List<string>? AddedGood { get; init; }
         public int? AddedGoodImages { get; init; }
+        /// <summary>From the training record of <c>train --from</c>: the folders the network had been trained on before.</summary>
+        public List<TrainedFolder>? TrainedBefore { get; init; }
     }
 
     public override int Execute(CommandContext context, InfoSettings settings, CancellationToken cancellationToken)
@@ -71,6 +73,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             // The dataset row alone would say a model of train --from --add-good knew only the new images.
             .. Recorded("added good", facts.AddedGood is { } added ? $"{string.Join(", ", added)} ({facts.AddedGoodImages} images)" : null),
             .. Recorded("fine-tuned from", facts.FineTunedFrom is { } source ? $"{source} (network sha256 {facts.FineTunedFromSha256})" : null),
+            .. Recorded("trained before on", facts.TrainedBefore is { } before ? string.Join(", ", before.Select(f => f.Folder)) : null),
             // A continued training's record has the last run's time, as train's summary says it.
             .. Recorded("training time", facts.TrainingSeconds is { } s
                 ? $"{Summary.F(s)} s" + (facts.ContinuedAfterEpoch is { } from ? $" (the last run's; epochs 1-{from} ran before)" : "") : null),
@@ -107,7 +110,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             TrainingRecord = recordPath, Version = record.Version, Dataset = record.Dataset, Recursive = record.Recursive,
             TrainingSeconds = record.TrainingSeconds, ContinuedAfterEpoch = record.ContinuedAfterEpoch,
             FineTunedFrom = record.FineTunedFrom, FineTunedFromSha256 = record.FineTunedFromSha256,
-            AddedGood = record.AddedGood, AddedGoodImages = record.AddedGoodImages,
+            AddedGood = record.AddedGood, AddedGoodImages = record.AddedGoodImages, TrainedBefore = record.TrainedBefore,
             // The run's own settings: the model's, with what only the run knew (device, threads, time budget, precision used).
             Settings = record.Settings,
         };
