@@ -110,6 +110,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         var seen = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", Path.Combine(fx.Root, "dim-seen"));
         Assert.True(seen.Code == 0, seen.Output);
         Assert.Contains("24 of the 24 images of --calibrate-on trained this model (", Cli.Flat(seen.Output));
+        Assert.DoesNotContain("' is '", Cli.Flat(seen.Output));   // the same files: each named once
         // By content: copies under other names are the same images.
         string copies = Directory.CreateDirectory(Path.Combine(fx.Root, "dim-copies")).FullName;
         string[] trained = [.. Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order(StringComparer.Ordinal).Take(2)];

@@ -97,7 +97,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
         // By content, as the training read its folders again: a copy, a link or a subfolder the training did not read is told apart.
         if (DatasetInput.SameImagesAmong(images, TrainingRecord.TrainingImages(model)) is [var (image, trained), ..] seen)
-            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ('{image}' is '{trained}'" +
+            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ({DatasetInput.Pair(image, trained)}" +
                            $"{(seen.Count > 1 ? ", and others" : "")}; its metrics.json names the folders): the network has seen them, so they " +
                            "score lower than new good images and the threshold comes out too low. Calibrate on good images taken since.");
         return images;

@@ -209,10 +209,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             foreach (var (earlier, name) in added.Select(a => (a.TrainPaths, $"the --add-good folder '{a.Root}'")).Prepend((data.TrainPaths, "<DATA>")))
                 if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is [var (copy, same), ..] twice)
                     throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(twice.Count == 1 ? "is a training image" : "are training images")} of {name} " +
-                                           $"('{copy}' is '{same}'{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. " +
+                                           $"({DatasetInput.Pair(copy, same)}{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. " +
                                            "Give --add-good a folder of other good images.") { ExitCode = 2 };
             if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
-                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ('{image}' is '{test}'" +
+                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ({DatasetInput.Pair(image, test)}" +
                                        $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
                                        "Give --add-good other good images.") { ExitCode = 2 };
             added.Add(more);

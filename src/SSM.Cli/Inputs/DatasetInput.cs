@@ -98,6 +98,9 @@ public static class DatasetInput
         return shared;
     }
 
+    /// <summary>A pair of <see cref="SameImagesAmong"/> for a message: "'a' is 'b'", or "'a'" where both are one file.</summary>
+    public static string Pair(string image, string same) => image == same ? $"'{image}'" : $"'{image}' is '{same}'";
+
     /// <summary>
     /// The good images of <c>train --add-good</c>'s folder: an MVTec dataset's train/good (its test set is not read), whatever
     /// <paramref name="recursive"/> says; a plain folder's images, with <paramref name="recursive"/> its subfolders' too. Any
