@@ -92,13 +92,12 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.RefuseTooLarge(images, DatasetInput.HeadersOf(images), maxPixels, "images of --calibrate-on");
         var shared = DatasetInput.TestImagesAmong(images, data);
         if (shared.Count > 0)
-            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on {(shared.Count == 1 ? "is a test image" : "are test images")} too ({DatasetInput.Pair(shared[0].Image, shared[0].Test)}" +
-                                   $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images the " +
+            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on {(shared.Count == 1 ? "is a test image" : "are test images")} too ({DatasetInput.Example(shared)}): the test figures would be those of images the " +
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
         // By content, as the training read its folders again: a copy, a link or a subfolder the training did not read is told apart.
-        if (DatasetInput.SameImagesAmong(images, TrainingRecord.TrainingImages(model)) is [var (image, trained), ..] seen)
-            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ({DatasetInput.Pair(image, trained)}" +
-                           $"{(seen.Count > 1 ? ", and others" : "")}; its metrics.json names the folders): the network has seen them, so they " +
+        if (DatasetInput.SameImagesAmong(images, TrainingRecord.TrainingImages(model)) is { Count: > 0 } seen)
+            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ({DatasetInput.Example(seen)}" +
+                           "; its metrics.json names the folders): the network has seen them, so they " +
                            "score lower than new good images and the threshold comes out too low. Calibrate on good images taken since.");
         return images;
     }

@@ -30,13 +30,13 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     {
         // A mistyped model is said at once, not after the images were listed and --add-good's hashed.
         if (settings.From is not null) ModelRunner.RequireModelFile(settings.From);
-        var data = settings.Recursive ? DatasetInput.OpenTree(settings.Data) : DatasetInput.Open(settings.Data, needTrain: true, needTest: false);
-        DatasetInput.WarnSkipped(warnings, data.Skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead);
+        var (data, notRead) = DatasetInput.OpenTraining(settings.Data, settings.Recursive);
+        DatasetInput.WarnSkipped(warnings, data.Skipped, notRead);
         var added = AddedGood(data, settings.AddGood, settings.Recursive);
-        data = data.WithTrainingImages([.. added.SelectMany(a => a.TrainPaths)]);
         // The next run would read the tree again, with this output's files in it.
-        if (settings.Recursive) settings.RefuseOutputInside(data.Root, "ssm train --recursive");
-        if (settings.Recursive) foreach (var more in added) settings.RefuseOutputInside(more.Root, "ssm train --recursive");
+        if (settings.Recursive)
+            foreach (string root in added.Select(a => a.Root).Prepend(data.Root)) settings.RefuseOutputInside(root, "ssm train --recursive");
+        data = data.WithTrainingImages([.. added.SelectMany(a => a.TrainPaths)]);
         settings.RefuseOutputAmong([.. data.TrainPaths, .. data.TestItems.Select(t => t.Path), .. data.TestItems.Select(t => t.MaskPath).OfType<string>()], "ssm train");
         using var staging = new OutputStaging(settings.Output);
         var mlContext = new MLContext(settings.Seed);
@@ -207,13 +207,13 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var (more, notRead) = DatasetInput.OpenAddedGood(folder, recursive);
             DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
             foreach (var (earlier, name) in added.Select(a => (a.TrainPaths, $"the --add-good folder '{a.Root}'")).Prepend((data.TrainPaths, "<DATA>")))
-                if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is [var (copy, same), ..] twice)
+                if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is { Count: > 0 } twice)
                     throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(twice.Count == 1 ? "is a training image" : "are training images")} of {name} " +
-                                           $"({DatasetInput.Pair(copy, same)}{(twice.Count > 1 ? ", and others" : "")}): they would be trained on twice. " +
+                                           $"({DatasetInput.Example(twice)}): they would be trained on twice. " +
                                            "Give --add-good a folder of other good images.") { ExitCode = 2 };
-            if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is [var (image, test), ..] shared)
-                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ({DatasetInput.Pair(image, test)}" +
-                                       $"{(shared.Count > 1 ? ", and others" : "")}): the test figures would be those of images trained on. " +
+            if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is { Count: > 0 } shared)
+                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ({DatasetInput.Example(shared)}): " +
+                                       "the test figures would be those of images trained on. " +
                                        "Give --add-good other good images.") { ExitCode = 2 };
             added.Add(more);
         }

@@ -98,8 +98,22 @@ public static class DatasetInput
         return shared;
     }
 
-    /// <summary>A pair of <see cref="SameImagesAmong"/> for a message: "'a' is 'b'", or "'a'" where both are one file.</summary>
-    public static string Pair(string image, string same) => image == same ? $"'{image}'" : $"'{image}' is '{same}'";
+    /// <summary>The first of <see cref="SameImagesAmong"/>'s pairs for a message: "'a' is 'b', and others", or "'a'" where both
+    /// are one file and it is the only one.</summary>
+    public static string Example(IReadOnlyList<(string Image, string Same)> pairs)
+    {
+        var (image, same) = pairs[0];
+        return (image == same ? $"'{image}'" : $"'{image}' is '{same}'") + (pairs.Count > 1 ? ", and others" : "");
+    }
+
+    /// <summary>The training images of a folder as <c>train</c> reads its <c>&lt;DATA&gt;</c>: a dataset's train/good or a plain
+    /// folder's images, with <paramref name="recursive"/> a plain folder and all its subfolders (<see cref="OpenTree"/>).</summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="recursive">Whether its subfolders are read (<c>--recursive</c>).</param>
+    /// <param name="minimumImages">How many images it must hold: a training's own, or 1 for images added to another folder's.</param>
+    /// <returns>The images, and what <see cref="WarnSkipped"/> says was not read of the folder.</returns>
+    public static (MvtecDataset Images, string NotRead) OpenTraining(string folder, bool recursive, int minimumImages = SSM.Core.Training.SsmTrainer.MinimumImages) =>
+        recursive ? (OpenTree(folder, minimumImages), TreeNotRead) : (Open(folder, needTrain: true, needTest: false, minimumImages), FolderNotRead);
 
     /// <summary>
     /// The good images of <c>train --add-good</c>'s folder: an MVTec dataset's train/good (its test set is not read), whatever
@@ -112,8 +126,7 @@ public static class DatasetInput
         try
         {
             bool dataset = !string.IsNullOrWhiteSpace(folder) && Directory.Exists(Path.Combine(Path.GetFullPath(folder), "train", "good"));
-            return recursive && !dataset ? (OpenTree(folder, minimumImages: 1), TreeNotRead)
-                : (Open(folder, needTrain: true, needTest: false, minimumImages: 1), FolderNotRead);
+            return OpenTraining(folder, recursive && !dataset, minimumImages: 1);
         }
         catch (CliException e) { throw new CliException($"--add-good: {e.Message}", e) { ExitCode = e.ExitCode }; }
     }

@@ -35,9 +35,8 @@ public static class TrainingRecord
         {
             try
             {
-                images.AddRange(added ? DatasetInput.OpenAddedGood(folder, recursive).Images.TrainPaths
-                    : recursive ? DatasetInput.OpenTree(folder, minimumImages: 1).TrainPaths
-                    : DatasetInput.Open(folder, needTrain: true, needTest: false, minimumImages: 1).TrainPaths);
+                images.AddRange((added ? DatasetInput.OpenAddedGood(folder, recursive) : DatasetInput.OpenTraining(folder, recursive, minimumImages: 1))
+                    .Images.TrainPaths);
             }
             // Moved, changed or unreadable since: what can still be read is looked at.
             catch (Exception e) when (e is CliException or IOException or UnauthorizedAccessException) { }
