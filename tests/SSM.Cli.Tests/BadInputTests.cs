@@ -487,7 +487,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string Warned(bool readsUpright)
         {
             var text = new StringWriter();
-            DatasetInput.WarnForModel(new Warnings(Cli.Captured(text)), [turned, plain], modelChannels: 1, readsUpright);
+            ImageHeaders.WarnForModel(new Warnings(Cli.Captured(text)), [turned, plain], modelChannels: 1, readsUpright);
             return text.ToString();
         }
         Assert.Contains("1 of 2 images carry an EXIF orientation, and this model (saved before 2026-12-01) reads files as stored", Warned(false));

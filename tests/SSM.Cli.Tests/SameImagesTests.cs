@@ -2,7 +2,7 @@ using SSM.Cli.Inputs;
 
 namespace SSM.Cli.Tests;
 
-/// <summary>Images known by content (<see cref="DatasetInput.SameImagesAmong"/>): a copy under another name is the same image;
+/// <summary>Images known by content (<see cref="SameImages.Among"/>): a copy under another name is the same image;
 /// files of one length are told apart by their first 64 KB first, and by every byte when those agree.</summary>
 public sealed class SameImagesTests
 {
@@ -30,8 +30,8 @@ public sealed class SameImagesTests
         File.WriteAllBytes(small, bytes[..1000]);
         File.WriteAllBytes(smallCopy, bytes[..1000]);
 
-        Assert.Equal([(copy, original)], DatasetInput.SameImagesAmong([copy, late, early, shorter], [original]));
-        Assert.Equal([(smallCopy, small)], DatasetInput.SameImagesAmong([smallCopy, original], [small]));
-        Assert.Empty(DatasetInput.SameImagesAmong([Path.Combine(folder, "missing.bmp")], [original]));
+        Assert.Equal([(copy, original)], SameImages.Among([copy, late, early, shorter], [original]));
+        Assert.Equal([(smallCopy, small)], SameImages.Among([smallCopy, original], [small]));
+        Assert.Empty(SameImages.Among([Path.Combine(folder, "missing.bmp")], [original]));
     }
 }

@@ -297,8 +297,8 @@ public sealed class TrainTests(TrainedModelFixture fx)
         List<string> small = [Write("a.png", 1, 20, 16), Write("b.png", 1, 17, 9), Write("c.png", 3, 12, 12)];
         IEnumerable<string> Notes(List<string> files, int? channels, SSM.Core.Data.TileGrid? tiles = null)
         {
-            var headers = DatasetInput.Headers(files);
-            return DatasetInput.TrainingNotes(headers, files.Count, channels ?? DatasetInput.ChannelsOf(headers, files), channels is null, imageSize: 64, sizeMultiple: 8,
+            var headers = ImageHeaders.Headers(files);
+            return ImageHeaders.TrainingNotes(headers, files.Count, channels ?? ImageHeaders.ChannelsOf(headers, files), channels is null, imageSize: 64, sizeMultiple: 8,
                 tiles ?? SSM.Core.Data.TileGrid.Whole);
         }
         var notes = Notes(small, 1).ToList();
@@ -315,19 +315,19 @@ public sealed class TrainTests(TrainedModelFixture fx)
         // --channels auto: grey when any file is grey, colour when all are colour files.
         Assert.DoesNotContain(Notes(mixed, null), n => n.Contains("colour"));   // said as a warning, naming the grey files
         Assert.StartsWith("3 of 4 images are grey files (a.png, b.png, d.png) and 1 colour: --channels auto trains in grey",
-            DatasetInput.GreyAmongColour(mixed, DatasetInput.HeadersOf(mixed)));
-        Assert.Null(DatasetInput.GreyAmongColour(small[..2], DatasetInput.HeadersOf(small[..2])));   // grey alone
-        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(mixed), mixed));
+            ImageHeaders.GreyAmongColour(mixed, ImageHeaders.HeadersOf(mixed)));
+        Assert.Null(ImageHeaders.GreyAmongColour(small[..2], ImageHeaders.HeadersOf(small[..2])));   // grey alone
+        Assert.Equal(1, ImageHeaders.ChannelsOf(ImageHeaders.Headers(mixed), mixed));
         List<string> colour = [Write("e.png", 3, 64, 64), Write("f.png", 3, 80, 64)];
-        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers(colour), colour));
+        Assert.Equal(3, ImageHeaders.ChannelsOf(ImageHeaders.Headers(colour), colour));
         Assert.Equal(["All 2 images are colour files: training in colour (--channels auto); --channels 1 would read them as grey."], Notes(colour, null));
         // Colour files of grey pixels (a grey camera's images saved as RGB): grey, and said; one file of colour among them: colour.
         List<string> greyRgb = [Write("m.png", 3, 64, 64, greyPixels: true), Write("n.png", 3, 64, 64, greyPixels: true)];
-        Assert.True(DatasetInput.Headers(greyRgb).All(h => !h.StoresGray));
-        Assert.Equal(1, DatasetInput.ChannelsOf(DatasetInput.Headers(greyRgb), greyRgb));
+        Assert.True(ImageHeaders.Headers(greyRgb).All(h => !h.StoresGray));
+        Assert.Equal(1, ImageHeaders.ChannelsOf(ImageHeaders.Headers(greyRgb), greyRgb));
         Assert.Equal(["All 2 images are colour files whose pixels are grey (R = G = B): training in grey (--channels auto); --channels 3 would " +
                       "read them as colour."], Notes(greyRgb, null));
-        Assert.Equal(3, DatasetInput.ChannelsOf(DatasetInput.Headers([.. greyRgb, colour[0]]), [.. greyRgb, colour[0]]));
+        Assert.Equal(3, ImageHeaders.ChannelsOf(ImageHeaders.Headers([.. greyRgb, colour[0]]), [.. greyRgb, colour[0]]));
         // Files of several frames (a DICOM cine loop): said first, whatever else is said.
         string cine = Path.Combine(folder, "cine.dcm");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "Dicom", "frames.dcm"), cine);

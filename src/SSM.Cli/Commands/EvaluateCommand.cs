@@ -41,11 +41,11 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         RefuseTrainingOutput(settings.Output);
         using var staging = new OutputStaging(settings.Output);
         string[] testPaths = [.. data.TestItems.Select(t => t.Path)];
-        var testHeaders = DatasetInput.HeadersOf(testPaths);
+        var testHeaders = ImageHeaders.HeadersOf(testPaths);
         string[] readable = [.. testPaths.Where((_, i) => testHeaders[i] is not null)];
         var headers = testHeaders.OfType<SSM.Core.Data.ImageHeader>().ToList();
-        DatasetInput.WarnForModel(warnings, headers, readable, ssm.Channels, ssm.ReadsFilesUpright);
-        if (DatasetInput.ColourForGreyModel(headers, readable, ssm.Channels) is { } grey) console.WriteLine(grey);
+        ImageHeaders.WarnForModel(warnings, headers, readable, ssm.Channels, ssm.ReadsFilesUpright);
+        if (ImageHeaders.ColourForGreyModel(headers, readable, ssm.Channels) is { } grey) console.WriteLine(grey);
         var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
         ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
@@ -89,14 +89,14 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
                                    "its test images and masks would set the threshold. Give the folder of good images alone (such as its train/good).") { ExitCode = 2 };
         if (images.Count < SSM.Core.SsmModel.MinimumCalibrationImages)
             throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{folder}' holds {images.Count}.");
-        DatasetInput.RefuseTooLarge(images, DatasetInput.HeadersOf(images), maxPixels, "images of --calibrate-on");
-        var shared = DatasetInput.TestImagesAmong(images, data);
+        ImageHeaders.RefuseTooLarge(images, ImageHeaders.HeadersOf(images), maxPixels, "images of --calibrate-on");
+        var shared = SameImages.TestImagesAmong(images, data);
         if (shared.Count > 0)
-            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on {(shared.Count == 1 ? "is a test image" : "are test images")} too ({DatasetInput.Example(shared)}): the test figures would be those of images the " +
+            throw new CliException($"{shared.Count} of the {images.Count} images of --calibrate-on {(shared.Count == 1 ? "is a test image" : "are test images")} too ({SameImages.Example(shared)}): the test figures would be those of images the " +
                                    "threshold was set on. Calibrate on other good images.") { ExitCode = 2 };
         // By content, as the training read its folders again: a copy, a link or a subfolder the training did not read is told apart.
-        if (DatasetInput.SameImagesAmong(images, TrainingRecord.TrainingImages(model)) is { Count: > 0 } seen)
-            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ({DatasetInput.Example(seen)}" +
+        if (SameImages.Among(images, TrainingRecord.TrainingImages(model)) is { Count: > 0 } seen)
+            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on trained this model ({SameImages.Example(seen)}" +
                            "; its metrics.json names the folders): the network has seen them, so they " +
                            "score lower than new good images and the threshold comes out too low. Calibrate on good images taken since.");
         return images;

@@ -28,18 +28,18 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         DatasetInput.WarnSkipped(warnings, skipped, settings.Recursive ? DatasetInput.TreeNotRead : DatasetInput.FolderNotRead + "; --recursive reads subfolders");
         var ssm = ModelRunner.SsmOf(model);
         const string keepGoingHint = "(give --keep-going to score the others and list these in predictions.csv as 'unreadable')";
-        var (headers, badUpFront) = DatasetInput.ReadHeaders(images, settings.MaxPixels, (ssm.Tiles, ssm.ReadsFilesUpright));
+        var (headers, badUpFront) = ImageHeaders.ReadHeaders(images, settings.MaxPixels, (ssm.Tiles, ssm.ReadsFilesUpright));
         List<UnusableFile>? unusable = settings.KeepGoing ? [] : null;
         if (badUpFront.Count > 0)
         {
             if (unusable is null || badUpFront.Count == images.Count)
-                throw DatasetInput.UnusableError(badUpFront, images.Count, hint: images.Count > 1 && unusable is null ? keepGoingHint : null);
+                throw UnusableFiles.Error(badUpFront, images.Count, hint: images.Count > 1 && unusable is null ? keepGoingHint : null);
             unusable.AddRange(badUpFront);
             var bad = badUpFront.Select(b => b.Path).ToHashSet(StringComparer.Ordinal);
             images = [.. images.Where(p => !bad.Contains(p))];
         }
-        DatasetInput.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
-        if (DatasetInput.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
+        ImageHeaders.WarnForModel(warnings, headers, images, ssm.Channels, ssm.ReadsFilesUpright);
+        if (ImageHeaders.ColourForGreyModel(headers, images, ssm.Channels) is { } grey) console.WriteLine(grey);
         using var staging = new OutputStaging(settings.Output);
         string identity = ModelIdentity.Of(settings.Model);   // hashes the network: once, for the stamp and summary.json
         using var done = KeptPredictions.Open(staging.Target, [
@@ -98,8 +98,8 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         int total = images.Count + badUpFront.Count;
         if (unusable is { Count: > 0 })
         {
-            if (table.Scored == 0) throw DatasetInput.UnusableError(unusable, total);
-            warnings.Write(DatasetInput.UnusableError(unusable, total).Message +
+            if (table.Scored == 0) throw UnusableFiles.Error(unusable, total);
+            warnings.Write(UnusableFiles.Error(unusable, total).Message +
                            "\n  (--keep-going: the others are scored; these are in predictions.csv as 'unreadable')");
         }
         var byContrast = table.FlaggedByContrast;

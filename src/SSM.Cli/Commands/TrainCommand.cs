@@ -43,10 +43,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         // Loaded before the training images are read: a wrong path fails at once, and their notes use the model's size.
         using var start = settings.From is { } from ? StartingModel.Load(mlContext, from, settings, arguments) : null;
         int plannedEpochs = start?.Epochs(settings) ?? settings.EpochsToRun();
-        var headersByPath = DatasetInput.HeadersOf(data.TrainPaths);
-        DatasetInput.RefuseTooLarge(data.TrainPaths, headersByPath, settings.MaxPixels, "training images");
+        var headersByPath = ImageHeaders.HeadersOf(data.TrainPaths);
+        ImageHeaders.RefuseTooLarge(data.TrainPaths, headersByPath, settings.MaxPixels, "training images");
         var headers = headersByPath.OfType<SSM.Core.Data.ImageHeader>().ToList();
-        int channels = settings.ChannelCount ?? DatasetInput.ChannelsOf(headers, data.TrainPaths);
+        int channels = settings.ChannelCount ?? ImageHeaders.ChannelsOf(headers, data.TrainPaths);
         var options = new SsmAnomalyDetectionOptions
         {
             ImageSize = settings.ImageSize, Tiles = settings.TileGrid, BaseWidth = settings.Width, Depth = settings.Depth, Epochs = settings.Epochs,
@@ -83,10 +83,10 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             : $" ({string.Join(" and ", added.Select((a, i) => $"{a.TrainPaths.Count}{(i == 0 ? " of them" : "")} in {a.Root}"))}, from --add-good)"));
         if (start is not null) console.WriteLine(start.Describe());
         if (start?.ForgettingNote(data.Root, settings.Recursive, [.. added.Select(a => a.Root)]) is { } forgetting) console.WriteLine(forgetting);
-        foreach (string note in DatasetInput.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
+        foreach (string note in ImageHeaders.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
                      settings.TileGrid))
             console.WriteLine(note);
-        if (settings.ChannelCount is null && DatasetInput.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
+        if (settings.ChannelCount is null && ImageHeaders.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(withThreads: false), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;
         if (checkpoints?.Note is { } keptNote) warnings.Write(keptNote);
         if (checkpoints?.Kept is { } kept)
@@ -121,7 +121,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             string identity = ModelIdentity.Of(staging.PathOf("model.zip"));
             if (start is not null) trainingSettings = RecordedSettings.Of(ssm.Model.LastTrainingOptions, plannedEpochs, run);
 
-            DatasetInput.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
+            ImageHeaders.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
             // A test folder the user made but left empty would otherwise end in "test set: none" without a word.
             if (data.TestItems.Count == 0 && Directory.Exists(Path.Combine(data.Root, "test")))
                 warnings.Write($"'{Path.Combine(data.Root, "test")}' holds no test images, so the model is trained but not evaluated.");
@@ -207,12 +207,12 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var (more, notRead) = DatasetInput.OpenAddedGood(folder, recursive);
             DatasetInput.WarnSkipped(warnings, more.Skipped, notRead);
             foreach (var (earlier, name) in added.Select(a => (a.TrainPaths, $"the --add-good folder '{a.Root}'")).Prepend((data.TrainPaths, "<DATA>")))
-                if (DatasetInput.SameImagesAmong(more.TrainPaths, earlier) is { Count: > 0 } twice)
+                if (SameImages.Among(more.TrainPaths, earlier) is { Count: > 0 } twice)
                     throw new CliException($"{twice.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(twice.Count == 1 ? "is a training image" : "are training images")} of {name} " +
-                                           $"({DatasetInput.Example(twice)}): they would be trained on twice. " +
+                                           $"({SameImages.Example(twice)}): they would be trained on twice. " +
                                            "Give --add-good a folder of other good images.") { ExitCode = 2 };
-            if (DatasetInput.TestImagesAmong(more.TrainPaths, data) is { Count: > 0 } shared)
-                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ({DatasetInput.Example(shared)}): " +
+            if (SameImages.TestImagesAmong(more.TrainPaths, data) is { Count: > 0 } shared)
+                throw new CliException($"{shared.Count} of the {more.TrainPaths.Count} images of --add-good '{more.Root}' {(shared.Count == 1 ? "is a test image" : "are test images")} of <DATA> ({SameImages.Example(shared)}): " +
                                        "the test figures would be those of images trained on. " +
                                        "Give --add-good other good images.") { ExitCode = 2 };
             added.Add(more);

@@ -54,7 +54,7 @@ public static class ModelRunner
         {
             // Fit reads every file before the first epoch and lists the unreadable ones in its words; the CLI's check names
             // them in its own, with the files too small to train on.
-            if (DatasetInput.FindUnusable(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
+            if (UnusableFiles.Find(trainPaths, ex, what: "training images") is { } unusable) throw unusable;
             throw;
         }
     }
@@ -234,7 +234,7 @@ public static class ModelRunner
         try { return mlContext.AnomalyDetection.RecalibrateSsm(model, mlContext.Data.LoadFromEnumerable(paths.Select(p => new ImageRow { ImagePath = p }))); }
         catch (InvalidOperationException ex)
         {
-            if (DatasetInput.FindUnusable(paths, ex, what: "images of --calibrate-on") is { } unusable) throw unusable;
+            if (UnusableFiles.Find(paths, ex, what: "images of --calibrate-on") is { } unusable) throw unusable;
             throw new CliException(ex.Message, ex);
         }
         finally { mlContext.Log -= Warn; }
@@ -303,9 +303,9 @@ public static class ModelRunner
             catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
                 // The model stops at the first file it cannot read (naming its row); find every bad one from there on at once.
-                var bad = DatasetInput.Unusable(remaining, from: inPass);
+                var bad = UnusableFiles.Among(remaining, from: inPass);
                 if (bad.Count == 0) throw;
-                if (unusable is null) throw DatasetInput.UnusableError(bad, paths.Count, ex, hint: stopHint);
+                if (unusable is null) throw UnusableFiles.Error(bad, paths.Count, ex, hint: stopHint);
                 unusable.AddRange(bad);
                 before += inPass;
                 skipped += bad.Count;
