@@ -26,7 +26,7 @@ namespace SSM.MLNet;
 // ITransformer is listed again on purpose: RowToRowTransformerBase.Transform is not virtual, so this class re-implements
 // the interface to route ITransformer.Transform (TransformerChain, mlContext.Model.Load results) to its own batching view;
 // every other ITransformer member keeps the base class's implementation.
-public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransformer, IDisposable
+public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITransformer, IDisposable
 {
     internal const string UserName = "SSM Anomaly Detection";
     internal const string LoaderSignature = "SsmAnomalyXf";
@@ -38,25 +38,10 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
     /// <summary>Largest accepted <see cref="ScoringBatchSize"/>: every read-ahead row is held in memory, and the engine's gain ends long before.</summary>
     public const int MaxScoringBatchSize = 1024;
 
-    // Format versions: 0x00010001 initial; 0x00010002 adds the scoring batch size; 0x00010003 adds the image folder (path input);
-    // 0x00010004 adds whether files are turned by their EXIF orientation; 0x00010005 the mask threshold.
-    private const uint VersionScoringBatchSize = 0x00010002;
-    private const uint VersionImageFolder = 0x00010003;
-    private const uint VersionUpright = 0x00010004;
-    private const uint VersionMaskThreshold = 0x00010005;
-
     private readonly SharedModel shared;
     private readonly SsmInput input;
     private int disposeCount;   // set once, by the first Dispose; read by scoring threads
     private bool IsDisposed => Volatile.Read(ref disposeCount) != 0;
-
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "SSM-ANOM",
-        verWrittenCur: VersionMaskThreshold,
-        verReadableCur: VersionMaskThreshold,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SsmAnomalyTransformer).Assembly.FullName);
 
     internal SsmAnomalyTransformer(IHostEnvironment env, SsmModel model, SsmInput input, string scoreColumnName,
         string predictedLabelColumnName, string? anomalyMapColumnName, SsmScoreNormalization normalization, float? threshold,
@@ -540,102 +525,6 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
             : throw new ArgumentException(found.Count == 0 ? "The model holds no SSM anomaly detector." : "The model holds more than one SSM anomaly detector.", nameof(model));
     }
 
-    /// <summary>Makes the row mapper ML.NET uses for Transform, GetOutputSchema and PredictionEngine.</summary>
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
-
-    /// <summary>Writes the settings and the engine model (as the binary stream "SsmModel.bin") into the model zip.</summary>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        Host.CheckValue(ctx, nameof(ctx));
-        ThrowIfDisposed();
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        // *** Binary format ***
-        // string: input column, score column, predicted label column; string or null: anomaly map column
-        // int: input kind; int: channels, vector height, vector width; float: vector scale
-        // int: normalisation; float: threshold
-        // int: scoring batch size (since 0x00010002; older models read as DefaultScoringBatchSize)
-        // string or null: image folder of path input (since 0x00010003; older models have none)
-        // bool: files turned by their EXIF orientation (since 0x00010004; older models read them as stored)
-        // bool, and float when true: the mask threshold (since 0x00010005; older models have none)
-        // binary stream "SsmModel.bin": the engine model (SsmModel.Save: magic, version, settings, weights, SHA-256)
-        ctx.SaveNonEmptyString(input.ColumnName);
-        ctx.SaveNonEmptyString(ScoreColumnName);
-        ctx.SaveNonEmptyString(PredictedLabelColumnName);
-        ctx.SaveStringOrNull(AnomalyMapColumnName);
-        ctx.Writer.Write((int)input.Kind);
-        ctx.Writer.Write(input.Channels);
-        ctx.Writer.Write(input.VectorHeight);
-        ctx.Writer.Write(input.VectorWidth);
-        ctx.Writer.Write(input.VectorScale);
-        ctx.Writer.Write((int)ScoreNormalization);
-        ctx.Writer.Write(Threshold);
-        ctx.Writer.Write(ScoringBatchSize);
-        ctx.SaveStringOrNull(input.ImageFolder);
-        ctx.Writer.Write(input.Upright);
-        ctx.Writer.Write(MaskThreshold is not null);
-        if (MaskThreshold is { } maskThreshold) ctx.Writer.Write(maskThreshold);
-        ctx.SaveBinaryStream(WeightsEntryName, w =>
-        {
-            w.Flush();
-            Model.Save(w.BaseStream);
-        });
-    }
-
-    // Called by ML.NET's ComponentCatalog for SignatureLoadModel (mlContext.Model.Load).
-    private static SsmAnomalyTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        Contracts.CheckValue(env, nameof(env));
-        env.CheckValue(ctx, nameof(ctx));
-        // ML.NET's own refusal of a newer format says "ML.NET 1.0.0.0 cannot read" (our assembly's version) with the two
-        // version numbers swapped; the user needs to hear that the package is older than the model.
-        var version = GetVersionInfo();
-        // The same test as ML.NET's own (the oldest version that can read the file, against the newest this one writes).
-        if (ctx.Header.ModelSignature == version.ModelSignature && ctx.Header.ModelVerReadable > version.VerWrittenCur)
-            throw SSM.Core.IO.NewerFormat.Mark(new FormatException($"This model was saved by a newer SSM.MLNet (its format 0x{ctx.Header.ModelVerReadable:X8}; this version reads " +
-                $"up to 0x{version.VerWrittenCur:X8}). Update the SSM.MLNet package to load it."));
-        ctx.CheckAtModel(version);
-        string inputColumn = ctx.LoadNonEmptyString();
-        string scoreColumn = ctx.LoadNonEmptyString();
-        string predictedColumn = ctx.LoadNonEmptyString();
-        string? mapColumn = ctx.LoadStringOrNull();
-        var kind = (SsmInputKind)ctx.Reader.ReadInt32();
-        int channels = ctx.Reader.ReadInt32();
-        int vectorHeight = ctx.Reader.ReadInt32();
-        int vectorWidth = ctx.Reader.ReadInt32();
-        float vectorScale = ctx.Reader.ReadSingle();
-        var normalization = (SsmScoreNormalization)ctx.Reader.ReadInt32();
-        float threshold = ctx.Reader.ReadSingle();
-        int scoringBatchSize = ctx.Header.ModelVerWritten >= VersionScoringBatchSize ? ctx.Reader.ReadInt32() : DefaultScoringBatchSize;
-        string? imageFolder = ctx.Header.ModelVerWritten >= VersionImageFolder ? ctx.LoadStringOrNull() : null;
-        bool upright = ctx.Header.ModelVerWritten >= VersionUpright && ctx.Reader.ReadBoolean();
-        float? maskThreshold = ctx.Header.ModelVerWritten >= VersionMaskThreshold && ctx.Reader.ReadBoolean() ? ctx.Reader.ReadSingle() : null;
-        env.CheckDecode(maskThreshold is null || float.IsFinite(maskThreshold.Value), "The mask threshold is not a finite number.");
-        env.CheckDecode(scoringBatchSize >= 1 && scoringBatchSize <= MaxScoringBatchSize, "Scoring batch size out of range.");
-        env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");
-        env.CheckDecode(Enum.IsDefined(normalization), "Unknown score normalisation.");
-
-        var device = SsmDevice.Resolve(env, null);
-        SsmModel? model = null;
-        if (!ctx.TryLoadBinaryStream(WeightsEntryName, r => model = SsmModel.Load(r.BaseStream, device)) || model is null)
-            throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
-        try
-        {
-            var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder, upright);
-            return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize)
-                { MaskThreshold = maskThreshold };
-        }
-        catch
-        {
-            model.Dispose();   // nothing holds it yet
-            throw;
-        }
-    }
-
-    // Called by ML.NET for SignatureLoadRowMapper.
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-        => Create(env, ctx).MakeRowMapper(inputSchema);
-
     /// <summary>The engine model with a reference count, so transformers made by <see cref="WithThreshold"/> share one network.</summary>
     private sealed class SharedModel(SsmModel model)
     {
@@ -652,120 +541,5 @@ public sealed class SsmAnomalyTransformer : RowToRowTransformerBase, ITransforme
         {
             if (Interlocked.Decrement(ref references) == 0) Model.Dispose();
         }
-    }
-
-    /// <summary>
-    /// The getter of added column <paramref name="added"/> (0 Score, 1 PredictedLabel, 2 AnomalyMap) over the current row's
-    /// result: shared by the row-at-a-time mapper and the batching cursor.
-    /// </summary>
-    internal Delegate MakeOutputGetter(int added, Func<(float Score, float[] Map)> current) => added switch
-    {
-        0 => (ValueGetter<float>)((ref float value) => value = current().Score),
-        1 => (ValueGetter<bool>)((ref bool value) => value = ConfusionCounts.Flags(current().Score, Threshold)),
-        _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
-        {
-            var map = current().Map;
-            var editor = VBufferEditor.Create(ref value, map.Length);
-            map.AsSpan().CopyTo(editor.Values);
-            value = editor.Commit();
-        }),
-    };
-
-    /// <summary>The error for an image the engine refused, naming the input column and the row (when <paramref name="row"/> is not negative).</summary>
-    internal InvalidOperationException CannotScore(long row, ArgumentException e) =>
-        new($"Cannot score the image in column '{InputColumnName}'{SsmInput.AtRow(row)}: {e.Message}", e);
-
-    /// <summary>Maps rows (GetOutputSchema, PredictionEngine): scores the current row once (on the first getter call) and serves the three outputs from that.</summary>
-    private sealed class Mapper : MapperBase
-    {
-        private readonly SsmAnomalyTransformer parent;
-        private readonly int inputColumn;
-
-        public Mapper(SsmAnomalyTransformer parent, DataViewSchema inputSchema)
-            : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
-        {
-            this.parent = parent;
-            inputColumn = parent.input.CheckColumn(Host, inputSchema);
-        }
-
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-        {
-            var columns = new List<DataViewSchema.DetachedColumn>
-            {
-                new(parent.ScoreColumnName, NumberDataViewType.Single),
-                new(parent.PredictedLabelColumnName, BooleanDataViewType.Instance),
-            };
-            if (parent.AnomalyMapColumnName is { } map)
-                // A tiled model's map says its shape (height, width), as ML.NET's pixel vectors do; a square one keeps the
-                // one-dimensional type it always had, so classes declaring [VectorType(S * S)] read it as before.
-                columns.Add(new(map, parent.Tiles is null
-                    ? new VectorDataViewType(NumberDataViewType.Single, parent.ImageSize * parent.ImageSize)
-                    : new VectorDataViewType(NumberDataViewType.Single, parent.MapHeight, parent.MapWidth)));
-            return columns.ToArray();
-        }
-
-        protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
-        {
-            int n = parent.AnomalyMapColumnName is null ? 2 : 3;
-            bool any = Enumerable.Range(0, n).Any(activeOutput);
-            return col => any && col == inputColumn;
-        }
-
-        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
-        {
-            var cache = new RowCache(parent, input, parent.input.MakeReader(input, inputColumn, parent.Model.Options.ReadSize));
-            int n = OutputColumns.Value.Length;
-            var getters = new Delegate[n];
-            for (int i = 0; i < n; i++)
-            {
-                if (!activeOutput(i)) continue;
-                getters[i] = parent.MakeOutputGetter(i, cache.Get);
-            }
-            disposer = null!;
-            return getters;
-        }
-
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action disposer)
-            => throw new NotSupportedException("CreateGetters makes all getters together.");
-
-        protected override void SaveModel(ModelSaveContext ctx) => parent.SaveModel(ctx);
-    }
-
-    /// <summary>The score of the row a cursor is on, computed at most once per row.</summary>
-    private sealed class RowCache(SsmAnomalyTransformer parent, DataViewRow row, Func<long, FloatImage> read)
-    {
-        private long position = -1;
-        private (float Score, float[] Map) result;
-        private int busy;
-
-        public (float Score, float[] Map) Get()
-        {
-            long at = row.Position;
-            if (position == at) return result;
-            // A row is read by one thread at a time. A PredictionEngine shared by threads breaks that, and would hand one
-            // call's score or map to another without a word (a walkthrough saw 2 wrong scores and 4 wrong maps in 400
-            // calls): two calls inside at once, or another call begun while this one scored, is said instead.
-            if (Interlocked.Exchange(ref busy, 1) == 1) throw SharedEngine();
-            try
-            {
-                // Only a cursor's position is a row number; a PredictionEngine's row counts its calls, which would mislead.
-                long named = row is DataViewRowCursor ? at : -1;
-                var image = read(named);
-                (float Score, float[] Map) scored;
-                try { scored = parent.ScoreOne(image); }
-                catch (ArgumentException e)
-                {
-                    throw parent.CannotScore(named, e);
-                }
-                if (row.Position != at) throw SharedEngine();
-                (result, position) = (scored, at);
-                return scored;
-            }
-            finally { Volatile.Write(ref busy, 0); }
-        }
-
-        private static InvalidOperationException SharedEngine() => new(
-            "The SSM model's output row was read by two calls at once: a PredictionEngine is not thread-safe. Give each thread its " +
-            "own PredictionEngine (as ConsumeModel.cs does), or use Microsoft.Extensions.ML's PredictionEnginePool.");
     }
 }
