@@ -29,6 +29,13 @@ internal static class AccuracyBenchmark
         public double? PixelAurocPerType => PerType.Count == 0 ? null : PerType.Average(c => c.PixelAuroc!.Value);
     }
 
+    /// <summary>The settings of the authors'-widths baseline: the run's, with their network and <paramref name="holdout"/> when given.</summary>
+    private static SsmOptions AuthorsOptions(SsmOptions options, double? holdout)
+    {
+        var authors = options with { Network = InpaintingNetworkOptions.Authors(1) };
+        return holdout is { } h ? authors with { Training = authors.Training with { HoldoutFraction = h } } : authors;
+    }
+
     private sealed record Evaluation(double ImageAuroc, PixelEvaluation Pixel, IReadOnlyList<CategoryMetrics> PerType, double ImageF1, double MsPerImage);
 
     public static int Run(Arguments a)
@@ -37,7 +44,7 @@ internal static class AccuracyBenchmark
         double budgetMinutes = a.Double("budget-minutes") ?? 10;
         int size = a.Int("size") ?? new SsmOptions().ImageSize;
         int? width = a.Int("width"), depth = a.Int("depth"), epochs = a.Int("epochs"), rounds = a.Int("rounds"), batch = a.Int("batch");
-        string? weighting = a.String("cell-weighting");
+        var weighting = a.Enum<CellWeighting>("cell-weighting");
         double? sigma = a.Double("sigma"), learningRate = a.Double("lr");
         int seed = a.Int("seed") ?? 0;
         bool baselines = a.Flag("baselines"), ablations = a.Flag("ablations"), forceSynthetic = a.Flag("synthetic");
@@ -47,6 +54,9 @@ internal static class AccuracyBenchmark
         int pcaRank = a.Int("pca-rank") ?? 20;
         string? outPath = a.String("out");
         a.RejectUnknown();
+        // TimeSpan.FromMinutes overflows far above any budget meant; a negative one is the library's to refuse.
+        if (budgetMinutes > 1e6) throw new ArgumentException($"--budget-minutes is at most 1000000 (got {budgetMinutes}).");
+        if (authorsTestLimit is < 1) throw new ArgumentException($"--authors-test-limit is at least 1 (got {authorsTestLimit}).");
 
         // ---- Settings: the library defaults, overridden only where asked.
         var defaults = new SsmOptions();
@@ -68,11 +78,17 @@ internal static class AccuracyBenchmark
             Scoring = defaults.Scoring with
             {
                 RefinementRounds = rounds ?? defaults.Scoring.RefinementRounds,
-                CellWeighting = weighting is null ? defaults.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, ignoreCase: true),
+                CellWeighting = weighting ?? defaults.Scoring.CellWeighting,
                 SmoothingSigma = sigma ?? defaults.Scoring.SmoothingSigma,
             },
         };
         options.Validate();
+        // The baselines' settings are checked now, not after the first model has trained (their failure then lost its row).
+        if (baselines)
+        {
+            try { AuthorsOptions(options, authorsHoldout).Validate(); }
+            catch (ArgumentException e) { throw new ArgumentException($"The authors'-widths baseline (--baselines): {e.Message}", e); }
+        }
 
         // ---- Data.
         string? temporary = null;
@@ -191,12 +207,10 @@ internal static class AccuracyBenchmark
         // ---- (b) SSM with the authors' widths at the same budget.
         if (baselines)
         {
-            var authorsOptions = options with { Network = InpaintingNetworkOptions.Authors(1) };
+            var authorsOptions = AuthorsOptions(options, authorsHoldout);
             if (authorsHoldout is { } h)
-            {
-                authorsOptions = authorsOptions with { Training = authorsOptions.Training with { HoldoutFraction = h } };
-                notes.Add($"The authors'-widths model holds out {h:P0} of the normal images for calibration (--authors-holdout) instead of {options.Training.HoldoutFraction:P0}: its calibration (3 scoring rounds per held-out image) would otherwise take longer than its training.");
-            }
+                notes.Add($"The authors'-widths model holds out {h:P0} of the normal images for calibration (--authors-holdout) instead of {options.Training.HoldoutFraction:P0}: " +
+                          $"each held-out image is scored {1 + options.Scoring.RefinementRounds} times to calibrate, which with this large network can take longer than its training.");
             string authorsName = Describe(authorsOptions);
             memory.StartPhase();
             var sw = Stopwatch.StartNew();

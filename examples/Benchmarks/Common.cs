@@ -23,13 +23,30 @@ internal sealed class Arguments
         return a;
     }
 
-    public bool Flag(string name) { used.Add(name); return values.ContainsKey(name); }
+    /// <summary>Whether --<paramref name="name"/> was given; a word after it is refused, not dropped (it was meant for something).</summary>
+    public bool Flag(string name)
+    {
+        used.Add(name);
+        if (values.TryGetValue(name, out var value) && value is not null) throw new ArgumentException($"--{name} takes no value (got '{value}').");
+        return values.ContainsKey(name);
+    }
 
     public string? String(string name) { used.Add(name); return values.TryGetValue(name, out var v) ? v ?? throw new ArgumentException($"--{name} needs a value.") : null; }
 
-    public int? Int(string name) => String(name) is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null;
+    public int? Int(string name) => String(name) is { } s
+        ? int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw new ArgumentException($"--{name} needs a whole number (got '{s}').")
+        : null;
 
-    public double? Double(string name) => String(name) is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : null;
+    public double? Double(string name) => String(name) is { } s
+        ? double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v
+            : throw new ArgumentException($"--{name} needs a finite number (got '{s}').")
+        : null;
+
+    /// <summary>An enum value by name, in any letter case; a wrong one is named with the values there are.</summary>
+    public T? Enum<T>(string name) where T : struct, System.Enum => String(name) is { } s
+        ? System.Enum.TryParse<T>(s, ignoreCase: true, out var v) && System.Enum.IsDefined(v) ? v
+            : throw new ArgumentException($"--{name} is one of {string.Join(", ", System.Enum.GetNames<T>())} (got '{s}').")
+        : null;
 
     /// <summary>Throws for options no command asked about (typos).</summary>
     public void RejectUnknown()

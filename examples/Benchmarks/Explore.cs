@@ -24,10 +24,13 @@ internal static class Explore
         string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
         int size = a.Int("size") ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
         int? width = a.Int("width");
-        string? cells = a.String("cells"), norm = a.String("normalization"), modelPath = a.String("model"), dump = a.String("dump"), error = a.String("error");
-        string? scoreError = a.String("score-error"); // the image score's restoration error for a loaded model
+        string? cells = a.String("cells"), modelPath = a.String("model"), dump = a.String("dump");
+        var norm = a.Enum<InputNormalization>("normalization");
+        var error = a.Enum<RestorationError>("error");
+        var scoreError = a.Enum<RestorationError>("score-error"); // the image score's restoration error for a loaded model
         double? sigma = a.Double("sigma"), lr = a.Double("lr");
-        string? precision = a.String("precision"), weighting = a.String("cell-weighting");
+        var precision = a.Enum<NetworkPrecision>("precision");
+        var weighting = a.Enum<CellWeighting>("cell-weighting");
         string? knn = a.String("knn"); // encoder levels for nearest-neighbour maps, e.g. "1,2"
         int knnGrid = a.Int("knn-grid") ?? 16;
         bool rotate = a.Flag("rotate"), noFlip = a.Flag("no-flip");
@@ -49,13 +52,19 @@ internal static class Explore
         string? saveScores = a.String("save-scores"); // with --refine: each row's scores, maps and masks to this file, for `compare` (rows after the first: "-R2-q<quantile>" added to the name)
         string? refine = a.String("refine"); // refinement quantiles, e.g. "0.95,0.99": the library's scoring with R = 1 and R = 2, each calibrated ("none": R = 1 only)
         a.RejectUnknown();
+        // These act on the library scoring's rows, which --refine asks for: without it they did nothing, without a word.
+        string[] needRefine = [.. new (string Name, bool Given)[] { ("save-scores", saveScores is not null), ("mix", mix), ("spread", spread), ("coarse", coarse),
+            ("center", center), ("peaks", peaks), ("pixel-negatives", diagnose), ("levels", levelsFile is not null), ("size-correct", sizeCorrect) }
+            .Where(o => o.Given).Select(o => "--" + o.Name)];
+        if (refine is null && needRefine.Length > 0)
+            throw new ArgumentException($"{string.Join(", ", needRefine)} act on the library scoring's rows: give --refine too (--refine none: R = 1 only).");
         var d = new SsmOptions();
         var net = InpaintingNetworkOptions.Compact(1);
         if (width is { } w) net = net with { BaseWidth = w };
         var options = d with
         {
             ImageSize = size, Network = net,
-            Normalization = norm is null ? d.Normalization : Enum.Parse<InputNormalization>(norm, true),
+            Normalization = norm ?? d.Normalization,
             Masking = d.Masking with { CellSizes = cells?.Split(',').Select(int.Parse).ToArray(), Groups = groups ?? d.Masking.Groups },
             Training = d.Training with { Rotate = rotate, Flip = !noFlip, Epochs = epochs, Seed = seed, LearningRate = lr ?? d.Training.LearningRate,
                 DecayAt = decayAt?.Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray() ?? d.Training.DecayAt },
@@ -81,10 +90,10 @@ internal static class Explore
                 ScoringGroups = scoreGroups ?? model.Options.Masking.ScoringGroups },
             Scoring = model.Options.Scoring with { SmoothingSigma = sigma ?? model.Options.Scoring.SmoothingSigma,
             SizeCorrection = sizeCorrection is null ? model.Options.Scoring.SizeCorrection : sizeCorrection == "on",
-            Error = error is null ? model.Options.Scoring.Error : Enum.Parse<RestorationError>(error, true),
-            ImageScoreError = scoreError is null ? model.Options.Scoring.ImageScoreError : Enum.Parse<RestorationError>(scoreError, true),
-            Precision = precision is null ? model.Options.Scoring.Precision : Enum.Parse<NetworkPrecision>(precision, true),
-            CellWeighting = weighting is null ? model.Options.Scoring.CellWeighting : Enum.Parse<CellWeighting>(weighting, true) } };
+            Error = error ?? model.Options.Scoring.Error,
+            ImageScoreError = scoreError ?? model.Options.Scoring.ImageScoreError,
+            Precision = precision ?? model.Options.Scoring.Precision,
+            CellWeighting = weighting ?? model.Options.Scoring.CellWeighting } };
         if (tta > 1 && scoring.Scoring.Error != scoring.Scoring.ImageScoreError)
             throw new ArgumentException("--tta averages maps, so it needs the image score to be the map's maximum: give --score-error the same value as --error.");
         if (refine is not null)

@@ -23,7 +23,9 @@ internal static class MicroBenchmarks
             .WithOptions(ConfigOptions.DisableLogFile)
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "ssm-benchmark-artifacts"));
         var summaries = BenchmarkSwitcher.FromTypes([typeof(HotPaths)]).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
-        return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
+        // No summary: BenchmarkDotNet refused the arguments (it printed why) or the filter matched nothing.
+        if (!summaries.Any()) Console.Error.WriteLine("error: no benchmark ran (see above; --list flat lists them).");
+        return !summaries.Any() || summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
 }
 

@@ -7,7 +7,7 @@ const string Usage = """
       accuracy [--data <folder>] [--budget-minutes M] [--size S] [--width W]
           [--depth D] [--epochs E] [--rounds R] [--cell-weighting Equal|LargeCells] [--sigma X] [--lr X] [--batch B] [--seed N]
           [--baselines] [--ablations] [--synthetic] [--authors-test-limit N] [--authors-holdout F] [--no-rounds-ablation] [--pca-rank K] [--out results.md]
-      speed [--size S] [--batch B] [--bf16-train-seconds T]
+      speed [--size S] [--batch B] [--min-seconds T] [--bf16-train-seconds T (whole seconds; 0: none)] [--no-authors] [--levels]
       refinement [--size 32] [--epochs 20] [--seeds 2]
       memory [100 1000]
       memory --large 8000
@@ -19,7 +19,7 @@ const string Usage = """
           [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
       visibility [--data <folder>] [--sizes 64,256]
       drift --model model.zip|SsmModel.bin [--data <folder>] [--limit N] [--threshold 3]
-      compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good]  (files of explore --save-scores)
+      compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good] [--without c1,c2]  (files of explore --save-scores)
       contention [--images 24] [--epochs 2]
       micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
       onednn [--force-on] [--pairs] [--repeats N] [--threads T]

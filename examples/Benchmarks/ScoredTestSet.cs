@@ -28,7 +28,12 @@ internal sealed record ScoredTestSet(int Size, string[] Categories, float[] Scor
     public static ScoredTestSet Load(string path)
     {
         using var r = new BinaryReader(File.OpenRead(path));
-        if (r.ReadString() != Magic) throw new InvalidDataException($"{path} is not a scored test set written by `explore --save-scores`.");
+        // Another file (an image, say) ends before its "magic" string does, or is not one; both are said the same way.
+        string NotOne() => $"{path} is not a scored test set written by `explore --save-scores`.";
+        string magic;
+        try { magic = r.ReadString(); }
+        catch (EndOfStreamException e) { throw new InvalidDataException(NotOne(), e); }
+        if (magic != Magic) throw new InvalidDataException(NotOne());
         int size = r.ReadInt32(), count = r.ReadInt32(), plane = size * size;
         var (categories, scores, maps, masks) = (new string[count], new float[count], new float[count][], new bool[count][]);
         for (int i = 0; i < count; i++)

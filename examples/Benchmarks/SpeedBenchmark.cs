@@ -28,6 +28,10 @@ internal static class SpeedBenchmark
         int bf16Seconds = a.Int("bf16-train-seconds") ?? 60;
         bool skipAuthors = a.Flag("no-authors"), levels = a.Flag("levels");
         a.RejectUnknown();
+        if (batch < 1) throw new ArgumentException($"--batch is at least 1 (got {batch}).");
+        if (minSeconds <= 0) throw new ArgumentException($"--min-seconds is more than 0 (got {minSeconds}).");
+        if (bf16Seconds < 0) throw new ArgumentException($"--bf16-train-seconds is 0 (no bfloat16 training) or more (got {bf16Seconds}).");
+        new SsmOptions { ImageSize = size }.Validate();
 
         Console.WriteLine($"torch threads: {get_num_threads()} (interop {get_num_interop_threads()}), {Environment.ProcessorCount} logical cores");
         var table = new MarkdownTable("what", "shape", "ms / call", "GFLOP / call", "GFLOP/s", "% of matmul peak");
