@@ -51,7 +51,7 @@ public static class Demo
         RefinementRounds = s.RefinementRounds,   // 1 = no progressive refinement: half the scoring time
         InputNormalization = s.InputNormalization,
         RestorationError = s.Error ?? new SsmAnomalyDetectionOptions().RestorationError,
-        ImageScoreError = s.ScoreError ?? new SsmAnomalyDetectionOptions().ImageScoreError,
+        ImageScoreError = s.ScoreError,   // null: RestorationError's
         TrainingTime = s.TimeBudgetMinutes is { } m ? TimeSpan.FromMinutes(m) : null,
     };
 

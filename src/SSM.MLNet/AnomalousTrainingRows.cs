@@ -63,6 +63,18 @@ internal static class AnomalousTrainingRows
     public static DataViewSchema.Column? FindLabel(DataViewSchema schema) =>
         schema.GetColumnOrNull(LabelColumnName) is { } c && IsLabelType(c.Type) ? c : null;
 
+    /// <summary>The warning for a label column of a type whose anomalous value is not known (an Int32 or text label), or
+    /// null: its rows are not checked, and that is said rather than passed over (a review's int labels trained 4 defects
+    /// without a word, where a Single label warned).</summary>
+    /// <param name="schema">The rows' schema.</param>
+    /// <param name="what">The rows: "training" or "calibration".</param>
+    public static string? UncheckedLabel(DataViewSchema schema, string what) =>
+        schema.GetColumnOrNull(LabelColumnName) is { } c && !IsLabelType(c.Type)
+            ? $"SSM: column '{LabelColumnName}' is {c.Type}, a label type whose anomalous value SSM does not know, so the {what} rows were " +
+              "not checked for rows labelled anomalous (which it would learn as normal). A Boolean, Single or Double label, or a key of " +
+              "two values, is checked."
+            : null;
+
     /// <summary>Whether the cursor's current row is labelled anomalous.</summary>
     public static Func<bool> MakeTest(DataViewRow row, DataViewSchema.Column label)
     {

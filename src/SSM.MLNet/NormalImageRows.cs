@@ -44,6 +44,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
     {
         var images = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
         var label = AnomalousTrainingRows.FindLabel(input.Schema);
+        if (AnomalousTrainingRows.UncheckedLabel(input.Schema, what) is { } uncheckedLabel) ch.Warning(uncheckedLabel);
         int anomalous = 0;
         float brightest = 0;
         bool colourReadAsGrey = false;

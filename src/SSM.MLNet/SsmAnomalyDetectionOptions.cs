@@ -152,10 +152,11 @@ public sealed class SsmAnomalyDetectionOptions
     /// standardised, averaged: squared error adds the intensity of holes and spots; on MTD AUPRO 0.556 against 0.453).</summary>
     public SSM.Core.RestorationError RestorationError { get; set; } = Engine.Scoring.Error;
 
-    /// <summary>The restoration error whose map's maximum is the Score column. Default: the engine's,
-    /// <see cref="SSM.Core.RestorationError.Both"/>, the anomaly map's own, so the verdict follows the heat map (on MTD within
-    /// noise of MS-GMS alone, the paper's score; on small spots in large images 1.000 image AUROC against 0.547).</summary>
-    public SSM.Core.RestorationError ImageScoreError { get; set; } = Engine.Scoring.ImageScoreError;
+    /// <summary>The restoration error whose map's maximum is the Score column. Default null: <see cref="RestorationError"/>,
+    /// the anomaly map's own, so the verdict follows the heat map (on MTD within noise of MS-GMS alone, the paper's score; on
+    /// small spots in large images 1.000 image AUROC against 0.547). Another error than the map's decides images by a map
+    /// that is not drawn: a contour can then outline a passed image or miss a flagged one.</summary>
+    public SSM.Core.RestorationError? ImageScoreError { get; set; }
 
     /// <summary>Standardise each pixel of the anomaly map by its normal mean and spread (learnt from the held-out images).
     /// Default: the engine's, true; the AnomalyMap column is then in standard deviations.</summary>

@@ -68,7 +68,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             $"greater than 0 and less than {TrainingOptions.MaxHoldoutFraction}");
         CheckEnum(ectx, o.InputNormalization, nameof(o.InputNormalization));
         CheckEnum(ectx, o.RestorationError, nameof(o.RestorationError));
-        CheckEnum(ectx, o.ImageScoreError, nameof(o.ImageScoreError));
+        if (o.ImageScoreError is { } scoreError) CheckEnum(ectx, scoreError, nameof(o.ImageScoreError));
         CheckEnum(ectx, o.TrainingPrecision, nameof(o.TrainingPrecision));
         CheckEnum(ectx, o.ScoringPrecision, nameof(o.ScoringPrecision));
         CheckEnum(ectx, o.ScoreNormalization, nameof(o.ScoreNormalization));
@@ -142,7 +142,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             CheckpointEvery = o.CheckpointEvery,
             Precision = o.TrainingPrecision,
         },
-        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, ImageScoreError = o.ImageScoreError, StandardizeMaps = o.StandardizeMaps,
+        Scoring = new ScoringOptions { RefinementRounds = o.RefinementRounds, Error = o.RestorationError, ImageScoreError = o.ImageScoreError ?? o.RestorationError, StandardizeMaps = o.StandardizeMaps,
             Precision = o.ScoringPrecision, SmoothingSigma = o.SmoothingSigma },
     };
 

@@ -153,6 +153,13 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
             string expected = $"Vector<Single, {VectorLength}> ({Channels}x{VectorHeight}x{VectorWidth} CHW{(OtherChannels(type.GetValueCount()) is { } other ? "; " + other : "")})";
             if (type is not VectorDataViewType vec || vec.ItemType != NumberDataViewType.Single || (vec.Size != 0 && vec.Size != VectorLength))
                 throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, expected, type.ToString());
+            // A column that says its shape (ExtractPixels: channels, height, width) must say ours: width and height swapped
+            // have the same length, and would read each image scrambled without a word.
+            if (vec.Dimensions.Length == 3 && (vec.Dimensions[0] != Channels || vec.Dimensions[1] != VectorHeight || vec.Dimensions[2] != VectorWidth)
+                || vec.Dimensions.Length == 2 && Channels == 1 && (vec.Dimensions[0] != VectorHeight || vec.Dimensions[1] != VectorWidth))
+                throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName,
+                    $"Vector<Single, {(vec.Dimensions.Length == 3 ? $"{Channels}, " : "")}{VectorHeight}, {VectorWidth}> (Channels, VectorHeight, VectorWidth: the column's own shape " +
+                    $"is {string.Join(" x ", vec.Dimensions.ToArray())}; set the options to it)", type.ToString());
         }
         return col;
     }

@@ -21,6 +21,12 @@ public sealed class AnomalousTrainingRowsTests
         public float Label { get; set; }
     }
 
+    private sealed class IntLabelRow
+    {
+        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
+        public int Label { get; set; }
+    }
+
     private static readonly float[][] Images = [.. SyntheticDataset.Generate(new SyntheticDatasetOptions
         { ImageSize = Size, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0 }).Train.Select(i => i.Pixels)];
 
@@ -64,5 +70,13 @@ public sealed class AnomalousTrainingRowsTests
     {
         Assert.Null(LabelWarning(Warnings(Images.Select(p => new BooleanLabelRow { Pixels = p }))));
         Assert.Null(LabelWarning(Warnings(Images.Select(p => new SingleLabelRow { Pixels = p }))));
+    }
+
+    [Fact]
+    public void A_label_of_another_type_is_said_to_be_unchecked()
+    {
+        var warning = LabelWarning(Warnings(Images.Select((p, i) => new IntLabelRow { Pixels = p, Label = i == 3 ? 1 : 0 })));
+        Assert.NotNull(warning);
+        Assert.StartsWith("SSM: column 'Label' is Int32, a label type whose anomalous value SSM does not know, so the training rows were not checked", warning);
     }
 }

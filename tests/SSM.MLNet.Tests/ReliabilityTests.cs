@@ -335,7 +335,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         options.Epochs = 999;
         options.Cancellation = CancellationToken.None;
         var other = Assert.Throws<InvalidOperationException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
-        Assert.Contains("belongs to a training run with other settings or images", other.Message);
+        Assert.Contains("belongs to a training run with other settings or images (Training.Epochs 1000, now 999)", other.Message);
         Assert.DoesNotContain(log, m => m.StartsWith("SSM: continuing") || m.StartsWith("SSM: epoch"));
     }
 

@@ -48,6 +48,15 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public void The_image_score_follows_the_restoration_error_unless_given()
+    {
+        // A map of MS-GMS with a score of both errors would decide images by a map that is not drawn.
+        var msGms = Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions { RestorationError = SSM.Core.RestorationError.MsGms }).EngineOptions;
+        Assert.Equal(SSM.Core.RestorationError.MsGms, msGms.Scoring.ImageScoreError);
+        Assert.Equal(new SSM.Core.SsmOptions().Scoring.ImageScoreError, Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions()).EngineOptions.Scoring.ImageScoreError);
+    }
+
+    [Fact]
     public void Wrong_input_type_fails_at_Fit_naming_column_and_expected_type()
     {
         var data = Context.Data.LoadFromEnumerable(new[] { new BoolRow { Image = true } });
@@ -151,6 +160,26 @@ public sealed class SchemaTests
         }).Fit(data));
         Assert.Contains("'Image'", e.Message);
         Assert.Contains("16", e.Message);
+    }
+
+    private sealed class ShapedRow
+    {
+        [Microsoft.ML.Data.VectorType(3, 8, 16)]
+        public float[] Pixels { get; set; } = new float[3 * 8 * 16];
+    }
+
+    [Fact]
+    public void Vector_input_whose_own_shape_differs_fails_at_Fit()
+    {
+        // ExtractPixels' vectors say their shape: 16 wide and 8 high. Width and height swapped have the same length, and
+        // would read every image scrambled.
+        var data = Context.Data.LoadFromEnumerable(new[] { new ShapedRow() });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = nameof(ShapedRow.Pixels), ImageSize = 16, VectorWidth = 8, VectorHeight = 16, Channels = 3,
+        }).Fit(data));
+        Assert.Contains("'Pixels'", e.Message);
+        Assert.Contains("3 x 8 x 16", e.Message);
     }
 
     [Fact]

@@ -186,7 +186,8 @@ public static class SsmTrainer
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
         if (options.Training.CheckpointFolder is not { } folder || TrainingCheckpoint.Read(folder) is not { } kept) return null;
-        if (kept.Fingerprint != TrainingCheckpoint.Fingerprint(WithEpochsResolved(options, device ?? CPU), images)) throw TrainingCheckpoint.OtherRun(folder);
+        var run = TrainingCheckpoint.Run.Of(WithEpochsResolved(options, device ?? CPU), images);
+        if (kept.Fingerprint != run.Fingerprint) throw TrainingCheckpoint.OtherRun(folder, run, kept);
         return (kept.EpochsDone, kept.PlannedEpochs);
     }
 
@@ -241,13 +242,13 @@ public static class SsmTrainer
         using var optimizer = new Adam(network.parameters(), t.LearningRate, t.WeightDecay);
         int epochs = t.EpochsOn(device);
         var schedule = new StepSchedule(t.LearningRate, t.DecayAt, epochs);
-        string? fingerprint = t.CheckpointFolder is null ? null : TrainingCheckpoint.Fingerprint(options, images);
+        var run = t.CheckpointFolder is null ? null : TrainingCheckpoint.Run.Of(options, images);
         // A folder that cannot be written would otherwise fail at the first checkpoint, epochs into the training.
         if (t.CheckpointFolder is not null) TrainingCheckpoint.CheckWritable(t.CheckpointFolder);
         int first = 0, epochsRun = 0;
         double? lastLoss = null;
         var before = TimeSpan.Zero;   // training time of the run this one resumes
-        if (t.CheckpointFolder is not null && TrainingCheckpoint.TryResume(t.CheckpointFolder, fingerprint!, network, optimizer) is { } resumed)
+        if (t.CheckpointFolder is not null && TrainingCheckpoint.TryResume(t.CheckpointFolder, run!, network, optimizer) is { } resumed)
         {
             first = epochsRun = resumed.EpochsDone;
             lastLoss = resumed.Loss;
@@ -280,7 +281,7 @@ public static class SsmTrainer
             // more whole epoch would no longer fit: under load that rule left much of the budget unused.
             bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);
             if (t.CheckpointFolder is not null && (last || (epoch + 1) % t.CheckpointEvery == 0))
-                TrainingCheckpoint.Save(t.CheckpointFolder, new TrainingCheckpoint.Progress(fingerprint!, epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds, loss.Total), network, optimizer);
+                TrainingCheckpoint.Save(t.CheckpointFolder, run!.Progress(epoch + 1, schedule.PlannedEpochs, elapsed.TotalSeconds, loss.Total), network, optimizer);
             epochsRun = epoch + 1;
             lastLoss = loss.Total;
             progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,

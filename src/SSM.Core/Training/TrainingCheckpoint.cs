@@ -25,18 +25,63 @@ internal static class TrainingCheckpoint
     /// <param name="PlannedEpochs">Epochs the learning-rate schedule is stretched over.</param>
     /// <param name="ElapsedSeconds">Training time spent so far (counts against the time budget).</param>
     /// <param name="Loss">The mean loss of epoch <paramref name="EpochsDone"/>; null in checkpoints written before it was recorded.</param>
-    public sealed record Progress(string Fingerprint, int EpochsDone, int PlannedEpochs, double ElapsedSeconds, double? Loss = null);
+    /// <param name="Settings">The settings that shape the weights, as hashed (JSON); null in checkpoints written before
+    /// 2026-12-05, whose refusal cannot say which setting differs.</param>
+    /// <param name="Images">The images' own hash (<see cref="ImageCache.Fingerprint"/>, hex); null before 2026-12-05.</param>
+    public sealed record Progress(string Fingerprint, int EpochsDone, int PlannedEpochs, double ElapsedSeconds, double? Loss = null,
+        string? Settings = null, string? Images = null);
 
-    /// <summary>Identifies a training run: every setting that shapes the weights, and the images.</summary>
-    public static string Fingerprint(SsmOptions options, ImageCache images)
+    /// <summary>What identifies a training run: every setting that shapes the weights, and the images; their hash, and
+    /// each apart, so that a checkpoint of another run can say what differs.</summary>
+    public sealed record Run(string Fingerprint, string Settings, string Images)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(ShapingSettings(options));
-        hash.AppendData(images.Fingerprint());
-        return Convert.ToHexString(hash.GetHashAndReset());
+        /// <summary>The run of <paramref name="options"/> on <paramref name="images"/>.</summary>
+        public static Run Of(SsmOptions options, ImageCache images)
+        {
+            byte[] settings = ShapingSettings(options), pixels = images.Fingerprint();
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(settings);
+            hash.AppendData(pixels);
+            return new(Convert.ToHexString(hash.GetHashAndReset()), System.Text.Encoding.UTF8.GetString(settings), Convert.ToHexString(pixels));
+        }
+
+        /// <summary>The progress to record after <paramref name="epochsDone"/> epochs.</summary>
+        public Progress Progress(int epochsDone, int plannedEpochs, double elapsedSeconds, double loss) =>
+            new(Fingerprint, epochsDone, plannedEpochs, elapsedSeconds, loss, Settings, Images);
+
+        /// <summary>What differs between this run and the one <paramref name="kept"/> recorded: each setting ("Training.Epochs
+        /// 4, now 5"), and whether the images do; empty when the checkpoint does not record them.</summary>
+        public IReadOnlyList<string> Differences(Progress kept)
+        {
+            var differences = new List<string>();
+            if (kept.Settings is { } before)
+            {
+                var (old, now) = (Flatten(before), Flatten(Settings));
+                foreach (string name in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
+                {
+                    string? was = old.GetValueOrDefault(name), @is = now.GetValueOrDefault(name);
+                    if (was != @is) differences.Add($"{name} {was ?? "(not recorded)"}, now {@is ?? "(not recorded)"}");
+                }
+            }
+            if (kept.Images is not null && kept.Images != Images) differences.Add("the training images (or their order)");
+            return differences;
+        }
+
+        private static Dictionary<string, string> Flatten(string json)
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
+            {
+                if (node is System.Text.Json.Nodes.JsonObject o)
+                    foreach (var (key, child) in o) Walk(child, path.Length == 0 ? key : $"{path}.{key}");
+                else values[path] = node?.ToJsonString() ?? "null";
+            }
+            Walk(System.Text.Json.Nodes.JsonNode.Parse(json), "");
+            return values;
+        }
     }
 
-    /// <summary>The settings half of <see cref="Fingerprint"/>, alone.</summary>
+    /// <summary>The settings half of <see cref="Run.Fingerprint"/>, alone.</summary>
     public static string SettingsFingerprint(SsmOptions options) => Convert.ToHexString(SHA256.HashData(ShapingSettings(options)));
 
     /// <summary>Every setting that shapes the weights, as JSON: today's defaults included, so a checkpoint written by a
@@ -98,16 +143,22 @@ internal static class TrainingCheckpoint
         return Json.Parse<Progress>(sections[0], Kind);
     }
 
-    /// <summary>The error for a checkpoint of a training with other settings or images.</summary>
-    public static InvalidOperationException OtherRun(string folder) => new(
-        $"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images " +
-        "(or of a version of SSM.MLNet whose defaults differ). Delete it, or choose another checkpoint folder.");
+    /// <summary>The error for a checkpoint of a training with other settings or images, naming what differs where the
+    /// checkpoint records it (a review's Epochs 4 against 5 was told only "other settings or images").</summary>
+    public static InvalidOperationException OtherRun(string folder, Run run, Progress kept)
+    {
+        var differences = run.Differences(kept);
+        return new($"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images " +
+                   (differences.Count > 0 ? $"({string.Join("; ", differences.Take(5))}{(differences.Count > 5 ? $"; and {differences.Count - 5} more" : "")})"
+                       : "(or of a version of SSM.MLNet whose defaults differ)") +
+                   ". Delete it, or choose another checkpoint folder.");
+    }
 
     /// <summary>
     /// Restores weights and optimizer state from the folder's checkpoint, if there is one.
     /// Throws when the checkpoint belongs to other settings or images.
     /// </summary>
-    public static Progress? TryResume(string folder, string fingerprint, InpaintingNetwork network, Adam optimizer)
+    public static Progress? TryResume(string folder, Run run, InpaintingNetwork network, Adam optimizer)
     {
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
@@ -119,7 +170,7 @@ internal static class TrainingCheckpoint
             throw new InvalidOperationException(
                 $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
         var progress = Json.Parse<Progress>(sections[0], Kind);
-        if (progress.Fingerprint != fingerprint) throw OtherRun(folder);
+        if (progress.Fingerprint != run.Fingerprint) throw OtherRun(folder, run, progress);
         using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
             network.load(reader, strict: true);
         using (var reader = new BinaryReader(new MemoryStream(sections[2], writable: false)))
