@@ -376,7 +376,12 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string output = Path.Combine(root, "out");
         AssertFails(Cli.Run("predict", Path.Combine(root, "none.zip"), Good, "-o", output), "does not exist", output);
         File.WriteAllText(Path.Combine(root, "bad.zip"), "not a zip");
-        AssertFails(Cli.Run("predict", Path.Combine(root, "bad.zip"), Good, "-o", output), "is not a model written by ssm train", output);
+        AssertFails(Cli.Run("predict", Path.Combine(root, "bad.zip"), Good, "-o", output), "is not a model: a model is a zip file, and this is none, or one cut short", output);
+        File.WriteAllBytes(Path.Combine(root, "empty.zip"), []);
+        AssertFails(Cli.Run("predict", Path.Combine(root, "empty.zip"), Good, "-o", output), "is empty, not a model", output);
+        using (var other = System.IO.Compression.ZipFile.Open(Path.Combine(root, "other.zip"), System.IO.Compression.ZipArchiveMode.Create))
+            other.CreateEntry("readme.txt");
+        AssertFails(Cli.Run("predict", Path.Combine(root, "other.zip"), Good, "-o", output), "is a zip file, but not a model written by ssm train", output);
         AssertFails(Cli.Run("predict", fx.Model, Path.Combine(root, "nothing-here"), "-o", output), "does not exist", output);
         // The model is checked first: a mistyped model is said before a test set is listed and hashed, or a missing one named instead.
         string none = Path.Combine(root, "none.zip");
@@ -416,7 +421,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect>", output);
         // Evaluate into a training's output would replace its only record of the training.
         string record = File.ReadAllText(Path.Combine(fx.Run, "metrics.json"));
-        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "-o", fx.Run), "holds a training's output: evaluate would replace its metrics.json, the training's only record");
+        AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "-o", fx.Run), "holds the model <MODEL> reads");   // its own model first
+        string copy = Path.Combine(Cli.TempFolder("model-copy"), "model.zip");
+        File.Copy(fx.Model, copy, overwrite: true);
+        AssertFails(Cli.Run("evaluate", copy, fx.Data, "-o", fx.Run), "holds a training's output: evaluate would replace its metrics.json, the training's only record");
         Assert.Equal(record, File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
         // The training's output folder for its model (a lifecycle check: "does not exist. Did you mean" the same path).
         AssertFails(Cli.Run("predict", fx.Run, Good, "-o", output), $"'{fx.Run}' is a folder; give the model file: '{fx.Model}'.", output);
@@ -424,6 +432,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
+        AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "99999", "-o", output), $"--threads must be at most {4 * Environment.ProcessorCount}", output);
         AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be from 16 to 4096 (got 12)", output);   // the generator's own range
         AssertFails(Cli.Run("generate", "--image-size", "65536", "-o", output), "--image-size must be from 16 to 4096 (got 65536)", output);
         AssertFails(Cli.Run("generate", "--texture", "foo", "-o", output), "--texture must be Woven, Grainy, Striped, BrushedMetal or All (any case; got 'foo')", output);
@@ -506,6 +515,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var onFile = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(input, "..", "input", Path.GetFileName(Directory.GetFiles(input)[0])));
         AssertFails(onFile, "is a file; give a folder");
         Assert.Equal(2, onFile.Code);   // a usage error, as the other --output refusals
+        string file = Directory.GetFiles(input)[0];
+        var underFile = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(file, "sub"));
+        AssertFails(underFile, $"lies under '{file}', which is a file; give a folder");
+        Assert.Equal(2, underFile.Code);
         // A link to the input folder is the input folder (a security review's outputs landed among the inputs through one),
         // and a folder below a link to it is inside it for --recursive.
         string link = Path.Combine(root, "link");

@@ -27,6 +27,7 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
         var greyModel = Cli.Run(["train", colour, .. tiny, "--channels", "1", "-o", Path.Combine(fx.Root, "grey-of-colour")]);
         Assert.True(greyModel.Code == 0, greyModel.Output);
         Assert.Contains("8 of 8 images are colour files: --channels 1 reads them as grey", greyModel.Output);
+        Assert.DoesNotContain("are in colour, and the model reads grey", Cli.Flat(greyModel.Output));   // said once, by train
         // The default, --channels auto, trains in colour when every file is a colour file.
         string colourRun = Path.Combine(fx.Root, "colour-run");
         var colourModel = Cli.Run(["train", colour, .. tiny, "-o", colourRun]);

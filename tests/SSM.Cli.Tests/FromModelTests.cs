@@ -68,23 +68,23 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Equal([new(fx.Data, false, false), new(data, false, false)], history);
     }
 
-    /// <summary>Fine-tuned into its own folder, a model's record is replaced: the new one keeps the history.</summary>
+    /// <summary>A model is not replaced by the model made from it: a fine-tuning or an evaluate into its own folder would
+    /// write its model.zip over it.</summary>
     [Fact]
-    public void A_model_fine_tuned_into_its_own_folder_keeps_the_folders_it_was_trained_on()
+    public void A_fine_tuning_or_evaluate_into_the_models_own_folder_is_refused_before_anything_runs()
     {
         string data = NewData(), inPlace = Cli.TempFolder("in-place");
         foreach (string file in new[] { "model.zip", "metrics.json" }) File.Copy(Path.Combine(fx.Run, file), Path.Combine(inPlace, file));
         string model = Path.Combine(inPlace, "model.zip");
+        byte[] before = File.ReadAllBytes(model);
         var run = Cli.Run("train", data, "--from", model, "--epochs", "1", "-o", inPlace);
-        Assert.True(run.Code == 0, run.Output);
-        var metrics = MetricsFile.Read(Path.Combine(inPlace, "metrics.json"));
-        Assert.Equal((model, data), (metrics.FineTunedFrom, metrics.Dataset));
-        Assert.Equal([new(fx.Data, false, false)], metrics.TrainedBefore!);
-        // Fine-tuned again on other images, it names both folders.
-        string newer = NewData();
-        var next = Cli.Run("train", newer, "--from", model, "--epochs", "1", "-o", Path.Combine(fx.Root, "in-place-next"));
-        Assert.True(next.Code == 0, next.Output);
-        Assert.Contains($"give them with --add-good \"{fx.Data}\" --add-good \"{data}\" (on MTD", Cli.Flat(next.Output));
+        Assert.Equal(2, run.Code);
+        Assert.Contains($"--output '{inPlace}' holds the model --from reads ('{model}'): ssm train writes a model.zip of its own there", Cli.Flat(run.Output));
+        File.Delete(Path.Combine(inPlace, "metrics.json"));   // a copied model alone: no training record to refuse by
+        var evaluate = Cli.Run("evaluate", model, fx.Data, "--threshold", "1.5", "-o", inPlace + "/");
+        Assert.Equal(2, evaluate.Code);
+        Assert.Contains("holds the model <MODEL> reads", Cli.Flat(evaluate.Output));
+        Assert.Equal(before, File.ReadAllBytes(model));
     }
 
     [Fact]

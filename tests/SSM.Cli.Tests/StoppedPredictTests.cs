@@ -9,6 +9,20 @@ namespace SSM.Cli.Tests;
 public sealed class StoppedPredictTests(TrainedModelFixture fx)
 {
     [Fact]
+    public void The_stamp_of_a_file_gone_since_it_was_listed_is_made_and_differs()
+    {
+        // A camera's software removes a file between the listing and the stamp: predict --keep-going lists it as
+        // unreadable (a review's run failed with "Could not find file" instead).
+        string folder = Cli.TempFolder("stamp-gone"), file = Path.Combine(folder, "a.png");
+        File.WriteAllBytes(file, [1, 2, 3]);
+        string present = CommandStamp.Of([("k", "v")], [file]);
+        File.Delete(file);
+        string gone = CommandStamp.Of([("k", "v")], [file]);
+        Assert.NotEqual(present, gone);
+        Assert.Equal(gone, CommandStamp.Of([("k", "v")], [file]));
+    }
+
+    [Fact]
     public void Predict_StoppedAndRunAgain_GoesOnToTheUninterruptedOutput()
     {
         string root = Cli.TempFolder("predict-resume"), input = Path.Combine(root, "input");

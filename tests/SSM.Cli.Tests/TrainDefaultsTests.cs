@@ -28,7 +28,6 @@ public sealed class TrainDefaultsTests
             { nameof(TrainSettings.Holdout), engine.Training.HoldoutFraction },
             { nameof(TrainSettings.Normalization), engine.Normalization.ToString() },
             { nameof(TrainSettings.Error), engine.Scoring.Error.ToString() },
-            { nameof(TrainSettings.ScoreError), engine.Scoring.ImageScoreError.ToString() },
             { nameof(TrainSettings.Rounds), engine.Scoring.RefinementRounds },
             { nameof(TrainSettings.Precision), engine.Scoring.Precision.ToString() },
         };
@@ -51,6 +50,11 @@ public sealed class TrainDefaultsTests
         Assert.Equal(engine.Training.Flip, settings.Flip);
         Assert.Equal(engine.Training.Seed, settings.Seed);
         Assert.Equal(engine.Scoring.StandardizeMaps, !settings.RawMaps);
+        // The image score's error follows --error unless given: the verdict then follows the map drawn.
+        Assert.Null(settings.ScoreError);
+        Assert.Equal(engine.Scoring.ImageScoreError, settings.ImageScoreError);
+        Assert.Equal(RestorationError.MsGms, new TrainSettings { Error = "msgms" }.ImageScoreError);
+        Assert.Equal(RestorationError.Both, new TrainSettings { Error = "msgms", ScoreError = "Both" }.ImageScoreError);
         // One --precision sets both; the engine's two defaults must agree for it to have one default.
         Assert.Equal(engine.Training.Precision.ToString(), settings.Precision);
         // Channels: the engine's default is one number (1); the command line chooses from the training files' headers.

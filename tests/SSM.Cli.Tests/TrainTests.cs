@@ -61,6 +61,14 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Contains($"holds 1 dataset file(s) this run would not replace (e.g. {Path.Combine("train", "good", "002.png")})", Cli.Flat(fewer.Output));
         Assert.Equal(3, Directory.GetFiles(Path.Combine(data, "train", "good"), "*.png").Length);   // the first set as it was
         Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(data)!, ".data.tmp-*"));
+        // A plain folder of the user's images would read as the dataset's train/good afterwards, and they not at all.
+        string mine = Path.Combine(Path.GetDirectoryName(data)!, "mine");
+        Directory.CreateDirectory(mine);
+        File.Copy(Directory.GetFiles(Path.Combine(data, "train", "good"))[0], Path.Combine(mine, "part.png"));
+        var intoMine = Cli.Run(["generate", "--image-size", "16", "--train-count", "3", "--test-good", "1", "--test-defect", "1", "-o", mine]);
+        Assert.Equal(2, intoMine.Code);
+        Assert.Contains("holds 1 image(s) of its own (e.g. part.png)", Cli.Flat(intoMine.Output));
+        Assert.False(Directory.Exists(Path.Combine(mine, "train")));
     }
 
     [Fact]
@@ -465,7 +473,8 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var options = ssm.Model.Options;
         Assert.Equal(defaults.InputNormalization, options.Normalization);
         Assert.Equal(defaults.RestorationError, options.Scoring.Error);
-        Assert.Equal(defaults.ImageScoreError, options.Scoring.ImageScoreError);
+        Assert.Null(defaults.ImageScoreError);   // the map's own: RestorationError's
+        Assert.Equal(defaults.RestorationError, options.Scoring.ImageScoreError);
         Assert.Equal(defaults.StandardizeMaps, options.Scoring.StandardizeMaps);
         Assert.Equal(defaults.RefinementRounds, options.Scoring.RefinementRounds);
         Assert.Equal(defaults.Flip, options.Training.Flip);
@@ -474,7 +483,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var settings = new TrainSettings();
         Assert.Equal(defaults.InputNormalization, settings.InputNormalization);
         Assert.Equal(defaults.RestorationError, settings.RestorationError);
-        Assert.Equal(defaults.ImageScoreError, settings.ImageScoreError);
+        Assert.Equal(defaults.RestorationError, settings.ImageScoreError);
         Assert.Equal(defaults.StandardizeMaps, !settings.RawMaps);
         Assert.Equal(defaults.RefinementRounds, settings.Rounds);
         Assert.Equal(defaults.Flip, settings.Flip);

@@ -19,6 +19,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         ModelSettings.WarnIfConvolutionsMended(warnings);
         using var threads = settings.UseThreads();
         ModelRunner.RequireModelFile(settings.Model);
+        settings.RefuseOutputHoldingModel(settings.Model, "ssm evaluate", "<MODEL>");
         var data = DatasetInput.Open(settings.Data, needTrain: false, needTest: true);
         DatasetInput.WarnSkipped(warnings, data.Skipped);
         string? calibrationFolder = settings.CalibrateOn is { } on ? Path.GetFullPath(on) : null;
@@ -86,7 +87,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         DatasetInput.WarnSkipped(warnings, skipped, DatasetInput.TreeNotRead);
         if (DatasetInput.MvtecLayoutIn(folder, images) is { } layout)
             throw new CliException($"'{folder}' holds folders of the MVTec layout ('{layout}'): --calibrate-on takes every image of the tree as good, so " +
-                                   "its test images and masks would set the threshold. Give the folder of good images alone (such as its train/good).") { ExitCode = 2 };
+                                   "its test images and masks would set the threshold. Give a folder of good images alone, taken since the training (a dataset's train/good is one, unless it trained this model).") { ExitCode = 2 };
         if (images.Count < SSM.Core.SsmModel.MinimumCalibrationImages)
             throw new CliException($"--calibrate-on needs at least {SSM.Core.SsmModel.MinimumCalibrationImages} good images; '{folder}' holds {images.Count}.");
         ImageHeaders.RefuseTooLarge(images, ImageHeaders.HeadersOf(images), maxPixels, "images of --calibrate-on");

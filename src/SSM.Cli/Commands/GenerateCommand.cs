@@ -21,6 +21,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         foreach (var (texture, subfolder) in parts)
             SyntheticDataset.Generate(Options(texture)).WriteMvtec(Path.Combine(staging.Folder, subfolder));
         foreach (var (_, subfolder) in parts) RefuseLeftovers(staging, subfolder);
+        RefuseImagesOfItsOwn(staging.Target);
         string folder = staging.Commit();
         int kinds = Options(parts[0].Texture).DefectKinds.Count;
         Summary.Show(console, "generated", [
@@ -35,6 +36,18 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
                      (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
         ]);
         return 0;
+    }
+
+    /// <summary>Refuses a plain folder of images as the output: written into it, the dataset's train/good would be what train
+    /// reads of it, and its own images would no longer be read (a review's folder of good images, generated into, trained on
+    /// the generated images alone).</summary>
+    private static void RefuseImagesOfItsOwn(string target)
+    {
+        if (!Directory.Exists(target)) return;
+        var (images, _) = MvtecFolder.ListImages(target);
+        if (images.Count > 0)
+            throw new CliException($"--output '{target}' holds {images.Count} image(s) of its own (e.g. {Path.GetFileName(images[0])}): written into it, " +
+                                   "the dataset's train/good would be what train reads there, and not them. Give a new or empty --output folder.") { ExitCode = 2 };
     }
 
     /// <summary>Refuses an output folder holding dataset images this run does not write (another run's, with more images

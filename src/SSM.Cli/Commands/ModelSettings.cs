@@ -35,9 +35,16 @@ public class ModelSettings : CommonSettings
         if (!DeviceName.TryParse(Device, out _))
             return ValidationResult.Error($"--device must be cpu, cuda or cuda:N (got '{Device}').");
         if (Threads is < 1) return ValidationResult.Error($"--threads must be at least 1 (got {Threads}).");
+        // More than the machine's cores gains nothing, and libtorch starts every one: a review's --threads 99999 started
+        // 32,000 threads and ran for minutes before the first check.
+        if (Threads > MaxThreads)
+            return ValidationResult.Error($"--threads must be at most {MaxThreads}, four times this machine's {Environment.ProcessorCount} cores (got {Threads}).");
         if (!(MaxMegapixels >= 0 && MaxMegapixels <= 1e6)) return ValidationResult.Error($"--max-megapixels must be from 0 (no limit) to 1000000 (got {MaxMegapixels}).");
         return ValidationResult.Success();
     }
+
+    /// <summary>The most <c>--threads</c> accepted: four times the machine's logical cores.</summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
 
     /// <summary>Applies <see cref="Threads"/> until disposed, so a command run in-process (the tests, the examples) leaves the
     /// caller's count as it found it.</summary>
@@ -58,6 +65,21 @@ public class ModelSettings : CommonSettings
                 .Any(f => string.Equals(RealFolder(f), real, PathComparison)))
             throw new CliException($"--output '{output}' is a folder {command} reads images from; its outputs would be mixed with " +
                                    "the input and read by the next run on it. Give another --output folder.") { ExitCode = 2 };
+    }
+
+    /// <summary>
+    /// Refuses an output folder whose model.zip is <paramref name="model"/>, the model the command reads: it writes a model.zip of
+    /// its own there, and the one read would be lost (a review's <c>evaluate --threshold</c> replaced the only copy of a model,
+    /// and a fine-tuning its starting model, whose record then named a network no longer there).
+    /// </summary>
+    /// <param name="option">How the model is given, for the message ("&lt;MODEL&gt;", "--from").</param>
+    /// <exception cref="CliException">Exit code 2: it is.</exception>
+    public void RefuseOutputHoldingModel(string model, string command, string option)
+    {
+        string full = Path.GetFullPath(model);
+        if (string.Equals(Path.GetFileName(full), "model.zip", PathComparison) && SameFolder(Path.GetDirectoryName(full)!, Output))
+            throw new CliException($"--output '{FullFolder(Output)}' holds the model {option} reads ('{full}'): {command} writes a model.zip " +
+                                   "of its own there, and that model would be lost. Give another --output folder.") { ExitCode = 2 };
     }
 
     /// <summary>Refuses an output folder at or below <paramref name="root"/>, which a recursive command reads entirely.</summary>

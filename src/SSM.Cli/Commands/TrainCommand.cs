@@ -29,7 +29,11 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
     private int TrainOne(TrainSettings settings, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         // A mistyped model is said at once, not after the images were listed and --add-good's hashed.
-        if (settings.From is not null) ModelRunner.RequireModelFile(settings.From);
+        if (settings.From is not null)
+        {
+            ModelRunner.RequireModelFile(settings.From);
+            settings.RefuseOutputHoldingModel(settings.From, "ssm train", "--from");
+        }
         var (data, notRead) = DatasetInput.OpenTraining(settings.Data, settings.Recursive);
         DatasetInput.WarnSkipped(warnings, data.Skipped, notRead);
         var added = AddedGood(data, settings.AddGood, settings.Recursive);
@@ -84,7 +88,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
         if (start is not null) console.WriteLine(start.Describe());
         if (start?.ForgettingNote(data.Root, settings.Recursive, [.. added.Select(a => a.Root)]) is { } forgetting) console.WriteLine(forgetting);
         foreach (string note in ImageHeaders.TrainingNotes(headers, data.TrainPaths.Count, channels, settings.ChannelCount is null, settings.ImageSize, settings.SizeMultiple,
-                     settings.TileGrid))
+                     settings.TileGrid, fineTuning: start is not null))
             console.WriteLine(note);
         if (settings.ChannelCount is null && ImageHeaders.GreyAmongColour(data.TrainPaths, headersByPath) is { } mix) warnings.Write(mix);
         var checkpoints = settings.CheckpointEvery > 0 ? CheckpointFolder.Open(staging.Target, trainingSettings.Rows(withThreads: false), engineOptions, data.TrainPaths, TorchSharp.torch.get_num_threads()) : null;

@@ -142,12 +142,11 @@ public sealed class TrainSettings : ModelSettings
     public string Error { get; set; } = "Both";
 
     [CommandOption("--score-error <KIND>")]
-    [Description("MsGms, SquaredError or Both (any case). The restoration error whose map's maximum is the image score. Both " +
-                 "(default): the anomaly map's own, so the verdict follows the heat map; it found small defects in large images " +
-                 "that MsGms (the paper's score) missed (image AUROC 1.000 against 0.547), and on MTD the two are within noise " +
-                 "(0.958 against 0.951).")]
-    [DefaultValue("Both")]
-    public string ScoreError { get; set; } = "Both";
+    [Description("MsGms, SquaredError or Both (any case). The restoration error whose map's maximum is the image score. Default: " +
+                 "--error's, the anomaly map's own, so the verdict follows the heat map; with both errors it found small defects in " +
+                 "large images that MsGms (the paper's score) missed (image AUROC 1.000 against 0.547), and on MTD the two are within " +
+                 "noise (0.958 against 0.951).")]
+    public string? ScoreError { get; set; }
 
     [CommandOption("--flip")]
     [Description("Flip the normal images at random (horizontally and vertically) while training, for textures and symmetric " +
@@ -198,7 +197,7 @@ public sealed class TrainSettings : ModelSettings
         ?? throw new InvalidOperationException($"--error was not validated: '{Error}'.");
 
     /// <summary><see cref="ScoreError"/> as the engine's value (valid after <see cref="Validate"/>).</summary>
-    public RestorationError ImageScoreError => ParseName<RestorationError>(ScoreError)
+    public RestorationError ImageScoreError => ScoreError is null ? RestorationError : ParseName<RestorationError>(ScoreError)
         ?? throw new InvalidOperationException($"--score-error was not validated: '{ScoreError}'.");
 
     /// <summary>The epochs training will run: <see cref="Epochs"/>, or the default for the precision it runs in on
@@ -299,7 +298,7 @@ public sealed class TrainSettings : ModelSettings
             return ValidationResult.Error($"--holdout must be more than {MinHoldout} and less than {MaxHoldout} (got {Holdout}).");
         if (ParseName<InputNormalization>(Normalization) is null) return Choice<InputNormalization>("--normalization", Normalization);
         if (ParseName<RestorationError>(Error) is null) return Choice<RestorationError>("--error", Error);
-        if (ParseName<RestorationError>(ScoreError) is null) return Choice<RestorationError>("--score-error", ScoreError);
+        if (ScoreError is not null && ParseName<RestorationError>(ScoreError) is null) return Choice<RestorationError>("--score-error", ScoreError);
         if (ParseName<NetworkPrecision>(Precision) is null) return Choice<NetworkPrecision>("--precision", Precision);
         if (Rounds is < 1 or > MaxRounds) return ValidationResult.Error($"--rounds must be between 1 and {MaxRounds} (got {Rounds}).");
         if (Sigma is { } sigma && !(sigma >= 0 && sigma <= ImageSize))

@@ -65,7 +65,7 @@ public static class DatasetInput
     {
         try
         {
-            bool dataset = !string.IsNullOrWhiteSpace(folder) && Directory.Exists(Path.Combine(Path.GetFullPath(folder), "train", "good"));
+            bool dataset = !string.IsNullOrWhiteSpace(folder) && MvtecFolder.TrainingGoodFolder(folder) is not null;
             return OpenTraining(folder, recursive && !dataset, minimumImages: 1);
         }
         catch (CliException e) { throw new CliException($"--add-good: {e.Message}", e) { ExitCode = e.ExitCode }; }
@@ -148,7 +148,9 @@ public static class DatasetInput
             .Where(d => HoldsTraining(d) || !needTrain && Directory.Exists(Path.Combine(d, "test")))
             .Order(StringComparer.Ordinal)];
 
-    private static bool HoldsTraining(string folder) => Directory.Exists(Path.Combine(folder, "train", "good"));
+    // As the dataset's loader reads it: train/Good, made on Windows or macOS, is a category's good folder too (--each-category
+    // passed over such a category without a word).
+    private static bool HoldsTraining(string folder) => MvtecFolder.TrainingGoodFolder(folder) is not null;
 
     /// <summary>
     /// Checks the test set (nothing when there is none) and lists every problem in one message: each mask is decoded and

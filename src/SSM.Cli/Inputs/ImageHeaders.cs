@@ -185,8 +185,10 @@ public static class ImageHeaders
     /// <param name="auto">Whether <paramref name="channels"/> was chosen by <see cref="ChannelsOf"/>.</param>
     /// <param name="sizeMultiple">What the image size must be a multiple of (2^(depth-1)).</param>
     /// <param name="tiles">The tiles each image is cut into: the model reads Columns x imageSize by Rows x imageSize.</param>
+    /// <param name="fineTuning">Whether a model is fine-tuned (<c>--from</c>), whose channels are its own: the model warns of
+    /// colour files for a grey model itself, in terms that fit (<c>--channels</c> cannot go with <c>--from</c>).</param>
     public static IEnumerable<string> TrainingNotes(IReadOnlyList<ImageHeader> headers, int count, int channels, bool auto, int imageSize, int sizeMultiple,
-        SSM.Core.Data.TileGrid tiles)
+        SSM.Core.Data.TileGrid tiles, bool fineTuning = false)
     {
         if (SeveralFrames(headers, count) is { } frames) yield return frames;
         int colour = headers.Count(h => !h.StoresGray);
@@ -195,7 +197,7 @@ public static class ImageHeaders
         else if (auto && colour == count && count > 0)
             yield return $"All {count} images are colour files whose pixels are grey (R = G = B): training in grey (--channels auto); " +
                          "--channels 3 would read them as colour.";
-        else if (colour > 0 && channels == 1 && !auto)   // auto's mix is a warning (GreyAmongColour)
+        else if (colour > 0 && channels == 1 && !auto && !fineTuning)   // auto's mix is a warning (GreyAmongColour); a fine-tuning's the model's
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
         // Images shrunk or squashed to the model's shape are the model's warnings (ResizeWarnings), said once read.
         var (readWidth, readHeight) = tiles.ReadSize(imageSize);

@@ -159,9 +159,33 @@ public static class ModelRunner
         }
         catch (Exception ex)
         {
-            // The cause, below ML.NET's wrappers: its "Error during class instantiation" alone named nothing (a threshold of NaN).
-            throw new CliException($"'{full}' is not a model written by ssm train: {ex.GetBaseException().Message}", ex);
+            throw new CliException(WhyNotLoaded(full, ex), ex);
         }
+    }
+
+    /// <summary>
+    /// Why a model file did not load, in the user's terms: empty, not a zip (a download or copy cut short, or the images
+    /// given first), a zip of something else, or a model that failed in loading, with the cause below ML.NET's wrappers
+    /// (its "Error during class instantiation" alone named nothing). A review saw "Invalid argument" for an empty file and
+    /// "Repository doesn't contain entry DataLoaderModel/Model.key" for another zip.
+    /// </summary>
+    private static string WhyNotLoaded(string full, Exception ex)
+    {
+        string cause = ex.GetBaseException().Message;
+        try
+        {
+            if (new FileInfo(full).Length == 0) return $"'{full}' is empty, not a model: a copy or download that did not finish?";
+            using var zip = System.IO.Compression.ZipFile.OpenRead(full);
+            if (!zip.Entries.Any(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal)))
+                return $"'{full}' is a zip file, but not a model written by ssm train: it holds no ML.NET model ({cause})";
+        }
+        catch (InvalidDataException)
+        {
+            return $"'{full}' is not a model: a model is a zip file, and this is none, or one cut short (a copy or download that did " +
+                   "not finish?). predict and evaluate take the model first, then the images.";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"'{full}' cannot be read: {e.Message}"; }
+        return $"'{full}' could not be loaded as a model: {cause}";
     }
 
     /// <summary>

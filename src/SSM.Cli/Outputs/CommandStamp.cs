@@ -18,7 +18,9 @@ public static class CommandStamp
         foreach (string file in files)
         {
             var info = new FileInfo(file);
-            text.Append(info.FullName).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+            // A file gone since it was listed (removed by the camera's software, or a name .NET cannot open) is stamped as
+            // gone: predict --keep-going lists it as unreadable, and the training names it, rather than failing here.
+            text.Append(info.FullName).Append('\t').Append(info.Exists ? info.Length : -1).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
         }
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

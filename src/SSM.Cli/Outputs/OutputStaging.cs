@@ -15,6 +15,10 @@ public sealed class OutputStaging : IDisposable
         Target = Path.GetFullPath(outputFolder);
         if (File.Exists(Target)) throw new CliException($"Output '{Target}' is a file; give a folder.") { ExitCode = 2 };
         string parent = Path.GetDirectoryName(Target.TrimEnd(Path.DirectorySeparatorChar)) ?? Target;
+        // A file on the way (-o notes.txt/run): the folder cannot be made, and "Cannot write to 'notes.txt': it already exists" misled.
+        for (string? above = parent; above is not null; above = Path.GetDirectoryName(above))
+            if (File.Exists(above))
+                throw new CliException($"Output '{Target}' lies under '{above}', which is a file; give a folder.") { ExitCode = 2 };
         string prefix = $".{Path.GetFileName(Target.TrimEnd(Path.DirectorySeparatorChar))}.tmp-";
         try
         {

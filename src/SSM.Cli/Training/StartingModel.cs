@@ -18,7 +18,8 @@ public sealed class StartingModel : IDisposable
         Model = model;
         Path = path;
         Identity = identity;
-        // Read now: a fine-tuning written into the model's own folder replaces its record.
+        // Read now, while the record beside the model is the one it was trained with (a later training into that folder
+        // replaces it).
         TrainedOn = TrainingRecord.DataFolders(path);
     }
 

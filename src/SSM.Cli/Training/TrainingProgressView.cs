@@ -26,6 +26,7 @@ public static class TrainingProgressView
             var stepLines = new StepLines(StepLines.Every);
             void Plain(object? _, LoggingEventArgs e)
             {
+                if (SaidByTrain(e)) return;
                 if (ModelWarning(e) is { } warning) { warnings.Write(warning); return; }
                 if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
                 if (EpochReport.TryParseStep(e.RawMessage) is { } step)
@@ -60,6 +61,7 @@ public static class TrainingProgressView
                 var task = ctx.AddTask("reading the images", maxValue: plannedEpochs);
                 void Live(object? _, LoggingEventArgs e)
                 {
+                    if (SaidByTrain(e)) return;
                     if (ModelWarning(e) is { } warning) { new Warnings(console).Write(warning); return; }
                     if (!e.Source.Contains("Ssm", StringComparison.Ordinal)) return;
                     if (EpochReport.TryParseStep(e.RawMessage) is { } step)
@@ -107,6 +109,13 @@ public static class TrainingProgressView
     /// null for every other message.</summary>
     internal static string? ModelWarning(LoggingEventArgs e) =>
         e.Kind == ChannelMessageKind.Warning && e.Source.Contains("Ssm", StringComparison.Ordinal) ? InCliTerms(e.RawMessage) : null;
+
+    /// <summary>Whether <c>train</c> says this warning of the model's itself, from the files' headers and in its options' terms
+    /// (<see cref="Inputs.ImageHeaders.TrainingNotes"/>, <see cref="Inputs.ImageHeaders.GreyAmongColour"/>): a new grey model's
+    /// colour images, which a review saw said twice, the second time as "the training images in column 'ImagePath' are in
+    /// colour" where 10 of 16 were grey. A fine-tuning's is the model's to say: the command cannot change its channels.</summary>
+    private static bool SaidByTrain(LoggingEventArgs e) =>
+        e.Kind == ChannelMessageKind.Warning && e.RawMessage.Contains($"are in colour, and the model reads grey ({nameof(SsmAnomalyDetectionOptions.Channels)} = 1", StringComparison.Ordinal);
 
     /// <summary>A warning of the model's as the command line says it: without the "SSM: " of the log, naming the option of
     /// <c>train</c> instead of the options class's property.</summary>

@@ -116,6 +116,10 @@ public static class MvtecFolder
     // its labels in any letter case as well); exactly "good" first where both exist.
     private static bool IsGood(string folderName) => string.Equals(folderName, LabeledImage.GoodCategory, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The folder of good training images of the dataset at <paramref name="root"/> (train/good, in any letter case
+    /// of "good"), as <see cref="Load"/> reads it; null when there is none.</summary>
+    public static string? TrainingGoodFolder(string root) => GoodFolderIn(Path.Combine(Path.GetFullPath(root), "train"));
+
     private static string? GoodFolderIn(string parent) =>
         Directory.Exists(Path.Combine(parent, LabeledImage.GoodCategory)) ? Path.Combine(parent, LabeledImage.GoodCategory)
         : Directory.Exists(parent) ? Directory.EnumerateDirectories(parent).Where(d => IsGood(Path.GetFileName(d))).Order(StringComparer.Ordinal).FirstOrDefault()
@@ -146,7 +150,28 @@ public static class MvtecFolder
                 else missing.Add(new MissingMask(image, expected));
             }
         }
+        // What the test set does not read is said with the rest (a review's test/stray.png and masks of no test image were
+        // passed over without a word): files beside the category folders, and masks no test image has.
+        var beside = ListImages(testFolder);
+        skipped.AddRange([.. beside.Images, .. beside.Skipped.Where(p => !p.EndsWith(Path.DirectorySeparatorChar))]);
+        if (groundTruth) skipped.AddRange(UnusedMasks(Path.Combine(root, GroundTruthFolder), items));
         return items;
+    }
+
+    /// <summary>The files of the ground-truth folder that are no test image's mask, sorted.</summary>
+    private static IEnumerable<string> UnusedMasks(string groundTruth, List<MvtecTestItem> items)
+    {
+        var used = items.Select(i => i.MaskPath).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var (files, entries) = ListImages(groundTruth);
+        var unused = new List<string>([.. files, .. entries.Where(p => !p.EndsWith(Path.DirectorySeparatorChar))]);
+        foreach (string folder in Directory.EnumerateDirectories(groundTruth))
+        {
+            var (masks, others) = ListImages(folder);
+            unused.AddRange(masks.Where(m => !used.Contains(m)));
+            unused.AddRange(others);
+        }
+        unused.Sort(StringComparer.Ordinal);
+        return unused;
     }
 
     /// <summary>The mask of a defective test image, or null; and where it is expected.</summary>

@@ -140,6 +140,9 @@ public class MvtecFolderTests
         Assert.Equal(exact.Categories.Order(), data.Categories.Order());
         Assert.Equal(exact.TestItems.Count(t => !t.IsAnomalous), data.TestItems.Count(t => !t.IsAnomalous));
         Assert.All(data.TestItems.Where(t => t.Path.Contains("GOOD")), t => Assert.Equal(LabeledImage.GoodCategory, t.Category));
+        // The command line finds a root's categories by this folder (train --each-category).
+        Assert.Equal(temp.File("train", "Good"), MvtecFolder.TrainingGoodFolder(temp.Path));
+        Assert.Null(MvtecFolder.TrainingGoodFolder(temp.File("test")));
     }
 
     [Fact]
@@ -236,6 +239,23 @@ public class MvtecFolderTests
             Path.Combine(good, "scan.nii"), Path.Combine(temp.Path, "test", "hole", "notes.txt")], loaded.Skipped);
         Assert.Equal("4 other entries: ._000.png, 2024-01/, scan.nii, notes.txt", MvtecFolder.Describe(loaded.Skipped));
         Assert.Equal("4 other entries: ._000.png, 2024-01/, and 2 more", MvtecFolder.Describe(loaded.Skipped, listed: 2));
+    }
+
+    [Fact]
+    public void Files_beside_the_test_categories_and_masks_of_no_test_image_are_said_not_read()
+    {
+        using var temp = new TempFolder();
+        Small().WriteMvtec(temp.Path);
+        var before = MvtecFolder.Load(temp.Path);
+        string defect = before.TestItems.First(t => t.IsAnomalous).Category;
+        File.Copy(before.TrainPaths[0], temp.File("test", "stray.png"));
+        string orphan = Path.Combine(temp.Path, MvtecFolder.GroundTruthFolder, defect, "999_mask.png");
+        File.Copy(before.TestItems.First(t => t.IsAnomalous).MaskPath!, orphan);
+
+        var loaded = MvtecFolder.Load(temp.Path);
+
+        Assert.Equal(before.TestItems.Count, loaded.TestItems.Count);
+        Assert.Equal([temp.File("test", "stray.png"), orphan], loaded.Skipped);
     }
 
     [Fact]
