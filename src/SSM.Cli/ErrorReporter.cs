@@ -61,6 +61,7 @@ internal static class ErrorReporter
         StoppedException stopped => $"stopped before it finished; no output was written. {stopped.Message}",
         OperationCanceledException => "stopped before it finished; no output was written.",
         CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
+        CommandParseException or CommandRuntimeException when UnknownCommand(ex.Message) is { } suggested => suggested,
         CliException or CommandParseException or CommandRuntimeException => ex.Message,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
         _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
@@ -80,6 +81,19 @@ internal static class ErrorReporter
         if (type == "Int32" && System.Numerics.BigInteger.TryParse(value, out var big))
             expected = big > int.MaxValue ? $"a whole number up to {int.MaxValue}" : $"a whole number from {int.MinValue}";
         return at > 0 ? $"{args![at - 1]} expects {expected} (got '{value}')." : $"'{value}' is not {expected}.";
+    }
+
+    /// <summary>The commands, for "did you mean" after a slip ("trian").</summary>
+    private static readonly string[] Commands = ["generate", "train", "evaluate", "predict", "info"];
+
+    /// <summary>Spectre's "Unknown command 'trian'." with the nearest command, when one is a slip of the keyboard away.</summary>
+    private static string? UnknownCommand(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Unknown command '(.+)'\.$");
+        if (!match.Success) return null;
+        string typed = match.Groups[1].Value.ToLowerInvariant();
+        var nearest = Commands.Select(c => (Name: c, Distance: Inputs.NearMatch.Distance(typed, c))).MinBy(c => c.Distance);
+        return nearest.Distance <= Math.Max(1, typed.Length / 3) ? $"{message} Did you mean '{nearest.Name}'?" : null;
     }
 
     /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>

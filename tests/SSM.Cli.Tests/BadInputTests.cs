@@ -211,6 +211,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(root, "data", "table.csv"), "a,b");
         string output = Path.Combine(root, "out");
         AssertFails(Cli.Run("train", Path.Combine(root, "data"), "-o", output), "image files", output);
+        // A labels list of another extension is said to need .csv, for evaluate; train reads folders.
+        File.WriteAllText(Path.Combine(root, "labels.tsv"), "path\tlabel");
+        AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(root, "labels.tsv"), "-o", output), "or a labels list as a .csv file", output);
     }
 
     [Fact]
@@ -431,6 +434,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("info", root), $"'{root}' is a folder; give the model file (model.zip, written by ssm train).");
         AssertFails(Cli.Run("train", Good, "--depth", "20", "-o", output), "--depth must be between 2 and 8 (got 20)", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "0", "-o", output), "--threads must be at least 1 (got 0)", output);
+        var slip = Cli.Run("trian", Good, "-o", output);
+        AssertFails(slip, "Unknown command 'trian'. Did you mean 'train'?", output);
+        Assert.Equal(2, slip.Code);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "99999", "-o", output), $"--threads must be at most {4 * Environment.ProcessorCount}", output);
         AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be from 16 to 4096 (got 12)", output);   // the generator's own range

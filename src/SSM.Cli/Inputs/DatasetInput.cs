@@ -93,7 +93,8 @@ public static class DatasetInput
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException) { throw new CliException(ex.Message, ex); }
         }
         if (File.Exists(full))
-            throw new CliException($"'{full}' is a file; give the dataset folder" + (LabelsCsv.IsCsv(full) ? " (a labels CSV is a test set for evaluate; train reads a folder of good images)." : "."));
+            throw new CliException($"'{full}' is a file; give the dataset folder" + (LabelsCsv.IsCsv(full) ? " (a labels CSV is a test set for evaluate; train reads a folder of good images)."
+                : Path.GetExtension(full).ToLowerInvariant() is ".tsv" or ".txt" && needTest && !needTrain ? ", or a labels list as a .csv file (columns path and label, separated by commas or semicolons)." : "."));
         if (!Directory.Exists(full))
             throw new CliException($"{(LabelsCsv.IsCsv(full) ? "Labels CSV" : "Dataset folder")} '{full}' does not exist.{NearMatch.Suggestion(full)}");
         MvtecDataset data;

@@ -131,7 +131,7 @@ public sealed class KeptPredictions : IDisposable
     public string? Failed(int images)
     {
         Dispose();
-        if (Count > 0) return $"The {Count} of {images} images done before the failure are kept in '{Folder}': the same command goes on after them.";
+        if (Count > 0) return $"the {Count} of {images} images done before the failure are kept in '{Folder}': the same command goes on after them.";
         KeptFolders.Remove(Folder);
         return null;
     }
