@@ -18,10 +18,10 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         };
         // All: a root of one dataset per texture, as MVTec AD's download holds one per product.
         var parts = settings.TextureKinds.Select(t => (Texture: t, Subfolder: settings.AllTextures ? t.ToString().ToLowerInvariant() : "")).ToList();
+        RefuseImagesOfItsOwn(staging.Target);   // before generating: it depends on the folder alone
         foreach (var (texture, subfolder) in parts)
             SyntheticDataset.Generate(Options(texture)).WriteMvtec(Path.Combine(staging.Folder, subfolder));
         foreach (var (_, subfolder) in parts) RefuseLeftovers(staging, subfolder);
-        RefuseImagesOfItsOwn(staging.Target);
         string folder = staging.Commit();
         int kinds = Options(parts[0].Texture).DefectKinds.Count;
         Summary.Show(console, "generated", [

@@ -152,8 +152,7 @@ public static class MvtecFolder
         }
         // What the test set does not read is said with the rest (a review's test/stray.png and masks of no test image were
         // passed over without a word): files beside the category folders, and masks no test image has.
-        var beside = ListImages(testFolder);
-        skipped.AddRange([.. beside.Images, .. beside.Skipped.Where(p => !p.EndsWith(Path.DirectorySeparatorChar))]);
+        skipped.AddRange(FilesOf(testFolder));
         if (groundTruth) skipped.AddRange(UnusedMasks(Path.Combine(root, GroundTruthFolder), items));
         return items;
     }
@@ -162,8 +161,7 @@ public static class MvtecFolder
     private static IEnumerable<string> UnusedMasks(string groundTruth, List<MvtecTestItem> items)
     {
         var used = items.Select(i => i.MaskPath).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var (files, entries) = ListImages(groundTruth);
-        var unused = new List<string>([.. files, .. entries.Where(p => !p.EndsWith(Path.DirectorySeparatorChar))]);
+        var unused = FilesOf(groundTruth).ToList();
         foreach (string folder in Directory.EnumerateDirectories(groundTruth))
         {
             var (masks, others) = ListImages(folder);
@@ -172,6 +170,14 @@ public static class MvtecFolder
         }
         unused.Sort(StringComparer.Ordinal);
         return unused;
+    }
+
+    /// <summary>The files of a folder whose subfolders are what a dataset reads (test/'s categories, ground_truth/'s), images
+    /// or not, as <see cref="ListImages"/> lists them.</summary>
+    private static IEnumerable<string> FilesOf(string folder)
+    {
+        var (images, skipped) = ListImages(folder);
+        return images.Concat(skipped.Where(p => !p.EndsWith(Path.DirectorySeparatorChar)));
     }
 
     /// <summary>The mask of a defective test image, or null; and where it is expected.</summary>
