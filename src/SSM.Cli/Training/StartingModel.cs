@@ -91,10 +91,9 @@ public sealed class StartingModel : IDisposable
             if (!Overlaps(f.Folder) && !forgotten.Any(known => ModelSettings.SameFolder(known.Folder, f.Folder))) forgotten.Add(f);
         if (forgotten.Count == 0) return null;
         // An MVTec dataset is read by its train/good either way; a tree only with --recursive, which an MVTec <DATA> refuses.
-        bool needsTree = !recursive && forgotten.Any(f => f.Recursive && !Directory.Exists(System.IO.Path.Combine(f.Folder, "train", "good")));
-        bool dataIsDataset = Directory.Exists(System.IO.Path.Combine(data, "train", "good"));
-        string tree = !needsTree ? "" : dataIsDataset
-            ? $" and --recursive, which refuses an MVTec dataset as <DATA>: give '{System.IO.Path.Combine(data, "train", "good")}' as <DATA> then"
+        bool needsTree = !recursive && forgotten.Any(f => f.Recursive && SSM.Core.Data.MvtecFolder.TrainingGoodFolder(f.Folder) is null);
+        string tree = !needsTree ? "" : SSM.Core.Data.MvtecFolder.TrainingGoodFolder(data) is { } good
+            ? $" and --recursive, which refuses an MVTec dataset as <DATA>: give '{good}' as <DATA> then"
             : " --recursive";
         return $"The network may forget the images it was trained on that this training does not read: where they must stay normal too, give " +
                $"them with {string.Join(" ", forgotten.Select(f => $"--add-good \"{f.Folder}\""))}{tree} (on MTD after a camera move, the old camera's " +
