@@ -48,24 +48,24 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         ImageHeaders.WarnForModel(warnings, headers, readable, ssm.Channels, ssm.ReadsFilesUpright);
         if (ImageHeaders.ColourForGreyModel(headers, readable, ssm.Channels) is { } grey) console.WriteLine(grey);
         var evaluation = TestSetRun.Evaluate(console, warnings, mlContext, model, data, cancellationToken)!;
-        ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+        ModelRunner.Save(mlContext, model, staging.PathOf(OutputFiles.Model));
         // The settings the model was trained with, as train lists them; what only the training run knew (device, time budget,
         // what Auto chose there) is not saved in the model.
         var trainedWith = RecordedSettings.Of(ssm.Model.LastTrainingOptions, ssm.Model.LastTrainingOptions.Training.Epochs);
         new MetricsFile { Command = "evaluate", Version = CliApp.Version, EvaluatedModel = Path.GetFullPath(settings.Model),
-            NetworkSha256 = ModelIdentity.Of(staging.PathOf("model.zip")), Dataset = data.Root,
+            NetworkSha256 = ModelIdentity.Of(staging.PathOf(OutputFiles.Model)), Dataset = data.Root,
             CalibratedOn = calibrationFolder, CalibrationImages = normals?.Count, Threshold = ssm.Threshold, MaskThreshold = ssm.MaskThreshold, Settings = trainedWith }
-            .With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
+            .With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf(OutputFiles.Metrics));
         List<(string, string)> rows =
         [
             ("model", Path.GetFullPath(settings.Model)), ("dataset", data.Root), .. Summary.Training(ssm),
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.Threshold(ssm)), .. TestSetRun.Rows(evaluation),
         ];
-        HtmlReport.Write(staging.PathOf("report.html"), "SSM evaluation report", [.. rows, .. trainedWith.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value))],
+        HtmlReport.Write(staging.PathOf(OutputFiles.Report), "SSM evaluation report", [.. rows, .. trainedWith.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value))],
             evaluation, [], ssm);
         cancellationToken.ThrowIfCancellationRequested();
         string folder = staging.Commit();
-        Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+        Summary.Show(console, "evaluate", [.. rows, ("output", folder), ("report", Path.Combine(folder, OutputFiles.Report))]);
         if (settings.MinImageAuroc is { } least && !(evaluation.ImageAuroc >= least))
         {
             warnings.Write(evaluation.ImageAuroc is { } auroc
@@ -107,7 +107,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     /// beside its model: evaluate's files of the same names would replace both without a word (a lifecycle check).</summary>
     private static void RefuseTrainingOutput(string output)
     {
-        string record = Path.Combine(Path.GetFullPath(output), "metrics.json");
+        string record = Path.Combine(Path.GetFullPath(output), OutputFiles.Metrics);
         if (MetricsFile.TryRead(record, out _)?.Command == "train")
             throw new CliException($"'{Path.GetDirectoryName(record)}' holds a training's output: evaluate would replace its metrics.json, the " +
                                    "training's only record, and its model.zip. Give evaluate another --output.") { ExitCode = 2 };

@@ -94,7 +94,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             CalibrationImages = Summary.CalibrationImages(ssm), EpochsRun = summary?.EpochsRun, FinalLoss = summary?.FinalLoss,
             Settings = RecordedSettings.Of(ssm.Model.LastTrainingOptions, ssm.Model.LastTrainingOptions.Training.Epochs),
         };
-        string recordPath = Path.Combine(Path.GetDirectoryName(file)!, "metrics.json");
+        string recordPath = Path.Combine(Path.GetDirectoryName(file)!, OutputFiles.Metrics);
         if (MetricsFile.TryRead(recordPath, out string? problem) is not { } record)
             return facts with { TrainingRecordNote = problem is null ? "none beside the model (metrics.json)" : $"{recordPath} cannot be read ({problem})" };
         // evaluate's metrics.json names the model it read; only train's knows the training.

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SSM.Cli.Outputs;
 using SSM.Core.Torch;
 
 namespace SSM.Cli.Commands;
@@ -77,7 +78,7 @@ public class ModelSettings : CommonSettings
     public void RefuseOutputHoldingModel(string model, string command, string option)
     {
         string full = Path.GetFullPath(model);
-        if (string.Equals(Path.GetFileName(full), "model.zip", PathComparison) && SameFolder(Path.GetDirectoryName(full)!, Output))
+        if (string.Equals(Path.GetFileName(full), OutputFiles.Model, PathComparison) && SameFolder(Path.GetDirectoryName(full)!, Output))
             throw new CliException($"--output '{FullFolder(Output)}' holds the model {option} reads ('{full}'): {command} writes a model.zip " +
                                    "of its own there, and that model would be lost. Give another --output folder.") { ExitCode = 2 };
     }

@@ -107,7 +107,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             warnings.Write($"{byContrast.Count} image(s) flagged for a contrast far below the training images' (blank or covered frames?), not for " +
                            $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
-        File.WriteAllText(staging.PathOf(DatasetInput.PredictionsFile), table.Text(unusable ?? []));
+        File.WriteAllText(staging.PathOf(OutputFiles.Predictions), table.Text(unusable ?? []));
         new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), identity, ssm.Threshold,
             Path.GetFullPath(settings.Input), settings.Recursive ? true : null, table.Scored, table.Anomalous, unusable?.Count ?? 0, table.HeatMaps.Count, settings.Masks ? table.Masks.Count : null,
             Math.Round(clock.Elapsed.TotalSeconds, 1), done.Kept.Count > 0 ? done.Kept.Count : null, ssm.MaskThreshold).Write(staging.PathOf(PredictionRun.FileName));
@@ -121,7 +121,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
             ("model", Path.GetFullPath(settings.Model)), ("images", table.Scored.ToString()), ("anomalous", table.Anomalous.ToString()), ("normal", (table.Scored - table.Anomalous).ToString()),
             .. Unreadable(unusable),
             ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
-            ("predictions", Path.Combine(folder, DatasetInput.PredictionsFile)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
+            ("predictions", Path.Combine(folder, OutputFiles.Predictions)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
             .. (settings.Masks ? [("masks", $"{table.Masks.Count}, in {folder}")] : Array.Empty<(string, string)>()),
             .. (ssm.MaskThreshold is { } mask ? [("mask threshold", $"{Summary.T(mask)} (masks and contours mark every map value from it)")] : Array.Empty<(string, string)>()),
             ("time", $"{clock.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s"),
@@ -142,7 +142,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         var tree = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
         try
         {
-            var otherOutputs = Directory.EnumerateFiles(output, DatasetInput.PredictionsFile, tree).Select(Path.GetDirectoryName)
+            var otherOutputs = Directory.EnumerateFiles(output, OutputFiles.Predictions, tree).Select(Path.GetDirectoryName)
                 .Where(d => d != Path.TrimEndingDirectorySeparator(output)).Select(d => d + Path.DirectorySeparatorChar).ToList();
             return [.. Directory.EnumerateFiles(output, "*.png", tree).Where(f => Picture().IsMatch(Path.GetFileName(f)))
                 .Where(f => !otherOutputs.Any(o => f.StartsWith(o, StringComparison.Ordinal)))

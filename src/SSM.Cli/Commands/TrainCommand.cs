@@ -120,9 +120,9 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             List<EpochReport> epochs = [.. checkpoints?.History ?? [], .. seen];
             // A fine-tuned chain's other steps are the loaded model's, which start disposes: only its SSM step is its own.
             using var _ = start is null ? model as IDisposable : ModelRunner.SsmOf(model);
-            ModelRunner.Save(mlContext, model, staging.PathOf("model.zip"));
+            ModelRunner.Save(mlContext, model, staging.PathOf(OutputFiles.Model));
             var ssm = ModelRunner.SsmOf(model);
-            string identity = ModelIdentity.Of(staging.PathOf("model.zip"));
+            string identity = ModelIdentity.Of(staging.PathOf(OutputFiles.Model));
             if (start is not null) trainingSettings = RecordedSettings.Of(ssm.Model.LastTrainingOptions, plannedEpochs, run);
 
             ImageHeaders.WarnForModel(warnings, [.. data.TestItems.Select(t => t.Path)], channels, ssm.ReadsFilesUpright);
@@ -136,7 +136,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 TrainingSeconds = Math.Round(seconds, 1), ContinuedAfterEpoch = checkpoints?.Kept?.Done, Settings = trainingSettings,
                 FineTunedFrom = start?.Path, FineTunedFromSha256 = start?.Identity, TrainedBefore = start?.TrainedOn is { Count: > 0 } before ? [.. before] : null,
                 AddedGood = added.Count > 0 ? [.. added.Select(a => a.Root)] : null, AddedGoodImages = added.Count > 0 ? added.Sum(a => a.TrainPaths.Count) : null,
-            }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf("metrics.json"));
+            }.With(ssm.Model.LastTraining).With(evaluation).Write(staging.PathOf(OutputFiles.Metrics));
 
             List<(string, string)> rows =
             [
@@ -152,16 +152,16 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
                 ("threshold", Summary.Threshold(ssm)),
                 .. TestSetRun.Rows(evaluation),
             ];
-            HtmlReport.Write(staging.PathOf("report.html"), "SSM training report", [.. rows, .. trainingSettings.Rows().Select(r => ReportRow(r.Key, r.Value))], evaluation, epochs, ssm);
-            ConsumeModelWriter.Write(staging.PathOf("ConsumeModel.cs"), ssm);
+            HtmlReport.Write(staging.PathOf(OutputFiles.Report), "SSM training report", [.. rows, .. trainingSettings.Rows().Select(r => ReportRow(r.Key, r.Value))], evaluation, epochs, ssm);
+            ConsumeModelWriter.Write(staging.PathOf(OutputFiles.ConsumeCode), ssm);
             if (trainedStamp is not null) File.WriteAllText(staging.PathOf(CategoryRuns.StampFile), trainedStamp);
             cancellationToken.ThrowIfCancellationRequested();
             // Looked at while the output is still locked: the model this one replaces, for a line retrained into last month's folder.
-            string? replaced = EarlierModel(Path.Combine(staging.Target, "model.zip"), identity, ssm.Threshold);
+            string? replaced = EarlierModel(Path.Combine(staging.Target, OutputFiles.Model), identity, ssm.Threshold);
             string folder = staging.Commit(whileLocked: checkpoints is null ? null : checkpoints.DeleteAll);
             if (replaced is not null)
-                warnings.Write($"'{Path.Combine(folder, "model.zip")}' replaced an earlier training's model ({replaced}): give each training its own --output to keep both.");
-            Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, "report.html"))]);
+                warnings.Write($"'{Path.Combine(folder, OutputFiles.Model)}' replaced an earlier training's model ({replaced}): give each training its own --output to keep both.");
+            Summary.Show(console, "train", [.. rows, ("output", folder), ("report", Path.Combine(folder, OutputFiles.Report))]);
             return 0;
         }
     }

@@ -1,3 +1,4 @@
+using SSM.Cli.Outputs;
 using SSM.Core.Data;
 
 namespace SSM.Cli.Inputs;
@@ -227,9 +228,6 @@ public static class DatasetInput
         return listing;
     }
 
-    /// <summary>The file predict writes beside its heat maps; a folder holding it is a predict output, not input.</summary>
-    public const string PredictionsFile = "predictions.csv";
-
     private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped) ListTree(string root)
     {
         var images = new List<string>();
@@ -243,7 +241,7 @@ public static class DatasetInput
                 string path = Path.TrimEndingDirectorySeparator(entry);
                 // An earlier predict's output (its heat maps are PNG files) is not an input, wherever it was written.
                 bool searched = entry.EndsWith(Path.DirectorySeparatorChar) && !Path.GetFileName(path).StartsWith('.') && new DirectoryInfo(path).LinkTarget is null
-                                && !File.Exists(Path.Combine(path, PredictionsFile));
+                                && !File.Exists(Path.Combine(path, OutputFiles.Predictions));
                 if (searched) Walk(path);
                 else skipped.Add(entry);
             }

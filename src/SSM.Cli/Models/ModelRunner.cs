@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using SSM.Cli.Inputs;
+using SSM.Cli.Outputs;
 using SSM.Core.IO;
 using SSM.MLNet;
 
@@ -100,7 +101,7 @@ public static class ModelRunner
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new CliException($"'{full}' is a folder; give the model file" +
-                                   (File.Exists(Path.Combine(full, "model.zip")) ? $": '{Path.Combine(full, "model.zip")}'." : " (model.zip, written by ssm train)."));
+                                   (File.Exists(Path.Combine(full, OutputFiles.Model)) ? $": '{Path.Combine(full, OutputFiles.Model)}'." : " (model.zip, written by ssm train)."));
         if (!File.Exists(full)) throw new CliException($"Model file '{full}' does not exist.{NearMatch.Suggestion(full)}");
         return full;
     }

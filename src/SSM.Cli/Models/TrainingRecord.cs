@@ -49,7 +49,7 @@ public static class TrainingRecord
     {
         // Asked before the model is loaded: a missing file or a folder is for loading to say, in its words.
         if (!File.Exists(model)) return null;
-        string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, "metrics.json");
+        string record = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, OutputFiles.Metrics);
         try
         {
             return MetricsFile.TryRead(record, out _) is { Command: "train" } training && training.NetworkSha256 == ModelIdentity.Of(model)

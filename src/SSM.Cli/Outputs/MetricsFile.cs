@@ -10,7 +10,7 @@ public sealed record MetricsFile
     public string Command { get; init; } = "";
     /// <summary>The ssm that wrote the file (<see cref="CliApp.Version"/>: version and commit); null in files written before 2026-12-01.</summary>
     public string? Version { get; init; }
-    public string Model { get; init; } = "model.zip";
+    public string Model { get; init; } = OutputFiles.Model;
     /// <summary>The model file evaluate read, as a full path (its output's model.zip is a copy, with any new threshold); absent for train.</summary>
     public string? EvaluatedModel { get; init; }
     /// <summary>The model's <see cref="ModelIdentity"/>: the same for the same training, and for a copy with another threshold.

@@ -50,7 +50,7 @@ internal static class CategoryRuns
                 try
                 {
                     trainOne();
-                    rows.Add(new Row(category, folder, MetricsFile.Read(Path.Combine(folder, "metrics.json")), null));
+                    rows.Add(new Row(category, folder, MetricsFile.Read(Path.Combine(folder, OutputFiles.Metrics)), null));
                 }
                 catch (OperationCanceledException stop)
                 {
@@ -99,11 +99,11 @@ internal static class CategoryRuns
     /// its metrics.json from train, and the model.zip that file names.</summary>
     public static bool TrainedBefore(string folder, string stamp)
     {
-        string model = Path.Combine(folder, "model.zip"), stampFile = Path.Combine(folder, StampFile);
+        string model = Path.Combine(folder, OutputFiles.Model), stampFile = Path.Combine(folder, StampFile);
         try
         {
             if (!File.Exists(stampFile) || File.ReadAllText(stampFile) != stamp || !File.Exists(model)) return false;
-            return MetricsFile.TryRead(Path.Combine(folder, "metrics.json"), out _) is { Command: "train" } m && ModelIdentity.Of(model) == m.NetworkSha256;
+            return MetricsFile.TryRead(Path.Combine(folder, OutputFiles.Metrics), out _) is { Command: "train" } m && ModelIdentity.Of(model) == m.NetworkSha256;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or CliException) { return false; }
     }
