@@ -148,6 +148,18 @@ internal static class AccuracyBenchmark
         var rows = new List<Row>();
         var notes = new List<string>();
 
+        // Each SSM row's training, timed, with the peak memory of the training and calibration alone.
+        (SsmModel Model, TimeSpan Time, double PeakMb) TrainTimed(SsmOptions o, string name)
+        {
+            memory.StartPhase();
+            var sw = Stopwatch.StartNew();
+            var model = SsmTrainer.Train(train, o, new ConsoleProgress(name));
+            var time = sw.Elapsed;
+            Console.WriteLine($"{name}: trained and calibrated in {time.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters); " +
+                              $"refinement threshold {model.Calibration!.RefinementThreshold:G4}.");
+            return (model, time, memory.PhasePeakMb);
+        }
+
         // ---- (a) ML.NET RandomizedPca on raw pixels.
         if (baselines)
         {
@@ -164,16 +176,12 @@ internal static class AccuracyBenchmark
         Evaluation? compactOnSubset = null;
         string ssmName = Describe(options);
         {
-            memory.StartPhase();
-            var sw = Stopwatch.StartNew();
-            using var model = SsmTrainer.Train(train, options, new ConsoleProgress(ssmName));
-            var trainTime = sw.Elapsed;
-            double trainPeak = memory.PhasePeakMb;
-            Console.WriteLine($"{ssmName}: trained and calibrated in {trainTime.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters); refinement threshold {model.Calibration!.RefinementThreshold:G4}.");
+            var (trainedModel, trainTime, trainPeak) = TrainTimed(options, ssmName);
+            using var model = trainedModel;
             string trained = Format.Duration(trainTime);
 
             memory.StartPhase();
-            using var scorer = model.CreateScorer(model.Calibration.RefinementThreshold);
+            using var scorer = model.CreateScorer(model.Calibration!.RefinementThreshold);
             var main = Evaluate(scorer, rounds, data, size);
             rows.Add(ToRow($"{ssmName}, {RoundsName(rounds)}", main, trained, Math.Max(trainPeak, memory.PhasePeakMb)));
 
@@ -212,12 +220,8 @@ internal static class AccuracyBenchmark
                 notes.Add($"The authors'-widths model holds out {h:P0} of the normal images for calibration (--authors-holdout) instead of {options.Training.HoldoutFraction:P0}: " +
                           $"each held-out image is scored {1 + options.Scoring.RefinementRounds} times to calibrate, which with this large network can take longer than its training.");
             string authorsName = Describe(authorsOptions);
-            memory.StartPhase();
-            var sw = Stopwatch.StartNew();
-            using var model = SsmTrainer.Train(train, authorsOptions, new ConsoleProgress(authorsName));
-            var trainTime = sw.Elapsed;
-            double trainPeak = memory.PhasePeakMb;
-            Console.WriteLine($"{authorsName}: trained and calibrated in {trainTime.TotalSeconds:F0} s ({model.Network.ParameterCount():N0} parameters).");
+            var (trainedModel, trainTime, trainPeak) = TrainTimed(authorsOptions, authorsName);
+            using var model = trainedModel;
             memory.StartPhase();
             using var scorer = model.CreateScorer(model.Calibration!.RefinementThreshold);
             var result = Evaluate(scorer, rounds, data, size, subset);
