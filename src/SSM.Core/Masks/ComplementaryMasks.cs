@@ -49,9 +49,12 @@ public static class ComplementaryMasks
     }
 
     /// <summary>Blows a [.., gh, gw] cell grid up to [.., S, S] pixels (each cell k x k, cropped at the border).</summary>
+    /// <remarks>The crop counts from the last dimensions: an index <c>[.., ..S, ..S]</c> cropped the first three, so a
+    /// refinement grid [B, 1, gh, gw] whose cells do not divide S (56 in cells of 3) kept its width, and scoring with two
+    /// rounds failed inside libtorch.</remarks>
     internal static Tensor ExpandCells(Tensor cellGrid, int cellSize, int imageSize)
     {
         var pixels = cellGrid.repeat_interleave(cellSize, dim: -2).repeat_interleave(cellSize, dim: -1);
-        return pixels[.., ..imageSize, ..imageSize];
+        return pixels.narrow(-2, 0, imageSize).narrow(-1, 0, imageSize);
     }
 }

@@ -23,6 +23,25 @@ public class RefinedMasksTests
         Assert.Equal(1f, s[10]); Assert.Equal(1f, s[15]);     // bottom cells normal
     }
 
+    /// <summary>A cell cut off by the image's border (a 6 x 6 map in cells of 4) is judged by the pixels it has: 7 of its
+    /// 8 below the threshold is 87.5 %, normal at 80 %, where counting the missing pixels would make it 7 of 16.</summary>
+    [Fact]
+    public void BorderCellsAreJudgedByThePixelsTheyHave()
+    {
+        var values = new float[36];
+        values[0 * 6 + 5] = 1f;               // right border cell (rows 0-3, columns 4-5): 1 of 8 high
+        values[5 * 6 + 5] = 1f;               // corner cell (rows 4-5, columns 4-5): 1 of 4 high, 75 %
+        using var map = tensor(values, [1, 1, 6, 6]);
+        using var normal = RefinedMasks.NormalPixels(map, 4, 0.5f, 0.8);
+        Assert.Equal(new long[] { 1, 1, 6, 6 }, normal.shape);
+        var n = normal.data<float>().ToArray();
+        float At(int row, int column) => n[row * 6 + column];
+        Assert.Equal(1f, At(0, 0));            // the whole cell, all below
+        Assert.Equal(1f, At(3, 4)); Assert.Equal(1f, At(0, 5));   // right border cell: 7 of 8
+        Assert.Equal(1f, At(5, 0));            // bottom border cell: 8 of 8
+        Assert.Equal(0f, At(4, 4)); Assert.Equal(0f, At(5, 5));   // corner cell: 3 of 4
+    }
+
     [Fact]
     public void UncoveredPixelsAreVisibleInEveryMaskAndSuspiciousOnesHiddenOnce()
     {

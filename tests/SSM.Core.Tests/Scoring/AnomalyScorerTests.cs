@@ -34,6 +34,19 @@ public class AnomalyScorerTests : IDisposable
         Assert.True(scored.Scores.allclose(scored.Maps.amax([1, 2, 3])));
     }
 
+    /// <summary>Refinement cells that do not divide the image (56 px in cells of 56 / 16 = 3; here 24 in cells of 5) are
+    /// cut off at its border: the second round's masks kept a column too many, and libtorch failed on them.</summary>
+    [Fact]
+    public void RefinementCellsThatDoNotDivideTheImageAreCutAtItsBorder()
+    {
+        var options = Options with { ImageSize = 24, Scoring = Options.Scoring with { RefinementCellSize = 5 } };
+        using var scorer = new AnomalyScorer(network, options, refinementThreshold: 0.5f);
+        using var images = rand(2, 1, 24, 24);
+        using var scored = scorer.Score(images);
+        Assert.Equal(new long[] { 2, 1, 24, 24 }, scored.Maps.shape);
+        Assert.True(scored.Scores.isfinite().all().item<bool>());
+    }
+
     [Fact]
     public void CellWeightingWeighsTheCellSizesMapsAndNormalisesTheWeights()
     {
