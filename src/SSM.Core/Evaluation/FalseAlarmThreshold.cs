@@ -13,24 +13,26 @@ namespace SSM.Core.Evaluation;
 /// <param name="Threshold">Score at or above which an image is flagged: a round number above the normal score that must
 /// pass, midway between the lowest defect score found and the normal score below it (at or just below that defect score
 /// when they are too close for three decimals between).</param>
-/// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images).</param>
+/// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images, unless the normal
+/// images scoring NaN, which every threshold flags, are more on their own).</param>
 public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, ConfusionCounts Counts)
 {
     /// <summary>The rates a report lists: 1, 5 and 10 %.</summary>
     public static IReadOnlyList<double> CommonRates { get; } = [0.01, 0.05, 0.10];
 
-    /// <summary>The threshold for <paramref name="rate"/>, or null without normal images.</summary>
+    /// <summary>The threshold for <paramref name="rate"/>, or null without normal images of a score.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is not in [0, 1).</exception>
     public static FalseAlarmThreshold? For(ReadOnlySpan<float> scores, ReadOnlySpan<bool> labels, double rate)
     {
         RankedScores.RequireSameLength(scores.Length, labels.Length);
         if (!(rate >= 0 && rate < 1)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The false-alarm rate must be in [0, 1).");
         var normal = new List<float>();
+        int flaggedAlways = 0;   // NaN scores: flagged at every threshold (ConfusionCounts), so they spend the budget first
         for (int i = 0; i < scores.Length; i++)
-            if (!labels[i] && !float.IsNaN(scores[i])) normal.Add(scores[i]);
+            if (!labels[i]) { if (float.IsNaN(scores[i])) flaggedAlways++; else normal.Add(scores[i]); }
         if (normal.Count == 0) return null;
         normal.Sort((a, b) => b.CompareTo(a));
-        int allowed = (int)Math.Floor(rate * normal.Count + 1e-9);
+        int allowed = Math.Max(0, (int)Math.Floor(rate * (normal.Count + flaggedAlways) + 1e-9) - flaggedAlways);
         float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
         float lowest = (float)(RoundThreshold.ThreeDecimalsAtOrBelow(mustPass) + 0.001);
         if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals

@@ -21,6 +21,20 @@ public sealed class FalseAlarmThresholdTests
         Assert.Equal(t.Counts, ConfusionCounts.At(Scores, Labels, t.Threshold));
     }
 
+    /// <summary>A normal image scoring NaN is flagged at any threshold, so it spends the budget: 2 of 20 at 10 % leaves none
+    /// for the 18 scored ones (counted over those 18 alone, one more would be flagged, 3 of 20).</summary>
+    [Fact]
+    public void Normal_images_scoring_NaN_count_against_the_budget()
+    {
+        float[] scores = [.. Enumerable.Range(0, 18).Select(i => i / 8f), float.NaN, float.NaN, 2.05f, 5f];
+        bool[] labels = [.. Enumerable.Repeat(false, 20), true, true];
+        var t = FalseAlarmThreshold.For(scores, labels, 0.10)!.Value;
+        Assert.True(t.Threshold > 17 / 8f, $"{t.Threshold}");   // the defect at 2.05 would cost a scored good image
+        Assert.Equal(2, t.Counts.FalsePositives);
+        Assert.Equal(1, t.Counts.TruePositives);
+        Assert.Null(FalseAlarmThreshold.For([float.NaN, 1f], [false, true], 0.05));
+    }
+
     [Fact]
     public void A_larger_budget_that_finds_no_more_defects_flags_no_more_normal_images()
     {
