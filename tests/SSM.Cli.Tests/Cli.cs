@@ -68,8 +68,14 @@ public static class Cli
         return console;
     }
 
-    /// <summary>Every temp folder of this test run; deleted when the shared fixture is disposed.</summary>
+    /// <summary>Every temp folder of this test run; deleted when the test process exits, after every collection: a
+    /// collection's fixture that deleted it could pull folders from under tests of other collections still running.</summary>
     public static readonly string TempRoot = Path.Combine(Path.GetTempPath(), "ssm-cli-tests", Environment.ProcessId.ToString());
+
+    static Cli() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        try { Directory.Delete(TempRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    };
 
     public static string TempFolder(string name)
     {

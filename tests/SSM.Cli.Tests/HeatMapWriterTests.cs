@@ -66,9 +66,24 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         var map = new float[ssm.ImageSize * ssm.ImageSize];
         using var stop = new CancellationTokenSource();
         using var writer = new HeatMapWriter(ssm, staging.Folder, threads: 1, stop.Token);
-        // One picture being drawn and one waiting fill it: the next Add waits, until the stop.
-        var adding = Task.Run(() => { for (int i = 0; i < 1_000_000; i++) writer.Add($"{i}.png", null, images[0], map); });
-        Assert.NotSame(adding, await Task.WhenAny(adding, Task.Delay(300)));
+        // One picture being drawn and one waiting fill it: the next Add waits, until the stop. Every Add that returned is
+        // written, being drawn or in the queue's one place, whatever the machine's speed; without the wait they run ahead.
+        int returned = 0, written = 0;
+        var adding = Task.Run(() =>
+        {
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                writer.Add($"{i}.png", null, images[0], map, () => Interlocked.Increment(ref written));
+                Interlocked.Increment(ref returned);
+            }
+        });
+        SpinWait.SpinUntil(() => writer.Pending >= 3 || adding.IsCompleted);
+        for (int check = 0; check < 20; check++)
+        {
+            Assert.InRange(Volatile.Read(ref returned), 0, Volatile.Read(ref written) + 2);
+            await Task.Yield();
+        }
+        Assert.False(adding.IsCompleted);
         stop.Cancel();
         var failure = await Record.ExceptionAsync(() => adding.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsAssignableFrom<OperationCanceledException>(failure);

@@ -31,7 +31,7 @@ public sealed class TrainedModelFixture : IDisposable
 
     public void Dispose()
     {
-        try { Directory.Delete(Cli.TempRoot, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
     }
 }
 

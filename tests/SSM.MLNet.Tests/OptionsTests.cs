@@ -90,6 +90,11 @@ public sealed class OptionsTests
         { "SmoothingSigma", o => o.SmoothingSigma = -1, "got -1", "from 0 (no smoothing) to ImageSize (64) pixels, or null for ImageSize / 32" },
         { "SmoothingSigma", o => o.SmoothingSigma = double.NaN, "got NaN", "from 0 (no smoothing)" },
         { "SmoothingSigma", o => o.SmoothingSigma = 65, "got 65", "to ImageSize (64) pixels" },
+        { "BaseWidth", o => o.BaseWidth = 1025, "got 1025", "between 1 and 1024" },
+        { "RefinementRounds", o => o.RefinementRounds = 0, "got 0", "between 1 and 10" },
+        { "ScoringBatchSize", o => o.ScoringBatchSize = 1025, "got 1025", "between 1 and 1024" },
+        { "VectorScale", o => o.VectorScale = float.NaN, "got NaN", "a positive number" },
+        { "VectorScale", o => o.VectorScale = float.PositiveInfinity, "got Infinity", "a positive number" },
     };
 
     [Fact]

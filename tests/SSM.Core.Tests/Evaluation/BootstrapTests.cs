@@ -101,6 +101,33 @@ public class BootstrapTests
     }
 
     [Fact]
+    public void Percentile_InterpolatesBetweenOrderStatisticsAsNumpyDoes()
+    {
+        Assert.Equal(0.1, Bootstrap.Percentile([0, 1, 2, 3, 4], 0.025), 12);   // np.percentile([0, 1, 2, 3, 4], 2.5)
+        Assert.Equal(9.1, Bootstrap.Percentile([1, 3, 7, 10], 0.9), 12);       // np.percentile([1, 3, 7, 10], 90)
+        Assert.Equal(5.0, Bootstrap.Percentile([5], 0.975), 12);
+    }
+
+    /// <summary>A 95 % interval leaves 2.5 % of the draws on each side: rebuilt here from the same draws, each image
+    /// copied as often as it was drawn. An interval cut at 5 % and 95 % would still hold the point figure.</summary>
+    [Fact]
+    public void Intervals_CutTheDrawsAtHalfTheMissingLevelOnEachSide()
+    {
+        var (scores, labels, _, _) = TestSet(12, 10, seed: 6);
+        const int draws = 200;
+        var intervals = Bootstrap.Intervals(scores, labels, draws: draws, seed: 7, level: 0.9);
+        var weights = Bootstrap.StratifiedDraws([.. labels.Select(l => l ? "defective" : "good")], draws, seed: 7);
+        var aurocs = weights.Select(w =>
+        {
+            var copies = Enumerable.Range(0, scores.Length).SelectMany(i => Enumerable.Repeat(i, w[i])).ToArray();
+            return Roc.Auroc([.. copies.Select(i => scores[i])], [.. copies.Select(i => labels[i])]);
+        }).Order().ToArray();
+        Assert.Equal(Bootstrap.Percentile(aurocs, 0.05), intervals.ImageAuroc.Low, 12);
+        Assert.Equal(Bootstrap.Percentile(aurocs, 0.95), intervals.ImageAuroc.High, 12);
+        Assert.Equal(0.9, intervals.ImageAuroc.Level);
+    }
+
+    [Fact]
     public void PerfectSeparation_HasNoSpread()
     {
         var i = Bootstrap.Intervals([0.1f, 0.2f, 0.3f, 0.8f, 0.9f], [false, false, false, true, true], draws: 200);

@@ -61,6 +61,29 @@ public class MsGmsTests
         foreach (var level in pyramid) level.Dispose();
     }
 
+    /// <summary>The loss is the mean over every scale of mean(1 - GMS), rebuilt here from one-scale GMS: identical images
+    /// (0) and a gradient, the other tests of the loss, hold for any number of scales.</summary>
+    [Fact]
+    public void LossIsTheMeanOverTheScalesOfOneMinusGms()
+    {
+        using var image = rand([2, 1, 32, 32], generator: new TorchSharp.torch.Generator(5));
+        using var restoration = rand([2, 1, 32, 32], generator: new TorchSharp.torch.Generator(6));
+        double expected = 0;
+        Tensor pooledImage = image.alias(), pooledRestoration = restoration.alias();
+        for (int s = 0; s < MsGms.Scales; s++)
+        {
+            if (s > 0)
+            {
+                pooledImage = nn.functional.avg_pool2d(pooledImage, 2);
+                pooledRestoration = nn.functional.avg_pool2d(pooledRestoration, 2);
+            }
+            using var gms = MsGms.Gms(pooledImage, pooledRestoration);
+            expected += (1 - gms.mean().item<float>()) / MsGms.Scales;
+        }
+        using var loss = MsGms.Loss(image, restoration);
+        Assert.Equal(expected, loss.item<float>(), 5);
+    }
+
     [Fact]
     public void MedianRemovesASinglePixelSpike()
     {

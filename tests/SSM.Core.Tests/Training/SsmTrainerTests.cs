@@ -108,6 +108,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var copied = c with { NormalImageScores = given };
         given[0] = 1000;
         Assert.Equal(2f, copied.NormalMean);
+        Assert.Equal(1f, copied.NormalStd, 6);   // the sample deviation (n - 1): the population's would be 0.816
         // The refinement threshold is the configured quantile of the held-out images' first-round (raw) map pixels.
         var model = fixture.Model;
         using var scorer = new AnomalyScorer(model.Network, model.Options, refinementThreshold: null);
