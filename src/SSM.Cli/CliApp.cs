@@ -77,7 +77,7 @@ public static class CliApp
                 .WithDescription("Score a labelled test set (MVTec layout, or a CSV of paths and labels) with a trained model; writes metrics.json, report.html and model.zip (a copy, with --calibrate-on, --threshold and --mask-threshold applied).")
                 .WithExample("evaluate", "runs/carpet/model.zip", "data/mvtec/carpet");
             config.AddCommand<PredictCommand>("predict")
-                .WithDescription("Score an image or a folder of images; writes heat-map overlays and predictions.csv.")
+                .WithDescription("Score an image or a folder of images; writes heat-map overlays, predictions.csv and summary.json (the model and threshold that decided), and with --masks each image's predicted mask.")
                 .WithExample("predict", "runs/carpet/model.zip", "new-images/");
             config.AddCommand<InfoCommand>("info")
                 .WithDescription("Say what a model.zip is: its identity (network sha256), threshold, settings and training, with the data and ssm version of its training's metrics.json when that lies beside it.")

@@ -219,7 +219,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             TrainingLog.Calibrated(ch, model);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, settings.ScoreColumnName, settings.PredictedLabelColumnName,
                 settings.AnomalyMapColumnName, settings.ScoreNormalization, settings.Threshold, settings.ScoringBatchSize);
-            ch.Info("SSM: decision threshold {0:G4} ({1} score).", transformer.Threshold, transformer.ScoreNormalization);
+            ch.Info("SSM: decision threshold {0:G4} ({1}).", transformer.Threshold, transformer.ScoreNormalization == SsmScoreNormalization.ZScore
+                ? "standard deviations above the held-out normal images' mean score" : "raw score");
             return transformer;
         }
         catch

@@ -109,7 +109,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         // The images the network trained on: its training's metrics.json beside the model names their folder.
         var seen = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", Path.Combine(fx.Root, "dim-seen"));
         Assert.True(seen.Code == 0, seen.Output);
-        Assert.Contains("24 of the 24 images of --calibrate-on trained this model (", Cli.Flat(seen.Output));
+        Assert.Contains("24 of the 24 images of --calibrate-on are this model's training images (", Cli.Flat(seen.Output));
         Assert.DoesNotContain("' is '", Cli.Flat(seen.Output));   // the same files: each named once
         // By content: copies under other names are the same images.
         string copies = Directory.CreateDirectory(Path.Combine(fx.Root, "dim-copies")).FullName;
@@ -118,6 +118,6 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         foreach (var f in Directory.GetFiles(calibration).Take(2)) File.Copy(f, Path.Combine(copies, Path.GetFileName(f)));
         var copied = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", copies, "-o", Path.Combine(fx.Root, "dim-copied"));
         Assert.True(copied.Code == 0, copied.Output);
-        Assert.Contains($"2 of the 4 images of --calibrate-on trained this model ('{Path.Combine(copies, "copy0.png")}' is '{trained[0]}', and others;", Cli.Flat(copied.Output));
+        Assert.Contains($"2 of the 4 images of --calibrate-on are this model's training images ('{Path.Combine(copies, "copy0.png")}' is '{trained[0]}', and others;", Cli.Flat(copied.Output));
     }
 }

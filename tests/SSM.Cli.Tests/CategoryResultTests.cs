@@ -41,6 +41,19 @@ public sealed class CategoryResultTests
         Assert.Equal(-4.9f, mixed.First(i => i.Category == "scratch").Score);   // the worst miss of its category first
     }
 
+    /// <summary>The panels' heading says each category's closest calls are shown only when they are: 21 misses leave 3 of the
+    /// 24 panels, too few for four categories.</summary>
+    [Fact]
+    public void ReportPanelsTitle_CountsTheCategoriesItShows()
+    {
+        List<EvaluatedImage> right = [Image("good", 0.5f), Image("hole", 2f), Image("spot", 3f), Image("crack", 4f)];
+        var clean = new EvaluationResult { Images = right, Threshold = 1f };
+        Assert.Equal("no misses: the closest calls of each category, 4 of 4", SSM.Cli.Report.HtmlReport.PanelsTitle(clean, SSM.Cli.Report.HtmlReport.Panels(clean)));
+        var crowded = new EvaluationResult { Images = [.. right, .. Enumerable.Range(0, 21).Select(i => Image("scratch", i / 100f))], Threshold = 1f };
+        Assert.Equal("all 21 misses, then the closest calls of 3 of the 4 categories: 24 of 25",
+            SSM.Cli.Report.HtmlReport.PanelsTitle(crowded, SSM.Cli.Report.HtmlReport.Panels(crowded)));
+    }
+
     [Fact]
     public void ReportCaptions_GiveThePathFromTheSharedFolder()
     {
@@ -78,6 +91,31 @@ public sealed class CategoryResultTests
         var lines = writer.ToString().Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal))
             .Select(l => l.Trim()[..l.Trim().IndexOf(" (", StringComparison.Ordinal)]);
         Assert.Equal(["scored 25 of 100", "scored 31 of 100", "scored 100 of 100"], lines);
+    }
+
+    /// <summary>Fewer than 100 images get lines too once they have taken 10 s: a tiled model scored 99 images for minutes
+    /// under "Scoring 99 images..." alone.</summary>
+    [Fact]
+    public void ProgressLines_ComeForFewImages_OnceTheyTakeLong()
+    {
+        string Lines(double secondsEach)
+        {
+            var writer = new StringWriter();
+            double now = 0;
+            ScoringProgressView.Run(Cli.Captured(writer), "images", 20, CancellationToken.None, progress =>
+            {
+                for (int done = 1; done <= 20; done++)
+                {
+                    now = done * secondsEach;
+                    progress(done);
+                }
+                return 0;
+            }, () => TimeSpan.FromSeconds(now));
+            return string.Join("|", writer.ToString().Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("scored ", StringComparison.Ordinal))
+                .Select(l => l[..l.IndexOf(" (", StringComparison.Ordinal)]));
+        }
+        Assert.Equal("", Lines(0.45));   // 9 s in all: the summary that follows says it
+        Assert.Equal("scored 10 of 20|scored 12 of 20|scored 14 of 20|scored 16 of 20|scored 18 of 20|scored 20 of 20", Lines(1));
     }
 
     [Fact]

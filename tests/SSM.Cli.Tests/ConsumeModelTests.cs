@@ -18,6 +18,11 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
     {
         File.Copy(Path.Combine(trainOutput, "ConsumeModel.cs"), Path.Combine(project, "ConsumeModel.cs"));
         File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            using System;
+            using System.IO;
+            using System.Linq;
+            using System.Threading.Tasks;
+
             if (args[0] == "--first-missing")
             {
                 // An app that starts before its model is in place: the failed load is not remembered.
@@ -98,7 +103,8 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             string mlnet = Path.Combine(root, "src", "SSM.MLNet", "SSM.MLNet.csproj");
             File.WriteAllText(Path.Combine(project, "Consume.csproj"), $"""
                 <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup><OutputType>Exe</OutputType><IsPackable>false</IsPackable></PropertyGroup>
+                  <!-- Without implicit usings, as a project from before .NET 6 or one that turns them off: ConsumeModel.cs must name its own. -->
+                  <PropertyGroup><OutputType>Exe</OutputType><IsPackable>false</IsPackable><ImplicitUsings>disable</ImplicitUsings></PropertyGroup>
                   <ItemGroup><ProjectReference Include="{mlnet}" /></ItemGroup>
                 </Project>
                 """);

@@ -55,6 +55,10 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Contains("fine-tuned", info.Output);
         Assert.Contains("2 of 2 epochs on 20 images", info.Output);   // shorter than a table row, which may wrap
         Assert.Contains("learning rate 0.001", info.Output);
+        // The first training in a row of its own: no "epochs run" row of the first training beside JSON whose epochsRun is 2.
+        Assert.Contains("trained first", info.Output);
+        Assert.Contains("5 of 5 epochs on 24 images", info.Output);
+        Assert.DoesNotContain("epochs run", info.Output);
         // Its own learning rate and more epochs, and it goes on from the fine-tuned model too.
         string again = Path.Combine(fx.Root, "from-again");
         var second = Cli.Run("train", data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "--learning-rate", "0.0005", "-o", again);

@@ -76,7 +76,8 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             .. Recorded("trained before on", facts.TrainedBefore is { } before ? string.Join(", ", before.Select(f => f.Folder)) : null),
             // A continued training's record has the last run's time, as train's summary says it.
             .. Recorded("training time", facts.TrainingSeconds is { } s
-                ? $"{Summary.F(s)} s" + (facts.ContinuedAfterEpoch is { } from ? $" (the last run's; epochs 1-{from} ran before)" : "") : null),
+                ? $"{Summary.F(s)} s" + (facts.ContinuedAfterEpoch is { } from ? $" (the last run's; epochs 1-{from} ran before)" : "")
+                  + (facts.FineTunedFrom is null ? "" : " (the last fine-tuning's, as are the settings below)") : null),
             .. facts.Settings.Rows().Select(r => TrainCommand.ReportRow(r.Key, r.Value)),
         ]);
         return 0;

@@ -34,19 +34,30 @@ internal static class Summary
     public static string TrainingImages(int count, int heldOut) =>
         $"{count} images ({count - heldOut} to train the network, {heldOut} held out to calibrate the scores)";
 
-    /// <summary>What a saved model recorded of its training, in the rows of train's summary; none for models saved before it was recorded.</summary>
-    public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm) =>
-        ssm.Model.TrainingSummary is { } s
-            ? [("training images", TrainingImages(s.TrainingImages, s.HeldOutImages)),
-               ("epochs run", $"{s.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(s.FinalLoss)), .. FineTunings(ssm), .. Recalibration(ssm)]
-            : [.. FineTunings(ssm), .. Recalibration(ssm)];
+    /// <summary>What a saved model recorded of its training, in the rows of train's summary; none for models saved before it
+    /// was recorded. A fine-tuned model's first training is one row, as each fine-tuning is: rows named "training images",
+    /// "epochs run" and "final loss" would give the first training's figures where info's JSON and metrics.json give the
+    /// last training's under those names.</summary>
+    public static IEnumerable<(string Key, string Value)> Training(SSM.MLNet.SsmAnomalyTransformer ssm)
+    {
+        var first = ssm.Model.TrainingSummary;
+        IEnumerable<(string, string)> trained = first is null ? []
+            : ssm.Model.FineTunings is { Count: > 0 } ? [("trained first", Run(first, ssm.Model.Options.Training))]
+            : [("training images", TrainingImages(first.TrainingImages, first.HeldOutImages)),
+               ("epochs run", $"{first.EpochsRun} of {ssm.Model.Options.Training.Epochs}"), ("final loss", F(first.FinalLoss))];
+        return [.. trained, .. FineTunings(ssm), .. Recalibration(ssm)];
+    }
 
     /// <summary>A row for each fine-tuning since the training (<c>train --from</c>), oldest first: the last one's held-out
     /// images calibrated the model, unless it was calibrated again since.</summary>
     public static IEnumerable<(string Key, string Value)> FineTunings(SSM.MLNet.SsmAnomalyTransformer ssm) =>
-        (ssm.Model.FineTunings ?? []).Select(f => ("fine-tuned",
-            $"{f.Summary.EpochsRun} of {f.Training.Epochs} epochs on {TrainingImages(f.Summary.TrainingImages, f.Summary.HeldOutImages)}, " +
-            $"learning rate {f.Training.LearningRate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, final loss {F(f.Summary.FinalLoss)}"));
+        (ssm.Model.FineTunings ?? []).Select(f => ("fine-tuned", Run(f.Summary, f.Training)));
+
+    /// <summary>One training in a row: "3 of 3 epochs on 100 images (90 to train the network, 10 held out to calibrate the
+    /// scores), learning rate 0.001, final loss 1.562".</summary>
+    private static string Run(SSM.Core.Training.TrainingSummary summary, SSM.Core.TrainingOptions training) =>
+        $"{summary.EpochsRun} of {training.Epochs} epochs on {TrainingImages(summary.TrainingImages, summary.HeldOutImages)}, " +
+        $"learning rate {training.LearningRate.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, final loss {F(summary.FinalLoss)}";
 
     /// <summary>The channels a model reads, as the summaries show them.</summary>
     public static string Channels(SSM.MLNet.SsmAnomalyTransformer ssm) =>

@@ -26,7 +26,9 @@ public static class ConsumeModelWriter
         // The network computes with every CPU core. When several programs score or train on one machine at once, set
         // ConsumeModel.Threads = 1 (or cores / programs) at the start of each: with every core each, they wait on each
         // other and each runs several times slower (docs/platform.md of the SSM.MLNet repository, "Several programs on one machine").
+        using System;
         using System.Collections.Concurrent;
+        using System.IO;
         using Microsoft.ML;
 
         namespace {{ns}};

@@ -108,7 +108,6 @@ public static class HtmlReport
 
         var ordered = Panels(e);
         int missed = e.Images.Count(i => i.IsAnomalous && !i.Predicted), falseAlarms = e.Images.Count(i => !i.IsAnomalous && i.Predicted);
-        int missesShown = ordered.Count(i => i.Predicted != i.IsAnomalous);
         var caption = Captions(e.Images);
         // Colours and the contour of each image are in its own map's units, which the size correction moves with the size.
         // The contour is the model's own, as predict draws it and --masks writes it: one drawn at the test set's best pixel
@@ -130,10 +129,7 @@ public static class HtmlReport
         var scoring = model.Model.Options.Scoring;
         bool oneMap = scoring.ImageScoreError == scoring.Error;
         int misses = missed + falseAlarms;
-        string panelsTitle = misses == 0 ? $"no misses: the closest calls of each category, {ordered.Count} of {e.Images.Count}"
-            : missesShown < misses ? $"{missesShown} of the {misses} misses, each category's in turn"
-            : $"{(misses == 1 ? "the miss" : $"all {misses} misses")}, then the closest calls of each category: {ordered.Count} of {e.Images.Count}";
-        s.Append($"<h2>Images ({panelsTitle})</h2>\n" +
+        s.Append($"<h2>Images ({PanelsTitle(e, ordered)})</h2>\n" +
                  (misses == 0 ? "" : $"<p>{missed} missed defect{(missed == 1 ? "" : "s")} and {falseAlarms} false alarm{(falseAlarms == 1 ? "" : "s")} " +
                                      $"at the model's threshold; {(misses <= MaxListedMisses ? "every miss is" : $"the worst {MaxListedMisses} are")} listed after the panels.</p>\n") +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
@@ -184,6 +180,20 @@ public static class HtmlReport
     {
         var misses = InTurn(e.Images.Where(i => i.Predicted != i.IsAnomalous), i => -Math.Abs(i.Score - e.Threshold), MaxPanels);
         return [.. misses, .. InTurn(e.Images.Where(i => i.Predicted == i.IsAnomalous), i => Math.Abs(i.Score - e.Threshold), MaxPanels - misses.Count)];
+    }
+
+    /// <summary>What the panels show, for their heading. "Each category" only when each category with a right decision has a
+    /// panel: after 21 misses 3 of the 24 panels were left, under a heading of each category's closest calls that showed three
+    /// categories of four.</summary>
+    internal static string PanelsTitle(EvaluationResult e, IReadOnlyList<EvaluatedImage> panels)
+    {
+        int misses = e.Images.Count(i => i.Predicted != i.IsAnomalous), missesShown = panels.Count(i => i.Predicted != i.IsAnomalous);
+        int withCalls = e.Images.Where(i => i.Predicted == i.IsAnomalous).Select(i => i.Category).Distinct().Count();
+        int shownCalls = panels.Where(i => i.Predicted == i.IsAnomalous).Select(i => i.Category).Distinct().Count();
+        string calls = shownCalls < withCalls ? $"the closest calls of {shownCalls} of the {withCalls} categories" : "the closest calls of each category";
+        return misses == 0 ? $"no misses: {calls}, {panels.Count} of {e.Images.Count}"
+            : missesShown < misses ? $"{missesShown} of the {misses} misses, each category's in turn"
+            : $"{(misses == 1 ? "the miss" : $"all {misses} misses")}, then {calls}: {panels.Count} of {e.Images.Count}";
     }
 
     /// <summary>Up to <paramref name="count"/> images, one of each category in turn (categories in order of first image), each

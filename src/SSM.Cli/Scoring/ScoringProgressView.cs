@@ -5,25 +5,33 @@ namespace SSM.Cli.Scoring;
 
 /// <summary>
 /// Shows the progress of scoring many images: a live bar on an interactive terminal, a line as the count passes each tenth
-/// of the images and at the last one otherwise (only for 100 images or more: smaller sets take seconds). Stops between
-/// images when the command is cancelled.
+/// of the images and at the last one otherwise: for 100 images or more, and for fewer once they have taken
+/// <see cref="QuietFor"/> (most small sets take seconds, but a tiled model or large photos score 99 images for minutes).
+/// Stops between images when the command is cancelled.
 /// </summary>
 public static class ScoringProgressView
 {
+    /// <summary>How long fewer than 100 images score without a line.</summary>
+    public static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(10);
+
     /// <summary>Runs <paramref name="work"/>, which reports how many of the <paramref name="count"/> images are done.</summary>
+    /// <param name="elapsed">The time since the start; a stopwatch's unless a test gives its own.</param>
     public static T Run<T>(IAnsiConsole console, string what, int count, CancellationToken cancellation,
-        Func<Action<int>, T> work)
+        Func<Action<int>, T> work, Func<TimeSpan>? elapsed = null)
     {
         if (!TrainingProgressView.IsLive(console))
         {
             console.WriteLine($"Scoring {count} {(count == 1 ? what.TrimEnd('s') : what)}...");
             int step = Math.Max(1, (count + 9) / 10), next = step;
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            elapsed ??= () => clock.Elapsed;
             return work(done =>
             {
                 cancellation.ThrowIfCancellationRequested();
-                if (count < 100 || done < next && done < count) return;
-                console.WriteLine($"  scored {done} of {count} {Pace(done, count, clock.Elapsed)}");
+                if (done < next && done < count) return;
+                var time = elapsed();
+                if (count < 100 && time < QuietFor) return;
+                console.WriteLine($"  scored {done} of {count} {Pace(done, count, time)}");
                 // The next tenth after this count: a count that jumps (predict's images are done once drawn, a few at a
                 // time) gives one line a tenth, not one an image until the mark catches up.
                 next = (done / step + 1) * step;
