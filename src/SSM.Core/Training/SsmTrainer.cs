@@ -268,9 +268,18 @@ public static class SsmTrainer
             var loss = RunEpoch(network, optimizer, images, train, options, epoch, device, () => t.TimeBudget is { } b && Elapsed() > b, cancellation,
                 steps is null ? null : (step, total) => steps.Report(new TrainingStep(current, planned, step, total)));
             // Diverged weights score every image NaN: stopped here, before a checkpoint keeps them or a model is made of them.
-            if (!double.IsFinite(loss.Total))
-                throw new InvalidOperationException($"The training diverged in epoch {current}: its loss is {loss.Total}, and the network's weights " +
-                    $"are no longer numbers. A lower learning rate (it is {t.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}) trains; so does another seed, when the rate is the default.");
+            // The loss is measured before each step, so a last step that leaves weights NaN has a finite one: the weights are
+            // checked too (a boundary sweep's networks of BaseWidth 1 or a 1 x 1 bottleneck reached Save with NaN scores).
+            if (!double.IsFinite(loss.Total) || !WeightsFinite(network))
+            {
+                string given = t.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new InvalidOperationException($"The training diverged in epoch {current}: " + (double.IsFinite(loss.Total)
+                    // Measured by the sweep: seed 2 trained where seed 1 diverged; a learning rate of 1e-4 diverged too.
+                    ? $"its last step left the network's weights not numbers (NaN). Another seed may train it (the learning rate is {given}); " +
+                      "networks of BaseWidth 1, or whose ImageSize leaves a 1 x 1 bottleneck (2^(Depth-1)), diverge more often."
+                    : $"its loss is {loss.Total}, and the network's weights are no longer numbers. A lower learning rate (it is {given}) trains; " +
+                      "so does another seed, when the rate is the default."));
+            }
             var elapsed = Elapsed();
             var perEpoch = clock.Elapsed / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)
@@ -290,6 +299,12 @@ public static class SsmTrainer
         }
         network.eval();
         return (epochsRun, lastLoss);
+    }
+
+    private static bool WeightsFinite(InpaintingNetwork network)
+    {
+        using var scope = NewDisposeScope();
+        return network.parameters().All(p => p.isfinite().all().item<bool>());
     }
 
     /// <summary>One pass over the training images; randomness comes from (seed, epoch) alone.</summary>

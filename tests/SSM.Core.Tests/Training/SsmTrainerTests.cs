@@ -299,6 +299,32 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.StartsWith("Image #5 is null.", Assert.Throws<ArgumentNullException>(() => SsmTrainer.Train(withNull, options)).Message);
     }
 
+    /// <summary>The epoch's loss is measured before each step: a boundary sweep's network of width 1 with a 1 x 1 bottleneck
+    /// (Depth 7 at 64 px) ended its one epoch at loss 4.66 with every weight NaN, and Fit returned a model that scored every
+    /// image NaN and could not be saved.</summary>
+    [Fact]
+    public void ALastStepThatLeavesTheWeightsNaNStopsTheTraining()
+    {
+        static SSM.Core.Data.FloatImage Stripes(int seed)
+        {
+            var random = new Random(seed);
+            var pixels = new float[64 * 64];
+            double phase = random.NextDouble() * 6;
+            for (int y = 0; y < 64; y++)
+                for (int x = 0; x < 64; x++)
+                    pixels[y * 64 + x] = (float)Math.Clamp(0.5 + 0.25 * Math.Sin(x * 2 * Math.PI / 6 + phase) * Math.Cos(y * 2 * Math.PI / 5)
+                                                           + 0.05 * (random.NextDouble() - 0.5), 0, 1);
+            return new SSM.Core.Data.FloatImage(1, 64, 64, pixels);
+        }
+        var options = new SsmOptions
+        {
+            ImageSize = 64, Network = new SSM.Core.Network.InpaintingNetworkOptions { BaseWidth = 1, Depth = 7 },
+            Training = new TrainingOptions { Epochs = 1, Seed = 1, Precision = NetworkPrecision.Float32 },
+        };
+        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(Enumerable.Range(0, 5).Select(Stripes), options));
+        Assert.StartsWith("The training diverged in epoch 1: its last step left the network's weights not numbers (NaN). Another seed may train it", e.Message);
+    }
+
     [Fact]
     public void ADivergingTrainingStopsWithTheReason()
     {
