@@ -15,9 +15,25 @@ public sealed record SsmOptions
     /// pyramid pools once more: below 8 px a side, libtorch fails inside the first training step.</summary>
     public const int MinImageSize = 8;
 
-    /// <summary>The smallest <see cref="ImageSize"/> a network of <paramref name="depth"/> takes: <see cref="MinImageSize"/>,
-    /// or the size multiple 2^(depth-1) where that is larger.</summary>
-    public static int SmallestImageSize(int depth) => Math.Max(MinImageSize, new InpaintingNetworkOptions { Depth = depth }.SizeMultiple);
+    /// <summary>The smallest <see cref="ImageSize"/> a network of <paramref name="depth"/> trains at: <see cref="MinImageSize"/>,
+    /// or twice the size multiple, 2^depth, where that is larger, so that its bottleneck is at least 2 x 2. At 2^(depth-1),
+    /// a 1 x 1 bottleneck, boundary sweeps' trainings diverged at depths 4 to 8 in most runs, whatever the learning rate
+    /// (2026-12-05); models saved before still load (<see cref="Validate"/>).</summary>
+    public static int SmallestImageSize(int depth) => Math.Max(MinImageSize, 2 * new InpaintingNetworkOptions { Depth = depth }.SizeMultiple);
+
+    /// <summary>Throws when a training would start from settings that <see cref="Validate"/> lets a saved model have but
+    /// that do not train: an image size under <see cref="SmallestImageSize"/>, or a width under
+    /// <see cref="InpaintingNetworkOptions.MinTrainingBaseWidth"/>.</summary>
+    public void ValidateForTraining()
+    {
+        Validate();
+        if (ImageSize < SmallestImageSize(Network.Depth))
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
+                $"Image size must be at least {SmallestImageSize(Network.Depth)} (2^Depth) to train a network of depth {Network.Depth}: a smaller one leaves a 1 x 1 bottleneck, whose training diverges.");
+        if (Network.BaseWidth < InpaintingNetworkOptions.MinTrainingBaseWidth)
+            throw new ArgumentOutOfRangeException(nameof(Network.BaseWidth), Network.BaseWidth,
+                $"Base width must be at least {InpaintingNetworkOptions.MinTrainingBaseWidth} to train: a network of width 1 diverges.");
+    }
 
     /// <summary>Largest <see cref="ImageSize"/>: 1024.</summary>
     public const int MaxImageSize = 1024;
@@ -85,9 +101,11 @@ public sealed record SsmOptions
             throw new ArgumentOutOfRangeException(nameof(NormalizationStdFloor), NormalizationStdFloor, "The normalisation's least standard deviation must be in (0, 1].");
         Network.Validate();
         Tiles?.Validate();
-        if (ImageSize < SmallestImageSize(Network.Depth) || ImageSize % Network.SizeMultiple != 0)
+        // A saved model may be as small as its network takes (1 x 1 bottleneck); training asks more (ValidateForTraining).
+        int smallest = Math.Max(MinImageSize, Network.SizeMultiple);
+        if (ImageSize < smallest || ImageSize % Network.SizeMultiple != 0)
             throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize,
-                $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {SmallestImageSize(Network.Depth)}.");
+                $"Image size must be a multiple of {Network.SizeMultiple} (2^(Depth-1)) for a network of depth {Network.Depth}, at least {smallest}.");
         if (ImageSize > MaxImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Image size must be at most {MaxImageSize}.");
         Masking.Validate(ImageSize);
         Training.Validate();

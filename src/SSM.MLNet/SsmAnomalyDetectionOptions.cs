@@ -101,7 +101,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public int Channels { get; set; } = DefaultChannels;
 
-    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64). 1 to 1024.</summary>
+    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64). 2 to 1024 (width 1 diverged in every training of a boundary sweep).</summary>
     public int BaseWidth { get; set; } = Engine.Network.BaseWidth;
 
     /// <summary>Levels of the U-Net. Default 4 (the paper uses 5). 2 to 8.</summary>

@@ -33,7 +33,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         CheckOptions(host, settings);
         EngineOptions = ToEngineOptions(settings, null);
         // CheckOptions mirrors the engine's ranges for every option here; this backstop catches a range the engine changes later.
-        EngineOptions.Validate();
+        EngineOptions.ValidateForTraining();
     }
 
     /// <summary>
@@ -51,7 +51,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.AnomalyMapColumnName is null || o.AnomalyMapColumnName != o.ScoreColumnName && o.AnomalyMapColumnName != o.PredictedLabelColumnName,
             nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName, $"null or a name other than ScoreColumnName ('{o.ScoreColumnName}') and PredictedLabelColumnName ('{o.PredictedLabelColumnName}')");
         Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
-        Check(ectx, o.BaseWidth >= 1 && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth, $"between 1 and {InpaintingNetworkOptions.MaxBaseWidth}");
+        Check(ectx, o.BaseWidth >= InpaintingNetworkOptions.MinTrainingBaseWidth && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth,
+            $"between {InpaintingNetworkOptions.MinTrainingBaseWidth} and {InpaintingNetworkOptions.MaxBaseWidth}");
         Check(ectx, o.Depth is >= InpaintingNetworkOptions.MinDepth and <= InpaintingNetworkOptions.MaxDepth, nameof(o.Depth), o.Depth,
             $"between {InpaintingNetworkOptions.MinDepth} and {InpaintingNetworkOptions.MaxDepth}");
         int multiple = new InpaintingNetworkOptions { Depth = o.Depth }.SizeMultiple, smallest = SsmOptions.SmallestImageSize(o.Depth);
@@ -179,7 +180,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int col = ssmInput.CheckColumn(host, input.Schema);
         int? contextSeed = (env as IHostEnvironmentInternal)?.Seed;
         var options = ToEngineOptions(settings, contextSeed);
-        options.Validate();
+        options.ValidateForTraining();
         var device = SsmDevice.Resolve(env, settings.Device);
 
         using var ch = host.Start("Training SSM");

@@ -468,12 +468,15 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--epochs", "99999999999", "-o", output), "--epochs expects a whole number up to 2147483647 (got '99999999999')", output);
         Assert.Equal(2, Cli.Run("train", Good, "--holdout", "0", "-o", output).Code);
         var huge = Cli.Run("train", Good, "--image-size", "2048", "-o", output);   // the library's limit, said before any work
-        AssertFails(huge, "--image-size must be a multiple of 8 (for --depth 4), from 8 to 1024 (got 2048; 1024 is the largest)", output);
+        AssertFails(huge, "--image-size must be a multiple of 8 (for --depth 4), from 16 to 1024 (got 2048; 1024 is the largest)", output);
         Assert.Equal(2, huge.Code);
         AssertFails(Cli.Run("train", Good, "--image-size", "100", "-o", output), "(got 100; 96 or 104 are the nearest)", output);
-        AssertFails(Cli.Run("train", Good, "--image-size", "4", "-o", output), "(got 4; 8 is the smallest)", output);
-        AssertFails(Cli.Run("train", Good, "--image-size", "100", "--depth", "6", "-o", output), "must be a multiple of 32 (for --depth 6), from 32 to 1024 (got 100; 96 or 128 are the nearest)", output);
-        AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 1 and 1024 (got 2000)", output);
+        AssertFails(Cli.Run("train", Good, "--image-size", "4", "-o", output), "(got 4; 16 is the smallest)", output);
+        // 8 at depth 4 leaves a 1 x 1 bottleneck, whose trainings diverged.
+        AssertFails(Cli.Run("train", Good, "--image-size", "8", "-o", output), "from 16 to 1024 (got 8; 16 is the smallest)", output);
+        AssertFails(Cli.Run("train", Good, "--image-size", "100", "--depth", "6", "-o", output), "must be a multiple of 32 (for --depth 6), from 64 to 1024 (got 100; 96 or 128 are the nearest)", output);
+        AssertFails(Cli.Run("train", Good, "--width", "2000", "-o", output), "--width must be between 2 and 1024 (got 2000)", output);
+        AssertFails(Cli.Run("train", Good, "--width", "1", "-o", output), "--width must be between 2 and 1024 (got 1)", output);   // width 1 diverged
         AssertFails(Cli.Run("train", Good, "--tiles", "8x0", "-o", output), "--tiles must be tiles across x down, each from 1 to 16, such as 8x1 or 4x4 (got '8x0')", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "wide", "-o", output), "(got 'wide')", output);
         AssertFails(Cli.Run("train", Good, "--tiles", "8x1", "--tile-overlap", "quarter", "-o", output), "--tile-overlap must be half or none (got 'quarter')", output);

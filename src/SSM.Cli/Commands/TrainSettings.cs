@@ -37,7 +37,7 @@ public sealed class TrainSettings : ModelSettings
     public bool EachCategory { get; set; }
 
     [CommandOption("--image-size <PIXELS>")]
-    [Description("Side the images are resized to: a multiple of 2^(depth-1), i.e. of 8 at the default depth 4.")]
+    [Description("Side the images are resized to: a multiple of 2^(depth-1) from 2^depth, i.e. of 8 from 16 at the default depth 4.")]
     [DefaultValue(64)]
     public int ImageSize { get; set; } = 64;
 
@@ -61,7 +61,7 @@ public sealed class TrainSettings : ModelSettings
     public string? TileOverlap { get; set; }
 
     [CommandOption("--width <CHANNELS>")]
-    [Description("Width of the first network level (doubles per level).")]
+    [Description("Width of the first network level (doubles per level), 2 to 1024.")]
     [DefaultValue(16)]
     public int Width { get; set; } = 16;
 
@@ -285,8 +285,8 @@ public sealed class TrainSettings : ModelSettings
                 : ImageSize < low ? $"; {low} is the smallest" : $"; {low} or {high} are the nearest";
             return ValidationResult.Error($"--image-size must be a multiple of {multiple} (for --depth {Depth}), from {smallest} to {SsmOptions.MaxImageSize} (got {ImageSize}{nearest}).");
         }
-        if (Width is < 1 or > InpaintingNetworkOptions.MaxBaseWidth)
-            return ValidationResult.Error($"--width must be between 1 and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
+        if (Width is < InpaintingNetworkOptions.MinTrainingBaseWidth or > InpaintingNetworkOptions.MaxBaseWidth)
+            return ValidationResult.Error($"--width must be between {InpaintingNetworkOptions.MinTrainingBaseWidth} and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");

@@ -12,6 +12,10 @@ public sealed record InpaintingNetworkOptions
     /// <summary>Largest <see cref="BaseWidth"/>: 1024.</summary>
     public const int MaxBaseWidth = 1024;
 
+    /// <summary>The smallest <see cref="BaseWidth"/> that trains: 2. Width 1 diverged in every boundary sweep's training, at
+    /// every depth, seed and learning rate tried (2026-12-05); models saved with it still load.</summary>
+    public const int MinTrainingBaseWidth = 2;
+
     /// <summary>Number of encoder levels (the image is halved Depth - 1 times). Default 4.</summary>
     public int Depth { get; init; } = 4;
 

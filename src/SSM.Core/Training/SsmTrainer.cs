@@ -34,7 +34,7 @@ public static class SsmTrainer
     {
         ArgumentNullException.ThrowIfNull(normalImages);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.ValidateForTraining();
         var cache = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
         int index = 0;
         foreach (var image in normalImages)
@@ -53,7 +53,7 @@ public static class SsmTrainer
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        options.ValidateForTraining();
         images.RequireCachedFor(options, nameof(images));
         if (images.ImageCount < MinimumImages)
             throw new ArgumentException($"Training needs at least {MinimumImages} normal images (some are held out for calibration); got {images.ImageCount}.", nameof(images));
@@ -269,14 +269,13 @@ public static class SsmTrainer
                 steps is null ? null : (step, total) => steps.Report(new TrainingStep(current, planned, step, total)));
             // Diverged weights score every image NaN: stopped here, before a checkpoint keeps them or a model is made of them.
             // The loss is measured before each step, so a last step that leaves weights NaN has a finite one: the weights are
-            // checked too (a boundary sweep's networks of BaseWidth 1 or a 1 x 1 bottleneck reached Save with NaN scores).
+            // checked too (a boundary sweep's network of width 1 with a 1 x 1 bottleneck, refused since, reached Save with NaN scores).
             if (!double.IsFinite(loss.Total) || !WeightsFinite(network))
             {
                 string given = t.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 throw new InvalidOperationException($"The training diverged in epoch {current}: " + (double.IsFinite(loss.Total)
-                    // Measured by the sweep: seed 2 trained where seed 1 diverged; a learning rate of 1e-4 diverged too.
-                    ? $"its last step left the network's weights not numbers (NaN). Another seed may train it (the learning rate is {given}); " +
-                      "networks of BaseWidth 1, or whose ImageSize leaves a 1 x 1 bottleneck (2^(Depth-1)), diverge more often."
+                    // A sweep's network that diverged so trained with another seed, not with a tenth of the learning rate.
+                    ? $"its last step left the network's weights not numbers (NaN). Another seed may train it (the learning rate is {given})."
                     : $"its loss is {loss.Total}, and the network's weights are no longer numbers. A lower learning rate (it is {given}) trains; " +
                       "so does another seed, when the rate is the default."));
             }
@@ -301,7 +300,8 @@ public static class SsmTrainer
         return (epochsRun, lastLoss);
     }
 
-    private static bool WeightsFinite(InpaintingNetwork network)
+    /// <summary>Whether every weight of <paramref name="network"/> is a number.</summary>
+    internal static bool WeightsFinite(InpaintingNetwork network)
     {
         using var scope = NewDisposeScope();
         return network.parameters().All(p => p.isfinite().all().item<bool>());

@@ -299,30 +299,31 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.StartsWith("Image #5 is null.", Assert.Throws<ArgumentNullException>(() => SsmTrainer.Train(withNull, options)).Message);
     }
 
-    /// <summary>The epoch's loss is measured before each step: a boundary sweep's network of width 1 with a 1 x 1 bottleneck
-    /// (Depth 7 at 64 px) ended its one epoch at loss 4.66 with every weight NaN, and Fit returned a model that scored every
-    /// image NaN and could not be saved.</summary>
+    /// <summary>A boundary sweep's trainings of width 1, or with a 1 x 1 bottleneck (64 px at Depth 7), diverged (one ended
+    /// its epoch at loss 4.66 with every weight NaN, and Fit returned a model that scored every image NaN): both are refused
+    /// before training, while saved models of such settings still load.</summary>
     [Fact]
-    public void ALastStepThatLeavesTheWeightsNaNStopsTheTraining()
+    public void SettingsWhoseTrainingsDivergeAreRefusedBeforeTraining()
     {
-        static SSM.Core.Data.FloatImage Stripes(int seed)
-        {
-            var random = new Random(seed);
-            var pixels = new float[64 * 64];
-            double phase = random.NextDouble() * 6;
-            for (int y = 0; y < 64; y++)
-                for (int x = 0; x < 64; x++)
-                    pixels[y * 64 + x] = (float)Math.Clamp(0.5 + 0.25 * Math.Sin(x * 2 * Math.PI / 6 + phase) * Math.Cos(y * 2 * Math.PI / 5)
-                                                           + 0.05 * (random.NextDouble() - 0.5), 0, 1);
-            return new SSM.Core.Data.FloatImage(1, 64, 64, pixels);
-        }
-        var options = new SsmOptions
-        {
-            ImageSize = 64, Network = new SSM.Core.Network.InpaintingNetworkOptions { BaseWidth = 1, Depth = 7 },
-            Training = new TrainingOptions { Epochs = 1, Seed = 1, Precision = NetworkPrecision.Float32 },
-        };
-        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(Enumerable.Range(0, 5).Select(Stripes), options));
-        Assert.StartsWith("The training diverged in epoch 1: its last step left the network's weights not numbers (NaN). Another seed may train it", e.Message);
+        var images = fixture.Data.Train.Take(5).ToList();
+        var narrow = new SsmOptions { ImageSize = 16, Network = new SSM.Core.Network.InpaintingNetworkOptions { BaseWidth = 1, Depth = 2 } };
+        Assert.Contains("Base width must be at least 2 to train", Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(images, narrow)).Message);
+        var bottleneck = new SsmOptions { ImageSize = 64, Network = new SSM.Core.Network.InpaintingNetworkOptions { BaseWidth = 2, Depth = 7 } };
+        Assert.Contains("Image size must be at least 128 (2^Depth) to train a network of depth 7",
+            Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(images, bottleneck)).Message);
+        narrow.Validate();        // what a saved model's settings must pass to load
+        bottleneck.Validate();
+    }
+
+    /// <summary>The epoch's loss is measured before each step, so a last step that leaves the weights NaN has a finite one:
+    /// the weights are checked after each epoch too.</summary>
+    [Fact]
+    public void WeightsThatAreNotNumbersAreFound()
+    {
+        using var network = new SSM.Core.Network.InpaintingNetwork(new SSM.Core.Network.InpaintingNetworkOptions { BaseWidth = 2, Depth = 2 });
+        Assert.True(SsmTrainer.WeightsFinite(network));
+        using (TorchSharp.torch.no_grad()) network.parameters().Last().fill_(float.NaN);
+        Assert.False(SsmTrainer.WeightsFinite(network));
     }
 
     [Fact]
