@@ -104,10 +104,10 @@ internal static class TrainingLog
         double mean = Math.Abs(calibration.NormalMean) < 1e-4 * Math.Max(calibration.NormalStd, 1e-12f) ? 0 : calibration.NormalMean;
         // "mean 0" alone puzzled a walkthrough: the size correction centres the scores by construction.
         // The refinement threshold decides nothing in one round (the default): said only when the model refines.
-        ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}{4}.",
+        string refinement = model.Options.Scoring.RefinementRounds > 1 ? ", refinement threshold {4:G4}" : "";
+        ch.Info("SSM: calibrated on {0} held-out normal images: raw score mean {1:G4}{2}, std {3:G4}" + refinement + ".",
             calibration.NormalImageScores.Count, mean, calibration.SizeEffect is null ? "" : " (after the size correction)",
-            calibration.NormalStd, model.Options.Scoring.RefinementRounds > 1
-                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, ", refinement threshold {0:G4}", calibration.RefinementThreshold) : "");
+            calibration.NormalStd, calibration.RefinementThreshold);
         if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
     }
 

@@ -34,6 +34,16 @@ public class MsGmsTests
         }
     }
 
+    /// <summary>The image and the restoration at each MS-GMS scale, written out here: average-pooled by 2 between scales.</summary>
+    private static IEnumerable<(int Scale, Tensor Image, Tensor Restoration)> Scales(Tensor image, Tensor restoration)
+    {
+        for (int s = 0; s < MsGms.Scales; s++)
+        {
+            if (s > 0) (image, restoration) = (nn.functional.avg_pool2d(image, 2), nn.functional.avg_pool2d(restoration, 2));
+            yield return (s, image, restoration);
+        }
+    }
+
     [Fact]
     public void PyramidHalvesEachScaleAndTheMapAveragesTheScalesUpsampled()
     {
@@ -43,14 +53,8 @@ public class MsGmsTests
         using var restoration = rand([1, 1, 32, 32], generator: new TorchSharp.torch.Generator(4));
         var pyramid = MsGms.GradientPyramid(image);
         using var expected = zeros(1, 1, 32, 32);
-        Tensor pooledImage = image.alias(), pooledRestoration = restoration.alias();
-        for (int s = 0; s < MsGms.Scales; s++)
+        foreach (var (s, pooledImage, pooledRestoration) in Scales(image, restoration))
         {
-            if (s > 0)
-            {
-                pooledImage = nn.functional.avg_pool2d(pooledImage, 2);
-                pooledRestoration = nn.functional.avg_pool2d(pooledRestoration, 2);
-            }
             Assert.Equal(new long[] { 1, 1, 32 >> s, 32 >> s }, pyramid[s].shape);
             using var dissimilarity = 1 - MsGms.Gms(pooledImage, pooledRestoration);
             using var upsampled = nn.functional.interpolate(dissimilarity, size: [32, 32], mode: InterpolationMode.Bilinear, align_corners: false);
@@ -69,14 +73,8 @@ public class MsGmsTests
         using var image = rand([2, 1, 32, 32], generator: new TorchSharp.torch.Generator(5));
         using var restoration = rand([2, 1, 32, 32], generator: new TorchSharp.torch.Generator(6));
         double expected = 0;
-        Tensor pooledImage = image.alias(), pooledRestoration = restoration.alias();
-        for (int s = 0; s < MsGms.Scales; s++)
+        foreach (var (_, pooledImage, pooledRestoration) in Scales(image, restoration))
         {
-            if (s > 0)
-            {
-                pooledImage = nn.functional.avg_pool2d(pooledImage, 2);
-                pooledRestoration = nn.functional.avg_pool2d(pooledRestoration, 2);
-            }
             using var gms = MsGms.Gms(pooledImage, pooledRestoration);
             expected += (1 - gms.mean().item<float>()) / MsGms.Scales;
         }
