@@ -118,7 +118,7 @@ public sealed class SsmModel : IDisposable
             int count = Math.Min(imagesAtATime, images.Count - start);
             // One image is just "the image": a caller scoring rows one by one names the row itself.
             for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
-            var maps = Enumerable.Range(0, count).Select(_ => new float[mapWidth * mapHeight]).ToArray();
+            var maps = Enumerable.Range(0, count).Select(_ => tiles == 1 ? new float[mapWidth * mapHeight] : Options.Grid.EmptyMap(s)).ToArray();
             var values = new float[cache.Count];
             for (int from = 0; from < cache.Count; from += batchSize)
             {

@@ -89,7 +89,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// pixels in large or long images, which resizing the whole image would shrink away. Every image is resized to
     /// Columns × ImageSize by Rows × ImageSize and cut, by default with a tile across every border as well
     /// (<see cref="SSM.Core.Data.TileGrid.Overlapping"/>); the network trains on every tile, an image scores its highest tile,
-    /// and its anomaly map is its tiles' maps put together, Columns × ImageSize wide and Rows × ImageSize high
+    /// and its anomaly map is its tiles' maps put together (where tiles overlap, each pixel at the highest of theirs, so the
+    /// map's maximum is the score's), Columns × ImageSize wide and Rows × ImageSize high
     /// (<see cref="SsmAnomalyTransformer.MapWidth"/>, <see cref="SsmAnomalyTransformer.MapHeight"/>). A 2048 × 256 line-scan strip at 8 × 1 tiles of 128 px is shrunk 2 times instead of 16. An epoch
     /// takes about as many times longer as there are tiles. Default null: the whole image as one tile.
     /// </summary>

@@ -28,9 +28,9 @@ public class TileGridTests
     }
 
     /// <summary>Overlapping tiles start half a tile apart, so a defect on a side-by-side border lies whole inside one; the
-    /// stitched map shows each pixel from the tile it lies most inside, at the image's read size.</summary>
+    /// stitched map shows each pixel at the highest value of the tiles that cover it, at the image's read size.</summary>
     [Fact]
-    public void OverlappingTilesStartHalfATileApart_AndStitchShowsEachPixelFromTheTileItIsMostInside()
+    public void OverlappingTilesStartHalfATileApart_AndStitchShowsEachPixelsHighestTile()
     {
         var image = Numbered(1, 24, 16);
         var grid = new TileGrid(3, 2, Overlapping: true);
@@ -41,17 +41,34 @@ public class TileGridTests
             for (int y = 0; y < 8; y++)
                 for (int x = 0; x < 8; x++)
                     Assert.Equal(image[0, t / 5 * 4 + y, t % 5 * 4 + x], tiles[t][0, y, x]);
-        // Each tile's map holds its tile's number: the stitched map names, for every pixel, the tile it was taken from.
+        // Each tile's map holds its tile's number, so the stitched map names, for every pixel, the last row and column of
+        // tiles (starting every 4 px) that covers it.
         var maps = Enumerable.Range(0, 15).Select(t => Enumerable.Repeat((float)t, 64).ToArray()).ToList();
         var map = grid.Stitch(maps, 8);
         Assert.Equal(24 * 16, map.Length);
-        int[] columnOf = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4];   // centres 4, 8, 12, 16, 20
-        int[] rowOf = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2];                             // centres 4, 8, 12
         for (int y = 0; y < 16; y++)
             for (int x = 0; x < 24; x++)
-                Assert.Equal(rowOf[y] * 5 + columnOf[x], map[y * 24 + x]);
-        // The pixels are put back, each from a tile that holds it.
+                Assert.Equal(Math.Min(2, y / 4) * 5 + Math.Min(4, x / 4), map[y * 24 + x]);
+        // The pixels are put back: every tile that holds a pixel holds its value.
         Assert.Equal(image.Pixels, grid.Stitch([.. tiles.Select(t => t.Pixels)], 8));
+    }
+
+    /// <summary>A tile's value near its own edge, where a tile beside it covers the pixel more centrally, still shows: the
+    /// map's maximum is the highest tile's, the image's score, whatever order the tiles are placed in.</summary>
+    [Fact]
+    public void AnOverlappingTilesEdgeValueShows_SoTheMapsMaximumIsTheHighestTiles()
+    {
+        var grid = new TileGrid(2, 1, Overlapping: true);   // tiles at 0, 4 and 8 of a 16 px length
+        var maps = Enumerable.Range(0, 3).Select(_ => Enumerable.Repeat(-1f, 64).ToArray()).ToList();
+        maps[0][3 * 8 + 7] = 5f;   // tile 0's right edge, x = 7: the middle tile (x 4-11) lies around it
+        maps[2][0] = float.NaN;    // tile 2's left edge, x = 8, y = 0
+        var inOrder = grid.Stitch(maps, 8);
+        Assert.Equal(5f, inOrder[3 * 16 + 7]);
+        Assert.True(float.IsNaN(inOrder[8]));   // kept, as the tile's own score keeps it
+        Assert.Equal(-1f, inOrder[3 * 16 + 6]);
+        var reversed = grid.EmptyMap(8);
+        for (int t = 2; t >= 0; t--) grid.Place(reversed, t, maps[t], 8);
+        Assert.Equal(inOrder, reversed);
     }
 
     [Fact]

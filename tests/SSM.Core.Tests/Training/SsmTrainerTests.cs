@@ -441,6 +441,10 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
             bool inRight = peak % 64 >= 32, defectRight = test[i].Mask.Pixels.Select((v, p) => (v, p)).Where(q => q.v > 0.5f).All(q => q.p % 64 >= 32);
             Assert.Equal(defectRight, inRight);
         }
+        // The map's highest value is the strip's score, so a contour at the threshold is drawn exactly on flagged strips: a
+        // tile that scored from near its own edge, shown there by the overlapping tile, flagged strips with empty masks.
+        Assert.Null(model.Calibration!.SizeEffect);   // strips of one size: no offset between map and score
+        Assert.All(scores, s => Assert.Equal(s.Score, s.Map.Max()));
         // Calibrated per strip: the held-out strips' scores are each their worse tile's, one per strip.
         Assert.Equal(4, model.Calibration!.NormalImageScores.Count);
         // A strip's score is its highest tile's (of 3: the middle one overlaps both halves): the same scorer on the tiles alone.
