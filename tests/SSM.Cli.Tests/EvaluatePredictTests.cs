@@ -84,11 +84,12 @@ public sealed class EvaluatePredictTests(TrainedModelFixture fx)
     public void Evaluate_WritesMetricsReportAndModel_WithGivenThreshold()
     {
         string output = Path.Combine(fx.Root, "eval");
-        var (code, text) = Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "1.5", "-o", output);
+        var (code, text) = Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "1.50045", "-o", output);
         Assert.True(code == 0, text);
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal("evaluate", metrics.Command);
-        Assert.Equal(1.5f, metrics.Threshold);
+        Assert.Equal(1.50045f, metrics.Threshold);
+        Assert.Contains("1.50045: TP", Cli.Flat(text));   // as given, not rounded to 1.5, which a score between them would contradict
         var trained = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
         Assert.Equal(trained.ImageAuroc, metrics.ImageAuroc);     // same model, same scores
         // The model's settings, as train listed them, but for what only the training run knew.

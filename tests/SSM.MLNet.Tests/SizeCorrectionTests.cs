@@ -66,6 +66,14 @@ public sealed class SizeCorrectionTests : IDisposable
             Assert.True(Outlined(below, i), $"image {i} flagged 0.001 above the threshold shows no contour");
             Assert.False(Outlined(above, i), $"image {i} passed 0.001 below the threshold shows a contour");
         }
+        // To the last bit, where the size correction's offset is added too: at a threshold equal to an image's score its
+        // map reaches the line, one float step above it does not.
+        for (int i = 0; i < test.Count; i++)
+            foreach (float threshold in new[] { predictions[i].Score, MathF.BitIncrement(predictions[i].Score) })
+            {
+                using var at = model.WithThreshold(threshold);
+                Assert.Equal(threshold == predictions[i].Score, predictions[i].AnomalyMap.Max() >= at.MapThreshold(sides[i % 3], sides[i % 3]));
+            }
 
         // The correction is what the size predicts: the same picture at another size scores differently.
         Assert.NotEqual(model.Calibration.SizeEffect!.Score(Math.Log(16 * 16)), model.Calibration.SizeEffect.Score(Math.Log(40 * 40)));

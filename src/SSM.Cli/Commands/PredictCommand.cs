@@ -105,7 +105,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         var byContrast = table.FlaggedByContrast;
         if (byContrast.Count > 0)
             warnings.Write($"{byContrast.Count} image(s) flagged for a contrast far below the training images' (blank or covered frames?), not for " +
-                           $"anything the heat map can show: their maps are flat and predictions.csv leaves their peak empty: " +
+                           $"anything the heat map can show: their maps stay below the decision threshold, and predictions.csv leaves their peak empty: " +
                            string.Join(", ", byContrast.Take(5).Select(Path.GetFileName)) + (byContrast.Count > 5 ? ", ..." : "") + ".");
         File.WriteAllText(staging.PathOf(OutputFiles.Predictions), table.Text(unusable ?? []));
         new PredictionRun("predict", CliApp.Version, Path.GetFullPath(settings.Model), identity, ssm.Threshold,
@@ -120,7 +120,7 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         Summary.Show(console, "predict", [
             ("model", Path.GetFullPath(settings.Model)), ("images", table.Scored.ToString()), ("anomalous", table.Anomalous.ToString()), ("normal", (table.Scored - table.Anomalous).ToString()),
             .. Unreadable(unusable),
-            ("channels", Summary.Channels(ssm)), ("threshold", Summary.F(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
+            ("channels", Summary.Channels(ssm)), ("threshold", Summary.T(ssm.Threshold)), ("max score", Summary.F(table.MaxScore)),
             ("predictions", Path.Combine(folder, OutputFiles.Predictions)), ("heat maps", settings.NoHeatMaps ? "none (--no-heatmaps)" : settings.AnomalousHeatMapsOnly ? $"{table.HeatMaps.Count}, of the anomalous images, in {folder}" : folder),
             .. (settings.Masks ? [("masks", $"{table.Masks.Count}, in {folder}")] : Array.Empty<(string, string)>()),
             .. (ssm.MaskThreshold is { } mask ? [("mask threshold", $"{Summary.T(mask)} (masks and contours mark every map value from it)")] : Array.Empty<(string, string)>()),

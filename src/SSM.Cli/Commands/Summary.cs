@@ -15,7 +15,7 @@ internal static class Summary
 
     /// <summary>The model's threshold as the summaries show it, in words: "3 (standard deviations of the held-out normal
     /// images' scores above their mean)".</summary>
-    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{F(ssm.Threshold)} (" + (ssm.ScoreNormalization == SSM.MLNet.SsmScoreNormalization.ZScore
+    public static string Threshold(SSM.MLNet.SsmAnomalyTransformer ssm) => $"{T(ssm.Threshold)} (" + (ssm.ScoreNormalization == SSM.MLNet.SsmScoreNormalization.ZScore
         ? $"standard deviations of the {(ssm.Calibration.Recalibrated == true ? "calibration" : "held-out normal")} images' scores above their mean)" : "raw image score)");
 
     /// <summary>A model calibrated after its training on other normal images (<c>evaluate --calibrate-on</c>) says so: its

@@ -179,7 +179,7 @@ public sealed class TrainCommand(IAnsiConsole console, Warnings warnings) : Comm
             var model = ModelRunner.Load(new MLContext(seed: 0), file);
             using var owned = model as IDisposable;
             float before = ModelRunner.SsmOf(model).Threshold;
-            return before == threshold ? null : $"the same network, with the threshold {Summary.F(before)} set since, {Summary.F(threshold)} now";
+            return before == threshold ? null : $"the same network, with the threshold {Summary.T(before)} set since, {Summary.T(threshold)} now";
         }
         catch (CliException) { return "not a model ssm reads"; }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return "unreadable: " + ex.Message; }

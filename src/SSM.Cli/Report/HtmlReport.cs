@@ -90,7 +90,7 @@ public static class HtmlReport
             [.. e.Images.Where(i => i.IsAnomalous).Select(i => i.Score)], e.Threshold);
         s.Append($"<figure>{histogram}<figcaption class=\"legend\">Image scores:" +
                  $"<span style=\"background:{ScoreHistogram.Normal}\"></span>normal<span style=\"background:{ScoreHistogram.Defective}\"></span>defective; " +
-                 $"dashed line: threshold {F(e.Threshold)}" +
+                 $"dashed line: threshold {Commands.Summary.T(e.Threshold)}" +
                  (clippedAt is { } end ? $"; the last bar also counts every score above {F(end)} (up to {F(e.Images.Max(i => i.Score))})" : "") +
                  ".</figcaption></figure>\n");
 
@@ -134,7 +134,7 @@ public static class HtmlReport
                                      $"at the model's threshold; {(misses <= MaxListedMisses ? "every miss is" : $"the worst {MaxListedMisses} are")} listed after the panels.</p>\n") +
                  "<p class=\"legend\">Each panel: the image, and its anomaly map overlaid in the model's fixed colours. Map values are " +
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
-                 $"image scores: dark blue at 0, {green}, where the map's maximum makes the image's score reach the model's default threshold; red from " +
+                 $"image scores: dark blue at 0, {green}, " + (oneMap ? "where the map's maximum makes the image's score reach" : "the map value of") + " the model's default threshold; red from " +
                  "twice that. White contour: pixels predicted defective, " + (model.MaskThreshold is null
                      ? "where the map reaches the model's threshold (" + contourAt + ", as <code>ssm predict</code> draws it and <code>--masks</code> writes it): " + (oneMap
                          ? "an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame)."

@@ -27,7 +27,7 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     /// <summary>The predicted masks' files, relative to the output, in input order (<c>--masks</c>).</summary>
     public List<string> Masks { get; } = [];
 
-    /// <summary>Images flagged by their contrast alone (blank or covered frames): their maps are flat, their peak left empty.</summary>
+    /// <summary>Images flagged by their contrast alone (blank or covered frames): their maps stay below the decision threshold, their peak left empty.</summary>
     public List<string> FlaggedByContrast { get; } = [];
 
     public int Scored { get; private set; }

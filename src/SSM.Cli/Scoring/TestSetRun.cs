@@ -52,7 +52,6 @@ public static class TestSetRun
     public static IEnumerable<(string, string)> Rows(EvaluationResult? e)
     {
         if (e is null) { yield return ("test set", "none"); yield break; }
-        string F(double? v) => Commands.Summary.F(v);
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
         yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
@@ -60,7 +59,7 @@ public static class TestSetRun
                 // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
                 // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.
                 : $" ({e.Images.Count(i => !i.IsAnomalous && ConfusionCounts.Flags(i.Score, e.ImageF1Threshold!.Value))} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
-        yield return ("at threshold", $"{F(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
+        yield return ("at threshold", $"{Commands.Summary.T(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
             yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {Commands.Summary.T(f.Threshold)}: " +
@@ -72,7 +71,7 @@ public static class TestSetRun
             yield return ("pixel F1-max", $"{Metric(p.F1Max)} with --mask-threshold {Commands.Summary.T(e.PixelThreshold)}");
             if (e.PixelsAtThreshold is { } m)
                 yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what predict --masks marks" +
-                                                     (e.MaskThreshold is { } mask ? $": map ≥ {Commands.Summary.T(mask)}, the model's mask threshold)" : ": where each image's verdict lies)"));
+                                                     (e.MaskThreshold is { } mask ? $": map ≥ {Commands.Summary.T(mask)}, the model's mask threshold)" : ": where each map reaches the decision threshold)"));
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
         else if (e.Images.Any(i => i.IsAnomalous))

@@ -106,13 +106,21 @@ public sealed class AnomalyScorer : IDisposable
         var raw = RawMaps(images, rounds);
         var standardized = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale) : raw;
         var map = MeanOf(standardized, mapPlanes);
-        var scores = MeanOf(standardized, scorePlanes).amax([1, 2, 3]);
+        bool oneError = scorePlanes == mapPlanes;
+        var scoreMap = oneError ? map : MeanOf(standardized, scorePlanes);
+        Tensor scores;
         if (SizeEffect is { } size)
         {
-            var expected = logAreas!.Select(a => (Level: size.Level(a), Score: size.Score(a))).ToArray();
-            map = map.sub(tensor(expected.Select(e => e.Level).ToArray(), [expected.Length, 1, 1, 1]).to(map.device));
-            scores = scores.sub(tensor(expected.Select(e => e.Score).ToArray()).to(scores.device));
+            // Each map gives up its normal level, and its score is its maximum less the map's offset (the normal maximum
+            // less that level): the very float a contour's line adds (MapThreshold), so with one error a map reaches the
+            // line exactly when its score reaches the threshold, to the last bit.
+            using var levels = tensor(logAreas!.Select(size.Level).ToArray(), [logAreas!.Count, 1, 1, 1]).to(map.device);
+            using var offsets = tensor(logAreas!.Select(size.MapOffset).ToArray()).to(map.device);
+            map = map.sub(levels);
+            scoreMap = oneError ? map : scoreMap.sub(levels);
+            scores = scoreMap.amax([1, 2, 3]).sub(offsets);
         }
+        else scores = scoreMap.amax([1, 2, 3]);
         // The map cannot see what the normalisation took away: a frame without content restores to a flat image.
         if (LowContrast is { } low)
             scores = low.Range.Floor(scores, images, options.NormalizationStdFloor, low.NormalMean, low.NormalStd);
