@@ -123,7 +123,10 @@ public sealed record Calibration
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
         bool refining = scoring.RefinementRounds > 1;
-        bool standardizing = scoring.StandardizeMaps && heldOut.Count >= 3;
+        // Images, not tiles, from 3 on: an image's tiles share its lighting and its size, so 2 images of 9 tiles each had their
+        // maps standardised by one other image and a size line fitted through two sizes, which the warning said were off.
+        bool enoughImages = heldOut.ImageCount >= 3;
+        bool standardizing = scoring.StandardizeMaps && enoughImages;
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
         progress?.Report(new CalibrationProgress(0, total));
@@ -138,7 +141,7 @@ public sealed record Calibration
             : firstRound;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count) : final.Scores;
-        var sizeEffect = scoring.SizeCorrection ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
+        var sizeEffect = scoring.SizeCorrection && enoughImages ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         // Tiles were scored as images; an image scores its highest tile, so the threshold counts images, not tiles.

@@ -477,5 +477,16 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
             plain.Scoring.PlanesOf(plain.Scoring.ImageScoreError), group: n)).Order().ToArray();
         Assert.Equal(4, calibration.NormalImageScores.Count);
         for (int i = 0; i < 4; i++) Assert.Equal(expected[i], calibration.NormalImageScores[i], 3);
+
+        // Standardisation and the size correction need 3 images, not 3 tiles: 2 strips of 3 tiles, of two sizes, get neither.
+        var two = new ImageCache(32, 1, options.Tiles);
+        foreach (var (strip, width) in new[] { (test[0].Strip, 64), (test[1].Strip, 256) })
+            two.Add(new FloatImage(1, 32, 64, strip.Pixels) { SourceSize = (width, width / 2) }, null);
+        var sized = options with { Scoring = options.Scoring with { SizeCorrection = true, StandardizeMaps = true, RefinementRounds = 1 } };
+        var fromTwo = Calibration.Compute(model.Network, sized, two, null);
+        Assert.Equal((6, 2), (two.Count, two.ImageCount));
+        Assert.Null(fromTwo.MapStatistics);
+        Assert.Null(fromTwo.SizeEffect);
+        Assert.Equal(2, fromTwo.NormalImageScores.Count);
     }
 }
