@@ -139,8 +139,12 @@ public sealed record Calibration
         var final = refining
             ? RawMaps(network, options, threshold, heldOut, batchSize, (null, 1), done => progress?.Report(new CalibrationProgress(heldOut.Count + done, total)), cancellation)
             : firstRound;
-        var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds) : null;
-        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count) : final.Scores;
+        // A refined round leaves the cells it judged normal visible, where a map is about 0 on every held-out image: their
+        // spread over a few images is about nothing, and 3 held-out images standardised to scores of 1e8, which flagged
+        // nothing (a boundary sweep). A hidden cell errs as in the first round, so a pixel's spread is at least its first round's.
+        var floor = standardizing && refining ? NormalMapStatistics.Compute(firstRound.Maps, kinds).Scale : null;
+        var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds, floor) : null;
+        var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count, floor) : final.Scores;
         var sizeEffect = scoring.SizeCorrection && enoughImages ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));

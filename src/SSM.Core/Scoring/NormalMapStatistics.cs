@@ -30,11 +30,12 @@ public sealed record NormalMapStatistics
     /// <summary>Per-pixel standard deviation (shrunk like the mean), K x S x S.</summary>
     public float[] Scale { get; init; } = [];
 
-    /// <summary>Statistics of a set of raw maps (at least 2), each K x S x S.</summary>
-    public static NormalMapStatistics Compute(IReadOnlyList<float[]> maps, int kinds)
+    /// <summary>Statistics of a set of raw maps (at least 2), each K x S x S; each pixel's scale at least
+    /// <paramref name="minimumScale"/>'s (K x S x S) when given.</summary>
+    public static NormalMapStatistics Compute(IReadOnlyList<float[]> maps, int kinds, float[]? minimumScale = null)
     {
         var (sum, squares) = Sums(maps);
-        return FromSums(sum, squares, maps.Count, kinds, without: null);
+        return FromSums(sum, squares, maps.Count, kinds, without: null, minimumScale);
     }
 
     /// <summary>
@@ -42,9 +43,11 @@ public sealed record NormalMapStatistics
     /// each standardised with statistics of the others (leave one out): with statistics that include the image itself its
     /// score would be biased low. Maps come in groups of <paramref name="group"/> (an image's tiles, one after another), and
     /// a map's whole group is left out: tiles of one image share its lighting, and overlapping ones share pixels. When that
-    /// would leave fewer than 2 maps (one held-out image), each map is left out alone.
+    /// would leave fewer than 2 maps (one held-out image), each map is left out alone. Each pixel's scale is at least
+    /// <paramref name="minimumScale"/>'s when given, as <see cref="Compute"/>'s.
     /// </summary>
-    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds, (int Start, int Count)? planes = null, int group = 1)
+    public static float[] LeaveOneOutScores(IReadOnlyList<float[]> maps, int kinds, (int Start, int Count)? planes = null, int group = 1,
+        float[]? minimumScale = null)
     {
         if (maps.Count < 3) throw new ArgumentException("Leave-one-out statistics need at least 3 maps.", nameof(maps));
         if (group < 1 || maps.Count % group != 0) throw new ArgumentException($"{maps.Count} maps do not come in groups of {group}.", nameof(group));
@@ -54,7 +57,7 @@ public sealed record NormalMapStatistics
         for (int first = 0; first < maps.Count; first += group)
         {
             var without = maps.Skip(first).Take(group).ToArray();
-            var others = FromSums(sum, squares, maps.Count, kinds, without);
+            var others = FromSums(sum, squares, maps.Count, kinds, without, minimumScale);
             for (int i = first; i < first + group; i++) scores[i] = others.MaxStandardized(maps[i], planes);
         }
         return scores;
@@ -170,8 +173,10 @@ public sealed record NormalMapStatistics
     }
 
     /// <summary>Statistics from per-pixel sums over n maps, optionally with some of those maps taken out.</summary>
-    private static NormalMapStatistics FromSums(double[] sum, double[] squares, int n, int kinds, float[][]? without)
+    private static NormalMapStatistics FromSums(double[] sum, double[] squares, int n, int kinds, float[][]? without, float[]? minimumScale = null)
     {
+        if (minimumScale is not null && minimumScale.Length != sum.Length)
+            throw new ArgumentException($"The minimum scale has {minimumScale.Length} values; the maps have {sum.Length}.", nameof(minimumScale));
         if (without is not null) n -= without.Length;
         int length = sum.Length, plane = length / kinds;
         var mean = new double[length];
@@ -200,6 +205,7 @@ public sealed record NormalMapStatistics
                 shrunkMean[k * plane + p] = (float)(own * planeMean[p] + prior * priorMean[p]);
                 // The 1e-24 keeps a set of identical maps (e.g. flat synthetic images) finite.
                 scale[k * plane + p] = (float)Math.Sqrt(own * planeVariance[p] + prior * priorVariance[p] + 1e-24);
+                if (minimumScale is not null) scale[k * plane + p] = Math.Max(scale[k * plane + p], minimumScale[k * plane + p]);
             }
         }
         return new NormalMapStatistics { Kinds = kinds, Mean = shrunkMean, Scale = scale };

@@ -151,6 +151,11 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var refined = Calibration.Compute(model.Network, twoRounds, heldOut, progress: null);
         Assert.Equal(same.RefinementThreshold, refined.RefinementThreshold);
         Assert.NotEqual(same.MapStatistics.Mean, refined.MapStatistics!.Mean);
+        // Each refined pixel's scale is at least the first round's: the cells a refined round leaves visible are about 0
+        // on every held-out image, and 3 held-out images standardised by that spread alone scored 1e8 (and flagged nothing).
+        Assert.All(refined.MapStatistics.Scale.Zip(same.MapStatistics.Scale), p => Assert.True(p.First >= p.Second));
+        var three = Calibration.Compute(model.Network, twoRounds, heldOut.Subset([0, 1, 2]), progress: null);
+        Assert.All(three.NormalImageScores, score => Assert.InRange(score, -100f, 100f));
     }
 
     /// <summary>Calibration after the last epoch takes minutes on large images: it says when it starts, then follows each
