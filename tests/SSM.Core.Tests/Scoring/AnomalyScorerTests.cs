@@ -34,6 +34,29 @@ public class AnomalyScorerTests : IDisposable
         Assert.True(scored.Scores.allclose(scored.Maps.amax([1, 2, 3])));
     }
 
+    /// <summary>A tile whose contrast lies far below the training tiles' scores by it, and its map shows that score, so the
+    /// heat map outlines where a flat area lies in a large image; a whole frame's map shows nothing (nothing to locate),
+    /// and a tile of ordinary contrast keeps its map.</summary>
+    [Fact]
+    public void ATilesContrastFloorShowsOnItsMap_AWholeFramesDoesNot()
+    {
+        var contrast = (new ContrastRange(Math.Log(0.3), 0.15), NormalMean: 1f, NormalStd: 0.5f);
+        var single = Options with { Scoring = Options.Scoring with { RefinementRounds = 1 } };
+        using var images = cat([rand(1, 1, 16, 16), full(1, 1, 16, 16, 0.5f)]);   // a textured tile, a flat one
+        ScoredBatch Scored(SsmOptions options)
+        {
+            using var scorer = new AnomalyScorer(network, options, refinementThreshold: null, lowContrast: contrast);
+            return scorer.Score(images);
+        }
+        using var whole = Scored(single);
+        using var tiled = Scored(single with { Tiles = new SSM.Core.Data.TileGrid(2, 1) });
+        Assert.Equal(whole.Scores.data<float>().ToArray(), tiled.Scores.data<float>().ToArray());
+        var (flatScore, flatMax) = (whole.Scores[1].item<float>(), whole.Maps[1].max().item<float>());
+        Assert.True(flatScore > flatMax + 1, $"the flat tile scores {flatScore} by its contrast, its map reaches {flatMax}");
+        Assert.True(tiled.Maps[1].min().item<float>() >= flatScore);   // the whole tile at its score at least
+        Assert.Equal(whole.Maps[0].data<float>().ToArray(), tiled.Maps[0].data<float>().ToArray());
+    }
+
     /// <summary>Refinement cells that do not divide the image (56 px in cells of 56 / 16 = 3; here 24 in cells of 5) are
     /// cut off at its border: the second round's masks kept a column too many, and libtorch failed on them.</summary>
     [Fact]
