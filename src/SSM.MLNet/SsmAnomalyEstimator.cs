@@ -220,8 +220,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             TrainingLog.Calibrated(ch, model);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, settings.ScoreColumnName, settings.PredictedLabelColumnName,
                 settings.AnomalyMapColumnName, settings.ScoreNormalization, settings.Threshold, settings.ScoringBatchSize);
-            ch.Info("SSM: decision threshold {0:G4} ({1}).", transformer.Threshold, transformer.ScoreNormalization == SsmScoreNormalization.ZScore
-                ? "standard deviations above the held-out normal images' mean score" : "raw score");
+            ch.Info("SSM: decision threshold {0:G4} ({1}).", transformer.Threshold, SsmAnomalyTransformer.ThresholdUnits(transformer.ScoreNormalization, "held-out normal"));
             return transformer;
         }
         catch

@@ -283,8 +283,8 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
         return Around(UseModel(() => Model.Recalibrated(rows.Images, progress, cancellation: cancellation)), threshold, result =>
         {
             var calibration = result.Calibration;
-            ch.Info("SSM: calibrated on {0} normal images: raw score mean {1:G4} (before: {2:G4}), std {3:G4} (before: {4:G4}); decision threshold {5:G4} ({6} score).",
-                count, calibration.NormalMean, Calibration.NormalMean, calibration.NormalStd, Calibration.NormalStd, result.Threshold, ScoreNormalization);
+            ch.Info("SSM: calibrated on {0} normal images: raw score mean {1:G4} (before: {2:G4}), std {3:G4} (before: {4:G4}); decision threshold {5:G4} ({6}).",
+                count, calibration.NormalMean, Calibration.NormalMean, calibration.NormalStd, Calibration.NormalStd, result.Threshold, ThresholdUnits(ScoreNormalization, "calibration"));
             if (FitWarnings.NoSpread(calibration, recalibrated: true) is { } flat) ch.Warning(flat);
         });
     }
@@ -363,7 +363,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
         return Around(tuned, o.Threshold, result =>
         {
             TrainingLog.Calibrated(ch, tuned);
-            ch.Info("SSM: decision threshold {0:G4} ({1} score).", result.Threshold, result.ScoreNormalization);
+            ch.Info("SSM: decision threshold {0:G4} ({1}).", result.Threshold, ThresholdUnits(result.ScoreNormalization, "held-out normal"));
         });
     }
 
@@ -489,6 +489,11 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     /// <summary>The threshold used when none is given: 3 standard deviations above the mean held-out normal score.</summary>
     internal static float DefaultThreshold(Calibration calibration, SsmScoreNormalization normalization) =>
         normalization == SsmScoreNormalization.ZScore ? 3f : calibration.NormalMean + 3f * calibration.NormalStd;
+
+    /// <summary>A threshold's units in words, for the logs: "standard deviations above the held-out normal images' mean
+    /// score" (<paramref name="images"/> naming the images that set it) or "raw score".</summary>
+    internal static string ThresholdUnits(SsmScoreNormalization normalization, string images) =>
+        normalization == SsmScoreNormalization.ZScore ? $"standard deviations above the {images} images' mean score" : "raw score";
 
     /// <summary>Converts a raw engine score to Score-column units.</summary>
     public float Normalize(float rawScore) => ScoreNormalization == SsmScoreNormalization.ZScore

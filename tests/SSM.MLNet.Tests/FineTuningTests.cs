@@ -59,6 +59,7 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
             Assert.Contains(log, m => m.Contains("SSM: fine-tuning on 40 images (36 for the network, 4 held out to calibrate), 4 epochs from learning rate 0.001"));
             Assert.Contains(log, m => m.Contains("SSM: epoch 4/4 loss"));
             Assert.Contains(log, m => m.Contains("SSM: calibrated on 4 held-out normal images"));
+            Assert.Contains(log, m => m.Contains("SSM: decision threshold 3 (standard deviations above the held-out normal images' mean score)."));   // not "(ZScore score)"
             string file = Path.Combine(temp.Path, "closer.zip");
             fixture.Context.Model.Save(tuned, Rows([]).Schema, file);
             var loaded = fixture.Context.Model.Load(file, out _);
