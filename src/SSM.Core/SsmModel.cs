@@ -108,7 +108,6 @@ public sealed class SsmModel : IDisposable
     {
         var results = new List<ImageScore>(images.Count);
         int s = Options.ImageSize, tiles = Options.Grid.Count;
-        var (mapWidth, mapHeight) = Options.ReadSize;
         // At most a batch of tiles per engine call, and of images' tiles at a time, one image at least: 8 strips of 32 tiles
         // in one call held 3.7 GB of masked tiles, and 8 images of 961 overlapping tiles of 1024 px overflow an array.
         int imagesAtATime = Math.Max(1, batchSize / tiles);
@@ -118,7 +117,7 @@ public sealed class SsmModel : IDisposable
             int count = Math.Min(imagesAtATime, images.Count - start);
             // One image is just "the image": a caller scoring rows one by one names the row itself.
             for (int i = 0; i < count; i++) cache.Add(images[start + i], images.Count == 1 ? null : $"#{start + i}");
-            var maps = Enumerable.Range(0, count).Select(_ => tiles == 1 ? new float[mapWidth * mapHeight] : Options.Grid.EmptyMap(s)).ToArray();
+            var maps = Enumerable.Range(0, count).Select(_ => Options.Grid.EmptyMap(s)).ToArray();
             var values = new float[cache.Count];
             for (int from = 0; from < cache.Count; from += batchSize)
             {

@@ -147,7 +147,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     /// <see cref="Threshold"/> in the engine's raw units (standard deviations with standardised maps): the raw image score at
     /// which an image is flagged. For the AnomalyMap's units, where a contour is to be drawn, see <see cref="MapThreshold"/>.
     /// </summary>
-    public float RawThreshold => LeastFlagged(raw => ConfusionCounts.Flags(Normalize(raw), Threshold),
+    public float RawThreshold => LeastFloat.Where(raw => ConfusionCounts.Flags(Normalize(raw), Threshold),
         ScoreNormalization == SsmScoreNormalization.ZScore ? Calibration.NormalMean + Threshold * Calibration.NormalStd : Threshold);
 
     /// <summary>
@@ -164,26 +164,8 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     public float MapThreshold(int width, int height)
     {
         float offset = MapOffset(width, height), raw = RawThreshold;
-        return LeastFlagged(value => !(value - offset < raw), raw + offset);
+        return LeastFloat.Where(value => !(value - offset < raw), raw + offset);
     }
-
-    /// <summary>
-    /// The least float that <paramref name="flags"/> (true from some value up) holds for, found from <paramref name="near"/>
-    /// a few float steps at most away: the line computed in one go (mean + threshold x std) can lie a step off the one the
-    /// Score column's own arithmetic draws, and at a threshold copied from an image's score a flagged image then had an
-    /// empty mask (and was blamed on its contrast) or a passed one a contour pixel.
-    /// </summary>
-    private static float LeastFlagged(Func<float, bool> flags, float near)
-    {
-        if (!float.IsFinite(near)) return near;
-        float value = near;
-        for (int step = 0; step < MaxSteps && !flags(value); step++) value = MathF.BitIncrement(value);
-        for (int step = 0; step < MaxSteps && flags(MathF.BitDecrement(value)); step++) value = MathF.BitDecrement(value);
-        return value;
-    }
-
-    /// <summary>Float steps <see cref="LeastFlagged"/> goes at most each way: rounding moves the line by one or two.</summary>
-    private const int MaxSteps = 64;
 
     /// <summary>
     /// How far the AnomalyMap's maximum lies above the raw image score for an image of this original size: the size

@@ -128,7 +128,7 @@ public sealed record TileGrid(int Columns, int Rows, bool Overlapping = true)
     /// overlapping ones cover a pixel together, it shows the highest of their values. So the map's maximum is its highest
     /// tile's, the image's score (<see cref="ImageScores"/>), and a contour at the decision threshold marks where the
     /// verdict comes from: with each pixel shown by the tile it lay most inside, a tile scoring from near its own edge
-    /// flagged images whose maps stayed below the threshold everywhere (3 of 7 flagged in a 4x4 run of generated textures).
+    /// flagged images whose maps stayed below the threshold everywhere (4 of 7 flagged in a 4x4 run of generated textures).
     /// </summary>
     public float[] Stitch(IReadOnlyList<float[]> tileMaps, int tileSide)
     {

@@ -1,4 +1,5 @@
 using SSM.Core.Data;
+using SSM.Core.Evaluation;
 using SSM.Core.Losses;
 using SSM.Core.Masks;
 using SSM.Core.Network;
@@ -109,13 +110,15 @@ public sealed class AnomalyScorer : IDisposable
         bool oneError = scorePlanes == mapPlanes;
         var scoreMap = oneError ? map : MeanOf(standardized, scorePlanes);
         Tensor scores;
+        float[]? offsetValues = null;
         if (SizeEffect is { } size)
         {
             // Each map gives up its normal level, and its score is its maximum less the map's offset (the normal maximum
             // less that level): the very float a contour's line adds (MapThreshold), so with one error a map reaches the
             // line exactly when its score reaches the threshold, to the last bit.
             using var levels = tensor(logAreas!.Select(size.Level).ToArray(), [logAreas!.Count, 1, 1, 1]).to(map.device);
-            using var offsets = tensor(logAreas!.Select(size.MapOffset).ToArray()).to(map.device);
+            offsetValues = [.. logAreas!.Select(size.MapOffset)];
+            using var offsets = tensor(offsetValues).to(map.device);
             map = map.sub(levels);
             scoreMap = oneError ? map : scoreMap.sub(levels);
             scores = scoreMap.amax([1, 2, 3]).sub(offsets);
@@ -125,7 +128,7 @@ public sealed class AnomalyScorer : IDisposable
         if (LowContrast is { } low)
         {
             var floored = low.Range.Floor(scores, images, options.NormalizationStdFloor, low.NormalMean, low.NormalStd);
-            if (options.Grid.Count > 1) map = ShowRaisedTiles(map, scores, floored, logAreas);
+            if (options.Grid.Count > 1) map = ShowRaisedTiles(map, scores, floored, offsetValues);
             scores = floored;
         }
         return new ScoredBatch(map.MoveToOuterDisposeScope(), scores.MoveToOuterDisposeScope());
@@ -137,7 +140,11 @@ public sealed class AnomalyScorer : IDisposable
     /// frame without contrast has nothing to locate; a tile does, where it lies: a flat area as large as a tile (a hole, a
     /// stain, a covered part of a large image) flagged images whose maps showed nothing (2 of 7 images of 16x16 tiles).
     /// </summary>
-    private Tensor ShowRaisedTiles(Tensor map, Tensor scores, Tensor floored, IReadOnlyList<double>? logAreas)
+    /// <param name="map">The tiles' maps, [B, 1, S, S].</param>
+    /// <param name="scores">Their scores from the maps, [B].</param>
+    /// <param name="floored">Their scores with the contrast floor, [B].</param>
+    /// <param name="offsets">Each tile's <see cref="SizeEffect.MapOffset"/>; null without a size correction.</param>
+    private static Tensor ShowRaisedTiles(Tensor map, Tensor scores, Tensor floored, float[]? offsets)
     {
         using var fromMaps = scores.cpu();
         using var raised = floored.cpu();
@@ -145,12 +152,8 @@ public sealed class AnomalyScorer : IDisposable
         var lift = new float[before.Length];
         for (int i = 0; i < lift.Length; i++)
         {
-            lift[i] = float.NegativeInfinity;
-            if (!(after[i] > before[i])) continue;
-            float offset = SizeEffect?.MapOffset(logAreas![i]) ?? 0f, value = after[i] + offset;
-            while (value - offset < after[i]) value = MathF.BitIncrement(value);
-            while (MathF.BitDecrement(value) - offset >= after[i]) value = MathF.BitDecrement(value);
-            lift[i] = value;
+            float score = after[i], offset = offsets?[i] ?? 0f;
+            lift[i] = score > before[i] ? LeastFloat.Where(value => !(value - offset < score), score + offset) : float.NegativeInfinity;
         }
         using var floor = tensor(lift, [lift.Length, 1, 1, 1]).to(map.device);
         return map.maximum(floor);
