@@ -86,8 +86,11 @@ public sealed record SsmOptions
     /// epochs (105 / 8) are about the 12 that found 20 of 24 defects, and 16 x 2 tiles for 3 epochs (105 / 32) found all 24;
     /// overlapping 8 x 1 tiles (15) train 7 (docs/reliability.md, "Small defects in large or long images").
     /// </summary>
-    public int EpochsOn(TorchSharp.torch.Device device) =>
-        Training.Epochs ?? Math.Max(1, (int)Math.Round((double)Training.EpochsOn(device) / Grid.Count));
+    public int EpochsOn(TorchSharp.torch.Device device) => Training.Epochs ?? PerTile(Training.EpochsOn(device));
+
+    /// <summary>A default number of epochs over whole images, as epochs over this grid's tiles: divided by the tiles per image,
+    /// at least 1, so that the steps stay the same (<see cref="EpochsOn"/>).</summary>
+    public int PerTile(int wholeImageEpochs) => Math.Max(1, (int)Math.Round((double)wholeImageEpochs / Grid.Count));
 
     /// <summary>Throws with the setting's name when a value is out of range.</summary>
     public void Validate()

@@ -115,7 +115,8 @@ public static class SsmCatalog
     /// <param name="model">The trained model.</param>
     /// <param name="normalImages">Normal images, in the columns <paramref name="model"/> reads: the new ones, with old ones where
     /// both must stay normal.</param>
-    /// <param name="epochs">Passes over the images. Default <see cref="SsmTrainer.FineTuningEpochs"/>.</param>
+    /// <param name="epochs">Passes over the images. Default null: <see cref="SsmTrainer.FineTuningEpochs"/> (10), divided by
+    /// the tiles per image for a tiled model (<see cref="SsmTrainer.FineTuningEpochsFor"/>).</param>
     /// <example>
     /// <code>
     /// // The camera was moved: train the network on 200 good images taken since, then save as usual. Where the old camera
@@ -129,11 +130,11 @@ public static class SsmCatalog
     /// <exception cref="ArgumentOutOfRangeException">The rows lack a column the model reads, or <paramref name="epochs"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than <see cref="SsmTrainer.MinimumImages"/>.</exception>
     public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages,
-        int epochs = SsmTrainer.FineTuningEpochs) =>
+        int? epochs = null) =>
         catalog.FineTuneSsm(model, normalImages, new SsmFineTuningOptions { Epochs = epochs });
 
     /// <summary>The model with its network trained further on other normal images, with every setting of the fine-tuning:
-    /// see <see cref="FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, int)"/>.</summary>
+    /// see <see cref="FineTuneSsm(AnomalyDetectionCatalog, ITransformer, IDataView, int?)"/>.</summary>
     /// <param name="catalog">The anomaly detection catalog (<c>mlContext.AnomalyDetection</c>).</param>
     /// <param name="model">The trained model.</param>
     /// <param name="normalImages">Normal images, in the columns <paramref name="model"/> reads.</param>

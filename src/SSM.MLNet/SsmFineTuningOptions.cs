@@ -11,10 +11,11 @@ namespace SSM.MLNet;
 /// </summary>
 public sealed class SsmFineTuningOptions
 {
-    /// <summary>Passes over the new images. Default <see cref="SsmTrainer.FineTuningEpochs"/> (10). At least 1. With hundreds of
-    /// new images more pay: on MTD after a camera moved closer 30 gave image AUROC 0.927 against 0.872; with 20, whose
-    /// threshold 2 held-out images set, 30 flagged more good images.</summary>
-    public int Epochs { get; set; } = SsmTrainer.FineTuningEpochs;
+    /// <summary>Passes over the new images. Default null: <see cref="SsmTrainer.FineTuningEpochs"/> (10) for a model of whole
+    /// images, divided by the tiles per image for a tiled one, at least 1 (<see cref="SsmTrainer.FineTuningEpochsFor"/>), as
+    /// training's default is. At least 1. With hundreds of new images more pay: on MTD after a camera moved closer 30 gave
+    /// image AUROC 0.927 against 0.872; with 20, whose threshold 2 held-out images set, 30 flagged more good images.</summary>
+    public int? Epochs { get; set; }
 
     /// <summary>Adam's learning rate until the schedule lowers it (x0.1 at 60 % and 90 % of the epochs, as in training).
     /// Default null: the model's training rate (on MTD after a camera moved closer it gave image AUROC 0.872 in 10 epochs, a
@@ -51,7 +52,7 @@ public sealed class SsmFineTuningOptions
     /// message that names it.</summary>
     internal TrainingOptions ToTraining(IExceptionContext ectx, SsmModel model)
     {
-        Check(ectx, Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Check(ectx, Epochs is null or >= 1, nameof(Epochs), Epochs, "at least 1, or null for the model's default");
         Check(ectx, LearningRate is null || double.IsFinite(LearningRate.Value) && LearningRate > 0, nameof(LearningRate), LearningRate, "a positive number, or null for the model's");
         Check(ectx, TrainingTime is null || TrainingTime > TimeSpan.Zero, nameof(TrainingTime), TrainingTime, "positive, or null for no limit");
         Check(ectx, BatchSize is null or >= 1, nameof(BatchSize), BatchSize, "at least 1, or null for the model's");
@@ -62,7 +63,7 @@ public sealed class SsmFineTuningOptions
         var defaults = SsmTrainer.FineTuningDefaults(model);
         return defaults with
         {
-            Epochs = Epochs,
+            Epochs = Epochs ?? defaults.Epochs,
             LearningRate = LearningRate ?? defaults.LearningRate,
             TimeBudget = TrainingTime,
             BatchSize = BatchSize ?? defaults.BatchSize,

@@ -31,13 +31,13 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string expected = "is 0.00102 megapixels (32 x 32), more than the 0.0005 ssm reads: give --max-megapixels 1 (or 0, no limit)";
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "-o", Path.Combine(root, "p")), expected, Path.Combine(root, "p"));
         var kept = Cli.Run("predict", fx.Model, input, "--max-megapixels", limit, "--keep-going", "-o", Path.Combine(root, "k"));
-        Assert.Contains("3 of 3 images cannot be read", Cli.Flat(kept.Output));
+        Assert.Contains("3 of 3 images cannot be used", Cli.Flat(kept.Output));
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--max-megapixels", limit, "-o", Path.Combine(root, "e")), expected, Path.Combine(root, "e"));
         AssertFails(Cli.Run(["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--max-megapixels", limit, "-o", Path.Combine(root, "t")]), expected, Path.Combine(root, "t"));
         // The training images too, with no test set to check first.
         string trainOnly = Copy(Path.Combine(fx.Data, "train", "good"), Path.Combine(root, "good"), 8);
         AssertFails(Cli.Run(["train", trainOnly, .. TrainedModelFixture.OneEpoch, "--max-megapixels", limit, "-o", Path.Combine(root, "t2")]),
-            "8 of 8 training images cannot be read", Path.Combine(root, "t2"));
+            "8 of 8 training images cannot be used", Path.Combine(root, "t2"));
         // A mask is decoded whole: one larger than the limit is refused too, its image within it (a mask of the image's
         // proportions at any size fits it; a 219 KB one declaring 15000 x 15000 took 2.5 GB).
         string masked = Path.Combine(root, "masked");
@@ -229,7 +229,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(run, "a-broken.png", output);
         AssertFails(run, "zz-truncated.png");
         AssertFails(run, "b-tiny.png' is 6x4 pixels; images must be at least 8x8.");
-        AssertFails(run, "3 of 9 training images cannot be read");
+        AssertFails(run, "3 of 9 training images cannot be used");
         Assert.Contains("truncated", run.Output);
         Assert.DoesNotContain("epoch 1/", run.Output);
         Assert.Empty(Directory.GetDirectories(root, ".out.checkpoint*"));   // a run that failed before training leaves nothing behind
@@ -262,7 +262,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string output = Path.Combine(root, "out");
         var predict = Cli.Run("predict", fx.Model, testGood, "-o", output);
         AssertFails(predict, "zzz.png", output);
-        AssertFails(predict, "1 of 4 images cannot be read");
+        AssertFails(predict, "1 of 4 images cannot be used");
         AssertFails(predict, "give --keep-going to score the others");
         Assert.DoesNotContain("Scoring", predict.Output);
         var evaluate = Cli.Run("evaluate", fx.Model, data, "-o", output);
@@ -271,7 +271,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // --keep-going: scored without it, and listed.
         var kept = Cli.Run("predict", fx.Model, testGood, "--keep-going", "-o", output);
         Assert.True(kept.Code == 0, kept.Output);
-        Assert.Contains("1 of 4 images cannot be read", Cli.Flat(kept.Output));
+        Assert.Contains("1 of 4 images cannot be used", Cli.Flat(kept.Output));
         Assert.Contains(File.ReadAllLines(Path.Combine(output, "predictions.csv")), l => l.Contains("zzz.png") && l.Contains(",unreadable,"));
         // A line script tells a file it could not check (4) from a flagged part (3), which decides when both happen.
         string[] gate = ["--keep-going", "--fail-on-anomaly", "--no-heatmaps", "--threshold"];
@@ -300,7 +300,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(input, "zz-not-an-image.png"), "hello");
         var kept = Cli.Run("predict", fx.Model, input, "--keep-going", "-o", output);
         Assert.True(kept.Code == 0, kept.Output);
-        Assert.Contains("2 of 7 images cannot be read", Cli.Flat(kept.Output));
+        Assert.Contains("2 of 7 images cannot be used", Cli.Flat(kept.Output));
         var rows = File.ReadAllLines(Path.Combine(output, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(7, rows.Count);
         Assert.Equal(["b-truncated.png", "zz-not-an-image.png"], rows.Where(r => r[2] == "unreadable").Select(r => Path.GetFileName(r[0])).Order());
@@ -310,7 +310,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // Nothing readable at all is still an error.
         string bad = Directory.CreateDirectory(Path.Combine(root, "bad")).FullName;
         File.WriteAllText(Path.Combine(bad, "x.png"), "hello");
-        AssertFails(Cli.Run("predict", fx.Model, bad, "--keep-going", "-o", Path.Combine(root, "out2")), "1 of 1 images cannot be read", Path.Combine(root, "out2"));
+        AssertFails(Cli.Run("predict", fx.Model, bad, "--keep-going", "-o", Path.Combine(root, "out2")), "1 of 1 images cannot be used", Path.Combine(root, "out2"));
     }
 
     [Fact]
@@ -342,7 +342,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         "1.2.840.10008.1.2.4.92"u8.CopyTo(part2.AsSpan(at));
         File.WriteAllBytes(Path.Combine(input, "scan_0103.dcm"), part2);
         var run = Cli.Run("predict", fx.Model, input, "-o", Path.Combine(root, "out2"));
-        AssertFails(run, "1 of 7 images cannot be read", Path.Combine(root, "out2"));
+        AssertFails(run, "1 of 7 images cannot be used", Path.Combine(root, "out2"));
         Assert.Contains("scan_0103.dcm' is compressed as JPEG 2000 Part 2", Cli.Flat(run.Output));
         Assert.DoesNotContain("scan_0102.dcm'", Cli.Flat(run.Output));
         Assert.Contains("gdcmconv --raw", Cli.Flat(run.Output));

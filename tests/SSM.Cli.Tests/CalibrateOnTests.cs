@@ -81,7 +81,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         // The images are held to --max-megapixels (32 x 32 = 0.001 MP), as the test set is.
         var large = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", calibration, "--max-megapixels", "0.0005", "-o", Path.Combine(fx.Root, "dim-large"));
         Assert.Equal(1, large.Code);
-        Assert.Contains("12 of 12 images of --calibrate-on cannot be read", Cli.Flat(large.Output));
+        Assert.Contains("12 of 12 images of --calibrate-on cannot be used", Cli.Flat(large.Output));
         // A mistyped model is said as loading says it, not as the look for its training's record failed.
         var typo = Cli.Run("evaluate", fx.Model + "x", test, "--calibrate-on", calibration, "-o", Path.Combine(fx.Root, "dim-typo"));
         Assert.Equal(1, typo.Code);

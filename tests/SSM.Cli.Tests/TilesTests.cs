@@ -59,6 +59,12 @@ public sealed class TilesTests(TrainedModelFixture fx)
         Assert.Equal(("2x1", "none"), (MetricsFile.Read(Path.Combine(run, "metrics.json")).Settings.Tiles, MetricsFile.Read(Path.Combine(run, "metrics.json")).Settings.TileOverlap));
         using var model = (SSM.MLNet.SsmAnomalyTransformer)new Microsoft.ML.MLContext().Model.Load(Path.Combine(run, "model.zip"), out _);
         Assert.Equal(new TileGrid(2, 1, Overlapping: false), model.Tiles);
+
+        // Fine-tuning's default 10 epochs are divided by the tiles, as training's are: an epoch passes over both tiles.
+        var tuned = Cli.Run("train", fx.Data, "--from", Path.Combine(run, "model.zip"), "-o", run + "-tuned");
+        Assert.True(tuned.Code == 0, tuned.Output);
+        Assert.Contains("5 epochs from learning rate", Cli.Flat(tuned.Output));
+        Assert.Equal(5, MetricsFile.Read(Path.Combine(run + "-tuned", "metrics.json")).EpochsRun);
     }
 
     private string Evaluated(string run)

@@ -114,7 +114,7 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
         var ssm = fixture.Ssm;
         foreach (var (bad, name) in new (SsmFineTuningOptions, string)[]
                  {
-                     (new() { Epochs = 0 }, "SsmFineTuningOptions.Epochs must be at least 1; got 0."),
+                     (new() { Epochs = 0 }, "SsmFineTuningOptions.Epochs must be at least 1, or null for the model's default; got 0."),
                      (new() { LearningRate = -1 }, "SsmFineTuningOptions.LearningRate must be a positive number"),
                      (new() { HoldoutFraction = 0.95 }, "SsmFineTuningOptions.HoldoutFraction must be greater than 0 and less than 0.9"),
                      (new() { BatchSize = 0 }, "SsmFineTuningOptions.BatchSize must be at least 1"),

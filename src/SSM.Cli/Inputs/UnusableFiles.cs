@@ -45,7 +45,7 @@ public static class UnusableFiles
     /// <summary>The error that lists <paramref name="problems"/> among <paramref name="total"/> files.</summary>
     public static CliException Error(IReadOnlyList<UnusableFile> problems, int total, Exception? failure = null, string what = "images",
         string? hint = null) =>
-        new(List($"{problems.Count} of {total} {what} cannot be read", [.. problems.Select(p => p.Problem)]) +
+        new(List($"{problems.Count} of {total} {what} cannot be used", [.. problems.Select(p => p.Problem)]) +
             (hint is null ? "" : Environment.NewLine + "  " + hint), failure);
 
     /// <summary>The exception's message, prefixed with the file when it does not name it already.</summary>

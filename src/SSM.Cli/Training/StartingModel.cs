@@ -63,8 +63,9 @@ public sealed class StartingModel : IDisposable
         }
     }
 
-    /// <summary>The epochs the fine-tuning runs: <c>--epochs</c>, else <see cref="SsmTrainer.FineTuningEpochs"/>.</summary>
-    public int Epochs(TrainSettings settings) => settings.Epochs ?? SsmTrainer.FineTuningEpochs;
+    /// <summary>The epochs the fine-tuning runs: <c>--epochs</c>, else the model's default (<see cref="SsmTrainer.FineTuningEpochsFor"/>:
+    /// 10, divided by the tiles per image).</summary>
+    public int Epochs(TrainSettings settings) => settings.Epochs ?? SsmTrainer.FineTuningEpochsFor(Engine);
 
     /// <summary>The fine-tuning the command's options ask for.</summary>
     public SsmFineTuningOptions FineTuning(TrainSettings settings, int epochs, CancellationToken cancellation) => new()

@@ -111,18 +111,28 @@ public static class SsmTrainer
         }
     }
 
-    /// <summary>Default <see cref="TrainingOptions.Epochs"/> of a fine-tuning.</summary>
+    /// <summary>Default <see cref="TrainingOptions.Epochs"/> of a fine-tuning of a model trained on whole images; a tiled model's
+    /// is divided by its tiles per image (<see cref="FineTuningEpochsFor"/>).</summary>
     public const int FineTuningEpochs = 10;
 
+    /// <summary>The default epochs of a fine-tuning of <paramref name="model"/>: <see cref="FineTuningEpochs"/> divided by its
+    /// tiles per image, at least 1, as training's default is (<see cref="SsmOptions.EpochsOn"/>): an epoch passes over every
+    /// tile, so 10 epochs of a 16 x 2-tile model are three times its whole training (105 / 32 = 3 epochs).</summary>
+    public static int FineTuningEpochsFor(SsmModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Options.PerTile(FineTuningEpochs);
+    }
+
     /// <summary>The settings <see cref="FineTune"/> trains <paramref name="model"/> with by default: its training's, with
-    /// <see cref="FineTuningEpochs"/> epochs from its learning rate, decaying as in training (on MTD after a camera moved
+    /// <see cref="FineTuningEpochsFor"/> epochs from its learning rate, decaying as in training (on MTD after a camera moved
     /// closer, 10 epochs from a tenth of it gave image AUROC 0.795, from the rate itself 0.872; docs/reliability.md), and
     /// neither time budget nor checkpoints.</summary>
     public static TrainingOptions FineTuningDefaults(SsmModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         var t = model.Options.Training;
-        return WithoutCheckpoints(t) with { Epochs = FineTuningEpochs, TimeBudget = null };
+        return WithoutCheckpoints(t) with { Epochs = FineTuningEpochsFor(model), TimeBudget = null };
     }
 
     /// <summary>
@@ -137,7 +147,7 @@ public static class SsmTrainer
     /// <param name="model">A trained model.</param>
     /// <param name="normalImages">Normal images cached with the model's image size, channels and tiles; at least <see cref="MinimumImages"/>.</param>
     /// <param name="training">Epochs, learning rate, seed, batch size, held-out share and augmentation; null:
-    /// <see cref="FineTuningDefaults"/>. A null <see cref="TrainingOptions.Epochs"/> is <see cref="FineTuningEpochs"/>. No checkpoints.</param>
+    /// <see cref="FineTuningDefaults"/>. A null <see cref="TrainingOptions.Epochs"/> is <see cref="FineTuningEpochsFor"/>. No checkpoints.</param>
     /// <param name="progress">Receives one report per epoch.</param>
     /// <param name="device">Device to train on; null = CPU.</param>
     /// <param name="cancellation">Stops training between steps, and calibration between batches, with <see cref="OperationCanceledException"/>.</param>
@@ -162,7 +172,7 @@ public static class SsmTrainer
             throw new ArgumentException($"Fine-tuning needs at least {MinimumImages} normal images (some are held out for calibration); got {normalImages.ImageCount}.", nameof(normalImages));
         TorchNative.EnsureLoaded();
         device ??= CPU;
-        training = training with { Epochs = training.Epochs ?? FineTuningEpochs };
+        training = training with { Epochs = training.Epochs ?? FineTuningEpochsFor(model) };
         var network = model.CopyNetwork(device);
         var tuned = new SsmModel(network, options, calibration: null) { TrainingSummary = model.TrainingSummary };
         var summary = TrainAndCalibrate(tuned, normalImages, options with { Training = training }, progress, steps, calibration, device, cancellation);

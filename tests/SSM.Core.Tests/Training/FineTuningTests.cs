@@ -91,6 +91,24 @@ public class FineTuningTests
     }
 
     [Fact]
+    public void A_tiled_model_s_default_fine_tuning_divides_the_ten_epochs_by_its_tiles_as_training_does()
+    {
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16 };
+        var overlapping = options with { Tiles = new TileGrid(2, 1) };                       // 3 tiles: 10 / 3
+        Assert.Equal(3, overlapping.PerTile(SsmTrainer.FineTuningEpochs));
+        using var model = SsmTrainer.Train(Woven.Train.Take(8), options with { Tiles = new TileGrid(4, 4, Overlapping: false) });
+        Assert.Equal(1, SsmTrainer.FineTuningEpochsFor(model));
+        Assert.Equal(1, SsmTrainer.FineTuningDefaults(model).Epochs);
+        var epochs = new List<int>();
+        using var tuned = SsmTrainer.FineTune(model, Cache(Striped.Train.Take(8), model.Options),
+            SsmTrainer.FineTuningDefaults(model) with { Epochs = null }, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch)));
+        Assert.Equal([1], epochs);
+        Assert.Equal(1, tuned.LastTraining!.EpochsRun);
+        using var whole = SsmTrainer.Train(Woven.Train.Take(8), options);
+        Assert.Equal(SsmTrainer.FineTuningEpochs, SsmTrainer.FineTuningEpochsFor(whole));
+    }
+
+    [Fact]
     public void Too_few_images_images_cached_for_another_model_and_checkpoints_are_refused()
     {
         using var model = SsmTrainer.Train(Woven.Train.Take(8), TinyModelFixture.TinyOptions(epochs: 1));
