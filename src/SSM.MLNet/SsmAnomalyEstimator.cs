@@ -50,6 +50,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             $"a name other than ScoreColumnName ('{o.ScoreColumnName}')");
         Check(ectx, o.AnomalyMapColumnName is null || o.AnomalyMapColumnName != o.ScoreColumnName && o.AnomalyMapColumnName != o.PredictedLabelColumnName,
             nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName, $"null or a name other than ScoreColumnName ('{o.ScoreColumnName}') and PredictedLabelColumnName ('{o.PredictedLabelColumnName}')");
+        // An output named as the input hides it: the evaluator and a second model in the chain read the input by that name.
+        foreach (var (option, name) in new[] { (nameof(o.ScoreColumnName), o.ScoreColumnName), (nameof(o.PredictedLabelColumnName), o.PredictedLabelColumnName),
+                     (nameof(o.AnomalyMapColumnName), o.AnomalyMapColumnName) })
+            Check(ectx, name != o.InputColumnName, option, name, $"a name other than InputColumnName ('{o.InputColumnName}'), whose images it would hide");
         Check(ectx, o.Channels is 1 or 3, nameof(o.Channels), o.Channels, "1 (grayscale) or 3 (RGB)");
         Check(ectx, o.BaseWidth >= InpaintingNetworkOptions.MinTrainingBaseWidth && o.BaseWidth <= InpaintingNetworkOptions.MaxBaseWidth, nameof(o.BaseWidth), o.BaseWidth,
             $"between {InpaintingNetworkOptions.MinTrainingBaseWidth} and {InpaintingNetworkOptions.MaxBaseWidth}");

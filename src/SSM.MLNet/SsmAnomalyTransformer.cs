@@ -401,7 +401,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     /// </summary>
     /// <exception cref="InvalidOperationException">The model reads <c>LoadImages</c> pictures or pixel vectors, which are decoded
     /// otherwise (not turned upright, or not decoded at all): it cannot read files.</exception>
-    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null, blank or the name of an output column.</exception>
     /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
     public SsmAnomalyTransformer WithBytesInput(string inputColumnName) => WithFileInput(SsmInputKind.Encoded, inputColumnName, null);
 
@@ -412,7 +412,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     /// <see cref="WithBytesInput"/> otherwise.
     /// </summary>
     /// <exception cref="InvalidOperationException">As for <see cref="WithBytesInput"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null or blank.</exception>
+    /// <exception cref="ArgumentException"><paramref name="inputColumnName"/> is null, blank or the name of an output column.</exception>
     /// <exception cref="ObjectDisposedException">This transformer was disposed.</exception>
     public SsmAnomalyTransformer WithPathInput(string inputColumnName, string? imageFolder = null) =>
         WithFileInput(SsmInputKind.Path, inputColumnName, imageFolder);
@@ -421,6 +421,8 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     {
         ThrowIfDisposed();
         ArgumentException.ThrowIfNullOrWhiteSpace(inputColumnName);
+        if (inputColumnName == ScoreColumnName || inputColumnName == PredictedLabelColumnName || inputColumnName == AnomalyMapColumnName)
+            throw new ArgumentException($"'{inputColumnName}' is the name of one of this model's output columns, which would hide the images it reads: name the input otherwise.", nameof(inputColumnName));
         ThrowIfBlank(imageFolder);
         if (!input.ReadsFiles)
             throw new InvalidOperationException($"This model reads column '{InputColumnName}' as {InputKind}, not as image files: it was trained on what " +

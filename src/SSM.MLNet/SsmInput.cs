@@ -159,10 +159,18 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 || vec.Dimensions.Length == 2 && Channels == 1 && (vec.Dimensions[0] != VectorHeight || vec.Dimensions[1] != VectorWidth))
                 throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName,
                     $"Vector<Single, {(vec.Dimensions.Length == 3 ? $"{Channels}, " : "")}{VectorHeight}, {VectorWidth}> (Channels, VectorHeight, VectorWidth: the column's own shape " +
-                    $"is {string.Join(" x ", vec.Dimensions.ToArray())}; set the options to it)", type.ToString());
+                    $"is {string.Join(" x ", vec.Dimensions.ToArray())}; {ShapeAdvice(vec.Dimensions)})", type.ToString());
         }
         return col;
     }
+
+    // A last dimension of 1 or 3 after two larger ones is ExtractPixels' interleavePixelColors: true (height x width x
+    // channels), which no Channels can read: the engine reads each channel's plane whole.
+    private static string ShapeAdvice(System.Collections.Immutable.ImmutableArray<int> dims) =>
+        dims.Length == 3 && dims[2] is 1 or 3 && dims[0] > 3 && dims[1] > 3
+            ? $"its pixels are interleaved, height x width x channels: extract them with ExtractPixels(interleavePixelColors: false), " +
+              $"channel by channel, and set Channels = {dims[2]}, VectorHeight = {dims[0]}, VectorWidth = {dims[1]}"
+            : "set the options to it";
 
     /// <summary>
     /// A reader of the current row's input as an engine image; its argument is the row number used in error messages (negative: none).

@@ -69,6 +69,7 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         using var paths = uploads.WithPathInput(nameof(PathRow.ImagePath), fx.Folder);
         Assert.Equal(fromPaths.Select(r => r.Score), Scored.Read(paths.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test)))).Select(r => r.Score));
         Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(" "));
+        Assert.Contains("one of this model's output columns", Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(fx.Model.ScoreColumnName)).Message);
     }
 
     [Fact]

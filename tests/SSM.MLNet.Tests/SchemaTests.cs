@@ -182,6 +182,26 @@ public sealed class SchemaTests
         Assert.Contains("3 x 8 x 16", e.Message);
     }
 
+    private sealed class InterleavedRow
+    {
+        [Microsoft.ML.Data.VectorType(8, 16, 3)]
+        public float[] Pixels { get; set; } = new float[8 * 16 * 3];
+    }
+
+    [Fact]
+    public void Interleaved_pixels_fail_at_Fit_saying_how_to_extract_them()
+    {
+        // ExtractPixels(interleavePixelColors: true) says height x width x channels, which no Channels reads.
+        var data = Context.Data.LoadFromEnumerable(new[] { new InterleavedRow() });
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        {
+            InputColumnName = nameof(InterleavedRow.Pixels), ImageSize = 16, VectorWidth = 16, VectorHeight = 8, Channels = 3,
+        }).Fit(data));
+        Assert.Contains("'Pixels'", e.Message);
+        Assert.Contains("8 x 16 x 3; its pixels are interleaved, height x width x channels: extract them with " +
+                        "ExtractPixels(interleavePixelColors: false), channel by channel, and set Channels = 3, VectorHeight = 8, VectorWidth = 16", e.Message);
+    }
+
     [Fact]
     public void Invalid_settings_fail_when_the_estimator_is_made()
     {
