@@ -14,7 +14,8 @@ public static class SameImages
     {
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = SSM.Core.IO.InputFile.OpenWithBytes(path);
+            if (file is null) return null;
             if (maxBytes is not { } max) return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file));
             var head = new byte[max];
             int read = file.ReadAtLeast(head, max, throwOnEndOfStream: false);

@@ -146,7 +146,6 @@ public static class ImageFile
     {
         ArgumentNullException.ThrowIfNull(path);
         using var file = OpenRead(path);
-        if (file.Length == 0) throw new InvalidDataException($"{Quoted(path)} is empty (0 bytes), not an image.");
         var start = Start(file, stackalloc byte[HeaderBytes]);
         var own = OwnHeader(file, start, upright, countPages: false, out bool ours);
         if (ours) return SizeOf(own, Quoted(path));
@@ -177,11 +176,10 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            using var file = File.OpenRead(path);
-            return ReadHeader(file);
+            using var file = SSM.Core.IO.InputFile.OpenWithBytes(path);
+            return file is null ? null : ReadHeader(file);
         }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException) { return null; }
     }
 
     /// <summary>As <see cref="ReadHeader(string)"/>, of an image file's bytes (an upload, a blob).</summary>
@@ -336,8 +334,13 @@ public static class ImageFile
     private static FileStream OpenRead(string path)
     {
         if (!File.Exists(path)) throw Missing(path);
-        try { return File.OpenRead(path); }
+        FileStream? file;
+        try { file = SSM.Core.IO.InputFile.OpenWithBytes(path); }
         catch (FileNotFoundException) { throw Missing(path); }   // a link whose target is gone passes File.Exists
+        if (file is null) throw new InvalidDataException($"{Quoted(path)} is empty (0 bytes), not an image.");
+        if (file.CanSeek) return file;
+        file.Dispose();
+        throw new InvalidDataException($"{Quoted(path)} is a stream (a pipe or a device), not an image file.");
     }
 
     /// <summary>A path that is no file: a folder given for a file is said to be one, and a link whose target is gone to be
@@ -345,6 +348,8 @@ public static class ImageFile
     private static FileNotFoundException Missing(string path) => new(
         Directory.Exists(path) ? $"'{path}' is a folder, not an image file."
         : LinkTarget(path) is { } target ? $"'{path}' is a link to '{target}', which does not exist."
+        // .NET reads a name that is not UTF-8 (an old Windows archive's, a share's) with U+FFFD in it, and cannot open it so.
+        : path.Contains('\uFFFD') ? $"Image file '{path}' cannot be opened: its name is not valid UTF-8 (shown here with '\uFFFD' for the bytes that are not; copied from an old Windows archive or share?). Rename it."
         : $"Image file '{path}' does not exist.", path);
 
     private static string? LinkTarget(string path)

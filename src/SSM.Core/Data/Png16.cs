@@ -48,7 +48,7 @@ internal static class Png16
             if (at + 12 > file.Length) throw Truncated(name);
             int length = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(at));
             var type = file.AsSpan(at + 4, 4);
-            if (length < 0 || at + 12 + length > file.Length) throw Truncated(name);
+            if (length < 0 || at + 12L + length > file.Length) throw Truncated(name);   // long: a damaged length near 2^31 overflows int
             if (type.SequenceEqual("IDAT"u8)) compressed.Write(file, at + 8, length);
             // Grey (one 16-bit level) or RGB (three): the pixels of exactly that value are transparent.
             if (type.SequenceEqual("tRNS"u8) && channels is 1 or 3 && length == 2 * channels)
@@ -65,7 +65,7 @@ internal static class Png16
         {
             int passWidth = (width - x0 + dx - 1) / dx, passHeight = (height - y0 + dy - 1) / dy;
             if (passWidth <= 0 || passHeight <= 0) continue;
-            int stride = passWidth * bytesPerPixel;
+            int stride = (long)passWidth * bytesPerPixel <= Array.MaxLength ? passWidth * bytesPerPixel : throw new InvalidDataException($"{name} is too large ({width}x{height}).");
             byte[] previous = new byte[stride], row = new byte[stride];
             for (int py = 0; py < passHeight; py++)
             {

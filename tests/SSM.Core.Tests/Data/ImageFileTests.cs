@@ -182,6 +182,41 @@ public class ImageFileTests
         Assert.Equal($"'{link}' is a link to '{path}', which does not exist.", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(link)).Message);
     }
 
+    /// <summary>A named pipe opened for reading waits for a writer: one named like an image hung predict for good. Listed,
+    /// looked at and read, it is an empty file, never opened (the task's limit only keeps a hang from stopping the run).</summary>
+    [Fact]
+    public void A_named_pipe_is_listed_and_refused_as_empty_without_waiting_for_a_writer()
+    {
+        if (!OperatingSystem.IsLinux()) return;   // mkfifo
+        using var temp = new TempFolder();
+        string pipe = temp.File("camera.png"), unnamed = temp.File("IM000001");
+        foreach (var p in new[] { pipe, unnamed })
+            System.Diagnostics.Process.Start("mkfifo", [p]).WaitForExit();
+        ImageFile.Save(new FloatImage(1, 8, 8), temp.File("good.png"));
+        var read = Task.Run(() =>
+        {
+            var (images, _) = MvtecFolder.ListImages(temp.Path);   // the unnamed pipe is no DICOM file
+            Assert.Equal([pipe, temp.File("good.png")], images.Order());
+            Assert.Null(ImageFile.ReadHeader(pipe));
+            Assert.Equal($"'{pipe}' is empty (0 bytes), not an image.", Assert.Throws<InvalidDataException>(() => ImageFile.LoadResized(pipe, 1, 8, 8)).Message);
+            Assert.Equal($"'{pipe}' is empty (0 bytes), not an image.", Assert.Throws<InvalidDataException>(() => ImageFile.ReadSize(pipe)).Message);
+        });
+        Assert.True(read.Wait(TimeSpan.FromMinutes(2)), "reading a named pipe waited for a writer");
+        read.GetAwaiter().GetResult();
+    }
+
+    /// <summary>.NET lists a name that is not UTF-8 with U+FFFD in it and cannot open it so: said, not "does not exist".</summary>
+    [Fact]
+    public void A_file_name_that_is_not_UTF_8_is_said_to_be_one()
+    {
+        if (!OperatingSystem.IsLinux()) return;   // the name's bytes are made by the shell
+        using var temp = new TempFolder();
+        ImageFile.Save(new FloatImage(1, 8, 8), temp.File("good.png"));
+        System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "cp good.png \"$(printf 'caf\\351.png')\""]) { WorkingDirectory = temp.Path })!.WaitForExit();
+        var latin1 = Assert.Single(MvtecFolder.ListImages(temp.Path).Images, p => p.Contains('\uFFFD'));
+        Assert.Contains("its name is not valid UTF-8", Assert.Throws<FileNotFoundException>(() => ImageFile.Load(latin1)).Message);
+    }
+
     [Fact]
     public void LoadMask_thresholds_to_zero_and_one()
     {

@@ -108,6 +108,20 @@ public class SixteenBitTests
     }
 
     [Fact]
+    public void A_16_bit_png_with_a_chunk_length_near_2_to_the_31_is_refused_naming_the_file()
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("damaged.png");
+        Png16Writer.Write(path, 8, 8, 1, new ushort[64]);
+        var bytes = File.ReadAllBytes(path);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(33), 0x7FFFFFF5);   // the chunk after IHDR
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains("damaged.png", e.Message);
+    }
+
+    [Fact]
     public void The_training_cache_returns_8_bit_levels_exactly_and_keeps_16_bit_detail()
     {
         var cache = new ImageCache(8, 1);

@@ -25,7 +25,8 @@ internal static class DicomFile
     {
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = SSM.Core.IO.InputFile.OpenWithBytes(path);
+            if (file is null) return false;
             Span<byte> start = stackalloc byte[HeaderLength];
             return Is(start[..file.ReadAtLeast(start, start.Length, throwOnEndOfStream: false)]);
         }
