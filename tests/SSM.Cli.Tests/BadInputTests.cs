@@ -137,6 +137,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var evaluate = Cli.Run(["evaluate", fx.Model, fx.Data, "-o", output], stop.Token);
         AssertFails(evaluate, "no output was written", output);
         Assert.Equal(130, evaluate.Code);
+        // generate stops between images too (it once wrote the whole dataset after Ctrl+C).
+        var generate = Cli.Run(["generate", "--image-size", "16", "-o", output], stop.Token);
+        AssertFails(generate, "no output was written", output);
+        Assert.Equal(130, generate.Code);
     }
 
     [Theory]
@@ -482,7 +486,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--tiles", "8x1", "--tile-overlap", "quarter", "-o", output), "--tile-overlap must be half or none (got 'quarter')", output);
         AssertFails(Cli.Run("train", Good, "--tile-overlap", "none", "-o", output), "--tile-overlap applies to tiles, and --tiles is 1x1, the whole image: give --tiles too, such as 8x1.", output);
         AssertFails(Cli.Run("frobnicate"), "frobnicate");
-        AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "-o", "/"), "--output must name a folder below '/', not the root itself (got '/')");
+        AssertFails(Cli.Run("generate", "-o", "//"), "--output must name a folder below '/', not the root itself (got '//')");
+        AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes, at most 10,000,000 (got 0)", output);
+        foreach (var budget in new[] { "NaN", "Infinity", "1e300" })
+            AssertFails(Cli.Run("train", Good, "--time-budget", budget, "-o", output), "--time-budget must be a positive number of minutes", output);
         AssertFails(Cli.Run("train", Good, "--checkpoint-every", "-1", "-o", output), "--checkpoint-every must be 0 (none) or a number of epochs (got -1)", output);
         AssertFails(Cli.Run("train", Good, "--channels", "2", "-o", output), "--channels must be auto, 1 or 3 (got '2')", output);
         AssertFails(Cli.Run("train", Good, "--sigma", "-1", "-o", output), "--sigma must be from 0 (no smoothing) to --image-size (64) pixels (got -1)", output);

@@ -33,6 +33,10 @@ public class CommonSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (string.IsNullOrWhiteSpace(Output)) return ValidationResult.Error("--output must name a folder.");
+        // A command writes its output beside it first (a hidden folder, then moved in place): a root has no beside.
+        string full = Path.GetFullPath(Output);
+        if (Path.GetPathRoot(full) == full)
+            return ValidationResult.Error($"--output must name a folder below '{full}', not the root itself (got '{Output}').");
         return ValidationResult.Success();
     }
 }

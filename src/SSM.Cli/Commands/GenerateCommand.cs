@@ -20,7 +20,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         var parts = settings.TextureKinds.Select(t => (Texture: t, Subfolder: settings.AllTextures ? t.ToString().ToLowerInvariant() : "")).ToList();
         RefuseImagesOfItsOwn(staging.Target);   // before generating: it depends on the folder alone
         foreach (var (texture, subfolder) in parts)
-            SyntheticDataset.Generate(Options(texture)).WriteMvtec(Path.Combine(staging.Folder, subfolder));
+            SyntheticDataset.WriteMvtec(Options(texture), Path.Combine(staging.Folder, subfolder), cancellationToken);
         foreach (var (_, subfolder) in parts) RefuseLeftovers(staging, subfolder);
         string folder = staging.Commit();
         int kinds = Options(parts[0].Texture).DefectKinds.Count;

@@ -97,6 +97,9 @@ public sealed class TrainSettings : ModelSettings
     [Description("Stop training after this many minutes even if the epochs are not done.")]
     public double? TimeBudget { get; set; }
 
+    /// <summary>Largest <see cref="TimeBudget"/>: 19 years, far inside what a <see cref="TimeSpan"/> holds.</summary>
+    public const double MaxTimeBudgetMinutes = 10_000_000;
+
     /// <summary><see cref="TimeBudget"/> as a span; null for none.</summary>
     public TimeSpan? TimeBudgetSpan => TimeBudget is { } minutes ? TimeSpan.FromMinutes(minutes) : null;
 
@@ -290,7 +293,8 @@ public sealed class TrainSettings : ModelSettings
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
-        if (TimeBudget is <= 0) return ValidationResult.Error($"--time-budget must be a positive number of minutes (got {TimeBudget}).");
+        if (TimeBudget is { } budget && !(budget > 0 && budget <= MaxTimeBudgetMinutes))   // NaN and infinity too: no TimeSpan holds them
+            return ValidationResult.Error($"--time-budget must be a positive number of minutes, at most {MaxTimeBudgetMinutes:N0} (got {TimeBudget}).");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
         if (Channels.Trim() is not ("1" or "3") && !Channels.Equals("auto", StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--channels must be auto, 1 or 3 (got '{Channels}').");

@@ -44,6 +44,27 @@ public class MvtecFolderTests
         }
     }
 
+    /// <summary>Written image by image (generate's way, the memory of one image), the dataset is the same files to the byte;
+    /// a stop between images leaves those written so far.</summary>
+    [Fact]
+    public void WriteMvtec_of_options_writes_the_generated_dataset_s_files_to_the_byte_and_stops_when_cancelled()
+    {
+        using var whole = new TempFolder();
+        using var streamed = new TempFolder();
+        Small().WriteMvtec(whole.Path);
+        SyntheticDataset.WriteMvtec(Small().Options, streamed.Path);
+        string[] Files(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal)];
+        Assert.Equal(Files(whole.Path), Files(streamed.Path));
+        Assert.Equal(4 + 2 + 4 * 2 * 2, Files(streamed.Path).Length);
+        Assert.All(Files(whole.Path), f => Assert.Equal(File.ReadAllBytes(Path.Combine(whole.Path, f)), File.ReadAllBytes(Path.Combine(streamed.Path, f))));
+
+        using var stopped = new TempFolder();
+        using var stop = new CancellationTokenSource();
+        stop.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticDataset.WriteMvtec(Small().Options, stopped.Path, stop.Token));
+        Assert.Empty(Directory.EnumerateFiles(stopped.Path, "*", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void Missing_mask_throws_naming_the_image_and_the_expected_mask()
     {
