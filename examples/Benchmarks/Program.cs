@@ -64,7 +64,7 @@ try
         case "onednn": return OneDnnSweep.Run(Arguments.Parse(rest));
         case "dicom-check": return DicomCheck.Run(rest);
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, compare, contention, onednn or dicom-check.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, drift, compare, contention, onednn or dicom-check.");
             return 1;
     }
 }

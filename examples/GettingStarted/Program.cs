@@ -23,6 +23,11 @@ if (args.Length > 0 && args[0] == "score")
         Console.Error.WriteLine($"error: the model '{Path.GetFullPath(args[1])}' does not exist.");
         return 2;
     }
+    if (args[2..].FirstOrDefault(image => !File.Exists(image)) is { } missing)
+    {
+        Console.Error.WriteLine($"error: the image '{Path.GetFullPath(missing)}' does not exist.");
+        return 2;
+    }
     return Score(args[1], args[2..]);
 }
 if (args.Length > 0)
@@ -134,10 +139,28 @@ static int Score(string zip, string[] images)
     return 0;
 }
 
-/// <summary>Deletes the demo's folder when the demo ends, however it ends.</summary>
-sealed class TemporaryFolder(string path) : IDisposable
+/// <summary>Deletes the demo's folder when the demo ends: at the end of its <c>using</c>, and on Ctrl+C or SIGTERM, which
+/// end the process without running it.</summary>
+sealed class TemporaryFolder : IDisposable
 {
+    private readonly string path;
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration[] signals;
+
+    public TemporaryFolder(string path)
+    {
+        this.path = path;
+        // The handlers run before the signal's default action, which still ends the process.
+        signals = [.. new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM }
+            .Select(signal => System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, _ => Delete()))];
+    }
+
     public void Dispose()
+    {
+        foreach (var signal in signals) signal.Dispose();
+        Delete();
+    }
+
+    private void Delete()
     {
         try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a file still open elsewhere: the system's temp cleaning takes it

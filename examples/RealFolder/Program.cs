@@ -15,7 +15,8 @@ if (!Directory.Exists(folder))
     Console.Error.WriteLine($"Dataset folder '{Path.GetFullPath(folder)}' does not exist.");
     return 2;
 }
-if (!Directory.Exists(Path.Combine(folder, "train", "good")))
+// Both halves: without test/ the report would score nothing and say "0 of 0".
+if (!Directory.Exists(Path.Combine(folder, "train", "good")) || !Directory.Exists(Path.Combine(folder, "test")))
 {
     Console.Error.WriteLine($"'{Path.GetFullPath(folder)}' is not in MVTec layout: expected train/good, test/<class> and ground_truth/<class>.");
     return 2;

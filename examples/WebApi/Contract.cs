@@ -1,5 +1,6 @@
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
+using SSM.MLNet;
 
 namespace SSM.WebApi;
 
@@ -14,17 +15,17 @@ public sealed class Verdict
 {
     public float Score { get; set; }
     public bool PredictedLabel { get; set; }
-    public float[] AnomalyMap { get; set; } = [];   // ImageSize x ImageSize, row-major
+    public float[] AnomalyMap { get; set; } = [];   // the model's MapWidth x MapHeight (ImageSize squared without tiles), row-major
 }
 
-/// <summary>What the API answers: the score, the decision, and where the anomaly map is highest (in map pixels).</summary>
-public sealed record Answer(float Score, bool Anomalous, int HottestX, int HottestY, int MapSide)
+/// <summary>What the API answers: the score, the decision, and where the anomaly map is highest (in map pixels of a
+/// MapWidth x MapHeight map: a tiled model's is as wide as its tiles).</summary>
+public sealed record Answer(float Score, bool Anomalous, int HottestX, int HottestY, int MapWidth, int MapHeight)
 {
-    public static Answer Of(Verdict v)
+    public static Answer Of(Verdict v, SsmAnomalyTransformer model)
     {
-        int side = (int)Math.Sqrt(v.AnomalyMap.Length);
         int hottest = v.AnomalyMap.AsSpan().IndexOf(v.AnomalyMap.Max());
-        return new Answer(v.Score, v.PredictedLabel, hottest % side, hottest / side, side);
+        return new Answer(v.Score, v.PredictedLabel, hottest % model.MapWidth, hottest / model.MapWidth, model.MapWidth, model.MapHeight);
     }
 }
 

@@ -28,7 +28,7 @@ public static class DemoModel
         string path = Path.Combine(folder, "model.zip");
         mlContext.Model.Save(model, null, path);
         model.Dispose();
-        Console.WriteLine($"Model: {path}. Try: curl --data-binary @{Directory.GetFiles(Path.Combine(folder, "test", "good"))[0]} http://localhost:5000/score");
+        Console.WriteLine($"Model: {path}; images to send: {Path.Combine(folder, "test")}");
         return path;
     }
 

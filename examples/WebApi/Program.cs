@@ -3,7 +3,7 @@
 //   dotnet run -c Release --project examples/WebApi                   trains a small model on generated images, then serves it
 //   dotnet run -c Release --project examples/WebApi -- <model.zip>    serves a model trained on files (ssm train's) or on a byte[] column
 //
-//   curl --data-binary @image.png http://localhost:5000/score                      the verdict as JSON
+//   curl --data-binary @image.png http://localhost:5000/score                      the verdict as JSON (the address it prints)
 //   curl --data-binary @image.png "http://localhost:5000/score?heatmap=true" -o h.png  where the defect is, as a picture
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.ML;
@@ -18,7 +18,13 @@ if (givenModel is not null && !File.Exists(givenModel))
 }
 string modelPath = givenModel ?? DemoModel.Train();
 var mlContext = new MLContext();
-var loaded = mlContext.Model.Load(modelPath, out _);
+ITransformer loaded;
+try { loaded = mlContext.Model.Load(modelPath, out _); }
+catch (Exception e) when (e is FormatException or InvalidDataException or InvalidOperationException or IOException)
+{
+    Console.Error.WriteLine($"error: '{Path.GetFullPath(modelPath)}' could not be loaded as a model: {e.Message}");
+    return 2;
+}
 // The SSM step of the loaded model, for its heat-map colours and threshold.
 var ssm = SsmAnomalyTransformer.From(loaded);
 ITransformer model = loaded;
@@ -47,6 +53,8 @@ var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new Engin
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != givenModel).ToArray());
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // not four lines per request
+// Kestrel's default 30 MB would refuse an uncompressed 16-bit scan long before MaxPixels, with an empty answer.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
 var app = builder.Build();
 app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
 {
@@ -55,7 +63,11 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
     if (heatmap is not null && !bool.TryParse(heatmap, out picture))
         return Results.BadRequest(new { error = $"heatmap must be true or false, not '{heatmap}'." });
     using var body = new MemoryStream();
-    await request.Body.CopyToAsync(body);
+    try { await request.Body.CopyToAsync(body); }
+    catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+    {
+        return Results.Problem($"The upload is larger than this server's {MaxUploadBytes / 1_000_000} MB.", statusCode: e.StatusCode);
+    }
     byte[] upload = body.ToArray();
     if (upload.Length == 0) return Results.BadRequest(new { error = "The request has no body: send the image file's bytes (curl --data-binary @image.png)." });
     // The size from the file's header, before anything is decoded: a few kilobytes of PNG, deflated DICOM or JPEG 2000
@@ -74,7 +86,7 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
         var verdict = engine.Predict(new Upload { File = upload });
         return picture
             ? Results.File(SsmHeatMap.ToPng(ssm, upload, verdict.AnomalyMap), "image/png")
-            : Results.Ok(Answer.Of(verdict));
+            : Results.Ok(Answer.Of(verdict, ssm));
     }
     // Before InvalidOperationException, which it derives from: the server's model is gone, not the client's image.
     catch (ObjectDisposedException e) { return Results.Problem(e.Message, statusCode: StatusCodes.Status503ServiceUnavailable); }
@@ -87,6 +99,7 @@ app.Lifetime.ApplicationStopped.Register(() =>
     (model as IDisposable)?.Dispose();
     if (givenModel is null) DemoModel.Delete(modelPath);
 });
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"Serving {modelPath}. Try: curl --data-binary @image.png {app.Urls.FirstOrDefault()}/score"));
 app.Run();
 return 0;
 
@@ -95,4 +108,7 @@ public partial class Program
     /// <summary>The largest image an upload may declare: 100 megapixels (a 12-bit 10000 x 10000 scan); the model scores a
     /// small square resize of it anyway.</summary>
     private const long MaxPixels = 100_000_000;
+
+    /// <summary>The largest upload: 300 MB, a 16-bit grey 10000 x 10000 scan stored uncompressed (200 MB) and then some.</summary>
+    private const long MaxUploadBytes = 300_000_000;
 }

@@ -98,6 +98,15 @@ public sealed class ApiModelTests(TrainedModelFixture fx)
             using var served = ml.Model.CreatePredictionEngine<UploadRow, Scores>(copy);
             Assert.Equal(scores.First(), served.Predict(new UploadRow { File = File.ReadAllBytes(images[0]) }).Score);
         }
+
+        // Saved without an input schema (as the WebApi example saves): read alike, not refused on the missing schema.
+        string schemaless = Path.Combine(fx.Root, "api-bytes-no-schema.zip");
+        ml.Model.Save(trained, null, schemaless);
+        var again = Cli.Run("predict", schemaless, good, "-o", predictions + "-no-schema", "--no-heatmaps");
+        Assert.True(again.Code == 0, again.Output);
+        Assert.Equal(File.ReadAllLines(Path.Combine(predictions, "predictions.csv")), File.ReadAllLines(Path.Combine(predictions + "-no-schema", "predictions.csv")));
+        var info = Cli.Run("info", schemaless);
+        Assert.True(info.Code == 0, info.Output);
     }
 
     private sealed class Scores

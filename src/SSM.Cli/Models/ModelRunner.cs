@@ -90,8 +90,8 @@ public static class ModelRunner
 
     /// <param name="Rebuild">The model as loaded, from the one fed.</param>
     /// <param name="Owned">Whether what Rebuild gives is a copy to dispose after saving.</param>
-    /// <param name="Input">The input schema the model was saved with.</param>
-    private sealed record Loaded(Func<ITransformer> Rebuild, bool Owned, DataViewSchema Input);
+    /// <param name="Input">The input schema the model was saved with; null when it was saved without one.</param>
+    private sealed record Loaded(Func<ITransformer> Rebuild, bool Owned, DataViewSchema? Input);
 
     /// <summary>The model file at <paramref name="path"/>, as a full path, checked before anything else is read: a mistyped
     /// path is said at once, not after a test set's files were listed and hashed.</summary>
@@ -197,12 +197,14 @@ public static class ModelRunner
     /// </summary>
     /// <exception cref="CliException">The model reads anything else: images from vectors or <c>LoadImages</c> pictures of bytes, or
     /// other columns too. (A model of a <c>byte[]</c> column of whole files alone reads the files from their paths instead.)</exception>
-    private static ITransformer ReadingImagePath(MLContext mlContext, ITransformer model, DataViewSchema savedInput)
+    private static ITransformer ReadingImagePath(MLContext mlContext, ITransformer model, DataViewSchema? savedInput)
     {
         bool Reads(string column) => ReadsTextColumn(model, column);
         if (Reads(nameof(ImageRow.ImagePath))) return model;
         var ssm = SsmOf(model);
-        string? column = savedInput.Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
+        // A model saved without its input schema (ML.NET allows null; docs/ml-net.md advises it for LoadImages pictures, and
+        // the WebApi example saves so) has only its own input column to try.
+        string? column = (savedInput ?? Enumerable.Empty<DataViewSchema.Column>()).Where(c => c.Type is TextDataViewType).Select(c => c.Name).Prepend(ssm.InputColumnName).FirstOrDefault(Reads);
         // A model of uploaded files (a byte[] column, a web API's) reads the same files from their paths with the same decoder.
         if (column is null && ssm.InputKind == SsmInputKind.Encoded && (model is SsmAnomalyTransformer || model is IEnumerable<ITransformer> steps && steps.Count() == 1))
         {
