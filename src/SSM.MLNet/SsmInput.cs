@@ -155,7 +155,9 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
                 throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName, expected, type.ToString());
             // A column that says its shape (ExtractPixels: channels, height, width) must say ours: width and height swapped
             // have the same length, and would read each image scrambled without a word.
-            if (vec.Dimensions.Length == 3 && (vec.Dimensions[0] != Channels || vec.Dimensions[1] != VectorHeight || vec.Dimensions[2] != VectorWidth)
+            // One channel interleaved (height x width x 1) lies in memory as one plane does: read as it is.
+            bool greyInterleaved = Channels == 1 && vec.Dimensions is [var h, var w, 1] && h == VectorHeight && w == VectorWidth;
+            if (vec.Dimensions.Length == 3 && !greyInterleaved && (vec.Dimensions[0] != Channels || vec.Dimensions[1] != VectorHeight || vec.Dimensions[2] != VectorWidth)
                 || vec.Dimensions.Length == 2 && Channels == 1 && (vec.Dimensions[0] != VectorHeight || vec.Dimensions[1] != VectorWidth))
                 throw ectx.ExceptSchemaMismatch(InputSchema, "input", ColumnName,
                     $"Vector<Single, {(vec.Dimensions.Length == 3 ? $"{Channels}, " : "")}{VectorHeight}, {VectorWidth}> (Channels, VectorHeight, VectorWidth: the column's own shape " +
@@ -164,10 +166,10 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         return col;
     }
 
-    // A last dimension of 1 or 3 after two larger ones is ExtractPixels' interleavePixelColors: true (height x width x
+    // A last dimension of 3 after two larger ones is ExtractPixels' interleavePixelColors: true (height x width x
     // channels), which no Channels can read: the engine reads each channel's plane whole.
     private static string ShapeAdvice(System.Collections.Immutable.ImmutableArray<int> dims) =>
-        dims.Length == 3 && dims[2] is 1 or 3 && dims[0] > 3 && dims[1] > 3
+        dims is [> 3, > 3, 3]
             ? $"its pixels are interleaved, height x width x channels: extract them with ExtractPixels(interleavePixelColors: false), " +
               $"channel by channel, and set Channels = {dims[2]}, VectorHeight = {dims[0]}, VectorWidth = {dims[1]}"
             : "set the options to it";

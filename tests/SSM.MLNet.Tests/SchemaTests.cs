@@ -202,6 +202,28 @@ public sealed class SchemaTests
                         "ExtractPixels(interleavePixelColors: false), channel by channel, and set Channels = 3, VectorHeight = 8, VectorWidth = 16", e.Message);
     }
 
+    private sealed class GreyInterleavedRow
+    {
+        [Microsoft.ML.Data.VectorType(8, 16, 1)]
+        public float[] Pixels { get; set; } = [.. Enumerable.Range(0, 8 * 16).Select(i => (i * 37 % 101) / 101f)];
+    }
+
+    [Fact]
+    public void One_channel_interleaved_is_read_as_one_plane()
+    {
+        // Height x width x 1 lies in memory as 1 x height x width does: nothing to re-extract.
+        var data = Context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => new GreyInterleavedRow()));
+        SsmAnomalyDetectionOptions Options(int width, int height) => new()
+        {
+            InputColumnName = nameof(GreyInterleavedRow.Pixels), ImageSize = 16, VectorWidth = width, VectorHeight = height, Channels = 1,
+            BaseWidth = 2, Depth = 2, Epochs = 1,
+        };
+        using var model = Context.Transforms.DetectAnomaliesSsm(Options(16, 8)).Fit(data);
+        Assert.Equal(4, model.Transform(data).GetColumn<float>("Score").Count());
+        var swapped = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(Options(8, 16)).Fit(data));
+        Assert.Contains("the column's own shape is 8 x 16 x 1; set the options to it", swapped.Message);
+    }
+
     [Fact]
     public void Invalid_settings_fail_when_the_estimator_is_made()
     {

@@ -85,11 +85,12 @@ public sealed class SyntheticDataset
     {
         ArgumentNullException.ThrowIfNull(folder);
         string trainFolder = Directory.CreateDirectory(Path.Combine(folder, "train", LabeledImage.GoodCategory)).FullName;
+        string trainFormat = StemFormat(trainCount);
         int index = 0;
         foreach (var image in train)
         {
             cancellation.ThrowIfCancellationRequested();
-            ImageFile.Save(image, Path.Combine(trainFolder, index++.ToString(StemFormat(trainCount)) + ".png"));
+            ImageFile.Save(image, Path.Combine(trainFolder, index++.ToString(trainFormat) + ".png"));
         }
         var written = new Dictionary<string, int>();
         foreach (var item in test)
