@@ -162,6 +162,18 @@ public sealed class SchemaTests
         Assert.Contains("16", e.Message);
     }
 
+    /// <summary>A tiny model of the vector column "Pixels" (every row class below names its column so).</summary>
+    private static SsmAnomalyDetectionOptions PixelOptions(int width, int height, int channels) => new()
+    {
+        InputColumnName = "Pixels", ImageSize = 16, VectorWidth = width, VectorHeight = height, Channels = channels,
+        BaseWidth = 2, Depth = 2, Epochs = 1,
+    };
+
+    /// <summary>The message <c>Fit</c> refuses <paramref name="row"/>'s column with, read as the options say.</summary>
+    private static string RefusedAtFit<TRow>(TRow row, int width, int height, int channels) where TRow : class =>
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(PixelOptions(width, height, channels))
+            .Fit(Context.Data.LoadFromEnumerable(new[] { row }))).Message;
+
     private sealed class ShapedRow
     {
         [Microsoft.ML.Data.VectorType(3, 8, 16)]
@@ -173,13 +185,9 @@ public sealed class SchemaTests
     {
         // ExtractPixels' vectors say their shape: 16 wide and 8 high. Width and height swapped have the same length, and
         // would read every image scrambled.
-        var data = Context.Data.LoadFromEnumerable(new[] { new ShapedRow() });
-        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
-        {
-            InputColumnName = nameof(ShapedRow.Pixels), ImageSize = 16, VectorWidth = 8, VectorHeight = 16, Channels = 3,
-        }).Fit(data));
-        Assert.Contains("'Pixels'", e.Message);
-        Assert.Contains("3 x 8 x 16", e.Message);
+        string message = RefusedAtFit(new ShapedRow(), width: 8, height: 16, channels: 3);
+        Assert.Contains("'Pixels'", message);
+        Assert.Contains("3 x 8 x 16", message);
     }
 
     private sealed class InterleavedRow
@@ -192,14 +200,10 @@ public sealed class SchemaTests
     public void Interleaved_pixels_fail_at_Fit_saying_how_to_extract_them()
     {
         // ExtractPixels(interleavePixelColors: true) says height x width x channels, which no Channels reads.
-        var data = Context.Data.LoadFromEnumerable(new[] { new InterleavedRow() });
-        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
-        {
-            InputColumnName = nameof(InterleavedRow.Pixels), ImageSize = 16, VectorWidth = 16, VectorHeight = 8, Channels = 3,
-        }).Fit(data));
-        Assert.Contains("'Pixels'", e.Message);
+        string message = RefusedAtFit(new InterleavedRow(), width: 16, height: 8, channels: 3);
+        Assert.Contains("'Pixels'", message);
         Assert.Contains("8 x 16 x 3; its pixels are interleaved, height x width x channels: extract them with " +
-                        "ExtractPixels(interleavePixelColors: false), channel by channel, and set Channels = 3, VectorHeight = 8, VectorWidth = 16", e.Message);
+                        "ExtractPixels(interleavePixelColors: false), channel by channel, and set Channels = 3, VectorHeight = 8, VectorWidth = 16", message);
     }
 
     private sealed class GreyInterleavedRow
@@ -213,15 +217,9 @@ public sealed class SchemaTests
     {
         // Height x width x 1 lies in memory as 1 x height x width does: nothing to re-extract.
         var data = Context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => new GreyInterleavedRow()));
-        SsmAnomalyDetectionOptions Options(int width, int height) => new()
-        {
-            InputColumnName = nameof(GreyInterleavedRow.Pixels), ImageSize = 16, VectorWidth = width, VectorHeight = height, Channels = 1,
-            BaseWidth = 2, Depth = 2, Epochs = 1,
-        };
-        using var model = Context.Transforms.DetectAnomaliesSsm(Options(16, 8)).Fit(data);
+        using var model = Context.Transforms.DetectAnomaliesSsm(PixelOptions(width: 16, height: 8, channels: 1)).Fit(data);
         Assert.Equal(4, model.Transform(data).GetColumn<float>("Score").Count());
-        var swapped = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(Options(8, 16)).Fit(data));
-        Assert.Contains("the column's own shape is 8 x 16 x 1; set the options to it", swapped.Message);
+        Assert.Contains("the column's own shape is 8 x 16 x 1; set the options to it", RefusedAtFit(new GreyInterleavedRow(), width: 8, height: 16, channels: 1));
     }
 
     [Fact]

@@ -93,14 +93,21 @@ public sealed class SyntheticDataset
             ImageFile.Save(image, Path.Combine(trainFolder, index++.ToString(trainFormat) + ".png"));
         }
         var written = new Dictionary<string, int>();
+        var made = new HashSet<string>();
+        // Each category's folder is made at its first image (its masks' at its first mask): a category without images has none.
+        string Made(string part, string category)
+        {
+            string path = Path.Combine(folder, part, category);
+            if (made.Add(path)) Directory.CreateDirectory(path);
+            return path;
+        }
         foreach (var item in test)
         {
             cancellation.ThrowIfCancellationRequested();
             int i = written[item.Category] = written.GetValueOrDefault(item.Category) + 1;
             string stem = (i - 1).ToString(StemFormat(testCounts[item.Category]));
-            ImageFile.Save(item.Image, Path.Combine(Directory.CreateDirectory(Path.Combine(folder, "test", item.Category)).FullName, stem + ".png"));
-            if (item.Mask is { } mask)
-                ImageFile.Save(mask, Path.Combine(Directory.CreateDirectory(Path.Combine(folder, "ground_truth", item.Category)).FullName, stem + "_mask.png"));
+            ImageFile.Save(item.Image, Path.Combine(Made("test", item.Category), stem + ".png"));
+            if (item.Mask is { } mask) ImageFile.Save(mask, Path.Combine(Made("ground_truth", item.Category), stem + "_mask.png"));
         }
     }
 
