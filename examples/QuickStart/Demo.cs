@@ -106,10 +106,10 @@ public static class Demo
             ("settings", $"{s.ImageSize} px, width {s.BaseWidth}, depth {s.Depth}, {s.Epochs} epoch{(s.Epochs == 1 ? "" : "s")}" + (s.TimeBudgetMinutes is { } b ? $" or {b} min" : "")),
             ("training time", $"{trainTime.TotalSeconds:F0} s"),
             ("scoring time", $"{scoreTime.TotalMilliseconds / Math.Max(1, scored.Count):F0} ms / image"),
-            .. TestSetRun.Rows(evaluation),
+            .. TestSetRun.Rows(evaluation, ReportTerms.Library),   // this program's reader sets thresholds through the API
         ];
         string report = Path.Combine(outputFolder, "report.html");
-        HtmlReport.Write(report, title, rows, evaluation, [], ssm);
+        HtmlReport.Write(report, title, rows, evaluation, [], ssm, ReportTerms.Library);
         Console.WriteLine();
         foreach (var (k, v) in rows) Console.WriteLine($"  {k,-20} {v}");
         Console.WriteLine();

@@ -26,6 +26,39 @@ public sealed class ReportTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void A_programs_report_names_the_API_not_the_CLI()
+    {
+        // QuickStart and RealFolder write the CLI's report from the ML.NET API: their reader has no option to pass and no
+        // metrics.json to open. A mask threshold on the model exercises the legend's other branch.
+        var ml = new Microsoft.ML.MLContext(seed: 0);
+        var model = SSM.Cli.Models.ModelRunner.Load(ml, fx.Model);
+        var data = SSM.Core.Data.MvtecFolder.Load(fx.Data);
+        var scored = SSM.Cli.Models.ModelRunner.Score(ml, model, [.. data.TestItems.Select(t => t.Path)]);
+        var ssm = SSM.Cli.Models.ModelRunner.SsmOf(model);
+        var evaluation = SSM.Cli.Scoring.EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold);
+        Assert.NotNull(evaluation.PixelThreshold);
+        string folder = Cli.TempFolder("program-report");
+        foreach (var shown in new[] { ssm, ssm.WithMaskThreshold(1.5f) })
+        {
+            string cli = Path.Combine(folder, "cli.html"), program = Path.Combine(folder, "program.html");
+            SSM.Cli.Report.HtmlReport.Write(cli, "t", [], evaluation, [], shown);
+            SSM.Cli.Report.HtmlReport.Write(program, "t", [], evaluation, [], shown, SSM.Cli.Report.ReportTerms.Library);
+            string cliText = File.ReadAllText(cli), programText = File.ReadAllText(program);
+            Assert.Contains("--mask-threshold", cliText);
+            Assert.Contains("metrics.json", cliText);
+            Assert.DoesNotMatch(@"--[a-z]|\bssm [a-z]|metrics\.json", programText);
+            Assert.Contains("WithMaskThreshold(", programText);
+            Assert.Contains("SsmHeatMap.PredictedMask", programText);
+        }
+        var rows = SSM.Cli.Scoring.TestSetRun.Rows(evaluation, SSM.Cli.Report.ReportTerms.Library).ToList();
+        Assert.Contains(rows, r => r.Item1 == "image F1-max" && r.Item2.Contains(" with WithThreshold("));
+        Assert.DoesNotContain(rows, r => r.Item2.Contains("--"));
+        Assert.Contains(SSM.Cli.Scoring.TestSetRun.Rows(evaluation), r => r.Item1 == "image F1-max" && r.Item2.Contains(" with --threshold "));
+        (model as IDisposable)?.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
     public void Report_RendersInHeadlessChromium_AndEveryImageLoads()
     {
         string? chromium = Chromium();

@@ -25,9 +25,11 @@ public static class HtmlReport
     /// <param name="epochs">Training epochs (loss curve); empty for evaluate.</param>
     /// <param name="model">The model whose maps the panels draw: its colour scale (<see cref="HeatScale.Of"/>), its threshold in
     /// map units and how it turns files (<see cref="SsmAnomalyTransformer.ReadsFilesUpright"/>).</param>
+    /// <param name="terms">How the text names the settings and files a reader can act on; null: the CLI's.</param>
     public static void Write(string path, string title, IReadOnlyList<(string Key, string Value)> summary, EvaluationResult? evaluation,
-        IReadOnlyList<EpochReport> epochs, SsmAnomalyTransformer model)
+        IReadOnlyList<EpochReport> epochs, SsmAnomalyTransformer model, ReportTerms? terms = null)
     {
+        terms ??= ReportTerms.Cli;
         var html = new StringBuilder();
         html.Append($$"""
             <!DOCTYPE html>
@@ -47,9 +49,9 @@ public static class HtmlReport
 
         if (epochs.Count > 1) html.Append(LossSection(epochs));
         if (evaluation is null)
-            html.Append("<p>No labelled test set (test/ folder): run <code>ssm evaluate model.zip &lt;dataset&gt;</code> for metrics and panels.</p>\n");
+            html.Append($"<p>No labelled test set (test/ folder): {terms.Evaluate} for metrics and panels.</p>\n");
         else
-            html.Append(EvaluationSection(evaluation, model));
+            html.Append(EvaluationSection(evaluation, model, terms));
 
         html.Append("""
             <script>
@@ -77,7 +79,7 @@ public static class HtmlReport
         return $"<h2>Training</h2><figure>{chart.ToSvg()}<figcaption>Training loss per epoch (last {F(epochs[^1].Loss)}).</figcaption></figure>\n";
     }
 
-    private static string EvaluationSection(EvaluationResult e, SsmAnomalyTransformer model)
+    private static string EvaluationSection(EvaluationResult e, SsmAnomalyTransformer model, ReportTerms terms)
     {
         var s = new StringBuilder("<h2>Test set</h2>\n");
         if (e.ImageRoc is not null)
@@ -136,13 +138,14 @@ public static class HtmlReport
                  $"the model's own units (standard deviations of each pixel over held-out normal images with standardised maps), not " +
                  $"image scores: dark blue at 0, {green}, " + (oneMap ? "where the map's maximum makes the image's score reach" : "the map value of") + " the model's default threshold; red from " +
                  "twice that. White contour: pixels predicted defective, " + (model.MaskThreshold is null
-                     ? "where the map reaches the model's threshold (" + contourAt + ", as <code>ssm predict</code> draws it and <code>--masks</code> writes it): " + (oneMap
+                     ? "where the map reaches the model's threshold (" + contourAt + ", as " + terms.Masks + "): " + (oneMap
                          ? "an image has a contour exactly when it is flagged, but for one flagged by a contrast far below the training images' (a blank frame)."
-                         : "the score comes from another map than the one drawn (<code>--score-error</code> differs from <code>--error</code>), so a flagged image may show no contour and a passed one may.")
-                     : "from the model's mask threshold (" + contourAt + ", <code>--mask-threshold</code>; as <code>ssm predict</code> draws it and <code>--masks</code> writes it), " +
+                         : "the score comes from another map than the one drawn (" + terms.ScoreErrorDiffers + "), so a flagged image may show no contour and a passed one may.")
+                     : "from the model's mask threshold (" + contourAt + ", <code>" + E(terms.MaskThreshold(Commands.Summary.T(model.MaskThreshold.Value))) + "</code>; as " + terms.Masks + "), " +
                        "in every image: a passed image may show a contour, and the verdict is the image's score.") +
-                 (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {Commands.Summary.T(pixel)} (metrics.json: " +
-                                                  "<code>pixelF1Threshold</code>; <code>--mask-threshold</code> draws contours and masks there).</p>\n"
+                 (e.PixelThreshold is { } pixel ? $" Green contour: the ground truth. On this test set the best pixel F1 lies at map ≥ {Commands.Summary.T(pixel)} (" +
+                                                  (terms.MetricsFile is { } file ? $"{E(file)}: <code>pixelF1Threshold</code>; " : "") +
+                                                  $"<code>{E(terms.MaskThreshold(Commands.Summary.T(pixel)))}</code> draws contours and masks there).</p>\n"
                      : "</p>\n"));
         if (drawn.Count > 0) s.Append(ColourScale());
         // The panels show the files as stored: a grey model's missed colour defect is plain to the reader, not to the model.
@@ -157,7 +160,7 @@ public static class HtmlReport
             s.Append($"<div class=\"panel{(miss ? " miss" : "")}\"><img alt=\"image\" src=\"{plain}\"> <img alt=\"overlay\" src=\"{overlay}\"><br>" +
                      $"<span title=\"{E(image.Path)}\">{E(caption(image.Path, image.Category))}</span>: score {image.Score.ToString("0.00", CultureInfo.InvariantCulture)} — {verdict}</div>\n");
         }
-        s.Append(MissTable(e, caption));
+        s.Append(MissTable(e, caption, terms));
         return s.ToString();
     }
 
@@ -221,7 +224,7 @@ public static class HtmlReport
     }
 
     /// <summary>Every miss as a table row (worst first), beyond the panels: a QA reader looks for the file behind each.</summary>
-    private static string MissTable(EvaluationResult e, Func<string, string, string> caption)
+    private static string MissTable(EvaluationResult e, Func<string, string, string> caption, ReportTerms terms)
     {
         var misses = e.Images.Where(i => i.Predicted != i.IsAnomalous).OrderByDescending(i => Math.Abs(i.Score - e.Threshold)).ToList();
         if (misses.Count == 0) return "";
@@ -231,7 +234,8 @@ public static class HtmlReport
                      $"<td>{(i.IsAnomalous ? "missed defect" : "false alarm")}</td></tr>\n");
         s.Append("</table>\n");
         if (misses.Count > MaxListedMisses)
-            s.Append($"<p>and {misses.Count - MaxListedMisses} more: metrics.json lists every image (<code>images</code>).</p>\n");
+            s.Append($"<p>and {misses.Count - MaxListedMisses} more" +
+                     (terms.MetricsFile is { } file ? $": {E(file)} lists every image (<code>images</code>).</p>\n" : ".</p>\n"));
         return s.ToString();
     }
 

@@ -48,29 +48,30 @@ public static class TestSetRun
     public static string Metric(double? value) =>
         value is { } v && double.IsFinite(v) ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 
-    /// <summary>Summary rows for a test-set evaluation.</summary>
-    public static IEnumerable<(string, string)> Rows(EvaluationResult? e)
+    /// <summary>Summary rows for a test-set evaluation, naming the settings in <paramref name="terms"/>' words (the CLI's by default).</summary>
+    public static IEnumerable<(string, string)> Rows(EvaluationResult? e, Report.ReportTerms? terms = null)
     {
+        terms ??= Report.ReportTerms.Cli;
         if (e is null) { yield return ("test set", "none"); yield break; }
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
         yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
         yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
-            : $"{Metric(e.ImageF1Max)} with --threshold {Commands.Summary.T(e.ImageF1Threshold)}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
+            : $"{Metric(e.ImageF1Max)} with {terms.Threshold(Commands.Summary.T(e.ImageF1Threshold))}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
                 // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
                 // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.
                 : $" ({e.Images.Count(i => !i.IsAnomalous && ConfusionCounts.Flags(i.Score, e.ImageF1Threshold!.Value))} of {e.Images.Count(i => !i.IsAnomalous)} good images flagged there)"));
         yield return ("at threshold", $"{Commands.Summary.T(e.Threshold)}: TP {e.Confusion.TruePositives} FP {e.Confusion.FalsePositives} TN {e.Confusion.TrueNegatives} FN {e.Confusion.FalseNegatives}");
         long good = e.Images.Count(i => !i.IsAnomalous), defective = e.Images.Count - good;
         foreach (var f in e.FalseAlarmThresholds)
-            yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"--threshold {Commands.Summary.T(f.Threshold)}: " +
+            yield return ($"for ≤ {f.Rate * 100:0} % false alarms", $"{terms.Threshold(Commands.Summary.T(f.Threshold))}: " +
                                                                  $"{f.Counts.FalsePositives} of {good} good images flagged" +
                                                                  (defective > 0 ? $", {f.Counts.TruePositives} of {defective} defects found" : ""));
         if (e.Pixel is { } p)
         {
             yield return ("pixel AUROC", WithInterval(p.Auroc, e.Intervals?.PixelAuroc));
-            yield return ("pixel F1-max", $"{Metric(p.F1Max)} with --mask-threshold {Commands.Summary.T(e.PixelThreshold)}");
+            yield return ("pixel F1-max", $"{Metric(p.F1Max)} with {terms.MaskThreshold(Commands.Summary.T(e.PixelThreshold))}");
             if (e.PixelsAtThreshold is { } m)
-                yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what predict --masks marks" +
+                yield return ("pixels at threshold", $"precision {Metric(m.Precision)}, recall {Metric(m.Recall)}, F1 {Metric(m.F1)} (what {terms.MasksBy} marks" +
                                                      (e.MaskThreshold is { } mask ? $": map ≥ {Commands.Summary.T(mask)}, the model's mask threshold)" : ": where each map reaches the decision threshold)"));
             yield return ("AUPRO (FPR ≤ 0.3)", WithInterval(p.Aupro, e.Intervals?.Aupro));
         }
