@@ -315,8 +315,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
                       "--image-size 24 trains on them at their own size, with 7.1 times fewer pixels."], notes);
         // One image at least as wide as the side: it is not enlarged across, and the others are only named.
         List<string> mixed = [.. small, Write("d.png", 1, 64, 30)];
-        Assert.Equal(["3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
+        Assert.Equal(["3 of 4 images are grey files: --channels 3 reads each as three equal channels.",
+                      "3 of 4 images are smaller than 64 x 64 (the smallest 12 x 12) and are enlarged to it, which adds no detail."],
             Notes(mixed, 3));
+        Assert.Equal("All 2 images are grey files: --channels 3 reads each as three equal channels, so the model learns no colour; --channels 1 reads them as grey.",
+            Notes([mixed[3], Write("g.png", 1, 64, 64)], 3).Single());
         // Shrunk and squashed images are the model's warnings (ResizeWarningsTests), said once they are read: not notes too.
         Assert.Empty(Notes([mixed[3]], 1));   // 64 x 30: not enlarged, squashed
         Assert.Empty(Notes([Write("strip.png", 1, 2048, 256)], 1, new(4, 1)));

@@ -178,7 +178,7 @@ public static class ImageHeaders
 
     /// <summary>
     /// Lines about the training files: which channels <c>--channels auto</c> chose, or how many colour files a grey model
-    /// reads as grey; how many images are smaller than the model's side, which enlarges them, and a smaller
+    /// reads as grey, or grey files a colour one reads as three equal channels; how many images are smaller than the model's side, which enlarges them, and a smaller
     /// <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64 is four times the work for no detail).
     /// </summary>
     /// <param name="count">How many training files there are (headers of unreadable ones are missing).</param>
@@ -199,6 +199,11 @@ public static class ImageHeaders
                          "--channels 3 would read them as colour.";
         else if (colour > 0 && channels == 1 && !auto && !fineTuning)   // auto's mix is a warning (GreyAmongColour); a fine-tuning's the model's
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
+        else if (headers.Count(h => h.StoresGray) is > 0 and var grey && channels == 3 && !auto && !fineTuning)
+            // A grey file read in colour is three equal channels: a folder of them trains a colour model that has seen no colour.
+            yield return grey == count
+                ? $"All {count} images are grey files: --channels 3 reads each as three equal channels, so the model learns no colour; --channels 1 reads them as grey."
+                : $"{grey} of {count} images are grey files: --channels 3 reads each as three equal channels.";
         // Images shrunk or squashed to the model's shape are the model's warnings (ResizeWarnings), said once read.
         var (readWidth, readHeight) = tiles.ReadSize(imageSize);
         string read = SSM.MLNet.ResizeWarnings.Read(tiles, imageSize);
