@@ -1,11 +1,12 @@
 namespace SSM.Core.Evaluation;
 
 /// <summary>
-/// The threshold a false-alarm budget asks for on a labelled test set, and what it decides there: of the thresholds of
-/// three decimals that flag at most <see cref="Rate"/> of its normal images and find as many defects as the lowest does,
-/// the one midway between the lowest of those defects and the normal score next below it. A larger budget then never
+/// The threshold a false-alarm budget asks for on a labelled test set, and what it decides there: of the thresholds that
+/// flag at most <see cref="Rate"/> of its normal images and find every defect scoring above the normal images that must
+/// pass, one midway between the lowest of those defects and the normal score next below it, of three decimals where they
+/// fit (a defect 2e-4 above a normal score is found at its own score, not lost to the round number above it). A larger budget then never
 /// costs false alarms without finding more (a walkthrough's 5 % row flagged one good image more than its 1 % row and
-/// found the same defects), and scores that move in their last digits keep their decisions (another processor's number
+/// found the same defects; nor when it finds none), and scores that move in their last digits keep their decisions (another processor's number
 /// format moves them by up to 2e-3; a walkthrough's suggested threshold lay 0.0002 below a defect's score). An inspection line sets its threshold this way ("at
 /// most 5 % of good parts rejected"), not by a score's units.
 /// </summary>
@@ -34,37 +35,33 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
         normal.Sort((a, b) => b.CompareTo(a));
         int allowed = Math.Max(0, (int)Math.Floor(rate * (normal.Count + flaggedAlways) + 1e-9) - flaggedAlways);
         float mustPass = normal[allowed];   // the highest normal score beyond the budget, and every one tied with it
-        float lowest = (float)(RoundThreshold.ThreeDecimalsAtOrBelow(mustPass) + 0.001);
-        if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
-        var counts = ConfusionCounts.At(scores, labels, lowest);
+        // Every defect above it can be found within the budget, however close: the threshold is a round number between the
+        // lowest of them and the normal score next below it where one fits, else that defect's own score.
         float lowestFound = float.PositiveInfinity;
         for (int i = 0; i < scores.Length; i++)
-            if (labels[i] && scores[i] >= lowest) lowestFound = Math.Min(lowestFound, scores[i]);
+            if (labels[i] && scores[i] > mustPass) lowestFound = Math.Min(lowestFound, scores[i]);
         if (float.IsFinite(lowestFound))
         {
-            // Midway between that defect and the normal score next below it (at least the one that must pass): the same
-            // decisions as anywhere between, with room on both sides.
             float below = mustPass;
             for (int i = 0; i < scores.Length; i++)
                 if (!labels[i] && scores[i] < lowestFound) below = Math.Max(below, scores[i]);
             float midway = (float)RoundThreshold.ThreeDecimalsAtOrBelow(below + (lowestFound - below) / 2);
-            if (midway > below && midway <= lowestFound) return new FalseAlarmThreshold(rate, midway, ConfusionCounts.At(scores, labels, midway));
-            // Too close for a round number between: raised to the lowest defect score it finds, which flags no more normal images.
-            float raised = (float)RoundThreshold.ThreeDecimalsAtOrBelow(lowestFound);
-            if (raised > lowestFound) raised = MathF.BitDecrement(lowestFound);
-            var at = ConfusionCounts.At(scores, labels, raised);
-            if (raised > lowest && at.TruePositives == counts.TruePositives) return new FalseAlarmThreshold(rate, raised, at);
+            if (!(midway > below && midway <= lowestFound)) midway = (float)RoundThreshold.ThreeDecimalsAtOrBelow(lowestFound);
+            if (!(midway > below && midway <= lowestFound)) midway = lowestFound;
+            return new FalseAlarmThreshold(rate, midway, ConfusionCounts.At(scores, labels, midway));
         }
-        else
-        {
-            // No defect found above it: room above the normal score that must pass too, midway to the next normal score up
-            // (the last one the budget flags), or with none 2e-3 above it, what another processor's number format moves scores by.
-            float roomy = allowed > 0
-                ? (float)RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + (normal[allowed - 1] - (double)mustPass) / 2))
-                : (float)(RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + 0.002)) + 0.001);
-            if (roomy > lowest && (allowed == 0 || roomy <= normal[allowed - 1]))
-                return new FalseAlarmThreshold(rate, roomy, ConfusionCounts.At(scores, labels, roomy));
-        }
-        return new FalseAlarmThreshold(rate, lowest, counts);
+        // No defect found above it. With defects in the set, a threshold that flags normal images finds none of them, so it
+        // passes them all (a budget of 10 % flagged 2 of 7 good images and found nothing, where 0 % found as much).
+        // Good images alone (a new month's, to set a threshold by its rate) spend the budget. Either way room above the
+        // normal score that must pass: midway to the next normal score up (the last one the budget flags), or with none
+        // 2e-3 above it, what another processor's number format moves scores by.
+        if (labels.Contains(true)) (allowed, mustPass) = (0, normal[0]);
+        float lowest = (float)(RoundThreshold.ThreeDecimalsAtOrBelow(mustPass) + 0.001);
+        if (!(lowest > mustPass)) lowest = MathF.BitIncrement(mustPass);   // scores too large for three decimals
+        float roomy = allowed > 0
+            ? (float)RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + (normal[allowed - 1] - (double)mustPass) / 2))
+            : (float)(RoundThreshold.ThreeDecimalsAtOrBelow((float)(mustPass + 0.002)) + 0.001);
+        if (roomy > lowest && (allowed == 0 || roomy <= normal[allowed - 1])) lowest = roomy;
+        return new FalseAlarmThreshold(rate, lowest, ConfusionCounts.At(scores, labels, lowest));
     }
 }

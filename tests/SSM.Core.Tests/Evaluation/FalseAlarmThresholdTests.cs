@@ -77,8 +77,48 @@ public sealed class FalseAlarmThresholdTests
         var above = FalseAlarmThreshold.For([2.699f, 2.75f], [false, true], 0)!.Value;
         Assert.Equal(2.724f, above.Threshold);   // midway between 2.699 and 2.75
         Assert.Equal(2.7f, FalseAlarmThreshold.For([2.699f, 2.7f], [false, true], 0)!.Value.Threshold);
-        Assert.Equal(new ConfusionCounts(0, 0, 1, 1), FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Counts);
-        Assert.Equal(2.702f, FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Threshold);   // no defect above: 2e-3 of room
+        // A defect too close above it for three decimals between is found at its own score, not lost to 2.7.
+        Assert.Equal(new ConfusionCounts(1, 0, 1, 0), FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Counts);
+        Assert.Equal(2.6995f, FalseAlarmThreshold.For([2.699f, 2.6995f], [false, true], 0)!.Value.Threshold);
+        Assert.Equal(2.702f, FalseAlarmThreshold.For([2.699f, 2.6985f], [false, true], 0)!.Value.Threshold);   // no defect above: 2e-3 of room
+    }
+
+    /// <summary>Scores in small units (raw scores of raw maps): a review's defect at 0.0149 above a normal image at 0.0147 was
+    /// lost to the round number 0.017 above both, where 0.0149 itself finds it without a false alarm.</summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void Defects_closer_than_three_decimals_above_the_normal_images_are_found(double rate)
+    {
+        float[] scores = [0.0147f, 0.0149f, 0.0100f, 0.0050f];
+        bool[] labels = [false, true, false, false];
+        var t = FalseAlarmThreshold.For(scores, labels, rate)!.Value;
+        Assert.Equal(new ConfusionCounts(1, 0, 3, 0), t.Counts);
+        Assert.Equal(0.0149f, t.Threshold);
+    }
+
+    /// <summary>Against every threshold there is, on random scores a few thousandths apart: within the budget, no threshold
+    /// finds more defects, and none that finds as many flags fewer normal images.</summary>
+    [Fact]
+    public void No_threshold_within_the_budget_finds_more_defects_or_as_many_with_fewer_false_alarms()
+    {
+        var random = new Random(7);
+        for (int run = 0; run < 2000; run++)
+        {
+            int n = random.Next(2, 12);
+            float[] scores = [.. Enumerable.Range(0, n).Select(_ => random.Next(0, 40) * 0.0004f)];
+            bool[] labels = [.. Enumerable.Range(0, n).Select(_ => random.Next(3) == 0)];
+            (labels[0], labels[^1]) = (false, true);   // good images alone spend the budget (below)
+            double rate = new[] { 0.0, 0.1, 0.3 }[run % 3];
+            var t = FalseAlarmThreshold.For(scores, labels, rate)!.Value;
+            int budget = (int)Math.Floor(rate * labels.Count(l => !l) + 1e-9);
+            var every = scores.Select(v => ConfusionCounts.At(scores, labels, MathF.BitIncrement(v))).Concat(scores.Select(v => ConfusionCounts.At(scores, labels, v)))
+                .Where(c => c.FalsePositives <= budget).ToList();
+            string at = $"run {run}: [{string.Join(", ", scores)}] [{string.Join(", ", labels)}] at {rate}";
+            Assert.True(t.Counts.FalsePositives <= budget, at);
+            Assert.True(every.Max(c => c.TruePositives) == t.Counts.TruePositives, at);
+            Assert.True(every.Where(c => c.TruePositives == t.Counts.TruePositives).Min(c => c.FalsePositives) == t.Counts.FalsePositives, at + $": {t}");
+        }
     }
 
     /// <summary>Good images alone (a new month's, to set a threshold): room above the good score that must pass as well,
