@@ -43,7 +43,7 @@ public static class SsmEvaluator
     /// <exception cref="ArgumentException">A column name is empty, no rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, a
     /// mask file or picture has other proportions than its row's image (rows an SSM model scored directly, which say their images), or a
-    /// category is empty, or a score is NaN (the message names the row).</exception>
+    /// category is empty, or a score or an anomaly map value is NaN (the message names the row).</exception>
     public static SsmMetrics Evaluate(IDataView data, string labelColumnName = "Label", string scoreColumnName = "Score",
         string? predictedLabelColumnName = "PredictedLabel", string? anomalyMapColumnName = null, string? groundTruthMaskColumnName = null,
         bool intervals = false, string? categoryColumnName = null)
@@ -183,7 +183,11 @@ public static class SsmEvaluator
             if (getMap is not null)
             {
                 getMap(ref mapBuffer);
-                maps.Add(mapBuffer.DenseValues().ToArray());
+                float[] map = mapBuffer.DenseValues().ToArray();
+                if (Array.FindIndex(map, float.IsNaN) is var nan and >= 0)
+                    throw new InvalidOperationException($"Anomaly map column '{columns.Map!.Value.Name}' is NaN at row {cursor.Position}, pixel {nan}: " +
+                                                        "a map value must be a number to be ranked.");
+                maps.Add(map);
                 masks.Add(getMask!(anomalous));
             }
             if (getCategory is not null)

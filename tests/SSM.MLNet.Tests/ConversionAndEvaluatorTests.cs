@@ -162,6 +162,14 @@ public sealed class ConversionAndEvaluatorTests
         var nan = context.Data.LoadFromEnumerable(new[] { new Row { Score = 0.1f }, new Row { Label = true, Score = float.NaN } });
         Assert.Equal("Score column 'Score' is NaN at row 1: a score must be a number to be ranked.",
             Assert.Throws<InvalidOperationException>(() => context.AnomalyDetection.EvaluateSsm(nan)).Message);
+        // So is a NaN map value: it stopped the pixel ranking with a pixel index counted through every image.
+        var nanMap = context.Data.LoadFromEnumerable(new[]
+        {
+            new Row { Score = 0.1f, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f] },
+            new Row { Label = true, Score = 0.8f, AnomalyMap = [0.9f, float.NaN, 0.2f, 0.8f], Mask = [1, 0, 0, 0] },
+        });
+        Assert.Equal("Anomaly map column 'AnomalyMap' is NaN at row 1, pixel 1: a map value must be a number to be ranked.",
+            Assert.Throws<InvalidOperationException>(() => context.AnomalyDetection.EvaluateSsm(nanMap, groundTruthMaskColumnName: "Mask")).Message);
     }
 
     [Fact]
