@@ -433,6 +433,13 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         File.Copy(fx.Model, copy, overwrite: true);
         AssertFails(Cli.Run("evaluate", copy, fx.Data, "-o", fx.Run), "holds a training's output: evaluate would replace its metrics.json, the training's only record");
         Assert.Equal(record, File.ReadAllText(Path.Combine(fx.Run, "metrics.json")));
+        // So would it a training's of a version before 2026-12-02, whose settings were text: no longer read whole, still a record.
+        string earlier = Cli.TempFolder("earlier-training");
+        string textSettings = System.Text.RegularExpressions.Regex.Replace(record, "\"imageSize\": (\\d+)", "\"imageSize\": \"$1\"");
+        Assert.NotEqual(record, textSettings);
+        File.WriteAllText(Path.Combine(earlier, "metrics.json"), textSettings);
+        AssertFails(Cli.Run("evaluate", copy, fx.Data, "-o", earlier), "holds a training's output");
+        Assert.Equal(textSettings, File.ReadAllText(Path.Combine(earlier, "metrics.json")));
         // The training's output folder for its model (a lifecycle check: "does not exist. Did you mean" the same path).
         AssertFails(Cli.Run("predict", fx.Run, Good, "-o", output), $"'{fx.Run}' is a folder; give the model file: '{fx.Model}'.", output);
         AssertFails(Cli.Run("info", root), $"'{root}' is a folder; give the model file (model.zip, written by ssm train).");

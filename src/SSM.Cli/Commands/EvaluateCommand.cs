@@ -109,7 +109,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
     private static void RefuseTrainingOutput(string output)
     {
         string record = Path.Combine(Path.GetFullPath(output), OutputFiles.Metrics);
-        if (MetricsFile.TryRead(record, out _)?.Command == "train")
+        if (MetricsFile.CommandOf(record) == "train")
             throw new CliException($"'{Path.GetDirectoryName(record)}' holds a training's output: evaluate would replace its metrics.json, the " +
                                    "training's only record, and its model.zip. Give evaluate another --output.") { ExitCode = 2 };
     }

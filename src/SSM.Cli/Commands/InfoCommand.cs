@@ -112,8 +112,14 @@ public sealed class InfoCommand(IAnsiConsole console) : Command<InfoSettings>
             TrainingSeconds = record.TrainingSeconds, ContinuedAfterEpoch = record.ContinuedAfterEpoch,
             FineTunedFrom = record.FineTunedFrom, FineTunedFromSha256 = record.FineTunedFromSha256,
             AddedGood = record.AddedGood, AddedGoodImages = record.AddedGoodImages, TrainedBefore = record.TrainedBefore,
-            // The run's own settings: the model's, with what only the run knew (device, threads, time budget, precision used).
-            Settings = record.Settings,
+            // The model's settings, with what only the run knew (device, threads, time budget, precision used, the epochs
+            // planned): a record of an earlier version lacks what it did not know (before tileOverlap, side-by-side tiles
+            // were the only kind, and a missing overlap now reads as the default, overlapping).
+            Settings = facts.Settings with
+            {
+                Device = record.Settings.Device, Threads = record.Settings.Threads, TimeBudgetMinutes = record.Settings.TimeBudgetMinutes,
+                PrecisionUsed = record.Settings.PrecisionUsed, Epochs = record.Settings.Epochs,
+            },
         };
     }
 

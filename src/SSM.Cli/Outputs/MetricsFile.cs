@@ -134,6 +134,21 @@ public sealed record MetricsFile
 
     public static MetricsFile Read(string path) => JsonSerializer.Deserialize<MetricsFile>(File.ReadAllText(path), Json)!;
 
+    /// <summary>The command that wrote the metrics.json at <paramref name="path"/> ("train", "evaluate"), read alone: a file
+    /// of an earlier version (before 2026-12-02 its settings were text, "imageSize": "32") is no longer read whole, and is
+    /// still a training's record. Null when there is none or it is not JSON with that field.</summary>
+    public static string? CommandOf(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var json = JsonDocument.Parse(stream);
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("command", out var command)
+                   && command.ValueKind == JsonValueKind.String ? command.GetString() : null;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException) { return null; }
+    }
+
     /// <summary>The metrics.json at <paramref name="path"/>, or null when there is none or it cannot be read (then
     /// <paramref name="problem"/> says why, in the system's or the parser's words).</summary>
     public static MetricsFile? TryRead(string path, out string? problem)
