@@ -43,7 +43,8 @@ public sealed partial class PredictCommand(IAnsiConsole console, Warnings warnin
         using var staging = new OutputStaging(settings.Output);
         string identity = ModelIdentity.Of(settings.Model);   // hashes the network: once, for the stamp and summary.json
         using var done = KeptPredictions.Open(staging.Target, [
-            ("model", identity), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
+            // Another build may score or draw otherwise (a review's rows kept by an earlier one lacked their peaks): its rows start afresh.
+            ("ssm", CliApp.Version), ("model", identity), ("threshold", ssm.Threshold.ToString("R", CultureInfo.InvariantCulture)),
             ("mask threshold", ssm.MaskThreshold?.ToString("R", CultureInfo.InvariantCulture) ?? "the verdict's"),
             ("input", Path.GetFullPath(settings.Input)), ("recursive", settings.Recursive.ToString()), ("heatmaps", settings.NoHeatMaps ? "none" :
             settings.AnomalousHeatMapsOnly ? "anomalous" : "all"), ("heatmap side", settings.HeatMapMaxSide.ToString(CultureInfo.InvariantCulture)), ("masks", settings.Masks.ToString()),
