@@ -54,12 +54,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
         long? rows = input.GetRowCount();
         var reading = System.Diagnostics.Stopwatch.StartNew();
         var said = TimeSpan.Zero;
-        // An image column's reader cannot name the file it failed on: the row's text columns (LoadImages' path) do.
-        // Columns named like a path or a file first: a category or mask column is no help in finding the file.
-        var texts = ssmInput.Kind == SsmInputKind.Image
-            ? input.Schema.Where(c => !c.IsHidden && c.Type is TextDataViewType)
-                .OrderBy(c => c.Name.Contains("path", StringComparison.OrdinalIgnoreCase) || c.Name.Contains("file", StringComparison.OrdinalIgnoreCase) ? 0 : 1)
-                .Take(MaxNamingColumns).ToArray() : [];
+        var texts = SsmInput.NamingColumns(input.Schema, ssmInput.Kind);
         var active = new List<DataViewSchema.Column>(texts) { input.Schema[col] };
         if (label is { } l) active.Add(l);
         using (var cursor = input.GetRowCursor(active))
@@ -68,7 +63,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
             bool lookForColour = ssmInput.Channels == 1;
             var read = ssmInput.MakeReader(cursor, col, options.ReadSize,
                 lookForColour ? picture => colourReadAsGrey |= cursor.Position < ColourReadAsGrey.RowsLooked && ColourReadAsGrey.HasColour(picture) : null);
-            var textGetters = texts.Select(c => (c.Name, Get: cursor.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
+            var named = SsmInput.RowNamer(cursor, texts);
             var pathGetter = ssmInput.Kind == SsmInputKind.Path ? cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[col]) : null;
             var bytesGetter = ssmInput.Kind == SsmInputKind.Encoded && lookForColour ? cursor.GetGetter<VBuffer<byte>>(input.Schema[col]) : null;
             var isAnomalous = label is { } labelColumn ? AnomalousTrainingRows.MakeTest(cursor, labelColumn) : null;
@@ -83,17 +78,12 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
                     rows ??= CountRows(input);
                     ch.Info("SSM: reading the {0} images: {1} of {2} read", what, cursor.Position, rows);
                 }
-                string Named(string problem) => problem + string.Concat(textGetters.Select(t =>
-                {
-                    ReadOnlyMemory<char> v = default; t.Get(ref v);
-                    return $" ({t.Name}: '{v}')";
-                }));
                 FloatImage image;
                 // A file that cannot be read, or is too small to use, is listed with the others, so that one run names every one.
                 try { image = read(cursor.Position); }
                 catch (InvalidOperationException e) when (ssmInput.Kind is not SsmInputKind.Vector)
                 {
-                    unreadable.Add(Named(e.Message));
+                    unreadable.Add(named(e.Message));
                     continue;
                 }
                 if (ssmInput.Kind == SsmInputKind.Image) brightest = Math.Max(brightest, image.Pixels.Max());
@@ -104,7 +94,7 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
                 {
                     ReadOnlyMemory<char> path = default;
                     pathGetter?.Invoke(ref path);
-                    unreadable.Add(Named(e.Message) + (pathGetter is null ? "" : $" ('{path}')"));
+                    unreadable.Add(named(e.Message) + (pathGetter is null ? "" : $" ('{path}')"));
                     tooSmall++;
                     continue;
                 }
@@ -154,7 +144,4 @@ internal sealed record NormalImageRows(ImageCache Images, List<(int Width, int H
 
     /// <summary>How many unreadable files the error lists by name (it counts them all).</summary>
     internal const int MaxListedUnreadable = 20;
-
-    /// <summary>How many text columns an unreadable image column's row is named by.</summary>
-    private const int MaxNamingColumns = 2;
 }

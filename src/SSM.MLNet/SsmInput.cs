@@ -71,6 +71,31 @@ internal sealed record SsmInput(string ColumnName, SsmInputKind Kind, int Channe
         throw ectx.ExceptSchemaMismatch(InputSchema, "input", options.InputColumnName, ExpectedType, type.ToString());
     }
 
+    /// <summary>
+    /// The text columns that name a row whose image column cannot be read (LoadImages' path): an image column's reader cannot
+    /// name the file it failed on. Columns named like a path or a file first, as a category or mask column is no help in
+    /// finding the file; none for the other kinds of input, which name their own files or have none.
+    /// </summary>
+    internal static DataViewSchema.Column[] NamingColumns(DataViewSchema schema, SsmInputKind kind) => kind != SsmInputKind.Image ? [] :
+        [.. schema.Where(c => !c.IsHidden && c.Type is TextDataViewType)
+            .OrderBy(c => c.Name.Contains("path", StringComparison.OrdinalIgnoreCase) || c.Name.Contains("file", StringComparison.OrdinalIgnoreCase) ? 0 : 1)
+            .Take(MaxNamingColumns)];
+
+    /// <summary>How many text columns an unreadable image column's row is named by.</summary>
+    private const int MaxNamingColumns = 2;
+
+    /// <summary>Adds to a problem the current row's values of <paramref name="columns"/> (active in <paramref name="row"/>),
+    /// but empty ones: "... (ImagePath: 'a.png')".</summary>
+    internal static Func<string, string> RowNamer(DataViewRow row, IReadOnlyList<DataViewSchema.Column> columns)
+    {
+        var getters = columns.Select(c => (c.Name, Get: row.GetGetter<ReadOnlyMemory<char>>(c))).ToArray();
+        return problem => problem + string.Concat(getters.Select(t =>
+        {
+            ReadOnlyMemory<char> v = default; t.Get(ref v);
+            return v.Span.IsWhiteSpace() ? "" : $" ({t.Name}: '{v}')";   // an empty mask path names nothing
+        }));
+    }
+
     /// <summary>" at row N" for error messages, or nothing for a negative row: a PredictionEngine's rows have no number, only a
     /// count of its calls.</summary>
     internal static string AtRow(long row) => row < 0 ? "" : $" at row {row}";

@@ -66,11 +66,12 @@ internal sealed class SsmScoredDataView : IDataView
             int index = bindings.MapColumnIndex(out bool isSource, i);
             if (isSource) passthrough[index] = true;
         }
-        var upstreamColumns = source.Schema.Where(c => passthrough[c.Index] || (scoring && c.Index == inputColumn));
+        var naming = scoring ? SsmInput.NamingColumns(source.Schema, parent.Input.Kind) : [];
+        var upstreamColumns = source.Schema.Where(c => passthrough[c.Index] || (scoring && c.Index == inputColumn) || naming.Contains(c));
         var upstream = source.GetRowCursor(upstreamColumns, rand);
         try
         {
-            return new Cursor(this, upstream, active, passthrough, scoring);
+            return new Cursor(this, upstream, active, passthrough, scoring, naming);
         }
         catch
         {
@@ -105,6 +106,7 @@ internal sealed class SsmScoredDataView : IDataView
         private readonly float[][] maps;
 
         private readonly Func<long, FloatImage>? read; // null when no added column is active: nothing is scored
+        private readonly Func<string, string>? named;  // an unreadable image's row by its text columns (LoadImages' path)
         private int count;         // rows in the current batch
         private int index = -1;    // the current row within the batch
         private int fillSlot;      // the row being read into the batch
@@ -114,7 +116,7 @@ internal sealed class SsmScoredDataView : IDataView
         private ExceptionDispatchInfo? upstreamError; // upstream MoveNext failed after some rows of a batch were read
         private bool disposed;
 
-        public Cursor(SsmScoredDataView view, DataViewRowCursor upstream, bool[] active, bool[] passthrough, bool scoring)
+        public Cursor(SsmScoredDataView view, DataViewRowCursor upstream, bool[] active, bool[] passthrough, bool scoring, DataViewSchema.Column[] naming)
         {
             this.view = view;
             this.upstream = upstream;
@@ -142,6 +144,7 @@ internal sealed class SsmScoredDataView : IDataView
                 read = byColumn[view.inputColumn] is { } inputCache
                     ? input.MakeReader(inputCache.MakeGetter(() => fillSlot), view.parent.Model.Options.ReadSize)
                     : input.MakeReader(upstream, view.inputColumn, view.parent.Model.Options.ReadSize);
+                if (naming.Length > 0) named = SsmInput.RowNamer(upstream, naming);
             }
 
             getters = new Delegate?[active.Length];
@@ -242,7 +245,7 @@ internal sealed class SsmScoredDataView : IDataView
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                errors[slot] = e;
+                errors[slot] = named is not null && e is InvalidOperationException ? new InvalidOperationException(named(e.Message), e) : e;
             }
         }
 

@@ -82,7 +82,7 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         var fresh = Cli.Run(Predict(changed));
         Assert.True(fresh.Code == 0, fresh.Output);
         Assert.DoesNotContain("Going on after", fresh.Output);
-        Assert.Contains($"'{stale}' holds a stopped predict of another model, settings or images for this output", Cli.Flat(fresh.Output));
+        Assert.Contains($"'{stale}' holds a stopped predict of another model, settings, images or ssm build for this output", Cli.Flat(fresh.Output));
         Assert.Empty(KeptFolders(root, "changed"));
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "predictions.csv")), File.ReadAllText(Path.Combine(changed, "predictions.csv")));
     }

@@ -233,6 +233,7 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
                 {
                     var e = Assert.Throws<InvalidOperationException>(() => score(ref s));
                     Assert.Contains("Could not read the image in column 'Image' at row 5", e.Message);
+                    Assert.EndsWith($" (ImagePath: '{unreadable}')", e.Message);   // LoadImages' path names the file, as at Fit
                 }
                 else
                 {

@@ -57,7 +57,7 @@ public sealed class KeptPredictions : IDisposable
         {
             var others = KeptFolders.Others(parent, prefix, folder);
             string? note = others.Count == 0 ? null : string.Join(Environment.NewLine, others.Select(o =>
-                $"'{o}' holds a stopped predict of another model, settings or images for this output: this one starts from the " +
+                $"'{o}' holds a stopped predict of another model, settings, images or ssm build for this output: this one starts from the " +
                 "beginning, and that one is deleted when this one's output is written."));
             var kept = new Dictionary<string, PredictionRow>(StringComparer.Ordinal);
             if (KeptFolders.Holds(folder, stamp))
