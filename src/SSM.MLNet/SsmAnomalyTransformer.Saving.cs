@@ -101,6 +101,12 @@ public sealed partial class SsmAnomalyTransformer
             throw env.ExceptDecode($"The model has no '{WeightsEntryName}' entry with the SSM network.");
         try
         {
+            // The zip's two parts are written together; a network of other channels is another model's (an entry swapped by
+            // hand), which would load and then blame each image for its channels.
+            int networkChannels = model.Options.Network.InputChannels;
+            if (channels != networkChannels)
+                throw env.ExceptDecode($"The model reads {channels}-channel images but its '{WeightsEntryName}' holds a network of {networkChannels} " +
+                                       "channel(s): the file's parts are of two models. Save the model again from the transformer that scores as intended.");
             var input = new SsmInput(inputColumn, kind, channels, vectorHeight, vectorWidth, vectorScale, imageFolder, upright);
             return new SsmAnomalyTransformer(env, model, input, scoreColumn, predictedColumn, mapColumn, normalization, threshold, scoringBatchSize)
                 { MaskThreshold = maskThreshold };

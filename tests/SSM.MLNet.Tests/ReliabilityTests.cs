@@ -17,6 +17,12 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         public float[] Pixels { get; set; } = new float[256];
     }
 
+    private sealed class ColourVectorRow
+    {
+        [VectorType(3 * 16 * 16)]
+        public float[] Pixels { get; set; } = new float[768];
+    }
+
     private static SsmAnomalyDetectionOptions VectorOptions() => new()
     {
         InputColumnName = nameof(VectorRow.Pixels), VectorWidth = 16, VectorHeight = 16, ImageSize = 16, BaseWidth = 4, Depth = 3, Epochs = 1,
@@ -161,6 +167,31 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         var messages = string.Join(" | ", Flatten(e).Select(x => x.Message));
         Assert.Contains("saved by a newer SSM.MLNet (its format 0x00010009; this version reads up to 0x0001", messages);
         Assert.Contains("Update the SSM.MLNet package", messages);
+    }
+
+    [Fact]
+    public void A_zip_whose_network_is_of_other_channels_than_its_reader_is_refused_when_loaded()
+    {
+        // A review swapped SsmModel.bin between a grey and a colour model: the zip loaded, and scoring blamed every image.
+        var context = new MLContext(seed: 1);
+        var colour = SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 16, Channels = 3, TrainCount = 8, TestGoodCount = 1, TestDefectCount = 1, Seed = 4 });
+        var train = context.Data.LoadFromEnumerable(colour.Train.Select(i => new ColourVectorRow { Pixels = i.Pixels }));
+        string colourZip = TempFile("colour.zip");
+        using (var model = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+               {
+                   InputColumnName = "Pixels", ImageSize = 16, Channels = 3, BaseWidth = 4, Depth = 2, Epochs = 1, RefinementRounds = 1,
+                   VectorWidth = 16, VectorHeight = 16,
+               }).Fit(train))
+            context.Model.Save(model, train.Schema, colourZip);
+        byte[] colourNetwork;
+        using (var archive = ZipFile.OpenRead(colourZip))
+        using (var s = archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin")).Open())
+        using (var m = new MemoryStream()) { s.CopyTo(m); colourNetwork = m.ToArray(); }
+
+        string swapped = WithWeights("swapped.zip", (ref byte[] bytes) => bytes = colourNetwork);
+        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(swapped, out _));
+        Assert.Contains("The model reads 1-channel images but its 'SsmModel.bin' holds a network of 3 channel(s): the file's parts are of two models.",
+            string.Join(" | ", Flatten(e).Select(x => x.Message)));
     }
 
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
