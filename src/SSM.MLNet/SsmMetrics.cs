@@ -26,8 +26,8 @@ public sealed record SsmMetrics
     /// <summary>
     /// The thresholds that flag at most 1, 5 and 10 % of the normal rows (<see cref="FalseAlarmThreshold.CommonRates"/>), each
     /// finding every anomalous row scoring above the normal rows it must pass, midway between the lowest of those and the
-    /// normal row below it (room on both sides for scores that move in their last digits), with what it decides: how an inspection line
-    /// picks its threshold ("at most 5 % of good parts rejected"), as <c>ssm evaluate</c> lists them. Give one to
+    /// normal row below it (room on both sides for scores that move in their last digits), with what it decides: how an
+    /// inspection line picks its threshold ("at most 5 % of good parts rejected"), as <c>ssm evaluate</c> lists them. Give one to
     /// <c>transformer.WithThreshold</c> to keep it (in the Score column's units).
     /// </summary>
     public IReadOnlyList<FalseAlarmThreshold> FalseAlarmThresholds { get => falseAlarmThresholds; init => falseAlarmThresholds = new([.. value]); }

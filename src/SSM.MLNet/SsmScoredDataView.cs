@@ -67,7 +67,7 @@ internal sealed class SsmScoredDataView : IDataView
             if (isSource) passthrough[index] = true;
         }
         var naming = scoring ? SsmInput.NamingColumns(source.Schema, parent.Input.Kind) : [];
-        var upstreamColumns = source.Schema.Where(c => passthrough[c.Index] || (scoring && c.Index == inputColumn) || naming.Contains(c));
+        var upstreamColumns = source.Schema.Where(c => passthrough[c.Index] || (scoring && c.Index == inputColumn) || naming.Any(n => n.Index == c.Index));
         var upstream = source.GetRowCursor(upstreamColumns, rand);
         try
         {

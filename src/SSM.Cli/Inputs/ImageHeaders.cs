@@ -178,8 +178,9 @@ public static class ImageHeaders
 
     /// <summary>
     /// Lines about the training files: which channels <c>--channels auto</c> chose, or how many colour files a grey model
-    /// reads as grey, or grey files a colour one reads as three equal channels; how many images are smaller than the model's side, which enlarges them, and a smaller
-    /// <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64 is four times the work for no detail).
+    /// reads as grey, or grey files a colour one reads as three equal channels; how many images are smaller than the model's
+    /// side, which enlarges them, and a smaller <c>--image-size</c> when every one is (a folder of 32 x 32 crops trained at 64
+    /// is four times the work for no detail).
     /// </summary>
     /// <param name="count">How many training files there are (headers of unreadable ones are missing).</param>
     /// <param name="auto">Whether <paramref name="channels"/> was chosen by <see cref="ChannelsOf"/>.</param>

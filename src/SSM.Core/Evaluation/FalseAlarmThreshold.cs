@@ -4,16 +4,17 @@ namespace SSM.Core.Evaluation;
 /// The threshold a false-alarm budget asks for on a labelled test set, and what it decides there: of the thresholds that
 /// flag at most <see cref="Rate"/> of its normal images and find every defect scoring above the normal images that must
 /// pass, one midway between the lowest of those defects and the normal score next below it, of three decimals where they
-/// fit (a defect 2e-4 above a normal score is found at its own score, not lost to the round number above it). A larger budget then never
-/// costs false alarms without finding more (a walkthrough's 5 % row flagged one good image more than its 1 % row and
-/// found the same defects; nor when it finds none), and scores that move in their last digits keep their decisions (another processor's number
-/// format moves them by up to 2e-3; a walkthrough's suggested threshold lay 0.0002 below a defect's score). An inspection line sets its threshold this way ("at
-/// most 5 % of good parts rejected"), not by a score's units.
+/// fit (a defect 2e-4 above a normal score is found at its own score, not lost to the round number above it). A larger
+/// budget then never costs false alarms without finding more (a walkthrough's 5 % row flagged one good image more than its
+/// 1 % row and found the same defects; nor when it finds none), and scores that move in their last digits keep their
+/// decisions (another processor's number format moves them by up to 2e-3; a walkthrough's suggested threshold lay 0.0002
+/// below a defect's score). An inspection line sets its threshold this way ("at most 5 % of good parts rejected"), not by
+/// a score's units.
 /// </summary>
 /// <param name="Rate">The largest share of normal images flagged, e.g. 0.05.</param>
 /// <param name="Threshold">Score at or above which an image is flagged: a round number above the normal score that must
-/// pass, midway between the lowest defect score found and the normal score below it (at or just below that defect score
-/// when they are too close for three decimals between).</param>
+/// pass, midway between the lowest defect score found and the normal score below it (that defect's score, or the round
+/// number just below it, when they are too close for three decimals between).</param>
 /// <param name="Counts">The decisions at <paramref name="Threshold"/> (FalsePositives ≤ Rate x normal images, unless the normal
 /// images scoring NaN, which every threshold flags, are more on their own).</param>
 public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, ConfusionCounts Counts)
