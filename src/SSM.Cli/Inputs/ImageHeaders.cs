@@ -200,7 +200,7 @@ public static class ImageHeaders
                          "--channels 3 would read them as colour.";
         else if (colour > 0 && channels == 1 && !auto && !fineTuning)   // auto's mix is a warning (GreyAmongColour); a fine-tuning's the model's
             yield return $"{colour} of {count} images are colour files: --channels 1 reads them as grey, by their luminance; --channels 3 keeps colour.";
-        else if (headers.Count(h => h.StoresGray) is > 0 and var grey && channels == 3 && !auto && !fineTuning)
+        else if (headers.Count - colour is > 0 and var grey && channels == 3 && !auto && !fineTuning)
             // A grey file read in colour is three equal channels: a folder of them trains a colour model that has seen no colour.
             yield return grey == count
                 ? $"All {count} images are grey files: --channels 3 reads each as three equal channels, so the model learns no colour; --channels 1 reads them as grey."

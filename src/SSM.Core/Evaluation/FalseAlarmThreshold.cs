@@ -46,9 +46,7 @@ public readonly record struct FalseAlarmThreshold(double Rate, float Threshold, 
             float below = mustPass;
             for (int i = 0; i < scores.Length; i++)
                 if (!labels[i] && scores[i] < lowestFound) below = Math.Max(below, scores[i]);
-            float midway = (float)RoundThreshold.ThreeDecimalsAtOrBelow(below + (lowestFound - below) / 2);
-            if (!(midway > below && midway <= lowestFound)) midway = (float)RoundThreshold.ThreeDecimalsAtOrBelow(lowestFound);
-            if (!(midway > below && midway <= lowestFound)) midway = lowestFound;
+            float midway = RoundThreshold.Near(below + (lowestFound - below) / 2, below, lowestFound);
             return new FalseAlarmThreshold(rate, midway, ConfusionCounts.At(scores, labels, midway));
         }
         // No defect found above it. With defects in the set, a threshold that flags normal images finds none of them, so it

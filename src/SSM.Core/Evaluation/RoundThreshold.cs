@@ -37,7 +37,14 @@ public static class RoundThreshold
         if (!float.IsFinite(lowestFlagged)) return lowestFlagged;
         // Nothing passes: room below as well, the 2e-3 a score can move.
         double middle = float.IsNegativeInfinity(below) ? lowestFlagged - 0.002 : below + ((double)lowestFlagged - below) / 2;
-        foreach (double candidate in new[] { ThreeDecimalsAtOrBelow((float)middle), ThreeDecimalsAtOrBelow(lowestFlagged) })
+        return Near((float)middle, below, lowestFlagged);
+    }
+
+    /// <summary>A threshold in (<paramref name="below"/>, <paramref name="lowestFlagged"/>]: the value of three decimals at or
+    /// below <paramref name="middle"/> where it fits, else the one at or below the lowest flagged value, else that value.</summary>
+    internal static float Near(float middle, float below, float lowestFlagged)
+    {
+        foreach (double candidate in new[] { ThreeDecimalsAtOrBelow(middle), ThreeDecimalsAtOrBelow(lowestFlagged) })
         {
             float t = (float)candidate;
             if (t > below && t <= lowestFlagged) return t;
