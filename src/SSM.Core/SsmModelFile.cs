@@ -57,6 +57,13 @@ internal static class SsmModelFile
         // Newest step first, down to the file's own format: what the same nested calls did, written once.
         for (int v = FormatVersion - 1; v >= version; v--) options = SettingsOfFormat[v - 1](options);
         Json.Validate(options, Kind);
+        // Read only by programs that show a model's history, so a hand-edited entry ({}) stopped them, not scoring.
+        foreach (var tuning in header.FineTunings ?? [])
+        {
+            if (tuning?.Training is null || tuning.Summary is null)
+                throw new InvalidDataException($"The {Kind}'s record of a fine-tuning is incomplete (its training settings or summary are missing).");
+            Json.Validate(options with { Training = tuning.Training }, Kind);
+        }
         if (header.Calibration?.Invalid() is { } part)
             throw new InvalidDataException($"The {Kind}'s calibration holds values no training gives (in {part}).");
         var network = Weights.Load(options, sections[1], Kind);

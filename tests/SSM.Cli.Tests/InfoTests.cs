@@ -61,6 +61,14 @@ public sealed class InfoTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(alone)!, "metrics.json"),
             File.ReadAllText(Path.Combine(fx.Run, "metrics.json")).Replace(trained.NetworkSha256!, new string('0', 64)));
         Assert.Contains("is another model's", Cli.Flat(Cli.Run("info", alone).Output));
+
+        // A record edited to hold null where train writes an object cannot be read; it stopped info with a NullReferenceException.
+        var edited = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(fx.Run, "metrics.json")))!;
+        edited["settings"] = null;
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(alone)!, "metrics.json"), edited.ToJsonString());
+        var (editedCode, editedOutput) = Cli.Run("info", alone);
+        Assert.True(editedCode == 0, editedOutput);
+        Assert.Contains("metrics.json cannot be read", Cli.Flat(editedOutput));
     }
 
     [Fact]

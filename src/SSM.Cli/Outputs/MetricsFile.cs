@@ -132,7 +132,12 @@ public sealed record MetricsFile
 
     public void Write(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 
-    public static MetricsFile Read(string path) => JsonSerializer.Deserialize<MetricsFile>(File.ReadAllText(path), Json)!;
+    public static MetricsFile Read(string path) =>
+        JsonSerializer.Deserialize<MetricsFile>(File.ReadAllText(path), ReadJson) ?? throw new JsonException("The file holds null.");
+
+    /// <summary>As <see cref="Json"/>, with a null refused where the file's fields cannot be null: an edited file's
+    /// <c>"settings": null</c> stopped <c>ssm info</c> with a NullReferenceException.</summary>
+    private static readonly JsonSerializerOptions ReadJson = new(Json) { RespectNullableAnnotations = true };
 
     /// <summary>The command that wrote the metrics.json at <paramref name="path"/> ("train", "evaluate"), read alone: a file
     /// of an earlier version (before 2026-12-02 its settings were text, "imageSize": "32") is no longer read whole, and is
