@@ -81,7 +81,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public string? AnomalyMapColumnName { get; set; } = DefaultAnomalyMapColumnName;
 
-    /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1).</summary>
+    /// <summary>Side S of the square images the network sees; every input is resized to S × S. Default 64. A multiple of 2^(<see cref="Depth"/>−1), from 2^Depth and at least 8, at most 1024.</summary>
     public int ImageSize { get; set; } = DefaultImageSize;
 
     /// <summary>
