@@ -124,14 +124,16 @@ public sealed class SsmModel : IDisposable
                 int n = Math.Min(batchSize, cache.Count - from);
                 using var batch = cache.Batch(Enumerable.Range(from, n).ToArray());
                 using var scored = SharedScorer().Score(batch, [.. Enumerable.Range(from, n).Select(cache.LogArea)]);
-                using var onCpu = scored.Maps.cpu();
+                using var cpu = scored.Maps.cpu();
+                using var onCpu = cpu.contiguous();
                 using var scores = scored.Scores.cpu();
-                var tileMaps = onCpu.data<float>().ToArray();
+                // Read where torch holds it, not copied into an array first (16 KB an image at 64 px).
+                var tileMaps = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(onCpu.bytes);
                 scores.data<float>().CopyTo(values, from);
                 for (int k = 0; k < n; k++)
                 {
                     int entry = from + k;
-                    var tileMap = tileMaps.AsSpan(k * s * s, s * s);
+                    var tileMap = tileMaps.Slice(k * s * s, s * s);
                     if (tiles == 1) tileMap.CopyTo(maps[entry]);
                     else Options.Grid.Place(maps[entry / tiles], entry % tiles, tileMap, s);   // the tiles' maps put together
                 }

@@ -102,7 +102,7 @@ public sealed class AnomalyScorer : IDisposable
     {
         if (SizeEffect is not null && (logAreas is null || logAreas.Count != images.shape[0]))
             throw new ArgumentException($"This model corrects its scores for the images' original size: give the log area of each of the {images.shape[0]} images.", nameof(logAreas));
-        using var noGrad = no_grad();
+        using var inference = InferenceMode();
         using var scope = NewDisposeScope();
         var raw = RawMaps(images, rounds);
         var standardized = standardTensors is { } standard ? raw.sub(standard.Mean).div(standard.Scale) : raw;
@@ -166,9 +166,9 @@ public sealed class AnomalyScorer : IDisposable
     public Tensor RawMaps(Tensor images, int rounds)
     {
         if (rounds > 1 && RefinementThreshold is null) throw new InvalidOperationException("Refinement needs a calibrated threshold.");
-        using var noGrad = no_grad();
+        using var inference = InferenceMode();
         using var scope = NewDisposeScope();
-        network.eval();
+        if (network.training) network.eval();   // the call walks every module: 9 KB an image
         var x = InputNormalizer.Apply(images.to(scoringMasks[0].device), options);
         var imageGradients = MsGms.GradientPyramid(x);   // shared by every cell size and round
         Tensor map = RoundMap(x, imageGradients, null);
@@ -198,18 +198,26 @@ public sealed class AnomalyScorer : IDisposable
         var outputs = ForwardChunked(cat(inputs.Select(i => i.MaskedImages).ToArray(), 0), cat(inputs.Select(i => i.Masks).ToArray(), 0));
         long per = inputs[0].MaskedImages.shape[0];
         var error = options.Scoring.ComputedErrors;
-        Tensor combined = zeros(images.shape[0], options.Scoring.ErrorKinds, images.shape[2], images.shape[3], device: images.device);
-        for (int k = 0; k < masks.Length; k++)
-        {
-            var (restoration, _) = MaskedRestoration.Assemble(images, outputs.narrow(0, k * per, per), masks[k]);
-            var maps = new List<Tensor>(2);
-            if (error is RestorationError.MsGms or RestorationError.Both) maps.Add(MsGms.Map(imageGradients, restoration));
-            if (error is RestorationError.SquaredError or RestorationError.Both) maps.Add(restoration.sub(images).Squared().mean([1], keepdim: true));
-            combined = combined.Plus(cat(maps, 1).Times(cellWeights[k]));
-        }
-        long b = combined.shape[0], kinds = combined.shape[1], s = combined.shape[2];
+        // Every cell size's restorations in one batch, so each error is computed once, not once per cell size: MS-GMS is
+        // hundreds of small operations, and per cell size they were half the scorer's allocations (the same values).
+        int cells = masks.Length;
+        long b = images.shape[0];
+        var restorations = cat([.. Enumerable.Range(0, cells).Select(k => MaskedRestoration.Assemble(images, outputs.narrow(0, k * per, per), masks[k]).Restoration)], 0);
+        var errors = new List<Tensor>(2);
+        if (error is RestorationError.MsGms or RestorationError.Both)
+            errors.Add(MsGms.Map([.. imageGradients.Select(g => g.repeat(cells, 1, 1, 1))], restorations));
+        if (error is RestorationError.SquaredError or RestorationError.Both)
+            errors.Add(restorations.sub(images.repeat(cells, 1, 1, 1)).Squared().mean([1], keepdim: true));
+        var errorMaps = cat(errors, 1);                                                            // [cells x B, K, S, S]
+        Tensor combined = zeros(b, options.Scoring.ErrorKinds, images.shape[2], images.shape[3], device: images.device);
+        for (int k = 0; k < cells; k++) combined = combined.Plus(errorMaps.narrow(0, k * b, b).Times(cellWeights[k]));
+        long kinds = combined.shape[1], s = combined.shape[2];
         return smoothing.Apply(combined.reshape(b * kinds, 1, s, s)).reshape(b, kinds, s, s).MoveToOuterDisposeScope();
     }
+
+    /// <summary>No autograd and no version counters: the network ran 6-9 % faster than under no_grad, to the same bits. What
+    /// it returns cannot be changed in place outside scoring, and nothing here does.</summary>
+    private static IDisposable InferenceMode() => inference_mode();
 
     private Tensor ForwardChunked(Tensor maskedImages, Tensor masks)
     {
