@@ -4,9 +4,10 @@ namespace SSM.Core;
 public sealed record MaskingOptions
 {
     /// <summary>
-    /// Cell sizes k in pixels, at most <see cref="MaxCellSizes"/>, each once. Null (default): S/16, S/8, S/4 (4, 8, 16 px at S = 64), at least 1 px. The authors use S/64, S/32,
-    /// S/16; on MTD the larger cells gave pixel AUROC 0.665 vs 0.619 and image AUROC 0.747 vs 0.734 (mean of two seeds):
-    /// a cell must be larger than a defect for the network to have to restore it from normal surroundings.
+    /// Cell sizes k in pixels, at most <see cref="MaxCellSizes"/>, each once. Null (default): S/16, S/8, S/4 (4, 8, 16 px
+    /// at S = 64), at least 1 px. The authors use S/64, S/32, S/16; on MTD the larger cells gave pixel AUROC 0.665 vs 0.619
+    /// and image AUROC 0.747 vs 0.734 (mean of two seeds): a cell must be larger than a defect for the network to have to
+    /// restore it from normal surroundings.
     /// </summary>
     public int[]? CellSizes { get; init; }
 
@@ -41,7 +42,8 @@ public sealed record MaskingOptions
         if (sizes.Length == 0) throw new ArgumentException("At least one cell size is needed.", nameof(CellSizes));
         // Each cell size costs a restoration per mask when scoring: a model file's 4000 sizes took 45 s to score one image.
         if (sizes.Length > MaxCellSizes || sizes.Distinct().Count() < sizes.Length)
-            throw new ArgumentOutOfRangeException(nameof(CellSizes), string.Join(", ", sizes.Take(MaxCellSizes + 1)) + (sizes.Length > MaxCellSizes + 1 ? ", ..." : ""),
+            throw new ArgumentOutOfRangeException(nameof(CellSizes),
+                string.Join(", ", sizes.Take(MaxCellSizes + 1)) + (sizes.Length > MaxCellSizes + 1 ? ", ..." : ""),
                 $"At most {MaxCellSizes} cell sizes, each given once.");
         foreach (var k in sizes)
             if (k < 1 || k > imageSize / 2)

@@ -63,10 +63,7 @@ internal static class SignedFile
             sections[i] = ReadSection(stream, (int)length) ?? throw damaged;
             hash.AppendData(sections[i]);
         }
-        var stored = new byte[HashLength];
-        if (stream.ReadAtLeast(stored, HashLength, throwOnEndOfStream: false) < HashLength
-            || !hash.GetHashAndReset().AsSpan().SequenceEqual(stored) || stream.ReadByte() != -1)
-            throw damaged;
+        if (!EndsWithHashOf(stream, hash) || stream.ReadByte() != -1) throw damaged;
         return (version, sections);
     }
 
@@ -80,17 +77,24 @@ internal static class SignedFile
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(head);
         var chunk = new byte[(int)Math.Min(left, 1 << 20)];
-        for (; left > 0; )
+        while (left > 0)
         {
             int read = stream.Read(chunk, 0, (int)Math.Min(left, chunk.Length));
             if (read == 0) return false;
             hash.AppendData(chunk, 0, read);
             left -= read;
         }
-        var stored = new byte[HashLength];
-        bool holds = stream.ReadAtLeast(stored, HashLength, throwOnEndOfStream: false) == HashLength && hash.GetHashAndReset().AsSpan().SequenceEqual(stored);
+        bool holds = EndsWithHashOf(stream, hash);
         stream.Position = start;
         return holds;
+    }
+
+    /// <summary>Whether the stream's next bytes are the SHA-256 <paramref name="hash"/> has taken so far.</summary>
+    private static bool EndsWithHashOf(Stream stream, IncrementalHash hash)
+    {
+        var stored = new byte[HashLength];
+        return stream.ReadAtLeast(stored, HashLength, throwOnEndOfStream: false) == HashLength
+               && hash.GetHashAndReset().AsSpan().SequenceEqual(stored);
     }
 
     /// <summary>The next <paramref name="length"/> bytes; null when the stream ends first. A stream that cannot tell its
