@@ -283,6 +283,17 @@ public class SsmModelFileTests : IClassFixture<TinyModelFixture>
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - allocated, 0, 8 << 20);
     }
 
+    /// <summary>A section length of 2^31 (one past the largest int) in a stream that cannot seek is malformed: it overflowed.</summary>
+    [Fact]
+    public void ASectionLengthBeyondAnArrayIsMalformed()
+    {
+        var start = new byte[20];
+        "SSMMODEL"u8.CopyTo(start);
+        BitConverter.GetBytes(SsmModelFile.FormatVersion).CopyTo(start, 8);
+        BitConverter.GetBytes(1L << 31).CopyTo(start, 12);
+        Assert.Contains("malformed", Assert.Throws<InvalidDataException>(() => SsmModel.Load(new ZerosAfter(start, 1 << 16))).Message);
+    }
+
     /// <summary>A stream of <c>start</c>, then zeros up to <c>length</c> bytes; counts what was read.</summary>
     private sealed class ZerosAfter(byte[] start, long length, bool canSeek = false) : Stream
     {
