@@ -11,8 +11,9 @@ public sealed record SsmOptions
     /// Must be a multiple of 2^(Depth-1), from <see cref="MinImageSize"/> to <see cref="MaxImageSize"/>.</summary>
     public int ImageSize { get; init; } = 64;
 
-    /// <summary>Smallest <see cref="ImageSize"/>: 8. MS-GMS compares gradients at three scales, halving the image twice, and its
-    /// pyramid pools once more: below 8 px a side, libtorch fails inside the first training step.</summary>
+    /// <summary>Smallest <see cref="ImageSize"/>: 8. MS-GMS compares gradients at four scales
+    /// (<see cref="Losses.MsGms.Scales"/>), halving the image three times: below 8 px a side, libtorch fails inside the first
+    /// training step.</summary>
     public const int MinImageSize = 8;
 
     /// <summary>The smallest <see cref="ImageSize"/> a network of <paramref name="depth"/> trains at: <see cref="MinImageSize"/>,

@@ -102,7 +102,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public int Channels { get; set; } = DefaultChannels;
 
-    /// <summary>Width of the first U-Net level (doubles per level). Default 16 (the engine's compact preset; the paper uses 64). 2 to 1024 (width 1 diverged in every training of a boundary sweep).</summary>
+    /// <summary>Width of the first U-Net level (doubles per level, up to 8 times this width). Default 16 (the engine's compact preset; the paper uses 64). 2 to 1024 (width 1 diverged in every training of a boundary sweep).</summary>
     public int BaseWidth { get; set; } = Engine.Network.BaseWidth;
 
     /// <summary>Levels of the U-Net. Default 4 (the paper uses 5). 2 to 8.</summary>
@@ -255,10 +255,10 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>The default <see cref="MaxImagePixels"/>: 180 million.</summary>
     public const long DefaultMaxImagePixels = 180_000_000;
 
-    /// <summary>Width of a vector input column, in pixels (positive). Required for vector input, ignored for image input.</summary>
+    /// <summary>Width of a vector input column, in pixels (positive). Required for vector input, ignored for image input. Default null.</summary>
     public int? VectorWidth { get; set; }
 
-    /// <summary>Height of a vector input column, in pixels (positive). Required for vector input, ignored for image input.</summary>
+    /// <summary>Height of a vector input column, in pixels (positive). Required for vector input, ignored for image input. Default null.</summary>
     public int? VectorHeight { get; set; }
 
     /// <summary>Multiplies vector input values to bring them into [0, 1] (a positive number). Default 1 (values already in [0, 1]); use 1/255f for values in [0, 255].</summary>

@@ -192,9 +192,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         var images = rows.Images;
         if (images.ImageCount < SsmTrainer.MinimumImages)
             throw new InvalidOperationException($"SSM needs at least {SsmTrainer.MinimumImages} normal training images in column '{settings.InputColumnName}'; got {images.ImageCount}.");
-        int heldOut = SsmTrainer.Split(images.ImageCount, options.Training).HeldOut.Length, tiles = options.Grid.Count;
-        int networkEntries = (images.ImageCount - heldOut) * tiles;   // the images' tiles the network trains on
-        long? memory = TrainingLog.PeakMemory(options, device, networkEntries);
+        var (heldOut, networkEntries, memory) = TrainingLog.Plan(options, device, images.ImageCount);
+        int tiles = options.Grid.Count;
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
             options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
@@ -224,7 +223,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             TrainingLog.Calibrated(ch, model);
             var transformer = new SsmAnomalyTransformer(env, model, ssmInput, settings.ScoreColumnName, settings.PredictedLabelColumnName,
                 settings.AnomalyMapColumnName, settings.ScoreNormalization, settings.Threshold, settings.ScoringBatchSize);
-            ch.Info("SSM: decision threshold {0:G4} ({1}).", transformer.Threshold, SsmAnomalyTransformer.ThresholdUnits(transformer.ScoreNormalization, "held-out normal"));
+            TrainingLog.Threshold(ch, transformer);
             return transformer;
         }
         catch
@@ -238,8 +237,4 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// above their mean score, and a standard deviation from n scores is itself uncertain by about 1/√(2(n−1)): a quarter at
     /// 10, half at 3. Fewer get a warning in the log.</summary>
     public const int MinCalibrationImages = 10;
-
-    /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
-    internal const long LargeTrainingBytes = 2_000_000_000;
-
 }

@@ -333,9 +333,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
         var rows = ReadNormalRows(ch, normalImages, "fine-tuning", "Fine-tuning", SsmTrainer.MinimumImages, o.Cancellation);
         int count = rows.Images.ImageCount;
         var tuningOptions = model.Options with { Training = training };
-        int heldOut = SsmTrainer.Split(count, training).HeldOut.Length;
-        int networkEntries = (count - heldOut) * model.Options.Grid.Count;
-        long? memory = TrainingLog.PeakMemory(tuningOptions, device, networkEntries);
+        var (heldOut, networkEntries, memory) = TrainingLog.Plan(tuningOptions, device, count);
         ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}{7}.",
             count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs",
             training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device, TrainingLog.AtPeak(memory));
@@ -345,7 +343,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
         return Around(tuned, o.Threshold, result =>
         {
             TrainingLog.Calibrated(ch, tuned);
-            ch.Info("SSM: decision threshold {0:G4} ({1}).", result.Threshold, ThresholdUnits(result.ScoreNormalization, "held-out normal"));
+            TrainingLog.Threshold(ch, result);
         });
     }
 
@@ -444,6 +442,10 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
 
     /// <summary>A path of the input column as the model reads it: combined with <see cref="ImageFolder"/> when one is set.</summary>
     internal string ResolvePath(string path) => input.ResolvePath(path);
+
+    /// <summary>The size of the image file at <paramref name="path"/> (resolved as <see cref="ResolvePath"/>) as the model reads
+    /// it: upright by its EXIF orientation when <see cref="ReadsFilesUpright"/>.</summary>
+    internal (int Width, int Height) FileSize(string path) => ImageFile.ReadSize(ResolvePath(path), ReadsFilesUpright);
 
     internal static void CheckScoringBatchSize(IExceptionContext ectx, int scoringBatchSize)
     {

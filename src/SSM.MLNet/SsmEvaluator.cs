@@ -258,7 +258,7 @@ public static class SsmEvaluator
             case SsmInputKind.Path:
                 var path = cursor.GetGetter<ReadOnlyMemory<char>>(images);
                 ReadOnlyMemory<char> text = default;
-                return () => { path(ref text); return text.Length == 0 ? null : ImageFile.ReadSize(model.ResolvePath(text.ToString()), model.ReadsFilesUpright); };
+                return () => { path(ref text); return text.Length == 0 ? null : model.FileSize(text.ToString()); };
             case SsmInputKind.Encoded:
                 var bytes = cursor.GetGetter<VBuffer<byte>>(images);
                 VBuffer<byte> buffer = default;

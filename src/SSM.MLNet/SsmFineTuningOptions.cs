@@ -43,7 +43,7 @@ public sealed class SsmFineTuningOptions
     /// <summary>Torch device to train on: "cpu", "cuda" or "cuda:N". Default null: the model's device.</summary>
     public string? Device { get; set; }
 
-    /// <summary>Stops the reading between rows and the training between steps (<see cref="OperationCanceledException"/>).</summary>
+    /// <summary>Stops the reading between rows and the training between steps (<see cref="OperationCanceledException"/>). Default: none.</summary>
     public CancellationToken Cancellation { get; set; }
 
     internal SsmFineTuningOptions Copy() => (SsmFineTuningOptions)MemberwiseClone();

@@ -81,7 +81,7 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(imagePath);
-        var (width, height) = ImageFile.ReadSize(model.ResolvePath(imagePath), model.ReadsFilesUpright);
+        var (width, height) = model.FileSize(imagePath);
         return PredictedMask(model, anomalyMap, width, height);
     }
 
@@ -206,7 +206,7 @@ public static class SsmHeatMap
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(imagePath);
-        var (width, height) = ImageFile.ReadSize(model.ResolvePath(imagePath), model.ReadsFilesUpright);
+        var (width, height) = model.FileSize(imagePath);
         return Peak(anomalyMap, MapSizeOf(model, anomalyMap), width, height);
     }
 

@@ -64,6 +64,21 @@ internal static class TrainingLog
         return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
     }
 
+    /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
+    internal const long LargeTrainingBytes = 2_000_000_000;
+
+    /// <summary>What a training or a fine-tuning of <paramref name="imageCount"/> images will do: how many it holds out to
+    /// calibrate, the images' tiles the network trains on, and its estimated peak memory (<see cref="PeakMemory"/>).</summary>
+    /// <param name="options">The settings the run trains with.</param>
+    /// <param name="device">The device it trains on.</param>
+    /// <param name="imageCount">The normal images it was given.</param>
+    public static (int HeldOut, int NetworkEntries, long? Memory) Plan(SsmOptions options, TorchSharp.torch.Device device, int imageCount)
+    {
+        int heldOut = SsmTrainer.Split(imageCount, options.Training).HeldOut.Length;
+        int networkEntries = (imageCount - heldOut) * options.Grid.Count;
+        return (heldOut, networkEntries, PeakMemory(options, device, networkEntries));
+    }
+
     /// <summary>The run's estimated peak memory (<see cref="TrainingMemory.EstimateBytes"/>); null on a GPU, whose memory the
     /// CPU measurements behind the estimate do not tell.</summary>
     /// <param name="options">The settings the run trains with.</param>
@@ -91,10 +106,10 @@ internal static class TrainingLog
         if (OneDnnCheck.Finding is { } mended) ch.Warning("SSM: " + mended);
     }
 
-    /// <summary>The estimated peak as the run's first line says it, from <see cref="SsmAnomalyEstimator.LargeTrainingBytes"/> on:
+    /// <summary>The estimated peak as the run's first line says it, from <see cref="LargeTrainingBytes"/> on:
     /// ", about 3.9 GB of memory at its peak"; empty below.</summary>
     public static string AtPeak(long? memory) =>
-        memory >= SsmAnomalyEstimator.LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "";
+        memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "";
 
     /// <summary>Says how the held-out images calibrated <paramref name="model"/>, and warns when their scores do not spread.</summary>
     public static void Calibrated(IChannel ch, SsmModel model)
@@ -110,6 +125,11 @@ internal static class TrainingLog
             calibration.NormalStd, calibration.RefinementThreshold);
         if (FitWarnings.NoSpread(calibration) is { } flat) ch.Warning(flat);
     }
+
+    /// <summary>Says the decision threshold of a trained or fine-tuned <paramref name="transformer"/>, the run's last line.</summary>
+    public static void Threshold(IChannel ch, SsmAnomalyTransformer transformer) =>
+        ch.Info("SSM: decision threshold {0:G4} ({1}).", transformer.Threshold,
+            SsmAnomalyTransformer.ThresholdUnits(transformer.ScoreNormalization, "held-out normal"));
 
     /// <summary>A calibration's progress in the log: "SSM: calibrating on 76 held-out normal images." when it starts, then at
     /// most once a second Trace messages "SSM calibration: 40/76", which the command line's bar follows.</summary>

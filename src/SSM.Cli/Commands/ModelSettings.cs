@@ -122,6 +122,7 @@ public class ModelSettings : CommonSettings
                 if (Directory.Exists(next) && new DirectoryInfo(next).ResolveLinkTarget(returnFinalTarget: true) is { } target)
                     next = RealFolder(target.FullName);
             }
+            // A link that cannot be read (no permission on its folder) is kept as given: no output is written through it either.
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
             real = next;

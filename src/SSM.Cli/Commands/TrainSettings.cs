@@ -61,7 +61,7 @@ public sealed class TrainSettings : ModelSettings
     public string? TileOverlap { get; set; }
 
     [CommandOption("--width <CHANNELS>")]
-    [Description("Width of the first network level (doubles per level), 2 to 1024.")]
+    [Description("Width of the first network level (doubles per level, up to 8 times it), 2 to 1024.")]
     [DefaultValue(16)]
     public int Width { get; set; } = 16;
 

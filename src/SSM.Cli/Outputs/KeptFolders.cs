@@ -40,7 +40,8 @@ internal static class KeptFolders
         File.WriteAllText(Path.Combine(folder, StampFile), stamp);
     }
 
-    /// <summary>Removes <paramref name="folder"/> with everything in it.</summary>
+    /// <summary>Removes <paramref name="folder"/> with everything in it, if it can: one that cannot be removed now (a file
+    /// open in another program) is left, as the class says, since nothing depends on its going.</summary>
     public static void Remove(string folder)
     {
         try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }

@@ -146,8 +146,6 @@ public sealed class OutputStaging : IDisposable
         owner?.Dispose();
         outputLock?.Dispose();
         if (committed) return;
-        try { if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
+        KeptFolders.Remove(Folder);
     }
 }

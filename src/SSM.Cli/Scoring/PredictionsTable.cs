@@ -39,7 +39,7 @@ public sealed class PredictionsTable(SsmAnomalyTransformer model, string inputFo
     public PredictionRow Add(ScoredImage s, bool withHeatMap)
     {
         // The image's size once, for the peak and the contour's threshold alike.
-        var (width, height) = SSM.Core.Data.ImageFile.ReadSize(model.ResolvePath(s.Path), model.ReadsFilesUpright);
+        var (width, height) = model.FileSize(s.Path);
         var (peakX, peakY, peakValue) = SsmHeatMap.Peak(s.Map, (s.MapWidth, s.MapHeight), width, height);
         bool contrastOnly = s.Predicted && FlaggedByContrastAlone(peakValue, width, height);
         return Add(new PredictionRow(s.Path, s.Score, s.Predicted, contrastOnly ? null : peakX, contrastOnly ? null : peakY, null, null), withHeatMap);

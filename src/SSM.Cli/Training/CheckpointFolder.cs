@@ -148,7 +148,7 @@ public sealed class CheckpointFolder
     public void DeleteUnlessKept()
     {
         try { if (SsmTrainer.ReadCheckpoint(Path) is not null) return; }
-        catch (InvalidDataException) { }
+        catch (InvalidDataException) { }   // a damaged checkpoint is nothing to continue from: it goes with the folder
         Delete();
     }
 

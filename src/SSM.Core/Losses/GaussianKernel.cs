@@ -24,7 +24,8 @@ public static class GaussianKernel
         return taps;
     }
 
-    /// <summary>2-D kernel [1, 1, size, size] summing to 1.</summary>
+    /// <summary>2-D kernel [1, 1, size, size] summing to 1: SSIM's window as the paper convolves it. The library blurs with
+    /// <see cref="Band"/> instead, which tests compare with this.</summary>
     public static Tensor TwoD(int size, double sigma, Device? device = null)
     {
         using var k = OneD(size, sigma, device);
