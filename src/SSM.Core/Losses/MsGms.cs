@@ -6,7 +6,9 @@ namespace SSM.Core.Losses;
 
 /// <summary>
 /// Multi-scale gradient magnitude similarity (paper, section 5): the similarity behind both the loss
-/// and the anomaly map. Gradients are Prewitt (divided by 3) of the 3x3-median-filtered channel mean.
+/// and the anomaly map. Gradients are Prewitt (divided by 3) of the 3x3-median-filtered channel mean. Every map keeps
+/// the image's size: the median replicates the border pixels and Prewitt pads with zeros, where the authors' code pads
+/// the median with zeros and lets Prewitt shrink the map by a pixel a side; only the outermost pixels differ.
 /// </summary>
 public static class MsGms
 {

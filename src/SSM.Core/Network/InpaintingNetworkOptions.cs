@@ -19,10 +19,13 @@ public sealed record InpaintingNetworkOptions
     /// <summary>Number of encoder levels (the image is halved Depth - 1 times). Default 4.</summary>
     public int Depth { get; init; } = 4;
 
-    /// <summary>A CPU-friendly network: widths 16-32-64-128, about 0.9 M parameters. The default.</summary>
+    /// <summary>A CPU-friendly network: widths 16-32-64-128, 0.93 M parameters (one channel). The default.</summary>
     public static InpaintingNetworkOptions Compact(int channels = 1) => new() { InputChannels = channels };
 
-    /// <summary>The authors' network: widths 64-128-256-512-512, five levels, about 33 M parameters.</summary>
+    /// <summary>The authors' widths and depth: 64-128-256-512-512, five levels; 35.8 M parameters (three channels), against
+    /// the paper's 33.3 M, because each encoder level here halves the resolution with a strided 4x4 convolution at the
+    /// incoming width and then runs two 3x3 convolutions, where the authors' strided convolution changes the width and
+    /// one 3x3 convolution follows. Every model and measurement of this library has the extra convolution.</summary>
     public static InpaintingNetworkOptions Authors(int channels = 3) => new() { InputChannels = channels, BaseWidth = 64, Depth = 5 };
 
     /// <summary>Channel count of every encoder level, e.g. 64,128,256,512,512 for the authors' preset.</summary>
