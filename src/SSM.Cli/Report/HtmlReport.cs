@@ -116,7 +116,7 @@ public static class HtmlReport
         // F1 (as until 2026-12-04) outlined half a tile that predict outlined as a spot, and no deployed model has it.
         var drawn = ordered.Select(i =>
         {
-            var source = ImageFile.ReadSize(i.Path, model.ReadsFilesUpright);
+            var source = model.FileSize(i.Path);
             return (Image: i, Source: source, Colours: HeatScale.Of(model, source.Width, source.Height),
                     Contour: model.MaskThresholdFor(source.Width, source.Height));
         }).ToList();

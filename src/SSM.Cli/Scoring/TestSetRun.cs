@@ -18,7 +18,7 @@ public static class TestSetRun
             progress => ModelRunner.Score(mlContext, model, [.. data.TestItems.Select(t => t.Path)], progress));
         var result = EvaluationResult.Compute(data.TestItems, scored, ssm.Threshold, i =>
         {
-            var (width, height) = ImageFile.ReadSize(data.TestItems[i].Path, ssm.ReadsFilesUpright);
+            var (width, height) = ssm.FileSize(data.TestItems[i].Path);
             return ssm.MaskThresholdFor(width, height);
         }, ssm.MaskThreshold);
         if (result.MasksLostAtModelSize is { Count: > 0 } lost)
