@@ -22,6 +22,7 @@ public sealed class PackageTests(TrainedModelFixture fx)
             (code, output) = ProcessRunner.Run("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", feed, "--ignore-failed-sources",
                 "SSM.MLNet.Cli"], TimeSpan.FromMinutes(3), environment: new() { ["NUGET_PACKAGES"] = Path.Combine(root, "nuget") });
             Assert.True(code == 0, output);
+            AssertUnusedTorchNativeLeftOut(tools);
 
             string data = Path.Combine(root, "data");
             (code, output) = ProcessRunner.Run(Path.Combine(tools, "ssm"), ["generate", "--image-size", "16", "--train-count", "8",
@@ -86,6 +87,7 @@ public sealed class PackageTests(TrainedModelFixture fx)
                 var (code, output) = ProcessRunner.Run("dotnet", ["build", app, "-nologo", "-v", "q", "-o", Path.Combine(app, "out")],
                     TimeSpan.FromMinutes(6), environment: environment);
                 Assert.True(code == 0, output);
+                AssertUnusedTorchNativeLeftOut(Path.Combine(app, "out"));
                 if (mlnet is not null) Assert.Contains($"\"Microsoft.ML/{mlnet}\"", File.ReadAllText(Path.Combine(app, "out", "App.deps.json")));
                 (code, output) = ProcessRunner.Run("dotnet", [Path.Combine(app, "out", "App.dll"), fx.Model, image], TimeSpan.FromMinutes(2));
                 Assert.True(code == 0, output);
@@ -100,6 +102,19 @@ public sealed class PackageTests(TrainedModelFixture fx)
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// libtorch's Python bindings and test backends, which nothing loads, are left out of an install or a build
+    /// (build/SSM.TorchSharpNativeFix.targets), the libraries torch does load kept; the tool and the app then run.
+    /// </summary>
+    private static void AssertUnusedTorchNativeLeftOut(string folder)
+    {
+        var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToHashSet();
+        Assert.Contains("libtorch_cpu.so", files);
+        Assert.Contains("libLibTorchSharp.so", files);
+        Assert.DoesNotContain("libtorch_python.so", files);
+        Assert.DoesNotContain("libtorchbind_test.so", files);
     }
 
     /// <summary>MicrosoftMLNewestTested of Directory.Build.props: the top of the package's ML.NET range.</summary>
