@@ -124,6 +124,7 @@ public sealed partial class SsmAnomalyTransformer
 
         private static InvalidOperationException SharedEngine() => new(
             "The SSM model's output row was read by two calls at once: a PredictionEngine is not thread-safe. Give each thread its " +
-            "own PredictionEngine (as ConsumeModel.cs does), or use Microsoft.Extensions.ML's PredictionEnginePool.");
+            "own PredictionEngine, created with new PredictionEngineOptions { OwnsTransformer = false } so that disposing one leaves " +
+            "the model to the others, or use Microsoft.Extensions.ML's PredictionEnginePool.");
     }
 }

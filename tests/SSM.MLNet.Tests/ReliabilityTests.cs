@@ -274,7 +274,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         threads.ForEach(x => x.Start());
         threads.ForEach(x => x.Join());
         Assert.False(refusals.IsEmpty, "500 calls from each of two threads never overlapped");
-        Assert.All(refusals, e => Assert.Contains("a PredictionEngine is not thread-safe. Give each thread its own PredictionEngine",
+        Assert.All(refusals, e => Assert.Contains("a PredictionEngine is not thread-safe. Give each thread its own PredictionEngine, created with new PredictionEngineOptions { OwnsTransformer = false }",
             Assert.IsType<InvalidOperationException>(e).Message));
         // The engine still serves one thread afterwards, exactly.
         using var fresh = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
