@@ -10,7 +10,13 @@ namespace SSM.MLNet;
 public sealed partial class SsmAnomalyTransformer
 {
     /// <summary>Makes the row mapper ML.NET uses for Transform, GetOutputSchema and PredictionEngine.</summary>
-    protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
+    /// <exception cref="ObjectDisposedException">This transformer was disposed: so a PredictionEngine of a disposed model is
+    /// refused when it is created, not at its first Predict.</exception>
+    protected override IRowMapper MakeRowMapper(DataViewSchema schema)
+    {
+        ThrowIfDisposed();
+        return new Mapper(this, schema);
+    }
 
     /// <summary>
     /// The getter of added column <paramref name="added"/> (0 Score, 1 PredictedLabel, 2 AnomalyMap) over the current row's

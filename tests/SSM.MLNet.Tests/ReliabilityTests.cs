@@ -281,6 +281,20 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         Assert.Equal(fresh.Predict(rows[1]).Score, engine.Predict(rows[1]).Score);
     }
 
+    /// <summary>A PredictionEngine asked of a disposed model (one a PredictionEnginePool replaced, say) is refused when it is
+    /// created, with the message that names what disposes a model, and not at its first Predict.</summary>
+    [Fact]
+    public void A_PredictionEngine_of_a_disposed_model_is_refused_when_created()
+    {
+        var disposed = fx.Ssm.WithThreshold(3f);
+        disposed.Dispose();
+        var images = fx.Context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath)).Fit(fx.TestData);
+        var chain = images.Append(disposed);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() =>
+            fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(chain)).Message);
+        Assert.Throws<ObjectDisposedException>(() => chain.GetOutputSchema(fx.TestData.Schema));
+    }
+
     [Fact]
     public void From_finds_the_SSM_step_of_a_loaded_pipeline_or_says_there_is_none()
     {
