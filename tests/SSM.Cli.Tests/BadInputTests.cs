@@ -425,7 +425,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--device", "cuda:x", "-o", output), "--device must be cpu, cuda or cuda:N", output);
         AssertFails(Cli.Run("generate", "--device", "cuda", "-o", output), "Unknown option 'device'", output);   // nothing to run there
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--seed", "5", "-o", output), "Unknown option 'seed'", output);   // scoring draws nothing at random
-        AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect>", output);
+        AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(fx.Data, "train"), "-o", output), "has no test folder: expected test/good and test/<defect> folders (MVTec layout), a folder of good images alone, or a labels CSV", output);
         // Evaluate into a training's output would replace its only record of the training.
         string record = File.ReadAllText(Path.Combine(fx.Run, "metrics.json"));
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "-o", fx.Run), "holds the model <MODEL> reads");   // its own model first

@@ -105,7 +105,7 @@ public static class DatasetInput
             // a dataset without its test folder is not, and the loader's "neither train/good nor image files" speaks of training data.
             var (images, skipped) = Directory.Exists(Path.Combine(full, "train")) ? ([], []) : MvtecFolder.ListImages(full);
             if (images.Count == 0)
-                throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), or a folder of good images alone." +
+                throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), a folder of good images alone, or a labels CSV (columns path and label; mask for pixel metrics)." +
                                        Categories(full, needTrain));
             return MvtecDataset.OfGoodTestImages(full, images, skipped);
         }
