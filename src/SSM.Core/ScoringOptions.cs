@@ -10,6 +10,7 @@ public enum CellWeighting
 }
 
 /// <summary>How a restoration is compared with its image to give the anomaly map.</summary>
+// Saved in model files by number: append new values, never renumber (docs/architecture.md, "Where to add").
 public enum RestorationError
 {
     /// <summary>1 - multi-scale gradient magnitude similarity (the paper's map).</summary>
