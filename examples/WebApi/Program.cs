@@ -86,9 +86,10 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
     }
     catch (InvalidDataException e) { return Results.BadRequest(new { error = char.ToUpperInvariant(e.Message[0]) + e.Message[1..] }); }
     await scoring.WaitAsync();
-    var engine = engines.Get();
+    PredictionEngine<Upload, Verdict>? engine = null;
     try
     {
+        engine = engines.Get();   // inside: an engine of a disposed model is refused when it is made (503 below)
         var verdict = engine.Predict(new Upload { File = upload });
         return picture
             ? Results.File(SsmHeatMap.ToPng(ssm, upload, verdict.AnomalyMap), "image/png")
@@ -100,7 +101,7 @@ app.MapPost("/score", async (HttpRequest request, string? heatmap) =>
     catch (InvalidOperationException e) { return Results.BadRequest(new { error = e.Message }); }
     finally
     {
-        engines.Return(engine);
+        if (engine is not null) engines.Return(engine);
         scoring.Release();
     }
 });
