@@ -71,6 +71,7 @@ internal static class Serving
         Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c)))).GetAwaiter().GetResult();
         Console.WriteLine($"{requests} requests in {clock.Elapsed.TotalSeconds:F0} s: {requests / clock.Elapsed.TotalSeconds:F1} a second, " +
                           $"{engines.Count} engines, {ResidentMegabytes()} MB resident, {MemorySampler.ProcessPeakMb():F0} MB at most");
+        foreach (var engine in engines) engine.Dispose();
         (loaded as IDisposable)?.Dispose();
         return 0;
     }
