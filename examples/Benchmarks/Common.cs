@@ -130,7 +130,8 @@ internal sealed class MemorySampler : IDisposable
         thread.Start();
     }
 
-    private static long Current()
+    /// <summary>The process's resident memory now, in bytes.</summary>
+    public static long Current()
     {
         using var p = Process.GetCurrentProcess();
         return p.WorkingSet64;

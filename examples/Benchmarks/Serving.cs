@@ -64,13 +64,13 @@ internal static class Serving
                 if (n % 1000 == 0)
                 {
                     double now = clock.Elapsed.TotalSeconds;
-                    Console.WriteLine($"| {n} | {ResidentMegabytes()} | {1000 / (now - Interlocked.Exchange(ref windowStart, now)):F1} | {Threads()} |");
+                    Console.WriteLine($"| {n} | {MemorySampler.Current() >> 20} | {1000 / (now - Interlocked.Exchange(ref windowStart, now)):F1} | {Threads()} |");
                 }
             }
         }
         Task.WhenAll(Enumerable.Range(0, clients).Select(c => Task.Run(() => Client(c)))).GetAwaiter().GetResult();
         Console.WriteLine($"{requests} requests in {clock.Elapsed.TotalSeconds:F0} s: {requests / clock.Elapsed.TotalSeconds:F1} a second, " +
-                          $"{engines.Count} engines, {ResidentMegabytes()} MB resident, {MemorySampler.ProcessPeakMb():F0} MB at most");
+                          $"{engines.Count} engines, {MemorySampler.Current() >> 20} MB resident, {MemorySampler.ProcessPeakMb():F0} MB at most");
         foreach (var engine in engines) engine.Dispose();
         (loaded as IDisposable)?.Dispose();
         return 0;
@@ -80,11 +80,5 @@ internal static class Serving
     {
         using var self = Process.GetCurrentProcess();
         return self.Threads.Count;
-    }
-
-    private static long ResidentMegabytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        return self.WorkingSet64 >> 20;
     }
 }

@@ -53,8 +53,9 @@ if (ssm.InputKind != SsmInputKind.Encoded || ssm.InputColumnName != nameof(Uploa
 // and each holds its own working memory. 8,000 requests from 8 clients on 2 cores (examples/Benchmarks serving): 41.1 a
 // second and 784 MB with 8 scoring at once, 46.6 and 517 MB with 2 (docs/ml-net.md, "Serving a model"). The pool keeps
 // as many engines as may score at once.
-var scoring = new SemaphoreSlim(Environment.ProcessorCount);
-var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model), Environment.ProcessorCount);
+int scoringAtOnce = Environment.ProcessorCount;
+var scoring = new SemaphoreSlim(scoringAtOnce);
+var engines = new DefaultObjectPool<PredictionEngine<Upload, Verdict>>(new EnginePolicy(mlContext, model), scoringAtOnce);
 
 var builder = WebApplication.CreateBuilder(args.Where(a => a != givenModel).ToArray());
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // not four lines per request

@@ -222,8 +222,8 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
     public new IDataView Transform(IDataView input)
     {
         Host.CheckValue(input, nameof(input));
-        ThrowIfDisposed();
-        // The mapper checks the input column and gives the added columns, so the schema is exactly the row-at-a-time path's.
+        // The mapper refuses a disposed transformer, checks the input column and gives the added columns, so the schema is
+        // exactly the row-at-a-time path's.
         var mapper = MakeRowMapper(input.Schema);
         return new SsmScoredDataView(Host, this, input, this.input.CheckColumn(Host, input.Schema), mapper.GetOutputColumns());
     }
