@@ -1,7 +1,9 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SSM.Cli.Outputs;
+using SSM.Cli.Scoring;
 using SSM.Core.Data;
+using SSM.Core.Training;
 
 namespace SSM.Cli.Commands;
 
@@ -11,6 +13,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
     public override int Execute(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
     {
         using var staging = new OutputStaging(settings.Output);
+        if (settings.From is { } from) return FromOwnImages(settings, from, staging, cancellationToken);
         SyntheticDatasetOptions Options(TextureKind texture) => new()
         {
             ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
@@ -36,6 +39,45 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
                      (settings.ImageSize < 64 ? $" --image-size {Math.Max(8, settings.ImageSize / 8 * 8)}" : "")),   // train's sizes: multiples of 8 at its default depth
         ]);
         return 0;
+    }
+
+    /// <summary><c>generate --from</c>: the user's good images, a share of them held out and painted (<see cref="PaintedTestSet"/>).</summary>
+    private int FromOwnImages(GenerateSettings settings, string from, OutputStaging staging, CancellationToken cancellation)
+    {
+        var (images, skipped, source) = GoodImagesIn(from);
+        RefuseImagesOfItsOwn(staging.Target);
+        int heldOut = PaintedTestSet.HeldOutCount(images.Count, settings.TestShare);
+        var options = new PaintedTestSetOptions { TestShare = settings.TestShare, Seed = settings.Seed };
+        var counts = ScoringProgressView.Run(console, "images", images.Count, cancellation,
+            done => PaintedTestSet.WriteMvtec(images, staging.Folder, options, new SynchronousProgress<int>(done), cancellation), words: ("Writing", "written"));
+        RefuseLeftovers(staging, "");
+        string folder = staging.Commit();
+        int kinds = options.DefectKinds.Count;
+        Summary.Show(console, "generated", [
+            ("folder", folder), ("from", source + (skipped.Count > 0 ? $" (not images, so not read: {MvtecFolder.Describe(skipped)})" : "")),
+            ("train/good", $"{counts.Train} (copied unchanged)"), ("test/good", $"{counts.Good} (held out, as they are)"),
+            ("test defects", $"{counts.Defective} ({heldOut} of each of {kinds} kinds, painted on the held-out images)" +
+                             (counts.Unchanged.Count > 0 ? $"; {counts.Unchanged.Count} left out, their defect changing no pixel: {string.Join(", ", counts.Unchanged.Take(5))}" : "")),
+            ("next", $"ssm train \"{folder}\""),
+        ]);
+        return 0;
+    }
+
+    /// <summary>The images of <c>--from</c>: the folder's own, else its train/good (a dataset's), with what the folder holds
+    /// besides them; a folder of neither is refused.</summary>
+    private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped, string Source) GoodImagesIn(string from)
+    {
+        var (images, skipped) = MvtecFolder.ListImages(from);
+        if (images.Count == 0 && MvtecFolder.TrainingGoodFolder(from) is { } good)
+        {
+            (images, skipped) = MvtecFolder.ListImages(good);
+            from = good;
+        }
+        if (images.Count < 2)
+            throw new CliException($"--from '{from}' holds {(images.Count == 0 ? "no images" : "1 image")}" +
+                                   (skipped.Count > 0 ? $" ({MvtecFolder.Describe(skipped)})" : "") +
+                                   ": it needs at least 2 good images, one to train on and one to paint defects on.") { ExitCode = 2 };
+        return (images, skipped, Path.GetFullPath(from));
     }
 
     /// <summary>Refuses a plain folder of images as the output: written into it, the dataset's train/good would be what train

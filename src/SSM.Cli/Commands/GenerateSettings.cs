@@ -44,6 +44,18 @@ public sealed class GenerateSettings : CommonSettings
     [DefaultValue(1)]
     public int Channels { get; set; } = 1;
 
+    [CommandOption("--from <FOLDER>")]
+    [Description("A folder of your own good images (or a dataset whose train/good holds them) to make the dataset from instead of " +
+                 "generated textures: --test-share of them are held out and written to test/good as they are and to test/<kind> " +
+                 "with a painted defect of each kind (masks in ground_truth); the rest are copied to train/good. For a folder " +
+                 "without defective images: train then tells how well painted defects are found on these images.")]
+    public string? From { get; set; }
+
+    [CommandOption("--test-share <SHARE>")]
+    [Description("With --from: the share of the images held out to test on (at least one, and one fewer than all at most).")]
+    [DefaultValue(0.2)]
+    public double TestShare { get; set; } = 0.2;
+
     /// <summary>Whether --texture is All: one dataset of each texture, each in its subfolder.</summary>
     public bool AllTextures => Texture.Trim().Equals("all", StringComparison.OrdinalIgnoreCase);
 
@@ -55,6 +67,8 @@ public sealed class GenerateSettings : CommonSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
+        if (From is not null) return ValidateFrom();
+        if (TestShare != 0.2) return ValidationResult.Error("--test-share applies only with --from (the share of your images held out to test on).");
         if (ImageSize < SyntheticDatasetOptions.MinimumImageSize || ImageSize > SyntheticDatasetOptions.MaximumImageSize)
             return ValidationResult.Error($"--image-size must be from {SyntheticDatasetOptions.MinimumImageSize} to {SyntheticDatasetOptions.MaximumImageSize} (got {ImageSize}).");
         if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
@@ -63,6 +77,22 @@ public sealed class GenerateSettings : CommonSettings
         if (Channels is not (1 or 3)) return ValidationResult.Error($"--channels must be 1 (grey) or 3 (colour) (got {Channels}).");
         if (!AllTextures && ParseName<TextureKind>(Texture) is null)
             return ValidationResult.Error($"--texture must be {string.Join(", ", Enum.GetNames<TextureKind>())} or All (any case; got '{Texture}').");
+        return ValidationResult.Success();
+    }
+
+    private ValidationResult ValidateFrom()
+    {
+        if (!Directory.Exists(From)) return ValidationResult.Error($"--from '{From}' is not a folder (a folder of good images, or a dataset whose train/good holds them).");
+        if (!(TestShare > 0 && TestShare < 1)) return ValidationResult.Error($"--test-share must lie between 0 and 1 (got {TestShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        // The images come from --from: the generator's settings would say nothing, so they are refused rather than ignored.
+        string[] generatorOnly = [.. new (string Option, bool Given)[]
+        {
+            ("--image-size", ImageSize != 64), ("--train-count", TrainCount != 100), ("--test-good", TestGood != 20),
+            ("--test-defect", TestDefect != 8), ("--texture", !Texture.Trim().Equals("Woven", StringComparison.OrdinalIgnoreCase)), ("--channels", Channels != 1),
+        }.Where(o => o.Given).Select(o => o.Option)];
+        if (generatorOnly.Length > 0)
+            return ValidationResult.Error($"{string.Join(", ", generatorOnly)} describe{(generatorOnly.Length == 1 ? "s" : "")} generated images and do not apply with --from, " +
+                                          "whose images keep their own size and colour (--test-share sets how many are held out).");
         return ValidationResult.Success();
     }
 }

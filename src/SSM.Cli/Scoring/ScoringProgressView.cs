@@ -4,7 +4,7 @@ using SSM.Cli.Training;
 namespace SSM.Cli.Scoring;
 
 /// <summary>
-/// Shows the progress of scoring many images: a live bar on an interactive terminal, a line as the count passes each tenth
+/// Shows the progress of scoring many images (or of writing them: <c>generate --from</c>): a live bar on an interactive terminal, a line as the count passes each tenth
 /// of the images and at the last one otherwise: for 100 images or more, and for fewer once they have taken
 /// <see cref="QuietFor"/> (most small sets take seconds, but a tiled model or large photos score 99 images for minutes).
 /// Stops between images when the command is cancelled.
@@ -16,12 +16,14 @@ public static class ScoringProgressView
 
     /// <summary>Runs <paramref name="work"/>, which reports how many of the <paramref name="count"/> images are done.</summary>
     /// <param name="elapsed">The time since the start; a stopwatch's unless a test gives its own.</param>
+    /// <param name="words">What is done to the images, as "Scoring" and "scored" (the default) say it.</param>
     public static T Run<T>(IAnsiConsole console, string what, int count, CancellationToken cancellation,
-        Func<Action<int>, T> work, Func<TimeSpan>? elapsed = null)
+        Func<Action<int>, T> work, Func<TimeSpan>? elapsed = null, (string Doing, string Done)? words = null)
     {
+        var (doing, finished) = words ?? ("Scoring", "scored");
         if (!TrainingProgressView.IsLive(console))
         {
-            console.WriteLine($"Scoring {count} {(count == 1 ? what.TrimEnd('s') : what)}...");
+            console.WriteLine($"{doing} {count} {(count == 1 ? what.TrimEnd('s') : what)}...");
             int step = Math.Max(1, (count + 9) / 10), next = step;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             elapsed ??= () => clock.Elapsed;
@@ -31,7 +33,7 @@ public static class ScoringProgressView
                 if (done < next && done < count) return;
                 var time = elapsed();
                 if (count < 100 && time < QuietFor) return;
-                console.WriteLine($"  scored {done} of {count} {Pace(done, count, time)}");
+                console.WriteLine($"  {finished} {done} of {count} {Pace(done, count, time)}");
                 // The next tenth after this count: a count that jumps (predict's images are done once drawn, a few at a
                 // time) gives one line a tenth, not one an image until the mark catches up.
                 next = (done / step + 1) * step;
@@ -40,7 +42,7 @@ public static class ScoringProgressView
         T result = default!;
         TrainingProgressView.Bar(console).Start(ctx =>
             {
-                var task = ctx.AddTask($"scoring {count} {what}", maxValue: count);
+                var task = ctx.AddTask($"{doing.ToLowerInvariant()} {count} {what}", maxValue: count);
                 result = work(done =>
                 {
                     cancellation.ThrowIfCancellationRequested();

@@ -11,12 +11,13 @@ internal sealed class BlobShape
     private readonly float[] _amplitudes = new float[Harmonics], _phases = new float[Harmonics];
 
     /// <param name="rng">Source of the orientation, wobble and position.</param>
-    /// <param name="imageSize">Side of the square image the blob must fit in.</param>
+    /// <param name="width">Width of the image the blob must fit in.</param>
+    /// <param name="height">Its height.</param>
     /// <param name="radius">Mean radius along the major axis in pixels.</param>
     /// <param name="aspect">Minor / major axis ratio in (0, 1].</param>
     /// <param name="wobble">Largest relative radius change per harmonic.</param>
     /// <param name="softness">Width of the edge ramp in pixels.</param>
-    public BlobShape(Random rng, int imageSize, float radius, float aspect, float wobble, float softness)
+    public BlobShape(Random rng, int width, int height, float radius, float aspect, float wobble, float softness)
     {
         _radius = radius; _aspect = aspect; _softness = Math.Max(softness, 0.5f);
         float angle = rng.Uniform(0f, MathF.PI);
@@ -27,20 +28,20 @@ internal sealed class BlobShape
             _phases[k] = rng.Uniform(0f, 2f * MathF.PI);
         }
         // Keep the whole blob inside the image so the defect is never cut away by the border.
-        float margin = Math.Min(Extent, imageSize / 2f - 1f);
-        _cx = rng.Uniform(margin, imageSize - margin);
-        _cy = rng.Uniform(margin, imageSize - margin);
+        float marginX = Math.Min(Extent, width / 2f - 1f), marginY = Math.Min(Extent, height / 2f - 1f);
+        _cx = rng.Uniform(marginX, width - marginX);
+        _cy = rng.Uniform(marginY, height - marginY);
     }
 
     /// <summary>Largest distance from the centre at which <see cref="Alpha"/> can be non-zero.</summary>
     public float Extent => _radius * (1f + _amplitudes.Sum()) + _softness;
 
     /// <summary>Bounding box (inclusive-exclusive) of the non-zero alpha, clipped to the image.</summary>
-    public (int X0, int Y0, int X1, int Y1) Bounds(int size)
+    public (int X0, int Y0, int X1, int Y1) Bounds(int width, int height)
     {
         float e = Extent + 1f;
         return (Math.Max(0, (int)(_cx - e)), Math.Max(0, (int)(_cy - e)),
-                Math.Min(size, (int)MathF.Ceiling(_cx + e)), Math.Min(size, (int)MathF.Ceiling(_cy + e)));
+                Math.Min(width, (int)MathF.Ceiling(_cx + e)), Math.Min(height, (int)MathF.Ceiling(_cy + e)));
     }
 
     /// <summary>Coverage of pixel (x, y): 1 inside, 0 outside, a smooth ramp across the edge.</summary>

@@ -44,11 +44,11 @@ internal static class DefectPainter
     // A bright (polished) or dark (gouged) line a few pixels wide; it barely moves the mean brightness.
     private static void Scratch(FloatImage image, Random rng)
     {
-        int size = image.Width;
+        int size = Scale(image);
         float width = Math.Max(1.2f, size / 64f * rng.Uniform(1.2f, 2.2f));
-        var stroke = new StrokeShape(rng, size, length: size * rng.Uniform(0.3f, 0.65f), width, bend: 0.12f);
+        var stroke = new StrokeShape(rng, image.Width, image.Height, length: size * rng.Uniform(0.3f, 0.65f), width, bend: 0.12f);
         float target = rng.Next(2) == 0 ? 0.03f : 0.97f, strength = rng.Uniform(0.75f, 0.95f);
-        var (x0, y0, x1, y1) = stroke.Bounds(size);
+        var (x0, y0, x1, y1) = stroke.Bounds(image.Width, image.Height);
         for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
             {
@@ -63,8 +63,8 @@ internal static class DefectPainter
     // up where it started, so the mask has no holes.
     private static void Spot(FloatImage image, Random rng)
     {
-        int size = image.Width;
-        var blob = new BlobShape(rng, size, radius: rng.Uniform(size / 12f, size / 6f), aspect: rng.Uniform(0.7f, 1f),
+        int size = Scale(image);
+        var blob = new BlobShape(rng, image.Width, image.Height, radius: rng.Uniform(size / 12f, size / 6f), aspect: rng.Uniform(0.7f, 1f),
             wobble: 0.1f, softness: Math.Max(1.5f, size / 40f));
         float[] mean = ChannelMeans(image);
         float meanLevel = mean.Average();
@@ -73,7 +73,7 @@ internal static class DefectPainter
         var colour = new float[image.Channels];
         for (int c = 0; c < colour.Length; c++)
             colour[c] = Math.Clamp(mean[c] + delta + (image.Channels == 3 ? rng.Uniform(-0.15f, 0.15f) : 0f), 0.02f, 0.98f);
-        var (x0, y0, x1, y1) = blob.Bounds(size);
+        var (x0, y0, x1, y1) = blob.Bounds(image.Width, image.Height);
         for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
             {
@@ -90,11 +90,11 @@ internal static class DefectPainter
     // A hole shows the dark background through the material; the soft edge stands for frayed borders.
     private static void Hole(FloatImage image, Random rng)
     {
-        int size = image.Width;
-        var blob = new BlobShape(rng, size, radius: rng.Uniform(size / 14f, size / 8f), aspect: rng.Uniform(0.55f, 0.95f),
+        int size = Scale(image);
+        var blob = new BlobShape(rng, image.Width, image.Height, radius: rng.Uniform(size / 14f, size / 8f), aspect: rng.Uniform(0.55f, 0.95f),
             wobble: 0.07f, softness: Math.Max(1.5f, size / 32f));
         float darkness = rng.Uniform(0.02f, 0.08f);
-        var (x0, y0, x1, y1) = blob.Bounds(size);
+        var (x0, y0, x1, y1) = blob.Bounds(image.Width, image.Height);
         for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
             {
@@ -109,9 +109,9 @@ internal static class DefectPainter
     // (a chroma offset orthogonal to gray) plus a smaller brightness shift. The texture stays visible inside.
     private static void ColourChange(FloatImage image, Random rng)
     {
-        int size = image.Width;
+        int size = Scale(image);
         float radius = rng.Uniform(size / 7f, size / 4.5f);
-        var blob = new BlobShape(rng, size, radius, aspect: rng.Uniform(0.6f, 1f), wobble: 0.12f, softness: radius * 0.4f);
+        var blob = new BlobShape(rng, image.Width, image.Height, radius, aspect: rng.Uniform(0.6f, 1f), wobble: 0.12f, softness: radius * 0.4f);
         float meanLevel = ChannelMeans(image).Average();
         var shift = new float[image.Channels];
         if (image.Channels == 1)
@@ -129,7 +129,7 @@ internal static class DefectPainter
             shift[1] = -e1 * 0.4082f + e2 * 0.7071f + brightness;
             shift[2] = -e1 * 0.4082f - e2 * 0.7071f + brightness;
         }
-        var (x0, y0, x1, y1) = blob.Bounds(size);
+        var (x0, y0, x1, y1) = blob.Bounds(image.Width, image.Height);
         for (int y = y0; y < y1; y++)
             for (int x = x0; x < x1; x++)
             {
@@ -138,6 +138,9 @@ internal static class DefectPainter
                 for (int c = 0; c < image.Channels; c++) image[c, y, x] = Math.Clamp(image[c, y, x] + shift[c] * a, 0f, 1f);
             }
     }
+
+    // Defects scale with the shorter side, so that on a wide image (a user's own photo; the generator's are square) they fit.
+    private static int Scale(FloatImage image) => Math.Min(image.Width, image.Height);
 
     private static FloatImage MaskOfChanges(FloatImage normal, FloatImage changed)
     {

@@ -9,31 +9,31 @@ internal sealed class StrokeShape
     private readonly float[] _xs = new float[Segments + 1], _ys = new float[Segments + 1];
     private readonly float _halfWidth;
 
-    public StrokeShape(Random rng, int imageSize, float length, float width, float bend)
+    public StrokeShape(Random rng, int imageWidth, int imageHeight, float length, float width, float bend)
     {
         _halfWidth = width / 2f;
         float angle = rng.Uniform(0f, MathF.PI);
         float dx = MathF.Cos(angle) * length / 2f, dy = MathF.Sin(angle) * length / 2f;
         float margin = 2f + width;
         // Centre chosen so both ends stay inside the image.
-        float cx = rng.Uniform(Math.Min(margin + MathF.Abs(dx), imageSize / 2f), Math.Max(imageSize - margin - MathF.Abs(dx), imageSize / 2f));
-        float cy = rng.Uniform(Math.Min(margin + MathF.Abs(dy), imageSize / 2f), Math.Max(imageSize - margin - MathF.Abs(dy), imageSize / 2f));
+        float cx = rng.Uniform(Math.Min(margin + MathF.Abs(dx), imageWidth / 2f), Math.Max(imageWidth - margin - MathF.Abs(dx), imageWidth / 2f));
+        float cy = rng.Uniform(Math.Min(margin + MathF.Abs(dy), imageHeight / 2f), Math.Max(imageHeight - margin - MathF.Abs(dy), imageHeight / 2f));
         float offset = rng.Uniform(-bend, bend) * length;
         float ctrlX = cx - MathF.Sin(angle) * offset, ctrlY = cy + MathF.Cos(angle) * offset;
         for (int i = 0; i <= Segments; i++)
         {
             float t = (float)i / Segments, a = (1 - t) * (1 - t), b = 2 * (1 - t) * t, c = t * t;
-            _xs[i] = Math.Clamp(a * (cx - dx) + b * ctrlX + c * (cx + dx), 1f, imageSize - 1f);
-            _ys[i] = Math.Clamp(a * (cy - dy) + b * ctrlY + c * (cy + dy), 1f, imageSize - 1f);
+            _xs[i] = Math.Clamp(a * (cx - dx) + b * ctrlX + c * (cx + dx), 1f, imageWidth - 1f);
+            _ys[i] = Math.Clamp(a * (cy - dy) + b * ctrlY + c * (cy + dy), 1f, imageHeight - 1f);
         }
     }
 
     /// <summary>Bounding box (inclusive-exclusive) of the non-zero alpha, clipped to the image.</summary>
-    public (int X0, int Y0, int X1, int Y1) Bounds(int size)
+    public (int X0, int Y0, int X1, int Y1) Bounds(int width, int height)
     {
         float e = _halfWidth + 2f;
         return (Math.Max(0, (int)(_xs.Min() - e)), Math.Max(0, (int)(_ys.Min() - e)),
-                Math.Min(size, (int)MathF.Ceiling(_xs.Max() + e)), Math.Min(size, (int)MathF.Ceiling(_ys.Max() + e)));
+                Math.Min(width, (int)MathF.Ceiling(_xs.Max() + e)), Math.Min(height, (int)MathF.Ceiling(_ys.Max() + e)));
     }
 
     /// <summary>Coverage of pixel (x, y), fading out over the last tenth of the stroke at either end.</summary>

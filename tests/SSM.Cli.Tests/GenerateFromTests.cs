@@ -1,0 +1,69 @@
+namespace SSM.Cli.Tests;
+
+/// <summary><c>generate --from</c>: a dataset made of a user's own good images, a share of them held out and painted.</summary>
+public sealed class GenerateFromTests
+{
+    /// <summary>A generated dataset at 16 px, its train/good standing for a user's folder of good images.</summary>
+    private static string GoodImages(string name, int count)
+    {
+        string data = Cli.TempFolder(name);
+        var run = Cli.Run("generate", "--image-size", "16", "--train-count", count.ToString(), "--test-good", "0", "--test-defect", "0", "-o", data);
+        Assert.True(run.Code == 0, run.Output);
+        return data;
+    }
+
+    [Fact]
+    public void A_folder_of_good_images_becomes_a_dataset_that_train_evaluates_on_its_painted_defects()
+    {
+        string good = Path.Combine(GoodImages("from-own", 10), "train", "good"), root = Cli.TempFolder("from-own-dataset");
+        File.WriteAllText(Path.Combine(good, "notes.txt"), "not an image");
+
+        var run = Cli.Run("generate", "--from", good, "--test-share", "0.3", "-o", root);
+
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Matches(@"train/good\W+7 \(copied unchanged\)", run.Output);
+        Assert.Matches(@"test/good\W+3 \(held out, as they are\)", run.Output);
+        Assert.Matches(@"test defects\W+12 \(3 of each of 4 kinds", run.Output);
+        Assert.Contains("1 other entry: notes.txt", Cli.Flat(run.Output));   // what it did not read is said
+        Assert.Equal(7, Directory.GetFiles(Path.Combine(root, "train", "good")).Length);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(root, "ground_truth", "scratch")).Length);
+
+        var train = Cli.Run(["train", root, .. TrainedModelFixture.OneEpoch, "-o", Cli.TempFolder("from-own-model")]);
+        Assert.True(train.Code == 0, train.Output);
+        Assert.Matches(@"test images\W+15 \(12 defective\)", train.Output);
+    }
+
+    [Fact]
+    public void A_dataset_folder_gives_its_train_good_images()
+    {
+        string data = GoodImages("from-dataset", 5), root = Cli.TempFolder("from-dataset-out");
+
+        var run = Cli.Run("generate", "--from", data, "-o", root);
+
+        Assert.True(run.Code == 0, run.Output);
+        Assert.Contains(Path.Combine(data, "train", "good"), Cli.Flat(run.Output));
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(root, "train", "good")).Length);
+        Assert.Single(Directory.GetFiles(Path.Combine(root, "test", "good")));
+    }
+
+    [Fact]
+    public void What_does_not_apply_or_cannot_work_is_refused()
+    {
+        string data = GoodImages("from-refused", 3), output = Path.Combine(Cli.TempFolder("from-refused-out"), "out");
+        void Fails(string expected, params string[] args)
+        {
+            var run = Cli.Run([.. args, "-o", output]);
+            Assert.True(run.Code != 0, run.Output);
+            Assert.Contains(expected, Cli.Flat(run.Output));
+            Assert.False(Directory.Exists(output), "a refused run wrote its output");
+        }
+
+        Fails("--from '/nonexistent' is not a folder", "generate", "--from", "/nonexistent");
+        Fails("--image-size, --texture describe generated images and do not apply with --from", "generate", "--from", data, "--image-size", "32", "--texture", "Grainy");
+        Fails("--test-share applies only with --from", "generate", "--test-share", "0.5");
+        Fails("--test-share must lie between 0 and 1 (got 1.5)", "generate", "--from", data, "--test-share", "1.5");
+        string one = Cli.TempFolder("from-one");
+        File.Copy(Directory.GetFiles(Path.Combine(data, "train", "good"))[0], Path.Combine(one, "a.png"));
+        Fails("holds 1 image: it needs at least 2 good images", "generate", "--from", one);
+    }
+}
