@@ -23,7 +23,7 @@ public sealed class GenerateFromTests
         Assert.True(run.Code == 0, run.Output);
         Assert.Matches(@"train/good\W+7 \(copied unchanged\)", run.Output);
         Assert.Matches(@"test/good\W+3 \(held out, as they are\)", run.Output);
-        Assert.Matches(@"test defects\W+12 \(3 of each of 4 kinds", run.Output);
+        Assert.Matches(@"test defects\W+12 \(painted on the 3 held-out images, one of each of 4 kinds\)", run.Output);
         Assert.Contains("1 other entry: notes.txt", Cli.Flat(run.Output));   // what it did not read is said
         Assert.Equal(7, Directory.GetFiles(Path.Combine(root, "train", "good")).Length);
         Assert.Equal(3, Directory.GetFiles(Path.Combine(root, "ground_truth", "scratch")).Length);
@@ -49,7 +49,7 @@ public sealed class GenerateFromTests
     [Fact]
     public void What_does_not_apply_or_cannot_work_is_refused()
     {
-        string data = GoodImages("from-refused", 3), output = Path.Combine(Cli.TempFolder("from-refused-out"), "out");
+        string data = GoodImages("from-refused", 5), output = Path.Combine(Cli.TempFolder("from-refused-out"), "out");
         void Fails(string expected, params string[] args)
         {
             var run = Cli.Run([.. args, "-o", output]);
@@ -62,8 +62,10 @@ public sealed class GenerateFromTests
         Fails("--image-size, --texture describe generated images and do not apply with --from", "generate", "--from", data, "--image-size", "32", "--texture", "Grainy");
         Fails("--test-share applies only with --from", "generate", "--test-share", "0.5");
         Fails("--test-share must lie between 0 and 1 (got 1.5)", "generate", "--from", data, "--test-share", "1.5");
-        string one = Cli.TempFolder("from-one");
-        File.Copy(Directory.GetFiles(Path.Combine(data, "train", "good"))[0], Path.Combine(one, "a.png"));
-        Fails("holds 1 image: it needs at least 2 good images", "generate", "--from", one);
+        string four = Cli.TempFolder("from-four");
+        foreach (string image in Directory.GetFiles(Path.Combine(data, "train", "good")).Take(4)) File.Copy(image, Path.Combine(four, Path.GetFileName(image)));
+        Fails("holds 4 image(s): it needs at least 5 good images, 4 to train on", "generate", "--from", four);
+        File.WriteAllText(Path.Combine(four, "e.png"), "not an image");   // refused by name, held out or not
+        Fails("e.png", "generate", "--from", four);
     }
 }

@@ -44,7 +44,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
     /// <summary><c>generate --from</c>: the user's good images, a share of them held out and painted (<see cref="PaintedTestSet"/>).</summary>
     private int FromOwnImages(GenerateSettings settings, string from, OutputStaging staging, CancellationToken cancellation)
     {
-        var (images, skipped, source) = GoodImagesIn(from);
+        var (images, skipped, source) = GoodImagesIn(from, staging.Target);
         RefuseImagesOfItsOwn(staging.Target);
         int heldOut = PaintedTestSet.HeldOutCount(images.Count, settings.TestShare);
         var options = new PaintedTestSetOptions { TestShare = settings.TestShare, Seed = settings.Seed };
@@ -53,11 +53,13 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         RefuseLeftovers(staging, "");
         string folder = staging.Commit();
         int kinds = options.DefectKinds.Count;
+        string unchanged = counts.Unchanged.Count == 0 ? ""
+            : $"; {counts.Unchanged.Count} left out, their defect changing no pixel: {string.Join(", ", counts.Unchanged.Take(5))}" +
+              (counts.Unchanged.Count > 5 ? $", and {counts.Unchanged.Count - 5} more" : "");
         Summary.Show(console, "generated", [
             ("folder", folder), ("from", source + (skipped.Count > 0 ? $" (not images, so not read: {MvtecFolder.Describe(skipped)})" : "")),
             ("train/good", $"{counts.Train} (copied unchanged)"), ("test/good", $"{counts.Good} (held out, as they are)"),
-            ("test defects", $"{counts.Defective} ({heldOut} of each of {kinds} kinds, painted on the held-out images)" +
-                             (counts.Unchanged.Count > 0 ? $"; {counts.Unchanged.Count} left out, their defect changing no pixel: {string.Join(", ", counts.Unchanged.Take(5))}" : "")),
+            ("test defects", $"{counts.Defective} (painted on the {heldOut} held-out images, one of each of {kinds} kinds{unchanged})"),
             ("next", $"ssm train \"{folder}\""),
         ]);
         return 0;
@@ -65,7 +67,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
 
     /// <summary>The images of <c>--from</c>: the folder's own, else its train/good (a dataset's), with what the folder holds
     /// besides them; a folder of neither is refused.</summary>
-    private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped, string Source) GoodImagesIn(string from)
+    private static (IReadOnlyList<string> Images, IReadOnlyList<string> Skipped, string Source) GoodImagesIn(string from, string output)
     {
         var (images, skipped) = MvtecFolder.ListImages(from);
         if (images.Count == 0 && MvtecFolder.TrainingGoodFolder(from) is { } good)
@@ -73,10 +75,18 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             (images, skipped) = MvtecFolder.ListImages(good);
             from = good;
         }
-        if (images.Count < 2)
-            throw new CliException($"--from '{from}' holds {(images.Count == 0 ? "no images" : "1 image")}" +
-                                   (skipped.Count > 0 ? $" ({MvtecFolder.Describe(skipped)})" : "") +
-                                   ": it needs at least 2 good images, one to train on and one to paint defects on.") { ExitCode = 2 };
+        // An --output inside the folder, and its lock and staging folder beside it, are this run's, not the user's entries.
+        string ours = Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar), hidden = $".{Path.GetFileName(ours)}.";
+        bool Ours(string entry)
+        {
+            string path = Path.GetFullPath(entry).TrimEnd(Path.DirectorySeparatorChar);
+            return path == ours || Path.GetDirectoryName(path) == Path.GetDirectoryName(ours) && Path.GetFileName(path).StartsWith(hidden, StringComparison.Ordinal);
+        }
+        skipped = [.. skipped.Where(entry => !Ours(entry))];
+        if (images.Count < PaintedTestSet.MinimumImages)
+            throw new CliException($"--from '{from}' holds {images.Count} image(s)" + (skipped.Count > 0 ? $" ({MvtecFolder.Describe(skipped)})" : "") +
+                                   $": it needs at least {PaintedTestSet.MinimumImages} good images, {SsmTrainer.MinimumImages} to train on " +
+                                   "(train's least) and one to paint defects on.") { ExitCode = 2 };
         return (images, skipped, Path.GetFullPath(from));
     }
 

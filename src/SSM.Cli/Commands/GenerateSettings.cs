@@ -9,7 +9,7 @@ namespace SSM.Cli.Commands;
 public sealed class GenerateSettings : CommonSettings
 {
     [CommandOption("--seed <SEED>")]
-    [Description("Random seed of the generated images.")]
+    [Description("Random seed of the generated images; with --from, of which images are held out and of their painted defects.")]
     [DefaultValue(0)]
     public int Seed { get; set; }
 
@@ -52,7 +52,7 @@ public sealed class GenerateSettings : CommonSettings
     public string? From { get; set; }
 
     [CommandOption("--test-share <SHARE>")]
-    [Description("With --from: the share of the images held out to test on (at least one, and one fewer than all at most).")]
+    [Description("With --from: the share of the images held out to test on (at least one, and at most as many as leave 4 to train on).")]
     [DefaultValue(0.2)]
     public double TestShare { get; set; } = 0.2;
 

@@ -4,8 +4,9 @@ using SSM.Cli.Training;
 namespace SSM.Cli.Scoring;
 
 /// <summary>
-/// Shows the progress of scoring many images (or of writing them: <c>generate --from</c>): a live bar on an interactive terminal, a line as the count passes each tenth
-/// of the images and at the last one otherwise: for 100 images or more, and for fewer once they have taken
+/// Shows the progress of scoring many images (or of writing them: <c>generate --from</c>): a live bar on an interactive
+/// terminal, a line as the count passes each tenth of the images and at the last one otherwise: for 100 images or more,
+/// and for fewer once they have taken
 /// <see cref="QuietFor"/> (most small sets take seconds, but a tiled model or large photos score 99 images for minutes).
 /// Stops between images when the command is cancelled.
 /// </summary>

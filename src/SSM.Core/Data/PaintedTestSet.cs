@@ -25,8 +25,9 @@ public static class PaintedTestSet
     /// <param name="progress">Told how many of the images are written, after each.</param>
     /// <param name="cancellation">Checked between images.</param>
     /// <returns>How many images went where, and the painted copies left out because their defect changed no pixel.</returns>
-    /// <exception cref="ArgumentException">Fewer than two images, or a share that holds out none or all of them.</exception>
-    /// <exception cref="InvalidDataException">An image cannot be read; it is named.</exception>
+    /// <exception cref="ArgumentException">Fewer than <see cref="MinimumImages"/> images.</exception>
+    /// <exception cref="InvalidDataException">An image cannot be read or is smaller than training takes; it is named. Every
+    /// image's header is read before anything is written, so which images are held out does not decide it.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the files written so far stay.</exception>
     public static PaintedTestSetCounts WriteMvtec(IReadOnlyList<string> goodImages, string folder, PaintedTestSetOptions? options = null,
         IProgress<int>? progress = null, CancellationToken cancellation = default)
@@ -36,6 +37,8 @@ public static class PaintedTestSet
         options ??= new PaintedTestSetOptions();
         options.Validate();
         int heldOut = HeldOutCount(goodImages.Count, options.TestShare);
+        foreach (string image in goodImages)
+            if (ImageCache.SizeProblem($"'{image}'", ImageFile.ReadSize(image)) is { } problem) throw new InvalidDataException(problem);
         int[] order = [.. Enumerable.Range(0, goodImages.Count)];
         new Random(SyntheticDataset.ImageSeed(options.Seed, HoldOutStream, 0)).Shuffle(order);
         var held = order.Take(heldOut).ToHashSet();
@@ -68,19 +71,25 @@ public static class PaintedTestSet
         return new PaintedTestSetCounts(goodImages.Count - heldOut, heldOut, defective, left);
     }
 
-    /// <summary>How many of <paramref name="count"/> images a share holds out: rounded, at least one, and one fewer than all
-    /// at most, so that both sides have images.</summary>
-    /// <exception cref="ArgumentException">Fewer than two images.</exception>
+    /// <summary>The fewest images a painted test set is made of: one to paint and the <see cref="Training.SsmTrainer.MinimumImages"/>
+    /// a training needs.</summary>
+    public const int MinimumImages = Training.SsmTrainer.MinimumImages + 1;
+
+    /// <summary>How many of <paramref name="count"/> images a share holds out: rounded, at least one, and at most as many
+    /// as leave a training its <see cref="Training.SsmTrainer.MinimumImages"/>.</summary>
+    /// <exception cref="ArgumentException">Fewer than <see cref="MinimumImages"/> images.</exception>
     public static int HeldOutCount(int count, double testShare)
     {
-        if (count < 2) throw new ArgumentException($"A test set painted from good images needs at least 2 of them, one to train on and one to test (got {count}).", nameof(count));
-        return Math.Clamp((int)Math.Round(count * testShare, MidpointRounding.AwayFromZero), 1, count - 1);
+        if (count < MinimumImages)
+            throw new ArgumentException($"A test set painted from good images needs at least {MinimumImages} of them: {Training.SsmTrainer.MinimumImages} " +
+                                        $"to train on and one to paint defects on (got {count}).", nameof(count));
+        return Math.Clamp((int)Math.Round(count * testShare, MidpointRounding.AwayFromZero), 1, count - Training.SsmTrainer.MinimumImages);
     }
 
     // Test images are named by their source's name, so a flagged one can be found in the user's folder; "a.png" and
     // "a.jpg" would both be test/good/a.png, so each of such a pair keeps its extension in its name ("a_jpg"), and a name
     // still shared after that (a file of its own named "a_jpg.png") its index too.
-    private static string[] UniqueStems(IReadOnlyList<string> images)
+    internal static string[] UniqueStems(IReadOnlyList<string> images)
     {
         string[] stems = [.. images.Select(Path.GetFileNameWithoutExtension).Select(s => s ?? "")];
         Distinguish(stems, i => "_" + Path.GetExtension(images[i]).TrimStart('.'));

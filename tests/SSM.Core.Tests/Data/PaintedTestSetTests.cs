@@ -102,11 +102,11 @@ public class PaintedTestSetTests
     }
 
     [Theory]
-    [InlineData(2, 0.2, 1)]    // at least one held out
+    [InlineData(5, 0.2, 1)]    // at least one held out
     [InlineData(10, 0.2, 2)]
     [InlineData(10, 0.25, 3)]  // rounded half away from zero
-    [InlineData(10, 0.99, 9)]  // one left to train on
-    public void The_held_out_count_is_rounded_and_leaves_both_sides_images(int count, double share, int expected) =>
+    [InlineData(10, 0.99, 6)]  // the 4 a training needs left to train on
+    public void The_held_out_count_is_rounded_and_leaves_a_training_its_images(int count, double share, int expected) =>
         Assert.Equal(expected, PaintedTestSet.HeldOutCount(count, share));
 
     [Fact]
@@ -114,14 +114,30 @@ public class PaintedTestSetTests
     {
         using var temp = new TempFolder();
         var images = UsersImages(temp);
-        Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => PaintedTestSet.WriteMvtec(images.Take(1).ToList(), temp.File("x"))).Message);
+        Assert.Contains("at least 5", Assert.Throws<ArgumentException>(() => PaintedTestSet.WriteMvtec(images.Take(4).ToList(), temp.File("x"))).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => PaintedTestSet.WriteMvtec(images, temp.File("x"), new PaintedTestSetOptions { TestShare = 1 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => PaintedTestSet.WriteMvtec(images, temp.File("x"), new PaintedTestSetOptions { TestShare = double.NaN }));
         Assert.Throws<ArgumentException>(() => PaintedTestSet.WriteMvtec(images, temp.File("x"), new PaintedTestSetOptions { DefectKinds = [] }));
 
-        foreach (string file in images) File.WriteAllText(file, "not an image");   // a held-out image is read; the first names itself
-        var error = Assert.Throws<InvalidDataException>(() => PaintedTestSet.WriteMvtec(images, temp.File("y")));
-        Assert.Matches(@"img0\d\.png", error.Message);
+        // A file that is no image, or one too small to train on, is refused by name whether it would be held out or copied,
+        // and before anything is written.
+        File.WriteAllText(images[3], "not an image");
+        for (int seed = 0; seed < 4; seed++)
+        {
+            var error = Assert.Throws<InvalidDataException>(() => PaintedTestSet.WriteMvtec(images, temp.File("y"), new PaintedTestSetOptions { Seed = seed }));
+            Assert.Contains("img03", error.Message);
+        }
+        ImageFile.Save(new FloatImage(1, 6, 40), images[3]);
+        Assert.Contains("img03.png' is 40x6 pixels; images must be at least 8x8",
+            Assert.Throws<InvalidDataException>(() => PaintedTestSet.WriteMvtec(images, temp.File("y"))).Message);
+        Assert.False(Directory.Exists(temp.File("y")));
+    }
+
+    [Fact]
+    public void Names_shared_by_two_files_keep_their_extensions_and_then_their_index()
+    {
+        Assert.Equal(["a_png_0", "a_bmp", "b", "A_PNG_3", "a_png_4"],
+            PaintedTestSet.UniqueStems(["/x/a.png", "/x/a.bmp", "/x/b.png", "/x/A.PNG", "/x/a_png.png"]));
     }
 
     [Fact]
@@ -129,17 +145,15 @@ public class PaintedTestSetTests
     {
         using var temp = new TempFolder();
         var image = TextureSynthesizer.Render(TextureKind.Woven, 32, 1, new Random(1));
-        string[] files = [temp.File("a.png"), temp.File("a.bmp"), temp.File("b.png")];
-        ImageFile.Save(image, files[0]);
-        ImageFile.Save(image, files[2]);
+        string[] files = [temp.File("a.png"), temp.File("a.bmp"), temp.File("b.png"), temp.File("c.png"), temp.File("d.png"), temp.File("e.png")];
+        foreach (string file in files.Where(f => f.EndsWith(".png"))) ImageFile.Save(image, file);
         File.Copy(files[0], files[1]);   // a PNG named .bmp reads all the same
 
         string root = temp.File("dataset");
-        PaintedTestSet.WriteMvtec(files, root, new PaintedTestSetOptions { TestShare = 0.99 });   // two held out
+        PaintedTestSet.WriteMvtec(files, root, new PaintedTestSetOptions { TestShare = 0.99 });   // two held out, four to train on
 
         var goodNames = Directory.GetFiles(Path.Combine(root, "test", "good")).Select(Path.GetFileName).Order().ToList();
         Assert.Equal(2, goodNames.Count);
-        Assert.Equal(goodNames.Count, goodNames.Distinct().Count());
-        Assert.All(goodNames, n => Assert.Contains(n, new[] { "a_png.png", "a_bmp.png", "b.png" }));
+        Assert.All(goodNames, n => Assert.Contains(n, new[] { "a_png.png", "a_bmp.png", "b.png", "c.png", "d.png", "e.png" }));
     }
 }
