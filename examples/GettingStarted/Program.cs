@@ -4,6 +4,7 @@
 //
 //   dotnet run -c Release --project examples/GettingStarted                        the demo
 //   dotnet run -c Release --project examples/GettingStarted -- score <zip> <png>...  load a saved model and print one line per image
+//                                       (path, score, flagged, SHA-256 of the map's floats; --map-values: then the map itself)
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.ML;
@@ -13,9 +14,11 @@ using SSM.MLNet;
 
 if (args.Length > 0 && args[0] == "score")
 {
+    bool mapValues = args.Contains("--map-values");
+    args = [.. args.Where(a => a != "--map-values")];
     if (args.Length < 3)
     {
-        Console.Error.WriteLine("usage: score <model.zip> <image.png>...");
+        Console.Error.WriteLine("usage: score <model.zip> <image.png>... [--map-values]");
         return 2;
     }
     if (!File.Exists(args[1]))
@@ -28,7 +31,7 @@ if (args.Length > 0 && args[0] == "score")
         Console.Error.WriteLine($"error: the image '{Path.GetFullPath(missing)}' does not exist.");
         return 2;
     }
-    return Score(args[1], args[2..]);
+    return Score(args[1], args[2..], mapValues);
 }
 if (args.Length > 0)
 {
@@ -118,7 +121,7 @@ SsmAnomalyTransformer.From(relit).Dispose();   // its own copy of the network; t
 return 0;
 
 // Loads a saved model in this (fresh) process and prints, per image: path, score (round-trip format), predicted label, SHA-256 of the map.
-static int Score(string zip, string[] images)
+static int Score(string zip, string[] images, bool mapValues)
 {
     var mlContext = new MLContext();
     var model = mlContext.Model.Load(zip, out _);
@@ -133,8 +136,10 @@ static int Score(string zip, string[] images)
     while (cursor.MoveNext())
     {
         score(ref s); predicted(ref p); map(ref m);
-        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(m.DenseValues().ToArray().AsSpan()).ToArray();
-        Console.WriteLine($"{images[i++]}\t{s.ToString("R", CultureInfo.InvariantCulture)}\t{p}\t{Convert.ToHexString(SHA256.HashData(bytes))}");
+        float[] values = m.DenseValues().ToArray();
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        Console.WriteLine($"{images[i++]}\t{s.ToString("R", CultureInfo.InvariantCulture)}\t{p}\t{Convert.ToHexString(SHA256.HashData(bytes))}" +
+                          (mapValues ? "\t" + string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) : ""));
     }
     return 0;
 }

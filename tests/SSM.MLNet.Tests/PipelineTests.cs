@@ -155,7 +155,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     }
 
     [Fact]
-    public async Task Load_in_a_fresh_process_gives_identical_scores_and_maps()
+    public async Task Load_in_a_fresh_process_gives_the_same_scores_and_maps()
     {
         string zip = Path.Combine(fx.Folder, "fresh.zip");
         fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
@@ -165,6 +165,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("score");
+        start.ArgumentList.Add("--map-values");
         start.ArgumentList.Add(zip);
         foreach (var image in images) start.ArgumentList.Add(image);
         using var process = Process.Start(start)!;
@@ -182,10 +183,11 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         {
             var parts = lines[i].Trim().Split('\t');
             Assert.Equal(images[i], parts[0]);
-            Assert.Equal(expected[i].Score, float.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+            // Equal up to float rounding (Close), not to the bit: usually bit-identical, but once on the Xeon, with three
+            // test assemblies at once, a score came 7e-6 apart (relative) across the two processes (docs/platform.md).
+            Close.Score(fx.Ssm, expected[i].Score, float.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal(expected[i].Predicted, bool.Parse(parts[2]));
-            var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(expected[i].Map.AsSpan()).ToArray();
-            Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)), parts[3]);
+            Close.Map(expected[i].Map, [.. parts[4].Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture))]);
         }
     }
 
