@@ -12,8 +12,8 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
 {
     public override int Execute(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.From is { } from) return FromOwnImages(settings, from, cancellationToken);
         using var staging = new OutputStaging(settings.Output);
-        if (settings.From is { } from) return FromOwnImages(settings, from, staging, cancellationToken);
         SyntheticDatasetOptions Options(TextureKind texture) => new()
         {
             ImageSize = settings.ImageSize, TrainCount = settings.TrainCount, TestGoodCount = settings.TestGood,
@@ -42,11 +42,13 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
     }
 
     /// <summary><c>generate --from</c>: the user's good images, a share of them held out and painted (<see cref="PaintedTestSet"/>).</summary>
-    private int FromOwnImages(GenerateSettings settings, string from, OutputStaging staging, CancellationToken cancellation)
+    private int FromOwnImages(GenerateSettings settings, string from, CancellationToken cancellation)
     {
-        var (images, skipped, source) = GoodImagesIn(from, staging.Target);
+        // Listed before the output's lock and staging folder exist, which would otherwise be among its entries when the
+        // output lies inside it.
+        var (images, skipped, source) = GoodImagesIn(from, settings.Output);
+        using var staging = new OutputStaging(settings.Output);
         RefuseImagesOfItsOwn(staging.Target);
-        int heldOut = PaintedTestSet.HeldOutCount(images.Count, settings.TestShare);
         var options = new PaintedTestSetOptions { TestShare = settings.TestShare, Seed = settings.Seed };
         var counts = ScoringProgressView.Run(console, "images", images.Count, cancellation,
             done => PaintedTestSet.WriteMvtec(images, staging.Folder, options, new SynchronousProgress<int>(done), cancellation), words: ("Writing", "written"));
@@ -59,7 +61,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         Summary.Show(console, "generated", [
             ("folder", folder), ("from", source + (skipped.Count > 0 ? $" (not images, so not read: {MvtecFolder.Describe(skipped)})" : "")),
             ("train/good", $"{counts.Train} (copied unchanged)"), ("test/good", $"{counts.Good} (held out, as they are)"),
-            ("test defects", $"{counts.Defective} (painted on the {heldOut} held-out images, one of each of {kinds} kinds{unchanged})"),
+            ("test defects", $"{counts.Defective} (painted on the {counts.Good} held-out images, one of each of {kinds} kinds{unchanged})"),
             ("next", $"ssm train \"{folder}\""),
         ]);
         return 0;
@@ -75,14 +77,9 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
             (images, skipped) = MvtecFolder.ListImages(good);
             from = good;
         }
-        // An --output inside the folder, and its lock and staging folder beside it, are this run's, not the user's entries.
-        string ours = Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar), hidden = $".{Path.GetFileName(ours)}.";
-        bool Ours(string entry)
-        {
-            string path = Path.GetFullPath(entry).TrimEnd(Path.DirectorySeparatorChar);
-            return path == ours || Path.GetDirectoryName(path) == Path.GetDirectoryName(ours) && Path.GetFileName(path).StartsWith(hidden, StringComparison.Ordinal);
-        }
-        skipped = [.. skipped.Where(entry => !Ours(entry))];
+        // An --output inside the folder (a run before this one wrote it) is this command's, not one of the user's entries.
+        string ours = Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar);
+        skipped = [.. skipped.Where(entry => Path.GetFullPath(entry).TrimEnd(Path.DirectorySeparatorChar) != ours)];
         if (images.Count < PaintedTestSet.MinimumImages)
             throw new CliException($"--from '{from}' holds {images.Count} image(s)" + (skipped.Count > 0 ? $" ({MvtecFolder.Describe(skipped)})" : "") +
                                    $": it needs at least {PaintedTestSet.MinimumImages} good images, {SsmTrainer.MinimumImages} to train on " +

@@ -46,7 +46,7 @@ public static class PaintedTestSet
 
         string train = Directory.CreateDirectory(Path.Combine(folder, "train", LabeledImage.GoodCategory)).FullName;
         var left = new List<string>();
-        int done = 0, defective = 0;
+        int defective = 0;
         for (int i = 0; i < goodImages.Count; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -66,7 +66,7 @@ public static class PaintedTestSet
                     defective++;
                 }
             }
-            progress?.Report(++done);
+            progress?.Report(i + 1);
         }
         return new PaintedTestSetCounts(goodImages.Count - heldOut, heldOut, defective, left);
     }
