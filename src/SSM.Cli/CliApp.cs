@@ -74,7 +74,7 @@ public static class CliApp
                 .WithExample("train", "data/mvtec/carpet", "--epochs", "40", "--output", "runs/carpet")
                 .WithExample("train", "data/synthetic", "--normalization", "None", "--output", "runs/synthetic");
             config.AddCommand<EvaluateCommand>("evaluate")
-                .WithDescription("Score a labelled test set (MVTec layout, or a CSV of paths and labels) with a trained model; writes metrics.json, report.html and model.zip (a copy, with --calibrate-on, --threshold and --mask-threshold applied).")
+                .WithDescription("Score a labelled test set (MVTec layout, or a CSV of paths and labels) or a folder of good images with a trained model; writes metrics.json, report.html and model.zip (a copy, with --calibrate-on, --threshold and --mask-threshold applied).")
                 .WithExample("evaluate", "runs/carpet/model.zip", "data/mvtec/carpet");
             config.AddCommand<PredictCommand>("predict")
                 .WithDescription("Score an image or a folder of images; writes heat-map overlays, predictions.csv and summary.json (the model and threshold that decided), and with --masks each image's predicted mask.")
@@ -84,7 +84,7 @@ public static class CliApp
                 .WithExample("info", "runs/carpet/model.zip")
                 .WithExample("info", "runs/carpet/model.zip", "--json");
             config.AddCommand<GenerateCommand>("generate")
-                .WithDescription("Write the built-in synthetic dataset (textures with defects) in MVTec layout.")
+                .WithDescription("Write the built-in synthetic dataset (textures with defects) in MVTec layout; with --from, one made of your own good images, a share of them with painted defects.")
                 .WithExample("generate", "--output", "data/synthetic");
         });
         if (args.Length == 0)

@@ -60,12 +60,17 @@ public sealed class GenerateFromTests
 
         Fails("--from '/nonexistent' is not a folder", "generate", "--from", "/nonexistent");
         Fails("--image-size, --texture describe generated images and do not apply with --from", "generate", "--from", data, "--image-size", "32", "--texture", "Grainy");
+        // Typed at their defaults they are refused too: typed, they are expected to act.
+        Fails("--image-size describes generated images and does not apply with --from", "generate", "--from", data, "--image-size", "64");
+        Fails("--channels describes generated images", "generate", "--from", data, "--channels=1");
         Fails("--test-share applies only with --from", "generate", "--test-share", "0.5");
+        Fails("--test-share applies only with --from", "generate", "--test-share", "0.2");
         Fails("--test-share must lie between 0 and 1 (got 1.5)", "generate", "--from", data, "--test-share", "1.5");
         string four = Cli.TempFolder("from-four");
         foreach (string image in Directory.GetFiles(Path.Combine(data, "train", "good")).Take(4)) File.Copy(image, Path.Combine(four, Path.GetFileName(image)));
         Fails("holds 4 image(s): it needs at least 5 good images, 4 to train on", "generate", "--from", four);
         File.WriteAllText(Path.Combine(four, "e.png"), "not an image");   // refused by name, held out or not
         Fails("e.png", "generate", "--from", four);
+        Assert.DoesNotContain("Writing", Cli.Run("generate", "--from", four, "-o", output).Output);   // refused before it says so
     }
 }

@@ -22,6 +22,11 @@ public class CommonSettings : CommandSettings
         return name is null ? null : Enum.Parse<T>(name);
     }
 
+    /// <summary>Whether <paramref name="option"/> is among the command's <paramref name="arguments"/> (as given, not as
+    /// defaulted: an option typed at its default value counts).</summary>
+    internal static bool Given(IEnumerable<string> arguments, string option) =>
+        arguments.Any(a => a == option || a.StartsWith(option + "=", StringComparison.Ordinal) || a.StartsWith(option + ":", StringComparison.Ordinal));
+
     /// <summary>"--switch must be A, B or C (any case; got 'x')."</summary>
     protected static ValidationResult Choice<T>(string option, string? value) where T : struct, Enum
     {

@@ -8,7 +8,7 @@ namespace SSM.Cli.Commands;
 public sealed class EvaluateSettings : SavedModelSettings
 {
     [CommandArgument(1, "<DATA>")]
-    [Description("Dataset folder in MVTec layout with a test/ folder, or a labels CSV (path and label columns).")]
+    [Description("Dataset folder in MVTec layout with a test/ folder, a labels CSV (path and label columns), or a folder of good images alone (the threshold for each false-alarm budget; no AUROC).")]
     public string Data { get; set; } = "";
 
     [CommandOption("--min-image-auroc <AUROC>")]

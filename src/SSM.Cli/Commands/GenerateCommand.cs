@@ -12,6 +12,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
 {
     public override int Execute(CommandContext context, GenerateSettings settings, CancellationToken cancellationToken)
     {
+        settings.RefuseOptionsThatDoNotApply(context.Arguments);
         if (settings.From is { } from) return FromOwnImages(settings, from, cancellationToken);
         using var staging = new OutputStaging(settings.Output);
         SyntheticDatasetOptions Options(TextureKind texture) => new()
@@ -47,6 +48,7 @@ public sealed class GenerateCommand(IAnsiConsole console) : Command<GenerateSett
         // Listed before the output's lock and staging folder exist, which would otherwise be among its entries when the
         // output lies inside it.
         var (images, skipped, source) = GoodImagesIn(from, settings.Output);
+        PaintedTestSet.CheckImages(images);   // before the progress line says it is writing them
         using var staging = new OutputStaging(settings.Output);
         RefuseImagesOfItsOwn(staging.Target);
         var options = new PaintedTestSetOptions { TestShare = settings.TestShare, Seed = settings.Seed };

@@ -68,7 +68,6 @@ public sealed class GenerateSettings : CommonSettings
         var common = base.Validate();
         if (!common.Successful) return common;
         if (From is not null) return ValidateFrom();
-        if (TestShare != 0.2) return ValidationResult.Error("--test-share applies only with --from (the share of your images held out to test on).");
         if (ImageSize < SyntheticDatasetOptions.MinimumImageSize || ImageSize > SyntheticDatasetOptions.MaximumImageSize)
             return ValidationResult.Error($"--image-size must be from {SyntheticDatasetOptions.MinimumImageSize} to {SyntheticDatasetOptions.MaximumImageSize} (got {ImageSize}).");
         if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
@@ -84,15 +83,29 @@ public sealed class GenerateSettings : CommonSettings
     {
         if (!Directory.Exists(From)) return ValidationResult.Error($"--from '{From}' is not a folder (a folder of good images, or a dataset whose train/good holds them).");
         if (!(TestShare > 0 && TestShare < 1)) return ValidationResult.Error($"--test-share must lie between 0 and 1 (got {TestShare.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
-        // The images come from --from: the generator's settings would say nothing, so they are refused rather than ignored.
-        string[] generatorOnly = [.. new (string Option, bool Given)[]
-        {
-            ("--image-size", ImageSize != 64), ("--train-count", TrainCount != 100), ("--test-good", TestGood != 20),
-            ("--test-defect", TestDefect != 8), ("--texture", !Texture.Trim().Equals("Woven", StringComparison.OrdinalIgnoreCase)), ("--channels", Channels != 1),
-        }.Where(o => o.Given).Select(o => o.Option)];
-        if (generatorOnly.Length > 0)
-            return ValidationResult.Error($"{string.Join(", ", generatorOnly)} describe{(generatorOnly.Length == 1 ? "s" : "")} generated images and do not apply with --from, " +
-                                          "whose images keep their own size and colour (--test-share sets how many are held out).");
         return ValidationResult.Success();
+    }
+
+    /// <summary>The generator's options, which say nothing where the images come from <see cref="From"/>.</summary>
+    private static readonly string[] GeneratorOptions = ["--image-size", "--train-count", "--test-good", "--test-defect", "--texture", "--channels"];
+
+    /// <summary>
+    /// Refuses among <paramref name="arguments"/> (as typed, so a value equal to the default counts too) the generator's
+    /// options with <see cref="From"/>, and <c>--test-share</c> without it: refused rather than ignored, as one typed
+    /// expects it to act.
+    /// </summary>
+    /// <exception cref="CliException">Such an option was given (exit code 2).</exception>
+    public void RefuseOptionsThatDoNotApply(IReadOnlyList<string> arguments)
+    {
+        if (From is null)
+        {
+            if (Given(arguments, "--test-share"))
+                throw new CliException("--test-share applies only with --from (the share of your images held out to test on).") { ExitCode = 2 };
+            return;
+        }
+        string[] given = [.. GeneratorOptions.Where(option => Given(arguments, option))];
+        if (given.Length > 0)
+            throw new CliException($"{string.Join(", ", given)} {(given.Length == 1 ? "describes generated images and does" : "describe generated images and do")} not apply with --from, " +
+                                   "whose images keep their own size and colour (--test-share sets how many are held out).") { ExitCode = 2 };
     }
 }

@@ -32,7 +32,8 @@ public sealed class PredictSettings : SavedModelSettings
 
     [CommandOption("--masks")]
     [Description("Also write <name>_mask.png per image: the predicted defect region at the image's own size, white where " +
-                 "the anomaly map reaches the model's threshold (inside the heat map's white contour) and black elsewhere, " +
+                 "the anomaly map reaches the model's threshold, or its mask threshold when it has one (--mask-threshold), inside the heat " +
+                 "map's white contour, and black elsewhere, " +
                  "as MVTec's ground-truth masks; predictions.csv gains a mask column. Default: no masks.")]
     public bool Masks { get; set; }
 

@@ -8,7 +8,7 @@ namespace SSM.Cli.Commands;
 public class SavedModelSettings : ModelSettings
 {
     [CommandArgument(0, "<MODEL>")]
-    [Description("model.zip written by ssm train.")]
+    [Description("model.zip written by ssm train or evaluate, or by the ML.NET API from image paths or image bytes.")]
     public string Model { get; set; } = "";
 
     [CommandOption("--threshold <SCORE>")]

@@ -227,10 +227,6 @@ public sealed class TrainSettings : ModelSettings
         "--raw-maps", "--sigma", "--rounds", "--precision", "--flip",
     ];
 
-    /// <summary>Whether <paramref name="option"/> is among the command's <paramref name="arguments"/> (as given, not as defaulted).</summary>
-    private static bool Given(IEnumerable<string> arguments, string option) =>
-        arguments.Any(a => a == option || a.StartsWith(option + "=", StringComparison.Ordinal) || a.StartsWith(option + ":", StringComparison.Ordinal));
-
     /// <summary>
     /// For <see cref="From"/>: refuses the options of <see cref="ModelOptions"/> among <paramref name="arguments"/> (and
     /// checkpoints, which a fine-tuning does not keep), then sets them to <paramref name="o"/>'s, the settings of the model

@@ -37,8 +37,7 @@ public static class PaintedTestSet
         options ??= new PaintedTestSetOptions();
         options.Validate();
         int heldOut = HeldOutCount(goodImages.Count, options.TestShare);
-        foreach (string image in goodImages)
-            if (ImageCache.SizeProblem($"'{image}'", ImageFile.ReadSize(image)) is { } problem) throw new InvalidDataException(problem);
+        CheckImages(goodImages);
         int[] order = [.. Enumerable.Range(0, goodImages.Count)];
         new Random(SyntheticDataset.ImageSeed(options.Seed, HoldOutStream, 0)).Shuffle(order);
         var held = order.Take(heldOut).ToHashSet();
@@ -69,6 +68,16 @@ public static class PaintedTestSet
             progress?.Report(i + 1);
         }
         return new PaintedTestSetCounts(goodImages.Count - heldOut, heldOut, defective, left);
+    }
+
+    /// <summary>Reads every image's header, as <see cref="WriteMvtec"/> does before it writes anything: for a caller that
+    /// shows progress, to refuse a bad folder before it says it is writing.</summary>
+    /// <exception cref="InvalidDataException">An image cannot be read or is smaller than training takes; it is named.</exception>
+    public static void CheckImages(IReadOnlyList<string> goodImages)
+    {
+        ArgumentNullException.ThrowIfNull(goodImages);
+        foreach (string image in goodImages)
+            if (ImageCache.SizeProblem($"'{image}'", ImageFile.ReadSize(image)) is { } problem) throw new InvalidDataException(problem);
     }
 
     /// <summary>The fewest images a painted test set is made of: one to paint and the <see cref="Training.SsmTrainer.MinimumImages"/>
