@@ -22,7 +22,8 @@ internal static class Explore
     public static int Run(Arguments a)
     {
         string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
-        int size = a.Int("size") ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
+        int? givenSize = a.Int("size");
+        int size = givenSize ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
         int? width = a.Int("width");
         string? cells = a.String("cells"), modelPath = a.String("model"), dump = a.String("dump");
         var norm = a.Enum<InputNormalization>("normalization");
@@ -71,11 +72,19 @@ internal static class Explore
             Scoring = d.Scoring with { SmoothingSigma = sigma },
         };
         options.Validate();
+        var sw = Stopwatch.StartNew();
+        SsmModel? loaded = modelPath is not null && File.Exists(modelPath) ? SsmModel.Load(modelPath) : null;
+        // A loaded model scores at its own size: images decoded at another would not fit its masks.
+        if (loaded is not null && loaded.Options.ImageSize != size)
+        {
+            if (givenSize is not null)
+                throw new ArgumentException($"--size {size}, but the model {modelPath} works at {loaded.Options.ImageSize} px: leave --size out with --model.");
+            size = loaded.Options.ImageSize;
+        }
         var data = DecodedSplits.Load(MvtecFolder.Load(root, channels: 1), size, [size]);
         var (train, test, cats, masks) = (data.Train, data.Test, data.Categories, data.Masks[size]);
-        var sw = Stopwatch.StartNew();
         SsmModel model;
-        if (modelPath is not null && File.Exists(modelPath)) model = SsmModel.Load(modelPath);
+        if (loaded is not null) model = loaded;
         else
         {
             model = SsmTrainer.Train(train, options, new SynchronousProgress<TrainingProgress>(p =>
