@@ -21,6 +21,7 @@ const string Usage = """
       drift --model model.zip|SsmModel.bin [--data <folder>] [--limit N] [--threshold 3]
       compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good] [--without c1,c2]  (files of explore --save-scores)
       aupro-anomalib A.bin [B.bin ...] [--max-fpr 0.3] [--good good]  (the library's AUPRO beside anomalib's computation of it)
+      pixels-original-size A.bin [--data <folder>] [--good good]  (pixel metrics at the model's side and at each test image's own size)
       contention [--images 24] [--epochs 2]
       serving --model model.zip --images <folder> [--clients 8] [--at-once N (default: the clients)] [--requests 8000]
       micro [BenchmarkDotNet arguments, e.g. --filter *Auroc*]
@@ -63,12 +64,13 @@ try
         case "drift": return Drift.Run(Arguments.Parse(rest));
         case "compare": return Compare.Run(rest);
         case "aupro-anomalib": return AnomalibAupro.Run(rest);
+        case "pixels-original-size": return OriginalSizePixels.Run(rest);
         case "contention": return Contention.Run(rest);
         case "serving": return Serving.Run(Arguments.Parse(rest));
         case "onednn": return OneDnnSweep.Run(Arguments.Parse(rest));
         case "dicom-check": return DicomCheck.Run(rest);
         default:
-            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, drift, compare, aupro-anomalib, contention, serving, onednn or dicom-check.");
+            Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, drift, compare, aupro-anomalib, pixels-original-size, contention, serving, onednn or dicom-check.");
             return 1;
     }
 }
