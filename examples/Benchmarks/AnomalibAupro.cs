@@ -25,8 +25,7 @@ internal static class AnomalibAupro
 {
     public static int Run(string[] args)
     {
-        var files = args.TakeWhile(s => !s.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var a = Arguments.Parse(args[files.Length..]);
+        var (files, a) = Arguments.FilesThenOptions(args);
         string good = a.String("good") ?? "good";
         double limit = a.Double("max-fpr") ?? Pro.DefaultMaxFpr;
         a.RejectUnknown();

@@ -23,6 +23,18 @@ internal sealed class Arguments
         return a;
     }
 
+    /// <summary>The leading words of <paramref name="args"/> (files, as `compare A.bin B.bin --bootstrap 100` takes) and
+    /// the options after them.</summary>
+    public static (string[] Files, Arguments Options) FilesThenOptions(string[] args)
+    {
+        string[] files = [.. args.TakeWhile(s => !s.StartsWith("--", StringComparison.Ordinal))];
+        return (files, Parse(args[files.Length..]));
+    }
+
+    /// <summary>The dataset of --data, else MTD beside the repository (whether that folder exists is the caller's question).</summary>
+    public string DataFolder() => String("data") ?? Repository.MtdFolder()
+        ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
+
     /// <summary>Whether --<paramref name="name"/> was given; a word after it is refused, not dropped (it was meant for something).</summary>
     public bool Flag(string name)
     {

@@ -16,8 +16,7 @@ internal static class Compare
 
     public static int Run(string[] args)
     {
-        var files = args.TakeWhile(s => !s.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var a = Arguments.Parse(args[files.Length..]);
+        var (files, a) = Arguments.FilesThenOptions(args);
         int replicates = a.Int("bootstrap") ?? 1000, seed = a.Int("seed") ?? 0;
         string good = a.String("good") ?? "good";
         var without = (a.String("without") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -20,7 +20,7 @@ internal static class Drift
     public static int Run(Arguments a)
     {
         string modelPath = a.String("model") ?? throw new ArgumentException("--model <model.zip or SsmModel.bin> is required.");
-        string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
+        string root = a.DataFolder();
         int? limit = a.Int("limit");
         double threshold = a.Double("threshold") ?? 3;
         a.RejectUnknown();

@@ -21,7 +21,7 @@ internal static class Explore
 {
     public static int Run(Arguments a)
     {
-        string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
+        string root = a.DataFolder();
         int? givenSize = a.Int("size");
         int size = givenSize ?? 64, epochs = a.Int("epochs") ?? 10, seed = a.Int("seed") ?? 0;
         int? width = a.Int("width");
@@ -74,6 +74,7 @@ internal static class Explore
         options.Validate();
         var sw = Stopwatch.StartNew();
         SsmModel? loaded = modelPath is not null && File.Exists(modelPath) ? SsmModel.Load(modelPath) : null;
+        var loading = sw.Elapsed;   // the decoding below is not the model's time
         // A loaded model scores at its own size: images decoded at another would not fit its masks.
         if (loaded is not null && loaded.Options.ImageSize != size)
         {
@@ -83,6 +84,7 @@ internal static class Explore
         }
         var data = DecodedSplits.Load(MvtecFolder.Load(root, channels: 1), size, [size]);
         var (train, test, cats, masks) = (data.Train, data.Test, data.Categories, data.Masks[size]);
+        sw.Restart();
         SsmModel model;
         if (loaded is not null) model = loaded;
         else
@@ -91,7 +93,7 @@ internal static class Explore
                 Console.WriteLine($"  epoch {p.Epoch}/{p.PlannedEpochs} loss {p.Loss.Total:F4} gms {p.Loss.MsGms:F4} {p.Elapsed.TotalSeconds:F0}s")));
             if (modelPath is not null) model.Save(modelPath);
         }
-        Console.WriteLine($"model ready in {sw.Elapsed.TotalSeconds:F0} s");
+        Console.WriteLine($"model ready in {(loading + sw.Elapsed).TotalSeconds:F0} s");
         var heldOut = train.Subset(SsmTrainer.Split(train.Count, model.Options.Training).HeldOut);
         // Scoring settings given on the command line apply to a loaded model too (no retraining needed).
         var scoring = model.Options with { Masking = model.Options.Masking with {

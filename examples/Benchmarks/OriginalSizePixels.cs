@@ -16,9 +16,8 @@ internal static class OriginalSizePixels
 {
     public static int Run(string[] args)
     {
-        var files = args.TakeWhile(s => !s.StartsWith("--", StringComparison.Ordinal)).ToArray();
-        var a = Arguments.Parse(args[files.Length..]);
-        string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
+        var (files, a) = Arguments.FilesThenOptions(args);
+        string root = a.DataFolder();
         string good = a.String("good") ?? LabeledImage.GoodCategory;
         a.RejectUnknown();
         if (files.Length != 1) throw new ArgumentException("Give one file written by `explore --save-scores` of the dataset given by --data.");

@@ -15,7 +15,7 @@ internal static class Visibility
 {
     public static int Run(Arguments a)
     {
-        string root = a.String("data") ?? Repository.MtdFolder() ?? throw new ArgumentException("No --data given and SSM.MLNet.sln not found above the working directory.");
+        string root = a.DataFolder();
         int[] sides = (a.String("sizes") ?? "64,256").Split(',').Select(int.Parse).ToArray();
         a.RejectUnknown();
         var dataset = MvtecFolder.Load(root, channels: 1);
