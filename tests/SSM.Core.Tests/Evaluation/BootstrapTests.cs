@@ -81,6 +81,19 @@ public class BootstrapTests
         Assert.Equal(draws.Select(w => string.Join(",", w)), Bootstrap.StratifiedDraws(strata, 200, seed: 5).Select(w => string.Join(",", w)));
     }
 
+    /// <summary>To FPR 1 the weighted sweep must reach the lowest pixel, a normal one below all others.</summary>
+    [Fact]
+    public void Aupro_to_fpr_one_counts_the_lowest_pixel()
+    {
+        // 128 distinct values, the good image's each half a step below the defective one's: its last pixel is the lowest.
+        float[] defective = [.. Enumerable.Range(0, Side * Side).Select(i => 1f - i / 64f)];
+        float[] good = [.. defective.Select(v => v - 1f / 128)];
+        bool[] mask = new bool[Side * Side];
+        mask[0] = true;
+        var m = new ResampledMetrics([0.1f, 0.9f], [false, true], [good, defective], [new bool[Side * Side], mask], Side, Side);
+        Assert.Equal(1.0, m.Aupro([1, 1], maxFpr: 1.0), 12);
+    }
+
     [Fact]
     public void Intervals_HoldThePointFigure_NarrowWithMoreImages_AndRepeatWithTheSeed()
     {
@@ -151,5 +164,49 @@ public class BootstrapTests
             Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.9f], [false, true], maps: maps, masks: masks, height: 1, width: 2)).Message);
         Assert.StartsWith("Pixel metrics need the maps' height and width (got 0 x 0).",
             Assert.Throws<ArgumentException>(() => Bootstrap.Intervals([0.1f, 0.9f], [false, true], maps: maps, masks: masks)).Message);
+    }
+
+    /// <summary>Each check alone: the inputs are otherwise valid, so no later check (or an index past an array) refuses
+    /// them in its place.</summary>
+    [Fact]
+    public void Each_bad_input_is_refused_by_its_own_check()
+    {
+        float[] scores = [0.1f, 0.9f];
+        bool[] labels = [false, true];
+        string Refusal(Func<BootstrapIntervals> call) => Assert.ThrowsAny<ArgumentException>(() => call()).Message;
+        const string PerImage = "Scores, labels, strata, maps and masks must have one entry per image.";
+        Assert.Equal(PerImage, Refusal(() => Bootstrap.Intervals([0.1f, 0.9f, 0.5f], labels)));
+        Assert.Equal(PerImage, Refusal(() => Bootstrap.Intervals(scores, labels, strata: ["a"])));
+        float[][] maps = [[0.1f, 0.2f], [0.3f, 0.8f]];
+        bool[][] masks = [[false, false], [false, true]];
+        Assert.Equal(PerImage, Refusal(() => Bootstrap.Intervals(scores, labels, maps: maps, masks: [masks[0]], height: 1, width: 2)));
+        Assert.Equal(PerImage, Refusal(() => Bootstrap.Intervals(scores, labels, maps: maps, height: 1, width: 2)));
+        Assert.StartsWith("Pixel intervals need at least one defective pixel.",
+            Refusal(() => Bootstrap.Intervals(scores, labels, maps: maps, masks: [masks[0], masks[0]], height: 1, width: 2)));
+        Assert.StartsWith("Map or mask 1 does not have 1 x 2 pixels.",
+            Refusal(() => Bootstrap.Intervals(scores, labels, maps: [maps[0], [0.3f, 0.8f, 0.9f]], masks: masks, height: 1, width: 2)));
+        Assert.StartsWith("Map 1 is NaN at pixel 0.",
+            Refusal(() => Bootstrap.Intervals(scores, labels, maps: [maps[0], [float.NaN, 0.8f]], masks: masks, height: 1, width: 2)));
+        Assert.StartsWith("Pixel metrics need the maps' height and width (got 1 x 0).",
+            Refusal(() => Bootstrap.Intervals(scores, labels, maps: maps, masks: masks, height: 1, width: 0)));
+        Assert.StartsWith("The level must be in (0, 1).", Refusal(() => Bootstrap.Intervals(scores, labels, level: 0)));
+        Assert.StartsWith("Intervals need both good and defective images.", Refusal(() => Bootstrap.Intervals(scores, [true, true])));
+        // Maps one pixel wide are maps.
+        Assert.NotNull(Bootstrap.Intervals(scores, labels, maps: maps, masks: masks, height: 2, width: 1).PixelAuroc);
+        Assert.Equal(100, Bootstrap.Intervals(scores, labels, draws: 100).Draws);
+    }
+
+    /// <summary>Strata are redrawn each to its own count: with every image its own stratum, every draw is the test set
+    /// itself, so the interval is the point figure; drawn as good and defective, it spreads.</summary>
+    [Fact]
+    public void Strata_are_the_given_ones_not_good_and_defective()
+    {
+        var (scores, labels, _, _) = TestSet(10, 10, seed: 5);
+        var own = Bootstrap.Intervals(scores, labels, strata: [.. scores.Select((_, i) => $"image {i}")], draws: 100);
+        double auroc = Roc.Auroc(scores, labels);
+        Assert.Equal(auroc, own.ImageAuroc.Low, 12);
+        Assert.Equal(auroc, own.ImageAuroc.High, 12);
+        var two = Bootstrap.Intervals(scores, labels, draws: 100);
+        Assert.True(two.ImageAuroc.High > two.ImageAuroc.Low, two.ImageAuroc.ToString());
     }
 }

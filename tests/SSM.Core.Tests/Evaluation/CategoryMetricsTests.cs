@@ -73,6 +73,15 @@ public sealed class CategoryMetricsTests
     }
 
     [Fact]
+    public void A_kind_ranks_its_pixels_when_any_of_its_images_has_a_masked_defect()
+    {
+        LabeledAnomalyMap[] maps = [Map([1, 1]), Map([5, 0], [true, false]), Map([9, 9])];   // the last mask lost its pixels
+        var result = CategoryMetrics.Compute(["good", "scratch", "scratch"], [false, true, true], [0f, 2f, 2f], maps: maps);
+        var all = PixelMetrics.Evaluate(maps);
+        Assert.Equal((all.Auroc, all.Aupro), (result[1].PixelAuroc!.Value, result[1].Aupro!.Value));
+    }
+
+    [Fact]
     public void Mismatched_lists_and_missing_categories_are_refused()
     {
         var lengths = Assert.Throws<ArgumentException>(() => CategoryMetrics.Compute(["a", "b"], [true], [1f, 2f]));

@@ -40,10 +40,33 @@ public class ConfusionCountsTests
         Assert.Equal((1, 1, 0), (c.TruePositives, c.FalsePositives, c.FalseNegatives));
     }
 
+    /// <summary>Every rate from a matrix with no zero cell, where each formula's denominator differs from the others'.</summary>
+    [Fact]
+    public void RatesOfAFullMatrix()
+    {
+        var c = new ConfusionCounts(TruePositives: 3, FalsePositives: 2, TrueNegatives: 4, FalseNegatives: 1);
+        Assert.Equal(10, c.Total);
+        Assert.Equal(3.0 / 5, c.Precision, 1e-15);
+        Assert.Equal(3.0 / 4, c.Recall, 1e-15);
+        Assert.Equal(6.0 / 9, c.F1, 1e-15);
+        Assert.Equal(7.0 / 10, c.Accuracy, 1e-15);
+        Assert.Equal(2.0 / 6, c.FalsePositiveRate, 1e-15);
+    }
+
+    [Fact]
+    public void CountsOfSeveralImagesAddUp()
+    {
+        var a = ConfusionCounts.Of([T, T, F], [T, F, F]);
+        var b = ConfusionCounts.Of([F, T, F, T], [T, T, F, F]);
+        Assert.Equal(new ConfusionCounts(TruePositives: 2, FalsePositives: 1, TrueNegatives: 2, FalseNegatives: 2), a + b);
+        Assert.Equal(ConfusionCounts.Of([T, T, F, F, T, F, T], [T, F, F, T, T, F, F]), a + b);
+    }
+
     [Fact]
     public void ArgumentErrors()
     {
         Assert.Throws<ArgumentException>(() => ConfusionCounts.At([0.1f, 0.2f], [T], 0.5f));
         Assert.Throws<ArgumentException>(() => ConfusionCounts.At([0.1f], [T], float.NaN));
+        Assert.Equal("decisions", Assert.Throws<ArgumentException>(() => ConfusionCounts.Of([T, F], [T])).ParamName);
     }
 }

@@ -146,6 +146,29 @@ public sealed class FalseAlarmThresholdTests
         var huge = FalseAlarmThreshold.For([3e8f, 1f], [false, true], 0)!.Value;
         Assert.True(huge.Threshold > 3e8f);
         Assert.Null(FalseAlarmThreshold.For([1f], [true], 0.05));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FalseAlarmThreshold.For(Scores, Labels, 1));
+        // The rate itself refused, not an index past the normal scores that a rate of 1 would reach.
+        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => FalseAlarmThreshold.For(Scores, Labels, 1)).ParamName);
+        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => FalseAlarmThreshold.For(Scores, Labels, -0.01)).ParamName);
+        Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => FalseAlarmThreshold.For(Scores, Labels, double.NaN)).ParamName);
+    }
+
+    /// <summary>A normal image the budget may flag, tied with the lowest defect found: the threshold lies midway down to the
+    /// normal score next below them (0.125), not at the tie, so both keep room.</summary>
+    [Fact]
+    public void A_normal_score_tied_with_the_lowest_defect_does_not_move_the_threshold_up_to_them()
+    {
+        var t = FalseAlarmThreshold.For([0.875f, 0.125f, 0.875f], [false, false, true], 0.5)!.Value;
+        Assert.Equal(0.5f, t.Threshold);
+        Assert.Equal((1, 1), (t.Counts.FalsePositives, t.Counts.TruePositives));
+    }
+
+    /// <summary>Good images only, the next one up too close for a round number between: the threshold is the round number
+    /// above the one that must pass (0.301), which passes both, not a value a float's step above it.</summary>
+    [Fact]
+    public void Without_room_below_the_next_good_score_the_threshold_is_the_round_number_above()
+    {
+        var t = FalseAlarmThreshold.For([0.3005f, 0.3f], [false, false], 0.5)!.Value;
+        Assert.Equal(0.301f, t.Threshold);
+        Assert.Equal(0, t.Counts.FalsePositives);
     }
 }

@@ -59,5 +59,15 @@ public class PixelMetricsTests
         Assert.Throws<ArgumentException>(() => PixelMetrics.Auroc([new float[4], new float[4]], [new bool[4]]));
         Assert.Throws<ArgumentException>(() => PixelMetrics.Auroc([new float[4]], [new bool[4]])); // one class
         Assert.Throws<ArgumentException>(() => PixelMetrics.Evaluate([new LabeledAnomalyMap(new float[4], new bool[4], 2, 2)])); // no region
+        Assert.StartsWith("No images were given.", Assert.Throws<ArgumentException>(() => PixelMetrics.Evaluate([])).Message);
+    }
+
+    [Fact]
+    public void A_map_one_pixel_wide_or_high_is_an_image_and_an_empty_one_is_refused()
+    {
+        Assert.Equal(3, new LabeledAnomalyMap(new float[3], new bool[3], 3, 1).Height);
+        Assert.Equal(3, new LabeledAnomalyMap(new float[3], new bool[3], 1, 3).Width);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LabeledAnomalyMap([], [], 0, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LabeledAnomalyMap([], [], 2, 0));
     }
 }

@@ -60,6 +60,15 @@ public class ProTests
         Assert.Equal(expected, Pro.Aupro(maps, masks, H, W), 1e-12);
     }
 
+    /// <summary>To FPR 1 the sweep must reach the lowest pixel, here a normal one scoring below all others.</summary>
+    [Fact]
+    public void IntegratedToFprOneTheLowestPixelCounts()
+    {
+        var mask = Mask((0, 0));
+        var map = Enumerable.Range(0, H * W).Select(i => 1f - i / 16f).ToArray();   // the region first, then 15 distinct normals
+        Assert.Equal(1.0, Pro.Aupro([map], [mask], H, W, maxFpr: 1.0), 1e-12);
+    }
+
     [Fact]
     public void SameExampleIntegratedToFprOne()
     {

@@ -54,6 +54,16 @@ public class RocCurveTests
             Assert.True(small.FalsePositiveRates[i] >= small.FalsePositiveRates[i - 1]);
             Assert.True(small.TruePositiveRates[i] >= small.TruePositiveRates[i - 1]);
         }
+        // Spread evenly along the curve's length (|dFPR| + |dTPR|, 2 in all): no two kept points further apart than one
+        // spacing and the longest single step of the full curve.
+        double spacing = 2.0 / (50 - 1), longestStep = 0;
+        for (int i = 1; i < full.Count; i++)
+            longestStep = Math.Max(longestStep, full.FalsePositiveRates[i] - full.FalsePositiveRates[i - 1] + full.TruePositiveRates[i] - full.TruePositiveRates[i - 1]);
+        for (int i = 1; i < small.Count; i++)
+        {
+            double gap = small.FalsePositiveRates[i] - small.FalsePositiveRates[i - 1] + small.TruePositiveRates[i] - small.TruePositiveRates[i - 1];
+            Assert.True(gap <= spacing + longestStep + 1e-12, $"points {i - 1} and {i} lie {gap:F4} apart (spacing {spacing:F4}, longest step {longestStep:F4})");
+        }
         // Every kept point is a point of the full curve.
         var fullPoints = Enumerable.Range(0, full.Count).Select(i => (full.Thresholds[i], full.FalsePositiveRates[i], full.TruePositiveRates[i])).ToHashSet();
         for (int i = 0; i < small.Count; i++)
@@ -67,6 +77,29 @@ public class RocCurveTests
         Assert.Same(curve, curve.Downsample(5));
         Assert.Equal(2, curve.Downsample(2).Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => curve.Downsample(1));
+    }
+
+    /// <summary>A hand-made curve that never moves keeps its two ends.</summary>
+    [Fact]
+    public void DownsampleOfAFlatCurveKeepsItsEnds()
+    {
+        var flat = new RocCurve([0, 0, 0, 0], [0, 0, 0, 0], [4f, 3f, 2f, 1f]);
+        Assert.Equal([4f, 1f], flat.Downsample(3).Thresholds);
+    }
+
+    /// <summary>Most of the length in the last step: no mark is passed before it, so the ends alone, the last one once.</summary>
+    [Fact]
+    public void DownsampleOfACurveThatMovesAtItsEndKeepsEachEndOnce()
+    {
+        var late = new RocCurve([0, 0, 0, 0, 0, 1], [0, 0.01, 0.02, 0.03, 0.04, 1], [6f, 5f, 4f, 3f, 2f, 1f]);
+        Assert.Equal([6f, 1f], late.Downsample(4).Thresholds);
+    }
+
+    [Fact]
+    public void CurveArraysMustBeOfOneLength()
+    {
+        Assert.Throws<ArgumentException>(() => new RocCurve([0, 1], [0, 1], [1f]));
+        Assert.Throws<ArgumentException>(() => new RocCurve([0, 1], [0], [2f, 1f]));
     }
 
     [Fact]

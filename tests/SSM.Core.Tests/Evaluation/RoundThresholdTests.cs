@@ -33,6 +33,10 @@ public sealed class RoundThresholdTests
         Assert.Equal(1.0006f, round);
         // 1.0004 and 1.0012: 1.001 fits between.
         Assert.Equal(1.001f, RoundThreshold.Between([1.0004f, 1.0012f], 1.0012f));
+        // A score below that is itself a round number (1.000) is no threshold: it would flag that score.
+        float[] roundBelow = [1f, 1.0004f];
+        Assert.Equal(1.0004f, RoundThreshold.Between(roundBelow, 1.0004f));
+        DecidesAsTheExactOne(roundBelow, 1.0004f, RoundThreshold.Between(roundBelow, 1.0004f));
         // Scores far too large for three decimals to mean anything: the exact one.
         Assert.Equal(16777218f, RoundThreshold.Between([16777216f, 16777218f], 16777218f));
     }
