@@ -62,6 +62,26 @@ public sealed class LabelsCsvTests
         Assert.Equal([null, temp.File("masks", "b.png"), temp.File("masks", "c.png")], data.TestItems.Select(t => t.MaskPath));
     }
 
+    /// <summary>The columns are found by name wherever they stand, the first included; a quoted field keeps a doubled quote
+    /// as one.</summary>
+    [Fact]
+    public void Columns_are_found_in_any_order_the_first_included()
+    {
+        using var temp = new TempFolder();
+        Folder(temp, "a.png", "b\"x.png", "masks/b.png");
+        File.WriteAllText(temp.File("labels.csv"), "mask,label,path\n,good,a.png\nmasks/b.png,dent,\"b\"\"x.png\"\n");
+
+        var data = LabelsCsv.Load(temp.File("labels.csv"));
+
+        Assert.True(data.HasGroundTruth);
+        Assert.Equal(["a.png", "b\"x.png"], data.TestItems.Select(t => Path.GetFileName(t.Path)));
+        Assert.Equal(["good", "dent"], data.TestItems.Select(t => t.Category));
+        Assert.Equal([null, temp.File("masks", "b.png")], data.TestItems.Select(t => t.MaskPath));
+
+        File.WriteAllText(temp.File("labels2.csv"), "label,path\ndent,a.png\n");
+        Assert.Equal("dent", Assert.Single(LabelsCsv.Load(temp.File("labels2.csv")).TestItems).Category);
+    }
+
     [Fact]
     public void Semicolons_separate_the_fields_when_the_header_has_no_comma()
     {

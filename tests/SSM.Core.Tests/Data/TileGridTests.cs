@@ -72,6 +72,17 @@ public class TileGridTests
     }
 
     [Fact]
+    public void A_grid_of_one_column_or_one_row_is_in_range()
+    {
+        Assert.True(new TileGrid(1, 3, false).InRange);
+        Assert.True(new TileGrid(3, 1, false).InRange);
+        Assert.True(TileGrid.Whole.InRange);
+        Assert.False(new TileGrid(0, 3, false).InRange);
+        Assert.False(new TileGrid(3, 0, false).InRange);
+        Assert.False(new TileGrid(TileGrid.MaxTiles + 1, 1, false).InRange);
+    }
+
+    [Fact]
     public void OverlapAddsNoTilesAlongASideOfOne() =>
         Assert.Equal((15, 1, 15), (new TileGrid(8, 1, true).Across, new TileGrid(8, 1, true).Down, new TileGrid(8, 1, true).Count));
 
