@@ -56,14 +56,11 @@ public class RocCurveTests
         }
         // Spread evenly along the curve's length (|dFPR| + |dTPR|, 2 in all): no two kept points further apart than one
         // spacing and the longest single step of the full curve.
-        double spacing = 2.0 / (50 - 1), longestStep = 0;
-        for (int i = 1; i < full.Count; i++)
-            longestStep = Math.Max(longestStep, full.FalsePositiveRates[i] - full.FalsePositiveRates[i - 1] + full.TruePositiveRates[i] - full.TruePositiveRates[i - 1]);
+        static double Step(RocCurve c, int i) => c.FalsePositiveRates[i] - c.FalsePositiveRates[i - 1] + c.TruePositiveRates[i] - c.TruePositiveRates[i - 1];
+        double spacing = 2.0 / (50 - 1), longestStep = Enumerable.Range(1, full.Count - 1).Max(i => Step(full, i));
         for (int i = 1; i < small.Count; i++)
-        {
-            double gap = small.FalsePositiveRates[i] - small.FalsePositiveRates[i - 1] + small.TruePositiveRates[i] - small.TruePositiveRates[i - 1];
-            Assert.True(gap <= spacing + longestStep + 1e-12, $"points {i - 1} and {i} lie {gap:F4} apart (spacing {spacing:F4}, longest step {longestStep:F4})");
-        }
+            Assert.True(Step(small, i) <= spacing + longestStep + 1e-12,
+                $"points {i - 1} and {i} lie {Step(small, i):F4} apart (spacing {spacing:F4}, longest step {longestStep:F4})");
         // Every kept point is a point of the full curve.
         var fullPoints = Enumerable.Range(0, full.Count).Select(i => (full.Thresholds[i], full.FalsePositiveRates[i], full.TruePositiveRates[i])).ToHashSet();
         for (int i = 0; i < small.Count; i++)
