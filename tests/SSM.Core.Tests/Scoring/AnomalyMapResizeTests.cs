@@ -39,7 +39,24 @@ public class AnomalyMapResizeTests
         Assert.Equal(2f, AnomalyMapResize.ToImageSize(map, 4, 1, 1)[0], 5);
     }
 
+    /// <summary>An image that keeps one side of the map is still resized along the other: the map must overlay it.</summary>
     [Fact]
-    public void WrongLengthIsRejected() =>
-        Assert.Throws<ArgumentException>(() => AnomalyMapResize.ToImageSize(new float[10], 4, 8, 8));
+    public void AnImageOfTheMapsHeightButAnotherWidthIsResizedAlongItsWidth()
+    {
+        var map = Enumerable.Range(0, 16).Select(i => (float)(i / 4)).ToArray();   // each row its own value
+        var wide = AnomalyMapResize.ToImageSize(map, 4, 4, 12);
+        Assert.Equal(4 * 12, wide.Length);
+        for (int y = 0; y < 4; y++) Assert.All(wide[(y * 12)..((y + 1) * 12)], v => Assert.Equal(y, v, 5));
+        Assert.Equal(4 * 2, AnomalyMapResize.ToImageSize(map, 4, 4, 2).Length);
+        Assert.Equal(8 * 4, AnomalyMapResize.ToImageSize(map, 4, 8, 4).Length);
+    }
+
+    [Fact]
+    public void WrongLengthIsRejectedByName()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AnomalyMapResize.ToImageSize(new float[10], 4, 8, 8));
+        Assert.Equal("map", e.ParamName);
+        Assert.StartsWith("A 4x4 map has 16 values, got 10.", e.Message);
+        Assert.Throws<ArgumentNullException>(() => AnomalyMapResize.ToImageSize(null!, 4, 8, 8));
+    }
 }

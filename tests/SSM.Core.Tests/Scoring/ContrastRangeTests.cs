@@ -27,6 +27,29 @@ public class ContrastRangeTests
         Assert.Equal(Math.Log(0.2 * Math.Sqrt(64.0 / 63)), range.MeanLogStd, 3);
         Assert.Equal(Math.Log(2), range.SpreadLogStd, 3);
         Assert.Throws<ArgumentException>(() => ContrastRange.Fit(cache.Subset([0]), InputNormalizer.DefaultStdFloor));
+        // Two images are enough: their log contrasts differ by log 2, a sample standard deviation of log 2 / sqrt 2.
+        var two = ContrastRange.Fit(cache.Subset([0, 1]), InputNormalizer.DefaultStdFloor);
+        Assert.Equal(Math.Log(2) / Math.Sqrt(2), two.SpreadLogStd, 3);
+    }
+
+    /// <summary>The floor starts past the margin, not at it: an image exactly <see cref="ContrastRange.Margin"/> spreads
+    /// below keeps its map's score, which a floor of the normal mean (a deficit of 0) would have raised.</summary>
+    [Fact]
+    public void TheFloorRaisesAScoreOnlyPastTheMargin()
+    {
+        using var image = full(1, 1, 8, 8, 0.5f);
+        image[0, 0, 0, 0] = tensor(0.9f);
+        using var logStd = ContrastRange.LogContrast(image, InputNormalizer.DefaultStdFloor);
+        double own = logStd.item<float>();
+        using var score = tensor(new[] { 0.25f });
+        // Mean log contrast exactly 1 above the image's, in spreads of 0.5: 2 spreads below, a deficit of exactly 0.
+        var atMargin = new ContrastRange(own + 1, 0.5);
+        Assert.Equal(0, atMargin.Deficit(own));
+        using (var kept = atMargin.Floor(score, image, InputNormalizer.DefaultStdFloor, normalMean: 5, normalStd: 2))
+            Assert.Equal(0.25f, kept.item<float>());
+        var past = new ContrastRange(own + 1.5, 0.5);   // 3 spreads below: a deficit of 1
+        using (var raised = past.Floor(score, image, InputNormalizer.DefaultStdFloor, normalMean: 5, normalStd: 2))
+            Assert.Equal(5 + 1 * 2, raised.item<float>(), 4);
     }
 
     [Fact]

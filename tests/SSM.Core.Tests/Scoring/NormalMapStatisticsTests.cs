@@ -128,6 +128,47 @@ public class NormalMapStatisticsTests
     public void MapsThatAreNotSquareAreRefused() =>
         Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute([new[] { 1f, 0f }, new[] { 1f, 2f }], kinds: 1));
 
+    /// <summary>Each refused by its own check, not by an index past a short map or a division by a count of one.</summary>
+    [Fact]
+    public void TooFewMapsAndMapsOfDifferentSizesAreRefused()
+    {
+        var maps = RandomMaps(3, 4, seed: 1);
+        Assert.Contains("at least 2 maps", Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(maps[..1], kinds: 1)).Message);
+        Assert.Contains("at least 3 maps", Assert.Throws<ArgumentException>(() => NormalMapStatistics.LeaveOneOutScores(maps[..2], kinds: 1)).Message);
+        Assert.Equal(3, NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1).Length);
+        float[][] uneven = [new float[4], new float[4], new float[9]];
+        Assert.Contains("same size", Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(uneven, kinds: 1)).Message);
+        Assert.Contains("same size", Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(uneven.Reverse().ToArray(), kinds: 1)).Message);
+    }
+
+    /// <summary>
+    /// A floor under each pixel's scale (the first round's spread, where refinement leaves cells visible and their own spread
+    /// is about nothing): a pixel whose scale lies below its floor takes the floor, the others keep theirs, plane by plane, and
+    /// the leave-one-out scores standardise with the floored scale too.
+    /// </summary>
+    [Fact]
+    public void AMinimumScaleRaisesEachPixelsScaleToItsOwnFloor()
+    {
+        var maps = RandomMaps(5, 2 * 9, seed: 7);   // two planes of 3 x 3
+        var free = NormalMapStatistics.Compute(maps, kinds: 2);
+        // Floors far above the scale on pixel 4 of the first plane and pixel 2 of the second, far below elsewhere.
+        var floor = free.Scale.Select(v => v / 10).ToArray();
+        floor[4] = 50;
+        floor[9 + 2] = 70;
+        var floored = NormalMapStatistics.Compute(maps, kinds: 2, floor);
+        for (int p = 0; p < floor.Length; p++)
+            Assert.Equal(p is 4 or 11 ? floor[p] : free.Scale[p], floored.Scale[p], 6);
+        Assert.Equal(free.Mean, floored.Mean);
+        var scores = NormalMapStatistics.LeaveOneOutScores(maps, kinds: 2, minimumScale: floor);
+        for (int i = 0; i < maps.Count; i++)
+        {
+            var others = maps.Where((_, j) => j != i).ToList();
+            Assert.Equal(NormalMapStatistics.Compute(others, kinds: 2, floor).MaxStandardized(maps[i]), scores[i], 4);
+        }
+        var wrong = Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(maps, kinds: 2, new float[9]));
+        Assert.Equal("minimumScale", wrong.ParamName);
+    }
+
     [Fact]
     public void LeaveOneOutScoresEqualStatisticsComputedWithoutEachMap()
     {
@@ -167,8 +208,11 @@ public class NormalMapStatisticsTests
         using (var batch = tensor(maps[0], [1, 2, 4, 4]))
         using (var z = batch.sub(mean).div(scale).mean([1], keepdim: true))
             Assert.Equal(s.MaxStandardized(maps[0]), z.max().item<float>(), 4);
-        Assert.Throws<InvalidDataException>(() => s.ToTensors(side: 4, kinds: 1, CPU));
-        Assert.Throws<InvalidDataException>(() => s.ToTensors(side: 5, kinds: 2, CPU));
+        // The message says what the statistics hold against what the model's maps need: a saved file read wrongly, not a bug.
+        Assert.Equal("The map statistics hold 2 plane(s) of 16 pixels; the model's maps have 1 of 16.",
+            Assert.Throws<InvalidDataException>(() => s.ToTensors(side: 4, kinds: 1, CPU)).Message);
+        Assert.Equal("The map statistics hold 2 plane(s) of 16 pixels; the model's maps have 2 of 25.",
+            Assert.Throws<InvalidDataException>(() => s.ToTensors(side: 5, kinds: 2, CPU)).Message);
     }
 
     [Fact]
