@@ -26,6 +26,21 @@ public class MapSmoothingTests
         Assert.Equal(smoothed[0, 0, 15, 13].item<float>(), smoothed[0, 0, 13, 15].item<float>(), 6); // isotropic
     }
 
+    /// <summary>A kernel that reaches as far as a map's shorter side (sigma 2 pads 8 pixels; a map 8 high) cannot reflect
+    /// there, which libtorch refuses: such maps are smoothed with replicated borders, whichever side is the shorter.</summary>
+    [Theory]
+    [InlineData(8, 40)]
+    [InlineData(40, 8)]
+    [InlineData(8, 8)]
+    public void AMapNoLargerThanTheKernelsReachIsSmoothedWithReplicatedBorders(int height, int width)
+    {
+        using var smoothing = new MapSmoothing(2.0);
+        using var map = full(1, 1, height, width, 0.3f);
+        using var smoothed = smoothing.Apply(map);
+        Assert.Equal(new long[] { 1, 1, height, width }, smoothed.shape);
+        Assert.True(smoothed.allclose(map, atol: 1e-6));
+    }
+
     [Fact]
     public void ZeroSigmaIsIdentity()
     {

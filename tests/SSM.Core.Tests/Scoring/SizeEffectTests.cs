@@ -19,11 +19,28 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
         Assert.Equal(2f, effect.LevelIntercept, 3);
         Assert.Equal(1f, effect.ScoreSlope, 4);
         Assert.Equal(17.5f, effect.Score(7.5), 3);
+        Assert.Equal(2 - 0.5f * 7.5f, effect.Level(7.5), 3);
+        Assert.Equal(17.5f - (2 - 0.5f * 7.5f), effect.MapOffset(7.5), 3);
         // Outside the fitted sizes the nearest end holds: no extrapolation.
         Assert.Equal(effect.Score(6), effect.Score(2), 5);
         Assert.Equal(effect.Level(9), effect.Level(12), 5);
         Assert.Null(SizeEffect.Fit([7, 7, 7, 7], [1, 2, 3, 4], [1, 2, 3, 4]));   // one size: nothing to learn
         Assert.Null(SizeEffect.Fit([6, 8], [1, 2], [1, 2]));
+        Assert.NotNull(SizeEffect.Fit([6, 7, 8], [1, 2, 3], [1, 2, 3]));   // 3 images are enough
+    }
+
+    /// <summary>Sizes must spread by <see cref="SizeEffect.MinimumSpread"/> in sample standard deviation of log area:
+    /// 0.06 is fitted, 0.04 (a camera's crops within a few percent of one size) is not.</summary>
+    [Theory]
+    [InlineData(0.06, true)]
+    [InlineData(0.04, false)]
+    public void SizesAreFittedOnlyWhenTheySpreadByTheMinimum(double spread, bool fitted)
+    {
+        // Four log areas 7 +- d with sample standard deviation d x sqrt(4 / 3): d chosen to give the spread wanted.
+        double d = spread * Math.Sqrt(3.0 / 4);
+        double[] logAreas = [7 - d, 7 - d, 7 + d, 7 + d];
+        float[] values = [1, 2, 3, 4];
+        Assert.Equal(fitted, SizeEffect.Fit(logAreas, values, values) is not null);
     }
 
     [Fact]
