@@ -134,6 +134,7 @@ public class NormalMapStatisticsTests
     {
         var maps = RandomMaps(3, 4, seed: 1);
         Assert.Contains("at least 2 maps", Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(maps[..1], kinds: 1)).Message);
+        Assert.Equal(4, NormalMapStatistics.Compute(maps[..2], kinds: 1).Scale.Length);
         Assert.Contains("at least 3 maps", Assert.Throws<ArgumentException>(() => NormalMapStatistics.LeaveOneOutScores(maps[..2], kinds: 1)).Message);
         Assert.Equal(3, NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1).Length);
         float[][] uneven = [new float[4], new float[4], new float[9]];
@@ -192,9 +193,37 @@ public class NormalMapStatisticsTests
             var others = maps.Where((_, j) => j / 2 != i / 2).ToList();
             Assert.Equal(NormalMapStatistics.Compute(others, kinds: 1).MaxStandardized(maps[i]), scores[i], 4);
         }
+        // Two images of two tiles: each image's tiles are scored by the other image's two, enough for statistics.
+        var two = NormalMapStatistics.LeaveOneOutScores(maps[..4], kinds: 1, group: 2);
+        for (int i = 0; i < 4; i++)
+            Assert.Equal(NormalMapStatistics.Compute(i < 2 ? maps[2..4] : maps[..2], kinds: 1).MaxStandardized(maps[i]), two[i], 4);
         // One image of three tiles leaves nothing to compare with: each tile is left out alone.
         Assert.Equal(NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1), NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1, group: 3));
         Assert.Throws<ArgumentException>(() => NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 4));
+    }
+
+    /// <summary>
+    /// With two restoration errors (the default's MS-GMS and squared error) each plane's mean and scale are its own, as if
+    /// computed alone; a score over some planes standardises those planes only, and a map's level is the mean over its
+    /// pixels and planes.
+    /// </summary>
+    [Fact]
+    public void EachPlaneHasItsOwnStatistics()
+    {
+        var maps = RandomMaps(5, 2 * 9, seed: 8);   // two planes of 3 x 3
+        foreach (var m in maps) for (int p = 9; p < 18; p++) m[p] = 10 + 3 * m[p];   // the second plane larger and wider
+        var both = NormalMapStatistics.Compute(maps, kinds: 2);
+        var first = NormalMapStatistics.Compute([.. maps.Select(m => m[..9])], kinds: 1);
+        var second = NormalMapStatistics.Compute([.. maps.Select(m => m[9..])], kinds: 1);
+        Assert.Equal([.. first.Mean, .. second.Mean], both.Mean);
+        Assert.Equal([.. first.Scale, .. second.Scale], both.Scale);
+
+        float[] map = [.. Enumerable.Range(0, 18).Select(p => p < 9 ? 0.5f + p : 12f - p)];
+        Assert.Equal(second.MaxStandardized(map[9..]), both.MaxStandardized(map, (1, 1)), 5);
+        Assert.Equal(first.MaxStandardized(map[..9]), both.MaxStandardized(map, (0, 1)), 5);
+        double level = Enumerable.Range(0, 18).Average(p => (map[p] - both.Mean[p]) / both.Scale[p]);
+        Assert.Equal(level, both.MeanStandardized(map, (0, 2)), 4);
+        Assert.Equal(second.MeanStandardized(map[9..], (0, 1)), both.MeanStandardized(map, (1, 1)), 4);
     }
 
     [Fact]
