@@ -11,6 +11,18 @@ public class NormalMapStatisticsTests
         return [.. Enumerable.Range(0, count).Select(_ => Enumerable.Range(0, length).Select(p => (float)(rng.NextDouble() + 0.1 * p)).ToArray())];
     }
 
+    /// <summary>Each map's leave-one-out score is its score under statistics computed from the maps outside its group of
+    /// <paramref name="group"/> (an image's tiles), with the same minimum scale.</summary>
+    private static void AssertEachScoredByTheOthers(List<float[]> maps, float[] scores, int kinds, int group = 1, float[]? minimumScale = null)
+    {
+        Assert.Equal(maps.Count, scores.Length);
+        for (int i = 0; i < maps.Count; i++)
+        {
+            var others = maps.Where((_, j) => j / group != i / group).ToList();
+            Assert.Equal(NormalMapStatistics.Compute(others, kinds, minimumScale).MaxStandardized(maps[i]), scores[i], 4);
+        }
+    }
+
     [Fact]
     public void StatisticsAreThePixelMeanAndDeviationShrunkTowardsTheirPrior()
     {
@@ -160,12 +172,7 @@ public class NormalMapStatisticsTests
         for (int p = 0; p < floor.Length; p++)
             Assert.Equal(p is 4 or 11 ? floor[p] : free.Scale[p], floored.Scale[p], 6);
         Assert.Equal(free.Mean, floored.Mean);
-        var scores = NormalMapStatistics.LeaveOneOutScores(maps, kinds: 2, minimumScale: floor);
-        for (int i = 0; i < maps.Count; i++)
-        {
-            var others = maps.Where((_, j) => j != i).ToList();
-            Assert.Equal(NormalMapStatistics.Compute(others, kinds: 2, floor).MaxStandardized(maps[i]), scores[i], 4);
-        }
+        AssertEachScoredByTheOthers(maps, NormalMapStatistics.LeaveOneOutScores(maps, kinds: 2, minimumScale: floor), kinds: 2, minimumScale: floor);
         var wrong = Assert.Throws<ArgumentException>(() => NormalMapStatistics.Compute(maps, kinds: 2, new float[9]));
         Assert.Equal("minimumScale", wrong.ParamName);
     }
@@ -174,12 +181,7 @@ public class NormalMapStatisticsTests
     public void LeaveOneOutScoresEqualStatisticsComputedWithoutEachMap()
     {
         var maps = RandomMaps(6, 2 * 9, seed: 3);   // two planes of 3 x 3
-        var scores = NormalMapStatistics.LeaveOneOutScores(maps, kinds: 2);
-        for (int i = 0; i < maps.Count; i++)
-        {
-            var others = maps.Where((_, j) => j != i).ToList();
-            Assert.Equal(NormalMapStatistics.Compute(others, kinds: 2).MaxStandardized(maps[i]), scores[i], 4);
-        }
+        AssertEachScoredByTheOthers(maps, NormalMapStatistics.LeaveOneOutScores(maps, kinds: 2), kinds: 2);
     }
 
     /// <summary>An image's tiles are left out together: its other tiles share its lighting (and, overlapping, its pixels).</summary>
@@ -187,16 +189,9 @@ public class NormalMapStatisticsTests
     public void LeaveOneOutScoresLeaveOutAMapsWholeGroup()
     {
         var maps = RandomMaps(6, 9, seed: 5);   // three images of two tiles
-        var scores = NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 2);
-        for (int i = 0; i < maps.Count; i++)
-        {
-            var others = maps.Where((_, j) => j / 2 != i / 2).ToList();
-            Assert.Equal(NormalMapStatistics.Compute(others, kinds: 1).MaxStandardized(maps[i]), scores[i], 4);
-        }
+        AssertEachScoredByTheOthers(maps, NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 2), kinds: 1, group: 2);
         // Two images of two tiles: each image's tiles are scored by the other image's two, enough for statistics.
-        var two = NormalMapStatistics.LeaveOneOutScores(maps[..4], kinds: 1, group: 2);
-        for (int i = 0; i < 4; i++)
-            Assert.Equal(NormalMapStatistics.Compute(i < 2 ? maps[2..4] : maps[..2], kinds: 1).MaxStandardized(maps[i]), two[i], 4);
+        AssertEachScoredByTheOthers(maps[..4], NormalMapStatistics.LeaveOneOutScores(maps[..4], kinds: 1, group: 2), kinds: 1, group: 2);
         // One image of three tiles leaves nothing to compare with: each tile is left out alone.
         Assert.Equal(NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1), NormalMapStatistics.LeaveOneOutScores(maps[..3], kinds: 1, group: 3));
         Assert.Throws<ArgumentException>(() => NormalMapStatistics.LeaveOneOutScores(maps, kinds: 1, group: 4));
