@@ -39,4 +39,12 @@ public class SsmLossTests
         Assert.Equal(2, new SsmLossWeights { Mse = 2 }.For(SSM.Core.Data.InputNormalization.PerImage).Mse);
         Assert.Equal(new SsmLossWeights().For(SSM.Core.Data.InputNormalization.PerImage).MsGms, new SsmLossWeights().MsGms);
     }
+
+    /// <summary>An epoch's report sums its steps' terms and divides them by the step count, each term on its own.</summary>
+    [Fact]
+    public void LossPartsAddAndDivideTermByTerm()
+    {
+        var mean = (new SsmLossParts(1, 2, 3, 4, 5) + new SsmLossParts(10, 20, 30, 40, 50)) / 2;
+        Assert.Equal(new SsmLossParts(5.5, 11, 16.5, 22, 27.5), mean);
+    }
 }

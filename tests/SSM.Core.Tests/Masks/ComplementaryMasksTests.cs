@@ -58,12 +58,27 @@ public class ComplementaryMasksTests
     }
 
     [Theory]
-    [InlineData(16, 0, 3)]
-    [InlineData(16, 17, 3)]
-    [InlineData(16, 2, 1)]
-    public void RejectsBadSettings(int size, int cell, int groups)
+    [InlineData(16, 0, 3, "cellSize")]
+    [InlineData(16, 17, 3, "cellSize")]
+    [InlineData(16, 2, 1, "groups")]
+    [InlineData(0, 1, 2, "imageSize")]
+    public void RejectsBadSettings(int size, int cell, int groups, string refused)
     {
         using var g = new Generator(1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ComplementaryMasks.Generate(size, cell, groups, g));
+        Assert.Equal(refused, Assert.Throws<ArgumentOutOfRangeException>(() => ComplementaryMasks.Generate(size, cell, groups, g)).ParamName);
+    }
+
+    /// <summary>The limits themselves are allowed: a cell as large as the image (one cell, hidden by the first mask, so
+    /// the second hides nothing), and an image of one pixel.</summary>
+    [Theory]
+    [InlineData(16, 16)]
+    [InlineData(1, 1)]
+    public void OneCellIsHiddenByTheFirstMaskAlone(int size, int cell)
+    {
+        using var g = new Generator(1);
+        using var masks = ComplementaryMasks.Generate(size, cell, 2, g);
+        Assert.Equal(new long[] { 2, 1, size, size }, masks.shape);
+        Assert.True(masks[0].eq(0).all().item<bool>());
+        Assert.True(masks[1].eq(1).all().item<bool>());
     }
 }

@@ -61,4 +61,13 @@ public class RefinedMasksTests
             else Assert.Equal(1f, h[i]);
         }
     }
+
+    [Fact]
+    public void UncoverRefusesMasksOrNormalPixelsWithoutTheirFourDimensions()
+    {
+        using var masks = ones(3, 1, 8, 8);
+        using var normal = ones(1, 1, 8, 8);
+        Assert.Throws<ArgumentException>(() => RefinedMasks.Uncover(masks[0], normal));
+        Assert.Throws<ArgumentException>(() => RefinedMasks.Uncover(masks, normal[0]));
+    }
 }
