@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML;
 using SSM.Core;
+using SSM.Core.Network;
 
 namespace SSM.MLNet.Tests;
 
@@ -100,6 +101,9 @@ public sealed class OptionsTests
         { "ScoringBatchSize", o => o.ScoringBatchSize = 1025, "got 1025", "between 1 and 1024" },
         { "VectorScale", o => o.VectorScale = float.NaN, "got NaN", "a positive number" },
         { "VectorScale", o => o.VectorScale = float.PositiveInfinity, "got Infinity", "a positive number" },
+        // The open ends of two ranges: the end itself is refused.
+        { "HoldoutFraction", o => o.HoldoutFraction = TrainingOptions.MaxHoldoutFraction, "got 0.9", "less than 0.9" },
+        { "VectorScale", o => o.VectorScale = 0, "got 0", "a positive number" },
     };
 
     [Fact]
@@ -131,6 +135,43 @@ public sealed class OptionsTests
         Assert.Contains($"SsmAnomalyDetectionOptions.{option} must be ", e.Message);
         Assert.Contains(allowed, e.Message);
         Assert.Contains(got + ".", e.Message);
+    }
+
+    /// <summary>Each range's own ends are allowed, as the messages above state them (a check written with the wrong
+    /// comparison would refuse them): the value reaches the estimator's options unchanged.</summary>
+    public static TheoryData<string, Action<SsmAnomalyDetectionOptions>> OptionsAtTheirLimits => new()
+    {
+        { "BaseWidth", o => o.BaseWidth = InpaintingNetworkOptions.MinTrainingBaseWidth },
+        { "BaseWidth", o => o.BaseWidth = InpaintingNetworkOptions.MaxBaseWidth },
+        { "Depth", o => { o.Depth = InpaintingNetworkOptions.MinDepth; o.ImageSize = 8; } },   // and Depth 2's smallest image
+        { "Depth", o => { o.Depth = InpaintingNetworkOptions.MaxDepth; o.ImageSize = 256; } },   // 2^8, a multiple of 2^7
+        { "ImageSize", o => o.ImageSize = 16 },   // 2^Depth for Depth 4
+        { "ImageSize", o => o.ImageSize = SsmOptions.MaxImageSize },
+        { "MaxImagePixels", o => o.MaxImagePixels = 0 },
+        { "Tiles", o => o.Tiles = new SSM.Core.Data.TileGrid(1, 1) },
+        { "Tiles", o => o.Tiles = new SSM.Core.Data.TileGrid(SSM.Core.Data.TileGrid.MaxTiles, SSM.Core.Data.TileGrid.MaxTiles) },
+        { "Epochs", o => o.Epochs = 1 },
+        { "BatchSize", o => o.BatchSize = 1 },
+        { "RefinementRounds", o => o.RefinementRounds = 1 },
+        { "RefinementRounds", o => o.RefinementRounds = ScoringOptions.MaxRefinementRounds },
+        { "SmoothingSigma", o => o.SmoothingSigma = 0 },
+        { "SmoothingSigma", o => o.SmoothingSigma = 64 },   // ImageSize
+        { "CheckpointEvery", o => o.CheckpointEvery = 1 },
+        { "ScoringBatchSize", o => o.ScoringBatchSize = 1 },
+        { "ScoringBatchSize", o => o.ScoringBatchSize = SsmAnomalyTransformer.MaxScoringBatchSize },
+        { "VectorWidth", o => { o.VectorWidth = 1; o.VectorHeight = 1; } },
+        { "VectorScale", o => o.VectorScale = float.Epsilon },
+    };
+
+    [Theory]
+    [MemberData(nameof(OptionsAtTheirLimits))]
+    public void An_option_at_the_end_of_its_range_is_accepted(string option, Action<SsmAnomalyDetectionOptions> set)
+    {
+        var options = new SsmAnomalyDetectionOptions();
+        set(options);
+        var estimator = Context.Transforms.DetectAnomaliesSsm(options);
+        var property = typeof(SsmAnomalyDetectionOptions).GetProperty(option)!;
+        Assert.Equal(property.GetValue(options), property.GetValue(estimator.Options));
     }
 
     [Fact]

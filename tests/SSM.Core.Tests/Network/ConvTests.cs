@@ -17,6 +17,24 @@ public class ConvTests
         Assert.Equal(["weight"], noBias.named_parameters().Select(p => p.name));
     }
 
+    /// <summary>The starting weights and biases are torch.nn.Conv2d's: uniform within 1/sqrt(fan-in) each side, where
+    /// the fan-in is the input channels times the kernel's area (here 4 x 3 x 3 = 36, a bound of 1/6).</summary>
+    [Fact]
+    public void StartsUniformWithinOneOverTheRootOfTheFanIn()
+    {
+        using var conv = new Conv(4, 64, 3);
+        Assert.Equal(36, conv.FanIn);
+        using var generator = new Generator(1);
+        conv.Reset(generator);
+        var parameters = conv.named_parameters().ToDictionary(p => p.name, p => p.parameter.data<float>().ToArray());
+        foreach (var (name, values) in parameters)
+        {
+            Assert.All(values, v => Assert.InRange(v, -1f / 6, 1f / 6));
+            Assert.True(values.Min() < -1f / 12 && values.Max() > 1f / 12, $"{name} spans {values.Min()} to {values.Max()}");
+        }
+        Assert.Equal(64, parameters["bias"].Length);
+    }
+
     [Fact]
     public void Float32InputGivesTorchConv2dOutput()
     {

@@ -53,9 +53,43 @@ public class InpaintingNetworkTests
     }
 
     [Theory]
-    [InlineData(2, 4, 1)]
-    [InlineData(0, 4, 3)]
-    [InlineData(1, 4, 9)]
-    public void RejectsBadSettings(int channels, int width, int depth) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new InpaintingNetworkOptions { InputChannels = channels, BaseWidth = width, Depth = depth }.Validate());
+    [InlineData(2, 4, 4, "InputChannels")]
+    [InlineData(0, 4, 3, "InputChannels")]
+    [InlineData(1, 0, 4, "BaseWidth")]
+    [InlineData(1, 1025, 4, "BaseWidth")]
+    [InlineData(1, 4, 1, "Depth")]
+    [InlineData(1, 4, 9, "Depth")]
+    public void RejectsBadSettings(int channels, int width, int depth, string refused)
+    {
+        var options = new InpaintingNetworkOptions { InputChannels = channels, BaseWidth = width, Depth = depth };
+        Assert.Equal(refused, Assert.Throws<ArgumentOutOfRangeException>(options.Validate).ParamName);
+        Assert.Equal(refused, Assert.Throws<ArgumentOutOfRangeException>(() => new InpaintingNetwork(options)).ParamName);   // before any layer is built
+    }
+
+    /// <summary>The ends of the ranges are allowed (width 1 loads, though it does not train: MinTrainingBaseWidth), and image
+    /// sides must be multiples of 2^(Depth - 1).</summary>
+    [Theory]
+    [InlineData(1, 1, 2, 2)]
+    [InlineData(3, 1024, 8, 128)]
+    public void AcceptsTheEndsOfTheRanges(int channels, int width, int depth, int sizeMultiple)
+    {
+        var options = new InpaintingNetworkOptions { InputChannels = channels, BaseWidth = width, Depth = depth };
+        options.Validate();
+        Assert.Equal(sizeMultiple, options.SizeMultiple);
+    }
+
+    /// <summary>A generator decides every starting weight: the same seed, the same network (what makes a seed give the same model).</summary>
+    [Fact]
+    public void TheInitialisationGeneratorDecidesTheWeights()
+    {
+        float[] Weights(ulong seed)
+        {
+            using var generator = new Generator(seed);
+            using var net = new InpaintingNetwork(new InpaintingNetworkOptions { BaseWidth = 2, Depth = 2 }, generator);
+            return net.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        float[] first = Weights(3);
+        Assert.Equal(first, Weights(3));
+        Assert.NotEqual(first, Weights(4));
+    }
 }

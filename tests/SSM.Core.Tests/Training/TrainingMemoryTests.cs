@@ -43,9 +43,18 @@ public sealed class TrainingMemoryTests
     public void Counts_the_cached_images_and_tiles()
     {
         Assert.Equal(1000L * 512 * 512 * 2, Estimate(networkImages: 1100) - Estimate(networkImages: 100));
+        var colour = new SsmOptions { ImageSize = 512, Network = new() { InputChannels = 3 } };
+        Assert.Equal(1000L * 3 * 512 * 512 * 2, TrainingMemory.EstimateBytes(colour, true, 1100) - TrainingMemory.EstimateBytes(colour, true, 100));
         var options = new SsmOptions { ImageSize = 256, Tiles = new SSM.Core.Data.TileGrid(16, 16) };
         long tiled = TrainingMemory.EstimateBytes(options, true, 36 * 961), sideBySide = TrainingMemory.EstimateBytes(options with { Tiles = new(16, 16, false) }, true, 36 * 256);
         Assert.True(tiled - sideBySide > 36L * 705 * 256 * 256 * 2, $"{tiled} against {sideBySide}");
+        // Cutting one image holds all its tiles as floats at once: 255 more tiles of 256 x 256 than a whole image, per channel.
+        foreach (int channels in new[] { 1, 3 })
+        {
+            var whole = new SsmOptions { ImageSize = 256, Network = new() { InputChannels = channels } };
+            Assert.Equal(255L * channels * 256 * 256 * 4,
+                TrainingMemory.EstimateBytes(whole with { Tiles = new(16, 16, false) }, true) - TrainingMemory.EstimateBytes(whole, true));
+        }
     }
 
     [Fact]
