@@ -25,6 +25,17 @@ public sealed class SchemaTests
         return column.Name == name;
     }
 
+    /// <summary>Nothing given is refused by the name of what is missing, not with a NullReferenceException from inside.</summary>
+    [Fact]
+    public void Null_options_schema_or_data_are_refused_by_name()
+    {
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => Context.Transforms.DetectAnomaliesSsm((SsmAnomalyDetectionOptions)null!)).ParamName);
+        Assert.Equal("catalog", Assert.Throws<ArgumentNullException>(() => ((TransformsCatalog)null!).DetectAnomaliesSsm(new SsmAnomalyDetectionOptions())).ParamName);
+        var estimator = Context.Transforms.DetectAnomaliesSsm();
+        Assert.Equal("inputSchema", Assert.Throws<ArgumentNullException>(() => estimator.GetOutputSchema(null!)).ParamName);
+        Assert.Equal("input", Assert.Throws<ArgumentNullException>(() => estimator.Fit(null!)).ParamName);
+    }
+
     [Fact]
     public void Scoring_and_augmentation_settings_reach_the_engine_options()
     {
