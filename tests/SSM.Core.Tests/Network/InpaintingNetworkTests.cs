@@ -92,4 +92,16 @@ public class InpaintingNetworkTests
         Assert.Equal(first, Weights(3));
         Assert.NotEqual(first, Weights(4));
     }
+
+    /// <summary>The encoder's features of a whole image, finest level first: level l has width BaseWidth x 2^min(l, 3)
+    /// and side S / 2^l (what the benchmarks' feature comparison reads).</summary>
+    [Fact]
+    public void EncoderFeaturesHalveTheSideAtEachLevel()
+    {
+        using var net = new InpaintingNetwork(new InpaintingNetworkOptions { BaseWidth = 2, Depth = 3 });
+        using var image = rand(2, 1, 16, 16);
+        var features = net.EncoderFeatures(image);
+        Assert.Equal([[2, 2, 16, 16], [2, 4, 8, 8], [2, 8, 4, 4]], features.Select(f => f.shape).ToArray());
+        foreach (var f in features) f.Dispose();
+    }
 }
