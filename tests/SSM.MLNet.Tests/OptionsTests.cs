@@ -101,6 +101,8 @@ public sealed class OptionsTests
         { "ScoringBatchSize", o => o.ScoringBatchSize = 1025, "got 1025", "between 1 and 1024" },
         { "VectorScale", o => o.VectorScale = float.NaN, "got NaN", "a positive number" },
         { "VectorScale", o => o.VectorScale = float.PositiveInfinity, "got Infinity", "a positive number" },
+        // A multiple of 8 (Depth 4's) but not of Depth 5's 16.
+        { "ImageSize", o => { o.Depth = 5; o.ImageSize = 40; }, "got 40", "a multiple of 16 (2^(Depth-1) for Depth 5) from 32 to 1024" },
         // The open ends of two ranges: the end itself is refused.
         { "HoldoutFraction", o => o.HoldoutFraction = TrainingOptions.MaxHoldoutFraction, "got 0.9", "less than 0.9" },
         { "VectorScale", o => o.VectorScale = 0, "got 0", "a positive number" },

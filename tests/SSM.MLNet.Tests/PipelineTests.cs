@@ -38,6 +38,8 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
     [Fact]
     public void Fit_reports_progress_through_the_MLContext_log()
     {
+        // First what it trains: the images split between the network and calibration, the size, the network, the epochs.
+        Assert.Contains(fx.Log, m => m.EndsWith("] SSM: training on 40 images (36 for the network, 4 held out to calibrate) at 32x32, 1 channel(s), network width 8 depth 3, up to 20 epochs, device cpu.", StringComparison.Ordinal));
         Assert.Contains(fx.Log, m => m.Contains("SSM: epoch 1/"));
         Assert.Contains(fx.Log, m => m.Contains("SSM: calibrating on "));
         Assert.Contains(fx.Log, m => m.Contains("SSM: calibrated on"));
