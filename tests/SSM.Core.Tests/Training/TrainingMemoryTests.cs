@@ -57,8 +57,8 @@ public sealed class TrainingMemoryTests
         }
     }
 
-    /// <summary>The estimate stays within 10 % of the peaks it was fitted to (results.md, "Memory": ssm train, one epoch of 8
-    /// images, width 16, batches of 4): 1.3 GB at 256 px, 3.9 at 512 (7.0 in float32), 14.1 at 1024.</summary>
+    /// <summary>The estimate stays within 10 % of the peaks it was fitted to (the README's results, "training memory at larger
+    /// sizes": ssm train, one epoch of 8 images, width 16, batches of 4): 1.3 GB at 256 px, 3.9 at 512 (7.0 in float32), 14.1 at 1024.</summary>
     [Theory]
     [InlineData(256, true, 1.3)]
     [InlineData(512, true, 3.9)]
