@@ -17,9 +17,12 @@ public sealed class MapSmoothing : IDisposable
         if (sigma <= 0) return;
         int size = GaussianKernel.SizeFor(sigma);
         pad = size / 2;
+        // A view is a tensor of its own: left undisposed, each held the taps until the finaliser ran.
         using var k = GaussianKernel.OneD(size, sigma);
-        rowKernel = k.view(1, 1, 1, size).clone();
-        columnKernel = k.view(1, 1, size, 1).clone();
+        using var row = k.view(1, 1, 1, size);
+        using var column = k.view(1, 1, size, 1);
+        rowKernel = row.clone();
+        columnKernel = column.clone();
     }
 
     /// <summary>Smooths maps [B, 1, H, W].</summary>

@@ -94,7 +94,8 @@ public sealed record NormalMapStatistics
     {
         if (Kinds != kinds || Mean.Length != kinds * side * side || Scale.Length != Mean.Length)
             throw new InvalidDataException($"The map statistics hold {Kinds} plane(s) of {Mean.Length / Math.Max(Kinds, 1)} pixels; the model's maps have {kinds} of {side * side}.");
-        return (tensor(Mean, [1, kinds, side, side]).to(device), tensor(Scale, [1, kinds, side, side]).to(device));
+        // Made on the device: a tensor moved there by to() leaves the one it came from to the finaliser.
+        return (tensor(Mean, [1, kinds, side, side], device: device), tensor(Scale, [1, kinds, side, side], device: device));
     }
 
     /// <summary>

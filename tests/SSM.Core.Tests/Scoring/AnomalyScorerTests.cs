@@ -53,8 +53,30 @@ public class AnomalyScorerTests : IDisposable
         Assert.Equal(whole.Scores.data<float>().ToArray(), tiled.Scores.data<float>().ToArray());
         var (flatScore, flatMax) = (whole.Scores[1].item<float>(), whole.Maps[1].max().item<float>());
         Assert.True(flatScore > flatMax + 1, $"the flat tile scores {flatScore} by its contrast, its map reaches {flatMax}");
-        Assert.True(tiled.Maps[1].min().item<float>() >= flatScore);   // the whole tile at its score at least
+        // The whole tile at its score: the least map value that reaches it, so the heat map's line meets the verdict's.
+        Assert.Equal(flatScore, tiled.Maps[1].min().item<float>());
+        Assert.Equal(flatScore, tiled.Maps[1].max().item<float>());
         Assert.Equal(whole.Maps[0].data<float>().ToArray(), tiled.Maps[0].data<float>().ToArray());
+    }
+
+    /// <summary>With a size correction a tile's map lies its offset (the normal maximum less the normal level) above its
+    /// score: a tile raised by its contrast shows the least map value whose line, drawn that offset above the score, it
+    /// reaches, not the score itself.</summary>
+    [Fact]
+    public void ATilesContrastFloorShowsOnItsMapAboveTheSizeCorrectionsOffset()
+    {
+        var contrast = (new ContrastRange(Math.Log(0.3), 0.15), NormalMean: 1f, NormalStd: 0.5f);
+        var size = new SizeEffect(LevelIntercept: 0.3f, LevelSlope: 0, ScoreIntercept: 1.1f, ScoreSlope: 0);
+        float offset = size.MapOffset(5);
+        var tiled = Options with { Scoring = Options.Scoring with { RefinementRounds = 1 }, Tiles = new SSM.Core.Data.TileGrid(2, 1) };
+        using var images = cat([rand(1, 1, 16, 16), full(1, 1, 16, 16, 0.5f)]);
+        using var scorer = new AnomalyScorer(network, tiled, refinementThreshold: null, sizeEffect: size, lowContrast: contrast);
+        using var scored = scorer.Score(images, [5.0, 5.0]);
+
+        float score = scored.Scores[1].item<float>(), shown = scored.Maps[1].min().item<float>();
+        Assert.Equal(shown, scored.Maps[1].max().item<float>());
+        Assert.True(shown - offset >= score, $"the map shows {shown}, whose line {shown - offset} is below the score {score}");
+        Assert.True(MathF.BitDecrement(shown) - offset < score, $"the map shows {shown}, more than the least value reaching {score}");
     }
 
     /// <summary>Refinement cells that do not divide the image (56 px in cells of 56 / 16 = 3; here 24 in cells of 5) are
@@ -92,6 +114,34 @@ public class AnomalyScorerTests : IDisposable
         using var equalTwo = Raw([2, 8], CellWeighting.Equal);
         using var largeTwo = Raw([2, 8], CellWeighting.LargeCells);
         Assert.False(equalTwo.allclose(largeTwo, rtol: 1e-3, atol: 1e-6));
+    }
+
+    /// <summary>Two cell sizes' map is each size's own map weighed equally, or by the cell's area k^2 / S^2 (the authors'),
+    /// normalised to sum to 1. At 16 px, 8 px cells are 4 cells for 6 masks, each hidden alone whichever shuffle: their
+    /// map is the same however the masks were drawn. A mutant weighing by S^2 x k^2 or dividing by the largest weight
+    /// passed the test above, and so did one that restored every cell size from the first size's passes.</summary>
+    [Fact]
+    public void TwoCellSizesMapIsTheWeightedMeanOfEachSizesOwnMap()
+    {
+        using var images = rand(2, 1, 16, 16);
+        Tensor Raw(int[] cells, CellWeighting weighting)
+        {
+            var options = Options with
+            {
+                Masking = Options.Masking with { CellSizes = cells, ScoringGroups = 6 },
+                Scoring = Options.Scoring with { CellWeighting = weighting, SmoothingSigma = 0 },
+            };
+            using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
+            return scorer.RawMaps(images, 1);
+        }
+        using var small = Raw([2], CellWeighting.Equal);   // the first masks drawn, as for [2, 8]
+        using var large = Raw([8], CellWeighting.Equal);
+        using var equal = Raw([2, 8], CellWeighting.Equal);
+        using var byArea = Raw([2, 8], CellWeighting.LargeCells);
+        using var equalMix = small.add(large).div(2);
+        using var areaMix = small.mul(4f / 68).add(large.mul(64f / 68));
+        Assert.True(equal.allclose(equalMix, rtol: 1e-4, atol: 1e-6), $"max difference {equal.sub(equalMix).abs().max().item<float>()}");
+        Assert.True(byArea.allclose(areaMix, rtol: 1e-4, atol: 1e-6), $"max difference {byArea.sub(areaMix).abs().max().item<float>()}");
     }
 
     [Fact]
@@ -327,6 +377,62 @@ public class AnomalyScorerTests : IDisposable
     {
         using var scorer = new AnomalyScorer(network, Options, refinementThreshold: null);
         using var images = rand(1, 1, 16, 16);
-        Assert.Throws<InvalidOperationException>(() => scorer.Score(images, rounds: 2));
+        var e = Assert.Throws<InvalidOperationException>(() => scorer.Score(images, rounds: 2));
+        Assert.Contains("calibrated threshold", e.Message);   // not a null's Value deep in the refined masks
+    }
+
+    /// <summary>A scorer with a threshold scores all the options' rounds; without one, the first only.</summary>
+    [Fact]
+    public void ACalibratedScorerScoresEveryRound_AnUncalibratedOneTheFirst()
+    {
+        using var images = rand(2, 1, 16, 16);
+        using var uncalibrated = new AnomalyScorer(network, Options, refinementThreshold: null);
+        using var first = uncalibrated.Score(images);
+        using var firstOnly = uncalibrated.Score(images, rounds: 1);
+        Assert.True(first.Maps.equal(firstOnly.Maps).all().item<bool>());
+
+        float median = first.Maps.median().item<float>();   // half the pixels normal: refinement changes the map
+        using var calibrated = new AnomalyScorer(network, Options, refinementThreshold: median);
+        using var all = calibrated.Score(images);
+        using var two = calibrated.Score(images, rounds: 2);
+        Assert.True(all.Maps.equal(two.Maps).all().item<bool>());
+        Assert.False(all.Maps.allclose(first.Maps, rtol: 1e-3, atol: 1e-5));
+    }
+
+    /// <summary>A network left in training mode is scored as in evaluation: batch norm by its running statistics, not
+    /// by the batch's, so an image's score does not depend on the images scored beside it.</summary>
+    [Fact]
+    public void ANetworkInTrainingModeIsScoredInEvaluationMode()
+    {
+        using var images = rand(2, 1, 16, 16);
+        using var scorer = new AnomalyScorer(network, Options, refinementThreshold: null);
+        using var evaluated = scorer.Score(images);
+        network.train();
+        using var again = scorer.Score(images);
+        Assert.False(network.training);
+        Assert.True(evaluated.Maps.equal(again.Maps).all().item<bool>());
+    }
+
+    /// <summary>A scorer holds native tensors (masks, smoothing kernels, map statistics) and a scored batch two: disposed,
+    /// they are freed, not left to the finaliser, which a server scoring thousands of images a minute would wait on.</summary>
+    [Fact]
+    public void DisposingAScorerAndItsBatchesFreesEveryTensorTheyHold()
+    {
+        using var images = rand(4, 1, 16, 16);
+        var options = Options with { Scoring = Options.Scoring with { SmoothingSigma = 1 } };
+        List<float[]> maps;
+        using (var rawScorer = new AnomalyScorer(network, options, null))
+        using (var raw = rawScorer.RawMaps(images, 1))
+            maps = [.. raw.data<float>().ToArray().Chunk(options.Scoring.ErrorKinds * 256)];
+        var statistics = NormalMapStatistics.Compute(maps, options.Scoring.ErrorKinds);
+
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        var scorer = new AnomalyScorer(network, options, refinementThreshold: 0.05f, statistics);
+        var scored = scorer.Score(images);
+        Assert.True(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount > before);
+        scored.Dispose();
+        Assert.True(scored.Maps.IsInvalid && scored.Scores.IsInvalid);
+        scorer.Dispose();
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 }
