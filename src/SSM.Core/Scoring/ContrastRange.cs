@@ -39,8 +39,9 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
         var logStds = new List<double>(images.Count);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(64))
         {
-            using var batch = images.Batch(chunk);
-            using var values = LogContrast(batch, stdFloor);
+            // LogContrast's intermediates too, a float32 copy of a half-precision batch among them: not left to the finaliser.
+            using var scope = NewDisposeScope();
+            var values = LogContrast(images.Batch(chunk), stdFloor);
             logStds.AddRange(values.data<float>().ToArray().Select(v => (double)v));
         }
         double mean = logStds.Average();

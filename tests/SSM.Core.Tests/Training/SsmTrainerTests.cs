@@ -181,6 +181,19 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Equal([0, 1], seen);
     }
 
+    /// <summary>Calibration and the contrast fit free every tensor they make, on every batch: MeanOf's views were left to the
+    /// finaliser, each holding its batch's raw maps alive, and LogContrast's intermediates with them.</summary>
+    [Fact]
+    public void CalibrationAndTheContrastFitLeaveNoTensorAlive()
+    {
+        var heldOut = HeldOut();
+        var twoRounds = fixture.Model.Options with { Scoring = fixture.Model.Options.Scoring with { RefinementRounds = 2 } };
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Calibration.Compute(fixture.Model.Network, twoRounds, heldOut, progress: null, batchSize: 1);
+        ContrastRange.Fit(heldOut, fixture.Model.Options.NormalizationStdFloor);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     [Fact]
     public void CalibrationScoresFollowTheImageScoreErrorAndItsThresholdTheMap()
     {
