@@ -183,8 +183,13 @@ public sealed class AnomalyScorer : IDisposable
 
     /// <summary>Maps [B, K, S, S] to one map [B, 1, S, S]: the mean over the planes (first, count) of
     /// <see cref="ScoringOptions.PlanesOf"/>.</summary>
-    public static Tensor MeanOf(Tensor maps, (int Start, int Count) planes) =>
-        maps.shape[1] == 1 ? maps.alias() : maps.narrow(1, planes.Start, planes.Count).mean([1], keepdim: true);
+    public static Tensor MeanOf(Tensor maps, (int Start, int Count) planes)
+    {
+        if (maps.shape[1] == 1) return maps.alias();
+        // The view is freed here, not left to the finaliser by a caller without a dispose scope: it keeps all the maps alive.
+        using var chosen = maps.narrow(1, planes.Start, planes.Count);
+        return chosen.mean([1], keepdim: true);
+    }
 
     /// <summary>One round: per restoration error, the smoothed, weighted mean over cell sizes of the error maps.</summary>
     private Tensor RoundMap(Tensor images, Tensor[] imageGradients, Tensor? normalPixels)

@@ -181,14 +181,12 @@ public sealed record Calibration
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(batchSize))
         {
             cancellation.ThrowIfCancellationRequested();
-            // MeanOf's views too: each left to the finaliser kept the batch's raw maps alive.
-            using var scope = NewDisposeScope();
-            var batch = images.Batch(chunk);
-            var onDevice = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
-            var raw = onDevice.cpu();   // data<T>() reads CPU memory only: a network on CUDA leaves its maps there
-            var map = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.Error));
-            var scoreMap = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
-            var maxima = scoreMap.amax([1, 2, 3]);
+            using var batch = images.Batch(chunk);
+            using var onDevice = scorer.RawMaps(batch, threshold is null ? 1 : options.Scoring.RefinementRounds);
+            using var raw = onDevice.cpu();   // data<T>() reads CPU memory only: a network on CUDA leaves its maps there
+            using var map = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.Error));
+            using var scoreMap = AnomalyScorer.MeanOf(raw, options.Scoring.PlanesOf(options.Scoring.ImageScoreError));
+            using var maxima = scoreMap.amax([1, 2, 3]);
             if (pixels.Values is { } kept)
             {
                 var values = map.data<float>().ToArray();

@@ -39,9 +39,8 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
         var logStds = new List<double>(images.Count);
         foreach (var chunk in Enumerable.Range(0, images.Count).Chunk(64))
         {
-            // LogContrast's intermediates too, a float32 copy of a half-precision batch among them: not left to the finaliser.
-            using var scope = NewDisposeScope();
-            var values = LogContrast(images.Batch(chunk), stdFloor);
+            using var batch = images.Batch(chunk);
+            using var values = LogContrast(batch, stdFloor);
             logStds.AddRange(values.data<float>().ToArray().Select(v => (double)v));
         }
         double mean = logStds.Average();
@@ -49,8 +48,12 @@ public sealed record ContrastRange(double MeanLogStd, double SpreadLogStd)
     }
 
     /// <summary>Each image's log contrast, [B], of a batch [B, C, S, S] of values in [0, 1].</summary>
-    public static Tensor LogContrast(Tensor images, float stdFloor) =>
-        images.to(float32).std([1, 2, 3]).clamp_min(stdFloor).log();
+    public static Tensor LogContrast(Tensor images, float stdFloor)
+    {
+        // Its three intermediates are freed here, not left to the finaliser by a caller without a dispose scope.
+        using var scope = NewDisposeScope();
+        return images.to(float32).std([1, 2, 3]).clamp_min(stdFloor).log().MoveToOuterDisposeScope();
+    }
 
     /// <summary>How many spreads (at least <see cref="MinimumSpread"/>) an image's log contrast lies below the training
     /// images' mean, less <see cref="Margin"/>: where positive, the score (in standard deviations of the normal image scores)
