@@ -92,20 +92,31 @@ public class AnomalyScorerTests : IDisposable
         Assert.True(scored.Scores.isfinite().all().item<bool>());
     }
 
+    /// <summary>One round's unsmoothed raw maps of <paramref name="images"/> with these cell sizes, weighed so, in 6 masks each.</summary>
+    private Tensor RawMaps(Tensor images, int[] cells, CellWeighting weighting)
+    {
+        var options = Options with
+        {
+            Masking = Options.Masking with { CellSizes = cells, ScoringGroups = 6 },
+            Scoring = Options.Scoring with { CellWeighting = weighting, SmoothingSigma = 0 },
+        };
+        using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
+        return scorer.RawMaps(images, 1);
+    }
+
+    /// <summary>Each image's first-round raw maps (K x S x S values) as an uncalibrated scorer under <paramref name="options"/> gives them.</summary>
+    private List<float[]> RawMapsPerImage(SsmOptions options, Tensor images)
+    {
+        using var scorer = new AnomalyScorer(network, options, null);
+        using var raw = scorer.RawMaps(images, 1);
+        return [.. raw.data<float>().ToArray().Chunk((int)(raw.numel() / images.shape[0]))];
+    }
+
     [Fact]
     public void CellWeightingWeighsTheCellSizesMapsAndNormalisesTheWeights()
     {
         using var images = rand(2, 1, 16, 16);
-        Tensor Raw(int[] cells, CellWeighting weighting)
-        {
-            var options = Options with
-            {
-                Masking = Options.Masking with { CellSizes = cells },
-                Scoring = Options.Scoring with { CellWeighting = weighting, SmoothingSigma = 0 },
-            };
-            using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
-            return scorer.RawMaps(images, 1);
-        }
+        Tensor Raw(int[] cells, CellWeighting weighting) => RawMaps(images, cells, weighting);
         // One cell size: either weighting is that size's map, whatever its raw weight (k^2 / S^2 normalised to 1).
         using (var equal = Raw([4], CellWeighting.Equal))
         using (var large = Raw([4], CellWeighting.LargeCells))
@@ -124,16 +135,7 @@ public class AnomalyScorerTests : IDisposable
     public void TwoCellSizesMapIsTheWeightedMeanOfEachSizesOwnMap()
     {
         using var images = rand(2, 1, 16, 16);
-        Tensor Raw(int[] cells, CellWeighting weighting)
-        {
-            var options = Options with
-            {
-                Masking = Options.Masking with { CellSizes = cells, ScoringGroups = 6 },
-                Scoring = Options.Scoring with { CellWeighting = weighting, SmoothingSigma = 0 },
-            };
-            using var scorer = new AnomalyScorer(network, options, refinementThreshold: null);
-            return scorer.RawMaps(images, 1);
-        }
+        Tensor Raw(int[] cells, CellWeighting weighting) => RawMaps(images, cells, weighting);
         using var small = Raw([2], CellWeighting.Equal);   // the first masks drawn, as for [2, 8]
         using var large = Raw([8], CellWeighting.Equal);
         using var equal = Raw([2, 8], CellWeighting.Equal);
@@ -203,10 +205,7 @@ public class AnomalyScorerTests : IDisposable
     {
         var options = Options with { Scoring = Options.Scoring with { Error = RestorationError.Both, ImageScoreError = RestorationError.Both } };
         using var images = rand(4, 1, 16, 16);
-        using var rawScorer = new AnomalyScorer(network, options, null);
-        using var raw = rawScorer.RawMaps(images, 1);
-        var values = raw.data<float>().ToArray();
-        var maps = Enumerable.Range(0, 4).Select(i => values.AsSpan(i * 512, 512).ToArray()).ToList();
+        var maps = RawMapsPerImage(options, images);
         var statistics = NormalMapStatistics.Compute(maps, kinds: 2);
         using var standardized = new AnomalyScorer(network, options, null, statistics);
         using var scored = standardized.Score(images, 1);
@@ -220,12 +219,7 @@ public class AnomalyScorerTests : IDisposable
         using var images = rand(4, 1, 16, 16);
         SsmOptions With(RestorationError map, RestorationError score) =>
             Options with { Scoring = Options.Scoring with { Error = map, ImageScoreError = score } };
-        List<float[]> RawOf(SsmOptions o)
-        {
-            using var scorer = new AnomalyScorer(network, o, null);
-            using var raw = scorer.RawMaps(images, 1);
-            return [.. raw.data<float>().ToArray().Chunk((int)(raw.numel() / 4))];
-        }
+        List<float[]> RawOf(SsmOptions o) => RawMapsPerImage(o, images);
         ScoredBatch Scored(SsmOptions o, NormalMapStatistics? statistics)
         {
             using var scorer = new AnomalyScorer(network, o, null, statistics);
@@ -420,11 +414,7 @@ public class AnomalyScorerTests : IDisposable
     {
         using var images = rand(4, 1, 16, 16);
         var options = Options with { Scoring = Options.Scoring with { SmoothingSigma = 1 } };
-        List<float[]> maps;
-        using (var rawScorer = new AnomalyScorer(network, options, null))
-        using (var raw = rawScorer.RawMaps(images, 1))
-            maps = [.. raw.data<float>().ToArray().Chunk(options.Scoring.ErrorKinds * 256)];
-        var statistics = NormalMapStatistics.Compute(maps, options.Scoring.ErrorKinds);
+        var statistics = NormalMapStatistics.Compute(RawMapsPerImage(options, images), options.Scoring.ErrorKinds);
 
         long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var scorer = new AnomalyScorer(network, options, refinementThreshold: 0.05f, statistics);
