@@ -23,6 +23,18 @@ public sealed class ImagePanelTests
         Assert.Equal((253, 101), (heat.Width, heat.Height));
     }
 
+    [Fact]
+    public void ReportPanel_OutlinesTheGroundTruth_WhenItHasAMask()
+    {
+        string folder = Cli.TempFolder("panel-mask");
+        string path = Path.Combine(folder, "part.png"), maskPath = Path.Combine(folder, "part_mask.png");
+        ImageFile.Save(new FloatImage(1, 32, 32, [.. Enumerable.Repeat(0.5f, 32 * 32)]), path);
+        ImageFile.Save(new FloatImage(1, 32, 32, [.. Enumerable.Range(0, 32 * 32).Select(i => i / 32 is >= 8 and < 24 && i % 32 is >= 8 and < 24 ? 1f : 0f)]), maskPath);
+        string Overlay(string? mask) => ImagePanel.Panel(path, new float[16 * 16], (16, 16), new HeatScale(1), 0.5f, mask).Overlay;
+        Assert.NotEqual(Overlay(null), Overlay(maskPath));
+        Assert.Equal(Overlay(null), Overlay(null));
+    }
+
     [Theory]
     [InlineData(300, 300, 160)]     // square: the panel side
     [InlineData(20, 10, 226)]       // small images are enlarged too

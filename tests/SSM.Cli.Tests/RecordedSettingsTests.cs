@@ -67,4 +67,19 @@ public sealed class RecordedSettingsTests
         Assert.DoesNotContain("precisionUsed", rows);
         Assert.Contains("epochs", rows);
     }
+
+    [Fact]
+    public void Rows_SayTilesAndTheSwitchesEachWay()
+    {
+        var options = new SsmOptions
+        {
+            Tiles = new SSM.Core.Data.TileGrid(8, 1, Overlapping: false),
+            Scoring = new SsmOptions().Scoring with { StandardizeMaps = false },
+            Training = new SsmOptions().Training with { Flip = true },
+        };
+        var rows = RecordedSettings.Of(options, 3).Rows().ToList();
+        Assert.Equal([("imageSize", "64"), ("tiles", "8x1"), ("tileOverlap", "none"), ("width", "16")], rows.Take(4));
+        Assert.Contains(("standardizeMaps", "false"), rows);
+        Assert.Contains(("flip", "true"), rows);
+    }
 }

@@ -27,4 +27,20 @@ public class StepLinesTests
         Assert.Null(lines.Step(2, 3, 5, 10, S(100)));     // 45 s after it
         Assert.StartsWith("epoch 2/3: step 6 of 10, ETA ", lines.Step(2, 3, 6, 10, S(116)));
     }
+
+    [Fact]
+    public void TheTimeLeftCountsTheEpochsStillPlanned()
+    {
+        var lines = new StepLines(TimeSpan.FromMinutes(1));
+        Assert.Null(lines.Step(1, 2, 50, 100, S(0)));      // a quarter of the training
+        Assert.Equal("epoch 2/2: step 50 of 100, ETA 00:30", lines.Step(2, 2, 50, 100, S(60)));   // half of it in 60 s, a quarter left
+    }
+
+    [Fact]
+    public void NoProgressSinceTheFirstStep_GivesNoTimeLeft()
+    {
+        var lines = new StepLines(TimeSpan.FromMinutes(1));
+        Assert.Null(lines.Step(1, 1, 50, 100, S(0)));
+        Assert.Equal("epoch 1/1: step 50 of 100", lines.Step(1, 1, 50, 100, S(61)));   // a step reported again: no rate to go by
+    }
 }
