@@ -181,13 +181,6 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Path.Combine(root, "plnat"), "-o", output), $"Did you mean '{Path.Combine(root, "plant")}'?", output);
     }
 
-    [Theory]
-    [InlineData("plant", "plnat", 1)]      // two neighbours swapped
-    [InlineData("plant", "plan", 1)]
-    [InlineData("carpet", "tile", 5)]
-    public void NearMatch_CountsSlipsOfTheKeyboard(string a, string b, int distance) =>
-        Assert.Equal(distance, SSM.Cli.Inputs.NearMatch.Distance(a, b));
-
     [Fact]
     public void EmptyTrainingSet()
     {

@@ -98,8 +98,17 @@ public sealed class ChartTests
         Assert.InRange((double)two.Attribute("y")!, midY, midY + 8);   // the baseline a little below its line, centring the digits on it
         var title = Text("score");
         Assert.Equal(midX, (double)title.Attribute("x")!, 0);
-        Assert.True((double)title.Attribute("y")! > (double)half.Attribute("y")!);
+        Assert.InRange((double)title.Attribute("y")!, (double)half.Attribute("y")! + 1, Chart.Height - 1);
         Assert.Equal($"translate(13 {(int)midY}) rotate(-90)", (string?)Text("images").Attribute("transform"));
+    }
+
+    [Fact]
+    public void A_line_of_fewer_than_two_points_draws_nothing()
+    {
+        var chart = new Chart(Axis.Fixed(0, 1, 0.5, "x"), Axis.Fixed(0, 1, 0.5, "y"), "c");
+        chart.Line([], "red");
+        chart.Line([(0.5, 0.5)], "red");
+        Assert.Empty(XElement.Parse(chart.ToSvg()).Elements(Svg + "polyline"));
     }
 
     /// <summary>The plot area: the black frame, left, top, right and bottom in pixels.</summary>
@@ -174,15 +183,17 @@ public sealed class ChartTests
     [Fact]
     public void ScoreHistogram_BarsHoldTheirScores_InBinsLaidOutFromAThresholdOffTheGrid()
     {
-        float[] normal = [0.05f, 0.22f, 0.29f], defective = [0.49f, 0.66f, 0.93f];   // none on a bin edge (0.43 +- 0.04 k)
+        // None on a bin edge (0.43 +- 0.04 k); 0.41 in the bin that ends at the threshold, 0.92 and 0.93 in one bin.
+        float[] normal = [0.05f, 0.22f, 0.29f, 0.41f], defective = [0.49f, 0.66f, 0.92f, 0.93f];
         var svg = XElement.Parse(ScoreHistogram.Draw(normal, defective, threshold: 0.43f).Svg);
         var x = ScoreToX(svg);
         var bars = Bars(svg);
-        Assert.Equal(6, bars.Count);
+        Assert.Equal(7, bars.Count);
         foreach (var (score, fill) in normal.Select(v => (v, ScoreHistogram.Normal)).Concat(defective.Select(v => (v, ScoreHistogram.Defective))))
             Assert.Contains(bars, b => b.Fill == fill && b.X <= x(score) && x(score) <= b.Right);
         Assert.All(bars, b => Assert.Equal(x(0.04) - x(0), b.Right - b.X, 1));
         Assert.DoesNotContain(bars, b => b.X < x(0.43) - 0.05 && b.Right > x(0.43) + 0.05);
+        Assert.Equal(2 * bars[0].Height, bars.Max(b => b.Height), 1);   // the count axis reaches the defects' tallest bar
     }
 
     [Fact]

@@ -124,6 +124,20 @@ public sealed class EvaluationResultTests
     }
 
     [Fact]
+    public void Masks_that_mark_nothing_give_no_pixel_figures_and_are_named()
+    {
+        var (items, scored) = TestSet();
+        foreach (var item in items.Where(i => i.MaskPath is not null))
+            ImageFile.Save(new FloatImage(1, Side, Side), item.MaskPath!);
+        var result = EvaluationResult.Compute(items, scored, threshold: 0.8f, mapThresholdOf: _ => 0.5f);
+        Assert.Equal(items.Where(i => i.IsAnomalous).Select(i => i.Path), result.MasksMarkingNothing);
+        Assert.Null(result.Pixel);
+        Assert.Null(result.PixelsAtThreshold);
+        Assert.Null(result.Intervals!.PixelAuroc);
+        Assert.NotNull(result.ImageAuroc);
+    }
+
+    [Fact]
     public void An_empty_result_does_not_say_its_F1_threshold_flags_every_image() =>
         Assert.False(new EvaluationResult { Images = [], Threshold = 1f, ImageF1Threshold = 0.5f }.ImageF1FlagsAll);
 }

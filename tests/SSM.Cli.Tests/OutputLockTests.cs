@@ -22,6 +22,26 @@ public sealed class OutputLockTests : IDisposable
         using (OutputLock.Take(parent, Target)) { }   // free again
     }
 
+    /// <summary>Letting go closes the file too, and twice is once.</summary>
+    [LinuxFact]
+    public void Letting_go_closes_the_lock_file_and_a_second_time_does_nothing()
+    {
+        var held = OutputLock.Take(parent, Target);
+        Assert.True(OpenOnLockFile());
+        held.Dispose();
+        Assert.False(OpenOnLockFile());
+        held.Dispose();
+        Assert.False(File.Exists(LockFile));
+    }
+
+    /// <summary>Whether this process holds the lock file open; other tests' files open and close meanwhile, so an entry
+    /// gone before it is read is one of theirs.</summary>
+    private bool OpenOnLockFile() => Directory.GetFiles("/proc/self/fd").Any(fd =>
+    {
+        try { return new FileInfo(fd).LinkTarget?.StartsWith(LockFile, StringComparison.Ordinal) == true; }
+        catch (IOException) { return false; }
+    });
+
     /// <summary>A folder nothing can be made in is said to be so, not another command's (a walkthrough's -o /proc/nope).</summary>
     [LinuxFact]
     public void A_folder_that_takes_no_file_is_said_to_be_unwritable()

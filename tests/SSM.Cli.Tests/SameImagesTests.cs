@@ -33,5 +33,16 @@ public sealed class SameImagesTests
         Assert.Equal([(copy, original)], SameImages.Among([copy, late, early, shorter], [original]));
         Assert.Equal([(smallCopy, small)], SameImages.Among([smallCopy, original], [small]));
         Assert.Empty(SameImages.Among([Path.Combine(folder, "missing.bmp")], [original]));
+        // A head longer than the file is the whole file.
+        Assert.Equal(SameImages.ContentHash(small), SameImages.ContentHash(small, maxBytes: 64 * 1024));
+        Assert.NotEqual(SameImages.ContentHash(original), SameImages.ContentHash(original, maxBytes: 64 * 1024));
+    }
+
+    [Fact]
+    public void A_message_names_the_first_pair_and_says_when_there_are_others()
+    {
+        Assert.Equal("'a.png'", SameImages.Example([("a.png", "a.png")]));
+        Assert.Equal("'a.png' is 'test/b.png'", SameImages.Example([("a.png", "test/b.png")]));
+        Assert.Equal("'a.png' is 'test/b.png', and others", SameImages.Example([("a.png", "test/b.png"), ("c.png", "c.png")]));
     }
 }

@@ -13,5 +13,8 @@ public class TrimmedLinesTests
         writer.Write(' ');
         writer.Write("\r\n   \nd".ToCharArray(), 0, 7);
         Assert.Equal("a  b     c\n\r\n\nd", inner.ToString());
+        writer.Write((string?)null);
+        writer.Write("");
+        Assert.Equal("a  b     c\n\r\n\nd", inner.ToString());
     }
 }

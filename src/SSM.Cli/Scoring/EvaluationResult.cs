@@ -98,7 +98,7 @@ public sealed class EvaluationResult
         float? pixelThreshold = null;
         var maps = images.Select(x => x.Map).ToList();
         var masks = images.Select(x => x.Mask ?? new bool[x.Map.Length]).ToList();
-        if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)) && images.Count > 0)
+        if (images.Any(x => x.Mask is not null && x.Mask.Contains(true)))
         {
             (var metrics, pixelRoc) = PixelMetrics.EvaluateWithCurve(maps, masks, images[0].MapHeight, images[0].MapWidth, maxPoints: 400);
             pixel = metrics;
