@@ -31,6 +31,7 @@ public sealed class NearMatchTests
         Assert.Equal($" Did you mean '{Path.Combine(root, "plant")}'?", NearMatch.Suggestion(Path.Combine(root, "plnat") + Path.DirectorySeparatorChar));
         Assert.Equal($" Did you mean '{Path.Combine(root, "model.zip")}'?", NearMatch.Suggestion(Path.Combine(root, "modle.zip")));   // files too
         Assert.Equal($" Did you mean '{Path.Combine(root, "carpet")}'?", NearMatch.Suggestion(Path.Combine(root, "carpte")));
+        Assert.Equal($" Did you mean '{Path.Combine(root, "carpet")}'?", NearMatch.Suggestion(Path.Combine(root, "crapte")));   // 2 slips in 6 letters
         Assert.Equal("", NearMatch.Suggestion(Path.Combine(root, "tile")));           // nothing near
         Assert.Equal("", NearMatch.Suggestion(Path.Combine(root, "pl")));             // 3 slips in 2 letters: too many
         Assert.Equal("", NearMatch.Suggestion(Path.Combine(root, "nope", "plnat")));  // no such folder to look in
@@ -40,8 +41,8 @@ public sealed class NearMatchTests
     public void Suggestion_takes_the_nearest_and_between_equals_the_first_in_order()
     {
         string root = Cli.TempFolder("near-match-ties");
-        foreach (string name in new[] { "tile-b", "tile-a", "tilexab" }) Directory.CreateDirectory(Path.Combine(root, name));
-        Assert.Equal($" Did you mean '{Path.Combine(root, "tile-a")}'?", NearMatch.Suggestion(Path.Combine(root, "tile-c")));   // both 1 away
+        foreach (string name in new[] { "tile-b", "tile-a", "tilea", "tilexab" }) Directory.CreateDirectory(Path.Combine(root, name));
+        Assert.Equal($" Did you mean '{Path.Combine(root, "tile-a")}'?", NearMatch.Suggestion(Path.Combine(root, "tile-c")));   // both 1 away, "tilea" 2
         Assert.Equal($" Did you mean '{Path.Combine(root, "tilexab")}'?", NearMatch.Suggestion(Path.Combine(root, "tilexabc")));   // 1 against 2
     }
 }

@@ -22,7 +22,8 @@ public sealed class OutputLockTests : IDisposable
         using (OutputLock.Take(parent, Target)) { }   // free again
     }
 
-    /// <summary>Letting go closes the file too, and twice is once.</summary>
+    /// <summary>Letting go closes the file too, and a second time does nothing: not even to the lock another command
+    /// has taken since.</summary>
     [LinuxFact]
     public void Letting_go_closes_the_lock_file_and_a_second_time_does_nothing()
     {
@@ -30,8 +31,10 @@ public sealed class OutputLockTests : IDisposable
         Assert.True(OpenOnLockFile());
         held.Dispose();
         Assert.False(OpenOnLockFile());
+        using var next = OutputLock.Take(parent, Target);
         held.Dispose();
-        Assert.False(File.Exists(LockFile));
+        Assert.True(File.Exists(LockFile));
+        Assert.Throws<CliException>(() => OutputLock.Take(parent, Target));
     }
 
     /// <summary>Whether this process holds the lock file open; other tests' files open and close meanwhile, so an entry
