@@ -27,8 +27,7 @@ public sealed class EvaluationResultTests
             bool anomalous = i >= 3;
             if (anomalous ? !defective : !good) continue;
             string path = Path.Combine(folder, $"{i}.png");
-            var mask = new float[Side * Side];
-            if (anomalous) mask[i] = mask[i + 1] = mask[i + Side] = 1f;
+            var mask = Defect(i);
             string? maskPath = null;
             if (anomalous && withMasks)
             {
@@ -43,6 +42,14 @@ public sealed class EvaluationResultTests
         return ([.. items], [.. scored]);
     }
 
+    /// <summary>The i-th image's ground truth as painted: three pixels for a defect (i from 3), none for a good image.</summary>
+    private static float[] Defect(int i)
+    {
+        var mask = new float[Side * Side];
+        if (i >= 3) mask[i] = mask[i + 1] = mask[i + Side] = 1f;
+        return mask;
+    }
+
     private static float[] Scores(ScoredImage[] scored) => [.. scored.Select(s => s.Score)];
     private static bool[] Labels(MvtecTestItem[] items) => [.. items.Select(i => i.IsAnomalous)];
 
@@ -54,7 +61,7 @@ public sealed class EvaluationResultTests
         float[] scores = Scores(scored);
         bool[] labels = Labels(items);
         var maps = scored.Select(s => s.Map).ToList();
-        var masks = result.Images.Select(i => i.Mask ?? new bool[Side * Side]).ToList();
+        var masks = Enumerable.Range(0, 6).Select(i => Defect(i).Select(v => v > 0).ToArray()).ToList();
 
         double auroc = Roc.Auroc(scores, labels);
         Assert.InRange(auroc, 0.01, 0.99);
@@ -66,6 +73,7 @@ public sealed class EvaluationResultTests
         Assert.NotNull(result.ImageRoc);
 
         Assert.Equal([.. items.Select(i => i.MaskPath is not null)], result.Images.Select(i => i.Mask is not null));
+        Assert.All(result.Images.Where(i => i.Mask is not null), (image, k) => Assert.Equal(masks[3 + k], image.Mask!));   // read back as painted
         var pixel = PixelMetrics.Evaluate(maps, masks, Side, Side);
         Assert.InRange(pixel.Auroc, 0.01, 0.99);
         Assert.Equal(pixel, result.Pixel);
