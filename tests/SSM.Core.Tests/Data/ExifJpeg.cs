@@ -34,21 +34,28 @@ internal static class ExifJpeg
         return [.. jpeg.AsSpan(0, 2), .. app1, .. jpeg.AsSpan(2)];
     }
 
-    /// <summary>A TIFF-structured EXIF block with one IFD entry, Orientation (0x0112, SHORT), as JPEG's APP1 and PNG's
-    /// eXIf chunk hold it.</summary>
-    internal static byte[] Tiff(int orientation, bool little)
+    /// <summary>A TIFF-structured EXIF block whose IFD holds Orientation (0x0112, SHORT), as JPEG's APP1 and PNG's eXIf
+    /// chunk hold it; after ResolutionUnit (0x0128, SHORT, 2 = inches) when <paramref name="resolutionUnitFirst"/>, as
+    /// cameras order their tags, so a reader taking the first SHORT entry reads 2.</summary>
+    internal static byte[] Tiff(int orientation, bool little, bool resolutionUnitFirst = false)
     {
-        var tiff = new byte[26];
+        int entries = resolutionUnitFirst ? 2 : 1;
+        var tiff = new byte[14 + 12 * entries];
         void U16(int at, int v) { if (little) BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), (ushort)v); else BinaryPrimitives.WriteUInt16BigEndian(tiff.AsSpan(at), (ushort)v); }
         void U32(int at, uint v) { if (little) BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(at), v); else BinaryPrimitives.WriteUInt32BigEndian(tiff.AsSpan(at), v); }
+        void Short(int at, int tag, int value)
+        {
+            U16(at, tag);
+            U16(at + 2, 3);      // SHORT
+            U32(at + 4, 1);      // one value, held in the entry
+            U16(at + 8, value);
+        }
         (little ? "II"u8 : "MM"u8).CopyTo(tiff);
         U16(2, 42);
         U32(4, 8);               // the first IFD follows the header
-        U16(8, 1);               // one entry
-        U16(10, 0x0112);         // Orientation
-        U16(12, 3);              // SHORT
-        U32(14, 1);              // one value, held in the entry
-        U16(18, orientation);
-        return tiff;             // bytes 22-25: no next IFD
+        U16(8, entries);
+        if (resolutionUnitFirst) Short(10, 0x0128, 2);
+        Short(10 + 12 * (entries - 1), 0x0112, orientation);
+        return tiff;             // the last 4 bytes: no next IFD
     }
 }

@@ -49,7 +49,8 @@ public class ExifOrientationTests
     }
 
     /// <summary>A PNG's eXIf chunk turns it as JPEG's EXIF does (SkiaSharp reads only JPEG's: until 2026-12-03 these PNGs
-    /// came out as stored), 8- and 16-bit, either byte order, on every way in.</summary>
+    /// came out as stored), 8- and 16-bit, either byte order, its tag first or after another, on every way in; and is
+    /// read as stored when asked.</summary>
     [Theory]
     [MemberData(nameof(Corners))]
     public void A_png_s_exif_chunk_turns_it_too(int orientation, string white, string black)
@@ -57,9 +58,9 @@ public class ExifOrientationTests
         using var temp = new TempFolder();
         bool turned = orientation >= 5;
         var (width, height) = turned ? (StoredHeight, StoredWidth) : (StoredWidth, StoredHeight);
-        foreach (var (sixteen, little) in new[] { (false, false), (true, true) })
+        foreach (var (sixteen, little, secondTag) in new[] { (false, false, false), (true, true, false), (false, true, true), (true, false, true) })
         {
-            byte[] png = ExifPng.Marked(StoredWidth, StoredHeight, orientation, sixteen, little);
+            byte[] png = ExifPng.Marked(StoredWidth, StoredHeight, orientation, sixteen, little, secondTag);
             string path = temp.File($"photo-{sixteen}.png");
             File.WriteAllBytes(path, png);
             Assert.Equal((width, height), ImageFile.ReadSize(path));
@@ -71,6 +72,9 @@ public class ExifOrientationTests
             Assert.Equal(whole.Pixels, ImageFile.DecodeResized(png, 1, height, width).Pixels);
             // As stored when asked.
             Assert.Equal((StoredWidth, StoredHeight), ImageFile.ReadSize(path, upright: false));
+            var stored = ImageFile.Load(path, channels: 1, upright: false);
+            Assert.Equal((StoredWidth, StoredHeight), (stored.Width, stored.Height));
+            AssertCorners(stored, "top-left", "top-right");
         }
     }
 

@@ -8,8 +8,10 @@ namespace SSM.Core.Tests.Data;
 internal static class ExifPng
 {
     /// <summary>The pixels of <see cref="ExifJpeg.Marked"/> (a white block at the stored top-left, a black one at the stored
-    /// top-right), losslessly, with an eXIf chunk of <paramref name="orientation"/> right after IHDR; 16-bit when asked.</summary>
-    public static byte[] Marked(int width, int height, int orientation, bool sixteenBit = false, bool littleEndian = false)
+    /// top-right), losslessly, with an eXIf chunk of <paramref name="orientation"/> right after IHDR; 16-bit when asked;
+    /// the orientation after another tag when <paramref name="resolutionUnitFirst"/> (<see cref="ExifJpeg.Tiff"/>).</summary>
+    public static byte[] Marked(int width, int height, int orientation, bool sixteenBit = false, bool littleEndian = false,
+        bool resolutionUnitFirst = false)
     {
         using var bitmap = SKBitmap.Decode(ExifJpeg.Marked(width, height, orientation: null));
         byte[] png;
@@ -29,7 +31,7 @@ internal static class ExifPng
             try { Png16Writer.Write(path, width, height, 1, samples); png = File.ReadAllBytes(path); }
             finally { File.Delete(path); }
         }
-        return WithExif(png, ExifJpeg.Tiff(orientation, littleEndian));
+        return WithExif(png, ExifJpeg.Tiff(orientation, littleEndian, resolutionUnitFirst));
     }
 
     /// <summary>The PNG with an eXIf chunk inserted after IHDR (8-byte signature, then IHDR's 25 bytes).</summary>

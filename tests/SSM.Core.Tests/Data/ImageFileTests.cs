@@ -57,6 +57,31 @@ public class ImageFileTests
         Assert.False(ImageFile.HoldsColour(temp.File("missing.png")));
     }
 
+    /// <summary>Grey is R == G == B: a pixel whose red and green agree and whose blue does not (yellow-grey, say) makes a
+    /// file colour, on each decoder's path (Skia's 8-bit PNG, the 16-bit PNG reader, TIFF) and to HoldsColour.</summary>
+    [Theory]
+    [InlineData("8-bit.png")]
+    [InlineData("16-bit.png")]
+    [InlineData("8-bit.tif")]
+    public void One_pixel_differing_in_blue_alone_makes_a_file_colour(string name)
+    {
+        using var temp = new TempFolder();
+        const int w = 6, h = 4, odd = 13;
+        var levels = new ushort[w * h * 3];
+        for (int p = 0; p < w * h; p++) levels[3 * p] = levels[3 * p + 1] = levels[3 * p + 2] = (ushort)(10 * p);
+        levels[3 * odd + 2] = 250;   // R == G == 130, B 250
+        string path = temp.File(name);
+        if (name == "8-bit.png") Png16Writer.Write8(path, w, h, 3, [.. levels.Select(v => (byte)v)]);
+        else if (name == "16-bit.png") Png16Writer.Write(path, w, h, 3, [.. levels.Select(v => (ushort)(v * 257))]);
+        else TiffWriter.Write(path, w, h, 3, levels, bits: 8, photometric: BitMiracle.LibTiff.Classic.Photometric.RGB);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal(3, image.Channels);
+        Assert.Equal((130 / 255f, 130 / 255f, 250 / 255f), (image.Pixels[odd], image.Pixels[w * h + odd], image.Pixels[2 * w * h + odd]));
+        Assert.True(ImageFile.HoldsColour(path));
+    }
+
     [Fact]
     public void Rgb_file_with_equal_channels_loads_as_grayscale()
     {

@@ -107,6 +107,51 @@ public class SixteenBitTests
         Assert.Contains("corrupt or truncated", e.Message);
     }
 
+    /// <summary>Noise through every row filter: Paeth's predictor breaks its ties towards the left, then the pixel above,
+    /// as the PNG specification says, and noise meets ties a smooth image rarely does.</summary>
+    [Fact]
+    public void Noise_keeps_every_level_through_every_row_filter()
+    {
+        using var temp = new TempFolder();
+        // The writer cycles through the five filters, so Paeth's rows hold 3072 random bytes: ties whose side matters (the
+        // left and upper-left, or upper and upper-left, predictions equally near) come a few times in a thousand bytes.
+        const int w = 64, h = 40;
+        var random = new Random(7);
+        var samples = new ushort[w * h * 3];
+        for (int i = 0; i < samples.Length; i++) samples[i] = (ushort)random.Next(65536);
+        string path = temp.File("noise.png");
+        Png16Writer.Write(path, w, h, 3, samples);
+
+        FloatImage image = ImageFile.Load(path);
+
+        Assert.Equal((3, h, w), (image.Channels, image.Height, image.Width));
+        int plane = w * h;
+        for (int p = 0; p < plane; p++)
+            for (int c = 0; c < 3; c++) Assert.Equal(samples[3 * p + c] / 65535f, image.Pixels[c * plane + p]);
+    }
+
+    /// <summary>A header field the PNG specification gives no meaning (compression and filter methods other than 0,
+    /// interlacing other than 0 or 1) or an empty size is refused by the field, not decoded as if it were 0.</summary>
+    [Theory]
+    [InlineData(19, 0, "size 0x8")]   // the width's low byte: 8 -> 0
+    [InlineData(23, 0, "size 8x0")]
+    [InlineData(26, 1, "compression 1")]
+    [InlineData(27, 1, "filter 1")]
+    [InlineData(28, 2, "interlace 2")]
+    public void A_16_bit_png_header_of_an_unknown_kind_is_refused_naming_the_file_and_the_field(int at, byte value, string field)
+    {
+        using var temp = new TempFolder();
+        string path = temp.File("odd.png");
+        Png16Writer.Write(path, 8, 8, 1, new ushort[64]);
+        var bytes = File.ReadAllBytes(path);
+        bytes[at] = value;   // IHDR's data: width 16-19, height 20-23, depth, colour type, compression 26, filter 27, interlace 28
+        File.WriteAllBytes(path, bytes);
+
+        var e = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains("odd.png", e.Message);
+        Assert.Contains(field, e.Message);
+    }
+
     [Fact]
     public void A_16_bit_png_with_a_chunk_length_near_2_to_the_31_is_refused_naming_the_file()
     {

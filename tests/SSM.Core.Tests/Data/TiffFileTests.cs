@@ -87,14 +87,14 @@ public class TiffFileTests
     {
         using var temp = new TempFolder();
         string path = temp.File("palette.tif");
-        TiffWriter.WritePalette(path, 3, 2, [0, 1, 0, 1, 1, 0], [(255, 0, 0), (0, 0, 255)]);
+        TiffWriter.WritePalette(path, 3, 2, [0, 1, 0, 1, 1, 0], [(255, 0, 0), (51, 204, 102)]);
 
         FloatImage image = ImageFile.Load(path);
 
         Assert.Equal((3, 2, 3), (image.Channels, image.Height, image.Width));
         int plane = 6;
         Assert.Equal((1f, 0f, 0f), (image.Pixels[0], image.Pixels[plane], image.Pixels[2 * plane]));   // (0, 0) red
-        Assert.Equal((0f, 0f, 1f), (image.Pixels[1], image.Pixels[plane + 1], image.Pixels[2 * plane + 1]));   // (1, 0) blue
+        Assert.Equal((0.2f, 0.8f, 0.4f), (image.Pixels[1], image.Pixels[plane + 1], image.Pixels[2 * plane + 1]));   // (1, 0) green, every channel its own
         Assert.Equal((1f, 0f, 0f), (image.Pixels[5], image.Pixels[plane + 5], image.Pixels[2 * plane + 5]));   // (2, 1) red
     }
 
@@ -135,22 +135,26 @@ public class TiffFileTests
     }
 
     [Fact]
-    public void A_truncated_or_floating_point_tiff_is_refused_by_name()
+    public void A_truncated_floating_point_or_signed_tiff_is_refused_by_name()
     {
         using var temp = new TempFolder();
         var samples = Scrambled(32 * 32);
         string cut = temp.File("cut.tif");
         TiffWriter.Write(cut, 32, 32, 1, samples, compression: Compression.NONE);
         BrokenFiles.CutInHalf(cut);
-        string floats = temp.File("float.tif");
-        TiffWriter.WriteFloat(floats, 4, 4);
+        string floats = temp.File("float.tif"), signed = temp.File("signed.tif");
+        TiffWriter.WriteSamplesOf(SampleFormat.IEEEFP, 32, floats, 4, 4);
+        TiffWriter.WriteSamplesOf(SampleFormat.INT, 16, signed, 4, 4);   // 16 bits as the reader takes, but read unsigned every level would be wrong
 
         var truncated = Assert.Throws<InvalidDataException>(() => ImageFile.Load(cut));
         var floating = Assert.Throws<InvalidDataException>(() => ImageFile.Load(floats));
+        var negative = Assert.Throws<InvalidDataException>(() => ImageFile.Load(signed));
 
         Assert.Contains("cut.tif", truncated.Message);
         Assert.Contains("float.tif", floating.Message);
         Assert.Contains("32-bit", floating.Message);
+        Assert.Contains("signed.tif", negative.Message);
+        Assert.Contains("16-bit INT samples", negative.Message);
     }
 
     [Fact]

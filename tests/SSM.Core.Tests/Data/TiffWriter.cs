@@ -60,13 +60,14 @@ internal static class TiffWriter
         for (int y = 0; y < height; y++) tiff.WriteScanline(indices.AsSpan(y * width, width).ToArray(), y);
     }
 
-    /// <summary>A 32-bit floating-point grey image, a kind the reader refuses.</summary>
-    public static void WriteFloat(string path, int width, int height)
+    /// <summary>A grey image of <paramref name="bits"/>-bit samples of <paramref name="format"/>, all zero: floating-point
+    /// or signed samples are kinds the reader refuses.</summary>
+    public static void WriteSamplesOf(SampleFormat format, int bits, string path, int width, int height)
     {
         using var tiff = Tiff.Open(path, "w") ?? throw new IOException($"LibTiff could not create {path}.");
-        Tags(tiff, width, height, 32, 1, Photometric.MINISBLACK, 1, Compression.NONE, 0, false);
-        tiff.SetField(TiffTag.SAMPLEFORMAT, SampleFormat.IEEEFP);
-        var row = new byte[4 * width];
+        Tags(tiff, width, height, bits, 1, Photometric.MINISBLACK, 1, Compression.NONE, 0, false);
+        tiff.SetField(TiffTag.SAMPLEFORMAT, format);
+        var row = new byte[bits / 8 * width];
         for (int y = 0; y < height; y++) tiff.WriteScanline(row, y);
     }
 
