@@ -57,7 +57,7 @@ public class ImageFileTests
         Assert.False(ImageFile.HoldsColour(temp.File("missing.png")));
     }
 
-    /// <summary>Grey is R == G == B: a pixel whose red and green agree and whose blue does not (yellow-grey, say) makes a
+    /// <summary>Grey is R == G == B: a pixel whose red and green agree and whose blue does not (a blue tint, say) makes a
     /// file colour, on each decoder's path (Skia's 8-bit PNG, the 16-bit PNG reader, TIFF) and to HoldsColour.</summary>
     [Theory]
     [InlineData("8-bit.png")]

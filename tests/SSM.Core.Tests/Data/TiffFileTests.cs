@@ -144,7 +144,7 @@ public class TiffFileTests
         BrokenFiles.CutInHalf(cut);
         string floats = temp.File("float.tif"), signed = temp.File("signed.tif");
         TiffWriter.WriteSamplesOf(SampleFormat.IEEEFP, 32, floats, 4, 4);
-        TiffWriter.WriteSamplesOf(SampleFormat.INT, 16, signed, 4, 4);   // 16 bits as the reader takes, but read unsigned every level would be wrong
+        TiffWriter.WriteSamplesOf(SampleFormat.INT, 16, signed, 4, 4);   // 16 bits, as the reader takes, but signed: read as unsigned, a negative level would come out bright
 
         var truncated = Assert.Throws<InvalidDataException>(() => ImageFile.Load(cut));
         var floating = Assert.Throws<InvalidDataException>(() => ImageFile.Load(floats));
