@@ -196,6 +196,7 @@ public class DicomFileTests
     [InlineData("rgb-planar.dcm", 0)]
     [InlineData("rgb-rle.dcm", 0)]
     [InlineData("rgb-jpeg.dcm", 0.03)]      // YBR_FULL_422 baseline JPEG, lossy
+    [InlineData("rgb-jpeg-rgb.dcm", 0.03)]  // baseline JPEG kept RGB (DCMTK's +cr), lossy
     [InlineData("rgb-jpeg-lossless.dcm", 0)]
     [InlineData("rgb-jpegls.dcm", 0)]             // JPEG-LS, line-interleaved
     [InlineData("rgb-jpegls-planes.dcm", 0)]      // JPEG-LS, a scan per component
@@ -207,6 +208,32 @@ public class DicomFileTests
         AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, tolerance + 1e-6);
         Assert.False(ImageFile.StoresGray(Fixture(file)));
         Assert.Equal(1, ImageFile.Load(Fixture(file), channels: 1).Channels);
+    }
+
+    /// <summary>A baseline JPEG whose components DICOM says are RGB, with nothing in the stream to say so (DCMTK writes an
+    /// Adobe marker and names the components R, G and B; here the marker is renamed to one nobody reads and the components
+    /// numbered 1 to 3, as other encoders write them): libjpeg alone would take them for YCbCr and convert them again.</summary>
+    [Fact]
+    public void A_baseline_jpeg_kept_rgb_without_a_marker_saying_so_is_not_converted_again()
+    {
+        using var temp = new TempFolder();
+        byte[] file = File.ReadAllBytes(Fixture("rgb-jpeg-rgb.dcm"));
+        var jpeg = file.AsSpan();
+        int start = jpeg.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF, 0xEE]), frame = jpeg.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0]),
+            scan = jpeg.IndexOf((ReadOnlySpan<byte>)[0xFF, 0xDA]);
+        Assert.True(start > 0 && frame > start && scan > frame, "the fixture's JPEG opens with its Adobe marker");
+        file[start + 3] = 0xEF;   // APP14 (Adobe) -> APP15, the same length
+        for (int c = 0; c < 3; c++)
+        {
+            Assert.Equal("RGB"[c], (char)file[frame + 10 + 3 * c]);   // the frame header: length, precision, size, count, then 3 bytes a component
+            file[frame + 10 + 3 * c] = file[scan + 5 + 2 * c] = (byte)(c + 1);   // the scan header: length, count, then 2 bytes a component
+        }
+        string path = temp.File("rgb-unmarked.dcm");
+        File.WriteAllBytes(path, file);
+
+        var image = ImageFile.Load(path);
+
+        AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, 0.03 + 1e-6);
     }
 
     [Fact]

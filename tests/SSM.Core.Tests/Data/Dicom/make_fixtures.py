@@ -210,6 +210,7 @@ dataset(rgb, "RGB", 8, planar=0).save_as("rgb.dcm", write_like_original=False)
 dataset(np.ascontiguousarray(rgb.transpose(2, 0, 1)), "RGB", 8, planar=1).save_as("rgb-planar.dcm", write_like_original=False)
 run("dcmcrle", "rgb.dcm", "rgb-rle.dcm")
 run("dcmcjpeg", "+eb", "rgb.dcm", "rgb-jpeg.dcm")
+run("dcmcjpeg", "+eb", "+cr", "rgb.dcm", "rgb-jpeg-rgb.dcm")           # lossy but kept RGB (photometric RGB), flagged by an Adobe marker
 run("dcmcjpeg", "+e1", "rgb.dcm", "rgb-jpeg-lossless.dcm")
 run("dcmcjpls", "+el", "rgb.dcm", "rgb-jpegls.dcm")                   # line-interleaved colour
 run("dcmcjpls", "+el", "+in", "rgb.dcm", "rgb-jpegls-planes.dcm")     # one scan per component
