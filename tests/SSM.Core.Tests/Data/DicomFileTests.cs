@@ -110,6 +110,19 @@ public class DicomFileTests
         Assert.Equal(158, image.Pixels.Distinct().Count());   // as many levels as 300 x + 50 y takes; 8 bits would leave 32
     }
 
+    /// <summary>Without a window, a VOI LUT or a Modality LUT, signed samples are shown over the whole range their bits
+    /// can take (-2048 to 2047 at 12 bits), -2048 black; a negative rescale slope turns that round, since a higher stored
+    /// value is then a lower one in the modality's units.</summary>
+    [Theory]
+    [InlineData("ct12s-nowindow.dcm", false)]            // slope 2
+    [InlineData("ct12s-nowindow-negative.dcm", true)]    // slope -2
+    public void Without_a_window_signed_samples_are_shown_over_the_range_of_their_bits(string file, bool negativeSlope)
+    {
+        var image = ImageFile.Load(Fixture(file));
+
+        AssertPixels(image, 1, (_, x, y) => (negativeSlope ? 2047 - Ct(x, y) : Ct(x, y) + 2048) / 4095.0, 1e-6);
+    }
+
     [Theory]
     [InlineData("ct12s-voilut.dcm")]             // the first value mapped said signed (SS)
     [InlineData("ct12s-voilut-implicit.dcm")]    // no VR: signed because the rescaled values can be negative

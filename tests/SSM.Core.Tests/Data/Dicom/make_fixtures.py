@@ -98,6 +98,10 @@ def decoded_elsewhere(path):
 ct = (-1000 + 37 * x + 113 * y).astype("<i2")
 dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24",
         WindowCenter=["1000", "300"], WindowWidth=["4000", "600"]).save_as("ct12s.dcm", write_like_original=False)
+# Without a window or a LUT: shown over the whole signed 12-bit range, turned round by a negative rescale slope.
+dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24").save_as("ct12s-nowindow.dcm", write_like_original=False)
+dataset(ct, "MONOCHROME2", 12, signed=True, RescaleSlope="-2", RescaleIntercept="100").save_as("ct12s-nowindow-negative.dcm",
+                                                                                              write_like_original=False)
 # The same samples with bits above the high bit set (old overlay bits): they are no part of the value.
 dataset((ct.view("<u2") & 0x0FFF) | 0xA000, "MONOCHROME2", 12, signed=True, RescaleSlope="2", RescaleIntercept="-24",
         WindowCenter="1000", WindowWidth="4000").save_as("ct12s-highbits.dcm", write_like_original=False)
