@@ -398,6 +398,26 @@ public class DicomFileTests
         Assert.Null(ImageFile.ReadHeader(temp.File("deep.dcm")));
     }
 
+    /// <summary>An RLE frame's header (PS3.5 G.5) must count the segments its samples need, and each segment must start
+    /// after the 64-byte header: a header that says otherwise is damage, not a frame to decode around.</summary>
+    [Theory]
+    [InlineData(0, 3, "3 segments where 2 belong")]   // 12-bit samples in 16 bits: 2 segments
+    [InlineData(4, 32, "segment 0 lies outside the frame")]   // the first segment's offset, inside the header
+    public void An_rle_header_at_odds_with_its_frame_is_refused(int at, int value, string expected)
+    {
+        using var temp = new TempFolder();
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-rle.dcm"));
+        int header = file.AsSpan().IndexOf((ReadOnlySpan<byte>)[2, 0, 0, 0, 64, 0, 0, 0]);   // 2 segments, the first at 64
+        Assert.True(header > 0, "the fixture's RLE header");
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(header + at), value);
+        string path = temp.File("rle.dcm");
+        File.WriteAllBytes(path, file);
+
+        var e = Assert.Throws<InvalidDataException>(() => ImageFile.Load(path));
+        Assert.Contains("rle.dcm", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void Pixel_data_stored_whole_under_a_compressed_encoding_is_refused_not_read_as_raw_samples()
     {
