@@ -19,6 +19,9 @@ public class DicomFileTests
     /// <summary>PS3.3 C.11.2.1.2.1's LINEAR window of the rescaled value (slope 2, intercept -24; centre 1000, width 4000).</summary>
     private static double CtShown(int x, int y) => Shown(2 * Ct(x, y) - 24);
 
+    /// <summary>The colour fixtures' pattern (make_fixtures.py's rgb) in [0, 1].</summary>
+    private static double Rgb(int c, int x, int y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0;
+
     private static double Shown(double v)
     {
         const double c = 1000, w = 4000;
@@ -218,7 +221,7 @@ public class DicomFileTests
     {
         var image = ImageFile.Load(Fixture(file));
 
-        AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, tolerance + 1e-6);
+        AssertPixels(image, 3, Rgb, tolerance + 1e-6);
         Assert.False(ImageFile.StoresGray(Fixture(file)));
         Assert.Equal(1, ImageFile.Load(Fixture(file), channels: 1).Channels);
     }
@@ -246,7 +249,7 @@ public class DicomFileTests
 
         var image = ImageFile.Load(path);
 
-        AssertPixels(image, 3, (c, x, y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0, 0.03 + 1e-6);
+        AssertPixels(image, 3, Rgb, 0.03 + 1e-6);
     }
 
     [Fact]
