@@ -11,13 +11,13 @@ public class DicomFileTests
 {
     private const int W = 24, H = 20;
 
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Dicom", name);
+    internal static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Dicom", name);
 
     /// <summary>The CT fixtures' stored values: signed, 12 bits, -1000 to 1998.</summary>
     private static int Ct(int x, int y) => -1000 + 37 * x + 113 * y;
 
     /// <summary>PS3.3 C.11.2.1.2.1's LINEAR window of the rescaled value (slope 2, intercept -24; centre 1000, width 4000).</summary>
-    private static double CtShown(int x, int y) => Shown(2 * Ct(x, y) - 24);
+    internal static double CtShown(int x, int y) => Shown(2 * Ct(x, y) - 24);
 
     /// <summary>The colour fixtures' pattern (make_fixtures.py's rgb) in [0, 1].</summary>
     private static double Rgb(int c, int x, int y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0;
@@ -454,7 +454,7 @@ public class DicomFileTests
         return at;
     }
 
-    private static void Patch(byte[] file, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    internal static void Patch(byte[] file, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
     {
         int at = file.AsSpan().IndexOf(from);
         Assert.True(at >= 0, "the bytes to patch are not in the fixture");

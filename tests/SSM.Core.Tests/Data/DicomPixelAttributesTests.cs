@@ -1,0 +1,83 @@
+using SSM.Core.Data;
+using static SSM.Core.Tests.Data.DicomFileTests;
+
+namespace SSM.Core.Tests.Data;
+
+/// <summary>
+/// The attributes that size a DICOM file's pixels (rows, columns, bits allocated and stored, high bit) are checked before a
+/// sample is read: a damaged or hand-edited header is refused with the attribute it got wrong, not decoded into noise.
+/// Each case edits one value of ct12s.dcm (explicit VR little endian, 24x20, 12 bits stored in 16, high bit 11).
+/// </summary>
+public class DicomPixelAttributesTests
+{
+    /// <summary>One US element of group 0028 as explicit VR little endian writes it: tag, "US", length 2, value.</summary>
+    private static byte[] Us(int element, int value) =>
+        [0x28, 0x00, (byte)element, (byte)(element >> 8), (byte)'U', (byte)'S', 2, 0, (byte)value, (byte)(value >> 8)];
+
+    private static byte[] Edited(int element, int from, int to)
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        Patch(file, Us(element, from), Us(element, to));
+        return file;
+    }
+
+    [Theory]
+    [InlineData(0x0101, 12, 17, "17-bit samples in 16 bits")]     // more bits stored than allocated
+    [InlineData(0x0101, 12, 0, "0-bit samples in 16 bits")]
+    [InlineData(0x0100, 16, 12, "12-bit samples in 12 bits")]     // allocated neither 8 nor 16
+    [InlineData(0x0102, 11, 10, "high bit at 10 for 12-bit samples in 16 bits")]   // the stored bits would not fit under it
+    [InlineData(0x0102, 11, 16, "high bit at 16 for 12-bit samples in 16 bits")]   // above the word
+    [InlineData(0x0010, 20, 21, "960 bytes of pixel data where one 24x21 frame needs")]
+    public void Pixel_attributes_at_odds_with_each_other_or_the_data_are_refused_by_what_is_wrong(int element, int from, int to, string expected)
+    {
+        byte[] file = Edited(element, from, to);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_size_that_claims_gigabytes_is_refused_before_anything_is_allocated()
+    {
+        byte[] file = Edited(0x0010, 20, 65535);
+        Patch(file, Us(0x0011, 24), Us(0x0011, 65535));
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains("is too large (65535x65535, 1 samples per pixel)", error.Message);
+    }
+
+    [Fact]
+    public void Without_a_high_bit_the_stored_bits_are_the_lowest()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        // (0028,0102) renamed to (0028,0104), an attribute the reader skips: the file no longer states its high bit.
+        Patch(file, Us(0x0102, 11), Us(0x0104, 11));
+
+        var image = ImageFile.DecodeResized(file, 1, 20, 24);
+
+        for (int y = 0; y < 20; y++)
+            for (int x = 0; x < 24; x++)
+                Assert.Equal(CtShown(x, y), image[0, y, x], 1e-6);
+    }
+
+    [Fact]
+    public void A_single_row_is_an_image()
+    {
+        byte[] file = Edited(0x0010, 20, 1);
+
+        Assert.Equal((24, 1), ImageFile.ReadSize(file));
+        var image = ImageFile.DecodeResized(file, 1, 1, 24);
+        for (int x = 0; x < 24; x++) Assert.Equal(CtShown(x, 0), image[0, 0, x], 1e-6);
+    }
+
+    [Fact]
+    public void Fragments_under_an_uncompressed_encoding_are_refused_not_read_as_samples()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-rle.dcm"));
+        // RLE's UID and explicit VR little endian's have the same length: the file now says its pixels are stored whole.
+        Patch(file, "1.2.840.10008.1.2.5\0"u8, "1.2.840.10008.1.2.1\0"u8);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains("declares uncompressed pixel data (1.2.840.10008.1.2.1) but stores it in fragments", error.Message);
+    }
+}
