@@ -191,6 +191,14 @@ run("dcmcjpls", "+en", "+pc", "+md", "3", "nearflat.dcm", "nearflat-jpegls-near3
 dataset((rng.integers(0, 64, (H, W))).astype("u1"), "MONOCHROME2", 6).save_as("noise6.dcm", write_like_original=False)
 run("dcmcjpls", "+el", "+pc", "noise6.dcm", "noise6-jpegls-unstated.dcm")
 run("rm", "noise6.dcm")
+# Noise, where every context, sign and Golomb parameter occurs: 12 bits in cooked mode, which states no parameters (so the
+# decoder's own defaults for MAXVAL 4095 are used), lossless and near-lossless (NEAR 2); and 8-bit colour, line-interleaved.
+noisy = np.random.default_rng(4)
+dataset(noisy.integers(0, 4096, (H, W)).astype("<u2"), "MONOCHROME2", 12).save_as("noise12.dcm", write_like_original=False)
+run("dcmcjpls", "+el", "+pc", "noise12.dcm", "noise12-jpegls.dcm")
+run("dcmcjpls", "+en", "+pc", "noise12.dcm", "noise12-jpegls-near.dcm")
+dataset(noisy.integers(0, 256, (H, W, 3)).astype("u1"), "RGB", 8, planar=0).save_as("noise-rgb.dcm", write_like_original=False)
+run("dcmcjpls", "+el", "noise-rgb.dcm", "noise-rgb-jpegls.dcm")
 
 # 8-bit "0 is white" grey, no window; two frames (the second the negative of the first).
 mono = ((10 * x + 3 * y) % 256).astype("u1")
