@@ -14,9 +14,9 @@ public class DicomPixelAttributesTests
     private static byte[] Us(int element, int value) =>
         [0x28, 0x00, (byte)element, (byte)(element >> 8), (byte)'U', (byte)'S', 2, 0, (byte)value, (byte)(value >> 8)];
 
-    private static byte[] Edited(int element, int from, int to)
+    private static byte[] Edited(int element, int from, int to, string fixture = "ct12s.dcm")
     {
-        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
+        byte[] file = File.ReadAllBytes(Fixture(fixture));
         Patch(file, Us(element, from), Us(element, to));
         return file;
     }
@@ -79,5 +79,33 @@ public class DicomPixelAttributesTests
 
         var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
         Assert.Contains("declares uncompressed pixel data (1.2.840.10008.1.2.1) but stores it in fragments", error.Message);
+    }
+
+    /// <summary>A compressed frame carries its own size, which must be the image's: a frame of another size is refused, not
+    /// cropped, padded or read past.</summary>
+    [Theory]
+    [InlineData("ct12s-jpeg-sv1.dcm", "holds a 24x20 JPEG of 1 components for a 24x21 image of 1")]   // lossless JPEG
+    [InlineData("rgb-jpeg.dcm", "holds a 24x20 JPEG for a 24x21 image")]                               // baseline JPEG
+    [InlineData("ct12s-jpegls.dcm", "its frame is 24x20 with 1 components, the file's image 24x21 with 1")]
+    [InlineData("ct12s-rle.dcm", "holds RLE pixel data that cannot be decoded")]   // RLE states no size: its segments run out first
+    public void A_compressed_frame_of_another_size_than_the_image_is_refused(string fixture, string expected)
+    {
+        byte[] file = Edited(0x0010, 20, 21, fixture);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("rgb.dcm", "RGB ", "HSV ", "in HSV with 3 samples per pixel")]                           // a colour model not read here
+    [InlineData("ct12s.dcm", "MONOCHROME2 ", "RGB         ", "in RGB with 1 samples per pixel")]         // colour with one sample
+    public void A_colour_model_not_read_here_or_at_odds_with_the_samples_is_refused_by_name(string fixture, string from, string to, string expected)
+    {
+        byte[] file = File.ReadAllBytes(Fixture(fixture));
+        Patch(file, System.Text.Encoding.ASCII.GetBytes(from), System.Text.Encoding.ASCII.GetBytes(to));
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 3, 8, 8));
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("this reader takes MONOCHROME1, MONOCHROME2, RGB, YBR_FULL and YBR_FULL_422", error.Message);
     }
 }

@@ -6,12 +6,13 @@ namespace SSM.Core.Tests.Data;
 /// <summary>
 /// A JPEG-LS stream's coding parameters (T.87 C.2.4.1.1: MAXVAL, the thresholds T1-T3 that quantize the gradients into
 /// contexts, RESET) are either stated in an LSE segment or left to the defaults the standard computes; a decoder that
-/// computes them otherwise decodes every sample after the first few wrong. The fixtures' encoder (CharLS, through DCMTK)
-/// states the defaults, which lets each test take them away or change them.
+/// computes them otherwise decodes every sample after the first few wrong. DCMTK (CharLS) states the defaults unless it codes
+/// in cooked mode (+pc), so the tests can hide them, change them, or do without them.
 /// </summary>
 public class JpegLsParametersTests
 {
-    /// <summary>The LSE segment both fixtures hold: preset parameters (id 1), MAXVAL 65535, and the defaults for it.</summary>
+    /// <summary>ct12s-jpegls.dcm's LSE segment: preset parameters (id 1), MAXVAL 65535 and T.87's defaults for it (T1 18, T2 67,
+    /// T3 276, RESET 64).</summary>
     private static readonly byte[] Ct12sParameters = [0xFF, 0xF8, 0x00, 0x0D, 0x01, 0xFF, 0xFF, 0x00, 0x12, 0x00, 0x43, 0x01, 0x14, 0x00, 0x40];
 
     [Theory]
