@@ -87,6 +87,36 @@ public class DicomFileTests
         AssertPixels(image, 1, (_, x, y) => Shown(2 * (Ct(x, y) & ~3) - 24), 1e-6);
     }
 
+    [Fact]
+    public void Colour_lossless_jpeg_predicting_from_the_row_above_decodes_to_its_samples()
+    {
+        // Predictor 6 (b + (a - c) / 2) over colour noise: the pixel above and the one above-left are three samples a pixel away.
+        Assert.Equal(ImageFile.Load(Fixture("noise-rgb.dcm")).Pixels, ImageFile.Load(Fixture("noise-rgb-jpeg-sv6.dcm")).Pixels);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x08 }, "its predictor is 8 (1 to 7 in lossless JPEG)")]
+    [InlineData(new byte[] { 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00 }, "its predictor is 0 (1 to 7 in lossless JPEG)")]
+    public void A_lossless_jpeg_predictor_outside_the_seven_is_refused(byte[] scanHeader, string expected)
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-jpeg-sv1.dcm"));
+        Patch(file, [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01], scanHeader);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void A_lossless_jpeg_point_transform_that_leaves_no_bits_is_refused()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-jpeg-sv1.dcm"));
+        Patch(file, [0xFF, 0xC3, 0x00, 0x0B, 0x10], [0xFF, 0xC3, 0x00, 0x0B, 0x02]);                 // 2-bit samples
+        Patch(file, [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00], [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x00, 0x02]);   // shifted by 2
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains("its point transform (2) leaves none of its 2 bits", error.Message);
+    }
+
     [Theory]
     [InlineData("SIGMOID")]
     [InlineData("LINEAR_EXACT")]

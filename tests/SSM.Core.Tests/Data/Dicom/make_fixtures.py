@@ -200,6 +200,8 @@ run("dcmcjpls", "+el", "+pc", "noise12.dcm", "noise12-jpegls.dcm")
 run("dcmcjpls", "+en", "+pc", "noise12.dcm", "noise12-jpegls-near.dcm")
 dataset(noisy.integers(0, 256, (H, W, 3)).astype("u1"), "RGB", 8, planar=0).save_as("noise-rgb.dcm", write_like_original=False)
 run("dcmcjpls", "+el", "noise-rgb.dcm", "noise-rgb-jpegls.dcm")
+# Colour lossless JPEG predicting from the row above (6: b + (a - c) / 2); rgb-jpeg-lossless.dcm's first-order predictor does not.
+run("dcmcjpeg", "+el", "+sv", "6", "noise-rgb.dcm", "noise-rgb-jpeg-sv6.dcm")
 
 # 8-bit "0 is white" grey, no window; two frames (the second the negative of the first).
 mono = ((10 * x + 3 * y) % 256).astype("u1")
