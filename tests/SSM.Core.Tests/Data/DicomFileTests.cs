@@ -431,6 +431,28 @@ public class DicomFileTests
         Assert.Null(ImageFile.ReadHeader(temp.File("deep.dcm")));
     }
 
+    /// <summary>Sequences whose lengths or items contradict each other are damage: refused, not read on out of step.</summary>
+    [Theory]
+    [InlineData("ct12s-enhanced.dcm", 8, 0x56, "a sequence whose items run past its length")]   // 86, its item's length
+    [InlineData("ct12s-enhanced.dcm", 16, 0x10, "an item whose elements run past its length")]   // 16, within its first element
+    [InlineData("ct12s-enhanced.dcm", 14, 0x0D, "a sequence with an element (FFFEE00D) outside its items")]
+    [InlineData("ct12s-sequence-implicit.dcm", 10, 0x0D, "a sequence with an element (FFFEE00D) outside its items")]   // one being skipped
+    public void Sequences_at_odds_with_their_items_are_refused(string fixture, int at, byte value, string expected)
+    {
+        byte[] file = File.ReadAllBytes(Fixture(fixture));
+        // A sequence's tag and length, then its first item's tag and length: ct12s-enhanced.dcm's shared functional groups
+        // (5200,9229), of 94 bytes, one item of 86; ct12s-sequence-implicit.dcm's (0008,1140), lengths undefined, which nests another.
+        byte[] written = fixture == "ct12s-enhanced.dcm"
+            ? [0x00, 0x52, 0x29, 0x92, (byte)'S', (byte)'Q', 0, 0, 0x5E, 0, 0, 0, 0xFE, 0xFF, 0x00, 0xE0, 0x56, 0, 0, 0]
+            : [0x08, 0x00, 0x40, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 0x08, 0x00, 0x40, 0x11];
+        byte[] edited = (byte[])written.Clone();
+        edited[at] = value;
+        Patch(file, written, edited);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
     /// <summary>An RLE frame's header (PS3.5 G.5) must count the segments its samples need, and each segment must start
     /// after the 64-byte header: a header that says otherwise is damage, not a frame to decode around.</summary>
     [Theory]
