@@ -213,6 +213,22 @@ public class DicomFileTests
         Assert.Contains("mono-voilut-short.dcm", error.Message);
     }
 
+    /// <summary>mono-voilut8.dcm's VOI LUT: its descriptor (0028,3002) of 256 entries from 0, 8 bits each, then its data
+    /// (0028,3006); each case renames one of them to a tag the reader skips, or changes the entries' bits.</summary>
+    [Theory]
+    [InlineData(new byte[] { 0x28, 0x00, 0x06, 0x30, 0x55, 0x53 }, new byte[] { 0x28, 0x00, 0x07, 0x30, 0x55, 0x53 }, "a VOI LUT without its data")]
+    [InlineData(new byte[] { 0x28, 0x00, 0x02, 0x30, 0x55, 0x53 }, new byte[] { 0x28, 0x00, 0x03, 0x30, 0x55, 0x53 }, "a VOI LUT without a descriptor of three values")]
+    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, new byte[] { 0x00, 0x01, 0x00, 0x00, 0x11, 0x00, 0x28, 0x00, 0x06, 0x30 }, "a VOI LUT of 17-bit entries")]
+    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00, 0x06, 0x30 }, "a VOI LUT of 0-bit entries")]
+    public void A_lut_without_its_data_or_descriptor_or_of_impossible_entries_is_refused(byte[] written, byte[] edited, string expected)
+    {
+        byte[] file = File.ReadAllBytes(Fixture("mono-voilut8.dcm"));
+        Patch(file, written, edited);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
     [Theory]
     [InlineData("mono1.dcm")]
     [InlineData("mono1-bigendian.dcm")]          // 8-bit samples in 16-bit words, each pair of bytes swapped
