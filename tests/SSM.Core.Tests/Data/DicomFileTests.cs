@@ -22,7 +22,7 @@ public class DicomFileTests
     /// <summary>The colour fixtures' pattern (make_fixtures.py's rgb) in [0, 1].</summary>
     private static double Rgb(int c, int x, int y) => c switch { 0 => 10 * x, 1 => 12 * y, _ => 255 - 5 * x } / 255.0;
 
-    private static double Shown(double v)
+    internal static double Shown(double v)
     {
         const double c = 1000, w = 4000;
         return v <= c - 0.5 - (w - 1) / 2 ? 0 : v > c - 0.5 + (w - 1) / 2 ? 1 : (v - (c - 0.5)) / (w - 1) + 0.5;
@@ -511,7 +511,7 @@ public class DicomFileTests
     }
 
     /// <summary>Where the data set starts: after the preamble, "DICM" and the file meta group (group 2, explicit VR).</summary>
-    private static int AfterMeta(byte[] file)
+    internal static int AfterMeta(byte[] file)
     {
         int at = 132;
         while (BitConverter.ToUInt16(file, at) == 2)
