@@ -156,6 +156,21 @@ public class DicomFileTests
         AssertPixels(image, 1, (_, x, y) => (negativeSlope ? 2047 - Ct(x, y) : Ct(x, y) + 2048) / 4095.0, 1e-6);
     }
 
+    [Fact]
+    public void The_extremes_of_signed_12_bit_samples_are_black_and_white()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-nowindow.dcm"));
+        // The first two samples, after the pixel data's header (OW, 960 bytes): -2048 (F800) and 2047 (07FF).
+        byte[] header = [0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'W', 0, 0, 0xC0, 0x03, 0, 0];
+        int at = file.AsSpan().IndexOf(header) + header.Length;
+        Assert.Equal(file.Length - 960, at);
+        file[at] = 0x00; file[at + 1] = 0xF8; file[at + 2] = 0xFF; file[at + 3] = 0x07;
+
+        var image = ImageFile.DecodeResized(file, 1, H, W);
+
+        Assert.Equal((0f, 1f), (image[0, 0, 0], image[0, 0, 1]));
+    }
+
     [Theory]
     [InlineData("ct12s-voilut.dcm")]             // the first value mapped said signed (SS)
     [InlineData("ct12s-voilut-implicit.dcm")]    // no VR: signed because the rescaled values can be negative
