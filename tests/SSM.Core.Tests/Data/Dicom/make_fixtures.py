@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the DICOM files the DICOM tests read (DicomFileTests, DicomPixelAttributesTests, JpegLsParametersTests): small
+"""Writes the DICOM files the DICOM tests read (DicomFileTests, DicomPixelAttributesTests, JpegLsStreamTests): small
 synthetic images (their pixels are formulas the tests know, or noise kept uncompressed beside its compressed copies), written
 by pydicom and converted to other transfer syntaxes by DCMTK and GDCM, so that the reader is checked against other
 programs' encoders, not against a writer of our own. Run from this folder on Debian 12:

@@ -4,12 +4,13 @@ using static SSM.Core.Tests.Data.DicomFileTests;
 namespace SSM.Core.Tests.Data;
 
 /// <summary>
-/// A JPEG-LS stream's coding parameters (T.87 C.2.4.1.1: MAXVAL, the thresholds T1-T3 that quantize the gradients into
-/// contexts, RESET) are either stated in an LSE segment or left to the defaults the standard computes; a decoder that
-/// computes them otherwise decodes every sample after the first few wrong. DCMTK (CharLS) states the defaults unless it codes
-/// in cooked mode (+pc), so the tests can hide them, change them, or do without them.
+/// JPEG-LS streams (T.87) as DICOM files hold them: their headers are checked against the image, and what the decoder does
+/// not read is refused by name. Their coding parameters (C.2.4.1.1: MAXVAL, the thresholds T1-T3 that quantize the
+/// gradients into contexts, RESET) are either stated in an LSE segment or left to the defaults the standard computes; a
+/// decoder that computes them otherwise decodes every sample after the first few wrong. DCMTK (CharLS) states the defaults
+/// unless it codes in cooked mode (+pc), so the tests can hide them, change them, or do without them.
 /// </summary>
-public class JpegLsParametersTests
+public class JpegLsStreamTests
 {
     /// <summary>ct12s-jpegls.dcm's LSE segment: preset parameters (id 1), MAXVAL 65535 and T.87's defaults for it (T1 18, T2 67,
     /// T3 276, RESET 64).</summary>
@@ -66,6 +67,7 @@ public class JpegLsParametersTests
     [InlineData(11, 0x03, "its frame is 24x20 with 3 components, the file's image 24x20 with 1")]
     [InlineData(5, 0x07, "its frame header is short")]     // a length of 7 leaves 5 bytes, not the 6 before the components
     [InlineData(1, 0xFE, "it does not start a JPEG-LS stream")]   // its start-of-image marker damaged
+    [InlineData(3, 0xC3, "it is coded with JPEG process SOF3, not JPEG-LS")]   // a lossless JPEG frame header in its place
     public void A_stream_at_odds_with_the_dicom_image_is_refused_by_what_differs(int at, byte value, string expected)
     {
         byte[] file = File.ReadAllBytes(Fixture("ct12s-jpegls.dcm"));
@@ -77,5 +79,34 @@ public class JpegLsParametersTests
 
         var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
         Assert.Contains(expected, error.Message);
+    }
+
+    /// <summary>What T.87 allows and this decoder does not read is refused by name, so that the user knows to decompress
+    /// the file elsewhere. ct12s-jpegls.dcm's scan header: 1 component (id 1), table 0, NEAR 0, ILV 0, point transform 0.</summary>
+    [Theory]
+    [InlineData(9, 0x01, "it uses a point transform (not read here)")]
+    [InlineData(6, 0x01, "it uses mapping tables (not read here)")]
+    public void A_scan_using_what_is_not_read_here_is_refused_by_name(int at, byte value, string expected)
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-jpegls.dcm"));
+        byte[] header = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00];
+        byte[] edited = (byte[])header.Clone();
+        edited[at] = value;
+        Patch(file, header, edited);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Restart_intervals_are_refused_by_name()
+    {
+        byte[] file = File.ReadAllBytes(Fixture("ct12s-jpegls.dcm"));
+        // The LSE segment (15 bytes, which states the defaults) becomes a restart interval of 16 lines (DRI, 6 bytes) and a
+        // comment (9 bytes).
+        Patch(file, Ct12sParameters, [0xFF, 0xDD, 0x00, 0x04, 0x00, 0x10, 0xFF, 0xFE, 0x00, 0x07, 0, 0, 0, 0, 0]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
+        Assert.Contains("it uses restart intervals (not read here)", error.Message);
     }
 }
