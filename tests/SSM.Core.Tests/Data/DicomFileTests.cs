@@ -102,8 +102,7 @@ public class DicomFileTests
         byte[] file = File.ReadAllBytes(Fixture("ct12s-jpeg-sv1.dcm"));
         Patch(file, [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01], scanHeader);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains(expected, error.Message);
+        Assert.Contains(expected, Refusal(file));
     }
 
     [Fact]
@@ -113,8 +112,7 @@ public class DicomFileTests
         Patch(file, [0xFF, 0xC3, 0x00, 0x0B, 0x10], [0xFF, 0xC3, 0x00, 0x0B, 0x02]);                 // 2-bit samples
         Patch(file, [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00], [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x00, 0x02]);   // shifted by 2
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains("its point transform (2) leaves none of its 2 bits", error.Message);
+        Assert.Contains("its point transform (2) leaves none of its 2 bits", Refusal(file));
     }
 
     [Theory]
@@ -240,8 +238,7 @@ public class DicomFileTests
         byte[] file = File.ReadAllBytes(Fixture("mono-voilut8.dcm"));
         Patch(file, written, edited);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains(expected, error.Message);
+        Assert.Contains(expected, Refusal(file));
     }
 
     [Theory]
@@ -470,18 +467,13 @@ public class DicomFileTests
     [InlineData("ct12s-sequence-implicit.dcm", 10, 0x0D, "a sequence with an element (FFFEE00D) outside its items")]   // one being skipped
     public void Sequences_at_odds_with_their_items_are_refused(string fixture, int at, byte value, string expected)
     {
-        byte[] file = File.ReadAllBytes(Fixture(fixture));
         // A sequence's tag and length, then its first item's tag and length: ct12s-enhanced.dcm's shared functional groups
         // (5200,9229), of 94 bytes, one item of 86; ct12s-sequence-implicit.dcm's (0008,1140), lengths undefined, which nests another.
         byte[] written = fixture == "ct12s-enhanced.dcm"
             ? [0x00, 0x52, 0x29, 0x92, (byte)'S', (byte)'Q', 0, 0, 0x5E, 0, 0, 0, 0xFE, 0xFF, 0x00, 0xE0, 0x56, 0, 0, 0]
             : [0x08, 0x00, 0x40, 0x11, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 0x08, 0x00, 0x40, 0x11];
-        byte[] edited = (byte[])written.Clone();
-        edited[at] = value;
-        Patch(file, written, edited);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains(expected, error.Message);
+        Assert.Contains(expected, Refusal(WithByte(fixture, written, at, value)));
     }
 
     /// <summary>An RLE frame's header (PS3.5 G.5) must count the segments its samples need, and each segment must start
@@ -511,8 +503,7 @@ public class DicomFileTests
         // Explicit VR little endian's UID and RLE's have the same length: the file now says RLE but stores its samples whole.
         Patch(file, "1.2.840.10008.1.2.1\0"u8, "1.2.840.10008.1.2.5\0"u8);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains("stores its pixel data whole, not in fragments", error.Message);
+        Assert.Contains("stores its pixel data whole, not in fragments", Refusal(file));
     }
 
     [Fact]
@@ -544,6 +535,20 @@ public class DicomFileTests
         Assert.Equal(-1, file.AsSpan(at + 1).IndexOf(from));
         to.CopyTo(file.AsSpan(at));
     }
+
+    /// <summary>A fixture with one byte changed: <paramref name="at"/> within <paramref name="written"/>, a run of bytes found
+    /// once in it.</summary>
+    internal static byte[] WithByte(string fixture, byte[] written, int at, byte value)
+    {
+        byte[] file = File.ReadAllBytes(Fixture(fixture));
+        byte[] edited = (byte[])written.Clone();
+        edited[at] = value;
+        Patch(file, written, edited);
+        return file;
+    }
+
+    /// <summary>The message the bytes are refused with, as damaged data.</summary>
+    internal static string Refusal(byte[] file) => Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8)).Message;
 
     [Fact]
     public void A_folder_of_dicom_files_is_a_folder_of_images()

@@ -32,8 +32,7 @@ public class DicomPixelAttributesTests
     {
         byte[] file = Edited(element, from, to);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains(expected, error.Message);
+        Assert.Contains(expected, Refusal(file));
     }
 
     [Fact]
@@ -42,8 +41,7 @@ public class DicomPixelAttributesTests
         byte[] file = Edited(0x0010, 20, 65535);
         Patch(file, Us(0x0011, 24), Us(0x0011, 65535));
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains("is too large (65535x65535, 1 samples per pixel)", error.Message);
+        Assert.Contains("is too large (65535x65535, 1 samples per pixel)", Refusal(file));
     }
 
     [Fact]
@@ -77,8 +75,7 @@ public class DicomPixelAttributesTests
         // RLE's UID and explicit VR little endian's have the same length: the file now says its pixels are stored whole.
         Patch(file, "1.2.840.10008.1.2.5\0"u8, "1.2.840.10008.1.2.1\0"u8);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains("declares uncompressed pixel data (1.2.840.10008.1.2.1) but stores it in fragments", error.Message);
+        Assert.Contains("declares uncompressed pixel data (1.2.840.10008.1.2.1) but stores it in fragments", Refusal(file));
     }
 
     /// <summary>A compressed frame carries its own size, which must be the image's: a frame of another size is refused, not
@@ -92,8 +89,7 @@ public class DicomPixelAttributesTests
     {
         byte[] file = Edited(0x0010, 20, 21, fixture);
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 1, 8, 8));
-        Assert.Contains(expected, error.Message);
+        Assert.Contains(expected, Refusal(file));
     }
 
     [Theory]
