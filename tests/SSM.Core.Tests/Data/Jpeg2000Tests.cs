@@ -194,6 +194,41 @@ public class Jpeg2000Tests
         Assert.Contains(expected, error.Message);
     }
 
+    /// <summary>
+    /// A component's own coding style (COC) and quantisation (QCC) override the main header's (COD, QCD; A.6.2, A.6.5).
+    /// OpenJPEG writes them only when components differ, so the test makes them: gray12.j2k's COD is given one decomposition
+    /// level instead of two and its QCD wrong exponents, and a COC and a QCC for component 0 after them hold the values
+    /// the stream was coded with. A decoder reading the main header's decodes noise.
+    /// </summary>
+    [Fact]
+    public void A_component_s_own_coding_style_and_quantisation_override_the_main_header_s()
+    {
+        byte[] data = File.ReadAllBytes(Fixture("gray12.j2k"));
+        int cod = IndexOf(data, 0xFF, 0x52), qcd = IndexOf(data, 0xFF, 0x5C);
+        Assert.Equal((2, 0x60), (data[cod + 9], data[qcd + 5]));   // SPcod's levels; the first exponent, 12 (ε << 3)
+        byte[] coc = [0xFF, 0x53, 0x00, 0x09, 0x00, 0x00, .. data.AsSpan(cod + 9, 5)];   // component 0, no precincts, SPcod as coded
+        byte[] qcc = [0xFF, 0x5D, 0x00, 0x0B, 0x00, .. data.AsSpan(qcd + 4, 8)];         // component 0, Sqcd and the 7 exponents
+        data[cod + 9] = 1;
+        for (int b = 0; b < 7; b++) data[qcd + 5 + b] = 0x48;   // exponent 9 for every subband
+        byte[] edited = [.. data.AsSpan(0, qcd + 12), .. coc, .. qcc, .. data.AsSpan(qcd + 12)];
+
+        AssertSamples(Jpeg2000.Decode(edited, "coc-qcc.j2k"), W, H, 1, Formula("gray12"));
+        Assert.ThrowsAny<Exception>(() => AssertSamples(Jpeg2000.Decode(data, "wrong.j2k"), W, H, 1, Formula("gray12")));   // the main header alone is wrong
+    }
+
+    [Fact]
+    public void A_last_tile_part_of_unstated_length_runs_to_the_end_marker()
+    {
+        byte[] data = File.ReadAllBytes(Fixture("gray12.j2k"));
+        int sot = IndexOf(data, 0xFF, 0x90);
+        Assert.NotEqual(0, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(sot + 6)));
+        data.AsSpan(sot + 6, 4).Clear();   // Psot 0: the tile-part runs to the end-of-codestream marker (A.4.2)
+        byte[] padded = [.. data, 0, 0, 0];   // which zeros may follow, as some writers pad
+
+        AssertSamples(Jpeg2000.Decode(data, "psot0.j2k"), W, H, 1, Formula("gray12"));
+        AssertSamples(Jpeg2000.Decode(padded, "psot0-padded.j2k"), W, H, 1, Formula("gray12"));
+    }
+
     [Fact]
     public void A_region_of_interest_coded_otherwise_than_by_the_maximum_shift_is_refused_by_name()
     {
