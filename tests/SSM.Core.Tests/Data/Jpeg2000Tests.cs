@@ -449,6 +449,23 @@ public class Jpeg2000Tests
         Assert.Contains("holds a 24x20 JPEG 2000 image of 1 components for a 24x19 image of 1", e.Message);
     }
 
+    /// <summary>gray12.jp2's colour specification box: 'colr', method 1 (enumerated), precedence, approximation, then the
+    /// colour space (4 bytes), 17: greyscale.</summary>
+    [Theory]
+    [InlineData("colr", 18, "is a JP2 file in colour space 18 (sRGB and greyscale are read)")]   // sYCC
+    [InlineData("pclr", 17, "is a JP2 file whose samples index a palette (pclr box)")]           // the box made a palette's
+    public void A_jp2_file_whose_colours_need_more_than_its_samples_is_refused_by_name(string box, byte space, string expected)
+    {
+        byte[] data = File.ReadAllBytes(Fixture("gray12.jp2"));
+        int colr = IndexOf(data, (byte)'c', (byte)'o');
+        Assert.Equal("colr"u8.ToArray(), data[colr..(colr + 4)]);
+        System.Text.Encoding.ASCII.GetBytes(box).CopyTo(data, colr);
+        data[colr + 10] = space;
+
+        var error = Assert.Throws<InvalidDataException>(() => Jpeg2000.Decode(data, "colours.jp2"));
+        Assert.Contains(expected, error.Message);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
