@@ -18,8 +18,8 @@ public class DicomDeflatedTests
         using var inflated = new MemoryStream();
         using (var inflate = new DeflateStream(new MemoryStream(file, dataSet, file.Length - dataSet), CompressionMode.Decompress)) inflate.CopyTo(inflated);
         byte[] elements = inflated.ToArray();
-        Patch(elements, [0x28, 0x00, 0x10, 0x00, (byte)'U', (byte)'S', 2, 0, 20, 0], [0x28, 0x00, 0x10, 0x00, (byte)'U', (byte)'S', 2, 0, (byte)rows, (byte)(rows >> 8)]);
-        Patch(elements, [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, 24, 0], [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, (byte)columns, (byte)(columns >> 8)]);
+        Patch(elements, Us(0x0010, 20), Us(0x0010, rows));
+        Patch(elements, Us(0x0011, 24), Us(0x0011, columns));
         int pixelData = elements.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xE0, 0x7F, 0x10, 0x00, (byte)'O', (byte)'W', 0, 0]);
         Assert.Equal(elements.Length - 12 - 2 * 24 * 20, pixelData);   // the last element, 960 bytes
         BitConverter.GetBytes(pixelDataLength).CopyTo(elements, pixelData + 8);

@@ -28,7 +28,7 @@ public class DicomFileTests
         return v <= c - 0.5 - (w - 1) / 2 ? 0 : v > c - 0.5 + (w - 1) / 2 ? 1 : (v - (c - 0.5)) / (w - 1) + 0.5;
     }
 
-    private static void AssertPixels(FloatImage image, int channels, Func<int, int, int, double> expected, double tolerance)
+    internal static void AssertPixels(FloatImage image, int channels, Func<int, int, int, double> expected, double tolerance)
     {
         Assert.Equal((channels, H, W), (image.Channels, image.Height, image.Width));
         for (int c = 0; c < channels; c++)
@@ -95,14 +95,14 @@ public class DicomFileTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x08 }, "its predictor is 8 (1 to 7 in lossless JPEG)")]
-    [InlineData(new byte[] { 0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00 }, "its predictor is 0 (1 to 7 in lossless JPEG)")]
-    public void A_lossless_jpeg_predictor_outside_the_seven_is_refused(byte[] scanHeader, string expected)
+    [InlineData(8, "its predictor is 8 (1 to 7 in lossless JPEG)")]
+    [InlineData(0, "its predictor is 0 (1 to 7 in lossless JPEG)")]
+    public void A_lossless_jpeg_predictor_outside_the_seven_is_refused(byte predictor, string expected)
     {
-        byte[] file = File.ReadAllBytes(Fixture("ct12s-jpeg-sv1.dcm"));
-        Patch(file, [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01], scanHeader);
+        // The scan header: length 8, one component (id 1, table 0), then the predictor, 1.
+        byte[] scanHeader = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01];
 
-        Assert.Contains(expected, Refusal(file));
+        Assert.Contains(expected, Refusal(WithByte("ct12s-jpeg-sv1.dcm", scanHeader, 7, predictor)));
     }
 
     [Fact]
@@ -229,16 +229,13 @@ public class DicomFileTests
     /// <summary>mono-voilut8.dcm's VOI LUT: its descriptor (0028,3002) of 256 entries from 0, 8 bits each, then its data
     /// (0028,3006); each case renames one of them to a tag the reader skips, or changes the entries' bits.</summary>
     [Theory]
-    [InlineData(new byte[] { 0x28, 0x00, 0x06, 0x30, 0x55, 0x53 }, new byte[] { 0x28, 0x00, 0x07, 0x30, 0x55, 0x53 }, "a VOI LUT without its data")]
-    [InlineData(new byte[] { 0x28, 0x00, 0x02, 0x30, 0x55, 0x53 }, new byte[] { 0x28, 0x00, 0x03, 0x30, 0x55, 0x53 }, "a VOI LUT without a descriptor of three values")]
-    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, new byte[] { 0x00, 0x01, 0x00, 0x00, 0x11, 0x00, 0x28, 0x00, 0x06, 0x30 }, "a VOI LUT of 17-bit entries")]
-    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, new byte[] { 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x28, 0x00, 0x06, 0x30 }, "a VOI LUT of 0-bit entries")]
-    public void A_lut_without_its_data_or_descriptor_or_of_impossible_entries_is_refused(byte[] written, byte[] edited, string expected)
+    [InlineData(new byte[] { 0x28, 0x00, 0x06, 0x30, 0x55, 0x53 }, 2, 0x07, "a VOI LUT without its data")]
+    [InlineData(new byte[] { 0x28, 0x00, 0x02, 0x30, 0x55, 0x53 }, 2, 0x03, "a VOI LUT without a descriptor of three values")]
+    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, 4, 17, "a VOI LUT of 17-bit entries")]
+    [InlineData(new byte[] { 0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x28, 0x00, 0x06, 0x30 }, 4, 0, "a VOI LUT of 0-bit entries")]
+    public void A_lut_without_its_data_or_descriptor_or_of_impossible_entries_is_refused(byte[] written, int at, byte value, string expected)
     {
-        byte[] file = File.ReadAllBytes(Fixture("mono-voilut8.dcm"));
-        Patch(file, written, edited);
-
-        Assert.Contains(expected, Refusal(file));
+        Assert.Contains(expected, Refusal(WithByte("mono-voilut8.dcm", written, at, value)));
     }
 
     [Theory]
@@ -496,21 +493,26 @@ public class DicomFileTests
         Assert.Contains(expected, e.Message);
     }
 
-    [Fact]
-    public void Pixel_data_stored_whole_under_a_compressed_encoding_is_refused_not_read_as_raw_samples()
+    /// <summary>Compressed pixel data comes in fragments of undefined length, native data whole with its length (PS3.5
+    /// A.4): a file whose pixel data is stored the other way than its encoding says is corrupt. Explicit VR little endian's
+    /// UID and RLE's have the same length, so each case makes a file claim the other.</summary>
+    [Theory]
+    [InlineData("ct12s.dcm", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.5", "stores its pixel data whole, not in fragments")]
+    [InlineData("ct12s-rle.dcm", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2.1",
+        "declares uncompressed pixel data (1.2.840.10008.1.2.1) but stores it in fragments")]
+    public void Pixel_data_stored_otherwise_than_its_encoding_says_is_refused_not_read_as_it_says(string fixture, string uid, string claimed, string expected)
     {
-        byte[] file = File.ReadAllBytes(Fixture("ct12s.dcm"));
-        // Explicit VR little endian's UID and RLE's have the same length: the file now says RLE but stores its samples whole.
-        Patch(file, "1.2.840.10008.1.2.1\0"u8, "1.2.840.10008.1.2.5\0"u8);
+        byte[] file = File.ReadAllBytes(Fixture(fixture));
+        Patch(file, System.Text.Encoding.ASCII.GetBytes(uid + "\0"), System.Text.Encoding.ASCII.GetBytes(claimed + "\0"));
 
-        Assert.Contains("stores its pixel data whole, not in fragments", Refusal(file));
+        Assert.Contains(expected, Refusal(file));
     }
 
     [Fact]
     public void Ybr_422_of_odd_width_is_refused()
     {
         byte[] file = File.ReadAllBytes(Fixture("ybr422.dcm"));
-        Patch(file, [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, W, 0], [0x28, 0x00, 0x11, 0x00, (byte)'U', (byte)'S', 2, 0, W - 1, 0]);
+        Patch(file, Us(0x0011, W), Us(0x0011, W - 1));
 
         var error = Assert.Throws<InvalidDataException>(() => ImageFile.DecodeResized(file, 3, 8, 8));
         Assert.Contains("23 pixels wide", error.Message);
@@ -535,6 +537,10 @@ public class DicomFileTests
         Assert.Equal(-1, file.AsSpan(at + 1).IndexOf(from));
         to.CopyTo(file.AsSpan(at));
     }
+
+    /// <summary>One US element of group 0028 as explicit VR little endian writes it: tag, "US", length 2, value.</summary>
+    internal static byte[] Us(int element, int value) =>
+        [0x28, 0x00, (byte)element, (byte)(element >> 8), (byte)'U', (byte)'S', 2, 0, (byte)value, (byte)(value >> 8)];
 
     /// <summary>A fixture with one byte changed: <paramref name="at"/> within <paramref name="written"/>, a run of bytes found
     /// once in it.</summary>
