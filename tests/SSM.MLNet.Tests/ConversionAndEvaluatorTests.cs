@@ -355,6 +355,36 @@ public sealed class ConversionAndEvaluatorTests
     }
 
     [Fact]
+    public void A_mask_vector_of_another_length_than_the_map_fails_naming_its_row()
+    {
+        // A column of unknown size passes the schema check, so each row's mask is measured as it is read.
+        var context = new MLContext();
+        var rows = context.Data.CreateEnumerable<VariableMaskRow>(WithoutNormalMasks(context), false).ToList();
+        rows[3].Mask = [0, 1, 1];
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            SsmEvaluator.Evaluate(context.Data.LoadFromEnumerable(rows), predictedLabelColumnName: null, groundTruthMaskColumnName: "Mask"));
+        Assert.Equal("Mask column 'Mask' has 3 values at row 3; expected 4.", e.Message);
+    }
+
+    private sealed class OddMapRow
+    {
+        public bool Label { get; set; }
+        public float Score { get; set; }
+        [VectorType(6)] public float[] AnomalyMap { get; set; } = new float[6];
+        [VectorType(6)] public float[] Mask { get; set; } = new float[6];
+    }
+
+    [Fact]
+    public void A_map_neither_square_nor_of_two_dimensions_is_refused_by_name()
+    {
+        var context = new MLContext();
+        var data = context.Data.LoadFromEnumerable(new[] { new OddMapRow(), new OddMapRow { Label = true, Score = 1, Mask = [1, 0, 0, 0, 0, 0] } });
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SsmEvaluator.Evaluate(data, predictedLabelColumnName: null, groundTruthMaskColumnName: "Mask"));
+        Assert.Equal("anomalyMapColumnName", e.ParamName);
+        Assert.StartsWith("Anomaly map column 'AnomalyMap' has 6 values, not a square number nor two dimensions (height, width).", e.Message);
+    }
+
+    [Fact]
     public void Evaluator_rejects_a_wrong_label_type_by_name()
     {
         var context = new MLContext();

@@ -95,8 +95,11 @@ public class TiledModelTests(TiledModelFixture fx) : IClassFixture<TiledModelFix
     public void PixelMetricsReadTheMasksAtTheMapsHeightAndWidth()
     {
         var m = fx.Context.AnomalyDetection.EvaluateSsm(Scored(), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
-        Assert.NotNull(m.PixelAuroc);
-        Assert.InRange(m.PixelAuroc!.Value, 0, 1);
+        // The masks as they are, 32 x 16 like the maps: a map read as 16 wide and 32 high would misplace every defect pixel.
+        var maps = Scored().GetColumn<VBuffer<float>>("AnomalyMap").Select(v => v.DenseValues().ToArray()).ToList();
+        var masks = fx.Test.Select(r => ImageResize.ResizeMaskToFlags(ImageFile.LoadMask(r.MaskPath), 16, 32)).ToList();
+        var expected = SSM.Core.Evaluation.PixelMetrics.Evaluate(maps, masks, 16, 32);
+        Assert.Equal((expected.Auroc, expected.Aupro), (m.PixelAuroc!.Value, m.Aupro!.Value));
         // The strip's peak, as a pixel of the 32 x 16 file: the map's cell in its place, not a square's.
         var map = Scored().GetColumn<VBuffer<float>>("AnomalyMap").First().DenseValues().ToArray();
         int peak = Array.IndexOf(map, map.Max());
