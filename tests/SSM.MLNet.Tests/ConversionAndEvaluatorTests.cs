@@ -205,6 +205,11 @@ public sealed class ConversionAndEvaluatorTests
         var stratified = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true, categoryColumnName: "Category");
         var image = stratified.Intervals!.ImageAuroc;
         Assert.InRange(m.ImageAuroc, image.Low, image.High);
+        // Each category redrawn to its own count: every draw holds the crack (0.35) and the spot (0.80) once, which rank
+        // 0.5 or better; drawn by label alone, the crack twice against the good 0.40 twice ranks 0 (1 draw in 16).
+        Assert.True(image.Low >= 0.5, image.ToString());
+        var byLabel = context.AnomalyDetection.EvaluateSsm(HandMade(context), groundTruthMaskColumnName: "Mask", intervals: true).Intervals!.ImageAuroc;
+        Assert.True(byLabel.Low < 0.5, byLabel.ToString());
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         {
             (System.IO.File.ReadAllBytes(truncated), "could not be fully decoded"),
             ("not an image"u8.ToArray(), "is not a decodable image"),
-            ([], "is empty"),
+            ([], "The image data in column 'File' is empty."),   // said before any decoder is tried
         };
         foreach (var (bytes, expected) in cases)
         {

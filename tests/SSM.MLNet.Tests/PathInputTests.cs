@@ -283,8 +283,7 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         cursor.MoveNext();
         cursor.MoveNext();
         e = Assert.Throws<InvalidOperationException>(() => score(ref s));
-        Assert.Contains("empty", e.Message);
-        Assert.Contains("row 2", e.Message);
+        Assert.Equal($"The image path in column '{nameof(PathRow.ImagePath)}' at row 2 is empty.", e.Message);   // not a file named ""
     }
 
     [Fact]
