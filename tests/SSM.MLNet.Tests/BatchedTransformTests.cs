@@ -33,6 +33,18 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
+    /// <summary>An input whose enumeration fails after <paramref name="failAt"/> rows, as a reader meeting a damaged record does.</summary>
+    private sealed class FailingRows<T>(IReadOnlyList<T> rows, int failAt) : IEnumerable<T>
+    {
+        public IEnumerator<T> GetEnumerator()
+        {
+            for (int i = 0; i < failAt; i++) yield return rows[i];
+            throw new InvalidDataException($"Record {failAt} is damaged.");
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     /// <summary>Passes an input through, counting how many of its cursors were disposed.</summary>
     private sealed class DisposeCountingView(IDataView inner) : IDataView
     {
@@ -243,6 +255,29 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
             }
             Assert.False(cursor.MoveNext());
         }
+    }
+
+    [Theory]
+    [InlineData(3)]                                                // inside a batch: kept until the rows before it are served
+    [InlineData(SsmAnomalyTransformer.DefaultScoringBatchSize)]    // at a batch's first row, where no row waits
+    public void An_input_that_fails_to_move_fails_at_its_row_after_the_rows_before_it(int failAt)
+    {
+        var rows = Cycle(failAt + 2);
+        var expected = PerRow(rows.Take(failAt).Select(r => r.ImagePath));
+        var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(new FailingRows<ImageRow>(rows, failAt)));
+        using var cursor = scored.GetRowCursor(scored.Schema);
+        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
+        float s = 0;
+        for (int i = 0; i < failAt; i++)
+        {
+            Assert.True(cursor.MoveNext());
+            score(ref s);
+            Close.Score(fx.Ssm, expected[rows[i].ImagePath].Score, s);
+        }
+        var e = Assert.ThrowsAny<Exception>(() => cursor.MoveNext());   // never an end of the data that was not there
+        var chain = new List<Exception>();
+        for (var x = e; x is not null; x = x.InnerException) chain.Add(x);
+        Assert.Contains(chain, x => x is InvalidDataException && x.Message == $"Record {failAt} is damaged.");
     }
 
     [Fact]
