@@ -322,6 +322,17 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void A_cursor_is_refused_a_column_of_another_schema_and_a_negative_count_of_cursors()
+    {
+        var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(Cycle(2)));
+        // Index 0 of another schema is another column: taken by its index, the cursor would serve this schema's column 0.
+        var other = fx.Context.Data.LoadFromEnumerable(new[] { new { Elsewhere = 1f } }).Schema["Elsewhere"];
+        var e = Assert.ThrowsAny<ArgumentException>(() => scored.GetRowCursor([other]));
+        Assert.Contains("Column 'Elsewhere' (index 0) is not a column of this data view.", e.Message);
+        Assert.ThrowsAny<ArgumentException>(() => scored.GetRowCursorSet(scored.Schema, -1));
+    }
+
+    [Fact]
     public void Reading_only_input_columns_never_scores()
     {
         // Paths that do not exist: reading the image column of any row would throw, and so would scoring.
