@@ -84,6 +84,74 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
         }
     }
 
+    /// <summary>Passes an input through, its text served from one buffer per getter that each row overwrites, as ML.NET
+    /// lets a getter do.</summary>
+    private sealed class SharedTextView(IDataView inner) : IDataView
+    {
+        public bool CanShuffle => false;
+        public DataViewSchema Schema => inner.Schema;
+        public long? GetRowCount() => inner.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
+            new Cursor(inner.GetRowCursor(columnsNeeded, rand));
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
+            [GetRowCursor(columnsNeeded, rand)];
+
+        private sealed class Cursor(DataViewRowCursor inner) : DataViewRowCursor
+        {
+            public override DataViewSchema Schema => inner.Schema;
+            public override long Position => inner.Position;
+            public override long Batch => inner.Batch;
+            public override bool MoveNext() => inner.MoveNext();
+            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
+            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            {
+                var shared = new char[256];
+                if (typeof(TValue) == typeof(ReadOnlyMemory<char>))
+                {
+                    var get = inner.GetGetter<ReadOnlyMemory<char>>(column);
+                    return (ValueGetter<TValue>)(Delegate)(ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) =>
+                    {
+                        get(ref value);
+                        value.Span.CopyTo(shared);
+                        value = shared.AsMemory(0, value.Length);
+                    });
+                }
+                if (typeof(TValue) == typeof(VBuffer<ReadOnlyMemory<char>>))
+                {
+                    var get = inner.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+                    return (ValueGetter<TValue>)(Delegate)(ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
+                    {
+                        get(ref value);
+                        var editor = VBufferEditor.CreateFromBuffer(ref value);
+                        for (int i = 0, at = 0; i < editor.Values.Length; at += editor.Values[i++].Length)
+                        {
+                            editor.Values[i].Span.CopyTo(shared.AsSpan(at));
+                            editor.Values[i] = shared.AsMemory(at, editor.Values[i].Length);
+                        }
+                    });
+                }
+                return inner.GetGetter<TValue>(column);
+            }
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) inner.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+    }
+
+    public sealed class TaggedRow
+    {
+        public string ImagePath { get; set; } = "";
+        public string Name { get; set; } = "";
+        [VectorType(2)] public string[] Tags { get; set; } = ["", ""];
+    }
+
     private string TempFile(string name) => Path.Combine(fx.Folder, Guid.NewGuid().ToString("N")[..8] + "-" + name);
 
     private List<ImageRow> Cycle(int count) => Enumerable.Range(0, count).Select(i => fx.Test[i % fx.Test.Count]).ToList();
@@ -319,6 +387,29 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
             Assert.Equal(0, only.Batch);
         }
         Assert.Equal(5, n);
+    }
+
+    [Fact]
+    public void Text_the_input_overwrites_row_by_row_passes_through_as_each_row_had_it()
+    {
+        // A batch holds several rows' text at once, so each is copied as it is read: else every row of a batch shows the last's.
+        var rows = Cycle(6).Select((r, i) => new TaggedRow { ImagePath = r.ImagePath, Name = $"row {i}", Tags = [$"tag {i}a", $"tag {i}b"] }).ToList();
+        var scored = fx.Model.Transform(new SharedTextView(fx.Context.Data.LoadFromEnumerable(rows)));
+        using var cursor = scored.GetRowCursor(scored.Schema);
+        var score = cursor.GetGetter<float>(scored.Schema["Score"]);
+        var name = cursor.GetGetter<ReadOnlyMemory<char>>(scored.Schema["Name"]);
+        var tags = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(scored.Schema["Tags"]);
+        float s = 0;
+        ReadOnlyMemory<char> n = default;
+        VBuffer<ReadOnlyMemory<char>> t = default;
+        foreach (var row in rows)
+        {
+            Assert.True(cursor.MoveNext());
+            score(ref s);
+            name(ref n);
+            tags(ref t);
+            Assert.Equal((row.Name, row.Tags[0], row.Tags[1]), (n.ToString(), t.GetItemOrDefault(0).ToString(), t.GetItemOrDefault(1).ToString()));
+        }
     }
 
     [Fact]
