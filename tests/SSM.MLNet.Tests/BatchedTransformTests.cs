@@ -413,6 +413,17 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void The_scored_data_says_its_inputs_row_count_and_whether_it_can_shuffle()
+    {
+        // A cached input knows both; an enumerable one neither (ML.NET's trainers and Cache ask before reading).
+        var cached = fx.Context.Data.Cache(fx.Context.Data.LoadFromEnumerable(Cycle(5)));
+        var scored = fx.Model.Transform(cached);
+        Assert.Equal((5L, true), (scored.GetRowCount(), scored.CanShuffle));
+        var streamed = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(new CountingRows<ImageRow>(Cycle(5))));
+        Assert.Equal(((long?)null, false), (streamed.GetRowCount(), streamed.CanShuffle));
+    }
+
+    [Fact]
     public void A_cursor_is_refused_a_column_of_another_schema_and_a_negative_count_of_cursors()
     {
         var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(Cycle(2)));
