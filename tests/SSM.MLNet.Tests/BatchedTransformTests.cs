@@ -412,6 +412,24 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
         }
     }
 
+    public sealed class NotedRow
+    {
+        public string Category { get; set; } = "";
+        public string Note { get; set; } = "";
+        public string ImagePath { get; set; } = "";
+    }
+
+    [Fact]
+    public void An_unreadable_picture_is_named_by_its_path_column_first_whatever_the_columns_order()
+    {
+        string unreadable = TempFile("unreadable.png");
+        File.WriteAllText(unreadable, "not an image");
+        var rows = new[] { new NotedRow { Category = "crack", Note = "second shift", ImagePath = unreadable } };
+        var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(rows));
+        var e = Assert.Throws<InvalidOperationException>(() => scored.GetColumn<float>("Score").ToList());
+        Assert.EndsWith($" (ImagePath: '{unreadable}') (Category: 'crack')", e.Message);   // two columns at most, the path's first
+    }
+
     [Fact]
     public void The_scored_data_says_its_inputs_row_count_and_whether_it_can_shuffle()
     {
