@@ -78,6 +78,23 @@ public sealed class SchemaTests
         Assert.Contains("Boolean", e.Message);
     }
 
+    private sealed class SingleRow { public float Image { get; set; } }
+
+    private sealed class DoublesRow { [VectorType(4)] public double[] Image { get; set; } = new double[4]; }
+
+    [Fact]
+    public void A_number_or_a_vector_of_other_numbers_fails_at_GetOutputSchema()
+    {
+        // One Single is no image, nor is a vector of Double (what a text file read as R8 gives).
+        foreach (var (schema, type) in new[] { (Context.Data.LoadFromEnumerable(new[] { new SingleRow() }).Schema, "got Single"),
+                     (Context.Data.LoadFromEnumerable(new[] { new DoublesRow() }).Schema, "Double") })
+        {
+            var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm().GetOutputSchema(Shape(schema)));
+            Assert.Contains("expected Image, vector of Single, Text path, or vector of Byte (an encoded image file)", e.Message);
+            Assert.Contains(type, e.Message);
+        }
+    }
+
     [Fact]
     public void Wrong_input_type_fails_at_GetOutputSchema()
     {
