@@ -45,74 +45,77 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>Passes an input through, counting how many of its cursors were disposed.</summary>
-    private sealed class DisposeCountingView(IDataView inner) : IDataView
+    /// <summary>Passes an input through; a subclass wraps each of its cursors to change what the cursor does.</summary>
+    private abstract class PassThroughView(IDataView inner) : IDataView
     {
-        public int DisposedCursors;
-
         public bool CanShuffle => inner.CanShuffle;
         public DataViewSchema Schema => inner.Schema;
         public long? GetRowCount() => inner.GetRowCount();
 
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
-            new Cursor(this, inner.GetRowCursor(columnsNeeded, rand));
+            Wrap(inner.GetRowCursor(columnsNeeded, rand));
 
         public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
             [GetRowCursor(columnsNeeded, rand)];
 
-        private sealed class Cursor(DisposeCountingView view, DataViewRowCursor inner) : DataViewRowCursor
-        {
-            private bool disposed;
-            public override DataViewSchema Schema => inner.Schema;
-            public override long Position => inner.Position;
-            public override long Batch => inner.Batch;
-            public override bool MoveNext() => inner.MoveNext();
-            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => inner.GetGetter<TValue>(column);
-            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+        protected abstract DataViewRowCursor Wrap(DataViewRowCursor cursor);
+    }
 
-            protected override void Dispose(bool disposing)
+    /// <summary>A cursor that does what the cursor it wraps does, and disposes it once.</summary>
+    private class PassThroughCursor(DataViewRowCursor inner) : DataViewRowCursor
+    {
+        private bool disposed;
+        protected DataViewRowCursor Inner => inner;
+        public override DataViewSchema Schema => inner.Schema;
+        public override long Position => inner.Position;
+        public override long Batch => inner.Batch;
+        public override bool MoveNext() => inner.MoveNext();
+        public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => inner.GetGetter<TValue>(column);
+        public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
+
+        /// <summary>Called once, when the cursor is first disposed.</summary>
+        protected virtual void OnDispose() { }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !disposed)
             {
-                if (disposing && !disposed)
-                {
-                    disposed = true;
-                    view.DisposedCursors++;
-                    inner.Dispose();
-                }
-                base.Dispose(disposing);
+                disposed = true;
+                OnDispose();
+                inner.Dispose();
             }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Passes an input through, counting how many of its cursors were disposed.</summary>
+    private sealed class DisposeCountingView(IDataView inner) : PassThroughView(inner)
+    {
+        public int DisposedCursors;
+
+        protected override DataViewRowCursor Wrap(DataViewRowCursor cursor) => new Cursor(this, cursor);
+
+        private sealed class Cursor(DisposeCountingView view, DataViewRowCursor inner) : PassThroughCursor(inner)
+        {
+            protected override void OnDispose() => view.DisposedCursors++;
         }
     }
 
     /// <summary>Passes an input through, its text served from one buffer per getter that each row overwrites, as ML.NET
     /// lets a getter do.</summary>
-    private sealed class SharedTextView(IDataView inner) : IDataView
+    private sealed class SharedTextView(IDataView inner) : PassThroughView(inner)
     {
-        public bool CanShuffle => false;
-        public DataViewSchema Schema => inner.Schema;
-        public long? GetRowCount() => inner.GetRowCount();
+        protected override DataViewRowCursor Wrap(DataViewRowCursor cursor) => new Cursor(cursor);
 
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null) =>
-            new Cursor(inner.GetRowCursor(columnsNeeded, rand));
-
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
-            [GetRowCursor(columnsNeeded, rand)];
-
-        private sealed class Cursor(DataViewRowCursor inner) : DataViewRowCursor
+        private sealed class Cursor(DataViewRowCursor inner) : PassThroughCursor(inner)
         {
-            public override DataViewSchema Schema => inner.Schema;
-            public override long Position => inner.Position;
-            public override long Batch => inner.Batch;
-            public override bool MoveNext() => inner.MoveNext();
-            public override bool IsColumnActive(DataViewSchema.Column column) => inner.IsColumnActive(column);
-            public override ValueGetter<DataViewRowId> GetIdGetter() => inner.GetIdGetter();
-
             public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
             {
                 var shared = new char[256];
                 if (typeof(TValue) == typeof(ReadOnlyMemory<char>))
                 {
-                    var get = inner.GetGetter<ReadOnlyMemory<char>>(column);
+                    var get = Inner.GetGetter<ReadOnlyMemory<char>>(column);
                     return (ValueGetter<TValue>)(Delegate)(ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) =>
                     {
                         get(ref value);
@@ -122,7 +125,7 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
                 }
                 if (typeof(TValue) == typeof(VBuffer<ReadOnlyMemory<char>>))
                 {
-                    var get = inner.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
+                    var get = Inner.GetGetter<VBuffer<ReadOnlyMemory<char>>>(column);
                     return (ValueGetter<TValue>)(Delegate)(ValueGetter<VBuffer<ReadOnlyMemory<char>>>)((ref VBuffer<ReadOnlyMemory<char>> value) =>
                     {
                         get(ref value);
@@ -134,13 +137,7 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
                         }
                     });
                 }
-                return inner.GetGetter<TValue>(column);
-            }
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing) inner.Dispose();
-                base.Dispose(disposing);
+                return base.GetGetter<TValue>(column);
             }
         }
     }
@@ -343,9 +340,7 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
             Close.Score(fx.Ssm, expected[rows[i].ImagePath].Score, s);
         }
         var e = Assert.ThrowsAny<Exception>(() => cursor.MoveNext());   // never an end of the data that was not there
-        var chain = new List<Exception>();
-        for (var x = e; x is not null; x = x.InnerException) chain.Add(x);
-        Assert.Contains(chain, x => x is InvalidDataException && x.Message == $"Record {failAt} is damaged.");
+        Assert.Contains(ExceptionChain.Flatten(e), x => x is InvalidDataException && x.Message == $"Record {failAt} is damaged.");
     }
 
     [Fact]

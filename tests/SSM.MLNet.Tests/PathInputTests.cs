@@ -64,13 +64,6 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
 {
     private IDataView Data(IEnumerable<string> paths) => fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(paths));
 
-    private static string Message(Exception e) => string.Join(" | ", Flatten(e).Select(x => x.Message));
-
-    private static IEnumerable<Exception> Flatten(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
-    }
-
     [Fact]
     public void A_tiff_copy_of_an_image_scores_as_the_image_does()
     {
@@ -172,7 +165,7 @@ public sealed class PathInputTests(PathModelFixture fx) : IClassFixture<PathMode
         // One row at a time (PredictionEngine) and at Fit: the same refusal.
         using var pe = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
         pe.Predict(new PathRow { ImagePath = fx.Test[0] });
-        string once = Message(Assert.ThrowsAny<Exception>(() => pe.Predict(new PathRow { ImagePath = jpeg })));
+        string once = ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => pe.Predict(new PathRow { ImagePath = jpeg })));
         Assert.Contains(jpeg, once);
         Assert.DoesNotContain("at row", once);   // the engine's second call is no "row 1" of anything the user has
         var train = fx.Train.Take(5).Append(png).ToList();

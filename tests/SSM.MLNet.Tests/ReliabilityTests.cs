@@ -113,7 +113,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     public void A_model_zip_with_damaged_weights_is_refused_with_a_clear_message()
     {
         var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(WithWeights("damaged.zip", (ref byte[] bytes) => bytes[bytes.Length / 2] ^= 0x01), out _));
-        Assert.Contains("integrity", string.Join(" | ", Flatten(e).Select(x => x.Message)));
+        Assert.Contains("integrity", ExceptionChain.Messages(e));
     }
 
     /// <summary>A zip cut short fails in .NET's zip reader, before any of SSM's code; weights cut short inside a sound zip
@@ -127,7 +127,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
 
         var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(WithWeights("short.zip", (ref byte[] bytes) => Array.Resize(ref bytes, bytes.Length / 2)), out _));
-        Assert.Contains("SSM model file is damaged or truncated", string.Join(" | ", Flatten(e).Select(x => x.Message)));
+        Assert.Contains("SSM model file is damaged or truncated", ExceptionChain.Messages(e));
     }
 
     private delegate void BytesEdit(ref byte[] bytes);
@@ -164,7 +164,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), 0x00010009u);   // readable
         });
         var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
-        var messages = string.Join(" | ", Flatten(e).Select(x => x.Message));
+        var messages = ExceptionChain.Messages(e);
         Assert.Contains("saved by a newer SSM.MLNet (its format 0x00010009; this version reads up to 0x0001", messages);
         Assert.Contains("Update the SSM.MLNet package", messages);
     }
@@ -191,7 +191,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         string swapped = WithWeights("swapped.zip", (ref byte[] bytes) => bytes = colourNetwork);
         var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(swapped, out _));
         Assert.Contains("The model reads 1-channel images but its 'SsmModel.bin' holds a network of 3 channel(s): the file's parts are of two models.",
-            string.Join(" | ", Flatten(e).Select(x => x.Message)));
+            ExceptionChain.Messages(e));
     }
 
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
@@ -382,10 +382,5 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         var other = Assert.Throws<InvalidOperationException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
         Assert.Contains("belongs to a training run with other settings or images (Training.Epochs 1000, now 999)", other.Message);
         Assert.DoesNotContain(log, m => m.StartsWith("SSM: continuing") || m.StartsWith("SSM: epoch"));
-    }
-
-    private static IEnumerable<Exception> Flatten(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException) yield return x;
     }
 }
