@@ -592,6 +592,35 @@ public sealed class BatchedVectorTests
         Assert.Equal(rows.Count, scores.Count);
         for (int i = 0; i < rows.Count; i++) Close.Score(model, engine.Predict(rows[i]).Score, scores[i]);
     }
+
+    [Fact]
+    public void A_model_of_an_earlier_format_saved_again_keeps_what_it_was_read_with()
+    {
+        // Saved in today's format, a model that reads files as stored and has no map column must not come back turning
+        // photos by their EXIF tag or adding an AnomalyMap column: both are written, not taken from today's defaults.
+        var context = new MLContext(seed: 1);
+        using var old = Assert.IsType<SsmAnomalyTransformer>(context.Model.Load(Path.Combine(AppContext.BaseDirectory, "Models", "model-0x00010001.zip"), out var schema));
+        using var saved = new MemoryStream();
+        context.Model.Save(old, schema, saved);
+        saved.Position = 0;
+        using var again = Assert.IsType<SsmAnomalyTransformer>(context.Model.Load(saved, out _));
+        Assert.False(again.ReadsFilesUpright);
+        Assert.Null(again.AnomalyMapColumnName);
+        Assert.Equal(old.Threshold, again.Threshold);
+        var rows = context.Data.LoadFromEnumerable(new[] { new VectorRow() });
+        Assert.Null(again.GetOutputSchema(rows.Schema).GetColumnOrNull("AnomalyMap"));
+        Assert.Equal(Score(old, rows), Score(again, rows));
+    }
+
+    private static float Score(ITransformer model, IDataView rows)
+    {
+        using var cursor = model.Transform(rows).GetRowCursor(model.GetOutputSchema(rows.Schema));
+        var score = cursor.GetGetter<float>(cursor.Schema["Score"]);
+        float s = 0;
+        Assert.True(cursor.MoveNext());
+        score(ref s);
+        return s;
+    }
 }
 
 /// <summary>
