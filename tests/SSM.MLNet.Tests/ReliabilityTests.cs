@@ -194,14 +194,61 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             ExceptionChain.Messages(e));
     }
 
+    [Theory]
+    [InlineData(KindAt, 9, "Unknown input kind.")]
+    [InlineData(NormalizationAt, 9, "Unknown score normalisation.")]
+    [InlineData(BatchSizeAt, 0, "Scoring batch size out of range.")]
+    [InlineData(BatchSizeAt, SsmAnomalyTransformer.MaxScoringBatchSize + 1, "Scoring batch size out of range.")]
+    public void A_zip_whose_settings_are_out_of_range_is_refused_when_loaded(int at, int value, string message)
+    {
+        // A hand-edited or damaged Model.key would otherwise load and fail at the first row, or score in batches of 0.
+        string zip = WithEntry("settings.zip", "Model.key", (ref byte[] bytes) =>
+        {
+            var settings = Settings(bytes);
+            Assert.Equal((int)fx.Ssm.InputKind, BitConverter.ToInt32(settings[KindAt..]));
+            Assert.Equal((int)fx.Ssm.ScoreNormalization, BitConverter.ToInt32(settings[NormalizationAt..]));
+            Assert.Equal(fx.Ssm.ScoringBatchSize, BitConverter.ToInt32(settings[BatchSizeAt..]));
+            BitConverter.TryWriteBytes(settings[at..], value);
+        });
+        Assert.Contains(message, ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _))));
+    }
+
+    [Fact]
+    public void A_zip_whose_mask_threshold_is_no_number_is_refused_when_loaded()
+    {
+        using var masked = fx.Ssm.WithMaskThreshold(1.5f);
+        string zip = WithEntry("mask.zip", "Model.key", (ref byte[] bytes) =>
+        {
+            var settings = Settings(bytes);
+            Assert.Equal(1, settings[MaskThresholdAt - 1]);   // the flag saying one follows
+            Assert.Equal(1.5f, BitConverter.ToSingle(settings[MaskThresholdAt..]));
+            BitConverter.TryWriteBytes(settings[MaskThresholdAt..], float.NaN);
+        }, new TransformerChain<ITransformer>([.. fx.Model.SkipLast(1), masked]));
+        Assert.Contains("The mask threshold is not a finite number.", ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _))));
+    }
+
+    // Where SsmAnomalyTransformer.SaveModel writes its settings, after four column names (a string table index each) and
+    // the input kind, channels, vector height and width, scale, normalisation and threshold (4 bytes each); then the
+    // batch size, the image folder's name, whether files are turned upright (1 byte), whether a mask threshold follows (1).
+    private const int KindAt = 16, NormalizationAt = 36, BatchSizeAt = 44, MaskThresholdAt = 54;
+
+    /// <summary>The transformer's own bytes in a Model.key entry: from where ML.NET's header says they begin (its FpModel).</summary>
+    private static Span<byte> Settings(byte[] bytes)
+    {
+        long begins = BitConverter.ToInt64(bytes, 16);
+        Assert.InRange(begins, 16, bytes.Length - MaskThresholdAt);
+        return bytes.AsSpan((int)begins);
+    }
+
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
     private string WithWeights(string name, BytesEdit edit) => WithEntry(name, "SsmModel.bin", edit);
 
-    /// <summary>The fixture's model saved to a zip whose SSM entry ending in <paramref name="suffix"/> <paramref name="edit"/> has changed.</summary>
-    private string WithEntry(string name, string suffix, BytesEdit edit)
+    /// <summary>The fixture's model (or <paramref name="model"/>) saved to a zip whose SSM entry ending in <paramref name="suffix"/>
+    /// <paramref name="edit"/> has changed.</summary>
+    private string WithEntry(string name, string suffix, BytesEdit edit, ITransformer? model = null)
     {
         string zip = TempFile(name);
-        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        fx.Context.Model.Save(model ?? fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
         using var archive = ZipFile.Open(zip, ZipArchiveMode.Update);
         var entry = archive.Entries.Single(e => e.FullName.EndsWith(suffix) && (suffix != "Model.key" || IsSsmHeader(e)));
         byte[] bytes;
