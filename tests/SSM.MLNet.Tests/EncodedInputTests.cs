@@ -55,6 +55,8 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         var fromPaths = Scored.Read(fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test))));
         using var uploads = fx.Model.WithBytesInput(nameof(EncodedRow.File));
         Assert.Equal((SsmInputKind.Encoded, nameof(EncodedRow.File)), (uploads.InputKind, uploads.InputColumnName));
+        Assert.Null(uploads.ImageFolder);   // bytes have no folder; the path model's is not kept
+        Assert.Contains("as Encoded, not as file paths", Assert.Throws<InvalidOperationException>(() => uploads.WithImageFolder(fx.Folder)).Message);
         var fromBytes = Scored.Read(uploads.Transform(fx.Context.Data.LoadFromEnumerable(Rows(fx.Test))));
         Assert.Equal(fromPaths.Select(r => r.Score), fromBytes.Select(r => r.Score));
         Assert.Equal(fromPaths.Select(r => r.Map), fromBytes.Select(r => r.Map));
@@ -69,7 +71,12 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         using var paths = uploads.WithPathInput(nameof(PathRow.ImagePath), fx.Folder);
         Assert.Equal(fromPaths.Select(r => r.Score), Scored.Read(paths.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows(fx.Test)))).Select(r => r.Score));
         Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(" "));
-        Assert.Contains("one of this model's output columns", Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(fx.Model.ScoreColumnName)).Message);
+        using (var asGiven = paths.WithPathInput(nameof(PathRow.ImagePath))) Assert.Null(asGiven.ImageFolder);   // no folder: paths as given
+        foreach (string output in new[] { fx.Model.ScoreColumnName, fx.Model.PredictedLabelColumnName, fx.Model.AnomalyMapColumnName! })
+        {
+            Assert.Contains("one of this model's output columns", Assert.Throws<ArgumentException>(() => fx.Model.WithBytesInput(output)).Message);
+            Assert.Contains("one of this model's output columns", Assert.Throws<ArgumentException>(() => fx.Model.WithPathInput(output)).Message);
+        }
     }
 
     [Fact]

@@ -363,6 +363,9 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         var e = Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithBytesInput("File"));
         Assert.Contains("LoadImages", e.Message);
         Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithPathInput("ImagePath"));
+        // Nor has it a folder that paths are read from, or files to refuse by their size.
+        Assert.Contains("as Image, not as file paths: it has no image folder", Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithImageFolder("images")).Message);
+        Assert.Contains("as Image, which arrives decoded: it has no file to refuse", Assert.Throws<InvalidOperationException>(() => fx.Ssm.WithMaxImagePixels(1000)).Message);
     }
 
     [Fact]
