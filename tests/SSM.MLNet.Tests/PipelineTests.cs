@@ -81,6 +81,10 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         // Its copies would share the network of a disposed transformer: said at the call, with the reasons, not at a later Save.
         Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithThreshold(2f)).Message);
         Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithScoringBatchSize(2)).Message);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithMaskThreshold(2f)).Message);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithImageFolder("images")).Message);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithMaxImagePixels(1000)).Message);
+        Assert.Contains("OwnsTransformer", Assert.Throws<ObjectDisposedException>(() => copy.WithBytesInput("File")).Message);
         using var again = fx.Ssm.WithThreshold(2f);   // the original still holds the network
         Assert.Same(fx.Ssm.Model, again.Model);
     }
