@@ -52,6 +52,11 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         var e = Assert.Throws<InvalidOperationException>(() => ScoreOf(path));
         Assert.Contains("row 0", e.Message);
         Assert.Contains("1x1", e.Message);
+        // A PredictionEngine says it in the same words, without a row: its rows are calls.
+        using var engine = fx.Context.Model.CreatePredictionEngine<ImageRow, Prediction>(fx.Model, new PredictionEngineOptions { OwnsTransformer = false });
+        e = Assert.Throws<InvalidOperationException>(() => engine.Predict(new ImageRow { ImagePath = path }));
+        Assert.StartsWith("Cannot score the image in column 'Image': ", e.Message);
+        Assert.Contains("1x1", e.Message);
     }
 
     [Fact]
