@@ -112,6 +112,10 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         var e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
         Assert.Contains("VectorScale", e.Message);
         Assert.Contains("row 0", e.Message);
+        // Below 0 as well (pixels centred on 0, say).
+        rows = [.. Enumerable.Range(0, 6).Select(_ => new VectorRow { Pixels = Enumerable.Repeat(-0.5f, 256).ToArray() })];
+        e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
+        Assert.Contains("has the value -0.5 at index 0, outside [0, 1] after scaling by 1", e.Message);
     }
 
     [Fact]

@@ -218,6 +218,21 @@ public sealed class SchemaTests
         Assert.Contains("3 x 8 x 16", message);
     }
 
+    private sealed class PlaneRow
+    {
+        [Microsoft.ML.Data.VectorType(8, 16)]
+        public float[] Pixels { get; set; } = new float[8 * 16];
+    }
+
+    [Fact]
+    public void A_grey_vector_of_two_dimensions_fails_at_Fit_when_they_are_not_the_options_height_and_width()
+    {
+        // Height and width swapped, as for three dimensions above: the same length, every image scrambled.
+        string message = RefusedAtFit(new PlaneRow(), width: 8, height: 16, channels: 1);
+        Assert.Contains("'Pixels'", message);
+        Assert.Contains("the column's own shape is 8 x 16; set the options to it", message);
+    }
+
     private sealed class InterleavedRow
     {
         [Microsoft.ML.Data.VectorType(8, 16, 3)]
