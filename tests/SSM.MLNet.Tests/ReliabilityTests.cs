@@ -107,22 +107,20 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     [Fact]
     public void Pixel_values_outside_0_1_point_to_VectorScale()
     {
-        var rows = Enumerable.Range(0, 6).Select(_ => new VectorRow { Pixels = Enumerable.Repeat(200f, 256).ToArray() }).ToList();
         var context = new MLContext(seed: 1);
-        var e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
-        Assert.Contains("VectorScale", e.Message);
-        Assert.Contains("row 0", e.Message);
+        string RefusedAtFit(float pixel) => Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions())
+            .Fit(context.Data.LoadFromEnumerable(Enumerable.Range(0, 6).Select(_ => new VectorRow { Pixels = Enumerable.Repeat(pixel, 256).ToArray() }).ToList()))).Message;
+        string above = RefusedAtFit(200f);
+        Assert.Contains("VectorScale", above);
+        Assert.Contains("row 0", above);
         // Below 0 as well (pixels centred on 0, say).
-        rows = [.. Enumerable.Range(0, 6).Select(_ => new VectorRow { Pixels = Enumerable.Repeat(-0.5f, 256).ToArray() })];
-        e = Assert.Throws<InvalidOperationException>(() => context.Transforms.DetectAnomaliesSsm(VectorOptions()).Fit(context.Data.LoadFromEnumerable(rows)));
-        Assert.Contains("has the value -0.5 at index 0, outside [0, 1] after scaling by 1", e.Message);
+        Assert.Contains("has the value -0.5 at index 0, outside [0, 1] after scaling by 1", RefusedAtFit(-0.5f));
     }
 
     [Fact]
     public void A_model_zip_with_damaged_weights_is_refused_with_a_clear_message()
     {
-        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(WithWeights("damaged.zip", (ref byte[] bytes) => bytes[bytes.Length / 2] ^= 0x01), out _));
-        Assert.Contains("integrity", ExceptionChain.Messages(e));
+        Assert.Contains("integrity", RefusedWhenLoaded(WithWeights("damaged.zip", (ref byte[] bytes) => bytes[bytes.Length / 2] ^= 0x01)));
     }
 
     /// <summary>A zip cut short fails in .NET's zip reader, before any of SSM's code; weights cut short inside a sound zip
@@ -135,8 +133,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         BrokenFiles.CutInHalf(zip);
         Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
 
-        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(WithWeights("short.zip", (ref byte[] bytes) => Array.Resize(ref bytes, bytes.Length / 2)), out _));
-        Assert.Contains("SSM model file is damaged or truncated", ExceptionChain.Messages(e));
+        Assert.Contains("SSM model file is damaged or truncated", RefusedWhenLoaded(WithWeights("short.zip", (ref byte[] bytes) => Array.Resize(ref bytes, bytes.Length / 2))));
     }
 
     private delegate void BytesEdit(ref byte[] bytes);
@@ -172,8 +169,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             BitConverter.TryWriteBytes(bytes.AsSpan(at + 8), 0x00010009u);    // written
             BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), 0x00010009u);   // readable
         });
-        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
-        var messages = ExceptionChain.Messages(e);
+        var messages = RefusedWhenLoaded(zip);
         Assert.Contains("saved by a newer SSM.MLNet (its format 0x00010009; this version reads up to 0x0001", messages);
         Assert.Contains("Update the SSM.MLNet package", messages);
     }
@@ -198,9 +194,8 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         using (var m = new MemoryStream()) { s.CopyTo(m); colourNetwork = m.ToArray(); }
 
         string swapped = WithWeights("swapped.zip", (ref byte[] bytes) => bytes = colourNetwork);
-        var e = Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(swapped, out _));
         Assert.Contains("The model reads 1-channel images but its 'SsmModel.bin' holds a network of 3 channel(s): the file's parts are of two models.",
-            ExceptionChain.Messages(e));
+            RefusedWhenLoaded(swapped));
     }
 
     [Theory]
@@ -219,7 +214,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             Assert.Equal(fx.Ssm.ScoringBatchSize, BitConverter.ToInt32(settings[BatchSizeAt..]));
             BitConverter.TryWriteBytes(settings[at..], value);
         });
-        Assert.Contains(message, ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _))));
+        Assert.Contains(message, RefusedWhenLoaded(zip));
     }
 
     [Fact]
@@ -233,7 +228,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             Assert.Equal(1.5f, BitConverter.ToSingle(settings[MaskThresholdAt..]));
             BitConverter.TryWriteBytes(settings[MaskThresholdAt..], float.NaN);
         }, new TransformerChain<ITransformer>([.. fx.Model.SkipLast(1), masked]));
-        Assert.Contains("The mask threshold is not a finite number.", ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _))));
+        Assert.Contains("The mask threshold is not a finite number.", RefusedWhenLoaded(zip));
     }
 
     // Where SsmAnomalyTransformer.SaveModel writes its settings, after four column names (a string table index each) and
@@ -248,6 +243,9 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         Assert.InRange(begins, 16, bytes.Length - MaskThresholdAt);
         return bytes.AsSpan((int)begins);
     }
+
+    /// <summary>Every message of the exception loading <paramref name="zip"/> fails with, outermost first.</summary>
+    private static string RefusedWhenLoaded(string zip) => ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _)));
 
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
     private string WithWeights(string name, BytesEdit edit) => WithEntry(name, "SsmModel.bin", edit);
