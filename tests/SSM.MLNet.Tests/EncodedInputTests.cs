@@ -136,6 +136,9 @@ public sealed class EncodedInputTests(PathModelFixture fx) : IClassFixture<PathM
         using (var exact = fx.Model.WithMaxImagePixels(width * height))
         using (var engine = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(exact, new PredictionEngineOptions { OwnsTransformer = false }))
             Assert.True(float.IsFinite(engine.Predict(row).Score));
+        using (var unlimited = small.WithMaxImagePixels(0))   // 0: no limit, not a limit of 0 pixels
+        using (var engine = fx.Context.Model.CreatePredictionEngine<PathRow, PathPrediction>(unlimited, new PredictionEngineOptions { OwnsTransformer = false }))
+            Assert.True(float.IsFinite(engine.Predict(row).Score));
 
         using var uploads = small.WithBytesInput(nameof(EncodedRow.File));
         Assert.Equal(width * height - 1, uploads.MaxImagePixels);
