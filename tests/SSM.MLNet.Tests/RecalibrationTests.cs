@@ -143,4 +143,12 @@ public sealed class RecalibrationTests(TrainedModelFixture fixture) : IDisposabl
         Assert.Contains(log, m => m.Contains("SSM: 1 of 3 calibration rows are labelled anomalous in column 'Label'"));
         Assert.Contains(log, m => m.Contains("SSM: only 3 images calibrate the threshold"));
     }
+
+    [Fact]
+    public void Copies_of_one_image_are_warned_of()
+    {
+        int logged = fixture.Log.Count;
+        SsmAnomalyTransformer.From(fixture.Context.AnomalyDetection.RecalibrateSsm(fixture.Model, Rows([.. Enumerable.Repeat(GoodTests[0], 3)]))).Dispose();
+        Assert.Contains(fixture.Log.Skip(logged), m => m.Contains("SSM: the 3 calibration images all score") && m.Contains("Calibrate on varied normal images"));
+    }
 }
