@@ -108,7 +108,8 @@ public sealed partial class SsmAnomalyTransformer
         ThrowIfDisposed();
         var model = Model;
         var training = o.ToTraining(Host, model);
-        var device = string.IsNullOrWhiteSpace(o.Device) ? model.Device : SsmDevice.Resolve(Host, o.Device);
+        var device = string.IsNullOrWhiteSpace(o.Device) ? model.Device
+            : SsmDevice.Resolve(Host, o.Device, $"{nameof(SsmFineTuningOptions)}.{nameof(SsmFineTuningOptions.Device)}", "keep the model's");
         using var ch = Host.Start("Fine-tuning SSM");
         var rows = ReadNormalRows(ch, normalImages, "fine-tuning", "Fine-tuning", SsmTrainer.MinimumImages, o.Cancellation);
         int count = rows.Images.ImageCount;

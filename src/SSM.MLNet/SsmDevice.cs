@@ -15,9 +15,11 @@ internal static class SsmDevice
 
     /// <summary>
     /// An explicit device string wins; otherwise CPU unless <c>MLContext.GpuDeviceId</c> is set, in which case CUDA
-    /// (device GpuDeviceId) when available, else CPU if <c>MLContext.FallbackToCpu</c>, else an error.
+    /// (device GpuDeviceId) when available, else CPU if <c>MLContext.FallbackToCpu</c>, else an error, which names
+    /// <paramref name="option"/>, the setting the user gave, and what null would do there (<paramref name="whenNull"/>).
     /// </summary>
-    internal static Device Resolve(IHostEnvironment env, string? explicitDevice)
+    internal static Device Resolve(IHostEnvironment env, string? explicitDevice,
+        string option = $"{nameof(SsmAnomalyDetectionOptions)}.{nameof(SsmAnomalyDetectionOptions.Device)}", string whenNull = "follow the MLContext")
     {
         // Fit and Load reach libtorch here first: a library that will not load is explained, not blamed on a missing package.
         TorchNative.EnsureLoaded();
@@ -27,8 +29,7 @@ internal static class SsmDevice
             var device = new Device(DeviceName.Canonical(explicitDevice));
             if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
                 throw new DeviceUnavailableException(
-                    $"{nameof(SsmAnomalyDetectionOptions)}.{nameof(SsmAnomalyDetectionOptions.Device)} is '{explicitDevice}', but CUDA is not available " +
-                    "(a CPU build of TorchSharp, or no GPU). Use \"cpu\", or null to follow the MLContext.");
+                    $"{option} is '{explicitDevice}', but CUDA is not available (a CPU build of TorchSharp, or no GPU). Use \"cpu\", or null to {whenNull}.");
             return device;
         }
         if (env is IHostEnvironmentInternal { GpuDeviceId: int gpu } internalEnv)

@@ -122,6 +122,10 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
                      (new() { Device = "gpu" }, "SsmFineTuningOptions.Device must be"),
                  })
             Assert.Contains(name, Assert.Throws<ArgumentOutOfRangeException>(() => ssm.FineTune(images, bad)).Message);
+        // A device of the right form that is not here is refused before any training, naming the option that asked for it.
+        if (!TorchSharp.torch.cuda.is_available())
+            Assert.Contains("SsmFineTuningOptions.Device is 'cuda', but CUDA is not available (a CPU build of TorchSharp, or no GPU). Use \"cpu\", or null to keep the model's.",
+                Assert.Throws<DeviceUnavailableException>(() => ssm.FineTune(images, new SsmFineTuningOptions { Device = "cuda" })).Message);
         var three = Assert.Throws<InvalidOperationException>(() => fixture.Context.AnomalyDetection.FineTuneSsm(fixture.Model, Rows(fixture.Train.Take(3))));
         Assert.Contains("at least 4 normal images in column 'Image'; got 3", three.Message);
         var chained = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Context.AnomalyDetection.FineTuneSsm(fixture.Model,
