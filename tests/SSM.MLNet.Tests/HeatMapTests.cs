@@ -27,6 +27,7 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
             Assert.Equal((512, 154), (picture.Width, picture.Height));   // 1000 x 300 reduced to 512 wide
         using var small = SKBitmap.Decode(SsmHeatMap.ToPng(fx.Model, Path.Combine(fx.Folder, fx.Test[0]), MapOf(fx.Test[0])));
         Assert.Equal((PathModelFixture.Size, PathModelFixture.Size), (small.Width, small.Height));   // never enlarged
+        Assert.Equal("maxSide", Assert.Throws<ArgumentOutOfRangeException>(() => SsmHeatMap.ToPng(fx.Model, path, map, maxSide: 0)).ParamName);
     }
 
     [Fact]
@@ -56,8 +57,10 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
         Assert.True(fx.Model.ReadsFilesUpright);
         var map = MapOf(turned);
         Assert.NotEqual(MapOf(asStored), map);   // the same stored pixels, turned: another image to the model
-        using (var picture = SKBitmap.Decode(SsmHeatMap.ToPng(fx.Model, turned, map)))
+        byte[] drawn = SsmHeatMap.ToPng(fx.Model, turned, map);
+        using (var picture = SKBitmap.Decode(drawn))
             Assert.Equal((32, 48), (picture.Width, picture.Height));
+        Assert.Equal(drawn, SsmHeatMap.ToPng(fx.Model, File.ReadAllBytes(turned), map));   // an upload is turned as its file is
 
         using var saved = new MemoryStream();
         fx.Context.Model.Save(fx.Model, null, saved);
@@ -66,6 +69,53 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
         Assert.True(loaded.ReadsFilesUpright);
         var reloaded = Scored.Read(loaded.Transform(fx.Context.Data.LoadFromEnumerable(PathModelFixture.Rows([turned]))))[0].Map;
         Assert.Equal(map, reloaded);
+    }
+
+    [Fact]
+    public void The_contour_outlines_every_side_of_a_region_reaching_the_threshold_and_the_truth_in_green()
+    {
+        var gray = new FloatImage(3, 8, 8, [.. Enumerable.Repeat(0.5f, 3 * 64)]);
+        float[] band = new float[64];
+        for (int y = 2; y < 6; y++) for (int x = 0; x < 8; x++) band[y * 8 + x] = 3f;   // rows 2 to 5, edge to edge, at the threshold
+        using (var marked = SKBitmap.Decode(SsmHeatMap.Overlay(gray, band, new HeatScale(2), pixelThreshold: 3)))
+        {
+            foreach (var (x, y) in new[] { (3, 2), (3, 5), (0, 3), (7, 4) })   // top, bottom, left and right
+                Assert.Equal(SKColors.White, marked.GetPixel(x, y));
+            Assert.NotEqual(SKColors.White, marked.GetPixel(3, 3));
+            Assert.NotEqual(SKColors.White, marked.GetPixel(3, 1));
+        }
+        bool[] truth = new bool[64];
+        for (int y = 2; y < 6; y++) for (int x = 2; x < 6; x++) truth[y * 8 + x] = true;
+        using var outlined = SKBitmap.Decode(SsmHeatMap.Overlay(gray, new float[64], new HeatScale(2), pixelThreshold: 3, truth));
+        Assert.Equal(new SKColor(0, 230, 0), outlined.GetPixel(2, 2));
+        Assert.NotEqual(new SKColor(0, 230, 0), outlined.GetPixel(3, 3));
+    }
+
+    [Fact]
+    public void The_colour_scale_is_blue_green_at_the_limit_and_red_at_twice_it()
+    {
+        // A jet map: dark blue, light blue, green, orange, dark red.
+        Assert.Equal(new SKColor(0, 0, 127), HeatColors.At(0));
+        Assert.Equal(new SKColor(0, 127, 255), HeatColors.At(0.25f));
+        Assert.Equal(new SKColor(127, 255, 127), HeatColors.At(0.5f));
+        Assert.Equal(new SKColor(255, 127, 0), HeatColors.At(0.75f));
+        Assert.Equal(new SKColor(127, 0, 0), HeatColors.At(1));
+        var scale = new HeatScale(2);
+        Assert.Equal((0f, 0.5f, 1f, 1f), (scale.Fraction(0), scale.Fraction(2), scale.Fraction(4), scale.Fraction(9)));
+        using var atLimit = SKBitmap.Decode(SsmHeatMap.Overlay(new FloatImage(3, 2, 2), [.. Enumerable.Repeat(2f, 4)], scale, pixelThreshold: 100));
+        Assert.Equal(new SKColor(57, 115, 57), atLimit.GetPixel(0, 0));   // 0.45 of the green on black
+    }
+
+    [Fact]
+    public void An_overlay_is_drawn_over_the_visible_image_and_refuses_what_does_not_fit()
+    {
+        var dim = new FloatImage(3, 4, 4, [.. Enumerable.Range(0, 48).Select(i => i / 48f * 0.05f)]);
+        var heat = new float[16];
+        Assert.Equal(SsmHeatMap.Overlay(SsmHeatMap.Visible(dim), heat, new HeatScale(2), 3), SsmHeatMap.Overlay(dim, heat, new HeatScale(2), 3));
+        Assert.Equal("image", Assert.Throws<ArgumentException>(() => SsmHeatMap.Overlay(new FloatImage(1, 4, 4), heat, new HeatScale(2), 3)).ParamName);
+        Assert.Equal("heat", Assert.Throws<ArgumentException>(() => SsmHeatMap.Overlay(dim, new float[15], new HeatScale(2), 3)).ParamName);
+        Assert.Equal((512, 1), SsmHeatMap.Fit(2000, 1, 512));   // a hair of a picture, not none
+        Assert.Equal((154, 512), SsmHeatMap.Fit(300, 1000, 512));   // 153.6 wide, rounded
     }
 
     [Fact]
@@ -91,12 +141,16 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
     public void A_dim_scan_is_brightened_for_pictures_only_when_it_is_dim()
     {
         // A 12-bit scan in a 16-bit file: values up to 4095 / 65535.
-        var dim = new FloatImage(1, 2, 2, [0f, 0.02f, 0.04f, 4095f / 65535]);
-        Assert.Equal([0f, 0.02f / (4095f / 65535), 0.04f / (4095f / 65535), 1f], SsmHeatMap.Visible(dim).Pixels);
+        var dim = new FloatImage(1, 2, 2, [0f, 0.02f, 0.04f, 4095f / 65535]) { SourceSize = (4000, 3000) };
+        var visible = SsmHeatMap.Visible(dim);
+        Assert.Equal([0f, 0.02f / (4095f / 65535), 0.04f / (4095f / 65535), 1f], visible.Pixels);
+        Assert.Equal((4000, 3000), visible.SourceSize);   // still the scan's own size
         var ordinary = new FloatImage(1, 2, 2, [0f, 0.1f, 0.2f, 0.3f]);
         Assert.Same(ordinary, SsmHeatMap.Visible(ordinary));
         var black = new FloatImage(1, 2, 2);
         Assert.Same(black, SsmHeatMap.Visible(black));
+        var quarter = new FloatImage(1, 1, 2, [0f, 0.25f]);   // a quarter of full scale is not dim
+        Assert.Same(quarter, SsmHeatMap.Visible(quarter));
     }
 
     [Fact]
@@ -141,7 +195,8 @@ public sealed class HeatMapTests(PathModelFixture fx) : IClassFixture<PathModelF
         var png = ImageFile.DecodeResized(half.ToPng(), 1, 2, 4);   // at its own size: the pixels as stored
         Assert.Equal((4, 2), (png.Width, png.Height));
         Assert.Equal(half.Pixels.Select(p => p ? 1f : 0f), png.Pixels);
-        Assert.Throws<ArgumentException>(() => SsmHeatMap.PredictedMask(fx.Model, new float[10], 50, 20));
+        Assert.Equal("pixels", Assert.Throws<ArgumentException>(() => new SsmPredictedMask(4, 2, new bool[7])).ParamName);
+        Assert.Contains("this model's maps have 16x16", Assert.Throws<ArgumentException>(() => SsmHeatMap.PredictedMask(fx.Model, new float[10], 50, 20)).Message);
     }
 
     [Fact]

@@ -53,9 +53,10 @@ public sealed class SizeCorrectionTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => model.MapThreshold(0, -5));   // was a 1-pixel image's threshold
         // And the pictures show it: a white contour exactly on the flagged images (the overlay's colours are never white),
         // also with the threshold a hair below or above an image's score, where an enlarged map's lowered peak lost it.
-        bool Outlined(SsmAnomalyTransformer m, int i)
+        // A picture smaller than its image (maxSide 12) draws the line of the image's size, not of its own.
+        bool Outlined(SsmAnomalyTransformer m, int i, int maxSide = 300)
         {
-            using var picture = SkiaSharp.SKBitmap.Decode(SsmHeatMap.ToPng(m, Path.Combine(folder, test[i]), predictions[i].AnomalyMap, maxSide: 300));
+            using var picture = SkiaSharp.SKBitmap.Decode(SsmHeatMap.ToPng(m, Path.Combine(folder, test[i]), predictions[i].AnomalyMap, maxSide));
             return picture.Pixels.Contains(SkiaSharp.SKColors.White);
         }
         for (int i = 0; i < test.Count; i++) Assert.Equal(predictions[i].PredictedLabel, Outlined(model, i));
@@ -63,8 +64,11 @@ public sealed class SizeCorrectionTests : IDisposable
         {
             using var below = model.WithThreshold(predictions[i].Score - 1e-3f);
             using var above = model.WithThreshold(predictions[i].Score + 1e-3f);
-            Assert.True(Outlined(below, i), $"image {i} flagged 0.001 above the threshold shows no contour");
-            Assert.False(Outlined(above, i), $"image {i} passed 0.001 below the threshold shows a contour");
+            foreach (int maxSide in new[] { 300, 12 })
+            {
+                Assert.True(Outlined(below, i, maxSide), $"image {i} flagged 0.001 above the threshold shows no contour at {maxSide}");
+                Assert.False(Outlined(above, i, maxSide), $"image {i} passed 0.001 below the threshold shows a contour at {maxSide}");
+            }
         }
         // To the last bit, where the size correction's offset is added too: at a threshold equal to an image's score its
         // map reaches the line, one float step above it does not.
@@ -74,6 +78,22 @@ public sealed class SizeCorrectionTests : IDisposable
                 using var at = model.WithThreshold(threshold);
                 Assert.Equal(threshold == predictions[i].Score, predictions[i].AnomalyMap.Max() >= at.MapThreshold(sides[i % 3], sides[i % 3]));
             }
+
+        // A picture smaller than its image keeps the image's colours and contour (its size's scale and line, not the
+        // picture's), from a file as from an image column; the scale's green is where the map reaches the default verdict.
+        var mapSize = (model.MapWidth, model.MapHeight);
+        for (int i = 0; i < test.Count; i++)
+        {
+            int side = sides[i % 3];
+            string path = Path.Combine(folder, test[i]);
+            var map = predictions[i].AnomalyMap;
+            Assert.Equal(model.MapThreshold(side, side), HeatScale.Of(model, side, side).Limit, 4);
+            byte[] Expected(FloatImage picture) => SsmHeatMap.Overlay(picture, SsmHeatMap.Enlarged(map, mapSize, 12, 12),
+                HeatScale.Of(model, side, side), model.MaskThresholdFor(side, side));
+            Assert.Equal(Expected(ImageFile.LoadResized(path, 3, 12, 12)), SsmHeatMap.ToPng(model, path, map, maxSide: 12));
+            using var image = Microsoft.ML.Data.MLImage.CreateFromFile(path);
+            Assert.Equal(Expected(SsmInput.FromMLImage(image, 3, (12, 12))), SsmHeatMap.ToPng(model, image, map, maxSide: 12));
+        }
 
         // The correction is what the size predicts: the same picture at another size scores differently.
         Assert.NotEqual(model.Calibration.SizeEffect!.Score(Math.Log(16 * 16)), model.Calibration.SizeEffect.Score(Math.Log(40 * 40)));
