@@ -118,9 +118,14 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     }
 
     [Fact]
-    public void A_model_zip_with_damaged_weights_is_refused_with_a_clear_message()
+    public void A_model_zip_with_damaged_or_missing_weights_is_refused_with_a_clear_message()
     {
         Assert.Contains("integrity", RefusedWhenLoaded(WithWeights("damaged.zip", (ref byte[] bytes) => bytes[bytes.Length / 2] ^= 0x01)));
+        string missing = TempFile("no-network.zip");
+        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, missing);
+        using (var archive = ZipFile.Open(missing, ZipArchiveMode.Update))
+            archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin")).Delete();
+        Assert.Contains("The model has no 'SsmModel.bin' entry with the SSM network.", RefusedWhenLoaded(missing));
     }
 
     /// <summary>A zip cut short fails in .NET's zip reader, before any of SSM's code; weights cut short inside a sound zip
