@@ -121,8 +121,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     public void A_model_zip_with_damaged_or_missing_weights_is_refused_with_a_clear_message()
     {
         Assert.Contains("integrity", RefusedWhenLoaded(WithWeights("damaged.zip", (ref byte[] bytes) => bytes[bytes.Length / 2] ^= 0x01)));
-        string missing = TempFile("no-network.zip");
-        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, missing);
+        string missing = Saved("no-network.zip");
         using (var archive = ZipFile.Open(missing, ZipArchiveMode.Update))
             archive.Entries.Single(e => e.FullName.EndsWith("SsmModel.bin")).Delete();
         Assert.Contains("The model has no 'SsmModel.bin' entry with the SSM network.", RefusedWhenLoaded(missing));
@@ -133,8 +132,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     [Fact]
     public void A_truncated_model_zip_and_truncated_weights_in_a_sound_zip_are_refused()
     {
-        string zip = TempFile("truncated.zip");
-        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        string zip = Saved("truncated.zip");
         BrokenFiles.CutInHalf(zip);
         Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _));
 
@@ -148,8 +146,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     [Fact]
     public void A_NaN_score_is_labelled_anomalous()
     {
-        string zip = TempFile("nan.zip");
-        fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        string zip = Saved("nan.zip");
         var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(zip, out _);
         var ssm = (SsmAnomalyTransformer)loaded.LastTransformer;
         try
@@ -252,6 +249,14 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     /// <summary>Every message of the exception loading <paramref name="zip"/> fails with, outermost first.</summary>
     private static string RefusedWhenLoaded(string zip) => ExceptionChain.Messages(Assert.ThrowsAny<Exception>(() => new MLContext().Model.Load(zip, out _)));
 
+    /// <summary>The fixture's model (or <paramref name="model"/>) saved, with the training rows' schema, to a new zip named after <paramref name="name"/>.</summary>
+    private string Saved(string name, ITransformer? model = null)
+    {
+        string zip = TempFile(name);
+        fx.Context.Model.Save(model ?? fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        return zip;
+    }
+
     /// <summary>The fixture's model saved to a zip whose SsmModel.bin entry <paramref name="edit"/> has changed.</summary>
     private string WithWeights(string name, BytesEdit edit) => WithEntry(name, "SsmModel.bin", edit);
 
@@ -259,8 +264,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     /// <paramref name="edit"/> has changed.</summary>
     private string WithEntry(string name, string suffix, BytesEdit edit, ITransformer? model = null)
     {
-        string zip = TempFile(name);
-        fx.Context.Model.Save(model ?? fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
+        string zip = Saved(name, model);
         using var archive = ZipFile.Open(zip, ZipArchiveMode.Update);
         var entry = archive.Entries.Single(e => e.FullName.EndsWith(suffix) && (suffix != "Model.key" || IsSsmHeader(e)));
         byte[] bytes;
