@@ -41,6 +41,11 @@ public sealed record TrainingOptions
     /// (docs/results.md, "What the defaults are made of").</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>Largest <see cref="LearningRate"/>: Adam's first step is 10 times the rate (its bias correction), computed in
+    /// float, whose range ends at 3.4e38. A larger rate failed inside libtorch ("value cannot be converted to type float
+    /// without overflow") instead of diverging with a reason, as any rate far above the default does.</summary>
+    public const double MaxLearningRate = 1e37;
+
     /// <summary>Adam weight decay. Default 1e-5 (as the authors).</summary>
     public double WeightDecay { get; init; } = 1e-5;
 
@@ -94,7 +99,8 @@ public sealed record TrainingOptions
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), t, "The time budget must be positive.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
         // Not finite, the first step turns every weight into NaN.
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Learning rate must be a positive number.");
+        if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be a positive number, at most {MaxLearningRate:G3}.");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be a non-negative number.");
         ArgumentNullException.ThrowIfNull(LossWeights, nameof(LossWeights));
         var w = LossWeights;

@@ -455,7 +455,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Assert.Equal(2, Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output).Code);
         AssertFails(Cli.Run("train", Good, "--image-size", "30", "-o", output), "--image-size", output);
         AssertFails(Cli.Run("train", Good, "--epochs", "many", "-o", output), "many", output);
-        AssertFails(Cli.Run("train", Good, "--learning-rate", "0", "-o", output), "--learning-rate must be a positive number (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "--learning-rate", "0", "-o", output), "--learning-rate must be a positive number, at most 1E+37 (got 0)", output);
+        AssertFails(Cli.Run("train", Good, "--learning-rate", "1e38", "-o", output), "--learning-rate must be a positive number, at most 1E+37 (got 1E+38)", output);
         AssertFails(Cli.Run("train", Good, "--batch-size", "0", "-o", output), "--batch-size must be positive (got 0)", output);
         AssertFails(Cli.Run("train", Good, "--normalization", "bright", "-o", output), "--normalization must be None or PerImage (any case; got 'bright')", output);
         AssertFails(Cli.Run("train", Good, "--normalization", "1", "-o", output), "--normalization must be", output);   // no enum numbers

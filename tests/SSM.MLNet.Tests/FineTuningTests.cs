@@ -116,6 +116,7 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
                  {
                      (new() { Epochs = 0 }, "SsmFineTuningOptions.Epochs must be at least 1, or null for the model's default; got 0."),
                      (new() { LearningRate = -1 }, "SsmFineTuningOptions.LearningRate must be a positive number"),
+                     (new() { LearningRate = 1e38 }, "SsmFineTuningOptions.LearningRate must be a positive number, at most 1E+37, or null for the model's; got 1E+38."),
                      (new() { HoldoutFraction = 0.95 }, "SsmFineTuningOptions.HoldoutFraction must be greater than 0 and less than 0.9"),
                      (new() { BatchSize = 0 }, "SsmFineTuningOptions.BatchSize must be at least 1"),
                      (new() { Threshold = float.NaN }, "SsmFineTuningOptions.Threshold must be a finite number"),

@@ -86,6 +86,7 @@ public sealed class OptionsTests
         { "Depth", o => o.Depth = 1, "got 1", "between 2 and 8" },
         { "LearningRate", o => o.LearningRate = 0, "got 0", "a positive number" },
         { "LearningRate", o => o.LearningRate = double.PositiveInfinity, "got Infinity", "a positive number" },
+        { "LearningRate", o => o.LearningRate = 1e38, "got 1E+38", "a positive number, at most 1E+37" },
         { "HoldoutFraction", o => o.HoldoutFraction = 0, "got 0", "greater than 0" },
         { "ImageScoreError", o => o.ImageScoreError = (RestorationError)9, "got 9", "one of MsGms, SquaredError, Both" },
         { "TrainingPrecision", o => o.TrainingPrecision = (NetworkPrecision)5, "got 5", "one of Float32, BFloat16, Auto" },

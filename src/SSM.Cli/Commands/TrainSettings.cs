@@ -287,7 +287,8 @@ public sealed class TrainSettings : ModelSettings
         if (Width is < InpaintingNetworkOptions.MinTrainingBaseWidth or > InpaintingNetworkOptions.MaxBaseWidth)
             return ValidationResult.Error($"--width must be between {InpaintingNetworkOptions.MinTrainingBaseWidth} and {InpaintingNetworkOptions.MaxBaseWidth} (got {Width}).");
         if (Epochs is < 1) return ValidationResult.Error($"--epochs must be positive (got {Epochs}).");
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) return ValidationResult.Error($"--learning-rate must be a positive number (got {LearningRate}).");
+        if (!(LearningRate > 0 && LearningRate <= TrainingOptions.MaxLearningRate))
+            return ValidationResult.Error($"--learning-rate must be a positive number, at most {TrainingOptions.MaxLearningRate:G3} (got {LearningRate}).");
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is { } budget && !(budget > 0 && budget <= MaxTimeBudgetMinutes))   // NaN and infinity too: no TimeSpan holds them
             return ValidationResult.Error($"--time-budget must be a positive number of minutes, at most {MaxTimeBudgetMinutes:N0} (got {TimeBudget}).");

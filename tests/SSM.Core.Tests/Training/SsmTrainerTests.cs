@@ -357,6 +357,22 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Empty(epochs);
     }
 
+    /// <summary>Adam's first step is 10 times the rate, in float: a rate past a tenth of float's range failed inside libtorch
+    /// ("value cannot be converted to type float without overflow"). It is refused before training; the largest accepted
+    /// rate diverges with the reason.</summary>
+    [Fact]
+    public void ALearningRateTheFirstStepCannotHoldIsRefusedBeforeTraining()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2) with { ImageSize = 16 };
+        SsmOptions At(double rate) => options with { Training = options.Training with { LearningRate = rate } };
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(images, At(1e38)));
+        Assert.Equal("LearningRate", refused.ParamName);
+        Assert.StartsWith("Learning rate must be a positive number, at most 1E+37.", refused.Message);
+        var diverged = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, At(TrainingOptions.MaxLearningRate)));
+        Assert.StartsWith("The training diverged in epoch 1: its loss is NaN", diverged.Message);
+    }
+
     [Fact]
     public void CancellationStopsTraining()
     {
