@@ -17,6 +17,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     [InlineData(4, 0.1)]      // at least 2 each way
     [InlineData(100, 0.1)]
     [InlineData(761, 0.3)]
+    [InlineData(27, 0.1)]     // 2.7 rounds to 3, not down to 2
     public void SplitHoldsOutAShuffledShareAndTrainsOnEveryOtherImage(int count, double fraction)
     {
         // Calibration on images the network trained on would make every normal score too low: the two parts must be
@@ -82,15 +83,32 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.True(p[^1].LearningRate < p[0].LearningRate);
     }
 
+    /// <summary>An epoch's loss is the mean of its steps' losses, not their sum: it does not grow with the number of batches.</summary>
+    [Fact]
+    public void AnEpochsLossIsTheMeanOfItsStepsNotTheirSum()
+    {
+        var images = fixture.Data.Train.Take(8).ToList();   // 2 held out, 6 trained
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16 };
+        double Loss(int batchSize)
+        {
+            using var model = SsmTrainer.Train(images, options with { Training = options.Training with { BatchSize = batchSize } });
+            return model.TrainingSummary!.FinalLoss!.Value;
+        }
+        double oneStep = Loss(6), threeSteps = Loss(2);
+        Assert.InRange(threeSteps / oneStep, 0.5, 1.5);
+    }
+
     [Fact]
     public void ReportsEveryStepWithinTheEpochs_WithoutChangingTheModel()
     {
-        var images = fixture.Data.Train.Take(14).ToList();
+        var images = fixture.Data.Train.Take(15).ToList();
         var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { ImageSize = 16 };
         var steps = new List<TrainingStep>();
         using var model = SsmTrainer.Train(images, options, steps: new SynchronousProgress<TrainingStep>(steps.Add));
-        int trained = images.Count - SsmTrainer.Split(images.Count, options.Training).HeldOut.Length;
-        int perEpoch = (trained + options.Training.BatchSize - 1) / options.Training.BatchSize;
+        Assert.Equal(13, images.Count - SsmTrainer.Split(images.Count, options.Training).HeldOut.Length);
+        // 13 images in batches of 4: the short last batch is a step too.
+        const int perEpoch = 4;
+        Assert.Equal(perEpoch, SsmTrainer.StepsPerEpoch(13, options.Training));
         Assert.Equal([.. from e in new[] { 1, 2 } from k in Enumerable.Range(1, perEpoch) select new TrainingStep(e, 2, k, perEpoch)], steps);
         using var quiet = SsmTrainer.Train(images, options);
         Assert.Equal(quiet.Calibration!.NormalImageScores, model.Calibration!.NormalImageScores);
@@ -125,6 +143,23 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         double at = model.Options.Scoring.RefinementQuantile * (pixels.Count - 1);
         int below = (int)at;
         Assert.Equal(pixels[below] + (at - below) * (pixels[below + 1] - pixels[below]), c.RefinementThreshold, 5);
+    }
+
+    /// <summary>What a training leaves beside the weights: the contrast of every training image, not of the held-out share
+    /// that calibration fits it on when given none; and its network in evaluation mode, as a loaded model's, so a caller that
+    /// runs it directly gets BatchNorm's running statistics, not the batch's.</summary>
+    [Fact]
+    public void ATrainingKeepsTheContrastOfAllItsImagesAndLeavesItsNetworkInEvaluationMode()
+    {
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16, Normalization = InputNormalization.PerImage };
+        var images = new ImageCache(16, 1);
+        foreach (var (image, i) in fixture.Data.Train.Take(12).Select((x, i) => (x, i))) images.Add(image, $"train {i}");
+        using var model = SsmTrainer.Train(images, options);
+        Assert.False(model.Network.training);
+        var all = ContrastRange.Fit(images, options.NormalizationStdFloor);
+        Assert.Equal(all, model.Calibration!.Contrast);
+        var heldOut = images.Subset(SsmTrainer.Split(images.Count, options.Training).HeldOut);
+        Assert.NotEqual(ContrastRange.Fit(heldOut, options.NormalizationStdFloor), all);
     }
 
     /// <summary>The fixture's training images the trainer held out for calibration.</summary>
@@ -209,6 +244,16 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.NotEqual(both.NormalImageScores, split.NormalImageScores);
         Assert.Equal(both.RefinementThreshold, split.RefinementThreshold);   // refinement reads the map
         Assert.Equal(both.MapStatistics!.Mean, split.MapStatistics!.Mean);
+
+        // Without the maps' standardisation the scores are the raw maps' maxima: they follow the image score's error too.
+        Calibration Raw(RestorationError map, RestorationError score) => Calibration.Compute(model.Network, model.Options with
+        {
+            Scoring = model.Options.Scoring with { Error = map, ImageScoreError = score, StandardizeMaps = false },
+        }, heldOut, progress: null);
+        var rawSplit = Raw(RestorationError.Both, RestorationError.MsGms);
+        Assert.Null(rawSplit.MapStatistics);
+        Assert.Equal(Raw(RestorationError.MsGms, RestorationError.MsGms).NormalImageScores, rawSplit.NormalImageScores, (a, b) => Math.Abs(a - b) < 1e-4);
+        Assert.NotEqual(Raw(RestorationError.Both, RestorationError.Both).NormalImageScores, rawSplit.NormalImageScores);
     }
 
     /// <summary>Training steps under continuous garbage collection on another thread (see <c>Torch.Scalars</c>):
