@@ -123,7 +123,7 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>Images per training step. Default 4. At least 1.</summary>
     public int BatchSize { get; set; } = Engine.Training.BatchSize;
 
-    /// <summary>Adam learning rate. Default 1e-3. Positive.</summary>
+    /// <summary>Adam learning rate. Default 1e-3. Positive, at most 1e37 (<see cref="SSM.Core.TrainingOptions.MaxLearningRate"/>).</summary>
     public double LearningRate { get; set; } = Engine.Training.LearningRate;
 
     /// <summary>Share of the normal training images held out for calibration (threshold and normalisation). Default 0.1 (at least 2 images). Greater than 0, less than 0.9.
