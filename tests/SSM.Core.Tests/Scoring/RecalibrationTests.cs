@@ -15,13 +15,6 @@ public class RecalibrationTests
         ImageSize = 32, TrainCount = 24, TestGoodCount = 8, TestDefectCount = 2, Seed = 5,
     });
 
-    private static ImageCache Cache(IEnumerable<FloatImage> images, SsmOptions options)
-    {
-        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
-        foreach (var image in images) cache.Add(image, null);
-        return cache;
-    }
-
     private static string Json(SsmModel model) => JsonSerializer.Serialize(model.Calibration);
 
     [Fact]
@@ -30,7 +23,7 @@ public class RecalibrationTests
         var options = TinyModelFixture.TinyOptions(epochs: 2);
         using var model = SsmTrainer.Train(Data.Train, options);
         var heldOut = SsmTrainer.Split(Data.Train.Count, options.Training).HeldOut;
-        using var again = model.Recalibrated(Cache(heldOut.Select(i => Data.Train[i]), options));
+        using var again = model.Recalibrated(ImageCaches.For(heldOut.Select(i => Data.Train[i]), options));
         Assert.True(again.Calibration!.Recalibrated);
         Assert.Null(model.Calibration!.Recalibrated);
         Assert.Equal(Json(model), JsonSerializer.Serialize(again.Calibration with { Recalibrated = null }));
@@ -55,7 +48,7 @@ public class RecalibrationTests
         var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16, Tiles = new TileGrid(2, 1) };
         using var model = SsmTrainer.Train(Data.Train, options);
         var heldOut = SsmTrainer.Split(Data.Train.Count, options.Training).HeldOut;
-        using var again = model.Recalibrated(Cache(heldOut.Select(i => Data.Train[i]), options));
+        using var again = model.Recalibrated(ImageCaches.For(heldOut.Select(i => Data.Train[i]), options));
         Assert.Equal(Json(model), JsonSerializer.Serialize(again.Calibration! with { Recalibrated = null }));
         Assert.Equal(heldOut.Length, again.Calibration.NormalImageScores.Count);   // images, each its highest tile
     }
@@ -70,7 +63,7 @@ public class RecalibrationTests
         var random = new Random(7);
         var brighter = Data.Train.Select(i => new FloatImage(i.Channels, i.Height, i.Width,
             [.. i.Pixels.Select(v => Math.Clamp(v * 1.3f + 0.05f + (float)(random.NextDouble() - 0.5) * 0.2f, 0f, 1f))])).ToList();
-        using var again = model.Recalibrated(Cache(brighter.Take(12), options));
+        using var again = model.Recalibrated(ImageCaches.For(brighter.Take(12), options));
         Assert.Equal(before, Json(model));
         Assert.Equal(12, again.Calibration!.NormalImageScores.Count);
         Assert.NotEqual(model.Calibration!.RefinementThreshold, again.Calibration.RefinementThreshold);
@@ -93,7 +86,7 @@ public class RecalibrationTests
         var options = TinyModelFixture.TinyOptions(epochs: 1) with { Normalization = InputNormalization.PerImage };
         using var model = SsmTrainer.Train(Data.Train, options);
         var dimmer = Data.Train.Take(6).Select(i => new FloatImage(i.Channels, i.Height, i.Width, [.. i.Pixels.Select(v => 0.3f + v * 0.4f)]));
-        using var again = model.Recalibrated(Cache(dimmer, options));
+        using var again = model.Recalibrated(ImageCaches.For(dimmer, options));
         // Less contrast, by the factor the pixels were scaled: log 0.4 lower.
         Assert.Equal(model.Calibration!.Contrast!.MeanLogStd + Math.Log(0.4), again.Calibration!.Contrast!.MeanLogStd, 1);
     }
@@ -103,10 +96,10 @@ public class RecalibrationTests
     {
         var options = TinyModelFixture.TinyOptions(epochs: 1);
         using var model = SsmTrainer.Train(Data.Train, options);
-        var one = Assert.Throws<ArgumentException>(() => model.Recalibrated(Cache(Data.Train.Take(1), options)));
+        var one = Assert.Throws<ArgumentException>(() => model.Recalibrated(ImageCaches.For(Data.Train.Take(1), options)));
         Assert.Contains("at least 2 normal images", one.Message);
-        var larger = Assert.Throws<ArgumentException>(() => model.Recalibrated(Cache(Data.Train.Take(4), options with { ImageSize = 64 })));
+        var larger = Assert.Throws<ArgumentException>(() => model.Recalibrated(ImageCaches.For(Data.Train.Take(4), options with { ImageSize = 64 })));
         Assert.Contains("64 px", larger.Message);
-        Assert.Throws<ArgumentException>(() => model.Recalibrated(Cache(Data.Train.Take(4), options with { Tiles = new TileGrid(2, 1) })));
+        Assert.Throws<ArgumentException>(() => model.Recalibrated(ImageCaches.For(Data.Train.Take(4), options with { Tiles = new TileGrid(2, 1) })));
     }
 }

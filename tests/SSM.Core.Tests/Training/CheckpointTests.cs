@@ -153,18 +153,11 @@ public class CheckpointTests : IDisposable
         foreach (var other in others)
         {
             Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(other, options)).Message);
-            var cache = Cache(other, options);
+            var cache = ImageCaches.For(other, options);
             Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.CheckpointToContinue(cache, options)).Message);
         }
-        var same = Cache(images, options);
+        var same = ImageCaches.For(images, options);
         Assert.Equal((2, 2), SsmTrainer.CheckpointToContinue(same, options));
-    }
-
-    private static ImageCache Cache(IReadOnlyList<FloatImage> images, SsmOptions options)
-    {
-        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels);
-        foreach (var image in images) cache.Add(image, null);
-        return cache;
     }
 
     [Fact]

@@ -15,13 +15,6 @@ public class FineTuningTests
     private static readonly SyntheticDataset Woven = Generate(TextureKind.Woven, 1);
     private static readonly SyntheticDataset Striped = Generate(TextureKind.Striped, 2);
 
-    private static ImageCache Cache(IEnumerable<FloatImage> images, SsmOptions options)
-    {
-        var cache = new ImageCache(options.ImageSize, options.Network.InputChannels, options.Tiles);
-        foreach (var image in images) cache.Add(image, null);
-        return cache;
-    }
-
     private static int Flagged(SsmModel m, IEnumerable<FloatImage> images) =>
         m.Score([.. images]).Count(s => s.Score >= m.Calibration!.NormalMean + 3 * m.Calibration.NormalStd);
 
@@ -41,7 +34,7 @@ public class FineTuningTests
         string calibrationBefore = System.Text.Json.JsonSerializer.Serialize(model.Calibration);
         var losses = new List<double>();
         var training = SsmTrainer.FineTuningDefaults(model) with { Epochs = 3 };
-        using var tuned = SsmTrainer.FineTune(model, Cache(Striped.Train, model.Options), training,
+        using var tuned = SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train, model.Options), training,
             new SynchronousProgress<TrainingProgress>(p => losses.Add(p.Loss.Total)));
         Assert.Equal(3, losses.Count);
         Assert.True(losses[^1] < losses[0] * 0.9, $"losses {string.Join(", ", losses)}");
@@ -71,10 +64,10 @@ public class FineTuningTests
         Assert.DoesNotContain("\"FineTunings\"", FileText(model));
         Assert.Contains("\"FineTunings\"", FileText(tuned));
         // The same settings give the same network; the copy scores after the model it came from is freed.
-        using var again = SsmTrainer.FineTune(model, Cache(Striped.Train, model.Options), training);
+        using var again = SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train, model.Options), training);
         model.Dispose();
         Assert.Equal(tuned.Score(good).Select(s => s.Score), again.Score(good).Select(s => s.Score));
-        Assert.Throws<ObjectDisposedException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train, tuned.Options)));
+        Assert.Throws<ObjectDisposedException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train, tuned.Options)));
     }
 
     [Fact]
@@ -100,7 +93,7 @@ public class FineTuningTests
         Assert.Equal(1, SsmTrainer.FineTuningEpochsFor(model));
         Assert.Equal(1, SsmTrainer.FineTuningDefaults(model).Epochs);
         var epochs = new List<int>();
-        using var tuned = SsmTrainer.FineTune(model, Cache(Striped.Train.Take(8), model.Options),
+        using var tuned = SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(8), model.Options),
             SsmTrainer.FineTuningDefaults(model) with { Epochs = null }, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch)));
         Assert.Equal([1], epochs);
         Assert.Equal(1, tuned.LastTraining!.EpochsRun);
@@ -113,15 +106,15 @@ public class FineTuningTests
     {
         using var model = SsmTrainer.Train(Woven.Train.Take(8), TinyModelFixture.TinyOptions(epochs: 1));
         var options = model.Options;
-        var three = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train.Take(3), options)));
+        var three = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(3), options)));
         Assert.Contains("at least 4 normal images", three.Message);
-        var larger = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train.Take(4), options with { ImageSize = 64 })));
+        var larger = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(4), options with { ImageSize = 64 })));
         Assert.Contains("64 px", larger.Message);
-        Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train.Take(4), options with { Tiles = new TileGrid(2, 1) })));
-        var kept = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train.Take(4), options),
+        Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(4), options with { Tiles = new TileGrid(2, 1) })));
+        var kept = Assert.Throws<ArgumentException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(4), options),
             SsmTrainer.FineTuningDefaults(model) with { CheckpointFolder = Path.GetTempPath() }));
         Assert.Contains("keeps no checkpoints", kept.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.FineTune(model, Cache(Striped.Train.Take(4), options),
+        Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(4), options),
             SsmTrainer.FineTuningDefaults(model) with { LearningRate = 0 }));
     }
 }

@@ -152,8 +152,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
     public void ATrainingKeepsTheContrastOfAllItsImagesAndLeavesItsNetworkInEvaluationMode()
     {
         var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16, Normalization = InputNormalization.PerImage };
-        var images = new ImageCache(16, 1);
-        foreach (var (image, i) in fixture.Data.Train.Take(12).Select((x, i) => (x, i))) images.Add(image, $"train {i}");
+        var images = ImageCaches.For(fixture.Data.Train.Take(12), options);
         using var model = SsmTrainer.Train(images, options);
         Assert.False(model.Network.training);
         var all = ContrastRange.Fit(images, options.NormalizationStdFloor);
