@@ -98,7 +98,7 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Precision)) throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown training precision.");
         if (TimeBudget is { } t && t <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(TimeBudget), t, "The time budget must be positive.");
         if (BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "Batch size must be at least 1.");
-        // Not finite, the first step turns every weight into NaN.
+        // Past MaxLearningRate (infinity too) Adam's first step cannot be computed in float.
         if (!(LearningRate > 0 && LearningRate <= MaxLearningRate))
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, $"Learning rate must be a positive number, at most {MaxLearningRate:G3}.");
         if (!(WeightDecay >= 0 && double.IsFinite(WeightDecay))) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be a non-negative number.");

@@ -68,8 +68,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.Epochs is null or >= 1, nameof(o.Epochs), o.Epochs, "at least 1, or null for the default");
         Check(ectx, o.TrainingTime is null || o.TrainingTime > TimeSpan.Zero, nameof(o.TrainingTime), o.TrainingTime, "positive, or null for no limit");
         Check(ectx, o.BatchSize >= 1, nameof(o.BatchSize), o.BatchSize, "at least 1");
-        Check(ectx, o.LearningRate > 0 && o.LearningRate <= SSM.Core.TrainingOptions.MaxLearningRate, nameof(o.LearningRate), o.LearningRate,
-            $"a positive number, at most {SSM.Core.TrainingOptions.MaxLearningRate:G3}");
+        Check(ectx, o.LearningRate > 0 && o.LearningRate <= TrainingOptions.MaxLearningRate, nameof(o.LearningRate), o.LearningRate,
+            $"a positive number, at most {TrainingOptions.MaxLearningRate:G3}");
         Check(ectx, o.HoldoutFraction is > 0 and < TrainingOptions.MaxHoldoutFraction, nameof(o.HoldoutFraction), o.HoldoutFraction,
             $"greater than 0 and less than {TrainingOptions.MaxHoldoutFraction}");
         CheckEnum(ectx, o.InputNormalization, nameof(o.InputNormalization));

@@ -53,8 +53,8 @@ public sealed class SsmFineTuningOptions
     internal TrainingOptions ToTraining(IExceptionContext ectx, SsmModel model)
     {
         Check(ectx, Epochs is null or >= 1, nameof(Epochs), Epochs, "at least 1, or null for the model's default");
-        Check(ectx, LearningRate is null || LearningRate > 0 && LearningRate <= SSM.Core.TrainingOptions.MaxLearningRate, nameof(LearningRate), LearningRate,
-            $"a positive number, at most {SSM.Core.TrainingOptions.MaxLearningRate:G3}, or null for the model's");
+        Check(ectx, LearningRate is null || LearningRate > 0 && LearningRate <= TrainingOptions.MaxLearningRate, nameof(LearningRate), LearningRate,
+            $"a positive number, at most {TrainingOptions.MaxLearningRate:G3}, or null for the model's");
         Check(ectx, TrainingTime is null || TrainingTime > TimeSpan.Zero, nameof(TrainingTime), TrainingTime, "positive, or null for no limit");
         Check(ectx, BatchSize is null or >= 1, nameof(BatchSize), BatchSize, "at least 1, or null for the model's");
         Check(ectx, HoldoutFraction is null or > 0 and < TrainingOptions.MaxHoldoutFraction, nameof(HoldoutFraction), HoldoutFraction,
