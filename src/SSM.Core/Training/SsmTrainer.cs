@@ -190,7 +190,7 @@ public static class SsmTrainer
     /// no checkpoint in it. Lets a caller say so before training.
     /// </summary>
     /// <exception cref="InvalidOperationException">The checkpoint belongs to a training with other settings or images, which Train refuses.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
     public static (int EpochsDone, int PlannedEpochs)? CheckpointToContinue(ImageCache images, SsmOptions options, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -218,7 +218,7 @@ public static class SsmTrainer
     /// <summary>The epochs done and the epochs planned of the checkpoint in <paramref name="folder"/>
     /// (<see cref="TrainingOptions.CheckpointFolder"/>), which a training of the same settings and images continues from;
     /// null when the folder holds none.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
     public static (int EpochsDone, int PlannedEpochs)? ReadCheckpoint(string folder)
     {
         ArgumentNullException.ThrowIfNull(folder);

@@ -133,14 +133,24 @@ internal static class TrainingCheckpoint
     }
 
     /// <summary>The progress recorded by the folder's checkpoint, or null when it holds none.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign or of a newer version.</exception>
-    public static Progress? Read(string folder)
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
+    public static Progress? Read(string folder) => ReadFile(folder) is { } kept ? kept.Progress : null;
+
+    /// <summary>The folder's checkpoint: its progress and its sections (progress, weights, optimizer state); null when the
+    /// folder holds none. A checkpoint of an earlier format is refused here, so that what reads the progress alone (Fit's
+    /// "continuing the training" line) does not take for continuable a checkpoint that training would refuse.</summary>
+    private static (Progress Progress, byte[][] Sections)? ReadFile(string folder)
     {
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
-        using var file = File.OpenRead(path);
-        var (_, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
-        return Json.Parse<Progress>(sections[0], Kind);
+        byte[][] sections;
+        int version;
+        using (var file = File.OpenRead(path))
+            (version, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+        if (version < FormatVersion)
+            throw new InvalidDataException(
+                $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
+        return (Json.Parse<Progress>(sections[0], Kind), sections);
     }
 
     /// <summary>The error for a checkpoint of a training with other settings or images, naming what differs where the
@@ -160,16 +170,7 @@ internal static class TrainingCheckpoint
     /// </summary>
     public static Progress? TryResume(string folder, Run run, InpaintingNetwork network, Adam optimizer)
     {
-        string path = Path.Combine(folder, FileName);
-        if (!File.Exists(path)) return null;
-        byte[][] sections;
-        int version;
-        using (var file = File.OpenRead(path))
-            (version, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
-        if (version < FormatVersion)
-            throw new InvalidOperationException(
-                $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
-        var progress = Json.Parse<Progress>(sections[0], Kind);
+        if (ReadFile(folder) is not (var progress, var sections)) return null;
         if (progress.Fingerprint != run.Fingerprint) throw OtherRun(folder, run, progress);
         using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
             network.load(reader, strict: true);

@@ -26,13 +26,16 @@ public class CheckpointTests : IDisposable
     {
         var (images, options) = CheckpointScenario.Create(5, folder);
         using var cts = new CancellationTokenSource();
+        var stopped = TimeSpan.Zero;
         Assert.ThrowsAny<OperationCanceledException>(() => SsmTrainer.Train(images, options,
-            new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+            new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) { stopped = p.Elapsed; cts.Cancel(); } }), cancellation: cts.Token));
         Assert.True(File.Exists(Path.Combine(folder, TrainingCheckpoint.FileName)));
 
-        var epochsSeen = new List<int>();
-        using var resumed = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => epochsSeen.Add(p.Epoch)));
-        Assert.Equal(new[] { 3, 4, 5 }, epochsSeen);
+        var seen = new List<TrainingProgress>();
+        using var resumed = SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(seen.Add));
+        Assert.Equal(new[] { 3, 4, 5 }, seen.Select(p => p.Epoch));
+        // The training time counts on from the stopped run's (a time budget is the whole training's).
+        Assert.True(seen[0].Elapsed > stopped, $"epoch 3 at {seen[0].Elapsed}, epoch 2 of the stopped run at {stopped}");
         using var straight = Uninterrupted(5);
         Assert.Equal(Weights(straight), Weights(resumed));
         // The model does not keep where its checkpoints went: saved, it is the uninterrupted run's, byte for byte.
@@ -121,6 +124,8 @@ public class CheckpointTests : IDisposable
         using var second = SsmTrainer.Train(images, rescored, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch)));
         Assert.Empty(epochs);
         Assert.Equal(Weights(first), Weights(second));
+        // The summary is the training's, its last epoch's loss read back from the checkpoint.
+        Assert.Equal(first.TrainingSummary, second.TrainingSummary);
         Assert.Equal(2, second.Options.Scoring.RefinementRounds);
         Assert.NotEqual(first.Calibration!.NormalImageScores, second.Calibration!.NormalImageScores);
     }
@@ -132,7 +137,7 @@ public class CheckpointTests : IDisposable
         using (SsmTrainer.Train(images, options)) { }
         var other = options with { Training = options.Training with { Seed = 10 } };
         var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
-        Assert.Contains("other settings or images", e.Message);
+        Assert.Contains("other settings or images (Training.Seed 9, now 10).", e.Message);
 
         // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
         var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
@@ -152,7 +157,9 @@ public class CheckpointTests : IDisposable
         IReadOnlyList<FloatImage>[] others = [[changed, .. images.Skip(1)], [.. images.Skip(1)]];
         foreach (var other in others)
         {
-            Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(other, options)).Message);
+            // The settings are the same, so the images are named as what differs.
+            Assert.Contains("other settings or images (the training images (or their order))",
+                Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(other, options)).Message);
             var cache = ImageCaches.For(other, options);
             Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.CheckpointToContinue(cache, options)).Message);
         }
@@ -173,6 +180,25 @@ public class CheckpointTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options));
         Assert.Contains($"format version {version + 1}", e.Message);
         Assert.True(SSM.Core.IO.NewerFormat.Is(e));
+    }
+
+    [Fact]
+    public void CheckpointOfAnEarlierFormatIsRefusedBeforeTrainingSaysItContinues()
+    {
+        var (images, options) = CheckpointScenario.Create(2, folder);
+        using (SsmTrainer.Train(images, options)) { }
+        var path = Path.Combine(folder, TrainingCheckpoint.FileName);
+        byte[][] sections;
+        using (var file = File.OpenRead(path))
+            (_, sections) = SSM.Core.IO.SignedFile.Read(file, "SSMCKPT1"u8, 2, 3, "checkpoint");
+        using (var file = File.Create(path)) SSM.Core.IO.SignedFile.Write(file, "SSMCKPT1"u8, 1, sections);
+
+        // Format 1 held TorchSharp's optimizer state, which this version cannot read: refused by what reads the progress
+        // alone (Fit's "continuing" line) as by training, in the same words.
+        string expected = $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet";
+        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.CheckpointToContinue(ImageCaches.For(images, options), options)).Message);
+        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.ReadCheckpoint(folder)).Message);
+        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options)).Message);
     }
 
     [Fact]
