@@ -100,6 +100,14 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
         var expected = Enumerable.Range(0, heldOut.Count).Select(i => effect.Score(heldOut.LogArea(i))).ToArray();
         Assert.Equal(off.NormalImageScores.Sum() - expected.Sum(), on.NormalImageScores.Sum(), 2);
 
+        // The level line is the map's (Error's planes), the score line the image score's: the same map scored by MS-GMS
+        // alone keeps its level line, and its score line changes.
+        var byMsGms = Calibration.Compute(model.Network, With(true) with { Scoring = With(true).Scoring with { ImageScoreError = RestorationError.MsGms } },
+            heldOut, progress: null).SizeEffect!;
+        Assert.Equal(effect.LevelIntercept, byMsGms.LevelIntercept, 5);
+        Assert.Equal(effect.LevelSlope, byMsGms.LevelSlope, 5);
+        Assert.NotEqual(effect.ScoreSlope, byMsGms.ScoreSlope, 3);
+
         // One size: no effect, whatever the setting.
         Assert.Null(Calibration.Compute(model.Network, With(true), heldOut.Subset([0, 3, 6, 9]), progress: null).SizeEffect);
     }

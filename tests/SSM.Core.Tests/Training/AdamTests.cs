@@ -63,4 +63,19 @@ public class AdamTests
         Train(resumed, b, 5);
         Assert.True(a.equal(b).all().item<bool>(), "5 + 5 steps across a save differ from 10 steps");
     }
+
+    [Fact]
+    public void StateSavedForOtherParametersIsRefused()
+    {
+        using var a = zeros(3).requires_grad_();
+        using var b = zeros(2).requires_grad_();
+        using var one = new Adam([a], 0.01, 0);
+        using var state = new MemoryStream();
+        using (var writer = new BinaryWriter(state, System.Text.Encoding.UTF8, leaveOpen: true)) one.Save(writer);
+        using var two = new Adam([a, b], 0.01, 0);
+        state.Position = 0;
+        using var reader = new BinaryReader(state);
+        var e = Assert.Throws<InvalidDataException>(() => two.Load(reader));
+        Assert.Equal("The optimizer state holds 1 parameters; the network has 2.", e.Message);
+    }
 }

@@ -102,6 +102,19 @@ public class FineTuningTests
     }
 
     [Fact]
+    public void A_fine_tuned_model_fine_tuned_again_keeps_both_records_in_order_after_its_training()
+    {
+        var options = TinyModelFixture.TinyOptions(epochs: 1) with { ImageSize = 16 };
+        using var model = SsmTrainer.Train(Woven.Train.Take(8), options);
+        var first = SsmTrainer.FineTuningDefaults(model) with { Epochs = 1 };
+        using var once = SsmTrainer.FineTune(model, ImageCaches.For(Striped.Train.Take(8), options), first);
+        using var twice = SsmTrainer.FineTune(once, ImageCaches.For(Woven.Train.Take(8), options), first with { Epochs = 2, Seed = 7 });
+        Assert.Equal([(1, 0), (2, 7)], twice.FineTunings!.Select(f => (f.Training.Epochs!.Value, f.Training.Seed)));
+        Assert.Equal(2, twice.LastTraining!.EpochsRun);
+        Assert.Equal(model.TrainingSummary, twice.TrainingSummary);
+    }
+
+    [Fact]
     public void Too_few_images_images_cached_for_another_model_and_checkpoints_are_refused()
     {
         using var model = SsmTrainer.Train(Woven.Train.Take(8), TinyModelFixture.TinyOptions(epochs: 1));

@@ -98,6 +98,30 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.InRange(threeSteps / oneStep, 0.5, 1.5);
     }
 
+    /// <summary>Under per-image normalisation (the default) the network trains on each image standardised, with the MSE term
+    /// weighed by <see cref="SSM.Core.Losses.SsmLossWeights.PerImageMse"/>. The tiny models here train without normalisation,
+    /// which left both unchecked: a trainer that fed raw images, or kept the MSE weight at 1, passed every other test.</summary>
+    [Fact]
+    public void UnderPerImageNormalisationTheNetworkTrainsOnStandardisedImagesWithTheMseWeighedByEight()
+    {
+        // Each image on even 16-bit levels, and the same image at half the contrast on half the levels: the cache holds
+        // exactly half of each level, which standardises to the same bits. At the images' own size, which no resize blurs.
+        FloatImage OnLevels(FloatImage image, float step) =>
+            new(image.Channels, image.Height, image.Width, [.. image.Pixels.Select(v => MathF.Round(v * 32767f) * step / 65535f)]);
+        var images = fixture.Data.Train.Take(8).Select(i => OnLevels(i, 2)).ToList();
+        var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { Normalization = InputNormalization.PerImage };
+        SsmModel Train(IEnumerable<FloatImage> trained, SSM.Core.Losses.SsmLossWeights weights) =>
+            SsmTrainer.Train(trained.ToList(), options with { Training = options.Training with { LossWeights = weights } });
+        using var model = Train(images, new());
+        using var dim = Train(fixture.Data.Train.Take(8).Select(i => OnLevels(i, 1)), new());
+        Assert.Equal(Weights(model), Weights(dim));
+
+        using var eight = Train(images, new() { Mse = SSM.Core.Losses.SsmLossWeights.PerImageMse });
+        using var one = Train(images, new() { Mse = 1 });
+        Assert.Equal(Weights(eight), Weights(model));
+        Assert.NotEqual(Weights(one), Weights(model));
+    }
+
     [Fact]
     public void ReportsEveryStepWithinTheEpochs_WithoutChangingTheModel()
     {
@@ -423,8 +447,11 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var images = fixture.Data.Train.Take(8).ToList();
         using var cts = new CancellationTokenSource();
         var options = TinyModelFixture.TinyOptions(epochs: 100_000) with { ImageSize = 16 };
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         Assert.ThrowsAny<OperationCanceledException>(() =>
             SsmTrainer.Train(images, options, new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2) cts.Cancel(); }), cancellation: cts.Token));
+        // The network of the stopped training is freed, not left to the garbage collector.
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
     [Fact]
