@@ -14,9 +14,9 @@ namespace SSM.Core.Training;
 internal static class TrainingCheckpoint
 {
     public const string FileName = "ssm-training.checkpoint";
-    private static ReadOnlySpan<byte> Signature => "SSMCKPT1"u8;
+    public static ReadOnlySpan<byte> Signature => "SSMCKPT1"u8;
     /// <summary>2: the optimizer state is our <see cref="Adam"/>'s, no longer TorchSharp's.</summary>
-    private const int FormatVersion = 2;
+    public const int FormatVersion = 2;
     private const string Kind = "SSM training checkpoint";
 
     /// <summary>What a checkpoint records besides tensors.</summary>

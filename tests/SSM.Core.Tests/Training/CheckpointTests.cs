@@ -190,8 +190,9 @@ public class CheckpointTests : IDisposable
         var path = Path.Combine(folder, TrainingCheckpoint.FileName);
         byte[][] sections;
         using (var file = File.OpenRead(path))
-            (_, sections) = SSM.Core.IO.SignedFile.Read(file, "SSMCKPT1"u8, 2, 3, "checkpoint");
-        using (var file = File.Create(path)) SSM.Core.IO.SignedFile.Write(file, "SSMCKPT1"u8, 1, sections);
+            (_, sections) = SSM.Core.IO.SignedFile.Read(file, TrainingCheckpoint.Signature, TrainingCheckpoint.FormatVersion, 3, "checkpoint");
+        using (var file = File.Create(path))
+            SSM.Core.IO.SignedFile.Write(file, TrainingCheckpoint.Signature, TrainingCheckpoint.FormatVersion - 1, sections);
 
         // Format 1 held TorchSharp's optimizer state, which this version cannot read: refused by what reads the progress
         // alone (Fit's "continuing" line) as by training, in the same words.
