@@ -134,7 +134,7 @@ internal static class TrainingCheckpoint
 
     /// <summary>The progress recorded by the folder's checkpoint, or null when it holds none.</summary>
     /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
-    public static Progress? Read(string folder) => ReadFile(folder) is { } kept ? kept.Progress : null;
+    public static Progress? Read(string folder) => ReadFile(folder)?.Progress;
 
     /// <summary>The folder's checkpoint: its progress and its sections (progress, weights, optimizer state); null when the
     /// folder holds none. A checkpoint of an earlier format is refused here, so that what reads the progress alone (Fit's
