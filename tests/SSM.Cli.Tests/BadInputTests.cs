@@ -274,6 +274,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string[] gate = ["--keep-going", "--fail-on-anomaly", "--no-heatmaps", "--threshold"];
         Assert.Equal(4, Cli.Run(["predict", fx.Model, testGood, .. gate, "1000", "-o", output + "-none-flagged"]).Code);
         Assert.Equal(3, Cli.Run(["predict", fx.Model, testGood, .. gate, "-1000", "-o", output + "-all-flagged"]).Code);
+        Assert.Equal(3, Cli.Run(["predict", fx.Model, Directory.GetFiles(testGood).Order().First(), .. gate, "-1000", "-o", output + "-one-flagged"]).Code);
     }
 
     [Fact]
@@ -308,6 +309,10 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         string bad = Directory.CreateDirectory(Path.Combine(root, "bad")).FullName;
         File.WriteAllText(Path.Combine(bad, "x.png"), "hello");
         AssertFails(Cli.Run("predict", fx.Model, bad, "--keep-going", "-o", Path.Combine(root, "out2")), "1 of 1 images cannot be used", Path.Combine(root, "out2"));
+        // And so is a folder whose every file fails only once decoded, its header read.
+        string truncated = Directory.CreateDirectory(Path.Combine(root, "truncated")).FullName;
+        File.Copy(Path.Combine(input, "b-truncated.png"), Path.Combine(truncated, "b-truncated.png"));
+        AssertFails(Cli.Run("predict", fx.Model, truncated, "--keep-going", "-o", Path.Combine(root, "out3")), "1 of 1 images cannot be used", Path.Combine(root, "out3"));
     }
 
     [Fact]

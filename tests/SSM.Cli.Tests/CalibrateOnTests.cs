@@ -119,5 +119,10 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         var copied = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", copies, "-o", Path.Combine(fx.Root, "dim-copied"));
         Assert.True(copied.Code == 0, copied.Output);
         Assert.Contains($"2 of the 4 images of --calibrate-on are this model's training images ('{Path.Combine(copies, "copy0.png")}' is '{trained[0]}', and others;", Cli.Flat(copied.Output));
+        // One is warned of too.
+        File.Delete(Path.Combine(copies, "copy1.png"));
+        var one = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", copies, "-o", Path.Combine(fx.Root, "dim-one-copy"));
+        Assert.True(one.Code == 0, one.Output);
+        Assert.Contains($"1 of the 3 images of --calibrate-on is one of this model's training images ('{Path.Combine(copies, "copy0.png")}' is '{trained[0]}';", Cli.Flat(one.Output));
     }
 }

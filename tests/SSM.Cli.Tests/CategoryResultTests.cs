@@ -52,6 +52,8 @@ public sealed class CategoryResultTests
         var crowded = new EvaluationResult { Images = [.. right, .. Enumerable.Range(0, 21).Select(i => Image("scratch", i / 100f))], Threshold = 1f };
         Assert.Equal("all 21 misses, then the closest calls of 3 of the 4 categories: 24 of 25",
             SSM.Cli.Report.HtmlReport.PanelsTitle(crowded, SSM.Cli.Report.HtmlReport.Panels(crowded)));
+        var overrun = new EvaluationResult { Images = [.. right, .. Enumerable.Range(0, 30).Select(i => Image("scratch", i / 100f))], Threshold = 1f };
+        Assert.Equal("24 of the 30 misses, each category's in turn", SSM.Cli.Report.HtmlReport.PanelsTitle(overrun, SSM.Cli.Report.HtmlReport.Panels(overrun)));
     }
 
     [Fact]

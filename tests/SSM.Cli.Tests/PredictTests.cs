@@ -139,6 +139,12 @@ public sealed class PredictTests(TrainedModelFixture fx)
         // Another predict's output inside it keeps its own heat maps beside its own predictions.csv: not counted.
         Assert.True(Cli.Run("predict", fx.Model, input, "-o", Path.Combine(output, "nested")).Code == 0);
         Assert.DoesNotContain("from an earlier run", Cli.Flat(Cli.Run("predict", fx.Model, input, "-o", output).Output));
+        // A single earlier heat map is said too.
+        string pair = Directory.CreateDirectory(output + "-pair-input").FullName;
+        foreach (string file in Directory.GetFiles(input, "*.png").Order().Take(2)) File.Copy(file, Path.Combine(pair, Path.GetFileName(file)));
+        Assert.Equal(0, Cli.Run("predict", fx.Model, pair, "-o", output + "-pair").Code);
+        var single = Cli.Run("predict", fx.Model, Directory.GetFiles(pair).Order().First(), "-o", output + "-pair");
+        Assert.Contains($"1 heat map(s) in '{output}-pair' are from an earlier run", Cli.Flat(single.Output));
     }
 
     /// <summary>Scripted runs: a name too long for its heat map's is cut short (it failed the whole run after every image was

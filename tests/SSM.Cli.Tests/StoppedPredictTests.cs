@@ -32,7 +32,7 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         var sources = Directory.GetFiles(Path.Combine(fx.Data, "test"), "*.png", SearchOption.AllDirectories).Order().ToList();
         for (int i = 0; i < 120; i++)
             File.Copy(sources[i % sources.Count], Path.Combine(input, $"img{i / 2:D3}.{(i % 2 == 0 ? "png" : "PNG")}"));
-        string[] Predict(string output) => ["predict", fx.Model, input, "--masks", "--anomalous-heatmaps", "--threshold", "0", "-o", output];
+        string[] Predict(string output, string threshold = "0") => ["predict", fx.Model, input, "--masks", "--anomalous-heatmaps", "--threshold", threshold, "-o", output];
 
         string whole = Path.Combine(root, "whole");
         var uninterrupted = Cli.Run(Predict(whole));
@@ -85,6 +85,14 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.Contains($"'{stale}' holds a stopped predict of another model, settings, images or ssm build for this output", Cli.Flat(fresh.Output));
         Assert.Empty(KeptFolders(root, "changed"));
         Assert.Equal(File.ReadAllText(Path.Combine(whole, "predictions.csv")), File.ReadAllText(Path.Combine(changed, "predictions.csv")));
+
+        // Another threshold labels the images otherwise: the kept rows are not its own either.
+        string relabelled = Path.Combine(root, "relabelled");
+        Assert.Equal(130, Cli.RunUntil(Predict(relabelled), "  scored ").Code);
+        var higher = Cli.Run(Predict(relabelled, threshold: "1000"));
+        Assert.True(higher.Code == 0, higher.Output);
+        Assert.DoesNotContain("Going on after", higher.Output);
+        Assert.All(File.ReadAllLines(Path.Combine(relabelled, "predictions.csv")).Skip(1), row => Assert.Equal("normal", row.Split(',')[2]));
     }
 
     /// <summary>The kept rows read back as written, a NaN score (flagged) and a contrast-only row's empty peak included.</summary>

@@ -551,7 +551,15 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.True(settings.Flip);
         Assert.Equal(0.002, settings.LearningRate);
         Assert.Equal(4, settings.BatchSize);
-        Assert.Contains("normalization", File.ReadAllText(Path.Combine(root, "switched", "report.html")));
+        string trainingReport = File.ReadAllText(Path.Combine(root, "switched", "report.html"));
+        Assert.Contains("normalization", trainingReport);
+        Assert.Contains("<p>No labelled test set (test/ folder): run <code>ssm evaluate model.zip &lt;dataset&gt;</code> for metrics and panels.</p>", trainingReport);
+        // Its evaluation's report says the map drawn is not the one that scores.
+        string evaluated = Path.Combine(root, "switched-evaluated");
+        var evaluation = Cli.Run("evaluate", Path.Combine(root, "switched", "model.zip"), fx.Data, "-o", evaluated);
+        Assert.True(evaluation.Code == 0, evaluation.Output);
+        Assert.Contains("the score comes from another map than the one drawn (<code>--score-error</code> differs from <code>--error</code>)",
+            File.ReadAllText(Path.Combine(evaluated, "report.html")));
     }
 
     [Fact]

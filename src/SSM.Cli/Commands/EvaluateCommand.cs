@@ -98,7 +98,7 @@ public sealed class EvaluateCommand(IAnsiConsole console, Warnings warnings) : C
         // By content, as the training read its folders again: a copy, a link or a subfolder the training did not read is told apart.
         if (SameImages.Among(images, TrainingRecord.TrainingImages(model)) is { Count: > 0 } seen)
             // "trained this model" counted the images the training held out to calibrate, which the network never saw.
-            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on are this model's training images ({SameImages.Example(seen)}" +
+            warnings.Write($"{seen.Count} of the {images.Count} images of --calibrate-on {(seen.Count == 1 ? "is one of" : "are")} this model's training images ({SameImages.Example(seen)}" +
                            "; its metrics.json names the folders): the network trained on all of them but those it held out to calibrate (--holdout), " +
                            "so they score lower than new good images and the threshold comes out too low. Calibrate on good images taken since.");
         return images;

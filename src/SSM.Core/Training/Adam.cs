@@ -77,7 +77,7 @@ internal sealed class Adam : IDisposable
         long savedSteps = reader.ReadInt64();
         int count = reader.ReadInt32();
         if (count != parameters.Length)
-            throw new InvalidDataException($"The optimizer state holds {count} parameters; the network has {parameters.Length}.");
+            throw new InvalidDataException($"The optimizer state holds {count} parameter{(count == 1 ? "" : "s")}; the network has {parameters.Length}.");
         foreach (var m in firstMoments.Concat(secondMoments)) m.Load(reader);
         steps = savedSteps;
     }

@@ -76,6 +76,6 @@ public class AdamTests
         state.Position = 0;
         using var reader = new BinaryReader(state);
         var e = Assert.Throws<InvalidDataException>(() => two.Load(reader));
-        Assert.Equal("The optimizer state holds 1 parameters; the network has 2.", e.Message);
+        Assert.Equal("The optimizer state holds 1 parameter; the network has 2.", e.Message);
     }
 }
