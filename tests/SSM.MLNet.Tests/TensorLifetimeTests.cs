@@ -61,8 +61,10 @@ public sealed class TensorLifetimeTests
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        long before = Tensor.TotalCount;
         Assert.True(GC.TryStartNoGCRegion(200_000_000), "The garbage collector could not be held off.");
+        // The count is taken once the region holds: starting it may collect, and the finalizers of what that collection
+        // found would otherwise free tensors of earlier tests while the path runs (a CI run saw a cursor "leave" -124).
+        long before = SettledCount();
         bool held;
         try { path(); }
         finally
@@ -73,6 +75,22 @@ public sealed class TensorLifetimeTests
         Assert.True(held, "The path allocated past the 200 MB the garbage collector was held off for, so a tensor it leaked " +
             "could have been finalised, and so not counted.");
         return Tensor.TotalCount - before;
+    }
+
+    /// <summary>The process-wide count once pending finalizers have run and it holds still for 3 reads 20 ms apart (at most
+    /// 2 s): a thread of an earlier scoring may still be freeing its batch.</summary>
+    private static long SettledCount()
+    {
+        GC.WaitForPendingFinalizers();
+        long count = Tensor.TotalCount;
+        for (int same = 0, waited = 0; same < 3 && waited < 2000; waited += 20)
+        {
+            Thread.Sleep(20);
+            long now = Tensor.TotalCount;
+            same = now == count ? same + 1 : 0;
+            count = now;
+        }
+        return count;
     }
 
     private static void AssertLeaves(long expected, string path, Action run)
