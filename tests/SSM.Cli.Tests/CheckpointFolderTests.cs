@@ -6,6 +6,27 @@ namespace SSM.Cli.Tests;
 
 public sealed class CheckpointFolderTests
 {
+    /// <summary>
+    /// The same command after an upgrade that changed an engine default (here the normalisation floor of 2026-12-03, which
+    /// no row shows) must not continue the old checkpoint, which the engine would refuse: the folder is another.
+    /// </summary>
+    [Fact]
+    public void CheckpointFolder_DiffersWhenOnlyTheEngineSettingsDo()
+    {
+        string root = Cli.TempFolder("stamp");
+        try
+        {
+            var options = new SsmOptions();
+            string output = Path.Combine(root, "out");
+            var today = Open(output, options);
+            Assert.Equal(today.Path, Open(output, options).Path);
+            var older = CheckpointFolder.Open(output, CommandRows(options), options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, [], threads: 1);
+            Assert.NotEqual(today.Path, older.Path);
+            Assert.Contains("other settings, images or library version", older.Note);
+        }
+        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+    }
+
     /// <summary>A checkpoint that cannot be read (damaged, or another program's file of that name) does not stop the command:
     /// the folder starts afresh, and the note says why the training starts from the beginning.</summary>
     [Fact]
@@ -15,13 +36,12 @@ public sealed class CheckpointFolderTests
         try
         {
             var options = new SsmOptions();
-            var rows = RecordedSettings.Of(options, 105, ("cpu", 1, null, "BFloat16")).Rows(withThreads: false).ToList();
             string output = Path.Combine(root, "out");
-            var first = CheckpointFolder.Open(output, rows, options, [], threads: 1);
+            var first = Open(output, options);
             string checkpoint = Path.Combine(first.Path, "ssm-training.checkpoint");   // the engine's file name
             File.WriteAllText(checkpoint, "not a checkpoint");
 
-            var again = CheckpointFolder.Open(output, rows, options, [], threads: 1);
+            var again = Open(output, options);
             Assert.Equal(first.Path, again.Path);
             Assert.Null(again.Kept);
             Assert.Empty(again.History);
@@ -32,4 +52,11 @@ public sealed class CheckpointFolderTests
         }
         finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
     }
+
+    /// <summary>The rows `ssm train` stamps a checkpoint folder with, for a run of <paramref name="options"/> on one CPU thread.</summary>
+    private static List<(string Key, string Value)> CommandRows(SsmOptions options) =>
+        [.. RecordedSettings.Of(options, 105, ("cpu", 1, null, "BFloat16")).Rows(withThreads: false)];
+
+    /// <summary>The checkpoint folder of that command, its rows and engine settings both <paramref name="options"/>'.</summary>
+    private static CheckpointFolder Open(string output, SsmOptions options) => CheckpointFolder.Open(output, CommandRows(options), options, [], threads: 1);
 }

@@ -1,33 +1,10 @@
 using SSM.Cli.Outputs;
-using SSM.Cli.Training;
 using SSM.Core;
 
 namespace SSM.Cli.Tests;
 
 public sealed class RecordedSettingsTests
 {
-    /// <summary>
-    /// The same command after an upgrade that changed an engine default (here the normalisation floor of 2026-12-03, which
-    /// no row shows) must not continue the old checkpoint, which the engine would refuse: the folder is another.
-    /// </summary>
-    [Fact]
-    public void CheckpointFolder_DiffersWhenOnlyTheEngineSettingsDo()
-    {
-        string root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ssm-stamp-" + Guid.NewGuid().ToString("N"))).FullName;
-        try
-        {
-            var options = new SsmOptions();
-            var rows = RecordedSettings.Of(options, 105, ("cpu", 1, null, "BFloat16")).Rows(withThreads: false).ToList();
-            string output = Path.Combine(root, "out");
-            var today = CheckpointFolder.Open(output, rows, options, [], threads: 1);
-            Assert.Equal(today.Path, CheckpointFolder.Open(output, rows, options, [], threads: 1).Path);
-            var older = CheckpointFolder.Open(output, rows, options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, [], threads: 1);
-            Assert.NotEqual(today.Path, older.Path);
-            Assert.Contains("other settings, images or library version", older.Note);
-        }
-        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
-    }
-
     /// <summary>
     /// A stopped training's checkpoint folder is named by a hash of these rows, so their text must stay what it was when
     /// metrics.json held the settings as strings: other text would start every stopped training of that version again.

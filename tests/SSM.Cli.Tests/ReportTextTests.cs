@@ -12,12 +12,12 @@ namespace SSM.Cli.Tests;
 public sealed partial class ReportTextTests(TrainedModelFixture fx)
 {
     private const int Side = 32;   // the fixture's image size, and so its maps'
+    private const float Threshold = 1f;
 
     [Fact]
     public void Every_miss_is_listed_worst_first_and_each_panel_says_what_kind_of_call_it_is()
     {
-        var good = TestItems(defective: false);
-        var defects = TestItems(defective: true);
+        var (good, defects) = TestItems();
         string html = Written([
             Scored(good[0], 0.3f), Scored(good[1], 0.4f), Scored(good[2], 1.2f),   // 1.2: a false alarm, 0.2 past the threshold
             Scored(defects[0], 0.1f), Scored(defects[1], 0.6f),                      // two missed defects, 0.9 and 0.4 short of it
@@ -45,8 +45,7 @@ public sealed partial class ReportTextTests(TrainedModelFixture fx)
     [Fact]
     public void The_category_table_has_pixel_columns_only_when_masks_give_pixel_figures()
     {
-        var good = TestItems(defective: false);
-        var defects = TestItems(defective: true);
+        var (good, defects) = TestItems();
         List<EvaluatedImage> withoutMasks = [Scored(good[0], 0.3f), Scored(good[1], 0.4f), Scored(defects[0], 2f), Scored(defects[1], 3f)];
         string plain = Written(withoutMasks);
         Assert.Contains("<h3>By category</h3>", plain);
@@ -59,13 +58,16 @@ public sealed partial class ReportTextTests(TrainedModelFixture fx)
         Assert.Matches(@"<td>\d+</td><td>\d+</td><td>[0-9.]+</td><td>1\.000</td>", masked);
     }
 
-    /// <summary>The fixture's test images of one kind.</summary>
-    private List<MvtecTestItem> TestItems(bool defective) =>
-        [.. MvtecFolder.Load(fx.Data).TestItems.Where(t => t.IsAnomalous == defective)];
+    /// <summary>The fixture's good and defective test images.</summary>
+    private (List<MvtecTestItem> Good, List<MvtecTestItem> Defects) TestItems()
+    {
+        var items = MvtecFolder.Load(fx.Data).TestItems;
+        return ([.. items.Where(t => !t.IsAnomalous)], [.. items.Where(t => t.IsAnomalous)]);
+    }
 
-    /// <summary>An image scored <paramref name="score"/> against a threshold of 1, its map flat at a tenth of it.</summary>
+    /// <summary>An image scored <paramref name="score"/> against <see cref="Threshold"/>, its map flat at a tenth of it.</summary>
     private static EvaluatedImage Scored(MvtecTestItem item, float score) =>
-        new(item.Path, item.Category, item.IsAnomalous, score, score >= 1f, [.. Enumerable.Repeat(score / 10, Side * Side)], null, Side, Side, null);
+        new(item.Path, item.Category, item.IsAnomalous, score, score >= Threshold, [.. Enumerable.Repeat(score / 10, Side * Side)], null, Side, Side, null);
 
     /// <summary>The image with a mask marking an 8-pixel square, where its map is 10 and 0 elsewhere.</summary>
     private static EvaluatedImage WithSquare(EvaluatedImage image)
@@ -76,15 +78,15 @@ public sealed partial class ReportTextTests(TrainedModelFixture fx)
         return image with { Map = [.. mask.Select(m => m ? 10f : 0f)], Mask = mask };
     }
 
-    /// <summary>report.html for <paramref name="images"/> at the fixture model's threshold taken as 1.</summary>
+    /// <summary>report.html for <paramref name="images"/>, the fixture's model given <see cref="Threshold"/>.</summary>
     private string Written(IReadOnlyList<EvaluatedImage> images)
     {
         var ml = new Microsoft.ML.MLContext(seed: 0);
-        var model = ModelRunner.Load(ml, fx.Model, threshold: 1f);
+        var model = ModelRunner.Load(ml, fx.Model, threshold: Threshold);
         string folder = Cli.TempFolder("report-text"), path = Path.Combine(folder, "report.html");
         try
         {
-            var evaluation = new EvaluationResult { Images = images, Threshold = 1f, Categories = EvaluationResult.ByCategory(images) };
+            var evaluation = new EvaluationResult { Images = images, Threshold = Threshold, Categories = EvaluationResult.ByCategory(images) };
             HtmlReport.Write(path, "t", [], evaluation, [], ModelRunner.SsmOf(model));
             return File.ReadAllText(path);
         }
