@@ -44,6 +44,9 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         var original = MetricsFile.Read(Path.Combine(fx.Run, "metrics.json"));
         Assert.Equal((fx.Model, original.NetworkSha256), (metrics.FineTunedFrom, metrics.FineTunedFromSha256));
         Assert.NotEqual(original.NetworkSha256, metrics.NetworkSha256);
+        // The report names the model it went on from, as the summary does.
+        Assert.Contains($"<th>fine-tuned from</th><td>{fx.Model} (network sha256 {original.NetworkSha256![..16]}...)</td>",
+            File.ReadAllText(Path.Combine(output, "report.html")));
         // The model's shape and scoring, the fine-tuning's schedule; what it did, of the fine-tuning.
         Assert.Equal((32, 8, 3, 2, 0.001), (metrics.Settings.ImageSize, metrics.Settings.Width, metrics.Settings.Depth, metrics.Settings.Epochs, metrics.Settings.LearningRate));
         // Not given, the seed, batch size and held-out share are the model's (the fixture trained with --seed 1).
@@ -59,6 +62,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Contains("trained first", info.Output);
         Assert.Contains("5 of 5 epochs on 24 images", info.Output);
         Assert.DoesNotContain("epochs run", info.Output);
+        Assert.Contains("(the last fine-tuning's, as are the settings below)", Cli.Flat(info.Output));   // the training time's
         // Its own learning rate and more epochs, and it goes on from the fine-tuned model too.
         string again = Path.Combine(fx.Root, "from-again");
         var second = Cli.Run("train", data, "--from", Path.Combine(output, "model.zip"), "--epochs", "1", "--learning-rate", "0.0005", "-o", again);
@@ -137,6 +141,12 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Equal([new(fx.Data, false, false)], facts.TrainedBefore!);
         Assert.Equal((fx.Model, metrics.FineTunedFromSha256), (facts.FineTunedFrom, facts.FineTunedFromSha256));
         Assert.NotNull(facts.FineTunedFromSha256);
+        // Its table too: the added folders' row with their count, the model it went on from by its whole identity, the folders before.
+        string table = Cli.Flat(Cli.Run("info", Path.Combine(output, "model.zip")).Output);
+        Assert.Contains("added good", table);
+        Assert.Contains("(27 images)", table);
+        Assert.Contains(metrics.FineTunedFromSha256!, table);
+        Assert.Contains("trained before on", table);
     }
 
     [Fact]

@@ -46,6 +46,38 @@ public sealed class GenerateFromTests
         Assert.Single(Directory.GetFiles(Path.Combine(root, "test", "good")));
     }
 
+    /// <summary>A folder of five black frames, <paramref name="stem"/>0.png to <paramref name="stem"/>4.png: the fewest --from takes.</summary>
+    private static string BlackImages(string name, string stem = "black")
+    {
+        string folder = Cli.TempFolder(name);
+        for (int i = 0; i < 5; i++)
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 32, 32, new float[32 * 32]), Path.Combine(folder, $"{stem}{i}.png"));
+        return folder;
+    }
+
+    /// <summary>An --output inside --from's folder, written by a run before, is this command's, not an entry of the folder.</summary>
+    [Fact]
+    public void An_output_inside_the_folder_is_not_one_of_its_entries()
+    {
+        string folder = BlackImages("from-inside"), output = Path.Combine(folder, "dataset");
+        Assert.Equal(0, Cli.Run("generate", "--from", folder, "-o", output).Code);
+        var again = Cli.Run("generate", "--from", folder, "-o", output);
+        Assert.True(again.Code == 0, again.Output);
+        Assert.DoesNotContain("not images", Cli.Flat(again.Output));
+    }
+
+    /// <summary>Another run's dataset in the output, with files this run would not replace: train would read both, so refused.</summary>
+    [Fact]
+    public void An_output_holding_another_runs_dataset_is_refused()
+    {
+        string output = Path.Combine(Cli.TempFolder("from-over"), "dataset");
+        Assert.Equal(0, Cli.Run("generate", "--from", BlackImages("from-first"), "-o", output).Code);
+        var other = Cli.Run("generate", "--from", BlackImages("from-second", stem: "other"), "-o", output);
+        Assert.Equal(2, other.Code);
+        Assert.Contains("dataset file(s) this run would not replace (e.g. ", Cli.Flat(other.Output));
+        Assert.Empty(Directory.GetFiles(output, "other*", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void What_does_not_apply_or_cannot_work_is_refused()
     {
@@ -72,5 +104,12 @@ public sealed class GenerateFromTests
         Fails("holds 4 image(s): it needs at least 5 good images, 4 to train on", "generate", "--from", four);
         File.WriteAllText(Path.Combine(four, "e.png"), "not an image");   // refused by name, held out or not
         Assert.DoesNotContain("Writing", Fails("e.png", "generate", "--from", four));   // refused before it says it is writing
+        // A plain folder of images as the output: train would read the dataset's train/good there, and not them.
+        string mine = Cli.TempFolder("from-into-images");
+        File.Copy(Directory.GetFiles(Path.Combine(data, "train", "good"))[0], Path.Combine(mine, "part.png"));
+        var intoMine = Cli.Run("generate", "--from", data, "-o", mine);
+        Assert.Equal(2, intoMine.Code);
+        Assert.Contains("holds 1 image(s) of its own (e.g. part.png)", Cli.Flat(intoMine.Output));
+        Assert.False(Directory.Exists(Path.Combine(mine, "train")));
     }
 }

@@ -61,6 +61,11 @@ public sealed class InfoTests(TrainedModelFixture fx)
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(alone)!, "metrics.json"),
             File.ReadAllText(Path.Combine(fx.Run, "metrics.json")).Replace(trained.NetworkSha256!, new string('0', 64)));
         Assert.Contains("is another model's", Cli.Flat(Cli.Run("info", alone).Output));
+        // A record of before the identity was written cannot be matched to the model: said as that, not as another model's.
+        var old = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(fx.Run, "metrics.json")))!.AsObject();
+        Assert.True(old.Remove("networkSha256"));
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(alone)!, "metrics.json"), old.ToJsonString());
+        Assert.Contains("is from before 2026-12-04, without the identity to match it to the model", Cli.Flat(Cli.Run("info", alone).Output));
 
         // A record edited to hold null where train writes an object cannot be read; it stopped info with a NullReferenceException.
         var edited = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(fx.Run, "metrics.json")))!;
@@ -69,6 +74,19 @@ public sealed class InfoTests(TrainedModelFixture fx)
         var (editedCode, editedOutput) = Cli.Run("info", alone);
         Assert.True(editedCode == 0, editedOutput);
         Assert.Contains("metrics.json cannot be read", Cli.Flat(editedOutput));
+    }
+
+    /// <summary>What only the training run knew, as its time budget, comes from its record beside the model.</summary>
+    [Fact]
+    public void Info_gives_the_time_budget_of_the_training_record()
+    {
+        string output = Path.Combine(Cli.TempFolder("info-budget"), "out");
+        var train = Cli.Run(["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--time-budget", "60", "-o", output]);
+        Assert.True(train.Code == 0, train.Output);
+        Assert.Equal(60, MetricsFile.Read(Path.Combine(output, "metrics.json")).Settings.TimeBudgetMinutes);
+        var (code, json) = Cli.Run("info", Path.Combine(output, "model.zip"), "--json");
+        Assert.True(code == 0, json);
+        Assert.Equal(60, JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(json, MetricsFile.Json)!.Settings.TimeBudgetMinutes);
     }
 
     [Fact]

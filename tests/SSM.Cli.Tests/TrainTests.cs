@@ -100,6 +100,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
         Assert.Equal(12, metrics.TrainImages);
         Assert.True(metrics.Recursive);   // what the next run must give to read the same images
+        Assert.Contains($"{tree} (with its subfolders: --recursive)", Cli.Flat(Cli.Run("info", Path.Combine(output, "model.zip")).Output));
         // Fine-tuned on a plain folder, the note gives what reads the tree again.
         string later = Path.Combine(fx.Root, "by-hour-later");
         Directory.CreateDirectory(later);
@@ -176,6 +177,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var other = Cli.Run([.. train, "--seed", "2"]);
         Assert.True(other.Code == 0, other.Output);
         Assert.Contains($"replaced an earlier training's model (network sha256 {first[..16]}...): give each training its own --output", Cli.Flat(other.Output));
+        // A model.zip no ssm reads is replaced too, and said as such.
+        File.WriteAllText(Path.Combine(output, "model.zip"), "not a model");
+        var overText = Cli.Run([.. train, "--seed", "2"]);
+        Assert.True(overText.Code == 0, overText.Output);
+        Assert.Contains("replaced an earlier training's model (not a model ssm reads)", Cli.Flat(overText.Output));
     }
 
     /// <summary>Ctrl+C keeps the training's last checkpoint beside the output; the same command continues from it and ends
@@ -208,8 +214,17 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Equal(expected.NetworkSha256, actual.NetworkSha256);
         Assert.NotEqual(File.ReadAllBytes(fx.Model), File.ReadAllBytes(Path.Combine(output, "model.zip")));
         Assert.Equal((null, 2), (expected.ContinuedAfterEpoch, actual.ContinuedAfterEpoch));
-        Assert.Contains("(continued from epoch 2)", File.ReadAllText(Path.Combine(output, "report.html")));
+        string report = File.ReadAllText(Path.Combine(output, "report.html"));
+        Assert.Contains("(continued from epoch 2)", report);
+        // The loss chart has every epoch, the kept run's with this one's: it is the uninterrupted run's.
+        static string LossChart(string html)
+        {
+            int start = html.IndexOf("<h2>Training</h2>", StringComparison.Ordinal);
+            return html[start..html.IndexOf("</figure>", start, StringComparison.Ordinal)];
+        }
+        Assert.Equal(LossChart(File.ReadAllText(Path.Combine(fx.Run, "report.html"))), LossChart(report));
         Assert.Contains("(this run; epochs 1-2 ran before)", Cli.Flat(resumed.Output));   // the epoch lines' clock runs from the first start
+        Assert.Contains("(the last run's; epochs 1-2 ran before)", Cli.Flat(Cli.Run("info", Path.Combine(output, "model.zip")).Output));
         Assert.DoesNotContain("thread(s) and this run", Cli.Flat(resumed.Output));
     }
 
@@ -627,5 +642,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.True(code == 0, text);
         Assert.True(File.Exists(Path.Combine(output, "model.zip")));
         Assert.Contains("test set", File.ReadAllText(Path.Combine(output, "report.html")).Replace("Test set", "test set"));
+        // --channels auto trains such a mix in grey: said, as a defect of colour alone would go unseen.
+        Assert.Contains("5 of 8 images are grey files (img1.png, img2.png, img4.png, img5.png, img7.png) and 3 colour: --channels auto trains in grey", Cli.Flat(text));
     }
 }
