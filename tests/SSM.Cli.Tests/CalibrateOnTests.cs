@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SSM.Cli.Outputs;
 using SSM.Core.Data;
 
@@ -47,8 +48,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         Assert.True(info.Code == 0, info.Output);
         Assert.Contains("calibrated on", info.Output);
         Assert.Contains("standard deviations of the calibration images' scores", Cli.Flat(info.Output));
-        var facts = System.Text.Json.JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(
-            Cli.Run("info", Path.Combine(after, "model.zip"), "--json").Output, MetricsFile.Json)!;
+        var facts = JsonSerializer.Deserialize<SSM.Cli.Commands.InfoCommand.ModelFacts>(Cli.Run("info", Path.Combine(after, "model.zip"), "--json").Output, MetricsFile.Json)!;
         Assert.Equal(12, facts.CalibrationImages);
         var again = Cli.Run("evaluate", Path.Combine(after, "model.zip"), test, "-o", Path.Combine(fx.Root, "dim-again"));
         Assert.True(again.Code == 0, again.Output);

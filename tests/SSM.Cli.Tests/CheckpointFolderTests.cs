@@ -13,18 +13,13 @@ public sealed class CheckpointFolderTests
     [Fact]
     public void CheckpointFolder_DiffersWhenOnlyTheEngineSettingsDo()
     {
-        string root = Cli.TempFolder("stamp");
-        try
-        {
-            var options = new SsmOptions();
-            string output = Path.Combine(root, "out");
-            var today = Open(output, options);
-            Assert.Equal(today.Path, Open(output, options).Path);
-            var older = CheckpointFolder.Open(output, CommandRows(options), options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, [], threads: 1);
-            Assert.NotEqual(today.Path, older.Path);
-            Assert.Contains("other settings, images or library version", older.Note);
-        }
-        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+        var options = new SsmOptions();
+        string output = Path.Combine(Cli.TempFolder("stamp"), "out");
+        var today = Open(output, options);
+        Assert.Equal(today.Path, Open(output, options).Path);
+        var older = CheckpointFolder.Open(output, CommandRows(options), options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor }, [], threads: 1);
+        Assert.NotEqual(today.Path, older.Path);
+        Assert.Contains("other settings, images or library version", older.Note);
     }
 
     /// <summary>A checkpoint that cannot be read (damaged, or another program's file of that name) does not stop the command:
@@ -32,25 +27,20 @@ public sealed class CheckpointFolderTests
     [Fact]
     public void A_checkpoint_that_cannot_be_read_is_said_and_the_training_starts_afresh()
     {
-        string root = Cli.TempFolder("unreadable-checkpoint");
-        try
-        {
-            var options = new SsmOptions();
-            string output = Path.Combine(root, "out");
-            var first = Open(output, options);
-            string checkpoint = Path.Combine(first.Path, "ssm-training.checkpoint");   // the engine's file name
-            File.WriteAllText(checkpoint, "not a checkpoint");
+        var options = new SsmOptions();
+        string output = Path.Combine(Cli.TempFolder("unreadable-checkpoint"), "out");
+        var first = Open(output, options);
+        string checkpoint = Path.Combine(first.Path, "ssm-training.checkpoint");   // the engine's file name
+        File.WriteAllText(checkpoint, "not a checkpoint");
 
-            var again = Open(output, options);
-            Assert.Equal(first.Path, again.Path);
-            Assert.Null(again.Kept);
-            Assert.Empty(again.History);
-            Assert.Contains($"the checkpoint in '{first.Path}' cannot be read (", again.Note);
-            Assert.Contains("(its signature is missing)", again.Note);
-            Assert.EndsWith("training starts from the beginning.", again.Note);
-            Assert.False(File.Exists(checkpoint));
-        }
-        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+        var again = Open(output, options);
+        Assert.Equal(first.Path, again.Path);
+        Assert.Null(again.Kept);
+        Assert.Empty(again.History);
+        Assert.Contains($"the checkpoint in '{first.Path}' cannot be read (", again.Note);
+        Assert.Contains("(its signature is missing)", again.Note);
+        Assert.EndsWith("training starts from the beginning.", again.Note);
+        Assert.False(File.Exists(checkpoint));
     }
 
     /// <summary>The rows `ssm train` stamps a checkpoint folder with, for a run of <paramref name="options"/> on one CPU thread.</summary>

@@ -84,6 +84,18 @@ public static class Cli
         return folder;
     }
 
+    /// <summary>A folder of <paramref name="count"/> grey noise images of 32 px, like no generated one, named
+    /// <paramref name="stem"/>0.png, <paramref name="stem"/>1.png, ...</summary>
+    public static string NoiseImages(string name, int count, int seed, string stem = "noise")
+    {
+        string folder = TempFolder(name);
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 32, 32, [.. Enumerable.Range(0, 32 * 32).Select(_ => random.NextSingle())]),
+                Path.Combine(folder, $"{stem}{i}.png"));
+        return folder;
+    }
+
     /// <summary>Copies every file below <paramref name="from"/> to the same place below <paramref name="to"/>.</summary>
     public static void CopyTree(string from, string to)
     {

@@ -8,17 +8,6 @@ namespace SSM.Cli.Tests;
 [Collection("cli")]
 public sealed class FromModelTests(TrainedModelFixture fx)
 {
-    /// <summary>A folder of <paramref name="count"/> grey noise images of 32 px, like no generated one.</summary>
-    private static string NoiseImages(string name, int count, int seed)
-    {
-        string folder = Cli.TempFolder(name);
-        var random = new Random(seed);
-        for (int i = 0; i < count; i++)
-            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 32, 32, [.. Enumerable.Range(0, 32 * 32).Select(_ => random.NextSingle())]),
-                Path.Combine(folder, $"noise{i}.png"));
-        return folder;
-    }
-
     /// <summary>Another dataset (another seed), with a test set, to fine-tune on.</summary>
     private static string NewData()
     {
@@ -120,7 +109,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
     [Fact]
     public void Add_good_trains_on_another_folders_good_images_beside_the_datas_and_records_it()
     {
-        string data = NewData(), noise = NoiseImages("add-noise", 3, seed: 1), output = Path.Combine(fx.Root, "from-add-good");
+        string data = NewData(), noise = Cli.NoiseImages("add-noise", 3, seed: 1), output = Path.Combine(fx.Root, "from-add-good");
         var (code, text) = Cli.Run("train", data, "--from", fx.Model, "--add-good", fx.Data, "--add-good", noise, "--epochs", "1", "-o", output);
         Assert.True(code == 0, text);
         string flat = Cli.Flat(text);
@@ -167,7 +156,7 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         Assert.Equal(2, copied.Code);
         Assert.Contains($"2 of the 3 images of --add-good '{twice}' are training images of <DATA> ('{Path.Combine(twice, "a.png")}' is '{own[0]}', and others)", Cli.Flat(copied.Output));
         // Nor may two --add-good folders share an image.
-        string first = NoiseImages("add-first", 2, seed: 2), second = NoiseImages("add-second", 2, seed: 3);
+        string first = Cli.NoiseImages("add-first", 2, seed: 2), second = Cli.NoiseImages("add-second", 2, seed: 3);
         File.Copy(Path.Combine(first, "noise1.png"), Path.Combine(second, "shared.png"));
         var shared = Cli.Run("train", data, "--add-good", first, "--add-good", second, "--epochs", "1", "-o", Path.Combine(fx.Root, "add-shared"));
         Assert.Equal(2, shared.Code);

@@ -46,20 +46,14 @@ public sealed class GenerateFromTests
         Assert.Single(Directory.GetFiles(Path.Combine(root, "test", "good")));
     }
 
-    /// <summary>A folder of five black frames, <paramref name="stem"/>0.png to <paramref name="stem"/>4.png: the fewest --from takes.</summary>
-    private static string BlackImages(string name, string stem = "black")
-    {
-        string folder = Cli.TempFolder(name);
-        for (int i = 0; i < 5; i++)
-            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 32, 32, new float[32 * 32]), Path.Combine(folder, $"{stem}{i}.png"));
-        return folder;
-    }
+    /// <summary>A folder of the fewest images --from takes.</summary>
+    private static string FewestImages(string name, string stem = "noise") => Cli.NoiseImages(name, SSM.Core.Data.PaintedTestSet.MinimumImages, seed: 1, stem);
 
     /// <summary>An --output inside --from's folder, written by a run before, is this command's, not an entry of the folder.</summary>
     [Fact]
     public void An_output_inside_the_folder_is_not_one_of_its_entries()
     {
-        string folder = BlackImages("from-inside"), output = Path.Combine(folder, "dataset");
+        string folder = FewestImages("from-inside"), output = Path.Combine(folder, "dataset");
         Assert.Equal(0, Cli.Run("generate", "--from", folder, "-o", output).Code);
         var again = Cli.Run("generate", "--from", folder, "-o", output);
         Assert.True(again.Code == 0, again.Output);
@@ -71,8 +65,8 @@ public sealed class GenerateFromTests
     public void An_output_holding_another_runs_dataset_is_refused()
     {
         string output = Path.Combine(Cli.TempFolder("from-over"), "dataset");
-        Assert.Equal(0, Cli.Run("generate", "--from", BlackImages("from-first"), "-o", output).Code);
-        var other = Cli.Run("generate", "--from", BlackImages("from-second", stem: "other"), "-o", output);
+        Assert.Equal(0, Cli.Run("generate", "--from", FewestImages("from-first"), "-o", output).Code);
+        var other = Cli.Run("generate", "--from", FewestImages("from-second", stem: "other"), "-o", output);
         Assert.Equal(2, other.Code);
         Assert.Contains("dataset file(s) this run would not replace (e.g. ", Cli.Flat(other.Output));
         Assert.Empty(Directory.GetFiles(output, "other*", SearchOption.AllDirectories));

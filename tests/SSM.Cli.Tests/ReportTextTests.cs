@@ -81,20 +81,12 @@ public sealed partial class ReportTextTests(TrainedModelFixture fx)
     /// <summary>report.html for <paramref name="images"/>, the fixture's model given <see cref="Threshold"/>.</summary>
     private string Written(IReadOnlyList<EvaluatedImage> images)
     {
-        var ml = new Microsoft.ML.MLContext(seed: 0);
-        var model = ModelRunner.Load(ml, fx.Model, threshold: Threshold);
-        string folder = Cli.TempFolder("report-text"), path = Path.Combine(folder, "report.html");
-        try
-        {
-            var evaluation = new EvaluationResult { Images = images, Threshold = Threshold, Categories = EvaluationResult.ByCategory(images) };
-            HtmlReport.Write(path, "t", [], evaluation, [], ModelRunner.SsmOf(model));
-            return File.ReadAllText(path);
-        }
-        finally
-        {
-            (model as IDisposable)?.Dispose();
-            Directory.Delete(folder, recursive: true);
-        }
+        var model = ModelRunner.Load(new Microsoft.ML.MLContext(seed: 0), fx.Model, threshold: Threshold);
+        using var owned = model as IDisposable;
+        string path = Path.Combine(Cli.TempFolder("report-text"), "report.html");
+        var evaluation = new EvaluationResult { Images = images, Threshold = Threshold, Categories = EvaluationResult.ByCategory(images) };
+        HtmlReport.Write(path, "t", [], evaluation, [], ModelRunner.SsmOf(model));
+        return File.ReadAllText(path);
     }
 
     [GeneratedRegex("<tr><td title=\"[^\"]*\">[^<]*</td><td>([0-9.]+)</td><td>([a-z ]+)</td></tr>")]
