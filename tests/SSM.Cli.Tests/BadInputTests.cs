@@ -73,19 +73,24 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     /// <summary>A file's name is shown, not run: in predictions.csv a heat map named "=1+2_heatmap.png" was a formula to
-    /// a spreadsheet. A name starting with =, +, -, @ is written with "./" before it, which names the same file.</summary>
+    /// a spreadsheet. A name starting with =, +, -, @, a tab or a carriage return is written with "./" before it, which
+    /// names the same file. An unreadable file's row (--keep-going) has as many fields as the others.</summary>
     [Fact]
     public void File_names_that_spreadsheets_read_as_formulas_are_written_as_paths()
     {
         string root = Cli.TempFolder("formula"), input = Path.Combine(root, "input");
         string image = Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Order().First();
         Directory.CreateDirectory(input);
-        string[] names = ["=1+2", "+3", "-4", "@SUM(A1)", "plain"];
+        string[] names = ["=1+2", "+3", "-4", "@SUM(A1)", "\tTab", "plain"];
         foreach (var name in names) File.Copy(image, Path.Combine(input, name + ".png"));
-        var run = Cli.Run("predict", fx.Model, input, "--masks", "-o", Path.Combine(root, "out"));
+        File.WriteAllText(Path.Combine(input, "zz-unreadable.png"), "not an image");
+        var run = Cli.Run("predict", fx.Model, input, "--masks", "--keep-going", "-o", Path.Combine(root, "out"));
         Assert.True(run.Code == 0, run.Output);
         var rows = File.ReadAllLines(Path.Combine(root, "out", "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
-        Assert.Equal(names.Length, rows.Count);
+        Assert.Equal(names.Length + 1, rows.Count);
+        Assert.All(rows, r => Assert.Equal(7, r.Length));   // an unreadable file's row has the mask column too
+        Assert.Equal("zz-unreadable.png", Path.GetFileName(Assert.Single(rows, r => r[2] == "unreadable")[0]));
+        rows.RemoveAll(r => r[2] == "unreadable");
         string dot = "." + Path.DirectorySeparatorChar;
         foreach (var name in names)
         {
@@ -95,7 +100,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
             Assert.Equal(prefix + name + "_mask.png", row[6]);
             Assert.True(File.Exists(Path.Combine(root, "out", row[5])), row[5]);
         }
-        Assert.All(rows.SelectMany(r => r), field => Assert.DoesNotMatch("^[=+@]", field));
+        Assert.All(rows.SelectMany(r => r), field => Assert.DoesNotMatch("^[=+@\t]", field));
+        // A carriage return first is one too; the field is quoted as well, as every field holding a line break.
+        Assert.Equal($"\".{Path.DirectorySeparatorChar}\rx.png\"", SSM.Cli.Scoring.PredictionsTable.CsvFile("\rx.png"));
     }
 
     private static string Copy(string from, string to, int count)

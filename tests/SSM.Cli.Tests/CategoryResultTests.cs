@@ -1,3 +1,4 @@
+using SSM.Cli.Models;
 using SSM.Cli.Scoring;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
@@ -216,6 +217,26 @@ public sealed class CategoryResultTests
         Assert.Equal(new ConfusionCounts(TruePositives: 1, FalsePositives: 1, TrueNegatives: 6, FalseNegatives: 0), result.PixelsAtThreshold);
         Assert.Contains(TestSetRun.Rows(result), r => r.Item1 == "pixels at threshold" && r.Item2.StartsWith("precision 0.500, recall 1.000, F1 0.667", StringComparison.Ordinal));
         Assert.Null(EvaluationResult.Compute(items, scored, threshold: 3f).PixelsAtThreshold);   // no thresholds given
+    }
+
+    /// <summary>The good category's row counts false alarms, not defects found; the false-alarm thresholds' rows say how
+    /// many defects each finds, and nothing of defects in a test set of good images alone (a plain folder given to evaluate).</summary>
+    [Fact]
+    public void False_alarms_are_counted_as_such_and_defects_found_only_where_there_are_defects()
+    {
+        MvtecTestItem[] good = [.. Enumerable.Range(0, 20).Select(i => new MvtecTestItem($"good/{i}.png", LabeledImage.GoodCategory, null))];
+        var result = EvaluationResult.Compute(good, [.. good.Select((g, i) => new ScoredImage(g.Path, i / 10f, i >= 10, new float[1], 1, 1))], threshold: 1f);
+        var rows = TestSetRun.Rows(result).ToList();
+        Assert.Contains(("good images", "10 of 20 flagged (false alarms)"), rows);
+        var falseAlarms = rows.Where(r => r.Item1.Contains("false alarms", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(falseAlarms);
+        Assert.All(falseAlarms, r => Assert.EndsWith("of 20 good images flagged", r.Item2));
+        // With defects among them, each such row says how many of them its threshold finds.
+        MvtecTestItem[] mixed = [.. good, new("crack/0.png", "crack", null), new("crack/1.png", "crack", null)];
+        var withDefects = EvaluationResult.Compute(mixed, [.. mixed.Select((g, i) => new ScoredImage(g.Path, i / 10f, i >= 10, new float[1], 1, 1))], threshold: 1f);
+        var defectRows = TestSetRun.Rows(withDefects).Where(r => r.Item1.Contains("false alarms", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(defectRows);
+        Assert.All(defectRows, r => Assert.Matches(@"of 20 good images flagged, \d of 2 defects found$", r.Item2));
     }
 
     [Fact]

@@ -111,6 +111,58 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.Contains("holds a stopped predict of another model", other.Note);
     }
 
+    /// <summary>A row whose picture is gone and a last line a crash cut short are not kept: their images are scored again.
+    /// The rows file then holds the kept rows alone, so the next row written starts a line of its own and is read back.</summary>
+    [Fact]
+    public void Rows_cut_short_or_without_their_pictures_are_not_kept()
+    {
+        string root = Cli.TempFolder("kept-cut"), output = Path.Combine(root, "out");
+        string[] images = [.. new[] { "a", "b", "c" }.Select(n => Path.Combine(root, n + ".png"))];
+        foreach (string image in images) File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
+        (string, string)[] settings = [("model", "m")];
+        string rows;
+        using (var first = KeptPredictions.Open(output, settings, images))
+        {
+            File.WriteAllText(Path.Combine(first.Folder, "a_heatmap.png"), "drawn");
+            first.Add(new(images[0], 1f, false, 1, 2, "a_heatmap.png", null));
+            first.Add(new(images[1], 2f, true, 3, 4, "b_heatmap.png", null));   // its picture never written
+            rows = Path.Combine(first.Folder, "rows.jsonl");
+        }
+        File.AppendAllText(rows, $"{{\"Path\":\"{images[2]}\",\"Sco");   // a crash in the middle of a line
+        using (var second = KeptPredictions.Open(output, settings, images))
+        {
+            Assert.Equal([images[0]], second.Kept.Keys);
+            second.Add(new(images[2], 3f, false, 5, 6, null, null));
+        }
+        using var third = KeptPredictions.Open(output, settings, images);
+        Assert.Equal([images[0], images[2]], third.Kept.Keys.Order());
+    }
+
+    /// <summary>A stop or a failure keeps the images done, be it one, and says where; with none done there is nothing to keep:
+    /// the folder goes and the stop is reported as it came.</summary>
+    [Fact]
+    public void A_stop_or_failure_keeps_the_images_done_and_nothing_else()
+    {
+        string root = Cli.TempFolder("kept-stop"), output = Path.Combine(root, "out"), image = Path.Combine(root, "a.png");
+        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
+        (string, string)[] settings = [("model", "m")];
+        using (var none = KeptPredictions.Open(output, settings, [image]))
+        {
+            var stop = new OperationCanceledException();
+            Assert.Same(stop, none.Stopped(stop, 1));
+            Assert.False(Directory.Exists(none.Folder));
+        }
+        using (var none = KeptPredictions.Open(output, settings, [image]))
+        {
+            Assert.Null(none.Failed(1));
+            Assert.False(Directory.Exists(none.Folder));
+        }
+        using var one = KeptPredictions.Open(output, settings, [image]);
+        one.Add(new(image, 1f, false, 1, 2, null, null));
+        Assert.Equal($"the 1 of 3 images done before the failure are kept in '{one.Folder}': the same command goes on after them.", one.Failed(3));
+        Assert.True(Directory.Exists(one.Folder));
+    }
+
     /// <summary>An output's name is text, not a pattern: "r*" took the kept folder of an output "results" for its own and
     /// deleted it.</summary>
     [Fact]
