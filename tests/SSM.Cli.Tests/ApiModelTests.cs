@@ -58,6 +58,28 @@ public sealed class ApiModelTests(TrainedModelFixture fx)
         var predicted = Cli.Run("predict", model, Path.Combine(fx.Data, "test", "good"), "-o", predictions, "--no-heatmaps");
         Assert.True(predicted.Code == 0, predicted.Output);
         Assert.Equal(1 + Directory.GetFiles(Path.Combine(fx.Data, "test", "good")).Length, File.ReadAllLines(Path.Combine(predictions, "predictions.csv")).Length);
+        if (!loadImages)
+        {
+            // Saved without its input schema (ML.NET allows it): the column the model reads is the one it is fed.
+            string schemaless = Path.Combine(fx.Root, "api-path-no-schema.zip");
+            using (var loaded = (IDisposable)ml.Model.Load(model, out _)) ml.Model.Save((ITransformer)loaded, null, schemaless);
+            var again = Cli.Run("predict", schemaless, Path.Combine(fx.Data, "test", "good"), "-o", predictions + "-no-schema", "--no-heatmaps");
+            Assert.True(again.Code == 0, again.Output);
+            Assert.Equal(File.ReadAllLines(Path.Combine(predictions, "predictions.csv")), File.ReadAllLines(Path.Combine(predictions + "-no-schema", "predictions.csv")));
+        }
+
+        // Fine-tuned or calibrated again, it would be saved reading ImagePath instead of its own column: refused, with the API to use.
+        string fineTuned = Path.Combine(fx.Root, $"api-from-{loadImages}");
+        var from = Cli.Run("train", fx.Data, "--from", model, "--epochs", "1", "-o", fineTuned);
+        Assert.True(from.Code == 1, from.Output);
+        Assert.Contains("--from works with models that read image paths from a text column named 'ImagePath'", Cli.Flat(from.Output));
+        Assert.Contains("mlContext.AnomalyDetection.FineTuneSsm", Cli.Flat(from.Output));
+        Assert.False(Directory.Exists(fineTuned));
+        string recalibrated = Path.Combine(fx.Root, $"api-calibrate-{loadImages}");
+        var calibrated = Cli.Run("evaluate", model, fx.Data, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", recalibrated);
+        Assert.True(calibrated.Code == 1, calibrated.Output);
+        Assert.Contains("--calibrate-on works with models that read image paths from a text column named 'ImagePath'", Cli.Flat(calibrated.Output));
+        Assert.False(Directory.Exists(recalibrated));
     }
 
     private sealed class UploadRow

@@ -400,6 +400,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("evaluate", none, Path.Combine(root, "no-data"), "--calibrate-on", Path.Combine(root, "no-good"), "-o", output),
             $"Model file '{none}' does not exist.", output);
         AssertFails(Cli.Run("predict", none, Path.Combine(root, "no-input"), "-o", output), $"Model file '{none}' does not exist.", output);
+        // A model's name mistyped names the file nearest it.
+        string typo = Path.Combine(fx.Run, "modle.zip");
+        AssertFails(Cli.Run("predict", typo, Good, "-o", output), $"Model file '{typo}' does not exist. Did you mean '{fx.Model}'?", output);
 
         // A model of a later version is one all the same: the message says to update, not that it is foreign.
         string newer = Path.Combine(root, "newer.zip");

@@ -85,6 +85,14 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         var large = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", calibration, "--max-megapixels", "0.0005", "-o", Path.Combine(fx.Root, "dim-large"));
         Assert.Equal(1, large.Code);
         Assert.Contains("12 of 12 images of --calibrate-on cannot be used", Cli.Flat(large.Output));
+        // A file whose header reads and whose pixels do not fails in the calibration itself: named in the same words.
+        string broken = Directory.CreateDirectory(Path.Combine(calibration, "..", "broken")).FullName;
+        foreach (var f in Directory.GetFiles(calibration).Order().Take(3)) File.Copy(f, Path.Combine(broken, Path.GetFileName(f)));
+        Cli.WriteTruncated(Directory.GetFiles(calibration).Order().Last(), Path.Combine(broken, "zz-truncated.png"));
+        var cut = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", broken, "-o", Path.Combine(fx.Root, "dim-broken"));
+        Assert.Equal(1, cut.Code);
+        Assert.Contains("1 of 4 images of --calibrate-on cannot be used", Cli.Flat(cut.Output));
+        Assert.Contains("zz-truncated.png", cut.Output);
         // A mistyped model is said as loading says it, not as the look for its training's record failed.
         var typo = Cli.Run("evaluate", fx.Model + "x", test, "--calibrate-on", calibration, "-o", Path.Combine(fx.Root, "dim-typo"));
         Assert.Equal(1, typo.Code);
@@ -99,16 +107,21 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
     {
         var (calibration, test) = DimGoodImages();
         string strict = Path.Combine(fx.Root, "dim-strict");
-        var kept = Cli.Run("evaluate", fx.Model, test, "--threshold", "4", "-o", strict);
+        var kept = Cli.Run("evaluate", fx.Model, test, "--threshold", "4", "--mask-threshold", "2", "-o", strict);
         Assert.True(kept.Code == 0, kept.Output);
         string few = Directory.CreateDirectory(Path.Combine(calibration, "..", "three")).FullName;
         foreach (var f in Directory.GetFiles(calibration).Take(3)) File.Copy(f, Path.Combine(few, Path.GetFileName(f)));
         var (code, output) = Cli.Run("evaluate", Path.Combine(strict, "model.zip"), test, "--calibrate-on", few, "-o", Path.Combine(fx.Root, "dim-few"));
         Assert.True(code == 0, output);
         string flat = Cli.Flat(output);
-        Assert.Contains("the model's threshold 4 was chosen against its old calibration", flat);
+        Assert.Contains("the model's threshold 4 and mask threshold 2 were chosen against its old calibration", flat);
         Assert.Contains("only 3 images calibrate the threshold", flat);
         Assert.Equal(3f, MetricsFile.Read(Path.Combine(fx.Root, "dim-few", "metrics.json")).Threshold);
+        // A threshold given with it is set on the calibrated copy (in its units), and only the mask threshold not given is spoken of.
+        var set = Cli.Run("evaluate", Path.Combine(strict, "model.zip"), test, "--calibrate-on", few, "--threshold", "5", "-o", Path.Combine(fx.Root, "dim-few-set"));
+        Assert.True(set.Code == 0, set.Output);
+        Assert.Equal(5f, MetricsFile.Read(Path.Combine(fx.Root, "dim-few-set", "metrics.json")).Threshold);
+        Assert.Contains("the model's mask threshold 2 was chosen against its old calibration", Cli.Flat(set.Output));
         // The images the network trained on: its training's metrics.json beside the model names their folder.
         var seen = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", Path.Combine(fx.Data, "train", "good"), "-o", Path.Combine(fx.Root, "dim-seen"));
         Assert.True(seen.Code == 0, seen.Output);

@@ -45,6 +45,12 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             });
             pool.Start();
             pool.Join();
+            try { SsmModel.ConsumeModel.Threads = 0; }
+            catch (ArgumentOutOfRangeException) { Console.WriteLine("threads-0-refused"); }
+            // Null again: this thread goes back to libtorch's default at its next Predict.
+            SsmModel.ConsumeModel.Threads = null;
+            SsmModel.ConsumeModel.Predict(args[1]);
+            Console.WriteLine($"threads-reset={TorchSharp.torch.get_num_threads()} (default {before})");
             Console.WriteLine($"score={result.Score.ToString(System.Globalization.CultureInfo.InvariantCulture)} anomalous={result.PredictedLabel} map={result.AnomalyMap.Length}");
             var (withMask, mask) = SsmModel.ConsumeModel.PredictWithMask(args[1]);
             if (withMask.Score != result.Score) Console.WriteLine("mask-score-differs");
@@ -119,6 +125,8 @@ public sealed class ConsumeModelTests(TrainedModelFixture fx)
             Assert.Contains("path-after-load: The model is already loaded from", output);
             Assert.Contains("threads=1", output);
             Assert.Contains("other-thread threads=1", output);
+            Assert.Contains("threads-0-refused", output);
+            Assert.Matches(@"threads-reset=(\d+) \(default \1\)", output);
             Assert.DoesNotContain("mask-score-differs", output);
             var (width, height) = SSM.Core.Data.ImageFile.ReadSize(image);
             Assert.Contains($"mask {width}x{height} agrees=True", output);

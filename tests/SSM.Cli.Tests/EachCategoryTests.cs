@@ -54,6 +54,19 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         Assert.Equal(mean, double.Parse(lines[4].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture), 12);
         Assert.Contains("mean", flat);
 
+        // A category is trained before only with the model its metrics.json names, written by train.
+        string tilesOutput = Path.Combine(output, "tiles"), stamp = File.ReadAllText(Path.Combine(tilesOutput, CategoryRuns.StampFile));
+        Assert.True(CategoryRuns.TrainedBefore(tilesOutput, stamp));
+        string swapped = Path.Combine(fx.Root, "categories-swapped"), evaluated = Path.Combine(fx.Root, "categories-evaluated");
+        Cli.CopyTree(tilesOutput, swapped);
+        File.Copy(fx.Model, Path.Combine(swapped, "model.zip"), overwrite: true);   // fabric's is the same network: the same data and seed
+        Assert.False(CategoryRuns.TrainedBefore(swapped, stamp));
+        Cli.CopyTree(tilesOutput, evaluated);
+        string metrics = Path.Combine(evaluated, "metrics.json");
+        File.WriteAllText(metrics, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(metrics), "\"command\":\\s*\"train\"", "\"command\": \"evaluate\""));
+        Assert.Equal("evaluate", MetricsFile.Read(metrics).Command);
+        Assert.False(CategoryRuns.TrainedBefore(evaluated, stamp));
+
         // The same command again (a stopped run's restart) keeps what was trained; other settings train again.
         byte[] before = File.ReadAllBytes(Path.Combine(output, "tiles", "metrics.json"));
         var again = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
@@ -72,6 +85,71 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         var seed2 = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "--seed", "2", "-o", output]);
         Assert.DoesNotContain("Trained before", Cli.Flat(seed2.Output));
         Assert.NotEqual(tiles.NetworkSha256, MetricsFile.Read(Path.Combine(output, "tiles", "metrics.json")).NetworkSha256);
+    }
+
+    /// <summary>What a category's training is includes its test images and their masks: one changed trains it again.</summary>
+    [Fact]
+    public void A_categorys_stamp_changes_with_its_test_images_and_masks()
+    {
+        string data = Path.Combine(fx.Root, "stamped");
+        Cli.CopyTree(fx.Data, data);
+        var settings = RecordedSettings.Of(new SSM.Core.SsmOptions(), 1);
+        string Stamp() => CategoryRuns.Stamp(settings, SSM.Core.Data.MvtecFolder.Load(data));
+        string first = Stamp();
+        Assert.Equal(first, Stamp());
+        string defective = Directory.GetFiles(Path.Combine(data, "test"), "*.png", SearchOption.AllDirectories).Order().First(f => !f.Contains("good", StringComparison.Ordinal));
+        File.SetLastWriteTimeUtc(defective, DateTime.UtcNow.AddMinutes(1));
+        string second = Stamp();
+        Assert.NotEqual(first, second);
+        File.SetLastWriteTimeUtc(Directory.GetFiles(Path.Combine(data, "ground_truth"), "*.png", SearchOption.AllDirectories).Order().First(), DateTime.UtcNow.AddMinutes(2));
+        Assert.NotEqual(second, Stamp());
+    }
+
+    /// <summary>Stopped in a category, --each-category writes the table of the categories done and says so: the output
+    /// is not "no output", and the same command keeps them.</summary>
+    [Fact]
+    public void A_stopped_each_category_keeps_the_categories_done_and_says_so()
+    {
+        string root = Path.Combine(fx.Root, "categories-stopped"), output = Path.Combine(fx.Root, "categories-stopped-run");
+        foreach (string category in new[] { "fabric", "tiles" }) Cli.CopyTree(fx.Data, Path.Combine(root, category));
+        var stopped = Cli.RunUntil(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output], "(2 of 2)");
+        Assert.True(stopped.Code == 130, stopped.Output);
+        string flat = Cli.Flat(stopped.Output);
+        Assert.Contains("stopped before it finished. In category 'tiles'.", flat);
+        Assert.DoesNotContain("no output was written", flat);
+        Assert.Contains("The category trained before it (fabric) is in", flat);
+        Assert.Contains("the same command keeps it and trains the rest.", flat);
+        string[] lines = File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName));
+        Assert.Equal(["fabric"], lines.Skip(1).Select(l => l.Split(',')[0]));   // no mean of a single category
+        Assert.True(File.Exists(Path.Combine(output, "fabric", "model.zip")));
+    }
+
+    /// <summary>A category without good test images has no false alarms to count, one without defective ones no defects to
+    /// find: the table says n/a and categories.csv leaves those fields empty, not "0 of 0". A category named like a formula
+    /// is written as a path, as every file name in our tables.</summary>
+    [Fact]
+    public void Each_category_leaves_out_the_counts_a_category_has_no_images_for()
+    {
+        string root = Path.Combine(fx.Root, "categories-partial"), output = Path.Combine(fx.Root, "categories-partial-run");
+        string goodless = Path.Combine(root, "=goodless"), defectless = Path.Combine(root, "defectless");
+        Cli.CopyTree(fx.Data, goodless);
+        Directory.Delete(Path.Combine(goodless, "test", "good"), recursive: true);
+        Cli.CopyTree(fx.Data, defectless);
+        foreach (string kind in Directory.GetDirectories(Path.Combine(defectless, "test")).Where(d => Path.GetFileName(d) != "good"))
+            Directory.Delete(kind, recursive: true);
+        Directory.Delete(Path.Combine(defectless, "ground_truth"), recursive: true);
+        var (code, text, errors) = Cli.RunSplit(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", output]);
+        Assert.True(code == 0, text + errors);
+        // category,imageAuroc,pixelAuroc,aupro,imageF1Max,defectsFound,defects,goodFlagged,good,trainingSeconds,folder,error
+        var rows = File.ReadAllLines(Path.Combine(output, CategoryRuns.FileName)).Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0]);
+        string formula = "." + Path.DirectorySeparatorChar + "=goodless";
+        Assert.Equal([formula, "defectless", "mean"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Matches(@"^\d+$", rows[formula][5]);
+        Assert.Equal(("", "0"), (rows[formula][7], rows[formula][8]));
+        Assert.Equal(("", "0"), (rows["defectless"][5], rows["defectless"][6]));
+        Assert.Matches(@"^\d+$", rows["defectless"][7]);
+        string table = text[text.LastIndexOf("train --each-category", StringComparison.Ordinal)..];
+        Assert.DoesNotMatch(@"\d+ of 0\b", table);
     }
 
     [Fact]
@@ -102,6 +180,15 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         var inside = Cli.Run(["train", root, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(root, "out")]);
         Assert.Equal(2, inside.Code);
         Assert.Contains("is inside", Cli.Flat(inside.Output));
+        // A file, and a folder that is not there.
+        string file = Path.Combine(fx.Root, "each-file.txt"), missing = Path.Combine(fx.Root, "each-missing");
+        File.WriteAllText(file, "not a folder");
+        var onFile = Cli.Run(["train", file, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(fx.Root, "each-file")]);
+        Assert.Equal(1, onFile.Code);
+        Assert.Contains($"'{file}' is a file; --each-category takes the folder that holds the datasets.", Cli.Flat(onFile.Output));
+        var none = Cli.Run(["train", missing, "--each-category", .. TrainedModelFixture.OneEpoch, "-o", Path.Combine(fx.Root, "each-none")]);
+        Assert.Equal(1, none.Code);
+        Assert.Contains($"Dataset folder '{missing}' does not exist.", Cli.Flat(none.Output));
         var both = Cli.Run(["train", root, "--each-category", "--recursive", "-o", Path.Combine(fx.Root, "each-both")]);
         Assert.Equal(2, both.Code);
         Assert.Contains("--each-category trains each MVTec dataset", Cli.Flat(both.Output));

@@ -409,6 +409,28 @@ public sealed class PredictTests(TrainedModelFixture fx)
         Assert.All(heatmaps, h => Assert.True(File.Exists(Path.Combine(output, h))));
     }
 
+    /// <summary>--keep-going counts the files it cannot read as done: after them the count goes on from where it was, not
+    /// from the images scored alone, and the tenths keep coming.</summary>
+    [Fact]
+    public void Predict_keep_going_counts_the_unreadable_files_as_done()
+    {
+        string input = Cli.TempFolder("keep-going-progress");
+        string source = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"), "*.png").Order().First();
+        for (int i = 0; i < 100; i++)
+        {
+            string file = Path.Combine(input, $"img{i:D3}.png");
+            if (i is >= 30 and < 50) Cli.WriteTruncated(source, file);   // its header reads: found only in the scoring
+            else File.Copy(source, file);
+        }
+        var (code, text) = Cli.Run("predict", fx.Model, input, "--keep-going", "--no-heatmaps", "-o", Path.Combine(fx.Root, "predict-keep-going-progress"));
+        Assert.True(code == 0, text);
+        Assert.Contains("20 of 100 images cannot be used", Cli.Flat(text));
+        int[] counts = [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("scored ", StringComparison.Ordinal))
+            .Select(l => int.Parse(l["scored ".Length..l.IndexOf(" of ", StringComparison.Ordinal)]))];
+        Assert.Contains(counts, c => c is >= 90 and < 100);
+        Assert.Equal(100, counts[^1]);
+    }
+
     [Fact]
     public void Predict_ManyImages_ReportsProgressEveryTenth()
     {
