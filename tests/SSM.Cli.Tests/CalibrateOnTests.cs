@@ -10,6 +10,14 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
 {
     /// <summary>Good images the model has not trained on (another seed's), at a third of their contrast, in two folders:
     /// 12 to calibrate on and 8 to test with.</summary>
+    /// <summary>A folder <paramref name="name"/> beside <paramref name="calibration"/> holding copies of three of its images.</summary>
+    private static string ThreeOf(string calibration, string name)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(calibration, "..", name)).FullName;
+        foreach (var f in Directory.GetFiles(calibration).Order().Take(3)) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
+        return folder;
+    }
+
     private (string Calibration, string Test) DimGoodImages()
     {
         string root = Cli.TempFolder("dim"), generated = Path.Combine(root, "generated");
@@ -86,8 +94,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         Assert.Equal(1, large.Code);
         Assert.Contains("12 of 12 images of --calibrate-on cannot be used", Cli.Flat(large.Output));
         // A file whose header reads and whose pixels do not fails in the calibration itself: named in the same words.
-        string broken = Directory.CreateDirectory(Path.Combine(calibration, "..", "broken")).FullName;
-        foreach (var f in Directory.GetFiles(calibration).Order().Take(3)) File.Copy(f, Path.Combine(broken, Path.GetFileName(f)));
+        string broken = ThreeOf(calibration, "broken");
         Cli.WriteTruncated(Directory.GetFiles(calibration).Order().Last(), Path.Combine(broken, "zz-truncated.png"));
         var cut = Cli.Run("evaluate", fx.Model, test, "--calibrate-on", broken, "-o", Path.Combine(fx.Root, "dim-broken"));
         Assert.Equal(1, cut.Code);
@@ -109,8 +116,7 @@ public sealed class CalibrateOnTests(TrainedModelFixture fx)
         string strict = Path.Combine(fx.Root, "dim-strict");
         var kept = Cli.Run("evaluate", fx.Model, test, "--threshold", "4", "--mask-threshold", "2", "-o", strict);
         Assert.True(kept.Code == 0, kept.Output);
-        string few = Directory.CreateDirectory(Path.Combine(calibration, "..", "three")).FullName;
-        foreach (var f in Directory.GetFiles(calibration).Take(3)) File.Copy(f, Path.Combine(few, Path.GetFileName(f)));
+        string few = ThreeOf(calibration, "three");
         var (code, output) = Cli.Run("evaluate", Path.Combine(strict, "model.zip"), test, "--calibrate-on", few, "-o", Path.Combine(fx.Root, "dim-few"));
         Assert.True(code == 0, output);
         string flat = Cli.Flat(output);

@@ -63,7 +63,9 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
         Assert.False(CategoryRuns.TrainedBefore(swapped, stamp));
         Cli.CopyTree(tilesOutput, evaluated);
         string metrics = Path.Combine(evaluated, "metrics.json");
-        File.WriteAllText(metrics, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(metrics), "\"command\":\\s*\"train\"", "\"command\": \"evaluate\""));
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(metrics))!;
+        record["command"] = "evaluate";
+        File.WriteAllText(metrics, record.ToJsonString());
         Assert.Equal("evaluate", MetricsFile.Read(metrics).Command);
         Assert.False(CategoryRuns.TrainedBefore(evaluated, stamp));
 

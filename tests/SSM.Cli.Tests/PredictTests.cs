@@ -409,6 +409,13 @@ public sealed class PredictTests(TrainedModelFixture fx)
         Assert.All(heatmaps, h => Assert.True(File.Exists(Path.Combine(output, h))));
     }
 
+    /// <summary>predict's progress lines ("scored 40 of 100 (...)"), trimmed.</summary>
+    private static string[] ScoredLines(string text) =>
+        [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("scored ", StringComparison.Ordinal))];
+
+    /// <summary>The count a progress line gives: 40 of "scored 40 of 100 (...)".</summary>
+    private static int ScoredCount(string line) => int.Parse(line["scored ".Length..line.IndexOf(" of ", StringComparison.Ordinal)]);
+
     /// <summary>--keep-going counts the files it cannot read as done: after them the count goes on from where it was, not
     /// from the images scored alone, and the tenths keep coming.</summary>
     [Fact]
@@ -425,8 +432,7 @@ public sealed class PredictTests(TrainedModelFixture fx)
         var (code, text) = Cli.Run("predict", fx.Model, input, "--keep-going", "--no-heatmaps", "-o", Path.Combine(fx.Root, "predict-keep-going-progress"));
         Assert.True(code == 0, text);
         Assert.Contains("20 of 100 images cannot be used", Cli.Flat(text));
-        int[] counts = [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("scored ", StringComparison.Ordinal))
-            .Select(l => int.Parse(l["scored ".Length..l.IndexOf(" of ", StringComparison.Ordinal)]))];
+        int[] counts = [.. ScoredLines(text).Select(ScoredCount)];
         Assert.Contains(counts, c => c is >= 90 and < 100);
         Assert.Equal(100, counts[^1]);
     }
@@ -442,10 +448,10 @@ public sealed class PredictTests(TrainedModelFixture fx)
         var (code, text) = Cli.Run("predict", fx.Model, input, "--threads", "2", "-o", Path.Combine(fx.Root, "predict-many"));
         Assert.True(code == 0, text);
         Assert.Contains("Scoring 100 images...", text);
-        var lines = text.Split('\n').Where(l => l.TrimStart().StartsWith("scored ", StringComparison.Ordinal)).Select(l => l.Trim()).ToArray();
+        string[] lines = ScoredLines(text);
         // An image is done once its heat map is written, and the pictures are drawn beside the scoring, a few at a time: one
         // line as the count passes each tenth, with the count it has then.
-        int[] counts = [.. lines.Select(l => int.Parse(l["scored ".Length..l.IndexOf(" of ", StringComparison.Ordinal)]))];
+        int[] counts = [.. lines.Select(ScoredCount)];
         Assert.Equal(10, counts.Length);
         Assert.All(Enumerable.Range(1, 10), k => Assert.InRange(counts[k - 1], 10 * k, Math.Min(100, 10 * k + 6)));
         // With the pace, for a log read later: elapsed, images per second, and (but for the last) what is left.

@@ -95,16 +95,28 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
         Assert.All(File.ReadAllLines(Path.Combine(relabelled, "predictions.csv")).Skip(1), row => Assert.Equal("normal", row.Split(',')[2]));
     }
 
+    /// <summary>The settings of the command whose images <see cref="KeptPredictions"/> keeps in these tests.</summary>
+    private static readonly (string, string)[] Settings = [("model", "m")];
+
+    /// <summary>A good test image copied as <paramref name="names"/> (each with ".png") into a new folder, and the output
+    /// beside them that <see cref="KeptPredictions.Open"/> keeps their rows for.</summary>
+    private (string Output, string[] Images) KeptImages(string folder, params string[] names)
+    {
+        string root = Cli.TempFolder(folder), good = Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0];
+        string[] images = [.. names.Select(n => Path.Combine(root, n + ".png"))];
+        foreach (string image in images) File.Copy(good, image);
+        return (Path.Combine(root, "out"), images);
+    }
+
     /// <summary>The kept rows read back as written, a NaN score (flagged) and a contrast-only row's empty peak included.</summary>
     [Fact]
     public void Kept_rows_read_back_as_written()
     {
-        string root = Cli.TempFolder("kept-rows"), output = Path.Combine(root, "out"), image = Path.Combine(root, "a.png");
-        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
-        (string, string)[] settings = [("model", "m")];
+        var (output, images) = KeptImages("kept-rows", "a");
+        string image = images[0];
         PredictionRow nan = new(image, float.NaN, true, null, null, null, null);
-        using (var first = KeptPredictions.Open(output, settings, [image])) first.Add(nan);
-        using var again = KeptPredictions.Open(output, settings, [image]);
+        using (var first = KeptPredictions.Open(output, Settings, [image])) first.Add(nan);
+        using var again = KeptPredictions.Open(output, Settings, [image]);
         Assert.Equal(nan, Assert.Single(again.Kept).Value);
         using var other = KeptPredictions.Open(output, [("model", "n")], [image]);   // another command: its own folder
         Assert.Empty(other.Kept);
@@ -116,12 +128,9 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
     [Fact]
     public void Rows_cut_short_or_without_their_pictures_are_not_kept()
     {
-        string root = Cli.TempFolder("kept-cut"), output = Path.Combine(root, "out");
-        string[] images = [.. new[] { "a", "b", "c" }.Select(n => Path.Combine(root, n + ".png"))];
-        foreach (string image in images) File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
-        (string, string)[] settings = [("model", "m")];
+        var (output, images) = KeptImages("kept-cut", "a", "b", "c");
         string rows;
-        using (var first = KeptPredictions.Open(output, settings, images))
+        using (var first = KeptPredictions.Open(output, Settings, images))
         {
             File.WriteAllText(Path.Combine(first.Folder, "a_heatmap.png"), "drawn");
             first.Add(new(images[0], 1f, false, 1, 2, "a_heatmap.png", null));
@@ -129,12 +138,12 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
             rows = Path.Combine(first.Folder, "rows.jsonl");
         }
         File.AppendAllText(rows, $"{{\"Path\":\"{images[2]}\",\"Sco");   // a crash in the middle of a line
-        using (var second = KeptPredictions.Open(output, settings, images))
+        using (var second = KeptPredictions.Open(output, Settings, images))
         {
             Assert.Equal([images[0]], second.Kept.Keys);
             second.Add(new(images[2], 3f, false, 5, 6, null, null));
         }
-        using var third = KeptPredictions.Open(output, settings, images);
+        using var third = KeptPredictions.Open(output, Settings, images);
         Assert.Equal([images[0], images[2]], third.Kept.Keys.Order());
     }
 
@@ -143,21 +152,20 @@ public sealed class StoppedPredictTests(TrainedModelFixture fx)
     [Fact]
     public void A_stop_or_failure_keeps_the_images_done_and_nothing_else()
     {
-        string root = Cli.TempFolder("kept-stop"), output = Path.Combine(root, "out"), image = Path.Combine(root, "a.png");
-        File.Copy(Directory.GetFiles(Path.Combine(fx.Data, "test", "good"))[0], image);
-        (string, string)[] settings = [("model", "m")];
-        using (var none = KeptPredictions.Open(output, settings, [image]))
+        var (output, images) = KeptImages("kept-stop", "a");
+        string image = images[0];
+        using (var none = KeptPredictions.Open(output, Settings, [image]))
         {
             var stop = new OperationCanceledException();
             Assert.Same(stop, none.Stopped(stop, 1));
             Assert.False(Directory.Exists(none.Folder));
         }
-        using (var none = KeptPredictions.Open(output, settings, [image]))
+        using (var none = KeptPredictions.Open(output, Settings, [image]))
         {
             Assert.Null(none.Failed(1));
             Assert.False(Directory.Exists(none.Folder));
         }
-        using var one = KeptPredictions.Open(output, settings, [image]);
+        using var one = KeptPredictions.Open(output, Settings, [image]);
         one.Add(new(image, 1f, false, 1, 2, null, null));
         Assert.Equal($"the 1 of 3 images done before the failure are kept in '{one.Folder}': the same command goes on after them.", one.Failed(3));
         Assert.True(Directory.Exists(one.Folder));
