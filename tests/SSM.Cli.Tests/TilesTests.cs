@@ -47,6 +47,13 @@ public sealed class TilesTests(TrainedModelFixture fx)
         Assert.Contains($"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8 (at most 1x1 tiles fit it).", Cli.Flat(refused.Output));
         Assert.False(Cli.HasStackTrace(refused.Output), refused.Output);
         Assert.False(Directory.Exists(Path.Combine(fx.Root, "tiles-small-predict")));
+        // A photo turned by its EXIF orientation is cut as the model reads it, upright: stored 12 x 48 and shown 48 x 12, it
+        // gives two tiles of 24 x 12. It was refused as 12 x 48, the sides swapped the wrong way round.
+        string turned = Cli.TempFolder("tiles-turned");
+        File.WriteAllBytes(Path.Combine(turned, "turned.jpg"), SSM.Core.Tests.Data.ExifJpeg.Marked(12, 48, orientation: 6));
+        var upright = Cli.Run("predict", Path.Combine(run, "model.zip"), turned, "-o", Path.Combine(fx.Root, "tiles-turned-predict"));
+        Assert.True(upright.Code == 0, upright.Output);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(fx.Root, "tiles-turned-predict", "predictions.csv")).Length);
     }
 
     [Fact]

@@ -94,10 +94,13 @@ public static class ImageHeaders
     /// <summary>Why an image of <paramref name="header"/>'s size cannot be cut into <paramref name="tiles"/> (a tile would be
     /// under 8 x 8 of its pixels); null when it can, or without tiles. Said before scoring: the model would fail on it there,
     /// after the images before it.</summary>
+    /// <param name="upright">Whether the model turns files upright: the header's size is as shown, and a model that reads
+    /// files as stored cuts a turned photo's stored pixels (the sides swapped, after a quarter turn).</param>
     public static string? TooSmallForTiles(string path, ImageHeader header, SSM.Core.Data.TileGrid? tiles, bool upright)
     {
-        var size = header.Turned && upright ? (header.Height, header.Width) : (header.Width, header.Height);
-        return tiles?.SizeProblem($"'{path}'", size);
+        if (tiles is null) return null;
+        var size = header.Turned && !upright ? ImageFile.ReadSize(path, upright: false) : (header.Width, header.Height);
+        return tiles.SizeProblem($"'{path}'", size);
     }
 
     /// <summary>Why an image of <paramref name="header"/>'s size is not read (more than <paramref name="maxPixels"/>); null
