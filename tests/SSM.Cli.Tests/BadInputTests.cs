@@ -52,6 +52,46 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("predict", fx.Model, input, "--max-megapixels", "-1"), "--max-megapixels must be from 0 (no limit) to 1000000 (got -1)");
     }
 
+    /// <summary>train decodes its test set before training, after checking each test image and mask against the pixel limit
+    /// and the tiles: a bad one found after the training would throw the training away.</summary>
+    [Fact]
+    public void Train_checks_its_test_images_and_masks_against_the_limit_and_the_tiles_first()
+    {
+        string root = Cli.TempFolder("train-test-set");
+        string Data(string name, Func<string, string> change, out string changed)
+        {
+            string data = Path.Combine(root, name);
+            Cli.CopyTree(fx.Data, data);
+            changed = change(data);
+            return data;
+        }
+        static string Enlarged(string file)
+        {
+            var image = SSM.Core.Data.ImageFile.Load(file, channels: 1);
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => image.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), file);
+            return file;
+        }
+        string First(string data, string folder) => Directory.GetFiles(Path.Combine(data, folder), "*.png", SearchOption.AllDirectories).Order().First();
+        string output = Path.Combine(root, "out");
+        void RefusedBeforeTraining(string[] args, string expected)
+        {
+            var run = Cli.Run(["train", .. args, .. TrainedModelFixture.OneEpoch, "-o", output]);
+            AssertFails(run, expected, output);
+            Assert.DoesNotContain("epoch 1/1", run.Output);
+        }
+        var largeImage = Data("large-image", d => Enlarged(First(d, "test")), out string image);
+        RefusedBeforeTraining([largeImage, "--max-megapixels", "0.002"], $"'{image}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads");
+        var largeMask = Data("large-mask", d => Enlarged(First(d, "ground_truth")), out string mask);
+        RefusedBeforeTraining([largeMask, "--max-megapixels", "0.002"], $"'{mask}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads");
+        var smallImage = Data("small-image", d =>
+        {
+            string file = Path.Combine(d, "test", "good", "small.png");
+            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 12, 12), file);
+            return file;
+        }, out string small);
+        RefusedBeforeTraining([smallImage, "--tiles", "2x1"], $"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8");
+    }
+
     /// <summary>A file's name is shown, not obeyed: control characters in it are written out on the terminal (a name with
     /// ESC[2J cleared the screen when a warning named it), and a carriage return in it is quoted in predictions.csv (it
     /// split the row for Python's csv reader).</summary>
@@ -379,6 +419,54 @@ public sealed class BadInputTests(TrainedModelFixture fx)
             AssertFails(run, "is 8x6 but image");
             AssertFails(run, "not the same proportions");
         }
+        // A test set of one defect, its mask missing, has a test image: the mask is what is asked for.
+        string alone = Path.Combine(root, "alone");
+        Copy(Good, Path.Combine(alone, "train", "good"), 6);
+        Copy(defects, Path.Combine(alone, "test", Path.GetFileName(defects)), 1);
+        Directory.CreateDirectory(Path.Combine(alone, "ground_truth", Path.GetFileName(defects)));
+        var lone = Cli.Run("evaluate", fx.Model, alone, "-o", output);
+        AssertFails(lone, "1 of 1 test images cannot be used", output);
+        AssertFails(lone, "has no ground-truth mask");
+    }
+
+    /// <summary>A root of test sets alone (MVTec layout, no train/good) is named for the one to give; --each-category, which
+    /// trains each, is offered only where a category holds training images.</summary>
+    [Fact]
+    public void A_root_of_test_sets_alone_is_not_offered_to_each_category()
+    {
+        string root = Cli.TempFolder("test-sets"), output = Path.Combine(root, "out");
+        Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "sets", "woven", "test", "good"), 2);
+        var run = Cli.Run(["train", Path.Combine(root, "sets"), .. TrainedModelFixture.TinyTraining, "-o", output]);
+        AssertFails(run, $"holds 1 dataset(s) of the MVTec layout in its subfolders (woven): give one, as '{Path.Combine(root, "sets", "woven")}'.", output);
+        Assert.DoesNotContain("--each-category", run.Output);
+    }
+
+    /// <summary>A path that is not what the command reads is named for what it is, with what the command reads instead.</summary>
+    [Fact]
+    public void Paths_that_are_not_what_the_command_reads_are_named_for_what_they_are()
+    {
+        string root = Cli.TempFolder("not-read");
+        string image = Directory.GetFiles(Good).Order().First(), labels = Path.Combine(root, "labels.csv"), output = Path.Combine(root, "out");
+        File.WriteAllText(labels, $"path,label{Environment.NewLine}{image},good{Environment.NewLine}");
+        AssertFails(Cli.Run(["train", image, "--recursive", .. TrainedModelFixture.TinyTraining, "-o", output]),
+            $"'{image}' is a file; --recursive reads a folder of good images in subfolders.", output);
+        // A folder without images, but for a subfolder: --recursive is offered, and once given, its search is not denied.
+        string notes = Directory.CreateDirectory(Path.Combine(root, "notes", "2024")).FullName;
+        File.WriteAllText(Path.Combine(notes, "readme.txt"), "no images");
+        var flat = Cli.Run("predict", fx.Model, Path.Combine(root, "notes"), "-o", output);
+        AssertFails(flat, $"'{Path.Combine(root, "notes")}' holds no image files", output);
+        AssertFails(flat, "; subfolders are not searched (--recursive searches them), and it holds");
+        var searched = Cli.Run("predict", fx.Model, Path.Combine(root, "notes"), "--recursive", "-o", output);
+        AssertFails(searched, $"'{Path.Combine(root, "notes")}' holds no image files", output);
+        Assert.DoesNotContain("subfolders are not searched", Cli.Flat(searched.Output));
+        Assert.Contains("readme.txt", Cli.Flat(searched.Output));
+        AssertFails(Cli.Run("evaluate", fx.Model, Path.Combine(root, "lables.csv"), "-o", output),
+            $"Labels CSV '{Path.Combine(root, "lables.csv")}' does not exist. Did you mean '{labels}'?", output);
+        // A dataset without its test folder is no test set of good images, even with an image beside its train folder.
+        string noTest = Path.Combine(root, "no-test");
+        Copy(Good, Path.Combine(noTest, "train", "good"), 4);
+        File.Copy(image, Path.Combine(noTest, "stray.png"));
+        AssertFails(Cli.Run("evaluate", fx.Model, noTest, "-o", output), $"'{noTest}' has no test folder", output);
     }
 
     [Fact]

@@ -55,6 +55,29 @@ public sealed class HeatMapWriterTests(TrainedModelFixture fx)
         });
         Assert.IsType<FileNotFoundException>(failure);
         Assert.Contains("gone.png", failure.Message);
+
+        // On one thread: the scoring waiting for room in the queue is woken by the failure, not left waiting for ever.
+        using var one = new HeatMapWriter(ssm, staging.Folder, threads: 1, CancellationToken.None);
+        var adding = Task.Run(() =>
+        {
+            one.Add("gone.png", null, gone, map);
+            for (int i = 0; i < 20; i++) one.Add($"{i}.png", null, images[0], map);
+        });
+        Assert.IsType<FileNotFoundException>(Record.Exception(() => adding.Wait(TimeSpan.FromSeconds(60)))?.InnerException);
+
+        // The last picture failing, after every Add returned, is Finish's to throw as itself: not as a stopped command.
+        using var last = new HeatMapWriter(ssm, staging.Folder, threads: 1, CancellationToken.None);
+        last.Add("gone.png", null, gone, map);
+        Assert.IsType<FileNotFoundException>(Record.Exception(last.Finish));
+    }
+
+    [Fact]
+    public void No_thread_to_draw_on_is_refused_by_name()
+    {
+        var (ssm, owner, _) = Load();
+        using var _ = owner as IDisposable;
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new HeatMapWriter(ssm, Cli.TempFolder("writer-none"), threads: 0, CancellationToken.None));
+        Assert.Equal("threads", refused.ParamName);
     }
 
     [Fact]

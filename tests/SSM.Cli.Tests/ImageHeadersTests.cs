@@ -7,6 +7,18 @@ namespace SSM.Cli.Tests;
 /// <summary>What the files' headers refuse before anything is scored: no model, so no wait for the shared fixture.</summary>
 public sealed class ImageHeadersTests
 {
+    [Fact]
+    public void An_image_under_8_pixels_a_side_is_refused_from_its_header()
+    {
+        string folder = Cli.TempFolder("headers-small");
+        string small = Path.Combine(folder, "small.png"), fine = Path.Combine(folder, "fine.png");
+        ImageFile.Save(new FloatImage(1, height: 4, width: 12), small);
+        ImageFile.Save(new FloatImage(1, 8, 8), fine);
+        var (headers, unusable) = ImageHeaders.ReadHeaders([small, fine], maxPixels: 0);
+        Assert.Equal((8, 8), (Assert.Single(headers).Width, headers[0].Height));
+        Assert.Equal(new UnusableFile(small, $"'{small}' is 12x4 pixels; images must be at least 8x8."), Assert.Single(unusable));
+    }
+
     /// <summary>A photo is cut into tiles as the model reads it: one that turns files upright cuts the photo as shown, one
     /// that reads them as stored (saved before 2026-12-01) the stored pixels. The check swapped the sides the wrong way
     /// round: a photo stored 16 x 48 and shown 48 x 16 was refused for 4 tiles across, which the model cuts into 12 x 16.</summary>
@@ -26,5 +38,67 @@ public sealed class ImageHeadersTests
         var (stored, asStored) = ImageHeaders.ReadHeaders([wide, tall], maxPixels: 0, (grid, Upright: false));
         Assert.Equal(new UnusableFile(tall, TooSmall(tall, 16, 48)), Assert.Single(asStored));
         Assert.Single(stored);
+    }
+
+    [Fact]
+    public void One_image_above_the_pixel_limit_is_refused_as_several_are()
+    {
+        string folder = Cli.TempFolder("headers-large");
+        string large = Path.Combine(folder, "large.png"), fine = Path.Combine(folder, "fine.png");
+        ImageFile.Save(new FloatImage(1, 32, 32), large);
+        ImageFile.Save(new FloatImage(1, 16, 16), fine);
+        var refused = Assert.Throws<CliException>(() => ImageHeaders.RefuseTooLarge([large, fine], ImageHeaders.HeadersOf([large, fine]), maxPixels: 500, "training images"));
+        Assert.Contains("1 of 2 training images cannot be used", Cli.Flat(refused.Message));
+        Assert.Contains($"'{large}' is 0.00102 megapixels (32 x 32)", Cli.Flat(refused.Message));
+        ImageHeaders.RefuseTooLarge([fine], ImageHeaders.HeadersOf([fine]), maxPixels: 500, "training images");
+    }
+
+    [Fact]
+    public void Files_of_several_frames_are_said_with_the_most_any_holds()
+    {
+        static ImageHeader Frames(int count) => new(32, 32, StoresGray: true, Turned: false, count);
+        Assert.Null(ImageHeaders.SeveralFrames([Frames(1), Frames(1)], 2));
+        Assert.Equal("2 of 3 images are files of several frames or pages (up to 5): only the first of each is read. To use the others, write each frame as an image of its own.",
+            ImageHeaders.SeveralFrames([Frames(5), Frames(1), Frames(2)], 3));
+        Assert.Contains("(up to 1000 or more)", ImageHeaders.SeveralFrames([Frames(ImageHeader.MaxFramesCounted)], 1));
+    }
+
+    [Fact]
+    public void Grey_files_among_colour_ones_are_named_five_at_most()
+    {
+        string[] paths = [.. Enumerable.Range(0, 8).Select(i => Path.Combine("/data", $"g{i}.png"))];
+        ImageHeader?[] headers = [.. paths.Select((_, i) => (ImageHeader?)new ImageHeader(32, 32, StoresGray: i < 7, Turned: false))];
+        Assert.StartsWith("7 of 8 images are grey files (g0.png, g1.png, g2.png, g3.png, g4.png, and 2 more) and 1 colour: --channels auto trains in grey",
+            ImageHeaders.GreyAmongColour(paths, headers));
+    }
+
+    /// <summary>A fine-tuning reads the files in its model's channels, which <c>--channels</c> cannot change (it cannot go with
+    /// <c>--from</c>): the model says what it will not see, not train's advice on the option.</summary>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(3, true)]
+    public void A_fine_tuning_gets_no_advice_on_channels(int channels, bool filesStoreGrey)
+    {
+        ImageHeader[] headers = [.. Enumerable.Range(0, 4).Select(_ => new ImageHeader(32, 32, filesStoreGrey, Turned: false))];
+        string[] Notes(bool fineTuning) => [.. ImageHeaders.TrainingNotes(headers, 4, channels, auto: false, imageSize: 32, sizeMultiple: 8, new TileGrid(1, 1), fineTuning)];
+        Assert.Contains(Notes(fineTuning: false), n => n.Contains("--channels", StringComparison.Ordinal));
+        Assert.Empty(Notes(fineTuning: true));
+    }
+
+    /// <summary>Images smaller than the model reads are enlarged, and said; those under the engine's 8 x 8 are refused when
+    /// read, not counted here. A smaller <c>--image-size</c> is offered for a model of whole images only: a tiled one reads
+    /// each image at several times it.</summary>
+    [Fact]
+    public void Enlarged_images_are_said_and_a_smaller_image_size_offered_without_tiles()
+    {
+        ImageHeader Grey(int side) => new(side, side, StoresGray: true, Turned: false);
+        string[] Notes(ImageHeader[] headers, TileGrid tiles) =>
+            [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels: 1, auto: false, imageSize: 32, sizeMultiple: 8, tiles)];
+        var note = Assert.Single(Notes([Grey(4), Grey(16), Grey(20), Grey(64)], new TileGrid(1, 1)));
+        Assert.StartsWith("2 of 4 images are smaller than", note);
+        Assert.Contains("(the smallest 16 x 16) and are enlarged to it, which adds no detail.", note);
+        Assert.EndsWith("which adds no detail: --image-size 16 trains on them at their own size, with 4 times fewer pixels.",
+            Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(1, 1))));
+        Assert.EndsWith("which adds no detail.", Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(2, 1))));
     }
 }

@@ -202,6 +202,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         var resumed = Cli.Run(train);
         Assert.True(resumed.Code == 0, resumed.Output);
         Assert.Contains($"Continuing the stopped training kept in '{kept}' after epoch 2 of 5.", Cli.Flat(resumed.Output));
+        Assert.DoesNotContain("continuing the training kept in", resumed.Output);   // the library's line, said in the command's words alone
         Assert.DoesNotContain("epoch 2/5", resumed.Output);
         Assert.Contains("epoch 3/5", resumed.Output);
         Assert.Empty(CheckpointFolders(root));   // the output is written: nothing left to continue

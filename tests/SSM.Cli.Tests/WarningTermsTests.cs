@@ -21,5 +21,8 @@ public sealed class WarningTermsTests
         Assert.Equal("the model reads grey (--channels 1): a defect of colour alone will be invisible to it. Set --channels 3 to train in colour.",
             TrainingProgressView.InCliTerms("SSM: the model reads grey (Channels = 1, the default): a defect of colour alone will be invisible to it. Set Channels = 3 to train in colour."));
         Assert.Equal("A new model with --channels 3 reads colour.", TrainingProgressView.InCliTerms("A new model with Channels = 3 reads colour."));
+        // A short time budget's advice (no CLI test trains long enough to be warned of it).
+        Assert.Equal("Give more time (--time-budget), a smaller --image-size, or fewer training images.",
+            TrainingProgressView.InCliTerms("SSM: Give more time (TrainingTime), a smaller ImageSize, or fewer training images."));
     }
 }
