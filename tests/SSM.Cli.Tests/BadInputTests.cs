@@ -42,9 +42,7 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // proportions at any size fits it; a 219 KB one declaring 15000 x 15000 took 2.5 GB).
         string masked = Path.Combine(root, "masked");
         Cli.CopyTree(fx.Data, masked);
-        string mask = Directory.GetFiles(Path.Combine(masked, "ground_truth"), "*.png", SearchOption.AllDirectories).Order().First();
-        var small = SSM.Core.Data.ImageFile.Load(mask, channels: 1);
-        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => small.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), mask);
+        string mask = Enlarged(FirstPng(Path.Combine(masked, "ground_truth")));
         AssertFails(Cli.Run("evaluate", fx.Model, masked, "--max-megapixels", "0.002", "-o", Path.Combine(root, "m")),
             $"'{mask}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads", Path.Combine(root, "m"));
         // The default reads them, and 0 is no limit.
@@ -58,20 +56,12 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     public void Train_checks_its_test_images_and_masks_against_the_limit_and_the_tiles_first()
     {
         string root = Cli.TempFolder("train-test-set");
-        string Data(string name, Func<string, string> change, out string changed)
+        string Data(string name)
         {
             string data = Path.Combine(root, name);
             Cli.CopyTree(fx.Data, data);
-            changed = change(data);
             return data;
         }
-        static string Enlarged(string file)
-        {
-            var image = SSM.Core.Data.ImageFile.Load(file, channels: 1);
-            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => image.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), file);
-            return file;
-        }
-        string First(string data, string folder) => Directory.GetFiles(Path.Combine(data, folder), "*.png", SearchOption.AllDirectories).Order().First();
         string output = Path.Combine(root, "out");
         void RefusedBeforeTraining(string[] args, string expected)
         {
@@ -79,16 +69,12 @@ public sealed class BadInputTests(TrainedModelFixture fx)
             AssertFails(run, expected, output);
             Assert.DoesNotContain("epoch 1/1", run.Output);
         }
-        var largeImage = Data("large-image", d => Enlarged(First(d, "test")), out string image);
+        string largeImage = Data("large-image"), image = Enlarged(FirstPng(Path.Combine(largeImage, "test")));
         RefusedBeforeTraining([largeImage, "--max-megapixels", "0.002"], $"'{image}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads");
-        var largeMask = Data("large-mask", d => Enlarged(First(d, "ground_truth")), out string mask);
+        string largeMask = Data("large-mask"), mask = Enlarged(FirstPng(Path.Combine(largeMask, "ground_truth")));
         RefusedBeforeTraining([largeMask, "--max-megapixels", "0.002"], $"'{mask}' is 0.0041 megapixels (64 x 64), more than the 0.002 ssm reads");
-        var smallImage = Data("small-image", d =>
-        {
-            string file = Path.Combine(d, "test", "good", "small.png");
-            SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 12, 12), file);
-            return file;
-        }, out string small);
+        string smallImage = Data("small-image"), small = Path.Combine(smallImage, "test", "good", "small.png");
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 12, 12), small);
         RefusedBeforeTraining([smallImage, "--tiles", "2x1"], $"'{small}' is 12x12 pixels: too small to cut into 2x1 tiles of at least 8x8");
     }
 
@@ -153,6 +139,18 @@ public sealed class BadInputTests(TrainedModelFixture fx)
     }
 
     private string Good => Path.Combine(fx.Data, "train", "good");
+
+    /// <summary>The first PNG under <paramref name="folder"/> and its subfolders, by path.</summary>
+    private static string FirstPng(string folder) => Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order().First();
+
+    /// <summary>Writes a 32 x 32 grey file over itself at 64 x 64, each pixel doubled each way (the same proportions, four
+    /// times the pixels); returns its path.</summary>
+    private static string Enlarged(string file)
+    {
+        var image = SSM.Core.Data.ImageFile.Load(file, channels: 1);
+        SSM.Core.Data.ImageFile.Save(new SSM.Core.Data.FloatImage(1, 64, 64, [.. Enumerable.Range(0, 64 * 64).Select(i => image.Pixels[(i / 64 / 2) * 32 + i % 64 / 2])]), file);
+        return file;
+    }
 
     [Theory]
     [InlineData("train", "--epoch", "3")]             // --epochs mistyped: would otherwise train 70 epochs on the defaults
