@@ -191,5 +191,11 @@ public sealed class FromModelTests(TrainedModelFixture fx)
         string missing = Path.Combine(one, "no-such-folder");
         var error = Assert.Throws<CliException>(() => SSM.Cli.Inputs.DatasetInput.OpenAddedGood(missing, recursive: false));
         Assert.StartsWith($"--add-good: Dataset folder '{missing}' does not exist.", error.Message);
+        // A tree with a dataset below it, read with --recursive, is refused as a usage error (exit 2) with the option named.
+        string tree = Cli.TempFolder("add-tree");
+        Cli.CopyTree(fx.Data, Path.Combine(tree, "line1"));
+        var layout = Assert.Throws<CliException>(() => SSM.Cli.Inputs.DatasetInput.OpenAddedGood(tree, recursive: true));
+        Assert.StartsWith($"--add-good: '{tree}' holds folders of the MVTec layout", layout.Message);
+        Assert.Equal(2, layout.ExitCode);
     }
 }

@@ -18,11 +18,12 @@ public static class ScoringProgressView
     /// <summary>Runs <paramref name="work"/>, which reports how many of the <paramref name="count"/> images are done.</summary>
     /// <param name="elapsed">The time since the start; a stopwatch's unless a test gives its own.</param>
     /// <param name="words">What is done to the images, as "Scoring" and "scored" (the default) say it.</param>
+    /// <param name="live">Whether to draw the live bar; null = when <see cref="TrainingProgressView.IsLive"/>.</param>
     public static T Run<T>(IAnsiConsole console, string what, int count, CancellationToken cancellation,
-        Func<Action<int>, T> work, Func<TimeSpan>? elapsed = null, (string Doing, string Done)? words = null)
+        Func<Action<int>, T> work, Func<TimeSpan>? elapsed = null, (string Doing, string Done)? words = null, bool? live = null)
     {
         var (doing, finished) = words ?? ("Scoring", "scored");
-        if (!TrainingProgressView.IsLive(console))
+        if (!(live ?? TrainingProgressView.IsLive(console)))
         {
             console.WriteLine($"{doing} {count} {(count == 1 ? what.TrimEnd('s') : what)}...");
             int step = Math.Max(1, (count + 9) / 10), next = step;

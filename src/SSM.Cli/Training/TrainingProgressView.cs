@@ -16,11 +16,12 @@ public static class TrainingProgressView
     /// The model's warnings go to <paramref name="warnings"/>, or above the live bar, where a second stream would break it.</summary>
     /// <param name="seen">Receives the epochs as they are reported, so that a caller still has them when training stops
     /// with an exception; null = a new list.</param>
+    /// <param name="live">Whether to draw the live bar; null = when <see cref="IsLive"/> (a test draws it on a console of its own).</param>
     public static (T Result, List<EpochReport> Epochs) Run<T>(IAnsiConsole console, Warnings warnings, MLContext mlContext, int plannedEpochs, Func<T> train,
-        List<EpochReport>? seen = null)
+        List<EpochReport>? seen = null, bool? live = null)
     {
         var epochs = seen ?? [];
-        if (!IsLive(console))
+        if (!(live ?? IsLive(console)))
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var stepLines = new StepLines(StepLines.Every);
