@@ -224,6 +224,8 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // A slip of the keyboard names the folder that was meant.
         Directory.CreateDirectory(Path.Combine(root, "plant"));
         AssertFails(Cli.Run("train", Path.Combine(root, "plnat"), "-o", output), $"Did you mean '{Path.Combine(root, "plant")}'?", output);
+        AssertFails(Cli.Run("predict", fx.Model, Path.Combine(root, "plnat"), "-o", output),
+            $"Input '{Path.Combine(root, "plnat")}' does not exist. Did you mean '{Path.Combine(root, "plant")}'?", output);
     }
 
     [Fact]
@@ -437,6 +439,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         var run = Cli.Run(["train", Path.Combine(root, "sets"), .. TrainedModelFixture.TinyTraining, "-o", output]);
         AssertFails(run, $"holds 1 dataset(s) of the MVTec layout in its subfolders (woven): give one, as '{Path.Combine(root, "sets", "woven")}'.", output);
         Assert.DoesNotContain("--each-category", run.Output);
+        // Five are named, and "..." says there are more.
+        foreach (string set in new[] { "a", "b", "c", "d", "e", "f" })
+            Copy(Path.Combine(fx.Data, "test", "good"), Path.Combine(root, "six", set, "test", "good"), 1);
+        AssertFails(Cli.Run(["train", Path.Combine(root, "six"), .. TrainedModelFixture.TinyTraining, "-o", output]),
+            "holds 6 dataset(s) of the MVTec layout in its subfolders (a, b, c, d, e, ...): give one", output);
     }
 
     /// <summary>A path that is not what the command reads is named for what it is, with what the command reads instead.</summary>

@@ -94,11 +94,42 @@ public sealed class ImageHeadersTests
         ImageHeader Grey(int side) => new(side, side, StoresGray: true, Turned: false);
         string[] Notes(ImageHeader[] headers, TileGrid tiles) =>
             [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels: 1, auto: false, imageSize: 32, sizeMultiple: 8, tiles)];
-        var note = Assert.Single(Notes([Grey(4), Grey(16), Grey(20), Grey(64)], new TileGrid(1, 1)));
-        Assert.StartsWith("2 of 4 images are smaller than", note);
+        // 16 x 64 is as tall as the model reads and more: shrunk, not enlarged.
+        var note = Assert.Single(Notes([Grey(4), Grey(16), Grey(20), Grey(64), new(16, 64, StoresGray: true, Turned: false)], new TileGrid(1, 1)));
+        Assert.StartsWith("2 of 5 images are smaller than", note);
         Assert.Contains("(the smallest 16 x 16) and are enlarged to it, which adds no detail.", note);
         Assert.EndsWith("which adds no detail: --image-size 16 trains on them at their own size, with 4 times fewer pixels.",
             Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(1, 1))));
         Assert.EndsWith("which adds no detail.", Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(2, 1))));
+    }
+
+    /// <summary>What <c>--channels auto</c> chose is said from the files: colour for colour pixels, grey for colour files of
+    /// grey pixels; grey files need no word. Files of several frames are said at training too.</summary>
+    [Fact]
+    public void Training_notes_say_what_channels_auto_chose_and_the_files_of_several_frames()
+    {
+        string[] Notes(ImageHeader[] headers, int channels) =>
+            [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels, auto: true, imageSize: 32, sizeMultiple: 8, new TileGrid(1, 1))];
+        ImageHeader File(bool grey, int frames = 1) => new(32, 32, grey, Turned: false, frames);
+        Assert.Empty(Notes([File(grey: true), File(grey: true)], channels: 1));
+        Assert.StartsWith("All 2 images are colour files whose pixels are grey (R = G = B): training in grey", Assert.Single(Notes([File(grey: false), File(grey: false)], channels: 1)));
+        Assert.StartsWith("All 2 images are colour files: training in colour", Assert.Single(Notes([File(grey: false), File(grey: false)], channels: 3)));
+        Assert.StartsWith("1 of 2 images are files of several frames or pages (up to 3)", Assert.Single(Notes([File(grey: true, frames: 3), File(grey: true)], channels: 1)));
+    }
+
+    /// <summary>Colour files of grey pixels given to a colour model are said, and how many were looked at: the first 16 of
+    /// more, each of fewer.</summary>
+    [Theory]
+    [InlineData(2, "each looked at")]
+    [InlineData(17, "the first 16 looked at")]
+    public void Colour_files_of_grey_pixels_are_said_with_how_many_were_looked_at(int count, string looked)
+    {
+        string folder = Cli.TempFolder("headers-grey-rgb");
+        var grey = new FloatImage(3, 8, 8, [.. Enumerable.Repeat(0.5f, 3 * 64)]);
+        string[] paths = [.. Enumerable.Range(0, count).Select(i => Path.Combine(folder, $"{i:00}.png"))];
+        foreach (string path in paths) ImageFile.Save(grey, path);
+        var said = new StringWriter();
+        ImageHeaders.WarnForModel(new Warnings(Cli.Captured(said)), paths, modelChannels: 3, modelReadsUpright: true);
+        Assert.Contains($"{count} of {count} images are colour files whose pixels are grey ({looked}: a grey camera's images saved as colour?)", Cli.Flat(said.ToString()));
     }
 }

@@ -63,7 +63,7 @@ public sealed class PredictTests(TrainedModelFixture fx)
         // Given to the colour model, they are said: it is likely to flag them, for a colour the line no longer has.
         var greyRgbByColour = Cli.Run("predict", Path.Combine(colourRun, "model.zip"), greyRgb, "-o", Path.Combine(fx.Root, "gray-predict-5"));
         Assert.True(greyRgbByColour.Code == 0, greyRgbByColour.Output);
-        Assert.Contains("1 of 1 images are colour files whose pixels are grey", Cli.Flat(greyRgbByColour.Output));
+        Assert.Contains("1 of 1 images are colour files whose pixels are grey (each looked at: ", Cli.Flat(greyRgbByColour.Output));
         Assert.DoesNotContain("pixels are grey", Cli.Flat(text));   // a tinted file among them: colour seen, nothing said
         // evaluate says it too, and its report says the panels show colour the model does not see.
         string colourSet = Path.Combine(fx.Root, "colour-set"), evaluated = Path.Combine(fx.Root, "grey-of-colour-eval");

@@ -34,8 +34,8 @@ public static class ImageHeaders
         // such files without a word. Their pixels say it (the first colour files looked at, each at 64 px).
         var colourFiles = modelChannels == 3 ? ColourFiles(headers, paths).ToList() : [];
         if (colourFiles.Count > 0 && !HoldColour(colourFiles))
-            warnings.Write($"{colourFiles.Count} of {paths.Count} images are colour files whose pixels are grey (the first " +
-                           $"{Math.Min(colourFiles.Count, ColourLooked)} looked at: a grey camera's images saved as colour?), and this model " +
+            warnings.Write($"{colourFiles.Count} of {paths.Count} images are colour files whose pixels are grey (" +
+                           $"{(colourFiles.Count > ColourLooked ? $"the first {ColourLooked}" : "each")} looked at: a grey camera's images saved as colour?), and this model " +
                            "reads colour (it was trained in colour): unless it learned grey images too, it is likely to flag them.");
         int turned = modelReadsUpright ? 0 : headers.Count(h => h.Turned);
         if (turned > 0)
