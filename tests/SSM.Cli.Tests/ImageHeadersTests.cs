@@ -7,6 +7,13 @@ namespace SSM.Cli.Tests;
 /// <summary>What the files' headers refuse before anything is scored: no model, so no wait for the shared fixture.</summary>
 public sealed class ImageHeadersTests
 {
+    /// <summary>A file's header as <see cref="ImageFile.ReadHeader"/> gives it, upright: 32 x 32, grey and of one frame unless told.</summary>
+    private static ImageHeader Header(int width = 32, int height = 32, bool grey = true, int frames = 1) => new(width, height, grey, Turned: false, frames);
+
+    /// <summary><c>train</c>'s notes on files of these headers, for a model of 32 px (a multiple of 8) reading whole images unless told.</summary>
+    private static string[] Notes(ImageHeader[] headers, int channels = 1, bool auto = false, TileGrid? tiles = null, bool fineTuning = false) =>
+        [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels, auto, imageSize: 32, sizeMultiple: 8, tiles ?? new TileGrid(1, 1), fineTuning)];
+
     [Fact]
     public void An_image_under_8_pixels_a_side_is_refused_from_its_header()
     {
@@ -56,18 +63,17 @@ public sealed class ImageHeadersTests
     [Fact]
     public void Files_of_several_frames_are_said_with_the_most_any_holds()
     {
-        static ImageHeader Frames(int count) => new(32, 32, StoresGray: true, Turned: false, count);
-        Assert.Null(ImageHeaders.SeveralFrames([Frames(1), Frames(1)], 2));
+        Assert.Null(ImageHeaders.SeveralFrames([Header(), Header()], 2));
         Assert.Equal("2 of 3 images are files of several frames or pages (up to 5): only the first of each is read. To use the others, write each frame as an image of its own.",
-            ImageHeaders.SeveralFrames([Frames(5), Frames(1), Frames(2)], 3));
-        Assert.Contains("(up to 1000 or more)", ImageHeaders.SeveralFrames([Frames(ImageHeader.MaxFramesCounted)], 1));
+            ImageHeaders.SeveralFrames([Header(frames: 5), Header(), Header(frames: 2)], 3));
+        Assert.Contains("(up to 1000 or more)", ImageHeaders.SeveralFrames([Header(frames: ImageHeader.MaxFramesCounted)], 1));
     }
 
     [Fact]
     public void Grey_files_among_colour_ones_are_named_five_at_most()
     {
         string[] paths = [.. Enumerable.Range(0, 8).Select(i => Path.Combine("/data", $"g{i}.png"))];
-        ImageHeader?[] headers = [.. paths.Select((_, i) => (ImageHeader?)new ImageHeader(32, 32, StoresGray: i < 7, Turned: false))];
+        ImageHeader?[] headers = [.. paths.Select((_, i) => (ImageHeader?)Header(grey: i < 7))];
         Assert.StartsWith("7 of 8 images are grey files (g0.png, g1.png, g2.png, g3.png, g4.png, and 2 more) and 1 colour: --channels auto trains in grey",
             ImageHeaders.GreyAmongColour(paths, headers));
     }
@@ -79,10 +85,9 @@ public sealed class ImageHeadersTests
     [InlineData(3, true)]
     public void A_fine_tuning_gets_no_advice_on_channels(int channels, bool filesStoreGrey)
     {
-        ImageHeader[] headers = [.. Enumerable.Range(0, 4).Select(_ => new ImageHeader(32, 32, filesStoreGrey, Turned: false))];
-        string[] Notes(bool fineTuning) => [.. ImageHeaders.TrainingNotes(headers, 4, channels, auto: false, imageSize: 32, sizeMultiple: 8, new TileGrid(1, 1), fineTuning)];
-        Assert.Contains(Notes(fineTuning: false), n => n.Contains("--channels", StringComparison.Ordinal));
-        Assert.Empty(Notes(fineTuning: true));
+        ImageHeader[] headers = [.. Enumerable.Range(0, 4).Select(_ => Header(grey: filesStoreGrey))];
+        Assert.Contains(Notes(headers, channels), n => n.Contains("--channels", StringComparison.Ordinal));
+        Assert.Empty(Notes(headers, channels, fineTuning: true));
     }
 
     /// <summary>Images smaller than the model reads are enlarged, and said; those under the engine's 8 x 8 are refused when
@@ -91,16 +96,14 @@ public sealed class ImageHeadersTests
     [Fact]
     public void Enlarged_images_are_said_and_a_smaller_image_size_offered_without_tiles()
     {
-        ImageHeader Grey(int side) => new(side, side, StoresGray: true, Turned: false);
-        string[] Notes(ImageHeader[] headers, TileGrid tiles) =>
-            [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels: 1, auto: false, imageSize: 32, sizeMultiple: 8, tiles)];
+        ImageHeader Grey(int side) => Header(side, side);
         // 16 x 64 is as tall as the model reads and more: shrunk, not enlarged.
-        var note = Assert.Single(Notes([Grey(4), Grey(16), Grey(20), Grey(64), new(16, 64, StoresGray: true, Turned: false)], new TileGrid(1, 1)));
+        var note = Assert.Single(Notes([Grey(4), Grey(16), Grey(20), Grey(64), Header(16, 64)]));
         Assert.StartsWith("2 of 5 images are smaller than", note);
         Assert.Contains("(the smallest 16 x 16) and are enlarged to it, which adds no detail.", note);
         Assert.EndsWith("which adds no detail: --image-size 16 trains on them at their own size, with 4 times fewer pixels.",
-            Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(1, 1))));
-        Assert.EndsWith("which adds no detail.", Assert.Single(Notes([Grey(16), Grey(16)], new TileGrid(2, 1))));
+            Assert.Single(Notes([Grey(16), Grey(16)])));
+        Assert.EndsWith("which adds no detail.", Assert.Single(Notes([Grey(16), Grey(16)], tiles: new TileGrid(2, 1))));
     }
 
     /// <summary>What <c>--channels auto</c> chose is said from the files: colour for colour pixels, grey for colour files of
@@ -108,13 +111,11 @@ public sealed class ImageHeadersTests
     [Fact]
     public void Training_notes_say_what_channels_auto_chose_and_the_files_of_several_frames()
     {
-        string[] Notes(ImageHeader[] headers, int channels) =>
-            [.. ImageHeaders.TrainingNotes(headers, headers.Length, channels, auto: true, imageSize: 32, sizeMultiple: 8, new TileGrid(1, 1))];
-        ImageHeader File(bool grey, int frames = 1) => new(32, 32, grey, Turned: false, frames);
-        Assert.Empty(Notes([File(grey: true), File(grey: true)], channels: 1));
-        Assert.StartsWith("All 2 images are colour files whose pixels are grey (R = G = B): training in grey", Assert.Single(Notes([File(grey: false), File(grey: false)], channels: 1)));
-        Assert.StartsWith("All 2 images are colour files: training in colour", Assert.Single(Notes([File(grey: false), File(grey: false)], channels: 3)));
-        Assert.StartsWith("1 of 2 images are files of several frames or pages (up to 3)", Assert.Single(Notes([File(grey: true, frames: 3), File(grey: true)], channels: 1)));
+        Assert.Empty(Notes([Header(), Header()], channels: 1, auto: true));
+        Assert.StartsWith("All 2 images are colour files whose pixels are grey (R = G = B): training in grey",
+            Assert.Single(Notes([Header(grey: false), Header(grey: false)], channels: 1, auto: true)));
+        Assert.StartsWith("All 2 images are colour files: training in colour", Assert.Single(Notes([Header(grey: false), Header(grey: false)], channels: 3, auto: true)));
+        Assert.StartsWith("1 of 2 images are files of several frames or pages (up to 3)", Assert.Single(Notes([Header(frames: 3), Header()], channels: 1, auto: true)));
     }
 
     /// <summary>Colour files of grey pixels given to a colour model are said, and how many were looked at: the first 16 of

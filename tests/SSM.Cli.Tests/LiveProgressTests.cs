@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.ML;
 using Spectre.Console;
+using SSM.Cli.Models;
 using SSM.Cli.Scoring;
 using SSM.Cli.Training;
 using SSM.MLNet;
@@ -14,11 +15,6 @@ namespace SSM.Cli.Tests;
 [Collection("cli")]
 public sealed class LiveProgressTests(TrainedModelFixture fx)
 {
-    private sealed class PathRow
-    {
-        public string ImagePath { get; set; } = "";
-    }
-
     private static IAnsiConsole Terminal(StringWriter screen) => AnsiConsole.Create(new AnsiConsoleSettings
     {
         Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Interactive = InteractionSupport.Yes,
@@ -35,16 +31,15 @@ public sealed class LiveProgressTests(TrainedModelFixture fx)
     public void A_training_is_drawn_as_a_bar_that_ends_on_its_epochs_and_loss_with_the_warnings_above_it()
     {
         var ml = new MLContext(seed: 0);
-        var rows = ml.Data.LoadFromEnumerable(Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(8)
-            .Select(p => new PathRow { ImagePath = p }));
-        var options = new SsmAnomalyDetectionOptions { InputColumnName = "ImagePath", ImageSize = 16, BaseWidth = 4, Depth = 2, Epochs = 2, Seed = 0 };
+        string[] images = [.. Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Order().Take(8)];
+        var options = new SsmAnomalyDetectionOptions { ImageSize = 16, BaseWidth = 4, Depth = 2, Epochs = 2, Seed = 0 };
         var screen = new StringWriter();
         var stderr = new StringWriter();
 
         var (model, epochs) = TrainingProgressView.Run(Terminal(screen), new Warnings(Cli.Captured(stderr)), ml, 2,
-            () => ml.Transforms.DetectAnomaliesSsm(options).Fit(rows), live: true);
+            () => ModelRunner.Train(ml, images, options), live: true);
 
-        using (model)
+        using ((IDisposable)model)
         {
             Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
             string shown = Shown(screen);
