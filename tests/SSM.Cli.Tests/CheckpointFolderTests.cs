@@ -43,6 +43,38 @@ public sealed class CheckpointFolderTests
         Assert.False(File.Exists(checkpoint));
     }
 
+    /// <summary>A checkpoint of an earlier version's format (format 1, TorchSharp's optimizer state) is said as the engine says
+    /// it, without the engine's advice to delete it: the command deletes it itself, and the note said "Delete it".</summary>
+    [Fact]
+    public void A_checkpoint_of_an_earlier_format_is_said_without_the_advice_to_delete_what_the_command_deletes()
+    {
+        var options = new SsmOptions();
+        string output = Path.Combine(Cli.TempFolder("earlier-checkpoint"), "out");
+        var first = Open(output, options);
+        string checkpoint = Path.Combine(first.Path, "ssm-training.checkpoint");
+        File.WriteAllBytes(checkpoint, SignedFileOfFormat1());
+
+        var again = Open(output, options);
+        Assert.Null(again.Kept);
+        Assert.Equal($"the checkpoint in '{first.Path}' cannot be read (The checkpoint '{checkpoint}' was written by an earlier version of SSM.MLNet, " +
+                     "whose optimizer state this one cannot read.); training starts from the beginning.", again.Note);
+        Assert.False(File.Exists(checkpoint));
+    }
+
+    /// <summary>A checkpoint file as format 1 wrote it, as far as the engine reads before refusing it: the signature, the
+    /// version, three empty sections and the SHA-256 of all that (the layout of SSM.Core's signed files).</summary>
+    private static byte[] SignedFileOfFormat1()
+    {
+        var body = new MemoryStream();
+        using (var writer = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write("SSMCKPT1"u8);
+            writer.Write(1);
+            for (int section = 0; section < 3; section++) writer.Write(0L);
+        }
+        return [.. body.ToArray(), .. System.Security.Cryptography.SHA256.HashData(body.ToArray())];
+    }
+
     /// <summary>The rows `ssm train` stamps a checkpoint folder with, for a run of <paramref name="options"/> on one CPU thread.</summary>
     private static List<(string Key, string Value)> CommandRows(SsmOptions options) =>
         [.. RecordedSettings.Of(options, 105, ("cpu", 1, null, "BFloat16")).Rows(withThreads: false)];

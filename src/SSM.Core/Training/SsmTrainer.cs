@@ -195,7 +195,7 @@ public static class SsmTrainer
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Training.CheckpointFolder is not { } folder || TrainingCheckpoint.Read(folder) is not { } kept) return null;
+        if (options.Training.CheckpointFolder is not { } folder || TrainingCheckpoint.Read(folder, toContinue: true) is not { } kept) return null;
         var run = TrainingCheckpoint.Run.Of(WithEpochsResolved(options, device ?? CPU), images);
         if (kept.Fingerprint != run.Fingerprint) throw TrainingCheckpoint.OtherRun(folder, run, kept);
         return (kept.EpochsDone, kept.PlannedEpochs);
@@ -218,11 +218,12 @@ public static class SsmTrainer
     /// <summary>The epochs done and the epochs planned of the checkpoint in <paramref name="folder"/>
     /// (<see cref="TrainingOptions.CheckpointFolder"/>), which a training of the same settings and images continues from;
     /// null when the folder holds none.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version: the message
+    /// says why, and leaves what to do to the caller (training's own refusal adds "Delete it, or choose another checkpoint folder").</exception>
     public static (int EpochsDone, int PlannedEpochs)? ReadCheckpoint(string folder)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        return TrainingCheckpoint.Read(folder) is { } progress ? (progress.EpochsDone, progress.PlannedEpochs) : null;
+        return TrainingCheckpoint.Read(folder, toContinue: false) is { } progress ? (progress.EpochsDone, progress.PlannedEpochs) : null;
     }
 
     /// <summary>

@@ -132,25 +132,39 @@ internal static class TrainingCheckpoint
         File.Move(temporary, path, overwrite: true);
     }
 
+    /// <summary>What a refused checkpoint leaves a training to do: training neither deletes nor overwrites one it cannot continue.</summary>
+    private const string Advice = " Delete it, or choose another checkpoint folder.";
+
     /// <summary>The progress recorded by the folder's checkpoint, or null when it holds none.</summary>
+    /// <param name="folder">The checkpoint folder.</param>
+    /// <param name="toContinue">Whether a training reads it to continue from it: a refusal then ends on what to do
+    /// (<see cref="Advice"/>). A caller that only looks gets the reason alone: the command line starts afresh itself, and
+    /// told its user to delete a checkpoint it deleted.</param>
     /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
-    public static Progress? Read(string folder) => ReadFile(folder)?.Progress;
+    public static Progress? Read(string folder, bool toContinue) => ReadFile(folder, toContinue)?.Progress;
 
     /// <summary>The folder's checkpoint: its progress and its sections (progress, weights, optimizer state); null when the
     /// folder holds none. A checkpoint of an earlier format is refused here, so that what reads the progress alone (Fit's
     /// "continuing the training" line) does not take for continuable a checkpoint that training would refuse.</summary>
-    private static (Progress Progress, byte[][] Sections)? ReadFile(string folder)
+    private static (Progress Progress, byte[][] Sections)? ReadFile(string folder, bool toContinue)
     {
         string path = Path.Combine(folder, FileName);
         if (!File.Exists(path)) return null;
-        byte[][] sections;
-        int version;
-        using (var file = File.OpenRead(path))
-            (version, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
-        if (version < FormatVersion)
-            throw new InvalidDataException(
-                $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read. Delete it, or choose another checkpoint folder.");
-        return (Json.Parse<Progress>(sections[0], Kind), sections);
+        try
+        {
+            byte[][] sections;
+            int version;
+            using (var file = File.OpenRead(path))
+                (version, sections) = SignedFile.Read(file, Signature, FormatVersion, 3, $"{Kind} '{path}'");
+            if (version < FormatVersion)
+                throw new InvalidDataException($"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read.");
+            return (Json.Parse<Progress>(sections[0], Kind), sections);
+        }
+        // A newer format's refusal says what to do already (update the package), and is marked as such.
+        catch (InvalidDataException ex) when (toContinue && !NewerFormat.Is(ex))
+        {
+            throw new InvalidDataException(ex.Message + Advice, ex);
+        }
     }
 
     /// <summary>The error for a checkpoint of a training with other settings or images, naming what differs where the
@@ -161,7 +175,7 @@ internal static class TrainingCheckpoint
         return new($"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images " +
                    (differences.Count > 0 ? $"({string.Join("; ", differences.Take(5))}{(differences.Count > 5 ? $"; and {differences.Count - 5} more" : "")})"
                        : "(or of a version of SSM.MLNet whose defaults differ)") +
-                   ". Delete it, or choose another checkpoint folder.");
+                   "." + Advice);
     }
 
     /// <summary>
@@ -170,7 +184,7 @@ internal static class TrainingCheckpoint
     /// </summary>
     public static Progress? TryResume(string folder, Run run, InpaintingNetwork network, Adam optimizer)
     {
-        if (ReadFile(folder) is not (var progress, var sections)) return null;
+        if (ReadFile(folder, toContinue: true) is not (var progress, var sections)) return null;
         if (progress.Fingerprint != run.Fingerprint) throw OtherRun(folder, run, progress);
         using (var reader = new BinaryReader(new MemoryStream(sections[1], writable: false)))
             network.load(reader, strict: true);

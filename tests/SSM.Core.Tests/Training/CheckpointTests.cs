@@ -195,11 +195,14 @@ public class CheckpointTests : IDisposable
             SSM.Core.IO.SignedFile.Write(file, TrainingCheckpoint.Signature, TrainingCheckpoint.FormatVersion - 1, sections);
 
         // Format 1 held TorchSharp's optimizer state, which this version cannot read: refused by what reads the progress
-        // alone (Fit's "continuing" line) as by training, in the same words.
-        string expected = $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet";
-        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.CheckpointToContinue(ImageCaches.For(images, options), options)).Message);
-        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.ReadCheckpoint(folder)).Message);
-        Assert.StartsWith(expected, Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options)).Message);
+        // alone (Fit's "continuing" line) as by training, in the same words. What only looks (the command line, which then
+        // starts afresh and deletes it) is told why, not to delete it.
+        string why = $"The checkpoint '{path}' was written by an earlier version of SSM.MLNet, whose optimizer state this one cannot read.";
+        const string advice = " Delete it, or choose another checkpoint folder.";
+        Assert.Equal(why + advice, Assert.Throws<InvalidDataException>(() => SsmTrainer.CheckpointToContinue(ImageCaches.For(images, options), options)).Message);
+        Assert.Equal(why + advice, Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options)).Message);
+        Assert.Equal(why, Assert.Throws<InvalidDataException>(() => SsmTrainer.ReadCheckpoint(folder)).Message);
+        Assert.True(File.Exists(path));   // refused, not deleted
     }
 
     [Fact]
@@ -212,5 +215,7 @@ public class CheckpointTests : IDisposable
         File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
         var e = Assert.Throws<InvalidDataException>(() => SsmTrainer.Train(images, options));
         Assert.Contains("integrity", e.Message);
+        Assert.EndsWith("failed. Delete it, or choose another checkpoint folder.", e.Message);
+        Assert.DoesNotContain("Delete it", Assert.Throws<InvalidDataException>(() => SsmTrainer.ReadCheckpoint(folder)).Message);
     }
 }
