@@ -43,6 +43,29 @@ public class SsmOptionsTests
         { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = double.PositiveInfinity } } },
         // A model file's 1e6 asked for a kernel of 8 million taps: 17 GB to score one image.
         { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = 1e6 } } },
+        // Those the ML.NET options check first (OptionsTests): here as a caller of the engine meets them.
+        { "ImageSize", Defaults with { ImageSize = 100 } },   // not a multiple of 2^(Depth-1)
+        { "ScoringGroups", Defaults with { Masking = Defaults.Masking with { ScoringGroups = 1 } } },
+        { "ScoringGroups", Defaults with { Masking = Defaults.Masking with { ScoringGroups = 17 } } },
+        { "Epochs", Defaults with { Training = Defaults.Training with { Epochs = 0 } } },
+        { "Precision", Defaults with { Training = Defaults.Training with { Precision = (NetworkPrecision)9 } } },
+        { "TimeBudget", Defaults with { Training = Defaults.Training with { TimeBudget = TimeSpan.Zero } } },
+        { "BatchSize", Defaults with { Training = Defaults.Training with { BatchSize = 0 } } },
+        { "LearningRate", Defaults with { Training = Defaults.Training with { LearningRate = 0 } } },
+        { "LearningRate", Defaults with { Training = Defaults.Training with { LearningRate = double.NaN } } },
+        { "DecayAt", Defaults with { Training = Defaults.Training with { DecayAt = null! } } },
+        { "DecayAt", Defaults with { Training = Defaults.Training with { DecayAt = [0] } } },
+        { "CheckpointEvery", Defaults with { Training = Defaults.Training with { CheckpointEvery = 0 } } },
+        { "CheckpointFolder", Defaults with { Training = Defaults.Training with { CheckpointFolder = " " } } },
+        { "HoldoutFraction", Defaults with { Training = Defaults.Training with { HoldoutFraction = 0 } } },
+        { "HoldoutFraction", Defaults with { Training = Defaults.Training with { HoldoutFraction = TrainingOptions.MaxHoldoutFraction } } },
+        { "Error", Defaults with { Scoring = Defaults.Scoring with { Error = (RestorationError)9 } } },
+        { "ImageScoreError", Defaults with { Scoring = Defaults.Scoring with { ImageScoreError = (RestorationError)9 } } },
+        { "Precision", Defaults with { Scoring = Defaults.Scoring with { Precision = (NetworkPrecision)9 } } },
+        { "RefinementRounds", Defaults with { Scoring = Defaults.Scoring with { RefinementRounds = 0 } } },
+        { "RefinementRounds", Defaults with { Scoring = Defaults.Scoring with { RefinementRounds = ScoringOptions.MaxRefinementRounds + 1 } } },
+        { "RefinementCellSize", Defaults with { Scoring = Defaults.Scoring with { RefinementCellSize = Defaults.ImageSize + 1 } } },
+        { "RefinementQuantile", Defaults with { Scoring = Defaults.Scoring with { RefinementQuantile = 0 } } },
     };
 
     [Fact]
@@ -67,5 +90,11 @@ public class SsmOptionsTests
         (Defaults with { Training = Defaults.Training with { LossWeights = new() { MsGms = 0, Ssim = 0, Mask = 0 } } }).Validate();   // the MSE alone
         (Defaults with { Masking = Defaults.Masking with { Groups = 16, CellSizes = [Defaults.ImageSize / 2] } }).Validate();
         (Defaults with { Masking = Defaults.Masking with { CellSizes = [1, 2, 3, 4, 5, 6, 7, 8] } }).Validate();
+        (Defaults with { Masking = Defaults.Masking with { Groups = 2, ScoringGroups = 2 } }).Validate();
+        (Defaults with { Masking = Defaults.Masking with { ScoringGroups = 16 } }).Validate();
+        (Defaults with { Training = Defaults.Training with { Epochs = 1, BatchSize = 1, CheckpointEvery = 1, DecayAt = [1], LearningRate = TrainingOptions.MaxLearningRate } }).Validate();
+        (Defaults with { Training = Defaults.Training with { TimeBudget = TimeSpan.FromTicks(1), HoldoutFraction = 0.89, CheckpointFolder = "checkpoints" } }).Validate();
+        (Defaults with { Scoring = Defaults.Scoring with { RefinementRounds = ScoringOptions.MaxRefinementRounds, RefinementCellSize = Defaults.ImageSize, RefinementQuantile = 1e-9 } }).Validate();
+        (Defaults with { Scoring = Defaults.Scoring with { RefinementRounds = 1, RefinementCellSize = 1 } }).Validate();
     }
 }
