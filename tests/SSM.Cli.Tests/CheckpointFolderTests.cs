@@ -65,14 +65,15 @@ public sealed class CheckpointFolderTests
     /// version, three empty sections and the SHA-256 of all that (the layout of SSM.Core's signed files).</summary>
     private static byte[] SignedFileOfFormat1()
     {
-        var body = new MemoryStream();
+        using var body = new MemoryStream();
         using (var writer = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write("SSMCKPT1"u8);
             writer.Write(1);
             for (int section = 0; section < 3; section++) writer.Write(0L);
         }
-        return [.. body.ToArray(), .. System.Security.Cryptography.SHA256.HashData(body.ToArray())];
+        byte[] signed = body.ToArray();
+        return [.. signed, .. System.Security.Cryptography.SHA256.HashData(signed)];
     }
 
     /// <summary>The rows `ssm train` stamps a checkpoint folder with, for a run of <paramref name="options"/> on one CPU thread.</summary>

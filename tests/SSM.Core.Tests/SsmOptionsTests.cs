@@ -43,7 +43,8 @@ public class SsmOptionsTests
         { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = double.PositiveInfinity } } },
         // A model file's 1e6 asked for a kernel of 8 million taps: 17 GB to score one image.
         { "SmoothingSigma", Defaults with { Scoring = Defaults.Scoring with { SmoothingSigma = 1e6 } } },
-        // Those the ML.NET options check first (OptionsTests): here as a caller of the engine meets them.
+        // As a caller of the engine meets them: most of these the ML.NET options check first (OptionsTests); the scoring
+        // groups, decay points and the refinement cell's and quantile's bounds only the engine has.
         { "ImageSize", Defaults with { ImageSize = 100 } },   // not a multiple of 2^(Depth-1)
         { "ScoringGroups", Defaults with { Masking = Defaults.Masking with { ScoringGroups = 1 } } },
         { "ScoringGroups", Defaults with { Masking = Defaults.Masking with { ScoringGroups = 17 } } },
