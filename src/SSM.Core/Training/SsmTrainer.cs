@@ -1,5 +1,4 @@
 using SSM.Core.Torch;
-using System.Diagnostics;
 using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Masks;
@@ -49,6 +48,14 @@ public static class SsmTrainer
     /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)" path="/param"/>
     public static SsmModel Train(ImageCache images, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
+        IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null) =>
+        TrainTimedBy(TimeProvider.System, images, options, progress, device, cancellation, steps, calibration);
+
+    /// <summary><see cref="Train(ImageCache, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)"/>
+    /// with the time budget spent by <paramref name="clock"/>: a test's clock advances by the steps it reports, so the plan
+    /// the budget makes is the same on a busy machine as on an idle one.</summary>
+    internal static SsmModel TrainTimedBy(TimeProvider clock, ImageCache images, SsmOptions options,
+        IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -70,7 +77,7 @@ public static class SsmTrainer
         // path nor changes with the folder it was trained into, and a training stopped and continued with checkpoints every
         // 2 epochs saves the same file as one run in one go.
         var model = new SsmModel(network, options with { Training = WithoutCheckpoints(t) }, calibration: null);
-        model.TrainingSummary = TrainAndCalibrate(model, images, options, progress, steps, calibration, device, cancellation);
+        model.TrainingSummary = TrainAndCalibrate(model, images, options, progress, steps, calibration, device, clock, cancellation);
         return model;
     }
 
@@ -84,14 +91,14 @@ public static class SsmTrainer
     /// once they have a network. Disposes the model when either fails.
     /// </summary>
     private static TrainingSummary TrainAndCalibrate(SsmModel model, ImageCache images, SsmOptions options, IProgress<TrainingProgress>? progress,
-        IProgress<TrainingStep>? steps, IProgress<CalibrationProgress>? calibration, Device device, CancellationToken cancellation)
+        IProgress<TrainingStep>? steps, IProgress<CalibrationProgress>? calibration, Device device, TimeProvider clock, CancellationToken cancellation)
     {
         // Whole images are held out, all their tiles: calibration must judge images the network has not seen a tile of.
         var (heldOutImages, trainImages) = Split(images.ImageCount, options.Training);
         var (heldOut, train) = (images.EntriesOf(heldOutImages), images.EntriesOf(trainImages));
         try
         {
-            var (epochsRun, finalLoss) = RunEpochs(model.Network, images, train, options, progress, steps, device, cancellation);
+            var (epochsRun, finalLoss) = RunEpochs(model.Network, images, train, options, progress, steps, device, clock, cancellation);
             // The contrast from every training image: it is not learnt by the network, and more images describe it better.
             var contrast = options.Normalization == InputNormalization.PerImage ? ContrastRange.Fit(images, options.NormalizationStdFloor) : null;
             model.Calibration = Scoring.Calibration.Compute(model, images.Subset(heldOut), calibration, cancellation: cancellation, contrast: contrast);
@@ -175,7 +182,7 @@ public static class SsmTrainer
         training = training with { Epochs = training.Epochs ?? FineTuningEpochsFor(model) };
         var network = model.CopyNetwork(device);
         var tuned = new SsmModel(network, options, calibration: null) { TrainingSummary = model.TrainingSummary };
-        var summary = TrainAndCalibrate(tuned, normalImages, options with { Training = training }, progress, steps, calibration, device, cancellation);
+        var summary = TrainAndCalibrate(tuned, normalImages, options with { Training = training }, progress, steps, calibration, device, TimeProvider.System, cancellation);
         tuned.FineTunings = [.. model.FineTunings ?? [], new FineTuning(training, summary)];
         return tuned;
     }
@@ -247,7 +254,7 @@ public static class SsmTrainer
 
     /// <returns>The number of the last epoch run and its loss.</returns>
     private static (int EpochsRun, double? FinalLoss) RunEpochs(InpaintingNetwork network, ImageCache images, int[] train, SsmOptions options,
-        IProgress<TrainingProgress>? progress, IProgress<TrainingStep>? steps, Device device, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, IProgress<TrainingStep>? steps, Device device, TimeProvider clock, CancellationToken cancellation)
     {
         var t = options.Training;
         using var optimizer = new Adam(network.parameters(), t.LearningRate, t.WeightDecay);
@@ -266,8 +273,8 @@ public static class SsmTrainer
             schedule.PlannedEpochs = resumed.PlannedEpochs;
             before = TimeSpan.FromSeconds(resumed.ElapsedSeconds);
         }
-        var clock = Stopwatch.StartNew();
-        TimeSpan Elapsed() => before + clock.Elapsed;
+        long start = clock.GetTimestamp();
+        TimeSpan Elapsed() => before + clock.GetElapsedTime(start);
         network.train();
         double rate = double.MaxValue;
         for (int epoch = first; epoch < schedule.PlannedEpochs; epoch++)
@@ -291,7 +298,7 @@ public static class SsmTrainer
                       "so does another seed, when the rate is the default."));
             }
             var elapsed = Elapsed();
-            var perEpoch = clock.Elapsed / (epoch + 1 - first);
+            var perEpoch = (elapsed - before) / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)
                 // Stretch the learning-rate schedule over the epochs the budget affords, re-planned after every
                 // epoch from the mean epoch time so far: one slow epoch (a busy machine) does not fix the plan.
