@@ -300,9 +300,14 @@ public static class SsmTrainer
             var elapsed = Elapsed();
             var perEpoch = (elapsed - before) / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)
+            {
                 // Stretch the learning-rate schedule over the epochs the budget affords, re-planned after every
                 // epoch from the mean epoch time so far: one slow epoch (a busy machine) does not fix the plan.
-                schedule.PlannedEpochs = Math.Clamp(epoch + 1 + (int)((budget - elapsed) / perEpoch), epoch + 1, epochs);
+                // Bounded as a double: a budget of years (TimeSpan.MaxValue for "no limit") affords more epochs than an
+                // int holds, and the sum overflowed to a plan of this epoch alone. NaN (no time passed) affords none.
+                double affordable = Math.Floor((budget - elapsed) / perEpoch);
+                schedule.PlannedEpochs = epoch + 1 + (int)Math.Clamp(double.IsNaN(affordable) ? 0 : affordable, 0, epochs - epoch - 1);
+            }
             // With a budget, training runs until it is spent (the last epoch may be partial), not until one
             // more whole epoch would no longer fit: under load that rule left much of the budget unused.
             bool last = epoch + 1 >= schedule.PlannedEpochs || (t.TimeBudget is { } limit && elapsed >= limit);

@@ -108,13 +108,20 @@ public class TimeBudgetTests : IDisposable
         Assert.Equal([1e-3, 1e-3, 1e-4, 1e-4], run.Epochs.Take(4).Select(p => Math.Round(p.LearningRate, 9)));
     }
 
-    [Fact]
-    public void ABudgetLargerThanTheTrainingNeedsPlansTheEpochsAsked()
+    /// <summary>Also a budget that affords more epochs than an int holds, which planned 1 epoch and stopped the training
+    /// after it (the epochs it affords overflowed): the longest a TimeSpan holds, a natural "no limit", and the command
+    /// line's largest (10,000,000 minutes) over epochs of 0.2 s.</summary>
+    [Theory]
+    [InlineData(60.0, 1000)]
+    [InlineData(double.PositiveInfinity, 1000)]   // TimeSpan.MaxValue
+    [InlineData(10_000_000.0, 50)]
+    public void ABudgetLargerThanTheTrainingNeedsPlansTheEpochsAsked(double minutes, int stepMilliseconds)
     {
-        var options = Options(TimeSpan.FromHours(1));
-        using var run = Train(options with { Training = options.Training with { Epochs = 3 } }, _ => TimeSpan.FromSeconds(1));
+        var budget = double.IsPositiveInfinity(minutes) ? TimeSpan.MaxValue : TimeSpan.FromMinutes(minutes);
+        var options = Options(budget);
+        using var run = Train(options with { Training = options.Training with { Epochs = 3 } }, _ => TimeSpan.FromMilliseconds(stepMilliseconds));
         Assert.Equal([3, 3, 3], run.Epochs.Select(p => p.PlannedEpochs));
-        AssertSeconds([8, 4, 0], run.Epochs.Select(p => p.Remaining));
+        AssertSeconds([.. new[] { 2, 1, 0 }.Select(left => left * 4 * stepMilliseconds / 1000.0)], run.Epochs.Select(p => p.Remaining));
     }
 
     [Fact]
