@@ -197,7 +197,7 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         int tiles = options.Grid.Count;
         ch.Info("SSM: training on {0} images ({1} for the network, {2} held out to calibrate) at {3}x{3}{11}, {4} channel(s), network width {5} depth {6}, up to {7}{8}, device {9}{10}.",
             images.ImageCount, images.ImageCount - heldOut, heldOut, options.ImageSize, options.Network.InputChannels, options.Network.BaseWidth, options.Network.Depth,
-            options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", options.Training.TimeBudget is { } t ? $" or {t}" : "", device,
+            options.EpochsOn(device) is 1 ? "1 epoch" : $"{options.EpochsOn(device)} epochs", TrainingLog.OrBudget(options.Training.TimeBudget), device,
             TrainingLog.AtPeak(memory),
             tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         TrainingLog.WarnBeforeRun(ch, rows, ssmInput, options, memory, heldOut, fineTuning: false);

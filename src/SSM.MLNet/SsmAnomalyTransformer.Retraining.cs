@@ -117,7 +117,7 @@ public sealed partial class SsmAnomalyTransformer
         var (heldOut, networkEntries, memory) = TrainingLog.Plan(tuningOptions, device, count);
         ch.Info("SSM: fine-tuning on {0} images ({1} for the network, {2} held out to calibrate), {3}{4} from learning rate {5:G3}, device {6}{7}.",
             count, count - heldOut, heldOut, training.Epochs is 1 ? "1 epoch" : $"{training.Epochs} epochs",
-            training.TimeBudget is { } budget ? $" or {budget}" : "", training.LearningRate, device, TrainingLog.AtPeak(memory));
+            TrainingLog.OrBudget(training.TimeBudget), training.LearningRate, device, TrainingLog.AtPeak(memory));
         TrainingLog.WarnBeforeRun(ch, rows, input, tuningOptions, memory, heldOut, fineTuning: true);
         var tuned = UseModel(() => TrainingLog.Run(Host, ch, tuningOptions, device, networkEntries, heldOut, o.Cancellation, fineTuning: true,
             (progress, steps, calibrating, cancellation) => SsmTrainer.FineTune(model, rows.Images, training, progress, device, cancellation, steps, calibrating)));

@@ -14,6 +14,23 @@ namespace SSM.Cli.Tests;
 [Collection("cli")]
 public sealed class TrainTests(TrainedModelFixture fx)
 {
+    /// <summary>A time budget that binds (the other tests' budgets never do): the run stops long before its epochs, says
+    /// how far it got in its summary and its record, and warns that a budget this short finds less.</summary>
+    [Fact]
+    public void Train_stops_where_its_time_budget_is_spent()
+    {
+        string output = Path.Combine(Cli.TempFolder("train-budget"), "out");
+        var (code, text) = Cli.Run(["train", fx.Data, .. TrainedModelFixture.OneEpoch[..^1], "100000", "--time-budget", "0.02", "-o", output]);
+        Assert.True(code == 0, text);
+        string flat = Cli.Flat(text);
+        Assert.Contains("up to 100000 epochs or 1.2 s,", flat);
+        Assert.Contains("warning: the time budget (0.02 min) affords about", flat);
+        var metrics = MetricsFile.Read(Path.Combine(output, "metrics.json"));
+        Assert.Equal(0.02, metrics.Settings.TimeBudgetMinutes);
+        Assert.InRange(metrics.EpochsRun!.Value, 1, 99_999);
+        Assert.Matches($@"epochs run\s*│\s*{metrics.EpochsRun} of 100000\s*│", flat);
+    }
+
     [Fact]
     public void Generate_WritesMvtecLayout()
     {

@@ -23,4 +23,16 @@ public sealed class ShortTimeBudgetTests
         Assert.Null(ShortTimeBudget.Warning(budget, 105, AfterEpoch(1, 27)));    // a quarter or more: enough to say nothing
         Assert.Null(ShortTimeBudget.Warning(new SsmOptions(), 105, AfterEpoch(1, 4)));   // no budget: planned epochs are the user's
     }
+
+    /// <summary>The run's first line says the budget as the warning does; a TimeSpan's own text said "00:00:01.2000000", and
+    /// the longest budget "10675199.02:48:05.4775807".</summary>
+    [Fact]
+    public void The_first_line_says_the_budget_in_minutes_or_seconds()
+    {
+        Assert.Equal("", TrainingLog.OrBudget(null));
+        Assert.Equal(" or 12 min", TrainingLog.OrBudget(TimeSpan.FromMinutes(12)));
+        Assert.Equal(" or 1 min", TrainingLog.OrBudget(TimeSpan.FromMinutes(1)));
+        Assert.Equal(" or 1.2 s", TrainingLog.OrBudget(TimeSpan.FromSeconds(1.2)));
+        Assert.Equal(" or 15372286728.09 min", TrainingLog.OrBudget(TimeSpan.MaxValue));
+    }
 }
