@@ -316,12 +316,17 @@ public static class SsmTrainer
             epochsRun = epoch + 1;
             lastLoss = loss.Total;
             progress?.Report(new TrainingProgress(epoch + 1, schedule.PlannedEpochs, loss, rate, elapsed,
-                last ? TimeSpan.Zero : perEpoch * (schedule.PlannedEpochs - epoch - 1)));
+                last ? TimeSpan.Zero : Times(perEpoch, schedule.PlannedEpochs - epoch - 1)));
             if (last) break;
         }
         network.eval();
         return (epochsRun, lastLoss);
     }
+
+    /// <summary><paramref name="count"/> times <paramref name="each"/>, at most the longest TimeSpan: the time left of a run
+    /// asked for int.MaxValue epochs (to be stopped by hand) overflowed after a first epoch of over 2 minutes, and threw.</summary>
+    private static TimeSpan Times(TimeSpan each, int count) =>
+        count > 0 && each.Ticks > TimeSpan.MaxValue.Ticks / count ? TimeSpan.MaxValue : each * count;
 
     /// <summary>Whether every weight of <paramref name="network"/> is a number.</summary>
     internal static bool WeightsFinite(InpaintingNetwork network)

@@ -124,6 +124,19 @@ public class TimeBudgetTests : IDisposable
         AssertSeconds([.. new[] { 2, 1, 0 }.Select(left => left * 4 * stepMilliseconds / 1000.0)], run.Epochs.Select(p => p.Remaining));
     }
 
+    /// <summary>Epochs to be stopped by hand (int.MaxValue, no budget) of over 2 minutes each: the time left overflowed a
+    /// TimeSpan, and the report after the first epoch threw.</summary>
+    [Fact]
+    public void TheTimeLeftOfEpochsBeyondCountingIsTheLongestThereIs()
+    {
+        var options = Options(TimeSpan.FromHours(1));
+        options = options with { Training = options.Training with { Epochs = int.MaxValue, TimeBudget = null } };
+        using var run = Train(options, _ => TimeSpan.FromSeconds(200), cancelAt: s => s.Epoch == 2);
+        Assert.Null(run.Model);   // stopped by hand, not by an overflow
+        var epoch = Assert.Single(run.Epochs);
+        Assert.Equal((int.MaxValue, TimeSpan.FromSeconds(800), TimeSpan.MaxValue), (epoch.PlannedEpochs, epoch.Elapsed, epoch.Remaining));
+    }
+
     [Fact]
     public void TheLastEpochStopsWhereTheBudgetIsSpent()
     {
