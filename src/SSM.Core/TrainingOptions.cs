@@ -29,7 +29,9 @@ public sealed record TrainingOptions
     /// precision <see cref="Precision"/> resolves to there.</summary>
     public int EpochsOn(TorchSharp.torch.Device device) => Epochs ?? DefaultEpochs(Scoring.NativeBFloat16.Resolve(Precision, device));
 
-    /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first. Default: none.</summary>
+    /// <summary>Stops training when this much time has passed, whichever of this and <see cref="Epochs"/> comes first: the
+    /// learning rate's decays are spread over the epochs it affords, planned again after each epoch from the mean epoch time
+    /// so far, and the last epoch may stop part-way. Any positive length, to <see cref="TimeSpan.MaxValue"/>. Default: none.</summary>
     public TimeSpan? TimeBudget { get; init; }
 
     /// <summary>Images per step (each runs n times, once per mask). Default 4: on MTD (70 epochs, the same time per epoch)

@@ -117,7 +117,9 @@ public sealed class SsmAnomalyDetectionOptions
     /// </summary>
     public int? Epochs { get; set; }
 
-    /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done. Default null (no limit); otherwise positive.</summary>
+    /// <summary>Stops training after this much time even if <see cref="Epochs"/> are not done; the learning rate's decays are
+    /// spread over the epochs it affords (<see cref="SSM.Core.TrainingOptions.TimeBudget"/>). Default null (no limit);
+    /// otherwise positive, to <see cref="TimeSpan.MaxValue"/>.</summary>
     public TimeSpan? TrainingTime { get; set; }
 
     /// <summary>Images per training step. Default 4. At least 1.</summary>
