@@ -94,7 +94,7 @@ public sealed class TrainSettings : ModelSettings
     public int BatchSize { get; set; } = 4;
 
     [CommandOption("--time-budget <MINUTES>")]
-    [Description("Stop training after this many minutes even if the epochs are not done.")]
+    [Description("Stop training after this many minutes even if the epochs are not done; the learning rate's decays are spread over the epochs it affords.")]
     public double? TimeBudget { get; set; }
 
     /// <summary>Largest <see cref="TimeBudget"/>: 19 years, far inside what a <see cref="TimeSpan"/> holds.</summary>
