@@ -29,14 +29,14 @@ internal static class TrainingLog
         Func<IProgress<TrainingProgress>, IProgress<TrainingStep>, IProgress<CalibrationProgress>, CancellationToken, SsmModel> train)
     {
         bool stallSaid = false;
-        int plannedEpochs = options.EpochsOn(device);
+        int epochsToJudgeBy = EpochsToJudgeBy(options, device, fineTuning);
         int stepsPerEpoch = SsmTrainer.StepsPerEpoch(networkEntries, options.Training);
         var progress = new SynchronousProgress<TrainingProgress>(p =>
         {
             ch.Info("SSM: epoch {0}/{1} loss {2:F4} (mse {3:F4}, ms-gms {4:F4}, ssim {5:F4}) lr {6:G3} elapsed {7} remaining {8}",
                 p.Epoch, p.PlannedEpochs, p.Loss.Total, p.Loss.Mse, p.Loss.MsGms, p.Loss.Ssim, p.LearningRate,
                 TrainingProgress.Clock(p.Elapsed), TrainingProgress.Clock(p.Remaining));
-            if (ShortTimeBudget.Warning(options, plannedEpochs, p, fineTuning) is { } shortBudget) ch.Warning(shortBudget);
+            if (ShortTimeBudget.Warning(options, epochsToJudgeBy, p, fineTuning) is { } shortBudget) ch.Warning(shortBudget);
             if (!stallSaid && StalledTraining.Warning(options, p, stepsPerEpoch, fineTuning) is { } stalled)
             {
                 ch.Warning(stalled);
@@ -63,6 +63,14 @@ internal static class TrainingLog
         // like the steps (the command line's bar says "calibrating").
         return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
     }
+
+    /// <summary>The epochs a time budget is judged against (<see cref="ShortTimeBudget"/>): those asked, at most the default
+    /// (<see cref="SsmOptions.EpochsOn"/>; a fine-tuning's, <see cref="SsmTrainer.FineTuningEpochs"/> per tile), the
+    /// measured amount that trains well. A run asked for int.MaxValue epochs, to be ended by its budget, was warned that 105
+    /// epochs were "about 105 of 2147483647" and "trained this briefly".</summary>
+    internal static int EpochsToJudgeBy(SsmOptions options, TorchSharp.torch.Device device, bool fineTuning) =>
+        Math.Min(options.EpochsOn(device), fineTuning ? options.PerTile(SsmTrainer.FineTuningEpochs)
+            : (options with { Training = options.Training with { Epochs = null } }).EpochsOn(device));
 
     /// <summary>Trainings estimated to take more memory than this say how much in their first log line.</summary>
     internal const long LargeTrainingBytes = 2_000_000_000;

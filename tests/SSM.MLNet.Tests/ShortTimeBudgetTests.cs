@@ -1,4 +1,5 @@
 using SSM.Core;
+using SSM.Core.Data;
 using SSM.Core.Losses;
 using SSM.Core.Training;
 
@@ -34,5 +35,28 @@ public sealed class ShortTimeBudgetTests
         Assert.Equal(" or 1 min", TrainingLog.OrBudget(TimeSpan.FromMinutes(1)));
         Assert.Equal(" or 1.2 s", TrainingLog.OrBudget(TimeSpan.FromSeconds(1.2)));
         Assert.Equal(" or 15372286728.09 min", TrainingLog.OrBudget(TimeSpan.MaxValue));
+    }
+
+    /// <summary>A budget is judged against the epochs asked, at most the default: a run asked for int.MaxValue epochs, to be
+    /// ended by its budget, was told that 105 were "about 105 of 2147483647" and "trained this briefly".</summary>
+    [Fact]
+    public void A_budget_is_judged_against_the_epochs_asked_at_most_the_default()
+    {
+        var cpu = TorchSharp.torch.CPU;
+        int defaultEpochs = new SsmOptions().EpochsOn(cpu);
+        SsmOptions Asked(int? epochs, TileGrid? tiles = null) => new() { Tiles = tiles, Training = new TrainingOptions { Epochs = epochs, TimeBudget = TimeSpan.FromMinutes(30) } };
+
+        Assert.Equal(defaultEpochs, TrainingLog.EpochsToJudgeBy(Asked(null), cpu, fineTuning: false));
+        Assert.Equal(defaultEpochs, TrainingLog.EpochsToJudgeBy(Asked(int.MaxValue), cpu, fineTuning: false));
+        Assert.Equal(20, TrainingLog.EpochsToJudgeBy(Asked(20), cpu, fineTuning: false));
+        Assert.Equal(Asked(null, new TileGrid(8, 1)).PerTile(defaultEpochs), TrainingLog.EpochsToJudgeBy(Asked(int.MaxValue, new TileGrid(8, 1)), cpu, fineTuning: false));
+        Assert.Equal(SsmTrainer.FineTuningEpochs, TrainingLog.EpochsToJudgeBy(Asked(1000), cpu, fineTuning: true));
+        Assert.Equal(4, TrainingLog.EpochsToJudgeBy(Asked(4), cpu, fineTuning: true));
+
+        // So a quarter of the default planned, of int.MaxValue asked, is not warned of; 2 are, as 2 of the default.
+        var unlimited = Asked(int.MaxValue);
+        int judgeBy = TrainingLog.EpochsToJudgeBy(unlimited, cpu, fineTuning: false);
+        Assert.Null(ShortTimeBudget.Warning(unlimited, judgeBy, AfterEpoch(1, (int)Math.Ceiling(ShortTimeBudget.Share * defaultEpochs))));
+        Assert.Contains($"affords about 2 of {defaultEpochs} epochs", ShortTimeBudget.Warning(unlimited, judgeBy, AfterEpoch(1, 2)));
     }
 }
