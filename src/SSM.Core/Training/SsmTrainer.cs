@@ -324,7 +324,7 @@ public static class SsmTrainer
     }
 
     /// <summary><paramref name="count"/> times <paramref name="each"/>, at most the longest TimeSpan: the time left of a run
-    /// asked for int.MaxValue epochs (to be stopped by hand) overflowed after a first epoch of over 2 minutes, and threw.</summary>
+    /// asked for int.MaxValue epochs (to be stopped by hand) overflowed after a first epoch of over 430 s, and threw.</summary>
     private static TimeSpan Times(TimeSpan each, int count) =>
         count > 0 && each.Ticks > TimeSpan.MaxValue.Ticks / count ? TimeSpan.MaxValue : each * count;
 

@@ -124,7 +124,7 @@ public class TimeBudgetTests : IDisposable
         AssertSeconds([.. new[] { 2, 1, 0 }.Select(left => left * 4 * stepMilliseconds / 1000.0)], run.Epochs.Select(p => p.Remaining));
     }
 
-    /// <summary>Epochs to be stopped by hand (int.MaxValue, no budget) of over 2 minutes each: the time left overflowed a
+    /// <summary>Epochs to be stopped by hand (int.MaxValue, no budget) of over 7 minutes each: the time left overflowed a
     /// TimeSpan, and the report after the first epoch threw.</summary>
     [Fact]
     public void TheTimeLeftOfEpochsBeyondCountingIsTheLongestThereIs()
