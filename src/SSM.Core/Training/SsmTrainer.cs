@@ -304,7 +304,8 @@ public static class SsmTrainer
                 // Stretch the learning-rate schedule over the epochs the budget affords, re-planned after every
                 // epoch from the mean epoch time so far: one slow epoch (a busy machine) does not fix the plan.
                 // Bounded as a double: a budget of years (TimeSpan.MaxValue for "no limit") affords more epochs than an
-                // int holds, and the sum overflowed to a plan of this epoch alone. NaN (no time passed) affords none.
+                // int holds, and the sum overflowed to a plan of this epoch alone. Epochs that took no time afford every
+                // epoch asked; NaN (0 / 0: no time taken and none left) affords none.
                 double affordable = Math.Floor((budget - elapsed) / perEpoch);
                 schedule.PlannedEpochs = epoch + 1 + (int)Math.Clamp(double.IsNaN(affordable) ? 0 : affordable, 0, epochs - epoch - 1);
             }

@@ -110,11 +110,12 @@ public class TimeBudgetTests : IDisposable
 
     /// <summary>Also a budget that affords more epochs than an int holds, which planned 1 epoch and stopped the training
     /// after it (the epochs it affords overflowed): the longest a TimeSpan holds, a natural "no limit", and the command
-    /// line's largest (10,000,000 minutes) over epochs of 0.2 s.</summary>
+    /// line's largest (10,000,000 minutes) over epochs of 0.2 s; and epochs that take no time.</summary>
     [Theory]
     [InlineData(60.0, 1000)]
     [InlineData(double.PositiveInfinity, 1000)]   // TimeSpan.MaxValue
     [InlineData(10_000_000.0, 50)]
+    [InlineData(60.0, 0)]                         // epochs that take no time afford all (infinitely many)
     public void ABudgetLargerThanTheTrainingNeedsPlansTheEpochsAsked(double minutes, int stepMilliseconds)
     {
         var budget = double.IsPositiveInfinity(minutes) ? TimeSpan.MaxValue : TimeSpan.FromMinutes(minutes);
