@@ -12,9 +12,6 @@ public class CheckpointTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static float[] Weights(SsmModel model) =>
-        model.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
-
     private static SsmModel Uninterrupted(int epochs)
     {
         var (images, options) = CheckpointScenario.Create(epochs, checkpointFolder: null);
@@ -37,7 +34,7 @@ public class CheckpointTests : IDisposable
         // The training time counts on from the stopped run's (a time budget is the whole training's).
         Assert.True(seen[0].Elapsed > stopped, $"epoch 3 at {seen[0].Elapsed}, epoch 2 of the stopped run at {stopped}");
         using var straight = Uninterrupted(5);
-        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(ModelWeights.Of(straight), ModelWeights.Of(resumed));
         // The model does not keep where its checkpoints went: saved, it is the uninterrupted run's, byte for byte.
         Assert.Null(resumed.Options.Training.CheckpointFolder);
         using MemoryStream a = new(), b = new();
@@ -67,7 +64,7 @@ public class CheckpointTests : IDisposable
         Assert.True(epochsSeen[0] <= epochs, "the kill came before the end of training");
         Assert.Equal(epochs, epochsSeen[^1]);
         using var straight = Uninterrupted(epochs);
-        Assert.Equal(Weights(straight), Weights(resumed));
+        Assert.Equal(ModelWeights.Of(straight), ModelWeights.Of(resumed));
     }
 
     [Fact]
@@ -123,7 +120,7 @@ public class CheckpointTests : IDisposable
         var epochs = new List<int>();
         using var second = SsmTrainer.Train(images, rescored, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch)));
         Assert.Empty(epochs);
-        Assert.Equal(Weights(first), Weights(second));
+        Assert.Equal(ModelWeights.Of(first), ModelWeights.Of(second));
         // The summary is the training's, its last epoch's loss read back from the checkpoint.
         Assert.Equal(first.TrainingSummary, second.TrainingSummary);
         Assert.Equal(2, second.Options.Scoring.RefinementRounds);

@@ -57,7 +57,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
             ? NetworkPrecision.Float32 : NetworkPrecision.BFloat16;
         using var model = SsmTrainer.Train(fixture.Data.Train, options with { Training = options.Training with { Precision = other } });
         Assert.All(model.Network.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
-        Assert.NotEqual(Weights(fixture.Model), Weights(model));
+        Assert.NotEqual(ModelWeights.Of(fixture.Model), ModelWeights.Of(model));
         var test = fixture.Data.Test;
         var scores = model.Score(test.Select(t => t.Image).ToList());
         double auroc = Roc.Auroc(scores.Select(s => s.Score).ToArray(), test.Select(t => t.IsAnomalous).ToArray());
@@ -114,12 +114,12 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
             SsmTrainer.Train(trained.ToList(), options with { Training = options.Training with { LossWeights = weights } });
         using var model = Train(images, new());
         using var dim = Train(fixture.Data.Train.Take(8).Select(i => OnLevels(i, 1)), new());
-        Assert.Equal(Weights(model), Weights(dim));
+        Assert.Equal(ModelWeights.Of(model), ModelWeights.Of(dim));
 
         using var eight = Train(images, new() { Mse = SSM.Core.Losses.SsmLossWeights.PerImageMse });
         using var one = Train(images, new() { Mse = 1 });
-        Assert.Equal(Weights(eight), Weights(model));
-        Assert.NotEqual(Weights(one), Weights(model));
+        Assert.Equal(ModelWeights.Of(eight), ModelWeights.Of(model));
+        Assert.NotEqual(ModelWeights.Of(one), ModelWeights.Of(model));
     }
 
     [Fact]
@@ -287,16 +287,13 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var images = fixture.Data.Train.Take(8).ToList();
         var options = TinyModelFixture.TinyOptions(epochs: 2, seed: 3) with { ImageSize = 16 };
         using var undisturbed = SsmTrainer.Train(images, options);
-        var expected = Weights(undisturbed);
+        var expected = ModelWeights.Of(undisturbed);
         GcPressure.Repeat(TimeSpan.FromSeconds(3), () =>
         {
             using var model = SsmTrainer.Train(images, options);
-            Assert.Equal(expected, Weights(model));
+            Assert.Equal(expected, ModelWeights.Of(model));
         });
     }
-
-    private static float[] Weights(SsmModel model) =>
-        model.Network.parameters().Select(p => p.data<float>().ToArray()).SelectMany(x => x).ToArray();
 
     [Fact]
     public void SameSeedGivesTheSameModelAndScores()

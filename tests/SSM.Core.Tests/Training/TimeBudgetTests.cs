@@ -179,9 +179,6 @@ public class TimeBudgetTests : IDisposable
         Assert.Equal(inOneGo.Epochs.Select(p => (p.Epoch, p.PlannedEpochs, p.Elapsed, p.LearningRate)),
             inOneGo.Epochs.Take(2).Select(p => (p.Epoch, p.PlannedEpochs, p.Elapsed, p.LearningRate))
                 .Concat(continued.Epochs.Select(p => (p.Epoch, p.PlannedEpochs, p.Elapsed, p.LearningRate))));
-        Assert.Equal(Weights(inOneGo.Model!), Weights(continued.Model!));
+        Assert.Equal(ModelWeights.Of(inOneGo.Model!), ModelWeights.Of(continued.Model!));
     }
-
-    private static float[] Weights(SsmModel model) =>
-        model.Network.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
 }

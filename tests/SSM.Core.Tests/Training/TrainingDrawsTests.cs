@@ -28,7 +28,7 @@ public class TrainingDrawsTests
             Training = training,
         };
         using var model = SsmTrainer.Train(Images, options);
-        return [.. model.Network.parameters().SelectMany(p => p.data<float>().ToArray())];
+        return ModelWeights.Of(model);
     }
 
     [Fact]
