@@ -25,8 +25,9 @@ public sealed class ShortTimeBudgetTests
         Assert.Null(ShortTimeBudget.Warning(new SsmOptions(), 105, AfterEpoch(1, 4)));   // no budget: planned epochs are the user's
     }
 
-    /// <summary>The run's first line says the budget as the warning does; a TimeSpan's own text said "00:00:01.2000000", and
-    /// the longest budget "10675199.02:48:05.4775807".</summary>
+    /// <summary>The run's first line says the budget in minutes, as the warning does, and under a minute in seconds (the
+    /// warning keeps minutes: "0.02 min"). A TimeSpan's own text said "00:00:01.2000000", and the longest budget
+    /// "10675199.02:48:05.4775807".</summary>
     [Fact]
     public void The_first_line_says_the_budget_in_minutes_or_seconds()
     {
