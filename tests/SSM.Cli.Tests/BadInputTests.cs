@@ -600,14 +600,19 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--time-budget", "0", "-o", output), "--time-budget must be a positive number of minutes, at most 10,000,000 (got 0)", output);
         foreach (var budget in new[] { "NaN", "Infinity", "1e300" })
             AssertFails(Cli.Run("train", Good, "--time-budget", budget, "-o", output), "--time-budget must be a positive number of minutes", output);
+        // Positive, and no time at all once a time span (which was refused by the model, as 'TrainingTime', exit code 1).
+        AssertFails(Cli.Run("train", Good, "--time-budget", "1e-300", "-o", output), "--time-budget must be a positive number of minutes, at most 10,000,000 (got 1E-300, less than the 100 ns a time is counted in)", output);
         AssertFails(Cli.Run("train", Good, "--checkpoint-every", "-1", "-o", output), "--checkpoint-every must be 0 (none) or a number of epochs (got -1)", output);
         AssertFails(Cli.Run("train", Good, "--channels", "2", "-o", output), "--channels must be auto, 1 or 3 (got '2')", output);
         AssertFails(Cli.Run("train", Good, "--sigma", "-1", "-o", output), "--sigma must be from 0 (no smoothing) to --image-size (64) pixels (got -1)", output);
         AssertFails(Cli.Run("train", Good, "--sigma", "NaN", "-o", output), "--sigma must be from 0", output);
         AssertFails(Cli.Run("train", Good, "-o", " "), "--output must name a folder.");
-        AssertFails(Cli.Run("generate", "--train-count", "0", "-o", output), "--train-count must be at least 1 (got 0)", output);
-        AssertFails(Cli.Run("generate", "--test-good", "-1", "-o", output), "--test-good must be 0 or more (got -1)", output);
-        AssertFails(Cli.Run("generate", "--test-defect", "-2", "-o", output), "--test-defect must be 0 or more (got -2)", output);
+        AssertFails(Cli.Run("generate", "--train-count", "0", "-o", output), "--train-count must be from 1 to 1,000,000 (got 0)", output);
+        AssertFails(Cli.Run("generate", "--test-good", "-1", "-o", output), "--test-good must be from 0 to 1,000,000 (got -1)", output);
+        // Past a million a count was a slip: 2147483647 defects of each kind wrote for hours, without a word before this check.
+        AssertFails(Cli.Run("generate", "--test-defect", "2147483647", "-o", output), "--test-defect must be from 0 to 1,000,000 (got 2147483647)", output);
+        AssertFails(Cli.Run("generate", "--train-count", "1000001", "-o", output), "--train-count must be from 1 to 1,000,000 (got 1000001)", output);
+        AssertFails(Cli.Run("generate", "--test-defect", "-2", "-o", output), "--test-defect must be from 0 to 1,000,000 (got -2)", output);
     }
 
     /// <summary>A model saved before files were turned upright reads photos as stored: said, since its heat maps come out

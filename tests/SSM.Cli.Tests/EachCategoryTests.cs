@@ -158,9 +158,12 @@ public sealed class EachCategoryTests(TrainedModelFixture fx)
     public void Generate_all_writes_one_dataset_per_texture_as_generate_of_each_alone()
     {
         string root = Path.Combine(fx.Root, "generated-all"), striped = Path.Combine(fx.Root, "generated-striped");
-        string[] small = ["--image-size", "16", "--train-count", "4", "--test-good", "1", "--test-defect", "1", "--seed", "5"];
+        string[] small = ["--image-size", "16", "--train-count", "21", "--test-good", "1", "--test-defect", "1", "--seed", "5"];
         var all = Cli.Run(["generate", "--texture", "all", .. small, "-o", root]);
         Assert.True(all.Code == 0, all.Output);
+        // One count over the four datasets of 26 images (21 + 1 + 4 defects), said by the tenth from 100 images on.
+        Assert.Contains("Writing 104 images...", all.Output);
+        Assert.Contains("written 104 of 104", all.Output);
         Assert.Contains("--each-category", Cli.Flat(all.Output));   // what to run next
         Assert.Equal(["brushedmetal", "grainy", "striped", "woven"], SSM.Cli.Inputs.DatasetInput.CategoryFolders(root, needTrain: true).Select(Path.GetFileName));
         var alone = Cli.Run(["generate", "--texture", "Striped", .. small, "-o", striped]);

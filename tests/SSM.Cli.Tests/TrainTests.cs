@@ -37,6 +37,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.True(fx.GenerateCode == 0, fx.GenerateOutput);
         Assert.Equal(24, Directory.GetFiles(Path.Combine(fx.Data, "train", "good")).Length);
         Assert.True(Directory.Exists(Path.Combine(fx.Data, "ground_truth")));
+        Assert.Contains("Writing 38 images...", fx.GenerateOutput);   // 24 + 6 + 4 x 2: its progress
         Assert.Contains("generated", fx.GenerateOutput);
         Assert.Contains("test defects", fx.GenerateOutput);
         Assert.Matches(@"8 \(2 of each of 4 kinds\)", fx.GenerateOutput);   // --test-defect counts per kind

@@ -70,9 +70,10 @@ public sealed class GenerateSettings : CommonSettings
         if (From is not null) return ValidateFrom();
         if (ImageSize < SyntheticDatasetOptions.MinimumImageSize || ImageSize > SyntheticDatasetOptions.MaximumImageSize)
             return ValidationResult.Error($"--image-size must be from {SyntheticDatasetOptions.MinimumImageSize} to {SyntheticDatasetOptions.MaximumImageSize} (got {ImageSize}).");
-        if (TrainCount < 1) return ValidationResult.Error($"--train-count must be at least 1 (got {TrainCount}).");
-        if (TestGood < 0) return ValidationResult.Error($"--test-good must be 0 or more (got {TestGood}).");
-        if (TestDefect < 0) return ValidationResult.Error($"--test-defect must be 0 or more (got {TestDefect}).");
+        const int most = SyntheticDatasetOptions.MaximumCount;
+        if (TrainCount is < 1 or > most) return ValidationResult.Error($"--train-count must be from 1 to {most:N0} (got {TrainCount}).");
+        if (TestGood is < 0 or > most) return ValidationResult.Error($"--test-good must be from 0 to {most:N0} (got {TestGood}).");
+        if (TestDefect is < 0 or > most) return ValidationResult.Error($"--test-defect must be from 0 to {most:N0} (got {TestDefect}).");
         if (Channels is not (1 or 3)) return ValidationResult.Error($"--channels must be 1 (grey) or 3 (colour) (got {Channels}).");
         if (!AllTextures && ParseName<TextureKind>(Texture) is null)
             return ValidationResult.Error($"--texture must be {string.Join(", ", Enum.GetNames<TextureKind>())} or All (any case; got '{Texture}').");

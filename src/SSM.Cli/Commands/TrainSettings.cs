@@ -292,6 +292,9 @@ public sealed class TrainSettings : ModelSettings
         if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be positive (got {BatchSize}).");
         if (TimeBudget is { } budget && !(budget > 0 && budget <= MaxTimeBudgetMinutes))   // NaN and infinity too: no TimeSpan holds them
             return ValidationResult.Error($"--time-budget must be a positive number of minutes, at most {MaxTimeBudgetMinutes:N0} (got {TimeBudget}).");
+        // A time span counts in ticks of 100 ns: 1e-300 minutes was a budget of none, which the model refused in its own terms.
+        if (TimeBudgetSpan is { Ticks: 0 })
+            return ValidationResult.Error($"--time-budget must be a positive number of minutes, at most {MaxTimeBudgetMinutes:N0} (got {TimeBudget}, less than the 100 ns a time is counted in).");
         if (CheckpointEvery < 0) return ValidationResult.Error($"--checkpoint-every must be 0 (none) or a number of epochs (got {CheckpointEvery}).");
         if (Channels.Trim() is not ("1" or "3") && !Channels.Equals("auto", StringComparison.OrdinalIgnoreCase))
             return ValidationResult.Error($"--channels must be auto, 1 or 3 (got '{Channels}').");

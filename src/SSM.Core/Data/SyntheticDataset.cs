@@ -40,21 +40,26 @@ public sealed class SyntheticDataset
     /// files are left alone, so write into an empty folder. Names get more digits when a split has over 1000 images,
     /// keeping ordinal name order equal to index order.
     /// </summary>
-    public void WriteMvtec(string folder) => Write(folder, Train, Train.Count, Test, Test.CountBy(t => t.Category).ToDictionary(), default);
+    public void WriteMvtec(string folder) => Write(folder, Train, Train.Count, Test, Test.CountBy(t => t.Category).ToDictionary(), null, default);
 
     /// <summary>
     /// <see cref="Generate"/> of <paramref name="options"/> written as <see cref="WriteMvtec(string)"/> writes it, the same
     /// files to the byte, each image generated, written and let go in turn: the memory of one image whatever the counts
     /// (300 images of 512 px held whole took 653 MB), and a stop between any two images.
     /// </summary>
+    /// <param name="options">What to generate.</param>
+    /// <param name="folder">Where the MVTec layout goes.</param>
+    /// <param name="progress">Told the images written so far (training and test images, not masks), of
+    /// <see cref="SyntheticDatasetOptions.ImageCount"/>, after each one: the default 152 take half a second, 152 of 1024 px 18 s.</param>
+    /// <param name="cancellation">Stops between two images.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the images written so far stay.</exception>
-    public static void WriteMvtec(SyntheticDatasetOptions options, string folder, CancellationToken cancellation = default)
+    public static void WriteMvtec(SyntheticDatasetOptions options, string folder, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var counts = new Dictionary<string, int> { [LabeledImage.GoodCategory] = options.TestGoodCount };
         foreach (DefectKind kind in options.DefectKinds) counts[kind.CategoryName()] = options.TestDefectCount;
-        Write(folder, TrainImages(options), options.TrainCount, TestImages(options), counts, cancellation);
+        Write(folder, TrainImages(options), options.TrainCount, TestImages(options), counts, progress, cancellation);
     }
 
     private static IEnumerable<FloatImage> TrainImages(SyntheticDatasetOptions options)
@@ -81,7 +86,7 @@ public sealed class SyntheticDataset
 
     // The counts (training images, each test category's) give the file names enough digits before any image is made.
     private static void Write(string folder, IEnumerable<FloatImage> train, int trainCount, IEnumerable<LabeledImage> test,
-        IReadOnlyDictionary<string, int> testCounts, CancellationToken cancellation)
+        IReadOnlyDictionary<string, int> testCounts, IProgress<int>? progress, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(folder);
         string trainFolder = Directory.CreateDirectory(Path.Combine(folder, "train", LabeledImage.GoodCategory)).FullName;
@@ -91,6 +96,7 @@ public sealed class SyntheticDataset
         {
             cancellation.ThrowIfCancellationRequested();
             ImageFile.Save(image, Path.Combine(trainFolder, index++.ToString(trainFormat) + ".png"));
+            progress?.Report(index);
         }
         var written = new Dictionary<string, int>();
         var made = new HashSet<string>();
@@ -108,6 +114,7 @@ public sealed class SyntheticDataset
             string stem = (i - 1).ToString(StemFormat(testCounts[item.Category]));
             ImageFile.Save(item.Image, Path.Combine(Made("test", item.Category), stem + ".png"));
             if (item.Mask is { } mask) ImageFile.Save(mask, Path.Combine(Made("ground_truth", item.Category), stem + "_mask.png"));
+            progress?.Report(++index);
         }
     }
 

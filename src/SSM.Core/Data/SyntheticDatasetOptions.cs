@@ -11,12 +11,16 @@ public sealed record SyntheticDatasetOptions
     public const int MaximumImageSize = 4096;
     /// <summary>1 (grayscale) or 3 (RGB). Default 1.</summary>
     public int Channels { get; init; } = 1;
-    /// <summary>Number of defect-free training images. Default 60.</summary>
+    /// <summary>Number of defect-free training images. Default 60, at most <see cref="MaximumCount"/>.</summary>
     public int TrainCount { get; init; } = 60;
-    /// <summary>Number of defect-free test images. Default 20.</summary>
+    /// <summary>Number of defect-free test images. Default 20, at most <see cref="MaximumCount"/>.</summary>
     public int TestGoodCount { get; init; } = 20;
-    /// <summary>Number of test images per defect kind. Default 8.</summary>
+    /// <summary>Number of test images per defect kind. Default 8, at most <see cref="MaximumCount"/>.</summary>
     public int TestDefectCount { get; init; } = 8;
+    /// <summary>The most images of one count: a million, gigabytes of PNG files already (a 64 px image's file is about
+    /// 5 KB). Far beyond it a count was a slip of the keyboard: 2147483647 defects of each kind wrote for hours, and the
+    /// total of the images no longer fitted an int.</summary>
+    public const int MaximumCount = 1_000_000;
     /// <summary>The texture family of every image. Default <see cref="TextureKind.Woven"/>.</summary>
     public TextureKind Texture { get; init; } = TextureKind.Woven;
     /// <summary>Seed of every random choice; equal options give bit-identical datasets. Default 0.</summary>
@@ -24,19 +28,28 @@ public sealed record SyntheticDatasetOptions
     /// <summary>Defect kinds in the test set, in this order. Default: all of <see cref="DefectKind"/>.</summary>
     public IReadOnlyList<DefectKind> DefectKinds { get; init; } = Enum.GetValues<DefectKind>();
 
+    /// <summary>The images these options make, training and test (masks not counted): at most 6 million.</summary>
+    public int ImageCount => TrainCount + TestGoodCount + TestDefectCount * (DefectKinds?.Count ?? 0);
+
     internal void Validate()
     {
         if (ImageSize < MinimumImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images need at least {MinimumImageSize}x{MinimumImageSize} pixels.");
         if (ImageSize > MaximumImageSize) throw new ArgumentOutOfRangeException(nameof(ImageSize), ImageSize, $"Synthetic images are at most {MaximumImageSize}x{MaximumImageSize} pixels.");
         if (Channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(Channels), Channels, "Channels must be 1 or 3.");
-        if (TrainCount < 0) throw new ArgumentOutOfRangeException(nameof(TrainCount), TrainCount, "Counts cannot be negative.");
-        if (TestGoodCount < 0) throw new ArgumentOutOfRangeException(nameof(TestGoodCount), TestGoodCount, "Counts cannot be negative.");
-        if (TestDefectCount < 0) throw new ArgumentOutOfRangeException(nameof(TestDefectCount), TestDefectCount, "Counts cannot be negative.");
+        CheckCount(TrainCount, nameof(TrainCount));
+        CheckCount(TestGoodCount, nameof(TestGoodCount));
+        CheckCount(TestDefectCount, nameof(TestDefectCount));
         if (!Enum.IsDefined(Texture)) throw new ArgumentOutOfRangeException(nameof(Texture), Texture, "Unknown texture kind.");
         ArgumentNullException.ThrowIfNull(DefectKinds);
         foreach (DefectKind kind in DefectKinds)
             if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(DefectKinds), kind, "Unknown defect kind.");
         if (DefectKinds.Distinct().Count() != DefectKinds.Count)
             throw new ArgumentException("Each defect kind may be listed once, since it names a test folder.", nameof(DefectKinds));
+    }
+
+    private static void CheckCount(int count, string name)
+    {
+        if (count is < 0 or > MaximumCount)
+            throw new ArgumentOutOfRangeException(name, count, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Counts must be from 0 to {MaximumCount:N0}."));
     }
 }

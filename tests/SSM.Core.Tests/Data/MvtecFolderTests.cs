@@ -1,3 +1,4 @@
+using SSM.Core.Training;
 using SSM.Core.Data;
 
 namespace SSM.Core.Tests.Data;
@@ -61,8 +62,48 @@ public class MvtecFolderTests
         using var stopped = new TempFolder();
         using var stop = new CancellationTokenSource();
         stop.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticDataset.WriteMvtec(Small().Options, stopped.Path, stop.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => SyntheticDataset.WriteMvtec(Small().Options, stopped.Path, cancellation: stop.Token));
         Assert.Empty(Directory.EnumerateFiles(stopped.Path, "*", SearchOption.AllDirectories));
+    }
+
+    /// <summary>generate's progress: every image counted once, in order, each after its file (and its mask) is written.</summary>
+    [Fact]
+    public void WriteMvtec_of_options_reports_each_image_written()
+    {
+        using var temp = new TempFolder();
+        var options = Small().Options;
+        var reports = new List<(int Done, int Files)>();
+        SyntheticDataset.WriteMvtec(options, temp.Path, new SynchronousProgress<int>(done =>
+            reports.Add((done, Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories).Count()))));
+        Assert.Equal(4 + 2 + 4 * 2, options.ImageCount);
+        Assert.Equal(Enumerable.Range(1, options.ImageCount), reports.Select(r => r.Done));
+        // The training and good test images come alone, each defect with its mask.
+        Assert.Equal([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22], reports.Select(r => r.Files));
+    }
+
+    /// <summary>A count past a million is refused before a file is written: 2147483647 defects of each kind wrote for hours.</summary>
+    [Theory]
+    [InlineData(nameof(SyntheticDatasetOptions.TrainCount))]
+    [InlineData(nameof(SyntheticDatasetOptions.TestGoodCount))]
+    [InlineData(nameof(SyntheticDatasetOptions.TestDefectCount))]
+    public void WriteMvtec_of_options_refuses_a_count_past_the_maximum(string count)
+    {
+        using var temp = new TempFolder();
+        var small = Small().Options;
+        SyntheticDatasetOptions With(int n) => count switch
+        {
+            nameof(SyntheticDatasetOptions.TrainCount) => small with { TrainCount = n },
+            nameof(SyntheticDatasetOptions.TestGoodCount) => small with { TestGoodCount = n },
+            _ => small with { TestDefectCount = n },
+        };
+        With(SyntheticDatasetOptions.MaximumCount).Validate();
+        foreach (int n in new[] { SyntheticDatasetOptions.MaximumCount + 1, int.MaxValue, -1 })
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => SyntheticDataset.WriteMvtec(With(n), temp.Path));
+            Assert.Equal(count, e.ParamName);
+            Assert.StartsWith("Counts must be from 0 to 1,000,000.", e.Message);
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path));
     }
 
     [Fact]
