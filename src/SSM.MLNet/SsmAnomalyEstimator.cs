@@ -177,7 +177,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column.</exception>
     /// <exception cref="InvalidOperationException">Images could not be read (the message names each one's row and file, after reading
-    /// all rows), or too few rows.</exception>
+    /// all rows), or too few rows; a <see cref="SSM.Core.Training.TrainingDivergedException"/> when the network's weights stopped
+    /// being numbers (its message says what to change).</exception>
     public SsmAnomalyTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));

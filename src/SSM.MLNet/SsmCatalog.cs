@@ -128,7 +128,8 @@ public static class SsmCatalog
     /// </example>
     /// <exception cref="ArgumentException"><paramref name="model"/> holds no SSM transformer, or more than one.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The rows lack a column the model reads, or <paramref name="epochs"/> is below 1.</exception>
-    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than <see cref="SsmTrainer.MinimumImages"/>.</exception>
+    /// <exception cref="InvalidOperationException">Images that cannot be read (each named), or fewer than <see cref="SsmTrainer.MinimumImages"/>;
+    /// a <see cref="TrainingDivergedException"/> when the network's weights stopped being numbers.</exception>
     public static ITransformer FineTuneSsm(this AnomalyDetectionCatalog catalog, ITransformer model, IDataView normalImages,
         int? epochs = null) =>
         catalog.FineTuneSsm(model, normalImages, new SsmFineTuningOptions { Epochs = epochs });

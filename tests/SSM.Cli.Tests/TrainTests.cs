@@ -31,6 +31,29 @@ public sealed class TrainTests(TrainedModelFixture fx)
         Assert.Matches($@"epochs run\s*│\s*{metrics.EpochsRun} of 100000\s*│", flat);
     }
 
+    /// <summary>A training that diverges is said as a failure the user can act on, in the options' names, not as the
+    /// engine's InvalidOperationException; no output is written. A fine-tuning the same.</summary>
+    [Fact]
+    public void Train_that_diverges_says_which_options_to_change()
+    {
+        string root = Cli.TempFolder("train-diverged");
+        const string Said = "error: The training diverged in epoch 1: its loss is NaN, and the network's weights are no longer numbers. " +
+                            "A lower --learning-rate (it is 1E+30) trains; so does another --seed, when the rate is the default.";
+        string[][] runs =
+        [
+            ["train", fx.Data, .. TrainedModelFixture.OneEpoch, "--learning-rate", "1e30", "-o", Path.Combine(root, "new")],
+            ["train", fx.Data, "--from", fx.Model, "--epochs", "1", "--learning-rate", "1e30", "-o", Path.Combine(root, "tuned")],
+        ];
+        foreach (var run in runs)
+        {
+            var (code, text) = Cli.Run(run);
+            Assert.True(code == 1, text);
+            Assert.Contains(Said, Cli.Flat(text));
+            Assert.DoesNotContain("Exception", text);
+            Assert.False(Directory.Exists(run[^1]), text);
+        }
+    }
+
     [Fact]
     public void Generate_WritesMvtecLayout()
     {

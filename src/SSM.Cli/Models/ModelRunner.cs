@@ -6,6 +6,7 @@ using Microsoft.ML.Runtime;
 using SSM.Cli.Inputs;
 using SSM.Cli.Outputs;
 using SSM.Core.IO;
+using SSM.Core.Training;
 using SSM.MLNet;
 
 namespace SSM.Cli.Models;
@@ -50,6 +51,11 @@ public static class ModelRunner
         catch (DeviceUnavailableException ex)
         {
             throw new CliException(ex.Message, ex);
+        }
+        catch (Exception ex) when (ErrorReporter.Innermost(ex) is TrainingDivergedException diverged)
+        {
+            // Said as every failure the user can act on, in the options' names: not as an InvalidOperationException.
+            throw new CliException(diverged.MessageNaming("--learning-rate", "--seed"), ex);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

@@ -27,6 +27,7 @@ public static class SsmTrainer
     /// <param name="steps">Receives one report per training step (a batch), for progress within an epoch.</param>
     /// <param name="calibration">Receives a report when calibration starts and after each batch of held-out images it scores:
     /// on large images or many held-out ones it takes minutes after the last epoch.</param>
+    /// <exception cref="TrainingDivergedException">The network's weights stopped being numbers; its message says what to change.</exception>
     public static SsmModel Train(IEnumerable<FloatImage> normalImages, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
@@ -46,6 +47,7 @@ public static class SsmTrainer
 
     /// <summary>Trains and calibrates a model on images already cached at the model's size.</summary>
     /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)" path="/param"/>
+    /// <exception cref="TrainingDivergedException">The network's weights stopped being numbers; its message says what to change.</exception>
     public static SsmModel Train(ImageCache images, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null) =>
@@ -163,6 +165,7 @@ public static class SsmTrainer
     /// <exception cref="ArgumentException">Fewer than <see cref="MinimumImages"/> images, images cached for another size,
     /// channels or tiles than the model's, invalid settings, or a checkpoint folder.</exception>
     /// <exception cref="ObjectDisposedException">The model was disposed before the call.</exception>
+    /// <exception cref="TrainingDivergedException">The network's weights stopped being numbers; its message says what to change.</exception>
     public static SsmModel FineTune(SsmModel model, ImageCache normalImages, TrainingOptions? training = null,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
@@ -288,15 +291,7 @@ public static class SsmTrainer
             // Diverged weights score every image NaN: stopped here, before a checkpoint keeps them or a model is made of them.
             // The loss is measured before each step, so a last step that leaves weights NaN has a finite one: the weights are
             // checked too (a boundary sweep's network of width 1 with a 1 x 1 bottleneck, refused since, reached Save with NaN scores).
-            if (!double.IsFinite(loss.Total) || !WeightsFinite(network))
-            {
-                string given = t.LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                throw new InvalidOperationException($"The training diverged in epoch {current}: " + (double.IsFinite(loss.Total)
-                    // A sweep's network that diverged so trained with another seed, not with a tenth of the learning rate.
-                    ? $"its last step left the network's weights not numbers (NaN). Another seed may train it (the learning rate is {given})."
-                    : $"its loss is {loss.Total}, and the network's weights are no longer numbers. A lower learning rate (it is {given}) trains; " +
-                      "so does another seed, when the rate is the default."));
-            }
+            if (!double.IsFinite(loss.Total) || !WeightsFinite(network)) throw new TrainingDivergedException(current, loss.Total, t.LearningRate);
             var elapsed = Elapsed();
             var perEpoch = (elapsed - before) / (epoch + 1 - first);
             if (t.TimeBudget is { } budget)

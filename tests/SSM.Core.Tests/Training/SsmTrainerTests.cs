@@ -415,11 +415,25 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var images = fixture.Data.Train.Take(8).ToList();
         var options = TinyModelFixture.TinyOptions(epochs: 2) with { ImageSize = 16 };
         var epochs = new List<int>();
-        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images,
+        var e = Assert.Throws<TrainingDivergedException>(() => SsmTrainer.Train(images,
             options with { Training = options.Training with { LearningRate = 1e30 } }, new SynchronousProgress<TrainingProgress>(p => epochs.Add(p.Epoch))));
-        Assert.StartsWith("The training diverged in epoch 1: its loss is NaN", e.Message);
-        Assert.Contains("A lower learning rate (it is 1E+30) trains", e.Message);
+        Assert.Equal("The training diverged in epoch 1: its loss is NaN, and the network's weights are no longer numbers. " +
+                     "A lower learning rate (it is 1E+30) trains; so does another seed, when the rate is the default.", e.Message);
+        Assert.Equal((1, double.NaN, 1e30), (e.Epoch, e.Loss, e.LearningRate));
+        Assert.Equal("The training diverged in epoch 1: its loss is NaN, and the network's weights are no longer numbers. " +
+                     "A lower --learning-rate (it is 1E+30) trains; so does another --seed, when the rate is the default.", e.MessageNaming("--learning-rate", "--seed"));
         Assert.Empty(epochs);
+    }
+
+    /// <summary>A loss still finite when the last step broke the weights: another seed is what trains such a network.</summary>
+    [Fact]
+    public void A_training_diverged_in_its_last_step_says_to_try_another_seed()
+    {
+        var e = new TrainingDivergedException(3, 0.25, 0.001);
+        Assert.Equal("The training diverged in epoch 3: its last step left the network's weights not numbers (NaN). " +
+                     "Another seed may train it (the learning rate is 0.001).", e.Message);
+        Assert.Equal("The training diverged in epoch 3: its last step left the network's weights not numbers (NaN). " +
+                     "Another --seed may train it (the --learning-rate is 0.001).", e.MessageNaming("--learning-rate", "--seed"));
     }
 
     /// <summary>Adam's first step is 10 times the rate, in float: a rate past a tenth of float's range failed inside libtorch
@@ -434,7 +448,7 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => SsmTrainer.Train(images, At(1e38)));
         Assert.Equal("LearningRate", refused.ParamName);
         Assert.StartsWith("Learning rate must be a positive number, at most 1E+37.", refused.Message);
-        var diverged = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, At(TrainingOptions.MaxLearningRate)));
+        var diverged = Assert.Throws<TrainingDivergedException>(() => SsmTrainer.Train(images, At(TrainingOptions.MaxLearningRate)));
         Assert.StartsWith("The training diverged in epoch 1: its loss is NaN", diverged.Message);
     }
 
