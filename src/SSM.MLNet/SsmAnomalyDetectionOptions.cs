@@ -257,7 +257,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>The default <see cref="MaxImagePixels"/>: 180 million.</summary>
     public const long DefaultMaxImagePixels = 180_000_000;
 
-    /// <summary>Width of a vector input column, in pixels (positive). Required for vector input, ignored for image input. Default null.</summary>
+    /// <summary>Width of a vector input column, in pixels (positive; <see cref="Channels"/> × <see cref="VectorHeight"/> × this at
+    /// most <see cref="Array.MaxLength"/>, what a vector holds). Required for vector input, ignored for image input. Default null.</summary>
     public int? VectorWidth { get; set; }
 
     /// <summary>Height of a vector input column, in pixels (positive). Required for vector input, ignored for image input. Default null.</summary>

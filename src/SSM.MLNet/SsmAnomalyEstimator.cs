@@ -94,6 +94,10 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         Check(ectx, o.VectorHeight is null or >= 1, nameof(o.VectorHeight), o.VectorHeight, "a positive number of pixels, or null for image input");
         Check(ectx, o.VectorWidth is null == o.VectorHeight is null, nameof(o.VectorHeight), o.VectorHeight,
             $"set with VectorWidth ({Show(o.VectorWidth)}): both for a pixel vector, neither for other input");
+        // 65536 x 65536 overflowed the vector's length to 0, and the schema's message asked for a Vector<Single, 0>.
+        Check(ectx, o.VectorWidth is not int vw || o.VectorHeight is not int vh || (long)o.Channels * vh * vw <= Array.MaxLength, nameof(o.VectorWidth), o.VectorWidth,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"a width that with VectorHeight ({Show(o.VectorHeight)}) and Channels ({o.Channels}) fits a vector, at most {Array.MaxLength:N0} values"));
         Check(ectx, float.IsFinite(o.VectorScale) && o.VectorScale > 0, nameof(o.VectorScale), o.VectorScale, "a positive number");
         Check(ectx, SsmDevice.IsValid(o.Device), nameof(o.Device), o.Device, SsmDevice.AcceptedForms);
     }

@@ -107,6 +107,10 @@ public sealed class OptionsTests
         // The open ends of two ranges: the end itself is refused.
         { "HoldoutFraction", o => o.HoldoutFraction = TrainingOptions.MaxHoldoutFraction, "got 0.9", "less than 0.9" },
         { "VectorScale", o => o.VectorScale = 0, "got 0", "a positive number" },
+        // Beyond what a vector holds (the length overflowed an int: 0 here, asked for as Vector<Single, 0>).
+        { "VectorWidth", o => { o.VectorWidth = 65536; o.VectorHeight = 65536; }, "got 65536",
+            "a width that with VectorHeight (65536) and Channels (1) fits a vector, at most 2,147,483,591 values" },
+        { "VectorWidth", o => { o.VectorWidth = 40000; o.VectorHeight = 20000; o.Channels = 3; }, "got 40000", "and Channels (3) fits a vector" },
     };
 
     [Fact]
