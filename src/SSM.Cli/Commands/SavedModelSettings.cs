@@ -34,7 +34,8 @@ public class SavedModelSettings : ModelSettings
     {
         var common = base.Validate();
         if (!common.Successful) return common;
-        if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}).");
+        // A score is a float: 1e40 reads as Infinity, so the limit is said beside what was read.
+        if (Threshold is { } t && !float.IsFinite(t)) return ValidationResult.Error($"--threshold must be a finite number (got {t}; a score's largest size is {float.MaxValue:G3}).");
         if (MaskThresholdText is { } m && ReadMaskThreshold(m) is null)
             return ValidationResult.Error($"--mask-threshold must be a finite number, or 'none' for the verdict's line (got '{m}').");
         return ValidationResult.Success();
