@@ -50,7 +50,7 @@ public sealed class SyntheticDataset
     /// <param name="options">What to generate.</param>
     /// <param name="folder">Where the MVTec layout goes.</param>
     /// <param name="progress">Told the images written so far (training and test images, not masks), of
-    /// <see cref="SyntheticDatasetOptions.ImageCount"/>, after each one: the default 152 take half a second, 152 of 1024 px 18 s.</param>
+    /// <see cref="SyntheticDatasetOptions.ImageCount"/>, after each one: generate's default 152 take half a second, 152 of 1024 px 18 s.</param>
     /// <param name="cancellation">Stops between two images.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled; the images written so far stay.</exception>
     public static void WriteMvtec(SyntheticDatasetOptions options, string folder, IProgress<int>? progress = null, CancellationToken cancellation = default)

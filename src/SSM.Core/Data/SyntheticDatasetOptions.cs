@@ -17,9 +17,9 @@ public sealed record SyntheticDatasetOptions
     public int TestGoodCount { get; init; } = 20;
     /// <summary>Number of test images per defect kind. Default 8, at most <see cref="MaximumCount"/>.</summary>
     public int TestDefectCount { get; init; } = 8;
-    /// <summary>The most images of one count: a million, gigabytes of PNG files already (a 64 px image's file is about
-    /// 5 KB). Far beyond it a count was a slip of the keyboard: 2147483647 defects of each kind wrote for hours, and the
-    /// total of the images no longer fitted an int.</summary>
+    /// <summary>The most images of one count: a million, gigabytes of PNG files already (a generated 64 px image's
+    /// file is about 3.5 KB). Far beyond it a count was a slip of the keyboard: 2147483647 defects of each kind began on 8.6 billion images
+    /// (186,709 files in 35 s, without a word), and the total of the images no longer fitted an int.</summary>
     public const int MaximumCount = 1_000_000;
     /// <summary>The texture family of every image. Default <see cref="TextureKind.Woven"/>.</summary>
     public TextureKind Texture { get; init; } = TextureKind.Woven;

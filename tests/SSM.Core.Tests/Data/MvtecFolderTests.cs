@@ -81,7 +81,7 @@ public class MvtecFolderTests
         Assert.Equal([1, 2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 18, 20, 22], reports.Select(r => r.Files));
     }
 
-    /// <summary>A count past a million is refused before a file is written: 2147483647 defects of each kind wrote for hours.</summary>
+    /// <summary>A count past a million is refused before a file is written: 2147483647 defects of each kind began on 8.6 billion images.</summary>
     [Theory]
     [InlineData(nameof(SyntheticDatasetOptions.TrainCount))]
     [InlineData(nameof(SyntheticDatasetOptions.TestGoodCount))]
