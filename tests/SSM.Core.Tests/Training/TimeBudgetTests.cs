@@ -1,5 +1,3 @@
-using SSM.Core.Data;
-using SSM.Core.Network;
 using SSM.Core.Training;
 using SSM.Core.Tests.Data;
 
@@ -25,16 +23,9 @@ public class TimeBudgetTests : IDisposable
         public void Advance(TimeSpan by) => ticks += by.Ticks;
     }
 
-    private static readonly IReadOnlyList<FloatImage> Images =
-        SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 16, TrainCount = 10, TestGoodCount = 1, TestDefectCount = 1, Seed = 5 }).Train;
-
     /// <summary>10 images: 2 held out, 8 trained on in 4 steps of 2 an epoch.</summary>
-    private static SsmOptions Options(TimeSpan budget, string? checkpoints = null) => new()
-    {
-        ImageSize = 16,
-        Network = new InpaintingNetworkOptions { BaseWidth = 4, Depth = 3 },
-        Training = new TrainingOptions { Epochs = 20, BatchSize = 2, Seed = 9, TimeBudget = budget, CheckpointFolder = checkpoints, CheckpointEvery = 1 },
-    };
+    private static SsmOptions Options(TimeSpan budget, string? checkpoints = null) => TenImageTraining.Options(
+        new TrainingOptions { Epochs = 20, BatchSize = 2, Seed = 9, TimeBudget = budget, CheckpointFolder = checkpoints, CheckpointEvery = 1 });
 
     private sealed record Run(SsmModel? Model, List<TrainingProgress> Epochs, List<TrainingStep> Steps) : IDisposable
     {
@@ -56,7 +47,7 @@ public class TimeBudgetTests : IDisposable
         });
         try
         {
-            var model = SsmTrainer.TrainTimedBy(clock, ImageCaches.For(Images, options), options,
+            var model = SsmTrainer.TrainTimedBy(clock, ImageCaches.For(TenImageTraining.Images, options), options,
                 new SynchronousProgress<TrainingProgress>(epochs.Add), cancellation: cancel.Token, steps: stepped);
             return new Run(model, epochs, steps);
         }
@@ -73,7 +64,7 @@ public class TimeBudgetTests : IDisposable
     public void TheSetupTrainsFourStepsAnEpoch()
     {
         var t = Options(TimeSpan.FromHours(1)).Training;
-        Assert.Equal(4, SsmTrainer.StepsPerEpoch(SsmTrainer.Split(Images.Count, t).Train.Length, t));
+        Assert.Equal(4, SsmTrainer.StepsPerEpoch(SsmTrainer.Split(TenImageTraining.Images.Count, t).Train.Length, t));
     }
 
     [Fact]

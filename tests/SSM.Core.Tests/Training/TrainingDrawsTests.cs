@@ -1,5 +1,3 @@
-using SSM.Core.Data;
-using SSM.Core.Network;
 using SSM.Core.Training;
 
 namespace SSM.Core.Tests.Training;
@@ -12,22 +10,12 @@ namespace SSM.Core.Tests.Training;
 /// </summary>
 public class TrainingDrawsTests
 {
-    private static readonly IReadOnlyList<FloatImage> Images =
-        SyntheticDataset.Generate(new SyntheticDatasetOptions { ImageSize = 16, TrainCount = 10, TestGoodCount = 1, TestDefectCount = 1, Seed = 5 }).Train;
-
     // Seed 4 draws the cell sizes [2, 4] as 2, 2, 4, 4 (seed 3 drew 2 four times, which a test cannot tell from 2 alone).
     private static readonly TrainingOptions OneEpoch = new() { Epochs = 1, BatchSize = 2, Seed = 4 };
 
     private static float[] WeightsAfter(TrainingOptions training, params int[] cellSizes)
     {
-        var options = new SsmOptions
-        {
-            ImageSize = 16,
-            Network = new InpaintingNetworkOptions { BaseWidth = 4, Depth = 3 },
-            Masking = new MaskingOptions { CellSizes = cellSizes },
-            Training = training,
-        };
-        using var model = SsmTrainer.Train(Images, options);
+        using var model = SsmTrainer.Train(TenImageTraining.Images, TenImageTraining.Options(training, new MaskingOptions { CellSizes = cellSizes }));
         return ModelWeights.Of(model);
     }
 
