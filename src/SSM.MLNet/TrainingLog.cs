@@ -61,7 +61,16 @@ internal static class TrainingLog
         });
         // Calibration scores the held-out images after the last epoch: minutes on large images, so it is said and followed
         // like the steps (the command line's bar says "calibrating").
-        return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
+        try
+        {
+            return train(progress, steps, Calibration(ch, heldOut, "held-out "), cancellation.Token);
+        }
+        catch (TrainingDivergedException diverged)
+        {
+            // The engine says "learning rate" and "seed"; here they are the options' properties.
+            string settings = fineTuning ? nameof(SsmFineTuningOptions) : nameof(SsmAnomalyDetectionOptions);
+            throw diverged.Naming($"{settings}.{nameof(SsmAnomalyDetectionOptions.LearningRate)}", $"{settings}.{nameof(SsmAnomalyDetectionOptions.Seed)}");
+        }
     }
 
     /// <summary>The epochs a time budget is judged against (<see cref="ShortTimeBudget"/>): those asked, at most the default

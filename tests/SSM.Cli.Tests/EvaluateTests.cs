@@ -108,6 +108,7 @@ public sealed class EvaluateTests(TrainedModelFixture fx)
         var unmeasured = Cli.Run("evaluate", fx.Model, goodOnly, "--min-image-auroc", "0.5", "-o", output + "-one-kind");
         Assert.Equal(3, unmeasured.Code);
         Assert.Contains("image AUROC cannot be measured on this test set", Cli.Flat(unmeasured.Output));
+        Assert.Matches(@"image AUROC[\s│|]+n/a: needs good and defective test images", Cli.Flat(unmeasured.Output));   // the row says why
         Assert.Equal(2, Cli.Run("evaluate", fx.Model, fx.Data, "--min-image-auroc", "1.5", "-o", output).Code);
     }
 

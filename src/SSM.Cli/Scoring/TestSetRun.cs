@@ -48,14 +48,17 @@ public static class TestSetRun
     public static string Metric(double? value) =>
         value is { } v && double.IsFinite(v) ? v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
 
+    private const string NeedsBothKinds = "n/a: needs good and defective test images";
+
     /// <summary>Summary rows for a test-set evaluation, naming the settings in <paramref name="terms"/>' words (the CLI's by default).</summary>
     public static IEnumerable<(string, string)> Rows(EvaluationResult? e, Report.ReportTerms? terms = null)
     {
         terms ??= Report.ReportTerms.Cli;
         if (e is null) { yield return ("test set", "none"); yield break; }
         yield return ("test images", $"{e.Images.Count} ({e.Images.Count(i => i.IsAnomalous)} defective)");
-        yield return ("image AUROC", WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
-        yield return ("image F1-max", e.ImageF1Max is null ? "n/a: needs good and defective test images"
+        // Both are null together: they rank defective images against good ones, so a test set of one kind has neither.
+        yield return ("image AUROC", e.ImageAuroc is null ? NeedsBothKinds : WithInterval(e.ImageAuroc, e.Intervals?.ImageAuroc));
+        yield return ("image F1-max", e.ImageF1Max is null ? NeedsBothKinds
             : $"{Metric(e.ImageF1Max)} with {terms.Threshold(Commands.Summary.T(e.ImageF1Threshold))}" + (e.ImageF1FlagsAll ? " (flags every image: no better than calling all defective)"
                 // F1 counts no true negatives: where defects outnumber good images it can sit where most good ones are flagged
                 // (a walkthrough's MTD model: 185 of 191), which a reader taking it as --threshold needs to see.

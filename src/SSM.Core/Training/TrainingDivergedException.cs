@@ -10,7 +10,10 @@ public sealed class TrainingDivergedException : InvalidOperationException
     /// <summary>A training that diverged in <paramref name="epoch"/> (1 = the first) at <paramref name="learningRate"/>,
     /// whose loss was <paramref name="loss"/> (finite when only its last step broke the weights).</summary>
     public TrainingDivergedException(int epoch, double loss, double learningRate)
-        : base(Describe(epoch, loss, learningRate, "learning rate", "seed"))
+        : this(epoch, loss, learningRate, "learning rate", "seed", null) { }
+
+    private TrainingDivergedException(int epoch, double loss, double learningRate, string rateName, string seedName, Exception? inner)
+        : base(Describe(epoch, loss, learningRate, rateName, seedName), inner)
     {
         Epoch = epoch;
         Loss = loss;
@@ -30,6 +33,10 @@ public sealed class TrainingDivergedException : InvalidOperationException
     /// <param name="learningRate">What the learning rate is called, e.g. "--learning-rate".</param>
     /// <param name="seed">What the seed is called, e.g. "--seed".</param>
     public string MessageNaming(string learningRate, string seed) => Describe(Epoch, Loss, LearningRate, learningRate, seed);
+
+    /// <summary>This exception, its message in <see cref="MessageNaming"/>'s words, for a layer whose settings have other
+    /// names to throw in its place (this one its inner exception).</summary>
+    public TrainingDivergedException Naming(string learningRate, string seed) => new(Epoch, Loss, LearningRate, learningRate, seed, this);
 
     private static string Describe(int epoch, double loss, double rate, string rateName, string seedName)
     {
