@@ -350,12 +350,10 @@ public static class SsmTrainer
             // At least one step an epoch: a budget spent before the first would return the untrained network as a model.
             if (steps > 0 && outOfTime()) break;
             int k = cellSizes[rng.Next(cellSizes.Length)];
-            var flipH = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
-            var flipV = batch.Select(_ => t.Flip && rng.Next(2) == 1).ToArray();
-            var turn = batch.Select(_ => t.Rotate && rng.Next(2) == 1).ToArray();
+            var augmentation = Augmentation.Draw(rng, batch.Length, t);
             using var scope = NewDisposeScope();
-            var x = InputNormalizer.Apply(images.Batch(batch, flipH, flipV).to(device), options);
-            x = QuarterTurns.Apply(x, turn);
+            var x = InputNormalizer.Apply(images.Batch(batch, augmentation.FlipH, augmentation.FlipV).to(device), options);
+            x = QuarterTurns.Apply(x, augmentation.Turn);
             var masks = ComplementaryMasks.Generate(options.ImageSize, k, options.Masking.Groups, maskGenerator).to(device).unsqueeze(1);
             var (maskedImages, maskInputs) = MaskedRestoration.Inputs(x, masks);
             var outputs = network.ForwardIn(format, maskedImages, maskInputs);
