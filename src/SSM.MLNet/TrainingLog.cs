@@ -128,10 +128,12 @@ internal static class TrainingLog
     public static string AtPeak(long? memory) =>
         memory >= LargeTrainingBytes ? $", about {TrainingMemory.Describe(memory.Value)} of memory at its peak" : "";
 
-    /// <summary>The time budget as the run's first line says it: " or 30 min", " or 1.2 s"; empty for none. A TimeSpan's own
-    /// text said "00:00:01.2000000", and a budget of years "6944.10:40:00".</summary>
-    public static string OrBudget(TimeSpan? budget) => budget is not { } t ? ""
-        : t < TimeSpan.FromMinutes(1) ? $" or {t.TotalSeconds:0.#} s" : $" or {t.TotalMinutes:0.##} min";
+    /// <summary>The time budget as the run's first line says it: " or 30 min", " or 1.2 s"; empty for none.</summary>
+    public static string OrBudget(TimeSpan? budget) => budget is { } t ? $" or {Duration(t)}" : "";
+
+    /// <summary>A time budget as the log says it, the same in each line: "30 min", "1.2 s". A TimeSpan's own text said
+    /// "00:00:01.2000000", and a budget of years "6944.10:40:00".</summary>
+    public static string Duration(TimeSpan t) => t < TimeSpan.FromMinutes(1) ? $"{t.TotalSeconds:0.#} s" : $"{t.TotalMinutes:0.##} min";
 
     /// <summary>Says how the held-out images calibrated <paramref name="model"/>, and warns when their scores do not spread.</summary>
     public static void Calibrated(IChannel ch, SsmModel model)

@@ -23,11 +23,15 @@ public sealed class ShortTimeBudgetTests
         Assert.Null(ShortTimeBudget.Warning(budget, 105, AfterEpoch(2, 4)));     // once
         Assert.Null(ShortTimeBudget.Warning(budget, 105, AfterEpoch(1, 27)));    // a quarter or more: enough to say nothing
         Assert.Null(ShortTimeBudget.Warning(new SsmOptions(), 105, AfterEpoch(1, 4)));   // no budget: planned epochs are the user's
+        // Under a minute, in seconds as the run's first line says it (a budget of 1.2 s was "0.02 min" here, "1.2 s" there),
+        // and an epoch under a second is not "0 s".
+        var seconds = new SsmOptions { Training = new TrainingOptions { TimeBudget = TimeSpan.FromSeconds(1.2) } };
+        var fast = new TrainingProgress(1, 4, new SsmLossParts(), 1e-3, TimeSpan.FromSeconds(0.3), TimeSpan.Zero);
+        Assert.StartsWith("SSM: the time budget (1.2 s) affords about 4 of 105 epochs (0.3 s per epoch): ", ShortTimeBudget.Warning(seconds, 105, fast));
     }
 
-    /// <summary>The run's first line says the budget in minutes, as the warning does, and under a minute in seconds (the
-    /// warning keeps minutes: "0.02 min"). A TimeSpan's own text said "00:00:01.2000000", and the longest budget
-    /// "10675199.02:48:05.4775807".</summary>
+    /// <summary>The run's first line says the budget in minutes, as the warning does, and under a minute in seconds. A
+    /// TimeSpan's own text said "00:00:01.2000000", and the longest budget "10675199.02:48:05.4775807".</summary>
     [Fact]
     public void The_first_line_says_the_budget_in_minutes_or_seconds()
     {

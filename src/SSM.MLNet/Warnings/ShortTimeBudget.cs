@@ -21,8 +21,8 @@ internal static class ShortTimeBudget
     public static string? Warning(SsmOptions options, int plannedWithoutBudget, TrainingProgress p, bool fineTuning = false)
     {
         if (options.Training.TimeBudget is not { } budget || p.Epoch != 1 || p.PlannedEpochs >= Share * plannedWithoutBudget) return null;
-        return $"SSM: the time budget ({budget.TotalMinutes:0.##} min) affords about {p.PlannedEpochs} of {plannedWithoutBudget} epochs " +
-               $"({p.Elapsed.TotalSeconds:0} s per epoch): a model trained this briefly finds much less. Give more time " +
+        return $"SSM: the time budget ({TrainingLog.Duration(budget)}) affords about {p.PlannedEpochs} of {plannedWithoutBudget} epochs " +
+               $"({p.Elapsed.TotalSeconds:0.#} s per epoch): a model trained this briefly finds much less. Give more time " +
                (fineTuning ? $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}) or fewer images."
                            : $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}), a smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, or fewer training images.");
     }
