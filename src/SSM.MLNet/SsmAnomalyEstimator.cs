@@ -32,7 +32,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         settings = options.Copy();
         CheckOptions(host, settings);
         EngineOptions = ToEngineOptions(settings, null);
-        // CheckOptions mirrors the engine's ranges for every option here; this backstop catches a range the engine changes later.
+        // CheckOptions holds every option here to the engine's range or a narrower one (SmoothingSigma to ImageSize, where the
+        // engine takes 4 sides so that older models load); this backstop catches a range the engine narrows later.
         EngineOptions.ValidateForTraining();
     }
 

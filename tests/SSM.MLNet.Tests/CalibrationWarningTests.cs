@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using SSM.Core.Data;
 
 namespace SSM.MLNet.Tests;
@@ -7,15 +6,10 @@ namespace SSM.MLNet.Tests;
 /// <summary>Training whose calibration cannot be trusted says so in the MLContext's log, as a warning.</summary>
 public sealed class CalibrationWarningTests
 {
-    private const int Size = 16;
-
-    private sealed class VectorRow
-    {
-        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
-    }
+    private const int Size = TinyVectorRow.Size;
 
     private static List<string> Warnings(IEnumerable<float[]> images) => FitWarnings.Of(context =>
-        context.Transforms.DetectAnomaliesSsm(FitWarnings.TinyVectorOptions(Size)).Fit(context.Data.LoadFromEnumerable(images.Select(p => new VectorRow { Pixels = p }))));
+        context.Transforms.DetectAnomaliesSsm(FitWarnings.TinyVectorOptions(Size)).Fit(TinyVectorRow.Load(context, images)));
 
     [Fact]
     public void Copies_of_one_image_warn_that_scores_mean_nothing()

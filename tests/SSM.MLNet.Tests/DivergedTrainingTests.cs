@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using SSM.Core.Data;
 using SSM.Core.Training;
 
@@ -9,17 +8,12 @@ namespace SSM.MLNet.Tests;
 /// <c>SsmAnomalyDetectionOptions.LearningRate</c>, not a "learning rate".</summary>
 public sealed class DivergedTrainingTests
 {
-    private const int Size = 16;
+    private const int Size = TinyVectorRow.Size;
 
-    private sealed class VectorRow
-    {
-        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
-    }
-
-    private static IDataView Rows(MLContext context) => context.Data.LoadFromEnumerable(SyntheticDataset.Generate(new SyntheticDatasetOptions
+    private static IDataView Rows(MLContext context) => TinyVectorRow.Load(context, SyntheticDataset.Generate(new SyntheticDatasetOptions
     {
         ImageSize = Size, TrainCount = 8, TestGoodCount = 0, TestDefectCount = 0, Seed = 5,
-    }).Train.Select(i => new VectorRow { Pixels = i.Pixels }).ToList());
+    }).Train.Select(i => i.Pixels));
 
     [Fact]
     public void Fit_and_FineTune_name_their_options_learning_rate_and_seed()

@@ -10,12 +10,7 @@ namespace SSM.MLNet.Tests;
 /// </summary>
 public sealed class SeedTests
 {
-    private const int Size = 16;
-
-    private sealed class VectorRow
-    {
-        [VectorType(Size * Size)] public float[] Pixels { get; set; } = [];
-    }
+    private const int Size = TinyVectorRow.Size;
 
     private static readonly SyntheticDataset Images = SyntheticDataset.Generate(new SyntheticDatasetOptions
     {
@@ -33,7 +28,7 @@ public sealed class SeedTests
     }
 
     private static IDataView Load(MLContext context, IEnumerable<FloatImage> images) =>
-        context.Data.LoadFromEnumerable(images.Select(i => new VectorRow { Pixels = i.Pixels }).ToList());
+        TinyVectorRow.Load(context, images.Select(i => i.Pixels));
 
     [Fact]
     public void The_MLContext_s_seed_decides_when_the_options_set_none()
