@@ -46,7 +46,7 @@ public sealed class TrainSettings : ModelSettings
                  "trains on and scores, for defects of a few pixels that resizing the whole image would shrink away. An image " +
                  "scores its highest tile; its heat map is its tiles' maps put together. Tiles overlap by half (see --tile-overlap). " +
                  "Each epoch takes as many times longer as there are tiles, and the default --epochs is divided by their number. " +
-                 "Default 1x1: the whole image.")]
+                 "One number N means N x N. Default 1x1: the whole image.")]
     [DefaultValue("1x1")]
     public string Tiles { get; set; } = "1x1";
 
