@@ -27,6 +27,11 @@ public sealed class ExampleArgs
         : int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
         : throw new UsageException($"{name} expects a whole number (got '{v}').");
 
+    /// <summary>A whole number of at least <paramref name="least"/>: checked here, since the library's message for an option
+    /// out of range offers its null default, which a command line cannot give.</summary>
+    public int AtLeast(string name, int least, int fallback) => Int(name, fallback) is var n && n >= least ? n
+        : throw new UsageException($"{name} must be at least {least} (got {n}).");
+
     /// <summary>A positive number; a point is the decimal separator, and no group separators ("5,5" is refused, not 55).</summary>
     public double Positive(string name, double fallback) => !values.TryGetValue(name, out string? v) ? fallback
         : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) && x > 0 ? x

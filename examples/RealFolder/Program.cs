@@ -24,8 +24,8 @@ if (!Directory.Exists(Path.Combine(folder, "train", "good")) || !Directory.Exist
 try
 {
     var a = new ExampleArgs(args, args.Length > 0 && !args[0].StartsWith("--") ? 1 : 0, "--size", "--epochs", "--minutes", "--seed", "--output");
-    var settings = new DemoSettings(a.Int("--size", 64), BaseWidth: 16, Depth: 4, a.Int("--epochs", 30), a.Positive("--minutes", 5), a.Int("--seed", 0));
-    Demo.Check(settings, ("ImageSize", "--size"), ("Epochs", "--epochs"), ("TrainingTime", "--minutes"));
+    var settings = new DemoSettings(a.Int("--size", 64), BaseWidth: 16, Depth: 4, a.AtLeast("--epochs", 1, 30), a.Positive("--minutes", 5), a.Int("--seed", 0));
+    Demo.Check(settings, ("ImageSize", "--size"), ("TrainingTime", "--minutes"));
     return Demo.Run(folder, a.Text("--output", Path.Combine(Path.GetTempPath(), "ssm-realfolder")), settings, title: $"SSM on {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder)))}");
 }
 catch (UsageException e)
