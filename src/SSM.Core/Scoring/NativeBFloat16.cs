@@ -28,7 +28,7 @@ public static class NativeBFloat16
     /// <summary>True when bfloat16 is expected to run the network faster than float32 on this CPU (see the class). Never
     /// when <see cref="OneDnnCheck"/> turned oneDNN off: libtorch's own bfloat16 convolutions took 8.6 s for a training step
     /// that float32 did in 0.5 s (2026-12-02, the Zen 5 machine the check was written for, with another training beside it).</summary>
-    public static bool FasterOnCpu => Faster(cpu.Value.Amx, cpu.Value.Avx512, cpu.Value.Vendor) && !OneDnnCheck.OneDnnTurnedOff;
+    public static bool FasterOnCpu => Faster(cpu.Value.Amx, cpu.Value.Avx512, cpu.Value.Vendor, OneDnnCheck.OneDnnTurnedOff);
 
     /// <summary>The precision the network runs in on <paramref name="device"/>: Auto resolved, the others as given.</summary>
     public static NetworkPrecision Resolve(NetworkPrecision requested, Device device) => requested switch
@@ -41,9 +41,9 @@ public static class NativeBFloat16
     public static ScalarType Format(NetworkPrecision requested, Device device) =>
         Resolve(requested, device) == NetworkPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
 
-    /// <summary>The rule of the class: AMX-BF16 anywhere, AVX-512 BF16 on AMD.</summary>
-    internal static bool Faster(bool amxBf16, bool avx512Bf16, string vendor) =>
-        amxBf16 || (avx512Bf16 && vendor == "AuthenticAMD");
+    /// <summary>The rule of the class: AMX-BF16 anywhere, AVX-512 BF16 on AMD; neither with oneDNN turned off.</summary>
+    internal static bool Faster(bool amxBf16, bool avx512Bf16, string vendor, bool oneDnnOff) =>
+        !oneDnnOff && (amxBf16 || (avx512Bf16 && vendor == "AuthenticAMD"));
 
     private static (bool Amx, bool Avx512, string Vendor) CpuId()
     {

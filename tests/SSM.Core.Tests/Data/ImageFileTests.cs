@@ -209,10 +209,9 @@ public class ImageFileTests
 
     /// <summary>A named pipe opened for reading waits for a writer: one named like an image hung predict for good. Listed,
     /// looked at and read, it is an empty file, never opened (the task's limit only keeps a hang from stopping the run).</summary>
-    [Fact]
+    [LinuxFact]   // mkfifo
     public async Task A_named_pipe_is_listed_and_refused_as_empty_without_waiting_for_a_writer()
     {
-        if (!OperatingSystem.IsLinux()) return;   // mkfifo
         using var temp = new TempFolder();
         string pipe = temp.File("camera.png"), unnamed = temp.File("IM000001");
         foreach (var p in new[] { pipe, unnamed })
@@ -231,10 +230,9 @@ public class ImageFileTests
     }
 
     /// <summary>.NET lists a name that is not UTF-8 with U+FFFD in it and cannot open it so: said, not "does not exist".</summary>
-    [Fact]
+    [LinuxFact]   // the name's bytes are made by the shell
     public void A_file_name_that_is_not_UTF_8_is_said_to_be_one()
     {
-        if (!OperatingSystem.IsLinux()) return;   // the name's bytes are made by the shell
         using var temp = new TempFolder();
         ImageFile.Save(new FloatImage(1, 8, 8), temp.File("good.png"));
         void Shell(string command) =>

@@ -101,14 +101,4 @@ public sealed class OneDnnCheckTests
             Assert.True(error < 1e-3, $"{name}: gradient off by {error:G3} of its range; {OneDnnCheck.Finding ?? "oneDNN on"}");
         }
     }
-
-    [Fact]
-    public void Auto_precision_never_picks_bfloat16_when_onednn_is_off()
-    {
-        TorchNative.EnsureLoaded();
-
-        var resolved = NativeBFloat16.Resolve(NetworkPrecision.Auto, CPU);
-
-        Assert.True(!OneDnnCheck.OneDnnTurnedOff || resolved == NetworkPrecision.Float32, $"Auto resolved to {resolved} with oneDNN off");
-    }
 }

@@ -5,11 +5,9 @@ namespace SSM.Core.Tests.Torch;
 /// thread it computed on for its own reasons.</summary>
 public sealed class OpenMpPoolTests
 {
-    [Fact]
+    [LinuxFact]
     public void Loading_and_training_leave_no_OpenMP_helper_threads_behind_and_a_program_can_end_its_own()
     {
-        if (!OperatingSystem.IsLinux()) return;
-
         var m = TrainingChildProcess.Run("openmp", @"threads (\d+) loaded (-?\d+) computed (-?\d+) released (-?\d+) trained (-?\d+)");
         int threads = int.Parse(m.Groups[1].Value);
         if (threads < 2) return;   // one torch thread: no helpers to leave
