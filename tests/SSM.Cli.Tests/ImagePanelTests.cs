@@ -30,9 +30,21 @@ public sealed class ImagePanelTests
         string path = Path.Combine(folder, "part.png"), maskPath = Path.Combine(folder, "part_mask.png");
         ImageFile.Save(new FloatImage(1, 32, 32, [.. Enumerable.Repeat(0.5f, 32 * 32)]), path);
         ImageFile.Save(new FloatImage(1, 32, 32, [.. Enumerable.Range(0, 32 * 32).Select(i => i / 32 is >= 8 and < 24 && i % 32 is >= 8 and < 24 ? 1f : 0f)]), maskPath);
-        string Overlay(string? mask) => ImagePanel.Panel(path, new float[16 * 16], (16, 16), new HeatScale(1), 0.5f, mask).Overlay;
-        Assert.NotEqual(Overlay(null), Overlay(maskPath));
-        Assert.Equal(Overlay(null), Overlay(null));
+        // The 32 px image is drawn at 160 px, 5 to a pixel: the mask's square spans 40 to 119 there.
+        List<(int X, int Y)> Green(string? mask)
+        {
+            using var drawn = Decode(ImagePanel.Panel(path, new float[16 * 16], (16, 16), new HeatScale(1), 0.5f, mask).Overlay);
+            Assert.Equal((160, 160), (drawn.Width, drawn.Height));
+            return [.. from y in Enumerable.Range(0, 160) from x in Enumerable.Range(0, 160) where drawn.GetPixel(x, y) == new SKColor(0, 230, 0) select (x, y)];
+        }
+        Assert.Empty(Green(null));
+        var outline = Green(maskPath);
+        bool NearEdge(int v) => Math.Abs(v - 40) <= 3 || Math.Abs(v - 119) <= 3;
+        Assert.All(outline, p => Assert.True((NearEdge(p.X) || NearEdge(p.Y)) && p.X is >= 37 and <= 122 && p.Y is >= 37 and <= 122, $"green at {p}"));
+        Assert.Contains(outline, p => p.X < 50);    // each side drawn: left,
+        Assert.Contains(outline, p => p.X > 110);   // right,
+        Assert.Contains(outline, p => p.Y < 50);    // top
+        Assert.Contains(outline, p => p.Y > 110);   // and bottom
     }
 
     [Theory]

@@ -649,8 +649,11 @@ public sealed class TrainTests(TrainedModelFixture fx)
             Assert.NotNull(interval);
             Assert.InRange(value!.Value, interval[0], interval[1]);
         }
-        Assert.True(metrics.ImageAurocInterval![1] - metrics.ImageAurocInterval[0] > 0 || metrics.ImageAuroc == 1, "8 defective test images leave room");
-        Assert.Contains($"95 % interval {metrics.ImageAurocInterval[0]:F3}-{metrics.ImageAurocInterval[1]:F3}", fx.TrainOutput);
+        // 8 defective test images leave room for another test set to rank otherwise; a perfect ranking is perfect in every redraw.
+        var imageInterval = metrics.ImageAurocInterval!;
+        if (metrics.ImageAuroc == 1) Assert.Equal([1.0, 1.0], imageInterval);
+        else Assert.True(imageInterval[1] > imageInterval[0], $"interval {imageInterval[0]}-{imageInterval[1]}");
+        Assert.Contains($"95 % interval {imageInterval[0]:F3}-{imageInterval[1]:F3}", fx.TrainOutput);
         Assert.Contains("95 % interval", File.ReadAllText(Path.Combine(fx.Run, "report.html")));
     }
 

@@ -296,15 +296,19 @@ public sealed class SchemaTests
     {
         var context = new MLContext { GpuDeviceId = 0, FallbackToCpu = false };
         var data = context.Data.LoadFromEnumerable(Enumerable.Range(0, 4).Select(_ => new VectorRow()));
-        var e = Record.Exception(() => context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
+        SsmAnomalyTransformer? model = null;
+        var e = Record.Exception(() => model = context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
             ImageSize = 8, Depth = 2, BaseWidth = 4, VectorWidth = 8, VectorHeight = 8, Channels = 1, Epochs = 1,
         }).Fit(data));
+        using var _ = model;
         // Asked after Fit, which loads libtorch the way this project must (TorchNative) before choosing the device. A CUDA
-        // build on a machine with a GPU (-p:TorchBackend=cuda-linux) trains there; elsewhere Fit must say what to change.
+        // build on a machine with a GPU (-p:TorchBackend=cuda-linux) trains there, not on a CPU it fell back to; elsewhere
+        // Fit must say what to change.
         if (TorchSharp.torch.cuda.is_available())
         {
             Assert.Null(e);
+            Assert.Equal(TorchSharp.DeviceType.CUDA, model!.Model.Device.type);
             return;
         }
         Assert.Contains("FallbackToCpu", Assert.IsType<DeviceUnavailableException>(e).Message);

@@ -141,6 +141,22 @@ public class TiledModelTests(TiledModelFixture fx) : IClassFixture<TiledModelFix
         var original = fx.Context.AnomalyDetection.EvaluateSsm(Scored(fx.Test), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
         var scaled = fx.Context.AnomalyDetection.EvaluateSsm(Scored(With(larger)), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
         Assert.Equal(original.PixelAuroc, scaled.PixelAuroc);
-        Assert.InRange(viaResized.PixelAuroc!.Value, 0, 1);
+        // Taken as it is: as the same pixels saved as the row's mask file.
+        string stretched = Path.Combine(fx.Folder, "stretched_mask.png");
+        var pictureRows = resized.Transform(squareRows);
+        using (var cursor = pictureRows.GetRowCursor([pictureRows.Schema["MaskResized"]]))
+        {
+            var picture = cursor.GetGetter<MLImage>(pictureRows.Schema["MaskResized"]);
+            while (cursor.MoveNext())
+            {
+                if (cursor.Position != defect) continue;
+                MLImage mask32x16 = null!;
+                picture(ref mask32x16);
+                ImageFile.Save(SsmInput.FromMLImage(mask32x16, 1), stretched);
+            }
+        }
+        var viaFile = fx.Context.AnomalyDetection.EvaluateSsm(Scored(With(stretched)), groundTruthMaskColumnName: nameof(ImageRow.MaskPath));
+        Assert.Equal(viaFile.PixelAuroc, viaResized.PixelAuroc);
+        Assert.NotEqual(original.PixelAuroc, viaResized.PixelAuroc);   // its mask is another: a half of the original, stretched
     }
 }
