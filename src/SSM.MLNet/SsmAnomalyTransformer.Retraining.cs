@@ -32,7 +32,7 @@ public sealed partial class SsmAnomalyTransformer
     {
         Host.CheckValue(normalImages, nameof(normalImages));
         if (threshold is { } t && !float.IsFinite(t))
-            throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number, or null for the default.");
+            throw Host.ExceptParam(nameof(threshold), $"The threshold must be a finite number, or null for the default; got {t}.");
         ThrowIfDisposed();
         var options = Model.Options;
         using var ch = Host.Start("Calibrating SSM");

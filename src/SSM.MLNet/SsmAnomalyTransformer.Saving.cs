@@ -90,6 +90,7 @@ public sealed partial class SsmAnomalyTransformer
         string? imageFolder = ctx.Header.ModelVerWritten >= VersionImageFolder ? ctx.LoadStringOrNull() : null;
         bool upright = ctx.Header.ModelVerWritten >= VersionUpright && ctx.Reader.ReadBoolean();
         float? maskThreshold = ctx.Header.ModelVerWritten >= VersionMaskThreshold && ctx.Reader.ReadBoolean() ? ctx.Reader.ReadSingle() : null;
+        env.CheckDecode(float.IsFinite(threshold), "The threshold is not a finite number.");
         env.CheckDecode(maskThreshold is null || float.IsFinite(maskThreshold.Value), "The mask threshold is not a finite number.");
         env.CheckDecode(scoringBatchSize >= 1 && scoringBatchSize <= MaxScoringBatchSize, "Scoring batch size out of range.");
         env.CheckDecode(Enum.IsDefined(kind), "Unknown input kind.");

@@ -60,7 +60,7 @@ public sealed partial class SsmAnomalyTransformer : RowToRowTransformerBase, ITr
         CheckScoringBatchSize(Host, scoringBatchSize);
         var calibration = shared.Model.Calibration ?? throw new InvalidOperationException("The model has no calibration.");
         Threshold = threshold ?? DefaultThreshold(calibration, normalization);
-        if (!float.IsFinite(Threshold)) throw Host.ExceptParam(nameof(threshold), "The threshold must be a finite number.");
+        if (!float.IsFinite(Threshold)) throw Host.ExceptParam(nameof(threshold), $"The threshold must be a finite number (in Score units); got {Threshold}.");
         ScoringBatchSize = scoringBatchSize;
         // Last: a constructor that throws must not hold a reference, or the network would never be freed.
         this.shared = shared.AddRef();

@@ -160,9 +160,11 @@ public static class SsmCatalog
         try { foreach (var step in steps[..at]) input = step.Transform(input); }
         catch (ArgumentOutOfRangeException e)
         {
-            // ML.NET's own words name the column but not that the rows are at fault.
-            throw new ArgumentOutOfRangeException($"The model's steps before its SSM step cannot read these rows ({rowsName}): {e.Message} " +
-                "Give rows with the columns the model was trained on.", e);
+            // ML.NET's own words name the column but not that the rows are at fault; its "(Parameter 'inputSchema')" names
+            // a parameter of its own, not the caller's.
+            string cause = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
+            throw new ArgumentOutOfRangeException(rowsName, $"The model's steps before its SSM step cannot read these rows: {cause} " +
+                "Give rows with the columns the model was trained on.");
         }
         steps[at] = makeAgain(ssm, input);
         return new TransformerChain<ITransformer>(steps);

@@ -38,7 +38,8 @@ internal static class SsmDevice
             if (internalEnv.FallbackToCpu) return CPU;
             throw new DeviceUnavailableException(
                 $"MLContext.GpuDeviceId is {gpu} but CUDA is not available (a CPU build of TorchSharp, or no GPU), and MLContext.FallbackToCpu is false. " +
-                "Set FallbackToCpu = true to run on the CPU, or build with -p:TorchBackend=cuda-linux / cuda-windows on a machine with a GPU.");
+                "Set FallbackToCpu = true to run on the CPU, or reference the package TorchSharp-cuda-linux or TorchSharp-cuda-windows on a machine " +
+                "with a GPU (in this repository: build with -p:TorchBackend=cuda-linux or cuda-windows).");
         }
         return CPU;
     }

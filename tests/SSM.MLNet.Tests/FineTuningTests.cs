@@ -131,7 +131,9 @@ public sealed class FineTuningTests(TrainedModelFixture fixture) : IDisposable
         Assert.Contains("at least 4 normal images in column 'Image'; got 3", three.Message);
         var chained = Assert.Throws<ArgumentOutOfRangeException>(() => fixture.Context.AnomalyDetection.FineTuneSsm(fixture.Model,
             fixture.Context.Data.LoadFromEnumerable(new[] { new OtherRow { Other = 1f } })));
-        Assert.Contains("The model's steps before its SSM step cannot read these rows (normalImages)", chained.Message);
+        Assert.Contains("The model's steps before its SSM step cannot read these rows: ", chained.Message);
+        Assert.Equal("normalImages", chained.ParamName);
+        Assert.DoesNotContain("inputSchema", chained.Message);   // ML.NET's parameter, not the caller's
         using var stop = new CancellationTokenSource();
         stop.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => ssm.FineTune(images, new SsmFineTuningOptions { Cancellation = stop.Token }));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using SSM.Core;
 using SSM.Core.Network;
+using SSM.Core.Data;
 
 namespace SSM.MLNet.Tests;
 
@@ -111,6 +112,9 @@ public sealed class OptionsTests
         { "VectorWidth", o => { o.VectorWidth = 65536; o.VectorHeight = 65536; }, "got 65536",
             "a width that with VectorHeight (65536) and Channels (1) fits a vector, at most 2,147,483,591 values" },
         { "VectorWidth", o => { o.VectorWidth = 40000; o.VectorHeight = 20000; o.Channels = 3; }, "got 40000", "and Channels (3) fits a vector" },
+        // Read at every row and refused there, as if the rows were at fault.
+        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 4; }, "got 32", "with VectorHeight (4) a size images are read at: at least 8 pixels a side" },
+        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 32; o.Tiles = new TileGrid(8, 1); }, "got 32", "at least 8 pixels a side, in each of the 8x1 tiles" },
     };
 
     [Fact]
@@ -166,7 +170,7 @@ public sealed class OptionsTests
         { "CheckpointEvery", o => o.CheckpointEvery = 1 },
         { "ScoringBatchSize", o => o.ScoringBatchSize = 1 },
         { "ScoringBatchSize", o => o.ScoringBatchSize = SsmAnomalyTransformer.MaxScoringBatchSize },
-        { "VectorWidth", o => { o.VectorWidth = 1; o.VectorHeight = 1; } },
+        { "VectorWidth", o => { o.VectorWidth = ImageCache.MinimumSide; o.VectorHeight = ImageCache.MinimumSide; } },
         { "VectorScale", o => o.VectorScale = float.Epsilon },
     };
 

@@ -96,7 +96,7 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
         fx.Context.Model.Save(fx.Model, fx.Context.Data.LoadFromEnumerable(fx.Train).Schema, zip);
         var loaded = (TransformerChain<ITransformer>)new MLContext().Model.Load(zip, out _);
         var ssm = loaded.OfType<SsmAnomalyTransformer>().Single();
-        Assert.Throws<ArgumentOutOfRangeException>(() => ssm.WithThreshold(float.NaN));
+        Assert.Contains("The threshold must be a finite number (in Score units); got NaN.", Assert.Throws<ArgumentOutOfRangeException>(() => ssm.WithThreshold(float.NaN)).Message);
         ssm.Dispose();
         // The refused copy took no share of the network: disposing its only owner frees it.
         Assert.Throws<ObjectDisposedException>(() => ssm.Model.Score([new SSM.Core.Data.FloatImage(1, TrainedModelFixture.Size, TrainedModelFixture.Size)]));

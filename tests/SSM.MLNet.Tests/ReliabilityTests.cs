@@ -205,6 +205,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     [InlineData(NormalizationAt, 9, "Unknown score normalisation.")]
     [InlineData(BatchSizeAt, 0, "Scoring batch size out of range.")]
     [InlineData(BatchSizeAt, SsmAnomalyTransformer.MaxScoringBatchSize + 1, "Scoring batch size out of range.")]
+    [InlineData(ThresholdAt, 0x7FC00000, "The threshold is not a finite number.")]   // NaN's bits: refused as the file's fault, not the caller's argument
     public void A_zip_whose_settings_are_out_of_range_is_refused_when_loaded(int at, int value, string message)
     {
         // A hand-edited or damaged Model.key would otherwise load and fail at the first row, or score in batches of 0.
@@ -214,6 +215,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
             Assert.Equal((int)fx.Ssm.InputKind, BitConverter.ToInt32(settings[KindAt..]));
             Assert.Equal((int)fx.Ssm.ScoreNormalization, BitConverter.ToInt32(settings[NormalizationAt..]));
             Assert.Equal(fx.Ssm.ScoringBatchSize, BitConverter.ToInt32(settings[BatchSizeAt..]));
+            Assert.Equal(fx.Ssm.Threshold, BitConverter.ToSingle(settings[ThresholdAt..]));
             BitConverter.TryWriteBytes(settings[at..], value);
         });
         Assert.Contains(message, RefusedWhenLoaded(zip));
@@ -236,7 +238,7 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
     // Where SsmAnomalyTransformer.SaveModel writes its settings, after four column names (a string table index each) and
     // the input kind, channels, vector height and width, scale, normalisation and threshold (4 bytes each); then the
     // batch size, the image folder's name, whether files are turned upright (1 byte), whether a mask threshold follows (1).
-    private const int KindAt = 16, NormalizationAt = 36, BatchSizeAt = 44, MaskThresholdAt = 54;
+    private const int KindAt = 16, NormalizationAt = 36, ThresholdAt = 40, BatchSizeAt = 44, MaskThresholdAt = 54;
 
     /// <summary>The transformer's own bytes in a Model.key entry: from where ML.NET's header says they begin (its FpModel).</summary>
     private static Span<byte> Settings(byte[] bytes)

@@ -184,10 +184,10 @@ public sealed class SchemaTests
         var data = Context.Data.LoadFromEnumerable(new[] { new VectorRow() });
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Context.Transforms.DetectAnomaliesSsm(new SsmAnomalyDetectionOptions
         {
-            ImageSize = 32, VectorWidth = 4, VectorHeight = 4, Channels = 1,
+            ImageSize = 32, VectorWidth = 16, VectorHeight = 16, Channels = 1,
         }).Fit(data));
         Assert.Contains("'Image'", e.Message);
-        Assert.Contains("16", e.Message);
+        Assert.Contains("256", e.Message);   // the size asked, against the column's 64
     }
 
     /// <summary>A tiny model of the vector column "Pixels" (every row class below names its column so).</summary>
