@@ -60,11 +60,21 @@ internal static class TrainingCheckpoint
                 foreach (string name in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
                 {
                     string? was = old.GetValueOrDefault(name), @is = now.GetValueOrDefault(name);
-                    if (was != @is) differences.Add($"{name} {was ?? "(not recorded)"}, now {@is ?? "(not recorded)"}");
+                    if (was != @is) differences.Add($"{name} {Readable(name, was) ?? "(not recorded)"}, now {Readable(name, @is) ?? "(not recorded)"}");
                 }
             }
             if (kept.Images is not null && kept.Images != Images) differences.Add("the training images (or their order)");
             return differences;
+        }
+
+        /// <summary>A recorded value as its setting is written: an enum's name (the JSON holds its number: "Normalization 1,
+        /// now 0" said nothing), other values as recorded.</summary>
+        private static string? Readable(string path, string? value)
+        {
+            Type? type = typeof(SsmOptions);
+            foreach (string part in path.Split('.'))
+                type = type?.GetProperty(part)?.PropertyType is { } t ? Nullable.GetUnderlyingType(t) ?? t : null;
+            return type is { IsEnum: true } && long.TryParse(value, out long number) ? Enum.ToObject(type, number).ToString() : value;
         }
 
         private static Dictionary<string, string> Flatten(string json)

@@ -135,6 +135,9 @@ public class CheckpointTests : IDisposable
         var other = options with { Training = options.Training with { Seed = 10 } };
         var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
         Assert.Contains("other settings or images (Training.Seed 9, now 10).", e.Message);
+        // An enum by its name, not the number its JSON holds.
+        var none = options with { Normalization = options.Normalization == SSM.Core.Data.InputNormalization.None ? SSM.Core.Data.InputNormalization.PerImage : SSM.Core.Data.InputNormalization.None };
+        Assert.Contains($"(Normalization {options.Normalization}, now {none.Normalization})", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, none)).Message);
 
         // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
         var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
