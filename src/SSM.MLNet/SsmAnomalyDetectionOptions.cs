@@ -257,11 +257,11 @@ public sealed class SsmAnomalyDetectionOptions
     /// <summary>The default <see cref="MaxImagePixels"/>: 180 million.</summary>
     public const long DefaultMaxImagePixels = 180_000_000;
 
-    /// <summary>Width of a vector input column, in pixels (positive; <see cref="Channels"/> × <see cref="VectorHeight"/> × this at
+    /// <summary>Width of a vector input column, in pixels (at least 8, in each tile with <see cref="Tiles"/>; <see cref="Channels"/> × <see cref="VectorHeight"/> × this at
     /// most <see cref="Array.MaxLength"/>, what a vector holds). Required for vector input, ignored for image input. Default null.</summary>
     public int? VectorWidth { get; set; }
 
-    /// <summary>Height of a vector input column, in pixels (positive). Required for vector input, ignored for image input. Default null.</summary>
+    /// <summary>Height of a vector input column, in pixels (at least 8, in each tile with <see cref="Tiles"/>). Required for vector input, ignored for image input. Default null.</summary>
     public int? VectorHeight { get; set; }
 
     /// <summary>Multiplies vector input values to bring them into [0, 1] (a positive number). Default 1 (values already in [0, 1]); use 1/255f for values in [0, 255].</summary>

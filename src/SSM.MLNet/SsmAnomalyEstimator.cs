@@ -102,8 +102,8 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
         // A vector smaller than the least image (or tile) was refused at every row, as a row's fault.
         Check(ectx, o.VectorWidth is not int width || o.VectorHeight is not int height
                     || ImageCache.SizeProblem("", (width, height)) is null && o.Tiles?.SizeProblem("", (width, height)) is null, nameof(o.VectorWidth), o.VectorWidth,
-            $"with VectorHeight ({Show(o.VectorHeight)}) a size images are read at: at least {ImageCache.MinimumSide} pixels a side" +
-            (o.Tiles is { Count: > 1 } tiles ? $", in each of the {tiles} tiles" : ""));
+            $"a width that with VectorHeight ({Show(o.VectorHeight)}) gives images of at least {ImageCache.MinimumSide}x{ImageCache.MinimumSide} pixels" +
+            (o.Tiles is { Count: > 1 } tiles ? $" in each of their {tiles} tiles" : ""));
         Check(ectx, float.IsFinite(o.VectorScale) && o.VectorScale > 0, nameof(o.VectorScale), o.VectorScale, "a positive number");
         Check(ectx, SsmDevice.IsValid(o.Device), nameof(o.Device), o.Device, SsmDevice.AcceptedForms);
     }

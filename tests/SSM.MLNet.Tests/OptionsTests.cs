@@ -113,8 +113,8 @@ public sealed class OptionsTests
             "a width that with VectorHeight (65536) and Channels (1) fits a vector, at most 2,147,483,591 values" },
         { "VectorWidth", o => { o.VectorWidth = 40000; o.VectorHeight = 20000; o.Channels = 3; }, "got 40000", "and Channels (3) fits a vector" },
         // Read at every row and refused there, as if the rows were at fault.
-        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 4; }, "got 32", "with VectorHeight (4) a size images are read at: at least 8 pixels a side" },
-        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 32; o.Tiles = new TileGrid(8, 1); }, "got 32", "at least 8 pixels a side, in each of the 8x1 tiles" },
+        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 4; }, "got 32", "a width that with VectorHeight (4) gives images of at least 8x8 pixels" },
+        { "VectorWidth", o => { o.VectorWidth = 32; o.VectorHeight = 32; o.Tiles = new TileGrid(8, 1); }, "got 32", "at least 8x8 pixels in each of their 8x1 tiles" },
     };
 
     [Fact]

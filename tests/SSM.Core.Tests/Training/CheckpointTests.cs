@@ -136,8 +136,9 @@ public class CheckpointTests : IDisposable
         var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
         Assert.Contains("other settings or images (Training.Seed 9, now 10).", e.Message);
         // An enum by its name, not the number its JSON holds.
-        var none = options with { Normalization = options.Normalization == SSM.Core.Data.InputNormalization.None ? SSM.Core.Data.InputNormalization.PerImage : SSM.Core.Data.InputNormalization.None };
-        Assert.Contains($"(Normalization {options.Normalization}, now {none.Normalization})", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, none)).Message);
+        var otherKind = options.Normalization == SSM.Core.Data.InputNormalization.None ? SSM.Core.Data.InputNormalization.PerImage : SSM.Core.Data.InputNormalization.None;
+        var refused = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, options with { Normalization = otherKind }));
+        Assert.Contains($"(Normalization {options.Normalization}, now {otherKind})", refused.Message);
 
         // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
         var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
