@@ -209,8 +209,8 @@ public sealed class SsmAnomalyDetectionOptions
     /// checkpoint of the same settings and images, Fit resumes from it (after a crash or <see cref="Cancellation"/>). The
     /// checkpoint stays after a successful Fit: the same Fit again calibrates its network without training it. A checkpoint
     /// of other settings or images (or written by a version whose defaults differ) makes Fit throw
-    /// <see cref="InvalidOperationException"/> rather than overwrite a stopped training: delete it or give each training its
-    /// own folder. Default null: no checkpoints.
+    /// <see cref="SSM.Core.Training.CheckpointMismatchException"/> (an <see cref="InvalidOperationException"/> naming the options
+    /// that differ) rather than overwrite a stopped training: delete it or give each training its own folder. Default null: no checkpoints.
     /// </summary>
     public string? CheckpointFolder { get; set; }
 

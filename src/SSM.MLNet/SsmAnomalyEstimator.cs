@@ -162,6 +162,28 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             Precision = o.ScoringPrecision, SmoothingSigma = o.SmoothingSigma },
     };
 
+    /// <summary>The option an engine setting comes from in <see cref="ToEngineOptions"/>, as a refused checkpoint names it to
+    /// the user ("SsmAnomalyDetectionOptions.BaseWidth", not "Network.BaseWidth"); null for a setting these options do not set,
+    /// which differs only between versions, or with one they do (cell sizes follow the image size).</summary>
+    internal static string? OptionNamed(string engineSetting) => engineSetting switch
+    {
+        "ImageSize" => nameof(SsmAnomalyDetectionOptions.ImageSize),
+        "Tiles" => nameof(SsmAnomalyDetectionOptions.Tiles),
+        "Normalization" => nameof(SsmAnomalyDetectionOptions.InputNormalization),
+        "Network.InputChannels" => nameof(SsmAnomalyDetectionOptions.Channels),
+        "Network.BaseWidth" => nameof(SsmAnomalyDetectionOptions.BaseWidth),
+        "Network.Depth" => nameof(SsmAnomalyDetectionOptions.Depth),
+        "Training.Epochs" => nameof(SsmAnomalyDetectionOptions.Epochs),
+        "Training.BatchSize" => nameof(SsmAnomalyDetectionOptions.BatchSize),
+        "Training.LearningRate" => nameof(SsmAnomalyDetectionOptions.LearningRate),
+        "Training.HoldoutFraction" => nameof(SsmAnomalyDetectionOptions.HoldoutFraction),
+        "Training.Flip" => nameof(SsmAnomalyDetectionOptions.Flip),
+        "Training.Rotate" => nameof(SsmAnomalyDetectionOptions.Rotate),
+        "Training.Seed" => nameof(SsmAnomalyDetectionOptions.Seed),
+        "Training.Precision" => nameof(SsmAnomalyDetectionOptions.TrainingPrecision),
+        _ => null,
+    } is { } option ? $"{nameof(SsmAnomalyDetectionOptions)}.{option}" : null;
+
     /// <summary>
     /// Checks the input column (an image, a vector of Single, text: image file paths, or a vector of Byte: image files) and returns the input schema plus the Score (Single),
     /// PredictedLabel (Boolean) and AnomalyMap (vector of ImageSize², or of MapHeight × MapWidth with tiles, Single) columns. Needs no training.
@@ -188,7 +210,9 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
     /// <exception cref="ArgumentOutOfRangeException">Schema mismatch of the input column.</exception>
     /// <exception cref="InvalidOperationException">Images could not be read (the message names each one's row and file, after reading
     /// all rows), or too few rows; a <see cref="SSM.Core.Training.TrainingDivergedException"/> when the network's weights stopped
-    /// being numbers (its message says what to change).</exception>
+    /// being numbers (its message says what to change); a <see cref="CheckpointMismatchException"/> when
+    /// <see cref="SsmAnomalyDetectionOptions.CheckpointFolder"/> holds the checkpoint of a training with other settings or images
+    /// (its message names the options that differ).</exception>
     public SsmAnomalyTransformer Fit(IDataView input)
     {
         host.CheckValue(input, nameof(input));
@@ -212,16 +236,19 @@ public sealed class SsmAnomalyEstimator : IEstimator<SsmAnomalyTransformer>
             TrainingLog.AtPeak(memory),
             tiles > 1 ? $" in {options.Grid.Describe()} ({options.ReadSize.Width}x{options.ReadSize.Height} cut into {tiles})" : "");
         TrainingLog.WarnBeforeRun(ch, rows, ssmInput, options, memory, heldOut, fineTuning: false);
-        // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
-        if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
-            ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
-                kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
-
         SsmModel model;
         try
         {
+            // Said only of a checkpoint the training will continue: one of other settings or images stops Fit here, before a word.
+            if (SsmTrainer.CheckpointToContinue(images, options, device) is { } kept)
+                ch.Info("SSM: continuing the training kept in '{0}' after epoch {1} of {2}{3}.", options.Training.CheckpointFolder!, kept.EpochsDone, kept.PlannedEpochs,
+                    kept.EpochsDone < kept.PlannedEpochs ? "" : ": all its epochs ran, so its network is calibrated, not trained again");
             model = TrainingLog.Run(env, ch, options, device, networkEntries, heldOut, settings.Cancellation, fineTuning: false,
                 (progress, steps, calibrating, cancellation) => SsmTrainer.Train(images, options, progress, device, cancellation, steps, calibrating));
+        }
+        catch (CheckpointMismatchException other)
+        {
+            throw other.Naming(OptionNamed);
         }
         catch (OperationCanceledException) when (options.Training.CheckpointFolder is { } folder)
         {

@@ -249,4 +249,51 @@ public sealed class OptionsTests
         var shape = estimator.GetOutputSchema(SchemaTests.Shape(Context.Data.LoadFromEnumerable(new List<ImageRow>()).Schema));
         Assert.Contains(shape, c => c.Name == SsmAnomalyDetectionOptions.DefaultScoreColumnName);
     }
+
+    public static TheoryData<string, Action<SsmAnomalyDetectionOptions>> WeightShapingOptions => new()
+    {
+        { "ImageSize", o => o.ImageSize = 32 }, { "Tiles", o => o.Tiles = new TileGrid(2, 1) },
+        { "InputNormalization", o => o.InputNormalization = InputNormalization.None }, { "Channels", o => o.Channels = 3 },
+        { "BaseWidth", o => o.BaseWidth = 4 }, { "Depth", o => o.Depth = 3 }, { "Epochs", o => o.Epochs = 2 },
+        { "BatchSize", o => o.BatchSize = 2 }, { "LearningRate", o => o.LearningRate = 0.01 }, { "HoldoutFraction", o => o.HoldoutFraction = 0.2 },
+        { "Flip", o => o.Flip = true }, { "Rotate", o => o.Rotate = true }, { "Seed", o => o.Seed = 7 },
+        { "TrainingPrecision", o => o.TrainingPrecision = NetworkPrecision.Float32 },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeightShapingOptions))]
+    public void A_refused_checkpoint_names_a_setting_by_the_option_it_comes_from(string option, Action<SsmAnomalyDetectionOptions> change)
+    {
+        var changed = new SsmAnomalyDetectionOptions();
+        change(changed);
+        var (before, after) = (EngineSettings(new SsmAnomalyDetectionOptions()), EngineSettings(changed));
+        var differing = before.Keys.Union(after.Keys).Where(k => before.GetValueOrDefault(k) != after.GetValueOrDefault(k)).ToList();
+        // Each named as the option, or left out as following from it (Depth's Network.SizeMultiple), never as another option.
+        var named = differing.Select(SsmAnomalyEstimator.OptionNamed).ToList();
+        Assert.Contains($"SsmAnomalyDetectionOptions.{option}", named);
+        Assert.All(named, n => Assert.True(n is null || n == $"SsmAnomalyDetectionOptions.{option}", n));
+    }
+
+    [Fact]
+    public void A_refused_checkpoint_leaves_out_settings_no_option_sets()
+    {
+        Assert.Null(SsmAnomalyEstimator.OptionNamed("Masking.CellSizes"));
+        Assert.Null(SsmAnomalyEstimator.OptionNamed("NormalizationStdFloor"));
+        Assert.Null(SsmAnomalyEstimator.OptionNamed("Training.WeightDecay"));
+    }
+
+    /// <summary>The engine settings an estimator of <paramref name="options"/> trains with, by their paths as a checkpoint
+    /// records them (a tile grid one setting).</summary>
+    private Dictionary<string, string> EngineSettings(SsmAnomalyDetectionOptions options)
+    {
+        var values = new Dictionary<string, string>();
+        void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
+        {
+            if (node is System.Text.Json.Nodes.JsonObject o && path != "Tiles")
+                foreach (var (key, child) in o) Walk(child, path.Length == 0 ? key : $"{path}.{key}");
+            else values[path] = node?.ToJsonString() ?? "null";
+        }
+        Walk(JsonSerializer.SerializeToNode(Context.Transforms.DetectAnomaliesSsm(options).EngineOptions), "");
+        return values;
+    }
 }

@@ -1,9 +1,11 @@
 using System.IO.Compression;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Tests.Data;
 using SSM.Core.Tests.Scoring;
+using SSM.Core.Training;
 
 namespace SSM.MLNet.Tests;
 
@@ -444,8 +446,28 @@ public sealed class ReliabilityTests(TrainedModelFixture fx)
         log.Clear();
         options.Epochs = 999;
         options.Cancellation = CancellationToken.None;
-        var other = Assert.Throws<InvalidOperationException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
-        Assert.Contains("belongs to a training run with other settings or images (Training.Epochs 1000, now 999)", other.Message);
+        var other = Assert.Throws<CheckpointMismatchException>(() => Pipeline().Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+        Assert.Contains("belongs to a training run with other settings or images (SsmAnomalyDetectionOptions.Epochs 1000, now 999)", other.Message);
+        Assert.IsType<CheckpointMismatchException>(other.InnerException);
         Assert.DoesNotContain(log, m => m.StartsWith("SSM: continuing") || m.StartsWith("SSM: epoch"));
+
+        // Each option by its own name, not the engine's path (Network.BaseWidth); the cell sizes that follow the image size,
+        // which no option sets, left out.
+        options.Epochs = 1000;
+        (Action<SsmAnomalyDetectionOptions> Change, string Named)[] changes =
+        [
+            (o => o.BaseWidth = 4, "(SsmAnomalyDetectionOptions.BaseWidth 8, now 4)"),
+            (o => o.TrainingPrecision = NetworkPrecision.Float32, "(SsmAnomalyDetectionOptions.TrainingPrecision Auto, now Float32)"),
+            (o => o.ImageSize = TrainedModelFixture.Size / 2, $"(SsmAnomalyDetectionOptions.ImageSize {TrainedModelFixture.Size}, now {TrainedModelFixture.Size / 2}; the training images"),
+        ];
+        foreach (var (change, named) in changes)
+        {
+            var changed = options.Copy();
+            change(changed);
+            var refused = Assert.Throws<CheckpointMismatchException>(() => context.Transforms.LoadImages("Image", "", nameof(ImageRow.ImagePath))
+                .Append(context.Transforms.DetectAnomaliesSsm(changed)).Fit(context.Data.LoadFromEnumerable(fx.Train.Take(8))));
+            Assert.Contains(named, refused.Message);
+            Assert.DoesNotContain("Masking.", refused.Message);
+        }
     }
 }

@@ -28,6 +28,8 @@ public static class SsmTrainer
     /// <param name="calibration">Receives a report when calibration starts and after each batch of held-out images it scores:
     /// on large images or many held-out ones it takes minutes after the last epoch.</param>
     /// <exception cref="TrainingDivergedException">The network's weights stopped being numbers; its message says what to change.</exception>
+    /// <exception cref="CheckpointMismatchException"><see cref="TrainingOptions.CheckpointFolder"/> holds the checkpoint of a
+    /// training with other settings or images.</exception>
     public static SsmModel Train(IEnumerable<FloatImage> normalImages, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null)
@@ -48,6 +50,8 @@ public static class SsmTrainer
     /// <summary>Trains and calibrates a model on images already cached at the model's size.</summary>
     /// <inheritdoc cref="Train(IEnumerable{FloatImage}, SsmOptions, IProgress{TrainingProgress}?, Device?, CancellationToken, IProgress{TrainingStep}?, IProgress{CalibrationProgress}?)" path="/param"/>
     /// <exception cref="TrainingDivergedException">The network's weights stopped being numbers; its message says what to change.</exception>
+    /// <exception cref="CheckpointMismatchException"><see cref="TrainingOptions.CheckpointFolder"/> holds the checkpoint of a
+    /// training with other settings or images.</exception>
     public static SsmModel Train(ImageCache images, SsmOptions options,
         IProgress<TrainingProgress>? progress = null, Device? device = null, CancellationToken cancellation = default,
         IProgress<TrainingStep>? steps = null, IProgress<CalibrationProgress>? calibration = null) =>
@@ -199,7 +203,7 @@ public static class SsmTrainer
     /// with these images, settings and device would continue: its epochs done and planned; null when there is no folder or
     /// no checkpoint in it. Lets a caller say so before training.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The checkpoint belongs to a training with other settings or images, which Train refuses.</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint belongs to a training with other settings or images, which Train refuses.</exception>
     /// <exception cref="InvalidDataException">The checkpoint is damaged, foreign, or of another format version.</exception>
     public static (int EpochsDone, int PlannedEpochs)? CheckpointToContinue(ImageCache images, SsmOptions options, Device? device = null)
     {

@@ -49,40 +49,56 @@ internal static class TrainingCheckpoint
         public Progress Progress(int epochsDone, int plannedEpochs, double elapsedSeconds, double loss) =>
             new(Fingerprint, epochsDone, plannedEpochs, elapsedSeconds, loss, Settings, Images);
 
-        /// <summary>What differs between this run and the one <paramref name="kept"/> recorded: each setting ("Training.Epochs
-        /// 4, now 5"), and whether the images do; empty when the checkpoint does not record them.</summary>
-        public IReadOnlyList<string> Differences(Progress kept)
+        /// <summary>The settings that differ between this run and the one <paramref name="kept"/> recorded ("Training.Epochs"
+        /// 4, now 5), empty when the checkpoint does not record them; and whether the images do, false when it does not record them.</summary>
+        public (IReadOnlyList<CheckpointDifference> Settings, bool ImagesDiffer) Differences(Progress kept)
         {
-            var differences = new List<string>();
+            var differences = new List<CheckpointDifference>();
             if (kept.Settings is { } before)
             {
                 var (old, now) = (Flatten(before), Flatten(Settings));
                 foreach (string name in old.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
                 {
                     string? was = old.GetValueOrDefault(name), @is = now.GetValueOrDefault(name);
-                    if (was != @is) differences.Add($"{name} {Readable(name, was) ?? "(not recorded)"}, now {Readable(name, @is) ?? "(not recorded)"}");
+                    // A value computed from settings (Network.SizeMultiple from Depth) is no setting of its own to name.
+                    if (was != @is && Property(name) is not { CanWrite: false })
+                        differences.Add(new(name, Readable(name, was), Readable(name, @is)));
                 }
             }
-            if (kept.Images is not null && kept.Images != Images) differences.Add("the training images (or their order)");
-            return differences;
+            return (differences, kept.Images is not null && kept.Images != Images);
         }
 
         /// <summary>A recorded value as its setting is written: an enum's name (the JSON holds its number: "Normalization 1,
-        /// now 0" said nothing), other values as recorded.</summary>
+        /// now 0" said nothing), a tile grid as described ("2x2 overlapping tiles"; none recorded is whole images), other values
+        /// as recorded.</summary>
         private static string? Readable(string path, string? value)
         {
-            Type? type = typeof(SsmOptions);
-            foreach (string part in path.Split('.'))
-                type = type?.GetProperty(part)?.PropertyType is { } t ? Nullable.GetUnderlyingType(t) ?? t : null;
+            if (path == nameof(SsmOptions.Tiles))
+                return (value is null ? TileGrid.Whole : JsonSerializer.Deserialize<TileGrid>(value) ?? TileGrid.Whole).Describe();
+            var type = Property(path)?.PropertyType is { } t ? Nullable.GetUnderlyingType(t) ?? t : null;
             return type is { IsEnum: true } && long.TryParse(value, out long number) ? Enum.ToObject(type, number).ToString() : value;
         }
 
+        /// <summary>The property of <see cref="SsmOptions"/> at a recorded path; null for one this version does not have.</summary>
+        private static System.Reflection.PropertyInfo? Property(string path)
+        {
+            System.Reflection.PropertyInfo? property = null;
+            Type? type = typeof(SsmOptions);
+            foreach (string part in path.Split('.'))
+            {
+                property = type?.GetProperty(part);
+                type = property?.PropertyType;
+            }
+            return property;
+        }
+
+        /// <summary>Each setting's path and JSON value; a tile grid is one setting, as it is set.</summary>
         private static Dictionary<string, string> Flatten(string json)
         {
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
             void Walk(System.Text.Json.Nodes.JsonNode? node, string path)
             {
-                if (node is System.Text.Json.Nodes.JsonObject o)
+                if (node is System.Text.Json.Nodes.JsonObject o && path != nameof(SsmOptions.Tiles))
                     foreach (var (key, child) in o) Walk(child, path.Length == 0 ? key : $"{path}.{key}");
                 else values[path] = node?.ToJsonString() ?? "null";
             }
@@ -143,7 +159,7 @@ internal static class TrainingCheckpoint
     }
 
     /// <summary>What a refused checkpoint leaves a training to do: training neither deletes nor overwrites one it cannot continue.</summary>
-    private const string Advice = " Delete it, or choose another checkpoint folder.";
+    internal const string Advice = " Delete it, or choose another checkpoint folder.";
 
     /// <summary>The progress recorded by the folder's checkpoint, or null when it holds none.</summary>
     /// <param name="folder">The checkpoint folder.</param>
@@ -179,13 +195,10 @@ internal static class TrainingCheckpoint
 
     /// <summary>The error for a checkpoint of a training with other settings or images, naming what differs where the
     /// checkpoint records it (a review's Epochs 4 against 5 was told only "other settings or images").</summary>
-    public static InvalidOperationException OtherRun(string folder, Run run, Progress kept)
+    public static CheckpointMismatchException OtherRun(string folder, Run run, Progress kept)
     {
-        var differences = run.Differences(kept);
-        return new($"The checkpoint '{Path.Combine(folder, FileName)}' belongs to a training run with other settings or images " +
-                   (differences.Count > 0 ? $"({string.Join("; ", differences.Take(5))}{(differences.Count > 5 ? $"; and {differences.Count - 5} more" : "")})"
-                       : "(or of a version of SSM.MLNet whose defaults differ)") +
-                   "." + Advice);
+        var (settings, imagesDiffer) = run.Differences(kept);
+        return new(Path.Combine(folder, FileName), settings, imagesDiffer);
     }
 
     /// <summary>

@@ -133,16 +133,25 @@ public class CheckpointTests : IDisposable
         var (images, options) = CheckpointScenario.Create(2, folder);
         using (SsmTrainer.Train(images, options)) { }
         var other = options with { Training = options.Training with { Seed = 10 } };
-        var e = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, other));
+        var e = Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(images, other));
         Assert.Contains("other settings or images (Training.Seed 9, now 10).", e.Message);
+        Assert.Equal(new CheckpointDifference("Training.Seed", "9", "10"), Assert.Single(e.Settings));
+        Assert.False(e.ImagesDiffer);
+        Assert.Equal(Path.Combine(folder, TrainingCheckpoint.FileName), e.Path);
         // An enum by its name, not the number its JSON holds.
         var otherKind = options.Normalization == SSM.Core.Data.InputNormalization.None ? SSM.Core.Data.InputNormalization.PerImage : SSM.Core.Data.InputNormalization.None;
-        var refused = Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, options with { Normalization = otherKind }));
+        var refused = Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(images, options with { Normalization = otherKind }));
         Assert.Contains($"(Normalization {options.Normalization}, now {otherKind})", refused.Message);
+        // A tile grid as one setting, described as it is set (its JSON is an object of three, and none recorded is whole images).
+        var tiled = Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(images, options with { Tiles = new SSM.Core.Data.TileGrid(2, 1) }));
+        Assert.Contains("(Tiles whole images, now 2x1 overlapping tiles; the training images (or their order))", tiled.Message);
+        // Depth alone, not the size multiple the JSON records beside it, which follows from it.
+        var shallower = Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(images, options with { Network = options.Network with { Depth = 2 } }));
+        Assert.Equal(new CheckpointDifference("Network.Depth", "3", "2"), Assert.Single(shallower.Settings));
 
         // A checkpoint written before the floor was a setting trained with one 8-bit level: it must not be continued with another.
         var otherFloor = options with { NormalizationStdFloor = SSM.Core.Data.InputNormalizer.EightBitStdFloor };
-        Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(images, otherFloor)).Message);
+        Assert.Contains("other settings or images (NormalizationStdFloor ", Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(images, otherFloor)).Message);
     }
 
     [Fact]
@@ -160,9 +169,9 @@ public class CheckpointTests : IDisposable
         {
             // The settings are the same, so the images are named as what differs.
             Assert.Contains("other settings or images (the training images (or their order))",
-                Assert.Throws<InvalidOperationException>(() => SsmTrainer.Train(other, options)).Message);
+                Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.Train(other, options)).Message);
             var cache = ImageCaches.For(other, options);
-            Assert.Contains("other settings or images", Assert.Throws<InvalidOperationException>(() => SsmTrainer.CheckpointToContinue(cache, options)).Message);
+            Assert.True(Assert.Throws<CheckpointMismatchException>(() => SsmTrainer.CheckpointToContinue(cache, options)).ImagesDiffer);
         }
         var same = ImageCaches.For(images, options);
         Assert.Equal((2, 2), SsmTrainer.CheckpointToContinue(same, options));
