@@ -30,11 +30,19 @@ internal static class SsmDevice
             if (device.type == TorchSharp.DeviceType.CUDA && !cuda.is_available())
                 throw new DeviceUnavailableException(
                     $"{option} is '{explicitDevice}', but CUDA is not available (a CPU build of TorchSharp, or no GPU). Use \"cpu\", or null to {whenNull}.");
+            if (device.type == TorchSharp.DeviceType.CUDA && DeviceName.Missing(device.index, cuda.device_count()) is { } missing)
+                throw new DeviceUnavailableException($"{option} is '{explicitDevice}', but {missing}. Use one of those, \"cpu\", or null to {whenNull}.");
             return device;
         }
         if (env is IHostEnvironmentInternal { GpuDeviceId: int gpu } internalEnv)
         {
-            if (cuda.is_available()) return new Device(TorchSharp.DeviceType.CUDA, gpu);
+            if (cuda.is_available())
+            {
+                // Not a fallback to the CPU: a number past the machine's devices is a mistake, not a machine without CUDA.
+                if (DeviceName.Missing(gpu, cuda.device_count()) is { } missing)
+                    throw new DeviceUnavailableException($"MLContext.GpuDeviceId is {gpu}, but {missing}.");
+                return new Device(TorchSharp.DeviceType.CUDA, gpu);
+            }
             if (internalEnv.FallbackToCpu) return CPU;
             throw new DeviceUnavailableException(
                 $"MLContext.GpuDeviceId is {gpu} but CUDA is not available (a CPU build of TorchSharp, or no GPU), and MLContext.FallbackToCpu is false. " +

@@ -36,4 +36,13 @@ public class DeviceNameTests
         Assert.False(DeviceName.TryParse(name, out _));
         if (name is not null) Assert.Contains(DeviceName.AcceptedForms, Assert.Throws<ArgumentException>(() => DeviceName.Canonical(name)).Message);
     }
+
+    [Theory]
+    [InlineData(0, 1, null)]
+    [InlineData(3, 4, null)]
+    [InlineData(1, 1, "this machine has 1 CUDA device, cuda:0")]
+    [InlineData(3, 1, "this machine has 1 CUDA device, cuda:0")]
+    [InlineData(2, 2, "this machine has 2 CUDA devices, cuda:0 to cuda:1")]
+    public void A_CUDA_device_number_past_the_machines_devices_is_named_with_those_there(int index, int count, string? missing) =>
+        Assert.Equal(missing, DeviceName.Missing(index, count));
 }

@@ -136,8 +136,11 @@ public class ModelSettings : CommonSettings
     /// <summary>The TorchSharp device string: "cpu" or "cuda:N".</summary>
     public string TorchDevice => DeviceName.Canonical(Device);
 
+    // The number of "cuda:N" (TorchDevice's form), for a CUDA device.
+    private int CudaIndex => int.Parse(TorchDevice[5..], System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>True for a CUDA device, after checking it is there: a command fails before any work, in the option's words.</summary>
-    /// <exception cref="CliException">CUDA is not available.</exception>
+    /// <exception cref="CliException">CUDA is not available, or the device number is not one of the machine's.</exception>
     public bool RequireDevice()
     {
         if (!TorchDevice.StartsWith("cuda:", StringComparison.Ordinal)) return false;
@@ -145,6 +148,8 @@ public class ModelSettings : CommonSettings
         if (!TorchSharp.torch.cuda.is_available())
             throw new CliException($"--device {Device} was asked for, but CUDA is not available (a CPU build of TorchSharp, or no GPU). " +
                                    "Build with -p:TorchBackend=cuda-linux or cuda-windows on a machine with a GPU, or use --device cpu.");
+        if (DeviceName.Missing(CudaIndex, TorchSharp.torch.cuda.device_count()) is { } missing)
+            throw new CliException($"--device {Device} was asked for, but {missing}. Use one of those, or --device cpu.");
         return true;
     }
 
@@ -158,13 +163,13 @@ public class ModelSettings : CommonSettings
     }
 
     /// <summary>An MLContext whose loaded models run on <see cref="Device"/> (ML.NET's GpuDeviceId, without falling back to the CPU).</summary>
-    /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available.</exception>
+    /// <exception cref="CliException">A CUDA device was asked for and CUDA is not available, or it is not one of the machine's.</exception>
     public Microsoft.ML.MLContext CreateContext()
     {
         var mlContext = new Microsoft.ML.MLContext(seed: 0);   // scoring draws nothing at random: its masks are the model's
         if (RequireDevice())
         {
-            mlContext.GpuDeviceId = int.Parse(TorchDevice[5..], System.Globalization.CultureInfo.InvariantCulture);
+            mlContext.GpuDeviceId = CudaIndex;
             mlContext.FallbackToCpu = false;
         }
         return mlContext;

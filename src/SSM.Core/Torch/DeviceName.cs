@@ -37,4 +37,11 @@ public static class DeviceName
     public static string Canonical(string name) => TryParse(name, out int? cuda)
         ? cuda is int n ? $"cuda:{n}" : "cpu"
         : throw new ArgumentException($"Device '{name}' is not one of {AcceptedForms}.", nameof(name));
+
+    /// <summary>Why CUDA device <paramref name="index"/> is not one of a machine's <paramref name="count"/>, for a message
+    /// ("this machine has 1 CUDA device, cuda:0"); null when it is one. libtorch meets a missing device only at the first
+    /// tensor put on it, and says so in its own words, without the setting.</summary>
+    public static string? Missing(int index, int count) => index < count ? null
+        : count == 1 ? "this machine has 1 CUDA device, cuda:0"
+        : string.Create(CultureInfo.InvariantCulture, $"this machine has {count} CUDA devices, cuda:0 to cuda:{count - 1}");
 }
