@@ -40,7 +40,7 @@ public static class SsmEvaluator
     /// key with text key values (what <c>MapValueToKey</c> makes of a text column; a category is then its key value).</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type (the message names it).</exception>
     /// <exception cref="ArgumentNullException">The label or score column name is null.</exception>
-    /// <exception cref="ArgumentException">A column name is empty, no rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column.</exception>
+    /// <exception cref="ArgumentException">A column name is empty, no rows, or only one class present (AUROC and F1 undefined), or an anomaly map column without a mask column, or masks that mark no pixel defective, or every pixel (pixel metrics undefined).</exception>
     /// <exception cref="InvalidOperationException">An anomalous row has no mask, a mask vector has the wrong length, a mask file cannot be read, a
     /// mask file or picture has other proportions than its row's image (rows an SSM model scored directly, which say their images), or a
     /// category is empty, or a score or an anomaly map value is NaN (the message names the row).</exception>
@@ -70,6 +70,11 @@ public static class SsmEvaluator
             throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' has no defective pixel in any of the {rows.Masks.Count} rows, " +
                 "so pixel AUROC and AUPRO are undefined. Defects must be marked in the masks (white, or non-zero in a 0/1 label image); to evaluate the images only, " +
                 "give no mask column.", nameof(groundTruthMaskColumnName));
+        // Masks white everywhere (inverted masks, a good image's mask made white) leave no normal pixel to rank against.
+        if (pixels && !rows.Masks.Any(m => m.Contains(false)))
+            throw new ArgumentException($"The mask column '{groundTruthMaskColumnName}' marks every pixel of all {rows.Masks.Count} rows defective, " +
+                "so pixel AUROC and AUPRO are undefined: they need normal pixels too. Defects must be white on black (inverted masks mark the background); " +
+                "to evaluate the images only, give no mask column.", nameof(groundTruthMaskColumnName));
         var (f1, f1Threshold) = F1Max.Compute(rows.Scores, rows.Labels);
         var metrics = new SsmMetrics
         {

@@ -157,6 +157,15 @@ public sealed class ConversionAndEvaluatorTests
         Assert.StartsWith("The mask column 'Mask' has no defective pixel in any of the 2 rows, so pixel AUROC and AUPRO are undefined.", black.Message);
         Assert.Equal("groundTruthMaskColumnName", black.ParamName);
         Assert.Equal(1.0, context.AnomalyDetection.EvaluateSsm(blackMasks).ImageAuroc);   // the images alone
+        // Masks defective everywhere: named too, not "every pixel is anomalous" from AUPRO with its own parameter's name.
+        var whiteMasks = context.Data.LoadFromEnumerable(new[]
+        {
+            new Row { Label = false, Score = 0.1f, AnomalyMap = [0.1f, 0.1f, 0.2f, 0.1f], Mask = [1, 1, 1, 1] },
+            new Row { Label = true, Score = 0.8f, AnomalyMap = [0.9f, 0.1f, 0.2f, 0.8f], Mask = [1, 1, 1, 1] },
+        });
+        var white = Assert.Throws<ArgumentException>(() => context.AnomalyDetection.EvaluateSsm(whiteMasks, groundTruthMaskColumnName: "Mask"));
+        Assert.StartsWith("The mask column 'Mask' marks every pixel of all 2 rows defective, so pixel AUROC and AUPRO are undefined", white.Message);
+        Assert.Equal("groundTruthMaskColumnName", white.ParamName);
 
         // A NaN score is named by its column and row, as a NaN label is.
         var nan = context.Data.LoadFromEnumerable(new[] { new Row { Score = 0.1f }, new Row { Label = true, Score = float.NaN } });
