@@ -10,7 +10,7 @@ public sealed class FloatImage
     public FloatImage(int channels, int height, int width, float[] pixels)
     {
         if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), channels, "An image has 1 (grayscale) or 3 (RGB) channels.");
-        if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(nameof(height), $"Image size {width}x{height} is empty.");
+        if (height < 1 || width < 1) throw new ArgumentOutOfRangeException(height < 1 ? nameof(height) : nameof(width), $"Image size {width}x{height} is empty.");
         ArgumentNullException.ThrowIfNull(pixels);
         if (pixels.Length != (long)channels * height * width)
             throw new ArgumentException($"Expected {channels}*{height}*{width} = {(long)channels * height * width} values, got {pixels.Length}.", nameof(pixels));
