@@ -171,7 +171,7 @@ internal sealed class SsmScoredDataView : IDataView
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (!IsColumnActive(column))
-                throw view.host.Except($"Column '{column.Name}' is not active in this cursor: ask for it when making the cursor.");
+                throw view.host.ExceptParam(nameof(column), $"Column '{column.Name}' is not active in this cursor: ask for it when making the cursor.");
             if (getters[column.Index] is ValueGetter<TValue> getter) return getter;
             throw view.host.Except($"Invalid TValue in GetGetter: '{typeof(TValue)}', expected type: '{Schema[column.Index].Type.RawType}'.");
         }

@@ -448,6 +448,17 @@ public sealed class BatchedTransformTests(TrainedModelFixture fx)
     }
 
     [Fact]
+    public void The_getter_of_a_column_the_cursor_was_not_asked_for_is_refused_as_ML_NET_refuses_it()
+    {
+        var scored = fx.Model.Transform(fx.Context.Data.LoadFromEnumerable(Cycle(2)));
+        using var cursor = scored.GetRowCursor([scored.Schema["Score"]]);
+        // ML.NET's own cursors throw ArgumentOutOfRangeException ("requested column not active") for the column parameter.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => cursor.GetGetter<VBuffer<float>>(scored.Schema["AnomalyMap"]));
+        Assert.Equal("column", e.ParamName);
+        Assert.StartsWith("Column 'AnomalyMap' is not active in this cursor: ask for it when making the cursor.", e.Message);
+    }
+
+    [Fact]
     public void Reading_only_input_columns_never_scores()
     {
         // Paths that do not exist: reading the image column of any row would throw, and so would scoring.
