@@ -19,6 +19,7 @@ const string Usage = """
           [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
       visibility [--data <folder>] [--sizes 64,256]
       drift --model model.zip|SsmModel.bin [--data <folder>] [--limit N] [--threshold 3]
+      size-fit --model model.zip --train <its training folder> --good <other good images> --labels <path,label CSV> [--draws 3]
       compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good] [--without c1,c2]  (files of explore --save-scores)
       aupro-anomalib A.bin [B.bin ...] [--max-fpr 0.3] [--good good]  (the library's AUPRO beside anomalib's computation of it)
       pixels-original-size A.bin [--data <folder>] [--good good]  (pixel metrics at the model's side and at each test image's own size)
@@ -69,6 +70,7 @@ try
         case "serving": return Serving.Run(Arguments.Parse(rest));
         case "onednn": return OneDnnSweep.Run(Arguments.Parse(rest));
         case "dicom-check": return DicomCheck.Run(rest);
+        case "size-fit": return SizeFit.Run(Arguments.Parse(rest));
         default:
             Console.Error.WriteLine($"Unknown command '{args[0]}'; use accuracy, speed, micro, memory, refinement, explore, pretrained-knn, visibility, drift, compare, aupro-anomalib, pixels-original-size, contention, serving, onednn or dicom-check.");
             return 1;
