@@ -409,7 +409,7 @@ public sealed class TrainTests(TrainedModelFixture fx)
         // 24 images at the default 0.1: 2 held out, the engine's minimum.
         Assert.Contains("warning: only 2 held-out images calibrate the threshold; its false-alarm rate is a rough guess: " +
                         "add normal images or raise --holdout", fx.TrainOutput);
-        Assert.Contains("the anomaly maps' standardisation and the correction for the images' sizes are off too", Cli.Flat(fx.TrainOutput));   // fewer than 3: raw maps, no size correction
+        Assert.Contains("(the correction for the images' sizes is off below 10, the anomaly maps' standardisation below 3)", Cli.Flat(fx.TrainOutput));   // fewer than 3: raw maps, no size correction
         Assert.Equal(0.1, MetricsFile.Read(Path.Combine(fx.Run, "metrics.json")).Settings.Holdout);
     }
 

@@ -22,15 +22,16 @@ public sealed class CalibrationWarningTests
     }
 
     [Fact]
-    public void The_few_held_out_warning_says_what_fewer_than_three_turn_off()
+    public void The_few_held_out_warning_says_what_few_images_turn_off()
     {
         var options = new SSM.Core.SsmOptions();
         Assert.Null(SSM.MLNet.FitWarnings.FewHeldOut(SsmAnomalyEstimator.MinCalibrationImages, 100, options));
-        Assert.EndsWith("raise HoldoutFraction.", SSM.MLNet.FitWarnings.FewHeldOut(3, 30, options));
-        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation and the correction for the images' sizes are off too).",
+        Assert.EndsWith("raise HoldoutFraction (the correction for the images' sizes is off below 10).", SSM.MLNet.FitWarnings.FewHeldOut(3, 30, options));
+        Assert.EndsWith("(the correction for the images' sizes is off below 10, the anomaly maps' standardisation below 3).",
             SSM.MLNet.FitWarnings.FewHeldOut(2, 20, options));
         var fixedSize = options with { Scoring = options.Scoring with { SizeCorrection = false } };
-        Assert.EndsWith("(with fewer than 3, the anomaly maps' standardisation is off too).", SSM.MLNet.FitWarnings.FewHeldOut(2, 20, fixedSize));
+        Assert.EndsWith("raise HoldoutFraction.", SSM.MLNet.FitWarnings.FewHeldOut(3, 30, fixedSize));
+        Assert.EndsWith("(the anomaly maps' standardisation is off below 3).", SSM.MLNet.FitWarnings.FewHeldOut(2, 20, fixedSize));
         // 4 images at 0.8 would hold out 3, but 2 must train: raising the fraction is no advice then.
         string capped = SSM.MLNet.FitWarnings.FewHeldOut(2, 4, options with { Training = options.Training with { HoldoutFraction = 0.8 } })!;
         Assert.Contains("add normal images (HoldoutFraction 0.8 would hold out more of these 4, but at least 2 must train the network)", capped);

@@ -19,19 +19,19 @@ internal static class FitWarnings
                          (capped ? $"add normal images ({nameof(SsmAnomalyDetectionOptions.HoldoutFraction)} {options.Training.HoldoutFraction.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} " +
                                    $"would hold out more of these {images}, but at least 2 must train the network)"
                                  : $"add normal images or raise {nameof(SsmAnomalyDetectionOptions.HoldoutFraction)}");
-        return warning + OffBelowThree(heldOut, options) + ".";
+        return warning + OffWithFew(heldOut, options) + ".";
     }
 
-    /// <summary>What the engine leaves off, although the options are on, when fewer than 3 images calibrate: it standardises
-    /// maps and fits the size correction from 3 on.</summary>
-    private static string OffBelowThree(int images, SsmOptions options)
+    /// <summary>What the engine leaves off, although the options are on, when few images calibrate: it fits the size
+    /// correction from <see cref="SizeEffect.MinimumImages"/> on and standardises maps from 3 on.</summary>
+    private static string OffWithFew(int images, SsmOptions options)
     {
-        string[] skipped = images >= 3 ? [] :
-        [
-            .. options.Scoring.StandardizeMaps ? new[] { "the anomaly maps' standardisation" } : [],
-            .. options.Scoring.SizeCorrection ? new[] { "the correction for the images' sizes" } : [],
-        ];
-        return skipped.Length > 0 ? $" (with fewer than 3, {string.Join(" and ", skipped)} {(skipped.Length > 1 ? "are" : "is")} off too)" : "";
+        var off = new List<string>();
+        if (images < SizeEffect.MinimumImages && options.Scoring.SizeCorrection)
+            off.Add($"the correction for the images' sizes is off below {SizeEffect.MinimumImages}");
+        if (images < 3 && options.Scoring.StandardizeMaps)
+            off.Add(off.Count > 0 ? "the anomaly maps' standardisation below 3" : "the anomaly maps' standardisation is off below 3");
+        return off.Count == 0 ? "" : $" ({string.Join(", ", off)})";
     }
 
     /// <summary>The warning for a model calibrated again on fewer than <see cref="SsmAnomalyEstimator.MinCalibrationImages"/>
@@ -40,7 +40,7 @@ internal static class FitWarnings
     {
         if (images >= SsmAnomalyEstimator.MinCalibrationImages) return null;
         return $"SSM: only {images} images calibrate the threshold; its false-alarm rate is a rough guess: give more normal images" +
-               OffBelowThree(images, options) + ".";
+               OffWithFew(images, options) + ".";
     }
 
     /// <summary>The warning a training estimated to take <paramref name="estimate"/> bytes on a machine of

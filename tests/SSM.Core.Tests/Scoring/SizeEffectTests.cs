@@ -12,7 +12,7 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
     [Fact]
     public void FitRecoversStraightLinesAndNeedsSizesThatVary()
     {
-        double[] logAreas = [6, 7, 8, 9];
+        double[] logAreas = [6, 7, 8, 9, 6.5, 7.5, 8.5, 6, 7, 9];
         var effect = SizeEffect.Fit(logAreas, [.. logAreas.Select(a => (float)(2 - 0.5 * a))], [.. logAreas.Select(a => (float)(10 + a))]);
         Assert.NotNull(effect);
         Assert.Equal(-0.5f, effect.LevelSlope, 4);
@@ -24,9 +24,12 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
         // Outside the fitted sizes the nearest end holds: no extrapolation.
         Assert.Equal(effect.Score(6), effect.Score(2), 5);
         Assert.Equal(effect.Level(9), effect.Level(12), 5);
-        Assert.Null(SizeEffect.Fit([7, 7, 7, 7], [1, 2, 3, 4], [1, 2, 3, 4]));   // one size: nothing to learn
-        Assert.Null(SizeEffect.Fit([6, 8], [1, 2], [1, 2]));
-        Assert.NotNull(SizeEffect.Fit([6, 7, 8], [1, 2, 3], [1, 2, 3]));   // 3 images are enough
+        float[] ten = [.. Enumerable.Range(1, 10)];
+        Assert.Null(SizeEffect.Fit([.. Enumerable.Repeat(7.0, 10)], ten, ten));   // one size: nothing to learn
+        // 10 images are enough; 9 are not (a line through 3 tilted wildly and ranked a test set worse than chance).
+        Assert.Equal(10, SizeEffect.MinimumImages);
+        Assert.NotNull(SizeEffect.Fit([.. logAreas], ten, ten));
+        Assert.Null(SizeEffect.Fit([.. logAreas[..9]], ten[..9], ten[..9]));
     }
 
     /// <summary>Sizes must spread by <see cref="SizeEffect.MinimumSpread"/> in sample standard deviation of log area:
@@ -36,10 +39,10 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
     [InlineData(0.04, false)]
     public void SizesAreFittedOnlyWhenTheySpreadByTheMinimum(double spread, bool fitted)
     {
-        // Four log areas 7 +- d with sample standard deviation d x sqrt(4 / 3): d chosen to give the spread wanted.
-        double d = spread * Math.Sqrt(3.0 / 4);
-        double[] logAreas = [7 - d, 7 - d, 7 + d, 7 + d];
-        float[] values = [1, 2, 3, 4];
+        // Ten log areas 7 +- d (the fewest fitted) with sample standard deviation d x sqrt(10 / 9): d chosen to give the spread wanted.
+        double d = spread * Math.Sqrt(9.0 / 10);
+        double[] logAreas = [.. Enumerable.Range(0, 10).Select(i => i % 2 == 0 ? 7 - d : 7 + d)];
+        float[] values = [.. Enumerable.Range(1, 10)];
         Assert.Equal(fitted, SizeEffect.Fit(logAreas, values, values) is not null);
     }
 
