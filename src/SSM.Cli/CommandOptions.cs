@@ -29,4 +29,14 @@ internal static class CommandOptions
 
     /// <summary>The option <paramref name="name"/> names (<c>"--epochs"</c>, <c>"-o"</c>) in any command, or null.</summary>
     public static Option? Named(string name) => Names.Value.TryGetValue(name, out var option) ? option : null;
+
+    /// <summary>The long names (<c>"--epochs"</c>) of the options <paramref name="command"/> takes (<c>"train"</c>: those of
+    /// <c>TrainSettings</c> and the settings it inherits); empty for an unknown command.</summary>
+    public static IEnumerable<string> LongNamesOf(string command)
+    {
+        if (command.Length == 0) return [];
+        var settings = typeof(CommandOptions).Assembly.GetType($"SSM.Cli.Commands.{char.ToUpperInvariant(command[0])}{command[1..].ToLowerInvariant()}Settings");
+        return settings?.GetProperties().Select(p => p.GetCustomAttribute<CommandOptionAttribute>()).OfType<CommandOptionAttribute>()
+            .SelectMany(o => o.LongNames.Select(n => "--" + n)) ?? [];
+    }
 }

@@ -62,6 +62,7 @@ internal static class ErrorReporter
         OperationCanceledException => "stopped before it finished; no output was written.",
         CommandParseException or CommandRuntimeException when ConversionFailure(ex.Message, args) is { } named => named,
         CommandParseException or CommandRuntimeException when UnknownCommand(ex.Message) is { } suggested => suggested,
+        CommandParseException or CommandRuntimeException when UnknownOption(ex.Message, args) is { } suggested => suggested,
         CliException or CommandParseException or CommandRuntimeException => ex.Message,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException => ex.Message,
         _ => $"{ex.GetType().Name}: {Innermost(ex).Message}",
@@ -94,6 +95,17 @@ internal static class ErrorReporter
         string typed = match.Groups[1].Value.ToLowerInvariant();
         var nearest = Commands.Select(c => (Name: c, Distance: Inputs.NearMatch.Distance(typed, c))).MinBy(c => c.Distance);
         return nearest.Distance <= Math.Max(1, typed.Length / 3) ? $"{message} Did you mean '{nearest.Name}'?" : null;
+    }
+
+    /// <summary>Spectre's "Unknown option 'epoch'." with the command's nearest option, when one is a slip away ("--epochs").</summary>
+    private static string? UnknownOption(string message, IReadOnlyList<string>? args)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"^Unknown option '(.+)'\.$");
+        if (!match.Success || args is not [var command, ..]) return null;
+        string typed = "--" + match.Groups[1].Value.ToLowerInvariant();
+        var nearest = CommandOptions.LongNamesOf(command).Select(o => (Name: o, Distance: Inputs.NearMatch.Distance(typed, o)))
+            .OrderBy(o => o.Distance).ThenBy(o => o.Name, StringComparer.Ordinal).FirstOrDefault();
+        return nearest.Name is not null && nearest.Distance <= Math.Max(1, (typed.Length - 2) / 3) ? $"{message} Did you mean '{nearest.Name}'?" : null;
     }
 
     /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>

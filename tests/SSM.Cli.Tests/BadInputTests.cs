@@ -472,6 +472,11 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         Copy(Good, Path.Combine(noTest, "train", "good"), 4);
         File.Copy(image, Path.Combine(noTest, "stray.png"));
         AssertFails(Cli.Run("evaluate", fx.Model, noTest, "-o", output), $"'{noTest}' has no test folder", output);
+        // The folder a labels CSV lies in, given instead of the CSV: the CSV is named.
+        string listed = Directory.CreateDirectory(Path.Combine(root, "listed")).FullName;
+        File.Copy(labels, Path.Combine(listed, "labels.csv"));
+        AssertFails(Cli.Run("evaluate", fx.Model, listed, "-o", output),
+            $"To evaluate on a labels CSV, give the file itself: '{Path.Combine(listed, "labels.csv")}'.", output);
     }
 
     [Fact]
@@ -550,6 +555,13 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(slip, "Unknown command 'trian'. Did you mean 'train'?", output);
         Assert.Equal(2, slip.Code);
         AssertFails(Cli.Run("generate", "--threads", "1", "-o", output), "Unknown option 'threads'", output);
+        Assert.DoesNotContain("Did you mean", Cli.Run("generate", "--threads", "1", "-o", output).Output);   // no option of generate is near
+        // An option's slip is named by the command's nearest option, as a command's is; another command's is not offered.
+        var optionSlip = Cli.Run("train", Good, "--epoch", "3", "-o", output);
+        AssertFails(optionSlip, "Unknown option 'epoch'. Did you mean '--epochs'?", output);
+        Assert.Equal(2, optionSlip.Code);
+        AssertFails(Cli.Run("predict", fx.Model, Good, "--treshold", "3", "-o", output), "Unknown option 'treshold'. Did you mean '--threshold'?", output);
+        Assert.DoesNotContain("Did you mean", Cli.Run("predict", fx.Model, Good, "--epoch", "3", "-o", output).Output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threads", "99999", "-o", output), $"--threads must be at most {4 * Environment.ProcessorCount}", output);
         AssertFails(Cli.Run("generate", "--image-size", "12", "-o", output), "--image-size must be from 16 to 4096 (got 12)", output);   // the generator's own range
         AssertFails(Cli.Run("generate", "--image-size", "65536", "-o", output), "--image-size must be from 16 to 4096 (got 65536)", output);

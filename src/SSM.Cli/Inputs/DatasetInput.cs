@@ -106,7 +106,7 @@ public static class DatasetInput
             var (images, skipped) = Directory.Exists(Path.Combine(full, "train")) ? ([], []) : MvtecFolder.ListImages(full);
             if (images.Count == 0)
                 throw new CliException($"'{full}' has no test folder: expected test/good and test/<defect> folders (MVTec layout), a folder of good images alone, or a labels CSV (columns path and label; mask for pixel metrics)." +
-                                       Categories(full, needTrain));
+                                       CsvIn(full) + Categories(full, needTrain));
             return MvtecDataset.OfGoodTestImages(full, images, skipped);
         }
         // Missing masks are reported by CheckTestSet with the test set's other problems, in one message.
@@ -127,6 +127,14 @@ public static class DatasetInput
         if (needTest && data.TestItems.Count + data.MissingMasks.Count == 0)
             throw new CliException($"'{full}' has no test images: expected test/good and test/<defect> folders (MVTec layout).");
         return data;
+    }
+
+    /// <summary>" Give the CSV itself: 'labels.csv'." when the folder holds CSV files (at most 3 named), else "": a user who
+    /// gave the folder a labels CSV lies in was told only that a CSV would do.</summary>
+    private static string CsvIn(string folder)
+    {
+        var csvs = Directory.EnumerateFiles(folder).Where(LabelsCsv.IsCsv).Order(StringComparer.Ordinal).ToList();
+        return csvs.Count == 0 ? "" : $" To evaluate on a labels CSV, give the file itself: {string.Join(" or ", csvs.Take(3).Select(c => $"'{c}'"))}{(csvs.Count > 3 ? " ..." : "")}.";
     }
 
     /// <summary>

@@ -44,6 +44,7 @@ public static class LabelsCsv
                                            "separated by commas (or semicolons; not tabs), in UTF-8.");
         var items = new List<MvtecTestItem>();
         var missing = new List<string>();
+        bool imageMissing = false, maskMissing = false;
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         // Defect names are categories whatever their letter case, as "good" is: the first spelling names the category.
         var categories = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -61,19 +62,30 @@ public static class LabelsCsv
                 throw new InvalidDataException($"'{full}' lists '{resolved}' on line {earlier} and again on line {i + 1}; each image may be listed once.");
             seen[resolved] = i + 1;
             string? problem = Absent(resolved) is { } absent ? $"'{resolved}' {absent}" : null;
+            imageMissing |= problem is not null;
             string category = NormalLabels.Contains(label) ? LabeledImage.GoodCategory : categories.TryAdd(label, label) ? label : categories[label];
             // A row may end before an empty last field, as some writers leave it.
             string maskField = maskColumn >= 0 && maskColumn < row.Count ? row[maskColumn].Trim() : "";
             string? mask = maskField.Length == 0 ? null : Resolve(folder, maskField);
-            if (mask is not null && Absent(mask) is { } absentMask) problem = (problem is null ? "" : problem + ", and ") + $"its mask '{mask}' {absentMask}";
-            else if (mask is null && maskColumn >= 0 && category != LabeledImage.GoodCategory) problem ??= $"'{resolved}' is labelled '{label}' but has no mask";
+            if (mask is not null && Absent(mask) is { } absentMask)
+            {
+                problem = (problem is null ? "" : problem + ", and ") + $"its mask '{mask}' {absentMask}";
+                maskMissing = true;
+            }
+            else if (mask is null && maskColumn >= 0 && category != LabeledImage.GoodCategory && problem is null)
+            {
+                problem = $"'{resolved}' is labelled '{label}' but has no mask";
+                maskMissing = true;
+            }
             if (problem is not null) missing.Add($"line {i + 1}: {problem}");
             items.Add(new MvtecTestItem(resolved, category, mask));
         }
         if (missing.Count > 0)
             throw new InvalidDataException($"{missing.Count} of the {items.Count} rows of '{full}' cannot be used (relative paths are read from its folder): " +
                                            string.Join("; ", missing.Take(20)) + (missing.Count > 20 ? $"; and {missing.Count - 20} more" : "") + "." +
-                                           (maskColumn >= 0 ? " Give every defective row its mask, or drop the mask column to evaluate the images without pixel metrics." : ""));
+                                           // The advice for what is at fault: a missing image was told to give masks.
+                                           (imageMissing ? " Correct those paths, or remove their rows." : "") +
+                                           (maskMissing ? " Give every defective row its mask, or drop the mask column to evaluate the images without pixel metrics." : ""));
         if (items.Count == 0) throw new InvalidDataException($"'{full}' lists no images, only its header row.");
         return new MvtecDataset(full, [], items, channels: null, skipped: [], hasGroundTruth: maskColumn >= 0);
     }

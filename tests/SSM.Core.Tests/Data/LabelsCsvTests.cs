@@ -104,7 +104,8 @@ public sealed class LabelsCsvTests
     [InlineData("", "is empty")]
     [InlineData("path,label\na.png,good\nmissing-1.png,good\nmissing-2.png,crack\n", "2 of the 3 rows")]
     [InlineData("path,label,mask\na.png,good,\nsub/b.png,crack,\n", "1 of the 2 rows of '{csv}' cannot be used (relative paths are read from its folder): line 3: '{b}' is labelled 'crack' but has no mask. Give every defective row its mask, or drop the mask column")]
-    [InlineData("path,label,mask\nsub/b.png,crack,b_mask.png\nmissing-1.png,crack,gone_mask.png\n", "line 2: its mask '{b_mask}' does not exist; line 3: '{missing-1}' does not exist, and its mask '{gone}' does not exist.")]
+    [InlineData("path,label,mask\nsub/b.png,crack,b_mask.png\nmissing-1.png,crack,gone_mask.png\n", "line 2: its mask '{b_mask}' does not exist; line 3: '{missing-1}' does not exist, and its mask '{gone}' does not exist. " +
+        "Correct those paths, or remove their rows. Give every defective row its mask, or drop the mask column")]
     public void A_csv_that_cannot_be_a_test_set_is_refused_saying_why(string text, string expected)
     {
         using var temp = new TempFolder();
@@ -117,5 +118,15 @@ public sealed class LabelsCsvTests
             .Replace("{b}", temp.File("sub", "b.png")).Replace("{b_mask}", temp.File("b_mask.png")).Replace("{missing-1}", temp.File("missing-1.png"))
             .Replace("{gone}", temp.File("gone_mask.png")), e.Message);
         if (text.Contains("missing-2")) Assert.Contains($"line 3: '{temp.File("missing-1.png")}' does not exist; line 4: '{temp.File("missing-2.png")}' does not exist.", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_image_in_a_csv_with_masks_is_told_to_correct_its_path_not_to_give_masks()
+    {
+        using var temp = new TempFolder();
+        Folder(temp, "a.png", "sub/b.png");
+        File.WriteAllText(temp.File("labels.csv"), "path,label,mask\na.png,good,\nmissing-1.png,good,\n");
+        var e = Assert.Throws<InvalidDataException>(() => LabelsCsv.Load(temp.File("labels.csv")));
+        Assert.EndsWith($"line 3: '{temp.File("missing-1.png")}' does not exist. Correct those paths, or remove their rows.", e.Message);
     }
 }
