@@ -414,15 +414,16 @@ internal sealed class SsmScoredDataView : IDataView
         {
             int s = slot();
             if (errors[s] is { } error) ExceptionDispatchInfo.Throw(error);
-            if (values[s] is not MLImage picture)
+            if (typeof(T) != typeof(MLImage))
             {
                 value = values[s];
                 return;
             }
             // A picture of the consumer's own, as ML.NET's image getters give: it outlives the batch and the cursor (kept
-            // for a heat map after the loop, or by Preview), and the one it gives back is disposed, as they do.
+            // for a heat map after the loop, or by Preview), and the one it gives back is disposed, as they do, also when
+            // this row has none.
             (value as MLImage)?.Dispose();
-            value = (T)(object)Copy(picture);
+            value = values[s] is MLImage picture ? (T)(object)Copy(picture) : default!;
         });
     }
 

@@ -129,8 +129,8 @@ public static class DatasetInput
         return data;
     }
 
-    /// <summary>" Give the CSV itself: 'labels.csv'." when the folder holds CSV files (at most 3 named), else "": a user who
-    /// gave the folder a labels CSV lies in was told only that a CSV would do.</summary>
+    /// <summary>" To evaluate on a labels CSV, give the file itself: '…/labels.csv'." when the folder holds CSV files (at most
+    /// 3 named), else "": a user who gave the folder a labels CSV lies in was told only that a CSV would do.</summary>
     private static string CsvIn(string folder)
     {
         var csvs = Directory.EnumerateFiles(folder).Where(LabelsCsv.IsCsv).Order(StringComparer.Ordinal).ToList();
