@@ -21,7 +21,7 @@ internal static class SizeFit
         string modelPath = a.String("model") ?? throw new ArgumentException("--model <model.zip> is required.");
         string trainFolder = a.String("train") ?? throw new ArgumentException("--train <the folder the model trained on> is required.");
         string goodFolder = a.String("good") ?? throw new ArgumentException("--good <a folder of other good images> is required.");
-        string labels = a.String("labels") ?? throw new ArgumentException("--labels <a CSV of path,label (ok: good)> is required.");
+        string labels = a.String("labels") ?? throw new ArgumentException("--labels <a labels CSV, as ssm evaluate reads> is required.");
         int draws = a.Int("draws") ?? 3;
         a.RejectUnknown();
 
@@ -29,10 +29,9 @@ internal static class SizeFit
         var model = ssm.Model;
         var options = model.Options;
         int channels = options.Network.InputChannels;
-        string root = Path.GetDirectoryName(Path.GetFullPath(labels))!;
-        var rows = File.ReadAllLines(labels).Skip(1).Select(l => l.Split(',')).ToList();
-        var test = rows.Select(r => ImageFile.Load(Path.Combine(root, r[0]), channels)).ToList();
-        bool[] anomalous = [.. rows.Select(r => r[1] != "ok")];
+        var items = LabelsCsv.Load(labels).TestItems;
+        var test = items.Select(t => ImageFile.Load(t.Path, channels)).ToList();
+        bool[] anomalous = [.. items.Select(t => t.IsAnomalous)];
         // The training's own split: the files it read, in the order it read them (empty files it refused are not among them).
         var trained = MvtecFolder.ListImages(trainFolder).Images.Where(p => new FileInfo(p).Length > 0).ToList();
         var (heldOut, _) = SsmTrainer.Split(trained.Count, model.LastTrainingOptions.Training);

@@ -92,9 +92,7 @@ internal static class ErrorReporter
     {
         var match = System.Text.RegularExpressions.Regex.Match(message, @"^Unknown command '(.+)'\.$");
         if (!match.Success) return null;
-        string typed = match.Groups[1].Value.ToLowerInvariant();
-        var nearest = Commands.Select(c => (Name: c, Distance: Inputs.NearMatch.Distance(typed, c))).MinBy(c => c.Distance);
-        return nearest.Distance <= Math.Max(1, typed.Length / 3) ? $"{message} Did you mean '{nearest.Name}'?" : null;
+        return Inputs.NearMatch.Nearest(match.Groups[1].Value.ToLowerInvariant(), Commands) is { } nearest ? $"{message} Did you mean '{nearest}'?" : null;
     }
 
     /// <summary>Spectre's "Unknown option 'epoch'." with the command's nearest option, when one is a slip away ("--epochs").</summary>
@@ -102,10 +100,9 @@ internal static class ErrorReporter
     {
         var match = System.Text.RegularExpressions.Regex.Match(message, @"^Unknown option '(.+)'\.$");
         if (!match.Success || args is not [var command, ..]) return null;
-        string typed = "--" + match.Groups[1].Value.ToLowerInvariant();
-        var nearest = CommandOptions.LongNamesOf(command).Select(o => (Name: o, Distance: Inputs.NearMatch.Distance(typed, o)))
-            .OrderBy(o => o.Distance).ThenBy(o => o.Name, StringComparer.Ordinal).FirstOrDefault();
-        return nearest.Name is not null && nearest.Distance <= Math.Max(1, (typed.Length - 2) / 3) ? $"{message} Did you mean '{nearest.Name}'?" : null;
+        // Spectre drops the dashes: the names are compared without them.
+        return Inputs.NearMatch.Nearest(match.Groups[1].Value.ToLowerInvariant(), CommandOptions.LongNamesOf(command).Order(StringComparer.Ordinal), o => o[2..])
+            is { } nearest ? $"{message} Did you mean '{nearest}'?" : null;
     }
 
     /// <summary>The cause inside reflection and task wrappers (ML.NET's loader calls constructors by reflection).</summary>

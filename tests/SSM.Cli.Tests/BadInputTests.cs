@@ -559,6 +559,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         // An option's slip is named by the command's nearest option, as a command's is; another command's is not offered.
         var optionSlip = Cli.Run("train", Good, "--epoch", "3", "-o", output);
         AssertFails(optionSlip, "Unknown option 'epoch'. Did you mean '--epochs'?", output);
+        // Capitals are a slip too: Spectre matches names as written.
+        AssertFails(Cli.Run("TRAIN", Good, "-o", output), "Unknown command 'TRAIN'. Did you mean 'train'?", output);
+        AssertFails(Cli.Run("train", Good, "--EPOCHS", "3", "-o", output), "Unknown option 'EPOCHS'. Did you mean '--epochs'?", output);
         Assert.Equal(2, optionSlip.Code);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--treshold", "3", "-o", output), "Unknown option 'treshold'. Did you mean '--threshold'?", output);
         Assert.DoesNotContain("Did you mean", Cli.Run("predict", fx.Model, Good, "--epoch", "3", "-o", output).Output);

@@ -16,10 +16,20 @@ public static class NearMatch
         string[] entries;
         try { entries = Directory.GetFileSystemEntries(folder); }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { return ""; }
-        int limit = Math.Max(1, name.Length / 3);
-        var nearest = entries.Select(e => (Path: e, Distance: Distance(name, Path.GetFileName(e))))
-            .Where(e => e.Distance is > 0 && e.Distance <= limit).OrderBy(e => e.Distance).ThenBy(e => e.Path, StringComparer.Ordinal).FirstOrDefault();
-        return nearest.Path is null ? "" : $" Did you mean '{nearest.Path}'?";
+        // An entry of the very name (a dangling link) is no other path to offer.
+        return Nearest(name, entries.Where(e => Path.GetFileName(e) != name).Order(StringComparer.Ordinal), Path.GetFileName) is { } nearest
+            ? $" Did you mean '{nearest}'?" : "";
+    }
+
+    /// <summary>The candidate whose name (<paramref name="nameOf"/>, the candidate itself when null) is nearest to
+    /// <paramref name="typed"/> by <see cref="Distance"/>, when it is a slip away (at most a third of the letters, at least
+    /// one; the same letters, as a command typed in capitals is, too); the first of those equally near. Null when none is
+    /// near: a path's folder entries, a command, a command's options.</summary>
+    internal static string? Nearest(string typed, IEnumerable<string> candidates, Func<string, string>? nameOf = null)
+    {
+        int limit = Math.Max(1, typed.Length / 3);
+        return candidates.Select(c => (Candidate: c, Distance: Distance(typed, nameOf?.Invoke(c) ?? c)))
+            .Where(c => c.Distance <= limit).OrderBy(c => c.Distance).FirstOrDefault().Candidate;
     }
 
     /// <summary>Edit distance with transpositions of neighbours ("plnat" is one slip from "plant").</summary>
