@@ -17,7 +17,7 @@ public sealed class FineTuningWarningsTests
     };
 
     private static TrainingProgress Epoch(int epoch, int planned, double mse) =>
-        new(epoch, planned, new SsmLossParts(0.5, mse, 0.1, 0.3, 0.01), 1e-3, TimeSpan.FromSeconds(60 * epoch), TimeSpan.Zero);
+        new(epoch, planned, new SsmLossParts(0.5, mse, 0.1, 0.3, 0.01), 1e-3, TimeSpan.FromSeconds(60 * epoch), TimeSpan.Zero, TimeSpan.FromSeconds(60));
 
     /// <summary>Each warning as a training and as a fine-tuning says it.</summary>
     private static IEnumerable<(string Training, string FineTuning)> Warnings()
@@ -26,7 +26,7 @@ public sealed class FineTuningWarningsTests
         (int, int)[] strips = [(2048, 256)];
         yield return (ResizeWarnings.Shrinking(strips, TileGrid.Whole, 64)!, ResizeWarnings.Shrinking(strips, TileGrid.Whole, 64, fineTuning: true)!);
         yield return (ResizeWarnings.Squashing(strips, TileGrid.Whole, 64)!, ResizeWarnings.Squashing(strips, TileGrid.Whole, 64, fineTuning: true)!);
-        yield return (ShortTimeBudget.Warning(Budgeted, 10, Epoch(1, 2, 0.004))!, ShortTimeBudget.Warning(Budgeted, 10, Epoch(1, 2, 0.004), fineTuning: true)!);
+        yield return (ShortTimeBudget.Warning(Budgeted, 10, Epoch(2, 2, 0.004))!, ShortTimeBudget.Warning(Budgeted, 10, Epoch(2, 2, 0.004), fineTuning: true)!);
         yield return (StalledTraining.Warning(Budgeted, Epoch(3, 10, 0.029), 23)!, StalledTraining.Warning(Budgeted, Epoch(3, 10, 0.029), 23, fineTuning: true)!);
         yield return (SSM.MLNet.FitWarnings.Memory(Budgeted, estimate, estimate / 2)!, SSM.MLNet.FitWarnings.Memory(Budgeted, estimate, estimate / 2, fineTuning: true)!);
         var paths = new SsmInput("ImagePath", SsmInputKind.Path, 1, 0, 0, 1f);

@@ -9,7 +9,7 @@ namespace SSM.MLNet.Tests;
 public sealed class StalledTrainingTests
 {
     private static TrainingProgress Epoch(int epoch, int planned, double mse) =>
-        new(epoch, planned, new SsmLossParts(0.5, mse, 0.1, 0.3, 0.01), 0.001, TimeSpan.Zero, TimeSpan.Zero);
+        new(epoch, planned, new SsmLossParts(0.5, mse, 0.1, 0.3, 0.01), 0.001, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     private static readonly SsmOptions PerImage = new() { Normalization = InputNormalization.PerImage };
 

@@ -9,7 +9,10 @@ namespace SSM.Core.Training;
 /// <param name="LearningRate">Learning rate used in the epoch.</param>
 /// <param name="Elapsed">Time since training started.</param>
 /// <param name="Remaining">Estimated time to the last planned epoch.</param>
-public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts Loss, double LearningRate, TimeSpan Elapsed, TimeSpan Remaining)
+/// <param name="EpochTime">The time an epoch takes, as the plan estimates it: the mean of the run's epochs, its first (which
+/// also warms up) left out from the second on.</param>
+public sealed record TrainingProgress(int Epoch, int PlannedEpochs, SsmLossParts Loss, double LearningRate, TimeSpan Elapsed, TimeSpan Remaining,
+    TimeSpan EpochTime)
 {
     /// <summary>"mm:ss" under an hour, "h:mm:ss" from an hour on: runs on slow or busy machines take hours.</summary>
     public static string Clock(TimeSpan t) => t >= TimeSpan.FromHours(1)

@@ -13,16 +13,19 @@ internal static class ShortTimeBudget
     /// <summary>Warned of below this share of the planned epochs.</summary>
     public const double Share = 0.25;
 
-    /// <summary>The warning for the first epoch's report, or null (no budget, later epochs, a budget that affords enough).</summary>
+    /// <summary>The warning for the second epoch's report, or the first's when the run ends there; else null (no budget, other
+    /// epochs, a budget that affords enough). The first epoch also warms up: a plan made after it said 9 epochs where 11 ran,
+    /// and a walkthrough was told "7 of 70" and ran 14.</summary>
     /// <param name="options">The settings the run trains with.</param>
     /// <param name="plannedWithoutBudget">The epochs the run would train without its budget.</param>
     /// <param name="p">The epoch's report.</param>
     /// <param name="fineTuning">Whether the run fine-tunes a model, whose image size is its training's.</param>
     public static string? Warning(SsmOptions options, int plannedWithoutBudget, TrainingProgress p, bool fineTuning = false)
     {
-        if (options.Training.TimeBudget is not { } budget || p.Epoch != 1 || p.PlannedEpochs >= Share * plannedWithoutBudget) return null;
+        if (options.Training.TimeBudget is not { } budget || p.Epoch != Math.Min(2, p.PlannedEpochs) || p.PlannedEpochs >= Share * plannedWithoutBudget)
+            return null;
         return $"SSM: the time budget ({TrainingLog.Duration(budget)}) affords about {p.PlannedEpochs} of {plannedWithoutBudget} epochs " +
-               $"({p.Elapsed.TotalSeconds:0.#} s per epoch): a model trained this briefly finds much less. Give more time " +
+               $"({p.EpochTime.TotalSeconds:0.#} s per epoch): a model trained this briefly finds much less. Give more time " +
                (fineTuning ? $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}) or fewer images."
                            : $"({nameof(SsmAnomalyDetectionOptions.TrainingTime)}), a smaller {nameof(SsmAnomalyDetectionOptions.ImageSize)}, or fewer training images.");
     }
