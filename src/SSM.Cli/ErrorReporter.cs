@@ -74,6 +74,9 @@ internal static class ErrorReporter
         var match = System.Text.RegularExpressions.Regex.Match(message, @"^Failed to convert '(.*)' to (\S+)\.$");
         if (!match.Success) return null;
         string value = match.Groups[1].Value, type = match.Groups[2].Value;
+        // An option given "--" (which ends the options) as its value is converted from Spectre's name for the default command:
+        // "'__default_command' is not a number" named neither.
+        if (value == "__default_command") value = "--";
         int at = args is null ? -1 : Enumerable.Range(1, Math.Max(0, args.Count - 1)).FirstOrDefault(i => args[i] == value && args[i - 1].StartsWith('-'), -1);
         // An optional number (int?) is reported as "Nullable`1"; the option's own property says which number.
         if (at > 0 && type.StartsWith("Nullable", StringComparison.Ordinal) && CommandOptions.Named(args![at - 1]) is { } option) type = option.ValueType.Name;

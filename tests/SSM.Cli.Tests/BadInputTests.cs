@@ -573,6 +573,9 @@ public sealed class BadInputTests(TrainedModelFixture fx)
         AssertFails(Cli.Run("train", Good, "--epochs", "abc", "-o", output), "--epochs expects a whole number (got 'abc')", output);
         AssertFails(Cli.Run("train", Good, "--time-budget", "abc", "-o", output), "--time-budget expects a number (got 'abc')", output);   // an optional double
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "abc", "-o", output), "--threshold expects a number (got 'abc')", output);
+        // "--" ends the options: Spectre converted its name for the default command, and "'__default_command' is not a number" was said.
+        AssertFails(Cli.Run("predict", fx.Model, Good, "-o", output, "--threshold", "--"), "--threshold expects a number (got '--')", output);
+        AssertFails(Cli.Run("train", Good, "-o", output, "--epochs", "--", "3"), "--epochs expects a whole number (got '--')", output);
         AssertFails(Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output), "--threshold must be a finite number (got NaN;", output);
         AssertFails(Cli.Run("evaluate", fx.Model, fx.Data, "--threshold", "1e40", "-o", output), "--threshold must be a finite number (got Infinity; a score's largest size is 3.4E+38)", output);
         Assert.Equal(2, Cli.Run("predict", fx.Model, Good, "--threshold", "NaN", "-o", output).Code);
