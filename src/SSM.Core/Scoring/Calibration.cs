@@ -145,7 +145,9 @@ public sealed record Calibration
         var floor = standardizing && refining ? NormalMapStatistics.Compute(firstRound.Maps, kinds).Scale : null;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds, floor) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count, floor) : final.Scores;
-        var sizeEffect = scoring.SizeCorrection && enoughImages ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
+        // Images, not tiles, here too: 3 images of 15 tiles each fitted a line through 3 sizes, which tilts wildly.
+        var sizeEffect = scoring.SizeCorrection && heldOut.ImageCount >= SizeEffect.MinimumImages
+            ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         // Tiles were scored as images; an image scores its highest tile, so the threshold counts images, not tiles.

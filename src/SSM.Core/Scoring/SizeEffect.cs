@@ -21,7 +21,8 @@ public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float Sc
     /// size (a fixed camera, vector inputs) have no size effect to learn.</summary>
     public const double MinimumSpread = 0.05;
 
-    /// <summary>Held-out images a fit needs: 10. A line through fewer tilts wildly: a walkthrough's fine-tuning of 30 MTD tiles
+    /// <summary>Held-out images a fit needs: 10, images and not tiles (<see cref="Calibration"/> counts them; a tile shares its
+    /// image's size). A line through fewer tilts wildly: a walkthrough's fine-tuning of 30 MTD tiles
     /// held 3 out, whose score slope of -31 per unit of log area (30 images: -3.4) ranked its test set worse than chance, image
     /// AUROC 0.372 against 0.620 without it; 3 to 8 other tiles fitted slopes of -5.5 to -183 and lowered AUROC in 15 of the
     /// 16 draws fitted, by up to 0.115, where 10 to 30 fitted -2.4 to -10 (docs/results.md, "How many images fit the size correction",

@@ -604,5 +604,14 @@ public class SsmTrainerTests : IClassFixture<TinyModelFixture>
         Assert.Null(fromTwo.MapStatistics);
         Assert.Null(fromTwo.SizeEffect);
         Assert.Equal(2, fromTwo.NormalImageScores.Count);
+        // From 3 images the maps are standardised; the size line needs 10 images, not 10 tiles: 4 strips of 4 sizes (12 tiles)
+        // get none. It was fitted through their 4 sizes.
+        var four = new ImageCache(32, 1, options.Tiles);
+        foreach (var (strip, width) in test.Take(4).Select((t, i) => (t.Strip, 64 + 64 * i)))
+            four.Add(new FloatImage(1, 32, 64, strip.Pixels) { SourceSize = (width, width / 2) }, null);
+        var fromFour = Calibration.Compute(model.Network, sized, four, null);
+        Assert.Equal((12, 4), (four.Count, four.ImageCount));
+        Assert.NotNull(fromFour.MapStatistics);
+        Assert.Null(fromFour.SizeEffect);
     }
 }
