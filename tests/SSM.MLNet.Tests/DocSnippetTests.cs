@@ -68,12 +68,12 @@ public sealed partial class DocSnippetTests
     [MemberData(nameof(Blocks))]
     public void Csharp_block_compiles(string document, int number)
     {
-        var block = CSharpBlocks(document)[number - 1];
+        var (line, block) = CSharpBlocks(document)[number - 1];
         bool program = block.TrimStart().StartsWith("using ", StringComparison.Ordinal);
         var errors = Compile(program ? block : AsMethod(block), program)
             .Where(d => d.Severity == DiagnosticSeverity.Error)
             .Select(d => d.ToString()).ToList();
-        Assert.True(errors.Count == 0, $"{document}, C# block {number} (line {LineOf(document, block)}) does not compile:\n{string.Join("\n", errors)}");
+        Assert.True(errors.Count == 0, $"{document}, C# block {number} (line {line}) does not compile:\n{string.Join("\n", errors)}");
     }
 
     [Fact]
@@ -134,19 +134,22 @@ public sealed partial class DocSnippetTests
         catch (BadImageFormatException) { return false; }
     }
 
-    private static List<string> CSharpBlocks(string document)
+    /// <summary>The document's C# blocks, each with the number of its first line.</summary>
+    private static List<(int Line, string Text)> CSharpBlocks(string document)
     {
-        var blocks = new List<string>();
+        var blocks = new List<(int, string)>();
         List<string>? block = null;
+        int number = 0, first = 0;
         foreach (string line in File.ReadLines(Path.Combine(Root.Value, document)))
         {
+            number++;
             if (block is null)
             {
-                if (CSharpFence().IsMatch(line)) block = [];
+                if (CSharpFence().IsMatch(line)) (block, first) = ([], number + 1);
             }
             else if (line.Trim() == "```")
             {
-                blocks.Add(Unindent(block));
+                blocks.Add((first, Unindent(block)));
                 block = null;
             }
             else block.Add(line);
@@ -159,13 +162,6 @@ public sealed partial class DocSnippetTests
     {
         int indent = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
-    }
-
-    private static int LineOf(string document, string block)
-    {
-        var lines = File.ReadAllLines(Path.Combine(Root.Value, document));
-        string first = block.Split('\n')[0].Trim();
-        return Array.FindIndex(lines, l => l.Trim() == first) + 1;
     }
 
     private static readonly Lazy<string> Root = new(() =>

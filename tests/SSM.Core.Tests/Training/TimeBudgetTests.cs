@@ -5,8 +5,9 @@ namespace SSM.Core.Tests.Training;
 
 /// <summary>
 /// How a time budget plans a training: after every epoch the epochs still affordable are re-planned from the mean epoch time
-/// so far (the first, which also warms up, left out from the second on), the learning-rate schedule is stretched over them, and the last epoch stops where the budget is spent. The clock
-/// moves by the steps (<see cref="StepClock"/>), so every figure below is exact on a busy machine as on an idle one.
+/// so far (the first, which also warms up, left out from the second on), the learning-rate schedule is stretched over them,
+/// and the last epoch stops where the budget is spent. The clock moves by the steps (<see cref="StepClock"/>), so every
+/// figure below is exact on a busy machine as on an idle one.
 /// </summary>
 public class TimeBudgetTests : IDisposable
 {
