@@ -123,10 +123,9 @@ public sealed record Calibration
         var scoring = options.Scoring;
         int kinds = scoring.ErrorKinds;
         bool refining = scoring.RefinementRounds > 1;
-        // Images, not tiles, from 3 on: an image's tiles share its lighting and its size, so 2 images of 9 tiles each had their
-        // maps standardised by one other image and a size line fitted through two sizes, which the warning said were off.
-        bool enoughImages = heldOut.ImageCount >= 3;
-        bool standardizing = scoring.StandardizeMaps && enoughImages;
+        // Images, not tiles, from 3 on: an image's tiles share its lighting, so 2 images of 9 tiles each had their maps
+        // standardised by one other image, which the warning said was off. The size line counts images too (SizeEffect.Fit).
+        bool standardizing = scoring.StandardizeMaps && heldOut.ImageCount >= 3;
         int total = refining ? 2 * heldOut.Count : heldOut.Count;
         var pixels = new List<float>();
         progress?.Report(new CalibrationProgress(0, total));
@@ -145,9 +144,7 @@ public sealed record Calibration
         var floor = standardizing && refining ? NormalMapStatistics.Compute(firstRound.Maps, kinds).Scale : null;
         var statistics = standardizing ? NormalMapStatistics.Compute(final.Maps, kinds, floor) : null;
         var scores = standardizing ? NormalMapStatistics.LeaveOneOutScores(final.Maps, kinds, scoring.PlanesOf(scoring.ImageScoreError), heldOut.Tiles.Count, floor) : final.Scores;
-        // Images, not tiles, here too: 3 images of 15 tiles each fitted a line through 3 sizes, which tilts wildly.
-        var sizeEffect = scoring.SizeCorrection && heldOut.ImageCount >= SizeEffect.MinimumImages
-            ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
+        var sizeEffect = scoring.SizeCorrection ? FitSizeEffect(final.Maps, scores, heldOut, statistics, scoring) : null;
         if (sizeEffect is not null)
             for (int i = 0; i < scores.Length; i++) scores[i] -= sizeEffect.Score(heldOut.LogArea(i));
         // Tiles were scored as images; an image scores its highest tile, so the threshold counts images, not tiles.
@@ -166,7 +163,7 @@ public sealed record Calibration
         var planes = scoring.PlanesOf(scoring.Error);
         var levels = maps.Select(m => statistics?.MeanStandardized(m, planes)
             ?? m.AsSpan(planes.Start * m.Length / scoring.ErrorKinds, planes.Count * m.Length / scoring.ErrorKinds).ToArray().Average()).ToArray();
-        return SizeEffect.Fit([.. Enumerable.Range(0, heldOut.Count).Select(heldOut.LogArea)], levels, scores);
+        return SizeEffect.Fit([.. Enumerable.Range(0, heldOut.Count).Select(heldOut.LogArea)], levels, scores, heldOut.ImageCount);
     }
 
     /// <summary>

@@ -21,8 +21,7 @@ public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float Sc
     /// size (a fixed camera, vector inputs) have no size effect to learn.</summary>
     public const double MinimumSpread = 0.05;
 
-    /// <summary>Held-out images a fit needs: 10, images and not tiles (<see cref="Calibration"/> counts them; a tile shares its
-    /// image's size). A line through fewer tilts wildly: a walkthrough's fine-tuning of 30 MTD tiles
+    /// <summary>Held-out images a fit needs: 10, images and not tiles (a tile shares its image's size). A line through fewer tilts wildly: a walkthrough's fine-tuning of 30 MTD tiles
     /// held 3 out, whose score slope of -31 per unit of log area (30 images: -3.4) ranked its test set worse than chance, image
     /// AUROC 0.372 against 0.620 without it; 3 to 8 other tiles fitted slopes of -5.5 to -183 and lowered AUROC in 15 of the
     /// 16 draws fitted, by up to 0.115, where 10 to 30 fitted -2.4 to -10 (docs/results.md, "How many images fit the size correction",
@@ -31,10 +30,16 @@ public sealed record SizeEffect(float LevelIntercept, float LevelSlope, float Sc
 
     /// <summary>The fit, or null when the sizes hardly vary (<see cref="MinimumSpread"/>) or there are fewer than
     /// <see cref="MinimumImages"/> images.</summary>
-    public static SizeEffect? Fit(IReadOnlyList<double> logAreas, IReadOnlyList<float> levels, IReadOnlyList<float> scores)
+    /// <param name="logAreas">Each entry's log(width x height) before resizing.</param>
+    /// <param name="levels">Each entry's normal map level.</param>
+    /// <param name="scores">Each entry's normal score.</param>
+    /// <param name="images">The images the entries are of, when they are tiles (each shares its image's size); default one
+    /// image an entry.</param>
+    public static SizeEffect? Fit(IReadOnlyList<double> logAreas, IReadOnlyList<float> levels, IReadOnlyList<float> scores, int? images = null)
     {
         int n = logAreas.Count;
-        if (n < MinimumImages) return null;
+        // Images, not tiles: 3 images of 15 tiles each fitted a line through 3 sizes, which tilts wildly.
+        if ((images ?? n) < MinimumImages) return null;
         double mean = logAreas.Average();
         double spread = logAreas.Sum(x => (x - mean) * (x - mean));
         if (Math.Sqrt(spread / (n - 1)) < MinimumSpread) return null;

@@ -30,6 +30,7 @@ public class SizeEffectTests(TinyModelFixture fixture) : IClassFixture<TinyModel
         Assert.Equal(10, SizeEffect.MinimumImages);
         Assert.NotNull(SizeEffect.Fit([.. logAreas], ten, ten));
         Assert.Null(SizeEffect.Fit([.. logAreas[..9]], ten[..9], ten[..9]));
+        Assert.Null(SizeEffect.Fit([.. logAreas], ten, ten, images: 5));   // 10 tiles of 5 images are 5 images
     }
 
     /// <summary>Sizes must spread by <see cref="SizeEffect.MinimumSpread"/> in sample standard deviation of log area:
