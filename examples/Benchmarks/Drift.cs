@@ -1,9 +1,7 @@
-using Microsoft.ML;
 using SkiaSharp;
 using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
-using SSM.MLNet;
 
 namespace SSM.Benchmarks;
 
@@ -25,7 +23,7 @@ internal static class Drift
         double threshold = a.Double("threshold") ?? 3;
         a.RejectUnknown();
 
-        var (model, owner) = LoadModel(modelPath);
+        var (model, owner) = SavedModel.Load(modelPath);
         using var _ = owner;
         var calibration = model.Calibration ?? throw new ArgumentException($"'{modelPath}' holds no calibration.");
         var dataset = MvtecFolder.Load(root, channels: model.Options.Network.InputChannels, allowMissingMasks: true);
@@ -53,17 +51,6 @@ internal static class Drift
 
     /// <summary>A model.zip of the ML.NET API or `ssm train` (loaded by ML.NET, its SSM step's engine model), or the engine's
     /// own file; with what to dispose (the transformer owns its model).</summary>
-    private static (SsmModel Model, IDisposable Owner) LoadModel(string path)
-    {
-        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
-        {
-            var model = SsmModel.Load(path);
-            return (model, model);
-        }
-        var ssm = SsmAnomalyTransformer.From(new MLContext().Model.Load(path, out _));
-        return (ssm.Model, ssm);
-    }
-
     /// <summary>The changes, each at a few strengths; the first is none.</summary>
     private static IEnumerable<(string Name, Func<FloatImage, FloatImage> Change)> Changes()
     {

@@ -19,7 +19,7 @@ const string Usage = """
           [--model ResNet18.onnx] [--mean-model ResNetPreprocess.onnx] [--save-scores F] (default: the copies of the NuGet package in the output folder)
       visibility [--data <folder>] [--sizes 64,256]
       drift --model model.zip|SsmModel.bin [--data <folder>] [--limit N] [--threshold 3]
-      size-fit --model model.zip --train <its training folder> --good <other good images> --labels <labels CSV> [--draws 3]
+      size-fit --model model.zip|SsmModel.bin --train <its training folder> --good <other good images> --labels <labels CSV> [--draws 3]
       compare A.bin [B.bin ...] [--bootstrap 1000] [--seed N] [--good good] [--without c1,c2]  (files of explore --save-scores)
       aupro-anomalib A.bin [B.bin ...] [--max-fpr 0.3] [--good good]  (the library's AUPRO beside anomalib's computation of it)
       pixels-original-size A.bin [--data <folder>] [--good good]  (pixel metrics at the model's side and at each test image's own size)

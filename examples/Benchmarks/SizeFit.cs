@@ -1,10 +1,8 @@
-using Microsoft.ML;
 using SSM.Core;
 using SSM.Core.Data;
 using SSM.Core.Evaluation;
 using SSM.Core.Scoring;
 using SSM.Core.Training;
-using SSM.MLNet;
 
 namespace SSM.Benchmarks;
 
@@ -18,15 +16,15 @@ internal static class SizeFit
 {
     public static int Run(Arguments a)
     {
-        string modelPath = a.String("model") ?? throw new ArgumentException("--model <model.zip> is required.");
+        string modelPath = a.String("model") ?? throw new ArgumentException("--model <model.zip or SsmModel.bin> is required.");
         string trainFolder = a.String("train") ?? throw new ArgumentException("--train <the folder the model trained on> is required.");
         string goodFolder = a.String("good") ?? throw new ArgumentException("--good <a folder of other good images> is required.");
         string labels = a.String("labels") ?? throw new ArgumentException("--labels <a labels CSV, as ssm evaluate reads> is required.");
         int draws = a.Int("draws") ?? 3;
         a.RejectUnknown();
 
-        using var ssm = SsmAnomalyTransformer.From(new MLContext().Model.Load(modelPath, out _));
-        var model = ssm.Model;
+        var (model, owner) = SavedModel.Load(modelPath);
+        using var _ = owner;
         var options = model.Options;
         if (options.Grid.Count > 1) throw new ArgumentException($"size-fit measures models of whole images; '{modelPath}' scores tiles.");
         int channels = options.Network.InputChannels;

@@ -15,8 +15,8 @@ public sealed partial class DocSnippetTests
 {
     /// <summary>The repository's Markdown files that hold C#, from its root.</summary>
     private static IEnumerable<string> Documents() =>
-        MarkdownUnder(Root.Value)
-            .Select(p => Path.GetRelativePath(Root.Value, p).Replace('\\', '/'))
+        MarkdownUnder(Repository.Root)
+            .Select(p => Path.GetRelativePath(Repository.Root, p).Replace('\\', '/'))
             .Where(p => CSharpBlocks(p).Count > 0)
             .Order(StringComparer.Ordinal);
 
@@ -60,7 +60,7 @@ public sealed partial class DocSnippetTests
     {
         var rows = new TheoryData<string, int>();
         foreach (string document in Documents())
-            for (int i = 0; i < CSharpBlocks(document).Count; i++) rows.Add(document, i + 1);
+            for (int number = 1, count = CSharpBlocks(document).Count; number <= count; number++) rows.Add(document, number);
         return rows;
     }
 
@@ -140,7 +140,7 @@ public sealed partial class DocSnippetTests
         var blocks = new List<(int, string)>();
         List<string>? block = null;
         int number = 0, first = 0;
-        foreach (string line in File.ReadLines(Path.Combine(Root.Value, document)))
+        foreach (string line in File.ReadLines(Path.Combine(Repository.Root, document)))
         {
             number++;
             if (block is null)
@@ -163,13 +163,6 @@ public sealed partial class DocSnippetTests
         int indent = lines.Where(l => l.Trim().Length > 0).Select(l => l.Length - l.TrimStart().Length).DefaultIfEmpty(0).Min();
         return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
     }
-
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root not found.");
-    });
 
     [GeneratedRegex(@"^\s*```(csharp|cs)\s*$")]
     private static partial Regex CSharpFence();

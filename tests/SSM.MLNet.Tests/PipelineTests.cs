@@ -384,11 +384,8 @@ public sealed class PipelineTests(TrainedModelFixture fx, ITestOutputHelper outp
 
     private static string FindGettingStarted()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        string configuration = dir.Parent!.Name; // bin/<Configuration>/net10.0/
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SSM.MLNet.sln"))) dir = dir.Parent;
-        Assert.NotNull(dir);
-        string dll = Path.Combine(dir!.FullName, "examples", "GettingStarted", "bin", configuration, "net10.0", "GettingStarted.dll");
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0/
+        string dll = Path.Combine(Repository.Root, "examples", "GettingStarted", "bin", configuration, "net10.0", "GettingStarted.dll");
         Assert.True(File.Exists(dll), $"{dll} not built");
         return dll;
     }
